@@ -1,0 +1,13 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
+  testMatch: ["<rootDir>/test/**/*.test.ts"],
+  // The local durable host stands in for the module only the Functions worker provides.
+  moduleNameMapper: { "^@azure/functions-core$": "<rootDir>/local/host/fakeCore.ts" },
+  globalSetup: "<rootDir>/test/globalSetup.ts",
+  globalTeardown: "<rootDir>/test/globalTeardown.ts",
+  testTimeout: 60000,
+  // 2-core CI machines: two workers keep Azurite and the simulators responsive.
+  maxWorkers: 2,
+};

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+/**
+ * Runs jest (forwarding any arguments), writes its JSON results to artifacts/jest-results.json and
+ * ends with the plain summary line `N passed, N failed` so that a run that executed no test shows.
+ */
+const { spawnSync } = require("node:child_process");
+const fs = require("node:fs");
+const path = require("node:path");
+
+const root = path.resolve(__dirname, "..");
+const artifacts = path.join(root, "artifacts");
+fs.mkdirSync(artifacts, { recursive: true });
+const resultsFile = path.join(artifacts, "jest-results.json");
+fs.rmSync(resultsFile, { force: true });
+
+const jest = require.resolve("jest/bin/jest");
+const run = spawnSync(process.execPath, [jest, "--json", `--outputFile=${resultsFile}`, ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: "inherit",
+});
+
+let passed = 0;
+let failed = 0;
+if (fs.existsSync(resultsFile)) {
+  const results = JSON.parse(fs.readFileSync(resultsFile, "utf8"));
+  passed = results.numPassedTests;
+  failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
+} else {
+  failed = 1;
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(run.status === 0 && failed === 0 && passed > 0 ? 0 : 1);
