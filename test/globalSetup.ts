@@ -2,7 +2,6 @@
 import { startAzurite, type AzuriteHandle } from "../local/azurite";
 
 declare global {
-  // eslint-disable-next-line no-var
   var __AZURITE__: AzuriteHandle | undefined;
 }
 
