@@ -55,7 +55,7 @@ export const determinismRules = {
 };
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "dist/**", "artifacts/**", "coverage/**", ".azurite/**", ".demo/**", "test/fixtures/lint/**"] },
+  { ignores: ["node_modules/**", "dist/**", "artifacts/**", "coverage/**", ".azurite/**", ".demo/**", "test/lint/fixtures/**"] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -1,0 +1,655 @@
+/**
+ * The local durable engine: feeds histories to the captured orchestrator callbacks (the real
+ * durable-functions replay engine) and carries out what they ask for, the way the Durable Task
+ * extension would: activities, retries, timers (long timers too), external events,
+ * sub-orchestrations, continueAsNew, custom status and termination.
+ *
+ * Task ids are the SDK's own: after each episode the engine reads the executor's open tasks, so ids
+ * are never re-derived here (durable-local-host.md §2.5 explains why that bookkeeping is delicate).
+ * Everything else the extension does and this host does not (entities, callHttp, suspend, rewind)
+ * fails the instance with an explicit error instead of hanging.
+ */
+import { randomUUID } from "node:crypto";
+import { InvocationContext } from "@azure/functions";
+import type { Clock } from "../../shared/clock";
+import { registry, type Registration } from "./fakeCore";
+import {
+  ActionType,
+  EventType,
+  historyEvent,
+  LONG_TIMER_INTERVAL,
+  MAX_SHORT_TIMER,
+  toBindingHistory,
+  UnsupportedActions,
+  UPPER_SCHEMA_VERSION,
+  type HistoryEvent,
+} from "./history";
+import { MemoryInstanceStore, type InstanceRecord, type InstanceStore, type PendingWork, type RuntimeStatus } from "./instanceStore";
+
+export type ActivityHandler = (input: unknown, context: InvocationContext) => unknown;
+export type LogSink = (level: string, source: string, message: string) => void;
+
+export interface EngineOptions {
+  clock: Clock;
+  store?: InstanceStore;
+  /** Replace registered activity handlers by name (tests). */
+  activityOverrides?: Record<string, ActivityHandler>;
+  /** Run every activity twice and keep the second result: Durable delivers activities at least once. */
+  runActivitiesTwice?: boolean;
+  /** Activities in flight at once (host.json maxConcurrentActivityFunctions). */
+  activityConcurrency?: number;
+  /** The version new instances get when the caller names none (host.json defaultVersion). */
+  defaultVersion?: string;
+  log?: LogSink;
+}
+
+export class InstanceNotFoundError extends Error {
+  constructor(readonly instanceId: string) {
+    super(`No instance with ID '${instanceId}' found.`);
+  }
+}
+export class InstanceNotRunningError extends Error {
+  constructor(
+    readonly instanceId: string,
+    readonly status: RuntimeStatus,
+  ) {
+    super(`Instance '${instanceId}' is ${status}; it accepts no more events.`);
+  }
+}
+
+/** Completions delivered to one episode at most before the host replays a busy instance anyway. */
+const EPISODE_BATCH = 100;
+
+const TERMINAL: RuntimeStatus[] = ["Completed", "Failed", "Terminated"];
+export const isTerminal = (s: RuntimeStatus) => TERMINAL.includes(s);
+
+/** The SDK's internal task objects, as far as the engine reads them (durable-functions/lib/src/task). */
+interface SdkTask {
+  id: number | string | false;
+  actionObj: SdkAction | "noOp";
+  parent?: SdkTask & { isWaitingOnTimer?: boolean; attemptNumber?: number; retryOptions?: SdkRetryOptions; isCanceled?: boolean };
+  isCanceled?: boolean;
+}
+interface SdkAction {
+  actionType: number;
+  functionName?: string;
+  input?: unknown;
+  fireAt?: Date;
+  isCanceled?: boolean;
+  instanceId?: string;
+  version?: string;
+  externalEventName?: string;
+  compoundActions?: SdkAction[];
+  retryOptions?: SdkRetryOptions;
+}
+interface SdkRetryOptions {
+  firstRetryIntervalInMilliseconds: number;
+  maxNumberOfAttempts: number;
+  backoffCoefficient?: number;
+  maxRetryIntervalInMilliseconds?: number;
+  retryTimeoutInMilliseconds?: number;
+}
+interface SdkState {
+  isDone: boolean;
+  actions: SdkAction[][];
+  output?: unknown;
+  error?: string;
+  customStatus?: unknown;
+}
+
+export class LocalDurableEngine {
+  readonly clock: Clock;
+  private readonly store: InstanceStore;
+  private readonly instances = new Map<string, InstanceRecord>();
+  private readonly inFlight = new Set<string>();
+  private readonly activityConcurrency: number;
+  private pumping?: Promise<void>;
+  /** Set by kick(); a pump that is finishing re-checks it so no event is left waiting. */
+  private dirty = false;
+  private readonly saving = new Map<string, Promise<void>>();
+  private stopped = false;
+  private dead = false;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly options: EngineOptions) {
+    this.clock = options.clock;
+    this.store = options.store ?? new MemoryInstanceStore();
+    this.activityConcurrency = options.activityConcurrency ?? 8;
+  }
+
+  /** Loads instances a previous host left in the store; running ones resume (pending activities run again). */
+  async resume(): Promise<number> {
+    let resumed = 0;
+    for (const record of await this.store.loadAll()) {
+      this.instances.set(record.instanceId, record);
+      if (!isTerminal(record.status)) resumed++;
+    }
+    this.kick();
+    return resumed;
+  }
+
+  // ---- client operations -------------------------------------------------------------------------
+
+  async startNew(name: string, options: { instanceId?: string; input?: unknown; version?: string } = {}): Promise<string> {
+    this.orchestration(name);
+    const instanceId = options.instanceId ?? randomUUID().replace(/-/g, "");
+    const existing = this.instances.get(instanceId);
+    if (existing && !isTerminal(existing.status)) {
+      throw new Error(`An instance with ID '${instanceId}' already exists and is ${existing.status}.`);
+    }
+    const record = this.newRecord(instanceId, name, options.input, options.version ?? this.options.defaultVersion);
+    this.instances.set(instanceId, record);
+    await this.persist(record);
+    this.kick();
+    return instanceId;
+  }
+
+  async raiseEvent(instanceId: string, eventName: string, data: unknown): Promise<void> {
+    const record = this.require(instanceId);
+    if (isTerminal(record.status)) throw new InstanceNotRunningError(instanceId, record.status);
+    record.inbox.push(historyEvent(EventType.EventRaised, this.clock.now(), { Name: eventName, Input: JSON.stringify(data ?? null) }));
+    await this.persist(record);
+    this.kick();
+  }
+
+  async terminate(instanceId: string, reason: string): Promise<void> {
+    const record = this.require(instanceId);
+    if (isTerminal(record.status)) throw new InstanceNotRunningError(instanceId, record.status);
+    this.finish(record, "Terminated", { output: reason });
+    record.history.push(historyEvent(EventType.ExecutionTerminated, this.clock.now(), { Input: JSON.stringify(reason) }));
+    await this.persist(record);
+    this.kick();
+  }
+
+  async purge(instanceId: string): Promise<boolean> {
+    const record = this.instances.get(instanceId);
+    if (!record) return false;
+    if (!isTerminal(record.status)) throw new Error(`Instance '${instanceId}' is ${record.status}; only finished instances can be purged.`);
+    this.instances.delete(instanceId);
+    await this.store.delete(instanceId);
+    return true;
+  }
+
+  getInstance(instanceId: string): InstanceRecord | undefined {
+    return this.instances.get(instanceId);
+  }
+
+  listInstances(): InstanceRecord[] {
+    return [...this.instances.values()];
+  }
+
+  /** The earliest pending durable timer across all instances. */
+  nextTimer(): { instanceId: string; taskId: number; fireAt: Date } | undefined {
+    let best: { instanceId: string; taskId: number; fireAt: Date } | undefined;
+    for (const record of this.instances.values()) {
+      if (isTerminal(record.status)) continue;
+      for (const t of record.timers) {
+        const at = new Date(t.fireAt);
+        if (!best || at < best.fireAt || (at.getTime() === best.fireAt.getTime() && t.taskId < best.taskId)) {
+          best = { instanceId: record.instanceId, taskId: t.taskId, fireAt: at };
+        }
+      }
+    }
+    return best;
+  }
+
+  /** Fires every timer due at or before the clock's now, in (fireAt, id) order. Returns how many fired. */
+  async fireDueTimers(): Promise<number> {
+    let fired = 0;
+    for (;;) {
+      const next = this.nextTimer();
+      if (!next || next.fireAt > this.clock.now()) return fired;
+      const record = this.instances.get(next.instanceId)!;
+      record.timers = record.timers.filter((t) => t.taskId !== next.taskId);
+      record.inbox.push(historyEvent(EventType.TimerFired, this.clock.now(), { TimerId: next.taskId, FireAt: next.fireAt.toISOString() }));
+      await this.persist(record);
+      fired++;
+      this.kick();
+    }
+  }
+
+  /** Resolves when no instance has undelivered events and no activity is running. */
+  async idle(): Promise<void> {
+    while (this.pumping) await this.pumping;
+    await Promise.all(this.saving.values());
+  }
+
+  /** Called after every pump; the real-time scheduler uses it to re-arm its timer. */
+  onIdle(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.idle();
+  }
+
+  /** Simulates the process dying: nothing more is run or saved (tests of resumption). */
+  crash(): void {
+    this.stopped = true;
+    this.dead = true;
+  }
+
+  // ---- the work loop -----------------------------------------------------------------------------
+
+  kick(): void {
+    this.dirty = true;
+    if (this.stopped || this.pumping) return;
+    this.pumping = this.pump().finally(() => {
+      this.pumping = undefined;
+      if (this.dirty && !this.stopped) this.kick();
+      else for (const l of this.listeners) l();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    const running = new Map<string, Promise<void>>();
+    for (;;) {
+      this.dirty = false;
+      if (this.stopped && running.size === 0) return;
+      // Like the extension, batch completions: replay an instance once its running work has settled
+      // (or a large batch has built up) rather than once per completion.
+      const busy = (r: InstanceRecord) => [...this.inFlight].some((k) => k.startsWith(`${r.instanceId}#`));
+      const ready = this.stopped
+        ? undefined
+        : [...this.instances.values()].find((r) => r.inbox.length > 0 && !isTerminal(r.status) && (r.inbox.length >= EPISODE_BATCH || !busy(r)));
+      if (ready) {
+        await this.episode(ready);
+        continue;
+      }
+      if (!this.stopped) {
+        for (const [record, work] of this.pendingWork()) {
+          if (running.size >= this.activityConcurrency) break;
+          const key = `${record.instanceId}#${record.executionId}#${work.taskId}`;
+          if (this.inFlight.has(key)) continue;
+          this.inFlight.add(key);
+          const job = this.execute(record, work).finally(() => {
+            this.inFlight.delete(key);
+            running.delete(key);
+          });
+          running.set(key, job);
+        }
+      }
+      if (running.size === 0) return;
+      await Promise.race(running.values());
+    }
+  }
+
+  private *pendingWork(): Generator<[InstanceRecord, PendingWork]> {
+    for (const record of this.instances.values()) {
+      if (isTerminal(record.status)) continue;
+      for (const work of record.work) yield [record, work];
+    }
+  }
+
+  private async execute(record: InstanceRecord, work: PendingWork): Promise<void> {
+    const executionId = record.executionId;
+    const current = () => this.instances.get(record.instanceId) === record && record.executionId === executionId && !isTerminal(record.status);
+    if (work.kind === "subOrchestration") {
+      record.work = record.work.filter((w) => w !== work);
+      await this.startSubOrchestration(record, work);
+      return;
+    }
+    let completion: HistoryEvent;
+    try {
+      const handler = this.activity(work.name);
+      let result = await handler(clone(work.input), this.context(work.name));
+      if (this.options.runActivitiesTwice) result = await handler(clone(work.input), this.context(work.name));
+      completion = historyEvent(EventType.TaskCompleted, this.clock.now(), { TaskScheduledId: work.taskId, Result: JSON.stringify(result ?? null) });
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      completion = historyEvent(EventType.TaskFailed, this.clock.now(), {
+        TaskScheduledId: work.taskId,
+        Reason: `Activity function '${work.name}' failed: ${error.message}`,
+        Details: error.stack ?? error.message,
+      });
+    }
+    if (!current()) return; // the instance moved on (terminated, continued as new): drop the result
+    record.work = record.work.filter((w) => w !== work);
+    record.inbox.push(completion);
+    await this.persist(record);
+  }
+
+  private async startSubOrchestration(parent: InstanceRecord, work: PendingWork): Promise<void> {
+    const childId = work.instanceId!;
+    const existing = this.instances.get(childId);
+    if (existing && !isTerminal(existing.status)) {
+      parent.inbox.push(
+        historyEvent(EventType.SubOrchestrationInstanceFailed, this.clock.now(), {
+          TaskScheduledId: work.taskId,
+          Reason: `An orchestration with instance ID '${childId}' already exists and is ${existing.status}.`,
+          Details: "",
+        }),
+      );
+      await this.persist(parent);
+      return;
+    }
+    const child = this.newRecord(childId, work.name, work.input, work.version ?? parent.version);
+    child.parent = { instanceId: parent.instanceId, taskId: work.taskId, executionId: parent.executionId };
+    this.instances.set(childId, child);
+    await this.persist(child);
+    await this.persist(parent);
+  }
+
+  // ---- one episode -------------------------------------------------------------------------------
+
+  private async episode(record: InstanceRecord): Promise<void> {
+    const registration = this.orchestration(record.name);
+    const delivered = record.inbox.splice(0);
+    const playedCount = record.history.length;
+    const started = historyEvent(EventType.OrchestratorStarted, this.clock.now());
+    const history = [...record.history, started, ...delivered];
+
+    const binding = {
+      history: toBindingHistory(history, playedCount),
+      instanceId: record.instanceId,
+      isReplaying: playedCount > 0,
+      upperSchemaVersion: UPPER_SCHEMA_VERSION,
+      input: clone(record.input),
+      parentInstanceId: record.parent?.instanceId,
+      maximumShortTimerDuration: MAX_SHORT_TIMER,
+      longRunningTimerIntervalDuration: LONG_TIMER_INTERVAL,
+      defaultHttpAsyncRequestSleepTimeMillseconds: 30_000,
+    };
+    const context = this.context(record.name) as InvocationContext & { df?: { taskOrchestratorExecutor?: { openTasks: Record<string, SdkTask> } } };
+
+    let state: SdkState;
+    let failure: { message: string; details?: string } | undefined;
+    try {
+      state = (await registration.callback(binding, context)) as SdkState;
+    } catch (err) {
+      const parsed = parseOrchestrationFailure(err);
+      state = parsed.state ?? { isDone: false, actions: [[]] };
+      failure = { message: parsed.message, details: parsed.details };
+    }
+
+    record.history = history;
+    record.lastUpdatedTime = this.clock.now().toISOString();
+    record.customStatus = state.customStatus ?? record.customStatus ?? null;
+
+    const actions = state.actions?.[0] ?? [];
+    failure ??= this.checkDeterminism(record, actions) ?? unsupported(actions);
+
+    if (!failure) {
+      const executor = context.df?.taskOrchestratorExecutor;
+      if (!executor) throw new Error("durable-functions did not expose its executor: the pinned version changed; see local/host/engine.ts");
+      failure = this.scheduleOpenTasks(record, executor.openTasks);
+    }
+    record.history.push(historyEvent(EventType.OrchestratorCompleted, this.clock.now()));
+    record.maxHistoryLength = Math.max(record.maxHistoryLength, record.history.length);
+
+    const continueAsNew = actions.find((a) => a.actionType === ActionType.ContinueAsNew);
+    if (failure) {
+      record.history.push(historyEvent(EventType.ExecutionFailed, this.clock.now(), { Reason: failure.message, Details: failure.details }));
+      this.finish(record, "Failed", { failure });
+    } else if (state.isDone && continueAsNew) {
+      this.continueAsNew(record, decodeInput(continueAsNew.input));
+    } else if (state.isDone) {
+      const uncancelled = record.timers.length;
+      if (uncancelled > 0) {
+        // Azure keeps such an instance Running until the timer fires (durable-local-host.md §4.3).
+        this.warn(record, `orchestration '${record.name}' completed with ${uncancelled} timer(s) neither fired nor cancelled: cancel losing timers`);
+      }
+      record.history.push(historyEvent(EventType.ExecutionCompleted, this.clock.now(), { Result: JSON.stringify(state.output ?? null) }));
+      this.finish(record, "Completed", { output: state.output ?? null });
+    } else {
+      record.status = "Running";
+    }
+    await this.persist(record);
+  }
+
+  /** A replay must emit the same actions it emitted before; the JS SDK does not check this itself. */
+  private checkDeterminism(record: InstanceRecord, actions: SdkAction[]): { message: string } | undefined {
+    const signatures = actions.map(signature);
+    const previous = record.actionSignatures;
+    for (let i = 0; i < previous.length; i++) {
+      if (signatures[i] !== previous[i]) {
+        return {
+          message:
+            `Non-deterministic orchestrator '${record.name}' (instance ${record.instanceId}): on replay, action #${i} was ` +
+            `${signatures[i] ?? "missing"} but the history has ${previous[i]}. Orchestrators must not use Date.now(), ` +
+            `Math.random(), I/O or anything else that changes between replays.`,
+        };
+      }
+    }
+    record.actionSignatures = signatures;
+    return undefined;
+  }
+
+  /** Turns the SDK's new open tasks into scheduled work, timers and sub-orchestrations; drops cancelled timers. */
+  private scheduleOpenTasks(record: InstanceRecord, openTasks: Record<string, SdkTask>): { message: string } | undefined {
+    const now = this.clock.now();
+    const known = new Set(record.scheduledIds);
+    const scheduled: HistoryEvent[] = [];
+    for (const task of Object.values(openTasks)) {
+      if (typeof task.id !== "number" || known.has(task.id)) continue;
+      const id = task.id;
+      const action = task.actionObj === "noOp" ? undefined : task.actionObj;
+      const retry = task.parent?.retryOptions ? task.parent : undefined;
+      if (action?.actionType === ActionType.CreateTimer) {
+        const fireAt = new Date(action.fireAt!);
+        record.timers.push({ taskId: id, fireAt: fireAt.toISOString() });
+        scheduled.push(historyEvent(EventType.TimerCreated, now, { EventId: id, FireAt: fireAt.toISOString() }));
+      } else if (!action && retry?.isWaitingOnTimer) {
+        // The SDK waits on a timer between attempts (and after the last one), like DTFx's RetryInterceptor.
+        const fireAt = new Date(now.getTime() + retryDelay(retry.retryOptions!, retry.attemptNumber! - 1));
+        record.timers.push({ taskId: id, fireAt: fireAt.toISOString() });
+        scheduled.push(historyEvent(EventType.TimerCreated, now, { EventId: id, FireAt: fireAt.toISOString() }));
+      } else {
+        const source = action ?? (retry?.actionObj as SdkAction | undefined);
+        if (!source) return { message: `The local host does not know how to schedule task ${id} of '${record.name}'.` };
+        const input = decodeInput(source.input);
+        if (source.actionType === ActionType.CallActivity || source.actionType === ActionType.CallActivityWithRetry) {
+          this.activity(source.functionName!); // fail now, not later, when the activity does not exist
+          record.work.push({ kind: "activity", taskId: id, name: source.functionName!, input });
+          scheduled.push(historyEvent(EventType.TaskScheduled, now, { EventId: id, Name: source.functionName, Input: JSON.stringify(input ?? null) }));
+        } else if (source.actionType === ActionType.CallSubOrchestrator || source.actionType === ActionType.CallSubOrchestratorWithRetry) {
+          this.orchestration(source.functionName!);
+          const childId = source.instanceId || `${record.instanceId}:${id}`;
+          record.work.push({ kind: "subOrchestration", taskId: id, name: source.functionName!, input, instanceId: childId, version: source.version });
+          scheduled.push(
+            historyEvent(EventType.SubOrchestrationInstanceCreated, now, { EventId: id, Name: source.functionName, InstanceId: childId, Input: JSON.stringify(input ?? null) }),
+          );
+        } else {
+          return { message: `The local host cannot schedule action type ${source.actionType} (task ${id}).` };
+        }
+      }
+      record.scheduledIds.push(id);
+    }
+    // A cancelled timer stays among the SDK's open tasks with its action flagged; a long timer's
+    // segments carry the flag on their parent's action.
+    record.timers = record.timers.filter((t) => {
+      const task = openTasks[t.taskId];
+      if (!task) return true;
+      const action = task.actionObj === "noOp" ? undefined : task.actionObj;
+      return !(action?.isCanceled || task.parent?.isCanceled);
+    });
+    record.history.push(...scheduled);
+    return undefined;
+  }
+
+  private continueAsNew(record: InstanceRecord, input: unknown): void {
+    record.history.push(historyEvent(EventType.ContinueAsNew, this.clock.now()));
+    record.executionId++;
+    record.continuedAsNew++;
+    record.input = input;
+    record.history = [];
+    record.timers = [];
+    record.work = [];
+    record.scheduledIds = [];
+    record.actionSignatures = [];
+    record.status = "Running";
+    // Events that arrived but were not delivered carry over to the new execution.
+    record.inbox.unshift(historyEvent(EventType.ExecutionStarted, this.clock.now(), { Name: record.name, Input: JSON.stringify(input ?? null), Version: record.version }));
+  }
+
+  private finish(record: InstanceRecord, status: RuntimeStatus, result: { output?: unknown; failure?: { message: string; details?: string } }): void {
+    record.status = status;
+    record.output = result.output ?? null;
+    record.failure = result.failure;
+    record.timers = [];
+    record.work = [];
+    record.inbox = [];
+    record.lastUpdatedTime = this.clock.now().toISOString();
+    const parent = record.parent && this.instances.get(record.parent.instanceId);
+    if (!parent || isTerminal(parent.status) || parent.executionId !== record.parent!.executionId) return;
+    parent.inbox.push(
+      status === "Completed"
+        ? historyEvent(EventType.SubOrchestrationInstanceCompleted, this.clock.now(), { TaskScheduledId: record.parent!.taskId, Result: JSON.stringify(record.output ?? null) })
+        : historyEvent(EventType.SubOrchestrationInstanceFailed, this.clock.now(), {
+            TaskScheduledId: record.parent!.taskId,
+            Reason: `Sub-orchestration '${record.name}' (${record.instanceId}) ${status === "Terminated" ? "was terminated" : "failed"}: ${
+              result.failure?.message ?? String(result.output)
+            }`,
+            Details: result.failure?.details ?? "",
+          }),
+    );
+    void this.persist(parent);
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------------
+
+  private newRecord(instanceId: string, name: string, input: unknown, version: string | undefined): InstanceRecord {
+    const now = this.clock.now().toISOString();
+    return {
+      instanceId,
+      name,
+      version,
+      status: "Pending",
+      input: input ?? null,
+      output: null,
+      customStatus: null,
+      createdTime: now,
+      lastUpdatedTime: now,
+      executionId: 0,
+      continuedAsNew: 0,
+      history: [],
+      inbox: [historyEvent(EventType.ExecutionStarted, new Date(now), { Name: name, Input: JSON.stringify(input ?? null), Version: version })],
+      timers: [],
+      work: [],
+      scheduledIds: [],
+      actionSignatures: [],
+      warnings: [],
+      maxHistoryLength: 0,
+    };
+  }
+
+  private orchestration(name: string): Registration {
+    const reg = registry.get(name);
+    if (!reg || bindingType(reg) !== "orchestrationTrigger") {
+      throw new Error(`No orchestration named '${name}' is registered (registered: ${this.names("orchestrationTrigger").join(", ") || "none"}).`);
+    }
+    return reg;
+  }
+
+  private activity(name: string): ActivityHandler {
+    const override = this.options.activityOverrides?.[name];
+    if (override) return override;
+    const reg = registry.get(name);
+    if (!reg || bindingType(reg) !== "activityTrigger") {
+      throw new Error(`No activity named '${name}' is registered (registered: ${this.names("activityTrigger").join(", ") || "none"}).`);
+    }
+    return reg.callback as ActivityHandler;
+  }
+
+  private names(type: string): string[] {
+    return [...registry.values()].filter((r) => bindingType(r) === type).map((r) => r.metadata.name);
+  }
+
+  private context(functionName: string): InvocationContext {
+    const log = this.options.log;
+    return new InvocationContext({
+      functionName,
+      invocationId: randomUUID(),
+      logHandler: (level, ...args) => log?.(level, functionName, args.map(String).join(" ")),
+    });
+  }
+
+  private require(instanceId: string): InstanceRecord {
+    const record = this.instances.get(instanceId);
+    if (!record) throw new InstanceNotFoundError(instanceId);
+    return record;
+  }
+
+  private warn(record: InstanceRecord, message: string): void {
+    record.warnings.push(message);
+    this.options.log?.("warning", "durable-host", message);
+  }
+
+  /** Saves are serialised per instance so that a later state never loses to an earlier one. */
+  private persist(record: InstanceRecord): Promise<void> {
+    if (this.dead) return Promise.resolve();
+    const previous = this.saving.get(record.instanceId) ?? Promise.resolve();
+    const next = previous.then(() => this.store.save(record));
+    this.saving.set(record.instanceId, next);
+    void next.finally(() => {
+      if (this.saving.get(record.instanceId) === next) this.saving.delete(record.instanceId);
+    });
+    return next;
+  }
+}
+
+function bindingType(reg: Registration): string | undefined {
+  return Object.values(reg.metadata.bindings).find((b) => b.direction === "in" && b.type.endsWith("Trigger"))?.type;
+}
+
+/** Inputs a string at the SDK are JSON-encoded once more (Utils.processInput); undo that. */
+function decodeInput(input: unknown): unknown {
+  if (typeof input !== "string") return input ?? null;
+  try {
+    return JSON.parse(input);
+  } catch {
+    return input;
+  }
+}
+
+function clone<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}
+
+function signature(action: SdkAction): string {
+  const { actionType, functionName, input, fireAt, externalEventName, instanceId, compoundActions } = action;
+  return JSON.stringify({
+    actionType,
+    functionName,
+    input,
+    fireAt: fireAt ? new Date(fireAt).toISOString() : undefined,
+    externalEventName,
+    instanceId,
+    compound: compoundActions?.map(signature),
+  });
+}
+
+function unsupported(actions: SdkAction[]): { message: string } | undefined {
+  const flat = actions.flatMap(function walk(a: SdkAction): SdkAction[] {
+    return [a, ...(a.compoundActions ?? []).flatMap(walk)];
+  });
+  const bad = flat.find((a) => UnsupportedActions[a.actionType]);
+  if (!bad) return undefined;
+  return {
+    message: `The local durable host does not support ${UnsupportedActions[bad.actionType]}. The orchestration was failed instead of left waiting; run it on Azure or avoid the API.`,
+  };
+}
+
+/** DTFx RetryInterceptor: firstRetryInterval × backoff^retry, capped by maxRetryInterval. */
+export function retryDelay(options: SdkRetryOptions, retryIndex: number): number {
+  const delay = options.firstRetryIntervalInMilliseconds * Math.pow(options.backoffCoefficient || 1, Math.max(0, retryIndex - 1));
+  const cap = options.maxRetryIntervalInMilliseconds;
+  return cap && cap > 0 ? Math.min(delay, cap) : delay;
+}
+
+const OUT_OF_PROC_MARKER = "$OutOfProcData$:";
+
+/** An orchestrator that throws makes the SDK throw OrchestrationFailureError with the state after a marker. */
+function parseOrchestrationFailure(err: unknown): { message: string; details?: string; state?: SdkState } {
+  const error = err instanceof Error ? err : new Error(String(err));
+  const at = error.message.indexOf(OUT_OF_PROC_MARKER);
+  if (at < 0) return { message: error.message, details: error.stack };
+  try {
+    const state = JSON.parse(error.message.slice(at + OUT_OF_PROC_MARKER.length)) as SdkState;
+    return { message: state.error ?? error.message.slice(0, at).trim(), details: error.stack, state };
+  } catch {
+    return { message: error.message.slice(0, at).trim(), details: error.stack };
+  }
+}
