@@ -3,7 +3,7 @@
  * local host. They break loudly when an upgrade changes the protocol the host relies on.
  */
 import { createTestHost, type TestHost } from "../../local/host/testHost";
-import { calls, resetCalls, DAY, nondeterminism } from "./fixtureApp";
+import { calls, resetCalls, DAY, nondeterminism } from "../../local/host/contractFixtures";
 
 let host: TestHost;
 const START = new Date("2026-12-01T09:00:00.000Z");

@@ -2,7 +2,7 @@
 import { TableInstanceStore } from "../../local/host/instanceStore";
 import { VirtualClock } from "../../local/host/clocks";
 import { createTestHost } from "../../local/host/testHost";
-import { calls, resetCalls, DAY } from "./fixtureApp";
+import { calls, resetCalls, DAY } from "../../local/host/contractFixtures";
 
 const connection = () => {
   const c = process.env.TEST_STORAGE_CONNECTION;

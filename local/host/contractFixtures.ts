@@ -1,5 +1,5 @@
 /**
- * Small orchestrations that exercise each part of the host protocol, registered through the real
+ * Small orchestrations that exercise each part of the host protocol (contract tests and the bench), registered through the real
  * `df.app.*` API exactly as the app registers its own.
  */
 import * as df from "durable-functions";

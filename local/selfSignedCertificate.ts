@@ -1,0 +1,75 @@
+/**
+ * Self-signed certificates like the ones Entra creates for `addTokenSigningCertificate`: subject = the
+ * `displayName` ("CN=…"), issuer = subject, RSA 2048, valid from the creation time to `endDateTime`.
+ * https://learn.microsoft.com/en-us/graph/api/serviceprincipal-addtokensigningcertificate?view=graph-rest-1.0
+ */
+import { generateKeyPairSync, randomBytes } from "crypto";
+import forge from "node-forge";
+import { parseCertificate } from "../shared/certificates";
+
+export interface GeneratedCertificate {
+  derBase64: string;
+  pem: string;
+  thumbprint: string /* SHA-1 of DER, 40 upper-case hex */;
+  notBefore: Date;
+  notAfter: Date;
+  subject: string;
+}
+
+interface KeyPair {
+  publicKey: forge.pki.rsa.PublicKey;
+  privateKey: forge.pki.rsa.PrivateKey;
+}
+
+/**
+ * One key pair per process and size: RSA generation costs far more than signing, and simulated certificates
+ * only need to differ by serial, subject and dates.
+ */
+const keyPairs = new Map<number, KeyPair>();
+
+function keyPair(bits: number): KeyPair {
+  let pair = keyPairs.get(bits);
+  if (!pair) {
+    // Node's native generator is much faster than forge's pure-JavaScript one.
+    const { privateKey } = generateKeyPairSync("rsa", {
+      modulusLength: bits,
+      privateKeyEncoding: { type: "pkcs1", format: "pem" },
+      publicKeyEncoding: { type: "pkcs1", format: "pem" },
+    });
+    const forgeKey = forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey;
+    pair = { privateKey: forgeKey, publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e) };
+    keyPairs.set(bits, pair);
+  }
+  return pair;
+}
+
+/** "CN=Peig, O=Contoso" → forge attributes; Graph requires the display name to start with "CN=". */
+function subjectAttributes(subject: string): forge.pki.CertificateField[] {
+  if (!subject.startsWith("CN=")) throw new Error(`Certificate subject must start with "CN=": ${subject}`);
+  return subject.split(/,\s*/).map((part) => {
+    const separator = part.indexOf("=");
+    return { shortName: part.slice(0, separator).trim(), value: part.slice(separator + 1) };
+  });
+}
+
+/** X.509 validity has whole seconds; dropping milliseconds keeps the returned dates equal to the encoded ones. */
+function wholeSeconds(date: Date): Date {
+  return new Date(Math.floor(date.getTime() / 1000) * 1000);
+}
+
+export function createSelfSignedCertificate(options: { subject: string /* "CN=…" */; notBefore: Date; notAfter: Date; keyBits?: number }): GeneratedCertificate {
+  const { publicKey, privateKey } = keyPair(options.keyBits ?? 2048);
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = publicKey;
+  // A positive serial (leading byte below 0x80) that differs for every certificate.
+  cert.serialNumber = `0${randomBytes(16).toString("hex").slice(1)}`;
+  cert.validity.notBefore = wholeSeconds(options.notBefore);
+  cert.validity.notAfter = wholeSeconds(options.notAfter);
+  const attributes = subjectAttributes(options.subject);
+  cert.setSubject(attributes);
+  cert.setIssuer(attributes);
+  cert.sign(privateKey, forge.md.sha256.create());
+
+  const info = parseCertificate(forge.pki.certificateToPem(cert));
+  return { derBase64: info.derBase64, pem: info.pem, thumbprint: info.thumbprint, notBefore: info.notBefore, notAfter: info.notAfter, subject: info.subject };
+}
