@@ -12,6 +12,23 @@ const artifacts = path.join(root, "artifacts");
 fs.mkdirSync(artifacts, { recursive: true });
 const resultsFile = path.join(artifacts, "jest-results.json");
 fs.rmSync(resultsFile, { force: true });
+const checksFile = path.join(artifacts, "checks-failed");
+
+// Static checks first: a type error or a determinism lint error fails the run like a failing test.
+const checks = [
+  ["typecheck", [require.resolve("typescript/bin/tsc"), "--noEmit", "-p", "tsconfig.json"]],
+  ["lint", [path.join(root, "node_modules", "eslint", "bin", "eslint.js"), "."]],
+];
+let failedChecks = 0;
+for (const [name, args] of checks) {
+  const check = spawnSync(process.execPath, args, { cwd: root, stdio: "inherit" });
+  if (check.status !== 0) {
+    console.error(`${name} failed`);
+    failedChecks++;
+  }
+}
+
+fs.writeFileSync(checksFile, String(failedChecks));
 
 const jest = require.resolve("jest/bin/jest");
 const run = spawnSync(process.execPath, [jest, "--json", `--outputFile=${resultsFile}`, ...process.argv.slice(2)], {
@@ -20,13 +37,13 @@ const run = spawnSync(process.execPath, [jest, "--json", `--outputFile=${results
 });
 
 let passed = 0;
-let failed = 0;
+let failed = failedChecks;
 if (fs.existsSync(resultsFile)) {
   const results = JSON.parse(fs.readFileSync(resultsFile, "utf8"));
   passed = results.numPassedTests;
-  failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
+  failed += results.numFailedTests + results.numRuntimeErrorTestSuites;
 } else {
-  failed = 1;
+  failed += 1;
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(run.status === 0 && failed === 0 && passed > 0 ? 0 : 1);
