@@ -1,0 +1,82 @@
+/**
+ * App settings, validated once at cold start. Every setting the code reads is declared here (and
+ * documented in local.settings.example.json, set in infra/); a bad value fails fast with the setting's
+ * name and the reason, instead of surfacing mid-migration.
+ */
+import { z } from "zod";
+
+const bool = z.enum(["true", "false"]).transform((v) => v === "true");
+const url = z.url({ protocol: /^https?$/ });
+
+const settingsShape = z.object({
+    /** Table Storage for migration state: a connection string (Azurite, local) ... */
+    MIGRATION_STORAGE_CONNECTION: z.string().min(1).optional(),
+    /** ... or, in Azure, the table endpoint reached with the managed identity. */
+    MIGRATION_STORAGE_TABLE_ENDPOINT: url.optional(),
+    /** Prefix for the app's tables, so several deployments can share a storage account. */
+    MIGRATION_TABLE_PREFIX: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,30}$/).default("Peig"),
+    /** Client id of the user-assigned managed identity (Azure). */
+    AZURE_CLIENT_ID: z.string().optional(),
+    /** Which Microsoft cloud: decides the Graph host and the non-gallery application template id. */
+    GRAPH_CLOUD: z.enum(["global", "usgov", "china"]).default("global"),
+    /** Overrides the Graph endpoint (sovereign cloud or the local simulator). */
+    GRAPH_BASE_URL: url.optional(),
+    /** Mailbox the invitations, reminders and approval requests are sent from. */
+    MAIL_SENDER: z.email(),
+    /** "api" drives a Peig workspace admin API; "operator" turns Peig steps into tasks for the Peig admin. */
+    PEIG_MODE: z.enum(["api", "operator"]).optional(),
+    PEIG_API_BASE_URL: url.optional(),
+    /** Key Vault reference in Azure; never logged. */
+    PEIG_API_KEY: z.string().min(1).optional(),
+    /** Public base URL of this app, used in e-mailed task links. */
+    PUBLIC_BASE_URL: url,
+    /** How long an e-mailed task link stays valid (ISO 8601 duration). */
+    TASK_LINK_TTL: z.string().regex(/^P(\d+D)?(T(\d+H)?(\d+M)?)?$/).default("P7D"),
+    /** Require App Service Authentication's signed-in identity to match the assigned approver. */
+    REQUIRE_SIGNED_IN_APPROVER: bool.default(false),
+    /** Name of the temporary Entra enterprise app. */
+    MIGRATION_APP_NAME: z.string().min(1).max(120).default("PeigMigrationManager"),
+    /** The SAML signing certificate must stay valid this many days past the deadline. */
+    CERTIFICATE_MARGIN_DAYS: z.coerce.number().int().min(0).max(365).default(30),
+});
+
+export const settingsSchema = settingsShape;
+
+/** Rules across settings, checked even when single settings are wrong, so one run names every problem. */
+function crossSettingProblems(env: Record<string, string | undefined>): { setting: string; message: string }[] {
+  const problems: { setting: string; message: string }[] = [];
+  if (!env.MIGRATION_STORAGE_CONNECTION && !env.MIGRATION_STORAGE_TABLE_ENDPOINT) {
+    problems.push({ setting: "MIGRATION_STORAGE_CONNECTION", message: "set MIGRATION_STORAGE_CONNECTION (local) or MIGRATION_STORAGE_TABLE_ENDPOINT (Azure, managed identity)" });
+  }
+  if (env.PEIG_MODE === "api" && !env.PEIG_API_BASE_URL) {
+    problems.push({ setting: "PEIG_API_BASE_URL", message: "PEIG_MODE=api needs the Peig admin API base URL" });
+  }
+  if (env.PEIG_API_BASE_URL && !env.PEIG_API_KEY) {
+    problems.push({ setting: "PEIG_API_KEY", message: "the Peig admin API needs a key (a Key Vault reference in Azure)" });
+  }
+  return problems;
+}
+
+export type Settings = z.output<typeof settingsSchema> & { PEIG_MODE: "api" | "operator" };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { setting: string; message: string }[]) {
+    super(`Invalid app settings:\n${problems.map((p) => `  ${p.setting}: ${p.message}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** The names of every setting the app reads (infra tests check each is set in the Bicep). */
+export const SETTING_NAMES = Object.keys(settingsShape.shape) as (keyof typeof settingsShape.shape)[];
+
+export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
+  const input = Object.fromEntries(SETTING_NAMES.map((name) => [name, env[name] === "" ? undefined : env[name]]));
+  const parsed = settingsSchema.safeParse(input);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => ({ setting: String(i.path[0] ?? "?"), message: i.message }))),
+    ...crossSettingProblems(input),
+  ];
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
+  // Operator mode is the default: Peig documents no admin API (reference/peig-docs.md).
+  return { ...parsed.data, PEIG_MODE: parsed.data.PEIG_MODE ?? (parsed.data.PEIG_API_BASE_URL ? "api" : "operator") };
+}
