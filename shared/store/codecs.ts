@@ -1,0 +1,198 @@
+/**
+ * Record ⇄ entity-properties mapping. Plain fields become properties of their own (filterable,
+ * readable in Storage Explorer); nested objects are JSON strings. Optional fields that are undefined
+ * are left out, so a merge never overwrites them.
+ */
+import type { EntityValue } from "./entityTable";
+import type {
+  AuditEntry,
+  JsonObject,
+  MigrationCounts,
+  MigrationRecord,
+  MigrationStatus,
+  Phase2Status,
+  TaskRecord,
+  UserRecord,
+  UserState,
+} from "./port";
+import { MAX_STRING_CHARS } from "./tableLimits";
+
+export type Properties = Record<string, EntityValue>;
+
+export const zeroCounts: MigrationCounts = {
+  inScope: 0,
+  onboarded: 0,
+  pending: 0,
+  mismatched: 0,
+  notOnboarded: 0,
+  phase2Created: 0,
+  phase2Failed: 0,
+};
+
+/** Drops undefined values (the table service has no "undefined"). */
+export function defined(properties: Record<string, EntityValue | undefined>): Properties {
+  const result: Properties = {};
+  for (const [name, value] of Object.entries(properties)) if (value !== undefined) result[name] = value;
+  return result;
+}
+
+export function toJson(name: string, value: unknown): string {
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new Error(`${name} is not JSON-serialisable`);
+  if (json.length > MAX_STRING_CHARS) throw new Error(`${name} is too large to store: ${json.length} characters as JSON (limit ${MAX_STRING_CHARS})`);
+  return json;
+}
+
+function text(properties: Properties, name: string): string {
+  const value = properties[name];
+  if (typeof value !== "string") throw new Error(`stored entity lacks text property "${name}"`);
+  return value;
+}
+
+function optionalText(properties: Properties, name: string): string | undefined {
+  const value = properties[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+function parsed<T>(properties: Properties, name: string): T {
+  return JSON.parse(text(properties, name)) as T;
+}
+
+function optionalParsed<T>(properties: Properties, name: string): T | undefined {
+  const value = optionalText(properties, name);
+  return value === undefined ? undefined : (JSON.parse(value) as T);
+}
+
+export function migrationProperties(record: Omit<MigrationRecord, "etag">): Properties {
+  return defined({
+    id: record.id,
+    workspace: record.workspace,
+    domain: record.domain,
+    status: record.status,
+    phase: record.phase,
+    settings: toJson("settings", record.settings),
+    counts: toJson("counts", record.counts),
+    deadline: record.deadline,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    appId: record.appId,
+  });
+}
+
+export function migrationRecord(properties: Properties, etag: string): MigrationRecord {
+  return withoutUndefined({
+    id: text(properties, "id"),
+    workspace: text(properties, "workspace"),
+    domain: text(properties, "domain"),
+    status: text(properties, "status") as MigrationStatus,
+    phase: text(properties, "phase"),
+    settings: parsed<JsonObject>(properties, "settings"),
+    counts: parsed<MigrationCounts>(properties, "counts"),
+    deadline: text(properties, "deadline"),
+    createdAt: text(properties, "createdAt"),
+    updatedAt: text(properties, "updatedAt"),
+    appId: optionalText(properties, "appId"),
+    etag,
+  });
+}
+
+/** Properties of a user row; fields left undefined are absent (so an upsert-merge keeps them). */
+export function userProperties(user: Partial<Omit<UserRecord, "userId">> & { userId: string }): Properties {
+  return defined({
+    userId: user.userId,
+    userPrincipalName: user.userPrincipalName,
+    mail: user.mail,
+    displayName: user.displayName,
+    state: user.state,
+    remindersSent: user.remindersSent,
+    lastReminderAt: user.lastReminderAt,
+    phase2: user.phase2 && toJson("phase2", user.phase2),
+    mergeSuggestion: user.mergeSuggestion && toJson("mergeSuggestion", user.mergeSuggestion),
+    updatedAt: user.updatedAt,
+  });
+}
+
+export function userRecord(properties: Properties): UserRecord {
+  const remindersSent = properties.remindersSent;
+  return withoutUndefined({
+    userId: text(properties, "userId"),
+    userPrincipalName: text(properties, "userPrincipalName"),
+    mail: optionalText(properties, "mail"),
+    displayName: text(properties, "displayName"),
+    state: text(properties, "state") as UserState,
+    remindersSent: typeof remindersSent === "number" ? remindersSent : 0,
+    lastReminderAt: optionalText(properties, "lastReminderAt"),
+    phase2: optionalParsed<Phase2Status>(properties, "phase2") ?? { attempts: 0 },
+    mergeSuggestion: optionalParsed<JsonObject>(properties, "mergeSuggestion"),
+    updatedAt: text(properties, "updatedAt"),
+  });
+}
+
+export function taskProperties(task: Omit<TaskRecord, "etag">): Properties {
+  return defined({
+    id: task.id,
+    migrationId: task.migrationId,
+    kind: task.kind,
+    gate: task.gate,
+    assignee: task.assignee,
+    tokenHash: task.tokenHash,
+    csrfHash: task.csrfHash,
+    expiresAt: task.expiresAt,
+    createdAt: task.createdAt,
+    status: task.status,
+    decision: task.decision,
+    decidedBy: task.decidedBy,
+    decidedAt: task.decidedAt,
+    reason: task.reason,
+    payload: toJson("payload", task.payload),
+  });
+}
+
+export function taskRecord(properties: Properties, etag: string): TaskRecord {
+  return withoutUndefined({
+    id: text(properties, "id"),
+    migrationId: text(properties, "migrationId"),
+    kind: text(properties, "kind") as TaskRecord["kind"],
+    gate: optionalText(properties, "gate"),
+    assignee: text(properties, "assignee"),
+    tokenHash: text(properties, "tokenHash"),
+    csrfHash: optionalText(properties, "csrfHash"),
+    expiresAt: text(properties, "expiresAt"),
+    createdAt: text(properties, "createdAt"),
+    status: text(properties, "status") as TaskRecord["status"],
+    decision: optionalText(properties, "decision") as TaskRecord["decision"],
+    decidedBy: optionalText(properties, "decidedBy"),
+    decidedAt: optionalText(properties, "decidedAt"),
+    reason: optionalText(properties, "reason"),
+    payload: parsed<JsonObject>(properties, "payload"),
+    etag,
+  });
+}
+
+export function auditProperties(entry: AuditEntry): Properties {
+  return defined({
+    migrationId: entry.migrationId,
+    at: entry.at,
+    actor: entry.actor,
+    action: entry.action,
+    details: toJson("details", entry.details),
+    instanceId: entry.instanceId,
+  });
+}
+
+export function auditEntry(id: string, properties: Properties): AuditEntry {
+  return withoutUndefined({
+    id,
+    migrationId: text(properties, "migrationId"),
+    at: text(properties, "at"),
+    actor: text(properties, "actor"),
+    action: text(properties, "action"),
+    details: parsed<JsonObject>(properties, "details"),
+    instanceId: optionalText(properties, "instanceId"),
+  });
+}
+
+/** Absent optional fields stay absent (not `key: undefined`), so records compare equal across adapters. */
+function withoutUndefined<T extends object>(record: T): T {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as T;
+}

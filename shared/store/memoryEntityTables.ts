@@ -1,0 +1,172 @@
+/**
+ * In-process stand-in for an Azure Table Storage account: ETags on every write, conditional
+ * replace/delete, insert conflicts, key ordering, all-or-nothing transactions, and the service's limits
+ * (tableLimits.ts) enforced so that code which passes here does not fail against the real service.
+ * Every call yields to the event loop first, so concurrent callers interleave as they would over HTTP.
+ */
+import type { RequestCounter } from "../requestCounter";
+import type { Entity, EntityQuery, EntityTable, EntityTables, EntityValue, StoredEntity, UpsertOperation } from "./entityTable";
+import { ConflictError, NotFoundError, PreconditionFailedError } from "./errors";
+import {
+  MAX_CUSTOM_PROPERTIES,
+  MAX_ENTITY_BYTES,
+  MAX_PAGE_SIZE,
+  MAX_STRING_CHARS,
+  MAX_TRANSACTION_OPERATIONS,
+  TABLE_NAME_PATTERN,
+  isValidKey,
+} from "./tableLimits";
+
+interface Row {
+  properties: Record<string, EntityValue>;
+  etag: string;
+}
+
+/** A request the real service would answer with 400 Bad Request. */
+export class InvalidTableRequestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InvalidTableRequestError";
+  }
+}
+
+/** Holds tables by name: share one instance between stores to model two processes on one account. */
+export class MemoryEntityTables implements EntityTables {
+  private readonly tables = new Map<string, MemoryEntityTable>();
+  private etagSequence = 0;
+
+  constructor(private readonly counter?: RequestCounter) {}
+
+  table(name: string): EntityTable {
+    if (!TABLE_NAME_PATTERN.test(name)) throw new InvalidTableRequestError(`invalid table name "${name}"`);
+    let table = this.tables.get(name);
+    if (!table) {
+      table = new MemoryEntityTable(() => `W/"${++this.etagSequence}"`, this.counter);
+      this.tables.set(name, table);
+    }
+    return table;
+  }
+}
+
+const rowId = (partitionKey: string, rowKey: string) => JSON.stringify([partitionKey, rowKey]);
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+class MemoryEntityTable implements EntityTable {
+  private readonly rows = new Map<string, Row & { partitionKey: string; rowKey: string }>();
+
+  constructor(
+    private readonly nextEtag: () => string,
+    private readonly counter?: RequestCounter,
+  ) {}
+
+  async get(partitionKey: string, rowKey: string): Promise<StoredEntity | undefined> {
+    await this.request("table.get");
+    const row = this.rows.get(rowId(partitionKey, rowKey));
+    return row && { partitionKey, rowKey, properties: { ...row.properties }, etag: row.etag };
+  }
+
+  async insert(entity: Entity): Promise<string> {
+    await this.request("table.insert");
+    validateEntity(entity);
+    if (this.rows.has(rowId(entity.partitionKey, entity.rowKey))) throw new ConflictError("The specified entity already exists.");
+    return this.write(entity);
+  }
+
+  async replace(entity: Entity, etag: string): Promise<string> {
+    await this.request("table.replace");
+    validateEntity(entity);
+    this.checkCondition(entity.partitionKey, entity.rowKey, etag);
+    return this.write(entity);
+  }
+
+  async delete(partitionKey: string, rowKey: string, etag: string): Promise<void> {
+    await this.request("table.delete");
+    this.checkCondition(partitionKey, rowKey, etag);
+    this.rows.delete(rowId(partitionKey, rowKey));
+  }
+
+  async *query(query: EntityQuery): AsyncIterable<StoredEntity> {
+    const pageSize = Math.min(query.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
+    await this.request("table.query");
+    const matches = [...this.rows.values()]
+      .filter((row) => matchesQuery(row, query))
+      .sort((a, b) => compare(a.partitionKey, b.partitionKey) || compare(a.rowKey, b.rowKey))
+      .map((row) => ({ partitionKey: row.partitionKey, rowKey: row.rowKey, properties: { ...row.properties }, etag: row.etag }));
+    for (let i = 0; i < matches.length; i++) {
+      if (i > 0 && i % pageSize === 0) await this.request("table.query");
+      yield matches[i];
+    }
+  }
+
+  async upsertInTransaction(operations: readonly UpsertOperation[]): Promise<void> {
+    await this.request("table.transaction");
+    if (operations.length === 0) return;
+    if (operations.length > MAX_TRANSACTION_OPERATIONS) {
+      throw new InvalidTableRequestError(`a transaction holds at most ${MAX_TRANSACTION_OPERATIONS} operations, got ${operations.length}`);
+    }
+    const partitionKey = operations[0].entity.partitionKey;
+    const seen = new Set<string>();
+    for (const { entity } of operations) {
+      validateEntity(entity);
+      if (entity.partitionKey !== partitionKey) throw new InvalidTableRequestError("all operations in a transaction must share one partition key");
+      if (seen.has(entity.rowKey)) throw new InvalidTableRequestError(`row "${entity.rowKey}" appears twice in one transaction`);
+      seen.add(entity.rowKey);
+    }
+    // Validated up front, applied without awaiting: all or nothing.
+    for (const { entity, mode } of operations) {
+      const existing = this.rows.get(rowId(entity.partitionKey, entity.rowKey));
+      const properties = mode === "merge" && existing ? { ...existing.properties, ...entity.properties } : entity.properties;
+      this.write({ ...entity, properties });
+    }
+  }
+
+  private async request(kind: string): Promise<void> {
+    this.counter?.count(kind);
+    await yieldToEventLoop();
+  }
+
+  private checkCondition(partitionKey: string, rowKey: string, etag: string): void {
+    const row = this.rows.get(rowId(partitionKey, rowKey));
+    if (!row) throw new NotFoundError("The specified resource does not exist.");
+    if (etag !== "*" && etag !== row.etag) throw new PreconditionFailedError("The update condition specified in the request was not satisfied.");
+  }
+
+  private write(entity: Entity): string {
+    const etag = this.nextEtag();
+    this.rows.set(rowId(entity.partitionKey, entity.rowKey), {
+      partitionKey: entity.partitionKey,
+      rowKey: entity.rowKey,
+      properties: { ...entity.properties },
+      etag,
+    });
+    return etag;
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function matchesQuery(row: Entity, query: EntityQuery): boolean {
+  if (query.partitionKey !== undefined && row.partitionKey !== query.partitionKey) return false;
+  if (query.rowKeyAfter !== undefined && !(row.rowKey > query.rowKeyAfter)) return false;
+  if (query.rowKeyBefore !== undefined && !(row.rowKey < query.rowKeyBefore)) return false;
+  return Object.entries(query.equals ?? {}).every(([name, value]) => row.properties[name] === value);
+}
+
+function validateEntity(entity: Entity): void {
+  if (!isValidKey(entity.partitionKey) || !isValidKey(entity.rowKey)) {
+    throw new InvalidTableRequestError(`invalid key (${entity.partitionKey} / ${entity.rowKey})`);
+  }
+  const entries = Object.entries(entity.properties);
+  if (entries.length > MAX_CUSTOM_PROPERTIES) throw new InvalidTableRequestError(`an entity has at most ${MAX_CUSTOM_PROPERTIES} properties`);
+  // Size as the service counts it: UTF-16 for names and strings, 8 bytes for numbers.
+  let bytes = 4 + 2 * (entity.partitionKey.length + entity.rowKey.length);
+  for (const [name, value] of entries) {
+    if (typeof value === "string" && value.length > MAX_STRING_CHARS) {
+      throw new InvalidTableRequestError(`property "${name}" exceeds 64 KiB (${value.length} UTF-16 code units)`);
+    }
+    bytes += 8 + 2 * name.length + (typeof value === "string" ? 4 + 2 * value.length : typeof value === "number" ? 8 : 1);
+  }
+  if (bytes > MAX_ENTITY_BYTES) throw new InvalidTableRequestError(`entity exceeds 1 MiB (${bytes} bytes)`);
+}

@@ -1,0 +1,213 @@
+/**
+ * The app's state store (DESIGN.md §6): migrations, the one-active-migration-per-workspace lock,
+ * per-user rows, human tasks (hashed tokens, decisions), an append-only audit log and reports.
+ * Adapters: `TableMigrationStore` (Azure Table Storage / Azurite) and `MemoryMigrationStore`; both run
+ * the same contract tests. All values are JSON-safe and dates are ISO 8601 strings.
+ */
+
+/** A JSON object. Values must survive JSON.stringify/parse (no Dates, no undefined inside arrays). */
+export type JsonObject = Record<string, unknown>;
+
+export type MigrationStatus = "running" | "completed" | "cancelled" | "failed";
+
+export interface MigrationCounts {
+  inScope: number;
+  onboarded: number;
+  pending: number;
+  mismatched: number;
+  notOnboarded: number;
+  phase2Created: number;
+  phase2Failed: number;
+}
+
+export interface MigrationRecord {
+  id: string;
+  workspace: string;
+  domain: string;
+  status: MigrationStatus;
+  phase: string;
+  /** The validated start body. */
+  settings: JsonObject;
+  counts: MigrationCounts;
+  deadline: string;
+  createdAt: string;
+  updatedAt: string;
+  /** The migration app's Application ID, once created. */
+  appId?: string;
+  etag: string;
+}
+
+export interface NewMigration {
+  id: string;
+  workspace: string;
+  domain: string;
+  /** Defaults to "running". */
+  status?: MigrationStatus;
+  phase: string;
+  settings: JsonObject;
+  /** Defaults to all zeros. */
+  counts?: MigrationCounts;
+  deadline: string;
+  appId?: string;
+}
+
+export type MigrationPatch = Partial<Pick<MigrationRecord, "status" | "phase" | "settings" | "counts" | "deadline" | "appId">>;
+
+export type WorkspaceClaim = { claimed: true } | { claimed: false; activeMigrationId: string };
+
+export type UserState = "notOnboarded" | "pendingRequest" | "mismatched" | "onboarded" | "phase2Created" | "phase2Failed";
+
+export interface Phase2Status {
+  attempts: number;
+  result?: "created" | "failed";
+  error?: string;
+  peigAccountId?: string;
+}
+
+export interface UserRecord {
+  userId: string;
+  userPrincipalName: string;
+  mail?: string;
+  displayName: string;
+  state: UserState;
+  remindersSent: number;
+  lastReminderAt?: string;
+  phase2: Phase2Status;
+  mergeSuggestion?: JsonObject;
+  updatedAt: string;
+}
+
+/**
+ * A row for `upsertUsers`: new users are inserted; for existing users only the fields given here
+ * change (e.g. a monitor pass updates `state` without resetting `remindersSent`).
+ */
+export type UserUpsert = Pick<UserRecord, "userId" | "userPrincipalName" | "displayName" | "state"> &
+  Partial<Pick<UserRecord, "mail" | "remindersSent" | "lastReminderAt" | "phase2" | "mergeSuggestion">>;
+
+export type UserPatch = Partial<Omit<UserRecord, "userId" | "updatedAt">>;
+
+export type TaskKind = "approval" | "operatorStep";
+export type TaskStatus = "open" | "decided" | "expired" | "cancelled";
+export type TaskDecision = "approve" | "reject" | "done";
+
+export interface TaskRecord {
+  id: string;
+  migrationId: string;
+  kind: TaskKind;
+  /** Groups the tasks of one gate (e.g. "deletionApproval"), so the rest can be closed together. */
+  gate?: string;
+  /** E-mail address of the person the task is for. */
+  assignee: string;
+  /** SHA-256 hex of the link token; the token itself is never stored. */
+  tokenHash: string;
+  csrfHash?: string;
+  expiresAt: string;
+  createdAt: string;
+  status: TaskStatus;
+  decision?: TaskDecision;
+  decidedBy?: string;
+  decidedAt?: string;
+  /** The decider's comment (e.g. why they rejected). */
+  reason?: string;
+  /** What the task page shows. */
+  payload: JsonObject;
+  etag: string;
+}
+
+export type NewTask = Pick<TaskRecord, "id" | "migrationId" | "kind" | "assignee" | "tokenHash" | "expiresAt" | "payload"> &
+  Partial<Pick<TaskRecord, "gate" | "csrfHash">>;
+
+export interface DecideTaskOptions {
+  decidedBy: string;
+  decidedAt: string;
+  reason?: string;
+  /** The ETag the caller read (the version the decider saw). */
+  etag: string;
+}
+
+/**
+ * Exactly one caller ever gets "decided" for a task. The others learn why not: someone decided first,
+ * the task was closed (expired/cancelled), or `decidedAt` is past `expiresAt`.
+ */
+export type DecideTaskResult =
+  | { outcome: "decided"; task: TaskRecord }
+  | { outcome: "alreadyDecided" | "closed" | "expired"; task: TaskRecord };
+
+export interface AuditInput {
+  migrationId: string;
+  /** Defaults to the store clock's now. */
+  at?: string;
+  /** "system" | "admin:<id>" | "approver:<email>" | … */
+  actor: string;
+  /** e.g. "entraApp.created", "peig.migrationConfig.saved", "task.decided". */
+  action: string;
+  details?: JsonObject;
+  instanceId?: string;
+}
+
+export interface AuditEntry {
+  /** Sortable by time, unique: pass the last one as `after` to read the next page. */
+  id: string;
+  migrationId: string;
+  at: string;
+  actor: string;
+  action: string;
+  details: JsonObject;
+  instanceId?: string;
+}
+
+export interface Report {
+  json: string;
+  html: string;
+}
+
+export interface MigrationStore {
+  /** Throws ConflictError if the id exists. */
+  createMigration(migration: NewMigration): Promise<MigrationRecord>;
+  getMigration(id: string): Promise<MigrationRecord | undefined>;
+  /**
+   * Applies the patch. With `etag`, only if the row is still that version (else PreconditionFailedError);
+   * without, the patch is applied to the latest version. NotFoundError if absent.
+   */
+  updateMigration(id: string, patch: MigrationPatch, options?: { etag?: string }): Promise<MigrationRecord>;
+  /** Oldest first. */
+  listMigrations(filter?: { workspace?: string; status?: MigrationStatus }): Promise<MigrationRecord[]>;
+
+  /**
+   * Atomically claims the workspace (case-insensitive) for the migration. Idempotent for the holder.
+   * A claim that was released, or whose migration has finished, can be taken over.
+   */
+  claimWorkspace(workspace: string, migrationId: string): Promise<WorkspaceClaim>;
+  /** Releases the claim if `migrationId` holds it; returns whether it did. */
+  releaseWorkspace(workspace: string, migrationId: string): Promise<boolean>;
+
+  /** Inserts or merges (see UserUpsert) in table transactions of up to 100 rows. Last row wins for a repeated userId. */
+  upsertUsers(migrationId: string, rows: readonly UserUpsert[]): Promise<void>;
+  /** All rows of the migration, ordered by userId key. */
+  getUsers(migrationId: string): Promise<UserRecord[]>;
+  /** NotFoundError if the user row does not exist. */
+  updateUser(migrationId: string, userId: string, patch: UserPatch): Promise<UserRecord>;
+
+  /** Opens a task. Throws ConflictError if a task with that token hash exists. */
+  createTask(task: NewTask): Promise<TaskRecord>;
+  /** A point read. */
+  getTaskByTokenHash(tokenHash: string): Promise<TaskRecord | undefined>;
+  /** Ordered by creation time. */
+  listTasks(migrationId: string, filter?: { status?: TaskStatus; gate?: string }): Promise<TaskRecord[]>;
+  /**
+   * Consumes the task exactly once (ETag-conditional write). NotFoundError for an unknown hash;
+   * PreconditionFailedError if the task is still open but `etag` is not its current version.
+   */
+  decideTask(tokenHash: string, decision: TaskDecision, options: DecideTaskOptions): Promise<DecideTaskResult>;
+  /** Marks the migration's open tasks (optionally of one gate, or one assignee's) expired/cancelled; returns how many it closed. */
+  closeOpenTasks(migrationId: string, status: "expired" | "cancelled", filter?: { gate?: string; assignee?: string }): Promise<number>;
+
+  /** Appends; never overwrites another entry, even under concurrent appends. */
+  appendAudit(entry: AuditInput): Promise<AuditEntry>;
+  /** In time order; `after` is the id of the last entry already read. */
+  listAudit(migrationId: string, options?: { limit?: number; after?: string }): Promise<AuditEntry[]>;
+
+  /** Replaces the migration's report (strings of any size). */
+  saveReport(migrationId: string, report: Report): Promise<void>;
+  getReport(migrationId: string): Promise<Report | undefined>;
+}

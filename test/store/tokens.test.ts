@@ -1,0 +1,31 @@
+import { hashToken, newCsrfToken, newToken, tokensEqual } from "../../shared/tokens";
+
+describe("tokens", () => {
+  it("makes URL-safe tokens of at least 128 random bits, never repeating", () => {
+    const tokens = Array.from({ length: 1000 }, newToken);
+    for (const token of tokens) {
+      expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
+      expect(Buffer.from(token, "base64url").length * 8).toBeGreaterThanOrEqual(128);
+    }
+    expect(new Set(tokens).size).toBe(tokens.length);
+  });
+
+  it("makes CSRF tokens of the same strength, distinct from each other", () => {
+    const a = newCsrfToken();
+    expect(Buffer.from(a, "base64url").length * 8).toBeGreaterThanOrEqual(128);
+    expect(newCsrfToken()).not.toBe(a);
+  });
+
+  it("hashes with SHA-256 as lowercase hex", () => {
+    // FIPS 180-2 test vector for "abc".
+    expect(hashToken("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  });
+
+  it("compares tokens exactly, including ones of different lengths", () => {
+    const token = newToken();
+    expect(tokensEqual(token, `${token}`)).toBe(true);
+    expect(tokensEqual(token, newToken())).toBe(false);
+    expect(tokensEqual(token, token.slice(0, -1))).toBe(false);
+    expect(tokensEqual("", "")).toBe(true);
+  });
+});
