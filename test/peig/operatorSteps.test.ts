@@ -1,0 +1,65 @@
+/** Operator mode: each Peig write is worded as the runbook's UI steps, with the exact values to use. */
+import { describeOperatorStep, type OperatorStep } from "../../shared/peig/operatorSteps";
+
+const pem = "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----";
+
+describe("operator steps", () => {
+  it("words the migration configuration as Configuration > Microsoft 365 Active Provider > Migration > Validate, Save", () => {
+    const { title, instructions } = describeOperatorStep({ kind: "saveMigrationConfiguration", applicationId: "3f2504e0-4f89-41d3-9a0c-0305e82c3301", idpCertificatePem: pem });
+    expect(title).toBe("Set the migration configuration in Peig");
+    expect(instructions.slice(0, 4)).toEqual([
+      "Open the Configuration app in Peig.",
+      "Find your Microsoft 365 Active Provider.",
+      "Open the Migration section.",
+      "Enter the Application ID: 3f2504e0-4f89-41d3-9a0c-0305e82c3301",
+    ]);
+    expect(instructions).toContain("Click Validate, then Save.");
+  });
+
+  it("lists every account to create on the Microsoft 365 Accounts tab of MS365 Identifiers", () => {
+    const step: OperatorStep = {
+      kind: "createPeigAccounts",
+      accounts: [
+        { microsoft365UserId: "u1", userPrincipalName: "jane.smith@contoso.com", displayName: "Jane Smith" },
+        { microsoft365UserId: "u2", userPrincipalName: "soren.odegard@contoso.com", displayName: "Søren Ødegård" },
+      ],
+    };
+    const { title, instructions } = describeOperatorStep(step);
+    expect(title).toBe("Create 2 Peig account(s) for users who did not onboard");
+    expect(instructions.slice(0, 2)).toEqual(["Open MS365 Identifiers in Peig.", "Go to the Microsoft 365 Accounts tab."]);
+    expect(instructions).toContain("Create Peig Account for Jane Smith <jane.smith@contoso.com>.");
+    expect(instructions).toContain("Create Peig Account for Søren Ødegård <soren.odegard@contoso.com>.");
+  });
+
+  it("suggests Merge for a mistyped request with a known owner, and Approve or Deny otherwise", () => {
+    const { instructions } = describeOperatorStep({
+      kind: "resolvePendingRequests",
+      requests: [
+        { email: "jsmith@contoso.com", displayName: "Jane Smith", submittedAt: "2026-12-02T10:00:00.000Z", suggestedMergeTarget: { userPrincipalName: "jane.smith@contoso.com", displayName: "Jane Smith" } },
+        { email: "who@gmail.com", displayName: "Unknown Person" },
+      ],
+    });
+    expect(instructions[0]).toBe("Open Users & Access in Peig. Pending requests are at the top of the dashboard.");
+    expect(instructions).toContain(
+      "Request from Jane Smith typed as jsmith@contoso.com, submitted 2026-12-02T10:00:00.000Z: verify the person, then click Merge and choose the existing account of Jane Smith <jane.smith@contoso.com>.",
+    );
+    expect(instructions).toContain("Request from Unknown Person typed as who@gmail.com: verify the person, then click Approve, or Deny if you cannot confirm who they are.");
+  });
+
+  it("asks to check Not Onboarded users and unlinked accounts before confirming completion", () => {
+    const { instructions } = describeOperatorStep({ kind: "confirmOnboardingComplete", usersToCheck: [{ userPrincipalName: "a@contoso.com", displayName: "A" }] });
+    expect(instructions.join("\n")).toMatch(/Not Onboarded/);
+    expect(instructions).toContain("Check A <a@contoso.com>.");
+    expect(describeOperatorStep({ kind: "confirmOnboardingComplete", usersToCheck: [] }).instructions.join("\n")).not.toMatch(/could not see/);
+  });
+
+  it("words the deletion as the runbook's Close the migration steps and warns that it cannot be undone", () => {
+    const { instructions } = describeOperatorStep({ kind: "deleteMigrationConfiguration" });
+    expect(instructions.slice(0, 4)).toEqual([
+      "Open the Configuration app in Peig.",
+      "Find your Microsoft 365 Active Provider.",
+      "Open the Migration section.",
+      "Delete the migration configuration. This cannot be undone: afterwards nobody can onboard with their Microsoft credentials.",
+    ]);
+  });
+});
