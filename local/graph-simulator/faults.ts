@@ -1,0 +1,82 @@
+/**
+ * Seeded, deterministic fault injection: random 429 (with Retry-After) and 503/504, plus scripted faults
+ * for a named request. A 503 is refused before processing; a 504 (gateway timeout) is returned after the
+ * request was processed, so the caller sees a failure for something that happened — the case that makes
+ * blind retries of non-idempotent POSTs create duplicates.
+ */
+export interface ScriptedFault {
+  method: string;
+  /** Matches when the request path (without version) contains this text. */
+  pathIncludes: string;
+  status: 429 | 503 | 504;
+  /** How many matching requests fail; default 1. */
+  times?: number;
+}
+
+export interface GraphFaults {
+  /** Share of requests answered 429 (0..1). */
+  throttleRate?: number;
+  /** Share of requests answered 503 or 504 (0..1). */
+  serverErrorRate?: number;
+  /** Retry-After on 429 and 503; default 2 s. */
+  retryAfterSeconds?: number;
+  seed?: number;
+  scripted?: ScriptedFault[];
+}
+
+export interface InjectedFault {
+  status: 429 | 503 | 504;
+  afterProcessing: boolean;
+  retryAfterSeconds?: number;
+}
+
+export class FaultInjector {
+  private faults: GraphFaults = {};
+  private state: number;
+  private scripted: (ScriptedFault & { remaining: number })[] = [];
+
+  constructor(faults: GraphFaults = {}) {
+    this.state = (faults.seed ?? 1) >>> 0;
+    this.set(faults);
+  }
+
+  /** Replaces the settings; a new seed restarts the random sequence. */
+  set(faults: GraphFaults): void {
+    this.faults = { ...this.faults, ...faults };
+    if (faults.seed !== undefined) this.state = faults.seed >>> 0;
+    if (faults.scripted !== undefined) this.scripted = faults.scripted.map((f) => ({ ...f, remaining: f.times ?? 1 }));
+  }
+
+  current(): GraphFaults {
+    return { ...this.faults, scripted: this.scripted.filter((f) => f.remaining > 0) };
+  }
+
+  decide(method: string, path: string): InjectedFault | undefined {
+    const script = this.scripted.find((f) => f.remaining > 0 && f.method === method && path.includes(f.pathIncludes));
+    if (script) {
+      script.remaining--;
+      return this.fault(script.status);
+    }
+    const throttle = this.faults.throttleRate ?? 0;
+    const serverError = this.faults.serverErrorRate ?? 0;
+    if (throttle <= 0 && serverError <= 0) return undefined;
+    const roll = this.next();
+    if (roll < throttle) return this.fault(429);
+    if (roll < throttle + serverError) return this.fault(this.next() < 0.5 ? 503 : 504);
+    return undefined;
+  }
+
+  private fault(status: 429 | 503 | 504): InjectedFault {
+    const retryAfterSeconds = status === 504 ? undefined : (this.faults.retryAfterSeconds ?? 2);
+    return { status, afterProcessing: status === 504, retryAfterSeconds };
+  }
+
+  /** mulberry32. */
+  private next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+}

@@ -1,0 +1,309 @@
+/**
+ * A local Microsoft Graph v1.0 for tests, the local host and the demo: plain node:http on 127.0.0.1,
+ * a free port, the real SDK pointed at it through `baseUrl`. Time comes from the Clock it is given, so
+ * replication delays and mail limits follow the virtual clock. Control routes live under /_sim/ (README.md).
+ */
+import { randomUUID } from "crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "http";
+import type { AddressInfo } from "net";
+import type { Clock } from "../../shared/clock";
+import type { Tenant } from "../fixtures/tenant";
+import { DirectorySimulator, methodNotAllowed } from "./directory";
+import { FaultInjector, type GraphFaults, type InjectedFault } from "./faults";
+import { GraphHttpError, badRequest, errorResponse, ok, requireObject, type SimRequest, type SimResponse } from "./http";
+import { MailboxSimulator, exchangeOnlineLimits, type MailLimits, type SentMail } from "./mailbox";
+import { PeopleSimulator, type SimSignIn } from "./people";
+
+export type { GraphFaults, ScriptedFault } from "./faults";
+export type { MailLimits, SentMail } from "./mailbox";
+export type { SimSignIn } from "./people";
+export type { SimApplication, SimServicePrincipal, SimKeyCredential } from "./directory";
+
+export interface GraphSimulatorOptions {
+  clock: Clock;
+  tenant: Tenant;
+  /** Domains allowed as https identifier-URI hosts; default the tenant's domain and its initial .onmicrosoft.com domain. */
+  verifiedDomains?: string[];
+  /** Time after instantiate during which the new objects answer 404; default 20 s. */
+  replicationDelayMs?: number;
+  faults?: GraphFaults;
+  mailLimits?: Partial<MailLimits>;
+  /** Sender mailboxes besides the tenant's users (e.g. a shared "migration@…" mailbox). */
+  mailboxes?: string[];
+  /** Whether the identifier-URI policy exempts SAML apps (reference §1.5); default true. */
+  samlExemptFromIdentifierUriPolicy?: boolean;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  /** Path without version, with the query string. */
+  path: string;
+  status: number;
+  /** ISO time on the simulator's clock. */
+  at: string;
+  /** Set for requests that arrived inside a JSON batch. */
+  via?: "$batch";
+}
+
+export interface SimulatorState {
+  directory: DirectorySimulator;
+  signIns: SimSignIn[];
+  summary(): Record<string, unknown>;
+}
+
+export interface GraphSimulator {
+  /** "http://127.0.0.1:<port>/" — give it to the SDK as baseUrl. */
+  baseUrl: string;
+  state: SimulatorState;
+  outbox: SentMail[];
+  requestLog: RequestLogEntry[];
+  recordSignIn(userId: string, appId: string, errorCode?: number): SimSignIn;
+  setFaults(faults: GraphFaults): void;
+  stop(): Promise<void>;
+}
+
+const maxBatchRequests = 20;
+
+class GraphSimulatorServer {
+  baseUrl = "";
+  readonly requestLog: RequestLogEntry[] = [];
+  readonly faults: FaultInjector;
+  readonly directory: DirectorySimulator;
+  readonly people: PeopleSimulator;
+  readonly mailbox: MailboxSimulator;
+
+  constructor(private readonly options: GraphSimulatorOptions) {
+    const { clock, tenant } = options;
+    const baseUrl = () => this.baseUrl;
+    this.faults = new FaultInjector(options.faults);
+    this.directory = new DirectorySimulator({
+      clock,
+      baseUrl,
+      verifiedDomains: options.verifiedDomains ?? [tenant.domain, tenant.initialDomain],
+      replicationDelayMs: options.replicationDelayMs ?? 20_000,
+      samlExemptFromIdentifierUriPolicy: options.samlExemptFromIdentifierUriPolicy ?? true,
+    });
+    this.people = new PeopleSimulator(tenant, clock, baseUrl);
+    const extraMailboxes = (options.mailboxes ?? []).map((m) => m.toLowerCase());
+    this.mailbox = new MailboxSimulator(clock, { ...exchangeOnlineLimits, ...options.mailLimits }, (idOrUpn) => {
+      if (extraMailboxes.includes(idOrUpn.toLowerCase())) return idOrUpn.toLowerCase();
+      const user = this.people.findUser(idOrUpn);
+      return user?.mail?.toLowerCase() ?? undefined;
+    });
+  }
+
+  recordSignIn(userId: string, appId: string, errorCode = 0): SimSignIn {
+    const app = [...this.directory.applications.values()].find((entry) => entry.resource.appId === appId);
+    return this.people.recordSignIn(userId, appId, app?.resource.displayName ?? "", errorCode);
+  }
+
+  summary(): Record<string, unknown> {
+    return {
+      ...this.directory.summary(),
+      signIns: this.people.signIns.length,
+      outbox: this.mailbox.outbox.length,
+      requests: this.requestLog.length,
+      faults: this.faults.current(),
+    };
+  }
+
+  async onHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString("utf8");
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers[name.toLowerCase()] = value;
+    const method = (req.method ?? "GET").toUpperCase();
+    let response: SimResponse;
+    try {
+      const body = raw.trim() ? parseJson(raw) : undefined;
+      if (url.pathname.startsWith("/_sim/")) {
+        response = this.control(method, url.pathname, body);
+      } else {
+        const versioned = /^\/(v1\.0|beta)(\/.*)$/.exec(url.pathname);
+        if (!versioned) throw badRequest(`Invalid version: the path must start with /v1.0/ (got '${url.pathname}').`, "BadRequest");
+        response = this.dispatch({ method, path: decodeURIComponent(versioned[2]), query: url.searchParams, headers, body });
+      }
+    } catch (error) {
+      response = this.toErrorResponse(error);
+    }
+    write(res, response, headers["client-request-id"]);
+  }
+
+  /** One Graph request (top level or a batch item): faults, routing, request log. */
+  private dispatch(request: SimRequest, via?: "$batch"): SimResponse {
+    const fault = this.faults.decide(request.method, request.path);
+    let response: SimResponse;
+    if (fault && !fault.afterProcessing) {
+      response = this.faultResponse(fault);
+    } else {
+      try {
+        response = this.route(request);
+      } catch (error) {
+        response = this.toErrorResponse(error);
+      }
+      if (fault) response = this.faultResponse(fault);
+    }
+    const query = [...request.query.entries()].map(([key, value]) => `${key}=${value}`).join("&");
+    this.requestLog.push({
+      method: request.method,
+      path: query ? `${request.path}?${query}` : request.path,
+      status: response.status,
+      at: this.options.clock.now().toISOString(),
+      ...(via ? { via } : {}),
+    });
+    return response;
+  }
+
+  private route(request: SimRequest): SimResponse {
+    if (request.path === "/$batch") return this.batch(request);
+    const response = this.directory.handle(request) ?? this.people.handle(request) ?? this.mailbox.handle(request);
+    if (response) return response;
+    throw badRequest(`Resource not found for the segment '${request.path.split("/")[1] ?? ""}'.`, "BadRequest");
+  }
+
+  /**
+   * JSON batching (https://learn.microsoft.com/en-us/graph/json-batching): ≤ 20 requests, else 400; each item
+   * evaluated (and throttled) on its own and answered inside a 200 envelope; a failed dependency gives 424;
+   * response order is not guaranteed, so the simulator returns them reversed.
+   */
+  private batch(request: SimRequest): SimResponse {
+    if (request.method !== "POST") throw methodNotAllowed(request);
+    const requests = requireObject(request.body).requests;
+    if (!Array.isArray(requests) || requests.length === 0) throw badRequest("The batch request must contain at least one request.", "BadRequest");
+    if (requests.length > maxBatchRequests) throw badRequest(`The batch has ${requests.length} requests; the limit is ${maxBatchRequests}.`, "BadRequest");
+    const items = requests.map((entry) => batchItem(entry));
+    if (new Set(items.map((i) => i.id)).size !== items.length) throw badRequest("Batch request ids must be unique.", "BadRequest");
+
+    const statuses = new Map<string, number>();
+    const responses = items.map((item) => {
+      const failedDependency = item.dependsOn.some((id) => {
+        const status = statuses.get(id);
+        return status === undefined || status < 200 || status >= 300;
+      });
+      const response = failedDependency
+        ? this.toErrorResponse(new GraphHttpError(424, "FailedDependency", "A request this request depends on failed."))
+        : this.dispatch(item.request, "$batch");
+      statuses.set(item.id, response.status);
+      const headers = response.body === undefined ? response.headers : { "Content-Type": "application/json", ...response.headers };
+      return { id: item.id, status: response.status, headers, ...(response.body === undefined ? {} : { body: response.body }) };
+    });
+    return ok({ responses: responses.reverse() });
+  }
+
+  private control(method: string, path: string, body: unknown): SimResponse {
+    if (path === "/_sim/state" && method === "GET") return ok(this.summary());
+    if (path === "/_sim/outbox" && method === "GET") return ok({ value: this.mailbox.outbox });
+    if (path === "/_sim/faults" && method === "POST") {
+      this.faults.set(requireObject(body) as GraphFaults);
+      return ok(this.faults.current());
+    }
+    if (path === "/_sim/signIns" && method === "POST") {
+      const { userId, appId, errorCode } = requireObject(body);
+      if (typeof userId !== "string" || typeof appId !== "string") throw badRequest("userId and appId are required strings.");
+      try {
+        return ok(this.recordSignIn(userId, appId, typeof errorCode === "number" ? errorCode : 0), 201);
+      } catch (error) {
+        throw badRequest(error instanceof Error ? error.message : String(error));
+      }
+    }
+    throw new GraphHttpError(404, "NotFound", `No simulator control route ${method} ${path}.`);
+  }
+
+  /** Throttling/outage responses as Graph sends them (https://learn.microsoft.com/en-us/graph/throttling). */
+  private faultResponse(fault: InjectedFault): SimResponse {
+    const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { "Retry-After": String(fault.retryAfterSeconds) } : {};
+    const [code, message] =
+      fault.status === 429
+        ? ["TooManyRequests", "Too many requests. Please retry after the time in the Retry-After header."]
+        : fault.status === 503
+          ? ["serviceNotAvailable", "The service is temporarily unavailable. Please retry later."]
+          : ["GatewayTimeout", "The gateway did not receive a response in time."];
+    return this.toErrorResponse(new GraphHttpError(fault.status, code, message, headers));
+  }
+
+  private toErrorResponse(error: unknown): SimResponse {
+    const graphError =
+      error instanceof GraphHttpError ? error : new GraphHttpError(500, "generalException", error instanceof Error ? error.message : String(error));
+    return errorResponse(graphError, this.options.clock.now());
+  }
+}
+
+function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw badRequest("Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.", "BadRequest");
+  }
+}
+
+interface BatchItem {
+  id: string;
+  dependsOn: string[];
+  request: SimRequest;
+}
+
+function batchItem(entry: unknown): BatchItem {
+  const item = requireObject(entry);
+  const { id, method, url, body } = item;
+  if (typeof id !== "string" || typeof method !== "string" || typeof url !== "string") {
+    throw badRequest("Each batch request needs string 'id', 'method' and 'url' properties.", "BadRequest");
+  }
+  if (/^https?:/i.test(url)) throw badRequest(`Batch request urls must be relative: '${url}'.`, "BadRequest");
+  const headers: Record<string, string> = {};
+  if (item.headers !== undefined) {
+    for (const [name, value] of Object.entries(requireObject(item.headers))) headers[name.toLowerCase()] = String(value);
+  }
+  if (body !== undefined && headers["content-type"] === undefined) {
+    throw badRequest(`Batch request '${id}' has a body but no Content-Type header.`, "BadRequest");
+  }
+  const parsed = new URL(url.startsWith("/") ? url : `/${url}`, "http://127.0.0.1");
+  const dependsOn = Array.isArray(item.dependsOn) ? item.dependsOn.map(String) : [];
+  return { id, dependsOn, request: { method: method.toUpperCase(), path: decodeURIComponent(parsed.pathname), query: parsed.searchParams, headers, body } };
+}
+
+function write(res: ServerResponse, response: SimResponse, clientRequestId: string | undefined): void {
+  const headers: Record<string, string> = { ...response.headers, "request-id": randomUUID() };
+  if (clientRequestId) headers["client-request-id"] = clientRequestId;
+  if (response.body === undefined) {
+    res.writeHead(response.status, { ...headers, "Content-Length": "0" });
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(response.body);
+  res.writeHead(response.status, {
+    ...headers,
+    "Content-Type": "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8",
+    "Content-Length": String(Buffer.byteLength(text)),
+  });
+  res.end(text);
+}
+
+export async function startGraphSimulator(options: GraphSimulatorOptions): Promise<GraphSimulator> {
+  const simulator = new GraphSimulatorServer(options);
+  const server = createServer((req, res) => {
+    simulator.onHttp(req, res).catch((error: unknown) => {
+      res.writeHead(500, { "Content-Type": "text/plain" });
+      res.end(error instanceof Error ? error.message : String(error));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  simulator.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  return {
+    baseUrl: simulator.baseUrl,
+    state: { directory: simulator.directory, signIns: simulator.people.signIns, summary: () => simulator.summary() },
+    outbox: simulator.mailbox.outbox,
+    requestLog: simulator.requestLog,
+    recordSignIn: (userId, appId, errorCode) => simulator.recordSignIn(userId, appId, errorCode),
+    setFaults: (faults) => simulator.faults.set(faults),
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,251 @@
+/**
+ * The OData query options the simulator understands: $filter (comparisons joined by and/or), $select, $top,
+ * $count and $skiptoken paging (https://learn.microsoft.com/en-us/graph/query-parameters,
+ * https://learn.microsoft.com/en-us/graph/paging). Anything else is refused like Graph refuses an
+ * unsupported query: 400 Request_UnsupportedQuery.
+ */
+import { GraphHttpError, badRequest, type SimRequest } from "./http";
+
+type Literal = string | number | boolean | null | Date;
+type Operator = "eq" | "ne" | "gt" | "ge" | "lt" | "le";
+export type FilterNode =
+  | { kind: "compare"; path: string[]; op: Operator; value: Literal }
+  | { kind: "logical"; op: "and" | "or"; left: FilterNode; right: FilterNode };
+
+function unsupported(message: string): GraphHttpError {
+  return new GraphHttpError(400, "Request_UnsupportedQuery", message);
+}
+
+const tokenPattern = /\s*('(?:[^']|'')*'|\(|\)|[A-Za-z_][\w]*(?:\/[A-Za-z_][\w]*)*|\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:\d{2})|-?\d+(?:\.\d+)?)/y;
+
+function tokenize(text: string): string[] {
+  const tokens: string[] = [];
+  tokenPattern.lastIndex = 0;
+  let position = 0;
+  while (position < text.length) {
+    if (/^\s*$/.test(text.slice(position))) break;
+    tokenPattern.lastIndex = position;
+    const match = tokenPattern.exec(text);
+    if (!match) throw unsupported(`Invalid filter clause: syntax error at position ${position} in '${text}'.`);
+    tokens.push(match[1]);
+    position = tokenPattern.lastIndex;
+  }
+  return tokens;
+}
+
+function parseLiteral(token: string | undefined): Literal {
+  if (token === undefined) throw unsupported("Invalid filter clause: a value is missing.");
+  if (token.startsWith("'")) return token.slice(1, -1).replace(/''/g, "'");
+  if (token === "true" || token === "false") return token === "true";
+  if (token === "null") return null;
+  if (/^\d{4}-\d{2}-\d{2}T/.test(token)) {
+    const date = new Date(token);
+    if (Number.isNaN(date.getTime())) throw unsupported(`Invalid filter clause: '${token}' is not a valid DateTimeOffset.`);
+    return date;
+  }
+  if (/^-?\d/.test(token)) return Number(token);
+  throw unsupported(`Invalid filter clause: '${token}' is not a literal.`);
+}
+
+export function parseFilter(text: string): FilterNode {
+  const tokens = tokenize(text);
+  let i = 0;
+  const parseOr = (): FilterNode => {
+    let node = parseAnd();
+    while (tokens[i] === "or") {
+      i++;
+      node = { kind: "logical", op: "or", left: node, right: parseAnd() };
+    }
+    return node;
+  };
+  const parseAnd = (): FilterNode => {
+    let node = parsePrimary();
+    while (tokens[i] === "and") {
+      i++;
+      node = { kind: "logical", op: "and", left: node, right: parsePrimary() };
+    }
+    return node;
+  };
+  const parsePrimary = (): FilterNode => {
+    if (tokens[i] === "(") {
+      i++;
+      const node = parseOr();
+      if (tokens[i++] !== ")") throw unsupported("Invalid filter clause: ')' expected.");
+      return node;
+    }
+    const property = tokens[i++];
+    const op = tokens[i++];
+    if (!property || !/^[A-Za-z_]/.test(property)) throw unsupported(`Invalid filter clause: property expected in '${text}'.`);
+    if (!["eq", "ne", "gt", "ge", "lt", "le"].includes(op ?? "")) throw unsupported(`Invalid filter clause: operator '${op ?? ""}' is not supported.`);
+    return { kind: "compare", path: property.split("/"), op: op as Operator, value: parseLiteral(tokens[i++]) };
+  };
+  const node = parseOr();
+  if (i !== tokens.length) throw unsupported(`Invalid filter clause: unexpected '${tokens[i]}'.`);
+  return node;
+}
+
+function comparisons(node: FilterNode): Extract<FilterNode, { kind: "compare" }>[] {
+  return node.kind === "compare" ? [node] : [...comparisons(node.left), ...comparisons(node.right)];
+}
+
+function usesOr(node: FilterNode): boolean {
+  return node.kind === "logical" && (node.op === "or" || usesOr(node.left) || usesOr(node.right));
+}
+
+function valueAt(item: Record<string, unknown>, path: string[]): unknown {
+  let value: unknown = item;
+  for (const segment of path) value = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[segment] : undefined;
+  return value;
+}
+
+function compare(actual: unknown, op: Operator, expected: Literal): boolean {
+  let a: unknown = actual;
+  let b: unknown = expected;
+  if (expected instanceof Date) {
+    a = typeof actual === "string" ? Date.parse(actual) : NaN;
+    b = expected.getTime();
+  } else if (typeof actual === "string" && typeof expected === "string") {
+    // Directory string comparisons are case-insensitive.
+    a = actual.toLowerCase();
+    b = expected.toLowerCase();
+  }
+  switch (op) {
+    case "eq":
+      return a === b || (b === null && a === undefined);
+    case "ne":
+      return !(a === b || (b === null && a === undefined));
+    case "gt":
+      return (a as number) > (b as number);
+    case "ge":
+      return (a as number) >= (b as number);
+    case "lt":
+      return (a as number) < (b as number);
+    case "le":
+      return (a as number) <= (b as number);
+  }
+}
+
+export function matches(node: FilterNode, item: Record<string, unknown>): boolean {
+  if (node.kind === "compare") return compare(valueAt(item, node.path), node.op, node.value);
+  return node.op === "and" ? matches(node.left, item) && matches(node.right, item) : matches(node.left, item) || matches(node.right, item);
+}
+
+export interface CollectionRules {
+  /** e.g. "microsoft.graph.user", for error messages. */
+  typeName: string;
+  /** Properties (paths joined by "/") that accept $filter. */
+  filterable: string[];
+  /** Every property that may be $select-ed. */
+  properties: string[];
+  /** What Graph returns without $select. */
+  defaultProperties: string[];
+  defaultTop: number;
+  maxTop: number;
+  /** Whether `ne`/`or`/$count on this collection need ConsistencyLevel: eventual (directory objects do). */
+  advancedQueries: boolean;
+  /** The filter itself is an advanced query (e.g. on an OData cast segment). */
+  filterNeedsAdvanced?: boolean;
+}
+
+export interface ParsedQuery {
+  filter?: FilterNode;
+  select: string[];
+  top: number;
+  count: boolean;
+  offset: number;
+}
+
+/**
+ * Validates the query like Graph does. Advanced queries (ne, or, $count, filters on a cast) without
+ * `ConsistencyLevel: eventual` are refused (https://learn.microsoft.com/en-us/graph/aad-advanced-queries);
+ * the header is checked on every page, since Graph does not carry it over to nextLink requests.
+ */
+export function parseQuery(request: SimRequest, rules: CollectionRules): ParsedQuery {
+  const q = request.query;
+  for (const key of q.keys()) {
+    if (key.startsWith("$") && !["$filter", "$select", "$top", "$count", "$skiptoken"].includes(key)) {
+      throw unsupported(`Query option '${key}' is not supported by the simulator for ${rules.typeName}.`);
+    }
+  }
+  const filterText = q.get("$filter");
+  const filter = filterText ? parseFilter(filterText) : undefined;
+  let needsAdvanced = false;
+  if (filter) {
+    for (const clause of comparisons(filter)) {
+      const property = clause.path.join("/");
+      if (!rules.filterable.includes(property)) {
+        throw unsupported(`Unsupported or invalid query filter clause specified for property '${property}' of resource '${rules.typeName}'.`);
+      }
+      if (clause.op === "ne") needsAdvanced = true;
+    }
+    if (usesOr(filter)) needsAdvanced = true;
+    if (rules.filterNeedsAdvanced) needsAdvanced = true;
+  }
+  const count = q.get("$count") === "true";
+  if (count) needsAdvanced = true;
+  if (rules.advancedQueries && needsAdvanced && request.headers["consistencylevel"]?.toLowerCase() !== "eventual") {
+    throw unsupported("Request with $count, ne, or, or a filter on a cast requires the 'ConsistencyLevel: eventual' header.");
+  }
+
+  const select = parseSelect(request, rules);
+
+  const topText = q.get("$top");
+  const top = topText === null ? rules.defaultTop : Number(topText);
+  if (!Number.isInteger(top) || top < 1 || top > rules.maxTop) {
+    // "Invalid page size specified: '1000'. Must be between 1 and 999 inclusive." (reference §3)
+    throw unsupported(`Invalid page size specified: '${topText}'. Must be between 1 and ${rules.maxTop} inclusive.`);
+  }
+  return { filter, select, top, count, offset: decodeSkipToken(q.get("$skiptoken")) };
+}
+
+/** $select (validated), or the type's default properties. */
+export function parseSelect(request: SimRequest, rules: Pick<CollectionRules, "typeName" | "properties" | "defaultProperties">): string[] {
+  const select = request.query.get("$select")?.split(",").map((s) => s.trim()).filter(Boolean) ?? rules.defaultProperties;
+  for (const property of select) {
+    if (!rules.properties.includes(property)) throw badRequest(`Could not find a property named '${property}' on type '${rules.typeName}'.`);
+  }
+  return select;
+}
+
+export function project(item: Record<string, unknown>, select: string[]): Record<string, unknown> {
+  const projected: Record<string, unknown> = {};
+  if (typeof item["@odata.type"] === "string") projected["@odata.type"] = item["@odata.type"];
+  for (const property of select) projected[property] = item[property] ?? null;
+  return projected;
+}
+
+function encodeSkipToken(offset: number): string {
+  return Buffer.from(`sim-offset:${offset}`).toString("base64url");
+}
+
+function decodeSkipToken(token: string | null): number {
+  if (token === null) return 0;
+  const match = /^sim-offset:(\d+)$/.exec(Buffer.from(token, "base64url").toString());
+  if (!match) throw badRequest("The $skiptoken is invalid or has expired.");
+  return Number(match[1]);
+}
+
+/**
+ * One page: `@odata.nextLink` is an absolute URL that repeats the original query plus $skiptoken
+ * (values percent-encoded, like Graph's), `@odata.count` only on the first page.
+ */
+export function page(
+  items: Record<string, unknown>[],
+  parsed: ParsedQuery,
+  request: SimRequest,
+  links: { baseUrl: string; context: string },
+): Record<string, unknown> {
+  const selected = parsed.filter ? items.filter((item) => matches(parsed.filter as FilterNode, item)) : items;
+  const slice = selected.slice(parsed.offset, parsed.offset + parsed.top).map((item) => project(item, parsed.select));
+  const body: Record<string, unknown> = { "@odata.context": `${links.baseUrl}v1.0/$metadata#${links.context}` };
+  if (parsed.count && parsed.offset === 0) body["@odata.count"] = selected.length;
+  const nextOffset = parsed.offset + parsed.top;
+  if (nextOffset < selected.length) {
+    const params = [...request.query.entries()].filter(([key]) => key !== "$skiptoken");
+    params.push(["$skiptoken", encodeSkipToken(nextOffset)]);
+    const query = params.map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join("&");
+    body["@odata.nextLink"] = `${links.baseUrl}v1.0${encodeURI(request.path)}?${query}`;
+  }
+  body.value = slice;
+  return body;
+}

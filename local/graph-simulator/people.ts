@@ -1,0 +1,162 @@
+/**
+ * Users, group transitive members and sign-in logs, read from the tenant fixture. Users never carry the
+ * fixture's `behaviour` (simulation only); properties outside the default set need $select, as in Graph
+ * (https://learn.microsoft.com/en-us/graph/api/user-list?view=graph-rest-1.0).
+ */
+import { randomUUID } from "crypto";
+import type { Clock } from "../../shared/clock";
+import type { Tenant, TenantUser } from "../fixtures/tenant";
+import { notFound, ok, type SimRequest, type SimResponse } from "./http";
+import { methodNotAllowed } from "./directory";
+import { page, parseQuery, type CollectionRules } from "./odata";
+
+/** https://learn.microsoft.com/en-us/graph/api/resources/signin?view=graph-rest-1.0 */
+export interface SimSignIn extends Record<string, unknown> {
+  id: string;
+  createdDateTime: string;
+  userId: string;
+  userPrincipalName: string;
+  userDisplayName: string;
+  appId: string;
+  appDisplayName: string;
+  status: { errorCode: number; failureReason: string | null; additionalDetails: string | null };
+}
+
+const userProperties = [
+  "id", "displayName", "givenName", "surname", "userPrincipalName", "mail", "proxyAddresses", "otherMails", "accountEnabled",
+  "userType", "businessPhones", "jobTitle", "mobilePhone", "officeLocation", "preferredLanguage",
+];
+
+/** Default user properties without $select (user-list page). */
+const defaultUserProperties = [
+  "businessPhones", "displayName", "givenName", "id", "jobTitle", "mail", "mobilePhone", "officeLocation", "preferredLanguage", "surname", "userPrincipalName",
+];
+
+const userRules: CollectionRules = {
+  typeName: "microsoft.graph.user",
+  filterable: ["id", "accountEnabled", "userType", "mail", "userPrincipalName", "displayName", "givenName", "surname"],
+  properties: userProperties,
+  defaultProperties: defaultUserProperties,
+  // $top 1–999 for users, default page 100 (reference §3).
+  defaultTop: 100,
+  maxTop: 999,
+  advancedQueries: true,
+};
+
+/** Signins: "The maximum and default page size is 1,000 objects", most recent first (https://learn.microsoft.com/en-us/graph/api/signin-list?view=graph-rest-1.0). */
+const signInRules: CollectionRules = {
+  typeName: "microsoft.graph.signIn",
+  filterable: ["appId", "userId", "userPrincipalName", "createdDateTime", "status/errorCode", "appDisplayName"],
+  properties: ["id", "createdDateTime", "userId", "userPrincipalName", "userDisplayName", "appId", "appDisplayName", "status"],
+  defaultProperties: ["id", "createdDateTime", "userId", "userPrincipalName", "userDisplayName", "appId", "appDisplayName", "status"],
+  defaultTop: 1000,
+  maxTop: 1000,
+  advancedQueries: false,
+};
+
+const transitiveMembersPath = /^\/groups\/([^/]+)\/transitiveMembers(\/microsoft\.graph\.user)?$/;
+
+function asGraphUser(user: TenantUser): Record<string, unknown> {
+  return {
+    "@odata.type": "#microsoft.graph.user",
+    id: user.id,
+    displayName: user.displayName,
+    givenName: user.givenName,
+    surname: user.surname,
+    userPrincipalName: user.userPrincipalName,
+    mail: user.mail,
+    proxyAddresses: user.proxyAddresses,
+    otherMails: user.otherMails,
+    accountEnabled: user.accountEnabled,
+    userType: user.userType,
+    businessPhones: [],
+    jobTitle: null,
+    mobilePhone: null,
+    officeLocation: null,
+    preferredLanguage: null,
+  };
+}
+
+export class PeopleSimulator {
+  readonly signIns: SimSignIn[] = [];
+
+  constructor(
+    private readonly tenant: Tenant,
+    private readonly clock: Clock,
+    private readonly baseUrl: () => string,
+  ) {}
+
+  handle(request: SimRequest): SimResponse | undefined {
+    if (request.path === "/users") return this.onlyGet(request, () => this.listUsers(request));
+    const members = transitiveMembersPath.exec(request.path);
+    if (members) return this.onlyGet(request, () => this.listTransitiveMembers(request, members[1], members[2] !== undefined));
+    if (request.path === "/auditLogs/signIns") return this.onlyGet(request, () => this.listSignIns(request));
+    return undefined;
+  }
+
+  /** A successful (errorCode 0) or failed sign-in of a tenant user to an app, at the simulator's current time. */
+  recordSignIn(userId: string, appId: string, appDisplayName: string, errorCode = 0): SimSignIn {
+    const user = this.tenant.users.find((u) => u.id === userId);
+    if (!user) throw new Error(`No user ${userId} in the simulated tenant`);
+    const signIn: SimSignIn = {
+      id: randomUUID(),
+      createdDateTime: this.clock.now().toISOString(),
+      userId: user.id,
+      userPrincipalName: user.userPrincipalName,
+      userDisplayName: user.displayName,
+      appId,
+      appDisplayName,
+      status: { errorCode, failureReason: errorCode === 0 ? null : "Other.", additionalDetails: null },
+    };
+    this.signIns.push(signIn);
+    return signIn;
+  }
+
+  findUser(idOrAddress: string): TenantUser | undefined {
+    const key = idOrAddress.toLowerCase();
+    return this.tenant.users.find((u) => u.id === key || u.userPrincipalName.toLowerCase() === key || u.mail?.toLowerCase() === key);
+  }
+
+  private onlyGet(request: SimRequest, handler: () => SimResponse): SimResponse {
+    if (request.method !== "GET") throw methodNotAllowed(request);
+    return handler();
+  }
+
+  private listUsers(request: SimRequest): SimResponse {
+    const parsed = parseQuery(request, userRules);
+    return ok(page(this.tenant.users.map(asGraphUser), parsed, request, { baseUrl: this.baseUrl(), context: "users" }));
+  }
+
+  /**
+   * Users of nested groups included, each once. A $filter on the microsoft.graph.user cast is an advanced
+   * query (https://learn.microsoft.com/en-us/graph/aad-advanced-queries).
+   */
+  private listTransitiveMembers(request: SimRequest, groupId: string, usersOnly: boolean): SimResponse {
+    const groups = new Map(this.tenant.groups.map((g) => [g.id, g]));
+    if (!groups.has(groupId.toLowerCase())) throw notFound(groupId);
+    const userIds = new Set<string>();
+    const groupIds: string[] = [];
+    const pending = [groupId.toLowerCase()];
+    while (pending.length > 0) {
+      const group = groups.get(pending.pop() as string);
+      if (!group || groupIds.includes(group.id)) continue;
+      groupIds.push(group.id);
+      group.memberIds.forEach((id) => userIds.add(id));
+      pending.push(...group.nestedGroupIds);
+    }
+    const users = this.tenant.users.filter((u) => userIds.has(u.id)).map(asGraphUser);
+    const nestedGroups = groupIds
+      .slice(1)
+      .map((id) => groups.get(id))
+      .map((g) => ({ "@odata.type": "#microsoft.graph.group", id: g?.id, displayName: g?.displayName }));
+    const items = usersOnly ? users : [...users, ...nestedGroups];
+    const parsed = parseQuery(request, { ...userRules, filterNeedsAdvanced: usersOnly });
+    return ok(page(items, parsed, request, { baseUrl: this.baseUrl(), context: usersOnly ? "users" : "directoryObjects" }));
+  }
+
+  private listSignIns(request: SimRequest): SimResponse {
+    const parsed = parseQuery(request, signInRules);
+    const newestFirst = [...this.signIns].sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime));
+    return ok(page(newestFirst, parsed, request, { baseUrl: this.baseUrl(), context: "auditLogs/signIns" }));
+  }
+}

@@ -1,0 +1,410 @@
+/**
+ * EntraPort over Microsoft Graph v1.0. The migration app is set up in the order of
+ * https://learn.microsoft.com/en-us/graph/application-saml-sso-configure-api (reference §1.1):
+ * instantiate → wait for replication → SAML mode → identifier/reply URLs → signing certificate → activate it.
+ * Every step first checks whether it is already done, so a rerun completes a half-made app instead of
+ * creating another.
+ */
+import { parseCertificate } from "../certificates";
+import { RetriesExhaustedError } from "../retry";
+import { graphClouds, type GraphCloud } from "../graph/cloud";
+import {
+  GraphCaller,
+  graphErrorCode,
+  graphStatus,
+  isTransientGraphError,
+  odataString,
+  queryPath,
+  type GraphAdapterDeps,
+} from "../graph/graphCaller";
+import { migrationEntityId, migrationReplyUrl } from "./entityIds";
+import type {
+  GraphApplication,
+  GraphApplicationServicePrincipal,
+  GraphKeyCredential,
+  GraphSelfSignedCertificate,
+  GraphServicePrincipal,
+  GraphSignIn,
+  GraphUser,
+} from "./graphTypes";
+import type { DeleteMigrationAppResult, DirectoryUser, EntraPort, MigrationApp, MigrationAppSpec, MigrationSignIn } from "./port";
+
+/** The identifier-URI policy refused the Peig Entity ID; retrying cannot help, an admin must act. */
+export class HostNameNotOnVerifiedDomainError extends Error {
+  override readonly name = "HostNameNotOnVerifiedDomainError";
+  constructor(readonly entityId: string, graphMessage: string) {
+    super(
+      `Entra refused the Entity ID ${entityId} (HostNameNotOnVerifiedDomain: ${graphMessage}). The tenant's identifier-URI ` +
+        `policy blocks hosts that are not verified domains even for SAML apps: verify the Peig server's domain in Entra, or ` +
+        `exempt SAML apps in the app management policy (https://learn.microsoft.com/en-us/entra/identity-platform/identifier-uri-restrictions).`,
+    );
+  }
+}
+
+/**
+ * Marks the app as this migration's in `application.tags` ("Custom strings that can be used to categorize and
+ * identify the application", filterable, https://learn.microsoft.com/en-us/graph/api/resources/application?view=graph-rest-1.0),
+ * since displayName is not unique.
+ */
+const migrationTagPrefix = "peig-migration:";
+export function migrationTag(migrationId: string): string {
+  return `${migrationTagPrefix}${migrationId}`;
+}
+
+const applicationSelect = "id,appId,displayName,applicationTemplateId,createdDateTime,identifierUris,tags,web";
+const servicePrincipalSelect = "id,appId,preferredSingleSignOnMode,preferredTokenSigningKeyThumbprint,keyCredentials";
+const userSelect = "id,displayName,userPrincipalName,mail,proxyAddresses,otherMails,accountEnabled,userType";
+const memberFilter = "accountEnabled eq true and userType eq 'Member'";
+
+/** "provisioning is not instant … poll every 5–10 seconds" (tutorial); we give it 2 minutes (reference §1.2). */
+const replicationWindowMs = 2 * 60_000;
+const replicationPollMs = 5_000;
+/** A kept certificate may end up to this much before the requested end (Graph stores whole seconds). */
+const certificateEndToleranceMs = 24 * 60 * 60_000;
+
+interface SigningKey {
+  thumbprint: string;
+  derBase64: string;
+  notAfter: Date;
+}
+
+interface AppRef {
+  applicationObjectId: string;
+  appId: string;
+  servicePrincipalId?: string;
+}
+
+export interface GraphEntraDeps extends GraphAdapterDeps {
+  cloud: GraphCloud;
+}
+
+export class GraphEntra implements EntraPort {
+  private readonly graph: GraphCaller;
+  private readonly templateId: string;
+
+  constructor(deps: GraphEntraDeps) {
+    this.graph = new GraphCaller(deps);
+    this.templateId = graphClouds[deps.cloud].nonGalleryTemplateId;
+  }
+
+  async ensureMigrationApp(spec: MigrationAppSpec): Promise<MigrationApp> {
+    const certificateEnd = this.checkCertificateEnd(spec.certificateEndDateTime);
+    const entityId = migrationEntityId(spec.server);
+    const replyUrl = migrationReplyUrl(spec.server);
+
+    const existing = await this.locate(spec, { adoptUnclaimed: true });
+    const ref: AppRef = existing ? { applicationObjectId: existing.id, appId: existing.appId } : await this.instantiate(spec);
+    const created = existing === null;
+    const notFoundUntil = created ? new Date(this.graph.clock.now().getTime() + replicationWindowMs) : undefined;
+    const application = await this.getApplication(ref.applicationObjectId, notFoundUntil);
+    const servicePrincipal = await this.getServicePrincipal(ref, notFoundUntil);
+
+    const tag = migrationTag(spec.migrationId);
+    if (!application.tags.includes(tag)) {
+      await this.patch("patchApplication", `/applications/${application.id}`, { tags: [...application.tags, tag] });
+    }
+    // SAML mode first: it exempts the app from the identifier-URI policy (reference §1.5).
+    if (servicePrincipal.preferredSingleSignOnMode !== "saml") {
+      await this.patch("patchServicePrincipal", `/servicePrincipals/${servicePrincipal.id}`, { preferredSingleSignOnMode: "saml" });
+    }
+    if (!application.identifierUris.includes(entityId) || !(application.web?.redirectUris ?? []).includes(replyUrl)) {
+      await this.setSamlUrls(application.id, entityId, replyUrl);
+    }
+    const signingKey =
+      this.usableSigningKey(servicePrincipal, spec.displayName, certificateEnd) ??
+      (await this.addSigningCertificate(servicePrincipal, spec.displayName, certificateEnd));
+    if (servicePrincipal.preferredTokenSigningKeyThumbprint?.toUpperCase() !== signingKey.thumbprint) {
+      await this.patch("patchServicePrincipal", `/servicePrincipals/${servicePrincipal.id}`, {
+        preferredTokenSigningKeyThumbprint: signingKey.thumbprint,
+      });
+    }
+    return this.describe({ application, servicePrincipalId: servicePrincipal.id, entityId, replyUrl, signingKey, created });
+  }
+
+  async findMigrationApp(spec: Pick<MigrationAppSpec, "displayName" | "knownAppId" | "migrationId">): Promise<MigrationApp | null> {
+    const application = await this.locate(spec, { adoptUnclaimed: false });
+    if (!application) return null;
+    const servicePrincipal = await this.findServicePrincipal(application.appId);
+    const signingKey = servicePrincipal ? this.activeSigningKey(servicePrincipal) : undefined;
+    return this.describe({
+      application,
+      servicePrincipalId: servicePrincipal?.id ?? "",
+      entityId: application.identifierUris[0] ?? "",
+      replyUrl: application.web?.redirectUris[0] ?? "",
+      signingKey,
+      created: false,
+    });
+  }
+
+  /** Service principal first, then the application (reference §1.10); 404 means already gone. */
+  async deleteMigrationApp(ref: { appId: string }): Promise<DeleteMigrationAppResult> {
+    const key = `(appId=${odataString(ref.appId)})`;
+    const servicePrincipal = await this.deleteIfPresent("deleteServicePrincipal", `/servicePrincipals${key}`);
+    const application = await this.deleteIfPresent("deleteApplication", `/applications${key}`);
+    return { servicePrincipal, application };
+  }
+
+  /**
+   * Enabled members whose UPN, mail or an SMTP proxy address is in `domain`. The group form needs an
+   * advanced query (filter on an OData cast): ConsistencyLevel: eventual and $count=true
+   * (https://learn.microsoft.com/en-us/graph/aad-advanced-queries).
+   */
+  async listUsersInScope(scope: { domain: string; groupId?: string }): Promise<DirectoryUser[]> {
+    const query = { $select: userSelect, $filter: memberFilter, $top: "999" };
+    const users = scope.groupId
+      ? await this.graph.listAll<GraphUser>(
+          "listGroupMembers",
+          queryPath(`/groups/${encodeURIComponent(scope.groupId)}/transitiveMembers/microsoft.graph.user`, { ...query, $count: "true" }),
+          { ConsistencyLevel: "eventual" },
+        )
+      : await this.graph.listAll<GraphUser>("listUsers", queryPath("/users", query));
+    const domain = scope.domain.trim().toLowerCase();
+    // Keyed by id: a page boundary that moves while paging may repeat a user.
+    const inScope = new Map<string, GraphUser>();
+    for (const user of users) {
+      if (user.accountEnabled === true && user.userType === "Member" && isInDomain(user, domain)) inScope.set(user.id, user);
+    }
+    return [...inScope.values()].map((user) => ({
+        id: user.id,
+        displayName: user.displayName ?? "",
+        userPrincipalName: user.userPrincipalName,
+        mail: user.mail,
+        proxyAddresses: user.proxyAddresses ?? [],
+        otherMails: user.otherMails ?? [],
+      }));
+  }
+
+  /** Successful sign-ins to the migration app; the signIns page size is at most 1,000 (https://learn.microsoft.com/en-us/graph/api/signin-list?view=graph-rest-1.0). */
+  async listMigrationSignIns(query: { appId: string; since?: string }): Promise<MigrationSignIn[]> {
+    const clauses = [`appId eq ${odataString(query.appId)}`, "status/errorCode eq 0"];
+    if (query.since !== undefined) {
+      const since = new Date(query.since);
+      if (Number.isNaN(since.getTime())) throw new Error(`since must be an ISO 8601 date-time, got ${JSON.stringify(query.since)}`);
+      clauses.push(`createdDateTime ge ${since.toISOString()}`);
+    }
+    const signIns = await this.graph.listAll<GraphSignIn>(
+      "listSignIns",
+      queryPath("/auditLogs/signIns", { $filter: clauses.join(" and "), $top: "1000" }),
+    );
+    const byId = new Map(signIns.map((s) => [s.id, s]));
+    return [...byId.values()].map((s) => ({ id: s.id, userId: s.userId, userPrincipalName: s.userPrincipalName, createdDateTime: s.createdDateTime }));
+  }
+
+  /** Graph caps endDateTime at 3 years after creation (addTokenSigningCertificate page). */
+  private checkCertificateEnd(end: Date): Date {
+    const now = this.graph.clock.now();
+    const latest = new Date(now);
+    latest.setUTCFullYear(latest.getUTCFullYear() + 3);
+    if (Number.isNaN(end.getTime()) || end <= now || end > latest) {
+      throw new Error(`certificateEndDateTime must be after ${now.toISOString()} and at most 3 years ahead (${latest.toISOString()}); got ${String(end)}`);
+    }
+    return end;
+  }
+
+  /**
+   * By the remembered appId, else by displayName: an app tagged for this migration, else (when adopting)
+   * an untagged non-gallery app of that name — e.g. ours whose instantiate response was lost, or one an
+   * admin made by hand from the runbook. Apps tagged for another migration are never touched.
+   */
+  private async locate(
+    spec: Pick<MigrationAppSpec, "displayName" | "knownAppId" | "migrationId">,
+    options: { adoptUnclaimed: boolean },
+  ): Promise<GraphApplication | null> {
+    if (spec.knownAppId) {
+      const path = queryPath(`/applications(appId=${odataString(spec.knownAppId)})`, { $select: applicationSelect });
+      const known = await this.getOrNull<GraphApplication>("getApplication", path);
+      if (known) return known;
+    }
+    const candidates = await this.graph.listAll<GraphApplication>(
+      "findApplications",
+      queryPath("/applications", { $filter: `displayName eq ${odataString(spec.displayName)}`, $select: applicationSelect }),
+    );
+    const tag = migrationTag(spec.migrationId);
+    const ours = candidates.filter((app) => app.tags.includes(tag));
+    const unclaimed = candidates.filter(
+      (app) => app.applicationTemplateId === this.templateId && !app.tags.some((t) => t.startsWith(migrationTagPrefix)),
+    );
+    const pool = ours.length > 0 ? ours : options.adoptUnclaimed ? unclaimed : [];
+    return oldestFirst(pool)[0] ?? null;
+  }
+
+  /**
+   * instantiate is not idempotent, so it is never resent blindly: after a failure whose outcome is unknown
+   * (5xx, no response) we look for the app through the replication window and only create again if it
+   * never appears. A 429 was refused before processing, so it is simply retried after Retry-After.
+   */
+  private async instantiate(spec: MigrationAppSpec): Promise<AppRef> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const created = await this.graph.once<GraphApplicationServicePrincipal>("instantiate", () =>
+          this.graph.client.api(`/applicationTemplates/${this.templateId}/instantiate`).post({ displayName: spec.displayName }),
+        );
+        return { applicationObjectId: created.application.id, appId: created.application.appId, servicePrincipalId: created.servicePrincipal.id };
+      } catch (error) {
+        if (!isTransientGraphError(error)) throw error;
+        if (attempt >= this.graph.policy.maxAttempts) throw new RetriesExhaustedError(attempt, error);
+        await this.graph.pauseAfter(error, attempt);
+        if (graphStatus(error) === 429) continue;
+        const appeared = await this.awaitLostApp(spec);
+        if (appeared) return { applicationObjectId: appeared.id, appId: appeared.appId };
+      }
+    }
+  }
+
+  private async awaitLostApp(spec: MigrationAppSpec): Promise<GraphApplication | null> {
+    const until = this.graph.clock.now().getTime() + replicationWindowMs;
+    for (;;) {
+      const found = await this.locate(spec, { adoptUnclaimed: true });
+      if (found || this.graph.clock.now().getTime() >= until) return found;
+      await this.graph.clock.sleep(replicationPollMs);
+    }
+  }
+
+  private getApplication(id: string, notFoundUntil: Date | undefined): Promise<GraphApplication> {
+    const path = queryPath(`/applications/${id}`, { $select: applicationSelect });
+    return this.graph.call("getApplication", () => this.graph.client.api(path).get(), { notFoundUntil });
+  }
+
+  /** A single-object read, so keyCredentials include their `key` (keyCredential resource page). */
+  private async getServicePrincipal(ref: Pick<AppRef, "appId" | "servicePrincipalId">, notFoundUntil: Date | undefined): Promise<GraphServicePrincipal> {
+    const target = ref.servicePrincipalId ? `/servicePrincipals/${ref.servicePrincipalId}` : `/servicePrincipals(appId=${odataString(ref.appId)})`;
+    const path = queryPath(target, { $select: servicePrincipalSelect });
+    try {
+      return await this.graph.call("getServicePrincipal", () => this.graph.client.api(path).get(), { notFoundUntil });
+    } catch (error) {
+      if (graphStatus(error) !== 404) throw error;
+      throw new Error(
+        `The application ${ref.appId} has no service principal (enterprise app). Delete the app registration or restore its ` +
+          `enterprise app in Entra, then run the setup again.`,
+      );
+    }
+  }
+
+  private findServicePrincipal(appId: string): Promise<GraphServicePrincipal | null> {
+    const path = queryPath(`/servicePrincipals(appId=${odataString(appId)})`, { $select: servicePrincipalSelect });
+    return this.getOrNull<GraphServicePrincipal>("getServicePrincipal", path);
+  }
+
+  private async getOrNull<T>(kind: string, path: string): Promise<T | null> {
+    try {
+      return await this.graph.call<T>(kind, () => this.graph.client.api(path).get());
+    } catch (error) {
+      if (graphStatus(error) === 404) return null;
+      throw error;
+    }
+  }
+
+  private async deleteIfPresent(kind: string, path: string): Promise<"deleted" | "alreadyGone"> {
+    try {
+      await this.graph.call(kind, () => this.graph.client.api(path).delete());
+      return "deleted";
+    } catch (error) {
+      if (graphStatus(error) === 404) return "alreadyGone";
+      throw error;
+    }
+  }
+
+  private async patch(kind: string, path: string, body: object): Promise<void> {
+    await this.graph.call(kind, () => this.graph.client.api(path).patch(body));
+  }
+
+  private async setSamlUrls(applicationObjectId: string, entityId: string, replyUrl: string): Promise<void> {
+    try {
+      await this.patch("patchApplication", `/applications/${applicationObjectId}`, { identifierUris: [entityId], web: { redirectUris: [replyUrl] } });
+    } catch (error) {
+      if (graphErrorCode(error) === "HostNameNotOnVerifiedDomain") {
+        throw new HostNameNotOnVerifiedDomainError(entityId, error instanceof Error ? error.message : String(error));
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * addTokenSigningCertificate adds a key each time it succeeds, so after a failure with unknown outcome we
+   * re-read the service principal and take the certificate if it was created.
+   */
+  private async addSigningCertificate(servicePrincipal: GraphServicePrincipal, appDisplayName: string, end: Date): Promise<SigningKey> {
+    const body = { displayName: `CN=${appDisplayName}`, endDateTime: end.toISOString() };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const cert = await this.graph.once<GraphSelfSignedCertificate>("addTokenSigningCertificate", () =>
+          this.graph.client.api(`/servicePrincipals/${servicePrincipal.id}/addTokenSigningCertificate`).post(body),
+        );
+        return signingKeyFromDer(cert.key);
+      } catch (error) {
+        if (!isTransientGraphError(error)) throw error;
+        if (attempt >= this.graph.policy.maxAttempts) throw new RetriesExhaustedError(attempt, error);
+        await this.graph.pauseAfter(error, attempt);
+        if (graphStatus(error) === 429) continue;
+        const reread = await this.getServicePrincipal({ appId: servicePrincipal.appId, servicePrincipalId: servicePrincipal.id }, undefined);
+        const made = this.usableSigningKey(reread, appDisplayName, end);
+        if (made) return made;
+      }
+    }
+  }
+
+  /** The key named after the app that stays valid until the requested end; the active one first. */
+  private usableSigningKey(servicePrincipal: GraphServicePrincipal, appDisplayName: string, end: Date): SigningKey | undefined {
+    const now = this.graph.clock.now().getTime();
+    const preferred = servicePrincipal.preferredTokenSigningKeyThumbprint?.toUpperCase();
+    const keys = verifyKeys(servicePrincipal)
+      .filter(({ credential }) => credential.displayName === `CN=${appDisplayName}`)
+      .map(({ signingKey }) => signingKey)
+      .filter((key) => key.notAfter.getTime() > now && key.notAfter.getTime() >= end.getTime() - certificateEndToleranceMs)
+      .sort((a, b) => Number(b.thumbprint === preferred) - Number(a.thumbprint === preferred) || b.notAfter.getTime() - a.notAfter.getTime());
+    return keys[0];
+  }
+
+  private activeSigningKey(servicePrincipal: GraphServicePrincipal): SigningKey | undefined {
+    const preferred = servicePrincipal.preferredTokenSigningKeyThumbprint?.toUpperCase();
+    return verifyKeys(servicePrincipal).find(({ signingKey }) => signingKey.thumbprint === preferred)?.signingKey;
+  }
+
+  private describe(parts: {
+    application: GraphApplication;
+    servicePrincipalId: string;
+    entityId: string;
+    replyUrl: string;
+    signingKey: SigningKey | undefined;
+    created: boolean;
+  }): MigrationApp {
+    const { application, signingKey } = parts;
+    return {
+      appId: application.appId,
+      applicationObjectId: application.id,
+      servicePrincipalId: parts.servicePrincipalId,
+      entityId: parts.entityId,
+      replyUrl: parts.replyUrl,
+      thumbprint: signingKey?.thumbprint ?? "",
+      certificateNotAfter: signingKey?.notAfter.toISOString() ?? "",
+      certificatePem: signingKey ? parseCertificate(signingKey.derBase64).pem : "",
+      created: parts.created,
+    };
+  }
+}
+
+/** The public halves (usage "Verify") that carry their certificate. */
+function verifyKeys(servicePrincipal: GraphServicePrincipal): { credential: GraphKeyCredential; signingKey: SigningKey }[] {
+  return servicePrincipal.keyCredentials
+    .filter((credential): credential is GraphKeyCredential & { key: string } => credential.usage === "Verify" && typeof credential.key === "string")
+    .map((credential) => ({ credential, signingKey: signingKeyFromDer(credential.key) }));
+}
+
+function signingKeyFromDer(derBase64: string): SigningKey {
+  const info = parseCertificate(derBase64);
+  return { thumbprint: info.thumbprint, derBase64: info.derBase64, notAfter: info.notAfter };
+}
+
+function oldestFirst(apps: GraphApplication[]): GraphApplication[] {
+  return [...apps].sort((a, b) => (a.createdDateTime ?? "").localeCompare(b.createdDateTime ?? "") || a.id.localeCompare(b.id));
+}
+
+/** "SMTP:a@b" / "smtp:a@b" → "a@b"; other address types (x500:, sip:) are not mail addresses. */
+function smtpAddresses(proxyAddresses: string[] | null): string[] {
+  return (proxyAddresses ?? []).filter((p) => /^smtp:/i.test(p)).map((p) => p.slice(5));
+}
+
+function isInDomain(user: GraphUser, domain: string): boolean {
+  const addresses = [user.userPrincipalName, user.mail ?? "", ...smtpAddresses(user.proxyAddresses)];
+  return addresses.some((address) => address.toLowerCase().split("@")[1] === domain);
+}

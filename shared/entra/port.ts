@@ -1,0 +1,64 @@
+/**
+ * The Entra port: the temporary SAML enterprise app the Peig migration signs users into, the users in
+ * scope, and the sign-ins that prove a user onboarded. Values are JSON-safe because Durable persists
+ * activity results.
+ */
+export interface MigrationAppSpec {
+  /** "PeigMigrationManager" in the runbook. */
+  displayName: string;
+  /** Peig [SERVER] (host[:port]) taken from the IDP Entity ID. */
+  server: string;
+  /** appId remembered from an earlier run; looked up first. */
+  knownAppId?: string;
+  /** Requested end of the SAML signing certificate (at most 3 years from now). */
+  certificateEndDateTime: Date;
+  migrationId: string;
+}
+
+export interface MigrationApp {
+  appId: string;
+  applicationObjectId: string;
+  servicePrincipalId: string;
+  /** "" when the app has no identifier URI yet (only from findMigrationApp). */
+  entityId: string;
+  /** "" when the app has no redirect URI yet (only from findMigrationApp). */
+  replyUrl: string;
+  /** "" when no signing key is active yet (only from findMigrationApp). */
+  thumbprint: string;
+  /** ISO 8601; "" when no signing key is active. */
+  certificateNotAfter: string;
+  /** The portal's "Certificate (Base64)": PEM of the active signing certificate; "" when none. */
+  certificatePem: string;
+  /** True when this call instantiated the app. */
+  created: boolean;
+}
+
+export interface DirectoryUser {
+  id: string;
+  displayName: string;
+  userPrincipalName: string;
+  mail: string | null;
+  proxyAddresses: string[];
+  otherMails: string[];
+}
+
+export interface MigrationSignIn {
+  id: string;
+  userId: string;
+  userPrincipalName: string;
+  createdDateTime: string;
+}
+
+export interface DeleteMigrationAppResult {
+  servicePrincipal: "deleted" | "alreadyGone";
+  application: "deleted" | "alreadyGone";
+}
+
+export interface EntraPort {
+  /** Find-or-create; completes any missing step on an existing app. Idempotent. */
+  ensureMigrationApp(spec: MigrationAppSpec): Promise<MigrationApp>;
+  findMigrationApp(spec: Pick<MigrationAppSpec, "displayName" | "knownAppId" | "migrationId">): Promise<MigrationApp | null>;
+  deleteMigrationApp(ref: { appId: string }): Promise<DeleteMigrationAppResult>;
+  listUsersInScope(scope: { domain: string; groupId?: string }): Promise<DirectoryUser[]>;
+  listMigrationSignIns(query: { appId: string; since?: string }): Promise<MigrationSignIn[]>;
+}

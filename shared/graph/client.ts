@@ -1,0 +1,85 @@
+/**
+ * Builds the Graph SDK client. The chain is the SDK default minus its RetryHandler
+ * (reference §6.2/§6.3: it would also retry non-idempotent POSTs such as instantiate), so `withRetry`
+ * in shared/retry.ts is the one retry layer.
+ */
+import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from "@azure/identity";
+import {
+  AuthenticationHandler,
+  Client,
+  HTTPMessageHandler,
+  RedirectHandler,
+  RedirectHandlerOptions,
+  TelemetryHandler,
+  type AuthenticationProvider,
+} from "@microsoft/microsoft-graph-client";
+import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials";
+import { graphClouds, parseGraphCloud, type GraphCloud } from "./cloud";
+
+/** Hosts the SDK already treats as Graph (it sends the bearer token only to these or to customHosts). */
+const knownGraphHosts = new Set([
+  "graph.microsoft.com",
+  "graph.microsoft.us",
+  "dod-graph.microsoft.us",
+  "graph.microsoft.de",
+  "microsoftgraph.chinacloudapi.cn",
+  "canary.graph.microsoft.com",
+]);
+
+export function createGraphClient(options: { authProvider: AuthenticationProvider; baseUrl: string }): Client {
+  const baseUrl = options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`;
+  const url = new URL(baseUrl);
+  // A non-Graph https host (a proxy or gateway) must be listed or the SDK strips the token (reference §6.4 pitfall 4).
+  const customHosts = url.protocol === "https:" && !knownGraphHosts.has(url.hostname) ? new Set([url.host]) : undefined;
+  return Client.initWithMiddleware({
+    baseUrl,
+    customHosts,
+    middleware: [
+      new AuthenticationHandler(options.authProvider),
+      new RedirectHandler(new RedirectHandlerOptions()),
+      new TelemetryHandler(),
+      new HTTPMessageHandler(),
+    ],
+  });
+}
+
+/** For the local Graph simulator: over http:// the SDK never asks for a token (reference §6.4 pitfall 1). */
+export function createSimulatorGraphClient(baseUrl: string): Client {
+  return createGraphClient({ authProvider: { getAccessToken: async () => "simulator" }, baseUrl });
+}
+
+export interface GraphSettings {
+  cloud: GraphCloud;
+  baseUrl: string;
+}
+
+/** GRAPH_CLOUD (global|usgov|china, default global) and GRAPH_BASE_URL (default: the cloud's Graph host). */
+export function graphSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): GraphSettings {
+  const cloud = parseGraphCloud(env.GRAPH_CLOUD);
+  const baseUrl = env.GRAPH_BASE_URL?.trim() || graphClouds[cloud].graphBaseUrl;
+  return { cloud, baseUrl };
+}
+
+/**
+ * Managed identity inside Azure (the Functions host sets IDENTITY_ENDPOINT; AZURE_CLIENT_ID picks a
+ * user-assigned identity), DefaultAzureCredential elsewhere (developer sign-in, environment variables).
+ */
+export function graphCredentialFromEnv(cloud: GraphCloud, env: NodeJS.ProcessEnv = process.env): TokenCredential {
+  const clientId = env.AZURE_CLIENT_ID?.trim() || undefined;
+  const hasSecretOrCertificate = Boolean(env.AZURE_CLIENT_SECRET || env.AZURE_CLIENT_CERTIFICATE_PATH || env.AZURE_FEDERATED_TOKEN_FILE);
+  const inManagedIdentityHost = Boolean(env.IDENTITY_ENDPOINT || env.MSI_ENDPOINT);
+  if (inManagedIdentityHost && !hasSecretOrCertificate) {
+    return clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential();
+  }
+  return new DefaultAzureCredential({ authorityHost: graphClouds[cloud].authorityHost, managedIdentityClientId: clientId });
+}
+
+export function createGraphClientFromEnv(env: NodeJS.ProcessEnv = process.env): { client: Client; cloud: GraphCloud } {
+  const { cloud, baseUrl } = graphSettingsFromEnv(env);
+  const graphHost = new URL(graphClouds[cloud].graphBaseUrl).origin;
+  // App-only token: the ".default" scope of the cloud's Graph resource (reference §6.1).
+  const authProvider = new TokenCredentialAuthenticationProvider(graphCredentialFromEnv(cloud, env), {
+    scopes: [`${graphHost}/.default`],
+  });
+  return { client: createGraphClient({ authProvider, baseUrl }), cloud };
+}

@@ -1,0 +1,33 @@
+/**
+ * Keeps one sender mailbox under Exchange Online's message rate limit, "30 messages per minute"
+ * (https://learn.microsoft.com/en-us/office365/servicedescriptions/exchange-online-service-description/exchange-online-limits#sending-limits-1),
+ * on the Clock, so the virtual clock of the tests and the simulator's limit see the same minutes.
+ */
+import type { Clock } from "../clock";
+
+export class MessagePacer {
+  /** Send times (ms) inside the current window, oldest first. */
+  private sent: number[] = [];
+
+  constructor(
+    private readonly clock: Clock,
+    readonly perWindow = 30,
+    readonly windowMs = 60_000,
+  ) {}
+
+  /** Waits until `count` more messages fit in the rolling window, then books them at the current time. */
+  async take(count: number): Promise<void> {
+    if (count > this.perWindow) throw new Error(`cannot send ${count} messages at once: the limit is ${this.perWindow} per window`);
+    for (;;) {
+      const now = this.clock.now().getTime();
+      // A send at t no longer counts once now ≥ t + window (the simulator uses the same rule).
+      this.sent = this.sent.filter((t) => t > now - this.windowMs);
+      const excess = this.sent.length + count - this.perWindow;
+      if (excess <= 0) {
+        for (let i = 0; i < count; i++) this.sent.push(now);
+        return;
+      }
+      await this.clock.sleep(this.sent[excess - 1] + this.windowMs - now);
+    }
+  }
+}
