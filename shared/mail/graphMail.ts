@@ -8,11 +8,14 @@
 import { parseRetryAfter, backoffDelay, isTransientStatus } from "../retry";
 import { GraphCaller, describeGraphError, type GraphAdapterDeps } from "../graph/graphCaller";
 import { MessagePacer } from "./pacer";
-import type { MailPort, MailResult, PersonalisedMessage } from "./port";
+import { RECIPIENTS_PER_MESSAGE, type MailPort, type MailResult, type PersonalisedMessage } from "./port";
 
-const recipientsPerMessage = 500;
 /** The To line carries the sender itself, so BCC gets one fewer. */
-const bccPerMessage = recipientsPerMessage - 1;
+/**
+ * BCC only, no To: Exchange counts To + Cc + Bcc against the 500 (reference §4), so a BCC-only message
+ * carries the full 500 and a bulk send takes exactly ⌈n/500⌉ messages.
+ */
+const bccPerMessage = RECIPIENTS_PER_MESSAGE;
 /** JSON batching: "JSON batch requests are currently limited to 20 individual requests" (https://learn.microsoft.com/en-us/graph/json-batching). */
 const requestsPerBatch = 20;
 
@@ -44,14 +47,14 @@ export class GraphMail implements MailPort {
     this.pacer = deps.pacer ?? new MessagePacer(deps.clock);
   }
 
-  /** One message per ≤ 499 recipients in BCC (so recipients never see each other), To = the sender. */
+  /** One message per ≤ 500 recipients, all in BCC so recipients never see each other. */
   async sendBulk(message: { subject: string; html: string; recipients: string[] }): Promise<MailResult> {
     const result: MailResult = { messages: 0, recipients: [] };
     const recipients = uniqueAddresses(message.recipients);
     for (let start = 0; start < recipients.length; start += bccPerMessage) {
       const chunk = recipients.slice(start, start + bccPerMessage);
       await this.pacer.take(1);
-      const body = this.mailBody(message.subject, message.html, [this.sender], chunk);
+      const body = this.mailBody(message.subject, message.html, [], chunk);
       try {
         await this.graph.call("sendMail", () => this.graph.client.api(this.sendMailPath()).post(body));
         result.messages++;

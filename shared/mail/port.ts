@@ -11,6 +11,9 @@ export interface PersonalisedMessage {
   html: string;
 }
 
+/** Exchange Online's recipients per message (To + Cc + Bcc), microsoft-graph.md §4. */
+export const RECIPIENTS_PER_MESSAGE = 500;
+
 export interface MailPort {
   /** Same message to many recipients: BCC batches of ≤ 500, ≤ 30 messages/minute per sender (paced on the Clock). */
   sendBulk(message: { subject: string; html: string; recipients: string[] }): Promise<MailResult>;
