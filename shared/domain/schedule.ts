@@ -1,0 +1,48 @@
+/**
+ * When reminders go out and when the monitor looks at Users & Access. Reminders are stored as durations before
+ * the deadline, not as instants, so extending the deadline moves every reminder still to come. Pure: the caller
+ * passes "from" (in an orchestration, context.df.currentUtcDateTime).
+ */
+import { parseIsoDuration } from "./duration";
+
+export interface ScheduledReminder {
+  at: Date;
+  /** The reminder's duration as configured ("P7D"): stable across deadline changes, so usable as a key. */
+  label: string;
+}
+
+/**
+ * Reminders still to come after `from` (strictly), earliest first. Two durations that land on the same instant
+ * (P1D and PT24H) produce one reminder, labelled by the first one listed.
+ */
+export function reminderTimes(deadline: Date, reminders: readonly string[], from: Date): ScheduledReminder[] {
+  const byInstant = new Map<number, string>();
+  for (const label of reminders) {
+    const at = deadline.getTime() - parseIsoDuration(label);
+    if (at > from.getTime() && !byInstant.has(at)) byInstant.set(at, label);
+  }
+  return [...byInstant.entries()].sort(([a], [b]) => a - b).map(([at, label]) => ({ at: new Date(at), label }));
+}
+
+/** The first reminder after `from`, or null when none is left. */
+export function nextReminder(deadline: Date, reminders: readonly string[], from: Date): ScheduledReminder | null {
+  return reminderTimes(deadline, reminders, from)[0] ?? null;
+}
+
+/**
+ * The next monitor check after `from`: one `every` later, but never past the deadline, because the deadline itself
+ * gets a final check. Null once `from` has reached the deadline.
+ */
+export function nextMonitorAt(from: Date, every: string, deadline: Date): Date | null {
+  const everyMs = parseIsoDuration(every);
+  if (everyMs <= 0) throw new RangeError(`monitor interval ${every} must be longer than zero`);
+  if (from.getTime() >= deadline.getTime()) return null;
+  return new Date(Math.min(from.getTime() + everyMs, deadline.getTime()));
+}
+
+/** Every monitor check after `from` up to and including the deadline. */
+export function monitorTimes(from: Date, every: string, deadline: Date): Date[] {
+  const times: Date[] = [];
+  for (let at = nextMonitorAt(from, every, deadline); at !== null; at = nextMonitorAt(at, every, deadline)) times.push(at);
+  return times;
+}

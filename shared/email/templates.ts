@@ -1,0 +1,268 @@
+/**
+ * The migration's e-mails as plain functions returning { subject, html, text }. Each message is a list of blocks
+ * rendered twice (HTML and plain text), so the two versions never drift and every user-provided string is escaped
+ * in exactly one place. No external resources (images, fonts, CSS) and no tracking: mail clients block them and
+ * scanners distrust them. Links are passed in and must be http(s); task links are single-purpose tokens, never
+ * Durable's management URLs (DESIGN.md §5). Nothing secret belongs in a template: Application IDs and the public
+ * SAML signing certificate are not secrets.
+ */
+import type { ChecklistItem } from "../domain/checklist";
+import { describeDuration } from "../domain/duration";
+import type { Reconciliation } from "../domain/reconcile";
+
+export interface EmailContent {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+type Block =
+  | { kind: "heading"; text: string }
+  | { kind: "paragraph"; text: string }
+  | { kind: "list"; items: string[] }
+  | { kind: "steps"; items: string[] }
+  /** Exact values to copy, shown verbatim (certificates keep their line breaks). */
+  | { kind: "values"; rows: { label: string; value: string }[] }
+  | { kind: "link"; label: string; url: string };
+
+const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+}
+
+/** Only http(s) links: a javascript: or data: URL in a mail is an attack, not a link. */
+function checkedUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`e-mail link ${JSON.stringify(url)} is not a URL`);
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") throw new Error(`e-mail link ${JSON.stringify(url)} must use https`);
+  return parsed.href;
+}
+
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+
+/** "Tuesday 15 December 2026, 17:00 UTC": spelled out so nobody misreads 03/04 and independent of the server's locale. */
+export function formatUtc(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${WEEKDAYS[date.getUTCDay()]} ${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}, ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())} UTC`;
+}
+
+const STYLE = {
+  body: "margin:0;padding:24px;background:#f5f5f5;font-family:'Segoe UI',Arial,sans-serif;font-size:15px;line-height:1.5;color:#1b1b1b",
+  card: "max-width:640px;margin:0 auto;background:#ffffff;padding:24px;border-radius:6px",
+  pre: "white-space:pre-wrap;word-break:break-all;background:#f0f0f0;padding:8px;border-radius:4px;font-family:Consolas,monospace;font-size:13px",
+  button: "display:inline-block;padding:10px 18px;background:#0b5cad;color:#ffffff;text-decoration:none;border-radius:4px",
+};
+
+function blockHtml(block: Block): string {
+  switch (block.kind) {
+    case "heading":
+      return `<h2 style="font-size:17px;margin:20px 0 8px">${escapeHtml(block.text)}</h2>`;
+    case "paragraph":
+      return `<p>${escapeHtml(block.text)}</p>`;
+    case "list":
+      return `<ul>${block.items.map((i) => `<li>${escapeHtml(i)}</li>`).join("")}</ul>`;
+    case "steps":
+      return `<ol>${block.items.map((i) => `<li>${escapeHtml(i)}</li>`).join("")}</ol>`;
+    case "values":
+      return block.rows.map((r) => `<p style="margin-bottom:4px"><strong>${escapeHtml(r.label)}</strong></p><pre style="${STYLE.pre}">${escapeHtml(r.value)}</pre>`).join("");
+    case "link":
+      return `<p><a href="${escapeHtml(checkedUrl(block.url))}" style="${STYLE.button}">${escapeHtml(block.label)}</a></p>`;
+  }
+}
+
+function blockText(block: Block): string {
+  switch (block.kind) {
+    case "heading":
+      return `${block.text}\n${"-".repeat(block.text.length)}`;
+    case "paragraph":
+      return block.text;
+    case "list":
+      return block.items.map((i) => `- ${i}`).join("\n");
+    case "steps":
+      return block.items.map((i, n) => `${n + 1}. ${i}`).join("\n");
+    case "values":
+      return block.rows.map((r) => `${r.label}:\n${r.value}`).join("\n\n");
+    case "link":
+      return `${block.label}: ${checkedUrl(block.url)}`;
+  }
+}
+
+/** Subjects are single header lines: line breaks would let a workspace name inject headers. */
+const oneLine = (text: string) => text.replace(/[\r\n]+/g, " ").trim();
+
+function render(subject: string, blocks: Block[]): EmailContent {
+  const line = oneLine(subject);
+  const html = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(line)}</title></head><body style="${STYLE.body}"><div style="${STYLE.card}">${blocks.map(blockHtml).join("")}</div></body></html>`;
+  return { subject: line, html, text: `${blocks.map(blockText).join("\n\n")}\n` };
+}
+
+/** "…and 12 more" after the first `limit` items. */
+function truncated(items: string[], limit: number): string[] {
+  return items.length > limit ? [...items.slice(0, limit), `…and ${items.length - limit} more`] : items;
+}
+
+/** A headed section, or nothing when it would be empty. */
+const section = (heading: string, shown: boolean, blocks: Block[]): Block[] => (shown ? [{ kind: "heading", text: heading }, ...blocks] : []);
+
+const greeting = (name: string | undefined): Block[] => (name ? [{ kind: "paragraph", text: `Hello ${name},` }] : []);
+
+export interface OnboardingMailInput {
+  workspace: string;
+  /** The corporate domain, so people use their work address. */
+  domain: string;
+  deadline: Date;
+  recipientName?: string;
+  /** Where to ask for help, e.g. the IT team's address. */
+  contact?: string;
+}
+
+function onboardingSteps({ workspace, domain }: OnboardingMailInput): Block[] {
+  return [
+    ...section("What to do", true, [
+      {
+        kind: "steps",
+        items: [
+          "Download the Peig app to your phone.",
+          `Open Peig and join the workspace "${workspace}".`,
+          `When Peig asks, sign in with your Microsoft 365 credentials: your @${domain} e-mail address and your current password.`,
+          "Follow the prompts until Peig says you are done.",
+        ],
+      },
+    ]),
+    { kind: "paragraph", text: `Use your @${domain} work address, not a personal one: Peig matches it to your Microsoft 365 account.` },
+  ];
+}
+
+const help = (contact: string | undefined): Block[] => (contact ? [{ kind: "paragraph", text: `Questions? Contact ${contact}.` }] : []);
+
+export function invitationEmail(input: OnboardingMailInput): EmailContent {
+  const due = formatUtc(input.deadline);
+  return render(`Action needed: set up Peig for workspace "${input.workspace}" by ${due}`, [
+    ...greeting(input.recipientName),
+    { kind: "paragraph", text: "We are moving Microsoft 365 sign-in to Peig, a passwordless sign-in app. Your Microsoft 365 account stays the same; only the way you sign in changes." },
+    { kind: "paragraph", text: `Please set up Peig before ${due}.` },
+    ...onboardingSteps(input),
+    { kind: "paragraph", text: "It takes a few minutes. You will keep signing in as today until the switch-over." },
+    ...help(input.contact),
+  ]);
+}
+
+export function reminderEmail(input: OnboardingMailInput & { now: Date }): EmailContent {
+  const left = describeDuration(input.deadline.getTime() - input.now.getTime());
+  return render(`Reminder: ${left} left to set up Peig for workspace "${input.workspace}"`, [
+    ...greeting(input.recipientName),
+    { kind: "paragraph", text: `You have ${left} left to set up Peig: the deadline is ${formatUtc(input.deadline)}.` },
+    ...onboardingSteps(input),
+    { kind: "paragraph", text: "If you have finished in the last few hours, thank you: you can ignore this message." },
+    ...help(input.contact),
+  ]);
+}
+
+export interface AdminDigestInput {
+  workspace: string;
+  now: Date;
+  deadline: Date;
+  reconciliation: Reconciliation;
+  statusPageUrl: string;
+  /** Users and requests listed before "…and N more". */
+  listLimit?: number;
+}
+
+export function adminDigestEmail({ workspace, now, deadline, reconciliation, statusPageUrl, listLimit = 50 }: AdminDigestInput): EmailContent {
+  const { counts } = reconciliation;
+  const waiting = reconciliation.users.filter((u) => u.state !== "onboarded").map((u) => `${u.displayName} <${u.userPrincipalName}>: ${u.state}`);
+  const mismatches = reconciliation.mismatchedRequests.map((m) =>
+    m.suggestedMergeTarget
+      ? `${m.request.displayName} typed ${m.request.email}: merge into ${m.suggestedMergeTarget.userPrincipalName} (matched by ${m.suggestedMergeTarget.matchedBy}). ${m.reason}`
+      : `${m.request.displayName} typed ${m.request.email}: no merge suggestion. ${m.reason}`,
+  );
+  return render(`Peig migration "${workspace}": ${counts.onboarded} of ${counts.inScope} onboarded`, [
+    { kind: "paragraph", text: `Status on ${formatUtc(now)}; the deadline is ${formatUtc(deadline)} (${describeDuration(deadline.getTime() - now.getTime())} left).` },
+    {
+      kind: "list",
+      items: [
+        `In scope: ${counts.inScope}`,
+        `Onboarded: ${counts.onboarded}`,
+        `Pending requests: ${counts.pendingRequest}`,
+        `Mismatched e-mail requests: ${counts.mismatchedRequests}`,
+        `Requests matching no user: ${counts.unmatchedRequests}`,
+        `Awaiting onboarding (Phase 2 account): ${counts.awaitingOnboarding}`,
+        `Not onboarded: ${counts.notOnboarded}`,
+      ],
+    },
+    ...section("Requests with mismatched e-mail addresses", mismatches.length > 0, [{ kind: "list", items: truncated(mismatches, listLimit) }]),
+    ...section("Not onboarded yet", waiting.length > 0, [{ kind: "list", items: truncated(waiting, listLimit) }]),
+    { kind: "link", label: "Open the status page", url: statusPageUrl },
+  ]);
+}
+
+export interface ApprovalRequestInput {
+  workspace: string;
+  approverName?: string;
+  requiredApprovals: number;
+  /** Peig's migration configuration (Application ID) and the Entra app that will be deleted. */
+  deletes: { applicationId: string; appDisplayName: string };
+  checklist: readonly ChecklistItem[];
+  link: string;
+  expiresAt: Date;
+}
+
+export function approvalRequestEmail(input: ApprovalRequestInput): EmailContent {
+  return render(`Approval needed: delete the Peig migration configuration for "${input.workspace}"`, [
+    ...greeting(input.approverName),
+    { kind: "paragraph", text: `The onboarding window of workspace "${input.workspace}" is over and the checks below passed. ${input.requiredApprovals} approval(s) are needed before these are deleted:` },
+    {
+      kind: "list",
+      items: [
+        `the migration configuration in Peig (Microsoft 365 Active Provider > Migration, Application ID ${input.deletes.applicationId})`,
+        `the temporary Entra enterprise app ${input.deletes.appDisplayName} (Application ID ${input.deletes.applicationId})`,
+      ],
+    },
+    { kind: "paragraph", text: "This cannot be undone. The state is checked again just before deletion; if anything got worse, nothing is deleted." },
+    ...section("Evidence", true, [{ kind: "list", items: input.checklist.map((i) => `${i.met ? "[x]" : "[ ]"} ${i.label}: ${i.evidence.join("; ")}`) }]),
+    { kind: "paragraph", text: `The link opens a page where you can review and then approve or reject; opening it changes nothing. It works until ${formatUtc(input.expiresAt)}.` },
+    { kind: "link", label: "Review and decide", url: input.link },
+  ]);
+}
+
+export interface OperatorTaskInput {
+  workspace: string;
+  /** What the Peig admin is asked to do, e.g. "Set the migration configuration in Peig". */
+  title: string;
+  steps: string[];
+  /** Exact values to paste, e.g. Application ID and certificate. */
+  values: { label: string; value: string }[];
+  link: string;
+  expiresAt: Date;
+}
+
+export function operatorTaskEmail(input: OperatorTaskInput): EmailContent {
+  return render(`Peig task for "${input.workspace}": ${input.title}`, [
+    { kind: "paragraph", text: `The migration of workspace "${input.workspace}" waits for you to do this in Peig:` },
+    { kind: "steps", items: input.steps },
+    ...section("Values to paste", input.values.length > 0, [{ kind: "values", rows: input.values }]),
+    { kind: "paragraph", text: `When you are done, confirm on the task page (opening it changes nothing). The link works until ${formatUtc(input.expiresAt)}.` },
+    { kind: "link", label: "Open the task", url: input.link },
+  ]);
+}
+
+export interface ReportReadyInput {
+  workspace: string;
+  checklist: readonly ChecklistItem[];
+  link: string;
+}
+
+export function reportReadyEmail(input: ReportReadyInput): EmailContent {
+  const allMet = input.checklist.every((i) => i.met);
+  return render(`Peig migration report for "${input.workspace}" is ready`, [
+    { kind: "paragraph", text: allMet ? "Every item of the runbook's checklist is confirmed: the tenant is ready for Step 5 (federation)." : "The report is ready, but not every checklist item is met: see below before Step 5 (federation)." },
+    { kind: "list", items: input.checklist.map((i) => `${i.met ? "[x]" : "[ ]"} ${i.label}`) },
+    { kind: "link", label: "Open the report", url: input.link },
+  ]);
+}

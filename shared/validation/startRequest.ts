@@ -1,0 +1,221 @@
+/**
+ * Validation of the start contract (DESIGN.md §7) and of a deadline extension. Every rule answers with the field's
+ * dotted path ("reminders.2") and a plain reason, so the HTTP trigger can return 400 {"errors": [...]} and start
+ * nothing. Rules that depend on "now" take it as an argument: the result is deterministic.
+ */
+import { z } from "zod";
+import { describeDuration, DurationError, parseIsoDuration } from "../domain/duration";
+
+export { DurationError, parseIsoDuration };
+
+const DAY_MS = 86_400_000;
+
+export const startRequestLimits = {
+  /** A window longer than half a year is a plan, not a migration; the certificate and delta tokens argue for short ones. */
+  maxDeadlineDays: 180,
+  maxReminders: 20,
+  minMonitorEveryMs: 15 * 60_000,
+  maxMonitorEveryMs: DAY_MS,
+  maxApprovers: 10,
+  maxAdmins: 10,
+} as const;
+
+export interface FieldError {
+  /** Dotted path of the offending field ("approvers.0"); "body" when the body itself is wrong. */
+  field: string;
+  message: string;
+}
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
+
+const WORKSPACE = /^[A-Za-z0-9-]{1,63}$/;
+/** Labels of 1–63 letters/digits/hyphens (no hyphen at either end), at least two labels, an alphabetic or IDN top-level label. */
+const DNS_DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
+const IDP_ENTITY_ID_FORM = "https://[SERVER]/idp/shibboleth";
+
+function isPeigIdpEntityId(text: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return false;
+  }
+  return (
+    url.protocol === "https:" &&
+    url.hostname !== "" &&
+    url.username === "" &&
+    url.password === "" &&
+    url.pathname === "/idp/shibboleth" &&
+    !text.includes("?") &&
+    !text.includes("#")
+  );
+}
+
+/** An ISO 8601 instant with an explicit offset, strictly after `now`, at most maxDeadlineDays ahead. */
+function deadlineSchema(now: Date) {
+  const latest = now.getTime() + startRequestLimits.maxDeadlineDays * DAY_MS;
+  return z
+    .iso.datetime({
+      offset: true,
+      abort: true, // the refinements below need a parseable date
+      error: "must be an ISO 8601 date and time with seconds and an offset, e.g. 2026-12-15T17:00:00Z or 2026-12-15T18:00:00+01:00",
+    })
+    .refine((text) => Date.parse(text) > now.getTime(), { error: `must be in the future (now is ${now.toISOString()})` })
+    .refine((text) => Date.parse(text) <= latest, { error: `must be at most ${startRequestLimits.maxDeadlineDays} days from now` });
+}
+
+function durationMsOrNull(text: string): number | null {
+  try {
+    return parseIsoDuration(text);
+  } catch {
+    return null;
+  }
+}
+
+/** An ISO 8601 duration string, kept as text (upper-cased) because schedules are recomputed from it after a deadline change. */
+const durationSchema = z
+  .string({ error: "must be an ISO 8601 duration string such as P7D or PT4H" })
+  .superRefine((text, ctx) => {
+    try {
+      if (parseIsoDuration(text) <= 0) ctx.addIssue({ code: "custom", message: "must be longer than zero" });
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: error instanceof DurationError ? error.message : String(error) });
+    }
+  })
+  .transform((text) => text.trim().toUpperCase());
+
+/** E-mail addresses are compared case-insensitively everywhere (Exchange does), so they are stored lower-cased. */
+const emailSchema = z.email({ error: "must be an e-mail address such as it@contoso.com" }).transform((text) => text.toLowerCase());
+
+function uniqueEmails(what: string, max: number) {
+  return z
+    .array(emailSchema, { error: `must be a list of ${what} e-mail addresses` })
+    .min(1, { error: `must name at least one ${what.replace(/s$/, "")}` })
+    .max(max, { error: `must name at most ${max} ${what}` })
+    .superRefine((addresses, ctx) => {
+      const seen = new Map<string, number>();
+      addresses.forEach((address, index) => {
+        const first = seen.get(address);
+        if (first === undefined) seen.set(address, index);
+        else ctx.addIssue({ code: "custom", path: [index], message: `repeats ${address} (already at position ${first})` });
+      });
+    });
+}
+
+function fieldSchemas(now: Date) {
+  return {
+    workspace: z
+      .string({ error: "must be the Peig workspace name (text)" })
+      .regex(WORKSPACE, { error: "must be a Peig workspace name: 1–63 characters, letters, digits and hyphens only" }),
+    domain: z
+      .string({ error: "must be the corporate DNS domain (text)" })
+      .transform((text) => text.trim().toLowerCase())
+      .refine((text) => DNS_DOMAIN.test(text), { error: "must be a DNS domain such as contoso.com" })
+      .refine((text) => text !== "onmicrosoft.com" && !text.endsWith(".onmicrosoft.com"), {
+        error: "must be the corporate domain verified in Entra, not the initial *.onmicrosoft.com domain (Peig's Microsoft 365 guide requires the corporate domain)",
+      }),
+    idpEntityId: z
+      .string({ error: `must be the Peig IDP Entity ID (text) of the form ${IDP_ENTITY_ID_FORM}` })
+      .refine(isPeigIdpEntityId, { error: `must have the form ${IDP_ENTITY_ID_FORM} (Peig: Configuration > SAML IDP Info)` })
+      .optional(),
+    deadline: deadlineSchema(now),
+    reminders: z
+      .array(durationSchema, { error: "must be a list of ISO 8601 durations before the deadline, e.g. [\"P7D\", \"PT4H\"]" })
+      .max(startRequestLimits.maxReminders, { error: `must hold at most ${startRequestLimits.maxReminders} reminders` })
+      .superRefine((reminders, ctx) => {
+        const seen = new Map<number, number>();
+        reminders.forEach((text, index) => {
+          const ms = durationMsOrNull(text); // array checks run even when an element failed
+          if (ms === null) return;
+          const first = seen.get(ms);
+          if (first === undefined) seen.set(ms, index);
+          else ctx.addIssue({ code: "custom", path: [index], message: `${text} is the same moment as reminders.${first}` });
+        });
+      }),
+    monitorEvery: durationSchema.refine(
+      (text) => {
+        const ms = durationMsOrNull(text);
+        return ms !== null && ms >= startRequestLimits.minMonitorEveryMs && ms <= startRequestLimits.maxMonitorEveryMs;
+      },
+      { error: "must be between PT15M and P1D" },
+    ),
+    scopeGroupId: z.guid({ error: "must be the object id (GUID) of an Entra group" }).optional(),
+    approvers: uniqueEmails("approvers", startRequestLimits.maxApprovers),
+    requiredApprovals: z.int({ error: "must be a whole number of approvals" }).min(1, { error: "must be at least 1" }),
+    admins: uniqueEmails("admins", startRequestLimits.maxAdmins),
+    phase2: z.enum(["auto", "approve", "skip"], { error: 'must be "auto", "approve" or "skip"' }),
+    endEarly: z.boolean({ error: "must be true or false" }),
+    dryRun: z.boolean({ error: "must be true or false" }),
+    personalisedReminders: z.boolean({ error: "must be true or false" }).default(false),
+  };
+}
+
+/** Rules between fields; each side is re-parsed alone so they run (and stay quiet) even when other fields are wrong. */
+function addCrossFieldIssues(fields: ReturnType<typeof fieldSchemas>, raw: Record<string, unknown>, now: Date, ctx: z.RefinementCtx): void {
+  const deadline = fields.deadline.safeParse(raw.deadline);
+  const reminders = fields.reminders.safeParse(raw.reminders);
+  if (deadline.success && reminders.success) {
+    const window = Date.parse(deadline.data) - now.getTime();
+    reminders.data.forEach((text, index) => {
+      if (parseIsoDuration(text) >= window) {
+        ctx.addIssue({ code: "custom", path: ["reminders", index], message: `${text} before the deadline would be in the past: the deadline is only ${describeDuration(window)} away` });
+      }
+    });
+  }
+  const approvers = fields.approvers.safeParse(raw.approvers);
+  const required = fields.requiredApprovals.safeParse(raw.requiredApprovals);
+  if (approvers.success && required.success && required.data > approvers.data.length) {
+    ctx.addIssue({ code: "custom", path: ["requiredApprovals"], message: `must be at most the number of approvers (${approvers.data.length})` });
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export function startRequestSchema(now: Date) {
+  const fields = fieldSchemas(now);
+  return z
+    .strictObject(fields, { error: "the request body must be a JSON object" })
+    .superRefine((value, ctx) => addCrossFieldIssues(fields, value, now, ctx), { when: (payload) => isRecord(payload.value) });
+}
+
+export type StartRequest = z.output<ReturnType<typeof startRequestSchema>>;
+
+function toFieldErrors(issues: readonly z.core.$ZodIssue[], allowedFields: readonly string[]): FieldError[] {
+  return issues.flatMap((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({ field: key, message: `is not a field of this request (allowed: ${allowedFields.join(", ")})` }));
+    }
+    const field = issue.path.map(String).join(".") || "body";
+    return [{ field, message: issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message }];
+  });
+}
+
+function parseWith<T>(schema: z.ZodObject & z.ZodType<T>, body: unknown): ParseResult<T> {
+  // reportInput: tells a missing field (input undefined) from one of the wrong type.
+  const result = schema.safeParse(body, { reportInput: true });
+  return result.success ? { ok: true, value: result.data } : { ok: false, errors: toFieldErrors(result.error.issues, Object.keys(schema.shape)) };
+}
+
+export function parseStartRequest(body: unknown, now: Date): ParseResult<StartRequest> {
+  return parseWith(startRequestSchema(now), body);
+}
+
+export interface DeadlineExtension {
+  /** As given (ISO 8601 with offset). */
+  deadline: string;
+}
+
+/** POST /api/migrations/{id}/deadline: the same deadline rules, and the new deadline must be later than the current one. */
+export function parseDeadlineExtension(body: unknown, now: Date, currentDeadline: Date): ParseResult<DeadlineExtension> {
+  const schema = z.strictObject(
+    {
+      deadline: deadlineSchema(now).refine((text) => Date.parse(text) > currentDeadline.getTime(), {
+        error: `must be later than the current deadline ${currentDeadline.toISOString()}`,
+      }),
+    },
+    { error: "the request body must be a JSON object" },
+  );
+  return parseWith(schema, body);
+}

@@ -1,0 +1,212 @@
+import { parseDeadlineExtension, parseStartRequest } from "../../shared/validation/startRequest";
+
+const now = new Date("2026-06-01T00:00:00Z");
+
+const validBody = {
+  workspace: "contoso",
+  domain: "contoso.com",
+  idpEntityId: "https://pap01.contoso.com/idp/shibboleth",
+  deadline: "2026-06-15T17:00:00Z",
+  reminders: ["P7D", "P3D", "P1D", "PT4H"],
+  monitorEvery: "PT1H",
+  scopeGroupId: "00000000-0000-0000-0000-000000000000",
+  approvers: ["cio@contoso.com", "ciso@contoso.com"],
+  requiredApprovals: 1,
+  admins: ["it@contoso.com"],
+  phase2: "auto",
+  endEarly: true,
+  dryRun: false,
+};
+
+function without(field: keyof typeof validBody): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...validBody };
+  delete copy[field];
+  return copy;
+}
+
+const eleven = Array.from({ length: 11 }, (_, i) => `person${i}@contoso.com`);
+const twentyOneReminders = Array.from({ length: 21 }, (_, i) => `PT${i + 1}H`);
+
+/** [what is wrong, body, the one field the error must name] */
+const invalidBodies: [string, unknown, string][] = [
+  ["workspace missing", without("workspace"), "workspace"],
+  ["workspace empty", { ...validBody, workspace: "" }, "workspace"],
+  ["workspace with a space", { ...validBody, workspace: "con toso" }, "workspace"],
+  ["workspace with an underscore", { ...validBody, workspace: "con_toso" }, "workspace"],
+  ["workspace of 64 characters", { ...validBody, workspace: "a".repeat(64) }, "workspace"],
+  ["workspace not text", { ...validBody, workspace: 42 }, "workspace"],
+  ["domain with one label", { ...validBody, domain: "contoso" }, "domain"],
+  ["domain is the initial onmicrosoft.com domain", { ...validBody, domain: "contoso.onmicrosoft.com" }, "domain"],
+  ["domain starting with a hyphen", { ...validBody, domain: "-contoso.com" }, "domain"],
+  ["domain given as a URL", { ...validBody, domain: "https://contoso.com" }, "domain"],
+  ["idpEntityId over http", { ...validBody, idpEntityId: "http://pap01.contoso.com/idp/shibboleth" }, "idpEntityId"],
+  ["idpEntityId with another path", { ...validBody, idpEntityId: "https://pap01.contoso.com/idp/shibboleth/extra" }, "idpEntityId"],
+  ["idpEntityId with a query", { ...validBody, idpEntityId: "https://pap01.contoso.com/idp/shibboleth?x=1" }, "idpEntityId"],
+  ["idpEntityId not a URL", { ...validBody, idpEntityId: "pap01.contoso.com" }, "idpEntityId"],
+  ["deadline missing", without("deadline"), "deadline"],
+  ["deadline without an offset", { ...validBody, deadline: "2026-06-15T17:00:00" }, "deadline"],
+  ["deadline as a date only", { ...validBody, deadline: "2026-06-15" }, "deadline"],
+  ["deadline on a day that does not exist", { ...validBody, deadline: "2026-06-31T17:00:00Z" }, "deadline"],
+  ["deadline in the past", { ...validBody, deadline: "2026-05-01T00:00:00Z" }, "deadline"],
+  ["deadline equal to now", { ...validBody, deadline: "2026-06-01T00:00:00Z" }, "deadline"],
+  ["deadline more than 180 days ahead", { ...validBody, deadline: "2026-12-01T00:00:00Z" }, "deadline"],
+  ["reminders not a list", { ...validBody, reminders: "P7D" }, "reminders"],
+  ["reminder in months", { ...validBody, reminders: ["P1M"] }, "reminders.0"],
+  ["reminder in years, second in the list", { ...validBody, reminders: ["P7D", "P1Y"] }, "reminders.1"],
+  ["reminder in words", { ...validBody, reminders: ["P7D", "P3D", "7 days"] }, "reminders.2"],
+  ["reminder of zero length", { ...validBody, reminders: ["PT0S"] }, "reminders.0"],
+  ["reminder not text", { ...validBody, reminders: [7] }, "reminders.0"],
+  ["reminder repeated", { ...validBody, reminders: ["P7D", "P7D"] }, "reminders.1"],
+  ["two reminders at the same instant", { ...validBody, reminders: ["P1D", "PT24H"] }, "reminders.1"],
+  ["reminder before the window opens", { ...validBody, reminders: ["P30D"] }, "reminders.0"],
+  ["more than 20 reminders", { ...validBody, reminders: twentyOneReminders }, "reminders"],
+  ["monitorEvery below PT15M", { ...validBody, monitorEvery: "PT5M" }, "monitorEvery"],
+  ["monitorEvery above P1D", { ...validBody, monitorEvery: "P2D" }, "monitorEvery"],
+  ["monitorEvery missing", without("monitorEvery"), "monitorEvery"],
+  ["scopeGroupId not a GUID", { ...validBody, scopeGroupId: "sales" }, "scopeGroupId"],
+  ["no approvers", { ...validBody, approvers: [] }, "approvers"],
+  ["approver not an e-mail address", { ...validBody, approvers: ["not-an-email"] }, "approvers.0"],
+  ["approver repeated in another case", { ...validBody, approvers: ["cio@contoso.com", "CIO@contoso.com"] }, "approvers.1"],
+  ["eleven approvers", { ...validBody, approvers: eleven }, "approvers"],
+  ["requiredApprovals zero", { ...validBody, requiredApprovals: 0 }, "requiredApprovals"],
+  ["requiredApprovals fractional", { ...validBody, requiredApprovals: 1.5 }, "requiredApprovals"],
+  ["requiredApprovals as text", { ...validBody, requiredApprovals: "1" }, "requiredApprovals"],
+  ["requiredApprovals above the number of approvers", { ...validBody, requiredApprovals: 3 }, "requiredApprovals"],
+  ["admins missing", without("admins"), "admins"],
+  ["admin address without a top-level domain", { ...validBody, admins: ["it@contoso"] }, "admins.0"],
+  ["eleven admins", { ...validBody, admins: eleven }, "admins"],
+  ["phase2 not one of the choices", { ...validBody, phase2: "manual" }, "phase2"],
+  ["endEarly as text", { ...validBody, endEarly: "yes" }, "endEarly"],
+  ["dryRun missing", without("dryRun"), "dryRun"],
+  ["personalisedReminders as text", { ...validBody, personalisedReminders: "true" }, "personalisedReminders"],
+  ["unknown field", { ...validBody, tenantId: "abc" }, "tenantId"],
+  ["body is null", null, "body"],
+  ["body is a list", [validBody], "body"],
+  ["body is text", "workspace=contoso", "body"],
+];
+
+describe("parseStartRequest", () => {
+  it.each(invalidBodies)("rejects %s, naming the field", (_what, body, field) => {
+    const result = parseStartRequest(body, now);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map((e) => e.field)).toEqual([field]);
+    expect(result.errors[0].message.length).toBeGreaterThan(5);
+  });
+
+  it("has at least 30 distinct invalid bodies in its table", () => {
+    expect(new Set(invalidBodies.map(([what]) => what)).size).toBeGreaterThanOrEqual(30);
+  });
+
+  it("accepts the design's example body and fills the defaults", () => {
+    const result = parseStartRequest(validBody, now);
+    expect(result).toEqual({ ok: true, value: { ...validBody, personalisedReminders: false } });
+  });
+
+  it("accepts a body without the optional fields", () => {
+    const body: Record<string, unknown> = { ...validBody };
+    delete body.idpEntityId;
+    delete body.scopeGroupId;
+    const result = parseStartRequest({ ...body, reminders: [], personalisedReminders: true }, now);
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      expect(result.value.idpEntityId).toBeUndefined();
+      expect(result.value.personalisedReminders).toBe(true);
+    }
+  });
+
+  it("normalises e-mail addresses, the domain and durations but keeps the deadline as given", () => {
+    const result = parseStartRequest(
+      { ...validBody, domain: "Contoso.COM", approvers: ["CIO@Contoso.com"], admins: ["IT@contoso.com"], reminders: ["p7d", "pt4h"], deadline: "2026-06-15T18:00:00+01:00" },
+      now,
+    );
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      expect(result.value.domain).toBe("contoso.com");
+      expect(result.value.approvers).toEqual(["cio@contoso.com"]);
+      expect(result.value.admins).toEqual(["it@contoso.com"]);
+      expect(result.value.reminders).toEqual(["P7D", "PT4H"]);
+      expect(result.value.deadline).toBe("2026-06-15T18:00:00+01:00");
+    }
+  });
+
+  it("reports every wrong field at once", () => {
+    const result = parseStartRequest({ ...validBody, workspace: "", phase2: "later", approvers: ["x"], extra: 1 }, now);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors.map((e) => e.field).sort()).toEqual(["approvers.0", "extra", "phase2", "workspace"]);
+  });
+
+  it("tells a missing field from one of the wrong type", () => {
+    const missing = parseStartRequest(without("workspace"), now);
+    const wrongType = parseStartRequest({ ...validBody, workspace: 42, reminders: ["P7D", 5] }, now);
+    expect(!missing.ok && missing.errors).toEqual([{ field: "workspace", message: "is required" }]);
+    expect(!wrongType.ok && wrongType.errors).toEqual([
+      { field: "workspace", message: "must be the Peig workspace name (text)" },
+      { field: "reminders.1", message: "must be an ISO 8601 duration string such as P7D or PT4H" },
+    ]);
+  });
+
+  it("reports repeated reminders even when the deadline is wrong", () => {
+    const result = parseStartRequest({ ...validBody, deadline: "soon", reminders: ["P1D", "PT24H"] }, now);
+    expect(!result.ok && result.errors.map((e) => e.field)).toEqual(["deadline", "reminders.1"]);
+  });
+
+  it("explains why months are refused", () => {
+    const result = parseStartRequest({ ...validBody, reminders: ["P1M"] }, now);
+    expect(!result.ok && result.errors[0].message).toMatch(/length varies/);
+  });
+
+  it("says when a reminder would fall before the window opens", () => {
+    const result = parseStartRequest({ ...validBody, reminders: ["P20D"] }, now);
+    expect(!result.ok && result.errors[0].message).toBe("P20D before the deadline would be in the past: the deadline is only 14 days 17 hours away");
+  });
+
+  it("states the workspace naming rule", () => {
+    const result = parseStartRequest({ ...validBody, workspace: "con toso" }, now);
+    expect(!result.ok && result.errors[0].message).toMatch(/1–63 characters, letters, digits and hyphens/);
+  });
+
+  it("says the corporate domain is required instead of onmicrosoft.com", () => {
+    const result = parseStartRequest({ ...validBody, domain: "contoso.onmicrosoft.com" }, now);
+    expect(!result.ok && result.errors[0].message).toMatch(/corporate domain/);
+  });
+
+  it("judges the deadline against the now it is given", () => {
+    const body = { ...validBody, reminders: ["PT4H"] };
+    expect(parseStartRequest(body, new Date("2026-06-16T00:00:00Z")).ok).toBe(false);
+    expect(parseStartRequest(body, new Date("2026-06-15T12:00:00Z")).ok).toBe(true);
+    expect(parseStartRequest(body, new Date("2026-06-15T13:00:00Z")).ok).toBe(false); // PT4H before 17:00 has passed
+  });
+});
+
+describe("parseDeadlineExtension", () => {
+  const current = new Date("2026-06-15T17:00:00Z");
+
+  it("accepts a later deadline", () => {
+    expect(parseDeadlineExtension({ deadline: "2026-06-22T17:00:00Z" }, now, current)).toEqual({ ok: true, value: { deadline: "2026-06-22T17:00:00Z" } });
+  });
+
+  it.each([
+    ["an earlier deadline", { deadline: "2026-06-10T17:00:00Z" }, "deadline"],
+    ["the same deadline", { deadline: "2026-06-15T17:00:00Z" }, "deadline"],
+    ["a deadline without an offset", { deadline: "2026-06-22T17:00:00" }, "deadline"],
+    ["a deadline more than 180 days ahead", { deadline: "2027-06-22T17:00:00Z" }, "deadline"],
+    ["a missing deadline", {}, "deadline"],
+    ["an unknown field", { deadline: "2026-06-22T17:00:00Z", reason: "x" }, "reason"],
+    ["a body that is not an object", "2026-06-22T17:00:00Z", "body"],
+  ])("rejects %s", (_what, body, field) => {
+    const result = parseDeadlineExtension(body, now, current);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors.map((e) => e.field)).toEqual([field]);
+  });
+
+  it("names only the deadline as allowed when an unknown field is sent", () => {
+    const result = parseDeadlineExtension({ deadline: "2026-06-22T17:00:00Z", reason: "x" }, now, current);
+    expect(!result.ok && result.errors[0].message).toBe("is not a field of this request (allowed: deadline)");
+  });
+
+  it("says the new deadline must be later than the current one", () => {
+    const result = parseDeadlineExtension({ deadline: "2026-06-10T17:00:00Z" }, now, current);
+    expect(!result.ok && result.errors[0].message).toMatch(/later than the current deadline 2026-06-15T17:00:00.000Z/);
+  });
+});
