@@ -299,6 +299,7 @@ export class LocalDurableEngine {
       completion = historyEvent(EventType.TaskCompleted, this.clock.now(), { TaskScheduledId: work.taskId, Result: JSON.stringify(result ?? null) });
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
+      this.options.log?.("warning", work.name, `activity failed: ${error.stack ?? error.message}`);
       completion = historyEvent(EventType.TaskFailed, this.clock.now(), {
         TaskScheduledId: work.taskId,
         Reason: `Activity function '${work.name}' failed: ${error.message}`,

@@ -59,6 +59,8 @@ export type UserState = "notOnboarded" | "pendingRequest" | "mismatched" | "onbo
 
 export interface Phase2Status {
   attempts: number;
+  /** Chosen by Phase 2 planning: this user gets a Peig account created. */
+  planned?: boolean;
   result?: "created" | "failed";
   error?: string;
   peigAccountId?: string;

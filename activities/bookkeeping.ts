@@ -1,0 +1,73 @@
+/**
+ * The orchestration's paperwork: read admin commands from the store, record phase changes (and free
+ * the workspace when a migration ends), tell the admins about events, and write the final report.
+ */
+import { reportReadyEmail } from "../shared/email/templates";
+import { adminNoticeEmail } from "../shared/email/notices";
+import { loadMigration, updateRuntime } from "../shared/migrationRecord";
+import { federationNextStep, renderReportHtml, type MigrationReport } from "../shared/pages/report";
+import { services, type Services } from "../shared/services";
+import type { MigrationStatus } from "../shared/store";
+import type { AdminCommands, ChecklistItem, MigrationState, Phase } from "../shared/workflow";
+import { freshChecklist } from "./closing";
+
+export async function readAdminCommands(input: { migrationId: string }, s: Services = services()): Promise<AdminCommands> {
+  const { record, runtime } = await loadMigration(s, input.migrationId);
+  return { deadline: record.deadline, cancelRequested: runtime.commands.cancelRequested, approvalRequested: runtime.commands.approvalRequested };
+}
+
+const FINAL_STATUS: Partial<Record<Phase, MigrationStatus>> = { completed: "completed", cancelled: "cancelled", failed: "failed" };
+
+export async function recordPhase(input: { migrationId: string; phase: Phase; detail?: string; instanceId?: string }, s: Services = services()): Promise<void> {
+  const { record } = await updateRuntime(s, input.migrationId, (rt, current) => {
+    // A new approval round consumes the admin's request for it.
+    if (input.phase === "verification") rt.commands.approvalRequested = undefined;
+    if (current.phase === input.phase && !FINAL_STATUS[input.phase]) return false;
+    return { phase: input.phase, ...(FINAL_STATUS[input.phase] ? { status: FINAL_STATUS[input.phase] } : {}) };
+  });
+  if (FINAL_STATUS[input.phase]) await s.store.releaseWorkspace(record.workspace, input.migrationId);
+  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: `phase.${input.phase}`, details: input.detail ? { detail: input.detail } : {}, instanceId: input.instanceId });
+}
+
+export async function notifyAdmins(input: { migrationId: string; event: string; details: Record<string, unknown> }, s: Services = services()): Promise<void> {
+  const { runtime } = await loadMigration(s, input.migrationId);
+  const notice = adminNoticeEmail({ workspace: runtime.request.workspace, event: input.event, details: input.details, statusPageUrl: statusPageUrl(s, input.migrationId) });
+  await s.mail.sendBulk({ subject: notice.subject, html: notice.html, recipients: runtime.request.admins });
+  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: `admins.notified.${input.event}`, details: input.details });
+}
+
+export async function writeReport(input: { migrationId: string; phase2: MigrationState["phase2"] | null }, s: Services = services()): Promise<{ checklist: ChecklistItem[] }> {
+  const { record, runtime } = await loadMigration(s, input.migrationId);
+  const checklist = await freshChecklist(s, input.migrationId, runtime, input.phase2);
+  const [users, tasks, audit] = await Promise.all([s.store.getUsers(input.migrationId), s.store.listTasks(input.migrationId), s.store.listAudit(input.migrationId)]);
+  const report: MigrationReport = {
+    migrationId: input.migrationId,
+    workspace: record.workspace,
+    domain: record.domain,
+    generatedAt: s.clock.now().toISOString(),
+    outcome: checklist.every((i) => i.met) ? "completed: ready for federation" : "completed with open checklist items",
+    deadline: record.deadline,
+    counts: { ...record.counts },
+    checklist,
+    phase2: {
+      skipped: input.phase2?.skipped ?? true,
+      created: users.filter((u) => u.phase2.result === "created").map((u) => ({ userPrincipalName: u.userPrincipalName, peigAccountId: u.phase2.peigAccountId })),
+      failed: users.filter((u) => u.phase2.result === "failed").map((u) => ({ userPrincipalName: u.userPrincipalName, error: u.phase2.error ?? "unknown" })),
+    },
+    approvals: tasks
+      .filter((t) => t.kind === "approval" && t.status === "decided")
+      .map((t) => ({ round: t.gate ?? "", by: t.decidedBy ?? t.assignee, decision: t.decision ?? "", at: t.decidedAt ?? "", reason: t.reason })),
+    deleted: audit
+      .filter((a) => a.action === "peig.migrationConfig.deleted" || a.action === "entraApp.deleted")
+      .map((a) => ({ what: a.action === "entraApp.deleted" ? "Entra app PeigMigrationManager" : "Peig migration configuration", at: a.at, detail: JSON.stringify(a.details) })),
+    nextStep: federationNextStep(record.domain),
+  };
+  await s.store.saveReport(input.migrationId, { json: JSON.stringify(report, null, 2), html: renderReportHtml(report) });
+  await updateRuntime(s, input.migrationId, (rt) => void (rt.checklist = checklist));
+  const mail = reportReadyEmail({ workspace: record.workspace, checklist, link: `${statusPageUrl(s, input.migrationId).replace(/\/page$/, "")}/report` });
+  await s.mail.sendBulk({ subject: mail.subject, html: mail.html, recipients: runtime.request.admins });
+  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "report.written", details: { allMet: checklist.every((i) => i.met) } });
+  return { checklist };
+}
+
+const statusPageUrl = (s: Services, migrationId: string) => `${s.settings.PUBLIC_BASE_URL.replace(/\/$/, "")}/api/migrations/${migrationId}/page`;

@@ -1,0 +1,78 @@
+/**
+ * Verification and the irreversible end: the checklist from fresh state, the ETag-guarded "deletion
+ * started" mark (a cancellation and a deletion cannot both win), and the two deletions, each
+ * tolerant of "already gone" so a retry is harmless.
+ */
+import { buildChecklist, compareWithApproved, readyForDeletion, type Phase2Result } from "../shared/domain/checklist";
+import { loadMigration, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
+import { services, type Services } from "../shared/services";
+import type { ChecklistItem, MigrationState } from "../shared/workflow";
+import { countsOf, currentReconciliation, userRows } from "./onboardingState";
+
+export async function verifyChecklist(
+  input: { migrationId: string; phase2: MigrationState["phase2"] | null; approved?: ChecklistItem[] },
+  s: Services = services(),
+): Promise<{ checklist: ChecklistItem[]; readyForDeletion: boolean; reasons: string[] }> {
+  const { runtime } = await loadMigration(s, input.migrationId);
+  const checklist = await freshChecklist(s, input.migrationId, runtime, input.phase2);
+  const recheck = input.approved ? compareWithApproved(input.approved, checklist) : { ready: readyForDeletion(checklist), reasons: [] as string[] };
+  await updateRuntime(s, input.migrationId, (rt) => void (rt.checklist = checklist));
+  await s.store.appendAudit({
+    migrationId: input.migrationId,
+    actor: "system",
+    action: input.approved ? "checklist.rechecked" : "checklist.verified",
+    details: { ready: recheck.ready, items: checklist.map((i) => ({ id: i.id, met: i.met })), reasons: recheck.reasons },
+  });
+  return { checklist, readyForDeletion: recheck.ready, reasons: recheck.reasons };
+}
+
+export async function freshChecklist(s: Services, migrationId: string, runtime: MigrationRuntime, phase2: MigrationState["phase2"] | null): Promise<ChecklistItem[]> {
+  const reconciliation = await currentReconciliation(s, runtime);
+  await s.store.upsertUsers(migrationId, userRows(reconciliation));
+  const users = await s.store.getUsers(migrationId);
+  await s.store.updateMigration(migrationId, { counts: countsOf(reconciliation, users.filter((u) => u.phase2.result === "failed").length) });
+  const phase2Result: Phase2Result | null = !phase2
+    ? null
+    : {
+        status: phase2.skipped ? "skipped" : "completed",
+        created: users.filter((u) => u.phase2.result === "created" || (runtime.peigMode === "operator" && u.phase2.planned && !phase2.skipped && phase2.failed === 0)).map((u) => u.userId),
+        failed: users.filter((u) => u.phase2.result === "failed").map((u) => ({ userId: u.userId, reason: u.phase2.error ?? "unknown" })),
+      };
+  const deletion = runtime.deletionStartedAt && (await s.store.listAudit(migrationId)).some((a) => a.action === "peig.migrationConfig.deleted")
+    ? { migrationConfiguration: "deleted" as const, migrationApp: (await s.store.listAudit(migrationId)).some((a) => a.action === "entraApp.deleted") ? ("deleted" as const) : ("present" as const) }
+    : { migrationConfiguration: "present" as const, migrationApp: "present" as const };
+  return buildChecklist({ reconciliation, phase2: phase2Result, deletion });
+}
+
+/** Marks "deletion started" unless a cancellation got there first; from then on cancel is refused. */
+export async function beginDeletion(input: { migrationId: string; instanceId: string }, s: Services = services()): Promise<{ ok: boolean; reason?: string }> {
+  let refused: string | undefined;
+  await updateRuntime(s, input.migrationId, (rt) => {
+    if (rt.commands.cancelRequested) {
+      refused = `cancelled by ${rt.commands.cancelRequested.by}`;
+      return false;
+    }
+    if (rt.deletionStartedAt) return false;
+    rt.deletionStartedAt = s.clock.now().toISOString();
+  });
+  if (refused) return { ok: false, reason: refused };
+  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "deletion.started", details: {}, instanceId: input.instanceId });
+  return { ok: true };
+}
+
+export async function deletePeigMigrationConfiguration(input: { migrationId: string }, s: Services = services()): Promise<"deleted" | "alreadyDeleted"> {
+  const { runtime } = await loadMigration(s, input.migrationId);
+  if (!runtime.deletionStartedAt) throw new Error("refusing to delete: deletion was not started through beginDeletion");
+  const result = await s.peig!.deleteMigrationConfiguration();
+  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "peig.migrationConfig.deleted", details: { result } });
+  return result;
+}
+
+export async function deleteMigrationApp(input: { migrationId: string }, s: Services = services()): Promise<{ servicePrincipal: string; application: string }> {
+  const { runtime } = await loadMigration(s, input.migrationId);
+  if (!runtime.deletionStartedAt) throw new Error("refusing to delete: deletion was not started through beginDeletion");
+  if (!runtime.app) return { servicePrincipal: "alreadyGone", application: "alreadyGone" };
+  const result = await s.entra.deleteMigrationApp({ appId: runtime.app.appId });
+  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "entraApp.deleted", details: { appId: runtime.app.appId, ...result } });
+  return result;
+}

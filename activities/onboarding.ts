@@ -1,0 +1,94 @@
+/**
+ * The onboarding window's side effects: the invitation, the reminders (only to users not yet
+ * onboarded at that moment) and the monitor that reconciles, records progress and tells the admins.
+ * Mail goes out in batches recorded once each, so a retried activity never mails a batch twice.
+ */
+import { planSend } from "../shared/domain/mailPlan";
+import { RECIPIENTS_PER_MESSAGE } from "../shared/mail/port";
+import { adminDigestEmail, invitationEmail, reminderEmail, type EmailContent } from "../shared/email/templates";
+import { loadMigration, once, updateRuntime } from "../shared/migrationRecord";
+import { services, type Services } from "../shared/services";
+import type { OnboardingCounts } from "../shared/workflow";
+import { countsOf, currentReconciliation, hasMailbox, userRows } from "./onboardingState";
+
+export async function sendInvitations(input: { migrationId: string; deadline: string }, s: Services = services()): Promise<{ recipients: number; messages: number }> {
+  const { runtime } = await loadMigration(s, input.migrationId);
+  const reconciliation = await currentReconciliation(s, runtime);
+  await s.store.upsertUsers(input.migrationId, userRows(reconciliation));
+  const people = reconciliation.users.filter((u) => u.state !== "onboarded");
+  const mail = (name?: string) => invitationEmail({ workspace: runtime.request.workspace, domain: runtime.request.domain, deadline: new Date(input.deadline), recipientName: name, contact: runtime.request.admins[0] });
+  const messages = await sendToPeople(s, input.migrationId, "invitation", people, mail, runtime.request.personalisedReminders ?? false);
+  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "mail.invitation.sent", details: { recipients: people.length, messages } });
+  return { recipients: people.length, messages };
+}
+
+export async function sendReminders(input: { migrationId: string; label: string; deadline: string; key: string }, s: Services = services()): Promise<{ recipients: number; messages: number }> {
+  const { runtime } = await loadMigration(s, input.migrationId);
+  const reconciliation = await currentReconciliation(s, runtime);
+  await s.store.upsertUsers(input.migrationId, userRows(reconciliation));
+  const now = s.clock.now();
+  const people = reconciliation.users.filter((u) => u.state === "notOnboarded");
+  const mail = (name?: string) => reminderEmail({ workspace: runtime.request.workspace, domain: runtime.request.domain, deadline: new Date(input.deadline), now, recipientName: name, contact: runtime.request.admins[0] });
+  const messages = await sendToPeople(s, input.migrationId, `reminder:${input.key}`, people, mail, runtime.request.personalisedReminders ?? false);
+  const stored = new Map((await s.store.getUsers(input.migrationId)).map((u) => [u.userId, u]));
+  await s.store.upsertUsers(
+    input.migrationId,
+    people.map((u) => ({ userId: u.userId, userPrincipalName: u.userPrincipalName, displayName: u.displayName, state: "notOnboarded" as const, remindersSent: (stored.get(u.userId)?.remindersSent ?? 0) + 1, lastReminderAt: now.toISOString() })),
+  );
+  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "mail.reminder.sent", details: { reminder: input.label, deadline: input.deadline, recipients: people.length, messages } });
+  return { recipients: people.length, messages };
+}
+
+/** Reconciles, records per-user state and counts, and mails the admins a digest when something changed. */
+export async function monitorOnboarding(input: { migrationId: string }, s: Services = services()): Promise<OnboardingCounts> {
+  const { record, runtime } = await loadMigration(s, input.migrationId);
+  const reconciliation = await currentReconciliation(s, runtime);
+  await s.store.upsertUsers(input.migrationId, userRows(reconciliation));
+  const counts = countsOf(reconciliation, record.counts.phase2Failed);
+  const changed = JSON.stringify(counts) !== JSON.stringify(record.counts);
+  await updateRuntime(s, input.migrationId, () => ({ counts }));
+  // The status page's chart is drawn from these.
+  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "monitor.progress", details: { counts } });
+  if (changed) {
+    const digest = adminDigestEmail({
+      workspace: runtime.request.workspace,
+      now: s.clock.now(),
+      deadline: new Date(record.deadline),
+      reconciliation,
+      statusPageUrl: `${s.settings.PUBLIC_BASE_URL.replace(/\/$/, "")}/api/migrations/${input.migrationId}/page`,
+    });
+    await s.mail.sendBulk({ subject: digest.subject, html: digest.html, recipients: runtime.request.admins });
+  }
+  return counts;
+}
+
+/**
+ * Bulk: the same message in BCC batches of ≤ 500 (⌈n/500⌉ messages). Personalised: one message each,
+ * batched by the adapter. Each batch is recorded under `key#i` once sent.
+ */
+async function sendToPeople(
+  s: Services,
+  migrationId: string,
+  key: string,
+  people: { userId: string; displayName: string; mail: string | null }[],
+  content: (name?: string) => EmailContent,
+  personalised: boolean,
+): Promise<number> {
+  const sorted = people.filter(hasMailbox).sort((a, b) => a.userId.localeCompare(b.userId));
+  const perBatch = personalised ? 100 : RECIPIENTS_PER_MESSAGE;
+  let messages = 0;
+  for (let i = 0; i * perBatch < sorted.length; i++) {
+    const batch = sorted.slice(i * perBatch, (i + 1) * perBatch);
+    await once(s, migrationId, `${key}#${i}`, async () => {
+      const result = personalised
+        ? await s.mail.sendPersonalised(batch.map((u) => ({ to: u.mail, ...pick(content(u.displayName)) })))
+        : await s.mail.sendBulk({ ...pick(content()), recipients: batch.map((u) => u.mail) });
+      const failed = result.recipients.filter((r) => r.status === "failed");
+      if (failed.length === batch.length) throw new Error(`no message of ${key} batch ${i} was accepted: ${failed[0]?.error ?? "unknown error"}`);
+    });
+    messages += planSend(batch.length, personalised).messages;
+  }
+  return messages;
+}
+
+const pick = (c: EmailContent) => ({ subject: c.subject, html: c.html });

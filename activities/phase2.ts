@@ -1,0 +1,60 @@
+/**
+ * Runbook Phase 2: plan who gets a Peig account made for them, then create the accounts batch by
+ * batch (MS365 Identifiers > Microsoft 365 Accounts > Create Peig Account). Creation is idempotent per
+ * user (the Peig client looks up before re-posting); every user's result is recorded, none dropped.
+ */
+import { loadMigration } from "../shared/migrationRecord";
+import { services, type Services } from "../shared/services";
+import type { UserRecord } from "../shared/store";
+import { currentReconciliation, userRows } from "./onboardingState";
+
+export const PHASE2_BATCH_SIZE = 50;
+
+export async function planPhase2(input: { migrationId: string }, s: Services = services()): Promise<{ users: number; batches: number }> {
+  // Planned once: a re-run must not reshuffle batches after some accounts exist.
+  const planned = (await s.store.getUsers(input.migrationId)).filter((u) => u.phase2.planned).length;
+  if (planned > 0) return { users: planned, batches: Math.ceil(planned / PHASE2_BATCH_SIZE) };
+  const { runtime } = await loadMigration(s, input.migrationId);
+  const reconciliation = await currentReconciliation(s, runtime);
+  const missing = new Set(reconciliation.usersWithoutPeigAccount);
+  await s.store.upsertUsers(
+    input.migrationId,
+    userRows(reconciliation).map((row) => (missing.has(row.userId) ? { ...row, phase2: { attempts: 0, planned: true } } : row)),
+  );
+  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "phase2.planned", details: { users: missing.size } });
+  return { users: missing.size, batches: Math.ceil(missing.size / PHASE2_BATCH_SIZE) };
+}
+
+/** The planned users of one batch, in a stable order (user id), whatever has happened to them since. */
+export function batchOf(users: UserRecord[], batch: number): UserRecord[] {
+  return users
+    .filter((u) => u.phase2.planned)
+    .sort((a, b) => a.userId.localeCompare(b.userId))
+    .slice(batch * PHASE2_BATCH_SIZE, (batch + 1) * PHASE2_BATCH_SIZE);
+}
+
+export async function createPeigAccounts(input: { migrationId: string; batch: number; pass: number }, s: Services = services()): Promise<{ created: number; failed: number }> {
+  const peig = s.peig;
+  if (!peig) throw new Error("createPeigAccounts runs in api mode only; operator mode uses a human task");
+  const users = batchOf(await s.store.getUsers(input.migrationId), input.batch);
+  let created = 0;
+  let failed = 0;
+  for (const user of users) {
+    if (user.phase2.result === "created") {
+      created++;
+      continue;
+    }
+    try {
+      const result = await peig.createPeigAccount(user.userId);
+      await s.store.updateUser(input.migrationId, user.userId, { state: "phase2Created", phase2: { ...user.phase2, attempts: user.phase2.attempts + 1, result: "created", peigAccountId: result.peigAccountId, error: undefined } });
+      await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "peig.account.created", details: { userId: user.userId, userPrincipalName: user.userPrincipalName, peigAccountId: result.peigAccountId, new: result.created } });
+      created++;
+    } catch (err) {
+      // Recorded and reported, never silently dropped; the batch's second pass tries again.
+      const error = err instanceof Error ? err.message : String(err);
+      await s.store.updateUser(input.migrationId, user.userId, { state: "phase2Failed", phase2: { ...user.phase2, attempts: user.phase2.attempts + 1, result: "failed", error } });
+      failed++;
+    }
+  }
+  return { created, failed };
+}

@@ -1,0 +1,13 @@
+/**
+ * The app's entry point (package.json "main" → dist/functions/index.js): the only module with
+ * registration side effects. The Functions host loads it; so does the local host.
+ */
+import { registerActivities } from "../activities";
+import { registerOrchestrations } from "../orchestrations";
+import { registerMigrationFunctions } from "./migrations";
+import { registerTaskFunctions } from "./tasks";
+
+registerOrchestrations();
+registerActivities();
+registerMigrationFunctions();
+registerTaskFunctions();

@@ -1,0 +1,104 @@
+/**
+ * The whole app against local stand-ins: the Graph and Peig simulators seeded with one tenant, the
+ * app's real adapters pointed at them, a store (memory or Azurite), and the app's services installed
+ * for this process. Scenario tests and the demo both start from here; only the durable host and the
+ * clock differ.
+ */
+import type { Clock } from "../shared/clock";
+import { loadSettings, type Settings } from "../shared/config";
+import { GraphEntra } from "../shared/entra/graphEntra";
+import { createSimulatorGraphClient } from "../shared/graph/client";
+import { GraphMail } from "../shared/mail/graphMail";
+import { PeigApiClient } from "../shared/peig/apiClient";
+import { RequestCounter } from "../shared/requestCounter";
+import type { RetryPolicy } from "../shared/retry";
+import { useServices, type Services } from "../shared/services";
+import { MemoryMigrationStore, TableMigrationStore, type MigrationStore } from "../shared/store";
+import { generateTenant, type Tenant, type TenantOptions } from "./fixtures/tenant";
+import { startGraphSimulator, type GraphSimulator } from "./graph-simulator";
+import { startPeigSimulator, type PeigSimulatorHandle } from "./peig-simulator";
+
+export const MAIL_SENDER = "peig-migration@contoso.com";
+
+export interface LocalStackOptions {
+  clock: Clock;
+  tenant?: TenantOptions;
+  peigMode?: "api" | "operator";
+  /** Table Storage connection (Azurite); omitted = an in-memory store. */
+  storageConnection?: string;
+  tablePrefix?: string;
+  faults?: { throttleRate?: number; serverErrorRate?: number; seed?: number };
+  /** The app's public base URL (the local host's), used in e-mailed links. */
+  publicBaseUrl: string;
+  onboardingWindowMs?: number;
+  retryPolicy?: RetryPolicy;
+  settings?: Partial<Record<string, string>>;
+}
+
+export interface LocalStack {
+  tenant: Tenant;
+  graph: GraphSimulator;
+  peig: PeigSimulatorHandle;
+  services: Services;
+  store: MigrationStore;
+  settings: Settings;
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const tenant = generateTenant({ users: 200, seed: 7, ...options.tenant });
+  const graph = await startGraphSimulator({
+    clock: options.clock,
+    tenant,
+    mailboxes: [MAIL_SENDER],
+    faults: options.faults,
+  });
+  const peig = await startPeigSimulator({
+    clock: options.clock,
+    tenant,
+    onboardingWindowMs: options.onboardingWindowMs,
+    faults: options.faults,
+    // A user onboarding through Peig signs in to the Entra migration app: that lands in Entra's sign-in log.
+    onMigrationSignIn: (user, applicationId) => void graph.recordSignIn(user.id, applicationId),
+  });
+  const peigMode = options.peigMode ?? "api";
+  const settings = loadSettings({
+    MIGRATION_STORAGE_CONNECTION: options.storageConnection ?? "memory",
+    MIGRATION_TABLE_PREFIX: options.tablePrefix ?? "Local",
+    MAIL_SENDER,
+    PEIG_MODE: peigMode,
+    PEIG_API_BASE_URL: peigMode === "api" ? peig.baseUrl : undefined,
+    PEIG_API_KEY: peigMode === "api" ? peig.apiKey : undefined,
+    PUBLIC_BASE_URL: options.publicBaseUrl,
+    GRAPH_BASE_URL: graph.baseUrl,
+    ...options.settings,
+  });
+  const counters = { graph: new RequestCounter(), peig: new RequestCounter(), store: new RequestCounter() };
+  const store: MigrationStore = options.storageConnection
+    ? new TableMigrationStore({ connectionString: options.storageConnection }, { tablePrefix: settings.MIGRATION_TABLE_PREFIX, clock: options.clock, requestCounter: counters.store })
+    : new MemoryMigrationStore({ tablePrefix: settings.MIGRATION_TABLE_PREFIX, clock: options.clock, requestCounter: counters.store });
+  const client = createSimulatorGraphClient(graph.baseUrl);
+  const deps = { client, clock: options.clock, counter: counters.graph, retryPolicy: options.retryPolicy };
+  const services: Services = {
+    settings,
+    clock: options.clock,
+    store,
+    entra: new GraphEntra({ ...deps, cloud: "global" }),
+    mail: new GraphMail({ ...deps, sender: MAIL_SENDER }),
+    peig: peigMode === "api" ? new PeigApiClient({ baseUrl: peig.baseUrl, apiKey: peig.apiKey, clock: options.clock, counter: counters.peig, retryPolicy: options.retryPolicy }) : undefined,
+    counters,
+  };
+  useServices(services);
+  return {
+    tenant,
+    graph,
+    peig,
+    services,
+    store,
+    settings,
+    stop: async () => {
+      useServices(undefined);
+      await Promise.all([graph.stop(), peig.stop()]);
+    },
+  };
+}

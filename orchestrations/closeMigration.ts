@@ -1,0 +1,38 @@
+/**
+ * Runbook "Close the migration": after approval, check once more (a user may have fallen back to
+ * unlinked since); only then delete the Peig migration configuration, then the Entra migration app.
+ * Deletion cannot be undone, so it starts only through an ETag-guarded "deletion started" mark that a
+ * concurrent cancellation cannot slip past.
+ */
+import type { OrchestrationContext } from "durable-functions";
+import { Activities, type MigrationState } from "../shared/workflow";
+import { call, enterPhase, publishProgress, type PhaseStep } from "./common";
+import { waitForPeople } from "./humanTasks";
+import type { Verification } from "./verifyMigration";
+
+export function* closeMigration(context: OrchestrationContext, state: MigrationState, linkTtlMs: number): PhaseStep {
+  const { migrationId } = state;
+  const recheck = yield* call<Verification>(context, Activities.verifyChecklist, { migrationId, phase2: state.phase2 ?? null, approved: state.checklist });
+  if (!recheck.readyForDeletion) {
+    state.checklist = recheck.checklist;
+    const regressed = recheck.checklist.filter((i) => !i.met).map((i) => i.label);
+    yield* call(context, Activities.notifyAdmins, { migrationId, event: "regressed", details: { regressed } });
+    return yield* enterPhase(context, state, "approval", `re-check failed after approval: ${regressed.join("; ")}`);
+  }
+
+  const begun = yield* call<{ ok: boolean; reason?: string }>(context, Activities.beginDeletion, { migrationId, instanceId: context.df.instanceId });
+  if (!begun.ok) return; // cancelled first: the dispatcher stops on its next read
+
+  publishProgress(context, state, { waitingFor: "deletion of the migration configuration" });
+  if (state.peigMode === "api") {
+    yield* call(context, Activities.deletePeigMigrationConfiguration, { migrationId });
+  } else {
+    const outcome = yield* waitForPeople(context, state, "peigDeletion", { round: 1, required: 1, linkTtlMs });
+    if (outcome !== "done") {
+      state.stoppedBecause = `the Peig admin did not confirm the deletion (${outcome})`;
+      return yield* enterPhase(context, state, "failed", state.stoppedBecause);
+    }
+  }
+  yield* call(context, Activities.deleteMigrationApp, { migrationId });
+  yield* enterPhase(context, state, "report");
+}

@@ -1,0 +1,52 @@
+/**
+ * Runbook "Run the onboarding window": invite everyone in scope, remind those not yet onboarded
+ * before the deadline, and monitor Users & Access. One call is one cycle; the orchestration continues
+ * as new between cycles so its history stays small however long the window runs.
+ */
+import type { OrchestrationContext } from "durable-functions";
+import { reminderTimes } from "../shared/domain/schedule";
+import { parseIsoDuration } from "../shared/domain/duration";
+import { Activities, type MigrationState, type OnboardingCounts } from "../shared/workflow";
+import { call, enterPhase, publishProgress, sleepUntilWoken, type PhaseStep } from "./common";
+
+export function* runOnboardingWindow(context: OrchestrationContext, state: MigrationState): PhaseStep {
+  const { migrationId, request } = state;
+  const window = state.window;
+  if (!window.invited) {
+    yield* call(context, Activities.sendInvitations, { migrationId, deadline: state.deadline });
+    window.invited = true;
+  }
+
+  const now = context.df.currentUtcDateTime;
+  const deadline = new Date(state.deadline);
+  const schedule = reminderTimes(deadline, request.reminders, new Date(0));
+  // Only the latest reminder that has come due is sent: after a long pause nobody gets three at once.
+  const due = schedule.filter((r) => r.at <= now && now < deadline && !window.remindersSent.includes(reminderKey(r.label, state.deadline)));
+  if (due.length > 0) {
+    const latest = due[due.length - 1];
+    yield* call(context, Activities.sendReminders, { migrationId, label: latest.label, deadline: state.deadline, key: reminderKey(latest.label, state.deadline) });
+    window.remindersSent.push(...due.map((r) => reminderKey(r.label, state.deadline)));
+  }
+
+  const monitorEvery = parseIsoDuration(request.monitorEvery);
+  const monitorDue = !window.lastMonitorAt || now.getTime() >= new Date(window.lastMonitorAt).getTime() + monitorEvery || now >= deadline;
+  if (monitorDue) {
+    window.counts = yield* call<OnboardingCounts>(context, Activities.monitorOnboarding, { migrationId });
+    window.lastMonitorAt = now.toISOString();
+  }
+
+  const everyoneIn = !!window.counts && window.counts.inScope > 0 && window.counts.onboarded === window.counts.inScope;
+  if (now >= deadline || (request.endEarly && everyoneIn)) {
+    return yield* enterPhase(context, state, "phase2", now >= deadline ? "deadline reached" : "everyone onboarded before the deadline");
+  }
+
+  const nextReminder = schedule.find((r) => r.at > now && !window.remindersSent.includes(reminderKey(r.label, state.deadline)));
+  const nextMonitor = new Date(new Date(window.lastMonitorAt!).getTime() + monitorEvery);
+  const wakeAt = new Date(Math.min(nextReminder?.at.getTime() ?? Infinity, nextMonitor.getTime(), deadline.getTime()));
+  publishProgress(context, state, { nextReminder: nextReminder?.at.toISOString(), waitingFor: "users to onboard" });
+  yield* sleepUntilWoken(context, wakeAt);
+  window.cycles++;
+}
+
+/** A reminder is identified by its label and the deadline it counts down to: an extension re-arms it. */
+export const reminderKey = (label: string, deadline: string) => `${label}@${deadline}`;

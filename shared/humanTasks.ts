@@ -1,0 +1,94 @@
+/**
+ * Human tasks (DESIGN.md §5): what each kind of task asks, who gets it, and what its page shows. One
+ * mechanism serves the deletion approval (k of n approvers), the Phase 2 approval and the Peig admin's
+ * operator steps. Payloads hold only what the page shows; never a token.
+ */
+import { describeOperatorStep, type OperatorStep } from "./peig/operatorSteps";
+import type { TaskDecision, TaskKind } from "./store";
+import type { ChecklistItem, HumanTaskPurpose, MigrationRequest } from "./workflow";
+
+export interface TaskPayload {
+  purpose: HumanTaskPurpose;
+  title: string;
+  summary: string;
+  /** What happens when the task is approved or confirmed. */
+  whatHappens: string[];
+  irreversible: boolean;
+  decisions: TaskDecision[];
+  instructions?: string[];
+  /** Values to copy exactly (Application ID, certificate). */
+  values?: { label: string; value: string }[];
+  evidence?: ChecklistItem[];
+  /** Deletion approval: the Application ID whose configuration and Entra app are deleted. */
+  deletesApplicationId?: string;
+  requiredApprovals?: number;
+  workspace: string;
+  deadline: string;
+}
+
+export function taskKind(purpose: HumanTaskPurpose): TaskKind {
+  return purpose === "deletionApproval" || purpose === "phase2Approval" ? "approval" : "operatorStep";
+}
+
+/** Approvals go to the approvers; Peig steps to the admins, who do (or pass on) the Peig admin's part. */
+export function assigneesFor(purpose: HumanTaskPurpose, request: MigrationRequest): string[] {
+  return taskKind(purpose) === "approval" ? request.approvers : request.admins;
+}
+
+export interface PayloadFacts {
+  request: MigrationRequest;
+  appId?: string;
+  certificatePem?: string;
+  checklist?: ChecklistItem[];
+  accountsToCreate?: { microsoft365UserId: string; userPrincipalName: string; displayName: string }[];
+}
+
+export function taskPayload(purpose: HumanTaskPurpose, facts: PayloadFacts): TaskPayload {
+  const base = { workspace: facts.request.workspace, deadline: facts.request.deadline };
+  const operator = (step: OperatorStep, whatHappens: string[], irreversible = false): TaskPayload => {
+    const described = describeOperatorStep(step);
+    return { ...base, purpose, title: described.title, summary: `Peig workspace ${facts.request.workspace}: a step only a Peig admin can do.`, whatHappens, irreversible, decisions: ["done"], instructions: described.instructions };
+  };
+  switch (purpose) {
+    case "deletionApproval":
+      return {
+        ...base,
+        purpose,
+        title: "Approve deleting the Peig migration configuration",
+        summary: `The onboarding of ${facts.request.domain} to Peig workspace ${facts.request.workspace} is complete. Deleting the migration configuration ends it.`,
+        whatHappens: [
+          `The migration configuration of the Microsoft 365 Active Provider in Peig is deleted (Application ID ${facts.appId ?? "unknown"}). This cannot be undone: nobody can onboard with Microsoft credentials afterwards.`,
+          `The temporary Entra enterprise app PeigMigrationManager (${facts.appId ?? "unknown"}) is deleted.`,
+          "The checklist is verified again right before deleting; if anything regressed, nothing is deleted.",
+        ],
+        irreversible: true,
+        decisions: ["approve", "reject"],
+        evidence: facts.checklist,
+        deletesApplicationId: facts.appId,
+        requiredApprovals: facts.request.requiredApprovals,
+      };
+    case "phase2Approval":
+      return {
+        ...base,
+        purpose,
+        title: `Approve creating Peig accounts for ${facts.accountsToCreate?.length ?? 0} users who missed the window`,
+        summary: "Phase 2 of the runbook: these Microsoft 365 users did not onboard before the deadline.",
+        whatHappens: ["For each listed user, Peig creates a placeholder account pre-linked to the Microsoft 365 account; the user then completes onboarding in the Peig app."],
+        irreversible: false,
+        decisions: ["approve", "reject"],
+        instructions: (facts.accountsToCreate ?? []).slice(0, 50).map((a) => `${a.displayName} <${a.userPrincipalName}>`),
+      };
+    case "peigConfiguration":
+      return {
+        ...operator({ kind: "saveMigrationConfiguration", applicationId: facts.appId ?? "", idpCertificatePem: facts.certificatePem ?? "" }, ["Users can onboard to Peig with their Microsoft 365 credentials; the onboarding window starts."]),
+        values: [
+          { label: "Application ID", value: facts.appId ?? "" },
+          { label: "IDP Certificate", value: facts.certificatePem ?? "" },
+        ],
+      };
+    case "peigAccounts":
+      return operator({ kind: "createPeigAccounts", accounts: facts.accountsToCreate ?? [] }, ["The listed users get placeholder Peig accounts, pre-linked; the migration moves on to verification."]);
+    case "peigDeletion":
+      return operator({ kind: "deleteMigrationConfiguration" }, ["The migration is closed; the Entra app PeigMigrationManager is deleted next."], true);
+  }
+}

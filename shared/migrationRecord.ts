@@ -1,0 +1,80 @@
+/**
+ * The migration row's working data (kept in its `settings` JSON): the validated request, what setup
+ * created, admin commands, and which one-time sends are done. Activities and HTTP functions change it
+ * only through `updateRuntime`, an ETag-guarded read-modify-write, so concurrent writers never lose
+ * each other's changes.
+ */
+import type { Services } from "./services";
+import { NotFoundError, PreconditionFailedError, type MigrationPatch, type MigrationRecord } from "./store";
+import type { ChecklistItem, MigrationRequest, PeigMode } from "./workflow";
+
+export interface MigrationRuntime {
+  request: MigrationRequest;
+  peigMode: PeigMode;
+  taskLinkTtlMs: number;
+  server?: string;
+  app?: {
+    appId: string;
+    applicationObjectId: string;
+    servicePrincipalId: string;
+    entityId: string;
+    replyUrl: string;
+    thumbprint: string;
+    certificateNotAfter: string;
+    /** The public signing certificate ("Certificate (Base64)"); not a secret. */
+    certificatePem: string;
+  };
+  commands: {
+    cancelRequested?: { reason: string; by: string; at: string };
+    /** Set by an admin after a rejected or expired approval round; consumed by the next round. */
+    approvalRequested?: boolean;
+  };
+  /** The latest verified checklist (what approvers see as evidence). */
+  checklist?: ChecklistItem[];
+  deletionStartedAt?: string;
+  /** Keys of one-time sends already done (invitation and reminder batches, task mails). */
+  sent: string[];
+}
+
+export interface LoadedMigration {
+  record: MigrationRecord;
+  runtime: MigrationRuntime;
+}
+
+export async function loadMigration(s: Services, migrationId: string): Promise<LoadedMigration> {
+  const record = await s.store.getMigration(migrationId);
+  if (!record) throw new NotFoundError(`migration ${migrationId}`);
+  return { record, runtime: record.settings as unknown as MigrationRuntime };
+}
+
+/**
+ * Applies `change` to the latest version and writes it back only if nobody wrote in between (retried
+ * on a lost race). `change` may return extra row fields (phase, status, counts, deadline, appId) or
+ * `false` to write nothing.
+ */
+export async function updateRuntime(
+  s: Services,
+  migrationId: string,
+  change: (runtime: MigrationRuntime, record: MigrationRecord) => Omit<MigrationPatch, "settings"> | void | false,
+): Promise<LoadedMigration> {
+  for (let attempt = 1; ; attempt++) {
+    const { record, runtime } = await loadMigration(s, migrationId);
+    const patch = change(runtime, record);
+    if (patch === false) return { record, runtime };
+    try {
+      const updated = await s.store.updateMigration(migrationId, { ...(patch ?? {}), settings: runtime as unknown as Record<string, unknown> }, { etag: record.etag });
+      return { record: updated, runtime: updated.settings as unknown as MigrationRuntime };
+    } catch (err) {
+      if (!(err instanceof PreconditionFailedError) || attempt >= 10) throw err;
+    }
+  }
+}
+
+/** Runs `send` once per key across retries and redeliveries: the key is recorded after it succeeds. */
+export async function once(s: Services, migrationId: string, key: string, send: () => Promise<void>): Promise<boolean> {
+  const { runtime } = await loadMigration(s, migrationId);
+  if (runtime.sent.includes(key)) return false;
+  await send();
+  await updateRuntime(s, migrationId, (rt) => (rt.sent.includes(key) ? false : void rt.sent.push(key)));
+  return true;
+}

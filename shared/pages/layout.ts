@@ -1,0 +1,46 @@
+/**
+ * The HTML shell every page shares: self-contained (no script, font or stylesheet from anywhere else,
+ * so the pages work offline and under a strict Content-Security-Policy), readable without JavaScript.
+ */
+export function escapeHtml(text: unknown): string {
+  return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+}
+
+const STYLE = `
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#f5f6f8;color:#1b1f24}
+main{max-width:980px;margin:0 auto;padding:24px}
+h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px}
+.card{background:#fff;border:1px solid #dde1e6;border-radius:8px;padding:16px 20px;margin:12px 0}
+.muted{color:#5b6470} .ok{color:#1a7f37} .bad{color:#b42318} .warn{color:#9a6700}
+table{border-collapse:collapse;width:100%;font-size:14px} th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #eceef1;vertical-align:top}
+th{font-weight:600;color:#5b6470}
+.bar{height:14px;background:#e6e9ee;border-radius:7px;overflow:hidden} .bar>span{display:block;height:100%;background:#2f6fde}
+.timeline{display:flex;gap:6px;flex-wrap:wrap;padding:0;margin:8px 0;list-style:none} .timeline li{padding:4px 10px;border-radius:12px;background:#e6e9ee;font-size:13px}
+.timeline li.done{background:#d5efdc} .timeline li.now{background:#2f6fde;color:#fff}
+pre{white-space:pre-wrap;word-break:break-all;background:#f0f2f5;padding:10px;border-radius:6px;font-size:12px}
+button{font:inherit;padding:8px 18px;border-radius:6px;border:1px solid #8a94a3;background:#fff;cursor:pointer;margin-right:8px}
+button.primary{background:#2f6fde;border-color:#2f6fde;color:#fff} button.danger{background:#b42318;border-color:#b42318;color:#fff}
+`;
+
+export function page(title: string, body: string, options: { refreshSeconds?: number } = {}): string {
+  const refresh = options.refreshSeconds ? `<meta http-equiv="refresh" content="${options.refreshSeconds}">` : "";
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">${refresh}<title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
+}
+
+export function table(headers: string[], rows: unknown[][], empty = "None."): string {
+  if (rows.length === 0) return `<p class="muted">${escapeHtml(empty)}</p>`;
+  return `<table><thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`)
+    .join("")}</tbody></table>`;
+}
+
+export function checklistHtml(items: { label: string; met: boolean; evidence: string[] }[]): string {
+  return `<ul style="list-style:none;padding:0">${items
+    .map(
+      (i) =>
+        `<li class="card"><strong class="${i.met ? "ok" : "bad"}">${i.met ? "&#10003;" : "&#10007;"} ${escapeHtml(i.label)}</strong><ul class="muted">${i.evidence
+          .map((e) => `<li>${escapeHtml(e)}</li>`)
+          .join("")}</ul></li>`,
+    )
+    .join("")}</ul>`;
+}

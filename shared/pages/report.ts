@@ -1,0 +1,51 @@
+/**
+ * The migration report: the runbook's "Confirm your setup" checklist with its evidence, Phase 2
+ * results, the approvals (who, when), what was deleted, and what step 5 (federation) needs next.
+ */
+import { checklistHtml, escapeHtml, page, table } from "./layout";
+import type { ChecklistItem } from "../workflow";
+
+export interface MigrationReport {
+  migrationId: string;
+  workspace: string;
+  domain: string;
+  generatedAt: string;
+  outcome: string;
+  deadline: string;
+  counts: Record<string, number>;
+  checklist: ChecklistItem[];
+  phase2: { created: { userPrincipalName: string; peigAccountId?: string }[]; failed: { userPrincipalName: string; error: string }[]; skipped: boolean };
+  approvals: { round: string; by: string; decision: string; at: string; reason?: string }[];
+  deleted: { what: string; at: string; detail: string }[];
+  nextStep: { title: string; needs: string[] };
+}
+
+export function federationNextStep(domain: string): MigrationReport["nextStep"] {
+  return {
+    title: "Step 5: Federation setup",
+    needs: [
+      `The verified corporate domain ${domain}, the same one as the Microsoft 365 Active Provider's Domain.`,
+      "The Peig SAML IDP Info: IDP Entity ID https://[SERVER]/idp/shibboleth, sign-in URL https://[SERVER]/idp/profile/SAML2/POST/SSO, sign-out URL https://[SERVER]/idp/profile/Logout, and the IDP certificate without whitespace or BEGIN/END lines.",
+      "Windows PowerShell with the Microsoft.Graph module, and a Global Administrator of the tenant.",
+      "A quiet time slot: federation can be enabled or disabled only once every 10 minutes, and users without a finished Peig onboarding lose access.",
+      "Only after federation: assign the Microsoft 365 service to users in Peig (doing it earlier forces removing and re-adding the provider).",
+    ],
+  };
+}
+
+export function renderReportHtml(report: MigrationReport): string {
+  const allMet = report.checklist.every((i) => i.met);
+  const body = `
+  <h1>Peig migration report: ${escapeHtml(report.workspace)}</h1>
+  <p class="muted">${escapeHtml(report.domain)} · migration ${escapeHtml(report.migrationId)} · ${escapeHtml(report.generatedAt)}</p>
+  <div class="card"><strong class="${allMet ? "ok" : "bad"}">${allMet ? "Every checklist item is confirmed: ready for step 5 (federation)." : "Not every checklist item is met: resolve them before step 5."}</strong>
+  <p>Outcome: ${escapeHtml(report.outcome)} · deadline ${escapeHtml(report.deadline)} · ${escapeHtml(Object.entries(report.counts).map(([k, v]) => `${k} ${v}`).join(" · "))}</p></div>
+  <h2>Confirm your setup</h2>${checklistHtml(report.checklist)}
+  <h2>Phase 2</h2>${report.phase2.skipped ? `<p class="muted">Not needed, or skipped.</p>` : ""}
+  ${table(["Account created for", "Peig account"], report.phase2.created.map((c) => [c.userPrincipalName, c.peigAccountId ?? ""]), "No account was created in Phase 2.")}
+  ${report.phase2.failed.length ? `<h2 class="bad">Phase 2 failures</h2>${table(["User", "Error"], report.phase2.failed.map((f) => [f.userPrincipalName, f.error]))}` : ""}
+  <h2>Approvals</h2>${table(["Round", "Approver", "Decision", "When", "Reason"], report.approvals.map((a) => [a.round, a.by, a.decision, a.at, a.reason ?? ""]), "No approval decision recorded.")}
+  <h2>Deleted</h2>${table(["What", "When", "Detail"], report.deleted.map((d) => [d.what, d.at, d.detail]), "Nothing was deleted.")}
+  <h2>Next: ${escapeHtml(report.nextStep.title)}</h2><ul>${report.nextStep.needs.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>`;
+  return page(`Peig migration report ${report.workspace}`, body);
+}

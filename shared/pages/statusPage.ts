@@ -1,0 +1,94 @@
+/**
+ * The admin's status page: phase timeline, progress, a chart of onboarded users over time with the
+ * reminder moments marked, the users still missing, mismatched requests with their Merge suggestion,
+ * open human tasks and the audit trail. Server-rendered SVG, refreshed by the browser every 30 s.
+ */
+import { checklistHtml, escapeHtml, page, table } from "./layout";
+
+export interface StatusView {
+  id: string;
+  workspace: string;
+  domain: string;
+  phase: string;
+  status: string;
+  peigMode: string;
+  deadline: string;
+  nextReminder: string | null;
+  waitingFor: string | null;
+  counts: { inScope: number; onboarded: number; pending: number; mismatched: number; notOnboarded: number; phase2Created: number; phase2Failed: number };
+  app: { appId: string; entityId: string; replyUrl: string; thumbprint: string; certificateNotAfter: string } | null;
+  checklist: { label: string; met: boolean; evidence: string[] }[] | null;
+  openTasks: { kind: string; gate?: string; assignee: string; expiresAt: string }[];
+  notOnboarded: { userPrincipalName: string; displayName: string; remindersSent: number }[];
+  mismatched: { userPrincipalName: string; displayName: string; mergeSuggestion?: Record<string, unknown> }[];
+  audit: { at: string; actor: string; action: string; details: Record<string, unknown> }[];
+  links: { report: string };
+  generatedAt: string;
+}
+
+const PHASES = ["setup", "onboarding", "phase2", "verification", "approval", "closing", "report", "completed"];
+
+export function renderStatusPage(view: StatusView): string {
+  const { counts } = view;
+  const percent = counts.inScope ? Math.round((counts.onboarded / counts.inScope) * 100) : 0;
+  const finished = ["completed", "cancelled", "failed"].includes(view.phase);
+  const body = `
+  <h1>Peig migration: ${escapeHtml(view.workspace)}</h1>
+  <p class="muted">${escapeHtml(view.domain)} · ${escapeHtml(view.peigMode)} mode · migration ${escapeHtml(view.id)} · updated ${escapeHtml(view.generatedAt)}</p>
+  ${timeline(view.phase)}
+  <div class="card">
+    <p><strong>${counts.onboarded}</strong> of <strong>${counts.inScope}</strong> users onboarded (${percent}%)</p>
+    <div class="bar" role="progressbar" aria-valuenow="${percent}" aria-valuemin="0" aria-valuemax="100"><span style="width:${percent}%"></span></div>
+    <p class="muted">Pending requests ${counts.pending} · mismatched ${counts.mismatched} · not onboarded ${counts.notOnboarded} · Phase 2 accounts ${counts.phase2Created} (failed ${counts.phase2Failed})</p>
+    <p>Deadline <strong>${escapeHtml(view.deadline)}</strong>${view.nextReminder ? ` · next reminder ${escapeHtml(view.nextReminder)}` : ""}${view.waitingFor && !finished ? ` · waiting for ${escapeHtml(view.waitingFor)}` : ""}</p>
+    ${view.phase === "completed" ? `<p><a href="${escapeHtml(view.links.report)}">Open the report</a></p>` : ""}
+  </div>
+  <h2>Onboarded over time</h2>
+  <div class="card">${chart(view)}</div>
+  ${view.checklist ? `<h2>Checklist</h2>${checklistHtml(view.checklist)}` : ""}
+  <h2>Open tasks</h2>${table(["Kind", "Gate", "Assigned to", "Link expires"], view.openTasks.map((t) => [t.kind, t.gate ?? "", t.assignee, t.expiresAt]), "No task is waiting for anyone.")}
+  <h2>Mismatched requests</h2>${table(
+    ["User", "Typed e-mail", "Merge into", "Why"],
+    view.mismatched.map((m) => [m.displayName, String(m.mergeSuggestion?.typedEmail ?? ""), m.userPrincipalName, String(m.mergeSuggestion?.reason ?? "")]),
+    "No request with a mismatched e-mail address.",
+  )}
+  <h2>Not onboarded (${view.notOnboarded.length})</h2>${table(["User", "UPN", "Reminders sent"], view.notOnboarded.slice(0, 500).map((u) => [u.displayName, u.userPrincipalName, u.remindersSent]), "Everyone in scope is onboarded.")}
+  ${view.app ? `<h2>Entra migration app</h2><div class="card">${table(["Application ID", "Entity ID", "Reply URL", "Signing certificate"], [[view.app.appId, view.app.entityId, view.app.replyUrl, `${view.app.thumbprint} (until ${view.app.certificateNotAfter})`]])}</div>` : ""}
+  <h2>Audit trail</h2>${table(["When", "Who", "What", "Details"], [...view.audit].reverse().slice(0, 200).map((a) => [a.at, a.actor, a.action, JSON.stringify(a.details)]))}
+  `;
+  return page(`Peig migration ${view.workspace}`, body, { refreshSeconds: finished ? undefined : 30 });
+}
+
+function timeline(current: string): string {
+  const index = PHASES.indexOf(current);
+  const items = PHASES.map((p, i) => `<li class="${p === current ? "now" : index > i || current === "completed" ? "done" : ""}">${escapeHtml(p)}</li>`);
+  if (current === "cancelled" || current === "failed") items.push(`<li class="now">${escapeHtml(current)}</li>`);
+  return `<ol class="timeline" aria-label="phases">${items.join("")}</ol>`;
+}
+
+/** Onboarded users at each monitor pass, with reminder moments as dashed lines. */
+function chart(view: StatusView): string {
+  const points = view.audit
+    .filter((a) => a.action === "monitor.progress")
+    .map((a) => ({ t: Date.parse(a.at), v: Number((a.details.counts as { onboarded?: number } | undefined)?.onboarded ?? 0) }));
+  const reminders = view.audit.filter((a) => a.action === "mail.reminder.sent").map((a) => ({ t: Date.parse(a.at), label: String(a.details.reminder ?? "") }));
+  if (points.length === 0) return `<p class="muted">No monitor pass yet.</p>`;
+  const W = 900, H = 220, P = 36;
+  const t0 = Math.min(...points.map((p) => p.t), ...reminders.map((r) => r.t));
+  const t1 = Math.max(Date.parse(view.deadline), ...points.map((p) => p.t));
+  const max = Math.max(1, view.counts.inScope, ...points.map((p) => p.v));
+  const x = (t: number) => P + ((t - t0) / Math.max(1, t1 - t0)) * (W - 2 * P);
+  const y = (v: number) => H - P - (v / max) * (H - 2 * P);
+  const line = points.map((p, i) => `${i ? "L" : "M"}${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join(" ");
+  const marks = reminders
+    .map((r) => `<line x1="${x(r.t).toFixed(1)}" x2="${x(r.t).toFixed(1)}" y1="${P}" y2="${H - P}" stroke="#9a6700" stroke-dasharray="4 3"/><text x="${(x(r.t) + 3).toFixed(1)}" y="${P + 10}" font-size="11" fill="#9a6700">${escapeHtml(r.label)}</text>`)
+    .join("");
+  return `<svg id="onboarding-chart" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="Onboarded users over time">
+    <line x1="${P}" y1="${H - P}" x2="${W - P}" y2="${H - P}" stroke="#8a94a3"/><line x1="${P}" y1="${P}" x2="${P}" y2="${H - P}" stroke="#8a94a3"/>
+    <text x="4" y="${y(max) + 4}" font-size="11">${max}</text><text x="4" y="${H - P + 4}" font-size="11">0</text>
+    <line x1="${x(Date.parse(view.deadline)).toFixed(1)}" x2="${x(Date.parse(view.deadline)).toFixed(1)}" y1="${P}" y2="${H - P}" stroke="#b42318"/>
+    <text x="${(x(Date.parse(view.deadline)) - 50).toFixed(1)}" y="${H - P + 16}" font-size="11" fill="#b42318">deadline</text>
+    ${marks}<path d="${line}" fill="none" stroke="#2f6fde" stroke-width="2"/>
+    ${points.map((p) => `<circle cx="${x(p.t).toFixed(1)}" cy="${y(p.v).toFixed(1)}" r="2.5" fill="#2f6fde"/>`).join("")}
+  </svg>`;
+}

@@ -1,0 +1,65 @@
+/**
+ * The ports activities and HTTP functions use, built once per process. Production builds the real
+ * adapters from validated settings (managed identity in Azure); the local host and tests install their
+ * own with `useServices` (simulators, Azurite, a virtual clock).
+ */
+import { ManagedIdentityCredential, DefaultAzureCredential } from "@azure/identity";
+import { systemClock, type Clock } from "./clock";
+import { loadSettings, type Settings } from "./config";
+import type { EntraPort } from "./entra/port";
+import { GraphEntra } from "./entra/graphEntra";
+import { createGraphClientFromEnv } from "./graph/client";
+import type { MailPort } from "./mail/port";
+import { GraphMail } from "./mail/graphMail";
+import type { PeigPort } from "./peig/port";
+import { PeigApiClient } from "./peig/apiClient";
+import { RequestCounter } from "./requestCounter";
+import { TableMigrationStore, type MigrationStore } from "./store";
+
+export interface Services {
+  settings: Settings;
+  clock: Clock;
+  store: MigrationStore;
+  entra: EntraPort;
+  mail: MailPort;
+  /** Only in api mode: operator mode has no Peig API to call. */
+  peig?: PeigPort;
+  counters: { graph: RequestCounter; peig: RequestCounter; store: RequestCounter };
+}
+
+let current: Services | undefined;
+
+export function services(): Services {
+  current ??= productionServices(loadSettings());
+  return current;
+}
+
+/** Installs the services for this process (local host, tests); `undefined` goes back to production. */
+export function useServices(next: Services | undefined): void {
+  current = next;
+}
+
+export function productionServices(settings: Settings, env: NodeJS.ProcessEnv = process.env): Services {
+  const clock = systemClock;
+  const counters = { graph: new RequestCounter(), peig: new RequestCounter(), store: new RequestCounter() };
+  const { client, cloud } = createGraphClientFromEnv(env);
+  const credential = settings.AZURE_CLIENT_ID ? new ManagedIdentityCredential({ clientId: settings.AZURE_CLIENT_ID }) : new DefaultAzureCredential();
+  const store = new TableMigrationStore(
+    settings.MIGRATION_STORAGE_CONNECTION
+      ? { connectionString: settings.MIGRATION_STORAGE_CONNECTION }
+      : { endpoint: settings.MIGRATION_STORAGE_TABLE_ENDPOINT!, credential },
+    { tablePrefix: settings.MIGRATION_TABLE_PREFIX, clock, requestCounter: counters.store },
+  );
+  return {
+    settings,
+    clock,
+    store,
+    entra: new GraphEntra({ client, clock, counter: counters.graph, cloud }),
+    mail: new GraphMail({ client, clock, counter: counters.graph, sender: settings.MAIL_SENDER }),
+    peig:
+      settings.PEIG_MODE === "api"
+        ? new PeigApiClient({ baseUrl: settings.PEIG_API_BASE_URL!, apiKey: settings.PEIG_API_KEY!, clock, counter: counters.peig })
+        : undefined,
+    counters,
+  };
+}
