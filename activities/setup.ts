@@ -46,16 +46,8 @@ export async function createMigrationApp(
   // new certificate from its own clock, so allow a few minutes of skew for its start.
   assertUsableForMigration(parseCertificate(app.certificatePem), { now: new Date(s.clock.now().getTime() + CLOCK_SKEW_MS), deadline, marginMs });
   await updateRuntime(s, input.migrationId, (rt) => {
-    rt.app = {
-      appId: app.appId,
-      applicationObjectId: app.applicationObjectId,
-      servicePrincipalId: app.servicePrincipalId,
-      entityId: app.entityId,
-      replyUrl: app.replyUrl,
-      thumbprint: app.thumbprint,
-      certificateNotAfter: app.certificateNotAfter,
-      certificatePem: app.certificatePem,
-    };
+    const { created: _created, ...made } = app;
+    rt.app = made;
     return { appId: app.appId };
   });
   await s.store.appendAudit({

@@ -50,10 +50,6 @@ export function callerName(request: HttpRequest): string | undefined {
   return request.headers.get("x-ms-client-principal-name")?.trim() || undefined;
 }
 
-export function escapeHtml(text: unknown): string {
-  return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-}
-
 export function baseUrlOf(request: HttpRequest, configured?: string): string {
   return (configured ?? new URL(request.url).origin).replace(/\/$/, "");
 }

@@ -4,6 +4,7 @@
  * only through `updateRuntime`, an ETag-guarded read-modify-write, so concurrent writers never lose
  * each other's changes.
  */
+import type { MigrationApp } from "./entra/port";
 import type { Services } from "./services";
 import { NotFoundError, PreconditionFailedError, type MigrationPatch, type MigrationRecord } from "./store";
 import type { ChecklistItem, MigrationRequest, PeigMode } from "./workflow";
@@ -13,17 +14,9 @@ export interface MigrationRuntime {
   peigMode: PeigMode;
   taskLinkTtlMs: number;
   server?: string;
-  app?: {
-    appId: string;
-    applicationObjectId: string;
-    servicePrincipalId: string;
-    entityId: string;
-    replyUrl: string;
-    thumbprint: string;
-    certificateNotAfter: string;
-    /** The public signing certificate ("Certificate (Base64)"); not a secret. */
-    certificatePem: string;
-  };
+  /** What setup made in Entra (the certificate is the public one Peig needs, not a secret). */
+  app?: Omit<MigrationApp, "created">;
+
   commands: {
     cancelRequested?: { reason: string; by: string; at: string };
     /** Set by an admin after a rejected or expired approval round; consumed by the next round. */

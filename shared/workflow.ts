@@ -4,6 +4,13 @@
  * Nothing here may hold a secret: Durable persists orchestration inputs, outputs and custom status.
  */
 
+import type { ChecklistItem } from "./domain/checklist";
+import type { MigrationCounts as OnboardingCounts } from "./store/port";
+
+export type { ChecklistItem };
+/** The per-migration counts, as the store keeps them. */
+export type { OnboardingCounts };
+
 export const Orchestrations = {
   migration: "migration",
   phase2Batch: "createPeigAccountsBatch",
@@ -66,18 +73,7 @@ export interface MigrationRequest {
   personalisedReminders?: boolean;
 }
 
-export interface OnboardingCounts {
-  inScope: number;
-  onboarded: number;
-  pending: number;
-  mismatched: number;
-  notOnboarded: number;
-  phase2Created: number;
-  phase2Failed: number;
-}
 
-export type { ChecklistItem } from "./domain/checklist";
-import type { ChecklistItem } from "./domain/checklist";
 
 /** The orchestration's input, carried across continueAsNew. */
 export interface MigrationState {

@@ -2,9 +2,10 @@
  * The HTML shell every page shares: self-contained (no script, font or stylesheet from anywhere else,
  * so the pages work offline and under a strict Content-Security-Policy), readable without JavaScript.
  */
-export function escapeHtml(text: unknown): string {
-  return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-}
+import { escapeHtml as escapeText } from "../email/templates";
+
+/** Any value as HTML text (null and undefined as empty). */
+export const escapeHtml = (value: unknown): string => escapeText(String(value ?? ""));
 
 const STYLE = `
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#f5f6f8;color:#1b1f24}
