@@ -4,12 +4,19 @@
  * sub-orchestrations, a few at a time; one wave per execution keeps history bounded at any size.
  */
 import type { OrchestrationContext } from "durable-functions";
+import { atLeast } from "../shared/versions";
 import { Activities, Orchestrations, type MigrationState } from "../shared/workflow";
 import { activityRetry, at, call, enterPhase, MINUTE, publishProgress, type PhaseStep } from "./common";
 import { waitForPeople } from "./humanTasks";
 
-/** Batches in flight at once: Peig and Graph are rate-limited services, not a fan-out target. */
-export const PHASE2_CONCURRENCY = 4;
+/**
+ * Batches in flight at once (Peig and Graph are rate-limited services, not a fan-out target).
+ * Version 2.0 raised it from 4 to 8; instances started under 1.x keep 4, so a Phase 2 that was
+ * running during the deploy replays exactly the waves it scheduled.
+ */
+export function phase2Concurrency(version: string | undefined): number {
+  return atLeast(version, "2.0") ? 8 : 4;
+}
 
 export interface Phase2Plan {
   users: number;
@@ -39,10 +46,11 @@ export function* createMissingPeigAccounts(context: OrchestrationContext, state:
   }
 
   const progress = state.phase2;
-  const wave = Array.from({ length: Math.min(PHASE2_CONCURRENCY, progress.batches! - progress.nextBatch!) }, (_, i) => progress.nextBatch! + i);
+  const wave = Array.from({ length: Math.min(phase2Concurrency(context.df.version), progress.batches! - progress.nextBatch!) }, (_, i) => progress.nextBatch! + i);
   publishProgress(context, state, { waitingFor: `Phase 2: batches ${wave[0] + 1}-${wave[wave.length - 1] + 1} of ${progress.batches}` });
   const results = (yield context.df.Task.all(
-    wave.map((batch) => context.df.callSubOrchestratorWithRetry(Orchestrations.phase2Batch, activityRetry, { migrationId, batch }, `${migrationId}-phase2-${batch}`)),
+    // Batches run under the parent's version, not whatever the host deploys meanwhile.
+    wave.map((batch) => context.df.callSubOrchestratorWithRetry(Orchestrations.phase2Batch, activityRetry, { migrationId, batch }, `${migrationId}-phase2-${batch}`, context.df.version)),
   )) as BatchResult[];
   for (const r of results) {
     progress.created += r.created;

@@ -12,6 +12,7 @@
 import { randomUUID } from "node:crypto";
 import { InvocationContext } from "@azure/functions";
 import type { Clock } from "../../shared/clock";
+import { compareVersions } from "../../shared/versions";
 import { registry, type Registration } from "./fakeCore";
 import {
   ActionType,
@@ -38,7 +39,11 @@ export interface EngineOptions {
   runActivitiesTwice?: boolean;
   /** Activities in flight at once (host.json maxConcurrentActivityFunctions). */
   activityConcurrency?: number;
-  /** The version new instances get when the caller names none (host.json defaultVersion). */
+  /**
+   * The version this host runs (host.json defaultVersion): new instances get it when the caller names
+   * none, and, as with versionMatchStrategy "CurrentOrOlder", instances started by a newer version are
+   * left for a newer worker instead of being replayed by older code.
+   */
   defaultVersion?: string;
   log?: LogSink;
 }
@@ -253,7 +258,7 @@ export class LocalDurableEngine {
       const busy = (r: InstanceRecord) => [...this.inFlight].some((k) => k.startsWith(`${r.instanceId}#`));
       const ready = this.stopped
         ? undefined
-        : [...this.instances.values()].find((r) => r.inbox.length > 0 && !isTerminal(r.status) && (r.inbox.length >= EPISODE_BATCH || !busy(r)));
+        : [...this.instances.values()].find((r) => r.inbox.length > 0 && !isTerminal(r.status) && this.runsVersion(r) && (r.inbox.length >= EPISODE_BATCH || !busy(r)));
       if (ready) {
         await this.episode(ready);
         continue;
@@ -276,9 +281,15 @@ export class LocalDurableEngine {
     }
   }
 
+  /** versionMatchStrategy "CurrentOrOlder": this host replays its own version and older ones only. */
+  private runsVersion(record: InstanceRecord): boolean {
+    const current = this.options.defaultVersion;
+    return !current || !record.version || compareVersions(record.version, current) <= 0;
+  }
+
   private *pendingWork(): Generator<[InstanceRecord, PendingWork]> {
     for (const record of this.instances.values()) {
-      if (isTerminal(record.status)) continue;
+      if (isTerminal(record.status) || !this.runsVersion(record)) continue;
       for (const work of record.work) yield [record, work];
     }
   }
@@ -326,7 +337,8 @@ export class LocalDurableEngine {
       await this.persist(parent);
       return;
     }
-    const child = this.newRecord(childId, work.name, work.input, work.version ?? parent.version);
+    // Like the extension: a sub-orchestration started without a version gets the host's default.
+    const child = this.newRecord(childId, work.name, work.input, work.version ?? this.options.defaultVersion);
     child.parent = { instanceId: parent.instanceId, taskId: work.taskId, executionId: parent.executionId };
     this.instances.set(childId, child);
     await this.persist(child);

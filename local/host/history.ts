@@ -93,3 +93,10 @@ export const MAX_SHORT_TIMER = "6.00:00:00";
 export const LONG_TIMER_INTERVAL = "3.00:00:00";
 /** ReplaySchema.V3 in durable-functions 3.5.0. */
 export const UPPER_SCHEMA_VERSION = 2;
+
+/** host.json's durableTask.defaultVersion: the version the deployed code runs. */
+export function hostJsonDefaultVersion(): string | undefined {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const hostJson = require("../../host.json") as { extensions?: { durableTask?: { defaultVersion?: string } } };
+  return hostJson.extensions?.durableTask?.defaultVersion;
+}

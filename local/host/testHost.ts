@@ -11,7 +11,7 @@ import * as df from "durable-functions";
 import { InvocationContext } from "@azure/functions";
 import { VirtualClock } from "./clocks";
 import { LocalDurableEngine, type ActivityHandler, type LogSink } from "./engine";
-import { EventTypeName, type HistoryEvent } from "./history";
+import { EventTypeName, hostJsonDefaultVersion, type HistoryEvent } from "./history";
 import type { InstanceRecord, InstanceStore } from "./instanceStore";
 import { HostServer } from "./server";
 import { VirtualTimeDriver } from "./timeDrivers";
@@ -23,6 +23,8 @@ export interface TestHostOptions {
   runActivitiesTwice?: boolean;
   activityConcurrency?: number;
   defaultVersion?: string;
+  /** Listen on this port (a "redeployed" host keeps the URL the e-mailed links point at). */
+  port?: number;
   log?: LogSink;
 }
 
@@ -54,11 +56,11 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
     activityOverrides: options.activities,
     runActivitiesTwice: options.runActivitiesTwice,
     activityConcurrency: options.activityConcurrency,
-    defaultVersion: options.defaultVersion,
+    defaultVersion: options.defaultVersion ?? hostJsonDefaultVersion(),
     log: options.log,
   });
   await engine.resume();
-  const server = new HostServer({ engine, log: options.log });
+  const server = new HostServer({ engine, log: options.log, port: options.port });
   const baseUrl = await server.listen();
   const driver = new VirtualTimeDriver(engine, clock);
   const instance = (id: string) => {

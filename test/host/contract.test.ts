@@ -197,3 +197,20 @@ describe("the real DurableClient over HTTP", () => {
     expect((await fetch(`${host.baseUrl}/api/ping/ada`, { method: "DELETE" })).status).toBe(405);
   });
 });
+
+describe("versions", () => {
+  it("passes each instance its version and leaves instances of a newer version to a newer host", async () => {
+    const older = await createTestHost({ defaultVersion: "2.0" });
+    try {
+      const own = await older.client.startNew("customStatus");
+      const newer = await older.client.startNew("customStatus", { version: "3.0" });
+      await older.idle();
+      expect(older.instance(own).version).toBe("2.0");
+      expect(older.customStatus(own)).toEqual({ phase: "waiting" });
+      expect(older.instance(newer).status).toBe("Pending");
+      expect(older.history(newer)).toEqual([]);
+    } finally {
+      await older.stop();
+    }
+  });
+});
