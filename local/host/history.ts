@@ -96,7 +96,6 @@ export const UPPER_SCHEMA_VERSION = 2;
 
 /** host.json's durableTask.defaultVersion: the version the deployed code runs. */
 export function hostJsonDefaultVersion(): string | undefined {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const hostJson = require("../../host.json") as { extensions?: { durableTask?: { defaultVersion?: string } } };
   return hostJson.extensions?.durableTask?.defaultVersion;
 }
