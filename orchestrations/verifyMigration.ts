@@ -11,6 +11,8 @@ import { at, call, enterPhase, publishProgress, sleepUntilWoken, type PhaseStep 
 export interface Verification {
   checklist: ChecklistItem[];
   readyForDeletion: boolean;
+  /** One line per unmet gating item, with its evidence (what compareWithApproved says on a re-check). */
+  reasons: string[];
 }
 
 export function* verifyMigration(context: OrchestrationContext, state: MigrationState): PhaseStep {
@@ -19,7 +21,12 @@ export function* verifyMigration(context: OrchestrationContext, state: Migration
   if (result.readyForDeletion) return yield* enterPhase(context, state, "approval");
 
   const missing = result.checklist.filter((i) => !i.met).map((i) => i.label);
-  yield* call(context, Activities.notifyAdmins, { migrationId: state.migrationId, event: "notReady", details: { missing } });
+  // Told once per distinct gap, not at every re-check.
+  const gap = missing.join("; ");
+  if (state.notReadyNotified !== gap) {
+    yield* call(context, Activities.notifyAdmins, { migrationId: state.migrationId, event: "notReady", details: { missing } });
+    state.notReadyNotified = gap;
+  }
   publishProgress(context, state, { waitingFor: `the checklist: ${missing.join("; ")}` });
   yield* sleepUntilWoken(context, at(context, parseIsoDuration(state.request.monitorEvery)));
 }

@@ -99,6 +99,8 @@ export interface MigrationState {
   phase2?: { created: number; failed: number; skipped: boolean; nextBatch?: number; batches?: number };
   checklist?: ChecklistItem[];
   approvalRound: number;
+  /** The checklist gap the admins were last told about (verification re-checks without repeating it). */
+  notReadyNotified?: string;
   /** Why the migration stopped, when it did not complete. */
   stoppedBecause?: string;
 }
