@@ -15,28 +15,34 @@ export async function sendInvitations(input: { migrationId: string; deadline: st
   const { runtime } = await loadMigration(s, input.migrationId);
   const reconciliation = await currentReconciliation(s, runtime);
   await s.store.upsertUsers(input.migrationId, userRows(reconciliation));
+  // Only users with a mailbox can be mailed; the others are counted apart, not as recipients.
   const people = reconciliation.users.filter((u) => u.state !== "onboarded");
+  const mailed = people.filter(hasMailbox);
   const mail = (name?: string) => invitationEmail({ workspace: runtime.request.workspace, domain: runtime.request.domain, deadline: new Date(input.deadline), recipientName: name, contact: runtime.request.admins[0] });
-  const messages = await sendToPeople(s, input.migrationId, "invitation", people, mail, runtime.request.personalisedReminders ?? false);
-  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "mail.invitation.sent", details: { recipients: people.length, messages } });
-  return { recipients: people.length, messages };
+  const { messages } = await sendToPeople(s, input.migrationId, "invitation", mailed, mail, runtime.request.personalisedReminders ?? false);
+  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "mail.invitation.sent", details: { recipients: mailed.length, withoutMailbox: people.length - mailed.length, messages } });
+  return { recipients: mailed.length, messages };
 }
 
 export async function sendReminders(input: { migrationId: string; label: string; deadline: string; key: string }, s: Services = services()): Promise<{ recipients: number; messages: number }> {
-  const { runtime } = await loadMigration(s, input.migrationId);
+  const { record, runtime } = await loadMigration(s, input.migrationId);
   const reconciliation = await currentReconciliation(s, runtime);
   await s.store.upsertUsers(input.migrationId, userRows(reconciliation));
+  // Keep the row's counts in step with the user rows just written (the status page shows both).
+  await updateRuntime(s, input.migrationId, () => ({ counts: countsOf(reconciliation, record.counts.phase2Failed) }));
   const now = s.clock.now();
   const people = reconciliation.users.filter((u) => u.state === "notOnboarded");
+  const mailed = people.filter(hasMailbox);
   const mail = (name?: string) => reminderEmail({ workspace: runtime.request.workspace, domain: runtime.request.domain, deadline: new Date(input.deadline), now, recipientName: name, contact: runtime.request.admins[0] });
-  const messages = await sendToPeople(s, input.migrationId, `reminder:${input.key}`, people, mail, runtime.request.personalisedReminders ?? false);
+  const { messages, mailedNow } = await sendToPeople(s, input.migrationId, `reminder:${input.key}`, mailed, mail, runtime.request.personalisedReminders ?? false);
+  // Counted for the batches this run sent: a redelivered activity sends nothing again and counts nothing again.
   const stored = new Map((await s.store.getUsers(input.migrationId)).map((u) => [u.userId, u]));
   await s.store.upsertUsers(
     input.migrationId,
-    people.map((u) => ({ userId: u.userId, userPrincipalName: u.userPrincipalName, displayName: u.displayName, state: "notOnboarded" as const, remindersSent: (stored.get(u.userId)?.remindersSent ?? 0) + 1, lastReminderAt: now.toISOString() })),
+    mailed.filter((u) => mailedNow.has(u.userId)).map((u) => ({ userId: u.userId, userPrincipalName: u.userPrincipalName, displayName: u.displayName, state: "notOnboarded" as const, remindersSent: (stored.get(u.userId)?.remindersSent ?? 0) + 1, lastReminderAt: now.toISOString() })),
   );
-  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "mail.reminder.sent", details: { reminder: input.label, deadline: input.deadline, recipients: people.length, messages } });
-  return { recipients: people.length, messages };
+  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "mail.reminder.sent", details: { reminder: input.label, deadline: input.deadline, recipients: mailed.length, withoutMailbox: people.length - mailed.length, messages } });
+  return { recipients: mailed.length, messages };
 }
 
 /** Reconciles, records per-user state and counts, and mails the admins a digest when something changed. */
@@ -64,7 +70,8 @@ export async function monitorOnboarding(input: { migrationId: string }, s: Servi
 
 /**
  * Bulk: the same message in BCC batches of ≤ 500 (⌈n/500⌉ messages). Personalised: one message each,
- * batched by the adapter. Each batch is recorded under `key#i` once sent.
+ * batched by the adapter. Each batch is recorded under `key#i` once sent; `mailedNow` holds the users
+ * whose batch this call sent (not one an earlier delivery of the activity had sent already).
  */
 async function sendToPeople(
   s: Services,
@@ -73,22 +80,24 @@ async function sendToPeople(
   people: { userId: string; displayName: string; mail: string | null }[],
   content: (name?: string) => EmailContent,
   personalised: boolean,
-): Promise<number> {
+): Promise<{ messages: number; mailedNow: Set<string> }> {
   const sorted = people.filter(hasMailbox).sort((a, b) => a.userId.localeCompare(b.userId));
   const perBatch = personalised ? 100 : RECIPIENTS_PER_MESSAGE;
   let messages = 0;
+  const mailedNow = new Set<string>();
   for (let i = 0; i * perBatch < sorted.length; i++) {
     const batch = sorted.slice(i * perBatch, (i + 1) * perBatch);
-    await once(s, migrationId, `${key}#${i}`, async () => {
+    const sent = await once(s, migrationId, `${key}#${i}`, async () => {
       const result = personalised
         ? await s.mail.sendPersonalised(batch.map((u) => ({ to: u.mail, ...pick(content(u.displayName)) })))
         : await s.mail.sendBulk({ ...pick(content()), recipients: batch.map((u) => u.mail) });
       const failed = result.recipients.filter((r) => r.status === "failed");
       if (failed.length === batch.length) throw new Error(`no message of ${key} batch ${i} was accepted: ${failed[0]?.error ?? "unknown error"}`);
     });
+    if (sent) batch.forEach((u) => mailedNow.add(u.userId));
     messages += planSend(batch.length, personalised).messages;
   }
-  return messages;
+  return { messages, mailedNow };
 }
 
 const pick = (c: EmailContent) => ({ subject: c.subject, html: c.html });

@@ -14,6 +14,9 @@ const resultsFile = path.join(artifacts, "jest-results.json");
 fs.rmSync(resultsFile, { force: true });
 const checksFile = path.join(artifacts, "checks-failed");
 
+// The browser tests drive Debian's Chromium: install it when missing (as root, from Debian's packages).
+spawnSync(process.execPath, [path.join(root, "scripts", "ensureChromium.js")], { cwd: root, stdio: "inherit" });
+
 // Static checks first: a type error or a determinism lint error fails the run like a failing test.
 const checks = [
   ["typecheck", [require.resolve("typescript/bin/tsc"), "--noEmit", "-p", "tsconfig.json"]],

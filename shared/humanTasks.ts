@@ -63,7 +63,8 @@ export function taskPayload(purpose: HumanTaskPurpose, facts: PayloadFacts): Tas
         ],
         irreversible: true,
         decisions: ["approve", "reject"],
-        evidence: facts.checklist,
+        // The fourth item (configuration deleted) is what this approval leads to, not evidence for it.
+        evidence: facts.checklist?.filter((item) => item.id !== "configurationDeleted"),
         deletesApplicationId: facts.appId,
         requiredApprovals: facts.request.requiredApprovals,
       };

@@ -13,7 +13,7 @@ main{max-width:980px;margin:0 auto;padding:24px}
 h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px}
 .card{background:#fff;border:1px solid #dde1e6;border-radius:8px;padding:16px 20px;margin:12px 0}
 .muted{color:#5b6470} .ok{color:#1a7f37} .bad{color:#b42318} .warn{color:#9a6700}
-table{border-collapse:collapse;width:100%;font-size:14px} th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #eceef1;vertical-align:top}
+table{border-collapse:collapse;width:100%;font-size:14px} th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #eceef1;vertical-align:top;overflow-wrap:anywhere}
 th{font-weight:600;color:#5b6470}
 .bar{height:14px;background:#e6e9ee;border-radius:7px;overflow:hidden} .bar>span{display:block;height:100%;background:#2f6fde}
 .timeline{display:flex;gap:6px;flex-wrap:wrap;padding:0;margin:8px 0;list-style:none} .timeline li{padding:4px 10px;border-radius:12px;background:#e6e9ee;font-size:13px}

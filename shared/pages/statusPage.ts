@@ -48,8 +48,8 @@ export function renderStatusPage(view: StatusView): string {
   ${view.checklist ? `<h2>Checklist</h2>${checklistHtml(view.checklist)}` : ""}
   <h2>Open tasks</h2>${table(["Kind", "Gate", "Assigned to", "Link expires"], view.openTasks.map((t) => [t.kind, t.gate ?? "", t.assignee, t.expiresAt]), "No task is waiting for anyone.")}
   <h2>Mismatched requests</h2>${table(
-    ["User", "Typed e-mail", "Merge into", "Why"],
-    view.mismatched.map((m) => [m.displayName, String(m.mergeSuggestion?.typedEmail ?? ""), m.userPrincipalName, String(m.mergeSuggestion?.reason ?? "")]),
+    ["Request typed as", "Belongs to", "Merge into Peig account", "Why"],
+    view.mismatched.map((m) => [String(m.mergeSuggestion?.typedEmail ?? ""), `${m.displayName} <${m.userPrincipalName}>`, String(m.mergeSuggestion?.peigAccountId ?? "none yet: approve, then link"), String(m.mergeSuggestion?.reason ?? "")]),
     "No request with a mismatched e-mail address.",
   )}
   <h2>Not onboarded (${view.notOnboarded.length})</h2>${table(["User", "UPN", "Reminders sent"], view.notOnboarded.slice(0, 500).map((u) => [u.displayName, u.userPrincipalName, u.remindersSent]), "Everyone in scope is onboarded.")}

@@ -1,0 +1,188 @@
+/**
+ * The status page and the deletion-approval page in a real browser (Debian's Chromium driven by
+ * playwright-core), on one migration that runs through the local host with the simulators: some users
+ * miss the window (Phase 2), some type a wrong e-mail (Merge suggestions the Peig admin then merges).
+ * The tests run in order on that one migration: approving ends the task, so it comes last.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { hashToken } from "../../shared/tokens";
+import { startScenario, type Scenario, DAY } from "../workflow/harness";
+
+const CHROMIUM = "/usr/bin/chromium";
+const SCREENSHOTS = path.resolve(__dirname, "../../artifacts/screenshots");
+// Without the background-networking flags Chromium dials Google services, which a closed network refuses.
+const CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+const skip = process.env.SKIP_BROWSER_TESTS === "1";
+if (skip) console.warn("\n*** SKIP_BROWSER_TESTS=1: the browser tests of the status and approval pages are SKIPPED ***\n");
+
+(skip ? describe.skip : describe)("the status page and the approval page in a browser", () => {
+  let s: Scenario;
+  let browser: Browser;
+  let context: BrowserContext;
+  let migrationId: string;
+  let statusPageUrl: string;
+  let approvalLink: string;
+  /** Every URL any page asked for, in any context. */
+  const requested: string[] = [];
+
+  async function newContext(options: { javaScriptEnabled?: boolean } = {}): Promise<BrowserContext> {
+    const created = await browser.newContext({ viewport: { width: 1100, height: 900 }, ...options });
+    created.on("request", (request) => requested.push(request.url()));
+    return created;
+  }
+
+  async function open(url: string, inContext = context): Promise<Page> {
+    const page = await inContext.newPage();
+    const response = await page.goto(url);
+    expect(response?.status()).toBe(200);
+    return page;
+  }
+
+  const screenshot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS, name), fullPage: true });
+  const approvalTask = async () => (await s.stack.store.getTaskByTokenHash(hashToken(new URL(approvalLink).pathname.split("/").pop()!)))!;
+  const decisionsAudited = async () => (await s.stack.store.listAudit(migrationId)).filter((a) => a.action === "task.decided");
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`Chromium is not installed at ${CHROMIUM}. Install it as root with \`node scripts/ensureChromium.js\` (or \`apt-get update && apt-get install -y chromium\`), or set SKIP_BROWSER_TESTS=1 to skip these tests.`);
+    }
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    // launch() gives every run a fresh temporary profile; executablePath keeps Playwright from fetching a browser.
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    context = await newContext();
+
+    s = await startScenario({ tenant: { users: 30, missRate: 0.2, mismatchRate: 0.15 } });
+    migrationId = await s.start();
+    statusPageUrl = `${s.host.baseUrl}/api/migrations/${migrationId}/page?code=${encodeURIComponent(s.host.functionKey)}`;
+    // Into the last day of the window: three reminders sent, some users missing, some requests mismatched.
+    await s.runUntil(async () => (await s.stack.store.listAudit(migrationId)).filter((a) => a.action === "mail.reminder.sent").length >= 3);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await s?.stop();
+  });
+
+  it("renders the phase timeline, the progress bar, the onboarding chart with reminder markers, and the not-onboarded and mismatched tables", async () => {
+    expect(await s.phase(migrationId)).toBe("onboarding");
+    const page = await open(statusPageUrl);
+
+    const timeline = page.locator("ol.timeline[aria-label=phases] li");
+    expect(await timeline.allTextContents()).toEqual(["setup", "onboarding", "phase2", "verification", "approval", "closing", "report", "completed"]);
+    await expect(page.locator("ol.timeline li.now").textContent()).resolves.toBe("onboarding");
+    expect(await page.locator("ol.timeline li.done").allTextContents()).toEqual(["setup"]);
+
+    const bar = page.locator("[role=progressbar]");
+    expect(await bar.isVisible()).toBe(true);
+    const percent = Number(await bar.getAttribute("aria-valuenow"));
+    expect(percent).toBeGreaterThan(0);
+    expect(percent).toBeLessThan(100);
+    expect(await page.getByText(/\d+ of \d+ users onboarded \(\d+%\)/).textContent()).toContain(`(${percent}%)`);
+
+    const chart = page.locator("svg#onboarding-chart");
+    expect(await chart.isVisible()).toBe(true);
+    expect(await chart.locator("path").getAttribute("d")).toMatch(/^M[\d.]+,[\d.]+( L[\d.]+,[\d.]+)+$/);
+    expect(await chart.locator("line[stroke-dasharray]").count()).toBe(3);
+    expect(await chart.locator("text").allTextContents()).toEqual(expect.arrayContaining(["P7D", "P3D", "P1D", "deadline"]));
+
+    const notOnboarded = page.locator("h2:has-text('Not onboarded') + table");
+    expect(await notOnboarded.locator("thead th").allTextContents()).toEqual(["User", "UPN", "Reminders sent"]);
+    const missing = (await s.stack.store.getUsers(migrationId)).filter((u) => u.state === "notOnboarded");
+    expect(missing.length).toBeGreaterThan(0);
+    expect(await notOnboarded.locator("tbody tr").count()).toBe(missing.length);
+    await expect(notOnboarded.locator("tbody").textContent()).resolves.toContain(missing[0].userPrincipalName);
+
+    const mismatched = page.locator("h2:has-text('Mismatched requests') + table");
+    expect(await mismatched.locator("thead th").allTextContents()).toEqual(["Request typed as", "Belongs to", "Merge into Peig account", "Why"]);
+    const suggested = (await s.stack.store.getUsers(migrationId)).filter((u) => u.mergeSuggestion);
+    expect(suggested.length).toBeGreaterThan(0);
+    const rows = mismatched.locator("tbody tr");
+    expect(await rows.count()).toBe(suggested.length);
+    for (const user of suggested) {
+      const row = rows.filter({ hasText: String(user.mergeSuggestion!.typedEmail) });
+      expect(await row.locator("td").nth(1).textContent()).toBe(`${user.displayName} <${user.userPrincipalName}>`);
+      expect(await row.locator("td").nth(2).textContent()).toBe(String(user.mergeSuggestion!.peigAccountId ?? "none yet: approve, then link"));
+      expect(await row.locator("td").nth(3).textContent()).toBe(String(user.mergeSuggestion!.reason));
+    }
+    await screenshot(page, "status-page.png");
+    await page.close();
+  });
+
+  it("shows the approver the checklist evidence and the Application ID that will be deleted", async () => {
+    // Phase 2 creates the missing accounts; the Peig admin then merges each mistyped request as suggested.
+    await s.runUntil(async () => (await s.phase(migrationId)) === "verification", 3 * DAY);
+    for (const user of await s.stack.store.getUsers(migrationId)) {
+      const suggestion = user.mergeSuggestion as { requestId: string; peigAccountId: string | null } | undefined;
+      if (suggestion?.peigAccountId) s.stack.peig.state.merge(suggestion.requestId, suggestion.peigAccountId);
+    }
+    await s.runUntil(async () => (await s.phase(migrationId)) === "approval", 3 * DAY);
+    [approvalLink] = s.taskLinks("cio@contoso.com");
+    expect(approvalLink).toBeDefined();
+    const appId = ((await s.status(migrationId)).app as { appId: string }).appId;
+
+    const page = await open(approvalLink);
+    await expect(page.locator("h1").textContent()).resolves.toBe("Approve deleting the Peig migration configuration");
+    const evidence = page.locator("h2:has-text('Evidence') + ul > li");
+    expect(await evidence.locator("> strong").allTextContents()).toEqual([
+      "✓ All users have been onboarded to Peig",
+      "✓ All accounts are correctly created and linked",
+      "✓ Phase 2 was completed if any users missed the onboarding window",
+    ]);
+    await expect(evidence.nth(2).textContent()).resolves.toMatch(/Phase 2 created \d+ Peig accounts; 0 failed/);
+    const whatHappens = page.locator("h2:has-text('What happens if approved') + ul");
+    await expect(whatHappens.textContent()).resolves.toContain(`Application ID ${appId}`);
+    expect(await page.getByText("This cannot be undone.", { exact: true }).isVisible()).toBe(true);
+    expect(await page.locator("button[name=decision]").allTextContents()).toEqual(["Approve", "Reject"]);
+    await screenshot(page, "approval-page.png");
+    await page.close();
+  });
+
+  it("records nothing when the approval link is only opened and reloaded", async () => {
+    const page = await open(approvalLink);
+    expect((await page.reload())?.status()).toBe(200);
+    await page.close();
+    await s.host.idle();
+    expect(await approvalTask()).toMatchObject({ status: "open" });
+    expect(await decisionsAudited()).toEqual([]);
+    expect(await s.phase(migrationId)).toBe("approval");
+  });
+
+  it("shows both pages without JavaScript", async () => {
+    const noScript = await newContext({ javaScriptEnabled: false });
+    const status = await open(statusPageUrl, noScript);
+    expect(await status.locator("svg#onboarding-chart path").count()).toBe(1);
+    await expect(status.locator("ol.timeline li.now").textContent()).resolves.toBe("approval");
+    const approval = await open(approvalLink, noScript);
+    expect(await approval.locator("form[method=post] button[value=approve]").isVisible()).toBe(true);
+    expect(await approval.locator("h2:has-text('Evidence') + ul > li").count()).toBe(3);
+    await noScript.close();
+    expect(await approvalTask()).toMatchObject({ status: "open" });
+  });
+
+  it("records the approval clicked in the browser, and the migration goes on to delete and complete", async () => {
+    const page = await open(approvalLink);
+    const [posted] = await Promise.all([page.waitForResponse((r) => r.request().method() === "POST"), page.locator("button[value=approve]").click()]);
+    expect(posted.status()).toBe(200);
+    await page.getByRole("heading", { name: "Thank you" }).waitFor();
+    await expect(page.locator(".card").textContent()).resolves.toContain("Recorded: approve");
+    await screenshot(page, "approval-confirmed.png");
+    await page.close();
+
+    await s.host.idle();
+    expect(await approvalTask()).toMatchObject({ status: "decided", decision: "approve", decidedBy: "cio@contoso.com" });
+    expect(await decisionsAudited()).toEqual([expect.objectContaining({ actor: "approver:cio@contoso.com", details: expect.objectContaining({ decision: "approve" }) })]);
+    await s.runUntil(async () => ["completed", "failed", "cancelled"].includes(await s.phase(migrationId)), 5 * DAY);
+    expect(await s.phase(migrationId)).toBe("completed");
+    const actions = (await s.stack.store.listAudit(migrationId)).map((a) => a.action);
+    expect(actions).toEqual(expect.arrayContaining(["phase.closing", "peig.migrationConfig.deleted", "entraApp.deleted"]));
+  });
+
+  it("loaded nothing from outside the app", () => {
+    const origin = new URL(s.host.baseUrl).origin;
+    expect(requested.length).toBeGreaterThan(0);
+    expect(requested.filter((url) => new URL(url).origin !== origin)).toEqual([]);
+  });
+});
