@@ -9,7 +9,7 @@ import { federationNextStep, renderReportHtml, type MigrationReport } from "../s
 import { services, type Services } from "../shared/services";
 import type { MigrationStatus } from "../shared/store";
 import type { AdminCommands, ChecklistItem, MigrationState, Phase } from "../shared/workflow";
-import { freshChecklist } from "./closing";
+import { freshChecklist, recordsPeigConfigurationDeletion } from "./closing";
 
 export async function readAdminCommands(input: { migrationId: string }, s: Services = services()): Promise<AdminCommands> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
@@ -58,7 +58,7 @@ export async function writeReport(input: { migrationId: string; phase2: Migratio
       .filter((t) => t.kind === "approval" && t.status === "decided")
       .map((t) => ({ round: t.gate ?? "", by: t.decidedBy ?? t.assignee, decision: t.decision ?? "", at: t.decidedAt ?? "", reason: t.reason })),
     deleted: audit
-      .filter((a) => a.action === "peig.migrationConfig.deleted" || a.action === "entraApp.deleted")
+      .filter((a) => recordsPeigConfigurationDeletion(a) || a.action === "entraApp.deleted")
       .map((a) => ({ what: a.action === "entraApp.deleted" ? "Entra app PeigMigrationManager" : "Peig migration configuration", at: a.at, detail: JSON.stringify(a.details) })),
     nextStep: federationNextStep(record.domain),
   };

@@ -6,7 +6,8 @@
 import { buildChecklist, compareWithApproved, readyForDeletion, type Phase2Result } from "../shared/domain/checklist";
 import { loadMigration, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
 import { services, type Services } from "../shared/services";
-import type { ChecklistItem, MigrationState } from "../shared/workflow";
+import type { AuditEntry } from "../shared/store";
+import { gateId, type ChecklistItem, type MigrationState } from "../shared/workflow";
 import { countsOf, currentReconciliation, userRows } from "./onboardingState";
 
 export async function verifyChecklist(
@@ -38,10 +39,20 @@ export async function freshChecklist(s: Services, migrationId: string, runtime: 
         created: users.filter((u) => u.phase2.result === "created" || (runtime.peigMode === "operator" && u.phase2.planned && !phase2.skipped && phase2.failed === 0)).map((u) => u.userId),
         failed: users.filter((u) => u.phase2.result === "failed").map((u) => ({ userId: u.userId, reason: u.phase2.error ?? "unknown" })),
       };
-  const deletion = runtime.deletionStartedAt && (await s.store.listAudit(migrationId)).some((a) => a.action === "peig.migrationConfig.deleted")
-    ? { migrationConfiguration: "deleted" as const, migrationApp: (await s.store.listAudit(migrationId)).some((a) => a.action === "entraApp.deleted") ? ("deleted" as const) : ("present" as const) }
+  const audit = runtime.deletionStartedAt ? await s.store.listAudit(migrationId) : [];
+  const deletion = audit.some(recordsPeigConfigurationDeletion)
+    ? { migrationConfiguration: "deleted" as const, migrationApp: audit.some((a) => a.action === "entraApp.deleted") ? ("deleted" as const) : ("present" as const) }
     : { migrationConfiguration: "present" as const, migrationApp: "present" as const };
   return buildChecklist({ reconciliation, phase2: phase2Result, deletion });
+}
+
+/**
+ * The audit entry that shows the Peig migration configuration is gone: the api call's, or in operator
+ * mode the Peig admin's "done" on the deletion task (only they can delete it there).
+ */
+export function recordsPeigConfigurationDeletion(entry: Pick<AuditEntry, "action" | "details">): boolean {
+  if (entry.action === "peig.migrationConfig.deleted") return true;
+  return entry.action === "task.decided" && entry.details?.gate === gateId("peigDeletion", 1) && entry.details?.decision === "done";
 }
 
 /** Marks "deletion started" unless a cancellation got there first; from then on cancel is refused. */

@@ -25,7 +25,10 @@ async function findOpenTask(request: HttpRequest, s: Services): Promise<Lookup> 
   if (!task) return { ok: false, response: html(404, renderTaskMessage("Link not valid", "This link does not belong to any task. Use the newest e-mail you received.")) };
   if (task.status !== "open" || new Date(task.expiresAt) <= s.clock.now()) {
     const why = task.status === "decided" ? `It was already answered (${task.decision}) on ${task.decidedAt}.` : "It has expired or was replaced by a newer e-mail.";
-    return { ok: false, response: html(410, renderTaskMessage("This link no longer works", why)) };
+    // A decision posted to an answered task conflicts with the recorded one (409, as when two race);
+    // otherwise the link is simply gone (410).
+    const status = task.status === "decided" && request.method === "POST" ? 409 : 410;
+    return { ok: false, response: html(status, renderTaskMessage("This link no longer works", why)) };
   }
   const signedIn = callerName(request);
   // With App Service Authentication the platform sets this header (and strips any a client sends).

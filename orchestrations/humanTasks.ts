@@ -25,13 +25,16 @@ export function* waitForPeople(
   const expiry = context.df.createTimer(expiresAt);
   let wake = context.df.waitForExternalEvent(Events.wake);
   for (;;) {
-    const reminder = context.df.createTimer(new Date(Math.min(at(context, REMIND_EVERY).getTime(), expiresAt.getTime() - 1)));
-    const winner = yield context.df.Task.any([wake, expiry, reminder]);
-    if (winner === reminder) {
+    // No reminder at or after the expiry: its fresh links would expire at once (and one armed at the
+    // expiry's own instant would fire again and again).
+    const remindAt = at(context, REMIND_EVERY);
+    const reminder = remindAt < expiresAt ? context.df.createTimer(remindAt) : undefined;
+    const winner = yield context.df.Task.any(reminder ? [wake, expiry, reminder] : [wake, expiry]);
+    if (reminder && winner === reminder) {
       yield* call(context, Activities.remindHumanTasks, { migrationId: state.migrationId, gate });
       continue;
     }
-    if (!reminder.isCompleted) reminder.cancel();
+    if (reminder && !reminder.isCompleted) reminder.cancel();
     if (winner === expiry) return yield* closeGate(context, state, gate, "expired");
 
     wake = context.df.waitForExternalEvent(Events.wake);

@@ -5,9 +5,13 @@
  */
 import "../../functions";
 import { VirtualClock } from "../../local/host/clocks";
+import { TableInstanceStore } from "../../local/host/instanceStore";
 import { createTestHost, type TestHost } from "../../local/host/testHost";
 import { startLocalStack, type LocalStack, type LocalStackOptions } from "../../local/stack";
 import type { TenantOptions } from "../../local/fixtures/tenant";
+import type { SentMail } from "../../local/graph-simulator/mailbox";
+import { registry } from "../../local/host/fakeCore";
+import type { PeigSimulatorHandle } from "../../local/peig-simulator";
 
 export const START = "2026-12-01T09:00:00.000Z";
 export const DAY = 86_400_000;
@@ -45,15 +49,87 @@ export interface Scenario {
   taskLinks(to: string): string[];
   /** Opens a link like a person: GET the page, then POST the decision with the page's CSRF token and cookie. */
   decide(link: string, decision: string, options?: { reason?: string; headers?: Record<string, string> }): Promise<Response>;
+  /** The URL a link reaches now (after a host restart, the new host). */
+  taskUrl(link: string): string;
+  /** GET a task link: the page, and the CSRF token and cookie a browser would keep from it. */
+  openTask(link: string, headers?: Record<string, string>): Promise<TaskPage>;
+  /** POST form fields to a task link as given (no CSRF added), then let the host settle. */
+  postTask(link: string, fields: Record<string, string>, options?: { cookie?: string; headers?: Record<string, string> }): Promise<Response>;
   stop(): Promise<void>;
 }
 
-export async function startScenario(options: { tenant?: TenantOptions; peigMode?: "api" | "operator"; runActivitiesTwice?: boolean; stack?: Partial<LocalStackOptions> } = {}): Promise<Scenario> {
-  const clock = new VirtualClock(START);
-  // HOST_LOG=1 prints activity failures and warnings from the local host.
-  const log = process.env.HOST_LOG ? (level: string, source: string, message: string) => console.log(`[${level}] ${source}: ${message}`) : undefined;
-  const host = await createTestHost({ clock, runActivitiesTwice: options.runActivitiesTwice, log });
-  const stack = await startLocalStack({ clock, publicBaseUrl: host.baseUrl, tenant: { users: 60, seed: 11, ...options.tenant }, peigMode: options.peigMode, ...options.stack });
+export interface TaskPage {
+  status: number;
+  html: string;
+  /** The form's hidden csrf field ("" when the page has no form). */
+  csrf: string;
+  /** "name=value" of the CSRF cookie ("" when none was set). */
+  cookie: string;
+}
+
+/** Table Storage (Azurite) for both the durable host's instances and the app's store, under one table prefix. */
+export interface ScenarioStorage {
+  connection: string;
+  /** Letters and digits, unique per test: the app's tables and the host's instance table start with it. */
+  tablePrefix: string;
+}
+
+export interface ScenarioOptions {
+  tenant?: TenantOptions;
+  peigMode?: "api" | "operator";
+  runActivitiesTwice?: boolean;
+  stack?: Partial<LocalStackOptions>;
+  /** Omitted: both stores in memory. */
+  storage?: ScenarioStorage;
+}
+
+// HOST_LOG=1 prints activity failures and warnings from the local host.
+const hostLog = process.env.HOST_LOG ? (level: string, source: string, message: string) => console.log(`[${level}] ${source}: ${message}`) : undefined;
+
+function durableHost(clock: VirtualClock, options: ScenarioOptions): Promise<TestHost> {
+  const store = options.storage ? TableInstanceStore.fromConnectionString(options.storage.connection, `${options.storage.tablePrefix}Instances`) : undefined;
+  return createTestHost({ clock, store, runActivitiesTwice: options.runActivitiesTwice, log: hostLog });
+}
+
+/** A virtual clock that says when time moves, so simulated people can act as it passes. */
+class ObservedClock extends VirtualClock {
+  private readonly listeners: (() => void)[] = [];
+  onMove(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+  override set(to: Date): void {
+    super.set(to);
+    for (const listener of this.listeners) listener();
+  }
+}
+
+export async function startScenario(options: ScenarioOptions = {}): Promise<Scenario> {
+  const clock = new ObservedClock(START);
+  const host = await durableHost(clock, options);
+  const storage = options.storage ? { storageConnection: options.storage.connection, tablePrefix: options.storage.tablePrefix } : {};
+  const stack = await startLocalStack({ clock, publicBaseUrl: host.baseUrl, tenant: { users: 60, seed: 11, ...options.tenant }, peigMode: options.peigMode, ...storage, ...options.stack });
+  // The Peig simulator runs its users' onboardings lazily, when its API is called. In operator mode
+  // nothing calls it, so users onboard (and sign in to the migration app) as virtual time passes.
+  if (options.peigMode === "operator") clock.onMove(() => stack.peig.state.advance());
+  return scenarioOn(host, stack, clock);
+}
+
+/**
+ * Stops the durable host (the simulators and the app's store keep running) and starts a new one on the
+ * same instance store, as after a process restart. The e-mailed links keep their public base URL; the
+ * returned scenario routes them to the new host, as a stable front door would.
+ */
+export async function restartHost(previous: Scenario, options: ScenarioOptions): Promise<Scenario> {
+  if (!options.storage) throw new Error("restartHost needs storage: an in-memory instance store dies with its host");
+  await previous.host.stop();
+  const host = await durableHost(previous.clock, options);
+  return scenarioOn(host, previous.stack, previous.clock);
+}
+
+function scenarioOn(host: TestHost, stack: LocalStack, clock: VirtualClock): Scenario {
+  // Links carry PUBLIC_BASE_URL (the first host's address); send them to whichever host runs now.
+  const publicBase = stack.settings.PUBLIC_BASE_URL.replace(/\/$/, "");
+  const viaFrontDoor = (link: string) => (link.startsWith(publicBase) ? host.baseUrl.replace(/\/$/, "") + link.slice(publicBase.length) : link);
   const api = (path: string, init?: RequestInit) => host.fetchApi(path, init);
   const scenario: Scenario = {
     host,
@@ -84,13 +160,20 @@ export async function startScenario(options: { tenant?: TenantOptions; peigMode?
         .filter((m) => [...m.to, ...m.bcc].map((a) => a.toLowerCase()).includes(to.toLowerCase()))
         .flatMap((m) => [...m.html.matchAll(/href="([^"]*\/api\/tasks\/[^"]+)"/g)].map((x) => x[1].replace(/&amp;/g, "&"))),
     decide: async (link, decision, opts = {}) => {
-      const page = await fetch(link, { headers: opts.headers });
+      const page = await fetch(viaFrontDoor(link), { headers: opts.headers });
       if (page.status !== 200) return page;
+      const { csrf, cookie } = formOf(await page.text(), page);
+      return scenario.postTask(link, { csrf, decision, ...(opts.reason ? { reason: opts.reason } : {}) }, { cookie, headers: opts.headers });
+    },
+    taskUrl: viaFrontDoor,
+    openTask: async (link, headers) => {
+      const page = await fetch(viaFrontDoor(link), { headers });
       const html = await page.text();
-      const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
-      const cookie = (page.headers.get("set-cookie") ?? "").split(";")[0];
-      const form = new URLSearchParams({ csrf, decision, ...(opts.reason ? { reason: opts.reason } : {}) });
-      const res = await fetch(link, { method: "POST", body: form, headers: { "content-type": "application/x-www-form-urlencoded", cookie, ...opts.headers } });
+      return { status: page.status, html, ...formOf(html, page) };
+    },
+    postTask: async (link, fields, opts = {}) => {
+      const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", ...(opts.cookie ? { cookie: opts.cookie } : {}), ...opts.headers };
+      const res = await fetch(viaFrontDoor(link), { method: "POST", body: new URLSearchParams(fields), headers });
       await host.idle();
       return res;
     },
@@ -100,4 +183,112 @@ export async function startScenario(options: { tenant?: TenantOptions; peigMode?
     },
   };
   return scenario;
+}
+
+function formOf(html: string, page: Response): { csrf: string; cookie: string } {
+  return { csrf: /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? "", cookie: (page.headers.get("set-cookie") ?? "").split(";")[0] };
+}
+
+/**
+ * Mails that carry a Durable Functions system URL or key (DESIGN.md §5: their key opens every instance
+ * in the task hub). Returns "subject: offending text" per hit; empty when the outbox is clean.
+ */
+export function durableSecretsIn(outbox: readonly SentMail[]): string[] {
+  const leaks = [/code=/i, /\/runtime\/webhooks\/durabletask/i, /\/durabletask\//i];
+  return outbox.flatMap((m) => leaks.filter((re) => re.test(m.html) || re.test(m.subject)).map((re) => `${m.subject}: ${re.source}`));
+}
+
+/**
+ * Runs `before(input)` each time the named activity starts, ahead of the real one, until the returned
+ * undo is called. For scenarios that must act at an exact point of the orchestration ("after the
+ * approval decision, before the re-check reads Peig") without racing the host.
+ */
+export function beforeActivity(name: string, before: (input: unknown) => void | Promise<void>): () => void {
+  const registration = registry.get(name);
+  if (!registration) throw new Error(`no activity named ${name} is registered`);
+  const original = registration.callback;
+  registration.callback = async (input: unknown, ...rest: unknown[]) => {
+    await before(input);
+    return original(input, ...rest);
+  };
+  return () => void (registration.callback = original);
+}
+
+/**
+ * Unlinks a Microsoft 365 account from its Peig account in the Peig simulator, as a Peig admin's change
+ * or a sync problem would. The simulator has no route for this yet, so it edits the workspace's state;
+ * returns the Peig account id that was linked.
+ */
+export function unlinkInPeig(peig: PeigSimulatorHandle, microsoft365UserId: string): string {
+  const workspace = peig.state as unknown as { accountsByMicrosoft365UserId: Map<string, { id: string; microsoft365UserId: string | null }> };
+  const account = workspace.accountsByMicrosoft365UserId.get(microsoft365UserId);
+  if (!account) throw new Error(`Microsoft 365 account ${microsoft365UserId} is not linked in Peig`);
+  account.microsoft365UserId = null;
+  workspace.accountsByMicrosoft365UserId.delete(microsoft365UserId);
+  return account.id;
+}
+
+export interface AuditEntry {
+  at: string;
+  action: string;
+  details: Record<string, unknown>;
+}
+
+/** The audit entries of one action from the status API, oldest first. */
+export async function auditOf(scenario: Scenario, id: string, action: string): Promise<AuditEntry[]> {
+  const status = await scenario.status(id);
+  return (status.audit as AuditEntry[]).filter((a) => a.action === action).sort((a, b) => a.at.localeCompare(b.at));
+}
+
+/** Outbox mails whose subject matches, oldest first. */
+export function mailsWithSubject(stack: LocalStack, subject: RegExp): SentMail[] {
+  return stack.graph.outbox.filter((m) => subject.test(m.subject));
+}
+
+const unescapeHtml = (text: string) => text.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" })[e]!);
+
+/** A value the task page shows under "Values to paste". */
+function pastedValue(html: string, label: string): string {
+  const match = new RegExp(`<strong>${label}</strong></p><pre>([\\s\\S]*?)</pre>`).exec(html);
+  if (!match) throw new Error(`the task page shows no value "${label}"`);
+  return unescapeHtml(match[1]);
+}
+
+/** The Microsoft 365 accounts the page's "Accounts" table lists. */
+function listedAccounts(html: string): string[] {
+  const table = /<h2>Accounts \(\d+\)<\/h2>(<table>[\s\S]*?<\/table>|<p[^>]*>None\.<\/p>)/.exec(html);
+  if (!table) throw new Error("the task page lists no accounts");
+  return [...table[1].matchAll(/<tr><td>[^<]*<\/td><td>([^<]*)<\/td><\/tr>/g)].map((m) => unescapeHtml(m[1]));
+}
+
+/**
+ * The Peig admin follows an operator task e-mail: opens the page, does in Peig (the simulator's
+ * workspace, i.e. its admin UI) exactly what the page says with the values it shows, then confirms
+ * "done" on the page. Returns the page title and the confirmation's response.
+ */
+export async function peigAdminFollows(s: Scenario, link: string): Promise<{ title: string; confirmed: Response }> {
+  const page = await s.openTask(link);
+  if (page.status !== 200) throw new Error(`the operator task page answered ${page.status}`);
+  const title = unescapeHtml(/<h1>([^<]*)<\/h1>/.exec(page.html)?.[1] ?? "");
+  const peig = s.stack.peig.state;
+  if (title.startsWith("Set the migration configuration")) {
+    const applicationId = pastedValue(page.html, "Application ID");
+    const certificate = pastedValue(page.html, "IDP Certificate");
+    const problems = peig.validate(applicationId, certificate);
+    if (problems.length) throw new Error(`Peig's Validate refused the page's values: ${JSON.stringify(problems)}`);
+    peig.save(applicationId, certificate);
+  } else if (/^Create \d+ Peig account/.test(title)) {
+    for (const upn of listedAccounts(page.html)) {
+      const user = s.stack.tenant.users.find((u) => u.userPrincipalName.toLowerCase() === upn.toLowerCase());
+      if (!user) throw new Error(`the page lists ${upn}, who is not on the Microsoft 365 Accounts tab`);
+      // "Skip anyone who already shows a linked Peig account."
+      if (peig.microsoft365Account(user.id).linkStatus !== "linked") peig.createPeigAccount(user.id);
+    }
+  } else if (title.startsWith("Delete the migration configuration")) {
+    peig.delete();
+  } else {
+    throw new Error(`the Peig admin does not know the task "${title}"`);
+  }
+  const confirmed = await s.postTask(link, { csrf: page.csrf, decision: "done" }, { cookie: page.cookie });
+  return { title, confirmed };
 }

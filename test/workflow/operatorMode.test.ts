@@ -1,0 +1,88 @@
+/**
+ * Operator mode (DESIGN.md §4): no Peig API. Every Peig write is a human task for the Peig admin, who
+ * does it in Peig and confirms; onboarding progress comes from sign-ins to the migration app in Entra.
+ */
+import { startScenario, durableSecretsIn, peigAdminFollows, type Scenario, DAY } from "./harness";
+
+/** Each test starts its own scenario; it is stopped once, after the test. */
+let s: Scenario;
+afterEach(async () => {
+  const finished = s;
+  s = undefined as unknown as Scenario;
+  await finished?.stop();
+});
+
+const ADMIN = "it@contoso.com";
+const FINISHED = ["completed", "failed", "cancelled"];
+
+const openGate = async (id: string, purpose: string) => (await s.stack.store.listTasks(id, { status: "open" })).some((t) => t.gate?.startsWith(`${purpose}-`));
+const latestAdminLink = () => s.taskLinks(ADMIN).at(-1)!;
+
+describe("a migration in operator mode", () => {
+  it("runs start to finish with the Peig admin following the task e-mails, and progress read from Entra sign-ins", async () => {
+    s = await startScenario({ peigMode: "operator", tenant: { users: 50, missRate: 0.2, mismatchRate: 0 } });
+    const id = await s.start();
+
+    // Setup: the Entra app exists; Peig is configured by the Peig admin from the task page's values.
+    expect(await s.phase(id)).toBe("setup");
+    expect(await openGate(id, "peigConfiguration")).toBe(true);
+    const appId = ((await s.status(id)).app as { appId: string }).appId;
+    const setup = await peigAdminFollows(s, latestAdminLink());
+    expect(setup.title).toBe("Set the migration configuration in Peig");
+    expect(setup.confirmed.status).toBe(200);
+    expect(s.stack.peig.state.getConfiguration().applicationId).toBe(appId);
+    await s.host.idle();
+    expect(await s.phase(id)).toBe("onboarding");
+
+    // Phase 2: the Peig admin creates the accounts of those who missed the window.
+    await s.runUntil(() => openGate(id, "peigAccounts"));
+    const counts = (await s.status(id)).counts as { inScope: number; onboarded: number; notOnboarded: number };
+    const signedIn = new Set(s.stack.graph.state.signIns.filter((x) => x.appId === appId && x.status.errorCode === 0).map((x) => x.userId));
+    expect(counts.onboarded).toBe(signedIn.size);
+    expect(counts.onboarded).toBeGreaterThan(0);
+    expect(counts.notOnboarded).toBeGreaterThan(0);
+    const missed = (await s.stack.store.getUsers(id)).filter((u) => u.phase2.planned).map((u) => u.userId).sort();
+    expect(missed).toHaveLength(counts.notOnboarded);
+    const accounts = await peigAdminFollows(s, latestAdminLink());
+    expect(accounts.title).toBe(`Create ${missed.length} Peig account(s) for users who did not onboard`);
+    expect(accounts.confirmed.status).toBe(200);
+    const linked = s.stack.peig.state.microsoft365Accounts().filter((a) => a.linkStatus === "linked").map((a) => a.id);
+    expect(linked).toEqual(expect.arrayContaining(missed));
+
+    // Approval, then the Peig admin deletes the configuration; the app deletes the Entra app.
+    await s.runUntil(async () => (await s.phase(id)) === "approval", 5 * DAY);
+    expect((await s.decide(s.taskLinks("cio@contoso.com")[0], "approve")).status).toBe(200);
+    expect(await openGate(id, "peigDeletion")).toBe(true);
+    expect(s.stack.peig.state.getConfiguration().applicationId).toBe(appId); // nothing deleted before the Peig admin confirms
+    const deletion = await peigAdminFollows(s, latestAdminLink());
+    expect(deletion.title).toBe("Delete the migration configuration in Peig");
+    expect(deletion.confirmed.status).toBe(200);
+    await s.runUntil(async () => FINISHED.includes(await s.phase(id)), 5 * DAY);
+
+    expect(await s.phase(id)).toBe("completed");
+    const status = await s.status(id);
+    expect((status.checklist as { id: string; met: boolean }[]).map((i) => [i.id, i.met])).toEqual([
+      ["allOnboarded", true],
+      ["accountsLinked", true],
+      ["phase2Completed", true],
+      ["configurationDeleted", true],
+    ]);
+    expect(s.stack.peig.state.summary().migrationClosedAt).not.toBeNull();
+    expect((status.audit as { action: string }[]).map((a) => a.action)).toContain("entraApp.deleted");
+    const report = JSON.parse(await (await s.api(`migrations/${id}/report?format=json`)).text()) as { deleted: { what: string }[] };
+    expect(report.deleted.map((d) => d.what)).toEqual(["Peig migration configuration", "Entra app PeigMigrationManager"]);
+    // Operator mode calls no Peig API: everything in Peig was the Peig admin's doing.
+    expect(s.stack.peig.requestLog).toEqual([]);
+    expect(durableSecretsIn(s.stack.graph.outbox)).toEqual([]);
+  });
+
+  it("stops without deleting anything when the Peig admin never confirms the configuration", async () => {
+    s = await startScenario({ peigMode: "operator", tenant: { users: 30 }, stack: { settings: { TASK_LINK_TTL: "P2D" } } });
+    const id = await s.start();
+    await s.runUntil(async () => FINISHED.includes(await s.phase(id)), 5 * DAY);
+    expect(await s.phase(id)).toBe("failed");
+    expect(s.stack.peig.state.summary().configuration).toBeNull();
+    expect(s.stack.graph.requestLog.filter((r) => r.method === "DELETE")).toEqual([]);
+    expect((await s.stack.store.listAudit(id)).map((a) => a.action)).not.toContain("deletion.started");
+  });
+});
