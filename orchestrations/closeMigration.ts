@@ -15,7 +15,9 @@ export function* closeMigration(context: OrchestrationContext, state: MigrationS
   const recheck = yield* call<Verification>(context, Activities.verifyChecklist, { migrationId, phase2: state.phase2 ?? null, approved: state.checklist });
   if (!recheck.readyForDeletion) {
     state.checklist = recheck.checklist;
-    const regressed = recheck.checklist.filter((i) => !i.met).map((i) => i.label);
+    // The gating items that failed, each with its fresh evidence (who and why): not every unmet item,
+    // since "configuration deleted" is never met before the deletion.
+    const regressed = recheck.reasons;
     yield* call(context, Activities.notifyAdmins, { migrationId, event: "regressed", details: { regressed } });
     return yield* enterPhase(context, state, "approval", `re-check failed after approval: ${regressed.join("; ")}`);
   }
