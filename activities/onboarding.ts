@@ -52,7 +52,12 @@ export async function monitorOnboarding(input: { migrationId: string }, s: Servi
   await s.store.upsertUsers(input.migrationId, userRows(reconciliation));
   const counts = countsOf(reconciliation, record.counts.phase2Failed);
   const changed = JSON.stringify(counts) !== JSON.stringify(record.counts);
-  await updateRuntime(s, input.migrationId, () => ({ counts }));
+  await updateRuntime(s, input.migrationId, (rt) => {
+    rt.unmatchedRequests = reconciliation.unmatchedRequests
+      .slice(0, 50)
+      .map((u) => ({ email: u.request.email, displayName: u.request.displayName, submittedAt: u.request.submittedAt, reason: u.reason }));
+    return { counts };
+  });
   // The status page's chart is drawn from these.
   await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "monitor.progress", details: { counts } });
   if (changed) {

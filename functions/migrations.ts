@@ -117,6 +117,7 @@ async function migrationStatus(request: HttpRequest, client: df.DurableClient, s
     deletionStartedAt: runtime.deletionStartedAt ?? null,
     openTasks: tasks.map((t) => ({ id: t.id, kind: t.kind, gate: t.gate, assignee: t.assignee, expiresAt: t.expiresAt })),
     notOnboarded: users.filter((u) => u.state === "notOnboarded").map((u) => ({ userPrincipalName: u.userPrincipalName, displayName: u.displayName, remindersSent: u.remindersSent })),
+    unmatchedRequests: runtime.unmatchedRequests ?? [],
     mismatched: users.filter((u) => u.mergeSuggestion).map((u) => ({ userPrincipalName: u.userPrincipalName, displayName: u.displayName, mergeSuggestion: u.mergeSuggestion })),
     audit: audit.map((a) => ({ at: a.at, actor: a.actor, action: a.action, details: a.details })),
     links: { status: statusUrl(request, id), page: `${statusUrl(request, id)}/page`, report: `${statusUrl(request, id)}/report` },
@@ -185,6 +186,8 @@ export async function requestApprovalAgain(request: HttpRequest, client: df.Dura
   const { record } = await loadMigration(s, id).catch(() => ({ record: undefined }));
   if (!record) return json(404, { error: `no migration ${id}` });
   if (record.phase !== "approval") return json(409, { error: `approval can be requested again only while the migration waits at the approval gate (phase ${record.phase})` });
+  const open = (await s.store.listTasks(id, { status: "open" })).filter((t) => t.gate?.startsWith("deletionApproval-"));
+  if (open.length > 0) return json(409, { error: `an approval round is still open (${open.length} link(s) waiting for a decision): it can be asked again after a rejection or expiry` });
   await updateRuntime(s, id, (rt) => void (rt.commands.approvalRequested = true));
   await s.store.appendAudit({ migrationId: id, actor: `admin:${callerName(request) ?? "function key"}`, action: "approval.requestedAgain", details: {}, instanceId: id });
   await wake(client, id);

@@ -22,6 +22,8 @@ export interface MigrationRuntime {
     /** Set by an admin after a rejected or expired approval round; consumed by the next round. */
     approvalRequested?: boolean;
   };
+  /** Pending requests whose typed e-mail matches nobody in scope (the latest monitor's, at most 50): Approve or Deny by hand. */
+  unmatchedRequests?: { email: string; displayName: string; submittedAt: string; reason: string }[];
   /** The latest verified checklist (what approvers see as evidence). */
   checklist?: ChecklistItem[];
   deletionStartedAt?: string;

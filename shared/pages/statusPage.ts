@@ -21,6 +21,7 @@ export interface StatusView {
   openTasks: { kind: string; gate?: string; assignee: string; expiresAt: string }[];
   notOnboarded: { userPrincipalName: string; displayName: string; remindersSent: number }[];
   mismatched: { userPrincipalName: string; displayName: string; mergeSuggestion?: Record<string, unknown> }[];
+  unmatchedRequests: { email: string; displayName: string; submittedAt: string; reason: string }[];
   audit: { at: string; actor: string; action: string; details: Record<string, unknown> }[];
   links: { report: string };
   generatedAt: string;
@@ -52,6 +53,7 @@ export function renderStatusPage(view: StatusView): string {
     view.mismatched.map((m) => [String(m.mergeSuggestion?.typedEmail ?? ""), `${m.displayName} <${m.userPrincipalName}>`, String(m.mergeSuggestion?.peigAccountId ?? "none yet: approve, then link"), String(m.mergeSuggestion?.reason ?? "")]),
     "No request with a mismatched e-mail address.",
   )}
+  ${view.unmatchedRequests.length ? `<h2>Requests matching no user</h2>${table(["Request typed as", "Name", "Submitted", "Why"], view.unmatchedRequests.map((r) => [r.email, r.displayName, r.submittedAt, r.reason]))}` : ""}
   <h2>Not onboarded (${view.notOnboarded.length})</h2>${table(["User", "UPN", "Reminders sent"], view.notOnboarded.slice(0, 500).map((u) => [u.displayName, u.userPrincipalName, u.remindersSent]), "Everyone in scope is onboarded.")}
   ${view.app ? `<h2>Entra migration app</h2><div class="card">${table(["Application ID", "Entity ID", "Reply URL", "Signing certificate"], [[view.app.appId, view.app.entityId, view.app.replyUrl, `${view.app.thumbprint} (until ${view.app.certificateNotAfter})`]])}</div>` : ""}
   <h2>Audit trail</h2>${table(["When", "Who", "What", "Details"], [...view.audit].reverse().slice(0, 200).map((a) => [a.at, a.actor, a.action, JSON.stringify(a.details)]))}

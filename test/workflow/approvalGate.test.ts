@@ -93,6 +93,10 @@ describe("two of three approvals required", () => {
     expect((await s.decide(cio, "approve")).status).toBe(200);
     expect(await s.phase(id)).toBe("approval");
     expect((await s.status(id)).waitingFor).toBe("2 of 3 approvers");
+    // Asking again while the round is open would be ignored: it is refused instead.
+    const again = await s.api(`migrations/${id}/approval`, { method: "POST" });
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { error: string }).error).toMatch(/still open/);
 
     // The same person clicks the same e-mail again: the link is used up and the tally does not move.
     expect((await s.decide(cio, "approve")).status).toBe(410);

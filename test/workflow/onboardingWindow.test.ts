@@ -98,6 +98,8 @@ describe("mismatched e-mail requests", () => {
       expect(mismatched.find((m) => m.userPrincipalName === user.userPrincipalName)!.mergeSuggestion).toMatchObject({ typedEmail: email, matchedBy, peigAccountId: null });
     }
     expect((status.counts as { mismatched: number }).mismatched).toBe(suggested.length);
+    // A pure typo has nobody to merge into: it is listed for the admins to approve or deny by hand.
+    expect((status.unmatchedRequests as { email: string }[]).map((r) => r.email).sort()).toEqual(typos.map((t) => t.email).sort());
 
     const digest = mailsWithSubject(s.stack, DIGEST).at(-1)!;
     expect(digest.bcc).toEqual(["it@contoso.com"]);
