@@ -46,9 +46,14 @@ export interface SimServicePrincipal extends Record<string, unknown> {
 }
 
 /** An object and the time (ms on the simulator's clock) from which reads see it. */
-interface Replicated<T> {
+export interface Replicated<T> {
   resource: T;
   visibleFrom: number;
+}
+
+export interface DirectorySnapshot {
+  applications: Replicated<SimApplication>[];
+  servicePrincipals: Replicated<SimServicePrincipal>[];
 }
 
 export interface DirectoryOptions {
@@ -143,6 +148,19 @@ export class DirectorySimulator {
       throw methodNotAllowed(request);
     }
     return undefined;
+  }
+
+  /** A deep copy of the applications and service principals, for a simulator that is saved and restored. */
+  snapshot(): DirectorySnapshot {
+    return structuredClone({ applications: [...this.applications.values()], servicePrincipals: [...this.servicePrincipals.values()] });
+  }
+
+  /** Replaces every application and service principal with the snapshot's. */
+  restore(snapshot: DirectorySnapshot): void {
+    this.applications.clear();
+    this.servicePrincipals.clear();
+    for (const entry of structuredClone(snapshot.applications)) this.applications.set(entry.resource.id, entry);
+    for (const entry of structuredClone(snapshot.servicePrincipals)) this.servicePrincipals.set(entry.resource.id, entry);
   }
 
   summary(): Record<string, unknown> {

@@ -8,7 +8,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "http";
 import type { AddressInfo } from "net";
 import type { Clock } from "../../shared/clock";
 import type { Tenant } from "../fixtures/tenant";
-import { DirectorySimulator, methodNotAllowed } from "./directory";
+import { AppRoleAssignmentSimulator, type SimAppRoleAssignment, type SimManagedIdentity } from "./appRoleAssignments";
+import { DirectorySimulator, methodNotAllowed, type DirectorySnapshot } from "./directory";
 import { FaultInjector, type GraphFaults, type InjectedFault } from "./faults";
 import { GraphHttpError, badRequest, errorResponse, ok, requireObject, type SimRequest, type SimResponse } from "./http";
 import { MailboxSimulator, exchangeOnlineLimits, type MailLimits, type SentMail } from "./mailbox";
@@ -17,7 +18,8 @@ import { PeopleSimulator, type SimSignIn } from "./people";
 export type { GraphFaults, ScriptedFault } from "./faults";
 export type { MailLimits, SentMail } from "./mailbox";
 export type { SimSignIn } from "./people";
-export type { SimApplication, SimServicePrincipal, SimKeyCredential } from "./directory";
+export { MICROSOFT_GRAPH_APP_ID, microsoftGraphAppRoles, type SimAppRoleAssignment, type SimManagedIdentity } from "./appRoleAssignments";
+export type { SimApplication, SimServicePrincipal, SimKeyCredential, DirectorySnapshot, Replicated } from "./directory";
 
 export interface GraphSimulatorOptions {
   clock: Clock;
@@ -32,6 +34,8 @@ export interface GraphSimulatorOptions {
   mailboxes?: string[];
   /** Whether the identifier-URI policy exempts SAML apps (reference §1.5); default true. */
   samlExemptFromIdentifierUriPolicy?: boolean;
+  /** User-assigned managed identities in the tenant (principals that can be granted Graph permissions). */
+  managedIdentities?: SimManagedIdentity[];
 }
 
 export interface RequestLogEntry {
@@ -48,7 +52,20 @@ export interface RequestLogEntry {
 export interface SimulatorState {
   directory: DirectorySimulator;
   signIns: SimSignIn[];
+  /** App role assignments to Microsoft Graph (application permissions granted). */
+  appRoleAssignments: SimAppRoleAssignment[];
   summary(): Record<string, unknown>;
+}
+
+/**
+ * Everything the simulator accumulates, JSON-safe (the users and groups come from the seeded tenant, so
+ * they are not in it): the demo saves it on exit and restores it at start, so a restart resumes.
+ */
+export interface GraphSimulatorSnapshot extends DirectorySnapshot {
+  version: 1;
+  signIns: SimSignIn[];
+  outbox: SentMail[];
+  requestLog: RequestLogEntry[];
 }
 
 export interface GraphSimulator {
@@ -59,6 +76,10 @@ export interface GraphSimulator {
   requestLog: RequestLogEntry[];
   recordSignIn(userId: string, appId: string, errorCode?: number): SimSignIn;
   setFaults(faults: GraphFaults): void;
+  /** A deep copy of the simulator's state. */
+  snapshot(): GraphSimulatorSnapshot;
+  /** Replaces the simulator's state with a snapshot's (faults and the tenant stay as started). */
+  restore(snapshot: GraphSimulatorSnapshot): void;
   stop(): Promise<void>;
 }
 
@@ -71,6 +92,7 @@ class GraphSimulatorServer {
   readonly directory: DirectorySimulator;
   readonly people: PeopleSimulator;
   readonly mailbox: MailboxSimulator;
+  readonly appRoleAssignments: AppRoleAssignmentSimulator;
 
   constructor(private readonly options: GraphSimulatorOptions) {
     const { clock, tenant } = options;
@@ -84,6 +106,12 @@ class GraphSimulatorServer {
       samlExemptFromIdentifierUriPolicy: options.samlExemptFromIdentifierUriPolicy ?? true,
     });
     this.people = new PeopleSimulator(tenant, clock, baseUrl);
+    this.appRoleAssignments = new AppRoleAssignmentSimulator({
+      clock,
+      baseUrl,
+      managedIdentities: options.managedIdentities ?? [],
+      otherServicePrincipal: (id) => this.directory.servicePrincipals.get(id)?.resource.displayName,
+    });
     const extraMailboxes = (options.mailboxes ?? []).map((m) => m.toLowerCase());
     this.mailbox = new MailboxSimulator(clock, { ...exchangeOnlineLimits, ...options.mailLimits }, (idOrUpn) => {
       if (extraMailboxes.includes(idOrUpn.toLowerCase())) return idOrUpn.toLowerCase();
@@ -95,6 +123,26 @@ class GraphSimulatorServer {
   recordSignIn(userId: string, appId: string, errorCode = 0): SimSignIn {
     const app = [...this.directory.applications.values()].find((entry) => entry.resource.appId === appId);
     return this.people.recordSignIn(userId, appId, app?.resource.displayName ?? "", errorCode);
+  }
+
+  snapshot(): GraphSimulatorSnapshot {
+    return structuredClone({
+      version: 1 as const,
+      ...this.directory.snapshot(),
+      signIns: this.people.signIns,
+      outbox: this.mailbox.outbox,
+      requestLog: this.requestLog,
+    });
+  }
+
+  restore(snapshot: GraphSimulatorSnapshot): void {
+    if (snapshot.version !== 1) throw new Error(`Unknown Graph simulator snapshot version ${String(snapshot.version)}`);
+    this.directory.restore(snapshot);
+    // The arrays are shared with the handle (outbox, requestLog): refill them in place.
+    const copy = structuredClone(snapshot);
+    refill(this.people.signIns, copy.signIns);
+    refill(this.mailbox.outbox, copy.outbox);
+    refill(this.requestLog, copy.requestLog);
   }
 
   summary(): Record<string, unknown> {
@@ -158,7 +206,7 @@ class GraphSimulatorServer {
 
   private route(request: SimRequest): SimResponse {
     if (request.path === "/$batch") return this.batch(request);
-    const response = this.directory.handle(request) ?? this.people.handle(request) ?? this.mailbox.handle(request);
+    const response = this.appRoleAssignments.handle(request) ?? this.directory.handle(request) ?? this.people.handle(request) ?? this.mailbox.handle(request);
     if (response) return response;
     throw badRequest(`Resource not found for the segment '${request.path.split("/")[1] ?? ""}'.`, "BadRequest");
   }
@@ -230,6 +278,12 @@ class GraphSimulatorServer {
   }
 }
 
+/** In place, and without spreading (a long request log would overflow the argument list). */
+function refill<T>(target: T[], items: T[]): void {
+  target.length = 0;
+  for (const item of items) target.push(item);
+}
+
 function parseJson(raw: string): unknown {
   try {
     return JSON.parse(raw);
@@ -295,11 +349,13 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
   simulator.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   return {
     baseUrl: simulator.baseUrl,
-    state: { directory: simulator.directory, signIns: simulator.people.signIns, summary: () => simulator.summary() },
+    state: { directory: simulator.directory, signIns: simulator.people.signIns, appRoleAssignments: simulator.appRoleAssignments.assignments, summary: () => simulator.summary() },
     outbox: simulator.mailbox.outbox,
     requestLog: simulator.requestLog,
     recordSignIn: (userId, appId, errorCode) => simulator.recordSignIn(userId, appId, errorCode),
     setFaults: (faults) => simulator.faults.set(faults),
+    snapshot: () => simulator.snapshot(),
+    restore: (snapshot) => simulator.restore(snapshot),
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

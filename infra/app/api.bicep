@@ -1,0 +1,174 @@
+// The Function App on the Flex Consumption plan (Linux, Node 20), its app settings and App Service
+// Authentication. Every setting the code reads (SETTING_NAMES in shared/config.ts) is set below, from a
+// parameter; test/infra/infra.test.ts fails when one is missing.
+param name string
+param location string
+param tags object
+@description('azd service name in azure.yaml.')
+param serviceName string
+param identityId string
+param identityClientId string
+param storageAccountName string
+param deploymentContainerName string
+param applicationInsightsName string
+param keyVaultName string
+@description('Key Vault secret holding the Peig admin API key; empty when none was given (operator mode).')
+param peigApiKeySecretName string
+param authClientId string
+param mailSender string
+param peigMode string
+param peigApiBaseUrl string
+param graphCloud string
+param graphBaseUrl string
+param publicBaseUrl string
+param taskLinkTtl string
+param migrationAppName string
+param certificateMarginDays int
+param migrationTablePrefix string
+param taskHubName string
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: storageAccountName
+}
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: 'plan-${name}'
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: { name: 'FC1', tier: 'FlexConsumption' }
+  properties: { reserved: true }
+}
+
+resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': serviceName })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${identityId}': {} }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    // Key Vault references resolve with the user-assigned identity, not a system-assigned one.
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        // Few instances on purpose: Graph and Peig throttle per app, and host.json caps activities per instance.
+        maximumInstanceCount: 40
+        instanceMemoryMB: 2048
+      }
+      // Flex Consumption takes the language here; it does not accept FUNCTIONS_WORKER_RUNTIME as an app setting.
+      runtime: {
+        name: 'node'
+        version: '20'
+      }
+    }
+  }
+}
+
+// A child resource, so the settings can use the app's own host name (PUBLIC_BASE_URL).
+resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: functionApp
+  name: 'appsettings'
+  properties: {
+    // Functions host and Durable task hub storage, identity-based
+    // (https://learn.microsoft.com/azure/azure-functions/durable/durable-functions-configure-managed-identity).
+    AzureWebJobsStorage__accountName: storage.name
+    AzureWebJobsStorage__credential: 'managedidentity'
+    AzureWebJobsStorage__clientId: identityClientId
+    TASKHUB_NAME: taskHubName
+    APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+
+    // The app's own settings (shared/config.ts).
+    MIGRATION_STORAGE_CONNECTION: ''
+    MIGRATION_STORAGE_TABLE_ENDPOINT: storage.properties.primaryEndpoints.table
+    MIGRATION_TABLE_PREFIX: migrationTablePrefix
+    AZURE_CLIENT_ID: identityClientId
+    GRAPH_CLOUD: graphCloud
+    GRAPH_BASE_URL: graphBaseUrl
+    MAIL_SENDER: mailSender
+    PEIG_MODE: peigMode
+    PEIG_API_BASE_URL: peigApiBaseUrl
+    PEIG_API_KEY: empty(peigApiKeySecretName) ? '' : '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${peigApiKeySecretName})'
+    PUBLIC_BASE_URL: empty(publicBaseUrl) ? 'https://${functionApp.properties.defaultHostName}' : publicBaseUrl
+    TASK_LINK_TTL: taskLinkTtl
+    REQUIRE_SIGNED_IN_APPROVER: 'true'
+    MIGRATION_APP_NAME: migrationAppName
+    CERTIFICATE_MARGIN_DAYS: string(certificateMarginDays)
+  }
+}
+
+// App Service Authentication (Easy Auth) with Entra ID: people opening /api/tasks/* must sign in, and the
+// platform passes who they are in x-ms-client-principal-name (and strips that header from clients).
+// The admin API keeps function keys: /api/migrations* is excluded from the sign-in redirect, and so is
+// Durable's management API (guarded by its system key), so scripts and purges work without a browser.
+resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: functionApp
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+      runtimeVersion: '~1'
+    }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'RedirectToLoginPage'
+      redirectToProvider: 'azureactivedirectory'
+      excludedPaths: [
+        '/api/migrations'
+        '/api/migrations/*'
+        '/runtime/webhooks/durabletask/*'
+      ]
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        // No client secret: sign-in uses the OpenID Connect implicit flow for an ID token, so the app
+        // registration needs "ID tokens" enabled and the /.auth/login/aad/callback redirect URI.
+        registration: {
+          clientId: authClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [
+            authClientId
+            'api://${authClientId}'
+          ]
+        }
+      }
+    }
+    login: {
+      tokenStore: { enabled: false }
+    }
+    httpSettings: {
+      requireHttps: true
+      routes: { apiPrefix: '/.auth' }
+      forwardProxy: { convention: 'NoProxy' }
+    }
+  }
+}
+
+output name string = functionApp.name
+output uri string = 'https://${functionApp.properties.defaultHostName}'

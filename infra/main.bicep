@@ -1,0 +1,183 @@
+// Peig Microsoft 365 migration orchestrator: everything `azd up` provisions (docs/deploy.md).
+// Modelled on Azure-Samples/durable-functions-quickstart-typescript-azd, with the default Azure Storage
+// backend for Durable Functions instead of the Durable Task Scheduler.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name; seeds the unique suffix of every resource name.')
+param environmentName string
+
+@minLength(1)
+@description('Region for all resources; must offer the Flex Consumption plan.')
+@allowed([
+  'australiaeast'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'northcentralus'
+  'northeurope'
+  'southeastasia'
+  'swedencentral'
+  'uksouth'
+  'westeurope'
+  'westus2'
+  'westus3'
+])
+@metadata({ azd: { type: 'location' } })
+param location string
+
+@description('Mailbox that sends invitations, reminders and task e-mails (MAIL_SENDER). Restrict Mail.Send to it: docs/permissions.md.')
+param mailSender string
+
+@description('Client id of the Entra app registration App Service Authentication signs approvers in with (docs/deploy.md, step 2).')
+param authClientId string
+
+@description('"operator" (default: Peig steps become tasks for the Peig admin) or "api" (a Peig admin API is configured).')
+@allowed([ 'api', 'operator' ])
+param peigMode string = 'operator'
+
+@description('Peig admin API base URL (api mode only).')
+param peigApiBaseUrl string = ''
+
+@secure()
+@description('Peig admin API key (api mode only); stored in Key Vault, never in an app setting.')
+param peigApiKey string = ''
+
+@allowed([ 'global', 'usgov', 'china' ])
+param graphCloud string = 'global'
+
+@description('Overrides the cloud\'s Graph endpoint; leave empty.')
+param graphBaseUrl string = ''
+
+@description('Public base URL for e-mailed links; empty = https://<function app default host name>.')
+param publicBaseUrl string = ''
+
+@description('How long an e-mailed task link stays valid (ISO 8601 duration).')
+param taskLinkTtl string = 'P7D'
+
+param migrationAppName string = 'PeigMigrationManager'
+
+@minValue(0)
+@maxValue(365)
+param certificateMarginDays int = 30
+
+@description('Prefix of the app\'s own tables (letters and digits).')
+param migrationTablePrefix string = 'Peig'
+
+@description('Durable Functions task hub (host.json reads %TASKHUB_NAME%).')
+param taskHubName string = 'PeigMigration'
+
+var abbrs = loadJsonContent('./abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName }
+var functionAppName = '${abbrs.webSitesFunctions}peig-migration-${resourceToken}'
+var deploymentContainerName = 'app-package-${take(resourceToken, 7)}'
+var peigApiKeySecretName = 'peig-api-key'
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: '${abbrs.resourcesResourceGroups}${environmentName}'
+  location: location
+  tags: tags
+}
+
+// The one identity the app uses for Storage, Key Vault, Application Insights and Microsoft Graph.
+module identity './app/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: '${abbrs.managedIdentityUserAssignedIdentities}peig-migration-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage './app/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: '${abbrs.storageStorageAccounts}${resourceToken}'
+    location: location
+    tags: tags
+    deploymentContainerName: deploymentContainerName
+  }
+}
+
+module monitoring './app/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+    applicationInsightsName: '${abbrs.insightsComponents}${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module keyVault './app/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    name: '${abbrs.keyVaultVaults}${resourceToken}'
+    location: location
+    tags: tags
+    peigApiKeySecretName: peigApiKeySecretName
+    peigApiKey: peigApiKey
+  }
+}
+
+// Every data-plane role the identity needs, in one place.
+module rbac './app/rbac.bicep' = {
+  name: 'rbac'
+  scope: rg
+  params: {
+    identityPrincipalId: identity.outputs.principalId
+    storageAccountName: storage.outputs.name
+    keyVaultName: keyVault.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+  }
+}
+
+module api './app/api.bicep' = {
+  name: 'api'
+  scope: rg
+  dependsOn: [ rbac ]
+  params: {
+    name: functionAppName
+    location: location
+    tags: tags
+    serviceName: 'api'
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerName: deploymentContainerName
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    keyVaultName: keyVault.outputs.name
+    peigApiKeySecretName: empty(peigApiKey) ? '' : peigApiKeySecretName
+    authClientId: authClientId
+    mailSender: mailSender
+    peigMode: peigMode
+    peigApiBaseUrl: peigApiBaseUrl
+    graphCloud: graphCloud
+    graphBaseUrl: graphBaseUrl
+    publicBaseUrl: publicBaseUrl
+    taskLinkTtl: taskLinkTtl
+    migrationAppName: migrationAppName
+    certificateMarginDays: certificateMarginDays
+    migrationTablePrefix: migrationTablePrefix
+    taskHubName: taskHubName
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_NAME string = api.outputs.name
+output SERVICE_API_NAME string = api.outputs.name
+output SERVICE_API_URI string = api.outputs.uri
+// `npm run grant-permissions -- --principal-id <this>` (docs/permissions.md).
+output AZURE_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
+output AZURE_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name

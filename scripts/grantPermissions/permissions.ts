@@ -1,0 +1,47 @@
+/**
+ * The Microsoft Graph application permissions the app's managed identity needs, per feature, least
+ * privileged first (shared/reference/microsoft-graph.md §2; docs/permissions.md explains each choice).
+ */
+
+export const features = ["setup", "users", "groupScope", "signIns", "mail"] as const;
+export type Feature = (typeof features)[number];
+
+export interface FeaturePermission {
+  feature: Feature;
+  permission: string;
+  /** Which calls need it, and why nothing smaller will do. */
+  why: string;
+}
+
+export const featurePermissions: readonly FeaturePermission[] = [
+  {
+    feature: "setup",
+    permission: "Application.ReadWrite.All",
+    why:
+      "instantiate the non-gallery app, PATCH its SAML settings, addTokenSigningCertificate, delete it at close. " +
+      "Application.ReadWrite.OwnedBy is not enough: instantiate leaves the new app without an owner, so the follow-up calls are denied",
+  },
+  { feature: "users", permission: "User.Read.All", why: "list the in-scope users (GET /users) and read their mail and proxy addresses" },
+  { feature: "groupScope", permission: "GroupMember.Read.All", why: "read the scope group's transitive members when a migration sets scopeGroupId" },
+  { feature: "signIns", permission: "AuditLog.Read.All", why: "operator mode: read sign-ins to the migration app (GET /auditLogs/signIns) to see who onboarded" },
+  { feature: "mail", permission: "Mail.Send", why: "send invitations, reminders and task e-mails from MAIL_SENDER (restrict it with Exchange RBAC for Applications)" },
+];
+
+export function parseFeatures(text: string): { ok: true; value: Feature[] } | { ok: false; error: string } {
+  const names = text.split(",").map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(features as readonly string[]).includes(n));
+  if (names.length === 0 || unknown.length > 0) {
+    return { ok: false, error: `--features takes a comma-separated list of ${features.join(", ")}${unknown.length ? `; unknown: ${unknown.join(", ")}` : ""}` };
+  }
+  return { ok: true, value: features.filter((f) => names.includes(f)) };
+}
+
+/** The permissions the given features need, each once, with the features that need it. */
+export function permissionsFor(selected: readonly Feature[]): { permission: string; features: Feature[] }[] {
+  const byPermission = new Map<string, Feature[]>();
+  for (const entry of featurePermissions) {
+    if (!selected.includes(entry.feature)) continue;
+    byPermission.set(entry.permission, [...(byPermission.get(entry.permission) ?? []), entry.feature]);
+  }
+  return [...byPermission].map(([permission, needs]) => ({ permission, features: needs }));
+}
