@@ -52,7 +52,7 @@ export function migrationTag(migrationId: string): string {
 }
 
 const applicationSelect = "id,appId,displayName,applicationTemplateId,createdDateTime,identifierUris,tags,web";
-const servicePrincipalSelect = "id,appId,preferredSingleSignOnMode,preferredTokenSigningKeyThumbprint,keyCredentials";
+const servicePrincipalSelect = "id,appId,preferredSingleSignOnMode,preferredTokenSigningKeyThumbprint,appRoleAssignmentRequired,keyCredentials";
 const userSelect = "id,displayName,userPrincipalName,mail,proxyAddresses,otherMails,accountEnabled,userType";
 const memberFilter = "accountEnabled eq true and userType eq 'Member'";
 
@@ -103,10 +103,14 @@ export class GraphEntra implements EntraPort {
     if (!application.tags.includes(tag)) {
       await this.patch("patchApplication", `/applications/${application.id}`, { tags: [...application.tags, tag] });
     }
-    // SAML mode first: it exempts the app from the identifier-URI policy (reference §1.5).
-    if (servicePrincipal.preferredSingleSignOnMode !== "saml") {
-      await this.patch("patchServicePrincipal", `/servicePrincipals/${servicePrincipal.id}`, { preferredSingleSignOnMode: "saml" });
-    }
+    // SAML mode first: it exempts the app from the identifier-URI policy (reference §1.5). In the same
+    // PATCH: every user in scope signs in to this app to onboard, and with assignment required (the
+    // default of a new non-gallery app) they would be refused with AADSTS50105 (reference §1.2, §1.1 step 8).
+    const spChanges = {
+      ...(servicePrincipal.preferredSingleSignOnMode !== "saml" ? { preferredSingleSignOnMode: "saml" } : {}),
+      ...(servicePrincipal.appRoleAssignmentRequired !== false ? { appRoleAssignmentRequired: false } : {}),
+    };
+    if (Object.keys(spChanges).length > 0) await this.patch("patchServicePrincipal", `/servicePrincipals/${servicePrincipal.id}`, spChanges);
     if (!application.identifierUris.includes(entityId) || !(application.web?.redirectUris ?? []).includes(replyUrl)) {
       await this.setSamlUrls(application.id, entityId, replyUrl);
     }

@@ -33,6 +33,8 @@ describe("Entra migration app through the Graph SDK against the simulator", () =
     const sp = world.sim.state.directory.servicePrincipals.get(app.servicePrincipalId)?.resource;
     expect(sp?.preferredSingleSignOnMode).toBe("saml");
     expect(sp?.preferredTokenSigningKeyThumbprint).toBe(app.thumbprint);
+    // Everyone in scope must be able to sign in to onboard: no assignment required.
+    expect(sp?.appRoleAssignmentRequired).toBe(false);
 
     const cert = new X509Certificate(app.certificatePem);
     expect(app.certificatePem).toMatch(/^-----BEGIN CERTIFICATE-----\r?\n/);
