@@ -173,7 +173,16 @@ export async function cancelMigration(request: HttpRequest, client: df.DurableCl
   }
   if (refusal) return json(409, { error: `cancellation refused: ${refusal}` });
   await s.store.appendAudit({ migrationId: id, actor: `admin:${by}`, action: "migration.cancelRequested", details: { reason: reason ?? null }, instanceId: id });
-  await wake(client, id);
+  const durable = await client.getStatus(id).catch(() => undefined);
+  if (!durable || ["Failed", "Terminated", "Completed"].includes(String(durable.runtimeStatus))) {
+    // Nothing runs that could act on the request (the orchestration failed after its retries, or was
+    // terminated): record the end here, so the workspace is free for a new migration.
+    const { record } = await updateRuntime(s, id, () => ({ phase: "cancelled", status: "cancelled" }));
+    await s.store.releaseWorkspace(record.workspace, id);
+    await s.store.appendAudit({ migrationId: id, actor: `admin:${by}`, action: "phase.cancelled", details: { detail: `the orchestration was ${durable?.runtimeStatus ?? "missing"}; closed by the cancellation` }, instanceId: id });
+  } else {
+    await wake(client, id);
+  }
   return json(202, {
     id,
     message: "Cancellation requested. Nothing is deleted: the Peig migration configuration and the Entra app PeigMigrationManager stay in place until you remove them.",

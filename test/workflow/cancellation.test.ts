@@ -75,3 +75,19 @@ describe("cancelling a migration", () => {
     expect(mailsWithSubject(s.stack, /cancelled/)).toHaveLength(0);
   });
 });
+
+describe("cancelling a migration whose orchestration is no longer running", () => {
+  it("closes it at once and frees the workspace, since nothing would act on the request", async () => {
+    s = await startScenario({ tenant: { users: 30 } });
+    const id = await s.start();
+    await s.host.advanceBy(DAY);
+    // Stands in for an orchestration that failed after its retries.
+    await s.host.client.terminate(id, "simulated failure");
+    const res = await cancel(id, { reason: "stuck" });
+    expect(res.status).toBe(202);
+    expect(await s.phase(id)).toBe("cancelled");
+    expect((await s.stack.store.getMigration(id))!.status).toBe("cancelled");
+    const again = await s.api("migrations", { method: "POST", body: JSON.stringify(startBody()), headers: { "content-type": "application/json" } });
+    expect(again.status).toBe(202);
+  });
+});
