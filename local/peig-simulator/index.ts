@@ -21,9 +21,11 @@ import {
 } from "../../shared/peig/contract";
 import type { Tenant, TenantUser } from "../fixtures/tenant";
 import { createSelfSignedCertificatePem } from "./selfSignedCertificate";
-import { PeigSimulatorError, PeigWorkspace, type OnboardOutcome } from "./workspace";
+import { PeigSimulatorError, PeigWorkspace, type OnboardOutcome, type PeigWorkspaceSnapshot } from "./workspace";
+import { RateLimiter, type PeigRateLimit } from "./rateLimit";
 
-export { PeigSimulatorError, PeigWorkspace, type OnboardOutcome } from "./workspace";
+export { PeigSimulatorError, PeigWorkspace, type OnboardOutcome, type PeigWorkspaceSnapshot } from "./workspace";
+export { contractRateLimit, type PeigRateLimit } from "./rateLimit";
 
 export interface PeigFaults {
   /** Share of API requests refused with 429 + Retry-After before doing anything. */
@@ -50,6 +52,8 @@ export interface PeigSimulatorOptions {
   /** Default true: a request whose e-mail is the Microsoft 365 account's address is approved at once. */
   autoApproveMatched?: boolean;
   faults?: PeigFaults;
+  /** The contract's per-API-key rate limit (`contractRateLimit`); omitted = unlimited. */
+  rateLimit?: PeigRateLimit;
   /** A user signed in through the Entra migration app (wired to the Graph simulator's sign-in log). */
   onMigrationSignIn?: (user: TenantUser, applicationId: string) => void;
 }
@@ -61,7 +65,16 @@ export interface PeigRequestLogEntry {
   path: string;
   operationId: PeigOperationId | null;
   status: number;
-  fault?: "throttled" | "serverError" | "responseLost";
+  fault?: "throttled" | "serverError" | "responseLost" | "rateLimited";
+}
+
+/** The simulator's state, JSON-safe: the demo saves it on exit and restores it at start, so a restart resumes. */
+export interface PeigSimulatorSnapshot {
+  version: 1;
+  workspace: PeigWorkspaceSnapshot;
+  requestLog: PeigRequestLogEntry[];
+  /** The workspace's own IdP certificate (Configuration > SAML IDP Info), which a restart must not change. */
+  idpCertificatePem: string;
 }
 
 export interface PeigSimulatorHandle {
@@ -73,7 +86,13 @@ export interface PeigSimulatorHandle {
   state: PeigWorkspace;
   requestLog: PeigRequestLogEntry[];
   setFaults(faults: PeigFaults): void;
+  /** Turns the per-API-key rate limit on (fresh buckets) or off (`undefined`). */
+  setRateLimit(limit: PeigRateLimit | undefined): void;
   onboardUser(microsoft365UserId: string): OnboardOutcome;
+  /** A deep copy of the simulator's state. */
+  snapshot(): PeigSimulatorSnapshot;
+  /** Replaces the simulator's state with a snapshot's (faults and the tenant stay as started). */
+  restore(snapshot: PeigSimulatorSnapshot): void;
   stop(): Promise<void>;
 }
 
@@ -283,6 +302,12 @@ export async function startPeigSimulator(options: PeigSimulatorOptions): Promise
   };
   setFaults(options.faults ?? {});
 
+  let rateLimiter: RateLimiter | undefined;
+  const setRateLimit = (limit: PeigRateLimit | undefined): void => {
+    rateLimiter = limit && new RateLimiter(clock, limit);
+  };
+  setRateLimit(options.rateLimit);
+
   const requestLog: PeigRequestLogEntry[] = [];
 
   const control = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
@@ -319,6 +344,13 @@ export async function startPeigSimulator(options: PeigSimulatorOptions): Promise
     log.operationId = route.operationId;
     if (req.headers.authorization !== `Bearer ${apiKey}`) {
       throw new PeigSimulatorError(401, "unauthorized", "Send the workspace API key as Authorization: Bearer <key>.");
+    }
+    const token = rateLimiter?.take(req.headers.authorization);
+    if (token && !token.allowed) {
+      log.fault = "rateLimited";
+      log.status = 429;
+      sendError(res, new PeigSimulatorError(429, "throttled", "Rate limit exceeded for this API key; retry after the Retry-After interval."), { "Retry-After": String(token.retryAfterSeconds) });
+      return;
     }
     const retryAfter = { "Retry-After": String(faults.retryAfterSeconds ?? 1) };
     if (dice() < (faults.throttleRate ?? 0)) {
@@ -375,9 +407,19 @@ export async function startPeigSimulator(options: PeigSimulatorOptions): Promise
     state: workspace,
     requestLog,
     setFaults,
+    setRateLimit,
     onboardUser: (microsoft365UserId) => {
       workspace.advance();
       return workspace.onboardNow(microsoft365UserId);
+    },
+    snapshot: () => ({ version: 1, workspace: workspace.snapshot(), requestLog: structuredClone(requestLog), idpCertificatePem: samlIdpInfo.idpCertificate }),
+    restore: (snapshot) => {
+      if (snapshot.version !== 1) throw new Error(`Unknown Peig simulator snapshot version ${String(snapshot.version)}`);
+      workspace.restore(snapshot.workspace);
+      // In place: the handle's requestLog and the route handlers' samlIdpInfo are the same objects.
+      requestLog.length = 0;
+      for (const entry of structuredClone(snapshot.requestLog)) requestLog.push(entry);
+      samlIdpInfo.idpCertificate = snapshot.idpCertificatePem;
     },
     stop: () =>
       new Promise<void>((resolve, reject) => {

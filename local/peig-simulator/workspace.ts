@@ -65,6 +65,23 @@ export interface PeigWorkspaceOptions {
   onMigrationSignIn?: (user: TenantUser, applicationId: string) => void;
 }
 
+/** The workspace's whole state, JSON-safe (the tenant comes from its seed, so it is not in it). */
+export interface PeigWorkspaceSnapshot {
+  accounts: AccountRecord[];
+  requests: RequestRecord[];
+  validatedFingerprints: string[];
+  idempotentCreates: [string, { microsoft365UserId: string; account: PeigAccount }][];
+  migratedUserIds: string[];
+  configuration: ConfigurationRecord | null;
+  migrationClosedAt: string | null;
+  /** When the onboarding window opened (ms on the clock); the schedule is rebuilt from it. */
+  windowOpenedAt: number | null;
+  nextScheduled: number;
+  accountSequence: number;
+  requestSequence: number;
+  signIns: number;
+}
+
 export type OnboardOutcome = "linked" | "pendingRequest" | "completedPlaceholder" | "alreadyOnboarded";
 
 const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -88,6 +105,7 @@ export class PeigWorkspace {
   private configuration: ConfigurationRecord | null = null;
   private migrationClosedAt: string | null = null;
   private schedule: ScheduledOnboarding[] = [];
+  private windowOpenedAt: number | null = null;
   private nextScheduled = 0;
   private accountSequence = 0;
   private requestSequence = 0;
@@ -189,8 +207,8 @@ export class PeigWorkspace {
   }
 
   /** The onboarding window starts when the configuration is first saved; each user onboards at their fraction of it. */
-  private openWindow(): void {
-    const start = this.options.clock.now().getTime();
+  private openWindow(start = this.options.clock.now().getTime()): void {
+    this.windowOpenedAt = start;
     this.schedule = [...this.microsoft365Users.values()]
       .filter((u) => u.behaviour.onboardsAt !== null)
       .map((user) => ({ at: start + Math.round((user.behaviour.onboardsAt as number) * this.options.onboardingWindowMs), user }))
@@ -405,6 +423,53 @@ export class PeigWorkspace {
       linkStatus: account ? "linked" : "unlinked",
       peigAccountId: account?.id ?? null,
     };
+  }
+
+  // --- Saving and restoring (the demo resumes after a restart) ---------------------------------------------
+
+  snapshot(): PeigWorkspaceSnapshot {
+    return structuredClone({
+      accounts: [...this.accounts.values()],
+      requests: [...this.requests.values()],
+      validatedFingerprints: [...this.validatedFingerprints],
+      idempotentCreates: [...this.idempotentCreates.entries()],
+      migratedUserIds: [...this.migratedUserIds],
+      configuration: this.configuration,
+      migrationClosedAt: this.migrationClosedAt,
+      windowOpenedAt: this.windowOpenedAt,
+      nextScheduled: this.nextScheduled,
+      accountSequence: this.accountSequence,
+      requestSequence: this.requestSequence,
+      signIns: this.signIns,
+    });
+  }
+
+  /** Replaces the whole state with a snapshot's; onboardings already run stay run. */
+  restore(snapshot: PeigWorkspaceSnapshot): void {
+    const copy = structuredClone(snapshot);
+    this.accounts.clear();
+    this.accountsByMicrosoft365UserId.clear();
+    for (const account of copy.accounts) {
+      this.accounts.set(account.id, account);
+      if (account.microsoft365UserId) this.accountsByMicrosoft365UserId.set(account.microsoft365UserId, account);
+    }
+    this.requests.clear();
+    for (const request of copy.requests) this.requests.set(request.id, request);
+    this.validatedFingerprints.clear();
+    for (const fingerprint of copy.validatedFingerprints) this.validatedFingerprints.add(fingerprint);
+    this.idempotentCreates.clear();
+    for (const [key, value] of copy.idempotentCreates) this.idempotentCreates.set(key, value);
+    this.migratedUserIds.clear();
+    for (const id of copy.migratedUserIds) this.migratedUserIds.add(id);
+    this.configuration = copy.configuration;
+    this.migrationClosedAt = copy.migrationClosedAt;
+    this.schedule = [];
+    this.windowOpenedAt = null;
+    if (copy.windowOpenedAt !== null) this.openWindow(copy.windowOpenedAt);
+    this.nextScheduled = copy.nextScheduled;
+    this.accountSequence = copy.accountSequence;
+    this.requestSequence = copy.requestSequence;
+    this.signIns = copy.signIns;
   }
 
   /** For /_sim/state and tests. */

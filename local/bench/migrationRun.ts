@@ -1,0 +1,233 @@
+/**
+ * One whole migration on the local host and the simulators, driven like the scenario tests drive it
+ * (test/workflow/harness.ts): POST /api/migrations, skip from durable timer to durable timer, approve
+ * the deletion through the e-mailed task page. The app's ports are wrapped to note what the minimum
+ * request counts depend on (users listed per pass, items per Peig list, recipients per send).
+ */
+import "../../functions";
+import { performance } from "node:perf_hooks";
+import { monitorTimes, reminderTimes } from "../../shared/domain/schedule";
+import type { Services } from "../../shared/services";
+import type { Phase } from "../../shared/workflow";
+import { inScopeUsers, type TenantOptions } from "../fixtures/tenant";
+import { VirtualClock } from "../host/clocks";
+import { createTestHost, type TestHost } from "../host/testHost";
+import type { PeigRateLimit } from "../peig-simulator";
+import { startLocalStack, type LocalStack } from "../stack";
+
+export const START = "2026-12-01T09:00:00.000Z";
+const DAY = 86_400_000;
+const FINAL: Phase[] = ["completed", "failed", "cancelled"];
+
+export const startRequest = {
+  workspace: "contoso",
+  domain: "contoso.com",
+  idpEntityId: "https://pap01.contoso.com/idp/shibboleth",
+  deadline: "2026-12-15T09:00:00Z",
+  reminders: ["P7D", "P3D", "P1D", "PT4H"],
+  monitorEvery: "PT12H",
+  approvers: ["cio@contoso.com", "ciso@contoso.com", "cfo@contoso.com"],
+  requiredApprovals: 1,
+  admins: ["it@contoso.com"],
+  phase2: "auto",
+  endEarly: false,
+  dryRun: false,
+};
+
+/** One logical bulk send: its batches share subject and body and never repeat a recipient. */
+interface BulkSend {
+  subject: string;
+  html: string;
+  recipients: Set<string>;
+}
+
+export interface MigrationRunResult {
+  wallMs: number;
+  finalPhase: Phase;
+  inScope: number;
+  /** What Graph's server-side filter returns (enabled members of every domain); the domain is filtered after. */
+  enabledMembers: number;
+  /** In-scope users who never onboard by themselves (the tenant's behaviour): Phase 2's work. */
+  missedUsers: number;
+  requests: { graph: Record<string, number>; peig: Record<string, number>; store: Record<string, number> };
+  /** Reconciliation passes made, and the ones the schedule asks for. */
+  passes: { made: number; scheduled: number };
+  /** Fewest pages each list needs, summed over every call made: ⌈items / page size⌉, at least 1. */
+  minimumPages: { graphListUsers: number; peigListUsers: number; peigListOnboardingRequests: number; peigListMicrosoft365Accounts: number };
+  mail: {
+    bulkSends: number;
+    /** Σ ⌈recipients / 500⌉ over bulk sends. */
+    minimumBulkMessages: number;
+    personalisedMessages: number;
+    /** Σ ⌈messages / 20⌉ over personalised calls ($batch holds 20). */
+    minimumBatchRequests: number;
+    messagesSent: number;
+  };
+  maxHistory: { events: number; instanceId: string };
+  /** Phase → virtual time it was entered (from the audit trail). */
+  phaseEnteredAt: Partial<Record<Phase, number>>;
+  /** Phase → the reason recorded on entering it (e.g. "Phase 2: 3042 created, 0 failed"). */
+  phaseDetail: Partial<Record<Phase, string>>;
+  phase2Batches: number;
+  rateLimited: number;
+  /** Accounts on Peig's Peig Accounts tab at the end. */
+  peigAccounts: number;
+}
+
+const pages = (items: number, pageSize: number) => Math.max(1, Math.ceil(items / pageSize));
+
+/** `target` with some methods replaced; every other member is the original, bound to it. */
+function withOverrides<T extends object>(target: T, overrides: Partial<T>): T {
+  return new Proxy(target, {
+    get(t, property) {
+      if (property in overrides) return overrides[property as keyof T];
+      const value: unknown = Reflect.get(t, property, t);
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(t) : value;
+    },
+  });
+}
+
+interface Notes {
+  usersPerPass: number[];
+  peigItems: { listUsers: number[]; listPendingRequests: number[]; listMicrosoft365Accounts: number[] };
+  bulkSends: BulkSend[];
+  personalisedCalls: number[];
+}
+
+function instrument(services: Services, notes: Notes): void {
+  const { entra, mail, peig } = services;
+  services.entra = withOverrides(entra, {
+    listUsersInScope: async (scope) => {
+      const users = await entra.listUsersInScope(scope);
+      notes.usersPerPass.push(users.length);
+      return users;
+    },
+  });
+  if (peig) {
+    const noted = <R extends unknown[]>(list: () => Promise<R>, into: number[]) => async () => {
+      const items = await list();
+      into.push(items.length);
+      return items;
+    };
+    services.peig = withOverrides(peig, {
+      listUsers: noted(() => peig.listUsers(), notes.peigItems.listUsers),
+      listPendingRequests: noted(() => peig.listPendingRequests(), notes.peigItems.listPendingRequests),
+      listMicrosoft365Accounts: noted(() => peig.listMicrosoft365Accounts(), notes.peigItems.listMicrosoft365Accounts),
+    });
+  }
+  services.mail = withOverrides(mail, {
+    sendBulk: (message) => {
+      const unique = new Set(message.recipients.map((r) => r.trim().toLowerCase()));
+      const last = notes.bulkSends[notes.bulkSends.length - 1];
+      const batchOfLast = last && last.subject === message.subject && last.html === message.html && [...unique].every((r) => !last.recipients.has(r));
+      if (batchOfLast) unique.forEach((r) => last.recipients.add(r));
+      else notes.bulkSends.push({ subject: message.subject, html: message.html, recipients: unique });
+      return mail.sendBulk(message);
+    },
+    sendPersonalised: (messages) => {
+      notes.personalisedCalls.push(messages.length);
+      return mail.sendPersonalised(messages);
+    },
+  });
+}
+
+async function runUntil(host: TestHost, clock: VirtualClock, done: () => Promise<boolean>, limitMs: number): Promise<void> {
+  const limit = clock.now().getTime() + limitMs;
+  await host.idle();
+  while (!(await done())) {
+    const next = host.engine.nextTimer();
+    if (!next) throw new Error("the migration waits for nothing and is not done");
+    if (next.fireAt.getTime() > limit) throw new Error(`not done by ${new Date(limit).toISOString()}`);
+    await host.advanceTo(next.fireAt);
+  }
+}
+
+/** An approver opens the e-mailed link and approves, as in a browser: GET the page, POST with its CSRF token and cookie. */
+async function approveByMail(stack: LocalStack, host: TestHost, approver: string): Promise<void> {
+  const links = stack.graph.outbox
+    .filter((m) => [...m.to, ...m.bcc].some((a) => a.toLowerCase() === approver))
+    .flatMap((m) => [...m.html.matchAll(/href="([^"]*\/api\/tasks\/[^"]+)"/g)].map((x) => x[1].replace(/&amp;/g, "&")));
+  const link = links[links.length - 1];
+  if (!link) throw new Error(`no task link was mailed to ${approver}`);
+  const page = await fetch(link);
+  const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? "";
+  const cookie = (page.headers.get("set-cookie") ?? "").split(";")[0];
+  const posted = await fetch(link, { method: "POST", body: new URLSearchParams({ csrf, decision: "approve" }), headers: { "content-type": "application/x-www-form-urlencoded", cookie } });
+  if (posted.status !== 200) throw new Error(`approval POST answered ${posted.status}`);
+  await host.idle();
+}
+
+function scheduledPasses(onboardingStartedAt: number): number {
+  const start = new Date(onboardingStartedAt);
+  const deadline = new Date(startRequest.deadline);
+  const monitorTicks = 1 + monitorTimes(start, startRequest.monitorEvery, deadline).length;
+  const reminders = reminderTimes(deadline, startRequest.reminders, start).length;
+  // invitation + reminders + monitor ticks + Phase 2 plan + verification + re-check before deletion + report
+  return 1 + reminders + monitorTicks + 4;
+}
+
+export async function runMigration(options: { tenant: TenantOptions; peigRateLimit?: PeigRateLimit; clock?: VirtualClock }): Promise<MigrationRunResult> {
+  const clock = options.clock ?? new VirtualClock(START);
+  const wallStart = performance.now();
+  const host = await createTestHost({ clock });
+  const stack = await startLocalStack({ clock, publicBaseUrl: host.baseUrl, tenant: options.tenant });
+  if (options.peigRateLimit) stack.peig.setRateLimit(options.peigRateLimit);
+  const notes: Notes = { usersPerPass: [], peigItems: { listUsers: [], listPendingRequests: [], listMicrosoft365Accounts: [] }, bulkSends: [], personalisedCalls: [] };
+  instrument(stack.services, notes);
+  try {
+    const res = await host.fetchApi("migrations", { method: "POST", body: JSON.stringify(startRequest), headers: { "content-type": "application/json" } });
+    if (res.status !== 202) throw new Error(`start answered ${res.status}: ${await res.text()}`);
+    const { id } = (await res.json()) as { id: string };
+    const phase = async () => (await stack.store.getMigration(id))!.phase as Phase;
+    await runUntil(host, clock, async () => ["approval", ...FINAL].includes(await phase()), 60 * DAY);
+    if ((await phase()) === "approval") {
+      await approveByMail(stack, host, startRequest.approvers[0]);
+      await runUntil(host, clock, async () => FINAL.includes(await phase()), 10 * DAY);
+    }
+    const wallMs = performance.now() - wallStart;
+
+    const audit = await stack.store.listAudit(id);
+    const phaseEnteredAt: Partial<Record<Phase, number>> = {};
+    const phaseDetail: Partial<Record<Phase, string>> = {};
+    for (const entry of audit.filter((e) => e.action.startsWith("phase."))) {
+      const entered = entry.action.slice("phase.".length) as Phase;
+      phaseEnteredAt[entered] ??= Date.parse(entry.at);
+      if (typeof entry.details.detail === "string") phaseDetail[entered] ??= entry.details.detail;
+    }
+    const instances = host.engine.listInstances();
+    const widest = instances.reduce((a, b) => (b.maxHistoryLength > a.maxHistoryLength ? b : a));
+    const inScope = inScopeUsers(stack.tenant);
+    const sum = (xs: number[], pageSize: number) => xs.reduce((n, items) => n + pages(items, pageSize), 0);
+    return {
+      wallMs,
+      finalPhase: await phase(),
+      inScope: inScope.length,
+      enabledMembers: stack.tenant.users.filter((u) => u.accountEnabled && u.userType === "Member").length,
+      missedUsers: inScope.filter((u) => u.behaviour.onboardsAt === null).length,
+      requests: { graph: stack.services.counters.graph.snapshot(), peig: stack.services.counters.peig.snapshot(), store: stack.services.counters.store.snapshot() },
+      passes: { made: notes.usersPerPass.length, scheduled: scheduledPasses(phaseEnteredAt.onboarding ?? Date.parse(START)) },
+      minimumPages: {
+        graphListUsers: sum(notes.usersPerPass, 999),
+        peigListUsers: sum(notes.peigItems.listUsers, 500),
+        peigListOnboardingRequests: sum(notes.peigItems.listPendingRequests, 500),
+        peigListMicrosoft365Accounts: sum(notes.peigItems.listMicrosoft365Accounts, 500),
+      },
+      mail: {
+        bulkSends: notes.bulkSends.length,
+        minimumBulkMessages: notes.bulkSends.reduce((n, send) => n + Math.ceil(send.recipients.size / 500), 0),
+        personalisedMessages: notes.personalisedCalls.reduce((n, m) => n + m, 0),
+        minimumBatchRequests: notes.personalisedCalls.reduce((n, m) => n + Math.ceil(m / 20), 0),
+        messagesSent: stack.graph.outbox.length,
+      },
+      maxHistory: { events: widest.maxHistoryLength, instanceId: widest.instanceId },
+      phaseEnteredAt,
+      phaseDetail,
+      phase2Batches: instances.filter((i) => i.name === "createPeigAccountsBatch").length,
+      rateLimited: stack.peig.requestLog.filter((e) => e.fault === "rateLimited").length,
+      peigAccounts: stack.peig.state.peigAccounts().length,
+    };
+  } finally {
+    await host.stop();
+    await stack.stop();
+  }
+}
