@@ -94,12 +94,13 @@ function startOnPort(port: number, options: AzuriteOptions): Promise<AzuriteHand
   });
 }
 
+/** SIGINT, not SIGTERM: Azurite writes its tables to disk on SIGINT (otherwise only every 5 s). */
 function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.removeAllListeners("exit");
     child.once("exit", () => resolve());
-    child.kill("SIGTERM");
-    setTimeout(() => child.kill("SIGKILL"), 3000).unref();
+    child.kill("SIGINT");
+    setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
   });
 }

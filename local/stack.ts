@@ -47,20 +47,24 @@ export interface LocalStack {
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const tenant = generateTenant({ users: 200, seed: 7, ...options.tenant });
+  const lazy: { peig?: PeigSimulatorHandle } = {};
   const graph = await startGraphSimulator({
     clock: options.clock,
     tenant,
     mailboxes: [MAIL_SENDER],
     faults: options.faults,
+    // Peig lets users onboard lazily, when asked; in operator mode only Graph is asked (the sign-in
+    // log), so each Graph request first lets Peig's users catch up with the clock.
+    beforeRequest: () => lazy.peig?.state.advance(),
   });
-  const peig = await startPeigSimulator({
+  const peig = (lazy.peig = await startPeigSimulator({
     clock: options.clock,
     tenant,
     onboardingWindowMs: options.onboardingWindowMs,
     faults: options.faults,
     // A user onboarding through Peig signs in to the Entra migration app: that lands in Entra's sign-in log.
     onMigrationSignIn: (user, applicationId) => void graph.recordSignIn(user.id, applicationId),
-  });
+  }));
   const peigMode = options.peigMode ?? "api";
   const settings = loadSettings({
     MIGRATION_STORAGE_CONNECTION: options.storageConnection ?? "memory",

@@ -34,6 +34,11 @@ export interface GraphSimulatorOptions {
   mailboxes?: string[];
   /** Whether the identifier-URI policy exempts SAML apps (reference §1.5); default true. */
   samlExemptFromIdentifierUriPolicy?: boolean;
+  /**
+   * Called before each request is served: lets a world that changes lazily (the Peig simulator's
+   * onboardings, which land in the sign-in log) catch up with the clock before Graph answers.
+   */
+  beforeRequest?: () => void;
   /** User-assigned managed identities in the tenant (principals that can be granted Graph permissions). */
   managedIdentities?: SimManagedIdentity[];
 }
@@ -337,6 +342,7 @@ function write(res: ServerResponse, response: SimResponse, clientRequestId: stri
 export async function startGraphSimulator(options: GraphSimulatorOptions): Promise<GraphSimulator> {
   const simulator = new GraphSimulatorServer(options);
   const server = createServer((req, res) => {
+    options.beforeRequest?.();
     simulator.onHttp(req, res).catch((error: unknown) => {
       res.writeHead(500, { "Content-Type": "text/plain" });
       res.end(error instanceof Error ? error.message : String(error));

@@ -92,25 +92,12 @@ function durableHost(clock: VirtualClock, options: ScenarioOptions): Promise<Tes
 }
 
 /** A virtual clock that says when time moves, so simulated people can act as it passes. */
-class ObservedClock extends VirtualClock {
-  private readonly listeners: (() => void)[] = [];
-  onMove(listener: () => void): void {
-    this.listeners.push(listener);
-  }
-  override set(to: Date): void {
-    super.set(to);
-    for (const listener of this.listeners) listener();
-  }
-}
 
 export async function startScenario(options: ScenarioOptions = {}): Promise<Scenario> {
-  const clock = new ObservedClock(START);
+  const clock = new VirtualClock(START);
   const host = await durableHost(clock, options);
   const storage = options.storage ? { storageConnection: options.storage.connection, tablePrefix: options.storage.tablePrefix } : {};
   const stack = await startLocalStack({ clock, publicBaseUrl: host.baseUrl, tenant: { users: 60, seed: 11, ...options.tenant }, peigMode: options.peigMode, ...storage, ...options.stack });
-  // The Peig simulator runs its users' onboardings lazily, when its API is called. In operator mode
-  // nothing calls it, so users onboard (and sign in to the migration app) as virtual time passes.
-  if (options.peigMode === "operator") clock.onMove(() => stack.peig.state.advance());
   return scenarioOn(host, stack, clock);
 }
 

@@ -1,0 +1,141 @@
+/**
+ * Everything the demo runs, started in the order that lets a restart resume: Azurite on the state
+ * folder, the durable host (instances in Azurite) on an accelerated real clock, the Graph and Peig
+ * simulators restored from their snapshots, and only then the engine, which picks up where it stopped.
+ * The app must already be registered (installCoreShim, then functions/index.ts).
+ */
+import { randomBytes } from "node:crypto";
+import { startAzurite, type AzuriteHandle } from "../azurite";
+import { AcceleratedClock } from "../host/clocks";
+import { LocalDurableEngine, type LogSink } from "../host/engine";
+import { TableInstanceStore } from "../host/instanceStore";
+import { HostServer } from "../host/server";
+import { RealTimeScheduler } from "../host/timeDrivers";
+import { startLocalStack, type LocalStack } from "../stack";
+import type { DemoSetup, DemoState, DemoStateFolder } from "./persistence";
+
+const DAY = 86_400_000;
+/** How often the simulated time and the simulators' state are saved while running (a kill loses at most this). */
+const CHECKPOINT_EVERY_MS = 2_000;
+
+export interface DemoStackOptions {
+  folder: DemoStateFolder;
+  setup: DemoSetup;
+  acceleration: number;
+  previous?: DemoState;
+  log?: LogSink;
+}
+
+export interface DemoStack {
+  clock: AcceleratedClock;
+  engine: LocalDurableEngine;
+  stack: LocalStack;
+  baseUrl: string;
+  functionKey: string;
+  state: DemoState;
+  /** Calls one of the app's HTTP functions with the function key, like an admin. */
+  api(path: string, init?: RequestInit): Promise<Response>;
+  /** Saves the simulated time, the demo state and the simulators' snapshots now. */
+  checkpoint(patch?: Partial<DemoState>): void;
+  stop(): Promise<void>;
+}
+
+export async function startDemoStack(options: DemoStackOptions): Promise<DemoStack> {
+  const azurite = await startAzurite({ location: options.folder.azuriteDir });
+  try {
+    return await startOnAzurite(options, azurite);
+  } catch (err) {
+    await azurite.stop(); // not left running behind a demo that failed to start
+    throw err;
+  }
+}
+
+async function startOnAzurite(options: DemoStackOptions, azurite: AzuriteHandle): Promise<DemoStack> {
+  const { folder, setup, previous } = options;
+  const clock = new AcceleratedClock(options.acceleration);
+  const engine = new LocalDurableEngine({ clock, store: TableInstanceStore.fromConnectionString(azurite.connectionString), log: options.log });
+  const functionKey = previous?.functionKey ?? randomBytes(24).toString("base64url");
+  const server = await listen(engine, functionKey, previous?.hostPort, options.log);
+  const stack = await startLocalStack({
+    clock,
+    storageConnection: azurite.connectionString,
+    tablePrefix: "Demo",
+    tenant: { users: setup.users, seed: setup.seed },
+    peigMode: setup.operator ? "operator" : "api",
+    faults: setup.faultRate > 0 ? { throttleRate: setup.faultRate / 2, serverErrorRate: setup.faultRate / 2, seed: setup.seed } : undefined,
+    publicBaseUrl: server.baseUrl,
+    // Users onboard over the same simulated span the admin gives them.
+    onboardingWindowMs: setup.deadlineDays * DAY,
+  });
+  const snapshots = folder.readSnapshots();
+  if (snapshots.graph) stack.graph.restore(snapshots.graph);
+  if (snapshots.peig) stack.peig.restore(snapshots.peig);
+
+  // Only now: on an accelerated clock every second of start-up would be hours of simulated time.
+  if (previous?.virtualNow) clock.resumeAt(new Date(previous.virtualNow));
+  await engine.resume();
+  const scheduler = new RealTimeScheduler(engine, clock);
+
+  let state: DemoState = { ...previous, version: 1, setup, functionKey, hostPort: Number(new URL(server.baseUrl).port) };
+  const save = (patch: Partial<DemoState>, virtualNow: Date) => {
+    state = { ...state, ...patch, virtualNow: virtualNow.toISOString() };
+    folder.writeState(state);
+    folder.writeSnapshots({ graph: stack.graph.snapshot(), peig: stack.peig.snapshot() });
+  };
+  const checkpoint = (patch: Partial<DemoState> = {}) => save(patch, clock.now());
+  checkpoint();
+  const timers = [setInterval(() => checkpoint(), CHECKPOINT_EVERY_MS)];
+
+  let stopping: Promise<void> | undefined;
+  return {
+    clock,
+    engine,
+    stack,
+    baseUrl: server.baseUrl,
+    functionKey,
+    get state() {
+      return state;
+    },
+    api: (path, init = {}) => {
+      const headers = new Headers(init.headers);
+      headers.set("x-functions-key", functionKey);
+      return fetch(`${server.baseUrl}/api/${path.replace(/^\//, "")}`, { ...init, headers });
+    },
+    checkpoint,
+    stop: () => (stopping ??= stopAll()),
+  };
+
+  async function stopAll(): Promise<void> {
+    // The time reached is when the stop was asked for: the clock keeps running while things wind down.
+    const stoppedAt = clock.now();
+    timers.forEach(clearInterval);
+    scheduler.stop();
+    // Let running activities finish and their results be saved; what is still running after that
+    // runs again on the next start (activities are idempotent).
+    await Promise.race([engine.stop().catch(() => undefined), delay(15_000)]);
+    save({}, stoppedAt);
+    await server.close();
+    await stack.stop();
+    await azurite.stop();
+  }
+}
+
+async function listen(engine: LocalDurableEngine, functionKey: string, port: number | undefined, log: LogSink | undefined): Promise<HostServer> {
+  // The same port as last time keeps links printed before a restart working; any port will do otherwise.
+  if (port) {
+    const server = new HostServer({ engine, functionKey, port, log });
+    try {
+      await server.listen();
+      return server;
+    } catch {
+      // taken by something else meanwhile
+    }
+  }
+  const server = new HostServer({ engine, functionKey, log });
+  await server.listen();
+  return server;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,161 @@
+/**
+ * The admin's side of the demo: start a migration through the public API (or pick up the one a previous
+ * run started), watch its status until it ends, show the task links the e-mails carry (and answer them
+ * with --auto-approve), and save the report.
+ */
+import { parseIsoDuration } from "../../shared/domain/duration";
+import { PeigApiClient } from "../../shared/peig/apiClient";
+import { actOn, mergeMismatchedRequests, openTaskPage, TaskLinkFeed, taskKindOf, type MismatchedUser, type TaskLink } from "./autoApprove";
+import type { DemoStack } from "./demoStack";
+import type { DemoStateFolder } from "./persistence";
+import type { MigrationStatusView, ProgressDisplay } from "./progress";
+
+const DAY = 86_400_000;
+const POLL_MS = 300;
+const FINISHED = new Set(["completed", "failed", "cancelled"]);
+const REMINDERS = ["P7D", "P3D", "P1D", "PT4H"];
+
+export interface MigrationRunOptions {
+  deadlineDays: number;
+  autoApprove: boolean;
+  operator: boolean;
+}
+
+type MigrationStatus = MigrationStatusView & { mismatched?: MismatchedUser[] };
+
+export type RunOutcome = { kind: "finished"; phase: string; exitCode: number } | { kind: "interrupted" };
+
+/** The start request an admin would send: the deadline `deadlineDays` simulated days ahead. */
+export function startRequestBody(now: Date, deadlineDays: number, domain: string): Record<string, unknown> {
+  const windowMs = deadlineDays * DAY;
+  const deadline = new Date(now.getTime() + windowMs);
+  return {
+    workspace: "contoso",
+    domain,
+    idpEntityId: `https://pap01.${domain}/idp/shibboleth`,
+    deadline: deadline.toISOString(),
+    // A short window cannot hold the week-ahead reminder: keep the ones that fall inside it.
+    reminders: REMINDERS.filter((r) => parseIsoDuration(r) < windowMs),
+    monitorEvery: windowMs >= 2 * DAY ? "PT6H" : "PT1H",
+    approvers: [`cio@${domain}`, `ciso@${domain}`],
+    requiredApprovals: 1,
+    admins: [`it@${domain}`],
+    phase2: "auto",
+    endEarly: true,
+    dryRun: false,
+  };
+}
+
+export async function runMigration(demo: DemoStack, folder: DemoStateFolder, options: MigrationRunOptions, display: ProgressDisplay, signal: AbortSignal): Promise<RunOutcome> {
+  const id = await resumeOrStart(demo, options, display);
+  display.message(`Status page: ${demo.baseUrl}/api/migrations/${id}/page?code=${encodeURIComponent(demo.functionKey)}`);
+  if (!options.autoApprove) display.message("Approval links are printed as they are e-mailed; open one in a browser to decide.");
+
+  const feed = new TaskLinkFeed(demo.stack.graph.outbox);
+  // The Peig admin's hands (the simulator's admin API stands in for Peig's UI).
+  const peig = options.autoApprove ? new PeigApiClient({ baseUrl: demo.stack.peig.baseUrl, apiKey: demo.stack.peig.apiKey, clock: demo.clock }) : undefined;
+  const merged = new Set<string>();
+  const hinted = new Set<string>();
+  const hintOnce = (key: string, text: string) => {
+    if (!hinted.has(key)) display.message(text);
+    hinted.add(key);
+  };
+  /** Acts on what the status shows: task links (shown, and answered with --auto-approve) and mistyped e-mails. */
+  const answerPeople = async (status: MigrationStatus) => {
+    for (const link of feed.next()) {
+      await handleLink(link, options.autoApprove, peig, display).catch((err: unknown) => display.message(`Could not answer ${link.url}: ${err instanceof Error ? err.message : String(err)}`));
+    }
+    const mismatched = (status.mismatched ?? []).filter((u) => typeof u.mergeSuggestion?.requestId === "string" && !merged.has(u.mergeSuggestion.requestId));
+    if (peig && mismatched.length > 0) {
+      const result = await mergeMismatchedRequests(mismatched, peig);
+      result.merged.forEach((r) => merged.add(r));
+      if (result.merged.length) display.message(`  Peig admin: merged ${result.merged.length} pending request(s) whose typed e-mail differs from the Microsoft 365 account`);
+      for (const problem of result.problems) display.message(`  Peig admin could not merge a pending request (${problem}); trying again later`);
+    } else if (!options.autoApprove && mismatched.length > 0) {
+      hintOnce("mismatched", `${mismatched.length} user(s) typed another e-mail into Peig: a Peig admin must Merge their pending requests (see the status page and docs/demo.md).`);
+    }
+    const gateClosed = status.waitingFor?.includes("request approval again") ? status.waitingFor : undefined;
+    if (gateClosed && options.autoApprove && !hinted.has(gateClosed)) {
+      // The links expired before anyone answered (a very fast clock): the admin asks again, as the status page suggests.
+      hinted.add(gateClosed);
+      const res = await demo.api(`migrations/${id}/approval`, { method: "POST" });
+      display.message(`  Admin: the approval links expired; asked the approvers again (HTTP ${res.status})`);
+    } else if (gateClosed && !options.autoApprove) {
+      hintOnce("approval", `The approval links expired or were rejected. Ask again with:\n  curl -X POST ${demo.baseUrl}/api/migrations/${id}/approval -H "x-functions-key: ${demo.functionKey}"`);
+    }
+  };
+
+  while (!signal.aborted) {
+    try {
+      const status = await readStatus(demo, id);
+      display.update(status);
+      if (FINISHED.has(status.phase)) return await finish(demo, folder, id, status.phase, display);
+      await answerPeople(status);
+    } catch (err) {
+      if (signal.aborted) break; // stopping: the servers go away under the requests in flight
+      throw err;
+    }
+    await sleep(POLL_MS, signal);
+  }
+  return { kind: "interrupted" };
+}
+
+async function resumeOrStart(demo: DemoStack, options: MigrationRunOptions, display: ProgressDisplay): Promise<string> {
+  const previous = demo.state.migrationId;
+  if (previous) {
+    const res = await demo.api(`migrations/${previous}`);
+    if (res.status === 200) {
+      await res.text();
+      display.message(`Resuming migration ${previous} at simulated ${demo.clock.now().toISOString()}`);
+      return previous;
+    }
+    display.message(`Migration ${previous} from the previous run is not in the store any more (HTTP ${res.status}); starting a new one.`);
+  }
+  const body = startRequestBody(demo.clock.now(), options.deadlineDays, demo.stack.tenant.domain);
+  const res = await demo.api("migrations", { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+  const answer = (await res.json()) as { id?: string; errors?: unknown };
+  if (res.status !== 202 || !answer.id) throw new Error(`POST /api/migrations answered ${res.status}: ${JSON.stringify(answer)}`);
+  demo.checkpoint({ migrationId: answer.id });
+  display.message(`Migration ${answer.id} started: ${demo.stack.tenant.users.length} users, deadline ${String(body.deadline)} (simulated)`);
+  return answer.id;
+}
+
+async function readStatus(demo: DemoStack, id: string): Promise<MigrationStatus> {
+  const res = await demo.api(`migrations/${id}`);
+  if (res.status !== 200) throw new Error(`GET /api/migrations/${id} answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as MigrationStatus;
+}
+
+/** Shows a link that still works (opening the page changes nothing) and, with --auto-approve, answers it. */
+async function handleLink(link: TaskLink, autoApprove: boolean, peig: PeigApiClient | undefined, display: ProgressDisplay): Promise<void> {
+  const page = await openTaskPage(link.url);
+  if (page.status !== 200) return; // replaced by a newer e-mail, or already answered
+  const kind = taskKindOf(page.html);
+  display.message(`${kind === "approval" ? "Approval" : "Task"} link for ${link.to} (${link.subject}):\n  ${link.url}`);
+  if (autoApprove) await actOn(link, page, { peig, report: (text) => display.message(`  ${text}`) });
+}
+
+async function finish(demo: DemoStack, folder: DemoStateFolder, id: string, phase: string, display: ProgressDisplay): Promise<RunOutcome> {
+  display.end();
+  const [html, json] = await Promise.all([demo.api(`migrations/${id}/report`), demo.api(`migrations/${id}/report?format=json`)]);
+  if (html.status === 200 && json.status === 200) {
+    folder.writeReport(await html.text(), await json.text());
+    display.message(`Report: ${folder.reportHtml} (and ${folder.reportJson})`);
+  } else {
+    display.message(`No report was written (the migration ${phase}).`);
+  }
+  display.message(`Migration ${id} ${phase}.`);
+  return { kind: "finished", phase, exitCode: phase === "completed" ? 0 : 1 };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

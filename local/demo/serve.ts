@@ -1,0 +1,80 @@
+/**
+ * `--serve`: the stack without a migration, and the text that tells a person how to drive it with curl —
+ * every admin route of DESIGN.md §7 and the simulators' control routes. Pure, so it is tested as text.
+ */
+
+export interface ServeInfo {
+  baseUrl: string;
+  functionKey: string;
+  graphBaseUrl: string;
+  peigOrigin: string;
+  peigApiBaseUrl: string;
+  peigApiKey: string;
+  domain: string;
+  /** A deadline to put in the example start request. */
+  exampleDeadline: string;
+  /** The clock's acceleration, so the reader knows how fast that deadline comes. */
+  acceleration: number;
+  /** A Microsoft 365 user id of the tenant, for the examples that need one. */
+  exampleUserId: string;
+}
+
+export function serveInstructions(info: ServeInfo): string {
+  const api = `${info.baseUrl}/api`;
+  const key = `-H "x-functions-key: ${info.functionKey}"`;
+  const json = `-H "content-type: application/json"`;
+  const graph = info.graphBaseUrl.replace(/\/$/, "");
+  const start = JSON.stringify({
+    workspace: "contoso",
+    domain: info.domain,
+    idpEntityId: `https://pap01.${info.domain}/idp/shibboleth`,
+    deadline: info.exampleDeadline,
+    reminders: ["P7D", "P3D", "P1D", "PT4H"],
+    monitorEvery: "PT6H",
+    approvers: [`cio@${info.domain}`, `ciso@${info.domain}`],
+    requiredApprovals: 1,
+    admins: [`it@${info.domain}`],
+    phase2: "auto",
+    endEarly: true,
+    dryRun: false,
+  });
+  const clockNote =
+    info.acceleration > 1
+      ? `Simulated time runs ×${info.acceleration}: the example deadline below moves closer fast (start with --acceleration 1 to work in real time).`
+      : "Simulated time runs at real speed.";
+  return `The local stack is running (Ctrl-C stops it; state is kept for the next start).
+${clockNote}
+
+  App (admin API):  ${api}
+  Function key:     ${info.functionKey}
+  Graph simulator:  ${graph}/v1.0
+  Peig simulator:   ${info.peigApiBaseUrl}  (Authorization: Bearer ${info.peigApiKey})
+
+Admin API (DESIGN.md §7); ID is the "id" the start request returns:
+  # start a migration (dryRun: true only plans it)
+  curl -i -X POST ${api}/migrations ${key} ${json} -d '${start}'
+  # status (JSON), the status page, the report (HTML, or ?format=json once completed)
+  curl ${api}/migrations/ID ${key}
+  # in a browser: ${api}/migrations/ID/page?code=${info.functionKey}
+  curl "${api}/migrations/ID/report?format=json" ${key}
+  # extend the deadline (while onboarding), cancel (before deletion), ask the approvers again
+  curl -i -X POST ${api}/migrations/ID/deadline ${key} ${json} -d '{"deadline":"<later ISO 8601 time>"}'
+  curl -i -X POST ${api}/migrations/ID/cancel ${key} ${json} -d '{"reason":"testing"}'
+  curl -i -X POST ${api}/migrations/ID/approval ${key}
+  # task links from the e-mails: GET shows the page, the decision is a POST from that page (CSRF token + cookie)
+  curl -i ${api}/tasks/TOKEN
+
+Graph simulator control routes:
+  curl ${graph}/_sim/state
+  curl ${graph}/_sim/outbox
+  curl -X POST ${graph}/_sim/faults ${json} -d '{"throttleRate":0.1,"serverErrorRate":0.05,"seed":1}'
+  curl -X POST ${graph}/_sim/signIns ${json} -d '{"userId":"${info.exampleUserId}","appId":"<migration app appId>"}'
+
+Peig simulator control routes:
+  curl ${info.peigOrigin}/_sim/state
+  curl -X PUT ${info.peigOrigin}/_sim/faults ${json} -d '{"throttleRate":0.1,"serverErrorRate":0.05,"seed":1}'
+  curl -X POST ${info.peigOrigin}/_sim/users/${info.exampleUserId}/onboard
+  # the Peig admin API itself (what the Peig admin does in the UI in operator mode)
+  curl ${info.peigApiBaseUrl}/providers/microsoft365/migration-configuration -H "Authorization: Bearer ${info.peigApiKey}"
+`;
+}

@@ -1,0 +1,88 @@
+import { formatDuration, progressBar, progressKey, ProgressDisplay, renderProgress, type MigrationStatusView } from "../../local/demo/progress";
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const NOW = Date.parse("2026-12-01T09:00:00Z");
+
+function status(overrides: Partial<MigrationStatusView> = {}): MigrationStatusView {
+  return {
+    id: "m1",
+    phase: "onboarding",
+    deadline: new Date(NOW + 6 * DAY + 12 * HOUR).toISOString(),
+    nextReminder: new Date(NOW + 2 * DAY + 4 * HOUR).toISOString(),
+    waitingFor: null,
+    counts: { inScope: 200, onboarded: 50, pending: 2, mismatched: 1, notOnboarded: 147, phase2Created: 0, phase2Failed: 0 },
+    generatedAt: new Date(NOW).toISOString(),
+    ...overrides,
+  };
+}
+
+describe("renderProgress", () => {
+  it("shows the phase, a bar, onboarded of total, the next reminder and the time left", () => {
+    expect(renderProgress(status())).toBe("onboarding   [######------------------] 50/200 onboarded · next reminder in 2d 04h · deadline in 6d 12h");
+  });
+
+  it("adds Phase 2 results and what the workflow waits for, and says when the deadline has passed", () => {
+    const line = renderProgress(
+      status({
+        phase: "approval",
+        nextReminder: null,
+        deadline: new Date(NOW - HOUR).toISOString(),
+        waitingFor: "1 of 2 approvers",
+        counts: { inScope: 200, onboarded: 140, pending: 0, mismatched: 0, notOnboarded: 0, phase2Created: 60, phase2Failed: 2 },
+      }),
+    );
+    expect(line).toBe("approval     [#################-------] 140/200 onboarded · Phase 2: 60 created, 2 failed · deadline passed · waiting for 1 of 2 approvers");
+  });
+
+  it("draws an empty bar before anyone is in scope", () => {
+    expect(progressBar(0, 0, 4)).toBe("[----]");
+    expect(progressBar(3, 3, 4)).toBe("[####]");
+  });
+});
+
+describe("formatDuration", () => {
+  it.each([
+    [30_000, "<1m"],
+    [12 * 60_000, "12m"],
+    [4 * HOUR + 5 * 60_000, "4h 05m"],
+    [6 * DAY + 3 * HOUR, "6d 03h"],
+  ])("formats %d ms as %s", (ms, text) => expect(formatDuration(ms)).toBe(text));
+});
+
+describe("progressKey", () => {
+  it("ignores the ticking clock but not the counts, the phase or the waiting reason", () => {
+    const later = status({ generatedAt: new Date(NOW + HOUR).toISOString() });
+    expect(progressKey(later)).toBe(progressKey(status()));
+    expect(progressKey(status({ phase: "phase2" }))).not.toBe(progressKey(status()));
+    expect(progressKey(status({ waitingFor: "users to onboard" }))).not.toBe(progressKey(status()));
+  });
+});
+
+describe("ProgressDisplay", () => {
+  function capture(isTTY: boolean) {
+    const writes: string[] = [];
+    return { writes, out: { isTTY, columns: 200, write: (text: string) => writes.push(text) } };
+  }
+
+  it("without a TTY prints one line per change, and a line seen before in the same phase only once", () => {
+    const { writes, out } = capture(false);
+    const display = new ProgressDisplay(out);
+    display.update(status());
+    display.update(status({ generatedAt: new Date(NOW + HOUR).toISOString() }));
+    display.update(status({ waitingFor: "users to onboard" }));
+    display.update(status());
+    display.update(status({ counts: { ...status().counts, onboarded: 51 } }));
+    expect(writes).toHaveLength(3);
+    expect(writes.every((w) => w.endsWith("\n") && !w.includes("\r"))).toBe(true);
+  });
+
+  it("on a TTY redraws the line in place and keeps it below messages", () => {
+    const { writes, out } = capture(true);
+    const display = new ProgressDisplay(out);
+    display.update(status());
+    display.message("Approval link for cio@contoso.com");
+    expect(writes[0]).toMatch(/^\r\x1b\[2Konboarding/);
+    expect(writes[1]).toMatch(/^\r\x1b\[2KApproval link for cio@contoso.com\nonboarding/);
+  });
+});

@@ -1,0 +1,26 @@
+/** Ctrl-C mid-window saves the state; the next start resumes the same migration and completes it. */
+import fs from "node:fs";
+import path from "node:path";
+import { startDemo, tempStateDir } from "./demoProcess";
+
+describe("stopping and resuming the demo", () => {
+  it("resumes the unfinished migration after SIGINT instead of starting over", async () => {
+    const stateDir = tempStateDir();
+    // Slow enough that the window is still open when the signal arrives.
+    const first = startDemo(["--users", "40", "--acceleration", "20000", "--reset", "--state-dir", stateDir]);
+    const [, id] = await first.waitFor(/Migration (\S+) started/);
+    await first.waitFor(/onboarding +\[/);
+    first.child.kill("SIGINT");
+    expect(await first.exited).toBe(130);
+    expect(first.output()).toContain("Run `npm start` again to resume");
+
+    const second = startDemo(["--auto-approve", "--acceleration", "200000", "--state-dir", stateDir]);
+    const code = await second.exited;
+    expect({ code, output: second.output() }).toMatchObject({ code: 0 });
+    expect(second.output()).toContain(`Resuming migration ${id}`);
+    expect(second.output()).not.toMatch(/Migration \S+ started/);
+    expect(second.output()).toContain(`Migration ${id} completed.`);
+    expect(fs.existsSync(path.join(stateDir, "report.json"))).toBe(true);
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  });
+});
