@@ -14,25 +14,14 @@ import { VirtualClock } from "../host/clocks";
 import { createTestHost, type TestHost } from "../host/testHost";
 import type { PeigRateLimit } from "../peig-simulator";
 import { startLocalStack, type LocalStack } from "../stack";
+import { sampleStartRequest, START } from "../fixtures/startRequest";
 
-export const START = "2026-12-01T09:00:00.000Z";
+export { START };
+
 const DAY = 86_400_000;
 const FINAL: Phase[] = ["completed", "failed", "cancelled"];
 
-export const startRequest = {
-  workspace: "contoso",
-  domain: "contoso.com",
-  idpEntityId: "https://pap01.contoso.com/idp/shibboleth",
-  deadline: "2026-12-15T09:00:00Z",
-  reminders: ["P7D", "P3D", "P1D", "PT4H"],
-  monitorEvery: "PT12H",
-  approvers: ["cio@contoso.com", "ciso@contoso.com", "cfo@contoso.com"],
-  requiredApprovals: 1,
-  admins: ["it@contoso.com"],
-  phase2: "auto",
-  endEarly: false,
-  dryRun: false,
-};
+export const startRequest = sampleStartRequest();
 
 /** One logical bulk send: its batches share subject and body and never repeat a recipient. */
 interface BulkSend {

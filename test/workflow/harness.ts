@@ -4,6 +4,7 @@
  * (an admin over the HTTP API, approvers and the Peig admin through the e-mailed links).
  */
 import "../../functions";
+import { sampleStartRequest, START } from "../../local/fixtures/startRequest";
 import { VirtualClock } from "../../local/host/clocks";
 import { TableInstanceStore } from "../../local/host/instanceStore";
 import { createTestHost, type TestHost } from "../../local/host/testHost";
@@ -13,27 +14,12 @@ import type { SentMail } from "../../local/graph-simulator/mailbox";
 import { registry } from "../../local/host/fakeCore";
 import type { PeigSimulatorHandle } from "../../local/peig-simulator";
 
-export const START = "2026-12-01T09:00:00.000Z";
+export { START };
 export const DAY = 86_400_000;
 export const HOUR = 3_600_000;
 
-export function startBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    workspace: "contoso",
-    domain: "contoso.com",
-    idpEntityId: "https://pap01.contoso.com/idp/shibboleth",
-    deadline: "2026-12-15T09:00:00Z",
-    reminders: ["P7D", "P3D", "P1D", "PT4H"],
-    monitorEvery: "PT12H",
-    approvers: ["cio@contoso.com", "ciso@contoso.com", "cfo@contoso.com"],
-    requiredApprovals: 1,
-    admins: ["it@contoso.com"],
-    phase2: "auto",
-    endEarly: false,
-    dryRun: false,
-    ...overrides,
-  };
-}
+/** The sample start request (local/fixtures/startRequest.ts) with overrides. */
+export const startBody = sampleStartRequest;
 
 export interface Scenario {
   host: TestHost;
