@@ -111,14 +111,19 @@ class AddressIndex {
   }
 }
 
-function indexAddresses(users: readonly M365User[]): { primary: AddressIndex; otherMails: AddressIndex } {
+/**
+ * Indexes only the addresses some request typed: lookups go from a typed address to users, so every
+ * other address (most of a large tenant's) would be indexed for nothing.
+ */
+function indexAddresses(users: readonly M365User[], typed: ReadonlySet<string>): { primary: AddressIndex; otherMails: AddressIndex } {
   const primary = new AddressIndex();
   const otherMails = new AddressIndex();
+  const wanted = (address: string | null) => (address !== null && typed.has(address) ? address : null);
   for (const user of users) {
-    primary.add(user.mail && normalise(user.mail), user, "mail");
-    primary.add(normalise(user.userPrincipalName), user, "userPrincipalName");
-    for (const proxy of user.proxyAddresses) primary.add(smtpAddress(proxy), user, "proxyAddress");
-    for (const other of user.otherMails) otherMails.add(normalise(other), user, "otherMails");
+    primary.add(wanted(user.mail && normalise(user.mail)), user, "mail");
+    primary.add(wanted(normalise(user.userPrincipalName)), user, "userPrincipalName");
+    for (const proxy of user.proxyAddresses) primary.add(wanted(smtpAddress(proxy)), user, "proxyAddress");
+    for (const other of user.otherMails) otherMails.add(wanted(normalise(other)), user, "otherMails");
   }
   return { primary, otherMails };
 }
@@ -180,12 +185,14 @@ function summarise(mode: Reconciliation["mode"], users: UserReconciliation[], mi
   };
 }
 
+const NONE: readonly OnboardingRequest[] = [];
+
 const baseOf = (user: M365User) => ({ userId: user.id, displayName: user.displayName, userPrincipalName: user.userPrincipalName, mail: user.mail });
 
 function reconcileApi(users: readonly M365User[], peig: PeigState): Reconciliation {
   const accountsByUserId = new Map(peig.microsoft365Accounts.map((a) => [a.id, a]));
   const peigUsersById = new Map(peig.users.map((u) => [u.id, u]));
-  const index = indexAddresses(users);
+  const index = indexAddresses(users, new Set(peig.pendingRequests.map((r) => normalise(r.email))));
 
   const exactRequests = new Map<string, OnboardingRequest[]>();
   const suggestedFor = new Map<string, OnboardingRequest[]>();
@@ -223,13 +230,17 @@ function reconcileApi(users: readonly M365User[], peig: PeigState): Reconciliati
     const account = accountsByUserId.get(user.id);
     const peigUser = account?.peigAccountId ? peigUsersById.get(account.peigAccountId) : undefined;
     const { linked, facts } = apiEvidence({ account, peigUser });
-    const exact = exactRequests.get(user.id) ?? [];
-    const suggested = suggestedFor.get(user.id) ?? [];
-    const evidence = [
-      ...facts,
-      ...exact.map((r) => `pending onboarding request ${r.id} from ${r.email}, submitted ${r.submittedAt}`),
-      ...suggested.map((r) => `pending request ${r.id} typed "${r.email}", which is one of this user's addresses: merge suggested`),
-    ];
+    const exact = exactRequests.get(user.id) ?? NONE;
+    const suggested = suggestedFor.get(user.id) ?? NONE;
+    // Most users have no request: their evidence is the facts alone (this loop runs once per user).
+    const evidence =
+      exact.length + suggested.length === 0
+        ? facts
+        : [
+            ...facts,
+            ...exact.map((r) => `pending onboarding request ${r.id} from ${r.email}, submitted ${r.submittedAt}`),
+            ...suggested.map((r) => `pending request ${r.id} typed "${r.email}", which is one of this user's addresses: merge suggested`),
+          ];
     const state: UserState =
       linked && peigUser?.status === "Active"
         ? "onboarded"
@@ -240,7 +251,7 @@ function reconcileApi(users: readonly M365User[], peig: PeigState): Reconciliati
             : linked && peigUser?.status === "Not Onboarded"
               ? "awaitingOnboarding"
               : "notOnboarded";
-    return { ...baseOf(user), state, linked, peigAccountId: linked ? (account?.peigAccountId ?? null) : null, evidence };
+    return { userId: user.id, displayName: user.displayName, userPrincipalName: user.userPrincipalName, mail: user.mail, state, linked, peigAccountId: linked ? (account?.peigAccountId ?? null) : null, evidence };
   });
   return summarise("api", results, mismatchedRequests, unmatchedRequests);
 }
