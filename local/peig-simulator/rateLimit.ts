@@ -12,8 +12,8 @@ export interface PeigRateLimit {
   burst?: number;
 }
 
-/** The limit docs/peig-admin-api.md documents for every API key. */
-export const contractRateLimit: Required<PeigRateLimit> = { requestsPerSecond: 10, burst: 20 };
+/** The limit docs/peig-admin-api.md documents for every API key (defined with the contract). */
+export { contractRateLimit } from "../../shared/peig/contract";
 
 interface Bucket {
   tokens: number;

@@ -7,7 +7,7 @@
  */
 import { parseRetryAfter, backoffDelay, isTransientStatus } from "../retry";
 import { GraphCaller, describeGraphError, type GraphAdapterDeps } from "../graph/graphCaller";
-import { MessagePacer } from "./pacer";
+import { RatePacer } from "../pacer";
 import { RECIPIENTS_PER_MESSAGE, type MailPort, type MailResult, type PersonalisedMessage } from "./port";
 
 /** The To line carries the sender itself, so BCC gets one fewer. */
@@ -23,7 +23,7 @@ export interface GraphMailDeps extends GraphAdapterDeps {
   /** UPN or id of the mailbox that sends (MAIL_SENDER). */
   sender: string;
   /** Shared by every adapter that sends from this mailbox; one per adapter by default. */
-  pacer?: MessagePacer;
+  pacer?: RatePacer;
 }
 
 interface BatchResponseItem {
@@ -38,13 +38,13 @@ type RecipientStatus = MailResult["recipients"][number];
 export class GraphMail implements MailPort {
   private readonly graph: GraphCaller;
   private readonly sender: string;
-  private readonly pacer: MessagePacer;
+  private readonly pacer: RatePacer;
 
   constructor(deps: GraphMailDeps) {
     if (!deps.sender.trim()) throw new Error("MAIL_SENDER (the sending mailbox) is not set");
     this.graph = new GraphCaller(deps);
     this.sender = deps.sender.trim();
-    this.pacer = deps.pacer ?? new MessagePacer(deps.clock);
+    this.pacer = deps.pacer ?? new RatePacer(deps.clock);
   }
 
   /** One message per ≤ 500 recipients, all in BCC so recipients never see each other. */

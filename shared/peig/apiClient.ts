@@ -8,7 +8,9 @@ import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock";
 import { RequestCounter } from "../requestCounter";
 import { isTransientStatus, parseRetryAfter, withRetry, type RetryDecision, type RetryPolicy } from "../retry";
+import { RatePacer } from "../pacer";
 import {
+  contractRateLimit,
   expandPath,
   maxPageSize,
   peigOperations,
@@ -48,6 +50,8 @@ export interface PeigApiClientOptions {
   retryPolicy?: RetryPolicy;
   /** Per request; a request that takes longer counts as a lost response. Default 30 s. */
   requestTimeoutMs?: number;
+  /** Requests per second this client keeps to; default the contract's documented limit, 0 = unpaced. */
+  requestsPerSecond?: number;
 }
 
 /** Peig answered with an error status. */
@@ -100,6 +104,8 @@ function outcomeUnknown(error: unknown): boolean {
 export class PeigApiClient implements PeigPort {
   private readonly baseUrl: string;
   readonly counter: RequestCounter;
+  /** One per client: the process's activities share it, so together they stay within the limit. */
+  private readonly pacer?: RatePacer;
 
   constructor(private readonly options: PeigApiClientOptions) {
     const url = new URL(options.baseUrl); // throws early on a malformed setting
@@ -107,6 +113,8 @@ export class PeigApiClient implements PeigPort {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     if (!options.apiKey) throw new Error("PEIG_API_KEY is empty");
     this.counter = options.counter ?? new RequestCounter();
+    const rate = options.requestsPerSecond ?? contractRateLimit.requestsPerSecond;
+    if (rate > 0) this.pacer = new RatePacer(options.clock, rate, 1_000);
   }
 
   async getSamlIdpInfo(): Promise<SamlIdpInfo> {
@@ -248,6 +256,7 @@ export class PeigApiClient implements PeigPort {
     const headers: Record<string, string> = { Authorization: `Bearer ${this.options.apiKey}`, Accept: "application/json", ...spec.headers };
     if (spec.body !== undefined) headers["Content-Type"] = "application/json";
 
+    await this.pacer?.take(1);
     this.counter.count(operation);
     let response: Response;
     let text: string;

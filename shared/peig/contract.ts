@@ -130,3 +130,6 @@ export interface ErrorBody {
     problems?: ValidationProblem[];
   };
 }
+
+/** The rate limit the contract documents for every API key (docs/peig-admin-api.md, Conventions > Rate limit). */
+export const contractRateLimit = { requestsPerSecond: 10, burst: 20 } as const;
