@@ -2,8 +2,7 @@
  * The orchestration's paperwork: read admin commands from the store, record phase changes (and free
  * the workspace when a migration ends), tell the admins about events, and write the final report.
  */
-import { reportReadyEmail } from "../shared/email/templates";
-import { adminNoticeEmail } from "../shared/email/notices";
+import { adminNoticeEmail, reportReadyEmail } from "../shared/email/templates";
 import { loadMigration, updateRuntime } from "../shared/migrationRecord";
 import { federationNextStep, renderReportHtml, type MigrationReport } from "../shared/pages/report";
 import { services, type Services } from "../shared/services";

@@ -266,3 +266,44 @@ export function reportReadyEmail(input: ReportReadyInput): EmailContent {
     { kind: "link", label: "Open the report", url: input.link },
   ]);
 }
+
+/** What the admins are told when something needs them (activity notifyAdmins). */
+const ADMIN_NOTICES: Record<string, { subject: string; lead: string }> = {
+  cancelled: {
+    subject: "cancelled",
+    lead: "The migration was cancelled before anything was deleted. The Peig migration configuration and the Entra app PeigMigrationManager are left in place: remove them yourself when you no longer need them.",
+  },
+  notReady: {
+    subject: "not ready for deletion",
+    lead: "The onboarding window is over but the checklist is not complete, so no approval was requested. The check runs again on the monitor schedule.",
+  },
+  "approval.rejected": {
+    subject: "deletion rejected",
+    lead: "An approver rejected deleting the migration configuration. Nothing was deleted. Request approval again when the concerns are resolved (POST /api/migrations/{id}/approval).",
+  },
+  "approval.expired": {
+    subject: "approval expired",
+    lead: "The approval links expired without enough approvals. Nothing was deleted. Request approval again (POST /api/migrations/{id}/approval).",
+  },
+  regressed: {
+    subject: "deletion stopped: the re-check failed",
+    lead: "After approval, the final re-check found something had regressed, so nothing was deleted. The migration is back at the approval gate.",
+  },
+};
+
+export interface AdminNoticeInput {
+  workspace: string;
+  event: string;
+  details: Record<string, unknown>;
+  statusPageUrl: string;
+}
+
+export function adminNoticeEmail(input: AdminNoticeInput): EmailContent {
+  const known = ADMIN_NOTICES[input.event] ?? { subject: input.event, lead: `Event: ${input.event}.` };
+  const lines = Object.entries(input.details).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join("; ") : typeof v === "object" && v !== null ? JSON.stringify(v) : String(v)}`);
+  return render(`Peig migration "${input.workspace}": ${known.subject}`, [
+    { kind: "paragraph", text: known.lead },
+    ...(lines.length ? [{ kind: "list" as const, items: lines }] : []),
+    { kind: "link", label: "Open the status page", url: input.statusPageUrl },
+  ]);
+}

@@ -1,6 +1,7 @@
 import { buildChecklist } from "../../shared/domain/checklist";
 import { reconcile } from "../../shared/domain/reconcile";
 import {
+  adminNoticeEmail,
   adminDigestEmail,
   approvalRequestEmail,
   escapeHtml,
@@ -145,5 +146,15 @@ describe("helpers", () => {
 
   it("keeps a workspace name with a line break from adding header lines to the subject", () => {
     expect(invitationEmail({ workspace: "contoso\r\nBcc: all@contoso.com", domain: "contoso.com", deadline }).subject).not.toMatch(/[\r\n]/);
+  });
+});
+
+describe("admin notices", () => {
+  it("escape what they quote and keep the subject on one line", () => {
+    const mail = adminNoticeEmail({ workspace: "con\r\ntoso", event: "cancelled", details: { reason: "<script>x</script>", by: "it@contoso.com" }, statusPageUrl: "https://app.example.com/api/migrations/1/page" });
+    expect(mail.subject).toBe('Peig migration "con toso": cancelled');
+    expect(mail.html).not.toContain("<script>");
+    expect(mail.html).toContain("&lt;script&gt;");
+    expect(mail.text).toContain("left in place");
   });
 });
