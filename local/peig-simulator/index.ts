@@ -20,7 +20,7 @@ import {
   type SamlIdpInfoBody,
 } from "../../shared/peig/contract";
 import type { Tenant, TenantUser } from "../fixtures/tenant";
-import { createSelfSignedCertificatePem } from "./selfSignedCertificate";
+import { createSelfSignedCertificate } from "../selfSignedCertificate";
 import { PeigSimulatorError, PeigWorkspace, type OnboardOutcome, type PeigWorkspaceSnapshot } from "./workspace";
 import { RateLimiter, type PeigRateLimit } from "./rateLimit";
 
@@ -260,11 +260,11 @@ const idpCertificates = new Map<string, string>();
 function idpCertificateFor(server: string, now: Date): string {
   let pem = idpCertificates.get(server);
   if (!pem) {
-    pem = createSelfSignedCertificatePem({
-      commonName: server,
+    pem = createSelfSignedCertificate({
+      subject: `CN=${server}`,
       notBefore: new Date(now.getTime() - dayMs),
       notAfter: new Date(now.getTime() + 3 * 365 * dayMs),
-    });
+    }).pem;
     idpCertificates.set(server, pem);
   }
   return pem;

@@ -4,7 +4,7 @@ import type { RetryPolicy } from "../../shared/retry";
 import { generateTenant, type Tenant } from "../../local/fixtures/tenant";
 import { VirtualClock } from "../../local/host/clocks";
 import { startPeigSimulator, type PeigSimulatorHandle, type PeigSimulatorOptions } from "../../local/peig-simulator";
-import { createSelfSignedCertificatePem } from "../../local/peig-simulator/selfSignedCertificate";
+import { createSelfSignedCertificate } from "../../local/selfSignedCertificate";
 
 export const dayMs = 24 * 60 * 60 * 1000;
 export const applicationId = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
@@ -17,8 +17,8 @@ export function certificateValidFor(clock: VirtualClock, fromDays: number, toDay
   const key = `${now}|${fromDays}|${toDays}`;
   const cached = certificates.get(key);
   if (cached) return cached;
-  const pem = createSelfSignedCertificatePem({
-    commonName: "Microsoft Azure Federated SSO Certificate",
+  const { pem } = createSelfSignedCertificate({
+    subject: "CN=Microsoft Azure Federated SSO Certificate",
     notBefore: new Date(now + fromDays * dayMs),
     notAfter: new Date(now + toDays * dayMs),
   });
