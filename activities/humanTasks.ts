@@ -109,5 +109,13 @@ async function payloadFacts(s: Services, migrationId: string, purpose: HumanTask
         .filter((u) => u.phase2.planned)
         .map((u) => ({ microsoft365UserId: u.userId, userPrincipalName: u.userPrincipalName, displayName: u.displayName }))
     : undefined;
-  return { request: runtime.request, appId: runtime.app?.appId, certificatePem: runtime.app?.certificatePem, checklist: runtime.checklist, accountsToCreate };
+  // The page lists at most 200 (the task row must stay small); the status page has them all.
+  const usersToCheck =
+    purpose === "peigChecklist"
+      ? (await s.store.getUsers(migrationId))
+          .filter((u) => u.state !== "onboarded")
+          .slice(0, 200)
+          .map((u) => ({ userPrincipalName: u.userPrincipalName, displayName: u.displayName }))
+      : undefined;
+  return { request: runtime.request, appId: runtime.app?.appId, certificatePem: runtime.app?.certificatePem, checklist: runtime.checklist, accountsToCreate, usersToCheck };
 }

@@ -7,6 +7,7 @@ import type { OrchestrationContext } from "durable-functions";
 import { parseIsoDuration } from "../shared/domain/duration";
 import { Activities, type ChecklistItem, type MigrationState } from "../shared/workflow";
 import { at, call, enterPhase, publishProgress, sleepUntilWoken, type PhaseStep } from "./common";
+import { waitForPeople } from "./humanTasks";
 
 export interface Verification {
   checklist: ChecklistItem[];
@@ -18,7 +19,18 @@ export interface Verification {
 export function* verifyMigration(context: OrchestrationContext, state: MigrationState): PhaseStep {
   const result = yield* call<Verification>(context, Activities.verifyChecklist, { migrationId: state.migrationId, phase2: state.phase2 ?? null });
   state.checklist = result.checklist;
-  if (result.readyForDeletion) return yield* enterPhase(context, state, "approval");
+  if (result.readyForDeletion) {
+    if (state.peigMode === "api") return yield* enterPhase(context, state, "approval");
+    // Operator mode sees sign-ins, not Peig: the Peig admin confirms the links in Peig before anyone
+    // is asked to approve the deletion.
+    state.peigChecklistRound = (state.peigChecklistRound ?? 0) + 1;
+    publishProgress(context, state, { waitingFor: "the Peig admin to confirm every user is onboarded and linked in Peig" });
+    const outcome = yield* waitForPeople(context, state, "peigChecklist", { round: state.peigChecklistRound, required: 1, linkTtlMs: state.taskLinkTtlMs });
+    if (outcome === "done") return yield* enterPhase(context, state, "approval", "the Peig admin confirmed the checklist in Peig");
+    if (outcome === "cancelled") return;
+    yield* call(context, Activities.notifyAdmins, { migrationId: state.migrationId, event: "peigChecklist.expired", details: { round: state.peigChecklistRound } });
+    return; // verified again on the next execution, with a new confirmation round
+  }
 
   const missing = result.checklist.filter((i) => !i.met).map((i) => i.label);
   // Told once per distinct gap, not at every re-check.

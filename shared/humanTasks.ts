@@ -41,6 +41,8 @@ export interface PayloadFacts {
   certificatePem?: string;
   checklist?: ChecklistItem[];
   accountsToCreate?: { microsoft365UserId: string; userPrincipalName: string; displayName: string }[];
+  /** Operator mode: users the workflow could not see onboard (no migration sign-in). */
+  usersToCheck?: { userPrincipalName: string; displayName: string }[];
 }
 
 export function taskPayload(purpose: HumanTaskPurpose, facts: PayloadFacts): TaskPayload {
@@ -89,6 +91,11 @@ export function taskPayload(purpose: HumanTaskPurpose, facts: PayloadFacts): Tas
       };
     case "peigAccounts":
       return operator({ kind: "createPeigAccounts", accounts: facts.accountsToCreate ?? [] }, ["The listed users get placeholder Peig accounts, pre-linked; the migration moves on to verification."]);
+    case "peigChecklist":
+      return operator(
+        { kind: "confirmOnboardingComplete", usersToCheck: facts.usersToCheck ?? [] },
+        ["The approvers are asked to approve deleting the migration configuration. Peig itself cannot be observed in operator mode: your confirmation is the evidence that accounts are linked."],
+      );
     case "peigDeletion":
       return operator({ kind: "deleteMigrationConfiguration" }, ["The migration is closed; the Entra app PeigMigrationManager is deleted next."], true);
   }

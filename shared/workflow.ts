@@ -99,6 +99,8 @@ export interface MigrationState {
   phase2?: { created: number; failed: number; skipped: boolean; nextBatch?: number; batches?: number };
   checklist?: ChecklistItem[];
   approvalRound: number;
+  /** Operator mode: rounds of the Peig admin's confirmation of the checklist in Peig itself. */
+  peigChecklistRound?: number;
   /** The checklist gap the admins were last told about (verification re-checks without repeating it). */
   notReadyNotified?: string;
   /** Why the migration stopped, when it did not complete. */
@@ -122,7 +124,7 @@ export interface AdminCommands {
   approvalRequested?: boolean;
 }
 
-export type HumanTaskPurpose = "deletionApproval" | "phase2Approval" | "peigConfiguration" | "peigAccounts" | "peigDeletion";
+export type HumanTaskPurpose = "deletionApproval" | "phase2Approval" | "peigConfiguration" | "peigAccounts" | "peigChecklist" | "peigDeletion";
 
 export interface OpenHumanTasksInput {
   migrationId: string;

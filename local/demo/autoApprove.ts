@@ -56,16 +56,18 @@ export async function submitDecision(url: string, page: TaskPage, decision: stri
   return response.status;
 }
 
-export type TaskKind = "approval" | "peigConfiguration" | "peigAccounts" | "peigDeletion" | "other";
+export type TaskKind = "approval" | "peigConfiguration" | "peigAccounts" | "peigChecklist" | "peigDeletion" | "other";
 
 const CONFIGURATION_TITLE = describeOperatorStep({ kind: "saveMigrationConfiguration", applicationId: "", idpCertificatePem: "" }).title;
 const DELETION_TITLE = describeOperatorStep({ kind: "deleteMigrationConfiguration" }).title;
+const CHECKLIST_TITLE = describeOperatorStep({ kind: "confirmOnboardingComplete", usersToCheck: [] }).title;
 
 export function taskKindOf(html: string): TaskKind {
   if (/name="decision" value="approve"/.test(html)) return "approval";
   const title = unescapeHtml(/<h1>([^<]*)<\/h1>/.exec(html)?.[1] ?? "");
   if (title === CONFIGURATION_TITLE) return "peigConfiguration";
   if (title === DELETION_TITLE) return "peigDeletion";
+  if (title === CHECKLIST_TITLE) return "peigChecklist";
   if (/<h2>Accounts \(\d+\)<\/h2>/.test(html)) return "peigAccounts";
   return "other";
 }
@@ -109,6 +111,11 @@ export async function performPeigStep(kind: TaskKind, html: string, peig: PeigPo
     return `Peig admin: created ${created} Peig account(s) for ${wanted.size} listed user(s)`;
   }
   if (kind === "peigDeletion") return `Peig admin: migration configuration ${await peig.deleteMigrationConfiguration()}`;
+  if (kind === "peigChecklist") {
+    const [pending, accounts] = await Promise.all([peig.listPendingRequests(), peig.listMicrosoft365Accounts()]);
+    const unlinked = accounts.filter((a) => a.linkStatus === "unlinked").length;
+    return `Peig admin: checked Users & Access (${pending.length} pending) and MS365 Identifiers (${unlinked} unlinked)`;
+  }
   return undefined;
 }
 

@@ -4,6 +4,8 @@
  * with --auto-approve), and save the report.
  */
 import { parseIsoDuration } from "../../shared/domain/duration";
+import { reconcile } from "../../shared/domain/reconcile";
+import { inScopeUsers } from "../fixtures/tenant";
 import { PeigApiClient } from "../../shared/peig/apiClient";
 import { actOn, mergeMismatchedRequests, openTaskPage, TaskLinkFeed, taskKindOf, type MismatchedUser, type TaskLink } from "./autoApprove";
 import type { DemoStack } from "./demoStack";
@@ -21,7 +23,7 @@ export interface MigrationRunOptions {
   operator: boolean;
 }
 
-type MigrationStatus = MigrationStatusView & { mismatched?: MismatchedUser[] };
+type MigrationStatus = MigrationStatusView & { peigMode?: string; mismatched?: MismatchedUser[] };
 
 export type RunOutcome = { kind: "finished"; phase: string; exitCode: number } | { kind: "interrupted" };
 
@@ -65,7 +67,9 @@ export async function runMigration(demo: DemoStack, folder: DemoStateFolder, opt
     for (const link of feed.next()) {
       await handleLink(link, options.autoApprove, peig, display).catch((err: unknown) => display.message(`Could not answer ${link.url}: ${err instanceof Error ? err.message : String(err)}`));
     }
-    const mismatched = (status.mismatched ?? []).filter((u) => typeof u.mergeSuggestion?.requestId === "string" && !merged.has(u.mergeSuggestion.requestId));
+    // Operator mode shows no Peig state, so the Peig admin works from Peig's own pending requests and the directory.
+    const suggestions = status.peigMode === "operator" && peig ? await operatorMergeSuggestions(demo, peig) : (status.mismatched ?? []);
+    const mismatched = suggestions.filter((u) => typeof u.mergeSuggestion?.requestId === "string" && !merged.has(u.mergeSuggestion.requestId));
     if (peig && mismatched.length > 0) {
       const result = await mergeMismatchedRequests(mismatched, peig);
       result.merged.forEach((r) => merged.add(r));
@@ -158,4 +162,17 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal.addEventListener("abort", done, { once: true });
   });
+}
+
+/**
+ * What a Peig admin does in operator mode before confirming the checklist: look at Users & Access's
+ * pending requests, find whose address each typed e-mail is in the directory, and merge it there.
+ */
+async function operatorMergeSuggestions(demo: DemoStack, peig: PeigApiClient): Promise<MismatchedUser[]> {
+  const [users, pendingRequests, microsoft365Accounts] = await Promise.all([peig.listUsers(), peig.listPendingRequests(), peig.listMicrosoft365Accounts()]);
+  if (pendingRequests.length === 0) return [];
+  const reconciliation = reconcile({ mode: "api", users: inScopeUsers(demo.stack.tenant), peig: { users, pendingRequests, microsoft365Accounts } });
+  return reconciliation.mismatchedRequests
+    .filter((m) => m.suggestedMergeTarget)
+    .map((m) => ({ userPrincipalName: m.suggestedMergeTarget!.userPrincipalName, mergeSuggestion: { requestId: m.request.id, peigAccountId: m.suggestedMergeTarget!.peigAccountId } }));
 }

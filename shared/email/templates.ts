@@ -285,6 +285,10 @@ const ADMIN_NOTICES: Record<string, { subject: string; lead: string }> = {
     subject: "approval expired",
     lead: "The approval links expired without enough approvals. Nothing was deleted. Request approval again (POST /api/migrations/{id}/approval).",
   },
+  "peigChecklist.expired": {
+    subject: "the Peig admin did not confirm the checklist",
+    lead: "The link asking the Peig admin to confirm, in Peig, that every user is onboarded and linked expired. Nothing was deleted. A new link goes out with the next check.",
+  },
   regressed: {
     subject: "deletion stopped: the re-check failed",
     lead: "After approval, the final re-check found something had regressed, so nothing was deleted. The migration is back at the approval gate.",

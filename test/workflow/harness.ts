@@ -257,6 +257,10 @@ export async function peigAdminFollows(s: Scenario, link: string): Promise<{ tit
       // "Skip anyone who already shows a linked Peig account."
       if (peig.microsoft365Account(user.id).linkStatus !== "linked") peig.createPeigAccount(user.id);
     }
+  } else if (title.startsWith("Confirm that every user is onboarded and linked")) {
+    // The Peig admin checks Users & Access and MS365 Identifiers: nothing pending, nobody unlinked.
+    const unlinked = peig.microsoft365Accounts().filter((a) => a.linkStatus === "unlinked");
+    if (peig.pendingRequests().length > 0 || unlinked.length > 0) throw new Error(`Peig still shows ${peig.pendingRequests().length} pending request(s) and ${unlinked.length} unlinked account(s)`);
   } else if (title.startsWith("Delete the migration configuration")) {
     peig.delete();
   } else {

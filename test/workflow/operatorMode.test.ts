@@ -49,6 +49,13 @@ describe("a migration in operator mode", () => {
     const linked = s.stack.peig.state.microsoft365Accounts().filter((a) => a.linkStatus === "linked").map((a) => a.id);
     expect(linked).toEqual(expect.arrayContaining(missed));
 
+    // The app cannot see Peig: the Peig admin confirms there that everyone is onboarded and linked.
+    await s.runUntil(() => openGate(id, "peigChecklist"), 5 * DAY);
+    expect(await s.phase(id)).toBe("verification");
+    const checked = await peigAdminFollows(s, latestAdminLink());
+    expect(checked.title).toBe("Confirm that every user is onboarded and linked");
+    expect(checked.confirmed.status).toBe(200);
+
     // Approval, then the Peig admin deletes the configuration; the app deletes the Entra app.
     await s.runUntil(async () => (await s.phase(id)) === "approval", 5 * DAY);
     expect((await s.decide(s.taskLinks("cio@contoso.com")[0], "approve")).status).toBe(200);
