@@ -50,6 +50,7 @@ Options:
   --fault-rate R       share of simulator requests answered 429/5xx, 0..0.5 (default 0)
   --operator           Peig without an admin API: its steps become tasks for the Peig admin
   --auto-approve       approve (and in operator mode do the Peig admin's steps) through the e-mailed pages
+                       (the default when no terminal is attached: nobody could click the links)
   --reset              delete the saved state and start over
   --serve              start the stack without a migration; print the URLs, the key and curl examples
   --state-dir DIR      where the state lives (default .demo)

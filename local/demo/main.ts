@@ -30,6 +30,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   const options = parsed.options;
   const began = Date.now();
   const display = new ProgressDisplay(process.stdout);
+  // With no terminal attached nobody can click the approval links: approve through the pages, as
+  // --auto-approve does, so the main job still runs to its end.
+  const autoApprove = options.autoApprove || (!options.serve && !process.stdin.isTTY && !process.stdout.isTTY);
+  if (autoApprove && !options.autoApprove) display.message("No terminal attached: approving through the task pages automatically (run it in a terminal to click the links yourself).");
   const folder = new DemoStateFolder(options.stateDir);
   if (options.reset) folder.reset();
   const previous = folder.readState();
@@ -67,7 +71,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     if (options.serve) await serve(demo, options, stop.signal, display);
     else {
-      const outcome = await runMigration(demo, folder, { deadlineDays: setup.deadlineDays, autoApprove: options.autoApprove, operator: setup.operator }, display, stop.signal);
+      const outcome = await runMigration(demo, folder, { deadlineDays: setup.deadlineDays, autoApprove, operator: setup.operator }, display, stop.signal);
       if (outcome.kind === "finished") exitCode = outcome.exitCode;
     }
   } catch (err) {
