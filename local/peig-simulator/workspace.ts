@@ -28,13 +28,7 @@ export class PeigSimulatorError extends Error {
   }
 }
 
-interface AccountRecord {
-  id: string;
-  displayName: string;
-  email: string;
-  status: PeigUserStatus;
-  createdAt: string;
-  onboardedAt: string | null;
+interface AccountRecord extends PeigUser {
   microsoft365UserId: string | null;
 }
 
@@ -389,6 +383,19 @@ export class PeigWorkspace {
     this.accounts.set(account.id, account);
     if (fields.microsoft365UserId) this.link(account, fields.microsoft365UserId);
     return account;
+  }
+
+  /**
+   * A link lost after the fact (an admin's mistake, or identifiers that drifted apart): the account
+   * stays, the Microsoft 365 account shows unlinked. Tests use it to model a regression. Returns the
+   * Peig account that was linked.
+   */
+  unlink(microsoft365UserId: string): string {
+    const account = this.accountLinkedTo(microsoft365UserId);
+    if (!account) throw new PeigSimulatorError(404, "microsoft365AccountNotFound", `Microsoft 365 account ${microsoft365UserId} is not linked to a Peig account.`);
+    account.microsoft365UserId = null;
+    this.accountsByMicrosoft365UserId.delete(microsoft365UserId);
+    return account.id;
   }
 
   private link(account: AccountRecord, microsoft365UserId: string): void {

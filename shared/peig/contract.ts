@@ -4,7 +4,7 @@
  * `https://[SERVER]/admin-api/v1`, and the JSON bodies. Shared by the api adapter and the simulator so
  * both speak exactly the documented paths; a test checks this table against the OpenAPI file.
  */
-import type { LinkStatus, PeigAccount, PeigErrorCode, PeigUser, RequestResolution } from "./port";
+import type { Microsoft365Account, PeigAccount, PeigErrorCode, PeigUser, RequestResolution } from "./port";
 
 export const peigApiPathPrefix = "/admin-api/v1";
 
@@ -107,14 +107,8 @@ export interface MergeRequestBody {
   targetUserId: string;
 }
 
-export interface Microsoft365AccountBody {
-  id: string;
-  userPrincipalName: string;
-  mail: string | null;
-  displayName: string;
-  linkStatus: LinkStatus;
-  peigAccountId: string | null;
-}
+/** The wire shape is the port's shape. */
+export type Microsoft365AccountBody = Microsoft365Account;
 
 export type PeigAccountBody = PeigAccount;
 

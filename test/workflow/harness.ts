@@ -193,12 +193,7 @@ export function beforeActivity(name: string, before: (input: unknown) => void | 
  * returns the Peig account id that was linked.
  */
 export function unlinkInPeig(peig: PeigSimulatorHandle, microsoft365UserId: string): string {
-  const workspace = peig.state as unknown as { accountsByMicrosoft365UserId: Map<string, { id: string; microsoft365UserId: string | null }> };
-  const account = workspace.accountsByMicrosoft365UserId.get(microsoft365UserId);
-  if (!account) throw new Error(`Microsoft 365 account ${microsoft365UserId} is not linked in Peig`);
-  account.microsoft365UserId = null;
-  workspace.accountsByMicrosoft365UserId.delete(microsoft365UserId);
-  return account.id;
+  return peig.state.unlink(microsoft365UserId);
 }
 
 export interface AuditEntry {
