@@ -1,5 +1,5 @@
 /**
- * Starts Azurite's Table service (the npm package, 3.35.x: 3.36+ needs Node 22) on a free loopback
+ * Starts Azurite's Table service (the npm package, 3.37.x, which needs Node 22) on a free loopback
  * port, for tests, the demo and CI. Always with --disableTelemetry: otherwise Azurite tries to send
  * telemetry off the machine.
  */

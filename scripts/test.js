@@ -7,6 +7,9 @@ const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const path = require("node:path");
 
+// Which Node runs the tests (and, through process.execPath, every child below and jest's workers).
+console.log(`npm test: Node ${process.version}`);
+
 const root = path.resolve(__dirname, "..");
 const artifacts = path.join(root, "artifacts");
 fs.mkdirSync(artifacts, { recursive: true });

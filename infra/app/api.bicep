@@ -1,4 +1,4 @@
-// The Function App on the Flex Consumption plan (Linux, Node 20), its app settings and App Service
+// The Function App on the Flex Consumption plan (Linux, Node 22), its app settings and App Service
 // Authentication. Every setting the code reads (SETTING_NAMES in shared/config.ts) is set below, from a
 // parameter; test/infra/infra.test.ts fails when one is missing.
 param name string
@@ -81,7 +81,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       // Flex Consumption takes the language here; it does not accept FUNCTIONS_WORKER_RUNTIME as an app setting.
       runtime: {
         name: 'node'
-        version: '20'
+        version: '22'
       }
     }
   }

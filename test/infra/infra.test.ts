@@ -51,11 +51,11 @@ describe("infra/ sets every app setting the code reads", () => {
     expect(missingSettings(apiBicep, [name])).toEqual([]);
   });
 
-  it("gives Flex Consumption the node 20 runtime in functionAppConfig (it refuses FUNCTIONS_WORKER_RUNTIME as a setting)", () => {
+  it("gives Flex Consumption the node 22 runtime in functionAppConfig (it refuses FUNCTIONS_WORKER_RUNTIME as a setting)", () => {
     const site = resource(apiBicep, "Microsoft.Web/sites");
     const runtime = childObject(childObject(childObject(site.body, "properties") ?? "", "functionAppConfig") ?? "", "runtime") ?? "";
     expect(propertyValue(runtime, "name")).toBe("'node'");
-    expect(propertyValue(runtime, "version")).toBe("'20'");
+    expect(propertyValue(runtime, "version")).toBe("'22'");
     expect(appSettingNames(apiBicep)).not.toContain("FUNCTIONS_WORKER_RUNTIME");
     expect(resource(apiBicep, "Microsoft.Web/serverfarms").body).toMatch(/tier:\s*'FlexConsumption'/);
   });
@@ -179,7 +179,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   name: 'x'
   properties: {
     functionAppConfig: {
-      runtime: { name: 'node', version: '20' }
+      runtime: { name: 'node', version: '22' }
     }
   }
 }
