@@ -156,7 +156,7 @@ describe("azure.yaml and the Functions project", () => {
     expect(propertyValue(childObject(modules(mainBicep).find((m) => m.symbol === "api")!.body, "params")!, "serviceName")).toBe(`'${name}'`);
   });
 
-  it("deploys a folder with host.json (extension bundle 4.x, hub from TASKHUB_NAME) and a built entry point", () => {
+  it("deploys a folder with host.json (extension bundle 4.30 or later, hub from TASKHUB_NAME) and a built entry point", () => {
     const project = resolve(root, Object.values(azure.services)[0].project);
     const host = JSON.parse(readFileSync(join(project, "host.json"), "utf8")) as {
       version: string;
@@ -164,7 +164,7 @@ describe("azure.yaml and the Functions project", () => {
       extensions: { durableTask: { hubName: string } };
     };
     expect(host.version).toBe("2.0");
-    expect(host.extensionBundle).toEqual({ id: "Microsoft.Azure.Functions.ExtensionBundle", version: "[4.*, 5.0.0)" });
+    expect(host.extensionBundle).toEqual({ id: "Microsoft.Azure.Functions.ExtensionBundle", version: "[4.30.0, 5.0.0)" });
     expect(host.extensions.durableTask.hubName).toBe("%TASKHUB_NAME%");
     const pkg = JSON.parse(readFileSync(join(project, "package.json"), "utf8")) as { main: string; scripts: Record<string, string> };
     expect(pkg.main).toBe("dist/functions/index.js");
