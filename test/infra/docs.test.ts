@@ -3,7 +3,7 @@ import { join, resolve } from "path";
 import { SETTING_NAMES } from "../../shared/config";
 import { microsoftGraphAppRoles } from "../../local/graph-simulator";
 import { featurePermissions } from "../../scripts/grantPermissions/permissions";
-import { appSettingNames, outputs } from "./bicep";
+import { appSettings, compiledMain } from "./arm";
 
 const root = resolve(__dirname, "../..");
 const read = (path: string) => readFileSync(join(root, path), "utf8");
@@ -14,10 +14,10 @@ function knownNames(): Set<string> {
   const azdValues = [...parameterFile.matchAll(/\$\{([A-Z][A-Z0-9_]*)(?:=[^}]*)?\}/g)].map((m) => m[1]);
   return new Set<string>([
     ...SETTING_NAMES,
-    ...appSettingNames(read("infra/app/api.bicep")),
+    ...Object.keys(compiledMain ? appSettings(compiledMain) : {}),
     // Flex Consumption's functionAppConfig.runtime stands in for it (infra.test.ts checks that).
     "FUNCTIONS_WORKER_RUNTIME",
-    ...outputs(read("infra/main.bicep")),
+    ...Object.keys(compiledMain?.outputs ?? {}),
     ...azdValues,
   ]);
 }
@@ -40,7 +40,8 @@ function permissionNamesIn(markdown: string): string[] {
 
 const operatorDocs = ["docs/deploy.md", "docs/permissions.md", "docs/admin-runbook.md", "docs/troubleshooting.md"];
 
-describe("the deployment docs name only settings and permissions that exist", () => {
+// Without the compiled template (no dotnet) the names infra/ defines are unknown: skip rather than guess.
+(compiledMain ? describe : describe.skip)("the deployment docs name only settings and permissions that exist", () => {
   const known = knownNames();
   // The docs share shell variables (deploy.md defines $BASE and $SYSTEM_KEY that troubleshooting.md uses).
   const shell = new Set(operatorDocs.flatMap((doc) => [...shellVariablesIn(read(doc))]));
@@ -56,7 +57,7 @@ describe("the deployment docs name only settings and permissions that exist", ()
   });
 });
 
-describe("docs/deploy.md covers the azd settings", () => {
+(compiledMain ? describe : describe.skip)("docs/deploy.md covers the azd settings", () => {
   const deploy = read("docs/deploy.md");
   const known = knownNames();
 
