@@ -1,5 +1,5 @@
 /**
- * The admin API (DESIGN.md §7): start a migration, read its status (JSON and a page), extend the
+ * The admin API (docs/design.md#http-surface): start a migration, read its status (JSON and a page), extend the
  * deadline, cancel, and ask for approval again. Function keys guard it; App Service Authentication
  * adds the admin's identity in Azure. Handlers validate, write the store, and wake the orchestration:
  * nothing here deletes or creates anything outside this app.

@@ -1,5 +1,5 @@
 /**
- * The links in task e-mails (DESIGN.md §5). GET shows a read-only page; only a POST from that page,
+ * The links in task e-mails (docs/design.md#human-tasks). GET shows a read-only page; only a POST from that page,
  * with its CSRF token, decides, and only once (the store's ETag-conditional write). The token in the
  * link is the credential: its hash finds the task, the token itself is never stored. With App Service
  * Authentication required, the signed-in person must be the one the task was sent to.

@@ -168,7 +168,7 @@ export function assertUsableForMigration(cert: CertificateInfo, options: { now: 
   }
 }
 
-/** Peig's federation step wants the certificate without whitespace or BEGIN/END lines (peig-docs.md §6). */
+/** Peig's federation step wants the certificate without whitespace or BEGIN/END lines (docs/peig-ui.md#related-facts-from-the-admin-guide). */
 export function certificateBody(pem: string): string {
   // The Base64 of the DER bytes is exactly the PEM body with line breaks and armour removed.
   return pemToDerBase64(pem);

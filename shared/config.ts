@@ -77,6 +77,6 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     ...crossSettingProblems(input),
   ];
   if (!parsed.success || problems.length) throw new ConfigError(problems);
-  // Operator mode is the default: Peig documents no admin API (reference/peig-docs.md).
+  // Operator mode is the default: Peig documents no admin API (docs/peig-ui.md).
   return { ...parsed.data, PEIG_MODE: parsed.data.PEIG_MODE ?? (parsed.data.PEIG_API_BASE_URL ? "api" : "operator") };
 }

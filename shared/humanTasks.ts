@@ -1,5 +1,5 @@
 /**
- * Human tasks (DESIGN.md §5): what each kind of task asks, who gets it, and what its page shows. One
+ * Human tasks (docs/design.md#human-tasks): what each kind of task asks, who gets it, and what its page shows. One
  * mechanism serves the deletion approval (k of n approvers), the Phase 2 approval and the Peig admin's
  * operator steps. Payloads hold only what the page shows; never a token.
  */

@@ -1,6 +1,6 @@
 /**
  * Tokens for human-task links and their CSRF companions. A token is ≥128 random bits and is stored
- * only as its SHA-256 hash (DESIGN.md §5; anchors §3.2), so a leaked table never yields a usable link.
+ * only as its SHA-256 hash (docs/design.md#human-tasks), so a leaked table never yields a usable link.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 

@@ -1,6 +1,6 @@
 /**
  * `--serve`: the stack without a migration, and the text that tells a person how to drive it with curl —
- * every admin route of DESIGN.md §7 and the simulators' control routes. Pure, so it is tested as text.
+ * every admin route of docs/design.md#http-surface and the simulators' control routes. Pure, so it is tested as text.
  */
 
 export interface ServeInfo {
@@ -50,7 +50,7 @@ ${clockNote}
   Graph simulator:  ${graph}/v1.0
   Peig simulator:   ${info.peigApiBaseUrl}  (Authorization: Bearer ${info.peigApiKey})
 
-Admin API (DESIGN.md §7); ID is the "id" the start request returns:
+Admin API (docs/design.md#http-surface); ID is the "id" the start request returns:
   # start a migration (dryRun: true only plans it)
   curl -i -X POST ${api}/migrations ${key} ${json} -d '${start}'
   # status (JSON), the status page, the report (HTML, or ?format=json once completed)

@@ -62,7 +62,7 @@ export interface DirectoryOptions {
   /** Hosts (and their subdomains) allowed in https identifier URIs. */
   verifiedDomains: string[];
   replicationDelayMs: number;
-  /** Tenant policy exempts SAML apps from the identifier-URI restriction (reference §1.5); default true. */
+  /** Tenant policy exempts SAML apps from the identifier-URI restriction (docs/graph-facts.md#identifier-uri-policy); default true. */
   samlExemptFromIdentifierUriPolicy: boolean;
 }
 
@@ -199,7 +199,7 @@ export class DirectorySimulator {
       throw badRequest("Invalid value specified for property 'displayName' of resource 'ApplicationServicePrincipal'.");
     }
     const now = this.options.clock.now();
-    // Provisioning "is not instant": reads return 404 until replication (tutorial; reference §1.2).
+    // Provisioning "is not instant": reads return 404 until replication (tutorial; docs/graph-facts.md#replication-delay-after-instantiate).
     const visibleFrom = now.getTime() + this.options.replicationDelayMs;
     const appId = randomUUID();
     const application: SimApplication = {
@@ -340,7 +340,7 @@ export class DirectorySimulator {
     return this.options.verifiedDomains.some((domain) => lower === domain.toLowerCase() || lower.endsWith(`.${domain.toLowerCase()}`));
   }
 
-  /** Deleting an app registration in its home tenant also deletes its service principal (reference §1.10). */
+  /** Deleting an app registration in its home tenant also deletes its service principal (docs/graph-facts.md#deleting). */
   private deleteApplication(application: SimApplication): SimResponse {
     this.applications.delete(application.id);
     for (const [id, entry] of this.servicePrincipals) if (entry.resource.appId === application.appId) this.servicePrincipals.delete(id);
@@ -420,7 +420,7 @@ export class DirectorySimulator {
   }
 }
 
-/** Both documented examples have customKeyIdentifier = base64(SHA-1 thumbprint bytes) (reference §1.6). */
+/** Both documented examples have customKeyIdentifier = base64(SHA-1 thumbprint bytes) (docs/graph-facts.md#the-signing-certificate). */
 function thumbprintOf(key: SimKeyCredential): string {
   return Buffer.from(key.customKeyIdentifier, "base64").toString("hex").toUpperCase();
 }

@@ -32,7 +32,7 @@ export interface GraphSimulatorOptions {
   mailLimits?: Partial<MailLimits>;
   /** Sender mailboxes besides the tenant's users (e.g. a shared "migration@…" mailbox). */
   mailboxes?: string[];
-  /** Whether the identifier-URI policy exempts SAML apps (reference §1.5); default true. */
+  /** Whether the identifier-URI policy exempts SAML apps (docs/graph-facts.md#identifier-uri-policy); default true. */
   samlExemptFromIdentifierUriPolicy?: boolean;
   /**
    * Called before each request is served: lets a world that changes lazily (the Peig simulator's

@@ -5,7 +5,7 @@
  * sub-orchestrations, continueAsNew, custom status and termination.
  *
  * Task ids are the SDK's own: after each episode the engine reads the executor's open tasks, so ids
- * are never re-derived here (durable-local-host.md §2.5 explains why that bookkeeping is delicate).
+ * are never re-derived here (docs/durable-semantics.md explains why that bookkeeping is delicate).
  * Everything else the extension does and this host does not (entities, callHttp, suspend, rewind)
  * fails the instance with an explicit error instead of hanging.
  */
@@ -401,7 +401,7 @@ export class LocalDurableEngine {
     } else if (state.isDone) {
       const uncancelled = record.timers.length;
       if (uncancelled > 0) {
-        // Azure keeps such an instance Running until the timer fires (durable-local-host.md §4.3).
+        // Azure keeps such an instance Running until the timer fires (docs/durable-semantics.md#cancelled-timers-still-fire).
         this.warn(record, `orchestration '${record.name}' completed with ${uncancelled} timer(s) neither fired nor cancelled: cancel losing timers`);
       }
       record.history.push(historyEvent(EventType.ExecutionCompleted, this.clock.now(), { Result: JSON.stringify(state.output ?? null) }));

@@ -1,7 +1,7 @@
 /**
  * The local host's HTTP face: the app's own HTTP triggers (routes, methods, route parameters,
  * function keys) and the Durable management API under both the `rpcBaseUrl` routes and the webhook
- * URLs, so that the unmodified DurableClient works against it (durable-local-host.md §3).
+ * URLs, so that the unmodified DurableClient works against it (durable-functions' getClient reads the binding's creationUrls, managementUrls and rpcBaseUrl).
  */
 import http from "node:http";
 import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";

@@ -154,7 +154,7 @@ function pageOf<T extends { id: string }>(items: T[], query: URLSearchParams): P
 
 function handlersFor(workspace: PeigWorkspace, samlIdpInfo: SamlIdpInfoBody): Record<PeigOperationId, RouteHandler> {
   return {
-    // Configuration > SAML IDP Info (peig-docs.md §6: entity id, sign-in/out URLs, certificate).
+    // Configuration > SAML IDP Info (docs/peig-ui.md: entity id, sign-in/out URLs, certificate).
     getSamlIdpInfo: () => ({ status: 200, body: samlIdpInfo }),
     // Configuration > Microsoft 365 Active Provider > Migration: what the section shows.
     getMigrationConfiguration: () => ({ status: 200, body: workspace.getConfiguration() }),

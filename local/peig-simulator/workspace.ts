@@ -226,7 +226,7 @@ export class PeigWorkspace {
   private onboard(user: TenantUser, at: string): OnboardOutcome | null {
     const account = this.accountLinkedTo(user.id);
     if (!this.configuration) {
-      // Without migration a user can only complete a placeholder account made by Create Peig Account (peig-docs.md §7).
+      // Without migration a user can only complete a placeholder account made by Create Peig Account (docs/peig-ui.md#related-facts-from-the-admin-guide).
       if (!account) return null;
       return this.complete(account, at);
     }
@@ -339,7 +339,7 @@ export class PeigWorkspace {
     return this.microsoft365AccountOf(user);
   }
 
-  /** Create Peig Account: a placeholder, pre-linked, "Not Onboarded" until the user completes onboarding (peig-docs.md §7). */
+  /** Create Peig Account: a placeholder, pre-linked, "Not Onboarded" until the user completes onboarding (docs/peig-ui.md#related-facts-from-the-admin-guide). */
   createPeigAccount(microsoft365UserId: string, idempotencyKey?: string): PeigAccount {
     const user = this.microsoft365Users.get(microsoft365UserId);
     if (!user) throw new PeigSimulatorError(404, "microsoft365AccountNotFound", `No Microsoft 365 account ${microsoft365UserId} on the Microsoft 365 Accounts tab.`);

@@ -1,6 +1,6 @@
 /**
  * The Microsoft Graph application permissions the app's managed identity needs, per feature, least
- * privileged first (shared/reference/microsoft-graph.md §2; docs/permissions.md explains each choice).
+ * privileged first (docs/graph-facts.md#permissions; docs/permissions.md explains each choice).
  */
 
 export const features = ["setup", "users", "groupScope", "signIns", "mail"] as const;

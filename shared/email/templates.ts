@@ -3,7 +3,7 @@
  * rendered twice (HTML and plain text), so the two versions never drift and every user-provided string is escaped
  * in exactly one place. No external resources (images, fonts, CSS) and no tracking: mail clients block them and
  * scanners distrust them. Links are passed in and must be http(s); task links are single-purpose tokens, never
- * Durable's management URLs (DESIGN.md §5). Nothing secret belongs in a template: Application IDs and the public
+ * Durable's management URLs (docs/design.md#human-tasks). Nothing secret belongs in a template: Application IDs and the public
  * SAML signing certificate are not secrets.
  */
 import type { ChecklistItem } from "../domain/checklist";

@@ -1,6 +1,6 @@
 /**
  * EntraPort over Microsoft Graph v1.0. The migration app is set up in the order of
- * https://learn.microsoft.com/en-us/graph/application-saml-sso-configure-api (reference §1.1):
+ * https://learn.microsoft.com/en-us/graph/application-saml-sso-configure-api (docs/graph-facts.md#call-order-for-the-migration-app):
  * instantiate → wait for replication → SAML mode → identifier/reply URLs → signing certificate → activate it.
  * Every step first checks whether it is already done, so a rerun completes a half-made app instead of
  * creating another.
@@ -56,7 +56,7 @@ const servicePrincipalSelect = "id,appId,preferredSingleSignOnMode,preferredToke
 const userSelect = "id,displayName,userPrincipalName,mail,proxyAddresses,otherMails,accountEnabled,userType";
 const memberFilter = "accountEnabled eq true and userType eq 'Member'";
 
-/** "provisioning is not instant … poll every 5–10 seconds" (tutorial); we give it 2 minutes (reference §1.2). */
+/** "provisioning is not instant … poll every 5–10 seconds" (tutorial); we give it 2 minutes (docs/graph-facts.md#replication-delay-after-instantiate). */
 const replicationWindowMs = 2 * 60_000;
 const replicationPollMs = 5_000;
 /** A kept certificate may end up to this much before the requested end (Graph stores whole seconds). */
@@ -103,9 +103,9 @@ export class GraphEntra implements EntraPort {
     if (!application.tags.includes(tag)) {
       await this.patch("patchApplication", `/applications/${application.id}`, { tags: [...application.tags, tag] });
     }
-    // SAML mode first: it exempts the app from the identifier-URI policy (reference §1.5). In the same
+    // SAML mode first: it exempts the app from the identifier-URI policy (docs/graph-facts.md#identifier-uri-policy). In the same
     // PATCH: every user in scope signs in to this app to onboard, and with assignment required (the
-    // default of a new non-gallery app) they would be refused with AADSTS50105 (reference §1.2, §1.1 step 8).
+    // default of a new non-gallery app) they would be refused with AADSTS50105 (docs/graph-facts.md#call-order-for-the-migration-app, step 8).
     const spChanges = {
       ...(servicePrincipal.preferredSingleSignOnMode !== "saml" ? { preferredSingleSignOnMode: "saml" } : {}),
       ...(servicePrincipal.appRoleAssignmentRequired !== false ? { appRoleAssignmentRequired: false } : {}),
@@ -140,7 +140,7 @@ export class GraphEntra implements EntraPort {
     });
   }
 
-  /** Service principal first, then the application (reference §1.10); 404 means already gone. */
+  /** Service principal first, then the application (docs/graph-facts.md#deleting); 404 means already gone. */
   async deleteMigrationApp(ref: { appId: string }): Promise<DeleteMigrationAppResult> {
     const key = `(appId=${odataString(ref.appId)})`;
     const servicePrincipal = await this.deleteIfPresent("deleteServicePrincipal", `/servicePrincipals${key}`);

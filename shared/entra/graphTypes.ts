@@ -31,7 +31,7 @@ export interface GraphServicePrincipal {
   appId: string;
   preferredSingleSignOnMode: string | null;
   preferredTokenSigningKeyThumbprint: string | null;
-  /** True on a new non-gallery app (microsoft-graph.md §1.2): users must then be assigned before they can sign in. */
+  /** True on a new non-gallery app (docs/graph-facts.md#call-order-for-the-migration-app): users must then be assigned before they can sign in. */
   appRoleAssignmentRequired?: boolean;
   keyCredentials: GraphKeyCredential[];
 }

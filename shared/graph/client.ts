@@ -1,6 +1,6 @@
 /**
  * Builds the Graph SDK client. The chain is the SDK default minus its RetryHandler
- * (reference §6.2/§6.3: it would also retry non-idempotent POSTs such as instantiate), so `withRetry`
+ * (docs/graph-facts.md#js-sdk-pitfalls: it would also retry non-idempotent POSTs such as instantiate), so `withRetry`
  * in shared/retry.ts is the one retry layer.
  */
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from "@azure/identity";
@@ -29,7 +29,7 @@ const knownGraphHosts = new Set([
 export function createGraphClient(options: { authProvider: AuthenticationProvider; baseUrl: string }): Client {
   const baseUrl = options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`;
   const url = new URL(baseUrl);
-  // A non-Graph https host (a proxy or gateway) must be listed or the SDK strips the token (reference §6.4 pitfall 4).
+  // A non-Graph https host (a proxy or gateway) must be listed or the SDK strips the token (docs/graph-facts.md#js-sdk-pitfalls, 2).
   const customHosts = url.protocol === "https:" && !knownGraphHosts.has(url.hostname) ? new Set([url.host]) : undefined;
   return Client.initWithMiddleware({
     baseUrl,
@@ -43,7 +43,7 @@ export function createGraphClient(options: { authProvider: AuthenticationProvide
   });
 }
 
-/** For the local Graph simulator: over http:// the SDK never asks for a token (reference §6.4 pitfall 1). */
+/** For the local Graph simulator: over http:// the SDK never asks for a token (docs/graph-facts.md#js-sdk-pitfalls, 2). */
 export function createSimulatorGraphClient(baseUrl: string): Client {
   return createGraphClient({ authProvider: { getAccessToken: async () => "simulator" }, baseUrl });
 }
@@ -77,7 +77,7 @@ export function graphCredentialFromEnv(cloud: GraphCloud, env: NodeJS.ProcessEnv
 export function createGraphClientFromEnv(env: NodeJS.ProcessEnv = process.env): { client: Client; cloud: GraphCloud } {
   const { cloud, baseUrl } = graphSettingsFromEnv(env);
   const graphHost = new URL(graphClouds[cloud].graphBaseUrl).origin;
-  // App-only token: the ".default" scope of the cloud's Graph resource (reference §6.1).
+  // App-only token: the ".default" scope of the cloud's Graph resource (docs/graph-facts.md#js-sdk-pitfalls, 5).
   const authProvider = new TokenCredentialAuthenticationProvider(graphCredentialFromEnv(cloud, env), {
     scopes: [`${graphHost}/.default`],
   });

@@ -1,7 +1,7 @@
 /**
  * MailPort over Graph sendMail (https://learn.microsoft.com/en-us/graph/api/user-sendmail?view=graph-rest-1.0:
  * 202 Accepted, empty body — accepted, not yet delivered). Exchange Online limits per sender mailbox
- * (reference §4): 500 recipients per message (To+Cc+Bcc), 30 messages per minute, 10,000 recipients per day.
+ * (docs/graph-facts.md#mail-and-exchange-limits): 500 recipients per message (To+Cc+Bcc), 30 messages per minute, 10,000 recipients per day.
  * Delivery is at least once: a request retried after 503/504 or a lost response may send a message twice,
  * which for invitations and reminders is better than not sending it.
  */
@@ -12,7 +12,7 @@ import { RECIPIENTS_PER_MESSAGE, type MailPort, type MailResult, type Personalis
 
 /** The To line carries the sender itself, so BCC gets one fewer. */
 /**
- * BCC only, no To: Exchange counts To + Cc + Bcc against the 500 (reference §4), so a BCC-only message
+ * BCC only, no To: Exchange counts To + Cc + Bcc against the 500 (docs/graph-facts.md#mail-and-exchange-limits), so a BCC-only message
  * carries the full 500 and a bulk send takes exactly ⌈n/500⌉ messages.
  */
 const bccPerMessage = RECIPIENTS_PER_MESSAGE;

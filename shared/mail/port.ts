@@ -11,7 +11,7 @@ export interface PersonalisedMessage {
   html: string;
 }
 
-/** Exchange Online's recipients per message (To + Cc + Bcc), microsoft-graph.md §4. */
+/** Exchange Online's recipients per message (To + Cc + Bcc), docs/graph-facts.md#mail-and-exchange-limits. */
 export const RECIPIENTS_PER_MESSAGE = 500;
 
 export interface MailPort {

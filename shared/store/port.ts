@@ -1,5 +1,5 @@
 /**
- * The app's state store (DESIGN.md §6): migrations, the one-active-migration-per-workspace lock,
+ * The app's state store (docs/design.md#state-and-audit): migrations, the one-active-migration-per-workspace lock,
  * per-user rows, human tasks (hashed tokens, decisions), an append-only audit log and reports.
  * Adapters: `TableMigrationStore` (Azure Table Storage / Azurite) and `MemoryMigrationStore`; both run
  * the same contract tests. All values are JSON-safe and dates are ISO 8601 strings.

@@ -16,7 +16,7 @@ const info = {
 describe("--serve instructions", () => {
   const text = serveInstructions(info);
 
-  it("gives a curl example with the function key for every admin route of DESIGN.md §7", () => {
+  it("gives a curl example with the function key for every admin route of the admin API", () => {
     const key = '-H "x-functions-key: KEY"';
     expect(text).toContain(`curl -i -X POST http://127.0.0.1:7071/api/migrations ${key}`);
     expect(text).toContain(`curl http://127.0.0.1:7071/api/migrations/ID ${key}`);

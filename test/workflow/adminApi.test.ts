@@ -1,5 +1,5 @@
 /**
- * The admin API's input handling (DESIGN.md §7): bad input gets a 400 naming the field and starts
+ * The admin API's input handling (docs/design.md#http-surface): bad input gets a 400 naming the field and starts
  * nothing; a dry run plans without side effects; one active migration per workspace; unknown ids 404.
  */
 import { startScenario, startBody, type Scenario } from "./harness";

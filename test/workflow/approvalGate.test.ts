@@ -1,5 +1,5 @@
 /**
- * The approval gate before the irreversible deletion (DESIGN.md §5): rejection and a new round, k of n
+ * The approval gate before the irreversible deletion (docs/design.md#human-tasks): rejection and a new round, k of n
  * approvals, and every way a link can be abused — none of which decides anything.
  */
 import { randomBytes } from "node:crypto";

@@ -163,7 +163,7 @@ function formOf(html: string, page: Response): { csrf: string; cookie: string } 
 }
 
 /**
- * Mails that carry a Durable Functions system URL or key (DESIGN.md §5: their key opens every instance
+ * Mails that carry a Durable Functions system URL or key (docs/design.md#human-tasks: their key opens every instance
  * in the task hub). Returns "subject: offending text" per hit; empty when the outbox is clean.
  */
 export function durableSecretsIn(outbox: readonly SentMail[]): string[] {

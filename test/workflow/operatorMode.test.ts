@@ -1,5 +1,5 @@
 /**
- * Operator mode (DESIGN.md §4): no Peig API. Every Peig write is a human task for the Peig admin, who
+ * Operator mode (docs/design.md#peig-modes): no Peig API. Every Peig write is a human task for the Peig admin, who
  * does it in Peig and confirms; onboarding progress comes from sign-ins to the migration app in Entra.
  */
 import { startScenario, durableSecretsIn, peigAdminFollows, type Scenario, DAY } from "./harness";
