@@ -12,7 +12,21 @@ export const json = (status: number, body: unknown, headers: Record<string, stri
   headers: { "cache-control": "no-store", ...headers },
 });
 
-export const badRequest = (errors: FieldError[]): HttpResponseInit => json(400, { errors });
+/** At most this many errors in a 400: enough to fix a body, small however hostile the body was. */
+export const MAX_LISTED_ERRORS = 50;
+
+export const badRequest = (errors: FieldError[]): HttpResponseInit => {
+  const omitted = errors.length - MAX_LISTED_ERRORS;
+  return json(400, omitted > 0 ? { errors: errors.slice(0, MAX_LISTED_ERRORS), omitted, message: `${omitted} more error(s) not listed` } : { errors });
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The {id} of a /migrations/{id}/… route when it is a UUID (as every migration id is), else undefined: a 404. */
+export function migrationIdOf(request: HttpRequest): string | undefined {
+  const id = request.params.id ?? "";
+  return UUID.test(id) ? id.toLowerCase() : undefined;
+}
 
 /** Pages are self-contained: no script or style from anywhere else, no framing, no referrer leaks of task links. */
 export const html = (status: number, page: string, headers: Record<string, string> = {}): HttpResponseInit => ({

@@ -13,10 +13,10 @@ import { loadMigration, updateRuntime, type MigrationRuntime } from "../shared/m
 import { renderStatusPage } from "../shared/pages/statusPage";
 import { services, type Services } from "../shared/services";
 import { NotFoundError } from "../shared/store";
-import { parseDeadlineExtension, parseStartRequest } from "../shared/validation/startRequest";
+import { parseDeadlineExtension, parseStartRequest, startRequestLimits } from "../shared/validation/startRequest";
 import { Events, Orchestrations, type MigrationProgress, type MigrationRequest, type MigrationState } from "../shared/workflow";
 import { planDryRun } from "../activities/dryRun";
-import { badRequest, baseUrlOf, callerName, html, json, readJson } from "./http";
+import { badRequest, baseUrlOf, callerName, html, json, migrationIdOf, readJson } from "./http";
 
 /** Phases in which the onboarding window is still open and a new deadline can take effect. */
 const DEADLINE_EXTENDABLE = new Set(["setup", "onboarding"]);
@@ -75,7 +75,7 @@ export function initialState(migrationId: string, runtime: MigrationRuntime): Mi
 
 export async function getMigrationStatus(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
   const status = await migrationStatus(request, client, services());
-  return status ? json(200, status) : json(404, { error: `no migration ${request.params.id}` });
+  return status ? json(200, status) : noSuchMigration();
 }
 
 export async function getMigrationPage(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
@@ -86,7 +86,8 @@ export async function getMigrationPage(request: HttpRequest, client: df.DurableC
 
 
 async function migrationStatus(request: HttpRequest, client: df.DurableClient, s: Services) {
-  const id = request.params.id;
+  const id = migrationIdOf(request);
+  if (!id) return undefined;
   const record = await s.store.getMigration(id);
   if (!record) return undefined;
   const runtime = record.settings as unknown as MigrationRuntime;
@@ -127,11 +128,12 @@ async function migrationStatus(request: HttpRequest, client: df.DurableClient, s
 
 export async function extendDeadline(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
   const s = services();
-  const id = request.params.id;
+  const id = migrationIdOf(request);
+  if (!id) return noSuchMigration();
   const body = await readJson(request);
   if (!body.ok) return body.response;
   const record = await s.store.getMigration(id);
-  if (!record) return json(404, { error: `no migration ${id}` });
+  if (!record) return noSuchMigration();
   if (!DEADLINE_EXTENDABLE.has(record.phase)) return json(409, { error: `too late: the onboarding window is over (phase ${record.phase})` });
   const parsed = parseDeadlineExtension(body.value, s.clock.now(), new Date(record.deadline));
   if (!parsed.ok) return badRequest(parsed.errors);
@@ -152,11 +154,14 @@ export async function extendDeadline(request: HttpRequest, client: df.DurableCli
 
 export async function cancelMigration(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
   const s = services();
-  const id = request.params.id;
+  const id = migrationIdOf(request);
+  if (!id) return noSuchMigration();
   const body = await readJson(request, {});
   if (!body.ok) return body.response;
   const reason = (body.value as { reason?: unknown }).reason;
-  if (reason !== undefined && (typeof reason !== "string" || reason.length > 500)) return badRequest([{ field: "reason", message: "must be text of at most 500 characters" }]);
+  if (reason !== undefined && (typeof reason !== "string" || reason.length > startRequestLimits.maxReasonChars)) {
+    return badRequest([{ field: "reason", message: `must be text of at most ${startRequestLimits.maxReasonChars} characters` }]);
+  }
   const by = callerName(request) ?? "admin";
   let refusal: string | undefined;
   try {
@@ -168,7 +173,7 @@ export async function cancelMigration(request: HttpRequest, client: df.DurableCl
       rt.commands.cancelRequested = { reason: (reason as string | undefined) ?? "no reason given", by, at: s.clock.now().toISOString() };
     });
   } catch (err) {
-    if (err instanceof NotFoundError) return json(404, { error: `no migration ${id}` });
+    if (err instanceof NotFoundError) return noSuchMigration();
     throw err;
   }
   if (refusal) return json(409, { error: `cancellation refused: ${refusal}` });
@@ -191,9 +196,10 @@ export async function cancelMigration(request: HttpRequest, client: df.DurableCl
 
 export async function requestApprovalAgain(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
   const s = services();
-  const id = request.params.id;
+  const id = migrationIdOf(request);
+  if (!id) return noSuchMigration();
   const { record } = await loadMigration(s, id).catch(() => ({ record: undefined }));
-  if (!record) return json(404, { error: `no migration ${id}` });
+  if (!record) return noSuchMigration();
   if (record.phase !== "approval") return json(409, { error: `approval can be requested again only while the migration waits at the approval gate (phase ${record.phase})` });
   const open = (await s.store.listTasks(id, { status: "open" })).filter((t) => t.gate?.startsWith("deletionApproval-"));
   if (open.length > 0) return json(409, { error: `an approval round is still open (${open.length} link(s) waiting for a decision): it can be asked again after a rejection or expiry` });
@@ -204,10 +210,14 @@ export async function requestApprovalAgain(request: HttpRequest, client: df.Dura
 }
 
 export async function getReport(request: HttpRequest): Promise<HttpResponseInit> {
-  const report = await services().store.getReport(request.params.id);
+  const id = migrationIdOf(request);
+  if (!id) return noSuchMigration();
+  const report = await services().store.getReport(id);
   if (!report) return json(404, { error: "no report yet: it is written when the migration completes" });
   return request.query.get("format") === "json" ? { status: 200, body: report.json, headers: { "content-type": "application/json" } } : html(200, report.html);
 }
+
+const noSuchMigration = (): HttpResponseInit => json(404, { error: "no such migration" });
 
 async function wake(client: df.DurableClient, id: string): Promise<void> {
   // A finished instance answers 410, which the client treats as success: nothing is waiting to be woken.
