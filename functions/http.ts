@@ -1,5 +1,6 @@
 /** Small helpers the HTTP functions share: JSON and HTML responses, body parsing, the caller's identity. */
 import type { HttpRequest, HttpResponseInit } from "@azure/functions";
+import type { Settings } from "../shared/config";
 
 export interface FieldError {
   field: string;
@@ -58,10 +59,18 @@ export async function readJson(request: HttpRequest, emptyAs?: unknown): Promise
 
 /**
  * Who is calling. With App Service Authentication in front, it sets x-ms-client-principal-name (and
- * strips any such header a client sends); without it, an admin is only known as "admin".
+ * strips any such header a client sends).
  */
 export function callerName(request: HttpRequest): string | undefined {
-  return request.headers.get("x-ms-client-principal-name")?.trim() || undefined;
+  return request.headers.get("x-ms-client-principal-name")?.trim().slice(0, 256) || undefined;
+}
+
+/**
+ * The admin behind an admin command, for the audit: the signed-in name only when the platform vouches for it
+ * (App Service Authentication on), otherwise just "function key" — the key is all that was checked.
+ */
+export function adminName(request: HttpRequest, settings: Pick<Settings, "WEBSITE_AUTH_ENABLED">): string {
+  return (settings.WEBSITE_AUTH_ENABLED && callerName(request)) || "function key";
 }
 
 export function baseUrlOf(request: HttpRequest, configured?: string): string {
