@@ -7,10 +7,13 @@ export interface FieldError {
   message: string;
 }
 
+/** Every JSON answer: never cached (they carry migration state), never sniffed as something else. */
+export const JSON_HEADERS = { "cache-control": "no-store", "x-content-type-options": "nosniff" } as const;
+
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit => ({
   status,
   jsonBody: body,
-  headers: { "cache-control": "no-store", ...headers },
+  headers: { ...JSON_HEADERS, ...headers },
 });
 
 /** At most this many errors in a 400: enough to fix a body, small however hostile the body was. */

@@ -16,7 +16,7 @@ import { NotFoundError, PreconditionFailedError } from "../shared/store";
 import { parseDeadlineExtension, parseStartRequest, startRequestLimits } from "../shared/validation/startRequest";
 import { Events, Orchestrations, type MigrationProgress, type MigrationRequest, type MigrationState } from "../shared/workflow";
 import { planDryRun } from "../activities/dryRun";
-import { adminName, badRequest, baseUrlOf, html, json, migrationIdOf, readJson } from "./http";
+import { adminName, badRequest, baseUrlOf, html, json, JSON_HEADERS, migrationIdOf, readJson } from "./http";
 
 /** Phases in which the onboarding window is still open and a new deadline can take effect. */
 const DEADLINE_EXTENDABLE = new Set(["setup", "onboarding"]);
@@ -80,7 +80,13 @@ export async function getMigrationStatus(request: HttpRequest, client: df.Durabl
 
 export async function getMigrationPage(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
   const status = await migrationStatus(request, client, services());
-  return status ? html(200, renderStatusPage(status)) : html(404, "<!doctype html><title>Not found</title><p>No such migration.</p>");
+  if (!status) return html(404, "<!doctype html><title>Not found</title><p>No such migration.</p>");
+  // The page is opened with its function key in ?code= (a browser sends no x-functions-key header); the
+  // report link carries that same key, so it opens from the page. Only here: the status JSON's links and
+  // every e-mail stay keyless, and the page is no-store, no-referrer and loads nothing from elsewhere.
+  const code = request.query.get("code");
+  const report = code ? `${status.links.report}?code=${encodeURIComponent(code)}` : status.links.report;
+  return html(200, renderStatusPage({ ...status, links: { ...status.links, report } }));
 }
 
 
@@ -225,7 +231,7 @@ export async function getReport(request: HttpRequest): Promise<HttpResponseInit>
   if (!id) return noSuchMigration();
   const report = await services().store.getReport(id);
   if (!report) return json(404, { error: "no report yet: it is written when the migration completes" });
-  return request.query.get("format") === "json" ? { status: 200, body: report.json, headers: { "content-type": "application/json" } } : html(200, report.html);
+  return request.query.get("format") === "json" ? { status: 200, body: report.json, headers: { ...JSON_HEADERS, "content-type": "application/json" } } : html(200, report.html);
 }
 
 const noSuchMigration = (): HttpResponseInit => json(404, { error: "no such migration" });
