@@ -4,7 +4,7 @@
  */
 import { assertUsableForMigration, parseCertificate } from "../shared/certificates";
 import { serverFromIdpEntityId } from "../shared/entra/entityIds";
-import { loadMigration, updateRuntime } from "../shared/migrationRecord";
+import { loadMigration, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
 import { services, type Services } from "../shared/services";
 
 const DAY = 86_400_000;
@@ -41,22 +41,35 @@ export async function createMigrationApp(
     knownAppId: runtime.app?.appId,
     certificateEndDateTime: certificateEnd,
     migrationId: input.migrationId,
+    adoptableMigrationIds: await endedMigrationsWithApps(s, input.migrationId),
   });
   // Peig will trust this certificate for the whole window: refuse one that ends too early. Entra dates a
   // new certificate from its own clock, so allow a few minutes of skew for its start.
   assertUsableForMigration(parseCertificate(app.certificatePem), { now: new Date(s.clock.now().getTime() + CLOCK_SKEW_MS), deadline, marginMs });
   await updateRuntime(s, input.migrationId, (rt) => {
-    const { created: _created, ...made } = app;
+    const { created: _created, adoptedFrom: _adoptedFrom, ...made } = app;
     rt.app = made;
     return { appId: app.appId };
   });
-  await s.store.appendAudit({
-    migrationId: input.migrationId,
-    actor: "system",
-    action: app.created ? "entraApp.created" : "entraApp.found",
-    details: { appId: app.appId, entityId: app.entityId, replyUrl: app.replyUrl, thumbprint: app.thumbprint, certificateNotAfter: app.certificateNotAfter },
-  });
+  const details = { appId: app.appId, entityId: app.entityId, replyUrl: app.replyUrl, thumbprint: app.thumbprint, certificateNotAfter: app.certificateNotAfter };
+  if (app.adoptedFrom) {
+    // Both migrations' audits say where the app went: the cancelled one still names it.
+    await s.store.appendAudit({ migrationId: app.adoptedFrom, actor: "system", action: "entraApp.handedOver", details: { appId: app.appId, toMigrationId: input.migrationId } });
+    await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "entraApp.adopted", details: { ...details, fromMigrationId: app.adoptedFrom } });
+  } else {
+    await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: app.created ? "entraApp.created" : "entraApp.found", details });
+  }
   return { appId: app.appId, thumbprint: app.thumbprint, certificateNotAfter: app.certificateNotAfter };
+}
+
+/**
+ * Migrations of this app that ended without deleting their Entra app (cancelled, or failed before the
+ * deletion): a new migration for the same Peig server takes that app over, since Entra lets only one
+ * application hold the server's Entity ID.
+ */
+async function endedMigrationsWithApps(s: Services, migrationId: string): Promise<string[]> {
+  const ended = [...(await s.store.listMigrations({ status: "cancelled" })), ...(await s.store.listMigrations({ status: "failed" }))];
+  return ended.filter((m) => m.id !== migrationId && (m.settings as unknown as MigrationRuntime).app?.appId).map((m) => m.id);
 }
 
 /** Api mode: Configuration > Microsoft 365 Active Provider > Migration: Application ID + certificate, Validate, Save. */

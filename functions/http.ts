@@ -1,18 +1,36 @@
 /** Small helpers the HTTP functions share: JSON and HTML responses, body parsing, the caller's identity. */
 import type { HttpRequest, HttpResponseInit } from "@azure/functions";
+import type { Settings } from "../shared/config";
 
 export interface FieldError {
   field: string;
   message: string;
 }
 
+/** Every JSON answer: never cached (they carry migration state), never sniffed as something else. */
+export const JSON_HEADERS = { "cache-control": "no-store", "x-content-type-options": "nosniff" } as const;
+
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit => ({
   status,
   jsonBody: body,
-  headers: { "cache-control": "no-store", ...headers },
+  headers: { ...JSON_HEADERS, ...headers },
 });
 
-export const badRequest = (errors: FieldError[]): HttpResponseInit => json(400, { errors });
+/** At most this many errors in a 400: enough to fix a body, small however hostile the body was. */
+export const MAX_LISTED_ERRORS = 50;
+
+export const badRequest = (errors: FieldError[]): HttpResponseInit => {
+  const omitted = errors.length - MAX_LISTED_ERRORS;
+  return json(400, omitted > 0 ? { errors: errors.slice(0, MAX_LISTED_ERRORS), omitted, message: `${omitted} more error(s) not listed` } : { errors });
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The {id} of a /migrations/{id}/… route when it is a UUID (as every migration id is), else undefined: a 404. */
+export function migrationIdOf(request: HttpRequest): string | undefined {
+  const id = request.params.id ?? "";
+  return UUID.test(id) ? id.toLowerCase() : undefined;
+}
 
 /** Pages are self-contained: no script or style from anywhere else, no framing, no referrer leaks of task links. */
 export const html = (status: number, page: string, headers: Record<string, string> = {}): HttpResponseInit => ({
@@ -44,10 +62,18 @@ export async function readJson(request: HttpRequest, emptyAs?: unknown): Promise
 
 /**
  * Who is calling. With App Service Authentication in front, it sets x-ms-client-principal-name (and
- * strips any such header a client sends); without it, an admin is only known as "admin".
+ * strips any such header a client sends).
  */
 export function callerName(request: HttpRequest): string | undefined {
-  return request.headers.get("x-ms-client-principal-name")?.trim() || undefined;
+  return request.headers.get("x-ms-client-principal-name")?.trim().slice(0, 256) || undefined;
+}
+
+/**
+ * The admin behind an admin command, for the audit: the signed-in name only when the platform vouches for it
+ * (App Service Authentication on), otherwise just "function key" — the key is all that was checked.
+ */
+export function adminName(request: HttpRequest, settings: Pick<Settings, "WEBSITE_AUTH_ENABLED">): string {
+  return (settings.WEBSITE_AUTH_ENABLED && callerName(request)) || "function key";
 }
 
 export function baseUrlOf(request: HttpRequest, configured?: string): string {

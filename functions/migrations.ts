@@ -12,11 +12,11 @@ import { nextReminder } from "../shared/domain/schedule";
 import { loadMigration, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
 import { renderStatusPage } from "../shared/pages/statusPage";
 import { services, type Services } from "../shared/services";
-import { NotFoundError } from "../shared/store";
-import { parseDeadlineExtension, parseStartRequest } from "../shared/validation/startRequest";
+import { NotFoundError, PreconditionFailedError } from "../shared/store";
+import { parseDeadlineExtension, parseStartRequest, startRequestLimits } from "../shared/validation/startRequest";
 import { Events, Orchestrations, type MigrationProgress, type MigrationRequest, type MigrationState } from "../shared/workflow";
 import { planDryRun } from "../activities/dryRun";
-import { badRequest, baseUrlOf, callerName, html, json, readJson } from "./http";
+import { adminName, badRequest, baseUrlOf, html, json, JSON_HEADERS, migrationIdOf, readJson } from "./http";
 
 /** Phases in which the onboarding window is still open and a new deadline can take effect. */
 const DEADLINE_EXTENDABLE = new Set(["setup", "onboarding"]);
@@ -49,7 +49,7 @@ export async function startMigration(request: HttpRequest, client: df.DurableCli
   };
   try {
     await s.store.createMigration({ id, workspace: migrationRequest.workspace, domain: migrationRequest.domain, phase: "setup", deadline: migrationRequest.deadline, settings: runtime as unknown as Record<string, unknown> });
-    await s.store.appendAudit({ migrationId: id, actor: `admin:${callerName(request) ?? "function key"}`, action: "migration.started", details: { workspace: migrationRequest.workspace, domain: migrationRequest.domain, deadline: migrationRequest.deadline, peigMode: runtime.peigMode }, instanceId: id });
+    await s.store.appendAudit({ migrationId: id, actor: `admin:${adminName(request, s.settings)}`, action: "migration.started", details: { workspace: migrationRequest.workspace, domain: migrationRequest.domain, deadline: migrationRequest.deadline, peigMode: runtime.peigMode }, instanceId: id });
     await client.startNew(Orchestrations.migration, { instanceId: id, input: initialState(id, runtime) });
   } catch (err) {
     // Nothing half-started: free the workspace and mark the row failed before reporting the error.
@@ -75,18 +75,25 @@ export function initialState(migrationId: string, runtime: MigrationRuntime): Mi
 
 export async function getMigrationStatus(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
   const status = await migrationStatus(request, client, services());
-  return status ? json(200, status) : json(404, { error: `no migration ${request.params.id}` });
+  return status ? json(200, status) : noSuchMigration();
 }
 
 export async function getMigrationPage(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
   const status = await migrationStatus(request, client, services());
-  return status ? html(200, renderStatusPage(status)) : html(404, "<!doctype html><title>Not found</title><p>No such migration.</p>");
+  if (!status) return html(404, "<!doctype html><title>Not found</title><p>No such migration.</p>");
+  // The page is opened with its function key in ?code= (a browser sends no x-functions-key header); the
+  // report link carries that same key, so it opens from the page. Only here: the status JSON's links and
+  // every e-mail stay keyless, and the page is no-store, no-referrer and loads nothing from elsewhere.
+  const code = request.query.get("code");
+  const report = code ? `${status.links.report}?code=${encodeURIComponent(code)}` : status.links.report;
+  return html(200, renderStatusPage({ ...status, links: { ...status.links, report } }));
 }
 
 
 
 async function migrationStatus(request: HttpRequest, client: df.DurableClient, s: Services) {
-  const id = request.params.id;
+  const id = migrationIdOf(request);
+  if (!id) return undefined;
   const record = await s.store.getMigration(id);
   if (!record) return undefined;
   const runtime = record.settings as unknown as MigrationRuntime;
@@ -127,51 +134,66 @@ async function migrationStatus(request: HttpRequest, client: df.DurableClient, s
 
 export async function extendDeadline(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
   const s = services();
-  const id = request.params.id;
+  const id = migrationIdOf(request);
+  if (!id) return noSuchMigration();
   const body = await readJson(request);
   if (!body.ok) return body.response;
   const record = await s.store.getMigration(id);
-  if (!record) return json(404, { error: `no migration ${id}` });
+  if (!record) return noSuchMigration();
   if (!DEADLINE_EXTENDABLE.has(record.phase)) return json(409, { error: `too late: the onboarding window is over (phase ${record.phase})` });
   const parsed = parseDeadlineExtension(body.value, s.clock.now(), new Date(record.deadline));
   if (!parsed.ok) return badRequest(parsed.errors);
   const deadline = new Date(parsed.value.deadline).toISOString();
-  let tooLate = false;
-  await updateRuntime(s, id, (_rt, current) => {
-    if (!DEADLINE_EXTENDABLE.has(current.phase)) {
-      tooLate = true;
-      return false;
-    }
-    return { deadline };
-  });
-  if (tooLate) return json(409, { error: "too late: the onboarding window closed while the request was being handled" });
-  await s.store.appendAudit({ migrationId: id, actor: `admin:${callerName(request) ?? "function key"}`, action: "deadline.extended", details: { from: record.deadline, to: deadline }, instanceId: id });
+  // Decided against the version being written (ETag-guarded): the stored deadline only ever moves later,
+  // so it is always the latest one accepted, whatever order parallel requests land in.
+  let refusal: string | undefined;
+  let from = record.deadline;
+  try {
+    await updateRuntime(s, id, (_rt, current) => {
+      from = current.deadline;
+      if (!DEADLINE_EXTENDABLE.has(current.phase)) refusal = "too late: the onboarding window closed while the request was being handled";
+      else if (Date.parse(current.deadline) >= Date.parse(deadline)) refusal = `a deadline of ${current.deadline}, not earlier than ${deadline}, was set meanwhile`;
+      return refusal ? false : { deadline };
+    });
+  } catch (err) {
+    if (err instanceof PreconditionFailedError) return json(409, { error: "the migration changed while the request was being handled: send it again" });
+    throw err;
+  }
+  if (refusal) return json(409, { error: refusal });
+  await s.store.appendAudit({ migrationId: id, actor: `admin:${adminName(request, s.settings)}`, action: "deadline.extended", details: { from, to: deadline }, instanceId: id });
   await wake(client, id);
   return json(202, { id, deadline });
 }
 
 export async function cancelMigration(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
   const s = services();
-  const id = request.params.id;
+  const id = migrationIdOf(request);
+  if (!id) return noSuchMigration();
   const body = await readJson(request, {});
   if (!body.ok) return body.response;
   const reason = (body.value as { reason?: unknown }).reason;
-  if (reason !== undefined && (typeof reason !== "string" || reason.length > 500)) return badRequest([{ field: "reason", message: "must be text of at most 500 characters" }]);
-  const by = callerName(request) ?? "admin";
+  if (reason !== undefined && (typeof reason !== "string" || reason.length > startRequestLimits.maxReasonChars)) {
+    return badRequest([{ field: "reason", message: `must be text of at most ${startRequestLimits.maxReasonChars} characters` }]);
+  }
+  const by = adminName(request, s.settings);
   let refusal: string | undefined;
+  let already = false;
   try {
     await updateRuntime(s, id, (rt, current) => {
       // The same ETag guard as beginDeletion: one of the two wins, never both.
       if (rt.deletionStartedAt) refusal = `deletion started at ${rt.deletionStartedAt}; it cannot be cancelled any more`;
       else if (FINISHED.has(current.phase)) refusal = `the migration has already ${current.phase === "completed" ? "completed" : "stopped"}`;
-      if (refusal || rt.commands.cancelRequested) return false;
+      already = !refusal && rt.commands.cancelRequested !== undefined;
+      if (refusal || already) return false;
       rt.commands.cancelRequested = { reason: (reason as string | undefined) ?? "no reason given", by, at: s.clock.now().toISOString() };
     });
   } catch (err) {
-    if (err instanceof NotFoundError) return json(404, { error: `no migration ${id}` });
+    if (err instanceof NotFoundError) return noSuchMigration();
     throw err;
   }
   if (refusal) return json(409, { error: `cancellation refused: ${refusal}` });
+  // Only the request that wrote the cancellation records it; repeats (and parallel duplicates) change nothing.
+  if (already) return json(202, { id, status: "already requested" });
   await s.store.appendAudit({ migrationId: id, actor: `admin:${by}`, action: "migration.cancelRequested", details: { reason: reason ?? null }, instanceId: id });
   const durable = await client.getStatus(id).catch(() => undefined);
   if (!durable || ["Failed", "Terminated", "Completed"].includes(String(durable.runtimeStatus))) {
@@ -191,23 +213,28 @@ export async function cancelMigration(request: HttpRequest, client: df.DurableCl
 
 export async function requestApprovalAgain(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
   const s = services();
-  const id = request.params.id;
+  const id = migrationIdOf(request);
+  if (!id) return noSuchMigration();
   const { record } = await loadMigration(s, id).catch(() => ({ record: undefined }));
-  if (!record) return json(404, { error: `no migration ${id}` });
+  if (!record) return noSuchMigration();
   if (record.phase !== "approval") return json(409, { error: `approval can be requested again only while the migration waits at the approval gate (phase ${record.phase})` });
   const open = (await s.store.listTasks(id, { status: "open" })).filter((t) => t.gate?.startsWith("deletionApproval-"));
   if (open.length > 0) return json(409, { error: `an approval round is still open (${open.length} link(s) waiting for a decision): it can be asked again after a rejection or expiry` });
   await updateRuntime(s, id, (rt) => void (rt.commands.approvalRequested = true));
-  await s.store.appendAudit({ migrationId: id, actor: `admin:${callerName(request) ?? "function key"}`, action: "approval.requestedAgain", details: {}, instanceId: id });
+  await s.store.appendAudit({ migrationId: id, actor: `admin:${adminName(request, s.settings)}`, action: "approval.requestedAgain", details: {}, instanceId: id });
   await wake(client, id);
   return json(202, { id });
 }
 
 export async function getReport(request: HttpRequest): Promise<HttpResponseInit> {
-  const report = await services().store.getReport(request.params.id);
+  const id = migrationIdOf(request);
+  if (!id) return noSuchMigration();
+  const report = await services().store.getReport(id);
   if (!report) return json(404, { error: "no report yet: it is written when the migration completes" });
-  return request.query.get("format") === "json" ? { status: 200, body: report.json, headers: { "content-type": "application/json" } } : html(200, report.html);
+  return request.query.get("format") === "json" ? { status: 200, body: report.json, headers: { ...JSON_HEADERS, "content-type": "application/json" } } : html(200, report.html);
 }
+
+const noSuchMigration = (): HttpResponseInit => json(404, { error: "no such migration" });
 
 async function wake(client: df.DurableClient, id: string): Promise<void> {
   // A finished instance answers 410, which the client treats as success: nothing is waiting to be woken.

@@ -10,13 +10,14 @@ import type { TaskPayload } from "../shared/humanTasks";
 import { renderTaskMessage, renderTaskPage } from "../shared/pages/taskPage";
 import { services, type Services } from "../shared/services";
 import { PreconditionFailedError, type TaskDecision, type TaskRecord } from "../shared/store";
-import { hashToken, newCsrfToken, tokensEqual } from "../shared/tokens";
+import { hashToken, isCsrfTokenFor, newCsrfToken, tokensEqual } from "../shared/tokens";
 import { Events } from "../shared/workflow";
 import { callerName, html } from "./http";
 
-const CSRF_COOKIE = "peig_task_csrf";
+/** One cookie per task (named after a prefix of its hash), so task pages open side by side do not overwrite each other's. */
+const csrfCookieName = (hash: string) => `peig_task_csrf_${hash.slice(0, 16)}`;
 
-type Lookup = { ok: true; task: TaskRecord; hash: string } | { ok: false; response: HttpResponseInit };
+type Lookup = { ok: true; task: TaskRecord; hash: string; token: string } | { ok: false; response: HttpResponseInit };
 
 async function findOpenTask(request: HttpRequest, s: Services): Promise<Lookup> {
   const token = request.params.token ?? "";
@@ -35,7 +36,22 @@ async function findOpenTask(request: HttpRequest, s: Services): Promise<Lookup> 
   if ((s.settings.REQUIRE_SIGNED_IN_APPROVER || signedIn) && signedIn?.toLowerCase() !== task.assignee.toLowerCase()) {
     return { ok: false, response: html(403, renderTaskMessage("Not your task", "This task was sent to someone else. Sign in as the person the e-mail was addressed to.")) };
   }
-  return { ok: true, task, hash };
+  return { ok: true, task, hash, token };
+}
+
+/**
+ * A decision must come from our own page. Browsers send Sec-Fetch-Site on the requests they make
+ * (https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Sec-Fetch-Site) and Origin on form POSTs; either
+ * naming another site is refused before anything is looked up. Origin "null" proves nothing either way: our
+ * pages' Referrer-Policy no-referrer makes browsers send exactly that from our own form
+ * (https://fetch.spec.whatwg.org/#origin-header), so there Sec-Fetch-Site decides.
+ */
+function isCrossSite(request: HttpRequest, s: Services): boolean {
+  const site = request.headers.get("sec-fetch-site");
+  if (site && site !== "same-origin" && site !== "none") return true;
+  const origin = request.headers.get("origin");
+  if (origin === null || origin === "null") return false;
+  return origin !== new URL(request.url).origin && origin !== new URL(s.settings.PUBLIC_BASE_URL).origin;
 }
 
 export async function showTask(request: HttpRequest): Promise<HttpResponseInit> {
@@ -47,22 +63,24 @@ export async function showTask(request: HttpRequest): Promise<HttpResponseInit> 
     payload.purpose === "peigAccounts" || payload.purpose === "phase2Approval"
       ? (await s.store.getUsers(found.task.migrationId)).filter((u) => u.phase2.planned).map((u) => ({ displayName: u.displayName, userPrincipalName: u.userPrincipalName }))
       : undefined;
-  const csrf = newCsrfToken();
+  const csrf = newCsrfToken(found.token);
   return {
     ...html(200, renderTaskPage({ payload, assignee: found.task.assignee, expiresAt: found.task.expiresAt, csrf, accounts })),
-    cookies: [{ name: CSRF_COOKIE, value: csrf, path: "/api/tasks", httpOnly: true, sameSite: "Strict", secure: new URL(request.url).protocol === "https:", maxAge: 3600 }],
+    cookies: [{ name: csrfCookieName(found.hash), value: csrf, path: "/api/tasks", httpOnly: true, sameSite: "Strict", secure: new URL(request.url).protocol === "https:", maxAge: 3600 }],
   };
 }
 
 export async function decideTask(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
   const s = services();
+  if (isCrossSite(request, s)) return html(403, renderTaskMessage("Please use the page", "This decision was sent from another site. Open the link from the e-mail and use the buttons on that page."));
   const found = await findOpenTask(request, s);
   if (!found.ok) return found.response;
-  const { task, hash } = found;
+  const { task, hash, token } = found;
   const form = new URLSearchParams(await request.text());
-  const cookie = cookieValue(request.headers.get("cookie"), CSRF_COOKIE);
+  const cookie = cookieValue(request.headers.get("cookie"), csrfCookieName(hash));
   const csrf = form.get("csrf");
-  if (!cookie || !csrf || !tokensEqual(cookie, csrf)) {
+  // Double submit (cookie = form field), and the token must be this task's: another page's does not count.
+  if (!cookie || !csrf || !tokensEqual(cookie, csrf) || !isCsrfTokenFor(csrf, token)) {
     return html(403, renderTaskMessage("Please use the page", "Open the link from the e-mail again and use the buttons on that page."));
   }
   const decision = form.get("decision") as TaskDecision | null;
@@ -88,7 +106,12 @@ export async function decideTask(request: HttpRequest, client: df.DurableClient)
 function cookieValue(header: string | null, name: string): string | undefined {
   for (const part of (header ?? "").split(";")) {
     const [k, ...v] = part.trim().split("=");
-    if (k === name) return decodeURIComponent(v.join("="));
+    if (k !== name) continue;
+    try {
+      return decodeURIComponent(v.join("="));
+    } catch {
+      return undefined; // a malformed escape is no token: 403, not 500
+    }
   }
   return undefined;
 }

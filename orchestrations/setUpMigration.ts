@@ -18,9 +18,12 @@ export function* setUpMigration(context: OrchestrationContext, state: MigrationS
   } else {
     publishProgress(context, state, { waitingFor: "the Peig admin to save the migration configuration" });
     const outcome = yield* waitForPeople(context, state, "peigConfiguration", { round: 1, required: 1, linkTtlMs });
+    // As at the approval gate: the dispatcher's next read sees the cancellation and stops the migration,
+    // telling the admins the reason and who cancelled.
+    if (outcome === "cancelled") return;
     if (outcome !== "done") {
-      state.stoppedBecause = outcome === "cancelled" ? "cancelled by an admin" : `the Peig configuration task ${outcome}`;
-      return yield* enterPhase(context, state, outcome === "cancelled" ? "cancelled" : "failed", state.stoppedBecause);
+      state.stoppedBecause = `the Peig configuration task ${outcome}`;
+      return yield* enterPhase(context, state, "failed", state.stoppedBecause);
     }
   }
   yield* enterPhase(context, state, "onboarding");

@@ -32,6 +32,17 @@ const settingsShape = z.object({
     PUBLIC_BASE_URL: url,
     /** How long an e-mailed task link stays valid (ISO 8601 duration). */
     TASK_LINK_TTL: z.string().regex(/^P(\d+D)?(T(\d+H)?(\d+M)?)?$/).default("P7D"),
+    /**
+     * Set by the platform, not by us: App Service sets WEBSITE_AUTH_ENABLED=True when App Service Authentication is
+     * on (Microsoft.Identity.Web reads it the same way: AppServicesAuthenticationInformation.cs in
+     * https://github.com/AzureAD/microsoft-identity-web). Only then is x-ms-client-principal-name the platform's word
+     * (it strips any such header a client sends); without it, anyone could write any name into the audit.
+     */
+    WEBSITE_AUTH_ENABLED: z
+      .string()
+      .regex(/^(true|false)$/i)
+      .transform((v) => v.toLowerCase() === "true")
+      .default(false),
     /** Require App Service Authentication's signed-in identity to match the assigned approver. */
     REQUIRE_SIGNED_IN_APPROVER: bool.default(false),
     /** Name of the temporary Entra enterprise app. */
@@ -66,8 +77,11 @@ export class ConfigError extends Error {
   }
 }
 
-/** The names of every setting the app reads (infra tests check each is set in the Bicep). */
+/** The names of every setting the app reads (infra tests check each is set in the Bicep, except PLATFORM_SETTING_NAMES). */
 export const SETTING_NAMES = Object.keys(settingsShape.shape) as (keyof typeof settingsShape.shape)[];
+
+/** Settings the platform sets itself (from the resources the Bicep declares), never app settings we write. */
+export const PLATFORM_SETTING_NAMES: readonly string[] = ["WEBSITE_AUTH_ENABLED"];
 
 export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
   const input = Object.fromEntries(SETTING_NAMES.map((name) => [name, env[name] === "" ? undefined : env[name]]));

@@ -31,6 +31,29 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
 }
 
+/**
+ * A name (or any text people typed) set apart from the text around it: Unicode's first-strong isolate
+ * (U+2068 … U+2069, UAX #9 §2.4). In plain text the characters do it; in HTML they become <bdi>, so a name
+ * containing U+202E (right-to-left override) cannot reorder the words after it. Isolate characters inside
+ * the name are dropped first, so it cannot close its own isolate early.
+ */
+export function isolate(text: string): string {
+  return `\u2068${text.replace(/[\u2066-\u2069]/g, "")}\u2069`;
+}
+
+/**
+ * Escaped text for HTML content (not attributes), with every isolate turned into <bdi>…</bdi>. Always
+ * well-formed: a closing U+2069 without an opening one is dropped, and open ones are closed at the end.
+ */
+export function escapeHtmlText(text: string): string {
+  let depth = 0;
+  const body = escapeHtml(text).replace(/[\u2066-\u2069]/g, (c) => {
+    if (c !== "\u2069") return (depth++, "<bdi>");
+    return depth > 0 ? (depth--, "</bdi>") : "";
+  });
+  return body + "</bdi>".repeat(depth);
+}
+
 /** Only http(s) links: a javascript: or data: URL in a mail is an attack, not a link. */
 function checkedUrl(url: string): string {
   let parsed: URL;
@@ -62,13 +85,13 @@ const STYLE = {
 function blockHtml(block: Block): string {
   switch (block.kind) {
     case "heading":
-      return `<h2 style="font-size:17px;margin:20px 0 8px">${escapeHtml(block.text)}</h2>`;
+      return `<h2 style="font-size:17px;margin:20px 0 8px">${escapeHtmlText(block.text)}</h2>`;
     case "paragraph":
-      return `<p>${escapeHtml(block.text)}</p>`;
+      return `<p>${escapeHtmlText(block.text)}</p>`;
     case "list":
-      return `<ul>${block.items.map((i) => `<li>${escapeHtml(i)}</li>`).join("")}</ul>`;
+      return `<ul>${block.items.map((i) => `<li>${escapeHtmlText(i)}</li>`).join("")}</ul>`;
     case "steps":
-      return `<ol>${block.items.map((i) => `<li>${escapeHtml(i)}</li>`).join("")}</ol>`;
+      return `<ol>${block.items.map((i) => `<li>${escapeHtmlText(i)}</li>`).join("")}</ol>`;
     case "values":
       return block.rows.map((r) => `<p style="margin-bottom:4px"><strong>${escapeHtml(r.label)}</strong></p><pre style="${STYLE.pre}">${escapeHtml(r.value)}</pre>`).join("");
     case "link":
@@ -110,7 +133,7 @@ function truncated(items: string[], limit: number): string[] {
 /** A headed section, or nothing when it would be empty. */
 const section = (heading: string, shown: boolean, blocks: Block[]): Block[] => (shown ? [{ kind: "heading", text: heading }, ...blocks] : []);
 
-const greeting = (name: string | undefined): Block[] => (name ? [{ kind: "paragraph", text: `Hello ${name},` }] : []);
+const greeting = (name: string | undefined): Block[] => (name ? [{ kind: "paragraph", text: `Hello ${isolate(name)},` }] : []);
 
 export interface OnboardingMailInput {
   workspace: string;
@@ -176,11 +199,11 @@ export interface AdminDigestInput {
 
 export function adminDigestEmail({ workspace, now, deadline, reconciliation, statusPageUrl, listLimit = 50 }: AdminDigestInput): EmailContent {
   const { counts } = reconciliation;
-  const waiting = reconciliation.users.filter((u) => u.state !== "onboarded").map((u) => `${u.displayName} <${u.userPrincipalName}>: ${u.state}`);
+  const waiting = reconciliation.users.filter((u) => u.state !== "onboarded").map((u) => `${isolate(u.displayName)} <${isolate(u.userPrincipalName)}>: ${u.state}`);
   const mismatches = reconciliation.mismatchedRequests.map((m) =>
     m.suggestedMergeTarget
-      ? `${m.request.displayName} typed ${m.request.email}: merge into ${m.suggestedMergeTarget.userPrincipalName} (matched by ${m.suggestedMergeTarget.matchedBy}). ${m.reason}`
-      : `${m.request.displayName} typed ${m.request.email}: no merge suggestion. ${m.reason}`,
+      ? `${isolate(m.request.displayName)} typed ${isolate(m.request.email)}: merge into ${m.suggestedMergeTarget.userPrincipalName} (matched by ${m.suggestedMergeTarget.matchedBy}). ${m.reason}`
+      : `${isolate(m.request.displayName)} typed ${isolate(m.request.email)}: no merge suggestion. ${m.reason}`,
   );
   return render(`Peig migration "${workspace}": ${counts.onboarded} of ${counts.inScope} onboarded`, [
     { kind: "paragraph", text: `Status on ${formatUtc(now)}; the deadline is ${formatUtc(deadline)} (${describeDuration(deadline.getTime() - now.getTime())} left).` },
@@ -304,7 +327,8 @@ export interface AdminNoticeInput {
 
 export function adminNoticeEmail(input: AdminNoticeInput): EmailContent {
   const known = ADMIN_NOTICES[input.event] ?? { subject: input.event, lead: `Event: ${input.event}.` };
-  const lines = Object.entries(input.details).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join("; ") : typeof v === "object" && v !== null ? JSON.stringify(v) : String(v)}`);
+  // Values are what people typed (a reason, a name): each isolated from the label before it.
+  const lines = Object.entries(input.details).map(([k, v]) => `${k}: ${isolate(Array.isArray(v) ? v.join("; ") : typeof v === "object" && v !== null ? JSON.stringify(v) : String(v))}`);
   return render(`Peig migration "${input.workspace}": ${known.subject}`, [
     { kind: "paragraph", text: known.lead },
     ...(lines.length ? [{ kind: "list" as const, items: lines }] : []),

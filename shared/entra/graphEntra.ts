@@ -42,6 +42,22 @@ export class HostNameNotOnVerifiedDomainError extends Error {
 }
 
 /**
+ * Another application holds the Peig server's Entity ID (identifierUris are unique in a tenant) and it is not
+ * one we may take over: not named like ours, made from another template, or tagged for a migration that has
+ * not ended. Retrying cannot help; an admin must look at that app.
+ */
+export class EntityIdTakenError extends Error {
+  override readonly name = "EntityIdTakenError";
+  constructor(readonly entityId: string) {
+    super(
+      `Another Entra application already uses the Entity ID ${entityId} (identifierUris must be unique in the tenant), and it is not ` +
+        `a PeigMigrationManager left by a cancelled or failed migration of this app, so it is not taken over. Find it in Entra ` +
+        `(App registrations, search by the Entity ID), then delete it or remove that identifier URI if it is not needed, and start again.`,
+    );
+  }
+}
+
+/**
  * Marks the app as this migration's in `application.tags` ("Custom strings that can be used to categorize and
  * identify the application", filterable, https://learn.microsoft.com/en-us/graph/api/resources/application?view=graph-rest-1.0),
  * since displayName is not unique.
@@ -92,7 +108,7 @@ export class GraphEntra implements EntraPort {
     const entityId = migrationEntityId(spec.server);
     const replyUrl = migrationReplyUrl(spec.server);
 
-    const existing = await this.locate(spec, { adoptUnclaimed: true });
+    const existing = await this.locate(spec, { adoptUnclaimed: true, entityId });
     const ref: AppRef = existing ? { applicationObjectId: existing.id, appId: existing.appId } : await this.instantiate(spec);
     const created = existing === null;
     const notFoundUntil = created ? new Date(this.graph.clock.now().getTime() + replicationWindowMs) : undefined;
@@ -100,8 +116,11 @@ export class GraphEntra implements EntraPort {
     const servicePrincipal = await this.getServicePrincipal(ref, notFoundUntil);
 
     const tag = migrationTag(spec.migrationId);
+    const adoptedFrom = application.tags.includes(tag) ? undefined : endedOwner(application, spec.adoptableMigrationIds ?? []);
     if (!application.tags.includes(tag)) {
-      await this.patch("patchApplication", `/applications/${application.id}`, { tags: [...application.tags, tag] });
+      // Taking over an ended migration's app: its tag goes, so the app is one migration's at a time.
+      const kept = application.tags.filter((t) => adoptedFrom === undefined || t !== migrationTag(adoptedFrom));
+      await this.patch("patchApplication", `/applications/${application.id}`, { tags: [...kept, tag] });
     }
     // SAML mode first: it exempts the app from the identifier-URI policy (docs/graph-facts.md#identifier-uri-policy). In the same
     // PATCH: every user in scope signs in to this app to onboard, and with assignment required (the
@@ -122,11 +141,11 @@ export class GraphEntra implements EntraPort {
         preferredTokenSigningKeyThumbprint: signingKey.thumbprint,
       });
     }
-    return this.describe({ application, servicePrincipalId: servicePrincipal.id, entityId, replyUrl, signingKey, created });
+    return { ...this.describe({ application, servicePrincipalId: servicePrincipal.id, entityId, replyUrl, signingKey, created }), ...(adoptedFrom ? { adoptedFrom } : {}) };
   }
 
   async findMigrationApp(spec: Pick<MigrationAppSpec, "displayName" | "knownAppId" | "migrationId">): Promise<MigrationApp | null> {
-    const application = await this.locate(spec, { adoptUnclaimed: false });
+    const application = await this.locate(spec, { adoptUnclaimed: false, entityId: undefined });
     if (!application) return null;
     const servicePrincipal = await this.findServicePrincipal(application.appId);
     const signingKey = servicePrincipal ? this.activeSigningKey(servicePrincipal) : undefined;
@@ -207,12 +226,13 @@ export class GraphEntra implements EntraPort {
 
   /**
    * By the remembered appId, else by displayName: an app tagged for this migration, else (when adopting)
-   * an untagged non-gallery app of that name — e.g. ours whose instantiate response was lost, or one an
-   * admin made by hand from the runbook. Apps tagged for another migration are never touched.
+   * the app of an ended migration that holds our Entity ID, else an untagged non-gallery app of that
+   * name — e.g. ours whose instantiate response was lost, or one an admin made by hand from the runbook.
+   * Apps tagged for another migration that has not ended are never touched.
    */
   private async locate(
-    spec: Pick<MigrationAppSpec, "displayName" | "knownAppId" | "migrationId">,
-    options: { adoptUnclaimed: boolean },
+    spec: Pick<MigrationAppSpec, "displayName" | "knownAppId" | "migrationId" | "adoptableMigrationIds">,
+    options: { adoptUnclaimed: boolean; entityId: string | undefined },
   ): Promise<GraphApplication | null> {
     if (spec.knownAppId) {
       const path = queryPath(`/applications(appId=${odataString(spec.knownAppId)})`, { $select: applicationSelect });
@@ -228,7 +248,14 @@ export class GraphEntra implements EntraPort {
     const unclaimed = candidates.filter(
       (app) => app.applicationTemplateId === this.templateId && !app.tags.some((t) => t.startsWith(migrationTagPrefix)),
     );
-    const pool = ours.length > 0 ? ours : options.adoptUnclaimed ? unclaimed : [];
+    const ended = candidates.filter(
+      (app) =>
+        app.applicationTemplateId === this.templateId &&
+        options.entityId !== undefined &&
+        app.identifierUris.includes(options.entityId) &&
+        endedOwner(app, spec.adoptableMigrationIds ?? []) !== undefined,
+    );
+    const pool = ours.length > 0 ? ours : !options.adoptUnclaimed ? [] : ended.length > 0 ? ended : unclaimed;
     return oldestFirst(pool)[0] ?? null;
   }
 
@@ -258,7 +285,7 @@ export class GraphEntra implements EntraPort {
   private async awaitLostApp(spec: MigrationAppSpec): Promise<GraphApplication | null> {
     const until = this.graph.clock.now().getTime() + replicationWindowMs;
     for (;;) {
-      const found = await this.locate(spec, { adoptUnclaimed: true });
+      const found = await this.locate(spec, { adoptUnclaimed: true, entityId: undefined });
       if (found || this.graph.clock.now().getTime() >= until) return found;
       await this.graph.clock.sleep(replicationPollMs);
     }
@@ -318,6 +345,9 @@ export class GraphEntra implements EntraPort {
     } catch (error) {
       if (graphErrorCode(error) === "HostNameNotOnVerifiedDomain") {
         throw new HostNameNotOnVerifiedDomainError(entityId, error instanceof Error ? error.message : String(error));
+      }
+      if (graphStatus(error) === 400 && /identifierUris already exists/i.test(error instanceof Error ? error.message : String(error))) {
+        throw new EntityIdTakenError(entityId);
       }
       throw error;
     }
@@ -397,6 +427,11 @@ function verifyKeys(servicePrincipal: GraphServicePrincipal): { credential: Grap
 function signingKeyFromDer(derBase64: string): SigningKey {
   const info = parseCertificate(derBase64);
   return { thumbprint: info.thumbprint, derBase64: info.derBase64, notAfter: info.notAfter };
+}
+
+/** The ended migration (one of `adoptable`) the app is tagged for, if any. */
+function endedOwner(application: GraphApplication, adoptable: string[]): string | undefined {
+  return adoptable.find((id) => application.tags.includes(migrationTag(id)));
 }
 
 function oldestFirst(apps: GraphApplication[]): GraphApplication[] {

@@ -13,6 +13,12 @@ export interface MigrationAppSpec {
   /** Requested end of the SAML signing certificate (at most 3 years from now). */
   certificateEndDateTime: Date;
   migrationId: string;
+  /**
+   * Ended migrations (cancelled or failed, app left in place) whose app this migration may take over
+   * when that app holds the Peig server's Entity ID: identifierUris are unique in a tenant, so a second
+   * app for the same server could never get it.
+   */
+  adoptableMigrationIds?: string[];
 }
 
 export interface MigrationApp {
@@ -31,6 +37,8 @@ export interface MigrationApp {
   certificatePem: string;
   /** True when this call instantiated the app. */
   created: boolean;
+  /** The ended migration this call took the app over from (only from ensureMigrationApp). */
+  adoptedFrom?: string;
 }
 
 export interface DirectoryUser {

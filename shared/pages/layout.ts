@@ -2,10 +2,16 @@
  * The HTML shell every page shares: self-contained (no script, font or stylesheet from anywhere else,
  * so the pages work offline and under a strict Content-Security-Policy), readable without JavaScript.
  */
-import { escapeHtml as escapeText } from "../email/templates";
+import { escapeHtml as escapeText, escapeHtmlText, isolate } from "../email/templates";
 
 /** Any value as HTML text (null and undefined as empty). */
 export const escapeHtml = (value: unknown): string => escapeText(String(value ?? ""));
+
+/** A name or other typed text as HTML content, in <bdi> so its direction cannot spill into what follows. */
+export const nameHtml = (value: unknown): string => escapeHtmlText(isolate(String(value ?? "")));
+
+/** A table cell made of several parts, each isolated from the others (e.g. a name and its address). */
+export const isolatedParts = (...parts: unknown[]): string => parts.map((p) => isolate(String(p ?? ""))).join(" ");
 
 const STYLE = `
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#f5f6f8;color:#1b1f24}
@@ -31,7 +37,7 @@ export function page(title: string, body: string, options: { refreshSeconds?: nu
 export function table(headers: string[], rows: unknown[][], empty = "None."): string {
   if (rows.length === 0) return `<p class="muted">${escapeHtml(empty)}</p>`;
   return `<table><thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`)
+    .map((r) => `<tr>${r.map((c) => `<td>${nameHtml(c)}</td>`).join("")}</tr>`)
     .join("")}</tbody></table>`;
 }
 

@@ -3,7 +3,7 @@
  * reminder moments marked, the users still missing, mismatched requests with their Merge suggestion,
  * open human tasks and the audit trail. Server-rendered SVG, refreshed by the browser every 30 s.
  */
-import { checklistHtml, escapeHtml, page, table } from "./layout";
+import { checklistHtml, escapeHtml, isolatedParts, page, table } from "./layout";
 
 export interface StatusView {
   id: string;
@@ -50,7 +50,7 @@ export function renderStatusPage(view: StatusView): string {
   <h2>Open tasks</h2>${table(["Kind", "Gate", "Assigned to", "Link expires"], view.openTasks.map((t) => [t.kind, t.gate ?? "", t.assignee, t.expiresAt]), "No task is waiting for anyone.")}
   <h2>Mismatched requests</h2>${table(
     ["Request typed as", "Belongs to", "Merge into Peig account", "Why"],
-    view.mismatched.map((m) => [String(m.mergeSuggestion?.typedEmail ?? ""), `${m.displayName} <${m.userPrincipalName}>`, String(m.mergeSuggestion?.peigAccountId ?? "none yet: approve, then link"), String(m.mergeSuggestion?.reason ?? "")]),
+    view.mismatched.map((m) => [String(m.mergeSuggestion?.typedEmail ?? ""), isolatedParts(m.displayName, `<${m.userPrincipalName}>`), String(m.mergeSuggestion?.peigAccountId ?? "none yet: approve, then link"), String(m.mergeSuggestion?.reason ?? "")]),
     "No request with a mismatched e-mail address.",
   )}
   ${view.unmatchedRequests.length ? `<h2>Requests matching no user</h2>${table(["Request typed as", "Name", "Submitted", "Why"], view.unmatchedRequests.map((r) => [r.email, r.displayName, r.submittedAt, r.reason]))}` : ""}

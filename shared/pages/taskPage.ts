@@ -3,7 +3,7 @@
  * decision is a POST from its buttons, carrying a CSRF token that must match the page's cookie.
  */
 import type { TaskPayload } from "../humanTasks";
-import { checklistHtml, escapeHtml, page, table } from "./layout";
+import { checklistHtml, escapeHtml, nameHtml, page, table } from "./layout";
 
 export interface TaskPageInput {
   payload: TaskPayload;
@@ -27,7 +27,7 @@ export function renderTaskPage(input: TaskPageInput): string {
     .join("");
   const body = `
   <h1>${escapeHtml(p.title)}</h1>
-  <p class="muted">Peig workspace ${escapeHtml(p.workspace)} · for ${escapeHtml(input.assignee)} · this link works until ${escapeHtml(input.expiresAt)}</p>
+  <p class="muted">Peig workspace ${escapeHtml(p.workspace)} · for ${nameHtml(input.assignee)} · this link works until ${escapeHtml(input.expiresAt)}</p>
   <div class="card"><p>${escapeHtml(p.summary)}</p>
     <h2>What happens ${p.decisions.includes("done") ? "when you confirm" : "if approved"}</h2><ul>${p.whatHappens.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul>
     ${p.irreversible ? `<p class="bad"><strong>This cannot be undone.</strong></p>` : ""}

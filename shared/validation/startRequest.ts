@@ -18,6 +18,18 @@ export const startRequestLimits = {
   maxMonitorEveryMs: DAY_MS,
   maxApprovers: 10,
   maxAdmins: 10,
+  /** RFC 5321 §4.5.3.1.3: a path is at most 256 octets including the angle brackets, so an address is at most 254. */
+  maxEmailChars: 254,
+  /** RFC 1035 §2.3.4: a domain name is at most 255 octets on the wire, 253 characters as text. */
+  maxHostChars: 253,
+  /** "https://" + a 253-character host + ":65535" + "/idp/shibboleth". */
+  maxIdpEntityIdChars: 8 + 253 + 6 + 15,
+  workspaceChars: 63,
+  /** Longer than any sensible ISO 8601 duration or date-time; keeps hostile strings out of the parsers. */
+  maxDurationChars: 32,
+  maxDeadlineChars: 40,
+  /** Reason given with a cancellation. */
+  maxReasonChars: 500,
 } as const;
 
 export interface FieldError {
@@ -28,38 +40,35 @@ export interface FieldError {
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
 
-const WORKSPACE = /^[A-Za-z0-9-]{1,63}$/;
+const WORKSPACE = new RegExp(`^[A-Za-z0-9-]{1,${startRequestLimits.workspaceChars}}$`);
 /** Labels of 1–63 letters/digits/hyphens (no hyphen at either end), at least two labels, an alphabetic or IDN top-level label. */
 const DNS_DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
 const IDP_ENTITY_ID_FORM = "https://[SERVER]/idp/shibboleth";
 
+/**
+ * Exactly the form Peig shows: https, a host name or IPv4 address, an optional port, the fixed path. Nothing that
+ * a URL parser would normalise first (whitespace, newlines, backslashes, "..", percent-escapes, user info, query).
+ */
+const PEIG_IDP_ENTITY_ID = /^https:\/\/([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::(\d{1,5}))?\/idp\/shibboleth$/;
+
 function isPeigIdpEntityId(text: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return false;
-  }
-  return (
-    url.protocol === "https:" &&
-    url.hostname !== "" &&
-    url.username === "" &&
-    url.password === "" &&
-    url.pathname === "/idp/shibboleth" &&
-    !text.includes("?") &&
-    !text.includes("#")
-  );
+  const match = PEIG_IDP_ENTITY_ID.exec(text);
+  if (!match) return false;
+  const [, host, port] = match;
+  return host.length <= startRequestLimits.maxHostChars && !host.includes("..") && (port === undefined || Number(port) <= 65_535);
 }
 
 /** An ISO 8601 instant with an explicit offset, strictly after `now`, at most maxDeadlineDays ahead. */
 function deadlineSchema(now: Date) {
   const latest = now.getTime() + startRequestLimits.maxDeadlineDays * DAY_MS;
   return z
-    .iso.datetime({
+    .string({ error: "must be an ISO 8601 date and time with seconds and an offset, e.g. 2026-12-15T17:00:00Z" })
+    .max(startRequestLimits.maxDeadlineChars, { error: `must be at most ${startRequestLimits.maxDeadlineChars} characters`, abort: true })
+    .pipe(z.iso.datetime({
       offset: true,
       abort: true, // the refinements below need a parseable date
       error: "must be an ISO 8601 date and time with seconds and an offset, e.g. 2026-12-15T17:00:00Z or 2026-12-15T18:00:00+01:00",
-    })
+    }))
     .refine((text) => Date.parse(text) > now.getTime(), { error: `must be in the future (now is ${now.toISOString()})` })
     .refine((text) => Date.parse(text) <= latest, { error: `must be at most ${startRequestLimits.maxDeadlineDays} days from now` });
 }
@@ -75,6 +84,7 @@ function durationMsOrNull(text: string): number | null {
 /** An ISO 8601 duration string, kept as text (upper-cased) because schedules are recomputed from it after a deadline change. */
 const durationSchema = z
   .string({ error: "must be an ISO 8601 duration string such as P7D or PT4H" })
+  .max(startRequestLimits.maxDurationChars, { error: `must be at most ${startRequestLimits.maxDurationChars} characters`, abort: true })
   .superRefine((text, ctx) => {
     try {
       if (parseIsoDuration(text) <= 0) ctx.addIssue({ code: "custom", message: "must be longer than zero" });
@@ -85,7 +95,11 @@ const durationSchema = z
   .transform((text) => text.trim().toUpperCase());
 
 /** E-mail addresses are compared case-insensitively everywhere (Exchange does), so they are stored lower-cased. */
-const emailSchema = z.email({ error: "must be an e-mail address such as it@contoso.com" }).transform((text) => text.toLowerCase());
+const emailSchema = z
+  .string({ error: "must be an e-mail address such as it@contoso.com" })
+  .max(startRequestLimits.maxEmailChars, { error: `must be an e-mail address of at most ${startRequestLimits.maxEmailChars} characters`, abort: true })
+  .pipe(z.email({ error: "must be an e-mail address such as it@contoso.com" }))
+  .transform((text) => text.toLowerCase());
 
 function uniqueEmails(what: string, max: number) {
   return z
@@ -106,9 +120,10 @@ function fieldSchemas(now: Date) {
   return {
     workspace: z
       .string({ error: "must be the Peig workspace name (text)" })
-      .regex(WORKSPACE, { error: "must be a Peig workspace name: 1–63 characters, letters, digits and hyphens only" }),
+      .regex(WORKSPACE, { error: `must be a Peig workspace name: 1–${startRequestLimits.workspaceChars} characters, letters, digits and hyphens only` }),
     domain: z
       .string({ error: "must be the corporate DNS domain (text)" })
+      .max(startRequestLimits.maxHostChars, { error: `must be a DNS domain of at most ${startRequestLimits.maxHostChars} characters`, abort: true })
       .transform((text) => text.trim().toLowerCase())
       .refine((text) => DNS_DOMAIN.test(text), { error: "must be a DNS domain such as contoso.com" })
       .refine((text) => text !== "onmicrosoft.com" && !text.endsWith(".onmicrosoft.com"), {
@@ -116,7 +131,8 @@ function fieldSchemas(now: Date) {
       }),
     idpEntityId: z
       .string({ error: `must be the Peig IDP Entity ID (text) of the form ${IDP_ENTITY_ID_FORM}` })
-      .refine(isPeigIdpEntityId, { error: `must have the form ${IDP_ENTITY_ID_FORM} (Peig: Configuration > SAML IDP Info)` })
+      .max(startRequestLimits.maxIdpEntityIdChars, { error: `must be at most ${startRequestLimits.maxIdpEntityIdChars} characters (a host name has at most ${startRequestLimits.maxHostChars})`, abort: true })
+      .refine(isPeigIdpEntityId, { error: `must have exactly the form ${IDP_ENTITY_ID_FORM}, as Peig shows it (Configuration > SAML IDP Info): no spaces, backslashes, "..", or escapes` })
       .optional(),
     deadline: deadlineSchema(now),
     reminders: z
@@ -185,11 +201,17 @@ export type StartRequest = z.output<ReturnType<typeof startRequestSchema>>;
 function toFieldErrors(issues: readonly z.core.$ZodIssue[], allowedFields: readonly string[]): FieldError[] {
   return issues.flatMap((issue) => {
     if (issue.code === "unrecognized_keys") {
-      return issue.keys.map((key) => ({ field: key, message: `is not a field of this request (allowed: ${allowedFields.join(", ")})` }));
+      return issue.keys.map((key) => ({ field: unknownFieldName(key), message: `is not a field of this request (allowed: ${allowedFields.join(", ")})` }));
     }
     const field = issue.path.map(String).join(".") || "body";
     return [{ field, message: issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message }];
   });
+}
+
+/** An unknown key as the error names it: never empty, never longer than a real field name could be. */
+function unknownFieldName(key: string): string {
+  if (key === "") return '""';
+  return key.length > 64 ? `${key.slice(0, 64)}…` : key;
 }
 
 function parseWith<T>(schema: z.ZodObject & z.ZodType<T>, body: unknown): ParseResult<T> {

@@ -82,7 +82,8 @@ describe("adminDigestEmail", () => {
     const email = adminDigestEmail({ workspace: "contoso", now, deadline, reconciliation, statusPageUrl: "https://migration.contoso.com/page" });
     expect(email.subject).toBe('Peig migration "contoso": 1 of 2 onboarded');
     expect(email.text).toContain("- Mismatched e-mail requests: 1");
-    expect(email.text).toContain("typed bee@contoso.com: merge into b@contoso.com (matched by proxyAddress)");
+    // The typed address is isolated (U+2068 … U+2069) from the text around it.
+    expect(email.text).toContain("typed \u2068bee@contoso.com\u2069: merge into b@contoso.com (matched by proxyAddress)");
   });
 
   it("truncates the list of users not onboarded", () => {

@@ -1,5 +1,5 @@
 import { X509Certificate } from "crypto";
-import { HostNameNotOnVerifiedDomainError, migrationTag } from "../../shared/entra/graphEntra";
+import { EntityIdTakenError, HostNameNotOnVerifiedDomainError, migrationTag } from "../../shared/entra/graphEntra";
 import type { MigrationAppSpec } from "../../shared/entra/port";
 import { rawRequest, startWorld, type World } from "./world";
 
@@ -193,5 +193,35 @@ describe("Entra migration app through the Graph SDK against the simulator", () =
     world = await startWorld();
     await world.entra.ensureMigrationApp(specFor(world));
     expect(world.counter.snapshot()).toMatchObject({ instantiate: 1, addTokenSigningCertificate: 1, patchApplication: 2, patchServicePrincipal: 2 });
+  });
+
+  describe("when an ended migration's app holds the Entity ID", () => {
+    it("takes it over when the caller names that migration as ended, and is idempotent on a rerun", async () => {
+      world = await startWorld();
+      const old = await world.entra.ensureMigrationApp(specFor(world, { migrationId: "m-old" }));
+      const adopted = await world.entra.ensureMigrationApp(specFor(world, { migrationId: "m-new", adoptableMigrationIds: ["m-old"] }));
+      expect(adopted).toMatchObject({ appId: old.appId, created: false, adoptedFrom: "m-old", entityId: old.entityId });
+      expect(world.sim.state.directory.applications.get(old.applicationObjectId)?.resource.tags).toEqual([migrationTag("m-new")]);
+      const rerun = await world.entra.ensureMigrationApp(specFor(world, { migrationId: "m-new", adoptableMigrationIds: ["m-old"] }));
+      expect(rerun).toMatchObject({ appId: old.appId, created: false });
+      expect(rerun.adoptedFrom).toBeUndefined();
+      expect(appsNamed(world, "PeigMigrationManager")).toHaveLength(1);
+    });
+
+    it("does not take over the app of a migration that has not ended, and says why the Entity ID is refused", async () => {
+      world = await startWorld();
+      await world.entra.ensureMigrationApp(specFor(world, { migrationId: "m-running" }));
+      const attempt = world.entra.ensureMigrationApp(specFor(world, { migrationId: "m-new", adoptableMigrationIds: ["m-other"] }));
+      await expect(attempt).rejects.toBeInstanceOf(EntityIdTakenError);
+      await expect(attempt).rejects.toThrow(/already uses the Entity ID https:\/\/pap01\.contoso\.com\/aducid-onboard\/m365\/metadata.*not taken over/);
+    });
+
+    it("does not take over an app of another name that holds the Entity ID, even if tagged for an ended migration", async () => {
+      world = await startWorld();
+      const old = await world.entra.ensureMigrationApp(specFor(world, { migrationId: "m-old" }));
+      world.sim.state.directory.applications.get(old.applicationObjectId)!.resource.displayName = "Peig SSO (production)";
+      await expect(world.entra.ensureMigrationApp(specFor(world, { migrationId: "m-new", adoptableMigrationIds: ["m-old"] }))).rejects.toBeInstanceOf(EntityIdTakenError);
+      expect(world.sim.state.directory.applications.get(old.applicationObjectId)?.resource.tags).toEqual([migrationTag("m-old")]);
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { hashToken, newCsrfToken, newToken, tokensEqual } from "../../shared/tokens";
+import { hashToken, isCsrfTokenFor, newCsrfToken, newToken, tokensEqual } from "../../shared/tokens";
 
 describe("tokens", () => {
   it("makes URL-safe tokens of at least 128 random bits, never repeating", () => {
@@ -10,10 +10,15 @@ describe("tokens", () => {
     expect(new Set(tokens).size).toBe(tokens.length);
   });
 
-  it("makes CSRF tokens of the same strength, distinct from each other", () => {
-    const a = newCsrfToken();
-    expect(Buffer.from(a, "base64url").length * 8).toBeGreaterThanOrEqual(128);
-    expect(newCsrfToken()).not.toBe(a);
+  it("makes CSRF tokens of the same strength, distinct from each other, that check out only for their own task", () => {
+    const task = newToken();
+    const a = newCsrfToken(task);
+    expect(Buffer.from(a.split(".")[0], "base64url").length * 8).toBeGreaterThanOrEqual(128);
+    expect(newCsrfToken(task)).not.toBe(a);
+    expect(isCsrfTokenFor(a, task)).toBe(true);
+    expect(isCsrfTokenFor(a, newToken())).toBe(false);
+    expect(isCsrfTokenFor(`${a.split(".")[0]}.${newCsrfToken(task).split(".")[1]}`, task)).toBe(false);
+    for (const bad of ["", ".", a.split(".")[0], `${a}.x`, `.${a.split(".")[1]}`]) expect(isCsrfTokenFor(bad, task)).toBe(false);
   });
 
   it("hashes with SHA-256 as lowercase hex", () => {

@@ -226,7 +226,7 @@ function pastedValue(html: string, label: string): string {
 function listedAccounts(html: string): string[] {
   const table = /<h2>Accounts \(\d+\)<\/h2>(<table>[\s\S]*?<\/table>|<p[^>]*>None\.<\/p>)/.exec(html);
   if (!table) throw new Error("the task page lists no accounts");
-  return [...table[1].matchAll(/<tr><td>[^<]*<\/td><td>([^<]*)<\/td><\/tr>/g)].map((m) => unescapeHtml(m[1]));
+  return [...table[1].matchAll(/<tr><td>(?:<bdi>)?[^<]*(?:<\/bdi>)?<\/td><td>(?:<bdi>)?([^<]*)(?:<\/bdi>)?<\/td><\/tr>/g)].map((m) => unescapeHtml(m[1]));
 }
 
 /**

@@ -1,0 +1,31 @@
+/**
+ * A cancel while operator-mode setup waits for the Peig admin tells the admins, with the reason and
+ * the person, as a cancel at the approval gate does.
+ */
+import { mailsWithSubject, startScenario, type Scenario } from "./harness";
+
+let s: Scenario;
+afterEach(() => s?.stop());
+
+describe("cancelling at the operator-mode setup gate", () => {
+  it("closes the Peig admin's link and mails the admins the reason and who cancelled", async () => {
+    s = await startScenario({ peigMode: "operator", tenant: { users: 10 }, stack: { settings: { WEBSITE_AUTH_ENABLED: "True" } } });
+    const id = await s.start();
+    expect((await s.stack.store.listTasks(id, { status: "open" })).map((t) => t.gate)).toEqual([expect.stringMatching(/^peigConfiguration-/)]);
+    const res = await s.api(`migrations/${id}/cancel`, {
+      method: "POST",
+      body: JSON.stringify({ reason: "wrong IDP Entity ID" }),
+      headers: { "content-type": "application/json", "x-ms-client-principal-name": "alice@contoso.com" },
+    });
+    expect(res.status).toBe(202);
+    await s.host.idle();
+
+    expect(await s.phase(id)).toBe("cancelled");
+    expect(await s.stack.store.listTasks(id, { status: "open" })).toEqual([]);
+    const notices = mailsWithSubject(s.stack, /^Peig migration "contoso": cancelled$/);
+    expect(notices).toHaveLength(1);
+    expect(notices[0].bcc).toEqual(["it@contoso.com"]);
+    expect(notices[0].html).toContain("wrong IDP Entity ID");
+    expect(notices[0].html).toContain("alice@contoso.com");
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * Small promises of the HTTP surface: JSON is never sniffed or cached, and the status page's report
+ * link opens the report with the page's own authorisation (its ?code=), which the status JSON never carries.
+ */
+import { DAY, startScenario, type Scenario } from "./harness";
+
+let s: Scenario;
+afterEach(() => s?.stop());
+
+const post = (path: string, body: unknown) => s.api(path, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+
+describe("JSON responses", () => {
+  it("all say X-Content-Type-Options: nosniff and Cache-Control: no-store, whatever the status", async () => {
+    s = await startScenario({ tenant: { users: 10 } });
+    const id = await s.start();
+    const answers = [
+      await s.api(`migrations/${id}`),
+      await post("migrations", { workspace: 1 }),
+      await s.api("migrations/00000000-0000-4000-8000-000000000000"),
+      await post("migrations", { ...((await (await s.api(`migrations/${id}`)).json()) as object), dryRun: true }),
+      await post(`migrations/${id}/approval`, {}),
+      await post(`migrations/${id}/cancel`, { reason: "test" }),
+    ];
+    for (const res of answers) {
+      expect({ status: res.status, type: res.headers.get("content-type"), nosniff: res.headers.get("x-content-type-options"), cache: res.headers.get("cache-control") }).toEqual({
+        status: res.status,
+        type: expect.stringMatching(/^application\/json/),
+        nosniff: "nosniff",
+        cache: "no-store",
+      });
+    }
+    await s.host.idle();
+  });
+});
+
+describe("the report", () => {
+  it("as JSON is no-store and nosniff, and the status page's link to it works from the page", async () => {
+    s = await startScenario({ tenant: { users: 20, seed: 4, missRate: 0, mismatchRate: 0 } });
+    const id = await s.start();
+    await s.runUntil(async () => (await s.phase(id)) === "approval");
+    expect((await s.decide(s.taskLinks("cio@contoso.com").at(-1)!, "approve")).status).toBe(200);
+    await s.runUntil(async () => (await s.phase(id)) === "completed", 2 * DAY);
+
+    const json = await s.api(`migrations/${id}/report?format=json`);
+    expect(json.status).toBe(200);
+    expect(json.headers.get("cache-control")).toBe("no-store");
+    expect(json.headers.get("x-content-type-options")).toBe("nosniff");
+
+    // A browser opens the page with the key in the URL and follows the link without any header.
+    const pageUrl = `${s.host.baseUrl}/api/migrations/${id}/page?code=${encodeURIComponent(s.host.functionKey)}`;
+    const page = await fetch(pageUrl);
+    expect(page.status).toBe(200);
+    const href = /<a href="([^"]+)">Open the report<\/a>/.exec(await page.text())?.[1]?.replace(/&amp;/g, "&");
+    expect(href).toBeDefined();
+    const report = await fetch(new URL(href!, pageUrl));
+    expect(report.status).toBe(200);
+    expect(await report.text()).toContain("<!doctype html>");
+    // The key is not in the status JSON's links.
+    expect(JSON.stringify(((await (await s.api(`migrations/${id}`)).json()) as { links: unknown }).links)).not.toContain("code=");
+  });
+});
