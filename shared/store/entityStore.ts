@@ -22,8 +22,8 @@ import {
   userRecord,
   zeroCounts,
 } from "./codecs";
-import type { EntityTable, EntityTables, StoredEntity, UpsertOperation } from "./entityTable";
-import { ConflictError, NotFoundError, PreconditionFailedError } from "./errors";
+import type { Continuation, EntityTable, EntityTables, StoredEntity, UpsertOperation } from "./entityTable";
+import { ConflictError, InvalidCursorError, NotFoundError, PreconditionFailedError } from "./errors";
 import { encodeKey } from "./keys";
 import type {
   AuditEntry,
@@ -40,11 +40,14 @@ import type {
   TaskDecision,
   TaskRecord,
   TaskStatus,
+  UserPage,
   UserPatch,
   UserRecord,
+  UserState,
   UserUpsert,
   WorkspaceClaim,
 } from "./port";
+import { MAX_USERS_PAGE } from "./port";
 import { loadReportRows, saveReportRows } from "./reportRows";
 import { MAX_PAGE_SIZE, MAX_TRANSACTION_OPERATIONS } from "./tableLimits";
 
@@ -206,6 +209,14 @@ export class EntityMigrationStore implements MigrationStore {
     return users;
   }
 
+  async listUsers(migrationId: string, options: { state?: UserState; top: number; cursor?: string }): Promise<UserPage> {
+    if (!Number.isInteger(options.top) || options.top < 1 || options.top > MAX_USERS_PAGE) throw new RangeError(`top must be an integer from 1 to ${MAX_USERS_PAGE}`);
+    const partitionKey = encodeKey(migrationId);
+    const continuation = options.cursor === undefined ? undefined : decodeCursor(options.cursor, partitionKey);
+    const page = await this.users.queryPage({ partitionKey, equals: options.state ? { state: options.state } : undefined }, options.top, continuation);
+    return { users: page.entities.map((e) => userRecord(e.properties)), cursor: page.continuation && encodeCursor(page.continuation, partitionKey) };
+  }
+
   async updateUser(migrationId: string, userId: string, patch: UserPatch): Promise<UserRecord> {
     const written = await this.readModifyWrite(this.users, encodeKey(migrationId), encodeKey(userId), `user ${userId} of migration ${migrationId}`, undefined, (current) =>
       userProperties({ ...userRecord(current.properties), ...definedPatch(patch), updatedAt: this.now() }),
@@ -360,6 +371,28 @@ export class EntityMigrationStore implements MigrationStore {
     }
     throw new PreconditionFailedError(`${what} kept changing; gave up after ${MAX_WRITE_ATTEMPTS} attempts`);
   }
+}
+
+/**
+ * A cursor is the service's continuation (its values are opaque: Azurite, for one, base64-encodes them)
+ * with the partition it was read from, as base64url JSON; a cursor from another migration is refused.
+ */
+function encodeCursor(continuation: Continuation, partitionKey: string): string {
+  return Buffer.from(JSON.stringify({ ...continuation, partition: partitionKey })).toString("base64url");
+}
+
+function decodeCursor(cursor: string, partitionKey: string): Continuation {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    decoded = undefined;
+  }
+  const c = (decoded ?? {}) as Partial<Continuation> & { partition?: unknown };
+  if (c.partition !== partitionKey || typeof c.nextPartitionKey !== "string" || (c.nextRowKey !== undefined && typeof c.nextRowKey !== "string")) {
+    throw new InvalidCursorError("the cursor is not one this list handed out; start again without it");
+  }
+  return { nextPartitionKey: c.nextPartitionKey, nextRowKey: c.nextRowKey };
 }
 
 function whyNotDecidable(task: TaskRecord, decidedAt: string): "alreadyDecided" | "closed" | "expired" | undefined {

@@ -88,6 +88,17 @@ export type UserUpsert = Pick<UserRecord, "userId" | "userPrincipalName" | "disp
 
 export type UserPatch = Partial<Omit<UserRecord, "userId" | "updatedAt">>;
 
+export const userStates: readonly UserState[] = ["notOnboarded", "pendingRequest", "mismatched", "onboarded", "phase2Created", "phase2Failed"];
+
+/** The most users one `listUsers` page holds. */
+export const MAX_USERS_PAGE = 500;
+
+export interface UserPage {
+  users: UserRecord[];
+  /** Opaque (a Table Storage continuation, base64url); absent on the last page. A page may be short while more follow. */
+  cursor?: string;
+}
+
 export type TaskKind = "approval" | "operatorStep";
 export type TaskStatus = "open" | "decided" | "expired" | "cancelled";
 export type TaskDecision = "approve" | "reject" | "done";
@@ -187,6 +198,11 @@ export interface MigrationStore {
   upsertUsers(migrationId: string, rows: readonly UserUpsert[]): Promise<void>;
   /** All rows of the migration, ordered by userId key. */
   getUsers(migrationId: string): Promise<UserRecord[]>;
+  /**
+   * One page (one table request) of the migration's users in userId order, optionally only those in
+   * `state`; `top` 1..MAX_USERS_PAGE. InvalidCursorError for a cursor not handed out for this migration.
+   */
+  listUsers(migrationId: string, options: { state?: UserState; top: number; cursor?: string }): Promise<UserPage>;
   /** NotFoundError if the user row does not exist. */
   updateUser(migrationId: string, userId: string, patch: UserPatch): Promise<UserRecord>;
 

@@ -34,8 +34,8 @@ describe("Peig simulator keyset paging", () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const query = new URLSearchParams({ pageSize: "500", ...(cursor ? { cursor } : {}) });
-      const result = pageOf(counted, query);
+      const query: URLSearchParams = new URLSearchParams({ pageSize: "500", ...(cursor ? { cursor } : {}) });
+      const result: { items: { id: string }[]; nextCursor: string | null } = pageOf(counted, query);
       seen.push(...result.items.map((i) => i.id));
       cursor = result.nextCursor;
     } while (cursor);
