@@ -6,7 +6,7 @@
 import { reconcile, type Reconciliation, type UserReconciliation } from "../shared/domain/reconcile";
 import type { MigrationRuntime } from "../shared/migrationRecord";
 import type { Services } from "../shared/services";
-import type { MigrationCounts, UserState as StoredUserState, UserUpsert } from "../shared/store";
+import type { MigrationCounts, UserRecord, UserState as StoredUserState, UserUpsert } from "../shared/store";
 
 export async function currentReconciliation(s: Services, runtime: MigrationRuntime): Promise<Reconciliation> {
   const users = await s.entra.listUsersInScope({ domain: runtime.request.domain, groupId: runtime.request.scopeGroupId });
@@ -42,6 +42,25 @@ export function userRows(reconciliation: Reconciliation): UserUpsert[] {
     state: storedState[u.state],
     mergeSuggestion: suggestions.get(u.userId),
   }));
+}
+
+/**
+ * Writes the rows a pass changes, and only those: a pass over 100,000 users in which ten onboarded
+ * writes one transaction, not a thousand. Returns the rows as they were before the write.
+ */
+export async function recordUserRows(s: Services, migrationId: string, rows: readonly UserUpsert[]): Promise<Map<string, UserRecord>> {
+  const stored = new Map((await s.store.getUsers(migrationId)).map((u) => [u.userId, u]));
+  await s.store.upsertUsers(migrationId, changedRows(rows, stored));
+  return stored;
+}
+
+/** The upserts that would change their stored row (a field they give differs), or add one. */
+export function changedRows(rows: readonly UserUpsert[], stored: ReadonlyMap<string, UserRecord>): UserUpsert[] {
+  return rows.filter((row) => {
+    const current = stored.get(row.userId) as Record<string, unknown> | undefined;
+    if (!current) return true;
+    return Object.entries(row).some(([field, value]) => value !== undefined && (typeof value === "object" ? JSON.stringify(value) !== JSON.stringify(current[field]) : value !== current[field]));
+  });
 }
 
 export function countsOf(reconciliation: Reconciliation, phase2Failed = 0): MigrationCounts {
