@@ -203,9 +203,16 @@ export class EntityMigrationStore implements MigrationStore {
     await forEachConcurrently(batches, TRANSACTION_CONCURRENCY, (batch) => this.users.upsertInTransaction(batch));
   }
 
-  async getUsers(migrationId: string): Promise<UserRecord[]> {
+  async getUsers(migrationId: string, filter: { phase2Batch?: number } = {}): Promise<UserRecord[]> {
+    const query = { partitionKey: encodeKey(migrationId), equals: filter.phase2Batch === undefined ? undefined : { phase2Batch: String(filter.phase2Batch) } };
     const users: UserRecord[] = [];
-    for await (const entity of this.users.query({ partitionKey: encodeKey(migrationId), pageSize: MAX_PAGE_SIZE })) users.push(userRecord(entity.properties));
+    // Page by page, not entity by entity: one await per 1,000 rows.
+    let continuation: Continuation | undefined;
+    do {
+      const page = await this.users.queryPage(query, MAX_PAGE_SIZE, continuation);
+      for (const entity of page.entities) users.push(userRecord(entity.properties));
+      continuation = page.continuation;
+    } while (continuation);
     return users;
   }
 
