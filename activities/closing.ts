@@ -8,7 +8,7 @@ import { loadMigration, updateRuntime, type MigrationRuntime } from "../shared/m
 import { services, type Services } from "../shared/services";
 import type { AuditEntry } from "../shared/store";
 import { gateId, type ChecklistItem, type MigrationState } from "../shared/workflow";
-import { countsOf, currentReconciliation, userRows } from "./onboardingState";
+import { countsOf, reconcileAndRecord } from "./onboardingState";
 
 export async function verifyChecklist(
   input: { migrationId: string; phase2: MigrationState["phase2"] | null; approved?: ChecklistItem[] },
@@ -28,8 +28,7 @@ export async function verifyChecklist(
 }
 
 export async function freshChecklist(s: Services, migrationId: string, runtime: MigrationRuntime, phase2: MigrationState["phase2"] | null): Promise<ChecklistItem[]> {
-  const reconciliation = await currentReconciliation(s, runtime);
-  await s.store.upsertUsers(migrationId, userRows(reconciliation));
+  const { reconciliation } = await reconcileAndRecord(s, migrationId, runtime);
   const users = await s.store.getUsers(migrationId);
   await s.store.updateMigration(migrationId, { counts: countsOf(reconciliation, users.filter((u) => u.phase2.result === "failed").length) });
   const phase2Result: Phase2Result | null = !phase2

@@ -9,12 +9,11 @@ import { adminDigestEmail, invitationEmail, reminderEmail, type EmailContent } f
 import { loadMigration, once, updateRuntime } from "../shared/migrationRecord";
 import { services, type Services } from "../shared/services";
 import type { OnboardingCounts } from "../shared/workflow";
-import { countsOf, currentReconciliation, hasMailbox, userRows } from "./onboardingState";
+import { countsOf, hasMailbox, reconcileAndRecord } from "./onboardingState";
 
 export async function sendInvitations(input: { migrationId: string; deadline: string }, s: Services = services()): Promise<{ recipients: number; messages: number }> {
   const { runtime } = await loadMigration(s, input.migrationId);
-  const reconciliation = await currentReconciliation(s, runtime);
-  await s.store.upsertUsers(input.migrationId, userRows(reconciliation));
+  const { reconciliation } = await reconcileAndRecord(s, input.migrationId, runtime);
   // Only users with a mailbox can be mailed; the others are counted apart, not as recipients.
   const people = reconciliation.users.filter((u) => u.state !== "onboarded");
   const mailed = people.filter(hasMailbox);
@@ -26,8 +25,7 @@ export async function sendInvitations(input: { migrationId: string; deadline: st
 
 export async function sendReminders(input: { migrationId: string; label: string; deadline: string; key: string }, s: Services = services()): Promise<{ recipients: number; messages: number }> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
-  const reconciliation = await currentReconciliation(s, runtime);
-  await s.store.upsertUsers(input.migrationId, userRows(reconciliation));
+  const { reconciliation, stored } = await reconcileAndRecord(s, input.migrationId, runtime);
   // Keep the row's counts in step with the user rows just written (the status page shows both).
   await updateRuntime(s, input.migrationId, () => ({ counts: countsOf(reconciliation, record.counts.phase2Failed) }));
   const now = s.clock.now();
@@ -36,7 +34,6 @@ export async function sendReminders(input: { migrationId: string; label: string;
   const mail = (name?: string) => reminderEmail({ workspace: runtime.request.workspace, domain: runtime.request.domain, deadline: new Date(input.deadline), now, recipientName: name, contact: runtime.request.admins[0] });
   const { messages, mailedNow } = await sendToPeople(s, input.migrationId, `reminder:${input.key}`, mailed, mail, runtime.request.personalisedReminders ?? false);
   // Counted for the batches this run sent: a redelivered activity sends nothing again and counts nothing again.
-  const stored = new Map((await s.store.getUsers(input.migrationId)).map((u) => [u.userId, u]));
   await s.store.upsertUsers(
     input.migrationId,
     mailed.filter((u) => mailedNow.has(u.userId)).map((u) => ({ userId: u.userId, userPrincipalName: u.userPrincipalName, displayName: u.displayName, state: "notOnboarded" as const, remindersSent: (stored.get(u.userId)?.remindersSent ?? 0) + 1, lastReminderAt: now.toISOString() })),
@@ -48,8 +45,7 @@ export async function sendReminders(input: { migrationId: string; label: string;
 /** Reconciles, records per-user state and counts, and mails the admins a digest when something changed. */
 export async function monitorOnboarding(input: { migrationId: string }, s: Services = services()): Promise<OnboardingCounts> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
-  const reconciliation = await currentReconciliation(s, runtime);
-  await s.store.upsertUsers(input.migrationId, userRows(reconciliation));
+  const { reconciliation } = await reconcileAndRecord(s, input.migrationId, runtime);
   const counts = countsOf(reconciliation, record.counts.phase2Failed);
   const changed = JSON.stringify(counts) !== JSON.stringify(record.counts);
   await updateRuntime(s, input.migrationId, (rt) => {

@@ -15,11 +15,13 @@ export async function planPhase2(input: { migrationId: string }, s: Services = s
   const planned = (await s.store.getUsers(input.migrationId)).filter((u) => u.phase2.planned).length;
   if (planned > 0) return { users: planned, batches: Math.ceil(planned / PHASE2_BATCH_SIZE) };
   const { runtime } = await loadMigration(s, input.migrationId);
-  const reconciliation = await currentReconciliation(s, runtime);
+  const reconciliation = await currentReconciliation(s, input.migrationId, runtime);
   const missing = new Set(reconciliation.usersWithoutPeigAccount);
+  // Batch n is the n-th 50 of the planned users in user-id order, recorded on each row.
+  const batchOfUser = new Map([...missing].sort((a, b) => a.localeCompare(b)).map((userId, i) => [userId, Math.floor(i / PHASE2_BATCH_SIZE)]));
   await s.store.upsertUsers(
     input.migrationId,
-    userRows(reconciliation).map((row) => (missing.has(row.userId) ? { ...row, phase2: { attempts: 0, planned: true } } : row)),
+    userRows(reconciliation).map((row) => (missing.has(row.userId) ? { ...row, phase2: { attempts: 0, planned: true }, phase2Batch: batchOfUser.get(row.userId) } : row)),
   );
   await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "phase2.planned", details: { users: missing.size } });
   return { users: missing.size, batches: Math.ceil(missing.size / PHASE2_BATCH_SIZE) };
@@ -36,7 +38,9 @@ export function batchOf(users: UserRecord[], batch: number): UserRecord[] {
 export async function createPeigAccounts(input: { migrationId: string; batch: number; pass: number }, s: Services = services()): Promise<{ created: number; failed: number }> {
   const peig = s.peig;
   if (!peig) throw new Error("createPeigAccounts runs in api mode only; operator mode uses a human task");
-  const users = batchOf(await s.store.getUsers(input.migrationId), input.batch);
+  // Reads the batch's own rows; a plan recorded before batches were stored on the rows reads them all.
+  const own = (await s.store.getUsers(input.migrationId, { phase2Batch: input.batch })).filter((u) => u.phase2.planned);
+  const users = own.length > 0 ? own.sort((a, b) => a.userId.localeCompare(b.userId)) : batchOf(await s.store.getUsers(input.migrationId), input.batch);
   let created = 0;
   let failed = 0;
   for (const user of users) {

@@ -12,7 +12,7 @@ import { nextReminder } from "../shared/domain/schedule";
 import { loadMigration, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
 import { renderStatusPage } from "../shared/pages/statusPage";
 import { services, type Services } from "../shared/services";
-import { NotFoundError, PreconditionFailedError } from "../shared/store";
+import { InvalidCursorError, MAX_USERS_PAGE, NotFoundError, PreconditionFailedError, userStates, type UserRecord, type UserState } from "../shared/store";
 import { parseDeadlineExtension, parseStartRequest, startRequestLimits } from "../shared/validation/startRequest";
 import { Events, Orchestrations, type MigrationProgress, type MigrationRequest, type MigrationState } from "../shared/workflow";
 import { planDryRun } from "../activities/dryRun";
@@ -79,14 +79,77 @@ export async function getMigrationStatus(request: HttpRequest, client: df.Durabl
 }
 
 export async function getMigrationPage(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
-  const status = await migrationStatus(request, client, services());
+  const s = services();
+  const status = await migrationStatus(request, client, s);
   if (!status) return html(404, "<!doctype html><title>Not found</title><p>No such migration.</p>");
+  // The first page of each user table; the rest is a link to the users endpoint.
+  const [notOnboarded, mismatched] = await Promise.all(
+    (["notOnboarded", "mismatched"] as const).map((state) => s.store.listUsers(status.id, { state, top: PAGE_TABLE_ROWS })),
+  );
+  const more = (state: UserState, page: { cursor?: string }) => (page.cursor ? status.links.users[state] : null);
   // The page is opened with its function key in ?code= (a browser sends no x-functions-key header); the
   // report link carries that same key, so it opens from the page. Only here: the status JSON's links and
   // every e-mail stay keyless, and the page is no-store, no-referrer and loads nothing from elsewhere.
   const code = request.query.get("code");
   const report = code ? `${status.links.report}?code=${encodeURIComponent(code)}` : status.links.report;
-  return html(200, renderStatusPage({ ...status, links: { ...status.links, report } }));
+  return html(
+    200,
+    renderStatusPage({
+      ...status,
+      links: { ...status.links, report },
+      notOnboarded: { rows: notOnboarded.users.map((u) => ({ userPrincipalName: u.userPrincipalName, displayName: u.displayName, remindersSent: u.remindersSent })), more: more("notOnboarded", notOnboarded) },
+      mismatched: { rows: mismatched.users.map((u) => ({ userPrincipalName: u.userPrincipalName, displayName: u.displayName, mergeSuggestion: u.mergeSuggestion })), more: more("mismatched", mismatched) },
+    }),
+  );
+}
+
+/** GET /api/migrations/{id}/users?state=…&top=…&cursor=…: one page of the migration's users, in user-id order. */
+export async function listMigrationUsers(request: HttpRequest): Promise<HttpResponseInit> {
+  const s = services();
+  const id = migrationIdOf(request);
+  if (!id) return noSuchMigration();
+  const state = request.query.get("state") ?? undefined;
+  const topText = request.query.get("top");
+  const cursor = request.query.get("cursor") ?? undefined;
+  const top = topText === null ? DEFAULT_USERS_PAGE : Number(topText);
+  const errors = [];
+  if (state !== undefined && !userStates.includes(state as UserState)) errors.push({ field: "state", message: `must be one of ${userStates.join(", ")}` });
+  if (!/^\d+$/.test(topText ?? "1") || !Number.isInteger(top) || top < 1 || top > MAX_USERS_PAGE) errors.push({ field: "top", message: `must be an integer from 1 to ${MAX_USERS_PAGE}` });
+  if (errors.length > 0) return badRequest(errors);
+  if (!(await s.store.getMigration(id))) return json(404, { error: `no migration ${id}` });
+  try {
+    const page = await s.store.listUsers(id, { state: state as UserState | undefined, top, cursor });
+    const next = page.cursor ? usersUrl(request, id, { state, top: topText ?? undefined, cursor: page.cursor }) : null;
+    return json(200, { users: page.users.map(userView), next });
+  } catch (err) {
+    if (err instanceof InvalidCursorError) return badRequest([{ field: "cursor", message: err.message }]);
+    throw err;
+  }
+}
+
+const DEFAULT_USERS_PAGE = 100;
+/** Rows of each user table on the status page. */
+const PAGE_TABLE_ROWS = 100;
+
+function userView(u: UserRecord) {
+  return {
+    userId: u.userId,
+    userPrincipalName: u.userPrincipalName,
+    displayName: u.displayName,
+    mail: u.mail ?? null,
+    state: u.state,
+    remindersSent: u.remindersSent,
+    lastReminderAt: u.lastReminderAt ?? null,
+    phase2: u.phase2,
+    mergeSuggestion: u.mergeSuggestion ?? null,
+    updatedAt: u.updatedAt,
+  };
+}
+
+function usersUrl(request: HttpRequest, id: string, query: Record<string, string | undefined>): string {
+  const params = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined));
+  const text = params.toString();
+  return `${statusUrl(request, id)}/users${text ? `?${text}` : ""}`;
 }
 
 
@@ -97,12 +160,8 @@ async function migrationStatus(request: HttpRequest, client: df.DurableClient, s
   const record = await s.store.getMigration(id);
   if (!record) return undefined;
   const runtime = record.settings as unknown as MigrationRuntime;
-  const [durable, tasks, audit, users] = await Promise.all([
-    client.getStatus(id).catch(() => undefined),
-    s.store.listTasks(id, { status: "open" }),
-    s.store.listAudit(id, { limit: 500 }),
-    s.store.getUsers(id),
-  ]);
+  // Read no user rows: counts come from the migration row, so this costs the same at any tenant size.
+  const [durable, tasks, audit] = await Promise.all([client.getStatus(id).catch(() => undefined), s.store.listTasks(id, { status: "open" }), s.store.listAudit(id, { limit: 500 })]);
   const progress = (durable?.customStatus ?? undefined) as MigrationProgress | undefined;
   const now = s.clock.now();
   const next = FINISHED.has(record.phase) ? null : nextReminder(new Date(record.deadline), runtime.request.reminders, now);
@@ -123,11 +182,15 @@ async function migrationStatus(request: HttpRequest, client: df.DurableClient, s
     cancelRequested: runtime.commands.cancelRequested ?? null,
     deletionStartedAt: runtime.deletionStartedAt ?? null,
     openTasks: tasks.map((t) => ({ id: t.id, kind: t.kind, gate: t.gate, assignee: t.assignee, expiresAt: t.expiresAt })),
-    notOnboarded: users.filter((u) => u.state === "notOnboarded").map((u) => ({ userPrincipalName: u.userPrincipalName, displayName: u.displayName, remindersSent: u.remindersSent })),
     unmatchedRequests: runtime.unmatchedRequests ?? [],
-    mismatched: users.filter((u) => u.mergeSuggestion).map((u) => ({ userPrincipalName: u.userPrincipalName, displayName: u.displayName, mergeSuggestion: u.mergeSuggestion })),
     audit: audit.map((a) => ({ at: a.at, actor: a.actor, action: a.action, details: a.details })),
-    links: { status: statusUrl(request, id), page: `${statusUrl(request, id)}/page`, report: `${statusUrl(request, id)}/report` },
+    links: {
+      status: statusUrl(request, id),
+      page: `${statusUrl(request, id)}/page`,
+      report: `${statusUrl(request, id)}/report`,
+      /** Each state's users, paginated. */
+      users: Object.fromEntries(userStates.map((state) => [state, usersUrl(request, id, { state })])) as Record<UserState, string>,
+    },
     generatedAt: now.toISOString(),
   };
 }
@@ -250,6 +313,7 @@ export function registerMigrationFunctions(): void {
   df.app.client.http("startMigration", { route: route(""), methods: ["POST"], authLevel: "function", handler: startMigration });
   df.app.client.http("getMigrationStatus", { route: route("/{id}"), methods: ["GET"], authLevel: "function", handler: getMigrationStatus });
   df.app.client.http("getMigrationPage", { route: route("/{id}/page"), methods: ["GET"], authLevel: "function", handler: getMigrationPage });
+  app.http("listMigrationUsers", { route: route("/{id}/users"), methods: ["GET"], authLevel: "function", handler: (req: HttpRequest, _ctx: InvocationContext) => listMigrationUsers(req) });
   df.app.client.http("extendDeadline", { route: route("/{id}/deadline"), methods: ["POST"], authLevel: "function", handler: extendDeadline });
   df.app.client.http("cancelMigration", { route: route("/{id}/cancel"), methods: ["POST"], authLevel: "function", handler: cancelMigration });
   df.app.client.http("requestApprovalAgain", { route: route("/{id}/approval"), methods: ["POST"], authLevel: "function", handler: requestApprovalAgain });

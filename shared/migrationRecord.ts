@@ -27,6 +27,8 @@ export interface MigrationRuntime {
   /** The latest verified checklist (what approvers see as evidence). */
   checklist?: ChecklistItem[];
   deletionStartedAt?: string;
+  /** operator mode: the newest sign-in to the migration app already recorded on the user rows (the next pass reads from about there). */
+  signInCursor?: { newestSeen: string };
   /** Keys of one-time sends already done (invitation and reminder batches, task mails). */
   sent: string[];
 }

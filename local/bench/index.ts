@@ -22,8 +22,9 @@ async function main(): Promise<void> {
   const { reconcileBenchmarks } = await import("./reconcileBench");
   const { migrationBenchmarks } = await import("./migrationBench");
   const { phase2Benchmarks } = await import("./phase2Bench");
+  const { scaleBenchmarks } = await import("./scaleBench");
   // Reconciliation first: its memory figure is cleanest in a process that has not run a migration yet.
-  const sections: (() => Promise<BenchRow[]>)[] = [reconcileBenchmarks, hostBenchmarks, migrationBenchmarks, phase2Benchmarks];
+  const sections: (() => Promise<BenchRow[]>)[] = [reconcileBenchmarks, hostBenchmarks, migrationBenchmarks, phase2Benchmarks, scaleBenchmarks];
   const rows: BenchRow[] = [];
   for (const section of sections) {
     const started = Date.now();

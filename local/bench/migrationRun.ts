@@ -120,7 +120,7 @@ function instrument(services: Services, notes: Notes): void {
   });
 }
 
-async function runUntil(host: TestHost, clock: VirtualClock, done: () => Promise<boolean>, limitMs: number): Promise<void> {
+export async function runUntil(host: TestHost, clock: VirtualClock, done: () => Promise<boolean>, limitMs: number): Promise<void> {
   const limit = clock.now().getTime() + limitMs;
   await host.idle();
   while (!(await done())) {

@@ -23,7 +23,7 @@ export interface MigrationRunOptions {
   operator: boolean;
 }
 
-type MigrationStatus = MigrationStatusView & { peigMode?: string; mismatched?: MismatchedUser[] };
+type MigrationStatus = MigrationStatusView & { peigMode?: string };
 
 export type RunOutcome = { kind: "finished"; phase: string; exitCode: number } | { kind: "interrupted" };
 
@@ -68,7 +68,7 @@ export async function runMigration(demo: DemoStack, folder: DemoStateFolder, opt
       await handleLink(link, options.autoApprove, peig, display).catch((err: unknown) => display.message(`Could not answer ${link.url}: ${err instanceof Error ? err.message : String(err)}`));
     }
     // Operator mode shows no Peig state, so the Peig admin works from Peig's own pending requests and the directory.
-    const suggestions = status.peigMode === "operator" && peig ? await operatorMergeSuggestions(demo, peig) : (status.mismatched ?? []);
+    const suggestions = status.peigMode === "operator" && peig ? await operatorMergeSuggestions(demo, peig) : await readMismatched(demo, id);
     const mismatched = suggestions.filter((u) => typeof u.mergeSuggestion?.requestId === "string" && !merged.has(u.mergeSuggestion.requestId));
     if (peig && mismatched.length > 0) {
       const result = await mergeMismatchedRequests(mismatched, peig);
@@ -128,6 +128,20 @@ async function readStatus(demo: DemoStack, id: string): Promise<MigrationStatus>
   const res = await demo.api(`migrations/${id}`);
   if (res.status !== 200) throw new Error(`GET /api/migrations/${id} answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as MigrationStatus;
+}
+
+/** Every user in the mismatched state, page by page through GET /api/migrations/{id}/users. */
+async function readMismatched(demo: DemoStack, id: string): Promise<MismatchedUser[]> {
+  const users: MismatchedUser[] = [];
+  let path: string | null = `migrations/${id}/users?state=mismatched&top=500`;
+  while (path) {
+    const res = await demo.api(path);
+    if (res.status !== 200) throw new Error(`GET /api/${path} answered ${res.status}: ${await res.text()}`);
+    const page = (await res.json()) as { users: MismatchedUser[]; next: string | null };
+    users.push(...page.users);
+    path = page.next && page.next.slice(page.next.indexOf("/api/") + "/api/".length);
+  }
+  return users;
 }
 
 /** Shows a link that still works (opening the page changes nothing) and, with --auto-approve, answers it. */

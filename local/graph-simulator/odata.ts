@@ -225,27 +225,64 @@ function decodeSkipToken(token: string | null): number {
   return Number(match[1]);
 }
 
+/** What a page reads from: an array, or a view of one (e.g. newest first) that copies nothing. */
+export interface Sequence<T> {
+  readonly length: number;
+  at(index: number): T | undefined;
+}
+
 /**
  * One page: `@odata.nextLink` is an absolute URL that repeats the original query plus $skiptoken
- * (values percent-encoded, like Graph's), `@odata.count` only on the first page.
+ * (values percent-encoded, like Graph's), `@odata.count` only on the first page. The skip token holds
+ * the position in `items` where the next match is, so a page reads only up to its own last item and
+ * the next match: a full listing costs its size once, not once per page. `asResource` turns an item
+ * into its JSON resource as it is read.
  */
-export function page(
-  items: Record<string, unknown>[],
+export function page<T>(
+  items: Sequence<T>,
   parsed: ParsedQuery,
   request: SimRequest,
   links: { baseUrl: string; context: string },
+  asResource: (item: T) => Record<string, unknown> = (item) => item as Record<string, unknown>,
 ): Record<string, unknown> {
-  const selected = parsed.filter ? items.filter((item) => matches(parsed.filter as FilterNode, item)) : items;
-  const slice = selected.slice(parsed.offset, parsed.offset + parsed.top).map((item) => project(item, parsed.select));
+  const matchAt = (position: number): Record<string, unknown> | undefined => {
+    const resource = asResource(items.at(position) as T);
+    return !parsed.filter || matches(parsed.filter, resource) ? resource : undefined;
+  };
+  const value: Record<string, unknown>[] = [];
+  let position = parsed.offset;
+  for (; position < items.length && value.length < parsed.top; position++) {
+    const resource = matchAt(position);
+    if (resource) value.push(project(resource, parsed.select));
+  }
+  while (position < items.length && !matchAt(position)) position++;
   const body: Record<string, unknown> = { "@odata.context": `${links.baseUrl}v1.0/$metadata#${links.context}` };
-  if (parsed.count && parsed.offset === 0) body["@odata.count"] = selected.length;
-  const nextOffset = parsed.offset + parsed.top;
-  if (nextOffset < selected.length) {
+  if (parsed.count && parsed.offset === 0) {
+    let count = 0;
+    for (let i = 0; i < items.length; i++) if (matchAt(i)) count++;
+    body["@odata.count"] = count;
+  }
+  if (position < items.length) {
     const params = [...request.query.entries()].filter(([key]) => key !== "$skiptoken");
-    params.push(["$skiptoken", encodeSkipToken(nextOffset)]);
+    params.push(["$skiptoken", encodeSkipToken(position)]);
     const query = params.map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join("&");
     body["@odata.nextLink"] = `${links.baseUrl}v1.0${encodeURI(request.path)}?${query}`;
   }
-  body.value = slice;
+  body.value = value;
   return body;
+}
+
+/**
+ * The latest lower bound a filter puts on a date property through top-level `and` conditions
+ * (`createdDateTime ge 2026-…`), or undefined: lets a time-ordered collection skip what is older.
+ */
+export function lowerDateBound(filter: FilterNode | undefined, property: string): Date | undefined {
+  if (!filter) return undefined;
+  if (filter.kind === "logical") {
+    if (filter.op !== "and") return undefined;
+    const bounds = [lowerDateBound(filter.left, property), lowerDateBound(filter.right, property)].filter((d): d is Date => d !== undefined);
+    return bounds.length ? new Date(Math.max(...bounds.map((d) => d.getTime()))) : undefined;
+  }
+  const isBound = filter.path.length === 1 && filter.path[0] === property && (filter.op === "ge" || filter.op === "gt") && filter.value instanceof Date;
+  return isBound ? (filter.value as Date) : undefined;
 }

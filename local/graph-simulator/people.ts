@@ -8,7 +8,7 @@ import type { Clock } from "../../shared/clock";
 import type { Tenant, TenantUser } from "../fixtures/tenant";
 import { notFound, ok, type SimRequest, type SimResponse } from "./http";
 import { methodNotAllowed } from "./directory";
-import { page, parseQuery, type CollectionRules } from "./odata";
+import { lowerDateBound, page, parseQuery, type CollectionRules, type Sequence } from "./odata";
 
 /** https://learn.microsoft.com/en-us/graph/api/resources/signin?view=graph-rest-1.0 */
 export interface SimSignIn extends Record<string, unknown> {
@@ -79,12 +79,16 @@ function asGraphUser(user: TenantUser): Record<string, unknown> {
 
 export class PeopleSimulator {
   readonly signIns: SimSignIn[] = [];
+  /** Each onboarding records a sign-in: a look-up by id, not a scan of the tenant per sign-in. */
+  private readonly usersById: Map<string, TenantUser>;
 
   constructor(
     private readonly tenant: Tenant,
     private readonly clock: Clock,
     private readonly baseUrl: () => string,
-  ) {}
+  ) {
+    this.usersById = new Map(tenant.users.map((u) => [u.id, u]));
+  }
 
   handle(request: SimRequest): SimResponse | undefined {
     if (request.path === "/users") return this.onlyGet(request, () => this.listUsers(request));
@@ -96,7 +100,7 @@ export class PeopleSimulator {
 
   /** A successful (errorCode 0) or failed sign-in of a tenant user to an app, at the simulator's current time. */
   recordSignIn(userId: string, appId: string, appDisplayName: string, errorCode = 0): SimSignIn {
-    const user = this.tenant.users.find((u) => u.id === userId);
+    const user = this.usersById.get(userId);
     if (!user) throw new Error(`No user ${userId} in the simulated tenant`);
     const signIn: SimSignIn = {
       id: randomUUID(),
@@ -124,7 +128,7 @@ export class PeopleSimulator {
 
   private listUsers(request: SimRequest): SimResponse {
     const parsed = parseQuery(request, userRules);
-    return ok(page(this.tenant.users.map(asGraphUser), parsed, request, { baseUrl: this.baseUrl(), context: "users" }));
+    return ok(page(this.tenant.users, parsed, request, { baseUrl: this.baseUrl(), context: "users" }, asGraphUser));
   }
 
   /**
@@ -156,7 +160,17 @@ export class PeopleSimulator {
 
   private listSignIns(request: SimRequest): SimResponse {
     const parsed = parseQuery(request, signInRules);
-    const newestFirst = [...this.signIns].sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime));
+    // Recorded in clock order, so newest first is the log read backwards; a `createdDateTime ge …`
+    // filter (an incremental reader) stops where older entries begin instead of reading the whole log.
+    const since = lowerDateBound(parsed.filter, "createdDateTime")?.toISOString();
+    const log = this.signIns;
+    let oldest = 0;
+    if (since !== undefined) for (let high = log.length; oldest < high; ) {
+      const middle = (oldest + high) >>> 1;
+      if (log[middle].createdDateTime < since) oldest = middle + 1;
+      else high = middle;
+    }
+    const newestFirst: Sequence<SimSignIn> = { length: log.length - oldest, at: (i) => log[log.length - 1 - i] };
     return ok(page(newestFirst, parsed, request, { baseUrl: this.baseUrl(), context: "auditLogs/signIns" }));
   }
 }

@@ -129,8 +129,12 @@ function stringField(body: unknown, name: string): string {
   return value;
 }
 
-/** Keyset paging by id: stable while items are added, which offset paging is not. */
-function pageOf<T extends { id: string }>(items: T[], query: URLSearchParams): Page<T> {
+/**
+ * Keyset paging by id: stable while items are added, which offset paging is not. `itemsAfter` yields in
+ * id order from just after the cursor, so a page reads only its own items (and one more, to know
+ * whether another page follows).
+ */
+export function pageOf<T extends { id: string }>(itemsAfter: (after: string) => Iterator<T>, query: URLSearchParams): Page<T> {
   const sizeText = query.get("pageSize");
   const pageSize = sizeText === null ? defaultPageSize : Number(sizeText);
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > maxPageSize) throw invalid(`pageSize must be an integer from 1 to ${maxPageSize}.`);
@@ -145,11 +149,16 @@ function pageOf<T extends { id: string }>(items: T[], query: URLSearchParams): P
       throw new PeigSimulatorError(400, "invalidCursor", "The cursor is not one this API returned; start again without a cursor.");
     }
   }
-  const sorted = items.filter((item) => item.id > after).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const pageItems = sorted.slice(0, pageSize);
-  const last = pageItems[pageItems.length - 1];
-  const nextCursor = sorted.length > pageSize ? Buffer.from(JSON.stringify({ after: last.id })).toString("base64url") : null;
-  return { items: pageItems, nextCursor };
+  const items = itemsAfter(after);
+  const pageItems: T[] = [];
+  for (let next = items.next(); !next.done; next = items.next()) {
+    if (pageItems.length === pageSize) {
+      const last = pageItems[pageItems.length - 1];
+      return { items: pageItems, nextCursor: Buffer.from(JSON.stringify({ after: last.id })).toString("base64url") };
+    }
+    pageItems.push(next.value);
+  }
+  return { items: pageItems, nextCursor: null };
 }
 
 function handlersFor(workspace: PeigWorkspace, samlIdpInfo: SamlIdpInfoBody): Record<PeigOperationId, RouteHandler> {
@@ -174,15 +183,15 @@ function handlersFor(workspace: PeigWorkspace, samlIdpInfo: SamlIdpInfoBody): Re
       return { status: 204 };
     },
     // Users & Access: the user list with status.
-    listUsers: ({ query }) => ({ status: 200, body: pageOf(workspace.users(), query) }),
+    listUsers: ({ query }) => ({ status: 200, body: pageOf((after) => workspace.usersAfter(after), query) }),
     // Users & Access: pending requests at the top of the dashboard (admin-guide/managing-users).
-    listOnboardingRequests: ({ query }) => ({ status: 200, body: pageOf(workspace.pendingRequests(), query) }),
+    listOnboardingRequests: ({ query }) => ({ status: 200, body: pageOf((after) => workspace.pendingRequestsAfter(after), query) }),
     approveOnboardingRequest: ({ params }) => ({ status: 200, body: workspace.approve(params.requestId) }),
     denyOnboardingRequest: ({ params }) => ({ status: 200, body: workspace.deny(params.requestId) }),
     mergeOnboardingRequest: ({ params, body }) => ({ status: 200, body: workspace.merge(params.requestId, stringField(body, "targetUserId")) }),
     // MS365 Identifiers > Peig Accounts / Microsoft 365 Accounts tabs (deployment-guides/microsoft-365/managing-identifiers).
-    listPeigAccounts: ({ query }) => ({ status: 200, body: pageOf(workspace.peigAccounts(), query) }),
-    listMicrosoft365Accounts: ({ query }) => ({ status: 200, body: pageOf(workspace.microsoft365Accounts(), query) }),
+    listPeigAccounts: ({ query }) => ({ status: 200, body: pageOf((after) => workspace.peigAccountsAfter(after), query) }),
+    listMicrosoft365Accounts: ({ query }) => ({ status: 200, body: pageOf((after) => workspace.microsoft365AccountsAfter(after), query) }),
     getMicrosoft365Account: ({ params }) => ({ status: 200, body: workspace.microsoft365Account(params.microsoft365UserId) }),
     // MS365 Identifiers > Microsoft 365 Accounts > Create Peig Account.
     createPeigAccount: ({ params, idempotencyKey }) => ({ status: 201, body: workspace.createPeigAccount(params.microsoft365UserId, idempotencyKey) }),

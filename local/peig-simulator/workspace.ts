@@ -14,6 +14,7 @@ import type {
 } from "../../shared/peig/contract";
 import type { PeigAccount, PeigErrorCode, PeigUser, PeigUserStatus, RequestResolution } from "../../shared/peig/port";
 import type { Tenant, TenantUser } from "../fixtures/tenant";
+import { IdOrdered } from "./idOrdered";
 
 /** An error the contract defines; the HTTP layer turns it into `{ "error": { code, message, ... } }`. */
 export class PeigSimulatorError extends Error {
@@ -86,10 +87,13 @@ function primaryAddress(user: TenantUser): string {
 }
 
 export class PeigWorkspace {
-  private readonly accounts = new Map<string, AccountRecord>();
-  private readonly requests = new Map<string, RequestRecord>();
+  // Lists the API pages through are kept in id order (keyset paging, docs/peig-admin-api.md).
+  private readonly accounts = new IdOrdered<AccountRecord>();
+  /** Lower-cased e-mail → the first account with it (Approve matches a pre-created account by e-mail). */
+  private readonly accountsByEmail = new Map<string, AccountRecord>();
+  private readonly requests = new IdOrdered<RequestRecord>();
   /** The MS365 Identifiers > Microsoft 365 Accounts tab: the tenant's enabled members. */
-  private readonly microsoft365Users: Map<string, TenantUser>;
+  private readonly microsoft365Users = new IdOrdered<TenantUser>();
   private readonly microsoft365UsersByAddress: Map<string, TenantUser>;
   /** Microsoft 365 user id → the Peig account linked to it (at most one). */
   private readonly accountsByMicrosoft365UserId = new Map<string, AccountRecord>();
@@ -107,7 +111,8 @@ export class PeigWorkspace {
 
   constructor(private readonly options: PeigWorkspaceOptions) {
     const members = options.tenant.users.filter((u) => u.accountEnabled && u.userType === "Member");
-    this.microsoft365Users = new Map(members.map((u) => [u.id, u]));
+    // Sorted first, so that each set is an append.
+    for (const member of [...members].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0))) this.microsoft365Users.set(member.id, member);
     this.microsoft365UsersByAddress = new Map(members.map((u) => [primaryAddress(u), u]));
   }
 
@@ -264,11 +269,20 @@ export class PeigWorkspace {
   // --- Users & Access -------------------------------------------------------------------------------------
 
   users(): PeigUser[] {
-    return [...this.accounts.values()].map(({ id, displayName, email, status, createdAt, onboardedAt }) => ({ id, displayName, email, status, createdAt, onboardedAt }));
+    return [...this.usersAfter("")];
+  }
+
+  /** Users & Access in id order, from just after `after` (one API page reads only what it returns). */
+  *usersAfter(after: string): IterableIterator<PeigUser> {
+    for (const account of this.accounts.after(after)) yield this.userOf(account);
   }
 
   pendingRequests(): { id: string; email: string; displayName: string; submittedAt: string }[] {
-    return [...this.requests.values()].filter((r) => r.resolution === null).map(({ id, email, displayName, submittedAt }) => ({ id, email, displayName, submittedAt }));
+    return [...this.pendingRequestsAfter("")];
+  }
+
+  *pendingRequestsAfter(after: string): IterableIterator<{ id: string; email: string; displayName: string; submittedAt: string }> {
+    for (const { id, email, displayName, submittedAt, resolution } of this.requests.after(after)) if (resolution === null) yield { id, email, displayName, submittedAt };
   }
 
   /** Approve: the request becomes an active account; linked when its e-mail is an unlinked Microsoft 365 account's address. */
@@ -276,7 +290,7 @@ export class PeigWorkspace {
     const request = this.pendingRequest(requestId);
     const at = this.nowIso();
     // A pre-created account with the same e-mail is matched automatically (admin-guide/managing-users).
-    let account = [...this.accounts.values()].find((a) => a.email.toLowerCase() === request.email.toLowerCase());
+    let account = this.accountsByEmail.get(request.email.toLowerCase());
     if (account) this.activate(account, at);
     else {
       account = this.addAccount({ displayName: request.displayName, email: request.email, status: "Active", at, microsoft365UserId: null });
@@ -326,11 +340,19 @@ export class PeigWorkspace {
   // --- MS365 Identifiers ----------------------------------------------------------------------------------
 
   peigAccounts(): PeigAccount[] {
-    return [...this.accounts.values()].map((a) => this.peigAccountOf(a));
+    return [...this.peigAccountsAfter("")];
+  }
+
+  *peigAccountsAfter(after: string): IterableIterator<PeigAccount> {
+    for (const account of this.accounts.after(after)) yield this.peigAccountOf(account);
   }
 
   microsoft365Accounts(): Microsoft365AccountBody[] {
-    return [...this.microsoft365Users.values()].map((u) => this.microsoft365AccountOf(u));
+    return [...this.microsoft365AccountsAfter("")];
+  }
+
+  *microsoft365AccountsAfter(after: string): IterableIterator<Microsoft365AccountBody> {
+    for (const user of this.microsoft365Users.after(after)) yield this.microsoft365AccountOf(user);
   }
 
   microsoft365Account(microsoft365UserId: string): Microsoft365AccountBody {
@@ -380,7 +402,7 @@ export class PeigWorkspace {
       onboardedAt: fields.status === "Active" ? fields.at : null,
       microsoft365UserId: null,
     };
-    this.accounts.set(account.id, account);
+    this.addAccountRecord(account);
     if (fields.microsoft365UserId) this.link(account, fields.microsoft365UserId);
     return account;
   }
@@ -396,6 +418,12 @@ export class PeigWorkspace {
     account.microsoft365UserId = null;
     this.accountsByMicrosoft365UserId.delete(microsoft365UserId);
     return account.id;
+  }
+
+  private addAccountRecord(account: AccountRecord): void {
+    this.accounts.set(account.id, account);
+    const email = account.email.toLowerCase();
+    if (!this.accountsByEmail.has(email)) this.accountsByEmail.set(email, account);
   }
 
   private link(account: AccountRecord, microsoft365UserId: string): void {
@@ -455,9 +483,10 @@ export class PeigWorkspace {
   restore(snapshot: PeigWorkspaceSnapshot): void {
     const copy = structuredClone(snapshot);
     this.accounts.clear();
+    this.accountsByEmail.clear();
     this.accountsByMicrosoft365UserId.clear();
     for (const account of copy.accounts) {
-      this.accounts.set(account.id, account);
+      this.addAccountRecord(account);
       if (account.microsoft365UserId) this.accountsByMicrosoft365UserId.set(account.microsoft365UserId, account);
     }
     this.requests.clear();

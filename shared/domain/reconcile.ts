@@ -38,6 +38,8 @@ export interface UserReconciliation {
   peigAccountId: string | null;
   /** Facts behind the state, in words an admin can check in Peig or Entra. */
   evidence: string[];
+  /** operator mode: the first successful sign-in to the migration app. */
+  signedInAt?: string;
 }
 
 export type MatchedBy = "mail" | "userPrincipalName" | "proxyAddress" | "otherMails";
@@ -275,6 +277,7 @@ function reconcileOperator(users: readonly M365User[], signIns: readonly Migrati
       linked: signIn !== undefined,
       peigAccountId: null,
       evidence: [signIn ? `signed in to the migration app at ${signIn.createdDateTime} (Entra sign-in logs)` : "no successful sign-in to the migration app (Entra sign-in logs)"],
+      ...(signIn && { signedInAt: signIn.createdDateTime }),
     };
   });
   return summarise("operator", results, [], []);

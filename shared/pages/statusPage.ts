@@ -19,12 +19,18 @@ export interface StatusView {
   app: { appId: string; entityId: string; replyUrl: string; thumbprint: string; certificateNotAfter: string } | null;
   checklist: { label: string; met: boolean; evidence: string[] }[] | null;
   openTasks: { kind: string; gate?: string; assignee: string; expiresAt: string }[];
-  notOnboarded: { userPrincipalName: string; displayName: string; remindersSent: number }[];
-  mismatched: { userPrincipalName: string; displayName: string; mergeSuggestion?: Record<string, unknown> }[];
+  /** The first rows of each user table, and where the rest is (null when there is no more). */
+  notOnboarded: UserTable<{ userPrincipalName: string; displayName: string; remindersSent: number }>;
+  mismatched: UserTable<{ userPrincipalName: string; displayName: string; mergeSuggestion?: Record<string, unknown> }>;
   unmatchedRequests: { email: string; displayName: string; submittedAt: string; reason: string }[];
   audit: { at: string; actor: string; action: string; details: Record<string, unknown> }[];
   links: { report: string };
   generatedAt: string;
+}
+
+export interface UserTable<T> {
+  rows: T[];
+  more: string | null;
 }
 
 const PHASES = ["setup", "onboarding", "phase2", "verification", "approval", "closing", "report", "completed"];
@@ -50,15 +56,19 @@ export function renderStatusPage(view: StatusView): string {
   <h2>Open tasks</h2>${table(["Kind", "Gate", "Assigned to", "Link expires"], view.openTasks.map((t) => [t.kind, t.gate ?? "", t.assignee, t.expiresAt]), "No task is waiting for anyone.")}
   <h2>Mismatched requests</h2>${table(
     ["Request typed as", "Belongs to", "Merge into Peig account", "Why"],
-    view.mismatched.map((m) => [String(m.mergeSuggestion?.typedEmail ?? ""), isolatedParts(m.displayName, `<${m.userPrincipalName}>`), String(m.mergeSuggestion?.peigAccountId ?? "none yet: approve, then link"), String(m.mergeSuggestion?.reason ?? "")]),
+    view.mismatched.rows.map((m) => [String(m.mergeSuggestion?.typedEmail ?? ""), isolatedParts(m.displayName, `<${m.userPrincipalName}>`), String(m.mergeSuggestion?.peigAccountId ?? "none yet: approve, then link"), String(m.mergeSuggestion?.reason ?? "")]),
     "No request with a mismatched e-mail address.",
-  )}
+  )}${moreLink(view.mismatched, counts.mismatched)}
   ${view.unmatchedRequests.length ? `<h2>Requests matching no user</h2>${table(["Request typed as", "Name", "Submitted", "Why"], view.unmatchedRequests.map((r) => [r.email, r.displayName, r.submittedAt, r.reason]))}` : ""}
-  <h2>Not onboarded (${view.notOnboarded.length})</h2>${table(["User", "UPN", "Reminders sent"], view.notOnboarded.slice(0, 500).map((u) => [u.displayName, u.userPrincipalName, u.remindersSent]), "Everyone in scope is onboarded.")}
+  <h2>Not onboarded (${counts.notOnboarded})</h2>${table(["User", "UPN", "Reminders sent"], view.notOnboarded.rows.map((u) => [u.displayName, u.userPrincipalName, u.remindersSent]), "Everyone in scope is onboarded.")}${moreLink(view.notOnboarded, counts.notOnboarded)}
   ${view.app ? `<h2>Entra migration app</h2><div class="card">${table(["Application ID", "Entity ID", "Reply URL", "Signing certificate"], [[view.app.appId, view.app.entityId, view.app.replyUrl, `${view.app.thumbprint} (until ${view.app.certificateNotAfter})`]])}</div>` : ""}
   <h2>Audit trail</h2>${table(["When", "Who", "What", "Details"], [...view.audit].reverse().slice(0, 200).map((a) => [a.at, a.actor, a.action, JSON.stringify(a.details)]))}
   `;
   return page(`Peig migration ${view.workspace}`, body, { refreshSeconds: finished ? undefined : 30 });
+}
+
+function moreLink(table: UserTable<unknown>, total: number): string {
+  return table.more ? `<p class="more">First ${table.rows.length} of ${total} shown. <a href="${escapeHtml(table.more)}">All of them, page by page (JSON)</a></p>` : "";
 }
 
 function timeline(current: string): string {

@@ -6,7 +6,7 @@
 import type { TokenCredential } from "@azure/core-auth";
 import { odata, TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from "@azure/data-tables";
 import type { RequestCounter } from "../requestCounter";
-import type { Entity, EntityQuery, EntityTable, EntityTables, EntityValue, StoredEntity, UpsertOperation } from "./entityTable";
+import type { Continuation, Entity, EntityPage, EntityQuery, EntityTable, EntityTables, EntityValue, StoredEntity, UpsertOperation } from "./entityTable";
 import { ConflictError, NotFoundError, PreconditionFailedError } from "./errors";
 import { MAX_PAGE_SIZE } from "./tableLimits";
 
@@ -94,6 +94,21 @@ class AzureEntityTable implements EntityTable {
       this.counter?.count("table.query");
       for (const entity of page.value) yield toStored(entity);
     }
+  }
+
+  async queryPage(query: EntityQuery, top: number, continuation?: Continuation): Promise<EntityPage> {
+    await this.ensureTable();
+    const filter = toFilter(query);
+    this.counter?.count("table.query");
+    // The SDK's continuation token is base64 of {"nextPartitionKey","nextRowKey"} (utils/continuationToken.js, @azure/data-tables 13.3.2).
+    const continuationToken = continuation && Buffer.from(JSON.stringify(continuation)).toString("base64");
+    const page = await this.client
+      .listEntities<Record<string, unknown>>({ queryOptions: filter ? { filter } : {} })
+      .byPage({ maxPageSize: Math.min(top, MAX_PAGE_SIZE), continuationToken })
+      .next();
+    if (page.done) return { entities: [] };
+    const next = page.value.continuationToken;
+    return { entities: page.value.map(toStored), continuation: next ? (JSON.parse(Buffer.from(next, "base64").toString("utf8")) as Continuation) : undefined };
   }
 
   async upsertInTransaction(operations: readonly UpsertOperation[]): Promise<void> {

@@ -108,24 +108,36 @@ export function userProperties(user: Partial<Omit<UserRecord, "userId">> & { use
     lastReminderAt: user.lastReminderAt,
     phase2: user.phase2 && toJson("phase2", user.phase2),
     mergeSuggestion: user.mergeSuggestion && toJson("mergeSuggestion", user.mergeSuggestion),
+    signedInAt: user.signedInAt,
+    // A string, so that a batch is an equality filter of the same type on every backend.
+    phase2Batch: user.phase2Batch === undefined ? undefined : String(user.phase2Batch),
     updatedAt: user.updatedAt,
   });
 }
 
+/** Read for every user on every pass: optional fields are set only when present (no copy to drop undefined ones). */
 export function userRecord(properties: Properties): UserRecord {
   const remindersSent = properties.remindersSent;
-  return withoutUndefined({
+  const record: UserRecord = {
     userId: text(properties, "userId"),
     userPrincipalName: text(properties, "userPrincipalName"),
-    mail: optionalText(properties, "mail"),
     displayName: text(properties, "displayName"),
     state: text(properties, "state") as UserState,
     remindersSent: typeof remindersSent === "number" ? remindersSent : 0,
-    lastReminderAt: optionalText(properties, "lastReminderAt"),
     phase2: optionalParsed<Phase2Status>(properties, "phase2") ?? { attempts: 0 },
-    mergeSuggestion: optionalParsed<JsonObject>(properties, "mergeSuggestion"),
     updatedAt: text(properties, "updatedAt"),
-  });
+  };
+  const mail = optionalText(properties, "mail");
+  if (mail !== undefined) record.mail = mail;
+  const lastReminderAt = optionalText(properties, "lastReminderAt");
+  if (lastReminderAt !== undefined) record.lastReminderAt = lastReminderAt;
+  const mergeSuggestion = optionalParsed<JsonObject>(properties, "mergeSuggestion");
+  if (mergeSuggestion !== undefined) record.mergeSuggestion = mergeSuggestion;
+  const signedInAt = optionalText(properties, "signedInAt");
+  if (signedInAt !== undefined) record.signedInAt = signedInAt;
+  const phase2Batch = optionalText(properties, "phase2Batch");
+  if (phase2Batch !== undefined) record.phase2Batch = Number(phase2Batch);
+  return record;
 }
 
 export function taskProperties(task: Omit<TaskRecord, "etag">): Properties {

@@ -22,8 +22,8 @@ import {
   userRecord,
   zeroCounts,
 } from "./codecs";
-import type { EntityTable, EntityTables, StoredEntity, UpsertOperation } from "./entityTable";
-import { ConflictError, NotFoundError, PreconditionFailedError } from "./errors";
+import type { Continuation, EntityTable, EntityTables, StoredEntity, UpsertOperation } from "./entityTable";
+import { ConflictError, InvalidCursorError, NotFoundError, PreconditionFailedError } from "./errors";
 import { encodeKey } from "./keys";
 import type {
   AuditEntry,
@@ -40,11 +40,14 @@ import type {
   TaskDecision,
   TaskRecord,
   TaskStatus,
+  UserPage,
   UserPatch,
   UserRecord,
+  UserState,
   UserUpsert,
   WorkspaceClaim,
 } from "./port";
+import { MAX_USERS_PAGE } from "./port";
 import { loadReportRows, saveReportRows } from "./reportRows";
 import { MAX_PAGE_SIZE, MAX_TRANSACTION_OPERATIONS } from "./tableLimits";
 
@@ -200,10 +203,25 @@ export class EntityMigrationStore implements MigrationStore {
     await forEachConcurrently(batches, TRANSACTION_CONCURRENCY, (batch) => this.users.upsertInTransaction(batch));
   }
 
-  async getUsers(migrationId: string): Promise<UserRecord[]> {
+  async getUsers(migrationId: string, filter: { phase2Batch?: number } = {}): Promise<UserRecord[]> {
+    const query = { partitionKey: encodeKey(migrationId), equals: filter.phase2Batch === undefined ? undefined : { phase2Batch: String(filter.phase2Batch) } };
     const users: UserRecord[] = [];
-    for await (const entity of this.users.query({ partitionKey: encodeKey(migrationId), pageSize: MAX_PAGE_SIZE })) users.push(userRecord(entity.properties));
+    // Page by page, not entity by entity: one await per 1,000 rows.
+    let continuation: Continuation | undefined;
+    do {
+      const page = await this.users.queryPage(query, MAX_PAGE_SIZE, continuation);
+      for (const entity of page.entities) users.push(userRecord(entity.properties));
+      continuation = page.continuation;
+    } while (continuation);
     return users;
+  }
+
+  async listUsers(migrationId: string, options: { state?: UserState; top: number; cursor?: string }): Promise<UserPage> {
+    if (!Number.isInteger(options.top) || options.top < 1 || options.top > MAX_USERS_PAGE) throw new RangeError(`top must be an integer from 1 to ${MAX_USERS_PAGE}`);
+    const partitionKey = encodeKey(migrationId);
+    const continuation = options.cursor === undefined ? undefined : decodeCursor(options.cursor, partitionKey);
+    const page = await this.users.queryPage({ partitionKey, equals: options.state ? { state: options.state } : undefined }, options.top, continuation);
+    return { users: page.entities.map((e) => userRecord(e.properties)), cursor: page.continuation && encodeCursor(page.continuation, partitionKey) };
   }
 
   async updateUser(migrationId: string, userId: string, patch: UserPatch): Promise<UserRecord> {
@@ -360,6 +378,28 @@ export class EntityMigrationStore implements MigrationStore {
     }
     throw new PreconditionFailedError(`${what} kept changing; gave up after ${MAX_WRITE_ATTEMPTS} attempts`);
   }
+}
+
+/**
+ * A cursor is the service's continuation (its values are opaque: Azurite, for one, base64-encodes them)
+ * with the partition it was read from, as base64url JSON; a cursor from another migration is refused.
+ */
+function encodeCursor(continuation: Continuation, partitionKey: string): string {
+  return Buffer.from(JSON.stringify({ ...continuation, partition: partitionKey })).toString("base64url");
+}
+
+function decodeCursor(cursor: string, partitionKey: string): Continuation {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    decoded = undefined;
+  }
+  const c = (decoded ?? {}) as Partial<Continuation> & { partition?: unknown };
+  if (c.partition !== partitionKey || typeof c.nextPartitionKey !== "string" || (c.nextRowKey !== undefined && typeof c.nextRowKey !== "string")) {
+    throw new InvalidCursorError("the cursor is not one this list handed out; start again without it");
+  }
+  return { nextPartitionKey: c.nextPartitionKey, nextRowKey: c.nextRowKey };
 }
 
 function whyNotDecidable(task: TaskRecord, decidedAt: string): "alreadyDecided" | "closed" | "expired" | undefined {

@@ -31,6 +31,22 @@ export interface EntityQuery {
   pageSize?: number;
 }
 
+/**
+ * Where a query continues: the keys of the next entity, as Table Storage returns them in its
+ * x-ms-continuation-NextPartitionKey / NextRowKey headers
+ * (https://learn.microsoft.com/en-us/rest/api/storageservices/query-timeout-and-pagination).
+ */
+export interface Continuation {
+  nextPartitionKey: string;
+  nextRowKey?: string;
+}
+
+/** One page: at most the requested number of entities; `continuation` when more may follow (a page may be short, even empty). */
+export interface EntityPage {
+  entities: StoredEntity[];
+  continuation?: Continuation;
+}
+
 /** Insert-or-merge (only the given properties change) or insert-or-replace. */
 export interface UpsertOperation {
   entity: Entity;
@@ -49,6 +65,8 @@ export interface EntityTable {
   /** NotFoundError if absent, PreconditionFailedError on an ETag mismatch. */
   delete(partitionKey: string, rowKey: string, etag: string): Promise<void>;
   query(query: EntityQuery): AsyncIterable<StoredEntity>;
+  /** One request: up to `top` (≤ 1,000) entities from `continuation` on. */
+  queryPage(query: EntityQuery, top: number, continuation?: Continuation): Promise<EntityPage>;
   /** One entity-group transaction: all or nothing, one partition, ≤ 100 operations, each row once. */
   upsertInTransaction(operations: readonly UpsertOperation[]): Promise<void>;
 }

@@ -17,6 +17,14 @@ export class ConflictError extends Error {
   }
 }
 
+/** A page cursor this store did not hand out (for this list): the caller should start again without one. */
+export class InvalidCursorError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InvalidCursorError";
+  }
+}
+
 /** A conditional write was refused: the record changed since the caller read it (ETag mismatch). */
 export class PreconditionFailedError extends Error {
   constructor(message: string) {

@@ -5,7 +5,7 @@
  * Every call yields to the event loop first, so concurrent callers interleave as they would over HTTP.
  */
 import type { RequestCounter } from "../requestCounter";
-import type { Entity, EntityQuery, EntityTable, EntityTables, EntityValue, StoredEntity, UpsertOperation } from "./entityTable";
+import type { Continuation, Entity, EntityPage, EntityQuery, EntityTable, EntityTables, EntityValue, StoredEntity, UpsertOperation } from "./entityTable";
 import { ConflictError, NotFoundError, PreconditionFailedError } from "./errors";
 import {
   MAX_CUSTOM_PROPERTIES,
@@ -51,8 +51,15 @@ export class MemoryEntityTables implements EntityTables {
 const rowId = (partitionKey: string, rowKey: string) => JSON.stringify([partitionKey, rowKey]);
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+type KeyedRow = Row & { partitionKey: string; rowKey: string };
+
 class MemoryEntityTable implements EntityTable {
-  private readonly rows = new Map<string, Row & { partitionKey: string; rowKey: string }>();
+  private readonly rows = new Map<string, KeyedRow>();
+  /**
+   * The rows in key order, as the service keeps them: a query starts with a binary search and reads
+   * only what it returns. Rebuilt only after a key is added or removed; writes update rows in place.
+   */
+  private sorted: KeyedRow[] | undefined;
 
   constructor(
     private readonly nextEtag: () => string,
@@ -83,18 +90,43 @@ class MemoryEntityTable implements EntityTable {
     await this.request("table.delete");
     this.checkCondition(partitionKey, rowKey, etag);
     this.rows.delete(rowId(partitionKey, rowKey));
+    this.sorted = undefined;
   }
 
   async *query(query: EntityQuery): AsyncIterable<StoredEntity> {
     const pageSize = Math.min(query.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
     await this.request("table.query");
-    const matches = [...this.rows.values()]
-      .filter((row) => matchesQuery(row, query))
-      .sort((a, b) => compare(a.partitionKey, b.partitionKey) || compare(a.rowKey, b.rowKey))
-      .map((row) => ({ partitionKey: row.partitionKey, rowKey: row.rowKey, properties: { ...row.properties }, etag: row.etag }));
-    for (let i = 0; i < matches.length; i++) {
-      if (i > 0 && i % pageSize === 0) await this.request("table.query");
-      yield matches[i];
+    let yielded = 0;
+    for (const row of this.matching(query)) {
+      if (yielded > 0 && yielded % pageSize === 0) await this.request("table.query");
+      yielded++;
+      yield stored(row);
+    }
+  }
+
+  async queryPage(query: EntityQuery, top: number, continuation?: Continuation): Promise<EntityPage> {
+    await this.request("table.query");
+    if (!Number.isInteger(top) || top < 1 || top > MAX_PAGE_SIZE) throw new InvalidTableRequestError(`$top must be from 1 to ${MAX_PAGE_SIZE}, got ${top}`);
+    const entities: StoredEntity[] = [];
+    for (const row of this.matching(query, continuation)) {
+      if (entities.length === top) return { entities, continuation: { nextPartitionKey: row.partitionKey, nextRowKey: row.rowKey } };
+      entities.push(stored(row));
+    }
+    return { entities };
+  }
+
+  /** Matching rows in key order, from the first key the query (and continuation) allows; stops at the end of a queried partition. */
+  private *matching(query: EntityQuery, continuation?: Continuation): Generator<KeyedRow> {
+    const rows = (this.sorted ??= [...this.rows.values()].sort((a, b) => compare(a.partitionKey, b.partitionKey) || compare(a.rowKey, b.rowKey)));
+    let start = { partitionKey: query.partitionKey ?? "", rowKey: "", inclusive: true };
+    if (query.rowKeyAfter !== undefined && query.partitionKey !== undefined) start = { partitionKey: query.partitionKey, rowKey: query.rowKeyAfter, inclusive: false };
+    if (continuation && compare(continuation.nextPartitionKey, start.partitionKey) >= 0) {
+      start = { partitionKey: continuation.nextPartitionKey, rowKey: continuation.nextRowKey ?? "", inclusive: true };
+    }
+    for (let i = firstAtOrAfter(rows, start); i < rows.length; i++) {
+      const row = rows[i];
+      if (query.partitionKey !== undefined && row.partitionKey !== query.partitionKey) return;
+      if (matchesQuery(row, query)) yield row;
     }
   }
 
@@ -133,14 +165,34 @@ class MemoryEntityTable implements EntityTable {
 
   private write(entity: Entity): string {
     const etag = this.nextEtag();
-    this.rows.set(rowId(entity.partitionKey, entity.rowKey), {
-      partitionKey: entity.partitionKey,
-      rowKey: entity.rowKey,
-      properties: { ...entity.properties },
-      etag,
-    });
+    const id = rowId(entity.partitionKey, entity.rowKey);
+    const existing = this.rows.get(id);
+    if (existing) {
+      existing.properties = { ...entity.properties };
+      existing.etag = etag;
+    } else {
+      this.rows.set(id, { partitionKey: entity.partitionKey, rowKey: entity.rowKey, properties: { ...entity.properties }, etag });
+      this.sorted = undefined;
+    }
     return etag;
   }
+}
+
+function stored(row: KeyedRow): StoredEntity {
+  return { partitionKey: row.partitionKey, rowKey: row.rowKey, properties: { ...row.properties }, etag: row.etag };
+}
+
+/** Index of the first row at (inclusive) or after the given keys. */
+function firstAtOrAfter(rows: readonly KeyedRow[], start: { partitionKey: string; rowKey: string; inclusive: boolean }): number {
+  let low = 0;
+  let high = rows.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const order = compare(rows[middle].partitionKey, start.partitionKey) || compare(rows[middle].rowKey, start.rowKey);
+    if (order < 0 || (order === 0 && !start.inclusive)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 function compare(a: string, b: string): number {

@@ -76,6 +76,10 @@ export interface UserRecord {
   lastReminderAt?: string;
   phase2: Phase2Status;
   mergeSuggestion?: JsonObject;
+  /** operator mode: the first sign-in to the migration app, as read from the Entra sign-in logs. */
+  signedInAt?: string;
+  /** The Phase 2 batch the user was planned into (a batch reads only its own rows). */
+  phase2Batch?: number;
   updatedAt: string;
 }
 
@@ -84,9 +88,20 @@ export interface UserRecord {
  * change (e.g. a monitor pass updates `state` without resetting `remindersSent`).
  */
 export type UserUpsert = Pick<UserRecord, "userId" | "userPrincipalName" | "displayName" | "state"> &
-  Partial<Pick<UserRecord, "mail" | "remindersSent" | "lastReminderAt" | "phase2" | "mergeSuggestion">>;
+  Partial<Pick<UserRecord, "mail" | "remindersSent" | "lastReminderAt" | "phase2" | "mergeSuggestion" | "signedInAt" | "phase2Batch">>;
 
 export type UserPatch = Partial<Omit<UserRecord, "userId" | "updatedAt">>;
+
+export const userStates: readonly UserState[] = ["notOnboarded", "pendingRequest", "mismatched", "onboarded", "phase2Created", "phase2Failed"];
+
+/** The most users one `listUsers` page holds. */
+export const MAX_USERS_PAGE = 500;
+
+export interface UserPage {
+  users: UserRecord[];
+  /** Opaque (a Table Storage continuation, base64url); absent on the last page. A page may be short while more follow. */
+  cursor?: string;
+}
 
 export type TaskKind = "approval" | "operatorStep";
 export type TaskStatus = "open" | "decided" | "expired" | "cancelled";
@@ -185,8 +200,13 @@ export interface MigrationStore {
 
   /** Inserts or merges (see UserUpsert) in table transactions of up to 100 rows. Last row wins for a repeated userId. */
   upsertUsers(migrationId: string, rows: readonly UserUpsert[]): Promise<void>;
-  /** All rows of the migration, ordered by userId key. */
-  getUsers(migrationId: string): Promise<UserRecord[]>;
+  /** All rows of the migration (or of one Phase 2 batch), ordered by userId key. */
+  getUsers(migrationId: string, filter?: { phase2Batch?: number }): Promise<UserRecord[]>;
+  /**
+   * One page (one table request) of the migration's users in userId order, optionally only those in
+   * `state`; `top` 1..MAX_USERS_PAGE. InvalidCursorError for a cursor not handed out for this migration.
+   */
+  listUsers(migrationId: string, options: { state?: UserState; top: number; cursor?: string }): Promise<UserPage>;
   /** NotFoundError if the user row does not exist. */
   updateUser(migrationId: string, userId: string, patch: UserPatch): Promise<UserRecord>;
 

@@ -1,7 +1,7 @@
 import { VirtualClock } from "../../local/host/clocks";
 import { RequestCounter } from "../../shared/requestCounter";
-import { NotFoundError } from "../../shared/store/errors";
-import type { MigrationStore, UserUpsert } from "../../shared/store/port";
+import { InvalidCursorError, NotFoundError } from "../../shared/store/errors";
+import type { MigrationStore, UserPage, UserState, UserUpsert } from "../../shared/store/port";
 import { storeAdapters, uniquePrefix } from "./adapters";
 
 const user = (n: number, overrides: Partial<UserUpsert> = {}): UserUpsert => ({
@@ -78,5 +78,43 @@ describe.each(storeAdapters())("per-user rows: $name", (adapter) => {
     expect((await store.getUsers("m1")).map((u) => u.userId)).toEqual(["odd/id#1?"]);
     expect((await store.getUsers("m2")).map((u) => u.userId)).toEqual([user(2).userId]);
     await expect(store.getUsers("m3")).resolves.toEqual([]);
+  });
+
+  it("pages through one state's users with opaque cursors, one table request per page, never into another migration", async () => {
+    const requestCounter = new RequestCounter();
+    const counted = adapter.createStore({ tablePrefix: uniquePrefix(), clock, requestCounter });
+    await counted.upsertUsers("m1", Array.from({ length: 250 }, (_, n) => user(n, { state: n % 5 === 0 ? "onboarded" : "notOnboarded" })));
+    await counted.upsertUsers("m2", [user(900, { state: "onboarded" })]);
+    const all = async (state?: UserState) => {
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page: UserPage = await counted.listUsers("m1", { state, top: 20, cursor });
+        expect(page.users.length).toBeLessThanOrEqual(20);
+        ids.push(...page.users.map((u) => u.userId));
+        cursor = page.cursor;
+        if (cursor) expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+        pages++;
+      } while (cursor);
+      return { ids, pages };
+    };
+    const before = requestCounter.get("table.query");
+    const onboarded = await all("onboarded");
+    expect(onboarded.ids).toEqual(Array.from({ length: 50 }, (_, n) => user(n * 5).userId));
+    expect(requestCounter.get("table.query") - before).toBe(onboarded.pages);
+    expect((await all()).ids).toHaveLength(250);
+    const first = await counted.listUsers("m1", { state: "notOnboarded", top: 3 });
+    expect(first.users.map((u) => u.displayName)).toEqual(["User 1", "User 2", "User 3"]);
+  });
+
+  it("refuses a cursor it did not hand out, or one from another migration", async () => {
+    await store.upsertUsers("m1", [user(1), user(2)]);
+    await store.upsertUsers("m2", [user(1), user(2)]);
+    const { cursor } = await store.listUsers("m2", { top: 1 });
+    expect(cursor).toBeDefined();
+    await expect(store.listUsers("m1", { top: 1, cursor })).rejects.toBeInstanceOf(InvalidCursorError);
+    await expect(store.listUsers("m1", { top: 1, cursor: "not-a-cursor" })).rejects.toBeInstanceOf(InvalidCursorError);
+    await expect(store.listUsers("m2", { top: 1, cursor })).resolves.toMatchObject({ users: [{ userId: user(2).userId }] });
   });
 });

@@ -92,7 +92,8 @@ describe("mismatched e-mail requests", () => {
     expect(s.stack.peig.state.pendingRequests()).toHaveLength(typed.length);
 
     const status = await s.status(id);
-    const mismatched = status.mismatched as { userPrincipalName: string; mergeSuggestion: { typedEmail: string; matchedBy: string; peigAccountId: string | null } }[];
+    const listed = await s.api(`migrations/${id}/users?state=mismatched`);
+    const mismatched = ((await listed.json()) as { users: { userPrincipalName: string; mergeSuggestion: { typedEmail: string; matchedBy: string; peigAccountId: string | null } }[] }).users;
     expect(mismatched.map((m) => m.userPrincipalName).sort()).toEqual(suggested.map((t) => t.user.userPrincipalName).sort());
     for (const { user, email, matchedBy } of suggested) {
       expect(mismatched.find((m) => m.userPrincipalName === user.userPrincipalName)!.mergeSuggestion).toMatchObject({ typedEmail: email, matchedBy, peigAccountId: null });

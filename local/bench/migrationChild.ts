@@ -1,0 +1,33 @@
+/**
+ * One full migration in a process of its own (`node -r ts-node/register/transpile-only
+ * local/bench/migrationChild.ts <users>`), so that its peak RSS is its own: prints one JSON line.
+ */
+import { installCoreShim } from "../host/installCoreShim";
+
+installCoreShim();
+
+export interface ChildRun {
+  users: number;
+  inScope: number;
+  wallMs: number;
+  finalPhase: string;
+  peakRssBytes: number;
+}
+
+async function main(): Promise<void> {
+  const users = Number(process.argv[2]);
+  if (!Number.isInteger(users) || users < 1) throw new Error(`usage: migrationChild.ts <users>, got ${process.argv[2]}`);
+  const { runMigration } = await import("./migrationRun");
+  const run = await runMigration({ tenant: { users, seed: 7, mismatchRate: 0 } });
+  // resourceUsage().maxRSS is in kilobytes (https://nodejs.org/api/process.html#processresourceusage).
+  const result: ChildRun = { users, inScope: run.inScope, wallMs: run.wallMs, finalPhase: run.finalPhase, peakRssBytes: process.resourceUsage().maxRSS * 1024 };
+  console.log(JSON.stringify(result));
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
