@@ -45,7 +45,11 @@ function* step(context: OrchestrationContext, state: MigrationState): PhaseResul
     // After deletion started, cancellation is refused at the door, so the report phase never sees one.
     if (commands.cancelRequested && state.phase !== "report") return yield* stopMigration(context, state, commands.cancelRequested.reason, commands.cancelRequested.by);
     const attention = state.attention;
-    if (attention && !retryDue(attention, context.df.currentUtcDateTime, commands.resumeRequested?.at)) {
+    // A resume counts once: the one acted on is remembered (a resume with nothing failing is moot).
+    const resumeAt = commands.resumeRequested?.at;
+    const newResume = resumeAt !== undefined && resumeAt !== state.resumeSeen;
+    state.resumeSeen = resumeAt;
+    if (attention && !retryDue(attention, context.df.currentUtcDateTime, newResume)) {
       publishProgress(context, state, { waitingFor: `a retry of ${attention.step}` });
       return { until: attention.nextAttemptAt ? new Date(attention.nextAttemptAt) : undefined };
     }

@@ -171,6 +171,8 @@ export interface MigrationState {
   closing?: { configurationDeleted: boolean };
   /** A step that failed and is being tried again. */
   attention?: Attention;
+  /** The admin's latest resume already acted on (AdminCommands.resumeRequested.at). */
+  resumeSeen?: string;
   /** Incidents so far (numbers the next one). */
   incidents?: number;
 }

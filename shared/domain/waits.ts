@@ -78,10 +78,9 @@ export function afterFailure(previous: Attention | undefined, failure: StepFailu
   };
 }
 
-/** Whether a failed step is tried again now: its time has come, or an admin asked since the last try. */
-export function retryDue(attention: Attention, now: Date, resumeRequestedAt: string | undefined): boolean {
-  if (resumeRequestedAt && resumeRequestedAt > attention.lastAttemptAt) return true;
-  return attention.nextAttemptAt !== undefined && now.getTime() >= Date.parse(attention.nextAttemptAt);
+/** Whether a failed step is tried again now: its time has come, or an admin asked (a resume not acted on yet). */
+export function retryDue(attention: Attention, now: Date, newResume: boolean): boolean {
+  return newResume || (attention.nextAttemptAt !== undefined && now.getTime() >= Date.parse(attention.nextAttemptAt));
 }
 
 /** The timings from the app settings (shared/config.ts has validated their form). */

@@ -13,6 +13,7 @@ import type { TenantOptions } from "../../local/fixtures/tenant";
 import type { SentMail } from "../../local/graph-simulator/mailbox";
 import { registry } from "../../local/host/fakeCore";
 import type { PeigSimulatorHandle } from "../../local/peig-simulator";
+import { LONGEST_TIMER_MS } from "../../shared/domain/waits";
 
 export { START };
 export const DAY = 86_400_000;
@@ -122,6 +123,7 @@ function scenarioOn(host: TestHost, stack: LocalStack, clock: VirtualClock): Sce
       const limit = clock.now().getTime() + limitMs;
       await host.idle();
       while (!(await done())) {
+        assertNoLongTimer(host, clock);
         const next = host.engine.nextTimer();
         if (!next) throw new Error("nothing left to wait for, and the condition does not hold");
         if (next.fireAt.getTime() > limit) throw new Error(`condition not reached before ${new Date(limit).toISOString()}`);
@@ -156,6 +158,51 @@ function scenarioOn(host: TestHost, stack: LocalStack, clock: VirtualClock): Sce
     },
   };
   return scenario;
+}
+
+/** No orchestration holds a timer longer than the backend takes unsplit (6 days): checked at every step of runUntil. */
+function assertNoLongTimer(host: TestHost, clock: VirtualClock): void {
+  const now = clock.now().getTime();
+  for (const record of host.engine.listInstances()) {
+    for (const timer of record.timers) {
+      if (Date.parse(timer.fireAt) - now > LONGEST_TIMER_MS) throw new Error(`${record.instanceId} holds a timer to ${timer.fireAt}: longer than 6 days from ${clock.now().toISOString()}`);
+    }
+  }
+}
+
+/**
+ * Plays every person until the migration ends: approvers approve each new link, the Peig admin
+ * follows each new operator task; time moves from timer to timer. Returns the final phase.
+ */
+export async function playEveryone(s: Scenario, id: string, options: { limitMs?: number; peigAdmin?: string } = {}): Promise<string> {
+  const done = new Set<string>();
+  const limit = s.clock.now().getTime() + (options.limitMs ?? 60 * DAY);
+  const peigAdmin = (options.peigAdmin ?? "it@contoso.com").toLowerCase();
+  for (;;) {
+    const phase = await s.phase(id);
+    if (["completed", "failed", "cancelled"].includes(phase)) return phase;
+    for (const mail of s.stack.graph.outbox) {
+      const operator = [...mail.to, ...mail.bcc].some((a) => a.toLowerCase() === peigAdmin);
+      for (const [, raw] of mail.html.matchAll(/href="([^"]*\/api\/tasks\/[^"]+)"/g)) {
+        const link = raw.replace(/&amp;/g, "&");
+        if (done.has(link)) continue;
+        done.add(link);
+        if ((await s.openTask(link)).status !== 200) continue;
+        if (operator) await peigAdminFollows(s, link);
+        else await s.decide(link, "approve");
+      }
+    }
+    await s.host.idle();
+    assertNoLongTimer(s.host, s.clock);
+    const next = s.host.engine.nextTimer();
+    if (!next) {
+      const now = await s.phase(id);
+      if (["completed", "failed", "cancelled"].includes(now)) return now;
+      throw new Error(`nothing left to wait for in phase ${now}`);
+    }
+    if (next.fireAt.getTime() > limit) throw new Error(`still in phase ${phase} at ${new Date(limit).toISOString()}`);
+    await s.host.advanceTo(next.fireAt);
+  }
 }
 
 function formOf(html: string, page: Response): { csrf: string; cookie: string } {

@@ -74,9 +74,7 @@ describe("a failing step", () => {
     let attention = afterFailure(undefined, failure, now, defaultTimings, 1);
     while (attention.nextAttemptAt) attention = afterFailure(attention, failure, new Date(attention.nextAttemptAt), defaultTimings, 1);
     expect(Date.parse(attention.lastAttemptAt) - now.getTime()).toBeGreaterThanOrEqual(3 * DAY);
-    expect(retryDue(attention, plus(30 * DAY), undefined)).toBe(false);
-    expect(retryDue(attention, plus(30 * DAY), plus(30 * DAY).toISOString())).toBe(true);
-    // A resume recorded before the last try was that try's: it does not count again.
-    expect(retryDue(attention, plus(30 * DAY), new Date(Date.parse(attention.lastAttemptAt) - 1).toISOString())).toBe(false);
+    expect(retryDue(attention, plus(30 * DAY), false)).toBe(false);
+    expect(retryDue(attention, plus(30 * DAY), true)).toBe(true);
   });
 });
