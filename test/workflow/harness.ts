@@ -235,6 +235,37 @@ export function beforeActivity(name: string, before: (input: unknown) => void | 
 }
 
 /**
+ * Runs `after(input, result)` each time the named activity has run, before its result reaches the
+ * orchestration, until the returned undo is called: for acting "while the activity runs" (after it has
+ * read the store, before the orchestration sees what it read).
+ */
+export function afterActivity(name: string, after: (input: unknown, result: unknown) => void | Promise<void>): () => void {
+  const registration = registry.get(name);
+  if (!registration) throw new Error(`no activity named ${name} is registered`);
+  const original = registration.callback;
+  registration.callback = async (input: unknown, ...rest: unknown[]) => {
+    const result = await original(input, ...rest);
+    await after(input, result);
+    return result;
+  };
+  return () => void (registration.callback = original);
+}
+
+/**
+ * A person's decision on a task link, over HTTP like `decide`, without waiting for the host to settle
+ * (usable from inside an activity, which the host is busy running).
+ */
+export async function decideNow(s: Scenario, link: string, decision: string): Promise<number> {
+  const page = await fetch(s.taskUrl(link));
+  if (page.status !== 200) return page.status;
+  const html = await page.text();
+  const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
+  const cookie = (page.headers.get("set-cookie") ?? "").split(";")[0];
+  const res = await fetch(s.taskUrl(link), { method: "POST", body: new URLSearchParams({ csrf, decision }), headers: { "content-type": "application/x-www-form-urlencoded", cookie } });
+  return res.status;
+}
+
+/**
  * Unlinks a Microsoft 365 account from its Peig account in the Peig simulator, as a Peig admin's change
  * or a sync problem would. The simulator has no route for this yet, so it edits the workspace's state;
  * returns the Peig account id that was linked.
