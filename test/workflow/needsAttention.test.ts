@@ -72,6 +72,26 @@ describe("a 26-hour Graph outage in the middle of the onboarding window", () => 
   });
 });
 
+describe("a Graph outage over the deadline", () => {
+  it("closes the window once Graph is back, and Phase 2 creates accounts for everyone who missed it", async () => {
+    s = await startScenario({ tenant: { users: 30, seed: 6, missRate: 0.4, mismatchRate: 0 } });
+    const id = await s.start();
+    const deadline = Date.parse(startBody().deadline);
+    await s.runUntil(until(deadline - 6 * HOUR));
+    s.stack.graph.setFaults({ scripted: [{ method: "GET", pathIncludes: "/users", status: 503, times: MANY }] });
+    await s.runUntil(until(deadline + 20 * HOUR));
+    expect(await s.phase(id)).toBe("onboarding");
+    expect(await attentionOf(id)).toMatchObject({ service: "graph", status: 503 });
+    s.stack.graph.setFaults({ scripted: [] });
+
+    expect(await playEveryone(s, id)).toBe("completed");
+    const planned = (await s.stack.store.getUsers(id)).filter((u) => u.phase2.planned);
+    expect(planned.length).toBeGreaterThan(0);
+    expect(planned.every((u) => u.phase2.result === "created")).toBe(true);
+    expect((await auditOf(s, id, "phase.phase2"))[0].details.detail).toBe("deadline reached");
+  });
+});
+
 describe("a 12-hour Peig outage during Phase 2", () => {
   it("needs attention, mails the admins once, and completes after it with exactly one account per user", async () => {
     s = await startScenario({ tenant: { users: 120, seed: 8, missRate: 0.6, mismatchRate: 0 } });
