@@ -107,7 +107,7 @@ type Outcome = "approved" | "rejected" | "expired";
 async function rounds(id: string, required: number) {
   const tasks = await s.stack.store.listTasks(id);
   const audit = await s.stack.store.listAudit(id);
-  const gates = [...new Set(tasks.map((t) => t.gate!).filter((g) => g.startsWith("deletionApproval-")))];
+  const gates = [...new Set(tasks.map((t) => t.gate!).filter((g) => g.startsWith("deletionApproval-")))].sort((a, b) => Number(a.split("-")[1]) - Number(b.split("-")[1]));
   return gates.map((gate) => {
     const round = Number(gate.split("-")[1]);
     const decided = tasks.filter((t) => t.gate === gate && t.status === "decided");
