@@ -3,16 +3,17 @@
  * the workspace when a migration ends), tell the admins about events, and write the final report.
  */
 import { adminNoticeEmail, reportReadyEmail } from "../shared/email/templates";
-import { loadMigration, updateRuntime } from "../shared/migrationRecord";
+import { loadMigration, once, updateRuntime } from "../shared/migrationRecord";
 import { federationNextStep, renderReportHtml, type MigrationReport } from "../shared/pages/report";
 import { services, type Services } from "../shared/services";
 import type { MigrationStatus } from "../shared/store";
-import type { AdminCommands, ChecklistItem, MigrationState, Phase } from "../shared/workflow";
+import type { AdminCommands, Attention, ChecklistItem, MigrationState, Phase } from "../shared/workflow";
 import { freshChecklist, recordsPeigConfigurationDeletion } from "./closing";
 
 export async function readAdminCommands(input: { migrationId: string }, s: Services = services()): Promise<AdminCommands> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
-  return { deadline: record.deadline, cancelRequested: runtime.commands.cancelRequested, approvalRequested: runtime.commands.approvalRequested };
+  const { cancelRequested, approvalRequested, resumeRequested } = runtime.commands;
+  return { deadline: record.deadline, cancelRequested, approvalRequested, resumeRequested };
 }
 
 const FINAL_STATUS: Partial<Record<Phase, MigrationStatus>> = { completed: "completed", cancelled: "cancelled", failed: "failed" };
@@ -21,6 +22,8 @@ export async function recordPhase(input: { migrationId: string; phase: Phase; de
   const { record } = await updateRuntime(s, input.migrationId, (rt, current) => {
     // A new approval round consumes the admin's request for it.
     if (input.phase === "verification") rt.commands.approvalRequested = undefined;
+    // A migration that ends has nothing left to attend to.
+    if (FINAL_STATUS[input.phase]) rt.attention = undefined;
     if (current.phase === input.phase && !FINAL_STATUS[input.phase]) return false;
     return { phase: input.phase, ...(FINAL_STATUS[input.phase] ? { status: FINAL_STATUS[input.phase] } : {}) };
   });
@@ -33,6 +36,31 @@ export async function notifyAdmins(input: { migrationId: string; event: string; 
   const notice = adminNoticeEmail({ workspace: runtime.request.workspace, event: input.event, details: input.details, statusPageUrl: statusPageUrl(s, input.migrationId) });
   await s.mail.sendBulk({ subject: notice.subject, html: notice.html, recipients: runtime.request.admins });
   await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: `admins.notified.${input.event}`, details: input.details });
+}
+
+/**
+ * Sets (or clears) the needs-attention flag on the migration row. The first time an incident needs
+ * attention it is audited and the admins are mailed, once per incident; a mail that cannot go out now
+ * (Graph may be what is down) is tried again with the next failure, and its failure fails nothing.
+ */
+export async function recordAttention(input: { migrationId: string; attention: Attention | null; instanceId: string }, s: Services = services()): Promise<void> {
+  const { attention, migrationId } = input;
+  const { runtime } = await loadMigration(s, migrationId);
+  const previous = runtime.attention;
+  await updateRuntime(s, migrationId, (rt) => void (rt.attention = attention ?? undefined));
+  if (!attention) {
+    if (previous) await s.store.appendAudit({ migrationId, actor: "system", action: "attention.cleared", details: { step: previous.step, incident: previous.incident, failures: previous.failures, since: previous.since }, instanceId: input.instanceId });
+    return;
+  }
+  if (!attention.needed) return;
+  const details = { step: attention.step, service: attention.service, status: attention.status, message: attention.message, fix: attention.fix, since: attention.since, nextAttemptAt: attention.nextAttemptAt ?? "only when resumed" };
+  await once(s, migrationId, `attention:${attention.incident}:audit`, async () => void (await s.store.appendAudit({ migrationId, actor: "system", action: "attention.needed", details, instanceId: input.instanceId })));
+  const notice = adminNoticeEmail({ workspace: runtime.request.workspace, event: "needsAttention", details, statusPageUrl: statusPageUrl(s, migrationId) });
+  await once(s, migrationId, `attention:${attention.incident}:mail`, async () => {
+    const sent = await s.mail.sendBulk({ subject: notice.subject, html: notice.html, recipients: runtime.request.admins });
+    if (!sent.recipients.some((r) => r.status === "sent")) throw new Error("the needs-attention notice was not accepted");
+    await s.store.appendAudit({ migrationId, actor: "system", action: "admins.notified.needsAttention", details: { step: attention.step, incident: attention.incident } });
+  }).catch(() => false);
 }
 
 export async function writeReport(input: { migrationId: string; phase2: MigrationState["phase2"] | null }, s: Services = services()): Promise<{ checklist: ChecklistItem[] }> {

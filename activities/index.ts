@@ -1,7 +1,8 @@
-/** Every activity, registered under the name the orchestrations call it by. */
+/** Every activity, registered under the name the orchestrations call it by, typed by the ActivityContract. */
 import * as df from "durable-functions";
-import { Activities } from "../shared/workflow";
-import { notifyAdmins, readAdminCommands, recordPhase, writeReport } from "./bookkeeping";
+import { describeFailure, StepFailedError } from "../shared/stepFailure";
+import type { ActivityInput, ActivityName, ActivityResult } from "../shared/workflow";
+import { notifyAdmins, readAdminCommands, recordAttention, recordPhase, writeReport } from "./bookkeeping";
 import { beginDeletion, deleteMigrationApp, deletePeigMigrationConfiguration, verifyChecklist } from "./closing";
 import { closeHumanTasks, openHumanTasks, remindHumanTasks, tallyHumanTasks } from "./humanTasks";
 import { monitorOnboarding, sendInvitations, sendReminders } from "./onboarding";
@@ -9,29 +10,44 @@ import { createPeigAccounts, planPhase2 } from "./phase2";
 import { configurePeigMigration, createMigrationApp, resolvePeigServer } from "./setup";
 
 // Each handler takes the activity input only; the services come from the process (shared/services.ts).
-const handlers: Record<(typeof Activities)[keyof typeof Activities], (input: never) => Promise<unknown>> = {
-  [Activities.resolvePeigServer]: (i) => resolvePeigServer(i),
-  [Activities.createMigrationApp]: (i) => createMigrationApp(i),
-  [Activities.configurePeigMigration]: (i) => configurePeigMigration(i),
-  [Activities.openHumanTasks]: (i) => openHumanTasks(i),
-  [Activities.tallyHumanTasks]: (i) => tallyHumanTasks(i),
-  [Activities.remindHumanTasks]: (i) => remindHumanTasks(i),
-  [Activities.closeHumanTasks]: (i) => closeHumanTasks(i),
-  [Activities.sendInvitations]: (i) => sendInvitations(i),
-  [Activities.sendReminders]: (i) => sendReminders(i),
-  [Activities.monitorOnboarding]: (i) => monitorOnboarding(i),
-  [Activities.readAdminCommands]: (i) => readAdminCommands(i),
-  [Activities.planPhase2]: (i) => planPhase2(i),
-  [Activities.createPeigAccounts]: (i) => createPeigAccounts(i),
-  [Activities.verifyChecklist]: (i) => verifyChecklist(i),
-  [Activities.recordPhase]: (i) => recordPhase(i),
-  [Activities.beginDeletion]: (i) => beginDeletion(i),
-  [Activities.deletePeigMigrationConfiguration]: (i) => deletePeigMigrationConfiguration(i),
-  [Activities.deleteMigrationApp]: (i) => deleteMigrationApp(i),
-  [Activities.writeReport]: (i) => writeReport(i),
-  [Activities.notifyAdmins]: (i) => notifyAdmins(i),
+const handlers: { [K in ActivityName]: (input: ActivityInput<K>) => Promise<ActivityResult<K>> } = {
+  resolvePeigServer: (i) => resolvePeigServer(i),
+  createMigrationApp: (i) => createMigrationApp(i),
+  configurePeigMigration: (i) => configurePeigMigration(i),
+  openHumanTasks: (i) => openHumanTasks(i),
+  tallyHumanTasks: (i) => tallyHumanTasks(i),
+  remindHumanTasks: (i) => remindHumanTasks(i),
+  closeHumanTasks: (i) => closeHumanTasks(i),
+  sendInvitations: (i) => sendInvitations(i),
+  sendReminders: (i) => sendReminders(i),
+  monitorOnboarding: (i) => monitorOnboarding(i),
+  readAdminCommands: (i) => readAdminCommands(i),
+  planPhase2: (i) => planPhase2(i),
+  createPeigAccounts: (i) => createPeigAccounts(i),
+  verifyChecklist: (i) => verifyChecklist(i),
+  recordPhase: (i) => recordPhase(i),
+  beginDeletion: (i) => beginDeletion(i),
+  deletePeigMigrationConfiguration: (i) => deletePeigMigrationConfiguration(i),
+  deleteMigrationApp: (i) => deleteMigrationApp(i),
+  writeReport: (i) => writeReport(i),
+  notifyAdmins: (i) => notifyAdmins(i),
+  recordAttention: (i) => recordAttention(i),
 };
 
+/** A failure leaves as a StepFailedError: its message carries service, status and fix to the orchestration. */
+function register<K extends ActivityName>(name: K): void {
+  const handler = handlers[name] as (input: ActivityInput<K>) => Promise<ActivityResult<K>>;
+  df.app.activity(name, {
+    handler: async (input: unknown) => {
+      try {
+        return await handler(input as ActivityInput<K>);
+      } catch (error) {
+        throw new StepFailedError(describeFailure(name, error));
+      }
+    },
+  });
+}
+
 export function registerActivities(): void {
-  for (const [name, handler] of Object.entries(handlers)) df.app.activity(name, { handler: (input: unknown) => handler(input as never) });
+  for (const name of Object.keys(handlers) as ActivityName[]) register(name);
 }

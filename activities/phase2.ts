@@ -5,6 +5,7 @@
  */
 import { loadMigration } from "../shared/migrationRecord";
 import { services, type Services } from "../shared/services";
+import { isPerUserFailure } from "../shared/stepFailure";
 import type { UserRecord } from "../shared/store";
 import { currentReconciliation, userRows } from "./onboardingState";
 
@@ -54,6 +55,8 @@ export async function createPeigAccounts(input: { migrationId: string; batch: nu
       await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "peig.account.created", details: { userId: user.userId, userPrincipalName: user.userPrincipalName, peigAccountId: result.peigAccountId, new: result.created } });
       created++;
     } catch (err) {
+      // Peig down or refusing the key fails every user alike: that pauses the migration instead.
+      if (!isPerUserFailure(err)) throw err;
       // Recorded and reported, never silently dropped; the batch's second pass tries again.
       const error = err instanceof Error ? err.message : String(err);
       await s.store.updateUser(input.migrationId, user.userId, { state: "phase2Failed", phase2: { ...user.phase2, attempts: user.phase2.attempts + 1, result: "failed", error } });

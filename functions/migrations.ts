@@ -9,6 +9,7 @@ import * as df from "durable-functions";
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { parseIsoDuration } from "../shared/domain/duration";
 import { nextReminder } from "../shared/domain/schedule";
+import { timingsFromSettings } from "../shared/domain/waits";
 import { loadMigration, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
 import { renderStatusPage } from "../shared/pages/statusPage";
 import { services, type Services } from "../shared/services";
@@ -44,6 +45,7 @@ export async function startMigration(request: HttpRequest, client: df.DurableCli
     request: migrationRequest,
     peigMode: s.settings.PEIG_MODE,
     taskLinkTtlMs: parseIsoDuration(s.settings.TASK_LINK_TTL),
+    timings: timingsFromSettings(s.settings),
     commands: {},
     sent: [],
   };
@@ -66,6 +68,7 @@ export function initialState(migrationId: string, runtime: MigrationRuntime): Mi
     request: runtime.request,
     peigMode: runtime.peigMode,
     taskLinkTtlMs: runtime.taskLinkTtlMs,
+    timings: runtime.timings,
     phase: "setup",
     deadline: runtime.request.deadline,
     window: { invited: false, remindersSent: [], cycles: 0 },
@@ -180,6 +183,7 @@ async function migrationStatus(request: HttpRequest, client: df.DurableClient, s
     app: runtime.app ? { appId: runtime.app.appId, entityId: runtime.app.entityId, replyUrl: runtime.app.replyUrl, thumbprint: runtime.app.thumbprint, certificateNotAfter: runtime.app.certificateNotAfter } : null,
     checklist: runtime.checklist ?? null,
     cancelRequested: runtime.commands.cancelRequested ?? null,
+    needsAttention: needsAttention(runtime, record.phase),
     deletionStartedAt: runtime.deletionStartedAt ?? null,
     openTasks: tasks.map((t) => ({ id: t.id, kind: t.kind, gate: t.gate, assignee: t.assignee, expiresAt: t.expiresAt })),
     unmatchedRequests: runtime.unmatchedRequests ?? [],
@@ -289,6 +293,36 @@ export async function requestApprovalAgain(request: HttpRequest, client: df.Dura
   return json(202, { id });
 }
 
+/** A step that failed past its quick re-tries: what, where, and the likely fix (null when all is well). */
+function needsAttention(runtime: MigrationRuntime, phase: string) {
+  const a = runtime.attention;
+  if (!a?.needed || FINISHED.has(phase)) return null;
+  return { step: a.step, service: a.service, status: a.status, code: a.code ?? null, message: a.message, fix: a.fix, since: a.since, failures: a.failures, lastAttemptAt: a.lastAttemptAt, nextAttemptAt: a.nextAttemptAt ?? null };
+}
+
+/** "Try again now" while the migration needs attention (after fixing the cause); recorded, then the orchestration is woken. */
+export async function resumeMigration(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
+  const s = services();
+  const id = request.params.id;
+  const by = callerName(request) ?? "function key";
+  let refusal: string | undefined;
+  try {
+    await updateRuntime(s, id, (rt, current) => {
+      if (FINISHED.has(current.phase)) refusal = `the migration has already ${current.phase === "completed" ? "completed" : "stopped"}`;
+      else if (!rt.attention) refusal = "nothing to resume: no step is failing";
+      if (refusal) return false;
+      rt.commands.resumeRequested = { by, at: s.clock.now().toISOString() };
+    });
+  } catch (err) {
+    if (err instanceof NotFoundError) return json(404, { error: `no migration ${id}` });
+    throw err;
+  }
+  if (refusal) return json(409, { error: `resume refused: ${refusal}` });
+  await s.store.appendAudit({ migrationId: id, actor: `admin:${by}`, action: "migration.resumeRequested", details: {}, instanceId: id });
+  await wake(client, id);
+  return json(202, { id, message: "The failed step is tried again now." });
+}
+
 export async function getReport(request: HttpRequest): Promise<HttpResponseInit> {
   const id = migrationIdOf(request);
   if (!id) return noSuchMigration();
@@ -316,6 +350,7 @@ export function registerMigrationFunctions(): void {
   app.http("listMigrationUsers", { route: route("/{id}/users"), methods: ["GET"], authLevel: "function", handler: (req: HttpRequest, _ctx: InvocationContext) => listMigrationUsers(req) });
   df.app.client.http("extendDeadline", { route: route("/{id}/deadline"), methods: ["POST"], authLevel: "function", handler: extendDeadline });
   df.app.client.http("cancelMigration", { route: route("/{id}/cancel"), methods: ["POST"], authLevel: "function", handler: cancelMigration });
+  df.app.client.http("resumeMigration", { route: route("/{id}/resume"), methods: ["POST"], authLevel: "function", handler: resumeMigration });
   df.app.client.http("requestApprovalAgain", { route: route("/{id}/approval"), methods: ["POST"], authLevel: "function", handler: requestApprovalAgain });
   app.http("getMigrationReport", { route: route("/{id}/report"), methods: ["GET"], authLevel: "function", handler: (req: HttpRequest, _ctx: InvocationContext) => getReport(req) });
 }

@@ -3,24 +3,35 @@
  * or the links expiring, stops here and tells the admins, who can ask again.
  */
 import type { OrchestrationContext } from "durable-functions";
-import { Activities, type MigrationState } from "../shared/workflow";
-import { call, enterPhase, publishProgress, readAdminCommands, sleepUntilWoken, type PhaseStep } from "./common";
-import { waitForPeople } from "./humanTasks";
+import { Activities, type AdminCommands, type MigrationState } from "../shared/workflow";
+import { call, enterPhase, publishProgress, type PhaseResult } from "./common";
+import { humanGate, isSleep } from "./humanTasks";
 
-export function* askApprovers(context: OrchestrationContext, state: MigrationState, linkTtlMs: number): PhaseStep {
-  state.approvalRound++;
-  const { requiredApprovals, approvers } = state.request;
-  publishProgress(context, state, { waitingFor: `${requiredApprovals} of ${approvers.length} approvers` });
-  const outcome = yield* waitForPeople(context, state, "deletionApproval", { round: state.approvalRound, required: requiredApprovals, linkTtlMs });
-  if (outcome === "approved") return yield* enterPhase(context, state, "closing", `approved in round ${state.approvalRound}`);
-  if (outcome === "cancelled") return; // the dispatcher sees the cancellation on its next read
-
-  yield* call(context, Activities.notifyAdmins, { migrationId: state.migrationId, event: `approval.${outcome}`, details: { round: state.approvalRound } });
-  publishProgress(context, state, { waitingFor: `an admin to request approval again (round ${state.approvalRound} ${outcome})` });
-  for (;;) {
-    yield* sleepUntilWoken(context, undefined);
-    const commands = yield* readAdminCommands(context, state);
-    if (commands.cancelRequested) return;
-    if (commands.approvalRequested) return yield* enterPhase(context, state, "verification", `approval requested again after round ${state.approvalRound}`);
+export function* askApprovers(context: OrchestrationContext, state: MigrationState, commands: AdminCommands): PhaseResult {
+  const ended = state.approvalEnded;
+  if (ended) {
+    if (!ended.notified) {
+      yield* call(context, Activities.notifyAdmins, { migrationId: state.migrationId, event: `approval.${ended.outcome}`, details: { round: state.approvalRound } });
+      ended.notified = true;
+    }
+    if (commands.approvalRequested) {
+      yield* enterPhase(context, state, "verification", `approval requested again after round ${state.approvalRound}`);
+      state.approvalEnded = undefined;
+      return;
+    }
+    publishProgress(context, state, { waitingFor: `an admin to request approval again (round ${state.approvalRound} ${ended.outcome})` });
+    return {};
   }
+
+  const round = state.gate?.purpose === "deletionApproval" ? state.gate.round : state.approvalRound + 1;
+  const { requiredApprovals, approvers } = state.request;
+  const outcome = yield* humanGate(context, state, "deletionApproval", round, requiredApprovals);
+  state.approvalRound = round;
+  if (isSleep(outcome)) {
+    publishProgress(context, state, { waitingFor: `${requiredApprovals} of ${approvers.length} approvers` });
+    return outcome;
+  }
+  if (outcome === "approved") return yield* enterPhase(context, state, "closing", `approved in round ${round}`);
+  state.approvalEnded = { outcome: outcome === "rejected" ? "rejected" : "expired", notified: false };
+  return yield* askApprovers(context, state, commands);
 }

@@ -1,69 +1,114 @@
 /**
- * What every phase shares: the retry policy for activities (the one retry layer at orchestration
- * level for whole activities; adapters retry single HTTP calls) and small helpers over context.df.
+ * What every phase shares: the typed activity call, the one way to wait, and small helpers over
+ * context.df. The rules they keep are in docs/architecture.md: an execution calls activities, waits at
+ * most once (on fresh tasks, at its very end) and continues as new; a failed activity is not retried
+ * here but reported as a StepFailed, which the dispatcher turns into a timed re-try of the whole step.
  */
-import * as df from "durable-functions";
 import type { OrchestrationContext, Task } from "durable-functions";
-import { Activities, Events, type AdminCommands, type MigrationProgress, type MigrationState, type Phase } from "../shared/workflow";
+import { defaultTimings, sleepEnd } from "../shared/domain/waits";
+import { stepFailureFrom } from "../shared/stepFailure";
+import {
+  Activities,
+  Events,
+  type ActivityInput,
+  type ActivityName,
+  type ActivityResult,
+  type AdminCommands,
+  type MigrationProgress,
+  type MigrationState,
+  type Phase,
+  type StepFailure,
+  type WorkflowTimings,
+} from "../shared/workflow";
 
 /** A phase generator: yields durable tasks, returns when its part of the state is done. */
 export type PhaseStep<T = void> = Generator<Task, T, unknown>;
 
-/** 30 s, 1 min, 2 min, 4 min, 8 min: outlasts a Graph or Peig outage of a quarter of an hour. */
-export const activityRetry = (() => {
-  const options = new df.RetryOptions(30_000, 6);
-  options.backoffCoefficient = 2;
-  options.maxRetryIntervalInMilliseconds = 10 * 60_000;
-  return options;
-})();
+/** What a phase asks for when it is done for now: sleep until `until` (or until woken), then look again. */
+export interface Sleep {
+  until?: Date;
+}
+/** A phase's step: nothing (go on at once, in a new execution) or a sleep. */
+export type PhaseResult = PhaseStep<Sleep | void>;
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
+
+/** An activity failed (its adapters' own bounded retries included): the step is tried again later. */
+export class StepFailed extends Error {
+  constructor(readonly failure: StepFailure) {
+    super(`${failure.step} failed: ${failure.message}`);
+    this.name = "StepFailed";
+  }
+}
 
 export function at(context: OrchestrationContext, offsetMs: number): Date {
   return new Date(context.df.currentUtcDateTime.getTime() + offsetMs);
 }
 
-export function* call<T>(context: OrchestrationContext, activity: string, input: unknown): PhaseStep<T> {
-  return (yield context.df.callActivityWithRetry(activity, activityRetry, input)) as T;
+export const timingsOf = (state: MigrationState): WorkflowTimings => state.timings ?? defaultTimings;
+
+/**
+ * One activity, one attempt, typed by the ActivityContract. No orchestration-level retry budget: a
+ * cancel must not wait behind one (the dispatcher re-reads admin commands before every new try).
+ */
+export function* call<K extends ActivityName>(context: OrchestrationContext, name: K, input: ActivityInput<K>): PhaseStep<ActivityResult<K>> {
+  try {
+    return (yield context.df.callActivity(name, input)) as ActivityResult<K>;
+  } catch (error) {
+    throw new StepFailed(stepFailureFrom(name, error));
+  }
+}
+
+/** Keyed by context.df, which durable-functions creates afresh for every episode (Orchestrator.js). */
+const waited = new WeakSet<object>();
+
+/**
+ * The only way an orchestration waits: at most once per execution, on a wake event and a timer created
+ * here and now (never yielded before), the timer capped at a day (no long timers: they are split into
+ * segments that outlive a cancel). The losing timer is cancelled; the caller continues as new right
+ * after, so whatever fires later belongs to a finished execution. Returns true when woken.
+ */
+export function* waitOnce(context: OrchestrationContext, until: Date | undefined, options: { wake: boolean } = { wake: true }): PhaseStep<boolean> {
+  if (waited.has(context.df)) throw new Error(`orchestration ${context.df.instanceId} tried to wait twice in one execution`);
+  waited.add(context.df);
+  const end = sleepEnd(context.df.currentUtcDateTime, until);
+  if (!options.wake) {
+    yield context.df.createTimer(end);
+    return false;
+  }
+  const wake = context.df.waitForExternalEvent(Events.wake);
+  const timer = context.df.createTimer(end);
+  const winner = yield context.df.Task.any([wake, timer]);
+  if (winner === timer) return false;
+  timer.cancel();
+  return true;
 }
 
 export function* readAdminCommands(context: OrchestrationContext, state: MigrationState): PhaseStep<AdminCommands> {
-  const commands = yield* call<AdminCommands>(context, Activities.readAdminCommands, { migrationId: state.migrationId });
+  const commands = yield* call(context, Activities.readAdminCommands, { migrationId: state.migrationId });
   state.deadline = commands.deadline;
   return commands;
 }
 
+/** Records the phase first, then moves to it: a failed record leaves the state where the store is. */
 export function* enterPhase(context: OrchestrationContext, state: MigrationState, phase: Phase, detail?: string): PhaseStep {
-  state.phase = phase;
   yield* call(context, Activities.recordPhase, { migrationId: state.migrationId, phase, detail, instanceId: context.df.instanceId });
+  state.phase = phase;
 }
 
 export function publishProgress(context: OrchestrationContext, state: MigrationState, extra: Partial<MigrationProgress> = {}): void {
+  const attention = state.attention?.needed ? state.attention : undefined;
   const progress: MigrationProgress = {
     phase: state.phase,
     deadline: state.deadline,
     counts: state.window.counts,
     approvalRound: state.approvalRound,
     updatedAt: context.df.currentUtcDateTime.toISOString(),
+    ...(attention
+      ? { needsAttention: { step: attention.step, service: attention.service, status: attention.status, fix: attention.fix, since: attention.since, nextAttemptAt: attention.nextAttemptAt } }
+      : {}),
     ...extra,
   };
   context.df.setCustomStatus(progress);
-}
-
-/**
- * Waits until `until` or until an admin command / task decision wakes the orchestration, whichever
- * comes first; the losing timer is always cancelled. Returns true when woken.
- */
-export function* sleepUntilWoken(context: OrchestrationContext, until: Date | undefined): PhaseStep<boolean> {
-  const wake = context.df.waitForExternalEvent(Events.wake);
-  if (!until) {
-    yield wake;
-    return true;
-  }
-  const timer = context.df.createTimer(until);
-  const winner = yield context.df.Task.any([wake, timer]);
-  if (winner === timer) return false;
-  timer.cancel();
-  return true;
 }

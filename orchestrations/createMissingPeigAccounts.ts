@@ -4,10 +4,11 @@
  * sub-orchestrations, a few at a time; one wave per execution keeps history bounded at any size.
  */
 import type { OrchestrationContext } from "durable-functions";
+import { stepFailureFrom } from "../shared/stepFailure";
 import { atLeast } from "../shared/versions";
-import { Activities, Orchestrations, type MigrationState } from "../shared/workflow";
-import { activityRetry, at, call, enterPhase, MINUTE, publishProgress, type PhaseStep } from "./common";
-import { waitForPeople } from "./humanTasks";
+import { Activities, Orchestrations, type BatchResult, type MigrationState } from "../shared/workflow";
+import { at, call, enterPhase, MINUTE, publishProgress, StepFailed, waitOnce, type PhaseResult, type PhaseStep } from "./common";
+import { humanGate, isSleep } from "./humanTasks";
 
 /**
  * Batches in flight at once (Peig and Graph are rate-limited services, not a fan-out target).
@@ -18,40 +19,51 @@ export function phase2Concurrency(version: string | undefined): number {
   return atLeast(version, "2.0") ? 8 : 4;
 }
 
-export interface Phase2Plan {
-  users: number;
-  batches: number;
-}
-export interface BatchResult {
-  created: number;
-  failed: number;
-}
-
-export function* createMissingPeigAccounts(context: OrchestrationContext, state: MigrationState, linkTtlMs: number): PhaseStep {
+export function* createMissingPeigAccounts(context: OrchestrationContext, state: MigrationState): PhaseResult {
   const { migrationId, request } = state;
   if (!state.phase2) {
     if (request.phase2 === "skip") return yield* finish(context, state, { created: 0, failed: 0, skipped: true });
-    const plan = yield* call<Phase2Plan>(context, Activities.planPhase2, { migrationId });
+    const plan = yield* call(context, Activities.planPhase2, { migrationId });
     if (plan.users === 0) return yield* finish(context, state, { created: 0, failed: 0, skipped: true });
-    if (request.phase2 === "approve") {
-      const outcome = yield* waitForPeople(context, state, "phase2Approval", { round: 1, required: request.requiredApprovals, linkTtlMs });
+    if (request.phase2 === "approve" && !state.phase2Approved) {
+      const outcome = yield* humanGate(context, state, "phase2Approval", 1, request.requiredApprovals);
+      if (isSleep(outcome)) return outcome;
       if (outcome !== "approved") return yield* finish(context, state, { created: 0, failed: 0, skipped: true }, `Phase 2 not approved (${outcome})`);
+      state.phase2Approved = true;
     }
     if (state.peigMode === "operator") {
-      publishProgress(context, state, { waitingFor: "the Peig admin to create the missing accounts" });
-      const outcome = yield* waitForPeople(context, state, "peigAccounts", { round: 1, required: 1, linkTtlMs });
+      const outcome = yield* humanGate(context, state, "peigAccounts", 1, 1);
+      if (isSleep(outcome)) {
+        publishProgress(context, state, { waitingFor: "the Peig admin to create the missing accounts" });
+        return outcome;
+      }
       return yield* finish(context, state, { created: outcome === "done" ? plan.users : 0, failed: outcome === "done" ? 0 : plan.users, skipped: false });
     }
     state.phase2 = { created: 0, failed: 0, skipped: false, nextBatch: 0, batches: plan.batches };
   }
 
   const progress = state.phase2;
+  if (progress.nextBatch! >= progress.batches!) return yield* finish(context, state, { created: progress.created, failed: progress.failed, skipped: false });
   const wave = Array.from({ length: Math.min(phase2Concurrency(context.df.version), progress.batches! - progress.nextBatch!) }, (_, i) => progress.nextBatch! + i);
   publishProgress(context, state, { waitingFor: `Phase 2: batches ${wave[0] + 1}-${wave[wave.length - 1] + 1} of ${progress.batches}` });
-  const results = (yield context.df.Task.all(
-    // Batches run under the parent's version, not whatever the host deploys meanwhile.
-    wave.map((batch) => context.df.callSubOrchestratorWithRetry(Orchestrations.phase2Batch, activityRetry, { migrationId, batch }, `${migrationId}-phase2-${batch}`, context.df.version)),
-  )) as BatchResult[];
+  // A wave tried again after a failure gets new instance ids: a finished sub-orchestration's id is taken.
+  const retry = progress.waveRetries ? `-r${progress.waveRetries}` : "";
+  let results: BatchResult[];
+  try {
+    results = (yield context.df.Task.all(
+      // Batches run under the parent's version, not whatever the host deploys meanwhile.
+      wave.map((batch) => context.df.callSubOrchestrator(Orchestrations.phase2Batch, { migrationId, batch }, `${migrationId}-phase2-${batch}${retry}`, context.df.version)),
+    )) as BatchResult[];
+  } catch (error) {
+    progress.waveRetries = (progress.waveRetries ?? 0) + 1;
+    throw new StepFailed(stepFailureFrom(Activities.createPeigAccounts, error));
+  }
+  // The whole wave again after a failure: its accounts already made are found, not made twice.
+  const failure = results.find((r) => r.failure)?.failure;
+  if (failure) {
+    progress.waveRetries = (progress.waveRetries ?? 0) + 1;
+    throw new StepFailed(failure);
+  }
   for (const r of results) {
     progress.created += r.created;
     progress.failed += r.failed;
@@ -61,17 +73,25 @@ export function* createMissingPeigAccounts(context: OrchestrationContext, state:
 }
 
 function* finish(context: OrchestrationContext, state: MigrationState, result: { created: number; failed: number; skipped: boolean }, detail?: string): PhaseStep {
-  state.phase2 = result;
   yield* enterPhase(context, state, "verification", detail ?? (result.skipped ? "Phase 2 not needed" : `Phase 2: ${result.created} created, ${result.failed} failed`));
+  state.phase2 = result;
 }
 
-/** One batch: create its accounts, then give the failures one more chance after a pause. */
+/**
+ * One batch: create its accounts, then give the failures one more chance after a pause. A service
+ * failure ends the batch with a typed result (the parent pauses the migration); it never fails it.
+ */
 export function* createPeigAccountsBatch(context: OrchestrationContext): PhaseStep<BatchResult> {
   const input = context.df.getInput<{ migrationId: string; batch: number }>();
-  let result = (yield context.df.callActivityWithRetry(Activities.createPeigAccounts, activityRetry, { ...input, pass: 1 })) as BatchResult;
-  if (result.failed > 0) {
-    yield context.df.createTimer(at(context, 5 * MINUTE));
-    result = (yield context.df.callActivityWithRetry(Activities.createPeigAccounts, activityRetry, { ...input, pass: 2 })) as BatchResult;
+  try {
+    let result = yield* call(context, Activities.createPeigAccounts, { ...input, pass: 1 });
+    if (result.failed > 0) {
+      yield* waitOnce(context, at(context, 5 * MINUTE), { wake: false });
+      result = yield* call(context, Activities.createPeigAccounts, { ...input, pass: 2 });
+    }
+    return result;
+  } catch (error) {
+    if (error instanceof StepFailed) return { created: 0, failed: 0, failure: error.failure };
+    throw error;
   }
-  return result;
 }

@@ -1,60 +1,45 @@
 /**
- * Waiting on people: approvers (k of n) or the Peig admin confirming an operator step. The links go
- * out by e-mail; decisions arrive through our own task endpoints, which record them in the store and
- * wake us. The store is the truth: every wake re-reads the tally, so duplicate or late events change
- * nothing.
+ * Waiting on people: approvers (k of n) or the Peig admin confirming an operator step. The links go out
+ * by e-mail; decisions arrive through our own task endpoints, which record them in the store and wake
+ * us. A gate is a cycle like the onboarding window: its state (round, expiry, next reminder) lives in
+ * MigrationState, and every wake-up, whatever caused it, reads the tally before deciding. A reminder and
+ * the expiry are only the next wake-up times; a stray or duplicate wake only means "look again".
  */
 import type { OrchestrationContext } from "durable-functions";
-import { Activities, Events, gateId, type HumanTaskPurpose, type HumanTaskTally, type MigrationState } from "../shared/workflow";
-import { at, call, HOUR, readAdminCommands, type PhaseStep } from "./common";
+import { gateDecision, gateWakeAt, reminderDue, type GateOutcome } from "../shared/domain/waits";
+import { Activities, gateId, type HumanTaskPurpose, type MigrationState } from "../shared/workflow";
+import { at, call, timingsOf, type PhaseStep, type Sleep } from "./common";
 
-export type HumanOutcome = "approved" | "rejected" | "expired" | "done" | "cancelled";
+export type { GateOutcome };
 
-/** Reminders go to those who have not decided, at most this often while the links are valid. */
-const REMIND_EVERY = 24 * HOUR;
-
-export function* waitForPeople(
-  context: OrchestrationContext,
-  state: MigrationState,
-  purpose: HumanTaskPurpose,
-  options: { round: number; required: number; linkTtlMs: number },
-): PhaseStep<HumanOutcome> {
-  const expiresAt = at(context, options.linkTtlMs);
-  const gate = gateId(purpose, options.round);
-  yield* call(context, Activities.openHumanTasks, { migrationId: state.migrationId, purpose, round: options.round, expiresAt: expiresAt.toISOString() });
-  const expiry = context.df.createTimer(expiresAt);
-  let wake = context.df.waitForExternalEvent(Events.wake);
-  for (;;) {
-    // No reminder at or after the expiry: its fresh links would expire at once (and one armed at the
-    // expiry's own instant would fire again and again).
-    const remindAt = at(context, REMIND_EVERY);
-    const reminder = remindAt < expiresAt ? context.df.createTimer(remindAt) : undefined;
-    const winner = yield context.df.Task.any(reminder ? [wake, expiry, reminder] : [wake, expiry]);
-    if (reminder && winner === reminder) {
-      yield* call(context, Activities.remindHumanTasks, { migrationId: state.migrationId, gate });
-      continue;
-    }
-    if (reminder && !reminder.isCompleted) reminder.cancel();
-    if (winner === expiry) return yield* closeGate(context, state, gate, "expired");
-
-    wake = context.df.waitForExternalEvent(Events.wake);
-    const commands = yield* readAdminCommands(context, state);
-    if (commands.cancelRequested) {
-      expiry.cancel();
-      return yield* closeGate(context, state, gate, "cancelled");
-    }
-    const tally = yield* call<HumanTaskTally>(context, Activities.tallyHumanTasks, { migrationId: state.migrationId, gate });
-    const outcome: HumanOutcome | undefined =
-      tally.rejections.length > 0 ? "rejected" : tally.approvals.length >= options.required ? "approved" : tally.done.length > 0 ? "done" : undefined;
-    if (outcome) {
-      expiry.cancel();
-      return yield* closeGate(context, state, gate, outcome);
-    }
+/** The gate's outcome once decided or expired; until then, the sleep to its next wake-up. */
+export function* humanGate(context: OrchestrationContext, state: MigrationState, purpose: HumanTaskPurpose, round: number, required: number): PhaseStep<GateOutcome | Sleep> {
+  const { migrationId } = state;
+  const id = gateId(purpose, round);
+  const now = context.df.currentUtcDateTime;
+  const gate = state.gate;
+  if (gate?.id !== id) {
+    const expiresAt = at(context, state.taskLinkTtlMs).toISOString();
+    yield* call(context, Activities.openHumanTasks, { migrationId, purpose, round, expiresAt });
+    state.gate = { purpose, round, id, required, expiresAt, nextReminderAt: at(context, timingsOf(state).gateReminderMs).toISOString() };
+    return { until: gateWakeAt(state.gate) };
   }
+
+  const tally = yield* call(context, Activities.tallyHumanTasks, { migrationId, gate: id });
+  const decision = gateDecision(tally, gate.required);
+  if (decision || now.getTime() >= Date.parse(gate.expiresAt)) {
+    // Closed first, so no link can decide any more; the tally after closing is final and counts any
+    // decision recorded while this one was being read.
+    yield* call(context, Activities.closeHumanTasks, { migrationId, gate: id, outcome: decision ?? "expired" });
+    const final = yield* call(context, Activities.tallyHumanTasks, { migrationId, gate: id });
+    state.gate = undefined;
+    return gateDecision(final, gate.required) ?? "expired";
+  }
+  if (reminderDue(gate, now)) {
+    yield* call(context, Activities.remindHumanTasks, { migrationId, gate: id });
+    gate.nextReminderAt = at(context, timingsOf(state).gateReminderMs).toISOString();
+  }
+  return { until: gateWakeAt(gate) };
 }
 
-function* closeGate(context: OrchestrationContext, state: MigrationState, gate: string, outcome: HumanOutcome): PhaseStep<HumanOutcome> {
-  // Open links of a closed gate stop working (a late approval after a rejection counts for nothing).
-  yield* call(context, Activities.closeHumanTasks, { migrationId: state.migrationId, gate, outcome });
-  return outcome;
-}
+export const isSleep = (outcome: GateOutcome | Sleep): outcome is Sleep => typeof outcome !== "string";

@@ -1,13 +1,16 @@
 /**
- * The migration, start to finish. Each execution runs one step of the current phase and then
- * continues as new, so the history stays small however long the onboarding window lasts. The phases
- * read like the runbook; this function only dispatches and handles cancellation.
+ * The migration, start to finish. Each execution reads the admin commands, runs one step of the
+ * current phase, waits at most once (on what the phase asked for), and continues as new, so the
+ * history stays small however long the migration lasts. The phases read like the runbook; this
+ * function only dispatches, handles cancellation, and turns a failed step into timed re-tries
+ * ("needs attention" once the quick ones are used up) instead of a failed orchestration.
  */
 import type { OrchestrationContext } from "durable-functions";
-import { Activities, type MigrationState, type Phase } from "../shared/workflow";
+import { afterFailure, retryDue } from "../shared/domain/waits";
+import { Activities, type AdminCommands, type MigrationState, type Phase, type StepFailure } from "../shared/workflow";
 import { askApprovers } from "./askApprovers";
 import { closeMigration } from "./closeMigration";
-import { call, enterPhase, publishProgress, readAdminCommands, type PhaseStep } from "./common";
+import { call, enterPhase, publishProgress, readAdminCommands, StepFailed, timingsOf, waitOnce, type PhaseResult, type PhaseStep } from "./common";
 import { createMissingPeigAccounts } from "./createMissingPeigAccounts";
 import { reportMigration } from "./reportMigration";
 import { runOnboardingWindow } from "./runOnboardingWindow";
@@ -24,40 +27,79 @@ export interface MigrationOutcome {
 
 export function* migrationOrchestrator(context: OrchestrationContext): PhaseStep<MigrationOutcome | undefined> {
   const state = context.df.getInput<MigrationState>();
-  if (state.phase !== "report") {
-    const commands = yield* readAdminCommands(context, state);
-    if (commands.cancelRequested) yield* stopMigration(context, state, commands.cancelRequested.reason, commands.cancelRequested.by);
-  }
-
-  const ttl = state.taskLinkTtlMs;
-  switch (state.phase) {
-    case "setup":
-      yield* setUpMigration(context, state, ttl);
-      break;
-    case "onboarding":
-      yield* runOnboardingWindow(context, state);
-      break;
-    case "phase2":
-      yield* createMissingPeigAccounts(context, state, ttl);
-      break;
-    case "verification":
-      yield* verifyMigration(context, state);
-      break;
-    case "approval":
-      yield* askApprovers(context, state, ttl);
-      break;
-    case "closing":
-      yield* closeMigration(context, state, ttl);
-      break;
-    case "report":
-      yield* reportMigration(context, state);
-      break;
-  }
-
   publishProgress(context, state);
-  if (FINAL.includes(state.phase)) return { phase: state.phase, stoppedBecause: state.stoppedBecause, checklist: state.checklist };
+  const sleep = yield* step(context, state);
+  if (FINAL.includes(state.phase)) {
+    publishProgress(context, state);
+    return { phase: state.phase, stoppedBecause: state.stoppedBecause, checklist: state.checklist };
+  }
+  if (sleep) yield* waitOnce(context, sleep.until);
   context.df.continueAsNew(state);
   return undefined;
+}
+
+/** One step: the commands first (a cancel is honoured before anything else), then the phase's work. */
+function* step(context: OrchestrationContext, state: MigrationState): PhaseResult {
+  try {
+    const commands = yield* readAdminCommands(context, state);
+    // After deletion started, cancellation is refused at the door, so the report phase never sees one.
+    if (commands.cancelRequested && state.phase !== "report") return yield* stopMigration(context, state, commands.cancelRequested.reason, commands.cancelRequested.by);
+    const attention = state.attention;
+    // A resume counts once: the one acted on is remembered (a resume with nothing failing is moot).
+    const resumeAt = commands.resumeRequested?.at;
+    const newResume = resumeAt !== undefined && resumeAt !== state.resumeSeen;
+    state.resumeSeen = resumeAt;
+    if (attention && !retryDue(attention, context.df.currentUtcDateTime, newResume)) {
+      publishProgress(context, state, { waitingFor: `a retry of ${attention.step}` });
+      return { until: attention.nextAttemptAt ? new Date(attention.nextAttemptAt) : undefined };
+    }
+    const sleep = yield* runPhase(context, state, commands);
+    if (attention) {
+      yield* call(context, Activities.recordAttention, { migrationId: state.migrationId, attention: null, instanceId: context.df.instanceId });
+      state.attention = undefined;
+    }
+    return sleep;
+  } catch (error) {
+    if (!(error instanceof StepFailed)) throw error;
+    return yield* stepFailed(context, state, error.failure);
+  }
+}
+
+function* runPhase(context: OrchestrationContext, state: MigrationState, commands: AdminCommands): PhaseResult {
+  switch (state.phase) {
+    case "setup":
+      return yield* setUpMigration(context, state);
+    case "onboarding":
+      return yield* runOnboardingWindow(context, state);
+    case "phase2":
+      return yield* createMissingPeigAccounts(context, state);
+    case "verification":
+      return yield* verifyMigration(context, state);
+    case "approval":
+      return yield* askApprovers(context, state, commands);
+    case "closing":
+      return yield* closeMigration(context, state);
+    case "report":
+      return yield* reportMigration(context, state);
+  }
+}
+
+/**
+ * The step is tried again later, from where it stopped (activities are idempotent). Recording it may
+ * fail too (the store or the mail may be what is down): the re-try is scheduled all the same.
+ */
+function* stepFailed(context: OrchestrationContext, state: MigrationState, failure: StepFailure): PhaseResult {
+  const incident = state.attention?.incident ?? (state.incidents ?? 0) + 1;
+  state.incidents = incident;
+  const attention = afterFailure(state.attention, failure, context.df.currentUtcDateTime, timingsOf(state), incident);
+  state.attention = attention;
+  publishProgress(context, state, { waitingFor: `a retry of ${attention.step}` });
+  try {
+    yield* call(context, Activities.recordAttention, { migrationId: state.migrationId, attention, instanceId: context.df.instanceId });
+  } catch (error) {
+    if (!(error instanceof StepFailed)) throw error;
+  }
+  return { until: attention.nextAttemptAt ? new Date(attention.nextAttemptAt) : undefined };
 }
 
 /** Cancelled before deletion: close every open link, tell the admins what was left in place. */
@@ -66,4 +108,6 @@ function* stopMigration(context: OrchestrationContext, state: MigrationState, re
   yield* call(context, Activities.notifyAdmins, { migrationId: state.migrationId, event: "cancelled", details: { reason, by, phase: state.phase } });
   state.stoppedBecause = `cancelled by ${by}: ${reason}`;
   yield* enterPhase(context, state, "cancelled", state.stoppedBecause);
+  state.gate = undefined;
+  state.attention = undefined;
 }

@@ -6,10 +6,10 @@
 import type { OrchestrationContext } from "durable-functions";
 import { reminderTimes } from "../shared/domain/schedule";
 import { parseIsoDuration } from "../shared/domain/duration";
-import { Activities, type MigrationState, type OnboardingCounts } from "../shared/workflow";
-import { call, enterPhase, publishProgress, sleepUntilWoken, type PhaseStep } from "./common";
+import { Activities, type MigrationState } from "../shared/workflow";
+import { call, enterPhase, publishProgress, type PhaseResult } from "./common";
 
-export function* runOnboardingWindow(context: OrchestrationContext, state: MigrationState): PhaseStep {
+export function* runOnboardingWindow(context: OrchestrationContext, state: MigrationState): PhaseResult {
   const { migrationId, request } = state;
   const window = state.window;
   if (!window.invited) {
@@ -31,7 +31,7 @@ export function* runOnboardingWindow(context: OrchestrationContext, state: Migra
   const monitorEvery = parseIsoDuration(request.monitorEvery);
   const monitorDue = !window.lastMonitorAt || now.getTime() >= new Date(window.lastMonitorAt).getTime() + monitorEvery || now >= deadline;
   if (monitorDue) {
-    window.counts = yield* call<OnboardingCounts>(context, Activities.monitorOnboarding, { migrationId });
+    window.counts = yield* call(context, Activities.monitorOnboarding, { migrationId });
     window.lastMonitorAt = now.toISOString();
   }
 
@@ -44,8 +44,8 @@ export function* runOnboardingWindow(context: OrchestrationContext, state: Migra
   const nextMonitor = new Date(new Date(window.lastMonitorAt!).getTime() + monitorEvery);
   const wakeAt = new Date(Math.min(nextReminder?.at.getTime() ?? Infinity, nextMonitor.getTime(), deadline.getTime()));
   publishProgress(context, state, { nextReminder: nextReminder?.at.toISOString(), waitingFor: "users to onboard" });
-  yield* sleepUntilWoken(context, wakeAt);
   window.cycles++;
+  return { until: wakeAt };
 }
 
 /** A reminder is identified by its label and the deadline it counts down to: an extension re-arms it. */

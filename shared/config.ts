@@ -8,6 +8,9 @@ import { z } from "zod";
 const bool = z.enum(["true", "false"]).transform((v) => v === "true");
 const url = z.url({ protocol: /^https?$/ });
 
+const isoDuration = z.string().regex(/^P(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?$/, "must be an ISO 8601 duration such as P1D, PT15M or PT30S");
+const isoDurations = z.string().regex(/^P(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?(,P(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?)*$/, "must be ISO 8601 durations separated by commas, such as PT1M,PT5M");
+
 const settingsShape = z.object({
     /** Table Storage for migration state: a connection string (Azurite, local) ... */
     MIGRATION_STORAGE_CONNECTION: z.string().min(1).optional(),
@@ -43,6 +46,14 @@ const settingsShape = z.object({
       .regex(/^(true|false)$/i)
       .transform((v) => v.toLowerCase() === "true")
       .default(false),
+    /** How often the undecided of an open approval or operator task get a fresh link (ISO 8601 duration). */
+    GATE_REMINDER_INTERVAL: isoDuration.default("P1D"),
+    /** Waits before the quick re-tries of a failed step (comma-separated ISO 8601 durations); then it needs attention. */
+    STEP_RETRY_DELAYS: isoDurations.default("PT1M,PT5M"),
+    /** Waits between re-tries while a migration needs attention (the last one repeats). */
+    ATTENTION_RETRY_DELAYS: isoDurations.default("PT15M,PT1H,PT3H,PT6H"),
+    /** How long after a step first failed the migration keeps re-trying by itself; then only resume or cancel. */
+    ATTENTION_RETRY_FOR: isoDuration.default("P3D"),
     /** Require App Service Authentication's signed-in identity to match the assigned approver. */
     REQUIRE_SIGNED_IN_APPROVER: bool.default(false),
     /** Name of the temporary Entra enterprise app. */

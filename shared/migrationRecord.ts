@@ -7,12 +7,14 @@
 import type { MigrationApp } from "./entra/port";
 import type { Services } from "./services";
 import { NotFoundError, PreconditionFailedError, type MigrationPatch, type MigrationRecord } from "./store";
-import type { ChecklistItem, MigrationRequest, PeigMode } from "./workflow";
+import type { Attention, ChecklistItem, MigrationRequest, PeigMode, WorkflowTimings } from "./workflow";
 
 export interface MigrationRuntime {
   request: MigrationRequest;
   peigMode: PeigMode;
   taskLinkTtlMs: number;
+  /** The workflow's timings from the settings at start (absent before version 3.0). */
+  timings?: WorkflowTimings;
   server?: string;
   /** What setup made in Entra (the certificate is the public one Peig needs, not a secret). */
   app?: Omit<MigrationApp, "created">;
@@ -21,7 +23,11 @@ export interface MigrationRuntime {
     cancelRequested?: { reason: string; by: string; at: string };
     /** Set by an admin after a rejected or expired approval round; consumed by the next round. */
     approvalRequested?: boolean;
+    /** "Try again now" while the migration needs attention (the latest one counts). */
+    resumeRequested?: { by: string; at: string };
   };
+  /** A step that keeps failing, as the orchestration last recorded it; absent when all is well. */
+  attention?: Attention;
   /** Pending requests whose typed e-mail matches nobody in scope (the latest monitor's, at most 50): Approve or Deny by hand. */
   unmatchedRequests?: { email: string; displayName: string; submittedAt: string; reason: string }[];
   /** The latest verified checklist (what approvers see as evidence). */

@@ -37,7 +37,10 @@ export const Activities = {
   deleteMigrationApp: "deleteMigrationApp",
   writeReport: "writeReport",
   notifyAdmins: "notifyAdmins",
+  recordAttention: "recordAttention",
 } as const;
+
+export type ActivityName = (typeof Activities)[keyof typeof Activities];
 
 /** The one external event: "something changed in the store, look again" (admin command or task decision). */
 export const Events = { wake: "wake" } as const;
@@ -73,7 +76,58 @@ export interface MigrationRequest {
   personalisedReminders?: boolean;
 }
 
+/**
+ * The workflow's own timings, read from the settings once at start (so a shortened conformance or demo
+ * run takes the same code path with other numbers). Milliseconds.
+ */
+export interface WorkflowTimings {
+  /** GATE_REMINDER_INTERVAL: how often the undecided of an open human gate get a fresh link. */
+  gateReminderMs: number;
+  /** STEP_RETRY_DELAYS: waits before the quick re-tries of a failed step; when they are used up, the migration needs attention. */
+  stepRetryMs: number[];
+  /** ATTENTION_RETRY_DELAYS: waits between tries while it needs attention (the last one repeats). */
+  attentionRetryMs: number[];
+  /** ATTENTION_RETRY_FOR: how long after the first failure it keeps trying by itself; then only resume or cancel. */
+  attentionRetryForMs: number;
+}
 
+/** A human gate that is open: what every wake-up needs to decide, carried across continueAsNew. */
+export interface OpenGate {
+  purpose: HumanTaskPurpose;
+  round: number;
+  id: string;
+  required: number;
+  expiresAt: string;
+  nextReminderAt: string;
+}
+
+/** Which outside service a failed step was talking to. */
+export type FailedService = "graph" | "peig" | "store" | "app";
+
+/** Why a step (one activity) failed, in a form that survives Durable's string-only failure details. */
+export interface StepFailure {
+  step: string;
+  service: FailedService;
+  /** HTTP status, when the service answered; null when it did not (network, timeout) or there was no HTTP call. */
+  status: number | null;
+  code?: string;
+  message: string;
+  /** The likely fix, for the status page and the admins' e-mail. */
+  fix: string;
+}
+
+/** A step that keeps failing: the migration waits and tries again; after the quick re-tries, it needs attention. */
+export interface Attention extends StepFailure {
+  /** Numbered per migration: the admins get one e-mail per incident. */
+  incident: number;
+  since: string;
+  failures: number;
+  lastAttemptAt: string;
+  /** Absent once it stopped trying by itself (only resume or cancel go on). */
+  nextAttemptAt?: string;
+  /** The quick re-tries are used up: shown and mailed as "needs attention". */
+  needed: boolean;
+}
 
 /** The orchestration's input, carried across continueAsNew. */
 export interface MigrationState {
@@ -82,6 +136,8 @@ export interface MigrationState {
   peigMode: PeigMode;
   /** How long e-mailed task links stay valid (TASK_LINK_TTL, read once at start). */
   taskLinkTtlMs: number;
+  /** Absent in instances started before version 3.0: the defaults apply. */
+  timings?: WorkflowTimings;
   phase: Phase;
   /** The current deadline (an admin may extend it). */
   deadline: string;
@@ -96,7 +152,7 @@ export interface MigrationState {
     cycles: number;
   };
   /** Phase 2 progress; `nextBatch`/`batches` while batches are still running. */
-  phase2?: { created: number; failed: number; skipped: boolean; nextBatch?: number; batches?: number };
+  phase2?: { created: number; failed: number; skipped: boolean; nextBatch?: number; batches?: number; /** Waves tried again after a failure (new sub-orchestration ids). */ waveRetries?: number };
   checklist?: ChecklistItem[];
   approvalRound: number;
   /** Operator mode: rounds of the Peig admin's confirmation of the checklist in Peig itself. */
@@ -105,6 +161,20 @@ export interface MigrationState {
   notReadyNotified?: string;
   /** Why the migration stopped, when it did not complete. */
   stoppedBecause?: string;
+  /** The human gate open now, if any. */
+  gate?: OpenGate;
+  /** The approval round ended (rejected or expired): waiting for an admin to ask again. */
+  approvalEnded?: { outcome: "rejected" | "expired"; notified: boolean };
+  /** Phase 2 with `phase2: "approve"`: the approvers said yes. */
+  phase2Approved?: boolean;
+  /** Closing: deletion started (the ETag-guarded mark is set); the Peig configuration is gone once `configurationDeleted`. */
+  closing?: { configurationDeleted: boolean };
+  /** A step that failed and is being tried again. */
+  attention?: Attention;
+  /** The admin's latest resume already acted on (AdminCommands.resumeRequested.at). */
+  resumeSeen?: string;
+  /** Incidents so far (numbers the next one). */
+  incidents?: number;
 }
 
 /** Published as custom status: what the admin sees while the orchestration runs. */
@@ -115,6 +185,7 @@ export interface MigrationProgress {
   counts?: OnboardingCounts;
   approvalRound: number;
   waitingFor?: string;
+  needsAttention?: Pick<Attention, "step" | "service" | "status" | "fix" | "since" | "nextAttemptAt">;
   updatedAt: string;
 }
 
@@ -122,6 +193,8 @@ export interface AdminCommands {
   deadline: string;
   cancelRequested?: { reason: string; by: string; at: string };
   approvalRequested?: boolean;
+  /** The latest "try again now" while the migration needs attention. */
+  resumeRequested?: { by: string; at: string };
 }
 
 export type HumanTaskPurpose = "deletionApproval" | "phase2Approval" | "peigConfiguration" | "peigAccounts" | "peigChecklist" | "peigDeletion";
@@ -141,5 +214,60 @@ export interface HumanTaskTally {
   done: string[];
   open: number;
 }
+
+export interface Verification {
+  checklist: ChecklistItem[];
+  readyForDeletion: boolean;
+  /** One line per unmet gating item, with its evidence (what compareWithApproved says on a re-check). */
+  reasons: string[];
+}
+
+export interface Phase2Plan {
+  users: number;
+  batches: number;
+}
+
+export interface BatchResult {
+  created: number;
+  failed: number;
+  /** The batch stopped on a service failure (nothing is lost: created accounts are recorded per user). */
+  failure?: StepFailure;
+}
+
+type MigrationRef = { migrationId: string };
+type Phase2Snapshot = MigrationState["phase2"] | null;
+type Sent = { recipients: number; messages: number };
+
+/**
+ * Every activity: name → input and result. Orchestrations call through `call` (orchestrations/common.ts)
+ * and activities/index.ts registers against the same map, so a wrong input or result does not compile.
+ */
+export interface ActivityContract {
+  resolvePeigServer: { input: MigrationRef; result: string };
+  createMigrationApp: { input: MigrationRef & { server: string }; result: NonNullable<MigrationState["app"]> };
+  configurePeigMigration: { input: MigrationRef; result: "saved" | "unchanged" };
+  openHumanTasks: { input: OpenHumanTasksInput; result: { gate: string; assignees: number } };
+  tallyHumanTasks: { input: MigrationRef & { gate: string }; result: HumanTaskTally };
+  remindHumanTasks: { input: MigrationRef & { gate: string }; result: number };
+  closeHumanTasks: { input: MigrationRef & { gate?: string; outcome: string }; result: number };
+  sendInvitations: { input: MigrationRef & { deadline: string }; result: Sent };
+  sendReminders: { input: MigrationRef & { label: string; deadline: string; key: string }; result: Sent };
+  monitorOnboarding: { input: MigrationRef; result: OnboardingCounts };
+  readAdminCommands: { input: MigrationRef; result: AdminCommands };
+  planPhase2: { input: MigrationRef; result: Phase2Plan };
+  createPeigAccounts: { input: MigrationRef & { batch: number; pass: number }; result: BatchResult };
+  verifyChecklist: { input: MigrationRef & { phase2: Phase2Snapshot; approved?: ChecklistItem[] }; result: Verification };
+  recordPhase: { input: MigrationRef & { phase: Phase; detail?: string; instanceId?: string }; result: void };
+  beginDeletion: { input: MigrationRef & { instanceId: string }; result: { ok: boolean; reason?: string } };
+  deletePeigMigrationConfiguration: { input: MigrationRef; result: "deleted" | "alreadyDeleted" };
+  deleteMigrationApp: { input: MigrationRef; result: { servicePrincipal: string; application: string } };
+  writeReport: { input: MigrationRef & { phase2: Phase2Snapshot }; result: { checklist: ChecklistItem[] } };
+  notifyAdmins: { input: MigrationRef & { event: string; details: Record<string, unknown> }; result: void };
+  /** Records (or, with null, clears) the migration's needs-attention flag; mails the admins once per incident. */
+  recordAttention: { input: MigrationRef & { attention: Attention | null; instanceId: string }; result: void };
+}
+
+export type ActivityInput<K extends ActivityName> = ActivityContract[K]["input"];
+export type ActivityResult<K extends ActivityName> = ActivityContract[K]["result"];
 
 export const gateId = (purpose: HumanTaskPurpose, round: number) => `${purpose}-${round}`;

@@ -8,7 +8,8 @@ export interface ScriptedFault {
   method: string;
   /** Matches when the request path (without version) contains this text. */
   pathIncludes: string;
-  status: 429 | 503 | 504;
+  /** 403: the app lacks the permission the request needs (answered before processing). */
+  status: 403 | 429 | 503 | 504;
   /** How many matching requests fail; default 1. */
   times?: number;
 }
@@ -25,7 +26,7 @@ export interface GraphFaults {
 }
 
 export interface InjectedFault {
-  status: 429 | 503 | 504;
+  status: 403 | 429 | 503 | 504;
   afterProcessing: boolean;
   retryAfterSeconds?: number;
 }
@@ -66,8 +67,8 @@ export class FaultInjector {
     return undefined;
   }
 
-  private fault(status: 429 | 503 | 504): InjectedFault {
-    const retryAfterSeconds = status === 504 ? undefined : (this.faults.retryAfterSeconds ?? 2);
+  private fault(status: 403 | 429 | 503 | 504): InjectedFault {
+    const retryAfterSeconds = status === 504 || status === 403 ? undefined : (this.faults.retryAfterSeconds ?? 2);
     return { status, afterProcessing: status === 504, retryAfterSeconds };
   }
 

@@ -268,7 +268,10 @@ class GraphSimulatorServer {
   private faultResponse(fault: InjectedFault): SimResponse {
     const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { "Retry-After": String(fault.retryAfterSeconds) } : {};
     const [code, message] =
-      fault.status === 429
+      // A missing application permission: 403 Authorization_RequestDenied (https://learn.microsoft.com/en-us/graph/errors).
+      fault.status === 403
+        ? ["Authorization_RequestDenied", "Insufficient privileges to complete the operation."]
+        : fault.status === 429
         ? ["TooManyRequests", "Too many requests. Please retry after the time in the Retry-After header."]
         : fault.status === 503
           ? ["serviceNotAvailable", "The service is temporarily unavailable. Please retry later."]

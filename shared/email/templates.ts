@@ -312,6 +312,10 @@ const ADMIN_NOTICES: Record<string, { subject: string; lead: string }> = {
     subject: "the Peig admin did not confirm the checklist",
     lead: "The link asking the Peig admin to confirm, in Peig, that every user is onboarded and linked expired. Nothing was deleted. A new link goes out with the next check.",
   },
+  needsAttention: {
+    subject: "needs attention",
+    lead: "A step of the migration keeps failing. The migration has not failed: it waits and tries the step again by itself, and carries on where it stopped once the cause is gone. Below: the step, the service, its answer and the likely fix. After fixing it, resume to try at once (POST /api/migrations/{id}/resume), or cancel.",
+  },
   regressed: {
     subject: "deletion stopped: the re-check failed",
     lead: "After approval, the final re-check found something had regressed, so nothing was deleted. The migration is back at the approval gate.",

@@ -94,7 +94,7 @@ export class GraphCaller {
     return withRetry(
       () => {
         this.counter.count(kind);
-        return send();
+        return send().catch((error: unknown) => Promise.reject(tagRequest(error, kind)));
       },
       {
         clock: this.clock,
@@ -107,7 +107,7 @@ export class GraphCaller {
   /** Exactly one attempt (for non-idempotent requests whose recovery is a lookup, not a resend). */
   once<T>(kind: string, send: () => Promise<T>): Promise<T> {
     this.counter.count(kind);
-    return send();
+    return send().catch((error: unknown) => Promise.reject(tagRequest(error, kind)));
   }
 
   /** All pages of a collection; `headers` (e.g. ConsistencyLevel) are sent again on every page (https://learn.microsoft.com/en-us/graph/paging). */
@@ -140,3 +140,9 @@ export class GraphCaller {
 }
 
 const notFoundPollMs = 5_000;
+
+/** Names the request kind on a failure, so a 403 can be traced to the permission it needs (shared/stepFailure.ts). */
+function tagRequest(error: unknown, kind: string): unknown {
+  if (typeof error === "object" && error !== null && !("graphRequest" in error)) Object.defineProperty(error, "graphRequest", { value: kind, enumerable: false });
+  return error;
+}

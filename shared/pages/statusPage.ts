@@ -15,6 +15,8 @@ export interface StatusView {
   deadline: string;
   nextReminder: string | null;
   waitingFor: string | null;
+  /** A step failing past its quick re-tries (the migration waits and tries again; it has not failed). */
+  needsAttention?: { step: string; service: string; status: number | null; message: string; fix: string; since: string; nextAttemptAt: string | null } | null;
   counts: { inScope: number; onboarded: number; pending: number; mismatched: number; notOnboarded: number; phase2Created: number; phase2Failed: number };
   app: { appId: string; entityId: string; replyUrl: string; thumbprint: string; certificateNotAfter: string } | null;
   checklist: { label: string; met: boolean; evidence: string[] }[] | null;
@@ -43,6 +45,7 @@ export function renderStatusPage(view: StatusView): string {
   <h1>Peig migration: ${escapeHtml(view.workspace)}</h1>
   <p class="muted">${escapeHtml(view.domain)} · ${escapeHtml(view.peigMode)} mode · migration ${escapeHtml(view.id)} · updated ${escapeHtml(view.generatedAt)}</p>
   ${timeline(view.phase)}
+  ${view.needsAttention ? attentionBanner(view.needsAttention) : ""}
   <div class="card">
     <p><strong>${counts.onboarded}</strong> of <strong>${counts.inScope}</strong> users onboarded (${percent}%)</p>
     <div class="bar" role="progressbar" aria-valuenow="${percent}" aria-valuemin="0" aria-valuemax="100"><span style="width:${percent}%"></span></div>
@@ -69,6 +72,17 @@ export function renderStatusPage(view: StatusView): string {
 
 function moreLink(table: UserTable<unknown>, total: number): string {
   return table.more ? `<p class="more">First ${table.rows.length} of ${total} shown. <a href="${escapeHtml(table.more)}">All of them, page by page (JSON)</a></p>` : "";
+}
+
+function attentionBanner(a: NonNullable<StatusView["needsAttention"]>): string {
+  const service = { graph: "Microsoft Graph", peig: "Peig", store: "Table Storage", app: "the app" }[a.service] ?? a.service;
+  return `<div class="card attention" role="alert">
+    <h2>Needs attention</h2>
+    <p>Step <strong>${escapeHtml(a.step)}</strong> keeps failing since ${escapeHtml(a.since)}: ${escapeHtml(service)}${a.status !== null ? ` answered <strong>${a.status}</strong>` : " did not answer"}.</p>
+    <p><strong>Likely fix:</strong> ${escapeHtml(a.fix)}</p>
+    <p class="muted">${escapeHtml(a.message)}</p>
+    <p>${a.nextAttemptAt ? `Next try by itself: ${escapeHtml(a.nextAttemptAt)}. ` : "It no longer tries by itself. "}Resume with POST /api/migrations/{id}/resume once fixed, or cancel.</p>
+  </div>`;
 }
 
 function timeline(current: string): string {

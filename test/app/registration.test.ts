@@ -25,6 +25,7 @@ describe("the app's entry point", () => {
         "POST migrations/{id}/deadline function",
         "POST migrations/{id}/cancel function",
         "POST migrations/{id}/approval function",
+        "POST migrations/{id}/resume function",
         "GET tasks/{token} anonymous",
         "POST tasks/{token} anonymous",
       ].sort(),

@@ -13,6 +13,7 @@ import type { TenantOptions } from "../../local/fixtures/tenant";
 import type { SentMail } from "../../local/graph-simulator/mailbox";
 import { registry } from "../../local/host/fakeCore";
 import type { PeigSimulatorHandle } from "../../local/peig-simulator";
+import { LONGEST_TIMER_MS } from "../../shared/domain/waits";
 
 export { START };
 export const DAY = 86_400_000;
@@ -122,6 +123,7 @@ function scenarioOn(host: TestHost, stack: LocalStack, clock: VirtualClock): Sce
       const limit = clock.now().getTime() + limitMs;
       await host.idle();
       while (!(await done())) {
+        assertNoLongTimer(host, clock);
         const next = host.engine.nextTimer();
         if (!next) throw new Error("nothing left to wait for, and the condition does not hold");
         if (next.fireAt.getTime() > limit) throw new Error(`condition not reached before ${new Date(limit).toISOString()}`);
@@ -158,6 +160,51 @@ function scenarioOn(host: TestHost, stack: LocalStack, clock: VirtualClock): Sce
   return scenario;
 }
 
+/** No orchestration holds a timer longer than the backend takes unsplit (6 days): checked at every step of runUntil. */
+function assertNoLongTimer(host: TestHost, clock: VirtualClock): void {
+  const now = clock.now().getTime();
+  for (const record of host.engine.listInstances()) {
+    for (const timer of record.timers) {
+      if (Date.parse(timer.fireAt) - now > LONGEST_TIMER_MS) throw new Error(`${record.instanceId} holds a timer to ${timer.fireAt}: longer than 6 days from ${clock.now().toISOString()}`);
+    }
+  }
+}
+
+/**
+ * Plays every person until the migration ends: approvers approve each new link, the Peig admin
+ * follows each new operator task; time moves from timer to timer. Returns the final phase.
+ */
+export async function playEveryone(s: Scenario, id: string, options: { limitMs?: number; peigAdmin?: string } = {}): Promise<string> {
+  const done = new Set<string>();
+  const limit = s.clock.now().getTime() + (options.limitMs ?? 60 * DAY);
+  const peigAdmin = (options.peigAdmin ?? "it@contoso.com").toLowerCase();
+  for (;;) {
+    const phase = await s.phase(id);
+    if (["completed", "failed", "cancelled"].includes(phase)) return phase;
+    for (const mail of s.stack.graph.outbox) {
+      const operator = [...mail.to, ...mail.bcc].some((a) => a.toLowerCase() === peigAdmin);
+      for (const [, raw] of mail.html.matchAll(/href="([^"]*\/api\/tasks\/[^"]+)"/g)) {
+        const link = raw.replace(/&amp;/g, "&");
+        if (done.has(link)) continue;
+        done.add(link);
+        if ((await s.openTask(link)).status !== 200) continue;
+        if (operator) await peigAdminFollows(s, link);
+        else await s.decide(link, "approve");
+      }
+    }
+    await s.host.idle();
+    assertNoLongTimer(s.host, s.clock);
+    const next = s.host.engine.nextTimer();
+    if (!next) {
+      const now = await s.phase(id);
+      if (["completed", "failed", "cancelled"].includes(now)) return now;
+      throw new Error(`nothing left to wait for in phase ${now}`);
+    }
+    if (next.fireAt.getTime() > limit) throw new Error(`still in phase ${phase} at ${new Date(limit).toISOString()}`);
+    await s.host.advanceTo(next.fireAt);
+  }
+}
+
 function formOf(html: string, page: Response): { csrf: string; cookie: string } {
   return { csrf: /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? "", cookie: (page.headers.get("set-cookie") ?? "").split(";")[0] };
 }
@@ -185,6 +232,37 @@ export function beforeActivity(name: string, before: (input: unknown) => void | 
     return original(input, ...rest);
   };
   return () => void (registration.callback = original);
+}
+
+/**
+ * Runs `after(input, result)` each time the named activity has run, before its result reaches the
+ * orchestration, until the returned undo is called: for acting "while the activity runs" (after it has
+ * read the store, before the orchestration sees what it read).
+ */
+export function afterActivity(name: string, after: (input: unknown, result: unknown) => void | Promise<void>): () => void {
+  const registration = registry.get(name);
+  if (!registration) throw new Error(`no activity named ${name} is registered`);
+  const original = registration.callback;
+  registration.callback = async (input: unknown, ...rest: unknown[]) => {
+    const result = await original(input, ...rest);
+    await after(input, result);
+    return result;
+  };
+  return () => void (registration.callback = original);
+}
+
+/**
+ * A person's decision on a task link, over HTTP like `decide`, without waiting for the host to settle
+ * (usable from inside an activity, which the host is busy running).
+ */
+export async function decideNow(s: Scenario, link: string, decision: string): Promise<number> {
+  const page = await fetch(s.taskUrl(link));
+  if (page.status !== 200) return page.status;
+  const html = await page.text();
+  const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
+  const cookie = (page.headers.get("set-cookie") ?? "").split(";")[0];
+  const res = await fetch(s.taskUrl(link), { method: "POST", body: new URLSearchParams({ csrf, decision }), headers: { "content-type": "application/x-www-form-urlencoded", cookie } });
+  return res.status;
 }
 
 /**

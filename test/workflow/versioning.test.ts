@@ -1,7 +1,7 @@
 /**
  * A deploy in the middle of an onboarding window: the running migration finishes under the rules it
  * started with (version 1.0: Phase 2 in waves of 4 batches), while a migration started after the
- * deploy runs under version 2.0 (waves of 8).
+ * deploy runs under version 3.0 (waves of 8, as since 2.0).
  */
 import "../../functions";
 import { VirtualClock } from "../../local/host/clocks";
@@ -50,8 +50,8 @@ function phase2Waves(host: TestHost, id: string): number[] {
   return [...waves.entries()].sort(([a], [b]) => a - b).map(([, n]) => n);
 }
 
-describe("deploying version 2.0 mid-window", () => {
-  it("lets the running migration finish under 1.0 while a new one runs under 2.0", async () => {
+describe("deploying version 3.0 mid-window", () => {
+  it("lets the running migration finish under 1.0 (waves of 4) while a new one runs under 3.0 (waves of 8)", async () => {
     const clock = new VirtualClock(START);
     const store = new MemoryInstanceStore();
     const v1 = await createTestHost({ clock, store, defaultVersion: "1.0" });
@@ -63,9 +63,9 @@ describe("deploying version 2.0 mid-window", () => {
       await v1.advanceBy(5 * DAY);
       expect((await stack.store.getMigration(first))!.phase).toBe("onboarding");
 
-      // The deploy: the old host stops, the new code (defaultVersion 2.0) takes over the same task hub.
+      // The deploy: the old host stops, the new code (defaultVersion 3.0) takes over the same task hub.
       await v1.stop();
-      const v2 = await createTestHost({ clock, store, defaultVersion: "2.0", port });
+      const v2 = await createTestHost({ clock, store, defaultVersion: "3.0", port });
       hosts.push(v2);
       await finish(v2, stack, first);
       expect(v2.instance(first).version).toBe("1.0");
@@ -75,7 +75,7 @@ describe("deploying version 2.0 mid-window", () => {
       stack = await startLocalStack({ clock, publicBaseUrl: v2.baseUrl, tenant: TENANT });
       const second = await start(v2, startBody({ approvers: ["cio@contoso.com"], monitorEvery: "P1D", deadline: new Date(clock.now().getTime() + 14 * DAY).toISOString() }));
       await finish(v2, stack, second);
-      expect(v2.instance(second).version).toBe("2.0");
+      expect(v2.instance(second).version).toBe("3.0");
       expect(phase2Waves(v2, second)).toEqual([8, 2]);
       expect((await stack.store.getMigration(second))!.phase).toBe("completed");
     } finally {

@@ -1,0 +1,111 @@
+/**
+ * What a failed activity tells the orchestration: which service, which HTTP status, and the likely fix.
+ * Durable passes an activity's failure to the orchestrator only as text (the extension's TaskFailed
+ * carries Reason and Details strings; durable-functions turns them into `new Error(Reason + Details)`),
+ * so the facts travel as a small base64url JSON tag inside the message and are read back from it.
+ */
+import { GraphError } from "@microsoft/microsoft-graph-client";
+import { PeigApiError, PeigTransportError } from "./peig/apiClient";
+import { RetriesExhaustedError } from "./retry";
+import type { FailedService, StepFailure } from "./workflow";
+
+const TAG = /\[step-failure:([A-Za-z0-9_-]+)\]/;
+
+/** The Graph request kind (GraphCaller's counter label) that failed, attached by GraphCaller. */
+export const graphRequestOf = (error: unknown): string | undefined => (error as { graphRequest?: string } | null)?.graphRequest;
+
+/** Which application permission each Graph request kind needs (docs/permissions.md). */
+const graphPermission: Record<string, { permission: string; feature: string; note?: string }> = {
+  listUsers: { permission: "User.Read.All", feature: "users" },
+  listGroupMembers: { permission: "GroupMember.Read.All", feature: "groupScope" },
+  listSignIns: { permission: "AuditLog.Read.All", feature: "signIns", note: "reading sign-in logs also needs Microsoft Entra ID P1 (Business Premium includes it)" },
+  sendMail: { permission: "Mail.Send", feature: "mail", note: "or the Exchange RBAC grant for MAIL_SENDER" },
+  batch: { permission: "Mail.Send", feature: "mail", note: "or the Exchange RBAC grant for MAIL_SENDER" },
+};
+const applicationPermission = { permission: "Application.ReadWrite.All", feature: "setup" };
+
+/** Where in Peig's admin UI each API operation lives (docs/peig-admin-api.md): the right the API key's admin needs. */
+function peigRight(operation: string): string {
+  if (/MigrationConfiguration$/.test(operation)) return "Configuration > Microsoft 365 Active Provider > Migration";
+  if (operation === "getSamlIdpInfo") return "Configuration > SAML IDP Info";
+  if (/OnboardingRequest|^listUsers$/.test(operation)) return "Users & Access";
+  return "MS365 Identifiers";
+}
+
+function unwrap(error: unknown): unknown {
+  return error instanceof RetriesExhaustedError ? error.lastError : error;
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 500);
+
+/** The facts of an activity's failure, with the fix an admin would apply. */
+export function describeFailure(step: string, thrown: unknown): StepFailure {
+  const error = unwrap(thrown);
+  const message = messageOf(thrown);
+  if (error instanceof GraphError) {
+    const status = error.statusCode === -1 ? null : error.statusCode;
+    const kind = graphRequestOf(error) ?? graphRequestOf(thrown);
+    return { step, service: "graph", status, code: error.code ?? undefined, message, fix: graphFix(status, kind) };
+  }
+  if (error instanceof PeigApiError) {
+    return { step, service: "peig", status: error.status, code: error.code, message, fix: peigFix(error.status, error.operation) };
+  }
+  if (error instanceof PeigTransportError) {
+    return { step, service: "peig", status: null, message, fix: "Peig did not answer: check that PEIG_API_BASE_URL is reachable from the Function App. The migration tries again by itself." };
+  }
+  if ((error as { name?: string } | null)?.name === "RestError") {
+    const status = (error as { statusCode?: number }).statusCode ?? null;
+    return { step, service: "store", status, message, fix: "Table Storage is unavailable or refuses the app: check the storage account and the MIGRATION_STORAGE_* settings (and the identity's Storage Table Data Contributor role)." };
+  }
+  return { step, service: "app", status: null, message, fix: "Read the message and the audit trail; fix the cause, then resume (POST /api/migrations/{id}/resume) or cancel." };
+}
+
+function graphFix(status: number | null, kind: string | undefined): string {
+  if (status === 403) {
+    const needed = (kind && graphPermission[kind]) || applicationPermission;
+    const note = "note" in needed && needed.note ? ` (${needed.note})` : "";
+    return `Microsoft Graph refused ${kind ?? "the request"}: grant the managed identity the application permission ${needed.permission}${note} with npm run grant-permissions -- --features ${needed.feature}, then resume.`;
+  }
+  if (status === 401) return "Microsoft Graph refused the app's token: check the managed identity (AZURE_CLIENT_ID) and GRAPH_CLOUD.";
+  return `Microsoft Graph is unavailable or throttling (${status ?? "no response"}). The migration tries again by itself; resume to try at once.`;
+}
+
+function peigFix(status: number, operation: string): string {
+  if (status === 401) return "Peig refused PEIG_API_KEY: renew the key (a Key Vault reference in Azure), then resume.";
+  if (status === 403) return `Peig refused ${operation}: the API key's admin needs the right to ${peigRight(operation)} in Peig; grant it, then resume.`;
+  return `Peig answered ${status} to ${operation}. The migration tries again by itself; resume to try at once.`;
+}
+
+/** The error an activity throws: readable text, plus the tag the orchestration reads back. */
+export class StepFailedError extends Error {
+  constructor(readonly failure: StepFailure) {
+    super(`${failure.step} failed (${failure.service}${failure.status !== null ? ` ${failure.status}` : ""}): ${failure.message} [step-failure:${Buffer.from(JSON.stringify(failure)).toString("base64url")}]`);
+    this.name = "StepFailedError";
+  }
+}
+
+const SERVICES: FailedService[] = ["graph", "peig", "store", "app"];
+
+/** Reads the tag back from whatever Durable made of the failure; anything untagged is the app's own failure of `step`. */
+export function stepFailureFrom(step: string, error: unknown): StepFailure {
+  const text = error instanceof Error ? error.message : String(error);
+  const match = TAG.exec(text);
+  if (match) {
+    try {
+      const parsed = JSON.parse(Buffer.from(match[1], "base64url").toString("utf8")) as StepFailure;
+      if (SERVICES.includes(parsed.service) && typeof parsed.message === "string") return parsed;
+    } catch {
+      // An unreadable tag is reported as the app's failure below.
+    }
+  }
+  return describeFailure(step, new Error(text.split("\n")[0]));
+}
+
+/**
+ * A per-user failure Phase 2 records and moves past (Peig refused this one account), as opposed to a
+ * service failure that would fail every user alike and pauses the migration instead.
+ */
+export function isPerUserFailure(thrown: unknown): boolean {
+  const error = unwrap(thrown);
+  return error instanceof PeigApiError && error.status >= 400 && error.status < 500 && ![401, 403, 408, 429].includes(error.status) && !(thrown instanceof RetriesExhaustedError);
+}
