@@ -303,8 +303,9 @@ function needsAttention(runtime: MigrationRuntime, phase: string) {
 /** "Try again now" while the migration needs attention (after fixing the cause); recorded, then the orchestration is woken. */
 export async function resumeMigration(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
   const s = services();
-  const id = request.params.id;
-  const by = callerName(request) ?? "function key";
+  const id = migrationIdOf(request);
+  if (!id) return noSuchMigration();
+  const by = adminName(request, s.settings);
   let refusal: string | undefined;
   try {
     await updateRuntime(s, id, (rt, current) => {
