@@ -12,6 +12,7 @@ public static class Functions
     [FunctionName("cfWait")] public static Task<string> CfWait([OrchestrationTrigger] string c) => Worker.Orchestrate("cfWait", c);
     [FunctionName("cfApprovalGate")] public static Task<string> CfApprovalGate([OrchestrationTrigger] string c) => Worker.Orchestrate("cfApprovalGate", c);
     [FunctionName("cfBetweenExecutions")] public static Task<string> CfBetweenExecutions([OrchestrationTrigger] string c) => Worker.Orchestrate("cfBetweenExecutions", c);
+    [FunctionName("cfEventThenContinue")] public static Task<string> CfEventThenContinue([OrchestrationTrigger] string c) => Worker.Orchestrate("cfEventThenContinue", c);
     [FunctionName("cfRetriesExhausted")] public static Task<string> CfRetriesExhausted([OrchestrationTrigger] string c) => Worker.Orchestrate("cfRetriesExhausted", c);
     [FunctionName("cfFanOut")] public static Task<string> CfFanOut([OrchestrationTrigger] string c) => Worker.Orchestrate("cfFanOut", c);
     [FunctionName("cfBatch")] public static Task<string> CfBatch([OrchestrationTrigger] string c) => Worker.Orchestrate("cfBatch", c);

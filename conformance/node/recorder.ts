@@ -52,6 +52,10 @@ export class Recorder {
     };
   }
 
+  restore(episodes: Episode[]): void {
+    this.episodes = [...episodes, ...this.episodes];
+  }
+
   take(): Episode[] {
     const all = this.episodes;
     this.episodes = [];
