@@ -1,7 +1,8 @@
 /**
  * What is compared between the two hosts: per instance and execution, the history the host handed the SDK
  * in that execution's last episode (event types with their task ids and names; no timestamps, no instance or
- * execution ids, no OrchestratorStarted/Completed markers, whose batching is the host's business), how the
+ * execution ids, no OrchestratorStarted/Completed markers, whose batching is the host's business; a timer due
+ * when it is created is marked as such), how the
  * execution ended, and the instance's final status and output.
  */
 import { EventTypeName } from "../../local/host/history";
@@ -18,13 +19,33 @@ const MARKERS = new Set(["OrchestratorStarted", "OrchestratorCompleted"]);
 const SCHEDULING = new Set(["TaskScheduled", "TimerCreated", "SubOrchestrationInstanceCreated"]);
 const NAMED = new Set(["ExecutionStarted", "TaskScheduled", "SubOrchestrationInstanceCreated", "EventRaised"]);
 
-function normalise(event: Record<string, unknown>): string | undefined {
+/** Hosts hand timestamps as ISO strings or (after the SDK's conversion) Date objects. */
+const time = (value: unknown) => new Date(value as string | Date).getTime();
+
+const typeOf = (event: Record<string, unknown>) => {
   const raw = event.EventType;
-  const type = typeof raw === "number" ? EventTypeName[raw] ?? `Event${raw}` : String(raw);
+  return typeof raw === "number" ? (EventTypeName[raw] ?? `Event${raw}`) : String(raw);
+};
+
+/** `episodeStart` is the time of the OrchestratorStarted before the event: a timer due by then fires at once. */
+function normalise(event: Record<string, unknown>, episodeStart: number): string | undefined {
+  const type = typeOf(event);
   if (MARKERS.has(type)) return undefined;
   const id = SCHEDULING.has(type) ? event.EventId : type === "TimerFired" ? event.TimerId : event.TaskScheduledId;
   const name = NAMED.has(type) ? event.Name : undefined;
-  return `${type}${typeof id === "number" ? `#${id}` : ""}${name ? ` ${String(name)}` : ""}`;
+  const atOnce = type === "TimerCreated" && time(event.FireAt) <= episodeStart ? " (due at once)" : "";
+  return `${type}${typeof id === "number" ? `#${id}` : ""}${name ? ` ${String(name)}` : ""}${atOnce}`;
+}
+
+function normaliseAll(history: Record<string, unknown>[]): string[] {
+  let episodeStart = 0;
+  const out: string[] = [];
+  for (const event of history) {
+    if (typeOf(event) === "OrchestratorStarted") episodeStart = time(event.Timestamp);
+    const line = normalise(event, episodeStart);
+    if (line) out.push(line);
+  }
+  return out;
 }
 
 function ending(e: Episode): string {
@@ -47,7 +68,7 @@ export function executions(episodes: Episode[], rootId: string, unordered: boole
   const result: Record<string, string[][]> = {};
   for (const id of Object.keys(last).sort()) {
     result[id] = last[id]!.map((e) => {
-      const events = e.history.map(normalise).filter((x): x is string => !!x);
+      const events = normaliseAll(e.history);
       return [...(unordered ? events.sort() : events), ending(e)];
     });
   }

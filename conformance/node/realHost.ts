@@ -77,7 +77,7 @@ export function buildHarness(): void {
 /** The extension version the harness runs, read from its project file (one home for the pin). */
 export function extensionVersion(): string {
   const csproj = fs.readFileSync(path.join(HARNESS_DIR, "Harness.csproj"), "utf8");
-  return /Include="Microsoft\.Azure\.WebJobs\.Extensions\.DurableTask" Version="([^"]+)"/.exec(csproj)?.[1] ?? "unknown";
+  return /Include="Microsoft\.Azure\.WebJobs\.Extensions\.DurableTask" Version="\[?([^"\]]+)\]?"/.exec(csproj)?.[1] ?? "unknown";
 }
 
 export interface Harness {
