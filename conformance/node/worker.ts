@@ -8,21 +8,12 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { InvocationContext } from "@azure/functions";
+import { decodeInput } from "../../local/host/engine";
 import { registry } from "../../local/host/fakeCore";
 
 export interface WorkerServer {
   url: string;
   close(): Promise<void>;
-}
-
-/** The engine parses string activity inputs once (the SDK encodes them twice); the same here. */
-function decodeInput(input: unknown): unknown {
-  if (typeof input !== "string") return input ?? null;
-  try {
-    return JSON.parse(input);
-  } catch {
-    return input;
-  }
 }
 
 export async function startWorker(log: (line: string) => void): Promise<WorkerServer> {

@@ -617,7 +617,7 @@ function bindingType(reg: Registration): string | undefined {
 }
 
 /** Inputs a string at the SDK are JSON-encoded once more (Utils.processInput); undo that. */
-function decodeInput(input: unknown): unknown {
+export function decodeInput(input: unknown): unknown {
   if (typeof input !== "string") return input ?? null;
   try {
     return JSON.parse(input);
