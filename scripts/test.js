@@ -2,6 +2,8 @@
 /**
  * Runs jest (forwarding any arguments), writes its JSON results to artifacts/jest-results.json and
  * ends with the plain summary line `N passed, N failed` so that a run that executed no test shows.
+ * A full run (no arguments) then runs the conformance tier (conformance/README.md), which writes its own
+ * counts to artifacts/conformance.json; they are added to the summary.
  */
 const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
@@ -45,6 +47,18 @@ const run = spawnSync(process.execPath, [jest, "--json", `--outputFile=${results
   stdio: "inherit",
 });
 
+// The conformance tier: the same scenarios on the real Durable Task extension and on the local host. It
+// skips itself, saying so, where dotnet is missing.
+const conformanceFile = path.join(artifacts, "conformance.json");
+fs.rmSync(conformanceFile, { force: true });
+let conformanceStatus = 0;
+if (process.argv.length > 2) {
+  console.log("conformance: not run (jest was given arguments; `npm test` alone runs it)");
+} else {
+  const tier = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(root, "conformance", "node", "run.ts")], { cwd: root, stdio: "inherit" });
+  conformanceStatus = tier.status ?? 1;
+}
+
 let passed = 0;
 let failed = failedChecks;
 if (fs.existsSync(resultsFile)) {
@@ -54,5 +68,12 @@ if (fs.existsSync(resultsFile)) {
 } else {
   failed += 1;
 }
+if (fs.existsSync(conformanceFile)) {
+  const tier = JSON.parse(fs.readFileSync(conformanceFile, "utf8"));
+  passed += tier.passed;
+  failed += tier.failed;
+} else if (conformanceStatus !== 0) {
+  failed += 1;
+}
 console.log(`${passed} passed, ${failed} failed`);
-process.exit(run.status === 0 && failed === 0 && passed > 0 ? 0 : 1);
+process.exit(run.status === 0 && conformanceStatus === 0 && failed === 0 && passed > 0 ? 0 : 1);

@@ -160,8 +160,13 @@ export class LocalDurableEngine {
   async terminate(instanceId: string, reason: string): Promise<void> {
     const record = this.require(instanceId);
     if (isTerminal(record.status)) throw new InstanceNotRunningError(instanceId, record.status);
+    const terminated = historyEvent(EventType.ExecutionTerminated, this.clock.now(), { Input: JSON.stringify(reason) });
+    // Like the extension: DTFx replays the orchestrator once more with ExecutionTerminated among the episode's
+    // new events, plays that event after the orchestrator ran, and ignores what it returned (seen by conformance/).
+    const history = [...record.history, historyEvent(EventType.OrchestratorStarted, this.clock.now()), terminated];
+    await Promise.resolve(this.orchestration(record.name).callback(this.binding(record, history, record.history.length), this.context(record.name))).catch(() => undefined);
     this.finish(record, "Terminated", { output: reason });
-    record.history.push(historyEvent(EventType.ExecutionTerminated, this.clock.now(), { Input: JSON.stringify(reason) }));
+    record.history.push(terminated);
     await this.persist(record);
     this.kick();
   }
@@ -353,18 +358,7 @@ export class LocalDurableEngine {
     const playedCount = record.history.length;
     const started = historyEvent(EventType.OrchestratorStarted, this.clock.now());
     const history = [...record.history, started, ...delivered];
-
-    const binding = {
-      history: toBindingHistory(history, playedCount),
-      instanceId: record.instanceId,
-      isReplaying: playedCount > 0,
-      upperSchemaVersion: UPPER_SCHEMA_VERSION,
-      input: clone(record.input),
-      parentInstanceId: record.parent?.instanceId,
-      maximumShortTimerDuration: MAX_SHORT_TIMER,
-      longRunningTimerIntervalDuration: LONG_TIMER_INTERVAL,
-      defaultHttpAsyncRequestSleepTimeMillseconds: 30_000,
-    };
+    const binding = this.binding(record, history, playedCount);
     const context = this.context(record.name) as InvocationContext & { df?: { taskOrchestratorExecutor?: { openTasks: Record<string, SdkTask> } } };
 
     let state: SdkState;
@@ -410,6 +404,21 @@ export class LocalDurableEngine {
       record.status = "Running";
     }
     await this.persist(record);
+  }
+
+  /** The orchestration trigger's value (DurableOrchestrationBindingInfo). */
+  private binding(record: InstanceRecord, history: HistoryEvent[], playedCount: number) {
+    return {
+      history: toBindingHistory(history, playedCount),
+      instanceId: record.instanceId,
+      isReplaying: playedCount > 0,
+      upperSchemaVersion: UPPER_SCHEMA_VERSION,
+      input: clone(record.input),
+      parentInstanceId: record.parent?.instanceId,
+      maximumShortTimerDuration: MAX_SHORT_TIMER,
+      longRunningTimerIntervalDuration: LONG_TIMER_INTERVAL,
+      defaultHttpAsyncRequestSleepTimeMillseconds: 30_000,
+    };
   }
 
   /** A replay must emit the same actions it emitted before; the JS SDK does not check this itself. */
@@ -608,7 +617,7 @@ function bindingType(reg: Registration): string | undefined {
 }
 
 /** Inputs a string at the SDK are JSON-encoded once more (Utils.processInput); undo that. */
-function decodeInput(input: unknown): unknown {
+export function decodeInput(input: unknown): unknown {
   if (typeof input !== "string") return input ?? null;
   try {
     return JSON.parse(input);
