@@ -105,9 +105,10 @@ describe("mismatched e-mail requests", () => {
     const digest = mailsWithSubject(s.stack, DIGEST).at(-1)!;
     expect(digest.bcc).toEqual(["it@contoso.com"]);
     for (const { user, email, matchedBy } of suggested) {
-      expect(digest.html).toContain(escapeHtml(`typed ${email}: merge into ${user.userPrincipalName} (matched by ${matchedBy})`));
+      // The typed address is set apart with <bdi> (bidi isolation of what people typed).
+      expect(digest.html).toContain(`typed <bdi>${escapeHtml(email)}</bdi>: ${escapeHtml(`merge into ${user.userPrincipalName} (matched by ${matchedBy})`)}`);
     }
-    for (const { email } of typos) expect(digest.html).not.toContain(escapeHtml(`typed ${email}: merge into`));
+    for (const { email } of typos) expect(digest.html).not.toContain(`typed <bdi>${escapeHtml(email)}</bdi>: merge into`);
     expect(digest.html).toContain(`Requests matching no user: ${typos.length}`);
   });
 });
