@@ -22,6 +22,7 @@ describe("the app's entry point", () => {
         "GET migrations/{id} function",
         "GET migrations/{id}/page function",
         "GET migrations/{id}/report function",
+        "GET migrations/{id}/users function",
         "POST migrations/{id}/deadline function",
         "POST migrations/{id}/cancel function",
         "POST migrations/{id}/approval function",
