@@ -713,7 +713,6 @@ function unsupported(actions: SdkAction[]): { message: string } | undefined {
  */
 export function validateInstanceId(instanceId: string): void {
   if (instanceId.startsWith("@")) throw new InvalidInstanceIdError("Orchestration instance ids must not start with @.");
-  // eslint-disable-next-line no-control-regex
   if (/[/\\#?\u0000-\u001f\u007f-\u009f]/.test(instanceId)) {
     throw new InvalidInstanceIdError("Orchestration instance ids must not contain /, \\, #, ?, or control characters.");
   }
