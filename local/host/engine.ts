@@ -119,7 +119,7 @@ interface SdkRetryOptions {
   maxRetryIntervalInMilliseconds?: number;
   retryTimeoutInMilliseconds?: number;
 }
-interface SdkState {
+export interface SdkState {
   isDone: boolean;
   actions: SdkAction[][];
   output?: unknown;
@@ -385,28 +385,10 @@ export class LocalDurableEngine {
     const started = historyEvent(EventType.OrchestratorStarted, this.clock.now());
     const history = [...record.history, started, ...delivered];
 
-    const binding = {
-      history: toBindingHistory(history, playedCount),
-      instanceId: record.instanceId,
-      isReplaying: playedCount > 0,
-      upperSchemaVersion: UPPER_SCHEMA_VERSION,
-      input: clone(record.input),
-      parentInstanceId: record.parent?.instanceId,
-      maximumShortTimerDuration: MAX_SHORT_TIMER,
-      longRunningTimerIntervalDuration: LONG_TIMER_INTERVAL,
-      defaultHttpAsyncRequestSleepTimeMillseconds: 30_000,
-    };
-    const context = this.context(record.name) as InvocationContext & { df?: { taskOrchestratorExecutor?: { openTasks: Record<string, SdkTask> } } };
-
-    let state: SdkState;
-    let failure: { message: string; details?: string } | undefined;
-    try {
-      state = (await registration.callback(binding, context)) as SdkState;
-    } catch (err) {
-      const parsed = parseOrchestrationFailure(err);
-      state = parsed.state ?? { isDone: false, actions: [[]] };
-      failure = { message: parsed.message, details: parsed.details };
-    }
+    const context = this.context(record.name) as OrchestratorContext;
+    const run = await runOrchestrator(registration, { history, playedCount, instanceId: record.instanceId, input: record.input, parentInstanceId: record.parent?.instanceId }, context);
+    const state = run.state;
+    let failure = run.failure;
 
     record.history = history;
     record.lastUpdatedTime = this.clock.now().toISOString();
@@ -664,6 +646,37 @@ export class LocalDurableEngine {
   }
 }
 
+export type OrchestratorContext = InvocationContext & { df?: { taskOrchestratorExecutor?: { openTasks: Record<string, SdkTask> } } };
+
+/**
+ * One episode of the real replay engine: the DurableOrchestrationBindingInfo the extension sends
+ * (the first `playedCount` events already played) in, the OrchestratorState out, or the state the SDK
+ * packs into its OrchestrationFailureError when the orchestrator throws.
+ */
+export async function runOrchestrator(
+  registration: Registration,
+  execution: { history: HistoryEvent[]; playedCount: number; instanceId: string; input: unknown; parentInstanceId?: string },
+  context: OrchestratorContext,
+): Promise<{ state: SdkState; failure?: { message: string; details?: string } }> {
+  const binding = {
+    history: toBindingHistory(execution.history, execution.playedCount),
+    instanceId: execution.instanceId,
+    isReplaying: execution.playedCount > 0,
+    upperSchemaVersion: UPPER_SCHEMA_VERSION,
+    input: clone(execution.input),
+    parentInstanceId: execution.parentInstanceId,
+    maximumShortTimerDuration: MAX_SHORT_TIMER,
+    longRunningTimerIntervalDuration: LONG_TIMER_INTERVAL,
+    defaultHttpAsyncRequestSleepTimeMillseconds: 30_000,
+  };
+  try {
+    return { state: (await registration.callback(binding, context)) as SdkState };
+  } catch (err) {
+    const parsed = parseOrchestrationFailure(err);
+    return { state: parsed.state ?? { isDone: false, actions: [[]] }, failure: { message: parsed.message, details: parsed.details } };
+  }
+}
+
 function bindingType(reg: Registration): string | undefined {
   return Object.values(reg.metadata.bindings).find((b) => b.direction === "in" && b.type.endsWith("Trigger"))?.type;
 }
@@ -682,7 +695,8 @@ function clone<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
-function signature(action: SdkAction): string {
+/** What an action asks for, as text: the non-determinism guard and the replay tests compare these. */
+export function signature(action: SdkAction): string {
   const { actionType, functionName, input, fireAt, externalEventName, instanceId, compoundActions } = action;
   return JSON.stringify({
     actionType,
