@@ -4,17 +4,38 @@
  * behaviour changed, so an instance replays the code path it was written by.
  */
 
-/** Compares dotted numeric versions ("1.10" > "1.9"); non-numeric parts compare as text. */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split(".");
-  const pb = b.split(".");
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const x = pa[i] ?? "0";
-    const y = pb[i] ?? "0";
-    const diff = /^\d+$/.test(x) && /^\d+$/.test(y) ? Number(x) - Number(y) : x.localeCompare(y);
-    if (diff !== 0) return Math.sign(diff);
+/**
+ * Compares versions as DTFx does for versionMatchStrategy (DurableTask.Core
+ * src/DurableTask.Core/Settings/VersioningSettings.cs, CompareVersions): an empty version is below any
+ * other; two System.Version strings compare as System.Version (no padding: "2.0" < "2.0.0"); anything
+ * else compares as ordinal, case-insensitive text.
+ */
+export function compareVersions(a: string | undefined, b: string | undefined): number {
+  const blankA = !a?.trim();
+  const blankB = !b?.trim();
+  if (blankA || blankB) return blankA && blankB ? 0 : blankA ? -1 : 1;
+  const va = parseSystemVersion(a!);
+  const vb = parseSystemVersion(b!);
+  if (va && vb) {
+    for (let i = 0; i < 4; i++) if (va[i] !== vb[i]) return va[i] < vb[i] ? -1 : 1;
+    return 0;
   }
-  return 0;
+  const x = a!.toUpperCase();
+  const y = b!.toUpperCase();
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * System.Version.TryParse: 2 to 4 dot-separated non-negative Int32 parts; a missing build or revision
+ * is -1, which is why "2.0" sorts before "2.0.0".
+ */
+function parseSystemVersion(text: string): number[] | undefined {
+  const parts = text.trim().split(".");
+  if (parts.length < 2 || parts.length > 4) return undefined;
+  const numbers = parts.map((p) => (/^\s*\+?\d+\s*$/.test(p) ? Number(p.trim()) : NaN));
+  if (numbers.some((n) => !Number.isSafeInteger(n) || n > 2_147_483_647)) return undefined;
+  while (numbers.length < 4) numbers.push(-1);
+  return numbers;
 }
 
 /** Instances started before versioning existed carry no version: they count as 1.0. */

@@ -35,31 +35,90 @@ df.app.orchestration("retrying", function* (context: OrchestrationContext) {
   return yield context.df.callActivityWithRetry("flaky", new df.RetryOptions(60_000, 3));
 });
 
-/** The approval shape: a 14-day deadline (a long timer) raced against an event, reminders every 2 days. */
+/**
+ * The approval shape, as the rules want it: a 14-day window with a reminder every 2 days, one wait per
+ * execution on tasks created in it, then continueAsNew. No timer is longer than 6 days, and no task
+ * object is yielded twice.
+ */
 export const approvalWindow: OrchestrationHandler = function* (context: OrchestrationContext) {
-  const start = context.df.currentUtcDateTime;
-  const deadline = context.df.createTimer(new Date(start.getTime() + 14 * DAY));
+  const now = context.df.currentUtcDateTime;
+  const window = context.df.getInput<{ deadline: string; reminders: number } | "">() || { deadline: new Date(now.getTime() + 14 * DAY).toISOString(), reminders: 0 };
+  const deadline = new Date(window.deadline);
+  const wakeAt = new Date(Math.min(now.getTime() + 2 * DAY, deadline.getTime()));
   const approval = context.df.waitForExternalEvent("approval");
-  let reminders = 0;
+  const wake = context.df.createTimer(wakeAt);
+  const winner: unknown = yield context.df.Task.any([approval, wake]);
+  const at = context.df.currentUtcDateTime.toISOString();
+  if (winner === approval) {
+    wake.cancel();
+    return { outcome: "approved", reminders: window.reminders, by: approval.result, at };
+  }
+  // A reminder due exactly at the deadline loses to it: the window is over.
+  if (context.df.currentUtcDateTime >= deadline) return { outcome: "expired", reminders: window.reminders, at };
+  yield context.df.callActivity("remind", at);
+  context.df.continueAsNew({ deadline: window.deadline, reminders: window.reminders + 1 });
+};
+df.app.orchestration("approvalWindow", approvalWindow);
+
+/** A 14-day durable timer: the SDK waits on it in segments (Azure Storage allows 6 days at most). */
+df.app.orchestration("longWait", function* (context: OrchestrationContext) {
+  yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 14 * DAY));
+  return context.df.currentUtcDateTime.toISOString();
+});
+
+/**
+ * The pattern the strict host refuses (the shape of the app's waitForPeople before its rewrite): the
+ * expiry timer and the wake wait are created once and yielded again in every new Task.any.
+ */
+df.app.orchestration("reyieldingGate", function* (context: OrchestrationContext) {
+  const later = (ms: number) => new Date(context.df.currentUtcDateTime.getTime() + ms);
+  yield context.df.callActivity("echo", "links sent");
+  const expiry = context.df.createTimer(later(3 * DAY));
+  let wake = context.df.waitForExternalEvent("wake");
   for (;;) {
-    const reminder = context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 2 * DAY));
-    const winner: unknown = yield context.df.Task.any([approval, deadline, reminder]);
+    const reminder = context.df.createTimer(later(DAY));
+    const winner: unknown = yield context.df.Task.any([wake, expiry, reminder]);
     if (winner === reminder) {
-      // A reminder due exactly at the deadline loses to it: the window is over.
-      if (context.df.currentUtcDateTime.getTime() >= start.getTime() + 14 * DAY) continue;
-      reminders++;
       yield context.df.callActivity("remind", context.df.currentUtcDateTime.toISOString());
       continue;
     }
     if (!reminder.isCompleted) reminder.cancel();
-    if (winner === approval) {
-      deadline.cancel();
-      return { outcome: "approved", reminders, by: approval.result, at: context.df.currentUtcDateTime.toISOString() };
-    }
-    return { outcome: "expired", reminders, at: context.df.currentUtcDateTime.toISOString() };
+    if (winner === expiry) return "expired";
+    wake = context.df.waitForExternalEvent("wake");
+    expiry.cancel();
+    return "decided";
   }
-};
-df.app.orchestration("approvalWindow", approvalWindow);
+});
+
+/** Cancels a 7-day timer (longer than 6 days: the SDK waits on it in 3-day segments) and goes on waiting. */
+df.app.orchestration("cancelsLongTimer", function* (context: OrchestrationContext) {
+  const expiry = context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 7 * DAY));
+  const rejection = context.df.waitForExternalEvent("reject");
+  yield context.df.Task.any([rejection, expiry]);
+  expiry.cancel();
+  const again: unknown = yield context.df.waitForExternalEvent("requestAgain");
+  return again;
+});
+
+/** Cancels a short timer: it fires all the same, and the orchestration ignores it. */
+df.app.orchestration("cancelsTimer", function* (context: OrchestrationContext) {
+  const timer = context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + DAY));
+  const go = context.df.waitForExternalEvent("go");
+  yield context.df.Task.any([go, timer]);
+  timer.cancel();
+  const next = context.df.waitForExternalEvent("done");
+  return yield next;
+});
+
+/** An activity that fails every attempt: the failure must surface right after the last one. */
+df.app.orchestration("exhaustsRetries", function* (context: OrchestrationContext) {
+  try {
+    yield context.df.callActivityWithRetry("boom", new df.RetryOptions(60_000, 3));
+    return "not reached";
+  } catch {
+    return context.df.currentUtcDateTime.toISOString();
+  }
+});
 
 df.app.orchestration("waitsForGo", function* (context: OrchestrationContext) {
   yield context.df.callActivity("echo", "before wait");

@@ -4,8 +4,13 @@
  * extension would: activities, retries, timers (long timers too), external events,
  * sub-orchestrations, continueAsNew, custom status and termination.
  *
- * Task ids are the SDK's own: after each episode the engine reads the executor's open tasks, so ids
- * are never re-derived here (docs/durable-semantics.md explains why that bookkeeping is delicate).
+ * Task ids are the SDK's own: after each episode the engine reads the executor's open tasks (the
+ * SDK also allocates ids for retry timers and long-timer segments, which no action names). What the
+ * extension would do with the same actions is checked on every episode (checkShimAllocation): its
+ * shim calls a DTFx API for every id-consuming action in the returned list, every child of every
+ * Task.any/Task.all included, so the two sides agree only while each task object is yielded once and
+ * no cancelled long timer grows a new segment. Where they would disagree, the instance fails loudly
+ * (see docs/local-host.md, "As strict as Azure", and docs/durable-semantics.md).
  * Everything else the extension does and this host does not (entities, callHttp, suspend, rewind)
  * fails the instance with an explicit error instead of hanging.
  */
@@ -45,8 +50,20 @@ export interface EngineOptions {
    * left for a newer worker instead of being replayed by older code.
    */
   defaultVersion?: string;
+  /**
+   * TEMPORARY, for the app's orchestrations until they are rewritten: report (as warnings) instead of
+   * failing an orchestration whose task ids the extension would number differently from the SDK (a
+   * re-yielded task, a cancelled long timer that grows a segment). Only tests that demonstrate the
+   * problem should set it.
+   */
+  lenientReyield?: boolean;
+  /** Called with an execution's final state just before continueAsNew replaces it (history recording). */
+  onContinueAsNew?: (record: InstanceRecord) => void;
   log?: LogSink;
 }
+
+/** An instance id the real client refuses (Durable extension DurableClient.cs StartNewAsync). */
+export class InvalidInstanceIdError extends Error {}
 
 export class InstanceNotFoundError extends Error {
   constructor(readonly instanceId: string) {
@@ -72,10 +89,18 @@ export const isTerminal = (s: RuntimeStatus) => TERMINAL.includes(s);
 interface SdkTask {
   id: number | string | false;
   actionObj: SdkAction | "noOp";
-  parent?: SdkTask & { isWaitingOnTimer?: boolean; attemptNumber?: number; retryOptions?: SdkRetryOptions; isCanceled?: boolean };
+  parent?: SdkTask & {
+    isWaitingOnTimer?: boolean;
+    attemptNumber?: number;
+    retryOptions?: SdkRetryOptions;
+    isCanceled?: boolean;
+    children?: SdkTask[];
+    /** Only LongTimerTask has it (durable-functions/lib/src/task/LongTimerTask.js). */
+    longRunningTimerIntervalDuration?: unknown;
+  };
   isCanceled?: boolean;
 }
-interface SdkAction {
+export interface SdkAction {
   actionType: number;
   functionName?: string;
   input?: unknown;
@@ -94,7 +119,7 @@ interface SdkRetryOptions {
   maxRetryIntervalInMilliseconds?: number;
   retryTimeoutInMilliseconds?: number;
 }
-interface SdkState {
+export interface SdkState {
   isDone: boolean;
   actions: SdkAction[][];
   output?: unknown;
@@ -137,7 +162,8 @@ export class LocalDurableEngine {
 
   async startNew(name: string, options: { instanceId?: string; input?: unknown; version?: string } = {}): Promise<string> {
     this.orchestration(name);
-    const instanceId = options.instanceId ?? randomUUID().replace(/-/g, "");
+    const instanceId = options.instanceId || randomUUID().replace(/-/g, "");
+    validateInstanceId(instanceId);
     const existing = this.instances.get(instanceId);
     if (existing && !isTerminal(existing.status)) {
       throw new Error(`An instance with ID '${instanceId}' already exists and is ${existing.status}.`);
@@ -164,7 +190,7 @@ export class LocalDurableEngine {
     // Like the extension: DTFx replays the orchestrator once more with ExecutionTerminated among the episode's
     // new events, plays that event after the orchestrator ran, and ignores what it returned (seen by conformance/).
     const history = [...record.history, historyEvent(EventType.OrchestratorStarted, this.clock.now()), terminated];
-    await Promise.resolve(this.orchestration(record.name).callback(this.binding(record, history, record.history.length), this.context(record.name))).catch(() => undefined);
+    await runOrchestrator(this.orchestration(record.name), { history, playedCount: record.history.length, instanceId: record.instanceId, input: record.input, parentInstanceId: record.parent?.instanceId }, this.context(record.name) as OrchestratorContext);
     this.finish(record, "Terminated", { output: reason });
     record.history.push(terminated);
     await this.persist(record);
@@ -292,9 +318,14 @@ export class LocalDurableEngine {
     return !current || !record.version || compareVersions(record.version, current) <= 0;
   }
 
+  /**
+   * Activities are never gated by version: DTFx checks versionMatchStrategy only when it dispatches an
+   * orchestration work item (DurableTask.Core TaskOrchestrationDispatcher.cs, VersioningSettings
+   * .CompareVersions), its activity dispatcher has no such check.
+   */
   private *pendingWork(): Generator<[InstanceRecord, PendingWork]> {
     for (const record of this.instances.values()) {
-      if (isTerminal(record.status) || !this.runsVersion(record)) continue;
+      if (isTerminal(record.status)) continue;
       for (const work of record.work) yield [record, work];
     }
   }
@@ -358,18 +389,11 @@ export class LocalDurableEngine {
     const playedCount = record.history.length;
     const started = historyEvent(EventType.OrchestratorStarted, this.clock.now());
     const history = [...record.history, started, ...delivered];
-    const binding = this.binding(record, history, playedCount);
-    const context = this.context(record.name) as InvocationContext & { df?: { taskOrchestratorExecutor?: { openTasks: Record<string, SdkTask> } } };
 
-    let state: SdkState;
-    let failure: { message: string; details?: string } | undefined;
-    try {
-      state = (await registration.callback(binding, context)) as SdkState;
-    } catch (err) {
-      const parsed = parseOrchestrationFailure(err);
-      state = parsed.state ?? { isDone: false, actions: [[]] };
-      failure = { message: parsed.message, details: parsed.details };
-    }
+    const context = this.context(record.name) as OrchestratorContext;
+    const run = await runOrchestrator(registration, { history, playedCount, instanceId: record.instanceId, input: record.input, parentInstanceId: record.parent?.instanceId }, context);
+    const state = run.state;
+    let failure = run.failure;
 
     record.history = history;
     record.lastUpdatedTime = this.clock.now().toISOString();
@@ -381,7 +405,7 @@ export class LocalDurableEngine {
     if (!failure) {
       const executor = context.df?.taskOrchestratorExecutor;
       if (!executor) throw new Error("durable-functions did not expose its executor: the pinned version changed; see local/host/engine.ts");
-      failure = this.scheduleOpenTasks(record, executor.openTasks);
+      failure = this.checkShimAllocation(record, actions, executor.openTasks) ?? this.scheduleOpenTasks(record, executor.openTasks);
     }
     record.history.push(historyEvent(EventType.OrchestratorCompleted, this.clock.now()));
     record.maxHistoryLength = Math.max(record.maxHistoryLength, record.history.length);
@@ -393,7 +417,7 @@ export class LocalDurableEngine {
     } else if (state.isDone && continueAsNew) {
       this.continueAsNew(record, decodeInput(continueAsNew.input));
     } else if (state.isDone) {
-      const uncancelled = record.timers.length;
+      const uncancelled = record.timers.filter((t) => !t.cancelled).length;
       if (uncancelled > 0) {
         // Azure keeps such an instance Running until the timer fires (docs/durable-semantics.md#cancelled-timers-still-fire).
         this.warn(record, `orchestration '${record.name}' completed with ${uncancelled} timer(s) neither fired nor cancelled: cancel losing timers`);
@@ -404,21 +428,6 @@ export class LocalDurableEngine {
       record.status = "Running";
     }
     await this.persist(record);
-  }
-
-  /** The orchestration trigger's value (DurableOrchestrationBindingInfo). */
-  private binding(record: InstanceRecord, history: HistoryEvent[], playedCount: number) {
-    return {
-      history: toBindingHistory(history, playedCount),
-      instanceId: record.instanceId,
-      isReplaying: playedCount > 0,
-      upperSchemaVersion: UPPER_SCHEMA_VERSION,
-      input: clone(record.input),
-      parentInstanceId: record.parent?.instanceId,
-      maximumShortTimerDuration: MAX_SHORT_TIMER,
-      longRunningTimerIntervalDuration: LONG_TIMER_INTERVAL,
-      defaultHttpAsyncRequestSleepTimeMillseconds: 30_000,
-    };
   }
 
   /** A replay must emit the same actions it emitted before; the JS SDK does not check this itself. */
@@ -439,7 +448,25 @@ export class LocalDurableEngine {
     return undefined;
   }
 
-  /** Turns the SDK's new open tasks into scheduled work, timers and sub-orchestrations; drops cancelled timers. */
+  /**
+   * What the extension's shim would do with this episode's actions. OutOfProcOrchestrationShim.cs
+   * (azure-functions-durable-extension, ProcessAsyncActionsV2 and InvokeAPIFromAction) calls the DTFx
+   * API of every action in the list, recursing into WhenAny/WhenAll compoundActions, and DTFx gives
+   * each call the next sequence number (DurableTask.Core TaskOrchestrationContext.cs, idCounter++).
+   * It cannot tell that an action stands for a task it already scheduled (durable-js issue 574).
+   * The SDK returns a re-yielded task's action object again inside the new compound action; in this
+   * process that is the same object, so a repeat of an object in the list is a task the extension
+   * would schedule anew.
+   */
+  private checkShimAllocation(record: InstanceRecord, actions: SdkAction[], openTasks: Record<string, SdkTask>): { message: string } | undefined {
+    const messages = findReyields(actions, openTasks).map((r) => `orchestration '${record.name}' (instance ${record.instanceId}) ${r}`);
+    if (messages.length === 0) return undefined;
+    if (!this.options.lenientReyield) return { message: messages[0] };
+    for (const message of messages) if (!record.warnings.includes(message)) this.warn(record, message);
+    return undefined;
+  }
+
+  /** Turns the SDK's new open tasks into scheduled work, timers and sub-orchestrations. */
   private scheduleOpenTasks(record: InstanceRecord, openTasks: Record<string, SdkTask>): { message: string } | undefined {
     const now = this.clock.now();
     const known = new Set(record.scheduledIds);
@@ -449,13 +476,22 @@ export class LocalDurableEngine {
       const id = task.id;
       const action = task.actionObj === "noOp" ? undefined : task.actionObj;
       const retry = task.parent?.retryOptions ? task.parent : undefined;
+      const phantom = phantomSegment(task);
+      if (phantom) {
+        const message = `orchestration '${record.name}' (instance ${record.instanceId}) ${phantom}`;
+        if (!this.options.lenientReyield) return { message };
+        if (!record.warnings.includes(message)) this.warn(record, message);
+      }
       if (action?.actionType === ActionType.CreateTimer) {
         const fireAt = new Date(action.fireAt!);
         record.timers.push({ taskId: id, fireAt: fireAt.toISOString() });
         scheduled.push(historyEvent(EventType.TimerCreated, now, { EventId: id, FireAt: fireAt.toISOString() }));
       } else if (!action && retry?.isWaitingOnTimer) {
-        // The SDK waits on a timer between attempts (and after the last one), like DTFx's RetryInterceptor.
-        const fireAt = new Date(now.getTime() + retryDelay(retry.retryOptions!, retry.attemptNumber! - 1));
+        // The SDK waits on a timer between attempts and after the last one, like DTFx's RetryInterceptor
+        // (DurableTask.Core RetryInterceptor.cs, Invoke). Since DTFx PR 661 the timer after the last
+        // attempt fires at once ("Dummy timer for back-compat"): the failure surfaces without a wait.
+        const last = retry.attemptNumber! > retry.retryOptions!.maxNumberOfAttempts;
+        const fireAt = last ? now : new Date(now.getTime() + retryDelay(retry.retryOptions!, retry.attemptNumber! - 1));
         record.timers.push({ taskId: id, fireAt: fireAt.toISOString() });
         scheduled.push(historyEvent(EventType.TimerCreated, now, { EventId: id, FireAt: fireAt.toISOString() }));
       } else {
@@ -479,20 +515,23 @@ export class LocalDurableEngine {
       }
       record.scheduledIds.push(id);
     }
-    // A cancelled timer stays among the SDK's open tasks with its action flagged; a long timer's
-    // segments carry the flag on their parent's action.
-    record.timers = record.timers.filter((t) => {
+    // DTFx has no "timer cancelled" event: cancelling only stops the orchestrator waiting, and the
+    // TimerFired still arrives (DurableTask.Core TaskOrchestrationContext.cs CreateTimer: the cancel
+    // token only removes the open task). A cancelled timer stays among the SDK's open tasks with its
+    // action flagged; a long timer's segments carry the flag on their parent's action. They are kept
+    // and fire; the flag only tells the "completed with a pending timer" warning to ignore them.
+    for (const t of record.timers) {
       const task = openTasks[t.taskId];
-      if (!task) return true;
-      const action = task.actionObj === "noOp" ? undefined : task.actionObj;
-      return !(action?.isCanceled || task.parent?.isCanceled);
-    });
+      const action = task && task.actionObj !== "noOp" ? task.actionObj : undefined;
+      if (action?.isCanceled || task?.parent?.isCanceled) t.cancelled = true;
+    }
     record.history.push(...scheduled);
     return undefined;
   }
 
   private continueAsNew(record: InstanceRecord, input: unknown): void {
     record.history.push(historyEvent(EventType.ContinueAsNew, this.clock.now()));
+    this.options.onContinueAsNew?.(record);
     record.executionId++;
     record.continuedAsNew++;
     record.input = input;
@@ -612,6 +651,37 @@ export class LocalDurableEngine {
   }
 }
 
+export type OrchestratorContext = InvocationContext & { df?: { taskOrchestratorExecutor?: { openTasks: Record<string, SdkTask> } } };
+
+/**
+ * One episode of the real replay engine: the DurableOrchestrationBindingInfo the extension sends
+ * (the first `playedCount` events already played) in, the OrchestratorState out, or the state the SDK
+ * packs into its OrchestrationFailureError when the orchestrator throws.
+ */
+export async function runOrchestrator(
+  registration: Registration,
+  execution: { history: HistoryEvent[]; playedCount: number; instanceId: string; input: unknown; parentInstanceId?: string },
+  context: OrchestratorContext,
+): Promise<{ state: SdkState; failure?: { message: string; details?: string } }> {
+  const binding = {
+    history: toBindingHistory(execution.history, execution.playedCount),
+    instanceId: execution.instanceId,
+    isReplaying: execution.playedCount > 0,
+    upperSchemaVersion: UPPER_SCHEMA_VERSION,
+    input: clone(execution.input),
+    parentInstanceId: execution.parentInstanceId,
+    maximumShortTimerDuration: MAX_SHORT_TIMER,
+    longRunningTimerIntervalDuration: LONG_TIMER_INTERVAL,
+    defaultHttpAsyncRequestSleepTimeMillseconds: 30_000,
+  };
+  try {
+    return { state: (await registration.callback(binding, context)) as SdkState };
+  } catch (err) {
+    const parsed = parseOrchestrationFailure(err);
+    return { state: parsed.state ?? { isDone: false, actions: [[]] }, failure: { message: parsed.message, details: parsed.details } };
+  }
+}
+
 function bindingType(reg: Registration): string | undefined {
   return Object.values(reg.metadata.bindings).find((b) => b.direction === "in" && b.type.endsWith("Trigger"))?.type;
 }
@@ -630,7 +700,8 @@ function clone<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
-function signature(action: SdkAction): string {
+/** What an action asks for, as text: the non-determinism guard and the replay tests compare these. */
+export function signature(action: SdkAction): string {
   const { actionType, functionName, input, fireAt, externalEventName, instanceId, compoundActions } = action;
   return JSON.stringify({
     actionType,
@@ -652,6 +723,89 @@ function unsupported(actions: SdkAction[]): { message: string } | undefined {
   return {
     message: `The local durable host does not support ${UnsupportedActions[bad.actionType]}. The orchestration was failed instead of left waiting; run it on Azure or avoid the API.`,
   };
+}
+
+/**
+ * The client refuses these ids (azure-functions-durable-extension DurableClient.cs StartNewAsync and
+ * IsInvalidCharacter: a leading "@", "/", "\\", "#", "?", control characters, more than 256 characters);
+ * HttpApiHandler.cs answers its ArgumentException with 400.
+ */
+export function validateInstanceId(instanceId: string): void {
+  if (instanceId.startsWith("@")) throw new InvalidInstanceIdError("Orchestration instance ids must not start with @.");
+  if (/[/\\#?\u0000-\u001f\u007f-\u009f]/.test(instanceId)) {
+    throw new InvalidInstanceIdError("Orchestration instance ids must not contain /, \\, #, ?, or control characters.");
+  }
+  if (instanceId.length > 256) throw new InvalidInstanceIdError("Instance ID lengths must not exceed 256 characters.");
+}
+
+const ID_CONSUMING: Record<number, string> = {
+  [ActionType.CallActivity]: "activity",
+  [ActionType.CallActivityWithRetry]: "activity",
+  [ActionType.CallSubOrchestrator]: "sub-orchestration",
+  [ActionType.CallSubOrchestratorWithRetry]: "sub-orchestration",
+  [ActionType.CreateTimer]: "timer",
+};
+
+/**
+ * Every action object that appears more than once in one episode's list (compound children
+ * included), described for the error, id-consuming ones first: the extension would schedule each
+ * anew (see checkShimAllocation).
+ * `openTasks` (the SDK's) names the task id when the task is still open.
+ */
+export function findReyields(actions: SdkAction[], openTasks: Record<string, SdkTask> = {}): string[] {
+  const seen = new Set<SdkAction>();
+  const found: { idConsuming: boolean; text: string }[] = [];
+  const walk = (action: SdkAction, inside: string | undefined) => {
+    const idConsuming = !!ID_CONSUMING[action.actionType];
+    if (seen.has(action) && (idConsuming || action.actionType === ActionType.WaitForExternalEvent)) {
+      const text = `yielded ${describeTask(action, openTasks)} again inside ${inside ?? "a new yield"}: ${consequence(action)}. Create a fresh task for every wait and yield each task object once.`;
+      found.push({ idConsuming, text });
+    }
+    seen.add(action);
+    const compound = action.actionType === ActionType.WhenAny ? "Task.any" : action.actionType === ActionType.WhenAll ? "Task.all" : undefined;
+    for (const child of action.compoundActions ?? []) walk(child, compound);
+  };
+  for (const action of actions) walk(action, undefined);
+  // The id-consuming ones first: they are what makes Azure's ids drift.
+  return [...found.filter((f) => f.idConsuming), ...found.filter((f) => !f.idConsuming)].map((f) => f.text);
+}
+
+function describeTask(action: SdkAction, openTasks: Record<string, SdkTask>): string {
+  if (action.actionType === ActionType.WaitForExternalEvent) return `the wait for event '${action.externalEventName}'`;
+  const open = Object.values(openTasks).find((t) => t.actionObj === action || t.parent?.actionObj === action);
+  const kind = ID_CONSUMING[action.actionType];
+  const what = action.functionName ? `${kind} '${action.functionName}'` : action.fireAt ? `${kind} (fires at ${new Date(action.fireAt).toISOString()})` : kind;
+  if (!open) return `the ${what}, already scheduled,`;
+  return open.parent?.longRunningTimerIntervalDuration !== undefined ? `the long ${what} whose current segment is task ${open.id}` : `the ${what} scheduled as task ${open.id}`;
+}
+
+function consequence(action: SdkAction): string {
+  if (action.actionType === ActionType.WaitForExternalEvent) {
+    return "the SDK then holds two open waits for the same event and hands the next one to the newest copy, which nobody may be waiting on";
+  }
+  return (
+    "the Durable extension would schedule it anew with the next sequence id (durable-js issue 574) while the SDK counts it once, " +
+    "so from here on completions in Azure land on the wrong tasks and the instance hangs or fails"
+  );
+}
+
+/**
+ * A new segment of a long timer that is cancelled. The SDK starts the next segment whenever one
+ * fires, cancelled or not (durable-functions LongTimerTask.trySetValue); the extension's loop stops
+ * creating segments once the timer is cancelled (azure-functions-durable-extension
+ * DurableOrchestrationContext.cs CreateTimer: `while (... && !cancelToken.IsCancellationRequested)`).
+ * The segment's id is one the extension never allocates, so the ids drift from here on.
+ */
+function phantomSegment(task: SdkTask): string | undefined {
+  const parent = task.parent;
+  if (!parent || parent.longRunningTimerIntervalDuration === undefined || !parent.isCanceled) return undefined;
+  if ((parent.children ?? []).indexOf(task) <= 0) return undefined; // the first segment is created before the cancel
+  const action = parent.actionObj === "noOp" ? undefined : parent.actionObj;
+  return (
+    `cancelled a long timer (fires at ${action?.fireAt ? new Date(action.fireAt).toISOString() : "?"}) that kept firing: the SDK started its next segment as task ${task.id}, ` +
+    "which the Durable extension never creates for a cancelled timer, so from here on its task ids run ahead of the SDK's and the instance hangs in Azure. " +
+    "Keep durable timers at 6 days or less, or continue as new after cancelling."
+  );
 }
 
 /** DTFx RetryInterceptor: firstRetryInterval × backoff^retry, capped by maxRetryInterval. */

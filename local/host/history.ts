@@ -2,7 +2,7 @@
  * The out-of-proc orchestration protocol of durable-functions v3 as the local host speaks it: history
  * event and action numbers (durable-functions/lib/src/history/HistoryEventType.js and
  * actions/ActionType.js, pinned at 3.5.0) and the binding the orchestrator trigger receives.
- * See docs/durable-semantics.md#the-protocol-between-the-node-sdk-and-the-extension.
+ * See docs/durable-semantics.md#the-protocol-between-the-node-sdk-and-the-extension. The strict rules: docs/local-host.md.
  */
 
 export const EventType = {

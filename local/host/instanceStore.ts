@@ -10,6 +10,8 @@ export type RuntimeStatus = "Pending" | "Running" | "Completed" | "Failed" | "Te
 export interface PendingTimer {
   taskId: number;
   fireAt: string;
+  /** The orchestrator cancelled it; it fires all the same, as in DTFx. */
+  cancelled?: boolean;
 }
 
 export interface PendingWork {

@@ -2,12 +2,18 @@
  * The local host's HTTP face: the app's own HTTP triggers (routes, methods, route parameters,
  * function keys) and the Durable management API under both the `rpcBaseUrl` routes and the webhook
  * URLs, so that the unmodified DurableClient works against it (durable-functions' getClient reads the binding's creationUrls, managementUrls and rpcBaseUrl).
+ *
+ * As in Azure, the management API on the app's port needs the system key: the webhook URLs carry it
+ * as `code=` (azure-functions-durable-extension HttpApiHandler.cs builds them with
+ * `?code={systemKey}`). The keyless `rpcBaseUrl` the client binding gets points at a second listener
+ * on 127.0.0.1 only, like the extension's LocalHttpListener.cs (port 17071 there, any free port here),
+ * which BindingHelper.cs puts into the binding's JSON.
  */
 import http from "node:http";
 import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from "@azure/functions";
 import { registry, type CoreBinding, type Registration } from "./fakeCore";
-import { InstanceNotFoundError, InstanceNotRunningError, isTerminal, type LocalDurableEngine } from "./engine";
+import { InstanceNotFoundError, InstanceNotRunningError, InvalidInstanceIdError, isTerminal, type LocalDurableEngine } from "./engine";
 import { EventTypeName } from "./history";
 import type { InstanceRecord } from "./instanceStore";
 
@@ -50,7 +56,9 @@ export class HostServer {
   readonly systemKey: string;
   readonly taskHub: string;
   private server?: http.Server;
+  private rpcServer?: http.Server;
   private origin = "";
+  private rpcOrigin = "";
 
   constructor(private readonly options: HostServerOptions) {
     this.functionKey = options.functionKey ?? randomBytes(24).toString("base64url");
@@ -79,19 +87,46 @@ export class HostServer {
     });
     const { port } = server.address() as { port: number };
     this.origin = `http://${this.options.host ?? "127.0.0.1"}:${port}`;
+    this.rpcServer = await this.listenRpc();
     // getClient rewrites every management URL to http://localhost:7071 unless WEBSITE_HOSTNAME is set.
     process.env.WEBSITE_HOSTNAME ??= `127.0.0.1:${port}`;
     return this.origin;
   }
 
-  async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
+  /** The local RPC listener: the management routes only, no key, loopback only. */
+  private async listenRpc(): Promise<http.Server> {
+    const server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? "/", this.rpcOrigin || "http://127.0.0.1");
+      const handled = url.pathname.startsWith(RPC_PREFIX)
+        ? readBody(req).then((body) => this.management(req.method ?? "GET", url, url.pathname.slice(RPC_PREFIX.length), body, res))
+        : Promise.resolve(send(res, 404, { error: `no route for ${url.pathname}` }));
+      handled.catch((err: unknown) => {
+        this.options.log?.("error", "host-rpc", err instanceof Error ? (err.stack ?? err.message) : String(err));
+        if (!res.headersSent) send(res, 500, { error: "internal error in the local host", message: err instanceof Error ? err.message : String(err) });
+        else res.end();
+      });
     });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => resolve());
+    });
+    this.rpcOrigin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    return server;
+  }
+
+  async close(): Promise<void> {
+    const servers = [this.server, this.rpcServer].filter((s): s is http.Server => !!s);
+    this.server = undefined;
+    this.rpcServer = undefined;
+    await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      ),
+    );
   }
 
   /** The durableClient input binding's value, pointing at this server. */
@@ -118,21 +153,19 @@ export class HostServer {
       },
       baseUrl: base.slice(0, -1),
       requiredQueryStringParameters: `code=${this.systemKey}`,
-      rpcBaseUrl: `${this.baseUrl}${RPC_PREFIX}`,
+      rpcBaseUrl: `${this.rpcOrigin}${RPC_PREFIX}`,
     };
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", this.baseUrl);
     const body = await readBody(req);
-    if (url.pathname.startsWith(WEBHOOK_PREFIX)) {
+    for (const prefix of [WEBHOOK_PREFIX, RPC_PREFIX]) {
+      if (!url.pathname.startsWith(prefix)) continue;
       if (!keyMatches(url.searchParams.get("code") ?? header(req, "x-functions-key"), [this.systemKey, this.masterKey])) {
-        return send(res, 401, { error: "the Durable webhook API needs the system key (code=...)" });
+        return send(res, 401, { error: "the Durable management API needs the system key (code=...)" });
       }
-      return this.management(req.method ?? "GET", url, url.pathname.slice(WEBHOOK_PREFIX.length), body, res);
-    }
-    if (url.pathname.startsWith(RPC_PREFIX)) {
-      return this.management(req.method ?? "GET", url, url.pathname.slice(RPC_PREFIX.length), body, res);
+      return this.management(req.method ?? "GET", url, url.pathname.slice(prefix.length), body, res);
     }
     if (url.pathname.startsWith("/api/")) return this.trigger(req, url, body, res);
     send(res, 404, { error: `no route for ${url.pathname}` });
@@ -193,6 +226,7 @@ export class HostServer {
       if (err instanceof InstanceNotFoundError) return send(res, 404, { error: err.message });
       if (err instanceof InstanceNotRunningError) return send(res, 410, { error: err.message });
       if (err instanceof SyntaxError) return send(res, 400, { error: `body is not JSON: ${err.message}` });
+      if (err instanceof InvalidInstanceIdError) return send(res, 400, { error: err.message });
       if (err instanceof Error && /already exists/.test(err.message)) return send(res, 409, { error: err.message });
       if (err instanceof Error && /No orchestration named/.test(err.message)) return send(res, 400, { error: err.message });
       throw err;

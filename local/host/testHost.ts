@@ -23,6 +23,9 @@ export interface TestHostOptions {
   runActivitiesTwice?: boolean;
   activityConcurrency?: number;
   defaultVersion?: string;
+  /** TEMPORARY (see EngineOptions.lenientReyield): warn instead of failing on task-id drift. */
+  lenientReyield?: boolean;
+  onContinueAsNew?: (record: InstanceRecord) => void;
   /** Listen on this port (a "redeployed" host keeps the URL the e-mailed links point at). */
   port?: number;
   log?: LogSink;
@@ -57,6 +60,8 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
     runActivitiesTwice: options.runActivitiesTwice,
     activityConcurrency: options.activityConcurrency,
     defaultVersion: options.defaultVersion ?? hostJsonDefaultVersion(),
+    lenientReyield: options.lenientReyield,
+    onContinueAsNew: options.onContinueAsNew,
     log: options.log,
   });
   await engine.resume();

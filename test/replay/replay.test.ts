@@ -1,0 +1,56 @@
+/**
+ * Replays every recorded history (test/fixtures/histories, written by `npm run record-histories`)
+ * against the current orchestrator code through the real durable-functions replay engine. A change to
+ * the actions an orchestration returns for a recorded history fails here: a running instance would no
+ * longer replay in Azure. Histories of older versions must still replay under their own version.
+ */
+import path from "node:path";
+import "../../functions";
+import { hostJsonDefaultVersion } from "../../local/host/history";
+import { compareActions, label, longTimerSegments, readFixtures, replayExecution, reyields } from "../../local/host/replay";
+import { compareVersions } from "../../shared/versions";
+import { LENIENT_REYIELD_UNTIL_WORKFLOW_REWRITE } from "../workflow/harness";
+
+const ROOT = path.resolve(__dirname, "..", "fixtures", "histories");
+const fixtures = readFixtures(ROOT);
+
+describe("recorded histories", () => {
+  it("include the version host.json deploys, and none newer", () => {
+    const current = hostJsonDefaultVersion()!;
+    const versions = new Set(fixtures.map((f) => f.recorded.version));
+    expect(versions).toContain(current);
+    expect([...versions].filter((v) => compareVersions(v, current) > 0)).toEqual([]);
+  });
+
+  it("cover an api-mode and an operator-mode migration", () => {
+    expect(new Set(fixtures.map((f) => f.recorded.scenario))).toEqual(
+      new Set(["api-rejection-2of3-reminders", "api-deadline-extension-phase2-faults", "operator-start-to-finish"]),
+    );
+  });
+
+  it.each(fixtures.map((f) => [f.file, f.recorded] as const))("%s replays to the recorded actions", async (_file, recorded) => {
+    const replay = await replayExecution(recorded);
+    const difference = compareActions(recorded, replay.actions);
+    if (difference) throw new Error(difference);
+  });
+});
+
+// TEMPORARY: today's orchestrations keep a 7-day task-link expiry timer and re-yield it (see the
+// harness constant); these two checks are expected to fail until the rewritten ones are recorded.
+const untilRewrite = LENIENT_REYIELD_UNTIL_WORKFLOW_REWRITE ? it.failing : it;
+
+describe("rules every recorded history keeps", () => {
+  untilRewrite("no durable timer is longer than 6 days", async () => {
+    const found: string[] = [];
+    for (const { recorded } of fixtures) {
+      for (const segment of longTimerSegments(recorded, (await replayExecution(recorded)).actions)) found.push(`${label(recorded)}: long timer segment ${segment}`);
+    }
+    expect(found).toEqual([]);
+  });
+
+  untilRewrite("no task object is yielded twice", async () => {
+    const found: string[] = [];
+    for (const { recorded } of fixtures) for (const r of reyields((await replayExecution(recorded)).actions)) found.push(`${label(recorded)}: ${r}`);
+    expect(found).toEqual([]);
+  });
+});

@@ -1,0 +1,116 @@
+/**
+ * The migrations whose histories are recorded for the replay test (`npm run record-histories`): fixed
+ * tenant seeds, the virtual clock from START, the same clicks at the same virtual times, so a new
+ * recording differs from the last only where the code does (and in the random ids the app draws).
+ */
+import type { InstanceRecord } from "../../local/host/instanceStore";
+import { recordExecution, writeFixtures, type RecordedExecution } from "../../local/host/replay";
+import { DAY, peigAdminFollows, startBody, startScenario, type Scenario, type ScenarioOptions } from "../workflow/harness";
+
+const CIO = "cio@contoso.com";
+const CFO = "cfo@contoso.com";
+const ADMIN = "it@contoso.com";
+const finished = (s: Scenario, id: string) => async () => ["completed", "failed", "cancelled"].includes(await s.phase(id));
+const openGate = (s: Scenario, id: string, purpose: string) => async () =>
+  (await s.stack.store.listTasks(id, { status: "open" })).some((t) => t.gate?.startsWith(`${purpose}-`));
+
+interface RecordingScenario {
+  name: string;
+  options: ScenarioOptions;
+  run(s: Scenario): Promise<void>;
+}
+
+export const SCENARIOS: RecordingScenario[] = [
+  {
+    // api mode, 2 of 3: a rejection, a new round, one approval, a reminder round, the second approval.
+    name: "api-rejection-2of3-reminders",
+    options: { tenant: { users: 30, seed: 11, missRate: 0, mismatchRate: 0 } },
+    run: async (s) => {
+      const id = await s.start(startBody({ requiredApprovals: 2 }));
+      await s.runUntil(async () => (await s.phase(id)) === "approval");
+      await expectStatus(s.decide(s.taskLinks(CIO)[0], "reject", { reason: "finance users still travelling" }), 200);
+      await expectStatus(s.api(`migrations/${id}/approval`, { method: "POST" }), 202);
+      await s.host.idle();
+      await expectStatus(s.decide(s.taskLinks(CIO).at(-1)!, "approve"), 200);
+      await s.host.advanceBy(DAY + 1);
+      await expectStatus(s.decide(s.taskLinks(CFO).at(-1)!, "approve"), 200);
+      await s.runUntil(finished(s, id), 5 * DAY);
+      await expectPhase(s, id, "completed");
+    },
+  },
+  {
+    // api mode: the deadline extended mid-window, Phase 2 for those who missed it, Peig answering 503 now and then.
+    name: "api-deadline-extension-phase2-faults",
+    options: { tenant: { users: 40, seed: 5, missRate: 0.3, mismatchRate: 0 }, stack: { faults: { serverErrorRate: 0.05, seed: 3 } } },
+    run: async (s) => {
+      const id = await s.start();
+      await s.host.advanceBy(3 * DAY);
+      await expectStatus(
+        s.api(`migrations/${id}/deadline`, { method: "POST", body: JSON.stringify({ deadline: "2026-12-18T09:00:00Z" }), headers: { "content-type": "application/json" } }),
+        202,
+      );
+      await s.runUntil(async () => (await s.phase(id)) === "approval", 30 * DAY);
+      await expectStatus(s.decide(s.taskLinks(CIO).at(-1)!, "approve"), 200);
+      await s.runUntil(finished(s, id), 5 * DAY);
+      await expectPhase(s, id, "completed");
+    },
+  },
+  {
+    // operator mode: every Peig step is a task for the Peig admin, progress comes from Entra sign-ins.
+    name: "operator-start-to-finish",
+    options: { peigMode: "operator", tenant: { users: 30, seed: 7, missRate: 0.2, mismatchRate: 0 } },
+    run: async (s) => {
+      const id = await s.start();
+      const latest = () => s.taskLinks(ADMIN).at(-1)!;
+      await peigAdminFollows(s, latest());
+      await s.runUntil(openGate(s, id, "peigAccounts"), 30 * DAY);
+      await peigAdminFollows(s, latest());
+      await s.runUntil(openGate(s, id, "peigChecklist"), 5 * DAY);
+      await peigAdminFollows(s, latest());
+      await s.runUntil(async () => (await s.phase(id)) === "approval", 5 * DAY);
+      await expectStatus(s.decide(s.taskLinks(CIO).at(-1)!, "approve"), 200);
+      await s.runUntil(openGate(s, id, "peigDeletion"), 5 * DAY);
+      await peigAdminFollows(s, latest());
+      await s.runUntil(finished(s, id), 5 * DAY);
+      await expectPhase(s, id, "completed");
+    },
+  },
+];
+
+/** Runs one scenario and returns every execution of every instance it started, in a stable order. */
+export async function recordScenario(scenario: RecordingScenario): Promise<RecordedExecution[]> {
+  const earlier: Promise<RecordedExecution>[] = [];
+  const onContinueAsNew = (record: InstanceRecord) => earlier.push(recordExecution(scenario.name, record, "continuedAsNew"));
+  const s = await startScenario({ ...scenario.options, onContinueAsNew });
+  try {
+    await scenario.run(s);
+    await s.host.idle();
+    const instances = s.host.engine.listInstances();
+    const last = await Promise.all(instances.map((r) => recordExecution(scenario.name, r, r.status)));
+    const order = new Map(instances.map((r, i) => [r.instanceId, i]));
+    return [...(await Promise.all(earlier)), ...last].sort((a, b) => order.get(a.instanceId)! - order.get(b.instanceId)! || a.execution - b.execution);
+  } finally {
+    await s.stop();
+  }
+}
+
+export async function recordAll(root: string, log: (line: string) => void = () => {}): Promise<string[]> {
+  const written: string[] = [];
+  for (const scenario of SCENARIOS) {
+    const executions = await recordScenario(scenario);
+    const files = writeFixtures(root, scenario.name, executions);
+    log(`${scenario.name}: ${executions.length} execution(s) of ${new Set(executions.map((e) => e.instanceId)).size} instance(s)`);
+    written.push(...files);
+  }
+  return written;
+}
+
+async function expectPhase(s: Scenario, id: string, phase: string): Promise<void> {
+  const now = await s.phase(id);
+  if (now !== phase) throw new Error(`the migration ended in phase ${now}, not ${phase}`);
+}
+
+async function expectStatus(response: Promise<Response>, status: number): Promise<void> {
+  const res = await response;
+  if (res.status !== status) throw new Error(`expected HTTP ${status}, got ${res.status}: ${await res.text()}`);
+}
