@@ -158,8 +158,7 @@ function scheduledPasses(onboardingStartedAt: number): number {
 export async function runMigration(options: { tenant: TenantOptions; peigRateLimit?: PeigRateLimit; clock?: VirtualClock }): Promise<MigrationRunResult> {
   const clock = options.clock ?? new VirtualClock(START);
   const wallStart = performance.now();
-  // TEMPORARY lenientReyield: today's orchestrations re-yield tasks; drop it with the workflow rewrite.
-  const host = await createTestHost({ clock, lenientReyield: true });
+  const host = await createTestHost({ clock });
   const stack = await startLocalStack({ clock, publicBaseUrl: host.baseUrl, tenant: options.tenant });
   if (options.peigRateLimit) stack.peig.setRateLimit(options.peigRateLimit);
   const notes: Notes = { usersPerPass: [], peigItems: { listUsers: [], listPendingRequests: [], listMicrosoft365Accounts: [] }, bulkSends: [], personalisedCalls: [] };

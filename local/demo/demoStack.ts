@@ -53,8 +53,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
 async function startOnAzurite(options: DemoStackOptions, azurite: AzuriteHandle): Promise<DemoStack> {
   const { folder, setup, previous } = options;
   const clock = new AcceleratedClock(options.acceleration);
-  // TEMPORARY lenientReyield: today's orchestrations re-yield tasks; drop it with the workflow rewrite.
-  const engine = new LocalDurableEngine({ clock, store: TableInstanceStore.fromConnectionString(azurite.connectionString), lenientReyield: true, log: options.log });
+  const engine = new LocalDurableEngine({ clock, store: TableInstanceStore.fromConnectionString(azurite.connectionString), log: options.log });
   const functionKey = previous?.functionKey ?? randomBytes(24).toString("base64url");
   const server = await listen(engine, functionKey, previous?.hostPort, options.log);
   const stack = await startLocalStack({

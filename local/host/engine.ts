@@ -51,7 +51,7 @@ export interface EngineOptions {
    */
   defaultVersion?: string;
   /**
-   * TEMPORARY, for the app's orchestrations until they are rewritten: report (as warnings) instead of
+   * For tests that demonstrate the problem only: report (as warnings) instead of
    * failing an orchestration whose task ids the extension would number differently from the SDK (a
    * re-yielded task, a cancelled long timer that grows a segment). Only tests that demonstrate the
    * problem should set it.

@@ -23,7 +23,7 @@ export interface TestHostOptions {
   runActivitiesTwice?: boolean;
   activityConcurrency?: number;
   defaultVersion?: string;
-  /** TEMPORARY (see EngineOptions.lenientReyield): warn instead of failing on task-id drift. */
+  /** Tests that demonstrate a re-yield only (see EngineOptions.lenientReyield): warn instead of failing. */
   lenientReyield?: boolean;
   onContinueAsNew?: (record: InstanceRecord) => void;
   /** Listen on this port (a "redeployed" host keeps the URL the e-mailed links point at). */

@@ -9,7 +9,6 @@ import "../../functions";
 import { hostJsonDefaultVersion } from "../../local/host/history";
 import { compareActions, label, longTimerSegments, readFixtures, replayExecution, reyields } from "../../local/host/replay";
 import { compareVersions } from "../../shared/versions";
-import { LENIENT_REYIELD_UNTIL_WORKFLOW_REWRITE } from "../workflow/harness";
 
 const ROOT = path.resolve(__dirname, "..", "fixtures", "histories");
 const fixtures = readFixtures(ROOT);
@@ -35,12 +34,8 @@ describe("recorded histories", () => {
   });
 });
 
-// TEMPORARY: today's orchestrations keep a 7-day task-link expiry timer and re-yield it (see the
-// harness constant); these two checks are expected to fail until the rewritten ones are recorded.
-const untilRewrite = LENIENT_REYIELD_UNTIL_WORKFLOW_REWRITE ? it.failing : it;
-
 describe("rules every recorded history keeps", () => {
-  untilRewrite("no durable timer is longer than 6 days", async () => {
+  it("no durable timer is longer than 6 days", async () => {
     const found: string[] = [];
     for (const { recorded } of fixtures) {
       for (const segment of longTimerSegments(recorded, (await replayExecution(recorded)).actions)) found.push(`${label(recorded)}: long timer segment ${segment}`);
@@ -48,7 +43,7 @@ describe("rules every recorded history keeps", () => {
     expect(found).toEqual([]);
   });
 
-  untilRewrite("no task object is yielded twice", async () => {
+  it("no task object is yielded twice", async () => {
     const found: string[] = [];
     for (const { recorded } of fixtures) for (const r of reyields((await replayExecution(recorded)).actions)) found.push(`${label(recorded)}: ${r}`);
     expect(found).toEqual([]);

@@ -76,16 +76,9 @@ export interface ScenarioOptions {
 // HOST_LOG=1 prints activity failures and warnings from the local host.
 const hostLog = process.env.HOST_LOG ? (level: string, source: string, message: string) => console.log(`[${level}] ${source}: ${message}`) : undefined;
 
-/**
- * TEMPORARY: today's orchestrations re-yield their expiry timer and wake wait (humanTasks.ts
- * waitForPeople), which the strict host fails as Azure would misnumber them. The scenarios run with
- * the host's lenient option until the rewritten orchestrations land; then delete this constant.
- */
-export const LENIENT_REYIELD_UNTIL_WORKFLOW_REWRITE = true;
-
 function durableHost(clock: VirtualClock, options: ScenarioOptions): Promise<TestHost> {
   const store = options.storage ? TableInstanceStore.fromConnectionString(options.storage.connection, `${options.storage.tablePrefix}Instances`) : undefined;
-  return createTestHost({ clock, store, runActivitiesTwice: options.runActivitiesTwice, lenientReyield: LENIENT_REYIELD_UNTIL_WORKFLOW_REWRITE, onContinueAsNew: options.onContinueAsNew, log: hostLog });
+  return createTestHost({ clock, store, runActivitiesTwice: options.runActivitiesTwice, onContinueAsNew: options.onContinueAsNew, log: hostLog });
 }
 
 /** A virtual clock that says when time moves, so simulated people can act as it passes. */
