@@ -31,6 +31,10 @@ async function seedMigration(store: EntityMigrationStore, id: string, users: num
   await store.upsertUsers(id, rows);
 }
 
+/** Route ids are UUIDs (any other id is a 404). */
+const SMALL = "00000000-0000-4000-8000-000000000100";
+const LARGE = "00000000-0000-4000-8000-000000100000";
+
 describe("status and users endpoints at 100,000 users", () => {
   let s: Scenario;
   let tables: RowCountingTables;
@@ -39,8 +43,8 @@ describe("status and users endpoints at 100,000 users", () => {
     tables = new RowCountingTables(new MemoryEntityTables());
     const store = new EntityMigrationStore(tables, { tablePrefix: "Scale", clock: s.clock });
     s.stack.services.store = store;
-    await seedMigration(store, "small", 100);
-    await seedMigration(store, "large", 100_000);
+    await seedMigration(store, SMALL, 100);
+    await seedMigration(store, LARGE, 100_000);
   }, 120_000);
   afterAll(() => s.stop());
 
@@ -53,29 +57,29 @@ describe("status and users endpoints at 100,000 users", () => {
   };
 
   it("answers the status JSON without reading any user row, the same at 100 and at 100,000 users", async () => {
-    const small = await measure("migrations/small");
-    const large = await measure("migrations/large");
+    const small = await measure(`migrations/${SMALL}`);
+    const large = await measure(`migrations/${LARGE}`);
     expect([small.status, large.status]).toEqual([200, 200]);
     expect(large.userRows).toBe(0);
     expect(large.rows).toBe(small.rows);
     expect(Math.abs(large.bytes - small.bytes)).toBeLessThan(200);
     const status = JSON.parse(large.body) as { counts: { inScope: number }; links: { users: Record<string, string> } };
     expect(status.counts.inScope).toBe(100_000);
-    expect(status.links.users.notOnboarded).toMatch(/\/api\/migrations\/large\/users\?state=notOnboarded$/);
+    expect(status.links.users.notOnboarded).toMatch(new RegExp(`/api/migrations/${LARGE}/users\\?state=notOnboarded$`));
   });
 
   it("renders the status page from the first 100 of each user table, with a link to the rest", async () => {
-    const large = await measure("migrations/large/page");
+    const large = await measure(`migrations/${LARGE}/page`);
     expect(large.status).toBe(200);
     expect(large.userRows).toBeLessThanOrEqual(200);
     expect(large.body).toContain("First 100 of");
-    expect(large.body).toContain("/api/migrations/large/users?state=notOnboarded");
-    const small = await measure("migrations/small/page");
+    expect(large.body).toContain(`/api/migrations/${LARGE}/users?state=notOnboarded`);
+    const small = await measure(`migrations/${SMALL}/page`);
     expect(small.body).not.toContain("First 100 of");
   });
 
   it("pages one state's users 500 at a time, each page reading at most 500 user rows", async () => {
-    const first = await measure("migrations/large/users?state=notOnboarded&top=500");
+    const first = await measure(`migrations/${LARGE}/users?state=notOnboarded&top=500`);
     expect(first.status).toBe(200);
     expect(first.userRows).toBeLessThanOrEqual(500);
     const page = JSON.parse(first.body) as { users: { userId: string; state: string }[]; next: string };
@@ -92,7 +96,7 @@ describe("status and users endpoints at 100,000 users", () => {
 
   it("lists every user of a small migration across pages, each once", async () => {
     const seen: string[] = [];
-    let path: string | null = "migrations/small/users?top=7";
+    let path: string | null = `migrations/${SMALL}/users?top=7`;
     while (path) {
       const body = JSON.parse((await measure(path)).body) as { users: { userId: string }[]; next: string | null };
       seen.push(...body.users.map((u) => u.userId));
@@ -109,7 +113,7 @@ describe("status and users endpoints at 100,000 users", () => {
     ["top with a fraction", "top=2.5", "top"],
     ["a cursor it did not hand out", "cursor=bm9wZQ", "cursor"],
   ])("answers 400 naming the field for %s", async (_what, query, field) => {
-    const res = await s.api(`migrations/large/users?${query}`);
+    const res = await s.api(`migrations/${LARGE}/users?${query}`);
     expect(res.status).toBe(400);
     expect(((await res.json()) as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual([field]);
   });
