@@ -14,10 +14,13 @@ import { FaultInjector, type GraphFaults, type InjectedFault } from "./faults";
 import { GraphHttpError, badRequest, errorResponse, ok, requireObject, type SimRequest, type SimResponse } from "./http";
 import { MailboxSimulator, exchangeOnlineLimits, type MailLimits, type SentMail } from "./mailbox";
 import { PeopleSimulator, type SimSignIn } from "./people";
+import { defaultIdentifierUriPolicy, handlePolicies, type SimIdentifierUriPolicy } from "./policies";
 
 export type { GraphFaults, ScriptedFault } from "./faults";
 export type { MailLimits, SentMail } from "./mailbox";
 export type { SimSignIn } from "./people";
+export type { SimIdentifierUriPolicy, SimIdentifierUriRestriction } from "./policies";
+export { defaultIdentifierUriPolicy } from "./policies";
 export { MICROSOFT_GRAPH_APP_ID, microsoftGraphAppRoles, type SimAppRoleAssignment, type SimManagedIdentity } from "./appRoleAssignments";
 export type { SimApplication, SimServicePrincipal, SimKeyCredential, DirectorySnapshot, Replicated } from "./directory";
 
@@ -32,8 +35,12 @@ export interface GraphSimulatorOptions {
   mailLimits?: Partial<MailLimits>;
   /** Sender mailboxes besides the tenant's users (e.g. a shared "migration@…" mailbox). */
   mailboxes?: string[];
-  /** Whether the identifier-URI policy exempts SAML apps (reference §1.5); default true. */
+  /** Whether the identifier-URI policy exempts SAML apps (its `excludeSaml`); default true. */
   samlExemptFromIdentifierUriPolicy?: boolean;
+  /** The tenant's identifier-URI policy; default Microsoft's, with `excludeSaml` from the option above. */
+  identifierUriPolicy?: SimIdentifierUriPolicy;
+  /** Time after the PATCH to SAML mode before the identifier-URI checks see a SAML app; default 0. */
+  samlExemptionDelayMs?: number;
   /**
    * Called before each request is served: lets a world that changes lazily (the Peig simulator's
    * onboardings, which land in the sign-in log) catch up with the clock before Graph answers.
@@ -99,8 +106,11 @@ class GraphSimulatorServer {
   readonly mailbox: MailboxSimulator;
   readonly appRoleAssignments: AppRoleAssignmentSimulator;
 
+  readonly identifierUriPolicy: SimIdentifierUriPolicy;
+
   constructor(private readonly options: GraphSimulatorOptions) {
     const { clock, tenant } = options;
+    this.identifierUriPolicy = options.identifierUriPolicy ?? defaultIdentifierUriPolicy(options.samlExemptFromIdentifierUriPolicy ?? true);
     const baseUrl = () => this.baseUrl;
     this.faults = new FaultInjector(options.faults);
     this.directory = new DirectorySimulator({
@@ -108,7 +118,8 @@ class GraphSimulatorServer {
       baseUrl,
       verifiedDomains: options.verifiedDomains ?? [tenant.domain, tenant.initialDomain],
       replicationDelayMs: options.replicationDelayMs ?? 20_000,
-      samlExemptFromIdentifierUriPolicy: options.samlExemptFromIdentifierUriPolicy ?? true,
+      identifierUriPolicy: this.identifierUriPolicy,
+      samlExemptionDelayMs: options.samlExemptionDelayMs ?? 0,
     });
     this.people = new PeopleSimulator(tenant, clock, baseUrl);
     this.appRoleAssignments = new AppRoleAssignmentSimulator({
@@ -211,7 +222,10 @@ class GraphSimulatorServer {
 
   private route(request: SimRequest): SimResponse {
     if (request.path === "/$batch") return this.batch(request);
-    const response = this.appRoleAssignments.handle(request) ?? this.directory.handle(request) ?? this.people.handle(request) ?? this.mailbox.handle(request);
+    const response =
+      handlePolicies(request, this.identifierUriPolicy, this.baseUrl) ??
+      this.appRoleAssignments.handle(request) ??
+      this.directory.handle(request) ?? this.people.handle(request) ?? this.mailbox.handle(request);
     if (response) return response;
     throw badRequest(`Resource not found for the segment '${request.path.split("/")[1] ?? ""}'.`, "BadRequest");
   }

@@ -156,7 +156,7 @@ export interface ParsedQuery {
 }
 
 /**
- * Validates the query like Graph does. Advanced queries (ne, or, $count, filters on a cast) without
+ * Validates the query like Graph does. Advanced queries (ne, or, filters on a cast) without
  * `ConsistencyLevel: eventual` are refused (https://learn.microsoft.com/en-us/graph/aad-advanced-queries);
  * the header is checked on every page, since Graph does not carry it over to nextLink requests.
  */
@@ -181,11 +181,14 @@ export function parseQuery(request: SimRequest, rules: CollectionRules): ParsedQ
     if (usesOr(filter)) needsAdvanced = true;
     if (rules.filterNeedsAdvanced) needsAdvanced = true;
   }
-  const count = q.get("$count") === "true";
-  if (count) needsAdvanced = true;
-  if (rules.advancedQueries && needsAdvanced && request.headers["consistencylevel"]?.toLowerCase() !== "eventual") {
-    throw unsupported("Request with $count, ne, or, or a filter on a cast requires the 'ConsistencyLevel: eventual' header.");
+  const eventual = request.headers["consistencylevel"]?.toLowerCase() === "eventual";
+  if (rules.advancedQueries && needsAdvanced && !eventual) {
+    throw unsupported("Request with ne, or, or a filter on a cast requires the 'ConsistencyLevel: eventual' header.");
   }
+  // $count=true as a query parameter without the header is not refused on directory objects: Graph answers
+  // without @odata.count (https://learn.microsoft.com/en-us/graph/aad-advanced-queries, "$count … without
+  // ConsistencyLevel": the count is ignored). Collections outside the directory count without the header.
+  const count = q.get("$count") === "true" && (eventual || !rules.advancedQueries);
 
   const select = parseSelect(request, rules);
 

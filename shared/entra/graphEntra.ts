@@ -10,6 +10,7 @@ import { RetriesExhaustedError } from "../retry";
 import { graphClouds, type GraphCloud } from "../graph/cloud";
 import {
   GraphCaller,
+  describeGraphError,
   graphErrorCode,
   graphStatus,
   isTransientGraphError,
@@ -29,16 +30,31 @@ import type {
 } from "./graphTypes";
 import type { DeleteMigrationAppResult, DirectoryUser, EntraPort, MigrationApp, MigrationAppSpec, MigrationSignIn } from "./port";
 
-/** The identifier-URI policy refused the Peig Entity ID; retrying cannot help, an admin must act. */
+/**
+ * The identifier-URI policy still refused the Peig Entity ID after the SAML exemption had time to arrive: an
+ * admin must act.
+ */
 export class HostNameNotOnVerifiedDomainError extends Error {
   override readonly name = "HostNameNotOnVerifiedDomainError";
   constructor(readonly entityId: string, graphMessage: string) {
     super(
-      `Entra refused the Entity ID ${entityId} (HostNameNotOnVerifiedDomain: ${graphMessage}). The tenant's identifier-URI ` +
-        `policy blocks hosts that are not verified domains even for SAML apps: verify the Peig server's domain in Entra, or ` +
-        `exempt SAML apps in the app management policy (https://learn.microsoft.com/en-us/entra/identity-platform/identifier-uri-restrictions).`,
+      `Entra refused the Entity ID ${entityId} (${graphMessage}). The tenant's identifier-URI policy blocks hosts that are not ` +
+        `verified domains even for SAML apps. Fix: verify the Peig server's domain in Entra, or set excludeSaml: true on the ` +
+        `identifierUris restrictions of the tenant's app management policy (PATCH /policies/defaultAppManagementPolicy, ` +
+        `https://learn.microsoft.com/en-us/entra/identity-platform/identifier-uri-restrictions), then run the setup again.`,
     );
   }
+}
+
+/**
+ * The two texts of an identifier-URI refusal: the 2021 rule's code and the 2025 policy's message
+ * (https://learn.microsoft.com/en-us/entra/identity-platform/identifier-uri-restrictions, "Policy behavior").
+ */
+export function isIdentifierUriRefusal(error: unknown): boolean {
+  return (
+    graphErrorCode(error) === "HostNameNotOnVerifiedDomain" ||
+    (graphStatus(error) === 400 && error instanceof Error && error.message.includes("All newly added URIs must contain a tenant verified domain, tenant ID, or app ID"))
+  );
 }
 
 /**
@@ -59,6 +75,13 @@ const memberFilter = "accountEnabled eq true and userType eq 'Member'";
 /** "provisioning is not instant … poll every 5–10 seconds" (tutorial); we give it 2 minutes (reference §1.2). */
 const replicationWindowMs = 2 * 60_000;
 const replicationPollMs = 5_000;
+/**
+ * The SAML mode that exempts the app from the identifier-URI policy reaches it with a delay ("synchronization
+ * isn't immediate", https://learn.microsoft.com/en-us/graph/api/serviceprincipal-update?view=graph-rest-1.0;
+ * terraform-provider-azuread issues 797 and 1392: a second apply succeeds), so a refusal is retried this long.
+ */
+const samlExemptionWindowMs = 5 * 60_000;
+const samlExemptionPollMs = 15_000;
 /** A kept certificate may end up to this much before the requested end (Graph stores whole seconds). */
 const certificateEndToleranceMs = 24 * 60 * 60_000;
 
@@ -140,12 +163,28 @@ export class GraphEntra implements EntraPort {
     });
   }
 
-  /** Service principal first, then the application (reference §1.10); 404 means already gone. */
+  /**
+   * One DELETE of the application, which deletes its service principal in the home tenant; deleting a
+   * template-made SAML service principal directly is refused (400 DeletingSamlSpNotAllowed,
+   * https://github.com/hashicorp/terraform-provider-azuread/issues/1388), and Microsoft's SAML tutorial deletes only
+   * the application (https://learn.microsoft.com/en-us/graph/application-saml-sso-configure-api). Then a check that
+   * the service principal is gone. 404 on either means already gone.
+   */
   async deleteMigrationApp(ref: { appId: string }): Promise<DeleteMigrationAppResult> {
     const key = `(appId=${odataString(ref.appId)})`;
-    const servicePrincipal = await this.deleteIfPresent("deleteServicePrincipal", `/servicePrincipals${key}`);
     const application = await this.deleteIfPresent("deleteApplication", `/applications${key}`);
-    return { servicePrincipal, application };
+    const until = new Date(this.graph.clock.now().getTime() + replicationWindowMs);
+    for (;;) {
+      const remaining = await this.findServicePrincipal(ref.appId);
+      if (!remaining) return { application, servicePrincipal: application === "deleted" ? "deleted" : "alreadyGone" };
+      if (this.graph.clock.now() >= until) {
+        throw new Error(
+          `The application ${ref.appId} is deleted but its enterprise app (service principal ${remaining.id}) is still there. ` +
+            `Delete the enterprise app PeigMigrationManager in the Entra admin center (Enterprise applications > Properties > Delete).`,
+        );
+      }
+      await this.graph.clock.sleep(replicationPollMs);
+    }
   }
 
   /**
@@ -313,13 +352,16 @@ export class GraphEntra implements EntraPort {
   }
 
   private async setSamlUrls(applicationObjectId: string, entityId: string, replyUrl: string): Promise<void> {
-    try {
-      await this.patch("patchApplication", `/applications/${applicationObjectId}`, { identifierUris: [entityId], web: { redirectUris: [replyUrl] } });
-    } catch (error) {
-      if (graphErrorCode(error) === "HostNameNotOnVerifiedDomain") {
-        throw new HostNameNotOnVerifiedDomainError(entityId, error instanceof Error ? error.message : String(error));
+    const until = this.graph.clock.now().getTime() + samlExemptionWindowMs;
+    for (;;) {
+      try {
+        await this.patch("patchApplication", `/applications/${applicationObjectId}`, { identifierUris: [entityId], web: { redirectUris: [replyUrl] } });
+        return;
+      } catch (error) {
+        if (!isIdentifierUriRefusal(error)) throw error;
+        if (this.graph.clock.now().getTime() >= until) throw new HostNameNotOnVerifiedDomainError(entityId, describeGraphError(error));
+        await this.graph.clock.sleep(samlExemptionPollMs);
       }
-      throw error;
     }
   }
 

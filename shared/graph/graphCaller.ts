@@ -5,7 +5,7 @@
 import { GraphError, type Client } from "@microsoft/microsoft-graph-client";
 import type { Clock } from "../clock";
 import type { RequestCounter } from "../requestCounter";
-import { defaultRetryPolicy, isTransientStatus, parseRetryAfter, withRetry, type RetryDecision, type RetryPolicy } from "../retry";
+import { defaultRetryPolicy, isTransientStatus, parseRetryAfter, retryDelay, withRetry, type RetryDecision, type RetryPolicy } from "../retry";
 
 export interface GraphAdapterDeps {
   client: Client;
@@ -126,8 +126,7 @@ export class GraphCaller {
 
   /** Waits out a transient failure the caller will not resend blindly (Retry-After, else back-off). */
   async pauseAfter(error: unknown, attempt: number): Promise<void> {
-    const wait = retryAfterMs(error, this.clock.now()) ?? this.policy.baseDelayMs * 2 ** (attempt - 1);
-    await this.clock.sleep(Math.min(this.policy.maxDelayMs, wait));
+    await this.clock.sleep(retryDelay(this.policy, attempt, retryAfterMs(error, this.clock.now()), error));
   }
 
   private classify(error: unknown, notFoundUntil: Date | undefined): RetryDecision {
