@@ -86,7 +86,8 @@ export interface GraphSimulator {
   state: SimulatorState;
   outbox: SentMail[];
   requestLog: RequestLogEntry[];
-  recordSignIn(userId: string, appId: string, errorCode?: number): SimSignIn;
+  /** `interactive: false` records a non-interactive sign-in (e.g. SSO from an Entra-joined PC). */
+  recordSignIn(userId: string, appId: string, errorCode?: number, options?: { interactive?: boolean }): SimSignIn;
   setFaults(faults: GraphFaults): void;
   /** A deep copy of the simulator's state. */
   snapshot(): GraphSimulatorSnapshot;
@@ -136,9 +137,9 @@ class GraphSimulatorServer {
     });
   }
 
-  recordSignIn(userId: string, appId: string, errorCode = 0): SimSignIn {
+  recordSignIn(userId: string, appId: string, errorCode = 0, options: { interactive?: boolean } = {}): SimSignIn {
     const app = [...this.directory.applications.values()].find((entry) => entry.resource.appId === appId);
-    return this.people.recordSignIn(userId, appId, app?.resource.displayName ?? "", errorCode);
+    return this.people.recordSignIn(userId, appId, app?.resource.displayName ?? "", errorCode, options.interactive ?? true);
   }
 
   snapshot(): GraphSimulatorSnapshot {
@@ -187,7 +188,8 @@ class GraphSimulatorServer {
       } else {
         const versioned = /^\/(v1\.0|beta)(\/.*)$/.exec(url.pathname);
         if (!versioned) throw badRequest(`Invalid version: the path must start with /v1.0/ (got '${url.pathname}').`, "BadRequest");
-        response = this.dispatch({ method, path: decodeURIComponent(versioned[2]), query: url.searchParams, headers, body });
+        const version = versioned[1] as SimRequest["version"];
+        response = this.dispatch({ method, path: decodeURIComponent(versioned[2]), version, query: url.searchParams, headers, body });
       }
     } catch (error) {
       response = this.toErrorResponse(error);
@@ -240,7 +242,7 @@ class GraphSimulatorServer {
     const requests = requireObject(request.body).requests;
     if (!Array.isArray(requests) || requests.length === 0) throw badRequest("The batch request must contain at least one request.", "BadRequest");
     if (requests.length > maxBatchRequests) throw badRequest(`The batch has ${requests.length} requests; the limit is ${maxBatchRequests}.`, "BadRequest");
-    const items = requests.map((entry) => batchItem(entry));
+    const items = requests.map((entry) => batchItem(entry, request.version));
     if (new Set(items.map((i) => i.id)).size !== items.length) throw badRequest("Batch request ids must be unique.", "BadRequest");
 
     const statuses = new Map<string, number>();
@@ -267,10 +269,10 @@ class GraphSimulatorServer {
       return ok(this.faults.current());
     }
     if (path === "/_sim/signIns" && method === "POST") {
-      const { userId, appId, errorCode } = requireObject(body);
+      const { userId, appId, errorCode, interactive } = requireObject(body);
       if (typeof userId !== "string" || typeof appId !== "string") throw badRequest("userId and appId are required strings.");
       try {
-        return ok(this.recordSignIn(userId, appId, typeof errorCode === "number" ? errorCode : 0), 201);
+        return ok(this.recordSignIn(userId, appId, typeof errorCode === "number" ? errorCode : 0, { interactive: interactive !== false }), 201);
       } catch (error) {
         throw badRequest(error instanceof Error ? error.message : String(error));
       }
@@ -317,7 +319,7 @@ interface BatchItem {
   request: SimRequest;
 }
 
-function batchItem(entry: unknown): BatchItem {
+function batchItem(entry: unknown, version: SimRequest["version"]): BatchItem {
   const item = requireObject(entry);
   const { id, method, url, body } = item;
   if (typeof id !== "string" || typeof method !== "string" || typeof url !== "string") {
@@ -333,7 +335,7 @@ function batchItem(entry: unknown): BatchItem {
   }
   const parsed = new URL(url.startsWith("/") ? url : `/${url}`, "http://127.0.0.1");
   const dependsOn = Array.isArray(item.dependsOn) ? item.dependsOn.map(String) : [];
-  return { id, dependsOn, request: { method: method.toUpperCase(), path: decodeURIComponent(parsed.pathname), query: parsed.searchParams, headers, body } };
+  return { id, dependsOn, request: { method: method.toUpperCase(), path: decodeURIComponent(parsed.pathname), version, query: parsed.searchParams, headers, body } };
 }
 
 function write(res: ServerResponse, response: SimResponse, clientRequestId: string | undefined): void {
@@ -372,7 +374,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     state: { directory: simulator.directory, signIns: simulator.people.signIns, appRoleAssignments: simulator.appRoleAssignments.assignments, summary: () => simulator.summary() },
     outbox: simulator.mailbox.outbox,
     requestLog: simulator.requestLog,
-    recordSignIn: (userId, appId, errorCode) => simulator.recordSignIn(userId, appId, errorCode),
+    recordSignIn: (userId, appId, errorCode, signInOptions) => simulator.recordSignIn(userId, appId, errorCode, signInOptions),
     setFaults: (faults) => simulator.faults.set(faults),
     snapshot: () => simulator.snapshot(),
     restore: (snapshot) => simulator.restore(snapshot),

@@ -20,6 +20,10 @@ export interface SimSignIn extends Record<string, unknown> {
   appId: string;
   appDisplayName: string;
   status: { errorCode: number; failureReason: string | null; additionalDetails: string | null };
+  /** Beta only: "interactiveUser" or "nonInteractiveUser" for user sign-ins (signIn resource, beta). */
+  signInEventTypes: string[];
+  /** Beta only. */
+  isInteractive: boolean;
 }
 
 const userProperties = [
@@ -52,6 +56,17 @@ const signInRules: CollectionRules = {
   defaultTop: 1000,
   maxTop: 1000,
   advancedQueries: false,
+};
+
+/**
+ * beta adds the sign-in's kind: `signInEventTypes` (filter with `any`) and `isInteractive`
+ * (https://learn.microsoft.com/en-us/graph/api/resources/signin?view=graph-rest-beta).
+ */
+const betaSignInRules: CollectionRules = {
+  ...signInRules,
+  filterable: [...signInRules.filterable, "signInEventTypes", "isInteractive"],
+  properties: [...signInRules.properties, "signInEventTypes", "isInteractive"],
+  defaultProperties: [...signInRules.defaultProperties, "signInEventTypes", "isInteractive"],
 };
 
 const transitiveMembersPath = /^\/groups\/([^/]+)\/transitiveMembers(\/microsoft\.graph\.user)?$/;
@@ -94,8 +109,8 @@ export class PeopleSimulator {
     return undefined;
   }
 
-  /** A successful (errorCode 0) or failed sign-in of a tenant user to an app, at the simulator's current time. */
-  recordSignIn(userId: string, appId: string, appDisplayName: string, errorCode = 0): SimSignIn {
+  /** A successful (errorCode 0) or failed, interactive or not, sign-in of a tenant user to an app, at the simulator's current time. */
+  recordSignIn(userId: string, appId: string, appDisplayName: string, errorCode = 0, interactive = true): SimSignIn {
     const user = this.tenant.users.find((u) => u.id === userId);
     if (!user) throw new Error(`No user ${userId} in the simulated tenant`);
     const signIn: SimSignIn = {
@@ -107,6 +122,8 @@ export class PeopleSimulator {
       appId,
       appDisplayName,
       status: { errorCode, failureReason: errorCode === 0 ? null : "Other.", additionalDetails: null },
+      signInEventTypes: [interactive ? "interactiveUser" : "nonInteractiveUser"],
+      isInteractive: interactive,
     };
     this.signIns.push(signIn);
     return signIn;
@@ -154,9 +171,19 @@ export class PeopleSimulator {
     return ok(page(items, parsed, request, { baseUrl: this.baseUrl(), context: usersOnly ? "users" : "directoryObjects" }));
   }
 
+  /**
+   * v1.0 lists interactive sign-ins only; so does beta unless the filter names signInEventTypes: single sign-on
+   * without a new factor (an Entra-joined PC) is a non-interactive sign-in, read with
+   * `signInEventTypes/any(t: t eq 'nonInteractiveUser')` on beta
+   * (https://learn.microsoft.com/en-us/entra/identity/monitoring-health/concept-noninteractive-sign-ins,
+   * https://learn.microsoft.com/en-us/entra/identity/monitoring-health/howto-analyze-sign-in).
+   */
   private listSignIns(request: SimRequest): SimResponse {
-    const parsed = parseQuery(request, signInRules);
-    const newestFirst = [...this.signIns].sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime));
+    const beta = request.version === "beta";
+    const parsed = parseQuery(request, beta ? betaSignInRules : signInRules);
+    const byType = beta && (request.query.get("$filter") ?? "").includes("signInEventTypes");
+    const visible = byType ? this.signIns : this.signIns.filter((signIn) => signIn.isInteractive !== false);
+    const newestFirst = [...visible].sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime));
     return ok(page(newestFirst, parsed, request, { baseUrl: this.baseUrl(), context: "auditLogs/signIns" }));
   }
 }

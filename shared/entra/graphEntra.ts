@@ -217,7 +217,14 @@ export class GraphEntra implements EntraPort {
       }));
   }
 
-  /** Successful sign-ins to the migration app; the signIns page size is at most 1,000 (https://learn.microsoft.com/en-us/graph/api/signin-list?view=graph-rest-1.0). */
+  /**
+   * Successful sign-ins to the migration app, interactive and non-interactive: single sign-on from an Entra-joined
+   * PC without a new factor is logged as non-interactive
+   * (https://learn.microsoft.com/en-us/entra/identity/monitoring-health/concept-noninteractive-sign-ins), and v1.0
+   * lists interactive sign-ins only. The beta endpoint returns both kinds when the filter names them
+   * (https://learn.microsoft.com/en-us/graph/api/signin-list?view=graph-rest-beta, signInEventTypes on
+   * https://learn.microsoft.com/en-us/graph/api/resources/signin?view=graph-rest-beta). AuditLog.Read.All; page size ≤ 1,000.
+   */
   async listMigrationSignIns(query: { appId: string; since?: string }): Promise<MigrationSignIn[]> {
     const clauses = [`appId eq ${odataString(query.appId)}`, "status/errorCode eq 0"];
     if (query.since !== undefined) {
@@ -225,9 +232,12 @@ export class GraphEntra implements EntraPort {
       if (Number.isNaN(since.getTime())) throw new Error(`since must be an ISO 8601 date-time, got ${JSON.stringify(query.since)}`);
       clauses.push(`createdDateTime ge ${since.toISOString()}`);
     }
+    clauses.push("(signInEventTypes/any(t: t eq 'interactiveUser' or t eq 'nonInteractiveUser'))");
     const signIns = await this.graph.listAll<GraphSignIn>(
       "listSignIns",
       queryPath("/auditLogs/signIns", { $filter: clauses.join(" and "), $top: "1000" }),
+      {},
+      { version: "beta" },
     );
     const byId = new Map(signIns.map((s) => [s.id, s]));
     return [...byId.values()].map((s) => ({ id: s.id, userId: s.userId, userPrincipalName: s.userPrincipalName, createdDateTime: s.createdDateTime }));

@@ -65,6 +65,8 @@ export function normaliseNextLink(link: string): string {
   return `${path}${url.search}`;
 }
 
+export type GraphVersion = "v1.0" | "beta";
+
 interface Page<T> {
   value: T[];
   "@odata.nextLink"?: string;
@@ -110,13 +112,17 @@ export class GraphCaller {
     return send();
   }
 
-  /** All pages of a collection; `headers` (e.g. ConsistencyLevel) are sent again on every page (https://learn.microsoft.com/en-us/graph/paging). */
-  async listAll<T>(kind: string, path: string, headers: Record<string, string> = {}): Promise<T[]> {
+  /**
+   * All pages of a collection; `headers` (e.g. ConsistencyLevel) are sent again on every page, and every page is
+   * read from the same API version (https://learn.microsoft.com/en-us/graph/paging).
+   */
+  async listAll<T>(kind: string, path: string, headers: Record<string, string> = {}, options: { version?: GraphVersion } = {}): Promise<T[]> {
+    const version = options.version ?? "v1.0";
     const items: T[] = [];
     let next: string | undefined = path;
     while (next !== undefined) {
       const pagePath: string = next;
-      const page: Page<T> = await this.call(kind, () => this.client.api(pagePath).headers(headers).get());
+      const page: Page<T> = await this.call(kind, () => this.client.api(pagePath).version(version).headers(headers).get());
       items.push(...page.value);
       const link = page["@odata.nextLink"];
       next = link ? normaliseNextLink(link) : undefined;

@@ -69,4 +69,18 @@ describe("users in scope and migration sign-ins through the Graph SDK", () => {
     expect(recent).toHaveLength(200);
     expect(recent.every((s) => s.createdDateTime >= since)).toBe(true);
   });
+
+  it("reads non-interactive sign-ins too, which v1.0 leaves out (beta signInEventTypes filter)", async () => {
+    world = await startWorld({ users: 10 });
+    const appId = "11111111-2222-4333-8444-555555555555";
+    const [sso, typed] = world.tenant.users;
+    world.sim.recordSignIn(sso.id, appId, 0, { interactive: false });
+    world.sim.recordSignIn(typed.id, appId);
+
+    const v1 = await rawRequest(world.sim, "GET", `/v1.0/auditLogs/signIns?$filter=appId eq '${appId}'`);
+    expect((v1.body as { value: { userId: string }[] }).value.map((x) => x.userId)).toEqual([typed.id]);
+    const read = await world.entra.listMigrationSignIns({ appId });
+    expect(new Set(read.map((x) => x.userId))).toEqual(new Set([sso.id, typed.id]));
+    expect(world.sim.requestLog.at(-1)?.path).toMatch(/signInEventTypes\/any\(t: t eq 'interactiveUser' or t eq 'nonInteractiveUser'\)/);
+  });
 });
