@@ -13,7 +13,7 @@ import { loadMigration, updateRuntime, type MigrationRuntime } from "../shared/m
 import { renderStatusPage } from "../shared/pages/statusPage";
 import { services, type Services } from "../shared/services";
 import { NotFoundError } from "../shared/store";
-import { parseDeadlineExtension, parseStartRequest } from "../shared/validation/startRequest";
+import { parseDeadlineExtension, parseStartRequest, startSettingsErrors } from "../shared/validation/startRequest";
 import { Events, Orchestrations, type MigrationProgress, type MigrationRequest, type MigrationState } from "../shared/workflow";
 import { planDryRun } from "../activities/dryRun";
 import { badRequest, baseUrlOf, callerName, html, json, readJson } from "./http";
@@ -28,6 +28,8 @@ export async function startMigration(request: HttpRequest, client: df.DurableCli
   if (!body.ok) return body.response;
   const parsed = parseStartRequest(body.value, s.clock.now());
   if (!parsed.ok) return badRequest(parsed.errors);
+  const settingsErrors = startSettingsErrors({ peigMode: s.settings.PEIG_MODE, cloud: s.settings.GRAPH_CLOUD });
+  if (settingsErrors.length > 0) return badRequest(settingsErrors);
   const { dryRun, ...fields } = parsed.value;
   const migrationRequest = fields as MigrationRequest;
   if (s.settings.PEIG_MODE === "operator" && !migrationRequest.idpEntityId) {

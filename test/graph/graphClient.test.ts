@@ -22,7 +22,7 @@ describe("Graph client plumbing", () => {
     expect(graphSettingsFromEnv({ GRAPH_CLOUD: "usgov" })).toEqual({ cloud: "usgov", baseUrl: "https://graph.microsoft.us/" });
     expect(graphSettingsFromEnv({ GRAPH_CLOUD: "china", GRAPH_BASE_URL: "https://proxy.example/" }).baseUrl).toBe("https://proxy.example/");
     expect(graphClouds.china.nonGalleryTemplateId).toBe("5a532e38-1581-4918-9658-008dc27c1d68");
-    expect(() => parseGraphCloud("germany")).toThrow(/global, usgov, china/);
+    expect(() => parseGraphCloud("germany")).toThrow(/global, usgov, usgovdod, china/);
   });
 
   describe("against the simulator", () => {
