@@ -19,15 +19,20 @@ import {
   type GraphAdapterDeps,
 } from "../graph/graphCaller";
 import { migrationEntityId, migrationReplyUrl } from "./entityIds";
-import type {
-  GraphApplication,
-  GraphApplicationServicePrincipal,
-  GraphKeyCredential,
-  GraphSelfSignedCertificate,
-  GraphServicePrincipal,
-  GraphSignIn,
-  GraphUser,
-} from "./graphTypes";
+import {
+  applicationRead,
+  servicePrincipalRead,
+  userRead,
+  type Application,
+  type GraphApplication,
+  type GraphServicePrincipal,
+  type GraphSignIn,
+  type GraphUser,
+  type KeyCredential,
+  type SelfSignedCertificate,
+  type ServicePrincipal,
+} from "./graphReads";
+import type { ApplicationServicePrincipal } from "@microsoft/microsoft-graph-types";
 import type { DeleteMigrationAppResult, DirectoryUser, EntraPort, MigrationApp, MigrationAppSpec, MigrationSignIn } from "./port";
 
 /**
@@ -67,9 +72,6 @@ export function migrationTag(migrationId: string): string {
   return `${migrationTagPrefix}${migrationId}`;
 }
 
-const applicationSelect = "id,appId,displayName,applicationTemplateId,createdDateTime,identifierUris,tags,web";
-const servicePrincipalSelect = "id,appId,preferredSingleSignOnMode,preferredTokenSigningKeyThumbprint,appRoleAssignmentRequired,keyCredentials";
-const userSelect = "id,displayName,userPrincipalName,mail,proxyAddresses,otherMails,accountEnabled,userType";
 const memberFilter = "accountEnabled eq true and userType eq 'Member'";
 
 /** "provisioning is not instant … poll every 5–10 seconds" (tutorial); we give it 2 minutes (reference §1.2). */
@@ -124,16 +126,15 @@ export class GraphEntra implements EntraPort {
 
     const tag = migrationTag(spec.migrationId);
     if (!application.tags.includes(tag)) {
-      await this.patch("patchApplication", `/applications/${application.id}`, { tags: [...application.tags, tag] });
+      await this.patchApplication(application.id, { tags: [...application.tags, tag] });
     }
     // SAML mode first: it exempts the app from the identifier-URI policy (reference §1.5). In the same
     // PATCH: every user in scope signs in to this app to onboard, and with assignment required (the
     // default of a new non-gallery app) they would be refused with AADSTS50105 (reference §1.2, §1.1 step 8).
-    const spChanges = {
-      ...(servicePrincipal.preferredSingleSignOnMode !== "saml" ? { preferredSingleSignOnMode: "saml" } : {}),
-      ...(servicePrincipal.appRoleAssignmentRequired !== false ? { appRoleAssignmentRequired: false } : {}),
-    };
-    if (Object.keys(spChanges).length > 0) await this.patch("patchServicePrincipal", `/servicePrincipals/${servicePrincipal.id}`, spChanges);
+    const spChanges: ServicePrincipal = {};
+    if (servicePrincipal.preferredSingleSignOnMode !== "saml") spChanges.preferredSingleSignOnMode = "saml";
+    if (servicePrincipal.appRoleAssignmentRequired !== false) spChanges.appRoleAssignmentRequired = false;
+    if (Object.keys(spChanges).length > 0) await this.patchServicePrincipal(servicePrincipal.id, spChanges);
     if (!application.identifierUris.includes(entityId) || !(application.web?.redirectUris ?? []).includes(replyUrl)) {
       await this.setSamlUrls(application.id, entityId, replyUrl);
     }
@@ -141,9 +142,7 @@ export class GraphEntra implements EntraPort {
       this.usableSigningKey(servicePrincipal, spec.displayName, certificateEnd) ??
       (await this.addSigningCertificate(servicePrincipal, spec.displayName, certificateEnd));
     if (servicePrincipal.preferredTokenSigningKeyThumbprint?.toUpperCase() !== signingKey.thumbprint) {
-      await this.patch("patchServicePrincipal", `/servicePrincipals/${servicePrincipal.id}`, {
-        preferredTokenSigningKeyThumbprint: signingKey.thumbprint,
-      });
+      await this.patchServicePrincipal(servicePrincipal.id, { preferredTokenSigningKeyThumbprint: signingKey.thumbprint });
     }
     return this.describe({ application, servicePrincipalId: servicePrincipal.id, entityId, replyUrl, signingKey, created });
   }
@@ -157,7 +156,7 @@ export class GraphEntra implements EntraPort {
       application,
       servicePrincipalId: servicePrincipal?.id ?? "",
       entityId: application.identifierUris[0] ?? "",
-      replyUrl: application.web?.redirectUris[0] ?? "",
+      replyUrl: application.web?.redirectUris?.[0] ?? "",
       signingKey,
       created: false,
     });
@@ -193,7 +192,7 @@ export class GraphEntra implements EntraPort {
    * (https://learn.microsoft.com/en-us/graph/aad-advanced-queries).
    */
   async listUsersInScope(scope: { domain: string; groupId?: string }): Promise<DirectoryUser[]> {
-    const query = { $select: userSelect, $filter: memberFilter, $top: "999" };
+    const query = { $select: userRead.$select, $filter: memberFilter, $top: "999" };
     const users = scope.groupId
       ? await this.graph.listAll<GraphUser>(
           "listGroupMembers",
@@ -210,7 +209,7 @@ export class GraphEntra implements EntraPort {
     return [...inScope.values()].map((user) => ({
         id: user.id,
         displayName: user.displayName ?? "",
-        userPrincipalName: user.userPrincipalName,
+        userPrincipalName: user.userPrincipalName ?? "",
         mail: user.mail,
         proxyAddresses: user.proxyAddresses ?? [],
         otherMails: user.otherMails ?? [],
@@ -240,7 +239,7 @@ export class GraphEntra implements EntraPort {
       { version: "beta" },
     );
     const byId = new Map(signIns.map((s) => [s.id, s]));
-    return [...byId.values()].map((s) => ({ id: s.id, userId: s.userId, userPrincipalName: s.userPrincipalName, createdDateTime: s.createdDateTime }));
+    return [...byId.values()].map((s) => ({ id: s.id, userId: s.userId, userPrincipalName: s.userPrincipalName ?? "", createdDateTime: s.createdDateTime }));
   }
 
   /** Graph caps endDateTime at 3 years after creation (addTokenSigningCertificate page). */
@@ -264,13 +263,13 @@ export class GraphEntra implements EntraPort {
     options: { adoptUnclaimed: boolean },
   ): Promise<GraphApplication | null> {
     if (spec.knownAppId) {
-      const path = queryPath(`/applications(appId=${odataString(spec.knownAppId)})`, { $select: applicationSelect });
+      const path = queryPath(`/applications(appId=${odataString(spec.knownAppId)})`, { $select: applicationRead.$select });
       const known = await this.getOrNull<GraphApplication>("getApplication", path);
       if (known) return known;
     }
     const candidates = await this.graph.listAll<GraphApplication>(
       "findApplications",
-      queryPath("/applications", { $filter: `displayName eq ${odataString(spec.displayName)}`, $select: applicationSelect }),
+      queryPath("/applications", { $filter: `displayName eq ${odataString(spec.displayName)}`, $select: applicationRead.$select }),
     );
     const tag = migrationTag(spec.migrationId);
     const ours = candidates.filter((app) => app.tags.includes(tag));
@@ -289,10 +288,13 @@ export class GraphEntra implements EntraPort {
   private async instantiate(spec: MigrationAppSpec): Promise<AppRef> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const created = await this.graph.once<GraphApplicationServicePrincipal>("instantiate", () =>
-          this.graph.client.api(`/applicationTemplates/${this.templateId}/instantiate`).post({ displayName: spec.displayName }),
+        const body: Pick<Application, "displayName"> = { displayName: spec.displayName };
+        const created = await this.graph.once<ApplicationServicePrincipal>("instantiate", () =>
+          this.graph.client.api(`/applicationTemplates/${this.templateId}/instantiate`).post(body),
         );
-        return { applicationObjectId: created.application.id, appId: created.application.appId, servicePrincipalId: created.servicePrincipal.id };
+        const { application, servicePrincipal } = created;
+        if (!application?.id || !application.appId) throw new Error("instantiate answered 201 without the application's id and appId");
+        return { applicationObjectId: application.id, appId: application.appId, servicePrincipalId: servicePrincipal?.id ?? undefined };
       } catch (error) {
         if (!isTransientGraphError(error)) throw error;
         if (attempt >= this.graph.policy.maxAttempts) throw new RetriesExhaustedError(attempt, error);
@@ -314,14 +316,14 @@ export class GraphEntra implements EntraPort {
   }
 
   private getApplication(id: string, notFoundUntil: Date | undefined): Promise<GraphApplication> {
-    const path = queryPath(`/applications/${id}`, { $select: applicationSelect });
+    const path = queryPath(`/applications/${id}`, { $select: applicationRead.$select });
     return this.graph.call("getApplication", () => this.graph.client.api(path).get(), { notFoundUntil });
   }
 
   /** A single-object read, so keyCredentials include their `key` (keyCredential resource page). */
   private async getServicePrincipal(ref: Pick<AppRef, "appId" | "servicePrincipalId">, notFoundUntil: Date | undefined): Promise<GraphServicePrincipal> {
     const target = ref.servicePrincipalId ? `/servicePrincipals/${ref.servicePrincipalId}` : `/servicePrincipals(appId=${odataString(ref.appId)})`;
-    const path = queryPath(target, { $select: servicePrincipalSelect });
+    const path = queryPath(target, { $select: servicePrincipalRead.$select });
     try {
       return await this.graph.call("getServicePrincipal", () => this.graph.client.api(path).get(), { notFoundUntil });
     } catch (error) {
@@ -334,7 +336,7 @@ export class GraphEntra implements EntraPort {
   }
 
   private findServicePrincipal(appId: string): Promise<GraphServicePrincipal | null> {
-    const path = queryPath(`/servicePrincipals(appId=${odataString(appId)})`, { $select: servicePrincipalSelect });
+    const path = queryPath(`/servicePrincipals(appId=${odataString(appId)})`, { $select: servicePrincipalRead.$select });
     return this.getOrNull<GraphServicePrincipal>("getServicePrincipal", path);
   }
 
@@ -357,15 +359,19 @@ export class GraphEntra implements EntraPort {
     }
   }
 
-  private async patch(kind: string, path: string, body: object): Promise<void> {
-    await this.graph.call(kind, () => this.graph.client.api(path).patch(body));
+  private async patchApplication(id: string, body: Application): Promise<void> {
+    await this.graph.call("patchApplication", () => this.graph.client.api(`/applications/${id}`).patch(body));
+  }
+
+  private async patchServicePrincipal(id: string, body: ServicePrincipal): Promise<void> {
+    await this.graph.call("patchServicePrincipal", () => this.graph.client.api(`/servicePrincipals/${id}`).patch(body));
   }
 
   private async setSamlUrls(applicationObjectId: string, entityId: string, replyUrl: string): Promise<void> {
     const until = this.graph.clock.now().getTime() + samlExemptionWindowMs;
     for (;;) {
       try {
-        await this.patch("patchApplication", `/applications/${applicationObjectId}`, { identifierUris: [entityId], web: { redirectUris: [replyUrl] } });
+        await this.patchApplication(applicationObjectId, { identifierUris: [entityId], web: { redirectUris: [replyUrl] } });
         return;
       } catch (error) {
         if (!isIdentifierUriRefusal(error)) throw error;
@@ -380,12 +386,13 @@ export class GraphEntra implements EntraPort {
    * re-read the service principal and take the certificate if it was created.
    */
   private async addSigningCertificate(servicePrincipal: GraphServicePrincipal, appDisplayName: string, end: Date): Promise<SigningKey> {
-    const body = { displayName: `CN=${appDisplayName}`, endDateTime: end.toISOString() };
+    const body: Pick<SelfSignedCertificate, "displayName" | "endDateTime"> = { displayName: `CN=${appDisplayName}`, endDateTime: end.toISOString() };
     for (let attempt = 1; ; attempt++) {
       try {
-        const cert = await this.graph.once<GraphSelfSignedCertificate>("addTokenSigningCertificate", () =>
+        const cert = await this.graph.once<SelfSignedCertificate>("addTokenSigningCertificate", () =>
           this.graph.client.api(`/servicePrincipals/${servicePrincipal.id}/addTokenSigningCertificate`).post(body),
         );
+        if (!cert.key) throw new Error("addTokenSigningCertificate answered without the certificate (key)");
         return signingKeyFromDer(cert.key);
       } catch (error) {
         if (!isTransientGraphError(error)) throw error;
@@ -440,9 +447,9 @@ export class GraphEntra implements EntraPort {
 }
 
 /** The public halves (usage "Verify") that carry their certificate. */
-function verifyKeys(servicePrincipal: GraphServicePrincipal): { credential: GraphKeyCredential; signingKey: SigningKey }[] {
+function verifyKeys(servicePrincipal: GraphServicePrincipal): { credential: KeyCredential; signingKey: SigningKey }[] {
   return servicePrincipal.keyCredentials
-    .filter((credential): credential is GraphKeyCredential & { key: string } => credential.usage === "Verify" && typeof credential.key === "string")
+    .filter((credential): credential is KeyCredential & { key: string } => credential.usage === "Verify" && typeof credential.key === "string")
     .map((credential) => ({ credential, signingKey: signingKeyFromDer(credential.key) }));
 }
 
@@ -461,6 +468,6 @@ function smtpAddresses(proxyAddresses: string[] | null): string[] {
 }
 
 function isInDomain(user: GraphUser, domain: string): boolean {
-  const addresses = [user.userPrincipalName, user.mail ?? "", ...smtpAddresses(user.proxyAddresses)];
+  const addresses = [user.userPrincipalName ?? "", user.mail ?? "", ...smtpAddresses(user.proxyAddresses)];
   return addresses.some((address) => address.toLowerCase().split("@")[1] === domain);
 }
