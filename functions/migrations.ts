@@ -15,7 +15,7 @@ import { services, type Services } from "../shared/services";
 import { NotFoundError } from "../shared/store";
 import { parseDeadlineExtension, parseStartRequest, startSettingsErrors } from "../shared/validation/startRequest";
 import { Events, Orchestrations, type MigrationProgress, type MigrationRequest, type MigrationState } from "../shared/workflow";
-import { planDryRun } from "../activities/dryRun";
+import { planDryRun, runPreflight } from "../activities/dryRun";
 import { badRequest, baseUrlOf, callerName, html, json, readJson } from "./http";
 
 /** Phases in which the onboarding window is still open and a new deadline can take effect. */
@@ -35,7 +35,12 @@ export async function startMigration(request: HttpRequest, client: df.DurableCli
   if (s.settings.PEIG_MODE === "operator" && !migrationRequest.idpEntityId) {
     return badRequest([{ field: "idpEntityId", message: "is required in operator mode: copy the IDP Entity ID from Peig's Configuration > SAML IDP Info" }]);
   }
-  if (dryRun) return json(200, { dryRun: true, plan: await planDryRun(migrationRequest, s) });
+  // The preflight runs before anything is created: what the tenant would refuse is reported now, with its fix.
+  const preflight = await runPreflight(migrationRequest, s);
+  if (dryRun) return json(200, { dryRun: true, plan: await planDryRun(migrationRequest, s), preflight });
+  const blocking = preflight.filter((finding) => finding.severity === "blocking");
+  if (blocking.length > 0) return json(400, { errors: blocking.map((f) => ({ field: f.field, message: `${f.problem} Fix: ${f.fix}` })), preflight });
+  const warnings = preflight.filter((finding) => finding.severity === "warning");
 
   const id = randomUUID();
   const claim = await s.store.claimWorkspace(migrationRequest.workspace, id);
@@ -59,7 +64,7 @@ export async function startMigration(request: HttpRequest, client: df.DurableCli
     await s.store.updateMigration(id, { status: "failed", phase: "failed" }).catch(() => undefined);
     throw err;
   }
-  return json(202, { id, statusUrl: statusUrl(request, id), statusPageUrl: `${statusUrl(request, id)}/page` }, { location: statusUrl(request, id) });
+  return json(202, { id, statusUrl: statusUrl(request, id), statusPageUrl: `${statusUrl(request, id)}/page`, warnings }, { location: statusUrl(request, id) });
 }
 
 export function initialState(migrationId: string, runtime: MigrationRuntime): MigrationState {

@@ -7,7 +7,7 @@
 import type { Clock } from "../shared/clock";
 import { loadSettings, type Settings } from "../shared/config";
 import { GraphEntra } from "../shared/entra/graphEntra";
-import { createSimulatorGraphClient } from "../shared/graph/client";
+import { createSimulatorCredential, createSimulatorGraphClient } from "../shared/graph/client";
 import { GraphMail } from "../shared/mail/graphMail";
 import { PeigApiClient } from "../shared/peig/apiClient";
 import { RequestCounter } from "../shared/requestCounter";
@@ -92,7 +92,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     settings,
     clock: options.clock,
     store,
-    entra: new GraphEntra({ ...deps, cloud: "global" }),
+    entra: new GraphEntra({ ...deps, cloud: "global", credential: createSimulatorCredential(graph.baseUrl) }),
     mail: new GraphMail({ ...deps, sender: MAIL_SENDER }),
     peig: peigMode === "api" ? new PeigApiClient({ baseUrl: peig.baseUrl, apiKey: peig.apiKey, clock: options.clock, counter: counters.peig, retryPolicy: options.retryPolicy }) : undefined,
     counters,

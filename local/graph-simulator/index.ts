@@ -3,7 +3,7 @@
  * a free port, the real SDK pointed at it through `baseUrl`. Time comes from the Clock it is given, so
  * replication delays and mail limits follow the virtual clock. Control routes live under /_sim/ (README.md).
  */
-import { randomUUID } from "crypto";
+import { createHash, randomUUID } from "crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "http";
 import type { AddressInfo } from "net";
 import type { Clock } from "../../shared/clock";
@@ -11,14 +11,16 @@ import type { Tenant } from "../fixtures/tenant";
 import { AppRoleAssignmentSimulator, type SimAppRoleAssignment, type SimManagedIdentity } from "./appRoleAssignments";
 import { DirectorySimulator, methodNotAllowed, type DirectorySnapshot } from "./directory";
 import { FaultInjector, type GraphFaults, type InjectedFault } from "./faults";
-import { GraphHttpError, badRequest, errorResponse, ok, requireObject, type SimRequest, type SimResponse } from "./http";
+import { GraphHttpError, badRequest, errorResponse, notFound, ok, requireObject, type SimRequest, type SimResponse } from "./http";
 import { MailboxSimulator, exchangeOnlineLimits, type MailLimits, type SentMail } from "./mailbox";
 import { PeopleSimulator, type SimSignIn } from "./people";
 import { defaultIdentifierUriPolicy, handlePolicies, type SimIdentifierUriPolicy } from "./policies";
+import { TenantAccess, type TenantAccessOptions } from "./tenantAccess";
 
 export type { GraphFaults, ScriptedFault } from "./faults";
 export type { MailLimits, SentMail } from "./mailbox";
 export type { SimSignIn } from "./people";
+export type { TenantAccessOptions } from "./tenantAccess";
 export type { SimIdentifierUriPolicy, SimIdentifierUriRestriction } from "./policies";
 export { defaultIdentifierUriPolicy } from "./policies";
 export { MICROSOFT_GRAPH_APP_ID, microsoftGraphAppRoles, type SimAppRoleAssignment, type SimManagedIdentity } from "./appRoleAssignments";
@@ -48,6 +50,8 @@ export interface GraphSimulatorOptions {
   beforeRequest?: () => void;
   /** User-assigned managed identities in the tenant (principals that can be granted Graph permissions). */
   managedIdentities?: SimManagedIdentity[];
+  /** The app's own permissions (its token's roles) and the tenant's licences; default: all granted, Entra ID P1. */
+  access?: TenantAccessOptions;
 }
 
 export interface RequestLogEntry {
@@ -108,10 +112,13 @@ class GraphSimulatorServer {
   readonly appRoleAssignments: AppRoleAssignmentSimulator;
 
   readonly identifierUriPolicy: SimIdentifierUriPolicy;
+  readonly access: TenantAccess;
+  private readonly extraMailboxes: string[];
 
   constructor(private readonly options: GraphSimulatorOptions) {
     const { clock, tenant } = options;
     this.identifierUriPolicy = options.identifierUriPolicy ?? defaultIdentifierUriPolicy(options.samlExemptFromIdentifierUriPolicy ?? true);
+    this.access = new TenantAccess(options.access ?? {});
     const baseUrl = () => this.baseUrl;
     this.faults = new FaultInjector(options.faults);
     this.directory = new DirectorySimulator({
@@ -129,7 +136,7 @@ class GraphSimulatorServer {
       managedIdentities: options.managedIdentities ?? [],
       otherServicePrincipal: (id) => this.directory.servicePrincipals.get(id)?.resource.displayName,
     });
-    const extraMailboxes = (options.mailboxes ?? []).map((m) => m.toLowerCase());
+    const extraMailboxes = (this.extraMailboxes = (options.mailboxes ?? []).map((m) => m.toLowerCase()));
     this.mailbox = new MailboxSimulator(clock, { ...exchangeOnlineLimits, ...options.mailLimits }, (idOrUpn) => {
       if (extraMailboxes.includes(idOrUpn.toLowerCase())) return idOrUpn.toLowerCase();
       const user = this.people.findUser(idOrUpn);
@@ -182,10 +189,13 @@ class GraphSimulatorServer {
     const method = (req.method ?? "GET").toUpperCase();
     let response: SimResponse;
     try {
-      const body = raw.trim() ? parseJson(raw) : undefined;
-      if (url.pathname.startsWith("/_sim/")) {
-        response = this.control(method, url.pathname, body);
+      if (method === "POST" && /^\/[^/]+\/oauth2\/v2\.0\/token$/.test(url.pathname)) {
+        // A form-encoded client-credentials request; its fields do not change what the simulated identity holds.
+        response = ok(this.access.token(this.options.clock.now()));
+      } else if (url.pathname.startsWith("/_sim/")) {
+        response = this.control(method, url.pathname, raw.trim() ? parseJson(raw) : undefined);
       } else {
+        const body = raw.trim() ? parseJson(raw) : undefined;
         const versioned = /^\/(v1\.0|beta)(\/.*)$/.exec(url.pathname);
         if (!versioned) throw badRequest(`Invalid version: the path must start with /v1.0/ (got '${url.pathname}').`, "BadRequest");
         const version = versioned[1] as SimRequest["version"];
@@ -224,12 +234,28 @@ class GraphSimulatorServer {
 
   private route(request: SimRequest): SimResponse {
     if (request.path === "/$batch") return this.batch(request);
+    this.access.check(request);
     const response =
+      this.singleUser(request) ??
       handlePolicies(request, this.identifierUriPolicy, this.baseUrl) ??
       this.appRoleAssignments.handle(request) ??
       this.directory.handle(request) ?? this.people.handle(request) ?? this.mailbox.handle(request);
     if (response) return response;
     throw badRequest(`Resource not found for the segment '${request.path.split("/")[1] ?? ""}'.`, "BadRequest");
+  }
+
+  /**
+   * GET /users/{id | userPrincipalName} (https://learn.microsoft.com/en-us/graph/api/user-get?view=graph-rest-1.0):
+   * a tenant user, or a sender mailbox given as an option (a shared mailbox is a user object too); 404 otherwise.
+   */
+  private singleUser(request: SimRequest): SimResponse | undefined {
+    const match = /^\/users\/([^/]+)$/.exec(request.path);
+    if (!match || request.method !== "GET") return undefined;
+    const key = match[1].toLowerCase();
+    const user = this.people.findUser(key);
+    if (user) return ok({ id: user.id, displayName: user.displayName, userPrincipalName: user.userPrincipalName, mail: user.mail });
+    if (this.extraMailboxes.includes(key)) return ok({ id: mailboxId(key), displayName: key, userPrincipalName: key, mail: key });
+    throw notFound(match[1]);
   }
 
   /**
@@ -297,6 +323,12 @@ class GraphSimulatorServer {
       error instanceof GraphHttpError ? error : new GraphHttpError(500, "generalException", error instanceof Error ? error.message : String(error));
     return errorResponse(graphError, this.options.clock.now());
   }
+}
+
+/** A stable object id for a mailbox given by address. */
+function mailboxId(address: string): string {
+  const hex = createHash("sha1").update(address).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** In place, and without spreading (a long request log would overflow the argument list). */

@@ -1,5 +1,5 @@
 /** Command-line options of `npm run grant-permissions`. */
-import { features, parseFeatures, type Feature } from "./permissions";
+import { features, parseFeatures, type Feature } from "../../shared/graph/permissions";
 import { parseGraphCloud, type GraphCloud } from "../../shared/graph/cloud";
 
 export interface GrantArguments {

@@ -9,7 +9,7 @@ import type { AppRole, AppRoleAssignment, ServicePrincipal } from "@microsoft/mi
 import type { Always, Selected } from "../../shared/graph/selected";
 import { GraphCaller, describeGraphError, graphStatus, odataString, queryPath } from "../../shared/graph/graphCaller";
 import { RetriesExhaustedError } from "../../shared/retry";
-import { permissionsFor, type Feature } from "./permissions";
+import { permissionsFor, type Feature } from "../../shared/graph/permissions";
 
 /** Microsoft Graph's appId, the same in every tenant and cloud. */
 export const MICROSOFT_GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";

@@ -7,6 +7,9 @@
  */
 import { parseCertificate } from "../certificates";
 import { RetriesExhaustedError } from "../retry";
+import type { TokenCredential } from "@azure/core-auth";
+import type { TenantAppManagementPolicy } from "@microsoft/microsoft-graph-types";
+import { graphScope } from "../graph/client";
 import { graphClouds, type GraphCloud } from "../graph/cloud";
 import {
   GraphCaller,
@@ -33,7 +36,16 @@ import {
   type ServicePrincipal,
 } from "./graphReads";
 import type { ApplicationServicePrincipal } from "@microsoft/microsoft-graph-types";
-import type { DeleteMigrationAppResult, DirectoryUser, EntraPort, MigrationApp, MigrationAppSpec, MigrationSignIn } from "./port";
+import type {
+  DeleteMigrationAppResult,
+  DirectoryUser,
+  EntraPort,
+  IdentifierUriRestrictionRead,
+  MigrationApp,
+  MigrationAppSpec,
+  MigrationSignIn,
+  TenantReadiness,
+} from "./port";
 
 /**
  * The identifier-URI policy still refused the Peig Entity ID after the SAML exemption had time to arrive: an
@@ -101,15 +113,80 @@ interface AppRef {
 
 export interface GraphEntraDeps extends GraphAdapterDeps {
   cloud: GraphCloud;
+  /** The identity Graph is called as; the preflight reads its token's roles. */
+  credential?: TokenCredential;
 }
 
 export class GraphEntra implements EntraPort {
   private readonly graph: GraphCaller;
   private readonly templateId: string;
+  private readonly credential: TokenCredential | undefined;
+  private readonly scope: string;
 
   constructor(deps: GraphEntraDeps) {
     this.graph = new GraphCaller(deps);
     this.templateId = graphClouds[deps.cloud].nonGalleryTemplateId;
+    this.credential = deps.credential;
+    this.scope = graphScope(deps.cloud);
+  }
+
+  async readTenantReadiness(query: { senders: string[]; signInLogs: boolean }): Promise<TenantReadiness> {
+    const [token, identifierUriPolicy, signInLogs, senders] = await Promise.all([
+      this.tokenRoles(),
+      this.readIdentifierUriPolicy(),
+      query.signInLogs ? this.probeSignInLogs() : Promise.resolve("notChecked" as const),
+      Promise.all(query.senders.map(async (address) => ({ address, exists: (await this.getOrNull("getUser", queryPath(`/users/${encodeURIComponent(address)}`, { $select: "id" }))) !== null }))),
+    ]);
+    return { ...token, identifierUriPolicy, signInLogs, senders };
+  }
+
+  /**
+   * Application permissions arrive as the `roles` claim of the app-only token
+   * (https://learn.microsoft.com/en-us/entra/identity-platform/access-token-claims-reference); the token is only
+   * decoded to read them, never checked: Graph checks it.
+   */
+  private async tokenRoles(): Promise<Pick<TenantReadiness, "roles" | "rolesError">> {
+    if (!this.credential) return { roles: null, rolesError: "no credential was given to the adapter" };
+    try {
+      const token = await this.credential.getToken(this.scope);
+      if (!token) return { roles: null, rolesError: "the credential returned no token" };
+      const payload = JSON.parse(Buffer.from(token.token.split(".")[1] ?? "", "base64url").toString("utf8")) as { roles?: unknown };
+      return { roles: Array.isArray(payload.roles) ? payload.roles.map(String) : [] };
+    } catch (error) {
+      return { roles: null, rolesError: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  /** https://learn.microsoft.com/en-us/graph/api/tenantappmanagementpolicy-get?view=graph-rest-1.0 (Policy.Read.All). */
+  private async readIdentifierUriPolicy(): Promise<TenantReadiness["identifierUriPolicy"]> {
+    try {
+      const policy = await this.graph.call<TenantAppManagementPolicy>("getAppManagementPolicy", () => this.graph.client.api("/policies/defaultAppManagementPolicy").get());
+      // identifierUris (identifierUriConfiguration) is newer than @microsoft/microsoft-graph-types 2.43.
+      const restrictionsRead = policy.applicationRestrictions as { identifierUris?: Record<string, Partial<IdentifierUriRestrictionRead> | null> } | null | undefined;
+      const uris = restrictionsRead?.identifierUris ?? {};
+      const names = ["uriAdditionWithoutUniqueTenantIdentifier", "nonDefaultUriAddition"] as const;
+      const restrictions = names.flatMap((name): IdentifierUriRestrictionRead[] => {
+        const r = uris[name];
+        return r ? [{ name, state: r.state ?? null, excludeSaml: r.excludeSaml ?? null, restrictForAppsCreatedAfterDateTime: r.restrictForAppsCreatedAfterDateTime ?? null }] : [];
+      });
+      return { readable: true, isEnabled: policy.isEnabled !== false, restrictions };
+    } catch (error) {
+      if (graphStatus(error) === 403 || graphStatus(error) === 404) return { readable: false, error: describeGraphError(error) };
+      throw error;
+    }
+  }
+
+  /** One sign-in, to learn whether the logs can be read at all (403 without a licence or the permission). */
+  private async probeSignInLogs(): Promise<TenantReadiness["signInLogs"]> {
+    try {
+      await this.graph.call("listSignIns", () => this.graph.client.api(queryPath("/auditLogs/signIns", { $top: "1" })).version("beta").get());
+      return "readable";
+    } catch (error) {
+      if (graphErrorCode(error) === "Authentication_RequestFromNonPremiumTenantOrB2CTenant") return "notLicensed";
+      if (graphStatus(error) === 403) return "forbidden";
+      if (graphStatus(error) !== undefined && graphStatus(error)! >= 400 && graphStatus(error)! < 500) return { error: describeGraphError(error) };
+      throw error;
+    }
   }
 
   async ensureMigrationApp(spec: MigrationAppSpec): Promise<MigrationApp> {
