@@ -208,7 +208,7 @@ export class DirectorySimulator {
       throw badRequest("Invalid value specified for property 'displayName' of resource 'ApplicationServicePrincipal'.");
     }
     const now = this.options.clock.now();
-    // Provisioning "is not instant": reads return 404 until replication (tutorial; reference §1.2).
+    // Provisioning "is not instant": reads return 404 until replication (the SAML tutorial).
     const visibleFrom = now.getTime() + this.options.replicationDelayMs;
     const appId = randomUUID();
     const application: SimApplication = {
@@ -453,7 +453,7 @@ export class DirectorySimulator {
   }
 }
 
-/** Both documented examples have customKeyIdentifier = base64(SHA-1 thumbprint bytes) (reference §1.6). */
+/** Both examples of the addTokenSigningCertificate page have customKeyIdentifier = base64(SHA-1 thumbprint bytes). */
 function thumbprintOf(key: SimKeyCredential): string {
   return Buffer.from(key.customKeyIdentifier, "base64").toString("hex").toUpperCase();
 }

@@ -212,7 +212,7 @@ export function parseQuery(request: SimRequest, rules: CollectionRules): ParsedQ
   const topText = q.get("$top");
   const top = topText === null ? rules.defaultTop : Number(topText);
   if (!Number.isInteger(top) || top < 1 || top > rules.maxTop) {
-    // "Invalid page size specified: '1000'. Must be between 1 and 999 inclusive." (reference §3)
+    // Graph's text: "Invalid page size specified: '1000'. Must be between 1 and 999 inclusive."
     throw unsupported(`Invalid page size specified: '${topText}'. Must be between 1 and ${rules.maxTop} inclusive.`);
   }
   return { filter, select, top, count, offset: decodeSkipToken(q.get("$skiptoken")) };

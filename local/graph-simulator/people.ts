@@ -41,7 +41,7 @@ const userRules: CollectionRules = {
   filterable: ["id", "accountEnabled", "userType", "mail", "userPrincipalName", "displayName", "givenName", "surname"],
   properties: userProperties,
   defaultProperties: defaultUserProperties,
-  // $top 1–999 for users, default page 100 (reference §3).
+  // $top 1–999 for users, default page 100 (user-list page).
   defaultTop: 100,
   maxTop: 999,
   advancedQueries: true,

@@ -1,6 +1,6 @@
 /**
  * EntraPort over Microsoft Graph v1.0. The migration app is set up in the order of
- * https://learn.microsoft.com/en-us/graph/application-saml-sso-configure-api (reference §1.1):
+ * https://learn.microsoft.com/en-us/graph/application-saml-sso-configure-api:
  * instantiate → wait for replication → SAML mode → identifier/reply URLs → signing certificate → activate it.
  * Every step first checks whether it is already done, so a rerun completes a half-made app instead of
  * creating another.
@@ -86,7 +86,7 @@ export function migrationTag(migrationId: string): string {
 
 const memberFilter = "accountEnabled eq true and userType eq 'Member'";
 
-/** "provisioning is not instant … poll every 5–10 seconds" (tutorial); we give it 2 minutes (reference §1.2). */
+/** "provisioning is not instant … poll every 5–10 seconds" (the SAML tutorial above); we give it 2 minutes. */
 const replicationWindowMs = 2 * 60_000;
 const replicationPollMs = 5_000;
 /**
@@ -205,9 +205,9 @@ export class GraphEntra implements EntraPort {
     if (!application.tags.includes(tag)) {
       await this.patchApplication(application.id, { tags: [...application.tags, tag] });
     }
-    // SAML mode first: it exempts the app from the identifier-URI policy (reference §1.5). In the same
+    // SAML mode first: it exempts the app from the identifier-URI policy (identifier-uri-restrictions page). In the same
     // PATCH: every user in scope signs in to this app to onboard, and with assignment required (the
-    // default of a new non-gallery app) they would be refused with AADSTS50105 (reference §1.2, §1.1 step 8).
+    // default of a new non-gallery app) they would be refused with AADSTS50105 (the tutorial's optional user assignment step).
     const spChanges: ServicePrincipal = {};
     if (servicePrincipal.preferredSingleSignOnMode !== "saml") spChanges.preferredSingleSignOnMode = "saml";
     if (servicePrincipal.appRoleAssignmentRequired !== false) spChanges.appRoleAssignmentRequired = false;

@@ -56,7 +56,7 @@ export function queryPath(path: string, params: Record<string, string>): string 
 
 /**
  * `@odata.nextLink` is absolute; the SDK would append an http:// link to its base URL, so strip scheme,
- * host and version and keep the (already encoded) query as is (reference §6.4 pitfall 2;
+ * host and version and keep the (already encoded) query as is (msgraph-sdk-javascript 3.0.7 src/GraphRequest.ts;
  * https://learn.microsoft.com/en-us/graph/paging: use the link unchanged otherwise).
  */
 export function normaliseNextLink(link: string): string {

@@ -1,5 +1,5 @@
 /**
- * Validation of the start contract (DESIGN.md §7) and of a deadline extension. Every rule answers with the field's
+ * Validation of the start contract (docs/admin-runbook.md) and of a deadline extension. Every rule answers with the field's
  * dotted path ("reminders.2") and a plain reason, so the HTTP trigger can return 400 {"errors": [...]} and start
  * nothing. Rules that depend on "now" take it as an argument: the result is deterministic.
  */
