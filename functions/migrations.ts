@@ -14,9 +14,9 @@ import { loadMigration, updateRuntime, type MigrationRuntime } from "../shared/m
 import { renderStatusPage } from "../shared/pages/statusPage";
 import { services, type Services } from "../shared/services";
 import { InvalidCursorError, MAX_USERS_PAGE, NotFoundError, PreconditionFailedError, userStates, type UserRecord, type UserState } from "../shared/store";
-import { parseDeadlineExtension, parseStartRequest, startRequestLimits } from "../shared/validation/startRequest";
+import { parseDeadlineExtension, parseStartRequest, startRequestLimits, startSettingsErrors } from "../shared/validation/startRequest";
 import { Events, Orchestrations, type MigrationProgress, type MigrationRequest, type MigrationState } from "../shared/workflow";
-import { planDryRun } from "../activities/dryRun";
+import { planDryRun, runPreflight } from "../activities/dryRun";
 import { adminName, badRequest, baseUrlOf, html, json, JSON_HEADERS, migrationIdOf, readJson } from "./http";
 
 /** Phases in which the onboarding window is still open and a new deadline can take effect. */
@@ -29,12 +29,19 @@ export async function startMigration(request: HttpRequest, client: df.DurableCli
   if (!body.ok) return body.response;
   const parsed = parseStartRequest(body.value, s.clock.now());
   if (!parsed.ok) return badRequest(parsed.errors);
+  const settingsErrors = startSettingsErrors({ peigMode: s.settings.PEIG_MODE, cloud: s.settings.GRAPH_CLOUD });
+  if (settingsErrors.length > 0) return badRequest(settingsErrors);
   const { dryRun, ...fields } = parsed.value;
   const migrationRequest = fields as MigrationRequest;
   if (s.settings.PEIG_MODE === "operator" && !migrationRequest.idpEntityId) {
     return badRequest([{ field: "idpEntityId", message: "is required in operator mode: copy the IDP Entity ID from Peig's Configuration > SAML IDP Info" }]);
   }
-  if (dryRun) return json(200, { dryRun: true, plan: await planDryRun(migrationRequest, s) });
+  // The preflight runs before anything is created: what the tenant would refuse is reported now, with its fix.
+  const preflight = await runPreflight(migrationRequest, s);
+  if (dryRun) return json(200, { dryRun: true, plan: await planDryRun(migrationRequest, s), preflight });
+  const blocking = preflight.filter((finding) => finding.severity === "blocking");
+  if (blocking.length > 0) return json(400, { errors: blocking.map((f) => ({ field: f.field, message: `${f.problem} Fix: ${f.fix}` })), preflight });
+  const warnings = preflight.filter((finding) => finding.severity === "warning");
 
   const id = randomUUID();
   const claim = await s.store.claimWorkspace(migrationRequest.workspace, id);
@@ -59,7 +66,7 @@ export async function startMigration(request: HttpRequest, client: df.DurableCli
     await s.store.updateMigration(id, { status: "failed", phase: "failed" }).catch(() => undefined);
     throw err;
   }
-  return json(202, { id, statusUrl: statusUrl(request, id), statusPageUrl: `${statusUrl(request, id)}/page` }, { location: statusUrl(request, id) });
+  return json(202, { id, statusUrl: statusUrl(request, id), statusPageUrl: `${statusUrl(request, id)}/page`, warnings }, { location: statusUrl(request, id) });
 }
 
 export function initialState(migrationId: string, runtime: MigrationRuntime): MigrationState {

@@ -7,15 +7,15 @@
 import type { Clock } from "../shared/clock";
 import { loadSettings, type Settings } from "../shared/config";
 import { GraphEntra } from "../shared/entra/graphEntra";
-import { createSimulatorGraphClient } from "../shared/graph/client";
+import { createSimulatorCredential, createSimulatorGraphClient } from "../shared/graph/client";
 import { GraphMail } from "../shared/mail/graphMail";
 import { PeigApiClient } from "../shared/peig/apiClient";
 import { RequestCounter } from "../shared/requestCounter";
 import type { RetryPolicy } from "../shared/retry";
 import { useServices, type Services } from "../shared/services";
 import { MemoryMigrationStore, TableMigrationStore, type MigrationStore } from "../shared/store";
-import { generateTenant, type Tenant, type TenantOptions } from "./fixtures/tenant";
-import { startGraphSimulator, type GraphSimulator } from "./graph-simulator";
+import { generateTenant, type Tenant, type TenantOptions, type TenantUser } from "./fixtures/tenant";
+import { startGraphSimulator, type GraphSimulator, type GraphSimulatorOptions } from "./graph-simulator";
 import { startPeigSimulator, type PeigSimulatorHandle } from "./peig-simulator";
 
 export const MAIL_SENDER = "peig-migration@contoso.com";
@@ -33,6 +33,10 @@ export interface LocalStackOptions {
   onboardingWindowMs?: number;
   retryPolicy?: RetryPolicy;
   settings?: Partial<Record<string, string>>;
+  /** Users whose onboarding sign-in to the migration app is non-interactive (single sign-on from an Entra-joined PC). */
+  nonInteractiveSignIn?: (user: TenantUser) => boolean;
+  /** More Graph simulator options (tenant policies, licences, granted permissions). */
+  graph?: Partial<Omit<GraphSimulatorOptions, "clock" | "tenant">>;
 }
 
 export interface LocalStack {
@@ -56,6 +60,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Peig lets users onboard lazily, when asked; in operator mode only Graph is asked (the sign-in
     // log), so each Graph request first lets Peig's users catch up with the clock.
     beforeRequest: () => lazy.peig?.state.advance(),
+    ...options.graph,
   });
   const peig = (lazy.peig = await startPeigSimulator({
     clock: options.clock,
@@ -63,7 +68,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     onboardingWindowMs: options.onboardingWindowMs,
     faults: options.faults,
     // A user onboarding through Peig signs in to the Entra migration app: that lands in Entra's sign-in log.
-    onMigrationSignIn: (user, applicationId) => void graph.recordSignIn(user.id, applicationId),
+    onMigrationSignIn: (user, applicationId) => void graph.recordSignIn(user.id, applicationId, 0, { interactive: !options.nonInteractiveSignIn?.(user) }),
   }));
   const peigMode = options.peigMode ?? "api";
   const settings = loadSettings({
@@ -87,7 +92,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     settings,
     clock: options.clock,
     store,
-    entra: new GraphEntra({ ...deps, cloud: "global" }),
+    entra: new GraphEntra({ ...deps, cloud: "global", credential: createSimulatorCredential(graph.baseUrl) }),
     mail: new GraphMail({ ...deps, sender: MAIL_SENDER }),
     peig: peigMode === "api" ? new PeigApiClient({ baseUrl: peig.baseUrl, apiKey: peig.apiKey, clock: options.clock, counter: counters.peig, retryPolicy: options.retryPolicy }) : undefined,
     counters,

@@ -4,6 +4,7 @@
  * name and the reason, instead of surfacing mid-migration.
  */
 import { z } from "zod";
+import { graphCloudNames } from "./graph/cloud";
 
 const bool = z.enum(["true", "false"]).transform((v) => v === "true");
 const url = z.url({ protocol: /^https?$/ });
@@ -21,7 +22,7 @@ const settingsShape = z.object({
     /** Client id of the user-assigned managed identity (Azure). */
     AZURE_CLIENT_ID: z.string().optional(),
     /** Which Microsoft cloud: decides the Graph host and the non-gallery application template id. */
-    GRAPH_CLOUD: z.enum(["global", "usgov", "china"]).default("global"),
+    GRAPH_CLOUD: z.enum(graphCloudNames).default("global"),
     /** Overrides the Graph endpoint (sovereign cloud or the local simulator). */
     GRAPH_BASE_URL: url.optional(),
     /** Mailbox the invitations, reminders and approval requests are sent from. */

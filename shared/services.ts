@@ -42,7 +42,7 @@ export function useServices(next: Services | undefined): void {
 export function productionServices(settings: Settings, env: NodeJS.ProcessEnv = process.env): Services {
   const clock = systemClock;
   const counters = { graph: new RequestCounter(), peig: new RequestCounter(), store: new RequestCounter() };
-  const { client, cloud } = createGraphClientFromEnv(env);
+  const { client, cloud, credential: graphCredential } = createGraphClientFromEnv(env);
   const credential = settings.AZURE_CLIENT_ID ? new ManagedIdentityCredential({ clientId: settings.AZURE_CLIENT_ID }) : new DefaultAzureCredential();
   const store = new TableMigrationStore(
     settings.MIGRATION_STORAGE_CONNECTION
@@ -54,7 +54,7 @@ export function productionServices(settings: Settings, env: NodeJS.ProcessEnv = 
     settings,
     clock,
     store,
-    entra: new GraphEntra({ client, clock, counter: counters.graph, cloud }),
+    entra: new GraphEntra({ client, clock, counter: counters.graph, cloud, credential: graphCredential }),
     mail: new GraphMail({ client, clock, counter: counters.graph, sender: settings.MAIL_SENDER }),
     peig:
       settings.PEIG_MODE === "api"

@@ -9,6 +9,7 @@ import type { Clock } from "../../shared/clock";
 import { createSelfSignedCertificate } from "../selfSignedCertificate";
 import { GraphHttpError, badRequest, empty, isStringArray, notFound, ok, requireObject, type SimRequest, type SimResponse } from "./http";
 import { page, parseQuery, parseSelect, project, type CollectionRules } from "./odata";
+import { identifierUriPolicyError, policyRefuses, type SimIdentifierUriPolicy } from "./policies";
 
 /** https://learn.microsoft.com/en-us/graph/api/resources/keycredential?view=graph-rest-1.0 */
 export interface SimKeyCredential {
@@ -62,8 +63,13 @@ export interface DirectoryOptions {
   /** Hosts (and their subdomains) allowed in https identifier URIs. */
   verifiedDomains: string[];
   replicationDelayMs: number;
-  /** Tenant policy exempts SAML apps from the identifier-URI restriction (docs/graph-facts.md#identifier-uri-policy); default true. */
-  samlExemptFromIdentifierUriPolicy: boolean;
+  identifierUriPolicy: SimIdentifierUriPolicy;
+  /**
+   * How long after `preferredSingleSignOnMode` becomes saml the identifier-URI checks still see a non-SAML app:
+   * "synchronization isn't immediate" (https://learn.microsoft.com/en-us/graph/api/serviceprincipal-update?view=graph-rest-1.0);
+   * terraform-provider-azuread issues 797 and 1392 (a second apply succeeds).
+   */
+  samlExemptionDelayMs: number;
 }
 
 /** Non-gallery template ids of the global, US Government and China clouds (instantiate page). */
@@ -103,7 +109,11 @@ const servicePrincipalRules: CollectionRules = {
   advancedQueries: true,
 };
 
-const singleSignOnModes = ["password", "saml", "notSupported", "oidc"];
+/**
+ * preferredSingleSignOnMode values "password, saml, notSupported, oidc, and external"
+ * (https://learn.microsoft.com/en-us/graph/api/resources/serviceprincipal?view=graph-rest-1.0).
+ */
+const singleSignOnModes = ["password", "saml", "notSupported", "oidc", "external"];
 const instantiatePath = /^\/applicationTemplates\/([^/]+)\/instantiate$/;
 const applicationPath = /^\/applications(?:\/([^/()]+)|\(appId='([^']*)'\))$/;
 const servicePrincipalPath = /^\/servicePrincipals(?:\/([^/()]+)|\(appId='([^']*)'\))(\/addTokenSigningCertificate)?$/;
@@ -115,6 +125,8 @@ export function methodNotAllowed(request: SimRequest): GraphHttpError {
 export class DirectorySimulator {
   readonly applications = new Map<string, Replicated<SimApplication>>();
   readonly servicePrincipals = new Map<string, Replicated<SimServicePrincipal>>();
+  /** When each service principal's SAML mode reaches the identifier-URI checks (ms on the clock). */
+  private readonly samlEffectiveFrom = new Map<string, number>();
 
   constructor(private readonly options: DirectoryOptions) {}
 
@@ -141,10 +153,7 @@ export class DirectorySimulator {
       if (sp[3]) return method === "POST" ? this.addTokenSigningCertificate(servicePrincipal, request.body) : raise(methodNotAllowed(request));
       if (method === "GET") return ok(this.single(servicePrincipal, servicePrincipalRules, request, "servicePrincipals"));
       if (method === "PATCH") return this.patchServicePrincipal(servicePrincipal, request.body);
-      if (method === "DELETE") {
-        this.servicePrincipals.delete(servicePrincipal.id);
-        return empty(204);
-      }
+      if (method === "DELETE") return this.deleteServicePrincipal(servicePrincipal);
       throw methodNotAllowed(request);
     }
     return undefined;
@@ -199,7 +208,7 @@ export class DirectorySimulator {
       throw badRequest("Invalid value specified for property 'displayName' of resource 'ApplicationServicePrincipal'.");
     }
     const now = this.options.clock.now();
-    // Provisioning "is not instant": reads return 404 until replication (tutorial; docs/graph-facts.md#replication-delay-after-instantiate).
+    // Provisioning "is not instant": reads return 404 until replication (the SAML tutorial).
     const visibleFrom = now.getTime() + this.options.replicationDelayMs;
     const appId = randomUUID();
     const application: SimApplication = {
@@ -312,13 +321,15 @@ export class DirectorySimulator {
 
   /**
    * Identifier URI rules (https://learn.microsoft.com/en-us/entra/identity-platform/identifier-uri-restrictions):
-   * no trailing slash, unique in the tenant, and an https host must be a verified domain (400
-   * HostNameNotOnVerifiedDomain, https://learn.microsoft.com/en-us/entra/identity-platform/reference-breaking-changes)
-   * unless the service principal is a SAML app and the policy exempts SAML apps.
+   * no trailing slash, unique in the tenant. An https host that is not a verified domain is refused with 400
+   * HostNameNotOnVerifiedDomain (https://learn.microsoft.com/en-us/entra/identity-platform/reference-breaking-changes)
+   * unless the app is a SAML app, and by the tenant's app management policy with its own text unless that
+   * excludes SAML apps. "SAML app" is the service principal's mode as the policy sees it, after the sync delay.
    */
   private checkIdentifierUris(application: SimApplication, uris: string[]): void {
     const servicePrincipal = this.visible(this.servicePrincipals).find((s) => s.appId === application.appId);
-    const samlExempt = this.options.samlExemptFromIdentifierUriPolicy && servicePrincipal?.preferredSingleSignOnMode === "saml";
+    const saml =
+      servicePrincipal?.preferredSingleSignOnMode === "saml" && this.now() >= (this.samlEffectiveFrom.get(servicePrincipal.id) ?? Number.NEGATIVE_INFINITY);
     for (const uri of uris) {
       let url: URL;
       try {
@@ -327,8 +338,12 @@ export class DirectorySimulator {
         throw badRequest(`Invalid value specified for property 'identifierUris' of resource 'Application': '${uri}' is not a URI.`);
       }
       if (uri.endsWith("/")) throw badRequest(`Values of identifierUris property must not end with a slash: '${uri}'.`);
-      if (url.protocol === "https:" && !this.isVerifiedHost(url.hostname) && !samlExempt) {
-        throw new GraphHttpError(400, "HostNameNotOnVerifiedDomain", `Values of identifierUris property must use a verified domain of the organization or its subdomain: '${uri}'`);
+      if (url.protocol === "https:") {
+        const verifiedHost = this.isVerifiedHost(url.hostname);
+        if (!verifiedHost && !saml) {
+          throw new GraphHttpError(400, "HostNameNotOnVerifiedDomain", `Values of identifierUris property must use a verified domain of the organization or its subdomain: '${uri}'`);
+        }
+        if (policyRefuses(this.options.identifierUriPolicy, { verifiedHost }, { createdDateTime: application.createdDateTime, saml })) throw identifierUriPolicyError(uri);
       }
       const taken = this.visible(this.applications).some((other) => other.id !== application.id && other.identifierUris.includes(uri));
       if (taken) throw badRequest("Another object with the same value for property identifierUris already exists.");
@@ -340,10 +355,27 @@ export class DirectorySimulator {
     return this.options.verifiedDomains.some((domain) => lower === domain.toLowerCase() || lower.endsWith(`.${domain.toLowerCase()}`));
   }
 
-  /** Deleting an app registration in its home tenant also deletes its service principal (docs/graph-facts.md#deleting). */
+  /**
+   * Deleting an app registration in its home tenant also deletes its service principal
+   * (https://learn.microsoft.com/en-us/entra/identity/enterprise-apps/restore-application).
+   */
   private deleteApplication(application: SimApplication): SimResponse {
     this.applications.delete(application.id);
     for (const [id, entry] of this.servicePrincipals) if (entry.resource.appId === application.appId) this.servicePrincipals.delete(id);
+    return empty(204);
+  }
+
+  /**
+   * A service principal made from an application template and set to SAML cannot be deleted on its own:
+   * Graph answers 400 DeletingSamlSpNotAllowed "Property appId is invalid"
+   * (https://github.com/hashicorp/terraform-provider-azuread/issues/1388). Deleting its application deletes it
+   * (https://learn.microsoft.com/en-us/graph/application-saml-sso-configure-api, "Step 7: Clean up resources").
+   */
+  private deleteServicePrincipal(servicePrincipal: SimServicePrincipal): SimResponse {
+    if (servicePrincipal.applicationTemplateId && servicePrincipal.preferredSingleSignOnMode === "saml") {
+      throw badRequest("Property appId is invalid.", "DeletingSamlSpNotAllowed");
+    }
+    this.servicePrincipals.delete(servicePrincipal.id);
     return empty(204);
   }
 
@@ -363,6 +395,7 @@ export class DirectorySimulator {
       if (!known) throw badRequest(`No key credential of this service principal has the thumbprint '${String(thumbprint)}'.`);
     }
     if (body.tags !== undefined && !isStringArray(body.tags)) throw badRequest("Invalid value specified for property 'tags' of resource 'ServicePrincipal'.");
+    if (mode === "saml" && servicePrincipal.preferredSingleSignOnMode !== "saml") this.samlEffectiveFrom.set(servicePrincipal.id, this.now() + this.options.samlExemptionDelayMs);
     Object.assign(servicePrincipal, body);
     return empty(204);
   }
@@ -420,7 +453,7 @@ export class DirectorySimulator {
   }
 }
 
-/** Both documented examples have customKeyIdentifier = base64(SHA-1 thumbprint bytes) (docs/graph-facts.md#the-signing-certificate). */
+/** Both examples of the addTokenSigningCertificate page have customKeyIdentifier = base64(SHA-1 thumbprint bytes). */
 function thumbprintOf(key: SimKeyCredential): string {
   return Buffer.from(key.customKeyIdentifier, "base64").toString("hex").toUpperCase();
 }

@@ -12,6 +12,11 @@ export interface ScriptedFault {
   status: 403 | 429 | 503 | 504;
   /** How many matching requests fail; default 1. */
   times?: number;
+  /**
+   * Retry-After of this fault (429/503), overriding the default: Graph has asked for more than 300 s
+   * (https://learn.microsoft.com/en-us/graph/throttling: "wait the number of seconds specified").
+   */
+  retryAfterSeconds?: number;
 }
 
 export interface GraphFaults {
@@ -56,7 +61,8 @@ export class FaultInjector {
     const script = this.scripted.find((f) => f.remaining > 0 && f.method === method && path.includes(f.pathIncludes));
     if (script) {
       script.remaining--;
-      return this.fault(script.status);
+      const fault = this.fault(script.status);
+      return script.retryAfterSeconds !== undefined && fault.retryAfterSeconds !== undefined ? { ...fault, retryAfterSeconds: script.retryAfterSeconds } : fault;
     }
     const throttle = this.faults.throttleRate ?? 0;
     const serverError = this.faults.serverErrorRate ?? 0;

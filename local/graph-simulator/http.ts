@@ -5,6 +5,8 @@ export interface SimRequest {
   method: string;
   /** Decoded path without the version segment, e.g. "/applications(appId='…')". */
   path: string;
+  /** The version segment of the URL (a batch item inherits its batch's). */
+  version: "v1.0" | "beta";
   query: URLSearchParams;
   /** Lower-case header names. */
   headers: Record<string, string>;

@@ -3,7 +3,7 @@
  * a free port, the real SDK pointed at it through `baseUrl`. Time comes from the Clock it is given, so
  * replication delays and mail limits follow the virtual clock. Control routes live under /_sim/ (README.md).
  */
-import { randomUUID } from "crypto";
+import { createHash, randomUUID } from "crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "http";
 import type { AddressInfo } from "net";
 import type { Clock } from "../../shared/clock";
@@ -11,13 +11,18 @@ import type { Tenant } from "../fixtures/tenant";
 import { AppRoleAssignmentSimulator, type SimAppRoleAssignment, type SimManagedIdentity } from "./appRoleAssignments";
 import { DirectorySimulator, methodNotAllowed, type DirectorySnapshot } from "./directory";
 import { FaultInjector, type GraphFaults, type InjectedFault } from "./faults";
-import { GraphHttpError, badRequest, errorResponse, ok, requireObject, type SimRequest, type SimResponse } from "./http";
+import { GraphHttpError, badRequest, errorResponse, notFound, ok, requireObject, type SimRequest, type SimResponse } from "./http";
 import { MailboxSimulator, exchangeOnlineLimits, type MailLimits, type SentMail } from "./mailbox";
 import { PeopleSimulator, type SimSignIn } from "./people";
+import { defaultIdentifierUriPolicy, handlePolicies, type SimIdentifierUriPolicy } from "./policies";
+import { TenantAccess, type TenantAccessOptions } from "./tenantAccess";
 
 export type { GraphFaults, ScriptedFault } from "./faults";
 export type { MailLimits, SentMail } from "./mailbox";
 export type { SimSignIn } from "./people";
+export type { TenantAccessOptions } from "./tenantAccess";
+export type { SimIdentifierUriPolicy, SimIdentifierUriRestriction } from "./policies";
+export { defaultIdentifierUriPolicy } from "./policies";
 export { MICROSOFT_GRAPH_APP_ID, microsoftGraphAppRoles, type SimAppRoleAssignment, type SimManagedIdentity } from "./appRoleAssignments";
 export type { SimApplication, SimServicePrincipal, SimKeyCredential, DirectorySnapshot, Replicated } from "./directory";
 
@@ -32,8 +37,12 @@ export interface GraphSimulatorOptions {
   mailLimits?: Partial<MailLimits>;
   /** Sender mailboxes besides the tenant's users (e.g. a shared "migration@…" mailbox). */
   mailboxes?: string[];
-  /** Whether the identifier-URI policy exempts SAML apps (docs/graph-facts.md#identifier-uri-policy); default true. */
+  /** Whether the identifier-URI policy exempts SAML apps (its `excludeSaml`); default true. */
   samlExemptFromIdentifierUriPolicy?: boolean;
+  /** The tenant's identifier-URI policy; default Microsoft's, with `excludeSaml` from the option above. */
+  identifierUriPolicy?: SimIdentifierUriPolicy;
+  /** Time after the PATCH to SAML mode before the identifier-URI checks see a SAML app; default 0. */
+  samlExemptionDelayMs?: number;
   /**
    * Called before each request is served: lets a world that changes lazily (the Peig simulator's
    * onboardings, which land in the sign-in log) catch up with the clock before Graph answers.
@@ -41,6 +50,8 @@ export interface GraphSimulatorOptions {
   beforeRequest?: () => void;
   /** User-assigned managed identities in the tenant (principals that can be granted Graph permissions). */
   managedIdentities?: SimManagedIdentity[];
+  /** The app's own permissions (its token's roles) and the tenant's licences; default: all granted, Entra ID P1. */
+  access?: TenantAccessOptions;
 }
 
 export interface RequestLogEntry {
@@ -79,7 +90,8 @@ export interface GraphSimulator {
   state: SimulatorState;
   outbox: SentMail[];
   requestLog: RequestLogEntry[];
-  recordSignIn(userId: string, appId: string, errorCode?: number): SimSignIn;
+  /** `interactive: false` records a non-interactive sign-in (e.g. SSO from an Entra-joined PC). */
+  recordSignIn(userId: string, appId: string, errorCode?: number, options?: { interactive?: boolean }): SimSignIn;
   setFaults(faults: GraphFaults): void;
   /** A deep copy of the simulator's state. */
   snapshot(): GraphSimulatorSnapshot;
@@ -99,8 +111,14 @@ class GraphSimulatorServer {
   readonly mailbox: MailboxSimulator;
   readonly appRoleAssignments: AppRoleAssignmentSimulator;
 
+  readonly identifierUriPolicy: SimIdentifierUriPolicy;
+  readonly access: TenantAccess;
+  private readonly extraMailboxes: string[];
+
   constructor(private readonly options: GraphSimulatorOptions) {
     const { clock, tenant } = options;
+    this.identifierUriPolicy = options.identifierUriPolicy ?? defaultIdentifierUriPolicy(options.samlExemptFromIdentifierUriPolicy ?? true);
+    this.access = new TenantAccess(options.access ?? {});
     const baseUrl = () => this.baseUrl;
     this.faults = new FaultInjector(options.faults);
     this.directory = new DirectorySimulator({
@@ -108,7 +126,8 @@ class GraphSimulatorServer {
       baseUrl,
       verifiedDomains: options.verifiedDomains ?? [tenant.domain, tenant.initialDomain],
       replicationDelayMs: options.replicationDelayMs ?? 20_000,
-      samlExemptFromIdentifierUriPolicy: options.samlExemptFromIdentifierUriPolicy ?? true,
+      identifierUriPolicy: this.identifierUriPolicy,
+      samlExemptionDelayMs: options.samlExemptionDelayMs ?? 0,
     });
     this.people = new PeopleSimulator(tenant, clock, baseUrl);
     this.appRoleAssignments = new AppRoleAssignmentSimulator({
@@ -117,7 +136,7 @@ class GraphSimulatorServer {
       managedIdentities: options.managedIdentities ?? [],
       otherServicePrincipal: (id) => this.directory.servicePrincipals.get(id)?.resource.displayName,
     });
-    const extraMailboxes = (options.mailboxes ?? []).map((m) => m.toLowerCase());
+    const extraMailboxes = (this.extraMailboxes = (options.mailboxes ?? []).map((m) => m.toLowerCase()));
     this.mailbox = new MailboxSimulator(clock, { ...exchangeOnlineLimits, ...options.mailLimits }, (idOrUpn) => {
       if (extraMailboxes.includes(idOrUpn.toLowerCase())) return idOrUpn.toLowerCase();
       const user = this.people.findUser(idOrUpn);
@@ -125,9 +144,9 @@ class GraphSimulatorServer {
     });
   }
 
-  recordSignIn(userId: string, appId: string, errorCode = 0): SimSignIn {
+  recordSignIn(userId: string, appId: string, errorCode = 0, options: { interactive?: boolean } = {}): SimSignIn {
     const app = [...this.directory.applications.values()].find((entry) => entry.resource.appId === appId);
-    return this.people.recordSignIn(userId, appId, app?.resource.displayName ?? "", errorCode);
+    return this.people.recordSignIn(userId, appId, app?.resource.displayName ?? "", errorCode, options.interactive ?? true);
   }
 
   snapshot(): GraphSimulatorSnapshot {
@@ -170,13 +189,17 @@ class GraphSimulatorServer {
     const method = (req.method ?? "GET").toUpperCase();
     let response: SimResponse;
     try {
-      const body = raw.trim() ? parseJson(raw) : undefined;
-      if (url.pathname.startsWith("/_sim/")) {
-        response = this.control(method, url.pathname, body);
+      if (method === "POST" && /^\/[^/]+\/oauth2\/v2\.0\/token$/.test(url.pathname)) {
+        // A form-encoded client-credentials request; its fields do not change what the simulated identity holds.
+        response = ok(this.access.token(this.options.clock.now()));
+      } else if (url.pathname.startsWith("/_sim/")) {
+        response = this.control(method, url.pathname, raw.trim() ? parseJson(raw) : undefined);
       } else {
+        const body = raw.trim() ? parseJson(raw) : undefined;
         const versioned = /^\/(v1\.0|beta)(\/.*)$/.exec(url.pathname);
         if (!versioned) throw badRequest(`Invalid version: the path must start with /v1.0/ (got '${url.pathname}').`, "BadRequest");
-        response = this.dispatch({ method, path: decodeURIComponent(versioned[2]), query: url.searchParams, headers, body });
+        const version = versioned[1] as SimRequest["version"];
+        response = this.dispatch({ method, path: decodeURIComponent(versioned[2]), version, query: url.searchParams, headers, body });
       }
     } catch (error) {
       response = this.toErrorResponse(error);
@@ -211,9 +234,28 @@ class GraphSimulatorServer {
 
   private route(request: SimRequest): SimResponse {
     if (request.path === "/$batch") return this.batch(request);
-    const response = this.appRoleAssignments.handle(request) ?? this.directory.handle(request) ?? this.people.handle(request) ?? this.mailbox.handle(request);
+    this.access.check(request);
+    const response =
+      this.singleUser(request) ??
+      handlePolicies(request, this.identifierUriPolicy, this.baseUrl) ??
+      this.appRoleAssignments.handle(request) ??
+      this.directory.handle(request) ?? this.people.handle(request) ?? this.mailbox.handle(request);
     if (response) return response;
     throw badRequest(`Resource not found for the segment '${request.path.split("/")[1] ?? ""}'.`, "BadRequest");
+  }
+
+  /**
+   * GET /users/{id | userPrincipalName} (https://learn.microsoft.com/en-us/graph/api/user-get?view=graph-rest-1.0):
+   * a tenant user, or a sender mailbox given as an option (a shared mailbox is a user object too); 404 otherwise.
+   */
+  private singleUser(request: SimRequest): SimResponse | undefined {
+    const match = /^\/users\/([^/]+)$/.exec(request.path);
+    if (!match || request.method !== "GET") return undefined;
+    const key = match[1].toLowerCase();
+    const user = this.people.findUser(key);
+    if (user) return ok({ id: user.id, displayName: user.displayName, userPrincipalName: user.userPrincipalName, mail: user.mail });
+    if (this.extraMailboxes.includes(key)) return ok({ id: mailboxId(key), displayName: key, userPrincipalName: key, mail: key });
+    throw notFound(match[1]);
   }
 
   /**
@@ -226,7 +268,7 @@ class GraphSimulatorServer {
     const requests = requireObject(request.body).requests;
     if (!Array.isArray(requests) || requests.length === 0) throw badRequest("The batch request must contain at least one request.", "BadRequest");
     if (requests.length > maxBatchRequests) throw badRequest(`The batch has ${requests.length} requests; the limit is ${maxBatchRequests}.`, "BadRequest");
-    const items = requests.map((entry) => batchItem(entry));
+    const items = requests.map((entry) => batchItem(entry, request.version));
     if (new Set(items.map((i) => i.id)).size !== items.length) throw badRequest("Batch request ids must be unique.", "BadRequest");
 
     const statuses = new Map<string, number>();
@@ -253,10 +295,10 @@ class GraphSimulatorServer {
       return ok(this.faults.current());
     }
     if (path === "/_sim/signIns" && method === "POST") {
-      const { userId, appId, errorCode } = requireObject(body);
+      const { userId, appId, errorCode, interactive } = requireObject(body);
       if (typeof userId !== "string" || typeof appId !== "string") throw badRequest("userId and appId are required strings.");
       try {
-        return ok(this.recordSignIn(userId, appId, typeof errorCode === "number" ? errorCode : 0), 201);
+        return ok(this.recordSignIn(userId, appId, typeof errorCode === "number" ? errorCode : 0, { interactive: interactive !== false }), 201);
       } catch (error) {
         throw badRequest(error instanceof Error ? error.message : String(error));
       }
@@ -286,6 +328,12 @@ class GraphSimulatorServer {
   }
 }
 
+/** A stable object id for a mailbox given by address. */
+function mailboxId(address: string): string {
+  const hex = createHash("sha1").update(address).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
 /** In place, and without spreading (a long request log would overflow the argument list). */
 function refill<T>(target: T[], items: T[]): void {
   target.length = 0;
@@ -306,7 +354,7 @@ interface BatchItem {
   request: SimRequest;
 }
 
-function batchItem(entry: unknown): BatchItem {
+function batchItem(entry: unknown, version: SimRequest["version"]): BatchItem {
   const item = requireObject(entry);
   const { id, method, url, body } = item;
   if (typeof id !== "string" || typeof method !== "string" || typeof url !== "string") {
@@ -322,7 +370,7 @@ function batchItem(entry: unknown): BatchItem {
   }
   const parsed = new URL(url.startsWith("/") ? url : `/${url}`, "http://127.0.0.1");
   const dependsOn = Array.isArray(item.dependsOn) ? item.dependsOn.map(String) : [];
-  return { id, dependsOn, request: { method: method.toUpperCase(), path: decodeURIComponent(parsed.pathname), query: parsed.searchParams, headers, body } };
+  return { id, dependsOn, request: { method: method.toUpperCase(), path: decodeURIComponent(parsed.pathname), version, query: parsed.searchParams, headers, body } };
 }
 
 function write(res: ServerResponse, response: SimResponse, clientRequestId: string | undefined): void {
@@ -361,7 +409,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     state: { directory: simulator.directory, signIns: simulator.people.signIns, appRoleAssignments: simulator.appRoleAssignments.assignments, summary: () => simulator.summary() },
     outbox: simulator.mailbox.outbox,
     requestLog: simulator.requestLog,
-    recordSignIn: (userId, appId, errorCode) => simulator.recordSignIn(userId, appId, errorCode),
+    recordSignIn: (userId, appId, errorCode, signInOptions) => simulator.recordSignIn(userId, appId, errorCode, signInOptions),
     setFaults: (faults) => simulator.faults.set(faults),
     snapshot: () => simulator.snapshot(),
     restore: (snapshot) => simulator.restore(snapshot),

@@ -10,13 +10,15 @@ type Literal = string | number | boolean | null | Date;
 type Operator = "eq" | "ne" | "gt" | "ge" | "lt" | "le";
 export type FilterNode =
   | { kind: "compare"; path: string[]; op: Operator; value: Literal }
-  | { kind: "logical"; op: "and" | "or"; left: FilterNode; right: FilterNode };
+  | { kind: "logical"; op: "and" | "or"; left: FilterNode; right: FilterNode }
+  /** `collection/any(v: …)`: true when some element satisfies the body, where `v` names the element (https://learn.microsoft.com/en-us/graph/filter-query-parameter#operators-and-functions-supported-in-filter-expressions). */
+  | { kind: "any"; path: string[]; variable: string; body: FilterNode };
 
 function unsupported(message: string): GraphHttpError {
   return new GraphHttpError(400, "Request_UnsupportedQuery", message);
 }
 
-const tokenPattern = /\s*('(?:[^']|'')*'|\(|\)|[A-Za-z_][\w]*(?:\/[A-Za-z_][\w]*)*|\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:\d{2})|-?\d+(?:\.\d+)?)/y;
+const tokenPattern = /\s*('(?:[^']|'')*'|\(|\)|:|[A-Za-z_][\w]*(?:\/[A-Za-z_][\w]*)*|\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:\d{2})|-?\d+(?:\.\d+)?)/y;
 
 function tokenize(text: string): string[] {
   const tokens: string[] = [];
@@ -74,6 +76,14 @@ export function parseFilter(text: string): FilterNode {
       return node;
     }
     const property = tokens[i++];
+    if (property?.endsWith("/any") && tokens[i] === "(") {
+      const variable = tokens[i + 1];
+      if (!variable || tokens[i + 2] !== ":") throw unsupported(`Invalid filter clause: 'any' needs a lambda such as any(t: t eq 'x') in '${text}'.`);
+      i += 3;
+      const body = parseOr();
+      if (tokens[i++] !== ")") throw unsupported("Invalid filter clause: ')' expected.");
+      return { kind: "any", path: property.split("/").slice(0, -1), variable, body };
+    }
     const op = tokens[i++];
     if (!property || !/^[A-Za-z_]/.test(property)) throw unsupported(`Invalid filter clause: property expected in '${text}'.`);
     if (!["eq", "ne", "gt", "ge", "lt", "le"].includes(op ?? "")) throw unsupported(`Invalid filter clause: operator '${op ?? ""}' is not supported.`);
@@ -84,8 +94,11 @@ export function parseFilter(text: string): FilterNode {
   return node;
 }
 
-function comparisons(node: FilterNode): Extract<FilterNode, { kind: "compare" }>[] {
-  return node.kind === "compare" ? [node] : [...comparisons(node.left), ...comparisons(node.right)];
+/** The properties a filter reads: compared paths, and the collection of each `any` (its body reads the element). */
+function filteredPaths(node: FilterNode): { path: string[]; op?: Operator }[] {
+  if (node.kind === "compare") return [{ path: node.path, op: node.op }];
+  if (node.kind === "any") return [{ path: node.path }];
+  return [...filteredPaths(node.left), ...filteredPaths(node.right)];
 }
 
 function usesOr(node: FilterNode): boolean {
@@ -127,6 +140,10 @@ function compare(actual: unknown, op: Operator, expected: Literal): boolean {
 
 export function matches(node: FilterNode, item: Record<string, unknown>): boolean {
   if (node.kind === "compare") return compare(valueAt(item, node.path), node.op, node.value);
+  if (node.kind === "any") {
+    const collection = valueAt(item, node.path);
+    return Array.isArray(collection) && collection.some((element: unknown) => matches(node.body, { [node.variable]: element }));
+  }
   return node.op === "and" ? matches(node.left, item) && matches(node.right, item) : matches(node.left, item) || matches(node.right, item);
 }
 
@@ -156,7 +173,7 @@ export interface ParsedQuery {
 }
 
 /**
- * Validates the query like Graph does. Advanced queries (ne, or, $count, filters on a cast) without
+ * Validates the query like Graph does. Advanced queries (ne, or, filters on a cast) without
  * `ConsistencyLevel: eventual` are refused (https://learn.microsoft.com/en-us/graph/aad-advanced-queries);
  * the header is checked on every page, since Graph does not carry it over to nextLink requests.
  */
@@ -171,7 +188,7 @@ export function parseQuery(request: SimRequest, rules: CollectionRules): ParsedQ
   const filter = filterText ? parseFilter(filterText) : undefined;
   let needsAdvanced = false;
   if (filter) {
-    for (const clause of comparisons(filter)) {
+    for (const clause of filteredPaths(filter)) {
       const property = clause.path.join("/");
       if (!rules.filterable.includes(property)) {
         throw unsupported(`Unsupported or invalid query filter clause specified for property '${property}' of resource '${rules.typeName}'.`);
@@ -181,18 +198,21 @@ export function parseQuery(request: SimRequest, rules: CollectionRules): ParsedQ
     if (usesOr(filter)) needsAdvanced = true;
     if (rules.filterNeedsAdvanced) needsAdvanced = true;
   }
-  const count = q.get("$count") === "true";
-  if (count) needsAdvanced = true;
-  if (rules.advancedQueries && needsAdvanced && request.headers["consistencylevel"]?.toLowerCase() !== "eventual") {
-    throw unsupported("Request with $count, ne, or, or a filter on a cast requires the 'ConsistencyLevel: eventual' header.");
+  const eventual = request.headers["consistencylevel"]?.toLowerCase() === "eventual";
+  if (rules.advancedQueries && needsAdvanced && !eventual) {
+    throw unsupported("Request with ne, or, or a filter on a cast requires the 'ConsistencyLevel: eventual' header.");
   }
+  // $count=true as a query parameter without the header is not refused on directory objects: Graph answers
+  // without @odata.count (https://learn.microsoft.com/en-us/graph/aad-advanced-queries, "$count … without
+  // ConsistencyLevel": the count is ignored). Collections outside the directory count without the header.
+  const count = q.get("$count") === "true" && (eventual || !rules.advancedQueries);
 
   const select = parseSelect(request, rules);
 
   const topText = q.get("$top");
   const top = topText === null ? rules.defaultTop : Number(topText);
   if (!Number.isInteger(top) || top < 1 || top > rules.maxTop) {
-    // "Invalid page size specified: '1000'. Must be between 1 and 999 inclusive." (docs/graph-facts.md#listing-users)
+    // Graph's text: "Invalid page size specified: '1000'. Must be between 1 and 999 inclusive."
     throw unsupported(`Invalid page size specified: '${topText}'. Must be between 1 and ${rules.maxTop} inclusive.`);
   }
   return { filter, select, top, count, offset: decodeSkipToken(q.get("$skiptoken")) };
@@ -256,7 +276,7 @@ export function page<T>(
     if (resource) value.push(project(resource, parsed.select));
   }
   while (position < items.length && !matchAt(position)) position++;
-  const body: Record<string, unknown> = { "@odata.context": `${links.baseUrl}v1.0/$metadata#${links.context}` };
+  const body: Record<string, unknown> = { "@odata.context": `${links.baseUrl}${request.version}/$metadata#${links.context}` };
   if (parsed.count && parsed.offset === 0) {
     let count = 0;
     for (let i = 0; i < items.length; i++) if (matchAt(i)) count++;
@@ -266,7 +286,7 @@ export function page<T>(
     const params = [...request.query.entries()].filter(([key]) => key !== "$skiptoken");
     params.push(["$skiptoken", encodeSkipToken(position)]);
     const query = params.map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join("&");
-    body["@odata.nextLink"] = `${links.baseUrl}v1.0${encodeURI(request.path)}?${query}`;
+    body["@odata.nextLink"] = `${links.baseUrl}${request.version}${encodeURI(request.path)}?${query}`;
   }
   body.value = value;
   return body;
@@ -277,7 +297,7 @@ export function page<T>(
  * (`createdDateTime ge 2026-…`), or undefined: lets a time-ordered collection skip what is older.
  */
 export function lowerDateBound(filter: FilterNode | undefined, property: string): Date | undefined {
-  if (!filter) return undefined;
+  if (!filter || filter.kind === "any") return undefined;
   if (filter.kind === "logical") {
     if (filter.op !== "and") return undefined;
     const bounds = [lowerDateBound(filter.left, property), lowerDateBound(filter.right, property)].filter((d): d is Date => d !== undefined);

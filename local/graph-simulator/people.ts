@@ -20,6 +20,10 @@ export interface SimSignIn extends Record<string, unknown> {
   appId: string;
   appDisplayName: string;
   status: { errorCode: number; failureReason: string | null; additionalDetails: string | null };
+  /** Beta only: "interactiveUser" or "nonInteractiveUser" for user sign-ins (signIn resource, beta). */
+  signInEventTypes: string[];
+  /** Beta only. */
+  isInteractive: boolean;
 }
 
 const userProperties = [
@@ -37,7 +41,7 @@ const userRules: CollectionRules = {
   filterable: ["id", "accountEnabled", "userType", "mail", "userPrincipalName", "displayName", "givenName", "surname"],
   properties: userProperties,
   defaultProperties: defaultUserProperties,
-  // $top 1–999 for users, default page 100 (docs/graph-facts.md#listing-users).
+  // $top 1–999 for users, default page 100 (user-list page).
   defaultTop: 100,
   maxTop: 999,
   advancedQueries: true,
@@ -52,6 +56,17 @@ const signInRules: CollectionRules = {
   defaultTop: 1000,
   maxTop: 1000,
   advancedQueries: false,
+};
+
+/**
+ * beta adds the sign-in's kind: `signInEventTypes` (filter with `any`) and `isInteractive`
+ * (https://learn.microsoft.com/en-us/graph/api/resources/signin?view=graph-rest-beta).
+ */
+const betaSignInRules: CollectionRules = {
+  ...signInRules,
+  filterable: [...signInRules.filterable, "signInEventTypes", "isInteractive"],
+  properties: [...signInRules.properties, "signInEventTypes", "isInteractive"],
+  defaultProperties: [...signInRules.defaultProperties, "signInEventTypes", "isInteractive"],
 };
 
 const transitiveMembersPath = /^\/groups\/([^/]+)\/transitiveMembers(\/microsoft\.graph\.user)?$/;
@@ -79,6 +94,8 @@ function asGraphUser(user: TenantUser): Record<string, unknown> {
 
 export class PeopleSimulator {
   readonly signIns: SimSignIn[] = [];
+  /** What v1.0 shows: interactive sign-ins only, kept apart so that a listing stays linear. */
+  private readonly interactiveSignIns: SimSignIn[] = [];
   /** Each onboarding records a sign-in: a look-up by id, not a scan of the tenant per sign-in. */
   private readonly usersById: Map<string, TenantUser>;
 
@@ -98,8 +115,8 @@ export class PeopleSimulator {
     return undefined;
   }
 
-  /** A successful (errorCode 0) or failed sign-in of a tenant user to an app, at the simulator's current time. */
-  recordSignIn(userId: string, appId: string, appDisplayName: string, errorCode = 0): SimSignIn {
+  /** A successful (errorCode 0) or failed, interactive or not, sign-in of a tenant user to an app, at the simulator's current time. */
+  recordSignIn(userId: string, appId: string, appDisplayName: string, errorCode = 0, interactive = true): SimSignIn {
     const user = this.usersById.get(userId);
     if (!user) throw new Error(`No user ${userId} in the simulated tenant`);
     const signIn: SimSignIn = {
@@ -111,8 +128,11 @@ export class PeopleSimulator {
       appId,
       appDisplayName,
       status: { errorCode, failureReason: errorCode === 0 ? null : "Other.", additionalDetails: null },
+      signInEventTypes: [interactive ? "interactiveUser" : "nonInteractiveUser"],
+      isInteractive: interactive,
     };
     this.signIns.push(signIn);
+    if (interactive) this.interactiveSignIns.push(signIn);
     return signIn;
   }
 
@@ -158,12 +178,21 @@ export class PeopleSimulator {
     return ok(page(items, parsed, request, { baseUrl: this.baseUrl(), context: usersOnly ? "users" : "directoryObjects" }));
   }
 
+  /**
+   * v1.0 lists interactive sign-ins only; so does beta unless the filter names signInEventTypes: single sign-on
+   * without a new factor (an Entra-joined PC) is a non-interactive sign-in, read with
+   * `signInEventTypes/any(t: t eq 'nonInteractiveUser')` on beta
+   * (https://learn.microsoft.com/en-us/entra/identity/monitoring-health/concept-noninteractive-sign-ins,
+   * https://learn.microsoft.com/en-us/entra/identity/monitoring-health/howto-analyze-sign-in).
+   */
   private listSignIns(request: SimRequest): SimResponse {
-    const parsed = parseQuery(request, signInRules);
+    const beta = request.version === "beta";
+    const parsed = parseQuery(request, beta ? betaSignInRules : signInRules);
+    const byType = beta && (request.query.get("$filter") ?? "").includes("signInEventTypes");
     // Recorded in clock order, so newest first is the log read backwards; a `createdDateTime ge …`
     // filter (an incremental reader) stops where older entries begin instead of reading the whole log.
     const since = lowerDateBound(parsed.filter, "createdDateTime")?.toISOString();
-    const log = this.signIns;
+    const log = byType ? this.signIns : this.interactiveSignIns;
     let oldest = 0;
     if (since !== undefined) for (let high = log.length; oldest < high; ) {
       const middle = (oldest + high) >>> 1;

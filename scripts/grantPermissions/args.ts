@@ -1,5 +1,5 @@
 /** Command-line options of `npm run grant-permissions`. */
-import { features, parseFeatures, type Feature } from "./permissions";
+import { features, parseFeatures, type Feature } from "../../shared/graph/permissions";
 import { parseGraphCloud, type GraphCloud } from "../../shared/graph/cloud";
 
 export interface GrantArguments {
@@ -12,7 +12,7 @@ export interface GrantArguments {
 }
 
 export const usage = `Usage: npm run grant-permissions -- --principal-id <object id> [--dry-run] [--features ${features.join(",")}]
-                                 [--cloud global|usgov|china] [--graph-base-url <url>]
+                                 [--cloud global|usgov|usgovdod|china] [--graph-base-url <url>]
 
 Assigns the app's managed identity the Microsoft Graph application permissions its features need
 (docs/permissions.md). Run it signed in (az login) as a Privileged Role Administrator or Global Administrator.

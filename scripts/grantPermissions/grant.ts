@@ -5,9 +5,11 @@
  * Idempotent: it lists what the identity already has first and assigns only what is missing; a dry run
  * reads the same things and writes nothing.
  */
+import type { AppRole, AppRoleAssignment, ServicePrincipal } from "@microsoft/microsoft-graph-types";
+import type { Always, Selected } from "../../shared/graph/selected";
 import { GraphCaller, describeGraphError, graphStatus, odataString, queryPath } from "../../shared/graph/graphCaller";
 import { RetriesExhaustedError } from "../../shared/retry";
-import { permissionsFor, type Feature } from "./permissions";
+import { permissionsFor, type Feature } from "../../shared/graph/permissions";
 
 /** Microsoft Graph's appId, the same in every tenant and cloud. */
 export const MICROSOFT_GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
@@ -36,24 +38,10 @@ export interface GrantResult {
   assigned: number;
 }
 
-interface ServicePrincipal {
-  id: string;
-  displayName: string;
-  servicePrincipalType?: string;
-}
-
-interface AppRole {
-  id: string;
-  value: string | null;
-  isEnabled: boolean;
-  allowedMemberTypes: string[];
-}
-
-interface AppRoleAssignment {
-  id: string;
-  appRoleId: string;
-  principalId: string;
-}
+/** Microsoft's resource types, narrowed to what is selected and read. */
+type PrincipalRead = Always<ServicePrincipal, "id" | "displayName"> & Selected<ServicePrincipal, "servicePrincipalType">;
+type AppRoleRead = Always<AppRole, "id" | "allowedMemberTypes"> & Selected<AppRole, "value" | "isEnabled">;
+type AppRoleAssignmentRead = Always<AppRoleAssignment, "id" | "appRoleId" | "principalId">;
 
 /** The principal id names no service principal (the classic mistake: passing the client id). */
 export class PrincipalNotFoundError extends Error {
@@ -68,7 +56,7 @@ export class PrincipalNotFoundError extends Error {
 
 export async function grantGraphPermissions(graph: GraphCaller, options: GrantOptions, log: (line: string) => void): Promise<GrantResult> {
   const principal = await findPrincipal(graph, options.principalId);
-  const graphServicePrincipal = await graph.call<ServicePrincipal & { appRoles: AppRole[] }>("getServicePrincipal", () =>
+  const graphServicePrincipal = await graph.call<Always<ServicePrincipal, "id"> & { appRoles: AppRoleRead[] }>("getServicePrincipal", () =>
     graph.client.api(queryPath(`/servicePrincipals(appId=${odataString(MICROSOFT_GRAPH_APP_ID)})`, { $select: "id,displayName,appRoles" })).get(),
   );
   const roleIds = applicationRoleIds(graphServicePrincipal.appRoles);
@@ -112,9 +100,9 @@ function summary(items: GrantItem[], dryRun: boolean): string {
   return `Assigned ${missing} new permission(s); ${present} were already assigned. Admin consent is implied by the assignment.`;
 }
 
-async function findPrincipal(graph: GraphCaller, principalId: string): Promise<ServicePrincipal> {
+async function findPrincipal(graph: GraphCaller, principalId: string): Promise<PrincipalRead> {
   try {
-    return await graph.call<ServicePrincipal>("getServicePrincipal", () =>
+    return await graph.call<PrincipalRead>("getServicePrincipal", () =>
       graph.client.api(queryPath(`/servicePrincipals/${encodeURIComponent(principalId)}`, { $select: "id,displayName,servicePrincipalType" })).get(),
     );
   } catch (error) {
@@ -124,13 +112,13 @@ async function findPrincipal(graph: GraphCaller, principalId: string): Promise<S
 }
 
 /** Only roles a service principal can hold (application permissions), by their `value` (e.g. "Mail.Send"). */
-function applicationRoleIds(roles: AppRole[]): Map<string, string> {
+function applicationRoleIds(roles: AppRoleRead[]): Map<string, string> {
   return new Map(roles.filter((r) => r.isEnabled && r.value && r.allowedMemberTypes.includes("Application")).map((r) => [r.value as string, r.id.toLowerCase()]));
 }
 
 /** The app role ids of Microsoft Graph the principal already holds (Graph's assignments are listed on the resource). */
 async function assignedRoleIds(graph: GraphCaller, resourceId: string, principalId: string): Promise<Set<string>> {
-  const assignments = await graph.listAll<AppRoleAssignment>("listAppRoleAssignedTo", `/servicePrincipals/${resourceId}/appRoleAssignedTo`);
+  const assignments = await graph.listAll<AppRoleAssignmentRead>("listAppRoleAssignedTo", `/servicePrincipals/${resourceId}/appRoleAssignedTo`);
   return new Set(assignments.filter((a) => a.principalId.toLowerCase() === principalId.toLowerCase()).map((a) => a.appRoleId.toLowerCase()));
 }
 

@@ -1,15 +1,19 @@
 /**
  * EntraPort over Microsoft Graph v1.0. The migration app is set up in the order of
- * https://learn.microsoft.com/en-us/graph/application-saml-sso-configure-api (docs/graph-facts.md#call-order-for-the-migration-app):
+ * https://learn.microsoft.com/en-us/graph/application-saml-sso-configure-api:
  * instantiate → wait for replication → SAML mode → identifier/reply URLs → signing certificate → activate it.
  * Every step first checks whether it is already done, so a rerun completes a half-made app instead of
  * creating another.
  */
 import { parseCertificate } from "../certificates";
 import { RetriesExhaustedError } from "../retry";
+import type { TokenCredential } from "@azure/core-auth";
+import type { TenantAppManagementPolicy } from "@microsoft/microsoft-graph-types";
+import { graphScope } from "../graph/client";
 import { graphClouds, type GraphCloud } from "../graph/cloud";
 import {
   GraphCaller,
+  describeGraphError,
   graphErrorCode,
   graphStatus,
   isTransientGraphError,
@@ -18,25 +22,43 @@ import {
   type GraphAdapterDeps,
 } from "../graph/graphCaller";
 import { migrationEntityId, migrationReplyUrl } from "./entityIds";
+import {
+  applicationRead,
+  servicePrincipalRead,
+  userRead,
+  type Application,
+  type GraphApplication,
+  type GraphServicePrincipal,
+  type GraphSignIn,
+  type GraphUser,
+  type KeyCredential,
+  type SelfSignedCertificate,
+  type ServicePrincipal,
+} from "./graphReads";
+import type { ApplicationServicePrincipal } from "@microsoft/microsoft-graph-types";
 import type {
-  GraphApplication,
-  GraphApplicationServicePrincipal,
-  GraphKeyCredential,
-  GraphSelfSignedCertificate,
-  GraphServicePrincipal,
-  GraphSignIn,
-  GraphUser,
-} from "./graphTypes";
-import type { DeleteMigrationAppResult, DirectoryUser, EntraPort, MigrationApp, MigrationAppSpec, MigrationSignIn } from "./port";
+  DeleteMigrationAppResult,
+  DirectoryUser,
+  EntraPort,
+  IdentifierUriRestrictionRead,
+  MigrationApp,
+  MigrationAppSpec,
+  MigrationSignIn,
+  TenantReadiness,
+} from "./port";
 
-/** The identifier-URI policy refused the Peig Entity ID; retrying cannot help, an admin must act. */
+/**
+ * The identifier-URI policy still refused the Peig Entity ID after the SAML exemption had time to arrive: an
+ * admin must act.
+ */
 export class HostNameNotOnVerifiedDomainError extends Error {
   override readonly name = "HostNameNotOnVerifiedDomainError";
   constructor(readonly entityId: string, graphMessage: string) {
     super(
-      `Entra refused the Entity ID ${entityId} (HostNameNotOnVerifiedDomain: ${graphMessage}). The tenant's identifier-URI ` +
-        `policy blocks hosts that are not verified domains even for SAML apps: verify the Peig server's domain in Entra, or ` +
-        `exempt SAML apps in the app management policy (https://learn.microsoft.com/en-us/entra/identity-platform/identifier-uri-restrictions).`,
+      `Entra refused the Entity ID ${entityId} (${graphMessage}). The tenant's identifier-URI policy blocks hosts that are not ` +
+        `verified domains even for SAML apps. Fix: verify the Peig server's domain in Entra, or set excludeSaml: true on the ` +
+        `identifierUris restrictions of the tenant's app management policy (PATCH /policies/defaultAppManagementPolicy, ` +
+        `https://learn.microsoft.com/en-us/entra/identity-platform/identifier-uri-restrictions), then run the setup again.`,
     );
   }
 }
@@ -58,6 +80,17 @@ export class EntityIdTakenError extends Error {
 }
 
 /**
+ * The two texts of an identifier-URI refusal: the 2021 rule's code and the 2025 policy's message
+ * (https://learn.microsoft.com/en-us/entra/identity-platform/identifier-uri-restrictions, "Policy behavior").
+ */
+export function isIdentifierUriRefusal(error: unknown): boolean {
+  return (
+    graphErrorCode(error) === "HostNameNotOnVerifiedDomain" ||
+    (graphStatus(error) === 400 && error instanceof Error && error.message.includes("All newly added URIs must contain a tenant verified domain, tenant ID, or app ID"))
+  );
+}
+
+/**
  * Marks the app as this migration's in `application.tags` ("Custom strings that can be used to categorize and
  * identify the application", filterable, https://learn.microsoft.com/en-us/graph/api/resources/application?view=graph-rest-1.0),
  * since displayName is not unique.
@@ -67,14 +100,18 @@ export function migrationTag(migrationId: string): string {
   return `${migrationTagPrefix}${migrationId}`;
 }
 
-const applicationSelect = "id,appId,displayName,applicationTemplateId,createdDateTime,identifierUris,tags,web";
-const servicePrincipalSelect = "id,appId,preferredSingleSignOnMode,preferredTokenSigningKeyThumbprint,appRoleAssignmentRequired,keyCredentials";
-const userSelect = "id,displayName,userPrincipalName,mail,proxyAddresses,otherMails,accountEnabled,userType";
 const memberFilter = "accountEnabled eq true and userType eq 'Member'";
 
-/** "provisioning is not instant … poll every 5–10 seconds" (tutorial); we give it 2 minutes (docs/graph-facts.md#replication-delay-after-instantiate). */
+/** "provisioning is not instant … poll every 5–10 seconds" (the SAML tutorial above); we give it 2 minutes. */
 const replicationWindowMs = 2 * 60_000;
 const replicationPollMs = 5_000;
+/**
+ * The SAML mode that exempts the app from the identifier-URI policy reaches it with a delay ("synchronization
+ * isn't immediate", https://learn.microsoft.com/en-us/graph/api/serviceprincipal-update?view=graph-rest-1.0;
+ * terraform-provider-azuread issues 797 and 1392: a second apply succeeds), so a refusal is retried this long.
+ */
+const samlExemptionWindowMs = 5 * 60_000;
+const samlExemptionPollMs = 15_000;
 /** A kept certificate may end up to this much before the requested end (Graph stores whole seconds). */
 const certificateEndToleranceMs = 24 * 60 * 60_000;
 
@@ -92,15 +129,80 @@ interface AppRef {
 
 export interface GraphEntraDeps extends GraphAdapterDeps {
   cloud: GraphCloud;
+  /** The identity Graph is called as; the preflight reads its token's roles. */
+  credential?: TokenCredential;
 }
 
 export class GraphEntra implements EntraPort {
   private readonly graph: GraphCaller;
   private readonly templateId: string;
+  private readonly credential: TokenCredential | undefined;
+  private readonly scope: string;
 
   constructor(deps: GraphEntraDeps) {
     this.graph = new GraphCaller(deps);
     this.templateId = graphClouds[deps.cloud].nonGalleryTemplateId;
+    this.credential = deps.credential;
+    this.scope = graphScope(deps.cloud);
+  }
+
+  async readTenantReadiness(query: { senders: string[]; signInLogs: boolean }): Promise<TenantReadiness> {
+    const [token, identifierUriPolicy, signInLogs, senders] = await Promise.all([
+      this.tokenRoles(),
+      this.readIdentifierUriPolicy(),
+      query.signInLogs ? this.probeSignInLogs() : Promise.resolve("notChecked" as const),
+      Promise.all(query.senders.map(async (address) => ({ address, exists: (await this.getOrNull("getUser", queryPath(`/users/${encodeURIComponent(address)}`, { $select: "id" }))) !== null }))),
+    ]);
+    return { ...token, identifierUriPolicy, signInLogs, senders };
+  }
+
+  /**
+   * Application permissions arrive as the `roles` claim of the app-only token
+   * (https://learn.microsoft.com/en-us/entra/identity-platform/access-token-claims-reference); the token is only
+   * decoded to read them, never checked: Graph checks it.
+   */
+  private async tokenRoles(): Promise<Pick<TenantReadiness, "roles" | "rolesError">> {
+    if (!this.credential) return { roles: null, rolesError: "no credential was given to the adapter" };
+    try {
+      const token = await this.credential.getToken(this.scope);
+      if (!token) return { roles: null, rolesError: "the credential returned no token" };
+      const payload = JSON.parse(Buffer.from(token.token.split(".")[1] ?? "", "base64url").toString("utf8")) as { roles?: unknown };
+      return { roles: Array.isArray(payload.roles) ? payload.roles.map(String) : [] };
+    } catch (error) {
+      return { roles: null, rolesError: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  /** https://learn.microsoft.com/en-us/graph/api/tenantappmanagementpolicy-get?view=graph-rest-1.0 (Policy.Read.All). */
+  private async readIdentifierUriPolicy(): Promise<TenantReadiness["identifierUriPolicy"]> {
+    try {
+      const policy = await this.graph.call<TenantAppManagementPolicy>("getAppManagementPolicy", () => this.graph.client.api("/policies/defaultAppManagementPolicy").get());
+      // identifierUris (identifierUriConfiguration) is newer than @microsoft/microsoft-graph-types 2.43.
+      const restrictionsRead = policy.applicationRestrictions as { identifierUris?: Record<string, Partial<IdentifierUriRestrictionRead> | null> } | null | undefined;
+      const uris = restrictionsRead?.identifierUris ?? {};
+      const names = ["uriAdditionWithoutUniqueTenantIdentifier", "nonDefaultUriAddition"] as const;
+      const restrictions = names.flatMap((name): IdentifierUriRestrictionRead[] => {
+        const r = uris[name];
+        return r ? [{ name, state: r.state ?? null, excludeSaml: r.excludeSaml ?? null, restrictForAppsCreatedAfterDateTime: r.restrictForAppsCreatedAfterDateTime ?? null }] : [];
+      });
+      return { readable: true, isEnabled: policy.isEnabled !== false, restrictions };
+    } catch (error) {
+      if (graphStatus(error) === 403 || graphStatus(error) === 404) return { readable: false, error: describeGraphError(error) };
+      throw error;
+    }
+  }
+
+  /** One sign-in, to learn whether the logs can be read at all (403 without a licence or the permission). */
+  private async probeSignInLogs(): Promise<TenantReadiness["signInLogs"]> {
+    try {
+      await this.graph.call("listSignIns", () => this.graph.client.api(queryPath("/auditLogs/signIns", { $top: "1" })).version("beta").get());
+      return "readable";
+    } catch (error) {
+      if (graphErrorCode(error) === "Authentication_RequestFromNonPremiumTenantOrB2CTenant") return "notLicensed";
+      if (graphStatus(error) === 403) return "forbidden";
+      if (graphStatus(error) !== undefined && graphStatus(error)! >= 400 && graphStatus(error)! < 500) return { error: describeGraphError(error) };
+      throw error;
+    }
   }
 
   async ensureMigrationApp(spec: MigrationAppSpec): Promise<MigrationApp> {
@@ -120,16 +222,15 @@ export class GraphEntra implements EntraPort {
     if (!application.tags.includes(tag)) {
       // Taking over an ended migration's app: its tag goes, so the app is one migration's at a time.
       const kept = application.tags.filter((t) => adoptedFrom === undefined || t !== migrationTag(adoptedFrom));
-      await this.patch("patchApplication", `/applications/${application.id}`, { tags: [...kept, tag] });
+      await this.patchApplication(application.id, { tags: [...kept, tag] });
     }
-    // SAML mode first: it exempts the app from the identifier-URI policy (docs/graph-facts.md#identifier-uri-policy). In the same
+    // SAML mode first: it exempts the app from the identifier-URI policy (identifier-uri-restrictions page). In the same
     // PATCH: every user in scope signs in to this app to onboard, and with assignment required (the
-    // default of a new non-gallery app) they would be refused with AADSTS50105 (docs/graph-facts.md#call-order-for-the-migration-app, step 8).
-    const spChanges = {
-      ...(servicePrincipal.preferredSingleSignOnMode !== "saml" ? { preferredSingleSignOnMode: "saml" } : {}),
-      ...(servicePrincipal.appRoleAssignmentRequired !== false ? { appRoleAssignmentRequired: false } : {}),
-    };
-    if (Object.keys(spChanges).length > 0) await this.patch("patchServicePrincipal", `/servicePrincipals/${servicePrincipal.id}`, spChanges);
+    // default of a new non-gallery app) they would be refused with AADSTS50105 (the tutorial's optional user assignment step).
+    const spChanges: ServicePrincipal = {};
+    if (servicePrincipal.preferredSingleSignOnMode !== "saml") spChanges.preferredSingleSignOnMode = "saml";
+    if (servicePrincipal.appRoleAssignmentRequired !== false) spChanges.appRoleAssignmentRequired = false;
+    if (Object.keys(spChanges).length > 0) await this.patchServicePrincipal(servicePrincipal.id, spChanges);
     if (!application.identifierUris.includes(entityId) || !(application.web?.redirectUris ?? []).includes(replyUrl)) {
       await this.setSamlUrls(application.id, entityId, replyUrl);
     }
@@ -137,9 +238,7 @@ export class GraphEntra implements EntraPort {
       this.usableSigningKey(servicePrincipal, spec.displayName, certificateEnd) ??
       (await this.addSigningCertificate(servicePrincipal, spec.displayName, certificateEnd));
     if (servicePrincipal.preferredTokenSigningKeyThumbprint?.toUpperCase() !== signingKey.thumbprint) {
-      await this.patch("patchServicePrincipal", `/servicePrincipals/${servicePrincipal.id}`, {
-        preferredTokenSigningKeyThumbprint: signingKey.thumbprint,
-      });
+      await this.patchServicePrincipal(servicePrincipal.id, { preferredTokenSigningKeyThumbprint: signingKey.thumbprint });
     }
     return { ...this.describe({ application, servicePrincipalId: servicePrincipal.id, entityId, replyUrl, signingKey, created }), ...(adoptedFrom ? { adoptedFrom } : {}) };
   }
@@ -153,18 +252,34 @@ export class GraphEntra implements EntraPort {
       application,
       servicePrincipalId: servicePrincipal?.id ?? "",
       entityId: application.identifierUris[0] ?? "",
-      replyUrl: application.web?.redirectUris[0] ?? "",
+      replyUrl: application.web?.redirectUris?.[0] ?? "",
       signingKey,
       created: false,
     });
   }
 
-  /** Service principal first, then the application (docs/graph-facts.md#deleting); 404 means already gone. */
+  /**
+   * One DELETE of the application, which deletes its service principal in the home tenant; deleting a
+   * template-made SAML service principal directly is refused (400 DeletingSamlSpNotAllowed,
+   * https://github.com/hashicorp/terraform-provider-azuread/issues/1388), and Microsoft's SAML tutorial deletes only
+   * the application (https://learn.microsoft.com/en-us/graph/application-saml-sso-configure-api). Then a check that
+   * the service principal is gone. 404 on either means already gone.
+   */
   async deleteMigrationApp(ref: { appId: string }): Promise<DeleteMigrationAppResult> {
     const key = `(appId=${odataString(ref.appId)})`;
-    const servicePrincipal = await this.deleteIfPresent("deleteServicePrincipal", `/servicePrincipals${key}`);
     const application = await this.deleteIfPresent("deleteApplication", `/applications${key}`);
-    return { servicePrincipal, application };
+    const until = new Date(this.graph.clock.now().getTime() + replicationWindowMs);
+    for (;;) {
+      const remaining = await this.findServicePrincipal(ref.appId);
+      if (!remaining) return { application, servicePrincipal: application === "deleted" ? "deleted" : "alreadyGone" };
+      if (this.graph.clock.now() >= until) {
+        throw new Error(
+          `The application ${ref.appId} is deleted but its enterprise app (service principal ${remaining.id}) is still there. ` +
+            `Delete the enterprise app PeigMigrationManager in the Entra admin center (Enterprise applications > Properties > Delete).`,
+        );
+      }
+      await this.graph.clock.sleep(replicationPollMs);
+    }
   }
 
   /**
@@ -173,7 +288,7 @@ export class GraphEntra implements EntraPort {
    * (https://learn.microsoft.com/en-us/graph/aad-advanced-queries).
    */
   async listUsersInScope(scope: { domain: string; groupId?: string }): Promise<DirectoryUser[]> {
-    const query = { $select: userSelect, $filter: memberFilter, $top: "999" };
+    const query = { $select: userRead.$select, $filter: memberFilter, $top: "999" };
     const users = scope.groupId
       ? await this.graph.listAll<GraphUser>(
           "listGroupMembers",
@@ -190,14 +305,21 @@ export class GraphEntra implements EntraPort {
     return [...inScope.values()].map((user) => ({
         id: user.id,
         displayName: user.displayName ?? "",
-        userPrincipalName: user.userPrincipalName,
+        userPrincipalName: user.userPrincipalName ?? "",
         mail: user.mail,
         proxyAddresses: user.proxyAddresses ?? [],
         otherMails: user.otherMails ?? [],
       }));
   }
 
-  /** Successful sign-ins to the migration app; the signIns page size is at most 1,000 (https://learn.microsoft.com/en-us/graph/api/signin-list?view=graph-rest-1.0). */
+  /**
+   * Successful sign-ins to the migration app, interactive and non-interactive: single sign-on from an Entra-joined
+   * PC without a new factor is logged as non-interactive
+   * (https://learn.microsoft.com/en-us/entra/identity/monitoring-health/concept-noninteractive-sign-ins), and v1.0
+   * lists interactive sign-ins only. The beta endpoint returns both kinds when the filter names them
+   * (https://learn.microsoft.com/en-us/graph/api/signin-list?view=graph-rest-beta, signInEventTypes on
+   * https://learn.microsoft.com/en-us/graph/api/resources/signin?view=graph-rest-beta). AuditLog.Read.All; page size ≤ 1,000.
+   */
   async listMigrationSignIns(query: { appId: string; since?: string }): Promise<MigrationSignIn[]> {
     const clauses = [`appId eq ${odataString(query.appId)}`, "status/errorCode eq 0"];
     if (query.since !== undefined) {
@@ -205,12 +327,15 @@ export class GraphEntra implements EntraPort {
       if (Number.isNaN(since.getTime())) throw new Error(`since must be an ISO 8601 date-time, got ${JSON.stringify(query.since)}`);
       clauses.push(`createdDateTime ge ${since.toISOString()}`);
     }
+    clauses.push("(signInEventTypes/any(t: t eq 'interactiveUser' or t eq 'nonInteractiveUser'))");
     const signIns = await this.graph.listAll<GraphSignIn>(
       "listSignIns",
       queryPath("/auditLogs/signIns", { $filter: clauses.join(" and "), $top: "1000" }),
+      {},
+      { version: "beta" },
     );
     const byId = new Map(signIns.map((s) => [s.id, s]));
-    return [...byId.values()].map((s) => ({ id: s.id, userId: s.userId, userPrincipalName: s.userPrincipalName, createdDateTime: s.createdDateTime }));
+    return [...byId.values()].map((s) => ({ id: s.id, userId: s.userId, userPrincipalName: s.userPrincipalName ?? "", createdDateTime: s.createdDateTime }));
   }
 
   /** Graph caps endDateTime at 3 years after creation (addTokenSigningCertificate page). */
@@ -235,13 +360,13 @@ export class GraphEntra implements EntraPort {
     options: { adoptUnclaimed: boolean; entityId: string | undefined },
   ): Promise<GraphApplication | null> {
     if (spec.knownAppId) {
-      const path = queryPath(`/applications(appId=${odataString(spec.knownAppId)})`, { $select: applicationSelect });
+      const path = queryPath(`/applications(appId=${odataString(spec.knownAppId)})`, { $select: applicationRead.$select });
       const known = await this.getOrNull<GraphApplication>("getApplication", path);
       if (known) return known;
     }
     const candidates = await this.graph.listAll<GraphApplication>(
       "findApplications",
-      queryPath("/applications", { $filter: `displayName eq ${odataString(spec.displayName)}`, $select: applicationSelect }),
+      queryPath("/applications", { $filter: `displayName eq ${odataString(spec.displayName)}`, $select: applicationRead.$select }),
     );
     const tag = migrationTag(spec.migrationId);
     const ours = candidates.filter((app) => app.tags.includes(tag));
@@ -267,10 +392,13 @@ export class GraphEntra implements EntraPort {
   private async instantiate(spec: MigrationAppSpec): Promise<AppRef> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const created = await this.graph.once<GraphApplicationServicePrincipal>("instantiate", () =>
-          this.graph.client.api(`/applicationTemplates/${this.templateId}/instantiate`).post({ displayName: spec.displayName }),
+        const body: Pick<Application, "displayName"> = { displayName: spec.displayName };
+        const created = await this.graph.once<ApplicationServicePrincipal>("instantiate", () =>
+          this.graph.client.api(`/applicationTemplates/${this.templateId}/instantiate`).post(body),
         );
-        return { applicationObjectId: created.application.id, appId: created.application.appId, servicePrincipalId: created.servicePrincipal.id };
+        const { application, servicePrincipal } = created;
+        if (!application?.id || !application.appId) throw new Error("instantiate answered 201 without the application's id and appId");
+        return { applicationObjectId: application.id, appId: application.appId, servicePrincipalId: servicePrincipal?.id ?? undefined };
       } catch (error) {
         if (!isTransientGraphError(error)) throw error;
         if (attempt >= this.graph.policy.maxAttempts) throw new RetriesExhaustedError(attempt, error);
@@ -292,14 +420,14 @@ export class GraphEntra implements EntraPort {
   }
 
   private getApplication(id: string, notFoundUntil: Date | undefined): Promise<GraphApplication> {
-    const path = queryPath(`/applications/${id}`, { $select: applicationSelect });
+    const path = queryPath(`/applications/${id}`, { $select: applicationRead.$select });
     return this.graph.call("getApplication", () => this.graph.client.api(path).get(), { notFoundUntil });
   }
 
   /** A single-object read, so keyCredentials include their `key` (keyCredential resource page). */
   private async getServicePrincipal(ref: Pick<AppRef, "appId" | "servicePrincipalId">, notFoundUntil: Date | undefined): Promise<GraphServicePrincipal> {
     const target = ref.servicePrincipalId ? `/servicePrincipals/${ref.servicePrincipalId}` : `/servicePrincipals(appId=${odataString(ref.appId)})`;
-    const path = queryPath(target, { $select: servicePrincipalSelect });
+    const path = queryPath(target, { $select: servicePrincipalRead.$select });
     try {
       return await this.graph.call("getServicePrincipal", () => this.graph.client.api(path).get(), { notFoundUntil });
     } catch (error) {
@@ -312,7 +440,7 @@ export class GraphEntra implements EntraPort {
   }
 
   private findServicePrincipal(appId: string): Promise<GraphServicePrincipal | null> {
-    const path = queryPath(`/servicePrincipals(appId=${odataString(appId)})`, { $select: servicePrincipalSelect });
+    const path = queryPath(`/servicePrincipals(appId=${odataString(appId)})`, { $select: servicePrincipalRead.$select });
     return this.getOrNull<GraphServicePrincipal>("getServicePrincipal", path);
   }
 
@@ -335,21 +463,28 @@ export class GraphEntra implements EntraPort {
     }
   }
 
-  private async patch(kind: string, path: string, body: object): Promise<void> {
-    await this.graph.call(kind, () => this.graph.client.api(path).patch(body));
+  private async patchApplication(id: string, body: Application): Promise<void> {
+    await this.graph.call("patchApplication", () => this.graph.client.api(`/applications/${id}`).patch(body));
+  }
+
+  private async patchServicePrincipal(id: string, body: ServicePrincipal): Promise<void> {
+    await this.graph.call("patchServicePrincipal", () => this.graph.client.api(`/servicePrincipals/${id}`).patch(body));
   }
 
   private async setSamlUrls(applicationObjectId: string, entityId: string, replyUrl: string): Promise<void> {
-    try {
-      await this.patch("patchApplication", `/applications/${applicationObjectId}`, { identifierUris: [entityId], web: { redirectUris: [replyUrl] } });
-    } catch (error) {
-      if (graphErrorCode(error) === "HostNameNotOnVerifiedDomain") {
-        throw new HostNameNotOnVerifiedDomainError(entityId, error instanceof Error ? error.message : String(error));
+    const until = this.graph.clock.now().getTime() + samlExemptionWindowMs;
+    for (;;) {
+      try {
+        await this.patchApplication(applicationObjectId, { identifierUris: [entityId], web: { redirectUris: [replyUrl] } });
+        return;
+      } catch (error) {
+        if (graphStatus(error) === 400 && /identifierUris already exists/i.test(error instanceof Error ? error.message : String(error))) {
+          throw new EntityIdTakenError(entityId);
+        }
+        if (!isIdentifierUriRefusal(error)) throw error;
+        if (this.graph.clock.now().getTime() >= until) throw new HostNameNotOnVerifiedDomainError(entityId, describeGraphError(error));
+        await this.graph.clock.sleep(samlExemptionPollMs);
       }
-      if (graphStatus(error) === 400 && /identifierUris already exists/i.test(error instanceof Error ? error.message : String(error))) {
-        throw new EntityIdTakenError(entityId);
-      }
-      throw error;
     }
   }
 
@@ -358,12 +493,13 @@ export class GraphEntra implements EntraPort {
    * re-read the service principal and take the certificate if it was created.
    */
   private async addSigningCertificate(servicePrincipal: GraphServicePrincipal, appDisplayName: string, end: Date): Promise<SigningKey> {
-    const body = { displayName: `CN=${appDisplayName}`, endDateTime: end.toISOString() };
+    const body: Pick<SelfSignedCertificate, "displayName" | "endDateTime"> = { displayName: `CN=${appDisplayName}`, endDateTime: end.toISOString() };
     for (let attempt = 1; ; attempt++) {
       try {
-        const cert = await this.graph.once<GraphSelfSignedCertificate>("addTokenSigningCertificate", () =>
+        const cert = await this.graph.once<SelfSignedCertificate>("addTokenSigningCertificate", () =>
           this.graph.client.api(`/servicePrincipals/${servicePrincipal.id}/addTokenSigningCertificate`).post(body),
         );
+        if (!cert.key) throw new Error("addTokenSigningCertificate answered without the certificate (key)");
         return signingKeyFromDer(cert.key);
       } catch (error) {
         if (!isTransientGraphError(error)) throw error;
@@ -418,9 +554,9 @@ export class GraphEntra implements EntraPort {
 }
 
 /** The public halves (usage "Verify") that carry their certificate. */
-function verifyKeys(servicePrincipal: GraphServicePrincipal): { credential: GraphKeyCredential; signingKey: SigningKey }[] {
+function verifyKeys(servicePrincipal: GraphServicePrincipal): { credential: KeyCredential; signingKey: SigningKey }[] {
   return servicePrincipal.keyCredentials
-    .filter((credential): credential is GraphKeyCredential & { key: string } => credential.usage === "Verify" && typeof credential.key === "string")
+    .filter((credential): credential is KeyCredential & { key: string } => credential.usage === "Verify" && typeof credential.key === "string")
     .map((credential) => ({ credential, signingKey: signingKeyFromDer(credential.key) }));
 }
 
@@ -444,6 +580,6 @@ function smtpAddresses(proxyAddresses: string[] | null): string[] {
 }
 
 function isInDomain(user: GraphUser, domain: string): boolean {
-  const addresses = [user.userPrincipalName, user.mail ?? "", ...smtpAddresses(user.proxyAddresses)];
+  const addresses = [user.userPrincipalName ?? "", user.mail ?? "", ...smtpAddresses(user.proxyAddresses)];
   return addresses.some((address) => address.toLowerCase().split("@")[1] === domain);
 }

@@ -62,6 +62,27 @@ export interface DeleteMigrationAppResult {
   application: "deleted" | "alreadyGone";
 }
 
+/** One identifier-URI restriction of the tenant's app management policy, as read. */
+export interface IdentifierUriRestrictionRead {
+  name: "uriAdditionWithoutUniqueTenantIdentifier" | "nonDefaultUriAddition";
+  state: "enabled" | "disabled" | null;
+  excludeSaml: boolean | null;
+  restrictForAppsCreatedAfterDateTime: string | null;
+}
+
+/** What a real tenant can refuse, read before anything is created (the preflight). */
+export interface TenantReadiness {
+  /** Application permissions in the app's own token (`roles`); null when no token could be read, with why. */
+  roles: string[] | null;
+  rolesError?: string;
+  identifierUriPolicy:
+    | { readable: true; isEnabled: boolean; restrictions: IdentifierUriRestrictionRead[] }
+    | { readable: false; error: string };
+  /** Sign-in logs, when asked for (operator mode). */
+  signInLogs: "readable" | "notLicensed" | "forbidden" | "notChecked" | { error: string };
+  senders: { address: string; exists: boolean }[];
+}
+
 export interface EntraPort {
   /** Find-or-create; completes any missing step on an existing app. Idempotent. */
   ensureMigrationApp(spec: MigrationAppSpec): Promise<MigrationApp>;
@@ -69,4 +90,6 @@ export interface EntraPort {
   deleteMigrationApp(ref: { appId: string }): Promise<DeleteMigrationAppResult>;
   listUsersInScope(scope: { domain: string; groupId?: string }): Promise<DirectoryUser[]>;
   listMigrationSignIns(query: { appId: string; since?: string }): Promise<MigrationSignIn[]>;
+  /** Reads only: the token's roles, the identifier-URI policy, whether sign-in logs can be read, the sender mailboxes. */
+  readTenantReadiness(query: { senders: string[]; signInLogs: boolean }): Promise<TenantReadiness>;
 }

@@ -1,6 +1,7 @@
 /**
  * Builds the Graph SDK client. The chain is the SDK default minus its RetryHandler
- * (docs/graph-facts.md#js-sdk-pitfalls: it would also retry non-idempotent POSTs such as instantiate), so `withRetry`
+ * (it would also retry non-idempotent POSTs such as instantiate, src/middleware/RetryHandler.ts of
+ * msgraph-sdk-javascript 3.0.7), so `withRetry`
  * in shared/retry.ts is the one retry layer.
  */
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from "@azure/identity";
@@ -29,7 +30,7 @@ const knownGraphHosts = new Set([
 export function createGraphClient(options: { authProvider: AuthenticationProvider; baseUrl: string }): Client {
   const baseUrl = options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`;
   const url = new URL(baseUrl);
-  // A non-Graph https host (a proxy or gateway) must be listed or the SDK strips the token (docs/graph-facts.md#js-sdk-pitfalls, 2).
+  // A non-Graph https host (a proxy or gateway) must be listed or the SDK strips the token (src/middleware/AuthenticationHandler.ts).
   const customHosts = url.protocol === "https:" && !knownGraphHosts.has(url.hostname) ? new Set([url.host]) : undefined;
   return Client.initWithMiddleware({
     baseUrl,
@@ -43,9 +44,33 @@ export function createGraphClient(options: { authProvider: AuthenticationProvide
   });
 }
 
-/** For the local Graph simulator: over http:// the SDK never asks for a token (docs/graph-facts.md#js-sdk-pitfalls, 2). */
+/** For the local Graph simulator: over http:// the SDK never asks for a token, so none is fetched for requests. */
 export function createSimulatorGraphClient(baseUrl: string): Client {
   return createGraphClient({ authProvider: { getAccessToken: async () => "simulator" }, baseUrl });
+}
+
+/**
+ * The simulator's token endpoint as a credential, so the preflight reads the roles of a real-shaped token
+ * (@azure/identity refuses an http:// authority, so its credentials cannot be pointed at the simulator).
+ */
+export function createSimulatorCredential(baseUrl: string): TokenCredential {
+  return {
+    async getToken() {
+      const response = await fetch(new URL("simulated-tenant/oauth2/v2.0/token", baseUrl), {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "grant_type=client_credentials&client_id=simulator&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default",
+      });
+      if (!response.ok) throw new Error(`the simulator's token endpoint answered ${response.status}`);
+      const body = (await response.json()) as { access_token: string; expires_in: number };
+      return { token: body.access_token, expiresOnTimestamp: Date.now() + body.expires_in * 1000 };
+    },
+  };
+}
+
+/** The ".default" scope of the cloud's Graph resource: an app-only token carrying the granted application permissions as roles. */
+export function graphScope(cloud: GraphCloud): string {
+  return `${new URL(graphClouds[cloud].graphBaseUrl).origin}/.default`;
 }
 
 export interface GraphSettings {
@@ -74,12 +99,9 @@ export function graphCredentialFromEnv(cloud: GraphCloud, env: NodeJS.ProcessEnv
   return new DefaultAzureCredential({ authorityHost: graphClouds[cloud].authorityHost, managedIdentityClientId: clientId });
 }
 
-export function createGraphClientFromEnv(env: NodeJS.ProcessEnv = process.env): { client: Client; cloud: GraphCloud } {
+export function createGraphClientFromEnv(env: NodeJS.ProcessEnv = process.env): { client: Client; cloud: GraphCloud; credential: TokenCredential } {
   const { cloud, baseUrl } = graphSettingsFromEnv(env);
-  const graphHost = new URL(graphClouds[cloud].graphBaseUrl).origin;
-  // App-only token: the ".default" scope of the cloud's Graph resource (docs/graph-facts.md#js-sdk-pitfalls, 5).
-  const authProvider = new TokenCredentialAuthenticationProvider(graphCredentialFromEnv(cloud, env), {
-    scopes: [`${graphHost}/.default`],
-  });
-  return { client: createGraphClient({ authProvider, baseUrl }), cloud };
+  const credential = graphCredentialFromEnv(cloud, env);
+  const authProvider = new TokenCredentialAuthenticationProvider(credential, { scopes: [graphScope(cloud)] });
+  return { client: createGraphClient({ authProvider, baseUrl }), cloud, credential };
 }

@@ -5,7 +5,7 @@
 import { GraphError, type Client } from "@microsoft/microsoft-graph-client";
 import type { Clock } from "../clock";
 import type { RequestCounter } from "../requestCounter";
-import { defaultRetryPolicy, isTransientStatus, parseRetryAfter, withRetry, type RetryDecision, type RetryPolicy } from "../retry";
+import { defaultRetryPolicy, isTransientStatus, parseRetryAfter, retryDelay, withRetry, type RetryDecision, type RetryPolicy } from "../retry";
 
 export interface GraphAdapterDeps {
   client: Client;
@@ -56,7 +56,7 @@ export function queryPath(path: string, params: Record<string, string>): string 
 
 /**
  * `@odata.nextLink` is absolute; the SDK would append an http:// link to its base URL, so strip scheme,
- * host and version and keep the (already encoded) query as is (docs/graph-facts.md#js-sdk-pitfalls, 3;
+ * host and version and keep the (already encoded) query as is (msgraph-sdk-javascript 3.0.7 src/GraphRequest.ts;
  * https://learn.microsoft.com/en-us/graph/paging: use the link unchanged otherwise).
  */
 export function normaliseNextLink(link: string): string {
@@ -64,6 +64,8 @@ export function normaliseNextLink(link: string): string {
   const path = url.pathname.replace(/^\/(v1\.0|beta)(?=\/)/, "");
   return `${path}${url.search}`;
 }
+
+export type GraphVersion = "v1.0" | "beta";
 
 interface Page<T> {
   value: T[];
@@ -110,13 +112,17 @@ export class GraphCaller {
     return send().catch((error: unknown) => Promise.reject(tagRequest(error, kind)));
   }
 
-  /** All pages of a collection; `headers` (e.g. ConsistencyLevel) are sent again on every page (https://learn.microsoft.com/en-us/graph/paging). */
-  async listAll<T>(kind: string, path: string, headers: Record<string, string> = {}): Promise<T[]> {
+  /**
+   * All pages of a collection; `headers` (e.g. ConsistencyLevel) are sent again on every page, and every page is
+   * read from the same API version (https://learn.microsoft.com/en-us/graph/paging).
+   */
+  async listAll<T>(kind: string, path: string, headers: Record<string, string> = {}, options: { version?: GraphVersion } = {}): Promise<T[]> {
+    const version = options.version ?? "v1.0";
     const items: T[] = [];
     let next: string | undefined = path;
     while (next !== undefined) {
       const pagePath: string = next;
-      const page: Page<T> = await this.call(kind, () => this.client.api(pagePath).headers(headers).get());
+      const page: Page<T> = await this.call(kind, () => this.client.api(pagePath).version(version).headers(headers).get());
       items.push(...page.value);
       const link = page["@odata.nextLink"];
       next = link ? normaliseNextLink(link) : undefined;
@@ -126,8 +132,7 @@ export class GraphCaller {
 
   /** Waits out a transient failure the caller will not resend blindly (Retry-After, else back-off). */
   async pauseAfter(error: unknown, attempt: number): Promise<void> {
-    const wait = retryAfterMs(error, this.clock.now()) ?? this.policy.baseDelayMs * 2 ** (attempt - 1);
-    await this.clock.sleep(Math.min(this.policy.maxDelayMs, wait));
+    await this.clock.sleep(retryDelay(this.policy, attempt, retryAfterMs(error, this.clock.now()), error));
   }
 
   private classify(error: unknown, notFoundUntil: Date | undefined): RetryDecision {

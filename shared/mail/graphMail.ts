@@ -10,7 +10,6 @@ import { GraphCaller, describeGraphError, type GraphAdapterDeps } from "../graph
 import { RatePacer } from "../pacer";
 import { RECIPIENTS_PER_MESSAGE, type MailPort, type MailResult, type PersonalisedMessage } from "./port";
 
-/** The To line carries the sender itself, so BCC gets one fewer. */
 /**
  * BCC only, no To: Exchange counts To + Cc + Bcc against the 500 (docs/graph-facts.md#mail-and-exchange-limits), so a BCC-only message
  * carries the full 500 and a bulk send takes exactly ⌈n/500⌉ messages.

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { describeDuration, DurationError, parseIsoDuration } from "../domain/duration";
+import { operatorModeUnavailable, type GraphCloud } from "../graph/cloud";
 
 export { DurationError, parseIsoDuration };
 
@@ -240,4 +241,13 @@ export function parseDeadlineExtension(body: unknown, now: Date, currentDeadline
     { error: "the request body must be a JSON object" },
   );
   return parseWith(schema, body);
+}
+
+/**
+ * What the deployment's settings make impossible for any start: operator mode in a cloud without sign-in logs.
+ * Named by the setting, since no request field can change it.
+ */
+export function startSettingsErrors(settings: { peigMode: "api" | "operator"; cloud: GraphCloud }): FieldError[] {
+  const unavailable = settings.peigMode === "operator" ? operatorModeUnavailable(settings.cloud) : undefined;
+  return unavailable ? [{ field: "PEIG_MODE", message: `GRAPH_CLOUD is ${settings.cloud}: ${unavailable}` }] : [];
 }

@@ -8,10 +8,10 @@ import { GraphCaller } from "../../shared/graph/graphCaller";
 import { RequestCounter } from "../../shared/requestCounter";
 import { parseGrantArguments } from "../../scripts/grantPermissions/args";
 import { MICROSOFT_GRAPH_APP_ID, PrincipalNotFoundError, grantGraphPermissions, type GrantOptions } from "../../scripts/grantPermissions/grant";
-import { features, featurePermissions } from "../../scripts/grantPermissions/permissions";
+import { features, featurePermissions } from "../../shared/graph/permissions";
 
 const identity = { id: "7b4c3e2a-1f0d-4c8b-9a6e-5d4c3b2a1f0e", displayName: "id-peig-migration-abc123" };
-const everyPermission = ["Application.ReadWrite.All", "User.Read.All", "GroupMember.Read.All", "AuditLog.Read.All", "Mail.Send"];
+const everyPermission = ["Application.ReadWrite.All", "User.Read.All", "GroupMember.Read.All", "AuditLog.Read.All", "Mail.Send", "Policy.Read.All"];
 
 describe("grant-permissions against the Graph simulator", () => {
   let sim: GraphSimulator;
@@ -43,10 +43,10 @@ describe("grant-permissions against the Graph simulator", () => {
 
   it("assigns each permission once with Graph's real app role ids", async () => {
     const { result, output } = await run();
-    expect(result.assigned).toBe(5);
+    expect(result.assigned).toBe(everyPermission.length);
     expect(granted()).toEqual(everyPermission.map((p) => microsoftGraphAppRoles[p]).sort());
-    expect(posts().map((p) => p.status)).toEqual([201, 201, 201, 201, 201]);
-    expect(output).toContain("Assigned 5 new permission(s)");
+    expect(posts().map((p) => p.status)).toEqual(everyPermission.map(() => 201));
+    expect(output).toContain(`Assigned ${everyPermission.length} new permission(s)`);
   });
 
   it("assigns nothing new on a second run and says so", async () => {
@@ -56,7 +56,7 @@ describe("grant-permissions against the Graph simulator", () => {
     expect(result.assigned).toBe(0);
     expect(result.items.every((i) => i.status === "alreadyAssigned")).toBe(true);
     expect(posts().length).toBe(before);
-    expect(output).toContain("Nothing new to assign: all 5 permissions are already assigned.");
+    expect(output).toContain(`Nothing new to assign: all ${everyPermission.length} permissions are already assigned.`);
   });
 
   it("grants only what the chosen features need", async () => {
@@ -80,10 +80,10 @@ describe("grant-permissions against the Graph simulator", () => {
   it("completes a grant whose response was lost (504 after processing) without a duplicate", async () => {
     sim.setFaults({ scripted: [{ method: "POST", pathIncludes: "appRoleAssignedTo", status: 504, times: 1 }] });
     const { result } = await run();
-    expect(result.assigned).toBe(5);
-    expect(granted()).toHaveLength(5);
+    expect(result.assigned).toBe(everyPermission.length);
+    expect(granted()).toHaveLength(everyPermission.length);
     // The retry of the lost one met Graph's 400 "already exists"; the re-read confirmed the grant.
-    expect(posts().map((p) => p.status)).toEqual([504, 400, 201, 201, 201, 201]);
+    expect(posts().map((p) => p.status)).toEqual([504, 400, ...everyPermission.slice(1).map(() => 201)]);
   });
 
   it("explains a principal id that names no service principal", async () => {

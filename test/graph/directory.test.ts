@@ -40,7 +40,7 @@ describe("users in scope and migration sign-ins through the Graph SDK", () => {
   it("refuses an advanced query without ConsistencyLevel and a page size above 999", async () => {
     world = await startWorld();
     const group = world.tenant.groups[0];
-    const noHeader = await rawRequest(world.sim, "GET", `/v1.0/groups/${group.id}/transitiveMembers/microsoft.graph.user?$count=true`);
+    const noHeader = await rawRequest(world.sim, "GET", `/v1.0/groups/${group.id}/transitiveMembers/microsoft.graph.user?$filter=accountEnabled eq true`);
     expect(noHeader.status).toBe(400);
     expect(noHeader.body).toMatchObject({ error: { code: "Request_UnsupportedQuery" } });
     const tooBig = await rawRequest(world.sim, "GET", "/v1.0/users?$top=1000");
@@ -68,5 +68,19 @@ describe("users in scope and migration sign-ins through the Graph SDK", () => {
     const recent = await world.entra.listMigrationSignIns({ appId, since });
     expect(recent).toHaveLength(200);
     expect(recent.every((s) => s.createdDateTime >= since)).toBe(true);
+  });
+
+  it("reads non-interactive sign-ins too, which v1.0 leaves out (beta signInEventTypes filter)", async () => {
+    world = await startWorld({ users: 10 });
+    const appId = "11111111-2222-4333-8444-555555555555";
+    const [sso, typed] = world.tenant.users;
+    world.sim.recordSignIn(sso.id, appId, 0, { interactive: false });
+    world.sim.recordSignIn(typed.id, appId);
+
+    const v1 = await rawRequest(world.sim, "GET", `/v1.0/auditLogs/signIns?$filter=appId eq '${appId}'`);
+    expect((v1.body as { value: { userId: string }[] }).value.map((x) => x.userId)).toEqual([typed.id]);
+    const read = await world.entra.listMigrationSignIns({ appId });
+    expect(new Set(read.map((x) => x.userId))).toEqual(new Set([sso.id, typed.id]));
+    expect(world.sim.requestLog.at(-1)?.path).toMatch(/signInEventTypes\/any\(t: t eq 'interactiveUser' or t eq 'nonInteractiveUser'\)/);
   });
 });

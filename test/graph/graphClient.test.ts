@@ -2,7 +2,7 @@ import { GraphError } from "@microsoft/microsoft-graph-client";
 import { graphSettingsFromEnv } from "../../shared/graph/client";
 import { graphClouds, parseGraphCloud } from "../../shared/graph/cloud";
 import { GraphCaller, normaliseNextLink, queryPath } from "../../shared/graph/graphCaller";
-import { RetriesExhaustedError } from "../../shared/retry";
+import { RetriesExhaustedError, RetryAfterTooLongError } from "../../shared/retry";
 import { startWorld, type World } from "./world";
 
 describe("Graph client plumbing", () => {
@@ -22,7 +22,7 @@ describe("Graph client plumbing", () => {
     expect(graphSettingsFromEnv({ GRAPH_CLOUD: "usgov" })).toEqual({ cloud: "usgov", baseUrl: "https://graph.microsoft.us/" });
     expect(graphSettingsFromEnv({ GRAPH_CLOUD: "china", GRAPH_BASE_URL: "https://proxy.example/" }).baseUrl).toBe("https://proxy.example/");
     expect(graphClouds.china.nonGalleryTemplateId).toBe("5a532e38-1581-4918-9658-008dc27c1d68");
-    expect(() => parseGraphCloud("germany")).toThrow(/global, usgov, china/);
+    expect(() => parseGraphCloud("germany")).toThrow(/global, usgov, usgovdod, china/);
   });
 
   describe("against the simulator", () => {
@@ -42,6 +42,25 @@ describe("Graph client plumbing", () => {
       await retrying.call("listUsers", () => world.client.api("/users").get());
       expect(world.sim.requestLog.map((r) => r.status)).toEqual([429, 429, 200]);
       expect(world.clock.now().getTime() - started).toBe(11_000);
+    });
+    it("waits out a Retry-After of 300 s as given instead of capping it at a minute", async () => {
+      world = await startWorld({ faults: { scripted: [{ method: "GET", pathIncludes: "/users", status: 429, retryAfterSeconds: 300 }] } });
+      const started = world.clock.now().getTime();
+      await new GraphCaller({ client: world.client, clock: world.clock, counter: world.counter }).call("listUsers", () => world.client.api("/users").get());
+      expect(world.sim.requestLog.map((r) => r.status)).toEqual([429, 200]);
+      expect(world.clock.now().getTime() - started).toBe(300_000);
+    });
+
+    it("fails the attempt at once when Retry-After exceeds the 10-minute bound, so the durable retry takes over", async () => {
+      world = await startWorld({ faults: { scripted: [{ method: "GET", pathIncludes: "/users", status: 503, retryAfterSeconds: 900 }] } });
+      const started = world.clock.now().getTime();
+      const error = await new GraphCaller({ client: world.client, clock: world.clock, counter: world.counter })
+        .call("listUsers", () => world.client.api("/users").get())
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RetryAfterTooLongError);
+      expect((error as RetryAfterTooLongError).retryAfterMs).toBe(900_000);
+      expect(world.sim.requestLog).toHaveLength(1);
+      expect(world.clock.now().getTime()).toBe(started);
     });
   });
 });

@@ -118,15 +118,23 @@ describe("Entra migration app through the Graph SDK against the simulator", () =
     await expect(world.entra.findMigrationApp({ displayName: "PeigMigrationManager", migrationId: "none" })).resolves.toBeNull();
   });
 
-  it("deletes the service principal and then the application; deleting twice succeeds", async () => {
+  it("closes with one DELETE of the application and a check that its service principal went with it; a second close finds both gone", async () => {
     world = await startWorld();
     const app = await world.entra.ensureMigrationApp(specFor(world));
     await expect(world.entra.deleteMigrationApp({ appId: app.appId })).resolves.toEqual({ servicePrincipal: "deleted", application: "deleted" });
     await expect(world.entra.deleteMigrationApp({ appId: app.appId })).resolves.toEqual({ servicePrincipal: "alreadyGone", application: "alreadyGone" });
     expect(appsNamed(world, "PeigMigrationManager")).toHaveLength(0);
+    expect(world.sim.state.directory.servicePrincipals.size).toBe(0);
     await expect(world.entra.findMigrationApp({ displayName: "PeigMigrationManager", migrationId: "m-1" })).resolves.toBeNull();
-    const deletes = world.sim.requestLog.filter((r) => r.method === "DELETE" && r.status === 204).map((r) => r.path.split("(")[0]);
-    expect(deletes).toEqual(["/servicePrincipals", "/applications"]);
+    const deletes = world.sim.requestLog.filter((r) => r.method === "DELETE").map((r) => `${r.path.split("(")[0]} ${r.status}`);
+    expect(deletes).toEqual(["/applications 204", "/applications 404"]);
+  });
+
+  it("the simulator refuses to delete a template-made SAML service principal directly (DeletingSamlSpNotAllowed)", async () => {
+    world = await startWorld();
+    const app = await world.entra.ensureMigrationApp(specFor(world));
+    const refused = await rawRequest(world.sim, "DELETE", `/v1.0/servicePrincipals/${app.servicePrincipalId}`);
+    expect(refused).toMatchObject({ status: 400, body: { error: { code: "DeletingSamlSpNotAllowed" } } });
   });
 
   // Seeds 17, 22, 27 and 29 hit instantiate itself with a lost (504) or refused (503/429) response.
@@ -167,12 +175,25 @@ describe("Entra migration app through the Graph SDK against the simulator", () =
     expect(sp?.preferredTokenSigningKeyThumbprint).toBe(app.thumbprint);
   });
 
-  it("reports HostNameNotOnVerifiedDomain clearly and does not retry it", async () => {
+  it("waits out a SAML exemption that reaches the identifier-URI policy 2 minutes late", async () => {
+    world = await startWorld({ samlExemptionDelayMs: 2 * 60_000 });
+    const started = world.clock.now().getTime();
+    const app = await world.entra.ensureMigrationApp(specFor(world, { server: "peig.example.net" }));
+    expect(app.entityId).toBe("https://peig.example.net/aducid-onboard/m365/metadata");
+    const refusals = world.sim.requestLog.filter((r) => r.method === "PATCH" && r.status === 400);
+    expect(refusals.length).toBeGreaterThan(0);
+    expect(world.clock.now().getTime() - started).toBeGreaterThanOrEqual(2 * 60_000);
+  });
+
+  it("reports the tenant policy with its fix when the SAML exemption never comes, after a bounded wait", async () => {
     world = await startWorld({ samlExemptFromIdentifierUriPolicy: false });
+    const started = world.clock.now().getTime();
     const attempt = world.entra.ensureMigrationApp(specFor(world, { server: "peig.example.net" }));
     await expect(attempt).rejects.toBeInstanceOf(HostNameNotOnVerifiedDomainError);
-    await expect(attempt).rejects.toThrow(/https:\/\/peig\.example\.net\/aducid-onboard\/m365\/metadata.*verify the Peig server's domain/);
-    expect(world.sim.requestLog.filter((r) => r.status === 400)).toHaveLength(1);
+    await expect(attempt).rejects.toThrow(/https:\/\/peig\.example\.net\/aducid-onboard\/m365\/metadata.*All newly added URIs.*excludeSaml/);
+    const waited = world.clock.now().getTime() - started;
+    expect(waited).toBeGreaterThanOrEqual(5 * 60_000);
+    expect(waited).toBeLessThan(7 * 60_000);
   });
 
   it("accepts a Peig server outside the verified domains once the app is in SAML mode", async () => {

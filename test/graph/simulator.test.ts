@@ -96,4 +96,18 @@ describe("Graph simulator: directory behaviours", () => {
     expect(state.body).toMatchObject({ signIns: 1, outbox: 0, applications: [expect.objectContaining({ appId: application.appId })] });
     expect((await rawRequest(world.sim, "GET", "/_sim/outbox")).body).toEqual({ value: [] });
   });
+  it("ignores $count=true without ConsistencyLevel instead of refusing it, and counts with the header", async () => {
+    world = await startWorld({ users: 5 });
+    const plain = await rawRequest(world.sim, "GET", "/v1.0/users?$count=true");
+    expect(plain.status).toBe(200);
+    expect(plain.body).not.toHaveProperty("@odata.count");
+    const counted = await rawRequest(world.sim, "GET", "/v1.0/users?$count=true", undefined, { ConsistencyLevel: "eventual" });
+    expect(counted.body).toMatchObject({ "@odata.count": world.tenant.users.length });
+  });
+
+  it("accepts external as a single sign-on mode", async () => {
+    world = await startWorld({ replicationDelayMs: 0 });
+    const { servicePrincipal } = await instantiate(world);
+    expect((await rawRequest(world.sim, "PATCH", `/v1.0/servicePrincipals/${servicePrincipal.id}`, { preferredSingleSignOnMode: "external" })).status).toBe(204);
+  });
 });

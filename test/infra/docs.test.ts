@@ -2,7 +2,7 @@ import { readFileSync } from "fs";
 import { join, resolve } from "path";
 import { SETTING_NAMES } from "../../shared/config";
 import { microsoftGraphAppRoles } from "../../local/graph-simulator";
-import { featurePermissions } from "../../scripts/grantPermissions/permissions";
+import { featurePermissions } from "../../shared/graph/permissions";
 import { appSettings, compiledMain } from "./arm";
 
 const root = resolve(__dirname, "../..");

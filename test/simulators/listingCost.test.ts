@@ -46,7 +46,7 @@ describe("Peig simulator keyset paging", () => {
 });
 
 describe("Graph simulator OData paging", () => {
-  const request = (query: Record<string, string>): SimRequest => ({ method: "GET", path: "/users", query: new URLSearchParams(query), headers: {}, body: undefined });
+  const request = (query: Record<string, string>): SimRequest => ({ method: "GET", version: "v1.0", path: "/users", query: new URLSearchParams(query), headers: {}, body: undefined });
   const rules = { typeName: "microsoft.graph.user", filterable: ["accountEnabled"], properties: ["id", "accountEnabled"], defaultProperties: ["id"], defaultTop: 100, maxTop: 999, advancedQueries: false };
 
   it("lists a filtered collection of 30,000 in pages of 999 reading each item a bounded number of times", () => {

@@ -2,7 +2,7 @@
  * Operator mode (docs/design.md#peig-modes): no Peig API. Every Peig write is a human task for the Peig admin, who
  * does it in Peig and confirms; onboarding progress comes from sign-ins to the migration app in Entra.
  */
-import { startScenario, durableSecretsIn, peigAdminFollows, type Scenario, DAY } from "./harness";
+import { startScenario, durableSecretsIn, mailsWithSubject, peigAdminFollows, type Scenario, DAY } from "./harness";
 
 /** Each test starts its own scenario; it is stopped once, after the test. */
 let s: Scenario;
@@ -81,6 +81,33 @@ describe("a migration in operator mode", () => {
     // Operator mode calls no Peig API: everything in Peig was the Peig admin's doing.
     expect(s.stack.peig.requestLog).toEqual([]);
     expect(durableSecretsIn(s.stack.graph.outbox)).toEqual([]);
+  });
+
+  it("counts a user whose only sign-ins are non-interactive (single sign-on) as onboarded: no reminder after it, no Phase 2 account", async () => {
+    // Every other user signs in to the migration app from an Entra-joined PC: Entra logs that as non-interactive.
+    s = await startScenario({ peigMode: "operator", tenant: { users: 40, missRate: 0.2, mismatchRate: 0 }, stack: { nonInteractiveSignIn: (u) => parseInt(u.id.slice(-1), 16) % 2 === 0 } });
+    const id = await s.start();
+    await peigAdminFollows(s, latestAdminLink());
+    await s.host.idle();
+    await s.runUntil(() => openGate(id, "peigAccounts"));
+
+    const appId = ((await s.status(id)).app as { appId: string }).appId;
+    const signIns = s.stack.graph.state.signIns.filter((x) => x.appId === appId && x.status.errorCode === 0);
+    const interactive = new Set(signIns.filter((x) => x.isInteractive).map((x) => x.userId));
+    const onlyNonInteractive = signIns.filter((x) => !x.isInteractive && !interactive.has(x.userId));
+    expect(onlyNonInteractive.length).toBeGreaterThan(0);
+
+    const rows = new Map((await s.stack.store.getUsers(id)).map((u) => [u.userId, u]));
+    const reminders = mailsWithSubject(s.stack, /^Reminder: /);
+    expect(reminders.length).toBeGreaterThan(0);
+    for (const signIn of onlyNonInteractive) {
+      const row = rows.get(signIn.userId);
+      expect(row?.state).toBe("onboarded");
+      expect(row?.phase2.planned).toBeFalsy();
+      const mail = s.stack.tenant.users.find((u) => u.id === signIn.userId)?.mail?.toLowerCase();
+      const remindedAfter = reminders.filter((m) => Date.parse(m.sentAt) > Date.parse(signIn.createdDateTime) && m.bcc.map((a) => a.toLowerCase()).includes(mail ?? ""));
+      expect(remindedAfter).toEqual([]);
+    }
   });
 
   it("stops without deleting anything when the Peig admin never confirms the configuration", async () => {

@@ -1,9 +1,10 @@
 /**
  * The Microsoft Graph application permissions the app's managed identity needs, per feature, least
- * privileged first (docs/graph-facts.md#permissions; docs/permissions.md explains each choice).
+ * privileged first: the one list that `npm run grant-permissions` grants, the preflight checks in the token's
+ * roles, and docs/permissions.md and docs/graph-calls.md explain (a test keeps them in step).
  */
 
-export const features = ["setup", "users", "groupScope", "signIns", "mail"] as const;
+export const features = ["setup", "users", "groupScope", "signIns", "mail", "preflight"] as const;
 export type Feature = (typeof features)[number];
 
 export interface FeaturePermission {
@@ -11,6 +12,8 @@ export interface FeaturePermission {
   permission: string;
   /** Which calls need it, and why nothing smaller will do. */
   why: string;
+  /** Broader permissions that include it (a token holding one of these is enough). */
+  includedIn?: string[];
 }
 
 export const featurePermissions: readonly FeaturePermission[] = [
@@ -21,10 +24,25 @@ export const featurePermissions: readonly FeaturePermission[] = [
       "instantiate the non-gallery app, PATCH its SAML settings, addTokenSigningCertificate, delete it at close. " +
       "Application.ReadWrite.OwnedBy is not enough: instantiate leaves the new app without an owner, so the follow-up calls are denied",
   },
-  { feature: "users", permission: "User.Read.All", why: "list the in-scope users (GET /users) and read their mail and proxy addresses" },
-  { feature: "groupScope", permission: "GroupMember.Read.All", why: "read the scope group's transitive members when a migration sets scopeGroupId" },
-  { feature: "signIns", permission: "AuditLog.Read.All", why: "operator mode: read sign-ins to the migration app (GET /auditLogs/signIns) to see who onboarded" },
+  {
+    feature: "users",
+    permission: "User.Read.All",
+    why: "list the in-scope users (GET /users) and read their mail and proxy addresses; check that each sender mailbox exists",
+    includedIn: ["User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
+  },
+  {
+    feature: "groupScope",
+    permission: "GroupMember.Read.All",
+    why: "read the scope group's transitive members when a migration sets scopeGroupId",
+    includedIn: ["Group.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"],
+  },
+  { feature: "signIns", permission: "AuditLog.Read.All", why: "operator mode: read sign-ins to the migration app (GET /beta/auditLogs/signIns) to see who onboarded" },
   { feature: "mail", permission: "Mail.Send", why: "send invitations, reminders and task e-mails from MAIL_SENDER (restrict it with Exchange RBAC for Applications)" },
+  {
+    feature: "preflight",
+    permission: "Policy.Read.All",
+    why: "read the tenant's app management policy (GET /policies/defaultAppManagementPolicy) to tell before setup whether it will refuse the Peig Entity ID",
+  },
 ];
 
 export function parseFeatures(text: string): { ok: true; value: Feature[] } | { ok: false; error: string } {
@@ -34,6 +52,11 @@ export function parseFeatures(text: string): { ok: true; value: Feature[] } | { 
     return { ok: false, error: `--features takes a comma-separated list of ${features.join(", ")}${unknown.length ? `; unknown: ${unknown.join(", ")}` : ""}` };
   }
   return { ok: true, value: features.filter((f) => names.includes(f)) };
+}
+
+/** Whether a token's roles hold the permission, directly or through a broader one. */
+export function rolesInclude(roles: readonly string[], entry: Pick<FeaturePermission, "permission" | "includedIn">): boolean {
+  return [entry.permission, ...(entry.includedIn ?? [])].some((p) => roles.includes(p));
 }
 
 /** The permissions the given features need, each once, with the features that need it. */
