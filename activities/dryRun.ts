@@ -5,5 +5,5 @@ import type { MigrationRequest } from "../shared/workflow";
 
 export async function planDryRun(request: MigrationRequest, s: Services): Promise<DryRunPlan & { peigMode: string }> {
   const users = await s.entra.listUsersInScope({ domain: request.domain, groupId: request.scopeGroupId });
-  return { ...dryRunPlan(request, users, s.clock.now()), peigMode: s.settings.PEIG_MODE };
+  return { ...dryRunPlan(request, users, s.clock.now(), s.mail.senders), peigMode: s.settings.PEIG_MODE };
 }

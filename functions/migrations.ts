@@ -10,10 +10,10 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { parseIsoDuration } from "../shared/domain/duration";
 import { nextReminder } from "../shared/domain/schedule";
 import { loadMigration, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
-import { renderStatusPage } from "../shared/pages/statusPage";
+import { bouncedUsers, renderStatusPage } from "../shared/pages/statusPage";
 import { services, type Services } from "../shared/services";
 import { NotFoundError } from "../shared/store";
-import { parseDeadlineExtension, parseStartRequest } from "../shared/validation/startRequest";
+import { parseDeadlineExtension, parseStartRequest, planShortfallErrors } from "../shared/validation/startRequest";
 import { Events, Orchestrations, type MigrationProgress, type MigrationRequest, type MigrationState } from "../shared/workflow";
 import { planDryRun } from "../activities/dryRun";
 import { badRequest, baseUrlOf, callerName, html, json, readJson } from "./http";
@@ -28,12 +28,15 @@ export async function startMigration(request: HttpRequest, client: df.DurableCli
   if (!body.ok) return body.response;
   const parsed = parseStartRequest(body.value, s.clock.now());
   if (!parsed.ok) return badRequest(parsed.errors);
-  const { dryRun, ...fields } = parsed.value;
+  const { dryRun, acceptPlanWarnings, ...fields } = parsed.value;
   const migrationRequest = fields as MigrationRequest;
   if (s.settings.PEIG_MODE === "operator" && !migrationRequest.idpEntityId) {
     return badRequest([{ field: "idpEntityId", message: "is required in operator mode: copy the IDP Entity ID from Peig's Configuration > SAML IDP Info" }]);
   }
-  if (dryRun) return json(200, { dryRun: true, plan: await planDryRun(migrationRequest, s) });
+  const plan = await planDryRun(migrationRequest, s);
+  if (dryRun) return json(200, { dryRun: true, plan });
+  const shortfalls = planShortfallErrors(plan.shortfalls, acceptPlanWarnings);
+  if (shortfalls.length > 0) return badRequest(shortfalls);
 
   const id = randomUUID();
   const claim = await s.store.claimWorkspace(migrationRequest.workspace, id);
@@ -118,6 +121,7 @@ async function migrationStatus(request: HttpRequest, client: df.DurableClient, s
     openTasks: tasks.map((t) => ({ id: t.id, kind: t.kind, gate: t.gate, assignee: t.assignee, expiresAt: t.expiresAt })),
     notOnboarded: users.filter((u) => u.state === "notOnboarded").map((u) => ({ userPrincipalName: u.userPrincipalName, displayName: u.displayName, remindersSent: u.remindersSent })),
     unmatchedRequests: runtime.unmatchedRequests ?? [],
+    bounced: bouncedUsers(users),
     mismatched: users.filter((u) => u.mergeSuggestion).map((u) => ({ userPrincipalName: u.userPrincipalName, displayName: u.displayName, mergeSuggestion: u.mergeSuggestion })),
     audit: audit.map((a) => ({ at: a.at, actor: a.actor, action: a.action, details: a.details })),
     links: { status: statusUrl(request, id), page: `${statusUrl(request, id)}/page`, report: `${statusUrl(request, id)}/report` },

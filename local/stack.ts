@@ -33,6 +33,8 @@ export interface LocalStackOptions {
   onboardingWindowMs?: number;
   retryPolicy?: RetryPolicy;
   settings?: Partial<Record<string, string>>;
+  /** Sender mailboxes (MAIL_SENDERS); default the one MAIL_SENDER. */
+  mailSenders?: string[];
 }
 
 export interface LocalStack {
@@ -48,10 +50,11 @@ export interface LocalStack {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const tenant = generateTenant({ users: 200, seed: 7, ...options.tenant });
   const lazy: { peig?: PeigSimulatorHandle } = {};
+  const senders = options.mailSenders ?? [MAIL_SENDER];
   const graph = await startGraphSimulator({
     clock: options.clock,
     tenant,
-    mailboxes: [MAIL_SENDER],
+    mailboxes: senders,
     faults: options.faults,
     // Peig lets users onboard lazily, when asked; in operator mode only Graph is asked (the sign-in
     // log), so each Graph request first lets Peig's users catch up with the clock.
@@ -69,7 +72,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const settings = loadSettings({
     MIGRATION_STORAGE_CONNECTION: options.storageConnection ?? "memory",
     MIGRATION_TABLE_PREFIX: options.tablePrefix ?? "Local",
-    MAIL_SENDER,
+    MAIL_SENDERS: senders.join(","),
     PEIG_MODE: peigMode,
     PEIG_API_BASE_URL: peigMode === "api" ? peig.baseUrl : undefined,
     PEIG_API_KEY: peigMode === "api" ? peig.apiKey : undefined,
@@ -88,7 +91,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     clock: options.clock,
     store,
     entra: new GraphEntra({ ...deps, cloud: "global" }),
-    mail: new GraphMail({ ...deps, sender: MAIL_SENDER }),
+    mail: new GraphMail({ ...deps, senders: settings.MAIL_SENDERS }),
     peig: peigMode === "api" ? new PeigApiClient({ baseUrl: peig.baseUrl, apiKey: peig.apiKey, clock: options.clock, counter: counters.peig, retryPolicy: options.retryPolicy }) : undefined,
     counters,
   };

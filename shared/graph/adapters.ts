@@ -1,4 +1,4 @@
-/** The production Entra and Mail adapters, built from app settings (GRAPH_CLOUD, GRAPH_BASE_URL, MAIL_SENDER). */
+/** The production Entra and Mail adapters, built from app settings (GRAPH_CLOUD, GRAPH_BASE_URL, MAIL_SENDERS / MAIL_SENDER). */
 import type { Client } from "@microsoft/microsoft-graph-client";
 import type { Clock } from "../clock";
 import type { RequestCounter } from "../requestCounter";
@@ -13,11 +13,11 @@ export interface GraphAdapters {
   mail: GraphMail;
 }
 
-export function createGraphAdapters(deps: { client: Client; cloud: GraphCloud; clock: Clock; counter: RequestCounter; retryPolicy?: RetryPolicy; sender: string }): GraphAdapters {
+export function createGraphAdapters(deps: { client: Client; cloud: GraphCloud; clock: Clock; counter: RequestCounter; retryPolicy?: RetryPolicy; senders: readonly string[] }): GraphAdapters {
   return { entra: new GraphEntra(deps), mail: new GraphMail(deps) };
 }
 
 export function graphAdaptersFromEnv(deps: { clock: Clock; counter: RequestCounter; retryPolicy?: RetryPolicy }, env: NodeJS.ProcessEnv = process.env): GraphAdapters {
   const { client, cloud } = createGraphClientFromEnv(env);
-  return createGraphAdapters({ ...deps, client, cloud, sender: env.MAIL_SENDER ?? "" });
+  return createGraphAdapters({ ...deps, client, cloud, senders: [...(env.MAIL_SENDERS ?? "").split(","), env.MAIL_SENDER ?? ""].map((a) => a.trim()).filter(Boolean) });
 }

@@ -22,9 +22,31 @@ export interface StatusView {
   notOnboarded: { userPrincipalName: string; displayName: string; remindersSent: number }[];
   mismatched: { userPrincipalName: string; displayName: string; mergeSuggestion?: Record<string, unknown> }[];
   unmatchedRequests: { email: string; displayName: string; submittedAt: string; reason: string }[];
+  /** Users whose last mail Exchange bounced (non-delivery report), with the reason. */
+  bounced?: BouncedUser[];
   audit: { at: string; actor: string; action: string; details: Record<string, unknown> }[];
   links: { report: string };
   generatedAt: string;
+}
+
+export interface BouncedUser {
+  userPrincipalName: string;
+  displayName: string;
+  address: string;
+  cause: string;
+  reason: string;
+  at: string;
+}
+
+/** The bounced users among the user rows. */
+export function bouncedUsers(users: readonly { userPrincipalName: string; displayName: string; bounce?: { address: string; cause: string; reason: string; at: string } | null }[]): BouncedUser[] {
+  return users.flatMap((u) => (u.bounce ? [{ userPrincipalName: u.userPrincipalName, displayName: u.displayName, ...u.bounce }] : []));
+}
+
+/** The bounced users' table (status page and report). */
+export function bouncedTable(bounced: readonly BouncedUser[]): string {
+  if (bounced.length === 0) return "";
+  return `<h2 class="bad">Mail bounced (${bounced.length})</h2>${table(["User", "Address", "Cause", "Non-delivery report", "When"], bounced.slice(0, 500).map((b) => [`${b.displayName} <${b.userPrincipalName}>`, b.address, b.cause, b.reason, b.at]))}`;
 }
 
 const PHASES = ["setup", "onboarding", "phase2", "verification", "approval", "closing", "report", "completed"];
@@ -55,6 +77,7 @@ export function renderStatusPage(view: StatusView): string {
   )}
   ${view.unmatchedRequests.length ? `<h2>Requests matching no user</h2>${table(["Request typed as", "Name", "Submitted", "Why"], view.unmatchedRequests.map((r) => [r.email, r.displayName, r.submittedAt, r.reason]))}` : ""}
   <h2>Not onboarded (${view.notOnboarded.length})</h2>${table(["User", "UPN", "Reminders sent"], view.notOnboarded.slice(0, 500).map((u) => [u.displayName, u.userPrincipalName, u.remindersSent]), "Everyone in scope is onboarded.")}
+  ${bouncedTable(view.bounced ?? [])}
   ${view.app ? `<h2>Entra migration app</h2><div class="card">${table(["Application ID", "Entity ID", "Reply URL", "Signing certificate"], [[view.app.appId, view.app.entityId, view.app.replyUrl, `${view.app.thumbprint} (until ${view.app.certificateNotAfter})`]])}</div>` : ""}
   <h2>Audit trail</h2>${table(["When", "Who", "What", "Details"], [...view.audit].reverse().slice(0, 200).map((a) => [a.at, a.actor, a.action, JSON.stringify(a.details)]))}
   `;

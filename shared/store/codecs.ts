@@ -12,6 +12,7 @@ import type {
   MigrationStatus,
   Phase2Status,
   TaskRecord,
+  UserBounce,
   UserRecord,
   UserState,
 } from "./port";
@@ -108,6 +109,9 @@ export function userProperties(user: Partial<Omit<UserRecord, "userId">> & { use
     lastReminderAt: user.lastReminderAt,
     phase2: user.phase2 && toJson("phase2", user.phase2),
     mergeSuggestion: user.mergeSuggestion && toJson("mergeSuggestion", user.mergeSuggestion),
+    lastMail: user.lastMail,
+    // null is written (as "null") so that a merge clears an earlier bounce.
+    bounce: user.bounce === undefined ? undefined : toJson("bounce", user.bounce),
     updatedAt: user.updatedAt,
   });
 }
@@ -124,6 +128,8 @@ export function userRecord(properties: Properties): UserRecord {
     lastReminderAt: optionalText(properties, "lastReminderAt"),
     phase2: optionalParsed<Phase2Status>(properties, "phase2") ?? { attempts: 0 },
     mergeSuggestion: optionalParsed<JsonObject>(properties, "mergeSuggestion"),
+    lastMail: optionalText(properties, "lastMail"),
+    bounce: optionalParsed<UserBounce | null>(properties, "bounce") ?? undefined,
     updatedAt: text(properties, "updatedAt"),
   });
 }

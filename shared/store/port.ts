@@ -76,7 +76,20 @@ export interface UserRecord {
   lastReminderAt?: string;
   phase2: Phase2Status;
   mergeSuggestion?: JsonObject;
+  /** The last invitation or reminder this user was mailed ("invitation", "reminder:P7D@…"): each goes once. */
+  lastMail?: string;
+  /** Exchange's non-delivery report for this user's last mail (null once a later mail went out personally). */
+  bounce?: UserBounce | null;
   updatedAt: string;
+}
+
+export interface UserBounce {
+  address: string;
+  cause: "recipientNotFound" | "mailboxFull" | "recipientRateLimit" | "other";
+  /** The NDR's status line. */
+  reason: string;
+  /** ISO 8601: when the NDR arrived. */
+  at: string;
 }
 
 /**
@@ -84,7 +97,7 @@ export interface UserRecord {
  * change (e.g. a monitor pass updates `state` without resetting `remindersSent`).
  */
 export type UserUpsert = Pick<UserRecord, "userId" | "userPrincipalName" | "displayName" | "state"> &
-  Partial<Pick<UserRecord, "mail" | "remindersSent" | "lastReminderAt" | "phase2" | "mergeSuggestion">>;
+  Partial<Pick<UserRecord, "mail" | "remindersSent" | "lastReminderAt" | "phase2" | "mergeSuggestion" | "lastMail" | "bounce">>;
 
 export type UserPatch = Partial<Omit<UserRecord, "userId" | "updatedAt">>;
 
