@@ -27,6 +27,7 @@ export const microsoftGraphAppRoles: Record<string, string> = {
   "Directory.Read.All": "7ab1d382-f21e-4acd-a863-ba3e13f7da61",
   "Group.Read.All": "5b567255-7703-4780-807c-7be8301ae99b",
   "GroupMember.Read.All": "98830695-27a2-44f7-8c18-0c3ebc9698f6",
+  "Mail.ReadWrite": "e2a3a72e-5f79-4c64-b1b1-878b674786c9",
   "Mail.Send": "b633e1c5-b582-4048-a93e-9f11b44c7e96",
   "User.Read.All": "df021288-bdef-4463-88db-98f22de89214",
   "User.ReadBasic.All": "97235f07-e226-4f63-ace3-39588e11d3a1",

@@ -24,7 +24,14 @@ export const featurePermissions: readonly FeaturePermission[] = [
   { feature: "users", permission: "User.Read.All", why: "list the in-scope users (GET /users) and read their mail and proxy addresses" },
   { feature: "groupScope", permission: "GroupMember.Read.All", why: "read the scope group's transitive members when a migration sets scopeGroupId" },
   { feature: "signIns", permission: "AuditLog.Read.All", why: "operator mode: read sign-ins to the migration app (GET /auditLogs/signIns) to see who onboarded" },
-  { feature: "mail", permission: "Mail.Send", why: "send invitations, reminders and task e-mails from MAIL_SENDER (restrict it with Exchange RBAC for Applications)" },
+  { feature: "mail", permission: "Mail.Send", why: "send invitations, reminders and task e-mails from the sender mailboxes (restrict it with Exchange RBAC for Applications)" },
+  {
+    feature: "mail",
+    permission: "Mail.ReadWrite",
+    why:
+      "create each message as a draft with its send key, look the key up in Sent Items before a retry, read non-delivery reports in the Inbox. " +
+      "Mail.Read cannot create drafts; Mail.ReadBasic.All hides bodies and extended properties. Restrict it with Exchange RBAC for Applications",
+  },
 ];
 
 export function parseFeatures(text: string): { ok: true; value: Feature[] } | { ok: false; error: string } {
