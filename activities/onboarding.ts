@@ -11,6 +11,7 @@ import { sendKey } from "../shared/mail/sendKey";
 import { adminDigestEmail, invitationEmail, reminderEmail, type EmailContent } from "../shared/email/templates";
 import { loadMigration, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
 import { services, type Services } from "../shared/services";
+import type { UserRecord } from "../shared/store";
 import type { OnboardingCounts } from "../shared/workflow";
 import { countsOf, currentReconciliation, hasMailbox, storedStateOf, userRows } from "./onboardingState";
 
@@ -92,9 +93,15 @@ async function recordBounces(s: Services, migrationId: string, reconciliation: R
   const now = s.clock.now().toISOString();
   const bounces = await s.mail.readBounces(runtime.mail?.bouncesReadUntil ?? record.createdAt);
   const byAddress = new Map(reconciliation.users.filter(hasMailbox).map((u) => [u.mail.toLowerCase(), u]));
+  const stored = bounces.length > 0 ? new Map((await s.store.getUsers(migrationId)).map((u) => [u.userId, u])) : new Map<string, UserRecord>();
+  // A report read again (the window starts at the last read) must not undo a later personal mail that cleared it.
+  const supersededBy = (userId: string, at: string) => {
+    const row = stored.get(userId);
+    return row?.bounce === undefined && row?.lastReminderAt !== undefined && row.lastReminderAt > at;
+  };
   const rows = bounces.flatMap((b) => {
     const user = byAddress.get(b.address.toLowerCase());
-    return user ? [{ userId: user.userId, userPrincipalName: user.userPrincipalName, displayName: user.displayName, state: storedStateOf(user), bounce: { address: b.address, cause: b.cause, reason: b.status, at: b.at } }] : [];
+    return user && !supersededBy(user.userId, b.at) ? [{ userId: user.userId, userPrincipalName: user.userPrincipalName, displayName: user.displayName, state: storedStateOf(user), bounce: { address: b.address, cause: b.cause, reason: b.status, at: b.at } }] : [];
   });
   await s.store.upsertUsers(migrationId, rows);
   await updateRuntime(s, migrationId, (rt) => void (rt.mail = { ...mailRuntime(rt), bouncesReadUntil: now }));

@@ -41,12 +41,21 @@ export interface LedgerEntry {
   recipients: number;
 }
 
-/** Recipients `sender` may still send at `now` without passing 10,000 in the rolling 24 hours. */
-export function dailyBudget(ledger: readonly LedgerEntry[], sender: string, now: Date): number {
+/**
+ * Recipients per 24 hours the first sender mailbox keeps for the admins' digests and notices and the approvers' task
+ * mails, which it sends outside the plan: 96 monitor passes a day (PT15M) to 10 admins stay below it.
+ */
+export const ADMIN_MAIL_RESERVE = 1_000;
+
+/** Recipients `sender` may still send at `now` without passing 10,000 (less `reserve`) in the rolling 24 hours. */
+export function dailyBudget(ledger: readonly LedgerEntry[], sender: string, now: Date, reserve = 0): number {
   const since = now.getTime() - DAY_MS;
   const used = ledger.filter((e) => e.sender === sender && Date.parse(e.at) > since).reduce((sum, e) => sum + e.recipients, 0);
-  return Math.max(0, exchangeLimits.recipientsPerDay - used);
+  return Math.max(0, exchangeLimits.recipientsPerDay - reserve - used);
 }
+
+/** The plan's budget for `sender`: the first mailbox keeps ADMIN_MAIL_RESERVE for the admins' and approvers' mail. */
+const budgetOf = (ledger: readonly LedgerEntry[], senders: readonly string[], sender: string, now: Date) => dailyBudget(ledger, sender, now, sender === senders[0] ? ADMIN_MAIL_RESERVE : 0);
 
 /** Entries still inside some mailbox's rolling 24 hours at `now` (older ones no longer count). */
 export function liveLedger(ledger: readonly LedgerEntry[], now: Date): LedgerEntry[] {
@@ -62,9 +71,9 @@ export interface MailRuntime {
   bouncesReadUntil?: string;
 }
 
-/** The first sender (in order) whose 24-hour budget holds `recipients` more at `now`. */
+/** The first sender (in order) whose 24-hour budget (less the first one's reserve) holds `recipients` more at `now`. */
 export function senderWithRoom(ledger: readonly LedgerEntry[], senders: readonly string[], recipients: number, now: Date): string | undefined {
-  return senders.find((sender) => dailyBudget(ledger, sender, now) >= recipients);
+  return senders.find((sender) => budgetOf(ledger, senders, sender, now) >= recipients);
 }
 
 /** One mailbox's part of a send at one time. */
@@ -106,7 +115,7 @@ function book(send: TimedSend, senders: readonly string[], ledger: LedgerEntry[]
   while (remaining > 0) {
     for (const sender of senders) {
       if (remaining === 0) break;
-      const take = Math.min(remaining, dailyBudget(ledger, sender, new Date(t)));
+      const take = Math.min(remaining, budgetOf(ledger, senders, sender, new Date(t)));
       if (take === 0) continue;
       const { messages, minutes } = planSend(take, personalised);
       ledger.push({ sender, at: new Date(t).toISOString(), recipients: take });
@@ -191,8 +200,8 @@ export function planMail(request: MailPlanRequest, recipients: number, senders: 
   const shortfalls = late.map((i) => {
     const send = booked[i];
     const before = i === 0 && booked[1] ? `the first reminder (${booked[1].label}, ${booked[1].at.toISOString()})` : `the deadline (${deadline.toISOString()})`;
-    const when = send.finishesAt === null ? "not before the deadline" : `only at ${new Date(send.finishesAt).toISOString()}`;
-    return `${describeSend(send)} to ${send.recipients} recipients from ${senders.length} sender mailbox${senders.length === 1 ? "" : "es"} reaches everyone ${when}, after ${before}: ${fix}`;
+    const reach = send.finishesAt === null ? `does not reach everyone before ${before}` : `reaches everyone only at ${new Date(send.finishesAt).toISOString()}, after ${before}`;
+    return `${describeSend(send)} to ${send.recipients} recipients from ${senders.length} sender mailbox${senders.length === 1 ? "" : "es"} ${reach}: ${fix}`;
   });
   const planned = booked.map(({ at, finishesAt, ...rest }) => ({ ...rest, at: at.toISOString(), finishesAt: finishesAt === null ? null : new Date(finishesAt).toISOString() }));
   return { senders: [...senders], personalised: request.personalisedReminders === true, invitation: planned[0], reminders: planned.slice(1), shortfalls, warnings: overrunWarnings(booked, deadline) };
@@ -200,7 +209,7 @@ export function planMail(request: MailPlanRequest, recipients: number, senders: 
 
 /** The smallest number of sender mailboxes (up to 100) that makes the plan fit, as advice. */
 function fixFor(request: MailPlanRequest, recipients: number, senders: number, now: Date): string {
-  const limits = `Exchange Online allows each sender mailbox ${exchangeLimits.recipientsPerDay} recipients per rolling 24 hours`;
+  const limits = `Exchange Online allows each sender mailbox ${exchangeLimits.recipientsPerDay} recipients per rolling 24 hours (the first keeps ${ADMIN_MAIL_RESERVE} of them for the admins' and approvers' mail)`;
   const moreTime = "give the window more time (a later deadline, reminders further apart)";
   for (let n = senders + 1; n <= 100; n++) {
     const names = Array.from({ length: n }, (_, i) => `sender${i}`);
