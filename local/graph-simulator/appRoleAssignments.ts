@@ -27,6 +27,8 @@ export const microsoftGraphAppRoles: Record<string, string> = {
   "Directory.Read.All": "7ab1d382-f21e-4acd-a863-ba3e13f7da61",
   "Group.Read.All": "5b567255-7703-4780-807c-7be8301ae99b",
   "GroupMember.Read.All": "98830695-27a2-44f7-8c18-0c3ebc9698f6",
+  "Mail.Read": "810c84a8-4a9e-49e6-bf7d-12d183f40d01",
+  "Mail.ReadBasic.All": "693c5e45-0940-467d-9b8a-1022fb9d42ef",
   "Mail.ReadWrite": "e2a3a72e-5f79-4c64-b1b1-878b674786c9",
   "Mail.Send": "b633e1c5-b582-4048-a93e-9f11b44c7e96",
   "User.Read.All": "df021288-bdef-4463-88db-98f22de89214",

@@ -43,10 +43,10 @@ describe("grant-permissions against the Graph simulator", () => {
 
   it("assigns each permission once with Graph's real app role ids", async () => {
     const { result, output } = await run();
-    expect(result.assigned).toBe(5);
+    expect(result.assigned).toBe(6);
     expect(granted()).toEqual(everyPermission.map((p) => microsoftGraphAppRoles[p]).sort());
-    expect(posts().map((p) => p.status)).toEqual([201, 201, 201, 201, 201]);
-    expect(output).toContain("Assigned 5 new permission(s)");
+    expect(posts().map((p) => p.status)).toEqual([201, 201, 201, 201, 201, 201]);
+    expect(output).toContain("Assigned 6 new permission(s)");
   });
 
   it("assigns nothing new on a second run and says so", async () => {
@@ -80,10 +80,10 @@ describe("grant-permissions against the Graph simulator", () => {
   it("completes a grant whose response was lost (504 after processing) without a duplicate", async () => {
     sim.setFaults({ scripted: [{ method: "POST", pathIncludes: "appRoleAssignedTo", status: 504, times: 1 }] });
     const { result } = await run();
-    expect(result.assigned).toBe(5);
-    expect(granted()).toHaveLength(5);
+    expect(result.assigned).toBe(6);
+    expect(granted()).toHaveLength(6);
     // The retry of the lost one met Graph's 400 "already exists"; the re-read confirmed the grant.
-    expect(posts().map((p) => p.status)).toEqual([504, 400, 201, 201, 201, 201]);
+    expect(posts().map((p) => p.status)).toEqual([504, 400, 201, 201, 201, 201, 201]);
   });
 
   it("explains a principal id that names no service principal", async () => {
