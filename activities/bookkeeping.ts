@@ -4,7 +4,9 @@
  */
 import { adminNoticeEmail, reportReadyEmail } from "../shared/email/templates";
 import { loadMigration, once, updateRuntime } from "../shared/migrationRecord";
+import { sendKey } from "../shared/mail/sendKey";
 import { federationNextStep, renderReportHtml, type MigrationReport } from "../shared/pages/report";
+import { bouncedUsers } from "../shared/pages/statusPage";
 import { services, type Services } from "../shared/services";
 import type { MigrationStatus } from "../shared/store";
 import type { AdminCommands, Attention, ChecklistItem, MigrationState, Phase } from "../shared/workflow";
@@ -34,7 +36,7 @@ export async function recordPhase(input: { migrationId: string; phase: Phase; de
 export async function notifyAdmins(input: { migrationId: string; event: string; details: Record<string, unknown> }, s: Services = services()): Promise<void> {
   const { runtime } = await loadMigration(s, input.migrationId);
   const notice = adminNoticeEmail({ workspace: runtime.request.workspace, event: input.event, details: input.details, statusPageUrl: statusPageUrl(s, input.migrationId) });
-  await s.mail.sendBulk({ subject: notice.subject, html: notice.html, recipients: runtime.request.admins });
+  await s.mail.sendBulk({ subject: notice.subject, html: notice.html, recipients: runtime.request.admins, key: sendKey(input.migrationId, `notice.${input.event}`, input.details) });
   await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: `admins.notified.${input.event}`, details: input.details });
 }
 
@@ -84,6 +86,7 @@ export async function writeReport(input: { migrationId: string; phase2: Migratio
     approvals: tasks
       .filter((t) => t.kind === "approval" && t.status === "decided")
       .map((t) => ({ round: t.gate ?? "", by: t.decidedBy ?? t.assignee, decision: t.decision ?? "", at: t.decidedAt ?? "", reason: t.reason })),
+    bounced: bouncedUsers(users),
     deleted: audit
       .filter((a) => recordsPeigConfigurationDeletion(a) || a.action === "entraApp.deleted")
       .map((a) => ({ what: a.action === "entraApp.deleted" ? "Entra app PeigMigrationManager" : "Peig migration configuration", at: a.at, detail: JSON.stringify(a.details) })),
@@ -92,7 +95,7 @@ export async function writeReport(input: { migrationId: string; phase2: Migratio
   await s.store.saveReport(input.migrationId, { json: JSON.stringify(report, null, 2), html: renderReportHtml(report) });
   await updateRuntime(s, input.migrationId, (rt) => void (rt.checklist = checklist));
   const mail = reportReadyEmail({ workspace: record.workspace, checklist, link: `${statusPageUrl(s, input.migrationId).replace(/\/page$/, "")}/report` });
-  await s.mail.sendBulk({ subject: mail.subject, html: mail.html, recipients: runtime.request.admins });
+  await s.mail.sendBulk({ subject: mail.subject, html: mail.html, recipients: runtime.request.admins, key: sendKey(input.migrationId, "report") });
   await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "report.written", details: { allMet: checklist.every((i) => i.met) } });
   return { checklist };
 }

@@ -10,7 +10,7 @@ import type { MigrationRequest } from "../shared/workflow";
 
 export async function planDryRun(request: MigrationRequest, s: Services): Promise<DryRunPlan & { peigMode: string }> {
   const users = await s.entra.listUsersInScope({ domain: request.domain, groupId: request.scopeGroupId });
-  return { ...dryRunPlan(request, users, s.clock.now()), peigMode: s.settings.PEIG_MODE };
+  return { ...dryRunPlan(request, users, s.clock.now(), s.mail.senders), peigMode: s.settings.PEIG_MODE };
 }
 
 /** What the tenant would refuse, each with its fix (reads only). */
@@ -23,6 +23,6 @@ export async function runPreflight(request: MigrationRequest, s: Services): Prom
   } catch {
     peigHost = undefined;
   }
-  const readiness = await s.entra.readTenantReadiness({ senders: [s.settings.MAIL_SENDER], signInLogs: s.settings.PEIG_MODE === "operator" });
+  const readiness = await s.entra.readTenantReadiness({ senders: s.settings.MAIL_SENDERS, signInLogs: s.settings.PEIG_MODE === "operator" });
   return preflightFindings({ readiness, peigMode: s.settings.PEIG_MODE, scopeGroup: request.scopeGroupId !== undefined, peigHost, domain: request.domain, now: s.clock.now() });
 }

@@ -1,51 +1,66 @@
 /**
  * The onboarding window's side effects: the invitation, the reminders (only to users not yet
  * onboarded at that moment) and the monitor that reconciles, records progress and tells the admins.
- * Mail goes out in batches recorded once each, so a retried activity never mails a batch twice.
+ * Each user row records the last invitation or reminder it was mailed, so a retried activity never mails anyone
+ * twice, and sends stay within each sender mailbox's 24-hour budget (the rest waits for the next monitor pass).
  */
-import { planSend } from "../shared/domain/mailPlan";
+import { bouncedSummary, liveLedger, senderWithRoom, type MailRuntime } from "../shared/domain/mailPlan";
+import type { Reconciliation, UserReconciliation } from "../shared/domain/reconcile";
 import { RECIPIENTS_PER_MESSAGE } from "../shared/mail/port";
+import { sendKey } from "../shared/mail/sendKey";
 import { adminDigestEmail, invitationEmail, reminderEmail, type EmailContent } from "../shared/email/templates";
-import { loadMigration, once, updateRuntime } from "../shared/migrationRecord";
+import { loadMigration, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
 import { services, type Services } from "../shared/services";
+import type { UserRecord } from "../shared/store";
 import type { OnboardingCounts } from "../shared/workflow";
-import { countsOf, hasMailbox, reconcileAndRecord } from "./onboardingState";
+import { countsOf, hasMailbox, reconcileAndRecord, storedStateOf } from "./onboardingState";
 
 export async function sendInvitations(input: { migrationId: string; deadline: string }, s: Services = services()): Promise<{ recipients: number; messages: number }> {
   const { runtime } = await loadMigration(s, input.migrationId);
   const { reconciliation } = await reconcileAndRecord(s, input.migrationId, runtime);
+  const result = await sendInvitationsTo(s, input.migrationId, runtime, reconciliation, input.deadline);
+  return { recipients: result.recipients, messages: result.messages };
+}
+
+/** Everyone not yet onboarded who was not invited yet: the invitation, or as much of it as the mailboxes have room for. */
+async function sendInvitationsTo(s: Services, migrationId: string, runtime: MigrationRuntime, reconciliation: Reconciliation, deadline: string): Promise<SendOutcome> {
   // Only users with a mailbox can be mailed; the others are counted apart, not as recipients.
   const people = reconciliation.users.filter((u) => u.state !== "onboarded");
   const mailed = people.filter(hasMailbox);
-  const mail = (name?: string) => invitationEmail({ workspace: runtime.request.workspace, domain: runtime.request.domain, deadline: new Date(input.deadline), recipientName: name, contact: runtime.request.admins[0] });
-  const { messages } = await sendToPeople(s, input.migrationId, "invitation", mailed, mail, runtime.request.personalisedReminders ?? false);
-  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "mail.invitation.sent", details: { recipients: mailed.length, withoutMailbox: people.length - mailed.length, messages } });
-  return { recipients: mailed.length, messages };
+  const mail = (name?: string) => invitationEmail({ workspace: runtime.request.workspace, domain: runtime.request.domain, deadline: new Date(deadline), recipientName: name, contact: runtime.request.admins[0] });
+  const outcome = await sendToPeople(s, migrationId, { purpose: "invitation", kind: "invitation", label: "invitation", deadline }, mailed, mail, runtime.request.personalisedReminders ?? false);
+  await s.store.appendAudit({ migrationId, actor: "system", action: "mail.invitation.sent", details: { recipients: mailed.length, withoutMailbox: people.length - mailed.length, ...auditOf(outcome) } });
+  return outcome;
 }
 
 export async function sendReminders(input: { migrationId: string; label: string; deadline: string; key: string }, s: Services = services()): Promise<{ recipients: number; messages: number }> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
-  const { reconciliation, stored } = await reconcileAndRecord(s, input.migrationId, runtime);
+  const { reconciliation } = await reconcileAndRecord(s, input.migrationId, runtime);
   // Keep the row's counts in step with the user rows just written (the status page shows both).
   await updateRuntime(s, input.migrationId, () => ({ counts: countsOf(reconciliation, record.counts.phase2Failed) }));
+  const result = await sendRemindersTo(s, input.migrationId, runtime, reconciliation, { purpose: `reminder:${input.key}`, kind: "reminder", label: input.label, deadline: input.deadline });
+  return { recipients: result.recipients, messages: result.messages };
+}
+
+async function sendRemindersTo(s: Services, migrationId: string, runtime: MigrationRuntime, reconciliation: Reconciliation, send: PendingSend): Promise<SendOutcome> {
   const now = s.clock.now();
   const people = reconciliation.users.filter((u) => u.state === "notOnboarded");
   const mailed = people.filter(hasMailbox);
-  const mail = (name?: string) => reminderEmail({ workspace: runtime.request.workspace, domain: runtime.request.domain, deadline: new Date(input.deadline), now, recipientName: name, contact: runtime.request.admins[0] });
-  const { messages, mailedNow } = await sendToPeople(s, input.migrationId, `reminder:${input.key}`, mailed, mail, runtime.request.personalisedReminders ?? false);
-  // Counted for the batches this run sent: a redelivered activity sends nothing again and counts nothing again.
-  await s.store.upsertUsers(
-    input.migrationId,
-    mailed.filter((u) => mailedNow.has(u.userId)).map((u) => ({ userId: u.userId, userPrincipalName: u.userPrincipalName, displayName: u.displayName, state: "notOnboarded" as const, remindersSent: (stored.get(u.userId)?.remindersSent ?? 0) + 1, lastReminderAt: now.toISOString() })),
-  );
-  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "mail.reminder.sent", details: { reminder: input.label, deadline: input.deadline, recipients: mailed.length, withoutMailbox: people.length - mailed.length, messages } });
-  return { recipients: mailed.length, messages };
+  const mail = (name?: string) => reminderEmail({ workspace: runtime.request.workspace, domain: runtime.request.domain, deadline: new Date(send.deadline), now, recipientName: name, contact: runtime.request.admins[0] });
+  const outcome = await sendToPeople(s, migrationId, send, mailed, mail, runtime.request.personalisedReminders ?? false);
+  await s.store.appendAudit({ migrationId, actor: "system", action: "mail.reminder.sent", details: { reminder: send.label, deadline: send.deadline, recipients: mailed.length, withoutMailbox: people.length - mailed.length, ...auditOf(outcome) } });
+  return outcome;
 }
 
 /** Reconciles, records per-user state and counts, and mails the admins a digest when something changed. */
 export async function monitorOnboarding(input: { migrationId: string }, s: Services = services()): Promise<OnboardingCounts> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
   const { reconciliation } = await reconcileAndRecord(s, input.migrationId, runtime);
+  await recordBounces(s, input.migrationId, reconciliation);
+  const pending = runtime.mail?.pending;
+  // The rest of an invitation or reminder the mailboxes had no room for when it started.
+  if (pending?.kind === "invitation") await sendInvitationsTo(s, input.migrationId, runtime, reconciliation, pending.deadline);
+  else if (pending?.kind === "reminder") await sendRemindersTo(s, input.migrationId, runtime, reconciliation, pending);
   const counts = countsOf(reconciliation, record.counts.phase2Failed);
   const changed = JSON.stringify(counts) !== JSON.stringify(record.counts);
   await updateRuntime(s, input.migrationId, (rt) => {
@@ -64,41 +79,143 @@ export async function monitorOnboarding(input: { migrationId: string }, s: Servi
       reconciliation,
       statusPageUrl: `${s.settings.PUBLIC_BASE_URL.replace(/\/$/, "")}/api/migrations/${input.migrationId}/page`,
     });
-    await s.mail.sendBulk({ subject: digest.subject, html: digest.html, recipients: runtime.request.admins });
+    await s.mail.sendBulk({ subject: digest.subject, html: digest.html, recipients: runtime.request.admins, key: sendKey(input.migrationId, "digest", record.counts, counts) });
   }
   return counts;
 }
 
-/**
- * Bulk: the same message in BCC batches of ≤ 500 (⌈n/500⌉ messages). Personalised: one message each,
- * batched by the adapter. Each batch is recorded under `key#i` once sent; `mailedNow` holds the users
- * whose batch this call sent (not one an earlier delivery of the activity had sent already).
- */
-async function sendToPeople(
-  s: Services,
-  migrationId: string,
-  key: string,
-  people: { userId: string; displayName: string; mail: string | null }[],
-  content: (name?: string) => EmailContent,
-  personalised: boolean,
-): Promise<{ messages: number; mailedNow: Set<string> }> {
-  const sorted = people.filter(hasMailbox).sort((a, b) => a.userId.localeCompare(b.userId));
-  const perBatch = personalised ? 100 : RECIPIENTS_PER_MESSAGE;
-  let messages = 0;
-  const mailedNow = new Set<string>();
-  for (let i = 0; i * perBatch < sorted.length; i++) {
-    const batch = sorted.slice(i * perBatch, (i + 1) * perBatch);
-    const sent = await once(s, migrationId, `${key}#${i}`, async () => {
-      const result = personalised
-        ? await s.mail.sendPersonalised(batch.map((u) => ({ to: u.mail, ...pick(content(u.displayName)) })))
-        : await s.mail.sendBulk({ ...pick(content()), recipients: batch.map((u) => u.mail) });
-      const failed = result.recipients.filter((r) => r.status === "failed");
-      if (failed.length === batch.length) throw new Error(`no message of ${key} batch ${i} was accepted: ${failed[0]?.error ?? "unknown error"}`);
-    });
-    if (sent) batch.forEach((u) => mailedNow.add(u.userId));
-    messages += planSend(batch.length, personalised).messages;
+/** Reads the sender mailboxes' non-delivery reports since the last pass and records them on the users they name. */
+async function recordBounces(s: Services, migrationId: string, reconciliation: Reconciliation): Promise<void> {
+  const { record, runtime } = await loadMigration(s, migrationId);
+  const now = s.clock.now().toISOString();
+  const bounces = await s.mail.readBounces(runtime.mail?.bouncesReadUntil ?? record.createdAt);
+  const byAddress = new Map(reconciliation.users.filter(hasMailbox).map((u) => [u.mail.toLowerCase(), u]));
+  const stored = bounces.length > 0 ? new Map((await s.store.getUsers(migrationId)).map((u) => [u.userId, u])) : new Map<string, UserRecord>();
+  // A report read again (the window starts at the last read) must not undo a later personal mail that cleared it.
+  const supersededBy = (userId: string, at: string) => {
+    const row = stored.get(userId);
+    return row?.bounce === undefined && row?.lastReminderAt !== undefined && row.lastReminderAt > at;
+  };
+  const rows = bounces.flatMap((b) => {
+    const user = byAddress.get(b.address.toLowerCase());
+    return user && !supersededBy(user.userId, b.at) ? [{ userId: user.userId, userPrincipalName: user.userPrincipalName, displayName: user.displayName, state: storedStateOf(user), bounce: { address: b.address, cause: b.cause, reason: b.status, at: b.at } }] : [];
+  });
+  await s.store.upsertUsers(migrationId, rows);
+  const bounced = rows.length > 0 ? bouncedSummary(new Map([...stored, ...rows.map((r) => [r.userId, { ...stored.get(r.userId)!, ...r }] as const)]).values()) : undefined;
+  await updateRuntime(s, migrationId, (rt) => void (rt.mail = { ...mailRuntime(rt), bouncesReadUntil: now, ...(bounced ? { bounced } : {}) }));
+  if (rows.length > 0) {
+    await s.store.appendAudit({ migrationId, actor: "system", action: "mail.bounced", details: { users: rows.length, causes: countBy(rows.map((r) => r.bounce.cause)) } });
   }
-  return { messages, mailedNow };
+}
+
+interface PendingSend {
+  /** "invitation" or "reminder:<key>": what each user row records as its last mail. */
+  purpose: string;
+  kind: "invitation" | "reminder";
+  label: string;
+  deadline: string;
+}
+
+interface SendOutcome {
+  recipients: number;
+  messages: number;
+  /** Users left for a later monitor pass (the mailboxes' 24-hour budgets are used up). */
+  deferred: number;
+  /** Bounced users whose address still does not exist: not mailed again until it changes. */
+  stillBouncing: number;
+}
+
+const auditOf = (o: SendOutcome) => ({ messages: o.messages, deferred: o.deferred, stillBouncing: o.stillBouncing });
+
+type Person = UserReconciliation & { mail: string };
+
+/**
+ * Mails everyone in `people` whose row does not record this purpose yet. Bulk: BCC batches of ≤ 500;
+ * personalised: one message each. A user whose last mail bounced gets this one personally (once the cause can
+ * have changed: a missing mailbox only under a new address). Each batch goes from the first sender mailbox with
+ * room in its rolling 24 hours (the mail plan's rule); what finds no room waits as `pending` for the next monitor
+ * pass. Each batch's users are marked once it is accepted, and its send key is deterministic, so a retried or
+ * redelivered activity neither skips nor repeats anyone.
+ */
+async function sendToPeople(s: Services, migrationId: string, send: PendingSend, people: Person[], content: (name?: string) => EmailContent, personalised: boolean): Promise<SendOutcome> {
+  const stored = new Map((await s.store.getUsers(migrationId)).map((u) => [u.userId, u]));
+  const todo = people.filter((u) => stored.get(u.userId)?.lastMail !== send.purpose).sort((a, b) => a.userId.localeCompare(b.userId));
+  const bounceOf = (u: Person) => stored.get(u.userId)?.bounce ?? undefined;
+  const stillBouncing = todo.filter((u) => bounceOf(u)?.cause === "recipientNotFound" && bounceOf(u)!.address.toLowerCase() === u.mail.toLowerCase());
+  const sendable = todo.filter((u) => !stillBouncing.includes(u));
+  const batches: { users: Person[]; personal: boolean }[] = [];
+  const personal = sendable.filter((u) => personalised || bounceOf(u));
+  const bulk = sendable.filter((u) => !personalised && !bounceOf(u));
+  for (let i = 0; i < personal.length; i += PERSONALISED_PER_BATCH) batches.push({ users: personal.slice(i, i + PERSONALISED_PER_BATCH), personal: true });
+  for (let i = 0; i < bulk.length; i += RECIPIENTS_PER_MESSAGE) batches.push({ users: bulk.slice(i, i + RECIPIENTS_PER_MESSAGE), personal: false });
+
+  let messages = 0;
+  let deferred = 0;
+  let failedBatch: string | undefined;
+  const cleared = new Set<string>();
+  for (const batch of batches) {
+    const { runtime } = await loadMigration(s, migrationId);
+    const sender = senderWithRoom(mailRuntime(runtime).ledger, s.mail.senders, batch.users.length, s.clock.now());
+    if (!sender) {
+      deferred += batch.users.length;
+      continue;
+    }
+    const key = sendKey(migrationId, send.purpose, batch.users.map((u) => u.userId));
+    const result = batch.personal
+      ? await s.mail.sendPersonalised(batch.users.map((u) => ({ to: u.mail, ...pick(content(u.displayName)), key: `${key}/${u.userId}` })), { sender })
+      : await s.mail.sendBulk({ ...pick(content()), recipients: batch.users.map((u) => u.mail), key, sender });
+    const sentTo = new Set(result.recipients.filter((r) => r.status === "sent").map((r) => r.address.toLowerCase()));
+    const sent = batch.users.filter((u) => sentTo.has(u.mail.toLowerCase()));
+    if (sent.length === 0) {
+      failedBatch = result.recipients.find((r) => r.status === "failed")?.error ?? "unknown error";
+      continue;
+    }
+    messages += result.messages;
+    const at = s.clock.now().toISOString();
+    await updateRuntime(s, migrationId, (rt) => {
+      const mail = mailRuntime(rt);
+      rt.mail = { ...mail, ledger: [...liveLedger(mail.ledger, s.clock.now()), { sender, at, recipients: sent.length }] };
+    });
+    if (batch.personal) for (const u of sent) if (bounceOf(u)) cleared.add(u.userId);
+    await s.store.upsertUsers(
+      migrationId,
+      sent.map((u) => ({
+        userId: u.userId,
+        userPrincipalName: u.userPrincipalName,
+        displayName: u.displayName,
+        state: storedStateOf(u),
+        lastMail: send.purpose,
+        ...(batch.personal && bounceOf(u) ? { bounce: null } : {}),
+        ...(send.kind === "reminder" ? { remindersSent: (stored.get(u.userId)?.remindersSent ?? 0) + 1, lastReminderAt: at } : {}),
+      })),
+    );
+  }
+  // A personal mail that went out cleared its user's bounce: the migration row's list follows.
+  if (cleared.size > 0) {
+    const bounced = bouncedSummary([...stored.values()].map((u) => (cleared.has(u.userId) ? { ...u, bounce: null } : u)));
+    await updateRuntime(s, migrationId, (rt) => void (rt.mail = { ...mailRuntime(rt), bounced }));
+  }
+  // Only the newest send waits: a later reminder supersedes what an earlier one had left.
+  await updateRuntime(s, migrationId, (rt) => {
+    const mail = mailRuntime(rt);
+    const next = deferred > 0 ? send : mail.pending?.purpose === send.purpose ? undefined : mail.pending;
+    if (JSON.stringify(next) === JSON.stringify(mail.pending) && rt.mail) return false;
+    rt.mail = { ...mail, pending: next };
+  });
+  // A whole batch refused: the activity's retry picks up exactly the users not marked yet.
+  if (failedBatch !== undefined) throw new Error(`${send.purpose}: no message of a batch was accepted: ${failedBatch}`);
+  return { recipients: people.length, messages, deferred, stillBouncing: stillBouncing.length };
+}
+
+/** Personalised messages per batch (each batch one send key and one ledger entry). */
+const PERSONALISED_PER_BATCH = 100;
+
+const mailRuntime = (rt: MigrationRuntime): MailRuntime => rt.mail ?? { ledger: [] };
+
+function countBy(values: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
 }
 
 const pick = (c: EmailContent) => ({ subject: c.subject, html: c.html });

@@ -69,6 +69,8 @@ const storedState: Record<UserReconciliation["state"], StoredUserState> = {
   notOnboarded: "notOnboarded",
 };
 
+export const storedStateOf = (u: UserReconciliation): StoredUserState => storedState[u.state];
+
 /** Per-user rows as the monitor sees them (reminder counts and Phase 2 results are kept as they are). */
 export function userRows(reconciliation: Reconciliation): UserUpsert[] {
   const suggestions = new Map(
@@ -81,7 +83,7 @@ export function userRows(reconciliation: Reconciliation): UserUpsert[] {
     userPrincipalName: u.userPrincipalName,
     displayName: u.displayName,
     mail: u.mail ?? undefined,
-    state: storedState[u.state],
+    state: storedStateOf(u),
     mergeSuggestion: suggestions.get(u.userId),
     signedInAt: u.signedInAt,
   }));

@@ -14,7 +14,7 @@ import { loadMigration, updateRuntime, type MigrationRuntime } from "../shared/m
 import { renderStatusPage } from "../shared/pages/statusPage";
 import { services, type Services } from "../shared/services";
 import { InvalidCursorError, MAX_USERS_PAGE, NotFoundError, PreconditionFailedError, userStates, type UserRecord, type UserState } from "../shared/store";
-import { parseDeadlineExtension, parseStartRequest, startRequestLimits, startSettingsErrors } from "../shared/validation/startRequest";
+import { parseDeadlineExtension, parseStartRequest, planShortfallErrors, startRequestLimits, startSettingsErrors } from "../shared/validation/startRequest";
 import { Events, Orchestrations, type MigrationProgress, type MigrationRequest, type MigrationState } from "../shared/workflow";
 import { planDryRun, runPreflight } from "../activities/dryRun";
 import { adminName, badRequest, baseUrlOf, html, json, JSON_HEADERS, migrationIdOf, readJson } from "./http";
@@ -31,16 +31,19 @@ export async function startMigration(request: HttpRequest, client: df.DurableCli
   if (!parsed.ok) return badRequest(parsed.errors);
   const settingsErrors = startSettingsErrors({ peigMode: s.settings.PEIG_MODE, cloud: s.settings.GRAPH_CLOUD });
   if (settingsErrors.length > 0) return badRequest(settingsErrors);
-  const { dryRun, ...fields } = parsed.value;
+  const { dryRun, acceptPlanWarnings, ...fields } = parsed.value;
   const migrationRequest = fields as MigrationRequest;
   if (s.settings.PEIG_MODE === "operator" && !migrationRequest.idpEntityId) {
     return badRequest([{ field: "idpEntityId", message: "is required in operator mode: copy the IDP Entity ID from Peig's Configuration > SAML IDP Info" }]);
   }
   // The preflight runs before anything is created: what the tenant would refuse is reported now, with its fix.
   const preflight = await runPreflight(migrationRequest, s);
-  if (dryRun) return json(200, { dryRun: true, plan: await planDryRun(migrationRequest, s), preflight });
+  const plan = await planDryRun(migrationRequest, s);
+  if (dryRun) return json(200, { dryRun: true, plan, preflight });
   const blocking = preflight.filter((finding) => finding.severity === "blocking");
   if (blocking.length > 0) return json(400, { errors: blocking.map((f) => ({ field: f.field, message: `${f.problem} Fix: ${f.fix}` })), preflight });
+  const shortfalls = planShortfallErrors(plan.shortfalls, acceptPlanWarnings);
+  if (shortfalls.length > 0) return badRequest(shortfalls);
   const warnings = preflight.filter((finding) => finding.severity === "warning");
 
   const id = randomUUID();
@@ -194,6 +197,9 @@ async function migrationStatus(request: HttpRequest, client: df.DurableClient, s
     deletionStartedAt: runtime.deletionStartedAt ?? null,
     openTasks: tasks.map((t) => ({ id: t.id, kind: t.kind, gate: t.gate, assignee: t.assignee, expiresAt: t.expiresAt })),
     unmatchedRequests: runtime.unmatchedRequests ?? [],
+    // From the migration row (the first of them and how many), like the counts: no user row is read.
+    bounced: runtime.mail?.bounced?.first ?? [],
+    bouncedTotal: runtime.mail?.bounced?.total ?? 0,
     audit: audit.map((a) => ({ at: a.at, actor: a.actor, action: a.action, details: a.details })),
     links: {
       status: statusUrl(request, id),

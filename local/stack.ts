@@ -37,6 +37,8 @@ export interface LocalStackOptions {
   nonInteractiveSignIn?: (user: TenantUser) => boolean;
   /** More Graph simulator options (tenant policies, licences, granted permissions). */
   graph?: Partial<Omit<GraphSimulatorOptions, "clock" | "tenant">>;
+  /** Sender mailboxes (MAIL_SENDERS); default the one MAIL_SENDER. */
+  mailSenders?: string[];
 }
 
 export interface LocalStack {
@@ -52,10 +54,11 @@ export interface LocalStack {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const tenant = generateTenant({ users: 200, seed: 7, ...options.tenant });
   const lazy: { peig?: PeigSimulatorHandle } = {};
+  const senders = options.mailSenders ?? [MAIL_SENDER];
   const graph = await startGraphSimulator({
     clock: options.clock,
     tenant,
-    mailboxes: [MAIL_SENDER],
+    mailboxes: senders,
     faults: options.faults,
     // Peig lets users onboard lazily, when asked; in operator mode only Graph is asked (the sign-in
     // log), so each Graph request first lets Peig's users catch up with the clock.
@@ -74,7 +77,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const settings = loadSettings({
     MIGRATION_STORAGE_CONNECTION: options.storageConnection ?? "memory",
     MIGRATION_TABLE_PREFIX: options.tablePrefix ?? "Local",
-    MAIL_SENDER,
+    MAIL_SENDERS: senders.join(","),
     PEIG_MODE: peigMode,
     PEIG_API_BASE_URL: peigMode === "api" ? peig.baseUrl : undefined,
     PEIG_API_KEY: peigMode === "api" ? peig.apiKey : undefined,
@@ -93,7 +96,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     clock: options.clock,
     store,
     entra: new GraphEntra({ ...deps, cloud: "global", credential: createSimulatorCredential(graph.baseUrl) }),
-    mail: new GraphMail({ ...deps, sender: MAIL_SENDER }),
+    mail: new GraphMail({ ...deps, senders: settings.MAIL_SENDERS }),
     peig: peigMode === "api" ? new PeigApiClient({ baseUrl: peig.baseUrl, apiKey: peig.apiKey, clock: options.clock, counter: counters.peig, retryPolicy: options.retryPolicy }) : undefined,
     counters,
   };

@@ -25,8 +25,17 @@ const settingsShape = z.object({
     GRAPH_CLOUD: z.enum(graphCloudNames).default("global"),
     /** Overrides the Graph endpoint (sovereign cloud or the local simulator). */
     GRAPH_BASE_URL: url.optional(),
-    /** Mailbox the invitations, reminders and approval requests are sent from. */
-    MAIL_SENDER: z.email(),
+    /** Mailbox the invitations, reminders and approval requests are sent from (one mailbox; see MAIL_SENDERS). */
+    MAIL_SENDER: z.email().optional(),
+    /**
+     * Several sender mailboxes, comma-separated: each sends at most 10,000 recipients per rolling 24 hours, so a
+     * large tenant needs several. The first also sends the admins' and approvers' mail. MAIL_SENDER, if set, is added.
+     */
+    MAIL_SENDERS: z
+      .string()
+      .transform((v) => v.split(",").map((a) => a.trim()).filter(Boolean))
+      .pipe(z.array(z.email({ error: "each sender must be an e-mail address" })))
+      .optional(),
     /** "api" drives a Peig workspace admin API; "operator" turns Peig steps into tasks for the Peig admin. */
     PEIG_MODE: z.enum(["api", "operator"]).optional(),
     PEIG_API_BASE_URL: url.optional(),
@@ -71,6 +80,9 @@ function crossSettingProblems(env: Record<string, string | undefined>): { settin
   if (!env.MIGRATION_STORAGE_CONNECTION && !env.MIGRATION_STORAGE_TABLE_ENDPOINT) {
     problems.push({ setting: "MIGRATION_STORAGE_CONNECTION", message: "set MIGRATION_STORAGE_CONNECTION (local) or MIGRATION_STORAGE_TABLE_ENDPOINT (Azure, managed identity)" });
   }
+  if (!env.MAIL_SENDER && !env.MAIL_SENDERS?.trim()) {
+    problems.push({ setting: "MAIL_SENDERS", message: "set MAIL_SENDERS (the sender mailboxes, comma-separated) or MAIL_SENDER (one mailbox)" });
+  }
   if (env.PEIG_MODE === "api" && !env.PEIG_API_BASE_URL) {
     problems.push({ setting: "PEIG_API_BASE_URL", message: "PEIG_MODE=api needs the Peig admin API base URL" });
   }
@@ -80,7 +92,7 @@ function crossSettingProblems(env: Record<string, string | undefined>): { settin
   return problems;
 }
 
-export type Settings = z.output<typeof settingsSchema> & { PEIG_MODE: "api" | "operator" };
+export type Settings = Omit<z.output<typeof settingsSchema>, "MAIL_SENDERS"> & { PEIG_MODE: "api" | "operator"; MAIL_SENDERS: string[] };
 
 export class ConfigError extends Error {
   constructor(readonly problems: { setting: string; message: string }[]) {
@@ -104,5 +116,10 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
   ];
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   // Operator mode is the default: Peig documents no admin API (docs/peig-ui.md).
-  return { ...parsed.data, PEIG_MODE: parsed.data.PEIG_MODE ?? (parsed.data.PEIG_API_BASE_URL ? "api" : "operator") };
+  const senders = [...(parsed.data.MAIL_SENDERS ?? []), ...(parsed.data.MAIL_SENDER ? [parsed.data.MAIL_SENDER] : [])];
+  return {
+    ...parsed.data,
+    PEIG_MODE: parsed.data.PEIG_MODE ?? (parsed.data.PEIG_API_BASE_URL ? "api" : "operator"),
+    MAIL_SENDERS: senders.filter((a, i) => senders.findIndex((b) => b.toLowerCase() === a.toLowerCase()) === i),
+  };
 }

@@ -5,6 +5,7 @@
  * each other's changes.
  */
 import type { MigrationApp } from "./entra/port";
+import type { MailRuntime } from "./domain/mailPlan";
 import type { Services } from "./services";
 import { NotFoundError, PreconditionFailedError, type MigrationPatch, type MigrationRecord } from "./store";
 import type { Attention, ChecklistItem, MigrationRequest, PeigMode, WorkflowTimings } from "./workflow";
@@ -37,6 +38,8 @@ export interface MigrationRuntime {
   signInCursor?: { newestSeen: string };
   /** Keys of one-time sends already done (invitation and reminder batches, task mails). */
   sent: string[];
+  /** What each sender mailbox sent in the last 24 hours, the send still waiting for room, where bounces were read up to. */
+  mail?: MailRuntime;
 }
 
 export interface LoadedMigration {

@@ -55,7 +55,7 @@ export function productionServices(settings: Settings, env: NodeJS.ProcessEnv = 
     clock,
     store,
     entra: new GraphEntra({ client, clock, counter: counters.graph, cloud, credential: graphCredential }),
-    mail: new GraphMail({ client, clock, counter: counters.graph, sender: settings.MAIL_SENDER }),
+    mail: new GraphMail({ client, clock, counter: counters.graph, senders: settings.MAIL_SENDERS }),
     peig:
       settings.PEIG_MODE === "api"
         ? new PeigApiClient({ baseUrl: settings.PEIG_API_BASE_URL!, apiKey: settings.PEIG_API_KEY!, clock, counter: counters.peig })

@@ -16,6 +16,8 @@ param keyVaultName string
 param peigApiKeySecretName string
 param authClientId string
 param mailSender string
+@description('More sender mailboxes, comma-separated (MAIL_SENDERS): each sends at most 10,000 recipients per rolling 24 hours.')
+param mailSenders string = ''
 param peigMode string
 param peigApiBaseUrl string
 param graphCloud string
@@ -109,6 +111,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     GRAPH_CLOUD: graphCloud
     GRAPH_BASE_URL: graphBaseUrl
     MAIL_SENDER: mailSender
+    MAIL_SENDERS: mailSenders
     PEIG_MODE: peigMode
     PEIG_API_BASE_URL: peigApiBaseUrl
     PEIG_API_KEY: empty(peigApiKeySecretName) ? '' : '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${peigApiKeySecretName})'

@@ -48,8 +48,8 @@ export interface MigrationRunResult {
     /** Σ ⌈recipients / 500⌉ over bulk sends. */
     minimumBulkMessages: number;
     personalisedMessages: number;
-    /** Σ ⌈messages / 20⌉ over personalised calls ($batch holds 20). */
-    minimumBatchRequests: number;
+    /** Inbox listings the bounce reads needed at least (one per sender mailbox per read). */
+    minimumInboxReads: number;
     messagesSent: number;
   };
   maxHistory: { events: number; instanceId: string };
@@ -81,6 +81,8 @@ interface Notes {
   peigItems: { listUsers: number[]; listPendingRequests: number[]; listMicrosoft365Accounts: number[] };
   bulkSends: BulkSend[];
   personalisedCalls: number[];
+  /** readBounces calls × sender mailboxes: one inbox listing each, at least. */
+  bounceReads: number;
 }
 
 function instrument(services: Services, notes: Notes): void {
@@ -113,9 +115,13 @@ function instrument(services: Services, notes: Notes): void {
       else notes.bulkSends.push({ subject: message.subject, html: message.html, recipients: unique });
       return mail.sendBulk(message);
     },
-    sendPersonalised: (messages) => {
+    sendPersonalised: (messages, options) => {
       notes.personalisedCalls.push(messages.length);
-      return mail.sendPersonalised(messages);
+      return mail.sendPersonalised(messages, options);
+    },
+    readBounces: (since) => {
+      notes.bounceReads += mail.senders.length;
+      return mail.readBounces(since);
     },
   });
 }
@@ -161,7 +167,7 @@ export async function runMigration(options: { tenant: TenantOptions; peigRateLim
   const host = await createTestHost({ clock });
   const stack = await startLocalStack({ clock, publicBaseUrl: host.baseUrl, tenant: options.tenant });
   if (options.peigRateLimit) stack.peig.setRateLimit(options.peigRateLimit);
-  const notes: Notes = { usersPerPass: [], peigItems: { listUsers: [], listPendingRequests: [], listMicrosoft365Accounts: [] }, bulkSends: [], personalisedCalls: [] };
+  const notes: Notes = { usersPerPass: [], peigItems: { listUsers: [], listPendingRequests: [], listMicrosoft365Accounts: [] }, bulkSends: [], personalisedCalls: [], bounceReads: 0 };
   instrument(stack.services, notes);
   try {
     const res = await host.fetchApi("migrations", { method: "POST", body: JSON.stringify(startRequest), headers: { "content-type": "application/json" } });
@@ -205,7 +211,7 @@ export async function runMigration(options: { tenant: TenantOptions; peigRateLim
         bulkSends: notes.bulkSends.length,
         minimumBulkMessages: notes.bulkSends.reduce((n, send) => n + Math.ceil(send.recipients.size / 500), 0),
         personalisedMessages: notes.personalisedCalls.reduce((n, m) => n + m, 0),
-        minimumBatchRequests: notes.personalisedCalls.reduce((n, m) => n + Math.ceil(m / 20), 0),
+        minimumInboxReads: notes.bounceReads,
         messagesSent: stack.graph.outbox.length,
       },
       maxHistory: { events: widest.maxHistoryLength, instanceId: widest.instanceId },

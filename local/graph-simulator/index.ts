@@ -12,13 +12,13 @@ import { AppRoleAssignmentSimulator, type SimAppRoleAssignment, type SimManagedI
 import { DirectorySimulator, methodNotAllowed, type DirectorySnapshot } from "./directory";
 import { FaultInjector, type GraphFaults, type InjectedFault } from "./faults";
 import { GraphHttpError, badRequest, errorResponse, notFound, ok, requireObject, type SimRequest, type SimResponse } from "./http";
-import { MailboxSimulator, exchangeOnlineLimits, type MailLimits, type SentMail } from "./mailbox";
+import { MailboxSimulator, exchangeOnlineLimits, type MailLimits, type SentMail, type UndeliverableCause } from "./mailbox";
 import { PeopleSimulator, type SimSignIn } from "./people";
 import { defaultIdentifierUriPolicy, handlePolicies, type SimIdentifierUriPolicy } from "./policies";
 import { TenantAccess, type TenantAccessOptions } from "./tenantAccess";
 
 export type { GraphFaults, ScriptedFault } from "./faults";
-export type { MailLimits, SentMail } from "./mailbox";
+export type { MailLimits, SentMail, UndeliverableCause } from "./mailbox";
 export type { SimSignIn } from "./people";
 export type { TenantAccessOptions } from "./tenantAccess";
 export type { SimIdentifierUriPolicy, SimIdentifierUriRestriction } from "./policies";
@@ -37,6 +37,8 @@ export interface GraphSimulatorOptions {
   mailLimits?: Partial<MailLimits>;
   /** Sender mailboxes besides the tenant's users (e.g. a shared "migration@…" mailbox). */
   mailboxes?: string[];
+  /** Addresses Exchange bounces, and why (the tenant fixture does not say which mailboxes are full or gone). */
+  undeliverable?: Record<string, UndeliverableCause>;
   /** Whether the identifier-URI policy exempts SAML apps (its `excludeSaml`); default true. */
   samlExemptFromIdentifierUriPolicy?: boolean;
   /** The tenant's identifier-URI policy; default Microsoft's, with `excludeSaml` from the option above. */
@@ -93,6 +95,8 @@ export interface GraphSimulator {
   /** `interactive: false` records a non-interactive sign-in (e.g. SSO from an Entra-joined PC). */
   recordSignIn(userId: string, appId: string, errorCode?: number, options?: { interactive?: boolean }): SimSignIn;
   setFaults(faults: GraphFaults): void;
+  /** From now on mail to `address` bounces for `cause` (undefined: delivered again). */
+  setUndeliverable(address: string, cause: UndeliverableCause | undefined): void;
   /** A deep copy of the simulator's state. */
   snapshot(): GraphSimulatorSnapshot;
   /** Replaces the simulator's state with a snapshot's (faults and the tenant stay as started). */
@@ -101,6 +105,13 @@ export interface GraphSimulator {
 }
 
 const maxBatchRequests = 20;
+/**
+ * Outlook runs at most 4 requests per mailbox at once (https://learn.microsoft.com/en-us/graph/throttling-limits#outlook-service-limits),
+ * and Graph hands the items of a $batch to Outlook in parallel unless dependsOn orders them, so a fifth
+ * independent item for one mailbox gets 429 "Application is over its MailboxConcurrency limit."
+ * (Microsoft Q&A 1660054 and 734143).
+ */
+const mailboxConcurrency = 4;
 
 class GraphSimulatorServer {
   baseUrl = "";
@@ -141,7 +152,8 @@ class GraphSimulatorServer {
       if (extraMailboxes.includes(idOrUpn.toLowerCase())) return idOrUpn.toLowerCase();
       const user = this.people.findUser(idOrUpn);
       return user?.mail?.toLowerCase() ?? undefined;
-    });
+    }, baseUrl);
+    for (const [address, cause] of Object.entries(options.undeliverable ?? {})) this.mailbox.setUndeliverable(address, cause);
   }
 
   recordSignIn(userId: string, appId: string, errorCode = 0, options: { interactive?: boolean } = {}): SimSignIn {
@@ -221,6 +233,10 @@ class GraphSimulatorServer {
       }
       if (fault) response = this.faultResponse(fault);
     }
+    return this.logged(request, response, via);
+  }
+
+  private logged(request: SimRequest, response: SimResponse, via?: "$batch"): SimResponse {
     const query = [...request.query.entries()].map(([key, value]) => `${key}=${value}`).join("&");
     this.requestLog.push({
       method: request.method,
@@ -272,14 +288,20 @@ class GraphSimulatorServer {
     if (new Set(items.map((i) => i.id)).size !== items.length) throw badRequest("Batch request ids must be unique.", "BadRequest");
 
     const statuses = new Map<string, number>();
+    const concurrent = new Map<string, number>();
     const responses = items.map((item) => {
+      const mailbox = item.dependsOn.length === 0 ? this.mailbox.mailboxOf(item.request.path) : undefined;
+      if (mailbox !== undefined) concurrent.set(mailbox, (concurrent.get(mailbox) ?? 0) + 1);
+      const overConcurrency = mailbox !== undefined && concurrent.get(mailbox)! > mailboxConcurrency;
       const failedDependency = item.dependsOn.some((id) => {
         const status = statuses.get(id);
         return status === undefined || status < 200 || status >= 300;
       });
       const response = failedDependency
         ? this.toErrorResponse(new GraphHttpError(424, "FailedDependency", "A request this request depends on failed."))
-        : this.dispatch(item.request, "$batch");
+        : overConcurrency
+          ? this.logged(item.request, this.toErrorResponse(new GraphHttpError(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.", { "Retry-After": "1" })), "$batch")
+          : this.dispatch(item.request, "$batch");
       statuses.set(item.id, response.status);
       const headers = response.body === undefined ? response.headers : { "Content-Type": "application/json", ...response.headers };
       return { id: item.id, status: response.status, headers, ...(response.body === undefined ? {} : { body: response.body }) };
@@ -290,6 +312,12 @@ class GraphSimulatorServer {
   private control(method: string, path: string, body: unknown): SimResponse {
     if (path === "/_sim/state" && method === "GET") return ok(this.summary());
     if (path === "/_sim/outbox" && method === "GET") return ok({ value: this.mailbox.outbox });
+    if (path === "/_sim/undeliverable" && method === "POST") {
+      const { address, cause } = requireObject(body);
+      if (typeof address !== "string" || (cause !== undefined && cause !== "recipientNotFound" && cause !== "mailboxFull")) throw badRequest("address is required; cause is recipientNotFound, mailboxFull or absent.");
+      this.mailbox.setUndeliverable(address, cause);
+      return ok({ address, cause: cause ?? null });
+    }
     if (path === "/_sim/faults" && method === "POST") {
       this.faults.set(requireObject(body) as GraphFaults);
       return ok(this.faults.current());
@@ -411,6 +439,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     requestLog: simulator.requestLog,
     recordSignIn: (userId, appId, errorCode, signInOptions) => simulator.recordSignIn(userId, appId, errorCode, signInOptions),
     setFaults: (faults) => simulator.faults.set(faults),
+    setUndeliverable: (address, cause) => simulator.mailbox.setUndeliverable(address, cause),
     snapshot: () => simulator.snapshot(),
     restore: (snapshot) => simulator.restore(snapshot),
     stop: () =>

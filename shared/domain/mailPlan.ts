@@ -1,9 +1,12 @@
 /**
- * Plans the invitation and reminders within Exchange Online's sending limits for one sender mailbox
+ * Plans the invitation and reminders within Exchange Online's sending limits per sender mailbox
  * (https://learn.microsoft.com/en-us/office365/servicedescriptions/exchange-online-service-description/exchange-online-limits#sending-limits-1):
- * 30 messages per minute, 500 recipients per message, 10,000 recipients per rolling 24 hours. Bulk mail goes as
- * BCC batches of up to 500; personalised mail is one message per recipient. The same choice applies to the
- * invitation and the reminders.
+ * 30 messages per minute, 500 recipients per message, 10,000 recipients per rolling 24 hours. Beyond the daily
+ * limit Exchange accepts the request and then bounces the message (NDR 5.1.90), so the plan never books more
+ * than a mailbox's 24-hour budget: what does not fit now goes from the next mailbox with room, or waits for the
+ * first monitor pass after room frees up. Bulk mail goes as BCC batches of up to 500; personalised mail is one
+ * message per recipient. Pure: the caller gives the time and the sender mailboxes; the activities follow the
+ * same rule with the real ledger of what each mailbox sent.
  */
 import { describeDuration } from "./duration";
 import { monitorTimes, reminderTimes } from "./schedule";
@@ -16,12 +19,12 @@ export const exchangeLimits = {
 } as const;
 
 const MINUTE_MS = 60_000;
-const DAY_MS = 24 * 60 * MINUTE_MS;
+export const DAY_MS = 24 * 60 * MINUTE_MS;
 
 export interface SendPlan {
   recipients: number;
   messages: number;
-  /** Minutes the sends take at 30 messages per minute. */
+  /** Minutes the sends take at 30 messages per minute (per mailbox, mailboxes in parallel). */
   minutes: number;
 }
 
@@ -30,11 +33,90 @@ export function planSend(recipients: number, personalised: boolean): SendPlan {
   return { recipients, messages, minutes: Math.ceil(messages / exchangeLimits.messagesPerMinute) };
 }
 
+/** Recipients a mailbox sent at one time: the ledger the 24-hour budget is counted over. */
+export interface LedgerEntry {
+  sender: string;
+  /** ISO 8601. */
+  at: string;
+  recipients: number;
+}
+
+/**
+ * Recipients per 24 hours the first sender mailbox keeps for the admins' digests and notices and the approvers' task
+ * mails, which it sends outside the plan: 96 monitor passes a day (PT15M) to 10 admins stay below it.
+ */
+export const ADMIN_MAIL_RESERVE = 1_000;
+
+/** Recipients `sender` may still send at `now` without passing 10,000 (less `reserve`) in the rolling 24 hours. */
+export function dailyBudget(ledger: readonly LedgerEntry[], sender: string, now: Date, reserve = 0): number {
+  const since = now.getTime() - DAY_MS;
+  const used = ledger.filter((e) => e.sender === sender && Date.parse(e.at) > since).reduce((sum, e) => sum + e.recipients, 0);
+  return Math.max(0, exchangeLimits.recipientsPerDay - reserve - used);
+}
+
+/** The plan's budget for `sender`: the first mailbox keeps ADMIN_MAIL_RESERVE for the admins' and approvers' mail. */
+const budgetOf = (ledger: readonly LedgerEntry[], senders: readonly string[], sender: string, now: Date) => dailyBudget(ledger, sender, now, sender === senders[0] ? ADMIN_MAIL_RESERVE : 0);
+
+/** Entries still inside some mailbox's rolling 24 hours at `now` (older ones no longer count). */
+export function liveLedger(ledger: readonly LedgerEntry[], now: Date): LedgerEntry[] {
+  return ledger.filter((e) => Date.parse(e.at) > now.getTime() - DAY_MS);
+}
+
+/** The running migration's mail bookkeeping (kept with the migration row). */
+export interface MailRuntime {
+  ledger: LedgerEntry[];
+  /** The invitation or reminder whose recipients did not all fit in the mailboxes' budgets yet: the monitor sends the rest. */
+  pending?: { purpose: string; kind: "invitation" | "reminder"; label: string; deadline: string };
+  /** ISO 8601: non-delivery reports up to here are recorded. */
+  bouncesReadUntil?: string;
+  /**
+   * Users whose last mail bounced: how many, and the first of them (by user id), kept here so that the status
+   * JSON and page show them without reading the user rows. Recomputed from the rows wherever a bounce changes.
+   */
+  bounced?: { total: number; first: BouncedUserSummary[] };
+}
+
+export interface BouncedUserSummary {
+  userPrincipalName: string;
+  displayName: string;
+  address: string;
+  cause: string;
+  reason: string;
+  at: string;
+}
+
+/** How many bounced users the migration row lists (the rest are counted). */
+export const BOUNCED_LISTED = 100;
+
+/** The bounced users among `rows` (every user row of a migration), as the migration row keeps them. */
+export function bouncedSummary(rows: Iterable<{ userId: string; userPrincipalName: string; displayName: string; bounce?: { address: string; cause: string; reason: string; at: string } | null }>): { total: number; first: BouncedUserSummary[] } {
+  const bounced = [...rows].filter((u) => u.bounce).sort((a, b) => a.userId.localeCompare(b.userId));
+  return { total: bounced.length, first: bounced.slice(0, BOUNCED_LISTED).map((u) => ({ userPrincipalName: u.userPrincipalName, displayName: u.displayName, ...u.bounce! })) };
+}
+
+/** The first sender (in order) whose 24-hour budget (less the first one's reserve) holds `recipients` more at `now`. */
+export function senderWithRoom(ledger: readonly LedgerEntry[], senders: readonly string[], recipients: number, now: Date): string | undefined {
+  return senders.find((sender) => budgetOf(ledger, senders, sender, now) >= recipients);
+}
+
+/** One mailbox's part of a send at one time. */
+export interface MailSlot {
+  sender: string;
+  /** ISO 8601: when this part goes (the send's time, or the first monitor pass after the mailbox has room). */
+  at: string;
+  recipients: number;
+  messages: number;
+}
+
 export interface PlannedSend extends SendPlan {
   /** "invitation" or the reminder's duration ("P7D"). */
   label: string;
-  /** ISO 8601. */
+  /** ISO 8601: when the send starts. */
   at: string;
+  /** Who sends how many when. */
+  slots: MailSlot[];
+  /** ISO 8601: when the last recipient is mailed (null if the plan never gets there). */
+  finishesAt: string | null;
 }
 
 interface TimedSend extends SendPlan {
@@ -42,10 +124,40 @@ interface TimedSend extends SendPlan {
   at: Date;
 }
 
-const describeSend = (send: TimedSend) => (send.label === "invitation" ? "the invitation" : `the ${send.label} reminder`);
+const describeSend = (send: { label: string }) => (send.label === "invitation" ? "the invitation" : `the ${send.label} reminder`);
 
-/** Sends that would not finish before the next send (or the deadline) starts. */
-function overrunWarnings(sends: readonly TimedSend[], deadline: Date): string[] {
+/**
+ * Books `send` onto the mailboxes, earliest first: every mailbox's remaining 24-hour budget now, then (when
+ * that is not enough) again at the first pass time after a booking falls out of the window. Mutates `ledger`.
+ */
+function book(send: TimedSend, senders: readonly string[], ledger: LedgerEntry[], passTimes: readonly number[], personalised: boolean, horizon: number): { slots: MailSlot[]; finishesAt: number | null } {
+  const slots: MailSlot[] = [];
+  let remaining = send.recipients;
+  let t = send.at.getTime();
+  let finishesAt = t;
+  while (remaining > 0) {
+    for (const sender of senders) {
+      if (remaining === 0) break;
+      const take = Math.min(remaining, budgetOf(ledger, senders, sender, new Date(t)));
+      if (take === 0) continue;
+      const { messages, minutes } = planSend(take, personalised);
+      ledger.push({ sender, at: new Date(t).toISOString(), recipients: take });
+      slots.push({ sender, at: new Date(t).toISOString(), recipients: take, messages });
+      finishesAt = Math.max(finishesAt, t + minutes * MINUTE_MS);
+      remaining -= take;
+    }
+    if (remaining === 0) break;
+    // The next moment any mailbox gets room back, then the first pass (the activity's next chance) after it.
+    const freed = Math.min(...ledger.filter((e) => Date.parse(e.at) > t - DAY_MS).map((e) => Date.parse(e.at) + DAY_MS));
+    const pass = passTimes.find((p) => p >= freed);
+    if (!Number.isFinite(freed) || pass === undefined || pass > horizon) return { slots, finishesAt: null };
+    t = pass;
+  }
+  return { slots, finishesAt };
+}
+
+/** Sends that would not finish before the next send (or the deadline) starts: a warning, not a refusal. */
+function overrunWarnings(sends: readonly (TimedSend & { finishesAt: number | null })[], deadline: Date): string[] {
   return sends.flatMap((send, i) => {
     const next = sends[i + 1]?.at ?? deadline;
     const available = next.getTime() - send.at.getTime();
@@ -56,63 +168,107 @@ function overrunWarnings(sends: readonly TimedSend[], deadline: Date): string[] 
   });
 }
 
-/** Any rolling 24 hours whose sends exceed 10,000 recipients: Exchange refuses the rest. */
-function dailyLimitWarnings(sends: readonly TimedSend[]): string[] {
-  return sends.flatMap((send, i) => {
-    const window = sends.slice(0, i + 1).filter((earlier) => send.at.getTime() - earlier.at.getTime() < DAY_MS);
-    const recipients = window.reduce((sum, s) => sum + s.recipients, 0);
-    if (recipients <= exchangeLimits.recipientsPerDay) return [];
-    return [
-      `${recipients} recipients in the 24 hours up to ${describeSend(send)} (${window.map((s) => s.label).join(", ")}) exceed Exchange Online's ${exchangeLimits.recipientsPerDay} recipients per day for one mailbox: use several sender mailboxes or spread the reminders`,
-    ];
-  });
-}
-
-export interface DryRunRequest {
+export interface MailPlanRequest {
   deadline: string;
   reminders: readonly string[];
   monitorEvery: string;
   personalisedReminders?: boolean;
 }
 
-export interface DryRunPlan {
-  usersInScope: number;
-  /** In-scope users with a mailbox (mail set): the only ones mail can reach. */
-  recipients: number;
+export interface MailPlan {
+  senders: string[];
   personalised: boolean;
-  deadline: string;
   invitation: PlannedSend;
   /** Recipient estimates assume nobody has onboarded yet: an upper bound. */
   reminders: PlannedSend[];
-  monitor: { every: string; checks: number; first: string | null };
+  /**
+   * What the plan cannot do in time (the invitation before the first reminder, each reminder before the
+   * deadline), each with its fix. A start with any is refused unless it accepts the plan's warnings.
+   */
+  shortfalls: string[];
+  /** Sends that overrun the next one at 30 messages per minute. */
   warnings: string[];
 }
 
-/** What a start with `dryRun: true` would do, without doing it. Pure: `now` is when the invitation would go. */
-export function dryRunPlan(request: DryRunRequest, users: readonly M365User[], now: Date): DryRunPlan {
+interface Schedule {
+  booked: (TimedSend & { slots: MailSlot[]; finishesAt: number | null })[];
+  /** Indexes of sends that do not reach everyone in time. */
+  late: number[];
+}
+
+function schedule(request: MailPlanRequest, recipients: number, senders: readonly string[], now: Date): Schedule {
   const deadline = new Date(request.deadline);
   const personalised = request.personalisedReminders === true;
-  const recipients = users.filter((u) => u.mail !== null && u.mail !== "").length;
-  const sends: TimedSend[] = [
+  const passTimes = monitorTimes(now, request.monitorEvery, deadline).map((d) => d.getTime());
+  const timed: TimedSend[] = [
     { label: "invitation", at: now, ...planSend(recipients, personalised) },
     ...reminderTimes(deadline, request.reminders, now).map((r) => ({ label: r.label, at: r.at, ...planSend(recipients, personalised) })),
   ];
+  const ledger: LedgerEntry[] = [];
+  const booked = timed.map((send) => ({ ...send, ...book(send, senders, ledger, passTimes, personalised, deadline.getTime()) }));
+  // The invitation must reach everyone before the first reminder; each reminder before the deadline.
+  const late = booked.flatMap((send, i) => {
+    const limit = i === 0 ? (booked[1]?.at ?? deadline) : deadline;
+    return send.recipients > 0 && (send.finishesAt === null || send.finishesAt > limit.getTime()) ? [i] : [];
+  });
+  return { booked, late };
+}
+
+/** The whole window's mail from `senders`, starting with the invitation at `now`. */
+export function planMail(request: MailPlanRequest, recipients: number, senders: readonly string[], now: Date): MailPlan {
+  if (senders.length === 0) throw new RangeError("at least one sender mailbox is needed");
+  const deadline = new Date(request.deadline);
+  const { booked, late } = schedule(request, recipients, senders, now);
+  const fix = late.length > 0 ? fixFor(request, recipients, senders.length, now) : "";
+  const shortfalls = late.map((i) => {
+    const send = booked[i];
+    const before = i === 0 && booked[1] ? `the first reminder (${booked[1].label}, ${booked[1].at.toISOString()})` : `the deadline (${deadline.toISOString()})`;
+    const reach = send.finishesAt === null ? `does not reach everyone before ${before}` : `reaches everyone only at ${new Date(send.finishesAt).toISOString()}, after ${before}`;
+    return `${describeSend(send)} to ${send.recipients} recipients from ${senders.length} sender mailbox${senders.length === 1 ? "" : "es"} ${reach}: ${fix}`;
+  });
+  const planned = booked.map(({ at, finishesAt, ...rest }) => ({ ...rest, at: at.toISOString(), finishesAt: finishesAt === null ? null : new Date(finishesAt).toISOString() }));
+  return { senders: [...senders], personalised: request.personalisedReminders === true, invitation: planned[0], reminders: planned.slice(1), shortfalls, warnings: overrunWarnings(booked, deadline) };
+}
+
+/** The smallest number of sender mailboxes (up to 100) that makes the plan fit, as advice. */
+function fixFor(request: MailPlanRequest, recipients: number, senders: number, now: Date): string {
+  const limits = `Exchange Online allows each sender mailbox ${exchangeLimits.recipientsPerDay} recipients per rolling 24 hours (the first keeps ${ADMIN_MAIL_RESERVE} of them for the admins' and approvers' mail)`;
+  const moreTime = "give the window more time (a later deadline, reminders further apart)";
+  for (let n = senders + 1; n <= 100; n++) {
+    const names = Array.from({ length: n }, (_, i) => `sender${i}`);
+    if (schedule(request, recipients, names, now).late.length === 0) return `${limits}; list ${n} sender mailboxes in MAIL_SENDERS (now ${senders}), or ${moreTime}`;
+  }
+  return `${limits}; ${moreTime}, or list more sender mailboxes in MAIL_SENDERS`;
+}
+
+export type DryRunRequest = MailPlanRequest;
+
+export interface DryRunPlan extends MailPlan {
+  usersInScope: number;
+  /** In-scope users with a mailbox (mail set): the only ones mail can reach. */
+  recipients: number;
+  deadline: string;
+  monitor: { every: string; checks: number; first: string | null };
+}
+
+/** What a start with `dryRun: true` would do, without doing it. Pure: `now` is when the invitation would go. */
+export function dryRunPlan(request: DryRunRequest, users: readonly M365User[], now: Date, senders: readonly string[]): DryRunPlan {
+  const deadline = new Date(request.deadline);
+  const recipients = users.filter((u) => u.mail !== null && u.mail !== "").length;
+  const mail = planMail(request, recipients, senders, now);
   const monitorChecks = monitorTimes(now, request.monitorEvery, deadline);
   const withoutMailbox = users.length - recipients;
   const warnings = [
     ...(users.length === 0 ? ["no users are in scope: check the domain and the scope group"] : []),
     ...(withoutMailbox > 0 ? [`${withoutMailbox} in-scope users have no mailbox (mail is empty) and cannot receive the invitation or reminders`] : []),
-    ...overrunWarnings(sends, deadline),
-    ...dailyLimitWarnings(sends),
+    ...mail.warnings,
+    ...mail.shortfalls,
   ];
-  const planned = sends.map(({ at, ...rest }) => ({ ...rest, at: at.toISOString() }));
   return {
+    ...mail,
     usersInScope: users.length,
     recipients,
-    personalised,
     deadline: deadline.toISOString(),
-    invitation: planned[0],
-    reminders: planned.slice(1),
     monitor: { every: request.monitorEvery, checks: monitorChecks.length, first: monitorChecks[0]?.toISOString() ?? null },
     warnings,
   };

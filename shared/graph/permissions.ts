@@ -37,7 +37,14 @@ export const featurePermissions: readonly FeaturePermission[] = [
     includedIn: ["Group.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"],
   },
   { feature: "signIns", permission: "AuditLog.Read.All", why: "operator mode: read sign-ins to the migration app (GET /beta/auditLogs/signIns) to see who onboarded" },
-  { feature: "mail", permission: "Mail.Send", why: "send invitations, reminders and task e-mails from MAIL_SENDER (restrict it with Exchange RBAC for Applications)" },
+  { feature: "mail", permission: "Mail.Send", why: "send invitations, reminders and task e-mails from the sender mailboxes (restrict it with Exchange RBAC for Applications)" },
+  {
+    feature: "mail",
+    permission: "Mail.ReadWrite",
+    why:
+      "create each message as a draft with its send key, look the key up in Sent Items before a retry, read non-delivery reports in the Inbox. " +
+      "Mail.Read cannot create drafts; Mail.ReadBasic.All hides bodies and extended properties. Restrict it with Exchange RBAC for Applications",
+  },
   {
     feature: "preflight",
     permission: "Policy.Read.All",

@@ -1,61 +1,74 @@
 /**
- * MailPort over Graph sendMail (https://learn.microsoft.com/en-us/graph/api/user-sendmail?view=graph-rest-1.0:
- * 202 Accepted, empty body — accepted, not yet delivered). Exchange Online limits per sender mailbox
- * (docs/graph-facts.md#mail-and-exchange-limits): 500 recipients per message (To+Cc+Bcc), 30 messages per minute, 10,000 recipients per day.
- * Delivery is at least once: a request retried after 503/504 or a lost response may send a message twice,
- * which for invitations and reminders is better than not sending it.
+ * MailPort over Graph, sending each message at most once. sendMail is not idempotent and a 504 can come
+ * after Exchange accepted the message, so a blind retry sends it twice. Instead each message is created as a
+ * draft carrying a unique single-value extended property (its send key), then the draft is sent
+ * (https://learn.microsoft.com/en-us/graph/api/user-post-messages?view=graph-rest-1.0,
+ * https://learn.microsoft.com/en-us/graph/api/message-send?view=graph-rest-1.0). After an uncertain failure
+ * the key is looked up in Sent Items before sending again
+ * (`$filter=singleValueExtendedProperties/Any(ep: ep/id eq '…' and ep/value eq '…')`,
+ * https://learn.microsoft.com/en-us/graph/api/singlevaluelegacyextendedproperty-get?view=graph-rest-1.0);
+ * and a sent draft has left Drafts, so sending its id again cannot send it twice (404).
+ * Exchange Online limits per sender mailbox: 500 recipients per message (To+Cc+Bcc), 30 messages per minute,
+ * 10,000 recipients per rolling 24 hours (the mail plan keeps within those), and Outlook runs at most 4
+ * requests per mailbox at once (https://learn.microsoft.com/en-us/graph/throttling-limits#outlook-service-limits).
  */
-import { parseRetryAfter, backoffDelay, isTransientStatus } from "../retry";
-import { GraphCaller, describeGraphError, type GraphAdapterDeps } from "../graph/graphCaller";
+import { randomUUID } from "crypto";
+import { GraphCaller, describeGraphError, graphStatus, isTransientGraphError, odataString, queryPath, type GraphAdapterDeps } from "../graph/graphCaller";
 import { RatePacer } from "../pacer";
-import { RECIPIENTS_PER_MESSAGE, type MailPort, type MailResult, type PersonalisedMessage } from "./port";
+import { parseNonDeliveryReport } from "./nonDelivery";
+import { RECIPIENTS_PER_MESSAGE, type Bounce, type BulkMessage, type MailPort, type MailResult, type PersonalisedMessage } from "./port";
 
-/**
- * BCC only, no To: Exchange counts To + Cc + Bcc against the 500 (docs/graph-facts.md#mail-and-exchange-limits), so a BCC-only message
- * carries the full 500 and a bulk send takes exactly ⌈n/500⌉ messages.
- */
+/** BCC only, no To: Exchange counts To + Cc + Bcc against the 500, so a BCC-only message carries the full 500. */
 const bccPerMessage = RECIPIENTS_PER_MESSAGE;
-/** JSON batching: "JSON batch requests are currently limited to 20 individual requests" (https://learn.microsoft.com/en-us/graph/json-batching). */
-const requestsPerBatch = 20;
+/** Outlook's concurrent requests per mailbox. */
+const concurrentPerMailbox = 4;
+/**
+ * The send key's extended property: a named string property in this app's own property set
+ * (https://learn.microsoft.com/en-us/graph/api/resources/extended-properties-overview?view=graph-rest-1.0#id-formats).
+ */
+export const SEND_KEY_PROPERTY = "String {6d3c7f0e-2b1a-4c5d-9e8f-0a1b2c3d4e5f} Name PeigMigrationSendKey";
 
 export interface GraphMailDeps extends GraphAdapterDeps {
-  /** UPN or id of the mailbox that sends (MAIL_SENDER). */
-  sender: string;
-  /** Shared by every adapter that sends from this mailbox; one per adapter by default. */
-  pacer?: RatePacer;
-}
-
-interface BatchResponseItem {
-  id: string;
-  status: number;
-  headers?: Record<string, string>;
-  body?: { error?: { code?: string; message?: string } } | null;
+  /** UPNs or ids of the mailboxes that send (MAIL_SENDERS, or MAIL_SENDER alone). */
+  senders: readonly string[];
+  /** One per sender mailbox by default (the 30 messages per minute are per mailbox). */
+  pacers?: Map<string, RatePacer>;
 }
 
 type RecipientStatus = MailResult["recipients"][number];
 
+interface Content {
+  subject: string;
+  html: string;
+  to: string[];
+  bcc: string[];
+}
+
 export class GraphMail implements MailPort {
+  readonly senders: readonly string[];
   private readonly graph: GraphCaller;
-  private readonly sender: string;
-  private readonly pacer: RatePacer;
+  private readonly pacers: Map<string, RatePacer>;
 
   constructor(deps: GraphMailDeps) {
-    if (!deps.sender.trim()) throw new Error("MAIL_SENDER (the sending mailbox) is not set");
+    const senders = deps.senders.map((s) => s.trim()).filter(Boolean);
+    if (senders.length === 0) throw new Error("MAIL_SENDERS (the sending mailboxes) is not set");
+    this.senders = senders;
     this.graph = new GraphCaller(deps);
-    this.sender = deps.sender.trim();
-    this.pacer = deps.pacer ?? new RatePacer(deps.clock);
+    this.pacers = deps.pacers ?? new Map(senders.map((s) => [s, new RatePacer(deps.clock)]));
   }
 
   /** One message per ≤ 500 recipients, all in BCC so recipients never see each other. */
-  async sendBulk(message: { subject: string; html: string; recipients: string[] }): Promise<MailResult> {
+  async sendBulk(message: BulkMessage): Promise<MailResult> {
+    const sender = this.sender(message.sender);
+    const key = message.key ?? randomUUID();
     const result: MailResult = { messages: 0, recipients: [] };
     const recipients = uniqueAddresses(message.recipients);
-    for (let start = 0; start < recipients.length; start += bccPerMessage) {
+    for (let start = 0, i = 0; start < recipients.length; start += bccPerMessage, i++) {
       const chunk = recipients.slice(start, start + bccPerMessage);
-      await this.pacer.take(1);
-      const body = this.mailBody(message.subject, message.html, [], chunk);
       try {
-        await this.graph.call("sendMail", () => this.graph.client.api(this.sendMailPath()).post(body));
+        // A redelivered activity may already have sent this batch: one look-up per ≤ 500 recipients.
+        const sendKey = `${key}#${i}`;
+        if (!(await this.alreadySent(sender, sendKey))) await this.deliver(sender, { subject: message.subject, html: message.html, to: [], bcc: chunk }, sendKey);
         result.messages++;
         result.recipients.push(...chunk.map((address): RecipientStatus => ({ address, status: "sent" })));
       } catch (error) {
@@ -66,74 +79,99 @@ export class GraphMail implements MailPort {
     return result;
   }
 
-  /**
-   * Batches of ≤ 20 sendMail requests. Graph evaluates throttling per item and the SDK does not retry
-   * inner 429s (https://learn.microsoft.com/en-us/graph/throttling#throttling-and-batching), so throttled
-   * items go into a later batch after the longest Retry-After, each at most retryPolicy.maxAttempts times.
-   */
-  async sendPersonalised(messages: PersonalisedMessage[]): Promise<MailResult> {
-    const statuses: RecipientStatus[] = messages.map((m) => ({ address: m.to, status: "failed", error: "not sent" }));
-    let accepted = 0;
-    const queue = messages.map((message, index) => ({ message, index, attempts: 0 }));
-    while (queue.length > 0) {
-      const batch = queue.splice(0, requestsPerBatch);
-      await this.pacer.take(batch.length);
-      const requests = batch.map(({ message, index }) => ({
-        id: String(index),
-        method: "POST",
-        url: this.sendMailPath(),
-        headers: { "Content-Type": "application/json" },
-        body: this.mailBody(message.subject, message.html, [message.to], []),
-      }));
-      let responses: BatchResponseItem[];
-      try {
-        const envelope: { responses: BatchResponseItem[] } = await this.graph.call("batch", () => this.graph.client.api("/$batch").post({ requests }));
-        responses = envelope.responses;
-      } catch (error) {
-        for (const item of batch) statuses[item.index] = { address: item.message.to, status: "failed", error: describeGraphError(error) };
-        continue;
-      }
-      const byId = new Map(responses.map((r) => [r.id, r]));
-      const retry: typeof batch = [];
-      let wait = 0;
-      for (const item of batch) {
-        item.attempts++;
-        const response = byId.get(String(item.index));
-        const address = item.message.to;
-        if (response && response.status >= 200 && response.status < 300) {
-          accepted++;
-          statuses[item.index] = { address, status: "sent" };
-        } else if (response && isTransientStatus(response.status) && item.attempts < this.graph.policy.maxAttempts) {
-          retry.push(item);
-          const retryAfter = parseRetryAfter(headerValue(response.headers, "Retry-After"), this.graph.clock.now());
-          wait = Math.max(wait, retryAfter ?? backoffDelay(this.graph.policy, item.attempts));
-        } else {
-          statuses[item.index] = { address, status: "failed", error: response ? describeBatchItem(response) : "missing from the batch response" };
+  /** One message each, at most 4 in flight for the mailbox (Outlook's limit). */
+  async sendPersonalised(messages: PersonalisedMessage[], options: { sender?: string } = {}): Promise<MailResult> {
+    const sender = this.sender(options.sender);
+    const statuses: RecipientStatus[] = [];
+    for (let start = 0; start < messages.length; start += concurrentPerMailbox) {
+      const chunk = messages.slice(start, start + concurrentPerMailbox);
+      statuses.push(
+        ...(await Promise.all(
+          chunk.map(async (m): Promise<RecipientStatus> => {
+            try {
+              await this.deliver(sender, { subject: m.subject, html: m.html, to: [m.to], bcc: [] }, m.key ?? randomUUID());
+              return { address: m.to, status: "sent" };
+            } catch (error) {
+              return { address: m.to, status: "failed", error: describeGraphError(error) };
+            }
+          }),
+        )),
+      );
+    }
+    return { messages: statuses.filter((s) => s.status === "sent").length, recipients: statuses };
+  }
+
+  /** NDRs in each sender's Inbox since `since`, one entry per failed recipient. */
+  async readBounces(since: string): Promise<Bounce[]> {
+    const bounces: Bounce[] = [];
+    for (const sender of this.senders) {
+      const path = queryPath(`${this.userPath(sender)}/mailFolders/inbox/messages`, {
+        $filter: `receivedDateTime ge ${new Date(since).toISOString()}`,
+        $select: "subject,body,receivedDateTime",
+        $top: "100",
+      });
+      const messages = await this.graph.listAll<{ subject?: string; body?: { content?: string }; receivedDateTime?: string }>("listInbox", path);
+      for (const m of messages) {
+        for (const failed of parseNonDeliveryReport(m.subject ?? "", m.body?.content ?? "")) {
+          bounces.push({ ...failed, sender, at: m.receivedDateTime ?? since, subject: m.subject ?? "" });
         }
       }
-      if (retry.length > 0) {
-        await this.graph.clock.sleep(Math.min(this.graph.policy.maxDelayMs, wait));
-        queue.unshift(...retry);
+    }
+    return bounces;
+  }
+
+  private sender(requested: string | undefined): string {
+    if (requested === undefined) return this.senders[0];
+    if (!this.senders.includes(requested)) throw new Error(`${requested} is not one of the sender mailboxes (MAIL_SENDERS)`);
+    return requested;
+  }
+
+  /** Draft with the send key, then send it. A failed create is retried (an extra draft is never sent). */
+  private async deliver(sender: string, content: Content, key: string): Promise<void> {
+    const draft: { id: string } = await this.graph.call("createMessage", () => this.graph.client.api(`${this.userPath(sender)}/messages`).post(this.messageBody(content, key)));
+    await this.sendDraft(sender, draft.id, key);
+  }
+
+  /** Sends the draft; after a failure that may hide a send (anything but 429), looks in Sent Items first. */
+  private async sendDraft(sender: string, draftId: string, key: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await this.pacers.get(sender)!.take(1);
+      try {
+        await this.graph.once("sendMessage", () => this.graph.client.api(`${this.userPath(sender)}/messages/${encodeURIComponent(draftId)}/send`).post({}));
+        return;
+      } catch (error) {
+        const status = graphStatus(error);
+        // 404: the draft is gone, so an earlier attempt sent it (or someone deleted it).
+        if (!isTransientGraphError(error) && status !== 404) throw error;
+        if (status !== 429 && (await this.alreadySent(sender, key))) return;
+        if (status === 404 || attempt >= this.graph.policy.maxAttempts) throw error;
+        await this.graph.pauseAfter(error, attempt);
       }
     }
-    return { messages: accepted, recipients: statuses };
   }
 
-  private sendMailPath(): string {
-    return `/users/${encodeURIComponent(this.sender)}/sendMail`;
+  private async alreadySent(sender: string, key: string): Promise<boolean> {
+    const path = queryPath(`${this.userPath(sender)}/mailFolders/sentitems/messages`, {
+      $filter: `singleValueExtendedProperties/Any(ep: ep/id eq ${odataString(SEND_KEY_PROPERTY)} and ep/value eq ${odataString(key)})`,
+      $select: "id",
+      $top: "1",
+    });
+    const found: { value: unknown[] } = await this.graph.call("findSent", () => this.graph.client.api(path).get());
+    return found.value.length > 0;
   }
 
-  /** saveToSentItems false: thousands of copies in the sender's Sent Items help nobody. */
-  private mailBody(subject: string, html: string, to: string[], bcc: string[]): object {
+  private userPath(sender: string): string {
+    return `/users/${encodeURIComponent(sender)}`;
+  }
+
+  private messageBody(content: Content, key: string): object {
     const recipients = (addresses: string[]) => addresses.map((address) => ({ emailAddress: { address } }));
     return {
-      message: {
-        subject,
-        body: { contentType: "HTML", content: html },
-        toRecipients: recipients(to),
-        ...(bcc.length > 0 ? { bccRecipients: recipients(bcc) } : {}),
-      },
-      saveToSentItems: false,
+      subject: content.subject,
+      body: { contentType: "HTML", content: content.html },
+      ...(content.to.length > 0 ? { toRecipients: recipients(content.to) } : {}),
+      ...(content.bcc.length > 0 ? { bccRecipients: recipients(content.bcc) } : {}),
+      singleValueExtendedProperties: [{ id: SEND_KEY_PROPERTY, value: key }],
     };
   }
 }
@@ -146,14 +184,4 @@ function uniqueAddresses(addresses: string[]): string[] {
     if (address && !seen.has(address.toLowerCase())) seen.set(address.toLowerCase(), address);
   }
   return [...seen.values()];
-}
-
-function headerValue(headers: Record<string, string> | undefined, name: string): string | undefined {
-  const key = Object.keys(headers ?? {}).find((k) => k.toLowerCase() === name.toLowerCase());
-  return key === undefined ? undefined : headers?.[key];
-}
-
-function describeBatchItem(response: BatchResponseItem): string {
-  const error = response.body?.error;
-  return `${response.status} ${error?.code ?? "error"}: ${error?.message ?? "no message"}`;
 }

@@ -4,6 +4,7 @@
  */
 import { checklistHtml, escapeHtml, page, table } from "./layout";
 import type { ChecklistItem } from "../workflow";
+import { bouncedTable, type BouncedUser } from "./statusPage";
 
 export interface MigrationReport {
   migrationId: string;
@@ -16,6 +17,8 @@ export interface MigrationReport {
   checklist: ChecklistItem[];
   phase2: { created: { userPrincipalName: string; peigAccountId?: string }[]; failed: { userPrincipalName: string; error: string }[]; skipped: boolean };
   approvals: { round: string; by: string; decision: string; at: string; reason?: string }[];
+  /** Users whose last mail bounced: they may never have read the invitation or a reminder. */
+  bounced?: BouncedUser[];
   deleted: { what: string; at: string; detail: string }[];
   nextStep: { title: string; needs: string[] };
 }
@@ -44,6 +47,7 @@ export function renderReportHtml(report: MigrationReport): string {
   <h2>Phase 2</h2>${report.phase2.skipped ? `<p class="muted">Not needed, or skipped.</p>` : ""}
   ${table(["Account created for", "Peig account"], report.phase2.created.map((c) => [c.userPrincipalName, c.peigAccountId ?? ""]), "No account was created in Phase 2.")}
   ${report.phase2.failed.length ? `<h2 class="bad">Phase 2 failures</h2>${table(["User", "Error"], report.phase2.failed.map((f) => [f.userPrincipalName, f.error]))}` : ""}
+  ${bouncedTable(report.bounced ?? [])}
   <h2>Approvals</h2>${table(["Round", "Approver", "Decision", "When", "Reason"], report.approvals.map((a) => [a.round, a.by, a.decision, a.at, a.reason ?? ""]), "No approval decision recorded.")}
   <h2>Deleted</h2>${table(["What", "When", "Detail"], report.deleted.map((d) => [d.what, d.at, d.detail]), "Nothing was deleted.")}
   <h2>Next: ${escapeHtml(report.nextStep.title)}</h2><ul>${report.nextStep.needs.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>`;

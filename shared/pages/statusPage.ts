@@ -3,6 +3,7 @@
  * reminder moments marked, the users still missing, mismatched requests with their Merge suggestion,
  * open human tasks and the audit trail. Server-rendered SVG, refreshed by the browser every 30 s.
  */
+import type { BouncedUserSummary } from "../domain/mailPlan";
 import { checklistHtml, escapeHtml, isolatedParts, page, table } from "./layout";
 
 export interface StatusView {
@@ -25,9 +26,27 @@ export interface StatusView {
   notOnboarded: UserTable<{ userPrincipalName: string; displayName: string; remindersSent: number }>;
   mismatched: UserTable<{ userPrincipalName: string; displayName: string; mergeSuggestion?: Record<string, unknown> }>;
   unmatchedRequests: { email: string; displayName: string; submittedAt: string; reason: string }[];
+  /** Users whose last mail Exchange bounced (non-delivery report), with the reason. */
+  bounced?: BouncedUser[];
+  /** How many bounced users there are in all (`bounced` lists the first of them). */
+  bouncedTotal?: number;
   audit: { at: string; actor: string; action: string; details: Record<string, unknown> }[];
   links: { report: string };
   generatedAt: string;
+}
+
+/** A user whose last mail bounced, as the page shows them. */
+export type BouncedUser = BouncedUserSummary;
+
+/** The bounced users among the user rows. */
+export function bouncedUsers(users: readonly { userPrincipalName: string; displayName: string; bounce?: { address: string; cause: string; reason: string; at: string } | null }[]): BouncedUser[] {
+  return users.flatMap((u) => (u.bounce ? [{ userPrincipalName: u.userPrincipalName, displayName: u.displayName, ...u.bounce }] : []));
+}
+
+/** The bounced users' table (status page and report). */
+export function bouncedTable(bounced: readonly BouncedUser[], total = bounced.length): string {
+  if (total === 0) return "";
+  return `<h2 class="bad">Mail bounced (${total})</h2>${table(["User", "Address", "Cause", "Non-delivery report", "When"], bounced.slice(0, 500).map((b) => [isolatedParts(b.displayName, `<${b.userPrincipalName}>`), b.address, b.cause, b.reason, b.at]))}`;
 }
 
 export interface UserTable<T> {
@@ -64,6 +83,7 @@ export function renderStatusPage(view: StatusView): string {
   )}${moreLink(view.mismatched, counts.mismatched)}
   ${view.unmatchedRequests.length ? `<h2>Requests matching no user</h2>${table(["Request typed as", "Name", "Submitted", "Why"], view.unmatchedRequests.map((r) => [r.email, r.displayName, r.submittedAt, r.reason]))}` : ""}
   <h2>Not onboarded (${counts.notOnboarded})</h2>${table(["User", "UPN", "Reminders sent"], view.notOnboarded.rows.map((u) => [u.displayName, u.userPrincipalName, u.remindersSent]), "Everyone in scope is onboarded.")}${moreLink(view.notOnboarded, counts.notOnboarded)}
+  ${bouncedTable(view.bounced ?? [], view.bouncedTotal)}
   ${view.app ? `<h2>Entra migration app</h2><div class="card">${table(["Application ID", "Entity ID", "Reply URL", "Signing certificate"], [[view.app.appId, view.app.entityId, view.app.replyUrl, `${view.app.thumbprint} (until ${view.app.certificateNotAfter})`]])}</div>` : ""}
   <h2>Audit trail</h2>${table(["When", "Who", "What", "Details"], [...view.audit].reverse().slice(0, 200).map((a) => [a.at, a.actor, a.action, JSON.stringify(a.details)]))}
   `;

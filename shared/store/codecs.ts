@@ -12,6 +12,7 @@ import type {
   MigrationStatus,
   Phase2Status,
   TaskRecord,
+  UserBounce,
   UserRecord,
   UserState,
 } from "./port";
@@ -111,6 +112,9 @@ export function userProperties(user: Partial<Omit<UserRecord, "userId">> & { use
     signedInAt: user.signedInAt,
     // A string, so that a batch is an equality filter of the same type on every backend.
     phase2Batch: user.phase2Batch === undefined ? undefined : String(user.phase2Batch),
+    lastMail: user.lastMail,
+    // null is written (as "null") so that a merge clears an earlier bounce.
+    bounce: user.bounce === undefined ? undefined : toJson("bounce", user.bounce),
     updatedAt: user.updatedAt,
   });
 }
@@ -137,6 +141,10 @@ export function userRecord(properties: Properties): UserRecord {
   if (signedInAt !== undefined) record.signedInAt = signedInAt;
   const phase2Batch = optionalText(properties, "phase2Batch");
   if (phase2Batch !== undefined) record.phase2Batch = Number(phase2Batch);
+  const lastMail = optionalText(properties, "lastMail");
+  if (lastMail !== undefined) record.lastMail = lastMail;
+  const bounce = optionalParsed<UserBounce | null>(properties, "bounce");
+  if (bounce) record.bounce = bounce;
   return record;
 }
 

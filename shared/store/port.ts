@@ -80,7 +80,20 @@ export interface UserRecord {
   signedInAt?: string;
   /** The Phase 2 batch the user was planned into (a batch reads only its own rows). */
   phase2Batch?: number;
+  /** The last invitation or reminder this user was mailed ("invitation", "reminder:P7D@…"): each goes once. */
+  lastMail?: string;
+  /** Exchange's non-delivery report for this user's last mail (null once a later mail went out personally). */
+  bounce?: UserBounce | null;
   updatedAt: string;
+}
+
+export interface UserBounce {
+  address: string;
+  cause: "recipientNotFound" | "mailboxFull" | "recipientRateLimit" | "other";
+  /** The NDR's status line. */
+  reason: string;
+  /** ISO 8601: when the NDR arrived. */
+  at: string;
 }
 
 /**
@@ -88,7 +101,7 @@ export interface UserRecord {
  * change (e.g. a monitor pass updates `state` without resetting `remindersSent`).
  */
 export type UserUpsert = Pick<UserRecord, "userId" | "userPrincipalName" | "displayName" | "state"> &
-  Partial<Pick<UserRecord, "mail" | "remindersSent" | "lastReminderAt" | "phase2" | "mergeSuggestion" | "signedInAt" | "phase2Batch">>;
+  Partial<Pick<UserRecord, "mail" | "remindersSent" | "lastReminderAt" | "phase2" | "mergeSuggestion" | "signedInAt" | "phase2Batch" | "lastMail" | "bounce">>;
 
 export type UserPatch = Partial<Omit<UserRecord, "userId" | "updatedAt">>;
 

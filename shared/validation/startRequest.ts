@@ -164,6 +164,8 @@ function fieldSchemas(now: Date) {
     endEarly: z.boolean({ error: "must be true or false" }),
     dryRun: z.boolean({ error: "must be true or false" }),
     personalisedReminders: z.boolean({ error: "must be true or false" }).default(false),
+    /** Start even when the mail plan cannot reach everyone in time (its shortfalls become warnings). */
+    acceptPlanWarnings: z.boolean({ error: "must be true or false" }).default(false),
   };
 }
 
@@ -223,6 +225,15 @@ function parseWith<T>(schema: z.ZodObject & z.ZodType<T>, body: unknown): ParseR
 
 export function parseStartRequest(body: unknown, now: Date): ParseResult<StartRequest> {
   return parseWith(startRequestSchema(now), body);
+}
+
+/**
+ * The mail plan's shortfalls (the invitation not reaching everyone before the first reminder, a reminder not
+ * before the deadline) refuse a start, naming each and its fix, unless the request accepts them.
+ */
+export function planShortfallErrors(shortfalls: readonly string[], acceptPlanWarnings: boolean): FieldError[] {
+  if (acceptPlanWarnings) return [];
+  return shortfalls.map((message) => ({ field: "reminders", message: `${message} (or set acceptPlanWarnings: true to start anyway)` }));
 }
 
 export interface DeadlineExtension {

@@ -100,7 +100,7 @@ describe("parseStartRequest", () => {
 
   it("accepts the design's example body and fills the defaults", () => {
     const result = parseStartRequest(validBody, now);
-    expect(result).toEqual({ ok: true, value: { ...validBody, personalisedReminders: false } });
+    expect(result).toEqual({ ok: true, value: { ...validBody, personalisedReminders: false, acceptPlanWarnings: false } });
   });
 
   it("accepts a body without the optional fields", () => {

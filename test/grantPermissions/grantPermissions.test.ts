@@ -11,7 +11,7 @@ import { MICROSOFT_GRAPH_APP_ID, PrincipalNotFoundError, grantGraphPermissions, 
 import { features, featurePermissions } from "../../shared/graph/permissions";
 
 const identity = { id: "7b4c3e2a-1f0d-4c8b-9a6e-5d4c3b2a1f0e", displayName: "id-peig-migration-abc123" };
-const everyPermission = ["Application.ReadWrite.All", "User.Read.All", "GroupMember.Read.All", "AuditLog.Read.All", "Mail.Send", "Policy.Read.All"];
+const everyPermission = ["Application.ReadWrite.All", "User.Read.All", "GroupMember.Read.All", "AuditLog.Read.All", "Mail.Send", "Mail.ReadWrite", "Policy.Read.All"];
 
 describe("grant-permissions against the Graph simulator", () => {
   let sim: GraphSimulator;
@@ -61,8 +61,8 @@ describe("grant-permissions against the Graph simulator", () => {
 
   it("grants only what the chosen features need", async () => {
     const { result } = await run({ features: ["users", "mail"] });
-    expect(result.items.map((i) => i.permission)).toEqual(["User.Read.All", "Mail.Send"]);
-    expect(granted()).toEqual([microsoftGraphAppRoles["Mail.Send"], microsoftGraphAppRoles["User.Read.All"]].sort());
+    expect(result.items.map((i) => i.permission)).toEqual(["User.Read.All", "Mail.Send", "Mail.ReadWrite"]);
+    expect(granted()).toEqual([microsoftGraphAppRoles["Mail.ReadWrite"], microsoftGraphAppRoles["Mail.Send"], microsoftGraphAppRoles["User.Read.All"]].sort());
   });
 
   it("finds an existing grant on a later page of Graph's assignments", async () => {

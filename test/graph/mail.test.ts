@@ -11,7 +11,18 @@ function busiestMinute(outbox: SentMail[]): number {
   return Math.max(0, ...times.map((t) => times.filter((u) => u > t - 60_000 && u <= t).length));
 }
 
-describe("mail through Graph sendMail and $batch", () => {
+/** Deliveries per (subject, recipient, purpose): the purpose is the send key's middle part. */
+function duplicates(outbox: SentMail[]): string[] {
+  const seen = new Map<string, number>();
+  for (const m of outbox) {
+    const key = m.singleValueExtendedProperties?.[0]?.value ?? "";
+    const purpose = key.split("/")[1] ?? "";
+    for (const r of [...m.to, ...m.cc, ...m.bcc]) seen.set(`${m.subject}|${r}|${purpose}`, (seen.get(`${m.subject}|${r}|${purpose}`) ?? 0) + 1);
+  }
+  return [...seen.entries()].filter(([, n]) => n > 1).map(([k, n]) => `${k} ×${n}`);
+}
+
+describe("mail through Graph drafts and send", () => {
   let world: World;
   afterEach(async () => world.sim.stop());
 
@@ -25,11 +36,13 @@ describe("mail through Graph sendMail and $batch", () => {
     for (const mail of world.sim.outbox) {
       expect(mail.to).toEqual([]);
       expect(mail.to.length + mail.bcc.length).toBeLessThanOrEqual(500);
-      expect(mail.saveToSentItems).toBe(false);
+      // Sent drafts stay in Sent Items: that is where a retry looks for them.
+      expect(mail.saveToSentItems).toBe(true);
       expect(mail.html).toBe("<p>Hello</p>");
     }
     expect(world.sim.outbox.flatMap((m) => m.bcc).sort()).toEqual(recipients(1_200).sort());
-    expect(world.counter.get("sendMail")).toBe(3);
+    // Per message: a look-up of its key, the draft, the send.
+    expect([world.counter.get("findSent"), world.counter.get("createMessage"), world.counter.get("sendMessage")]).toEqual([3, 3, 3]);
   });
 
   it("paces bulk mail at 30 messages per minute on the simulator's clock without being throttled", async () => {
@@ -41,29 +54,64 @@ describe("mail through Graph sendMail and $batch", () => {
     expect(world.sim.requestLog.some((r) => r.status === 429)).toBe(false);
   });
 
-  it("sends 45 personalised mails in 3 batches within the per-minute limit", async () => {
+  it("sends 45 personalised mails within the per-minute limit", async () => {
     world = await startWorld();
     const messages = recipients(45).map((to, i) => ({ to, subject: `Hi ${i}`, html: `<p>${to}</p>` }));
     const result = await world.mail.sendPersonalised(messages);
 
     expect(result.messages).toBe(45);
     expect(result.recipients.every((r) => r.status === "sent")).toBe(true);
-    expect(world.counter.get("batch")).toBe(3);
+    expect([world.counter.get("createMessage"), world.counter.get("sendMessage")]).toEqual([45, 45]);
     expect(world.sim.outbox.map((m) => m.to[0]).sort()).toEqual(recipients(45).sort());
     expect(world.sim.outbox.every((m) => m.html === `<p>${m.to[0]}</p>`)).toBe(true);
     expect(busiestMinute(world.sim.outbox)).toBeLessThanOrEqual(30);
   });
 
-  it("retries inner 429s of a batch after their Retry-After and sends each mail once", async () => {
-    world = await startWorld({ faults: { throttleRate: 0.3, retryAfterSeconds: 7, seed: 4 } });
-    const messages = recipients(45).map((to) => ({ to, subject: "Reminder", html: "<p>x</p>" }));
-    const result = await world.mail.sendPersonalised(messages);
+  it("sends personalised mail at most 4 at a time per mailbox, so Outlook never answers MailboxConcurrency", async () => {
+    world = await startWorld();
+    const result = await world.mail.sendPersonalised(recipients(45).map((to) => ({ to, subject: "Reminder", html: "<p>x</p>" })));
 
-    const inner429 = world.sim.requestLog.filter((r) => r.via === "$batch" && r.status === 429);
-    expect(inner429.length).toBeGreaterThan(0);
     expect(result.recipients.every((r) => r.status === "sent")).toBe(true);
-    expect(world.sim.outbox.map((m) => m.to[0]).sort()).toEqual(recipients(45).sort());
-    expect(world.counter.get("batch")).toBeGreaterThan(3);
+    expect(world.sim.requestLog.filter((r) => r.status === 429)).toEqual([]);
+  });
+
+  it("at a 30 % fault rate (429, 503, 504 after processing) sends every message exactly once", async () => {
+    world = await startWorld({ faults: { throttleRate: 0.1, serverErrorRate: 0.2, retryAfterSeconds: 3, seed: 5 }, mailLimits: { recipientsPerDay: 1_000_000 } });
+    const personal = await world.mail.sendPersonalised(recipients(60).map((to) => ({ to, subject: "Reminder", html: "<p>x</p>", key: `m1/reminder/${to}` })));
+    const bulk = await world.mail.sendBulk({ subject: "Invitation", html: "<p>x</p>", recipients: recipients(2_000, "b"), key: "m1/invitation/batch" });
+
+    expect(world.sim.requestLog.filter((r) => r.status === 504).length).toBeGreaterThan(5);
+    expect([...personal.recipients, ...bulk.recipients].filter((r) => r.status !== "sent")).toEqual([]);
+    expect(duplicates(world.sim.outbox)).toEqual([]);
+    expect(world.sim.outbox.flatMap((m) => [...m.to, ...m.bcc]).sort()).toEqual([...recipients(60), ...recipients(2_000, "b")].sort());
+  });
+
+  it("does not send again what an earlier run of the same send key already sent", async () => {
+    world = await startWorld();
+    const send = () => world.mail.sendBulk({ subject: "Invitation", html: "<p>x</p>", recipients: recipients(700), key: "m1/invitation/k" });
+    await send();
+    await send();
+    expect(world.sim.outbox).toHaveLength(2);
+    expect(world.counter.get("sendMessage")).toBe(2);
+  });
+
+  it("reads the non-delivery reports in the sender mailbox: unknown mailbox, full quota, over the daily limit", async () => {
+    world = await startWorld({ undeliverable: { "gone@contoso.com": "recipientNotFound", "full@contoso.com": "mailboxFull" }, mailLimits: { recipientsPerDay: 5 } });
+    const since = world.clock.now().toISOString();
+    await world.mail.sendBulk({ subject: "Invitation", html: "<p>x</p>", recipients: ["ok@contoso.com", "gone@contoso.com", "full@contoso.com"] });
+    await world.mail.sendBulk({ subject: "Invitation", html: "<p>x</p>", recipients: ["late1@contoso.com", "late2@contoso.com", "late3@contoso.com"] });
+
+    const bounces = await world.mail.readBounces(since);
+    expect(bounces.map((b) => [b.address, b.cause, b.sender])).toEqual([
+      ["gone@contoso.com", "recipientNotFound", sender],
+      ["full@contoso.com", "mailboxFull", sender],
+      ["late1@contoso.com", "recipientRateLimit", sender],
+      ["late2@contoso.com", "recipientRateLimit", sender],
+      ["late3@contoso.com", "recipientRateLimit", sender],
+    ]);
+    expect(bounces[0].status).toMatch(/^550 5\.1\.10 /);
+    expect(bounces[1].status).toMatch(/^554 5\.2\.2 /);
+    expect(await world.mail.readBounces(world.clock.now().toISOString().replace(/\d\d\.\d+Z$/, "59.999Z"))).toEqual([]);
   });
 
   it("records a per-recipient failure instead of throwing when Graph refuses a message", async () => {
@@ -110,6 +158,33 @@ describe("the simulator's Exchange limits", () => {
     for (let i = 0; i < 21; i++) await rawRequest(world.sim, "POST", `/v1.0/users/${sender}/sendMail`, mail(recipients(499, `d${i}-`)));
     expect(world.sim.outbox.filter((m) => m.nonDelivery === undefined)).toHaveLength(20);
     expect(world.sim.outbox[20].nonDelivery).toMatch(/5\.1\.90/);
+  });
+
+  it("answers 429 MailboxConcurrency to a fifth concurrent $batch item for one mailbox, not to dependsOn chains", async () => {
+    world = await startWorld();
+    const item = (id: number, dependsOn?: string[]) => ({ id: String(id), method: "POST", url: `/users/${sender}/sendMail`, headers: { "Content-Type": "application/json" }, body: mail(["b@contoso.com"]), ...(dependsOn ? { dependsOn } : {}) });
+    const statuses = async (requests: object[]) => {
+      const batch = await rawRequest(world.sim, "POST", "/v1.0/$batch", { requests });
+      return (batch.body as { responses: { id: string; status: number; body?: { error?: { message?: string } } }[] }).responses.sort((a, b) => Number(a.id) - Number(b.id));
+    };
+    const parallel = await statuses([1, 2, 3, 4, 5].map((i) => item(i)));
+    expect(parallel.map((r) => r.status)).toEqual([202, 202, 202, 202, 429]);
+    expect(parallel[4].body?.error?.message).toBe("Application is over its MailboxConcurrency limit.");
+    const chained = await statuses([item(11), item(12, ["11"]), item(13, ["12"]), item(14, ["13"]), item(15, ["14"]), item(16, ["15"])]);
+    expect(chained.every((r) => r.status === 202)).toBe(true);
+  });
+
+  it("sends a draft once: the second send of the same id finds no draft (404)", async () => {
+    world = await startWorld();
+    const draft = await rawRequest(world.sim, "POST", `/v1.0/users/${sender}/messages`, { subject: "s", toRecipients: [{ emailAddress: { address: "a@contoso.com" } }], singleValueExtendedProperties: [{ id: "String {6d3c7f0e-2b1a-4c5d-9e8f-0a1b2c3d4e5f} Name K", value: "Key-1" }] });
+    expect(draft.status).toBe(201);
+    const id = (draft.body as { id: string }).id;
+    expect((await rawRequest(world.sim, "POST", `/v1.0/users/${sender}/messages/${id}/send`)).status).toBe(202);
+    expect((await rawRequest(world.sim, "POST", `/v1.0/users/${sender}/messages/${id}/send`)).status).toBe(404);
+    const filter = encodeURIComponent("singleValueExtendedProperties/Any(ep: ep/id eq 'String {6d3c7f0e-2b1a-4c5d-9e8f-0a1b2c3d4e5f} Name K' and ep/value eq 'key-1')");
+    const found = await rawRequest(world.sim, "GET", `/v1.0/users/${sender}/mailFolders/sentitems/messages?$filter=${filter}`);
+    expect((found.body as { value: { id: string }[] }).value.map((m) => m.id)).toEqual([id]);
+    expect(world.sim.outbox).toHaveLength(1);
   });
 
   it("refuses a $batch of more than 20 requests and answers items inside a 200 envelope", async () => {

@@ -37,7 +37,7 @@ export async function startWorld(
     client,
     counter,
     entra: new GraphEntra({ client, clock, counter, retryPolicy, cloud: "global" }),
-    mail: new GraphMail({ client, clock, counter, retryPolicy, sender }),
+    mail: new GraphMail({ client, clock, counter, retryPolicy, senders: [sender] }),
   };
 }
 
