@@ -31,6 +31,9 @@ param location string
 @description('Mailbox that sends invitations, reminders and task e-mails (MAIL_SENDER). Restrict Mail.Send to it: docs/permissions.md.')
 param mailSender string
 
+@description('More sender mailboxes, comma-separated (MAIL_SENDERS), for tenants whose mail does not fit one mailbox\'s 10,000 recipients per rolling 24 hours.')
+param mailSenders string = ''
+
 @description('Client id of the Entra app registration App Service Authentication signs approvers in with (docs/deploy.md, step 2).')
 param authClientId string
 
@@ -157,6 +160,7 @@ module api './app/api.bicep' = {
     peigApiKeySecretName: empty(peigApiKey) ? '' : peigApiKeySecretName
     authClientId: authClientId
     mailSender: mailSender
+    mailSenders: mailSenders
     peigMode: peigMode
     peigApiBaseUrl: peigApiBaseUrl
     graphCloud: graphCloud
