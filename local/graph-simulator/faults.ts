@@ -8,6 +8,11 @@ export interface ScriptedFault {
   method: string;
   /** Matches when the request path (without version) contains this text. */
   pathIncludes: string;
+  /**
+   * Only this path exactly (without version or query): one workload down while others answer, as Graph's
+   * workloads (directory, Exchange) fail independently (https://learn.microsoft.com/en-us/graph/errors: 503 from one service).
+   */
+  exact?: boolean;
   /** 403: the app lacks the permission the request needs (answered before processing). */
   status: 403 | 429 | 503 | 504;
   /** How many matching requests fail; default 1. */
@@ -58,7 +63,7 @@ export class FaultInjector {
   }
 
   decide(method: string, path: string): InjectedFault | undefined {
-    const script = this.scripted.find((f) => f.remaining > 0 && f.method === method && path.includes(f.pathIncludes));
+    const script = this.scripted.find((f) => f.remaining > 0 && f.method === method && (f.exact ? path === f.pathIncludes : path.includes(f.pathIncludes)));
     if (script) {
       script.remaining--;
       const fault = this.fault(script.status);

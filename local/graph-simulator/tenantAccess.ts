@@ -4,6 +4,7 @@
  * and the tenant's licences. The token endpoint issues such a token (unsigned: nothing here verifies it), and the
  * routes that a real tenant refuses without them answer as Graph does.
  */
+import { featurePermissions } from "../../shared/graph/permissions";
 import { GraphHttpError, type SimRequest } from "./http";
 
 export interface TenantAccessOptions {
@@ -13,7 +14,8 @@ export interface TenantAccessOptions {
   entraIdPremium?: boolean;
 }
 
-export const defaultGrantedPermissions = ["Application.ReadWrite.All", "User.Read.All", "GroupMember.Read.All", "AuditLog.Read.All", "Mail.Send", "Policy.Read.All"];
+/** Everything the app's features need (the one list `npm run grant-permissions` grants). */
+export const defaultGrantedPermissions = [...new Set(featurePermissions.map((p) => p.permission))];
 
 /** Route → the permission Graph requires for it (each API page's permissions table). */
 const required: { path: RegExp; permission: string }[] = [

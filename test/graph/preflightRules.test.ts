@@ -31,12 +31,12 @@ const checks = (i: PreflightInput) => preflightFindings(i).map((f) => `${f.sever
 
 describe("preflight rules", () => {
   it("accepts a broader permission that includes the one a feature needs", () => {
-    const roles = ["Application.ReadWrite.All", "Directory.Read.All", "AuditLog.Read.All", "Mail.Send", "Policy.Read.All"];
+    const roles = ["Application.ReadWrite.All", "Directory.Read.All", "AuditLog.Read.All", "Mail.Send", "Mail.ReadWrite", "Policy.Read.All"];
     expect(checks(input({ readiness: readiness({ roles }), scopeGroup: true }))).toEqual([]);
   });
 
   it("needs GroupMember.Read.All only for a group scope, and AuditLog.Read.All only in operator mode", () => {
-    const roles = ["Application.ReadWrite.All", "User.Read.All", "Mail.Send", "Policy.Read.All"];
+    const roles = ["Application.ReadWrite.All", "User.Read.All", "Mail.Send", "Mail.ReadWrite", "Policy.Read.All"];
     expect(checks(input({ readiness: readiness({ roles }), peigMode: "api" }))).toEqual([]);
     expect(checks(input({ readiness: readiness({ roles }), peigMode: "api", scopeGroup: true }))).toEqual(["blocking permission"]);
     expect(checks(input({ readiness: readiness({ roles }) }))).toEqual(["blocking permission"]);
