@@ -176,7 +176,7 @@ class GraphSimulatorServer {
     this.directory.restore(snapshot);
     // The arrays are shared with the handle (outbox, requestLog): refill them in place.
     const copy = structuredClone(snapshot);
-    refill(this.people.signIns, copy.signIns);
+    this.people.restoreSignIns(copy.signIns);
     refill(this.mailbox.outbox, copy.outbox);
     refill(this.requestLog, copy.requestLog);
   }

@@ -115,6 +115,16 @@ export class PeopleSimulator {
     return undefined;
   }
 
+  /** Replaces the sign-in log (a snapshot's), in place: the handle shares the array. */
+  restoreSignIns(signIns: SimSignIn[]): void {
+    this.signIns.length = 0;
+    this.interactiveSignIns.length = 0;
+    for (const signIn of signIns) {
+      this.signIns.push(signIn);
+      if (signIn.isInteractive !== false) this.interactiveSignIns.push(signIn);
+    }
+  }
+
   /** A successful (errorCode 0) or failed, interactive or not, sign-in of a tenant user to an app, at the simulator's current time. */
   recordSignIn(userId: string, appId: string, appDisplayName: string, errorCode = 0, interactive = true): SimSignIn {
     const user = this.usersById.get(userId);
