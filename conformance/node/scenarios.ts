@@ -68,10 +68,6 @@ export const scenarios: Scenario[] = [
     checks:
       "an event raised while the episode that ends with continueAsNew runs reaches the next execution, which waits for it; " +
       "the event that triggered the continueAsNew is carried over too (the extension replays it into the next execution)",
-    knownDivergence:
-      "the extension carries every event delivered in the episode that ends with continueAsNew into the next execution " +
-      "(DTFx BehaviorOnContinueAsNew.Carryover); the local host drops them. Fixing the host changes the app's onboarding " +
-      "window (a wake then runs one extra cycle), so it waits for the orchestration rewrite; see conformance/README.md",
     async run({ side, recorder }) {
       const id = "cf-between";
       let raised = false;
@@ -123,10 +119,6 @@ export const scenarios: Scenario[] = [
     checks:
       "callActivityWithRetry(3 attempts, 500 ms, ×2): the retry timers between attempts, a retry timer after the last attempt " +
       "that is due at once, then the failure reaches the orchestration, which records needs-attention",
-    knownDivergence:
-      "after the last attempt the extension still writes a retry timer (TimerCreated/TimerFired, which the SDK counts), but " +
-      "due at once (DTFx RetryInterceptor, PR 661); the local host waits the next interval. The strict host on branch " +
-      "h-host removes that wait",
     async run({ side }) {
       const id = "cf-retries";
       await side.client().startNew(Fixture.retriesExhausted, { instanceId: id, input: { firstRetryMs: 500, attempts: 3 } });
