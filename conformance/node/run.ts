@@ -74,13 +74,17 @@ async function runOn(side: Side, scenario: Scenario, recorder: Recorder): Promis
 }
 
 function judge(scenario: Scenario, extension: Trace, local: Trace): { passed: boolean; skipped?: boolean; notes: string[] } {
-  if (scenario.brokenOnPurpose) {
-    const correct = extension.status === "Completed" && JSON.stringify(extension.output) === JSON.stringify(scenario.brokenOnPurpose.correct);
+  const broken = scenario.brokenOnPurpose;
+  if (broken) {
+    const correct = extension.status === "Completed" && JSON.stringify(extension.output) === JSON.stringify(broken.correct);
+    const shows = extension.status === broken.extension.status && JSON.stringify(extension.output) === JSON.stringify(broken.extension.output);
+    const loud = local.status === "Failed" && broken.localHostFails.test(typeof local.output === "string" ? local.output : JSON.stringify(local.output));
     const notes = [
-      `extension: ${extension.status} ${JSON.stringify(extension.output)}${correct ? " (correct: the problem did not show)" : " (the problem shows)"}`,
-      `local host: ${local.status} ${JSON.stringify(local.output)}`,
+      `extension: ${extension.status} ${JSON.stringify(extension.output)}` +
+        (correct ? " (correct: the problem did not show)" : shows ? " (the problem shows, as expected)" : ` (expected ${broken.extension.status} ${JSON.stringify(broken.extension.output)})`),
+      `local host: ${local.status} ${JSON.stringify(local.output)}${loud ? " (fails loudly, as expected)" : ` (expected Failed matching ${broken.localHostFails})`}`,
     ];
-    return { passed: !correct, notes };
+    return { passed: shows && loud, notes };
   }
   const diff = differences(extension, local);
   if (scenario.knownDivergence) {

@@ -22,10 +22,11 @@ export interface Scenario {
   /** Completions that race each other (a fan-out) arrive in any order: compare them as a multiset. */
   unordered?: boolean;
   /**
-   * For the deliberately broken fixture: instead of "both sides agree", what must be true of the extension's
-   * outcome (the problem shows), and what the local host did is only recorded.
+   * For the deliberately broken fixture: instead of "both sides agree", what each side must do. The
+   * extension shows the problem (`extension`, a result that differs from `correct`); the strict local host
+   * fails the instance loudly (`localHostFails`, its failure message).
    */
-  brokenOnPurpose?: { correct: unknown };
+  brokenOnPurpose?: { correct: unknown; extension: { status: string; output: unknown }; localHostFails: RegExp };
   /**
    * A divergence found and not yet fixed in the local host (the reason says why and who fixes it): the
    * scenario still runs on both sides; while they differ it counts as skipped, once they agree as passed.
@@ -183,8 +184,14 @@ export const scenarios: Scenario[] = [
     name: "broken: one task yielded in two Task.any",
     checks:
       "cfReyield yields its expiry timer in two Task.any calls (durable-functions issue 574); the correct result would be " +
-      "approved with the last activity's output; the extension must show the problem",
-    brokenOnPurpose: { correct: { outcome: "approved", after: "after approval" } },
+      "approved with the last activity's output. On the extension the re-yielded timer is scheduled again (a new id), the " +
+      "SDK's next activity gets the id the extension gave the duplicate timer, and that timer's TimerFired resolves the " +
+      "activity: Completed without the activity's output. The strict local host fails the instance, naming the task",
+    brokenOnPurpose: {
+      correct: { outcome: "approved", after: "after approval" },
+      extension: { status: "Completed", output: { outcome: "approved" } },
+      localHostFails: /^orchestration 'cfReyield' \(instance cf-reyield\) yielded the timer \(fires at [^)]+\) scheduled as task 1 again inside Task\.any: the Durable extension would schedule it anew/,
+    },
     async run({ side }) {
       const id = "cf-reyield";
       await side.client().startNew(Fixture.reyield, { instanceId: id, input: { reminderMs: 1000, expiryMs: 8000 } });
