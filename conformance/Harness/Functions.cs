@@ -1,6 +1,7 @@
 // One method per JS function: WebJobs discovers functions by reflection. A string orchestration trigger makes the
 // extension treat the orchestrator as out-of-proc (OrchestrationTriggerAttributeBindingProvider.cs). The names are
-// the fixtures' (conformance/fixtures/names.ts); run.ts checks that both lists agree.
+// the fixtures' (conformance/fixtures/names.ts) and the app's functions that fixtures/appMigration.ts registers; run.ts
+// checks that this list and the registered functions agree.
 using Microsoft.Azure.WebJobs;
 using Microsoft.Azure.WebJobs.Extensions.DurableTask;
 using Newtonsoft.Json.Linq;
@@ -22,4 +23,21 @@ public static class Functions
     [FunctionName("cfRecord")] public static Task<JToken> CfRecord([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("cfRecord", c);
     [FunctionName("cfHold")] public static Task<JToken> CfHold([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("cfHold", c);
     [FunctionName("cfAlwaysFails")] public static Task<JToken> CfAlwaysFails([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("cfAlwaysFails", c);
+
+    // The app's orchestrations and the activities appMigration.ts stubs.
+    [FunctionName("migration")] public static Task<string> AppMigration([OrchestrationTrigger] string c) => Worker.Orchestrate("migration", c);
+    [FunctionName("createPeigAccountsBatch")] public static Task<string> AppCreatePeigAccountsBatch([OrchestrationTrigger] string c) => Worker.Orchestrate("createPeigAccountsBatch", c);
+    [FunctionName("readAdminCommands")] public static Task<JToken> AppReadAdminCommands([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("readAdminCommands", c);
+    [FunctionName("openHumanTasks")] public static Task<JToken> AppOpenHumanTasks([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("openHumanTasks", c);
+    [FunctionName("tallyHumanTasks")] public static Task<JToken> AppTallyHumanTasks([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("tallyHumanTasks", c);
+    [FunctionName("remindHumanTasks")] public static Task<JToken> AppRemindHumanTasks([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("remindHumanTasks", c);
+    [FunctionName("closeHumanTasks")] public static Task<JToken> AppCloseHumanTasks([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("closeHumanTasks", c);
+    [FunctionName("notifyAdmins")] public static Task<JToken> AppNotifyAdmins([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("notifyAdmins", c);
+    [FunctionName("recordPhase")] public static Task<JToken> AppRecordPhase([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("recordPhase", c);
+    [FunctionName("recordAttention")] public static Task<JToken> AppRecordAttention([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("recordAttention", c);
+    [FunctionName("verifyChecklist")] public static Task<JToken> AppVerifyChecklist([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("verifyChecklist", c);
+    [FunctionName("beginDeletion")] public static Task<JToken> AppBeginDeletion([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("beginDeletion", c);
+    [FunctionName("deletePeigMigrationConfiguration")] public static Task<JToken> AppDeletePeigMigrationConfiguration([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("deletePeigMigrationConfiguration", c);
+    [FunctionName("deleteMigrationApp")] public static Task<JToken> AppDeleteMigrationApp([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("deleteMigrationApp", c);
+    [FunctionName("writeReport")] public static Task<JToken> AppWriteReport([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("writeReport", c);
 }

@@ -8,8 +8,8 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { registry } from "../../local/host/fakeCore";
 import { installCoreShim } from "../../local/host/installCoreShim";
-import { Fixture } from "../fixtures/names";
 import { holds } from "../fixtures/holds";
 import { differences, executions, type Trace } from "./compare";
 import { Recorder } from "./recorder";
@@ -20,6 +20,7 @@ import { startWorker } from "./worker";
 
 installCoreShim();
 require("../fixtures/index"); // registers the fixtures: only after the shim, or @azure/functions drops them
+require("../fixtures/appMigration"); // the app's orchestrations, its activities stubbed
 
 const root = path.resolve(__dirname, "..", "..");
 const artifacts = path.join(root, "artifacts");
@@ -45,11 +46,11 @@ function hasDotnet(): boolean {
   return spawnSync("dotnet", ["--version"], { encoding: "utf8" }).status === 0;
 }
 
-/** Functions.cs must declare exactly the fixtures' functions (WebJobs only knows what it finds by reflection). */
+/** Functions.cs must declare exactly the registered functions (WebJobs only knows what it finds by reflection). */
 function checkFunctionList(): void {
   const cs = fs.readFileSync(path.join(__dirname, "..", "Harness", "Functions.cs"), "utf8");
   const declared = [...cs.matchAll(/\[FunctionName\("([^"]+)"\)\]/g)].map((m) => m[1]).sort();
-  const expected = Object.values(Fixture).sort();
+  const expected = [...registry.keys()].sort();
   if (JSON.stringify(declared) !== JSON.stringify(expected)) {
     throw new Error(`conformance/Harness/Functions.cs declares [${declared.join(", ")}] but the fixtures are [${expected.join(", ")}]`);
   }
@@ -74,13 +75,17 @@ async function runOn(side: Side, scenario: Scenario, recorder: Recorder): Promis
 }
 
 function judge(scenario: Scenario, extension: Trace, local: Trace): { passed: boolean; skipped?: boolean; notes: string[] } {
-  if (scenario.brokenOnPurpose) {
-    const correct = extension.status === "Completed" && JSON.stringify(extension.output) === JSON.stringify(scenario.brokenOnPurpose.correct);
+  const broken = scenario.brokenOnPurpose;
+  if (broken) {
+    const correct = extension.status === "Completed" && JSON.stringify(extension.output) === JSON.stringify(broken.correct);
+    const shows = extension.status === broken.extension.status && JSON.stringify(extension.output) === JSON.stringify(broken.extension.output);
+    const loud = local.status === "Failed" && broken.localHostFails.test(typeof local.output === "string" ? local.output : JSON.stringify(local.output));
     const notes = [
-      `extension: ${extension.status} ${JSON.stringify(extension.output)}${correct ? " (correct: the problem did not show)" : " (the problem shows)"}`,
-      `local host: ${local.status} ${JSON.stringify(local.output)}`,
+      `extension: ${extension.status} ${JSON.stringify(extension.output)}` +
+        (correct ? " (correct: the problem did not show)" : shows ? " (the problem shows, as expected)" : ` (expected ${broken.extension.status} ${JSON.stringify(broken.extension.output)})`),
+      `local host: ${local.status} ${JSON.stringify(local.output)}${loud ? " (fails loudly, as expected)" : ` (expected Failed matching ${broken.localHostFails})`}`,
     ];
-    return { passed: !correct, notes };
+    return { passed: shows && loud, notes };
   }
   const diff = differences(extension, local);
   if (scenario.knownDivergence) {

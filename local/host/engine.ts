@@ -385,7 +385,8 @@ export class LocalDurableEngine {
 
   private async episode(record: InstanceRecord): Promise<void> {
     const registration = this.orchestration(record.name);
-    const delivered = record.inbox.splice(0);
+    const delivered = record.inbox.splice(0, record.firstEpisode ?? record.inbox.length);
+    delete record.firstEpisode;
     const playedCount = record.history.length;
     const started = historyEvent(EventType.OrchestratorStarted, this.clock.now());
     const history = [...record.history, started, ...delivered];
@@ -415,7 +416,7 @@ export class LocalDurableEngine {
       record.history.push(historyEvent(EventType.ExecutionFailed, this.clock.now(), { Reason: failure.message, Details: failure.details }));
       this.finish(record, "Failed", { failure });
     } else if (state.isDone && continueAsNew) {
-      this.continueAsNew(record, decodeInput(continueAsNew.input));
+      this.continueAsNew(record, decodeInput(continueAsNew.input), delivered);
     } else if (state.isDone) {
       const uncancelled = record.timers.filter((t) => !t.cancelled).length;
       if (uncancelled > 0) {
@@ -529,7 +530,17 @@ export class LocalDurableEngine {
     return undefined;
   }
 
-  private continueAsNew(record: InstanceRecord, input: unknown): void {
+  /**
+   * DTFx carries every event raised in the episode that ends with continueAsNew into the next execution,
+   * even one the JS code consumed: the extension's shim (OutOfProcOrchestrationShim.cs) runs the JS
+   * orchestrator and calls ContinueAsNew before DTFx plays the episode's new events, and from then on
+   * TaskOrchestrationContext.HandleEventRaisedEvent adds each EventRaised to the next iteration
+   * (BehaviorOnContinueAsNew.Carryover, the default in TaskOrchestrationDispatcherSettings.cs).
+   * TaskOrchestrationDispatcher.cs then starts the new execution with OrchestratorStarted,
+   * ExecutionStarted and those events only, and runs it at once; events that arrived meanwhile wait for
+   * the next episode. Events of earlier episodes are not carried.
+   */
+  private continueAsNew(record: InstanceRecord, input: unknown, delivered: HistoryEvent[]): void {
     record.history.push(historyEvent(EventType.ContinueAsNew, this.clock.now()));
     this.options.onContinueAsNew?.(record);
     record.executionId++;
@@ -541,8 +552,11 @@ export class LocalDurableEngine {
     record.scheduledIds = [];
     record.actionSignatures = [];
     record.status = "Running";
-    // Events that arrived but were not delivered carry over to the new execution.
-    record.inbox.unshift(historyEvent(EventType.ExecutionStarted, this.clock.now(), { Name: record.name, Input: JSON.stringify(input ?? null), Version: record.version }));
+    const carried = delivered.filter((e) => e.EventType === EventType.EventRaised);
+    const started = historyEvent(EventType.ExecutionStarted, this.clock.now(), { Name: record.name, Input: JSON.stringify(input ?? null), Version: record.version });
+    // Events that arrived but were not delivered stay in the inbox, after the first episode's.
+    record.inbox.unshift(started, ...carried);
+    record.firstEpisode = 1 + carried.length;
   }
 
   private finish(record: InstanceRecord, status: RuntimeStatus, result: { output?: unknown; failure?: { message: string; details?: string } }): void {

@@ -41,6 +41,8 @@ export interface InstanceRecord {
   history: HistoryEvent[];
   /** Events not yet delivered to the orchestrator. */
   inbox: HistoryEvent[];
+  /** Set by continueAsNew: the new execution's first episode takes only this many inbox events (ExecutionStarted and the carried-over events). */
+  firstEpisode?: number;
   timers: PendingTimer[];
   work: PendingWork[];
   /** Task ids already turned into TaskScheduled / TimerCreated / SubOrchestrationInstanceCreated. */

@@ -21,9 +21,18 @@ describe("recorded histories", () => {
     expect([...versions].filter((v) => compareVersions(v, current) > 0)).toEqual([]);
   });
 
+  it("of an older version only where that version's code path is kept", () => {
+    // Instances started before 3.0 are drained before the deploy (docs/versioning), so their histories
+    // are not kept. The one older branch in the code: Phase 2 waves of 4 for 1.x (phase2Concurrency).
+    const kept = (v: string) => compareVersions(v, "1.0") >= 0 && compareVersions(v, "2.0") < 0;
+    const current = hostJsonDefaultVersion()!;
+    const older = [...new Set(fixtures.map((f) => f.recorded.version))].filter((v) => v !== current);
+    expect(older.filter((v) => !kept(v))).toEqual([]);
+  });
+
   it("cover an api-mode and an operator-mode migration", () => {
     expect(new Set(fixtures.map((f) => f.recorded.scenario))).toEqual(
-      new Set(["api-rejection-2of3-reminders", "api-deadline-extension-phase2-faults", "operator-start-to-finish"]),
+      new Set(["api-rejection-2of3-reminders", "api-deadline-extension-outage-phase2-faults", "operator-start-to-finish"]),
     );
   });
 

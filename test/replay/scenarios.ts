@@ -5,7 +5,7 @@
  */
 import type { InstanceRecord } from "../../local/host/instanceStore";
 import { recordExecution, writeFixtures, type RecordedExecution } from "../../local/host/replay";
-import { DAY, peigAdminFollows, startBody, startScenario, type Scenario, type ScenarioOptions } from "../workflow/harness";
+import { DAY, HOUR, peigAdminFollows, startBody, startScenario, type Scenario, type ScenarioOptions } from "../workflow/harness";
 
 const CIO = "cio@contoso.com";
 const CFO = "cfo@contoso.com";
@@ -39,8 +39,9 @@ export const SCENARIOS: RecordingScenario[] = [
     },
   },
   {
-    // api mode: the deadline extended mid-window, Phase 2 for those who missed it, Peig answering 503 now and then.
-    name: "api-deadline-extension-phase2-faults",
+    // api mode: the deadline extended mid-window, a Graph outage (needs attention, then a resume once it is over),
+    // Phase 2 for those who missed the window, Peig answering 503 now and then.
+    name: "api-deadline-extension-outage-phase2-faults",
     options: { tenant: { users: 40, seed: 5, missRate: 0.3, mismatchRate: 0 }, stack: { faults: { serverErrorRate: 0.05, seed: 3 } } },
     run: async (s) => {
       const id = await s.start();
@@ -49,6 +50,14 @@ export const SCENARIOS: RecordingScenario[] = [
         s.api(`migrations/${id}/deadline`, { method: "POST", body: JSON.stringify({ deadline: "2026-12-18T09:00:00Z" }), headers: { "content-type": "application/json" } }),
         202,
       );
+      await s.host.advanceBy(DAY);
+      s.stack.graph.setFaults({ scripted: [{ method: "GET", pathIncludes: "/users", status: 503, times: 1_000_000_000 }] });
+      await s.runUntil(async () => (await s.status(id)).needsAttention != null, 2 * DAY);
+      await s.host.advanceBy(6 * HOUR);
+      s.stack.graph.setFaults({ scripted: [] });
+      await expectStatus(s.api(`migrations/${id}/resume`, { method: "POST" }), 202);
+      await s.host.idle();
+      if ((await s.status(id)).needsAttention != null) throw new Error("the migration still needs attention after the resume");
       await s.runUntil(async () => (await s.phase(id)) === "approval", 30 * DAY);
       await expectStatus(s.decide(s.taskLinks(CIO).at(-1)!, "approve"), 200);
       await s.runUntil(finished(s, id), 5 * DAY);

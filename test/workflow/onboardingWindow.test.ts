@@ -193,8 +193,11 @@ describe("orchestration history over a full run", () => {
     );
     await s.runUntil(async () => !(await inWindow(id)));
     // The wake was not lost: it ended that cycle's wait at once, and the next cycle began at the same instant.
+    // As on the Durable extension, the wake taken in the episode that continued as new is carried into the
+    // next execution too (DTFx BehaviorOnContinueAsNew.Carryover), so one more cycle starts at that instant;
+    // it only re-reads the commands (none left) and waits again: harmless.
     expect(wokeAt).toBeDefined();
-    expect(cyclesStartedAt.filter((t) => t === wokeAt)).toHaveLength(2);
+    expect(cyclesStartedAt.filter((t) => t === wokeAt)).toHaveLength(3);
     expect((await auditOf(s, id, "phase.phase2")).map((a) => a.at)).toEqual(["2026-12-16T09:00:00.000Z"]);
 
     const [link] = s.taskLinks("cio@contoso.com");
