@@ -42,8 +42,29 @@ export class StepFailed extends Error {
   }
 }
 
+/** Per episode (keyed by context.df, new each episode): the time the previous execution's winning timer was set for. */
+const timerDue = new WeakMap<object, number>();
+
+/**
+ * The orchestration's "now" for deciding what is due. On Azure Storage a TimerFired can arrive up to about a
+ * second before the timer's time (the message's visibility delay, DurableTask.AzureStorage TaskHubQueue.cs
+ * GetVisibilityDelay; seen on the real extension by conformance/), and currentUtcDateTime is when the episode
+ * started. A timer that won the last wait means its time has come, so "now" is never earlier than it.
+ */
+export function now(context: OrchestrationContext): Date {
+  const due = timerDue.get(context.df);
+  const current = context.df.currentUtcDateTime.getTime();
+  return new Date(due !== undefined && due > current ? due : current);
+}
+
+/** First thing in each execution: takes over the time the previous execution's timer was set for (once). */
+export function beginExecution(context: OrchestrationContext, state: MigrationState): void {
+  if (state.timerDueAt) timerDue.set(context.df, Date.parse(state.timerDueAt));
+  delete state.timerDueAt;
+}
+
 export function at(context: OrchestrationContext, offsetMs: number): Date {
-  return new Date(context.df.currentUtcDateTime.getTime() + offsetMs);
+  return new Date(now(context).getTime() + offsetMs);
 }
 
 export const timingsOf = (state: MigrationState): WorkflowTimings => state.timings ?? defaultTimings;
@@ -69,20 +90,20 @@ const waited = new WeakSet<object>();
  * segments that outlive a cancel). The losing timer is cancelled; the caller continues as new right
  * after, so whatever fires later belongs to a finished execution. Returns true when woken.
  */
-export function* waitOnce(context: OrchestrationContext, until: Date | undefined, options: { wake: boolean } = { wake: true }): PhaseStep<boolean> {
+export function* waitOnce(context: OrchestrationContext, until: Date | undefined, options: { wake: boolean } = { wake: true }): PhaseStep<{ woken: boolean; end: Date }> {
   if (waited.has(context.df)) throw new Error(`orchestration ${context.df.instanceId} tried to wait twice in one execution`);
   waited.add(context.df);
-  const end = sleepEnd(context.df.currentUtcDateTime, until);
+  const end = sleepEnd(now(context), until);
   if (!options.wake) {
     yield context.df.createTimer(end);
-    return false;
+    return { woken: false, end };
   }
   const wake = context.df.waitForExternalEvent(Events.wake);
   const timer = context.df.createTimer(end);
   const winner = yield context.df.Task.any([wake, timer]);
-  if (winner === timer) return false;
+  if (winner === timer) return { woken: false, end };
   timer.cancel();
-  return true;
+  return { woken: true, end };
 }
 
 export function* readAdminCommands(context: OrchestrationContext, state: MigrationState): PhaseStep<AdminCommands> {
@@ -104,7 +125,7 @@ export function publishProgress(context: OrchestrationContext, state: MigrationS
     deadline: state.deadline,
     counts: state.window.counts,
     approvalRound: state.approvalRound,
-    updatedAt: context.df.currentUtcDateTime.toISOString(),
+    updatedAt: now(context).toISOString(),
     ...(attention
       ? { needsAttention: { step: attention.step, service: attention.service, status: attention.status, fix: attention.fix, since: attention.since, nextAttemptAt: attention.nextAttemptAt } }
       : {}),

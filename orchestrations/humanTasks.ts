@@ -8,7 +8,7 @@
 import type { OrchestrationContext } from "durable-functions";
 import { gateDecision, gateWakeAt, reminderDue, type GateOutcome } from "../shared/domain/waits";
 import { Activities, gateId, type HumanTaskPurpose, type MigrationState } from "../shared/workflow";
-import { at, call, timingsOf, type PhaseStep, type Sleep } from "./common";
+import { at, call, now as nowOf, timingsOf, type PhaseStep, type Sleep } from "./common";
 
 export type { GateOutcome };
 
@@ -16,7 +16,7 @@ export type { GateOutcome };
 export function* humanGate(context: OrchestrationContext, state: MigrationState, purpose: HumanTaskPurpose, round: number, required: number): PhaseStep<GateOutcome | Sleep> {
   const { migrationId } = state;
   const id = gateId(purpose, round);
-  const now = context.df.currentUtcDateTime;
+  const now = nowOf(context);
   const gate = state.gate;
   if (gate?.id !== id) {
     const expiresAt = at(context, state.taskLinkTtlMs).toISOString();

@@ -10,7 +10,8 @@ import { afterFailure, retryDue } from "../shared/domain/waits";
 import { Activities, type AdminCommands, type MigrationState, type Phase, type StepFailure } from "../shared/workflow";
 import { askApprovers } from "./askApprovers";
 import { closeMigration } from "./closeMigration";
-import { call, enterPhase, publishProgress, readAdminCommands, StepFailed, timingsOf, waitOnce, type PhaseResult, type PhaseStep } from "./common";
+import { atLeast } from "../shared/versions";
+import { beginExecution, call, enterPhase, now, publishProgress, readAdminCommands, StepFailed, timingsOf, waitOnce, type PhaseResult, type PhaseStep } from "./common";
 import { createMissingPeigAccounts } from "./createMissingPeigAccounts";
 import { reportMigration } from "./reportMigration";
 import { runOnboardingWindow } from "./runOnboardingWindow";
@@ -27,13 +28,18 @@ export interface MigrationOutcome {
 
 export function* migrationOrchestrator(context: OrchestrationContext): PhaseStep<MigrationOutcome | undefined> {
   const state = context.df.getInput<MigrationState>();
+  beginExecution(context, state);
   publishProgress(context, state);
   const sleep = yield* step(context, state);
   if (FINAL.includes(state.phase)) {
     publishProgress(context, state);
     return { phase: state.phase, stoppedBecause: state.stoppedBecause, checklist: state.checklist };
   }
-  if (sleep) yield* waitOnce(context, sleep.until);
+  if (sleep) {
+    const { woken, end } = yield* waitOnce(context, sleep.until);
+    // 3.1: the next execution decides as if at least at the timer's time (3.0 instances replay without it).
+    if (!woken && atLeast(context.df.version, "3.1")) state.timerDueAt = end.toISOString();
+  }
   context.df.continueAsNew(state);
   return undefined;
 }
@@ -49,7 +55,7 @@ function* step(context: OrchestrationContext, state: MigrationState): PhaseResul
     const resumeAt = commands.resumeRequested?.at;
     const newResume = resumeAt !== undefined && resumeAt !== state.resumeSeen;
     state.resumeSeen = resumeAt;
-    if (attention && !retryDue(attention, context.df.currentUtcDateTime, newResume)) {
+    if (attention && !retryDue(attention, now(context), newResume)) {
       publishProgress(context, state, { waitingFor: `a retry of ${attention.step}` });
       return { until: attention.nextAttemptAt ? new Date(attention.nextAttemptAt) : undefined };
     }
@@ -91,7 +97,7 @@ function* runPhase(context: OrchestrationContext, state: MigrationState, command
 function* stepFailed(context: OrchestrationContext, state: MigrationState, failure: StepFailure): PhaseResult {
   const incident = state.attention?.incident ?? (state.incidents ?? 0) + 1;
   state.incidents = incident;
-  const attention = afterFailure(state.attention, failure, context.df.currentUtcDateTime, timingsOf(state), incident);
+  const attention = afterFailure(state.attention, failure, now(context), timingsOf(state), incident);
   state.attention = attention;
   publishProgress(context, state, { waitingFor: `a retry of ${attention.step}` });
   try {

@@ -7,7 +7,7 @@ import type { OrchestrationContext } from "durable-functions";
 import { reminderTimes } from "../shared/domain/schedule";
 import { parseIsoDuration } from "../shared/domain/duration";
 import { Activities, type MigrationState } from "../shared/workflow";
-import { call, enterPhase, publishProgress, type PhaseResult } from "./common";
+import { call, enterPhase, now as nowOf, publishProgress, type PhaseResult } from "./common";
 
 export function* runOnboardingWindow(context: OrchestrationContext, state: MigrationState): PhaseResult {
   const { migrationId, request } = state;
@@ -17,7 +17,7 @@ export function* runOnboardingWindow(context: OrchestrationContext, state: Migra
     window.invited = true;
   }
 
-  const now = context.df.currentUtcDateTime;
+  const now = nowOf(context);
   const deadline = new Date(state.deadline);
   const schedule = reminderTimes(deadline, request.reminders, new Date(0));
   // Only the latest reminder that has come due is sent: after a long pause nobody gets three at once.

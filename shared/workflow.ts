@@ -173,6 +173,11 @@ export interface MigrationState {
   attention?: Attention;
   /** The admin's latest resume already acted on (AdminCommands.resumeRequested.at). */
   resumeSeen?: string;
+  /**
+   * (3.1) The time the timer that ended the previous execution's wait was set for: the next execution decides as
+   * if at least that late, since Azure Storage may deliver a TimerFired slightly early (orchestrations/common.ts).
+   */
+  timerDueAt?: string;
   /** Incidents so far (numbers the next one). */
   incidents?: number;
 }

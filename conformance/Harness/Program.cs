@@ -23,6 +23,8 @@ public static class Program
         Worker.BaseUrl = Require("CONFORMANCE_WORKER_URL").TrimEnd('/');
         string hub = Require("CONFORMANCE_TASK_HUB");
         string logFile = Require("CONFORMANCE_LOG");
+        // host.json's extensions.durableTask.defaultVersion, as the Functions host would pass it to the extension.
+        string defaultVersion = Require("CONFORMANCE_DEFAULT_VERSION");
         Environment.SetEnvironmentVariable("FUNCTIONS_WORKER_RUNTIME", "node");
 
         IHost host = new HostBuilder()
@@ -38,6 +40,7 @@ public static class Program
                 b.AddDurableTask(o =>
                 {
                     o.HubName = hub;
+                    o.DefaultVersion = defaultVersion;
                     o.LocalRpcEndpointEnabled = true;
                     o.StorageProvider["ConnectionName"] = "AzureWebJobsStorage";
                     // As in the extension's tests: one worker, so skip the lease balancing that slows start-up.

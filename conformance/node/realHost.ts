@@ -87,6 +87,9 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
+/** host.json's defaultVersion: the harness runs the extension with it, as the Functions host would. */
+export const deployedVersion = (JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../host.json"), "utf8")) as { extensions: { durableTask: { defaultVersion: string } } }).extensions.durableTask.defaultVersion;
+
 export async function startHarness(options: { connectionString: string; workerUrl: string; taskHub: string; logFile: string }): Promise<Harness> {
   const child = spawn("dotnet", [HARNESS_DLL], {
     stdio: ["pipe", "pipe", "pipe"],
@@ -97,6 +100,7 @@ export async function startHarness(options: { connectionString: string; workerUr
       CONFORMANCE_WORKER_URL: options.workerUrl,
       CONFORMANCE_TASK_HUB: options.taskHub,
       CONFORMANCE_LOG: options.logFile,
+      CONFORMANCE_DEFAULT_VERSION: deployedVersion,
     },
   });
   const output = await waitForOutput(child, [/^RPC \S+/m, /^READY$/m], "the .NET harness", 90_000);

@@ -57,6 +57,12 @@ export interface EngineOptions {
    * problem should set it.
    */
   lenientReyield?: boolean;
+  /**
+   * Deliver each TimerFired up to this much before its FireAt (never before now), as Azure Storage may: it sends
+   * the event as a queue message with a visibility delay (DurableTask.AzureStorage Messaging/TaskHubQueue.cs,
+   * GetVisibilityDelay) that can end before FireAt (seen by conformance/). The event still names its FireAt.
+   */
+  timerEarlyMs?: number;
   /** Called with an execution's final state just before continueAsNew replaces it (history recording). */
   onContinueAsNew?: (record: InstanceRecord) => void;
   log?: LogSink;
@@ -215,14 +221,17 @@ export class LocalDurableEngine {
   }
 
   /** The earliest pending durable timer across all instances. */
-  nextTimer(): { instanceId: string; taskId: number; fireAt: Date } | undefined {
-    let best: { instanceId: string; taskId: number; fireAt: Date } | undefined;
+  /** The earliest pending durable timer across all instances: `fireAt` is when it is delivered (see timerEarlyMs). */
+  nextTimer(): { instanceId: string; taskId: number; fireAt: Date; scheduledFor: string } | undefined {
+    let best: { instanceId: string; taskId: number; fireAt: Date; scheduledFor: string } | undefined;
+    const early = this.options.timerEarlyMs ?? 0;
+    const now = this.clock.now().getTime();
     for (const record of this.instances.values()) {
       if (isTerminal(record.status)) continue;
       for (const t of record.timers) {
-        const at = new Date(t.fireAt);
+        const at = new Date(early > 0 ? Math.max(Date.parse(t.fireAt) - early, now) : Date.parse(t.fireAt));
         if (!best || at < best.fireAt || (at.getTime() === best.fireAt.getTime() && t.taskId < best.taskId)) {
-          best = { instanceId: record.instanceId, taskId: t.taskId, fireAt: at };
+          best = { instanceId: record.instanceId, taskId: t.taskId, fireAt: at, scheduledFor: t.fireAt };
         }
       }
     }
@@ -237,7 +246,7 @@ export class LocalDurableEngine {
       if (!next || next.fireAt > this.clock.now()) return fired;
       const record = this.instances.get(next.instanceId)!;
       record.timers = record.timers.filter((t) => t.taskId !== next.taskId);
-      record.inbox.push(historyEvent(EventType.TimerFired, this.clock.now(), { TimerId: next.taskId, FireAt: next.fireAt.toISOString() }));
+      record.inbox.push(historyEvent(EventType.TimerFired, this.clock.now(), { TimerId: next.taskId, FireAt: next.scheduledFor }));
       await this.persist(record);
       fired++;
       this.kick();

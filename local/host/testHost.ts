@@ -25,6 +25,8 @@ export interface TestHostOptions {
   defaultVersion?: string;
   /** Tests that demonstrate a re-yield only (see EngineOptions.lenientReyield): warn instead of failing. */
   lenientReyield?: boolean;
+  /** Deliver timers up to this much early, as Azure Storage may (EngineOptions.timerEarlyMs). */
+  timerEarlyMs?: number;
   onContinueAsNew?: (record: InstanceRecord) => void;
   /** Listen on this port (a "redeployed" host keeps the URL the e-mailed links point at). */
   port?: number;
@@ -61,6 +63,7 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
     activityConcurrency: options.activityConcurrency,
     defaultVersion: options.defaultVersion ?? hostJsonDefaultVersion(),
     lenientReyield: options.lenientReyield,
+    timerEarlyMs: options.timerEarlyMs,
     onContinueAsNew: options.onContinueAsNew,
     log: options.log,
   });

@@ -71,6 +71,8 @@ export interface ScenarioOptions {
   storage?: ScenarioStorage;
   /** Sees each execution just before continueAsNew replaces it (history recording). */
   onContinueAsNew?: (record: InstanceRecord) => void;
+  /** Timers delivered up to this much early, as Azure Storage may. */
+  timerEarlyMs?: number;
 }
 
 // HOST_LOG=1 prints activity failures and warnings from the local host.
@@ -78,7 +80,7 @@ const hostLog = process.env.HOST_LOG ? (level: string, source: string, message: 
 
 function durableHost(clock: VirtualClock, options: ScenarioOptions): Promise<TestHost> {
   const store = options.storage ? TableInstanceStore.fromConnectionString(options.storage.connection, `${options.storage.tablePrefix}Instances`) : undefined;
-  return createTestHost({ clock, store, runActivitiesTwice: options.runActivitiesTwice, onContinueAsNew: options.onContinueAsNew, log: hostLog });
+  return createTestHost({ clock, store, runActivitiesTwice: options.runActivitiesTwice, onContinueAsNew: options.onContinueAsNew, timerEarlyMs: options.timerEarlyMs, log: hostLog });
 }
 
 /** A virtual clock that says when time moves, so simulated people can act as it passes. */
