@@ -12,6 +12,7 @@ export interface ChildRun {
   wallMs: number;
   finalPhase: string;
   peakRssBytes: number;
+  mail: { senders: number; undelivered: number; maxRecipientsPer24h: number; messagesSent: number };
 }
 
 async function main(): Promise<void> {
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   const { runMigration } = await import("./migrationRun");
   const run = await runMigration({ tenant: { users, seed: 7, mismatchRate: 0 } });
   // resourceUsage().maxRSS is in kilobytes (https://nodejs.org/api/process.html#processresourceusage).
-  const result: ChildRun = { users, inScope: run.inScope, wallMs: run.wallMs, finalPhase: run.finalPhase, peakRssBytes: process.resourceUsage().maxRSS * 1024 };
+  const result: ChildRun = { users, inScope: run.inScope, wallMs: run.wallMs, finalPhase: run.finalPhase, peakRssBytes: process.resourceUsage().maxRSS * 1024, mail: { senders: run.mail.senders, undelivered: run.mail.undelivered, maxRecipientsPer24h: run.mail.maxRecipientsPer24h, messagesSent: run.mail.messagesSent } };
   console.log(JSON.stringify(result));
 }
 

@@ -6,6 +6,7 @@
  */
 import "../../functions";
 import { performance } from "node:perf_hooks";
+import { sendersNeeded } from "../../shared/domain/mailPlan";
 import { monitorTimes, reminderTimes } from "../../shared/domain/schedule";
 import type { Services } from "../../shared/services";
 import type { Phase } from "../../shared/workflow";
@@ -51,6 +52,12 @@ export interface MigrationRunResult {
     /** Inbox listings the bounce reads needed at least (one per sender mailbox per read). */
     minimumInboxReads: number;
     messagesSent: number;
+    /** Sender mailboxes the run used (as many as the mail plan needs). */
+    senders: number;
+    /** Recipients the simulated Exchange did not deliver to (each with a non-delivery report). */
+    undelivered: number;
+    /** The most recipients any one mailbox sent to in a rolling 24 hours. */
+    maxRecipientsPer24h: number;
   };
   maxHistory: { events: number; instanceId: string };
   /** Phase → virtual time it was entered (from the audit trail). */
@@ -161,11 +168,36 @@ function scheduledPasses(onboardingStartedAt: number): number {
   return 1 + reminders + monitorTicks + 4;
 }
 
+/** The most recipients one sender reached within any 24 hours, over the simulator's outbox (two pointers per sender). */
+function maxRecipientsPerRollingDay(outbox: readonly { sender: string; sentAt: string; to: string[]; bcc: string[] }[]): number {
+  const bySender = new Map<string, { at: number; recipients: number }[]>();
+  for (const m of outbox) {
+    const list = bySender.get(m.sender.toLowerCase()) ?? [];
+    list.push({ at: Date.parse(m.sentAt), recipients: m.to.length + m.bcc.length });
+    bySender.set(m.sender.toLowerCase(), list);
+  }
+  let max = 0;
+  for (const sends of bySender.values()) {
+    sends.sort((a, b) => a.at - b.at);
+    let start = 0;
+    let inWindow = 0;
+    for (const send of sends) {
+      inWindow += send.recipients;
+      while (sends[start].at <= send.at - 24 * 60 * 60_000) inWindow -= sends[start++].recipients;
+      max = Math.max(max, inWindow);
+    }
+  }
+  return max;
+}
+
 export async function runMigration(options: { tenant: TenantOptions; peigRateLimit?: PeigRateLimit; clock?: VirtualClock }): Promise<MigrationRunResult> {
   const clock = options.clock ?? new VirtualClock(START);
   const wallStart = performance.now();
   const host = await createTestHost({ clock });
-  const stack = await startLocalStack({ clock, publicBaseUrl: host.baseUrl, tenant: options.tenant });
+  // As many sender mailboxes as the mail plan needs for everyone in the tenant (the start refuses fewer).
+  const needed = sendersNeeded(startRequest, options.tenant.users ?? 60, clock.now()) ?? 100;
+  const mailSenders = Array.from({ length: needed }, (_, i) => `peig-migration-${i + 1}@contoso.com`);
+  const stack = await startLocalStack({ clock, publicBaseUrl: host.baseUrl, tenant: options.tenant, mailSenders });
   if (options.peigRateLimit) stack.peig.setRateLimit(options.peigRateLimit);
   const notes: Notes = { usersPerPass: [], peigItems: { listUsers: [], listPendingRequests: [], listMicrosoft365Accounts: [] }, bulkSends: [], personalisedCalls: [], bounceReads: 0 };
   instrument(stack.services, notes);
@@ -213,6 +245,9 @@ export async function runMigration(options: { tenant: TenantOptions; peigRateLim
         personalisedMessages: notes.personalisedCalls.reduce((n, m) => n + m, 0),
         minimumInboxReads: notes.bounceReads,
         messagesSent: stack.graph.outbox.length,
+        senders: mailSenders.length,
+        undelivered: stack.graph.outbox.reduce((n, m) => n + (m.undelivered?.length ?? 0), 0),
+        maxRecipientsPer24h: maxRecipientsPerRollingDay(stack.graph.outbox),
       },
       maxHistory: { events: widest.maxHistoryLength, instanceId: widest.instanceId },
       phaseEnteredAt,

@@ -230,15 +230,21 @@ export function planMail(request: MailPlanRequest, recipients: number, senders: 
   return { senders: [...senders], personalised: request.personalisedReminders === true, invitation: planned[0], reminders: planned.slice(1), shortfalls, warnings: overrunWarnings(booked, deadline) };
 }
 
-/** The smallest number of sender mailboxes (up to 100) that makes the plan fit, as advice. */
+/** The smallest number of sender mailboxes (from `atLeast`, up to 100) whose plan invites and reminds everyone in time. */
+export function sendersNeeded(request: MailPlanRequest, recipients: number, now: Date, atLeast = 1): number | undefined {
+  for (let n = Math.max(1, atLeast); n <= 100; n++) {
+    const names = Array.from({ length: n }, (_, i) => `sender${i}`);
+    if (schedule(request, recipients, names, now).late.length === 0) return n;
+  }
+  return undefined;
+}
+
+/** What would make the plan fit, as advice. */
 function fixFor(request: MailPlanRequest, recipients: number, senders: number, now: Date): string {
   const limits = `Exchange Online allows each sender mailbox ${exchangeLimits.recipientsPerDay} recipients per rolling 24 hours (the first keeps ${ADMIN_MAIL_RESERVE} of them for the admins' and approvers' mail)`;
   const moreTime = "give the window more time (a later deadline, reminders further apart)";
-  for (let n = senders + 1; n <= 100; n++) {
-    const names = Array.from({ length: n }, (_, i) => `sender${i}`);
-    if (schedule(request, recipients, names, now).late.length === 0) return `${limits}; list ${n} sender mailboxes in MAIL_SENDERS (now ${senders}), or ${moreTime}`;
-  }
-  return `${limits}; ${moreTime}, or list more sender mailboxes in MAIL_SENDERS`;
+  const n = sendersNeeded(request, recipients, now, senders + 1);
+  return n !== undefined ? `${limits}; list ${n} sender mailboxes in MAIL_SENDERS (now ${senders}), or ${moreTime}` : `${limits}; ${moreTime}, or list more sender mailboxes in MAIL_SENDERS`;
 }
 
 export type DryRunRequest = MailPlanRequest;
