@@ -39,7 +39,8 @@ describe("a migration started in Europe/Prague", () => {
     s = await startScenario({ tenant: { users: 5, seed: 5 } });
     const res = await s.api("migrations", { method: "POST", body: JSON.stringify(startBody({ timeZone: "Europe/Atlantis" })), headers: { "content-type": "application/json" } });
     expect(res.status).toBe(400);
-    expect((await res.json()).errors.map((e: { field: string }) => e.field)).toEqual(["timeZone"]);
+    const { errors } = (await res.json()) as { errors: { field: string }[] };
+    expect(errors.map((e) => e.field)).toEqual(["timeZone"]);
   });
 });
 
