@@ -76,6 +76,7 @@ export async function writeReport(input: { migrationId: string; phase2: Migratio
     generatedAt: s.clock.now().toISOString(),
     outcome: checklist.every((i) => i.met) ? "completed: ready for federation" : "completed with open checklist items",
     deadline: record.deadline,
+    timeZone: runtime.request.timeZone,
     counts: { ...record.counts },
     checklist,
     phase2: {

@@ -6,6 +6,7 @@
  */
 import { bouncedSummary, liveLedger, senderWithRoom, type MailRuntime } from "../shared/domain/mailPlan";
 import type { Reconciliation, UserReconciliation } from "../shared/domain/reconcile";
+import { parseIsoDuration } from "../shared/domain/duration";
 import { RECIPIENTS_PER_MESSAGE } from "../shared/mail/port";
 import { sendKey } from "../shared/mail/sendKey";
 import { adminDigestEmail, invitationEmail, reminderEmail, type EmailContent } from "../shared/email/templates";
@@ -27,7 +28,7 @@ async function sendInvitationsTo(s: Services, migrationId: string, runtime: Migr
   // Only users with a mailbox can be mailed; the others are counted apart, not as recipients.
   const people = reconciliation.users.filter((u) => u.state !== "onboarded");
   const mailed = people.filter(hasMailbox);
-  const mail = (name?: string) => invitationEmail({ workspace: runtime.request.workspace, domain: runtime.request.domain, deadline: new Date(deadline), recipientName: name, contact: runtime.request.admins[0] });
+  const mail = (name?: string) => invitationEmail({ workspace: runtime.request.workspace, domain: runtime.request.domain, deadline: new Date(deadline), recipientName: name, ...mailContext(runtime) });
   const outcome = await sendToPeople(s, migrationId, { purpose: "invitation", kind: "invitation", label: "invitation", deadline }, mailed, mail, runtime.request.personalisedReminders ?? false);
   await s.store.appendAudit({ migrationId, actor: "system", action: "mail.invitation.sent", details: { recipients: mailed.length, withoutMailbox: people.length - mailed.length, ...auditOf(outcome) } });
   return outcome;
@@ -46,13 +47,20 @@ async function sendRemindersTo(s: Services, migrationId: string, runtime: Migrat
   const now = s.clock.now();
   const people = reconciliation.users.filter((u) => u.state === "notOnboarded");
   const mailed = people.filter(hasMailbox);
-  const mail = (name?: string) => reminderEmail({ workspace: runtime.request.workspace, domain: runtime.request.domain, deadline: new Date(send.deadline), now, recipientName: name, contact: runtime.request.admins[0] });
+  const mail = (name?: string) => reminderEmail({ workspace: runtime.request.workspace, domain: runtime.request.domain, deadline: new Date(send.deadline), now, recipientName: name, ...mailContext(runtime) });
   const outcome = await sendToPeople(s, migrationId, send, mailed, mail, runtime.request.personalisedReminders ?? false);
   await s.store.appendAudit({ migrationId, actor: "system", action: "mail.reminder.sent", details: { reminder: send.label, deadline: send.deadline, recipients: mailed.length, withoutMailbox: people.length - mailed.length, ...auditOf(outcome) } });
   return outcome;
 }
 
-/** Reconciles, records per-user state and counts, and mails the admins a digest when something changed. */
+/** What every onboarding mail takes from the start request: who to ask, the zone for dates, the admins' note. */
+const mailContext = (runtime: MigrationRuntime) => ({ contact: runtime.request.admins[0], timeZone: runtime.request.timeZone, note: runtime.request.note });
+
+/**
+ * Reconciles, records per-user state and counts, and mails the admins a digest when the counts differ from the
+ * last digest's, at most once per ADMIN_DIGEST_INTERVAL (a 14-day window at hourly monitoring would otherwise
+ * send hundreds). The last digest is recorded on the migration row, so the orchestration's actions never depend on it.
+ */
 export async function monitorOnboarding(input: { migrationId: string }, s: Services = services()): Promise<OnboardingCounts> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
   const { reconciliation } = await reconcileAndRecord(s, input.migrationId, runtime);
@@ -62,7 +70,6 @@ export async function monitorOnboarding(input: { migrationId: string }, s: Servi
   if (pending?.kind === "invitation") await sendInvitationsTo(s, input.migrationId, runtime, reconciliation, pending.deadline);
   else if (pending?.kind === "reminder") await sendRemindersTo(s, input.migrationId, runtime, reconciliation, pending);
   const counts = countsOf(reconciliation, record.counts.phase2Failed);
-  const changed = JSON.stringify(counts) !== JSON.stringify(record.counts);
   await updateRuntime(s, input.migrationId, (rt) => {
     rt.unmatchedRequests = reconciliation.unmatchedRequests
       .slice(0, 50)
@@ -71,17 +78,28 @@ export async function monitorOnboarding(input: { migrationId: string }, s: Servi
   });
   // The status page's chart is drawn from these.
   await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "monitor.progress", details: { counts } });
-  if (changed) {
+  const now = s.clock.now();
+  const last = runtime.lastDigest;
+  if (digestDue(last, counts, now, parseIsoDuration(s.settings.ADMIN_DIGEST_INTERVAL))) {
     const digest = adminDigestEmail({
       workspace: runtime.request.workspace,
-      now: s.clock.now(),
+      now,
       deadline: new Date(record.deadline),
       reconciliation,
       statusPageUrl: `${s.settings.PUBLIC_BASE_URL.replace(/\/$/, "")}/api/migrations/${input.migrationId}/page`,
+      timeZone: runtime.request.timeZone,
     });
-    await s.mail.sendBulk({ subject: digest.subject, html: digest.html, recipients: runtime.request.admins, key: sendKey(input.migrationId, "digest", record.counts, counts) });
+    // The key names the previous digest: a retried pass finds this one in Sent Items instead of sending it twice.
+    await s.mail.sendBulk({ subject: digest.subject, html: digest.html, recipients: runtime.request.admins, key: sendKey(input.migrationId, "digest", last?.at ?? null, counts) });
+    await updateRuntime(s, input.migrationId, (rt) => void (rt.lastDigest = { at: now.toISOString(), counts }));
   }
   return counts;
+}
+
+/** A digest goes when the counts moved since the last one and the interval has passed (the first one goes at once). */
+export function digestDue(last: MigrationRuntime["lastDigest"], counts: OnboardingCounts, now: Date, intervalMs: number): boolean {
+  if (!last) return true;
+  return JSON.stringify(counts) !== JSON.stringify(last.counts) && now.getTime() - Date.parse(last.at) >= intervalMs;
 }
 
 /** Reads the sender mailboxes' non-delivery reports since the last pass and records them on the users they name. */

@@ -11,6 +11,7 @@ import { parseIsoDuration } from "../shared/domain/duration";
 import { nextReminder } from "../shared/domain/schedule";
 import { timingsFromSettings } from "../shared/domain/waits";
 import { loadMigration, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
+import { DEFAULT_TIME_ZONE } from "../shared/domain/humanTime";
 import { renderStatusPage } from "../shared/pages/statusPage";
 import { services, type Services } from "../shared/services";
 import { InvalidCursorError, MAX_USERS_PAGE, NotFoundError, PreconditionFailedError, userStates, type UserRecord, type UserState } from "../shared/store";
@@ -186,6 +187,8 @@ async function migrationStatus(request: HttpRequest, client: df.DurableClient, s
     status: record.status,
     runtimeStatus: durable?.runtimeStatus ?? null,
     peigMode: runtime.peigMode,
+    /** The zone pages and e-mails show dates in; the JSON's dates stay ISO 8601 UTC. */
+    timeZone: runtime.request.timeZone ?? DEFAULT_TIME_ZONE,
     deadline: record.deadline,
     nextReminder: next?.at.toISOString() ?? null,
     waitingFor: progress?.waitingFor ?? null,

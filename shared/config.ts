@@ -58,6 +58,8 @@ const settingsShape = z.object({
       .default(false),
     /** How often the undecided of an open approval or operator task get a fresh link (ISO 8601 duration). */
     GATE_REMINDER_INTERVAL: isoDuration.default("P1D"),
+    /** The admins' progress digest goes at most once per this interval (ISO 8601 duration), and only when the counts moved. */
+    ADMIN_DIGEST_INTERVAL: isoDuration.default("P1D"),
     /** Waits before the quick re-tries of a failed step (comma-separated ISO 8601 durations); then it needs attention. */
     STEP_RETRY_DELAYS: isoDurations.default("PT1M,PT5M"),
     /** Waits between re-tries while a migration needs attention (the last one repeats). */

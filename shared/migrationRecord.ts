@@ -8,7 +8,7 @@ import type { MigrationApp } from "./entra/port";
 import type { MailRuntime } from "./domain/mailPlan";
 import type { Services } from "./services";
 import { NotFoundError, PreconditionFailedError, type MigrationPatch, type MigrationRecord } from "./store";
-import type { Attention, ChecklistItem, MigrationRequest, PeigMode, WorkflowTimings } from "./workflow";
+import type { Attention, ChecklistItem, MigrationRequest, OnboardingCounts, PeigMode, WorkflowTimings } from "./workflow";
 
 export interface MigrationRuntime {
   request: MigrationRequest;
@@ -40,6 +40,8 @@ export interface MigrationRuntime {
   sent: string[];
   /** What each sender mailbox sent in the last 24 hours, the send still waiting for room, where bounces were read up to. */
   mail?: MailRuntime;
+  /** When the admins' last digest went and the counts it reported (the next one waits ADMIN_DIGEST_INTERVAL). */
+  lastDigest?: { at: string; counts: OnboardingCounts };
 }
 
 export interface LoadedMigration {

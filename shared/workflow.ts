@@ -74,6 +74,10 @@ export interface MigrationRequest {
   phase2: "auto" | "approve" | "skip";
   endEarly: boolean;
   personalisedReminders?: boolean;
+  /** IANA zone the e-mails and pages show dates in (absent: UTC). */
+  timeZone?: string;
+  /** The admins' own line in the invitation and reminders (plain text). */
+  note?: string;
 }
 
 /**

@@ -118,6 +118,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     PUBLIC_BASE_URL: empty(publicBaseUrl) ? 'https://${functionApp.properties.defaultHostName}' : publicBaseUrl
     TASK_LINK_TTL: taskLinkTtl
     GATE_REMINDER_INTERVAL: 'P1D'
+    ADMIN_DIGEST_INTERVAL: 'P1D'
     STEP_RETRY_DELAYS: 'PT1M,PT5M'
     ATTENTION_RETRY_DELAYS: 'PT15M,PT1H,PT3H,PT6H'
     ATTENTION_RETRY_FOR: 'P3D'

@@ -8,7 +8,8 @@
  */
 import type { ChecklistItem } from "../domain/checklist";
 import { describeDuration } from "../domain/duration";
-import type { Reconciliation } from "../domain/reconcile";
+import { formatHuman } from "../domain/humanTime";
+import type { Reconciliation, UserState } from "../domain/reconcile";
 
 export interface EmailContent {
   subject: string;
@@ -66,15 +67,6 @@ function checkedUrl(url: string): string {
   return parsed.href;
 }
 
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-
-/** "Tuesday 15 December 2026, 17:00 UTC": spelled out so nobody misreads 03/04 and independent of the server's locale. */
-export function formatUtc(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${WEEKDAYS[date.getUTCDay()]} ${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}, ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())} UTC`;
-}
-
 const STYLE = {
   body: "margin:0;padding:24px;background:#f5f5f5;font-family:'Segoe UI',Arial,sans-serif;font-size:15px;line-height:1.5;color:#1b1b1b",
   card: "max-width:640px;margin:0 auto;background:#ffffff;padding:24px;border-radius:6px",
@@ -126,8 +118,8 @@ function render(subject: string, blocks: Block[]): EmailContent {
 }
 
 /** "…and 12 more" after the first `limit` items. */
-function truncated(items: string[], limit: number): string[] {
-  return items.length > limit ? [...items.slice(0, limit), `…and ${items.length - limit} more`] : items;
+function truncated(items: string[], limit: number, where = ""): string[] {
+  return items.length > limit ? [...items.slice(0, limit), `…and ${items.length - limit} more${where}`] : items;
 }
 
 /** A headed section, or nothing when it would be empty. */
@@ -143,6 +135,10 @@ export interface OnboardingMailInput {
   recipientName?: string;
   /** Where to ask for help, e.g. the IT team's address. */
   contact?: string;
+  /** IANA zone the deadline is shown in (default UTC). */
+  timeZone?: string;
+  /** The admins' own line (plain text), e.g. a help-desk link or why the deadline is when it is. */
+  note?: string;
 }
 
 function onboardingSteps({ workspace, domain }: OnboardingMailInput): Block[] {
@@ -164,14 +160,18 @@ function onboardingSteps({ workspace, domain }: OnboardingMailInput): Block[] {
 
 const help = (contact: string | undefined): Block[] => (contact ? [{ kind: "paragraph", text: `Questions? Contact ${contact}.` }] : []);
 
+/** The admins' note, set apart as their words (isolated: it is text people typed). */
+const adminsNote = (note: string | undefined): Block[] => (note ? [{ kind: "paragraph", text: `A note from your IT team: ${isolate(note)}` }] : []);
+
 export function invitationEmail(input: OnboardingMailInput): EmailContent {
-  const due = formatUtc(input.deadline);
+  const due = formatHuman(input.deadline, input.timeZone);
   return render(`Action needed: set up Peig for workspace "${input.workspace}" by ${due}`, [
     ...greeting(input.recipientName),
     { kind: "paragraph", text: "We are moving Microsoft 365 sign-in to Peig, a passwordless sign-in app. Your Microsoft 365 account stays the same; only the way you sign in changes." },
     { kind: "paragraph", text: `Please set up Peig before ${due}.` },
     ...onboardingSteps(input),
     { kind: "paragraph", text: "It takes a few minutes. You will keep signing in as today until the switch-over." },
+    ...adminsNote(input.note),
     ...help(input.contact),
   ]);
 }
@@ -180,9 +180,10 @@ export function reminderEmail(input: OnboardingMailInput & { now: Date }): Email
   const left = describeDuration(input.deadline.getTime() - input.now.getTime());
   return render(`Reminder: ${left} left to set up Peig for workspace "${input.workspace}"`, [
     ...greeting(input.recipientName),
-    { kind: "paragraph", text: `You have ${left} left to set up Peig: the deadline is ${formatUtc(input.deadline)}.` },
+    { kind: "paragraph", text: `You have ${left} left to set up Peig: the deadline is ${formatHuman(input.deadline, input.timeZone)}.` },
     ...onboardingSteps(input),
     { kind: "paragraph", text: "If you have finished in the last few hours, thank you: you can ignore this message." },
+    ...adminsNote(input.note),
     ...help(input.contact),
   ]);
 }
@@ -193,34 +194,54 @@ export interface AdminDigestInput {
   deadline: Date;
   reconciliation: Reconciliation;
   statusPageUrl: string;
-  /** Users and requests listed before "…and N more". */
+  /** Users and requests listed per state before "…and N more". */
   listLimit?: number;
+  /** IANA zone the times are shown in (default UTC). */
+  timeZone?: string;
 }
 
-export function adminDigestEmail({ workspace, now, deadline, reconciliation, statusPageUrl, listLimit = 50 }: AdminDigestInput): EmailContent {
+/** Each user state as the admins read it: never the code name. */
+export const userStateInWords: Record<UserState, string> = {
+  onboarded: "onboarded",
+  pendingRequest: "request waiting for approval",
+  mismatched: "typed another e-mail address",
+  awaitingOnboarding: "has a Phase 2 account, not onboarded yet",
+  notOnboarded: "not onboarded yet",
+};
+
+/** Digest sections, in the order an admin acts on them; mismatched users are listed with their requests. */
+const DIGEST_STATES: readonly UserState[] = ["pendingRequest", "notOnboarded", "awaitingOnboarding"];
+
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+export function adminDigestEmail({ workspace, now, deadline, reconciliation, statusPageUrl, listLimit = 50, timeZone }: AdminDigestInput): EmailContent {
   const { counts } = reconciliation;
-  const waiting = reconciliation.users.filter((u) => u.state !== "onboarded").map((u) => `${isolate(u.displayName)} <${isolate(u.userPrincipalName)}>: ${u.state}`);
+  const onStatusPage = " (all of them on the status page)";
+  const byState = DIGEST_STATES.flatMap((state) => {
+    const people = reconciliation.users.filter((u) => u.state === state).map((u) => `${isolate(u.displayName)} <${isolate(u.userPrincipalName)}>`);
+    return section(`${capitalised(userStateInWords[state])} (${people.length})`, people.length > 0, [{ kind: "list", items: truncated(people, listLimit, onStatusPage) }]);
+  });
   const mismatches = reconciliation.mismatchedRequests.map((m) =>
     m.suggestedMergeTarget
       ? `${isolate(m.request.displayName)} typed ${isolate(m.request.email)}: merge into ${m.suggestedMergeTarget.userPrincipalName} (matched by ${m.suggestedMergeTarget.matchedBy}). ${m.reason}`
       : `${isolate(m.request.displayName)} typed ${isolate(m.request.email)}: no merge suggestion. ${m.reason}`,
   );
   return render(`Peig migration "${workspace}": ${counts.onboarded} of ${counts.inScope} onboarded`, [
-    { kind: "paragraph", text: `Status on ${formatUtc(now)}; the deadline is ${formatUtc(deadline)} (${describeDuration(deadline.getTime() - now.getTime())} left).` },
+    { kind: "paragraph", text: `Status on ${formatHuman(now, timeZone)}; the deadline is ${formatHuman(deadline, timeZone)} (${describeDuration(deadline.getTime() - now.getTime())} left).` },
     {
       kind: "list",
       items: [
         `In scope: ${counts.inScope}`,
         `Onboarded: ${counts.onboarded}`,
-        `Pending requests: ${counts.pendingRequest}`,
-        `Mismatched e-mail requests: ${counts.mismatchedRequests}`,
+        `Users whose request is waiting for approval: ${counts.pendingRequest}`,
+        `Requests that typed another e-mail address: ${counts.mismatchedRequests}`,
         `Requests matching no user: ${counts.unmatchedRequests}`,
-        `Awaiting onboarding (Phase 2 account): ${counts.awaitingOnboarding}`,
-        `Not onboarded: ${counts.notOnboarded}`,
+        `Users with a Phase 2 account, not onboarded yet: ${counts.awaitingOnboarding}`,
+        `Users not onboarded yet: ${counts.notOnboarded}`,
       ],
     },
-    ...section("Requests with mismatched e-mail addresses", mismatches.length > 0, [{ kind: "list", items: truncated(mismatches, listLimit) }]),
-    ...section("Not onboarded yet", waiting.length > 0, [{ kind: "list", items: truncated(waiting, listLimit) }]),
+    ...section(`Requests that typed another e-mail address (${mismatches.length})`, mismatches.length > 0, [{ kind: "list", items: truncated(mismatches, listLimit, onStatusPage) }]),
+    ...byState,
     { kind: "link", label: "Open the status page", url: statusPageUrl },
   ]);
 }
@@ -234,6 +255,8 @@ export interface ApprovalRequestInput {
   checklist: readonly ChecklistItem[];
   link: string;
   expiresAt: Date;
+  /** IANA zone the expiry is shown in (default UTC). */
+  timeZone?: string;
 }
 
 export function approvalRequestEmail(input: ApprovalRequestInput): EmailContent {
@@ -249,7 +272,7 @@ export function approvalRequestEmail(input: ApprovalRequestInput): EmailContent 
     },
     { kind: "paragraph", text: "This cannot be undone. The state is checked again just before deletion; if anything got worse, nothing is deleted." },
     ...section("Evidence", true, [{ kind: "list", items: input.checklist.map((i) => `${i.met ? "[x]" : "[ ]"} ${i.label}: ${i.evidence.join("; ")}`) }]),
-    { kind: "paragraph", text: `The link opens a page where you can review and then approve or reject; opening it changes nothing. It works until ${formatUtc(input.expiresAt)}.` },
+    { kind: "paragraph", text: `The link opens a page where you can review and then approve or reject; opening it changes nothing. It works until ${formatHuman(input.expiresAt, input.timeZone)}.` },
     { kind: "link", label: "Review and decide", url: input.link },
   ]);
 }
@@ -263,6 +286,8 @@ export interface OperatorTaskInput {
   values: { label: string; value: string }[];
   link: string;
   expiresAt: Date;
+  /** IANA zone the expiry is shown in (default UTC). */
+  timeZone?: string;
 }
 
 export function operatorTaskEmail(input: OperatorTaskInput): EmailContent {
@@ -270,7 +295,7 @@ export function operatorTaskEmail(input: OperatorTaskInput): EmailContent {
     { kind: "paragraph", text: `The migration of workspace "${input.workspace}" waits for you to do this in Peig:` },
     { kind: "steps", items: input.steps },
     ...section("Values to paste", input.values.length > 0, [{ kind: "values", rows: input.values }]),
-    { kind: "paragraph", text: `When you are done, confirm on the task page (opening it changes nothing). The link works until ${formatUtc(input.expiresAt)}.` },
+    { kind: "paragraph", text: `When you are done, confirm on the task page (opening it changes nothing). The link works until ${formatHuman(input.expiresAt, input.timeZone)}.` },
     { kind: "link", label: "Open the task", url: input.link },
   ]);
 }

@@ -2,6 +2,7 @@
  * The HTML shell every page shares: self-contained (no script, font or stylesheet from anywhere else,
  * so the pages work offline and under a strict Content-Security-Policy), readable without JavaScript.
  */
+import { formatHuman, formatRelative } from "../domain/humanTime";
 import { escapeHtml as escapeText, escapeHtmlText, isolate } from "../email/templates";
 
 /** Any value as HTML text (null and undefined as empty). */
@@ -12,6 +13,23 @@ export const nameHtml = (value: unknown): string => escapeHtmlText(isolate(Strin
 
 /** A table cell made of several parts, each isolated from the others (e.g. a name and its address). */
 export const isolatedParts = (...parts: unknown[]): string => parts.map((p) => isolate(String(p ?? ""))).join(" ");
+
+/**
+ * An ISO 8601 instant for people: in the migration's zone, with how far from `now` it is, the exact instant in
+ * <time datetime> (and as the tooltip) for anyone who needs it. Text that is not a date is shown as it is.
+ */
+export function timeHtml(iso: string, now: Date, timeZone?: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return escapeHtml(iso);
+  return `<time datetime="${escapeHtml(date.toISOString())}" title="${escapeHtml(date.toISOString())}">${escapeHtml(formatHuman(date, timeZone))}</time> <span class="muted">(${escapeHtml(formatRelative(date, now))})</span>`;
+}
+
+/** A table cell that is already HTML (e.g. timeHtml's), not text to escape. */
+export interface HtmlCell {
+  html: string;
+}
+
+const isHtmlCell = (value: unknown): value is HtmlCell => typeof value === "object" && value !== null && typeof (value as HtmlCell).html === "string";
 
 const STYLE = `
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#f5f6f8;color:#1b1f24}
@@ -38,7 +56,7 @@ export function page(title: string, body: string, options: { refreshSeconds?: nu
 export function table(headers: string[], rows: unknown[][], empty = "None."): string {
   if (rows.length === 0) return `<p class="muted">${escapeHtml(empty)}</p>`;
   return `<table><thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c) => `<td>${nameHtml(c)}</td>`).join("")}</tr>`)
+    .map((r) => `<tr>${r.map((c) => `<td>${isHtmlCell(c) ? c.html : nameHtml(c)}</td>`).join("")}</tr>`)
     .join("")}</tbody></table>`;
 }
 

@@ -2,7 +2,8 @@
  * The migration report: the runbook's "Confirm your setup" checklist with its evidence, Phase 2
  * results, the approvals (who, when), what was deleted, and what step 5 (federation) needs next.
  */
-import { checklistHtml, escapeHtml, page, table } from "./layout";
+import { formatHuman } from "../domain/humanTime";
+import { checklistHtml, escapeHtml, page, table, timeHtml } from "./layout";
 import type { ChecklistItem } from "../workflow";
 import { bouncedTable, type BouncedUser } from "./statusPage";
 
@@ -13,6 +14,8 @@ export interface MigrationReport {
   generatedAt: string;
   outcome: string;
   deadline: string;
+  /** IANA zone the dates are shown in (absent: UTC); the JSON keeps ISO 8601 UTC. */
+  timeZone?: string;
   counts: Record<string, number>;
   checklist: ChecklistItem[];
   phase2: { created: { userPrincipalName: string; peigAccountId?: string }[]; failed: { userPrincipalName: string; error: string }[]; skipped: boolean };
@@ -38,18 +41,20 @@ export function federationNextStep(domain: string): MigrationReport["nextStep"] 
 
 export function renderReportHtml(report: MigrationReport): string {
   const allMet = report.checklist.every((i) => i.met);
+  const now = new Date(report.generatedAt);
+  const when = (iso: string) => ({ html: timeHtml(iso, now, report.timeZone) });
   const body = `
   <h1>Peig migration report: ${escapeHtml(report.workspace)}</h1>
-  <p class="muted">${escapeHtml(report.domain)} · migration ${escapeHtml(report.migrationId)} · ${escapeHtml(report.generatedAt)}</p>
+  <p class="muted">${escapeHtml(report.domain)} · migration ${escapeHtml(report.migrationId)} · ${escapeHtml(formatHuman(now, report.timeZone))}</p>
   <div class="card"><strong class="${allMet ? "ok" : "bad"}">${allMet ? "Every checklist item is confirmed: ready for step 5 (federation)." : "Not every checklist item is met: resolve them before step 5."}</strong>
-  <p>Outcome: ${escapeHtml(report.outcome)} · deadline ${escapeHtml(report.deadline)} · ${escapeHtml(Object.entries(report.counts).map(([k, v]) => `${k} ${v}`).join(" · "))}</p></div>
+  <p>Outcome: ${escapeHtml(report.outcome)} · deadline ${when(report.deadline).html} · ${escapeHtml(Object.entries(report.counts).map(([k, v]) => `${k} ${v}`).join(" · "))}</p></div>
   <h2>Confirm your setup</h2>${checklistHtml(report.checklist)}
   <h2>Phase 2</h2>${report.phase2.skipped ? `<p class="muted">Not needed, or skipped.</p>` : ""}
   ${table(["Account created for", "Peig account"], report.phase2.created.map((c) => [c.userPrincipalName, c.peigAccountId ?? ""]), "No account was created in Phase 2.")}
   ${report.phase2.failed.length ? `<h2 class="bad">Phase 2 failures</h2>${table(["User", "Error"], report.phase2.failed.map((f) => [f.userPrincipalName, f.error]))}` : ""}
-  ${bouncedTable(report.bounced ?? [])}
-  <h2>Approvals</h2>${table(["Round", "Approver", "Decision", "When", "Reason"], report.approvals.map((a) => [a.round, a.by, a.decision, a.at, a.reason ?? ""]), "No approval decision recorded.")}
-  <h2>Deleted</h2>${table(["What", "When", "Detail"], report.deleted.map((d) => [d.what, d.at, d.detail]), "Nothing was deleted.")}
+  ${bouncedTable(report.bounced ?? [], undefined, when)}
+  <h2>Approvals</h2>${table(["Round", "Approver", "Decision", "When", "Reason"], report.approvals.map((a) => [a.round, a.by, a.decision, when(a.at), a.reason ?? ""]), "No approval decision recorded.")}
+  <h2>Deleted</h2>${table(["What", "When", "Detail"], report.deleted.map((d) => [d.what, when(d.at), d.detail]), "Nothing was deleted.")}
   <h2>Next: ${escapeHtml(report.nextStep.title)}</h2><ul>${report.nextStep.needs.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>`;
   return page(`Peig migration report ${report.workspace}`, body);
 }

@@ -3,8 +3,9 @@
  * reminder moments marked, the users still missing, mismatched requests with their Merge suggestion,
  * open human tasks and the audit trail. Server-rendered SVG, refreshed by the browser every 30 s.
  */
+import { formatHuman } from "../domain/humanTime";
 import type { BouncedUserSummary } from "../domain/mailPlan";
-import { checklistHtml, escapeHtml, isolatedParts, page, table } from "./layout";
+import { checklistHtml, escapeHtml, isolatedParts, page, table, timeHtml, type HtmlCell } from "./layout";
 
 export interface StatusView {
   id: string;
@@ -13,6 +14,8 @@ export interface StatusView {
   phase: string;
   status: string;
   peigMode: string;
+  /** IANA zone the dates are shown in (absent: UTC). */
+  timeZone?: string;
   deadline: string;
   nextReminder: string | null;
   waitingFor: string | null;
@@ -44,9 +47,9 @@ export function bouncedUsers(users: readonly { userPrincipalName: string; displa
 }
 
 /** The bounced users' table (status page and report). */
-export function bouncedTable(bounced: readonly BouncedUser[], total = bounced.length): string {
+export function bouncedTable(bounced: readonly BouncedUser[], total = bounced.length, when: (iso: string) => HtmlCell = (iso) => ({ html: escapeHtml(iso) })): string {
   if (total === 0) return "";
-  return `<h2 class="bad">Mail bounced (${total})</h2>${table(["User", "Address", "Cause", "Non-delivery report", "When"], bounced.slice(0, 500).map((b) => [isolatedParts(b.displayName, `<${b.userPrincipalName}>`), b.address, b.cause, b.reason, b.at]))}`;
+  return `<h2 class="bad">Mail bounced (${total})</h2>${table(["User", "Address", "Cause", "Non-delivery report", "When"], bounced.slice(0, 500).map((b) => [isolatedParts(b.displayName, `<${b.userPrincipalName}>`), b.address, b.cause, b.reason, when(b.at)]))}`;
 }
 
 export interface UserTable<T> {
@@ -60,32 +63,34 @@ export function renderStatusPage(view: StatusView): string {
   const { counts } = view;
   const percent = counts.inScope ? Math.round((counts.onboarded / counts.inScope) * 100) : 0;
   const finished = ["completed", "cancelled", "failed"].includes(view.phase);
+  const now = new Date(view.generatedAt);
+  const when = (iso: string) => ({ html: timeHtml(iso, now, view.timeZone) });
   const body = `
   <h1>Peig migration: ${escapeHtml(view.workspace)}</h1>
-  <p class="muted">${escapeHtml(view.domain)} · ${escapeHtml(view.peigMode)} mode · migration ${escapeHtml(view.id)} · updated ${escapeHtml(view.generatedAt)}</p>
+  <p class="muted">${escapeHtml(view.domain)} · ${escapeHtml(view.peigMode)} mode · migration ${escapeHtml(view.id)} · updated ${escapeHtml(formatHuman(now, view.timeZone))}</p>
   ${timeline(view.phase)}
-  ${view.needsAttention ? attentionBanner(view.needsAttention) : ""}
+  ${view.needsAttention ? attentionBanner(view.needsAttention, when) : ""}
   <div class="card">
     <p><strong>${counts.onboarded}</strong> of <strong>${counts.inScope}</strong> users onboarded (${percent}%)</p>
     <div class="bar" role="progressbar" aria-valuenow="${percent}" aria-valuemin="0" aria-valuemax="100"><span style="width:${percent}%"></span></div>
     <p class="muted">Pending requests ${counts.pending} · mismatched ${counts.mismatched} · not onboarded ${counts.notOnboarded} · Phase 2 accounts ${counts.phase2Created} (failed ${counts.phase2Failed})</p>
-    <p>Deadline <strong>${escapeHtml(view.deadline)}</strong>${view.nextReminder ? ` · next reminder ${escapeHtml(view.nextReminder)}` : ""}${view.waitingFor && !finished ? ` · waiting for ${escapeHtml(view.waitingFor)}` : ""}</p>
+    <p>Deadline <strong>${when(view.deadline).html}</strong>${view.nextReminder ? ` · next reminder ${when(view.nextReminder).html}` : ""}${view.waitingFor && !finished ? ` · waiting for ${escapeHtml(view.waitingFor)}` : ""}</p>
     ${view.phase === "completed" ? `<p><a href="${escapeHtml(view.links.report)}">Open the report</a></p>` : ""}
   </div>
   <h2>Onboarded over time</h2>
   <div class="card">${chart(view)}</div>
   ${view.checklist ? `<h2>Checklist</h2>${checklistHtml(view.checklist)}` : ""}
-  <h2>Open tasks</h2>${table(["Kind", "Gate", "Assigned to", "Link expires"], view.openTasks.map((t) => [t.kind, t.gate ?? "", t.assignee, t.expiresAt]), "No task is waiting for anyone.")}
+  <h2>Open tasks</h2>${table(["Kind", "Gate", "Assigned to", "Link expires"], view.openTasks.map((t) => [t.kind, t.gate ?? "", t.assignee, when(t.expiresAt)]), "No task is waiting for anyone.")}
   <h2>Mismatched requests</h2>${table(
     ["Request typed as", "Belongs to", "Merge into Peig account", "Why"],
     view.mismatched.rows.map((m) => [String(m.mergeSuggestion?.typedEmail ?? ""), isolatedParts(m.displayName, `<${m.userPrincipalName}>`), String(m.mergeSuggestion?.peigAccountId ?? "none yet: approve, then link"), String(m.mergeSuggestion?.reason ?? "")]),
     "No request with a mismatched e-mail address.",
   )}${moreLink(view.mismatched, counts.mismatched)}
-  ${view.unmatchedRequests.length ? `<h2>Requests matching no user</h2>${table(["Request typed as", "Name", "Submitted", "Why"], view.unmatchedRequests.map((r) => [r.email, r.displayName, r.submittedAt, r.reason]))}` : ""}
+  ${view.unmatchedRequests.length ? `<h2>Requests matching no user</h2>${table(["Request typed as", "Name", "Submitted", "Why"], view.unmatchedRequests.map((r) => [r.email, r.displayName, when(r.submittedAt), r.reason]))}` : ""}
   <h2>Not onboarded (${counts.notOnboarded})</h2>${table(["User", "UPN", "Reminders sent"], view.notOnboarded.rows.map((u) => [u.displayName, u.userPrincipalName, u.remindersSent]), "Everyone in scope is onboarded.")}${moreLink(view.notOnboarded, counts.notOnboarded)}
-  ${bouncedTable(view.bounced ?? [], view.bouncedTotal)}
+  ${bouncedTable(view.bounced ?? [], view.bouncedTotal, when)}
   ${view.app ? `<h2>Entra migration app</h2><div class="card">${table(["Application ID", "Entity ID", "Reply URL", "Signing certificate"], [[view.app.appId, view.app.entityId, view.app.replyUrl, `${view.app.thumbprint} (until ${view.app.certificateNotAfter})`]])}</div>` : ""}
-  <h2>Audit trail</h2>${table(["When", "Who", "What", "Details"], [...view.audit].reverse().slice(0, 200).map((a) => [a.at, a.actor, a.action, JSON.stringify(a.details)]))}
+  <h2>Audit trail</h2>${table(["When", "Who", "What", "Details"], [...view.audit].reverse().slice(0, 200).map((a) => [when(a.at), a.actor, a.action, JSON.stringify(a.details)]))}
   `;
   return page(`Peig migration ${view.workspace}`, body, { refreshSeconds: finished ? undefined : 30 });
 }
@@ -94,14 +99,14 @@ function moreLink(table: UserTable<unknown>, total: number): string {
   return table.more ? `<p class="more">First ${table.rows.length} of ${total} shown. <a href="${escapeHtml(table.more)}">All of them, page by page (JSON)</a></p>` : "";
 }
 
-function attentionBanner(a: NonNullable<StatusView["needsAttention"]>): string {
+function attentionBanner(a: NonNullable<StatusView["needsAttention"]>, when: (iso: string) => HtmlCell): string {
   const service = { graph: "Microsoft Graph", peig: "Peig", store: "Table Storage", app: "the app" }[a.service] ?? a.service;
   return `<div class="card attention" role="alert">
     <h2>Needs attention</h2>
-    <p>Step <strong>${escapeHtml(a.step)}</strong> keeps failing since ${escapeHtml(a.since)}: ${escapeHtml(service)}${a.status !== null ? ` answered <strong>${a.status}</strong>` : " did not answer"}.</p>
+    <p>Step <strong>${escapeHtml(a.step)}</strong> keeps failing since ${when(a.since).html}: ${escapeHtml(service)}${a.status !== null ? ` answered <strong>${a.status}</strong>` : " did not answer"}.</p>
     <p><strong>Likely fix:</strong> ${escapeHtml(a.fix)}</p>
     <p class="muted">${escapeHtml(a.message)}</p>
-    <p>${a.nextAttemptAt ? `Next try by itself: ${escapeHtml(a.nextAttemptAt)}. ` : "It no longer tries by itself. "}Resume with POST /api/migrations/{id}/resume once fixed, or cancel.</p>
+    <p>${a.nextAttemptAt ? `Next try by itself: ${when(a.nextAttemptAt).html}. ` : "It no longer tries by itself. "}Resume with POST /api/migrations/{id}/resume once fixed, or cancel.</p>
   </div>`;
 }
 

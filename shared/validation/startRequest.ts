@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { describeDuration, DurationError, parseIsoDuration } from "../domain/duration";
+import { DEFAULT_TIME_ZONE, isTimeZone } from "../domain/humanTime";
 import { operatorModeUnavailable, type GraphCloud } from "../graph/cloud";
 
 export { DurationError, parseIsoDuration };
@@ -31,6 +32,10 @@ export const startRequestLimits = {
   maxDeadlineChars: 40,
   /** Reason given with a cancellation. */
   maxReasonChars: 500,
+  /** The admins' own line in the invitation and reminders: one or two sentences, not a second e-mail. */
+  maxNoteChars: 500,
+  /** The longest IANA zone name is 30 characters ("America/Argentina/ComodRivadavia"); room to spare. */
+  maxTimeZoneChars: 64,
 } as const;
 
 export interface FieldError {
@@ -163,6 +168,22 @@ function fieldSchemas(now: Date) {
     phase2: z.enum(["auto", "approve", "skip"], { error: 'must be "auto", "approve" or "skip"' }),
     endEarly: z.boolean({ error: "must be true or false" }),
     dryRun: z.boolean({ error: "must be true or false" }),
+    timeZone: z
+      .string({ error: 'must be an IANA time zone name such as "Europe/Prague" or "UTC"' })
+      .max(startRequestLimits.maxTimeZoneChars, { error: `must be at most ${startRequestLimits.maxTimeZoneChars} characters`, abort: true })
+      .refine(isTimeZone, { error: 'must be an IANA time zone name such as "Europe/Prague" or "UTC"' })
+      .default(DEFAULT_TIME_ZONE),
+    note: z
+      .string({ error: "must be plain text" })
+      .transform((text) => text.trim())
+      .pipe(
+        z
+          .string()
+          .max(startRequestLimits.maxNoteChars, { error: `must be at most ${startRequestLimits.maxNoteChars} characters` })
+          // Control characters other than line breaks would reach mail clients as they are.
+          .refine((text) => !/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f]/.test(text), { error: "must be plain text without control characters" }),
+      )
+      .optional(),
     personalisedReminders: z.boolean({ error: "must be true or false" }).default(false),
     /** Start even when the mail plan cannot reach everyone in time (its shortfalls become warnings). */
     acceptPlanWarnings: z.boolean({ error: "must be true or false" }).default(false),

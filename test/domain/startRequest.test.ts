@@ -80,6 +80,11 @@ const invalidBodies: [string, unknown, string][] = [
   ["dryRun missing", without("dryRun"), "dryRun"],
   ["personalisedReminders as text", { ...validBody, personalisedReminders: "true" }, "personalisedReminders"],
   ["unknown field", { ...validBody, tenantId: "abc" }, "tenantId"],
+  ["timeZone that Intl does not know", { ...validBody, timeZone: "Europe/Atlantis" }, "timeZone"],
+  ["timeZone as an offset", { ...validBody, timeZone: "+01:00 CET " }, "timeZone"],
+  ["timeZone not text", { ...validBody, timeZone: 1 }, "timeZone"],
+  ["note of 501 characters", { ...validBody, note: "x".repeat(501) }, "note"],
+  ["note with a control character", { ...validBody, note: "see \u001b[2J" }, "note"],
   ["body is null", null, "body"],
   ["body is a list", [validBody], "body"],
   ["body is text", "workspace=contoso", "body"],
@@ -100,7 +105,7 @@ describe("parseStartRequest", () => {
 
   it("accepts the design's example body and fills the defaults", () => {
     const result = parseStartRequest(validBody, now);
-    expect(result).toEqual({ ok: true, value: { ...validBody, personalisedReminders: false, acceptPlanWarnings: false } });
+    expect(result).toEqual({ ok: true, value: { ...validBody, personalisedReminders: false, acceptPlanWarnings: false, timeZone: "UTC" } });
   });
 
   it("accepts a body without the optional fields", () => {
@@ -113,6 +118,11 @@ describe("parseStartRequest", () => {
       expect(result.value.idpEntityId).toBeUndefined();
       expect(result.value.personalisedReminders).toBe(true);
     }
+  });
+
+  it("keeps an IANA time zone and the admins' note, trimmed, with its line breaks", () => {
+    const result = parseStartRequest({ ...validBody, timeZone: "Europe/Prague", note: "  Help desk: https://help.contoso.com\nDeadline set by the audit.  " }, now);
+    expect(result.ok && { timeZone: result.value.timeZone, note: result.value.note }).toEqual({ timeZone: "Europe/Prague", note: "Help desk: https://help.contoso.com\nDeadline set by the audit." });
   });
 
   it("normalises e-mail addresses, the domain and durations but keeps the deadline as given", () => {

@@ -5,7 +5,6 @@ import {
   adminDigestEmail,
   approvalRequestEmail,
   escapeHtml,
-  formatUtc,
   invitationEmail,
   operatorTaskEmail,
   reminderEmail,
@@ -58,7 +57,7 @@ describe("invitationEmail", () => {
   const email = invitationEmail({ workspace: "contoso", domain: "contoso.com", deadline });
 
   it("names the workspace and the deadline in the subject", () => {
-    expect(email.subject).toBe('Action needed: set up Peig for workspace "contoso" by Tuesday 15 December 2026, 17:00 UTC');
+    expect(email.subject).toBe('Action needed: set up Peig for workspace "contoso" by Tue 15 Dec 2026, 17:00 UTC');
   });
 
   it("tells people to download Peig, join the workspace and sign in with Microsoft 365", () => {
@@ -73,7 +72,26 @@ describe("reminderEmail", () => {
   it("says how much time is left", () => {
     const email = reminderEmail({ workspace: "contoso", domain: "contoso.com", deadline, now });
     expect(email.subject).toBe('Reminder: 3 days 4 hours left to set up Peig for workspace "contoso"');
-    expect(email.text).toContain("the deadline is Tuesday 15 December 2026, 17:00 UTC");
+    expect(email.text).toContain("the deadline is Tue 15 Dec 2026, 17:00 UTC");
+  });
+
+  it("shows the deadline in the migration's time zone", () => {
+    const email = reminderEmail({ workspace: "contoso", domain: "contoso.com", deadline, now, timeZone: "Europe/Prague" });
+    expect(email.text).toContain("the deadline is Tue 15 Dec 2026, 18:00 CET");
+    expect(invitationEmail({ workspace: "contoso", domain: "contoso.com", deadline, timeZone: "Europe/Prague" }).subject).toContain("by Tue 15 Dec 2026, 18:00 CET");
+  });
+
+  it("carries the admins' note, escaped in HTML and isolated from the text around it", () => {
+    const note = "Help desk: <b>ext. 4242</b> & https://help.contoso.com";
+    for (const email of [reminderEmail({ workspace: "contoso", domain: "contoso.com", deadline, now, note }), invitationEmail({ workspace: "contoso", domain: "contoso.com", deadline, note })]) {
+      expect(email.text).toContain(`A note from your IT team: \u2068${note}\u2069`);
+      expect(email.html).toContain("A note from your IT team: <bdi>Help desk: &lt;b&gt;ext. 4242&lt;/b&gt; &amp; https://help.contoso.com</bdi>");
+      expect(email.html).not.toContain("<b>ext.");
+    }
+  });
+
+  it("has no note line when the admins gave none", () => {
+    expect(reminderEmail({ workspace: "contoso", domain: "contoso.com", deadline, now }).text).not.toContain("A note from");
   });
 });
 
@@ -81,7 +99,7 @@ describe("adminDigestEmail", () => {
   it("shows counts and mismatched requests with the merge suggestion", () => {
     const email = adminDigestEmail({ workspace: "contoso", now, deadline, reconciliation, statusPageUrl: "https://migration.contoso.com/page" });
     expect(email.subject).toBe('Peig migration "contoso": 1 of 2 onboarded');
-    expect(email.text).toContain("- Mismatched e-mail requests: 1");
+    expect(email.text).toContain("- Requests that typed another e-mail address: 1");
     // The typed address is isolated (U+2068 … U+2069) from the text around it.
     expect(email.text).toContain("typed \u2068bee@contoso.com\u2069: merge into b@contoso.com (matched by proxyAddress)");
   });
@@ -90,8 +108,19 @@ describe("adminDigestEmail", () => {
     const many = Array.from({ length: 60 }, (_, i) => m365User(`u${i}`));
     const big = reconcile({ mode: "api", users: many, peig: peigState(many, {}) });
     const email = adminDigestEmail({ workspace: "contoso", now, deadline, reconciliation: big, statusPageUrl: "https://migration.contoso.com/page", listLimit: 50 });
-    expect(email.text).toContain("- …and 10 more");
+    expect(email.text).toContain("- …and 10 more (all of them on the status page)");
     expect(email.text).not.toContain("u55@contoso.com");
+  });
+
+  it("lists at most 50 people per state under a heading in words, never a state's code name", () => {
+    const many = Array.from({ length: 120 }, (_, i) => m365User(`u${i}`));
+    const big = reconcile({ mode: "api", users: many, peig: peigState(many, {}) });
+    const email = adminDigestEmail({ workspace: "contoso", now, deadline, reconciliation: big, statusPageUrl: "https://migration.contoso.com/page", timeZone: "Europe/Prague" });
+    expect(email.text).toContain("Not onboarded yet (120)");
+    expect(email.text.match(/^- .*<.*@contoso\.com.*>$/gm)).toHaveLength(50);
+    expect(email.text).toContain("- …and 70 more (all of them on the status page)");
+    expect(email.text).toContain("Status on Sat 12 Dec 2026, 14:00 CET");
+    for (const code of ["notOnboarded", "pendingRequest", "awaitingOnboarding", "mismatched"]) expect(email.text).not.toContain(code);
   });
 });
 
@@ -141,10 +170,6 @@ describe("reportReadyEmail", () => {
 });
 
 describe("helpers", () => {
-  it("formats dates in UTC, spelled out", () => {
-    expect(formatUtc(new Date("2026-03-04T05:06:00+02:00"))).toBe("Wednesday 4 March 2026, 03:06 UTC");
-  });
-
   it("keeps a workspace name with a line break from adding header lines to the subject", () => {
     expect(invitationEmail({ workspace: "contoso\r\nBcc: all@contoso.com", domain: "contoso.com", deadline }).subject).not.toMatch(/[\r\n]/);
   });

@@ -1,4 +1,4 @@
-import { formatUtc } from "../../shared/email/templates";
+import { formatHuman } from "../../shared/domain/humanTime";
 import { inScopeUsers, type TenantUser } from "../../local/fixtures/tenant";
 import { auditOf, beforeActivity, DAY, HOUR, mailsWithSubject, START, startBody, startScenario, type Scenario } from "./harness";
 
@@ -139,7 +139,7 @@ describe("extending the deadline", () => {
       "2026-12-17T09:00:00.000Z",
       "2026-12-18T05:00:00.000Z",
     ]);
-    for (const mail of reminders.slice(1)) expect(mail.html).toContain(formatUtc(new Date("2026-12-18T09:00:00Z")));
+    for (const mail of reminders.slice(1)) expect(mail.html).toContain(formatHuman(new Date("2026-12-18T09:00:00Z")));
     expect((await auditOf(s, id, "phase.phase2")).map((a) => a.at)).toEqual(["2026-12-18T09:00:00.000Z"]);
   });
 
