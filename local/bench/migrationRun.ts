@@ -168,6 +168,12 @@ function scheduledPasses(onboardingStartedAt: number): number {
   return 1 + reminders + monitorTicks + 4;
 }
 
+/** As many sender mailboxes as the mail plan needs for `users` recipients (the start refuses fewer). */
+export function plannedSenders(users: number, now: Date): string[] {
+  const needed = sendersNeeded(startRequest, users, now) ?? 100;
+  return Array.from({ length: needed }, (_, i) => `peig-migration-${i + 1}@contoso.com`);
+}
+
 /** The most recipients one sender reached within any 24 hours, over the simulator's outbox (two pointers per sender). */
 function maxRecipientsPerRollingDay(outbox: readonly { sender: string; sentAt: string; to: string[]; bcc: string[] }[]): number {
   const bySender = new Map<string, { at: number; recipients: number }[]>();
@@ -194,9 +200,7 @@ export async function runMigration(options: { tenant: TenantOptions; peigRateLim
   const clock = options.clock ?? new VirtualClock(START);
   const wallStart = performance.now();
   const host = await createTestHost({ clock });
-  // As many sender mailboxes as the mail plan needs for everyone in the tenant (the start refuses fewer).
-  const needed = sendersNeeded(startRequest, options.tenant.users ?? 60, clock.now()) ?? 100;
-  const mailSenders = Array.from({ length: needed }, (_, i) => `peig-migration-${i + 1}@contoso.com`);
+  const mailSenders = plannedSenders(options.tenant.users ?? 60, clock.now());
   const stack = await startLocalStack({ clock, publicBaseUrl: host.baseUrl, tenant: options.tenant, mailSenders });
   if (options.peigRateLimit) stack.peig.setRateLimit(options.peigRateLimit);
   const notes: Notes = { usersPerPass: [], peigItems: { listUsers: [], listPendingRequests: [], listMicrosoft365Accounts: [] }, bulkSends: [], personalisedCalls: [], bounceReads: 0 };

@@ -16,7 +16,7 @@ import { createTestHost } from "../host/testHost";
 import { startLocalStack } from "../stack";
 import type { BenchRow } from "./index";
 import type { ChildRun } from "./migrationChild";
-import { runUntil, START, startRequest } from "./migrationRun";
+import { plannedSenders, runUntil, START, startRequest } from "./migrationRun";
 
 const n = (x: number) => x.toLocaleString("en");
 const DAY = 86_400_000;
@@ -114,7 +114,7 @@ export async function statusLatencyRows(): Promise<BenchRow[]> {
 export async function monitorWriteRows(): Promise<BenchRow[]> {
   const clock = new VirtualClock(START);
   const host = await createTestHost({ clock });
-  const stack = await startLocalStack({ clock, publicBaseUrl: host.baseUrl, tenant: { users: 10_000, seed: 7, mismatchRate: 0 } });
+  const stack = await startLocalStack({ clock, publicBaseUrl: host.baseUrl, tenant: { users: 10_000, seed: 7, mismatchRate: 0 }, mailSenders: plannedSenders(10_000, clock.now()) });
   try {
     const res = await host.fetchApi("migrations", { method: "POST", body: JSON.stringify(startRequest), headers: { "content-type": "application/json" } });
     if (res.status !== 202) throw new Error(`start answered ${res.status}: ${await res.text()}`);
