@@ -68,7 +68,7 @@ export function renderStatusPage(view: StatusView): string {
   <div class="card">
     <p><strong>${counts.onboarded}</strong> of <strong>${counts.inScope}</strong> users onboarded (${percent}%)</p>
     <div class="bar" role="progressbar" aria-valuenow="${percent}" aria-valuemin="0" aria-valuemax="100"><span style="width:${percent}%"></span></div>
-    <p class="muted">Pending requests ${counts.pending} · mismatched ${counts.mismatched} · not onboarded ${counts.notOnboarded} · Phase 2 accounts ${counts.phase2Created} (failed ${counts.phase2Failed})</p>
+    <p class="muted" id="counts">Pending requests ${counts.pending} · mismatched requests ${counts.mismatched} · not onboarded ${counts.notOnboarded} · with a Phase 2 account, awaiting their first sign-in ${counts.phase2Created} · Phase 2 accounts that failed ${counts.phase2Failed}</p>
     <p>Deadline <strong>${escapeHtml(view.deadline)}</strong>${view.nextReminder ? ` · next reminder ${escapeHtml(view.nextReminder)}` : ""}${view.waitingFor && !finished ? ` · waiting for ${escapeHtml(view.waitingFor)}` : ""}</p>
     ${view.phase === "completed" ? `<p><a href="${escapeHtml(view.links.report)}">Open the report</a></p>` : ""}
   </div>
