@@ -84,9 +84,13 @@ if (skip) console.warn("\n*** SKIP_BROWSER_TESTS=1: the browser tests of the sta
 
     const chart = page.locator("svg#onboarding-chart");
     expect(await chart.isVisible()).toBe(true);
-    expect(await chart.locator("path").getAttribute("d")).toMatch(/^M[\d.]+,[\d.]+( L[\d.]+,[\d.]+)+$/);
+    expect(await chart.locator("path.onboarded").getAttribute("d")).toMatch(/^M[\d.]+,[\d.]+( L[\d.]+,[\d.]+)+$/);
     expect(await chart.locator("line[stroke-dasharray]").count()).toBe(3);
     expect(await chart.locator("text").allTextContents()).toEqual(expect.arrayContaining(["P7D", "P3D", "P1D", "deadline"]));
+    // A date axis (a tick every other day over the two-week window: at most about ten labels), the latest count, and a legend for each kind of mark.
+    expect(await chart.locator("text.axis-day").allTextContents()).toEqual(["2 Dec", "4 Dec", "6 Dec", "8 Dec", "10 Dec", "12 Dec", "14 Dec"]);
+    expect(await chart.locator("text.last-count").textContent()).toMatch(/^\d+ onboarded$/);
+    expect(await chart.locator("g.legend text").allTextContents()).toEqual(["onboarded users at each check", "reminder sent (its time before the deadline)", "deadline"]);
 
     const notOnboarded = page.locator("h2:has-text('Not onboarded') + table");
     expect(await notOnboarded.locator("thead th").allTextContents()).toEqual(["User", "UPN", "Reminders sent"]);
@@ -153,7 +157,7 @@ if (skip) console.warn("\n*** SKIP_BROWSER_TESTS=1: the browser tests of the sta
   it("shows both pages without JavaScript", async () => {
     const noScript = await newContext({ javaScriptEnabled: false });
     const status = await open(statusPageUrl, noScript);
-    expect(await status.locator("svg#onboarding-chart path").count()).toBe(1);
+    expect(await status.locator("svg#onboarding-chart path.onboarded").count()).toBe(1);
     await expect(status.locator("ol.timeline li.now").textContent()).resolves.toBe("approval");
     const approval = await open(approvalLink, noScript);
     expect(await approval.locator("form[method=post] button[value=approve]").isVisible()).toBe(true);
