@@ -112,6 +112,8 @@ function timeline(current: string): string {
   return `<ol class="timeline" aria-label="phases">${items.join("")}</ol>`;
 }
 
+const FINISHED_PHASES = new Set(["completed", "cancelled", "failed"]);
+
 /** A date-axis label: day and month in UTC, like the ISO times the page shows. */
 const axisDay = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
 const DAY_MS = 86_400_000;
@@ -126,6 +128,9 @@ function chart(view: StatusView): string {
     .map((a) => ({ t: Date.parse(a.at), v: Number((a.details.counts as { onboarded?: number } | undefined)?.onboarded ?? 0) }));
   const reminders = view.audit.filter((a) => a.action === "mail.reminder.sent").map((a) => ({ t: Date.parse(a.at), label: String(a.details.reminder ?? "") }));
   if (points.length === 0) return `<p class="muted">No monitor pass yet.</p>`;
+  // The line ends at the count the page shows above it (a pass that changed nothing records no progress entry).
+  const now = Date.parse(view.generatedAt);
+  if (now > points[points.length - 1].t && !FINISHED_PHASES.has(view.phase)) points.push({ t: now, v: view.counts.onboarded });
   const W = 900, H = 250, P = 40, LEGEND = 24;
   const bottom = H - P - LEGEND;
   const t0 = Math.min(...points.map((p) => p.t), ...reminders.map((r) => r.t));
