@@ -69,6 +69,7 @@ export async function writeReport(input: { migrationId: string; phase2: Migratio
   const { record, runtime } = await loadMigration(s, input.migrationId);
   const checklist = await freshChecklist(s, input.migrationId, runtime, input.phase2);
   const [users, tasks, audit] = await Promise.all([s.store.getUsers(input.migrationId), s.store.listTasks(input.migrationId), s.store.listAudit(input.migrationId)]);
+  const created = users.filter((u) => u.phase2.result === "created");
   const report: MigrationReport = {
     migrationId: input.migrationId,
     workspace: record.workspace,
@@ -78,10 +79,16 @@ export async function writeReport(input: { migrationId: string; phase2: Migratio
     deadline: record.deadline,
     timeZone: runtime.request.timeZone,
     counts: { ...record.counts },
+    phase2Accounts: {
+      created: created.length,
+      awaitingFirstSignIn: created.filter((u) => u.state === "phase2Created").length,
+      onboardedSince: created.filter((u) => u.state === "onboarded").length,
+      failed: users.filter((u) => u.phase2.result === "failed").length,
+    },
     checklist,
     phase2: {
       skipped: input.phase2?.skipped ?? true,
-      created: users.filter((u) => u.phase2.result === "created").map((u) => ({ userPrincipalName: u.userPrincipalName, peigAccountId: u.phase2.peigAccountId })),
+      created: created.map((u) => ({ userPrincipalName: u.userPrincipalName, peigAccountId: u.phase2.peigAccountId })),
       failed: users.filter((u) => u.phase2.result === "failed").map((u) => ({ userPrincipalName: u.userPrincipalName, error: u.phase2.error ?? "unknown" })),
     },
     approvals: tasks

@@ -14,21 +14,29 @@ import { loadMigration, updateRuntime, type MigrationRuntime } from "../shared/m
 import { DEFAULT_TIME_ZONE } from "../shared/domain/humanTime";
 import { renderStatusPage } from "../shared/pages/statusPage";
 import { services, type Services } from "../shared/services";
-import { InvalidCursorError, MAX_USERS_PAGE, NotFoundError, PreconditionFailedError, userStates, type UserRecord, type UserState } from "../shared/store";
+import { emptyStartForm, renderHomePage, renderPlanPage, startBodyFromForm, startFormFrom, type MigrationSummary, type PlanView, type StartForm } from "../shared/pages/homePage";
+import type { PreflightFinding } from "../shared/graph/preflight";
+import { isCsrfTokenFor, newCsrfToken } from "../shared/tokens";
+import { InvalidCursorError, MAX_MIGRATIONS_PAGE, MAX_USERS_PAGE, type MigrationRecord, NotFoundError, PreconditionFailedError, userStates, type UserRecord, type UserState } from "../shared/store";
 import { parseDeadlineExtension, parseStartRequest, planShortfallErrors, startRequestLimits, startSettingsErrors } from "../shared/validation/startRequest";
 import { Events, Orchestrations, type MigrationProgress, type MigrationRequest, type MigrationState } from "../shared/workflow";
 import { planDryRun, runPreflight } from "../activities/dryRun";
-import { adminName, badRequest, baseUrlOf, html, json, JSON_HEADERS, migrationIdOf, readJson } from "./http";
+import { adminName, badRequest, baseUrlOf, html, type FieldError, json, JSON_HEADERS, migrationIdOf, readJson } from "./http";
 
 /** Phases in which the onboarding window is still open and a new deadline can take effect. */
 const DEADLINE_EXTENDABLE = new Set(["setup", "onboarding"]);
 const FINISHED = new Set(["completed", "cancelled", "failed"]);
 
 export async function startMigration(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
-  const s = services();
   const body = await readJson(request);
   if (!body.ok) return body.response;
-  const parsed = parseStartRequest(body.value, s.clock.now());
+  return startWith(body.value, request, client);
+}
+
+/** The start (or its dry run) for a parsed body: one home for the JSON API and the home page's form. */
+async function startWith(value: unknown, request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
+  const s = services();
+  const parsed = parseStartRequest(value, s.clock.now());
   if (!parsed.ok) return badRequest(parsed.errors);
   const settingsErrors = startSettingsErrors({ peigMode: s.settings.PEIG_MODE, cloud: s.settings.GRAPH_CLOUD });
   if (settingsErrors.length > 0) return badRequest(settingsErrors);
@@ -71,6 +79,100 @@ export async function startMigration(request: HttpRequest, client: df.DurableCli
     throw err;
   }
   return json(202, { id, statusUrl: statusUrl(request, id), statusPageUrl: `${statusUrl(request, id)}/page`, warnings }, { location: statusUrl(request, id) });
+}
+
+/** GET /api/migrations?top=…&cursor=…: one page of the migrations, in id order. */
+export async function listMigrations(request: HttpRequest): Promise<HttpResponseInit> {
+  const page = await migrationsPage(request);
+  if (!page.ok) return badRequest(page.errors);
+  return json(200, { migrations: page.migrations, next: page.next });
+}
+
+const DEFAULT_MIGRATIONS_PAGE = 50;
+
+async function migrationsPage(request: HttpRequest): Promise<{ ok: true; migrations: MigrationSummary[]; next: string | null } | { ok: false; errors: FieldError[] }> {
+  const topText = request.query.get("top");
+  const cursor = request.query.get("cursor") ?? undefined;
+  const top = topText === null ? DEFAULT_MIGRATIONS_PAGE : Number(topText);
+  if (!/^\d+$/.test(topText ?? "1") || top < 1 || top > MAX_MIGRATIONS_PAGE) return { ok: false, errors: [{ field: "top", message: `must be an integer from 1 to ${MAX_MIGRATIONS_PAGE}` }] };
+  try {
+    const page = await services().store.pageMigrations({ top, cursor });
+    const params = new URLSearchParams({ ...(topText === null ? {} : { top: topText }), ...(page.cursor ? { cursor: page.cursor } : {}) });
+    return { ok: true, migrations: page.migrations.map((m) => migrationSummary(request, m)), next: page.cursor ? `${baseUrlOf(request)}/api/migrations?${params.toString()}` : null };
+  } catch (err) {
+    if (err instanceof InvalidCursorError) return { ok: false, errors: [{ field: "cursor", message: err.message }] };
+    throw err;
+  }
+}
+
+function migrationSummary(request: HttpRequest, m: MigrationRecord): MigrationSummary {
+  return {
+    id: m.id,
+    workspace: m.workspace,
+    phase: m.phase,
+    status: m.status,
+    counts: m.counts,
+    deadline: m.deadline,
+    needsAttention: needsAttention(m.settings as unknown as MigrationRuntime, m.phase),
+    links: { page: `${statusUrl(request, m.id)}/page` },
+  };
+}
+
+/** A link of the home page's, carrying the function key it was opened with (a browser sends no key header). */
+function withCode(request: HttpRequest, url: string): string {
+  const code = request.query.get("code");
+  return code ? `${url}${url.includes("?") ? "&" : "?"}code=${encodeURIComponent(code)}` : url;
+}
+
+const homeUrl = (request: HttpRequest, path = "") => withCode(request, `${baseUrlOf(request)}/api/home${path}`);
+
+async function homePage(request: HttpRequest, form: StartForm, errors: FieldError[], status = 200, notice?: string): Promise<HttpResponseInit> {
+  const page = await migrationsPage(request);
+  const listed = page.ok ? page : { migrations: [], next: null };
+  const migrations = listed.migrations.map((m) => ({ ...m, links: { page: withCode(request, m.links.page) } }));
+  return html(status, renderHomePage({ migrations, next: listed.next && withCode(request, listed.next), form, errors: page.ok ? errors : [...page.errors, ...errors], planAction: homeUrl(request, "/plan"), notice }));
+}
+
+/** GET /api/home: the admins' home page (the migrations and a start form). */
+export async function getHomePage(request: HttpRequest): Promise<HttpResponseInit> {
+  return homePage(request, emptyStartForm(), []);
+}
+
+async function postedForm(request: HttpRequest): Promise<URLSearchParams> {
+  return new URLSearchParams(await request.text());
+}
+
+/**
+ * The confirm form's CSRF token: keyed by the function key the page was opened with and bound to the exact
+ * request planned, so a confirm starts only what its plan page showed.
+ */
+const csrfKey = (request: HttpRequest, body: Record<string, unknown>) => `${request.query.get("code") ?? ""}\n${JSON.stringify(body)}`;
+
+/** POST /api/home/plan: the dry run of the posted form, with a confirm form (or the form again, with its errors). */
+export async function postHomePlan(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
+  const posted = await postedForm(request);
+  const form = startFormFrom(posted);
+  if (posted.has("edit")) return homePage(request, form, []);
+  const body = startBodyFromForm(form);
+  const answer = await startWith({ ...body, dryRun: true }, request, client);
+  const result = answer.jsonBody as { errors?: FieldError[]; plan?: PlanView; preflight?: PreflightFinding[] };
+  if (answer.status !== 200 || !result.plan) return homePage(request, form, result.errors ?? [{ field: "body", message: "the dry run failed" }], 400);
+  return html(200, renderPlanPage({ plan: result.plan, preflight: result.preflight ?? [], form, csrf: newCsrfToken(csrfKey(request, body)), startAction: homeUrl(request, "/start"), editAction: homeUrl(request, "/plan") }));
+}
+
+/** POST /api/home/start: the confirmed plan's start; then the status page. */
+export async function postHomeStart(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
+  const posted = await postedForm(request);
+  const form = startFormFrom(posted);
+  const body = startBodyFromForm(form);
+  if (!isCsrfTokenFor(posted.get("csrf") ?? "", csrfKey(request, body))) {
+    return homePage(request, form, [{ field: "csrf", message: "this confirmation is not for this request (or the page is stale): show the plan again" }], 403);
+  }
+  const answer = await startWith({ ...body, dryRun: false }, request, client);
+  const result = answer.jsonBody as { id?: string; errors?: FieldError[]; message?: string; statusUrl?: string };
+  if (answer.status === 202 && result.id) return { status: 303, headers: { location: withCode(request, `${statusUrl(request, result.id)}/page`), "cache-control": "no-store" } };
+  if (answer.status === 409) return homePage(request, form, [], 409, result.message);
+  return homePage(request, form, result.errors ?? [{ field: "body", message: `the start failed (${answer.status})` }], 400);
 }
 
 export function initialState(migrationId: string, runtime: MigrationRuntime): MigrationState {
@@ -361,6 +463,10 @@ function statusUrl(request: HttpRequest, id: string): string {
 
 export function registerMigrationFunctions(): void {
   const route = (r: string) => `migrations${r}`;
+  app.http("listMigrations", { route: route(""), methods: ["GET"], authLevel: "function", handler: (req: HttpRequest, _ctx: InvocationContext) => listMigrations(req) });
+  app.http("getHomePage", { route: "home", methods: ["GET"], authLevel: "function", handler: (req: HttpRequest, _ctx: InvocationContext) => getHomePage(req) });
+  df.app.client.http("postHomePlan", { route: "home/plan", methods: ["POST"], authLevel: "function", handler: postHomePlan });
+  df.app.client.http("postHomeStart", { route: "home/start", methods: ["POST"], authLevel: "function", handler: postHomeStart });
   df.app.client.http("startMigration", { route: route(""), methods: ["POST"], authLevel: "function", handler: startMigration });
   df.app.client.http("getMigrationStatus", { route: route("/{id}"), methods: ["GET"], authLevel: "function", handler: getMigrationStatus });
   df.app.client.http("getMigrationPage", { route: route("/{id}/page"), methods: ["GET"], authLevel: "function", handler: getMigrationPage });

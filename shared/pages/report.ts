@@ -17,6 +17,11 @@ export interface MigrationReport {
   /** IANA zone the dates are shown in (absent: UTC); the JSON keeps ISO 8601 UTC. */
   timeZone?: string;
   counts: Record<string, number>;
+  /**
+   * Every account Phase 2 created, and where each is counted now: a user who signed in after their account was
+   * created is among the onboarded, so `counts.phase2Created` (awaiting a first sign-in) can be smaller than `created`.
+   */
+  phase2Accounts?: { created: number; awaitingFirstSignIn: number; onboardedSince: number; failed: number };
   checklist: ChecklistItem[];
   phase2: { created: { userPrincipalName: string; peigAccountId?: string }[]; failed: { userPrincipalName: string; error: string }[]; skipped: boolean };
   approvals: { round: string; by: string; decision: string; at: string; reason?: string }[];
@@ -39,6 +44,21 @@ export function federationNextStep(domain: string): MigrationReport["nextStep"] 
   };
 }
 
+/** Each count says what it counts (the status page's words), and Phase 2's accounts add up to what it created. */
+function countsHtml(report: MigrationReport): string {
+  const c = report.counts;
+  const a = report.phase2Accounts;
+  const lines = [
+    `${c.inScope} users in scope`,
+    `${c.onboarded} onboarded (linked to a Peig account)`,
+    `${c.phase2Created} with a Phase 2 account, awaiting their first sign-in`,
+    `${c.notOnboarded} not onboarded`,
+    `${c.pending} with a pending request, ${c.mismatched} mismatched requests`,
+    ...(a ? [`Phase 2 created ${a.created} Peig accounts: ${a.awaitingFirstSignIn} still awaiting their first sign-in, ${a.onboardedSince} signed in since (counted as onboarded); ${a.failed} failed`] : []),
+  ];
+  return `<ul id="counts">${lines.map((l) => `<li>${escapeHtml(l)}</li>`).join("")}</ul>`;
+}
+
 export function renderReportHtml(report: MigrationReport): string {
   const allMet = report.checklist.every((i) => i.met);
   const now = new Date(report.generatedAt);
@@ -47,7 +67,7 @@ export function renderReportHtml(report: MigrationReport): string {
   <h1>Peig migration report: ${escapeHtml(report.workspace)}</h1>
   <p class="muted">${escapeHtml(report.domain)} · migration ${escapeHtml(report.migrationId)} · ${escapeHtml(formatHuman(now, report.timeZone))}</p>
   <div class="card"><strong class="${allMet ? "ok" : "bad"}">${allMet ? "Every checklist item is confirmed: ready for step 5 (federation)." : "Not every checklist item is met: resolve them before step 5."}</strong>
-  <p>Outcome: ${escapeHtml(report.outcome)} · deadline ${when(report.deadline).html} · ${escapeHtml(Object.entries(report.counts).map(([k, v]) => `${k} ${v}`).join(" · "))}</p></div>
+  <p>Outcome: ${escapeHtml(report.outcome)} · deadline ${when(report.deadline).html}</p>${countsHtml(report)}</div>
   <h2>Confirm your setup</h2>${checklistHtml(report.checklist)}
   <h2>Phase 2</h2>${report.phase2.skipped ? `<p class="muted">Not needed, or skipped.</p>` : ""}
   ${table(["Account created for", "Peig account"], report.phase2.created.map((c) => [c.userPrincipalName, c.peigAccountId ?? ""]), "No account was created in Phase 2.")}

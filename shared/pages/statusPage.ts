@@ -73,7 +73,7 @@ export function renderStatusPage(view: StatusView): string {
   <div class="card">
     <p><strong>${counts.onboarded}</strong> of <strong>${counts.inScope}</strong> users onboarded (${percent}%)</p>
     <div class="bar" role="progressbar" aria-valuenow="${percent}" aria-valuemin="0" aria-valuemax="100"><span style="width:${percent}%"></span></div>
-    <p class="muted">Pending requests ${counts.pending} · mismatched ${counts.mismatched} · not onboarded ${counts.notOnboarded} · Phase 2 accounts ${counts.phase2Created} (failed ${counts.phase2Failed})</p>
+    <p class="muted" id="counts">Pending requests ${counts.pending} · mismatched requests ${counts.mismatched} · not onboarded ${counts.notOnboarded} · with a Phase 2 account, awaiting their first sign-in ${counts.phase2Created} · Phase 2 accounts that failed ${counts.phase2Failed}</p>
     <p>Deadline <strong>${when(view.deadline).html}</strong>${view.nextReminder ? ` · next reminder ${when(view.nextReminder).html}` : ""}${view.waitingFor && !finished ? ` · waiting for ${escapeHtml(view.waitingFor)}` : ""}</p>
     ${view.phase === "completed" ? `<p><a href="${escapeHtml(view.links.report)}">Open the report</a></p>` : ""}
   </div>
@@ -117,29 +117,57 @@ function timeline(current: string): string {
   return `<ol class="timeline" aria-label="phases">${items.join("")}</ol>`;
 }
 
-/** Onboarded users at each monitor pass, with reminder moments as dashed lines. */
+const FINISHED_PHASES = new Set(["completed", "cancelled", "failed"]);
+
+/** A date-axis label: day and month in UTC, like the ISO times the page shows. */
+const axisDay = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
+const DAY_MS = 86_400_000;
+
+/**
+ * Onboarded users at each monitor pass (the last one labelled with its count), over a date axis with a tick a
+ * day (or fewer on long windows), reminder moments as dashed lines, the deadline in red, and a legend for each.
+ */
 function chart(view: StatusView): string {
   const points = view.audit
     .filter((a) => a.action === "monitor.progress")
     .map((a) => ({ t: Date.parse(a.at), v: Number((a.details.counts as { onboarded?: number } | undefined)?.onboarded ?? 0) }));
   const reminders = view.audit.filter((a) => a.action === "mail.reminder.sent").map((a) => ({ t: Date.parse(a.at), label: String(a.details.reminder ?? "") }));
   if (points.length === 0) return `<p class="muted">No monitor pass yet.</p>`;
-  const W = 900, H = 220, P = 36;
+  // The line ends at the count the page shows above it (a pass that changed nothing records no progress entry).
+  const now = Date.parse(view.generatedAt);
+  if (now > points[points.length - 1].t && !FINISHED_PHASES.has(view.phase)) points.push({ t: now, v: view.counts.onboarded });
+  const W = 900, H = 250, P = 40, LEGEND = 24;
+  const bottom = H - P - LEGEND;
   const t0 = Math.min(...points.map((p) => p.t), ...reminders.map((r) => r.t));
   const t1 = Math.max(Date.parse(view.deadline), ...points.map((p) => p.t));
   const max = Math.max(1, view.counts.inScope, ...points.map((p) => p.v));
   const x = (t: number) => P + ((t - t0) / Math.max(1, t1 - t0)) * (W - 2 * P);
-  const y = (v: number) => H - P - (v / max) * (H - 2 * P);
+  const y = (v: number) => bottom - (v / max) * (bottom - P);
   const line = points.map((p, i) => `${i ? "L" : "M"}${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join(" ");
   const marks = reminders
-    .map((r) => `<line x1="${x(r.t).toFixed(1)}" x2="${x(r.t).toFixed(1)}" y1="${P}" y2="${H - P}" stroke="#9a6700" stroke-dasharray="4 3"/><text x="${(x(r.t) + 3).toFixed(1)}" y="${P + 10}" font-size="11" fill="#9a6700">${escapeHtml(r.label)}</text>`)
+    .map((r) => `<line x1="${x(r.t).toFixed(1)}" x2="${x(r.t).toFixed(1)}" y1="${P}" y2="${bottom}" stroke="#9a6700" stroke-dasharray="4 3"/><text x="${(x(r.t) + 3).toFixed(1)}" y="${P + 10}" font-size="11" fill="#9a6700">${escapeHtml(r.label)}</text>`)
     .join("");
+  // Midnight UTC ticks, every `step` days so that at most about ten labels fit.
+  const step = Math.max(1, Math.ceil((t1 - t0) / DAY_MS / 10));
+  const ticks: number[] = [];
+  for (let t = Math.ceil(t0 / DAY_MS) * DAY_MS; t <= t1; t += step * DAY_MS) ticks.push(t);
+  const axis = ticks
+    .map((t) => `<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${bottom}" y2="${bottom + 4}" stroke="#8a94a3"/><text class="axis-day" x="${x(t).toFixed(1)}" y="${bottom + 15}" font-size="10" text-anchor="middle" fill="#5b6470">${escapeHtml(axisDay.format(t))}</text>`)
+    .join("");
+  const last = points[points.length - 1];
+  const deadlineX = x(Date.parse(view.deadline)).toFixed(1);
+  const ly = H - 10;
+  const legend = `<g class="legend" font-size="11"><path d="M${P},${ly - 4} h22" stroke="#2f6fde" stroke-width="2"/><text x="${P + 28}" y="${ly}">onboarded users at each check</text>
+    <path d="M${P + 230},${ly - 4} h22" stroke="#9a6700" stroke-dasharray="4 3"/><text x="${P + 258}" y="${ly}" fill="#9a6700">reminder sent (its time before the deadline)</text>
+    <path d="M${P + 520},${ly - 4} h22" stroke="#b42318"/><text x="${P + 548}" y="${ly}" fill="#b42318">deadline</text></g>`;
   return `<svg id="onboarding-chart" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="Onboarded users over time">
-    <line x1="${P}" y1="${H - P}" x2="${W - P}" y2="${H - P}" stroke="#8a94a3"/><line x1="${P}" y1="${P}" x2="${P}" y2="${H - P}" stroke="#8a94a3"/>
-    <text x="4" y="${y(max) + 4}" font-size="11">${max}</text><text x="4" y="${H - P + 4}" font-size="11">0</text>
-    <line x1="${x(Date.parse(view.deadline)).toFixed(1)}" x2="${x(Date.parse(view.deadline)).toFixed(1)}" y1="${P}" y2="${H - P}" stroke="#b42318"/>
-    <text x="${(x(Date.parse(view.deadline)) - 50).toFixed(1)}" y="${H - P + 16}" font-size="11" fill="#b42318">deadline</text>
-    ${marks}<path d="${line}" fill="none" stroke="#2f6fde" stroke-width="2"/>
+    <line x1="${P}" y1="${bottom}" x2="${W - P}" y2="${bottom}" stroke="#8a94a3"/><line x1="${P}" y1="${P}" x2="${P}" y2="${bottom}" stroke="#8a94a3"/>
+    <text x="4" y="${y(max) + 4}" font-size="11">${max}</text><text x="4" y="${bottom + 4}" font-size="11">0</text>${axis}
+    <line x1="${deadlineX}" x2="${deadlineX}" y1="${P}" y2="${bottom}" stroke="#b42318"/>
+    <text x="${(Number(deadlineX) - 50).toFixed(1)}" y="${P - 6}" font-size="11" fill="#b42318">deadline</text>
+    ${marks}<path class="onboarded" d="${line}" fill="none" stroke="#2f6fde" stroke-width="2"/>
     ${points.map((p) => `<circle cx="${x(p.t).toFixed(1)}" cy="${y(p.v).toFixed(1)}" r="2.5" fill="#2f6fde"/>`).join("")}
+    <text class="last-count" x="${(x(last.t) + 5).toFixed(1)}" y="${(y(last.v) - 5).toFixed(1)}" font-size="11" fill="#2f6fde">${last.v} onboarded</text>
+    ${legend}
   </svg>`;
 }

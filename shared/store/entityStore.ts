@@ -30,6 +30,7 @@ import type {
   AuditInput,
   DecideTaskOptions,
   DecideTaskResult,
+  MigrationPage,
   MigrationPatch,
   MigrationRecord,
   MigrationStatus,
@@ -47,7 +48,7 @@ import type {
   UserUpsert,
   WorkspaceClaim,
 } from "./port";
-import { MAX_USERS_PAGE } from "./port";
+import { MAX_MIGRATIONS_PAGE, MAX_USERS_PAGE } from "./port";
 import { loadReportRows, saveReportRows } from "./reportRows";
 import { MAX_PAGE_SIZE, MAX_TRANSACTION_OPERATIONS } from "./tableLimits";
 
@@ -131,6 +132,13 @@ export class EntityMigrationStore implements MigrationStore {
     const records: MigrationRecord[] = [];
     for await (const entity of this.migrations.query({ partitionKey: MIGRATION_PARTITION, equals })) records.push(migrationRecord(entity.properties, entity.etag));
     return records.sort((a, b) => compare(a.createdAt, b.createdAt) || compare(a.id, b.id));
+  }
+
+  async pageMigrations(options: { top: number; cursor?: string }): Promise<MigrationPage> {
+    if (!Number.isInteger(options.top) || options.top < 1 || options.top > MAX_MIGRATIONS_PAGE) throw new RangeError(`top must be an integer from 1 to ${MAX_MIGRATIONS_PAGE}`);
+    const continuation = options.cursor === undefined ? undefined : decodeCursor(options.cursor, MIGRATION_PARTITION);
+    const page = await this.migrations.queryPage({ partitionKey: MIGRATION_PARTITION }, options.top, continuation);
+    return { migrations: page.entities.map((e) => migrationRecord(e.properties, e.etag)), cursor: page.continuation && encodeCursor(page.continuation, MIGRATION_PARTITION) };
   }
 
   // --- workspace lock ---------------------------------------------------------------------------

@@ -110,6 +110,15 @@ export const userStates: readonly UserState[] = ["notOnboarded", "pendingRequest
 /** The most users one `listUsers` page holds. */
 export const MAX_USERS_PAGE = 500;
 
+/** The most migrations one `pageMigrations` page holds. */
+export const MAX_MIGRATIONS_PAGE = 100;
+
+export interface MigrationPage {
+  migrations: MigrationRecord[];
+  /** Opaque, like UserPage's; absent on the last page. */
+  cursor?: string;
+}
+
 export interface UserPage {
   users: UserRecord[];
   /** Opaque (a Table Storage continuation, base64url); absent on the last page. A page may be short while more follow. */
@@ -202,6 +211,11 @@ export interface MigrationStore {
   updateMigration(id: string, patch: MigrationPatch, options?: { etag?: string }): Promise<MigrationRecord>;
   /** Oldest first. */
   listMigrations(filter?: { workspace?: string; status?: MigrationStatus }): Promise<MigrationRecord[]>;
+  /**
+   * One page (one table request) of all migrations in id order; `top` 1..MAX_MIGRATIONS_PAGE.
+   * InvalidCursorError for a cursor this list did not hand out.
+   */
+  pageMigrations(options: { top: number; cursor?: string }): Promise<MigrationPage>;
 
   /**
    * Atomically claims the workspace (case-insensitive) for the migration. Idempotent for the holder.

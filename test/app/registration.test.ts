@@ -19,6 +19,10 @@ describe("the app's entry point", () => {
     expect(routes).toEqual(
       [
         "POST migrations function",
+        "GET migrations function",
+        "GET home function",
+        "POST home/plan function",
+        "POST home/start function",
         "GET migrations/{id} function",
         "GET migrations/{id}/page function",
         "GET migrations/{id}/report function",

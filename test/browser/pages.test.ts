@@ -4,18 +4,12 @@
  * miss the window (Phase 2), some type a wrong e-mail (Merge suggestions the Peig admin then merges).
  * The tests run in order on that one migration: approving ends the task, so it comes last.
  */
-import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { hashToken } from "../../shared/tokens";
 import { startScenario, type Scenario, DAY } from "../workflow/harness";
+import { launchChromium, SCREENSHOTS, skipBrowserTests as skip } from "./chromium";
 
-const CHROMIUM = "/usr/bin/chromium";
-const SCREENSHOTS = path.resolve(__dirname, "../../artifacts/screenshots");
-// Without the background-networking flags Chromium dials Google services, which a closed network refuses.
-const CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-
-const skip = process.env.SKIP_BROWSER_TESTS === "1";
 if (skip) console.warn("\n*** SKIP_BROWSER_TESTS=1: the browser tests of the status and approval pages are SKIPPED ***\n");
 
 (skip ? describe.skip : describe)("the status page and the approval page in a browser", () => {
@@ -46,12 +40,7 @@ if (skip) console.warn("\n*** SKIP_BROWSER_TESTS=1: the browser tests of the sta
   const decisionsAudited = async () => (await s.stack.store.listAudit(migrationId)).filter((a) => a.action === "task.decided");
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium is not installed at ${CHROMIUM}. Install it as root with \`node scripts/ensureChromium.js\` (or \`apt-get update && apt-get install -y chromium\`), or set SKIP_BROWSER_TESTS=1 to skip these tests.`);
-    }
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    // launch() gives every run a fresh temporary profile; executablePath keeps Playwright from fetching a browser.
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     context = await newContext();
 
     s = await startScenario({ tenant: { users: 30, missRate: 0.2, mismatchRate: 0.15 } });
@@ -84,9 +73,13 @@ if (skip) console.warn("\n*** SKIP_BROWSER_TESTS=1: the browser tests of the sta
 
     const chart = page.locator("svg#onboarding-chart");
     expect(await chart.isVisible()).toBe(true);
-    expect(await chart.locator("path").getAttribute("d")).toMatch(/^M[\d.]+,[\d.]+( L[\d.]+,[\d.]+)+$/);
+    expect(await chart.locator("path.onboarded").getAttribute("d")).toMatch(/^M[\d.]+,[\d.]+( L[\d.]+,[\d.]+)+$/);
     expect(await chart.locator("line[stroke-dasharray]").count()).toBe(3);
     expect(await chart.locator("text").allTextContents()).toEqual(expect.arrayContaining(["P7D", "P3D", "P1D", "deadline"]));
+    // A date axis (a tick every other day over the two-week window: at most about ten labels), the latest count, and a legend for each kind of mark.
+    expect(await chart.locator("text.axis-day").allTextContents()).toEqual(["2 Dec", "4 Dec", "6 Dec", "8 Dec", "10 Dec", "12 Dec", "14 Dec"]);
+    expect(await chart.locator("text.last-count").textContent()).toMatch(/^\d+ onboarded$/);
+    expect(await chart.locator("g.legend text").allTextContents()).toEqual(["onboarded users at each check", "reminder sent (its time before the deadline)", "deadline"]);
 
     const notOnboarded = page.locator("h2:has-text('Not onboarded') + table");
     expect(await notOnboarded.locator("thead th").allTextContents()).toEqual(["User", "UPN", "Reminders sent"]);
@@ -153,7 +146,7 @@ if (skip) console.warn("\n*** SKIP_BROWSER_TESTS=1: the browser tests of the sta
   it("shows both pages without JavaScript", async () => {
     const noScript = await newContext({ javaScriptEnabled: false });
     const status = await open(statusPageUrl, noScript);
-    expect(await status.locator("svg#onboarding-chart path").count()).toBe(1);
+    expect(await status.locator("svg#onboarding-chart path.onboarded").count()).toBe(1);
     await expect(status.locator("ol.timeline li.now").textContent()).resolves.toBe("approval");
     const approval = await open(approvalLink, noScript);
     expect(await approval.locator("form[method=post] button[value=approve]").isVisible()).toBe(true);

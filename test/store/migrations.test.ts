@@ -1,5 +1,5 @@
 import { VirtualClock } from "../../local/host/clocks";
-import { ConflictError, NotFoundError, PreconditionFailedError } from "../../shared/store/errors";
+import { ConflictError, InvalidCursorError, NotFoundError, PreconditionFailedError } from "../../shared/store/errors";
 import type { MigrationStore, NewMigration } from "../../shared/store/port";
 import { storeAdapters, uniquePrefix } from "./adapters";
 
@@ -95,5 +95,26 @@ describe.each(storeAdapters())("migrations: $name", (adapter) => {
     expect((await store.listMigrations({ workspace: "contoso" })).map((m) => m.id)).toEqual(["b-first", "a-second"]);
     expect((await store.listMigrations({ workspace: "contoso", status: "running" })).map((m) => m.id)).toEqual(["b-first"]);
     expect(await store.listMigrations({ workspace: "o'brien" })).toEqual([]);
+  });
+
+  it("pages through all migrations, each once, with a cursor; refuses a cursor it did not hand out", async () => {
+    for (const id of ["m3", "m1", "m5", "m2", "m4"]) await store.createMigration(newMigration(id, { workspace: `w-${id}` }));
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await store.pageMigrations({ top: 2, cursor });
+      expect(page.migrations.length).toBeLessThanOrEqual(2);
+      seen.push(...page.migrations.map((m) => m.id));
+      cursor = page.cursor;
+      pages++;
+    } while (cursor && pages < 10);
+    expect(seen).toEqual(["m1", "m2", "m3", "m4", "m5"]);
+    await expect(store.pageMigrations({ top: 2, cursor: "not-a-cursor" })).rejects.toBeInstanceOf(InvalidCursorError);
+    await store.upsertUsers("m1", [{ userId: "u1", userPrincipalName: "a@contoso.com", displayName: "A", state: "notOnboarded" }, { userId: "u2", userPrincipalName: "b@contoso.com", displayName: "B", state: "notOnboarded" }]);
+    const usersCursor = (await store.listUsers("m1", { top: 1 })).cursor;
+    expect(usersCursor).toBeDefined();
+    await expect(store.pageMigrations({ top: 1, cursor: usersCursor })).rejects.toBeInstanceOf(InvalidCursorError);
+    await expect(store.pageMigrations({ top: 0 })).rejects.toBeInstanceOf(RangeError);
   });
 });
