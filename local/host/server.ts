@@ -131,30 +131,7 @@ export class HostServer {
 
   /** The durableClient input binding's value, pointing at this server. */
   clientData(): OrchestrationClientData {
-    const base = `${this.baseUrl}${WEBHOOK_PREFIX}`;
-    const q = `taskHub=${this.taskHub}&connection=Storage&code=${this.systemKey}`;
-    const instance = `${base}instances/INSTANCEID`;
-    return {
-      taskHubName: this.taskHub,
-      creationUrls: {
-        createNewInstancePostUri: `${base}orchestrators/{functionName}[/{instanceId}]?code=${this.systemKey}`,
-        createAndWaitOnNewInstancePostUri: `${base}orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}&code=${this.systemKey}`,
-      },
-      managementUrls: {
-        id: "INSTANCEID",
-        statusQueryGetUri: `${instance}?${q}`,
-        sendEventPostUri: `${instance}/raiseEvent/{eventName}?${q}`,
-        terminatePostUri: `${instance}/terminate?reason={text}&${q}`,
-        rewindPostUri: `${instance}/rewind?reason={text}&${q}`,
-        purgeHistoryDeleteUri: `${instance}?${q}`,
-        restartPostUri: `${instance}/restart?${q}`,
-        suspendPostUri: `${instance}/suspend?reason={text}&${q}`,
-        resumePostUri: `${instance}/resume?reason={text}&${q}`,
-      },
-      baseUrl: base.slice(0, -1),
-      requiredQueryStringParameters: `code=${this.systemKey}`,
-      rpcBaseUrl: `${this.rpcOrigin}${RPC_PREFIX}`,
-    };
+    return durableClientBinding({ webhookBase: `${this.baseUrl}${WEBHOOK_PREFIX}`, taskHub: this.taskHub, systemKey: this.systemKey, rpcBaseUrl: `${this.rpcOrigin}${RPC_PREFIX}` });
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -411,4 +388,36 @@ function serializeCookie(cookie: { name: string; value: string; path?: string; s
   if (cookie.httpOnly) parts.push("HttpOnly");
   if (cookie.secure) parts.push("Secure");
   return parts.join("; ");
+}
+
+/**
+ * The durableClient binding's JSON as the extension writes it (Bindings/BindingHelper.cs): webhook URLs under
+ * `webhookBase` (with the system key where one is required) and the RPC base URL the client calls.
+ */
+export function durableClientBinding(options: { webhookBase: string; taskHub: string; systemKey?: string; rpcBaseUrl: string }): OrchestrationClientData {
+  const { webhookBase: base, taskHub, systemKey, rpcBaseUrl } = options;
+  const code = systemKey ? `code=${systemKey}` : "";
+  const q = `taskHub=${taskHub}&connection=Storage${code ? `&${code}` : ""}`;
+  const instance = `${base}instances/INSTANCEID`;
+  return {
+    taskHubName: taskHub,
+    creationUrls: {
+      createNewInstancePostUri: `${base}orchestrators/{functionName}[/{instanceId}]${code ? `?${code}` : ""}`,
+      createAndWaitOnNewInstancePostUri: `${base}orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}${code ? `&${code}` : ""}`,
+    },
+    managementUrls: {
+      id: "INSTANCEID",
+      statusQueryGetUri: `${instance}?${q}`,
+      sendEventPostUri: `${instance}/raiseEvent/{eventName}?${q}`,
+      terminatePostUri: `${instance}/terminate?reason={text}&${q}`,
+      rewindPostUri: `${instance}/rewind?reason={text}&${q}`,
+      purgeHistoryDeleteUri: `${instance}?${q}`,
+      restartPostUri: `${instance}/restart?${q}`,
+      suspendPostUri: `${instance}/suspend?reason={text}&${q}`,
+      resumePostUri: `${instance}/resume?reason={text}&${q}`,
+    },
+    baseUrl: base.slice(0, -1),
+    requiredQueryStringParameters: code,
+    rpcBaseUrl,
+  };
 }
