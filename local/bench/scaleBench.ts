@@ -68,10 +68,11 @@ export async function statusLatencyRows(): Promise<BenchRow[]> {
   const stack = await startLocalStack({ clock, publicBaseUrl: host.baseUrl, tenant: { users: 20 }, storageConnection: azurite.connectionString, tablePrefix: "Bench" });
   try {
     const seed = async (users: number) => {
-      const id = `status-${users}`;
+      // Route ids are UUIDs (any other id is a 404); the user count is in its last group.
+      const id = `00000000-0000-4000-8000-${String(users).padStart(12, "0")}`;
       await stack.store.createMigration({
         id,
-        workspace: id,
+        workspace: `status-${users}`,
         domain: "contoso.com",
         phase: "onboarding",
         deadline: startRequest.deadline,
