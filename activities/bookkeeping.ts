@@ -9,8 +9,8 @@ import { federationNextStep, renderReportHtml, type MigrationReport } from "../s
 import { bouncedUsers } from "../shared/pages/statusPage";
 import { services, type Services } from "../shared/services";
 import type { MigrationStatus } from "../shared/store";
-import type { AdminCommands, Attention, ChecklistItem, MigrationState, Phase } from "../shared/workflow";
-import { freshChecklist, recordsPeigConfigurationDeletion } from "./closing";
+import type { ActivityInput, ActivityResult, AdminCommands, Attention, Phase } from "../shared/workflow";
+import { freshChecklist, phase2Outcome, recordsPeigConfigurationDeletion, type EarlierPhase2Input } from "./closing";
 
 export async function readAdminCommands(input: { migrationId: string }, s: Services = services()): Promise<AdminCommands> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
@@ -20,8 +20,9 @@ export async function readAdminCommands(input: { migrationId: string }, s: Servi
 
 const FINAL_STATUS: Partial<Record<Phase, MigrationStatus>> = { completed: "completed", cancelled: "cancelled", failed: "failed" };
 
-export async function recordPhase(input: { migrationId: string; phase: Phase; detail?: string; instanceId?: string }, s: Services = services()): Promise<void> {
+export async function recordPhase(input: ActivityInput<"recordPhase">, s: Services = services()): Promise<void> {
   const { record } = await updateRuntime(s, input.migrationId, (rt, current) => {
+    if (input.phase2) rt.phase2 = input.phase2;
     // A new approval round consumes the admin's request for it.
     if (input.phase === "verification") rt.commands.approvalRequested = undefined;
     // A migration that ends has nothing left to attend to.
@@ -65,9 +66,10 @@ export async function recordAttention(input: { migrationId: string; attention: A
   }).catch(() => false);
 }
 
-export async function writeReport(input: { migrationId: string; phase2: MigrationState["phase2"] | null }, s: Services = services()): Promise<{ checklist: ChecklistItem[] }> {
+export async function writeReport(input: ActivityInput<"writeReport"> & EarlierPhase2Input, s: Services = services()): Promise<ActivityResult<"writeReport">> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
-  const checklist = await freshChecklist(s, input.migrationId, runtime, input.phase2);
+  const phase2 = phase2Outcome(runtime, input);
+  const checklist = await freshChecklist(s, input.migrationId, runtime, phase2);
   const [users, tasks, audit] = await Promise.all([s.store.getUsers(input.migrationId), s.store.listTasks(input.migrationId), s.store.listAudit(input.migrationId)]);
   const created = users.filter((u) => u.phase2.result === "created");
   const report: MigrationReport = {
@@ -87,7 +89,7 @@ export async function writeReport(input: { migrationId: string; phase2: Migratio
     },
     checklist,
     phase2: {
-      skipped: input.phase2?.skipped ?? true,
+      skipped: phase2?.skipped ?? true,
       created: created.map((u) => ({ userPrincipalName: u.userPrincipalName, peigAccountId: u.phase2.peigAccountId })),
       failed: users.filter((u) => u.phase2.result === "failed").map((u) => ({ userPrincipalName: u.userPrincipalName, error: u.phase2.error ?? "unknown" })),
     },

@@ -7,15 +7,20 @@ import { buildChecklist, compareWithApproved, readyForDeletion, type Phase2Resul
 import { loadMigration, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
 import { services, type Services } from "../shared/services";
 import type { AuditEntry } from "../shared/store";
-import { gateId, type ChecklistItem, type MigrationState } from "../shared/workflow";
+import { gateId, type ActivityInput, type ActivityResult, type ChecklistItem, type Phase2Outcome } from "../shared/workflow";
 import { countsOf, reconcileAndRecord } from "./onboardingState";
 
-export async function verifyChecklist(
-  input: { migrationId: string; phase2: MigrationState["phase2"] | null; approved?: ChecklistItem[] },
-  s: Services = services(),
-): Promise<{ checklist: ChecklistItem[]; readyForDeletion: boolean; reasons: string[] }> {
+/** What instances that finished Phase 2 before it was recorded in the store pass instead. */
+export interface EarlierPhase2Input {
+  phase2?: Phase2Outcome | null;
+}
+
+/** How Phase 2 ended, as the store records it (or, for an instance that finished it earlier, as the orchestration passed it). */
+export const phase2Outcome = (runtime: MigrationRuntime, input: EarlierPhase2Input): Phase2Outcome | null => runtime.phase2 ?? input.phase2 ?? null;
+
+export async function verifyChecklist(input: ActivityInput<"verifyChecklist"> & EarlierPhase2Input, s: Services = services()): Promise<ActivityResult<"verifyChecklist">> {
   const { runtime } = await loadMigration(s, input.migrationId);
-  const checklist = await freshChecklist(s, input.migrationId, runtime, input.phase2);
+  const checklist = await freshChecklist(s, input.migrationId, runtime, phase2Outcome(runtime, input));
   const recheck = input.approved ? compareWithApproved(input.approved, checklist) : { ready: readyForDeletion(checklist), reasons: [] as string[] };
   await updateRuntime(s, input.migrationId, (rt) => void (rt.checklist = checklist));
   await s.store.appendAudit({
@@ -27,7 +32,7 @@ export async function verifyChecklist(
   return { checklist, readyForDeletion: recheck.ready, reasons: recheck.reasons };
 }
 
-export async function freshChecklist(s: Services, migrationId: string, runtime: MigrationRuntime, phase2: MigrationState["phase2"] | null): Promise<ChecklistItem[]> {
+export async function freshChecklist(s: Services, migrationId: string, runtime: MigrationRuntime, phase2: Phase2Outcome | null): Promise<ChecklistItem[]> {
   const { reconciliation } = await reconcileAndRecord(s, migrationId, runtime);
   const users = await s.store.getUsers(migrationId);
   await s.store.updateMigration(migrationId, { counts: countsOf(reconciliation, users.filter((u) => u.phase2.result === "failed").length) });

@@ -13,7 +13,8 @@ import { adminDigestEmail, invitationEmail, reminderEmail, type EmailContent } f
 import { loadMigration, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
 import { services, type Services } from "../shared/services";
 import type { UserRecord } from "../shared/store";
-import type { OnboardingCounts } from "../shared/workflow";
+import { reminderKey } from "../shared/domain/schedule";
+import type { ActivityInput, ActivityResult, OnboardingCounts } from "../shared/workflow";
 import { countsOf, hasMailbox, reconcileAndRecord, storedStateOf } from "./onboardingState";
 
 export async function sendInvitations(input: { migrationId: string; deadline: string }, s: Services = services()): Promise<{ recipients: number; messages: number }> {
@@ -34,12 +35,13 @@ async function sendInvitationsTo(s: Services, migrationId: string, runtime: Migr
   return outcome;
 }
 
-export async function sendReminders(input: { migrationId: string; label: string; deadline: string; key: string }, s: Services = services()): Promise<{ recipients: number; messages: number }> {
+/** Instances started earlier also pass `key`: it is always reminderKey(label, deadline), so it is derived here. */
+export async function sendReminders(input: ActivityInput<"sendReminders">, s: Services = services()): Promise<ActivityResult<"sendReminders">> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
   const { reconciliation } = await reconcileAndRecord(s, input.migrationId, runtime);
   // Keep the row's counts in step with the user rows just written (the status page shows both).
   await updateRuntime(s, input.migrationId, () => ({ counts: countsOf(reconciliation, record.counts.phase2Failed) }));
-  const result = await sendRemindersTo(s, input.migrationId, runtime, reconciliation, { purpose: `reminder:${input.key}`, kind: "reminder", label: input.label, deadline: input.deadline });
+  const result = await sendRemindersTo(s, input.migrationId, runtime, reconciliation, { purpose: `reminder:${reminderKey(input.label, input.deadline)}`, kind: "reminder", label: input.label, deadline: input.deadline });
   return { recipients: result.recipients, messages: result.messages };
 }
 

@@ -113,8 +113,8 @@ export function* readAdminCommands(context: OrchestrationContext, state: Migrati
 }
 
 /** Records the phase first, then moves to it: a failed record leaves the state where the store is. */
-export function* enterPhase(context: OrchestrationContext, state: MigrationState, phase: Phase, detail?: string): PhaseStep {
-  yield* call(context, Activities.recordPhase, { migrationId: state.migrationId, phase, detail, instanceId: context.df.instanceId });
+export function* enterPhase(context: OrchestrationContext, state: MigrationState, phase: Phase, detail?: string, outcome: Pick<ActivityInput<"recordPhase">, "phase2"> = {}): PhaseStep {
+  yield* call(context, Activities.recordPhase, { migrationId: state.migrationId, phase, detail, instanceId: context.df.instanceId, ...outcome });
   state.phase = phase;
 }
 

@@ -8,7 +8,7 @@ import type { MigrationApp } from "./entra/port";
 import type { MailRuntime } from "./domain/mailPlan";
 import type { Services } from "./services";
 import { NotFoundError, PreconditionFailedError, type MigrationPatch, type MigrationRecord } from "./store";
-import type { Attention, ChecklistItem, MigrationRequest, OnboardingCounts, PeigMode, WorkflowTimings } from "./workflow";
+import type { Attention, ChecklistItem, MigrationRequest, OnboardingCounts, PeigMode, Phase2Outcome, WorkflowTimings } from "./workflow";
 
 export interface MigrationRuntime {
   request: MigrationRequest;
@@ -31,6 +31,8 @@ export interface MigrationRuntime {
   attention?: Attention;
   /** Pending requests whose typed e-mail matches nobody in scope (the latest monitor's, at most 50): Approve or Deny by hand. */
   unmatchedRequests?: { email: string; displayName: string; submittedAt: string; reason: string }[];
+  /** How Phase 2 ended (recorded with the move to verification; absent before, and in instances that ended it earlier). */
+  phase2?: Phase2Outcome;
   /** The latest verified checklist (what approvers see as evidence). */
   checklist?: ChecklistItem[];
   deletionStartedAt?: string;
