@@ -4,7 +4,7 @@
  */
 import { assertUsableForMigration, parseCertificate } from "../shared/certificates";
 import { serverFromIdpEntityId } from "../shared/entra/entityIds";
-import { loadMigration, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
+import { loadMigration, updateRuntime } from "../shared/migrationRecord";
 import { services, type Services } from "../shared/services";
 import type { ActivityInput, ActivityResult } from "../shared/workflow";
 
@@ -71,7 +71,7 @@ export async function createMigrationApp(input: ActivityInput<"createMigrationAp
  */
 async function endedMigrationsWithApps(s: Services, migrationId: string): Promise<string[]> {
   const ended = [...(await s.store.listMigrations({ status: "cancelled" })), ...(await s.store.listMigrations({ status: "failed" }))];
-  return ended.filter((m) => m.id !== migrationId && (m.settings as unknown as MigrationRuntime).app?.appId).map((m) => m.id);
+  return ended.filter((m) => m.id !== migrationId && m.runtime.app?.appId).map((m) => m.id);
 }
 
 /** Api mode: Configuration > Microsoft 365 Active Provider > Migration: Application ID + certificate, Validate, Save. */

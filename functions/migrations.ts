@@ -69,7 +69,7 @@ async function startWith(value: unknown, request: HttpRequest, client: df.Durabl
     sent: [],
   };
   try {
-    await s.store.createMigration({ id, workspace: migrationRequest.workspace, domain: migrationRequest.domain, phase: "setup", deadline: migrationRequest.deadline, settings: runtime as unknown as Record<string, unknown> });
+    await s.store.createMigration({ id, workspace: migrationRequest.workspace, domain: migrationRequest.domain, phase: "setup", deadline: migrationRequest.deadline, runtime });
     await s.store.appendAudit({ migrationId: id, actor: `admin:${adminName(request, s.settings)}`, action: "migration.started", details: { workspace: migrationRequest.workspace, domain: migrationRequest.domain, deadline: migrationRequest.deadline, peigMode: runtime.peigMode }, instanceId: id });
     await client.startNew(Orchestrations.migration, { instanceId: id, input: initialState(id, runtime) });
   } catch (err) {
@@ -113,7 +113,7 @@ function migrationSummary(request: HttpRequest, m: MigrationRecord): MigrationSu
     status: m.status,
     counts: m.counts,
     deadline: m.deadline,
-    needsAttention: needsAttention(m.settings as unknown as MigrationRuntime, m.phase),
+    needsAttention: needsAttention(m.runtime, m.phase),
     links: { page: `${statusUrl(request, m.id)}/page` },
   };
 }
@@ -275,7 +275,7 @@ async function migrationStatus(request: HttpRequest, client: df.DurableClient, s
   if (!id) return undefined;
   const record = await s.store.getMigration(id);
   if (!record) return undefined;
-  const runtime = record.settings as unknown as MigrationRuntime;
+  const { runtime } = record;
   // Read no user rows: counts come from the migration row, so this costs the same at any tenant size.
   const [durable, tasks, audit] = await Promise.all([client.getStatus(id).catch(() => undefined), s.store.listTasks(id, { status: "open" }), s.store.listAudit(id, { limit: 500 })]);
   const progress = (durable?.customStatus ?? undefined) as MigrationProgress | undefined;

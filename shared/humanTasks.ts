@@ -3,6 +3,7 @@
  * mechanism serves the deletion approval (k of n approvers), the Phase 2 approval and the Peig admin's
  * operator steps. Payloads hold only what the page shows; never a token.
  */
+import { z } from "zod";
 import { describeOperatorStep, type OperatorStep } from "./peig/operatorSteps";
 import type { TaskDecision, TaskKind } from "./store";
 import type { ChecklistItem, HumanTaskPurpose, MigrationRequest } from "./workflow";
@@ -24,6 +25,33 @@ export interface TaskPayload {
   requiredApprovals?: number;
   workspace: string;
   deadline: string;
+}
+
+const text = z.string();
+// Purposes and decisions are checked as text: the workflow's types name them, and a row is never read by a
+// version that predates its purpose.
+const payloadSchema = z.looseObject({
+  purpose: z.custom<HumanTaskPurpose>((value) => typeof value === "string"),
+  title: text,
+  summary: text,
+  whatHappens: z.array(text),
+  irreversible: z.boolean(),
+  decisions: z.array(z.custom<TaskDecision>((value) => typeof value === "string")),
+  instructions: z.array(text).optional(),
+  values: z.array(z.looseObject({ label: text, value: text })).optional(),
+  evidence: z.array(z.custom<ChecklistItem>((value) => typeof value === "object" && value !== null)).optional(),
+  deletesApplicationId: text.optional(),
+  requiredApprovals: z.number().optional(),
+  workspace: text,
+  deadline: text,
+}) satisfies z.ZodType<TaskPayload>;
+
+/** The payload of task `taskId`, checked where the store reads and writes it; throws naming the first field that does not fit. */
+export function decodeTaskPayload(value: unknown, taskId: string): TaskPayload {
+  const parsed = payloadSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new Error(`task ${taskId}: payload.${issue.path.join(".")} is invalid: ${issue.message}`);
 }
 
 export function taskKind(purpose: HumanTaskPurpose): TaskKind {
