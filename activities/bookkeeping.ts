@@ -2,15 +2,14 @@
  * The orchestration's paperwork: read admin commands from the store, record phase changes (and free
  * the workspace when a migration ends), tell the admins about events, and write the final report.
  */
-import { adminNoticeEmail, reportReadyEmail } from "../shared/email/templates";
+import { adminNoticeEmail, reportReadyEmail } from "../shared/mail/templates";
 import { loadMigration, once, updateRuntime } from "../shared/migrationRecord";
 import { sendKey } from "../shared/mail/sendKey";
 import { federationNextStep, renderReportHtml, type MigrationReport } from "../shared/pages/report";
 import { bouncedUsers } from "../shared/pages/statusPage";
 import { services, type Services } from "../shared/services";
-import type { MigrationStatus } from "../shared/store";
-import type { ActivityInput, ActivityResult, AdminCommands, Attention, Phase } from "../shared/workflow";
-import { freshChecklist, phase2Outcome, recordsPeigConfigurationDeletion, type EarlierPhase2Input } from "./closing";
+import { isFinalPhase, type ActivityInput, type ActivityResult, type AdminCommands, type Attention } from "../shared/workflow";
+import { freshChecklist, phase2Outcome, recordsPeigConfigurationDeletion, type EarlierPhase2Input } from "../shared/migrationChecklist";
 
 export async function readAdminCommands(input: { migrationId: string }, s: Services = services()): Promise<AdminCommands> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
@@ -18,19 +17,19 @@ export async function readAdminCommands(input: { migrationId: string }, s: Servi
   return { deadline: record.deadline, cancelRequested, approvalRequested, resumeRequested };
 }
 
-const FINAL_STATUS: Partial<Record<Phase, MigrationStatus>> = { completed: "completed", cancelled: "cancelled", failed: "failed" };
-
 export async function recordPhase(input: ActivityInput<"recordPhase">, s: Services = services()): Promise<void> {
+  // A final phase is also the row's final status.
+  const status = isFinalPhase(input.phase) ? input.phase : undefined;
   const { record } = await updateRuntime(s, input.migrationId, (rt, current) => {
     if (input.phase2) rt.phase2 = input.phase2;
     // A new approval round consumes the admin's request for it.
     if (input.phase === "verification") rt.commands.approvalRequested = undefined;
     // A migration that ends has nothing left to attend to.
-    if (FINAL_STATUS[input.phase]) rt.attention = undefined;
-    if (current.phase === input.phase && !FINAL_STATUS[input.phase]) return false;
-    return { phase: input.phase, ...(FINAL_STATUS[input.phase] ? { status: FINAL_STATUS[input.phase] } : {}) };
+    if (status) rt.attention = undefined;
+    if (current.phase === input.phase && !status) return false;
+    return { phase: input.phase, ...(status ? { status } : {}) };
   });
-  if (FINAL_STATUS[input.phase]) await s.store.releaseWorkspace(record.workspace, input.migrationId);
+  if (status) await s.store.releaseWorkspace(record.workspace, input.migrationId);
   await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: `phase.${input.phase}`, details: input.detail ? { detail: input.detail } : {}, instanceId: input.instanceId });
 }
 

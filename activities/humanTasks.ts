@@ -4,7 +4,7 @@
  * exist only in the e-mails: the store keeps their SHA-256.
  */
 import { randomUUID } from "node:crypto";
-import { approvalRequestEmail, operatorTaskEmail, type EmailContent } from "../shared/email/templates";
+import { approvalRequestEmail, operatorTaskEmail, type EmailContent } from "../shared/mail/templates";
 import { assigneesFor, taskKind, taskPayload, type TaskPayload } from "../shared/humanTasks";
 import { loadMigration, once, type MigrationRuntime } from "../shared/migrationRecord";
 import { services, type Services } from "../shared/services";

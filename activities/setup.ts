@@ -7,8 +7,8 @@ import { serverFromIdpEntityId } from "../shared/entra/entityIds";
 import { loadMigration, updateRuntime } from "../shared/migrationRecord";
 import { services, type Services } from "../shared/services";
 import type { ActivityInput, ActivityResult } from "../shared/workflow";
+import { DAY } from "../shared/domain/duration";
 
-const DAY = 86_400_000;
 /** Graph caps addTokenSigningCertificate's endDateTime at three years (docs/graph-facts.md#the-signing-certificate). */
 const MAX_CERTIFICATE_LIFETIME = 3 * 365 * DAY;
 const CLOCK_SKEW_MS = 5 * 60_000;

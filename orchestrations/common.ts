@@ -31,9 +31,6 @@ export interface Sleep {
 /** A phase's step: nothing (go on at once, in a new execution) or a sleep. */
 export type PhaseResult = PhaseStep<Sleep | void>;
 
-export const MINUTE = 60_000;
-export const HOUR = 60 * MINUTE;
-
 /** An activity failed (its adapters' own bounded retries included): the step is tried again later. */
 export class StepFailed extends Error {
   constructor(readonly failure: StepFailure) {

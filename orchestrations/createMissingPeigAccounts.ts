@@ -7,7 +7,8 @@ import type { OrchestrationContext } from "durable-functions";
 import { stepFailureFrom } from "../shared/stepFailure";
 import { atLeast } from "../shared/versions";
 import { Activities, Orchestrations, type BatchResult, type MigrationState, type Phase2Outcome } from "../shared/workflow";
-import { at, call, enterPhase, MINUTE, publishProgress, StepFailed, waitOnce, type PhaseResult, type PhaseStep } from "./common";
+import { MINUTE } from "../shared/domain/duration";
+import { at, call, enterPhase, publishProgress, StepFailed, waitOnce, type PhaseResult, type PhaseStep } from "./common";
 import { humanGate, isSleep } from "./humanTasks";
 
 /**

@@ -59,6 +59,11 @@ export type Phase =
   | "cancelled"
   | "failed";
 
+/** The phases a migration ends in; each is also the migration row's final status. */
+export type FinalPhase = Extract<Phase, "completed" | "cancelled" | "failed">;
+const finalPhases: readonly string[] = ["completed", "cancelled", "failed"] satisfies FinalPhase[];
+export const isFinalPhase = (phase: string): phase is FinalPhase => finalPhases.includes(phase);
+
 /** The validated start request, as the orchestration carries it (no secrets). */
 export interface MigrationRequest {
   workspace: string;

@@ -17,9 +17,9 @@ import { startLocalStack } from "../stack";
 import type { BenchRow } from "./index";
 import type { ChildRun } from "./migrationChild";
 import { plannedSenders, runUntil, START, startRequest } from "./migrationRun";
+import { DAY } from "../../shared/domain/duration";
 
 const n = (x: number) => x.toLocaleString("en");
-const DAY = 86_400_000;
 const GB = 1024 ** 3;
 
 async function migrationInChild(users: number): Promise<ChildRun> {

@@ -9,8 +9,8 @@ import "../../local/host/contractFixtures";
 import { createTestHost } from "../../local/host/testHost";
 import { compareActions, longTimerSegments, recordExecution, replayExecution, reyields, type RecordedExecution } from "../../local/host/replay";
 import { atLeast } from "../../shared/versions";
+import { DAY } from "../../shared/domain/duration";
 
-const DAY = 86_400_000;
 /** Which edit of the fixture orchestration is deployed. */
 let deployed: "original" | "extraActivity" | "extraActivityFrom2.1" | "otherInput" = "original";
 

@@ -14,11 +14,10 @@ import type { TenantOptions } from "../../local/fixtures/tenant";
 import type { SentMail } from "../../local/graph-simulator/mailbox";
 import { registry } from "../../local/host/fakeCore";
 import type { PeigSimulatorHandle } from "../../local/peig-simulator";
+import { DAY, HOUR } from "../../shared/domain/duration";
 import { LONGEST_TIMER_MS } from "../../shared/domain/waits";
 
-export { START };
-export const DAY = 86_400_000;
-export const HOUR = 3_600_000;
+export { DAY, HOUR, START };
 
 /** The sample start request (local/fixtures/startRequest.ts) with overrides. */
 export const startBody = sampleStartRequest;
