@@ -4,6 +4,7 @@
  * operator steps. Payloads hold only what the page shows; never a token.
  */
 import { z } from "zod";
+import { decodeOrThrow } from "./decode";
 import { describeOperatorStep, type OperatorStep } from "./peig/operatorSteps";
 import type { TaskDecision, TaskKind } from "./store";
 import type { ChecklistItem, HumanTaskPurpose, MigrationRequest } from "./workflow";
@@ -47,12 +48,7 @@ const payloadSchema = z.looseObject({
 }) satisfies z.ZodType<TaskPayload>;
 
 /** The payload of task `taskId`, checked where the store reads and writes it; throws naming the first field that does not fit. */
-export function decodeTaskPayload(value: unknown, taskId: string): TaskPayload {
-  const parsed = payloadSchema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new Error(`task ${taskId}: payload.${issue.path.join(".")} is invalid: ${issue.message}`);
-}
+export const decodeTaskPayload = (value: unknown, taskId: string): TaskPayload => decodeOrThrow(payloadSchema, value, `task ${taskId}: payload`);
 
 export function taskKind(purpose: HumanTaskPurpose): TaskKind {
   return purpose === "deletionApproval" || purpose === "phase2Approval" ? "approval" : "operatorStep";

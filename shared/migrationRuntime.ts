@@ -4,6 +4,7 @@
  * and writes the row, so a damaged or foreign row fails there, naming the field, not somewhere downstream.
  */
 import { z } from "zod";
+import { decodeOrThrow } from "./decode";
 import type { MailRuntime } from "./domain/mailPlan";
 import type { MigrationApp } from "./entra/port";
 import type { Attention, ChecklistItem, MigrationRequest, OnboardingCounts, PeigMode, Phase2Outcome, WorkflowTimings } from "./workflow";
@@ -93,9 +94,4 @@ const runtimeSchema = z.looseObject({
 }) satisfies z.ZodType<MigrationRuntime>;
 
 /** The runtime of `migrationId`, checked (on every read and write of its row); throws naming the first field that does not fit. */
-export function decodeRuntime(value: unknown, migrationId: string): MigrationRuntime {
-  const parsed = runtimeSchema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new Error(`migration ${migrationId}: runtime.${issue.path.join(".")} is invalid: ${issue.message}`);
-}
+export const decodeRuntime = (value: unknown, migrationId: string): MigrationRuntime => decodeOrThrow(runtimeSchema, value, `migration ${migrationId}: runtime`);
