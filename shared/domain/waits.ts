@@ -5,7 +5,6 @@
 import { DAY, HOUR, MINUTE, parseIsoDuration } from "./duration";
 import type { Attention, HumanTaskTally, OpenGate, StepFailure, WorkflowTimings } from "../workflow";
 
-
 /**
  * No single durable timer lasts longer than this. Azure Storage's maximum timer interval is 6 days; the
  * SDK splits longer timers into segments that keep firing after a cancel and then disagree with the

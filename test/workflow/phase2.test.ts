@@ -9,7 +9,6 @@ afterEach(async () => {
   await s?.stop();
 });
 
-
 describe("Phase 2 after the deadline", () => {
   it("creates exactly one Peig account for each user who missed the deadline, even when every activity runs twice, then closes with all items met", async () => {
     s = await startScenario({ tenant: { users: 80, seed: 5, missRate: 0.3, mismatchRate: 0 }, runActivitiesTwice: true });
