@@ -2,15 +2,14 @@
  * The orchestration's paperwork: read admin commands from the store, record phase changes (and free
  * the workspace when a migration ends), tell the admins about events, and write the final report.
  */
-import { adminNoticeEmail, reportReadyEmail } from "../shared/email/templates";
+import { adminNoticeEmail, reportReadyEmail } from "../shared/mail/templates";
 import { loadMigration, once, updateRuntime } from "../shared/migrationRecord";
 import { sendKey } from "../shared/mail/sendKey";
 import { federationNextStep, renderReportHtml, type MigrationReport } from "../shared/pages/report";
 import { bouncedUsers } from "../shared/pages/statusPage";
 import { services, type Services } from "../shared/services";
-import type { MigrationStatus } from "../shared/store";
-import type { AdminCommands, Attention, ChecklistItem, MigrationState, Phase } from "../shared/workflow";
-import { freshChecklist, recordsPeigConfigurationDeletion } from "./closing";
+import { isFinalPhase, type ActivityInput, type ActivityResult, type AdminCommands, type Attention } from "../shared/workflow";
+import { freshChecklist, phase2Outcome, recordsPeigConfigurationDeletion, type EarlierPhase2Input } from "../shared/migrationChecklist";
 
 export async function readAdminCommands(input: { migrationId: string }, s: Services = services()): Promise<AdminCommands> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
@@ -18,18 +17,19 @@ export async function readAdminCommands(input: { migrationId: string }, s: Servi
   return { deadline: record.deadline, cancelRequested, approvalRequested, resumeRequested };
 }
 
-const FINAL_STATUS: Partial<Record<Phase, MigrationStatus>> = { completed: "completed", cancelled: "cancelled", failed: "failed" };
-
-export async function recordPhase(input: { migrationId: string; phase: Phase; detail?: string; instanceId?: string }, s: Services = services()): Promise<void> {
+export async function recordPhase(input: ActivityInput<"recordPhase">, s: Services = services()): Promise<void> {
+  // A final phase is also the row's final status.
+  const status = isFinalPhase(input.phase) ? input.phase : undefined;
   const { record } = await updateRuntime(s, input.migrationId, (rt, current) => {
+    if (input.phase2) rt.phase2 = input.phase2;
     // A new approval round consumes the admin's request for it.
     if (input.phase === "verification") rt.commands.approvalRequested = undefined;
     // A migration that ends has nothing left to attend to.
-    if (FINAL_STATUS[input.phase]) rt.attention = undefined;
-    if (current.phase === input.phase && !FINAL_STATUS[input.phase]) return false;
-    return { phase: input.phase, ...(FINAL_STATUS[input.phase] ? { status: FINAL_STATUS[input.phase] } : {}) };
+    if (status) rt.attention = undefined;
+    if (current.phase === input.phase && !status) return false;
+    return { phase: input.phase, ...(status ? { status } : {}) };
   });
-  if (FINAL_STATUS[input.phase]) await s.store.releaseWorkspace(record.workspace, input.migrationId);
+  if (status) await s.store.releaseWorkspace(record.workspace, input.migrationId);
   await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: `phase.${input.phase}`, details: input.detail ? { detail: input.detail } : {}, instanceId: input.instanceId });
 }
 
@@ -65,9 +65,10 @@ export async function recordAttention(input: { migrationId: string; attention: A
   }).catch(() => false);
 }
 
-export async function writeReport(input: { migrationId: string; phase2: MigrationState["phase2"] | null }, s: Services = services()): Promise<{ checklist: ChecklistItem[] }> {
+export async function writeReport(input: ActivityInput<"writeReport"> & EarlierPhase2Input, s: Services = services()): Promise<ActivityResult<"writeReport">> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
-  const checklist = await freshChecklist(s, input.migrationId, runtime, input.phase2);
+  const phase2 = phase2Outcome(runtime, input);
+  const checklist = await freshChecklist(s, input.migrationId, runtime, phase2);
   const [users, tasks, audit] = await Promise.all([s.store.getUsers(input.migrationId), s.store.listTasks(input.migrationId), s.store.listAudit(input.migrationId)]);
   const created = users.filter((u) => u.phase2.result === "created");
   const report: MigrationReport = {
@@ -87,7 +88,7 @@ export async function writeReport(input: { migrationId: string; phase2: Migratio
     },
     checklist,
     phase2: {
-      skipped: input.phase2?.skipped ?? true,
+      skipped: phase2?.skipped ?? true,
       created: created.map((u) => ({ userPrincipalName: u.userPrincipalName, peigAccountId: u.phase2.peigAccountId })),
       failed: users.filter((u) => u.phase2.result === "failed").map((u) => ({ userPrincipalName: u.userPrincipalName, error: u.phase2.error ?? "unknown" })),
     },

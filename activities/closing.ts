@@ -3,19 +3,15 @@
  * started" mark (a cancellation and a deletion cannot both win), and the two deletions, each
  * tolerant of "already gone" so a retry is harmless.
  */
-import { buildChecklist, compareWithApproved, readyForDeletion, type Phase2Result } from "../shared/domain/checklist";
-import { loadMigration, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
+import { compareWithApproved, readyForDeletion } from "../shared/domain/checklist";
+import { freshChecklist, phase2Outcome, type EarlierPhase2Input } from "../shared/migrationChecklist";
+import { loadMigration, updateRuntime } from "../shared/migrationRecord";
 import { services, type Services } from "../shared/services";
-import type { AuditEntry } from "../shared/store";
-import { gateId, type ChecklistItem, type MigrationState } from "../shared/workflow";
-import { countsOf, reconcileAndRecord } from "./onboardingState";
+import type { ActivityInput, ActivityResult } from "../shared/workflow";
 
-export async function verifyChecklist(
-  input: { migrationId: string; phase2: MigrationState["phase2"] | null; approved?: ChecklistItem[] },
-  s: Services = services(),
-): Promise<{ checklist: ChecklistItem[]; readyForDeletion: boolean; reasons: string[] }> {
+export async function verifyChecklist(input: ActivityInput<"verifyChecklist"> & EarlierPhase2Input, s: Services = services()): Promise<ActivityResult<"verifyChecklist">> {
   const { runtime } = await loadMigration(s, input.migrationId);
-  const checklist = await freshChecklist(s, input.migrationId, runtime, input.phase2);
+  const checklist = await freshChecklist(s, input.migrationId, runtime, phase2Outcome(runtime, input));
   const recheck = input.approved ? compareWithApproved(input.approved, checklist) : { ready: readyForDeletion(checklist), reasons: [] as string[] };
   await updateRuntime(s, input.migrationId, (rt) => void (rt.checklist = checklist));
   await s.store.appendAudit({
@@ -25,33 +21,6 @@ export async function verifyChecklist(
     details: { ready: recheck.ready, items: checklist.map((i) => ({ id: i.id, met: i.met })), reasons: recheck.reasons },
   });
   return { checklist, readyForDeletion: recheck.ready, reasons: recheck.reasons };
-}
-
-export async function freshChecklist(s: Services, migrationId: string, runtime: MigrationRuntime, phase2: MigrationState["phase2"] | null): Promise<ChecklistItem[]> {
-  const { reconciliation } = await reconcileAndRecord(s, migrationId, runtime);
-  const users = await s.store.getUsers(migrationId);
-  await s.store.updateMigration(migrationId, { counts: countsOf(reconciliation, users.filter((u) => u.phase2.result === "failed").length) });
-  const phase2Result: Phase2Result | null = !phase2
-    ? null
-    : {
-        status: phase2.skipped ? "skipped" : "completed",
-        created: users.filter((u) => u.phase2.result === "created" || (runtime.peigMode === "operator" && u.phase2.planned && !phase2.skipped && phase2.failed === 0)).map((u) => u.userId),
-        failed: users.filter((u) => u.phase2.result === "failed").map((u) => ({ userId: u.userId, reason: u.phase2.error ?? "unknown" })),
-      };
-  const audit = runtime.deletionStartedAt ? await s.store.listAudit(migrationId) : [];
-  const deletion = audit.some(recordsPeigConfigurationDeletion)
-    ? { migrationConfiguration: "deleted" as const, migrationApp: audit.some((a) => a.action === "entraApp.deleted") ? ("deleted" as const) : ("present" as const) }
-    : { migrationConfiguration: "present" as const, migrationApp: "present" as const };
-  return buildChecklist({ reconciliation, phase2: phase2Result, deletion });
-}
-
-/**
- * The audit entry that shows the Peig migration configuration is gone: the api call's, or in operator
- * mode the Peig admin's "done" on the deletion task (only they can delete it there).
- */
-export function recordsPeigConfigurationDeletion(entry: Pick<AuditEntry, "action" | "details">): boolean {
-  if (entry.action === "peig.migrationConfig.deleted") return true;
-  return entry.action === "task.decided" && entry.details?.gate === gateId("peigDeletion", 1) && entry.details?.decision === "done";
 }
 
 /** Marks "deletion started" unless a cancellation got there first; from then on cancel is refused. */

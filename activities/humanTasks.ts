@@ -4,7 +4,7 @@
  * exist only in the e-mails: the store keeps their SHA-256.
  */
 import { randomUUID } from "node:crypto";
-import { approvalRequestEmail, operatorTaskEmail, type EmailContent } from "../shared/email/templates";
+import { approvalRequestEmail, operatorTaskEmail, type EmailContent } from "../shared/mail/templates";
 import { assigneesFor, taskKind, taskPayload, type TaskPayload } from "../shared/humanTasks";
 import { loadMigration, once, type MigrationRuntime } from "../shared/migrationRecord";
 import { services, type Services } from "../shared/services";
@@ -50,8 +50,8 @@ export async function remindHumanTasks(input: { migrationId: string; gate: strin
   for (const task of open) {
     if (new Date(task.expiresAt) <= now) continue;
     await s.store.closeOpenTasks(input.migrationId, "cancelled", { gate: input.gate, assignee: task.assignee });
-    const request = { migrationId: input.migrationId, purpose: (task.payload as unknown as TaskPayload).purpose, round: 0, expiresAt: task.expiresAt };
-    messages.push(await issueTask(s, request, input.gate, task.assignee, task.payload as unknown as TaskPayload, true));
+    const request = { migrationId: input.migrationId, purpose: task.payload.purpose, round: 0, expiresAt: task.expiresAt };
+    messages.push(await issueTask(s, request, input.gate, task.assignee, task.payload, true));
   }
   await sendAll(s, messages);
   if (messages.length) await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "tasks.reminded", details: { gate: input.gate, assignees: open.map((t) => t.assignee) } });
@@ -74,7 +74,7 @@ async function issueTask(s: Services, input: OpenHumanTasksInput, gate: string, 
     assignee,
     tokenHash: hashToken(token),
     expiresAt: input.expiresAt,
-    payload: payload as unknown as Record<string, unknown>,
+    payload,
   });
   const link = `${s.settings.PUBLIC_BASE_URL.replace(/\/$/, "")}/api/tasks/${token}`;
   const content = taskEmail(payload, link, new Date(task.expiresAt));

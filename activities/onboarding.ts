@@ -9,12 +9,13 @@ import type { Reconciliation, UserReconciliation } from "../shared/domain/reconc
 import { parseIsoDuration } from "../shared/domain/duration";
 import { RECIPIENTS_PER_MESSAGE } from "../shared/mail/port";
 import { sendKey } from "../shared/mail/sendKey";
-import { adminDigestEmail, invitationEmail, reminderEmail, type EmailContent } from "../shared/email/templates";
+import { adminDigestEmail, invitationEmail, reminderEmail, type EmailContent } from "../shared/mail/templates";
 import { loadMigration, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
 import { services, type Services } from "../shared/services";
 import type { UserRecord } from "../shared/store";
-import type { OnboardingCounts } from "../shared/workflow";
-import { countsOf, hasMailbox, reconcileAndRecord, storedStateOf } from "./onboardingState";
+import { reminderKey } from "../shared/domain/schedule";
+import type { ActivityInput, ActivityResult, OnboardingCounts } from "../shared/workflow";
+import { hasMailbox, reconcileAndRecord, storedStateOf } from "../shared/reconciliationPass";
 
 export async function sendInvitations(input: { migrationId: string; deadline: string }, s: Services = services()): Promise<{ recipients: number; messages: number }> {
   const { runtime } = await loadMigration(s, input.migrationId);
@@ -34,12 +35,11 @@ async function sendInvitationsTo(s: Services, migrationId: string, runtime: Migr
   return outcome;
 }
 
-export async function sendReminders(input: { migrationId: string; label: string; deadline: string; key: string }, s: Services = services()): Promise<{ recipients: number; messages: number }> {
-  const { record, runtime } = await loadMigration(s, input.migrationId);
+/** Instances started earlier also pass `key`: it is always reminderKey(label, deadline), so it is derived here. */
+export async function sendReminders(input: ActivityInput<"sendReminders">, s: Services = services()): Promise<ActivityResult<"sendReminders">> {
+  const { runtime } = await loadMigration(s, input.migrationId);
   const { reconciliation } = await reconcileAndRecord(s, input.migrationId, runtime);
-  // Keep the row's counts in step with the user rows just written (the status page shows both).
-  await updateRuntime(s, input.migrationId, () => ({ counts: countsOf(reconciliation, record.counts.phase2Failed) }));
-  const result = await sendRemindersTo(s, input.migrationId, runtime, reconciliation, { purpose: `reminder:${input.key}`, kind: "reminder", label: input.label, deadline: input.deadline });
+  const result = await sendRemindersTo(s, input.migrationId, runtime, reconciliation, { purpose: `reminder:${reminderKey(input.label, input.deadline)}`, kind: "reminder", label: input.label, deadline: input.deadline });
   return { recipients: result.recipients, messages: result.messages };
 }
 
@@ -63,19 +63,18 @@ const mailContext = (runtime: MigrationRuntime) => ({ contact: runtime.request.a
  */
 export async function monitorOnboarding(input: { migrationId: string }, s: Services = services()): Promise<OnboardingCounts> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
-  const { reconciliation } = await reconcileAndRecord(s, input.migrationId, runtime);
+  const { reconciliation, counts } = await reconcileAndRecord(s, input.migrationId, runtime, {
+    // Pending requests whose typed e-mail matches nobody in scope, for the admins to Approve or Deny by hand.
+    runtime: (rt, { unmatchedRequests }) =>
+      void (rt.unmatchedRequests = unmatchedRequests
+        .slice(0, 50)
+        .map((u) => ({ email: u.request.email, displayName: u.request.displayName, submittedAt: u.request.submittedAt, reason: u.reason }))),
+  });
   await recordBounces(s, input.migrationId, reconciliation);
   const pending = runtime.mail?.pending;
   // The rest of an invitation or reminder the mailboxes had no room for when it started.
   if (pending?.kind === "invitation") await sendInvitationsTo(s, input.migrationId, runtime, reconciliation, pending.deadline);
   else if (pending?.kind === "reminder") await sendRemindersTo(s, input.migrationId, runtime, reconciliation, pending);
-  const counts = countsOf(reconciliation, record.counts.phase2Failed);
-  await updateRuntime(s, input.migrationId, (rt) => {
-    rt.unmatchedRequests = reconciliation.unmatchedRequests
-      .slice(0, 50)
-      .map((u) => ({ email: u.request.email, displayName: u.request.displayName, submittedAt: u.request.submittedAt, reason: u.reason }));
-    return { counts };
-  });
   // The status page's chart is drawn from these.
   await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "monitor.progress", details: { counts } });
   const now = s.clock.now();

@@ -7,7 +7,7 @@ import { loadMigration } from "../shared/migrationRecord";
 import { services, type Services } from "../shared/services";
 import { isPerUserFailure } from "../shared/stepFailure";
 import type { UserRecord } from "../shared/store";
-import { currentReconciliation, userRows } from "./onboardingState";
+import { reconcileAndRecord } from "../shared/reconciliationPass";
 
 export const PHASE2_BATCH_SIZE = 50;
 
@@ -16,16 +16,16 @@ export async function planPhase2(input: { migrationId: string }, s: Services = s
   const planned = (await s.store.getUsers(input.migrationId)).filter((u) => u.phase2.planned).length;
   if (planned > 0) return { users: planned, batches: Math.ceil(planned / PHASE2_BATCH_SIZE) };
   const { runtime } = await loadMigration(s, input.migrationId);
-  const reconciliation = await currentReconciliation(s, input.migrationId, runtime);
-  const missing = new Set(reconciliation.usersWithoutPeigAccount);
-  // Batch n is the n-th 50 of the planned users in user-id order, recorded on each row.
-  const batchOfUser = new Map([...missing].sort((a, b) => a.localeCompare(b)).map((userId, i) => [userId, Math.floor(i / PHASE2_BATCH_SIZE)]));
-  await s.store.upsertUsers(
-    input.migrationId,
-    userRows(reconciliation).map((row) => (missing.has(row.userId) ? { ...row, phase2: { attempts: 0, planned: true }, phase2Batch: batchOfUser.get(row.userId) } : row)),
-  );
-  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "phase2.planned", details: { users: missing.size } });
-  return { users: missing.size, batches: Math.ceil(missing.size / PHASE2_BATCH_SIZE) };
+  const { reconciliation } = await reconcileAndRecord(s, input.migrationId, runtime, {
+    rows: (rows, { usersWithoutPeigAccount }) => {
+      // Batch n is the n-th 50 of the planned users in user-id order, recorded on each row.
+      const batchOfUser = new Map([...usersWithoutPeigAccount].sort((a, b) => a.localeCompare(b)).map((userId, i) => [userId, Math.floor(i / PHASE2_BATCH_SIZE)]));
+      return rows.map((row) => (batchOfUser.has(row.userId) ? { ...row, phase2: { attempts: 0, planned: true }, phase2Batch: batchOfUser.get(row.userId) } : row));
+    },
+  });
+  const missing = reconciliation.usersWithoutPeigAccount;
+  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "phase2.planned", details: { users: missing.length } });
+  return { users: missing.length, batches: Math.ceil(missing.length / PHASE2_BATCH_SIZE) };
 }
 
 /** The planned users of one batch, in a stable order (user id), whatever has happened to them since. */

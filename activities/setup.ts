@@ -4,10 +4,11 @@
  */
 import { assertUsableForMigration, parseCertificate } from "../shared/certificates";
 import { serverFromIdpEntityId } from "../shared/entra/entityIds";
-import { loadMigration, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
+import { loadMigration, updateRuntime } from "../shared/migrationRecord";
 import { services, type Services } from "../shared/services";
+import type { ActivityInput, ActivityResult } from "../shared/workflow";
+import { DAY } from "../shared/domain/duration";
 
-const DAY = 86_400_000;
 /** Graph caps addTokenSigningCertificate's endDateTime at three years (docs/graph-facts.md#the-signing-certificate). */
 const MAX_CERTIFICATE_LIFETIME = 3 * 365 * DAY;
 const CLOCK_SKEW_MS = 5 * 60_000;
@@ -24,12 +25,13 @@ export async function resolvePeigServer(input: { migrationId: string }, s: Servi
   return server;
 }
 
-/** Creates (or finds and completes) the Entra app with SAML SSO and an active signing certificate. */
-export async function createMigrationApp(
-  input: { migrationId: string; server: string },
-  s: Services = services(),
-): Promise<{ appId: string; thumbprint: string; certificateNotAfter: string }> {
+/**
+ * Creates (or finds and completes) the Entra app with SAML SSO and an active signing certificate, for the
+ * [SERVER] resolvePeigServer stored (instances started earlier also pass it as `server`: the stored one counts).
+ */
+export async function createMigrationApp(input: ActivityInput<"createMigrationApp">, s: Services = services()): Promise<ActivityResult<"createMigrationApp">> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
+  if (!runtime.server) throw new Error("the Peig server must be resolved before the migration app is created");
   const now = s.clock.now();
   const deadline = new Date(record.deadline);
   const marginMs = s.settings.CERTIFICATE_MARGIN_DAYS * DAY;
@@ -37,7 +39,7 @@ export async function createMigrationApp(
   const certificateEnd = new Date(Math.min(now.getTime() + MAX_CERTIFICATE_LIFETIME, Math.max(deadline.getTime() + marginMs + 365 * DAY, now.getTime())));
   const app = await s.entra.ensureMigrationApp({
     displayName: s.settings.MIGRATION_APP_NAME,
-    server: input.server,
+    server: runtime.server,
     knownAppId: runtime.app?.appId,
     certificateEndDateTime: certificateEnd,
     migrationId: input.migrationId,
@@ -69,7 +71,7 @@ export async function createMigrationApp(
  */
 async function endedMigrationsWithApps(s: Services, migrationId: string): Promise<string[]> {
   const ended = [...(await s.store.listMigrations({ status: "cancelled" })), ...(await s.store.listMigrations({ status: "failed" }))];
-  return ended.filter((m) => m.id !== migrationId && (m.settings as unknown as MigrationRuntime).app?.appId).map((m) => m.id);
+  return ended.filter((m) => m.id !== migrationId && m.runtime.app?.appId).map((m) => m.id);
 }
 
 /** Api mode: Configuration > Microsoft 365 Active Provider > Migration: Application ID + certificate, Validate, Save. */

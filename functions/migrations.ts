@@ -19,13 +19,12 @@ import type { PreflightFinding } from "../shared/graph/preflight";
 import { isCsrfTokenFor, newCsrfToken } from "../shared/tokens";
 import { InvalidCursorError, MAX_MIGRATIONS_PAGE, MAX_USERS_PAGE, type MigrationRecord, NotFoundError, PreconditionFailedError, userStates, type UserRecord, type UserState } from "../shared/store";
 import { parseDeadlineExtension, parseStartRequest, planShortfallErrors, startRequestLimits, startSettingsErrors } from "../shared/validation/startRequest";
-import { Events, Orchestrations, type MigrationProgress, type MigrationRequest, type MigrationState } from "../shared/workflow";
-import { planDryRun, runPreflight } from "../activities/dryRun";
+import { Events, isFinalPhase, Orchestrations, type MigrationProgress, type MigrationRequest, type MigrationState } from "../shared/workflow";
+import { planDryRun, runPreflight } from "../shared/startChecks";
 import { adminName, badRequest, baseUrlOf, html, type FieldError, json, JSON_HEADERS, migrationIdOf, readJson } from "./http";
 
 /** Phases in which the onboarding window is still open and a new deadline can take effect. */
 const DEADLINE_EXTENDABLE = new Set(["setup", "onboarding"]);
-const FINISHED = new Set(["completed", "cancelled", "failed"]);
 
 export async function startMigration(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
   const body = await readJson(request);
@@ -69,7 +68,7 @@ async function startWith(value: unknown, request: HttpRequest, client: df.Durabl
     sent: [],
   };
   try {
-    await s.store.createMigration({ id, workspace: migrationRequest.workspace, domain: migrationRequest.domain, phase: "setup", deadline: migrationRequest.deadline, settings: runtime as unknown as Record<string, unknown> });
+    await s.store.createMigration({ id, workspace: migrationRequest.workspace, domain: migrationRequest.domain, phase: "setup", deadline: migrationRequest.deadline, runtime });
     await s.store.appendAudit({ migrationId: id, actor: `admin:${adminName(request, s.settings)}`, action: "migration.started", details: { workspace: migrationRequest.workspace, domain: migrationRequest.domain, deadline: migrationRequest.deadline, peigMode: runtime.peigMode }, instanceId: id });
     await client.startNew(Orchestrations.migration, { instanceId: id, input: initialState(id, runtime) });
   } catch (err) {
@@ -113,7 +112,7 @@ function migrationSummary(request: HttpRequest, m: MigrationRecord): MigrationSu
     status: m.status,
     counts: m.counts,
     deadline: m.deadline,
-    needsAttention: needsAttention(m.settings as unknown as MigrationRuntime, m.phase),
+    needsAttention: needsAttention(m.runtime, m.phase),
     links: { page: `${statusUrl(request, m.id)}/page` },
   };
 }
@@ -275,12 +274,12 @@ async function migrationStatus(request: HttpRequest, client: df.DurableClient, s
   if (!id) return undefined;
   const record = await s.store.getMigration(id);
   if (!record) return undefined;
-  const runtime = record.settings as unknown as MigrationRuntime;
+  const { runtime } = record;
   // Read no user rows: counts come from the migration row, so this costs the same at any tenant size.
   const [durable, tasks, audit] = await Promise.all([client.getStatus(id).catch(() => undefined), s.store.listTasks(id, { status: "open" }), s.store.listAudit(id, { limit: 500 })]);
   const progress = (durable?.customStatus ?? undefined) as MigrationProgress | undefined;
   const now = s.clock.now();
-  const next = FINISHED.has(record.phase) ? null : nextReminder(new Date(record.deadline), runtime.request.reminders, now);
+  const next = isFinalPhase(record.phase) ? null : nextReminder(new Date(record.deadline), runtime.request.reminders, now);
   return {
     id,
     workspace: record.workspace,
@@ -367,7 +366,7 @@ export async function cancelMigration(request: HttpRequest, client: df.DurableCl
     await updateRuntime(s, id, (rt, current) => {
       // The same ETag guard as beginDeletion: one of the two wins, never both.
       if (rt.deletionStartedAt) refusal = `deletion started at ${rt.deletionStartedAt}; it cannot be cancelled any more`;
-      else if (FINISHED.has(current.phase)) refusal = `the migration has already ${current.phase === "completed" ? "completed" : "stopped"}`;
+      else if (isFinalPhase(current.phase)) refusal = `the migration has already ${current.phase === "completed" ? "completed" : "stopped"}`;
       already = !refusal && rt.commands.cancelRequested !== undefined;
       if (refusal || already) return false;
       rt.commands.cancelRequested = { reason: (reason as string | undefined) ?? "no reason given", by, at: s.clock.now().toISOString() };
@@ -414,7 +413,7 @@ export async function requestApprovalAgain(request: HttpRequest, client: df.Dura
 /** A step that failed past its quick re-tries: what, where, and the likely fix (null when all is well). */
 function needsAttention(runtime: MigrationRuntime, phase: string) {
   const a = runtime.attention;
-  if (!a?.needed || FINISHED.has(phase)) return null;
+  if (!a?.needed || isFinalPhase(phase)) return null;
   return { step: a.step, service: a.service, status: a.status, code: a.code ?? null, message: a.message, fix: a.fix, since: a.since, failures: a.failures, lastAttemptAt: a.lastAttemptAt, nextAttemptAt: a.nextAttemptAt ?? null };
 }
 
@@ -427,7 +426,7 @@ export async function resumeMigration(request: HttpRequest, client: df.DurableCl
   let refusal: string | undefined;
   try {
     await updateRuntime(s, id, (rt, current) => {
-      if (FINISHED.has(current.phase)) refusal = `the migration has already ${current.phase === "completed" ? "completed" : "stopped"}`;
+      if (isFinalPhase(current.phase)) refusal = `the migration has already ${current.phase === "completed" ? "completed" : "stopped"}`;
       else if (!rt.attention) refusal = "nothing to resume: no step is failing";
       if (refusal) return false;
       rt.commands.resumeRequested = { by, at: s.clock.now().toISOString() };

@@ -6,7 +6,6 @@
  */
 import * as df from "durable-functions";
 import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
-import type { TaskPayload } from "../shared/humanTasks";
 import { renderTaskMessage, renderTaskPage } from "../shared/pages/taskPage";
 import { services, type Services } from "../shared/services";
 import { PreconditionFailedError, type TaskDecision, type TaskRecord } from "../shared/store";
@@ -58,7 +57,7 @@ export async function showTask(request: HttpRequest): Promise<HttpResponseInit> 
   const s = services();
   const found = await findOpenTask(request, s);
   if (!found.ok) return found.response;
-  const payload = found.task.payload as unknown as TaskPayload;
+  const { payload } = found.task;
   const accounts =
     payload.purpose === "peigAccounts" || payload.purpose === "phase2Approval"
       ? (await s.store.getUsers(found.task.migrationId)).filter((u) => u.phase2.planned).map((u) => ({ displayName: u.displayName, userPrincipalName: u.userPrincipalName }))
@@ -84,7 +83,7 @@ export async function decideTask(request: HttpRequest, client: df.DurableClient)
     return html(403, renderTaskMessage("Please use the page", "Open the link from the e-mail again and use the buttons on that page."));
   }
   const decision = form.get("decision") as TaskDecision | null;
-  const payload = task.payload as unknown as TaskPayload;
+  const { payload } = task;
   if (!decision || !payload.decisions.includes(decision)) return html(400, renderTaskMessage("Unknown decision", `Choose one of: ${payload.decisions.join(", ")}.`));
   const reason = form.get("reason")?.slice(0, 500) || undefined;
   const decidedBy = callerName(request) ?? task.assignee;

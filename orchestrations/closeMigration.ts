@@ -12,7 +12,7 @@ import { humanGate, isSleep } from "./humanTasks";
 export function* closeMigration(context: OrchestrationContext, state: MigrationState): PhaseResult {
   const { migrationId } = state;
   if (!state.closing) {
-    const recheck = yield* call(context, Activities.verifyChecklist, { migrationId, phase2: state.phase2 ?? null, approved: state.checklist });
+    const recheck = yield* call(context, Activities.verifyChecklist, { migrationId, approved: state.checklist });
     if (!recheck.readyForDeletion) {
       state.checklist = recheck.checklist;
       // The gating items that failed, each with its fresh evidence (who and why): not every unmet item,

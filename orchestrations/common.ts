@@ -31,9 +31,6 @@ export interface Sleep {
 /** A phase's step: nothing (go on at once, in a new execution) or a sleep. */
 export type PhaseResult = PhaseStep<Sleep | void>;
 
-export const MINUTE = 60_000;
-export const HOUR = 60 * MINUTE;
-
 /** An activity failed (its adapters' own bounded retries included): the step is tried again later. */
 export class StepFailed extends Error {
   constructor(readonly failure: StepFailure) {
@@ -113,8 +110,8 @@ export function* readAdminCommands(context: OrchestrationContext, state: Migrati
 }
 
 /** Records the phase first, then moves to it: a failed record leaves the state where the store is. */
-export function* enterPhase(context: OrchestrationContext, state: MigrationState, phase: Phase, detail?: string): PhaseStep {
-  yield* call(context, Activities.recordPhase, { migrationId: state.migrationId, phase, detail, instanceId: context.df.instanceId });
+export function* enterPhase(context: OrchestrationContext, state: MigrationState, phase: Phase, detail?: string, outcome: Pick<ActivityInput<"recordPhase">, "phase2"> = {}): PhaseStep {
+  yield* call(context, Activities.recordPhase, { migrationId: state.migrationId, phase, detail, instanceId: context.df.instanceId, ...outcome });
   state.phase = phase;
 }
 

@@ -6,8 +6,9 @@
 import type { OrchestrationContext } from "durable-functions";
 import { stepFailureFrom } from "../shared/stepFailure";
 import { atLeast } from "../shared/versions";
-import { Activities, Orchestrations, type BatchResult, type MigrationState } from "../shared/workflow";
-import { at, call, enterPhase, MINUTE, publishProgress, StepFailed, waitOnce, type PhaseResult, type PhaseStep } from "./common";
+import { Activities, Orchestrations, type BatchResult, type MigrationState, type Phase2Outcome } from "../shared/workflow";
+import { MINUTE } from "../shared/domain/duration";
+import { at, call, enterPhase, publishProgress, StepFailed, waitOnce, type PhaseResult, type PhaseStep } from "./common";
 import { humanGate, isSleep } from "./humanTasks";
 
 /**
@@ -72,8 +73,8 @@ export function* createMissingPeigAccounts(context: OrchestrationContext, state:
   if (progress.nextBatch! >= progress.batches!) yield* finish(context, state, { created: progress.created, failed: progress.failed, skipped: false });
 }
 
-function* finish(context: OrchestrationContext, state: MigrationState, result: { created: number; failed: number; skipped: boolean }, detail?: string): PhaseStep {
-  yield* enterPhase(context, state, "verification", detail ?? (result.skipped ? "Phase 2 not needed" : `Phase 2: ${result.created} created, ${result.failed} failed`));
+function* finish(context: OrchestrationContext, state: MigrationState, result: Phase2Outcome, detail?: string): PhaseStep {
+  yield* enterPhase(context, state, "verification", detail ?? (result.skipped ? "Phase 2 not needed" : `Phase 2: ${result.created} created, ${result.failed} failed`), { phase2: result });
   state.phase2 = result;
 }
 

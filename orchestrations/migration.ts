@@ -7,7 +7,7 @@
  */
 import type { OrchestrationContext } from "durable-functions";
 import { afterFailure, retryDue } from "../shared/domain/waits";
-import { Activities, type AdminCommands, type MigrationState, type Phase, type StepFailure } from "../shared/workflow";
+import { Activities, isFinalPhase, type AdminCommands, type MigrationState, type Phase, type StepFailure } from "../shared/workflow";
 import { askApprovers } from "./askApprovers";
 import { closeMigration } from "./closeMigration";
 import { atLeast } from "../shared/versions";
@@ -17,8 +17,6 @@ import { reportMigration } from "./reportMigration";
 import { runOnboardingWindow } from "./runOnboardingWindow";
 import { setUpMigration } from "./setUpMigration";
 import { verifyMigration } from "./verifyMigration";
-
-const FINAL: Phase[] = ["completed", "cancelled", "failed"];
 
 export interface MigrationOutcome {
   phase: Phase;
@@ -31,7 +29,7 @@ export function* migrationOrchestrator(context: OrchestrationContext): PhaseStep
   beginExecution(context, state);
   publishProgress(context, state);
   const sleep = yield* step(context, state);
-  if (FINAL.includes(state.phase)) {
+  if (isFinalPhase(state.phase)) {
     publishProgress(context, state);
     return { phase: state.phase, stoppedBecause: state.stoppedBecause, checklist: state.checklist };
   }

@@ -4,7 +4,7 @@ import { Activities, type MigrationState } from "../shared/workflow";
 import { call, enterPhase, type PhaseStep } from "./common";
 
 export function* reportMigration(context: OrchestrationContext, state: MigrationState): PhaseStep {
-  const report = yield* call(context, Activities.writeReport, { migrationId: state.migrationId, phase2: state.phase2 ?? null });
+  const report = yield* call(context, Activities.writeReport, { migrationId: state.migrationId });
   state.checklist = report.checklist;
   yield* enterPhase(context, state, "completed");
 }

@@ -4,8 +4,7 @@
  * as new between cycles so its history stays small however long the window runs.
  */
 import type { OrchestrationContext } from "durable-functions";
-import { reminderTimes } from "../shared/domain/schedule";
-import { parseIsoDuration } from "../shared/domain/duration";
+import { nextMonitorAt, reminderKey, reminderTimes } from "../shared/domain/schedule";
 import { Activities, type MigrationState } from "../shared/workflow";
 import { call, enterPhase, now as nowOf, publishProgress, type PhaseResult } from "./common";
 
@@ -24,13 +23,14 @@ export function* runOnboardingWindow(context: OrchestrationContext, state: Migra
   const due = schedule.filter((r) => r.at <= now && now < deadline && !window.remindersSent.includes(reminderKey(r.label, state.deadline)));
   if (due.length > 0) {
     const latest = due[due.length - 1];
-    yield* call(context, Activities.sendReminders, { migrationId, label: latest.label, deadline: state.deadline, key: reminderKey(latest.label, state.deadline) });
+    yield* call(context, Activities.sendReminders, { migrationId, label: latest.label, deadline: state.deadline });
     window.remindersSent.push(...due.map((r) => reminderKey(r.label, state.deadline)));
   }
 
-  const monitorEvery = parseIsoDuration(request.monitorEvery);
-  const monitorDue = !window.lastMonitorAt || now.getTime() >= new Date(window.lastMonitorAt).getTime() + monitorEvery || now >= deadline;
-  if (monitorDue) {
+  // The monitor's times are the schedule's: every `monitorEvery`, and once more at the deadline.
+  const monitorAfter = (last: string) => nextMonitorAt(new Date(last), request.monitorEvery, deadline);
+  const monitorDueAt = window.lastMonitorAt ? monitorAfter(window.lastMonitorAt) : null;
+  if (!monitorDueAt || now >= monitorDueAt) {
     window.counts = yield* call(context, Activities.monitorOnboarding, { migrationId });
     window.lastMonitorAt = now.toISOString();
   }
@@ -41,12 +41,10 @@ export function* runOnboardingWindow(context: OrchestrationContext, state: Migra
   }
 
   const nextReminder = schedule.find((r) => r.at > now && !window.remindersSent.includes(reminderKey(r.label, state.deadline)));
-  const nextMonitor = new Date(new Date(window.lastMonitorAt!).getTime() + monitorEvery);
-  const wakeAt = new Date(Math.min(nextReminder?.at.getTime() ?? Infinity, nextMonitor.getTime(), deadline.getTime()));
+  // The monitor ran before the deadline (else the window ended above), so its next time is never past the deadline.
+  const nextMonitor = monitorAfter(window.lastMonitorAt!)!;
+  const wakeAt = new Date(Math.min(nextReminder?.at.getTime() ?? Infinity, nextMonitor.getTime()));
   publishProgress(context, state, { nextReminder: nextReminder?.at.toISOString(), waitingFor: "users to onboard" });
   window.cycles++;
   return { until: wakeAt };
 }
-
-/** A reminder is identified by its label and the deadline it counts down to: an extension re-arms it. */
-export const reminderKey = (label: string, deadline: string) => `${label}@${deadline}`;

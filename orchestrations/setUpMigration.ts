@@ -12,8 +12,15 @@ import { humanGate, isSleep } from "./humanTasks";
 export function* setUpMigration(context: OrchestrationContext, state: MigrationState): PhaseResult {
   const { migrationId } = state;
   publishProgress(context, state, { waitingFor: "Entra migration app" });
-  if (!state.server) state.server = yield* call(context, Activities.resolvePeigServer, { migrationId });
-  if (!state.app) state.app = yield* call(context, Activities.createMigrationApp, { migrationId, server: state.server });
+  const setup = setupDone(state);
+  if (!setup.serverResolved) {
+    yield* call(context, Activities.resolvePeigServer, { migrationId });
+    setup.serverResolved = true;
+  }
+  if (!setup.appCreated) {
+    yield* call(context, Activities.createMigrationApp, { migrationId });
+    setup.appCreated = true;
+  }
 
   if (state.peigMode === "api") {
     yield* call(context, Activities.configurePeigMigration, { migrationId });
@@ -29,4 +36,14 @@ export function* setUpMigration(context: OrchestrationContext, state: MigrationS
     }
   }
   yield* enterPhase(context, state, "onboarding");
+}
+
+/** The setup steps done. An instance that began setup before kept their results as `server` and `app`: done all the same. */
+function setupDone(state: MigrationState & { server?: string; app?: object }): NonNullable<MigrationState["setup"]> {
+  if (state.server !== undefined || state.app !== undefined) {
+    state.setup = { serverResolved: state.server !== undefined, appCreated: state.app !== undefined };
+    delete state.server;
+    delete state.app;
+  }
+  return (state.setup ??= {});
 }

@@ -12,7 +12,7 @@ import { humanGate, isSleep } from "./humanTasks";
 export function* verifyMigration(context: OrchestrationContext, state: MigrationState): PhaseResult {
   const confirming = state.gate?.purpose === "peigChecklist";
   if (!confirming) {
-    const result = yield* call(context, Activities.verifyChecklist, { migrationId: state.migrationId, phase2: state.phase2 ?? null });
+    const result = yield* call(context, Activities.verifyChecklist, { migrationId: state.migrationId });
     state.checklist = result.checklist;
     if (!result.readyForDeletion) {
       const missing = result.checklist.filter((i) => !i.met).map((i) => i.label);

@@ -3,7 +3,7 @@
  * Microsoft Graph application permissions it needs (scripts/grantPermissions/). Uses the caller's own
  * sign-in (az login, or a managed identity where one is present) through @azure/identity.
  */
-import { createGraphClientFromEnv } from "../shared/graph/client";
+import { createGraphClientFromSettings } from "../shared/graph/client";
 import { GraphCaller } from "../shared/graph/graphCaller";
 import { systemClock } from "../shared/clock";
 import { RequestCounter } from "../shared/requestCounter";
@@ -21,7 +21,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const args = parsed.value;
-  const { client } = createGraphClientFromEnv({ ...process.env, GRAPH_CLOUD: args.cloud, GRAPH_BASE_URL: args.graphBaseUrl ?? "" });
+  const { client } = createGraphClientFromSettings({ GRAPH_CLOUD: args.cloud, GRAPH_BASE_URL: args.graphBaseUrl, AZURE_CLIENT_ID: process.env.AZURE_CLIENT_ID });
   const graph = new GraphCaller({ client, clock: systemClock, counter: new RequestCounter() });
   await grantGraphPermissions(graph, args, (line) => console.log(line));
   return 0;

@@ -3,6 +3,8 @@
  * mechanism serves the deletion approval (k of n approvers), the Phase 2 approval and the Peig admin's
  * operator steps. Payloads hold only what the page shows; never a token.
  */
+import { z } from "zod";
+import { decodeOrThrow } from "./decode";
 import { describeOperatorStep, type OperatorStep } from "./peig/operatorSteps";
 import type { TaskDecision, TaskKind } from "./store";
 import type { ChecklistItem, HumanTaskPurpose, MigrationRequest } from "./workflow";
@@ -25,6 +27,28 @@ export interface TaskPayload {
   workspace: string;
   deadline: string;
 }
+
+const text = z.string();
+// Purposes and decisions are checked as text: the workflow's types name them, and a row is never read by a
+// version that predates its purpose.
+const payloadSchema = z.looseObject({
+  purpose: z.custom<HumanTaskPurpose>((value) => typeof value === "string"),
+  title: text,
+  summary: text,
+  whatHappens: z.array(text),
+  irreversible: z.boolean(),
+  decisions: z.array(z.custom<TaskDecision>((value) => typeof value === "string")),
+  instructions: z.array(text).optional(),
+  values: z.array(z.looseObject({ label: text, value: text })).optional(),
+  evidence: z.array(z.custom<ChecklistItem>((value) => typeof value === "object" && value !== null)).optional(),
+  deletesApplicationId: text.optional(),
+  requiredApprovals: z.number().optional(),
+  workspace: text,
+  deadline: text,
+}) satisfies z.ZodType<TaskPayload>;
+
+/** The payload of task `taskId`, checked where the store reads and writes it; throws naming the first field that does not fit. */
+export const decodeTaskPayload = (value: unknown, taskId: string): TaskPayload => decodeOrThrow(payloadSchema, value, `task ${taskId}: payload`);
 
 export function taskKind(purpose: HumanTaskPurpose): TaskKind {
   return purpose === "deletionApproval" || purpose === "phase2Approval" ? "approval" : "operatorStep";

@@ -8,7 +8,7 @@ import { systemClock, type Clock } from "./clock";
 import { loadSettings, type Settings } from "./config";
 import type { EntraPort } from "./entra/port";
 import { GraphEntra } from "./entra/graphEntra";
-import { createGraphClientFromEnv } from "./graph/client";
+import { createGraphClientFromSettings } from "./graph/client";
 import type { MailPort } from "./mail/port";
 import { GraphMail } from "./mail/graphMail";
 import type { PeigPort } from "./peig/port";
@@ -42,7 +42,7 @@ export function useServices(next: Services | undefined): void {
 export function productionServices(settings: Settings, env: NodeJS.ProcessEnv = process.env): Services {
   const clock = systemClock;
   const counters = { graph: new RequestCounter(), peig: new RequestCounter(), store: new RequestCounter() };
-  const { client, cloud, credential: graphCredential } = createGraphClientFromEnv(env);
+  const { client, cloud, credential: graphCredential } = createGraphClientFromSettings(settings, env);
   const credential = settings.AZURE_CLIENT_ID ? new ManagedIdentityCredential({ clientId: settings.AZURE_CLIENT_ID }) : new DefaultAzureCredential();
   const store = new TableMigrationStore(
     settings.MIGRATION_STORAGE_CONNECTION

@@ -59,6 +59,11 @@ export type Phase =
   | "cancelled"
   | "failed";
 
+/** The phases a migration ends in; each is also the migration row's final status. */
+export type FinalPhase = Extract<Phase, "completed" | "cancelled" | "failed">;
+const finalPhases: readonly string[] = ["completed", "cancelled", "failed"] satisfies FinalPhase[];
+export const isFinalPhase = (phase: string): phase is FinalPhase => finalPhases.includes(phase);
+
 /** The validated start request, as the orchestration carries it (no secrets). */
 export interface MigrationRequest {
   workspace: string;
@@ -145,8 +150,11 @@ export interface MigrationState {
   phase: Phase;
   /** The current deadline (an admin may extend it). */
   deadline: string;
-  server?: string;
-  app?: { appId: string; thumbprint: string; certificateNotAfter: string };
+  /**
+   * Setup steps done, so a re-try goes on from the failed one (what they made is in the store). Instances that
+   * began before carry `server` and `app` instead: setUpMigration reads those as done.
+   */
+  setup?: { serverResolved?: boolean; appCreated?: boolean };
   window: {
     invited: boolean;
     /** Keys `label@deadline` of reminders already sent: an extended deadline schedules them again. */
@@ -244,7 +252,8 @@ export interface BatchResult {
 }
 
 type MigrationRef = { migrationId: string };
-type Phase2Snapshot = MigrationState["phase2"] | null;
+/** How Phase 2 ended: accounts created and failed, or skipped (not needed, not approved, or `phase2: "skip"`). */
+export type Phase2Outcome = { created: number; failed: number; skipped: boolean };
 type Sent = { recipients: number; messages: number };
 
 /**
@@ -253,24 +262,25 @@ type Sent = { recipients: number; messages: number };
  */
 export interface ActivityContract {
   resolvePeigServer: { input: MigrationRef; result: string };
-  createMigrationApp: { input: MigrationRef & { server: string }; result: NonNullable<MigrationState["app"]> };
+  createMigrationApp: { input: MigrationRef; result: { appId: string; thumbprint: string; certificateNotAfter: string } };
   configurePeigMigration: { input: MigrationRef; result: "saved" | "unchanged" };
   openHumanTasks: { input: OpenHumanTasksInput; result: { gate: string; assignees: number } };
   tallyHumanTasks: { input: MigrationRef & { gate: string }; result: HumanTaskTally };
   remindHumanTasks: { input: MigrationRef & { gate: string }; result: number };
   closeHumanTasks: { input: MigrationRef & { gate?: string; outcome: string }; result: number };
   sendInvitations: { input: MigrationRef & { deadline: string }; result: Sent };
-  sendReminders: { input: MigrationRef & { label: string; deadline: string; key: string }; result: Sent };
+  sendReminders: { input: MigrationRef & { label: string; deadline: string }; result: Sent };
   monitorOnboarding: { input: MigrationRef; result: OnboardingCounts };
   readAdminCommands: { input: MigrationRef; result: AdminCommands };
   planPhase2: { input: MigrationRef; result: Phase2Plan };
   createPeigAccounts: { input: MigrationRef & { batch: number; pass: number }; result: BatchResult };
-  verifyChecklist: { input: MigrationRef & { phase2: Phase2Snapshot; approved?: ChecklistItem[] }; result: Verification };
-  recordPhase: { input: MigrationRef & { phase: Phase; detail?: string; instanceId?: string }; result: void };
+  verifyChecklist: { input: MigrationRef & { approved?: ChecklistItem[] }; result: Verification };
+  /** `phase2`: how Phase 2 ended, given when it does (the checklist and the report read it from the store). */
+  recordPhase: { input: MigrationRef & { phase: Phase; detail?: string; instanceId?: string; phase2?: Phase2Outcome }; result: void };
   beginDeletion: { input: MigrationRef & { instanceId: string }; result: { ok: boolean; reason?: string } };
   deletePeigMigrationConfiguration: { input: MigrationRef; result: "deleted" | "alreadyDeleted" };
   deleteMigrationApp: { input: MigrationRef; result: { servicePrincipal: string; application: string } };
-  writeReport: { input: MigrationRef & { phase2: Phase2Snapshot }; result: { checklist: ChecklistItem[] } };
+  writeReport: { input: MigrationRef; result: { checklist: ChecklistItem[] } };
   notifyAdmins: { input: MigrationRef & { event: string; details: Record<string, unknown> }; result: void };
   /** Records (or, with null, clears) the migration's needs-attention flag; mails the admins once per incident. */
   recordAttention: { input: MigrationRef & { attention: Attention | null; instanceId: string }; result: void };

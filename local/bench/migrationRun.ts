@@ -16,10 +16,10 @@ import { createTestHost, type TestHost } from "../host/testHost";
 import type { PeigRateLimit } from "../peig-simulator";
 import { startLocalStack, type LocalStack } from "../stack";
 import { sampleStartRequest, START } from "../fixtures/startRequest";
+import { DAY } from "../../shared/domain/duration";
 
 export { START };
 
-const DAY = 86_400_000;
 const FINAL: Phase[] = ["completed", "failed", "cancelled"];
 
 export const startRequest = sampleStartRequest();

@@ -17,9 +17,9 @@ import { startLocalStack } from "../stack";
 import type { BenchRow } from "./index";
 import type { ChildRun } from "./migrationChild";
 import { plannedSenders, runUntil, START, startRequest } from "./migrationRun";
+import { DAY } from "../../shared/domain/duration";
 
 const n = (x: number) => x.toLocaleString("en");
-const DAY = 86_400_000;
 const GB = 1024 ** 3;
 
 async function migrationInChild(users: number): Promise<ChildRun> {
@@ -76,7 +76,7 @@ export async function statusLatencyRows(): Promise<BenchRow[]> {
         domain: "contoso.com",
         phase: "onboarding",
         deadline: startRequest.deadline,
-        settings: { request: startRequest, peigMode: "api", taskLinkTtlMs: DAY, commands: {}, sent: [] },
+        runtime: { request: startRequest, peigMode: "api", taskLinkTtlMs: DAY, commands: {}, sent: [] },
         counts: { inScope: users, onboarded: 0, pending: 0, mismatched: 0, notOnboarded: 0, phase2Created: 0, phase2Failed: 0 },
       });
       const rows: UserUpsert[] = Array.from({ length: users }, (_, i) => ({ userId: `u${String(i).padStart(7, "0")}`, userPrincipalName: `user${i}@contoso.com`, displayName: `User ${i}`, state: STATES[i % STATES.length] }));

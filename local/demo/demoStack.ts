@@ -13,8 +13,8 @@ import { HostServer } from "../host/server";
 import { RealTimeScheduler } from "../host/timeDrivers";
 import { startLocalStack, type LocalStack } from "../stack";
 import type { DemoSetup, DemoState, DemoStateFolder } from "./persistence";
+import { DAY } from "../../shared/domain/duration";
 
-const DAY = 86_400_000;
 /** How often the simulated time and the simulators' state are saved while running (a kill loses at most this). */
 const CHECKPOINT_EVERY_MS = 2_000;
 

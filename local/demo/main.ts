@@ -12,8 +12,8 @@ import { runMigration } from "./migrationRun";
 import { DemoStateFolder } from "./persistence";
 import { formatDuration, ProgressDisplay } from "./progress";
 import { serveInstructions } from "./serve";
+import { DAY } from "../../shared/domain/duration";
 
-const DAY = 86_400_000;
 /** The conventional exit code of a program stopped by SIGINT. */
 const INTERRUPTED = 130;
 

@@ -3,7 +3,7 @@
  * run started), watch its status until it ends, show the task links the e-mails carry (and answer them
  * with --auto-approve), and save the report.
  */
-import { parseIsoDuration } from "../../shared/domain/duration";
+import { DAY, parseIsoDuration } from "../../shared/domain/duration";
 import { reconcile } from "../../shared/domain/reconcile";
 import { inScopeUsers } from "../fixtures/tenant";
 import { PeigApiClient } from "../../shared/peig/apiClient";
@@ -12,7 +12,6 @@ import type { DemoStack } from "./demoStack";
 import type { DemoStateFolder } from "./persistence";
 import type { MigrationStatusView, ProgressDisplay } from "./progress";
 
-const DAY = 86_400_000;
 const POLL_MS = 300;
 const FINISHED = new Set(["completed", "failed", "cancelled"]);
 const REMINDERS = ["P7D", "P3D", "P1D", "PT4H"];

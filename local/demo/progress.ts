@@ -3,6 +3,7 @@
  * and the terminal writer that shows it: redrawn in place on a TTY, one line per change otherwise (CI
  * logs have no TTY, and a line per poll would flood them).
  */
+import { MINUTE, HOUR, DAY } from "../../shared/domain/duration";
 
 /** The part of the status JSON the progress line reads. */
 export interface MigrationStatusView {
@@ -17,9 +18,6 @@ export interface MigrationStatusView {
 }
 
 const BAR_WIDTH = 24;
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 
 /** "6d 12h", "4h 05m", "12m", "<1m" — coarse on purpose: the line is read at a glance. */
 export function formatDuration(ms: number): string {

@@ -5,8 +5,7 @@
 import * as df from "durable-functions";
 import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
 import type { OrchestrationContext, OrchestrationHandler } from "durable-functions";
-
-export const DAY = 86_400_000;
+import { DAY } from "../../shared/domain/duration";
 
 export const calls = { flaky: 0, remind: [] as string[], echo: [] as unknown[] };
 export function resetCalls(): void {

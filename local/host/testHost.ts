@@ -4,7 +4,8 @@
  *
  *   const h = await createTestHost({ activities: { sendReminders: jest.fn() } });
  *   const id = await h.client.startNew("migration", { input });
- *   await h.advanceBy(days(5)); await h.client.raiseEvent(id, "approval", {...});
+ *   // The app's one event (Events.wake): "the store changed, look again"; decisions are read from the store.
+ *   await h.advanceBy(5 * DAY); await h.client.raiseEvent(id, Events.wake, {});
  *   await h.runToCompletion(id); h.history(id)
  */
 import * as df from "durable-functions";

@@ -1,17 +1,18 @@
 /**
  * ISO 8601 durations as the start request uses them ("P7D", "PT4H", "P1W"), converted to exact milliseconds.
  * Months and years are refused because their length varies (28–31 days, 365–366 days), so "P1M before the
- * deadline" would not be one well-defined instant.
+ * deadline" would not be one well-defined instant. The time units (in milliseconds) are defined here, once.
  */
 
 export class DurationError extends Error {
   override readonly name = "DurationError";
 }
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-const WEEK = 7 * DAY;
+export const SECOND = 1000;
+export const MINUTE = 60 * SECOND;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+export const WEEK = 7 * DAY;
 
 const DURATION = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d{1,3})?)S)?)?$/;
 /** Y anywhere, or M before the T, is a calendar unit. */

@@ -11,6 +11,9 @@ export interface ScheduledReminder {
   label: string;
 }
 
+/** A reminder is identified by its label and the deadline it counts down to: an extension re-arms it. */
+export const reminderKey = (label: string, deadline: string) => `${label}@${deadline}`;
+
 /**
  * Reminders still to come after `from` (strictly), earliest first. Two durations that land on the same instant
  * (P1D and PT24H) produce one reminder, labelled by the first one listed.

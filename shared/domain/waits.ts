@@ -2,12 +2,8 @@
  * The rules of the orchestration's waits, as pure functions (docs/architecture.md): how long one wait may
  * last, what a human gate's tally decides, when a failed step is tried again and when it needs attention.
  */
-import { parseIsoDuration } from "./duration";
+import { DAY, HOUR, MINUTE, parseIsoDuration } from "./duration";
 import type { Attention, HumanTaskTally, OpenGate, StepFailure, WorkflowTimings } from "../workflow";
-
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 
 /**
  * No single durable timer lasts longer than this. Azure Storage's maximum timer interval is 6 days; the

@@ -15,7 +15,8 @@ import {
   type AuthenticationProvider,
 } from "@microsoft/microsoft-graph-client";
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials";
-import { graphClouds, parseGraphCloud, type GraphCloud } from "./cloud";
+import type { Settings } from "../config";
+import { graphClouds, type GraphCloud } from "./cloud";
 
 /** Hosts the SDK already treats as Graph (it sends the bearer token only to these or to customHosts). */
 const knownGraphHosts = new Set([
@@ -73,24 +74,25 @@ export function graphScope(cloud: GraphCloud): string {
   return `${new URL(graphClouds[cloud].graphBaseUrl).origin}/.default`;
 }
 
+/** The settings the Graph client is built from (validated in shared/config.ts). */
+export type GraphClientSettings = Pick<Settings, "GRAPH_CLOUD" | "GRAPH_BASE_URL" | "AZURE_CLIENT_ID">;
+
 export interface GraphSettings {
   cloud: GraphCloud;
   baseUrl: string;
 }
 
-/** GRAPH_CLOUD (global|usgov|china, default global) and GRAPH_BASE_URL (default: the cloud's Graph host). */
-export function graphSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): GraphSettings {
-  const cloud = parseGraphCloud(env.GRAPH_CLOUD);
-  const baseUrl = env.GRAPH_BASE_URL?.trim() || graphClouds[cloud].graphBaseUrl;
-  return { cloud, baseUrl };
+/** GRAPH_CLOUD, and GRAPH_BASE_URL or else the cloud's Graph host. */
+export function graphSettings(settings: Pick<Settings, "GRAPH_CLOUD" | "GRAPH_BASE_URL">): GraphSettings {
+  return { cloud: settings.GRAPH_CLOUD, baseUrl: settings.GRAPH_BASE_URL?.trim() || graphClouds[settings.GRAPH_CLOUD].graphBaseUrl };
 }
 
 /**
  * Managed identity inside Azure (the Functions host sets IDENTITY_ENDPOINT; AZURE_CLIENT_ID picks a
  * user-assigned identity), DefaultAzureCredential elsewhere (developer sign-in, environment variables).
+ * `env` is where the process runs, which only the platform decides, not an app setting.
  */
-export function graphCredentialFromEnv(cloud: GraphCloud, env: NodeJS.ProcessEnv = process.env): TokenCredential {
-  const clientId = env.AZURE_CLIENT_ID?.trim() || undefined;
+function graphCredential(cloud: GraphCloud, clientId: string | undefined, env: NodeJS.ProcessEnv): TokenCredential {
   const hasSecretOrCertificate = Boolean(env.AZURE_CLIENT_SECRET || env.AZURE_CLIENT_CERTIFICATE_PATH || env.AZURE_FEDERATED_TOKEN_FILE);
   const inManagedIdentityHost = Boolean(env.IDENTITY_ENDPOINT || env.MSI_ENDPOINT);
   if (inManagedIdentityHost && !hasSecretOrCertificate) {
@@ -99,9 +101,9 @@ export function graphCredentialFromEnv(cloud: GraphCloud, env: NodeJS.ProcessEnv
   return new DefaultAzureCredential({ authorityHost: graphClouds[cloud].authorityHost, managedIdentityClientId: clientId });
 }
 
-export function createGraphClientFromEnv(env: NodeJS.ProcessEnv = process.env): { client: Client; cloud: GraphCloud; credential: TokenCredential } {
-  const { cloud, baseUrl } = graphSettingsFromEnv(env);
-  const credential = graphCredentialFromEnv(cloud, env);
+export function createGraphClientFromSettings(settings: GraphClientSettings, env: NodeJS.ProcessEnv = process.env): { client: Client; cloud: GraphCloud; credential: TokenCredential } {
+  const { cloud, baseUrl } = graphSettings(settings);
+  const credential = graphCredential(cloud, settings.AZURE_CLIENT_ID?.trim() || undefined, env);
   const authProvider = new TokenCredentialAuthenticationProvider(credential, { scopes: [graphScope(cloud)] });
   return { client: createGraphClient({ authProvider, baseUrl }), cloud, credential };
 }

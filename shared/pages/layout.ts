@@ -3,7 +3,7 @@
  * so the pages work offline and under a strict Content-Security-Policy), readable without JavaScript.
  */
 import { formatHuman, formatRelative } from "../domain/humanTime";
-import { escapeHtml as escapeText, escapeHtmlText, isolate } from "../email/templates";
+import { escapeHtml as escapeText, escapeHtmlText, isolate } from "../mail/templates";
 
 /** Any value as HTML text (null and undefined as empty). */
 export const escapeHtml = (value: unknown): string => escapeText(String(value ?? ""));

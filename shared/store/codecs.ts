@@ -16,6 +16,8 @@ import type {
   UserRecord,
   UserState,
 } from "./port";
+import { decodeTaskPayload } from "../humanTasks";
+import { decodeRuntime } from "../migrationRuntime";
 import { MAX_STRING_CHARS } from "./tableLimits";
 
 export type Properties = Record<string, EntityValue>;
@@ -71,7 +73,7 @@ export function migrationProperties(record: Omit<MigrationRecord, "etag">): Prop
     domain: record.domain,
     status: record.status,
     phase: record.phase,
-    settings: toJson("settings", record.settings),
+    runtime: toJson("runtime", decodeRuntime(record.runtime, record.id)),
     counts: toJson("counts", record.counts),
     deadline: record.deadline,
     createdAt: record.createdAt,
@@ -87,7 +89,8 @@ export function migrationRecord(properties: Properties, etag: string): Migration
     domain: text(properties, "domain"),
     status: text(properties, "status") as MigrationStatus,
     phase: text(properties, "phase"),
-    settings: parsed<JsonObject>(properties, "settings"),
+    // Rows written before the column was named for what it holds keep it as "settings" until their next write.
+    runtime: decodeRuntime(parsed<unknown>(properties, "runtime" in properties ? "runtime" : "settings"), text(properties, "id")),
     counts: parsed<MigrationCounts>(properties, "counts"),
     deadline: text(properties, "deadline"),
     createdAt: text(properties, "createdAt"),
@@ -164,7 +167,7 @@ export function taskProperties(task: Omit<TaskRecord, "etag">): Properties {
     decidedBy: task.decidedBy,
     decidedAt: task.decidedAt,
     reason: task.reason,
-    payload: toJson("payload", task.payload),
+    payload: toJson("payload", decodeTaskPayload(task.payload, task.id)),
   });
 }
 
@@ -184,7 +187,7 @@ export function taskRecord(properties: Properties, etag: string): TaskRecord {
     decidedBy: optionalText(properties, "decidedBy"),
     decidedAt: optionalText(properties, "decidedAt"),
     reason: optionalText(properties, "reason"),
-    payload: parsed<JsonObject>(properties, "payload"),
+    payload: decodeTaskPayload(parsed<unknown>(properties, "payload"), text(properties, "id")),
     etag,
   });
 }

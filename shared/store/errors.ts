@@ -3,32 +3,20 @@
  * HTTP status from one particular backend.
  */
 export class NotFoundError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "NotFoundError";
-  }
+  override readonly name = "NotFoundError";
 }
 
 /** The record already exists (an insert lost to an earlier one). */
 export class ConflictError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConflictError";
-  }
+  override readonly name = "ConflictError";
 }
 
 /** A page cursor this store did not hand out (for this list): the caller should start again without one. */
 export class InvalidCursorError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "InvalidCursorError";
-  }
+  override readonly name = "InvalidCursorError";
 }
 
 /** A conditional write was refused: the record changed since the caller read it (ETag mismatch). */
 export class PreconditionFailedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "PreconditionFailedError";
-  }
+  override readonly name = "PreconditionFailedError";
 }

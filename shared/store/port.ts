@@ -4,6 +4,8 @@
  * Adapters: `TableMigrationStore` (Azure Table Storage / Azurite) and `MemoryMigrationStore`; both run
  * the same contract tests. All values are JSON-safe and dates are ISO 8601 strings.
  */
+import type { TaskPayload } from "../humanTasks";
+import type { MigrationRuntime } from "../migrationRuntime";
 
 /** A JSON object. Values must survive JSON.stringify/parse (no Dates, no undefined inside arrays). */
 export type JsonObject = Record<string, unknown>;
@@ -26,8 +28,8 @@ export interface MigrationRecord {
   domain: string;
   status: MigrationStatus;
   phase: string;
-  /** The validated start body. */
-  settings: JsonObject;
+  /** The migration's working data: the validated request, what setup made, admin commands, sends done. */
+  runtime: MigrationRuntime;
   counts: MigrationCounts;
   deadline: string;
   createdAt: string;
@@ -44,14 +46,14 @@ export interface NewMigration {
   /** Defaults to "running". */
   status?: MigrationStatus;
   phase: string;
-  settings: JsonObject;
+  runtime: MigrationRuntime;
   /** Defaults to all zeros. */
   counts?: MigrationCounts;
   deadline: string;
   appId?: string;
 }
 
-export type MigrationPatch = Partial<Pick<MigrationRecord, "status" | "phase" | "settings" | "counts" | "deadline" | "appId">>;
+export type MigrationPatch = Partial<Pick<MigrationRecord, "status" | "phase" | "runtime" | "counts" | "deadline" | "appId">>;
 
 export type WorkspaceClaim = { claimed: true } | { claimed: false; activeMigrationId: string };
 
@@ -149,7 +151,7 @@ export interface TaskRecord {
   /** The decider's comment (e.g. why they rejected). */
   reason?: string;
   /** What the task page shows. */
-  payload: JsonObject;
+  payload: TaskPayload;
   etag: string;
 }
 

@@ -1,7 +1,6 @@
 import { formatDuration, progressBar, progressKey, ProgressDisplay, renderProgress, type MigrationStatusView } from "../../local/demo/progress";
+import { HOUR, DAY } from "../../shared/domain/duration";
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const NOW = Date.parse("2026-12-01T09:00:00Z");
 
 function status(overrides: Partial<MigrationStatusView> = {}): MigrationStatusView {

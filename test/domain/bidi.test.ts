@@ -3,7 +3,7 @@
  * reorder the text after it, on the pages (<bdi>) and in e-mails (<bdi> in HTML, U+2068/U+2069 in text).
  */
 import { reconcile } from "../../shared/domain/reconcile";
-import { adminDigestEmail, adminNoticeEmail, escapeHtmlText, invitationEmail, isolate } from "../../shared/email/templates";
+import { adminDigestEmail, adminNoticeEmail, escapeHtmlText, invitationEmail, isolate } from "../../shared/mail/templates";
 import { renderTaskPage } from "../../shared/pages/taskPage";
 import { table } from "../../shared/pages/layout";
 import type { TaskPayload } from "../../shared/humanTasks";

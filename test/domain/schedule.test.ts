@@ -1,7 +1,6 @@
 import { monitorTimes, nextMonitorAt, nextReminder, reminderTimes } from "../../shared/domain/schedule";
+import { HOUR, DAY } from "../../shared/domain/duration";
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const deadline = new Date("2026-06-15T17:00:00Z");
 const before = (ms: number) => new Date(deadline.getTime() - ms);
 const iso = (reminders: { at: Date; label: string }[]) => reminders.map((r) => [r.at.toISOString(), r.label]);

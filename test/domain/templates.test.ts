@@ -10,7 +10,7 @@ import {
   reminderEmail,
   reportReadyEmail,
   type EmailContent,
-} from "../../shared/email/templates";
+} from "../../shared/mail/templates";
 import { m365User, peigState, request } from "./builders";
 
 const attack = `<script>alert("x")</script>`;

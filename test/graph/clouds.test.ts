@@ -1,12 +1,12 @@
 /** National clouds: the DoD cloud has its own Graph host; operator mode needs sign-in logs, which only the global service has. */
-import { graphSettingsFromEnv } from "../../shared/graph/client";
+import { graphSettings } from "../../shared/graph/client";
 import { graphClouds, operatorModeUnavailable, parseGraphCloud } from "../../shared/graph/cloud";
 import { startBody, startScenario, type Scenario } from "../workflow/harness";
 
 describe("Graph clouds", () => {
   it("knows US Government L5 (DOD) as its own cloud with its own Graph host", () => {
     expect(parseGraphCloud("usgovdod")).toBe("usgovdod");
-    expect(graphSettingsFromEnv({ GRAPH_CLOUD: "usgovdod" }).baseUrl).toBe("https://dod-graph.microsoft.us/");
+    expect(graphSettings({ GRAPH_CLOUD: "usgovdod" }).baseUrl).toBe("https://dod-graph.microsoft.us/");
     expect(graphClouds.usgovdod.authorityHost).toBe("https://login.microsoftonline.us");
   });
 

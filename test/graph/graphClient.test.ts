@@ -1,5 +1,5 @@
 import { GraphError } from "@microsoft/microsoft-graph-client";
-import { graphSettingsFromEnv } from "../../shared/graph/client";
+import { graphSettings } from "../../shared/graph/client";
 import { graphClouds, parseGraphCloud } from "../../shared/graph/cloud";
 import { GraphCaller, normaliseNextLink, queryPath } from "../../shared/graph/graphCaller";
 import { RetriesExhaustedError, RetryAfterTooLongError } from "../../shared/retry";
@@ -17,10 +17,10 @@ describe("Graph client plumbing", () => {
     expect(queryPath("/applications", { $filter: "displayName eq 'A & B'" })).toBe("/applications?$filter=displayName%20eq%20'A%20%26%20B'");
   });
 
-  it("reads the cloud and base URL from app settings", () => {
-    expect(graphSettingsFromEnv({})).toEqual({ cloud: "global", baseUrl: "https://graph.microsoft.com/" });
-    expect(graphSettingsFromEnv({ GRAPH_CLOUD: "usgov" })).toEqual({ cloud: "usgov", baseUrl: "https://graph.microsoft.us/" });
-    expect(graphSettingsFromEnv({ GRAPH_CLOUD: "china", GRAPH_BASE_URL: "https://proxy.example/" }).baseUrl).toBe("https://proxy.example/");
+  it("takes the cloud and base URL from the validated settings", () => {
+    expect(graphSettings({ GRAPH_CLOUD: "global" })).toEqual({ cloud: "global", baseUrl: "https://graph.microsoft.com/" });
+    expect(graphSettings({ GRAPH_CLOUD: "usgov" })).toEqual({ cloud: "usgov", baseUrl: "https://graph.microsoft.us/" });
+    expect(graphSettings({ GRAPH_CLOUD: "china", GRAPH_BASE_URL: "https://proxy.example/" }).baseUrl).toBe("https://proxy.example/");
     expect(graphClouds.china.nonGalleryTemplateId).toBe("5a532e38-1581-4918-9658-008dc27c1d68");
     expect(() => parseGraphCloud("germany")).toThrow(/global, usgov, usgovdod, china/);
   });

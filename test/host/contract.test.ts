@@ -3,7 +3,8 @@
  * local host. They break loudly when an upgrade changes the protocol the host relies on.
  */
 import { createTestHost, type TestHost } from "../../local/host/testHost";
-import { calls, resetCalls, DAY, nondeterminism } from "../../local/host/contractFixtures";
+import { calls, resetCalls, nondeterminism } from "../../local/host/contractFixtures";
+import { DAY } from "../../shared/domain/duration";
 
 let host: TestHost;
 const START = new Date("2026-12-01T09:00:00.000Z");

@@ -2,7 +2,8 @@
 import { TableInstanceStore } from "../../local/host/instanceStore";
 import { VirtualClock } from "../../local/host/clocks";
 import { createTestHost } from "../../local/host/testHost";
-import { calls, resetCalls, DAY } from "../../local/host/contractFixtures";
+import { calls, resetCalls } from "../../local/host/contractFixtures";
+import { DAY } from "../../shared/domain/duration";
 
 const connection = () => {
   const c = process.env.TEST_STORAGE_CONNECTION;

@@ -5,7 +5,8 @@
 import { createTestHost, type TestHost } from "../../local/host/testHost";
 import { MemoryInstanceStore } from "../../local/host/instanceStore";
 import { VirtualClock } from "../../local/host/clocks";
-import { calls, resetCalls, DAY } from "../../local/host/contractFixtures";
+import { calls, resetCalls } from "../../local/host/contractFixtures";
+import { DAY } from "../../shared/domain/duration";
 import { compareVersions } from "../../shared/versions";
 
 let host: TestHost;

@@ -9,13 +9,13 @@ import "../../local/host/contractFixtures";
 import { createTestHost } from "../../local/host/testHost";
 import { compareActions, longTimerSegments, recordExecution, replayExecution, reyields, type RecordedExecution } from "../../local/host/replay";
 import { atLeast } from "../../shared/versions";
+import { DAY } from "../../shared/domain/duration";
 
-const DAY = 86_400_000;
 /** Which edit of the fixture orchestration is deployed. */
-let deployed: "original" | "extraActivity" | "extraActivityFrom2.1" = "original";
+let deployed: "original" | "extraActivity" | "extraActivityFrom2.1" | "otherInput" = "original";
 
 df.app.orchestration("replayFixture", function* (context: OrchestrationContext) {
-  yield context.df.callActivity("echo", "first");
+  yield context.df.callActivity("echo", deployed === "otherInput" ? { first: true } : "first");
   const extra = deployed === "extraActivity" || (deployed === "extraActivityFrom2.1" && atLeast(context.df.version, "2.1"));
   if (extra) yield context.df.callActivity("echo", "added");
   yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + DAY));
@@ -50,6 +50,12 @@ describe("replaying a recorded history", () => {
     expect(message).toContain('recorded: {"actionType":5');
     expect(message).toContain('now:      {"actionType":0,"functionName":"echo","input":"\\"added\\""');
     expect(message).toMatch(/raise host\.json defaultVersion/);
+  });
+
+  it("passes when an edit changes only what an activity receives (the extension matches activities by name)", async () => {
+    const recorded = await record("replayFixture", { defaultVersion: "2.0" });
+    deployed = "otherInput";
+    expect(compareActions(recorded, (await replayExecution(recorded)).actions)).toBeUndefined();
   });
 
   it("passes when the edit only applies from a raised version and the older path is kept", async () => {

@@ -1,6 +1,8 @@
 /** The two store adapters the contract tests run against, plus raw table access for white-box checks. */
 import { randomBytes } from "node:crypto";
+import { sampleStartRequest } from "../../local/fixtures/startRequest";
 import type { Clock } from "../../shared/clock";
+import type { MigrationRuntime } from "../../shared/migrationRuntime";
 import type { RequestCounter } from "../../shared/requestCounter";
 import { AzureEntityTables } from "../../shared/store/azureEntityTables";
 import type { EntityTables } from "../../shared/store/entityTable";
@@ -43,6 +45,11 @@ export function storeAdapters(): StoreAdapter[] {
       rawTables: () => memoryAccount,
     },
   ];
+}
+
+/** A migration row's runtime as a start writes it (the store checks its shape). */
+export function sampleRuntime(overrides: Partial<MigrationRuntime> = {}): MigrationRuntime {
+  return { request: sampleStartRequest(), peigMode: "api", taskLinkTtlMs: 86_400_000, commands: {}, sent: [], ...overrides };
 }
 
 /** A fresh table-name prefix, so tests and parallel runs never share tables. */

@@ -1,14 +1,14 @@
 import { VirtualClock } from "../../local/host/clocks";
 import { ConflictError, InvalidCursorError, NotFoundError, PreconditionFailedError } from "../../shared/store/errors";
 import type { MigrationStore, NewMigration } from "../../shared/store/port";
-import { storeAdapters, uniquePrefix } from "./adapters";
+import { sampleRuntime, storeAdapters, uniquePrefix } from "./adapters";
 
 const newMigration = (id: string, overrides: Partial<NewMigration> = {}): NewMigration => ({
   id,
   workspace: "contoso",
   domain: "contoso.com",
   phase: "setup",
-  settings: { workspace: "contoso", approvers: ["cio@contoso.com"], reminders: ["P7D", "P1D"], dryRun: false },
+  runtime: sampleRuntime(),
   deadline: "2026-12-15T17:00:00.000Z",
   ...overrides,
 });
@@ -16,9 +16,33 @@ const newMigration = (id: string, overrides: Partial<NewMigration> = {}): NewMig
 describe.each(storeAdapters())("migrations: $name", (adapter) => {
   let store: MigrationStore;
   let clock: VirtualClock;
+  let prefix: string;
   beforeEach(() => {
     clock = new VirtualClock("2026-12-01T09:00:00Z");
-    store = adapter.createStore({ tablePrefix: uniquePrefix(), clock });
+    prefix = uniquePrefix();
+    store = adapter.createStore({ tablePrefix: prefix, clock });
+  });
+
+  it("reads a row written before the runtime column was named for what it holds, and writes it under the new name", async () => {
+    const created = await store.createMigration(newMigration("m1"));
+    const table = adapter.rawTables().table(`${prefix}Migrations`);
+    const { runtime, ...others } = (await table.get("migration", "m1"))!.properties;
+    await table.replace({ partitionKey: "migration", rowKey: "m1", properties: { ...others, settings: runtime } }, "*");
+    const old = await store.getMigration("m1");
+    expect(old?.runtime).toEqual(created.runtime);
+    await store.updateMigration("m1", { runtime: { ...old!.runtime, sent: ["invitation"] } });
+    const rewritten = (await table.get("migration", "m1"))!.properties;
+    expect(rewritten.settings).toBeUndefined();
+    expect(JSON.parse(String(rewritten.runtime))).toMatchObject({ sent: ["invitation"], request: { workspace: "contoso" } });
+  });
+
+  it("refuses to write or read a runtime of the wrong shape, naming the field", async () => {
+    await expect(store.createMigration(newMigration("m1", { runtime: { ...sampleRuntime(), sent: "invitation" } as never }))).rejects.toThrow(/runtime\.sent is invalid/);
+    await store.createMigration(newMigration("m2"));
+    const table = adapter.rawTables().table(`${prefix}Migrations`);
+    const row = (await table.get("migration", "m2"))!;
+    await table.replace({ ...row, properties: { ...row.properties, runtime: JSON.stringify({ ...sampleRuntime(), peigMode: "sftp" }) } }, "*");
+    await expect(store.getMigration("m2")).rejects.toThrow(/migration m2: runtime\.peigMode is invalid/);
   });
 
   it("creates a running migration with zero counts and reads it back unchanged", async () => {
@@ -50,7 +74,7 @@ describe.each(storeAdapters())("migrations: $name", (adapter) => {
     clock.set(new Date("2026-12-02T10:00:00Z"));
     const counts = { ...created.counts, inScope: 12, onboarded: 3 };
     const updated = await store.updateMigration("m1", { phase: "onboarding", appId: "app-1", counts });
-    expect(updated).toMatchObject({ phase: "onboarding", appId: "app-1", counts, settings: created.settings, createdAt: created.createdAt, updatedAt: "2026-12-02T10:00:00.000Z" });
+    expect(updated).toMatchObject({ phase: "onboarding", appId: "app-1", counts, runtime: created.runtime, createdAt: created.createdAt, updatedAt: "2026-12-02T10:00:00.000Z" });
     expect(updated.etag).not.toBe(created.etag);
     await expect(store.getMigration("m1")).resolves.toEqual(updated);
   });

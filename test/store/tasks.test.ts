@@ -1,4 +1,6 @@
+import { sampleStartRequest } from "../../local/fixtures/startRequest";
 import { VirtualClock } from "../../local/host/clocks";
+import { taskPayload } from "../../shared/humanTasks";
 import { ConflictError, NotFoundError, PreconditionFailedError } from "../../shared/store/errors";
 import type { MigrationStore, NewTask, TaskRecord } from "../../shared/store/port";
 import { hashToken, newToken } from "../../shared/tokens";
@@ -16,7 +18,7 @@ function newTask(token: string, overrides: Partial<NewTask> = {}): NewTask {
     tokenHash: hashToken(token),
     csrfHash: hashToken(`csrf-${token}`),
     expiresAt: "2026-12-18T17:00:00.000Z",
-    payload: { appId: "app-1", peigConfigId: "cfg-1", deadline: "2026-12-18T17:00:00.000Z" },
+    payload: taskPayload("deletionApproval", { request: { ...sampleStartRequest(), deadline: "2026-12-18T17:00:00.000Z" }, appId: "app-1" }),
     ...overrides,
   };
 }
@@ -133,7 +135,7 @@ describe.each(storeAdapters())("human tasks: $name", (adapter) => {
   it("lists a migration's tasks oldest first, optionally by status or gate", async () => {
     const first = await openTask();
     clock.set(new Date("2026-12-16T10:00:00Z"));
-    const second = await openTask({ kind: "operatorStep", payload: { step: "Create Peig Accounts", users: ["a@contoso.com"] } });
+    const second = await openTask({ kind: "operatorStep", payload: taskPayload("peigAccounts", { request: sampleStartRequest(), accountsToCreate: [{ microsoft365UserId: "u1", userPrincipalName: "a@contoso.com", displayName: "A" }] }) });
     await store.decideTask(first.task.tokenHash, "reject", { ...decider, etag: first.task.etag });
     expect((await store.listTasks("m1")).map((t) => t.id)).toEqual([first.task.id, second.task.id]);
     expect((await store.listTasks("m1", { status: "open" })).map((t) => t.id)).toEqual([second.task.id]);

@@ -1,7 +1,7 @@
 import type { MigrationStore, NewMigration } from "../../shared/store/port";
-import { storeAdapters, uniquePrefix } from "./adapters";
+import { sampleRuntime, storeAdapters, uniquePrefix } from "./adapters";
 
-const migration = (id: string): NewMigration => ({ id, workspace: "contoso", domain: "contoso.com", phase: "setup", settings: {}, deadline: "2026-12-15T17:00:00.000Z" });
+const migration = (id: string): NewMigration => ({ id, workspace: "contoso", domain: "contoso.com", phase: "setup", runtime: sampleRuntime(), deadline: "2026-12-15T17:00:00.000Z" });
 
 describe.each(storeAdapters())("workspace lock: $name", (adapter) => {
   let store: MigrationStore;

@@ -17,7 +17,6 @@ const CIO = "cio@contoso.com";
 const CISO = "ciso@contoso.com";
 const CFO = "cfo@contoso.com";
 const ADMIN = "it@contoso.com";
-const FINISHED = ["completed", "failed", "cancelled"];
 
 /** Everyone onboards early, so the migration reaches the approval gate without Phase 2. */
 async function atApprovalGate(overrides: Record<string, unknown> = {}, options: ScenarioOptions = {}): Promise<string> {
@@ -67,7 +66,7 @@ describe("a rejected approval", () => {
     for (const old of [cio1, ciso1]) expect((await s.openTask(old)).status).toBe(410);
 
     expect((await s.decide(ciso2, "approve")).status).toBe(200);
-    await s.runUntil(async () => FINISHED.includes(await s.phase(id)), 5 * DAY);
+    await s.runToEnd(id);
     expect(await s.phase(id)).toBe("completed");
     expect(await actions(id)).toEqual(expect.arrayContaining(["peig.migrationConfig.deleted", "entraApp.deleted"]));
     expect(durableSecretsIn(s.stack.graph.outbox)).toEqual([]);
@@ -79,7 +78,7 @@ describe("a rejected approval", () => {
     expect(unknown.status).toBe(404);
     const [cio] = s.taskLinks(CIO);
     await s.decide(cio, "approve");
-    await s.runUntil(async () => FINISHED.includes(await s.phase(id)), 5 * DAY);
+    await s.runToEnd(id);
     expect((await s.api(`migrations/${id}/approval`, { method: "POST" })).status).toBe(409);
   });
 });
@@ -114,7 +113,7 @@ describe("two of three approvals required", () => {
     expect(cfoLatest).not.toBe(cfo);
 
     expect((await s.decide(cfoLatest, "approve")).status).toBe(200);
-    await s.runUntil(async () => FINISHED.includes(await s.phase(id)), 5 * DAY);
+    await s.runToEnd(id);
     expect(await s.phase(id)).toBe("completed");
     const report = JSON.parse(await (await s.api(`migrations/${id}/report?format=json`)).text()) as { approvals: { by: string; decision: string }[] };
     expect(report.approvals.map((a) => [a.by, a.decision]).sort()).toEqual([
@@ -243,7 +242,7 @@ describe("the e-mails", () => {
     expect((await s.api(`migrations/${id}/approval`, { method: "POST" })).status).toBe(202);
     await s.host.idle();
     expect((await s.decide(s.taskLinks(CIO).at(-1)!, "approve")).status).toBe(200);
-    await s.runUntil(async () => FINISHED.includes(await s.phase(id)), 5 * DAY);
+    await s.runToEnd(id);
     expect(await s.phase(id)).toBe("completed");
 
     const subjects = s.stack.graph.outbox.map((m) => m.subject);

@@ -64,7 +64,7 @@ async function startAtApproval(requiredApprovals: number): Promise<{ id: string;
   const base = startBody();
   const request: MigrationRequest = { ...(base as unknown as MigrationRequest), workspace: `w${run}`, approvers, requiredApprovals };
   const runtime: MigrationRuntime = { request, peigMode: "api", taskLinkTtlMs: TTL_MS, timings: defaultTimings, commands: {}, sent: [], checklist: [] };
-  await s.stack.store.createMigration({ id, workspace: request.workspace, domain: request.domain, phase: "approval", deadline: request.deadline, settings: runtime as unknown as Record<string, never> });
+  await s.stack.store.createMigration({ id, workspace: request.workspace, domain: request.domain, phase: "approval", deadline: request.deadline, runtime });
   // The checklist the approvers approve (the closing's re-check is told it, which is how the override knows it).
   const state: MigrationState = { ...initialState(id, runtime), phase: "approval", checklist: [] };
   await s.host.client.startNew("migration", { instanceId: id, input: state });

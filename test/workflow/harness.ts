@@ -14,11 +14,11 @@ import type { TenantOptions } from "../../local/fixtures/tenant";
 import type { SentMail } from "../../local/graph-simulator/mailbox";
 import { registry } from "../../local/host/fakeCore";
 import type { PeigSimulatorHandle } from "../../local/peig-simulator";
+import { DAY, HOUR } from "../../shared/domain/duration";
 import { LONGEST_TIMER_MS } from "../../shared/domain/waits";
+import { isFinalPhase } from "../../shared/workflow";
 
-export { START };
-export const DAY = 86_400_000;
-export const HOUR = 3_600_000;
+export { DAY, HOUR, START };
 
 /** The sample start request (local/fixtures/startRequest.ts) with overrides. */
 export const startBody = sampleStartRequest;
@@ -32,6 +32,8 @@ export interface Scenario {
   status(id: string): Promise<Record<string, unknown>>;
   /** Skips from durable timer to durable timer until `done` holds (or the time limit passes). */
   runUntil(done: () => boolean | Promise<boolean>, limitMs?: number): Promise<void>;
+  /** Runs until the migration ends (completed, cancelled or failed; default limit 5 days) and returns that phase. */
+  runToEnd(id: string, limitMs?: number): Promise<string>;
   phase(id: string): Promise<string>;
   /** Task links e-mailed to `to` (newest last), from the Graph simulator's outbox. */
   taskLinks(to: string): string[];
@@ -135,6 +137,10 @@ function scenarioOn(host: TestHost, stack: LocalStack, clock: VirtualClock): Sce
         await host.advanceTo(next.fireAt);
       }
     },
+    runToEnd: async (id, limitMs = 5 * DAY) => {
+      await scenario.runUntil(async () => isFinalPhase(await scenario.phase(id)), limitMs);
+      return scenario.phase(id);
+    },
     taskLinks: (to) =>
       stack.graph.outbox
         .filter((m) => [...m.to, ...m.bcc].map((a) => a.toLowerCase()).includes(to.toLowerCase()))
@@ -175,6 +181,14 @@ function assertNoLongTimer(host: TestHost, clock: VirtualClock): void {
   }
 }
 
+/** Runs to the deletion approval gate, and the approver approves the newest link (the request must be taken: 200). */
+export async function approveDeletion(s: Scenario, id: string, approver = "cio@contoso.com"): Promise<void> {
+  await s.runUntil(async () => (await s.phase(id)) === "approval");
+  const link = s.taskLinks(approver).at(-1);
+  expect(link).toBeDefined();
+  expect((await s.decide(link!, "approve")).status).toBe(200);
+}
+
 /**
  * Plays every person until the migration ends: approvers approve each new link, the Peig admin
  * follows each new operator task; time moves from timer to timer. Returns the final phase.
@@ -185,7 +199,7 @@ export async function playEveryone(s: Scenario, id: string, options: { limitMs?:
   const peigAdmin = (options.peigAdmin ?? "it@contoso.com").toLowerCase();
   for (;;) {
     const phase = await s.phase(id);
-    if (["completed", "failed", "cancelled"].includes(phase)) return phase;
+    if (isFinalPhase(phase)) return phase;
     for (const mail of s.stack.graph.outbox) {
       const operator = [...mail.to, ...mail.bcc].some((a) => a.toLowerCase() === peigAdmin);
       for (const [, raw] of mail.html.matchAll(/href="([^"]*\/api\/tasks\/[^"]+)"/g)) {
@@ -202,7 +216,7 @@ export async function playEveryone(s: Scenario, id: string, options: { limitMs?:
     const next = s.host.engine.nextTimer();
     if (!next) {
       const now = await s.phase(id);
-      if (["completed", "failed", "cancelled"].includes(now)) return now;
+      if (isFinalPhase(now)) return now;
       throw new Error(`nothing left to wait for in phase ${now}`);
     }
     if (next.fireAt.getTime() > limit) throw new Error(`still in phase ${phase} at ${new Date(limit).toISOString()}`);

@@ -1,5 +1,5 @@
 import { inScopeUsers } from "../../local/fixtures/tenant";
-import { auditOf, beforeActivity, DAY, mailsWithSubject, startScenario, unlinkInPeig, type Scenario } from "./harness";
+import { approveDeletion, auditOf, beforeActivity, mailsWithSubject, startScenario, unlinkInPeig, type Scenario } from "./harness";
 
 let s: Scenario;
 let undo: (() => void) | undefined;
@@ -8,15 +8,6 @@ afterEach(async () => {
   undo = undefined;
   await s?.stop();
 });
-
-const finished = async (id: string) => ["completed", "failed", "cancelled"].includes(await s.phase(id));
-
-async function approveDeletion(id: string, approver = "cio@contoso.com"): Promise<void> {
-  await s.runUntil(async () => (await s.phase(id)) === "approval");
-  const link = s.taskLinks(approver).at(-1);
-  expect(link).toBeDefined();
-  expect((await s.decide(link!, "approve")).status).toBe(200);
-}
 
 describe("Phase 2 after the deadline", () => {
   it("creates exactly one Peig account for each user who missed the deadline, even when every activity runs twice, then closes with all items met", async () => {
@@ -27,8 +18,8 @@ describe("Phase 2 after the deadline", () => {
     expect(missed.size).toBe(Math.round(0.3 * inScope.length));
 
     const id = await s.start();
-    await approveDeletion(id);
-    await s.runUntil(() => finished(id), 5 * DAY);
+    await approveDeletion(s, id);
+    await s.runToEnd(id);
     expect(await s.phase(id)).toBe("completed");
 
     // Peig: one linked account per in-scope user (missed ones got a Phase 2 placeholder), nothing for anyone else.
@@ -75,7 +66,7 @@ describe("the re-check between approval and deletion", () => {
     undo = beforeActivity("verifyChecklist", (input) => {
       if ((input as { approved?: unknown }).approved) unlinkInPeig(s.stack.peig, victim.id);
     });
-    await approveDeletion(id);
+    await approveDeletion(s, id);
 
     expect(await s.phase(id)).toBe("approval");
     const status = await s.status(id);

@@ -19,7 +19,7 @@ async function seedMigration(store: EntityMigrationStore, id: string, users: num
     domain: "contoso.com",
     phase: "onboarding",
     deadline: String(request.deadline),
-    settings: { request, peigMode: "api", taskLinkTtlMs: 86_400_000, commands: {}, sent: [] },
+    runtime: { request, peigMode: "api", taskLinkTtlMs: 86_400_000, commands: {}, sent: [] },
     counts: { inScope: users, onboarded: 0, pending: 0, mismatched: 0, notOnboarded: 0, phase2Created: 0, phase2Failed: 0 },
   });
   const rows: UserUpsert[] = Array.from({ length: users }, (_, n) => ({

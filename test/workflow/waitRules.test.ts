@@ -6,9 +6,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterFailure, defaultTimings, gateDecision, gateWakeAt, LONGEST_TIMER_MS, MAX_SLEEP_MS, reminderDue, retryDue, sleepEnd } from "../../shared/domain/waits";
 import type { HumanTaskTally, OpenGate, StepFailure } from "../../shared/workflow";
+import { MINUTE, DAY } from "../../shared/domain/duration";
 
-const DAY = 86_400_000;
-const MINUTE = 60_000;
 const now = new Date("2026-12-01T09:00:00Z");
 const plus = (ms: number) => new Date(now.getTime() + ms);
 

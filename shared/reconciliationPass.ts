@@ -1,26 +1,28 @@
 /**
  * Where everyone stands, read fresh from the services: Microsoft 365 users in scope (Graph) against
  * Peig's Users & Access and MS365 Identifiers (api mode) or the migration app's sign-ins (operator
- * mode). Shared by the monitor, the reminders, Phase 2 planning and the checklist.
+ * mode), recorded on the user rows and the migration row's counts. Every activity that needs it (the
+ * invitation, the reminders, the monitor, Phase 2 planning, the checklist) runs the same pass.
  */
-import { reconcile, type Reconciliation, type UserReconciliation } from "../shared/domain/reconcile";
-import type { MigrationSignIn } from "../shared/entra/port";
-import { updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
-import type { Services } from "../shared/services";
-import type { MigrationCounts, UserRecord, UserState as StoredUserState, UserUpsert } from "../shared/store";
+import { DAY } from "./domain/duration";
+import { reconcile, type Reconciliation, type UserReconciliation } from "./domain/reconcile";
+import type { MigrationSignIn } from "./entra/port";
+import { updateRuntime, type MigrationRuntime } from "./migrationRecord";
+import type { Services } from "./services";
+import type { MigrationCounts, UserRecord, UserState as StoredUserState, UserUpsert } from "./store";
 
 /**
  * Sign-in log entries can show up late (https://learn.microsoft.com/en-us/entra/identity/monitoring-health/reference-reports-latencies):
  * each incremental read goes back this far before the newest entry already recorded.
  */
-export const SIGN_IN_OVERLAP_MS = 24 * 60 * 60 * 1000;
+const SIGN_IN_OVERLAP_MS = DAY;
 
 /**
  * Reconciles. Operator mode reads the sign-in log incrementally: entries since the cursor (minus the
  * overlap), plus the first sign-ins earlier passes recorded on the user rows, so a pass never reads
  * the whole log again. Read-only: the cursor moves in `reconcileAndRecord`, once the rows are written.
  */
-export async function currentReconciliation(s: Services, migrationId: string, runtime: MigrationRuntime, stored?: ReadonlyMap<string, UserRecord>): Promise<Reconciliation> {
+async function currentReconciliation(runtime: MigrationRuntime, s: Services, stored: ReadonlyMap<string, UserRecord>): Promise<Reconciliation> {
   const users = await s.entra.listUsersInScope({ domain: runtime.request.domain, groupId: runtime.request.scopeGroupId });
   if (runtime.peigMode === "api") {
     const peig = s.peig!;
@@ -33,29 +35,52 @@ export async function currentReconciliation(s: Services, migrationId: string, ru
   const fresh = await s.entra.listMigrationSignIns({ appId: runtime.app.appId, since });
   const earlier: MigrationSignIn[] = [];
   if (cursor) {
-    for (const u of (stored ?? (await storedUsers(s, migrationId))).values()) {
+    for (const u of stored.values()) {
       if (u.signedInAt) earlier.push({ id: `recorded:${u.userId}`, userId: u.userId, userPrincipalName: u.userPrincipalName, createdDateTime: u.signedInAt });
     }
   }
   return reconcile({ mode: "operator", users, signIns: [...earlier, ...fresh] });
 }
 
-/**
- * A pass: reconcile, write the rows that changed, then (operator mode) move the sign-in cursor to the
- * newest sign-in now recorded. Returns the reconciliation and the rows as they were before the write.
- */
-export async function reconcileAndRecord(s: Services, migrationId: string, runtime: MigrationRuntime): Promise<{ reconciliation: Reconciliation; stored: Map<string, UserRecord> }> {
-  const stored = await storedUsers(s, migrationId);
-  const reconciliation = await currentReconciliation(s, migrationId, runtime, stored);
-  await s.store.upsertUsers(migrationId, changedRows(userRows(reconciliation), stored));
-  if (runtime.peigMode === "operator") {
-    const newest = reconciliation.users.reduce<string | undefined>((max, u) => (u.signedInAt && (!max || u.signedInAt > max) ? u.signedInAt : max), runtime.signInCursor?.newestSeen);
-    if (newest && newest !== runtime.signInCursor?.newestSeen) {
-      await updateRuntime(s, migrationId, (rt) => void (rt.signInCursor = { newestSeen: newest }));
-    }
-  }
-  return { reconciliation, stored };
+export interface PassOptions {
+  /** Changes the rows before they are written (Phase 2 planning marks who gets an account). */
+  rows?: (rows: UserUpsert[], reconciliation: Reconciliation) => UserUpsert[];
+  /** More changes to the runtime, written with the counts in the same ETag-guarded write. */
+  runtime?: (runtime: MigrationRuntime, reconciliation: Reconciliation) => void;
 }
+
+/**
+ * A pass: reconcile, write the user rows that changed, then the migration row's counts (and, in operator
+ * mode, the sign-in cursor at the newest sign-in now recorded) in one write, skipped when nothing changed.
+ * Returns the reconciliation, the rows as they were before the write, and the counts.
+ */
+export async function reconcileAndRecord(
+  s: Services,
+  migrationId: string,
+  runtime: MigrationRuntime,
+  options: PassOptions = {},
+): Promise<{ reconciliation: Reconciliation; stored: Map<string, UserRecord>; counts: MigrationCounts }> {
+  const stored = await storedUsers(s, migrationId);
+  const reconciliation = await currentReconciliation(runtime, s, stored);
+  const rows = userRows(reconciliation);
+  await s.store.upsertUsers(migrationId, changedRows(options.rows ? options.rows(rows, reconciliation) : rows, stored));
+  // Phase 2 results are not the reconciliation's: the rows keep them.
+  const counts = countsOf(reconciliation, [...stored.values()].filter((u) => u.phase2.result === "failed").length);
+  const newest =
+    runtime.peigMode === "operator"
+      ? reconciliation.users.reduce<string | undefined>((max, u) => (u.signedInAt && (!max || u.signedInAt > max) ? u.signedInAt : max), runtime.signInCursor?.newestSeen)
+      : undefined;
+  await updateRuntime(s, migrationId, (rt, record) => {
+    const cursorMoved = newest !== undefined && newest !== rt.signInCursor?.newestSeen;
+    if (cursorMoved) rt.signInCursor = { newestSeen: newest };
+    options.runtime?.(rt, reconciliation);
+    if (!options.runtime && !cursorMoved && sameCounts(record.counts, counts)) return false;
+    return { counts };
+  });
+  return { reconciliation, stored, counts };
+}
+
+const sameCounts = (a: MigrationCounts, b: MigrationCounts) => (Object.keys(b) as (keyof MigrationCounts)[]).every((k) => a[k] === b[k]);
 
 async function storedUsers(s: Services, migrationId: string): Promise<Map<string, UserRecord>> {
   return new Map((await s.store.getUsers(migrationId)).map((u) => [u.userId, u]));
@@ -72,7 +97,7 @@ const storedState: Record<UserReconciliation["state"], StoredUserState> = {
 export const storedStateOf = (u: UserReconciliation): StoredUserState => storedState[u.state];
 
 /** Per-user rows as the monitor sees them (reminder counts and Phase 2 results are kept as they are). */
-export function userRows(reconciliation: Reconciliation): UserUpsert[] {
+function userRows(reconciliation: Reconciliation): UserUpsert[] {
   const suggestions = new Map(
     reconciliation.mismatchedRequests
       .filter((m) => m.suggestedMergeTarget)
@@ -91,7 +116,7 @@ export function userRows(reconciliation: Reconciliation): UserUpsert[] {
 
 /**
  * The upserts that would change their stored row (a field they give differs), or add one. */
-export function changedRows(rows: readonly UserUpsert[], stored: ReadonlyMap<string, UserRecord>): UserUpsert[] {
+function changedRows(rows: readonly UserUpsert[], stored: ReadonlyMap<string, UserRecord>): UserUpsert[] {
   return rows.filter((row) => {
     const current = stored.get(row.userId) as Record<string, unknown> | undefined;
     if (!current) return true;
@@ -99,7 +124,7 @@ export function changedRows(rows: readonly UserUpsert[], stored: ReadonlyMap<str
   });
 }
 
-export function countsOf(reconciliation: Reconciliation, phase2Failed = 0): MigrationCounts {
+function countsOf(reconciliation: Reconciliation, phase2Failed: number): MigrationCounts {
   const c = reconciliation.counts;
   return {
     inScope: c.inScope,

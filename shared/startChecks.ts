@@ -2,11 +2,11 @@
  * `dryRun: true`: the plan a start would follow, computed from the real directory, with no side effects; and the
  * preflight, which the real start runs too before anything is created.
  */
-import { serverFromIdpEntityId } from "../shared/entra/entityIds";
-import { dryRunPlan, type DryRunPlan } from "../shared/domain/mailPlan";
-import { preflightFindings, type PreflightFinding } from "../shared/graph/preflight";
-import type { Services } from "../shared/services";
-import type { MigrationRequest } from "../shared/workflow";
+import { serverFromIdpEntityId } from "./entra/entityIds";
+import { dryRunPlan, type DryRunPlan } from "./domain/mailPlan";
+import { preflightFindings, type PreflightFinding } from "./graph/preflight";
+import type { Services } from "./services";
+import type { MigrationRequest } from "./workflow";
 
 export async function planDryRun(request: MigrationRequest, s: Services): Promise<DryRunPlan & { peigMode: string }> {
   const users = await s.entra.listUsersInScope({ domain: request.domain, groupId: request.scopeGroupId });

@@ -1,0 +1,46 @@
+/**
+ * The runbook's "Confirm your setup" checklist, from fresh state: where everyone stands now, the Phase 2
+ * results on the user rows, and the audit entries that show what was deleted. The verification, the
+ * re-check before deletion and the report all build it here.
+ */
+import { buildChecklist, type Phase2Result } from "./domain/checklist";
+import type { MigrationRuntime } from "./migrationRuntime";
+import { reconcileAndRecord } from "./reconciliationPass";
+import type { Services } from "./services";
+import type { AuditEntry } from "./store";
+import { gateId, type ChecklistItem, type Phase2Outcome } from "./workflow";
+
+/** What instances that finished Phase 2 before it was recorded in the store pass instead. */
+export interface EarlierPhase2Input {
+  phase2?: Phase2Outcome | null;
+}
+
+/** How Phase 2 ended, as the store records it (or, for an instance that finished it earlier, as the orchestration passed it). */
+export const phase2Outcome = (runtime: MigrationRuntime, input: EarlierPhase2Input): Phase2Outcome | null => runtime.phase2 ?? input.phase2 ?? null;
+
+export async function freshChecklist(s: Services, migrationId: string, runtime: MigrationRuntime, phase2: Phase2Outcome | null): Promise<ChecklistItem[]> {
+  const { reconciliation, stored } = await reconcileAndRecord(s, migrationId, runtime);
+  // The pass writes states only: the Phase 2 results it read are current.
+  const users = [...stored.values()];
+  const phase2Result: Phase2Result | null = !phase2
+    ? null
+    : {
+        status: phase2.skipped ? "skipped" : "completed",
+        created: users.filter((u) => u.phase2.result === "created" || (runtime.peigMode === "operator" && u.phase2.planned && !phase2.skipped && phase2.failed === 0)).map((u) => u.userId),
+        failed: users.filter((u) => u.phase2.result === "failed").map((u) => ({ userId: u.userId, reason: u.phase2.error ?? "unknown" })),
+      };
+  const audit = runtime.deletionStartedAt ? await s.store.listAudit(migrationId) : [];
+  const deletion = audit.some(recordsPeigConfigurationDeletion)
+    ? { migrationConfiguration: "deleted" as const, migrationApp: audit.some((a) => a.action === "entraApp.deleted") ? ("deleted" as const) : ("present" as const) }
+    : { migrationConfiguration: "present" as const, migrationApp: "present" as const };
+  return buildChecklist({ reconciliation, phase2: phase2Result, deletion });
+}
+
+/**
+ * The audit entry that shows the Peig migration configuration is gone: the api call's, or in operator
+ * mode the Peig admin's "done" on the deletion task (only they can delete it there).
+ */
+export function recordsPeigConfigurationDeletion(entry: Pick<AuditEntry, "action" | "details">): boolean {
+  if (entry.action === "peig.migrationConfig.deleted") return true;
+  return entry.action === "task.decided" && entry.details?.gate === gateId("peigDeletion", 1) && entry.details?.decision === "done";
+}

@@ -1,0 +1,97 @@
+/**
+ * What the migration row keeps while the migration runs (its `runtime` column): the validated request, what
+ * setup created, admin commands, and which one-time sends are done. Decoded and checked where the store reads
+ * and writes the row, so a damaged or foreign row fails there, naming the field, not somewhere downstream.
+ */
+import { z } from "zod";
+import { decodeOrThrow } from "./decode";
+import type { MailRuntime } from "./domain/mailPlan";
+import type { MigrationApp } from "./entra/port";
+import type { Attention, ChecklistItem, MigrationRequest, OnboardingCounts, PeigMode, Phase2Outcome, WorkflowTimings } from "./workflow";
+
+export interface MigrationRuntime {
+  request: MigrationRequest;
+  peigMode: PeigMode;
+  taskLinkTtlMs: number;
+  /** The workflow's timings from the settings at start (absent before version 3.0). */
+  timings?: WorkflowTimings;
+  server?: string;
+  /** What setup made in Entra (the certificate is the public one Peig needs, not a secret). */
+  app?: Omit<MigrationApp, "created">;
+
+  commands: {
+    cancelRequested?: { reason: string; by: string; at: string };
+    /** Set by an admin after a rejected or expired approval round; consumed by the next round. */
+    approvalRequested?: boolean;
+    /** "Try again now" while the migration needs attention (the latest one counts). */
+    resumeRequested?: { by: string; at: string };
+  };
+  /** A step that keeps failing, as the orchestration last recorded it; absent when all is well. */
+  attention?: Attention;
+  /** Pending requests whose typed e-mail matches nobody in scope (the latest monitor's, at most 50): Approve or Deny by hand. */
+  unmatchedRequests?: { email: string; displayName: string; submittedAt: string; reason: string }[];
+  /** How Phase 2 ended (recorded with the move to verification; absent before, and in instances that ended it earlier). */
+  phase2?: Phase2Outcome;
+  /** The latest verified checklist (what approvers see as evidence). */
+  checklist?: ChecklistItem[];
+  deletionStartedAt?: string;
+  /** operator mode: the newest sign-in to the migration app already recorded on the user rows (the next pass reads from about there). */
+  signInCursor?: { newestSeen: string };
+  /** Keys of one-time sends already done (invitation and reminder batches, task mails). */
+  sent: string[];
+  /** What each sender mailbox sent in the last 24 hours, the send still waiting for room, where bounces were read up to. */
+  mail?: MailRuntime;
+  /** When the admins' last digest went and the counts it reported (the next one waits ADMIN_DIGEST_INTERVAL). */
+  lastDigest?: { at: string; counts: OnboardingCounts };
+}
+
+const text = z.string();
+const texts = z.array(z.string());
+/** Nested records written only by this app: checked to be objects; their fields are the writers' to keep. */
+const record = <T>() => z.custom<T>((value) => typeof value === "object" && value !== null && !Array.isArray(value), { message: "expected an object" });
+const who = z.looseObject({ by: text, at: text });
+
+const requestSchema = z.looseObject({
+  workspace: text,
+  domain: text,
+  idpEntityId: text.optional(),
+  deadline: text,
+  reminders: texts,
+  monitorEvery: text,
+  scopeGroupId: text.optional(),
+  approvers: texts,
+  requiredApprovals: z.number(),
+  admins: texts,
+  phase2: z.enum(["auto", "approve", "skip"]),
+  endEarly: z.boolean(),
+  personalisedReminders: z.boolean().optional(),
+  timeZone: text.optional(),
+  note: text.optional(),
+}) satisfies z.ZodType<MigrationRequest>;
+
+// Unknown fields are kept (loose): a row written by a newer version loses nothing when an older one updates it.
+const runtimeSchema = z.looseObject({
+  request: requestSchema,
+  peigMode: z.enum(["api", "operator"]) satisfies z.ZodType<PeigMode>,
+  taskLinkTtlMs: z.number(),
+  timings: record<WorkflowTimings>().optional(),
+  server: text.optional(),
+  app: record<Omit<MigrationApp, "created">>().optional(),
+  commands: z.looseObject({
+    cancelRequested: who.extend({ reason: text }).optional(),
+    approvalRequested: z.boolean().optional(),
+    resumeRequested: who.optional(),
+  }),
+  attention: record<Attention>().optional(),
+  unmatchedRequests: z.array(record<NonNullable<MigrationRuntime["unmatchedRequests"]>[number]>()).optional(),
+  phase2: record<Phase2Outcome>().optional(),
+  checklist: z.array(record<ChecklistItem>()).optional(),
+  deletionStartedAt: text.optional(),
+  signInCursor: z.looseObject({ newestSeen: text }).optional(),
+  sent: texts,
+  mail: record<MailRuntime>().optional(),
+  lastDigest: record<NonNullable<MigrationRuntime["lastDigest"]>>().optional(),
+}) satisfies z.ZodType<MigrationRuntime>;
+
+/** The runtime of `migrationId`, checked (on every read and write of its row); throws naming the first field that does not fit. */
+export const decodeRuntime = (value: unknown, migrationId: string): MigrationRuntime => decodeOrThrow(runtimeSchema, value, `migration ${migrationId}: runtime`);

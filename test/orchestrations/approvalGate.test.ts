@@ -1,0 +1,101 @@
+/**
+ * The approval gate's branches, fast: the orchestration with scripted activities (fakeActivities.ts). The
+ * links expire after 2 days, reminders are due every day (the default GATE_REMINDER_INTERVAL).
+ */
+import { DAY, HOUR } from "../../shared/domain/duration";
+import type { HumanTaskTally } from "../../shared/workflow";
+import { afterStart, runWithFakes, type FakeRun } from "./fakeActivities";
+
+const approvers = ["cio@contoso.com", "ciso@contoso.com", "cfo@contoso.com"];
+
+/** A gate whose tally says what `decisions` holds at the time it is read. */
+async function atGate(requiredApprovals = 2): Promise<{ run: FakeRun; decisions: Omit<HumanTaskTally, "gate" | "open"> }> {
+  const decisions: Omit<HumanTaskTally, "gate" | "open"> = { approvals: [], rejections: [], done: [] };
+  const run = await runWithFakes({
+    request: { approvers, requiredApprovals },
+    state: { phase: "approval", checklist: [] },
+    fakes: { tallyHumanTasks: (i) => ({ gate: i.gate, ...decisions, open: 3 - decisions.approvals.length - decisions.rejections.length }) },
+  });
+  return { run, decisions };
+}
+
+const names = (run: FakeRun, from: number) => run.calls.slice(from).map((c) => c.name);
+
+describe("the approval gate (scripted activities)", () => {
+  let run: FakeRun;
+  afterEach(() => run.stop());
+
+  it("opens round 1 with links that expire after the link lifetime, then waits", async () => {
+    ({ run } = await atGate());
+    expect(run.callsOf("openHumanTasks").map((c) => c.input)).toEqual([{ migrationId: run.id, purpose: "deletionApproval", round: 1, expiresAt: afterStart(2 * DAY) }]);
+    expect(run.callsOf("tallyHumanTasks")).toEqual([]);
+    expect(run.host.instance(run.id).status).toBe("Running");
+  });
+
+  it("approved: k approvals close the links, the final tally decides, and closing begins", async () => {
+    let decisions;
+    ({ run, decisions } = await atGate(2));
+    decisions.approvals.push("cio@contoso.com", "ciso@contoso.com");
+    const before = run.calls.length;
+    await run.wake();
+    expect(names(run, before).slice(0, 5)).toEqual(["readAdminCommands", "tallyHumanTasks", "closeHumanTasks", "tallyHumanTasks", "recordPhase"]);
+    expect(run.callsOf("closeHumanTasks")[0].input).toMatchObject({ gate: "deletionApproval-1", outcome: "approved" });
+    expect(run.phases()[0]).toBe("closing");
+    await run.host.runToCompletion(run.id);
+    expect(run.phases()).toEqual(["closing", "report", "completed"]);
+  });
+
+  it("one approval of two is not enough: the gate stays open", async () => {
+    let decisions;
+    ({ run, decisions } = await atGate(2));
+    decisions.approvals.push("cio@contoso.com");
+    await run.wake();
+    expect(run.callsOf("closeHumanTasks")).toEqual([]);
+    expect(run.phases()).toEqual([]);
+  });
+
+  it("declined: one rejection closes the round, the admins hear of it, and nothing is deleted", async () => {
+    let decisions;
+    ({ run, decisions } = await atGate(2));
+    decisions.approvals.push("cio@contoso.com");
+    decisions.rejections.push({ by: "cfo@contoso.com", reason: "not yet" });
+    await run.wake();
+    expect(run.callsOf("closeHumanTasks").map((c) => c.input.outcome)).toEqual(["rejected"]);
+    expect(run.callsOf("notifyAdmins").map((c) => c.input)).toEqual([{ migrationId: run.id, event: "approval.rejected", details: { round: 1 } }]);
+    await run.host.advanceBy(5 * DAY);
+    expect(run.phases()).toEqual([]);
+    expect(run.callsOf("beginDeletion")).toEqual([]);
+  });
+
+  it("expired: undecided links expire at their time, the round ends and the admins hear of it", async () => {
+    ({ run } = await atGate());
+    await run.host.advanceTo(afterStart(2 * DAY - 1));
+    expect(run.callsOf("closeHumanTasks")).toEqual([]);
+    await run.host.advanceTo(afterStart(2 * DAY));
+    expect(run.callsOf("closeHumanTasks").map((c) => [c.at, c.input.outcome])).toEqual([[afterStart(2 * DAY), "expired"]]);
+    expect(run.callsOf("notifyAdmins").map((c) => c.input.event)).toEqual(["approval.expired"]);
+    expect(run.phases()).toEqual([]);
+  });
+
+  it("reminder due: the undecided get fresh links each day while the round is open, and none at the expiry", async () => {
+    ({ run } = await atGate());
+    await run.host.advanceTo(afterStart(DAY - 1));
+    expect(run.callsOf("remindHumanTasks")).toEqual([]);
+    await run.host.advanceTo(afterStart(2 * DAY));
+    // Day 1 only: a reminder at the expiry would expire at once.
+    expect(run.callsOf("remindHumanTasks").map((c) => [c.at, c.input.gate])).toEqual([[afterStart(DAY), "deletionApproval-1"]]);
+  });
+
+  it("a stray wake-up only looks again: no new round, no reminder, and the next wake-up stays the reminder's", async () => {
+    ({ run } = await atGate());
+    await run.host.advanceBy(3 * HOUR);
+    const before = run.calls.length;
+    await run.wake();
+    await run.wake();
+    // Each wake-up reads the commands and the tally again, and does nothing else.
+    expect(new Set(names(run, before))).toEqual(new Set(["readAdminCommands", "tallyHumanTasks"]));
+    expect(run.callsOf("openHumanTasks")).toHaveLength(1);
+    await run.host.advanceTo(afterStart(DAY));
+    expect(run.callsOf("remindHumanTasks").map((c) => c.at)).toEqual([afterStart(DAY)]);
+  });
+});
