@@ -19,7 +19,8 @@ import {
 
 interface Row {
   properties: Record<string, EntityValue>;
-  etag: string;
+  /** Its number: the ETag string is made when read, so 100,000 user rows do not each keep one. */
+  etag: number;
 }
 
 /** A request the real service would answer with 400 Bad Request. */
@@ -41,20 +42,21 @@ export class MemoryEntityTables implements EntityTables {
     if (!TABLE_NAME_PATTERN.test(name)) throw new InvalidTableRequestError(`invalid table name "${name}"`);
     let table = this.tables.get(name);
     if (!table) {
-      table = new MemoryEntityTable(() => `W/"${++this.etagSequence}"`, this.counter);
+      table = new MemoryEntityTable(() => ++this.etagSequence, this.counter);
       this.tables.set(name, table);
     }
     return table;
   }
 }
 
-const rowId = (partitionKey: string, rowKey: string) => JSON.stringify([partitionKey, rowKey]);
+const etagOf = (row: Row) => `W/"${row.etag}"`;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 type KeyedRow = Row & { partitionKey: string; rowKey: string };
 
 class MemoryEntityTable implements EntityTable {
-  private readonly rows = new Map<string, KeyedRow>();
+  /** Partition key → row key → row (nested, not a joined key: no extra key string per row). */
+  private readonly partitions = new Map<string, Map<string, KeyedRow>>();
   /**
    * The rows in key order, as the service keeps them: a query starts with a binary search and reads
    * only what it returns. Rebuilt only after a key is added or removed; writes update rows in place.
@@ -62,20 +64,20 @@ class MemoryEntityTable implements EntityTable {
   private sorted: KeyedRow[] | undefined;
 
   constructor(
-    private readonly nextEtag: () => string,
+    private readonly nextEtag: () => number,
     private readonly counter?: RequestCounter,
   ) {}
 
   async get(partitionKey: string, rowKey: string): Promise<StoredEntity | undefined> {
     await this.request("table.get");
-    const row = this.rows.get(rowId(partitionKey, rowKey));
-    return row && { partitionKey, rowKey, properties: { ...row.properties }, etag: row.etag };
+    const row = this.row(partitionKey, rowKey);
+    return row && { partitionKey, rowKey, properties: { ...row.properties }, etag: etagOf(row) };
   }
 
   async insert(entity: Entity): Promise<string> {
     await this.request("table.insert");
     validateEntity(entity);
-    if (this.rows.has(rowId(entity.partitionKey, entity.rowKey))) throw new ConflictError("The specified entity already exists.");
+    if (this.row(entity.partitionKey, entity.rowKey)) throw new ConflictError("The specified entity already exists.");
     return this.write(entity);
   }
 
@@ -89,7 +91,9 @@ class MemoryEntityTable implements EntityTable {
   async delete(partitionKey: string, rowKey: string, etag: string): Promise<void> {
     await this.request("table.delete");
     this.checkCondition(partitionKey, rowKey, etag);
-    this.rows.delete(rowId(partitionKey, rowKey));
+    const partition = this.partitions.get(partitionKey)!;
+    partition.delete(rowKey);
+    if (partition.size === 0) this.partitions.delete(partitionKey);
     this.sorted = undefined;
   }
 
@@ -117,7 +121,7 @@ class MemoryEntityTable implements EntityTable {
 
   /** Matching rows in key order, from the first key the query (and continuation) allows; stops at the end of a queried partition. */
   private *matching(query: EntityQuery, continuation?: Continuation): Generator<KeyedRow> {
-    const rows = (this.sorted ??= [...this.rows.values()].sort((a, b) => compare(a.partitionKey, b.partitionKey) || compare(a.rowKey, b.rowKey)));
+    const rows = (this.sorted ??= [...this.partitions.values()].flatMap((partition) => [...partition.values()]).sort((a, b) => compare(a.partitionKey, b.partitionKey) || compare(a.rowKey, b.rowKey)));
     let start = { partitionKey: query.partitionKey ?? "", rowKey: "", inclusive: true };
     if (query.rowKeyAfter !== undefined && query.partitionKey !== undefined) start = { partitionKey: query.partitionKey, rowKey: query.rowKeyAfter, inclusive: false };
     if (continuation && compare(continuation.nextPartitionKey, start.partitionKey) >= 0) {
@@ -146,7 +150,7 @@ class MemoryEntityTable implements EntityTable {
     }
     // Validated up front, applied without awaiting: all or nothing.
     for (const { entity, mode } of operations) {
-      const existing = this.rows.get(rowId(entity.partitionKey, entity.rowKey));
+      const existing = this.row(entity.partitionKey, entity.rowKey);
       const properties = mode === "merge" && existing ? { ...existing.properties, ...entity.properties } : entity.properties;
       this.write({ ...entity, properties });
     }
@@ -157,29 +161,35 @@ class MemoryEntityTable implements EntityTable {
     await yieldToEventLoop();
   }
 
+  private row(partitionKey: string, rowKey: string): KeyedRow | undefined {
+    return this.partitions.get(partitionKey)?.get(rowKey);
+  }
+
   private checkCondition(partitionKey: string, rowKey: string, etag: string): void {
-    const row = this.rows.get(rowId(partitionKey, rowKey));
+    const row = this.row(partitionKey, rowKey);
     if (!row) throw new NotFoundError("The specified resource does not exist.");
-    if (etag !== "*" && etag !== row.etag) throw new PreconditionFailedError("The update condition specified in the request was not satisfied.");
+    if (etag !== "*" && etag !== etagOf(row)) throw new PreconditionFailedError("The update condition specified in the request was not satisfied.");
   }
 
   private write(entity: Entity): string {
     const etag = this.nextEtag();
-    const id = rowId(entity.partitionKey, entity.rowKey);
-    const existing = this.rows.get(id);
+    const existing = this.row(entity.partitionKey, entity.rowKey);
     if (existing) {
       existing.properties = { ...entity.properties };
       existing.etag = etag;
-    } else {
-      this.rows.set(id, { partitionKey: entity.partitionKey, rowKey: entity.rowKey, properties: { ...entity.properties }, etag });
-      this.sorted = undefined;
+      return etagOf(existing);
     }
-    return etag;
+    const row = { partitionKey: entity.partitionKey, rowKey: entity.rowKey, properties: { ...entity.properties }, etag };
+    let partition = this.partitions.get(entity.partitionKey);
+    if (!partition) this.partitions.set(entity.partitionKey, (partition = new Map()));
+    partition.set(entity.rowKey, row);
+    this.sorted = undefined;
+    return etagOf(row);
   }
 }
 
 function stored(row: KeyedRow): StoredEntity {
-  return { partitionKey: row.partitionKey, rowKey: row.rowKey, properties: { ...row.properties }, etag: row.etag };
+  return { partitionKey: row.partitionKey, rowKey: row.rowKey, properties: { ...row.properties }, etag: etagOf(row) };
 }
 
 /** Index of the first row at (inclusive) or after the given keys. */
