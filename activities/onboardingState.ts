@@ -45,8 +45,10 @@ export async function currentReconciliation(s: Services, migrationId: string, ru
  * newest sign-in now recorded. Returns the reconciliation and the rows as they were before the write.
  */
 export async function reconcileAndRecord(s: Services, migrationId: string, runtime: MigrationRuntime): Promise<{ reconciliation: Reconciliation; stored: Map<string, UserRecord> }> {
-  const stored = await storedUsers(s, migrationId);
-  const reconciliation = await currentReconciliation(s, migrationId, runtime, stored);
+  // Api mode compares with the stored rows only after listing: a pass at 100,000 users then does not hold them all while it pages.
+  const early = runtime.peigMode === "operator" ? await storedUsers(s, migrationId) : undefined;
+  const reconciliation = await currentReconciliation(s, migrationId, runtime, early);
+  const stored = early ?? (await storedUsers(s, migrationId));
   await s.store.upsertUsers(migrationId, changedRows(userRows(reconciliation), stored));
   if (runtime.peigMode === "operator") {
     const newest = reconciliation.users.reduce<string | undefined>((max, u) => (u.signedInAt && (!max || u.signedInAt > max) ? u.signedInAt : max), runtime.signInCursor?.newestSeen);
