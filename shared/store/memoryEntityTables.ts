@@ -54,6 +54,12 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 type KeyedRow = Row & { partitionKey: string; rowKey: string };
 
+/** The rows of one partition with one value of a property; in row-key order when read. */
+interface Bucket {
+  rows: Set<KeyedRow>;
+  sorted?: KeyedRow[];
+}
+
 class MemoryEntityTable implements EntityTable {
   /** Partition key → row key → row (nested, not a joined key: no extra key string per row). */
   private readonly partitions = new Map<string, Map<string, KeyedRow>>();
@@ -62,6 +68,12 @@ class MemoryEntityTable implements EntityTable {
    * only what it returns. Rebuilt only after a key is added or removed; writes update rows in place.
    */
   private sorted: KeyedRow[] | undefined;
+  /**
+   * Property → partition key → value → bucket, for each property an equality filter has named, kept up
+   * to date by every write: a filtered query in a partition reads its matches, not the whole partition
+   * (Phase 2 reads each batch's 50 rows of 100,000 by phase2Batch; a scan per batch would be quadratic).
+   */
+  private readonly indexes = new Map<string, Map<string, Map<EntityValue, Bucket>>>();
 
   constructor(
     private readonly nextEtag: () => number,
@@ -92,6 +104,8 @@ class MemoryEntityTable implements EntityTable {
     await this.request("table.delete");
     this.checkCondition(partitionKey, rowKey, etag);
     const partition = this.partitions.get(partitionKey)!;
+    const row = partition.get(rowKey)!;
+    for (const [property, index] of this.indexes) this.unindex(index, row, row.properties[property]);
     partition.delete(rowKey);
     if (partition.size === 0) this.partitions.delete(partitionKey);
     this.sorted = undefined;
@@ -121,7 +135,7 @@ class MemoryEntityTable implements EntityTable {
 
   /** Matching rows in key order, from the first key the query (and continuation) allows; stops at the end of a queried partition. */
   private *matching(query: EntityQuery, continuation?: Continuation): Generator<KeyedRow> {
-    const rows = (this.sorted ??= [...this.partitions.values()].flatMap((partition) => [...partition.values()]).sort((a, b) => compare(a.partitionKey, b.partitionKey) || compare(a.rowKey, b.rowKey)));
+    const rows = this.bucketOf(query) ?? (this.sorted ??= [...this.partitions.values()].flatMap((partition) => [...partition.values()]).sort((a, b) => compare(a.partitionKey, b.partitionKey) || compare(a.rowKey, b.rowKey)));
     let start = { partitionKey: query.partitionKey ?? "", rowKey: "", inclusive: true };
     if (query.rowKeyAfter !== undefined && query.partitionKey !== undefined) start = { partitionKey: query.partitionKey, rowKey: query.rowKeyAfter, inclusive: false };
     if (continuation && compare(continuation.nextPartitionKey, start.partitionKey) >= 0) {
@@ -161,6 +175,39 @@ class MemoryEntityTable implements EntityTable {
     await yieldToEventLoop();
   }
 
+  /** The rows of the queried partition with the first filtered property's value, in key order; undefined when the query names no partition or no filter. */
+  private bucketOf(query: EntityQuery): KeyedRow[] | undefined {
+    const [filter] = Object.entries(query.equals ?? {});
+    if (query.partitionKey === undefined || !filter) return undefined;
+    const [property, value] = filter;
+    let index = this.indexes.get(property);
+    if (!index) {
+      this.indexes.set(property, (index = new Map()));
+      for (const partition of this.partitions.values()) for (const row of partition.values()) this.reindex(index, row, undefined, row.properties[property]);
+    }
+    const bucket = index.get(query.partitionKey)?.get(value);
+    if (!bucket) return [];
+    return (bucket.sorted ??= [...bucket.rows].sort((a, b) => compare(a.rowKey, b.rowKey)));
+  }
+
+  private reindex(index: Map<string, Map<EntityValue, Bucket>>, row: KeyedRow, from: EntityValue | undefined, to: EntityValue | undefined): void {
+    if (from === to) return;
+    this.unindex(index, row, from);
+    if (to === undefined) return;
+    let values = index.get(row.partitionKey);
+    if (!values) index.set(row.partitionKey, (values = new Map()));
+    let bucket = values.get(to);
+    if (!bucket) values.set(to, (bucket = { rows: new Set() }));
+    bucket.rows.add(row);
+    bucket.sorted = undefined;
+  }
+
+  private unindex(index: Map<string, Map<EntityValue, Bucket>>, row: KeyedRow, value: EntityValue | undefined): void {
+    if (value === undefined) return;
+    const bucket = index.get(row.partitionKey)?.get(value);
+    if (bucket?.rows.delete(row)) bucket.sorted = undefined;
+  }
+
   private row(partitionKey: string, rowKey: string): KeyedRow | undefined {
     return this.partitions.get(partitionKey)?.get(rowKey);
   }
@@ -175,6 +222,7 @@ class MemoryEntityTable implements EntityTable {
     const etag = this.nextEtag();
     const existing = this.row(entity.partitionKey, entity.rowKey);
     if (existing) {
+      for (const [property, index] of this.indexes) this.reindex(index, existing, existing.properties[property], entity.properties[property]);
       existing.properties = { ...entity.properties };
       existing.etag = etag;
       return etagOf(existing);
@@ -183,6 +231,7 @@ class MemoryEntityTable implements EntityTable {
     let partition = this.partitions.get(entity.partitionKey);
     if (!partition) this.partitions.set(entity.partitionKey, (partition = new Map()));
     partition.set(entity.rowKey, row);
+    for (const [property, index] of this.indexes) this.reindex(index, row, undefined, row.properties[property]);
     this.sorted = undefined;
     return etagOf(row);
   }
