@@ -22,7 +22,7 @@ const SIGN_IN_OVERLAP_MS = DAY;
  * overlap), plus the first sign-ins earlier passes recorded on the user rows, so a pass never reads
  * the whole log again. Read-only: the cursor moves in `reconcileAndRecord`, once the rows are written.
  */
-async function currentReconciliation(runtime: MigrationRuntime, s: Services, stored: ReadonlyMap<string, UserRecord>): Promise<Reconciliation> {
+async function currentReconciliation(runtime: MigrationRuntime, s: Services, stored: ReadonlyMap<string, UserRecord> | undefined): Promise<Reconciliation> {
   const users = await s.entra.listUsersInScope({ domain: runtime.request.domain, groupId: runtime.request.scopeGroupId });
   if (runtime.peigMode === "api") {
     const peig = s.peig!;
@@ -34,7 +34,7 @@ async function currentReconciliation(runtime: MigrationRuntime, s: Services, sto
   const since = cursor && new Date(Date.parse(cursor.newestSeen) - SIGN_IN_OVERLAP_MS).toISOString();
   const fresh = await s.entra.listMigrationSignIns({ appId: runtime.app.appId, since });
   const earlier: MigrationSignIn[] = [];
-  if (cursor) {
+  if (cursor && stored) {
     for (const u of stored.values()) {
       if (u.signedInAt) earlier.push({ id: `recorded:${u.userId}`, userId: u.userId, userPrincipalName: u.userPrincipalName, createdDateTime: u.signedInAt });
     }
@@ -60,8 +60,10 @@ export async function reconcileAndRecord(
   runtime: MigrationRuntime,
   options: PassOptions = {},
 ): Promise<{ reconciliation: Reconciliation; stored: Map<string, UserRecord>; counts: MigrationCounts }> {
-  const stored = await storedUsers(s, migrationId);
-  const reconciliation = await currentReconciliation(runtime, s, stored);
+  // Api mode compares with the stored rows only after listing: a pass at 100,000 users then does not hold them all while it pages.
+  const early = runtime.peigMode === "operator" ? await storedUsers(s, migrationId) : undefined;
+  const reconciliation = await currentReconciliation(runtime, s, early);
+  const stored = early ?? (await storedUsers(s, migrationId));
   const rows = userRows(reconciliation);
   await s.store.upsertUsers(migrationId, changedRows(options.rows ? options.rows(rows, reconciliation) : rows, stored));
   // Phase 2 results are not the reconciliation's: the rows keep them.

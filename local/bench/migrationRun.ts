@@ -24,11 +24,15 @@ const FINAL: Phase[] = ["completed", "failed", "cancelled"];
 
 export const startRequest = sampleStartRequest();
 
-/** One logical bulk send: its batches share subject and body and never repeat a recipient. */
+/**
+ * One logical bulk send: its batches share subject and body and never repeat a recipient. Only the
+ * newest send keeps its recipients (to tell its next batch from a new send); earlier ones keep a count,
+ * so the bench's own notes do not hold every address of every send in the run's memory.
+ */
 interface BulkSend {
   subject: string;
   html: string;
-  recipients: Set<string>;
+  recipientCount: number;
 }
 
 export interface MigrationRunResult {
@@ -87,6 +91,8 @@ interface Notes {
   usersPerPass: number[];
   peigItems: { listUsers: number[]; listPendingRequests: number[]; listMicrosoft365Accounts: number[] };
   bulkSends: BulkSend[];
+  /** The newest bulk send's recipients (lower-cased). */
+  lastBulkRecipients: Set<string>;
   personalisedCalls: number[];
   /** readBounces calls × sender mailboxes: one inbox listing each, at least. */
   bounceReads: number;
@@ -117,9 +123,13 @@ function instrument(services: Services, notes: Notes): void {
     sendBulk: (message) => {
       const unique = new Set(message.recipients.map((r) => r.trim().toLowerCase()));
       const last = notes.bulkSends[notes.bulkSends.length - 1];
-      const batchOfLast = last && last.subject === message.subject && last.html === message.html && [...unique].every((r) => !last.recipients.has(r));
-      if (batchOfLast) unique.forEach((r) => last.recipients.add(r));
-      else notes.bulkSends.push({ subject: message.subject, html: message.html, recipients: unique });
+      const batchOfLast = last && last.subject === message.subject && last.html === message.html && [...unique].every((r) => !notes.lastBulkRecipients.has(r));
+      if (batchOfLast) unique.forEach((r) => notes.lastBulkRecipients.add(r));
+      else {
+        notes.bulkSends.push({ subject: message.subject, html: message.html, recipientCount: 0 });
+        notes.lastBulkRecipients = unique;
+      }
+      notes.bulkSends[notes.bulkSends.length - 1].recipientCount = notes.lastBulkRecipients.size;
       return mail.sendBulk(message);
     },
     sendPersonalised: (messages, options) => {
@@ -203,7 +213,7 @@ export async function runMigration(options: { tenant: TenantOptions; peigRateLim
   const mailSenders = plannedSenders(options.tenant.users ?? 60, clock.now());
   const stack = await startLocalStack({ clock, publicBaseUrl: host.baseUrl, tenant: options.tenant, mailSenders });
   if (options.peigRateLimit) stack.peig.setRateLimit(options.peigRateLimit);
-  const notes: Notes = { usersPerPass: [], peigItems: { listUsers: [], listPendingRequests: [], listMicrosoft365Accounts: [] }, bulkSends: [], personalisedCalls: [], bounceReads: 0 };
+  const notes: Notes = { usersPerPass: [], peigItems: { listUsers: [], listPendingRequests: [], listMicrosoft365Accounts: [] }, bulkSends: [], lastBulkRecipients: new Set(), personalisedCalls: [], bounceReads: 0 };
   instrument(stack.services, notes);
   try {
     const res = await host.fetchApi("migrations", { method: "POST", body: JSON.stringify(startRequest), headers: { "content-type": "application/json" } });
@@ -245,7 +255,7 @@ export async function runMigration(options: { tenant: TenantOptions; peigRateLim
       },
       mail: {
         bulkSends: notes.bulkSends.length,
-        minimumBulkMessages: notes.bulkSends.reduce((n, send) => n + Math.ceil(send.recipients.size / 500), 0),
+        minimumBulkMessages: notes.bulkSends.reduce((n, send) => n + Math.ceil(send.recipientCount / 500), 0),
         personalisedMessages: notes.personalisedCalls.reduce((n, m) => n + m, 0),
         minimumInboxReads: notes.bounceReads,
         messagesSent: stack.graph.outbox.length,

@@ -130,6 +130,11 @@ export class MailboxSimulator {
   readonly outbox: SentMail[] = [];
   private readonly folders = new Map<string, Folders>();
   private readonly undeliverable = new Map<string, UndeliverableCause>();
+  /**
+   * One copy of each recipient address and body, however many messages carry it: a 100,000-user run sends
+   * five bulk mails to everyone, and each parsed request would otherwise keep its own copy of every address.
+   */
+  private readonly interned = new Map<string, string>();
 
   constructor(
     private readonly clock: Clock,
@@ -181,14 +186,21 @@ export class MailboxSimulator {
       id: randomUUID(),
       subject: typeof m.subject === "string" ? m.subject : "",
       from: sender,
-      to: addresses(m.toRecipients, "toRecipients"),
-      cc: addresses(m.ccRecipients, "ccRecipients"),
-      bcc: addresses(m.bccRecipients, "bccRecipients"),
-      html: typeof content === "string" ? content : "",
+      to: addresses(m.toRecipients, "toRecipients").map((a) => this.intern(a)),
+      cc: addresses(m.ccRecipients, "ccRecipients").map((a) => this.intern(a)),
+      bcc: addresses(m.bccRecipients, "bccRecipients").map((a) => this.intern(a)),
+      html: typeof content === "string" ? this.intern(content) : "",
       createdDateTime: this.clock.now().toISOString(),
       isDraft: true,
       singleValueExtendedProperties: extendedProperties(m.singleValueExtendedProperties),
     };
+  }
+
+  private intern(text: string): string {
+    const known = this.interned.get(text);
+    if (known !== undefined) return known;
+    this.interned.set(text, text);
+    return text;
   }
 
   private sendMail(sender: string, rawBody: unknown): SimResponse {

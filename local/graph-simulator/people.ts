@@ -19,9 +19,9 @@ export interface SimSignIn extends Record<string, unknown> {
   userDisplayName: string;
   appId: string;
   appDisplayName: string;
-  status: { errorCode: number; failureReason: string | null; additionalDetails: string | null };
+  status: Readonly<{ errorCode: number; failureReason: string | null; additionalDetails: string | null }>;
   /** Beta only: "interactiveUser" or "nonInteractiveUser" for user sign-ins (signIn resource, beta). */
-  signInEventTypes: string[];
+  signInEventTypes: readonly string[];
   /** Beta only. */
   isInteractive: boolean;
 }
@@ -92,6 +92,11 @@ function asGraphUser(user: TenantUser): Record<string, unknown> {
   };
 }
 
+/** Shared by every entry that has them (most of a 100,000-user log): the log is read, never changed in place. */
+const SUCCEEDED: SimSignIn["status"] = Object.freeze({ errorCode: 0, failureReason: null, additionalDetails: null });
+const INTERACTIVE = Object.freeze(["interactiveUser"]);
+const NON_INTERACTIVE = Object.freeze(["nonInteractiveUser"]);
+
 export class PeopleSimulator {
   readonly signIns: SimSignIn[] = [];
   /** What v1.0 shows: interactive sign-ins only, kept apart so that a listing stays linear. */
@@ -137,8 +142,8 @@ export class PeopleSimulator {
       userDisplayName: user.displayName,
       appId,
       appDisplayName,
-      status: { errorCode, failureReason: errorCode === 0 ? null : "Other.", additionalDetails: null },
-      signInEventTypes: [interactive ? "interactiveUser" : "nonInteractiveUser"],
+      status: errorCode === 0 ? SUCCEEDED : { errorCode, failureReason: "Other.", additionalDetails: null },
+      signInEventTypes: interactive ? INTERACTIVE : NON_INTERACTIVE,
       isInteractive: interactive,
     };
     this.signIns.push(signIn);

@@ -19,7 +19,8 @@ import {
 
 interface Row {
   properties: Record<string, EntityValue>;
-  etag: string;
+  /** Its number: the ETag string is made when read, so 100,000 user rows do not each keep one. */
+  etag: number;
 }
 
 /** A request the real service would answer with 400 Bad Request. */
@@ -41,41 +42,54 @@ export class MemoryEntityTables implements EntityTables {
     if (!TABLE_NAME_PATTERN.test(name)) throw new InvalidTableRequestError(`invalid table name "${name}"`);
     let table = this.tables.get(name);
     if (!table) {
-      table = new MemoryEntityTable(() => `W/"${++this.etagSequence}"`, this.counter);
+      table = new MemoryEntityTable(() => ++this.etagSequence, this.counter);
       this.tables.set(name, table);
     }
     return table;
   }
 }
 
-const rowId = (partitionKey: string, rowKey: string) => JSON.stringify([partitionKey, rowKey]);
+const etagOf = (row: Row) => `W/"${row.etag}"`;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 type KeyedRow = Row & { partitionKey: string; rowKey: string };
 
+/** The rows of one partition with one value of a property; in row-key order when read. */
+interface Bucket {
+  rows: Set<KeyedRow>;
+  sorted?: KeyedRow[];
+}
+
 class MemoryEntityTable implements EntityTable {
-  private readonly rows = new Map<string, KeyedRow>();
+  /** Partition key → row key → row (nested, not a joined key: no extra key string per row). */
+  private readonly partitions = new Map<string, Map<string, KeyedRow>>();
   /**
    * The rows in key order, as the service keeps them: a query starts with a binary search and reads
    * only what it returns. Rebuilt only after a key is added or removed; writes update rows in place.
    */
   private sorted: KeyedRow[] | undefined;
+  /**
+   * Property → partition key → value → bucket, for each property an equality filter has named, kept up
+   * to date by every write: a filtered query in a partition reads its matches, not the whole partition
+   * (Phase 2 reads each batch's 50 rows of 100,000 by phase2Batch; a scan per batch would be quadratic).
+   */
+  private readonly indexes = new Map<string, Map<string, Map<EntityValue, Bucket>>>();
 
   constructor(
-    private readonly nextEtag: () => string,
+    private readonly nextEtag: () => number,
     private readonly counter?: RequestCounter,
   ) {}
 
   async get(partitionKey: string, rowKey: string): Promise<StoredEntity | undefined> {
     await this.request("table.get");
-    const row = this.rows.get(rowId(partitionKey, rowKey));
-    return row && { partitionKey, rowKey, properties: { ...row.properties }, etag: row.etag };
+    const row = this.row(partitionKey, rowKey);
+    return row && { partitionKey, rowKey, properties: { ...row.properties }, etag: etagOf(row) };
   }
 
   async insert(entity: Entity): Promise<string> {
     await this.request("table.insert");
     validateEntity(entity);
-    if (this.rows.has(rowId(entity.partitionKey, entity.rowKey))) throw new ConflictError("The specified entity already exists.");
+    if (this.row(entity.partitionKey, entity.rowKey)) throw new ConflictError("The specified entity already exists.");
     return this.write(entity);
   }
 
@@ -89,7 +103,11 @@ class MemoryEntityTable implements EntityTable {
   async delete(partitionKey: string, rowKey: string, etag: string): Promise<void> {
     await this.request("table.delete");
     this.checkCondition(partitionKey, rowKey, etag);
-    this.rows.delete(rowId(partitionKey, rowKey));
+    const partition = this.partitions.get(partitionKey)!;
+    const row = partition.get(rowKey)!;
+    for (const [property, index] of this.indexes) this.unindex(index, row, row.properties[property]);
+    partition.delete(rowKey);
+    if (partition.size === 0) this.partitions.delete(partitionKey);
     this.sorted = undefined;
   }
 
@@ -117,7 +135,7 @@ class MemoryEntityTable implements EntityTable {
 
   /** Matching rows in key order, from the first key the query (and continuation) allows; stops at the end of a queried partition. */
   private *matching(query: EntityQuery, continuation?: Continuation): Generator<KeyedRow> {
-    const rows = (this.sorted ??= [...this.rows.values()].sort((a, b) => compare(a.partitionKey, b.partitionKey) || compare(a.rowKey, b.rowKey)));
+    const rows = this.bucketOf(query) ?? (this.sorted ??= [...this.partitions.values()].flatMap((partition) => [...partition.values()]).sort((a, b) => compare(a.partitionKey, b.partitionKey) || compare(a.rowKey, b.rowKey)));
     let start = { partitionKey: query.partitionKey ?? "", rowKey: "", inclusive: true };
     if (query.rowKeyAfter !== undefined && query.partitionKey !== undefined) start = { partitionKey: query.partitionKey, rowKey: query.rowKeyAfter, inclusive: false };
     if (continuation && compare(continuation.nextPartitionKey, start.partitionKey) >= 0) {
@@ -146,7 +164,7 @@ class MemoryEntityTable implements EntityTable {
     }
     // Validated up front, applied without awaiting: all or nothing.
     for (const { entity, mode } of operations) {
-      const existing = this.rows.get(rowId(entity.partitionKey, entity.rowKey));
+      const existing = this.row(entity.partitionKey, entity.rowKey);
       const properties = mode === "merge" && existing ? { ...existing.properties, ...entity.properties } : entity.properties;
       this.write({ ...entity, properties });
     }
@@ -157,29 +175,70 @@ class MemoryEntityTable implements EntityTable {
     await yieldToEventLoop();
   }
 
+  /** The rows of the queried partition with the first filtered property's value, in key order; undefined when the query names no partition or no filter. */
+  private bucketOf(query: EntityQuery): KeyedRow[] | undefined {
+    const [filter] = Object.entries(query.equals ?? {});
+    if (query.partitionKey === undefined || !filter) return undefined;
+    const [property, value] = filter;
+    let index = this.indexes.get(property);
+    if (!index) {
+      this.indexes.set(property, (index = new Map()));
+      for (const partition of this.partitions.values()) for (const row of partition.values()) this.reindex(index, row, undefined, row.properties[property]);
+    }
+    const bucket = index.get(query.partitionKey)?.get(value);
+    if (!bucket) return [];
+    return (bucket.sorted ??= [...bucket.rows].sort((a, b) => compare(a.rowKey, b.rowKey)));
+  }
+
+  private reindex(index: Map<string, Map<EntityValue, Bucket>>, row: KeyedRow, from: EntityValue | undefined, to: EntityValue | undefined): void {
+    if (from === to) return;
+    this.unindex(index, row, from);
+    if (to === undefined) return;
+    let values = index.get(row.partitionKey);
+    if (!values) index.set(row.partitionKey, (values = new Map()));
+    let bucket = values.get(to);
+    if (!bucket) values.set(to, (bucket = { rows: new Set() }));
+    bucket.rows.add(row);
+    bucket.sorted = undefined;
+  }
+
+  private unindex(index: Map<string, Map<EntityValue, Bucket>>, row: KeyedRow, value: EntityValue | undefined): void {
+    if (value === undefined) return;
+    const bucket = index.get(row.partitionKey)?.get(value);
+    if (bucket?.rows.delete(row)) bucket.sorted = undefined;
+  }
+
+  private row(partitionKey: string, rowKey: string): KeyedRow | undefined {
+    return this.partitions.get(partitionKey)?.get(rowKey);
+  }
+
   private checkCondition(partitionKey: string, rowKey: string, etag: string): void {
-    const row = this.rows.get(rowId(partitionKey, rowKey));
+    const row = this.row(partitionKey, rowKey);
     if (!row) throw new NotFoundError("The specified resource does not exist.");
-    if (etag !== "*" && etag !== row.etag) throw new PreconditionFailedError("The update condition specified in the request was not satisfied.");
+    if (etag !== "*" && etag !== etagOf(row)) throw new PreconditionFailedError("The update condition specified in the request was not satisfied.");
   }
 
   private write(entity: Entity): string {
     const etag = this.nextEtag();
-    const id = rowId(entity.partitionKey, entity.rowKey);
-    const existing = this.rows.get(id);
+    const existing = this.row(entity.partitionKey, entity.rowKey);
     if (existing) {
+      for (const [property, index] of this.indexes) this.reindex(index, existing, existing.properties[property], entity.properties[property]);
       existing.properties = { ...entity.properties };
       existing.etag = etag;
-    } else {
-      this.rows.set(id, { partitionKey: entity.partitionKey, rowKey: entity.rowKey, properties: { ...entity.properties }, etag });
-      this.sorted = undefined;
+      return etagOf(existing);
     }
-    return etag;
+    const row = { partitionKey: entity.partitionKey, rowKey: entity.rowKey, properties: { ...entity.properties }, etag };
+    let partition = this.partitions.get(entity.partitionKey);
+    if (!partition) this.partitions.set(entity.partitionKey, (partition = new Map()));
+    partition.set(entity.rowKey, row);
+    for (const [property, index] of this.indexes) this.reindex(index, row, undefined, row.properties[property]);
+    this.sorted = undefined;
+    return etagOf(row);
   }
 }
 
 function stored(row: KeyedRow): StoredEntity {
-  return { partitionKey: row.partitionKey, rowKey: row.rowKey, properties: { ...row.properties }, etag: row.etag };
+  return { partitionKey: row.partitionKey, rowKey: row.rowKey, properties: { ...row.properties }, etag: etagOf(row) };
 }
 
 /** Index of the first row at (inclusive) or after the given keys. */

@@ -58,6 +58,34 @@ describe.each(backends)("entity tables: $name", (backend) => {
     await expect(keys({ equals: { kind: "even" } })).resolves.toEqual(["o/z", "p/a", "p/c"]);
   });
 
+  it("answers a filter in a partition with the rows as they are now, after inserts, merges, replaces and deletes that change the filtered value", async () => {
+    const kinds = async (kind: string) => {
+      const found: string[] = [];
+      let continuation: Parameters<EntityTable["queryPage"]>[2];
+      do {
+        const page = await table.queryPage({ partitionKey: "p", equals: { kind } }, 1, continuation);
+        found.push(...page.entities.map((e) => e.rowKey));
+        continuation = page.continuation;
+      } while (continuation);
+      return found;
+    };
+    await table.upsertInTransaction(["d", "b", "a", "c"].map((rowKey) => ({ entity: entity(rowKey, { kind: "new", n: 1 }), mode: "replace" as const })));
+    await table.insert({ partitionKey: "q", rowKey: "a", properties: { kind: "new" } });
+    await expect(kinds("new")).resolves.toEqual(["a", "b", "c", "d"]);
+    await table.upsertInTransaction([
+      { entity: entity("b", { kind: "done" }), mode: "merge" },
+      { entity: entity("c", { n: 2 }), mode: "replace" },
+      { entity: entity("e", { kind: "new" }), mode: "merge" },
+    ]);
+    const a = await table.get("p", "a");
+    await table.replace(entity("a", { kind: "done", n: 3 }), a!.etag);
+    const d = await table.get("p", "d");
+    await table.delete("p", "d", d!.etag);
+    await expect(kinds("new")).resolves.toEqual(["e"]);
+    await expect(kinds("done")).resolves.toEqual(["a", "b"]);
+    await expect(table.queryPage({ partitionKey: "p", equals: { kind: "done", n: "3" } }, 10)).resolves.toEqual({ entities: [] });
+  });
+
   it("merges or replaces existing rows in a transaction", async () => {
     await table.insert(entity("a", { x: 1, y: 1 }));
     await table.insert(entity("b", { x: 1, y: 1 }));

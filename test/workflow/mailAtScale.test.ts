@@ -1,5 +1,5 @@
 import type { SentMail } from "../../local/graph-simulator";
-import { startScenario, startBody, type Scenario, DAY } from "./harness";
+import { playEveryone, startScenario, startBody, type Scenario, DAY } from "./harness";
 
 let s: Scenario | undefined;
 afterEach(async () => {
@@ -10,8 +10,8 @@ afterEach(async () => {
 const USERS = 30_000;
 /** Nobody onboards, so every user in scope gets the invitation and all four reminders. */
 const tenant = { users: USERS, missRate: 1, mismatchRate: 0 };
-/** Phase 2 is skipped and the monitor looks daily: the subject here is mail, and 30,000 Phase 2 accounts take minutes. */
-const body = (extra: Record<string, unknown> = {}) => startBody({ phase2: "skip", monitorEvery: "P1D", ...extra });
+/** The monitor looks daily (fewer passes over 30,000 users); Phase 2 runs as it would ("auto"). */
+const body = (extra: Record<string, unknown> = {}) => startBody({ monitorEvery: "P1D", ...extra });
 const senders = (n: number) => Array.from({ length: n }, (_, i) => `peig-migration-${i + 1}@contoso.com`);
 
 /** The most recipients any sender mailbox had in any rolling 24 hours of the simulator's clock. */
@@ -40,7 +40,7 @@ describe(`mail to ${USERS.toLocaleString("en")} users`, () => {
     expect(s.stack.graph.outbox).toHaveLength(0);
   });
 
-  it("with the sender mailboxes the refusal asks for, invites and reminds every user within Exchange's limits, and nothing bounces", async () => {
+  it("with the sender mailboxes the refusal asks for, invites and reminds every user within Exchange's limits, nothing bounces, and the migration completes", async () => {
     // How many mailboxes: what the refusal above says (the dry run shows the same plan).
     s = await startScenario({ tenant });
     const dryRun = await s.api("migrations", { method: "POST", body: JSON.stringify(body({ dryRun: true })), headers: { "content-type": "application/json" } });
@@ -52,22 +52,37 @@ describe(`mail to ${USERS.toLocaleString("en")} users`, () => {
     s = await startScenario({ tenant, stack: { mailSenders: senders(needed) } });
     const started = Date.now();
     const id = await s.start(body());
-    await s.runUntil(async () => !["setup", "onboarding"].includes(await s!.phase(id)), 15 * DAY);
+    // The approvers approve the deletion through the e-mailed task page; Phase 2 creates everyone's Peig account.
+    expect(await playEveryone(s, id, { limitMs: 25 * DAY })).toBe("completed");
     const elapsed = Date.now() - started;
 
     const outbox = s.stack.graph.outbox;
-    const users = (await s.stack.store.getUsers(id)).filter((u) => u.mail);
+    const rows = await s.stack.store.getUsers(id);
+    const users = rows.filter((u) => u.mail);
     expect(users.length).toBe(plan.recipients);
+    // The onboarding window's mail: everything sent before the deadline to someone other than the admins and approvers.
+    const deadline = Date.parse(body().deadline);
+    const staff = new Set([...body().admins, ...body().approvers]);
     const mailedTimes = new Map<string, number>();
-    for (const m of outbox) for (const r of [...m.to, ...m.bcc]) mailedTimes.set(r.toLowerCase(), (mailedTimes.get(r.toLowerCase()) ?? 0) + 1);
-    // Invitation + P7D, P3D, P1D, PT4H: five mails each, none twice.
+    for (const m of outbox.filter((m) => Date.parse(m.sentAt) <= deadline)) {
+      for (const r of [...m.to, ...m.bcc].map((a) => a.toLowerCase()).filter((a) => !staff.has(a))) mailedTimes.set(r, (mailedTimes.get(r) ?? 0) + 1);
+    }
+    // Invitation + P7D, P3D, P1D, PT4H: five mails each, none twice, and nobody else.
     expect(users.filter((u) => mailedTimes.get(u.mail!.toLowerCase()) !== 5)).toEqual([]);
-    expect(users.filter((u) => u.remindersSent !== 4)).toEqual([]);
+    expect(mailedTimes.size).toBe(users.length);
+    expect(users.filter((u) => u.remindersSent !== 4 || u.bounce)).toEqual([]);
     expect(outbox.filter((m) => m.nonDelivery !== undefined)).toEqual([]);
     expect(busiestDay(outbox)).toBeLessThanOrEqual(10_000);
     expect(new Set(outbox.map((m) => m.sender)).size).toBe(needed);
+
+    // Phase 2 gave every user in scope (nobody onboarded by themselves) a Peig account, mailbox or not; the approved deletion removed the app.
+    expect(rows.filter((u) => u.state !== "phase2Created")).toEqual([]);
+    expect(s.stack.peig.state.peigAccounts()).toHaveLength(rows.length);
+    expect(s.stack.graph.state.directory.applications.size).toBe(0);
+    expect(() => s!.stack.peig.state.getConfiguration()).toThrow(/no migration configuration/);
     const status = await s.status(id);
     expect(status.bounced).toEqual([]);
-    console.log(`${USERS} users, ${needed} sender mailboxes: onboarding window (invitation + 4 reminders, ${outbox.length} messages) in ${(elapsed / 1000).toFixed(1)} s`);
+    expect((status.checklist as { id: string; met: boolean }[]).filter((i) => !i.met)).toEqual([]);
+    console.log(`${USERS} users, ${needed} sender mailboxes: whole migration (invitation + 4 reminders, Phase 2, approval, deletion; ${outbox.length} messages) in ${(elapsed / 1000).toFixed(1)} s`);
   });
 });
