@@ -8,6 +8,7 @@ import { reminderTimes } from "../shared/domain/schedule";
 import { parseIsoDuration } from "../shared/domain/duration";
 import { Activities, type MigrationState } from "../shared/workflow";
 import { call, enterPhase, now as nowOf, publishProgress, type PhaseResult } from "./common";
+import { earlier, mergeMistypedRequests, mergesAsked } from "./mergeRequests";
 
 export function* runOnboardingWindow(context: OrchestrationContext, state: MigrationState): PhaseResult {
   const { migrationId, request } = state;
@@ -34,6 +35,13 @@ export function* runOnboardingWindow(context: OrchestrationContext, state: Migra
     window.counts = yield* call(context, Activities.monitorOnboarding, { migrationId });
     window.lastMonitorAt = now.toISOString();
   }
+  // 3.2: a monitor pass that finds new requests typed with another e-mail asks the Peig admin to merge them;
+  // an open merge task is looked at on every wake-up (a decision wakes the orchestration).
+  const merges = mergesAsked(context, state) && (monitorDue || state.merges?.gate) ? yield* mergeMistypedRequests(context, state) : undefined;
+  if (merges === "merged") {
+    window.lastMonitorAt = undefined; // monitored again at once: the merged users now count as onboarded
+    return;
+  }
 
   const everyoneIn = !!window.counts && window.counts.inScope > 0 && window.counts.onboarded === window.counts.inScope;
   if (now >= deadline || (request.endEarly && everyoneIn)) {
@@ -45,7 +53,7 @@ export function* runOnboardingWindow(context: OrchestrationContext, state: Migra
   const wakeAt = new Date(Math.min(nextReminder?.at.getTime() ?? Infinity, nextMonitor.getTime(), deadline.getTime()));
   publishProgress(context, state, { nextReminder: nextReminder?.at.toISOString(), waitingFor: "users to onboard" });
   window.cycles++;
-  return { until: wakeAt };
+  return earlier(merges, { until: wakeAt });
 }
 
 /** A reminder is identified by its label and the deadline it counts down to: an extension re-arms it. */
