@@ -33,6 +33,7 @@ describe("reading task pages like a person", () => {
     expect(taskKindOf(page("peigConfiguration"))).toBe("peigConfiguration");
     expect(taskKindOf(page("peigAccounts", true))).toBe("peigAccounts");
     expect(taskKindOf(page("peigDeletion"))).toBe("peigDeletion");
+    expect(taskKindOf(page("peigMerges"))).toBe("peigMerges");
   });
 
   it("copies the values to paste exactly, certificate line breaks and special characters included", () => {
