@@ -19,9 +19,13 @@ const mergeGate: GateSlot = {
 /** Instances started before 3.2 replay without the merge task. */
 export const mergesAsked = (context: OrchestrationContext, state: MigrationState) => state.peigMode === "api" && atLeast(context.df.version, "3.2");
 
-/** "merged": the round was confirmed and merged, check again now; a sleep: the task is open; nothing: no task (or it ended unconfirmed). */
-export function* mergeMistypedRequests(context: OrchestrationContext, state: MigrationState): PhaseStep<Sleep | "merged" | undefined> {
+/**
+ * "merged": the round was confirmed and merged, check again now; a sleep: the task is open; nothing: no task (or it
+ * ended unconfirmed). `mismatched`, when the caller has just counted them: none and no task open, nothing to plan.
+ */
+export function* mergeMistypedRequests(context: OrchestrationContext, state: MigrationState, mismatched?: number): PhaseStep<Sleep | "merged" | undefined> {
   const { migrationId } = state;
+  if (!state.merges?.gate && mismatched === 0) return undefined;
   const merges = (state.merges ??= { round: 0 });
   if (!merges.gate) {
     const plan = yield* call(context, Activities.planMerges, { migrationId, round: merges.round + 1 });

@@ -37,7 +37,7 @@ export function* runOnboardingWindow(context: OrchestrationContext, state: Migra
   }
   // 3.2: a monitor pass that finds new requests typed with another e-mail asks the Peig admin to merge them;
   // an open merge task is looked at on every wake-up (a decision wakes the orchestration).
-  const merges = mergesAsked(context, state) && (monitorDue || state.merges?.gate) ? yield* mergeMistypedRequests(context, state) : undefined;
+  const merges = mergesAsked(context, state) && (monitorDue || state.merges?.gate) ? yield* mergeMistypedRequests(context, state, window.counts?.mismatched) : undefined;
   if (merges === "merged") {
     window.lastMonitorAt = undefined; // monitored again at once: the merged users now count as onboarded
     return;
