@@ -10,6 +10,7 @@ import { loadMigration, once, type MigrationRuntime } from "../shared/migrationR
 import { services, type Services } from "../shared/services";
 import type { TaskRecord } from "../shared/store";
 import { hashToken, newToken } from "../shared/tokens";
+import { currentMergeList } from "./merges";
 import { gateId, type HumanTaskPurpose, type HumanTaskTally, type OpenHumanTasksInput } from "../shared/workflow";
 
 export async function openHumanTasks(input: OpenHumanTasksInput, s: Services = services()): Promise<{ gate: string; assignees: number }> {
@@ -90,9 +91,10 @@ function taskEmail(payload: TaskPayload, link: string, expiresAt: Date): EmailCo
       checklist: payload.evidence ?? [],
       link,
       expiresAt,
+      timeZone: payload.timeZone,
     });
   }
-  return operatorTaskEmail({ workspace: payload.workspace, title: payload.title, steps: payload.instructions ?? payload.whatHappens, values: payload.values ?? [], link, expiresAt });
+  return operatorTaskEmail({ workspace: payload.workspace, title: payload.title, steps: payload.instructions ?? payload.whatHappens, values: payload.values ?? [], link, expiresAt, timeZone: payload.timeZone });
 }
 
 async function sendAll(s: Services, messages: { to: string; subject: string; html: string }[]): Promise<void> {
@@ -117,5 +119,6 @@ async function payloadFacts(s: Services, migrationId: string, purpose: HumanTask
           .slice(0, 200)
           .map((u) => ({ userPrincipalName: u.userPrincipalName, displayName: u.displayName }))
       : undefined;
-  return { request: runtime.request, appId: runtime.app?.appId, certificatePem: runtime.app?.certificatePem, checklist: runtime.checklist, accountsToCreate, usersToCheck };
+  const merges = purpose === "peigMerges" ? await currentMergeList(s, runtime) : undefined;
+  return { request: runtime.request, appId: runtime.app?.appId, certificatePem: runtime.app?.certificatePem, checklist: runtime.checklist, accountsToCreate, usersToCheck, merges };
 }

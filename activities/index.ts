@@ -5,6 +5,7 @@ import type { ActivityInput, ActivityName, ActivityResult } from "../shared/work
 import { notifyAdmins, readAdminCommands, recordAttention, recordPhase, writeReport } from "./bookkeeping";
 import { beginDeletion, deleteMigrationApp, deletePeigMigrationConfiguration, verifyChecklist } from "./closing";
 import { closeHumanTasks, openHumanTasks, remindHumanTasks, tallyHumanTasks } from "./humanTasks";
+import { performMerges, planMerges } from "./merges";
 import { monitorOnboarding, sendInvitations, sendReminders } from "./onboarding";
 import { createPeigAccounts, planPhase2 } from "./phase2";
 import { configurePeigMigration, createMigrationApp, resolvePeigServer } from "./setup";
@@ -32,6 +33,8 @@ const handlers: { [K in ActivityName]: (input: ActivityInput<K>) => Promise<Acti
   writeReport: (i) => writeReport(i),
   notifyAdmins: (i) => notifyAdmins(i),
   recordAttention: (i) => recordAttention(i),
+  planMerges: (i) => planMerges(i),
+  performMerges: (i) => performMerges(i),
 };
 
 /** A failure leaves as a StepFailedError: its message carries service, status and fix to the orchestration. */

@@ -293,6 +293,8 @@ async function migrationStatus(request: HttpRequest, client: df.DurableClient, s
     deadline: record.deadline,
     nextReminder: next?.at.toISOString() ?? null,
     waitingFor: progress?.waitingFor ?? null,
+    /** The people the workflow waits on (who and what; the links are only in their e-mails). */
+    waitingOn: isFinalPhase(record.phase) ? [] : (progress?.waitingOn ?? []),
     counts: record.counts,
     app: runtime.app ? { appId: runtime.app.appId, entityId: runtime.app.entityId, replyUrl: runtime.app.replyUrl, thumbprint: runtime.app.thumbprint, certificateNotAfter: runtime.app.certificateNotAfter } : null,
     checklist: runtime.checklist ?? null,

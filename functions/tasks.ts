@@ -64,7 +64,7 @@ export async function showTask(request: HttpRequest): Promise<HttpResponseInit> 
       : undefined;
   const csrf = newCsrfToken(found.token);
   return {
-    ...html(200, renderTaskPage({ payload, assignee: found.task.assignee, expiresAt: found.task.expiresAt, csrf, accounts })),
+    ...html(200, renderTaskPage({ payload, assignee: found.task.assignee, expiresAt: found.task.expiresAt, csrf, accounts, now: s.clock.now() })),
     cookies: [{ name: csrfCookieName(found.hash), value: csrf, path: "/api/tasks", httpOnly: true, sameSite: "Strict", secure: new URL(request.url).protocol === "https:", maxAge: 3600 }],
   };
 }

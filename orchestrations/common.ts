@@ -6,6 +6,7 @@
  */
 import type { OrchestrationContext, Task } from "durable-functions";
 import { defaultTimings, sleepEnd } from "../shared/domain/waits";
+import { waitingOn } from "../shared/humanTasks";
 import { stepFailureFrom } from "../shared/stepFailure";
 import {
   Activities,
@@ -117,6 +118,7 @@ export function* enterPhase(context: OrchestrationContext, state: MigrationState
 
 export function publishProgress(context: OrchestrationContext, state: MigrationState, extra: Partial<MigrationProgress> = {}): void {
   const attention = state.attention?.needed ? state.attention : undefined;
+  const people = [state.gate && waitingOn(state.gate, state.request), state.merges?.gate && waitingOn(state.merges.gate, state.request, state.merges.requests)].filter((w) => !!w);
   const progress: MigrationProgress = {
     phase: state.phase,
     deadline: state.deadline,
@@ -126,6 +128,7 @@ export function publishProgress(context: OrchestrationContext, state: MigrationS
     ...(attention
       ? { needsAttention: { step: attention.step, service: attention.service, status: attention.status, fix: attention.fix, since: attention.since, nextAttemptAt: attention.nextAttemptAt } }
       : {}),
+    ...(people.length > 0 ? { waitingOn: people } : {}),
     ...extra,
   };
   context.df.setCustomStatus(progress);

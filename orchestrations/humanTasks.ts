@@ -6,23 +6,38 @@
  * the expiry are only the next wake-up times; a stray or duplicate wake only means "look again".
  */
 import type { OrchestrationContext } from "durable-functions";
+import { atLeast } from "../shared/versions";
 import { gateDecision, gateWakeAt, reminderDue, type GateOutcome } from "../shared/domain/waits";
-import { Activities, gateId, type HumanTaskPurpose, type MigrationState } from "../shared/workflow";
+import { Activities, gateId, type HumanTaskPurpose, type MigrationState, type OpenGate } from "../shared/workflow";
 import { at, call, now as nowOf, timingsOf, type PhaseStep, type Sleep } from "./common";
 
 export type { GateOutcome };
 
+/** Where a gate's state is kept: the phase's own gate, or (3.2) the merge task that runs alongside a phase. */
+export interface GateSlot {
+  get(state: MigrationState): OpenGate | undefined;
+  set(state: MigrationState, gate: OpenGate | undefined): void;
+}
+
+const phaseGate: GateSlot = {
+  get: (state) => state.gate,
+  set: (state, gate) => void (state.gate = gate),
+};
+
 /** The gate's outcome once decided or expired; until then, the sleep to its next wake-up. */
-export function* humanGate(context: OrchestrationContext, state: MigrationState, purpose: HumanTaskPurpose, round: number, required: number): PhaseStep<GateOutcome | Sleep> {
+export function* humanGate(context: OrchestrationContext, state: MigrationState, purpose: HumanTaskPurpose, round: number, required: number, slot: GateSlot = phaseGate): PhaseStep<GateOutcome | Sleep> {
   const { migrationId } = state;
   const id = gateId(purpose, round);
   const now = nowOf(context);
-  const gate = state.gate;
+  const gate = slot.get(state);
   if (gate?.id !== id) {
     const expiresAt = at(context, state.taskLinkTtlMs).toISOString();
     yield* call(context, Activities.openHumanTasks, { migrationId, purpose, round, expiresAt });
-    state.gate = { purpose, round, id, required, expiresAt, nextReminderAt: at(context, timingsOf(state).gateReminderMs).toISOString() };
-    return { until: gateWakeAt(state.gate) };
+    const opened: OpenGate = { purpose, round, id, required, expiresAt, nextReminderAt: at(context, timingsOf(state).gateReminderMs).toISOString() };
+    // 3.2: the status shows when the links went out (3.1 instances replay without it).
+    if (atLeast(context.df.version, "3.2")) opened.openedAt = now.toISOString();
+    slot.set(state, opened);
+    return { until: gateWakeAt(opened) };
   }
 
   const tally = yield* call(context, Activities.tallyHumanTasks, { migrationId, gate: id });
@@ -32,7 +47,7 @@ export function* humanGate(context: OrchestrationContext, state: MigrationState,
     // decision recorded while this one was being read.
     yield* call(context, Activities.closeHumanTasks, { migrationId, gate: id, outcome: decision ?? "expired" });
     const final = yield* call(context, Activities.tallyHumanTasks, { migrationId, gate: id });
-    state.gate = undefined;
+    slot.set(state, undefined);
     return gateDecision(final, gate.required) ?? "expired";
   }
   if (reminderDue(gate, now)) {

@@ -7,6 +7,7 @@ import type { OrchestrationContext } from "durable-functions";
 import { nextMonitorAt, reminderKey, reminderTimes } from "../shared/domain/schedule";
 import { Activities, type MigrationState } from "../shared/workflow";
 import { call, enterPhase, now as nowOf, publishProgress, type PhaseResult } from "./common";
+import { earlier, mergeMistypedRequests, mergesAsked } from "./mergeRequests";
 
 export function* runOnboardingWindow(context: OrchestrationContext, state: MigrationState): PhaseResult {
   const { migrationId, request } = state;
@@ -30,9 +31,17 @@ export function* runOnboardingWindow(context: OrchestrationContext, state: Migra
   // The monitor's times are the schedule's: every `monitorEvery`, and once more at the deadline.
   const monitorAfter = (last: string) => nextMonitorAt(new Date(last), request.monitorEvery, deadline);
   const monitorDueAt = window.lastMonitorAt ? monitorAfter(window.lastMonitorAt) : null;
-  if (!monitorDueAt || now >= monitorDueAt) {
+  const monitorDue = !monitorDueAt || now >= monitorDueAt;
+  if (monitorDue) {
     window.counts = yield* call(context, Activities.monitorOnboarding, { migrationId });
     window.lastMonitorAt = now.toISOString();
+  }
+  // 3.2: a monitor pass that finds new requests typed with another e-mail asks the Peig admin to merge them;
+  // an open merge task is looked at on every wake-up (a decision wakes the orchestration).
+  const merges = mergesAsked(context, state) && (monitorDue || state.merges?.gate) ? yield* mergeMistypedRequests(context, state, window.counts?.mismatched) : undefined;
+  if (merges === "merged") {
+    window.lastMonitorAt = undefined; // monitored again at once: the merged users now count as onboarded
+    return;
   }
 
   const everyoneIn = !!window.counts && window.counts.inScope > 0 && window.counts.onboarded === window.counts.inScope;
@@ -46,5 +55,5 @@ export function* runOnboardingWindow(context: OrchestrationContext, state: Migra
   const wakeAt = new Date(Math.min(nextReminder?.at.getTime() ?? Infinity, nextMonitor.getTime()));
   publishProgress(context, state, { nextReminder: nextReminder?.at.toISOString(), waitingFor: "users to onboard" });
   window.cycles++;
-  return { until: wakeAt };
+  return earlier(merges, { until: wakeAt });
 }

@@ -8,6 +8,7 @@ import { parseIsoDuration } from "../shared/domain/duration";
 import { Activities, type MigrationState } from "../shared/workflow";
 import { at, call, enterPhase, publishProgress, type PhaseResult } from "./common";
 import { humanGate, isSleep } from "./humanTasks";
+import { closeMergeTask, earlier, mergeMistypedRequests, mergesAsked } from "./mergeRequests";
 
 export function* verifyMigration(context: OrchestrationContext, state: MigrationState): PhaseResult {
   const confirming = state.gate?.purpose === "peigChecklist";
@@ -22,9 +23,14 @@ export function* verifyMigration(context: OrchestrationContext, state: Migration
         yield* call(context, Activities.notifyAdmins, { migrationId: state.migrationId, event: "notReady", details: { missing } });
         state.notReadyNotified = gap;
       }
+      const recheck = { until: at(context, parseIsoDuration(state.request.monitorEvery)) };
+      // 3.2: requests typed with another e-mail go to the Peig admin as one merge task; once merged, check again at once.
+      const merges = mergesAsked(context, state) ? yield* mergeMistypedRequests(context, state) : undefined;
+      if (merges === "merged") return;
       publishProgress(context, state, { waitingFor: `the checklist: ${missing.join("; ")}` });
-      return { until: at(context, parseIsoDuration(state.request.monitorEvery)) };
+      return earlier(merges, recheck);
     }
+    if (mergesAsked(context, state)) yield* closeMergeTask(context, state);
     if (state.peigMode === "api") return yield* enterPhase(context, state, "approval");
   }
 

@@ -5,9 +5,10 @@
  */
 import { z } from "zod";
 import { decodeOrThrow } from "./decode";
+import type { MergeList } from "./domain/merges";
 import { describeOperatorStep, type OperatorStep } from "./peig/operatorSteps";
 import type { TaskDecision, TaskKind } from "./store";
-import type { ChecklistItem, HumanTaskPurpose, MigrationRequest } from "./workflow";
+import type { ChecklistItem, HumanTaskPurpose, MigrationRequest, OpenGate, WaitingOn } from "./workflow";
 
 export interface TaskPayload {
   purpose: HumanTaskPurpose;
@@ -26,6 +27,12 @@ export interface TaskPayload {
   requiredApprovals?: number;
   workspace: string;
   deadline: string;
+  /** IANA zone the page and e-mail show times in (absent: UTC). */
+  timeZone?: string;
+  /** Merge task: the requests to merge and those left for the Peig admin's judgement. */
+  merges?: MergeList;
+  /** Button wording where the default ("Approve", "I have done this") would mislead. */
+  labels?: Partial<Record<TaskDecision, string>>;
 }
 
 const text = z.string();
@@ -45,6 +52,9 @@ const payloadSchema = z.looseObject({
   requiredApprovals: z.number().optional(),
   workspace: text,
   deadline: text,
+  timeZone: text.optional(),
+  merges: z.custom<MergeList>((value) => typeof value === "object" && value !== null).optional(),
+  labels: z.record(z.string(), text).optional(),
 }) satisfies z.ZodType<TaskPayload>;
 
 /** The payload of task `taskId`, checked where the store reads and writes it; throws naming the first field that does not fit. */
@@ -67,10 +77,12 @@ export interface PayloadFacts {
   accountsToCreate?: { microsoft365UserId: string; userPrincipalName: string; displayName: string }[];
   /** Operator mode: users the workflow could not see onboard (no migration sign-in). */
   usersToCheck?: { userPrincipalName: string; displayName: string }[];
+  /** Merge task: the fresh list. */
+  merges?: MergeList;
 }
 
 export function taskPayload(purpose: HumanTaskPurpose, facts: PayloadFacts): TaskPayload {
-  const base = { workspace: facts.request.workspace, deadline: facts.request.deadline };
+  const base = { workspace: facts.request.workspace, deadline: facts.request.deadline, timeZone: facts.request.timeZone };
   const operator = (step: OperatorStep, whatHappens: string[], irreversible = false): TaskPayload => {
     const described = describeOperatorStep(step);
     return { ...base, purpose, title: described.title, summary: `Peig workspace ${facts.request.workspace}: a step only a Peig admin can do.`, whatHappens, irreversible, decisions: ["done"], instructions: described.instructions };
@@ -122,5 +134,45 @@ export function taskPayload(purpose: HumanTaskPurpose, facts: PayloadFacts): Tas
       );
     case "peigDeletion":
       return operator({ kind: "deleteMigrationConfiguration" }, ["The migration is closed; the Entra app PeigMigrationManager is deleted next."], true);
+    case "peigMerges":
+      return mergePayload(base, facts);
   }
+}
+
+/**
+ * The Peig admin's merge task (api mode): confirming makes the app Merge each listed request through the Peig
+ * API, creating the user's Peig account first when there is none.
+ */
+function mergePayload(base: Pick<TaskPayload, "workspace" | "deadline" | "timeZone">, facts: PayloadFacts): TaskPayload {
+  const merges = facts.merges ?? { merges: [], manual: [], more: 0 };
+  const n = merges.merges.length;
+  return {
+    ...base,
+    purpose: "peigMerges",
+    title: `Merge ${n} pending request(s) typed with another e-mail`,
+    summary: `Peig workspace ${base.workspace}: these people typed an e-mail into Peig that is not their Microsoft 365 account's, so their onboarding request waits in Users & Access and their account stays unlinked.`,
+    whatHappens: [
+      `The app merges each of the ${n} request(s) listed under "To merge" into the Peig account of the Microsoft 365 user shown, creating that Peig account first (Create Peig Account) where there is none. Each merge is recorded in the audit trail.`,
+      'The checklist is checked again at once. Requests under "For you to resolve in Peig" are not touched: resolve them in Peig yourself.',
+    ],
+    irreversible: false,
+    decisions: ["done", "reject"],
+    labels: { done: `Merge these ${n} request(s)`, reject: "Decline" },
+    merges,
+  };
+}
+
+/** What the people of an open gate are asked, as the status page and the demo say it ("Waiting for: …"). */
+export function waitingOn(gate: OpenGate, request: MigrationRequest, merges?: number): WaitingOn {
+  const who = assigneesFor(gate.purpose, request);
+  const what: Record<HumanTaskPurpose, string> = {
+    deletionApproval: `${gate.required} of ${who.length} approvers to approve deleting the migration configuration`,
+    phase2Approval: `${gate.required} of ${who.length} approvers to approve creating Peig accounts for those who missed the window`,
+    peigConfiguration: "the Peig admin to save the migration configuration in Peig",
+    peigAccounts: "the Peig admin to create the missing Peig accounts",
+    peigChecklist: "the Peig admin to confirm every user is onboarded and linked in Peig",
+    peigDeletion: "the Peig admin to delete the migration configuration in Peig",
+    peigMerges: `the Peig admin to confirm ${merges ?? "the"} merge(s) of requests typed with another e-mail`,
+  };
+  return { who, what: what[gate.purpose], ...(gate.openedAt ? { since: gate.openedAt } : {}), expiresAt: gate.expiresAt };
 }

@@ -22,7 +22,7 @@ const SIGN_IN_OVERLAP_MS = DAY;
  * overlap), plus the first sign-ins earlier passes recorded on the user rows, so a pass never reads
  * the whole log again. Read-only: the cursor moves in `reconcileAndRecord`, once the rows are written.
  */
-async function currentReconciliation(runtime: MigrationRuntime, s: Services, stored: ReadonlyMap<string, UserRecord> | undefined): Promise<Reconciliation> {
+export async function currentReconciliation(runtime: MigrationRuntime, s: Services, stored: ReadonlyMap<string, UserRecord> | undefined): Promise<Reconciliation> {
   const users = await s.entra.listUsersInScope({ domain: runtime.request.domain, groupId: runtime.request.scopeGroupId });
   if (runtime.peigMode === "api") {
     const peig = s.peig!;

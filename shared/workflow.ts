@@ -38,6 +38,8 @@ export const Activities = {
   writeReport: "writeReport",
   notifyAdmins: "notifyAdmins",
   recordAttention: "recordAttention",
+  planMerges: "planMerges",
+  performMerges: "performMerges",
 } as const;
 
 export type ActivityName = (typeof Activities)[keyof typeof Activities];
@@ -108,6 +110,8 @@ export interface OpenGate {
   required: number;
   expiresAt: string;
   nextReminderAt: string;
+  /** When the links went out (absent in gates opened before 3.2). */
+  openedAt?: string;
 }
 
 /** Which outside service a failed step was talking to. */
@@ -192,6 +196,8 @@ export interface MigrationState {
   timerDueAt?: string;
   /** Incidents so far (numbers the next one). */
   incidents?: number;
+  /** (3.2) The Peig admin's merge task for mistyped requests: rounds so far, and the one open now. */
+  merges?: { round: number; gate?: OpenGate; /** Requests the open round lists. */ requests?: number };
 }
 
 /** Published as custom status: what the admin sees while the orchestration runs. */
@@ -203,7 +209,18 @@ export interface MigrationProgress {
   approvalRound: number;
   waitingFor?: string;
   needsAttention?: Pick<Attention, "step" | "service" | "status" | "fix" | "since" | "nextAttemptAt">;
+  /** The people the workflow waits on now, if any (who and what; the links are only in their e-mails). */
+  waitingOn?: WaitingOn[];
   updatedAt: string;
+}
+
+export interface WaitingOn {
+  /** The addresses the task links were e-mailed to. */
+  who: string[];
+  what: string;
+  /** When the links went out (ISO). */
+  since?: string;
+  expiresAt: string;
 }
 
 export interface AdminCommands {
@@ -214,7 +231,7 @@ export interface AdminCommands {
   resumeRequested?: { by: string; at: string };
 }
 
-export type HumanTaskPurpose = "deletionApproval" | "phase2Approval" | "peigConfiguration" | "peigAccounts" | "peigChecklist" | "peigDeletion";
+export type HumanTaskPurpose = "deletionApproval" | "phase2Approval" | "peigConfiguration" | "peigAccounts" | "peigChecklist" | "peigDeletion" | "peigMerges";
 
 export interface OpenHumanTasksInput {
   migrationId: string;
@@ -284,6 +301,10 @@ export interface ActivityContract {
   notifyAdmins: { input: MigrationRef & { event: string; details: Record<string, unknown> }; result: void };
   /** Records (or, with null, clears) the migration's needs-attention flag; mails the admins once per incident. */
   recordAttention: { input: MigrationRef & { attention: Attention | null; instanceId: string }; result: void };
+  /** Lists the mistyped requests for merge round `round` when some are not in an earlier round; `asks` = how many are new. */
+  planMerges: { input: MigrationRef & { round: number }; result: { asks: number; requests: number } };
+  /** Performs the merges of a confirmed round through the Peig API, each re-read first and audited. */
+  performMerges: { input: MigrationRef & { round: number }; result: { merged: number; alreadyHandled: number; failed: number } };
 }
 
 export type ActivityInput<K extends ActivityName> = ActivityContract[K]["input"];

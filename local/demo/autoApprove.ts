@@ -56,7 +56,7 @@ export async function submitDecision(url: string, page: TaskPage, decision: stri
   return response.status;
 }
 
-export type TaskKind = "approval" | "peigConfiguration" | "peigAccounts" | "peigChecklist" | "peigDeletion" | "other";
+export type TaskKind = "approval" | "peigConfiguration" | "peigAccounts" | "peigChecklist" | "peigDeletion" | "peigMerges" | "other";
 
 const CONFIGURATION_TITLE = describeOperatorStep({ kind: "saveMigrationConfiguration", applicationId: "", idpCertificatePem: "" }).title;
 const DELETION_TITLE = describeOperatorStep({ kind: "deleteMigrationConfiguration" }).title;
@@ -68,6 +68,8 @@ export function taskKindOf(html: string): TaskKind {
   if (title === CONFIGURATION_TITLE) return "peigConfiguration";
   if (title === DELETION_TITLE) return "peigDeletion";
   if (title === CHECKLIST_TITLE) return "peigChecklist";
+  // Api mode: the app merges once the Peig admin confirms; nothing to do in Peig first.
+  if (/^Merge \d+ pending request/.test(title)) return "peigMerges";
   if (/<h2>Accounts \(\d+\)<\/h2>/.test(html)) return "peigAccounts";
   return "other";
 }
@@ -132,6 +134,10 @@ export async function actOn(link: TaskLink, page: TaskPage, options: AutoApprove
   if (kind === "approval") {
     const status = await submitDecision(link.url, page, "approve");
     if (status === 200) options.report(`Approved as ${link.to}`);
+    return;
+  }
+  if (kind === "peigMerges") {
+    if ((await submitDecision(link.url, page, "done")) === 200) options.report(`Confirmed the merges as ${link.to}`);
     return;
   }
   if (!options.peig || kind === "other") return;

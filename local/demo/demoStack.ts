@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { startAzurite, type AzuriteHandle } from "../azurite";
 import { AcceleratedClock } from "../host/clocks";
 import { LocalDurableEngine, type LogSink } from "../host/engine";
+import { hostJsonDefaultVersion } from "../host/history";
 import { TableInstanceStore } from "../host/instanceStore";
 import { HostServer } from "../host/server";
 import { RealTimeScheduler } from "../host/timeDrivers";
@@ -53,7 +54,8 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
 async function startOnAzurite(options: DemoStackOptions, azurite: AzuriteHandle): Promise<DemoStack> {
   const { folder, setup, previous } = options;
   const clock = new AcceleratedClock(options.acceleration);
-  const engine = new LocalDurableEngine({ clock, store: TableInstanceStore.fromConnectionString(azurite.connectionString), log: options.log });
+  // The version host.json deploys, as the Functions host stamps it: without it every demo instance ran as 1.0.
+  const engine = new LocalDurableEngine({ clock, store: TableInstanceStore.fromConnectionString(azurite.connectionString), log: options.log, defaultVersion: hostJsonDefaultVersion() });
   const functionKey = previous?.functionKey ?? randomBytes(24).toString("base64url");
   const server = await listen(engine, functionKey, previous?.hostPort, options.log);
   const stack = await startLocalStack({

@@ -10,7 +10,7 @@ import { PeigApiClient } from "../../shared/peig/apiClient";
 import { actOn, mergeMismatchedRequests, openTaskPage, TaskLinkFeed, taskKindOf, type MismatchedUser, type TaskLink } from "./autoApprove";
 import type { DemoStack } from "./demoStack";
 import type { DemoStateFolder } from "./persistence";
-import type { MigrationStatusView, ProgressDisplay } from "./progress";
+import { renderWaitingOn, type MigrationStatusView, type ProgressDisplay } from "./progress";
 
 const POLL_MS = 300;
 const FINISHED = new Set(["completed", "failed", "cancelled"]);
@@ -50,10 +50,10 @@ export function startRequestBody(now: Date, deadlineDays: number, domain: string
 export async function runMigration(demo: DemoStack, folder: DemoStateFolder, options: MigrationRunOptions, display: ProgressDisplay, signal: AbortSignal): Promise<RunOutcome> {
   const id = await resumeOrStart(demo, options, display);
   display.message(`Status page: ${demo.baseUrl}/api/migrations/${id}/page?code=${encodeURIComponent(demo.functionKey)}`);
-  if (!options.autoApprove) display.message("Approval links are printed as they are e-mailed; open one in a browser to decide.");
+  if (!options.autoApprove) display.message("Task links are printed as they are e-mailed: open one in a browser to decide; the demo waits for you.");
 
   const feed = new TaskLinkFeed(demo.stack.graph.outbox);
-  // The Peig admin's hands (the simulator's admin API stands in for Peig's UI).
+  // The Peig admin's hands in operator mode (the simulator's admin API stands in for Peig's UI).
   const peig = options.autoApprove ? new PeigApiClient({ baseUrl: demo.stack.peig.baseUrl, apiKey: demo.stack.peig.apiKey, clock: demo.clock }) : undefined;
   const merged = new Set<string>();
   const hinted = new Set<string>();
@@ -61,21 +61,26 @@ export async function runMigration(demo: DemoStack, folder: DemoStateFolder, opt
     if (!hinted.has(key)) display.message(text);
     hinted.add(key);
   };
-  /** Acts on what the status shows: task links (shown, and answered with --auto-approve) and mistyped e-mails. */
+  let waiting = "";
+  /** Acts on what the status shows: who the workflow waits on, task links (shown, and answered with --auto-approve), mistyped e-mails in operator mode. */
   const answerPeople = async (status: MigrationStatus) => {
+    const lines = renderWaitingOn(status).join("\n");
+    if (lines && lines !== waiting) display.message(lines);
+    waiting = lines;
     for (const link of feed.next()) {
       await handleLink(link, options.autoApprove, peig, display).catch((err: unknown) => display.message(`Could not answer ${link.url}: ${err instanceof Error ? err.message : String(err)}`));
     }
-    // Operator mode shows no Peig state, so the Peig admin works from Peig's own pending requests and the directory.
-    const suggestions = status.peigMode === "operator" && peig ? await operatorMergeSuggestions(demo, peig) : await readMismatched(demo, id);
-    const mismatched = suggestions.filter((u) => typeof u.mergeSuggestion?.requestId === "string" && !merged.has(u.mergeSuggestion.requestId));
-    if (peig && mismatched.length > 0) {
-      const result = await mergeMismatchedRequests(mismatched, peig);
-      result.merged.forEach((r) => merged.add(r));
-      if (result.merged.length) display.message(`  Peig admin: merged ${result.merged.length} pending request(s) whose typed e-mail differs from the Microsoft 365 account`);
-      for (const problem of result.problems) display.message(`  Peig admin could not merge a pending request (${problem}); trying again later`);
-    } else if (!options.autoApprove && mismatched.length > 0) {
-      hintOnce("mismatched", `${mismatched.length} user(s) typed another e-mail into Peig: a Peig admin must Merge their pending requests (see the status page and docs/demo.md).`);
+    // Api mode: the app asks the Peig admin to confirm merges in a task of its own. Operator mode shows no Peig
+    // state, so the Peig admin works from Peig's own pending requests and the directory.
+    if (status.peigMode === "operator") {
+      const suggestions = peig ? await operatorMergeSuggestions(demo, peig) : [];
+      const mismatched = suggestions.filter((u) => typeof u.mergeSuggestion?.requestId === "string" && !merged.has(u.mergeSuggestion.requestId));
+      if (peig && mismatched.length > 0) {
+        const result = await mergeMismatchedRequests(mismatched, peig);
+        result.merged.forEach((r) => merged.add(r));
+        if (result.merged.length) display.message(`  Peig admin: merged ${result.merged.length} pending request(s) whose typed e-mail differs from the Microsoft 365 account`);
+        for (const problem of result.problems) display.message(`  Peig admin could not merge a pending request (${problem}); trying again later`);
+      }
     }
     const gateClosed = status.waitingFor?.includes("request approval again") ? status.waitingFor : undefined;
     if (gateClosed && options.autoApprove && !hinted.has(gateClosed)) {
@@ -129,26 +134,12 @@ async function readStatus(demo: DemoStack, id: string): Promise<MigrationStatus>
   return (await res.json()) as MigrationStatus;
 }
 
-/** Every user in the mismatched state, page by page through GET /api/migrations/{id}/users. */
-async function readMismatched(demo: DemoStack, id: string): Promise<MismatchedUser[]> {
-  const users: MismatchedUser[] = [];
-  let path: string | null = `migrations/${id}/users?state=mismatched&top=500`;
-  while (path) {
-    const res = await demo.api(path);
-    if (res.status !== 200) throw new Error(`GET /api/${path} answered ${res.status}: ${await res.text()}`);
-    const page = (await res.json()) as { users: MismatchedUser[]; next: string | null };
-    users.push(...page.users);
-    path = page.next && page.next.slice(page.next.indexOf("/api/") + "/api/".length);
-  }
-  return users;
-}
-
 /** Shows a link that still works (opening the page changes nothing) and, with --auto-approve, answers it. */
 async function handleLink(link: TaskLink, autoApprove: boolean, peig: PeigApiClient | undefined, display: ProgressDisplay): Promise<void> {
   const page = await openTaskPage(link.url);
   if (page.status !== 200) return; // replaced by a newer e-mail, or already answered
   const kind = taskKindOf(page.html);
-  display.message(`${kind === "approval" ? "Approval" : "Task"} link for ${link.to} (${link.subject}):\n  ${link.url}`);
+  display.message(`${kind === "approval" ? "Approval" : "Task"} link for ${link.to} (${link.subject}), open it to decide:\n  ${link.url}`);
   if (autoApprove) await actOn(link, page, { peig, report: (text) => display.message(`  ${text}`) });
 }
 

@@ -13,8 +13,15 @@ export interface MigrationStatusView {
   nextReminder: string | null;
   waitingFor: string | null;
   counts: { inScope: number; onboarded: number; pending: number; mismatched: number; notOnboarded: number; phase2Created: number; phase2Failed: number };
+  /** The people the workflow waits on (who and what; the link is in their e-mail). */
+  waitingOn?: { who: string[]; what: string; since?: string; expiresAt: string }[];
   /** The simulated time the status was read at. */
   generatedAt: string;
+}
+
+/** "Waiting for the Peig admin to confirm 2 merge(s) … (task e-mailed to it@contoso.com)": one line per person-wait. */
+export function renderWaitingOn(status: Pick<MigrationStatusView, "waitingOn">): string[] {
+  return (status.waitingOn ?? []).map((w) => `Waiting for ${w.what} (task e-mailed to ${w.who.join(", ")}).`);
 }
 
 const BAR_WIDTH = 24;

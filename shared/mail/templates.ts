@@ -341,6 +341,14 @@ const ADMIN_NOTICES: Record<string, { subject: string; lead: string }> = {
     subject: "needs attention",
     lead: "A step of the migration keeps failing. The migration has not failed: it waits and tries the step again by itself, and carries on where it stopped once the cause is gone. Below: the step, the service, its answer and the likely fix. After fixing it, resume to try at once (POST /api/migrations/{id}/resume), or cancel.",
   },
+  "merges.rejected": {
+    subject: "the Peig admin declined the merges",
+    lead: "The Peig admin declined merging the pending requests typed with another e-mail. Nothing was merged; those users stay unlinked until the requests are resolved in Peig (Users & Access). A new merge task goes out when new such requests appear.",
+  },
+  "merges.expired": {
+    subject: "the merge task expired",
+    lead: "The link asking the Peig admin to merge the pending requests typed with another e-mail expired unanswered. Nothing was merged. A new merge task goes out when new such requests appear; meanwhile they can be merged in Peig (Users & Access).",
+  },
   regressed: {
     subject: "deletion stopped: the re-check failed",
     lead: "After approval, the final re-check found something had regressed, so nothing was deleted. The migration is back at the approval gate.",

@@ -4,6 +4,7 @@
  * open human tasks and the audit trail. Server-rendered SVG, refreshed by the browser every 30 s.
  */
 import { formatHuman } from "../domain/humanTime";
+import type { WaitingOn } from "../workflow";
 import type { BouncedUserSummary } from "../domain/mailPlan";
 import { checklistHtml, escapeHtml, isolatedParts, page, table, timeHtml, type HtmlCell } from "./layout";
 
@@ -19,6 +20,8 @@ export interface StatusView {
   deadline: string;
   nextReminder: string | null;
   waitingFor: string | null;
+  /** People the workflow waits on now (shown at the top). */
+  waitingOn?: WaitingOn[];
   /** A step failing past its quick re-tries (the migration waits and tries again; it has not failed). */
   needsAttention?: { step: string; service: string; status: number | null; message: string; fix: string; since: string; nextAttemptAt: string | null } | null;
   counts: { inScope: number; onboarded: number; pending: number; mismatched: number; notOnboarded: number; phase2Created: number; phase2Failed: number };
@@ -70,6 +73,7 @@ export function renderStatusPage(view: StatusView): string {
   <p class="muted">${escapeHtml(view.domain)} · ${escapeHtml(view.peigMode)} mode · migration ${escapeHtml(view.id)} · updated ${escapeHtml(formatHuman(now, view.timeZone))}</p>
   ${timeline(view.phase)}
   ${view.needsAttention ? attentionBanner(view.needsAttention, when) : ""}
+  ${(view.waitingOn ?? []).map((w) => waitingBanner(w, when)).join("")}
   <div class="card">
     <p><strong>${counts.onboarded}</strong> of <strong>${counts.inScope}</strong> users onboarded (${percent}%)</p>
     <div class="bar" role="progressbar" aria-valuenow="${percent}" aria-valuemin="0" aria-valuemax="100"><span style="width:${percent}%"></span></div>
@@ -93,6 +97,12 @@ export function renderStatusPage(view: StatusView): string {
   <h2>Audit trail</h2>${table(["When", "Who", "What", "Details"], [...view.audit].reverse().slice(0, 200).map((a) => [when(a.at), a.actor, a.action, JSON.stringify(a.details)]))}
   `;
   return page(`Peig migration ${view.workspace}`, body, { refreshSeconds: finished ? undefined : 30 });
+}
+
+/** "Waiting for: the Peig admin to confirm 9 merges — task sent to it@… on …": the link itself is only in their e-mail. */
+function waitingBanner(w: WaitingOn, when: (iso: string) => HtmlCell): string {
+  const sent = w.since ? ` on ${when(w.since).html}` : "";
+  return `<div class="card waiting" id="waiting-on"><p><strong>Waiting for:</strong> ${escapeHtml(w.what)} — task sent to ${escapeHtml(w.who.join(", "))}${sent}; the link in that e-mail works until ${when(w.expiresAt).html}.</p></div>`;
 }
 
 function moreLink(table: UserTable<unknown>, total: number): string {

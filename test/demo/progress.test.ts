@@ -1,4 +1,4 @@
-import { formatDuration, progressBar, progressKey, ProgressDisplay, renderProgress, type MigrationStatusView } from "../../local/demo/progress";
+import { formatDuration, progressBar, progressKey, ProgressDisplay, renderProgress, renderWaitingOn, type MigrationStatusView } from "../../local/demo/progress";
 import { HOUR, DAY } from "../../shared/domain/duration";
 
 const NOW = Date.parse("2026-12-01T09:00:00Z");
@@ -83,5 +83,19 @@ describe("ProgressDisplay", () => {
     display.message("Approval link for cio@contoso.com");
     expect(writes[0]).toMatch(/^\r\x1b\[2Konboarding/);
     expect(writes[1]).toMatch(/^\r\x1b\[2KApproval link for cio@contoso.com\nonboarding/);
+  });
+});
+
+describe("who the workflow waits on", () => {
+  it("says who and what for each wait on people, and nothing when it waits on none", () => {
+    const waitingOn = [
+      { who: ["it@contoso.com"], what: "the Peig admin to confirm 9 merge(s) of requests typed with another e-mail", since: "2026-12-01T09:00:00Z", expiresAt: "2026-12-08T09:00:00Z" },
+      { who: ["cio@contoso.com", "ciso@contoso.com"], what: "1 of 2 approvers to approve deleting the migration configuration", expiresAt: "2026-12-08T09:00:00Z" },
+    ];
+    expect(renderWaitingOn(status({ waitingOn }))).toEqual([
+      "Waiting for the Peig admin to confirm 9 merge(s) of requests typed with another e-mail (task e-mailed to it@contoso.com).",
+      "Waiting for 1 of 2 approvers to approve deleting the migration configuration (task e-mailed to cio@contoso.com, ciso@contoso.com).",
+    ]);
+    expect(renderWaitingOn(status())).toEqual([]);
   });
 });

@@ -24,7 +24,7 @@ const accounts = [
 
 function page(purpose: Parameters<typeof taskPayload>[0], withAccounts = false): string {
   const payload = taskPayload(purpose, { request, appId: "3f2504e0-4f89-41d3-9a0c-0305e82c3301", certificatePem, accountsToCreate: accounts, checklist: [] });
-  return renderTaskPage({ payload, assignee: "it@contoso.com", expiresAt: "2026-12-20T09:00:00Z", csrf: "token", accounts: withAccounts ? accounts : undefined });
+  return renderTaskPage({ payload, assignee: "it@contoso.com", expiresAt: "2026-12-20T09:00:00Z", csrf: "token", accounts: withAccounts ? accounts : undefined, now: new Date("2026-12-15T09:00:00Z") });
 }
 
 describe("reading task pages like a person", () => {
@@ -33,6 +33,7 @@ describe("reading task pages like a person", () => {
     expect(taskKindOf(page("peigConfiguration"))).toBe("peigConfiguration");
     expect(taskKindOf(page("peigAccounts", true))).toBe("peigAccounts");
     expect(taskKindOf(page("peigDeletion"))).toBe("peigDeletion");
+    expect(taskKindOf(page("peigMerges"))).toBe("peigMerges");
   });
 
   it("copies the values to paste exactly, certificate line breaks and special characters included", () => {

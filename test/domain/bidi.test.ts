@@ -54,7 +54,7 @@ describe("pages", () => {
 
   it("isolate the assignee on the task page", () => {
     const payload: TaskPayload = { purpose: "deletionApproval", title: "Approve", summary: "s", whatHappens: [], irreversible: true, decisions: ["approve", "reject"], workspace: "contoso", deadline: deadline.toISOString() };
-    const html = renderTaskPage({ payload, assignee: evil, expiresAt: deadline.toISOString(), csrf: "c" });
+    const html = renderTaskPage({ payload, assignee: evil, expiresAt: deadline.toISOString(), csrf: "c", now: deadline });
     expect(html).toContain(`for <bdi>${evil}</bdi> · this link works until`);
   });
 });

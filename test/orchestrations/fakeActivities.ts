@@ -58,6 +58,8 @@ function defaults(deadline: () => string): Required<Fakes> {
     deleteMigrationApp: () => ({ servicePrincipal: "deleted", application: "deleted" }),
     writeReport: () => ({ checklist: [] }),
     notifyAdmins: () => undefined,
+    planMerges: () => ({ asks: 0, requests: 0 }),
+    performMerges: () => ({ merged: 0, alreadyHandled: 0, failed: 0 }),
     recordAttention: () => undefined,
   };
 }

@@ -24,8 +24,8 @@ describe("recorded histories", () => {
   it("of an older version only where that version's code path is kept", () => {
     // Instances started before 3.0 are drained before the deploy (docs/architecture.md, "Versions"), so their
     // histories are not kept. The older branches in the code: Phase 2 waves of 4 for 1.x (phase2Concurrency),
-    // and 3.0's decisions at the episode's own time after a timer (no timerDueAt).
-    const kept = (v: string) => (compareVersions(v, "1.0") >= 0 && compareVersions(v, "2.0") < 0) || v === "3.0";
+    // 3.0's decisions at the episode's own time after a timer (no timerDueAt), and 3.1's without the merge task.
+    const kept = (v: string) => (compareVersions(v, "1.0") >= 0 && compareVersions(v, "2.0") < 0) || v === "3.0" || v === "3.1";
     const current = hostJsonDefaultVersion()!;
     const older = [...new Set(fixtures.map((f) => f.recorded.version))].filter((v) => v !== current);
     expect(older.filter((v) => !kept(v))).toEqual([]);
@@ -33,7 +33,7 @@ describe("recorded histories", () => {
 
   it("cover an api-mode and an operator-mode migration", () => {
     expect(new Set(fixtures.map((f) => f.recorded.scenario))).toEqual(
-      new Set(["api-rejection-2of3-reminders", "api-deadline-extension-outage-phase2-faults", "operator-start-to-finish"]),
+      new Set(["api-rejection-2of3-reminders", "api-deadline-extension-outage-phase2-faults", "api-merge-task", "operator-start-to-finish"]),
     );
   });
 

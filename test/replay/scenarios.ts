@@ -64,6 +64,25 @@ export const SCENARIOS: RecordingScenario[] = [
     },
   },
   {
+    // api mode (3.2): users who typed another e-mail into Peig; the Peig admin confirms each merge task as it comes.
+    name: "api-merge-task",
+    options: { tenant: { users: 30, seed: 7, missRate: 0, mismatchRate: 0.1 } },
+    run: async (s) => {
+      const id = await s.start();
+      const followed = new Set<string>();
+      await s.runUntil(async () => {
+        for (const link of s.taskLinks(ADMIN).filter((l) => !followed.has(l))) {
+          followed.add(link);
+          if ((await s.openTask(link)).status === 200) await peigAdminFollows(s, link);
+        }
+        return (await s.phase(id)) === "approval";
+      }, 30 * DAY);
+      await expectStatus(s.decide(s.taskLinks(CIO).at(-1)!, "approve"), 200);
+      await s.runToEnd(id);
+      await expectPhase(s, id, "completed");
+    },
+  },
+  {
     // operator mode: every Peig step is a task for the Peig admin, progress comes from Entra sign-ins.
     name: "operator-start-to-finish",
     options: { peigMode: "operator", tenant: { users: 30, seed: 7, missRate: 0.2, mismatchRate: 0 } },
