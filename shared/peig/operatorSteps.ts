@@ -110,6 +110,10 @@ export function describeOperatorStep(step: OperatorStep): OperatorInstructions {
         title: "Confirm that every user is onboarded and linked",
         instructions: [
           "Open Users & Access in Peig and check that no request is pending and no user has the status Not Onboarded.",
+          // Operator mode cannot read Peig, so the app cannot list the mistyped requests as it does in api mode: the Peig
+          // admin finds them on the dashboard and merges them here, before confirming.
+          "A pending request whose e-mail address is not the person's Microsoft 365 account (they typed another address): verify the person, then click Merge and choose the existing account of the Microsoft 365 user it belongs to. Do not Approve it: that would make a second Peig account.",
+          "If that user has no Peig account yet, first open MS365 Identifiers, Microsoft 365 Accounts tab, click Create Peig Account for them, then Merge the request into it.",
           "Open MS365 Identifiers, go to the Microsoft 365 Accounts tab and check that every Microsoft 365 user in the migration is linked to a Peig account.",
           ...(step.usersToCheck.length > 0
             ? [

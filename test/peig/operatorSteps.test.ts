@@ -53,6 +53,15 @@ describe("operator steps", () => {
     expect(describeOperatorStep({ kind: "confirmOnboardingComplete", usersToCheck: [] }).instructions.join("\n")).not.toMatch(/could not see/);
   });
 
+  it("tells the Peig admin to merge requests typed with another e-mail by hand before confirming, since operator mode cannot list them", () => {
+    const { instructions } = describeOperatorStep({ kind: "confirmOnboardingComplete", usersToCheck: [] });
+    const merge = instructions.findIndex((line) => /click Merge and choose the existing account/.test(line));
+    expect(merge).toBeGreaterThan(-1);
+    expect(instructions[merge]).toMatch(/Do not Approve it/);
+    expect(instructions[merge + 1]).toMatch(/Create Peig Account .* then Merge/);
+    expect(merge).toBeLessThan(instructions.findIndex((line) => /^Confirm this task/.test(line)));
+  });
+
   it("words the deletion as the runbook's Close the migration steps and warns that it cannot be undone", () => {
     const { instructions } = describeOperatorStep({ kind: "deleteMigrationConfiguration" });
     expect(instructions.slice(0, 4)).toEqual([
