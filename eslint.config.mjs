@@ -3,9 +3,24 @@
 import tseslint from "typescript-eslint";
 
 const ioModules = [
-  "fs", "fs/promises", "node:fs", "node:fs/promises", "http", "https", "node:http", "node:https", "net", "node:net",
-  "child_process", "node:child_process", "@azure/data-tables", "@azure/identity", "@microsoft/microsoft-graph-client",
-  "axios", "undici", "node-fetch",
+  "fs",
+  "fs/promises",
+  "node:fs",
+  "node:fs/promises",
+  "http",
+  "https",
+  "node:http",
+  "node:https",
+  "net",
+  "node:net",
+  "child_process",
+  "node:child_process",
+  "@azure/data-tables",
+  "@azure/identity",
+  "@microsoft/microsoft-graph-client",
+  "axios",
+  "undici",
+  "node-fetch",
 ];
 
 export const determinismRules = {
@@ -21,7 +36,8 @@ export const determinismRules = {
     },
     {
       selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
-      message: "Orchestrations are replayed: use context.df.newGuid() for ids, or pass random values in from an activity.",
+      message:
+        "Orchestrations are replayed: use context.df.newGuid() for ids, or pass random values in from an activity.",
     },
     {
       selector: "CallExpression[callee.name=/^(setTimeout|setInterval|setImmediate)$/]",
@@ -33,7 +49,8 @@ export const determinismRules = {
     },
     {
       selector: "MemberExpression[object.name='process'][property.name='env']",
-      message: "Orchestrations must not read the environment (it can change between replays): pass settings in the input.",
+      message:
+        "Orchestrations must not read the environment (it can change between replays): pass settings in the input.",
     },
     {
       selector: "CallExpression[callee.name='require']",
@@ -48,14 +65,27 @@ export const determinismRules = {
         message: "Orchestrations must not do I/O: move this into an activity and call it with context.df.callActivity.",
       })),
       patterns: [
-        { group: ["**/activities/**", "**/adapters/**", "**/local/**"], message: "Orchestrations must not import side-effecting code: call activities by name." },
+        {
+          group: ["**/activities/**", "**/adapters/**", "**/local/**"],
+          message: "Orchestrations must not import side-effecting code: call activities by name.",
+        },
       ],
     },
   ],
 };
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "dist/**", "artifacts/**", "coverage/**", ".azurite/**", ".demo/**", "test/lint/fixtures/**"] },
+  {
+    ignores: [
+      "node_modules/**",
+      "dist/**",
+      "artifacts/**",
+      "coverage/**",
+      ".azurite/**",
+      ".demo/**",
+      "test/lint/fixtures/**",
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -64,5 +94,17 @@ export default tseslint.config(
     },
   },
   { files: ["orchestrations/**/*.ts"], rules: determinismRules },
-  { files: ["**/*.js"], languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", process: "readonly", console: "readonly", __dirname: "readonly" } } },
+  {
+    files: ["**/*.js"],
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: {
+        require: "readonly",
+        module: "writable",
+        process: "readonly",
+        console: "readonly",
+        __dirname: "readonly",
+      },
+    },
+  },
 );

@@ -8,10 +8,24 @@ import { sendKey } from "../shared/mail/sendKey";
 import { federationNextStep, renderReportHtml, type MigrationReport } from "../shared/pages/report";
 import { bouncedUsers } from "../shared/pages/statusPage";
 import { services, type Services } from "../shared/services";
-import { isFinalPhase, type ActivityInput, type ActivityResult, type AdminCommands, type Attention } from "../shared/workflow";
-import { freshChecklist, phase2Outcome, recordsPeigConfigurationDeletion, type EarlierPhase2Input } from "../shared/migrationChecklist";
+import {
+  isFinalPhase,
+  type ActivityInput,
+  type ActivityResult,
+  type AdminCommands,
+  type Attention,
+} from "../shared/workflow";
+import {
+  freshChecklist,
+  phase2Outcome,
+  recordsPeigConfigurationDeletion,
+  type EarlierPhase2Input,
+} from "../shared/migrationChecklist";
 
-export async function readAdminCommands(input: { migrationId: string }, s: Services = services()): Promise<AdminCommands> {
+export async function readAdminCommands(
+  input: { migrationId: string },
+  s: Services = services(),
+): Promise<AdminCommands> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
   const { cancelRequested, approvalRequested, resumeRequested } = runtime.commands;
   return { deadline: record.deadline, cancelRequested, approvalRequested, resumeRequested };
@@ -30,14 +44,38 @@ export async function recordPhase(input: ActivityInput<"recordPhase">, s: Servic
     return { phase: input.phase, ...(status ? { status } : {}) };
   });
   if (status) await s.store.releaseWorkspace(record.workspace, input.migrationId);
-  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: `phase.${input.phase}`, details: input.detail ? { detail: input.detail } : {}, instanceId: input.instanceId });
+  await s.store.appendAudit({
+    migrationId: input.migrationId,
+    actor: "system",
+    action: `phase.${input.phase}`,
+    details: input.detail ? { detail: input.detail } : {},
+    instanceId: input.instanceId,
+  });
 }
 
-export async function notifyAdmins(input: { migrationId: string; event: string; details: Record<string, unknown> }, s: Services = services()): Promise<void> {
+export async function notifyAdmins(
+  input: { migrationId: string; event: string; details: Record<string, unknown> },
+  s: Services = services(),
+): Promise<void> {
   const { runtime } = await loadMigration(s, input.migrationId);
-  const notice = adminNoticeEmail({ workspace: runtime.request.workspace, event: input.event, details: input.details, statusPageUrl: statusPageUrl(s, input.migrationId) });
-  await s.mail.sendBulk({ subject: notice.subject, html: notice.html, recipients: runtime.request.admins, key: sendKey(input.migrationId, `notice.${input.event}`, input.details) });
-  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: `admins.notified.${input.event}`, details: input.details });
+  const notice = adminNoticeEmail({
+    workspace: runtime.request.workspace,
+    event: input.event,
+    details: input.details,
+    statusPageUrl: statusPageUrl(s, input.migrationId),
+  });
+  await s.mail.sendBulk({
+    subject: notice.subject,
+    html: notice.html,
+    recipients: runtime.request.admins,
+    key: sendKey(input.migrationId, `notice.${input.event}`, input.details),
+  });
+  await s.store.appendAudit({
+    migrationId: input.migrationId,
+    actor: "system",
+    action: `admins.notified.${input.event}`,
+    details: input.details,
+  });
 }
 
 /**
@@ -45,31 +83,88 @@ export async function notifyAdmins(input: { migrationId: string; event: string; 
  * attention it is audited and the admins are mailed, once per incident; a mail that cannot go out now
  * (Graph may be what is down) is tried again with the next failure, and its failure fails nothing.
  */
-export async function recordAttention(input: { migrationId: string; attention: Attention | null; instanceId: string }, s: Services = services()): Promise<void> {
+export async function recordAttention(
+  input: { migrationId: string; attention: Attention | null; instanceId: string },
+  s: Services = services(),
+): Promise<void> {
   const { attention, migrationId } = input;
   const { runtime } = await loadMigration(s, migrationId);
   const previous = runtime.attention;
   await updateRuntime(s, migrationId, (rt) => void (rt.attention = attention ?? undefined));
   if (!attention) {
-    if (previous) await s.store.appendAudit({ migrationId, actor: "system", action: "attention.cleared", details: { step: previous.step, incident: previous.incident, failures: previous.failures, since: previous.since }, instanceId: input.instanceId });
+    if (previous)
+      await s.store.appendAudit({
+        migrationId,
+        actor: "system",
+        action: "attention.cleared",
+        details: {
+          step: previous.step,
+          incident: previous.incident,
+          failures: previous.failures,
+          since: previous.since,
+        },
+        instanceId: input.instanceId,
+      });
     return;
   }
   if (!attention.needed) return;
-  const details = { step: attention.step, service: attention.service, status: attention.status, message: attention.message, fix: attention.fix, since: attention.since, nextAttemptAt: attention.nextAttemptAt ?? "only when resumed" };
-  await once(s, migrationId, `attention:${attention.incident}:audit`, async () => void (await s.store.appendAudit({ migrationId, actor: "system", action: "attention.needed", details, instanceId: input.instanceId })));
-  const notice = adminNoticeEmail({ workspace: runtime.request.workspace, event: "needsAttention", details, statusPageUrl: statusPageUrl(s, migrationId) });
+  const details = {
+    step: attention.step,
+    service: attention.service,
+    status: attention.status,
+    message: attention.message,
+    fix: attention.fix,
+    since: attention.since,
+    nextAttemptAt: attention.nextAttemptAt ?? "only when resumed",
+  };
+  await once(
+    s,
+    migrationId,
+    `attention:${attention.incident}:audit`,
+    async () =>
+      void (await s.store.appendAudit({
+        migrationId,
+        actor: "system",
+        action: "attention.needed",
+        details,
+        instanceId: input.instanceId,
+      })),
+  );
+  const notice = adminNoticeEmail({
+    workspace: runtime.request.workspace,
+    event: "needsAttention",
+    details,
+    statusPageUrl: statusPageUrl(s, migrationId),
+  });
   await once(s, migrationId, `attention:${attention.incident}:mail`, async () => {
-    const sent = await s.mail.sendBulk({ subject: notice.subject, html: notice.html, recipients: runtime.request.admins });
-    if (!sent.recipients.some((r) => r.status === "sent")) throw new Error("the needs-attention notice was not accepted");
-    await s.store.appendAudit({ migrationId, actor: "system", action: "admins.notified.needsAttention", details: { step: attention.step, incident: attention.incident } });
+    const sent = await s.mail.sendBulk({
+      subject: notice.subject,
+      html: notice.html,
+      recipients: runtime.request.admins,
+    });
+    if (!sent.recipients.some((r) => r.status === "sent"))
+      throw new Error("the needs-attention notice was not accepted");
+    await s.store.appendAudit({
+      migrationId,
+      actor: "system",
+      action: "admins.notified.needsAttention",
+      details: { step: attention.step, incident: attention.incident },
+    });
   }).catch(() => false);
 }
 
-export async function writeReport(input: ActivityInput<"writeReport"> & EarlierPhase2Input, s: Services = services()): Promise<ActivityResult<"writeReport">> {
+export async function writeReport(
+  input: ActivityInput<"writeReport"> & EarlierPhase2Input,
+  s: Services = services(),
+): Promise<ActivityResult<"writeReport">> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
   const phase2 = phase2Outcome(runtime, input);
   const checklist = await freshChecklist(s, input.migrationId, runtime, phase2);
-  const [users, tasks, audit] = await Promise.all([s.store.getUsers(input.migrationId), s.store.listTasks(input.migrationId), s.store.listAudit(input.migrationId)]);
+  const [users, tasks, audit] = await Promise.all([
+    s.store.getUsers(input.migrationId),
+    s.store.listTasks(input.migrationId),
+    s.store.listAudit(input.migrationId),
+  ]);
   const created = users.filter((u) => u.phase2.result === "created");
   const report: MigrationReport = {
     migrationId: input.migrationId,
@@ -90,23 +185,53 @@ export async function writeReport(input: ActivityInput<"writeReport"> & EarlierP
     phase2: {
       skipped: phase2?.skipped ?? true,
       created: created.map((u) => ({ userPrincipalName: u.userPrincipalName, peigAccountId: u.phase2.peigAccountId })),
-      failed: users.filter((u) => u.phase2.result === "failed").map((u) => ({ userPrincipalName: u.userPrincipalName, error: u.phase2.error ?? "unknown" })),
+      failed: users
+        .filter((u) => u.phase2.result === "failed")
+        .map((u) => ({ userPrincipalName: u.userPrincipalName, error: u.phase2.error ?? "unknown" })),
     },
     approvals: tasks
       .filter((t) => t.kind === "approval" && t.status === "decided")
-      .map((t) => ({ round: t.gate ?? "", by: t.decidedBy ?? t.assignee, decision: t.decision ?? "", at: t.decidedAt ?? "", reason: t.reason })),
+      .map((t) => ({
+        round: t.gate ?? "",
+        by: t.decidedBy ?? t.assignee,
+        decision: t.decision ?? "",
+        at: t.decidedAt ?? "",
+        reason: t.reason,
+      })),
     bounced: bouncedUsers(users),
     deleted: audit
       .filter((a) => recordsPeigConfigurationDeletion(a) || a.action === "entraApp.deleted")
-      .map((a) => ({ what: a.action === "entraApp.deleted" ? "Entra app PeigMigrationManager" : "Peig migration configuration", at: a.at, detail: JSON.stringify(a.details) })),
+      .map((a) => ({
+        what: a.action === "entraApp.deleted" ? "Entra app PeigMigrationManager" : "Peig migration configuration",
+        at: a.at,
+        detail: JSON.stringify(a.details),
+      })),
     nextStep: federationNextStep(record.domain),
   };
-  await s.store.saveReport(input.migrationId, { json: JSON.stringify(report, null, 2), html: renderReportHtml(report) });
+  await s.store.saveReport(input.migrationId, {
+    json: JSON.stringify(report, null, 2),
+    html: renderReportHtml(report),
+  });
   await updateRuntime(s, input.migrationId, (rt) => void (rt.checklist = checklist));
-  const mail = reportReadyEmail({ workspace: record.workspace, checklist, link: `${statusPageUrl(s, input.migrationId).replace(/\/page$/, "")}/report` });
-  await s.mail.sendBulk({ subject: mail.subject, html: mail.html, recipients: runtime.request.admins, key: sendKey(input.migrationId, "report") });
-  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "report.written", details: { allMet: checklist.every((i) => i.met) } });
+  const mail = reportReadyEmail({
+    workspace: record.workspace,
+    checklist,
+    link: `${statusPageUrl(s, input.migrationId).replace(/\/page$/, "")}/report`,
+  });
+  await s.mail.sendBulk({
+    subject: mail.subject,
+    html: mail.html,
+    recipients: runtime.request.admins,
+    key: sendKey(input.migrationId, "report"),
+  });
+  await s.store.appendAudit({
+    migrationId: input.migrationId,
+    actor: "system",
+    action: "report.written",
+    details: { allMet: checklist.every((i) => i.met) },
+  });
   return { checklist };
 }
 
-const statusPageUrl = (s: Services, migrationId: string) => `${s.settings.PUBLIC_BASE_URL.replace(/\/$/, "")}/api/migrations/${migrationId}/page`;
+const statusPageUrl = (s: Services, migrationId: string) =>
+  `${s.settings.PUBLIC_BASE_URL.replace(/\/$/, "")}/api/migrations/${migrationId}/page`;

@@ -9,22 +9,34 @@ import { loadMigration, updateRuntime } from "../shared/migrationRecord";
 import { services, type Services } from "../shared/services";
 import type { ActivityInput, ActivityResult } from "../shared/workflow";
 
-export async function verifyChecklist(input: ActivityInput<"verifyChecklist"> & EarlierPhase2Input, s: Services = services()): Promise<ActivityResult<"verifyChecklist">> {
+export async function verifyChecklist(
+  input: ActivityInput<"verifyChecklist"> & EarlierPhase2Input,
+  s: Services = services(),
+): Promise<ActivityResult<"verifyChecklist">> {
   const { runtime } = await loadMigration(s, input.migrationId);
   const checklist = await freshChecklist(s, input.migrationId, runtime, phase2Outcome(runtime, input));
-  const recheck = input.approved ? compareWithApproved(input.approved, checklist) : { ready: readyForDeletion(checklist), reasons: [] as string[] };
+  const recheck = input.approved
+    ? compareWithApproved(input.approved, checklist)
+    : { ready: readyForDeletion(checklist), reasons: [] as string[] };
   await updateRuntime(s, input.migrationId, (rt) => void (rt.checklist = checklist));
   await s.store.appendAudit({
     migrationId: input.migrationId,
     actor: "system",
     action: input.approved ? "checklist.rechecked" : "checklist.verified",
-    details: { ready: recheck.ready, items: checklist.map((i) => ({ id: i.id, met: i.met })), reasons: recheck.reasons },
+    details: {
+      ready: recheck.ready,
+      items: checklist.map((i) => ({ id: i.id, met: i.met })),
+      reasons: recheck.reasons,
+    },
   });
   return { checklist, readyForDeletion: recheck.ready, reasons: recheck.reasons };
 }
 
 /** Marks "deletion started" unless a cancellation got there first; from then on cancel is refused. */
-export async function beginDeletion(input: { migrationId: string; instanceId: string }, s: Services = services()): Promise<{ ok: boolean; reason?: string }> {
+export async function beginDeletion(
+  input: { migrationId: string; instanceId: string },
+  s: Services = services(),
+): Promise<{ ok: boolean; reason?: string }> {
   let refused: string | undefined;
   await updateRuntime(s, input.migrationId, (rt) => {
     if (rt.commands.cancelRequested) {
@@ -35,23 +47,45 @@ export async function beginDeletion(input: { migrationId: string; instanceId: st
     rt.deletionStartedAt = s.clock.now().toISOString();
   });
   if (refused) return { ok: false, reason: refused };
-  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "deletion.started", details: {}, instanceId: input.instanceId });
+  await s.store.appendAudit({
+    migrationId: input.migrationId,
+    actor: "system",
+    action: "deletion.started",
+    details: {},
+    instanceId: input.instanceId,
+  });
   return { ok: true };
 }
 
-export async function deletePeigMigrationConfiguration(input: { migrationId: string }, s: Services = services()): Promise<"deleted" | "alreadyDeleted"> {
+export async function deletePeigMigrationConfiguration(
+  input: { migrationId: string },
+  s: Services = services(),
+): Promise<"deleted" | "alreadyDeleted"> {
   const { runtime } = await loadMigration(s, input.migrationId);
   if (!runtime.deletionStartedAt) throw new Error("refusing to delete: deletion was not started through beginDeletion");
   const result = await s.peig!.deleteMigrationConfiguration();
-  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "peig.migrationConfig.deleted", details: { result } });
+  await s.store.appendAudit({
+    migrationId: input.migrationId,
+    actor: "system",
+    action: "peig.migrationConfig.deleted",
+    details: { result },
+  });
   return result;
 }
 
-export async function deleteMigrationApp(input: { migrationId: string }, s: Services = services()): Promise<{ servicePrincipal: string; application: string }> {
+export async function deleteMigrationApp(
+  input: { migrationId: string },
+  s: Services = services(),
+): Promise<{ servicePrincipal: string; application: string }> {
   const { runtime } = await loadMigration(s, input.migrationId);
   if (!runtime.deletionStartedAt) throw new Error("refusing to delete: deletion was not started through beginDeletion");
   if (!runtime.app) return { servicePrincipal: "alreadyGone", application: "alreadyGone" };
   const result = await s.entra.deleteMigrationApp({ appId: runtime.app.appId });
-  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "entraApp.deleted", details: { appId: runtime.app.appId, ...result } });
+  await s.store.appendAudit({
+    migrationId: input.migrationId,
+    actor: "system",
+    action: "entraApp.deleted",
+    details: { appId: runtime.app.appId, ...result },
+  });
   return result;
 }

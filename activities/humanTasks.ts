@@ -13,7 +13,10 @@ import { hashToken, newToken } from "../shared/tokens";
 import { currentMergeList } from "./merges";
 import { gateId, type HumanTaskPurpose, type HumanTaskTally, type OpenHumanTasksInput } from "../shared/workflow";
 
-export async function openHumanTasks(input: OpenHumanTasksInput, s: Services = services()): Promise<{ gate: string; assignees: number }> {
+export async function openHumanTasks(
+  input: OpenHumanTasksInput,
+  s: Services = services(),
+): Promise<{ gate: string; assignees: number }> {
   const gate = gateId(input.purpose, input.round);
   const { runtime } = await loadMigration(s, input.migrationId);
   const assignees = assigneesFor(input.purpose, runtime.request);
@@ -24,48 +27,93 @@ export async function openHumanTasks(input: OpenHumanTasksInput, s: Services = s
     const messages = [];
     for (const assignee of assignees) messages.push(await issueTask(s, input, gate, assignee, payload));
     await sendAll(s, messages);
-    await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "tasks.opened", details: { gate, purpose: input.purpose, assignees, expiresAt: input.expiresAt } });
+    await s.store.appendAudit({
+      migrationId: input.migrationId,
+      actor: "system",
+      action: "tasks.opened",
+      details: { gate, purpose: input.purpose, assignees, expiresAt: input.expiresAt },
+    });
   });
   return { gate, assignees: assignees.length };
 }
 
 /** Approvals count once per person, whatever they clicked twice; one rejection is enough to stop. */
-export async function tallyHumanTasks(input: { migrationId: string; gate: string }, s: Services = services()): Promise<HumanTaskTally> {
+export async function tallyHumanTasks(
+  input: { migrationId: string; gate: string },
+  s: Services = services(),
+): Promise<HumanTaskTally> {
   const tasks = await s.store.listTasks(input.migrationId, { gate: input.gate });
   const decided = tasks.filter((t) => t.status === "decided");
-  const people = (decision: string) => [...new Set(decided.filter((t) => t.decision === decision).map((t) => t.assignee.toLowerCase()))];
+  const people = (decision: string) => [
+    ...new Set(decided.filter((t) => t.decision === decision).map((t) => t.assignee.toLowerCase())),
+  ];
   return {
     gate: input.gate,
     approvals: people("approve"),
-    rejections: decided.filter((t) => t.decision === "reject").map((t) => ({ by: t.decidedBy ?? t.assignee, reason: t.reason })),
+    rejections: decided
+      .filter((t) => t.decision === "reject")
+      .map((t) => ({ by: t.decidedBy ?? t.assignee, reason: t.reason })),
     done: people("done"),
     open: tasks.filter((t) => t.status === "open").length,
   };
 }
 
 /** The original links cannot be re-sent (only their hashes exist): each undecided person gets a fresh link, the old one stops working. */
-export async function remindHumanTasks(input: { migrationId: string; gate: string }, s: Services = services()): Promise<number> {
+export async function remindHumanTasks(
+  input: { migrationId: string; gate: string },
+  s: Services = services(),
+): Promise<number> {
   const open = await s.store.listTasks(input.migrationId, { gate: input.gate, status: "open" });
   const now = s.clock.now();
   const messages = [];
   for (const task of open) {
     if (new Date(task.expiresAt) <= now) continue;
     await s.store.closeOpenTasks(input.migrationId, "cancelled", { gate: input.gate, assignee: task.assignee });
-    const request = { migrationId: input.migrationId, purpose: task.payload.purpose, round: 0, expiresAt: task.expiresAt };
+    const request = {
+      migrationId: input.migrationId,
+      purpose: task.payload.purpose,
+      round: 0,
+      expiresAt: task.expiresAt,
+    };
     messages.push(await issueTask(s, request, input.gate, task.assignee, task.payload, true));
   }
   await sendAll(s, messages);
-  if (messages.length) await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "tasks.reminded", details: { gate: input.gate, assignees: open.map((t) => t.assignee) } });
+  if (messages.length)
+    await s.store.appendAudit({
+      migrationId: input.migrationId,
+      actor: "system",
+      action: "tasks.reminded",
+      details: { gate: input.gate, assignees: open.map((t) => t.assignee) },
+    });
   return messages.length;
 }
 
-export async function closeHumanTasks(input: { migrationId: string; gate?: string; outcome: string }, s: Services = services()): Promise<number> {
-  const closed = await s.store.closeOpenTasks(input.migrationId, input.outcome === "expired" ? "expired" : "cancelled", input.gate ? { gate: input.gate } : undefined);
-  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "tasks.closed", details: { gate: input.gate ?? "all", outcome: input.outcome, closedLinks: closed } });
+export async function closeHumanTasks(
+  input: { migrationId: string; gate?: string; outcome: string },
+  s: Services = services(),
+): Promise<number> {
+  const closed = await s.store.closeOpenTasks(
+    input.migrationId,
+    input.outcome === "expired" ? "expired" : "cancelled",
+    input.gate ? { gate: input.gate } : undefined,
+  );
+  await s.store.appendAudit({
+    migrationId: input.migrationId,
+    actor: "system",
+    action: "tasks.closed",
+    details: { gate: input.gate ?? "all", outcome: input.outcome, closedLinks: closed },
+  });
   return closed;
 }
 
-async function issueTask(s: Services, input: OpenHumanTasksInput, gate: string, assignee: string, payload: TaskPayload, reminder = false) {
+async function issueTask(
+  s: Services,
+  input: OpenHumanTasksInput,
+  gate: string,
+  assignee: string,
+  payload: TaskPayload,
+  reminder = false,
+) {
   const token = newToken();
   const task: Pick<TaskRecord, "expiresAt"> = await s.store.createTask({
     id: randomUUID(),
@@ -94,14 +142,25 @@ function taskEmail(payload: TaskPayload, link: string, expiresAt: Date): EmailCo
       timeZone: payload.timeZone,
     });
   }
-  return operatorTaskEmail({ workspace: payload.workspace, title: payload.title, steps: payload.instructions ?? payload.whatHappens, values: payload.values ?? [], link, expiresAt, timeZone: payload.timeZone });
+  return operatorTaskEmail({
+    workspace: payload.workspace,
+    title: payload.title,
+    steps: payload.instructions ?? payload.whatHappens,
+    values: payload.values ?? [],
+    link,
+    expiresAt,
+    timeZone: payload.timeZone,
+  });
 }
 
 async function sendAll(s: Services, messages: { to: string; subject: string; html: string }[]): Promise<void> {
   if (messages.length === 0) return;
   const result = await s.mail.sendPersonalised(messages);
   const failed = result.recipients.filter((r) => r.status === "failed");
-  if (failed.length) throw new Error(`task e-mails failed for ${failed.map((f) => `${f.address} (${f.error ?? "unknown"})`).join(", ")}`);
+  if (failed.length)
+    throw new Error(
+      `task e-mails failed for ${failed.map((f) => `${f.address} (${f.error ?? "unknown"})`).join(", ")}`,
+    );
 }
 
 async function payloadFacts(s: Services, migrationId: string, purpose: HumanTaskPurpose, runtime: MigrationRuntime) {
@@ -109,7 +168,11 @@ async function payloadFacts(s: Services, migrationId: string, purpose: HumanTask
   const accountsToCreate = needsAccounts
     ? (await s.store.getUsers(migrationId))
         .filter((u) => u.phase2.planned)
-        .map((u) => ({ microsoft365UserId: u.userId, userPrincipalName: u.userPrincipalName, displayName: u.displayName }))
+        .map((u) => ({
+          microsoft365UserId: u.userId,
+          userPrincipalName: u.userPrincipalName,
+          displayName: u.displayName,
+        }))
     : undefined;
   // The page lists at most 200 (the task row must stay small); the status page has them all.
   const usersToCheck =
@@ -120,5 +183,13 @@ async function payloadFacts(s: Services, migrationId: string, purpose: HumanTask
           .map((u) => ({ userPrincipalName: u.userPrincipalName, displayName: u.displayName }))
       : undefined;
   const merges = purpose === "peigMerges" ? await currentMergeList(s, runtime) : undefined;
-  return { request: runtime.request, appId: runtime.app?.appId, certificatePem: runtime.app?.certificatePem, checklist: runtime.checklist, accountsToCreate, usersToCheck, merges };
+  return {
+    request: runtime.request,
+    appId: runtime.app?.appId,
+    certificatePem: runtime.app?.certificatePem,
+    checklist: runtime.checklist,
+    accountsToCreate,
+    usersToCheck,
+    merges,
+  };
 }

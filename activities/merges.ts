@@ -15,7 +15,10 @@ import { gateId } from "../shared/workflow";
 const isMergeGate = (gate: string | undefined) => gate?.startsWith("peigMerges-") === true;
 
 /** Whether round `round` is due: some request holding up the checklist is in no earlier round's task. */
-export async function planMerges(input: { migrationId: string; round: number }, s: Services = services()): Promise<{ asks: number; requests: number }> {
+export async function planMerges(
+  input: { migrationId: string; round: number },
+  s: Services = services(),
+): Promise<{ asks: number; requests: number }> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
   // The monitor pass or check just before counted them: nothing mismatched, nothing to read again.
   if (record.counts.mismatched === 0) return { asks: 0, requests: 0 };
@@ -41,7 +44,10 @@ async function coveredRequests(s: Services, migrationId: string): Promise<Set<st
 }
 
 /** The confirmed round's merges, through the Peig API. A service failure throws (the step is tried again); one request refused is recorded and the rest go on. */
-export async function performMerges(input: { migrationId: string; round: number }, s: Services = services()): Promise<{ merged: number; alreadyHandled: number; failed: number }> {
+export async function performMerges(
+  input: { migrationId: string; round: number },
+  s: Services = services(),
+): Promise<{ merged: number; alreadyHandled: number; failed: number }> {
   const peig = s.peig;
   if (!peig) throw new Error("performMerges runs in api mode only; operator mode merges by hand in Peig");
   const gate = gateId("peigMerges", input.round);
@@ -50,16 +56,33 @@ export async function performMerges(input: { migrationId: string; round: number 
   const pending = new Set((await peig.listPendingRequests()).map((r) => r.id));
   const result = { merged: 0, alreadyHandled: 0, failed: 0 };
   const audit = (action: string, item: MergeItem, details: Record<string, unknown>) =>
-    s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action, details: { gate, requestId: item.requestId, typedEmail: item.typedEmail, userPrincipalName: item.userPrincipalName, ...details } });
+    s.store.appendAudit({
+      migrationId: input.migrationId,
+      actor: "system",
+      action,
+      details: {
+        gate,
+        requestId: item.requestId,
+        typedEmail: item.typedEmail,
+        userPrincipalName: item.userPrincipalName,
+        ...details,
+      },
+    });
   for (const item of items) {
     try {
-      const action = mergeAction(item, { pending: pending.has(item.requestId), account: pending.has(item.requestId) ? await peig.getMicrosoft365Account(item.userId) : null });
+      const action = mergeAction(item, {
+        pending: pending.has(item.requestId),
+        account: pending.has(item.requestId) ? await peig.getMicrosoft365Account(item.userId) : null,
+      });
       if (action.kind === "skip") {
         result.alreadyHandled++;
         await audit("peig.request.notMerged", item, { why: action.why });
         continue;
       }
-      const target = action.kind === "merge" ? { peigAccountId: action.targetUserId, created: false } : await peig.createPeigAccount(action.microsoft365UserId);
+      const target =
+        action.kind === "merge"
+          ? { peigAccountId: action.targetUserId, created: false }
+          : await peig.createPeigAccount(action.microsoft365UserId);
       await peig.mergeRequest(item.requestId, target.peigAccountId);
       result.merged++;
       await audit("peig.request.merged", item, { peigAccountId: target.peigAccountId, accountCreated: target.created });

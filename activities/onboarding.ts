@@ -17,7 +17,10 @@ import { reminderKey } from "../shared/domain/schedule";
 import type { ActivityInput, ActivityResult, OnboardingCounts } from "../shared/workflow";
 import { hasMailbox, reconcileAndRecord, storedStateOf } from "../shared/reconciliationPass";
 
-export async function sendInvitations(input: { migrationId: string; deadline: string }, s: Services = services()): Promise<{ recipients: number; messages: number }> {
+export async function sendInvitations(
+  input: { migrationId: string; deadline: string },
+  s: Services = services(),
+): Promise<{ recipients: number; messages: number }> {
   const { runtime } = await loadMigration(s, input.migrationId);
   const { reconciliation } = await reconcileAndRecord(s, input.migrationId, runtime);
   const result = await sendInvitationsTo(s, input.migrationId, runtime, reconciliation, input.deadline);
@@ -25,58 +28,141 @@ export async function sendInvitations(input: { migrationId: string; deadline: st
 }
 
 /** Everyone not yet onboarded who was not invited yet: the invitation, or as much of it as the mailboxes have room for. */
-async function sendInvitationsTo(s: Services, migrationId: string, runtime: MigrationRuntime, reconciliation: Reconciliation, deadline: string): Promise<SendOutcome> {
+async function sendInvitationsTo(
+  s: Services,
+  migrationId: string,
+  runtime: MigrationRuntime,
+  reconciliation: Reconciliation,
+  deadline: string,
+): Promise<SendOutcome> {
   // Only users with a mailbox can be mailed; the others are counted apart, not as recipients.
   const people = reconciliation.users.filter((u) => u.state !== "onboarded");
   const mailed = people.filter(hasMailbox);
-  const mail = (name?: string) => invitationEmail({ workspace: runtime.request.workspace, domain: runtime.request.domain, deadline: new Date(deadline), recipientName: name, ...mailContext(runtime) });
-  const outcome = await sendToPeople(s, migrationId, { purpose: "invitation", kind: "invitation", label: "invitation", deadline }, mailed, mail, runtime.request.personalisedReminders ?? false);
-  await s.store.appendAudit({ migrationId, actor: "system", action: "mail.invitation.sent", details: { recipients: mailed.length, withoutMailbox: people.length - mailed.length, ...auditOf(outcome) } });
+  const mail = (name?: string) =>
+    invitationEmail({
+      workspace: runtime.request.workspace,
+      domain: runtime.request.domain,
+      deadline: new Date(deadline),
+      recipientName: name,
+      ...mailContext(runtime),
+    });
+  const outcome = await sendToPeople(
+    s,
+    migrationId,
+    { purpose: "invitation", kind: "invitation", label: "invitation", deadline },
+    mailed,
+    mail,
+    runtime.request.personalisedReminders ?? false,
+  );
+  await s.store.appendAudit({
+    migrationId,
+    actor: "system",
+    action: "mail.invitation.sent",
+    details: { recipients: mailed.length, withoutMailbox: people.length - mailed.length, ...auditOf(outcome) },
+  });
   return outcome;
 }
 
 /** Instances started earlier also pass `key`: it is always reminderKey(label, deadline), so it is derived here. */
-export async function sendReminders(input: ActivityInput<"sendReminders">, s: Services = services()): Promise<ActivityResult<"sendReminders">> {
+export async function sendReminders(
+  input: ActivityInput<"sendReminders">,
+  s: Services = services(),
+): Promise<ActivityResult<"sendReminders">> {
   const { runtime } = await loadMigration(s, input.migrationId);
   const { reconciliation } = await reconcileAndRecord(s, input.migrationId, runtime);
-  const result = await sendRemindersTo(s, input.migrationId, runtime, reconciliation, { purpose: `reminder:${reminderKey(input.label, input.deadline)}`, kind: "reminder", label: input.label, deadline: input.deadline });
+  const result = await sendRemindersTo(s, input.migrationId, runtime, reconciliation, {
+    purpose: `reminder:${reminderKey(input.label, input.deadline)}`,
+    kind: "reminder",
+    label: input.label,
+    deadline: input.deadline,
+  });
   return { recipients: result.recipients, messages: result.messages };
 }
 
-async function sendRemindersTo(s: Services, migrationId: string, runtime: MigrationRuntime, reconciliation: Reconciliation, send: PendingSend): Promise<SendOutcome> {
+async function sendRemindersTo(
+  s: Services,
+  migrationId: string,
+  runtime: MigrationRuntime,
+  reconciliation: Reconciliation,
+  send: PendingSend,
+): Promise<SendOutcome> {
   const now = s.clock.now();
   const people = reconciliation.users.filter((u) => u.state === "notOnboarded");
   const mailed = people.filter(hasMailbox);
-  const mail = (name?: string) => reminderEmail({ workspace: runtime.request.workspace, domain: runtime.request.domain, deadline: new Date(send.deadline), now, recipientName: name, ...mailContext(runtime) });
-  const outcome = await sendToPeople(s, migrationId, send, mailed, mail, runtime.request.personalisedReminders ?? false);
-  await s.store.appendAudit({ migrationId, actor: "system", action: "mail.reminder.sent", details: { reminder: send.label, deadline: send.deadline, recipients: mailed.length, withoutMailbox: people.length - mailed.length, ...auditOf(outcome) } });
+  const mail = (name?: string) =>
+    reminderEmail({
+      workspace: runtime.request.workspace,
+      domain: runtime.request.domain,
+      deadline: new Date(send.deadline),
+      now,
+      recipientName: name,
+      ...mailContext(runtime),
+    });
+  const outcome = await sendToPeople(
+    s,
+    migrationId,
+    send,
+    mailed,
+    mail,
+    runtime.request.personalisedReminders ?? false,
+  );
+  await s.store.appendAudit({
+    migrationId,
+    actor: "system",
+    action: "mail.reminder.sent",
+    details: {
+      reminder: send.label,
+      deadline: send.deadline,
+      recipients: mailed.length,
+      withoutMailbox: people.length - mailed.length,
+      ...auditOf(outcome),
+    },
+  });
   return outcome;
 }
 
 /** What every onboarding mail takes from the start request: who to ask, the zone for dates, the admins' note. */
-const mailContext = (runtime: MigrationRuntime) => ({ contact: runtime.request.admins[0], timeZone: runtime.request.timeZone, note: runtime.request.note });
+const mailContext = (runtime: MigrationRuntime) => ({
+  contact: runtime.request.admins[0],
+  timeZone: runtime.request.timeZone,
+  note: runtime.request.note,
+});
 
 /**
  * Reconciles, records per-user state and counts, and mails the admins a digest when the counts differ from the
  * last digest's, at most once per ADMIN_DIGEST_INTERVAL (a 14-day window at hourly monitoring would otherwise
  * send hundreds). The last digest is recorded on the migration row, so the orchestration's actions never depend on it.
  */
-export async function monitorOnboarding(input: { migrationId: string }, s: Services = services()): Promise<OnboardingCounts> {
+export async function monitorOnboarding(
+  input: { migrationId: string },
+  s: Services = services(),
+): Promise<OnboardingCounts> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
   const { reconciliation, counts } = await reconcileAndRecord(s, input.migrationId, runtime, {
     // Pending requests whose typed e-mail matches nobody in scope, for the admins to Approve or Deny by hand.
     runtime: (rt, { unmatchedRequests }) =>
       void (rt.unmatchedRequests = unmatchedRequests
         .slice(0, 50)
-        .map((u) => ({ email: u.request.email, displayName: u.request.displayName, submittedAt: u.request.submittedAt, reason: u.reason }))),
+        .map((u) => ({
+          email: u.request.email,
+          displayName: u.request.displayName,
+          submittedAt: u.request.submittedAt,
+          reason: u.reason,
+        }))),
   });
   await recordBounces(s, input.migrationId, reconciliation);
   const pending = runtime.mail?.pending;
   // The rest of an invitation or reminder the mailboxes had no room for when it started.
-  if (pending?.kind === "invitation") await sendInvitationsTo(s, input.migrationId, runtime, reconciliation, pending.deadline);
+  if (pending?.kind === "invitation")
+    await sendInvitationsTo(s, input.migrationId, runtime, reconciliation, pending.deadline);
   else if (pending?.kind === "reminder") await sendRemindersTo(s, input.migrationId, runtime, reconciliation, pending);
   // The status page's chart is drawn from these.
-  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "monitor.progress", details: { counts } });
+  await s.store.appendAudit({
+    migrationId: input.migrationId,
+    actor: "system",
+    action: "monitor.progress",
+    details: { counts },
+  });
   const now = s.clock.now();
   const last = runtime.lastDigest;
   if (digestDue(last, counts, now, parseIsoDuration(s.settings.ADMIN_DIGEST_INTERVAL))) {
@@ -89,14 +175,24 @@ export async function monitorOnboarding(input: { migrationId: string }, s: Servi
       timeZone: runtime.request.timeZone,
     });
     // The key names the previous digest: a retried pass finds this one in Sent Items instead of sending it twice.
-    await s.mail.sendBulk({ subject: digest.subject, html: digest.html, recipients: runtime.request.admins, key: sendKey(input.migrationId, "digest", last?.at ?? null, counts) });
+    await s.mail.sendBulk({
+      subject: digest.subject,
+      html: digest.html,
+      recipients: runtime.request.admins,
+      key: sendKey(input.migrationId, "digest", last?.at ?? null, counts),
+    });
     await updateRuntime(s, input.migrationId, (rt) => void (rt.lastDigest = { at: now.toISOString(), counts }));
   }
   return counts;
 }
 
 /** A digest goes when the counts moved since the last one and the interval has passed (the first one goes at once). */
-export function digestDue(last: MigrationRuntime["lastDigest"], counts: OnboardingCounts, now: Date, intervalMs: number): boolean {
+export function digestDue(
+  last: MigrationRuntime["lastDigest"],
+  counts: OnboardingCounts,
+  now: Date,
+  intervalMs: number,
+): boolean {
   if (!last) return true;
   return JSON.stringify(counts) !== JSON.stringify(last.counts) && now.getTime() - Date.parse(last.at) >= intervalMs;
 }
@@ -107,7 +203,10 @@ async function recordBounces(s: Services, migrationId: string, reconciliation: R
   const now = s.clock.now().toISOString();
   const bounces = await s.mail.readBounces(runtime.mail?.bouncesReadUntil ?? record.createdAt);
   const byAddress = new Map(reconciliation.users.filter(hasMailbox).map((u) => [u.mail.toLowerCase(), u]));
-  const stored = bounces.length > 0 ? new Map((await s.store.getUsers(migrationId)).map((u) => [u.userId, u])) : new Map<string, UserRecord>();
+  const stored =
+    bounces.length > 0
+      ? new Map((await s.store.getUsers(migrationId)).map((u) => [u.userId, u]))
+      : new Map<string, UserRecord>();
   // A report read again (the window starts at the last read) must not undo a later personal mail that cleared it.
   const supersededBy = (userId: string, at: string) => {
     const row = stored.get(userId);
@@ -115,13 +214,37 @@ async function recordBounces(s: Services, migrationId: string, reconciliation: R
   };
   const rows = bounces.flatMap((b) => {
     const user = byAddress.get(b.address.toLowerCase());
-    return user && !supersededBy(user.userId, b.at) ? [{ userId: user.userId, userPrincipalName: user.userPrincipalName, displayName: user.displayName, state: storedStateOf(user), bounce: { address: b.address, cause: b.cause, reason: b.status, at: b.at } }] : [];
+    return user && !supersededBy(user.userId, b.at)
+      ? [
+          {
+            userId: user.userId,
+            userPrincipalName: user.userPrincipalName,
+            displayName: user.displayName,
+            state: storedStateOf(user),
+            bounce: { address: b.address, cause: b.cause, reason: b.status, at: b.at },
+          },
+        ]
+      : [];
   });
   await s.store.upsertUsers(migrationId, rows);
-  const bounced = rows.length > 0 ? bouncedSummary(new Map([...stored, ...rows.map((r) => [r.userId, { ...stored.get(r.userId)!, ...r }] as const)]).values()) : undefined;
-  await updateRuntime(s, migrationId, (rt) => void (rt.mail = { ...mailRuntime(rt), bouncesReadUntil: now, ...(bounced ? { bounced } : {}) }));
+  const bounced =
+    rows.length > 0
+      ? bouncedSummary(
+          new Map([...stored, ...rows.map((r) => [r.userId, { ...stored.get(r.userId)!, ...r }] as const)]).values(),
+        )
+      : undefined;
+  await updateRuntime(
+    s,
+    migrationId,
+    (rt) => void (rt.mail = { ...mailRuntime(rt), bouncesReadUntil: now, ...(bounced ? { bounced } : {}) }),
+  );
   if (rows.length > 0) {
-    await s.store.appendAudit({ migrationId, actor: "system", action: "mail.bounced", details: { users: rows.length, causes: countBy(rows.map((r) => r.bounce.cause)) } });
+    await s.store.appendAudit({
+      migrationId,
+      actor: "system",
+      action: "mail.bounced",
+      details: { users: rows.length, causes: countBy(rows.map((r) => r.bounce.cause)) },
+    });
   }
 }
 
@@ -154,17 +277,30 @@ type Person = UserReconciliation & { mail: string };
  * pass. Each batch's users are marked once it is accepted, and its send key is deterministic, so a retried or
  * redelivered activity neither skips nor repeats anyone.
  */
-async function sendToPeople(s: Services, migrationId: string, send: PendingSend, people: Person[], content: (name?: string) => EmailContent, personalised: boolean): Promise<SendOutcome> {
+async function sendToPeople(
+  s: Services,
+  migrationId: string,
+  send: PendingSend,
+  people: Person[],
+  content: (name?: string) => EmailContent,
+  personalised: boolean,
+): Promise<SendOutcome> {
   const stored = new Map((await s.store.getUsers(migrationId)).map((u) => [u.userId, u]));
-  const todo = people.filter((u) => stored.get(u.userId)?.lastMail !== send.purpose).sort((a, b) => a.userId.localeCompare(b.userId));
+  const todo = people
+    .filter((u) => stored.get(u.userId)?.lastMail !== send.purpose)
+    .sort((a, b) => a.userId.localeCompare(b.userId));
   const bounceOf = (u: Person) => stored.get(u.userId)?.bounce ?? undefined;
-  const stillBouncing = todo.filter((u) => bounceOf(u)?.cause === "recipientNotFound" && bounceOf(u)!.address.toLowerCase() === u.mail.toLowerCase());
+  const stillBouncing = todo.filter(
+    (u) => bounceOf(u)?.cause === "recipientNotFound" && bounceOf(u)!.address.toLowerCase() === u.mail.toLowerCase(),
+  );
   const sendable = todo.filter((u) => !stillBouncing.includes(u));
   const batches: { users: Person[]; personal: boolean }[] = [];
   const personal = sendable.filter((u) => personalised || bounceOf(u));
   const bulk = sendable.filter((u) => !personalised && !bounceOf(u));
-  for (let i = 0; i < personal.length; i += PERSONALISED_PER_BATCH) batches.push({ users: personal.slice(i, i + PERSONALISED_PER_BATCH), personal: true });
-  for (let i = 0; i < bulk.length; i += RECIPIENTS_PER_MESSAGE) batches.push({ users: bulk.slice(i, i + RECIPIENTS_PER_MESSAGE), personal: false });
+  for (let i = 0; i < personal.length; i += PERSONALISED_PER_BATCH)
+    batches.push({ users: personal.slice(i, i + PERSONALISED_PER_BATCH), personal: true });
+  for (let i = 0; i < bulk.length; i += RECIPIENTS_PER_MESSAGE)
+    batches.push({ users: bulk.slice(i, i + RECIPIENTS_PER_MESSAGE), personal: false });
 
   let messages = 0;
   let deferred = 0;
@@ -177,9 +313,16 @@ async function sendToPeople(s: Services, migrationId: string, send: PendingSend,
       deferred += batch.users.length;
       continue;
     }
-    const key = sendKey(migrationId, send.purpose, batch.users.map((u) => u.userId));
+    const key = sendKey(
+      migrationId,
+      send.purpose,
+      batch.users.map((u) => u.userId),
+    );
     const result = batch.personal
-      ? await s.mail.sendPersonalised(batch.users.map((u) => ({ to: u.mail, ...pick(content(u.displayName)), key: `${key}/${u.userId}` })), { sender })
+      ? await s.mail.sendPersonalised(
+          batch.users.map((u) => ({ to: u.mail, ...pick(content(u.displayName)), key: `${key}/${u.userId}` })),
+          { sender },
+        )
       : await s.mail.sendBulk({ ...pick(content()), recipients: batch.users.map((u) => u.mail), key, sender });
     const sentTo = new Set(result.recipients.filter((r) => r.status === "sent").map((r) => r.address.toLowerCase()));
     const sent = batch.users.filter((u) => sentTo.has(u.mail.toLowerCase()));
@@ -191,7 +334,10 @@ async function sendToPeople(s: Services, migrationId: string, send: PendingSend,
     const at = s.clock.now().toISOString();
     await updateRuntime(s, migrationId, (rt) => {
       const mail = mailRuntime(rt);
-      rt.mail = { ...mail, ledger: [...liveLedger(mail.ledger, s.clock.now()), { sender, at, recipients: sent.length }] };
+      rt.mail = {
+        ...mail,
+        ledger: [...liveLedger(mail.ledger, s.clock.now()), { sender, at, recipients: sent.length }],
+      };
     });
     if (batch.personal) for (const u of sent) if (bounceOf(u)) cleared.add(u.userId);
     await s.store.upsertUsers(
@@ -203,13 +349,17 @@ async function sendToPeople(s: Services, migrationId: string, send: PendingSend,
         state: storedStateOf(u),
         lastMail: send.purpose,
         ...(batch.personal && bounceOf(u) ? { bounce: null } : {}),
-        ...(send.kind === "reminder" ? { remindersSent: (stored.get(u.userId)?.remindersSent ?? 0) + 1, lastReminderAt: at } : {}),
+        ...(send.kind === "reminder"
+          ? { remindersSent: (stored.get(u.userId)?.remindersSent ?? 0) + 1, lastReminderAt: at }
+          : {}),
       })),
     );
   }
   // A personal mail that went out cleared its user's bounce: the migration row's list follows.
   if (cleared.size > 0) {
-    const bounced = bouncedSummary([...stored.values()].map((u) => (cleared.has(u.userId) ? { ...u, bounce: null } : u)));
+    const bounced = bouncedSummary(
+      [...stored.values()].map((u) => (cleared.has(u.userId) ? { ...u, bounce: null } : u)),
+    );
     await updateRuntime(s, migrationId, (rt) => void (rt.mail = { ...mailRuntime(rt), bounced }));
   }
   // Only the newest send waits: a later reminder supersedes what an earlier one had left.

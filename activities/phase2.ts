@@ -11,7 +11,10 @@ import { reconcileAndRecord } from "../shared/reconciliationPass";
 
 export const PHASE2_BATCH_SIZE = 50;
 
-export async function planPhase2(input: { migrationId: string }, s: Services = services()): Promise<{ users: number; batches: number }> {
+export async function planPhase2(
+  input: { migrationId: string },
+  s: Services = services(),
+): Promise<{ users: number; batches: number }> {
   // Planned once: a re-run must not reshuffle batches after some accounts exist.
   const planned = (await s.store.getUsers(input.migrationId)).filter((u) => u.phase2.planned).length;
   if (planned > 0) return { users: planned, batches: Math.ceil(planned / PHASE2_BATCH_SIZE) };
@@ -19,12 +22,25 @@ export async function planPhase2(input: { migrationId: string }, s: Services = s
   const { reconciliation } = await reconcileAndRecord(s, input.migrationId, runtime, {
     rows: (rows, { usersWithoutPeigAccount }) => {
       // Batch n is the n-th 50 of the planned users in user-id order, recorded on each row.
-      const batchOfUser = new Map([...usersWithoutPeigAccount].sort((a, b) => a.localeCompare(b)).map((userId, i) => [userId, Math.floor(i / PHASE2_BATCH_SIZE)]));
-      return rows.map((row) => (batchOfUser.has(row.userId) ? { ...row, phase2: { attempts: 0, planned: true }, phase2Batch: batchOfUser.get(row.userId) } : row));
+      const batchOfUser = new Map(
+        [...usersWithoutPeigAccount]
+          .sort((a, b) => a.localeCompare(b))
+          .map((userId, i) => [userId, Math.floor(i / PHASE2_BATCH_SIZE)]),
+      );
+      return rows.map((row) =>
+        batchOfUser.has(row.userId)
+          ? { ...row, phase2: { attempts: 0, planned: true }, phase2Batch: batchOfUser.get(row.userId) }
+          : row,
+      );
     },
   });
   const missing = reconciliation.usersWithoutPeigAccount;
-  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "phase2.planned", details: { users: missing.length } });
+  await s.store.appendAudit({
+    migrationId: input.migrationId,
+    actor: "system",
+    action: "phase2.planned",
+    details: { users: missing.length },
+  });
   return { users: missing.length, batches: Math.ceil(missing.length / PHASE2_BATCH_SIZE) };
 }
 
@@ -36,12 +52,18 @@ export function batchOf(users: UserRecord[], batch: number): UserRecord[] {
     .slice(batch * PHASE2_BATCH_SIZE, (batch + 1) * PHASE2_BATCH_SIZE);
 }
 
-export async function createPeigAccounts(input: { migrationId: string; batch: number; pass: number }, s: Services = services()): Promise<{ created: number; failed: number }> {
+export async function createPeigAccounts(
+  input: { migrationId: string; batch: number; pass: number },
+  s: Services = services(),
+): Promise<{ created: number; failed: number }> {
   const peig = s.peig;
   if (!peig) throw new Error("createPeigAccounts runs in api mode only; operator mode uses a human task");
   // Reads the batch's own rows; a plan recorded before batches were stored on the rows reads them all.
   const own = (await s.store.getUsers(input.migrationId, { phase2Batch: input.batch })).filter((u) => u.phase2.planned);
-  const users = own.length > 0 ? own.sort((a, b) => a.userId.localeCompare(b.userId)) : batchOf(await s.store.getUsers(input.migrationId), input.batch);
+  const users =
+    own.length > 0
+      ? own.sort((a, b) => a.userId.localeCompare(b.userId))
+      : batchOf(await s.store.getUsers(input.migrationId), input.batch);
   let created = 0;
   let failed = 0;
   for (const user of users) {
@@ -51,15 +73,37 @@ export async function createPeigAccounts(input: { migrationId: string; batch: nu
     }
     try {
       const result = await peig.createPeigAccount(user.userId);
-      await s.store.updateUser(input.migrationId, user.userId, { state: "phase2Created", phase2: { ...user.phase2, attempts: user.phase2.attempts + 1, result: "created", peigAccountId: result.peigAccountId, error: undefined } });
-      await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "peig.account.created", details: { userId: user.userId, userPrincipalName: user.userPrincipalName, peigAccountId: result.peigAccountId, new: result.created } });
+      await s.store.updateUser(input.migrationId, user.userId, {
+        state: "phase2Created",
+        phase2: {
+          ...user.phase2,
+          attempts: user.phase2.attempts + 1,
+          result: "created",
+          peigAccountId: result.peigAccountId,
+          error: undefined,
+        },
+      });
+      await s.store.appendAudit({
+        migrationId: input.migrationId,
+        actor: "system",
+        action: "peig.account.created",
+        details: {
+          userId: user.userId,
+          userPrincipalName: user.userPrincipalName,
+          peigAccountId: result.peigAccountId,
+          new: result.created,
+        },
+      });
       created++;
     } catch (err) {
       // Peig down or refusing the key fails every user alike: that pauses the migration instead.
       if (!isPerUserFailure(err)) throw err;
       // Recorded and reported, never silently dropped; the batch's second pass tries again.
       const error = err instanceof Error ? err.message : String(err);
-      await s.store.updateUser(input.migrationId, user.userId, { state: "phase2Failed", phase2: { ...user.phase2, attempts: user.phase2.attempts + 1, result: "failed", error } });
+      await s.store.updateUser(input.migrationId, user.userId, {
+        state: "phase2Failed",
+        phase2: { ...user.phase2, attempts: user.phase2.attempts + 1, result: "failed", error },
+      });
       failed++;
     }
   }

@@ -18,10 +18,18 @@ export async function resolvePeigServer(input: { migrationId: string }, s: Servi
   const { runtime } = await loadMigration(s, input.migrationId);
   if (runtime.server) return runtime.server;
   const idpEntityId = s.peig ? (await s.peig.getSamlIdpInfo()).idpEntityId : runtime.request.idpEntityId;
-  if (!idpEntityId) throw new Error("No IDP Entity ID: operator mode needs idpEntityId in the start request (Peig: Configuration > SAML IDP Info).");
+  if (!idpEntityId)
+    throw new Error(
+      "No IDP Entity ID: operator mode needs idpEntityId in the start request (Peig: Configuration > SAML IDP Info).",
+    );
   const server = serverFromIdpEntityId(idpEntityId);
   await updateRuntime(s, input.migrationId, (rt) => void (rt.server = server));
-  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "peig.server.resolved", details: { server, source: s.peig ? "SAML IDP Info" : "start request" } });
+  await s.store.appendAudit({
+    migrationId: input.migrationId,
+    actor: "system",
+    action: "peig.server.resolved",
+    details: { server, source: s.peig ? "SAML IDP Info" : "start request" },
+  });
   return server;
 }
 
@@ -29,14 +37,22 @@ export async function resolvePeigServer(input: { migrationId: string }, s: Servi
  * Creates (or finds and completes) the Entra app with SAML SSO and an active signing certificate, for the
  * [SERVER] resolvePeigServer stored (instances started earlier also pass it as `server`: the stored one counts).
  */
-export async function createMigrationApp(input: ActivityInput<"createMigrationApp">, s: Services = services()): Promise<ActivityResult<"createMigrationApp">> {
+export async function createMigrationApp(
+  input: ActivityInput<"createMigrationApp">,
+  s: Services = services(),
+): Promise<ActivityResult<"createMigrationApp">> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
   if (!runtime.server) throw new Error("the Peig server must be resolved before the migration app is created");
   const now = s.clock.now();
   const deadline = new Date(record.deadline);
   const marginMs = s.settings.CERTIFICATE_MARGIN_DAYS * DAY;
   // Valid well past the deadline (extensions happen), within Graph's three-year cap.
-  const certificateEnd = new Date(Math.min(now.getTime() + MAX_CERTIFICATE_LIFETIME, Math.max(deadline.getTime() + marginMs + 365 * DAY, now.getTime())));
+  const certificateEnd = new Date(
+    Math.min(
+      now.getTime() + MAX_CERTIFICATE_LIFETIME,
+      Math.max(deadline.getTime() + marginMs + 365 * DAY, now.getTime()),
+    ),
+  );
   const app = await s.entra.ensureMigrationApp({
     displayName: s.settings.MIGRATION_APP_NAME,
     server: runtime.server,
@@ -47,19 +63,44 @@ export async function createMigrationApp(input: ActivityInput<"createMigrationAp
   });
   // Peig will trust this certificate for the whole window: refuse one that ends too early. Entra dates a
   // new certificate from its own clock, so allow a few minutes of skew for its start.
-  assertUsableForMigration(parseCertificate(app.certificatePem), { now: new Date(s.clock.now().getTime() + CLOCK_SKEW_MS), deadline, marginMs });
+  assertUsableForMigration(parseCertificate(app.certificatePem), {
+    now: new Date(s.clock.now().getTime() + CLOCK_SKEW_MS),
+    deadline,
+    marginMs,
+  });
   await updateRuntime(s, input.migrationId, (rt) => {
     const { created: _created, adoptedFrom: _adoptedFrom, ...made } = app;
     rt.app = made;
     return { appId: app.appId };
   });
-  const details = { appId: app.appId, entityId: app.entityId, replyUrl: app.replyUrl, thumbprint: app.thumbprint, certificateNotAfter: app.certificateNotAfter };
+  const details = {
+    appId: app.appId,
+    entityId: app.entityId,
+    replyUrl: app.replyUrl,
+    thumbprint: app.thumbprint,
+    certificateNotAfter: app.certificateNotAfter,
+  };
   if (app.adoptedFrom) {
     // Both migrations' audits say where the app went: the cancelled one still names it.
-    await s.store.appendAudit({ migrationId: app.adoptedFrom, actor: "system", action: "entraApp.handedOver", details: { appId: app.appId, toMigrationId: input.migrationId } });
-    await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "entraApp.adopted", details: { ...details, fromMigrationId: app.adoptedFrom } });
+    await s.store.appendAudit({
+      migrationId: app.adoptedFrom,
+      actor: "system",
+      action: "entraApp.handedOver",
+      details: { appId: app.appId, toMigrationId: input.migrationId },
+    });
+    await s.store.appendAudit({
+      migrationId: input.migrationId,
+      actor: "system",
+      action: "entraApp.adopted",
+      details: { ...details, fromMigrationId: app.adoptedFrom },
+    });
   } else {
-    await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: app.created ? "entraApp.created" : "entraApp.found", details });
+    await s.store.appendAudit({
+      migrationId: input.migrationId,
+      actor: "system",
+      action: app.created ? "entraApp.created" : "entraApp.found",
+      details,
+    });
   }
   return { appId: app.appId, thumbprint: app.thumbprint, certificateNotAfter: app.certificateNotAfter };
 }
@@ -70,21 +111,38 @@ export async function createMigrationApp(input: ActivityInput<"createMigrationAp
  * application hold the server's Entity ID.
  */
 async function endedMigrationsWithApps(s: Services, migrationId: string): Promise<string[]> {
-  const ended = [...(await s.store.listMigrations({ status: "cancelled" })), ...(await s.store.listMigrations({ status: "failed" }))];
+  const ended = [
+    ...(await s.store.listMigrations({ status: "cancelled" })),
+    ...(await s.store.listMigrations({ status: "failed" })),
+  ];
   return ended.filter((m) => m.id !== migrationId && m.runtime.app?.appId).map((m) => m.id);
 }
 
 /** Api mode: Configuration > Microsoft 365 Active Provider > Migration: Application ID + certificate, Validate, Save. */
-export async function configurePeigMigration(input: { migrationId: string }, s: Services = services()): Promise<"saved" | "unchanged"> {
+export async function configurePeigMigration(
+  input: { migrationId: string },
+  s: Services = services(),
+): Promise<"saved" | "unchanged"> {
   if (!s.peig) throw new Error("configurePeigMigration runs in api mode only; operator mode uses a human task");
   const { runtime } = await loadMigration(s, input.migrationId);
   if (!runtime.app) throw new Error("the Entra migration app must exist before Peig is configured");
   const config = { applicationId: runtime.app.appId, idpCertificatePem: runtime.app.certificatePem };
   const existing = await s.peig.getMigrationConfiguration();
-  if (existing && existing.applicationId === config.applicationId && existing.certificateThumbprint === runtime.app.thumbprint) return "unchanged";
+  if (
+    existing &&
+    existing.applicationId === config.applicationId &&
+    existing.certificateThumbprint === runtime.app.thumbprint
+  )
+    return "unchanged";
   const validation = await s.peig.validateMigrationConfiguration(config);
-  if (!validation.valid) throw new Error(`Peig rejected the migration configuration: ${validation.problems.join("; ")}`);
+  if (!validation.valid)
+    throw new Error(`Peig rejected the migration configuration: ${validation.problems.join("; ")}`);
   const result = await s.peig.saveMigrationConfiguration(config);
-  await s.store.appendAudit({ migrationId: input.migrationId, actor: "system", action: "peig.migrationConfig.saved", details: { applicationId: config.applicationId, thumbprint: runtime.app.thumbprint, result } });
+  await s.store.appendAudit({
+    migrationId: input.migrationId,
+    actor: "system",
+    action: "peig.migrationConfig.saved",
+    details: { applicationId: config.applicationId, thumbprint: runtime.app.thumbprint, result },
+  });
   return result;
 }

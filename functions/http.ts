@@ -21,7 +21,12 @@ export const MAX_LISTED_ERRORS = 50;
 
 export const badRequest = (errors: FieldError[]): HttpResponseInit => {
   const omitted = errors.length - MAX_LISTED_ERRORS;
-  return json(400, omitted > 0 ? { errors: errors.slice(0, MAX_LISTED_ERRORS), omitted, message: `${omitted} more error(s) not listed` } : { errors });
+  return json(
+    400,
+    omitted > 0
+      ? { errors: errors.slice(0, MAX_LISTED_ERRORS), omitted, message: `${omitted} more error(s) not listed` }
+      : { errors },
+  );
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -39,7 +44,8 @@ export const html = (status: number, page: string, headers: Record<string, strin
   headers: {
     "content-type": "text/html; charset=utf-8",
     "cache-control": "no-store",
-    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'",
+    "content-security-policy":
+      "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'",
     "referrer-policy": "no-referrer",
     "x-content-type-options": "nosniff",
     ...headers,
@@ -47,7 +53,10 @@ export const html = (status: number, page: string, headers: Record<string, strin
 });
 
 /** Parses a JSON body; an empty body is `{}` for endpoints whose fields are all optional. */
-export async function readJson(request: HttpRequest, emptyAs?: unknown): Promise<{ ok: true; value: unknown } | { ok: false; response: HttpResponseInit }> {
+export async function readJson(
+  request: HttpRequest,
+  emptyAs?: unknown,
+): Promise<{ ok: true; value: unknown } | { ok: false; response: HttpResponseInit }> {
   const text = await request.text();
   if (!text.trim()) {
     if (emptyAs !== undefined) return { ok: true, value: emptyAs };
@@ -56,7 +65,10 @@ export async function readJson(request: HttpRequest, emptyAs?: unknown): Promise
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (err) {
-    return { ok: false, response: badRequest([{ field: "body", message: `is not valid JSON: ${(err as Error).message}` }]) };
+    return {
+      ok: false,
+      response: badRequest([{ field: "body", message: `is not valid JSON: ${(err as Error).message}` }]),
+    };
   }
 }
 

@@ -59,7 +59,16 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
 }
 
 function startOnPort(port: number, options: AzuriteOptions): Promise<AzuriteHandle> {
-  const args = [azuriteTableMain(), "--tableHost", "127.0.0.1", "--tablePort", String(port), "--disableTelemetry", "--skipApiVersionCheck", "--loose"];
+  const args = [
+    azuriteTableMain(),
+    "--tableHost",
+    "127.0.0.1",
+    "--tablePort",
+    String(port),
+    "--disableTelemetry",
+    "--skipApiVersionCheck",
+    "--loose",
+  ];
   if (options.location) {
     fs.mkdirSync(options.location, { recursive: true });
     args.push("--location", options.location);

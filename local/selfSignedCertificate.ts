@@ -57,7 +57,12 @@ function wholeSeconds(date: Date): Date {
   return new Date(Math.floor(date.getTime() / 1000) * 1000);
 }
 
-export function createSelfSignedCertificate(options: { subject: string /* "CN=…" */; notBefore: Date; notAfter: Date; keyBits?: number }): GeneratedCertificate {
+export function createSelfSignedCertificate(options: {
+  subject: string /* "CN=…" */;
+  notBefore: Date;
+  notAfter: Date;
+  keyBits?: number;
+}): GeneratedCertificate {
   const { publicKey, privateKey } = keyPair(options.keyBits ?? 2048);
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
@@ -71,5 +76,12 @@ export function createSelfSignedCertificate(options: { subject: string /* "CN=�
   cert.sign(privateKey, forge.md.sha256.create());
 
   const info = parseCertificate(forge.pki.certificateToPem(cert));
-  return { derBase64: info.derBase64, pem: info.pem, thumbprint: info.thumbprint, notBefore: info.notBefore, notAfter: info.notAfter, subject: info.subject };
+  return {
+    derBase64: info.derBase64,
+    pem: info.pem,
+    thumbprint: info.thumbprint,
+    notBefore: info.notBefore,
+    notAfter: info.notAfter,
+    subject: info.subject,
+  };
 }

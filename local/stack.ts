@@ -71,7 +71,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     onboardingWindowMs: options.onboardingWindowMs,
     faults: options.faults,
     // A user onboarding through Peig signs in to the Entra migration app: that lands in Entra's sign-in log.
-    onMigrationSignIn: (user, applicationId) => void graph.recordSignIn(user.id, applicationId, 0, { interactive: !options.nonInteractiveSignIn?.(user) }),
+    onMigrationSignIn: (user, applicationId) =>
+      void graph.recordSignIn(user.id, applicationId, 0, { interactive: !options.nonInteractiveSignIn?.(user) }),
   }));
   const peigMode = options.peigMode ?? "api";
   const settings = loadSettings({
@@ -87,8 +88,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   const counters = { graph: new RequestCounter(), peig: new RequestCounter(), store: new RequestCounter() };
   const store: MigrationStore = options.storageConnection
-    ? new TableMigrationStore({ connectionString: options.storageConnection }, { tablePrefix: settings.MIGRATION_TABLE_PREFIX, clock: options.clock, requestCounter: counters.store })
-    : new MemoryMigrationStore({ tablePrefix: settings.MIGRATION_TABLE_PREFIX, clock: options.clock, requestCounter: counters.store });
+    ? new TableMigrationStore(
+        { connectionString: options.storageConnection },
+        { tablePrefix: settings.MIGRATION_TABLE_PREFIX, clock: options.clock, requestCounter: counters.store },
+      )
+    : new MemoryMigrationStore({
+        tablePrefix: settings.MIGRATION_TABLE_PREFIX,
+        clock: options.clock,
+        requestCounter: counters.store,
+      });
   const client = createSimulatorGraphClient(graph.baseUrl);
   const deps = { client, clock: options.clock, counter: counters.graph, retryPolicy: options.retryPolicy };
   const services: Services = {
@@ -97,7 +105,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     store,
     entra: new GraphEntra({ ...deps, cloud: "global", credential: createSimulatorCredential(graph.baseUrl) }),
     mail: new GraphMail({ ...deps, senders: settings.MAIL_SENDERS }),
-    peig: peigMode === "api" ? new PeigApiClient({ baseUrl: peig.baseUrl, apiKey: peig.apiKey, clock: options.clock, counter: counters.peig, retryPolicy: options.retryPolicy }) : undefined,
+    peig:
+      peigMode === "api"
+        ? new PeigApiClient({
+            baseUrl: peig.baseUrl,
+            apiKey: peig.apiKey,
+            clock: options.clock,
+            counter: counters.peig,
+            retryPolicy: options.retryPolicy,
+          })
+        : undefined,
     counters,
   };
   useServices(services);

@@ -7,11 +7,19 @@ import { Activities, type AdminCommands, type MigrationState } from "../shared/w
 import { call, enterPhase, publishProgress, type PhaseResult } from "./common";
 import { humanGate, isSleep } from "./humanTasks";
 
-export function* askApprovers(context: OrchestrationContext, state: MigrationState, commands: AdminCommands): PhaseResult {
+export function* askApprovers(
+  context: OrchestrationContext,
+  state: MigrationState,
+  commands: AdminCommands,
+): PhaseResult {
   const ended = state.approvalEnded;
   if (ended) {
     if (!ended.notified) {
-      yield* call(context, Activities.notifyAdmins, { migrationId: state.migrationId, event: `approval.${ended.outcome}`, details: { round: state.approvalRound } });
+      yield* call(context, Activities.notifyAdmins, {
+        migrationId: state.migrationId,
+        event: `approval.${ended.outcome}`,
+        details: { round: state.approvalRound },
+      });
       ended.notified = true;
     }
     if (commands.approvalRequested) {
@@ -19,7 +27,9 @@ export function* askApprovers(context: OrchestrationContext, state: MigrationSta
       state.approvalEnded = undefined;
       return;
     }
-    publishProgress(context, state, { waitingFor: `an admin to request approval again (round ${state.approvalRound} ${ended.outcome})` });
+    publishProgress(context, state, {
+      waitingFor: `an admin to request approval again (round ${state.approvalRound} ${ended.outcome})`,
+    });
     return {};
   }
 

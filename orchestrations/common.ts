@@ -71,7 +71,11 @@ export const timingsOf = (state: MigrationState): WorkflowTimings => state.timin
  * One activity, one attempt, typed by the ActivityContract. No orchestration-level retry budget: a
  * cancel must not wait behind one (the dispatcher re-reads admin commands before every new try).
  */
-export function* call<K extends ActivityName>(context: OrchestrationContext, name: K, input: ActivityInput<K>): PhaseStep<ActivityResult<K>> {
+export function* call<K extends ActivityName>(
+  context: OrchestrationContext,
+  name: K,
+  input: ActivityInput<K>,
+): PhaseStep<ActivityResult<K>> {
   try {
     return (yield context.df.callActivity(name, input)) as ActivityResult<K>;
   } catch (error) {
@@ -88,8 +92,13 @@ const waited = new WeakSet<object>();
  * segments that outlive a cancel). The losing timer is cancelled; the caller continues as new right
  * after, so whatever fires later belongs to a finished execution. Returns true when woken.
  */
-export function* waitOnce(context: OrchestrationContext, until: Date | undefined, options: { wake: boolean } = { wake: true }): PhaseStep<{ woken: boolean; end: Date }> {
-  if (waited.has(context.df)) throw new Error(`orchestration ${context.df.instanceId} tried to wait twice in one execution`);
+export function* waitOnce(
+  context: OrchestrationContext,
+  until: Date | undefined,
+  options: { wake: boolean } = { wake: true },
+): PhaseStep<{ woken: boolean; end: Date }> {
+  if (waited.has(context.df))
+    throw new Error(`orchestration ${context.df.instanceId} tried to wait twice in one execution`);
   waited.add(context.df);
   const end = sleepEnd(now(context), until);
   if (!options.wake) {
@@ -111,14 +120,33 @@ export function* readAdminCommands(context: OrchestrationContext, state: Migrati
 }
 
 /** Records the phase first, then moves to it: a failed record leaves the state where the store is. */
-export function* enterPhase(context: OrchestrationContext, state: MigrationState, phase: Phase, detail?: string, outcome: Pick<ActivityInput<"recordPhase">, "phase2"> = {}): PhaseStep {
-  yield* call(context, Activities.recordPhase, { migrationId: state.migrationId, phase, detail, instanceId: context.df.instanceId, ...outcome });
+export function* enterPhase(
+  context: OrchestrationContext,
+  state: MigrationState,
+  phase: Phase,
+  detail?: string,
+  outcome: Pick<ActivityInput<"recordPhase">, "phase2"> = {},
+): PhaseStep {
+  yield* call(context, Activities.recordPhase, {
+    migrationId: state.migrationId,
+    phase,
+    detail,
+    instanceId: context.df.instanceId,
+    ...outcome,
+  });
   state.phase = phase;
 }
 
-export function publishProgress(context: OrchestrationContext, state: MigrationState, extra: Partial<MigrationProgress> = {}): void {
+export function publishProgress(
+  context: OrchestrationContext,
+  state: MigrationState,
+  extra: Partial<MigrationProgress> = {},
+): void {
   const attention = state.attention?.needed ? state.attention : undefined;
-  const people = [state.gate && waitingOn(state.gate, state.request), state.merges?.gate && waitingOn(state.merges.gate, state.request, state.merges.requests)].filter((w) => !!w);
+  const people = [
+    state.gate && waitingOn(state.gate, state.request),
+    state.merges?.gate && waitingOn(state.merges.gate, state.request, state.merges.requests),
+  ].filter((w) => !!w);
   const progress: MigrationProgress = {
     phase: state.phase,
     deadline: state.deadline,
@@ -126,7 +154,16 @@ export function publishProgress(context: OrchestrationContext, state: MigrationS
     approvalRound: state.approvalRound,
     updatedAt: now(context).toISOString(),
     ...(attention
-      ? { needsAttention: { step: attention.step, service: attention.service, status: attention.status, fix: attention.fix, since: attention.since, nextAttemptAt: attention.nextAttemptAt } }
+      ? {
+          needsAttention: {
+            step: attention.step,
+            service: attention.service,
+            status: attention.status,
+            fix: attention.fix,
+            since: attention.since,
+            nextAttemptAt: attention.nextAttemptAt,
+          },
+        }
       : {}),
     ...(people.length > 0 ? { waitingOn: people } : {}),
     ...extra,

@@ -6,9 +6,24 @@
 import type { OrchestrationContext } from "durable-functions";
 import { stepFailureFrom } from "../shared/stepFailure";
 import { atLeast } from "../shared/versions";
-import { Activities, Orchestrations, type BatchResult, type MigrationState, type Phase2Outcome } from "../shared/workflow";
+import {
+  Activities,
+  Orchestrations,
+  type BatchResult,
+  type MigrationState,
+  type Phase2Outcome,
+} from "../shared/workflow";
 import { MINUTE } from "../shared/domain/duration";
-import { at, call, enterPhase, publishProgress, StepFailed, waitOnce, type PhaseResult, type PhaseStep } from "./common";
+import {
+  at,
+  call,
+  enterPhase,
+  publishProgress,
+  StepFailed,
+  waitOnce,
+  type PhaseResult,
+  type PhaseStep,
+} from "./common";
 import { humanGate, isSleep } from "./humanTasks";
 
 /**
@@ -29,7 +44,13 @@ export function* createMissingPeigAccounts(context: OrchestrationContext, state:
     if (request.phase2 === "approve" && !state.phase2Approved) {
       const outcome = yield* humanGate(context, state, "phase2Approval", 1, request.requiredApprovals);
       if (isSleep(outcome)) return outcome;
-      if (outcome !== "approved") return yield* finish(context, state, { created: 0, failed: 0, skipped: true }, `Phase 2 not approved (${outcome})`);
+      if (outcome !== "approved")
+        return yield* finish(
+          context,
+          state,
+          { created: 0, failed: 0, skipped: true },
+          `Phase 2 not approved (${outcome})`,
+        );
       state.phase2Approved = true;
     }
     if (state.peigMode === "operator") {
@@ -38,22 +59,39 @@ export function* createMissingPeigAccounts(context: OrchestrationContext, state:
         publishProgress(context, state, { waitingFor: "the Peig admin to create the missing accounts" });
         return outcome;
       }
-      return yield* finish(context, state, { created: outcome === "done" ? plan.users : 0, failed: outcome === "done" ? 0 : plan.users, skipped: false });
+      return yield* finish(context, state, {
+        created: outcome === "done" ? plan.users : 0,
+        failed: outcome === "done" ? 0 : plan.users,
+        skipped: false,
+      });
     }
     state.phase2 = { created: 0, failed: 0, skipped: false, nextBatch: 0, batches: plan.batches };
   }
 
   const progress = state.phase2;
-  if (progress.nextBatch! >= progress.batches!) return yield* finish(context, state, { created: progress.created, failed: progress.failed, skipped: false });
-  const wave = Array.from({ length: Math.min(phase2Concurrency(context.df.version), progress.batches! - progress.nextBatch!) }, (_, i) => progress.nextBatch! + i);
-  publishProgress(context, state, { waitingFor: `Phase 2: batches ${wave[0] + 1}-${wave[wave.length - 1] + 1} of ${progress.batches}` });
+  if (progress.nextBatch! >= progress.batches!)
+    return yield* finish(context, state, { created: progress.created, failed: progress.failed, skipped: false });
+  const wave = Array.from(
+    { length: Math.min(phase2Concurrency(context.df.version), progress.batches! - progress.nextBatch!) },
+    (_, i) => progress.nextBatch! + i,
+  );
+  publishProgress(context, state, {
+    waitingFor: `Phase 2: batches ${wave[0] + 1}-${wave[wave.length - 1] + 1} of ${progress.batches}`,
+  });
   // A wave tried again after a failure gets new instance ids: a finished sub-orchestration's id is taken.
   const retry = progress.waveRetries ? `-r${progress.waveRetries}` : "";
   let results: BatchResult[];
   try {
     results = (yield context.df.Task.all(
       // Batches run under the parent's version, not whatever the host deploys meanwhile.
-      wave.map((batch) => context.df.callSubOrchestrator(Orchestrations.phase2Batch, { migrationId, batch }, `${migrationId}-phase2-${batch}${retry}`, context.df.version)),
+      wave.map((batch) =>
+        context.df.callSubOrchestrator(
+          Orchestrations.phase2Batch,
+          { migrationId, batch },
+          `${migrationId}-phase2-${batch}${retry}`,
+          context.df.version,
+        ),
+      ),
     )) as BatchResult[];
   } catch (error) {
     progress.waveRetries = (progress.waveRetries ?? 0) + 1;
@@ -70,11 +108,23 @@ export function* createMissingPeigAccounts(context: OrchestrationContext, state:
     progress.failed += r.failed;
   }
   progress.nextBatch! += wave.length;
-  if (progress.nextBatch! >= progress.batches!) yield* finish(context, state, { created: progress.created, failed: progress.failed, skipped: false });
+  if (progress.nextBatch! >= progress.batches!)
+    yield* finish(context, state, { created: progress.created, failed: progress.failed, skipped: false });
 }
 
-function* finish(context: OrchestrationContext, state: MigrationState, result: Phase2Outcome, detail?: string): PhaseStep {
-  yield* enterPhase(context, state, "verification", detail ?? (result.skipped ? "Phase 2 not needed" : `Phase 2: ${result.created} created, ${result.failed} failed`), { phase2: result });
+function* finish(
+  context: OrchestrationContext,
+  state: MigrationState,
+  result: Phase2Outcome,
+  detail?: string,
+): PhaseStep {
+  yield* enterPhase(
+    context,
+    state,
+    "verification",
+    detail ?? (result.skipped ? "Phase 2 not needed" : `Phase 2: ${result.created} created, ${result.failed} failed`),
+    { phase2: result },
+  );
   state.phase2 = result;
 }
 

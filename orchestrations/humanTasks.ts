@@ -25,7 +25,14 @@ const phaseGate: GateSlot = {
 };
 
 /** The gate's outcome once decided or expired; until then, the sleep to its next wake-up. */
-export function* humanGate(context: OrchestrationContext, state: MigrationState, purpose: HumanTaskPurpose, round: number, required: number, slot: GateSlot = phaseGate): PhaseStep<GateOutcome | Sleep> {
+export function* humanGate(
+  context: OrchestrationContext,
+  state: MigrationState,
+  purpose: HumanTaskPurpose,
+  round: number,
+  required: number,
+  slot: GateSlot = phaseGate,
+): PhaseStep<GateOutcome | Sleep> {
   const { migrationId } = state;
   const id = gateId(purpose, round);
   const now = nowOf(context);
@@ -33,7 +40,14 @@ export function* humanGate(context: OrchestrationContext, state: MigrationState,
   if (gate?.id !== id) {
     const expiresAt = at(context, state.taskLinkTtlMs).toISOString();
     yield* call(context, Activities.openHumanTasks, { migrationId, purpose, round, expiresAt });
-    const opened: OpenGate = { purpose, round, id, required, expiresAt, nextReminderAt: at(context, timingsOf(state).gateReminderMs).toISOString() };
+    const opened: OpenGate = {
+      purpose,
+      round,
+      id,
+      required,
+      expiresAt,
+      nextReminderAt: at(context, timingsOf(state).gateReminderMs).toISOString(),
+    };
     // 3.2: the status shows when the links went out (3.1 instances replay without it).
     if (atLeast(context.df.version, "3.2")) opened.openedAt = now.toISOString();
     slot.set(state, opened);

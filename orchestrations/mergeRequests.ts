@@ -17,13 +17,18 @@ const mergeGate: GateSlot = {
 };
 
 /** Instances started before 3.2 replay without the merge task. */
-export const mergesAsked = (context: OrchestrationContext, state: MigrationState) => state.peigMode === "api" && atLeast(context.df.version, "3.2");
+export const mergesAsked = (context: OrchestrationContext, state: MigrationState) =>
+  state.peigMode === "api" && atLeast(context.df.version, "3.2");
 
 /**
  * "merged": the round was confirmed and merged, check again now; a sleep: the task is open; nothing: no task (or it
  * ended unconfirmed). `mismatched`, when the caller has just counted them: none and no task open, nothing to plan.
  */
-export function* mergeMistypedRequests(context: OrchestrationContext, state: MigrationState, mismatched?: number): PhaseStep<Sleep | "merged" | undefined> {
+export function* mergeMistypedRequests(
+  context: OrchestrationContext,
+  state: MigrationState,
+  mismatched?: number,
+): PhaseStep<Sleep | "merged" | undefined> {
   const { migrationId } = state;
   if (!state.merges?.gate && mismatched === 0) return undefined;
   const merges = (state.merges ??= { round: 0 });
@@ -41,7 +46,11 @@ export function* mergeMistypedRequests(context: OrchestrationContext, state: Mig
     return "merged";
   }
   merges.requests = undefined;
-  yield* call(context, Activities.notifyAdmins, { migrationId, event: `merges.${outcome}`, details: { round: merges.round } });
+  yield* call(context, Activities.notifyAdmins, {
+    migrationId,
+    event: `merges.${outcome}`,
+    details: { round: merges.round },
+  });
   return undefined;
 }
 
@@ -49,7 +58,11 @@ export function* mergeMistypedRequests(context: OrchestrationContext, state: Mig
 export function* closeMergeTask(context: OrchestrationContext, state: MigrationState): PhaseStep {
   const gate = state.merges?.gate;
   if (!gate) return;
-  yield* call(context, Activities.closeHumanTasks, { migrationId: state.migrationId, gate: gate.id, outcome: "notNeeded" });
+  yield* call(context, Activities.closeHumanTasks, {
+    migrationId: state.migrationId,
+    gate: gate.id,
+    outcome: "notNeeded",
+  });
   state.merges = { round: state.merges!.round };
 }
 

@@ -7,11 +7,30 @@
  */
 import type { OrchestrationContext } from "durable-functions";
 import { afterFailure, retryDue } from "../shared/domain/waits";
-import { Activities, isFinalPhase, type AdminCommands, type MigrationState, type Phase, type StepFailure } from "../shared/workflow";
+import {
+  Activities,
+  isFinalPhase,
+  type AdminCommands,
+  type MigrationState,
+  type Phase,
+  type StepFailure,
+} from "../shared/workflow";
 import { askApprovers } from "./askApprovers";
 import { closeMigration } from "./closeMigration";
 import { atLeast } from "../shared/versions";
-import { beginExecution, call, enterPhase, now, publishProgress, readAdminCommands, StepFailed, timingsOf, waitOnce, type PhaseResult, type PhaseStep } from "./common";
+import {
+  beginExecution,
+  call,
+  enterPhase,
+  now,
+  publishProgress,
+  readAdminCommands,
+  StepFailed,
+  timingsOf,
+  waitOnce,
+  type PhaseResult,
+  type PhaseStep,
+} from "./common";
 import { createMissingPeigAccounts } from "./createMissingPeigAccounts";
 import { reportMigration } from "./reportMigration";
 import { runOnboardingWindow } from "./runOnboardingWindow";
@@ -47,7 +66,8 @@ function* step(context: OrchestrationContext, state: MigrationState): PhaseResul
   try {
     const commands = yield* readAdminCommands(context, state);
     // After deletion started, cancellation is refused at the door, so the report phase never sees one.
-    if (commands.cancelRequested && state.phase !== "report") return yield* stopMigration(context, state, commands.cancelRequested.reason, commands.cancelRequested.by);
+    if (commands.cancelRequested && state.phase !== "report")
+      return yield* stopMigration(context, state, commands.cancelRequested.reason, commands.cancelRequested.by);
     const attention = state.attention;
     // A resume counts once: the one acted on is remembered (a resume with nothing failing is moot).
     const resumeAt = commands.resumeRequested?.at;
@@ -59,7 +79,11 @@ function* step(context: OrchestrationContext, state: MigrationState): PhaseResul
     }
     const sleep = yield* runPhase(context, state, commands);
     if (attention) {
-      yield* call(context, Activities.recordAttention, { migrationId: state.migrationId, attention: null, instanceId: context.df.instanceId });
+      yield* call(context, Activities.recordAttention, {
+        migrationId: state.migrationId,
+        attention: null,
+        instanceId: context.df.instanceId,
+      });
       state.attention = undefined;
     }
     return sleep;
@@ -99,7 +123,11 @@ function* stepFailed(context: OrchestrationContext, state: MigrationState, failu
   state.attention = attention;
   publishProgress(context, state, { waitingFor: `a retry of ${attention.step}` });
   try {
-    yield* call(context, Activities.recordAttention, { migrationId: state.migrationId, attention, instanceId: context.df.instanceId });
+    yield* call(context, Activities.recordAttention, {
+      migrationId: state.migrationId,
+      attention,
+      instanceId: context.df.instanceId,
+    });
   } catch (error) {
     if (!(error instanceof StepFailed)) throw error;
   }
@@ -109,7 +137,11 @@ function* stepFailed(context: OrchestrationContext, state: MigrationState, failu
 /** Cancelled before deletion: close every open link, tell the admins what was left in place. */
 function* stopMigration(context: OrchestrationContext, state: MigrationState, reason: string, by: string): PhaseStep {
   yield* call(context, Activities.closeHumanTasks, { migrationId: state.migrationId, outcome: "cancelled" });
-  yield* call(context, Activities.notifyAdmins, { migrationId: state.migrationId, event: "cancelled", details: { reason, by, phase: state.phase } });
+  yield* call(context, Activities.notifyAdmins, {
+    migrationId: state.migrationId,
+    event: "cancelled",
+    details: { reason, by, phase: state.phase },
+  });
   state.stoppedBecause = `cancelled by ${by}: ${reason}`;
   yield* enterPhase(context, state, "cancelled", state.stoppedBecause);
   state.gate = undefined;

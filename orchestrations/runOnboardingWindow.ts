@@ -21,7 +21,9 @@ export function* runOnboardingWindow(context: OrchestrationContext, state: Migra
   const deadline = new Date(state.deadline);
   const schedule = reminderTimes(deadline, request.reminders, new Date(0));
   // Only the latest reminder that has come due is sent: after a long pause nobody gets three at once.
-  const due = schedule.filter((r) => r.at <= now && now < deadline && !window.remindersSent.includes(reminderKey(r.label, state.deadline)));
+  const due = schedule.filter(
+    (r) => r.at <= now && now < deadline && !window.remindersSent.includes(reminderKey(r.label, state.deadline)),
+  );
   if (due.length > 0) {
     const latest = due[due.length - 1];
     yield* call(context, Activities.sendReminders, { migrationId, label: latest.label, deadline: state.deadline });
@@ -38,7 +40,10 @@ export function* runOnboardingWindow(context: OrchestrationContext, state: Migra
   }
   // 3.2: a monitor pass that finds new requests typed with another e-mail asks the Peig admin to merge them;
   // an open merge task is looked at on every wake-up (a decision wakes the orchestration).
-  const merges = mergesAsked(context, state) && (monitorDue || state.merges?.gate) ? yield* mergeMistypedRequests(context, state, window.counts?.mismatched) : undefined;
+  const merges =
+    mergesAsked(context, state) && (monitorDue || state.merges?.gate)
+      ? yield* mergeMistypedRequests(context, state, window.counts?.mismatched)
+      : undefined;
   if (merges === "merged") {
     window.lastMonitorAt = undefined; // monitored again at once: the merged users now count as onboarded
     return;
@@ -46,10 +51,17 @@ export function* runOnboardingWindow(context: OrchestrationContext, state: Migra
 
   const everyoneIn = !!window.counts && window.counts.inScope > 0 && window.counts.onboarded === window.counts.inScope;
   if (now >= deadline || (request.endEarly && everyoneIn)) {
-    return yield* enterPhase(context, state, "phase2", now >= deadline ? "deadline reached" : "everyone onboarded before the deadline");
+    return yield* enterPhase(
+      context,
+      state,
+      "phase2",
+      now >= deadline ? "deadline reached" : "everyone onboarded before the deadline",
+    );
   }
 
-  const nextReminder = schedule.find((r) => r.at > now && !window.remindersSent.includes(reminderKey(r.label, state.deadline)));
+  const nextReminder = schedule.find(
+    (r) => r.at > now && !window.remindersSent.includes(reminderKey(r.label, state.deadline)),
+  );
   // The monitor ran before the deadline (else the window ended above), so its next time is never past the deadline.
   const nextMonitor = monitorAfter(window.lastMonitorAt!)!;
   const wakeAt = new Date(Math.min(nextReminder?.at.getTime() ?? Infinity, nextMonitor.getTime()));

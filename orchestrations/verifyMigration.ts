@@ -20,7 +20,11 @@ export function* verifyMigration(context: OrchestrationContext, state: Migration
       // Told once per distinct gap, not at every re-check.
       const gap = missing.join("; ");
       if (state.notReadyNotified !== gap) {
-        yield* call(context, Activities.notifyAdmins, { migrationId: state.migrationId, event: "notReady", details: { missing } });
+        yield* call(context, Activities.notifyAdmins, {
+          migrationId: state.migrationId,
+          event: "notReady",
+          details: { missing },
+        });
         state.notReadyNotified = gap;
       }
       const recheck = { until: at(context, parseIsoDuration(state.request.monitorEvery)) };
@@ -40,10 +44,17 @@ export function* verifyMigration(context: OrchestrationContext, state: Migration
   const outcome = yield* humanGate(context, state, "peigChecklist", round, 1);
   state.peigChecklistRound = round;
   if (isSleep(outcome)) {
-    publishProgress(context, state, { waitingFor: "the Peig admin to confirm every user is onboarded and linked in Peig" });
+    publishProgress(context, state, {
+      waitingFor: "the Peig admin to confirm every user is onboarded and linked in Peig",
+    });
     return outcome;
   }
-  if (outcome === "done") return yield* enterPhase(context, state, "approval", "the Peig admin confirmed the checklist in Peig");
-  yield* call(context, Activities.notifyAdmins, { migrationId: state.migrationId, event: "peigChecklist.expired", details: { round } });
+  if (outcome === "done")
+    return yield* enterPhase(context, state, "approval", "the Peig admin confirmed the checklist in Peig");
+  yield* call(context, Activities.notifyAdmins, {
+    migrationId: state.migrationId,
+    event: "peigChecklist.expired",
+    details: { round },
+  });
   // Verified again on the next execution, with a new confirmation round.
 }

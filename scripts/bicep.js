@@ -16,8 +16,18 @@ const path = require("node:path");
 const root = path.resolve(__dirname, "..");
 const infra = path.join(root, "infra");
 const project = path.join(infra, "tools", "bicep.csproj");
-const version = /Include="Azure\.Bicep\.CommandLine\.linux-x64" Version="\[([\d.]+)\]"/.exec(fs.readFileSync(project, "utf8"))[1];
-const executable = path.join(infra, "tools", ".packages", "azure.bicep.commandline.linux-x64", version, "tools", "bicep");
+const version = /Include="Azure\.Bicep\.CommandLine\.linux-x64" Version="\[([\d.]+)\]"/.exec(
+  fs.readFileSync(project, "utf8"),
+)[1];
+const executable = path.join(
+  infra,
+  "tools",
+  ".packages",
+  "azure.bicep.commandline.linux-x64",
+  version,
+  "tools",
+  "bicep",
+);
 const compiledMain = path.join(root, "artifacts", "infra", "main.json");
 
 function hasDotnet() {
@@ -49,7 +59,11 @@ function diagnostics(output) {
 function run(bicep, args) {
   const result = spawnSync(bicep, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   if (result.error) throw result.error;
-  return { status: result.status, diagnostics: diagnostics(`${result.stdout}\n${result.stderr}`), output: `${result.stdout}${result.stderr}` };
+  return {
+    status: result.status,
+    diagnostics: diagnostics(`${result.stdout}\n${result.stderr}`),
+    output: `${result.stdout}${result.stderr}`,
+  };
 }
 
 /**
@@ -70,7 +84,9 @@ function newestMtime(dir) {
   return fs
     .readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.name !== "tools")
-    .map((entry) => (entry.isDirectory() ? newestMtime(path.join(dir, entry.name)) : fs.statSync(path.join(dir, entry.name)).mtimeMs))
+    .map((entry) =>
+      entry.isDirectory() ? newestMtime(path.join(dir, entry.name)) : fs.statSync(path.join(dir, entry.name)).mtimeMs,
+    )
     .reduce((a, b) => Math.max(a, b), 0);
 }
 

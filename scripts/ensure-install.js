@@ -41,7 +41,10 @@ if (stale()) {
   console.log(`Installing dependencies (npm ci on Node ${pinnedVersion})...`);
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
   const ci = ["ci", "--no-audit", "--no-fund"];
-  const status = process.versions.node === pinnedVersion ? run(npm, ci) : run(npm, ["exec", "--yes", `--package=node@${pinnedVersion}`, "--", npm, ...ci]);
+  const status =
+    process.versions.node === pinnedVersion
+      ? run(npm, ci)
+      : run(npm, ["exec", "--yes", `--package=node@${pinnedVersion}`, "--", npm, ...ci]);
   if (status !== 0) process.exit(status);
 }
 

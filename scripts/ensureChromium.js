@@ -23,11 +23,15 @@ function main() {
     return;
   }
   if (typeof process.getuid !== "function" || process.getuid() !== 0) {
-    console.log(`ensureChromium: ${CHROMIUM} is missing and this is not root, so it cannot be installed here. Run: sudo apt-get install -y chromium`);
+    console.log(
+      `ensureChromium: ${CHROMIUM} is missing and this is not root, so it cannot be installed here. Run: sudo apt-get install -y chromium`,
+    );
     return;
   }
   if (!hasApt()) {
-    console.log(`ensureChromium: ${CHROMIUM} is missing and apt-get is not available; install Chromium so that ${CHROMIUM} exists.`);
+    console.log(
+      `ensureChromium: ${CHROMIUM} is missing and apt-get is not available; install Chromium so that ${CHROMIUM} exists.`,
+    );
     return;
   }
   console.log("ensureChromium: installing Chromium (apt-get update -qq && apt-get install -y -qq chromium)...");
@@ -38,7 +42,9 @@ function main() {
   if (install.status === 0 && fs.existsSync(CHROMIUM)) {
     console.log(`ensureChromium: installed ${CHROMIUM}.`);
   } else {
-    console.log(`ensureChromium: apt-get failed (exit ${install.status ?? install.signal}); the browser tests will fail until ${CHROMIUM} exists.`);
+    console.log(
+      `ensureChromium: apt-get failed (exit ${install.status ?? install.signal}); the browser tests will fail until ${CHROMIUM} exists.`,
+    );
   }
 }
 

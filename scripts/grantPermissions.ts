@@ -21,7 +21,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const args = parsed.value;
-  const { client } = createGraphClientFromSettings({ GRAPH_CLOUD: args.cloud, GRAPH_BASE_URL: args.graphBaseUrl, AZURE_CLIENT_ID: process.env.AZURE_CLIENT_ID });
+  const { client } = createGraphClientFromSettings({
+    GRAPH_CLOUD: args.cloud,
+    GRAPH_BASE_URL: args.graphBaseUrl,
+    AZURE_CLIENT_ID: process.env.AZURE_CLIENT_ID,
+  });
   const graph = new GraphCaller({ client, clock: systemClock, counter: new RequestCounter() });
   await grantGraphPermissions(graph, args, (line) => console.log(line));
   return 0;

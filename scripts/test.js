@@ -55,7 +55,11 @@ let conformanceStatus = 0;
 if (process.argv.length > 2) {
   console.log("conformance: not run (jest was given arguments; `npm test` alone runs it)");
 } else {
-  const tier = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(root, "conformance", "node", "run.ts")], { cwd: root, stdio: "inherit" });
+  const tier = spawnSync(
+    process.execPath,
+    ["-r", "ts-node/register/transpile-only", path.join(root, "conformance", "node", "run.ts")],
+    { cwd: root, stdio: "inherit" },
+  );
   conformanceStatus = tier.status ?? 1;
 }
 

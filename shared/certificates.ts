@@ -39,7 +39,7 @@ function decodeBase64(text: string): string {
   if (compact.length === 0 || !BASE64.test(compact)) {
     throw new CertificateError(
       "malformed",
-      "The certificate is neither PEM (-----BEGIN CERTIFICATE-----) nor valid Base64: copy the \"Certificate (Base64)\" from the enterprise app's SAML signing certificate again, without extra characters.",
+      'The certificate is neither PEM (-----BEGIN CERTIFICATE-----) nor valid Base64: copy the "Certificate (Base64)" from the enterprise app\'s SAML signing certificate again, without extra characters.',
     );
   }
   return forge.util.decode64(compact);
@@ -145,7 +145,10 @@ function formatMargin(ms: number): string {
 }
 
 /** Throws CertificateError unless the certificate is valid at `now` and still valid at `deadline + marginMs`. */
-export function assertUsableForMigration(cert: CertificateInfo, options: { now: Date; deadline: Date; marginMs: number }): void {
+export function assertUsableForMigration(
+  cert: CertificateInfo,
+  options: { now: Date; deadline: Date; marginMs: number },
+): void {
   const { now, deadline, marginMs } = options;
   if (now.getTime() < cert.notBefore.getTime()) {
     throw new CertificateError(

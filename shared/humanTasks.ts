@@ -58,7 +58,8 @@ const payloadSchema = z.looseObject({
 }) satisfies z.ZodType<TaskPayload>;
 
 /** The payload of task `taskId`, checked where the store reads and writes it; throws naming the first field that does not fit. */
-export const decodeTaskPayload = (value: unknown, taskId: string): TaskPayload => decodeOrThrow(payloadSchema, value, `task ${taskId}: payload`);
+export const decodeTaskPayload = (value: unknown, taskId: string): TaskPayload =>
+  decodeOrThrow(payloadSchema, value, `task ${taskId}: payload`);
 
 export function taskKind(purpose: HumanTaskPurpose): TaskKind {
   return purpose === "deletionApproval" || purpose === "phase2Approval" ? "approval" : "operatorStep";
@@ -82,10 +83,23 @@ export interface PayloadFacts {
 }
 
 export function taskPayload(purpose: HumanTaskPurpose, facts: PayloadFacts): TaskPayload {
-  const base = { workspace: facts.request.workspace, deadline: facts.request.deadline, timeZone: facts.request.timeZone };
+  const base = {
+    workspace: facts.request.workspace,
+    deadline: facts.request.deadline,
+    timeZone: facts.request.timeZone,
+  };
   const operator = (step: OperatorStep, whatHappens: string[], irreversible = false): TaskPayload => {
     const described = describeOperatorStep(step);
-    return { ...base, purpose, title: described.title, summary: `Peig workspace ${facts.request.workspace}: a step only a Peig admin can do.`, whatHappens, irreversible, decisions: ["done"], instructions: described.instructions };
+    return {
+      ...base,
+      purpose,
+      title: described.title,
+      summary: `Peig workspace ${facts.request.workspace}: a step only a Peig admin can do.`,
+      whatHappens,
+      irreversible,
+      decisions: ["done"],
+      instructions: described.instructions,
+    };
   };
   switch (purpose) {
     case "deletionApproval":
@@ -112,28 +126,44 @@ export function taskPayload(purpose: HumanTaskPurpose, facts: PayloadFacts): Tas
         purpose,
         title: `Approve creating Peig accounts for ${facts.accountsToCreate?.length ?? 0} users who missed the window`,
         summary: "Phase 2 of the runbook: these Microsoft 365 users did not onboard before the deadline.",
-        whatHappens: ["For each listed user, Peig creates a placeholder account pre-linked to the Microsoft 365 account; the user then completes onboarding in the Peig app."],
+        whatHappens: [
+          "For each listed user, Peig creates a placeholder account pre-linked to the Microsoft 365 account; the user then completes onboarding in the Peig app.",
+        ],
         irreversible: false,
         decisions: ["approve", "reject"],
-        instructions: (facts.accountsToCreate ?? []).slice(0, 50).map((a) => `${a.displayName} <${a.userPrincipalName}>`),
+        instructions: (facts.accountsToCreate ?? [])
+          .slice(0, 50)
+          .map((a) => `${a.displayName} <${a.userPrincipalName}>`),
       };
     case "peigConfiguration":
       return {
-        ...operator({ kind: "saveMigrationConfiguration", applicationId: facts.appId ?? "", idpCertificatePem: facts.certificatePem ?? "" }, ["Users can onboard to Peig with their Microsoft 365 credentials; the onboarding window starts."]),
+        ...operator(
+          {
+            kind: "saveMigrationConfiguration",
+            applicationId: facts.appId ?? "",
+            idpCertificatePem: facts.certificatePem ?? "",
+          },
+          ["Users can onboard to Peig with their Microsoft 365 credentials; the onboarding window starts."],
+        ),
         values: [
           { label: "Application ID", value: facts.appId ?? "" },
           { label: "IDP Certificate", value: facts.certificatePem ?? "" },
         ],
       };
     case "peigAccounts":
-      return operator({ kind: "createPeigAccounts", accounts: facts.accountsToCreate ?? [] }, ["The listed users get placeholder Peig accounts, pre-linked; the migration moves on to verification."]);
+      return operator({ kind: "createPeigAccounts", accounts: facts.accountsToCreate ?? [] }, [
+        "The listed users get placeholder Peig accounts, pre-linked; the migration moves on to verification.",
+      ]);
     case "peigChecklist":
-      return operator(
-        { kind: "confirmOnboardingComplete", usersToCheck: facts.usersToCheck ?? [] },
-        ["The approvers are asked to approve deleting the migration configuration. Peig itself cannot be observed in operator mode: your confirmation is the evidence that accounts are linked."],
-      );
+      return operator({ kind: "confirmOnboardingComplete", usersToCheck: facts.usersToCheck ?? [] }, [
+        "The approvers are asked to approve deleting the migration configuration. Peig itself cannot be observed in operator mode: your confirmation is the evidence that accounts are linked.",
+      ]);
     case "peigDeletion":
-      return operator({ kind: "deleteMigrationConfiguration" }, ["The migration is closed; the Entra app PeigMigrationManager is deleted next."], true);
+      return operator(
+        { kind: "deleteMigrationConfiguration" },
+        ["The migration is closed; the Entra app PeigMigrationManager is deleted next."],
+        true,
+      );
     case "peigMerges":
       return mergePayload(base, facts);
   }
@@ -143,7 +173,10 @@ export function taskPayload(purpose: HumanTaskPurpose, facts: PayloadFacts): Tas
  * The Peig admin's merge task (api mode): confirming makes the app Merge each listed request through the Peig
  * API, creating the user's Peig account first when there is none.
  */
-function mergePayload(base: Pick<TaskPayload, "workspace" | "deadline" | "timeZone">, facts: PayloadFacts): TaskPayload {
+function mergePayload(
+  base: Pick<TaskPayload, "workspace" | "deadline" | "timeZone">,
+  facts: PayloadFacts,
+): TaskPayload {
   const merges = facts.merges ?? { merges: [], manual: [], more: 0 };
   const n = merges.merges.length;
   return {
@@ -174,5 +207,10 @@ export function waitingOn(gate: OpenGate, request: MigrationRequest, merges?: nu
     peigDeletion: "the Peig admin to delete the migration configuration in Peig",
     peigMerges: `the Peig admin to confirm ${merges ?? "the"} merge(s) of requests typed with another e-mail`,
   };
-  return { who, what: what[gate.purpose], ...(gate.openedAt ? { since: gate.openedAt } : {}), expiresAt: gate.expiresAt };
+  return {
+    who,
+    what: what[gate.purpose],
+    ...(gate.openedAt ? { since: gate.openedAt } : {}),
+    expiresAt: gate.expiresAt,
+  };
 }

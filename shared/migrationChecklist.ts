@@ -16,9 +16,15 @@ export interface EarlierPhase2Input {
 }
 
 /** How Phase 2 ended, as the store records it (or, for an instance that finished it earlier, as the orchestration passed it). */
-export const phase2Outcome = (runtime: MigrationRuntime, input: EarlierPhase2Input): Phase2Outcome | null => runtime.phase2 ?? input.phase2 ?? null;
+export const phase2Outcome = (runtime: MigrationRuntime, input: EarlierPhase2Input): Phase2Outcome | null =>
+  runtime.phase2 ?? input.phase2 ?? null;
 
-export async function freshChecklist(s: Services, migrationId: string, runtime: MigrationRuntime, phase2: Phase2Outcome | null): Promise<ChecklistItem[]> {
+export async function freshChecklist(
+  s: Services,
+  migrationId: string,
+  runtime: MigrationRuntime,
+  phase2: Phase2Outcome | null,
+): Promise<ChecklistItem[]> {
   const { reconciliation, stored } = await reconcileAndRecord(s, migrationId, runtime);
   // The pass writes states only: the Phase 2 results it read are current.
   const users = [...stored.values()];
@@ -26,12 +32,23 @@ export async function freshChecklist(s: Services, migrationId: string, runtime: 
     ? null
     : {
         status: phase2.skipped ? "skipped" : "completed",
-        created: users.filter((u) => u.phase2.result === "created" || (runtime.peigMode === "operator" && u.phase2.planned && !phase2.skipped && phase2.failed === 0)).map((u) => u.userId),
-        failed: users.filter((u) => u.phase2.result === "failed").map((u) => ({ userId: u.userId, reason: u.phase2.error ?? "unknown" })),
+        created: users
+          .filter(
+            (u) =>
+              u.phase2.result === "created" ||
+              (runtime.peigMode === "operator" && u.phase2.planned && !phase2.skipped && phase2.failed === 0),
+          )
+          .map((u) => u.userId),
+        failed: users
+          .filter((u) => u.phase2.result === "failed")
+          .map((u) => ({ userId: u.userId, reason: u.phase2.error ?? "unknown" })),
       };
   const audit = runtime.deletionStartedAt ? await s.store.listAudit(migrationId) : [];
   const deletion = audit.some(recordsPeigConfigurationDeletion)
-    ? { migrationConfiguration: "deleted" as const, migrationApp: audit.some((a) => a.action === "entraApp.deleted") ? ("deleted" as const) : ("present" as const) }
+    ? {
+        migrationConfiguration: "deleted" as const,
+        migrationApp: audit.some((a) => a.action === "entraApp.deleted") ? ("deleted" as const) : ("present" as const),
+      }
     : { migrationConfiguration: "present" as const, migrationApp: "present" as const };
   return buildChecklist({ reconciliation, phase2: phase2Result, deletion });
 }
@@ -42,5 +59,9 @@ export async function freshChecklist(s: Services, migrationId: string, runtime: 
  */
 export function recordsPeigConfigurationDeletion(entry: Pick<AuditEntry, "action" | "details">): boolean {
   if (entry.action === "peig.migrationConfig.deleted") return true;
-  return entry.action === "task.decided" && entry.details?.gate === gateId("peigDeletion", 1) && entry.details?.decision === "done";
+  return (
+    entry.action === "task.decided" &&
+    entry.details?.gate === gateId("peigDeletion", 1) &&
+    entry.details?.decision === "done"
+  );
 }

@@ -7,7 +7,15 @@ import { z } from "zod";
 import { decodeOrThrow } from "./decode";
 import type { MailRuntime } from "./domain/mailPlan";
 import type { MigrationApp } from "./entra/port";
-import type { Attention, ChecklistItem, MigrationRequest, OnboardingCounts, PeigMode, Phase2Outcome, WorkflowTimings } from "./workflow";
+import type {
+  Attention,
+  ChecklistItem,
+  MigrationRequest,
+  OnboardingCounts,
+  PeigMode,
+  Phase2Outcome,
+  WorkflowTimings,
+} from "./workflow";
 
 export interface MigrationRuntime {
   request: MigrationRequest;
@@ -48,7 +56,10 @@ export interface MigrationRuntime {
 const text = z.string();
 const texts = z.array(z.string());
 /** Nested records written only by this app: checked to be objects; their fields are the writers' to keep. */
-const record = <T>() => z.custom<T>((value) => typeof value === "object" && value !== null && !Array.isArray(value), { message: "expected an object" });
+const record = <T>() =>
+  z.custom<T>((value) => typeof value === "object" && value !== null && !Array.isArray(value), {
+    message: "expected an object",
+  });
 const who = z.looseObject({ by: text, at: text });
 
 const requestSchema = z.looseObject({
@@ -94,4 +105,5 @@ const runtimeSchema = z.looseObject({
 }) satisfies z.ZodType<MigrationRuntime>;
 
 /** The runtime of `migrationId`, checked (on every read and write of its row); throws naming the first field that does not fit. */
-export const decodeRuntime = (value: unknown, migrationId: string): MigrationRuntime => decodeOrThrow(runtimeSchema, value, `migration ${migrationId}: runtime`);
+export const decodeRuntime = (value: unknown, migrationId: string): MigrationRuntime =>
+  decodeOrThrow(runtimeSchema, value, `migration ${migrationId}: runtime`);

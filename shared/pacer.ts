@@ -20,7 +20,8 @@ export class RatePacer {
 
   /** Waits until `count` more requests fit in the rolling window, then books them at the current time. */
   async take(count: number): Promise<void> {
-    if (count > this.perWindow) throw new Error(`cannot make ${count} requests at once: the limit is ${this.perWindow} per window`);
+    if (count > this.perWindow)
+      throw new Error(`cannot make ${count} requests at once: the limit is ${this.perWindow} per window`);
     for (;;) {
       const now = this.clock.now().getTime();
       // A send at t no longer counts once now ≥ t + window (the simulator uses the same rule).

@@ -22,11 +22,22 @@ const SIGN_IN_OVERLAP_MS = DAY;
  * overlap), plus the first sign-ins earlier passes recorded on the user rows, so a pass never reads
  * the whole log again. Read-only: the cursor moves in `reconcileAndRecord`, once the rows are written.
  */
-export async function currentReconciliation(runtime: MigrationRuntime, s: Services, stored: ReadonlyMap<string, UserRecord> | undefined): Promise<Reconciliation> {
-  const users = await s.entra.listUsersInScope({ domain: runtime.request.domain, groupId: runtime.request.scopeGroupId });
+export async function currentReconciliation(
+  runtime: MigrationRuntime,
+  s: Services,
+  stored: ReadonlyMap<string, UserRecord> | undefined,
+): Promise<Reconciliation> {
+  const users = await s.entra.listUsersInScope({
+    domain: runtime.request.domain,
+    groupId: runtime.request.scopeGroupId,
+  });
   if (runtime.peigMode === "api") {
     const peig = s.peig!;
-    const [peigUsers, pendingRequests, microsoft365Accounts] = await Promise.all([peig.listUsers(), peig.listPendingRequests(), peig.listMicrosoft365Accounts()]);
+    const [peigUsers, pendingRequests, microsoft365Accounts] = await Promise.all([
+      peig.listUsers(),
+      peig.listPendingRequests(),
+      peig.listMicrosoft365Accounts(),
+    ]);
     return reconcile({ mode: "api", users, peig: { users: peigUsers, pendingRequests, microsoft365Accounts } });
   }
   if (!runtime.app) return reconcile({ mode: "operator", users, signIns: [] });
@@ -36,7 +47,13 @@ export async function currentReconciliation(runtime: MigrationRuntime, s: Servic
   const earlier: MigrationSignIn[] = [];
   if (cursor && stored) {
     for (const u of stored.values()) {
-      if (u.signedInAt) earlier.push({ id: `recorded:${u.userId}`, userId: u.userId, userPrincipalName: u.userPrincipalName, createdDateTime: u.signedInAt });
+      if (u.signedInAt)
+        earlier.push({
+          id: `recorded:${u.userId}`,
+          userId: u.userId,
+          userPrincipalName: u.userPrincipalName,
+          createdDateTime: u.signedInAt,
+        });
     }
   }
   return reconcile({ mode: "operator", users, signIns: [...earlier, ...fresh] });
@@ -70,7 +87,10 @@ export async function reconcileAndRecord(
   const counts = countsOf(reconciliation, [...stored.values()].filter((u) => u.phase2.result === "failed").length);
   const newest =
     runtime.peigMode === "operator"
-      ? reconciliation.users.reduce<string | undefined>((max, u) => (u.signedInAt && (!max || u.signedInAt > max) ? u.signedInAt : max), runtime.signInCursor?.newestSeen)
+      ? reconciliation.users.reduce<string | undefined>(
+          (max, u) => (u.signedInAt && (!max || u.signedInAt > max) ? u.signedInAt : max),
+          runtime.signInCursor?.newestSeen,
+        )
       : undefined;
   await updateRuntime(s, migrationId, (rt, record) => {
     const cursorMoved = newest !== undefined && newest !== rt.signInCursor?.newestSeen;
@@ -82,7 +102,8 @@ export async function reconcileAndRecord(
   return { reconciliation, stored, counts };
 }
 
-const sameCounts = (a: MigrationCounts, b: MigrationCounts) => (Object.keys(b) as (keyof MigrationCounts)[]).every((k) => a[k] === b[k]);
+const sameCounts = (a: MigrationCounts, b: MigrationCounts) =>
+  (Object.keys(b) as (keyof MigrationCounts)[]).every((k) => a[k] === b[k]);
 
 async function storedUsers(s: Services, migrationId: string): Promise<Map<string, UserRecord>> {
   return new Map((await s.store.getUsers(migrationId)).map((u) => [u.userId, u]));
@@ -103,7 +124,16 @@ function userRows(reconciliation: Reconciliation): UserUpsert[] {
   const suggestions = new Map(
     reconciliation.mismatchedRequests
       .filter((m) => m.suggestedMergeTarget)
-      .map((m) => [m.suggestedMergeTarget!.userId, { requestId: m.request.id, typedEmail: m.request.email, matchedBy: m.suggestedMergeTarget!.matchedBy, peigAccountId: m.suggestedMergeTarget!.peigAccountId, reason: m.reason }]),
+      .map((m) => [
+        m.suggestedMergeTarget!.userId,
+        {
+          requestId: m.request.id,
+          typedEmail: m.request.email,
+          matchedBy: m.suggestedMergeTarget!.matchedBy,
+          peigAccountId: m.suggestedMergeTarget!.peigAccountId,
+          reason: m.reason,
+        },
+      ]),
   );
   return reconciliation.users.map((u) => ({
     userId: u.userId,
@@ -122,7 +152,13 @@ function changedRows(rows: readonly UserUpsert[], stored: ReadonlyMap<string, Us
   return rows.filter((row) => {
     const current = stored.get(row.userId) as Record<string, unknown> | undefined;
     if (!current) return true;
-    return Object.entries(row).some(([field, value]) => value !== undefined && (typeof value === "object" ? JSON.stringify(value) !== JSON.stringify(current[field]) : value !== current[field]));
+    return Object.entries(row).some(
+      ([field, value]) =>
+        value !== undefined &&
+        (typeof value === "object"
+          ? JSON.stringify(value) !== JSON.stringify(current[field])
+          : value !== current[field]),
+    );
   });
 }
 

@@ -59,7 +59,12 @@ export class RetryAfterTooLongError extends Error {
 }
 
 /** How long to wait before the next attempt: Retry-After as given (throws beyond the bound), else capped back-off. */
-export function retryDelay(policy: RetryPolicy, attempt: number, retryAfterMs: number | undefined, error: unknown): number {
+export function retryDelay(
+  policy: RetryPolicy,
+  attempt: number,
+  retryAfterMs: number | undefined,
+  error: unknown,
+): number {
   if (retryAfterMs === undefined) return backoffDelay(policy, attempt);
   const bound = policy.maxRetryAfterMs ?? maxRetryAfterMs;
   if (retryAfterMs > bound) throw new RetryAfterTooLongError(retryAfterMs, bound, error);
@@ -87,7 +92,12 @@ export function backoffDelay(policy: RetryPolicy, attempt: number): number {
 
 export async function withRetry<T>(
   operation: (attempt: number) => Promise<T>,
-  options: { policy?: RetryPolicy; clock: Clock; classify: (error: unknown) => RetryDecision; onRetry?: (attempt: number, delayMs: number, error: unknown) => void },
+  options: {
+    policy?: RetryPolicy;
+    clock: Clock;
+    classify: (error: unknown) => RetryDecision;
+    onRetry?: (attempt: number, delayMs: number, error: unknown) => void;
+  },
 ): Promise<T> {
   const policy = options.policy ?? defaultRetryPolicy;
   for (let attempt = 1; ; attempt++) {

@@ -43,7 +43,9 @@ export function productionServices(settings: Settings, env: NodeJS.ProcessEnv = 
   const clock = systemClock;
   const counters = { graph: new RequestCounter(), peig: new RequestCounter(), store: new RequestCounter() };
   const { client, cloud, credential: graphCredential } = createGraphClientFromSettings(settings, env);
-  const credential = settings.AZURE_CLIENT_ID ? new ManagedIdentityCredential({ clientId: settings.AZURE_CLIENT_ID }) : new DefaultAzureCredential();
+  const credential = settings.AZURE_CLIENT_ID
+    ? new ManagedIdentityCredential({ clientId: settings.AZURE_CLIENT_ID })
+    : new DefaultAzureCredential();
   const store = new TableMigrationStore(
     settings.MIGRATION_STORAGE_CONNECTION
       ? { connectionString: settings.MIGRATION_STORAGE_CONNECTION }
@@ -58,7 +60,12 @@ export function productionServices(settings: Settings, env: NodeJS.ProcessEnv = 
     mail: new GraphMail({ client, clock, counter: counters.graph, senders: settings.MAIL_SENDERS }),
     peig:
       settings.PEIG_MODE === "api"
-        ? new PeigApiClient({ baseUrl: settings.PEIG_API_BASE_URL!, apiKey: settings.PEIG_API_KEY!, clock, counter: counters.peig })
+        ? new PeigApiClient({
+            baseUrl: settings.PEIG_API_BASE_URL!,
+            apiKey: settings.PEIG_API_KEY!,
+            clock,
+            counter: counters.peig,
+          })
         : undefined,
     counters,
   };

@@ -16,13 +16,28 @@ export async function planDryRun(request: MigrationRequest, s: Services): Promis
 /** What the tenant would refuse, each with its fix (reads only). */
 export async function runPreflight(request: MigrationRequest, s: Services): Promise<PreflightFinding[]> {
   // Peig unreachable or its IDP Entity ID malformed: setup reports that itself; the host check is then skipped.
-  const idpEntityId = s.peig ? await s.peig.getSamlIdpInfo().then((info) => info.idpEntityId, () => undefined) : request.idpEntityId;
+  const idpEntityId = s.peig
+    ? await s.peig.getSamlIdpInfo().then(
+        (info) => info.idpEntityId,
+        () => undefined,
+      )
+    : request.idpEntityId;
   let peigHost: string | undefined;
   try {
     peigHost = idpEntityId ? new URL(`https://${serverFromIdpEntityId(idpEntityId)}`).hostname : undefined;
   } catch {
     peigHost = undefined;
   }
-  const readiness = await s.entra.readTenantReadiness({ senders: s.settings.MAIL_SENDERS, signInLogs: s.settings.PEIG_MODE === "operator" });
-  return preflightFindings({ readiness, peigMode: s.settings.PEIG_MODE, scopeGroup: request.scopeGroupId !== undefined, peigHost, domain: request.domain, now: s.clock.now() });
+  const readiness = await s.entra.readTenantReadiness({
+    senders: s.settings.MAIL_SENDERS,
+    signInLogs: s.settings.PEIG_MODE === "operator",
+  });
+  return preflightFindings({
+    readiness,
+    peigMode: s.settings.PEIG_MODE,
+    scopeGroup: request.scopeGroupId !== undefined,
+    peigHost,
+    domain: request.domain,
+    now: s.clock.now(),
+  });
 }

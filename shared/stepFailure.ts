@@ -12,13 +12,18 @@ import type { FailedService, StepFailure } from "./workflow";
 const TAG = /\[step-failure:([A-Za-z0-9_-]+)\]/;
 
 /** The Graph request kind (GraphCaller's counter label) that failed, attached by GraphCaller. */
-export const graphRequestOf = (error: unknown): string | undefined => (error as { graphRequest?: string } | null)?.graphRequest;
+export const graphRequestOf = (error: unknown): string | undefined =>
+  (error as { graphRequest?: string } | null)?.graphRequest;
 
 /** Which application permission each Graph request kind needs (docs/permissions.md). */
 const graphPermission: Record<string, { permission: string; feature: string; note?: string }> = {
   listUsers: { permission: "User.Read.All", feature: "users" },
   listGroupMembers: { permission: "GroupMember.Read.All", feature: "groupScope" },
-  listSignIns: { permission: "AuditLog.Read.All", feature: "signIns", note: "reading sign-in logs also needs Microsoft Entra ID P1 (Business Premium includes it)" },
+  listSignIns: {
+    permission: "AuditLog.Read.All",
+    feature: "signIns",
+    note: "reading sign-in logs also needs Microsoft Entra ID P1 (Business Premium includes it)",
+  },
   sendMail: { permission: "Mail.Send", feature: "mail", note: "or the Exchange RBAC grant for MAIL_SENDER" },
   batch: { permission: "Mail.Send", feature: "mail", note: "or the Exchange RBAC grant for MAIL_SENDER" },
 };
@@ -48,16 +53,41 @@ export function describeFailure(step: string, thrown: unknown): StepFailure {
     return { step, service: "graph", status, code: error.code ?? undefined, message, fix: graphFix(status, kind) };
   }
   if (error instanceof PeigApiError) {
-    return { step, service: "peig", status: error.status, code: error.code, message, fix: peigFix(error.status, error.operation) };
+    return {
+      step,
+      service: "peig",
+      status: error.status,
+      code: error.code,
+      message,
+      fix: peigFix(error.status, error.operation),
+    };
   }
   if (error instanceof PeigTransportError) {
-    return { step, service: "peig", status: null, message, fix: "Peig did not answer: check that PEIG_API_BASE_URL is reachable from the Function App. The migration tries again by itself." };
+    return {
+      step,
+      service: "peig",
+      status: null,
+      message,
+      fix: "Peig did not answer: check that PEIG_API_BASE_URL is reachable from the Function App. The migration tries again by itself.",
+    };
   }
   if ((error as { name?: string } | null)?.name === "RestError") {
     const status = (error as { statusCode?: number }).statusCode ?? null;
-    return { step, service: "store", status, message, fix: "Table Storage is unavailable or refuses the app: check the storage account and the MIGRATION_STORAGE_* settings (and the identity's Storage Table Data Contributor role)." };
+    return {
+      step,
+      service: "store",
+      status,
+      message,
+      fix: "Table Storage is unavailable or refuses the app: check the storage account and the MIGRATION_STORAGE_* settings (and the identity's Storage Table Data Contributor role).",
+    };
   }
-  return { step, service: "app", status: null, message, fix: "Read the message and the audit trail; fix the cause, then resume (POST /api/migrations/{id}/resume) or cancel." };
+  return {
+    step,
+    service: "app",
+    status: null,
+    message,
+    fix: "Read the message and the audit trail; fix the cause, then resume (POST /api/migrations/{id}/resume) or cancel.",
+  };
 }
 
 function graphFix(status: number | null, kind: string | undefined): string {
@@ -66,20 +96,24 @@ function graphFix(status: number | null, kind: string | undefined): string {
     const note = "note" in needed && needed.note ? ` (${needed.note})` : "";
     return `Microsoft Graph refused ${kind ?? "the request"}: grant the managed identity the application permission ${needed.permission}${note} with npm run grant-permissions -- --features ${needed.feature}, then resume.`;
   }
-  if (status === 401) return "Microsoft Graph refused the app's token: check the managed identity (AZURE_CLIENT_ID) and GRAPH_CLOUD.";
+  if (status === 401)
+    return "Microsoft Graph refused the app's token: check the managed identity (AZURE_CLIENT_ID) and GRAPH_CLOUD.";
   return `Microsoft Graph is unavailable or throttling (${status ?? "no response"}). The migration tries again by itself; resume to try at once.`;
 }
 
 function peigFix(status: number, operation: string): string {
   if (status === 401) return "Peig refused PEIG_API_KEY: renew the key (a Key Vault reference in Azure), then resume.";
-  if (status === 403) return `Peig refused ${operation}: the API key's admin needs the right to ${peigRight(operation)} in Peig; grant it, then resume.`;
+  if (status === 403)
+    return `Peig refused ${operation}: the API key's admin needs the right to ${peigRight(operation)} in Peig; grant it, then resume.`;
   return `Peig answered ${status} to ${operation}. The migration tries again by itself; resume to try at once.`;
 }
 
 /** The error an activity throws: readable text, plus the tag the orchestration reads back. */
 export class StepFailedError extends Error {
   constructor(readonly failure: StepFailure) {
-    super(`${failure.step} failed (${failure.service}${failure.status !== null ? ` ${failure.status}` : ""}): ${failure.message} [step-failure:${Buffer.from(JSON.stringify(failure)).toString("base64url")}]`);
+    super(
+      `${failure.step} failed (${failure.service}${failure.status !== null ? ` ${failure.status}` : ""}): ${failure.message} [step-failure:${Buffer.from(JSON.stringify(failure)).toString("base64url")}]`,
+    );
     this.name = "StepFailedError";
   }
 }
@@ -107,5 +141,11 @@ export function stepFailureFrom(step: string, error: unknown): StepFailure {
  */
 export function isPerUserFailure(thrown: unknown): boolean {
   const error = unwrap(thrown);
-  return error instanceof PeigApiError && error.status >= 400 && error.status < 500 && ![401, 403, 408, 429].includes(error.status) && !(thrown instanceof RetriesExhaustedError);
+  return (
+    error instanceof PeigApiError &&
+    error.status >= 400 &&
+    error.status < 500 &&
+    ![401, 403, 408, 429].includes(error.status) &&
+    !(thrown instanceof RetriesExhaustedError)
+  );
 }

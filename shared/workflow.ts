@@ -168,7 +168,14 @@ export interface MigrationState {
     cycles: number;
   };
   /** Phase 2 progress; `nextBatch`/`batches` while batches are still running. */
-  phase2?: { created: number; failed: number; skipped: boolean; nextBatch?: number; batches?: number; /** Waves tried again after a failure (new sub-orchestration ids). */ waveRetries?: number };
+  phase2?: {
+    created: number;
+    failed: number;
+    skipped: boolean;
+    nextBatch?: number;
+    batches?: number;
+    /** Waves tried again after a failure (new sub-orchestration ids). */ waveRetries?: number;
+  };
   checklist?: ChecklistItem[];
   approvalRound: number;
   /** Operator mode: rounds of the Peig admin's confirmation of the checklist in Peig itself. */
@@ -231,7 +238,14 @@ export interface AdminCommands {
   resumeRequested?: { by: string; at: string };
 }
 
-export type HumanTaskPurpose = "deletionApproval" | "phase2Approval" | "peigConfiguration" | "peigAccounts" | "peigChecklist" | "peigDeletion" | "peigMerges";
+export type HumanTaskPurpose =
+  | "deletionApproval"
+  | "phase2Approval"
+  | "peigConfiguration"
+  | "peigAccounts"
+  | "peigChecklist"
+  | "peigDeletion"
+  | "peigMerges";
 
 export interface OpenHumanTasksInput {
   migrationId: string;
@@ -279,7 +293,10 @@ type Sent = { recipients: number; messages: number };
  */
 export interface ActivityContract {
   resolvePeigServer: { input: MigrationRef; result: string };
-  createMigrationApp: { input: MigrationRef; result: { appId: string; thumbprint: string; certificateNotAfter: string } };
+  createMigrationApp: {
+    input: MigrationRef;
+    result: { appId: string; thumbprint: string; certificateNotAfter: string };
+  };
   configurePeigMigration: { input: MigrationRef; result: "saved" | "unchanged" };
   openHumanTasks: { input: OpenHumanTasksInput; result: { gate: string; assignees: number } };
   tallyHumanTasks: { input: MigrationRef & { gate: string }; result: HumanTaskTally };
@@ -293,7 +310,10 @@ export interface ActivityContract {
   createPeigAccounts: { input: MigrationRef & { batch: number; pass: number }; result: BatchResult };
   verifyChecklist: { input: MigrationRef & { approved?: ChecklistItem[] }; result: Verification };
   /** `phase2`: how Phase 2 ended, given when it does (the checklist and the report read it from the store). */
-  recordPhase: { input: MigrationRef & { phase: Phase; detail?: string; instanceId?: string; phase2?: Phase2Outcome }; result: void };
+  recordPhase: {
+    input: MigrationRef & { phase: Phase; detail?: string; instanceId?: string; phase2?: Phase2Outcome };
+    result: void;
+  };
   beginDeletion: { input: MigrationRef & { instanceId: string }; result: { ok: boolean; reason?: string } };
   deletePeigMigrationConfiguration: { input: MigrationRef; result: "deleted" | "alreadyDeleted" };
   deleteMigrationApp: { input: MigrationRef; result: { servicePrincipal: string; application: string } };
@@ -304,7 +324,10 @@ export interface ActivityContract {
   /** Lists the mistyped requests for merge round `round` when some are not in an earlier round; `asks` = how many are new. */
   planMerges: { input: MigrationRef & { round: number }; result: { asks: number; requests: number } };
   /** Performs the merges of a confirmed round through the Peig API, each re-read first and audited. */
-  performMerges: { input: MigrationRef & { round: number }; result: { merged: number; alreadyHandled: number; failed: number } };
+  performMerges: {
+    input: MigrationRef & { round: number };
+    result: { merged: number; alreadyHandled: number; failed: number };
+  };
 }
 
 export type ActivityInput<K extends ActivityName> = ActivityContract[K]["input"];

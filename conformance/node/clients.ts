@@ -8,9 +8,16 @@ import { InvocationContext } from "@azure/functions";
 import { durableClientBinding } from "../../local/host/server";
 
 export function clientForRpc(rpcBaseUrl: string, taskHub: string): df.DurableClient {
-  const data = durableClientBinding({ webhookBase: `${new URL(rpcBaseUrl).origin}/runtime/webhooks/durabletask/`, taskHub, rpcBaseUrl });
+  const data = durableClientBinding({
+    webhookBase: `${new URL(rpcBaseUrl).origin}/runtime/webhooks/durabletask/`,
+    taskHub,
+    rpcBaseUrl,
+  });
   const input = df.input.durableClient();
-  const context = new InvocationContext({ functionName: "conformance", options: { trigger: { type: "httpTrigger", name: "req" }, extraInputs: [input] } });
+  const context = new InvocationContext({
+    functionName: "conformance",
+    options: { trigger: { type: "httpTrigger", name: "req" }, extraInputs: [input] },
+  });
   context.extraInputs.set(input, data);
   return df.getClient(context);
 }

@@ -86,14 +86,17 @@ export function differences(extension: Trace, local: Trace): string[] {
   for (const id of ids) {
     const a = extension.instances[id] ?? [];
     const b = local.instances[id] ?? [];
-    if (a.length !== b.length) out.push(`${id}: ${a.length} execution(s) on the extension, ${b.length} on the local host`);
+    if (a.length !== b.length)
+      out.push(`${id}: ${a.length} execution(s) on the extension, ${b.length} on the local host`);
     for (let x = 0; x < Math.min(a.length, b.length); x++) {
       const ea = a[x]!;
       const eb = b[x]!;
       const at = ea.findIndex((ev, i) => ev !== eb[i]);
       if (at < 0 && ea.length === eb.length) continue;
       const i = at < 0 ? Math.min(ea.length, eb.length) : at;
-      out.push(`${id} execution ${x + 1}, event ${i + 1}: extension [${ea.slice(i, i + 4).join(", ")}] vs local host [${eb.slice(i, i + 4).join(", ")}]`);
+      out.push(
+        `${id} execution ${x + 1}, event ${i + 1}: extension [${ea.slice(i, i + 4).join(", ")}] vs local host [${eb.slice(i, i + 4).join(", ")}]`,
+      );
     }
   }
   return out;

@@ -30,7 +30,10 @@ function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
 function waitForOutput(child: ChildProcess, patterns: RegExp[], what: string, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let output = "";
-    const timer = setTimeout(() => done(new Error(`timed out after ${timeoutMs} ms waiting for ${what}:\n${output}`)), timeoutMs);
+    const timer = setTimeout(
+      () => done(new Error(`timed out after ${timeoutMs} ms waiting for ${what}:\n${output}`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (patterns.every((p) => p.test(output))) done();
@@ -52,10 +55,38 @@ function waitForOutput(child: ChildProcess, patterns: RegExp[], what: string, ti
 export async function startStorage(): Promise<Storage> {
   const [blob, queue, table] = [await freePort(), await freePort(), await freePort()];
   const main = path.join(path.dirname(require.resolve("azurite/package.json")), "dist", "src", "azurite.js");
-  const args = [main, "--blobHost", "127.0.0.1", "--blobPort", String(blob), "--queueHost", "127.0.0.1", "--queuePort", String(queue)];
-  args.push("--tableHost", "127.0.0.1", "--tablePort", String(table), "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--loose");
+  const args = [
+    main,
+    "--blobHost",
+    "127.0.0.1",
+    "--blobPort",
+    String(blob),
+    "--queueHost",
+    "127.0.0.1",
+    "--queuePort",
+    String(queue),
+  ];
+  args.push(
+    "--tableHost",
+    "127.0.0.1",
+    "--tablePort",
+    String(table),
+    "--inMemoryPersistence",
+    "--disableTelemetry",
+    "--skipApiVersionCheck",
+    "--loose",
+  );
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
-  await waitForOutput(child, [/Blob service is successfully listening/, /Queue service is successfully listening/, /Table service is successfully listening/], "Azurite", 30_000);
+  await waitForOutput(
+    child,
+    [
+      /Blob service is successfully listening/,
+      /Queue service is successfully listening/,
+      /Table service is successfully listening/,
+    ],
+    "Azurite",
+    30_000,
+  );
   const endpoint = (port: number) => `http://127.0.0.1:${port}/${DEV_ACCOUNT}`;
   return {
     connectionString:
@@ -77,7 +108,10 @@ export function buildHarness(): void {
 /** The extension version the harness runs, read from its project file (one home for the pin). */
 export function extensionVersion(): string {
   const csproj = fs.readFileSync(path.join(HARNESS_DIR, "Harness.csproj"), "utf8");
-  return /Include="Microsoft\.Azure\.WebJobs\.Extensions\.DurableTask" Version="\[?([^"\]]+)\]?"/.exec(csproj)?.[1] ?? "unknown";
+  return (
+    /Include="Microsoft\.Azure\.WebJobs\.Extensions\.DurableTask" Version="\[?([^"\]]+)\]?"/.exec(csproj)?.[1] ??
+    "unknown"
+  );
 }
 
 export interface Harness {
@@ -88,9 +122,18 @@ export interface Harness {
 }
 
 /** host.json's defaultVersion: the harness runs the extension with it, as the Functions host would. */
-export const deployedVersion = (JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../host.json"), "utf8")) as { extensions: { durableTask: { defaultVersion: string } } }).extensions.durableTask.defaultVersion;
+export const deployedVersion = (
+  JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../host.json"), "utf8")) as {
+    extensions: { durableTask: { defaultVersion: string } };
+  }
+).extensions.durableTask.defaultVersion;
 
-export async function startHarness(options: { connectionString: string; workerUrl: string; taskHub: string; logFile: string }): Promise<Harness> {
+export async function startHarness(options: {
+  connectionString: string;
+  workerUrl: string;
+  taskHub: string;
+  logFile: string;
+}): Promise<Harness> {
   const child = spawn("dotnet", [HARNESS_DLL], {
     stdio: ["pipe", "pipe", "pipe"],
     env: {

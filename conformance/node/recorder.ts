@@ -26,7 +26,10 @@ export class Recorder {
       const isOrchestration = Object.values(reg.metadata.bindings).some((b) => b.type === "orchestrationTrigger");
       if (!isOrchestration || (reg.callback as { recorded?: boolean }).recorded) continue;
       const original = reg.callback;
-      const recorded = async (binding: { instanceId: string; history: Record<string, unknown>[] }, context: unknown) => {
+      const recorded = async (
+        binding: { instanceId: string; history: Record<string, unknown>[] },
+        context: unknown,
+      ) => {
         const episode: Episode = { name, instanceId: binding.instanceId, history: structuredClone(binding.history) };
         this.episodes.push(episode);
         try {

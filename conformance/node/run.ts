@@ -52,7 +52,9 @@ function checkFunctionList(): void {
   const declared = [...cs.matchAll(/\[FunctionName\("([^"]+)"\)\]/g)].map((m) => m[1]).sort();
   const expected = [...registry.keys()].sort();
   if (JSON.stringify(declared) !== JSON.stringify(expected)) {
-    throw new Error(`conformance/Harness/Functions.cs declares [${declared.join(", ")}] but the fixtures are [${expected.join(", ")}]`);
+    throw new Error(
+      `conformance/Harness/Functions.cs declares [${declared.join(", ")}] but the fixtures are [${expected.join(", ")}]`,
+    );
   }
 }
 
@@ -67,29 +69,50 @@ async function runOn(side: Side, scenario: Scenario, recorder: Recorder): Promis
     const episodes = recorder.take();
     const dir = path.join(artifacts, "conformance-episodes");
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, `${scenario.name.replace(/\W+/g, "-")}.${side.name.replace(/\W+/g, "-")}.json`), JSON.stringify(episodes, null, 1));
+    fs.writeFileSync(
+      path.join(dir, `${scenario.name.replace(/\W+/g, "-")}.${side.name.replace(/\W+/g, "-")}.json`),
+      JSON.stringify(episodes, null, 1),
+    );
     recorder.restore(episodes);
   }
   const status = await side.client().getStatus(id);
-  return { instances: executions(recorder.take(), id, !!scenario.unordered), status: status.runtimeStatus, output: status.output ?? null };
+  return {
+    instances: executions(recorder.take(), id, !!scenario.unordered),
+    status: status.runtimeStatus,
+    output: status.output ?? null,
+  };
 }
 
-function judge(scenario: Scenario, extension: Trace, local: Trace): { passed: boolean; skipped?: boolean; notes: string[] } {
+function judge(
+  scenario: Scenario,
+  extension: Trace,
+  local: Trace,
+): { passed: boolean; skipped?: boolean; notes: string[] } {
   const broken = scenario.brokenOnPurpose;
   if (broken) {
-    const correct = extension.status === "Completed" && JSON.stringify(extension.output) === JSON.stringify(broken.correct);
-    const shows = extension.status === broken.extension.status && JSON.stringify(extension.output) === JSON.stringify(broken.extension.output);
-    const loud = local.status === "Failed" && broken.localHostFails.test(typeof local.output === "string" ? local.output : JSON.stringify(local.output));
+    const correct =
+      extension.status === "Completed" && JSON.stringify(extension.output) === JSON.stringify(broken.correct);
+    const shows =
+      extension.status === broken.extension.status &&
+      JSON.stringify(extension.output) === JSON.stringify(broken.extension.output);
+    const loud =
+      local.status === "Failed" &&
+      broken.localHostFails.test(typeof local.output === "string" ? local.output : JSON.stringify(local.output));
     const notes = [
       `extension: ${extension.status} ${JSON.stringify(extension.output)}` +
-        (correct ? " (correct: the problem did not show)" : shows ? " (the problem shows, as expected)" : ` (expected ${broken.extension.status} ${JSON.stringify(broken.extension.output)})`),
+        (correct
+          ? " (correct: the problem did not show)"
+          : shows
+            ? " (the problem shows, as expected)"
+            : ` (expected ${broken.extension.status} ${JSON.stringify(broken.extension.output)})`),
       `local host: ${local.status} ${JSON.stringify(local.output)}${loud ? " (fails loudly, as expected)" : ` (expected Failed matching ${broken.localHostFails})`}`,
     ];
     return { passed: shows && loud, notes };
   }
   const diff = differences(extension, local);
   if (scenario.knownDivergence) {
-    if (diff.length === 0) return { passed: true, notes: ["the known divergence is gone: remove knownDivergence from this scenario"] };
+    if (diff.length === 0)
+      return { passed: true, notes: ["the known divergence is gone: remove knownDivergence from this scenario"] };
     return { passed: false, skipped: true, notes: [`known divergence: ${scenario.knownDivergence}`, ...diff] };
   }
   return { passed: diff.length === 0, notes: diff };
@@ -98,7 +121,9 @@ function judge(scenario: Scenario, extension: Trace, local: Trace): { passed: bo
 async function main(): Promise<number> {
   const version = extensionVersion();
   if (!hasDotnet()) {
-    console.log("conformance: skipped: dotnet is not on the PATH (the tier needs the .NET SDK to host the real Durable extension)");
+    console.log(
+      "conformance: skipped: dotnet is not on the PATH (the tier needs the .NET SDK to host the real Durable extension)",
+    );
     write({ skipped: true, extension: version, passed: 0, failed: 0, scenarios: [] });
     return 0;
   }
@@ -121,13 +146,22 @@ async function main(): Promise<number> {
   const results: Result[] = [];
   let extension: ExtensionSide | undefined;
   try {
-    extension = await ExtensionSide.create({ connectionString: storage.connectionString, workerUrl: worker.url, taskHub, logFile });
+    extension = await ExtensionSide.create({
+      connectionString: storage.connectionString,
+      workerUrl: worker.url,
+      taskHub,
+      logFile,
+    });
     for (const scenario of selected) {
       const t0 = Date.now();
       const result: Result = { name: scenario.name, passed: false, seconds: 0, notes: [] };
       let local: LocalSide | undefined;
       try {
-        result.extension = await withTimeout(runOn(extension, scenario, recorder), scenario.timeoutMs ?? 90_000, "extension");
+        result.extension = await withTimeout(
+          runOn(extension, scenario, recorder),
+          scenario.timeoutMs ?? 90_000,
+          "extension",
+        );
         local = await LocalSide.create();
         result.local = await withTimeout(runOn(local, scenario, recorder), scenario.timeoutMs ?? 90_000, "local host");
         Object.assign(result, judge(scenario, result.extension, result.local));
@@ -150,9 +184,19 @@ async function main(): Promise<number> {
   const passed = results.filter((r) => r.passed).length;
   const skipped = results.filter((r) => r.skipped).length;
   const failed = results.length - passed - skipped;
-  write({ skipped: false, extension: version, passed, failed, knownDivergences: skipped, seconds: Math.round((Date.now() - started) / 1000), scenarios: results });
+  write({
+    skipped: false,
+    extension: version,
+    passed,
+    failed,
+    knownDivergences: skipped,
+    seconds: Math.round((Date.now() - started) / 1000),
+    scenarios: results,
+  });
   const known = skipped ? `, ${skipped} skipped (known divergence)` : "";
-  console.log(`conformance: ${results.length} scenarios on Microsoft.Azure.WebJobs.Extensions.DurableTask ${version}: ${passed} passed, ${failed} failed${known}`);
+  console.log(
+    `conformance: ${results.length} scenarios on Microsoft.Azure.WebJobs.Extensions.DurableTask ${version}: ${passed} passed, ${failed} failed${known}`,
+  );
   return failed === 0 && results.length > 0 ? 0 : 1;
 }
 
@@ -160,7 +204,10 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
   let timer: NodeJS.Timeout;
   return Promise.race([
     work.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: the scenario did not finish within ${ms} ms`)), ms))),
+    new Promise<T>(
+      (_, reject) =>
+        (timer = setTimeout(() => reject(new Error(`${what}: the scenario did not finish within ${ms} ms`)), ms)),
+    ),
   ]);
 }
 
@@ -168,7 +215,9 @@ main().then(
   (code) => process.exit(code),
   (err) => {
     console.error(err);
-    console.log(`conformance: 0 scenarios on Microsoft.Azure.WebJobs.Extensions.DurableTask ${extensionVersion()}: 0 passed, 1 failed`);
+    console.log(
+      `conformance: 0 scenarios on Microsoft.Azure.WebJobs.Extensions.DurableTask ${extensionVersion()}: 0 passed, 1 failed`,
+    );
     write({ skipped: false, extension: extensionVersion(), passed: 0, failed: 1, error: String(err), scenarios: [] });
     process.exit(1);
   },

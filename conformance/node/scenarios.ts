@@ -41,19 +41,27 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const finished = (s: Status) => TERMINAL.includes(s.runtimeStatus);
 /** The app's migration orchestrator waits with this progress (publishProgress, orchestrations/). */
 const waitingFor = (text: string, round?: number) =>
-  custom((c) => typeof c.waitingFor === "string" && c.waitingFor.startsWith(text) && (round === undefined || c.approvalRound === round));
+  custom(
+    (c) =>
+      typeof c.waitingFor === "string" &&
+      c.waitingFor.startsWith(text) &&
+      (round === undefined || c.approvalRound === round),
+  );
 /** App timings, shortened only through the start input (the settings GATE_REMINDER_INTERVAL, TASK_LINK_TTL, STEP_RETRY_DELAYS, ATTENTION_RETRY_DELAYS). */
 const APP_TIMINGS = { gateReminderMs: 8000, taskLinkTtlMs: 120_000, stepRetryMs: [300], attentionRetryMs: [60_000] };
 /** Starts the app's migration at the deletion approval on a fresh stub store; returns how to wake it. */
 async function startAppMigration(side: Side, id: string): Promise<() => Promise<void>> {
   appStore.reset();
   // The version host.json deploys, as a new instance in Azure gets it (the app's code branches on it).
-  await side.client().startNew("migration", { instanceId: id, input: migrationAtApproval(id, APP_TIMINGS), version: deployedVersion });
+  await side
+    .client()
+    .startNew("migration", { instanceId: id, input: migrationAtApproval(id, APP_TIMINGS), version: deployedVersion });
   return () => side.client().raiseEvent(id, "wake", {});
 }
 /** Lets the extension commit the episode that reached a wait before the next person acts. */
 const SETTLE_MS = 800;
-const custom = (pred: (c: Record<string, unknown>) => boolean) => (s: Status) => !!s.customStatus && typeof s.customStatus === "object" && pred(s.customStatus as Record<string, unknown>);
+const custom = (pred: (c: Record<string, unknown>) => boolean) => (s: Status) =>
+  !!s.customStatus && typeof s.customStatus === "object" && pred(s.customStatus as Record<string, unknown>);
 
 export const scenarios: Scenario[] = [
   {
@@ -63,9 +71,23 @@ export const scenarios: Scenario[] = [
       "one approval, a rejection, a new request, two approvals; every execution sees exactly its own event",
     async run({ side }) {
       const id = "cf-gate";
-      const input = { required: 2, approvers: ["a@x", "b@x", "c@x"], remindersMs: [1500], expiryMs: 60_000, approvedBy: [], round: 0, reminders: 0, rejected: false };
+      const input = {
+        required: 2,
+        approvers: ["a@x", "b@x", "c@x"],
+        remindersMs: [1500],
+        expiryMs: 60_000,
+        approvedBy: [],
+        round: 0,
+        reminders: 0,
+        rejected: false,
+      };
       await side.client().startNew(Fixture.approvalGate, { instanceId: id, input });
-      const round = (n: number) => side.until(id, custom((c) => c.round === n), `round ${n}`);
+      const round = (n: number) =>
+        side.until(
+          id,
+          custom((c) => c.round === n),
+          `round ${n}`,
+        );
       await round(1); // the reminder timer fired and the gate asked again
       await side.client().raiseEvent(id, "decision", { by: "a@x", approve: true });
       await round(2);
@@ -95,8 +117,14 @@ export const scenarios: Scenario[] = [
         await sleep(500); // let the message land before the host commits the continueAsNew
       });
       try {
-        await side.client().startNew(Fixture.betweenExecutions, { instanceId: id, input: { generation: 0, timerMs: 30_000 } });
-        await side.until(id, custom((c) => c.generation === 0), "first execution waiting");
+        await side
+          .client()
+          .startNew(Fixture.betweenExecutions, { instanceId: id, input: { generation: 0, timerMs: 30_000 } });
+        await side.until(
+          id,
+          custom((c) => c.generation === 0),
+          "first execution waiting",
+        );
         await side.client().raiseEvent(id, "first", {});
         await side.until(id, finished, "second execution finished");
       } finally {
@@ -112,8 +140,14 @@ export const scenarios: Scenario[] = [
       "an execution takes a wake event, re-reads (an activity) and continues as new; the next execution must not see that wake again",
     async run({ side }) {
       const id = "cf-carryover";
-      await side.client().startNew(Fixture.eventThenContinue, { instanceId: id, input: { generation: 0, timerMs: 30_000 } });
-      await side.until(id, custom((c) => c.generation === 0), "first execution waiting");
+      await side
+        .client()
+        .startNew(Fixture.eventThenContinue, { instanceId: id, input: { generation: 0, timerMs: 30_000 } });
+      await side.until(
+        id,
+        custom((c) => c.generation === 0),
+        "first execution waiting",
+      );
       await side.client().raiseEvent(id, "wake", {});
       await side.until(id, finished, "second execution finished");
       return id;
@@ -121,7 +155,8 @@ export const scenarios: Scenario[] = [
   },
   {
     name: "timer loses to an event",
-    checks: "Task.any of an event and a 30 s timer: the event wins, the timer is cancelled, the instance completes at once",
+    checks:
+      "Task.any of an event and a 30 s timer: the event wins, the timer is cancelled, the instance completes at once",
     async run({ side }) {
       const id = "cf-race";
       await side.client().startNew(Fixture.wait, { instanceId: id, input: { timerMs: 30_000 } });
@@ -138,7 +173,9 @@ export const scenarios: Scenario[] = [
       "that is due at once, then the failure reaches the orchestration, which records needs-attention",
     async run({ side }) {
       const id = "cf-retries";
-      await side.client().startNew(Fixture.retriesExhausted, { instanceId: id, input: { firstRetryMs: 500, attempts: 3 } });
+      await side
+        .client()
+        .startNew(Fixture.retriesExhausted, { instanceId: id, input: { firstRetryMs: 500, attempts: 3 } });
       await side.until(id, finished, "finished");
       return id;
     },
@@ -161,7 +198,9 @@ export const scenarios: Scenario[] = [
     async run({ side }) {
       const id = "cf-wake";
       const key = `wake-${side.name}`;
-      await side.client().startNew(Fixture.wakeDuringActivity, { instanceId: id, input: { holdKey: key, timerMs: 30_000 } });
+      await side
+        .client()
+        .startNew(Fixture.wakeDuringActivity, { instanceId: id, input: { holdKey: key, timerMs: 30_000 } });
       await holds.started(key);
       await side.client().raiseEvent(id, "wake", {});
       await sleep(500);
@@ -172,7 +211,8 @@ export const scenarios: Scenario[] = [
   },
   {
     name: "cancel during a wait",
-    checks: "terminating an instance that waits on an event and a timer: Terminated with the reason, nothing runs after",
+    checks:
+      "terminating an instance that waits on an event and a timer: Terminated with the reason, nothing runs after",
     async run({ side }) {
       const id = "cf-cancel";
       await side.client().startNew(Fixture.wait, { instanceId: id, input: { timerMs: 30_000 } });
@@ -184,7 +224,8 @@ export const scenarios: Scenario[] = [
   },
   {
     name: "host killed and restarted mid-wait",
-    checks: "the host process is killed (SIGKILL on the extension) while the instance waits; after a restart on the same storage the event completes it",
+    checks:
+      "the host process is killed (SIGKILL on the extension) while the instance waits; after a restart on the same storage the event completes it",
     timeoutMs: 180_000,
     async run({ side }) {
       const id = "cf-restart";
@@ -206,11 +247,19 @@ export const scenarios: Scenario[] = [
     async run({ side }) {
       const id = "cf-app-gate";
       const wake = await startAppMigration(side, id);
-      await side.until(id, (s) => appStore.reminded.length === 1 && waitingFor("2 of 3 approvers", 1)(s), "a reminder round");
+      await side.until(
+        id,
+        (s) => appStore.reminded.length === 1 && waitingFor("2 of 3 approvers", 1)(s),
+        "a reminder round",
+      );
       await sleep(SETTLE_MS);
       appStore.decisions.push({ by: "cfo@contoso.com", approve: false });
       await wake();
-      await side.until(id, waitingFor("an admin to request approval again (round 1 rejected)"), "rejected, waiting for a new request");
+      await side.until(
+        id,
+        waitingFor("an admin to request approval again (round 1 rejected)"),
+        "rejected, waiting for a new request",
+      );
       await sleep(SETTLE_MS);
       appStore.commands.approvalRequested = true;
       await wake();
@@ -219,7 +268,11 @@ export const scenarios: Scenario[] = [
       const tallied = appStore.tallies;
       appStore.decisions.push({ by: "cio@contoso.com", approve: true });
       await wake();
-      await side.until(id, (s) => appStore.tallies > tallied && waitingFor("2 of 3 approvers", 2)(s), "one approval tallied");
+      await side.until(
+        id,
+        (s) => appStore.tallies > tallied && waitingFor("2 of 3 approvers", 2)(s),
+        "one approval tallied",
+      );
       await sleep(SETTLE_MS);
       appStore.decisions.push({ by: "ciso@contoso.com", approve: true });
       await wake();
@@ -241,7 +294,11 @@ export const scenarios: Scenario[] = [
       await sleep(SETTLE_MS);
       appStore.decisions.push({ by: "cio@contoso.com", approve: true }, { by: "ciso@contoso.com", approve: true });
       await wake();
-      await side.until(id, custom((c) => !!c.needsAttention && c.waitingFor === "a retry of deletePeigMigrationConfiguration"), "needs attention");
+      await side.until(
+        id,
+        custom((c) => !!c.needsAttention && c.waitingFor === "a retry of deletePeigMigrationConfiguration"),
+        "needs attention",
+      );
       await sleep(SETTLE_MS);
       appStore.peigDown = false;
       appStore.commands.resumeRequested = { by: "it@contoso.com", at: "2026-12-01T10:00:00.000Z" };
@@ -260,7 +317,8 @@ export const scenarios: Scenario[] = [
     brokenOnPurpose: {
       correct: { outcome: "approved", after: "after approval" },
       extension: { status: "Completed", output: { outcome: "approved" } },
-      localHostFails: /^orchestration 'cfReyield' \(instance cf-reyield\) yielded the timer \(fires at [^)]+\) scheduled as task 1 again inside Task\.any: the Durable extension would schedule it anew/,
+      localHostFails:
+        /^orchestration 'cfReyield' \(instance cf-reyield\) yielded the timer \(fires at [^)]+\) scheduled as task 1 again inside Task\.any: the Durable extension would schedule it anew/,
     },
     async run({ side }) {
       const id = "cf-reyield";

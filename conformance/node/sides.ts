@@ -50,7 +50,9 @@ export class ExtensionSide implements Side {
       if (done(last)) return last;
       await sleep(200);
     }
-    throw new Error(`${what}: not reached within ${timeoutMs} ms (last status ${last?.runtimeStatus}, custom status ${JSON.stringify(last?.customStatus)})`);
+    throw new Error(
+      `${what}: not reached within ${timeoutMs} ms (last status ${last?.runtimeStatus}, custom status ${JSON.stringify(last?.customStatus)})`,
+    );
   }
 
   async restart(): Promise<void> {
@@ -91,7 +93,10 @@ export class LocalSide implements Side {
       if (done(status)) return status;
       if (!idle) continue; // an activity is still running (a held one, say): let it
       const next = this.host.engine.nextTimer();
-      if (!next) throw new Error(`${what}: never reached (status ${status.runtimeStatus}, custom status ${JSON.stringify(status.customStatus)}, no timer left)`);
+      if (!next)
+        throw new Error(
+          `${what}: never reached (status ${status.runtimeStatus}, custom status ${JSON.stringify(status.customStatus)}, no timer left)`,
+        );
       await this.host.advanceTo(next.fireAt);
     }
     throw new Error(`${what}: not reached within ${timeoutMs} ms`);

@@ -33,7 +33,11 @@ export async function startWorker(log: (line: string) => void): Promise<WorkerSe
   async function invoke(kind: string | undefined, name: string, body: unknown) {
     const reg = registry.get(name);
     if (!reg) return { ok: false, message: `No function named '${name}' is registered`, stack: "" };
-    const context = new InvocationContext({ functionName: name, invocationId: randomUUID(), logHandler: (level, ...args) => log(`${level} ${name}: ${args.join(" ")}`) });
+    const context = new InvocationContext({
+      functionName: name,
+      invocationId: randomUUID(),
+      logHandler: (level, ...args) => log(`${level} ${name}: ${args.join(" ")}`),
+    });
     try {
       if (kind === "orchestrator") return { ok: true, state: await reg.callback(body, context) };
       if (kind === "activity") return { ok: true, result: (await reg.callback(decodeInput(body), context)) ?? null };

@@ -16,7 +16,8 @@ export async function hostBenchmarks(): Promise<BenchRow[]> {
     const window = await timed(async () => {
       const id = await host.client.startNew("approvalWindow");
       const done = await host.runToCompletion(id);
-      if ((done.output as { reminders: number }).reminders !== 6) throw new Error("14-day scenario did not send 6 reminders");
+      if ((done.output as { reminders: number }).reminders !== 6)
+        throw new Error("14-day scenario did not send 6 reminders");
     });
     const fanOut = await timed(async () => {
       const id = await host.client.startNew("fanOut", { input: 1000 });
@@ -24,7 +25,10 @@ export async function hostBenchmarks(): Promise<BenchRow[]> {
       if (done.status !== "Completed") throw new Error("fan-out did not complete");
     });
     return [
-      { benchmark: "host: 14-day window, 6 reminders, long timer (virtual clock)", figure: `${window.toFixed(0)} ms wall` },
+      {
+        benchmark: "host: 14-day window, 6 reminders, long timer (virtual clock)",
+        figure: `${window.toFixed(0)} ms wall`,
+      },
       { benchmark: "host: fan-out/fan-in of 1,000 activities", figure: `${fanOut.toFixed(0)} ms wall` },
     ];
   } finally {

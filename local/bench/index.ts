@@ -24,7 +24,13 @@ async function main(): Promise<void> {
   const { phase2Benchmarks } = await import("./phase2Bench");
   const { scaleBenchmarks } = await import("./scaleBench");
   // Reconciliation first: its memory figure is cleanest in a process that has not run a migration yet.
-  const sections: (() => Promise<BenchRow[]>)[] = [reconcileBenchmarks, hostBenchmarks, migrationBenchmarks, phase2Benchmarks, scaleBenchmarks];
+  const sections: (() => Promise<BenchRow[]>)[] = [
+    reconcileBenchmarks,
+    hostBenchmarks,
+    migrationBenchmarks,
+    phase2Benchmarks,
+    scaleBenchmarks,
+  ];
   const rows: BenchRow[] = [];
   for (const section of sections) {
     const started = Date.now();
@@ -32,7 +38,11 @@ async function main(): Promise<void> {
       rows.push(...(await section()));
     } catch (err) {
       // A section that cannot finish is a result too: report it and go on with the others.
-      rows.push({ benchmark: `${section.name}: did not finish`, figure: err instanceof Error ? err.message : String(err), met: false });
+      rows.push({
+        benchmark: `${section.name}: did not finish`,
+        figure: err instanceof Error ? err.message : String(err),
+        met: false,
+      });
     }
     console.error(`bench: ${section.name} took ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
@@ -54,7 +64,9 @@ function printTable(rows: BenchRow[]): void {
   for (const c of cells) console.log(line(c));
   console.log("");
   notes.forEach((note, i) => console.log(`[${i + 1}] ${note}`));
-  console.log(`Machine: ${availableParallelism()} cores (${cpus()[0]?.model.trim() ?? "unknown CPU"}), Node ${process.version}, ${process.platform}/${process.arch}.`);
+  console.log(
+    `Machine: ${availableParallelism()} cores (${cpus()[0]?.model.trim() ?? "unknown CPU"}), Node ${process.version}, ${process.platform}/${process.arch}.`,
+  );
 }
 
 main().catch((err) => {

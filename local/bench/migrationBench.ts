@@ -9,22 +9,43 @@ import { runMigration, type MigrationRunResult } from "./migrationRun";
 const LARGE = 10_000;
 const SMALL = 1_000;
 /** Kinds whose minimum is worked out below; every other kind is per-migration bookkeeping (setup, deletion). */
-const SCALING = { graph: ["listUsers", "createMessage", "sendMessage", "findSent", "listInbox"], peig: ["listUsers", "listOnboardingRequests", "listMicrosoft365Accounts", "createPeigAccount", "getMicrosoft365Account"] };
+const SCALING = {
+  graph: ["listUsers", "createMessage", "sendMessage", "findSent", "listInbox"],
+  peig: [
+    "listUsers",
+    "listOnboardingRequests",
+    "listMicrosoft365Accounts",
+    "createPeigAccount",
+    "getMicrosoft365Account",
+  ],
+};
 
 const n = (x: number) => x.toLocaleString("en");
 const ratio = (actual: number, minimum: number) => (minimum === 0 ? (actual === 0 ? 1 : Infinity) : actual / minimum);
 
 function requestRow(label: string, actual: number, minimum: number, note: string): BenchRow {
   const r = ratio(actual, minimum);
-  return { benchmark: label, figure: `${n(actual)} requests; minimum ${n(minimum)} (${r.toFixed(2)}×)`, target: "≤ 1.1 × minimum", met: r <= 1.1, note };
+  return {
+    benchmark: label,
+    figure: `${n(actual)} requests; minimum ${n(minimum)} (${r.toFixed(2)}×)`,
+    target: "≤ 1.1 × minimum",
+    met: r <= 1.1,
+    note,
+  };
 }
 
 function fixedKinds(run: MigrationRunResult): [string, number][] {
-  const others = (service: "graph" | "peig") => Object.entries(run.requests[service]).filter(([kind]) => !SCALING[service].includes(kind)).map(([kind, c]): [string, number] => [`${service} ${kind}`, c]);
+  const others = (service: "graph" | "peig") =>
+    Object.entries(run.requests[service])
+      .filter(([kind]) => !SCALING[service].includes(kind))
+      .map(([kind, c]): [string, number] => [`${service} ${kind}`, c]);
   return [...others("graph"), ...others("peig")];
 }
 const fixedRequests = (run: MigrationRunResult) => fixedKinds(run).reduce((sum, [, c]) => sum + c, 0);
-const describeFixed = (run: MigrationRunResult) => fixedKinds(run).map(([kind, c]) => `${kind} ${c}`).join(", ");
+const describeFixed = (run: MigrationRunResult) =>
+  fixedKinds(run)
+    .map(([kind, c]) => `${kind} ${c}`)
+    .join(", ");
 
 const storeOps = (run: MigrationRunResult) => Object.values(run.requests.store).reduce((a, b) => a + b, 0);
 
@@ -68,8 +89,18 @@ export async function migrationBenchmarks(): Promise<BenchRow[]> {
       large.minimumPages.peigListUsers,
       "Peig lists (contract: pageSize ≤ 500): minimum = Σ over calls ⌈items returned / 500⌉, at least 1 page per call; Peig's user list grows as people onboard.",
     ),
-    requestRow(`Peig pending requests list ${at}`, p.listOnboardingRequests ?? 0, large.minimumPages.peigListOnboardingRequests, "Σ over calls ⌈pending requests / 500⌉, at least 1."),
-    requestRow(`Peig Microsoft 365 Accounts list ${at}`, p.listMicrosoft365Accounts ?? 0, large.minimumPages.peigListMicrosoft365Accounts, "Σ over calls ⌈Microsoft 365 accounts (enabled members) / 500⌉."),
+    requestRow(
+      `Peig pending requests list ${at}`,
+      p.listOnboardingRequests ?? 0,
+      large.minimumPages.peigListOnboardingRequests,
+      "Σ over calls ⌈pending requests / 500⌉, at least 1.",
+    ),
+    requestRow(
+      `Peig Microsoft 365 Accounts list ${at}`,
+      p.listMicrosoft365Accounts ?? 0,
+      large.minimumPages.peigListMicrosoft365Accounts,
+      "Σ over calls ⌈Microsoft 365 accounts (enabled members) / 500⌉.",
+    ),
     requestRow(
       `Peig Create Peig Account (+ look-ups) ${at}`,
       (p.createPeigAccount ?? 0) + (p.getMicrosoft365Account ?? 0),

@@ -17,11 +17,24 @@ export interface ChildRun {
 
 async function main(): Promise<void> {
   const users = Number(process.argv[2]);
-  if (!Number.isInteger(users) || users < 1) throw new Error(`usage: migrationChild.ts <users>, got ${process.argv[2]}`);
+  if (!Number.isInteger(users) || users < 1)
+    throw new Error(`usage: migrationChild.ts <users>, got ${process.argv[2]}`);
   const { runMigration } = await import("./migrationRun");
   const run = await runMigration({ tenant: { users, seed: 7, mismatchRate: 0 } });
   // resourceUsage().maxRSS is in kilobytes (https://nodejs.org/api/process.html#processresourceusage).
-  const result: ChildRun = { users, inScope: run.inScope, wallMs: run.wallMs, finalPhase: run.finalPhase, peakRssBytes: process.resourceUsage().maxRSS * 1024, mail: { senders: run.mail.senders, undelivered: run.mail.undelivered, maxRecipientsPer24h: run.mail.maxRecipientsPer24h, messagesSent: run.mail.messagesSent } };
+  const result: ChildRun = {
+    users,
+    inScope: run.inScope,
+    wallMs: run.wallMs,
+    finalPhase: run.finalPhase,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    mail: {
+      senders: run.mail.senders,
+      undelivered: run.mail.undelivered,
+      maxRecipientsPer24h: run.mail.maxRecipientsPer24h,
+      messagesSent: run.mail.messagesSent,
+    },
+  };
   console.log(JSON.stringify(result));
 }
 

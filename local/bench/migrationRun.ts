@@ -47,7 +47,12 @@ export interface MigrationRunResult {
   /** Reconciliation passes made, and the ones the schedule asks for. */
   passes: { made: number; scheduled: number };
   /** Fewest pages each list needs, summed over every call made: ⌈items / page size⌉, at least 1. */
-  minimumPages: { graphListUsers: number; peigListUsers: number; peigListOnboardingRequests: number; peigListMicrosoft365Accounts: number };
+  minimumPages: {
+    graphListUsers: number;
+    peigListUsers: number;
+    peigListOnboardingRequests: number;
+    peigListMicrosoft365Accounts: number;
+  };
   mail: {
     bulkSends: number;
     /** Σ ⌈recipients / 500⌉ over bulk sends. */
@@ -108,11 +113,13 @@ function instrument(services: Services, notes: Notes): void {
     },
   });
   if (peig) {
-    const noted = <R extends unknown[]>(list: () => Promise<R>, into: number[]) => async () => {
-      const items = await list();
-      into.push(items.length);
-      return items;
-    };
+    const noted =
+      <R extends unknown[]>(list: () => Promise<R>, into: number[]) =>
+      async () => {
+        const items = await list();
+        into.push(items.length);
+        return items;
+      };
     services.peig = withOverrides(peig, {
       listUsers: noted(() => peig.listUsers(), notes.peigItems.listUsers),
       listPendingRequests: noted(() => peig.listPendingRequests(), notes.peigItems.listPendingRequests),
@@ -123,7 +130,11 @@ function instrument(services: Services, notes: Notes): void {
     sendBulk: (message) => {
       const unique = new Set(message.recipients.map((r) => r.trim().toLowerCase()));
       const last = notes.bulkSends[notes.bulkSends.length - 1];
-      const batchOfLast = last && last.subject === message.subject && last.html === message.html && [...unique].every((r) => !notes.lastBulkRecipients.has(r));
+      const batchOfLast =
+        last &&
+        last.subject === message.subject &&
+        last.html === message.html &&
+        [...unique].every((r) => !notes.lastBulkRecipients.has(r));
       if (batchOfLast) unique.forEach((r) => notes.lastBulkRecipients.add(r));
       else {
         notes.bulkSends.push({ subject: message.subject, html: message.html, recipientCount: 0 });
@@ -143,7 +154,12 @@ function instrument(services: Services, notes: Notes): void {
   });
 }
 
-export async function runUntil(host: TestHost, clock: VirtualClock, done: () => Promise<boolean>, limitMs: number): Promise<void> {
+export async function runUntil(
+  host: TestHost,
+  clock: VirtualClock,
+  done: () => Promise<boolean>,
+  limitMs: number,
+): Promise<void> {
   const limit = clock.now().getTime() + limitMs;
   await host.idle();
   while (!(await done())) {
@@ -164,7 +180,11 @@ async function approveByMail(stack: LocalStack, host: TestHost, approver: string
   const page = await fetch(link);
   const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? "";
   const cookie = (page.headers.get("set-cookie") ?? "").split(";")[0];
-  const posted = await fetch(link, { method: "POST", body: new URLSearchParams({ csrf, decision: "approve" }), headers: { "content-type": "application/x-www-form-urlencoded", cookie } });
+  const posted = await fetch(link, {
+    method: "POST",
+    body: new URLSearchParams({ csrf, decision: "approve" }),
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie },
+  });
   if (posted.status !== 200) throw new Error(`approval POST answered ${posted.status}`);
   await host.idle();
 }
@@ -185,7 +205,9 @@ export function plannedSenders(users: number, now: Date): string[] {
 }
 
 /** The most recipients one sender reached within any 24 hours, over the simulator's outbox (two pointers per sender). */
-function maxRecipientsPerRollingDay(outbox: readonly { sender: string; sentAt: string; to: string[]; bcc: string[] }[]): number {
+function maxRecipientsPerRollingDay(
+  outbox: readonly { sender: string; sentAt: string; to: string[]; bcc: string[] }[],
+): number {
   const bySender = new Map<string, { at: number; recipients: number }[]>();
   for (const m of outbox) {
     const list = bySender.get(m.sender.toLowerCase()) ?? [];
@@ -206,17 +228,32 @@ function maxRecipientsPerRollingDay(outbox: readonly { sender: string; sentAt: s
   return max;
 }
 
-export async function runMigration(options: { tenant: TenantOptions; peigRateLimit?: PeigRateLimit; clock?: VirtualClock }): Promise<MigrationRunResult> {
+export async function runMigration(options: {
+  tenant: TenantOptions;
+  peigRateLimit?: PeigRateLimit;
+  clock?: VirtualClock;
+}): Promise<MigrationRunResult> {
   const clock = options.clock ?? new VirtualClock(START);
   const wallStart = performance.now();
   const host = await createTestHost({ clock });
   const mailSenders = plannedSenders(options.tenant.users ?? 60, clock.now());
   const stack = await startLocalStack({ clock, publicBaseUrl: host.baseUrl, tenant: options.tenant, mailSenders });
   if (options.peigRateLimit) stack.peig.setRateLimit(options.peigRateLimit);
-  const notes: Notes = { usersPerPass: [], peigItems: { listUsers: [], listPendingRequests: [], listMicrosoft365Accounts: [] }, bulkSends: [], lastBulkRecipients: new Set(), personalisedCalls: [], bounceReads: 0 };
+  const notes: Notes = {
+    usersPerPass: [],
+    peigItems: { listUsers: [], listPendingRequests: [], listMicrosoft365Accounts: [] },
+    bulkSends: [],
+    lastBulkRecipients: new Set(),
+    personalisedCalls: [],
+    bounceReads: 0,
+  };
   instrument(stack.services, notes);
   try {
-    const res = await host.fetchApi("migrations", { method: "POST", body: JSON.stringify(startRequest), headers: { "content-type": "application/json" } });
+    const res = await host.fetchApi("migrations", {
+      method: "POST",
+      body: JSON.stringify(startRequest),
+      headers: { "content-type": "application/json" },
+    });
     if (res.status !== 202) throw new Error(`start answered ${res.status}: ${await res.text()}`);
     const { id } = (await res.json()) as { id: string };
     const phase = async () => (await stack.store.getMigration(id))!.phase as Phase;
@@ -245,8 +282,15 @@ export async function runMigration(options: { tenant: TenantOptions; peigRateLim
       inScope: inScope.length,
       enabledMembers: stack.tenant.users.filter((u) => u.accountEnabled && u.userType === "Member").length,
       missedUsers: inScope.filter((u) => u.behaviour.onboardsAt === null).length,
-      requests: { graph: stack.services.counters.graph.snapshot(), peig: stack.services.counters.peig.snapshot(), store: stack.services.counters.store.snapshot() },
-      passes: { made: notes.usersPerPass.length, scheduled: scheduledPasses(phaseEnteredAt.onboarding ?? Date.parse(START)) },
+      requests: {
+        graph: stack.services.counters.graph.snapshot(),
+        peig: stack.services.counters.peig.snapshot(),
+        store: stack.services.counters.store.snapshot(),
+      },
+      passes: {
+        made: notes.usersPerPass.length,
+        scheduled: scheduledPasses(phaseEnteredAt.onboarding ?? Date.parse(START)),
+      },
       minimumPages: {
         graphListUsers: sum(notes.usersPerPass, 999),
         peigListUsers: sum(notes.peigItems.listUsers, 500),

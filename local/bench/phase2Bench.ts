@@ -17,14 +17,23 @@ const n = (x: number) => x.toLocaleString("en");
 
 function phase2Seconds(run: MigrationRunResult): number {
   const { phase2, verification } = run.phaseEnteredAt;
-  if (phase2 === undefined || verification === undefined) throw new Error(`Phase 2 did not run to the end (final phase ${run.finalPhase})`);
+  if (phase2 === undefined || verification === undefined)
+    throw new Error(`Phase 2 did not run to the end (final phase ${run.finalPhase})`);
   return (verification - phase2) / 1000;
 }
 
 export async function phase2Benchmarks(): Promise<BenchRow[]> {
   const rate = contractRateLimit.requestsPerSecond;
-  const overlapping = await runMigration({ tenant: TENANT, peigRateLimit: contractRateLimit, clock: new OverlappingSleepClock(START) });
-  const serialised = await runMigration({ tenant: TENANT, peigRateLimit: contractRateLimit, clock: new VirtualClock(START) });
+  const overlapping = await runMigration({
+    tenant: TENANT,
+    peigRateLimit: contractRateLimit,
+    clock: new OverlappingSleepClock(START),
+  });
+  const serialised = await runMigration({
+    tenant: TENANT,
+    peigRateLimit: contractRateLimit,
+    clock: new VirtualClock(START),
+  });
   const creations = overlapping.missedUsers;
   const minimum = creations / rate;
   const seconds = phase2Seconds(overlapping);

@@ -30,21 +30,46 @@ export function peigStateAtDeadline(tenant: Tenant): PeigState {
     const address = user.mail ?? user.userPrincipalName;
     const link = (status: PeigUser["status"]) => {
       users.push({ id: `peig-${i}`, email: address, displayName: user.displayName, status });
-      accounts.push({ id: user.id, userPrincipalName: user.userPrincipalName, mail: user.mail, linkStatus: "linked", peigAccountId: `peig-${i}` });
+      accounts.push({
+        id: user.id,
+        userPrincipalName: user.userPrincipalName,
+        mail: user.mail,
+        linkStatus: "linked",
+        peigAccountId: `peig-${i}`,
+      });
     };
-    const request = (email: string) => pendingRequests.push({ id: `req-${i}`, email, displayName: user.displayName, submittedAt: "2026-12-02T10:00:00Z" });
+    const request = (email: string) =>
+      pendingRequests.push({
+        id: `req-${i}`,
+        email,
+        displayName: user.displayName,
+        submittedAt: "2026-12-02T10:00:00Z",
+      });
     const { onboardsAt, typedEmail } = user.behaviour;
     if (onboardsAt !== null && typedEmail) request(typedEmail);
     else if (onboardsAt !== null && i % 50 === 0) request(address);
     else if (onboardsAt !== null) return link("Active");
     else if (i % 20 === 0) return link("Not Onboarded");
-    accounts.push({ id: user.id, userPrincipalName: user.userPrincipalName, mail: user.mail, linkStatus: "unlinked", peigAccountId: null });
+    accounts.push({
+      id: user.id,
+      userPrincipalName: user.userPrincipalName,
+      mail: user.mail,
+      linkStatus: "unlinked",
+      peigAccountId: null,
+    });
   });
   return { users, pendingRequests, microsoft365Accounts: accounts };
 }
 
 const asGraphReturnsThem = (tenant: Tenant): M365User[] =>
-  inScopeUsers(tenant).map((u) => ({ id: u.id, displayName: u.displayName, userPrincipalName: u.userPrincipalName, mail: u.mail, proxyAddresses: u.proxyAddresses, otherMails: u.otherMails }));
+  inScopeUsers(tenant).map((u) => ({
+    id: u.id,
+    displayName: u.displayName,
+    userPrincipalName: u.userPrincipalName,
+    mail: u.mail,
+    proxyAddresses: u.proxyAddresses,
+    otherMails: u.otherMails,
+  }));
 
 function collectGarbage(): () => void {
   setFlagsFromString("--expose-gc");
@@ -105,11 +130,16 @@ export async function reconcileBenchmarks(): Promise<BenchRow[]> {
     },
     {
       benchmark: `reconcile 100,000 users: memory`,
-      figure: peakRss === undefined ? `${(retainedHeap / MB).toFixed(0)} MB retained heap` : `${(peakRss / MB).toFixed(0)} MB peak RSS rise; ${(retainedHeap / MB).toFixed(0)} MB heap retained by the result`,
+      figure:
+        peakRss === undefined
+          ? `${(retainedHeap / MB).toFixed(0)} MB retained heap`
+          : `${(peakRss / MB).toFixed(0)} MB peak RSS rise; ${(retainedHeap / MB).toFixed(0)} MB heap retained by the result`,
       target: "≤ 300 MB",
       met: memoryMb <= 300,
       note:
-        (peakRss === undefined ? "Peak RSS unavailable (no /proc/self/clear_refs): judged on the heap the result retains after GC. " : "Judged on the peak RSS rise: the kernel's high-water mark (VmHWM) reset just before the call, minus RSS before it. ") +
+        (peakRss === undefined
+          ? "Peak RSS unavailable (no /proc/self/clear_refs): judged on the heap the result retains after GC. "
+          : "Judged on the peak RSS rise: the kernel's high-water mark (VmHWM) reset just before the call, minus RSS before it. ") +
         "Heap retained = heapUsed after a full GC with the result alive, minus before.",
     },
   ];

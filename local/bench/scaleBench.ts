@@ -23,10 +23,14 @@ const n = (x: number) => x.toLocaleString("en");
 const GB = 1024 ** 3;
 
 async function migrationInChild(users: number): Promise<ChildRun> {
-  const { stdout } = await promisify(execFile)(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "migrationChild.ts"), String(users)], {
-    maxBuffer: 16 * 1024 * 1024,
-    timeout: 60 * 60_000,
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ["-r", "ts-node/register/transpile-only", path.join(__dirname, "migrationChild.ts"), String(users)],
+    {
+      maxBuffer: 16 * 1024 * 1024,
+      timeout: 60 * 60_000,
+    },
+  );
   return JSON.parse(stdout.trim().split("\n").at(-1) as string) as ChildRun;
 }
 
@@ -59,13 +63,27 @@ export async function fullMigrationRows(): Promise<BenchRow[]> {
   ];
 }
 
-const STATES: UserState[] = ["onboarded", "notOnboarded", "onboarded", "pendingRequest", "mismatched", "onboarded", "phase2Created"];
+const STATES: UserState[] = [
+  "onboarded",
+  "notOnboarded",
+  "onboarded",
+  "pendingRequest",
+  "mismatched",
+  "onboarded",
+  "phase2Created",
+];
 
 export async function statusLatencyRows(): Promise<BenchRow[]> {
   const azurite = await startAzurite();
   const clock = new VirtualClock(START);
   const host = await createTestHost({ clock });
-  const stack = await startLocalStack({ clock, publicBaseUrl: host.baseUrl, tenant: { users: 20 }, storageConnection: azurite.connectionString, tablePrefix: "Bench" });
+  const stack = await startLocalStack({
+    clock,
+    publicBaseUrl: host.baseUrl,
+    tenant: { users: 20 },
+    storageConnection: azurite.connectionString,
+    tablePrefix: "Bench",
+  });
   try {
     const seed = async (users: number) => {
       // Route ids are UUIDs (any other id is a 404); the user count is in its last group.
@@ -77,9 +95,22 @@ export async function statusLatencyRows(): Promise<BenchRow[]> {
         phase: "onboarding",
         deadline: startRequest.deadline,
         runtime: { request: startRequest, peigMode: "api", taskLinkTtlMs: DAY, commands: {}, sent: [] },
-        counts: { inScope: users, onboarded: 0, pending: 0, mismatched: 0, notOnboarded: 0, phase2Created: 0, phase2Failed: 0 },
+        counts: {
+          inScope: users,
+          onboarded: 0,
+          pending: 0,
+          mismatched: 0,
+          notOnboarded: 0,
+          phase2Created: 0,
+          phase2Failed: 0,
+        },
       });
-      const rows: UserUpsert[] = Array.from({ length: users }, (_, i) => ({ userId: `u${String(i).padStart(7, "0")}`, userPrincipalName: `user${i}@contoso.com`, displayName: `User ${i}`, state: STATES[i % STATES.length] }));
+      const rows: UserUpsert[] = Array.from({ length: users }, (_, i) => ({
+        userId: `u${String(i).padStart(7, "0")}`,
+        userPrincipalName: `user${i}@contoso.com`,
+        displayName: `User ${i}`,
+        state: STATES[i % STATES.length],
+      }));
       await stack.store.upsertUsers(id, rows);
       return id;
     };
@@ -115,9 +146,18 @@ export async function statusLatencyRows(): Promise<BenchRow[]> {
 export async function monitorWriteRows(): Promise<BenchRow[]> {
   const clock = new VirtualClock(START);
   const host = await createTestHost({ clock });
-  const stack = await startLocalStack({ clock, publicBaseUrl: host.baseUrl, tenant: { users: 10_000, seed: 7, mismatchRate: 0 }, mailSenders: plannedSenders(10_000, clock.now()) });
+  const stack = await startLocalStack({
+    clock,
+    publicBaseUrl: host.baseUrl,
+    tenant: { users: 10_000, seed: 7, mismatchRate: 0 },
+    mailSenders: plannedSenders(10_000, clock.now()),
+  });
   try {
-    const res = await host.fetchApi("migrations", { method: "POST", body: JSON.stringify(startRequest), headers: { "content-type": "application/json" } });
+    const res = await host.fetchApi("migrations", {
+      method: "POST",
+      body: JSON.stringify(startRequest),
+      headers: { "content-type": "application/json" },
+    });
     if (res.status !== 202) throw new Error(`start answered ${res.status}: ${await res.text()}`);
     const { id } = (await res.json()) as { id: string };
     await runUntil(host, clock, async () => clock.now().getTime() >= Date.parse(START) + 2 * DAY, 10 * DAY);
@@ -154,7 +194,6 @@ export async function monitorWriteRows(): Promise<BenchRow[]> {
     await stack.stop();
   }
 }
-
 
 export async function scaleBenchmarks(): Promise<BenchRow[]> {
   return [...(await monitorWriteRows()), ...(await statusLatencyRows()), ...(await fullMigrationRows())];

@@ -64,8 +64,16 @@ interface NumberOption {
 }
 
 const NUMBER_OPTIONS: Record<string, NumberOption> = {
-  "--users": { key: "users", check: (n) => Number.isInteger(n) && n >= 1 && n <= 100_000, rule: "a whole number from 1 to 100000" },
-  "--deadline-days": { key: "deadlineDays", check: (n) => n > 0 && n <= 365, rule: "a number of days above 0 and at most 365" },
+  "--users": {
+    key: "users",
+    check: (n) => Number.isInteger(n) && n >= 1 && n <= 100_000,
+    rule: "a whole number from 1 to 100000",
+  },
+  "--deadline-days": {
+    key: "deadlineDays",
+    check: (n) => n > 0 && n <= 365,
+    rule: "a number of days above 0 and at most 365",
+  },
   "--acceleration": { key: "acceleration", check: (n) => n >= 1, rule: "a number of at least 1" },
   "--fault-rate": { key: "faultRate", check: (n) => n >= 0 && n <= 0.5, rule: "a number from 0 to 0.5" },
 };
@@ -81,7 +89,10 @@ const FLAGS: Record<string, "operator" | "autoApprove" | "reset" | "serve" | "ve
 export function parseDemoArgs(argv: readonly string[]): ParsedArgs {
   const options: DemoOptions = { ...DEFAULT_OPTIONS, given: new Set() };
   for (let i = 0; i < argv.length; i++) {
-    const [name, inline] = argv[i].startsWith("--") && argv[i].includes("=") ? [argv[i].slice(0, argv[i].indexOf("=")), argv[i].slice(argv[i].indexOf("=") + 1)] : [argv[i], undefined];
+    const [name, inline] =
+      argv[i].startsWith("--") && argv[i].includes("=")
+        ? [argv[i].slice(0, argv[i].indexOf("=")), argv[i].slice(argv[i].indexOf("=") + 1)]
+        : [argv[i], undefined];
     if (name === "--help" || name === "-h") return { kind: "help" };
     const flag = FLAGS[name];
     if (flag) {
@@ -101,26 +112,48 @@ export function parseDemoArgs(argv: readonly string[]): ParsedArgs {
       continue;
     }
     const n = Number(value);
-    if (!Number.isFinite(n) || !numeric.check(n)) return { kind: "error", message: `${name} must be ${numeric.rule}, got ${JSON.stringify(value)}` };
+    if (!Number.isFinite(n) || !numeric.check(n))
+      return { kind: "error", message: `${name} must be ${numeric.rule}, got ${JSON.stringify(value)}` };
     options[numeric.key] = n;
     options.given.add(numeric.key);
   }
-  if (options.serve && options.autoApprove) return { kind: "error", message: "--serve starts no migration, so there is nothing to --auto-approve" };
+  if (options.serve && options.autoApprove)
+    return { kind: "error", message: "--serve starts no migration, so there is nothing to --auto-approve" };
   return { kind: "run", options };
 }
 
 /** The tenant's seed: the same seed gives the same users, so a restart finds the directory it left. */
 export const DEMO_SEED = 2026;
 
-const SETUP_OPTIONS = { users: "--users", deadlineDays: "--deadline-days", operator: "--operator", faultRate: "--fault-rate" } as const;
+const SETUP_OPTIONS = {
+  users: "--users",
+  deadlineDays: "--deadline-days",
+  operator: "--operator",
+  faultRate: "--fault-rate",
+} as const;
 
 /**
  * A fresh demo takes the options given; a resumed one keeps the tenant, window, mode and fault rate it
  * started with, and names the options given now that it therefore ignores.
  */
-export function chooseSetup(options: DemoOptions, previous: DemoSetup | undefined): { setup: DemoSetup; ignored: string[] } {
-  if (!previous) return { setup: { users: options.users, seed: DEMO_SEED, deadlineDays: options.deadlineDays, operator: options.operator, faultRate: options.faultRate }, ignored: [] };
+export function chooseSetup(
+  options: DemoOptions,
+  previous: DemoSetup | undefined,
+): { setup: DemoSetup; ignored: string[] } {
+  if (!previous)
+    return {
+      setup: {
+        users: options.users,
+        seed: DEMO_SEED,
+        deadlineDays: options.deadlineDays,
+        operator: options.operator,
+        faultRate: options.faultRate,
+      },
+      ignored: [],
+    };
   const keys = Object.keys(SETUP_OPTIONS) as (keyof typeof SETUP_OPTIONS)[];
-  const ignored = keys.filter((key) => options.given.has(key) && options[key] !== previous[key]).map((key) => SETUP_OPTIONS[key]);
+  const ignored = keys
+    .filter((key) => options.given.has(key) && options[key] !== previous[key])
+    .map((key) => SETUP_OPTIONS[key]);
   return { setup: previous, ignored };
 }

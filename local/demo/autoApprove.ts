@@ -24,7 +24,11 @@ export class TaskLinkFeed {
     const mails = this.outbox.slice(this.read);
     this.read = this.outbox.length;
     return mails.flatMap((mail) =>
-      [...mail.html.matchAll(/href="([^"]*\/api\/tasks\/[^"]+)"/g)].map((m) => ({ to: [...mail.to, ...mail.bcc].join(", "), subject: mail.subject, url: unescapeHtml(m[1]) })),
+      [...mail.html.matchAll(/href="([^"]*\/api\/tasks\/[^"]+)"/g)].map((m) => ({
+        to: [...mail.to, ...mail.bcc].join(", "),
+        subject: mail.subject,
+        url: unescapeHtml(m[1]),
+      })),
     );
   }
 }
@@ -51,14 +55,23 @@ export async function openTaskPage(url: string): Promise<TaskPage> {
 /** POST: the button on the page, with the page's CSRF field and cookie. */
 export async function submitDecision(url: string, page: TaskPage, decision: string): Promise<number> {
   const form = new URLSearchParams({ csrf: page.csrf, decision });
-  const response = await fetch(url, { method: "POST", body: form, headers: { "content-type": "application/x-www-form-urlencoded", cookie: page.cookie } });
+  const response = await fetch(url, {
+    method: "POST",
+    body: form,
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: page.cookie },
+  });
   await response.text();
   return response.status;
 }
 
-export type TaskKind = "approval" | "peigConfiguration" | "peigAccounts" | "peigChecklist" | "peigDeletion" | "peigMerges" | "other";
+export type TaskKind =
+  "approval" | "peigConfiguration" | "peigAccounts" | "peigChecklist" | "peigDeletion" | "peigMerges" | "other";
 
-const CONFIGURATION_TITLE = describeOperatorStep({ kind: "saveMigrationConfiguration", applicationId: "", idpCertificatePem: "" }).title;
+const CONFIGURATION_TITLE = describeOperatorStep({
+  kind: "saveMigrationConfiguration",
+  applicationId: "",
+  idpCertificatePem: "",
+}).title;
 const DELETION_TITLE = describeOperatorStep({ kind: "deleteMigrationConfiguration" }).title;
 const CHECKLIST_TITLE = describeOperatorStep({ kind: "confirmOnboardingComplete", usersToCheck: [] }).title;
 
@@ -77,7 +90,8 @@ export function taskKindOf(html: string): TaskKind {
 /** The "Values to paste" section: label → value. */
 export function valuesOnPage(html: string): Record<string, string> {
   const values: Record<string, string> = {};
-  for (const m of html.matchAll(/<p><strong>([^<]*)<\/strong><\/p><pre>([^<]*)<\/pre>/g)) values[unescapeHtml(m[1])] = unescapeHtml(m[2]);
+  for (const m of html.matchAll(/<p><strong>([^<]*)<\/strong><\/p><pre>([^<]*)<\/pre>/g))
+    values[unescapeHtml(m[1])] = unescapeHtml(m[2]);
   return values;
 }
 
@@ -85,10 +99,19 @@ export function valuesOnPage(html: string): Record<string, string> {
 export function accountsOnPage(html: string): string[] {
   const table = /<h2>Accounts \(\d+\)<\/h2><table>(.*?)<\/table>/s.exec(html)?.[1] ?? "";
   // Cells hold their text in <bdi> (bidi isolation of names).
-  return [...table.matchAll(/<tr><td>(?:<bdi>)?[^<]*(?:<\/bdi>)?<\/td><td>(?:<bdi>)?([^<]*)(?:<\/bdi>)?<\/td><\/tr>/g)].map((m) => unescapeHtml(m[1]));
+  return [
+    ...table.matchAll(/<tr><td>(?:<bdi>)?[^<]*(?:<\/bdi>)?<\/td><td>(?:<bdi>)?([^<]*)(?:<\/bdi>)?<\/td><\/tr>/g),
+  ].map((m) => unescapeHtml(m[1]));
 }
 
-const ENTITIES: Record<string, string> = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'", "&#x27;": "'" };
+const ENTITIES: Record<string, string> = {
+  "&amp;": "&",
+  "&lt;": "<",
+  "&gt;": ">",
+  "&quot;": '"',
+  "&#39;": "'",
+  "&#x27;": "'",
+};
 
 export function unescapeHtml(text: string): string {
   return text.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (e) => ENTITIES[e]);
@@ -101,19 +124,25 @@ export function unescapeHtml(text: string): string {
 export async function performPeigStep(kind: TaskKind, html: string, peig: PeigPort): Promise<string | undefined> {
   if (kind === "peigConfiguration") {
     const values = valuesOnPage(html);
-    const config = { applicationId: values["Application ID"] ?? "", idpCertificatePem: values["IDP Certificate"] ?? "" };
+    const config = {
+      applicationId: values["Application ID"] ?? "",
+      idpCertificatePem: values["IDP Certificate"] ?? "",
+    };
     const validation = await peig.validateMigrationConfiguration(config);
     if (!validation.valid) throw new Error(`Peig rejected the values on the page: ${validation.problems.join("; ")}`);
     return `Peig admin: migration configuration ${await peig.saveMigrationConfiguration(config)} (Application ID ${config.applicationId})`;
   }
   if (kind === "peigAccounts") {
     const wanted = new Set(accountsOnPage(html).map((upn) => upn.toLowerCase()));
-    const accounts = (await peig.listMicrosoft365Accounts()).filter((a) => wanted.has(a.userPrincipalName.toLowerCase()));
+    const accounts = (await peig.listMicrosoft365Accounts()).filter((a) =>
+      wanted.has(a.userPrincipalName.toLowerCase()),
+    );
     let created = 0;
     for (const account of accounts) if ((await peig.createPeigAccount(account.id)).created) created++;
     return `Peig admin: created ${created} Peig account(s) for ${wanted.size} listed user(s)`;
   }
-  if (kind === "peigDeletion") return `Peig admin: migration configuration ${await peig.deleteMigrationConfiguration()}`;
+  if (kind === "peigDeletion")
+    return `Peig admin: migration configuration ${await peig.deleteMigrationConfiguration()}`;
   if (kind === "peigChecklist") {
     const [pending, accounts] = await Promise.all([peig.listPendingRequests(), peig.listMicrosoft365Accounts()]);
     const unlinked = accounts.filter((a) => a.linkStatus === "unlinked").length;
@@ -158,8 +187,14 @@ export interface MismatchedUser {
  * when the user has none. Both steps are idempotent, so a list that is a little stale does no harm.
  * Returns the request ids merged and the problems met (those requests can be tried again).
  */
-export async function mergeMismatchedRequests(users: MismatchedUser[], peig: PeigPort): Promise<{ merged: string[]; problems: string[] }> {
-  const todo = users.filter((u): u is MismatchedUser & { mergeSuggestion: { requestId: string } } => typeof u.mergeSuggestion?.requestId === "string");
+export async function mergeMismatchedRequests(
+  users: MismatchedUser[],
+  peig: PeigPort,
+): Promise<{ merged: string[]; problems: string[] }> {
+  const todo = users.filter(
+    (u): u is MismatchedUser & { mergeSuggestion: { requestId: string } } =>
+      typeof u.mergeSuggestion?.requestId === "string",
+  );
   const result = { merged: [] as string[], problems: [] as string[] };
   if (todo.length === 0) return result;
   const accounts = new Map((await peig.listMicrosoft365Accounts()).map((a) => [a.userPrincipalName.toLowerCase(), a]));

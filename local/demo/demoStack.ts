@@ -55,7 +55,12 @@ async function startOnAzurite(options: DemoStackOptions, azurite: AzuriteHandle)
   const { folder, setup, previous } = options;
   const clock = new AcceleratedClock(options.acceleration);
   // The version host.json deploys, as the Functions host stamps it: without it every demo instance ran as 1.0.
-  const engine = new LocalDurableEngine({ clock, store: TableInstanceStore.fromConnectionString(azurite.connectionString), log: options.log, defaultVersion: hostJsonDefaultVersion() });
+  const engine = new LocalDurableEngine({
+    clock,
+    store: TableInstanceStore.fromConnectionString(azurite.connectionString),
+    log: options.log,
+    defaultVersion: hostJsonDefaultVersion(),
+  });
   const functionKey = previous?.functionKey ?? randomBytes(24).toString("base64url");
   const server = await listen(engine, functionKey, previous?.hostPort, options.log);
   const stack = await startLocalStack({
@@ -64,7 +69,10 @@ async function startOnAzurite(options: DemoStackOptions, azurite: AzuriteHandle)
     tablePrefix: "Demo",
     tenant: { users: setup.users, seed: setup.seed },
     peigMode: setup.operator ? "operator" : "api",
-    faults: setup.faultRate > 0 ? { throttleRate: setup.faultRate / 2, serverErrorRate: setup.faultRate / 2, seed: setup.seed } : undefined,
+    faults:
+      setup.faultRate > 0
+        ? { throttleRate: setup.faultRate / 2, serverErrorRate: setup.faultRate / 2, seed: setup.seed }
+        : undefined,
     publicBaseUrl: server.baseUrl,
     // Users onboard over the same simulated span the admin gives them.
     onboardingWindowMs: setup.deadlineDays * DAY,
@@ -78,7 +86,13 @@ async function startOnAzurite(options: DemoStackOptions, azurite: AzuriteHandle)
   await engine.resume();
   const scheduler = new RealTimeScheduler(engine, clock);
 
-  let state: DemoState = { ...previous, version: 1, setup, functionKey, hostPort: Number(new URL(server.baseUrl).port) };
+  let state: DemoState = {
+    ...previous,
+    version: 1,
+    setup,
+    functionKey,
+    hostPort: Number(new URL(server.baseUrl).port),
+  };
   const save = (patch: Partial<DemoState>, virtualNow: Date) => {
     state = { ...state, ...patch, virtualNow: virtualNow.toISOString() };
     folder.writeState(state);
@@ -122,7 +136,12 @@ async function startOnAzurite(options: DemoStackOptions, azurite: AzuriteHandle)
   }
 }
 
-async function listen(engine: LocalDurableEngine, functionKey: string, port: number | undefined, log: LogSink | undefined): Promise<HostServer> {
+async function listen(
+  engine: LocalDurableEngine,
+  functionKey: string,
+  port: number | undefined,
+  log: LogSink | undefined,
+): Promise<HostServer> {
   // The same port as last time keeps links printed before a restart working; any port will do otherwise.
   if (port) {
     const server = new HostServer({ engine, functionKey, port, log });

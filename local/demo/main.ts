@@ -33,18 +33,26 @@ export async function main(argv: readonly string[]): Promise<number> {
   // With no terminal attached nobody can click the approval links: approve through the pages, as
   // --auto-approve does, so the main job still runs to its end.
   const autoApprove = options.autoApprove || (!options.serve && !process.stdin.isTTY && !process.stdout.isTTY);
-  if (autoApprove && !options.autoApprove) display.message("No terminal attached: approving through the task pages automatically (run it in a terminal to click the links yourself).");
+  if (autoApprove && !options.autoApprove)
+    display.message(
+      "No terminal attached: approving through the task pages automatically (run it in a terminal to click the links yourself).",
+    );
   const folder = new DemoStateFolder(options.stateDir);
   if (options.reset) folder.reset();
   const previous = folder.readState();
   const { setup, ignored } = chooseSetup(options, previous?.setup);
-  if (ignored.length) display.message(`Resuming the demo in ${folder.dir}: ignoring ${ignored.join(", ")} (use --reset to start over with them).`);
+  if (ignored.length)
+    display.message(
+      `Resuming the demo in ${folder.dir}: ignoring ${ignored.join(", ")} (use --reset to start over with them).`,
+    );
 
   // The app registers its functions on import: the stand-in for the Functions host must be in place first.
   installCoreShim();
   await import("../../functions");
 
-  const log: LogSink | undefined = options.verbose ? (level, source, message) => display.message(`[${level}] ${source}: ${message}`) : undefined;
+  const log: LogSink | undefined = options.verbose
+    ? (level, source, message) => display.message(`[${level}] ${source}: ${message}`)
+    : undefined;
   display.message(
     `${previous ? "Resuming" : "Starting"}: Azurite in ${folder.azuriteDir}, the Graph and Peig simulators (${setup.users} users, Peig ${setup.operator ? "operator" : "api"} mode), ` +
       `the durable host at ×${options.acceleration} (14 simulated days ≈ ${formatDuration((14 * DAY) / options.acceleration)}).`,
@@ -64,14 +72,21 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.on("SIGTERM", onSignal);
   // On Ctrl-C the terminal signals Azurite too, so writes still in flight may fail while stopping: expected.
   process.on("unhandledRejection", (err) => {
-    if (!stop.signal.aborted) display.message(`Unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    if (!stop.signal.aborted)
+      display.message(`Unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   });
 
   let exitCode = INTERRUPTED;
   try {
     if (options.serve) await serve(demo, options, stop.signal, display);
     else {
-      const outcome = await runMigration(demo, folder, { deadlineDays: setup.deadlineDays, autoApprove, operator: setup.operator }, display, stop.signal);
+      const outcome = await runMigration(
+        demo,
+        folder,
+        { deadlineDays: setup.deadlineDays, autoApprove, operator: setup.operator },
+        display,
+        stop.signal,
+      );
       if (outcome.kind === "finished") exitCode = outcome.exitCode;
     }
   } catch (err) {
@@ -79,11 +94,20 @@ export async function main(argv: readonly string[]): Promise<number> {
   } finally {
     await demo.stop();
   }
-  display.message(exitCode === INTERRUPTED ? `Stopped after ${elapsed(began)}. Run \`npm start\` again to resume.` : `Done in ${elapsed(began)}.`);
+  display.message(
+    exitCode === INTERRUPTED
+      ? `Stopped after ${elapsed(began)}. Run \`npm start\` again to resume.`
+      : `Done in ${elapsed(began)}.`,
+  );
   return exitCode;
 }
 
-async function serve(demo: DemoStack, options: DemoOptions, signal: AbortSignal, display: ProgressDisplay): Promise<void> {
+async function serve(
+  demo: DemoStack,
+  options: DemoOptions,
+  signal: AbortSignal,
+  display: ProgressDisplay,
+): Promise<void> {
   const { stack } = demo;
   display.message(
     serveInstructions({
@@ -99,7 +123,8 @@ async function serve(demo: DemoStack, options: DemoOptions, signal: AbortSignal,
       exampleUserId: stack.tenant.users[0].id,
     }),
   );
-  if (demo.state.migrationId) display.message(`Migration ${demo.state.migrationId} from the earlier run goes on in the background.`);
+  if (demo.state.migrationId)
+    display.message(`Migration ${demo.state.migrationId} from the earlier run goes on in the background.`);
   await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
 }
 

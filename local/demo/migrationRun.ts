@@ -7,7 +7,15 @@ import { DAY, parseIsoDuration } from "../../shared/domain/duration";
 import { reconcile } from "../../shared/domain/reconcile";
 import { inScopeUsers } from "../fixtures/tenant";
 import { PeigApiClient } from "../../shared/peig/apiClient";
-import { actOn, mergeMismatchedRequests, openTaskPage, TaskLinkFeed, taskKindOf, type MismatchedUser, type TaskLink } from "./autoApprove";
+import {
+  actOn,
+  mergeMismatchedRequests,
+  openTaskPage,
+  TaskLinkFeed,
+  taskKindOf,
+  type MismatchedUser,
+  type TaskLink,
+} from "./autoApprove";
 import type { DemoStack } from "./demoStack";
 import type { DemoStateFolder } from "./persistence";
 import { renderWaitingOn, type MigrationStatusView, type ProgressDisplay } from "./progress";
@@ -47,14 +55,27 @@ export function startRequestBody(now: Date, deadlineDays: number, domain: string
   };
 }
 
-export async function runMigration(demo: DemoStack, folder: DemoStateFolder, options: MigrationRunOptions, display: ProgressDisplay, signal: AbortSignal): Promise<RunOutcome> {
+export async function runMigration(
+  demo: DemoStack,
+  folder: DemoStateFolder,
+  options: MigrationRunOptions,
+  display: ProgressDisplay,
+  signal: AbortSignal,
+): Promise<RunOutcome> {
   const id = await resumeOrStart(demo, options, display);
-  display.message(`Status page: ${demo.baseUrl}/api/migrations/${id}/page?code=${encodeURIComponent(demo.functionKey)}`);
-  if (!options.autoApprove) display.message("Task links are printed as they are e-mailed: open one in a browser to decide; the demo waits for you.");
+  display.message(
+    `Status page: ${demo.baseUrl}/api/migrations/${id}/page?code=${encodeURIComponent(demo.functionKey)}`,
+  );
+  if (!options.autoApprove)
+    display.message(
+      "Task links are printed as they are e-mailed: open one in a browser to decide; the demo waits for you.",
+    );
 
   const feed = new TaskLinkFeed(demo.stack.graph.outbox);
   // The Peig admin's hands in operator mode (the simulator's admin API stands in for Peig's UI).
-  const peig = options.autoApprove ? new PeigApiClient({ baseUrl: demo.stack.peig.baseUrl, apiKey: demo.stack.peig.apiKey, clock: demo.clock }) : undefined;
+  const peig = options.autoApprove
+    ? new PeigApiClient({ baseUrl: demo.stack.peig.baseUrl, apiKey: demo.stack.peig.apiKey, clock: demo.clock })
+    : undefined;
   const merged = new Set<string>();
   const hinted = new Set<string>();
   const hintOnce = (key: string, text: string) => {
@@ -68,18 +89,26 @@ export async function runMigration(demo: DemoStack, folder: DemoStateFolder, opt
     if (lines && lines !== waiting) display.message(lines);
     waiting = lines;
     for (const link of feed.next()) {
-      await handleLink(link, options.autoApprove, peig, display).catch((err: unknown) => display.message(`Could not answer ${link.url}: ${err instanceof Error ? err.message : String(err)}`));
+      await handleLink(link, options.autoApprove, peig, display).catch((err: unknown) =>
+        display.message(`Could not answer ${link.url}: ${err instanceof Error ? err.message : String(err)}`),
+      );
     }
     // Api mode: the app asks the Peig admin to confirm merges in a task of its own. Operator mode shows no Peig
     // state, so the Peig admin works from Peig's own pending requests and the directory.
     if (status.peigMode === "operator") {
       const suggestions = peig ? await operatorMergeSuggestions(demo, peig) : [];
-      const mismatched = suggestions.filter((u) => typeof u.mergeSuggestion?.requestId === "string" && !merged.has(u.mergeSuggestion.requestId));
+      const mismatched = suggestions.filter(
+        (u) => typeof u.mergeSuggestion?.requestId === "string" && !merged.has(u.mergeSuggestion.requestId),
+      );
       if (peig && mismatched.length > 0) {
         const result = await mergeMismatchedRequests(mismatched, peig);
         result.merged.forEach((r) => merged.add(r));
-        if (result.merged.length) display.message(`  Peig admin: merged ${result.merged.length} pending request(s) whose typed e-mail differs from the Microsoft 365 account`);
-        for (const problem of result.problems) display.message(`  Peig admin could not merge a pending request (${problem}); trying again later`);
+        if (result.merged.length)
+          display.message(
+            `  Peig admin: merged ${result.merged.length} pending request(s) whose typed e-mail differs from the Microsoft 365 account`,
+          );
+        for (const problem of result.problems)
+          display.message(`  Peig admin could not merge a pending request (${problem}); trying again later`);
       }
     }
     const gateClosed = status.waitingFor?.includes("request approval again") ? status.waitingFor : undefined;
@@ -89,7 +118,10 @@ export async function runMigration(demo: DemoStack, folder: DemoStateFolder, opt
       const res = await demo.api(`migrations/${id}/approval`, { method: "POST" });
       display.message(`  Admin: the approval links expired; asked the approvers again (HTTP ${res.status})`);
     } else if (gateClosed && !options.autoApprove) {
-      hintOnce("approval", `The approval links expired or were rejected. Ask again with:\n  curl -X POST ${demo.baseUrl}/api/migrations/${id}/approval -H "x-functions-key: ${demo.functionKey}"`);
+      hintOnce(
+        "approval",
+        `The approval links expired or were rejected. Ask again with:\n  curl -X POST ${demo.baseUrl}/api/migrations/${id}/approval -H "x-functions-key: ${demo.functionKey}"`,
+      );
     }
   };
 
@@ -117,14 +149,23 @@ async function resumeOrStart(demo: DemoStack, options: MigrationRunOptions, disp
       display.message(`Resuming migration ${previous} at simulated ${demo.clock.now().toISOString()}`);
       return previous;
     }
-    display.message(`Migration ${previous} from the previous run is not in the store any more (HTTP ${res.status}); starting a new one.`);
+    display.message(
+      `Migration ${previous} from the previous run is not in the store any more (HTTP ${res.status}); starting a new one.`,
+    );
   }
   const body = startRequestBody(demo.clock.now(), options.deadlineDays, demo.stack.tenant.domain);
-  const res = await demo.api("migrations", { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+  const res = await demo.api("migrations", {
+    method: "POST",
+    body: JSON.stringify(body),
+    headers: { "content-type": "application/json" },
+  });
   const answer = (await res.json()) as { id?: string; errors?: unknown };
-  if (res.status !== 202 || !answer.id) throw new Error(`POST /api/migrations answered ${res.status}: ${JSON.stringify(answer)}`);
+  if (res.status !== 202 || !answer.id)
+    throw new Error(`POST /api/migrations answered ${res.status}: ${JSON.stringify(answer)}`);
   demo.checkpoint({ migrationId: answer.id });
-  display.message(`Migration ${answer.id} started: ${demo.stack.tenant.users.length} users, deadline ${String(body.deadline)} (simulated)`);
+  display.message(
+    `Migration ${answer.id} started: ${demo.stack.tenant.users.length} users, deadline ${String(body.deadline)} (simulated)`,
+  );
   return answer.id;
 }
 
@@ -135,17 +176,33 @@ async function readStatus(demo: DemoStack, id: string): Promise<MigrationStatus>
 }
 
 /** Shows a link that still works (opening the page changes nothing) and, with --auto-approve, answers it. */
-async function handleLink(link: TaskLink, autoApprove: boolean, peig: PeigApiClient | undefined, display: ProgressDisplay): Promise<void> {
+async function handleLink(
+  link: TaskLink,
+  autoApprove: boolean,
+  peig: PeigApiClient | undefined,
+  display: ProgressDisplay,
+): Promise<void> {
   const page = await openTaskPage(link.url);
   if (page.status !== 200) return; // replaced by a newer e-mail, or already answered
   const kind = taskKindOf(page.html);
-  display.message(`${kind === "approval" ? "Approval" : "Task"} link for ${link.to} (${link.subject}), open it to decide:\n  ${link.url}`);
+  display.message(
+    `${kind === "approval" ? "Approval" : "Task"} link for ${link.to} (${link.subject}), open it to decide:\n  ${link.url}`,
+  );
   if (autoApprove) await actOn(link, page, { peig, report: (text) => display.message(`  ${text}`) });
 }
 
-async function finish(demo: DemoStack, folder: DemoStateFolder, id: string, phase: string, display: ProgressDisplay): Promise<RunOutcome> {
+async function finish(
+  demo: DemoStack,
+  folder: DemoStateFolder,
+  id: string,
+  phase: string,
+  display: ProgressDisplay,
+): Promise<RunOutcome> {
   display.end();
-  const [html, json] = await Promise.all([demo.api(`migrations/${id}/report`), demo.api(`migrations/${id}/report?format=json`)]);
+  const [html, json] = await Promise.all([
+    demo.api(`migrations/${id}/report`),
+    demo.api(`migrations/${id}/report?format=json`),
+  ]);
   if (html.status === 200 && json.status === 200) {
     folder.writeReport(await html.text(), await json.text());
     display.message(`Report: ${folder.reportHtml} (and ${folder.reportJson})`);
@@ -173,10 +230,21 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * pending requests, find whose address each typed e-mail is in the directory, and merge it there.
  */
 async function operatorMergeSuggestions(demo: DemoStack, peig: PeigApiClient): Promise<MismatchedUser[]> {
-  const [users, pendingRequests, microsoft365Accounts] = await Promise.all([peig.listUsers(), peig.listPendingRequests(), peig.listMicrosoft365Accounts()]);
+  const [users, pendingRequests, microsoft365Accounts] = await Promise.all([
+    peig.listUsers(),
+    peig.listPendingRequests(),
+    peig.listMicrosoft365Accounts(),
+  ]);
   if (pendingRequests.length === 0) return [];
-  const reconciliation = reconcile({ mode: "api", users: inScopeUsers(demo.stack.tenant), peig: { users, pendingRequests, microsoft365Accounts } });
+  const reconciliation = reconcile({
+    mode: "api",
+    users: inScopeUsers(demo.stack.tenant),
+    peig: { users, pendingRequests, microsoft365Accounts },
+  });
   return reconciliation.mismatchedRequests
     .filter((m) => m.suggestedMergeTarget)
-    .map((m) => ({ userPrincipalName: m.suggestedMergeTarget!.userPrincipalName, mergeSuggestion: { requestId: m.request.id, peigAccountId: m.suggestedMergeTarget!.peigAccountId } }));
+    .map((m) => ({
+      userPrincipalName: m.suggestedMergeTarget!.userPrincipalName,
+      mergeSuggestion: { requestId: m.request.id, peigAccountId: m.suggestedMergeTarget!.peigAccountId },
+    }));
 }

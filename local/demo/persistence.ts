@@ -59,7 +59,10 @@ export class DemoStateFolder {
 
   readState(): DemoState | undefined {
     const state = this.read<DemoState>("state.json");
-    if (state && state.version !== 1) throw new Error(`${path.join(this.dir, "state.json")} is from another version of the demo; start over with --reset`);
+    if (state && state.version !== 1)
+      throw new Error(
+        `${path.join(this.dir, "state.json")} is from another version of the demo; start over with --reset`,
+      );
     return state;
   }
 
@@ -68,7 +71,10 @@ export class DemoStateFolder {
   }
 
   readSnapshots(): Partial<Snapshots> {
-    return { graph: this.read<GraphSimulatorSnapshot>("graph-simulator.json"), peig: this.read<PeigSimulatorSnapshot>("peig-simulator.json") };
+    return {
+      graph: this.read<GraphSimulatorSnapshot>("graph-simulator.json"),
+      peig: this.read<PeigSimulatorSnapshot>("peig-simulator.json"),
+    };
   }
 
   writeSnapshots(snapshots: Snapshots): void {

@@ -12,7 +12,15 @@ export interface MigrationStatusView {
   deadline: string;
   nextReminder: string | null;
   waitingFor: string | null;
-  counts: { inScope: number; onboarded: number; pending: number; mismatched: number; notOnboarded: number; phase2Created: number; phase2Failed: number };
+  counts: {
+    inScope: number;
+    onboarded: number;
+    pending: number;
+    mismatched: number;
+    notOnboarded: number;
+    phase2Created: number;
+    phase2Failed: number;
+  };
   /** The people the workflow waits on (who and what; the link is in their e-mail). */
   waitingOn?: { who: string[]; what: string; since?: string; expiresAt: string }[];
   /** The simulated time the status was read at. */
@@ -46,7 +54,8 @@ export function renderProgress(status: MigrationStatusView): string {
   const now = Date.parse(status.generatedAt);
   const { onboarded, inScope, phase2Created, phase2Failed } = status.counts;
   const parts = [`${status.phase.padEnd(12)} ${progressBar(onboarded, inScope)} ${onboarded}/${inScope} onboarded`];
-  if (phase2Created > 0 || phase2Failed > 0) parts.push(`Phase 2: ${phase2Created} created${phase2Failed ? `, ${phase2Failed} failed` : ""}`);
+  if (phase2Created > 0 || phase2Failed > 0)
+    parts.push(`Phase 2: ${phase2Created} created${phase2Failed ? `, ${phase2Failed} failed` : ""}`);
   if (status.nextReminder) parts.push(`next reminder in ${formatDuration(Date.parse(status.nextReminder) - now)}`);
   const left = Date.parse(status.deadline) - now;
   parts.push(left > 0 ? `deadline in ${formatDuration(left)}` : "deadline passed");
@@ -57,7 +66,15 @@ export function renderProgress(status: MigrationStatusView): string {
 /** What counts as a change for the line-per-change output: everything but the ticking time. */
 export function progressKey(status: MigrationStatusView): string {
   const c = status.counts;
-  return [status.phase, c.onboarded, c.inScope, c.phase2Created, c.phase2Failed, status.nextReminder ?? "", status.waitingFor ?? ""].join("|");
+  return [
+    status.phase,
+    c.onboarded,
+    c.inScope,
+    c.phase2Created,
+    c.phase2Failed,
+    status.nextReminder ?? "",
+    status.waitingFor ?? "",
+  ].join("|");
 }
 
 export interface ProgressOutput {

@@ -58,8 +58,28 @@ export interface SimAppRoleAssignment extends Record<string, unknown> {
 const assignmentRules: CollectionRules = {
   typeName: "microsoft.graph.appRoleAssignment",
   filterable: [],
-  properties: ["id", "appRoleId", "createdDateTime", "deletedDateTime", "principalDisplayName", "principalId", "principalType", "resourceDisplayName", "resourceId"],
-  defaultProperties: ["id", "appRoleId", "createdDateTime", "deletedDateTime", "principalDisplayName", "principalId", "principalType", "resourceDisplayName", "resourceId"],
+  properties: [
+    "id",
+    "appRoleId",
+    "createdDateTime",
+    "deletedDateTime",
+    "principalDisplayName",
+    "principalId",
+    "principalType",
+    "resourceDisplayName",
+    "resourceId",
+  ],
+  defaultProperties: [
+    "id",
+    "appRoleId",
+    "createdDateTime",
+    "deletedDateTime",
+    "principalDisplayName",
+    "principalId",
+    "principalType",
+    "resourceDisplayName",
+    "resourceId",
+  ],
   defaultTop: 100,
   maxTop: 999,
   advancedQueries: false,
@@ -67,15 +87,37 @@ const assignmentRules: CollectionRules = {
 
 const servicePrincipalRules = {
   typeName: "microsoft.graph.servicePrincipal",
-  properties: ["id", "appId", "appDisplayName", "displayName", "servicePrincipalType", "appOwnerOrganizationId", "appRoles", "accountEnabled"],
-  defaultProperties: ["id", "appId", "appDisplayName", "displayName", "servicePrincipalType", "appOwnerOrganizationId", "appRoles", "accountEnabled"],
+  properties: [
+    "id",
+    "appId",
+    "appDisplayName",
+    "displayName",
+    "servicePrincipalType",
+    "appOwnerOrganizationId",
+    "appRoles",
+    "accountEnabled",
+  ],
+  defaultProperties: [
+    "id",
+    "appId",
+    "appDisplayName",
+    "displayName",
+    "servicePrincipalType",
+    "appOwnerOrganizationId",
+    "appRoles",
+    "accountEnabled",
+  ],
 };
 
 const servicePrincipalPath = /^\/servicePrincipals(?:\/([^/()]+)|\(appId='([^']*)'\))(\/appRoleAssignedTo)?$/;
 
 export class AppRoleAssignmentSimulator {
   readonly assignments: SimAppRoleAssignment[] = [];
-  private readonly graph: Record<string, unknown> & { id: string; displayName: string; appRoles: { id: string; value: string }[] };
+  private readonly graph: Record<string, unknown> & {
+    id: string;
+    displayName: string;
+    appRoles: { id: string; value: string }[];
+  };
   private readonly managedIdentities: Map<string, Record<string, unknown> & SimManagedIdentity>;
 
   constructor(
@@ -109,7 +151,16 @@ export class AppRoleAssignmentSimulator {
     this.managedIdentities = new Map(
       options.managedIdentities.map((mi) => [
         mi.id.toLowerCase(),
-        { ...mi, id: mi.id.toLowerCase(), appId: randomUUID(), appDisplayName: null, servicePrincipalType: "ManagedIdentity", appOwnerOrganizationId: null, appRoles: [], accountEnabled: true },
+        {
+          ...mi,
+          id: mi.id.toLowerCase(),
+          appId: randomUUID(),
+          appDisplayName: null,
+          servicePrincipalType: "ManagedIdentity",
+          appOwnerOrganizationId: null,
+          appRoles: [],
+          accountEnabled: true,
+        },
       ]),
     );
   }
@@ -125,13 +176,23 @@ export class AppRoleAssignmentSimulator {
       if (target !== this.graph) throw notFound(target.id);
       if (request.method === "GET") return this.list(request);
       if (request.method === "POST") return this.assign(request.body);
-      throw new GraphHttpError(405, "Request_BadRequest", `The HTTP method '${request.method}' is not allowed for this resource.`);
+      throw new GraphHttpError(
+        405,
+        "Request_BadRequest",
+        `The HTTP method '${request.method}' is not allowed for this resource.`,
+      );
     }
     if (request.method !== "GET") return undefined;
-    return ok({ "@odata.context": `${this.options.baseUrl()}v1.0/$metadata#servicePrincipals/$entity`, ...project(target, parseSelect(request, servicePrincipalRules)) });
+    return ok({
+      "@odata.context": `${this.options.baseUrl()}v1.0/$metadata#servicePrincipals/$entity`,
+      ...project(target, parseSelect(request, servicePrincipalRules)),
+    });
   }
 
-  private find(id: string | undefined, appId: string | undefined): (Record<string, unknown> & { id: string }) | undefined {
+  private find(
+    id: string | undefined,
+    appId: string | undefined,
+  ): (Record<string, unknown> & { id: string }) | undefined {
     if (appId !== undefined) return appId.toLowerCase() === MICROSOFT_GRAPH_APP_ID ? this.graph : undefined;
     const key = (id ?? "").toLowerCase();
     return key === this.graph.id ? this.graph : this.managedIdentities.get(key);
@@ -148,24 +209,34 @@ export class AppRoleAssignmentSimulator {
     const body = requireObject(rawBody);
     const { principalId, resourceId, appRoleId } = body;
     if (typeof principalId !== "string" || typeof resourceId !== "string" || typeof appRoleId !== "string") {
-      throw badRequest("Invalid value specified for property 'principalId', 'resourceId' or 'appRoleId' of resource 'AppRoleAssignment'.");
+      throw badRequest(
+        "Invalid value specified for property 'principalId', 'resourceId' or 'appRoleId' of resource 'AppRoleAssignment'.",
+      );
     }
     // [D] The resource in the body must be the one in the path.
-    if (resourceId.toLowerCase() !== this.graph.id) throw badRequest(`The resourceId '${resourceId}' does not match the service principal in the request URL.`);
+    if (resourceId.toLowerCase() !== this.graph.id)
+      throw badRequest(`The resourceId '${resourceId}' does not match the service principal in the request URL.`);
     if (!this.graph.appRoles.some((role) => role.id === appRoleId.toLowerCase())) {
       throw badRequest(`Permission being assigned was not found on application '${MICROSOFT_GRAPH_APP_ID}'.`);
     }
-    const principalName = this.managedIdentities.get(principalId.toLowerCase())?.displayName ?? this.options.otherServicePrincipal(principalId.toLowerCase());
+    const principalName =
+      this.managedIdentities.get(principalId.toLowerCase())?.displayName ??
+      this.options.otherServicePrincipal(principalId.toLowerCase());
     // [D] An unknown principal is refused as a missing directory object.
     if (principalName === undefined) throw notFound(principalId);
-    const duplicate = this.assignments.some((a) => a.principalId === principalId.toLowerCase() && a.appRoleId === appRoleId.toLowerCase());
+    const duplicate = this.assignments.some(
+      (a) => a.principalId === principalId.toLowerCase() && a.appRoleId === appRoleId.toLowerCase(),
+    );
     // Graph's answer to a repeated grant (seen in azuread/terraform and Graph PowerShell reports).
     if (duplicate) throw badRequest("Permission being assigned already exists on the object.");
     const assignment: SimAppRoleAssignment = {
       // Assignment ids are 43-character base64url strings, not GUIDs.
       id: randomBytes(32).toString("base64url"),
       appRoleId: appRoleId.toLowerCase(),
-      createdDateTime: this.options.clock.now().toISOString().replace(/\.\d{3}Z$/, "Z"),
+      createdDateTime: this.options.clock
+        .now()
+        .toISOString()
+        .replace(/\.\d{3}Z$/, "Z"),
       deletedDateTime: null,
       principalDisplayName: principalName,
       principalId: principalId.toLowerCase(),
@@ -174,6 +245,12 @@ export class AppRoleAssignmentSimulator {
       resourceId: this.graph.id,
     };
     this.assignments.push(assignment);
-    return ok({ "@odata.context": `${this.options.baseUrl()}v1.0/$metadata#servicePrincipals('${this.graph.id}')/appRoleAssignedTo/$entity`, ...assignment }, 201);
+    return ok(
+      {
+        "@odata.context": `${this.options.baseUrl()}v1.0/$metadata#servicePrincipals('${this.graph.id}')/appRoleAssignedTo/$entity`,
+        ...assignment,
+      },
+      201,
+    );
   }
 }

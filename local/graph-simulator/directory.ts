@@ -7,7 +7,17 @@
 import { randomUUID } from "crypto";
 import type { Clock } from "../../shared/clock";
 import { createSelfSignedCertificate } from "../selfSignedCertificate";
-import { GraphHttpError, badRequest, empty, isStringArray, notFound, ok, requireObject, type SimRequest, type SimResponse } from "./http";
+import {
+  GraphHttpError,
+  badRequest,
+  empty,
+  isStringArray,
+  notFound,
+  ok,
+  requireObject,
+  type SimRequest,
+  type SimResponse,
+} from "./http";
 import { page, parseQuery, parseSelect, project, type CollectionRules } from "./odata";
 import { identifierUriPolicyError, policyRefuses, type SimIdentifierUriPolicy } from "./policies";
 
@@ -73,18 +83,50 @@ export interface DirectoryOptions {
 }
 
 /** Non-gallery template ids of the global, US Government and China clouds (instantiate page). */
-const nonGalleryTemplateIds = ["8adf8e6e-67b2-4cf2-a259-e3dc5476c621", "4602d0b4-76bb-404b-bca9-2652e1a39c6d", "5a532e38-1581-4918-9658-008dc27c1d68"];
+const nonGalleryTemplateIds = [
+  "8adf8e6e-67b2-4cf2-a259-e3dc5476c621",
+  "4602d0b4-76bb-404b-bca9-2652e1a39c6d",
+  "5a532e38-1581-4918-9658-008dc27c1d68",
+];
 
 const applicationRules: CollectionRules = {
   typeName: "microsoft.graph.application",
   filterable: ["displayName", "appId", "applicationTemplateId", "id"],
   properties: [
-    "id", "appId", "displayName", "applicationTemplateId", "createdDateTime", "deletedDateTime", "description", "identifierUris",
-    "tags", "notes", "signInAudience", "web", "defaultRedirectUri", "keyCredentials", "passwordCredentials", "publisherDomain",
+    "id",
+    "appId",
+    "displayName",
+    "applicationTemplateId",
+    "createdDateTime",
+    "deletedDateTime",
+    "description",
+    "identifierUris",
+    "tags",
+    "notes",
+    "signInAudience",
+    "web",
+    "defaultRedirectUri",
+    "keyCredentials",
+    "passwordCredentials",
+    "publisherDomain",
   ],
   defaultProperties: [
-    "id", "appId", "displayName", "applicationTemplateId", "createdDateTime", "deletedDateTime", "description", "identifierUris",
-    "tags", "notes", "signInAudience", "web", "defaultRedirectUri", "keyCredentials", "passwordCredentials", "publisherDomain",
+    "id",
+    "appId",
+    "displayName",
+    "applicationTemplateId",
+    "createdDateTime",
+    "deletedDateTime",
+    "description",
+    "identifierUris",
+    "tags",
+    "notes",
+    "signInAudience",
+    "web",
+    "defaultRedirectUri",
+    "keyCredentials",
+    "passwordCredentials",
+    "publisherDomain",
   ],
   defaultTop: 100,
   maxTop: 999,
@@ -95,14 +137,46 @@ const servicePrincipalRules: CollectionRules = {
   typeName: "microsoft.graph.servicePrincipal",
   filterable: ["displayName", "appId", "id", "servicePrincipalType"],
   properties: [
-    "id", "appId", "appDisplayName", "displayName", "accountEnabled", "applicationTemplateId", "appRoleAssignmentRequired",
-    "preferredSingleSignOnMode", "preferredTokenSigningKeyThumbprint", "loginUrl", "notificationEmailAddresses", "replyUrls",
-    "servicePrincipalNames", "servicePrincipalType", "tags", "notes", "samlSingleSignOnSettings", "keyCredentials", "passwordCredentials",
+    "id",
+    "appId",
+    "appDisplayName",
+    "displayName",
+    "accountEnabled",
+    "applicationTemplateId",
+    "appRoleAssignmentRequired",
+    "preferredSingleSignOnMode",
+    "preferredTokenSigningKeyThumbprint",
+    "loginUrl",
+    "notificationEmailAddresses",
+    "replyUrls",
+    "servicePrincipalNames",
+    "servicePrincipalType",
+    "tags",
+    "notes",
+    "samlSingleSignOnSettings",
+    "keyCredentials",
+    "passwordCredentials",
   ],
   defaultProperties: [
-    "id", "appId", "appDisplayName", "displayName", "accountEnabled", "applicationTemplateId", "appRoleAssignmentRequired",
-    "preferredSingleSignOnMode", "preferredTokenSigningKeyThumbprint", "loginUrl", "notificationEmailAddresses", "replyUrls",
-    "servicePrincipalNames", "servicePrincipalType", "tags", "notes", "samlSingleSignOnSettings", "keyCredentials", "passwordCredentials",
+    "id",
+    "appId",
+    "appDisplayName",
+    "displayName",
+    "accountEnabled",
+    "applicationTemplateId",
+    "appRoleAssignmentRequired",
+    "preferredSingleSignOnMode",
+    "preferredTokenSigningKeyThumbprint",
+    "loginUrl",
+    "notificationEmailAddresses",
+    "replyUrls",
+    "servicePrincipalNames",
+    "servicePrincipalType",
+    "tags",
+    "notes",
+    "samlSingleSignOnSettings",
+    "keyCredentials",
+    "passwordCredentials",
   ],
   defaultTop: 100,
   maxTop: 999,
@@ -119,7 +193,11 @@ const applicationPath = /^\/applications(?:\/([^/()]+)|\(appId='([^']*)'\))$/;
 const servicePrincipalPath = /^\/servicePrincipals(?:\/([^/()]+)|\(appId='([^']*)'\))(\/addTokenSigningCertificate)?$/;
 
 export function methodNotAllowed(request: SimRequest): GraphHttpError {
-  return new GraphHttpError(405, "Request_BadRequest", `The HTTP method '${request.method}' is not allowed for this resource.`);
+  return new GraphHttpError(
+    405,
+    "Request_BadRequest",
+    `The HTTP method '${request.method}' is not allowed for this resource.`,
+  );
 }
 
 export class DirectorySimulator {
@@ -134,10 +212,16 @@ export class DirectorySimulator {
   handle(request: SimRequest): SimResponse | undefined {
     const { method, path } = request;
     const instantiate = instantiatePath.exec(path);
-    if (instantiate) return method === "POST" ? this.instantiate(instantiate[1], request.body) : raise(methodNotAllowed(request));
-    if (path === "/applications") return method === "GET" ? this.list(this.applications, applicationRules, request, "applications") : raise(methodNotAllowed(request));
+    if (instantiate)
+      return method === "POST" ? this.instantiate(instantiate[1], request.body) : raise(methodNotAllowed(request));
+    if (path === "/applications")
+      return method === "GET"
+        ? this.list(this.applications, applicationRules, request, "applications")
+        : raise(methodNotAllowed(request));
     if (path === "/servicePrincipals") {
-      return method === "GET" ? this.list(this.servicePrincipals, servicePrincipalRules, request, "servicePrincipals") : raise(methodNotAllowed(request));
+      return method === "GET"
+        ? this.list(this.servicePrincipals, servicePrincipalRules, request, "servicePrincipals")
+        : raise(methodNotAllowed(request));
     }
     const app = applicationPath.exec(path);
     if (app) {
@@ -150,8 +234,12 @@ export class DirectorySimulator {
     const sp = servicePrincipalPath.exec(path);
     if (sp) {
       const servicePrincipal = this.findServicePrincipal(sp[1], sp[2]);
-      if (sp[3]) return method === "POST" ? this.addTokenSigningCertificate(servicePrincipal, request.body) : raise(methodNotAllowed(request));
-      if (method === "GET") return ok(this.single(servicePrincipal, servicePrincipalRules, request, "servicePrincipals"));
+      if (sp[3])
+        return method === "POST"
+          ? this.addTokenSigningCertificate(servicePrincipal, request.body)
+          : raise(methodNotAllowed(request));
+      if (method === "GET")
+        return ok(this.single(servicePrincipal, servicePrincipalRules, request, "servicePrincipals"));
       if (method === "PATCH") return this.patchServicePrincipal(servicePrincipal, request.body);
       if (method === "DELETE") return this.deleteServicePrincipal(servicePrincipal);
       throw methodNotAllowed(request);
@@ -161,7 +249,10 @@ export class DirectorySimulator {
 
   /** A deep copy of the applications and service principals, for a simulator that is saved and restored. */
   snapshot(): DirectorySnapshot {
-    return structuredClone({ applications: [...this.applications.values()], servicePrincipals: [...this.servicePrincipals.values()] });
+    return structuredClone({
+      applications: [...this.applications.values()],
+      servicePrincipals: [...this.servicePrincipals.values()],
+    });
   }
 
   /** Replaces every application and service principal with the snapshot's. */
@@ -169,7 +260,8 @@ export class DirectorySimulator {
     this.applications.clear();
     this.servicePrincipals.clear();
     for (const entry of structuredClone(snapshot.applications)) this.applications.set(entry.resource.id, entry);
-    for (const entry of structuredClone(snapshot.servicePrincipals)) this.servicePrincipals.set(entry.resource.id, entry);
+    for (const entry of structuredClone(snapshot.servicePrincipals))
+      this.servicePrincipals.set(entry.resource.id, entry);
   }
 
   summary(): Record<string, unknown> {
@@ -253,7 +345,11 @@ export class DirectorySimulator {
     this.applications.set(application.id, { resource: application, visibleFrom });
     this.servicePrincipals.set(servicePrincipal.id, { resource: servicePrincipal, visibleFrom });
     return ok(
-      { "@odata.context": `${this.options.baseUrl()}v1.0/$metadata#microsoft.graph.applicationServicePrincipal`, application, servicePrincipal },
+      {
+        "@odata.context": `${this.options.baseUrl()}v1.0/$metadata#microsoft.graph.applicationServicePrincipal`,
+        application,
+        servicePrincipal,
+      },
       201,
     );
   }
@@ -270,7 +366,12 @@ export class DirectorySimulator {
     return ok(page(items, parsed, request, { baseUrl: this.options.baseUrl(), context }));
   }
 
-  private single<T extends Record<string, unknown>>(resource: T, rules: CollectionRules, request: SimRequest, context: string): Record<string, unknown> {
+  private single<T extends Record<string, unknown>>(
+    resource: T,
+    rules: CollectionRules,
+    request: SimRequest,
+    context: string,
+  ): Record<string, unknown> {
     const select = parseSelect(request, rules);
     const explicitKeys = request.query.get("$select")?.includes("keyCredentials") ?? false;
     return {
@@ -285,13 +386,17 @@ export class DirectorySimulator {
   }
 
   private findApplication(id: string | undefined, appId: string | undefined): SimApplication {
-    const found = this.visible(this.applications).find((a) => (id !== undefined ? a.id === id.toLowerCase() : a.appId === appId?.toLowerCase()));
+    const found = this.visible(this.applications).find((a) =>
+      id !== undefined ? a.id === id.toLowerCase() : a.appId === appId?.toLowerCase(),
+    );
     if (!found) throw notFound(id ?? appId ?? "");
     return found;
   }
 
   private findServicePrincipal(id: string | undefined, appId: string | undefined): SimServicePrincipal {
-    const found = this.visible(this.servicePrincipals).find((s) => (id !== undefined ? s.id === id.toLowerCase() : s.appId === appId?.toLowerCase()));
+    const found = this.visible(this.servicePrincipals).find((s) =>
+      id !== undefined ? s.id === id.toLowerCase() : s.appId === appId?.toLowerCase(),
+    );
     if (!found) throw notFound(id ?? appId ?? "");
     return found;
   }
@@ -302,7 +407,8 @@ export class DirectorySimulator {
     const allowed = ["identifierUris", "web", "tags", "notes", "displayName", "defaultRedirectUri", "description"];
     for (const key of Object.keys(body)) if (!allowed.includes(key)) throw badRequest(`Invalid property '${key}'.`);
     if (body.identifierUris !== undefined) {
-      if (!isStringArray(body.identifierUris)) throw badRequest("Invalid value specified for property 'identifierUris' of resource 'Application'.");
+      if (!isStringArray(body.identifierUris))
+        throw badRequest("Invalid value specified for property 'identifierUris' of resource 'Application'.");
       this.checkIdentifierUris(application, body.identifierUris);
     }
     let web = application.web;
@@ -311,10 +417,12 @@ export class DirectorySimulator {
       if (patch.redirectUris !== undefined) checkRedirectUris(patch.redirectUris);
       web = { ...web, ...(patch as Partial<SimApplication["web"]>) };
     }
-    if (body.tags !== undefined && !isStringArray(body.tags)) throw badRequest("Invalid value specified for property 'tags' of resource 'Application'.");
+    if (body.tags !== undefined && !isStringArray(body.tags))
+      throw badRequest("Invalid value specified for property 'tags' of resource 'Application'.");
     Object.assign(application, body, { web });
     if (typeof body.displayName === "string") {
-      for (const sp of this.visible(this.servicePrincipals)) if (sp.appId === application.appId) sp.appDisplayName = body.displayName;
+      for (const sp of this.visible(this.servicePrincipals))
+        if (sp.appId === application.appId) sp.appDisplayName = body.displayName;
     }
     return empty(204);
   }
@@ -329,30 +437,48 @@ export class DirectorySimulator {
   private checkIdentifierUris(application: SimApplication, uris: string[]): void {
     const servicePrincipal = this.visible(this.servicePrincipals).find((s) => s.appId === application.appId);
     const saml =
-      servicePrincipal?.preferredSingleSignOnMode === "saml" && this.now() >= (this.samlEffectiveFrom.get(servicePrincipal.id) ?? Number.NEGATIVE_INFINITY);
+      servicePrincipal?.preferredSingleSignOnMode === "saml" &&
+      this.now() >= (this.samlEffectiveFrom.get(servicePrincipal.id) ?? Number.NEGATIVE_INFINITY);
     for (const uri of uris) {
       let url: URL;
       try {
         url = new URL(uri);
       } catch {
-        throw badRequest(`Invalid value specified for property 'identifierUris' of resource 'Application': '${uri}' is not a URI.`);
+        throw badRequest(
+          `Invalid value specified for property 'identifierUris' of resource 'Application': '${uri}' is not a URI.`,
+        );
       }
       if (uri.endsWith("/")) throw badRequest(`Values of identifierUris property must not end with a slash: '${uri}'.`);
       if (url.protocol === "https:") {
         const verifiedHost = this.isVerifiedHost(url.hostname);
         if (!verifiedHost && !saml) {
-          throw new GraphHttpError(400, "HostNameNotOnVerifiedDomain", `Values of identifierUris property must use a verified domain of the organization or its subdomain: '${uri}'`);
+          throw new GraphHttpError(
+            400,
+            "HostNameNotOnVerifiedDomain",
+            `Values of identifierUris property must use a verified domain of the organization or its subdomain: '${uri}'`,
+          );
         }
-        if (policyRefuses(this.options.identifierUriPolicy, { verifiedHost }, { createdDateTime: application.createdDateTime, saml })) throw identifierUriPolicyError(uri);
+        if (
+          policyRefuses(
+            this.options.identifierUriPolicy,
+            { verifiedHost },
+            { createdDateTime: application.createdDateTime, saml },
+          )
+        )
+          throw identifierUriPolicyError(uri);
       }
-      const taken = this.visible(this.applications).some((other) => other.id !== application.id && other.identifierUris.includes(uri));
+      const taken = this.visible(this.applications).some(
+        (other) => other.id !== application.id && other.identifierUris.includes(uri),
+      );
       if (taken) throw badRequest("Another object with the same value for property identifierUris already exists.");
     }
   }
 
   private isVerifiedHost(host: string): boolean {
     const lower = host.toLowerCase();
-    return this.options.verifiedDomains.some((domain) => lower === domain.toLowerCase() || lower.endsWith(`.${domain.toLowerCase()}`));
+    return this.options.verifiedDomains.some(
+      (domain) => lower === domain.toLowerCase() || lower.endsWith(`.${domain.toLowerCase()}`),
+    );
   }
 
   /**
@@ -361,7 +487,8 @@ export class DirectorySimulator {
    */
   private deleteApplication(application: SimApplication): SimResponse {
     this.applications.delete(application.id);
-    for (const [id, entry] of this.servicePrincipals) if (entry.resource.appId === application.appId) this.servicePrincipals.delete(id);
+    for (const [id, entry] of this.servicePrincipals)
+      if (entry.resource.appId === application.appId) this.servicePrincipals.delete(id);
     return empty(204);
   }
 
@@ -382,20 +509,33 @@ export class DirectorySimulator {
   /** PATCH /servicePrincipals/{id} → 204 (https://learn.microsoft.com/en-us/graph/api/serviceprincipal-update?view=graph-rest-1.0). */
   private patchServicePrincipal(servicePrincipal: SimServicePrincipal, rawBody: unknown): SimResponse {
     const body = requireObject(rawBody);
-    const allowed = ["preferredSingleSignOnMode", "preferredTokenSigningKeyThumbprint", "tags", "notes", "appRoleAssignmentRequired", "loginUrl", "notificationEmailAddresses"];
+    const allowed = [
+      "preferredSingleSignOnMode",
+      "preferredTokenSigningKeyThumbprint",
+      "tags",
+      "notes",
+      "appRoleAssignmentRequired",
+      "loginUrl",
+      "notificationEmailAddresses",
+    ];
     for (const key of Object.keys(body)) if (!allowed.includes(key)) throw badRequest(`Invalid property '${key}'.`);
     const mode = body.preferredSingleSignOnMode;
     if (mode !== undefined && mode !== null && !singleSignOnModes.includes(String(mode))) {
-      throw badRequest(`Invalid value specified for property 'preferredSingleSignOnMode' of resource 'ServicePrincipal': '${String(mode)}'.`);
+      throw badRequest(
+        `Invalid value specified for property 'preferredSingleSignOnMode' of resource 'ServicePrincipal': '${String(mode)}'.`,
+      );
     }
     const thumbprint = body.preferredTokenSigningKeyThumbprint;
     if (thumbprint !== undefined && thumbprint !== null) {
       // Simulator rule [D]: the thumbprint must name one of the SP's signing keys, or SAML responses could not be signed.
       const known = servicePrincipal.keyCredentials.some((k) => thumbprintOf(k) === String(thumbprint).toUpperCase());
-      if (!known) throw badRequest(`No key credential of this service principal has the thumbprint '${String(thumbprint)}'.`);
+      if (!known)
+        throw badRequest(`No key credential of this service principal has the thumbprint '${String(thumbprint)}'.`);
     }
-    if (body.tags !== undefined && !isStringArray(body.tags)) throw badRequest("Invalid value specified for property 'tags' of resource 'ServicePrincipal'.");
-    if (mode === "saml" && servicePrincipal.preferredSingleSignOnMode !== "saml") this.samlEffectiveFrom.set(servicePrincipal.id, this.now() + this.options.samlExemptionDelayMs);
+    if (body.tags !== undefined && !isStringArray(body.tags))
+      throw badRequest("Invalid value specified for property 'tags' of resource 'ServicePrincipal'.");
+    if (mode === "saml" && servicePrincipal.preferredSingleSignOnMode !== "saml")
+      this.samlEffectiveFrom.set(servicePrincipal.id, this.now() + this.options.samlExemptionDelayMs);
     Object.assign(servicePrincipal, body);
     return empty(204);
   }
@@ -466,7 +606,8 @@ function withoutKeys<T extends Record<string, unknown>>(resource: T): T {
 
 /** Reply URL rules: https (http only for localhost), ≤ 256 characters, ≤ 256 URIs (https://learn.microsoft.com/en-us/entra/identity-platform/reply-url). */
 function checkRedirectUris(value: unknown): void {
-  if (!isStringArray(value) || value.length > 256) throw badRequest("Invalid value specified for property 'web.redirectUris' of resource 'Application'.");
+  if (!isStringArray(value) || value.length > 256)
+    throw badRequest("Invalid value specified for property 'web.redirectUris' of resource 'Application'.");
   for (const uri of value) {
     const localHttp = /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?(\/|$)/.test(uri);
     if ((!uri.startsWith("https://") && !localHttp) || uri.length > 256 || /[!$'(),;]/.test(uri)) {

@@ -63,11 +63,16 @@ export class FaultInjector {
   }
 
   decide(method: string, path: string): InjectedFault | undefined {
-    const script = this.scripted.find((f) => f.remaining > 0 && f.method === method && (f.exact ? path === f.pathIncludes : path.includes(f.pathIncludes)));
+    const script = this.scripted.find(
+      (f) =>
+        f.remaining > 0 && f.method === method && (f.exact ? path === f.pathIncludes : path.includes(f.pathIncludes)),
+    );
     if (script) {
       script.remaining--;
       const fault = this.fault(script.status);
-      return script.retryAfterSeconds !== undefined && fault.retryAfterSeconds !== undefined ? { ...fault, retryAfterSeconds: script.retryAfterSeconds } : fault;
+      return script.retryAfterSeconds !== undefined && fault.retryAfterSeconds !== undefined
+        ? { ...fault, retryAfterSeconds: script.retryAfterSeconds }
+        : fault;
     }
     const throttle = this.faults.throttleRate ?? 0;
     const serverError = this.faults.serverErrorRate ?? 0;

@@ -42,7 +42,11 @@ export function errorResponse(error: GraphHttpError, now: Date): SimResponse {
       error: {
         code: error.code,
         message: error.message,
-        innerError: { date: now.toISOString().replace(/\.\d{3}Z$/, ""), "request-id": randomUUID(), "client-request-id": randomUUID() },
+        innerError: {
+          date: now.toISOString().replace(/\.\d{3}Z$/, ""),
+          "request-id": randomUUID(),
+          "client-request-id": randomUUID(),
+        },
       },
     },
   };
@@ -57,7 +61,11 @@ export function empty(status: 202 | 204): SimResponse {
 }
 
 export function notFound(id: string): GraphHttpError {
-  return new GraphHttpError(404, "Request_ResourceNotFound", `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+  return new GraphHttpError(
+    404,
+    "Request_ResourceNotFound",
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
 }
 
 export function badRequest(message: string, code = "Request_BadRequest"): GraphHttpError {
@@ -65,7 +73,8 @@ export function badRequest(message: string, code = "Request_BadRequest"): GraphH
 }
 
 export function requireObject(body: unknown): Record<string, unknown> {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw badRequest("The request body must be a JSON object.", "BadRequest");
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw badRequest("The request body must be a JSON object.", "BadRequest");
   return body as Record<string, unknown>;
 }
 

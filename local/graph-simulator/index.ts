@@ -11,8 +11,23 @@ import type { Tenant } from "../fixtures/tenant";
 import { AppRoleAssignmentSimulator, type SimAppRoleAssignment, type SimManagedIdentity } from "./appRoleAssignments";
 import { DirectorySimulator, methodNotAllowed, type DirectorySnapshot } from "./directory";
 import { FaultInjector, type GraphFaults, type InjectedFault } from "./faults";
-import { GraphHttpError, badRequest, errorResponse, notFound, ok, requireObject, type SimRequest, type SimResponse } from "./http";
-import { MailboxSimulator, exchangeOnlineLimits, type MailLimits, type SentMail, type UndeliverableCause } from "./mailbox";
+import {
+  GraphHttpError,
+  badRequest,
+  errorResponse,
+  notFound,
+  ok,
+  requireObject,
+  type SimRequest,
+  type SimResponse,
+} from "./http";
+import {
+  MailboxSimulator,
+  exchangeOnlineLimits,
+  type MailLimits,
+  type SentMail,
+  type UndeliverableCause,
+} from "./mailbox";
 import { PeopleSimulator, type SimSignIn } from "./people";
 import { defaultIdentifierUriPolicy, handlePolicies, type SimIdentifierUriPolicy } from "./policies";
 import { TenantAccess, type TenantAccessOptions } from "./tenantAccess";
@@ -23,7 +38,12 @@ export type { SimSignIn } from "./people";
 export type { TenantAccessOptions } from "./tenantAccess";
 export type { SimIdentifierUriPolicy, SimIdentifierUriRestriction } from "./policies";
 export { defaultIdentifierUriPolicy } from "./policies";
-export { MICROSOFT_GRAPH_APP_ID, microsoftGraphAppRoles, type SimAppRoleAssignment, type SimManagedIdentity } from "./appRoleAssignments";
+export {
+  MICROSOFT_GRAPH_APP_ID,
+  microsoftGraphAppRoles,
+  type SimAppRoleAssignment,
+  type SimManagedIdentity,
+} from "./appRoleAssignments";
 export type { SimApplication, SimServicePrincipal, SimKeyCredential, DirectorySnapshot, Replicated } from "./directory";
 
 export interface GraphSimulatorOptions {
@@ -128,7 +148,8 @@ class GraphSimulatorServer {
 
   constructor(private readonly options: GraphSimulatorOptions) {
     const { clock, tenant } = options;
-    this.identifierUriPolicy = options.identifierUriPolicy ?? defaultIdentifierUriPolicy(options.samlExemptFromIdentifierUriPolicy ?? true);
+    this.identifierUriPolicy =
+      options.identifierUriPolicy ?? defaultIdentifierUriPolicy(options.samlExemptFromIdentifierUriPolicy ?? true);
     this.access = new TenantAccess(options.access ?? {});
     const baseUrl = () => this.baseUrl;
     this.faults = new FaultInjector(options.faults);
@@ -148,17 +169,29 @@ class GraphSimulatorServer {
       otherServicePrincipal: (id) => this.directory.servicePrincipals.get(id)?.resource.displayName,
     });
     const extraMailboxes = (this.extraMailboxes = (options.mailboxes ?? []).map((m) => m.toLowerCase()));
-    this.mailbox = new MailboxSimulator(clock, { ...exchangeOnlineLimits, ...options.mailLimits }, (idOrUpn) => {
-      if (extraMailboxes.includes(idOrUpn.toLowerCase())) return idOrUpn.toLowerCase();
-      const user = this.people.findUser(idOrUpn);
-      return user?.mail?.toLowerCase() ?? undefined;
-    }, baseUrl);
-    for (const [address, cause] of Object.entries(options.undeliverable ?? {})) this.mailbox.setUndeliverable(address, cause);
+    this.mailbox = new MailboxSimulator(
+      clock,
+      { ...exchangeOnlineLimits, ...options.mailLimits },
+      (idOrUpn) => {
+        if (extraMailboxes.includes(idOrUpn.toLowerCase())) return idOrUpn.toLowerCase();
+        const user = this.people.findUser(idOrUpn);
+        return user?.mail?.toLowerCase() ?? undefined;
+      },
+      baseUrl,
+    );
+    for (const [address, cause] of Object.entries(options.undeliverable ?? {}))
+      this.mailbox.setUndeliverable(address, cause);
   }
 
   recordSignIn(userId: string, appId: string, errorCode = 0, options: { interactive?: boolean } = {}): SimSignIn {
     const app = [...this.directory.applications.values()].find((entry) => entry.resource.appId === appId);
-    return this.people.recordSignIn(userId, appId, app?.resource.displayName ?? "", errorCode, options.interactive ?? true);
+    return this.people.recordSignIn(
+      userId,
+      appId,
+      app?.resource.displayName ?? "",
+      errorCode,
+      options.interactive ?? true,
+    );
   }
 
   snapshot(): GraphSimulatorSnapshot {
@@ -197,7 +230,8 @@ class GraphSimulatorServer {
     const raw = Buffer.concat(chunks).toString("utf8");
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers[name.toLowerCase()] = value;
+    for (const [name, value] of Object.entries(req.headers))
+      if (typeof value === "string") headers[name.toLowerCase()] = value;
     const method = (req.method ?? "GET").toUpperCase();
     let response: SimResponse;
     try {
@@ -209,9 +243,17 @@ class GraphSimulatorServer {
       } else {
         const body = raw.trim() ? parseJson(raw) : undefined;
         const versioned = /^\/(v1\.0|beta)(\/.*)$/.exec(url.pathname);
-        if (!versioned) throw badRequest(`Invalid version: the path must start with /v1.0/ (got '${url.pathname}').`, "BadRequest");
+        if (!versioned)
+          throw badRequest(`Invalid version: the path must start with /v1.0/ (got '${url.pathname}').`, "BadRequest");
         const version = versioned[1] as SimRequest["version"];
-        response = this.dispatch({ method, path: decodeURIComponent(versioned[2]), version, query: url.searchParams, headers, body });
+        response = this.dispatch({
+          method,
+          path: decodeURIComponent(versioned[2]),
+          version,
+          query: url.searchParams,
+          headers,
+          body,
+        });
       }
     } catch (error) {
       response = this.toErrorResponse(error);
@@ -255,7 +297,9 @@ class GraphSimulatorServer {
       this.singleUser(request) ??
       handlePolicies(request, this.identifierUriPolicy, this.baseUrl) ??
       this.appRoleAssignments.handle(request) ??
-      this.directory.handle(request) ?? this.people.handle(request) ?? this.mailbox.handle(request);
+      this.directory.handle(request) ??
+      this.people.handle(request) ??
+      this.mailbox.handle(request);
     if (response) return response;
     throw badRequest(`Resource not found for the segment '${request.path.split("/")[1] ?? ""}'.`, "BadRequest");
   }
@@ -269,8 +313,15 @@ class GraphSimulatorServer {
     if (!match || request.method !== "GET") return undefined;
     const key = match[1].toLowerCase();
     const user = this.people.findUser(key);
-    if (user) return ok({ id: user.id, displayName: user.displayName, userPrincipalName: user.userPrincipalName, mail: user.mail });
-    if (this.extraMailboxes.includes(key)) return ok({ id: mailboxId(key), displayName: key, userPrincipalName: key, mail: key });
+    if (user)
+      return ok({
+        id: user.id,
+        displayName: user.displayName,
+        userPrincipalName: user.userPrincipalName,
+        mail: user.mail,
+      });
+    if (this.extraMailboxes.includes(key))
+      return ok({ id: mailboxId(key), displayName: key, userPrincipalName: key, mail: key });
     throw notFound(match[1]);
   }
 
@@ -282,10 +333,13 @@ class GraphSimulatorServer {
   private batch(request: SimRequest): SimResponse {
     if (request.method !== "POST") throw methodNotAllowed(request);
     const requests = requireObject(request.body).requests;
-    if (!Array.isArray(requests) || requests.length === 0) throw badRequest("The batch request must contain at least one request.", "BadRequest");
-    if (requests.length > maxBatchRequests) throw badRequest(`The batch has ${requests.length} requests; the limit is ${maxBatchRequests}.`, "BadRequest");
+    if (!Array.isArray(requests) || requests.length === 0)
+      throw badRequest("The batch request must contain at least one request.", "BadRequest");
+    if (requests.length > maxBatchRequests)
+      throw badRequest(`The batch has ${requests.length} requests; the limit is ${maxBatchRequests}.`, "BadRequest");
     const items = requests.map((entry) => batchItem(entry, request.version));
-    if (new Set(items.map((i) => i.id)).size !== items.length) throw badRequest("Batch request ids must be unique.", "BadRequest");
+    if (new Set(items.map((i) => i.id)).size !== items.length)
+      throw badRequest("Batch request ids must be unique.", "BadRequest");
 
     const statuses = new Map<string, number>();
     const concurrent = new Map<string, number>();
@@ -300,11 +354,25 @@ class GraphSimulatorServer {
       const response = failedDependency
         ? this.toErrorResponse(new GraphHttpError(424, "FailedDependency", "A request this request depends on failed."))
         : overConcurrency
-          ? this.logged(item.request, this.toErrorResponse(new GraphHttpError(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.", { "Retry-After": "1" })), "$batch")
+          ? this.logged(
+              item.request,
+              this.toErrorResponse(
+                new GraphHttpError(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.", {
+                  "Retry-After": "1",
+                }),
+              ),
+              "$batch",
+            )
           : this.dispatch(item.request, "$batch");
       statuses.set(item.id, response.status);
-      const headers = response.body === undefined ? response.headers : { "Content-Type": "application/json", ...response.headers };
-      return { id: item.id, status: response.status, headers, ...(response.body === undefined ? {} : { body: response.body }) };
+      const headers =
+        response.body === undefined ? response.headers : { "Content-Type": "application/json", ...response.headers };
+      return {
+        id: item.id,
+        status: response.status,
+        headers,
+        ...(response.body === undefined ? {} : { body: response.body }),
+      };
     });
     return ok({ responses: responses.reverse() });
   }
@@ -314,7 +382,11 @@ class GraphSimulatorServer {
     if (path === "/_sim/outbox" && method === "GET") return ok({ value: this.mailbox.outbox });
     if (path === "/_sim/undeliverable" && method === "POST") {
       const { address, cause } = requireObject(body);
-      if (typeof address !== "string" || (cause !== undefined && cause !== "recipientNotFound" && cause !== "mailboxFull")) throw badRequest("address is required; cause is recipientNotFound, mailboxFull or absent.");
+      if (
+        typeof address !== "string" ||
+        (cause !== undefined && cause !== "recipientNotFound" && cause !== "mailboxFull")
+      )
+        throw badRequest("address is required; cause is recipientNotFound, mailboxFull or absent.");
       this.mailbox.setUndeliverable(address, cause);
       return ok({ address, cause: cause ?? null });
     }
@@ -324,9 +396,15 @@ class GraphSimulatorServer {
     }
     if (path === "/_sim/signIns" && method === "POST") {
       const { userId, appId, errorCode, interactive } = requireObject(body);
-      if (typeof userId !== "string" || typeof appId !== "string") throw badRequest("userId and appId are required strings.");
+      if (typeof userId !== "string" || typeof appId !== "string")
+        throw badRequest("userId and appId are required strings.");
       try {
-        return ok(this.recordSignIn(userId, appId, typeof errorCode === "number" ? errorCode : 0, { interactive: interactive !== false }), 201);
+        return ok(
+          this.recordSignIn(userId, appId, typeof errorCode === "number" ? errorCode : 0, {
+            interactive: interactive !== false,
+          }),
+          201,
+        );
       } catch (error) {
         throw badRequest(error instanceof Error ? error.message : String(error));
       }
@@ -336,22 +414,25 @@ class GraphSimulatorServer {
 
   /** Throttling/outage responses as Graph sends them (https://learn.microsoft.com/en-us/graph/throttling). */
   private faultResponse(fault: InjectedFault): SimResponse {
-    const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { "Retry-After": String(fault.retryAfterSeconds) } : {};
+    const headers: Record<string, string> =
+      fault.retryAfterSeconds !== undefined ? { "Retry-After": String(fault.retryAfterSeconds) } : {};
     const [code, message] =
       // A missing application permission: 403 Authorization_RequestDenied (https://learn.microsoft.com/en-us/graph/errors).
       fault.status === 403
         ? ["Authorization_RequestDenied", "Insufficient privileges to complete the operation."]
         : fault.status === 429
-        ? ["TooManyRequests", "Too many requests. Please retry after the time in the Retry-After header."]
-        : fault.status === 503
-          ? ["serviceNotAvailable", "The service is temporarily unavailable. Please retry later."]
-          : ["GatewayTimeout", "The gateway did not receive a response in time."];
+          ? ["TooManyRequests", "Too many requests. Please retry after the time in the Retry-After header."]
+          : fault.status === 503
+            ? ["serviceNotAvailable", "The service is temporarily unavailable. Please retry later."]
+            : ["GatewayTimeout", "The gateway did not receive a response in time."];
     return this.toErrorResponse(new GraphHttpError(fault.status, code, message, headers));
   }
 
   private toErrorResponse(error: unknown): SimResponse {
     const graphError =
-      error instanceof GraphHttpError ? error : new GraphHttpError(500, "generalException", error instanceof Error ? error.message : String(error));
+      error instanceof GraphHttpError
+        ? error
+        : new GraphHttpError(500, "generalException", error instanceof Error ? error.message : String(error));
     return errorResponse(graphError, this.options.clock.now());
   }
 }
@@ -372,7 +453,10 @@ function parseJson(raw: string): unknown {
   try {
     return JSON.parse(raw);
   } catch {
-    throw badRequest("Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.", "BadRequest");
+    throw badRequest(
+      "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
+      "BadRequest",
+    );
   }
 }
 
@@ -391,14 +475,26 @@ function batchItem(entry: unknown, version: SimRequest["version"]): BatchItem {
   if (/^https?:/i.test(url)) throw badRequest(`Batch request urls must be relative: '${url}'.`, "BadRequest");
   const headers: Record<string, string> = {};
   if (item.headers !== undefined) {
-    for (const [name, value] of Object.entries(requireObject(item.headers))) headers[name.toLowerCase()] = String(value);
+    for (const [name, value] of Object.entries(requireObject(item.headers)))
+      headers[name.toLowerCase()] = String(value);
   }
   if (body !== undefined && headers["content-type"] === undefined) {
     throw badRequest(`Batch request '${id}' has a body but no Content-Type header.`, "BadRequest");
   }
   const parsed = new URL(url.startsWith("/") ? url : `/${url}`, "http://127.0.0.1");
   const dependsOn = Array.isArray(item.dependsOn) ? item.dependsOn.map(String) : [];
-  return { id, dependsOn, request: { method: method.toUpperCase(), path: decodeURIComponent(parsed.pathname), version, query: parsed.searchParams, headers, body } };
+  return {
+    id,
+    dependsOn,
+    request: {
+      method: method.toUpperCase(),
+      path: decodeURIComponent(parsed.pathname),
+      version,
+      query: parsed.searchParams,
+      headers,
+      body,
+    },
+  };
 }
 
 function write(res: ServerResponse, response: SimResponse, clientRequestId: string | undefined): void {
@@ -412,7 +508,8 @@ function write(res: ServerResponse, response: SimResponse, clientRequestId: stri
   const text = JSON.stringify(response.body);
   res.writeHead(response.status, {
     ...headers,
-    "Content-Type": "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8",
+    "Content-Type":
+      "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8",
     "Content-Length": String(Buffer.byteLength(text)),
   });
   res.end(text);
@@ -434,10 +531,16 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
   simulator.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   return {
     baseUrl: simulator.baseUrl,
-    state: { directory: simulator.directory, signIns: simulator.people.signIns, appRoleAssignments: simulator.appRoleAssignments.assignments, summary: () => simulator.summary() },
+    state: {
+      directory: simulator.directory,
+      signIns: simulator.people.signIns,
+      appRoleAssignments: simulator.appRoleAssignments.assignments,
+      summary: () => simulator.summary(),
+    },
     outbox: simulator.mailbox.outbox,
     requestLog: simulator.requestLog,
-    recordSignIn: (userId, appId, errorCode, signInOptions) => simulator.recordSignIn(userId, appId, errorCode, signInOptions),
+    recordSignIn: (userId, appId, errorCode, signInOptions) =>
+      simulator.recordSignIn(userId, appId, errorCode, signInOptions),
     setFaults: (faults) => simulator.faults.set(faults),
     setUndeliverable: (address, cause) => simulator.mailbox.setUndeliverable(address, cause),
     snapshot: () => simulator.snapshot(),

@@ -34,15 +34,21 @@ export interface MailLimits {
   recipientsPerDay: number;
 }
 
-export const exchangeOnlineLimits: MailLimits = { messagesPerMinute: 30, recipientsPerMessage: 500, recipientsPerDay: 10_000 };
+export const exchangeOnlineLimits: MailLimits = {
+  messagesPerMinute: 30,
+  recipientsPerMessage: 500,
+  recipientsPerDay: 10_000,
+};
 
 /** Why Exchange would not deliver to an address (the tenant fixture cannot tell, so tests say). */
 export type UndeliverableCause = "recipientNotFound" | "mailboxFull";
 
 const ndrStatus: Record<UndeliverableCause | "recipientRateLimit", string> = {
   recipientNotFound: "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup",
-  mailboxFull: "554 5.2.2 mailbox full; STOREDRV.Deliver.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded",
-  recipientRateLimit: "550 5.1.90 Your message can't be sent because you've reached your daily limit for message recipients",
+  mailboxFull:
+    "554 5.2.2 mailbox full; STOREDRV.Deliver.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded",
+  recipientRateLimit:
+    "550 5.1.90 Your message can't be sent because you've reached your daily limit for message recipients",
 };
 
 export interface ExtendedProperty {
@@ -94,7 +100,8 @@ const minuteMs = 60_000;
 const dayMs = 24 * 60 * minuteMs;
 /** Graph's default page for messages is 10 (https://learn.microsoft.com/en-us/graph/api/user-list-messages?view=graph-rest-1.0). */
 const defaultPageSize = 10;
-const extendedPropertyFilter = /^singleValueExtendedProperties\/any\(\s*(\w+)\s*:\s*\1\/id eq '((?:[^']|'')*)' and \1\/value eq '((?:[^']|'')*)'\s*\)$/i;
+const extendedPropertyFilter =
+  /^singleValueExtendedProperties\/any\(\s*(\w+)\s*:\s*\1\/id eq '((?:[^']|'')*)' and \1\/value eq '((?:[^']|'')*)'\s*\)$/i;
 const receivedFilter = /^receivedDateTime ge (\S+)$/;
 /** "String {GUID} Name X" (https://learn.microsoft.com/en-us/graph/api/resources/extended-properties-overview?view=graph-rest-1.0#id-formats). */
 const namedPropertyId = /^String \{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\} Name \S+$/i;
@@ -205,7 +212,8 @@ export class MailboxSimulator {
 
   private sendMail(sender: string, rawBody: unknown): SimResponse {
     const body = requireObject(rawBody);
-    if (typeof body.message !== "object" || body.message === null) throw badRequest("The 'message' parameter is missing.", "ErrorInvalidRequest");
+    if (typeof body.message !== "object" || body.message === null)
+      throw badRequest("The 'message' parameter is missing.", "ErrorInvalidRequest");
     // saveToSentItems defaults to true (user-sendmail page).
     this.submit(sender, this.parseMessage(sender, body.message), body.saveToSentItems !== false);
     return empty(202);
@@ -232,7 +240,10 @@ export class MailboxSimulator {
     if (recipients.length === 0) throw badRequest("At least one recipient is required.", "ErrorInvalidRecipients");
     if (recipients.length > this.limits.recipientsPerMessage) {
       // Simulator's error code [D]; the limit itself is Exchange's 500 recipients per message.
-      throw badRequest(`The message has ${recipients.length} recipients; the limit is ${this.limits.recipientsPerMessage} per message (To + Cc + Bcc).`, "ErrorTooManyRecipients");
+      throw badRequest(
+        `The message has ${recipients.length} recipients; the limit is ${this.limits.recipientsPerMessage} per message (To + Cc + Bcc).`,
+        "ErrorTooManyRecipients",
+      );
     }
     const now = this.clock.now().getTime();
     const mine = this.outbox.filter((mail) => mail.sender === sender);
@@ -240,9 +251,14 @@ export class MailboxSimulator {
     if (lastMinute.length >= this.limits.messagesPerMinute) {
       const oldest = Math.min(...lastMinute.map((mail) => Date.parse(mail.sentAt)));
       const retryAfter = Math.max(1, Math.ceil((oldest + minuteMs - now) / 1000));
-      throw new GraphHttpError(429, "ApplicationThrottled", `Mailbox ${sender} is over its limit of ${this.limits.messagesPerMinute} messages per minute.`, {
-        "Retry-After": String(retryAfter),
-      });
+      throw new GraphHttpError(
+        429,
+        "ApplicationThrottled",
+        `Mailbox ${sender} is over its limit of ${this.limits.messagesPerMinute} messages per minute.`,
+        {
+          "Retry-After": String(retryAfter),
+        },
+      );
     }
     const lastDay = mine
       .filter((mail) => Date.parse(mail.sentAt) > now - dayMs && mail.nonDelivery !== ndrStatus.recipientRateLimit)
@@ -266,15 +282,25 @@ export class MailboxSimulator {
       saveToSentItems,
       sentAt,
       ...(undelivered.length > 0 ? { nonDelivery: undelivered[0].status, undelivered } : {}),
-      ...(message.singleValueExtendedProperties.length > 0 ? { singleValueExtendedProperties: message.singleValueExtendedProperties } : {}),
+      ...(message.singleValueExtendedProperties.length > 0
+        ? { singleValueExtendedProperties: message.singleValueExtendedProperties }
+        : {}),
     });
-    if (undelivered.length > 0) this.mailbox(sender).inbox.push(this.nonDeliveryReport(sender, message, undelivered, sentAt));
+    if (undelivered.length > 0)
+      this.mailbox(sender).inbox.push(this.nonDeliveryReport(sender, message, undelivered, sentAt));
   }
 
   /** The NDR's text follows Exchange Online's ("Delivery has failed to these recipients or groups", "Remote Server returned '…'"). */
-  private nonDeliveryReport(sender: string, original: StoredMessage, undelivered: { address: string; status: string }[], at: string): StoredMessage {
+  private nonDeliveryReport(
+    sender: string,
+    original: StoredMessage,
+    undelivered: { address: string; status: string }[],
+    at: string,
+  ): StoredMessage {
     const failed = undelivered.map((u) => `<p><b>${escapeHtml(u.address)}</b></p>`).join("");
-    const diagnostics = undelivered.map((u) => `<p>${escapeHtml(u.address)}<br>Remote Server returned '${escapeHtml(u.status)}'</p>`).join("");
+    const diagnostics = undelivered
+      .map((u) => `<p>${escapeHtml(u.address)}<br>Remote Server returned '${escapeHtml(u.status)}'</p>`)
+      .join("");
     return {
       id: randomUUID(),
       subject: `Undeliverable: ${original.subject}`,
@@ -294,8 +320,14 @@ export class MailboxSimulator {
   private list(sender: string, folderName: string, request: SimRequest): SimResponse {
     const folders = this.mailbox(sender);
     const folder = folderName.toLowerCase();
-    const items = folder === "drafts" ? [...folders.drafts.values()] : folder === "sentitems" || folder === "inbox" ? folders[folder] : undefined;
-    if (!items) throw new GraphHttpError(404, "ErrorInvalidIdMalformed", `Id is malformed: mail folder '${folderName}'.`);
+    const items =
+      folder === "drafts"
+        ? [...folders.drafts.values()]
+        : folder === "sentitems" || folder === "inbox"
+          ? folders[folder]
+          : undefined;
+    if (!items)
+      throw new GraphHttpError(404, "ErrorInvalidIdMalformed", `Id is malformed: mail folder '${folderName}'.`);
     const filter = request.query.get("$filter");
     let selected = items;
     if (filter) {
@@ -303,21 +335,29 @@ export class MailboxSimulator {
       const byReceived = receivedFilter.exec(filter.trim());
       if (byProperty) {
         const [id, value] = [unquote(byProperty[2]), unquote(byProperty[3]).toLowerCase()];
-        selected = items.filter((m) => m.singleValueExtendedProperties.some((p) => p.id === id && p.value.toLowerCase() === value));
+        selected = items.filter((m) =>
+          m.singleValueExtendedProperties.some((p) => p.id === id && p.value.toLowerCase() === value),
+        );
       } else if (byReceived && !Number.isNaN(Date.parse(byReceived[1]))) {
         const since = Date.parse(byReceived[1]);
         selected = items.filter((m) => Date.parse(m.receivedDateTime ?? m.createdDateTime) >= since);
       } else {
-        throw new GraphHttpError(400, "ErrorInvalidUrlQueryFilter", `The simulator does not model the filter '${filter}'.`);
+        throw new GraphHttpError(
+          400,
+          "ErrorInvalidUrlQueryFilter",
+          `The simulator does not model the filter '${filter}'.`,
+        );
       }
     }
     const top = Number(request.query.get("$top") ?? defaultPageSize);
     const skip = Number(request.query.get("$skip") ?? 0);
-    if (!Number.isInteger(top) || top < 1 || top > 1000 || !Number.isInteger(skip) || skip < 0) throw badRequest("$top must be 1..1000 and $skip ≥ 0.", "ErrorInvalidUrlQuery");
+    if (!Number.isInteger(top) || top < 1 || top > 1000 || !Number.isInteger(skip) || skip < 0)
+      throw badRequest("$top must be 1..1000 and $skip ≥ 0.", "ErrorInvalidUrlQuery");
     const pageItems = selected.slice(skip, skip + top);
     const next = new URLSearchParams(request.query);
     next.set("$skip", String(skip + top));
-    const nextLink = skip + top < selected.length ? `${this.baseUrl()}v1.0${request.path}?${next.toString()}` : undefined;
+    const nextLink =
+      skip + top < selected.length ? `${this.baseUrl()}v1.0${request.path}?${next.toString()}` : undefined;
     return ok({ value: pageItems.map((m) => this.view(m)), ...(nextLink ? { "@odata.nextLink": nextLink } : {}) });
   }
 

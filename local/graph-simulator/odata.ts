@@ -18,7 +18,8 @@ function unsupported(message: string): GraphHttpError {
   return new GraphHttpError(400, "Request_UnsupportedQuery", message);
 }
 
-const tokenPattern = /\s*('(?:[^']|'')*'|\(|\)|:|[A-Za-z_][\w]*(?:\/[A-Za-z_][\w]*)*|\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:\d{2})|-?\d+(?:\.\d+)?)/y;
+const tokenPattern =
+  /\s*('(?:[^']|'')*'|\(|\)|:|[A-Za-z_][\w]*(?:\/[A-Za-z_][\w]*)*|\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:\d{2})|-?\d+(?:\.\d+)?)/y;
 
 function tokenize(text: string): string[] {
   const tokens: string[] = [];
@@ -42,7 +43,8 @@ function parseLiteral(token: string | undefined): Literal {
   if (token === "null") return null;
   if (/^\d{4}-\d{2}-\d{2}T/.test(token)) {
     const date = new Date(token);
-    if (Number.isNaN(date.getTime())) throw unsupported(`Invalid filter clause: '${token}' is not a valid DateTimeOffset.`);
+    if (Number.isNaN(date.getTime()))
+      throw unsupported(`Invalid filter clause: '${token}' is not a valid DateTimeOffset.`);
     return date;
   }
   if (/^-?\d/.test(token)) return Number(token);
@@ -78,15 +80,18 @@ export function parseFilter(text: string): FilterNode {
     const property = tokens[i++];
     if (property?.endsWith("/any") && tokens[i] === "(") {
       const variable = tokens[i + 1];
-      if (!variable || tokens[i + 2] !== ":") throw unsupported(`Invalid filter clause: 'any' needs a lambda such as any(t: t eq 'x') in '${text}'.`);
+      if (!variable || tokens[i + 2] !== ":")
+        throw unsupported(`Invalid filter clause: 'any' needs a lambda such as any(t: t eq 'x') in '${text}'.`);
       i += 3;
       const body = parseOr();
       if (tokens[i++] !== ")") throw unsupported("Invalid filter clause: ')' expected.");
       return { kind: "any", path: property.split("/").slice(0, -1), variable, body };
     }
     const op = tokens[i++];
-    if (!property || !/^[A-Za-z_]/.test(property)) throw unsupported(`Invalid filter clause: property expected in '${text}'.`);
-    if (!["eq", "ne", "gt", "ge", "lt", "le"].includes(op ?? "")) throw unsupported(`Invalid filter clause: operator '${op ?? ""}' is not supported.`);
+    if (!property || !/^[A-Za-z_]/.test(property))
+      throw unsupported(`Invalid filter clause: property expected in '${text}'.`);
+    if (!["eq", "ne", "gt", "ge", "lt", "le"].includes(op ?? ""))
+      throw unsupported(`Invalid filter clause: operator '${op ?? ""}' is not supported.`);
     return { kind: "compare", path: property.split("/"), op: op as Operator, value: parseLiteral(tokens[i++]) };
   };
   const node = parseOr();
@@ -107,7 +112,8 @@ function usesOr(node: FilterNode): boolean {
 
 function valueAt(item: Record<string, unknown>, path: string[]): unknown {
   let value: unknown = item;
-  for (const segment of path) value = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[segment] : undefined;
+  for (const segment of path)
+    value = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[segment] : undefined;
   return value;
 }
 
@@ -142,9 +148,14 @@ export function matches(node: FilterNode, item: Record<string, unknown>): boolea
   if (node.kind === "compare") return compare(valueAt(item, node.path), node.op, node.value);
   if (node.kind === "any") {
     const collection = valueAt(item, node.path);
-    return Array.isArray(collection) && collection.some((element: unknown) => matches(node.body, { [node.variable]: element }));
+    return (
+      Array.isArray(collection) &&
+      collection.some((element: unknown) => matches(node.body, { [node.variable]: element }))
+    );
   }
-  return node.op === "and" ? matches(node.left, item) && matches(node.right, item) : matches(node.left, item) || matches(node.right, item);
+  return node.op === "and"
+    ? matches(node.left, item) && matches(node.right, item)
+    : matches(node.left, item) || matches(node.right, item);
 }
 
 export interface CollectionRules {
@@ -191,7 +202,9 @@ export function parseQuery(request: SimRequest, rules: CollectionRules): ParsedQ
     for (const clause of filteredPaths(filter)) {
       const property = clause.path.join("/");
       if (!rules.filterable.includes(property)) {
-        throw unsupported(`Unsupported or invalid query filter clause specified for property '${property}' of resource '${rules.typeName}'.`);
+        throw unsupported(
+          `Unsupported or invalid query filter clause specified for property '${property}' of resource '${rules.typeName}'.`,
+        );
       }
       if (clause.op === "ne") needsAdvanced = true;
     }
@@ -219,10 +232,19 @@ export function parseQuery(request: SimRequest, rules: CollectionRules): ParsedQ
 }
 
 /** $select (validated), or the type's default properties. */
-export function parseSelect(request: SimRequest, rules: Pick<CollectionRules, "typeName" | "properties" | "defaultProperties">): string[] {
-  const select = request.query.get("$select")?.split(",").map((s) => s.trim()).filter(Boolean) ?? rules.defaultProperties;
+export function parseSelect(
+  request: SimRequest,
+  rules: Pick<CollectionRules, "typeName" | "properties" | "defaultProperties">,
+): string[] {
+  const select =
+    request.query
+      .get("$select")
+      ?.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean) ?? rules.defaultProperties;
   for (const property of select) {
-    if (!rules.properties.includes(property)) throw badRequest(`Could not find a property named '${property}' on type '${rules.typeName}'.`);
+    if (!rules.properties.includes(property))
+      throw badRequest(`Could not find a property named '${property}' on type '${rules.typeName}'.`);
   }
   return select;
 }
@@ -276,7 +298,9 @@ export function page<T>(
     if (resource) value.push(project(resource, parsed.select));
   }
   while (position < items.length && !matchAt(position)) position++;
-  const body: Record<string, unknown> = { "@odata.context": `${links.baseUrl}${request.version}/$metadata#${links.context}` };
+  const body: Record<string, unknown> = {
+    "@odata.context": `${links.baseUrl}${request.version}/$metadata#${links.context}`,
+  };
   if (parsed.count && parsed.offset === 0) {
     let count = 0;
     for (let i = 0; i < items.length; i++) if (matchAt(i)) count++;
@@ -300,9 +324,15 @@ export function lowerDateBound(filter: FilterNode | undefined, property: string)
   if (!filter || filter.kind === "any") return undefined;
   if (filter.kind === "logical") {
     if (filter.op !== "and") return undefined;
-    const bounds = [lowerDateBound(filter.left, property), lowerDateBound(filter.right, property)].filter((d): d is Date => d !== undefined);
+    const bounds = [lowerDateBound(filter.left, property), lowerDateBound(filter.right, property)].filter(
+      (d): d is Date => d !== undefined,
+    );
     return bounds.length ? new Date(Math.max(...bounds.map((d) => d.getTime()))) : undefined;
   }
-  const isBound = filter.path.length === 1 && filter.path[0] === property && (filter.op === "ge" || filter.op === "gt") && filter.value instanceof Date;
+  const isBound =
+    filter.path.length === 1 &&
+    filter.path[0] === property &&
+    (filter.op === "ge" || filter.op === "gt") &&
+    filter.value instanceof Date;
   return isBound ? (filter.value as Date) : undefined;
 }

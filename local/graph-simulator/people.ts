@@ -27,13 +27,36 @@ export interface SimSignIn extends Record<string, unknown> {
 }
 
 const userProperties = [
-  "id", "displayName", "givenName", "surname", "userPrincipalName", "mail", "proxyAddresses", "otherMails", "accountEnabled",
-  "userType", "businessPhones", "jobTitle", "mobilePhone", "officeLocation", "preferredLanguage",
+  "id",
+  "displayName",
+  "givenName",
+  "surname",
+  "userPrincipalName",
+  "mail",
+  "proxyAddresses",
+  "otherMails",
+  "accountEnabled",
+  "userType",
+  "businessPhones",
+  "jobTitle",
+  "mobilePhone",
+  "officeLocation",
+  "preferredLanguage",
 ];
 
 /** Default user properties without $select (user-list page). */
 const defaultUserProperties = [
-  "businessPhones", "displayName", "givenName", "id", "jobTitle", "mail", "mobilePhone", "officeLocation", "preferredLanguage", "surname", "userPrincipalName",
+  "businessPhones",
+  "displayName",
+  "givenName",
+  "id",
+  "jobTitle",
+  "mail",
+  "mobilePhone",
+  "officeLocation",
+  "preferredLanguage",
+  "surname",
+  "userPrincipalName",
 ];
 
 const userRules: CollectionRules = {
@@ -51,8 +74,26 @@ const userRules: CollectionRules = {
 const signInRules: CollectionRules = {
   typeName: "microsoft.graph.signIn",
   filterable: ["appId", "userId", "userPrincipalName", "createdDateTime", "status/errorCode", "appDisplayName"],
-  properties: ["id", "createdDateTime", "userId", "userPrincipalName", "userDisplayName", "appId", "appDisplayName", "status"],
-  defaultProperties: ["id", "createdDateTime", "userId", "userPrincipalName", "userDisplayName", "appId", "appDisplayName", "status"],
+  properties: [
+    "id",
+    "createdDateTime",
+    "userId",
+    "userPrincipalName",
+    "userDisplayName",
+    "appId",
+    "appDisplayName",
+    "status",
+  ],
+  defaultProperties: [
+    "id",
+    "createdDateTime",
+    "userId",
+    "userPrincipalName",
+    "userDisplayName",
+    "appId",
+    "appDisplayName",
+    "status",
+  ],
   defaultTop: 1000,
   maxTop: 1000,
   advancedQueries: false,
@@ -115,7 +156,8 @@ export class PeopleSimulator {
   handle(request: SimRequest): SimResponse | undefined {
     if (request.path === "/users") return this.onlyGet(request, () => this.listUsers(request));
     const members = transitiveMembersPath.exec(request.path);
-    if (members) return this.onlyGet(request, () => this.listTransitiveMembers(request, members[1], members[2] !== undefined));
+    if (members)
+      return this.onlyGet(request, () => this.listTransitiveMembers(request, members[1], members[2] !== undefined));
     if (request.path === "/auditLogs/signIns") return this.onlyGet(request, () => this.listSignIns(request));
     return undefined;
   }
@@ -153,7 +195,9 @@ export class PeopleSimulator {
 
   findUser(idOrAddress: string): TenantUser | undefined {
     const key = idOrAddress.toLowerCase();
-    return this.tenant.users.find((u) => u.id === key || u.userPrincipalName.toLowerCase() === key || u.mail?.toLowerCase() === key);
+    return this.tenant.users.find(
+      (u) => u.id === key || u.userPrincipalName.toLowerCase() === key || u.mail?.toLowerCase() === key,
+    );
   }
 
   private onlyGet(request: SimRequest, handler: () => SimResponse): SimResponse {
@@ -190,7 +234,9 @@ export class PeopleSimulator {
       .map((g) => ({ "@odata.type": "#microsoft.graph.group", id: g?.id, displayName: g?.displayName }));
     const items = usersOnly ? users : [...users, ...nestedGroups];
     const parsed = parseQuery(request, { ...userRules, filterNeedsAdvanced: usersOnly });
-    return ok(page(items, parsed, request, { baseUrl: this.baseUrl(), context: usersOnly ? "users" : "directoryObjects" }));
+    return ok(
+      page(items, parsed, request, { baseUrl: this.baseUrl(), context: usersOnly ? "users" : "directoryObjects" }),
+    );
   }
 
   /**
@@ -209,11 +255,12 @@ export class PeopleSimulator {
     const since = lowerDateBound(parsed.filter, "createdDateTime")?.toISOString();
     const log = byType ? this.signIns : this.interactiveSignIns;
     let oldest = 0;
-    if (since !== undefined) for (let high = log.length; oldest < high; ) {
-      const middle = (oldest + high) >>> 1;
-      if (log[middle].createdDateTime < since) oldest = middle + 1;
-      else high = middle;
-    }
+    if (since !== undefined)
+      for (let high = log.length; oldest < high;) {
+        const middle = (oldest + high) >>> 1;
+        if (log[middle].createdDateTime < since) oldest = middle + 1;
+        else high = middle;
+      }
     const newestFirst: Sequence<SimSignIn> = { length: log.length - oldest, at: (i) => log[log.length - 1 - i] };
     return ok(page(newestFirst, parsed, request, { baseUrl: this.baseUrl(), context: "auditLogs/signIns" }));
   }

@@ -36,7 +36,11 @@ export function defaultIdentifierUriPolicy(samlExempt: boolean): SimIdentifierUr
     excludeAppsReceivingV2Tokens: true,
     restrictForAppsCreatedAfterDateTime: null,
   });
-  return { isEnabled: true, uriAdditionWithoutUniqueTenantIdentifier: restriction("enabled"), nonDefaultUriAddition: restriction("disabled") };
+  return {
+    isEnabled: true,
+    uriAdditionWithoutUniqueTenantIdentifier: restriction("enabled"),
+    nonDefaultUriAddition: restriction("disabled"),
+  };
 }
 
 /** The error text of the 2025 policy (identifier-uri-restrictions page, "Policy behavior"). */
@@ -55,13 +59,24 @@ function applies(restriction: SimIdentifierUriRestriction, app: { createdDateTim
 }
 
 /** Whether the policy refuses an https identifier URI on an app (SAML as Entra sees it at this moment). */
-export function policyRefuses(policy: SimIdentifierUriPolicy, uri: { verifiedHost: boolean }, app: { createdDateTime: string; saml: boolean }): boolean {
+export function policyRefuses(
+  policy: SimIdentifierUriPolicy,
+  uri: { verifiedHost: boolean },
+  app: { createdDateTime: string; saml: boolean },
+): boolean {
   if (!policy.isEnabled) return false;
-  return applies(policy.nonDefaultUriAddition, app) || (!uri.verifiedHost && applies(policy.uriAdditionWithoutUniqueTenantIdentifier, app));
+  return (
+    applies(policy.nonDefaultUriAddition, app) ||
+    (!uri.verifiedHost && applies(policy.uriAdditionWithoutUniqueTenantIdentifier, app))
+  );
 }
 
 /** GET /policies/defaultAppManagementPolicy (https://learn.microsoft.com/en-us/graph/api/tenantappmanagementpolicy-get?view=graph-rest-1.0, 200). */
-export function handlePolicies(request: SimRequest, policy: SimIdentifierUriPolicy, baseUrl: string): SimResponse | undefined {
+export function handlePolicies(
+  request: SimRequest,
+  policy: SimIdentifierUriPolicy,
+  baseUrl: string,
+): SimResponse | undefined {
   if (request.method !== "GET") return undefined;
   if (request.path === "/policies/defaultAppManagementPolicy") {
     return ok({
@@ -74,7 +89,10 @@ export function handlePolicies(request: SimRequest, policy: SimIdentifierUriPoli
         keyCredentials: [],
         identifierUris: {
           nonDefaultUriAddition: { ...policy.nonDefaultUriAddition, isStateSetByMicrosoft: false },
-          uriAdditionWithoutUniqueTenantIdentifier: { ...policy.uriAdditionWithoutUniqueTenantIdentifier, isStateSetByMicrosoft: true },
+          uriAdditionWithoutUniqueTenantIdentifier: {
+            ...policy.uriAdditionWithoutUniqueTenantIdentifier,
+            isStateSetByMicrosoft: true,
+          },
         },
       },
       servicePrincipalRestrictions: { passwordCredentials: [], keyCredentials: [] },

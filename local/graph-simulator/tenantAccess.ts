@@ -38,7 +38,11 @@ export class TenantAccess {
   check(request: SimRequest): void {
     const rule = required.find((r) => r.path.test(request.path));
     if (rule && !this.roles.includes(rule.permission)) {
-      throw new GraphHttpError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
+      throw new GraphHttpError(
+        403,
+        "Authorization_RequestDenied",
+        "Insufficient privileges to complete the operation.",
+      );
     }
     if (request.path === "/auditLogs/signIns" && !this.premium) {
       // Without Entra ID P1/P2 (microsoft-graph-docs issues 10987 and 11936; signIn resource: "You must have a
@@ -59,7 +63,18 @@ export class TenantAccess {
   token(now: Date): Record<string, unknown> {
     const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
     const issuedAt = Math.floor(now.getTime() / 1000);
-    const payload = { aud: "https://graph.microsoft.com", iat: issuedAt, nbf: issuedAt, exp: issuedAt + 3600, idtyp: "app", roles: this.roles };
-    return { token_type: "Bearer", expires_in: 3599, access_token: `${encode({ typ: "JWT", alg: "none" })}.${encode(payload)}.` };
+    const payload = {
+      aud: "https://graph.microsoft.com",
+      iat: issuedAt,
+      nbf: issuedAt,
+      exp: issuedAt + 3600,
+      idtyp: "app",
+      roles: this.roles,
+    };
+    return {
+      token_type: "Bearer",
+      expires_in: 3599,
+      access_token: `${encode({ typ: "JWT", alg: "none" })}.${encode(payload)}.`,
+    };
   }
 }

@@ -41,7 +41,10 @@ df.app.orchestration("retrying", function* (context: OrchestrationContext) {
  */
 export const approvalWindow: OrchestrationHandler = function* (context: OrchestrationContext) {
   const now = context.df.currentUtcDateTime;
-  const window = context.df.getInput<{ deadline: string; reminders: number } | "">() || { deadline: new Date(now.getTime() + 14 * DAY).toISOString(), reminders: 0 };
+  const window = context.df.getInput<{ deadline: string; reminders: number } | "">() || {
+    deadline: new Date(now.getTime() + 14 * DAY).toISOString(),
+    reminders: 0,
+  };
   const deadline = new Date(window.deadline);
   const wakeAt = new Date(Math.min(now.getTime() + 2 * DAY, deadline.getTime()));
   const approval = context.df.waitForExternalEvent("approval");
@@ -137,7 +140,9 @@ df.app.orchestration("counter", function* (context: OrchestrationContext) {
 
 df.app.orchestration("fanOut", function* (context: OrchestrationContext) {
   const count = context.df.getInput<number>();
-  const results: number[] = yield context.df.Task.all(Array.from({ length: count }, (_, i) => context.df.callActivity("double", i)));
+  const results: number[] = yield context.df.Task.all(
+    Array.from({ length: count }, (_, i) => context.df.callActivity("double", i)),
+  );
   context.df.setCustomStatus({ fannedOut: results.length });
   return results.reduce((a, b) => a + b, 0);
 });
@@ -195,4 +200,9 @@ df.app.client.http("startFixture", {
     return client.createCheckStatusResponse(request, id);
   },
 });
-app.http("publicPing", { route: "ping/{who?}", methods: ["GET"], authLevel: "anonymous", handler: async (req) => ({ jsonBody: { pong: req.params.who ?? "anyone" } }) });
+app.http("publicPing", {
+  route: "ping/{who?}",
+  methods: ["GET"],
+  authLevel: "anonymous",
+  handler: async (req) => ({ jsonBody: { pong: req.params.who ?? "anyone" } }),
+});

@@ -30,7 +30,13 @@ import {
   UPPER_SCHEMA_VERSION,
   type HistoryEvent,
 } from "./history";
-import { MemoryInstanceStore, type InstanceRecord, type InstanceStore, type PendingWork, type RuntimeStatus } from "./instanceStore";
+import {
+  MemoryInstanceStore,
+  type InstanceRecord,
+  type InstanceStore,
+  type PendingWork,
+  type RuntimeStatus,
+} from "./instanceStore";
 
 export type ActivityHandler = (input: unknown, context: InvocationContext) => unknown;
 export type LogSink = (level: string, source: string, message: string) => void;
@@ -166,7 +172,10 @@ export class LocalDurableEngine {
 
   // ---- client operations -------------------------------------------------------------------------
 
-  async startNew(name: string, options: { instanceId?: string; input?: unknown; version?: string } = {}): Promise<string> {
+  async startNew(
+    name: string,
+    options: { instanceId?: string; input?: unknown; version?: string } = {},
+  ): Promise<string> {
     this.orchestration(name);
     const instanceId = options.instanceId || randomUUID().replace(/-/g, "");
     validateInstanceId(instanceId);
@@ -184,7 +193,9 @@ export class LocalDurableEngine {
   async raiseEvent(instanceId: string, eventName: string, data: unknown): Promise<void> {
     const record = this.require(instanceId);
     if (isTerminal(record.status)) throw new InstanceNotRunningError(instanceId, record.status);
-    record.inbox.push(historyEvent(EventType.EventRaised, this.clock.now(), { Name: eventName, Input: JSON.stringify(data ?? null) }));
+    record.inbox.push(
+      historyEvent(EventType.EventRaised, this.clock.now(), { Name: eventName, Input: JSON.stringify(data ?? null) }),
+    );
     await this.persist(record);
     this.kick();
   }
@@ -196,7 +207,17 @@ export class LocalDurableEngine {
     // Like the extension: DTFx replays the orchestrator once more with ExecutionTerminated among the episode's
     // new events, plays that event after the orchestrator ran, and ignores what it returned (seen by conformance/).
     const history = [...record.history, historyEvent(EventType.OrchestratorStarted, this.clock.now()), terminated];
-    await runOrchestrator(this.orchestration(record.name), { history, playedCount: record.history.length, instanceId: record.instanceId, input: record.input, parentInstanceId: record.parent?.instanceId }, this.context(record.name) as OrchestratorContext);
+    await runOrchestrator(
+      this.orchestration(record.name),
+      {
+        history,
+        playedCount: record.history.length,
+        instanceId: record.instanceId,
+        input: record.input,
+        parentInstanceId: record.parent?.instanceId,
+      },
+      this.context(record.name) as OrchestratorContext,
+    );
     this.finish(record, "Terminated", { output: reason });
     record.history.push(terminated);
     await this.persist(record);
@@ -206,7 +227,8 @@ export class LocalDurableEngine {
   async purge(instanceId: string): Promise<boolean> {
     const record = this.instances.get(instanceId);
     if (!record) return false;
-    if (!isTerminal(record.status)) throw new Error(`Instance '${instanceId}' is ${record.status}; only finished instances can be purged.`);
+    if (!isTerminal(record.status))
+      throw new Error(`Instance '${instanceId}' is ${record.status}; only finished instances can be purged.`);
     this.instances.delete(instanceId);
     await this.store.delete(instanceId);
     return true;
@@ -246,7 +268,9 @@ export class LocalDurableEngine {
       if (!next || next.fireAt > this.clock.now()) return fired;
       const record = this.instances.get(next.instanceId)!;
       record.timers = record.timers.filter((t) => t.taskId !== next.taskId);
-      record.inbox.push(historyEvent(EventType.TimerFired, this.clock.now(), { TimerId: next.taskId, FireAt: next.scheduledFor }));
+      record.inbox.push(
+        historyEvent(EventType.TimerFired, this.clock.now(), { TimerId: next.taskId, FireAt: next.scheduledFor }),
+      );
       await this.persist(record);
       fired++;
       this.kick();
@@ -298,7 +322,13 @@ export class LocalDurableEngine {
       const busy = (r: InstanceRecord) => [...this.inFlight].some((k) => k.startsWith(`${r.instanceId}#`));
       const ready = this.stopped
         ? undefined
-        : [...this.instances.values()].find((r) => r.inbox.length > 0 && !isTerminal(r.status) && this.runsVersion(r) && (r.inbox.length >= EPISODE_BATCH || !busy(r)));
+        : [...this.instances.values()].find(
+            (r) =>
+              r.inbox.length > 0 &&
+              !isTerminal(r.status) &&
+              this.runsVersion(r) &&
+              (r.inbox.length >= EPISODE_BATCH || !busy(r)),
+          );
       if (ready) {
         await this.episode(ready);
         continue;
@@ -341,7 +371,10 @@ export class LocalDurableEngine {
 
   private async execute(record: InstanceRecord, work: PendingWork): Promise<void> {
     const executionId = record.executionId;
-    const current = () => this.instances.get(record.instanceId) === record && record.executionId === executionId && !isTerminal(record.status);
+    const current = () =>
+      this.instances.get(record.instanceId) === record &&
+      record.executionId === executionId &&
+      !isTerminal(record.status);
     if (work.kind === "subOrchestration") {
       record.work = record.work.filter((w) => w !== work);
       await this.startSubOrchestration(record, work);
@@ -352,7 +385,10 @@ export class LocalDurableEngine {
       const handler = this.activity(work.name);
       let result = await handler(clone(work.input), this.context(work.name));
       if (this.options.runActivitiesTwice) result = await handler(clone(work.input), this.context(work.name));
-      completion = historyEvent(EventType.TaskCompleted, this.clock.now(), { TaskScheduledId: work.taskId, Result: JSON.stringify(result ?? null) });
+      completion = historyEvent(EventType.TaskCompleted, this.clock.now(), {
+        TaskScheduledId: work.taskId,
+        Result: JSON.stringify(result ?? null),
+      });
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       this.options.log?.("warning", work.name, `activity failed: ${error.stack ?? error.message}`);
@@ -401,7 +437,17 @@ export class LocalDurableEngine {
     const history = [...record.history, started, ...delivered];
 
     const context = this.context(record.name) as OrchestratorContext;
-    const run = await runOrchestrator(registration, { history, playedCount, instanceId: record.instanceId, input: record.input, parentInstanceId: record.parent?.instanceId }, context);
+    const run = await runOrchestrator(
+      registration,
+      {
+        history,
+        playedCount,
+        instanceId: record.instanceId,
+        input: record.input,
+        parentInstanceId: record.parent?.instanceId,
+      },
+      context,
+    );
     const state = run.state;
     let failure = run.failure;
 
@@ -414,15 +460,25 @@ export class LocalDurableEngine {
 
     if (!failure) {
       const executor = context.df?.taskOrchestratorExecutor;
-      if (!executor) throw new Error("durable-functions did not expose its executor: the pinned version changed; see local/host/engine.ts");
-      failure = this.checkShimAllocation(record, actions, executor.openTasks) ?? this.scheduleOpenTasks(record, executor.openTasks);
+      if (!executor)
+        throw new Error(
+          "durable-functions did not expose its executor: the pinned version changed; see local/host/engine.ts",
+        );
+      failure =
+        this.checkShimAllocation(record, actions, executor.openTasks) ??
+        this.scheduleOpenTasks(record, executor.openTasks);
     }
     record.history.push(historyEvent(EventType.OrchestratorCompleted, this.clock.now()));
     record.maxHistoryLength = Math.max(record.maxHistoryLength, record.history.length);
 
     const continueAsNew = actions.find((a) => a.actionType === ActionType.ContinueAsNew);
     if (failure) {
-      record.history.push(historyEvent(EventType.ExecutionFailed, this.clock.now(), { Reason: failure.message, Details: failure.details }));
+      record.history.push(
+        historyEvent(EventType.ExecutionFailed, this.clock.now(), {
+          Reason: failure.message,
+          Details: failure.details,
+        }),
+      );
       this.finish(record, "Failed", { failure });
     } else if (state.isDone && continueAsNew) {
       this.continueAsNew(record, decodeInput(continueAsNew.input), delivered);
@@ -430,9 +486,14 @@ export class LocalDurableEngine {
       const uncancelled = record.timers.filter((t) => !t.cancelled).length;
       if (uncancelled > 0) {
         // Azure keeps such an instance Running until the timer fires (docs/durable-semantics.md#cancelled-timers-still-fire).
-        this.warn(record, `orchestration '${record.name}' completed with ${uncancelled} timer(s) neither fired nor cancelled: cancel losing timers`);
+        this.warn(
+          record,
+          `orchestration '${record.name}' completed with ${uncancelled} timer(s) neither fired nor cancelled: cancel losing timers`,
+        );
       }
-      record.history.push(historyEvent(EventType.ExecutionCompleted, this.clock.now(), { Result: JSON.stringify(state.output ?? null) }));
+      record.history.push(
+        historyEvent(EventType.ExecutionCompleted, this.clock.now(), { Result: JSON.stringify(state.output ?? null) }),
+      );
       this.finish(record, "Completed", { output: state.output ?? null });
     } else {
       record.status = "Running";
@@ -468,8 +529,14 @@ export class LocalDurableEngine {
    * process that is the same object, so a repeat of an object in the list is a task the extension
    * would schedule anew.
    */
-  private checkShimAllocation(record: InstanceRecord, actions: SdkAction[], openTasks: Record<string, SdkTask>): { message: string } | undefined {
-    const messages = findReyields(actions, openTasks).map((r) => `orchestration '${record.name}' (instance ${record.instanceId}) ${r}`);
+  private checkShimAllocation(
+    record: InstanceRecord,
+    actions: SdkAction[],
+    openTasks: Record<string, SdkTask>,
+  ): { message: string } | undefined {
+    const messages = findReyields(actions, openTasks).map(
+      (r) => `orchestration '${record.name}' (instance ${record.instanceId}) ${r}`,
+    );
     if (messages.length === 0) return undefined;
     if (!this.options.lenientReyield) return { message: messages[0] };
     for (const message of messages) if (!record.warnings.includes(message)) this.warn(record, message);
@@ -477,7 +544,10 @@ export class LocalDurableEngine {
   }
 
   /** Turns the SDK's new open tasks into scheduled work, timers and sub-orchestrations. */
-  private scheduleOpenTasks(record: InstanceRecord, openTasks: Record<string, SdkTask>): { message: string } | undefined {
+  private scheduleOpenTasks(
+    record: InstanceRecord,
+    openTasks: Record<string, SdkTask>,
+  ): { message: string } | undefined {
     const now = this.clock.now();
     const known = new Set(record.scheduledIds);
     const scheduled: HistoryEvent[] = [];
@@ -511,13 +581,34 @@ export class LocalDurableEngine {
         if (source.actionType === ActionType.CallActivity || source.actionType === ActionType.CallActivityWithRetry) {
           this.activity(source.functionName!); // fail now, not later, when the activity does not exist
           record.work.push({ kind: "activity", taskId: id, name: source.functionName!, input });
-          scheduled.push(historyEvent(EventType.TaskScheduled, now, { EventId: id, Name: source.functionName, Input: JSON.stringify(input ?? null) }));
-        } else if (source.actionType === ActionType.CallSubOrchestrator || source.actionType === ActionType.CallSubOrchestratorWithRetry) {
+          scheduled.push(
+            historyEvent(EventType.TaskScheduled, now, {
+              EventId: id,
+              Name: source.functionName,
+              Input: JSON.stringify(input ?? null),
+            }),
+          );
+        } else if (
+          source.actionType === ActionType.CallSubOrchestrator ||
+          source.actionType === ActionType.CallSubOrchestratorWithRetry
+        ) {
           this.orchestration(source.functionName!);
           const childId = source.instanceId || `${record.instanceId}:${id}`;
-          record.work.push({ kind: "subOrchestration", taskId: id, name: source.functionName!, input, instanceId: childId, version: source.version });
+          record.work.push({
+            kind: "subOrchestration",
+            taskId: id,
+            name: source.functionName!,
+            input,
+            instanceId: childId,
+            version: source.version,
+          });
           scheduled.push(
-            historyEvent(EventType.SubOrchestrationInstanceCreated, now, { EventId: id, Name: source.functionName, InstanceId: childId, Input: JSON.stringify(input ?? null) }),
+            historyEvent(EventType.SubOrchestrationInstanceCreated, now, {
+              EventId: id,
+              Name: source.functionName,
+              InstanceId: childId,
+              Input: JSON.stringify(input ?? null),
+            }),
           );
         } else {
           return { message: `The local host cannot schedule action type ${source.actionType} (task ${id}).` };
@@ -562,13 +653,21 @@ export class LocalDurableEngine {
     record.actionSignatures = [];
     record.status = "Running";
     const carried = delivered.filter((e) => e.EventType === EventType.EventRaised);
-    const started = historyEvent(EventType.ExecutionStarted, this.clock.now(), { Name: record.name, Input: JSON.stringify(input ?? null), Version: record.version });
+    const started = historyEvent(EventType.ExecutionStarted, this.clock.now(), {
+      Name: record.name,
+      Input: JSON.stringify(input ?? null),
+      Version: record.version,
+    });
     // Events that arrived but were not delivered stay in the inbox, after the first episode's.
     record.inbox.unshift(started, ...carried);
     record.firstEpisode = 1 + carried.length;
   }
 
-  private finish(record: InstanceRecord, status: RuntimeStatus, result: { output?: unknown; failure?: { message: string; details?: string } }): void {
+  private finish(
+    record: InstanceRecord,
+    status: RuntimeStatus,
+    result: { output?: unknown; failure?: { message: string; details?: string } },
+  ): void {
     record.status = status;
     record.output = result.output ?? null;
     record.failure = result.failure;
@@ -580,7 +679,10 @@ export class LocalDurableEngine {
     if (!parent || isTerminal(parent.status) || parent.executionId !== record.parent!.executionId) return;
     parent.inbox.push(
       status === "Completed"
-        ? historyEvent(EventType.SubOrchestrationInstanceCompleted, this.clock.now(), { TaskScheduledId: record.parent!.taskId, Result: JSON.stringify(record.output ?? null) })
+        ? historyEvent(EventType.SubOrchestrationInstanceCompleted, this.clock.now(), {
+            TaskScheduledId: record.parent!.taskId,
+            Result: JSON.stringify(record.output ?? null),
+          })
         : historyEvent(EventType.SubOrchestrationInstanceFailed, this.clock.now(), {
             TaskScheduledId: record.parent!.taskId,
             Reason: `Sub-orchestration '${record.name}' (${record.instanceId}) ${status === "Terminated" ? "was terminated" : "failed"}: ${
@@ -609,7 +711,13 @@ export class LocalDurableEngine {
       executionId: 0,
       continuedAsNew: 0,
       history: [],
-      inbox: [historyEvent(EventType.ExecutionStarted, new Date(now), { Name: name, Input: JSON.stringify(input ?? null), Version: version })],
+      inbox: [
+        historyEvent(EventType.ExecutionStarted, new Date(now), {
+          Name: name,
+          Input: JSON.stringify(input ?? null),
+          Version: version,
+        }),
+      ],
       timers: [],
       work: [],
       scheduledIds: [],
@@ -622,7 +730,9 @@ export class LocalDurableEngine {
   private orchestration(name: string): Registration {
     const reg = registry.get(name);
     if (!reg || bindingType(reg) !== "orchestrationTrigger") {
-      throw new Error(`No orchestration named '${name}' is registered (registered: ${this.names("orchestrationTrigger").join(", ") || "none"}).`);
+      throw new Error(
+        `No orchestration named '${name}' is registered (registered: ${this.names("orchestrationTrigger").join(", ") || "none"}).`,
+      );
     }
     return reg;
   }
@@ -632,7 +742,9 @@ export class LocalDurableEngine {
     if (override) return override;
     const reg = registry.get(name);
     if (!reg || bindingType(reg) !== "activityTrigger") {
-      throw new Error(`No activity named '${name}' is registered (registered: ${this.names("activityTrigger").join(", ") || "none"}).`);
+      throw new Error(
+        `No activity named '${name}' is registered (registered: ${this.names("activityTrigger").join(", ") || "none"}).`,
+      );
     }
     return reg.callback as ActivityHandler;
   }
@@ -674,7 +786,9 @@ export class LocalDurableEngine {
   }
 }
 
-export type OrchestratorContext = InvocationContext & { df?: { taskOrchestratorExecutor?: { openTasks: Record<string, SdkTask> } } };
+export type OrchestratorContext = InvocationContext & {
+  df?: { taskOrchestratorExecutor?: { openTasks: Record<string, SdkTask> } };
+};
 
 /**
  * One episode of the real replay engine: the DurableOrchestrationBindingInfo the extension sends
@@ -683,7 +797,13 @@ export type OrchestratorContext = InvocationContext & { df?: { taskOrchestratorE
  */
 export async function runOrchestrator(
   registration: Registration,
-  execution: { history: HistoryEvent[]; playedCount: number; instanceId: string; input: unknown; parentInstanceId?: string },
+  execution: {
+    history: HistoryEvent[];
+    playedCount: number;
+    instanceId: string;
+    input: unknown;
+    parentInstanceId?: string;
+  },
   context: OrchestratorContext,
 ): Promise<{ state: SdkState; failure?: { message: string; details?: string } }> {
   const binding = {
@@ -701,7 +821,10 @@ export async function runOrchestrator(
     return { state: (await registration.callback(binding, context)) as SdkState };
   } catch (err) {
     const parsed = parseOrchestrationFailure(err);
-    return { state: parsed.state ?? { isDone: false, actions: [[]] }, failure: { message: parsed.message, details: parsed.details } };
+    return {
+      state: parsed.state ?? { isDone: false, actions: [[]] },
+      failure: { message: parsed.message, details: parsed.details },
+    };
   }
 }
 
@@ -785,7 +908,12 @@ export function findReyields(actions: SdkAction[], openTasks: Record<string, Sdk
       found.push({ idConsuming, text });
     }
     seen.add(action);
-    const compound = action.actionType === ActionType.WhenAny ? "Task.any" : action.actionType === ActionType.WhenAll ? "Task.all" : undefined;
+    const compound =
+      action.actionType === ActionType.WhenAny
+        ? "Task.any"
+        : action.actionType === ActionType.WhenAll
+          ? "Task.all"
+          : undefined;
     for (const child of action.compoundActions ?? []) walk(child, compound);
   };
   for (const action of actions) walk(action, undefined);
@@ -797,9 +925,15 @@ function describeTask(action: SdkAction, openTasks: Record<string, SdkTask>): st
   if (action.actionType === ActionType.WaitForExternalEvent) return `the wait for event '${action.externalEventName}'`;
   const open = Object.values(openTasks).find((t) => t.actionObj === action || t.parent?.actionObj === action);
   const kind = ID_CONSUMING[action.actionType];
-  const what = action.functionName ? `${kind} '${action.functionName}'` : action.fireAt ? `${kind} (fires at ${new Date(action.fireAt).toISOString()})` : kind;
+  const what = action.functionName
+    ? `${kind} '${action.functionName}'`
+    : action.fireAt
+      ? `${kind} (fires at ${new Date(action.fireAt).toISOString()})`
+      : kind;
   if (!open) return `the ${what}, already scheduled,`;
-  return open.parent?.longRunningTimerIntervalDuration !== undefined ? `the long ${what} whose current segment is task ${open.id}` : `the ${what} scheduled as task ${open.id}`;
+  return open.parent?.longRunningTimerIntervalDuration !== undefined
+    ? `the long ${what} whose current segment is task ${open.id}`
+    : `the ${what} scheduled as task ${open.id}`;
 }
 
 function consequence(action: SdkAction): string {
@@ -833,7 +967,8 @@ function phantomSegment(task: SdkTask): string | undefined {
 
 /** DTFx RetryInterceptor: firstRetryInterval × backoff^retry, capped by maxRetryInterval. */
 export function retryDelay(options: SdkRetryOptions, retryIndex: number): number {
-  const delay = options.firstRetryIntervalInMilliseconds * Math.pow(options.backoffCoefficient || 1, Math.max(0, retryIndex - 1));
+  const delay =
+    options.firstRetryIntervalInMilliseconds * Math.pow(options.backoffCoefficient || 1, Math.max(0, retryIndex - 1));
   const cap = options.maxRetryIntervalInMilliseconds;
   return cap && cap > 0 ? Math.min(delay, cap) : delay;
 }

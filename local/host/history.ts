@@ -25,7 +25,9 @@ export const EventType = {
   ContinueAsNew: 16,
 } as const;
 
-export const EventTypeName: Record<number, string> = Object.fromEntries(Object.entries(EventType).map(([k, v]) => [v, k]));
+export const EventTypeName: Record<number, string> = Object.fromEntries(
+  Object.entries(EventType).map(([k, v]) => [v, k]),
+);
 
 export const ActionType = {
   CallActivity: 0,

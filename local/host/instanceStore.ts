@@ -95,7 +95,9 @@ export class TableInstanceStore implements InstanceStore {
   constructor(private readonly table: TableClient) {}
 
   static fromConnectionString(connectionString: string, tableName = "LocalDurableInstances"): TableInstanceStore {
-    return new TableInstanceStore(TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: true }));
+    return new TableInstanceStore(
+      TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: true }),
+    );
   }
 
   private ensureTable(): Promise<void> {
@@ -119,15 +121,23 @@ export class TableInstanceStore implements InstanceStore {
     }
     const tx = new TableTransaction();
     for (const row of rows) tx.upsertEntity(row, "Replace");
-    tx.upsertEntity({ partitionKey: pk, rowKey: "header", generation, rows: rows.length, status: record.status }, "Replace");
+    tx.upsertEntity(
+      { partitionKey: pk, rowKey: "header", generation, rows: rows.length, status: record.status },
+      "Replace",
+    );
     if (previous) for (let r = 0; r < previous.rows; r++) tx.deleteEntity(pk, `g${pad(previous.generation)}-${pad(r)}`);
     // A transaction holds at most 100 operations; an instance that large is split into two steps.
     if (rows.length + 1 + (previous?.rows ?? 0) <= 100) {
       await this.table.submitTransaction(tx.actions);
     } else {
       for (const row of rows) await this.table.upsertEntity(row, "Replace");
-      await this.table.upsertEntity({ partitionKey: pk, rowKey: "header", generation, rows: rows.length, status: record.status }, "Replace");
-      if (previous) for (let r = 0; r < previous.rows; r++) await this.table.deleteEntity(pk, `g${pad(previous.generation)}-${pad(r)}`);
+      await this.table.upsertEntity(
+        { partitionKey: pk, rowKey: "header", generation, rows: rows.length, status: record.status },
+        "Replace",
+      );
+      if (previous)
+        for (let r = 0; r < previous.rows; r++)
+          await this.table.deleteEntity(pk, `g${pad(previous.generation)}-${pad(r)}`);
     }
   }
 

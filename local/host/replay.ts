@@ -31,7 +31,11 @@ export interface RecordedExecution {
 }
 
 /** Keeps one execution: the actions are those the recording code returns for its complete history. */
-export async function recordExecution(scenario: string, record: InstanceRecord, ended: RecordedExecution["ended"]): Promise<RecordedExecution> {
+export async function recordExecution(
+  scenario: string,
+  record: InstanceRecord,
+  ended: RecordedExecution["ended"],
+): Promise<RecordedExecution> {
   const recorded: RecordedExecution = {
     scenario,
     instanceId: record.instanceId,
@@ -57,11 +61,20 @@ export interface Replay {
 /** Runs the current code of the recorded orchestration over the recorded history, all of it already played. */
 export async function replayExecution(recorded: RecordedExecution): Promise<Replay> {
   const registration = registry.get(recorded.name);
-  if (!registration) throw new Error(`no orchestration named '${recorded.name}' is registered: a recorded instance of it could not replay`);
+  if (!registration)
+    throw new Error(
+      `no orchestration named '${recorded.name}' is registered: a recorded instance of it could not replay`,
+    );
   const context = new InvocationContext({ functionName: recorded.name }) as OrchestratorContext;
   const { state, failure } = await runOrchestrator(
     registration,
-    { history: recorded.history, playedCount: recorded.history.length, instanceId: recorded.instanceId, input: recorded.input, parentInstanceId: recorded.parentInstanceId },
+    {
+      history: recorded.history,
+      playedCount: recorded.history.length,
+      instanceId: recorded.instanceId,
+      input: recorded.input,
+      parentInstanceId: recorded.parentInstanceId,
+    },
     context,
   );
   return { actions: state.actions?.[0] ?? [], isDone: state.isDone, failure: failure?.message };
@@ -90,7 +103,11 @@ export function compareActions(recorded: RecordedExecution, replayed: SdkAction[
  */
 function replayShape(signatureText: string): string {
   const action = JSON.parse(signatureText) as Record<string, unknown>;
-  const inputIgnored: readonly number[] = [ActionType.CallActivity, ActionType.CallActivityWithRetry, ActionType.ContinueAsNew];
+  const inputIgnored: readonly number[] = [
+    ActionType.CallActivity,
+    ActionType.CallActivityWithRetry,
+    ActionType.ContinueAsNew,
+  ];
   if (inputIgnored.includes(action.actionType as number)) delete action.input;
   if (Array.isArray(action.compound)) action.compound = (action.compound as string[]).map(replayShape);
   return JSON.stringify(action);
@@ -102,9 +119,18 @@ export function longTimerSegments(recorded: RecordedExecution, replayed: SdkActi
   // (durable-functions LongTimerTask): its first TimerCreated is exactly one interval after it was
   // created and matches no timer action's own fireAt.
   const interval = parseTimeSpan(LONG_TIMER_INTERVAL);
-  const fireAts = new Set(flatten(replayed).filter((a) => a.actionType === ActionType.CreateTimer).map((a) => new Date(a.fireAt!).toISOString()));
+  const fireAts = new Set(
+    flatten(replayed)
+      .filter((a) => a.actionType === ActionType.CreateTimer)
+      .map((a) => new Date(a.fireAt!).toISOString()),
+  );
   return recorded.history
-    .filter((e) => e.EventType === EventType.TimerCreated && !fireAts.has(e.FireAt!) && Date.parse(e.FireAt!) - Date.parse(e.Timestamp) === interval)
+    .filter(
+      (e) =>
+        e.EventType === EventType.TimerCreated &&
+        !fireAts.has(e.FireAt!) &&
+        Date.parse(e.FireAt!) - Date.parse(e.Timestamp) === interval,
+    )
     .map((e) => `${e.FireAt} (task ${e.EventId})`);
 }
 
@@ -139,8 +165,14 @@ export function writeFixtures(root: string, scenario: string, executions: Record
 
 export function readFixtures(root: string): { file: string; recorded: RecordedExecution }[] {
   if (!fs.existsSync(root)) return [];
-  const files = fs.readdirSync(root, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".json")).sort();
-  return files.map((f) => ({ file: f, recorded: JSON.parse(fs.readFileSync(path.join(root, f), "utf8")) as RecordedExecution }));
+  const files = fs
+    .readdirSync(root, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".json"))
+    .sort();
+  return files.map((f) => ({
+    file: f,
+    recorded: JSON.parse(fs.readFileSync(path.join(root, f), "utf8")) as RecordedExecution,
+  }));
 }
 
 function flatten(actions: SdkAction[]): SdkAction[] {

@@ -13,7 +13,13 @@ import http from "node:http";
 import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from "@azure/functions";
 import { registry, type CoreBinding, type Registration } from "./fakeCore";
-import { InstanceNotFoundError, InstanceNotRunningError, InvalidInstanceIdError, isTerminal, type LocalDurableEngine } from "./engine";
+import {
+  InstanceNotFoundError,
+  InstanceNotRunningError,
+  InvalidInstanceIdError,
+  isTerminal,
+  type LocalDurableEngine,
+} from "./engine";
 import { EventTypeName } from "./history";
 import type { InstanceRecord } from "./instanceStore";
 
@@ -76,7 +82,11 @@ export class HostServer {
     const server = http.createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
         this.options.log?.("error", "host-server", err instanceof Error ? (err.stack ?? err.message) : String(err));
-        if (!res.headersSent) send(res, 500, { error: "internal error in the local host", message: err instanceof Error ? err.message : String(err) });
+        if (!res.headersSent)
+          send(res, 500, {
+            error: "internal error in the local host",
+            message: err instanceof Error ? err.message : String(err),
+          });
         else res.end();
       });
     });
@@ -98,11 +108,17 @@ export class HostServer {
     const server = http.createServer((req, res) => {
       const url = new URL(req.url ?? "/", this.rpcOrigin || "http://127.0.0.1");
       const handled = url.pathname.startsWith(RPC_PREFIX)
-        ? readBody(req).then((body) => this.management(req.method ?? "GET", url, url.pathname.slice(RPC_PREFIX.length), body, res))
+        ? readBody(req).then((body) =>
+            this.management(req.method ?? "GET", url, url.pathname.slice(RPC_PREFIX.length), body, res),
+          )
         : Promise.resolve(send(res, 404, { error: `no route for ${url.pathname}` }));
       handled.catch((err: unknown) => {
         this.options.log?.("error", "host-rpc", err instanceof Error ? (err.stack ?? err.message) : String(err));
-        if (!res.headersSent) send(res, 500, { error: "internal error in the local host", message: err instanceof Error ? err.message : String(err) });
+        if (!res.headersSent)
+          send(res, 500, {
+            error: "internal error in the local host",
+            message: err instanceof Error ? err.message : String(err),
+          });
         else res.end();
       });
     });
@@ -131,7 +147,12 @@ export class HostServer {
 
   /** The durableClient input binding's value, pointing at this server. */
   clientData(): OrchestrationClientData {
-    return durableClientBinding({ webhookBase: `${this.baseUrl}${WEBHOOK_PREFIX}`, taskHub: this.taskHub, systemKey: this.systemKey, rpcBaseUrl: `${this.rpcOrigin}${RPC_PREFIX}` });
+    return durableClientBinding({
+      webhookBase: `${this.baseUrl}${WEBHOOK_PREFIX}`,
+      taskHub: this.taskHub,
+      systemKey: this.systemKey,
+      rpcBaseUrl: `${this.rpcOrigin}${RPC_PREFIX}`,
+    });
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -139,7 +160,9 @@ export class HostServer {
     const body = await readBody(req);
     for (const prefix of [WEBHOOK_PREFIX, RPC_PREFIX]) {
       if (!url.pathname.startsWith(prefix)) continue;
-      if (!keyMatches(url.searchParams.get("code") ?? header(req, "x-functions-key"), [this.systemKey, this.masterKey])) {
+      if (
+        !keyMatches(url.searchParams.get("code") ?? header(req, "x-functions-key"), [this.systemKey, this.masterKey])
+      ) {
         return send(res, 401, { error: "the Durable management API needs the system key (code=...)" });
       }
       return this.management(req.method ?? "GET", url, url.pathname.slice(prefix.length), body, res);
@@ -150,7 +173,13 @@ export class HostServer {
 
   // ---- Durable management API ----------------------------------------------------------------
 
-  private async management(method: string, url: URL, path: string, body: string, res: http.ServerResponse): Promise<void> {
+  private async management(
+    method: string,
+    url: URL,
+    path: string,
+    body: string,
+    res: http.ServerResponse,
+  ): Promise<void> {
     const engine = this.options.engine;
     const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
     try {
@@ -166,7 +195,11 @@ export class HostServer {
       if (parts[0] === "instances" && parts.length === 1 && method === "GET") {
         const statuses = url.searchParams.get("runtimeStatus")?.split(",");
         const list = engine.listInstances().filter((r) => !statuses || statuses.includes(r.status));
-        return send(res, 200, list.map((r) => statusOf(r, { showInput: true })));
+        return send(
+          res,
+          200,
+          list.map((r) => statusOf(r, { showInput: true })),
+        );
       }
       if (parts[0] === "instances" && parts.length >= 2) {
         const id = parts[1];
@@ -205,7 +238,8 @@ export class HostServer {
       if (err instanceof SyntaxError) return send(res, 400, { error: `body is not JSON: ${err.message}` });
       if (err instanceof InvalidInstanceIdError) return send(res, 400, { error: err.message });
       if (err instanceof Error && /already exists/.test(err.message)) return send(res, 409, { error: err.message });
-      if (err instanceof Error && /No orchestration named/.test(err.message)) return send(res, 400, { error: err.message });
+      if (err instanceof Error && /No orchestration named/.test(err.message))
+        return send(res, 400, { error: err.message });
       throw err;
     }
   }
@@ -236,8 +270,12 @@ export class HostServer {
       routes.push({
         registration,
         trigger,
-        segments: String(trigger.route ?? registration.metadata.name).split("/").filter(Boolean),
-        methods: (trigger.methods ?? ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]).map((m) => m.toUpperCase()),
+        segments: String(trigger.route ?? registration.metadata.name)
+          .split("/")
+          .filter(Boolean),
+        methods: (trigger.methods ?? ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]).map((m) =>
+          m.toUpperCase(),
+        ),
         authLevel: trigger.authLevel ?? "anonymous",
       });
     }
@@ -252,7 +290,10 @@ export class HostServer {
       .map((route) => ({ route, params: matchRoute(route.segments, path) }))
       .filter((m): m is { route: HttpRoute; params: Record<string, string> } => m.params !== undefined);
     const match = matches.find((m) => m.route.methods.includes(method));
-    if (!match) return send(res, matches.length ? 405 : 404, { error: matches.length ? `method ${method} not allowed` : `no function serves /api/${path.join("/")}` });
+    if (!match)
+      return send(res, matches.length ? 405 : 404, {
+        error: matches.length ? `method ${method} not allowed` : `no function serves /api/${path.join("/")}`,
+      });
 
     const { route, params } = match;
     if (route.authLevel !== "anonymous") {
@@ -267,10 +308,12 @@ export class HostServer {
       functionName: route.registration.metadata.name,
       invocationId: randomUUID(),
       options: { trigger: route.trigger as never, extraInputs: extraInputs as never, extraOutputs: [] },
-      logHandler: (level, ...args) => this.options.log?.(level, route.registration.metadata.name, args.map(String).join(" ")),
+      logHandler: (level, ...args) =>
+        this.options.log?.(level, route.registration.metadata.name, args.map(String).join(" ")),
     });
     for (const input of extraInputs) {
-      if (input.type === "durableClient" || input.type === "orchestrationClient") context.extraInputs.set(input.name as string, this.clientData());
+      if (input.type === "durableClient" || input.type === "orchestrationClient")
+        context.extraInputs.set(input.name as string, this.clientData());
     }
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
@@ -294,7 +337,10 @@ export class HostServer {
   }
 }
 
-function statusOf(record: InstanceRecord, opts: { showHistory?: boolean; showHistoryOutput?: boolean; showInput?: boolean }) {
+function statusOf(
+  record: InstanceRecord,
+  opts: { showHistory?: boolean; showHistoryOutput?: boolean; showInput?: boolean },
+) {
   return {
     name: record.name,
     instanceId: record.instanceId,
@@ -342,7 +388,8 @@ export function matchRoute(template: string[], path: string[]): Record<string, s
       if (optional) continue;
       return undefined;
     }
-    if (constraint === "guid" && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(path[i])) return undefined;
+    if (constraint === "guid" && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(path[i]))
+      return undefined;
     if (constraint === "int" && !/^-?\d+$/.test(path[i])) return undefined;
     params[name] = path[i];
   }
@@ -374,11 +421,24 @@ function readBody(req: http.IncomingMessage): Promise<string> {
 
 function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = typeof body === "string" ? body : JSON.stringify(body);
-  res.writeHead(status, { "content-type": typeof body === "string" ? "text/plain; charset=utf-8" : "application/json; charset=utf-8", ...headers });
+  res.writeHead(status, {
+    "content-type": typeof body === "string" ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
+    ...headers,
+  });
   res.end(text);
 }
 
-function serializeCookie(cookie: { name: string; value: string; path?: string; sameSite?: string; httpOnly?: boolean; secure?: boolean; maxAge?: number; expires?: Date | number; domain?: string }): string {
+function serializeCookie(cookie: {
+  name: string;
+  value: string;
+  path?: string;
+  sameSite?: string;
+  httpOnly?: boolean;
+  secure?: boolean;
+  maxAge?: number;
+  expires?: Date | number;
+  domain?: string;
+}): string {
   const parts = [`${cookie.name}=${encodeURIComponent(cookie.value)}`];
   if (cookie.path) parts.push(`Path=${cookie.path}`);
   if (cookie.domain) parts.push(`Domain=${cookie.domain}`);
@@ -394,7 +454,12 @@ function serializeCookie(cookie: { name: string; value: string; path?: string; s
  * The durableClient binding's JSON as the extension writes it (Bindings/BindingHelper.cs): webhook URLs under
  * `webhookBase` (with the system key where one is required) and the RPC base URL the client calls.
  */
-export function durableClientBinding(options: { webhookBase: string; taskHub: string; systemKey?: string; rpcBaseUrl: string }): OrchestrationClientData {
+export function durableClientBinding(options: {
+  webhookBase: string;
+  taskHub: string;
+  systemKey?: string;
+  rpcBaseUrl: string;
+}): OrchestrationClientData {
   const { webhookBase: base, taskHub, systemKey, rpcBaseUrl } = options;
   const code = systemKey ? `code=${systemKey}` : "";
   const q = `taskHub=${taskHub}&connection=Storage${code ? `&${code}` : ""}`;

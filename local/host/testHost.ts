@@ -106,7 +106,10 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
 /** The real DurableClient, built exactly as getClient builds it inside a client function. */
 export function durableClientFor(server: HostServer): df.DurableClient {
   const input = df.input.durableClient();
-  const context = new InvocationContext({ functionName: "test", options: { trigger: { type: "httpTrigger", name: "req" }, extraInputs: [input] } });
+  const context = new InvocationContext({
+    functionName: "test",
+    options: { trigger: { type: "httpTrigger", name: "req" }, extraInputs: [input] },
+  });
   context.extraInputs.set(input, server.clientData());
   return df.getClient(context);
 }

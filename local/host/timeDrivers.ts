@@ -50,7 +50,10 @@ export class VirtualTimeDriver {
             `it is waiting for an external event that nothing will raise.`,
         );
       }
-      if (next.fireAt.getTime() > limit) throw new Error(`Instance '${instanceId}' did not finish within the time limit (next timer at ${next.fireAt.toISOString()}).`);
+      if (next.fireAt.getTime() > limit)
+        throw new Error(
+          `Instance '${instanceId}' did not finish within the time limit (next timer at ${next.fireAt.toISOString()}).`,
+        );
       await this.advanceTo(next.fireAt);
     }
   }

@@ -125,7 +125,8 @@ function invalid(message: string): PeigSimulatorError {
 
 function stringField(body: unknown, name: string): string {
   const value = typeof body === "object" && body !== null ? (body as Record<string, unknown>)[name] : undefined;
-  if (typeof value !== "string" || value.trim() === "") throw invalid(`The JSON body needs a non-empty string "${name}".`);
+  if (typeof value !== "string" || value.trim() === "")
+    throw invalid(`The JSON body needs a non-empty string "${name}".`);
   return value;
 }
 
@@ -134,10 +135,14 @@ function stringField(body: unknown, name: string): string {
  * id order from just after the cursor, so a page reads only its own items (and one more, to know
  * whether another page follows).
  */
-export function pageOf<T extends { id: string }>(itemsAfter: (after: string) => Iterator<T>, query: URLSearchParams): Page<T> {
+export function pageOf<T extends { id: string }>(
+  itemsAfter: (after: string) => Iterator<T>,
+  query: URLSearchParams,
+): Page<T> {
   const sizeText = query.get("pageSize");
   const pageSize = sizeText === null ? defaultPageSize : Number(sizeText);
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > maxPageSize) throw invalid(`pageSize must be an integer from 1 to ${maxPageSize}.`);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > maxPageSize)
+    throw invalid(`pageSize must be an integer from 1 to ${maxPageSize}.`);
   const cursor = query.get("cursor");
   let after = "";
   if (cursor !== null) {
@@ -146,7 +151,11 @@ export function pageOf<T extends { id: string }>(itemsAfter: (after: string) => 
       if (typeof decoded.after !== "string") throw new Error("no position");
       after = decoded.after;
     } catch {
-      throw new PeigSimulatorError(400, "invalidCursor", "The cursor is not one this API returned; start again without a cursor.");
+      throw new PeigSimulatorError(
+        400,
+        "invalidCursor",
+        "The cursor is not one this API returned; start again without a cursor.",
+      );
     }
   }
   const items = itemsAfter(after);
@@ -175,7 +184,10 @@ function handlersFor(workspace: PeigWorkspace, samlIdpInfo: SamlIdpInfoBody): Re
     // ... > Migration > Save.
     saveMigrationConfiguration: ({ body }) => {
       const result = workspace.save(stringField(body, "applicationId"), stringField(body, "idpCertificate"));
-      return { status: result.created ? 201 : 200, body: { changed: result.changed, configuration: result.configuration } };
+      return {
+        status: result.created ? 201 : 200,
+        body: { changed: result.changed, configuration: result.configuration },
+      };
     },
     // ... > Migration > delete ("This action cannot be undone", runbook "Close the migration").
     deleteMigrationConfiguration: () => {
@@ -185,24 +197,44 @@ function handlersFor(workspace: PeigWorkspace, samlIdpInfo: SamlIdpInfoBody): Re
     // Users & Access: the user list with status.
     listUsers: ({ query }) => ({ status: 200, body: pageOf((after) => workspace.usersAfter(after), query) }),
     // Users & Access: pending requests at the top of the dashboard (admin-guide/managing-users).
-    listOnboardingRequests: ({ query }) => ({ status: 200, body: pageOf((after) => workspace.pendingRequestsAfter(after), query) }),
+    listOnboardingRequests: ({ query }) => ({
+      status: 200,
+      body: pageOf((after) => workspace.pendingRequestsAfter(after), query),
+    }),
     approveOnboardingRequest: ({ params }) => ({ status: 200, body: workspace.approve(params.requestId) }),
     denyOnboardingRequest: ({ params }) => ({ status: 200, body: workspace.deny(params.requestId) }),
-    mergeOnboardingRequest: ({ params, body }) => ({ status: 200, body: workspace.merge(params.requestId, stringField(body, "targetUserId")) }),
+    mergeOnboardingRequest: ({ params, body }) => ({
+      status: 200,
+      body: workspace.merge(params.requestId, stringField(body, "targetUserId")),
+    }),
     // MS365 Identifiers > Peig Accounts / Microsoft 365 Accounts tabs (deployment-guides/microsoft-365/managing-identifiers).
-    listPeigAccounts: ({ query }) => ({ status: 200, body: pageOf((after) => workspace.peigAccountsAfter(after), query) }),
-    listMicrosoft365Accounts: ({ query }) => ({ status: 200, body: pageOf((after) => workspace.microsoft365AccountsAfter(after), query) }),
-    getMicrosoft365Account: ({ params }) => ({ status: 200, body: workspace.microsoft365Account(params.microsoft365UserId) }),
+    listPeigAccounts: ({ query }) => ({
+      status: 200,
+      body: pageOf((after) => workspace.peigAccountsAfter(after), query),
+    }),
+    listMicrosoft365Accounts: ({ query }) => ({
+      status: 200,
+      body: pageOf((after) => workspace.microsoft365AccountsAfter(after), query),
+    }),
+    getMicrosoft365Account: ({ params }) => ({
+      status: 200,
+      body: workspace.microsoft365Account(params.microsoft365UserId),
+    }),
     // MS365 Identifiers > Microsoft 365 Accounts > Create Peig Account.
-    createPeigAccount: ({ params, idempotencyKey }) => ({ status: 201, body: workspace.createPeigAccount(params.microsoft365UserId, idempotencyKey) }),
+    createPeigAccount: ({ params, idempotencyKey }) => ({
+      status: 201,
+      body: workspace.createPeigAccount(params.microsoft365UserId, idempotencyKey),
+    }),
   };
 }
 
 /** The (method, path) pairs the simulator serves, for the contract test against the OpenAPI file. */
-export const peigSimulatorRoutes: PeigSimulatorRoute[] = (Object.keys(peigOperations) as PeigOperationId[]).map((operationId) => ({
-  operationId,
-  ...peigOperations[operationId],
-}));
+export const peigSimulatorRoutes: PeigSimulatorRoute[] = (Object.keys(peigOperations) as PeigOperationId[]).map(
+  (operationId) => ({
+    operationId,
+    ...peigOperations[operationId],
+  }),
+);
 
 interface CompiledRoute extends PeigSimulatorRoute {
   pattern: RegExp;
@@ -354,7 +386,11 @@ export async function startPeigSimulator(options: PeigSimulatorOptions): Promise
     const route = matching.find((r) => r.method === req.method);
     if (!route) {
       const allow = matching.map((r) => r.method).join(", ");
-      sendError(res, new PeigSimulatorError(405, "methodNotAllowed", `${req.method} is not allowed here; use ${allow}.`), { Allow: allow });
+      sendError(
+        res,
+        new PeigSimulatorError(405, "methodNotAllowed", `${req.method} is not allowed here; use ${allow}.`),
+        { Allow: allow },
+      );
       log.status = 405;
       return;
     }
@@ -366,27 +402,54 @@ export async function startPeigSimulator(options: PeigSimulatorOptions): Promise
     if (token && !token.allowed) {
       log.fault = "rateLimited";
       log.status = 429;
-      sendError(res, new PeigSimulatorError(429, "throttled", "Rate limit exceeded for this API key; retry after the Retry-After interval."), { "Retry-After": String(token.retryAfterSeconds) });
+      sendError(
+        res,
+        new PeigSimulatorError(
+          429,
+          "throttled",
+          "Rate limit exceeded for this API key; retry after the Retry-After interval.",
+        ),
+        { "Retry-After": String(token.retryAfterSeconds) },
+      );
       return;
     }
     const retryAfter = { "Retry-After": String(faults.retryAfterSeconds ?? 1) };
     if (dice() < (faults.throttleRate ?? 0)) {
       log.fault = "throttled";
       log.status = 429;
-      sendError(res, new PeigSimulatorError(429, "throttled", "Too many requests; retry after the Retry-After interval."), retryAfter);
+      sendError(
+        res,
+        new PeigSimulatorError(429, "throttled", "Too many requests; retry after the Retry-After interval."),
+        retryAfter,
+      );
       return;
     }
     if (dice() < (faults.serverErrorRate ?? 0)) {
       log.fault = "serverError";
       log.status = 503;
-      sendError(res, new PeigSimulatorError(503, "serviceUnavailable", "The workspace is temporarily unavailable; retry after the Retry-After interval."), retryAfter);
+      sendError(
+        res,
+        new PeigSimulatorError(
+          503,
+          "serviceUnavailable",
+          "The workspace is temporarily unavailable; retry after the Retry-After interval.",
+        ),
+        retryAfter,
+      );
       return;
     }
     const body = parseJson(await readBody(req));
     workspace.advance();
-    const params = Object.fromEntries(Object.entries(route.pattern.exec(url.pathname)?.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
+    const params = Object.fromEntries(
+      Object.entries(route.pattern.exec(url.pathname)?.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]),
+    );
     const idempotencyKey = req.headers["idempotency-key"];
-    const result = route.handler({ params, query: url.searchParams, body, idempotencyKey: typeof idempotencyKey === "string" ? idempotencyKey : undefined });
+    const result = route.handler({
+      params,
+      query: url.searchParams,
+      body,
+      idempotencyKey: typeof idempotencyKey === "string" ? idempotencyKey : undefined,
+    });
     log.status = result.status;
     if (dice() < (faults.responseLossRate ?? 0)) {
       // The change is made; only the answer never arrives, as when a connection drops mid-response.
@@ -399,11 +462,20 @@ export async function startPeigSimulator(options: PeigSimulatorOptions): Promise
 
   const httpServer = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const log: PeigRequestLogEntry = { at: logTime(), method: req.method ?? "", path: url.pathname, operationId: null, status: 0 };
+    const log: PeigRequestLogEntry = {
+      at: logTime(),
+      method: req.method ?? "",
+      path: url.pathname,
+      operationId: null,
+      status: 0,
+    };
     const isControl = url.pathname.startsWith("/_sim/");
     if (!isControl) requestLog.push(log);
     (isControl ? control(req, res, url.pathname) : api(req, res, url, log)).catch((error: unknown) => {
-      const known = error instanceof PeigSimulatorError ? error : new PeigSimulatorError(500, "internalError", "The simulator failed.");
+      const known =
+        error instanceof PeigSimulatorError
+          ? error
+          : new PeigSimulatorError(500, "internalError", "The simulator failed.");
       if (!(error instanceof PeigSimulatorError)) console.error("peig simulator:", error);
       log.status = known.status;
       if (!res.headersSent) sendError(res, known);
@@ -429,9 +501,15 @@ export async function startPeigSimulator(options: PeigSimulatorOptions): Promise
       workspace.advance();
       return workspace.onboardNow(microsoft365UserId);
     },
-    snapshot: () => ({ version: 1, workspace: workspace.snapshot(), requestLog: structuredClone(requestLog), idpCertificatePem: samlIdpInfo.idpCertificate }),
+    snapshot: () => ({
+      version: 1,
+      workspace: workspace.snapshot(),
+      requestLog: structuredClone(requestLog),
+      idpCertificatePem: samlIdpInfo.idpCertificate,
+    }),
     restore: (snapshot) => {
-      if (snapshot.version !== 1) throw new Error(`Unknown Peig simulator snapshot version ${String(snapshot.version)}`);
+      if (snapshot.version !== 1)
+        throw new Error(`Unknown Peig simulator snapshot version ${String(snapshot.version)}`);
       workspace.restore(snapshot.workspace);
       // In place: the handle's requestLog and the route handlers' samlIdpInfo are the same objects.
       requestLog.length = 0;

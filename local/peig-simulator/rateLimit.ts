@@ -29,7 +29,8 @@ export class RateLimiter {
     private readonly clock: Clock,
     limit: PeigRateLimit,
   ) {
-    if (!(limit.requestsPerSecond > 0)) throw new Error(`requestsPerSecond must be > 0, got ${limit.requestsPerSecond}`);
+    if (!(limit.requestsPerSecond > 0))
+      throw new Error(`requestsPerSecond must be > 0, got ${limit.requestsPerSecond}`);
     this.rate = limit.requestsPerSecond;
     this.burst = limit.burst ?? Math.max(1, limit.requestsPerSecond);
     if (!(this.burst >= 1)) throw new Error(`burst must be ≥ 1, got ${this.burst}`);

@@ -112,7 +112,8 @@ export class PeigWorkspace {
   constructor(private readonly options: PeigWorkspaceOptions) {
     const members = options.tenant.users.filter((u) => u.accountEnabled && u.userType === "Member");
     // Sorted first, so that each set is an append.
-    for (const member of [...members].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0))) this.microsoft365Users.set(member.id, member);
+    for (const member of [...members].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0)))
+      this.microsoft365Users.set(member.id, member);
     this.microsoft365UsersByAddress = new Map(members.map((u) => [primaryAddress(u), u]));
   }
 
@@ -133,7 +134,11 @@ export class PeigWorkspace {
 
   getConfiguration(): SavedMigrationConfigurationBody {
     if (!this.configuration) {
-      throw new PeigSimulatorError(404, "migrationConfigurationNotFound", "The Microsoft 365 Active Provider has no migration configuration.");
+      throw new PeigSimulatorError(
+        404,
+        "migrationConfigurationNotFound",
+        "The Microsoft 365 Active Provider has no migration configuration.",
+      );
     }
     const { fingerprint: _fingerprint, ...body } = this.configuration;
     return body;
@@ -143,7 +148,11 @@ export class PeigWorkspace {
   validate(applicationId: string, idpCertificate: string): ValidationProblem[] {
     const problems: ValidationProblem[] = [];
     if (!guidPattern.test(applicationId.trim())) {
-      problems.push({ field: "applicationId", message: "must be the Application ID (a GUID such as 00000000-0000-0000-0000-000000000000) from the Entra app's Overview page" });
+      problems.push({
+        field: "applicationId",
+        message:
+          "must be the Application ID (a GUID such as 00000000-0000-0000-0000-000000000000) from the Entra app's Overview page",
+      });
     }
     let fingerprint: string | null = null;
     try {
@@ -160,19 +169,36 @@ export class PeigWorkspace {
   }
 
   /** The Save button. Returns whether anything changed and whether the configuration is new. */
-  save(applicationId: string, idpCertificate: string): { changed: boolean; created: boolean; configuration: SavedMigrationConfigurationBody } {
+  save(
+    applicationId: string,
+    idpCertificate: string,
+  ): { changed: boolean; created: boolean; configuration: SavedMigrationConfigurationBody } {
     if (this.migrationClosedAt) {
-      throw new PeigSimulatorError(409, "migrationClosed", `The migration configuration was deleted at ${this.migrationClosedAt}; deleting it cannot be undone.`);
+      throw new PeigSimulatorError(
+        409,
+        "migrationClosed",
+        `The migration configuration was deleted at ${this.migrationClosedAt}; deleting it cannot be undone.`,
+      );
     }
     const fingerprint = this.fingerprintOf(applicationId, idpCertificate);
     if (!fingerprint || !this.validatedFingerprints.has(fingerprint)) {
-      throw new PeigSimulatorError(409, "validationRequired", "Validate these exact values (POST .../migration-configuration/validate) before saving them.");
+      throw new PeigSimulatorError(
+        409,
+        "validationRequired",
+        "Validate these exact values (POST .../migration-configuration/validate) before saving them.",
+      );
     }
-    if (this.configuration?.fingerprint === fingerprint) return { changed: false, created: false, configuration: this.getConfiguration() };
+    if (this.configuration?.fingerprint === fingerprint)
+      return { changed: false, created: false, configuration: this.getConfiguration() };
     // Validated earlier, but the certificate may have expired since: check again.
     const problems = this.validate(applicationId, idpCertificate);
     if (problems.length > 0) {
-      throw new PeigSimulatorError(422, "invalidMigrationConfiguration", "The migration configuration is no longer valid.", { problems });
+      throw new PeigSimulatorError(
+        422,
+        "invalidMigrationConfiguration",
+        "The migration configuration is no longer valid.",
+        { problems },
+      );
     }
     const certificate = parseCertificate(idpCertificate);
     const created = this.configuration === null;
@@ -190,7 +216,11 @@ export class PeigWorkspace {
   /** Irreversible: afterwards nobody onboards through the migration app and the configuration cannot be saved again. */
   delete(): void {
     if (!this.configuration) {
-      throw new PeigSimulatorError(404, "migrationConfigurationNotFound", "The Microsoft 365 Active Provider has no migration configuration (never saved, or already deleted).");
+      throw new PeigSimulatorError(
+        404,
+        "migrationConfigurationNotFound",
+        "The Microsoft 365 Active Provider has no migration configuration (never saved, or already deleted).",
+      );
     }
     this.configuration = null;
     this.migrationClosedAt = this.nowIso();
@@ -210,7 +240,10 @@ export class PeigWorkspace {
     this.windowOpenedAt = start;
     this.schedule = [...this.microsoft365Users.values()]
       .filter((u) => u.behaviour.onboardsAt !== null)
-      .map((user) => ({ at: start + Math.round((user.behaviour.onboardsAt as number) * this.options.onboardingWindowMs), user }))
+      .map((user) => ({
+        at: start + Math.round((user.behaviour.onboardsAt as number) * this.options.onboardingWindowMs),
+        user,
+      }))
       .sort((a, b) => a.at - b.at || a.user.id.localeCompare(b.user.id));
     this.nextScheduled = 0;
   }
@@ -220,10 +253,19 @@ export class PeigWorkspace {
   /** A user joins the workspace now (the /_sim/ control route); the same rules as a scheduled onboarding. */
   onboardNow(microsoft365UserId: string): OnboardOutcome {
     const user = this.microsoft365Users.get(microsoft365UserId);
-    if (!user) throw new PeigSimulatorError(404, "microsoft365AccountNotFound", `No enabled Microsoft 365 member ${microsoft365UserId}.`);
+    if (!user)
+      throw new PeigSimulatorError(
+        404,
+        "microsoft365AccountNotFound",
+        `No enabled Microsoft 365 member ${microsoft365UserId}.`,
+      );
     const outcome = this.onboard(user, this.nowIso());
     if (!outcome) {
-      throw new PeigSimulatorError(409, "migrationClosed", "There is no migration configuration, and the user has no Peig account to complete.");
+      throw new PeigSimulatorError(
+        409,
+        "migrationClosed",
+        "There is no migration configuration, and the user has no Peig account to complete.",
+      );
     }
     return outcome;
   }
@@ -249,7 +291,13 @@ export class PeigWorkspace {
       this.addRequest(user.mail ?? user.userPrincipalName, user.displayName, at);
       return "pendingRequest";
     }
-    this.addAccount({ displayName: user.displayName, email: user.mail ?? user.userPrincipalName, status: "Active", at, microsoft365UserId: user.id });
+    this.addAccount({
+      displayName: user.displayName,
+      email: user.mail ?? user.userPrincipalName,
+      status: "Active",
+      at,
+      microsoft365UserId: user.id,
+    });
     return "linked";
   }
 
@@ -281,8 +329,11 @@ export class PeigWorkspace {
     return [...this.pendingRequestsAfter("")];
   }
 
-  *pendingRequestsAfter(after: string): IterableIterator<{ id: string; email: string; displayName: string; submittedAt: string }> {
-    for (const { id, email, displayName, submittedAt, resolution } of this.requests.after(after)) if (resolution === null) yield { id, email, displayName, submittedAt };
+  *pendingRequestsAfter(
+    after: string,
+  ): IterableIterator<{ id: string; email: string; displayName: string; submittedAt: string }> {
+    for (const { id, email, displayName, submittedAt, resolution } of this.requests.after(after))
+      if (resolution === null) yield { id, email, displayName, submittedAt };
   }
 
   /** Approve: the request becomes an active account; linked when its e-mail is an unlinked Microsoft 365 account's address. */
@@ -293,7 +344,13 @@ export class PeigWorkspace {
     let account = this.accountsByEmail.get(request.email.toLowerCase());
     if (account) this.activate(account, at);
     else {
-      account = this.addAccount({ displayName: request.displayName, email: request.email, status: "Active", at, microsoft365UserId: null });
+      account = this.addAccount({
+        displayName: request.displayName,
+        email: request.email,
+        status: "Active",
+        at,
+        microsoft365UserId: null,
+      });
     }
     this.linkByEmail(account);
     return { request: this.handle(request, "approved"), user: this.userOf(account) };
@@ -307,7 +364,8 @@ export class PeigWorkspace {
   merge(requestId: string, targetUserId: string): { request: HandledRequestBody; user: PeigUser } {
     const request = this.pendingRequest(requestId);
     const target = this.accounts.get(targetUserId);
-    if (!target) throw new PeigSimulatorError(404, "userNotFound", `No Peig user ${targetUserId} to merge the request into.`);
+    if (!target)
+      throw new PeigSimulatorError(404, "userNotFound", `No Peig user ${targetUserId} to merge the request into.`);
     this.activate(target, this.nowIso());
     this.linkByEmail(target);
     return { request: this.handle(request, "merged"), user: this.userOf(target) };
@@ -317,9 +375,14 @@ export class PeigWorkspace {
     const request = this.requests.get(requestId);
     if (!request) throw new PeigSimulatorError(404, "onboardingRequestNotFound", `No onboarding request ${requestId}.`);
     if (request.resolution) {
-      throw new PeigSimulatorError(409, "requestAlreadyHandled", `Onboarding request ${requestId} was already ${request.resolution}.`, {
-        resolution: request.resolution,
-      });
+      throw new PeigSimulatorError(
+        409,
+        "requestAlreadyHandled",
+        `Onboarding request ${requestId} was already ${request.resolution}.`,
+        {
+          resolution: request.resolution,
+        },
+      );
     }
     return request;
   }
@@ -357,26 +420,45 @@ export class PeigWorkspace {
 
   microsoft365Account(microsoft365UserId: string): Microsoft365AccountBody {
     const user = this.microsoft365Users.get(microsoft365UserId);
-    if (!user) throw new PeigSimulatorError(404, "microsoft365AccountNotFound", `No Microsoft 365 account ${microsoft365UserId} on the Microsoft 365 Accounts tab.`);
+    if (!user)
+      throw new PeigSimulatorError(
+        404,
+        "microsoft365AccountNotFound",
+        `No Microsoft 365 account ${microsoft365UserId} on the Microsoft 365 Accounts tab.`,
+      );
     return this.microsoft365AccountOf(user);
   }
 
   /** Create Peig Account: a placeholder, pre-linked, "Not Onboarded" until the user completes onboarding (docs/peig-ui.md#related-facts-from-the-admin-guide). */
   createPeigAccount(microsoft365UserId: string, idempotencyKey?: string): PeigAccount {
     const user = this.microsoft365Users.get(microsoft365UserId);
-    if (!user) throw new PeigSimulatorError(404, "microsoft365AccountNotFound", `No Microsoft 365 account ${microsoft365UserId} on the Microsoft 365 Accounts tab.`);
+    if (!user)
+      throw new PeigSimulatorError(
+        404,
+        "microsoft365AccountNotFound",
+        `No Microsoft 365 account ${microsoft365UserId} on the Microsoft 365 Accounts tab.`,
+      );
     const earlier = idempotencyKey ? this.idempotentCreates.get(idempotencyKey) : undefined;
     if (earlier) {
       if (earlier.microsoft365UserId !== microsoft365UserId) {
-        throw new PeigSimulatorError(422, "idempotencyKeyReused", "This Idempotency-Key was used for a different Microsoft 365 account.");
+        throw new PeigSimulatorError(
+          422,
+          "idempotencyKeyReused",
+          "This Idempotency-Key was used for a different Microsoft 365 account.",
+        );
       }
       return earlier.account;
     }
     const existing = this.accountLinkedTo(microsoft365UserId);
     if (existing) {
-      throw new PeigSimulatorError(409, "accountAlreadyExists", `Microsoft 365 account ${microsoft365UserId} is already linked to Peig account ${existing.id}.`, {
-        peigAccountId: existing.id,
-      });
+      throw new PeigSimulatorError(
+        409,
+        "accountAlreadyExists",
+        `Microsoft 365 account ${microsoft365UserId} is already linked to Peig account ${existing.id}.`,
+        {
+          peigAccountId: existing.id,
+        },
+      );
     }
     const account = this.addAccount({
       displayName: user.displayName,
@@ -392,7 +474,13 @@ export class PeigWorkspace {
 
   // --- Records --------------------------------------------------------------------------------------------
 
-  private addAccount(fields: { displayName: string; email: string; status: PeigUserStatus; at: string; microsoft365UserId: string | null }): AccountRecord {
+  private addAccount(fields: {
+    displayName: string;
+    email: string;
+    status: PeigUserStatus;
+    at: string;
+    microsoft365UserId: string | null;
+  }): AccountRecord {
     const account: AccountRecord = {
       id: `peig-${String(++this.accountSequence).padStart(6, "0")}`,
       displayName: fields.displayName,
@@ -414,7 +502,12 @@ export class PeigWorkspace {
    */
   unlink(microsoft365UserId: string): string {
     const account = this.accountLinkedTo(microsoft365UserId);
-    if (!account) throw new PeigSimulatorError(404, "microsoft365AccountNotFound", `Microsoft 365 account ${microsoft365UserId} is not linked to a Peig account.`);
+    if (!account)
+      throw new PeigSimulatorError(
+        404,
+        "microsoft365AccountNotFound",
+        `Microsoft 365 account ${microsoft365UserId} is not linked to a Peig account.`,
+      );
     account.microsoft365UserId = null;
     this.accountsByMicrosoft365UserId.delete(microsoft365UserId);
     return account.id;
@@ -445,7 +538,13 @@ export class PeigWorkspace {
   }
 
   private peigAccountOf(a: AccountRecord): PeigAccount {
-    return { id: a.id, displayName: a.displayName, email: a.email, linkStatus: a.microsoft365UserId ? "linked" : "unlinked", microsoft365UserId: a.microsoft365UserId };
+    return {
+      id: a.id,
+      displayName: a.displayName,
+      email: a.email,
+      linkStatus: a.microsoft365UserId ? "linked" : "unlinked",
+      microsoft365UserId: a.microsoft365UserId,
+    };
   }
 
   private microsoft365AccountOf(u: TenantUser): Microsoft365AccountBody {

@@ -25,7 +25,8 @@ Assigns the app's managed identity the Microsoft Graph application permissions i
 
 const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export type ParsedArguments = { ok: true; help: true } | { ok: true; help: false; value: GrantArguments } | { ok: false; error: string };
+export type ParsedArguments =
+  { ok: true; help: true } | { ok: true; help: false; value: GrantArguments } | { ok: false; error: string };
 
 export function parseGrantArguments(argv: readonly string[]): ParsedArguments {
   let principalId: string | undefined;
@@ -54,7 +55,8 @@ export function parseGrantArguments(argv: readonly string[]): ParsedArguments {
       }
       case "--graph-base-url": {
         const url = value() ?? "";
-        if (!/^https?:\/\/[^/]/.test(url)) return { ok: false, error: `--graph-base-url must be an http(s) URL, got ${JSON.stringify(url)}` };
+        if (!/^https?:\/\/[^/]/.test(url))
+          return { ok: false, error: `--graph-base-url must be an http(s) URL, got ${JSON.stringify(url)}` };
         graphBaseUrl = url;
         break;
       }
@@ -70,7 +72,14 @@ export function parseGrantArguments(argv: readonly string[]): ParsedArguments {
     }
   }
   if (!principalId || !guid.test(principalId)) {
-    return { ok: false, error: `--principal-id must be the managed identity's principal (object) id, a GUID; got ${JSON.stringify(principalId ?? "")}` };
+    return {
+      ok: false,
+      error: `--principal-id must be the managed identity's principal (object) id, a GUID; got ${JSON.stringify(principalId ?? "")}`,
+    };
   }
-  return { ok: true, help: false, value: { principalId: principalId.toLowerCase(), features: selected, dryRun, graphBaseUrl, cloud } };
+  return {
+    ok: true,
+    help: false,
+    value: { principalId: principalId.toLowerCase(), features: selected, dryRun, graphBaseUrl, cloud },
+  };
 }

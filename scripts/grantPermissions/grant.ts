@@ -39,7 +39,8 @@ export interface GrantResult {
 }
 
 /** Microsoft's resource types, narrowed to what is selected and read. */
-type PrincipalRead = Always<ServicePrincipal, "id" | "displayName"> & Selected<ServicePrincipal, "servicePrincipalType">;
+type PrincipalRead = Always<ServicePrincipal, "id" | "displayName"> &
+  Selected<ServicePrincipal, "servicePrincipalType">;
 type AppRoleRead = Always<AppRole, "id" | "allowedMemberTypes"> & Selected<AppRole, "value" | "isEnabled">;
 type AppRoleAssignmentRead = Always<AppRoleAssignment, "id" | "appRoleId" | "principalId">;
 
@@ -54,20 +55,35 @@ export class PrincipalNotFoundError extends Error {
   }
 }
 
-export async function grantGraphPermissions(graph: GraphCaller, options: GrantOptions, log: (line: string) => void): Promise<GrantResult> {
+export async function grantGraphPermissions(
+  graph: GraphCaller,
+  options: GrantOptions,
+  log: (line: string) => void,
+): Promise<GrantResult> {
   const principal = await findPrincipal(graph, options.principalId);
-  const graphServicePrincipal = await graph.call<Always<ServicePrincipal, "id"> & { appRoles: AppRoleRead[] }>("getServicePrincipal", () =>
-    graph.client.api(queryPath(`/servicePrincipals(appId=${odataString(MICROSOFT_GRAPH_APP_ID)})`, { $select: "id,displayName,appRoles" })).get(),
+  const graphServicePrincipal = await graph.call<Always<ServicePrincipal, "id"> & { appRoles: AppRoleRead[] }>(
+    "getServicePrincipal",
+    () =>
+      graph.client
+        .api(
+          queryPath(`/servicePrincipals(appId=${odataString(MICROSOFT_GRAPH_APP_ID)})`, {
+            $select: "id,displayName,appRoles",
+          }),
+        )
+        .get(),
   );
   const roleIds = applicationRoleIds(graphServicePrincipal.appRoles);
   const existing = await assignedRoleIds(graph, graphServicePrincipal.id, principal.id);
 
-  log(`${options.dryRun ? "Dry run: " : ""}Microsoft Graph application permissions for ${principal.displayName} (${principal.id}):`);
+  log(
+    `${options.dryRun ? "Dry run: " : ""}Microsoft Graph application permissions for ${principal.displayName} (${principal.id}):`,
+  );
   const items: GrantItem[] = [];
   let assigned = 0;
   for (const wanted of permissionsFor(options.features)) {
     const appRoleId = roleIds.get(wanted.permission);
-    if (!appRoleId) throw new Error(`Microsoft Graph offers no application permission ${wanted.permission} in this tenant`);
+    if (!appRoleId)
+      throw new Error(`Microsoft Graph offers no application permission ${wanted.permission} in this tenant`);
     const needs = wanted.features.join(", ");
     let status: GrantStatus;
     if (existing.has(appRoleId)) {
@@ -83,7 +99,12 @@ export async function grantGraphPermissions(graph: GraphCaller, options: GrantOp
     items.push({ permission: wanted.permission, appRoleId, features: wanted.features, status });
   }
   log(summary(items, options.dryRun));
-  return { principal: { id: principal.id, displayName: principal.displayName }, dryRun: options.dryRun, items, assigned };
+  return {
+    principal: { id: principal.id, displayName: principal.displayName },
+    dryRun: options.dryRun,
+    items,
+    assigned,
+  };
 }
 
 const statusLabel: Record<GrantStatus, string> = {
@@ -103,7 +124,13 @@ function summary(items: GrantItem[], dryRun: boolean): string {
 async function findPrincipal(graph: GraphCaller, principalId: string): Promise<PrincipalRead> {
   try {
     return await graph.call<PrincipalRead>("getServicePrincipal", () =>
-      graph.client.api(queryPath(`/servicePrincipals/${encodeURIComponent(principalId)}`, { $select: "id,displayName,servicePrincipalType" })).get(),
+      graph.client
+        .api(
+          queryPath(`/servicePrincipals/${encodeURIComponent(principalId)}`, {
+            $select: "id,displayName,servicePrincipalType",
+          }),
+        )
+        .get(),
     );
   } catch (error) {
     if (graphStatus(error) === 404) throw new PrincipalNotFoundError(principalId);
@@ -113,22 +140,38 @@ async function findPrincipal(graph: GraphCaller, principalId: string): Promise<P
 
 /** Only roles a service principal can hold (application permissions), by their `value` (e.g. "Mail.Send"). */
 function applicationRoleIds(roles: AppRoleRead[]): Map<string, string> {
-  return new Map(roles.filter((r) => r.isEnabled && r.value && r.allowedMemberTypes.includes("Application")).map((r) => [r.value as string, r.id.toLowerCase()]));
+  return new Map(
+    roles
+      .filter((r) => r.isEnabled && r.value && r.allowedMemberTypes.includes("Application"))
+      .map((r) => [r.value as string, r.id.toLowerCase()]),
+  );
 }
 
 /** The app role ids of Microsoft Graph the principal already holds (Graph's assignments are listed on the resource). */
 async function assignedRoleIds(graph: GraphCaller, resourceId: string, principalId: string): Promise<Set<string>> {
-  const assignments = await graph.listAll<AppRoleAssignmentRead>("listAppRoleAssignedTo", `/servicePrincipals/${resourceId}/appRoleAssignedTo`);
-  return new Set(assignments.filter((a) => a.principalId.toLowerCase() === principalId.toLowerCase()).map((a) => a.appRoleId.toLowerCase()));
+  const assignments = await graph.listAll<AppRoleAssignmentRead>(
+    "listAppRoleAssignedTo",
+    `/servicePrincipals/${resourceId}/appRoleAssignedTo`,
+  );
+  return new Set(
+    assignments
+      .filter((a) => a.principalId.toLowerCase() === principalId.toLowerCase())
+      .map((a) => a.appRoleId.toLowerCase()),
+  );
 }
 
 /**
  * POST with bounded retries. A lost response (504 after the grant happened) makes the retry answer 400
  * "already exists"; so on any failure the assignments are read again, and a grant that is there counts.
  */
-async function assign(graph: GraphCaller, body: { principalId: string; resourceId: string; appRoleId: string }): Promise<void> {
+async function assign(
+  graph: GraphCaller,
+  body: { principalId: string; resourceId: string; appRoleId: string },
+): Promise<void> {
   try {
-    await graph.call("assignAppRole", () => graph.client.api(`/servicePrincipals/${body.resourceId}/appRoleAssignedTo`).post(body));
+    await graph.call("assignAppRole", () =>
+      graph.client.api(`/servicePrincipals/${body.resourceId}/appRoleAssignedTo`).post(body),
+    );
   } catch (error) {
     const now = await assignedRoleIds(graph, body.resourceId, body.principalId);
     if (now.has(body.appRoleId.toLowerCase())) return;

@@ -57,12 +57,19 @@ function listUsers(users: readonly UserReconciliation[], describe: (u: UserRecon
   return users.length > EVIDENCE_LIST_LIMIT ? [...listed, `…and ${users.length - EVIDENCE_LIST_LIMIT} more`] : listed;
 }
 
-const item = (id: ChecklistItemId, met: boolean, evidence: string[]): ChecklistItem => ({ id, label: checklistLabels[id], met, evidence });
+const item = (id: ChecklistItemId, met: boolean, evidence: string[]): ChecklistItem => ({
+  id,
+  label: checklistLabels[id],
+  met,
+  evidence,
+});
 
 export function buildChecklist({ reconciliation, phase2, deletion }: ChecklistInput): ChecklistItem[] {
   const { users, mode } = reconciliation;
   const phase2Accounts = new Set(phase2?.status === "completed" ? phase2.created : []);
-  const hasPhase2Account = (u: UserReconciliation) => phase2Accounts.has(u.userId) && (mode === "operator" ? u.state === "notOnboarded" : u.linked && u.state === "awaitingOnboarding");
+  const hasPhase2Account = (u: UserReconciliation) =>
+    phase2Accounts.has(u.userId) &&
+    (mode === "operator" ? u.state === "notOnboarded" : u.linked && u.state === "awaitingOnboarding");
   const byPhase2 = users.filter(hasPhase2Account);
   const notYetOnboarded = users.filter((u) => u.state !== "onboarded" && !hasPhase2Account(u));
   const emptyScope = users.length === 0 ? ["no users are in scope: check the domain and the scope group"] : [];
@@ -70,11 +77,16 @@ export function buildChecklist({ reconciliation, phase2, deletion }: ChecklistIn
   const onboarded = item("allOnboarded", users.length > 0 && notYetOnboarded.length === 0, [
     ...emptyScope,
     `${reconciliation.counts.onboarded} of ${users.length} in-scope users onboarded`,
-    ...(byPhase2.length > 0 ? [`${byPhase2.length} have a Phase 2 account and finish onboarding at their first sign-in`] : []),
+    ...(byPhase2.length > 0
+      ? [`${byPhase2.length} have a Phase 2 account and finish onboarding at their first sign-in`]
+      : []),
     ...listUsers(notYetOnboarded, (u) => `${u.state} (${u.evidence[0] ?? "no evidence"})`),
   ]);
 
-  const correctlyLinked = (u: UserReconciliation) => (mode === "operator" ? u.linked || hasPhase2Account(u) : u.linked && (u.state === "onboarded" || u.state === "awaitingOnboarding"));
+  const correctlyLinked = (u: UserReconciliation) =>
+    mode === "operator"
+      ? u.linked || hasPhase2Account(u)
+      : u.linked && (u.state === "onboarded" || u.state === "awaitingOnboarding");
   const badlyLinked = users.filter((u) => !correctlyLinked(u));
   const openMismatches = reconciliation.mismatchedRequests;
   const linked = item("accountsLinked", users.length > 0 && badlyLinked.length === 0 && openMismatches.length === 0, [
@@ -83,21 +95,35 @@ export function buildChecklist({ reconciliation, phase2, deletion }: ChecklistIn
       ? "operator mode: links inferred from migration-app sign-ins and the Peig admin's Phase 2 confirmation"
       : `${users.length - badlyLinked.length} of ${users.length} Microsoft 365 accounts linked to a Peig account`,
     ...listUsers(badlyLinked, (u) => u.evidence.join("; ")),
-    ...openMismatches.slice(0, EVIDENCE_LIST_LIMIT).map((m) => `request ${m.request.id} (${m.request.email}) is unresolved: ${m.reason}`),
-    ...(reconciliation.unmatchedRequests.length > 0 ? [`${reconciliation.unmatchedRequests.length} pending requests match no in-scope user (not counted against this item)`] : []),
+    ...openMismatches
+      .slice(0, EVIDENCE_LIST_LIMIT)
+      .map((m) => `request ${m.request.id} (${m.request.email}) is unresolved: ${m.reason}`),
+    ...(reconciliation.unmatchedRequests.length > 0
+      ? [
+          `${reconciliation.unmatchedRequests.length} pending requests match no in-scope user (not counted against this item)`,
+        ]
+      : []),
   ]);
 
   const missing = users.filter((u) => !u.linked && !hasPhase2Account(u));
   const failures = phase2?.status === "completed" ? phase2.failed : [];
   const phase2Evidence =
     phase2?.status === "completed"
-      ? [`Phase 2 created ${phase2.created.length} Peig accounts; ${failures.length} failed`, ...failures.slice(0, EVIDENCE_LIST_LIMIT).map((f) => `${f.userId}: ${f.reason}`)]
+      ? [
+          `Phase 2 created ${phase2.created.length} Peig accounts; ${failures.length} failed`,
+          ...failures.slice(0, EVIDENCE_LIST_LIMIT).map((f) => `${f.userId}: ${f.reason}`),
+        ]
       : missing.length === 0
         ? ["nobody missed the onboarding window: Phase 2 not needed"]
         : [phase2?.status === "skipped" ? "Phase 2 was skipped" : "Phase 2 has not run"];
   const phase2Item = item("phase2Completed", missing.length === 0 && failures.length === 0, [
     ...phase2Evidence,
-    ...(missing.length > 0 ? [`${missing.length} in-scope users still have no Peig account`, ...listUsers(missing, (u) => u.evidence[0] ?? u.state)] : []),
+    ...(missing.length > 0
+      ? [
+          `${missing.length} in-scope users still have no Peig account`,
+          ...listUsers(missing, (u) => u.evidence[0] ?? u.state),
+        ]
+      : []),
   ]);
 
   const deleted = item("configurationDeleted", deletion.migrationConfiguration === "deleted", [
@@ -122,7 +148,10 @@ export interface RecheckResult {
 }
 
 /** Compares the fresh re-check with the checklist the approvers approved: deletion goes ahead only if nothing regressed. */
-export function compareWithApproved(approved: readonly ChecklistItem[], fresh: readonly ChecklistItem[]): RecheckResult {
+export function compareWithApproved(
+  approved: readonly ChecklistItem[],
+  fresh: readonly ChecklistItem[],
+): RecheckResult {
   const regressions: ChecklistItemId[] = [];
   const reasons: string[] = [];
   for (const id of GATING_ITEMS) {
@@ -131,7 +160,9 @@ export function compareWithApproved(approved: readonly ChecklistItem[], fresh: r
     const wasMet = approved.find((i) => i.id === id)?.met === true;
     if (wasMet) regressions.push(id);
     const evidence = now ? now.evidence.join("; ") : "missing from the re-check";
-    reasons.push(`"${checklistLabels[id]}" ${wasMet ? "was met when approved but is not any more" : "is not met"}: ${evidence}`);
+    reasons.push(
+      `"${checklistLabels[id]}" ${wasMet ? "was met when approved but is not any more" : "is not met"}: ${evidence}`,
+    );
   }
   return { ready: reasons.length === 0, regressions, reasons };
 }

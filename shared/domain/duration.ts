@@ -22,7 +22,9 @@ const CALENDAR_UNIT = /^P(?:[^T]*[YM])/;
 export function parseIsoDuration(text: string): number {
   const upper = text.trim().toUpperCase();
   if (CALENDAR_UNIT.test(upper)) {
-    throw new DurationError(`"${text}" uses months or years, whose length varies; use weeks, days, hours or minutes (e.g. P30D)`);
+    throw new DurationError(
+      `"${text}" uses months or years, whose length varies; use weeks, days, hours or minutes (e.g. P30D)`,
+    );
   }
   const match = DURATION.exec(upper);
   if (!match || upper === "P" || upper.endsWith("T")) {
@@ -30,7 +32,13 @@ export function parseIsoDuration(text: string): number {
   }
   const [, weeks, days, hours, minutes, seconds] = match;
   const amount = (value: string | undefined) => (value === undefined ? 0 : Number(value));
-  return amount(weeks) * WEEK + amount(days) * DAY + amount(hours) * HOUR + amount(minutes) * MINUTE + Math.round(amount(seconds) * 1000);
+  return (
+    amount(weeks) * WEEK +
+    amount(days) * DAY +
+    amount(hours) * HOUR +
+    amount(minutes) * MINUTE +
+    Math.round(amount(seconds) * 1000)
+  );
 }
 
 /** "3 days 4 hours", "45 minutes", "less than a minute": for e-mails and warnings. Largest two units only. */

@@ -40,7 +40,11 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 
 /** "Tue 15 Dec 2026, 18:00 CET" (en-GB's parts, joined in a fixed order so an ICU update cannot reshuffle them). */
 export function formatHuman(date: Date, timeZone: string = DEFAULT_TIME_ZONE): string {
-  const parts = Object.fromEntries(formatterFor(timeZone).formatToParts(date).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(
+    formatterFor(timeZone)
+      .formatToParts(date)
+      .map((p) => [p.type, p.value]),
+  );
   return `${parts.weekday} ${parts.day} ${parts.month} ${parts.year}, ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
 }
 

@@ -50,12 +50,15 @@ export const ADMIN_MAIL_RESERVE = 1_000;
 /** Recipients `sender` may still send at `now` without passing 10,000 (less `reserve`) in the rolling 24 hours. */
 export function dailyBudget(ledger: readonly LedgerEntry[], sender: string, now: Date, reserve = 0): number {
   const since = now.getTime() - DAY_MS;
-  const used = ledger.filter((e) => e.sender === sender && Date.parse(e.at) > since).reduce((sum, e) => sum + e.recipients, 0);
+  const used = ledger
+    .filter((e) => e.sender === sender && Date.parse(e.at) > since)
+    .reduce((sum, e) => sum + e.recipients, 0);
   return Math.max(0, exchangeLimits.recipientsPerDay - reserve - used);
 }
 
 /** The plan's budget for `sender`: the first mailbox keeps ADMIN_MAIL_RESERVE for the admins' and approvers' mail. */
-const budgetOf = (ledger: readonly LedgerEntry[], senders: readonly string[], sender: string, now: Date) => dailyBudget(ledger, sender, now, sender === senders[0] ? ADMIN_MAIL_RESERVE : 0);
+const budgetOf = (ledger: readonly LedgerEntry[], senders: readonly string[], sender: string, now: Date) =>
+  dailyBudget(ledger, sender, now, sender === senders[0] ? ADMIN_MAIL_RESERVE : 0);
 
 /** Entries still inside some mailbox's rolling 24 hours at `now` (older ones no longer count). */
 export function liveLedger(ledger: readonly LedgerEntry[], now: Date): LedgerEntry[] {
@@ -89,13 +92,30 @@ export interface BouncedUserSummary {
 export const BOUNCED_LISTED = 100;
 
 /** The bounced users among `rows` (every user row of a migration), as the migration row keeps them. */
-export function bouncedSummary(rows: Iterable<{ userId: string; userPrincipalName: string; displayName: string; bounce?: { address: string; cause: string; reason: string; at: string } | null }>): { total: number; first: BouncedUserSummary[] } {
+export function bouncedSummary(
+  rows: Iterable<{
+    userId: string;
+    userPrincipalName: string;
+    displayName: string;
+    bounce?: { address: string; cause: string; reason: string; at: string } | null;
+  }>,
+): { total: number; first: BouncedUserSummary[] } {
   const bounced = [...rows].filter((u) => u.bounce).sort((a, b) => a.userId.localeCompare(b.userId));
-  return { total: bounced.length, first: bounced.slice(0, BOUNCED_LISTED).map((u) => ({ userPrincipalName: u.userPrincipalName, displayName: u.displayName, ...u.bounce! })) };
+  return {
+    total: bounced.length,
+    first: bounced
+      .slice(0, BOUNCED_LISTED)
+      .map((u) => ({ userPrincipalName: u.userPrincipalName, displayName: u.displayName, ...u.bounce! })),
+  };
 }
 
 /** The first sender (in order) whose 24-hour budget (less the first one's reserve) holds `recipients` more at `now`. */
-export function senderWithRoom(ledger: readonly LedgerEntry[], senders: readonly string[], recipients: number, now: Date): string | undefined {
+export function senderWithRoom(
+  ledger: readonly LedgerEntry[],
+  senders: readonly string[],
+  recipients: number,
+  now: Date,
+): string | undefined {
   return senders.find((sender) => budgetOf(ledger, senders, sender, now) >= recipients);
 }
 
@@ -124,13 +144,21 @@ interface TimedSend extends SendPlan {
   at: Date;
 }
 
-const describeSend = (send: { label: string }) => (send.label === "invitation" ? "the invitation" : `the ${send.label} reminder`);
+const describeSend = (send: { label: string }) =>
+  send.label === "invitation" ? "the invitation" : `the ${send.label} reminder`;
 
 /**
  * Books `send` onto the mailboxes, earliest first: every mailbox's remaining 24-hour budget now, then (when
  * that is not enough) again at the first pass time after a booking falls out of the window. Mutates `ledger`.
  */
-function book(send: TimedSend, senders: readonly string[], ledger: LedgerEntry[], passTimes: readonly number[], personalised: boolean, horizon: number): { slots: MailSlot[]; finishesAt: number | null } {
+function book(
+  send: TimedSend,
+  senders: readonly string[],
+  ledger: LedgerEntry[],
+  passTimes: readonly number[],
+  personalised: boolean,
+  horizon: number,
+): { slots: MailSlot[]; finishesAt: number | null } {
   const slots: MailSlot[] = [];
   let remaining = send.recipients;
   let t = send.at.getTime();
@@ -148,7 +176,9 @@ function book(send: TimedSend, senders: readonly string[], ledger: LedgerEntry[]
     }
     if (remaining === 0) break;
     // The next moment any mailbox gets room back, then the first pass (the activity's next chance) after it.
-    const freed = Math.min(...ledger.filter((e) => Date.parse(e.at) > t - DAY_MS).map((e) => Date.parse(e.at) + DAY_MS));
+    const freed = Math.min(
+      ...ledger.filter((e) => Date.parse(e.at) > t - DAY_MS).map((e) => Date.parse(e.at) + DAY_MS),
+    );
     const pass = passTimes.find((p) => p >= freed);
     if (!Number.isFinite(freed) || pass === undefined || pass > horizon) return { slots, finishesAt: null };
     t = pass;
@@ -202,10 +232,17 @@ function schedule(request: MailPlanRequest, recipients: number, senders: readonl
   const passTimes = monitorTimes(now, request.monitorEvery, deadline).map((d) => d.getTime());
   const timed: TimedSend[] = [
     { label: "invitation", at: now, ...planSend(recipients, personalised) },
-    ...reminderTimes(deadline, request.reminders, now).map((r) => ({ label: r.label, at: r.at, ...planSend(recipients, personalised) })),
+    ...reminderTimes(deadline, request.reminders, now).map((r) => ({
+      label: r.label,
+      at: r.at,
+      ...planSend(recipients, personalised),
+    })),
   ];
   const ledger: LedgerEntry[] = [];
-  const booked = timed.map((send) => ({ ...send, ...book(send, senders, ledger, passTimes, personalised, deadline.getTime()) }));
+  const booked = timed.map((send) => ({
+    ...send,
+    ...book(send, senders, ledger, passTimes, personalised, deadline.getTime()),
+  }));
   // The invitation must reach everyone before the first reminder; each reminder before the deadline.
   const late = booked.flatMap((send, i) => {
     const limit = i === 0 ? (booked[1]?.at ?? deadline) : deadline;
@@ -215,23 +252,50 @@ function schedule(request: MailPlanRequest, recipients: number, senders: readonl
 }
 
 /** The whole window's mail from `senders`, starting with the invitation at `now`. */
-export function planMail(request: MailPlanRequest, recipients: number, senders: readonly string[], now: Date): MailPlan {
+export function planMail(
+  request: MailPlanRequest,
+  recipients: number,
+  senders: readonly string[],
+  now: Date,
+): MailPlan {
   if (senders.length === 0) throw new RangeError("at least one sender mailbox is needed");
   const deadline = new Date(request.deadline);
   const { booked, late } = schedule(request, recipients, senders, now);
   const fix = late.length > 0 ? fixFor(request, recipients, senders.length, now) : "";
   const shortfalls = late.map((i) => {
     const send = booked[i];
-    const before = i === 0 && booked[1] ? `the first reminder (${booked[1].label}, ${booked[1].at.toISOString()})` : `the deadline (${deadline.toISOString()})`;
-    const reach = send.finishesAt === null ? `does not reach everyone before ${before}` : `reaches everyone only at ${new Date(send.finishesAt).toISOString()}, after ${before}`;
+    const before =
+      i === 0 && booked[1]
+        ? `the first reminder (${booked[1].label}, ${booked[1].at.toISOString()})`
+        : `the deadline (${deadline.toISOString()})`;
+    const reach =
+      send.finishesAt === null
+        ? `does not reach everyone before ${before}`
+        : `reaches everyone only at ${new Date(send.finishesAt).toISOString()}, after ${before}`;
     return `${describeSend(send)} to ${send.recipients} recipients from ${senders.length} sender mailbox${senders.length === 1 ? "" : "es"} ${reach}: ${fix}`;
   });
-  const planned = booked.map(({ at, finishesAt, ...rest }) => ({ ...rest, at: at.toISOString(), finishesAt: finishesAt === null ? null : new Date(finishesAt).toISOString() }));
-  return { senders: [...senders], personalised: request.personalisedReminders === true, invitation: planned[0], reminders: planned.slice(1), shortfalls, warnings: overrunWarnings(booked, deadline) };
+  const planned = booked.map(({ at, finishesAt, ...rest }) => ({
+    ...rest,
+    at: at.toISOString(),
+    finishesAt: finishesAt === null ? null : new Date(finishesAt).toISOString(),
+  }));
+  return {
+    senders: [...senders],
+    personalised: request.personalisedReminders === true,
+    invitation: planned[0],
+    reminders: planned.slice(1),
+    shortfalls,
+    warnings: overrunWarnings(booked, deadline),
+  };
 }
 
 /** The smallest number of sender mailboxes (from `atLeast`, up to 100) whose plan invites and reminds everyone in time. */
-export function sendersNeeded(request: MailPlanRequest, recipients: number, now: Date, atLeast = 1): number | undefined {
+export function sendersNeeded(
+  request: MailPlanRequest,
+  recipients: number,
+  now: Date,
+  atLeast = 1,
+): number | undefined {
   for (let n = Math.max(1, atLeast); n <= 100; n++) {
     const names = Array.from({ length: n }, (_, i) => `sender${i}`);
     if (schedule(request, recipients, names, now).late.length === 0) return n;
@@ -244,7 +308,9 @@ function fixFor(request: MailPlanRequest, recipients: number, senders: number, n
   const limits = `Exchange Online allows each sender mailbox ${exchangeLimits.recipientsPerDay} recipients per rolling 24 hours (the first keeps ${ADMIN_MAIL_RESERVE} of them for the admins' and approvers' mail)`;
   const moreTime = "give the window more time (a later deadline, reminders further apart)";
   const n = sendersNeeded(request, recipients, now, senders + 1);
-  return n !== undefined ? `${limits}; list ${n} sender mailboxes in MAIL_SENDERS (now ${senders}), or ${moreTime}` : `${limits}; ${moreTime}, or list more sender mailboxes in MAIL_SENDERS`;
+  return n !== undefined
+    ? `${limits}; list ${n} sender mailboxes in MAIL_SENDERS (now ${senders}), or ${moreTime}`
+    : `${limits}; ${moreTime}, or list more sender mailboxes in MAIL_SENDERS`;
 }
 
 export type DryRunRequest = MailPlanRequest;
@@ -258,7 +324,12 @@ export interface DryRunPlan extends MailPlan {
 }
 
 /** What a start with `dryRun: true` would do, without doing it. Pure: `now` is when the invitation would go. */
-export function dryRunPlan(request: DryRunRequest, users: readonly M365User[], now: Date, senders: readonly string[]): DryRunPlan {
+export function dryRunPlan(
+  request: DryRunRequest,
+  users: readonly M365User[],
+  now: Date,
+  senders: readonly string[],
+): DryRunPlan {
   const deadline = new Date(request.deadline);
   const recipients = users.filter((u) => u.mail !== null && u.mail !== "").length;
   const mail = planMail(request, recipients, senders, now);
@@ -266,7 +337,11 @@ export function dryRunPlan(request: DryRunRequest, users: readonly M365User[], n
   const withoutMailbox = users.length - recipients;
   const warnings = [
     ...(users.length === 0 ? ["no users are in scope: check the domain and the scope group"] : []),
-    ...(withoutMailbox > 0 ? [`${withoutMailbox} in-scope users have no mailbox (mail is empty) and cannot receive the invitation or reminders`] : []),
+    ...(withoutMailbox > 0
+      ? [
+          `${withoutMailbox} in-scope users have no mailbox (mail is empty) and cannot receive the invitation or reminders`,
+        ]
+      : []),
     ...mail.warnings,
     ...mail.shortfalls,
   ];
@@ -275,7 +350,11 @@ export function dryRunPlan(request: DryRunRequest, users: readonly M365User[], n
     usersInScope: users.length,
     recipients,
     deadline: deadline.toISOString(),
-    monitor: { every: request.monitorEvery, checks: monitorChecks.length, first: monitorChecks[0]?.toISOString() ?? null },
+    monitor: {
+      every: request.monitorEvery,
+      checks: monitorChecks.length,
+      first: monitorChecks[0]?.toISOString() ?? null,
+    },
     warnings,
   };
 }

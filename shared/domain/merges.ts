@@ -41,8 +41,10 @@ export interface MergeList {
 export const MERGES_PER_ROUND = 40;
 export const MANUAL_PER_ROUND = 10;
 
-const SEVERAL = "In Users & Access, verify who sent the request, then click Merge and choose that person's existing account.";
-const NOBODY = "In Users & Access, verify who sent the request: Approve it if they should get a new account, Merge it into their existing account if they have one, otherwise Deny it.";
+const SEVERAL =
+  "In Users & Access, verify who sent the request, then click Merge and choose that person's existing account.";
+const NOBODY =
+  "In Users & Access, verify who sent the request: Approve it if they should get a new account, Merge it into their existing account if they have one, otherwise Deny it.";
 
 /**
  * The round's list, from a fresh reconciliation: one Merge per request with exactly one candidate; requests with
@@ -62,8 +64,20 @@ export function mergeList(reconciliation: Pick<Reconciliation, "mismatchedReques
     reason,
   }));
   const manualAll = [
-    ...ambiguous.map((m) => ({ requestId: m.request.id, typedEmail: m.request.email, requestName: m.request.displayName, reason: m.reason, whatToDo: SEVERAL })),
-    ...reconciliation.unmatchedRequests.map((u) => ({ requestId: u.request.id, typedEmail: u.request.email, requestName: u.request.displayName, reason: u.reason, whatToDo: NOBODY })),
+    ...ambiguous.map((m) => ({
+      requestId: m.request.id,
+      typedEmail: m.request.email,
+      requestName: m.request.displayName,
+      reason: m.reason,
+      whatToDo: SEVERAL,
+    })),
+    ...reconciliation.unmatchedRequests.map((u) => ({
+      requestId: u.request.id,
+      typedEmail: u.request.email,
+      requestName: u.request.displayName,
+      reason: u.reason,
+      whatToDo: NOBODY,
+    })),
   ];
   const manual = manualAll.slice(0, MANUAL_PER_ROUND);
   return { merges, manual, more: mergeable.length - merges.length + manualAll.length - manual.length };
@@ -75,7 +89,10 @@ export function mergeList(reconciliation: Pick<Reconciliation, "mismatchedReques
  * Unmatched requests do not count: they do not gate the checklist.
  */
 export function newRequests(list: MergeList, covered: ReadonlySet<string>): string[] {
-  const gating = [...list.merges.map((m) => m.requestId), ...list.manual.filter((m) => m.whatToDo === SEVERAL).map((m) => m.requestId)];
+  const gating = [
+    ...list.merges.map((m) => m.requestId),
+    ...list.manual.filter((m) => m.whatToDo === SEVERAL).map((m) => m.requestId),
+  ];
   return gating.filter((id) => !covered.has(id));
 }
 
@@ -85,10 +102,15 @@ export type MergeAction =
   | { kind: "merge"; targetUserId: string }
   | { kind: "createAccountThenMerge"; microsoft365UserId: string };
 
-export function mergeAction(item: MergeItem, now: { pending: boolean; account: { linkStatus: string; peigAccountId: string | null } | null }): MergeAction {
+export function mergeAction(
+  item: MergeItem,
+  now: { pending: boolean; account: { linkStatus: string; peigAccountId: string | null } | null },
+): MergeAction {
   // Handled meanwhile (by hand in Peig, or by an earlier attempt whose answer was lost).
   if (!now.pending) return { kind: "skip", why: "the request is no longer pending" };
-  if (!now.account) return { kind: "skip", why: `${item.userPrincipalName} is not on the Microsoft 365 Accounts tab any more` };
-  if (now.account.linkStatus === "linked" && now.account.peigAccountId) return { kind: "merge", targetUserId: now.account.peigAccountId };
+  if (!now.account)
+    return { kind: "skip", why: `${item.userPrincipalName} is not on the Microsoft 365 Accounts tab any more` };
+  if (now.account.linkStatus === "linked" && now.account.peigAccountId)
+    return { kind: "merge", targetUserId: now.account.peigAccountId };
   return { kind: "createAccountThenMerge", microsoft365UserId: item.userId };
 }

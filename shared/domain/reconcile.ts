@@ -20,7 +20,13 @@
 import type { M365User, MigrationSignIn, OnboardingRequest, PeigState, PeigUser } from "./types";
 
 export type UserState = "onboarded" | "pendingRequest" | "mismatched" | "awaitingOnboarding" | "notOnboarded";
-export const userStates: readonly UserState[] = ["onboarded", "pendingRequest", "mismatched", "awaitingOnboarding", "notOnboarded"];
+export const userStates: readonly UserState[] = [
+  "onboarded",
+  "pendingRequest",
+  "mismatched",
+  "awaitingOnboarding",
+  "notOnboarded",
+];
 
 export type ReconcileInput =
   | { mode: "api"; users: readonly M365User[]; peig: PeigState }
@@ -117,7 +123,10 @@ class AddressIndex {
  * Indexes only the addresses some request typed: lookups go from a typed address to users, so every
  * other address (most of a large tenant's) would be indexed for nothing.
  */
-function indexAddresses(users: readonly M365User[], typed: ReadonlySet<string>): { primary: AddressIndex; otherMails: AddressIndex } {
+function indexAddresses(
+  users: readonly M365User[],
+  typed: ReadonlySet<string>,
+): { primary: AddressIndex; otherMails: AddressIndex } {
   const primary = new AddressIndex();
   const otherMails = new AddressIndex();
   const wanted = (address: string | null) => (address !== null && typed.has(address) ? address : null);
@@ -130,7 +139,8 @@ function indexAddresses(users: readonly M365User[], typed: ReadonlySet<string>):
   return { primary, otherMails };
 }
 
-const describeCandidates = (candidates: Candidate[]) => candidates.map((c) => `${c.user.userPrincipalName} (${c.matchedBy})`).join(", ");
+const describeCandidates = (candidates: Candidate[]) =>
+  candidates.map((c) => `${c.user.userPrincipalName} (${c.matchedBy})`).join(", ");
 
 type RequestMatch =
   | { kind: "exact"; user: M365User }
@@ -151,16 +161,28 @@ function mismatchReason(request: OnboardingRequest, candidates: Candidate[], tie
     return `"${request.email}" matches ${candidates.length} in-scope users: ${describeCandidates(candidates)}; decide by hand which account to merge into`;
   }
   const [{ user, matchedBy }] = candidates;
-  const caution = tier === "otherMails" ? " (otherMails are often personal addresses: confirm with the person before merging)" : "";
+  const caution =
+    tier === "otherMails" ? " (otherMails are often personal addresses: confirm with the person before merging)" : "";
   return `"${request.email}" is ${user.userPrincipalName}'s ${matchedBy}, not the account's address ${ownAddress(user)}${caution}`;
 }
 
-function apiEvidence(peig: { account?: PeigState["microsoft365Accounts"][number]; peigUser?: PeigUser }): { linked: boolean; facts: string[] } {
+function apiEvidence(peig: { account?: PeigState["microsoft365Accounts"][number]; peigUser?: PeigUser }): {
+  linked: boolean;
+  facts: string[];
+} {
   const { account, peigUser } = peig;
   if (!account) return { linked: false, facts: ["not listed on MS365 Identifiers > Microsoft 365 Accounts"] };
-  if (account.linkStatus !== "linked" || !account.peigAccountId) return { linked: false, facts: ["Microsoft 365 account is not linked to a Peig account"] };
-  if (!peigUser) return { linked: true, facts: [`linked to Peig account ${account.peigAccountId}, which Users & Access does not list`] };
-  return { linked: true, facts: [`linked to Peig account ${peigUser.id} (${peigUser.email}), status ${peigUser.status}`] };
+  if (account.linkStatus !== "linked" || !account.peigAccountId)
+    return { linked: false, facts: ["Microsoft 365 account is not linked to a Peig account"] };
+  if (!peigUser)
+    return {
+      linked: true,
+      facts: [`linked to Peig account ${account.peigAccountId}, which Users & Access does not list`],
+    };
+  return {
+    linked: true,
+    facts: [`linked to Peig account ${peigUser.id} (${peigUser.email}), status ${peigUser.status}`],
+  };
 }
 
 function countStates(users: UserReconciliation[]): Record<UserState, number> {
@@ -169,7 +191,12 @@ function countStates(users: UserReconciliation[]): Record<UserState, number> {
   return counts;
 }
 
-function summarise(mode: Reconciliation["mode"], users: UserReconciliation[], mismatchedRequests: MismatchedRequest[], unmatchedRequests: UnmatchedRequest[]): Reconciliation {
+function summarise(
+  mode: Reconciliation["mode"],
+  users: UserReconciliation[],
+  mismatchedRequests: MismatchedRequest[],
+  unmatchedRequests: UnmatchedRequest[],
+): Reconciliation {
   const usersWithoutPeigAccount = users.filter((u) => !u.linked).map((u) => u.userId);
   return {
     mode,
@@ -189,7 +216,12 @@ function summarise(mode: Reconciliation["mode"], users: UserReconciliation[], mi
 
 const NONE: readonly OnboardingRequest[] = [];
 
-const baseOf = (user: M365User) => ({ userId: user.id, displayName: user.displayName, userPrincipalName: user.userPrincipalName, mail: user.mail });
+const baseOf = (user: M365User) => ({
+  userId: user.id,
+  displayName: user.displayName,
+  userPrincipalName: user.userPrincipalName,
+  mail: user.mail,
+});
 
 function reconcileApi(users: readonly M365User[], peig: PeigState): Reconciliation {
   const accountsByUserId = new Map(peig.microsoft365Accounts.map((a) => [a.id, a]));
@@ -210,7 +242,10 @@ function reconcileApi(users: readonly M365User[], peig: PeigState): Reconciliati
     const match = matchRequest(request, index);
     if (match.kind === "exact") push(exactRequests, match.user.id, request);
     else if (match.kind === "unmatched") {
-      unmatchedRequests.push({ request, reason: `"${request.email}" matches no mail, UPN, proxy address or otherMails of any in-scope user` });
+      unmatchedRequests.push({
+        request,
+        reason: `"${request.email}" matches no mail, UPN, proxy address or otherMails of any in-scope user`,
+      });
     } else {
       const target = match.candidates.length === 1 ? match.candidates[0] : null;
       if (target) push(suggestedFor, target.user.id, request);
@@ -241,7 +276,10 @@ function reconcileApi(users: readonly M365User[], peig: PeigState): Reconciliati
         : [
             ...facts,
             ...exact.map((r) => `pending onboarding request ${r.id} from ${r.email}, submitted ${r.submittedAt}`),
-            ...suggested.map((r) => `pending request ${r.id} typed "${r.email}", which is one of this user's addresses: merge suggested`),
+            ...suggested.map(
+              (r) =>
+                `pending request ${r.id} typed "${r.email}", which is one of this user's addresses: merge suggested`,
+            ),
           ];
     const state: UserState =
       linked && peigUser?.status === "Active"
@@ -253,7 +291,16 @@ function reconcileApi(users: readonly M365User[], peig: PeigState): Reconciliati
             : linked && peigUser?.status === "Not Onboarded"
               ? "awaitingOnboarding"
               : "notOnboarded";
-    return { userId: user.id, displayName: user.displayName, userPrincipalName: user.userPrincipalName, mail: user.mail, state, linked, peigAccountId: linked ? (account?.peigAccountId ?? null) : null, evidence };
+    return {
+      userId: user.id,
+      displayName: user.displayName,
+      userPrincipalName: user.userPrincipalName,
+      mail: user.mail,
+      state,
+      linked,
+      peigAccountId: linked ? (account?.peigAccountId ?? null) : null,
+      evidence,
+    };
   });
   return summarise("api", results, mismatchedRequests, unmatchedRequests);
 }
@@ -276,7 +323,11 @@ function reconcileOperator(users: readonly M365User[], signIns: readonly Migrati
       state: signIn ? "onboarded" : "notOnboarded",
       linked: signIn !== undefined,
       peigAccountId: null,
-      evidence: [signIn ? `signed in to the migration app at ${signIn.createdDateTime} (Entra sign-in logs)` : "no successful sign-in to the migration app (Entra sign-in logs)"],
+      evidence: [
+        signIn
+          ? `signed in to the migration app at ${signIn.createdDateTime} (Entra sign-in logs)`
+          : "no successful sign-in to the migration app (Entra sign-in logs)",
+      ],
       ...(signIn && { signedInAt: signIn.createdDateTime }),
     };
   });

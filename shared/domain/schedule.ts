@@ -46,6 +46,7 @@ export function nextMonitorAt(from: Date, every: string, deadline: Date): Date |
 /** Every monitor check after `from` up to and including the deadline. */
 export function monitorTimes(from: Date, every: string, deadline: Date): Date[] {
   const times: Date[] = [];
-  for (let at = nextMonitorAt(from, every, deadline); at !== null; at = nextMonitorAt(at, every, deadline)) times.push(at);
+  for (let at = nextMonitorAt(from, every, deadline); at !== null; at = nextMonitorAt(at, every, deadline))
+    times.push(at);
   return times;
 }

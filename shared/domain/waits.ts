@@ -47,7 +47,9 @@ export function gateWakeAt(gate: OpenGate): Date {
 
 /** Whether the undecided are due a fresh link: a reminder at or after the expiry would expire at once. */
 export function reminderDue(gate: OpenGate, now: Date): boolean {
-  return now.getTime() >= Date.parse(gate.nextReminderAt) && Date.parse(gate.nextReminderAt) < Date.parse(gate.expiresAt);
+  return (
+    now.getTime() >= Date.parse(gate.nextReminderAt) && Date.parse(gate.nextReminderAt) < Date.parse(gate.expiresAt)
+  );
 }
 
 /**
@@ -55,7 +57,13 @@ export function reminderDue(gate: OpenGate, now: Date): boolean {
  * schedule (its last delay repeating), and after `attentionRetryForMs` since the first failure no more
  * tries of its own: only an admin's resume or cancel go on.
  */
-export function afterFailure(previous: Attention | undefined, failure: StepFailure, now: Date, timings: WorkflowTimings, incident: number): Attention {
+export function afterFailure(
+  previous: Attention | undefined,
+  failure: StepFailure,
+  now: Date,
+  timings: WorkflowTimings,
+  incident: number,
+): Attention {
   const failures = (previous?.failures ?? 0) + 1;
   const since = previous?.since ?? now.toISOString();
   const quick = timings.stepRetryMs;
@@ -80,7 +88,12 @@ export function retryDue(attention: Attention, now: Date, newResume: boolean): b
 }
 
 /** The timings from the app settings (shared/config.ts has validated their form). */
-export function timingsFromSettings(settings: { GATE_REMINDER_INTERVAL: string; STEP_RETRY_DELAYS: string; ATTENTION_RETRY_DELAYS: string; ATTENTION_RETRY_FOR: string }): WorkflowTimings {
+export function timingsFromSettings(settings: {
+  GATE_REMINDER_INTERVAL: string;
+  STEP_RETRY_DELAYS: string;
+  ATTENTION_RETRY_DELAYS: string;
+  ATTENTION_RETRY_FOR: string;
+}): WorkflowTimings {
   const list = (text: string) => text.split(",").map((d) => parseIsoDuration(d));
   return {
     gateReminderMs: parseIsoDuration(settings.GATE_REMINDER_INTERVAL),

@@ -18,7 +18,8 @@ export function serverFromIdpEntityId(idpEntityId: string): string {
   }
   if (url.protocol !== "https:") reject("must use https");
   if (url.username || url.password) reject("must not contain credentials");
-  if (url.search || url.hash || idpEntityId.includes("?") || idpEntityId.includes("#")) reject("must not have a query or fragment");
+  if (url.search || url.hash || idpEntityId.includes("?") || idpEntityId.includes("#"))
+    reject("must not have a query or fragment");
   if (url.pathname !== "/idp/shibboleth") reject("must have the path /idp/shibboleth and nothing beyond it");
   if (!url.hostname) reject("has no host");
   return url.host;

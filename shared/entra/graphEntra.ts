@@ -53,7 +53,10 @@ import type {
  */
 export class HostNameNotOnVerifiedDomainError extends Error {
   override readonly name = "HostNameNotOnVerifiedDomainError";
-  constructor(readonly entityId: string, graphMessage: string) {
+  constructor(
+    readonly entityId: string,
+    graphMessage: string,
+  ) {
     super(
       `Entra refused the Entity ID ${entityId} (${graphMessage}). The tenant's identifier-URI policy blocks hosts that are not ` +
         `verified domains even for SAML apps. Fix: verify the Peig server's domain in Entra, or set excludeSaml: true on the ` +
@@ -86,7 +89,9 @@ export class EntityIdTakenError extends Error {
 export function isIdentifierUriRefusal(error: unknown): boolean {
   return (
     graphErrorCode(error) === "HostNameNotOnVerifiedDomain" ||
-    (graphStatus(error) === 400 && error instanceof Error && error.message.includes("All newly added URIs must contain a tenant verified domain, tenant ID, or app ID"))
+    (graphStatus(error) === 400 &&
+      error instanceof Error &&
+      error.message.includes("All newly added URIs must contain a tenant verified domain, tenant ID, or app ID"))
   );
 }
 
@@ -151,7 +156,14 @@ export class GraphEntra implements EntraPort {
       this.tokenRoles(),
       this.readIdentifierUriPolicy(),
       query.signInLogs ? this.probeSignInLogs() : Promise.resolve("notChecked" as const),
-      Promise.all(query.senders.map(async (address) => ({ address, exists: (await this.getOrNull("getUser", queryPath(`/users/${encodeURIComponent(address)}`, { $select: "id" }))) !== null }))),
+      Promise.all(
+        query.senders.map(async (address) => ({
+          address,
+          exists:
+            (await this.getOrNull("getUser", queryPath(`/users/${encodeURIComponent(address)}`, { $select: "id" }))) !==
+            null,
+        })),
+      ),
     ]);
     return { ...token, identifierUriPolicy, signInLogs, senders };
   }
@@ -166,7 +178,9 @@ export class GraphEntra implements EntraPort {
     try {
       const token = await this.credential.getToken(this.scope);
       if (!token) return { roles: null, rolesError: "the credential returned no token" };
-      const payload = JSON.parse(Buffer.from(token.token.split(".")[1] ?? "", "base64url").toString("utf8")) as { roles?: unknown };
+      const payload = JSON.parse(Buffer.from(token.token.split(".")[1] ?? "", "base64url").toString("utf8")) as {
+        roles?: unknown;
+      };
       return { roles: Array.isArray(payload.roles) ? payload.roles.map(String) : [] };
     } catch (error) {
       return { roles: null, rolesError: error instanceof Error ? error.message : String(error) };
@@ -176,18 +190,31 @@ export class GraphEntra implements EntraPort {
   /** https://learn.microsoft.com/en-us/graph/api/tenantappmanagementpolicy-get?view=graph-rest-1.0 (Policy.Read.All). */
   private async readIdentifierUriPolicy(): Promise<TenantReadiness["identifierUriPolicy"]> {
     try {
-      const policy = await this.graph.call<TenantAppManagementPolicy>("getAppManagementPolicy", () => this.graph.client.api("/policies/defaultAppManagementPolicy").get());
+      const policy = await this.graph.call<TenantAppManagementPolicy>("getAppManagementPolicy", () =>
+        this.graph.client.api("/policies/defaultAppManagementPolicy").get(),
+      );
       // identifierUris (identifierUriConfiguration) is newer than @microsoft/microsoft-graph-types 2.43.
-      const restrictionsRead = policy.applicationRestrictions as { identifierUris?: Record<string, Partial<IdentifierUriRestrictionRead> | null> } | null | undefined;
+      const restrictionsRead = policy.applicationRestrictions as
+        { identifierUris?: Record<string, Partial<IdentifierUriRestrictionRead> | null> } | null | undefined;
       const uris = restrictionsRead?.identifierUris ?? {};
       const names = ["uriAdditionWithoutUniqueTenantIdentifier", "nonDefaultUriAddition"] as const;
       const restrictions = names.flatMap((name): IdentifierUriRestrictionRead[] => {
         const r = uris[name];
-        return r ? [{ name, state: r.state ?? null, excludeSaml: r.excludeSaml ?? null, restrictForAppsCreatedAfterDateTime: r.restrictForAppsCreatedAfterDateTime ?? null }] : [];
+        return r
+          ? [
+              {
+                name,
+                state: r.state ?? null,
+                excludeSaml: r.excludeSaml ?? null,
+                restrictForAppsCreatedAfterDateTime: r.restrictForAppsCreatedAfterDateTime ?? null,
+              },
+            ]
+          : [];
       });
       return { readable: true, isEnabled: policy.isEnabled !== false, restrictions };
     } catch (error) {
-      if (graphStatus(error) === 403 || graphStatus(error) === 404) return { readable: false, error: describeGraphError(error) };
+      if (graphStatus(error) === 403 || graphStatus(error) === 404)
+        return { readable: false, error: describeGraphError(error) };
       throw error;
     }
   }
@@ -195,12 +222,18 @@ export class GraphEntra implements EntraPort {
   /** One sign-in, to learn whether the logs can be read at all (403 without a licence or the permission). */
   private async probeSignInLogs(): Promise<TenantReadiness["signInLogs"]> {
     try {
-      await this.graph.call("listSignIns", () => this.graph.client.api(queryPath("/auditLogs/signIns", { $top: "1" })).version("beta").get());
+      await this.graph.call("listSignIns", () =>
+        this.graph.client
+          .api(queryPath("/auditLogs/signIns", { $top: "1" }))
+          .version("beta")
+          .get(),
+      );
       return "readable";
     } catch (error) {
       if (graphErrorCode(error) === "Authentication_RequestFromNonPremiumTenantOrB2CTenant") return "notLicensed";
       if (graphStatus(error) === 403) return "forbidden";
-      if (graphStatus(error) !== undefined && graphStatus(error)! >= 400 && graphStatus(error)! < 500) return { error: describeGraphError(error) };
+      if (graphStatus(error) !== undefined && graphStatus(error)! >= 400 && graphStatus(error)! < 500)
+        return { error: describeGraphError(error) };
       throw error;
     }
   }
@@ -211,14 +244,18 @@ export class GraphEntra implements EntraPort {
     const replyUrl = migrationReplyUrl(spec.server);
 
     const existing = await this.locate(spec, { adoptUnclaimed: true, entityId });
-    const ref: AppRef = existing ? { applicationObjectId: existing.id, appId: existing.appId } : await this.instantiate(spec);
+    const ref: AppRef = existing
+      ? { applicationObjectId: existing.id, appId: existing.appId }
+      : await this.instantiate(spec);
     const created = existing === null;
     const notFoundUntil = created ? new Date(this.graph.clock.now().getTime() + replicationWindowMs) : undefined;
     const application = await this.getApplication(ref.applicationObjectId, notFoundUntil);
     const servicePrincipal = await this.getServicePrincipal(ref, notFoundUntil);
 
     const tag = migrationTag(spec.migrationId);
-    const adoptedFrom = application.tags.includes(tag) ? undefined : endedOwner(application, spec.adoptableMigrationIds ?? []);
+    const adoptedFrom = application.tags.includes(tag)
+      ? undefined
+      : endedOwner(application, spec.adoptableMigrationIds ?? []);
     if (!application.tags.includes(tag)) {
       // Taking over an ended migration's app: its tag goes, so the app is one migration's at a time.
       const kept = application.tags.filter((t) => adoptedFrom === undefined || t !== migrationTag(adoptedFrom));
@@ -238,12 +275,26 @@ export class GraphEntra implements EntraPort {
       this.usableSigningKey(servicePrincipal, spec.displayName, certificateEnd) ??
       (await this.addSigningCertificate(servicePrincipal, spec.displayName, certificateEnd));
     if (servicePrincipal.preferredTokenSigningKeyThumbprint?.toUpperCase() !== signingKey.thumbprint) {
-      await this.patchServicePrincipal(servicePrincipal.id, { preferredTokenSigningKeyThumbprint: signingKey.thumbprint });
+      await this.patchServicePrincipal(servicePrincipal.id, {
+        preferredTokenSigningKeyThumbprint: signingKey.thumbprint,
+      });
     }
-    return { ...this.describe({ application, servicePrincipalId: servicePrincipal.id, entityId, replyUrl, signingKey, created }), ...(adoptedFrom ? { adoptedFrom } : {}) };
+    return {
+      ...this.describe({
+        application,
+        servicePrincipalId: servicePrincipal.id,
+        entityId,
+        replyUrl,
+        signingKey,
+        created,
+      }),
+      ...(adoptedFrom ? { adoptedFrom } : {}),
+    };
   }
 
-  async findMigrationApp(spec: Pick<MigrationAppSpec, "displayName" | "knownAppId" | "migrationId">): Promise<MigrationApp | null> {
+  async findMigrationApp(
+    spec: Pick<MigrationAppSpec, "displayName" | "knownAppId" | "migrationId">,
+  ): Promise<MigrationApp | null> {
     const application = await this.locate(spec, { adoptUnclaimed: false, entityId: undefined });
     if (!application) return null;
     const servicePrincipal = await this.findServicePrincipal(application.appId);
@@ -292,7 +343,10 @@ export class GraphEntra implements EntraPort {
     const users = scope.groupId
       ? await this.graph.listAll<GraphUser>(
           "listGroupMembers",
-          queryPath(`/groups/${encodeURIComponent(scope.groupId)}/transitiveMembers/microsoft.graph.user`, { ...query, $count: "true" }),
+          queryPath(`/groups/${encodeURIComponent(scope.groupId)}/transitiveMembers/microsoft.graph.user`, {
+            ...query,
+            $count: "true",
+          }),
           { ConsistencyLevel: "eventual" },
         )
       : await this.graph.listAll<GraphUser>("listUsers", queryPath("/users", query));
@@ -300,16 +354,17 @@ export class GraphEntra implements EntraPort {
     // Keyed by id: a page boundary that moves while paging may repeat a user.
     const inScope = new Map<string, GraphUser>();
     for (const user of users) {
-      if (user.accountEnabled === true && user.userType === "Member" && isInDomain(user, domain)) inScope.set(user.id, user);
+      if (user.accountEnabled === true && user.userType === "Member" && isInDomain(user, domain))
+        inScope.set(user.id, user);
     }
     return [...inScope.values()].map((user) => ({
-        id: user.id,
-        displayName: user.displayName ?? "",
-        userPrincipalName: user.userPrincipalName ?? "",
-        mail: user.mail,
-        proxyAddresses: user.proxyAddresses ?? [],
-        otherMails: user.otherMails ?? [],
-      }));
+      id: user.id,
+      displayName: user.displayName ?? "",
+      userPrincipalName: user.userPrincipalName ?? "",
+      mail: user.mail,
+      proxyAddresses: user.proxyAddresses ?? [],
+      otherMails: user.otherMails ?? [],
+    }));
   }
 
   /**
@@ -324,7 +379,8 @@ export class GraphEntra implements EntraPort {
     const clauses = [`appId eq ${odataString(query.appId)}`, "status/errorCode eq 0"];
     if (query.since !== undefined) {
       const since = new Date(query.since);
-      if (Number.isNaN(since.getTime())) throw new Error(`since must be an ISO 8601 date-time, got ${JSON.stringify(query.since)}`);
+      if (Number.isNaN(since.getTime()))
+        throw new Error(`since must be an ISO 8601 date-time, got ${JSON.stringify(query.since)}`);
       clauses.push(`createdDateTime ge ${since.toISOString()}`);
     }
     clauses.push("(signInEventTypes/any(t: t eq 'interactiveUser' or t eq 'nonInteractiveUser'))");
@@ -335,7 +391,12 @@ export class GraphEntra implements EntraPort {
       { version: "beta" },
     );
     const byId = new Map(signIns.map((s) => [s.id, s]));
-    return [...byId.values()].map((s) => ({ id: s.id, userId: s.userId, userPrincipalName: s.userPrincipalName ?? "", createdDateTime: s.createdDateTime }));
+    return [...byId.values()].map((s) => ({
+      id: s.id,
+      userId: s.userId,
+      userPrincipalName: s.userPrincipalName ?? "",
+      createdDateTime: s.createdDateTime,
+    }));
   }
 
   /** Graph caps endDateTime at 3 years after creation (addTokenSigningCertificate page). */
@@ -344,7 +405,9 @@ export class GraphEntra implements EntraPort {
     const latest = new Date(now);
     latest.setUTCFullYear(latest.getUTCFullYear() + 3);
     if (Number.isNaN(end.getTime()) || end <= now || end > latest) {
-      throw new Error(`certificateEndDateTime must be after ${now.toISOString()} and at most 3 years ahead (${latest.toISOString()}); got ${String(end)}`);
+      throw new Error(
+        `certificateEndDateTime must be after ${now.toISOString()} and at most 3 years ahead (${latest.toISOString()}); got ${String(end)}`,
+      );
     }
     return end;
   }
@@ -360,13 +423,18 @@ export class GraphEntra implements EntraPort {
     options: { adoptUnclaimed: boolean; entityId: string | undefined },
   ): Promise<GraphApplication | null> {
     if (spec.knownAppId) {
-      const path = queryPath(`/applications(appId=${odataString(spec.knownAppId)})`, { $select: applicationRead.$select });
+      const path = queryPath(`/applications(appId=${odataString(spec.knownAppId)})`, {
+        $select: applicationRead.$select,
+      });
       const known = await this.getOrNull<GraphApplication>("getApplication", path);
       if (known) return known;
     }
     const candidates = await this.graph.listAll<GraphApplication>(
       "findApplications",
-      queryPath("/applications", { $filter: `displayName eq ${odataString(spec.displayName)}`, $select: applicationRead.$select }),
+      queryPath("/applications", {
+        $filter: `displayName eq ${odataString(spec.displayName)}`,
+        $select: applicationRead.$select,
+      }),
     );
     const tag = migrationTag(spec.migrationId);
     const ours = candidates.filter((app) => app.tags.includes(tag));
@@ -397,8 +465,13 @@ export class GraphEntra implements EntraPort {
           this.graph.client.api(`/applicationTemplates/${this.templateId}/instantiate`).post(body),
         );
         const { application, servicePrincipal } = created;
-        if (!application?.id || !application.appId) throw new Error("instantiate answered 201 without the application's id and appId");
-        return { applicationObjectId: application.id, appId: application.appId, servicePrincipalId: servicePrincipal?.id ?? undefined };
+        if (!application?.id || !application.appId)
+          throw new Error("instantiate answered 201 without the application's id and appId");
+        return {
+          applicationObjectId: application.id,
+          appId: application.appId,
+          servicePrincipalId: servicePrincipal?.id ?? undefined,
+        };
       } catch (error) {
         if (!isTransientGraphError(error)) throw error;
         if (attempt >= this.graph.policy.maxAttempts) throw new RetriesExhaustedError(attempt, error);
@@ -425,8 +498,13 @@ export class GraphEntra implements EntraPort {
   }
 
   /** A single-object read, so keyCredentials include their `key` (keyCredential resource page). */
-  private async getServicePrincipal(ref: Pick<AppRef, "appId" | "servicePrincipalId">, notFoundUntil: Date | undefined): Promise<GraphServicePrincipal> {
-    const target = ref.servicePrincipalId ? `/servicePrincipals/${ref.servicePrincipalId}` : `/servicePrincipals(appId=${odataString(ref.appId)})`;
+  private async getServicePrincipal(
+    ref: Pick<AppRef, "appId" | "servicePrincipalId">,
+    notFoundUntil: Date | undefined,
+  ): Promise<GraphServicePrincipal> {
+    const target = ref.servicePrincipalId
+      ? `/servicePrincipals/${ref.servicePrincipalId}`
+      : `/servicePrincipals(appId=${odataString(ref.appId)})`;
     const path = queryPath(target, { $select: servicePrincipalRead.$select });
     try {
       return await this.graph.call("getServicePrincipal", () => this.graph.client.api(path).get(), { notFoundUntil });
@@ -440,7 +518,9 @@ export class GraphEntra implements EntraPort {
   }
 
   private findServicePrincipal(appId: string): Promise<GraphServicePrincipal | null> {
-    const path = queryPath(`/servicePrincipals(appId=${odataString(appId)})`, { $select: servicePrincipalRead.$select });
+    const path = queryPath(`/servicePrincipals(appId=${odataString(appId)})`, {
+      $select: servicePrincipalRead.$select,
+    });
     return this.getOrNull<GraphServicePrincipal>("getServicePrincipal", path);
   }
 
@@ -475,14 +555,21 @@ export class GraphEntra implements EntraPort {
     const until = this.graph.clock.now().getTime() + samlExemptionWindowMs;
     for (;;) {
       try {
-        await this.patchApplication(applicationObjectId, { identifierUris: [entityId], web: { redirectUris: [replyUrl] } });
+        await this.patchApplication(applicationObjectId, {
+          identifierUris: [entityId],
+          web: { redirectUris: [replyUrl] },
+        });
         return;
       } catch (error) {
-        if (graphStatus(error) === 400 && /identifierUris already exists/i.test(error instanceof Error ? error.message : String(error))) {
+        if (
+          graphStatus(error) === 400 &&
+          /identifierUris already exists/i.test(error instanceof Error ? error.message : String(error))
+        ) {
           throw new EntityIdTakenError(entityId);
         }
         if (!isIdentifierUriRefusal(error)) throw error;
-        if (this.graph.clock.now().getTime() >= until) throw new HostNameNotOnVerifiedDomainError(entityId, describeGraphError(error));
+        if (this.graph.clock.now().getTime() >= until)
+          throw new HostNameNotOnVerifiedDomainError(entityId, describeGraphError(error));
         await this.graph.clock.sleep(samlExemptionPollMs);
       }
     }
@@ -492,8 +579,15 @@ export class GraphEntra implements EntraPort {
    * addTokenSigningCertificate adds a key each time it succeeds, so after a failure with unknown outcome we
    * re-read the service principal and take the certificate if it was created.
    */
-  private async addSigningCertificate(servicePrincipal: GraphServicePrincipal, appDisplayName: string, end: Date): Promise<SigningKey> {
-    const body: Pick<SelfSignedCertificate, "displayName" | "endDateTime"> = { displayName: `CN=${appDisplayName}`, endDateTime: end.toISOString() };
+  private async addSigningCertificate(
+    servicePrincipal: GraphServicePrincipal,
+    appDisplayName: string,
+    end: Date,
+  ): Promise<SigningKey> {
+    const body: Pick<SelfSignedCertificate, "displayName" | "endDateTime"> = {
+      displayName: `CN=${appDisplayName}`,
+      endDateTime: end.toISOString(),
+    };
     for (let attempt = 1; ; attempt++) {
       try {
         const cert = await this.graph.once<SelfSignedCertificate>("addTokenSigningCertificate", () =>
@@ -506,7 +600,10 @@ export class GraphEntra implements EntraPort {
         if (attempt >= this.graph.policy.maxAttempts) throw new RetriesExhaustedError(attempt, error);
         await this.graph.pauseAfter(error, attempt);
         if (graphStatus(error) === 429) continue;
-        const reread = await this.getServicePrincipal({ appId: servicePrincipal.appId, servicePrincipalId: servicePrincipal.id }, undefined);
+        const reread = await this.getServicePrincipal(
+          { appId: servicePrincipal.appId, servicePrincipalId: servicePrincipal.id },
+          undefined,
+        );
         const made = this.usableSigningKey(reread, appDisplayName, end);
         if (made) return made;
       }
@@ -514,14 +611,24 @@ export class GraphEntra implements EntraPort {
   }
 
   /** The key named after the app that stays valid until the requested end; the active one first. */
-  private usableSigningKey(servicePrincipal: GraphServicePrincipal, appDisplayName: string, end: Date): SigningKey | undefined {
+  private usableSigningKey(
+    servicePrincipal: GraphServicePrincipal,
+    appDisplayName: string,
+    end: Date,
+  ): SigningKey | undefined {
     const now = this.graph.clock.now().getTime();
     const preferred = servicePrincipal.preferredTokenSigningKeyThumbprint?.toUpperCase();
     const keys = verifyKeys(servicePrincipal)
       .filter(({ credential }) => credential.displayName === `CN=${appDisplayName}`)
       .map(({ signingKey }) => signingKey)
-      .filter((key) => key.notAfter.getTime() > now && key.notAfter.getTime() >= end.getTime() - certificateEndToleranceMs)
-      .sort((a, b) => Number(b.thumbprint === preferred) - Number(a.thumbprint === preferred) || b.notAfter.getTime() - a.notAfter.getTime());
+      .filter(
+        (key) => key.notAfter.getTime() > now && key.notAfter.getTime() >= end.getTime() - certificateEndToleranceMs,
+      )
+      .sort(
+        (a, b) =>
+          Number(b.thumbprint === preferred) - Number(a.thumbprint === preferred) ||
+          b.notAfter.getTime() - a.notAfter.getTime(),
+      );
     return keys[0];
   }
 
@@ -556,7 +663,10 @@ export class GraphEntra implements EntraPort {
 /** The public halves (usage "Verify") that carry their certificate. */
 function verifyKeys(servicePrincipal: GraphServicePrincipal): { credential: KeyCredential; signingKey: SigningKey }[] {
   return servicePrincipal.keyCredentials
-    .filter((credential): credential is KeyCredential & { key: string } => credential.usage === "Verify" && typeof credential.key === "string")
+    .filter(
+      (credential): credential is KeyCredential & { key: string } =>
+        credential.usage === "Verify" && typeof credential.key === "string",
+    )
     .map((credential) => ({ credential, signingKey: signingKeyFromDer(credential.key) }));
 }
 
@@ -571,7 +681,9 @@ function endedOwner(application: GraphApplication, adoptable: string[]): string 
 }
 
 function oldestFirst(apps: GraphApplication[]): GraphApplication[] {
-  return [...apps].sort((a, b) => (a.createdDateTime ?? "").localeCompare(b.createdDateTime ?? "") || a.id.localeCompare(b.id));
+  return [...apps].sort(
+    (a, b) => (a.createdDateTime ?? "").localeCompare(b.createdDateTime ?? "") || a.id.localeCompare(b.id),
+  );
 }
 
 /** "SMTP:a@b" / "smtp:a@b" → "a@b"; other address types (x500:, sip:) are not mail addresses. */

@@ -4,11 +4,28 @@
  * resource's properties, and each read type has exactly the selected properties, so a misspelt property in a
  * query, a request body or a response read does not compile.
  */
-import type { Application, KeyCredential, SelfSignedCertificate, ServicePrincipal, SignIn, User } from "@microsoft/microsoft-graph-types";
+import type {
+  Application,
+  KeyCredential,
+  SelfSignedCertificate,
+  ServicePrincipal,
+  SignIn,
+  User,
+} from "@microsoft/microsoft-graph-types";
 import { selectList, type Always, type Selected } from "../graph/selected";
 
-export const applicationRead = selectList<Application>()("id", "appId", "displayName", "applicationTemplateId", "createdDateTime", "identifierUris", "tags", "web");
-export type GraphApplication = Selected<Application, (typeof applicationRead.keys)[number]> & Always<Application, "id" | "appId" | "identifierUris" | "tags">;
+export const applicationRead = selectList<Application>()(
+  "id",
+  "appId",
+  "displayName",
+  "applicationTemplateId",
+  "createdDateTime",
+  "identifierUris",
+  "tags",
+  "web",
+);
+export type GraphApplication = Selected<Application, (typeof applicationRead.keys)[number]> &
+  Always<Application, "id" | "appId" | "identifierUris" | "tags">;
 
 export const servicePrincipalRead = selectList<ServicePrincipal>()(
   "id",
@@ -18,9 +35,19 @@ export const servicePrincipalRead = selectList<ServicePrincipal>()(
   "appRoleAssignmentRequired",
   "keyCredentials",
 );
-export type GraphServicePrincipal = Selected<ServicePrincipal, (typeof servicePrincipalRead.keys)[number]> & Always<ServicePrincipal, "id" | "appId" | "keyCredentials">;
+export type GraphServicePrincipal = Selected<ServicePrincipal, (typeof servicePrincipalRead.keys)[number]> &
+  Always<ServicePrincipal, "id" | "appId" | "keyCredentials">;
 
-export const userRead = selectList<User>()("id", "displayName", "userPrincipalName", "mail", "proxyAddresses", "otherMails", "accountEnabled", "userType");
+export const userRead = selectList<User>()(
+  "id",
+  "displayName",
+  "userPrincipalName",
+  "mail",
+  "proxyAddresses",
+  "otherMails",
+  "accountEnabled",
+  "userType",
+);
 export type GraphUser = Selected<User, (typeof userRead.keys)[number]> & Always<User, "id">;
 
 /** signIn list without $select: these are the properties read (https://learn.microsoft.com/en-us/graph/api/resources/signin?view=graph-rest-1.0). */

@@ -86,7 +86,9 @@ export interface TenantReadiness {
 export interface EntraPort {
   /** Find-or-create; completes any missing step on an existing app. Idempotent. */
   ensureMigrationApp(spec: MigrationAppSpec): Promise<MigrationApp>;
-  findMigrationApp(spec: Pick<MigrationAppSpec, "displayName" | "knownAppId" | "migrationId">): Promise<MigrationApp | null>;
+  findMigrationApp(
+    spec: Pick<MigrationAppSpec, "displayName" | "knownAppId" | "migrationId">,
+  ): Promise<MigrationApp | null>;
   deleteMigrationApp(ref: { appId: string }): Promise<DeleteMigrationAppResult>;
   listUsersInScope(scope: { domain: string; groupId?: string }): Promise<DirectoryUser[]>;
   listMigrationSignIns(query: { appId: string; since?: string }): Promise<MigrationSignIn[]>;

@@ -84,7 +84,10 @@ export interface GraphSettings {
 
 /** GRAPH_CLOUD, and GRAPH_BASE_URL or else the cloud's Graph host. */
 export function graphSettings(settings: Pick<Settings, "GRAPH_CLOUD" | "GRAPH_BASE_URL">): GraphSettings {
-  return { cloud: settings.GRAPH_CLOUD, baseUrl: settings.GRAPH_BASE_URL?.trim() || graphClouds[settings.GRAPH_CLOUD].graphBaseUrl };
+  return {
+    cloud: settings.GRAPH_CLOUD,
+    baseUrl: settings.GRAPH_BASE_URL?.trim() || graphClouds[settings.GRAPH_CLOUD].graphBaseUrl,
+  };
 }
 
 /**
@@ -93,15 +96,23 @@ export function graphSettings(settings: Pick<Settings, "GRAPH_CLOUD" | "GRAPH_BA
  * `env` is where the process runs, which only the platform decides, not an app setting.
  */
 function graphCredential(cloud: GraphCloud, clientId: string | undefined, env: NodeJS.ProcessEnv): TokenCredential {
-  const hasSecretOrCertificate = Boolean(env.AZURE_CLIENT_SECRET || env.AZURE_CLIENT_CERTIFICATE_PATH || env.AZURE_FEDERATED_TOKEN_FILE);
+  const hasSecretOrCertificate = Boolean(
+    env.AZURE_CLIENT_SECRET || env.AZURE_CLIENT_CERTIFICATE_PATH || env.AZURE_FEDERATED_TOKEN_FILE,
+  );
   const inManagedIdentityHost = Boolean(env.IDENTITY_ENDPOINT || env.MSI_ENDPOINT);
   if (inManagedIdentityHost && !hasSecretOrCertificate) {
     return clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential();
   }
-  return new DefaultAzureCredential({ authorityHost: graphClouds[cloud].authorityHost, managedIdentityClientId: clientId });
+  return new DefaultAzureCredential({
+    authorityHost: graphClouds[cloud].authorityHost,
+    managedIdentityClientId: clientId,
+  });
 }
 
-export function createGraphClientFromSettings(settings: GraphClientSettings, env: NodeJS.ProcessEnv = process.env): { client: Client; cloud: GraphCloud; credential: TokenCredential } {
+export function createGraphClientFromSettings(
+  settings: GraphClientSettings,
+  env: NodeJS.ProcessEnv = process.env,
+): { client: Client; cloud: GraphCloud; credential: TokenCredential } {
   const { cloud, baseUrl } = graphSettings(settings);
   const credential = graphCredential(cloud, settings.AZURE_CLIENT_ID?.trim() || undefined, env);
   const authProvider = new TokenCredentialAuthenticationProvider(credential, { scopes: [graphScope(cloud)] });

@@ -5,7 +5,15 @@
 import { GraphError, type Client } from "@microsoft/microsoft-graph-client";
 import type { Clock } from "../clock";
 import type { RequestCounter } from "../requestCounter";
-import { defaultRetryPolicy, isTransientStatus, parseRetryAfter, retryDelay, withRetry, type RetryDecision, type RetryPolicy } from "../retry";
+import {
+  defaultRetryPolicy,
+  isTransientStatus,
+  parseRetryAfter,
+  retryDelay,
+  withRetry,
+  type RetryDecision,
+  type RetryPolicy,
+} from "../retry";
 
 export interface GraphAdapterDeps {
   client: Client;
@@ -92,7 +100,9 @@ export class GraphCaller {
    */
   call<T>(kind: string, send: () => Promise<T>, options: { notFoundUntil?: Date } = {}): Promise<T> {
     const until = options.notFoundUntil;
-    const extraPolls = until ? Math.ceil(Math.max(0, until.getTime() - this.clock.now().getTime()) / notFoundPollMs) : 0;
+    const extraPolls = until
+      ? Math.ceil(Math.max(0, until.getTime() - this.clock.now().getTime()) / notFoundPollMs)
+      : 0;
     return withRetry(
       () => {
         this.counter.count(kind);
@@ -116,13 +126,20 @@ export class GraphCaller {
    * All pages of a collection; `headers` (e.g. ConsistencyLevel) are sent again on every page, and every page is
    * read from the same API version (https://learn.microsoft.com/en-us/graph/paging).
    */
-  async listAll<T>(kind: string, path: string, headers: Record<string, string> = {}, options: { version?: GraphVersion } = {}): Promise<T[]> {
+  async listAll<T>(
+    kind: string,
+    path: string,
+    headers: Record<string, string> = {},
+    options: { version?: GraphVersion } = {},
+  ): Promise<T[]> {
     const version = options.version ?? "v1.0";
     const items: T[] = [];
     let next: string | undefined = path;
     while (next !== undefined) {
       const pagePath: string = next;
-      const page: Page<T> = await this.call(kind, () => this.client.api(pagePath).version(version).headers(headers).get());
+      const page: Page<T> = await this.call(kind, () =>
+        this.client.api(pagePath).version(version).headers(headers).get(),
+      );
       items.push(...page.value);
       const link = page["@odata.nextLink"];
       next = link ? normaliseNextLink(link) : undefined;
@@ -148,6 +165,7 @@ const notFoundPollMs = 5_000;
 
 /** Names the request kind on a failure, so a 403 can be traced to the permission it needs (shared/stepFailure.ts). */
 function tagRequest(error: unknown, kind: string): unknown {
-  if (typeof error === "object" && error !== null && !("graphRequest" in error)) Object.defineProperty(error, "graphRequest", { value: kind, enumerable: false });
+  if (typeof error === "object" && error !== null && !("graphRequest" in error))
+    Object.defineProperty(error, "graphRequest", { value: kind, enumerable: false });
   return error;
 }

@@ -36,8 +36,16 @@ export const featurePermissions: readonly FeaturePermission[] = [
     why: "read the scope group's transitive members when a migration sets scopeGroupId",
     includedIn: ["Group.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"],
   },
-  { feature: "signIns", permission: "AuditLog.Read.All", why: "operator mode: read sign-ins to the migration app (GET /beta/auditLogs/signIns) to see who onboarded" },
-  { feature: "mail", permission: "Mail.Send", why: "send invitations, reminders and task e-mails from the sender mailboxes (restrict it with Exchange RBAC for Applications)" },
+  {
+    feature: "signIns",
+    permission: "AuditLog.Read.All",
+    why: "operator mode: read sign-ins to the migration app (GET /beta/auditLogs/signIns) to see who onboarded",
+  },
+  {
+    feature: "mail",
+    permission: "Mail.Send",
+    why: "send invitations, reminders and task e-mails from the sender mailboxes (restrict it with Exchange RBAC for Applications)",
+  },
   {
     feature: "mail",
     permission: "Mail.ReadWrite",
@@ -53,16 +61,25 @@ export const featurePermissions: readonly FeaturePermission[] = [
 ];
 
 export function parseFeatures(text: string): { ok: true; value: Feature[] } | { ok: false; error: string } {
-  const names = text.split(",").map((s) => s.trim()).filter(Boolean);
+  const names = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !(features as readonly string[]).includes(n));
   if (names.length === 0 || unknown.length > 0) {
-    return { ok: false, error: `--features takes a comma-separated list of ${features.join(", ")}${unknown.length ? `; unknown: ${unknown.join(", ")}` : ""}` };
+    return {
+      ok: false,
+      error: `--features takes a comma-separated list of ${features.join(", ")}${unknown.length ? `; unknown: ${unknown.join(", ")}` : ""}`,
+    };
   }
   return { ok: true, value: features.filter((f) => names.includes(f)) };
 }
 
 /** Whether a token's roles hold the permission, directly or through a broader one. */
-export function rolesInclude(roles: readonly string[], entry: Pick<FeaturePermission, "permission" | "includedIn">): boolean {
+export function rolesInclude(
+  roles: readonly string[],
+  entry: Pick<FeaturePermission, "permission" | "includedIn">,
+): boolean {
   return [entry.permission, ...(entry.includedIn ?? [])].some((p) => roles.includes(p));
 }
 

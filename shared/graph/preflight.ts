@@ -45,7 +45,15 @@ function featuresInUse(input: PreflightInput): { feature: Feature; blocking: boo
 function permissionFindings(input: PreflightInput): PreflightFinding[] {
   const { roles, rolesError } = input.readiness;
   if (roles === null) {
-    return [{ check: "permission", severity: "warning", field: "permissions", problem: `The app's token could not be read (${rolesError ?? "unknown reason"}), so its permissions were not checked.`, fix: "Check the managed identity (AZURE_CLIENT_ID) and docs/permissions.md." }];
+    return [
+      {
+        check: "permission",
+        severity: "warning",
+        field: "permissions",
+        problem: `The app's token could not be read (${rolesError ?? "unknown reason"}), so its permissions were not checked.`,
+        fix: "Check the managed identity (AZURE_CLIENT_ID) and docs/permissions.md.",
+      },
+    ];
   }
   return featuresInUse(input).flatMap(({ feature, blocking }) =>
     featurePermissions
@@ -56,7 +64,9 @@ function permissionFindings(input: PreflightInput): PreflightFinding[] {
         field: "permissions",
         problem:
           `The app's identity lacks the Microsoft Graph application permission ${entry.permission}, needed to ${entry.why}.` +
-          (feature === "mail" ? " (Fine if Mail.Send is granted through Exchange RBAC for Applications, which the token does not show.)" : ""),
+          (feature === "mail"
+            ? " (Fine if Mail.Send is granted through Exchange RBAC for Applications, which the token does not show.)"
+            : ""),
         fix: `Grant it: ${grantCommand(feature)}.`,
       })),
   );
@@ -65,13 +75,23 @@ function permissionFindings(input: PreflightInput): PreflightFinding[] {
 /** An enabled restriction that does not exclude SAML apps and covers an app created now. */
 function restrictionApplies(r: IdentifierUriRestrictionRead, now: Date): boolean {
   if (r.state !== "enabled" || r.excludeSaml === true) return false;
-  return r.restrictForAppsCreatedAfterDateTime === null || Date.parse(r.restrictForAppsCreatedAfterDateTime) < now.getTime();
+  return (
+    r.restrictForAppsCreatedAfterDateTime === null || Date.parse(r.restrictForAppsCreatedAfterDateTime) < now.getTime()
+  );
 }
 
 function identifierUriFindings(input: PreflightInput): PreflightFinding[] {
   const policy = input.readiness.identifierUriPolicy;
   if (!policy.readable) {
-    return [{ check: "identifierUriPolicy", severity: "warning", field: "permissions", problem: `The tenant's app management policy could not be read (${policy.error}), so it is not known whether it accepts the Peig Entity ID.`, fix: `Grant Policy.Read.All: ${grantCommand("preflight")}.` }];
+    return [
+      {
+        check: "identifierUriPolicy",
+        severity: "warning",
+        field: "permissions",
+        problem: `The tenant's app management policy could not be read (${policy.error}), so it is not known whether it accepts the Peig Entity ID.`,
+        fix: `Grant Policy.Read.All: ${grantCommand("preflight")}.`,
+      },
+    ];
   }
   if (!input.peigHost || !policy.isEnabled) return [];
   const host = input.peigHost.toLowerCase();
@@ -79,7 +99,9 @@ function identifierUriFindings(input: PreflightInput): PreflightFinding[] {
   // preflight without Domain.Read.All cannot see, so only the Peig host under the migration's domain counts as verified.
   const verified = host === input.domain || host.endsWith(`.${input.domain}`);
   const refuses = policy.restrictions.some(
-    (r) => restrictionApplies(r, input.now) && (r.name === "nonDefaultUriAddition" || (r.name === "uriAdditionWithoutUniqueTenantIdentifier" && !verified)),
+    (r) =>
+      restrictionApplies(r, input.now) &&
+      (r.name === "nonDefaultUriAddition" || (r.name === "uriAdditionWithoutUniqueTenantIdentifier" && !verified)),
   );
   if (!refuses) return [];
   return [
@@ -99,15 +121,40 @@ function identifierUriFindings(input: PreflightInput): PreflightFinding[] {
 
 function signInLogFindings(input: PreflightInput): PreflightFinding[] {
   const state = input.readiness.signInLogs;
-  const without = "Without sign-in logs operator mode cannot see who onboarded: it would remind every user until the deadline and plan a Phase 2 account for each.";
+  const without =
+    "Without sign-in logs operator mode cannot see who onboarded: it would remind every user until the deadline and plan a Phase 2 account for each.";
   if (state === "notLicensed") {
-    return [{ check: "signInLogs", severity: "blocking", field: "PEIG_MODE", problem: `Entra answered 403 Authentication_RequestFromNonPremiumTenantOrB2CTenant: reading sign-in logs needs Microsoft Entra ID P1 or P2. ${without}`, fix: "License Entra ID P1 (Microsoft 365 Business Premium includes it) for the tenant, or use api mode (PEIG_API_BASE_URL), where progress comes from Peig." }];
+    return [
+      {
+        check: "signInLogs",
+        severity: "blocking",
+        field: "PEIG_MODE",
+        problem: `Entra answered 403 Authentication_RequestFromNonPremiumTenantOrB2CTenant: reading sign-in logs needs Microsoft Entra ID P1 or P2. ${without}`,
+        fix: "License Entra ID P1 (Microsoft 365 Business Premium includes it) for the tenant, or use api mode (PEIG_API_BASE_URL), where progress comes from Peig.",
+      },
+    ];
   }
   if (state === "forbidden") {
-    return [{ check: "signInLogs", severity: "blocking", field: "permissions", problem: `Reading the sign-in logs was refused (403). ${without}`, fix: `Grant AuditLog.Read.All: ${grantCommand("signIns")}.` }];
+    return [
+      {
+        check: "signInLogs",
+        severity: "blocking",
+        field: "permissions",
+        problem: `Reading the sign-in logs was refused (403). ${without}`,
+        fix: `Grant AuditLog.Read.All: ${grantCommand("signIns")}.`,
+      },
+    ];
   }
   if (typeof state === "object") {
-    return [{ check: "signInLogs", severity: "blocking", field: "PEIG_MODE", problem: `The sign-in logs could not be read (${state.error}). ${without}`, fix: "Use api mode, or check the tenant's sign-in logs in the Entra admin center." }];
+    return [
+      {
+        check: "signInLogs",
+        severity: "blocking",
+        field: "PEIG_MODE",
+        problem: `The sign-in logs could not be read (${state.error}). ${without}`,
+        fix: "Use api mode, or check the tenant's sign-in logs in the Entra admin center.",
+      },
+    ];
   }
   return [];
 }
@@ -115,9 +162,20 @@ function signInLogFindings(input: PreflightInput): PreflightFinding[] {
 function senderFindings(input: PreflightInput): PreflightFinding[] {
   return input.readiness.senders
     .filter((s) => !s.exists)
-    .map((s) => ({ check: "senderMailbox" as const, severity: "blocking" as const, field: "MAIL_SENDER", problem: `The sender mailbox ${s.address} does not exist in the tenant (GET /users/${s.address} answered 404).`, fix: "Create the mailbox (a shared mailbox will do) or set MAIL_SENDER to an existing one." }));
+    .map((s) => ({
+      check: "senderMailbox" as const,
+      severity: "blocking" as const,
+      field: "MAIL_SENDER",
+      problem: `The sender mailbox ${s.address} does not exist in the tenant (GET /users/${s.address} answered 404).`,
+      fix: "Create the mailbox (a shared mailbox will do) or set MAIL_SENDER to an existing one.",
+    }));
 }
 
 export function preflightFindings(input: PreflightInput): PreflightFinding[] {
-  return [...permissionFindings(input), ...identifierUriFindings(input), ...signInLogFindings(input), ...senderFindings(input)];
+  return [
+    ...permissionFindings(input),
+    ...identifierUriFindings(input),
+    ...signInLogFindings(input),
+    ...senderFindings(input),
+  ];
 }

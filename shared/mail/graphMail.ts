@@ -13,10 +13,25 @@
  * requests per mailbox at once (https://learn.microsoft.com/en-us/graph/throttling-limits#outlook-service-limits).
  */
 import { randomUUID } from "crypto";
-import { GraphCaller, describeGraphError, graphStatus, isTransientGraphError, odataString, queryPath, type GraphAdapterDeps } from "../graph/graphCaller";
+import {
+  GraphCaller,
+  describeGraphError,
+  graphStatus,
+  isTransientGraphError,
+  odataString,
+  queryPath,
+  type GraphAdapterDeps,
+} from "../graph/graphCaller";
 import { RatePacer } from "../pacer";
 import { parseNonDeliveryReport } from "./nonDelivery";
-import { RECIPIENTS_PER_MESSAGE, type Bounce, type BulkMessage, type MailPort, type MailResult, type PersonalisedMessage } from "./port";
+import {
+  RECIPIENTS_PER_MESSAGE,
+  type Bounce,
+  type BulkMessage,
+  type MailPort,
+  type MailResult,
+  type PersonalisedMessage,
+} from "./port";
 
 /** BCC only, no To: Exchange counts To + Cc + Bcc against the 500, so a BCC-only message carries the full 500. */
 const bccPerMessage = RECIPIENTS_PER_MESSAGE;
@@ -68,12 +83,15 @@ export class GraphMail implements MailPort {
       try {
         // A redelivered activity may already have sent this batch: one look-up per ≤ 500 recipients.
         const sendKey = `${key}#${i}`;
-        if (!(await this.alreadySent(sender, sendKey))) await this.deliver(sender, { subject: message.subject, html: message.html, to: [], bcc: chunk }, sendKey);
+        if (!(await this.alreadySent(sender, sendKey)))
+          await this.deliver(sender, { subject: message.subject, html: message.html, to: [], bcc: chunk }, sendKey);
         result.messages++;
         result.recipients.push(...chunk.map((address): RecipientStatus => ({ address, status: "sent" })));
       } catch (error) {
         const reason = describeGraphError(error);
-        result.recipients.push(...chunk.map((address): RecipientStatus => ({ address, status: "failed", error: reason })));
+        result.recipients.push(
+          ...chunk.map((address): RecipientStatus => ({ address, status: "failed", error: reason })),
+        );
       }
     }
     return result;
@@ -89,7 +107,11 @@ export class GraphMail implements MailPort {
         ...(await Promise.all(
           chunk.map(async (m): Promise<RecipientStatus> => {
             try {
-              await this.deliver(sender, { subject: m.subject, html: m.html, to: [m.to], bcc: [] }, m.key ?? randomUUID());
+              await this.deliver(
+                sender,
+                { subject: m.subject, html: m.html, to: [m.to], bcc: [] },
+                m.key ?? randomUUID(),
+              );
               return { address: m.to, status: "sent" };
             } catch (error) {
               return { address: m.to, status: "failed", error: describeGraphError(error) };
@@ -110,7 +132,11 @@ export class GraphMail implements MailPort {
         $select: "subject,body,receivedDateTime",
         $top: "100",
       });
-      const messages = await this.graph.listAll<{ subject?: string; body?: { content?: string }; receivedDateTime?: string }>("listInbox", path);
+      const messages = await this.graph.listAll<{
+        subject?: string;
+        body?: { content?: string };
+        receivedDateTime?: string;
+      }>("listInbox", path);
       for (const m of messages) {
         for (const failed of parseNonDeliveryReport(m.subject ?? "", m.body?.content ?? "")) {
           bounces.push({ ...failed, sender, at: m.receivedDateTime ?? since, subject: m.subject ?? "" });
@@ -122,13 +148,16 @@ export class GraphMail implements MailPort {
 
   private sender(requested: string | undefined): string {
     if (requested === undefined) return this.senders[0];
-    if (!this.senders.includes(requested)) throw new Error(`${requested} is not one of the sender mailboxes (MAIL_SENDERS)`);
+    if (!this.senders.includes(requested))
+      throw new Error(`${requested} is not one of the sender mailboxes (MAIL_SENDERS)`);
     return requested;
   }
 
   /** Draft with the send key, then send it. A failed create is retried (an extra draft is never sent). */
   private async deliver(sender: string, content: Content, key: string): Promise<void> {
-    const draft: { id: string } = await this.graph.call("createMessage", () => this.graph.client.api(`${this.userPath(sender)}/messages`).post(this.messageBody(content, key)));
+    const draft: { id: string } = await this.graph.call("createMessage", () =>
+      this.graph.client.api(`${this.userPath(sender)}/messages`).post(this.messageBody(content, key)),
+    );
     await this.sendDraft(sender, draft.id, key);
   }
 
@@ -137,7 +166,9 @@ export class GraphMail implements MailPort {
     for (let attempt = 1; ; attempt++) {
       await this.pacers.get(sender)!.take(1);
       try {
-        await this.graph.once("sendMessage", () => this.graph.client.api(`${this.userPath(sender)}/messages/${encodeURIComponent(draftId)}/send`).post({}));
+        await this.graph.once("sendMessage", () =>
+          this.graph.client.api(`${this.userPath(sender)}/messages/${encodeURIComponent(draftId)}/send`).post({}),
+        );
         return;
       } catch (error) {
         const status = graphStatus(error);

@@ -18,8 +18,15 @@ export function bounceCause(status: string): BounceCause {
 }
 
 /** The failed recipients an NDR names; none when the message is not an NDR. */
-export function parseNonDeliveryReport(subject: string, html: string): { address: string; status: string; cause: BounceCause }[] {
+export function parseNonDeliveryReport(
+  subject: string,
+  html: string,
+): { address: string; status: string; cause: BounceCause }[] {
   if (!/^Undeliverable:/i.test(subject.trim())) return [];
   const text = html.replace(/&#39;/g, "'").replace(/&amp;/g, "&");
-  return [...text.matchAll(diagnostic)].map((m) => ({ address: m[1].toLowerCase(), status: m[2], cause: bounceCause(m[2]) }));
+  return [...text.matchAll(diagnostic)].map((m) => ({
+    address: m[1].toLowerCase(),
+    status: m[2],
+    cause: bounceCause(m[2]),
+  }));
 }

@@ -63,7 +63,8 @@ function checkedUrl(url: string): string {
   } catch {
     throw new Error(`e-mail link ${JSON.stringify(url)} is not a URL`);
   }
-  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") throw new Error(`e-mail link ${JSON.stringify(url)} must use https`);
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:")
+    throw new Error(`e-mail link ${JSON.stringify(url)} must use https`);
   return parsed.href;
 }
 
@@ -71,7 +72,8 @@ const STYLE = {
   body: "margin:0;padding:24px;background:#f5f5f5;font-family:'Segoe UI',Arial,sans-serif;font-size:15px;line-height:1.5;color:#1b1b1b",
   card: "max-width:640px;margin:0 auto;background:#ffffff;padding:24px;border-radius:6px",
   pre: "white-space:pre-wrap;word-break:break-all;background:#f0f0f0;padding:8px;border-radius:4px;font-family:Consolas,monospace;font-size:13px",
-  button: "display:inline-block;padding:10px 18px;background:#0b5cad;color:#ffffff;text-decoration:none;border-radius:4px",
+  button:
+    "display:inline-block;padding:10px 18px;background:#0b5cad;color:#ffffff;text-decoration:none;border-radius:4px",
 };
 
 function blockHtml(block: Block): string {
@@ -85,7 +87,12 @@ function blockHtml(block: Block): string {
     case "steps":
       return `<ol>${block.items.map((i) => `<li>${escapeHtmlText(i)}</li>`).join("")}</ol>`;
     case "values":
-      return block.rows.map((r) => `<p style="margin-bottom:4px"><strong>${escapeHtml(r.label)}</strong></p><pre style="${STYLE.pre}">${escapeHtml(r.value)}</pre>`).join("");
+      return block.rows
+        .map(
+          (r) =>
+            `<p style="margin-bottom:4px"><strong>${escapeHtml(r.label)}</strong></p><pre style="${STYLE.pre}">${escapeHtml(r.value)}</pre>`,
+        )
+        .join("");
     case "link":
       return `<p><a href="${escapeHtml(checkedUrl(block.url))}" style="${STYLE.button}">${escapeHtml(block.label)}</a></p>`;
   }
@@ -123,9 +130,11 @@ function truncated(items: string[], limit: number, where = ""): string[] {
 }
 
 /** A headed section, or nothing when it would be empty. */
-const section = (heading: string, shown: boolean, blocks: Block[]): Block[] => (shown ? [{ kind: "heading", text: heading }, ...blocks] : []);
+const section = (heading: string, shown: boolean, blocks: Block[]): Block[] =>
+  shown ? [{ kind: "heading", text: heading }, ...blocks] : [];
 
-const greeting = (name: string | undefined): Block[] => (name ? [{ kind: "paragraph", text: `Hello ${isolate(name)},` }] : []);
+const greeting = (name: string | undefined): Block[] =>
+  name ? [{ kind: "paragraph", text: `Hello ${isolate(name)},` }] : [];
 
 export interface OnboardingMailInput {
   workspace: string;
@@ -154,20 +163,28 @@ function onboardingSteps({ workspace, domain }: OnboardingMailInput): Block[] {
         ],
       },
     ]),
-    { kind: "paragraph", text: `Use your @${domain} work address, not a personal one: Peig matches it to your Microsoft 365 account.` },
+    {
+      kind: "paragraph",
+      text: `Use your @${domain} work address, not a personal one: Peig matches it to your Microsoft 365 account.`,
+    },
   ];
 }
 
-const help = (contact: string | undefined): Block[] => (contact ? [{ kind: "paragraph", text: `Questions? Contact ${contact}.` }] : []);
+const help = (contact: string | undefined): Block[] =>
+  contact ? [{ kind: "paragraph", text: `Questions? Contact ${contact}.` }] : [];
 
 /** The admins' note, set apart as their words (isolated: it is text people typed). */
-const adminsNote = (note: string | undefined): Block[] => (note ? [{ kind: "paragraph", text: `A note from your IT team: ${isolate(note)}` }] : []);
+const adminsNote = (note: string | undefined): Block[] =>
+  note ? [{ kind: "paragraph", text: `A note from your IT team: ${isolate(note)}` }] : [];
 
 export function invitationEmail(input: OnboardingMailInput): EmailContent {
   const due = formatHuman(input.deadline, input.timeZone);
   return render(`Action needed: set up Peig for workspace "${input.workspace}" by ${due}`, [
     ...greeting(input.recipientName),
-    { kind: "paragraph", text: "We are moving Microsoft 365 sign-in to Peig, a passwordless sign-in app. Your Microsoft 365 account stays the same; only the way you sign in changes." },
+    {
+      kind: "paragraph",
+      text: "We are moving Microsoft 365 sign-in to Peig, a passwordless sign-in app. Your Microsoft 365 account stays the same; only the way you sign in changes.",
+    },
     { kind: "paragraph", text: `Please set up Peig before ${due}.` },
     ...onboardingSteps(input),
     { kind: "paragraph", text: "It takes a few minutes. You will keep signing in as today until the switch-over." },
@@ -180,7 +197,10 @@ export function reminderEmail(input: OnboardingMailInput & { now: Date }): Email
   const left = describeDuration(input.deadline.getTime() - input.now.getTime());
   return render(`Reminder: ${left} left to set up Peig for workspace "${input.workspace}"`, [
     ...greeting(input.recipientName),
-    { kind: "paragraph", text: `You have ${left} left to set up Peig: the deadline is ${formatHuman(input.deadline, input.timeZone)}.` },
+    {
+      kind: "paragraph",
+      text: `You have ${left} left to set up Peig: the deadline is ${formatHuman(input.deadline, input.timeZone)}.`,
+    },
     ...onboardingSteps(input),
     { kind: "paragraph", text: "If you have finished in the last few hours, thank you: you can ignore this message." },
     ...adminsNote(input.note),
@@ -214,12 +234,24 @@ const DIGEST_STATES: readonly UserState[] = ["pendingRequest", "notOnboarded", "
 
 const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
-export function adminDigestEmail({ workspace, now, deadline, reconciliation, statusPageUrl, listLimit = 50, timeZone }: AdminDigestInput): EmailContent {
+export function adminDigestEmail({
+  workspace,
+  now,
+  deadline,
+  reconciliation,
+  statusPageUrl,
+  listLimit = 50,
+  timeZone,
+}: AdminDigestInput): EmailContent {
   const { counts } = reconciliation;
   const onStatusPage = " (all of them on the status page)";
   const byState = DIGEST_STATES.flatMap((state) => {
-    const people = reconciliation.users.filter((u) => u.state === state).map((u) => `${isolate(u.displayName)} <${isolate(u.userPrincipalName)}>`);
-    return section(`${capitalised(userStateInWords[state])} (${people.length})`, people.length > 0, [{ kind: "list", items: truncated(people, listLimit, onStatusPage) }]);
+    const people = reconciliation.users
+      .filter((u) => u.state === state)
+      .map((u) => `${isolate(u.displayName)} <${isolate(u.userPrincipalName)}>`);
+    return section(`${capitalised(userStateInWords[state])} (${people.length})`, people.length > 0, [
+      { kind: "list", items: truncated(people, listLimit, onStatusPage) },
+    ]);
   });
   const mismatches = reconciliation.mismatchedRequests.map((m) =>
     m.suggestedMergeTarget
@@ -227,7 +259,10 @@ export function adminDigestEmail({ workspace, now, deadline, reconciliation, sta
       : `${isolate(m.request.displayName)} typed ${isolate(m.request.email)}: no merge suggestion. ${m.reason}`,
   );
   return render(`Peig migration "${workspace}": ${counts.onboarded} of ${counts.inScope} onboarded`, [
-    { kind: "paragraph", text: `Status on ${formatHuman(now, timeZone)}; the deadline is ${formatHuman(deadline, timeZone)} (${describeDuration(deadline.getTime() - now.getTime())} left).` },
+    {
+      kind: "paragraph",
+      text: `Status on ${formatHuman(now, timeZone)}; the deadline is ${formatHuman(deadline, timeZone)} (${describeDuration(deadline.getTime() - now.getTime())} left).`,
+    },
     {
       kind: "list",
       items: [
@@ -240,7 +275,9 @@ export function adminDigestEmail({ workspace, now, deadline, reconciliation, sta
         `Users not onboarded yet: ${counts.notOnboarded}`,
       ],
     },
-    ...section(`Requests that typed another e-mail address (${mismatches.length})`, mismatches.length > 0, [{ kind: "list", items: truncated(mismatches, listLimit, onStatusPage) }]),
+    ...section(`Requests that typed another e-mail address (${mismatches.length})`, mismatches.length > 0, [
+      { kind: "list", items: truncated(mismatches, listLimit, onStatusPage) },
+    ]),
     ...byState,
     { kind: "link", label: "Open the status page", url: statusPageUrl },
   ]);
@@ -262,7 +299,10 @@ export interface ApprovalRequestInput {
 export function approvalRequestEmail(input: ApprovalRequestInput): EmailContent {
   return render(`Approval needed: delete the Peig migration configuration for "${input.workspace}"`, [
     ...greeting(input.approverName),
-    { kind: "paragraph", text: `The onboarding window of workspace "${input.workspace}" is over and the checks below passed. ${input.requiredApprovals} approval(s) are needed before these are deleted:` },
+    {
+      kind: "paragraph",
+      text: `The onboarding window of workspace "${input.workspace}" is over and the checks below passed. ${input.requiredApprovals} approval(s) are needed before these are deleted:`,
+    },
     {
       kind: "list",
       items: [
@@ -270,9 +310,20 @@ export function approvalRequestEmail(input: ApprovalRequestInput): EmailContent 
         `the temporary Entra enterprise app ${input.deletes.appDisplayName} (Application ID ${input.deletes.applicationId})`,
       ],
     },
-    { kind: "paragraph", text: "This cannot be undone. The state is checked again just before deletion; if anything got worse, nothing is deleted." },
-    ...section("Evidence", true, [{ kind: "list", items: input.checklist.map((i) => `${i.met ? "[x]" : "[ ]"} ${i.label}: ${i.evidence.join("; ")}`) }]),
-    { kind: "paragraph", text: `The link opens a page where you can review and then approve or reject; opening it changes nothing. It works until ${formatHuman(input.expiresAt, input.timeZone)}.` },
+    {
+      kind: "paragraph",
+      text: "This cannot be undone. The state is checked again just before deletion; if anything got worse, nothing is deleted.",
+    },
+    ...section("Evidence", true, [
+      {
+        kind: "list",
+        items: input.checklist.map((i) => `${i.met ? "[x]" : "[ ]"} ${i.label}: ${i.evidence.join("; ")}`),
+      },
+    ]),
+    {
+      kind: "paragraph",
+      text: `The link opens a page where you can review and then approve or reject; opening it changes nothing. It works until ${formatHuman(input.expiresAt, input.timeZone)}.`,
+    },
     { kind: "link", label: "Review and decide", url: input.link },
   ]);
 }
@@ -295,7 +346,10 @@ export function operatorTaskEmail(input: OperatorTaskInput): EmailContent {
     { kind: "paragraph", text: `The migration of workspace "${input.workspace}" waits for you to do this in Peig:` },
     { kind: "steps", items: input.steps },
     ...section("Values to paste", input.values.length > 0, [{ kind: "values", rows: input.values }]),
-    { kind: "paragraph", text: `When you are done, confirm on the task page (opening it changes nothing). The link works until ${formatHuman(input.expiresAt, input.timeZone)}.` },
+    {
+      kind: "paragraph",
+      text: `When you are done, confirm on the task page (opening it changes nothing). The link works until ${formatHuman(input.expiresAt, input.timeZone)}.`,
+    },
     { kind: "link", label: "Open the task", url: input.link },
   ]);
 }
@@ -309,7 +363,12 @@ export interface ReportReadyInput {
 export function reportReadyEmail(input: ReportReadyInput): EmailContent {
   const allMet = input.checklist.every((i) => i.met);
   return render(`Peig migration report for "${input.workspace}" is ready`, [
-    { kind: "paragraph", text: allMet ? "Every item of the runbook's checklist is confirmed: the tenant is ready for Step 5 (federation)." : "The report is ready, but not every checklist item is met: see below before Step 5 (federation)." },
+    {
+      kind: "paragraph",
+      text: allMet
+        ? "Every item of the runbook's checklist is confirmed: the tenant is ready for Step 5 (federation)."
+        : "The report is ready, but not every checklist item is met: see below before Step 5 (federation).",
+    },
     { kind: "list", items: input.checklist.map((i) => `${i.met ? "[x]" : "[ ]"} ${i.label}`) },
     { kind: "link", label: "Open the report", url: input.link },
   ]);
@@ -365,7 +424,10 @@ export interface AdminNoticeInput {
 export function adminNoticeEmail(input: AdminNoticeInput): EmailContent {
   const known = ADMIN_NOTICES[input.event] ?? { subject: input.event, lead: `Event: ${input.event}.` };
   // Values are what people typed (a reason, a name): each isolated from the label before it.
-  const lines = Object.entries(input.details).map(([k, v]) => `${k}: ${isolate(Array.isArray(v) ? v.join("; ") : typeof v === "object" && v !== null ? JSON.stringify(v) : String(v))}`);
+  const lines = Object.entries(input.details).map(
+    ([k, v]) =>
+      `${k}: ${isolate(Array.isArray(v) ? v.join("; ") : typeof v === "object" && v !== null ? JSON.stringify(v) : String(v))}`,
+  );
   return render(`Peig migration "${input.workspace}": ${known.subject}`, [
     { kind: "paragraph", text: known.lead },
     ...(lines.length ? [{ kind: "list" as const, items: lines }] : []),

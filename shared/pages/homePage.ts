@@ -21,16 +21,31 @@ export interface MigrationSummary {
 }
 
 /** The start form's fields, as the admin typed them (text), so a refused form comes back as it was sent. */
-export type StartForm = Record<(typeof TEXT_FIELDS)[number]["name"] | (typeof CHECKBOXES)[number]["name"] | "phase2", string>;
+export type StartForm = Record<
+  (typeof TEXT_FIELDS)[number]["name"] | (typeof CHECKBOXES)[number]["name"] | "phase2",
+  string
+>;
 
 const TEXT_FIELDS = [
   { name: "workspace", label: "Peig workspace", hint: "e.g. contoso" },
   { name: "domain", label: "Corporate domain", hint: "e.g. contoso.com" },
-  { name: "idpEntityId", label: "Peig IDP Entity ID (operator mode)", hint: "https://[SERVER]/idp/shibboleth; empty in api mode" },
+  {
+    name: "idpEntityId",
+    label: "Peig IDP Entity ID (operator mode)",
+    hint: "https://[SERVER]/idp/shibboleth; empty in api mode",
+  },
   { name: "deadline", label: "Deadline", hint: "ISO 8601 with an offset, e.g. 2026-12-15T17:00:00Z" },
-  { name: "reminders", label: "Reminders before the deadline", hint: "ISO 8601 durations, comma-separated, e.g. P7D, P1D, PT4H" },
+  {
+    name: "reminders",
+    label: "Reminders before the deadline",
+    hint: "ISO 8601 durations, comma-separated, e.g. P7D, P1D, PT4H",
+  },
   { name: "monitorEvery", label: "Check progress every", hint: "PT15M to P1D, e.g. PT12H" },
-  { name: "scopeGroupId", label: "Entra group in scope (optional)", hint: "object id; empty for all users of the domain" },
+  {
+    name: "scopeGroupId",
+    label: "Entra group in scope (optional)",
+    hint: "object id; empty for all users of the domain",
+  },
   { name: "approvers", label: "Deletion approvers", hint: "e-mail addresses, comma-separated" },
   { name: "requiredApprovals", label: "Approvals required", hint: "a whole number, at most the number of approvers" },
   { name: "admins", label: "Admins (digests)", hint: "e-mail addresses, comma-separated" },
@@ -46,7 +61,13 @@ const LIST_FIELDS = new Set(["reminders", "approvers", "admins"]);
 const OPTIONAL_FIELDS = new Set(["idpEntityId", "scopeGroupId"]);
 
 export const emptyStartForm = (): StartForm =>
-  ({ ...Object.fromEntries([...TEXT_FIELDS, ...CHECKBOXES].map((f) => [f.name, ""])), phase2: "auto", reminders: "P7D, P3D, P1D, PT4H", monitorEvery: "PT12H", requiredApprovals: "1" }) as StartForm;
+  ({
+    ...Object.fromEntries([...TEXT_FIELDS, ...CHECKBOXES].map((f) => [f.name, ""])),
+    phase2: "auto",
+    reminders: "P7D, P3D, P1D, PT4H",
+    monitorEvery: "PT12H",
+    requiredApprovals: "1",
+  }) as StartForm;
 
 /** The posted form (application/x-www-form-urlencoded) as the admin typed it. */
 export function startFormFrom(posted: URLSearchParams): StartForm {
@@ -77,10 +98,19 @@ export function startBodyFromForm(form: StartForm): Record<string, unknown> {
 
 function errorsOf(errors: readonly FieldError[], field: string): string {
   const mine = errors.filter((e) => e.field === field || e.field.startsWith(`${field}.`));
-  return mine.map((e) => `<div class="bad" data-error-for="${escapeHtml(field)}">${escapeHtml(e.field === field ? e.message : `${e.field}: ${e.message}`)}</div>`).join("");
+  return mine
+    .map(
+      (e) =>
+        `<div class="bad" data-error-for="${escapeHtml(field)}">${escapeHtml(e.field === field ? e.message : `${e.field}: ${e.message}`)}</div>`,
+    )
+    .join("");
 }
 
-const FORM_FIELD_NAMES = new Set<string>([...TEXT_FIELDS.map((f) => f.name), ...CHECKBOXES.map((f) => f.name), "phase2"]);
+const FORM_FIELD_NAMES = new Set<string>([
+  ...TEXT_FIELDS.map((f) => f.name),
+  ...CHECKBOXES.map((f) => f.name),
+  "phase2",
+]);
 
 function startFormHtml(form: StartForm, errors: readonly FieldError[], action: string): string {
   const text = TEXT_FIELDS.map(
@@ -88,16 +118,26 @@ function startFormHtml(form: StartForm, errors: readonly FieldError[], action: s
       `<p><label for="f-${f.name}"><strong>${escapeHtml(f.label)}</strong></label><br><input id="f-${f.name}" name="${f.name}" value="${escapeHtml(form[f.name])}" size="60"><br><span class="muted">${escapeHtml(f.hint)}</span>${errorsOf(errors, f.name)}</p>`,
   ).join("");
   const phase2 = `<p><label for="f-phase2"><strong>Phase 2 (Peig accounts for who did not onboard)</strong></label><br><select id="f-phase2" name="phase2">${(
-    [["auto", "create them automatically"], ["approve", "create them after an approval"], ["skip", "do not create any"]] as const
+    [
+      ["auto", "create them automatically"],
+      ["approve", "create them after an approval"],
+      ["skip", "do not create any"],
+    ] as const
   )
-    .map(([value, label]) => `<option value="${value}"${form.phase2 === value ? " selected" : ""}>${escapeHtml(label)}</option>`)
+    .map(
+      ([value, label]) =>
+        `<option value="${value}"${form.phase2 === value ? " selected" : ""}>${escapeHtml(label)}</option>`,
+    )
     .join("")}</select>${errorsOf(errors, "phase2")}</p>`;
   const boxes = CHECKBOXES.map(
-    (f) => `<p><label><input type="checkbox" name="${f.name}"${form[f.name] === "on" ? " checked" : ""}> ${escapeHtml(f.label)}</label>${errorsOf(errors, f.name)}</p>`,
+    (f) =>
+      `<p><label><input type="checkbox" name="${f.name}"${form[f.name] === "on" ? " checked" : ""}> ${escapeHtml(f.label)}</label>${errorsOf(errors, f.name)}</p>`,
   ).join("");
   // Errors about no form field (a setting, the tenant's permissions, the body) are listed above the form.
   const general = errors.filter((e) => !FORM_FIELD_NAMES.has(e.field.split(".")[0]));
-  const generalHtml = general.length ? `<div class="card attention" id="form-errors"><ul>${general.map((e) => `<li><strong>${escapeHtml(e.field)}</strong>: ${escapeHtml(e.message)}</li>`).join("")}</ul></div>` : "";
+  const generalHtml = general.length
+    ? `<div class="card attention" id="form-errors"><ul>${general.map((e) => `<li><strong>${escapeHtml(e.field)}</strong>: ${escapeHtml(e.message)}</li>`).join("")}</ul></div>`
+    : "";
   return `${generalHtml}<form method="post" action="${escapeHtml(action)}">${text}${phase2}${boxes}<p><button class="primary" type="submit">Show the plan</button> <span class="muted">Nothing starts until you confirm the plan.</span></p></form>`;
 }
 
@@ -105,12 +145,21 @@ function progressText(c: MigrationCounts): string {
   return `${c.onboarded} of ${c.inScope} onboarded; ${c.phase2Created} Phase 2 account(s) created`;
 }
 
-export function renderHomePage(input: { migrations: MigrationSummary[]; next: string | null; form: StartForm; errors: FieldError[]; planAction: string; notice?: string }): string {
+export function renderHomePage(input: {
+  migrations: MigrationSummary[];
+  next: string | null;
+  form: StartForm;
+  errors: FieldError[];
+  planAction: string;
+  notice?: string;
+}): string {
   const rows = input.migrations
     .map(
       (m) =>
         `<tr><td><a href="${escapeHtml(m.links.page)}">${nameHtml(m.workspace)}</a></td><td>${escapeHtml(m.phase)}</td><td>${escapeHtml(progressText(m.counts))}</td><td>${escapeHtml(m.deadline)}</td><td>${
-          m.needsAttention ? `<span class="bad">${escapeHtml(`${m.needsAttention.step}: ${m.needsAttention.message}`)}</span>` : `<span class="muted">no</span>`
+          m.needsAttention
+            ? `<span class="bad">${escapeHtml(`${m.needsAttention.step}: ${m.needsAttention.message}`)}</span>`
+            : `<span class="muted">no</span>`
         }</td></tr>`,
     )
     .join("");
@@ -146,13 +195,28 @@ function hiddenForm(form: StartForm): string {
 }
 
 /** The dry-run plan with a confirm form (carrying the request shown and a CSRF token bound to it) and a way back to the form. */
-export function renderPlanPage(input: { plan: PlanView; preflight: PreflightFinding[]; form: StartForm; csrf: string; startAction: string; editAction: string }): string {
+export function renderPlanPage(input: {
+  plan: PlanView;
+  preflight: PreflightFinding[];
+  form: StartForm;
+  csrf: string;
+  startAction: string;
+  editAction: string;
+}): string {
   const { plan } = input;
   const sends = [plan.invitation, ...plan.reminders]
-    .map((s) => `<tr><td>${escapeHtml(s.label)}</td><td>${escapeHtml(s.at)}</td><td>${s.recipients}</td><td>${s.messages}</td><td>${escapeHtml(s.finishesAt ?? "not in time")}</td></tr>`)
+    .map(
+      (s) =>
+        `<tr><td>${escapeHtml(s.label)}</td><td>${escapeHtml(s.at)}</td><td>${s.recipients}</td><td>${s.messages}</td><td>${escapeHtml(s.finishesAt ?? "not in time")}</td></tr>`,
+    )
     .join("");
-  const list = (items: string[], cls: string) => (items.length ? `<ul class="${cls}">${items.map((i) => `<li>${escapeHtml(i)}</li>`).join("")}</ul>` : `<p class="muted">None.</p>`);
-  const findings = input.preflight.map((f) => `${f.severity === "blocking" ? "Blocking" : "Warning"} (${f.field}): ${f.problem} Fix: ${f.fix}`);
+  const list = (items: string[], cls: string) =>
+    items.length
+      ? `<ul class="${cls}">${items.map((i) => `<li>${escapeHtml(i)}</li>`).join("")}</ul>`
+      : `<p class="muted">None.</p>`;
+  const findings = input.preflight.map(
+    (f) => `${f.severity === "blocking" ? "Blocking" : "Warning"} (${f.field}): ${f.problem} Fix: ${f.fix}`,
+  );
   const blocking = input.preflight.some((f) => f.severity === "blocking");
   const body = `<h1>The plan</h1><p class="muted">Nothing has started yet.</p>
 <div class="card" id="plan"><p><strong id="users-in-scope">${plan.usersInScope}</strong> users in scope, <strong>${plan.recipients}</strong> of them with a mailbox (the only ones mail reaches). Deadline ${escapeHtml(plan.deadline)}; progress checked every ${escapeHtml(plan.monitor.every)} (${plan.monitor.checks} checks).</p>

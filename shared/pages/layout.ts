@@ -29,7 +29,8 @@ export interface HtmlCell {
   html: string;
 }
 
-const isHtmlCell = (value: unknown): value is HtmlCell => typeof value === "object" && value !== null && typeof (value as HtmlCell).html === "string";
+const isHtmlCell = (value: unknown): value is HtmlCell =>
+  typeof value === "object" && value !== null && typeof (value as HtmlCell).html === "string";
 
 const STYLE = `
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#f5f6f8;color:#1b1f24}

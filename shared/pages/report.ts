@@ -23,7 +23,11 @@ export interface MigrationReport {
    */
   phase2Accounts?: { created: number; awaitingFirstSignIn: number; onboardedSince: number; failed: number };
   checklist: ChecklistItem[];
-  phase2: { created: { userPrincipalName: string; peigAccountId?: string }[]; failed: { userPrincipalName: string; error: string }[]; skipped: boolean };
+  phase2: {
+    created: { userPrincipalName: string; peigAccountId?: string }[];
+    failed: { userPrincipalName: string; error: string }[];
+    skipped: boolean;
+  };
   approvals: { round: string; by: string; decision: string; at: string; reason?: string }[];
   /** Users whose last mail bounced: they may never have read the invitation or a reminder. */
   bounced?: BouncedUser[];
@@ -54,7 +58,11 @@ function countsHtml(report: MigrationReport): string {
     `${c.phase2Created} with a Phase 2 account, awaiting their first sign-in`,
     `${c.notOnboarded} not onboarded`,
     `${c.pending} with a pending request, ${c.mismatched} mismatched requests`,
-    ...(a ? [`Phase 2 created ${a.created} Peig accounts: ${a.awaitingFirstSignIn} still awaiting their first sign-in, ${a.onboardedSince} signed in since (counted as onboarded); ${a.failed} failed`] : []),
+    ...(a
+      ? [
+          `Phase 2 created ${a.created} Peig accounts: ${a.awaitingFirstSignIn} still awaiting their first sign-in, ${a.onboardedSince} signed in since (counted as onboarded); ${a.failed} failed`,
+        ]
+      : []),
   ];
   return `<ul id="counts">${lines.map((l) => `<li>${escapeHtml(l)}</li>`).join("")}</ul>`;
 }
@@ -70,11 +78,30 @@ export function renderReportHtml(report: MigrationReport): string {
   <p>Outcome: ${escapeHtml(report.outcome)} · deadline ${when(report.deadline).html}</p>${countsHtml(report)}</div>
   <h2>Confirm your setup</h2>${checklistHtml(report.checklist)}
   <h2>Phase 2</h2>${report.phase2.skipped ? `<p class="muted">Not needed, or skipped.</p>` : ""}
-  ${table(["Account created for", "Peig account"], report.phase2.created.map((c) => [c.userPrincipalName, c.peigAccountId ?? ""]), "No account was created in Phase 2.")}
-  ${report.phase2.failed.length ? `<h2 class="bad">Phase 2 failures</h2>${table(["User", "Error"], report.phase2.failed.map((f) => [f.userPrincipalName, f.error]))}` : ""}
+  ${table(
+    ["Account created for", "Peig account"],
+    report.phase2.created.map((c) => [c.userPrincipalName, c.peigAccountId ?? ""]),
+    "No account was created in Phase 2.",
+  )}
+  ${
+    report.phase2.failed.length
+      ? `<h2 class="bad">Phase 2 failures</h2>${table(
+          ["User", "Error"],
+          report.phase2.failed.map((f) => [f.userPrincipalName, f.error]),
+        )}`
+      : ""
+  }
   ${bouncedTable(report.bounced ?? [], undefined, when)}
-  <h2>Approvals</h2>${table(["Round", "Approver", "Decision", "When", "Reason"], report.approvals.map((a) => [a.round, a.by, a.decision, when(a.at), a.reason ?? ""]), "No approval decision recorded.")}
-  <h2>Deleted</h2>${table(["What", "When", "Detail"], report.deleted.map((d) => [d.what, when(d.at), d.detail]), "Nothing was deleted.")}
+  <h2>Approvals</h2>${table(
+    ["Round", "Approver", "Decision", "When", "Reason"],
+    report.approvals.map((a) => [a.round, a.by, a.decision, when(a.at), a.reason ?? ""]),
+    "No approval decision recorded.",
+  )}
+  <h2>Deleted</h2>${table(
+    ["What", "When", "Detail"],
+    report.deleted.map((d) => [d.what, when(d.at), d.detail]),
+    "Nothing was deleted.",
+  )}
   <h2>Next: ${escapeHtml(report.nextStep.title)}</h2><ul>${report.nextStep.needs.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>`;
   return page(`Peig migration report ${report.workspace}`, body);
 }

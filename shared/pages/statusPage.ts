@@ -23,8 +23,24 @@ export interface StatusView {
   /** People the workflow waits on now (shown at the top). */
   waitingOn?: WaitingOn[];
   /** A step failing past its quick re-tries (the migration waits and tries again; it has not failed). */
-  needsAttention?: { step: string; service: string; status: number | null; message: string; fix: string; since: string; nextAttemptAt: string | null } | null;
-  counts: { inScope: number; onboarded: number; pending: number; mismatched: number; notOnboarded: number; phase2Created: number; phase2Failed: number };
+  needsAttention?: {
+    step: string;
+    service: string;
+    status: number | null;
+    message: string;
+    fix: string;
+    since: string;
+    nextAttemptAt: string | null;
+  } | null;
+  counts: {
+    inScope: number;
+    onboarded: number;
+    pending: number;
+    mismatched: number;
+    notOnboarded: number;
+    phase2Created: number;
+    phase2Failed: number;
+  };
   app: { appId: string; entityId: string; replyUrl: string; thumbprint: string; certificateNotAfter: string } | null;
   checklist: { label: string; met: boolean; evidence: string[] }[] | null;
   openTasks: { kind: string; gate?: string; assignee: string; expiresAt: string }[];
@@ -45,14 +61,31 @@ export interface StatusView {
 export type BouncedUser = BouncedUserSummary;
 
 /** The bounced users among the user rows. */
-export function bouncedUsers(users: readonly { userPrincipalName: string; displayName: string; bounce?: { address: string; cause: string; reason: string; at: string } | null }[]): BouncedUser[] {
-  return users.flatMap((u) => (u.bounce ? [{ userPrincipalName: u.userPrincipalName, displayName: u.displayName, ...u.bounce }] : []));
+export function bouncedUsers(
+  users: readonly {
+    userPrincipalName: string;
+    displayName: string;
+    bounce?: { address: string; cause: string; reason: string; at: string } | null;
+  }[],
+): BouncedUser[] {
+  return users.flatMap((u) =>
+    u.bounce ? [{ userPrincipalName: u.userPrincipalName, displayName: u.displayName, ...u.bounce }] : [],
+  );
 }
 
 /** The bounced users' table (status page and report). */
-export function bouncedTable(bounced: readonly BouncedUser[], total = bounced.length, when: (iso: string) => HtmlCell = (iso) => ({ html: escapeHtml(iso) })): string {
+export function bouncedTable(
+  bounced: readonly BouncedUser[],
+  total = bounced.length,
+  when: (iso: string) => HtmlCell = (iso) => ({ html: escapeHtml(iso) }),
+): string {
   if (total === 0) return "";
-  return `<h2 class="bad">Mail bounced (${total})</h2>${table(["User", "Address", "Cause", "Non-delivery report", "When"], bounced.slice(0, 500).map((b) => [isolatedParts(b.displayName, `<${b.userPrincipalName}>`), b.address, b.cause, b.reason, when(b.at)]))}`;
+  return `<h2 class="bad">Mail bounced (${total})</h2>${table(
+    ["User", "Address", "Cause", "Non-delivery report", "When"],
+    bounced
+      .slice(0, 500)
+      .map((b) => [isolatedParts(b.displayName, `<${b.userPrincipalName}>`), b.address, b.cause, b.reason, when(b.at)]),
+  )}`;
 }
 
 export interface UserTable<T> {
@@ -84,17 +117,43 @@ export function renderStatusPage(view: StatusView): string {
   <h2>Onboarded over time</h2>
   <div class="card">${chart(view)}</div>
   ${view.checklist ? `<h2>Checklist</h2>${checklistHtml(view.checklist)}` : ""}
-  <h2>Open tasks</h2>${table(["Kind", "Gate", "Assigned to", "Link expires"], view.openTasks.map((t) => [t.kind, t.gate ?? "", t.assignee, when(t.expiresAt)]), "No task is waiting for anyone.")}
+  <h2>Open tasks</h2>${table(
+    ["Kind", "Gate", "Assigned to", "Link expires"],
+    view.openTasks.map((t) => [t.kind, t.gate ?? "", t.assignee, when(t.expiresAt)]),
+    "No task is waiting for anyone.",
+  )}
   <h2>Mismatched requests</h2>${table(
     ["Request typed as", "Belongs to", "Merge into Peig account", "Why"],
-    view.mismatched.rows.map((m) => [String(m.mergeSuggestion?.typedEmail ?? ""), isolatedParts(m.displayName, `<${m.userPrincipalName}>`), String(m.mergeSuggestion?.peigAccountId ?? "none yet: approve, then link"), String(m.mergeSuggestion?.reason ?? "")]),
+    view.mismatched.rows.map((m) => [
+      String(m.mergeSuggestion?.typedEmail ?? ""),
+      isolatedParts(m.displayName, `<${m.userPrincipalName}>`),
+      String(m.mergeSuggestion?.peigAccountId ?? "none yet: approve, then link"),
+      String(m.mergeSuggestion?.reason ?? ""),
+    ]),
     "No request with a mismatched e-mail address.",
   )}${moreLink(view.mismatched, counts.mismatched)}
-  ${view.unmatchedRequests.length ? `<h2>Requests matching no user</h2>${table(["Request typed as", "Name", "Submitted", "Why"], view.unmatchedRequests.map((r) => [r.email, r.displayName, when(r.submittedAt), r.reason]))}` : ""}
-  <h2>Not onboarded (${counts.notOnboarded})</h2>${table(["User", "UPN", "Reminders sent"], view.notOnboarded.rows.map((u) => [u.displayName, u.userPrincipalName, u.remindersSent]), "Everyone in scope is onboarded.")}${moreLink(view.notOnboarded, counts.notOnboarded)}
+  ${
+    view.unmatchedRequests.length
+      ? `<h2>Requests matching no user</h2>${table(
+          ["Request typed as", "Name", "Submitted", "Why"],
+          view.unmatchedRequests.map((r) => [r.email, r.displayName, when(r.submittedAt), r.reason]),
+        )}`
+      : ""
+  }
+  <h2>Not onboarded (${counts.notOnboarded})</h2>${table(
+    ["User", "UPN", "Reminders sent"],
+    view.notOnboarded.rows.map((u) => [u.displayName, u.userPrincipalName, u.remindersSent]),
+    "Everyone in scope is onboarded.",
+  )}${moreLink(view.notOnboarded, counts.notOnboarded)}
   ${bouncedTable(view.bounced ?? [], view.bouncedTotal, when)}
   ${view.app ? `<h2>Entra migration app</h2><div class="card">${table(["Application ID", "Entity ID", "Reply URL", "Signing certificate"], [[view.app.appId, view.app.entityId, view.app.replyUrl, `${view.app.thumbprint} (until ${view.app.certificateNotAfter})`]])}</div>` : ""}
-  <h2>Audit trail</h2>${table(["When", "Who", "What", "Details"], [...view.audit].reverse().slice(0, 200).map((a) => [when(a.at), a.actor, a.action, JSON.stringify(a.details)]))}
+  <h2>Audit trail</h2>${table(
+    ["When", "Who", "What", "Details"],
+    [...view.audit]
+      .reverse()
+      .slice(0, 200)
+      .map((a) => [when(a.at), a.actor, a.action, JSON.stringify(a.details)]),
+  )}
   `;
   return page(`Peig migration ${view.workspace}`, body, { refreshSeconds: finished ? undefined : 30 });
 }
@@ -106,11 +165,14 @@ function waitingBanner(w: WaitingOn, when: (iso: string) => HtmlCell): string {
 }
 
 function moreLink(table: UserTable<unknown>, total: number): string {
-  return table.more ? `<p class="more">First ${table.rows.length} of ${total} shown. <a href="${escapeHtml(table.more)}">All of them, page by page (JSON)</a></p>` : "";
+  return table.more
+    ? `<p class="more">First ${table.rows.length} of ${total} shown. <a href="${escapeHtml(table.more)}">All of them, page by page (JSON)</a></p>`
+    : "";
 }
 
 function attentionBanner(a: NonNullable<StatusView["needsAttention"]>, when: (iso: string) => HtmlCell): string {
-  const service = { graph: "Microsoft Graph", peig: "Peig", store: "Table Storage", app: "the app" }[a.service] ?? a.service;
+  const service =
+    { graph: "Microsoft Graph", peig: "Peig", store: "Table Storage", app: "the app" }[a.service] ?? a.service;
   return `<div class="card attention" role="alert">
     <h2>Needs attention</h2>
     <p>Step <strong>${escapeHtml(a.step)}</strong> keeps failing since ${when(a.since).html}: ${escapeHtml(service)}${a.status !== null ? ` answered <strong>${a.status}</strong>` : " did not answer"}.</p>
@@ -122,7 +184,10 @@ function attentionBanner(a: NonNullable<StatusView["needsAttention"]>, when: (is
 
 function timeline(current: string): string {
   const index = PHASES.indexOf(current);
-  const items = PHASES.map((p, i) => `<li class="${p === current ? "now" : index > i || current === "completed" ? "done" : ""}">${escapeHtml(p)}</li>`);
+  const items = PHASES.map(
+    (p, i) =>
+      `<li class="${p === current ? "now" : index > i || current === "completed" ? "done" : ""}">${escapeHtml(p)}</li>`,
+  );
   if (current === "cancelled" || current === "failed") items.push(`<li class="now">${escapeHtml(current)}</li>`);
   return `<ol class="timeline" aria-label="phases">${items.join("")}</ol>`;
 }
@@ -140,13 +205,22 @@ const DAY_MS = 86_400_000;
 function chart(view: StatusView): string {
   const points = view.audit
     .filter((a) => a.action === "monitor.progress")
-    .map((a) => ({ t: Date.parse(a.at), v: Number((a.details.counts as { onboarded?: number } | undefined)?.onboarded ?? 0) }));
-  const reminders = view.audit.filter((a) => a.action === "mail.reminder.sent").map((a) => ({ t: Date.parse(a.at), label: String(a.details.reminder ?? "") }));
+    .map((a) => ({
+      t: Date.parse(a.at),
+      v: Number((a.details.counts as { onboarded?: number } | undefined)?.onboarded ?? 0),
+    }));
+  const reminders = view.audit
+    .filter((a) => a.action === "mail.reminder.sent")
+    .map((a) => ({ t: Date.parse(a.at), label: String(a.details.reminder ?? "") }));
   if (points.length === 0) return `<p class="muted">No monitor pass yet.</p>`;
   // The line ends at the count the page shows above it (a pass that changed nothing records no progress entry).
   const now = Date.parse(view.generatedAt);
-  if (now > points[points.length - 1].t && !FINISHED_PHASES.has(view.phase)) points.push({ t: now, v: view.counts.onboarded });
-  const W = 900, H = 250, P = 40, LEGEND = 24;
+  if (now > points[points.length - 1].t && !FINISHED_PHASES.has(view.phase))
+    points.push({ t: now, v: view.counts.onboarded });
+  const W = 900,
+    H = 250,
+    P = 40,
+    LEGEND = 24;
   const bottom = H - P - LEGEND;
   const t0 = Math.min(...points.map((p) => p.t), ...reminders.map((r) => r.t));
   const t1 = Math.max(Date.parse(view.deadline), ...points.map((p) => p.t));
@@ -155,14 +229,20 @@ function chart(view: StatusView): string {
   const y = (v: number) => bottom - (v / max) * (bottom - P);
   const line = points.map((p, i) => `${i ? "L" : "M"}${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join(" ");
   const marks = reminders
-    .map((r) => `<line x1="${x(r.t).toFixed(1)}" x2="${x(r.t).toFixed(1)}" y1="${P}" y2="${bottom}" stroke="#9a6700" stroke-dasharray="4 3"/><text x="${(x(r.t) + 3).toFixed(1)}" y="${P + 10}" font-size="11" fill="#9a6700">${escapeHtml(r.label)}</text>`)
+    .map(
+      (r) =>
+        `<line x1="${x(r.t).toFixed(1)}" x2="${x(r.t).toFixed(1)}" y1="${P}" y2="${bottom}" stroke="#9a6700" stroke-dasharray="4 3"/><text x="${(x(r.t) + 3).toFixed(1)}" y="${P + 10}" font-size="11" fill="#9a6700">${escapeHtml(r.label)}</text>`,
+    )
     .join("");
   // Midnight UTC ticks, every `step` days so that at most about ten labels fit.
   const step = Math.max(1, Math.ceil((t1 - t0) / DAY_MS / 10));
   const ticks: number[] = [];
   for (let t = Math.ceil(t0 / DAY_MS) * DAY_MS; t <= t1; t += step * DAY_MS) ticks.push(t);
   const axis = ticks
-    .map((t) => `<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${bottom}" y2="${bottom + 4}" stroke="#8a94a3"/><text class="axis-day" x="${x(t).toFixed(1)}" y="${bottom + 15}" font-size="10" text-anchor="middle" fill="#5b6470">${escapeHtml(axisDay.format(t))}</text>`)
+    .map(
+      (t) =>
+        `<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${bottom}" y2="${bottom + 4}" stroke="#8a94a3"/><text class="axis-day" x="${x(t).toFixed(1)}" y="${bottom + 15}" font-size="10" text-anchor="middle" fill="#5b6470">${escapeHtml(axisDay.format(t))}</text>`,
+    )
     .join("");
   const last = points[points.length - 1];
   const deadlineX = x(Date.parse(view.deadline)).toFixed(1);

@@ -26,7 +26,10 @@ const LABELS: Record<string, { text: string; style: string }> = {
 export function renderTaskPage(input: TaskPageInput): string {
   const p = input.payload;
   const buttons = p.decisions
-    .map((d) => `<button type="submit" name="decision" value="${escapeHtml(d)}" class="${d === "approve" && p.irreversible ? "danger" : (LABELS[d]?.style ?? "")}">${escapeHtml(p.labels?.[d] ?? LABELS[d]?.text ?? d)}</button>`)
+    .map(
+      (d) =>
+        `<button type="submit" name="decision" value="${escapeHtml(d)}" class="${d === "approve" && p.irreversible ? "danger" : (LABELS[d]?.style ?? "")}">${escapeHtml(p.labels?.[d] ?? LABELS[d]?.text ?? d)}</button>`,
+    )
     .join("");
   const body = `
   <h1>${escapeHtml(p.title)}</h1>
@@ -37,7 +40,14 @@ export function renderTaskPage(input: TaskPageInput): string {
   </div>
   ${p.instructions?.length ? `<h2>Steps</h2><ol>${p.instructions.map((i) => `<li>${escapeHtml(i)}</li>`).join("")}</ol>` : ""}
   ${p.values?.length ? `<h2>Values to paste</h2>${p.values.map((v) => `<p><strong>${escapeHtml(v.label)}</strong></p><pre>${escapeHtml(v.value)}</pre>`).join("")}` : ""}
-  ${input.accounts ? `<h2>Accounts (${input.accounts.length})</h2>${table(["Name", "Microsoft 365 account"], input.accounts.map((a) => [a.displayName, a.userPrincipalName]))}` : ""}
+  ${
+    input.accounts
+      ? `<h2>Accounts (${input.accounts.length})</h2>${table(
+          ["Name", "Microsoft 365 account"],
+          input.accounts.map((a) => [a.displayName, a.userPrincipalName]),
+        )}`
+      : ""
+  }
   ${p.merges ? mergesHtml(p.merges) : ""}
   ${p.evidence?.length ? `<h2>Evidence</h2>${checklistHtml(p.evidence)}` : ""}
   <form method="post" class="card">
@@ -52,7 +62,12 @@ export function renderTaskPage(input: TaskPageInput): string {
 function mergesHtml(list: MergeList): string {
   const merges = table(
     ["Typed e-mail", "Microsoft 365 account", "Peig account", "Why it matches"],
-    list.merges.map((m) => [isolatedParts(m.requestName, `<${m.typedEmail}>`), m.userPrincipalName, m.peigAccountId ?? "none yet: created before the merge", m.reason]),
+    list.merges.map((m) => [
+      isolatedParts(m.requestName, `<${m.typedEmail}>`),
+      m.userPrincipalName,
+      m.peigAccountId ?? "none yet: created before the merge",
+      m.reason,
+    ]),
   );
   const manual = list.manual.length
     ? `<h2>For you to resolve in Peig (${list.manual.length})</h2><p class="muted">The app cannot tell whom these belong to.</p>${table(
@@ -60,7 +75,10 @@ function mergesHtml(list: MergeList): string {
         list.manual.map((m) => [isolatedParts(m.requestName, `<${m.typedEmail}>`), m.reason, m.whatToDo]),
       )}`
     : "";
-  const more = list.more > 0 ? `<p class="muted">${list.more} more request(s) follow in the next task, once these are done.</p>` : "";
+  const more =
+    list.more > 0
+      ? `<p class="muted">${list.more} more request(s) follow in the next task, once these are done.</p>`
+      : "";
   return `<h2>To merge (${list.merges.length})</h2>${merges}${manual}${more}`;
 }
 

@@ -88,7 +88,8 @@ interface RequestSpec {
 
 function classify(error: unknown): RetryDecision {
   if (error instanceof PeigTransportError) return { retry: true };
-  if (error instanceof PeigApiError && isTransientStatus(error.status)) return { retry: true, retryAfterMs: error.retryAfterMs };
+  if (error instanceof PeigApiError && isTransientStatus(error.status))
+    return { retry: true, retryAfterMs: error.retryAfterMs };
   return { retry: false };
 }
 
@@ -119,7 +120,12 @@ export class PeigApiClient implements PeigPort {
 
   async getSamlIdpInfo(): Promise<SamlIdpInfo> {
     const body = await this.call<SamlIdpInfoBody>("getSamlIdpInfo");
-    return { idpEntityId: body.idpEntityId, signInUrl: body.signInUrl, signOutUrl: body.signOutUrl, idpCertificatePem: body.idpCertificate };
+    return {
+      idpEntityId: body.idpEntityId,
+      signInUrl: body.signInUrl,
+      signOutUrl: body.signOutUrl,
+      idpCertificatePem: body.idpCertificate,
+    };
   }
 
   async getMigrationConfiguration(): Promise<MigrationConfiguration | null> {
@@ -221,7 +227,12 @@ export class PeigApiClient implements PeigPort {
     );
   }
 
-  private async resolveRequest(operation: PeigOperationId, requestId: string, resolution: RequestResolution, body?: unknown): Promise<void> {
+  private async resolveRequest(
+    operation: PeigOperationId,
+    requestId: string,
+    resolution: RequestResolution,
+    body?: unknown,
+  ): Promise<void> {
     try {
       await this.call<unknown>(operation, { params: { requestId }, body });
     } catch (error) {
@@ -245,7 +256,11 @@ export class PeigApiClient implements PeigPort {
   }
 
   private call<T>(operation: PeigOperationId, spec: RequestSpec = {}): Promise<T> {
-    return withRetry(() => this.send<T>(operation, spec), { clock: this.options.clock, policy: this.options.retryPolicy, classify });
+    return withRetry(() => this.send<T>(operation, spec), {
+      clock: this.options.clock,
+      policy: this.options.retryPolicy,
+      classify,
+    });
   }
 
   /** One HTTP request, no retry. */
@@ -253,7 +268,11 @@ export class PeigApiClient implements PeigPort {
     const { method, path } = peigOperations[operation];
     const url = new URL(this.baseUrl + expandPath(path, spec.params));
     for (const [name, value] of Object.entries(spec.query ?? {})) url.searchParams.set(name, value);
-    const headers: Record<string, string> = { Authorization: `Bearer ${this.options.apiKey}`, Accept: "application/json", ...spec.headers };
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${this.options.apiKey}`,
+      Accept: "application/json",
+      ...spec.headers,
+    };
     if (spec.body !== undefined) headers["Content-Type"] = "application/json";
 
     await this.pacer?.take(1);
@@ -274,7 +293,13 @@ export class PeigApiClient implements PeigPort {
     if (!response.ok) {
       const detail = parseErrorBody(text);
       const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), this.options.clock.now());
-      throw new PeigApiError(operation, response.status, detail?.code ?? `http${response.status}`, detail, retryAfterMs);
+      throw new PeigApiError(
+        operation,
+        response.status,
+        detail?.code ?? `http${response.status}`,
+        detail,
+        retryAfterMs,
+      );
     }
     return (text ? JSON.parse(text) : undefined) as T;
   }

@@ -4,9 +4,25 @@
  * idempotent and safe across processes. Transient failures are retried by the SDK's own pipeline.
  */
 import type { TokenCredential } from "@azure/core-auth";
-import { odata, TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from "@azure/data-tables";
+import {
+  odata,
+  TableClient,
+  type TableEntity,
+  type TableEntityResult,
+  type TransactionAction,
+} from "@azure/data-tables";
 import type { RequestCounter } from "../requestCounter";
-import type { Continuation, Entity, EntityPage, EntityQuery, EntityTable, EntityTables, EntityValue, StoredEntity, UpsertOperation } from "./entityTable";
+import type {
+  Continuation,
+  Entity,
+  EntityPage,
+  EntityQuery,
+  EntityTable,
+  EntityTables,
+  EntityValue,
+  StoredEntity,
+  UpsertOperation,
+} from "./entityTable";
 import { ConflictError, NotFoundError, PreconditionFailedError } from "./errors";
 import { MAX_PAGE_SIZE } from "./tableLimits";
 
@@ -33,7 +49,10 @@ export class AzureEntityTables implements EntityTables {
   private client(tableName: string): TableClient {
     if ("connectionString" in this.connection) {
       // Azurite serves plain http on loopback; the SDK refuses http unless told otherwise.
-      const allowInsecureConnection = /TableEndpoint=http:|DefaultEndpointsProtocol=http;|UseDevelopmentStorage=true/i.test(this.connection.connectionString);
+      const allowInsecureConnection =
+        /TableEndpoint=http:|DefaultEndpointsProtocol=http;|UseDevelopmentStorage=true/i.test(
+          this.connection.connectionString,
+        );
       return TableClient.fromConnectionString(this.connection.connectionString, tableName, { allowInsecureConnection });
     }
     return new TableClient(this.connection.endpoint, tableName, this.connection.credential);
@@ -108,14 +127,21 @@ class AzureEntityTable implements EntityTable {
       .next();
     if (page.done) return { entities: [] };
     const next = page.value.continuationToken;
-    return { entities: page.value.map(toStored), continuation: next ? (JSON.parse(Buffer.from(next, "base64").toString("utf8")) as Continuation) : undefined };
+    return {
+      entities: page.value.map(toStored),
+      continuation: next ? (JSON.parse(Buffer.from(next, "base64").toString("utf8")) as Continuation) : undefined,
+    };
   }
 
   async upsertInTransaction(operations: readonly UpsertOperation[]): Promise<void> {
     if (operations.length === 0) return;
     await this.ensureTable();
     this.counter?.count("table.transaction");
-    const actions: TransactionAction[] = operations.map(({ entity, mode }) => ["upsert", toTableEntity(entity), mode === "merge" ? "Merge" : "Replace"]);
+    const actions: TransactionAction[] = operations.map(({ entity, mode }) => [
+      "upsert",
+      toTableEntity(entity),
+      mode === "merge" ? "Merge" : "Replace",
+    ]);
     await mapErrors(() => this.client.submitTransaction(actions));
   }
 
@@ -144,7 +170,12 @@ function toStored(result: TableEntityResult<Record<string, unknown>>): StoredEnt
     if (METADATA.has(name) || name.startsWith("odata.")) continue;
     if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") properties[name] = value;
   }
-  return { partitionKey: requireString(result.partitionKey), rowKey: requireString(result.rowKey), properties, etag: requireEtag(result.etag) };
+  return {
+    partitionKey: requireString(result.partitionKey),
+    rowKey: requireString(result.rowKey),
+    properties,
+    etag: requireEtag(result.etag),
+  };
 }
 
 function toFilter(query: EntityQuery): string | undefined {

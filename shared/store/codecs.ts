@@ -42,7 +42,8 @@ export function defined(properties: Record<string, EntityValue | undefined>): Pr
 export function toJson(name: string, value: unknown): string {
   const json = JSON.stringify(value);
   if (json === undefined) throw new Error(`${name} is not JSON-serialisable`);
-  if (json.length > MAX_STRING_CHARS) throw new Error(`${name} is too large to store: ${json.length} characters as JSON (limit ${MAX_STRING_CHARS})`);
+  if (json.length > MAX_STRING_CHARS)
+    throw new Error(`${name} is too large to store: ${json.length} characters as JSON (limit ${MAX_STRING_CHARS})`);
   return json;
 }
 
@@ -90,7 +91,10 @@ export function migrationRecord(properties: Properties, etag: string): Migration
     status: text(properties, "status") as MigrationStatus,
     phase: text(properties, "phase"),
     // Rows written before the column was named for what it holds keep it as "settings" until their next write.
-    runtime: decodeRuntime(parsed<unknown>(properties, "runtime" in properties ? "runtime" : "settings"), text(properties, "id")),
+    runtime: decodeRuntime(
+      parsed<unknown>(properties, "runtime" in properties ? "runtime" : "settings"),
+      text(properties, "id"),
+    ),
     counts: parsed<MigrationCounts>(properties, "counts"),
     deadline: text(properties, "deadline"),
     createdAt: text(properties, "createdAt"),

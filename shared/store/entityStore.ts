@@ -82,7 +82,8 @@ export class EntityMigrationStore implements MigrationStore {
 
   constructor(tables: EntityTables, options: EntityStoreOptions = {}) {
     const prefix = options.tablePrefix ?? "peig";
-    if (!/^[A-Za-z][A-Za-z0-9]{0,40}$/.test(prefix)) throw new Error(`table prefix must be 1-41 letters or digits, starting with a letter: "${prefix}"`);
+    if (!/^[A-Za-z][A-Za-z0-9]{0,40}$/.test(prefix))
+      throw new Error(`table prefix must be 1-41 letters or digits, starting with a letter: "${prefix}"`);
     this.clock = options.clock ?? systemClock;
     this.migrations = tables.table(`${prefix}Migrations`);
     this.locks = tables.table(`${prefix}WorkspaceLocks`);
@@ -105,7 +106,11 @@ export class EntityMigrationStore implements MigrationStore {
     };
     const properties = migrationProperties(record);
     try {
-      const etag = await this.migrations.insert({ partitionKey: MIGRATION_PARTITION, rowKey: encodeKey(migration.id), properties });
+      const etag = await this.migrations.insert({
+        partitionKey: MIGRATION_PARTITION,
+        rowKey: encodeKey(migration.id),
+        properties,
+      });
       return migrationRecord(properties, etag);
     } catch (error) {
       if (error instanceof ConflictError) throw new ConflictError(`migration ${migration.id} already exists`);
@@ -119,8 +124,18 @@ export class EntityMigrationStore implements MigrationStore {
   }
 
   async updateMigration(id: string, patch: MigrationPatch, options: { etag?: string } = {}): Promise<MigrationRecord> {
-    const written = await this.readModifyWrite(this.migrations, MIGRATION_PARTITION, encodeKey(id), `migration ${id}`, options.etag, (current) =>
-      migrationProperties({ ...migrationRecord(current.properties, current.etag), ...definedPatch(patch), updatedAt: this.now() }),
+    const written = await this.readModifyWrite(
+      this.migrations,
+      MIGRATION_PARTITION,
+      encodeKey(id),
+      `migration ${id}`,
+      options.etag,
+      (current) =>
+        migrationProperties({
+          ...migrationRecord(current.properties, current.etag),
+          ...definedPatch(patch),
+          updatedAt: this.now(),
+        }),
     );
     return migrationRecord(written.properties, written.etag);
   }
@@ -130,22 +145,31 @@ export class EntityMigrationStore implements MigrationStore {
     if (filter.workspace !== undefined) equals.workspace = filter.workspace;
     if (filter.status !== undefined) equals.status = filter.status;
     const records: MigrationRecord[] = [];
-    for await (const entity of this.migrations.query({ partitionKey: MIGRATION_PARTITION, equals })) records.push(migrationRecord(entity.properties, entity.etag));
+    for await (const entity of this.migrations.query({ partitionKey: MIGRATION_PARTITION, equals }))
+      records.push(migrationRecord(entity.properties, entity.etag));
     return records.sort((a, b) => compare(a.createdAt, b.createdAt) || compare(a.id, b.id));
   }
 
   async pageMigrations(options: { top: number; cursor?: string }): Promise<MigrationPage> {
-    if (!Number.isInteger(options.top) || options.top < 1 || options.top > MAX_MIGRATIONS_PAGE) throw new RangeError(`top must be an integer from 1 to ${MAX_MIGRATIONS_PAGE}`);
+    if (!Number.isInteger(options.top) || options.top < 1 || options.top > MAX_MIGRATIONS_PAGE)
+      throw new RangeError(`top must be an integer from 1 to ${MAX_MIGRATIONS_PAGE}`);
     const continuation = options.cursor === undefined ? undefined : decodeCursor(options.cursor, MIGRATION_PARTITION);
     const page = await this.migrations.queryPage({ partitionKey: MIGRATION_PARTITION }, options.top, continuation);
-    return { migrations: page.entities.map((e) => migrationRecord(e.properties, e.etag)), cursor: page.continuation && encodeCursor(page.continuation, MIGRATION_PARTITION) };
+    return {
+      migrations: page.entities.map((e) => migrationRecord(e.properties, e.etag)),
+      cursor: page.continuation && encodeCursor(page.continuation, MIGRATION_PARTITION),
+    };
   }
 
   // --- workspace lock ---------------------------------------------------------------------------
 
   async claimWorkspace(workspace: string, migrationId: string): Promise<WorkspaceClaim> {
     const rowKey = encodeKey(workspace.trim().toLowerCase());
-    const held = { partitionKey: WORKSPACE_PARTITION, rowKey, properties: { workspace, migrationId, held: true, claimedAt: this.now() } };
+    const held = {
+      partitionKey: WORKSPACE_PARTITION,
+      rowKey,
+      properties: { workspace, migrationId, held: true, claimedAt: this.now() },
+    };
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
       const current = await this.locks.get(WORKSPACE_PARTITION, rowKey);
       try {
@@ -175,7 +199,14 @@ export class EntityMigrationStore implements MigrationStore {
       const current = await this.locks.get(WORKSPACE_PARTITION, rowKey);
       if (!current || current.properties.held !== true || current.properties.migrationId !== migrationId) return false;
       try {
-        await this.locks.replace({ partitionKey: WORKSPACE_PARTITION, rowKey, properties: { ...current.properties, held: false, releasedAt: this.now() } }, current.etag);
+        await this.locks.replace(
+          {
+            partitionKey: WORKSPACE_PARTITION,
+            rowKey,
+            properties: { ...current.properties, held: false, releasedAt: this.now() },
+          },
+          current.etag,
+        );
         return true;
       } catch (error) {
         if (error instanceof PreconditionFailedError) continue;
@@ -207,12 +238,16 @@ export class EntityMigrationStore implements MigrationStore {
       entity: { partitionKey, rowKey: encodeKey(row.userId), properties: userProperties({ ...row, updatedAt }) },
     }));
     const batches: UpsertOperation[][] = [];
-    for (let i = 0; i < operations.length; i += MAX_TRANSACTION_OPERATIONS) batches.push(operations.slice(i, i + MAX_TRANSACTION_OPERATIONS));
+    for (let i = 0; i < operations.length; i += MAX_TRANSACTION_OPERATIONS)
+      batches.push(operations.slice(i, i + MAX_TRANSACTION_OPERATIONS));
     await forEachConcurrently(batches, TRANSACTION_CONCURRENCY, (batch) => this.users.upsertInTransaction(batch));
   }
 
   async getUsers(migrationId: string, filter: { phase2Batch?: number } = {}): Promise<UserRecord[]> {
-    const query = { partitionKey: encodeKey(migrationId), equals: filter.phase2Batch === undefined ? undefined : { phase2Batch: String(filter.phase2Batch) } };
+    const query = {
+      partitionKey: encodeKey(migrationId),
+      equals: filter.phase2Batch === undefined ? undefined : { phase2Batch: String(filter.phase2Batch) },
+    };
     const users: UserRecord[] = [];
     // Page by page, not entity by entity: one await per 1,000 rows.
     let continuation: Continuation | undefined;
@@ -224,17 +259,33 @@ export class EntityMigrationStore implements MigrationStore {
     return users;
   }
 
-  async listUsers(migrationId: string, options: { state?: UserState; top: number; cursor?: string }): Promise<UserPage> {
-    if (!Number.isInteger(options.top) || options.top < 1 || options.top > MAX_USERS_PAGE) throw new RangeError(`top must be an integer from 1 to ${MAX_USERS_PAGE}`);
+  async listUsers(
+    migrationId: string,
+    options: { state?: UserState; top: number; cursor?: string },
+  ): Promise<UserPage> {
+    if (!Number.isInteger(options.top) || options.top < 1 || options.top > MAX_USERS_PAGE)
+      throw new RangeError(`top must be an integer from 1 to ${MAX_USERS_PAGE}`);
     const partitionKey = encodeKey(migrationId);
     const continuation = options.cursor === undefined ? undefined : decodeCursor(options.cursor, partitionKey);
-    const page = await this.users.queryPage({ partitionKey, equals: options.state ? { state: options.state } : undefined }, options.top, continuation);
-    return { users: page.entities.map((e) => userRecord(e.properties)), cursor: page.continuation && encodeCursor(page.continuation, partitionKey) };
+    const page = await this.users.queryPage(
+      { partitionKey, equals: options.state ? { state: options.state } : undefined },
+      options.top,
+      continuation,
+    );
+    return {
+      users: page.entities.map((e) => userRecord(e.properties)),
+      cursor: page.continuation && encodeCursor(page.continuation, partitionKey),
+    };
   }
 
   async updateUser(migrationId: string, userId: string, patch: UserPatch): Promise<UserRecord> {
-    const written = await this.readModifyWrite(this.users, encodeKey(migrationId), encodeKey(userId), `user ${userId} of migration ${migrationId}`, undefined, (current) =>
-      userProperties({ ...userRecord(current.properties), ...definedPatch(patch), updatedAt: this.now() }),
+    const written = await this.readModifyWrite(
+      this.users,
+      encodeKey(migrationId),
+      encodeKey(userId),
+      `user ${userId} of migration ${migrationId}`,
+      undefined,
+      (current) => userProperties({ ...userRecord(current.properties), ...definedPatch(patch), updatedAt: this.now() }),
     );
     return userRecord(written.properties);
   }
@@ -249,7 +300,8 @@ export class EntityMigrationStore implements MigrationStore {
       const etag = await this.tasks.insert({ partitionKey: task.tokenHash, rowKey: TASK_ROW, properties });
       return taskRecord(properties, etag);
     } catch (error) {
-      if (error instanceof ConflictError) throw new ConflictError(`a task with this token hash already exists (task ${task.id})`);
+      if (error instanceof ConflictError)
+        throw new ConflictError(`a task with this token hash already exists (task ${task.id})`);
       throw error;
     }
   }
@@ -261,7 +313,9 @@ export class EntityMigrationStore implements MigrationStore {
   }
 
   async listTasks(migrationId: string, filter: { status?: TaskStatus; gate?: string } = {}): Promise<TaskRecord[]> {
-    return this.queryTasks(definedPatch({ migrationId, status: filter.status, gate: filter.gate }) as Record<string, string>);
+    return this.queryTasks(
+      definedPatch({ migrationId, status: filter.status, gate: filter.gate }) as Record<string, string>,
+    );
   }
 
   async decideTask(tokenHash: string, decision: TaskDecision, options: DecideTaskOptions): Promise<DecideTaskResult> {
@@ -269,8 +323,16 @@ export class EntityMigrationStore implements MigrationStore {
     if (!current) throw new NotFoundError("no task for this token");
     const refusal = whyNotDecidable(current, options.decidedAt);
     if (refusal) return { outcome: refusal, task: current };
-    if (current.etag !== options.etag) throw new PreconditionFailedError(`task ${current.id} changed since it was read`);
-    const decided: Omit<TaskRecord, "etag"> = { ...withoutEtag(current), status: "decided", decision, decidedBy: options.decidedBy, decidedAt: options.decidedAt, reason: options.reason };
+    if (current.etag !== options.etag)
+      throw new PreconditionFailedError(`task ${current.id} changed since it was read`);
+    const decided: Omit<TaskRecord, "etag"> = {
+      ...withoutEtag(current),
+      status: "decided",
+      decision,
+      decidedBy: options.decidedBy,
+      decidedAt: options.decidedAt,
+      reason: options.reason,
+    };
     const properties = taskProperties(decided);
     try {
       const etag = await this.tasks.replace({ partitionKey: tokenHash, rowKey: TASK_ROW, properties }, current.etag);
@@ -285,14 +347,25 @@ export class EntityMigrationStore implements MigrationStore {
     }
   }
 
-  async closeOpenTasks(migrationId: string, status: "expired" | "cancelled", filter: { gate?: string; assignee?: string } = {}): Promise<number> {
+  async closeOpenTasks(
+    migrationId: string,
+    status: "expired" | "cancelled",
+    filter: { gate?: string; assignee?: string } = {},
+  ): Promise<number> {
     const open = (await this.listTasks(migrationId, { status: "open", gate: filter.gate })).filter(
       (task) => !filter.assignee || task.assignee.toLowerCase() === filter.assignee.toLowerCase(),
     );
     const closed = await Promise.all(
       open.map(async (task) => {
         try {
-          await this.tasks.replace({ partitionKey: task.tokenHash, rowKey: TASK_ROW, properties: taskProperties({ ...withoutEtag(task), status }) }, task.etag);
+          await this.tasks.replace(
+            {
+              partitionKey: task.tokenHash,
+              rowKey: TASK_ROW,
+              properties: taskProperties({ ...withoutEtag(task), status }),
+            },
+            task.etag,
+          );
           return true;
         } catch (error) {
           // Decided (or closed) meanwhile: that outcome stands.
@@ -319,9 +392,21 @@ export class EntityMigrationStore implements MigrationStore {
       // that two processes appending in the same millisecond never pick the same key.
       auditSequence = (auditSequence + 1) % 1e9;
       const id = `${at}_${String(auditSequence).padStart(9, "0")}_${randomBytes(4).toString("hex")}`;
-      const entry: AuditEntry = { id, migrationId: input.migrationId, at, actor: input.actor, action: input.action, details: input.details ?? {}, instanceId: input.instanceId };
+      const entry: AuditEntry = {
+        id,
+        migrationId: input.migrationId,
+        at,
+        actor: input.actor,
+        action: input.action,
+        details: input.details ?? {},
+        instanceId: input.instanceId,
+      };
       try {
-        await this.audit.insert({ partitionKey: encodeKey(input.migrationId), rowKey: id, properties: auditProperties(entry) });
+        await this.audit.insert({
+          partitionKey: encodeKey(input.migrationId),
+          rowKey: id,
+          properties: auditProperties(entry),
+        });
         return auditEntry(id, auditProperties(entry));
       } catch (error) {
         if (!(error instanceof ConflictError) || attempt >= 2) throw error;
@@ -334,7 +419,11 @@ export class EntityMigrationStore implements MigrationStore {
     const entries: AuditEntry[] = [];
     if (limit <= 0) return entries;
     const pageSize = Math.min(limit, MAX_PAGE_SIZE);
-    for await (const entity of this.audit.query({ partitionKey: encodeKey(migrationId), rowKeyAfter: options.after, pageSize })) {
+    for await (const entity of this.audit.query({
+      partitionKey: encodeKey(migrationId),
+      rowKeyAfter: options.after,
+      pageSize,
+    })) {
       entries.push(auditEntry(entity.rowKey, entity.properties));
       if (entries.length >= limit) break;
     }
@@ -373,14 +462,16 @@ export class EntityMigrationStore implements MigrationStore {
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
       const current = await table.get(partitionKey, rowKey);
       if (!current) throw new NotFoundError(`${what} not found`);
-      if (expectedEtag !== undefined && current.etag !== expectedEtag) throw new PreconditionFailedError(`${what} changed since it was read`);
+      if (expectedEtag !== undefined && current.etag !== expectedEtag)
+        throw new PreconditionFailedError(`${what} changed since it was read`);
       const properties = transform(current);
       try {
         const etag = await table.replace({ partitionKey, rowKey, properties }, current.etag);
         return { partitionKey, rowKey, properties, etag };
       } catch (error) {
         if (error instanceof PreconditionFailedError && expectedEtag === undefined) continue;
-        if (error instanceof PreconditionFailedError) throw new PreconditionFailedError(`${what} changed since it was read`);
+        if (error instanceof PreconditionFailedError)
+          throw new PreconditionFailedError(`${what} changed since it was read`);
         throw error;
       }
     }
@@ -404,7 +495,11 @@ function decodeCursor(cursor: string, partitionKey: string): Continuation {
     decoded = undefined;
   }
   const c = (decoded ?? {}) as Partial<Continuation> & { partition?: unknown };
-  if (c.partition !== partitionKey || typeof c.nextPartitionKey !== "string" || (c.nextRowKey !== undefined && typeof c.nextRowKey !== "string")) {
+  if (
+    c.partition !== partitionKey ||
+    typeof c.nextPartitionKey !== "string" ||
+    (c.nextRowKey !== undefined && typeof c.nextRowKey !== "string")
+  ) {
     throw new InvalidCursorError("the cursor is not one this list handed out; start again without it");
   }
   return { nextPartitionKey: c.nextPartitionKey, nextRowKey: c.nextRowKey };
@@ -418,7 +513,8 @@ function whyNotDecidable(task: TaskRecord, decidedAt: string): "alreadyDecided" 
 }
 
 function assertTokenHash(tokenHash: string): void {
-  if (!TOKEN_HASH.test(tokenHash)) throw new Error("tokenHash must be a SHA-256 hex digest (64 lowercase hex characters)");
+  if (!TOKEN_HASH.test(tokenHash))
+    throw new Error("tokenHash must be a SHA-256 hex digest (64 lowercase hex characters)");
 }
 
 function withoutEtag(task: TaskRecord): Omit<TaskRecord, "etag"> {
@@ -435,7 +531,11 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-async function forEachConcurrently<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
+async function forEachConcurrently<T>(
+  items: readonly T[],
+  limit: number,
+  run: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) await run(items[next++]);

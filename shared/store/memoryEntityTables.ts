@@ -5,7 +5,17 @@
  * Every call yields to the event loop first, so concurrent callers interleave as they would over HTTP.
  */
 import type { RequestCounter } from "../requestCounter";
-import type { Continuation, Entity, EntityPage, EntityQuery, EntityTable, EntityTables, EntityValue, StoredEntity, UpsertOperation } from "./entityTable";
+import type {
+  Continuation,
+  Entity,
+  EntityPage,
+  EntityQuery,
+  EntityTable,
+  EntityTables,
+  EntityValue,
+  StoredEntity,
+  UpsertOperation,
+} from "./entityTable";
 import { ConflictError, NotFoundError, PreconditionFailedError } from "./errors";
 import {
   MAX_CUSTOM_PROPERTIES,
@@ -124,10 +134,12 @@ class MemoryEntityTable implements EntityTable {
 
   async queryPage(query: EntityQuery, top: number, continuation?: Continuation): Promise<EntityPage> {
     await this.request("table.query");
-    if (!Number.isInteger(top) || top < 1 || top > MAX_PAGE_SIZE) throw new InvalidTableRequestError(`$top must be from 1 to ${MAX_PAGE_SIZE}, got ${top}`);
+    if (!Number.isInteger(top) || top < 1 || top > MAX_PAGE_SIZE)
+      throw new InvalidTableRequestError(`$top must be from 1 to ${MAX_PAGE_SIZE}, got ${top}`);
     const entities: StoredEntity[] = [];
     for (const row of this.matching(query, continuation)) {
-      if (entities.length === top) return { entities, continuation: { nextPartitionKey: row.partitionKey, nextRowKey: row.rowKey } };
+      if (entities.length === top)
+        return { entities, continuation: { nextPartitionKey: row.partitionKey, nextRowKey: row.rowKey } };
       entities.push(stored(row));
     }
     return { entities };
@@ -135,9 +147,14 @@ class MemoryEntityTable implements EntityTable {
 
   /** Matching rows in key order, from the first key the query (and continuation) allows; stops at the end of a queried partition. */
   private *matching(query: EntityQuery, continuation?: Continuation): Generator<KeyedRow> {
-    const rows = this.bucketOf(query) ?? (this.sorted ??= [...this.partitions.values()].flatMap((partition) => [...partition.values()]).sort((a, b) => compare(a.partitionKey, b.partitionKey) || compare(a.rowKey, b.rowKey)));
+    const rows =
+      this.bucketOf(query) ??
+      (this.sorted ??= [...this.partitions.values()]
+        .flatMap((partition) => [...partition.values()])
+        .sort((a, b) => compare(a.partitionKey, b.partitionKey) || compare(a.rowKey, b.rowKey)));
     let start = { partitionKey: query.partitionKey ?? "", rowKey: "", inclusive: true };
-    if (query.rowKeyAfter !== undefined && query.partitionKey !== undefined) start = { partitionKey: query.partitionKey, rowKey: query.rowKeyAfter, inclusive: false };
+    if (query.rowKeyAfter !== undefined && query.partitionKey !== undefined)
+      start = { partitionKey: query.partitionKey, rowKey: query.rowKeyAfter, inclusive: false };
     if (continuation && compare(continuation.nextPartitionKey, start.partitionKey) >= 0) {
       start = { partitionKey: continuation.nextPartitionKey, rowKey: continuation.nextRowKey ?? "", inclusive: true };
     }
@@ -152,20 +169,25 @@ class MemoryEntityTable implements EntityTable {
     await this.request("table.transaction");
     if (operations.length === 0) return;
     if (operations.length > MAX_TRANSACTION_OPERATIONS) {
-      throw new InvalidTableRequestError(`a transaction holds at most ${MAX_TRANSACTION_OPERATIONS} operations, got ${operations.length}`);
+      throw new InvalidTableRequestError(
+        `a transaction holds at most ${MAX_TRANSACTION_OPERATIONS} operations, got ${operations.length}`,
+      );
     }
     const partitionKey = operations[0].entity.partitionKey;
     const seen = new Set<string>();
     for (const { entity } of operations) {
       validateEntity(entity);
-      if (entity.partitionKey !== partitionKey) throw new InvalidTableRequestError("all operations in a transaction must share one partition key");
-      if (seen.has(entity.rowKey)) throw new InvalidTableRequestError(`row "${entity.rowKey}" appears twice in one transaction`);
+      if (entity.partitionKey !== partitionKey)
+        throw new InvalidTableRequestError("all operations in a transaction must share one partition key");
+      if (seen.has(entity.rowKey))
+        throw new InvalidTableRequestError(`row "${entity.rowKey}" appears twice in one transaction`);
       seen.add(entity.rowKey);
     }
     // Validated up front, applied without awaiting: all or nothing.
     for (const { entity, mode } of operations) {
       const existing = this.row(entity.partitionKey, entity.rowKey);
-      const properties = mode === "merge" && existing ? { ...existing.properties, ...entity.properties } : entity.properties;
+      const properties =
+        mode === "merge" && existing ? { ...existing.properties, ...entity.properties } : entity.properties;
       this.write({ ...entity, properties });
     }
   }
@@ -183,14 +205,20 @@ class MemoryEntityTable implements EntityTable {
     let index = this.indexes.get(property);
     if (!index) {
       this.indexes.set(property, (index = new Map()));
-      for (const partition of this.partitions.values()) for (const row of partition.values()) this.reindex(index, row, undefined, row.properties[property]);
+      for (const partition of this.partitions.values())
+        for (const row of partition.values()) this.reindex(index, row, undefined, row.properties[property]);
     }
     const bucket = index.get(query.partitionKey)?.get(value);
     if (!bucket) return [];
     return (bucket.sorted ??= [...bucket.rows].sort((a, b) => compare(a.rowKey, b.rowKey)));
   }
 
-  private reindex(index: Map<string, Map<EntityValue, Bucket>>, row: KeyedRow, from: EntityValue | undefined, to: EntityValue | undefined): void {
+  private reindex(
+    index: Map<string, Map<EntityValue, Bucket>>,
+    row: KeyedRow,
+    from: EntityValue | undefined,
+    to: EntityValue | undefined,
+  ): void {
     if (from === to) return;
     this.unindex(index, row, from);
     if (to === undefined) return;
@@ -215,19 +243,26 @@ class MemoryEntityTable implements EntityTable {
   private checkCondition(partitionKey: string, rowKey: string, etag: string): void {
     const row = this.row(partitionKey, rowKey);
     if (!row) throw new NotFoundError("The specified resource does not exist.");
-    if (etag !== "*" && etag !== etagOf(row)) throw new PreconditionFailedError("The update condition specified in the request was not satisfied.");
+    if (etag !== "*" && etag !== etagOf(row))
+      throw new PreconditionFailedError("The update condition specified in the request was not satisfied.");
   }
 
   private write(entity: Entity): string {
     const etag = this.nextEtag();
     const existing = this.row(entity.partitionKey, entity.rowKey);
     if (existing) {
-      for (const [property, index] of this.indexes) this.reindex(index, existing, existing.properties[property], entity.properties[property]);
+      for (const [property, index] of this.indexes)
+        this.reindex(index, existing, existing.properties[property], entity.properties[property]);
       existing.properties = { ...entity.properties };
       existing.etag = etag;
       return etagOf(existing);
     }
-    const row = { partitionKey: entity.partitionKey, rowKey: entity.rowKey, properties: { ...entity.properties }, etag };
+    const row = {
+      partitionKey: entity.partitionKey,
+      rowKey: entity.rowKey,
+      properties: { ...entity.properties },
+      etag,
+    };
     let partition = this.partitions.get(entity.partitionKey);
     if (!partition) this.partitions.set(entity.partitionKey, (partition = new Map()));
     partition.set(entity.rowKey, row);
@@ -242,7 +277,10 @@ function stored(row: KeyedRow): StoredEntity {
 }
 
 /** Index of the first row at (inclusive) or after the given keys. */
-function firstAtOrAfter(rows: readonly KeyedRow[], start: { partitionKey: string; rowKey: string; inclusive: boolean }): number {
+function firstAtOrAfter(
+  rows: readonly KeyedRow[],
+  start: { partitionKey: string; rowKey: string; inclusive: boolean },
+): number {
   let low = 0;
   let high = rows.length;
   while (low < high) {
@@ -270,14 +308,16 @@ function validateEntity(entity: Entity): void {
     throw new InvalidTableRequestError(`invalid key (${entity.partitionKey} / ${entity.rowKey})`);
   }
   const entries = Object.entries(entity.properties);
-  if (entries.length > MAX_CUSTOM_PROPERTIES) throw new InvalidTableRequestError(`an entity has at most ${MAX_CUSTOM_PROPERTIES} properties`);
+  if (entries.length > MAX_CUSTOM_PROPERTIES)
+    throw new InvalidTableRequestError(`an entity has at most ${MAX_CUSTOM_PROPERTIES} properties`);
   // Size as the service counts it: UTF-16 for names and strings, 8 bytes for numbers.
   let bytes = 4 + 2 * (entity.partitionKey.length + entity.rowKey.length);
   for (const [name, value] of entries) {
     if (typeof value === "string" && value.length > MAX_STRING_CHARS) {
       throw new InvalidTableRequestError(`property "${name}" exceeds 64 KiB (${value.length} UTF-16 code units)`);
     }
-    bytes += 8 + 2 * name.length + (typeof value === "string" ? 4 + 2 * value.length : typeof value === "number" ? 8 : 1);
+    bytes +=
+      8 + 2 * name.length + (typeof value === "string" ? 4 + 2 * value.length : typeof value === "number" ? 8 : 1);
   }
   if (bytes > MAX_ENTITY_BYTES) throw new InvalidTableRequestError(`entity exceeds 1 MiB (${bytes} bytes)`);
 }

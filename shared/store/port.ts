@@ -53,11 +53,14 @@ export interface NewMigration {
   appId?: string;
 }
 
-export type MigrationPatch = Partial<Pick<MigrationRecord, "status" | "phase" | "runtime" | "counts" | "deadline" | "appId">>;
+export type MigrationPatch = Partial<
+  Pick<MigrationRecord, "status" | "phase" | "runtime" | "counts" | "deadline" | "appId">
+>;
 
 export type WorkspaceClaim = { claimed: true } | { claimed: false; activeMigrationId: string };
 
-export type UserState = "notOnboarded" | "pendingRequest" | "mismatched" | "onboarded" | "phase2Created" | "phase2Failed";
+export type UserState =
+  "notOnboarded" | "pendingRequest" | "mismatched" | "onboarded" | "phase2Created" | "phase2Failed";
 
 export interface Phase2Status {
   attempts: number;
@@ -103,11 +106,31 @@ export interface UserBounce {
  * change (e.g. a monitor pass updates `state` without resetting `remindersSent`).
  */
 export type UserUpsert = Pick<UserRecord, "userId" | "userPrincipalName" | "displayName" | "state"> &
-  Partial<Pick<UserRecord, "mail" | "remindersSent" | "lastReminderAt" | "phase2" | "mergeSuggestion" | "signedInAt" | "phase2Batch" | "lastMail" | "bounce">>;
+  Partial<
+    Pick<
+      UserRecord,
+      | "mail"
+      | "remindersSent"
+      | "lastReminderAt"
+      | "phase2"
+      | "mergeSuggestion"
+      | "signedInAt"
+      | "phase2Batch"
+      | "lastMail"
+      | "bounce"
+    >
+  >;
 
 export type UserPatch = Partial<Omit<UserRecord, "userId" | "updatedAt">>;
 
-export const userStates: readonly UserState[] = ["notOnboarded", "pendingRequest", "mismatched", "onboarded", "phase2Created", "phase2Failed"];
+export const userStates: readonly UserState[] = [
+  "notOnboarded",
+  "pendingRequest",
+  "mismatched",
+  "onboarded",
+  "phase2Created",
+  "phase2Failed",
+];
 
 /** The most users one `listUsers` page holds. */
 export const MAX_USERS_PAGE = 500;
@@ -155,7 +178,10 @@ export interface TaskRecord {
   etag: string;
 }
 
-export type NewTask = Pick<TaskRecord, "id" | "migrationId" | "kind" | "assignee" | "tokenHash" | "expiresAt" | "payload"> &
+export type NewTask = Pick<
+  TaskRecord,
+  "id" | "migrationId" | "kind" | "assignee" | "tokenHash" | "expiresAt" | "payload"
+> &
   Partial<Pick<TaskRecord, "gate" | "csrfHash">>;
 
 export interface DecideTaskOptions {
@@ -171,8 +197,7 @@ export interface DecideTaskOptions {
  * the task was closed (expired/cancelled), or `decidedAt` is past `expiresAt`.
  */
 export type DecideTaskResult =
-  | { outcome: "decided"; task: TaskRecord }
-  | { outcome: "alreadyDecided" | "closed" | "expired"; task: TaskRecord };
+  { outcome: "decided"; task: TaskRecord } | { outcome: "alreadyDecided" | "closed" | "expired"; task: TaskRecord };
 
 export interface AuditInput {
   migrationId: string;
@@ -251,7 +276,11 @@ export interface MigrationStore {
    */
   decideTask(tokenHash: string, decision: TaskDecision, options: DecideTaskOptions): Promise<DecideTaskResult>;
   /** Marks the migration's open tasks (optionally of one gate, or one assignee's) expired/cancelled; returns how many it closed. */
-  closeOpenTasks(migrationId: string, status: "expired" | "cancelled", filter?: { gate?: string; assignee?: string }): Promise<number>;
+  closeOpenTasks(
+    migrationId: string,
+    status: "expired" | "cancelled",
+    filter?: { gate?: string; assignee?: string },
+  ): Promise<number>;
 
   /** Appends; never overwrites another entry, even under concurrent appends. */
   appendAudit(entry: AuditInput): Promise<AuditEntry>;

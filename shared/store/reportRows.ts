@@ -31,7 +31,7 @@ interface Header {
 export function splitIntoChunks(text: string, size = CHUNK_CHARS): string[] {
   if (size > MAX_STRING_CHARS) throw new Error("chunk size exceeds the property limit");
   const chunks: string[] = [];
-  for (let start = 0; start < text.length; ) {
+  for (let start = 0; start < text.length;) {
     let end = Math.min(start + size, text.length);
     // Never split a surrogate pair: each half alone is not valid UTF-16 on the wire.
     const last = text.charCodeAt(end - 1);
@@ -42,21 +42,36 @@ export function splitIntoChunks(text: string, size = CHUNK_CHARS): string[] {
   return chunks;
 }
 
-const chunkRowKey = (version: string, part: Part, index: number) => `chunk_${version}_${part}_${String(index).padStart(6, "0")}`;
+const chunkRowKey = (version: string, part: Part, index: number) =>
+  `chunk_${version}_${part}_${String(index).padStart(6, "0")}`;
 
-export async function saveReportRows(table: EntityTable, partitionKey: string, report: Report, savedAt: string): Promise<void> {
+export async function saveReportRows(
+  table: EntityTable,
+  partitionKey: string,
+  report: Report,
+  savedAt: string,
+): Promise<void> {
   const version = randomUUID().replace(/-/g, "");
   const operations: UpsertOperation[] = [];
   const chunks = {} as Record<Part, number>;
   for (const part of PARTS) {
     const pieces = splitIntoChunks(report[part]);
     chunks[part] = pieces.length;
-    pieces.forEach((data, index) => operations.push({ mode: "replace", entity: { partitionKey, rowKey: chunkRowKey(version, part, index), properties: { data } } }));
+    pieces.forEach((data, index) =>
+      operations.push({
+        mode: "replace",
+        entity: { partitionKey, rowKey: chunkRowKey(version, part, index), properties: { data } },
+      }),
+    );
   }
   for (let i = 0; i < operations.length; i += CHUNKS_PER_TRANSACTION) {
     await table.upsertInTransaction(operations.slice(i, i + CHUNKS_PER_TRANSACTION));
   }
-  const header: Entity = { partitionKey, rowKey: HEADER_ROW, properties: { version, chunks: JSON.stringify(chunks), savedAt } };
+  const header: Entity = {
+    partitionKey,
+    rowKey: HEADER_ROW,
+    properties: { version, chunks: JSON.stringify(chunks), savedAt },
+  };
   const replaced = await swapHeader(table, header);
   if (replaced) await deleteChunks(table, partitionKey, replaced);
 }
@@ -73,7 +88,8 @@ async function swapHeader(table: EntityTable, header: Entity): Promise<Header | 
       await table.replace(header, current.etag);
       return parseHeader(current.properties);
     } catch (error) {
-      if (error instanceof ConflictError || error instanceof PreconditionFailedError || error instanceof NotFoundError) continue;
+      if (error instanceof ConflictError || error instanceof PreconditionFailedError || error instanceof NotFoundError)
+        continue;
       throw error;
     }
   }
@@ -104,7 +120,8 @@ export async function loadReportRows(table: EntityTable, partitionKey: string): 
     pieces[part].push(String(row.properties.data ?? ""));
   }
   for (const part of PARTS) {
-    if (pieces[part].length !== header.chunks[part]) throw new Error(`report ${part} is incomplete: ${pieces[part].length} of ${header.chunks[part]} chunks`);
+    if (pieces[part].length !== header.chunks[part])
+      throw new Error(`report ${part} is incomplete: ${pieces[part].length} of ${header.chunks[part]} chunks`);
   }
   return { json: pieces.json.join(""), html: pieces.html.join("") };
 }

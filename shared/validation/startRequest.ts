@@ -61,7 +61,11 @@ function isPeigIdpEntityId(text: string): boolean {
   const match = PEIG_IDP_ENTITY_ID.exec(text);
   if (!match) return false;
   const [, host, port] = match;
-  return host.length <= startRequestLimits.maxHostChars && !host.includes("..") && (port === undefined || Number(port) <= 65_535);
+  return (
+    host.length <= startRequestLimits.maxHostChars &&
+    !host.includes("..") &&
+    (port === undefined || Number(port) <= 65_535)
+  );
 }
 
 /** An ISO 8601 instant with an explicit offset, strictly after `now`, at most maxDeadlineDays ahead. */
@@ -69,14 +73,24 @@ function deadlineSchema(now: Date) {
   const latest = now.getTime() + startRequestLimits.maxDeadlineDays * DAY_MS;
   return z
     .string({ error: "must be an ISO 8601 date and time with seconds and an offset, e.g. 2026-12-15T17:00:00Z" })
-    .max(startRequestLimits.maxDeadlineChars, { error: `must be at most ${startRequestLimits.maxDeadlineChars} characters`, abort: true })
-    .pipe(z.iso.datetime({
-      offset: true,
-      abort: true, // the refinements below need a parseable date
-      error: "must be an ISO 8601 date and time with seconds and an offset, e.g. 2026-12-15T17:00:00Z or 2026-12-15T18:00:00+01:00",
-    }))
-    .refine((text) => Date.parse(text) > now.getTime(), { error: `must be in the future (now is ${now.toISOString()})` })
-    .refine((text) => Date.parse(text) <= latest, { error: `must be at most ${startRequestLimits.maxDeadlineDays} days from now` });
+    .max(startRequestLimits.maxDeadlineChars, {
+      error: `must be at most ${startRequestLimits.maxDeadlineChars} characters`,
+      abort: true,
+    })
+    .pipe(
+      z.iso.datetime({
+        offset: true,
+        abort: true, // the refinements below need a parseable date
+        error:
+          "must be an ISO 8601 date and time with seconds and an offset, e.g. 2026-12-15T17:00:00Z or 2026-12-15T18:00:00+01:00",
+      }),
+    )
+    .refine((text) => Date.parse(text) > now.getTime(), {
+      error: `must be in the future (now is ${now.toISOString()})`,
+    })
+    .refine((text) => Date.parse(text) <= latest, {
+      error: `must be at most ${startRequestLimits.maxDeadlineDays} days from now`,
+    });
 }
 
 function durationMsOrNull(text: string): number | null {
@@ -90,7 +104,10 @@ function durationMsOrNull(text: string): number | null {
 /** An ISO 8601 duration string, kept as text (upper-cased) because schedules are recomputed from it after a deadline change. */
 const durationSchema = z
   .string({ error: "must be an ISO 8601 duration string such as P7D or PT4H" })
-  .max(startRequestLimits.maxDurationChars, { error: `must be at most ${startRequestLimits.maxDurationChars} characters`, abort: true })
+  .max(startRequestLimits.maxDurationChars, {
+    error: `must be at most ${startRequestLimits.maxDurationChars} characters`,
+    abort: true,
+  })
   .superRefine((text, ctx) => {
     try {
       if (parseIsoDuration(text) <= 0) ctx.addIssue({ code: "custom", message: "must be longer than zero" });
@@ -103,7 +120,10 @@ const durationSchema = z
 /** E-mail addresses are compared case-insensitively everywhere (Exchange does), so they are stored lower-cased. */
 const emailSchema = z
   .string({ error: "must be an e-mail address such as it@contoso.com" })
-  .max(startRequestLimits.maxEmailChars, { error: `must be an e-mail address of at most ${startRequestLimits.maxEmailChars} characters`, abort: true })
+  .max(startRequestLimits.maxEmailChars, {
+    error: `must be an e-mail address of at most ${startRequestLimits.maxEmailChars} characters`,
+    abort: true,
+  })
   .pipe(z.email({ error: "must be an e-mail address such as it@contoso.com" }))
   .transform((text) => text.toLowerCase());
 
@@ -117,7 +137,8 @@ function uniqueEmails(what: string, max: number) {
       addresses.forEach((address, index) => {
         const first = seen.get(address);
         if (first === undefined) seen.set(address, index);
-        else ctx.addIssue({ code: "custom", path: [index], message: `repeats ${address} (already at position ${first})` });
+        else
+          ctx.addIssue({ code: "custom", path: [index], message: `repeats ${address} (already at position ${first})` });
       });
     });
 }
@@ -126,23 +147,36 @@ function fieldSchemas(now: Date) {
   return {
     workspace: z
       .string({ error: "must be the Peig workspace name (text)" })
-      .regex(WORKSPACE, { error: `must be a Peig workspace name: 1–${startRequestLimits.workspaceChars} characters, letters, digits and hyphens only` }),
+      .regex(WORKSPACE, {
+        error: `must be a Peig workspace name: 1–${startRequestLimits.workspaceChars} characters, letters, digits and hyphens only`,
+      }),
     domain: z
       .string({ error: "must be the corporate DNS domain (text)" })
-      .max(startRequestLimits.maxHostChars, { error: `must be a DNS domain of at most ${startRequestLimits.maxHostChars} characters`, abort: true })
+      .max(startRequestLimits.maxHostChars, {
+        error: `must be a DNS domain of at most ${startRequestLimits.maxHostChars} characters`,
+        abort: true,
+      })
       .transform((text) => text.trim().toLowerCase())
       .refine((text) => DNS_DOMAIN.test(text), { error: "must be a DNS domain such as contoso.com" })
       .refine((text) => text !== "onmicrosoft.com" && !text.endsWith(".onmicrosoft.com"), {
-        error: "must be the corporate domain verified in Entra, not the initial *.onmicrosoft.com domain (Peig's Microsoft 365 guide requires the corporate domain)",
+        error:
+          "must be the corporate domain verified in Entra, not the initial *.onmicrosoft.com domain (Peig's Microsoft 365 guide requires the corporate domain)",
       }),
     idpEntityId: z
       .string({ error: `must be the Peig IDP Entity ID (text) of the form ${IDP_ENTITY_ID_FORM}` })
-      .max(startRequestLimits.maxIdpEntityIdChars, { error: `must be at most ${startRequestLimits.maxIdpEntityIdChars} characters (a host name has at most ${startRequestLimits.maxHostChars})`, abort: true })
-      .refine(isPeigIdpEntityId, { error: `must have exactly the form ${IDP_ENTITY_ID_FORM}, as Peig shows it (Configuration > SAML IDP Info): no spaces, backslashes, "..", or escapes` })
+      .max(startRequestLimits.maxIdpEntityIdChars, {
+        error: `must be at most ${startRequestLimits.maxIdpEntityIdChars} characters (a host name has at most ${startRequestLimits.maxHostChars})`,
+        abort: true,
+      })
+      .refine(isPeigIdpEntityId, {
+        error: `must have exactly the form ${IDP_ENTITY_ID_FORM}, as Peig shows it (Configuration > SAML IDP Info): no spaces, backslashes, "..", or escapes`,
+      })
       .optional(),
     deadline: deadlineSchema(now),
     reminders: z
-      .array(durationSchema, { error: "must be a list of ISO 8601 durations before the deadline, e.g. [\"P7D\", \"PT4H\"]" })
+      .array(durationSchema, {
+        error: 'must be a list of ISO 8601 durations before the deadline, e.g. ["P7D", "PT4H"]',
+      })
       .max(startRequestLimits.maxReminders, { error: `must hold at most ${startRequestLimits.maxReminders} reminders` })
       .superRefine((reminders, ctx) => {
         const seen = new Map<number, number>();
@@ -151,7 +185,12 @@ function fieldSchemas(now: Date) {
           if (ms === null) return;
           const first = seen.get(ms);
           if (first === undefined) seen.set(ms, index);
-          else ctx.addIssue({ code: "custom", path: [index], message: `${text} is the same moment as reminders.${first}` });
+          else
+            ctx.addIssue({
+              code: "custom",
+              path: [index],
+              message: `${text} is the same moment as reminders.${first}`,
+            });
         });
       }),
     monitorEvery: durationSchema.refine(
@@ -170,7 +209,10 @@ function fieldSchemas(now: Date) {
     dryRun: z.boolean({ error: "must be true or false" }),
     timeZone: z
       .string({ error: 'must be an IANA time zone name such as "Europe/Prague" or "UTC"' })
-      .max(startRequestLimits.maxTimeZoneChars, { error: `must be at most ${startRequestLimits.maxTimeZoneChars} characters`, abort: true })
+      .max(startRequestLimits.maxTimeZoneChars, {
+        error: `must be at most ${startRequestLimits.maxTimeZoneChars} characters`,
+        abort: true,
+      })
       .refine(isTimeZone, { error: 'must be an IANA time zone name such as "Europe/Prague" or "UTC"' })
       .default(DEFAULT_TIME_ZONE),
     note: z
@@ -179,9 +221,13 @@ function fieldSchemas(now: Date) {
       .pipe(
         z
           .string()
-          .max(startRequestLimits.maxNoteChars, { error: `must be at most ${startRequestLimits.maxNoteChars} characters` })
+          .max(startRequestLimits.maxNoteChars, {
+            error: `must be at most ${startRequestLimits.maxNoteChars} characters`,
+          })
           // Control characters other than line breaks would reach mail clients as they are.
-          .refine((text) => !/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f]/.test(text), { error: "must be plain text without control characters" }),
+          .refine((text) => !/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f]/.test(text), {
+            error: "must be plain text without control characters",
+          }),
       )
       .optional(),
     personalisedReminders: z.boolean({ error: "must be true or false" }).default(false),
@@ -191,21 +237,34 @@ function fieldSchemas(now: Date) {
 }
 
 /** Rules between fields; each side is re-parsed alone so they run (and stay quiet) even when other fields are wrong. */
-function addCrossFieldIssues(fields: ReturnType<typeof fieldSchemas>, raw: Record<string, unknown>, now: Date, ctx: z.RefinementCtx): void {
+function addCrossFieldIssues(
+  fields: ReturnType<typeof fieldSchemas>,
+  raw: Record<string, unknown>,
+  now: Date,
+  ctx: z.RefinementCtx,
+): void {
   const deadline = fields.deadline.safeParse(raw.deadline);
   const reminders = fields.reminders.safeParse(raw.reminders);
   if (deadline.success && reminders.success) {
     const window = Date.parse(deadline.data) - now.getTime();
     reminders.data.forEach((text, index) => {
       if (parseIsoDuration(text) >= window) {
-        ctx.addIssue({ code: "custom", path: ["reminders", index], message: `${text} before the deadline would be in the past: the deadline is only ${describeDuration(window)} away` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["reminders", index],
+          message: `${text} before the deadline would be in the past: the deadline is only ${describeDuration(window)} away`,
+        });
       }
     });
   }
   const approvers = fields.approvers.safeParse(raw.approvers);
   const required = fields.requiredApprovals.safeParse(raw.requiredApprovals);
   if (approvers.success && required.success && required.data > approvers.data.length) {
-    ctx.addIssue({ code: "custom", path: ["requiredApprovals"], message: `must be at most the number of approvers (${approvers.data.length})` });
+    ctx.addIssue({
+      code: "custom",
+      path: ["requiredApprovals"],
+      message: `must be at most the number of approvers (${approvers.data.length})`,
+    });
   }
 }
 
@@ -217,7 +276,9 @@ export function startRequestSchema(now: Date) {
   const fields = fieldSchemas(now);
   return z
     .strictObject(fields, { error: "the request body must be a JSON object" })
-    .superRefine((value, ctx) => addCrossFieldIssues(fields, value, now, ctx), { when: (payload) => isRecord(payload.value) });
+    .superRefine((value, ctx) => addCrossFieldIssues(fields, value, now, ctx), {
+      when: (payload) => isRecord(payload.value),
+    });
 }
 
 export type StartRequest = z.output<ReturnType<typeof startRequestSchema>>;
@@ -225,10 +286,15 @@ export type StartRequest = z.output<ReturnType<typeof startRequestSchema>>;
 function toFieldErrors(issues: readonly z.core.$ZodIssue[], allowedFields: readonly string[]): FieldError[] {
   return issues.flatMap((issue) => {
     if (issue.code === "unrecognized_keys") {
-      return issue.keys.map((key) => ({ field: unknownFieldName(key), message: `is not a field of this request (allowed: ${allowedFields.join(", ")})` }));
+      return issue.keys.map((key) => ({
+        field: unknownFieldName(key),
+        message: `is not a field of this request (allowed: ${allowedFields.join(", ")})`,
+      }));
     }
     const field = issue.path.map(String).join(".") || "body";
-    return [{ field, message: issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message }];
+    return [
+      { field, message: issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message },
+    ];
   });
 }
 
@@ -241,7 +307,9 @@ function unknownFieldName(key: string): string {
 function parseWith<T>(schema: z.ZodObject & z.ZodType<T>, body: unknown): ParseResult<T> {
   // reportInput: tells a missing field (input undefined) from one of the wrong type.
   const result = schema.safeParse(body, { reportInput: true });
-  return result.success ? { ok: true, value: result.data } : { ok: false, errors: toFieldErrors(result.error.issues, Object.keys(schema.shape)) };
+  return result.success
+    ? { ok: true, value: result.data }
+    : { ok: false, errors: toFieldErrors(result.error.issues, Object.keys(schema.shape)) };
 }
 
 export function parseStartRequest(body: unknown, now: Date): ParseResult<StartRequest> {
@@ -254,7 +322,10 @@ export function parseStartRequest(body: unknown, now: Date): ParseResult<StartRe
  */
 export function planShortfallErrors(shortfalls: readonly string[], acceptPlanWarnings: boolean): FieldError[] {
   if (acceptPlanWarnings) return [];
-  return shortfalls.map((message) => ({ field: "reminders", message: `${message} (or set acceptPlanWarnings: true to start anyway)` }));
+  return shortfalls.map((message) => ({
+    field: "reminders",
+    message: `${message} (or set acceptPlanWarnings: true to start anyway)`,
+  }));
 }
 
 export interface DeadlineExtension {
@@ -263,7 +334,11 @@ export interface DeadlineExtension {
 }
 
 /** POST /api/migrations/{id}/deadline: the same deadline rules, and the new deadline must be later than the current one. */
-export function parseDeadlineExtension(body: unknown, now: Date, currentDeadline: Date): ParseResult<DeadlineExtension> {
+export function parseDeadlineExtension(
+  body: unknown,
+  now: Date,
+  currentDeadline: Date,
+): ParseResult<DeadlineExtension> {
   const schema = z.strictObject(
     {
       deadline: deadlineSchema(now).refine((text) => Date.parse(text) > currentDeadline.getTime(), {

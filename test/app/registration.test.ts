@@ -2,7 +2,8 @@ import "../../functions";
 import { registry } from "../../local/host/fakeCore";
 import { Activities, Orchestrations } from "../../shared/workflow";
 
-const trigger = (name: string) => Object.values(registry.get(name)?.metadata.bindings ?? {}).find((b) => b.type.endsWith("Trigger"));
+const trigger = (name: string) =>
+  Object.values(registry.get(name)?.metadata.bindings ?? {}).find((b) => b.type.endsWith("Trigger"));
 
 describe("the app's entry point", () => {
   it("registers every orchestration and activity under the names the code calls", () => {

@@ -6,14 +6,25 @@ import { chromium, type Browser } from "playwright-core";
 export const CHROMIUM = "/usr/bin/chromium";
 export const SCREENSHOTS = path.resolve(__dirname, "../../artifacts/screenshots");
 // Without the background-networking flags Chromium dials Google services, which a closed network refuses.
-const CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const CHROMIUM_ARGS = [
+  "--headless=new",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 export const skipBrowserTests = process.env.SKIP_BROWSER_TESTS === "1";
 
 /** A fresh browser (launch() gives every run a temporary profile; executablePath keeps Playwright from fetching one). */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}. Install it as root with \`node scripts/ensureChromium.js\` (or \`apt-get update && apt-get install -y chromium\`), or set SKIP_BROWSER_TESTS=1 to skip these tests.`);
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM}. Install it as root with \`node scripts/ensureChromium.js\` (or \`apt-get update && apt-get install -y chromium\`), or set SKIP_BROWSER_TESTS=1 to skip these tests.`,
+    );
   }
   mkdirSync(SCREENSHOTS, { recursive: true });
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

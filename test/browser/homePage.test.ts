@@ -11,7 +11,8 @@ import { launchChromium, SCREENSHOTS, skipBrowserTests } from "./chromium";
   let s: Scenario;
   let browser: Browser;
   const requested: string[] = [];
-  const screenshot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS, name), fullPage: true });
+  const screenshot = (page: Page, name: string) =>
+    page.screenshot({ path: path.join(SCREENSHOTS, name), fullPage: true });
 
   beforeAll(async () => {
     browser = await launchChromium();
@@ -27,7 +28,9 @@ import { launchChromium, SCREENSHOTS, skipBrowserTests } from "./chromium";
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
     context.on("request", (request) => requested.push(request.url()));
     const page = await context.newPage();
-    expect((await page.goto(`${s.host.baseUrl}/api/home?code=${encodeURIComponent(s.host.functionKey)}`))?.status()).toBe(200);
+    expect(
+      (await page.goto(`${s.host.baseUrl}/api/home?code=${encodeURIComponent(s.host.functionKey)}`))?.status(),
+    ).toBe(200);
     await expect(page.locator("#migrations").textContent()).resolves.toContain("No migrations yet.");
 
     const sample = startBody();
@@ -60,13 +63,20 @@ import { launchChromium, SCREENSHOTS, skipBrowserTests } from "./chromium";
     await screenshot(page, "home-started-status.png");
 
     // Watch: a few days into the window the page shows progress on the chart.
-    await s.runUntil(async () => (await s.stack.store.listAudit(migration.id)).filter((a) => a.action === "mail.reminder.sent").length >= 1);
+    await s.runUntil(
+      async () =>
+        (await s.stack.store.listAudit(migration.id)).filter((a) => a.action === "mail.reminder.sent").length >= 1,
+    );
     await page.reload();
     expect(await page.locator("svg#onboarding-chart path.onboarded").count()).toBe(1);
-    const onboarded = /(\d+) of \d+ users onboarded/.exec((await page.getByText(/\d+ of \d+ users onboarded/).textContent()) ?? "")?.[1];
+    const onboarded = /(\d+) of \d+ users onboarded/.exec(
+      (await page.getByText(/\d+ of \d+ users onboarded/).textContent()) ?? "",
+    )?.[1];
     expect(Number(onboarded)).toBeGreaterThan(0);
     // The chart's line ends at the count the page states above it.
-    await expect(page.locator("svg#onboarding-chart text.last-count").textContent()).resolves.toBe(`${onboarded} onboarded`);
+    await expect(page.locator("svg#onboarding-chart text.last-count").textContent()).resolves.toBe(
+      `${onboarded} onboarded`,
+    );
     await screenshot(page, "home-started-status-later.png");
 
     await page.goto(`${s.host.baseUrl}/api/home?code=${encodeURIComponent(s.host.functionKey)}`);

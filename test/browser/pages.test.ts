@@ -10,7 +10,8 @@ import { hashToken } from "../../shared/tokens";
 import { startScenario, type Scenario, DAY } from "../workflow/harness";
 import { launchChromium, SCREENSHOTS, skipBrowserTests as skip } from "./chromium";
 
-if (skip) console.warn("\n*** SKIP_BROWSER_TESTS=1: the browser tests of the status and approval pages are SKIPPED ***\n");
+if (skip)
+  console.warn("\n*** SKIP_BROWSER_TESTS=1: the browser tests of the status and approval pages are SKIPPED ***\n");
 
 (skip ? describe.skip : describe)("the status page and the approval page in a browser", () => {
   let s: Scenario;
@@ -35,9 +36,14 @@ if (skip) console.warn("\n*** SKIP_BROWSER_TESTS=1: the browser tests of the sta
     return page;
   }
 
-  const screenshot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS, name), fullPage: true });
-  const approvalTask = async () => (await s.stack.store.getTaskByTokenHash(hashToken(new URL(approvalLink).pathname.split("/").pop()!)))!;
-  const decisionsAudited = async () => (await s.stack.store.listAudit(migrationId)).filter((a) => a.action === "task.decided" && a.details.decision === "approve");
+  const screenshot = (page: Page, name: string) =>
+    page.screenshot({ path: path.join(SCREENSHOTS, name), fullPage: true });
+  const approvalTask = async () =>
+    (await s.stack.store.getTaskByTokenHash(hashToken(new URL(approvalLink).pathname.split("/").pop()!)))!;
+  const decisionsAudited = async () =>
+    (await s.stack.store.listAudit(migrationId)).filter(
+      (a) => a.action === "task.decided" && a.details.decision === "approve",
+    );
 
   beforeAll(async () => {
     browser = await launchChromium();
@@ -47,7 +53,10 @@ if (skip) console.warn("\n*** SKIP_BROWSER_TESTS=1: the browser tests of the sta
     migrationId = await s.start();
     statusPageUrl = `${s.host.baseUrl}/api/migrations/${migrationId}/page?code=${encodeURIComponent(s.host.functionKey)}`;
     // Into the last day of the window: three reminders sent, some users missing, some requests mismatched.
-    await s.runUntil(async () => (await s.stack.store.listAudit(migrationId)).filter((a) => a.action === "mail.reminder.sent").length >= 3);
+    await s.runUntil(
+      async () =>
+        (await s.stack.store.listAudit(migrationId)).filter((a) => a.action === "mail.reminder.sent").length >= 3,
+    );
   });
 
   afterAll(async () => {
@@ -60,7 +69,16 @@ if (skip) console.warn("\n*** SKIP_BROWSER_TESTS=1: the browser tests of the sta
     const page = await open(statusPageUrl);
 
     const timeline = page.locator("ol.timeline[aria-label=phases] li");
-    expect(await timeline.allTextContents()).toEqual(["setup", "onboarding", "phase2", "verification", "approval", "closing", "report", "completed"]);
+    expect(await timeline.allTextContents()).toEqual([
+      "setup",
+      "onboarding",
+      "phase2",
+      "verification",
+      "approval",
+      "closing",
+      "report",
+      "completed",
+    ]);
     await expect(page.locator("ol.timeline li.now").textContent()).resolves.toBe("onboarding");
     expect(await page.locator("ol.timeline li.done").allTextContents()).toEqual(["setup"]);
 
@@ -75,11 +93,25 @@ if (skip) console.warn("\n*** SKIP_BROWSER_TESTS=1: the browser tests of the sta
     expect(await chart.isVisible()).toBe(true);
     expect(await chart.locator("path.onboarded").getAttribute("d")).toMatch(/^M[\d.]+,[\d.]+( L[\d.]+,[\d.]+)+$/);
     expect(await chart.locator("line[stroke-dasharray]").count()).toBe(3);
-    expect(await chart.locator("text").allTextContents()).toEqual(expect.arrayContaining(["P7D", "P3D", "P1D", "deadline"]));
+    expect(await chart.locator("text").allTextContents()).toEqual(
+      expect.arrayContaining(["P7D", "P3D", "P1D", "deadline"]),
+    );
     // A date axis (a tick every other day over the two-week window: at most about ten labels), the latest count, and a legend for each kind of mark.
-    expect(await chart.locator("text.axis-day").allTextContents()).toEqual(["2 Dec", "4 Dec", "6 Dec", "8 Dec", "10 Dec", "12 Dec", "14 Dec"]);
+    expect(await chart.locator("text.axis-day").allTextContents()).toEqual([
+      "2 Dec",
+      "4 Dec",
+      "6 Dec",
+      "8 Dec",
+      "10 Dec",
+      "12 Dec",
+      "14 Dec",
+    ]);
     expect(await chart.locator("text.last-count").textContent()).toMatch(/^\d+ onboarded$/);
-    expect(await chart.locator("g.legend text").allTextContents()).toEqual(["onboarded users at each check", "reminder sent (its time before the deadline)", "deadline"]);
+    expect(await chart.locator("g.legend text").allTextContents()).toEqual([
+      "onboarded users at each check",
+      "reminder sent (its time before the deadline)",
+      "deadline",
+    ]);
 
     const notOnboarded = page.locator("h2:has-text('Not onboarded') + table");
     expect(await notOnboarded.locator("thead th").allTextContents()).toEqual(["User", "UPN", "Reminders sent"]);
@@ -89,7 +121,12 @@ if (skip) console.warn("\n*** SKIP_BROWSER_TESTS=1: the browser tests of the sta
     await expect(notOnboarded.locator("tbody").textContent()).resolves.toContain(missing[0].userPrincipalName);
 
     const mismatched = page.locator("h2:has-text('Mismatched requests') + table");
-    expect(await mismatched.locator("thead th").allTextContents()).toEqual(["Request typed as", "Belongs to", "Merge into Peig account", "Why"]);
+    expect(await mismatched.locator("thead th").allTextContents()).toEqual([
+      "Request typed as",
+      "Belongs to",
+      "Merge into Peig account",
+      "Why",
+    ]);
     const suggested = (await s.stack.store.getUsers(migrationId)).filter((u) => u.mergeSuggestion);
     expect(suggested.length).toBeGreaterThan(0);
     const rows = mismatched.locator("tbody tr");
@@ -97,7 +134,9 @@ if (skip) console.warn("\n*** SKIP_BROWSER_TESTS=1: the browser tests of the sta
     for (const user of suggested) {
       const row = rows.filter({ hasText: String(user.mergeSuggestion!.typedEmail) });
       expect(await row.locator("td").nth(1).textContent()).toBe(`${user.displayName} <${user.userPrincipalName}>`);
-      expect(await row.locator("td").nth(2).textContent()).toBe(String(user.mergeSuggestion!.peigAccountId ?? "none yet: approve, then link"));
+      expect(await row.locator("td").nth(2).textContent()).toBe(
+        String(user.mergeSuggestion!.peigAccountId ?? "none yet: approve, then link"),
+      );
       expect(await row.locator("td").nth(3).textContent()).toBe(String(user.mergeSuggestion!.reason));
     }
     await screenshot(page, "status-page.png");
@@ -111,7 +150,9 @@ if (skip) console.warn("\n*** SKIP_BROWSER_TESTS=1: the browser tests of the sta
     await s.runUntil(async () => {
       const links = s.stack.graph.outbox
         .filter((m) => /Merge \d+ pending request/.test(m.subject) && m.to.includes("it@contoso.com"))
-        .flatMap((m) => [...m.html.matchAll(/href="([^"]*\/api\/tasks\/[^"]+)"/g)].map((x) => x[1].replace(/&amp;/g, "&")));
+        .flatMap((m) =>
+          [...m.html.matchAll(/href="([^"]*\/api\/tasks\/[^"]+)"/g)].map((x) => x[1].replace(/&amp;/g, "&")),
+        );
       for (const link of links.filter((l) => !confirmed.has(l))) {
         confirmed.add(link);
         const page = await context.newPage();
@@ -119,13 +160,23 @@ if (skip) console.warn("\n*** SKIP_BROWSER_TESTS=1: the browser tests of the sta
           await page.close();
           continue;
         }
-        await expect(page.locator("h1").textContent()).resolves.toMatch(/^Merge \d+ pending request\(s\) typed with another e-mail$/);
+        await expect(page.locator("h1").textContent()).resolves.toMatch(
+          /^Merge \d+ pending request\(s\) typed with another e-mail$/,
+        );
         const table = page.locator("h2:has-text('To merge') + table");
-        expect(await table.locator("thead th").allTextContents()).toEqual(["Typed e-mail", "Microsoft 365 account", "Peig account", "Why it matches"]);
+        expect(await table.locator("thead th").allTextContents()).toEqual([
+          "Typed e-mail",
+          "Microsoft 365 account",
+          "Peig account",
+          "Why it matches",
+        ]);
         const listed = await table.locator("tbody tr").count();
         expect(listed).toBeGreaterThan(0);
         if (shown++ === 0) await screenshot(page, "merge-task.png");
-        const [posted] = await Promise.all([page.waitForResponse((r) => r.request().method() === "POST"), page.locator("button[value=done]").click()]);
+        const [posted] = await Promise.all([
+          page.waitForResponse((r) => r.request().method() === "POST"),
+          page.locator("button[value=done]").click(),
+        ]);
         expect(posted.status()).toBe(200);
         await page.getByRole("heading", { name: "Thank you" }).waitFor();
         await page.close();
@@ -188,7 +239,10 @@ if (skip) console.warn("\n*** SKIP_BROWSER_TESTS=1: the browser tests of the sta
 
   it("records the approval clicked in the browser, and the migration goes on to delete and complete", async () => {
     const page = await open(approvalLink);
-    const [posted] = await Promise.all([page.waitForResponse((r) => r.request().method() === "POST"), page.locator("button[value=approve]").click()]);
+    const [posted] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === "POST"),
+      page.locator("button[value=approve]").click(),
+    ]);
     expect(posted.status()).toBe(200);
     await page.getByRole("heading", { name: "Thank you" }).waitFor();
     await expect(page.locator(".card").textContent()).resolves.toContain("Recorded: approve");
@@ -196,12 +250,23 @@ if (skip) console.warn("\n*** SKIP_BROWSER_TESTS=1: the browser tests of the sta
     await page.close();
 
     await s.host.idle();
-    expect(await approvalTask()).toMatchObject({ status: "decided", decision: "approve", decidedBy: "cio@contoso.com" });
-    expect(await decisionsAudited()).toEqual([expect.objectContaining({ actor: "approver:cio@contoso.com", details: expect.objectContaining({ decision: "approve" }) })]);
+    expect(await approvalTask()).toMatchObject({
+      status: "decided",
+      decision: "approve",
+      decidedBy: "cio@contoso.com",
+    });
+    expect(await decisionsAudited()).toEqual([
+      expect.objectContaining({
+        actor: "approver:cio@contoso.com",
+        details: expect.objectContaining({ decision: "approve" }),
+      }),
+    ]);
     await s.runToEnd(migrationId);
     expect(await s.phase(migrationId)).toBe("completed");
     const actions = (await s.stack.store.listAudit(migrationId)).map((a) => a.action);
-    expect(actions).toEqual(expect.arrayContaining(["phase.closing", "peig.migrationConfig.deleted", "entraApp.deleted"]));
+    expect(actions).toEqual(
+      expect.arrayContaining(["phase.closing", "peig.migrationConfig.deleted", "entraApp.deleted"]),
+    );
   });
 
   it("loaded nothing from outside the app", () => {

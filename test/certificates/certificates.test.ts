@@ -54,7 +54,9 @@ describe("parseCertificate", () => {
   });
 
   it("keeps a multi-part subject in order", () => {
-    expect(certificate("2026-12-01T00:00:00Z", "2027-12-01T00:00:00Z", "CN=Peig, O=Contoso").subject).toBe("CN=Peig, O=Contoso");
+    expect(certificate("2026-12-01T00:00:00Z", "2027-12-01T00:00:00Z", "CN=Peig, O=Contoso").subject).toBe(
+      "CN=Peig, O=Contoso",
+    );
   });
 
   it("rejects text that is neither PEM nor Base64 as malformed", () => {
@@ -80,11 +82,17 @@ describe("parseCertificate", () => {
   });
 
   it("rejects a PEM with damaged BEGIN/END lines as malformed", () => {
-    expect(problemOf(() => parseCertificate(valid.pem.replace("-----END CERTIFICATE-----", ""))).problem).toBe("malformed");
+    expect(problemOf(() => parseCertificate(valid.pem.replace("-----END CERTIFICATE-----", ""))).problem).toBe(
+      "malformed",
+    );
   });
 
   it("rejects a private-key PEM as notCertificate and says to provide the certificate", () => {
-    const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1", privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+    const { privateKey } = generateKeyPairSync("ec", {
+      namedCurve: "prime256v1",
+      privateKeyEncoding: { type: "pkcs8", format: "pem" },
+      publicKeyEncoding: { type: "spki", format: "pem" },
+    });
     const { problem, message } = problemOf(() => parseCertificate(privateKey));
     expect(problem).toBe("notCertificate");
     expect(message).toContain('"PRIVATE KEY"');
@@ -92,12 +100,20 @@ describe("parseCertificate", () => {
   });
 
   it("rejects Base64 DER of something other than a certificate as notCertificate", () => {
-    const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1", privateKeyEncoding: { type: "pkcs8", format: "der" }, publicKeyEncoding: { type: "spki", format: "der" } });
+    const { privateKey } = generateKeyPairSync("ec", {
+      namedCurve: "prime256v1",
+      privateKeyEncoding: { type: "pkcs8", format: "der" },
+      publicKeyEncoding: { type: "spki", format: "der" },
+    });
     expect(problemOf(() => parseCertificate(privateKey.toString("base64"))).problem).toBe("notCertificate");
   });
 
   it("rejects a PEM holding a certificate and a private key as notCertificate", () => {
-    const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1", privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+    const { privateKey } = generateKeyPairSync("ec", {
+      namedCurve: "prime256v1",
+      privateKeyEncoding: { type: "pkcs8", format: "pem" },
+      publicKeyEncoding: { type: "spki", format: "pem" },
+    });
     expect(problemOf(() => parseCertificate(`${valid.pem}\n${privateKey}`)).problem).toBe("notCertificate");
   });
 });
@@ -118,7 +134,11 @@ describe("DER ↔ PEM conversion", () => {
   });
 
   it("refuses to convert a private key to a certificate body", () => {
-    const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1", privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+    const { privateKey } = generateKeyPairSync("ec", {
+      namedCurve: "prime256v1",
+      privateKeyEncoding: { type: "pkcs8", format: "pem" },
+      publicKeyEncoding: { type: "spki", format: "pem" },
+    });
     expect(problemOf(() => certificateBody(privateKey)).problem).toBe("notCertificate");
   });
 });
@@ -139,7 +159,9 @@ describe("assertUsableForMigration", () => {
     const cert = certificate("2023-11-30T00:00:00Z", "2026-11-30T00:00:00Z");
     const { problem, message } = problemOf(() => assertUsableForMigration(cert, options));
     expect(problem).toBe("expired");
-    expect(message).toBe("The SAML signing certificate expired on 2026-11-30: create a new certificate with a later end date and make it active.");
+    expect(message).toBe(
+      "The SAML signing certificate expired on 2026-11-30: create a new certificate with a later end date and make it active.",
+    );
   });
 
   it("rejects a certificate that is not valid yet", () => {

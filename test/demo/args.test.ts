@@ -10,14 +10,56 @@ describe("parseDemoArgs", () => {
   it("uses the defaults with no arguments: 300 users, 14 days, ×10,080, no faults, api mode, waits for people", () => {
     const { given, ...options } = run([]);
     expect(options).toEqual(DEFAULT_OPTIONS);
-    expect(options).toMatchObject({ users: 300, deadlineDays: 14, acceleration: 10_080, faultRate: 0, operator: false, autoApprove: false, stateDir: ".demo" });
+    expect(options).toMatchObject({
+      users: 300,
+      deadlineDays: 14,
+      acceleration: 10_080,
+      faultRate: 0,
+      operator: false,
+      autoApprove: false,
+      stateDir: ".demo",
+    });
     expect(given.size).toBe(0);
   });
 
   it("reads every option, with the value after the name or after =", () => {
-    const options = run(["--users", "40", "--deadline-days=3", "--acceleration", "500000", "--fault-rate", "0.1", "--operator", "--auto-approve", "--reset", "--verbose", "--state-dir", "/tmp/x"]);
-    expect(options).toMatchObject({ users: 40, deadlineDays: 3, acceleration: 500_000, faultRate: 0.1, operator: true, autoApprove: true, reset: true, verbose: true, stateDir: "/tmp/x" });
-    expect([...options.given].sort()).toEqual(["acceleration", "autoApprove", "deadlineDays", "faultRate", "operator", "reset", "stateDir", "users", "verbose"]);
+    const options = run([
+      "--users",
+      "40",
+      "--deadline-days=3",
+      "--acceleration",
+      "500000",
+      "--fault-rate",
+      "0.1",
+      "--operator",
+      "--auto-approve",
+      "--reset",
+      "--verbose",
+      "--state-dir",
+      "/tmp/x",
+    ]);
+    expect(options).toMatchObject({
+      users: 40,
+      deadlineDays: 3,
+      acceleration: 500_000,
+      faultRate: 0.1,
+      operator: true,
+      autoApprove: true,
+      reset: true,
+      verbose: true,
+      stateDir: "/tmp/x",
+    });
+    expect([...options.given].sort()).toEqual([
+      "acceleration",
+      "autoApprove",
+      "deadlineDays",
+      "faultRate",
+      "operator",
+      "reset",
+      "stateDir",
+      "users",
+      "verbose",
+    ]);
   });
 
   it("asks for help with --help or -h", () => {
@@ -53,7 +95,9 @@ describe("chooseSetup", () => {
 
   it("keeps a resumed demo's tenant and mode, and names the options it ignores", () => {
     const previous = { users: 300, seed: DEMO_SEED, deadlineDays: 14, operator: false, faultRate: 0 };
-    expect(chooseSetup(run(["--users", "40", "--operator", "--deadline-days", "14", "--auto-approve"]), previous)).toEqual({
+    expect(
+      chooseSetup(run(["--users", "40", "--operator", "--deadline-days", "14", "--auto-approve"]), previous),
+    ).toEqual({
       setup: previous,
       ignored: ["--users", "--operator"],
     });

@@ -15,7 +15,10 @@ export interface DemoProcess {
 }
 
 export function startDemo(args: string[]): DemoProcess {
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "local/demo/main.ts", ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "local/demo/main.ts", ...args], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   const waiters: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
   const onData = (chunk: Buffer) => {
@@ -39,7 +42,9 @@ export function startDemo(args: string[]): DemoProcess {
         const match = pattern.exec(output);
         if (match) return resolve(match);
         waiters.push({ pattern, resolve });
-        void exited.then((code) => reject(new Error(`the demo exited (${code}) before printing ${pattern}:\n${output}`)));
+        void exited.then((code) =>
+          reject(new Error(`the demo exited (${code}) before printing ${pattern}:\n${output}`)),
+        );
       }),
     exited,
   };

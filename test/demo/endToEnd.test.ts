@@ -6,7 +6,16 @@ import { startDemo, tempStateDir } from "./demoProcess";
 describe("the demo, end to end", () => {
   it("runs a migration to completion with --auto-approve, exits 0 and leaves the report", async () => {
     const stateDir = tempStateDir();
-    const demo = startDemo(["--auto-approve", "--users", "40", "--acceleration", "200000", "--reset", "--state-dir", stateDir]);
+    const demo = startDemo([
+      "--auto-approve",
+      "--users",
+      "40",
+      "--acceleration",
+      "200000",
+      "--reset",
+      "--state-dir",
+      stateDir,
+    ]);
     const code = await demo.exited;
     expect({ code, output: demo.output() }).toMatchObject({ code: 0 });
     expect(demo.output()).toMatch(/Migration \S+ started/);

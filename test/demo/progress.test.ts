@@ -1,4 +1,12 @@
-import { formatDuration, progressBar, progressKey, ProgressDisplay, renderProgress, renderWaitingOn, type MigrationStatusView } from "../../local/demo/progress";
+import {
+  formatDuration,
+  progressBar,
+  progressKey,
+  ProgressDisplay,
+  renderProgress,
+  renderWaitingOn,
+  type MigrationStatusView,
+} from "../../local/demo/progress";
 import { HOUR, DAY } from "../../shared/domain/duration";
 
 const NOW = Date.parse("2026-12-01T09:00:00Z");
@@ -10,7 +18,15 @@ function status(overrides: Partial<MigrationStatusView> = {}): MigrationStatusVi
     deadline: new Date(NOW + 6 * DAY + 12 * HOUR).toISOString(),
     nextReminder: new Date(NOW + 2 * DAY + 4 * HOUR).toISOString(),
     waitingFor: null,
-    counts: { inScope: 200, onboarded: 50, pending: 2, mismatched: 1, notOnboarded: 147, phase2Created: 0, phase2Failed: 0 },
+    counts: {
+      inScope: 200,
+      onboarded: 50,
+      pending: 2,
+      mismatched: 1,
+      notOnboarded: 147,
+      phase2Created: 0,
+      phase2Failed: 0,
+    },
     generatedAt: new Date(NOW).toISOString(),
     ...overrides,
   };
@@ -18,7 +34,9 @@ function status(overrides: Partial<MigrationStatusView> = {}): MigrationStatusVi
 
 describe("renderProgress", () => {
   it("shows the phase, a bar, onboarded of total, the next reminder and the time left", () => {
-    expect(renderProgress(status())).toBe("onboarding   [######------------------] 50/200 onboarded · next reminder in 2d 04h · deadline in 6d 12h");
+    expect(renderProgress(status())).toBe(
+      "onboarding   [######------------------] 50/200 onboarded · next reminder in 2d 04h · deadline in 6d 12h",
+    );
   });
 
   it("adds Phase 2 results and what the workflow waits for, and says when the deadline has passed", () => {
@@ -28,10 +46,20 @@ describe("renderProgress", () => {
         nextReminder: null,
         deadline: new Date(NOW - HOUR).toISOString(),
         waitingFor: "1 of 2 approvers",
-        counts: { inScope: 200, onboarded: 140, pending: 0, mismatched: 0, notOnboarded: 0, phase2Created: 60, phase2Failed: 2 },
+        counts: {
+          inScope: 200,
+          onboarded: 140,
+          pending: 0,
+          mismatched: 0,
+          notOnboarded: 0,
+          phase2Created: 60,
+          phase2Failed: 2,
+        },
       }),
     );
-    expect(line).toBe("approval     [#################-------] 140/200 onboarded · Phase 2: 60 created, 2 failed · deadline passed · waiting for 1 of 2 approvers");
+    expect(line).toBe(
+      "approval     [#################-------] 140/200 onboarded · Phase 2: 60 created, 2 failed · deadline passed · waiting for 1 of 2 approvers",
+    );
   });
 
   it("draws an empty bar before anyone is in scope", () => {
@@ -89,8 +117,17 @@ describe("ProgressDisplay", () => {
 describe("who the workflow waits on", () => {
   it("says who and what for each wait on people, and nothing when it waits on none", () => {
     const waitingOn = [
-      { who: ["it@contoso.com"], what: "the Peig admin to confirm 9 merge(s) of requests typed with another e-mail", since: "2026-12-01T09:00:00Z", expiresAt: "2026-12-08T09:00:00Z" },
-      { who: ["cio@contoso.com", "ciso@contoso.com"], what: "1 of 2 approvers to approve deleting the migration configuration", expiresAt: "2026-12-08T09:00:00Z" },
+      {
+        who: ["it@contoso.com"],
+        what: "the Peig admin to confirm 9 merge(s) of requests typed with another e-mail",
+        since: "2026-12-01T09:00:00Z",
+        expiresAt: "2026-12-08T09:00:00Z",
+      },
+      {
+        who: ["cio@contoso.com", "ciso@contoso.com"],
+        what: "1 of 2 approvers to approve deleting the migration configuration",
+        expiresAt: "2026-12-08T09:00:00Z",
+      },
     ];
     expect(renderWaitingOn(status({ waitingOn }))).toEqual([
       "Waiting for the Peig admin to confirm 9 merge(s) of requests typed with another e-mail (task e-mailed to it@contoso.com).",

@@ -20,9 +20,27 @@ describe("npm start in a terminal, answered only through the links it prints", (
   it("waits for people, says who and what, and completes the migration once they answer", async () => {
     const stateDir = tempStateDir();
     // 2 simulated days at ×20,000: links live 7 simulated days (30 s) and are re-sent daily (4 s), time enough to click.
-    const demo = ["node", "-r", "ts-node/register/transpile-only", "local/demo/main.ts", "--users", "40", "--deadline-days", "2", "--acceleration", "20000", "--reset", "--state-dir", stateDir];
+    const demo = [
+      "node",
+      "-r",
+      "ts-node/register/transpile-only",
+      "local/demo/main.ts",
+      "--users",
+      "40",
+      "--deadline-days",
+      "2",
+      "--acceleration",
+      "20000",
+      "--reset",
+      "--state-dir",
+      stateDir,
+    ];
     // A wide terminal, so the progress line is not cut; `exec` keeps the demo's exit code as script's (-e).
-    const child = spawn("script", ["-qfec", `stty cols 200 rows 50; exec ${demo.join(" ")}`, "/dev/null"], { cwd: root, stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, PATH: `${path.dirname(process.execPath)}:${process.env.PATH}` } });
+    const child = spawn("script", ["-qfec", `stty cols 200 rows 50; exec ${demo.join(" ")}`, "/dev/null"], {
+      cwd: root,
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, PATH: `${path.dirname(process.execPath)}:${process.env.PATH}` },
+    });
     let output = "";
     const answered = new Set<string>();
     const decisions: string[] = [];
@@ -32,7 +50,9 @@ describe("npm start in a terminal, answered only through the links it prints", (
         const page = await openTaskPage(url);
         if (page.status !== 200) return; // replaced by a newer e-mail, or answered already
         const decision = decisionOn(page.html);
-        decisions.push(`${decision}: ${/<h1>([^<]*)<\/h1>/.exec(page.html)?.[1] ?? ""} -> ${await submitDecision(url, page, decision)}`);
+        decisions.push(
+          `${decision}: ${/<h1>([^<]*)<\/h1>/.exec(page.html)?.[1] ?? ""} -> ${await submitDecision(url, page, decision)}`,
+        );
       }));
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
@@ -52,10 +72,19 @@ describe("npm start in a terminal, answered only through the links it prints", (
     expect(output).not.toContain("approving through the task pages automatically");
     expect(output).toContain("the demo waits for you");
     // Whenever it waits on a person, it says who and what, and prints the link from their e-mail.
-    expect(output).toMatch(/Waiting for the Peig admin to confirm \d+ merge\(s\) of requests typed with another e-mail \(task e-mailed to it@contoso\.com\)/);
-    expect(output).toMatch(/Waiting for 1 of 2 approvers to approve deleting the migration configuration \(task e-mailed to cio@contoso\.com, ciso@contoso\.com\)/);
+    expect(output).toMatch(
+      /Waiting for the Peig admin to confirm \d+ merge\(s\) of requests typed with another e-mail \(task e-mailed to it@contoso\.com\)/,
+    );
+    expect(output).toMatch(
+      /Waiting for 1 of 2 approvers to approve deleting the migration configuration \(task e-mailed to cio@contoso\.com, ciso@contoso\.com\)/,
+    );
     expect(output).toMatch(/Task link for it@contoso\.com \([^)]*Merge \d+ pending request/);
-    expect(decisions).toEqual(expect.arrayContaining([expect.stringMatching(/^done: Merge \d+ pending request.* -> 200$/), expect.stringMatching(/^approve: .* -> 200$/)]));
+    expect(decisions).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^done: Merge \d+ pending request.* -> 200$/),
+        expect.stringMatching(/^approve: .* -> 200$/),
+      ]),
+    );
     expect(output).toMatch(/Migration \S+ completed\./);
     expect(fs.existsSync(path.join(stateDir, "report.json"))).toBe(true);
     fs.rmSync(stateDir, { recursive: true, force: true });

@@ -22,17 +22,35 @@ describe("--serve instructions", () => {
     expect(text).toContain(`curl http://127.0.0.1:7071/api/migrations/ID ${key}`);
     expect(text).toContain("http://127.0.0.1:7071/api/migrations/ID/page?code=KEY");
     expect(text).toContain(`curl "http://127.0.0.1:7071/api/migrations/ID/report?format=json" ${key}`);
-    for (const route of ["deadline", "cancel", "approval"]) expect(text).toContain(`curl -i -X POST http://127.0.0.1:7071/api/migrations/ID/${route} ${key}`);
+    for (const route of ["deadline", "cancel", "approval"])
+      expect(text).toContain(`curl -i -X POST http://127.0.0.1:7071/api/migrations/ID/${route} ${key}`);
     expect(text).toContain("http://127.0.0.1:7071/api/tasks/TOKEN");
   });
 
   it("gives a start request the API accepts as it stands, with the deadline given", () => {
     const body = JSON.parse(/-d '(\{"workspace".*?\})'/.exec(text)![1]) as Record<string, unknown>;
-    expect(body).toMatchObject({ workspace: "contoso", domain: "contoso.com", deadline: info.exampleDeadline, reminders: ["P7D", "P3D", "P1D", "PT4H"], dryRun: false });
+    expect(body).toMatchObject({
+      workspace: "contoso",
+      domain: "contoso.com",
+      deadline: info.exampleDeadline,
+      reminders: ["P7D", "P3D", "P1D", "PT4H"],
+      dryRun: false,
+    });
   });
 
   it("lists the simulators' control routes", () => {
-    for (const route of ["http://127.0.0.1:7100/_sim/state", "http://127.0.0.1:7100/_sim/outbox", "http://127.0.0.1:7100/_sim/faults", "http://127.0.0.1:7100/_sim/signIns"]) expect(text).toContain(route);
-    for (const route of ["http://127.0.0.1:7200/_sim/state", "-X PUT http://127.0.0.1:7200/_sim/faults", "http://127.0.0.1:7200/_sim/users/u-1/onboard"]) expect(text).toContain(route);
+    for (const route of [
+      "http://127.0.0.1:7100/_sim/state",
+      "http://127.0.0.1:7100/_sim/outbox",
+      "http://127.0.0.1:7100/_sim/faults",
+      "http://127.0.0.1:7100/_sim/signIns",
+    ])
+      expect(text).toContain(route);
+    for (const route of [
+      "http://127.0.0.1:7200/_sim/state",
+      "-X PUT http://127.0.0.1:7200/_sim/faults",
+      "http://127.0.0.1:7200/_sim/users/u-1/onboard",
+    ])
+      expect(text).toContain(route);
   });
 });

@@ -27,8 +27,17 @@ async function peigSimulator(clock: VirtualClock): Promise<PeigSimulatorHandle> 
   return sim;
 }
 
-async function graph(sim: GraphSimulator, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${sim.baseUrl}v1.0${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { "content-type": "application/json" } });
+async function graph(
+  sim: GraphSimulator,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${sim.baseUrl}v1.0${path}`, {
+    method,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { "content-type": "application/json" },
+  });
   const text = await res.text();
   return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
@@ -37,9 +46,17 @@ describe("Graph simulator snapshot", () => {
   it("restores applications (with their replication time), service principals, sign-ins, the outbox and the request log", async () => {
     const clock = new VirtualClock();
     const original = await graphSimulator(clock);
-    const created = await graph(original, "POST", `/applicationTemplates/${NON_GALLERY_TEMPLATE}/instantiate`, { displayName: "PeigMigrationManager" });
+    const created = await graph(original, "POST", `/applicationTemplates/${NON_GALLERY_TEMPLATE}/instantiate`, {
+      displayName: "PeigMigrationManager",
+    });
     const app = created.json.application as { id: string; appId: string };
-    await graph(original, "POST", `/users/${SENDER}/sendMail`, { message: { subject: "Hello", body: { content: "<p>hi</p>" }, toRecipients: [{ emailAddress: { address: "cio@contoso.com" } }] } });
+    await graph(original, "POST", `/users/${SENDER}/sendMail`, {
+      message: {
+        subject: "Hello",
+        body: { content: "<p>hi</p>" },
+        toRecipients: [{ emailAddress: { address: "cio@contoso.com" } }],
+      },
+    });
     original.recordSignIn(tenant.users[0].id, app.appId);
     const snapshot = JSON.parse(JSON.stringify(original.snapshot())) as ReturnType<GraphSimulator["snapshot"]>; // as it is saved to disk
 
@@ -51,10 +68,16 @@ describe("Graph simulator snapshot", () => {
     // Still inside the replication delay: both answer 404; afterwards both find the app.
     expect((await graph(restored, "GET", `/applications/${app.id}`)).status).toBe(404);
     clock.set(new Date(clock.now().getTime() + 60_000));
-    const { "@odata.context": _restoredContext, ...restoredApp } = (await graph(restored, "GET", `/applications/${app.id}`)).json;
-    const { "@odata.context": _originalContext, ...originalApp } = (await graph(original, "GET", `/applications/${app.id}`)).json;
+    const { "@odata.context": _restoredContext, ...restoredApp } = (
+      await graph(restored, "GET", `/applications/${app.id}`)
+    ).json;
+    const { "@odata.context": _originalContext, ...originalApp } = (
+      await graph(original, "GET", `/applications/${app.id}`)
+    ).json;
     expect(restoredApp).toEqual(originalApp);
-    expect((await graph(restored, "GET", `/auditLogs/signIns`)).json.value).toEqual((await graph(original, "GET", `/auditLogs/signIns`)).json.value);
+    expect((await graph(restored, "GET", `/auditLogs/signIns`)).json.value).toEqual(
+      (await graph(original, "GET", `/auditLogs/signIns`)).json.value,
+    );
   });
 
   it("refuses a snapshot of an unknown version", async () => {
@@ -89,7 +112,9 @@ describe("Peig simulator snapshot", () => {
     expect(restored.state.summary()).toEqual(original.state.summary());
     expect(restored.state.users()).toEqual(original.state.users());
     const restoredClient = new PeigApiClient({ baseUrl: restored.baseUrl, apiKey: restored.apiKey, clock });
-    expect((await restoredClient.getSamlIdpInfo()).idpCertificatePem).toBe((await client.getSamlIdpInfo()).idpCertificatePem);
+    expect((await restoredClient.getSamlIdpInfo()).idpCertificatePem).toBe(
+      (await client.getSamlIdpInfo()).idpCertificatePem,
+    );
     expect(await restoredClient.saveMigrationConfiguration(config)).toBe("unchanged");
   });
 });

@@ -23,8 +23,21 @@ const accounts = [
 ];
 
 function page(purpose: Parameters<typeof taskPayload>[0], withAccounts = false): string {
-  const payload = taskPayload(purpose, { request, appId: "3f2504e0-4f89-41d3-9a0c-0305e82c3301", certificatePem, accountsToCreate: accounts, checklist: [] });
-  return renderTaskPage({ payload, assignee: "it@contoso.com", expiresAt: "2026-12-20T09:00:00Z", csrf: "token", accounts: withAccounts ? accounts : undefined, now: new Date("2026-12-15T09:00:00Z") });
+  const payload = taskPayload(purpose, {
+    request,
+    appId: "3f2504e0-4f89-41d3-9a0c-0305e82c3301",
+    certificatePem,
+    accountsToCreate: accounts,
+    checklist: [],
+  });
+  return renderTaskPage({
+    payload,
+    assignee: "it@contoso.com",
+    expiresAt: "2026-12-20T09:00:00Z",
+    csrf: "token",
+    accounts: withAccounts ? accounts : undefined,
+    now: new Date("2026-12-15T09:00:00Z"),
+  });
 }
 
 describe("reading task pages like a person", () => {
@@ -37,7 +50,10 @@ describe("reading task pages like a person", () => {
   });
 
   it("copies the values to paste exactly, certificate line breaks and special characters included", () => {
-    expect(valuesOnPage(page("peigConfiguration"))).toEqual({ "Application ID": "3f2504e0-4f89-41d3-9a0c-0305e82c3301", "IDP Certificate": certificatePem });
+    expect(valuesOnPage(page("peigConfiguration"))).toEqual({
+      "Application ID": "3f2504e0-4f89-41d3-9a0c-0305e82c3301",
+      "IDP Certificate": certificatePem,
+    });
   });
 
   it("reads the user principal names of the accounts to create", () => {

@@ -1,6 +1,13 @@
 /** Small builders for hand-made domain cases and for Peig state derived from a generated tenant. */
 import type { TenantUser } from "../../local/fixtures/tenant";
-import type { M365User, Microsoft365Account, OnboardingRequest, PeigState, PeigUser, PeigUserStatus } from "../../shared/domain/types";
+import type {
+  M365User,
+  Microsoft365Account,
+  OnboardingRequest,
+  PeigState,
+  PeigUser,
+  PeigUserStatus,
+} from "../../shared/domain/types";
 
 export function m365User(id: string, fields: Partial<Omit<M365User, "id">> = {}): M365User {
   const upn = fields.userPrincipalName ?? `${id}@contoso.com`;
@@ -20,12 +27,23 @@ export function request(id: string, email: string): OnboardingRequest {
 }
 
 /** A Peig state where each listed user is linked to a Peig user with the given status; everyone else is unlinked. */
-export function peigState(users: readonly M365User[], linked: Record<string, PeigUserStatus>, pendingRequests: OnboardingRequest[] = []): PeigState {
+export function peigState(
+  users: readonly M365User[],
+  linked: Record<string, PeigUserStatus>,
+  pendingRequests: OnboardingRequest[] = [],
+): PeigState {
   const peigUsers: PeigUser[] = [];
   const microsoft365Accounts: Microsoft365Account[] = users.map((u) => {
     const status = linked[u.id];
-    if (status) peigUsers.push({ id: `peig-${u.id}`, email: u.mail ?? u.userPrincipalName, displayName: u.displayName, status });
-    return { id: u.id, userPrincipalName: u.userPrincipalName, mail: u.mail, linkStatus: status ? "linked" : "unlinked", peigAccountId: status ? `peig-${u.id}` : null };
+    if (status)
+      peigUsers.push({ id: `peig-${u.id}`, email: u.mail ?? u.userPrincipalName, displayName: u.displayName, status });
+    return {
+      id: u.id,
+      userPrincipalName: u.userPrincipalName,
+      mail: u.mail,
+      linkStatus: status ? "linked" : "unlinked",
+      peigAccountId: status ? `peig-${u.id}` : null,
+    };
   });
   return { users: peigUsers, pendingRequests, microsoft365Accounts };
 }
@@ -50,5 +68,7 @@ export function peigStateAtDeadline(users: readonly TenantUser[]): PeigState {
 /** Every address of a user the reconciliation may match a typed e-mail against, lower-cased. */
 export function addressesOf(user: M365User): string[] {
   const smtp = user.proxyAddresses.filter((p) => /^smtp:/i.test(p)).map((p) => p.slice(5));
-  return [user.mail, user.userPrincipalName, ...smtp, ...user.otherMails].filter((a): a is string => !!a).map((a) => a.toLowerCase());
+  return [user.mail, user.userPrincipalName, ...smtp, ...user.otherMails]
+    .filter((a): a is string => !!a)
+    .map((a) => a.toLowerCase());
 }

@@ -1,4 +1,11 @@
-import { buildChecklist, compareWithApproved, readyForDeletion, type ChecklistItem, type DeletionStatus, type Phase2Result } from "../../shared/domain/checklist";
+import {
+  buildChecklist,
+  compareWithApproved,
+  readyForDeletion,
+  type ChecklistItem,
+  type DeletionStatus,
+  type Phase2Result,
+} from "../../shared/domain/checklist";
 import { reconcile } from "../../shared/domain/reconcile";
 import type { PeigUserStatus } from "../../shared/domain/types";
 import { m365User, peigState, request } from "./builders";
@@ -7,7 +14,11 @@ const present: DeletionStatus = { migrationConfiguration: "present", migrationAp
 const users = [m365User("a"), m365User("b"), m365User("c")];
 const apiReconciliation = (linked: Record<string, PeigUserStatus>, requests = [] as ReturnType<typeof request>[]) =>
   reconcile({ mode: "api", users, peig: peigState(users, linked, requests) });
-const completed = (created: string[], failed: Phase2Result["failed"] = []): Phase2Result => ({ status: "completed", created, failed });
+const completed = (created: string[], failed: Phase2Result["failed"] = []): Phase2Result => ({
+  status: "completed",
+  created,
+  failed,
+});
 const byId = (checklist: ChecklistItem[]) => Object.fromEntries(checklist.map((i) => [i.id, i]));
 
 describe("buildChecklist", () => {
@@ -22,21 +33,39 @@ describe("buildChecklist", () => {
   });
 
   it("is ready for deletion when everyone onboarded and Phase 2 was not needed", () => {
-    const checklist = buildChecklist({ reconciliation: apiReconciliation({ a: "Active", b: "Active", c: "Active" }), phase2: null, deletion: present });
+    const checklist = buildChecklist({
+      reconciliation: apiReconciliation({ a: "Active", b: "Active", c: "Active" }),
+      phase2: null,
+      deletion: present,
+    });
     const items = byId(checklist);
-    expect([items.allOnboarded.met, items.accountsLinked.met, items.phase2Completed.met, items.configurationDeleted.met]).toEqual([true, true, true, false]);
+    expect([
+      items.allOnboarded.met,
+      items.accountsLinked.met,
+      items.phase2Completed.met,
+      items.configurationDeleted.met,
+    ]).toEqual([true, true, true, false]);
     expect(items.allOnboarded.evidence).toEqual(["3 of 3 in-scope users onboarded"]);
     expect(items.phase2Completed.evidence).toEqual(["nobody missed the onboarding window: Phase 2 not needed"]);
     expect(readyForDeletion(checklist)).toBe(true);
   });
 
   it("is not ready while users missed the window and Phase 2 has not run, naming them", () => {
-    const checklist = buildChecklist({ reconciliation: apiReconciliation({ a: "Active" }), phase2: { status: "notRun", created: [], failed: [] }, deletion: present });
+    const checklist = buildChecklist({
+      reconciliation: apiReconciliation({ a: "Active" }),
+      phase2: { status: "notRun", created: [], failed: [] },
+      deletion: present,
+    });
     const items = byId(checklist);
     expect(items.allOnboarded.met).toBe(false);
-    expect(items.allOnboarded.evidence).toContain("b@contoso.com: notOnboarded (Microsoft 365 account is not linked to a Peig account)");
+    expect(items.allOnboarded.evidence).toContain(
+      "b@contoso.com: notOnboarded (Microsoft 365 account is not linked to a Peig account)",
+    );
     expect(items.phase2Completed.met).toBe(false);
-    expect(items.phase2Completed.evidence.slice(0, 2)).toEqual(["Phase 2 has not run", "2 in-scope users still have no Peig account"]);
+    expect(items.phase2Completed.evidence.slice(0, 2)).toEqual([
+      "Phase 2 has not run",
+      "2 in-scope users still have no Peig account",
+    ]);
     expect(readyForDeletion(checklist)).toBe(false);
   });
 
@@ -45,7 +74,9 @@ describe("buildChecklist", () => {
     const checklist = buildChecklist({ reconciliation, phase2: completed(["b", "c"]), deletion: present });
     const items = byId(checklist);
     expect(items.allOnboarded.met).toBe(true);
-    expect(items.allOnboarded.evidence).toContain("2 have a Phase 2 account and finish onboarding at their first sign-in");
+    expect(items.allOnboarded.evidence).toContain(
+      "2 have a Phase 2 account and finish onboarding at their first sign-in",
+    );
     expect(items.accountsLinked.met).toBe(true);
     expect(items.phase2Completed.met).toBe(true);
     expect(items.phase2Completed.evidence[0]).toBe("Phase 2 created 2 Peig accounts; 0 failed");
@@ -53,13 +84,21 @@ describe("buildChecklist", () => {
   });
 
   it("does not count a placeholder that Phase 2 did not create", () => {
-    const checklist = buildChecklist({ reconciliation: apiReconciliation({ a: "Active", b: "Active", c: "Not Onboarded" }), phase2: null, deletion: present });
+    const checklist = buildChecklist({
+      reconciliation: apiReconciliation({ a: "Active", b: "Active", c: "Not Onboarded" }),
+      phase2: null,
+      deletion: present,
+    });
     expect(byId(checklist).allOnboarded.met).toBe(false);
   });
 
   it("fails Phase 2 when some account creations failed, with the reason", () => {
     const reconciliation = apiReconciliation({ a: "Active", b: "Not Onboarded" });
-    const checklist = buildChecklist({ reconciliation, phase2: completed(["b"], [{ userId: "c", reason: "429 after 5 retries" }]), deletion: present });
+    const checklist = buildChecklist({
+      reconciliation,
+      phase2: completed(["b"], [{ userId: "c", reason: "429 after 5 retries" }]),
+      deletion: present,
+    });
     const items = byId(checklist);
     expect(items.phase2Completed.met).toBe(false);
     expect(items.phase2Completed.evidence).toContain("c: 429 after 5 retries");
@@ -67,30 +106,53 @@ describe("buildChecklist", () => {
   });
 
   it("fails Phase 2 when it was skipped although users missed the window", () => {
-    const checklist = buildChecklist({ reconciliation: apiReconciliation({ a: "Active", b: "Active" }), phase2: { status: "skipped", created: [], failed: [] }, deletion: present });
-    expect(byId(checklist).phase2Completed).toMatchObject({ met: false, evidence: expect.arrayContaining(["Phase 2 was skipped"]) });
+    const checklist = buildChecklist({
+      reconciliation: apiReconciliation({ a: "Active", b: "Active" }),
+      phase2: { status: "skipped", created: [], failed: [] },
+      deletion: present,
+    });
+    expect(byId(checklist).phase2Completed).toMatchObject({
+      met: false,
+      evidence: expect.arrayContaining(["Phase 2 was skipped"]),
+    });
   });
 
   it("fails the linking item while a mismatched request is unresolved", () => {
-    const reconciliation = apiReconciliation({ a: "Active", b: "Active", c: "Active" }, [request("r9", "C@contoso.com.other")]);
+    const reconciliation = apiReconciliation({ a: "Active", b: "Active", c: "Active" }, [
+      request("r9", "C@contoso.com.other"),
+    ]);
     expect(byId(buildChecklist({ reconciliation, phase2: null, deletion: present })).accountsLinked.met).toBe(true); // unmatched: not an in-scope account
 
     const aliased = [m365User("a"), m365User("b", { proxyAddresses: ["SMTP:b@contoso.com", "smtp:bee@contoso.com"] })];
-    const withMismatch = reconcile({ mode: "api", users: aliased, peig: peigState(aliased, { a: "Active", b: "Active" }, [request("r1", "bee@contoso.com")]) });
-    const linked = byId(buildChecklist({ reconciliation: withMismatch, phase2: null, deletion: present })).accountsLinked;
+    const withMismatch = reconcile({
+      mode: "api",
+      users: aliased,
+      peig: peigState(aliased, { a: "Active", b: "Active" }, [request("r1", "bee@contoso.com")]),
+    });
+    const linked = byId(
+      buildChecklist({ reconciliation: withMismatch, phase2: null, deletion: present }),
+    ).accountsLinked;
     expect(linked.met).toBe(false);
     expect(linked.evidence.some((e) => e.startsWith("request r1 (bee@contoso.com) is unresolved"))).toBe(true);
   });
 
   it("is never met for an empty scope", () => {
-    const reconciliation = reconcile({ mode: "api", users: [], peig: { users: [], pendingRequests: [], microsoft365Accounts: [] } });
+    const reconciliation = reconcile({
+      mode: "api",
+      users: [],
+      peig: { users: [], pendingRequests: [], microsoft365Accounts: [] },
+    });
     const checklist = buildChecklist({ reconciliation, phase2: null, deletion: present });
     expect(byId(checklist).allOnboarded.evidence[0]).toMatch(/no users are in scope/);
     expect(readyForDeletion(checklist)).toBe(false);
   });
 
   it("meets the last item once the migration configuration is deleted", () => {
-    const checklist = buildChecklist({ reconciliation: apiReconciliation({ a: "Active", b: "Active", c: "Active" }), phase2: null, deletion: { migrationConfiguration: "deleted", migrationApp: "deleted" } });
+    const checklist = buildChecklist({
+      reconciliation: apiReconciliation({ a: "Active", b: "Active", c: "Active" }),
+      phase2: null,
+      deletion: { migrationConfiguration: "deleted", migrationApp: "deleted" },
+    });
     expect(byId(checklist).configurationDeleted).toMatchObject({
       met: true,
       evidence: ["Peig migration configuration: deleted", "Entra app PeigMigrationManager: deleted"],
@@ -106,31 +168,51 @@ describe("buildChecklist", () => {
   });
 
   it("accepts the Peig admin's Phase 2 confirmation as evidence in operator mode", () => {
-    const reconciliation = reconcile({ mode: "operator", users, signIns: [{ userId: "a", userPrincipalName: "a@contoso.com", createdDateTime: "2026-06-03T10:00:00Z" }] });
+    const reconciliation = reconcile({
+      mode: "operator",
+      users,
+      signIns: [{ userId: "a", userPrincipalName: "a@contoso.com", createdDateTime: "2026-06-03T10:00:00Z" }],
+    });
     const checklist = buildChecklist({ reconciliation, phase2: completed(["b", "c"]), deletion: present });
     expect(readyForDeletion(checklist)).toBe(true);
     expect(byId(checklist).accountsLinked.evidence[0]).toMatch(/operator mode/);
-    expect(readyForDeletion(buildChecklist({ reconciliation, phase2: completed(["b"]), deletion: present }))).toBe(false);
+    expect(readyForDeletion(buildChecklist({ reconciliation, phase2: completed(["b"]), deletion: present }))).toBe(
+      false,
+    );
   });
 });
 
 describe("compareWithApproved", () => {
-  const approved = buildChecklist({ reconciliation: apiReconciliation({ a: "Active", b: "Active", c: "Active" }), phase2: null, deletion: present });
+  const approved = buildChecklist({
+    reconciliation: apiReconciliation({ a: "Active", b: "Active", c: "Active" }),
+    phase2: null,
+    deletion: present,
+  });
 
   it("lets the deletion go ahead when nothing changed", () => {
     expect(compareWithApproved(approved, approved)).toEqual({ ready: true, regressions: [], reasons: [] });
   });
 
   it("stops the deletion when a user fell back to unlinked, saying who", () => {
-    const fresh = buildChecklist({ reconciliation: apiReconciliation({ a: "Active", c: "Active" }), phase2: null, deletion: present });
+    const fresh = buildChecklist({
+      reconciliation: apiReconciliation({ a: "Active", c: "Active" }),
+      phase2: null,
+      deletion: present,
+    });
     const result = compareWithApproved(approved, fresh);
     expect(result.ready).toBe(false);
     expect(result.regressions).toEqual(["allOnboarded", "accountsLinked", "phase2Completed"]);
-    expect(result.reasons[1]).toMatch(/^"All accounts are correctly created and linked" was met when approved but is not any more: .*b@contoso\.com: Microsoft 365 account is not linked/);
+    expect(result.reasons[1]).toMatch(
+      /^"All accounts are correctly created and linked" was met when approved but is not any more: .*b@contoso\.com: Microsoft 365 account is not linked/,
+    );
   });
 
   it("reports unmet items that were never met without calling them regressions", () => {
-    const notReady = buildChecklist({ reconciliation: apiReconciliation({ a: "Active" }), phase2: null, deletion: present });
+    const notReady = buildChecklist({
+      reconciliation: apiReconciliation({ a: "Active" }),
+      phase2: null,
+      deletion: present,
+    });
     const result = compareWithApproved(notReady, notReady);
     expect(result.ready).toBe(false);
     expect(result.regressions).toEqual([]);

@@ -1,7 +1,15 @@
 import { digestDue } from "../../activities/onboarding";
 import { DAY } from "../../shared/domain/duration";
 
-const counts = { inScope: 10, onboarded: 4, pending: 1, mismatched: 0, notOnboarded: 5, phase2Created: 0, phase2Failed: 0 };
+const counts = {
+  inScope: 10,
+  onboarded: 4,
+  pending: 1,
+  mismatched: 0,
+  notOnboarded: 5,
+  phase2Created: 0,
+  phase2Failed: 0,
+};
 const moved = { ...counts, onboarded: 5, notOnboarded: 4 };
 const last = { at: "2026-12-10T09:00:00.000Z", counts };
 

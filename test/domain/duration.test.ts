@@ -29,9 +29,12 @@ describe("parseIsoDuration", () => {
     expect(() => parseIsoDuration(text)).toThrow(/length varies/);
   });
 
-  it.each(["", "P", "PT", "P1DT", "7D", "-P1D", "P1.5D", "P1H", "one day", "PT4H30"])("refuses %j as not a duration", (text) => {
-    expect(() => parseIsoDuration(text)).toThrow(/not an ISO 8601 duration/);
-  });
+  it.each(["", "P", "PT", "P1DT", "7D", "-P1D", "P1.5D", "P1H", "one day", "PT4H30"])(
+    "refuses %j as not a duration",
+    (text) => {
+      expect(() => parseIsoDuration(text)).toThrow(/not an ISO 8601 duration/);
+    },
+  );
 });
 
 describe("describeDuration", () => {

@@ -20,7 +20,9 @@ describe("human time", () => {
     expect(formatRelative(new Date("2026-12-12T15:00:00Z"), now)).toBe("2 hours ago");
     expect(formatRelative(new Date("2026-12-13T17:00:00Z"), now)).toBe("tomorrow");
     expect(formatRelative(new Date("2026-12-12T17:00:20Z"), now)).toBe("now");
-    expect(formatHumanWithRelative(new Date("2026-12-15T17:00:00Z"), now, "Europe/Prague")).toBe("Tue 15 Dec 2026, 18:00 CET (in 3 days)");
+    expect(formatHumanWithRelative(new Date("2026-12-15T17:00:00Z"), now, "Europe/Prague")).toBe(
+      "Tue 15 Dec 2026, 18:00 CET (in 3 days)",
+    );
   });
 
   it("knows IANA zones and UTC, and refuses made-up ones", () => {

@@ -11,10 +11,19 @@ const userIn = (result: Reconciliation, id: string): UserReconciliation => {
 };
 
 describe("reconcile, api mode: what counts as onboarded", () => {
-  const users = [m365User("active"), m365User("placeholder"), m365User("unlinked"), m365User("suspended"), m365User("ghost")];
+  const users = [
+    m365User("active"),
+    m365User("placeholder"),
+    m365User("unlinked"),
+    m365User("suspended"),
+    m365User("ghost"),
+  ];
   const peig = peigState(users, { active: "Active", placeholder: "Not Onboarded", suspended: "Suspended" });
   // "ghost" is missing from the Microsoft 365 Accounts tab altogether.
-  const result = api(users, { ...peig, microsoft365Accounts: peig.microsoft365Accounts.filter((a) => a.id !== "ghost") });
+  const result = api(users, {
+    ...peig,
+    microsoft365Accounts: peig.microsoft365Accounts.filter((a) => a.id !== "ghost"),
+  });
 
   it("counts a user linked to an Active Peig account as onboarded", () => {
     expect(userIn(result, "active")).toMatchObject({ state: "onboarded", linked: true, peigAccountId: "peig-active" });
@@ -67,20 +76,32 @@ describe("reconcile, api mode: pending requests and mismatched e-mails", () => {
   const jane = m365User("jane", {
     mail: "jane.smith@contoso.com",
     userPrincipalName: "j.smith@contoso.com",
-    proxyAddresses: ["SMTP:jane.smith@contoso.com", "smtp:jane@contoso.com", "x500:/o=ExchangeLabs/cn=jane", "sip:jane.sip@contoso.com"],
+    proxyAddresses: [
+      "SMTP:jane.smith@contoso.com",
+      "smtp:jane@contoso.com",
+      "x500:/o=ExchangeLabs/cn=jane",
+      "sip:jane.sip@contoso.com",
+    ],
     otherMails: ["jane.private@gmail.com"],
   });
   const bob = m365User("bob", { mail: "bob@contoso.com", otherMails: ["shared@gmail.com"] });
-  const carol = m365User("carol", { mail: "carol@contoso.com", proxyAddresses: ["SMTP:carol@contoso.com", "smtp:jane.private@gmail.com"], otherMails: ["shared@gmail.com"] });
+  const carol = m365User("carol", {
+    mail: "carol@contoso.com",
+    proxyAddresses: ["SMTP:carol@contoso.com", "smtp:jane.private@gmail.com"],
+    otherMails: ["shared@gmail.com"],
+  });
   const noMailbox = m365User("nomail", { mail: null, userPrincipalName: "kiosk@contoso.com" });
   const users = [jane, bob, carol, noMailbox];
 
-  const run = (requests: OnboardingRequest[], linked: Parameters<typeof peigState>[1] = {}) => api(users, peigState(users, linked, requests));
+  const run = (requests: OnboardingRequest[], linked: Parameters<typeof peigState>[1] = {}) =>
+    api(users, peigState(users, linked, requests));
 
   it("treats a request with the account's own address, in any case, as that user's pending request", () => {
     const result = run([request("r1", "Jane.Smith@CONTOSO.com")]);
     expect(userIn(result, "jane").state).toBe("pendingRequest");
-    expect(userIn(result, "jane").evidence).toContain("pending onboarding request r1 from Jane.Smith@CONTOSO.com, submitted 2026-06-02T09:00:00Z");
+    expect(userIn(result, "jane").evidence).toContain(
+      "pending onboarding request r1 from Jane.Smith@CONTOSO.com, submitted 2026-06-02T09:00:00Z",
+    );
     expect(result.mismatchedRequests).toEqual([]);
   });
 
@@ -91,14 +112,22 @@ describe("reconcile, api mode: pending requests and mismatched e-mails", () => {
   it("suggests merging a request typed with the user's UPN into that user", () => {
     const result = run([request("r1", "j.smith@contoso.com")]);
     expect(result.mismatchedRequests).toHaveLength(1);
-    expect(result.mismatchedRequests[0].suggestedMergeTarget).toEqual({ userId: "jane", userPrincipalName: "j.smith@contoso.com", peigAccountId: null, matchedBy: "userPrincipalName" });
+    expect(result.mismatchedRequests[0].suggestedMergeTarget).toEqual({
+      userId: "jane",
+      userPrincipalName: "j.smith@contoso.com",
+      peigAccountId: null,
+      matchedBy: "userPrincipalName",
+    });
     expect(result.mismatchedRequests[0].reason).toMatch(/not the account's address jane\.smith@contoso\.com/);
     expect(userIn(result, "jane").state).toBe("mismatched");
   });
 
   it("suggests merging a request typed with an smtp alias, with the prefix stripped", () => {
     const result = run([request("r1", "JANE@contoso.com")]);
-    expect(result.mismatchedRequests[0].suggestedMergeTarget).toMatchObject({ userId: "jane", matchedBy: "proxyAddress" });
+    expect(result.mismatchedRequests[0].suggestedMergeTarget).toMatchObject({
+      userId: "jane",
+      matchedBy: "proxyAddress",
+    });
   });
 
   it("ignores x500 and sip proxy addresses: they are not mail addresses", () => {
@@ -111,27 +140,37 @@ describe("reconcile, api mode: pending requests and mismatched e-mails", () => {
   it("prefers a proxy address match over an otherMails match of another user", () => {
     // jane.private@gmail.com is jane's otherMails but carol's smtp alias.
     const result = run([request("r1", "jane.private@gmail.com")]);
-    expect(result.mismatchedRequests[0].suggestedMergeTarget).toMatchObject({ userId: "carol", matchedBy: "proxyAddress" });
+    expect(result.mismatchedRequests[0].suggestedMergeTarget).toMatchObject({
+      userId: "carol",
+      matchedBy: "proxyAddress",
+    });
   });
 
   it("falls back to otherMails, with a caution, when no primary address matches", () => {
     const solo = m365User("solo", { mail: "solo@contoso.com", otherMails: ["Solo.Home@outlook.com"] });
     const result = api([solo], peigState([solo], {}, [request("r1", "solo.home@OUTLOOK.com")]));
-    expect(result.mismatchedRequests[0].suggestedMergeTarget).toMatchObject({ userId: "solo", matchedBy: "otherMails" });
+    expect(result.mismatchedRequests[0].suggestedMergeTarget).toMatchObject({
+      userId: "solo",
+      matchedBy: "otherMails",
+    });
     expect(result.mismatchedRequests[0].reason).toMatch(/confirm with the person/);
   });
 
   it("makes no suggestion when the typed address belongs to several users, and names them", () => {
     const result = run([request("r1", "shared@gmail.com")]);
     expect(result.mismatchedRequests[0].suggestedMergeTarget).toBeNull();
-    expect(result.mismatchedRequests[0].reason).toMatch(/matches 2 in-scope users: bob@contoso\.com \(otherMails\), carol@contoso\.com \(otherMails\)/);
+    expect(result.mismatchedRequests[0].reason).toMatch(
+      /matches 2 in-scope users: bob@contoso\.com \(otherMails\), carol@contoso\.com \(otherMails\)/,
+    );
     expect(userIn(result, "bob").state).toBe("notOnboarded");
     expect(userIn(result, "carol").state).toBe("notOnboarded");
   });
 
   it("lists a request that matches nobody as unmatched", () => {
     const result = run([request("r1", "jnae.smith@contoso.com")]);
-    expect(result.unmatchedRequests).toEqual([{ request: request("r1", "jnae.smith@contoso.com"), reason: expect.stringMatching(/matches no mail, UPN/) }]);
+    expect(result.unmatchedRequests).toEqual([
+      { request: request("r1", "jnae.smith@contoso.com"), reason: expect.stringMatching(/matches no mail, UPN/) },
+    ]);
     expect(result.counts.unmatchedRequests).toBe(1);
   });
 
@@ -158,7 +197,9 @@ describe("reconcile, operator mode", () => {
 
   it("counts a successful sign-in to the migration app as onboarded, citing the first one", () => {
     expect(userIn(result, "a")).toMatchObject({ state: "onboarded", linked: true, peigAccountId: null });
-    expect(userIn(result, "a").evidence).toEqual(["signed in to the migration app at 2026-06-02T08:00:00Z (Entra sign-in logs)"]);
+    expect(userIn(result, "a").evidence).toEqual([
+      "signed in to the migration app at 2026-06-02T08:00:00Z (Entra sign-in logs)",
+    ]);
   });
 
   it("matches a sign-in by UPN when the log entry has no user id", () => {

@@ -15,12 +15,17 @@ describe("reminderTimes", () => {
   });
 
   it("drops reminders whose time has passed, including one due exactly now", () => {
-    expect(reminderTimes(deadline, ["P7D", "P1D", "PT4H"], before(2 * DAY)).map((r) => r.label)).toEqual(["P1D", "PT4H"]);
+    expect(reminderTimes(deadline, ["P7D", "P1D", "PT4H"], before(2 * DAY)).map((r) => r.label)).toEqual([
+      "P1D",
+      "PT4H",
+    ]);
     expect(reminderTimes(deadline, ["P1D", "PT4H"], before(DAY)).map((r) => r.label)).toEqual(["PT4H"]);
   });
 
   it("sends one reminder when two durations land on the same instant, labelled by the first listed", () => {
-    expect(iso(reminderTimes(deadline, ["PT24H", "P1D"], before(30 * DAY)))).toEqual([["2026-06-14T17:00:00.000Z", "PT24H"]]);
+    expect(iso(reminderTimes(deadline, ["PT24H", "P1D"], before(30 * DAY)))).toEqual([
+      ["2026-06-14T17:00:00.000Z", "PT24H"],
+    ]);
   });
 
   it("moves every later reminder when the deadline is extended", () => {

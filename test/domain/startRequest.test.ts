@@ -40,8 +40,16 @@ const invalidBodies: [string, unknown, string][] = [
   ["domain starting with a hyphen", { ...validBody, domain: "-contoso.com" }, "domain"],
   ["domain given as a URL", { ...validBody, domain: "https://contoso.com" }, "domain"],
   ["idpEntityId over http", { ...validBody, idpEntityId: "http://pap01.contoso.com/idp/shibboleth" }, "idpEntityId"],
-  ["idpEntityId with another path", { ...validBody, idpEntityId: "https://pap01.contoso.com/idp/shibboleth/extra" }, "idpEntityId"],
-  ["idpEntityId with a query", { ...validBody, idpEntityId: "https://pap01.contoso.com/idp/shibboleth?x=1" }, "idpEntityId"],
+  [
+    "idpEntityId with another path",
+    { ...validBody, idpEntityId: "https://pap01.contoso.com/idp/shibboleth/extra" },
+    "idpEntityId",
+  ],
+  [
+    "idpEntityId with a query",
+    { ...validBody, idpEntityId: "https://pap01.contoso.com/idp/shibboleth?x=1" },
+    "idpEntityId",
+  ],
   ["idpEntityId not a URL", { ...validBody, idpEntityId: "pap01.contoso.com" }, "idpEntityId"],
   ["deadline missing", without("deadline"), "deadline"],
   ["deadline without an offset", { ...validBody, deadline: "2026-06-15T17:00:00" }, "deadline"],
@@ -66,7 +74,11 @@ const invalidBodies: [string, unknown, string][] = [
   ["scopeGroupId not a GUID", { ...validBody, scopeGroupId: "sales" }, "scopeGroupId"],
   ["no approvers", { ...validBody, approvers: [] }, "approvers"],
   ["approver not an e-mail address", { ...validBody, approvers: ["not-an-email"] }, "approvers.0"],
-  ["approver repeated in another case", { ...validBody, approvers: ["cio@contoso.com", "CIO@contoso.com"] }, "approvers.1"],
+  [
+    "approver repeated in another case",
+    { ...validBody, approvers: ["cio@contoso.com", "CIO@contoso.com"] },
+    "approvers.1",
+  ],
   ["eleven approvers", { ...validBody, approvers: eleven }, "approvers"],
   ["requiredApprovals zero", { ...validBody, requiredApprovals: 0 }, "requiredApprovals"],
   ["requiredApprovals fractional", { ...validBody, requiredApprovals: 1.5 }, "requiredApprovals"],
@@ -105,7 +117,10 @@ describe("parseStartRequest", () => {
 
   it("accepts the design's example body and fills the defaults", () => {
     const result = parseStartRequest(validBody, now);
-    expect(result).toEqual({ ok: true, value: { ...validBody, personalisedReminders: false, acceptPlanWarnings: false, timeZone: "UTC" } });
+    expect(result).toEqual({
+      ok: true,
+      value: { ...validBody, personalisedReminders: false, acceptPlanWarnings: false, timeZone: "UTC" },
+    });
   });
 
   it("accepts a body without the optional fields", () => {
@@ -121,13 +136,30 @@ describe("parseStartRequest", () => {
   });
 
   it("keeps an IANA time zone and the admins' note, trimmed, with its line breaks", () => {
-    const result = parseStartRequest({ ...validBody, timeZone: "Europe/Prague", note: "  Help desk: https://help.contoso.com\nDeadline set by the audit.  " }, now);
-    expect(result.ok && { timeZone: result.value.timeZone, note: result.value.note }).toEqual({ timeZone: "Europe/Prague", note: "Help desk: https://help.contoso.com\nDeadline set by the audit." });
+    const result = parseStartRequest(
+      {
+        ...validBody,
+        timeZone: "Europe/Prague",
+        note: "  Help desk: https://help.contoso.com\nDeadline set by the audit.  ",
+      },
+      now,
+    );
+    expect(result.ok && { timeZone: result.value.timeZone, note: result.value.note }).toEqual({
+      timeZone: "Europe/Prague",
+      note: "Help desk: https://help.contoso.com\nDeadline set by the audit.",
+    });
   });
 
   it("normalises e-mail addresses, the domain and durations but keeps the deadline as given", () => {
     const result = parseStartRequest(
-      { ...validBody, domain: "Contoso.COM", approvers: ["CIO@Contoso.com"], admins: ["IT@contoso.com"], reminders: ["p7d", "pt4h"], deadline: "2026-06-15T18:00:00+01:00" },
+      {
+        ...validBody,
+        domain: "Contoso.COM",
+        approvers: ["CIO@Contoso.com"],
+        admins: ["IT@contoso.com"],
+        reminders: ["p7d", "pt4h"],
+        deadline: "2026-06-15T18:00:00+01:00",
+      },
       now,
     );
     expect(result.ok).toBe(true);
@@ -143,7 +175,8 @@ describe("parseStartRequest", () => {
   it("reports every wrong field at once", () => {
     const result = parseStartRequest({ ...validBody, workspace: "", phase2: "later", approvers: ["x"], extra: 1 }, now);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.errors.map((e) => e.field).sort()).toEqual(["approvers.0", "extra", "phase2", "workspace"]);
+    if (!result.ok)
+      expect(result.errors.map((e) => e.field).sort()).toEqual(["approvers.0", "extra", "phase2", "workspace"]);
   });
 
   it("tells a missing field from one of the wrong type", () => {
@@ -168,7 +201,9 @@ describe("parseStartRequest", () => {
 
   it("says when a reminder would fall before the window opens", () => {
     const result = parseStartRequest({ ...validBody, reminders: ["P20D"] }, now);
-    expect(!result.ok && result.errors[0].message).toBe("P20D before the deadline would be in the past: the deadline is only 14 days 17 hours away");
+    expect(!result.ok && result.errors[0].message).toBe(
+      "P20D before the deadline would be in the past: the deadline is only 14 days 17 hours away",
+    );
   });
 
   it("states the workspace naming rule", () => {
@@ -193,7 +228,10 @@ describe("parseDeadlineExtension", () => {
   const current = new Date("2026-06-15T17:00:00Z");
 
   it("accepts a later deadline", () => {
-    expect(parseDeadlineExtension({ deadline: "2026-06-22T17:00:00Z" }, now, current)).toEqual({ ok: true, value: { deadline: "2026-06-22T17:00:00Z" } });
+    expect(parseDeadlineExtension({ deadline: "2026-06-22T17:00:00Z" }, now, current)).toEqual({
+      ok: true,
+      value: { deadline: "2026-06-22T17:00:00Z" },
+    });
   });
 
   it.each([

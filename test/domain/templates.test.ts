@@ -18,19 +18,60 @@ const deadline = new Date("2026-12-15T17:00:00Z");
 const now = new Date("2026-12-12T13:00:00Z");
 const link = "https://migration.contoso.com/api/tasks/abc123";
 
-const users = [m365User("a"), m365User("b", { displayName: attack, proxyAddresses: ["SMTP:b@contoso.com", "smtp:bee@contoso.com"] })];
-const reconciliation = reconcile({ mode: "api", users, peig: peigState(users, { a: "Active" }, [request("r1", "bee@contoso.com")]) });
-const checklist = buildChecklist({ reconciliation, phase2: null, deletion: { migrationConfiguration: "present", migrationApp: "present" } });
+const users = [
+  m365User("a"),
+  m365User("b", { displayName: attack, proxyAddresses: ["SMTP:b@contoso.com", "smtp:bee@contoso.com"] }),
+];
+const reconciliation = reconcile({
+  mode: "api",
+  users,
+  peig: peigState(users, { a: "Active" }, [request("r1", "bee@contoso.com")]),
+});
+const checklist = buildChecklist({
+  reconciliation,
+  phase2: null,
+  deletion: { migrationConfiguration: "present", migrationApp: "present" },
+});
 
 const everyEmail: [string, EmailContent][] = [
-  ["invitation", invitationEmail({ workspace: attack, domain: "contoso.com", deadline, recipientName: attack, contact: attack })],
+  [
+    "invitation",
+    invitationEmail({ workspace: attack, domain: "contoso.com", deadline, recipientName: attack, contact: attack }),
+  ],
   ["reminder", reminderEmail({ workspace: attack, domain: "contoso.com", deadline, now, recipientName: attack })],
-  ["admin digest", adminDigestEmail({ workspace: attack, now, deadline, reconciliation, statusPageUrl: "https://migration.contoso.com/api/migrations/m1/page" })],
+  [
+    "admin digest",
+    adminDigestEmail({
+      workspace: attack,
+      now,
+      deadline,
+      reconciliation,
+      statusPageUrl: "https://migration.contoso.com/api/migrations/m1/page",
+    }),
+  ],
   [
     "approval request",
-    approvalRequestEmail({ workspace: attack, approverName: attack, requiredApprovals: 2, deletes: { applicationId: attack, appDisplayName: "PeigMigrationManager" }, checklist, link, expiresAt: deadline }),
+    approvalRequestEmail({
+      workspace: attack,
+      approverName: attack,
+      requiredApprovals: 2,
+      deletes: { applicationId: attack, appDisplayName: "PeigMigrationManager" },
+      checklist,
+      link,
+      expiresAt: deadline,
+    }),
   ],
-  ["operator task", operatorTaskEmail({ workspace: attack, title: attack, steps: [attack], values: [{ label: attack, value: attack }], link, expiresAt: deadline })],
+  [
+    "operator task",
+    operatorTaskEmail({
+      workspace: attack,
+      title: attack,
+      steps: [attack],
+      values: [{ label: attack, value: attack }],
+      link,
+      expiresAt: deadline,
+    }),
+  ],
   ["report ready", reportReadyEmail({ workspace: attack, checklist, link })],
 ];
 
@@ -76,38 +117,68 @@ describe("reminderEmail", () => {
   });
 
   it("shows the deadline in the migration's time zone", () => {
-    const email = reminderEmail({ workspace: "contoso", domain: "contoso.com", deadline, now, timeZone: "Europe/Prague" });
+    const email = reminderEmail({
+      workspace: "contoso",
+      domain: "contoso.com",
+      deadline,
+      now,
+      timeZone: "Europe/Prague",
+    });
     expect(email.text).toContain("the deadline is Tue 15 Dec 2026, 18:00 CET");
-    expect(invitationEmail({ workspace: "contoso", domain: "contoso.com", deadline, timeZone: "Europe/Prague" }).subject).toContain("by Tue 15 Dec 2026, 18:00 CET");
+    expect(
+      invitationEmail({ workspace: "contoso", domain: "contoso.com", deadline, timeZone: "Europe/Prague" }).subject,
+    ).toContain("by Tue 15 Dec 2026, 18:00 CET");
   });
 
   it("carries the admins' note, escaped in HTML and isolated from the text around it", () => {
     const note = "Help desk: <b>ext. 4242</b> & https://help.contoso.com";
-    for (const email of [reminderEmail({ workspace: "contoso", domain: "contoso.com", deadline, now, note }), invitationEmail({ workspace: "contoso", domain: "contoso.com", deadline, note })]) {
+    for (const email of [
+      reminderEmail({ workspace: "contoso", domain: "contoso.com", deadline, now, note }),
+      invitationEmail({ workspace: "contoso", domain: "contoso.com", deadline, note }),
+    ]) {
       expect(email.text).toContain(`A note from your IT team: \u2068${note}\u2069`);
-      expect(email.html).toContain("A note from your IT team: <bdi>Help desk: &lt;b&gt;ext. 4242&lt;/b&gt; &amp; https://help.contoso.com</bdi>");
+      expect(email.html).toContain(
+        "A note from your IT team: <bdi>Help desk: &lt;b&gt;ext. 4242&lt;/b&gt; &amp; https://help.contoso.com</bdi>",
+      );
       expect(email.html).not.toContain("<b>ext.");
     }
   });
 
   it("has no note line when the admins gave none", () => {
-    expect(reminderEmail({ workspace: "contoso", domain: "contoso.com", deadline, now }).text).not.toContain("A note from");
+    expect(reminderEmail({ workspace: "contoso", domain: "contoso.com", deadline, now }).text).not.toContain(
+      "A note from",
+    );
   });
 });
 
 describe("adminDigestEmail", () => {
   it("shows counts and mismatched requests with the merge suggestion", () => {
-    const email = adminDigestEmail({ workspace: "contoso", now, deadline, reconciliation, statusPageUrl: "https://migration.contoso.com/page" });
+    const email = adminDigestEmail({
+      workspace: "contoso",
+      now,
+      deadline,
+      reconciliation,
+      statusPageUrl: "https://migration.contoso.com/page",
+    });
     expect(email.subject).toBe('Peig migration "contoso": 1 of 2 onboarded');
     expect(email.text).toContain("- Requests that typed another e-mail address: 1");
     // The typed address is isolated (U+2068 … U+2069) from the text around it.
-    expect(email.text).toContain("typed \u2068bee@contoso.com\u2069: merge into b@contoso.com (matched by proxyAddress)");
+    expect(email.text).toContain(
+      "typed \u2068bee@contoso.com\u2069: merge into b@contoso.com (matched by proxyAddress)",
+    );
   });
 
   it("truncates the list of users not onboarded", () => {
     const many = Array.from({ length: 60 }, (_, i) => m365User(`u${i}`));
     const big = reconcile({ mode: "api", users: many, peig: peigState(many, {}) });
-    const email = adminDigestEmail({ workspace: "contoso", now, deadline, reconciliation: big, statusPageUrl: "https://migration.contoso.com/page", listLimit: 50 });
+    const email = adminDigestEmail({
+      workspace: "contoso",
+      now,
+      deadline,
+      reconciliation: big,
+      statusPageUrl: "https://migration.contoso.com/page",
+      listLimit: 50,
+    });
     expect(email.text).toContain("- …and 10 more (all of them on the status page)");
     expect(email.text).not.toContain("u55@contoso.com");
   });
@@ -115,20 +186,37 @@ describe("adminDigestEmail", () => {
   it("lists at most 50 people per state under a heading in words, never a state's code name", () => {
     const many = Array.from({ length: 120 }, (_, i) => m365User(`u${i}`));
     const big = reconcile({ mode: "api", users: many, peig: peigState(many, {}) });
-    const email = adminDigestEmail({ workspace: "contoso", now, deadline, reconciliation: big, statusPageUrl: "https://migration.contoso.com/page", timeZone: "Europe/Prague" });
+    const email = adminDigestEmail({
+      workspace: "contoso",
+      now,
+      deadline,
+      reconciliation: big,
+      statusPageUrl: "https://migration.contoso.com/page",
+      timeZone: "Europe/Prague",
+    });
     expect(email.text).toContain("Not onboarded yet (120)");
     expect(email.text.match(/^- .*<.*@contoso\.com.*>$/gm)).toHaveLength(50);
     expect(email.text).toContain("- …and 70 more (all of them on the status page)");
     expect(email.text).toContain("Status on Sat 12 Dec 2026, 14:00 CET");
-    for (const code of ["notOnboarded", "pendingRequest", "awaitingOnboarding", "mismatched"]) expect(email.text).not.toContain(code);
+    for (const code of ["notOnboarded", "pendingRequest", "awaitingOnboarding", "mismatched"])
+      expect(email.text).not.toContain(code);
   });
 });
 
 describe("approvalRequestEmail", () => {
-  const email = approvalRequestEmail({ workspace: "contoso", requiredApprovals: 1, deletes: { applicationId: "11111111-2222-3333-4444-555555555555", appDisplayName: "PeigMigrationManager" }, checklist, link, expiresAt: deadline });
+  const email = approvalRequestEmail({
+    workspace: "contoso",
+    requiredApprovals: 1,
+    deletes: { applicationId: "11111111-2222-3333-4444-555555555555", appDisplayName: "PeigMigrationManager" },
+    checklist,
+    link,
+    expiresAt: deadline,
+  });
 
   it("says what will be deleted, that it cannot be undone, and shows the evidence", () => {
-    expect(email.text).toContain("the temporary Entra enterprise app PeigMigrationManager (Application ID 11111111-2222-3333-4444-555555555555)");
+    expect(email.text).toContain(
+      "the temporary Entra enterprise app PeigMigrationManager (Application ID 11111111-2222-3333-4444-555555555555)",
+    );
     expect(email.text).toContain("This cannot be undone.");
     expect(email.text).toContain("- [ ] All users have been onboarded to Peig: 1 of 2 in-scope users onboarded");
   });
@@ -140,7 +228,16 @@ describe("approvalRequestEmail", () => {
   });
 
   it("refuses a link that is not http(s)", () => {
-    expect(() => approvalRequestEmail({ workspace: "contoso", requiredApprovals: 1, deletes: { applicationId: "x", appDisplayName: "y" }, checklist, link: "javascript:alert(1)", expiresAt: deadline })).toThrow(/must use https/);
+    expect(() =>
+      approvalRequestEmail({
+        workspace: "contoso",
+        requiredApprovals: 1,
+        deletes: { applicationId: "x", appDisplayName: "y" },
+        checklist,
+        link: "javascript:alert(1)",
+        expiresAt: deadline,
+      }),
+    ).toThrow(/must use https/);
   });
 });
 
@@ -151,7 +248,10 @@ describe("operatorTaskEmail", () => {
       workspace: "contoso",
       title: "Set the migration configuration in Peig",
       steps: ["Open Configuration in Peig.", "Click Validate, then Save."],
-      values: [{ label: "Application ID", value: "11111111-2222-3333-4444-555555555555" }, { label: "IDP Certificate", value: pem }],
+      values: [
+        { label: "Application ID", value: "11111111-2222-3333-4444-555555555555" },
+        { label: "IDP Certificate", value: pem },
+      ],
       link,
       expiresAt: deadline,
     });
@@ -171,13 +271,20 @@ describe("reportReadyEmail", () => {
 
 describe("helpers", () => {
   it("keeps a workspace name with a line break from adding header lines to the subject", () => {
-    expect(invitationEmail({ workspace: "contoso\r\nBcc: all@contoso.com", domain: "contoso.com", deadline }).subject).not.toMatch(/[\r\n]/);
+    expect(
+      invitationEmail({ workspace: "contoso\r\nBcc: all@contoso.com", domain: "contoso.com", deadline }).subject,
+    ).not.toMatch(/[\r\n]/);
   });
 });
 
 describe("admin notices", () => {
   it("escape what they quote and keep the subject on one line", () => {
-    const mail = adminNoticeEmail({ workspace: "con\r\ntoso", event: "cancelled", details: { reason: "<script>x</script>", by: "it@contoso.com" }, statusPageUrl: "https://app.example.com/api/migrations/1/page" });
+    const mail = adminNoticeEmail({
+      workspace: "con\r\ntoso",
+      event: "cancelled",
+      details: { reason: "<script>x</script>", by: "it@contoso.com" },
+      statusPageUrl: "https://app.example.com/api/migrations/1/page",
+    });
     expect(mail.subject).toBe('Peig migration "con toso": cancelled');
     expect(mail.html).not.toContain("<script>");
     expect(mail.html).toContain("&lt;script&gt;");

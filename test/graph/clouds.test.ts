@@ -12,25 +12,39 @@ describe("Graph clouds", () => {
 
   it("offers sign-in logs, and so operator mode, in the global service only", () => {
     expect(operatorModeUnavailable("global")).toBeUndefined();
-    for (const cloud of ["usgov", "usgovdod", "china"] as const) expect(operatorModeUnavailable(cloud)).toMatch(/global service only.*api mode/);
+    for (const cloud of ["usgov", "usgovdod", "china"] as const)
+      expect(operatorModeUnavailable(cloud)).toMatch(/global service only.*api mode/);
   });
 
   describe("starting a migration", () => {
     let s: Scenario | undefined;
     afterEach(async () => s?.stop());
 
-    it.each(["usgov", "usgovdod", "china"])("refuses operator mode in %s with 400 saying why and what to use instead, creating nothing", async (cloud) => {
-      s = await startScenario({ peigMode: "operator", stack: { settings: { GRAPH_CLOUD: cloud } } });
-      const res = await s.api("migrations", { method: "POST", body: JSON.stringify(startBody()), headers: { "content-type": "application/json" } });
-      expect(res.status).toBe(400);
-      const body = (await res.json()) as { errors: { field: string; message: string }[] };
-      expect(body.errors).toEqual([{ field: "PEIG_MODE", message: expect.stringMatching(/sign-in logs.*global service only.*Use api mode/) }]);
-      expect(s.stack.graph.requestLog).toEqual([]);
-    });
+    it.each(["usgov", "usgovdod", "china"])(
+      "refuses operator mode in %s with 400 saying why and what to use instead, creating nothing",
+      async (cloud) => {
+        s = await startScenario({ peigMode: "operator", stack: { settings: { GRAPH_CLOUD: cloud } } });
+        const res = await s.api("migrations", {
+          method: "POST",
+          body: JSON.stringify(startBody()),
+          headers: { "content-type": "application/json" },
+        });
+        expect(res.status).toBe(400);
+        const body = (await res.json()) as { errors: { field: string; message: string }[] };
+        expect(body.errors).toEqual([
+          { field: "PEIG_MODE", message: expect.stringMatching(/sign-in logs.*global service only.*Use api mode/) },
+        ]);
+        expect(s.stack.graph.requestLog).toEqual([]);
+      },
+    );
 
     it("starts operator mode in the global service", async () => {
       s = await startScenario({ peigMode: "operator" });
-      const res = await s.api("migrations", { method: "POST", body: JSON.stringify(startBody()), headers: { "content-type": "application/json" } });
+      const res = await s.api("migrations", {
+        method: "POST",
+        body: JSON.stringify(startBody()),
+        headers: { "content-type": "application/json" },
+      });
       expect(res.status).toBe(202);
     });
   });

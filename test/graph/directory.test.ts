@@ -9,14 +9,18 @@ describe("users in scope and migration sign-ins through the Graph SDK", () => {
     world = await startWorld({ users: 2_500, seed: 11 });
     const users = await world.entra.listUsersInScope({ domain: "contoso.com" });
 
-    const expected = inScopeUsers(world.tenant).map((u) => u.id).sort();
+    const expected = inScopeUsers(world.tenant)
+      .map((u) => u.id)
+      .sort();
     expect(users.map((u) => u.id).sort()).toEqual(expected);
     const pages = world.sim.requestLog.filter((r) => r.path.startsWith("/users"));
     expect(pages).toHaveLength(3);
     expect(pages.slice(1).every((r) => r.path.includes("$skiptoken=") && r.status === 200)).toBe(true);
     expect(world.counter.get("listUsers")).toBe(3);
     const sample = users.find((u) => u.proxyAddresses.length > 1);
-    expect(sample).toEqual(expect.objectContaining({ proxyAddresses: expect.arrayContaining([expect.stringMatching(/^SMTP:/)]) }));
+    expect(sample).toEqual(
+      expect.objectContaining({ proxyAddresses: expect.arrayContaining([expect.stringMatching(/^SMTP:/)]) }),
+    );
   });
 
   it("returns a group's transitive members, resending ConsistencyLevel on every page", async () => {
@@ -26,7 +30,11 @@ describe("users in scope and migration sign-ins through the Graph SDK", () => {
     if (!wave || !allStaff) throw new Error("fixture groups missing");
 
     const waveUsers = await world.entra.listUsersInScope({ domain: "contoso.com", groupId: wave.id });
-    expect(waveUsers.map((u) => u.id).sort()).toEqual(inScopeUsers(world.tenant, wave.id).map((u) => u.id).sort());
+    expect(waveUsers.map((u) => u.id).sort()).toEqual(
+      inScopeUsers(world.tenant, wave.id)
+        .map((u) => u.id)
+        .sort(),
+    );
     const direct = new Set(wave.memberIds);
     expect(waveUsers.some((u) => !direct.has(u.id))).toBe(true); // members of the nested "Sales" group
 
@@ -40,7 +48,11 @@ describe("users in scope and migration sign-ins through the Graph SDK", () => {
   it("refuses an advanced query without ConsistencyLevel and a page size above 999", async () => {
     world = await startWorld();
     const group = world.tenant.groups[0];
-    const noHeader = await rawRequest(world.sim, "GET", `/v1.0/groups/${group.id}/transitiveMembers/microsoft.graph.user?$filter=accountEnabled eq true`);
+    const noHeader = await rawRequest(
+      world.sim,
+      "GET",
+      `/v1.0/groups/${group.id}/transitiveMembers/microsoft.graph.user?$filter=accountEnabled eq true`,
+    );
     expect(noHeader.status).toBe(400);
     expect(noHeader.body).toMatchObject({ error: { code: "Request_UnsupportedQuery" } });
     const tooBig = await rawRequest(world.sim, "GET", "/v1.0/users?$top=1000");
@@ -81,6 +93,8 @@ describe("users in scope and migration sign-ins through the Graph SDK", () => {
     expect((v1.body as { value: { userId: string }[] }).value.map((x) => x.userId)).toEqual([typed.id]);
     const read = await world.entra.listMigrationSignIns({ appId });
     expect(new Set(read.map((x) => x.userId))).toEqual(new Set([sso.id, typed.id]));
-    expect(world.sim.requestLog.at(-1)?.path).toMatch(/signInEventTypes\/any\(t: t eq 'interactiveUser' or t eq 'nonInteractiveUser'\)/);
+    expect(world.sim.requestLog.at(-1)?.path).toMatch(
+      /signInEventTypes\/any\(t: t eq 'interactiveUser' or t eq 'nonInteractiveUser'\)/,
+    );
   });
 });

@@ -15,7 +15,12 @@ function rows(markdown: string): { section: string; kind: string; permissions: s
     if (line.startsWith("## ")) section = line.slice(3).trim();
     const cells = line.split("|").map((c) => c.trim());
     const kind = /^`(\w+)`$/.exec(cells[1] ?? "")?.[1];
-    if (kind) found.push({ section, kind, permissions: [...(cells[3] ?? "").matchAll(/`([A-Za-z]+(?:\.[A-Za-z]+)+)`/g)].map((m) => m[1]) });
+    if (kind)
+      found.push({
+        section,
+        kind,
+        permissions: [...(cells[3] ?? "").matchAll(/`([A-Za-z]+(?:\.[A-Za-z]+)+)`/g)].map((m) => m[1]),
+      });
   }
   return found;
 }
@@ -37,7 +42,11 @@ describe("docs/graph-calls.md", () => {
 
   it("lists every request kind the Entra and mail adapters and grant-permissions send", () => {
     const listed = new Set(documented.map((r) => r.kind));
-    const missing = kindsInCode("shared/entra/graphEntra.ts", "shared/mail/graphMail.ts", "scripts/grantPermissions/grant.ts").filter((kind) => !listed.has(kind));
+    const missing = kindsInCode(
+      "shared/entra/graphEntra.ts",
+      "shared/mail/graphMail.ts",
+      "scripts/grantPermissions/grant.ts",
+    ).filter((kind) => !listed.has(kind));
     expect(missing).toEqual([]);
   });
 
@@ -50,11 +59,15 @@ describe("docs/graph-calls.md", () => {
     const permissionsDoc = read("docs/permissions.md");
     for (const { feature, permission } of featurePermissions) {
       expect(appRows.some((r) => r.permissions.includes(permission))).toBe(true);
-      expect(permissionsDoc).toMatch(new RegExp(`\\|\\s*\`${feature}\`\\s*\\|\\s*\`${permission.replace(/\./g, "\\.")}\``));
+      expect(permissionsDoc).toMatch(
+        new RegExp(`\\|\\s*\`${feature}\`\\s*\\|\\s*\`${permission.replace(/\./g, "\\.")}\``),
+      );
     }
   });
 
   it("keeps a Mail section for the mail adapter's calls", () => {
-    expect(documented.filter((r) => r.section === "Mail").map((r) => r.kind)).toEqual(expect.arrayContaining(["createMessage", "sendMessage", "findSent", "listInbox"]));
+    expect(documented.filter((r) => r.section === "Mail").map((r) => r.kind)).toEqual(
+      expect.arrayContaining(["createMessage", "sendMessage", "findSent", "listInbox"]),
+    );
   });
 });

@@ -17,7 +17,8 @@ function duplicates(outbox: SentMail[]): string[] {
   for (const m of outbox) {
     const key = m.singleValueExtendedProperties?.[0]?.value ?? "";
     const purpose = key.split("/")[1] ?? "";
-    for (const r of [...m.to, ...m.cc, ...m.bcc]) seen.set(`${m.subject}|${r}|${purpose}`, (seen.get(`${m.subject}|${r}|${purpose}`) ?? 0) + 1);
+    for (const r of [...m.to, ...m.cc, ...m.bcc])
+      seen.set(`${m.subject}|${r}|${purpose}`, (seen.get(`${m.subject}|${r}|${purpose}`) ?? 0) + 1);
   }
   return [...seen.entries()].filter(([, n]) => n > 1).map(([k, n]) => `${k} ×${n}`);
 }
@@ -28,7 +29,11 @@ describe("mail through Graph drafts and send", () => {
 
   it("sends 1,200 recipients as 3 BCC-only messages of at most 500", async () => {
     world = await startWorld();
-    const result = await world.mail.sendBulk({ subject: "Peig onboarding", html: "<p>Hello</p>", recipients: recipients(1_200) });
+    const result = await world.mail.sendBulk({
+      subject: "Peig onboarding",
+      html: "<p>Hello</p>",
+      recipients: recipients(1_200),
+    });
 
     expect(result.messages).toBe(3);
     expect(result.recipients.filter((r) => r.status === "sent")).toHaveLength(1_200);
@@ -42,12 +47,21 @@ describe("mail through Graph drafts and send", () => {
     }
     expect(world.sim.outbox.flatMap((m) => m.bcc).sort()).toEqual(recipients(1_200).sort());
     // Per message: a look-up of its key, the draft, the send.
-    expect([world.counter.get("findSent"), world.counter.get("createMessage"), world.counter.get("sendMessage")]).toEqual([3, 3, 3]);
+    expect([
+      world.counter.get("findSent"),
+      world.counter.get("createMessage"),
+      world.counter.get("sendMessage"),
+    ]).toEqual([3, 3, 3]);
   });
 
   it("paces bulk mail at 30 messages per minute on the simulator's clock without being throttled", async () => {
     world = await startWorld({ mailLimits: { recipientsPerDay: 1_000_000 } });
-    for (let i = 0; i < 12; i++) await world.mail.sendBulk({ subject: `Reminder ${i}`, html: "<p>Soon</p>", recipients: recipients(1_200, `r${i}-`) });
+    for (let i = 0; i < 12; i++)
+      await world.mail.sendBulk({
+        subject: `Reminder ${i}`,
+        html: "<p>Soon</p>",
+        recipients: recipients(1_200, `r${i}-`),
+      });
 
     expect(world.sim.outbox).toHaveLength(36);
     expect(busiestMinute(world.sim.outbox)).toBe(30);
@@ -69,26 +83,46 @@ describe("mail through Graph drafts and send", () => {
 
   it("sends personalised mail at most 4 at a time per mailbox, so Outlook never answers MailboxConcurrency", async () => {
     world = await startWorld();
-    const result = await world.mail.sendPersonalised(recipients(45).map((to) => ({ to, subject: "Reminder", html: "<p>x</p>" })));
+    const result = await world.mail.sendPersonalised(
+      recipients(45).map((to) => ({ to, subject: "Reminder", html: "<p>x</p>" })),
+    );
 
     expect(result.recipients.every((r) => r.status === "sent")).toBe(true);
     expect(world.sim.requestLog.filter((r) => r.status === 429)).toEqual([]);
   });
 
   it("at a 30 % fault rate (429, 503, 504 after processing) sends every message exactly once", async () => {
-    world = await startWorld({ faults: { throttleRate: 0.1, serverErrorRate: 0.2, retryAfterSeconds: 3, seed: 5 }, mailLimits: { recipientsPerDay: 1_000_000 } });
-    const personal = await world.mail.sendPersonalised(recipients(60).map((to) => ({ to, subject: "Reminder", html: "<p>x</p>", key: `m1/reminder/${to}` })));
-    const bulk = await world.mail.sendBulk({ subject: "Invitation", html: "<p>x</p>", recipients: recipients(2_000, "b"), key: "m1/invitation/batch" });
+    world = await startWorld({
+      faults: { throttleRate: 0.1, serverErrorRate: 0.2, retryAfterSeconds: 3, seed: 5 },
+      mailLimits: { recipientsPerDay: 1_000_000 },
+    });
+    const personal = await world.mail.sendPersonalised(
+      recipients(60).map((to) => ({ to, subject: "Reminder", html: "<p>x</p>", key: `m1/reminder/${to}` })),
+    );
+    const bulk = await world.mail.sendBulk({
+      subject: "Invitation",
+      html: "<p>x</p>",
+      recipients: recipients(2_000, "b"),
+      key: "m1/invitation/batch",
+    });
 
     expect(world.sim.requestLog.filter((r) => r.status === 504).length).toBeGreaterThan(5);
     expect([...personal.recipients, ...bulk.recipients].filter((r) => r.status !== "sent")).toEqual([]);
     expect(duplicates(world.sim.outbox)).toEqual([]);
-    expect(world.sim.outbox.flatMap((m) => [...m.to, ...m.bcc]).sort()).toEqual([...recipients(60), ...recipients(2_000, "b")].sort());
+    expect(world.sim.outbox.flatMap((m) => [...m.to, ...m.bcc]).sort()).toEqual(
+      [...recipients(60), ...recipients(2_000, "b")].sort(),
+    );
   });
 
   it("does not send again what an earlier run of the same send key already sent", async () => {
     world = await startWorld();
-    const send = () => world.mail.sendBulk({ subject: "Invitation", html: "<p>x</p>", recipients: recipients(700), key: "m1/invitation/k" });
+    const send = () =>
+      world.mail.sendBulk({
+        subject: "Invitation",
+        html: "<p>x</p>",
+        recipients: recipients(700),
+        key: "m1/invitation/k",
+      });
     await send();
     await send();
     expect(world.sim.outbox).toHaveLength(2);
@@ -96,10 +130,21 @@ describe("mail through Graph drafts and send", () => {
   });
 
   it("reads the non-delivery reports in the sender mailbox: unknown mailbox, full quota, over the daily limit", async () => {
-    world = await startWorld({ undeliverable: { "gone@contoso.com": "recipientNotFound", "full@contoso.com": "mailboxFull" }, mailLimits: { recipientsPerDay: 5 } });
+    world = await startWorld({
+      undeliverable: { "gone@contoso.com": "recipientNotFound", "full@contoso.com": "mailboxFull" },
+      mailLimits: { recipientsPerDay: 5 },
+    });
     const since = world.clock.now().toISOString();
-    await world.mail.sendBulk({ subject: "Invitation", html: "<p>x</p>", recipients: ["ok@contoso.com", "gone@contoso.com", "full@contoso.com"] });
-    await world.mail.sendBulk({ subject: "Invitation", html: "<p>x</p>", recipients: ["late1@contoso.com", "late2@contoso.com", "late3@contoso.com"] });
+    await world.mail.sendBulk({
+      subject: "Invitation",
+      html: "<p>x</p>",
+      recipients: ["ok@contoso.com", "gone@contoso.com", "full@contoso.com"],
+    });
+    await world.mail.sendBulk({
+      subject: "Invitation",
+      html: "<p>x</p>",
+      recipients: ["late1@contoso.com", "late2@contoso.com", "late3@contoso.com"],
+    });
 
     const bounces = await world.mail.readBounces(since);
     expect(bounces.map((b) => [b.address, b.cause, b.sender])).toEqual([
@@ -111,7 +156,14 @@ describe("mail through Graph drafts and send", () => {
     ]);
     expect(bounces[0].status).toMatch(/^550 5\.1\.10 /);
     expect(bounces[1].status).toMatch(/^554 5\.2\.2 /);
-    expect(await world.mail.readBounces(world.clock.now().toISOString().replace(/\d\d\.\d+Z$/, "59.999Z"))).toEqual([]);
+    expect(
+      await world.mail.readBounces(
+        world.clock
+          .now()
+          .toISOString()
+          .replace(/\d\d\.\d+Z$/, "59.999Z"),
+      ),
+    ).toEqual([]);
   });
 
   it("records a per-recipient failure instead of throwing when Graph refuses a message", async () => {
@@ -122,7 +174,11 @@ describe("mail through Graph drafts and send", () => {
     ]);
     expect(result.messages).toBe(1);
     expect(result.recipients[0]).toEqual({ address: "good@contoso.com", status: "sent" });
-    expect(result.recipients[1]).toMatchObject({ address: "not-an-address", status: "failed", error: expect.stringContaining("ErrorInvalidRecipients") });
+    expect(result.recipients[1]).toMatchObject({
+      address: "not-an-address",
+      status: "failed",
+      error: expect.stringContaining("ErrorInvalidRecipients"),
+    });
   });
 });
 
@@ -131,7 +187,12 @@ describe("the simulator's Exchange limits", () => {
   afterEach(async () => world.sim.stop());
 
   const mail = (bcc: string[]) => ({
-    message: { subject: "s", body: { contentType: "HTML", content: "h" }, toRecipients: [{ emailAddress: { address: sender } }], bccRecipients: bcc.map((address) => ({ emailAddress: { address } })) },
+    message: {
+      subject: "s",
+      body: { contentType: "HTML", content: "h" },
+      toRecipients: [{ emailAddress: { address: sender } }],
+      bccRecipients: bcc.map((address) => ({ emailAddress: { address } })),
+    },
     saveToSentItems: false,
   });
 
@@ -144,58 +205,106 @@ describe("the simulator's Exchange limits", () => {
 
   it("answers the 31st message within a minute with 429 and a Retry-After", async () => {
     world = await startWorld();
-    for (let i = 0; i < 30; i++) expect((await rawRequest(world.sim, "POST", `/v1.0/users/${sender}/sendMail`, mail(["a@contoso.com"]))).status).toBe(202);
+    for (let i = 0; i < 30; i++)
+      expect(
+        (await rawRequest(world.sim, "POST", `/v1.0/users/${sender}/sendMail`, mail(["a@contoso.com"]))).status,
+      ).toBe(202);
     await world.clock.sleep(20_000);
     const throttled = await rawRequest(world.sim, "POST", `/v1.0/users/${sender}/sendMail`, mail(["a@contoso.com"]));
     expect(throttled.status).toBe(429);
     expect(throttled.headers.get("Retry-After")).toBe("40");
     await world.clock.sleep(40_000);
-    expect((await rawRequest(world.sim, "POST", `/v1.0/users/${sender}/sendMail`, mail(["a@contoso.com"]))).status).toBe(202);
+    expect(
+      (await rawRequest(world.sim, "POST", `/v1.0/users/${sender}/sendMail`, mail(["a@contoso.com"]))).status,
+    ).toBe(202);
   });
 
   it("accepts mail over 10,000 recipients a day but marks it as bounced (NDR 5.1.90)", async () => {
     world = await startWorld({ mailLimits: { messagesPerMinute: 100 } });
-    for (let i = 0; i < 21; i++) await rawRequest(world.sim, "POST", `/v1.0/users/${sender}/sendMail`, mail(recipients(499, `d${i}-`)));
+    for (let i = 0; i < 21; i++)
+      await rawRequest(world.sim, "POST", `/v1.0/users/${sender}/sendMail`, mail(recipients(499, `d${i}-`)));
     expect(world.sim.outbox.filter((m) => m.nonDelivery === undefined)).toHaveLength(20);
     expect(world.sim.outbox[20].nonDelivery).toMatch(/5\.1\.90/);
   });
 
   it("answers 429 MailboxConcurrency to a fifth concurrent $batch item for one mailbox, not to dependsOn chains", async () => {
     world = await startWorld();
-    const item = (id: number, dependsOn?: string[]) => ({ id: String(id), method: "POST", url: `/users/${sender}/sendMail`, headers: { "Content-Type": "application/json" }, body: mail(["b@contoso.com"]), ...(dependsOn ? { dependsOn } : {}) });
+    const item = (id: number, dependsOn?: string[]) => ({
+      id: String(id),
+      method: "POST",
+      url: `/users/${sender}/sendMail`,
+      headers: { "Content-Type": "application/json" },
+      body: mail(["b@contoso.com"]),
+      ...(dependsOn ? { dependsOn } : {}),
+    });
     const statuses = async (requests: object[]) => {
       const batch = await rawRequest(world.sim, "POST", "/v1.0/$batch", { requests });
-      return (batch.body as { responses: { id: string; status: number; body?: { error?: { message?: string } } }[] }).responses.sort((a, b) => Number(a.id) - Number(b.id));
+      return (
+        batch.body as { responses: { id: string; status: number; body?: { error?: { message?: string } } }[] }
+      ).responses.sort((a, b) => Number(a.id) - Number(b.id));
     };
     const parallel = await statuses([1, 2, 3, 4, 5].map((i) => item(i)));
     expect(parallel.map((r) => r.status)).toEqual([202, 202, 202, 202, 429]);
     expect(parallel[4].body?.error?.message).toBe("Application is over its MailboxConcurrency limit.");
-    const chained = await statuses([item(11), item(12, ["11"]), item(13, ["12"]), item(14, ["13"]), item(15, ["14"]), item(16, ["15"])]);
+    const chained = await statuses([
+      item(11),
+      item(12, ["11"]),
+      item(13, ["12"]),
+      item(14, ["13"]),
+      item(15, ["14"]),
+      item(16, ["15"]),
+    ]);
     expect(chained.every((r) => r.status === 202)).toBe(true);
   });
 
   it("sends a draft once: the second send of the same id finds no draft (404)", async () => {
     world = await startWorld();
-    const draft = await rawRequest(world.sim, "POST", `/v1.0/users/${sender}/messages`, { subject: "s", toRecipients: [{ emailAddress: { address: "a@contoso.com" } }], singleValueExtendedProperties: [{ id: "String {6d3c7f0e-2b1a-4c5d-9e8f-0a1b2c3d4e5f} Name K", value: "Key-1" }] });
+    const draft = await rawRequest(world.sim, "POST", `/v1.0/users/${sender}/messages`, {
+      subject: "s",
+      toRecipients: [{ emailAddress: { address: "a@contoso.com" } }],
+      singleValueExtendedProperties: [{ id: "String {6d3c7f0e-2b1a-4c5d-9e8f-0a1b2c3d4e5f} Name K", value: "Key-1" }],
+    });
     expect(draft.status).toBe(201);
     const id = (draft.body as { id: string }).id;
     expect((await rawRequest(world.sim, "POST", `/v1.0/users/${sender}/messages/${id}/send`)).status).toBe(202);
     expect((await rawRequest(world.sim, "POST", `/v1.0/users/${sender}/messages/${id}/send`)).status).toBe(404);
-    const filter = encodeURIComponent("singleValueExtendedProperties/Any(ep: ep/id eq 'String {6d3c7f0e-2b1a-4c5d-9e8f-0a1b2c3d4e5f} Name K' and ep/value eq 'key-1')");
-    const found = await rawRequest(world.sim, "GET", `/v1.0/users/${sender}/mailFolders/sentitems/messages?$filter=${filter}`);
+    const filter = encodeURIComponent(
+      "singleValueExtendedProperties/Any(ep: ep/id eq 'String {6d3c7f0e-2b1a-4c5d-9e8f-0a1b2c3d4e5f} Name K' and ep/value eq 'key-1')",
+    );
+    const found = await rawRequest(
+      world.sim,
+      "GET",
+      `/v1.0/users/${sender}/mailFolders/sentitems/messages?$filter=${filter}`,
+    );
     expect((found.body as { value: { id: string }[] }).value.map((m) => m.id)).toEqual([id]);
     expect(world.sim.outbox).toHaveLength(1);
   });
 
   it("refuses a $batch of more than 20 requests and answers items inside a 200 envelope", async () => {
     world = await startWorld();
-    const item = (id: number) => ({ id: String(id), method: "POST", url: `/users/${sender}/sendMail`, headers: { "Content-Type": "application/json" }, body: mail(["b@contoso.com"]) });
-    const tooMany = await rawRequest(world.sim, "POST", "/v1.0/$batch", { requests: Array.from({ length: 21 }, (_, i) => item(i)) });
+    const item = (id: number) => ({
+      id: String(id),
+      method: "POST",
+      url: `/users/${sender}/sendMail`,
+      headers: { "Content-Type": "application/json" },
+      body: mail(["b@contoso.com"]),
+    });
+    const tooMany = await rawRequest(world.sim, "POST", "/v1.0/$batch", {
+      requests: Array.from({ length: 21 }, (_, i) => item(i)),
+    });
     expect(tooMany.status).toBe(400);
-    const unknownUser = { id: "x", method: "POST", url: "/users/nobody@contoso.com/sendMail", headers: { "Content-Type": "application/json" }, body: mail(["b@contoso.com"]) };
+    const unknownUser = {
+      id: "x",
+      method: "POST",
+      url: "/users/nobody@contoso.com/sendMail",
+      headers: { "Content-Type": "application/json" },
+      body: mail(["b@contoso.com"]),
+    };
     const batch = await rawRequest(world.sim, "POST", "/v1.0/$batch", { requests: [item(1), unknownUser] });
     expect(batch.status).toBe(200);
-    const statuses = Object.fromEntries((batch.body as { responses: { id: string; status: number }[] }).responses.map((r) => [r.id, r.status]));
+    const statuses = Object.fromEntries(
+      (batch.body as { responses: { id: string; status: number }[] }).responses.map((r) => [r.id, r.status]),
+    );
     expect(statuses).toEqual({ "1": 202, x: 404 });
   });
 });

@@ -12,7 +12,9 @@ function specFor(world: World, overrides: Partial<MigrationAppSpec> = {}): Migra
 }
 
 function appsNamed(world: World, displayName: string) {
-  return [...world.sim.state.directory.applications.values()].filter((entry) => entry.resource.displayName === displayName);
+  return [...world.sim.state.directory.applications.values()].filter(
+    (entry) => entry.resource.displayName === displayName,
+  );
 }
 
 describe("Entra migration app through the Graph SDK against the simulator", () => {
@@ -46,7 +48,9 @@ describe("Entra migration app through the Graph SDK against the simulator", () =
   it("follows the documented call order: SAML mode before identifier URIs, certificate before activation", async () => {
     world = await startWorld();
     await world.entra.ensureMigrationApp(specFor(world));
-    const writes = world.sim.requestLog.filter((r) => r.method !== "GET" && r.status < 300).map((r) => `${r.method} ${r.path.replace(/[0-9a-f-]{36}/g, "{id}")}`);
+    const writes = world.sim.requestLog
+      .filter((r) => r.method !== "GET" && r.status < 300)
+      .map((r) => `${r.method} ${r.path.replace(/[0-9a-f-]{36}/g, "{id}")}`);
     expect(writes).toEqual([
       "POST /applicationTemplates/{id}/instantiate",
       "PATCH /applications/{id}",
@@ -97,36 +101,60 @@ describe("Entra migration app through the Graph SDK against the simulator", () =
 
   it("adopts an untagged PeigMigrationManager made by hand instead of creating another", async () => {
     world = await startWorld();
-    const handMade = await rawRequest(world.sim, "POST", "/v1.0/applicationTemplates/8adf8e6e-67b2-4cf2-a259-e3dc5476c621/instantiate", {
-      displayName: "PeigMigrationManager",
-    });
+    const handMade = await rawRequest(
+      world.sim,
+      "POST",
+      "/v1.0/applicationTemplates/8adf8e6e-67b2-4cf2-a259-e3dc5476c621/instantiate",
+      {
+        displayName: "PeigMigrationManager",
+      },
+    );
     expect(handMade.status).toBe(201);
     await world.clock.sleep(60_000);
 
     const app = await world.entra.ensureMigrationApp(specFor(world));
-    expect(app).toMatchObject({ created: false, appId: (handMade.body as { application: { appId: string } }).application.appId });
+    expect(app).toMatchObject({
+      created: false,
+      appId: (handMade.body as { application: { appId: string } }).application.appId,
+    });
     expect(appsNamed(world, "PeigMigrationManager")).toHaveLength(1);
   });
 
   it("never touches an app tagged for another migration", async () => {
     world = await startWorld();
-    const other = await world.entra.ensureMigrationApp(specFor(world, { migrationId: "older", server: "pap02.contoso.com" }));
+    const other = await world.entra.ensureMigrationApp(
+      specFor(world, { migrationId: "older", server: "pap02.contoso.com" }),
+    );
     const mine = await world.entra.ensureMigrationApp(specFor(world, { migrationId: "m-1" }));
     expect(mine.appId).not.toBe(other.appId);
     expect(appsNamed(world, "PeigMigrationManager")).toHaveLength(2);
-    await expect(world.entra.findMigrationApp({ displayName: "PeigMigrationManager", migrationId: "m-1" })).resolves.toMatchObject({ appId: mine.appId });
-    await expect(world.entra.findMigrationApp({ displayName: "PeigMigrationManager", migrationId: "none" })).resolves.toBeNull();
+    await expect(
+      world.entra.findMigrationApp({ displayName: "PeigMigrationManager", migrationId: "m-1" }),
+    ).resolves.toMatchObject({ appId: mine.appId });
+    await expect(
+      world.entra.findMigrationApp({ displayName: "PeigMigrationManager", migrationId: "none" }),
+    ).resolves.toBeNull();
   });
 
   it("closes with one DELETE of the application and a check that its service principal went with it; a second close finds both gone", async () => {
     world = await startWorld();
     const app = await world.entra.ensureMigrationApp(specFor(world));
-    await expect(world.entra.deleteMigrationApp({ appId: app.appId })).resolves.toEqual({ servicePrincipal: "deleted", application: "deleted" });
-    await expect(world.entra.deleteMigrationApp({ appId: app.appId })).resolves.toEqual({ servicePrincipal: "alreadyGone", application: "alreadyGone" });
+    await expect(world.entra.deleteMigrationApp({ appId: app.appId })).resolves.toEqual({
+      servicePrincipal: "deleted",
+      application: "deleted",
+    });
+    await expect(world.entra.deleteMigrationApp({ appId: app.appId })).resolves.toEqual({
+      servicePrincipal: "alreadyGone",
+      application: "alreadyGone",
+    });
     expect(appsNamed(world, "PeigMigrationManager")).toHaveLength(0);
     expect(world.sim.state.directory.servicePrincipals.size).toBe(0);
-    await expect(world.entra.findMigrationApp({ displayName: "PeigMigrationManager", migrationId: "m-1" })).resolves.toBeNull();
-    const deletes = world.sim.requestLog.filter((r) => r.method === "DELETE").map((r) => `${r.path.split("(")[0]} ${r.status}`);
+    await expect(
+      world.entra.findMigrationApp({ displayName: "PeigMigrationManager", migrationId: "m-1" }),
+    ).resolves.toBeNull();
+    const deletes = world.sim.requestLog
+      .filter((r) => r.method === "DELETE")
+      .map((r) => `${r.path.split("(")[0]} ${r.status}`);
     expect(deletes).toEqual(["/applications 204", "/applications 404"]);
   });
 
@@ -138,17 +166,26 @@ describe("Entra migration app through the Graph SDK against the simulator", () =
   });
 
   // Seeds 17, 22, 27 and 29 hit instantiate itself with a lost (504) or refused (503/429) response.
-  it.each([1, 6, 17, 22, 27, 29])("finishes with one app under replication delay and 30%% throttling/5xx (seed %i)", async (seed) => {
-    world = await startWorld({ replicationDelayMs: 30_000, faults: { throttleRate: 0.15, serverErrorRate: 0.15, retryAfterSeconds: 3, seed } });
-    const app = await world.entra.ensureMigrationApp(specFor(world));
-    world.sim.setFaults({ throttleRate: 0, serverErrorRate: 0 });
+  it.each([1, 6, 17, 22, 27, 29])(
+    "finishes with one app under replication delay and 30%% throttling/5xx (seed %i)",
+    async (seed) => {
+      world = await startWorld({
+        replicationDelayMs: 30_000,
+        faults: { throttleRate: 0.15, serverErrorRate: 0.15, retryAfterSeconds: 3, seed },
+      });
+      const app = await world.entra.ensureMigrationApp(specFor(world));
+      world.sim.setFaults({ throttleRate: 0, serverErrorRate: 0 });
 
-    expect(appsNamed(world, "PeigMigrationManager")).toHaveLength(1);
-    const sp = world.sim.state.directory.servicePrincipals.get(app.servicePrincipalId)?.resource;
-    expect(sp?.preferredTokenSigningKeyThumbprint).toBe(app.thumbprint);
-    expect(world.sim.requestLog.some((r) => r.status === 429 || r.status >= 500)).toBe(true);
-    await expect(world.entra.ensureMigrationApp(specFor(world))).resolves.toMatchObject({ appId: app.appId, created: false });
-  });
+      expect(appsNamed(world, "PeigMigrationManager")).toHaveLength(1);
+      const sp = world.sim.state.directory.servicePrincipals.get(app.servicePrincipalId)?.resource;
+      expect(sp?.preferredTokenSigningKeyThumbprint).toBe(app.thumbprint);
+      expect(world.sim.requestLog.some((r) => r.status === 429 || r.status >= 500)).toBe(true);
+      await expect(world.entra.ensureMigrationApp(specFor(world))).resolves.toMatchObject({
+        appId: app.appId,
+        created: false,
+      });
+    },
+  );
 
   it("does not create a second app when instantiate succeeded but its response was lost (504)", async () => {
     world = await startWorld({ faults: { scripted: [{ method: "POST", pathIncludes: "/instantiate", status: 504 }] } });
@@ -163,12 +200,16 @@ describe("Entra migration app through the Graph SDK against the simulator", () =
   it("instantiates again only when the failed attempt left nothing behind (503)", async () => {
     world = await startWorld({ faults: { scripted: [{ method: "POST", pathIncludes: "/instantiate", status: 503 }] } });
     await world.entra.ensureMigrationApp(specFor(world));
-    expect(world.sim.requestLog.filter((r) => r.path.includes("/instantiate")).map((r) => r.status)).toEqual([503, 201]);
+    expect(world.sim.requestLog.filter((r) => r.path.includes("/instantiate")).map((r) => r.status)).toEqual([
+      503, 201,
+    ]);
     expect(appsNamed(world, "PeigMigrationManager")).toHaveLength(1);
   });
 
   it("does not add a second certificate when addTokenSigningCertificate's response was lost", async () => {
-    world = await startWorld({ faults: { scripted: [{ method: "POST", pathIncludes: "/addTokenSigningCertificate", status: 504 }] } });
+    world = await startWorld({
+      faults: { scripted: [{ method: "POST", pathIncludes: "/addTokenSigningCertificate", status: 504 }] },
+    });
     const app = await world.entra.ensureMigrationApp(specFor(world));
     const sp = world.sim.state.directory.servicePrincipals.get(app.servicePrincipalId)?.resource;
     expect(sp?.keyCredentials.filter((k) => k.usage === "Verify")).toHaveLength(1);
@@ -190,7 +231,9 @@ describe("Entra migration app through the Graph SDK against the simulator", () =
     const started = world.clock.now().getTime();
     const attempt = world.entra.ensureMigrationApp(specFor(world, { server: "peig.example.net" }));
     await expect(attempt).rejects.toBeInstanceOf(HostNameNotOnVerifiedDomainError);
-    await expect(attempt).rejects.toThrow(/https:\/\/peig\.example\.net\/aducid-onboard\/m365\/metadata.*All newly added URIs.*excludeSaml/);
+    await expect(attempt).rejects.toThrow(
+      /https:\/\/peig\.example\.net\/aducid-onboard\/m365\/metadata.*All newly added URIs.*excludeSaml/,
+    );
     const waited = world.clock.now().getTime() - started;
     expect(waited).toBeGreaterThanOrEqual(5 * 60_000);
     expect(waited).toBeLessThan(7 * 60_000);
@@ -206,24 +249,37 @@ describe("Entra migration app through the Graph SDK against the simulator", () =
     world = await startWorld();
     const end = new Date(world.clock.now());
     end.setUTCFullYear(end.getUTCFullYear() + 4);
-    await expect(world.entra.ensureMigrationApp(specFor(world, { certificateEndDateTime: end }))).rejects.toThrow(/at most 3 years/);
+    await expect(world.entra.ensureMigrationApp(specFor(world, { certificateEndDateTime: end }))).rejects.toThrow(
+      /at most 3 years/,
+    );
     expect(world.sim.requestLog).toHaveLength(0);
   });
 
   it("counts its requests by kind", async () => {
     world = await startWorld();
     await world.entra.ensureMigrationApp(specFor(world));
-    expect(world.counter.snapshot()).toMatchObject({ instantiate: 1, addTokenSigningCertificate: 1, patchApplication: 2, patchServicePrincipal: 2 });
+    expect(world.counter.snapshot()).toMatchObject({
+      instantiate: 1,
+      addTokenSigningCertificate: 1,
+      patchApplication: 2,
+      patchServicePrincipal: 2,
+    });
   });
 
   describe("when an ended migration's app holds the Entity ID", () => {
     it("takes it over when the caller names that migration as ended, and is idempotent on a rerun", async () => {
       world = await startWorld();
       const old = await world.entra.ensureMigrationApp(specFor(world, { migrationId: "m-old" }));
-      const adopted = await world.entra.ensureMigrationApp(specFor(world, { migrationId: "m-new", adoptableMigrationIds: ["m-old"] }));
+      const adopted = await world.entra.ensureMigrationApp(
+        specFor(world, { migrationId: "m-new", adoptableMigrationIds: ["m-old"] }),
+      );
       expect(adopted).toMatchObject({ appId: old.appId, created: false, adoptedFrom: "m-old", entityId: old.entityId });
-      expect(world.sim.state.directory.applications.get(old.applicationObjectId)?.resource.tags).toEqual([migrationTag("m-new")]);
-      const rerun = await world.entra.ensureMigrationApp(specFor(world, { migrationId: "m-new", adoptableMigrationIds: ["m-old"] }));
+      expect(world.sim.state.directory.applications.get(old.applicationObjectId)?.resource.tags).toEqual([
+        migrationTag("m-new"),
+      ]);
+      const rerun = await world.entra.ensureMigrationApp(
+        specFor(world, { migrationId: "m-new", adoptableMigrationIds: ["m-old"] }),
+      );
       expect(rerun).toMatchObject({ appId: old.appId, created: false });
       expect(rerun.adoptedFrom).toBeUndefined();
       expect(appsNamed(world, "PeigMigrationManager")).toHaveLength(1);
@@ -232,17 +288,26 @@ describe("Entra migration app through the Graph SDK against the simulator", () =
     it("does not take over the app of a migration that has not ended, and says why the Entity ID is refused", async () => {
       world = await startWorld();
       await world.entra.ensureMigrationApp(specFor(world, { migrationId: "m-running" }));
-      const attempt = world.entra.ensureMigrationApp(specFor(world, { migrationId: "m-new", adoptableMigrationIds: ["m-other"] }));
+      const attempt = world.entra.ensureMigrationApp(
+        specFor(world, { migrationId: "m-new", adoptableMigrationIds: ["m-other"] }),
+      );
       await expect(attempt).rejects.toBeInstanceOf(EntityIdTakenError);
-      await expect(attempt).rejects.toThrow(/already uses the Entity ID https:\/\/pap01\.contoso\.com\/aducid-onboard\/m365\/metadata.*not taken over/);
+      await expect(attempt).rejects.toThrow(
+        /already uses the Entity ID https:\/\/pap01\.contoso\.com\/aducid-onboard\/m365\/metadata.*not taken over/,
+      );
     });
 
     it("does not take over an app of another name that holds the Entity ID, even if tagged for an ended migration", async () => {
       world = await startWorld();
       const old = await world.entra.ensureMigrationApp(specFor(world, { migrationId: "m-old" }));
-      world.sim.state.directory.applications.get(old.applicationObjectId)!.resource.displayName = "Peig SSO (production)";
-      await expect(world.entra.ensureMigrationApp(specFor(world, { migrationId: "m-new", adoptableMigrationIds: ["m-old"] }))).rejects.toBeInstanceOf(EntityIdTakenError);
-      expect(world.sim.state.directory.applications.get(old.applicationObjectId)?.resource.tags).toEqual([migrationTag("m-old")]);
+      world.sim.state.directory.applications.get(old.applicationObjectId)!.resource.displayName =
+        "Peig SSO (production)";
+      await expect(
+        world.entra.ensureMigrationApp(specFor(world, { migrationId: "m-new", adoptableMigrationIds: ["m-old"] })),
+      ).rejects.toBeInstanceOf(EntityIdTakenError);
+      expect(world.sim.state.directory.applications.get(old.applicationObjectId)?.resource.tags).toEqual([
+        migrationTag("m-old"),
+      ]);
     });
   });
 });

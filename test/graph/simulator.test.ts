@@ -8,7 +8,9 @@ interface Instantiated {
 }
 
 async function instantiate(world: World): Promise<Instantiated> {
-  const response = await rawRequest(world.sim, "POST", `/v1.0/applicationTemplates/${template}/instantiate`, { displayName: "PeigMigrationManager" });
+  const response = await rawRequest(world.sim, "POST", `/v1.0/applicationTemplates/${template}/instantiate`, {
+    displayName: "PeigMigrationManager",
+  });
   expect(response.status).toBe(201);
   return response.body as Instantiated;
 }
@@ -23,7 +25,11 @@ describe("Graph simulator: directory behaviours", () => {
     const early = await rawRequest(world.sim, "GET", `/v1.0/servicePrincipals/${servicePrincipal.id}`);
     expect(early.status).toBe(404);
     expect(early.body).toMatchObject({ error: { code: "Request_ResourceNotFound" } });
-    const listed = await rawRequest(world.sim, "GET", "/v1.0/applications?$filter=displayName eq 'PeigMigrationManager'");
+    const listed = await rawRequest(
+      world.sim,
+      "GET",
+      "/v1.0/applications?$filter=displayName eq 'PeigMigrationManager'",
+    );
     expect((listed.body as { value: unknown[] }).value).toHaveLength(0);
 
     await world.clock.sleep(20_000);
@@ -38,33 +44,61 @@ describe("Graph simulator: directory behaviours", () => {
     expect(refused.status).toBe(400);
     expect(refused.body).toMatchObject({ error: { code: "HostNameNotOnVerifiedDomain" } });
 
-    expect((await rawRequest(world.sim, "PATCH", `/v1.0/servicePrincipals/${servicePrincipal.id}`, { preferredSingleSignOnMode: "saml" })).status).toBe(204);
+    expect(
+      (
+        await rawRequest(world.sim, "PATCH", `/v1.0/servicePrincipals/${servicePrincipal.id}`, {
+          preferredSingleSignOnMode: "saml",
+        })
+      ).status,
+    ).toBe(204);
     expect((await rawRequest(world.sim, "PATCH", `/v1.0/applications/${application.id}`, uris)).status).toBe(204);
   });
 
   it("creates a token signing certificate with Sign and Verify keys and only activates a known thumbprint", async () => {
     world = await startWorld({ replicationDelayMs: 0 });
     const { servicePrincipal } = await instantiate(world);
-    const bad = await rawRequest(world.sim, "POST", `/v1.0/servicePrincipals/${servicePrincipal.id}/addTokenSigningCertificate`, { displayName: "Peig" });
+    const bad = await rawRequest(
+      world.sim,
+      "POST",
+      `/v1.0/servicePrincipals/${servicePrincipal.id}/addTokenSigningCertificate`,
+      { displayName: "Peig" },
+    );
     expect(bad.status).toBe(400);
-    const created = await rawRequest(world.sim, "POST", `/v1.0/servicePrincipals/${servicePrincipal.id}/addTokenSigningCertificate`, {
-      displayName: "CN=PeigMigrationManager",
-      endDateTime: "2027-12-01T09:00:00Z",
-    });
+    const created = await rawRequest(
+      world.sim,
+      "POST",
+      `/v1.0/servicePrincipals/${servicePrincipal.id}/addTokenSigningCertificate`,
+      {
+        displayName: "CN=PeigMigrationManager",
+        endDateTime: "2027-12-01T09:00:00Z",
+      },
+    );
     expect(created.status).toBe(200);
     const cert = created.body as { thumbprint: string; key: string; usage: string; customKeyIdentifier: string };
     expect(cert.thumbprint).toMatch(/^[0-9A-F]{40}$/);
     expect(cert.usage).toBe("Verify");
     expect(Buffer.from(cert.customKeyIdentifier, "base64").toString("hex").toUpperCase()).toBe(cert.thumbprint);
 
-    const single = await rawRequest(world.sim, "GET", `/v1.0/servicePrincipals/${servicePrincipal.id}?$select=keyCredentials`);
+    const single = await rawRequest(
+      world.sim,
+      "GET",
+      `/v1.0/servicePrincipals/${servicePrincipal.id}?$select=keyCredentials`,
+    );
     const keys = (single.body as { keyCredentials: { usage: string; key: string | null }[] }).keyCredentials;
     expect(keys.map((k) => k.usage).sort()).toEqual(["Sign", "Verify"]);
     expect(keys.find((k) => k.usage === "Verify")?.key).toBe(cert.key);
 
-    const unknown = await rawRequest(world.sim, "PATCH", `/v1.0/servicePrincipals/${servicePrincipal.id}`, { preferredTokenSigningKeyThumbprint: "00".repeat(20) });
+    const unknown = await rawRequest(world.sim, "PATCH", `/v1.0/servicePrincipals/${servicePrincipal.id}`, {
+      preferredTokenSigningKeyThumbprint: "00".repeat(20),
+    });
     expect(unknown.status).toBe(400);
-    expect((await rawRequest(world.sim, "PATCH", `/v1.0/servicePrincipals/${servicePrincipal.id}`, { preferredTokenSigningKeyThumbprint: cert.thumbprint })).status).toBe(204);
+    expect(
+      (
+        await rawRequest(world.sim, "PATCH", `/v1.0/servicePrincipals/${servicePrincipal.id}`, {
+          preferredTokenSigningKeyThumbprint: cert.thumbprint,
+        })
+      ).status,
+    ).toBe(204);
   });
 
   it("injects the same faults for the same seed", async () => {
@@ -84,16 +118,25 @@ describe("Graph simulator: directory behaviours", () => {
   it("serves the /_sim/ control routes", async () => {
     world = await startWorld({ replicationDelayMs: 0 });
     const { application } = await instantiate(world);
-    const signIn = await rawRequest(world.sim, "POST", "/_sim/signIns", { userId: world.tenant.users[0].id, appId: application.appId });
+    const signIn = await rawRequest(world.sim, "POST", "/_sim/signIns", {
+      userId: world.tenant.users[0].id,
+      appId: application.appId,
+    });
     expect(signIn.status).toBe(201);
     expect(signIn.body).toMatchObject({ appDisplayName: "PeigMigrationManager", status: { errorCode: 0 } });
-    expect((await rawRequest(world.sim, "POST", "/_sim/faults", { throttleRate: 1, retryAfterSeconds: 9 })).status).toBe(200);
+    expect(
+      (await rawRequest(world.sim, "POST", "/_sim/faults", { throttleRate: 1, retryAfterSeconds: 9 })).status,
+    ).toBe(200);
     const throttled = await rawRequest(world.sim, "GET", "/v1.0/users");
     expect(throttled.status).toBe(429);
     expect(throttled.headers.get("Retry-After")).toBe("9");
     await rawRequest(world.sim, "POST", "/_sim/faults", { throttleRate: 0 });
     const state = await rawRequest(world.sim, "GET", "/_sim/state");
-    expect(state.body).toMatchObject({ signIns: 1, outbox: 0, applications: [expect.objectContaining({ appId: application.appId })] });
+    expect(state.body).toMatchObject({
+      signIns: 1,
+      outbox: 0,
+      applications: [expect.objectContaining({ appId: application.appId })],
+    });
     expect((await rawRequest(world.sim, "GET", "/_sim/outbox")).body).toEqual({ value: [] });
   });
   it("ignores $count=true without ConsistencyLevel instead of refusing it, and counts with the header", async () => {
@@ -101,13 +144,21 @@ describe("Graph simulator: directory behaviours", () => {
     const plain = await rawRequest(world.sim, "GET", "/v1.0/users?$count=true");
     expect(plain.status).toBe(200);
     expect(plain.body).not.toHaveProperty("@odata.count");
-    const counted = await rawRequest(world.sim, "GET", "/v1.0/users?$count=true", undefined, { ConsistencyLevel: "eventual" });
+    const counted = await rawRequest(world.sim, "GET", "/v1.0/users?$count=true", undefined, {
+      ConsistencyLevel: "eventual",
+    });
     expect(counted.body).toMatchObject({ "@odata.count": world.tenant.users.length });
   });
 
   it("accepts external as a single sign-on mode", async () => {
     world = await startWorld({ replicationDelayMs: 0 });
     const { servicePrincipal } = await instantiate(world);
-    expect((await rawRequest(world.sim, "PATCH", `/v1.0/servicePrincipals/${servicePrincipal.id}`, { preferredSingleSignOnMode: "external" })).status).toBe(204);
+    expect(
+      (
+        await rawRequest(world.sim, "PATCH", `/v1.0/servicePrincipals/${servicePrincipal.id}`, {
+          preferredSingleSignOnMode: "external",
+        })
+      ).status,
+    ).toBe(204);
   });
 });

@@ -29,12 +29,22 @@ describe("activities", () => {
       .map((e) => `${e.type}(${e.EventId >= 0 ? e.EventId : (e.TaskScheduledId ?? e.TimerId)})`);
     // As DTFx's RetryInterceptor and the SDK's own test histories number them.
     expect(scheduling).toEqual([
-      "TaskScheduled(0)", "TaskFailed(0)", "TimerCreated(1)", "TimerFired(1)",
-      "TaskScheduled(2)", "TaskFailed(2)", "TimerCreated(3)", "TimerFired(3)",
-      "TaskScheduled(4)", "TaskCompleted(4)",
+      "TaskScheduled(0)",
+      "TaskFailed(0)",
+      "TimerCreated(1)",
+      "TimerFired(1)",
+      "TaskScheduled(2)",
+      "TaskFailed(2)",
+      "TimerCreated(3)",
+      "TimerFired(3)",
+      "TaskScheduled(4)",
+      "TaskCompleted(4)",
     ]);
     // The retry timers waited the first retry interval of one minute each.
-    const fired = host.history(id).filter((e) => e.type === "TimerCreated").map((e) => e.FireAt);
+    const fired = host
+      .history(id)
+      .filter((e) => e.type === "TimerCreated")
+      .map((e) => e.FireAt);
     expect(fired).toEqual(["2026-12-01T09:01:00.000Z", "2026-12-01T09:02:00.000Z"]);
   });
 
@@ -80,14 +90,22 @@ describe("timers and events", () => {
     expect(done.warnings).toEqual([]);
     // One wait per execution: the last one armed a single timer, at the deadline itself.
     expect(done.continuedAsNew).toBe(6);
-    expect(host.history(id).filter((e) => e.type === "TimerCreated").map((e) => e.FireAt)).toEqual([at(14)]);
+    expect(
+      host
+        .history(id)
+        .filter((e) => e.type === "TimerCreated")
+        .map((e) => e.FireAt),
+    ).toEqual([at(14)]);
   });
 
   it("waits out a 14-day timer in 3-day segments while more than 6 days remain (the Azure Storage limit)", async () => {
     const id = await host.client.startNew("longWait");
     const done = await host.runToCompletion(id);
     expect(done.output).toBe(at(14));
-    const created = host.history(id).filter((e) => e.type === "TimerCreated").map((e) => e.FireAt);
+    const created = host
+      .history(id)
+      .filter((e) => e.type === "TimerCreated")
+      .map((e) => e.FireAt);
     // 3-day steps while more than 6 days remain, then one timer to the end (LongTimerTask.getNextTimerTask).
     expect(created).toEqual([3, 6, 9, 14].map(at));
   });
@@ -123,7 +141,12 @@ describe("failures", () => {
     const id = await host.client.startNew("childWithRetry");
     const done = await host.runToCompletion(id);
     expect(done.output).toBe("succeeded on attempt 3");
-    expect(host.history(id).filter((e) => e.type === "SubOrchestrationInstanceCreated").map((e) => e.InstanceId)).toEqual([`${id}:0`]);
+    expect(
+      host
+        .history(id)
+        .filter((e) => e.type === "SubOrchestrationInstanceCreated")
+        .map((e) => e.InstanceId),
+    ).toEqual([`${id}:0`]);
   });
 
   it("fails the instance when the orchestrator throws", async () => {
@@ -189,7 +212,11 @@ describe("the real DurableClient over HTTP", () => {
     expect(started.headers.get("location")).toBe(payload.statusQueryGetUri);
     await host.idle();
     // The webhook URLs of createCheckStatusResponse work as plain HTTP.
-    const raised = await fetch(payload.sendEventPostUri.replace("{eventName}", "go"), { method: "POST", body: JSON.stringify("via webhook"), headers: { "content-type": "application/json" } });
+    const raised = await fetch(payload.sendEventPostUri.replace("{eventName}", "go"), {
+      method: "POST",
+      body: JSON.stringify("via webhook"),
+      headers: { "content-type": "application/json" },
+    });
     expect(raised.status).toBe(202);
     await host.idle();
     const status = await fetch(payload.statusQueryGetUri);

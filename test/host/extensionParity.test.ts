@@ -53,7 +53,9 @@ describe("continueAsNew", () => {
     await host.idle();
     const done = host.instance(id);
     // The second execution starts with its ExecutionStarted and the carried "go", and takes it at once.
-    expect(done.history.filter((e) => e.EventType === EventType.EventRaised).map((e) => e.Input)).toEqual([JSON.stringify({ n: 1 })]);
+    expect(done.history.filter((e) => e.EventType === EventType.EventRaised).map((e) => e.Input)).toEqual([
+      JSON.stringify({ n: 1 }),
+    ]);
     expect(done.status).toBe("Completed");
     expect(done.output).toEqual({ n: 1 });
   });

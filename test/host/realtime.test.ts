@@ -44,7 +44,10 @@ describe("plain Node", () => {
       require("./local/host/installCoreShim").installCoreShim();
       require("./local/host/contractFixtures");
       console.log("registered", require("./local/host/fakeCore").registry.size);`;
-    const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: root, encoding: "utf8" });
+    const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
+      cwd: root,
+      encoding: "utf8",
+    });
     expect(run.stderr).not.toMatch(/test mode/);
     expect(run.stdout).toMatch(/registered \d{2}/);
   });

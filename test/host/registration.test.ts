@@ -7,7 +7,9 @@ describe("registration through the functions-core stand-in", () => {
     require("../../local/host/contractFixtures");
     expect(warn.mock.calls.flat().join("\n")).not.toMatch(/test mode/);
     expect(registry.get("approvalWindow")?.metadata.bindings).toBeDefined();
-    const triggers = [...registry.values()].map((r) => Object.values(r.metadata.bindings).find((b) => b.type.endsWith("Trigger"))?.type);
+    const triggers = [...registry.values()].map(
+      (r) => Object.values(r.metadata.bindings).find((b) => b.type.endsWith("Trigger"))?.type,
+    );
     expect(new Set(triggers)).toEqual(new Set(["orchestrationTrigger", "activityTrigger", "httpTrigger"]));
   });
 

@@ -43,7 +43,9 @@ describe("task ids as the extension's shim allocates them", () => {
       const done = await lenient.runToCompletion(id);
       expect(done.status).toBe("Completed");
       expect(done.output).toBe("expired");
-      expect(done.warnings.some((w) => /yielded the timer .* scheduled as task 1 again inside Task\.any/.test(w))).toBe(true);
+      expect(done.warnings.some((w) => /yielded the timer .* scheduled as task 1 again inside Task\.any/.test(w))).toBe(
+        true,
+      );
       expect(done.warnings.some((w) => /yielded the wait for event 'wake' again/.test(w))).toBe(true);
     } finally {
       await lenient.stop();
@@ -60,7 +62,12 @@ describe("cancelled timers", () => {
     // The cancelled timer is still due: DTFx has no "cancel timer" event.
     expect(host.engine.nextTimer()?.fireAt.toISOString()).toBe(at(DAY));
     await host.advanceBy(DAY);
-    expect(host.history(id).filter((e) => e.type === "TimerFired").map((e) => e.TimerId)).toEqual([0]);
+    expect(
+      host
+        .history(id)
+        .filter((e) => e.type === "TimerFired")
+        .map((e) => e.TimerId),
+    ).toEqual([0]);
     expect(host.instance(id).status).toBe("Running");
     await host.client.raiseEvent(id, "done", "finished");
     const done = await host.runToCompletion(id);
@@ -79,7 +86,9 @@ describe("cancelled timers", () => {
     const record = host.instance(id);
     expect(record.status).toBe("Failed");
     expect(record.failure?.message).toMatch(
-      new RegExp(`^orchestration 'cancelsLongTimer' \\(instance ${id}\\) cancelled a long timer \\(fires at ${at(7 * DAY)}\\) that kept firing: the SDK started its next segment as task 1`),
+      new RegExp(
+        `^orchestration 'cancelsLongTimer' \\(instance ${id}\\) cancelled a long timer \\(fires at ${at(7 * DAY)}\\) that kept firing: the SDK started its next segment as task 1`,
+      ),
     );
   });
 });
@@ -90,11 +99,19 @@ describe("retries", () => {
     const done = await host.runToCompletion(id);
     // Attempts at 0, +1 min, +2 min (RetryOptions(60 s, 3)); the failure is seen at +2 min, not +3.
     expect(done.output).toBe(at(2 * 60_000));
-    const timers = host.history(id).filter((e) => e.type === "TimerCreated").map((e) => `${e.EventId}@${e.FireAt}`);
+    const timers = host
+      .history(id)
+      .filter((e) => e.type === "TimerCreated")
+      .map((e) => `${e.EventId}@${e.FireAt}`);
     expect(timers).toEqual([`1@${at(60_000)}`, `3@${at(2 * 60_000)}`, `5@${at(2 * 60_000)}`]);
     // The timer after the last attempt is written and fires like the others, as on the extension
     // (conformance scenario "activity exhausts its retries"): the SDK counts its id.
-    expect(host.history(id).filter((e) => e.type === "TimerFired").map((e) => e.TimerId)).toEqual([1, 3, 5]);
+    expect(
+      host
+        .history(id)
+        .filter((e) => e.type === "TimerFired")
+        .map((e) => e.TimerId),
+    ).toEqual([1, 3, 5]);
   });
 });
 
@@ -119,7 +136,9 @@ describe("instance ids", () => {
     const id = "x".repeat(256);
     expect(await host.client.startNew("customStatus", { instanceId: id })).toBe(id);
     await host.idle();
-    await expect(host.client.startNew("customStatus", { instanceId: id })).rejects.toThrow(/already exists and is Running/);
+    await expect(host.client.startNew("customStatus", { instanceId: id })).rejects.toThrow(
+      /already exists and is Running/,
+    );
   });
 });
 
@@ -142,7 +161,12 @@ describe("versions", () => {
     const clock = new VirtualClock(START);
     let release!: () => void;
     const blocked = new Promise<void>((r) => (release = r));
-    const newer = await createTestHost({ clock, store, defaultVersion: "2.0.1", activities: { echo: () => blocked.then(() => "late") } });
+    const newer = await createTestHost({
+      clock,
+      store,
+      defaultVersion: "2.0.1",
+      activities: { echo: () => blocked.then(() => "late") },
+    });
     const id = await newer.client.startNew("waitsForGo");
     await new Promise((r) => setTimeout(r, 50));
     newer.engine.crash();

@@ -19,7 +19,10 @@ export const compiledMain: ArmTemplate | null = mainTemplate();
 export function compileMutated(mutate: Record<string, (text: string) => string>): ArmTemplate {
   const dir = mkdtempSync(join(tmpdir(), "infra-mutant-"));
   try {
-    cpSync(join(root, "infra"), dir, { recursive: true, filter: (source) => !source.startsWith(join(root, "infra", "tools")) });
+    cpSync(join(root, "infra"), dir, {
+      recursive: true,
+      filter: (source) => !source.startsWith(join(root, "infra", "tools")),
+    });
     for (const [path, edit] of Object.entries(mutate)) {
       const file = join(dir, path);
       const before = readFileSync(file, "utf8");
@@ -40,7 +43,10 @@ function resourceList(template: ArmTemplate): ArmResource[] {
 }
 
 /** A module (a nested deployment of main.bicep) by its deployment name. */
-export function moduleDeployment(template: ArmTemplate, name: string): ArmResource & { properties: { template: ArmTemplate } } {
+export function moduleDeployment(
+  template: ArmTemplate,
+  name: string,
+): ArmResource & { properties: { template: ArmTemplate } } {
   const found = resourceList(template).filter((r) => r.type === "Microsoft.Resources/deployments" && r.name === name);
   if (found.length !== 1) throw new Error(`expected one module deployment named ${name}, found ${found.length}`);
   return found[0] as ArmResource & { properties: { template: ArmTemplate } };
@@ -60,7 +66,9 @@ export function moduleResource(template: ArmTemplate, module: string, type: stri
 
 /** A `Microsoft.Web/sites/config` child of the Function App by its name (appsettings, authsettingsV2). */
 export function siteConfig(template: ArmTemplate, configName: string): Record<string, unknown> | undefined {
-  const config = moduleResources(template, "api", "Microsoft.Web/sites/config").find((r) => r.name.includes(`'${configName}'`));
+  const config = moduleResources(template, "api", "Microsoft.Web/sites/config").find((r) =>
+    r.name.includes(`'${configName}'`),
+  );
   return config?.properties;
 }
 
@@ -79,7 +87,9 @@ export function runtime(template: ArmTemplate): { name?: string; version?: strin
 /** The names among `names` that the compiled template does not set as app settings. */
 export function missingSettings(template: ArmTemplate, names: readonly string[]): string[] {
   const set = appSettings(template);
-  return names.filter((name) => !(name in set) && !(name === "FUNCTIONS_WORKER_RUNTIME" && runtime(template).name === "node"));
+  return names.filter(
+    (name) => !(name in set) && !(name === "FUNCTIONS_WORKER_RUNTIME" && runtime(template).name === "node"),
+  );
 }
 
 export interface RoleAssignment {
@@ -106,7 +116,11 @@ export function roleAssignments(template: ArmTemplate): RoleAssignment[] {
 
 /** The roles (name → built-in role id) not assigned to `principal` ("identity.outputs.principalId"). */
 export function missingRoles(template: ArmTemplate, roles: Record<string, string>, principal: string): string[] {
-  const assigned = new Set(roleAssignments(template).filter((a) => a.principal === principal).map((a) => a.roleDefinitionId));
+  const assigned = new Set(
+    roleAssignments(template)
+      .filter((a) => a.principal === principal)
+      .map((a) => a.roleDefinitionId),
+  );
   return Object.entries(roles)
     .filter(([, id]) => !assigned.has(id))
     .map(([name]) => name);

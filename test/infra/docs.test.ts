@@ -24,7 +24,11 @@ function knownNames(): Set<string> {
 
 /** Setting-like names in a document: UPPER_SNAKE words and AzureWebJobsStorage__x. */
 function settingNamesIn(markdown: string): string[] {
-  return [...new Set([...markdown.matchAll(/\b(?:[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9]|AzureWebJobsStorage__\w+)\b/g)].map((m) => m[0]))];
+  return [
+    ...new Set(
+      [...markdown.matchAll(/\b(?:[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9]|AzureWebJobsStorage__\w+)\b/g)].map((m) => m[0]),
+    ),
+  ];
 }
 
 /** Shell variables the document itself assigns (`NAME=...`), which are not settings. */
@@ -34,7 +38,9 @@ function shellVariablesIn(markdown: string): Set<string> {
 
 /** Graph permission names in a document (e.g. User.Read.All, Mail.Send, Application.ReadWrite.OwnedBy). */
 function permissionNamesIn(markdown: string): string[] {
-  const names = [...markdown.matchAll(/\b[A-Z][A-Za-z]+\.(?:Read|ReadWrite|ReadBasic|Send)[A-Za-z]*(?:\.[A-Za-z]+)*\b/g)].map((m) => m[0]);
+  const names = [
+    ...markdown.matchAll(/\b[A-Z][A-Za-z]+\.(?:Read|ReadWrite|ReadBasic|Send)[A-Za-z]*(?:\.[A-Za-z]+)*\b/g),
+  ].map((m) => m[0]);
   return [...new Set(names)];
 }
 
@@ -64,7 +70,9 @@ const operatorDocs = ["docs/deploy.md", "docs/permissions.md", "docs/admin-runbo
   it("lists every setting a deployer may set through azd", () => {
     const parameterNames = [...read("infra/main.parameters.json").matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]);
     const builtIn = ["AZURE_ENV_NAME", "AZURE_LOCATION"];
-    expect(parameterNames.filter((name) => !builtIn.includes(name) && !new RegExp(`\\b${name}\\b`).test(deploy))).toEqual([]);
+    expect(
+      parameterNames.filter((name) => !builtIn.includes(name) && !new RegExp(`\\b${name}\\b`).test(deploy)),
+    ).toEqual([]);
   });
 
   it("would catch a made-up setting name", () => {
@@ -79,16 +87,27 @@ describe("docs/permissions.md matches grant-permissions", () => {
 
   it("documents every permission the script grants, with its feature", () => {
     for (const { feature, permission } of featurePermissions) {
-      expect(permissions).toMatch(new RegExp(`\\|\\s*\`${feature}\`\\s*\\|\\s*\`${permission.replace(/\./g, "\\.")}\``));
+      expect(permissions).toMatch(
+        new RegExp(`\\|\\s*\`${feature}\`\\s*\\|\\s*\`${permission.replace(/\./g, "\\.")}\``),
+      );
     }
   });
 
   it("would catch a permission that does not exist", () => {
-    expect(permissionNamesIn("grant `Mail.SendAs.All` and `User.Read.All`").filter((name) => !(name in microsoftGraphAppRoles))).toEqual(["Mail.SendAs.All"]);
+    expect(
+      permissionNamesIn("grant `Mail.SendAs.All` and `User.Read.All`").filter(
+        (name) => !(name in microsoftGraphAppRoles),
+      ),
+    ).toEqual(["Mail.SendAs.All"]);
   });
 
   it("shows the Exchange RBAC for Applications commands that scope Mail.Send to the sender", () => {
-    for (const command of ["New-ServicePrincipal", "New-ManagementScope", "New-ManagementRoleAssignment", '-Role "Application Mail.Send"']) {
+    for (const command of [
+      "New-ServicePrincipal",
+      "New-ManagementScope",
+      "New-ManagementRoleAssignment",
+      '-Role "Application Mail.Send"',
+    ]) {
       expect(permissions).toContain(command);
     }
   });

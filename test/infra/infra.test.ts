@@ -8,7 +8,18 @@ import { dirname, join, resolve } from "path";
 import { parse as parseYaml } from "yaml";
 import type { ArmTemplate } from "../../scripts/bicep";
 import { PLATFORM_SETTING_NAMES, SETTING_NAMES } from "../../shared/config";
-import { appSettings, compiledMain, compileMutated, missingRoles, missingSettings, moduleInput, moduleResource, roleAssignments, runtime, siteConfig } from "./arm";
+import {
+  appSettings,
+  compiledMain,
+  compileMutated,
+  missingRoles,
+  missingSettings,
+  moduleInput,
+  moduleResource,
+  roleAssignments,
+  runtime,
+  siteConfig,
+} from "./arm";
 
 const root = resolve(__dirname, "../..");
 const read = (path: string) => readFileSync(join(root, path), "utf8");
@@ -55,24 +66,36 @@ describeCompiled("infra/ sets every app setting the code reads", () => {
     expect(settings.AZURE_CLIENT_ID).toBe("[parameters('identityClientId')]");
     expect(settings).not.toHaveProperty("AzureWebJobsStorage");
     expect(moduleInput(template, "api", "identityClientId")).toBe("identity.outputs.clientId");
-    expect(moduleResource(template, "storage", "Microsoft.Storage/storageAccounts").properties?.allowSharedKeyAccess).toBe(false);
+    expect(
+      moduleResource(template, "storage", "Microsoft.Storage/storageAccounts").properties?.allowSharedKeyAccess,
+    ).toBe(false);
   });
 
   it("takes the Peig API key from Key Vault and requires the signed-in approver", () => {
     const settings = appSettings(template);
     expect(settings.PEIG_API_KEY).toContain("@Microsoft.KeyVault(VaultName={0};SecretName={1})");
     expect(settings.REQUIRE_SIGNED_IN_APPROVER).toBe("true");
-    expect(moduleResource(template, "api", "Microsoft.Web/sites").properties?.keyVaultReferenceIdentity).toBe("[parameters('identityId')]");
-    expect(moduleResource(template, "keyvault", "Microsoft.KeyVault/vaults").properties?.enableRbacAuthorization).toBe(true);
+    expect(moduleResource(template, "api", "Microsoft.Web/sites").properties?.keyVaultReferenceIdentity).toBe(
+      "[parameters('identityId')]",
+    );
+    expect(moduleResource(template, "keyvault", "Microsoft.KeyVault/vaults").properties?.enableRbacAuthorization).toBe(
+      true,
+    );
   });
 
   it("sends telemetry with Entra auth only", () => {
-    expect(moduleResource(template, "monitoring", "Microsoft.Insights/components").properties?.DisableLocalAuth).toBe(true);
+    expect(moduleResource(template, "monitoring", "Microsoft.Insights/components").properties?.DisableLocalAuth).toBe(
+      true,
+    );
     expect(appSettings(template)).toHaveProperty("APPLICATIONINSIGHTS_AUTHENTICATION_STRING");
   });
 
   it("requires Entra sign-in for /api/tasks/* and leaves the admin API to function keys", () => {
-    const validation = siteConfig(template, "authsettingsV2")?.globalValidation as { requireAuthentication: boolean; unauthenticatedClientAction: string; excludedPaths: string[] };
+    const validation = siteConfig(template, "authsettingsV2")?.globalValidation as {
+      requireAuthentication: boolean;
+      unauthenticatedClientAction: string;
+      excludedPaths: string[];
+    };
     expect(validation.requireAuthentication).toBe(true);
     expect(validation.unauthenticatedClientAction).toBe("RedirectToLoginPage");
     expect(validation.excludedPaths).toContain("/api/migrations/*");
@@ -82,7 +105,9 @@ describeCompiled("infra/ sets every app setting the code reads", () => {
 
 describeCompiled("infra/ assigns the identity every role the code needs", () => {
   it.each(Object.keys(requiredRoles))("assigns %s to the identity", (role) => {
-    expect(missingRoles(template, { [role]: requiredRoles[role as keyof typeof requiredRoles] }, identityPrincipal)).toEqual([]);
+    expect(
+      missingRoles(template, { [role]: requiredRoles[role as keyof typeof requiredRoles] }, identityPrincipal),
+    ).toEqual([]);
   });
 
   it("scopes the storage roles to the storage account and the secrets role to the vault", () => {
@@ -103,24 +128,38 @@ describeCompiled("infra/ assigns the identity every role the code needs", () => 
 
 describeCompiled("infra/main.parameters.json", () => {
   it("gives every required parameter of main.bicep a value, and nothing else", () => {
-    const given = Object.keys((JSON.parse(read("infra/main.parameters.json")) as { parameters: Record<string, unknown> }).parameters);
+    const given = Object.keys(
+      (JSON.parse(read("infra/main.parameters.json")) as { parameters: Record<string, unknown> }).parameters,
+    );
     const declared = template.parameters ?? {};
     expect(given.filter((name) => !(name in declared))).toEqual([]);
-    expect(Object.entries(declared).filter(([name, p]) => p.defaultValue === undefined && !given.includes(name)).map(([name]) => name)).toEqual([]);
+    expect(
+      Object.entries(declared)
+        .filter(([name, p]) => p.defaultValue === undefined && !given.includes(name))
+        .map(([name]) => name),
+    ).toEqual([]);
   });
 });
 
 describe("azure.yaml and the Functions project", () => {
-  const azure = parseYaml(read("azure.yaml")) as { services: Record<string, { project: string; language: string; host: string }>; infra?: { path?: string } };
+  const azure = parseYaml(read("azure.yaml")) as {
+    services: Record<string, { project: string; language: string; host: string }>;
+    infra?: { path?: string };
+  };
 
-  (compiledMain ? it : it.skip)("points azd at the function service, whose Function App carries the matching azd-service-name tag", () => {
-    const [[name, service]] = Object.entries(azure.services);
-    expect(service.host).toBe("function");
-    expect(["ts", "js"]).toContain(service.language);
-    expect(azure.infra?.path ?? "infra").toBe("infra");
-    expect(moduleResource(template, "api", "Microsoft.Web/sites").tags).toContain("createObject('azd-service-name', parameters('serviceName'))");
-    expect(moduleInput(template, "api", "serviceName")).toBe(name);
-  });
+  (compiledMain ? it : it.skip)(
+    "points azd at the function service, whose Function App carries the matching azd-service-name tag",
+    () => {
+      const [[name, service]] = Object.entries(azure.services);
+      expect(service.host).toBe("function");
+      expect(["ts", "js"]).toContain(service.language);
+      expect(azure.infra?.path ?? "infra").toBe("infra");
+      expect(moduleResource(template, "api", "Microsoft.Web/sites").tags).toContain(
+        "createObject('azd-service-name', parameters('serviceName'))",
+      );
+      expect(moduleInput(template, "api", "serviceName")).toBe(name);
+    },
+  );
 
   it("deploys a folder with host.json (extension bundle 4.30 or later, hub from TASKHUB_NAME) and a built entry point", () => {
     const project = resolve(root, Object.values(azure.services)[0].project);
@@ -130,9 +169,15 @@ describe("azure.yaml and the Functions project", () => {
       extensions: { durableTask: { hubName: string } };
     };
     expect(host.version).toBe("2.0");
-    expect(host.extensionBundle).toEqual({ id: "Microsoft.Azure.Functions.ExtensionBundle", version: "[4.30.0, 5.0.0)" });
+    expect(host.extensionBundle).toEqual({
+      id: "Microsoft.Azure.Functions.ExtensionBundle",
+      version: "[4.30.0, 5.0.0)",
+    });
     expect(host.extensions.durableTask.hubName).toBe("%TASKHUB_NAME%");
-    const pkg = JSON.parse(readFileSync(join(project, "package.json"), "utf8")) as { main: string; scripts: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(project, "package.json"), "utf8")) as {
+      main: string;
+      scripts: Record<string, string>;
+    };
     expect(pkg.main).toBe("dist/functions/index.js");
     expect(pkg.scripts.build).toBeDefined();
     expect(existsSync(join(project, dirname(pkg.main).replace(/^dist\//, ""), "index.ts"))).toBe(true);

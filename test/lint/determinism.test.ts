@@ -5,12 +5,20 @@ import { spawnSync } from "node:child_process";
 const root = path.resolve(__dirname, "../..");
 const fixture = fs.readFileSync(path.join(__dirname, "fixtures/nondeterministicOrchestration.ts"), "utf8");
 
-interface LintMessage { line: number; message: string; severity: number }
+interface LintMessage {
+  line: number;
+  message: string;
+  severity: number;
+}
 
 /** Runs the project's ESLint (a child process: its ESM config cannot load inside jest's VM). */
 function lint(code: string, filePath: string): LintMessage[] {
   const eslintBin = path.join(root, "node_modules", "eslint", "bin", "eslint.js");
-  const run = spawnSync(process.execPath, [eslintBin, "--stdin", "--stdin-filename", filePath, "--format", "json"], { cwd: root, input: code, encoding: "utf8" });
+  const run = spawnSync(process.execPath, [eslintBin, "--stdin", "--stdin-filename", filePath, "--format", "json"], {
+    cwd: root,
+    input: code,
+    encoding: "utf8",
+  });
   if (!run.stdout) throw new Error(`eslint failed: ${run.stderr}`);
   const [result] = JSON.parse(run.stdout) as { messages: LintMessage[] }[];
   return result.messages;
@@ -23,7 +31,8 @@ async function lintAsOrchestration(code: string) {
 describe("determinism lint for orchestrations/", () => {
   it("rejects wall-clock time, randomness, Node timers, environment reads and I/O, saying what to use instead", async () => {
     const errors = await lintAsOrchestration(fixture);
-    const byLine = (text: string) => errors.filter((e) => fixture.split("\n")[e.line - 1].includes(text)).map((e) => e.message);
+    const byLine = (text: string) =>
+      errors.filter((e) => fixture.split("\n")[e.line - 1].includes(text)).map((e) => e.message);
     expect(byLine('from "node:fs"').join()).toMatch(/move this into an activity/);
     expect(byLine("Date.now()").join()).toMatch(/context\.df\.currentUtcDateTime/);
     expect(byLine("new Date()").join()).toMatch(/context\.df\.currentUtcDateTime/);

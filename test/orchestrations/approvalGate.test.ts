@@ -9,12 +9,20 @@ import { afterStart, runWithFakes, type FakeRun } from "./fakeActivities";
 const approvers = ["cio@contoso.com", "ciso@contoso.com", "cfo@contoso.com"];
 
 /** A gate whose tally says what `decisions` holds at the time it is read. */
-async function atGate(requiredApprovals = 2): Promise<{ run: FakeRun; decisions: Omit<HumanTaskTally, "gate" | "open"> }> {
+async function atGate(
+  requiredApprovals = 2,
+): Promise<{ run: FakeRun; decisions: Omit<HumanTaskTally, "gate" | "open"> }> {
   const decisions: Omit<HumanTaskTally, "gate" | "open"> = { approvals: [], rejections: [], done: [] };
   const run = await runWithFakes({
     request: { approvers, requiredApprovals },
     state: { phase: "approval", checklist: [] },
-    fakes: { tallyHumanTasks: (i) => ({ gate: i.gate, ...decisions, open: 3 - decisions.approvals.length - decisions.rejections.length }) },
+    fakes: {
+      tallyHumanTasks: (i) => ({
+        gate: i.gate,
+        ...decisions,
+        open: 3 - decisions.approvals.length - decisions.rejections.length,
+      }),
+    },
   });
   return { run, decisions };
 }
@@ -27,7 +35,9 @@ describe("the approval gate (scripted activities)", () => {
 
   it("opens round 1 with links that expire after the link lifetime, then waits", async () => {
     ({ run } = await atGate());
-    expect(run.callsOf("openHumanTasks").map((c) => c.input)).toEqual([{ migrationId: run.id, purpose: "deletionApproval", round: 1, expiresAt: afterStart(2 * DAY) }]);
+    expect(run.callsOf("openHumanTasks").map((c) => c.input)).toEqual([
+      { migrationId: run.id, purpose: "deletionApproval", round: 1, expiresAt: afterStart(2 * DAY) },
+    ]);
     expect(run.callsOf("tallyHumanTasks")).toEqual([]);
     expect(run.host.instance(run.id).status).toBe("Running");
   });
@@ -38,7 +48,13 @@ describe("the approval gate (scripted activities)", () => {
     decisions.approvals.push("cio@contoso.com", "ciso@contoso.com");
     const before = run.calls.length;
     await run.wake();
-    expect(names(run, before).slice(0, 5)).toEqual(["readAdminCommands", "tallyHumanTasks", "closeHumanTasks", "tallyHumanTasks", "recordPhase"]);
+    expect(names(run, before).slice(0, 5)).toEqual([
+      "readAdminCommands",
+      "tallyHumanTasks",
+      "closeHumanTasks",
+      "tallyHumanTasks",
+      "recordPhase",
+    ]);
     expect(run.callsOf("closeHumanTasks")[0].input).toMatchObject({ gate: "deletionApproval-1", outcome: "approved" });
     expect(run.phases()[0]).toBe("closing");
     await run.host.runToCompletion(run.id);
@@ -61,7 +77,9 @@ describe("the approval gate (scripted activities)", () => {
     decisions.rejections.push({ by: "cfo@contoso.com", reason: "not yet" });
     await run.wake();
     expect(run.callsOf("closeHumanTasks").map((c) => c.input.outcome)).toEqual(["rejected"]);
-    expect(run.callsOf("notifyAdmins").map((c) => c.input)).toEqual([{ migrationId: run.id, event: "approval.rejected", details: { round: 1 } }]);
+    expect(run.callsOf("notifyAdmins").map((c) => c.input)).toEqual([
+      { migrationId: run.id, event: "approval.rejected", details: { round: 1 } },
+    ]);
     await run.host.advanceBy(5 * DAY);
     expect(run.phases()).toEqual([]);
     expect(run.callsOf("beginDeletion")).toEqual([]);
@@ -72,7 +90,9 @@ describe("the approval gate (scripted activities)", () => {
     await run.host.advanceTo(afterStart(2 * DAY - 1));
     expect(run.callsOf("closeHumanTasks")).toEqual([]);
     await run.host.advanceTo(afterStart(2 * DAY));
-    expect(run.callsOf("closeHumanTasks").map((c) => [c.at, c.input.outcome])).toEqual([[afterStart(2 * DAY), "expired"]]);
+    expect(run.callsOf("closeHumanTasks").map((c) => [c.at, c.input.outcome])).toEqual([
+      [afterStart(2 * DAY), "expired"],
+    ]);
     expect(run.callsOf("notifyAdmins").map((c) => c.input.event)).toEqual(["approval.expired"]);
     expect(run.phases()).toEqual([]);
   });
@@ -83,7 +103,9 @@ describe("the approval gate (scripted activities)", () => {
     expect(run.callsOf("remindHumanTasks")).toEqual([]);
     await run.host.advanceTo(afterStart(2 * DAY));
     // Day 1 only: a reminder at the expiry would expire at once.
-    expect(run.callsOf("remindHumanTasks").map((c) => [c.at, c.input.gate])).toEqual([[afterStart(DAY), "deletionApproval-1"]]);
+    expect(run.callsOf("remindHumanTasks").map((c) => [c.at, c.input.gate])).toEqual([
+      [afterStart(DAY), "deletionApproval-1"],
+    ]);
   });
 
   it("a stray wake-up only looks again: no new round, no reminder, and the next wake-up stays the reminder's", async () => {

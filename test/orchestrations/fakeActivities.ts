@@ -11,7 +11,16 @@ import type { ActivityHandler } from "../../local/host/engine";
 import { createTestHost, type TestHost } from "../../local/host/testHost";
 import { defaultTimings } from "../../shared/domain/waits";
 import type { MigrationRuntime } from "../../shared/migrationRuntime";
-import { Activities, Events, gateId, type ActivityInput, type ActivityName, type ActivityResult, type MigrationRequest, type MigrationState } from "../../shared/workflow";
+import {
+  Activities,
+  Events,
+  gateId,
+  type ActivityInput,
+  type ActivityName,
+  type ActivityResult,
+  type MigrationRequest,
+  type MigrationState,
+} from "../../shared/workflow";
 
 export type Fakes = { [K in ActivityName]?: (input: ActivityInput<K>) => ActivityResult<K> };
 
@@ -47,7 +56,15 @@ function defaults(deadline: () => string): Required<Fakes> {
     closeHumanTasks: () => 3,
     sendInvitations: () => ({ recipients: 10, messages: 1 }),
     sendReminders: () => ({ recipients: 10, messages: 1 }),
-    monitorOnboarding: () => ({ inScope: 10, onboarded: 0, pending: 0, mismatched: 0, notOnboarded: 10, phase2Created: 0, phase2Failed: 0 }),
+    monitorOnboarding: () => ({
+      inScope: 10,
+      onboarded: 0,
+      pending: 0,
+      mismatched: 0,
+      notOnboarded: 10,
+      phase2Created: 0,
+      phase2Failed: 0,
+    }),
     readAdminCommands: () => ({ deadline: deadline() }),
     planPhase2: () => ({ users: 0, batches: 0 }),
     createPeigAccounts: () => ({ created: 0, failed: 0 }),
@@ -68,9 +85,20 @@ function defaults(deadline: () => string): Required<Fakes> {
  * Starts the migration orchestration at `state` (from `initialState` of the sample request, changed by the
  * test) at START, with `fakes` over the defaults.
  */
-export async function runWithFakes(options: { request?: Partial<MigrationRequest>; state?: Partial<MigrationState>; fakes?: Fakes }): Promise<FakeRun> {
+export async function runWithFakes(options: {
+  request?: Partial<MigrationRequest>;
+  state?: Partial<MigrationState>;
+  fakes?: Fakes;
+}): Promise<FakeRun> {
   const request = { ...sampleStartRequest(), ...options.request } as MigrationRequest;
-  const runtime: MigrationRuntime = { request, peigMode: "api", taskLinkTtlMs: 2 * 86_400_000, timings: defaultTimings, commands: {}, sent: [] };
+  const runtime: MigrationRuntime = {
+    request,
+    peigMode: "api",
+    taskLinkTtlMs: 2 * 86_400_000,
+    timings: defaultTimings,
+    commands: {},
+    sent: [],
+  };
   const id = "00000000-0000-4000-8000-000000000001";
   const state: MigrationState = { ...initialState(id, runtime), ...options.state };
   const calls: Call[] = [];

@@ -8,10 +8,19 @@ import type { MigrationRequest, OnboardingCounts } from "../../shared/workflow";
 import { afterStart, runWithFakes, type Fakes, type FakeRun } from "./fakeActivities";
 
 const DEADLINE = 14 * DAY;
-const counts = (onboarded: number): OnboardingCounts => ({ inScope: 10, onboarded, pending: 0, mismatched: 0, notOnboarded: 10 - onboarded, phase2Created: 0, phase2Failed: 0 });
+const counts = (onboarded: number): OnboardingCounts => ({
+  inScope: 10,
+  onboarded,
+  pending: 0,
+  mismatched: 0,
+  notOnboarded: 10 - onboarded,
+  phase2Created: 0,
+  phase2Failed: 0,
+});
 
 /** A migration whose setup is done: the window opens at START. */
-const inWindow = (options: { request?: Partial<MigrationRequest>; fakes?: Fakes } = {}) => runWithFakes({ ...options, state: { phase: "onboarding" } });
+const inWindow = (options: { request?: Partial<MigrationRequest>; fakes?: Fakes } = {}) =>
+  runWithFakes({ ...options, state: { phase: "onboarding" } });
 
 describe("the onboarding window (scripted activities)", () => {
   let run: FakeRun;
@@ -20,7 +29,9 @@ describe("the onboarding window (scripted activities)", () => {
   it("invites once at the start, sends each reminder once at its time, and no key the activity can derive", async () => {
     run = await inWindow({});
     await run.host.advanceTo(afterStart(DEADLINE));
-    expect(run.callsOf("sendInvitations").map((c) => [c.at, c.input.deadline])).toEqual([[afterStart(0), "2026-12-15T09:00:00Z"]]);
+    expect(run.callsOf("sendInvitations").map((c) => [c.at, c.input.deadline])).toEqual([
+      [afterStart(0), "2026-12-15T09:00:00Z"],
+    ]);
     expect(run.callsOf("sendReminders").map((c) => [c.at, c.input])).toEqual(
       (
         [
@@ -40,7 +51,11 @@ describe("the onboarding window (scripted activities)", () => {
     // Every 10 hours from the start: 33 passes fit before the deadline (330 h < 336 h), then the deadline's own.
     expect(passes).toEqual([...Array.from({ length: 34 }, (_, k) => afterStart(k * 10 * HOUR)), afterStart(DEADLINE)]);
     const phase2 = run.callsOf("recordPhase")[0];
-    expect([phase2.at, phase2.input.phase, phase2.input.detail]).toEqual([afterStart(DEADLINE), "phase2", "deadline reached"]);
+    expect([phase2.at, phase2.input.phase, phase2.input.detail]).toEqual([
+      afterStart(DEADLINE),
+      "phase2",
+      "deadline reached",
+    ]);
   });
 
   it("sleeps until the next reminder or monitor pass, whichever comes first, and never longer than a day", async () => {
@@ -52,16 +67,25 @@ describe("the onboarding window (scripted activities)", () => {
     // the one at 168 h), not a day after the reminder; daily again; the reminder at 332 h; the deadline.
     const hours = [0, 24, 48, 72, 96, 120, 144, 168, 180, 192, 216, 240, 264, 288, 312, 332, 336];
     expect(wakeUps).toEqual(hours.map((h) => afterStart(h * HOUR)));
-    expect(run.callsOf("monitorOnboarding").map((c) => c.at)).toEqual([0, 48, 96, 144, 192, 240, 288, 336].map((h) => afterStart(h * HOUR)));
+    expect(run.callsOf("monitorOnboarding").map((c) => c.at)).toEqual(
+      [0, 48, 96, 144, 192, 240, 288, 336].map((h) => afterStart(h * HOUR)),
+    );
   });
 
   it("with endEarly, ends the window at the first pass that finds everyone onboarded", async () => {
     let pass = 0;
-    run = await inWindow({ request: { endEarly: true }, fakes: { monitorOnboarding: () => counts(++pass >= 3 ? 10 : 4) } });
+    run = await inWindow({
+      request: { endEarly: true },
+      fakes: { monitorOnboarding: () => counts(++pass >= 3 ? 10 : 4) },
+    });
     await run.host.advanceTo(afterStart(2 * DAY));
     expect(run.callsOf("monitorOnboarding")).toHaveLength(3);
     const phase2 = run.callsOf("recordPhase")[0];
-    expect([phase2.at, phase2.input.phase, phase2.input.detail]).toEqual([afterStart(24 * HOUR), "phase2", "everyone onboarded before the deadline"]);
+    expect([phase2.at, phase2.input.phase, phase2.input.detail]).toEqual([
+      afterStart(24 * HOUR),
+      "phase2",
+      "everyone onboarded before the deadline",
+    ]);
   });
 
   it("after an extended deadline, reminders count down to the new one and are sent again", async () => {

@@ -34,7 +34,11 @@ describe("setting up the migration (scripted activities)", () => {
   });
 
   it("an instance that kept the server and app in its state (before the store held them) counts both steps as done", async () => {
-    const earlier = { phase: "setup", server: "pap01.contoso.com", app: { appId: "app-1", thumbprint: "T", certificateNotAfter: "2029-12-01T00:00:00.000Z" } };
+    const earlier = {
+      phase: "setup",
+      server: "pap01.contoso.com",
+      app: { appId: "app-1", thumbprint: "T", certificateNotAfter: "2029-12-01T00:00:00.000Z" },
+    };
     run = await runWithFakes({ state: earlier as Partial<MigrationState> });
     expect(run.callsOf("resolvePeigServer")).toEqual([]);
     expect(run.callsOf("createMigrationApp")).toEqual([]);

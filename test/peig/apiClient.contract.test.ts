@@ -36,11 +36,16 @@ describe("Peig api adapter against the simulator", () => {
     });
 
     it("validates a GUID and a current certificate", async () => {
-      await expect(rig.client.validateMigrationConfiguration({ applicationId, idpCertificatePem: certificate })).resolves.toEqual({ valid: true, problems: [] });
+      await expect(
+        rig.client.validateMigrationConfiguration({ applicationId, idpCertificatePem: certificate }),
+      ).resolves.toEqual({ valid: true, problems: [] });
     });
 
     it("names each problem: malformed GUID, unparseable certificate", async () => {
-      const result = await rig.client.validateMigrationConfiguration({ applicationId: "not-a-guid", idpCertificatePem: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----" });
+      const result = await rig.client.validateMigrationConfiguration({
+        applicationId: "not-a-guid",
+        idpCertificatePem: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----",
+      });
       expect(result.valid).toBe(false);
       expect(result.problems).toHaveLength(2);
       expect(result.problems[0]).toMatch(/^applicationId: /);
@@ -48,27 +53,45 @@ describe("Peig api adapter against the simulator", () => {
     });
 
     it("rejects an expired certificate and one not yet valid", async () => {
-      const expired = await rig.client.validateMigrationConfiguration({ applicationId, idpCertificatePem: certificateValidFor(rig.clock, -30, -1) });
+      const expired = await rig.client.validateMigrationConfiguration({
+        applicationId,
+        idpCertificatePem: certificateValidFor(rig.clock, -30, -1),
+      });
       expect(expired.problems).toEqual([expect.stringMatching(/^idpCertificate: .*expired/)]);
-      const future = await rig.client.validateMigrationConfiguration({ applicationId, idpCertificatePem: certificateValidFor(rig.clock, 2, 30) });
+      const future = await rig.client.validateMigrationConfiguration({
+        applicationId,
+        idpCertificatePem: certificateValidFor(rig.clock, 2, 30),
+      });
       expect(future.problems).toEqual([expect.stringMatching(/^idpCertificate: .*not valid before/)]);
     });
 
     it("refuses to save values that were not validated first (409 validationRequired)", async () => {
       const save = rig.client.saveMigrationConfiguration({ applicationId, idpCertificatePem: certificate });
-      await expect(save).rejects.toMatchObject({ name: "PeigApiError", status: 409, code: "validationRequired", operation: "saveMigrationConfiguration" });
+      await expect(save).rejects.toMatchObject({
+        name: "PeigApiError",
+        status: 409,
+        code: "validationRequired",
+        operation: "saveMigrationConfiguration",
+      });
     });
 
     it("refuses to save values that failed validation", async () => {
       const invalid = { applicationId: "nope", idpCertificatePem: certificate };
       await rig.client.validateMigrationConfiguration(invalid);
-      await expect(rig.client.saveMigrationConfiguration(invalid)).rejects.toMatchObject({ status: 409, code: "validationRequired" });
+      await expect(rig.client.saveMigrationConfiguration(invalid)).rejects.toMatchObject({
+        status: 409,
+        code: "validationRequired",
+      });
     });
 
     it("saves validated values, reads them back, and treats saving them again as unchanged", async () => {
       await rig.client.validateMigrationConfiguration({ applicationId, idpCertificatePem: certificate });
-      await expect(rig.client.saveMigrationConfiguration({ applicationId, idpCertificatePem: certificate })).resolves.toBe("saved");
-      await expect(rig.client.saveMigrationConfiguration({ applicationId, idpCertificatePem: certificate })).resolves.toBe("unchanged");
+      await expect(
+        rig.client.saveMigrationConfiguration({ applicationId, idpCertificatePem: certificate }),
+      ).resolves.toBe("saved");
+      await expect(
+        rig.client.saveMigrationConfiguration({ applicationId, idpCertificatePem: certificate }),
+      ).resolves.toBe("unchanged");
       const saved = await rig.client.getMigrationConfiguration();
       expect(saved).toMatchObject({ applicationId, savedAt: rig.clock.now().toISOString() });
       expect(saved?.certificateThumbprint).toMatch(/^[0-9A-F]{40}$/);
@@ -79,7 +102,9 @@ describe("Peig api adapter against the simulator", () => {
       await expect(rig.client.deleteMigrationConfiguration()).resolves.toBe("deleted");
       await expect(rig.client.deleteMigrationConfiguration()).resolves.toBe("alreadyDeleted");
       await expect(rig.client.getMigrationConfiguration()).resolves.toBeNull();
-      await expect(rig.client.saveMigrationConfiguration({ applicationId, idpCertificatePem: certificate })).rejects.toMatchObject({ status: 409, code: "migrationClosed" });
+      await expect(
+        rig.client.saveMigrationConfiguration({ applicationId, idpCertificatePem: certificate }),
+      ).rejects.toMatchObject({ status: 409, code: "migrationClosed" });
     });
   });
 
@@ -89,7 +114,12 @@ describe("Peig api adapter against the simulator", () => {
       for (const user of onboarders()) rig.simulator.onboardUser(user.id);
       const pending = await rig.client.listPendingRequests();
       expect(pending).toHaveLength(onboarders().length);
-      expect(pending[0]).toEqual({ id: expect.any(String), email: expect.any(String), displayName: expect.any(String), submittedAt: rig.clock.now().toISOString() });
+      expect(pending[0]).toEqual({
+        id: expect.any(String),
+        email: expect.any(String),
+        displayName: expect.any(String),
+        submittedAt: rig.clock.now().toISOString(),
+      });
       await expect(rig.client.listUsers()).resolves.toEqual([]);
     });
 
@@ -101,7 +131,10 @@ describe("Peig api adapter against the simulator", () => {
       await rig.client.approveRequest(request.id);
       const [user] = await rig.client.listUsers();
       expect(user).toMatchObject({ email: matched.mail, status: "Active", displayName: matched.displayName });
-      await expect(rig.client.getMicrosoft365Account(matched.id)).resolves.toMatchObject({ linkStatus: "linked", peigAccountId: user.id });
+      await expect(rig.client.getMicrosoft365Account(matched.id)).resolves.toMatchObject({
+        linkStatus: "linked",
+        peigAccountId: user.id,
+      });
       await expect(rig.client.listPendingRequests()).resolves.toEqual([]);
     });
 
@@ -111,7 +144,10 @@ describe("Peig api adapter against the simulator", () => {
       const [request] = await rig.client.listPendingRequests();
       await rig.client.approveRequest(request.id);
       await expect(rig.client.approveRequest(request.id)).resolves.toBeUndefined();
-      await expect(rig.client.denyRequest(request.id)).rejects.toMatchObject({ status: 409, code: "requestAlreadyHandled" });
+      await expect(rig.client.denyRequest(request.id)).rejects.toMatchObject({
+        status: 409,
+        code: "requestAlreadyHandled",
+      });
     });
 
     it("denies a request, which removes it", async () => {
@@ -131,18 +167,31 @@ describe("Peig api adapter against the simulator", () => {
       expect(request.email).toBe(mismatched.behaviour.typedEmail);
       const { peigAccountId } = await rig.client.createPeigAccount(mismatched.id);
       await rig.client.mergeRequest(request.id, peigAccountId);
-      await expect(rig.client.listUsers()).resolves.toEqual([expect.objectContaining({ id: peigAccountId, status: "Active" })]);
-      await expect(rig.client.listPeigAccounts()).resolves.toEqual([expect.objectContaining({ id: peigAccountId, linkStatus: "linked", microsoft365UserId: mismatched.id })]);
+      await expect(rig.client.listUsers()).resolves.toEqual([
+        expect.objectContaining({ id: peigAccountId, status: "Active" }),
+      ]);
+      await expect(rig.client.listPeigAccounts()).resolves.toEqual([
+        expect.objectContaining({ id: peigAccountId, linkStatus: "linked", microsoft365UserId: mismatched.id }),
+      ]);
       await expect(rig.client.mergeRequest(request.id, peigAccountId)).resolves.toBeUndefined();
     });
 
     it("answers 404 for an unknown request and an unknown merge target", async () => {
-      await expect(rig.client.approveRequest("req-000404")).rejects.toMatchObject({ status: 404, code: "onboardingRequestNotFound" });
-      await expect(rig.client.denyRequest("req-000404")).rejects.toMatchObject({ status: 404, code: "onboardingRequestNotFound" });
+      await expect(rig.client.approveRequest("req-000404")).rejects.toMatchObject({
+        status: 404,
+        code: "onboardingRequestNotFound",
+      });
+      await expect(rig.client.denyRequest("req-000404")).rejects.toMatchObject({
+        status: 404,
+        code: "onboardingRequestNotFound",
+      });
       await saveConfiguration();
       rig.simulator.onboardUser(onboarders()[0].id);
       const [request] = await rig.client.listPendingRequests();
-      await expect(rig.client.mergeRequest(request.id, "peig-404404")).rejects.toMatchObject({ status: 404, code: "userNotFound" });
+      await expect(rig.client.mergeRequest(request.id, "peig-404404")).rejects.toMatchObject({
+        status: 404,
+        code: "userNotFound",
+      });
     });
   });
 
@@ -159,9 +208,17 @@ describe("Peig api adapter against the simulator", () => {
       const result = await rig.client.createPeigAccount(user.id);
       expect(result).toEqual({ peigAccountId: expect.any(String), created: true });
       await expect(rig.client.listPeigAccounts()).resolves.toEqual([
-        { id: result.peigAccountId, displayName: user.displayName, email: user.mail, linkStatus: "linked", microsoft365UserId: user.id },
+        {
+          id: result.peigAccountId,
+          displayName: user.displayName,
+          email: user.mail,
+          linkStatus: "linked",
+          microsoft365UserId: user.id,
+        },
       ]);
-      await expect(rig.client.listUsers()).resolves.toEqual([expect.objectContaining({ id: result.peigAccountId, status: "Not Onboarded", onboardedAt: null })]);
+      await expect(rig.client.listUsers()).resolves.toEqual([
+        expect.objectContaining({ id: result.peigAccountId, status: "Not Onboarded", onboardedAt: null }),
+      ]);
     });
 
     it("turns accountAlreadyExists into success with the existing account (idempotent)", async () => {
@@ -191,7 +248,11 @@ describe("Peig api adapter against the simulator", () => {
 
     it("answers 404 for an unknown Microsoft 365 account, and null when looking one up", async () => {
       const unknown = "00000000-0000-4000-8000-000000000404";
-      await expect(rig.client.createPeigAccount(unknown)).rejects.toMatchObject({ status: 404, code: "microsoft365AccountNotFound", operation: "createPeigAccount" });
+      await expect(rig.client.createPeigAccount(unknown)).rejects.toMatchObject({
+        status: 404,
+        code: "microsoft365AccountNotFound",
+        operation: "createPeigAccount",
+      });
       await expect(rig.client.getMicrosoft365Account(unknown)).resolves.toBeNull();
     });
 
@@ -204,7 +265,11 @@ describe("Peig api adapter against the simulator", () => {
 
   describe("errors", () => {
     it("names the operation and Peig's code, and never shows the API key", async () => {
-      const client = new PeigApiClient({ baseUrl: rig.simulator.baseUrl, apiKey: "wrong-secret-key", clock: rig.clock });
+      const client = new PeigApiClient({
+        baseUrl: rig.simulator.baseUrl,
+        apiKey: "wrong-secret-key",
+        clock: rig.clock,
+      });
       const error = await client.listUsers().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PeigApiError);
       expect((error as PeigApiError).message).toMatch(/^Peig listUsers failed: HTTP 401 unauthorized/);
@@ -233,7 +298,10 @@ describe("Peig api adapter against the simulator", () => {
       let pages = 0;
       do {
         const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : "";
-        const response = await fetch(`${rig.simulator.baseUrl}/ms365-identifiers/microsoft365-accounts?pageSize=7${query}`, { headers });
+        const response = await fetch(
+          `${rig.simulator.baseUrl}/ms365-identifiers/microsoft365-accounts?pageSize=7${query}`,
+          { headers },
+        );
         const page = (await response.json()) as { items: { id: string }[]; nextCursor: string | null };
         expect(page.items.length).toBeLessThanOrEqual(7);
         ids.push(...page.items.map((item) => item.id));
@@ -251,7 +319,9 @@ describe("Peig api adapter against the simulator", () => {
       const headers = { Authorization: `Bearer ${rig.simulator.apiKey}` };
       const badCursor = await fetch(`${rig.simulator.baseUrl}/users?cursor=bogus`, { headers });
       expect(badCursor.status).toBe(400);
-      await expect(badCursor.json()).resolves.toEqual({ error: { code: "invalidCursor", message: expect.any(String) } });
+      await expect(badCursor.json()).resolves.toEqual({
+        error: { code: "invalidCursor", message: expect.any(String) },
+      });
       const unknown = await fetch(`${rig.simulator.baseUrl}/nothing-here`, { headers });
       expect(unknown.status).toBe(404);
       const wrongMethod = await fetch(`${rig.simulator.baseUrl}/users`, { method: "DELETE", headers });

@@ -19,7 +19,9 @@ describe("Peig api adapter with a 30% fault rate", () => {
     const results = [];
     for (const user of users) results.push(await rig.client.createPeigAccount(user.id));
 
-    const faults = rig.simulator.requestLog.filter((entry) => entry.operationId === "createPeigAccount").map((entry) => entry.fault);
+    const faults = rig.simulator.requestLog
+      .filter((entry) => entry.operationId === "createPeigAccount")
+      .map((entry) => entry.fault);
     expect(faults).toEqual(expect.arrayContaining(["throttled", "serverError", "responseLost"]));
     expect(rig.client.counter.get("getMicrosoft365Account")).toBeGreaterThan(0);
 

@@ -37,8 +37,14 @@ export async function startRig(
   options: Partial<Omit<PeigSimulatorOptions, "clock">> & { retryPolicy?: RetryPolicy; tenantSize?: number } = {},
 ): Promise<PeigTestRig> {
   const clock = new VirtualClock();
-  const tenant = options.tenant ?? generateTenant({ users: options.tenantSize ?? 40, seed: 7, missRate: 0.3, mismatchRate: 0.15 });
+  const tenant =
+    options.tenant ?? generateTenant({ users: options.tenantSize ?? 40, seed: 7, missRate: 0.3, mismatchRate: 0.15 });
   const simulator = await startPeigSimulator({ ...options, clock, tenant });
-  const client = new PeigApiClient({ baseUrl: simulator.baseUrl, apiKey: simulator.apiKey, clock, retryPolicy: options.retryPolicy });
+  const client = new PeigApiClient({
+    baseUrl: simulator.baseUrl,
+    apiKey: simulator.apiKey,
+    clock,
+    retryPolicy: options.retryPolicy,
+  });
   return { clock, tenant, simulator, client };
 }

@@ -11,11 +11,18 @@ interface OpenApiDocument {
   openapi: string;
   servers: { url: string }[];
   paths: Record<string, Record<string, { operationId?: string }>>;
-  components: { schemas: Record<string, { properties?: Record<string, { properties?: Record<string, { enum?: string[] }> }>; enum?: string[] }> };
+  components: {
+    schemas: Record<
+      string,
+      { properties?: Record<string, { properties?: Record<string, { enum?: string[] }> }>; enum?: string[] }
+    >;
+  };
 }
 
 const httpMethods = new Set(["get", "put", "post", "delete", "patch", "head", "options"]);
-const spec = parse(fs.readFileSync(path.join(__dirname, "../../docs/peig-admin-api.openapi.yaml"), "utf8")) as OpenApiDocument;
+const spec = parse(
+  fs.readFileSync(path.join(__dirname, "../../docs/peig-admin-api.openapi.yaml"), "utf8"),
+) as OpenApiDocument;
 
 function operationsInSpec(): string[] {
   return Object.entries(spec.paths).flatMap(([template, item]) =>
@@ -28,7 +35,9 @@ function operationsInSpec(): string[] {
 describe("Peig admin API OpenAPI document", () => {
   it("is OpenAPI 3.1 with the base path the client and simulator use", () => {
     expect(spec.openapi).toBe("3.1.0");
-    expect(spec.servers.map((s) => new URL(s.url.replace("{server}", "example.com")).pathname)).toEqual([peigApiPathPrefix]);
+    expect(spec.servers.map((s) => new URL(s.url.replace("{server}", "example.com")).pathname)).toEqual([
+      peigApiPathPrefix,
+    ]);
   });
 
   it("lists exactly the (method, path, operationId) the simulator serves, both ways", () => {
@@ -41,7 +50,10 @@ describe("Peig admin API OpenAPI document", () => {
     try {
       for (const route of peigSimulatorRoutes) {
         const url = simulator.baseUrl + route.path.replace(/\{\w+\}/g, "x");
-        const response = await fetch(url, { method: route.method, headers: { Authorization: `Bearer ${simulator.apiKey}` } });
+        const response = await fetch(url, {
+          method: route.method,
+          headers: { Authorization: `Bearer ${simulator.apiKey}` },
+        });
         const body = response.status === 204 ? null : ((await response.json()) as { error?: { code: string } });
         expect([route.operationId, body?.error?.code]).not.toEqual([route.operationId, "notFound"]);
         expect([route.operationId, response.status]).not.toEqual([route.operationId, 405]);
@@ -52,14 +64,21 @@ describe("Peig admin API OpenAPI document", () => {
   });
 
   it("documents the same error codes and user statuses as the port", () => {
-    expect(spec.components.schemas.Error.properties?.error.properties?.code.enum?.slice().sort()).toEqual([...peigErrorCodes].sort());
+    expect(spec.components.schemas.Error.properties?.error.properties?.code.enum?.slice().sort()).toEqual(
+      [...peigErrorCodes].sort(),
+    );
     expect(spec.components.schemas.UserStatus.enum).toEqual([...peigUserStatuses]);
   });
 
   it("has no dangling $ref", () => {
     const refs = [...JSON.stringify(spec).matchAll(/"\$ref":"#\/([^"]+)"/g)].map((m) => m[1]);
     const resolve = (pointer: string): unknown =>
-      pointer.split("/").reduce<unknown>((node, key) => (node && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined), spec);
+      pointer
+        .split("/")
+        .reduce<unknown>(
+          (node, key) => (node && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined),
+          spec,
+        );
     expect(refs.filter((ref) => resolve(ref) === undefined)).toEqual([]);
   });
 });

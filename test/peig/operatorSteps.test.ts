@@ -5,7 +5,11 @@ const pem = "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----";
 
 describe("operator steps", () => {
   it("words the migration configuration as Configuration > Microsoft 365 Active Provider > Migration > Validate, Save", () => {
-    const { title, instructions } = describeOperatorStep({ kind: "saveMigrationConfiguration", applicationId: "3f2504e0-4f89-41d3-9a0c-0305e82c3301", idpCertificatePem: pem });
+    const { title, instructions } = describeOperatorStep({
+      kind: "saveMigrationConfiguration",
+      applicationId: "3f2504e0-4f89-41d3-9a0c-0305e82c3301",
+      idpCertificatePem: pem,
+    });
     expect(title).toBe("Set the migration configuration in Peig");
     expect(instructions.slice(0, 4)).toEqual([
       "Open the Configuration app in Peig.",
@@ -26,7 +30,10 @@ describe("operator steps", () => {
     };
     const { title, instructions } = describeOperatorStep(step);
     expect(title).toBe("Create 2 Peig account(s) for users who did not onboard");
-    expect(instructions.slice(0, 2)).toEqual(["Open MS365 Identifiers in Peig.", "Go to the Microsoft 365 Accounts tab."]);
+    expect(instructions.slice(0, 2)).toEqual([
+      "Open MS365 Identifiers in Peig.",
+      "Go to the Microsoft 365 Accounts tab.",
+    ]);
     expect(instructions).toContain("Create Peig Account for Jane Smith <jane.smith@contoso.com>.");
     expect(instructions).toContain("Create Peig Account for Søren Ødegård <soren.odegard@contoso.com>.");
   });
@@ -35,7 +42,12 @@ describe("operator steps", () => {
     const { instructions } = describeOperatorStep({
       kind: "resolvePendingRequests",
       requests: [
-        { email: "jsmith@contoso.com", displayName: "Jane Smith", submittedAt: "2026-12-02T10:00:00.000Z", suggestedMergeTarget: { userPrincipalName: "jane.smith@contoso.com", displayName: "Jane Smith" } },
+        {
+          email: "jsmith@contoso.com",
+          displayName: "Jane Smith",
+          submittedAt: "2026-12-02T10:00:00.000Z",
+          suggestedMergeTarget: { userPrincipalName: "jane.smith@contoso.com", displayName: "Jane Smith" },
+        },
         { email: "who@gmail.com", displayName: "Unknown Person" },
       ],
     });
@@ -43,14 +55,21 @@ describe("operator steps", () => {
     expect(instructions).toContain(
       "Request from Jane Smith typed as jsmith@contoso.com, submitted 2026-12-02T10:00:00.000Z: verify the person, then click Merge and choose the existing account of Jane Smith <jane.smith@contoso.com>.",
     );
-    expect(instructions).toContain("Request from Unknown Person typed as who@gmail.com: verify the person, then click Approve, or Deny if you cannot confirm who they are.");
+    expect(instructions).toContain(
+      "Request from Unknown Person typed as who@gmail.com: verify the person, then click Approve, or Deny if you cannot confirm who they are.",
+    );
   });
 
   it("asks to check Not Onboarded users and unlinked accounts before confirming completion", () => {
-    const { instructions } = describeOperatorStep({ kind: "confirmOnboardingComplete", usersToCheck: [{ userPrincipalName: "a@contoso.com", displayName: "A" }] });
+    const { instructions } = describeOperatorStep({
+      kind: "confirmOnboardingComplete",
+      usersToCheck: [{ userPrincipalName: "a@contoso.com", displayName: "A" }],
+    });
     expect(instructions.join("\n")).toMatch(/Not Onboarded/);
     expect(instructions).toContain("Check A <a@contoso.com>.");
-    expect(describeOperatorStep({ kind: "confirmOnboardingComplete", usersToCheck: [] }).instructions.join("\n")).not.toMatch(/could not see/);
+    expect(
+      describeOperatorStep({ kind: "confirmOnboardingComplete", usersToCheck: [] }).instructions.join("\n"),
+    ).not.toMatch(/could not see/);
   });
 
   it("tells the Peig admin to merge requests typed with another e-mail by hand before confirming, since operator mode cannot list them", () => {

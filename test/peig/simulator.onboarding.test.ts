@@ -13,7 +13,8 @@ describe("Peig simulator onboarding window", () => {
     rig = await startRig({
       tenantSize: 80,
       onboardingWindowMs: windowMs,
-      onMigrationSignIn: (user, appId) => signIns.push({ userId: user.id, applicationId: appId, at: rig.clock.now().toISOString() }),
+      onMigrationSignIn: (user, appId) =>
+        signIns.push({ userId: user.id, applicationId: appId, at: rig.clock.now().toISOString() }),
     });
   });
   afterEach(() => rig.simulator.stop());
@@ -25,7 +26,8 @@ describe("Peig simulator onboarding window", () => {
     return rig.clock.now().getTime();
   };
   const members = (): TenantUser[] => rig.tenant.users.filter((u) => u.accountEnabled && u.userType === "Member");
-  const onboardingBy = (fraction: number): TenantUser[] => members().filter((u) => u.behaviour.onboardsAt !== null && u.behaviour.onboardsAt <= fraction);
+  const onboardingBy = (fraction: number): TenantUser[] =>
+    members().filter((u) => u.behaviour.onboardsAt !== null && u.behaviour.onboardsAt <= fraction);
 
   it("lets nobody onboard before the migration configuration is saved", async () => {
     rig.clock.set(new Date(rig.clock.now().getTime() + windowMs));
@@ -48,7 +50,10 @@ describe("Peig simulator onboarding window", () => {
     const byEmail = new Map(users.map((u) => [u.email, u]));
     for (const user of matched) {
       const expectedAt = new Date(start + Math.round((user.behaviour.onboardsAt as number) * windowMs)).toISOString();
-      expect(byEmail.get(user.mail ?? user.userPrincipalName)).toMatchObject({ status: "Active", onboardedAt: expectedAt });
+      expect(byEmail.get(user.mail ?? user.userPrincipalName)).toMatchObject({
+        status: "Active",
+        onboardedAt: expectedAt,
+      });
     }
 
     const pending = await rig.client.listPendingRequests();
@@ -66,7 +71,9 @@ describe("Peig simulator onboarding window", () => {
     await rig.client.listUsers();
     await rig.client.listPendingRequests();
 
-    const expected = onboardingBy(1).map((u) => u.id).sort();
+    const expected = onboardingBy(1)
+      .map((u) => u.id)
+      .sort();
     expect(signIns.map((s) => s.userId).sort()).toEqual(expected);
     expect(new Set(signIns.map((s) => s.applicationId))).toEqual(new Set([applicationId]));
   });
@@ -76,7 +83,8 @@ describe("Peig simulator onboarding window", () => {
     rig.clock.set(new Date(start + windowMs));
     const missed = members().filter((u) => u.behaviour.onboardsAt === null);
     expect(missed.length).toBeGreaterThan(1);
-    for (const user of missed) await expect(rig.client.getMicrosoft365Account(user.id)).resolves.toMatchObject({ linkStatus: "unlinked" });
+    for (const user of missed)
+      await expect(rig.client.getMicrosoft365Account(user.id)).resolves.toMatchObject({ linkStatus: "unlinked" });
 
     const [withPlaceholder, without] = missed;
     await rig.client.createPeigAccount(withPlaceholder.id);
@@ -88,19 +96,25 @@ describe("Peig simulator onboarding window", () => {
     expect(rig.simulator.onboardUser(withPlaceholder.id)).toBe("completedPlaceholder");
     expect(signIns).toHaveLength(signInsBefore);
     await expect(rig.client.listUsers()).resolves.toEqual(
-      expect.arrayContaining([expect.objectContaining({ email: withPlaceholder.mail ?? withPlaceholder.userPrincipalName, status: "Active" })]),
+      expect.arrayContaining([
+        expect.objectContaining({ email: withPlaceholder.mail ?? withPlaceholder.userPrincipalName, status: "Active" }),
+      ]),
     );
   });
 
   it("completes a placeholder account when its user later onboards through migration", async () => {
     const start = await openWindow();
-    const late = onboardingBy(1).filter((u) => !u.behaviour.typedEmail).sort((a, b) => (b.behaviour.onboardsAt as number) - (a.behaviour.onboardsAt as number))[0];
+    const late = onboardingBy(1)
+      .filter((u) => !u.behaviour.typedEmail)
+      .sort((a, b) => (b.behaviour.onboardsAt as number) - (a.behaviour.onboardsAt as number))[0];
     const { peigAccountId } = await rig.client.createPeigAccount(late.id);
     rig.clock.set(new Date(start + windowMs));
     const user = (await rig.client.listUsers()).find((u) => u.id === peigAccountId);
     expect(user).toMatchObject({ status: "Active" });
     expect(signIns.filter((s) => s.userId === late.id)).toHaveLength(1);
-    await expect(rig.client.listPeigAccounts()).resolves.toHaveLength(onboardingBy(1).filter((u) => !u.behaviour.typedEmail).length);
+    await expect(rig.client.listPeigAccounts()).resolves.toHaveLength(
+      onboardingBy(1).filter((u) => !u.behaviour.typedEmail).length,
+    );
   });
 
   it("serves the /_sim/ control routes: state, faults and onboarding a user now", async () => {
@@ -109,9 +123,14 @@ describe("Peig simulator onboarding window", () => {
     const onboard = await fetch(`${rig.simulator.origin}/_sim/users/${user.id}/onboard`, { method: "POST" });
     await expect(onboard.json()).resolves.toEqual({ outcome: "linked" });
 
-    const faults = await fetch(`${rig.simulator.origin}/_sim/faults`, { method: "PUT", body: JSON.stringify({ throttleRate: 1, retryAfterSeconds: 3 }) });
+    const faults = await fetch(`${rig.simulator.origin}/_sim/faults`, {
+      method: "PUT",
+      body: JSON.stringify({ throttleRate: 1, retryAfterSeconds: 3 }),
+    });
     expect(faults.status).toBe(200);
-    const throttled = await fetch(`${rig.simulator.baseUrl}/users`, { headers: { Authorization: `Bearer ${rig.simulator.apiKey}` } });
+    const throttled = await fetch(`${rig.simulator.baseUrl}/users`, {
+      headers: { Authorization: `Bearer ${rig.simulator.apiKey}` },
+    });
     expect(throttled.status).toBe(429);
     expect(throttled.headers.get("retry-after")).toBe("3");
 

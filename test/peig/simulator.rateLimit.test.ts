@@ -5,7 +5,8 @@ import { startRig, type PeigTestRig } from "./helpers";
 let rig: PeigTestRig;
 afterEach(() => rig.simulator.stop());
 
-const listUsers = (r: PeigTestRig, apiKey = r.simulator.apiKey) => fetch(`${r.simulator.baseUrl}/users`, { headers: { Authorization: `Bearer ${apiKey}` } });
+const listUsers = (r: PeigTestRig, apiKey = r.simulator.apiKey) =>
+  fetch(`${r.simulator.baseUrl}/users`, { headers: { Authorization: `Bearer ${apiKey}` } });
 
 describe("Peig simulator rate limit", () => {
   it("answers 429 throttled with Retry-After once the burst is spent, and serves again after the wait", async () => {

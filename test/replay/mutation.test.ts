@@ -7,7 +7,14 @@ import * as df from "durable-functions";
 import type { OrchestrationContext } from "durable-functions";
 import "../../local/host/contractFixtures";
 import { createTestHost } from "../../local/host/testHost";
-import { compareActions, longTimerSegments, recordExecution, replayExecution, reyields, type RecordedExecution } from "../../local/host/replay";
+import {
+  compareActions,
+  longTimerSegments,
+  recordExecution,
+  replayExecution,
+  reyields,
+  type RecordedExecution,
+} from "../../local/host/replay";
 import { atLeast } from "../../shared/versions";
 import { DAY } from "../../shared/domain/duration";
 
@@ -16,13 +23,17 @@ let deployed: "original" | "extraActivity" | "extraActivityFrom2.1" | "otherInpu
 
 df.app.orchestration("replayFixture", function* (context: OrchestrationContext) {
   yield context.df.callActivity("echo", deployed === "otherInput" ? { first: true } : "first");
-  const extra = deployed === "extraActivity" || (deployed === "extraActivityFrom2.1" && atLeast(context.df.version, "2.1"));
+  const extra =
+    deployed === "extraActivity" || (deployed === "extraActivityFrom2.1" && atLeast(context.df.version, "2.1"));
   if (extra) yield context.df.callActivity("echo", "added");
   yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + DAY));
   return yield context.df.callActivity("double", 21);
 });
 
-async function record(name: string, options: { defaultVersion?: string; lenientReyield?: boolean } = {}): Promise<RecordedExecution> {
+async function record(
+  name: string,
+  options: { defaultVersion?: string; lenientReyield?: boolean } = {},
+): Promise<RecordedExecution> {
   const host = await createTestHost(options);
   try {
     const id = await host.client.startNew(name);
@@ -46,7 +57,9 @@ describe("replaying a recorded history", () => {
     const recorded = await record("replayFixture", { defaultVersion: "2.0" });
     deployed = "extraActivity";
     const message = compareActions(recorded, (await replayExecution(recorded)).actions);
-    expect(message).toMatch(/^mutation: 'replayFixture' v2\.0 instance \w+ execution 0: the current code returns different actions for the recorded history, from action #1 on\./);
+    expect(message).toMatch(
+      /^mutation: 'replayFixture' v2\.0 instance \w+ execution 0: the current code returns different actions for the recorded history, from action #1 on\./,
+    );
     expect(message).toContain('recorded: {"actionType":5');
     expect(message).toContain('now:      {"actionType":0,"functionName":"echo","input":"\\"added\\""');
     expect(message).toMatch(/raise host\.json defaultVersion/);
@@ -71,14 +84,20 @@ describe("replaying a recorded history", () => {
     const long = await record("longWait");
     // The 14-day timer's 3-day segments (each at no timer action's own time); the last one, to day 14, is its own.
     const segments = longTimerSegments(long, (await replayExecution(long)).actions);
-    expect(segments).toEqual([`${segmentAfter(long, 3 * DAY)} (task 0)`, `${segmentAfter(long, 6 * DAY)} (task 1)`, `${segmentAfter(long, 9 * DAY)} (task 2)`]);
+    expect(segments).toEqual([
+      `${segmentAfter(long, 3 * DAY)} (task 0)`,
+      `${segmentAfter(long, 6 * DAY)} (task 1)`,
+      `${segmentAfter(long, 9 * DAY)} (task 2)`,
+    ]);
     const fixture = await record("replayFixture");
     expect(longTimerSegments(fixture, (await replayExecution(fixture)).actions)).toEqual([]);
   });
 
   it("finds a re-yielded task in a recorded history", async () => {
     const gate = await record("reyieldingGate", { lenientReyield: true });
-    expect(reyields((await replayExecution(gate)).actions)[0]).toMatch(/^yielded the timer \(fires at [\d-]+T[\d:.]+Z\), already scheduled, again inside Task\.any: the Durable extension would schedule it anew/);
+    expect(reyields((await replayExecution(gate)).actions)[0]).toMatch(
+      /^yielded the timer \(fires at [\d-]+T[\d:.]+Z\), already scheduled, again inside Task\.any: the Durable extension would schedule it anew/,
+    );
     const fixture = await record("replayFixture");
     expect(reyields((await replayExecution(fixture)).actions)).toEqual([]);
   });

@@ -7,7 +7,14 @@
 import path from "node:path";
 import "../../functions";
 import { hostJsonDefaultVersion } from "../../local/host/history";
-import { compareActions, label, longTimerSegments, readFixtures, replayExecution, reyields } from "../../local/host/replay";
+import {
+  compareActions,
+  label,
+  longTimerSegments,
+  readFixtures,
+  replayExecution,
+  reyields,
+} from "../../local/host/replay";
 import { compareVersions } from "../../shared/versions";
 
 const ROOT = path.resolve(__dirname, "..", "fixtures", "histories");
@@ -25,7 +32,8 @@ describe("recorded histories", () => {
     // Instances started before 3.0 are drained before the deploy (docs/architecture.md, "Versions"), so their
     // histories are not kept. The older branches in the code: Phase 2 waves of 4 for 1.x (phase2Concurrency),
     // 3.0's decisions at the episode's own time after a timer (no timerDueAt), and 3.1's without the merge task.
-    const kept = (v: string) => (compareVersions(v, "1.0") >= 0 && compareVersions(v, "2.0") < 0) || v === "3.0" || v === "3.1";
+    const kept = (v: string) =>
+      (compareVersions(v, "1.0") >= 0 && compareVersions(v, "2.0") < 0) || v === "3.0" || v === "3.1";
     const current = hostJsonDefaultVersion()!;
     const older = [...new Set(fixtures.map((f) => f.recorded.version))].filter((v) => v !== current);
     expect(older.filter((v) => !kept(v))).toEqual([]);
@@ -33,29 +41,39 @@ describe("recorded histories", () => {
 
   it("cover an api-mode and an operator-mode migration", () => {
     expect(new Set(fixtures.map((f) => f.recorded.scenario))).toEqual(
-      new Set(["api-rejection-2of3-reminders", "api-deadline-extension-outage-phase2-faults", "api-merge-task", "operator-start-to-finish"]),
+      new Set([
+        "api-rejection-2of3-reminders",
+        "api-deadline-extension-outage-phase2-faults",
+        "api-merge-task",
+        "operator-start-to-finish",
+      ]),
     );
   });
 
-  it.each(fixtures.map((f) => [f.file, f.recorded] as const))("%s replays to the recorded actions", async (_file, recorded) => {
-    const replay = await replayExecution(recorded);
-    const difference = compareActions(recorded, replay.actions);
-    if (difference) throw new Error(difference);
-  });
+  it.each(fixtures.map((f) => [f.file, f.recorded] as const))(
+    "%s replays to the recorded actions",
+    async (_file, recorded) => {
+      const replay = await replayExecution(recorded);
+      const difference = compareActions(recorded, replay.actions);
+      if (difference) throw new Error(difference);
+    },
+  );
 });
 
 describe("rules every recorded history keeps", () => {
   it("no durable timer is longer than 6 days", async () => {
     const found: string[] = [];
     for (const { recorded } of fixtures) {
-      for (const segment of longTimerSegments(recorded, (await replayExecution(recorded)).actions)) found.push(`${label(recorded)}: long timer segment ${segment}`);
+      for (const segment of longTimerSegments(recorded, (await replayExecution(recorded)).actions))
+        found.push(`${label(recorded)}: long timer segment ${segment}`);
     }
     expect(found).toEqual([]);
   });
 
   it("no task object is yielded twice", async () => {
     const found: string[] = [];
-    for (const { recorded } of fixtures) for (const r of reyields((await replayExecution(recorded)).actions)) found.push(`${label(recorded)}: ${r}`);
+    for (const { recorded } of fixtures)
+      for (const r of reyields((await replayExecution(recorded)).actions)) found.push(`${label(recorded)}: ${r}`);
     expect(found).toEqual([]);
   });
 });

@@ -5,7 +5,15 @@
  */
 import type { InstanceRecord } from "../../local/host/instanceStore";
 import { recordExecution, writeFixtures, type RecordedExecution } from "../../local/host/replay";
-import { DAY, HOUR, peigAdminFollows, startBody, startScenario, type Scenario, type ScenarioOptions } from "../workflow/harness";
+import {
+  DAY,
+  HOUR,
+  peigAdminFollows,
+  startBody,
+  startScenario,
+  type Scenario,
+  type ScenarioOptions,
+} from "../workflow/harness";
 
 const CIO = "cio@contoso.com";
 const CFO = "cfo@contoso.com";
@@ -41,22 +49,32 @@ export const SCENARIOS: RecordingScenario[] = [
     // api mode: the deadline extended mid-window, a Graph outage (needs attention, then a resume once it is over),
     // Phase 2 for those who missed the window, Peig answering 503 now and then.
     name: "api-deadline-extension-outage-phase2-faults",
-    options: { tenant: { users: 40, seed: 5, missRate: 0.3, mismatchRate: 0 }, stack: { faults: { serverErrorRate: 0.05, seed: 3 } } },
+    options: {
+      tenant: { users: 40, seed: 5, missRate: 0.3, mismatchRate: 0 },
+      stack: { faults: { serverErrorRate: 0.05, seed: 3 } },
+    },
     run: async (s) => {
       const id = await s.start();
       await s.host.advanceBy(3 * DAY);
       await expectStatus(
-        s.api(`migrations/${id}/deadline`, { method: "POST", body: JSON.stringify({ deadline: "2026-12-18T09:00:00Z" }), headers: { "content-type": "application/json" } }),
+        s.api(`migrations/${id}/deadline`, {
+          method: "POST",
+          body: JSON.stringify({ deadline: "2026-12-18T09:00:00Z" }),
+          headers: { "content-type": "application/json" },
+        }),
         202,
       );
       await s.host.advanceBy(DAY);
-      s.stack.graph.setFaults({ scripted: [{ method: "GET", pathIncludes: "/users", status: 503, times: 1_000_000_000 }] });
+      s.stack.graph.setFaults({
+        scripted: [{ method: "GET", pathIncludes: "/users", status: 503, times: 1_000_000_000 }],
+      });
       await s.runUntil(async () => (await s.status(id)).needsAttention != null, 2 * DAY);
       await s.host.advanceBy(6 * HOUR);
       s.stack.graph.setFaults({ scripted: [] });
       await expectStatus(s.api(`migrations/${id}/resume`, { method: "POST" }), 202);
       await s.host.idle();
-      if ((await s.status(id)).needsAttention != null) throw new Error("the migration still needs attention after the resume");
+      if ((await s.status(id)).needsAttention != null)
+        throw new Error("the migration still needs attention after the resume");
       await s.runUntil(async () => (await s.phase(id)) === "approval", 30 * DAY);
       await expectStatus(s.decide(s.taskLinks(CIO).at(-1)!, "approve"), 200);
       await s.runToEnd(id);
@@ -107,7 +125,8 @@ export const SCENARIOS: RecordingScenario[] = [
 /** Runs one scenario and returns every execution of every instance it started, in a stable order. */
 export async function recordScenario(scenario: RecordingScenario): Promise<RecordedExecution[]> {
   const earlier: Promise<RecordedExecution>[] = [];
-  const onContinueAsNew = (record: InstanceRecord) => earlier.push(recordExecution(scenario.name, record, "continuedAsNew"));
+  const onContinueAsNew = (record: InstanceRecord) =>
+    earlier.push(recordExecution(scenario.name, record, "continuedAsNew"));
   const s = await startScenario({ ...scenario.options, onContinueAsNew });
   try {
     await scenario.run(s);
@@ -115,7 +134,9 @@ export async function recordScenario(scenario: RecordingScenario): Promise<Recor
     const instances = s.host.engine.listInstances();
     const last = await Promise.all(instances.map((r) => recordExecution(scenario.name, r, r.status)));
     const order = new Map(instances.map((r, i) => [r.instanceId, i]));
-    return [...(await Promise.all(earlier)), ...last].sort((a, b) => order.get(a.instanceId)! - order.get(b.instanceId)! || a.execution - b.execution);
+    return [...(await Promise.all(earlier)), ...last].sort(
+      (a, b) => order.get(a.instanceId)! - order.get(b.instanceId)! || a.execution - b.execution,
+    );
   } finally {
     await s.stop();
   }
@@ -126,7 +147,9 @@ export async function recordAll(root: string, log: (line: string) => void = () =
   for (const scenario of SCENARIOS) {
     const executions = await recordScenario(scenario);
     const files = writeFixtures(root, scenario.name, executions);
-    log(`${scenario.name}: ${executions.length} execution(s) of ${new Set(executions.map((e) => e.instanceId)).size} instance(s)`);
+    log(
+      `${scenario.name}: ${executions.length} execution(s) of ${new Set(executions.map((e) => e.instanceId)).size} instance(s)`,
+    );
     written.push(...files);
   }
   return written;

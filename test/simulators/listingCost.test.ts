@@ -46,8 +46,23 @@ describe("Peig simulator keyset paging", () => {
 });
 
 describe("Graph simulator OData paging", () => {
-  const request = (query: Record<string, string>): SimRequest => ({ method: "GET", version: "v1.0", path: "/users", query: new URLSearchParams(query), headers: {}, body: undefined });
-  const rules = { typeName: "microsoft.graph.user", filterable: ["accountEnabled"], properties: ["id", "accountEnabled"], defaultProperties: ["id"], defaultTop: 100, maxTop: 999, advancedQueries: false };
+  const request = (query: Record<string, string>): SimRequest => ({
+    method: "GET",
+    version: "v1.0",
+    path: "/users",
+    query: new URLSearchParams(query),
+    headers: {},
+    body: undefined,
+  });
+  const rules = {
+    typeName: "microsoft.graph.user",
+    filterable: ["accountEnabled"],
+    properties: ["id", "accountEnabled"],
+    defaultProperties: ["id"],
+    defaultTop: 100,
+    maxTop: 999,
+    advancedQueries: false,
+  };
 
   it("lists a filtered collection of 30,000 in pages of 999 reading each item a bounded number of times", () => {
     const items = Array.from({ length: 30_000 }, (_, i) => ({ id: String(i), accountEnabled: i % 3 !== 0 }));
@@ -60,7 +75,13 @@ describe("Graph simulator OData paging", () => {
     const listed: string[] = [];
     let query: Record<string, string> = { $filter: "accountEnabled eq true", $top: "999" };
     for (;;) {
-      const body = page(sequence, parseQuery(request(query), rules), request(query), { baseUrl: "http://sim/", context: "users" }, asResource);
+      const body = page(
+        sequence,
+        parseQuery(request(query), rules),
+        request(query),
+        { baseUrl: "http://sim/", context: "users" },
+        asResource,
+      );
       listed.push(...(body.value as { id: string }[]).map((u) => u.id));
       const next = body["@odata.nextLink"] as string | undefined;
       if (!next) break;

@@ -25,7 +25,8 @@ export interface StoreAdapter {
 
 function azuriteConnection(): string {
   const connectionString = process.env.TEST_STORAGE_CONNECTION;
-  if (!connectionString) throw new Error("TEST_STORAGE_CONNECTION is not set: run the tests through jest (its globalSetup starts Azurite)");
+  if (!connectionString)
+    throw new Error("TEST_STORAGE_CONNECTION is not set: run the tests through jest (its globalSetup starts Azurite)");
   return connectionString;
 }
 
@@ -34,14 +35,17 @@ export function storeAdapters(): StoreAdapter[] {
   return [
     {
       name: "TableMigrationStore on Azurite",
-      createStore: ({ requestCounter, ...options }) => new TableMigrationStore({ connectionString: azuriteConnection() }, { ...options, requestCounter }),
+      createStore: ({ requestCounter, ...options }) =>
+        new TableMigrationStore({ connectionString: azuriteConnection() }, { ...options, requestCounter }),
       rawTables: () => new AzureEntityTables({ connectionString: azuriteConnection() }),
     },
     {
       name: "MemoryMigrationStore",
       // A counted store gets its own account view so that counts are its own.
       createStore: ({ requestCounter, ...options }) =>
-        new MemoryMigrationStore(requestCounter ? { ...options, requestCounter } : { ...options, tables: memoryAccount }),
+        new MemoryMigrationStore(
+          requestCounter ? { ...options, requestCounter } : { ...options, tables: memoryAccount },
+        ),
       rawTables: () => memoryAccount,
     },
   ];
@@ -49,7 +53,14 @@ export function storeAdapters(): StoreAdapter[] {
 
 /** A migration row's runtime as a start writes it (the store checks its shape). */
 export function sampleRuntime(overrides: Partial<MigrationRuntime> = {}): MigrationRuntime {
-  return { request: sampleStartRequest(), peigMode: "api", taskLinkTtlMs: 86_400_000, commands: {}, sent: [], ...overrides };
+  return {
+    request: sampleStartRequest(),
+    peigMode: "api",
+    taskLinkTtlMs: 86_400_000,
+    commands: {},
+    sent: [],
+    ...overrides,
+  };
 }
 
 /** A fresh table-name prefix, so tests and parallel runs never share tables. */

@@ -1,5 +1,12 @@
 /** Wraps a table account to count, per table, the rows each call hands back: what a request really reads. */
-import type { Continuation, EntityPage, EntityQuery, EntityTable, EntityTables, StoredEntity } from "../../shared/store/entityTable";
+import type {
+  Continuation,
+  EntityPage,
+  EntityQuery,
+  EntityTable,
+  EntityTables,
+  StoredEntity,
+} from "../../shared/store/entityTable";
 
 export class RowCountingTables implements EntityTables {
   /** Table name → rows read since the last reset. */

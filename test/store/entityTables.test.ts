@@ -9,7 +9,10 @@ import { ConflictError, NotFoundError, PreconditionFailedError } from "../../sha
 import { MemoryEntityTables } from "../../shared/store/memoryEntityTables";
 
 const backends: { name: string; create(): EntityTables }[] = [
-  { name: "Azurite", create: () => new AzureEntityTables({ connectionString: process.env.TEST_STORAGE_CONNECTION ?? "" }) },
+  {
+    name: "Azurite",
+    create: () => new AzureEntityTables({ connectionString: process.env.TEST_STORAGE_CONNECTION ?? "" }),
+  },
   { name: "memory", create: () => new MemoryEntityTables() },
 ];
 
@@ -19,7 +22,11 @@ describe.each(backends)("entity tables: $name", (backend) => {
     table = backend.create().table(`e${randomBytes(6).toString("hex")}`);
   });
 
-  const entity = (rowKey: string, properties: Record<string, string | number | boolean> = { v: 1 }) => ({ partitionKey: "p", rowKey, properties });
+  const entity = (rowKey: string, properties: Record<string, string | number | boolean> = { v: 1 }) => ({
+    partitionKey: "p",
+    rowKey,
+    properties,
+  });
 
   it("creates the table on first use, even for two callers at once", async () => {
     await Promise.all([table.get("p", "a"), table.get("p", "b")]);
@@ -46,7 +53,12 @@ describe.each(backends)("entity tables: $name", (backend) => {
   });
 
   it("returns entities ordered by partition and row key, with row-key ranges and property filters", async () => {
-    await table.upsertInTransaction(["c", "a", "b"].map((rowKey) => ({ entity: entity(rowKey, { kind: rowKey === "b" ? "odd" : "even" }), mode: "replace" as const })));
+    await table.upsertInTransaction(
+      ["c", "a", "b"].map((rowKey) => ({
+        entity: entity(rowKey, { kind: rowKey === "b" ? "odd" : "even" }),
+        mode: "replace" as const,
+      })),
+    );
     await table.insert({ partitionKey: "o", rowKey: "z", properties: { kind: "even" } });
     const keys = async (query: Parameters<EntityTable["query"]>[0]) => {
       const found: string[] = [];
@@ -69,7 +81,12 @@ describe.each(backends)("entity tables: $name", (backend) => {
       } while (continuation);
       return found;
     };
-    await table.upsertInTransaction(["d", "b", "a", "c"].map((rowKey) => ({ entity: entity(rowKey, { kind: "new", n: 1 }), mode: "replace" as const })));
+    await table.upsertInTransaction(
+      ["d", "b", "a", "c"].map((rowKey) => ({
+        entity: entity(rowKey, { kind: "new", n: 1 }),
+        mode: "replace" as const,
+      })),
+    );
     await table.insert({ partitionKey: "q", rowKey: "a", properties: { kind: "new" } });
     await expect(kinds("new")).resolves.toEqual(["a", "b", "c", "d"]);
     await table.upsertInTransaction([
@@ -83,7 +100,9 @@ describe.each(backends)("entity tables: $name", (backend) => {
     await table.delete("p", "d", d!.etag);
     await expect(kinds("new")).resolves.toEqual(["e"]);
     await expect(kinds("done")).resolves.toEqual(["a", "b"]);
-    await expect(table.queryPage({ partitionKey: "p", equals: { kind: "done", n: "3" } }, 10)).resolves.toEqual({ entities: [] });
+    await expect(table.queryPage({ partitionKey: "p", equals: { kind: "done", n: "3" } }, 10)).resolves.toEqual({
+      entities: [],
+    });
   });
 
   it("merges or replaces existing rows in a transaction", async () => {
@@ -104,7 +123,12 @@ describe.each(backends)("entity tables: $name", (backend) => {
   });
 
   it("rejects a transaction that names one row twice", async () => {
-    await expect(table.upsertInTransaction([{ entity: entity("a"), mode: "replace" }, { entity: entity("a"), mode: "merge" }])).rejects.toThrow();
+    await expect(
+      table.upsertInTransaction([
+        { entity: entity("a"), mode: "replace" },
+        { entity: entity("a"), mode: "merge" },
+      ]),
+    ).rejects.toThrow();
     await expect(table.get("p", "a")).resolves.toBeUndefined();
   });
 

@@ -1,6 +1,13 @@
 import { sampleRuntime, storeAdapters, uniquePrefix } from "./adapters";
 
-const migration = { id: "m1", workspace: "contoso", domain: "contoso.com", phase: "setup", runtime: sampleRuntime(), deadline: "2026-12-15T17:00:00.000Z" };
+const migration = {
+  id: "m1",
+  workspace: "contoso",
+  domain: "contoso.com",
+  phase: "setup",
+  runtime: sampleRuntime(),
+  deadline: "2026-12-15T17:00:00.000Z",
+};
 
 describe.each(storeAdapters())("table prefix: $name", (adapter) => {
   it("keeps stores with different prefixes apart on one account", async () => {

@@ -33,15 +33,23 @@ describe.each(storeAdapters())("migrations: $name", (adapter) => {
     await store.updateMigration("m1", { runtime: { ...old!.runtime, sent: ["invitation"] } });
     const rewritten = (await table.get("migration", "m1"))!.properties;
     expect(rewritten.settings).toBeUndefined();
-    expect(JSON.parse(String(rewritten.runtime))).toMatchObject({ sent: ["invitation"], request: { workspace: "contoso" } });
+    expect(JSON.parse(String(rewritten.runtime))).toMatchObject({
+      sent: ["invitation"],
+      request: { workspace: "contoso" },
+    });
   });
 
   it("refuses to write or read a runtime of the wrong shape, naming the field", async () => {
-    await expect(store.createMigration(newMigration("m1", { runtime: { ...sampleRuntime(), sent: "invitation" } as never }))).rejects.toThrow(/runtime\.sent is invalid/);
+    await expect(
+      store.createMigration(newMigration("m1", { runtime: { ...sampleRuntime(), sent: "invitation" } as never })),
+    ).rejects.toThrow(/runtime\.sent is invalid/);
     await store.createMigration(newMigration("m2"));
     const table = adapter.rawTables().table(`${prefix}Migrations`);
     const row = (await table.get("migration", "m2"))!;
-    await table.replace({ ...row, properties: { ...row.properties, runtime: JSON.stringify({ ...sampleRuntime(), peigMode: "sftp" }) } }, "*");
+    await table.replace(
+      { ...row, properties: { ...row.properties, runtime: JSON.stringify({ ...sampleRuntime(), peigMode: "sftp" }) } },
+      "*",
+    );
     await expect(store.getMigration("m2")).rejects.toThrow(/migration m2: runtime\.peigMode is invalid/);
   });
 
@@ -50,7 +58,15 @@ describe.each(storeAdapters())("migrations: $name", (adapter) => {
     expect(created).toMatchObject({
       id: "m1",
       status: "running",
-      counts: { inScope: 0, onboarded: 0, pending: 0, mismatched: 0, notOnboarded: 0, phase2Created: 0, phase2Failed: 0 },
+      counts: {
+        inScope: 0,
+        onboarded: 0,
+        pending: 0,
+        mismatched: 0,
+        notOnboarded: 0,
+        phase2Created: 0,
+        phase2Failed: 0,
+      },
       createdAt: "2026-12-01T09:00:00.000Z",
       updatedAt: "2026-12-01T09:00:00.000Z",
     });
@@ -61,7 +77,9 @@ describe.each(storeAdapters())("migrations: $name", (adapter) => {
 
   it("refuses a second migration with the same id with ConflictError", async () => {
     await store.createMigration(newMigration("m1"));
-    await expect(store.createMigration(newMigration("m1", { workspace: "other" }))).rejects.toBeInstanceOf(ConflictError);
+    await expect(store.createMigration(newMigration("m1", { workspace: "other" }))).rejects.toBeInstanceOf(
+      ConflictError,
+    );
     await expect(store.getMigration("m1")).resolves.toMatchObject({ workspace: "contoso" });
   });
 
@@ -74,7 +92,14 @@ describe.each(storeAdapters())("migrations: $name", (adapter) => {
     clock.set(new Date("2026-12-02T10:00:00Z"));
     const counts = { ...created.counts, inScope: 12, onboarded: 3 };
     const updated = await store.updateMigration("m1", { phase: "onboarding", appId: "app-1", counts });
-    expect(updated).toMatchObject({ phase: "onboarding", appId: "app-1", counts, runtime: created.runtime, createdAt: created.createdAt, updatedAt: "2026-12-02T10:00:00.000Z" });
+    expect(updated).toMatchObject({
+      phase: "onboarding",
+      appId: "app-1",
+      counts,
+      runtime: created.runtime,
+      createdAt: created.createdAt,
+      updatedAt: "2026-12-02T10:00:00.000Z",
+    });
     expect(updated.etag).not.toBe(created.etag);
     await expect(store.getMigration("m1")).resolves.toEqual(updated);
   });
@@ -82,7 +107,9 @@ describe.each(storeAdapters())("migrations: $name", (adapter) => {
   it("applies a conditional update only while the etag is current", async () => {
     const created = await store.createMigration(newMigration("m1"));
     const first = await store.updateMigration("m1", { phase: "onboarding" }, { etag: created.etag });
-    await expect(store.updateMigration("m1", { phase: "phase2" }, { etag: created.etag })).rejects.toBeInstanceOf(PreconditionFailedError);
+    await expect(store.updateMigration("m1", { phase: "phase2" }, { etag: created.etag })).rejects.toBeInstanceOf(
+      PreconditionFailedError,
+    );
     await expect(store.getMigration("m1")).resolves.toEqual(first);
   });
 
@@ -101,7 +128,10 @@ describe.each(storeAdapters())("migrations: $name", (adapter) => {
 
   it("keeps both of two concurrent unconditional patches to different fields", async () => {
     await store.createMigration(newMigration("m1"));
-    await Promise.all([store.updateMigration("m1", { phase: "onboarding" }), store.updateMigration("m1", { appId: "app-1" })]);
+    await Promise.all([
+      store.updateMigration("m1", { phase: "onboarding" }),
+      store.updateMigration("m1", { appId: "app-1" }),
+    ]);
     await expect(store.getMigration("m1")).resolves.toMatchObject({ phase: "onboarding", appId: "app-1" });
   });
 
@@ -117,12 +147,15 @@ describe.each(storeAdapters())("migrations: $name", (adapter) => {
     await store.createMigration(newMigration("c-other", { workspace: "fabrikam" }));
     expect((await store.listMigrations()).map((m) => m.id)).toEqual(["b-first", "a-second", "c-other"]);
     expect((await store.listMigrations({ workspace: "contoso" })).map((m) => m.id)).toEqual(["b-first", "a-second"]);
-    expect((await store.listMigrations({ workspace: "contoso", status: "running" })).map((m) => m.id)).toEqual(["b-first"]);
+    expect((await store.listMigrations({ workspace: "contoso", status: "running" })).map((m) => m.id)).toEqual([
+      "b-first",
+    ]);
     expect(await store.listMigrations({ workspace: "o'brien" })).toEqual([]);
   });
 
   it("pages through all migrations, each once, with a cursor; refuses a cursor it did not hand out", async () => {
-    for (const id of ["m3", "m1", "m5", "m2", "m4"]) await store.createMigration(newMigration(id, { workspace: `w-${id}` }));
+    for (const id of ["m3", "m1", "m5", "m2", "m4"])
+      await store.createMigration(newMigration(id, { workspace: `w-${id}` }));
     const seen: string[] = [];
     let cursor: string | undefined;
     let pages = 0;
@@ -135,7 +168,10 @@ describe.each(storeAdapters())("migrations: $name", (adapter) => {
     } while (cursor && pages < 10);
     expect(seen).toEqual(["m1", "m2", "m3", "m4", "m5"]);
     await expect(store.pageMigrations({ top: 2, cursor: "not-a-cursor" })).rejects.toBeInstanceOf(InvalidCursorError);
-    await store.upsertUsers("m1", [{ userId: "u1", userPrincipalName: "a@contoso.com", displayName: "A", state: "notOnboarded" }, { userId: "u2", userPrincipalName: "b@contoso.com", displayName: "B", state: "notOnboarded" }]);
+    await store.upsertUsers("m1", [
+      { userId: "u1", userPrincipalName: "a@contoso.com", displayName: "A", state: "notOnboarded" },
+      { userId: "u2", userPrincipalName: "b@contoso.com", displayName: "B", state: "notOnboarded" },
+    ]);
     const usersCursor = (await store.listUsers("m1", { top: 1 })).cursor;
     expect(usersCursor).toBeDefined();
     await expect(store.pageMigrations({ top: 1, cursor: usersCursor })).rejects.toBeInstanceOf(InvalidCursorError);

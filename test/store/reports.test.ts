@@ -5,7 +5,10 @@ import { storeAdapters, uniquePrefix } from "./adapters";
 
 /** ~300 KB of HTML with multi-byte characters and surrogate pairs scattered through it. */
 function bigHtml(): string {
-  const rows = Array.from({ length: 4000 }, (_, n) => `<tr><td>user${n}@contoso.com</td><td>Žluťoučký kůň 🐎 ${n}</td></tr>`);
+  const rows = Array.from(
+    { length: 4000 },
+    (_, n) => `<tr><td>user${n}@contoso.com</td><td>Žluťoučký kůň 🐎 ${n}</td></tr>`,
+  );
   return `<html><body><table>${rows.join("\n")}</table></body></html>`;
 }
 
@@ -60,7 +63,9 @@ describe.each(storeAdapters())("reports: $name", (adapter) => {
     expect([a, b]).toContainEqual(stored);
     // The loser's chunks are gone: only the header and the winner's chunks remain.
     const winner = stored ?? a;
-    await expect(reportRowCount("m1")).resolves.toBe(1 + splitIntoChunks(winner.json).length + splitIntoChunks(winner.html).length);
+    await expect(reportRowCount("m1")).resolves.toBe(
+      1 + splitIntoChunks(winner.json).length + splitIntoChunks(winner.html).length,
+    );
   });
 
   it("round-trips empty strings and returns undefined when there is no report", async () => {

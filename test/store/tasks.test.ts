@@ -18,7 +18,10 @@ function newTask(token: string, overrides: Partial<NewTask> = {}): NewTask {
     tokenHash: hashToken(token),
     csrfHash: hashToken(`csrf-${token}`),
     expiresAt: "2026-12-18T17:00:00.000Z",
-    payload: taskPayload("deletionApproval", { request: { ...sampleStartRequest(), deadline: "2026-12-18T17:00:00.000Z" }, appId: "app-1" }),
+    payload: taskPayload("deletionApproval", {
+      request: { ...sampleStartRequest(), deadline: "2026-12-18T17:00:00.000Z" },
+      appId: "app-1",
+    }),
     ...overrides,
   };
 }
@@ -79,18 +82,26 @@ describe.each(storeAdapters())("human tasks: $name", (adapter) => {
   it("refuses a decision with an etag that is not the task's current version", async () => {
     const { task } = await openTask();
     const stale = `W/"datetime'2000-01-01T00%3A00%3A00.0000000Z'"`;
-    await expect(store.decideTask(task.tokenHash, "approve", { ...decider, etag: stale })).rejects.toBeInstanceOf(PreconditionFailedError);
+    await expect(store.decideTask(task.tokenHash, "approve", { ...decider, etag: stale })).rejects.toBeInstanceOf(
+      PreconditionFailedError,
+    );
     await expect(store.getTaskByTokenHash(task.tokenHash)).resolves.toEqual(task);
   });
 
   it("reports a decision after the expiry as expired and leaves the task open", async () => {
     const { task } = await openTask();
-    const result = await store.decideTask(task.tokenHash, "approve", { ...decider, decidedAt: "2026-12-18T17:00:00.000Z", etag: task.etag });
+    const result = await store.decideTask(task.tokenHash, "approve", {
+      ...decider,
+      decidedAt: "2026-12-18T17:00:00.000Z",
+      etag: task.etag,
+    });
     expect(result).toEqual({ outcome: "expired", task });
   });
 
   it("throws NotFoundError when deciding an unknown token", async () => {
-    await expect(store.decideTask(hashToken(newToken()), "approve", { ...decider, etag: "*" })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(store.decideTask(hashToken(newToken()), "approve", { ...decider, etag: "*" })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
   });
 
   it("closes the rest of a gate, leaving decided tasks and other gates alone", async () => {
@@ -114,7 +125,10 @@ describe.each(storeAdapters())("human tasks: $name", (adapter) => {
 
   it("never both closes and decides a task when the two race", async () => {
     const { task } = await openTask();
-    const [decision, closedCount] = await Promise.all([store.decideTask(task.tokenHash, "approve", { ...decider, etag: task.etag }), store.closeOpenTasks("m1", "expired")]);
+    const [decision, closedCount] = await Promise.all([
+      store.decideTask(task.tokenHash, "approve", { ...decider, etag: task.etag }),
+      store.closeOpenTasks("m1", "expired"),
+    ]);
     const final = await store.getTaskByTokenHash(task.tokenHash);
     if (decision.outcome === "decided") {
       expect(closedCount).toBe(0);
@@ -127,7 +141,11 @@ describe.each(storeAdapters())("human tasks: $name", (adapter) => {
 
   it("keeps the decider's reason with a rejection", async () => {
     const { task } = await openTask();
-    const result = await store.decideTask(task.tokenHash, "reject", { ...decider, reason: "users still missing", etag: task.etag });
+    const result = await store.decideTask(task.tokenHash, "reject", {
+      ...decider,
+      reason: "users still missing",
+      etag: task.etag,
+    });
     expect(result.task).toMatchObject({ decision: "reject", reason: "users still missing" });
     await expect(store.getTaskByTokenHash(task.tokenHash)).resolves.toEqual(result.task);
   });
@@ -135,12 +153,20 @@ describe.each(storeAdapters())("human tasks: $name", (adapter) => {
   it("lists a migration's tasks oldest first, optionally by status or gate", async () => {
     const first = await openTask();
     clock.set(new Date("2026-12-16T10:00:00Z"));
-    const second = await openTask({ kind: "operatorStep", payload: taskPayload("peigAccounts", { request: sampleStartRequest(), accountsToCreate: [{ microsoft365UserId: "u1", userPrincipalName: "a@contoso.com", displayName: "A" }] }) });
+    const second = await openTask({
+      kind: "operatorStep",
+      payload: taskPayload("peigAccounts", {
+        request: sampleStartRequest(),
+        accountsToCreate: [{ microsoft365UserId: "u1", userPrincipalName: "a@contoso.com", displayName: "A" }],
+      }),
+    });
     await store.decideTask(first.task.tokenHash, "reject", { ...decider, etag: first.task.etag });
     expect((await store.listTasks("m1")).map((t) => t.id)).toEqual([first.task.id, second.task.id]);
     expect((await store.listTasks("m1", { status: "open" })).map((t) => t.id)).toEqual([second.task.id]);
     expect((await store.listTasks("m1", { status: "decided" }))[0]).toMatchObject({ decision: "reject" });
-    expect((await store.listTasks("m1", { gate: "deletionApproval", status: "decided" })).map((t) => t.id)).toEqual([first.task.id]);
+    expect((await store.listTasks("m1", { gate: "deletionApproval", status: "decided" })).map((t) => t.id)).toEqual([
+      first.task.id,
+    ]);
     await expect(store.listTasks("m1", { gate: "other" })).resolves.toEqual([]);
   });
 });

@@ -18,7 +18,8 @@ describe("tokens", () => {
     expect(isCsrfTokenFor(a, task)).toBe(true);
     expect(isCsrfTokenFor(a, newToken())).toBe(false);
     expect(isCsrfTokenFor(`${a.split(".")[0]}.${newCsrfToken(task).split(".")[1]}`, task)).toBe(false);
-    for (const bad of ["", ".", a.split(".")[0], `${a}.x`, `.${a.split(".")[1]}`]) expect(isCsrfTokenFor(bad, task)).toBe(false);
+    for (const bad of ["", ".", a.split(".")[0], `${a}.x`, `.${a.split(".")[1]}`])
+      expect(isCsrfTokenFor(bad, task)).toBe(false);
   });
 
   it("hashes with SHA-256 as lowercase hex", () => {

@@ -30,7 +30,12 @@ describe.each(storeAdapters())("per-user rows: $name", (adapter) => {
     const stored = await counted.getUsers("m1");
     expect(stored).toHaveLength(10_000);
     expect(stored.map((u) => u.userId)).toEqual(rows.map((r) => r.userId));
-    expect(stored[9_999]).toEqual({ ...rows[9_999], remindersSent: 0, phase2: { attempts: 0 }, updatedAt: "2026-12-01T09:00:00.000Z" });
+    expect(stored[9_999]).toEqual({
+      ...rows[9_999],
+      remindersSent: 0,
+      phase2: { attempts: 0 },
+      updatedAt: "2026-12-01T09:00:00.000Z",
+    });
     // 10,000 rows at the service's 1,000 per page.
     expect(requestCounter.get("table.query")).toBe(10);
   });
@@ -40,7 +45,13 @@ describe.each(storeAdapters())("per-user rows: $name", (adapter) => {
     clock.set(new Date("2026-12-09T09:00:00Z"));
     await store.upsertUsers("m1", [user(1, { state: "onboarded", mail: undefined })]);
     const [stored] = await store.getUsers("m1");
-    expect(stored).toMatchObject({ state: "onboarded", remindersSent: 2, lastReminderAt: "2026-12-08T09:00:00.000Z", mail: "user1@contoso.com", updatedAt: "2026-12-09T09:00:00.000Z" });
+    expect(stored).toMatchObject({
+      state: "onboarded",
+      remindersSent: 2,
+      lastReminderAt: "2026-12-08T09:00:00.000Z",
+      mail: "user1@contoso.com",
+      updatedAt: "2026-12-09T09:00:00.000Z",
+    });
   });
 
   it("keeps the last row when one call repeats a user", async () => {
@@ -56,14 +67,27 @@ describe.each(storeAdapters())("per-user rows: $name", (adapter) => {
     await store.upsertUsers("m1", [user(1)]);
     clock.set(new Date("2026-12-16T09:00:00Z"));
     const phase2 = { attempts: 1, result: "created" as const, peigAccountId: "peig-1" };
-    const updated = await store.updateUser("m1", user(1).userId, { state: "phase2Created", phase2, mergeSuggestion: { requestEmail: "u1@gmail.com" } });
-    expect(updated).toMatchObject({ state: "phase2Created", phase2, mergeSuggestion: { requestEmail: "u1@gmail.com" }, displayName: "User 1", updatedAt: "2026-12-16T09:00:00.000Z" });
+    const updated = await store.updateUser("m1", user(1).userId, {
+      state: "phase2Created",
+      phase2,
+      mergeSuggestion: { requestEmail: "u1@gmail.com" },
+    });
+    expect(updated).toMatchObject({
+      state: "phase2Created",
+      phase2,
+      mergeSuggestion: { requestEmail: "u1@gmail.com" },
+      displayName: "User 1",
+      updatedAt: "2026-12-16T09:00:00.000Z",
+    });
     await expect(store.getUsers("m1")).resolves.toEqual([updated]);
   });
 
   it("keeps both of two concurrent patches to the same user", async () => {
     await store.upsertUsers("m1", [user(1)]);
-    await Promise.all([store.updateUser("m1", user(1).userId, { remindersSent: 1 }), store.updateUser("m1", user(1).userId, { state: "pendingRequest" })]);
+    await Promise.all([
+      store.updateUser("m1", user(1).userId, { remindersSent: 1 }),
+      store.updateUser("m1", user(1).userId, { state: "pendingRequest" }),
+    ]);
     await expect(store.getUsers("m1")).resolves.toMatchObject([{ remindersSent: 1, state: "pendingRequest" }]);
   });
 
@@ -83,7 +107,10 @@ describe.each(storeAdapters())("per-user rows: $name", (adapter) => {
   it("pages through one state's users with opaque cursors, one table request per page, never into another migration", async () => {
     const requestCounter = new RequestCounter();
     const counted = adapter.createStore({ tablePrefix: uniquePrefix(), clock, requestCounter });
-    await counted.upsertUsers("m1", Array.from({ length: 250 }, (_, n) => user(n, { state: n % 5 === 0 ? "onboarded" : "notOnboarded" })));
+    await counted.upsertUsers(
+      "m1",
+      Array.from({ length: 250 }, (_, n) => user(n, { state: n % 5 === 0 ? "onboarded" : "notOnboarded" })),
+    );
     await counted.upsertUsers("m2", [user(900, { state: "onboarded" })]);
     const all = async (state?: UserState) => {
       const ids: string[] = [];
@@ -115,6 +142,8 @@ describe.each(storeAdapters())("per-user rows: $name", (adapter) => {
     expect(cursor).toBeDefined();
     await expect(store.listUsers("m1", { top: 1, cursor })).rejects.toBeInstanceOf(InvalidCursorError);
     await expect(store.listUsers("m1", { top: 1, cursor: "not-a-cursor" })).rejects.toBeInstanceOf(InvalidCursorError);
-    await expect(store.listUsers("m2", { top: 1, cursor })).resolves.toMatchObject({ users: [{ userId: user(2).userId }] });
+    await expect(store.listUsers("m2", { top: 1, cursor })).resolves.toMatchObject({
+      users: [{ userId: user(2).userId }],
+    });
   });
 });

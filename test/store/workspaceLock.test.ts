@@ -1,7 +1,14 @@
 import type { MigrationStore, NewMigration } from "../../shared/store/port";
 import { sampleRuntime, storeAdapters, uniquePrefix } from "./adapters";
 
-const migration = (id: string): NewMigration => ({ id, workspace: "contoso", domain: "contoso.com", phase: "setup", runtime: sampleRuntime(), deadline: "2026-12-15T17:00:00.000Z" });
+const migration = (id: string): NewMigration => ({
+  id,
+  workspace: "contoso",
+  domain: "contoso.com",
+  phase: "setup",
+  runtime: sampleRuntime(),
+  deadline: "2026-12-15T17:00:00.000Z",
+});
 
 describe.each(storeAdapters())("workspace lock: $name", (adapter) => {
   let store: MigrationStore;
@@ -65,6 +72,9 @@ describe.each(storeAdapters())("workspace lock: $name", (adapter) => {
   it("keeps separate workspaces independent, including names that are not valid table keys", async () => {
     await expect(store.claimWorkspace("contoso/eu#1", "m1")).resolves.toEqual({ claimed: true });
     await expect(store.claimWorkspace("contoso/eu#2", "m2")).resolves.toEqual({ claimed: true });
-    await expect(store.claimWorkspace("contoso/eu#1", "m3")).resolves.toEqual({ claimed: false, activeMigrationId: "m1" });
+    await expect(store.claimWorkspace("contoso/eu#1", "m3")).resolves.toEqual({
+      claimed: false,
+      activeMigrationId: "m1",
+    });
   });
 });

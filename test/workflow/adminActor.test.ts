@@ -9,7 +9,8 @@ let s: Scenario;
 afterEach(() => s?.stop());
 
 const asMallory = { "content-type": "application/json", "x-ms-client-principal-name": "mallory@evil.example" };
-const post = (path: string, body: unknown) => s.api(path, { method: "POST", body: JSON.stringify(body), headers: asMallory });
+const post = (path: string, body: unknown) =>
+  s.api(path, { method: "POST", body: JSON.stringify(body), headers: asMallory });
 
 async function actorsOfCommands(): Promise<string[]> {
   const res = await post("migrations", startBody());
@@ -18,7 +19,9 @@ async function actorsOfCommands(): Promise<string[]> {
   await s.host.idle();
   expect((await post(`migrations/${id}/deadline`, { deadline: "2026-12-20T09:00:00Z" })).status).toBe(202);
   expect((await post(`migrations/${id}/cancel`, { reason: "test" })).status).toBe(202);
-  const entries = await Promise.all(["migration.started", "deadline.extended", "migration.cancelRequested"].map((a) => auditOf(s, id, a)));
+  const entries = await Promise.all(
+    ["migration.started", "deadline.extended", "migration.cancelRequested"].map((a) => auditOf(s, id, a)),
+  );
   return entries.map((e) => (e[0] as unknown as { actor: string }).actor);
 }
 
@@ -30,6 +33,10 @@ describe("the audit actor of admin commands", () => {
 
   it("is the signed-in name when Azure says App Service Authentication is on (WEBSITE_AUTH_ENABLED=True)", async () => {
     s = await startScenario({ tenant: { users: 10 }, stack: { settings: { WEBSITE_AUTH_ENABLED: "True" } } });
-    expect(await actorsOfCommands()).toEqual(["admin:mallory@evil.example", "admin:mallory@evil.example", "admin:mallory@evil.example"]);
+    expect(await actorsOfCommands()).toEqual([
+      "admin:mallory@evil.example",
+      "admin:mallory@evil.example",
+      "admin:mallory@evil.example",
+    ]);
   });
 });

@@ -13,7 +13,12 @@ afterEach(async () => {
 let shared: Scenario;
 const current = () => s ?? shared;
 
-const post = (path: string, body: unknown) => current().api(path, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body), headers: { "content-type": "application/json" } });
+const post = (path: string, body: unknown) =>
+  current().api(path, {
+    method: "POST",
+    body: typeof body === "string" ? body : JSON.stringify(body),
+    headers: { "content-type": "application/json" },
+  });
 
 /** No trace of a start: no migration row, no durable instance, no mail, no Entra app. */
 async function expectNothingStarted(): Promise<void> {
@@ -58,8 +63,16 @@ const invalidBodies: [string, unknown, string][] = [
   ["scopeGroupId not a GUID", startBody({ scopeGroupId: "finance" }), "scopeGroupId"],
   ["approvers empty", startBody({ approvers: [] }), "approvers"],
   ["approver not an e-mail address", startBody({ approvers: ["cio"] }), "approvers.0"],
-  ["approver repeated in another case", startBody({ approvers: ["cio@contoso.com", "CIO@contoso.com"] }), "approvers.1"],
-  ["more than 10 approvers", startBody({ approvers: Array.from({ length: 11 }, (_, i) => `a${i}@contoso.com`) }), "approvers"],
+  [
+    "approver repeated in another case",
+    startBody({ approvers: ["cio@contoso.com", "CIO@contoso.com"] }),
+    "approvers.1",
+  ],
+  [
+    "more than 10 approvers",
+    startBody({ approvers: Array.from({ length: 11 }, (_, i) => `a${i}@contoso.com`) }),
+    "approvers",
+  ],
   ["requiredApprovals zero", startBody({ requiredApprovals: 0 }), "requiredApprovals"],
   ["requiredApprovals above the number of approvers", startBody({ requiredApprovals: 4 }), "requiredApprovals"],
   ["requiredApprovals a fraction", startBody({ requiredApprovals: 1.5 }), "requiredApprovals"],
@@ -101,7 +114,15 @@ describe("a dry run", () => {
     const sc = (s = await startScenario({ tenant: { users: 60 } }));
     const res = await post("migrations", startBody({ dryRun: true }));
     expect(res.status).toBe(200);
-    const { plan } = (await res.json()) as { plan: { usersInScope: number; recipients: number; reminders: { label: string; recipients: number; messages: number }[]; warnings: string[]; invitation: { messages: number } } };
+    const { plan } = (await res.json()) as {
+      plan: {
+        usersInScope: number;
+        recipients: number;
+        reminders: { label: string; recipients: number; messages: number }[];
+        warnings: string[];
+        invitation: { messages: number };
+      };
+    };
     expect(plan.usersInScope).toBeGreaterThan(0);
     expect(plan.reminders.map((r) => [r.label, r.messages])).toEqual([
       ["P7D", 1],
@@ -114,9 +135,13 @@ describe("a dry run", () => {
     await expectNothingStarted();
 
     // Personalised mail: one message per recipient. A domain with nobody in it: a warning.
-    const personal = (await (await post("migrations", startBody({ dryRun: true, personalisedReminders: true }))).json()) as { plan: typeof plan };
+    const personal = (await (
+      await post("migrations", startBody({ dryRun: true, personalisedReminders: true }))
+    ).json()) as { plan: typeof plan };
     expect(personal.plan.reminders.every((r) => r.messages === personal.plan.recipients)).toBe(true);
-    const empty = (await (await post("migrations", startBody({ dryRun: true, domain: "fabrikam.com" }))).json()) as { plan: typeof plan };
+    const empty = (await (await post("migrations", startBody({ dryRun: true, domain: "fabrikam.com" }))).json()) as {
+      plan: typeof plan;
+    };
     expect(empty.plan.usersInScope).toBe(0);
     expect(empty.plan.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/no users are in scope/)]));
     await expectNothingStarted();

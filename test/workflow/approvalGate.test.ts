@@ -29,7 +29,8 @@ async function atApprovalGate(overrides: Record<string, unknown> = {}, options: 
 const audit = async (id: string) => s.stack.store.listAudit(id);
 const actions = async (id: string) => (await audit(id)).map((a) => a.action);
 const gateTasks = (id: string, round: number) => s.stack.store.listTasks(id, { gate: `deletionApproval-${round}` });
-const mailsTo = (to: string) => s.stack.graph.outbox.filter((m) => [...m.to, ...m.bcc].map((a) => a.toLowerCase()).includes(to));
+const mailsTo = (to: string) =>
+  s.stack.graph.outbox.filter((m) => [...m.to, ...m.bcc].map((a) => a.toLowerCase()).includes(to));
 
 /** Nothing irreversible happened: no deletion mark, no DELETE to Peig or Graph, the configuration is still there. */
 async function expectNothingDeleted(id: string): Promise<void> {
@@ -58,7 +59,12 @@ describe("a rejected approval", () => {
     expect(again.status).toBe(202);
     await s.host.idle();
     expect(await s.phase(id)).toBe("approval");
-    expect((await gateTasks(id, 2)).filter((t) => t.status === "open").map((t) => t.assignee).sort()).toEqual([CFO, CIO, CISO]);
+    expect(
+      (await gateTasks(id, 2))
+        .filter((t) => t.status === "open")
+        .map((t) => t.assignee)
+        .sort(),
+    ).toEqual([CFO, CIO, CISO]);
     const cio2 = s.taskLinks(CIO).at(-1)!;
     const ciso2 = s.taskLinks(CISO).at(-1)!;
     expect([cio2, ciso2]).not.toContain(cio1);
@@ -115,7 +121,9 @@ describe("two of three approvals required", () => {
     expect((await s.decide(cfoLatest, "approve")).status).toBe(200);
     await s.runToEnd(id);
     expect(await s.phase(id)).toBe("completed");
-    const report = JSON.parse(await (await s.api(`migrations/${id}/report?format=json`)).text()) as { approvals: { by: string; decision: string }[] };
+    const report = JSON.parse(await (await s.api(`migrations/${id}/report?format=json`)).text()) as {
+      approvals: { by: string; decision: string }[];
+    };
     expect(report.approvals.map((a) => [a.by, a.decision]).sort()).toEqual([
       [CFO, "approve"],
       [CIO, "approve"],
@@ -150,7 +158,9 @@ describe("abused task links change nothing", () => {
 
     await s.host.advanceTo(new Date(expiresAt.getTime() + 60_000));
     expect((await s.openTask(latest)).status).toBe(410);
-    expect((await s.postTask(latest, { csrf: page.csrf, decision: "approve" }, { cookie: page.cookie })).status).toBe(410);
+    expect((await s.postTask(latest, { csrf: page.csrf, decision: "approve" }, { cookie: page.cookie })).status).toBe(
+      410,
+    );
     expect(await actions(id)).toContain("admins.notified.approval.expired");
     expect(mailsTo(ADMIN).some((m) => /approval expired/.test(m.subject))).toBe(true);
     expect((await gateTasks(id, 1)).filter((t) => t.status === "decided")).toEqual([]);
@@ -160,10 +170,14 @@ describe("abused task links change nothing", () => {
 
   it("answers a forged token with 404 on GET and POST", async () => {
     const id = await atApprovalGate();
-    const forged = s.taskLinks(CIO)[0].replace(/\/api\/tasks\/[^/?#]+$/, `/api/tasks/${randomBytes(32).toString("base64url")}`);
+    const forged = s
+      .taskLinks(CIO)[0]
+      .replace(/\/api\/tasks\/[^/?#]+$/, `/api/tasks/${randomBytes(32).toString("base64url")}`);
     const before = await audit(id);
     expect((await s.openTask(forged)).status).toBe(404);
-    expect((await s.postTask(forged, { csrf: "x", decision: "approve" }, { cookie: "peig_task_csrf=x" })).status).toBe(404);
+    expect((await s.postTask(forged, { csrf: "x", decision: "approve" }, { cookie: "peig_task_csrf=x" })).status).toBe(
+      404,
+    );
     expect((await s.openTask(s.taskLinks(CIO)[0].replace(/\/api\/tasks\/.*$/, "/api/tasks/short"))).status).toBe(404);
     expect(await audit(id)).toEqual(before);
   });
@@ -174,9 +188,20 @@ describe("abused task links change nothing", () => {
     const someoneElse = { "x-ms-client-principal-name": "mallory@contoso.com" };
     expect((await s.openTask(cio, someoneElse)).status).toBe(403);
     const page = await s.openTask(cio);
-    expect((await s.postTask(cio, { csrf: page.csrf, decision: "approve" }, { cookie: page.cookie, headers: someoneElse })).status).toBe(403);
+    expect(
+      (await s.postTask(cio, { csrf: page.csrf, decision: "approve" }, { cookie: page.cookie, headers: someoneElse }))
+        .status,
+    ).toBe(403);
     // Another approver is someone else too: a link is bound to the person it was sent to.
-    expect((await s.postTask(cio, { csrf: page.csrf, decision: "approve" }, { cookie: page.cookie, headers: { "x-ms-client-principal-name": CISO } })).status).toBe(403);
+    expect(
+      (
+        await s.postTask(
+          cio,
+          { csrf: page.csrf, decision: "approve" },
+          { cookie: page.cookie, headers: { "x-ms-client-principal-name": CISO } },
+        )
+      ).status,
+    ).toBe(403);
     expect((await gateTasks(id, 1)).filter((t) => t.status === "decided")).toEqual([]);
     expect(await actions(id)).not.toContain("task.decided");
   });
@@ -190,7 +215,10 @@ describe("abused task links change nothing", () => {
     expect(page.status).toBe(200);
     expect((await s.postTask(cio, { csrf: page.csrf, decision: "approve" }, { cookie: page.cookie })).status).toBe(403);
     expect((await gateTasks(id, 1)).filter((t) => t.status === "decided")).toEqual([]);
-    expect((await s.postTask(cio, { csrf: page.csrf, decision: "approve" }, { cookie: page.cookie, headers: signedIn })).status).toBe(200);
+    expect(
+      (await s.postTask(cio, { csrf: page.csrf, decision: "approve" }, { cookie: page.cookie, headers: signedIn }))
+        .status,
+    ).toBe(200);
     expect((await gateTasks(id, 1)).find((t) => t.status === "decided")?.decidedBy).toBe("CIO@contoso.com");
   });
 
@@ -246,15 +274,35 @@ describe("the e-mails", () => {
     expect(await s.phase(id)).toBe("completed");
 
     const subjects = s.stack.graph.outbox.map((m) => m.subject);
-    for (const kind of [/^Action needed/, /^Reminder: .* left/, /^Approval needed/, /^Reminder: Approval needed|^Reminder: Peig task/, /deletion rejected/, /report .* is ready/]) {
+    for (const kind of [
+      /^Action needed/,
+      /^Reminder: .* left/,
+      /^Approval needed/,
+      /^Reminder: Approval needed|^Reminder: Peig task/,
+      /deletion rejected/,
+      /report .* is ready/,
+    ]) {
       expect(subjects).toEqual(expect.arrayContaining([expect.stringMatching(kind)]));
     }
     expect(durableSecretsIn(s.stack.graph.outbox)).toEqual([]);
   });
 
   it("are checked by a rule that does catch a leaked Durable URL", () => {
-    const leaked = { id: "1", sender: "a@contoso.com", subject: "leak", to: ["b@contoso.com"], cc: [], bcc: [], saveToSentItems: false, sentAt: START };
-    expect(durableSecretsIn([{ ...leaked, html: '<a href="https://app/runtime/webhooks/durabletask/instances/x?taskHub=h&code=k">x</a>' }])).toHaveLength(3);
+    const leaked = {
+      id: "1",
+      sender: "a@contoso.com",
+      subject: "leak",
+      to: ["b@contoso.com"],
+      cc: [],
+      bcc: [],
+      saveToSentItems: false,
+      sentAt: START,
+    };
+    expect(
+      durableSecretsIn([
+        { ...leaked, html: '<a href="https://app/runtime/webhooks/durabletask/instances/x?taskHub=h&code=k">x</a>' },
+      ]),
+    ).toHaveLength(3);
     expect(durableSecretsIn([{ ...leaked, html: '<a href="https://app/api/tasks/abc">x</a>' }])).toEqual([]);
   });
 });

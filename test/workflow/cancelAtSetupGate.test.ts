@@ -9,9 +9,15 @@ afterEach(() => s?.stop());
 
 describe("cancelling at the operator-mode setup gate", () => {
   it("closes the Peig admin's link and mails the admins the reason and who cancelled", async () => {
-    s = await startScenario({ peigMode: "operator", tenant: { users: 10 }, stack: { settings: { WEBSITE_AUTH_ENABLED: "True" } } });
+    s = await startScenario({
+      peigMode: "operator",
+      tenant: { users: 10 },
+      stack: { settings: { WEBSITE_AUTH_ENABLED: "True" } },
+    });
     const id = await s.start();
-    expect((await s.stack.store.listTasks(id, { status: "open" })).map((t) => t.gate)).toEqual([expect.stringMatching(/^peigConfiguration-/)]);
+    expect((await s.stack.store.listTasks(id, { status: "open" })).map((t) => t.gate)).toEqual([
+      expect.stringMatching(/^peigConfiguration-/),
+    ]);
     const res = await s.api(`migrations/${id}/cancel`, {
       method: "POST",
       body: JSON.stringify({ reason: "wrong IDP Entity ID" }),

@@ -3,13 +3,29 @@
  * holding the Peig server's Entity ID (identifierUris are unique in a tenant), so the new migration
  * takes that app over instead of making a second one, and says so in both audits.
  */
-import { approveDeletion, auditOf, DAY, peigAdminFollows, START, startBody, startScenario, type Scenario } from "./harness";
+import {
+  approveDeletion,
+  auditOf,
+  DAY,
+  peigAdminFollows,
+  START,
+  startBody,
+  startScenario,
+  type Scenario,
+} from "./harness";
 
 let s: Scenario;
 afterEach(() => s?.stop());
 
-const post = (path: string, body: unknown) => s.api(path, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
-const applications = () => s.stack.graph.state.directory.summary().applications as { appId: string; displayName: string; tags: string[]; identifierUris: string[] }[];
+const post = (path: string, body: unknown) =>
+  s.api(path, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+const applications = () =>
+  s.stack.graph.state.directory.summary().applications as {
+    appId: string;
+    displayName: string;
+    tags: string[];
+    identifierUris: string[];
+  }[];
 
 async function startCancelled(): Promise<{ first: string; appId: string }> {
   const first = await s.start();
@@ -39,8 +55,12 @@ describe("starting again after a cancellation", () => {
     expect(apps.map((a) => a.appId)).toEqual([appId]);
     expect(apps[0].tags).toEqual([`peig-migration:${second}`]);
     expect(((await s.status(second)).app as { appId: string }).appId).toBe(appId);
-    expect((await auditOf(s, second, "entraApp.adopted")).map((a) => a.details)).toEqual([expect.objectContaining({ appId, fromMigrationId: first })]);
-    expect((await auditOf(s, first, "entraApp.handedOver")).map((a) => a.details)).toEqual([expect.objectContaining({ appId, toMigrationId: second })]);
+    expect((await auditOf(s, second, "entraApp.adopted")).map((a) => a.details)).toEqual([
+      expect.objectContaining({ appId, fromMigrationId: first }),
+    ]);
+    expect((await auditOf(s, first, "entraApp.handedOver")).map((a) => a.details)).toEqual([
+      expect.objectContaining({ appId, toMigrationId: second }),
+    ]);
 
     await approveDeletion(s, second);
     await s.runToEnd(second, 2 * DAY);
@@ -79,6 +99,10 @@ describe("starting again after a cancellation", () => {
     const audit = (await s.status(second)).audit as { action: string }[];
     expect(audit.map((a) => a.action)).not.toContain("entraApp.adopted");
     expect(applications().find((a) => a.appId === app.appId)?.tags).toEqual([`peig-migration:${first}`]);
-    expect(applications().filter((a) => a.displayName === "PeigMigrationManager").every((a) => a.identifierUris.length === 0)).toBe(true);
+    expect(
+      applications()
+        .filter((a) => a.displayName === "PeigMigrationManager")
+        .every((a) => a.identifierUris.length === 0),
+    ).toBe(true);
   });
 });

@@ -8,8 +8,14 @@ afterEach(async () => {
   await s?.stop();
 });
 
-const cancel = (id: string, body: unknown) => s.api(`migrations/${id}/cancel`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
-const entraAppIds = () => (s.stack.graph.state.directory.summary().applications as { appId: string }[]).map((a) => a.appId);
+const cancel = (id: string, body: unknown) =>
+  s.api(`migrations/${id}/cancel`, {
+    method: "POST",
+    body: JSON.stringify(body),
+    headers: { "content-type": "application/json" },
+  });
+const entraAppIds = () =>
+  (s.stack.graph.state.directory.summary().applications as { appId: string }[]).map((a) => a.appId);
 
 describe("cancelling a migration", () => {
   it("before deletion: stops it, leaves the Peig migration configuration and the Entra app in place, says so to the caller and the admins, and frees the workspace", async () => {
@@ -44,7 +50,11 @@ describe("cancelling a migration", () => {
     expect(notices[0].html).toContain("postponed to January");
 
     // The workspace is free again: a new migration of it is accepted.
-    const again = await s.api("migrations", { method: "POST", body: JSON.stringify(startBody({ deadline: "2026-12-20T09:00:00Z" })), headers: { "content-type": "application/json" } });
+    const again = await s.api("migrations", {
+      method: "POST",
+      body: JSON.stringify(startBody({ deadline: "2026-12-20T09:00:00Z" })),
+      headers: { "content-type": "application/json" },
+    });
     expect(again.status).toBe(202);
     expect(((await again.json()) as { id: string }).id).not.toBe(id);
     await s.host.idle();
@@ -87,7 +97,11 @@ describe("cancelling a migration whose orchestration is no longer running", () =
     expect(res.status).toBe(202);
     expect(await s.phase(id)).toBe("cancelled");
     expect((await s.stack.store.getMigration(id))!.status).toBe("cancelled");
-    const again = await s.api("migrations", { method: "POST", body: JSON.stringify(startBody()), headers: { "content-type": "application/json" } });
+    const again = await s.api("migrations", {
+      method: "POST",
+      body: JSON.stringify(startBody()),
+      headers: { "content-type": "application/json" },
+    });
     expect(again.status).toBe(202);
   });
 });

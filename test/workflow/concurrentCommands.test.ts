@@ -7,14 +7,17 @@ import { auditOf, DAY, START, startScenario, type Scenario } from "./harness";
 let s: Scenario;
 afterEach(() => s?.stop());
 
-const post = (path: string, body: unknown) => s.api(path, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+const post = (path: string, body: unknown) =>
+  s.api(path, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
 
 describe("ten parallel deadline extensions", () => {
   it("store the latest deadline that was accepted, and answer each with 202 or 409, never 500", async () => {
     s = await startScenario({ tenant: { users: 20 } });
     const id = await s.start();
     await s.runUntil(() => s.clock.now().getTime() >= Date.parse(START) + DAY);
-    const deadlines = Array.from({ length: 10 }, (_, i) => new Date(Date.parse("2026-12-16T09:00:00Z") + i * 3_600_000).toISOString());
+    const deadlines = Array.from({ length: 10 }, (_, i) =>
+      new Date(Date.parse("2026-12-16T09:00:00Z") + i * 3_600_000).toISOString(),
+    );
     const answers = await Promise.all(deadlines.map((deadline) => post(`migrations/${id}/deadline`, { deadline })));
     const statuses = answers.map((r) => r.status);
     expect(statuses.filter((st) => st !== 202 && st !== 409)).toEqual([]);
@@ -34,7 +37,9 @@ describe("ten parallel cancels", () => {
     s = await startScenario({ tenant: { users: 20 } });
     const id = await s.start();
     await s.runUntil(() => s.clock.now().getTime() >= Date.parse(START) + DAY);
-    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => post(`migrations/${id}/cancel`, { reason: `reason ${i}` })));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => post(`migrations/${id}/cancel`, { reason: `reason ${i}` })),
+    );
     expect(answers.map((r) => r.status)).toEqual(Array(10).fill(202));
     const bodies = (await Promise.all(answers.map((r) => r.json()))) as { status?: string }[];
     expect(bodies.filter((b) => b.status === "already requested")).toHaveLength(9);

@@ -36,13 +36,19 @@ describe("counts after a migration with Phase 2", () => {
     expect(report.counts).toEqual(status.counts);
     expect(status.counts.phase2Created).toBe(a.awaitingFirstSignIn);
 
-    const page = await (await fetch(`${s.host.baseUrl}/api/migrations/${id}/page?code=${encodeURIComponent(s.host.functionKey)}`)).text();
+    const page = await (
+      await fetch(`${s.host.baseUrl}/api/migrations/${id}/page?code=${encodeURIComponent(s.host.functionKey)}`)
+    ).text();
     expect(page).toContain(`with a Phase 2 account, awaiting their first sign-in ${status.counts.phase2Created}`);
     const reportHtml = await (await s.api(`migrations/${id}/report`)).text();
     expect(reportHtml).toContain(`${status.counts.phase2Created} with a Phase 2 account, awaiting their first sign-in`);
-    expect(reportHtml).toContain(`Phase 2 created ${a.created} Peig accounts: ${a.awaitingFirstSignIn} still awaiting their first sign-in, ${a.onboardedSince} signed in since`);
+    expect(reportHtml).toContain(
+      `Phase 2 created ${a.created} Peig accounts: ${a.awaitingFirstSignIn} still awaiting their first sign-in, ${a.onboardedSince} signed in since`,
+    );
     // The checklist's sentences name the same numbers as the report's own line.
-    expect(reportHtml).toContain(`${a.awaitingFirstSignIn} have a Phase 2 account and finish onboarding at their first sign-in`);
+    expect(reportHtml).toContain(
+      `${a.awaitingFirstSignIn} have a Phase 2 account and finish onboarding at their first sign-in`,
+    );
     // The checklist's sentence about Phase 2 names the same number as the report's own line.
     expect(reportHtml).toContain(`Phase 2 created ${a.created} Peig accounts; ${a.failed} failed`);
   });

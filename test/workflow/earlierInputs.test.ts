@@ -11,7 +11,9 @@ let s: Scenario;
 afterEach(() => s.stop());
 
 const phase2Evidence = async (id: string, input: object) =>
-  (await verifyChecklist({ migrationId: id, ...input }, s.stack.services)).checklist.find((i) => i.id === "phase2Completed")!.evidence[0];
+  (await verifyChecklist({ migrationId: id, ...input }, s.stack.services)).checklist.find(
+    (i) => i.id === "phase2Completed",
+  )!.evidence[0];
 
 describe("activities called with an earlier instance's input", () => {
   it("verifyChecklist takes how Phase 2 ended from the store, and from the old phase2 field only where the store has none", async () => {
@@ -34,7 +36,10 @@ describe("activities called with an earlier instance's input", () => {
     const id = await s.start();
     await s.runUntil(async () => (await s.phase(id)) === "onboarding");
     const deadline = (await s.stack.store.getMigration(id))!.deadline;
-    await sendReminders({ migrationId: id, label: "P2D", deadline, key: "stale" } as Parameters<typeof sendReminders>[0], s.stack.services);
+    await sendReminders(
+      { migrationId: id, label: "P2D", deadline, key: "stale" } as Parameters<typeof sendReminders>[0],
+      s.stack.services,
+    );
     const mailed = (await s.stack.store.getUsers(id)).filter((u) => u.lastMail?.startsWith("reminder:"));
     expect(mailed.length).toBeGreaterThan(0);
     expect(new Set(mailed.map((u) => u.lastMail))).toEqual(new Set([`reminder:P2D@${deadline}`]));

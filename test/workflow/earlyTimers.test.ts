@@ -14,7 +14,11 @@ afterEach(async () => {
 /** Executions (continueAsNew) of the migration from the approval gate's opening until its first reminder round. */
 async function executionsUntilGateReminder(timerEarlyMs: number): Promise<number> {
   let executions = 0;
-  s = await startScenario({ tenant: { users: 12, missRate: 0, mismatchRate: 0 }, timerEarlyMs, onContinueAsNew: () => void executions++ });
+  s = await startScenario({
+    tenant: { users: 12, missRate: 0, mismatchRate: 0 },
+    timerEarlyMs,
+    onContinueAsNew: () => void executions++,
+  });
   const scenario = s;
   const id = await scenario.start(startBody({ requiredApprovals: 2 }));
   await scenario.runUntil(async () => (await scenario.phase(id)) === "approval");

@@ -44,7 +44,9 @@ describe("a 2-of-3 approval after a reminder round", () => {
 
     await s.runUntil(async () => PAST_APPROVAL.includes(await s.phase(id)), DAY);
     expect(await auditOf(s, id, "admins.notified.approval.expired")).toEqual([]);
-    const decided = (await s.stack.store.listTasks(id, { gate: "deletionApproval-1" })).filter((t) => t.status === "decided");
+    const decided = (await s.stack.store.listTasks(id, { gate: "deletionApproval-1" })).filter(
+      (t) => t.status === "decided",
+    );
     expect(decided.map((t) => t.assignee).sort()).toEqual([CIO, CISO]);
   });
 });

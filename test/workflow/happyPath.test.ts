@@ -25,7 +25,15 @@ describe("a migration where everyone onboards before the deadline", () => {
     const report = await s.api(`migrations/${id}/report?format=json`);
     expect(report.status).toBe(200);
     const audit = (status.audit as { action: string }[]).map((a) => a.action);
-    expect(audit).toEqual(expect.arrayContaining(["entraApp.created", "peig.migrationConfig.saved", "peig.migrationConfig.deleted", "entraApp.deleted", "report.written"]));
+    expect(audit).toEqual(
+      expect.arrayContaining([
+        "entraApp.created",
+        "peig.migrationConfig.saved",
+        "peig.migrationConfig.deleted",
+        "entraApp.deleted",
+        "report.written",
+      ]),
+    );
     expect(audit).not.toContain("peig.account.created");
     expect(s.stack.peig.requestLog.filter((r) => r.operationId === "createPeigAccount")).toHaveLength(0);
   });

@@ -38,13 +38,21 @@ export interface Scenario {
   /** Task links e-mailed to `to` (newest last), from the Graph simulator's outbox. */
   taskLinks(to: string): string[];
   /** Opens a link like a person: GET the page, then POST the decision with the page's CSRF token and cookie. */
-  decide(link: string, decision: string, options?: { reason?: string; headers?: Record<string, string> }): Promise<Response>;
+  decide(
+    link: string,
+    decision: string,
+    options?: { reason?: string; headers?: Record<string, string> },
+  ): Promise<Response>;
   /** The URL a link reaches now (after a host restart, the new host). */
   taskUrl(link: string): string;
   /** GET a task link: the page, and the CSRF token and cookie a browser would keep from it. */
   openTask(link: string, headers?: Record<string, string>): Promise<TaskPage>;
   /** POST form fields to a task link as given (no CSRF added), then let the host settle. */
-  postTask(link: string, fields: Record<string, string>, options?: { cookie?: string; headers?: Record<string, string> }): Promise<Response>;
+  postTask(
+    link: string,
+    fields: Record<string, string>,
+    options?: { cookie?: string; headers?: Record<string, string> },
+  ): Promise<Response>;
   stop(): Promise<void>;
 }
 
@@ -78,11 +86,22 @@ export interface ScenarioOptions {
 }
 
 // HOST_LOG=1 prints activity failures and warnings from the local host.
-const hostLog = process.env.HOST_LOG ? (level: string, source: string, message: string) => console.log(`[${level}] ${source}: ${message}`) : undefined;
+const hostLog = process.env.HOST_LOG
+  ? (level: string, source: string, message: string) => console.log(`[${level}] ${source}: ${message}`)
+  : undefined;
 
 function durableHost(clock: VirtualClock, options: ScenarioOptions): Promise<TestHost> {
-  const store = options.storage ? TableInstanceStore.fromConnectionString(options.storage.connection, `${options.storage.tablePrefix}Instances`) : undefined;
-  return createTestHost({ clock, store, runActivitiesTwice: options.runActivitiesTwice, onContinueAsNew: options.onContinueAsNew, timerEarlyMs: options.timerEarlyMs, log: hostLog });
+  const store = options.storage
+    ? TableInstanceStore.fromConnectionString(options.storage.connection, `${options.storage.tablePrefix}Instances`)
+    : undefined;
+  return createTestHost({
+    clock,
+    store,
+    runActivitiesTwice: options.runActivitiesTwice,
+    onContinueAsNew: options.onContinueAsNew,
+    timerEarlyMs: options.timerEarlyMs,
+    log: hostLog,
+  });
 }
 
 /** A virtual clock that says when time moves, so simulated people can act as it passes. */
@@ -90,8 +109,17 @@ function durableHost(clock: VirtualClock, options: ScenarioOptions): Promise<Tes
 export async function startScenario(options: ScenarioOptions = {}): Promise<Scenario> {
   const clock = new VirtualClock(START);
   const host = await durableHost(clock, options);
-  const storage = options.storage ? { storageConnection: options.storage.connection, tablePrefix: options.storage.tablePrefix } : {};
-  const stack = await startLocalStack({ clock, publicBaseUrl: host.baseUrl, tenant: { users: 60, seed: 11, ...options.tenant }, peigMode: options.peigMode, ...storage, ...options.stack });
+  const storage = options.storage
+    ? { storageConnection: options.storage.connection, tablePrefix: options.storage.tablePrefix }
+    : {};
+  const stack = await startLocalStack({
+    clock,
+    publicBaseUrl: host.baseUrl,
+    tenant: { users: 60, seed: 11, ...options.tenant },
+    peigMode: options.peigMode,
+    ...storage,
+    ...options.stack,
+  });
   return scenarioOn(host, stack, clock);
 }
 
@@ -110,7 +138,8 @@ export async function restartHost(previous: Scenario, options: ScenarioOptions):
 function scenarioOn(host: TestHost, stack: LocalStack, clock: VirtualClock): Scenario {
   // Links carry PUBLIC_BASE_URL (the first host's address); send them to whichever host runs now.
   const publicBase = stack.settings.PUBLIC_BASE_URL.replace(/\/$/, "");
-  const viaFrontDoor = (link: string) => (link.startsWith(publicBase) ? host.baseUrl.replace(/\/$/, "") + link.slice(publicBase.length) : link);
+  const viaFrontDoor = (link: string) =>
+    link.startsWith(publicBase) ? host.baseUrl.replace(/\/$/, "") + link.slice(publicBase.length) : link;
   const api = (path: string, init?: RequestInit) => host.fetchApi(path, init);
   const scenario: Scenario = {
     host,
@@ -118,7 +147,11 @@ function scenarioOn(host: TestHost, stack: LocalStack, clock: VirtualClock): Sce
     clock,
     api,
     start: async (body = startBody()) => {
-      const res = await api("migrations", { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+      const res = await api("migrations", {
+        method: "POST",
+        body: JSON.stringify(body),
+        headers: { "content-type": "application/json" },
+      });
       if (res.status !== 202) throw new Error(`start failed: ${res.status} ${await res.text()}`);
       const { id } = (await res.json()) as { id: string };
       await host.idle();
@@ -133,7 +166,8 @@ function scenarioOn(host: TestHost, stack: LocalStack, clock: VirtualClock): Sce
         assertNoLongTimer(host, clock);
         const next = host.engine.nextTimer();
         if (!next) throw new Error("nothing left to wait for, and the condition does not hold");
-        if (next.fireAt.getTime() > limit) throw new Error(`condition not reached before ${new Date(limit).toISOString()}`);
+        if (next.fireAt.getTime() > limit)
+          throw new Error(`condition not reached before ${new Date(limit).toISOString()}`);
         await host.advanceTo(next.fireAt);
       }
     },
@@ -144,12 +178,18 @@ function scenarioOn(host: TestHost, stack: LocalStack, clock: VirtualClock): Sce
     taskLinks: (to) =>
       stack.graph.outbox
         .filter((m) => [...m.to, ...m.bcc].map((a) => a.toLowerCase()).includes(to.toLowerCase()))
-        .flatMap((m) => [...m.html.matchAll(/href="([^"]*\/api\/tasks\/[^"]+)"/g)].map((x) => x[1].replace(/&amp;/g, "&"))),
+        .flatMap((m) =>
+          [...m.html.matchAll(/href="([^"]*\/api\/tasks\/[^"]+)"/g)].map((x) => x[1].replace(/&amp;/g, "&")),
+        ),
     decide: async (link, decision, opts = {}) => {
       const page = await fetch(viaFrontDoor(link), { headers: opts.headers });
       if (page.status !== 200) return page;
       const { csrf, cookie } = formOf(await page.text(), page);
-      return scenario.postTask(link, { csrf, decision, ...(opts.reason ? { reason: opts.reason } : {}) }, { cookie, headers: opts.headers });
+      return scenario.postTask(
+        link,
+        { csrf, decision, ...(opts.reason ? { reason: opts.reason } : {}) },
+        { cookie, headers: opts.headers },
+      );
     },
     taskUrl: viaFrontDoor,
     openTask: async (link, headers) => {
@@ -158,7 +198,11 @@ function scenarioOn(host: TestHost, stack: LocalStack, clock: VirtualClock): Sce
       return { status: page.status, html, ...formOf(html, page) };
     },
     postTask: async (link, fields, opts = {}) => {
-      const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", ...(opts.cookie ? { cookie: opts.cookie } : {}), ...opts.headers };
+      const headers: Record<string, string> = {
+        "content-type": "application/x-www-form-urlencoded",
+        ...(opts.cookie ? { cookie: opts.cookie } : {}),
+        ...opts.headers,
+      };
       const res = await fetch(viaFrontDoor(link), { method: "POST", body: new URLSearchParams(fields), headers });
       await host.idle();
       return res;
@@ -176,7 +220,10 @@ function assertNoLongTimer(host: TestHost, clock: VirtualClock): void {
   const now = clock.now().getTime();
   for (const record of host.engine.listInstances()) {
     for (const timer of record.timers) {
-      if (Date.parse(timer.fireAt) - now > LONGEST_TIMER_MS) throw new Error(`${record.instanceId} holds a timer to ${timer.fireAt}: longer than 6 days from ${clock.now().toISOString()}`);
+      if (Date.parse(timer.fireAt) - now > LONGEST_TIMER_MS)
+        throw new Error(
+          `${record.instanceId} holds a timer to ${timer.fireAt}: longer than 6 days from ${clock.now().toISOString()}`,
+        );
     }
   }
 }
@@ -193,7 +240,11 @@ export async function approveDeletion(s: Scenario, id: string, approver = "cio@c
  * Plays every person until the migration ends: approvers approve each new link, the Peig admin
  * follows each new operator task; time moves from timer to timer. Returns the final phase.
  */
-export async function playEveryone(s: Scenario, id: string, options: { limitMs?: number; peigAdmin?: string } = {}): Promise<string> {
+export async function playEveryone(
+  s: Scenario,
+  id: string,
+  options: { limitMs?: number; peigAdmin?: string } = {},
+): Promise<string> {
   const done = new Set<string>();
   const limit = s.clock.now().getTime() + (options.limitMs ?? 60 * DAY);
   const peigAdmin = (options.peigAdmin ?? "it@contoso.com").toLowerCase();
@@ -225,7 +276,10 @@ export async function playEveryone(s: Scenario, id: string, options: { limitMs?:
 }
 
 function formOf(html: string, page: Response): { csrf: string; cookie: string } {
-  return { csrf: /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? "", cookie: (page.headers.get("set-cookie") ?? "").split(";")[0] };
+  return {
+    csrf: /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? "",
+    cookie: (page.headers.get("set-cookie") ?? "").split(";")[0],
+  };
 }
 
 /**
@@ -234,7 +288,9 @@ function formOf(html: string, page: Response): { csrf: string; cookie: string } 
  */
 export function durableSecretsIn(outbox: readonly SentMail[]): string[] {
   const leaks = [/code=/i, /\/runtime\/webhooks\/durabletask/i, /\/durabletask\//i];
-  return outbox.flatMap((m) => leaks.filter((re) => re.test(m.html) || re.test(m.subject)).map((re) => `${m.subject}: ${re.source}`));
+  return outbox.flatMap((m) =>
+    leaks.filter((re) => re.test(m.html) || re.test(m.subject)).map((re) => `${m.subject}: ${re.source}`),
+  );
 }
 
 /**
@@ -258,7 +314,10 @@ export function beforeActivity(name: string, before: (input: unknown) => void | 
  * orchestration, until the returned undo is called: for acting "while the activity runs" (after it has
  * read the store, before the orchestration sees what it read).
  */
-export function afterActivity(name: string, after: (input: unknown, result: unknown) => void | Promise<void>): () => void {
+export function afterActivity(
+  name: string,
+  after: (input: unknown, result: unknown) => void | Promise<void>,
+): () => void {
   const registration = registry.get(name);
   if (!registration) throw new Error(`no activity named ${name} is registered`);
   const original = registration.callback;
@@ -280,7 +339,11 @@ export async function decideNow(s: Scenario, link: string, decision: string): Pr
   const html = await page.text();
   const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
   const cookie = (page.headers.get("set-cookie") ?? "").split(";")[0];
-  const res = await fetch(s.taskUrl(link), { method: "POST", body: new URLSearchParams({ csrf, decision }), headers: { "content-type": "application/x-www-form-urlencoded", cookie } });
+  const res = await fetch(s.taskUrl(link), {
+    method: "POST",
+    body: new URLSearchParams({ csrf, decision }),
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie },
+  });
   return res.status;
 }
 
@@ -310,7 +373,11 @@ export function mailsWithSubject(stack: LocalStack, subject: RegExp): SentMail[]
   return stack.graph.outbox.filter((m) => subject.test(m.subject));
 }
 
-const unescapeHtml = (text: string) => text.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" })[e]!);
+const unescapeHtml = (text: string) =>
+  text.replace(
+    /&(amp|lt|gt|quot|#39);/g,
+    (_, e: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" })[e]!,
+  );
 
 /** A value the task page shows under "Values to paste". */
 function pastedValue(html: string, label: string): string {
@@ -323,7 +390,9 @@ function pastedValue(html: string, label: string): string {
 function listedAccounts(html: string): string[] {
   const table = /<h2>Accounts \(\d+\)<\/h2>(<table>[\s\S]*?<\/table>|<p[^>]*>None\.<\/p>)/.exec(html);
   if (!table) throw new Error("the task page lists no accounts");
-  return [...table[1].matchAll(/<tr><td>(?:<bdi>)?[^<]*(?:<\/bdi>)?<\/td><td>(?:<bdi>)?([^<]*)(?:<\/bdi>)?<\/td><\/tr>/g)].map((m) => unescapeHtml(m[1]));
+  return [
+    ...table[1].matchAll(/<tr><td>(?:<bdi>)?[^<]*(?:<\/bdi>)?<\/td><td>(?:<bdi>)?([^<]*)(?:<\/bdi>)?<\/td><\/tr>/g),
+  ].map((m) => unescapeHtml(m[1]));
 }
 
 /**
@@ -352,7 +421,10 @@ export async function peigAdminFollows(s: Scenario, link: string): Promise<{ tit
   } else if (title.startsWith("Confirm that every user is onboarded and linked")) {
     // The Peig admin checks Users & Access and MS365 Identifiers: nothing pending, nobody unlinked.
     const unlinked = peig.microsoft365Accounts().filter((a) => a.linkStatus === "unlinked");
-    if (peig.pendingRequests().length > 0 || unlinked.length > 0) throw new Error(`Peig still shows ${peig.pendingRequests().length} pending request(s) and ${unlinked.length} unlinked account(s)`);
+    if (peig.pendingRequests().length > 0 || unlinked.length > 0)
+      throw new Error(
+        `Peig still shows ${peig.pendingRequests().length} pending request(s) and ${unlinked.length} unlinked account(s)`,
+      );
   } else if (/^Merge \d+ pending request/.test(title)) {
     // api mode: confirming is the whole step, the app merges through the Peig API.
   } else if (title.startsWith("Delete the migration configuration")) {

@@ -13,7 +13,13 @@ interface Form {
   fields: Record<string, string>;
 }
 
-const unescape = (text: string) => text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+const unescape = (text: string) =>
+  text
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
 
 /** The page's forms: action, and the values a browser would post (text inputs, checked boxes, selected options). */
 function formsOf(html: string): Form[] {
@@ -26,22 +32,42 @@ function formsOf(html: string): Form[] {
         if (tag.includes(" checked")) fields[name] = "on";
       } else fields[name] = unescape(/value="([^"]*)"/.exec(tag)?.[1] ?? "");
     }
-    for (const [, name, options] of inner.matchAll(/<select [^>]*name="([^"]*)">([\s\S]*?)<\/select>/g)) fields[name] = /<option value="([^"]*)" selected>/.exec(options)?.[1] ?? "";
+    for (const [, name, options] of inner.matchAll(/<select [^>]*name="([^"]*)">([\s\S]*?)<\/select>/g))
+      fields[name] = /<option value="([^"]*)" selected>/.exec(options)?.[1] ?? "";
     return { action: unescape(action), fields };
   });
 }
 
 const submit = (form: Form, changes: Record<string, string> = {}) =>
-  fetch(form.action, { method: "POST", body: new URLSearchParams({ ...form.fields, ...changes }), headers: { "content-type": "application/x-www-form-urlencoded" }, redirect: "manual" });
+  fetch(form.action, {
+    method: "POST",
+    body: new URLSearchParams({ ...form.fields, ...changes }),
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    redirect: "manual",
+  });
 
 const sample = startBody();
-const filled = { workspace: sample.workspace, domain: sample.domain, idpEntityId: sample.idpEntityId, deadline: sample.deadline, approvers: sample.approvers.join(", "), admins: sample.admins.join(", ") };
+const filled = {
+  workspace: sample.workspace,
+  domain: sample.domain,
+  idpEntityId: sample.idpEntityId,
+  deadline: sample.deadline,
+  approvers: sample.approvers.join(", "),
+  admins: sample.admins.join(", "),
+};
 
 describe("GET /api/migrations", () => {
   it("lists every migration once across pages of `top`, with its phase, progress, deadline and needs attention", async () => {
     s = await startScenario({ tenant: { users: 10 } });
-    const ids = [await s.start(), await s.start(startBody({ workspace: "fabrikam" })), await s.start(startBody({ workspace: "tailspin" }))];
-    const first = (await (await s.api("migrations?top=2")).json()) as { migrations: { id: string }[]; next: string | null };
+    const ids = [
+      await s.start(),
+      await s.start(startBody({ workspace: "fabrikam" })),
+      await s.start(startBody({ workspace: "tailspin" })),
+    ];
+    const first = (await (await s.api("migrations?top=2")).json()) as {
+      migrations: { id: string }[];
+      next: string | null;
+    };
     expect(first.migrations).toHaveLength(2);
     expect(first.next).toContain("cursor=");
     const nextPath = first.next!.slice(first.next!.indexOf("/api/") + "/api/".length);
@@ -61,9 +87,18 @@ describe("GET /api/migrations", () => {
 
   it("answers a bad top or cursor with 400 naming the field, and nothing without the function key", async () => {
     s = await startScenario({ tenant: { users: 5 } });
-    for (const [query, field] of [["top=0", "top"], ["top=101", "top"], ["top=two", "top"], ["cursor=bogus", "cursor"]]) {
+    for (const [query, field] of [
+      ["top=0", "top"],
+      ["top=101", "top"],
+      ["top=two", "top"],
+      ["cursor=bogus", "cursor"],
+    ]) {
       const res = await s.api(`migrations?${query}`);
-      expect({ query, status: res.status, fields: ((await res.json()) as { errors: { field: string }[] }).errors.map((e) => e.field) }).toEqual({ query, status: 400, fields: [field] });
+      expect({
+        query,
+        status: res.status,
+        fields: ((await res.json()) as { errors: { field: string }[] }).errors.map((e) => e.field),
+      }).toEqual({ query, status: 400, fields: [field] });
     }
     expect((await fetch(`${s.host.baseUrl}/api/migrations`)).status).toBe(401);
     expect((await fetch(`${s.host.baseUrl}/api/home`)).status).toBe(401);
@@ -97,18 +132,28 @@ describe("the home page", () => {
     expect(migration).toMatchObject({ workspace: "contoso", domain: "contoso.com" });
     expect((await fetch(location)).status).toBe(200);
 
-    const listed = await (await fetch(`${s.host.baseUrl}/api/home?code=${encodeURIComponent(s.host.functionKey)}`)).text();
+    const listed = await (
+      await fetch(`${s.host.baseUrl}/api/home?code=${encodeURIComponent(s.host.functionKey)}`)
+    ).text();
     expect(listed).toContain(`/api/migrations/${migration.id}/page?code=`);
     expect(listed).toContain("of 12 onboarded");
   });
 
   it("shows each validation error next to its field and keeps what was typed", async () => {
     s = await startScenario({ tenant: { users: 5 } });
-    const [startForm] = formsOf(await (await fetch(`${s.host.baseUrl}/api/home?code=${encodeURIComponent(s.host.functionKey)}`)).text());
-    const refused = await submit(startForm, { ...filled, approvers: "cio@contoso.com, not-an-address", requiredApprovals: "two", deadline: "tomorrow" });
+    const [startForm] = formsOf(
+      await (await fetch(`${s.host.baseUrl}/api/home?code=${encodeURIComponent(s.host.functionKey)}`)).text(),
+    );
+    const refused = await submit(startForm, {
+      ...filled,
+      approvers: "cio@contoso.com, not-an-address",
+      requiredApprovals: "two",
+      deadline: "tomorrow",
+    });
     expect(refused.status).toBe(400);
     const html = await refused.text();
-    const errorsFor = (field: string) => [...html.matchAll(new RegExp(`<div class="bad" data-error-for="${field}">([^<]*)</div>`, "g"))].map((m) => m[1]);
+    const errorsFor = (field: string) =>
+      [...html.matchAll(new RegExp(`<div class="bad" data-error-for="${field}">([^<]*)</div>`, "g"))].map((m) => m[1]);
     expect(errorsFor("approvers")).toEqual([expect.stringContaining("approvers.1")]);
     expect(errorsFor("deadline")).toEqual([expect.stringContaining("ISO 8601")]);
     expect(errorsFor("requiredApprovals")).toEqual([expect.stringContaining("whole number")]);
@@ -119,7 +164,9 @@ describe("the home page", () => {
 
   it("refuses a confirm whose request differs from the plan shown (403, nothing started)", async () => {
     s = await startScenario({ tenant: { users: 5 } });
-    const [startForm] = formsOf(await (await fetch(`${s.host.baseUrl}/api/home?code=${encodeURIComponent(s.host.functionKey)}`)).text());
+    const [startForm] = formsOf(
+      await (await fetch(`${s.host.baseUrl}/api/home?code=${encodeURIComponent(s.host.functionKey)}`)).text(),
+    );
     const [confirm] = formsOf(await (await submit(startForm, filled)).text());
     expect((await submit(confirm, { workspace: "fabrikam" })).status).toBe(403);
     expect((await submit(confirm, { csrf: "x.y" })).status).toBe(403);

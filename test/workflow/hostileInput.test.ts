@@ -13,7 +13,11 @@ beforeAll(async () => {
 afterAll(() => s.stop());
 
 const post = (path: string, body: unknown) =>
-  s.api(path, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body), headers: { "content-type": "application/json" } });
+  s.api(path, {
+    method: "POST",
+    body: typeof body === "string" ? body : JSON.stringify(body),
+    headers: { "content-type": "application/json" },
+  });
 
 interface ErrorBody {
   errors: { field: string; message: string }[];
@@ -31,9 +35,21 @@ async function expect400Naming(res: Response, field: string): Promise<ErrorBody>
 describe("string fields have a maximum, answered with 400 naming the field", () => {
   const long = (n: number) => "a".repeat(n);
   it.each([
-    ["a 100 KB host name in idpEntityId", { idpEntityId: `https://${long(100_000)}.contoso.com/idp/shibboleth` }, "idpEntityId"],
-    ["a 259-character host name in idpEntityId", { idpEntityId: `https://${long(63)}.${long(63)}.${long(63)}.${long(63)}.com/idp/shibboleth` }, "idpEntityId"],
-    ["a 300-character approver address", { approvers: [`${long(63)}@${long(63)}.${long(63)}.${long(63)}.${long(40)}.com`] }, "approvers.0"],
+    [
+      "a 100 KB host name in idpEntityId",
+      { idpEntityId: `https://${long(100_000)}.contoso.com/idp/shibboleth` },
+      "idpEntityId",
+    ],
+    [
+      "a 259-character host name in idpEntityId",
+      { idpEntityId: `https://${long(63)}.${long(63)}.${long(63)}.${long(63)}.com/idp/shibboleth` },
+      "idpEntityId",
+    ],
+    [
+      "a 300-character approver address",
+      { approvers: [`${long(63)}@${long(63)}.${long(63)}.${long(63)}.${long(40)}.com`] },
+      "approvers.0",
+    ],
     ["a 100 KB admin address", { admins: [`it@${long(100_000)}.com`] }, "admins.0"],
     ["a 100 KB domain", { domain: `${long(100_000)}.com` }, "domain"],
     ["a 100 KB reminder", { reminders: [`P${"1".repeat(100_000)}D`] }, "reminders.0"],
@@ -68,7 +84,14 @@ describe("lenient idpEntityId forms", () => {
   });
 
   it("still accepts the documented form with a port", async () => {
-    expect((await post("migrations", startBody({ idpEntityId: "https://pap01.contoso.com:8443/idp/shibboleth", dryRun: true }))).status).toBe(200);
+    expect(
+      (
+        await post(
+          "migrations",
+          startBody({ idpEntityId: "https://pap01.contoso.com:8443/idp/shibboleth", dryRun: true }),
+        )
+      ).status,
+    ).toBe(200);
   });
 });
 
@@ -81,12 +104,23 @@ describe("route ids", () => {
     ["POST", "/cancel", { reason: "x" }],
     ["POST", "/approval", {}],
   ];
-  it.each(["x".repeat(1_200), "not-a-uuid", "00000000-0000-4000-8000-00000000000", "%2e%2e", "' or 1=1"])("answer 404 to the id %s on every route", async (id) => {
-    for (const [method, suffix, body] of routes) {
-      const res = await s.api(`migrations/${encodeURIComponent(id)}${suffix}`, method === "GET" ? undefined : { method, body: JSON.stringify(body), headers: { "content-type": "application/json" } });
-      expect({ route: `${method} ${suffix}`, status: res.status }).toEqual({ route: `${method} ${suffix}`, status: 404 });
-    }
-  });
+  it.each(["x".repeat(1_200), "not-a-uuid", "00000000-0000-4000-8000-00000000000", "%2e%2e", "' or 1=1"])(
+    "answer 404 to the id %s on every route",
+    async (id) => {
+      for (const [method, suffix, body] of routes) {
+        const res = await s.api(
+          `migrations/${encodeURIComponent(id)}${suffix}`,
+          method === "GET"
+            ? undefined
+            : { method, body: JSON.stringify(body), headers: { "content-type": "application/json" } },
+        );
+        expect({ route: `${method} ${suffix}`, status: res.status }).toEqual({
+          route: `${method} ${suffix}`,
+          status: 404,
+        });
+      }
+    },
+  );
 });
 
 describe("a 400 with many errors", () => {
@@ -99,7 +133,10 @@ describe("a 400 with many errors", () => {
     expect(text.length).toBeLessThan(20_000);
     const parsed = JSON.parse(text) as ErrorBody;
     expect(parsed.errors).toHaveLength(50);
-    expect(parsed.errors[0]).toEqual({ field: "unknown0", message: expect.stringMatching(/is not a field of this request/) });
+    expect(parsed.errors[0]).toEqual({
+      field: "unknown0",
+      message: expect.stringMatching(/is not a field of this request/),
+    });
     expect(parsed.omitted).toBe(19_950);
   });
 });
@@ -112,9 +149,23 @@ describe("generated bodies (fast-check)", () => {
     fc.string({ unit: "grapheme", maxLength: 40 }),
     fc.string({ unit: "binary", maxLength: 40 }),
     fc.nat({ max: 300_000 }).map((n) => "a".repeat(n)),
-    fc.constantFrom("\u202Eevil", "a\u0000b", "x\r\ny", "<script>", "${x}", "' or 1=1 --", "..\\..", "https://pap01.contoso.com/idp/shibboleth\n"),
+    fc.constantFrom(
+      "\u202Eevil",
+      "a\u0000b",
+      "x\r\ny",
+      "<script>",
+      "${x}",
+      "' or 1=1 --",
+      "..\\..",
+      "https://pap01.contoso.com/idp/shibboleth\n",
+    ),
   );
-  const anyValue = fc.oneof(hostileString, fc.jsonValue({ maxDepth: 3 }), fc.array(hostileString, { maxLength: 30 }), fc.constant(null));
+  const anyValue = fc.oneof(
+    hostileString,
+    fc.jsonValue({ maxDepth: 3 }),
+    fc.array(hostileString, { maxLength: 30 }),
+    fc.constant(null),
+  );
   /** A valid dry-run body with some fields replaced, removed or added. */
   const nearValid = fc
     .tuple(
@@ -138,23 +189,38 @@ describe("generated bodies (fast-check)", () => {
       reminders: fc.uniqueArray(fc.constantFrom("P7D", "P3D", "P1D", "PT4H", "PT1H"), { maxLength: 5 }),
     })
     .map((over) => JSON.stringify(startBody({ ...over, dryRun: true })));
-  const hostileBody = fc.oneof(fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)), fc.string({ maxLength: 200 }), fc.constantFrom("", "{", "[]", "null", "\"x\"", "{\"__proto__\":{\"dryRun\":true}}"));
+  const hostileBody = fc.oneof(
+    fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
+    fc.string({ maxLength: 200 }),
+    fc.constantFrom("", "{", "[]", "null", '"x"', '{"__proto__":{"dryRun":true}}'),
+  );
 
   it("never answer 5xx, and every 400 names a field", async () => {
     let runs = 0;
     await fc.assert(
-      fc.asyncProperty(fc.oneof({ arbitrary: valid, weight: 1 }, { arbitrary: nearValid, weight: 3 }, { arbitrary: hostileBody, weight: 1 }), async (body) => {
-        runs++;
-        const res = await post("migrations", body);
-        const text = await res.text();
-        if (res.status >= 500) throw new Error(`${res.status} for ${body.slice(0, 200)}: ${text.slice(0, 300)}`);
-        if (res.status === 400) {
-          const parsed = JSON.parse(text) as ErrorBody;
-          if (!(parsed.errors.length > 0 && parsed.errors.length <= 50 && parsed.errors.every((e) => typeof e.field === "string" && e.field.length > 0))) {
-            throw new Error(`a 400 that names no field for ${body.slice(0, 200)}: ${text.slice(0, 300)}`);
+      fc.asyncProperty(
+        fc.oneof(
+          { arbitrary: valid, weight: 1 },
+          { arbitrary: nearValid, weight: 3 },
+          { arbitrary: hostileBody, weight: 1 },
+        ),
+        async (body) => {
+          runs++;
+          const res = await post("migrations", body);
+          const text = await res.text();
+          if (res.status >= 500) throw new Error(`${res.status} for ${body.slice(0, 200)}: ${text.slice(0, 300)}`);
+          if (res.status === 400) {
+            const parsed = JSON.parse(text) as ErrorBody;
+            if (!(
+              parsed.errors.length > 0 &&
+              parsed.errors.length <= 50 &&
+              parsed.errors.every((e) => typeof e.field === "string" && e.field.length > 0)
+            )) {
+              throw new Error(`a 400 that names no field for ${body.slice(0, 200)}: ${text.slice(0, 300)}`);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 1_000 },
     );
     expect(runs).toBeGreaterThanOrEqual(1_000);
@@ -162,12 +228,19 @@ describe("generated bodies (fast-check)", () => {
 
   it("never answer 5xx for generated migration ids on any route", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.string({ unit: "grapheme", minLength: 1, maxLength: 1_500 }), fc.constantFrom("", "/page", "/report", "/deadline", "/cancel", "/approval"), async (id, suffix) => {
-        const method = ["", "/page", "/report"].includes(suffix) ? "GET" : "POST";
-        const res = await s.api(`migrations/${encodeURIComponent(id)}${suffix}`, method === "GET" ? undefined : { method, body: "{}", headers: { "content-type": "application/json" } });
-        await res.arrayBuffer();
-        if (res.status >= 500) throw new Error(`${res.status} for ${method} ${suffix} with id ${id.slice(0, 80)}`);
-      }),
+      fc.asyncProperty(
+        fc.string({ unit: "grapheme", minLength: 1, maxLength: 1_500 }),
+        fc.constantFrom("", "/page", "/report", "/deadline", "/cancel", "/approval"),
+        async (id, suffix) => {
+          const method = ["", "/page", "/report"].includes(suffix) ? "GET" : "POST";
+          const res = await s.api(
+            `migrations/${encodeURIComponent(id)}${suffix}`,
+            method === "GET" ? undefined : { method, body: "{}", headers: { "content-type": "application/json" } },
+          );
+          await res.arrayBuffer();
+          if (res.status >= 500) throw new Error(`${res.status} for ${method} ${suffix} with id ${id.slice(0, 80)}`);
+        },
+      ),
       { numRuns: 200 },
     );
   }, 120_000);

@@ -18,8 +18,14 @@ const senders = (n: number) => Array.from({ length: n }, (_, i) => `peig-migrati
 function busiestDay(outbox: readonly SentMail[]): number {
   let busiest = 0;
   for (const sender of new Set(outbox.map((m) => m.sender))) {
-    const mine = outbox.filter((m) => m.sender === sender).map((m) => ({ at: Date.parse(m.sentAt), n: m.to.length + m.cc.length + m.bcc.length }));
-    for (const end of mine) busiest = Math.max(busiest, mine.filter((m) => m.at > end.at - DAY && m.at <= end.at).reduce((sum, m) => sum + m.n, 0));
+    const mine = outbox
+      .filter((m) => m.sender === sender)
+      .map((m) => ({ at: Date.parse(m.sentAt), n: m.to.length + m.cc.length + m.bcc.length }));
+    for (const end of mine)
+      busiest = Math.max(
+        busiest,
+        mine.filter((m) => m.at > end.at - DAY && m.at <= end.at).reduce((sum, m) => sum + m.n, 0),
+      );
   }
   return busiest;
 }
@@ -29,12 +35,20 @@ describe(`mail to ${USERS.toLocaleString("en")} users`, () => {
 
   it("refuses a start with one sender mailbox, naming the shortfall and how many mailboxes would do", async () => {
     s = await startScenario({ tenant });
-    const res = await s.api("migrations", { method: "POST", body: JSON.stringify(body()), headers: { "content-type": "application/json" } });
+    const res = await s.api("migrations", {
+      method: "POST",
+      body: JSON.stringify(body()),
+      headers: { "content-type": "application/json" },
+    });
     expect(res.status).toBe(400);
     const { errors } = (await res.json()) as { errors: { field: string; message: string }[] };
     expect(errors.length).toBeGreaterThan(0);
-    expect(errors[0].message).toMatch(/^the (invitation|P\w+ reminder) to \d+ recipients from 1 sender mailbox (reaches everyone only at .*, after|does not reach everyone before) (the first reminder|the deadline)/);
-    expect(errors[0].message).toMatch(/list \d+ sender mailboxes in MAIL_SENDERS \(now 1\), or give the window more time/);
+    expect(errors[0].message).toMatch(
+      /^the (invitation|P\w+ reminder) to \d+ recipients from 1 sender mailbox (reaches everyone only at .*, after|does not reach everyone before) (the first reminder|the deadline)/,
+    );
+    expect(errors[0].message).toMatch(
+      /list \d+ sender mailboxes in MAIL_SENDERS \(now 1\), or give the window more time/,
+    );
     expect(errors[0].message).toContain("acceptPlanWarnings: true");
     expect(s.stack.graph.state.directory.applications.size).toBe(0);
     expect(s.stack.graph.outbox).toHaveLength(0);
@@ -43,7 +57,11 @@ describe(`mail to ${USERS.toLocaleString("en")} users`, () => {
   it("with the sender mailboxes the refusal asks for, invites and reminds every user within Exchange's limits, nothing bounces, and the migration completes", async () => {
     // How many mailboxes: what the refusal above says (the dry run shows the same plan).
     s = await startScenario({ tenant });
-    const dryRun = await s.api("migrations", { method: "POST", body: JSON.stringify(body({ dryRun: true })), headers: { "content-type": "application/json" } });
+    const dryRun = await s.api("migrations", {
+      method: "POST",
+      body: JSON.stringify(body({ dryRun: true })),
+      headers: { "content-type": "application/json" },
+    });
     const { plan } = (await dryRun.json()) as { plan: { recipients: number; shortfalls: string[] } };
     const needed = Number(/list (\d+) sender mailboxes/.exec(plan.shortfalls[0])?.[1]);
     expect(needed).toBeGreaterThan(1);
@@ -65,7 +83,8 @@ describe(`mail to ${USERS.toLocaleString("en")} users`, () => {
     const staff = new Set([...body().admins, ...body().approvers]);
     const mailedTimes = new Map<string, number>();
     for (const m of outbox.filter((m) => Date.parse(m.sentAt) <= deadline)) {
-      for (const r of [...m.to, ...m.bcc].map((a) => a.toLowerCase()).filter((a) => !staff.has(a))) mailedTimes.set(r, (mailedTimes.get(r) ?? 0) + 1);
+      for (const r of [...m.to, ...m.bcc].map((a) => a.toLowerCase()).filter((a) => !staff.has(a)))
+        mailedTimes.set(r, (mailedTimes.get(r) ?? 0) + 1);
     }
     // Invitation + P7D, P3D, P1D, PT4H: five mails each, none twice, and nobody else.
     expect(users.filter((u) => mailedTimes.get(u.mail!.toLowerCase()) !== 5)).toEqual([]);
@@ -83,6 +102,8 @@ describe(`mail to ${USERS.toLocaleString("en")} users`, () => {
     const status = await s.status(id);
     expect(status.bounced).toEqual([]);
     expect((status.checklist as { id: string; met: boolean }[]).filter((i) => !i.met)).toEqual([]);
-    console.log(`${USERS} users, ${needed} sender mailboxes: whole migration (invitation + 4 reminders, Phase 2, approval, deletion; ${outbox.length} messages) in ${(elapsed / 1000).toFixed(1)} s`);
+    console.log(
+      `${USERS} users, ${needed} sender mailboxes: whole migration (invitation + 4 reminders, Phase 2, approval, deletion; ${outbox.length} messages) in ${(elapsed / 1000).toFixed(1)} s`,
+    );
   });
 });

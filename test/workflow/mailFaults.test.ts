@@ -19,7 +19,10 @@ function sentTwice(outbox: readonly SentMail[]): string[] {
 
 describe("mail under Graph faults", () => {
   it("at a 30 % fault rate (429, 503 and 504 after processing) a whole migration mails nobody the same message twice", async () => {
-    s = await startScenario({ tenant: { users: 80, seed: 3, mismatchRate: 0 }, stack: { faults: { throttleRate: 0.1, serverErrorRate: 0.2, seed: 17 } } });
+    s = await startScenario({
+      tenant: { users: 80, seed: 3, mismatchRate: 0 },
+      stack: { faults: { throttleRate: 0.1, serverErrorRate: 0.2, seed: 17 } },
+    });
     const id = await s.start();
     await s.runUntil(async () => (await s.phase(id)) === "approval", 20 * DAY);
     await s.decide(s.taskLinks("cio@contoso.com").at(-1)!, "approve");

@@ -18,15 +18,36 @@ const FINISHED = ["completed", "failed", "cancelled"];
 /** Everyone onboards early except those who type another e-mail (some of them a pure typo nobody matches). */
 const TENANT = { users: 60, seed: 7, missRate: 0, mismatchRate: 0.1 };
 
-const mergeGates = async (id: string) => [...new Set((await s.stack.store.listTasks(id)).map((t) => t.gate).filter((g) => g?.startsWith("peigMerges-")))];
-const mergeLinks = () => s.taskLinks(ADMIN).filter((link) => mailsWithSubject(s.stack, /Merge \d+ pending request/).some((m) => m.html.includes(link.replace(/&/g, "&amp;"))));
+const mergeGates = async (id: string) => [
+  ...new Set((await s.stack.store.listTasks(id)).map((t) => t.gate).filter((g) => g?.startsWith("peigMerges-"))),
+];
+const mergeLinks = () =>
+  s
+    .taskLinks(ADMIN)
+    .filter((link) =>
+      mailsWithSubject(s.stack, /Merge \d+ pending request/).some((m) => m.html.includes(link.replace(/&/g, "&amp;"))),
+    );
 /** In-scope members who type another e-mail into Peig. */
-const mismatchedUsers = () => s.stack.tenant.users.filter((u) => u.behaviour.typedEmail && u.accountEnabled && u.userType === "Member" && u.userPrincipalName.endsWith("@contoso.com"));
+const mismatchedUsers = () =>
+  s.stack.tenant.users.filter(
+    (u) =>
+      u.behaviour.typedEmail &&
+      u.accountEnabled &&
+      u.userType === "Member" &&
+      u.userPrincipalName.endsWith("@contoso.com"),
+  );
 /** A typed e-mail that is nobody's address in the tenant (a pure typo: no Merge target). */
 const isTypo = (email: string) =>
-  !s.stack.tenant.users.some((u) => [u.mail, u.userPrincipalName, ...u.otherMails, ...u.proxyAddresses.map((p) => p.slice(5))].some((a) => a?.toLowerCase() === email.toLowerCase()));
+  !s.stack.tenant.users.some((u) =>
+    [u.mail, u.userPrincipalName, ...u.otherMails, ...u.proxyAddresses.map((p) => p.slice(5))].some(
+      (a) => a?.toLowerCase() === email.toLowerCase(),
+    ),
+  );
 
-async function atMergeTask(overrides: Record<string, unknown> = {}, tenant: Partial<typeof TENANT> = {}): Promise<string> {
+async function atMergeTask(
+  overrides: Record<string, unknown> = {},
+  tenant: Partial<typeof TENANT> = {},
+): Promise<string> {
   s = await startScenario({ tenant: { ...TENANT, ...tenant } });
   const id = await s.start(startBody(overrides));
   await s.runUntil(async () => (await mergeGates(id)).length > 0, 20 * DAY);
@@ -41,7 +62,9 @@ describe("the Peig admin's merge task", () => {
     expect(link).toBeDefined();
     const page = await s.openTask(link);
     expect(page.status).toBe(200);
-    const mergeable = (await s.stack.store.listTasks(id, { gate: "peigMerges-1" }))[0].payload as { merges: { merges: { typedEmail: string; userPrincipalName: string; reason: string }[]; manual: unknown[] } };
+    const mergeable = (await s.stack.store.listTasks(id, { gate: "peigMerges-1" }))[0].payload as {
+      merges: { merges: { typedEmail: string; userPrincipalName: string; reason: string }[]; manual: unknown[] };
+    };
     expect(mergeable.merges.merges.length).toBeGreaterThan(0);
     for (const m of mergeable.merges.merges) {
       expect(page.html).toContain(m.typedEmail);
@@ -52,7 +75,14 @@ describe("the Peig admin's merge task", () => {
 
     // Who, what, and when the task went out: in the status JSON and at the top of the status page.
     const status = await s.status(id);
-    expect(status.waitingOn).toEqual([expect.objectContaining({ who: [ADMIN], what: expect.stringContaining(`confirm ${mergeable.merges.merges.length + mergeable.merges.manual.length} merge`) })]);
+    expect(status.waitingOn).toEqual([
+      expect.objectContaining({
+        who: [ADMIN],
+        what: expect.stringContaining(
+          `confirm ${mergeable.merges.merges.length + mergeable.merges.manual.length} merge`,
+        ),
+      }),
+    ]);
     const statusPage = await (await s.api(`migrations/${id}/page`)).text();
     expect(statusPage).toMatch(/<strong>Waiting for:<\/strong> the Peig admin to confirm \d+ merge/);
     expect(statusPage).toContain(`task sent to ${ADMIN}`);
@@ -61,8 +91,12 @@ describe("the Peig admin's merge task", () => {
     expect((await s.postTask(link, { csrf: page.csrf, decision: "done" }, { cookie: page.cookie })).status).toBe(200);
     const merged = async () => (await auditOf(s, id, "peig.request.merged")).map((a) => a.details.typedEmail);
     expect((await merged()).sort()).toEqual(mergeable.merges.merges.map((m) => m.typedEmail).sort());
-    expect(s.stack.peig.requestLog.filter((r) => r.operationId === "mergeOnboardingRequest").length).toBeGreaterThanOrEqual(mergeable.merges.merges.length);
-    expect(s.stack.peig.state.pendingRequests().filter((r) => mergeable.merges.merges.some((m) => m.typedEmail === r.email))).toEqual([]);
+    expect(
+      s.stack.peig.requestLog.filter((r) => r.operationId === "mergeOnboardingRequest").length,
+    ).toBeGreaterThanOrEqual(mergeable.merges.merges.length);
+    expect(
+      s.stack.peig.state.pendingRequests().filter((r) => mergeable.merges.merges.some((m) => m.typedEmail === r.email)),
+    ).toEqual([]);
 
     // Those who mistype later get a round of their own, one at a time; then the approvers approve.
     const confirmed = new Set([link]);
@@ -74,7 +108,12 @@ describe("the Peig admin's merge task", () => {
       return (await s.phase(id)) === "approval";
     }, 20 * DAY);
     expect(confirmed.size).toBe((await mergeGates(id)).length);
-    expect((await merged()).sort()).toEqual(mismatchedUsers().map((u) => u.behaviour.typedEmail).filter((e) => !isTypo(e!)).sort());
+    expect((await merged()).sort()).toEqual(
+      mismatchedUsers()
+        .map((u) => u.behaviour.typedEmail)
+        .filter((e) => !isTypo(e!))
+        .sort(),
+    );
     expect((await s.decide(s.taskLinks(CIO).at(-1)!, "approve")).status).toBe(200);
     await s.runUntil(async () => FINISHED.includes(await s.phase(id)), 5 * DAY);
     expect(await s.phase(id)).toBe("completed");
@@ -84,14 +123,21 @@ describe("the Peig admin's merge task", () => {
     // Some never onboard: one of them signs in later and types an alias of theirs.
     const id = await atMergeTask({}, { missRate: 0.2 });
     // Declined once every mistyped request is in (earlier arrivals would rightly get a round of their own).
-    const allIn = () => mismatchedUsers().every((u) => s.stack.peig.state.pendingRequests().some((r) => r.email === u.behaviour.typedEmail));
+    const allIn = () =>
+      mismatchedUsers().every((u) =>
+        s.stack.peig.state.pendingRequests().some((r) => r.email === u.behaviour.typedEmail),
+      );
     const declined = new Set<string>();
     await s.runUntil(async () => {
       for (const next of mergeLinks().filter((l) => !declined.has(l))) {
         declined.add(next);
         expect((await s.decide(next, "reject", { reason: "checking with HR first" })).status).toBe(200);
       }
-      return allIn() && declined.size === (await mergeGates(id)).length && (await s.stack.store.listTasks(id, { status: "open" })).every((t) => !t.gate?.startsWith("peigMerges-"));
+      return (
+        allIn() &&
+        declined.size === (await mergeGates(id)).length &&
+        (await s.stack.store.listTasks(id, { status: "open" })).every((t) => !t.gate?.startsWith("peigMerges-"))
+      );
     }, 20 * DAY);
     const rounds = declined.size;
     expect((await auditOf(s, id, "admins.notified.merges.rejected")).length).toBe(rounds);
@@ -103,13 +149,22 @@ describe("the Peig admin's merge task", () => {
     expect(mergeLinks()).toHaveLength(rounds);
 
     // A new mistyped request: someone who had not onboarded adds a personal address in Entra (otherMails) and types it.
-    const late = s.stack.tenant.users.find((u) => u.behaviour.onboardsAt === null && !u.behaviour.typedEmail && u.accountEnabled && u.userType === "Member" && u.userPrincipalName.endsWith("@contoso.com"))!;
+    const late = s.stack.tenant.users.find(
+      (u) =>
+        u.behaviour.onboardsAt === null &&
+        !u.behaviour.typedEmail &&
+        u.accountEnabled &&
+        u.userType === "Member" &&
+        u.userPrincipalName.endsWith("@contoso.com"),
+    )!;
     const alias = `late.${late.id.slice(0, 8)}@example.net`;
     late.otherMails.push(alias);
     late.behaviour.typedEmail = alias;
     expect(s.stack.peig.state.onboardNow(late.id)).toBe("pendingRequest");
     await s.runUntil(async () => (await mergeGates(id)).length > rounds, 2 * DAY);
-    const round2 = (await s.stack.store.listTasks(id, { gate: `peigMerges-${rounds + 1}` }))[0].payload as { merges: { merges: { typedEmail: string }[] } };
+    const round2 = (await s.stack.store.listTasks(id, { gate: `peigMerges-${rounds + 1}` }))[0].payload as {
+      merges: { merges: { typedEmail: string }[] };
+    };
     expect(round2.merges.merges.map((m) => m.typedEmail)).toContain(alias);
     // All requests still pending are listed again, the declined ones included.
     expect(round2.merges.merges.length).toBeGreaterThan(1);
@@ -122,15 +177,24 @@ describe("the Peig admin's merge task", () => {
     for (const user of await s.stack.store.getUsers(id)) {
       const suggestion = user.mergeSuggestion as { requestId: string; peigAccountId: string | null } | undefined;
       const account = s.stack.peig.state.microsoft365Account(user.userId);
-      if (suggestion && account.peigAccountId && s.stack.peig.state.pendingRequests().some((r) => r.id === suggestion.requestId)) s.stack.peig.state.merge(suggestion.requestId, account.peigAccountId);
+      if (
+        suggestion &&
+        account.peigAccountId &&
+        s.stack.peig.state.pendingRequests().some((r) => r.id === suggestion.requestId)
+      )
+        s.stack.peig.state.merge(suggestion.requestId, account.peigAccountId);
     }
     await s.runUntil(async () => (await s.phase(id)) === "approval", 5 * DAY);
     const merges = (await s.stack.store.listTasks(id)).filter((t) => t.gate?.startsWith("peigMerges-"));
     expect(merges.length).toBeGreaterThan(0);
     expect(merges.filter((t) => t.status === "open")).toEqual([]);
-    expect((await auditOf(s, id, "tasks.closed")).map((a) => a.details)).toContainEqual(expect.objectContaining({ gate: expect.stringMatching(/^peigMerges-/), outcome: "notNeeded" }));
+    expect((await auditOf(s, id, "tasks.closed")).map((a) => a.details)).toContainEqual(
+      expect.objectContaining({ gate: expect.stringMatching(/^peigMerges-/), outcome: "notNeeded" }),
+    );
     expect(await auditOf(s, id, "peig.request.merged")).toEqual([]);
-    expect((await s.status(id)).waitingOn).toEqual([expect.objectContaining({ what: expect.stringContaining("approvers") })]);
+    expect((await s.status(id)).waitingOn).toEqual([
+      expect.objectContaining({ what: expect.stringContaining("approvers") }),
+    ]);
   });
 
   it("shows the task e-mail and the task page in the migration's time zone", async () => {
@@ -138,7 +202,9 @@ describe("the Peig admin's merge task", () => {
     const mail = mailsWithSubject(s.stack, /Merge \d+ pending request/)[0];
     expect(mail.html).toMatch(/works until \w{3} \d{1,2} \w{3} 2026, \d{2}:\d{2} CET/);
     const page = await s.openTask(mergeLinks()[0]);
-    expect(page.html).toMatch(/this link works until <time datetime="[^"]+Z"[^>]*>\w{3} \d{1,2} \w{3} 2026, \d{2}:\d{2} CET<\/time>/);
+    expect(page.html).toMatch(
+      /this link works until <time datetime="[^"]+Z"[^>]*>\w{3} \d{1,2} \w{3} 2026, \d{2}:\d{2} CET<\/time>/,
+    );
     expect(page.html).not.toMatch(/works until 2026-/);
     expect(id).toBeDefined();
   });

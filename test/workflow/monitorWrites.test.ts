@@ -12,7 +12,9 @@ describe("store writes per monitor pass", () => {
   it("writes no user row when nobody moved, and ⌈moved / 100⌉ transactions when some did", async () => {
     s = await startScenario({ tenant: { users: 1_200, seed: 3 } });
     const id = await s.start();
-    await s.runUntil(async () => (await s.phase(id)) === "onboarding" && s.clock.now().getTime() >= Date.parse(START) + 2 * DAY);
+    await s.runUntil(
+      async () => (await s.phase(id)) === "onboarding" && s.clock.now().getTime() >= Date.parse(START) + 2 * DAY,
+    );
     const transactions = s.stack.services.counters.store;
     const pass = async () => {
       const before = transactions.get("table.transaction");
@@ -28,7 +30,9 @@ describe("store writes per monitor pass", () => {
     for (const userId of onboarding) s.stack.peig.onboardUser(userId);
     const written = await pass();
     // Most now show as onboarded or pending; one whose typed e-mail matches nobody stays not onboarded.
-    const moved = (await s.stack.store.getUsers(id)).filter((u) => onboarding.has(u.userId) && u.state !== "notOnboarded").length;
+    const moved = (await s.stack.store.getUsers(id)).filter(
+      (u) => onboarding.has(u.userId) && u.state !== "notOnboarded",
+    ).length;
     expect(moved).toBeGreaterThan(100);
     expect(written).toBe(Math.ceil(moved / 100));
     expect(await pass()).toBe(0);

@@ -4,7 +4,18 @@
  * e-mail, and once the cause is gone (or an admin resumes) it carries on where it stopped, doing nothing
  * twice. Cancel works in that state, at the next try at the latest.
  */
-import { auditOf, beforeActivity, DAY, HOUR, mailsWithSubject, peigAdminFollows, playEveryone, startBody, startScenario, type Scenario } from "./harness";
+import {
+  auditOf,
+  beforeActivity,
+  DAY,
+  HOUR,
+  mailsWithSubject,
+  peigAdminFollows,
+  playEveryone,
+  startBody,
+  startScenario,
+  type Scenario,
+} from "./harness";
 
 let s: Scenario;
 let undo: (() => void) | undefined;
@@ -28,7 +39,10 @@ interface AttentionJson {
 }
 const attentionOf = async (id: string) => (await s.status(id)).needsAttention as AttentionJson | null;
 const until = (ms: number) => () => s.clock.now().getTime() >= ms;
-const entraApps = () => (s.stack.graph.state.directory.summary().applications as { displayName: string }[]).filter((a) => a.displayName === "PeigMigrationManager");
+const entraApps = () =>
+  (s.stack.graph.state.directory.summary().applications as { displayName: string }[]).filter(
+    (a) => a.displayName === "PeigMigrationManager",
+  );
 
 /** Every user got each bulk message (invitation, each reminder) at most once. */
 function expectNoDuplicateMail(): void {
@@ -47,12 +61,18 @@ describe("a 26-hour Graph outage in the middle of the onboarding window", () => 
     const outageStart = s.clock.now().getTime() + 5 * DAY;
     await s.runUntil(until(outageStart));
     expect(await s.phase(id)).toBe("onboarding");
-    s.stack.graph.setFaults({ scripted: [{ method: "GET", pathIncludes: "/users", exact: true, status: 503, times: MANY }] });
+    s.stack.graph.setFaults({
+      scripted: [{ method: "GET", pathIncludes: "/users", exact: true, status: 503, times: MANY }],
+    });
 
     // The monitor runs every 12 hours: its first try in the outage, two quick re-tries, then attention.
     await s.runUntil(until(outageStart + 14 * HOUR));
     const attention = await attentionOf(id);
-    expect(attention).toMatchObject({ service: "graph", status: 503, step: expect.stringMatching(/monitorOnboarding|sendReminders/) });
+    expect(attention).toMatchObject({
+      service: "graph",
+      status: 503,
+      step: expect.stringMatching(/monitorOnboarding|sendReminders/),
+    });
     expect(attention!.fix).toMatch(/tries again by itself/);
     const page = await (await s.api(`migrations/${id}/page`)).text();
     expect(page).toContain("Needs attention");
@@ -78,7 +98,9 @@ describe("a Graph outage over the deadline", () => {
     const id = await s.start();
     const deadline = Date.parse(startBody().deadline);
     await s.runUntil(until(deadline - 6 * HOUR));
-    s.stack.graph.setFaults({ scripted: [{ method: "GET", pathIncludes: "/users", exact: true, status: 503, times: MANY }] });
+    s.stack.graph.setFaults({
+      scripted: [{ method: "GET", pathIncludes: "/users", exact: true, status: 503, times: MANY }],
+    });
     await s.runUntil(until(deadline + 20 * HOUR));
     expect(await s.phase(id)).toBe("onboarding");
     expect(await attentionOf(id)).toMatchObject({ service: "graph", status: 503 });
@@ -128,12 +150,18 @@ describe("a 403 on the sign-in logs in operator mode (AuditLog.Read.All not gran
     s = await startScenario({ peigMode: "operator", tenant: { users: 30, seed: 2, missRate: 0.2, mismatchRate: 0 } });
     const id = await s.start();
     // Withdrawn after the start's preflight had seen the grant (a removed role, or a token issued before).
-    s.stack.graph.setFaults({ scripted: [{ method: "GET", pathIncludes: "/auditLogs/signIns", status: 403, times: MANY }] });
+    s.stack.graph.setFaults({
+      scripted: [{ method: "GET", pathIncludes: "/auditLogs/signIns", status: 403, times: MANY }],
+    });
     await peigAdminFollows(s, s.taskLinks("it@contoso.com").at(-1)!);
     await s.runUntil(async () => (await attentionOf(id)) !== null, 5 * DAY);
     const attention = (await attentionOf(id))!;
     // The first step to read sign-ins (the invitation goes to those not signed in yet).
-    expect(attention).toMatchObject({ step: expect.stringMatching(/sendInvitations|monitorOnboarding/), service: "graph", status: 403 });
+    expect(attention).toMatchObject({
+      step: expect.stringMatching(/sendInvitations|monitorOnboarding/),
+      service: "graph",
+      status: 403,
+    });
     expect(attention.fix).toMatch(/AuditLog\.Read\.All/);
     // Hours of re-tries later: still one e-mail, still running.
     await s.runUntil(until(s.clock.now().getTime() + 6 * HOUR));
@@ -156,7 +184,9 @@ describe("a 403 on the sign-in logs in operator mode (AuditLog.Read.All not gran
     s = await startScenario({ tenant: { users: 10 } });
     const id = await s.start();
     expect((await s.api(`migrations/${id}/resume`, { method: "POST" })).status).toBe(409);
-    expect((await s.api(`migrations/00000000-0000-4000-8000-000000000000/resume`, { method: "POST" })).status).toBe(404);
+    expect((await s.api(`migrations/00000000-0000-4000-8000-000000000000/resume`, { method: "POST" })).status).toBe(
+      404,
+    );
   });
 });
 
@@ -172,7 +202,10 @@ describe("a failing setup", () => {
     expect((status.needsAttention as AttentionJson).fix).toMatch(/Application\.ReadWrite\.All/);
     expect(await auditOf(s, id, "attention.needed")).toHaveLength(1);
     expect(mailsWithSubject(s.stack, NOTICE)).toHaveLength(1);
-    expect(s.host.customStatus<{ needsAttention?: AttentionJson }>(id).needsAttention).toMatchObject({ step: "createMigrationApp", status: 403 });
+    expect(s.host.customStatus<{ needsAttention?: AttentionJson }>(id).needsAttention).toMatchObject({
+      step: "createMigrationApp",
+      status: 403,
+    });
   });
 
   it("honours a cancel at the next try: no further attempt after it", async () => {
@@ -181,10 +214,15 @@ describe("a failing setup", () => {
     const id = await s.start();
     await s.runUntil(until(s.clock.now().getTime() + 3 * 60_000));
     expect(await s.phase(id)).toBe("setup");
-    const instantiations = () => s.stack.graph.requestLog.filter((r) => r.method === "POST" && r.path.includes("/instantiate")).length;
+    const instantiations = () =>
+      s.stack.graph.requestLog.filter((r) => r.method === "POST" && r.path.includes("/instantiate")).length;
     const before = instantiations();
     expect(before).toBeGreaterThan(0);
-    const cancelled = await s.api(`migrations/${id}/cancel`, { method: "POST", body: JSON.stringify({ reason: "wrong tenant" }), headers: { "content-type": "application/json" } });
+    const cancelled = await s.api(`migrations/${id}/cancel`, {
+      method: "POST",
+      body: JSON.stringify({ reason: "wrong tenant" }),
+      headers: { "content-type": "application/json" },
+    });
     expect(cancelled.status).toBe(202);
     await s.host.idle();
     expect(await s.phase(id)).toBe("cancelled");
@@ -192,7 +230,11 @@ describe("a failing setup", () => {
     expect(s.host.engine.nextTimer()).toBeUndefined();
     expect(await attentionOf(id)).toBeNull();
     // The workspace is free for a new start.
-    const again = await s.api("migrations", { method: "POST", body: JSON.stringify(startBody({ deadline: "2026-12-20T09:00:00Z" })), headers: { "content-type": "application/json" } });
+    const again = await s.api("migrations", {
+      method: "POST",
+      body: JSON.stringify(startBody({ deadline: "2026-12-20T09:00:00Z" })),
+      headers: { "content-type": "application/json" },
+    });
     expect(again.status).toBe(202);
     await s.host.idle();
   });

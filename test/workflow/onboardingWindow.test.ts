@@ -1,6 +1,16 @@
 import { formatHuman } from "../../shared/domain/humanTime";
 import { inScopeUsers, type TenantUser } from "../../local/fixtures/tenant";
-import { auditOf, beforeActivity, DAY, HOUR, mailsWithSubject, START, startBody, startScenario, type Scenario } from "./harness";
+import {
+  auditOf,
+  beforeActivity,
+  DAY,
+  HOUR,
+  mailsWithSubject,
+  START,
+  startBody,
+  startScenario,
+  type Scenario,
+} from "./harness";
 
 let s: Scenario;
 const undo: (() => void)[] = [];
@@ -12,14 +22,18 @@ afterEach(async () => {
 const REMINDER = /^Reminder: .* left to set up Peig for workspace "contoso"$/;
 const DIGEST = /^Peig migration "contoso": \d+ of \d+ onboarded$/;
 const at = (iso: string) => Date.parse(iso);
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 /** When the Peig simulator onboards this user: a share of its 14-day window, which opens when setup saves the configuration. */
 function onboardsAt(user: TenantUser, windowOpenedAt: string): number {
-  return user.behaviour.onboardsAt === null ? Infinity : at(windowOpenedAt) + Math.round(user.behaviour.onboardsAt * 14 * DAY);
+  return user.behaviour.onboardsAt === null
+    ? Infinity
+    : at(windowOpenedAt) + Math.round(user.behaviour.onboardsAt * 14 * DAY);
 }
 
-const postDeadline = (id: string, body: string) => s.api(`migrations/${id}/deadline`, { method: "POST", body, headers: { "content-type": "application/json" } });
+const postDeadline = (id: string, body: string) =>
+  s.api(`migrations/${id}/deadline`, { method: "POST", body, headers: { "content-type": "application/json" } });
 const inWindow = async (id: string) => ["setup", "onboarding"].includes(await s.phase(id));
 
 describe("reminders during the onboarding window", () => {
@@ -33,7 +47,12 @@ describe("reminders during the onboarding window", () => {
     expect(inScope.filter((u) => !u.mail && u.behaviour.onboardsAt === null)).toHaveLength(1);
 
     const reminders = mailsWithSubject(s.stack, REMINDER);
-    expect(reminders.map((m) => m.sentAt)).toEqual(["2026-12-08T09:00:00.000Z", "2026-12-12T09:00:00.000Z", "2026-12-14T09:00:00.000Z", "2026-12-15T05:00:00.000Z"]);
+    expect(reminders.map((m) => m.sentAt)).toEqual([
+      "2026-12-08T09:00:00.000Z",
+      "2026-12-12T09:00:00.000Z",
+      "2026-12-14T09:00:00.000Z",
+      "2026-12-15T05:00:00.000Z",
+    ]);
     const audit = await auditOf(s, id, "mail.reminder.sent");
     expect(audit).toHaveLength(reminders.length);
     reminders.forEach((mail, i) => {
@@ -41,7 +60,11 @@ describe("reminders during the onboarding window", () => {
       const expected = waiting.filter((u) => u.mail).map((u) => u.mail!.toLowerCase());
       expect(mail.to).toEqual([]);
       expect(mail.bcc.map((a) => a.toLowerCase()).sort()).toEqual(expected.sort());
-      expect(audit[i].details).toMatchObject({ recipients: mail.bcc.length, withoutMailbox: waiting.length - expected.length, messages: 1 });
+      expect(audit[i].details).toMatchObject({
+        recipients: mail.bcc.length,
+        withoutMailbox: waiting.length - expected.length,
+        messages: 1,
+      });
     });
 
     // Said the other way round: once onboarded, never reminded again.
@@ -54,14 +77,19 @@ describe("reminders during the onboarding window", () => {
 
 describe("reminder bookkeeping", () => {
   it("counts each reminder once per user even when every activity runs twice", async () => {
-    s = await startScenario({ tenant: { users: 40, seed: 4, missRate: 0.3, mismatchRate: 0 }, runActivitiesTwice: true });
+    s = await startScenario({
+      tenant: { users: 40, seed: 4, missRate: 0.3, mismatchRate: 0 },
+      runActivitiesTwice: true,
+    });
     const id = await s.start();
     await s.runUntil(async () => !(await inWindow(id)));
     const reminders = mailsWithSubject(s.stack, REMINDER);
     expect(reminders).toHaveLength(4);
     const missed = inScopeUsers(s.stack.tenant).filter((u) => u.mail && u.behaviour.onboardsAt === null);
     const stored = new Map((await s.stack.store.getUsers(id)).map((u) => [u.userId, u]));
-    expect(missed.map((u) => [u.userPrincipalName, stored.get(u.id)?.remindersSent])).toEqual(missed.map((u) => [u.userPrincipalName, 4]));
+    expect(missed.map((u) => [u.userPrincipalName, stored.get(u.id)?.remindersSent])).toEqual(
+      missed.map((u) => [u.userPrincipalName, 4]),
+    );
   });
 });
 
@@ -82,7 +110,9 @@ describe("mismatched e-mail requests", () => {
               : null;
         return { user, email: user.behaviour.typedEmail!, matchedBy };
       });
-    expect(new Set(typed.map((t) => t.matchedBy))).toEqual(new Set(["proxyAddress", "userPrincipalName", "otherMails", null]));
+    expect(new Set(typed.map((t) => t.matchedBy))).toEqual(
+      new Set(["proxyAddress", "userPrincipalName", "otherMails", null]),
+    );
     const suggested = typed.filter((t) => t.matchedBy !== null);
     const typos = typed.filter((t) => t.matchedBy === null);
 
@@ -93,22 +123,40 @@ describe("mismatched e-mail requests", () => {
 
     const status = await s.status(id);
     const listed = await s.api(`migrations/${id}/users?state=mismatched`);
-    const mismatched = ((await listed.json()) as { users: { userPrincipalName: string; mergeSuggestion: { typedEmail: string; matchedBy: string; peigAccountId: string | null } }[] }).users;
-    expect(mismatched.map((m) => m.userPrincipalName).sort()).toEqual(suggested.map((t) => t.user.userPrincipalName).sort());
+    const mismatched = (
+      (await listed.json()) as {
+        users: {
+          userPrincipalName: string;
+          mergeSuggestion: { typedEmail: string; matchedBy: string; peigAccountId: string | null };
+        }[];
+      }
+    ).users;
+    expect(mismatched.map((m) => m.userPrincipalName).sort()).toEqual(
+      suggested.map((t) => t.user.userPrincipalName).sort(),
+    );
     for (const { user, email, matchedBy } of suggested) {
-      expect(mismatched.find((m) => m.userPrincipalName === user.userPrincipalName)!.mergeSuggestion).toMatchObject({ typedEmail: email, matchedBy, peigAccountId: null });
+      expect(mismatched.find((m) => m.userPrincipalName === user.userPrincipalName)!.mergeSuggestion).toMatchObject({
+        typedEmail: email,
+        matchedBy,
+        peigAccountId: null,
+      });
     }
     expect((status.counts as { mismatched: number }).mismatched).toBe(suggested.length);
     // A pure typo has nobody to merge into: it is listed for the admins to approve or deny by hand.
-    expect((status.unmatchedRequests as { email: string }[]).map((r) => r.email).sort()).toEqual(typos.map((t) => t.email).sort());
+    expect((status.unmatchedRequests as { email: string }[]).map((r) => r.email).sort()).toEqual(
+      typos.map((t) => t.email).sort(),
+    );
 
     const digest = mailsWithSubject(s.stack, DIGEST).at(-1)!;
     expect(digest.bcc).toEqual(["it@contoso.com"]);
     for (const { user, email, matchedBy } of suggested) {
       // The typed address is set apart with <bdi> (bidi isolation of what people typed).
-      expect(digest.html).toContain(`typed <bdi>${escapeHtml(email)}</bdi>: ${escapeHtml(`merge into ${user.userPrincipalName} (matched by ${matchedBy})`)}`);
+      expect(digest.html).toContain(
+        `typed <bdi>${escapeHtml(email)}</bdi>: ${escapeHtml(`merge into ${user.userPrincipalName} (matched by ${matchedBy})`)}`,
+      );
     }
-    for (const { email } of typos) expect(digest.html).not.toContain(`typed <bdi>${escapeHtml(email)}</bdi>: merge into`);
+    for (const { email } of typos)
+      expect(digest.html).not.toContain(`typed <bdi>${escapeHtml(email)}</bdi>: merge into`);
     expect(digest.html).toContain(`Requests matching no user: ${typos.length}`);
   });
 });
@@ -212,7 +260,11 @@ describe("orchestration history over a full run", () => {
     expect(main.continuedAsNew).toBeGreaterThan(15 * 24);
     const instances = s.host.engine.listInstances();
     expect(instances.map((r) => r.name)).toContain("createPeigAccountsBatch");
-    expect(instances.filter((r) => r.maxHistoryLength > 200).map((r) => `${r.name} ${r.instanceId}: ${r.maxHistoryLength} events`)).toEqual([]);
+    expect(
+      instances
+        .filter((r) => r.maxHistoryLength > 200)
+        .map((r) => `${r.name} ${r.instanceId}: ${r.maxHistoryLength} events`),
+    ).toEqual([]);
     // The hourly cycle really ran hourly: a monitor at every hour of the window.
     expect((await auditOf(s, id, "monitor.progress")).length).toBeGreaterThanOrEqual(15 * 24);
     expect(s.clock.now().getTime() - at(START)).toBeLessThan(20 * DAY + HOUR);

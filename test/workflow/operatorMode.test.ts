@@ -14,7 +14,8 @@ afterEach(async () => {
 
 const ADMIN = "it@contoso.com";
 
-const openGate = async (id: string, purpose: string) => (await s.stack.store.listTasks(id, { status: "open" })).some((t) => t.gate?.startsWith(`${purpose}-`));
+const openGate = async (id: string, purpose: string) =>
+  (await s.stack.store.listTasks(id, { status: "open" })).some((t) => t.gate?.startsWith(`${purpose}-`));
 const latestAdminLink = () => s.taskLinks(ADMIN).at(-1)!;
 
 describe("a migration in operator mode", () => {
@@ -36,16 +37,24 @@ describe("a migration in operator mode", () => {
     // Phase 2: the Peig admin creates the accounts of those who missed the window.
     await s.runUntil(() => openGate(id, "peigAccounts"));
     const counts = (await s.status(id)).counts as { inScope: number; onboarded: number; notOnboarded: number };
-    const signedIn = new Set(s.stack.graph.state.signIns.filter((x) => x.appId === appId && x.status.errorCode === 0).map((x) => x.userId));
+    const signedIn = new Set(
+      s.stack.graph.state.signIns.filter((x) => x.appId === appId && x.status.errorCode === 0).map((x) => x.userId),
+    );
     expect(counts.onboarded).toBe(signedIn.size);
     expect(counts.onboarded).toBeGreaterThan(0);
     expect(counts.notOnboarded).toBeGreaterThan(0);
-    const missed = (await s.stack.store.getUsers(id)).filter((u) => u.phase2.planned).map((u) => u.userId).sort();
+    const missed = (await s.stack.store.getUsers(id))
+      .filter((u) => u.phase2.planned)
+      .map((u) => u.userId)
+      .sort();
     expect(missed).toHaveLength(counts.notOnboarded);
     const accounts = await peigAdminFollows(s, latestAdminLink());
     expect(accounts.title).toBe(`Create ${missed.length} Peig account(s) for users who did not onboard`);
     expect(accounts.confirmed.status).toBe(200);
-    const linked = s.stack.peig.state.microsoft365Accounts().filter((a) => a.linkStatus === "linked").map((a) => a.id);
+    const linked = s.stack.peig.state
+      .microsoft365Accounts()
+      .filter((a) => a.linkStatus === "linked")
+      .map((a) => a.id);
     expect(linked).toEqual(expect.arrayContaining(missed));
 
     // The app cannot see Peig: the Peig admin confirms there that everyone is onboarded and linked.
@@ -75,8 +84,13 @@ describe("a migration in operator mode", () => {
     ]);
     expect(s.stack.peig.state.summary().migrationClosedAt).not.toBeNull();
     expect((status.audit as { action: string }[]).map((a) => a.action)).toContain("entraApp.deleted");
-    const report = JSON.parse(await (await s.api(`migrations/${id}/report?format=json`)).text()) as { deleted: { what: string }[] };
-    expect(report.deleted.map((d) => d.what)).toEqual(["Peig migration configuration", "Entra app PeigMigrationManager"]);
+    const report = JSON.parse(await (await s.api(`migrations/${id}/report?format=json`)).text()) as {
+      deleted: { what: string }[];
+    };
+    expect(report.deleted.map((d) => d.what)).toEqual([
+      "Peig migration configuration",
+      "Entra app PeigMigrationManager",
+    ]);
     // Operator mode calls no Peig API: everything in Peig was the Peig admin's doing.
     expect(s.stack.peig.requestLog).toEqual([]);
     expect(durableSecretsIn(s.stack.graph.outbox)).toEqual([]);
@@ -84,7 +98,11 @@ describe("a migration in operator mode", () => {
 
   it("counts a user whose only sign-ins are non-interactive (single sign-on) as onboarded: no reminder after it, no Phase 2 account", async () => {
     // Every other user signs in to the migration app from an Entra-joined PC: Entra logs that as non-interactive.
-    s = await startScenario({ peigMode: "operator", tenant: { users: 40, missRate: 0.2, mismatchRate: 0 }, stack: { nonInteractiveSignIn: (u) => parseInt(u.id.slice(-1), 16) % 2 === 0 } });
+    s = await startScenario({
+      peigMode: "operator",
+      tenant: { users: 40, missRate: 0.2, mismatchRate: 0 },
+      stack: { nonInteractiveSignIn: (u) => parseInt(u.id.slice(-1), 16) % 2 === 0 },
+    });
     const id = await s.start();
     await peigAdminFollows(s, latestAdminLink());
     await s.host.idle();
@@ -104,13 +122,21 @@ describe("a migration in operator mode", () => {
       expect(row?.state).toBe("onboarded");
       expect(row?.phase2.planned).toBeFalsy();
       const mail = s.stack.tenant.users.find((u) => u.id === signIn.userId)?.mail?.toLowerCase();
-      const remindedAfter = reminders.filter((m) => Date.parse(m.sentAt) > Date.parse(signIn.createdDateTime) && m.bcc.map((a) => a.toLowerCase()).includes(mail ?? ""));
+      const remindedAfter = reminders.filter(
+        (m) =>
+          Date.parse(m.sentAt) > Date.parse(signIn.createdDateTime) &&
+          m.bcc.map((a) => a.toLowerCase()).includes(mail ?? ""),
+      );
       expect(remindedAfter).toEqual([]);
     }
   });
 
   it("stops without deleting anything when the Peig admin never confirms the configuration", async () => {
-    s = await startScenario({ peigMode: "operator", tenant: { users: 30 }, stack: { settings: { TASK_LINK_TTL: "P2D" } } });
+    s = await startScenario({
+      peigMode: "operator",
+      tenant: { users: 30 },
+      stack: { settings: { TASK_LINK_TTL: "P2D" } },
+    });
     const id = await s.start();
     await s.runToEnd(id);
     expect(await s.phase(id)).toBe("failed");

@@ -1,5 +1,13 @@
 import { inScopeUsers } from "../../local/fixtures/tenant";
-import { approveDeletion, auditOf, beforeActivity, mailsWithSubject, startScenario, unlinkInPeig, type Scenario } from "./harness";
+import {
+  approveDeletion,
+  auditOf,
+  beforeActivity,
+  mailsWithSubject,
+  startScenario,
+  unlinkInPeig,
+  type Scenario,
+} from "./harness";
 
 let s: Scenario;
 let undo: (() => void) | undefined;
@@ -11,7 +19,10 @@ afterEach(async () => {
 
 describe("Phase 2 after the deadline", () => {
   it("creates exactly one Peig account for each user who missed the deadline, even when every activity runs twice, then closes with all items met", async () => {
-    s = await startScenario({ tenant: { users: 80, seed: 5, missRate: 0.3, mismatchRate: 0 }, runActivitiesTwice: true });
+    s = await startScenario({
+      tenant: { users: 80, seed: 5, missRate: 0.3, mismatchRate: 0 },
+      runActivitiesTwice: true,
+    });
     const inScope = inScopeUsers(s.stack.tenant);
     const missed = new Set(inScope.filter((u) => u.behaviour.onboardsAt === null).map((u) => u.id));
     const onboarded = new Set(inScope.filter((u) => u.behaviour.onboardsAt !== null).map((u) => u.id));
@@ -46,7 +57,9 @@ describe("Phase 2 after the deadline", () => {
       ["phase2Completed", true],
       ["configurationDeleted", true],
     ]);
-    const report = (await (await s.api(`migrations/${id}/report?format=json`)).json()) as { phase2: { skipped: boolean; created: unknown[]; failed: unknown[] } };
+    const report = (await (await s.api(`migrations/${id}/report?format=json`)).json()) as {
+      phase2: { skipped: boolean; created: unknown[]; failed: unknown[] };
+    };
     expect(report.phase2).toMatchObject({ skipped: false, failed: [] });
     expect(report.phase2.created).toHaveLength(missed.size);
     expect(await auditOf(s, id, "peig.account.created")).toHaveLength(missed.size);
@@ -85,6 +98,8 @@ describe("the re-check between approval and deletion", () => {
     expect(notices[0].html).toContain(victim.userPrincipalName);
     expect(notices[0].html).not.toContain("The migration configuration has been deleted");
     // Back at the gate: a new approval round goes out with the fresh, unmet checklist as evidence.
-    expect(status.openTasks as { gate: string }[]).toEqual(expect.arrayContaining([expect.objectContaining({ gate: "deletionApproval-2" })]));
+    expect(status.openTasks as { gate: string }[]).toEqual(
+      expect.arrayContaining([expect.objectContaining({ gate: "deletionApproval-2" })]),
+    );
   });
 });

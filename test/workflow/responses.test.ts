@@ -7,7 +7,8 @@ import { approveDeletion, DAY, startScenario, type Scenario } from "./harness";
 let s: Scenario;
 afterEach(() => s?.stop());
 
-const post = (path: string, body: unknown) => s.api(path, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+const post = (path: string, body: unknown) =>
+  s.api(path, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
 
 describe("JSON responses", () => {
   it("all say X-Content-Type-Options: nosniff and Cache-Control: no-store, whatever the status", async () => {
@@ -22,7 +23,12 @@ describe("JSON responses", () => {
       await post(`migrations/${id}/cancel`, { reason: "test" }),
     ];
     for (const res of answers) {
-      expect({ status: res.status, type: res.headers.get("content-type"), nosniff: res.headers.get("x-content-type-options"), cache: res.headers.get("cache-control") }).toEqual({
+      expect({
+        status: res.status,
+        type: res.headers.get("content-type"),
+        nosniff: res.headers.get("x-content-type-options"),
+        cache: res.headers.get("cache-control"),
+      }).toEqual({
         status: res.status,
         type: expect.stringMatching(/^application\/json/),
         nosniff: "nosniff",
@@ -55,6 +61,8 @@ describe("the report", () => {
     expect(report.status).toBe(200);
     expect(await report.text()).toContain("<!doctype html>");
     // The key is not in the status JSON's links.
-    expect(JSON.stringify(((await (await s.api(`migrations/${id}`)).json()) as { links: unknown }).links)).not.toContain("code=");
+    expect(
+      JSON.stringify(((await (await s.api(`migrations/${id}`)).json()) as { links: unknown }).links),
+    ).not.toContain("code=");
   });
 });

@@ -2,7 +2,16 @@
  * A host that stops mid-migration and starts again on the same Azure Table Storage (Azurite) carries
  * on where it was: timers keep their times, e-mailed links keep working, and nothing is sent twice.
  */
-import { approveDeletion, startScenario, restartHost, startBody, type Scenario, type ScenarioOptions, DAY, START } from "./harness";
+import {
+  approveDeletion,
+  startScenario,
+  restartHost,
+  startBody,
+  type Scenario,
+  type ScenarioOptions,
+  DAY,
+  START,
+} from "./harness";
 import type { SentMail } from "../../local/graph-simulator/mailbox";
 
 let s: Scenario | undefined;
@@ -15,12 +24,16 @@ let tables = 0;
 function azuriteBacked(): ScenarioOptions {
   const connection = process.env.TEST_STORAGE_CONNECTION;
   if (!connection) throw new Error("TEST_STORAGE_CONNECTION is not set: jest's globalSetup starts Azurite");
-  return { tenant: { users: 40, missRate: 0.25, mismatchRate: 0 }, storage: { connection, tablePrefix: `Restart${Date.now().toString(36)}${tables++}` } };
+  return {
+    tenant: { users: 40, missRate: 0.25, mismatchRate: 0 },
+    storage: { connection, tablePrefix: `Restart${Date.now().toString(36)}${tables++}` },
+  };
 }
 
 const isUserMail = (m: SentMail) => /^Action needed: set up Peig|^Reminder: .* left to set up Peig/.test(m.subject);
 /** What users were sent, in order, without the random parts: when, what, to whom. */
-const userMails = (outbox: readonly SentMail[]) => outbox.filter(isUserMail).map((m) => ({ at: m.sentAt, subject: m.subject, bcc: [...m.bcc].sort() }));
+const userMails = (outbox: readonly SentMail[]) =>
+  outbox.filter(isUserMail).map((m) => ({ at: m.sentAt, subject: m.subject, bcc: [...m.bcc].sort() }));
 
 async function runToApprovalAndApprove(sc: Scenario, id: string): Promise<void> {
   await approveDeletion(sc, id);
@@ -43,7 +56,10 @@ describe("a host restarted mid-window against Azurite", () => {
     const stopAt = new Date(new Date(START).getTime() + 9 * DAY); // after the P7D reminder, before P3D
     await s.host.advanceTo(stopAt);
     const before = userMails(s.stack.graph.outbox);
-    expect(before.map((m) => m.subject)).toEqual([expect.stringMatching(/^Action needed/), expect.stringMatching(/^Reminder: 7 days left/)]);
+    expect(before.map((m) => m.subject)).toEqual([
+      expect.stringMatching(/^Action needed/),
+      expect.stringMatching(/^Reminder: 7 days left/),
+    ]);
 
     s = await restartHost(s, options);
     expect(s.host.instance(id).status).toBe("Running");
@@ -76,7 +92,13 @@ describe("a host restarted mid-window against Azurite", () => {
     await s.runToEnd(id);
     expect(await s.phase(id)).toBe("completed");
     const audit = (await s.stack.store.listAudit(id)).map((a) => a.action);
-    for (const once of ["tasks.opened", "deletion.started", "peig.migrationConfig.deleted", "entraApp.deleted", "report.written"]) {
+    for (const once of [
+      "tasks.opened",
+      "deletion.started",
+      "peig.migrationConfig.deleted",
+      "entraApp.deleted",
+      "report.written",
+    ]) {
       expect(audit.filter((a) => a === once)).toHaveLength(1);
     }
   });

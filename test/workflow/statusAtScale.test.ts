@@ -9,7 +9,15 @@ import type { UserState, UserUpsert } from "../../shared/store";
 import { RowCountingTables } from "../store/countingTables";
 import { startBody, startScenario, type Scenario } from "./harness";
 
-const states: UserState[] = ["onboarded", "notOnboarded", "onboarded", "pendingRequest", "mismatched", "onboarded", "phase2Created"];
+const states: UserState[] = [
+  "onboarded",
+  "notOnboarded",
+  "onboarded",
+  "pendingRequest",
+  "mismatched",
+  "onboarded",
+  "phase2Created",
+];
 
 async function seedMigration(store: EntityMigrationStore, id: string, users: number): Promise<void> {
   const request = startBody();
@@ -20,7 +28,15 @@ async function seedMigration(store: EntityMigrationStore, id: string, users: num
     phase: "onboarding",
     deadline: String(request.deadline),
     runtime: { request, peigMode: "api", taskLinkTtlMs: 86_400_000, commands: {}, sent: [] },
-    counts: { inScope: users, onboarded: 0, pending: 0, mismatched: 0, notOnboarded: 0, phase2Created: 0, phase2Failed: 0 },
+    counts: {
+      inScope: users,
+      onboarded: 0,
+      pending: 0,
+      mismatched: 0,
+      notOnboarded: 0,
+      phase2Created: 0,
+      phase2Failed: 0,
+    },
   });
   const rows: UserUpsert[] = Array.from({ length: users }, (_, n) => ({
     userId: `u${String(n).padStart(7, "0")}`,
@@ -53,7 +69,13 @@ describe("status and users endpoints at 100,000 users", () => {
     tables.reset();
     const res = await s.api(path);
     const body = await res.text();
-    return { status: res.status, userRows: tables.read("Users"), rows: [...tables.rowsRead.values()].reduce((a, b) => a + b, 0), bytes: body.length, body };
+    return {
+      status: res.status,
+      userRows: tables.read("Users"),
+      rows: [...tables.rowsRead.values()].reduce((a, b) => a + b, 0),
+      bytes: body.length,
+      body,
+    };
   };
 
   it("answers the status JSON without reading any user row, the same at 100 and at 100,000 users", async () => {

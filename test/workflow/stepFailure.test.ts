@@ -13,7 +13,10 @@ function graphError(status: number, code: string, request: string): GraphError {
 
 describe("a step failure", () => {
   it("travels inside the message as Durable passes it (Reason, newline, Details) and reads back unchanged", () => {
-    const failure = describeFailure("monitorOnboarding", new RetriesExhaustedError(5, graphError(503, "serviceNotAvailable", "listUsers")));
+    const failure = describeFailure(
+      "monitorOnboarding",
+      new RetriesExhaustedError(5, graphError(503, "serviceNotAvailable", "listUsers")),
+    );
     const thrown = new StepFailedError(failure);
     const asDelivered = new Error(`Activity function 'monitorOnboarding' failed: ${thrown.message} \n ${thrown.stack}`);
     expect(stepFailureFrom("monitorOnboarding", asDelivered)).toEqual(failure);
@@ -25,24 +28,43 @@ describe("a step failure", () => {
     expect(failure).toMatchObject({ service: "graph", status: 403 });
     expect(failure.fix).toMatch(/AuditLog\.Read\.All/);
     expect(failure.fix).toMatch(/Entra ID P1/);
-    expect(describeFailure("createMigrationApp", graphError(403, "Authorization_RequestDenied", "instantiate")).fix).toMatch(/Application\.ReadWrite\.All/);
+    expect(
+      describeFailure("createMigrationApp", graphError(403, "Authorization_RequestDenied", "instantiate")).fix,
+    ).toMatch(/Application\.ReadWrite\.All/);
   });
 
   it("names the Peig right of a 403 and the key of a 401", () => {
-    const refused = describeFailure("configurePeigMigration", new PeigApiError("saveMigrationConfiguration", 403, "forbidden", undefined, undefined));
+    const refused = describeFailure(
+      "configurePeigMigration",
+      new PeigApiError("saveMigrationConfiguration", 403, "forbidden", undefined, undefined),
+    );
     expect(refused).toMatchObject({ service: "peig", status: 403 });
     expect(refused.fix).toMatch(/Configuration > Microsoft 365 Active Provider > Migration/);
-    expect(describeFailure("planPhase2", new PeigApiError("listUsers", 401, "unauthorized", undefined, undefined)).fix).toMatch(/PEIG_API_KEY/);
-    expect(describeFailure("planPhase2", new PeigTransportError("listUsers", new Error("ECONNRESET")))).toMatchObject({ service: "peig", status: null });
+    expect(
+      describeFailure("planPhase2", new PeigApiError("listUsers", 401, "unauthorized", undefined, undefined)).fix,
+    ).toMatch(/PEIG_API_KEY/);
+    expect(describeFailure("planPhase2", new PeigTransportError("listUsers", new Error("ECONNRESET")))).toMatchObject({
+      service: "peig",
+      status: null,
+    });
   });
 
   it("is the app's own when untagged (a crash, a bug): never a made-up service", () => {
-    expect(stepFailureFrom("writeReport", new Error("Cannot read properties of undefined\n at x"))).toMatchObject({ service: "app", status: null, step: "writeReport", message: "Cannot read properties of undefined" });
+    expect(stepFailureFrom("writeReport", new Error("Cannot read properties of undefined\n at x"))).toMatchObject({
+      service: "app",
+      status: null,
+      step: "writeReport",
+      message: "Cannot read properties of undefined",
+    });
   });
 
   it("separates one refused Peig account (recorded, Phase 2 goes on) from Peig being down (the migration pauses)", () => {
     expect(isPerUserFailure(new PeigApiError("createPeigAccount", 409, "conflict", undefined, undefined))).toBe(true);
-    expect(isPerUserFailure(new RetriesExhaustedError(5, new PeigApiError("createPeigAccount", 503, "unavailable", undefined, 1000)))).toBe(false);
+    expect(
+      isPerUserFailure(
+        new RetriesExhaustedError(5, new PeigApiError("createPeigAccount", 503, "unavailable", undefined, 1000)),
+      ),
+    ).toBe(false);
     expect(isPerUserFailure(new PeigApiError("createPeigAccount", 403, "forbidden", undefined, undefined))).toBe(false);
     expect(isPerUserFailure(new PeigTransportError("createPeigAccount", new Error("timeout")))).toBe(false);
   });

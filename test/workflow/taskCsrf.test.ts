@@ -36,7 +36,10 @@ class CookieJar {
   }
 }
 
-const decided = async (id: string) => (await s.stack.store.listTasks(id, { gate: "deletionApproval-1" })).filter((t) => t.status === "decided").map((t) => t.assignee);
+const decided = async (id: string) =>
+  (await s.stack.store.listTasks(id, { gate: "deletionApproval-1" }))
+    .filter((t) => t.status === "decided")
+    .map((t) => t.assignee);
 
 describe("task-page CSRF", () => {
   it("lets two task pages opened side by side in one browser each decide their own task", async () => {
@@ -73,10 +76,14 @@ describe("task-page CSRF", () => {
     const id = await atApprovalGate();
     const [cio] = s.taskLinks(CIO);
     const page = await s.openTask(cio);
-    expect((await s.postTask(cio, { csrf: page.csrf, decision: "approve" }, { cookie: page.cookie, headers })).status).toBe(403);
+    expect(
+      (await s.postTask(cio, { csrf: page.csrf, decision: "approve" }, { cookie: page.cookie, headers })).status,
+    ).toBe(403);
     expect(await decided(id)).toEqual([]);
     // From the page's own origin it goes through.
     const own = { origin: new URL(s.taskUrl(cio)).origin, "sec-fetch-site": "same-origin" };
-    expect((await s.postTask(cio, { csrf: page.csrf, decision: "approve" }, { cookie: page.cookie, headers: own })).status).toBe(200);
+    expect(
+      (await s.postTask(cio, { csrf: page.csrf, decision: "approve" }, { cookie: page.cookie, headers: own })).status,
+    ).toBe(200);
   });
 });

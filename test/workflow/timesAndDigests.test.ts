@@ -30,14 +30,20 @@ describe("a migration started in Europe/Prague", () => {
       expect(mail.html).toContain(`A note from your IT team: <bdi>${NOTE}</bdi>`);
     }
     const page = await (await s.api(`migrations/${id}/page`)).text();
-    expect(page).toContain(`<time datetime="${deadline.toISOString()}" title="${deadline.toISOString()}">${prague}</time> <span class="muted">(in `);
+    expect(page).toContain(
+      `<time datetime="${deadline.toISOString()}" title="${deadline.toISOString()}">${prague}</time> <span class="muted">(in `,
+    );
     expect(status.deadline).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
     expect(status.timeZone).toBe("Europe/Prague");
   });
 
   it("refuses a zone Intl does not know with 400 naming timeZone", async () => {
     s = await startScenario({ tenant: { users: 5, seed: 5 } });
-    const res = await s.api("migrations", { method: "POST", body: JSON.stringify(startBody({ timeZone: "Europe/Atlantis" })), headers: { "content-type": "application/json" } });
+    const res = await s.api("migrations", {
+      method: "POST",
+      body: JSON.stringify(startBody({ timeZone: "Europe/Atlantis" })),
+      headers: { "content-type": "application/json" },
+    });
     expect(res.status).toBe(400);
     const { errors } = (await res.json()) as { errors: { field: string }[] };
     expect(errors.map((e) => e.field)).toEqual(["timeZone"]);
@@ -52,6 +58,7 @@ describe("the admins' digest", () => {
     const sentAt = mailsWithSubject(s.stack, DIGEST).map((m) => Date.parse(m.sentAt));
     expect(sentAt.length).toBeGreaterThan(1);
     sentAt.slice(1).forEach((t, i) => expect(t - sentAt[i]).toBeGreaterThanOrEqual(DAY));
-    for (const mail of mailsWithSubject(s.stack, DIGEST)) expect(mail.html).not.toMatch(/notOnboarded|pendingRequest|awaitingOnboarding/);
+    for (const mail of mailsWithSubject(s.stack, DIGEST))
+      expect(mail.html).not.toMatch(/notOnboarded|pendingRequest|awaitingOnboarding/);
   });
 });

@@ -13,7 +13,11 @@ import { DAY, START, startBody } from "./harness";
 const TENANT = { users: 600, seed: 5, missRate: 0.85, mismatchRate: 0 };
 
 async function start(host: TestHost, body: Record<string, unknown>): Promise<string> {
-  const res = await host.fetchApi("migrations", { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+  const res = await host.fetchApi("migrations", {
+    method: "POST",
+    body: JSON.stringify(body),
+    headers: { "content-type": "application/json" },
+  });
   expect(res.status).toBe(202);
   return ((await res.json()) as { id: string }).id;
 }
@@ -32,7 +36,11 @@ async function finish(host: TestHost, stack: LocalStack, id: string): Promise<vo
         if (page.status !== 200) continue;
         const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())![1];
         const cookie = (page.headers.get("set-cookie") ?? "").split(";")[0];
-        await fetch(link, { method: "POST", body: new URLSearchParams({ csrf, decision: "approve" }), headers: { cookie, "content-type": "application/x-www-form-urlencoded" } });
+        await fetch(link, {
+          method: "POST",
+          body: new URLSearchParams({ csrf, decision: "approve" }),
+          headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+        });
       }
     }
     await host.idle();
@@ -44,7 +52,9 @@ async function finish(host: TestHost, stack: LocalStack, id: string): Promise<vo
 
 /** Phase 2 sub-orchestrations grouped by the parent execution that scheduled them: the wave sizes. */
 function phase2Waves(host: TestHost, id: string): number[] {
-  const children = host.engine.listInstances().filter((r: InstanceRecord) => r.parent?.instanceId === id && r.instanceId.includes("-phase2-"));
+  const children = host.engine
+    .listInstances()
+    .filter((r: InstanceRecord) => r.parent?.instanceId === id && r.instanceId.includes("-phase2-"));
   const waves = new Map<number, number>();
   for (const child of children) waves.set(child.parent!.executionId, (waves.get(child.parent!.executionId) ?? 0) + 1);
   return [...waves.entries()].sort(([a], [b]) => a - b).map(([, n]) => n);
@@ -73,7 +83,14 @@ describe("deploying version 3.0 mid-window", () => {
 
       await stack.stop();
       stack = await startLocalStack({ clock, publicBaseUrl: v2.baseUrl, tenant: TENANT });
-      const second = await start(v2, startBody({ approvers: ["cio@contoso.com"], monitorEvery: "P1D", deadline: new Date(clock.now().getTime() + 14 * DAY).toISOString() }));
+      const second = await start(
+        v2,
+        startBody({
+          approvers: ["cio@contoso.com"],
+          monitorEvery: "P1D",
+          deadline: new Date(clock.now().getTime() + 14 * DAY).toISOString(),
+        }),
+      );
       await finish(v2, stack, second);
       expect(v2.instance(second).version).toBe("3.0");
       expect(phase2Waves(v2, second)).toEqual([8, 2]);

@@ -4,7 +4,17 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterFailure, defaultTimings, gateDecision, gateWakeAt, LONGEST_TIMER_MS, MAX_SLEEP_MS, reminderDue, retryDue, sleepEnd } from "../../shared/domain/waits";
+import {
+  afterFailure,
+  defaultTimings,
+  gateDecision,
+  gateWakeAt,
+  LONGEST_TIMER_MS,
+  MAX_SLEEP_MS,
+  reminderDue,
+  retryDue,
+  sleepEnd,
+} from "../../shared/domain/waits";
 import type { HumanTaskTally, OpenGate, StepFailure } from "../../shared/workflow";
 import { MINUTE, DAY } from "../../shared/domain/duration";
 
@@ -22,12 +32,20 @@ describe("waiting", () => {
 
   it("never arms a timer longer than a day, however far the wake-up time, and so never one the backend would split (6 days)", () => {
     expect(MAX_SLEEP_MS).toBeLessThan(LONGEST_TIMER_MS);
-    for (const until of [undefined, plus(7 * DAY), plus(400 * DAY), plus(DAY + 1)]) expect(sleepEnd(now, until).getTime() - now.getTime()).toBe(MAX_SLEEP_MS);
+    for (const until of [undefined, plus(7 * DAY), plus(400 * DAY), plus(DAY + 1)])
+      expect(sleepEnd(now, until).getTime() - now.getTime()).toBe(MAX_SLEEP_MS);
     expect(sleepEnd(now, plus(5 * MINUTE))).toEqual(plus(5 * MINUTE));
   });
 });
 
-const tally = (t: Partial<HumanTaskTally>): HumanTaskTally => ({ gate: "deletionApproval-1", approvals: [], rejections: [], done: [], open: 0, ...t });
+const tally = (t: Partial<HumanTaskTally>): HumanTaskTally => ({
+  gate: "deletionApproval-1",
+  approvals: [],
+  rejections: [],
+  done: [],
+  open: 0,
+  ...t,
+});
 
 describe("a human gate", () => {
   it("passes on k approvals, stops on any rejection (even with k approvals), completes on one done, and waits otherwise", () => {
@@ -38,7 +56,14 @@ describe("a human gate", () => {
   });
 
   it("wakes at the next reminder before the expiry, at the expiry otherwise; no reminder is due at or after the expiry", () => {
-    const gate: OpenGate = { purpose: "deletionApproval", round: 1, id: "deletionApproval-1", required: 2, expiresAt: plus(7 * DAY).toISOString(), nextReminderAt: plus(DAY).toISOString() };
+    const gate: OpenGate = {
+      purpose: "deletionApproval",
+      round: 1,
+      id: "deletionApproval-1",
+      required: 2,
+      expiresAt: plus(7 * DAY).toISOString(),
+      nextReminderAt: plus(DAY).toISOString(),
+    };
     expect(gateWakeAt(gate)).toEqual(plus(DAY));
     expect(reminderDue(gate, plus(DAY))).toBe(true);
     expect(reminderDue(gate, plus(DAY - 1))).toBe(false);
@@ -71,7 +96,8 @@ describe("a failing step", () => {
 
   it("keeps re-trying by itself for ATTENTION_RETRY_FOR (3 days by default), then only on resume", () => {
     let attention = afterFailure(undefined, failure, now, defaultTimings, 1);
-    while (attention.nextAttemptAt) attention = afterFailure(attention, failure, new Date(attention.nextAttemptAt), defaultTimings, 1);
+    while (attention.nextAttemptAt)
+      attention = afterFailure(attention, failure, new Date(attention.nextAttemptAt), defaultTimings, 1);
     expect(Date.parse(attention.lastAttemptAt) - now.getTime()).toBeGreaterThanOrEqual(3 * DAY);
     expect(retryDue(attention, plus(30 * DAY), false)).toBe(false);
     expect(retryDue(attention, plus(30 * DAY), true)).toBe(true);
