@@ -141,14 +141,12 @@ export async function monitorOnboarding(
   const { reconciliation, counts } = await reconcileAndRecord(s, input.migrationId, runtime, {
     // Pending requests whose typed e-mail matches nobody in scope, for the admins to Approve or Deny by hand.
     runtime: (rt, { unmatchedRequests }) =>
-      void (rt.unmatchedRequests = unmatchedRequests
-        .slice(0, 50)
-        .map((u) => ({
-          email: u.request.email,
-          displayName: u.request.displayName,
-          submittedAt: u.request.submittedAt,
-          reason: u.reason,
-        }))),
+      void (rt.unmatchedRequests = unmatchedRequests.slice(0, 50).map((u) => ({
+        email: u.request.email,
+        displayName: u.request.displayName,
+        submittedAt: u.request.submittedAt,
+        reason: u.reason,
+      }))),
   });
   await recordBounces(s, input.migrationId, reconciliation);
   const pending = runtime.mail?.pending;

@@ -145,11 +145,9 @@ function uniqueEmails(what: string, max: number) {
 
 function fieldSchemas(now: Date) {
   return {
-    workspace: z
-      .string({ error: "must be the Peig workspace name (text)" })
-      .regex(WORKSPACE, {
-        error: `must be a Peig workspace name: 1–${startRequestLimits.workspaceChars} characters, letters, digits and hyphens only`,
-      }),
+    workspace: z.string({ error: "must be the Peig workspace name (text)" }).regex(WORKSPACE, {
+      error: `must be a Peig workspace name: 1–${startRequestLimits.workspaceChars} characters, letters, digits and hyphens only`,
+    }),
     domain: z
       .string({ error: "must be the corporate DNS domain (text)" })
       .max(startRequestLimits.maxHostChars, {

@@ -10,9 +10,7 @@ import type { LocalStackOptions } from "../../local/stack";
 let s: Scenario | undefined;
 afterEach(async () => s?.stop());
 
-async function post(
-  body: Record<string, unknown>,
-): Promise<{
+async function post(body: Record<string, unknown>): Promise<{
   status: number;
   body: { preflight?: PreflightFinding[]; errors?: { field: string; message: string }[] };
 }> {
