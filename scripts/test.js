@@ -22,12 +22,16 @@ const checksFile = path.join(artifacts, "checks-failed");
 // The browser tests drive Debian's Chromium: install it when missing (as root, from Debian's packages).
 spawnSync(process.execPath, [path.join(root, "scripts", "ensureChromium.js")], { cwd: root, stdio: "inherit" });
 
-// Static checks first: a type error, a determinism lint error, or a Bicep error or warning (the
-// real compiler builds and lints infra/, writing the ARM template the infra tests read) fails the
-// run like a failing test.
+// Static checks first: a type error, a determinism lint error, a file Prettier would format differently
+// (`npx prettier --write .` fixes it), or a Bicep error or warning (the real compiler builds and lints
+// infra/, writing the ARM template the infra tests read) fails the run like a failing test.
 const checks = [
   ["typecheck", [require.resolve("typescript/bin/tsc"), "--noEmit", "-p", "tsconfig.json"]],
   ["lint", [path.join(root, "node_modules", "eslint", "bin", "eslint.js"), "."]],
+  [
+    "format",
+    [path.join(root, "node_modules", "prettier", "bin", "prettier.cjs"), "--check", "--log-level", "warn", "."],
+  ],
   ["bicep", [path.join(root, "scripts", "bicep.js")]],
 ];
 let failedChecks = 0;
