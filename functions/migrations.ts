@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import * as df from "durable-functions";
-import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
 import { parseIsoDuration } from "../shared/domain/duration";
 import { nextReminder } from "../shared/domain/schedule";
 import { timingsFromSettings } from "../shared/domain/waits";
@@ -698,84 +698,30 @@ function statusUrl(request: HttpRequest, id: string): string {
   return `${baseUrlOf(request)}/api/migrations/${id}`;
 }
 
+/** The admin API, every route behind the function key (and App Service Authentication in Azure). */
 export function registerMigrationFunctions(): void {
-  const route = (r: string) => `migrations${r}`;
-  app.http("listMigrations", {
-    route: route(""),
-    methods: ["GET"],
-    authLevel: "function",
-    handler: (req: HttpRequest, _ctx: InvocationContext) => listMigrations(req),
-  });
-  app.http("getHomePage", {
-    route: "home",
-    methods: ["GET"],
-    authLevel: "function",
-    handler: (req: HttpRequest, _ctx: InvocationContext) => getHomePage(req),
-  });
-  df.app.client.http("postHomePlan", {
-    route: "home/plan",
-    methods: ["POST"],
-    authLevel: "function",
-    handler: postHomePlan,
-  });
-  df.app.client.http("postHomeStart", {
-    route: "home/start",
-    methods: ["POST"],
-    authLevel: "function",
-    handler: postHomeStart,
-  });
-  df.app.client.http("startMigration", {
-    route: route(""),
-    methods: ["POST"],
-    authLevel: "function",
-    handler: startMigration,
-  });
-  df.app.client.http("getMigrationStatus", {
-    route: route("/{id}"),
-    methods: ["GET"],
-    authLevel: "function",
-    handler: getMigrationStatus,
-  });
-  df.app.client.http("getMigrationPage", {
-    route: route("/{id}/page"),
-    methods: ["GET"],
-    authLevel: "function",
-    handler: getMigrationPage,
-  });
-  app.http("listMigrationUsers", {
-    route: route("/{id}/users"),
-    methods: ["GET"],
-    authLevel: "function",
-    handler: (req: HttpRequest, _ctx: InvocationContext) => listMigrationUsers(req),
-  });
-  df.app.client.http("extendDeadline", {
-    route: route("/{id}/deadline"),
-    methods: ["POST"],
-    authLevel: "function",
-    handler: extendDeadline,
-  });
-  df.app.client.http("cancelMigration", {
-    route: route("/{id}/cancel"),
-    methods: ["POST"],
-    authLevel: "function",
-    handler: cancelMigration,
-  });
-  df.app.client.http("resumeMigration", {
-    route: route("/{id}/resume"),
-    methods: ["POST"],
-    authLevel: "function",
-    handler: resumeMigration,
-  });
-  df.app.client.http("requestApprovalAgain", {
-    route: route("/{id}/approval"),
-    methods: ["POST"],
-    authLevel: "function",
-    handler: requestApprovalAgain,
-  });
-  app.http("getMigrationReport", {
-    route: route("/{id}/report"),
-    methods: ["GET"],
-    authLevel: "function",
-    handler: (req: HttpRequest, _ctx: InvocationContext) => getReport(req),
-  });
+  const reads: [name: string, route: string, handler: (req: HttpRequest) => Promise<HttpResponseInit>][] = [
+    ["listMigrations", "migrations", listMigrations],
+    ["getHomePage", "home", getHomePage],
+    ["listMigrationUsers", "migrations/{id}/users", listMigrationUsers],
+    ["getMigrationReport", "migrations/{id}/report", getReport],
+  ];
+  for (const [name, route, handler] of reads) {
+    app.http(name, { route, methods: ["GET"], authLevel: "function", handler: (req: HttpRequest) => handler(req) });
+  }
+  // Routes that start, signal or read an orchestration get the durable client binding.
+  const withClient: [name: string, method: "GET" | "POST", route: string, handler: df.HttpDurableClientHandler][] = [
+    ["postHomePlan", "POST", "home/plan", postHomePlan],
+    ["postHomeStart", "POST", "home/start", postHomeStart],
+    ["startMigration", "POST", "migrations", startMigration],
+    ["getMigrationStatus", "GET", "migrations/{id}", getMigrationStatus],
+    ["getMigrationPage", "GET", "migrations/{id}/page", getMigrationPage],
+    ["extendDeadline", "POST", "migrations/{id}/deadline", extendDeadline],
+    ["cancelMigration", "POST", "migrations/{id}/cancel", cancelMigration],
+    ["resumeMigration", "POST", "migrations/{id}/resume", resumeMigration],
+    ["requestApprovalAgain", "POST", "migrations/{id}/approval", requestApprovalAgain],
+  ];
+  for (const [name, method, route, handler] of withClient) {
+    df.app.client.http(name, { route, methods: [method], authLevel: "function", handler });
+  }
 }

@@ -4,6 +4,7 @@
  * logs have no TTY, and a line per poll would flood them).
  */
 import { MINUTE, HOUR, DAY } from "../../shared/domain/duration";
+import type { MigrationCounts } from "../../shared/store";
 
 /** The part of the status JSON the progress line reads. */
 export interface MigrationStatusView {
@@ -12,15 +13,7 @@ export interface MigrationStatusView {
   deadline: string;
   nextReminder: string | null;
   waitingFor: string | null;
-  counts: {
-    inScope: number;
-    onboarded: number;
-    pending: number;
-    mismatched: number;
-    notOnboarded: number;
-    phase2Created: number;
-    phase2Failed: number;
-  };
+  counts: MigrationCounts;
   /** The people the workflow waits on (who and what; the link is in their e-mail). */
   waitingOn?: { who: string[]; what: string; since?: string; expiresAt: string }[];
   /** The simulated time the status was read at. */

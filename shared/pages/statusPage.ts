@@ -7,6 +7,7 @@ import { formatHuman } from "../domain/humanTime";
 import type { WaitingOn } from "../workflow";
 import type { BouncedUserSummary } from "../domain/mailPlan";
 import { checklistHtml, escapeHtml, isolatedParts, page, table, timeHtml, type HtmlCell } from "./layout";
+import type { MigrationCounts } from "../store";
 
 export interface StatusView {
   id: string;
@@ -32,15 +33,7 @@ export interface StatusView {
     since: string;
     nextAttemptAt: string | null;
   } | null;
-  counts: {
-    inScope: number;
-    onboarded: number;
-    pending: number;
-    mismatched: number;
-    notOnboarded: number;
-    phase2Created: number;
-    phase2Failed: number;
-  };
+  counts: MigrationCounts;
   app: { appId: string; entityId: string; replyUrl: string; thumbprint: string; certificateNotAfter: string } | null;
   checklist: { label: string; met: boolean; evidence: string[] }[] | null;
   openTasks: { kind: string; gate?: string; assignee: string; expiresAt: string }[];
