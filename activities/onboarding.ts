@@ -23,81 +23,42 @@ export async function sendInvitations(
 ): Promise<{ recipients: number; messages: number }> {
   const { runtime } = await loadMigration(s, input.migrationId);
   const { reconciliation } = await reconcileAndRecord(s, input.migrationId, runtime);
-  const result = await sendInvitationsTo(s, input.migrationId, runtime, reconciliation, input.deadline);
-  return { recipients: result.recipients, messages: result.messages };
-}
-
-/** Everyone not yet onboarded who was not invited yet: the invitation, or as much of it as the mailboxes have room for. */
-async function sendInvitationsTo(
-  s: Services,
-  migrationId: string,
-  runtime: MigrationRuntime,
-  reconciliation: Reconciliation,
-  deadline: string,
-): Promise<SendOutcome> {
-  // Only users with a mailbox can be mailed; the others are counted apart, not as recipients.
-  const people = reconciliation.users.filter((u) => u.state !== "onboarded");
-  const mailed = people.filter(hasMailbox);
-  const mail = (name?: string) =>
-    invitationEmail({
-      workspace: runtime.request.workspace,
-      domain: runtime.request.domain,
-      deadline: new Date(deadline),
-      recipientName: name,
-      ...mailContext(runtime),
-    });
-  const outcome = await sendToPeople(
-    s,
-    migrationId,
-    { purpose: "invitation", kind: "invitation", label: "invitation", deadline },
-    mailed,
-    mail,
-    runtime.request.personalisedReminders ?? false,
-  );
-  await s.store.appendAudit({
-    migrationId,
-    actor: "system",
-    action: "mail.invitation.sent",
-    details: { recipients: mailed.length, withoutMailbox: people.length - mailed.length, ...auditOf(outcome) },
-  });
-  return outcome;
-}
-
-/** Instances started earlier also pass `key`: it is always reminderKey(label, deadline), so it is derived here. */
-export async function sendReminders(
-  input: ActivityInput<"sendReminders">,
-  s: Services = services(),
-): Promise<ActivityResult<"sendReminders">> {
-  const { runtime } = await loadMigration(s, input.migrationId);
-  const { reconciliation } = await reconcileAndRecord(s, input.migrationId, runtime);
-  const result = await sendRemindersTo(s, input.migrationId, runtime, reconciliation, {
-    purpose: `reminder:${reminderKey(input.label, input.deadline)}`,
-    kind: "reminder",
-    label: input.label,
+  const result = await mailOnboarding(s, input.migrationId, runtime, reconciliation, {
+    purpose: "invitation",
+    kind: "invitation",
+    label: "invitation",
     deadline: input.deadline,
   });
   return { recipients: result.recipients, messages: result.messages };
 }
 
-async function sendRemindersTo(
+/**
+ * The invitation (everyone not yet onboarded) or a reminder (everyone not onboarded at all), to those not mailed it
+ * yet, or as much of it as the mailboxes have room for. Only users with a mailbox can be mailed; the others are
+ * counted apart, not as recipients.
+ */
+async function mailOnboarding(
   s: Services,
   migrationId: string,
   runtime: MigrationRuntime,
   reconciliation: Reconciliation,
   send: PendingSend,
 ): Promise<SendOutcome> {
-  const now = s.clock.now();
-  const people = reconciliation.users.filter((u) => u.state === "notOnboarded");
+  const invitation = send.kind === "invitation";
+  const people = reconciliation.users.filter((u) =>
+    invitation ? u.state !== "onboarded" : u.state === "notOnboarded",
+  );
   const mailed = people.filter(hasMailbox);
-  const mail = (name?: string) =>
-    reminderEmail({
-      workspace: runtime.request.workspace,
-      domain: runtime.request.domain,
-      deadline: new Date(send.deadline),
-      now,
-      recipientName: name,
-      ...mailContext(runtime),
-    });
+  const now = s.clock.now();
+  const context = {
+    workspace: runtime.request.workspace,
+    domain: runtime.request.domain,
+    deadline: new Date(send.deadline),
+  };
+  const mail = (recipientName?: string) =>
+    invitation
+      ? invitationEmail({ ...context, recipientName, ...mailContext(runtime) })
+      : reminderEmail({ ...context, now, recipientName, ...mailContext(runtime) });
   const outcome = await sendToPeople(
     s,
     migrationId,
@@ -109,16 +70,31 @@ async function sendRemindersTo(
   await s.store.appendAudit({
     migrationId,
     actor: "system",
-    action: "mail.reminder.sent",
+    action: `mail.${send.kind}.sent`,
     details: {
-      reminder: send.label,
-      deadline: send.deadline,
+      ...(invitation ? {} : { reminder: send.label, deadline: send.deadline }),
       recipients: mailed.length,
       withoutMailbox: people.length - mailed.length,
       ...auditOf(outcome),
     },
   });
   return outcome;
+}
+
+/** Instances started earlier also pass `key`: it is always reminderKey(label, deadline), so it is derived here. */
+export async function sendReminders(
+  input: ActivityInput<"sendReminders">,
+  s: Services = services(),
+): Promise<ActivityResult<"sendReminders">> {
+  const { runtime } = await loadMigration(s, input.migrationId);
+  const { reconciliation } = await reconcileAndRecord(s, input.migrationId, runtime);
+  const result = await mailOnboarding(s, input.migrationId, runtime, reconciliation, {
+    purpose: `reminder:${reminderKey(input.label, input.deadline)}`,
+    kind: "reminder",
+    label: input.label,
+    deadline: input.deadline,
+  });
+  return { recipients: result.recipients, messages: result.messages };
 }
 
 /** What every onboarding mail takes from the start request: who to ask, the zone for dates, the admins' note. */
@@ -151,9 +127,7 @@ export async function monitorOnboarding(
   await recordBounces(s, input.migrationId, reconciliation);
   const pending = runtime.mail?.pending;
   // The rest of an invitation or reminder the mailboxes had no room for when it started.
-  if (pending?.kind === "invitation")
-    await sendInvitationsTo(s, input.migrationId, runtime, reconciliation, pending.deadline);
-  else if (pending?.kind === "reminder") await sendRemindersTo(s, input.migrationId, runtime, reconciliation, pending);
+  if (pending) await mailOnboarding(s, input.migrationId, runtime, reconciliation, pending);
   // The status page's chart is drawn from these.
   await s.store.appendAudit({
     migrationId: input.migrationId,
