@@ -205,7 +205,7 @@ export function waitingOn(gate: OpenGate, request: MigrationRequest, merges?: nu
     peigAccounts: "the Peig admin to create the missing Peig accounts",
     peigChecklist: "the Peig admin to confirm every user is onboarded and linked in Peig",
     peigDeletion: "the Peig admin to delete the migration configuration in Peig",
-    peigMerges: `the Peig admin to confirm ${merges ?? "the"} merge(s) of requests typed with another e-mail`,
+    peigMerges: `the Peig admin to review the merge task: ${merges ?? "the"} pending request(s) typed with another e-mail`,
   };
   return {
     who,

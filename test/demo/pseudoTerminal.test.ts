@@ -73,7 +73,7 @@ describe("npm start in a terminal, answered only through the links it prints", (
     expect(output).toContain("the demo waits for you");
     // Whenever it waits on a person, it says who and what, and prints the link from their e-mail.
     expect(output).toMatch(
-      /Waiting for the Peig admin to confirm \d+ merge\(s\) of requests typed with another e-mail \(task e-mailed to it@contoso\.com\)/,
+      /Waiting for the Peig admin to review the merge task: \d+ pending request\(s\) typed with another e-mail \(task e-mailed to it@contoso\.com\)/,
     );
     expect(output).toMatch(
       /Waiting for 1 of 2 approvers to approve deleting the migration configuration \(task e-mailed to cio@contoso\.com, ciso@contoso\.com\)/,

@@ -79,12 +79,14 @@ describe("the Peig admin's merge task", () => {
       expect.objectContaining({
         who: [ADMIN],
         what: expect.stringContaining(
-          `confirm ${mergeable.merges.merges.length + mergeable.merges.manual.length} merge`,
+          `the merge task: ${mergeable.merges.merges.length + mergeable.merges.manual.length} pending request(s)`,
         ),
       }),
     ]);
     const statusPage = await (await s.api(`migrations/${id}/page`)).text();
-    expect(statusPage).toMatch(/<strong>Waiting for:<\/strong> the Peig admin to confirm \d+ merge/);
+    expect(statusPage).toMatch(
+      /<strong>Waiting for:<\/strong> the Peig admin to review the merge task: \d+ pending request\(s\)/,
+    );
     expect(statusPage).toContain(`task sent to ${ADMIN}`);
     expect(JSON.stringify(status.waitingOn)).not.toContain("/api/tasks/");
 
