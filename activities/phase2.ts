@@ -20,18 +20,17 @@ export async function planPhase2(
   if (planned > 0) return { users: planned, batches: Math.ceil(planned / PHASE2_BATCH_SIZE) };
   const { runtime } = await loadMigration(s, input.migrationId);
   const { reconciliation } = await reconcileAndRecord(s, input.migrationId, runtime, {
-    rows: (rows, { usersWithoutPeigAccount }) => {
+    rows: ({ usersWithoutPeigAccount }) => {
       // Batch n is the n-th 50 of the planned users in user-id order, recorded on each row.
       const batchOfUser = new Map(
         [...usersWithoutPeigAccount]
           .sort((a, b) => a.localeCompare(b))
           .map((userId, i) => [userId, Math.floor(i / PHASE2_BATCH_SIZE)]),
       );
-      return rows.map((row) =>
+      return (row) =>
         batchOfUser.has(row.userId)
           ? { ...row, phase2: { attempts: 0, planned: true }, phase2Batch: batchOfUser.get(row.userId) }
-          : row,
-      );
+          : row;
     },
   });
   const missing = reconciliation.usersWithoutPeigAccount;

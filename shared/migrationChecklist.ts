@@ -25,24 +25,25 @@ export async function freshChecklist(
   runtime: MigrationRuntime,
   phase2: Phase2Outcome | null,
 ): Promise<ChecklistItem[]> {
-  const { reconciliation, stored } = await reconcileAndRecord(s, migrationId, runtime);
-  // The pass writes states only: the Phase 2 results it read are current.
-  const users = [...stored.values()];
-  const phase2Result: Phase2Result | null = !phase2
-    ? null
-    : {
-        status: phase2.skipped ? "skipped" : "completed",
-        created: users
-          .filter(
-            (u) =>
-              u.phase2.result === "created" ||
-              (runtime.peigMode === "operator" && u.phase2.planned && !phase2.skipped && phase2.failed === 0),
-          )
-          .map((u) => u.userId),
-        failed: users
-          .filter((u) => u.phase2.result === "failed")
-          .map((u) => ({ userId: u.userId, reason: u.phase2.error ?? "unknown" })),
-      };
+  const created: string[] = [];
+  const failed: { userId: string; reason: string }[] = [];
+  // The pass writes states only: the Phase 2 results it reads are current.
+  const { reconciliation } = await reconcileAndRecord(s, migrationId, runtime, {
+    stored: (u) => {
+      if (!phase2) return;
+      if (
+        u.phase2.result === "created" ||
+        (runtime.peigMode === "operator" && u.phase2.planned && !phase2.skipped && phase2.failed === 0)
+      )
+        created.push(u.userId);
+      if (u.phase2.result === "failed") failed.push({ userId: u.userId, reason: u.phase2.error ?? "unknown" });
+    },
+  });
+  const phase2Result: Phase2Result | null = phase2 && {
+    status: phase2.skipped ? "skipped" : "completed",
+    created,
+    failed,
+  };
   const audit = runtime.deletionStartedAt ? await s.store.listAudit(migrationId) : [];
   const deletion = audit.some(recordsPeigConfigurationDeletion)
     ? {

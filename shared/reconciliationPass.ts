@@ -60,31 +60,44 @@ export async function currentReconciliation(
 }
 
 export interface PassOptions {
-  /** Changes the rows before they are written (Phase 2 planning marks who gets an account). */
-  rows?: (rows: UserUpsert[], reconciliation: Reconciliation) => UserUpsert[];
+  /** Changes each row before it is compared and written (Phase 2 planning marks who gets an account). */
+  rows?: (reconciliation: Reconciliation) => (row: UserUpsert) => UserUpsert;
   /** More changes to the runtime, written with the counts in the same ETag-guarded write. */
   runtime?: (runtime: MigrationRuntime, reconciliation: Reconciliation) => void;
+  /** Sees every stored user row as it was before the pass wrote (the Phase 2 results the pass leaves alone). */
+  stored?: (row: UserRecord) => void;
 }
 
 /**
  * A pass: reconcile, write the user rows that changed, then the migration row's counts (and, in operator
  * mode, the sign-in cursor at the newest sign-in now recorded) in one write, skipped when nothing changed.
- * Returns the reconciliation, the rows as they were before the write, and the counts.
+ * Api mode compares with the stored rows page by page after listing: a pass at 100,000 users then holds
+ * neither every stored row while it pages the services nor afterwards.
  */
 export async function reconcileAndRecord(
   s: Services,
   migrationId: string,
   runtime: MigrationRuntime,
   options: PassOptions = {},
-): Promise<{ reconciliation: Reconciliation; stored: Map<string, UserRecord>; counts: MigrationCounts }> {
-  // Api mode compares with the stored rows only after listing: a pass at 100,000 users then does not hold them all while it pages.
+): Promise<{ reconciliation: Reconciliation; counts: MigrationCounts }> {
   const early = runtime.peigMode === "operator" ? await storedUsers(s, migrationId) : undefined;
   const reconciliation = await currentReconciliation(runtime, s, early);
-  const stored = early ?? (await storedUsers(s, migrationId));
-  const rows = userRows(reconciliation);
-  await s.store.upsertUsers(migrationId, changedRows(options.rows ? options.rows(rows, reconciliation) : rows, stored));
+  const edit = options.rows?.(reconciliation);
+  // Every fresh row, until the stored row shows it changes nothing.
+  const pending = new Map<string, UserUpsert>();
+  for (const row of userRows(reconciliation)) pending.set(row.userId, edit ? edit(row) : row);
   // Phase 2 results are not the reconciliation's: the rows keep them.
-  const counts = countsOf(reconciliation, [...stored.values()].filter((u) => u.phase2.result === "failed").length);
+  let phase2Failed = 0;
+  const compare = (stored: UserRecord) => {
+    options.stored?.(stored);
+    if (stored.phase2.result === "failed") phase2Failed++;
+    const row = pending.get(stored.userId);
+    if (row && !changes(row, stored)) pending.delete(stored.userId);
+  };
+  if (early) early.forEach(compare);
+  else await s.store.forEachUserPage(migrationId, (page) => page.forEach(compare));
+  await s.store.upsertUsers(migrationId, [...pending.values()]);
+  const counts = countsOf(reconciliation, phase2Failed);
   const newest =
     runtime.peigMode === "operator"
       ? reconciliation.users.reduce<string | undefined>(
@@ -99,7 +112,7 @@ export async function reconcileAndRecord(
     if (!options.runtime && !cursorMoved && sameCounts(record.counts, counts)) return false;
     return { counts };
   });
-  return { reconciliation, stored, counts };
+  return { reconciliation, counts };
 }
 
 const sameCounts = (a: MigrationCounts, b: MigrationCounts) =>
@@ -120,7 +133,7 @@ const storedState: Record<UserReconciliation["state"], StoredUserState> = {
 export const storedStateOf = (u: UserReconciliation): StoredUserState => storedState[u.state];
 
 /** Per-user rows as the monitor sees them (reminder counts and Phase 2 results are kept as they are). */
-function userRows(reconciliation: Reconciliation): UserUpsert[] {
+function* userRows(reconciliation: Reconciliation): Generator<UserUpsert> {
   const suggestions = new Map(
     reconciliation.mismatchedRequests
       .filter((m) => m.suggestedMergeTarget)
@@ -135,31 +148,27 @@ function userRows(reconciliation: Reconciliation): UserUpsert[] {
         },
       ]),
   );
-  return reconciliation.users.map((u) => ({
-    userId: u.userId,
-    userPrincipalName: u.userPrincipalName,
-    displayName: u.displayName,
-    mail: u.mail ?? undefined,
-    state: storedStateOf(u),
-    mergeSuggestion: suggestions.get(u.userId),
-    signedInAt: u.signedInAt,
-  }));
+  for (const u of reconciliation.users) {
+    yield {
+      userId: u.userId,
+      userPrincipalName: u.userPrincipalName,
+      displayName: u.displayName,
+      mail: u.mail ?? undefined,
+      state: storedStateOf(u),
+      mergeSuggestion: suggestions.get(u.userId),
+      signedInAt: u.signedInAt,
+    };
+  }
 }
 
-/**
- * The upserts that would change their stored row (a field they give differs), or add one. */
-function changedRows(rows: readonly UserUpsert[], stored: ReadonlyMap<string, UserRecord>): UserUpsert[] {
-  return rows.filter((row) => {
-    const current = stored.get(row.userId) as Record<string, unknown> | undefined;
-    if (!current) return true;
-    return Object.entries(row).some(
-      ([field, value]) =>
-        value !== undefined &&
-        (typeof value === "object"
-          ? JSON.stringify(value) !== JSON.stringify(current[field])
-          : value !== current[field]),
-    );
-  });
+/** Whether the upsert would change its stored row: a field it gives differs. */
+function changes(row: UserUpsert, stored: UserRecord): boolean {
+  const current = stored as unknown as Record<string, unknown>;
+  return Object.entries(row).some(
+    ([field, value]) =>
+      value !== undefined &&
+      (typeof value === "object" ? JSON.stringify(value) !== JSON.stringify(current[field]) : value !== current[field]),
+  );
 }
 
 function countsOf(reconciliation: Reconciliation, phase2Failed: number): MigrationCounts {

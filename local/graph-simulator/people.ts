@@ -138,6 +138,13 @@ const SUCCEEDED: SimSignIn["status"] = Object.freeze({ errorCode: 0, failureReas
 const INTERACTIVE = Object.freeze(["interactiveUser"]);
 const NON_INTERACTIVE = Object.freeze(["nonInteractiveUser"]);
 
+/**
+ * A sign-in's id as one flat string. Node's randomUUID concatenates 20 pieces (lib/internal/crypto/random.js,
+ * serializeUUID), which V8 keeps as a tree of pieces, ~7× the memory of the 36 characters; the log holds one per
+ * onboarded user (~60,000 at 100,000 users). Split and join copy it into a single string.
+ */
+const flatUuid = () => randomUUID().split("-").join("-");
+
 export class PeopleSimulator {
   readonly signIns: SimSignIn[] = [];
   /** What v1.0 shows: interactive sign-ins only, kept apart so that a listing stays linear. */
@@ -177,7 +184,7 @@ export class PeopleSimulator {
     const user = this.usersById.get(userId);
     if (!user) throw new Error(`No user ${userId} in the simulated tenant`);
     const signIn: SimSignIn = {
-      id: randomUUID(),
+      id: flatUuid(),
       createdDateTime: this.clock.now().toISOString(),
       userId: user.id,
       userPrincipalName: user.userPrincipalName,

@@ -42,8 +42,11 @@ export interface UserReconciliation {
   linked: boolean;
   /** api mode only: the linked Peig account. */
   peigAccountId: string | null;
-  /** Facts behind the state, in words an admin can check in Peig or Entra. */
-  evidence: string[];
+  /**
+   * Facts behind the state, in words an admin can check in Peig or Entra. Worded when read: a pass reconciles every
+   * user, and only the few the checklist lists are read (a string per user would be held through the whole pass).
+   */
+  readonly evidence: string[];
   /** operator mode: the first successful sign-in to the migration app. */
   signedInAt?: string;
 }
@@ -166,23 +169,80 @@ function mismatchReason(request: OnboardingRequest, candidates: Candidate[], tie
   return `"${request.email}" is ${user.userPrincipalName}'s ${matchedBy}, not the account's address ${ownAddress(user)}${caution}`;
 }
 
-function apiEvidence(peig: { account?: PeigState["microsoft365Accounts"][number]; peigUser?: PeigUser }): {
-  linked: boolean;
-  facts: string[];
-} {
-  const { account, peigUser } = peig;
-  if (!account) return { linked: false, facts: ["not listed on MS365 Identifiers > Microsoft 365 Accounts"] };
-  if (account.linkStatus !== "linked" || !account.peigAccountId)
-    return { linked: false, facts: ["Microsoft 365 account is not linked to a Peig account"] };
-  if (!peigUser)
-    return {
-      linked: true,
-      facts: [`linked to Peig account ${account.peigAccountId}, which Users & Access does not list`],
-    };
-  return {
-    linked: true,
-    facts: [`linked to Peig account ${peigUser.id} (${peigUser.email}), status ${peigUser.status}`],
-  };
+/** How the user's Microsoft 365 account stands in Peig: all the api-mode evidence is worded from this. */
+interface ApiFacts {
+  account: "unlisted" | "unlinked" | "linked";
+  peigUser: PeigUser | undefined;
+  exact: readonly OnboardingRequest[];
+  suggested: readonly OnboardingRequest[];
+}
+
+function apiEvidence({ account, peigUser, exact, suggested }: ApiFacts, peigAccountId: string | null): string[] {
+  const fact =
+    account === "unlisted"
+      ? "not listed on MS365 Identifiers > Microsoft 365 Accounts"
+      : account === "unlinked"
+        ? "Microsoft 365 account is not linked to a Peig account"
+        : !peigUser
+          ? `linked to Peig account ${peigAccountId}, which Users & Access does not list`
+          : `linked to Peig account ${peigUser.id} (${peigUser.email}), status ${peigUser.status}`;
+  return [
+    fact,
+    ...exact.map((r) => `pending onboarding request ${r.id} from ${r.email}, submitted ${r.submittedAt}`),
+    ...suggested.map(
+      (r) => `pending request ${r.id} typed "${r.email}", which is one of this user's addresses: merge suggested`,
+    ),
+  ];
+}
+
+/** A user's reconciliation whose evidence is worded from the facts kept (the Peig user object, shared with the list). */
+class ApiUserReconciliation implements UserReconciliation {
+  readonly userId: string;
+  readonly displayName: string;
+  readonly userPrincipalName: string;
+  readonly mail: string | null;
+  constructor(
+    user: M365User,
+    readonly state: UserState,
+    readonly linked: boolean,
+    readonly peigAccountId: string | null,
+    private readonly facts: ApiFacts,
+  ) {
+    this.userId = user.id;
+    this.displayName = user.displayName;
+    this.userPrincipalName = user.userPrincipalName;
+    this.mail = user.mail;
+  }
+  get evidence(): string[] {
+    return apiEvidence(this.facts, this.peigAccountId);
+  }
+}
+
+class OperatorUserReconciliation implements UserReconciliation {
+  readonly userId: string;
+  readonly displayName: string;
+  readonly userPrincipalName: string;
+  readonly mail: string | null;
+  readonly state: UserState;
+  readonly linked: boolean;
+  readonly peigAccountId = null;
+  readonly signedInAt?: string;
+  constructor(user: M365User, signIn: MigrationSignIn | undefined) {
+    this.userId = user.id;
+    this.displayName = user.displayName;
+    this.userPrincipalName = user.userPrincipalName;
+    this.mail = user.mail;
+    this.state = signIn ? "onboarded" : "notOnboarded";
+    this.linked = signIn !== undefined;
+    if (signIn) this.signedInAt = signIn.createdDateTime;
+  }
+  get evidence(): string[] {
+    return [
+      this.signedInAt
+        ? `signed in to the migration app at ${this.signedInAt} (Entra sign-in logs)`
+        : "no successful sign-in to the migration app (Entra sign-in logs)",
+    ];
+  }
 }
 
 function countStates(users: UserReconciliation[]): Record<UserState, number> {
@@ -215,13 +275,6 @@ function summarise(
 }
 
 const NONE: readonly OnboardingRequest[] = [];
-
-const baseOf = (user: M365User) => ({
-  userId: user.id,
-  displayName: user.displayName,
-  userPrincipalName: user.userPrincipalName,
-  mail: user.mail,
-});
 
 function reconcileApi(users: readonly M365User[], peig: PeigState): Reconciliation {
   const accountsByUserId = new Map(peig.microsoft365Accounts.map((a) => [a.id, a]));
@@ -265,42 +318,26 @@ function reconcileApi(users: readonly M365User[], peig: PeigState): Reconciliati
 
   const results = users.map((user): UserReconciliation => {
     const account = accountsByUserId.get(user.id);
-    const peigUser = account?.peigAccountId ? peigUsersById.get(account.peigAccountId) : undefined;
-    const { linked, facts } = apiEvidence({ account, peigUser });
+    const isLinked = account?.linkStatus === "linked" && !!account.peigAccountId;
+    const peigUser = isLinked ? peigUsersById.get(account.peigAccountId!) : undefined;
     const exact = exactRequests.get(user.id) ?? NONE;
     const suggested = suggestedFor.get(user.id) ?? NONE;
-    // Most users have no request: their evidence is the facts alone (this loop runs once per user).
-    const evidence =
-      exact.length + suggested.length === 0
-        ? facts
-        : [
-            ...facts,
-            ...exact.map((r) => `pending onboarding request ${r.id} from ${r.email}, submitted ${r.submittedAt}`),
-            ...suggested.map(
-              (r) =>
-                `pending request ${r.id} typed "${r.email}", which is one of this user's addresses: merge suggested`,
-            ),
-          ];
     const state: UserState =
-      linked && peigUser?.status === "Active"
+      isLinked && peigUser?.status === "Active"
         ? "onboarded"
         : exact.length > 0
           ? "pendingRequest"
           : suggested.length > 0
             ? "mismatched"
-            : linked && peigUser?.status === "Not Onboarded"
+            : isLinked && peigUser?.status === "Not Onboarded"
               ? "awaitingOnboarding"
               : "notOnboarded";
-    return {
-      userId: user.id,
-      displayName: user.displayName,
-      userPrincipalName: user.userPrincipalName,
-      mail: user.mail,
-      state,
-      linked,
-      peigAccountId: linked ? (account?.peigAccountId ?? null) : null,
-      evidence,
-    };
+    return new ApiUserReconciliation(user, state, isLinked, isLinked ? account.peigAccountId : null, {
+      account: !account ? "unlisted" : isLinked ? "linked" : "unlinked",
+      peigUser,
+      exact,
+      suggested,
+    });
   });
   return summarise("api", results, mismatchedRequests, unmatchedRequests);
 }
@@ -316,21 +353,13 @@ function reconcileOperator(users: readonly M365User[], signIns: readonly Migrati
     if (signIn.userId) keep(`id:${signIn.userId}`, signIn);
     if (signIn.userPrincipalName) keep(`upn:${normalise(signIn.userPrincipalName)}`, signIn);
   }
-  const results = users.map((user): UserReconciliation => {
-    const signIn = firstSignIn.get(`id:${user.id}`) ?? firstSignIn.get(`upn:${normalise(user.userPrincipalName)}`);
-    return {
-      ...baseOf(user),
-      state: signIn ? "onboarded" : "notOnboarded",
-      linked: signIn !== undefined,
-      peigAccountId: null,
-      evidence: [
-        signIn
-          ? `signed in to the migration app at ${signIn.createdDateTime} (Entra sign-in logs)`
-          : "no successful sign-in to the migration app (Entra sign-in logs)",
-      ],
-      ...(signIn && { signedInAt: signIn.createdDateTime }),
-    };
-  });
+  const results = users.map(
+    (user): UserReconciliation =>
+      new OperatorUserReconciliation(
+        user,
+        firstSignIn.get(`id:${user.id}`) ?? firstSignIn.get(`upn:${normalise(user.userPrincipalName)}`),
+      ),
+  );
   return summarise("operator", results, [], []);
 }
 

@@ -340,31 +340,35 @@ export class GraphEntra implements EntraPort {
    */
   async listUsersInScope(scope: { domain: string; groupId?: string }): Promise<DirectoryUser[]> {
     const query = { $select: userRead.$select, $filter: memberFilter, $top: "999" };
-    const users = scope.groupId
-      ? await this.graph.listAll<GraphUser>(
-          "listGroupMembers",
-          queryPath(`/groups/${encodeURIComponent(scope.groupId)}/transitiveMembers/microsoft.graph.user`, {
-            ...query,
-            $count: "true",
-          }),
-          { ConsistencyLevel: "eventual" },
-        )
-      : await this.graph.listAll<GraphUser>("listUsers", queryPath("/users", query));
     const domain = scope.domain.trim().toLowerCase();
-    // Keyed by id: a page boundary that moves while paging may repeat a user.
-    const inScope = new Map<string, GraphUser>();
-    for (const user of users) {
-      if (user.accountEnabled === true && user.userType === "Member" && isInDomain(user, domain))
-        inScope.set(user.id, user);
-    }
-    return [...inScope.values()].map((user) => ({
-      id: user.id,
-      displayName: user.displayName ?? "",
-      userPrincipalName: user.userPrincipalName ?? "",
-      mail: user.mail,
-      proxyAddresses: user.proxyAddresses ?? [],
-      otherMails: user.otherMails ?? [],
-    }));
+    // Keyed by id: a page boundary that moves while paging may repeat a user. Mapped page by page, so a pass at
+    // 100,000 users holds the users in scope only, not also every page Graph returned.
+    const inScope = new Map<string, DirectoryUser>();
+    const keep = (page: GraphUser[]) => {
+      for (const user of page) {
+        if (user.accountEnabled === true && user.userType === "Member" && isInDomain(user, domain))
+          inScope.set(user.id, {
+            id: user.id,
+            displayName: user.displayName ?? "",
+            userPrincipalName: user.userPrincipalName ?? "",
+            mail: user.mail,
+            proxyAddresses: user.proxyAddresses ?? [],
+            otherMails: user.otherMails ?? [],
+          });
+      }
+    };
+    if (scope.groupId)
+      await this.graph.forEachPage<GraphUser>(
+        "listGroupMembers",
+        queryPath(`/groups/${encodeURIComponent(scope.groupId)}/transitiveMembers/microsoft.graph.user`, {
+          ...query,
+          $count: "true",
+        }),
+        keep,
+        { ConsistencyLevel: "eventual" },
+      );
+    else await this.graph.forEachPage<GraphUser>("listUsers", queryPath("/users", query), keep);
+    return [...inScope.values()];
   }
 
   /**

@@ -132,19 +132,30 @@ export class GraphCaller {
     headers: Record<string, string> = {},
     options: { version?: GraphVersion } = {},
   ): Promise<T[]> {
-    const version = options.version ?? "v1.0";
     const items: T[] = [];
+    await this.forEachPage<T>(kind, path, (page) => void items.push(...page), headers, options);
+    return items;
+  }
+
+  /** listAll, handing each page over as it arrives: a caller that keeps a little of each item does not hold every page. */
+  async forEachPage<T>(
+    kind: string,
+    path: string,
+    onPage: (items: T[]) => void,
+    headers: Record<string, string> = {},
+    options: { version?: GraphVersion } = {},
+  ): Promise<void> {
+    const version = options.version ?? "v1.0";
     let next: string | undefined = path;
     while (next !== undefined) {
       const pagePath: string = next;
       const page: Page<T> = await this.call(kind, () =>
         this.client.api(pagePath).version(version).headers(headers).get(),
       );
-      items.push(...page.value);
+      onPage(page.value);
       const link = page["@odata.nextLink"];
       next = link ? normaliseNextLink(link) : undefined;
     }
-    return items;
   }
 
   /** Waits out a transient failure the caller will not resend blindly (Retry-After, else back-off). */

@@ -244,19 +244,31 @@ export class EntityMigrationStore implements MigrationStore {
   }
 
   async getUsers(migrationId: string, filter: { phase2Batch?: number } = {}): Promise<UserRecord[]> {
+    const users: UserRecord[] = [];
+    await this.eachUserPage(migrationId, filter, (page) => void users.push(...page));
+    return users;
+  }
+
+  forEachUserPage(migrationId: string, onPage: (users: UserRecord[]) => void): Promise<void> {
+    return this.eachUserPage(migrationId, {}, onPage);
+  }
+
+  private async eachUserPage(
+    migrationId: string,
+    filter: { phase2Batch?: number },
+    onPage: (users: UserRecord[]) => void,
+  ): Promise<void> {
     const query = {
       partitionKey: encodeKey(migrationId),
       equals: filter.phase2Batch === undefined ? undefined : { phase2Batch: String(filter.phase2Batch) },
     };
-    const users: UserRecord[] = [];
     // Page by page, not entity by entity: one await per 1,000 rows.
     let continuation: Continuation | undefined;
     do {
       const page = await this.users.queryPage(query, MAX_PAGE_SIZE, continuation);
-      for (const entity of page.entities) users.push(userRecord(entity.properties));
+      onPage(page.entities.map((entity) => userRecord(entity.properties)));
       continuation = page.continuation;
     } while (continuation);
-    return users;
   }
 
   async listUsers(

@@ -256,6 +256,8 @@ export interface MigrationStore {
   upsertUsers(migrationId: string, rows: readonly UserUpsert[]): Promise<void>;
   /** All rows of the migration (or of one Phase 2 batch), ordered by userId key. */
   getUsers(migrationId: string, filter?: { phase2Batch?: number }): Promise<UserRecord[]>;
+  /** The same rows as getUsers, handed over page by page (one table request each), so a caller need not hold them all. */
+  forEachUserPage(migrationId: string, onPage: (users: UserRecord[]) => void): Promise<void>;
   /**
    * One page (one table request) of the migration's users in userId order, optionally only those in
    * `state`; `top` 1..MAX_USERS_PAGE. InvalidCursorError for a cursor not handed out for this migration.
