@@ -9,7 +9,7 @@ import { performance } from "node:perf_hooks";
 import { sendersNeeded } from "../../shared/domain/mailPlan";
 import { monitorTimes, reminderTimes } from "../../shared/domain/schedule";
 import type { Services } from "../../shared/services";
-import type { Phase } from "../../shared/workflow";
+import { isFinalPhase, type Phase } from "../../shared/workflow";
 import { inScopeUsers, type TenantOptions } from "../fixtures/tenant";
 import { VirtualClock } from "../host/clocks";
 import { createTestHost, type TestHost } from "../host/testHost";
@@ -19,8 +19,6 @@ import { sampleStartRequest, START } from "../fixtures/startRequest";
 import { DAY } from "../../shared/domain/duration";
 
 export { START };
-
-const FINAL: Phase[] = ["completed", "failed", "cancelled"];
 
 export const startRequest = sampleStartRequest();
 
@@ -257,10 +255,18 @@ export async function runMigration(options: {
     if (res.status !== 202) throw new Error(`start answered ${res.status}: ${await res.text()}`);
     const { id } = (await res.json()) as { id: string };
     const phase = async () => (await stack.store.getMigration(id))!.phase as Phase;
-    await runUntil(host, clock, async () => ["approval", ...FINAL].includes(await phase()), 60 * DAY);
+    await runUntil(
+      host,
+      clock,
+      async () => {
+        const now = await phase();
+        return now === "approval" || isFinalPhase(now);
+      },
+      60 * DAY,
+    );
     if ((await phase()) === "approval") {
       await approveByMail(stack, host, startRequest.approvers[0]);
-      await runUntil(host, clock, async () => FINAL.includes(await phase()), 10 * DAY);
+      await runUntil(host, clock, async () => isFinalPhase(await phase()), 10 * DAY);
     }
     const wallMs = performance.now() - wallStart;
 

@@ -7,6 +7,7 @@ import { DAY, parseIsoDuration } from "../../shared/domain/duration";
 import { reconcile } from "../../shared/domain/reconcile";
 import { inScopeUsers } from "../fixtures/tenant";
 import { PeigApiClient } from "../../shared/peig/apiClient";
+import { isFinalPhase } from "../../shared/workflow";
 import {
   actOn,
   mergeMismatchedRequests,
@@ -21,7 +22,6 @@ import type { DemoStateFolder } from "./persistence";
 import { renderWaitingOn, type MigrationStatusView, type ProgressDisplay } from "./progress";
 
 const POLL_MS = 300;
-const FINISHED = new Set(["completed", "failed", "cancelled"]);
 const REMINDERS = ["P7D", "P3D", "P1D", "PT4H"];
 
 export interface MigrationRunOptions {
@@ -129,7 +129,7 @@ export async function runMigration(
     try {
       const status = await readStatus(demo, id);
       display.update(status);
-      if (FINISHED.has(status.phase)) return await finish(demo, folder, id, status.phase, display);
+      if (isFinalPhase(status.phase)) return await finish(demo, folder, id, status.phase, display);
       await answerPeople(status);
     } catch (err) {
       if (signal.aborted) break; // stopping: the servers go away under the requests in flight

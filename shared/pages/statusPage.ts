@@ -4,7 +4,7 @@
  * open human tasks and the audit trail. Server-rendered SVG, refreshed by the browser every 30 s.
  */
 import { formatHuman } from "../domain/humanTime";
-import type { WaitingOn } from "../workflow";
+import { isFinalPhase, type WaitingOn } from "../workflow";
 import type { BouncedUserSummary } from "../domain/mailPlan";
 import { checklistHtml, escapeHtml, isolatedParts, page, table, timeHtml, type HtmlCell } from "./layout";
 import type { MigrationCounts } from "../store";
@@ -91,7 +91,7 @@ const PHASES = ["setup", "onboarding", "phase2", "verification", "approval", "cl
 export function renderStatusPage(view: StatusView): string {
   const { counts } = view;
   const percent = counts.inScope ? Math.round((counts.onboarded / counts.inScope) * 100) : 0;
-  const finished = ["completed", "cancelled", "failed"].includes(view.phase);
+  const finished = isFinalPhase(view.phase);
   const now = new Date(view.generatedAt);
   const when = (iso: string) => ({ html: timeHtml(iso, now, view.timeZone) });
   const body = `
@@ -185,8 +185,6 @@ function timeline(current: string): string {
   return `<ol class="timeline" aria-label="phases">${items.join("")}</ol>`;
 }
 
-const FINISHED_PHASES = new Set(["completed", "cancelled", "failed"]);
-
 /** A date-axis label: day and month in UTC, like the ISO times the page shows. */
 const axisDay = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
 const DAY_MS = 86_400_000;
@@ -208,8 +206,7 @@ function chart(view: StatusView): string {
   if (points.length === 0) return `<p class="muted">No monitor pass yet.</p>`;
   // The line ends at the count the page shows above it (a pass that changed nothing records no progress entry).
   const now = Date.parse(view.generatedAt);
-  if (now > points[points.length - 1].t && !FINISHED_PHASES.has(view.phase))
-    points.push({ t: now, v: view.counts.onboarded });
+  if (now > points[points.length - 1].t && !isFinalPhase(view.phase)) points.push({ t: now, v: view.counts.onboarded });
   const W = 900,
     H = 250,
     P = 40,
