@@ -15,12 +15,7 @@ import {
   type AdminCommands,
   type Attention,
 } from "../shared/workflow";
-import {
-  freshChecklist,
-  phase2Outcome,
-  recordsPeigConfigurationDeletion,
-  type EarlierPhase2Input,
-} from "../shared/migrationChecklist";
+import { freshChecklist, recordsPeigConfigurationDeletion } from "../shared/migrationChecklist";
 
 export async function readAdminCommands(
   input: { migrationId: string },
@@ -154,11 +149,11 @@ export async function recordAttention(
 }
 
 export async function writeReport(
-  input: ActivityInput<"writeReport"> & EarlierPhase2Input,
+  input: ActivityInput<"writeReport">,
   s: Services = services(),
 ): Promise<ActivityResult<"writeReport">> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
-  const phase2 = phase2Outcome(runtime, input);
+  const phase2 = runtime.phase2 ?? null;
   const checklist = await freshChecklist(s, input.migrationId, runtime, phase2);
   const [users, tasks, audit] = await Promise.all([
     s.store.getUsers(input.migrationId),

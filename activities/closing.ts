@@ -4,17 +4,17 @@
  * tolerant of "already gone" so a retry is harmless.
  */
 import { compareWithApproved, readyForDeletion } from "../shared/domain/checklist";
-import { freshChecklist, phase2Outcome, type EarlierPhase2Input } from "../shared/migrationChecklist";
+import { freshChecklist } from "../shared/migrationChecklist";
 import { loadMigration, updateRuntime } from "../shared/migrationRecord";
 import { services, type Services } from "../shared/services";
 import type { ActivityInput, ActivityResult } from "../shared/workflow";
 
 export async function verifyChecklist(
-  input: ActivityInput<"verifyChecklist"> & EarlierPhase2Input,
+  input: ActivityInput<"verifyChecklist">,
   s: Services = services(),
 ): Promise<ActivityResult<"verifyChecklist">> {
   const { runtime } = await loadMigration(s, input.migrationId);
-  const checklist = await freshChecklist(s, input.migrationId, runtime, phase2Outcome(runtime, input));
+  const checklist = await freshChecklist(s, input.migrationId, runtime, runtime.phase2 ?? null);
   const recheck = input.approved
     ? compareWithApproved(input.approved, checklist)
     : { ready: readyForDeletion(checklist), reasons: [] as string[] };

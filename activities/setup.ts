@@ -35,7 +35,7 @@ export async function resolvePeigServer(input: { migrationId: string }, s: Servi
 
 /**
  * Creates (or finds and completes) the Entra app with SAML SSO and an active signing certificate, for the
- * [SERVER] resolvePeigServer stored (instances started earlier also pass it as `server`: the stored one counts).
+ * [SERVER] resolvePeigServer stored.
  */
 export async function createMigrationApp(
   input: ActivityInput<"createMigrationApp">,

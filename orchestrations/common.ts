@@ -5,7 +5,7 @@
  * here but reported as a StepFailed, which the dispatcher turns into a timed re-try of the whole step.
  */
 import type { OrchestrationContext, Task } from "durable-functions";
-import { defaultTimings, sleepEnd } from "../shared/domain/waits";
+import { sleepEnd } from "../shared/domain/waits";
 import { waitingOn } from "../shared/humanTasks";
 import { stepFailureFrom } from "../shared/stepFailure";
 import {
@@ -19,7 +19,6 @@ import {
   type MigrationState,
   type Phase,
   type StepFailure,
-  type WorkflowTimings,
 } from "../shared/workflow";
 
 /** A phase generator: yields durable tasks, returns when its part of the state is done. */
@@ -64,8 +63,6 @@ export function beginExecution(context: OrchestrationContext, state: MigrationSt
 export function at(context: OrchestrationContext, offsetMs: number): Date {
   return new Date(now(context).getTime() + offsetMs);
 }
-
-export const timingsOf = (state: MigrationState): WorkflowTimings => state.timings ?? defaultTimings;
 
 /**
  * One activity, one attempt, typed by the ActivityContract. No orchestration-level retry budget: a

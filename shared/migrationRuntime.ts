@@ -21,8 +21,8 @@ export interface MigrationRuntime {
   request: MigrationRequest;
   peigMode: PeigMode;
   taskLinkTtlMs: number;
-  /** The workflow's timings from the settings at start (absent before version 3.0). */
-  timings?: WorkflowTimings;
+  /** The workflow's timings from the settings at start. */
+  timings: WorkflowTimings;
   server?: string;
   /** What setup made in Entra (the certificate is the public one Peig needs, not a secret). */
   app?: Omit<MigrationApp, "created">;
@@ -85,7 +85,7 @@ const runtimeSchema = z.looseObject({
   request: requestSchema,
   peigMode: z.enum(["api", "operator"]) satisfies z.ZodType<PeigMode>,
   taskLinkTtlMs: z.number(),
-  timings: record<WorkflowTimings>().optional(),
+  timings: record<WorkflowTimings>(),
   server: text.optional(),
   app: record<Omit<MigrationApp, "created">>().optional(),
   commands: z.looseObject({

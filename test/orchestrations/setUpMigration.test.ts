@@ -1,5 +1,4 @@
 /** Setup's steps, fast: the orchestration with scripted activities (fakeActivities.ts). */
-import type { MigrationState } from "../../shared/workflow";
 import { runWithFakes, type FakeRun } from "./fakeActivities";
 
 describe("setting up the migration (scripted activities)", () => {
@@ -31,19 +30,5 @@ describe("setting up the migration (scripted activities)", () => {
     expect(run.callsOf("resolvePeigServer")).toHaveLength(1);
     expect(run.callsOf("createMigrationApp")).toHaveLength(2);
     expect(run.phases()[0]).toBe("onboarding");
-  });
-
-  it("an instance that kept the server and app in its state (before the store held them) counts both steps as done", async () => {
-    const earlier = {
-      phase: "setup",
-      server: "pap01.contoso.com",
-      app: { appId: "app-1", thumbprint: "T", certificateNotAfter: "2029-12-01T00:00:00.000Z" },
-    };
-    run = await runWithFakes({ state: earlier as Partial<MigrationState> });
-    expect(run.callsOf("resolvePeigServer")).toEqual([]);
-    expect(run.callsOf("createMigrationApp")).toEqual([]);
-    expect(run.callsOf("configurePeigMigration")).toHaveLength(1);
-    const carried = run.host.instance(run.id).input as MigrationState & { server?: string };
-    expect([carried.server, carried.setup]).toEqual([undefined, { serverResolved: true, appCreated: true }]);
   });
 });

@@ -63,6 +63,7 @@ describe("a human gate", () => {
       required: 2,
       expiresAt: plus(7 * DAY).toISOString(),
       nextReminderAt: plus(DAY).toISOString(),
+      openedAt: plus(0).toISOString(),
     };
     expect(gateWakeAt(gate)).toEqual(plus(DAY));
     expect(reminderDue(gate, plus(DAY))).toBe(true);
