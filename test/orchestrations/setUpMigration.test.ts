@@ -1,5 +1,7 @@
 /** Setup's steps, fast: the orchestration with scripted activities (fakeActivities.ts). */
-import { runWithFakes, type FakeRun } from "./fakeActivities";
+import { DAY } from "../../shared/domain/duration";
+import { afterStart, runWithFakes, type FakeRun } from "./fakeActivities";
+import { confirmed, undecided } from "./scripted";
 
 describe("setting up the migration (scripted activities)", () => {
   let run: FakeRun;
@@ -30,5 +32,43 @@ describe("setting up the migration (scripted activities)", () => {
     expect(run.callsOf("resolvePeigServer")).toHaveLength(1);
     expect(run.callsOf("createMigrationApp")).toHaveLength(2);
     expect(run.phases()[0]).toBe("onboarding");
+  });
+
+  describe("in operator mode", () => {
+    it("asks the Peig admin to save the configuration in Peig, and opens the window once they confirm", async () => {
+      let done = false;
+      run = await runWithFakes({
+        state: { peigMode: "operator" },
+        fakes: { tallyHumanTasks: (i) => (done ? confirmed(i.gate) : undecided(i.gate)) },
+      });
+      expect(run.callsOf("openHumanTasks").map((c) => c.input)).toEqual([
+        { migrationId: run.id, purpose: "peigConfiguration", round: 1, expiresAt: afterStart(2 * DAY) },
+      ]);
+      expect(run.host.instance(run.id).customStatus).toMatchObject({
+        waitingFor: "the Peig admin to save the migration configuration",
+      });
+      done = true;
+      await run.wake();
+      expect(run.callsOf("configurePeigMigration")).toEqual([]);
+      expect(run.phases()[0]).toBe("onboarding");
+    });
+
+    it("stops as failed, deleting nothing, when the Peig admin never confirms the configuration", async () => {
+      run = await runWithFakes({ state: { peigMode: "operator" } });
+      await run.host.runToCompletion(run.id);
+      expect(run.callsOf("closeHumanTasks").map((c) => [c.at, c.input.outcome])).toEqual([
+        [afterStart(2 * DAY), "expired"],
+      ]);
+      expect(run.callsOf("recordPhase").map((c) => [c.input.phase, c.input.detail])).toEqual([
+        ["failed", "the Peig configuration task expired"],
+      ]);
+      expect(run.callsOf("sendInvitations")).toEqual([]);
+      expect(run.callsOf("beginDeletion")).toEqual([]);
+      expect(run.callsOf("deleteMigrationApp")).toEqual([]);
+      expect(run.host.instance(run.id).output).toMatchObject({
+        phase: "failed",
+        stoppedBecause: "the Peig configuration task expired",
+      });
+    });
   });
 });
