@@ -38,7 +38,7 @@ export interface MigrationRuntime {
   attention?: Attention;
   /** Pending requests whose typed e-mail matches nobody in scope (the latest monitor's, at most 50): Approve or Deny by hand. */
   unmatchedRequests?: { email: string; displayName: string; submittedAt: string; reason: string }[];
-  /** How Phase 2 ended (recorded with the move to verification; absent before, and in instances that ended it earlier). */
+  /** How Phase 2 ended (recorded with the move to verification; absent before it). */
   phase2?: Phase2Outcome;
   /** The latest verified checklist (what approvers see as evidence). */
   checklist?: ChecklistItem[];

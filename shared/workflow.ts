@@ -307,7 +307,7 @@ export interface ActivityContract {
   verifyChecklist: { input: MigrationRef & { approved?: ChecklistItem[] }; result: Verification };
   /** `phase2`: how Phase 2 ended, given when it does (the checklist and the report read it from the store). */
   recordPhase: {
-    input: MigrationRef & { phase: Phase; detail?: string; instanceId?: string; phase2?: Phase2Outcome };
+    input: MigrationRef & { phase: Phase; detail?: string; instanceId: string; phase2?: Phase2Outcome };
     result: void;
   };
   beginDeletion: { input: MigrationRef & { instanceId: string }; result: { ok: boolean; reason?: string } };
