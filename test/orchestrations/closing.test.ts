@@ -5,7 +5,7 @@
 import { DAY, MINUTE } from "../../shared/domain/duration";
 import type { ChecklistItem, MigrationState } from "../../shared/workflow";
 import { afterStart, runWithFakes, type Fakes, type FakeRun } from "./fakeActivities";
-import { confirmed, failing, serviceDown, undecided } from "./scripted";
+import { failing, serviceDown, tallyOnceAnswered } from "./scripted";
 
 const approved: ChecklistItem[] = [
   { id: "allOnboarded", label: "All users onboarded", met: true, evidence: ["10 of 10"] },
@@ -111,10 +111,7 @@ describe("closing the migration (scripted activities)", () => {
   describe("in operator mode", () => {
     it("asks the Peig admin to delete the configuration, and deletes the app once they confirm", async () => {
       let done = false;
-      run = await closing(
-        { tallyHumanTasks: (i) => (done ? confirmed(i.gate) : undecided(i.gate)) },
-        { peigMode: "operator" },
-      );
+      run = await closing({ tallyHumanTasks: tallyOnceAnswered(() => done) }, { peigMode: "operator" });
       expect(run.callsOf("openHumanTasks").map((c) => c.input)).toEqual([
         { migrationId: run.id, purpose: "peigDeletion", round: 1, expiresAt: afterStart(2 * DAY) },
       ]);

@@ -4,38 +4,22 @@
  * Verification's use of the same task is in verification.test.ts.
  */
 import { HOUR } from "../../shared/domain/duration";
-import type { OnboardingCounts } from "../../shared/workflow";
 import { afterStart, runWithFakes, type Fakes, type FakeRun } from "./fakeActivities";
-import { confirmed, undecided } from "./scripted";
-
-const counts = (mismatched: number): OnboardingCounts => ({
-  inScope: 10,
-  onboarded: 0,
-  pending: mismatched,
-  mismatched,
-  notOnboarded: 10,
-  phase2Created: 0,
-  phase2Failed: 0,
-});
+import { onboardingCounts, tallyOnceAnswered } from "./scripted";
 
 /** The window with `mismatched` requests typed with another e-mail; `decide()` gives the Peig admin's answer. */
 function mistyped(mismatched: number, decision: "done" | "rejected" = "done") {
   let decided = false;
   let asks = mismatched;
   const fakes: Fakes = {
-    monitorOnboarding: () => counts(mismatched),
+    monitorOnboarding: () => onboardingCounts(mismatched),
     // A round lists what no earlier round listed: after one, nothing new unless the test says so.
     planMerges: () => {
       const plan = { asks, requests: mismatched };
       asks = 0;
       return plan;
     },
-    tallyHumanTasks: (i) =>
-      !decided
-        ? undecided(i.gate)
-        : decision === "done"
-          ? confirmed(i.gate)
-          : { ...undecided(i.gate), rejections: [{ by: "it@contoso.com" }], open: 0 },
+    tallyHumanTasks: tallyOnceAnswered(() => decided, decision),
     performMerges: () => {
       mismatched = 0;
       return { merged: 2, alreadyHandled: 0, failed: 0 };

@@ -6,18 +6,9 @@
 import { DAY, HOUR, MINUTE } from "../../shared/domain/duration";
 import type { AdminCommands, Attention } from "../../shared/workflow";
 import { afterStart, runWithFakes, type FakeRun } from "./fakeActivities";
-import { failing, serviceDown } from "./scripted";
+import { failing, onboardingCounts, serviceDown } from "./scripted";
 
 const APP = { appId: "app-1", thumbprint: "T", certificateNotAfter: "2029-12-01T00:00:00.000Z" };
-const COUNTS = {
-  inScope: 10,
-  onboarded: 0,
-  pending: 0,
-  mismatched: 0,
-  notOnboarded: 10,
-  phase2Created: 0,
-  phase2Failed: 0,
-};
 
 /** Setup whose app creation fails while `graph.down`; `resume()` records an admin's resume and wakes it. */
 async function failingSetup() {
@@ -107,7 +98,7 @@ describe("a failing step (scripted activities)", () => {
         monitorOnboarding: failing(
           1,
           () => serviceDown("monitorOnboarding"),
-          () => COUNTS,
+          () => onboardingCounts(),
         ),
       },
     });

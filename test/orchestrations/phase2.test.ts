@@ -5,7 +5,7 @@
 import { MINUTE } from "../../shared/domain/duration";
 import type { MigrationRequest, MigrationState } from "../../shared/workflow";
 import { afterStart, runWithFakes, type Fakes, type FakeRun } from "./fakeActivities";
-import { confirmed, serviceDown, undecided } from "./scripted";
+import { serviceDown, tallyOnceAnswered } from "./scripted";
 
 const inPhase2 = (fakes: Fakes = {}, request: Partial<MigrationRequest> = {}, state: Partial<MigrationState> = {}) =>
   runWithFakes({ request, state: { phase: "phase2", ...state }, fakes });
@@ -108,12 +108,7 @@ describe("Phase 2 (scripted activities)", () => {
       const fakes: Fakes = {
         ...batches(50, 1),
         createPeigAccounts: () => ({ created: 50, failed: 0 }),
-        tallyHumanTasks: (i) =>
-          open
-            ? undecided(i.gate)
-            : decision === "approve"
-              ? { ...undecided(i.gate), approvals: ["cio@contoso.com"], open: 0 }
-              : { ...undecided(i.gate), rejections: [{ by: "cio@contoso.com", reason: "not now" }], open: 0 },
+        tallyHumanTasks: tallyOnceAnswered(() => !open, decision === "approve" ? "approved" : "rejected"),
       };
       return { fakes, decide: () => void (open = false) };
     };
@@ -147,7 +142,7 @@ describe("Phase 2 (scripted activities)", () => {
     it("asks the Peig admin to create the accounts, and counts them created once confirmed", async () => {
       let done = false;
       run = await inPhase2(
-        { ...batches(70, 2), tallyHumanTasks: (i) => (done ? confirmed(i.gate) : undecided(i.gate)) },
+        { ...batches(70, 2), tallyHumanTasks: tallyOnceAnswered(() => done) },
         {},
         { peigMode: "operator" },
       );

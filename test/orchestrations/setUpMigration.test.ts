@@ -1,7 +1,7 @@
 /** Setup's steps, fast: the orchestration with scripted activities (fakeActivities.ts). */
 import { DAY } from "../../shared/domain/duration";
 import { afterStart, runWithFakes, type FakeRun } from "./fakeActivities";
-import { confirmed, undecided } from "./scripted";
+import { tallyOnceAnswered } from "./scripted";
 
 describe("setting up the migration (scripted activities)", () => {
   let run: FakeRun;
@@ -39,7 +39,7 @@ describe("setting up the migration (scripted activities)", () => {
       let done = false;
       run = await runWithFakes({
         state: { peigMode: "operator" },
-        fakes: { tallyHumanTasks: (i) => (done ? confirmed(i.gate) : undecided(i.gate)) },
+        fakes: { tallyHumanTasks: tallyOnceAnswered(() => done) },
       });
       expect(run.callsOf("openHumanTasks").map((c) => c.input)).toEqual([
         { migrationId: run.id, purpose: "peigConfiguration", round: 1, expiresAt: afterStart(2 * DAY) },

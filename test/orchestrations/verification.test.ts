@@ -6,7 +6,7 @@
 import { DAY, HOUR } from "../../shared/domain/duration";
 import type { ActivityResult, ChecklistItem, MigrationState } from "../../shared/workflow";
 import { afterStart, runWithFakes, type Fakes, type FakeRun } from "./fakeActivities";
-import { confirmed, undecided } from "./scripted";
+import { tallyOnceAnswered } from "./scripted";
 
 const item = (id: ChecklistItem["id"], label: string, met: boolean): ChecklistItem => ({
   id,
@@ -72,12 +72,7 @@ describe("verification (scripted activities)", () => {
       const fakes: Fakes = {
         verifyChecklist: () => (merged ? READY : notReady("2 requests typed with another e-mail")),
         planMerges: () => ({ asks: 2, requests: 2 }),
-        tallyHumanTasks: (i) =>
-          !decided
-            ? undecided(i.gate)
-            : decision === "done"
-              ? confirmed(i.gate)
-              : { ...undecided(i.gate), rejections: [{ by: "it@contoso.com" }], open: 0 },
+        tallyHumanTasks: tallyOnceAnswered(() => decided, decision),
         performMerges: () => {
           merged = true;
           return { merged: 2, alreadyHandled: 0, failed: 0 };
@@ -157,10 +152,7 @@ describe("verification (scripted activities)", () => {
   describe("in operator mode", () => {
     it("asks the Peig admin to confirm the checklist in Peig before anyone approves", async () => {
       let done = false;
-      run = await verifying(
-        { tallyHumanTasks: (i) => (done ? confirmed(i.gate) : undecided(i.gate)) },
-        { peigMode: "operator" },
-      );
+      run = await verifying({ tallyHumanTasks: tallyOnceAnswered(() => done) }, { peigMode: "operator" });
       expect(opened(run)).toEqual(["peigChecklist-1"]);
       expect(run.phases()).toEqual([]);
       done = true;
