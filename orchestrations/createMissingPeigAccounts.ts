@@ -26,7 +26,7 @@ import {
 import { humanGate, isSleep } from "./humanTasks";
 
 /** Batches in flight at once (Peig and Graph are rate-limited services, not a fan-out target). */
-export const phase2Concurrency = 8;
+const phase2Concurrency = 8;
 
 export function* createMissingPeigAccounts(context: OrchestrationContext, state: MigrationState): PhaseResult {
   const { migrationId, request } = state;
