@@ -4,7 +4,7 @@ import { describeFailure, StepFailedError } from "../shared/stepFailure";
 import type { ActivityInput, ActivityName, ActivityResult } from "../shared/workflow";
 import { notifyAdmins, readAdminCommands, recordAttention, recordPhase, writeReport } from "./bookkeeping";
 import { beginDeletion, deleteMigrationApp, deletePeigMigrationConfiguration, verifyChecklist } from "./closing";
-import { closeHumanTasks, openHumanTasks, remindHumanTasks, tallyHumanTasks } from "./humanTasks";
+import { closeHumanTasks, openHumanTasks, remindHumanTasks, tallyHumanTasks } from "./gateTasks";
 import { performMerges, planMerges } from "./merges";
 import { monitorOnboarding, sendInvitations, sendReminders } from "./onboarding";
 import { createPeigAccounts, planPhase2 } from "./phase2";

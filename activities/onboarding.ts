@@ -14,7 +14,7 @@ import { loadMigration, updateRuntime, type MigrationRuntime } from "../shared/m
 import { services, type Services } from "../shared/services";
 import type { UserRecord } from "../shared/store";
 import { reminderKey } from "../shared/domain/schedule";
-import type { ActivityInput, ActivityResult, OnboardingCounts } from "../shared/workflow";
+import type { ActivityInput, ActivityResult, MigrationCounts } from "../shared/workflow";
 import { hasMailbox, reconcileAndRecord, storedStateOf } from "../shared/reconciliationPass";
 
 export async function sendInvitations(
@@ -112,7 +112,7 @@ const mailContext = (runtime: MigrationRuntime) => ({
 export async function monitorOnboarding(
   input: { migrationId: string },
   s: Services = services(),
-): Promise<OnboardingCounts> {
+): Promise<MigrationCounts> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
   const { reconciliation, counts } = await reconcileAndRecord(s, input.migrationId, runtime, {
     // Pending requests whose typed e-mail matches nobody in scope, for the admins to Approve or Deny by hand.
@@ -161,7 +161,7 @@ export async function monitorOnboarding(
 /** A digest goes when the counts moved since the last one and the interval has passed (the first one goes at once). */
 export function digestDue(
   last: MigrationRuntime["lastDigest"],
-  counts: OnboardingCounts,
+  counts: MigrationCounts,
   now: Date,
   intervalMs: number,
 ): boolean {

@@ -5,7 +5,7 @@
 import type { OrchestrationContext } from "durable-functions";
 import { Activities, type AdminCommands, type MigrationState } from "../shared/workflow";
 import { call, enterPhase, publishProgress, type PhaseResult } from "./common";
-import { humanGate, isSleep } from "./humanTasks";
+import { humanGate, isSleep } from "./humanGate";
 
 export function* askApprovers(
   context: OrchestrationContext,

@@ -7,7 +7,7 @@
 import type { OrchestrationContext } from "durable-functions";
 import { Activities, type MigrationState } from "../shared/workflow";
 import { call, enterPhase, publishProgress, type PhaseResult } from "./common";
-import { humanGate, isSleep } from "./humanTasks";
+import { humanGate, isSleep } from "./humanGate";
 
 export function* closeMigration(context: OrchestrationContext, state: MigrationState): PhaseResult {
   const { migrationId } = state;

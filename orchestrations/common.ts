@@ -6,7 +6,7 @@
  */
 import type { OrchestrationContext, Task } from "durable-functions";
 import { defaultTimings, sleepEnd } from "../shared/domain/waits";
-import { waitingOn } from "../shared/humanTasks";
+import { waitingOn } from "../shared/domain/assignees";
 import { stepFailureFrom } from "../shared/stepFailure";
 import {
   Activities,
@@ -49,7 +49,7 @@ const timerDue = new WeakMap<object, number>();
  * GetVisibilityDelay; seen on the real extension by conformance/), and currentUtcDateTime is when the episode
  * started. A timer that won the last wait means its time has come, so "now" is never earlier than it.
  */
-export function now(context: OrchestrationContext): Date {
+export function decisionTime(context: OrchestrationContext): Date {
   const due = timerDue.get(context.df);
   const current = context.df.currentUtcDateTime.getTime();
   return new Date(due !== undefined && due > current ? due : current);
@@ -62,7 +62,7 @@ export function beginExecution(context: OrchestrationContext, state: MigrationSt
 }
 
 export function at(context: OrchestrationContext, offsetMs: number): Date {
-  return new Date(now(context).getTime() + offsetMs);
+  return new Date(decisionTime(context).getTime() + offsetMs);
 }
 
 export const timingsOf = (state: MigrationState): WorkflowTimings => state.timings ?? defaultTimings;
@@ -100,7 +100,7 @@ export function* waitOnce(
   if (waited.has(context.df))
     throw new Error(`orchestration ${context.df.instanceId} tried to wait twice in one execution`);
   waited.add(context.df);
-  const end = sleepEnd(now(context), until);
+  const end = sleepEnd(decisionTime(context), until);
   if (!options.wake) {
     yield context.df.createTimer(end);
     return { woken: false, end };
@@ -152,7 +152,7 @@ export function publishProgress(
     deadline: state.deadline,
     counts: state.window.counts,
     approvalRound: state.approvalRound,
-    updatedAt: now(context).toISOString(),
+    updatedAt: decisionTime(context).toISOString(),
     ...(attention
       ? {
           needsAttention: {

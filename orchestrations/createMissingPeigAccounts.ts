@@ -24,7 +24,7 @@ import {
   type PhaseResult,
   type PhaseStep,
 } from "./common";
-import { humanGate, isSleep } from "./humanTasks";
+import { humanGate, isSleep } from "./humanGate";
 
 /**
  * Batches in flight at once (Peig and Graph are rate-limited services, not a fan-out target).

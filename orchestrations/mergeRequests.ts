@@ -8,7 +8,7 @@ import type { OrchestrationContext } from "durable-functions";
 import { atLeast } from "../shared/versions";
 import { Activities, type MigrationState, type OpenGate } from "../shared/workflow";
 import { call, type PhaseStep, type Sleep } from "./common";
-import { humanGate, isSleep, type GateSlot } from "./humanTasks";
+import { humanGate, isSleep, type GateSlot } from "./humanGate";
 
 /** The merge task runs alongside the phase's own gate, in a slot of its own. */
 const mergeGate: GateSlot = {

@@ -22,7 +22,7 @@ import {
   beginExecution,
   call,
   enterPhase,
-  now,
+  decisionTime,
   publishProgress,
   readAdminCommands,
   StepFailed,
@@ -73,7 +73,7 @@ function* step(context: OrchestrationContext, state: MigrationState): PhaseResul
     const resumeAt = commands.resumeRequested?.at;
     const newResume = resumeAt !== undefined && resumeAt !== state.resumeSeen;
     state.resumeSeen = resumeAt;
-    if (attention && !retryDue(attention, now(context), newResume)) {
+    if (attention && !retryDue(attention, decisionTime(context), newResume)) {
       publishProgress(context, state, { waitingFor: `a retry of ${attention.step}` });
       return { until: attention.nextAttemptAt ? new Date(attention.nextAttemptAt) : undefined };
     }
@@ -119,7 +119,7 @@ function* runPhase(context: OrchestrationContext, state: MigrationState, command
 function* stepFailed(context: OrchestrationContext, state: MigrationState, failure: StepFailure): PhaseResult {
   const incident = state.attention?.incident ?? (state.incidents ?? 0) + 1;
   state.incidents = incident;
-  const attention = afterFailure(state.attention, failure, now(context), timingsOf(state), incident);
+  const attention = afterFailure(state.attention, failure, decisionTime(context), timingsOf(state), incident);
   state.attention = attention;
   publishProgress(context, state, { waitingFor: `a retry of ${attention.step}` });
   try {

@@ -6,7 +6,7 @@
 import type { OrchestrationContext } from "durable-functions";
 import { nextMonitorAt, reminderKey, reminderTimes } from "../shared/domain/schedule";
 import { Activities, type MigrationState } from "../shared/workflow";
-import { call, enterPhase, now as nowOf, publishProgress, type PhaseResult } from "./common";
+import { call, enterPhase, decisionTime, publishProgress, type PhaseResult } from "./common";
 import { earlier, mergeMistypedRequests, mergesAsked } from "./mergeRequests";
 
 export function* runOnboardingWindow(context: OrchestrationContext, state: MigrationState): PhaseResult {
@@ -17,7 +17,7 @@ export function* runOnboardingWindow(context: OrchestrationContext, state: Migra
     window.invited = true;
   }
 
-  const now = nowOf(context);
+  const now = decisionTime(context);
   const deadline = new Date(state.deadline);
   const schedule = reminderTimes(deadline, request.reminders, new Date(0));
   // Only the latest reminder that has come due is sent: after a long pause nobody gets three at once.

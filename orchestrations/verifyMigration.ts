@@ -7,7 +7,7 @@ import type { OrchestrationContext } from "durable-functions";
 import { parseIsoDuration } from "../shared/domain/duration";
 import { Activities, type MigrationState } from "../shared/workflow";
 import { at, call, enterPhase, publishProgress, type PhaseResult } from "./common";
-import { humanGate, isSleep } from "./humanTasks";
+import { humanGate, isSleep } from "./humanGate";
 import { closeMergeTask, earlier, mergeMistypedRequests, mergesAsked } from "./mergeRequests";
 
 export function* verifyMigration(context: OrchestrationContext, state: MigrationState): PhaseResult {

@@ -5,11 +5,19 @@
  */
 
 import type { ChecklistItem } from "./domain/checklist";
-import type { MigrationCounts as OnboardingCounts } from "./store/port";
 
 export type { ChecklistItem };
-/** The per-migration counts, as the store keeps them. */
-export type { OnboardingCounts };
+
+/** Where the in-scope users stand (one reconciliation pass): carried by the orchestration, kept on the migration row. */
+export interface MigrationCounts {
+  inScope: number;
+  onboarded: number;
+  pending: number;
+  mismatched: number;
+  notOnboarded: number;
+  phase2Created: number;
+  phase2Failed: number;
+}
 
 export const Orchestrations = {
   migration: "migration",
@@ -164,7 +172,7 @@ export interface MigrationState {
     /** Keys `label@deadline` of reminders already sent: an extended deadline schedules them again. */
     remindersSent: string[];
     lastMonitorAt?: string;
-    counts?: OnboardingCounts;
+    counts?: MigrationCounts;
     cycles: number;
   };
   /** Phase 2 progress; `nextBatch`/`batches` while batches are still running. */
@@ -212,7 +220,7 @@ export interface MigrationProgress {
   phase: Phase;
   deadline: string;
   nextReminder?: string;
-  counts?: OnboardingCounts;
+  counts?: MigrationCounts;
   approvalRound: number;
   waitingFor?: string;
   needsAttention?: Pick<Attention, "step" | "service" | "status" | "fix" | "since" | "nextAttemptAt">;
@@ -304,7 +312,7 @@ export interface ActivityContract {
   closeHumanTasks: { input: MigrationRef & { gate?: string; outcome: string }; result: number };
   sendInvitations: { input: MigrationRef & { deadline: string }; result: Sent };
   sendReminders: { input: MigrationRef & { label: string; deadline: string }; result: Sent };
-  monitorOnboarding: { input: MigrationRef; result: OnboardingCounts };
+  monitorOnboarding: { input: MigrationRef; result: MigrationCounts };
   readAdminCommands: { input: MigrationRef; result: AdminCommands };
   planPhase2: { input: MigrationRef; result: Phase2Plan };
   createPeigAccounts: { input: MigrationRef & { batch: number; pass: number }; result: BatchResult };

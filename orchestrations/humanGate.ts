@@ -9,7 +9,7 @@ import type { OrchestrationContext } from "durable-functions";
 import { atLeast } from "../shared/versions";
 import { gateDecision, gateWakeAt, reminderDue, type GateOutcome } from "../shared/domain/waits";
 import { Activities, gateId, type HumanTaskPurpose, type MigrationState, type OpenGate } from "../shared/workflow";
-import { at, call, now as nowOf, timingsOf, type PhaseStep, type Sleep } from "./common";
+import { at, call, decisionTime, timingsOf, type PhaseStep, type Sleep } from "./common";
 
 export type { GateOutcome };
 
@@ -35,7 +35,7 @@ export function* humanGate(
 ): PhaseStep<GateOutcome | Sleep> {
   const { migrationId } = state;
   const id = gateId(purpose, round);
-  const now = nowOf(context);
+  const now = decisionTime(context);
   const gate = slot.get(state);
   if (gate?.id !== id) {
     const expiresAt = at(context, state.taskLinkTtlMs).toISOString();

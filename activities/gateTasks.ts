@@ -5,7 +5,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { approvalRequestEmail, operatorTaskEmail, type EmailContent } from "../shared/mail/templates";
-import { assigneesFor, taskKind, taskPayload, type TaskPayload } from "../shared/humanTasks";
+import { assigneesFor, taskKind } from "../shared/domain/assignees";
+import { taskPayload, type TaskPayload } from "../shared/taskPayloads";
 import { loadMigration, once, type MigrationRuntime } from "../shared/migrationRecord";
 import { services, type Services } from "../shared/services";
 import type { TaskRecord } from "../shared/store";
