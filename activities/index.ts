@@ -1,6 +1,6 @@
 /** Every activity, registered under the name the orchestrations call it by, typed by the ActivityContract. */
 import * as df from "durable-functions";
-import { describeFailure, StepFailedError } from "../shared/stepFailure";
+import { ActivityFailedError, describeFailure } from "../shared/stepFailure";
 import type { ActivityInput, ActivityName, ActivityResult } from "../shared/workflow";
 import { notifyAdmins, readAdminCommands, recordAttention, recordPhase, writeReport } from "./bookkeeping";
 import { beginDeletion, deleteMigrationApp, deletePeigMigrationConfiguration, verifyChecklist } from "./closing";
@@ -37,7 +37,7 @@ const handlers: { [K in ActivityName]: (input: ActivityInput<K>) => Promise<Acti
   performMerges: (i) => performMerges(i),
 };
 
-/** A failure leaves as a StepFailedError: its message carries service, status and fix to the orchestration. */
+/** A failure leaves as an ActivityFailedError: its message carries service, status and fix to the orchestration. */
 function register<K extends ActivityName>(name: K): void {
   const handler = handlers[name] as (input: ActivityInput<K>) => Promise<ActivityResult<K>>;
   df.app.activity(name, {
@@ -45,7 +45,7 @@ function register<K extends ActivityName>(name: K): void {
       try {
         return await handler(input as ActivityInput<K>);
       } catch (error) {
-        throw new StepFailedError(describeFailure(name, error));
+        throw new ActivityFailedError(describeFailure(name, error));
       }
     },
   });

@@ -2,12 +2,12 @@
  * What every phase shares: the typed activity call, the one way to wait, and small helpers over
  * context.df. The rules they keep are in docs/architecture.md: an execution calls activities, waits at
  * most once (on fresh tasks, at its very end) and continues as new; a failed activity is not retried
- * here but reported as a StepFailed, which the dispatcher turns into a timed re-try of the whole step.
+ * here but reported as a StepFailedError, which the dispatcher turns into a timed re-try of the whole step.
  */
 import type { OrchestrationContext, Task } from "durable-functions";
 import { defaultTimings, sleepEnd } from "../shared/domain/waits";
 import { waitingOn } from "../shared/domain/assignees";
-import { stepFailureFrom } from "../shared/stepFailure";
+import { stepFailureFrom } from "../shared/domain/stepFailure";
 import {
   Activities,
   Events,
@@ -32,11 +32,14 @@ export interface Sleep {
 /** A phase's step: nothing (go on at once, in a new execution) or a sleep. */
 export type PhaseResult = PhaseStep<Sleep | void>;
 
-/** An activity failed (its adapters' own bounded retries included): the step is tried again later. */
-export class StepFailed extends Error {
+/**
+ * A step failed: its activity threw an ActivityFailedError (its adapters' own bounded retries included), read
+ * back here from Durable's failure text. The dispatcher tries the step again later.
+ */
+export class StepFailedError extends Error {
   constructor(readonly failure: StepFailure) {
     super(`${failure.step} failed: ${failure.message}`);
-    this.name = "StepFailed";
+    this.name = "StepFailedError";
   }
 }
 
@@ -79,7 +82,7 @@ export function* call<K extends ActivityName>(
   try {
     return (yield context.df.callActivity(name, input)) as ActivityResult<K>;
   } catch (error) {
-    throw new StepFailed(stepFailureFrom(name, error));
+    throw new StepFailedError(stepFailureFrom(name, error));
   }
 }
 

@@ -4,7 +4,7 @@
  * sub-orchestrations, a few at a time; one wave per execution keeps history bounded at any size.
  */
 import type { OrchestrationContext } from "durable-functions";
-import { stepFailureFrom } from "../shared/stepFailure";
+import { stepFailureFrom } from "../shared/domain/stepFailure";
 import { atLeast } from "../shared/versions";
 import {
   Activities,
@@ -19,7 +19,7 @@ import {
   call,
   enterPhase,
   publishProgress,
-  StepFailed,
+  StepFailedError,
   waitOnce,
   type PhaseResult,
   type PhaseStep,
@@ -95,13 +95,13 @@ export function* createMissingPeigAccounts(context: OrchestrationContext, state:
     )) as BatchResult[];
   } catch (error) {
     progress.waveRetries = (progress.waveRetries ?? 0) + 1;
-    throw new StepFailed(stepFailureFrom(Activities.createPeigAccounts, error));
+    throw new StepFailedError(stepFailureFrom(Activities.createPeigAccounts, error));
   }
   // The whole wave again after a failure: its accounts already made are found, not made twice.
   const failure = results.find((r) => r.failure)?.failure;
   if (failure) {
     progress.waveRetries = (progress.waveRetries ?? 0) + 1;
-    throw new StepFailed(failure);
+    throw new StepFailedError(failure);
   }
   for (const r of results) {
     progress.created += r.created;
@@ -142,7 +142,7 @@ export function* createPeigAccountsBatch(context: OrchestrationContext): PhaseSt
     }
     return result;
   } catch (error) {
-    if (error instanceof StepFailed) return { created: 0, failed: 0, failure: error.failure };
+    if (error instanceof StepFailedError) return { created: 0, failed: 0, failure: error.failure };
     throw error;
   }
 }

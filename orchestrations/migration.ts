@@ -25,7 +25,7 @@ import {
   decisionTime,
   publishProgress,
   readAdminCommands,
-  StepFailed,
+  StepFailedError,
   timingsOf,
   waitOnce,
   type PhaseResult,
@@ -88,7 +88,7 @@ function* step(context: OrchestrationContext, state: MigrationState): PhaseResul
     }
     return sleep;
   } catch (error) {
-    if (!(error instanceof StepFailed)) throw error;
+    if (!(error instanceof StepFailedError)) throw error;
     return yield* stepFailed(context, state, error.failure);
   }
 }
@@ -129,7 +129,7 @@ function* stepFailed(context: OrchestrationContext, state: MigrationState, failu
       instanceId: context.df.instanceId,
     });
   } catch (error) {
-    if (!(error instanceof StepFailed)) throw error;
+    if (!(error instanceof StepFailedError)) throw error;
   }
   return { until: attention.nextAttemptAt ? new Date(attention.nextAttemptAt) : undefined };
 }
