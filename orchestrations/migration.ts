@@ -8,7 +8,6 @@
 import type { OrchestrationContext } from "durable-functions";
 import { afterFailure, retryDue } from "../shared/domain/waits";
 import {
-  Activities,
   isFinalPhase,
   type AdminCommands,
   type MigrationState,
@@ -79,7 +78,7 @@ function* step(context: OrchestrationContext, state: MigrationState): PhaseResul
     }
     const sleep = yield* runPhase(context, state, commands);
     if (attention) {
-      yield* call(context, Activities.recordAttention, {
+      yield* call(context, "recordAttention", {
         migrationId: state.migrationId,
         attention: null,
         instanceId: context.df.instanceId,
@@ -123,7 +122,7 @@ function* stepFailed(context: OrchestrationContext, state: MigrationState, failu
   state.attention = attention;
   publishProgress(context, state, { waitingFor: `a retry of ${attention.step}` });
   try {
-    yield* call(context, Activities.recordAttention, {
+    yield* call(context, "recordAttention", {
       migrationId: state.migrationId,
       attention,
       instanceId: context.df.instanceId,
@@ -136,8 +135,8 @@ function* stepFailed(context: OrchestrationContext, state: MigrationState, failu
 
 /** Cancelled before deletion: close every open link, tell the admins what was left in place. */
 function* stopMigration(context: OrchestrationContext, state: MigrationState, reason: string, by: string): PhaseStep {
-  yield* call(context, Activities.closeHumanTasks, { migrationId: state.migrationId, outcome: "cancelled" });
-  yield* call(context, Activities.notifyAdmins, {
+  yield* call(context, "closeHumanTasks", { migrationId: state.migrationId, outcome: "cancelled" });
+  yield* call(context, "notifyAdmins", {
     migrationId: state.migrationId,
     event: "cancelled",
     details: { reason, by, phase: state.phase },

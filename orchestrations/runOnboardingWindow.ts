@@ -5,7 +5,7 @@
  */
 import type { OrchestrationContext } from "durable-functions";
 import { nextMonitorAt, reminderKey, reminderTimes } from "../shared/domain/schedule";
-import { Activities, type MigrationState } from "../shared/workflow";
+import type { MigrationState } from "../shared/workflow";
 import { call, enterPhase, decisionTime, publishProgress, type PhaseResult } from "./common";
 import { earlier, mergeMistypedRequests, mergesAsked } from "./mergeRequests";
 
@@ -13,7 +13,7 @@ export function* runOnboardingWindow(context: OrchestrationContext, state: Migra
   const { migrationId, request } = state;
   const window = state.window;
   if (!window.invited) {
-    yield* call(context, Activities.sendInvitations, { migrationId, deadline: state.deadline });
+    yield* call(context, "sendInvitations", { migrationId, deadline: state.deadline });
     window.invited = true;
   }
 
@@ -26,7 +26,7 @@ export function* runOnboardingWindow(context: OrchestrationContext, state: Migra
   );
   if (due.length > 0) {
     const latest = due[due.length - 1];
-    yield* call(context, Activities.sendReminders, { migrationId, label: latest.label, deadline: state.deadline });
+    yield* call(context, "sendReminders", { migrationId, label: latest.label, deadline: state.deadline });
     window.remindersSent.push(...due.map((r) => reminderKey(r.label, state.deadline)));
   }
 
@@ -35,7 +35,7 @@ export function* runOnboardingWindow(context: OrchestrationContext, state: Migra
   const monitorDueAt = window.lastMonitorAt ? monitorAfter(window.lastMonitorAt) : null;
   const monitorDue = !monitorDueAt || now >= monitorDueAt;
   if (monitorDue) {
-    window.counts = yield* call(context, Activities.monitorOnboarding, { migrationId });
+    window.counts = yield* call(context, "monitorOnboarding", { migrationId });
     window.lastMonitorAt = now.toISOString();
   }
   // 3.2: a monitor pass that finds new requests typed with another e-mail asks the Peig admin to merge them;

@@ -33,7 +33,9 @@ export async function currentReconciliation(
     groupId: runtime.request.scopeGroupId,
   });
   if (runtime.peigMode === "api") {
-    const peig = s.peig!;
+    const peig = s.peig;
+    if (!peig)
+      throw new Error("this migration runs in api mode, but the app runs with PEIG_MODE=operator: set it back to api");
     const [peigUsers, pendingRequests, microsoft365Accounts] = await Promise.all([
       peig.listUsers(),
       peig.listPendingRequests(),
