@@ -5,6 +5,8 @@
  */
 import type { ApiModeServices, Services } from "../shared/services";
 
+const inApiMode = (s: Services): s is ApiModeServices => s.peig !== undefined;
+
 export function apiModeOnly<I, R>(
   handler: (input: I, s: ApiModeServices) => Promise<R>,
 ): (input: I, s: Services) => Promise<R> {
@@ -14,5 +16,3 @@ export function apiModeOnly<I, R>(
     return handler(input, s);
   };
 }
-
-const inApiMode = (s: Services): s is ApiModeServices => s.peig !== undefined;
