@@ -1,10 +1,10 @@
 /** Small scripts the phase tests share: a failing service, a gate answered at the test's moment, a monitor's counts. */
-import { StepFailedError } from "../../shared/stepFailure";
-import type { FailedService, HumanTaskTally, OnboardingCounts } from "../../shared/workflow";
+import { ActivityFailedError } from "../../shared/stepFailure";
+import type { FailedService, HumanTaskTally, MigrationCounts } from "../../shared/workflow";
 
 /** What an activity throws when its service keeps failing past the adapters' own retries (activities/index.ts). */
 export const serviceDown = (step: string, service: FailedService = "graph", status: number | null = 503) =>
-  new StepFailedError({
+  new ActivityFailedError({
     step,
     service,
     status,
@@ -39,7 +39,7 @@ export function tallyOnceAnswered(answered: () => boolean, answer: Answer = "don
 }
 
 /** What a monitor pass counts: 10 users in scope, none onboarded, `mismatched` of them with a mistyped request. */
-export const onboardingCounts = (mismatched = 0): OnboardingCounts => ({
+export const onboardingCounts = (mismatched = 0): MigrationCounts => ({
   inScope: 10,
   onboarded: 0,
   pending: mismatched,

@@ -4,7 +4,8 @@
  * task links expire after 2 days and are reminded daily.
  */
 import { DAY, HOUR } from "../../shared/domain/duration";
-import type { ActivityResult, ChecklistItem, MigrationState } from "../../shared/workflow";
+import type { ActivityResult } from "../../orchestrations/common";
+import type { ChecklistItem, MigrationState } from "../../shared/workflow";
 import { afterStart, runWithFakes, type Fakes, type FakeRun } from "./fakeActivities";
 import { tallyOnceAnswered } from "./scripted";
 

@@ -4,7 +4,6 @@
  * after the deploy runs under the new one. This is what lets a raised version keep an older code path for the
  * instances that were waiting (docs/architecture.md, "Versions").
  */
-import "../../functions";
 import { VirtualClock } from "../../local/host/clocks";
 import { MemoryInstanceStore, type InstanceRecord } from "../../local/host/instanceStore";
 import { createTestHost, type TestHost } from "../../local/host/testHost";
