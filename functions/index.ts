@@ -5,9 +5,11 @@
 import { registerActivities } from "../activities";
 import { registerOrchestrations } from "../orchestrations";
 import { registerMigrationFunctions } from "./migrations";
+import { registerPageFunctions } from "./pages";
 import { registerTaskFunctions } from "./tasks";
 
 registerOrchestrations();
 registerActivities();
 registerMigrationFunctions();
+registerPageFunctions();
 registerTaskFunctions();

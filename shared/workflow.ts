@@ -334,3 +334,21 @@ export type ActivityInput<K extends ActivityName> = ActivityContract[K]["input"]
 export type ActivityResult<K extends ActivityName> = ActivityContract[K]["result"];
 
 export const gateId = (purpose: HumanTaskPurpose, round: number) => `${purpose}-${round}`;
+
+/** The orchestration's first input, from what the start stored in the migration row. */
+export function initialState(
+  migrationId: string,
+  start: { request: MigrationRequest; peigMode: PeigMode; taskLinkTtlMs: number; timings?: WorkflowTimings },
+): MigrationState {
+  return {
+    migrationId,
+    request: start.request,
+    peigMode: start.peigMode,
+    taskLinkTtlMs: start.taskLinkTtlMs,
+    timings: start.timings,
+    phase: "setup",
+    deadline: start.request.deadline,
+    window: { invited: false, remindersSent: [], cycles: 0 },
+    approvalRound: 0,
+  };
+}

@@ -37,7 +37,7 @@ body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:
 main{max-width:980px;margin:0 auto;padding:24px}
 h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px}
 .card{background:#fff;border:1px solid #dde1e6;border-radius:8px;padding:16px 20px;margin:12px 0}
-.card.attention{border-color:#b42318;background:#fff4f2}
+.card.attention{border-color:#b42318;background:#fff4f2} .card.done{border-color:#1a7f37;background:#f0faf3}
 .muted{color:#5b6470} .ok{color:#1a7f37} .bad{color:#b42318} .warn{color:#9a6700}
 table{border-collapse:collapse;width:100%;font-size:14px} th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #eceef1;vertical-align:top;overflow-wrap:anywhere}
 th{font-weight:600;color:#5b6470}

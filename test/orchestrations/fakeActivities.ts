@@ -4,7 +4,6 @@
  * what each activity answers and checks which activities the orchestration called, with what, and when.
  */
 import "../../functions";
-import { initialState } from "../../functions/migrations";
 import { sampleStartRequest, START } from "../../local/fixtures/startRequest";
 import { VirtualClock } from "../../local/host/clocks";
 import type { ActivityHandler } from "../../local/host/engine";
@@ -15,6 +14,7 @@ import {
   Activities,
   Events,
   gateId,
+  initialState,
   type ActivityInput,
   type ActivityName,
   type ActivityResult,
