@@ -4,7 +4,8 @@
  * commands at its next execution. Nothing here creates or deletes anything outside this app. When a command is
  * allowed is decided once, here, for the command itself and for the status page's buttons.
  */
-import { formatHuman } from "../shared/domain/humanTime";
+import { DEFAULT_TIME_ZONE, formatHuman } from "../shared/domain/humanTime";
+import { instantOfWallClock } from "../shared/domain/wallClock";
 import { updateRuntime } from "../shared/migrationRecord";
 import type { MigrationRuntime } from "../shared/migrationRuntime";
 import { NotFoundError, PreconditionFailedError, type MigrationRecord, type TaskRecord } from "../shared/store";
@@ -67,19 +68,33 @@ export function allowedActions(record: MigrationRecord, openTasks: readonly Task
   );
 }
 
-/** A later deadline (the window must still be open); the stored deadline only ever moves later. */
+/**
+ * A later deadline (the window must still be open); the stored deadline only ever moves later. The JSON API sends
+ * `{deadline}` in ISO 8601 with an offset; the status page's date-and-time input sends the migration's wall clock
+ * (`wallClock`), which is read in the migration's time zone.
+ */
 export async function extendDeadline(
   deps: AppDeps,
   runner: MigrationRunner,
   id: string,
   body: unknown,
   actor: string,
+  options: { wallClock?: boolean } = {},
 ): Promise<CommandResult<{ deadline: string }>> {
   const record = await deps.store.getMigration(id);
   if (!record) return { kind: "notFound" };
   const early = refusal("extendDeadline", record, record.runtime, []);
   if (early) return { kind: "conflict", reason: early };
-  const parsed = parseDeadlineExtension(body, deps.clock.now(), new Date(record.deadline));
+  const typed = (body as { deadline?: unknown } | null)?.deadline;
+  const instant =
+    options.wallClock && typeof typed === "string"
+      ? instantOfWallClock(typed, record.runtime.request.timeZone ?? DEFAULT_TIME_ZONE)
+      : undefined;
+  const parsed = parseDeadlineExtension(
+    instant ? { deadline: instant.toISOString() } : body,
+    deps.clock.now(),
+    new Date(record.deadline),
+  );
   if (!parsed.ok) return { kind: "invalid", errors: parsed.errors };
   const deadline = new Date(parsed.value.deadline).toISOString();
   // Decided against the version being written: whatever order parallel requests land in, the latest accepted wins.

@@ -25,6 +25,7 @@ import {
   startFormFrom,
   type StartForm,
 } from "../shared/pages/homePage";
+import { formatHuman } from "../shared/domain/humanTime";
 import { renderStatusPage, type StatusActions } from "../shared/pages/statusPage";
 import { renderTaskMessage } from "../shared/pages/taskPage";
 import { services } from "../shared/services";
@@ -135,7 +136,10 @@ async function postHomeStart(request: HttpRequest, client: df.DurableClient): Pr
 /** The status page's forms: keyed by the function key the page was opened with and bound to this migration. */
 const pageCsrfKey = (request: HttpRequest, id: string) => `status-page\n${request.query.get("code") ?? ""}\n${id}`;
 
-/** What the page says after a command was accepted (`?done=` of the redirect back to it). */
+/**
+ * What the page says after a command was accepted (`?done=…&at=…` of the redirect back to it), with when: a reload
+ * hours later still tells the truth.
+ */
 const DONE: Record<AdminAction, string> = {
   resume: "Resume requested: the failed step is tried again now.",
   cancel: CANCEL_ACCEPTED,
@@ -143,6 +147,15 @@ const DONE: Record<AdminAction, string> = {
   requestApprovalAgain: "The approvers are asked again: a new round of approval links goes out now.",
 };
 const isAction = (value: string | null): value is AdminAction => value !== null && Object.hasOwn(DONE, value);
+
+function doneNotice(done: string | null, at: string | null, timeZone: string): StatusActions["notice"] {
+  if (!isAction(done)) return undefined;
+  const when = new Date(at ?? "");
+  return {
+    text: Number.isNaN(when.getTime()) ? DONE[done] : `${formatHuman(when, timeZone)} — ${DONE[done]}`,
+    tone: "ok",
+  };
+}
 
 async function statusPage(
   request: HttpRequest,
@@ -171,7 +184,7 @@ async function statusPage(
         allowed: status.actions,
         formAction: withCode(request, status.links.page),
         csrf: newCsrfToken(pageCsrfKey(request, status.id)),
-        notice: notice ?? (isAction(done) ? { text: DONE[done], tone: "ok" } : undefined),
+        notice: notice ?? doneNotice(done, request.query.get("at"), status.timeZone),
       },
     }),
   );
@@ -210,13 +223,16 @@ async function postMigrationPage(request: HttpRequest, client: df.DurableClient)
   const results: Record<AdminAction, () => Promise<CommandResult>> = {
     resume: () => resumeMigration(s, runner, id, actor),
     cancel: () => cancelMigration(s, runner, id, form.get("reason")?.trim() || undefined, actor),
-    extendDeadline: () => extendDeadline(s, runner, id, { deadline: form.get("deadline")?.trim() ?? "" }, actor),
+    extendDeadline: () =>
+      extendDeadline(s, runner, id, { deadline: form.get("deadline")?.trim() ?? "" }, actor, { wallClock: true }),
     requestApprovalAgain: () => requestApprovalAgain(s, runner, id, actor),
   };
   const result = await results[action]();
   switch (result.kind) {
     case "accepted":
-      return redirect(withCode(request, `${statusUrl(request, id)}/page?done=${action}`));
+      return redirect(
+        withCode(request, `${statusUrl(request, id)}/page?done=${action}&at=${s.clock.now().toISOString()}`),
+      );
     case "conflict":
       return statusPage(request, client, 409, { text: `Nothing was done: ${result.reason}.`, tone: "bad" });
     case "invalid":

@@ -46,6 +46,7 @@ th{font-weight:600;color:#5b6470}
 .timeline li.done{background:#d5efdc} .timeline li.now{background:#2f6fde;color:#fff}
 pre{white-space:pre-wrap;word-break:break-all;background:#f0f2f5;padding:10px;border-radius:6px;font-size:12px}
 button{font:inherit;padding:8px 18px;border-radius:6px;border:1px solid #8a94a3;background:#fff;cursor:pointer;margin-right:8px}
+#actions form+form{border-top:1px solid #eceef1;margin-top:12px} #actions input{font:inherit;padding:6px 8px;border:1px solid #8a94a3;border-radius:6px;width:min(100%,24em)}
 button.primary{background:#2f6fde;border-color:#2f6fde;color:#fff} button.danger{background:#b42318;border-color:#b42318;color:#fff}
 `;
 

@@ -4,7 +4,8 @@
  * open human tasks, the audit trail, and a button for each command an admin may give now. Server-rendered, no
  * script; no automatic refresh either, which would wipe a half-typed cancel reason (a Reload link instead).
  */
-import { formatHuman } from "../domain/humanTime";
+import { DEFAULT_TIME_ZONE, formatHuman } from "../domain/humanTime";
+import { wallClockOf } from "../domain/wallClock";
 import { isFinalPhase, type WaitingOn } from "../workflow";
 import type { BouncedUserSummary } from "../domain/mailPlan";
 import { checklistHtml, escapeHtml, isolatedParts, page, table, timeHtml, type HtmlCell } from "./layout";
@@ -190,7 +191,7 @@ function attentionBanner(
   const service =
     { graph: "Microsoft Graph", peig: "Peig", store: "Table Storage", app: "the app" }[a.service] ?? a.service;
   const retry = a.nextAttemptAt
-    ? `It still tries again by itself: next try ${when(a.nextAttemptAt).html}. Once the cause is fixed, resume to try at once.`
+    ? `It still tries again by itself: next try ${when(a.nextAttemptAt).html}.`
     : "It no longer tries by itself: fix the cause, then resume (or cancel below).";
   const resume = actions?.allowed.includes("resume")
     ? actionForm(actions, "resume", "", `<button class="primary" type="submit">Resume now</button>`)
@@ -217,6 +218,7 @@ function actionsCard(
   when: (iso: string) => HtmlCell,
 ): string {
   const allowed = (action: AdminAction) => actions.allowed.includes(action);
+  const zoneName = view.timeZone ?? DEFAULT_TIME_ZONE;
   const forms = [
     allowed("resume") && !resumeShown
       ? actionForm(
@@ -238,7 +240,7 @@ function actionsCard(
       ? actionForm(
           actions,
           "extendDeadline",
-          `<p><label for="new-deadline">New deadline</label> <span class="muted">(now ${when(view.deadline).html}; a date and time with its offset, e.g. 2026-12-22T17:00:00+01:00)</span><br><input id="new-deadline" name="deadline" type="text" required></p>`,
+          `<p><label for="new-deadline">New deadline, ${escapeHtml(zoneName)} time</label> <span class="muted">(now ${when(view.deadline).html})</span><br><input id="new-deadline" name="deadline" type="datetime-local" value="${escapeHtml(wallClockOf(new Date(view.deadline), zoneName))}" required></p>`,
           `<button type="submit">Extend the deadline</button>`,
         )
       : "",

@@ -86,7 +86,7 @@ async function migrationIn(
   workspace = "contoso",
 ): Promise<string> {
   const id = randomUUID();
-  const runtime = sampleRuntime({ ...change, request: { ...sampleRuntime().request, workspace } });
+  const runtime = sampleRuntime({ ...change, request: { ...(change.request ?? sampleRuntime().request), workspace } });
   await r.deps.store.createMigration({
     id,
     workspace,
@@ -163,6 +163,22 @@ describe("extending the deadline", () => {
       details: { from: "2026-12-15T09:00:00Z", to: "2026-12-20T09:00:00.000Z" },
     });
     expect(r.runner.woken).toEqual([id]);
+  });
+
+  it("reads the status page's date and time in the migration's zone; the JSON API's must carry an offset", async () => {
+    const r = rig();
+    const id = await migrationIn(r, "onboarding", {
+      request: { ...sampleRuntime().request, timeZone: "Europe/Prague" },
+    });
+    const wallClock = { deadline: "2026-12-20T18:00" };
+    expect(await extendDeadline(r.deps, r.runner, id, wallClock, "ann", { wallClock: true })).toEqual({
+      kind: "accepted",
+      deadline: "2026-12-20T17:00:00.000Z",
+    });
+    expect(await extendDeadline(r.deps, r.runner, id, { deadline: "2026-12-21T18:00" }, "ann")).toMatchObject({
+      kind: "invalid",
+      errors: [{ field: "deadline" }],
+    });
   });
 
   it("names the field for an earlier deadline, refuses once the window closed, and knows no unknown migration", async () => {

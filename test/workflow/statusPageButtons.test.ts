@@ -81,7 +81,8 @@ describe("the status page in the onboarding window", () => {
     s = await startScenario({ tenant: { users: 10 } });
     const id = await s.start();
     const { forms } = await openPage(id);
-    const html = await pressed(await submit(forms.extendDeadline, { deadline: "2026-12-20T17:00:00Z" }));
+    // The page's date-and-time input sends the migration's wall clock (its zone is UTC here).
+    const html = await pressed(await submit(forms.extendDeadline, { deadline: "2026-12-20T17:00" }));
     expect(noticeOf(html)).toMatch(/Deadline extended/);
     expect(html).toContain("Sun 20 Dec 2026, 17:00 UTC");
     expect((await s.stack.store.getMigration(id))!.deadline).toBe("2026-12-20T17:00:00.000Z");
