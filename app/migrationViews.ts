@@ -33,14 +33,29 @@ export async function listMigrations(
   deps: AppDeps,
   query: { top?: string; cursor?: string },
 ): Promise<{ kind: "ok"; migrations: MigrationSummary[]; cursor?: string } | Invalid> {
-  const top = query.top === undefined ? DEFAULT_MIGRATIONS_PAGE : Number(query.top);
-  if (!/^\d+$/.test(query.top ?? "1") || top < 1 || top > MAX_MIGRATIONS_PAGE)
-    return invalid("top", `must be an integer from 1 to ${MAX_MIGRATIONS_PAGE}`);
-  try {
+  const top = pageSize(query.top, DEFAULT_MIGRATIONS_PAGE, MAX_MIGRATIONS_PAGE);
+  if (typeof top !== "number") return { kind: "invalid", errors: [top] };
+  return readingCursor(async () => {
     const page = await deps.store.pageMigrations({ top, cursor: query.cursor });
     return { kind: "ok", migrations: page.migrations.map(migrationSummary), cursor: page.cursor };
+  });
+}
+
+/** A page size given as text (absent: the default), or what is wrong with it. */
+function pageSize(text: string | undefined, fallback: number, max: number): number | FieldError {
+  const top = text === undefined ? fallback : Number(text);
+  return /^\d+$/.test(text ?? "1") && top >= 1 && top <= max
+    ? top
+    : { field: "top", message: `must be an integer from 1 to ${max}` };
+}
+
+/** A page read with a cursor from the query: one this list did not hand out is the caller's error, naming it. */
+async function readingCursor<T>(read: () => Promise<T>): Promise<T | Invalid> {
+  try {
+    return await read();
   } catch (err) {
-    if (err instanceof InvalidCursorError) return invalid("cursor", err.message);
+    if (err instanceof InvalidCursorError)
+      return { kind: "invalid", errors: [{ field: "cursor", message: err.message }] };
     throw err;
   }
 }
@@ -167,25 +182,20 @@ export async function listMigrationUsers(
   id: string,
   query: { state?: string; top?: string; cursor?: string },
 ): Promise<{ kind: "ok"; users: ReturnType<typeof userView>[]; cursor?: string } | Invalid | NotFound> {
-  const top = query.top === undefined ? DEFAULT_USERS_PAGE : Number(query.top);
-  const errors: FieldError[] = [];
+  const top = pageSize(query.top, DEFAULT_USERS_PAGE, MAX_USERS_PAGE);
+  const errors: FieldError[] = typeof top === "number" ? [] : [top];
   if (query.state !== undefined && !userStates.includes(query.state as UserState))
-    errors.push({ field: "state", message: `must be one of ${userStates.join(", ")}` });
-  if (!/^\d+$/.test(query.top ?? "1") || top < 1 || top > MAX_USERS_PAGE)
-    errors.push({ field: "top", message: `must be an integer from 1 to ${MAX_USERS_PAGE}` });
-  if (errors.length > 0) return { kind: "invalid", errors };
+    errors.unshift({ field: "state", message: `must be one of ${userStates.join(", ")}` });
+  if (errors.length > 0 || typeof top !== "number") return { kind: "invalid", errors };
   if (!(await deps.store.getMigration(id))) return { kind: "notFound" };
-  try {
+  return readingCursor(async () => {
     const page = await deps.store.listUsers(id, {
       state: query.state as UserState | undefined,
       top,
       cursor: query.cursor,
     });
     return { kind: "ok", users: page.users.map(userView), cursor: page.cursor };
-  } catch (err) {
-    if (err instanceof InvalidCursorError) return invalid("cursor", err.message);
-    throw err;
-  }
+  });
 }
 
 function userView(u: UserRecord) {
@@ -208,5 +218,3 @@ export async function migrationReport(deps: AppDeps, id: string): Promise<{ kind
   const report = await deps.store.getReport(id);
   return report ? { kind: "ok", report } : { kind: "notFound" };
 }
-
-const invalid = (field: string, message: string): Invalid => ({ kind: "invalid", errors: [{ field, message }] });

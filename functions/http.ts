@@ -2,7 +2,7 @@
 import type { HttpRequest, HttpResponseInit } from "@azure/functions";
 import type { Settings } from "../shared/config";
 
-import type * as df from "durable-functions";
+import * as df from "durable-functions";
 import type { FieldError, MigrationRunner } from "../app/ports";
 import { Events, Orchestrations, type MigrationProgress } from "../shared/workflow";
 
@@ -121,4 +121,12 @@ export function durableRunner(client: df.DurableClient): MigrationRunner {
       };
     },
   };
+}
+
+/** Routes that start, signal or read an orchestration: behind the function key, with the durable client binding. */
+export function registerClientRoutes(
+  routes: [name: string, method: "GET" | "POST", route: string, handler: df.HttpDurableClientHandler][],
+): void {
+  for (const [name, method, route, handler] of routes)
+    df.app.client.http(name, { route, methods: [method], authLevel: "function", handler });
 }

@@ -14,13 +14,7 @@ import {
   resumeMigration,
   type CommandResult,
 } from "../app/adminCommands";
-import {
-  listMigrations,
-  listMigrationUsers,
-  migrationReport,
-  migrationStatus,
-  type MigrationSummary,
-} from "../app/migrationViews";
+import { listMigrations, listMigrationUsers, migrationReport, migrationStatus } from "../app/migrationViews";
 import { startMigration, type StartResult } from "../app/startMigration";
 import { services } from "../shared/services";
 import { userStates, type UserState } from "../shared/store";
@@ -34,15 +28,14 @@ import {
   JSON_HEADERS,
   migrationIdOf,
   readJson,
+  registerClientRoutes,
 } from "./http";
 
 export const statusUrl = (request: HttpRequest, id: string) => `${baseUrlOf(request)}/api/migrations/${id}`;
 
 /** Query parameters, absent ones left out. */
-const queryOf = <K extends string>(request: HttpRequest, ...names: K[]) =>
-  Object.fromEntries(names.flatMap((n) => (request.query.has(n) ? [[n, request.query.get(n)!]] : []))) as Partial<
-    Record<K, string>
-  >;
+const queryOf = <K extends string>(request: HttpRequest, ...names: K[]): Partial<Record<K, string>> =>
+  Object.fromEntries(names.map((n) => [n, request.query.get(n)]).filter(([, value]) => value !== null));
 
 /** POST /api/migrations: the start, or its dry run (`dryRun: true`). */
 async function postMigration(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
@@ -55,7 +48,7 @@ async function postMigration(request: HttpRequest, client: df.DurableClient): Pr
   );
 }
 
-export function startResponse(request: HttpRequest, result: StartResult): HttpResponseInit {
+function startResponse(request: HttpRequest, result: StartResult): HttpResponseInit {
   switch (result.kind) {
     case "invalid":
       return result.preflight
@@ -99,10 +92,7 @@ export async function migrationsPage(request: HttpRequest) {
   });
   return {
     kind: "ok" as const,
-    migrations: page.migrations.map((m): MigrationSummary & { links: { page: string } } => ({
-      ...m,
-      links: { page: `${statusUrl(request, m.id)}/page` },
-    })),
+    migrations: page.migrations.map((m) => ({ ...m, links: { page: `${statusUrl(request, m.id)}/page` } })),
     next: page.cursor ? `${baseUrlOf(request)}/api/migrations?${params.toString()}` : null,
   };
 }
@@ -222,29 +212,19 @@ const noSuchMigration = (): HttpResponseInit => json(404, { error: "no such migr
 
 /** The JSON admin API, every route behind the function key (and App Service Authentication in Azure). */
 export function registerMigrationFunctions(): void {
-  app.http("listMigrations", { route: "migrations", methods: ["GET"], authLevel: "function", handler: getMigrations });
-  app.http("listMigrationUsers", {
-    route: "migrations/{id}/users",
-    methods: ["GET"],
-    authLevel: "function",
-    handler: getMigrationUsers,
-  });
-  app.http("getMigrationReport", {
-    route: "migrations/{id}/report",
-    methods: ["GET"],
-    authLevel: "function",
-    handler: getReport,
-  });
-  // Routes that start, signal or read an orchestration get the durable client binding.
-  const withClient: [name: string, method: "GET" | "POST", route: string, handler: df.HttpDurableClientHandler][] = [
+  const reads: [name: string, route: string, handler: (request: HttpRequest) => Promise<HttpResponseInit>][] = [
+    ["listMigrations", "migrations", getMigrations],
+    ["listMigrationUsers", "migrations/{id}/users", getMigrationUsers],
+    ["getMigrationReport", "migrations/{id}/report", getReport],
+  ];
+  for (const [name, route, handler] of reads)
+    app.http(name, { route, methods: ["GET"], authLevel: "function", handler });
+  registerClientRoutes([
     ["startMigration", "POST", "migrations", postMigration],
     ["getMigrationStatus", "GET", "migrations/{id}", getMigrationStatus],
     ["extendDeadline", "POST", "migrations/{id}/deadline", postDeadline],
     ["cancelMigration", "POST", "migrations/{id}/cancel", postCancel],
     ["resumeMigration", "POST", "migrations/{id}/resume", postResume],
     ["requestApprovalAgain", "POST", "migrations/{id}/approval", postApproval],
-  ];
-  for (const [name, method, route, handler] of withClient) {
-    df.app.client.http(name, { route, methods: [method], authLevel: "function", handler });
-  }
+  ]);
 }

@@ -30,7 +30,7 @@ import { renderStatusPage, type StatusActions } from "../shared/pages/statusPage
 import { renderTaskMessage } from "../shared/pages/taskPage";
 import { services } from "../shared/services";
 import { isCsrfTokenFor, newCsrfToken } from "../shared/tokens";
-import { adminName, baseUrlOf, durableRunner, html, isCrossSite, migrationIdOf } from "./http";
+import { adminName, baseUrlOf, durableRunner, html, isCrossSite, migrationIdOf, registerClientRoutes } from "./http";
 import { migrationsPage, statusUrl, statusWithLinks } from "./migrations";
 
 /** A link of the pages', carrying the function key it was opened with (a browser sends no key header). */
@@ -253,13 +253,10 @@ const redirect = (location: string): HttpResponseInit => ({
 /** The pages, behind the function key (and App Service Authentication in Azure). */
 export function registerPageFunctions(): void {
   app.http("getHomePage", { route: "home", methods: ["GET"], authLevel: "function", handler: getHomePage });
-  const withClient: [name: string, method: "GET" | "POST", route: string, handler: df.HttpDurableClientHandler][] = [
+  registerClientRoutes([
     ["postHomePlan", "POST", "home/plan", postHomePlan],
     ["postHomeStart", "POST", "home/start", postHomeStart],
     ["getMigrationPage", "GET", "migrations/{id}/page", getMigrationPage],
     ["postMigrationPage", "POST", "migrations/{id}/page", postMigrationPage],
-  ];
-  for (const [name, method, route, handler] of withClient) {
-    df.app.client.http(name, { route, methods: [method], authLevel: "function", handler });
-  }
+  ]);
 }
