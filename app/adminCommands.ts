@@ -10,11 +10,10 @@ import { updateRuntime } from "../shared/migrationRecord";
 import type { MigrationRuntime } from "../shared/migrationRuntime";
 import { NotFoundError, PreconditionFailedError, type MigrationRecord, type TaskRecord } from "../shared/store";
 import { parseDeadlineExtension, startRequestLimits } from "../shared/validation/startRequest";
-import { isFinalPhase } from "../shared/workflow";
+import { adminActions, isFinalPhase, type AdminAction } from "../shared/workflow";
 import type { AppDeps, FieldError, MigrationRunner } from "./ports";
 
-export const adminActions = ["extendDeadline", "cancel", "requestApprovalAgain", "resume"] as const;
-export type AdminAction = (typeof adminActions)[number];
+export type { AdminAction };
 
 export type CommandResult<Accepted extends object = object> =
   | ({ kind: "accepted" } & Accepted)

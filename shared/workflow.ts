@@ -230,6 +230,10 @@ export interface WaitingOn {
   expiresAt: string;
 }
 
+/** The commands an admin may give a running migration (the JSON API's routes and the status page's buttons). */
+export const adminActions = ["extendDeadline", "cancel", "requestApprovalAgain", "resume"] as const;
+export type AdminAction = (typeof adminActions)[number];
+
 export interface AdminCommands {
   deadline: string;
   cancelRequested?: { reason: string; by: string; at: string };

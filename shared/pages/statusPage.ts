@@ -6,11 +6,10 @@
  */
 import { DEFAULT_TIME_ZONE, formatHuman } from "../domain/humanTime";
 import { wallClockOf } from "../domain/wallClock";
-import { isFinalPhase, type WaitingOn } from "../workflow";
+import { isFinalPhase, type AdminAction, type WaitingOn } from "../workflow";
 import type { BouncedUserSummary } from "../domain/mailPlan";
 import { checklistHtml, escapeHtml, isolatedParts, page, table, timeHtml, type HtmlCell } from "./layout";
 import type { MigrationCounts } from "../store";
-import type { AdminAction } from "../../app/adminCommands";
 
 export interface StatusView {
   id: string;
@@ -52,7 +51,7 @@ export interface StatusView {
   links: { report: string };
   generatedAt: string;
   /** The admin's buttons: the commands allowed now, where the forms post, and their CSRF token. */
-  actions?: StatusActions;
+  actions: StatusActions;
 }
 
 export interface StatusActions {
@@ -109,9 +108,9 @@ export function renderStatusPage(view: StatusView): string {
   const when = (iso: string) => ({ html: timeHtml(iso, now, view.timeZone) });
   const body = `
   <h1>Peig migration: ${escapeHtml(view.workspace)}</h1>
-  <p class="muted">${escapeHtml(view.domain)} · ${escapeHtml(view.peigMode)} mode · migration ${escapeHtml(view.id)} · updated ${escapeHtml(formatHuman(now, view.timeZone))}${finished || !view.actions ? "" : ` · <a href="${escapeHtml(view.actions.formAction)}">Reload</a>`}</p>
+  <p class="muted">${escapeHtml(view.domain)} · ${escapeHtml(view.peigMode)} mode · migration ${escapeHtml(view.id)} · updated ${escapeHtml(formatHuman(now, view.timeZone))}${finished ? "" : ` · <a href="${escapeHtml(view.actions.formAction)}">Reload</a>`}</p>
   ${timeline(view.phase)}
-  ${view.actions?.notice ? `<div class="card ${view.actions.notice.tone === "ok" ? "done" : "attention"}" role="status" id="notice"><p>${escapeHtml(view.actions.notice.text)}</p></div>` : ""}
+  ${view.actions.notice ? `<div class="card ${view.actions.notice.tone === "ok" ? "done" : "attention"}" role="status" id="notice"><p>${escapeHtml(view.actions.notice.text)}</p></div>` : ""}
   ${view.needsAttention ? attentionBanner(view.needsAttention, when, view.actions) : ""}
   ${(view.waitingOn ?? []).map((w) => waitingBanner(w, when)).join("")}
   <div class="card">
@@ -121,7 +120,7 @@ export function renderStatusPage(view: StatusView): string {
     <p>Deadline <strong>${when(view.deadline).html}</strong>${view.nextReminder ? ` · next reminder ${when(view.nextReminder).html}` : ""}${view.waitingFor && !finished ? ` · waiting for ${escapeHtml(view.waitingFor)}` : ""}</p>
     ${view.phase === "completed" ? `<p><a href="${escapeHtml(view.links.report)}">Open the report</a></p>` : ""}
   </div>
-  ${view.actions ? actionsCard(view, view.actions, !!view.needsAttention, when) : ""}
+  ${actionsCard(view, view.actions, !!view.needsAttention, when)}
   <h2>Onboarded over time</h2>
   <div class="card">${chart(view)}</div>
   ${view.checklist ? `<h2>Checklist</h2>${checklistHtml(view.checklist)}` : ""}
@@ -163,8 +162,7 @@ export function renderStatusPage(view: StatusView): string {
       .map((a) => [when(a.at), a.actor, a.action, JSON.stringify(a.details)]),
   )}
   `;
-  // Without buttons (the JSON's projection rendered elsewhere) nothing can be lost: refresh as before.
-  return page(`Peig migration ${view.workspace}`, body, { refreshSeconds: finished || view.actions ? undefined : 30 });
+  return page(`Peig migration ${view.workspace}`, body);
 }
 
 /** "Waiting for: the Peig admin to confirm 9 merges — task sent to it@… on …": the link itself is only in their e-mail. */
@@ -186,14 +184,14 @@ function moreLink(table: UserTable<unknown>, total: number): string {
 function attentionBanner(
   a: NonNullable<StatusView["needsAttention"]>,
   when: (iso: string) => HtmlCell,
-  actions: StatusActions | undefined,
+  actions: StatusActions,
 ): string {
   const service =
     { graph: "Microsoft Graph", peig: "Peig", store: "Table Storage", app: "the app" }[a.service] ?? a.service;
   const retry = a.nextAttemptAt
     ? `It still tries again by itself: next try ${when(a.nextAttemptAt).html}.`
     : "It no longer tries by itself: fix the cause, then resume (or cancel below).";
-  const resume = actions?.allowed.includes("resume")
+  const resume = actions.allowed.includes("resume")
     ? actionForm(actions, "resume", "", `<button class="primary" type="submit">Resume now</button>`)
     : "";
   return `<div class="card attention" role="alert" id="needs-attention">
