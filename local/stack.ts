@@ -8,6 +8,7 @@ import type { Clock } from "../shared/clock";
 import { loadSettings, type Settings } from "../shared/config";
 import { GraphEntra } from "../shared/entra/graphEntra";
 import { createSimulatorCredential, createSimulatorGraphClient } from "../shared/graph/client";
+import { parseGraphCloud } from "../shared/graph/cloud";
 import { GraphMail } from "../shared/mail/graphMail";
 import { PeigApiClient } from "../shared/peig/apiClient";
 import { RequestCounter } from "../shared/requestCounter";
@@ -63,6 +64,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Peig lets users onboard lazily, when asked; in operator mode only Graph is asked (the sign-in
     // log), so each Graph request first lets Peig's users catch up with the clock.
     beforeRequest: () => lazy.peig?.state.advance(),
+    // The simulated Graph is the cloud the app is configured for (GRAPH_CLOUD).
+    cloud: parseGraphCloud(options.settings?.GRAPH_CLOUD),
     ...options.graph,
   });
   const peig = (lazy.peig = await startPeigSimulator({
@@ -103,7 +106,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     settings,
     clock: options.clock,
     store,
-    entra: new GraphEntra({ ...deps, cloud: "global", credential: createSimulatorCredential(graph.baseUrl) }),
+    entra: new GraphEntra({
+      ...deps,
+      cloud: settings.GRAPH_CLOUD,
+      credential: createSimulatorCredential(graph.baseUrl),
+    }),
     mail: new GraphMail({ ...deps, senders: settings.MAIL_SENDERS }),
     peig:
       peigMode === "api"

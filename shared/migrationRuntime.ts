@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { decodeOrThrow } from "./decode";
 import type { MailRuntime } from "./domain/mailPlan";
-import type { MigrationApp } from "./entra/port";
+import type { InstantiatedApp, MigrationApp } from "./entra/port";
 import type {
   Attention,
   ChecklistItem,
@@ -26,6 +26,8 @@ export interface MigrationRuntime {
   server?: string;
   /** What setup made in Entra (the certificate is the public one Peig needs, not a secret). */
   app?: Omit<MigrationApp, "created">;
+  /** The ids instantiate answered with, stored before anything else is done with the new app (a rerun finds it by them). */
+  instantiatedApp?: InstantiatedApp;
 
   commands: {
     cancelRequested?: { reason: string; by: string; at: string };
@@ -88,6 +90,7 @@ const runtimeSchema = z.looseObject({
   timings: record<WorkflowTimings>().optional(),
   server: text.optional(),
   app: record<Omit<MigrationApp, "created">>().optional(),
+  instantiatedApp: record<InstantiatedApp>().optional(),
   commands: z.looseObject({
     cancelRequested: who.extend({ reason: text }).optional(),
     approvalRequested: z.boolean().optional(),

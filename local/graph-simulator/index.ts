@@ -7,9 +7,10 @@ import { createHash, randomUUID } from "crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "http";
 import type { AddressInfo } from "net";
 import type { Clock } from "../../shared/clock";
+import type { GraphCloud } from "../../shared/graph/cloud";
 import type { Tenant } from "../fixtures/tenant";
 import { AppRoleAssignmentSimulator, type SimAppRoleAssignment, type SimManagedIdentity } from "./appRoleAssignments";
-import { DirectorySimulator, methodNotAllowed, type DirectorySnapshot } from "./directory";
+import { DirectorySimulator, methodNotAllowed, type DirectorySnapshot, type ReplicationDelays } from "./directory";
 import { FaultInjector, type GraphFaults, type InjectedFault } from "./faults";
 import {
   GraphHttpError,
@@ -51,18 +52,26 @@ export interface GraphSimulatorOptions {
   tenant: Tenant;
   /** Domains allowed as https identifier-URI hosts; default the tenant's domain and its initial .onmicrosoft.com domain. */
   verifiedDomains?: string[];
-  /** Time after instantiate during which the new objects answer 404; default 20 s. */
+  /** Time after instantiate during which single reads of the new objects answer 404; default 20 s. */
   replicationDelayMs?: number;
+  /** Time after instantiate before lists (`$filter=displayName eq …`) show the new objects; default replicationDelayMs. */
+  listReplicationDelayMs?: number;
+  /** Time after instantiate during which writes (PATCH, addTokenSigningCertificate) answer 404; default replicationDelayMs. */
+  writeReplicationDelayMs?: number;
   faults?: GraphFaults;
   mailLimits?: Partial<MailLimits>;
   /** Sender mailboxes besides the tenant's users (e.g. a shared "migration@…" mailbox). */
   mailboxes?: string[];
+  /** Users (addresses) whose user object exists but who have no Exchange Online mailbox. */
+  withoutMailbox?: string[];
   /** Addresses Exchange bounces, and why (the tenant fixture does not say which mailboxes are full or gone). */
   undeliverable?: Record<string, UndeliverableCause>;
   /** Whether the identifier-URI policy exempts SAML apps (its `excludeSaml`); default true. */
   samlExemptFromIdentifierUriPolicy?: boolean;
   /** The tenant's identifier-URI policy; default Microsoft's, with `excludeSaml` from the option above. */
   identifierUriPolicy?: SimIdentifierUriPolicy;
+  /** Which national cloud's Graph this is (APIs missing there answer as Graph does there); default global. */
+  cloud?: GraphCloud;
   /** Time after the PATCH to SAML mode before the identifier-URI checks see a SAML app; default 0. */
   samlExemptionDelayMs?: number;
   /**
@@ -157,9 +166,10 @@ class GraphSimulatorServer {
       clock,
       baseUrl,
       verifiedDomains: options.verifiedDomains ?? [tenant.domain, tenant.initialDomain],
-      replicationDelayMs: options.replicationDelayMs ?? 20_000,
+      replication: replicationDelays(options),
       identifierUriPolicy: this.identifierUriPolicy,
       samlExemptionDelayMs: options.samlExemptionDelayMs ?? 0,
+      cloud: options.cloud ?? "global",
     });
     this.people = new PeopleSimulator(tenant, clock, baseUrl);
     this.appRoleAssignments = new AppRoleAssignmentSimulator({
@@ -169,15 +179,18 @@ class GraphSimulatorServer {
       otherServicePrincipal: (id) => this.directory.servicePrincipals.get(id)?.resource.displayName,
     });
     const extraMailboxes = (this.extraMailboxes = (options.mailboxes ?? []).map((m) => m.toLowerCase()));
+    const withoutMailbox = new Set((options.withoutMailbox ?? []).map((m) => m.toLowerCase()));
     this.mailbox = new MailboxSimulator(
       clock,
       { ...exchangeOnlineLimits, ...options.mailLimits },
       (idOrUpn) => {
-        if (extraMailboxes.includes(idOrUpn.toLowerCase())) return idOrUpn.toLowerCase();
-        const user = this.people.findUser(idOrUpn);
-        return user?.mail?.toLowerCase() ?? undefined;
+        const address = extraMailboxes.includes(idOrUpn.toLowerCase())
+          ? idOrUpn.toLowerCase()
+          : this.people.findUser(idOrUpn)?.mail?.toLowerCase();
+        return address !== undefined && !withoutMailbox.has(address) ? address : undefined;
       },
       baseUrl,
+      (idOrUpn) => extraMailboxes.includes(idOrUpn.toLowerCase()) || this.people.findUser(idOrUpn) !== undefined,
     );
     for (const [address, cause] of Object.entries(options.undeliverable ?? {}))
       this.mailbox.setUndeliverable(address, cause);
@@ -435,6 +448,15 @@ class GraphSimulatorServer {
         : new GraphHttpError(500, "generalException", error instanceof Error ? error.message : String(error));
     return errorResponse(graphError, this.options.clock.now());
   }
+}
+
+function replicationDelays(options: GraphSimulatorOptions): ReplicationDelays {
+  const readMs = options.replicationDelayMs ?? 20_000;
+  return {
+    readMs,
+    listMs: options.listReplicationDelayMs ?? readMs,
+    writeMs: options.writeReplicationDelayMs ?? readMs,
+  };
 }
 
 /** A stable object id for a mailbox given by address. */

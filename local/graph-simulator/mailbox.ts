@@ -149,6 +149,8 @@ export class MailboxSimulator {
     /** Resolves {id | userPrincipalName} to the mailbox's primary address, or undefined. */
     private readonly resolveMailbox: (idOrUpn: string) => string | undefined,
     private readonly baseUrl: () => string = () => "http://127.0.0.1/",
+    /** Whether {id | userPrincipalName} is a user object (which may have no mailbox). */
+    private readonly isUser: (idOrUpn: string) => boolean = () => false,
   ) {}
 
   /** From now on Exchange bounces mail to `address` for `cause`; undefined delivers again. */
@@ -167,11 +169,19 @@ export class MailboxSimulator {
     const match = userMailPath.exec(request.path);
     if (!match) return undefined;
     const sender = this.resolveMailbox(match[1]);
+    if (!sender && this.isUser(match[1])) {
+      // A user without an Exchange Online mailbox (no licence, on-premises, a guest): microsoft-graph-docs-contrib#405.
+      throw new GraphHttpError(
+        404,
+        "MailboxNotEnabledForRESTAPI",
+        "The mailbox is either inactive, soft-deleted, or is hosted on-premise.",
+      );
+    }
     if (!sender) throw new GraphHttpError(404, "ErrorInvalidUser", `The requested user '${match[1]}' is invalid.`);
     const [, , route, draftId, folder] = match;
     if (route === "sendMail") return this.expect(request, "POST", () => this.sendMail(sender, request.body));
     if (route === "messages") return this.expect(request, "POST", () => this.createDraft(sender, request.body));
-    if (draftId !== undefined) return this.expect(request, "POST", () => this.sendDraft(sender, draftId));
+    if (draftId !== undefined) return this.expect(request, "POST", () => this.sendDraft(sender, draftId, request));
     return this.expect(request, "GET", () => this.list(sender, folder, request));
   }
 
@@ -225,7 +235,13 @@ export class MailboxSimulator {
     return ok(this.view(draft), 201);
   }
 
-  private sendDraft(sender: string, id: string): SimResponse {
+  /**
+   * "Don't supply a request body for this method", with the header "Content-Length: 0. Required."
+   * (https://learn.microsoft.com/en-us/graph/api/message-send?view=graph-rest-1.0): a body is refused [D: the code].
+   */
+  private sendDraft(sender: string, id: string, request: SimRequest): SimResponse {
+    if (request.body !== undefined)
+      throw badRequest("This method takes no request body: send it with Content-Length: 0.", "ErrorInvalidRequest");
     const drafts = this.mailbox(sender).drafts;
     const draft = drafts.get(id);
     if (!draft) throw new GraphHttpError(404, "ErrorItemNotFound", "The specified object was not found in the store.");

@@ -84,16 +84,6 @@ const signInRules: CollectionRules = {
     "appDisplayName",
     "status",
   ],
-  defaultProperties: [
-    "id",
-    "createdDateTime",
-    "userId",
-    "userPrincipalName",
-    "userDisplayName",
-    "appId",
-    "appDisplayName",
-    "status",
-  ],
   defaultTop: 1000,
   maxTop: 1000,
   advancedQueries: false,
@@ -107,7 +97,6 @@ const betaSignInRules: CollectionRules = {
   ...signInRules,
   filterable: [...signInRules.filterable, "signInEventTypes", "isInteractive"],
   properties: [...signInRules.properties, "signInEventTypes", "isInteractive"],
-  defaultProperties: [...signInRules.defaultProperties, "signInEventTypes", "isInteractive"],
 };
 
 const transitiveMembersPath = /^\/groups\/([^/]+)\/transitiveMembers(\/microsoft\.graph\.user)?$/;

@@ -166,8 +166,9 @@ export class GraphMail implements MailPort {
     for (let attempt = 1; ; attempt++) {
       await this.pacers.get(sender)!.take(1);
       try {
+        // No request body, Content-Length: 0 (message-send page); the SDK sends a string as it is.
         await this.graph.once("sendMessage", () =>
-          this.graph.client.api(`${this.userPath(sender)}/messages/${encodeURIComponent(draftId)}/send`).post({}),
+          this.graph.client.api(`${this.userPath(sender)}/messages/${encodeURIComponent(draftId)}/send`).post(""),
         );
         return;
       } catch (error) {
