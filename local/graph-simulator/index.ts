@@ -433,11 +433,17 @@ class GraphSimulatorServer {
       // A missing application permission: 403 Authorization_RequestDenied (https://learn.microsoft.com/en-us/graph/errors).
       fault.status === 403
         ? ["Authorization_RequestDenied", "Insufficient privileges to complete the operation."]
-        : fault.status === 429
-          ? ["TooManyRequests", "Too many requests. Please retry after the time in the Retry-After header."]
-          : fault.status === 503
-            ? ["serviceNotAvailable", "The service is temporarily unavailable. Please retry later."]
-            : ["GatewayTimeout", "The gateway did not receive a response in time."];
+        : fault.status === 404
+          ? // A replica that has not caught up with a new object (terraform-provider-azuread#1802).
+            [
+              "Request_ResourceNotFound",
+              "Resource does not exist or one of its queried reference-property objects are not present.",
+            ]
+          : fault.status === 429
+            ? ["TooManyRequests", "Too many requests. Please retry after the time in the Retry-After header."]
+            : fault.status === 503
+              ? ["serviceNotAvailable", "The service is temporarily unavailable. Please retry later."]
+              : ["GatewayTimeout", "The gateway did not receive a response in time."];
     return this.toErrorResponse(new GraphHttpError(fault.status, code, message, headers));
   }
 

@@ -266,6 +266,10 @@ describe("the simulator's Exchange limits", () => {
     });
     expect(draft.status).toBe(201);
     const id = (draft.body as { id: string }).id;
+    // No request body (Content-Length: 0, message-send page): `{}` is refused and the draft stays unsent.
+    const withBody = await rawRequest(world.sim, "POST", `/v1.0/users/${sender}/messages/${id}/send`, {});
+    expect(withBody.status).toBe(400);
+    expect(world.sim.outbox).toHaveLength(0);
     expect((await rawRequest(world.sim, "POST", `/v1.0/users/${sender}/messages/${id}/send`)).status).toBe(202);
     expect((await rawRequest(world.sim, "POST", `/v1.0/users/${sender}/messages/${id}/send`)).status).toBe(404);
     const filter = encodeURIComponent(
