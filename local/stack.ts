@@ -40,6 +40,8 @@ export interface LocalStackOptions {
   graph?: Partial<Omit<GraphSimulatorOptions, "clock" | "tenant">>;
   /** Sender mailboxes (MAIL_SENDERS); default the one MAIL_SENDER. */
   mailSenders?: string[];
+  /** Peig's [SERVER] (host[:port]); default pap01.<tenant domain>, a verified domain of the tenant. */
+  peigServer?: string;
 }
 
 export interface LocalStack {
@@ -71,6 +73,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const peig = (lazy.peig = await startPeigSimulator({
     clock: options.clock,
     tenant,
+    server: options.peigServer,
     onboardingWindowMs: options.onboardingWindowMs,
     faults: options.faults,
     // A user onboarding through Peig signs in to the Entra migration app: that lands in Entra's sign-in log.

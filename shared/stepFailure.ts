@@ -43,10 +43,20 @@ function unwrap(error: unknown): unknown {
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 500);
 
+/** An adapter's failure that knows its own service, status, fix and patience (e.g. an Entity ID Entra refuses). */
+export interface ExplainedFailure {
+  explained: Omit<StepFailure, "step" | "message">;
+}
+
+function isExplained(error: unknown): error is ExplainedFailure {
+  return typeof error === "object" && error !== null && "explained" in error;
+}
+
 /** The facts of an activity's failure, with the fix an admin would apply. */
 export function describeFailure(step: string, thrown: unknown): StepFailure {
   const error = unwrap(thrown);
   const message = messageOf(thrown);
+  if (isExplained(error)) return { step, message, ...error.explained };
   if (error instanceof GraphError) {
     const status = error.statusCode === -1 ? null : error.statusCode;
     const kind = graphRequestOf(error) ?? graphRequestOf(thrown);

@@ -127,6 +127,11 @@ export interface StepFailure {
   message: string;
   /** The likely fix, for the status page and the admins' e-mail. */
   fix: string;
+  /**
+   * A failure known to clear up by itself within this long (e.g. a setting Entra is still propagating): retried on
+   * the quick schedule without needing attention until this long after the first failure.
+   */
+  patienceMs?: number;
 }
 
 /** A step that keeps failing: the migration waits and tries again; after the quick re-tries, it needs attention. */

@@ -67,9 +67,16 @@ export function afterFailure(
   const failures = (previous?.failures ?? 0) + 1;
   const since = previous?.since ?? now.toISOString();
   const quick = timings.stepRetryMs;
-  const needed = failures > quick.length;
+  const patienceLeft = Date.parse(since) + (failure.patienceMs ?? 0) - now.getTime();
+  // A failure expected to clear up by itself is retried at the longest quick delay, not shown, until its patience ends.
+  const needed = patienceLeft <= 0 && failures > quick.length;
   const slow = timings.attentionRetryMs;
-  const delay = needed ? slow[Math.min(failures - quick.length - 1, slow.length - 1)] : quick[failures - 1];
+  const delay =
+    patienceLeft > 0
+      ? Math.min(quick[Math.min(failures, quick.length) - 1], patienceLeft)
+      : needed
+        ? slow[Math.min(failures - quick.length - 1, slow.length - 1)]
+        : quick[failures - 1];
   const givingUp = now.getTime() - Date.parse(since) >= timings.attentionRetryForMs;
   return {
     ...failure,

@@ -7,6 +7,7 @@
  */
 import { parseCertificate } from "../certificates";
 import { RetriesExhaustedError } from "../retry";
+import type { ExplainedFailure } from "../stepFailure";
 import type { TokenCredential } from "@azure/core-auth";
 import type { TenantAppManagementPolicy } from "@microsoft/microsoft-graph-types";
 import { graphScope } from "../graph/client";
@@ -53,18 +54,28 @@ import type {
  * The identifier-URI policy still refused the Peig Entity ID after the SAML exemption had time to arrive: an
  * admin must act.
  */
-export class HostNameNotOnVerifiedDomainError extends Error {
+export class HostNameNotOnVerifiedDomainError extends Error implements ExplainedFailure {
   override readonly name = "HostNameNotOnVerifiedDomainError";
+  readonly explained: ExplainedFailure["explained"];
   constructor(
     readonly entityId: string,
     graphMessage: string,
   ) {
     super(
       `Entra refused the Entity ID ${entityId} (${graphMessage}). The tenant's identifier-URI policy blocks hosts that are not ` +
-        `verified domains even for SAML apps. Fix: verify the Peig server's domain in Entra, or set excludeSaml: true on the ` +
-        `identifierUris restrictions of the tenant's app management policy (PATCH /policies/defaultAppManagementPolicy, ` +
-        `https://learn.microsoft.com/en-us/entra/identity-platform/identifier-uri-restrictions), then run the setup again.`,
+        `verified domains, and the SAML exemption has not reached this app (or the policy does not exempt SAML apps).`,
     );
+    this.explained = {
+      service: "graph",
+      status: 400,
+      code: "HostNameNotOnVerifiedDomain",
+      fix:
+        `Entra refuses the Peig Entity ID ${entityId}. Verify the Peig server's domain in Entra (Settings > Domain names), or allow ` +
+        `the URI in the tenant's app-management policy: set excludeSaml: true on its identifierUris restrictions ` +
+        `(PATCH /policies/defaultAppManagementPolicy, https://learn.microsoft.com/en-us/entra/identity-platform/identifier-uri-restrictions). ` +
+        `Then resume: setup goes on with the same app.`,
+      patienceMs: identifierUriPatienceMs,
+    };
   }
 }
 
@@ -124,6 +135,12 @@ const replicationPollMs = 5_000;
  */
 const samlExemptionWindowMs = 5 * 60_000;
 const samlExemptionPollMs = 15_000;
+/**
+ * How long the step keeps being retried (without needing attention) while the Entity ID is refused: no Microsoft page
+ * says how long the SAML mode takes to reach the policy, and the tools above report success minutes later, so we
+ * allow an hour before asking an admin (docs/graph-facts.md#identifier-uri-policy).
+ */
+export const identifierUriPatienceMs = 60 * 60_000;
 /** A kept certificate may end up to this much before the requested end (Graph stores whole seconds). */
 const certificateEndToleranceMs = 24 * 60 * 60_000;
 

@@ -295,8 +295,14 @@ describe("Entra migration app through the Graph SDK against the simulator", () =
     const attempt = world.entra.ensureMigrationApp(specFor(world, { server: "peig.example.net" }));
     await expect(attempt).rejects.toBeInstanceOf(HostNameNotOnVerifiedDomainError);
     await expect(attempt).rejects.toThrow(
-      /https:\/\/peig\.example\.net\/aducid-onboard\/m365\/metadata.*All newly added URIs.*excludeSaml/,
+      /https:\/\/peig\.example\.net\/aducid-onboard\/m365\/metadata.*All newly added URIs/,
     );
+    await expect(attempt).rejects.toMatchObject({
+      explained: {
+        code: "HostNameNotOnVerifiedDomain",
+        fix: expect.stringMatching(/Verify the Peig server's domain.*excludeSaml/),
+      },
+    });
     const waited = world.clock.now().getTime() - started;
     expect(waited).toBeGreaterThanOrEqual(5 * 60_000);
     expect(waited).toBeLessThan(7 * 60_000);
