@@ -64,6 +64,12 @@ export interface GraphSimulatorOptions {
   mailboxes?: string[];
   /** Users (addresses) whose user object exists but who have no Exchange Online mailbox. */
   withoutMailbox?: string[];
+  /**
+   * Until this time (ISO, on the clock) Exchange refuses the app on every mailbox with 403: its RBAC for Applications
+   * grant was just made, and "changes to app permissions are subject to cache maintenance that varies between 30 minutes
+   * and 2 hours" (https://learn.microsoft.com/en-us/exchange/permissions-exo/application-rbac).
+   */
+  exchangeGrantEffectiveAt?: string;
   /** Addresses Exchange bounces, and why (the tenant fixture does not say which mailboxes are full or gone). */
   undeliverable?: Record<string, UndeliverableCause>;
   /** Whether the identifier-URI policy exempts SAML apps (its `excludeSaml`); default true. */
@@ -312,9 +318,20 @@ class GraphSimulatorServer {
       this.appRoleAssignments.handle(request) ??
       this.directory.handle(request) ??
       this.people.handle(request) ??
-      this.mailbox.handle(request);
+      this.mailboxRequest(request);
     if (response) return response;
     throw badRequest(`Resource not found for the segment '${request.path.split("/")[1] ?? ""}'.`, "BadRequest");
+  }
+
+  private mailboxRequest(request: SimRequest): SimResponse | undefined {
+    const grantAt = this.options.exchangeGrantEffectiveAt;
+    if (
+      grantAt !== undefined &&
+      this.options.clock.now().getTime() < Date.parse(grantAt) &&
+      this.mailbox.mailboxOf(request.path) !== undefined
+    )
+      throw new GraphHttpError(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+    return this.mailbox.handle(request);
   }
 
   /**

@@ -88,6 +88,7 @@ export class GraphMail implements MailPort {
         result.messages++;
         result.recipients.push(...chunk.map((address): RecipientStatus => ({ address, status: "sent" })));
       } catch (error) {
+        if (isMailboxRefusal(error)) throw error;
         const reason = describeGraphError(error);
         result.recipients.push(
           ...chunk.map((address): RecipientStatus => ({ address, status: "failed", error: reason })),
@@ -114,6 +115,7 @@ export class GraphMail implements MailPort {
               );
               return { address: m.to, status: "sent" };
             } catch (error) {
+              if (isMailboxRefusal(error)) throw error;
               return { address: m.to, status: "failed", error: describeGraphError(error) };
             }
           }),
@@ -206,6 +208,14 @@ export class GraphMail implements MailPort {
       singleValueExtendedProperties: [{ id: SEND_KEY_PROPERTY, value: key }],
     };
   }
+}
+
+/**
+ * Exchange refusing the app on the sender mailbox (403: no Exchange RBAC grant yet, or one still propagating) fails
+ * every recipient alike: the step fails with it (and names the grant) instead of recording each person as failed.
+ */
+function isMailboxRefusal(error: unknown): boolean {
+  return graphStatus(error) === 403;
 }
 
 /** Trimmed, non-empty, first spelling kept; addresses compare case-insensitively. */
