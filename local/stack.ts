@@ -114,7 +114,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       cloud: settings.GRAPH_CLOUD,
       credential: createSimulatorCredential(graph.baseUrl),
     }),
-    mail: new GraphMail({ ...deps, senders: settings.MAIL_SENDERS }),
+    mail: new GraphMail({
+      ...deps,
+      senders: settings.MAIL_SENDERS,
+      recipientsPerMessage: settings.MAIL_RECIPIENTS_PER_MESSAGE,
+    }),
     peig:
       peigMode === "api"
         ? new PeigApiClient({

@@ -51,6 +51,12 @@ const settingsShape = z.object({
     )
     .pipe(z.array(z.email({ error: "each sender must be an e-mail address" })))
     .optional(),
+  /**
+   * Recipients per message (To + Cc + Bcc) the tenant allows: Exchange Online's default is 500, and an admin may set
+   * it from 1 to 1,000 (Set-Mailbox -RecipientLimits; docs/graph-facts.md#mail-and-exchange-limits). Bulk mail goes out
+   * in messages of at most this many; a message still refused for too many recipients is split and sent again.
+   */
+  MAIL_RECIPIENTS_PER_MESSAGE: z.coerce.number().int().min(1).max(1000).default(500),
   /** "api" drives a Peig workspace admin API; "operator" turns Peig steps into tasks for the Peig admin. */
   PEIG_MODE: z.enum(["api", "operator"]).optional(),
   PEIG_API_BASE_URL: url.optional(),
