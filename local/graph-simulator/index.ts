@@ -29,7 +29,7 @@ import {
   type SentMail,
   type UndeliverableCause,
 } from "./mailbox";
-import { PeopleSimulator, type SimSignIn } from "./people";
+import { PeopleSimulator, defaultSignInLog, type SimSignIn } from "./people";
 import { defaultIdentifierUriPolicy, handlePolicies, type SimIdentifierUriPolicy } from "./policies";
 import { TenantAccess, type TenantAccessOptions } from "./tenantAccess";
 
@@ -62,6 +62,11 @@ export interface GraphSimulatorOptions {
   mailLimits?: Partial<MailLimits>;
   /** Sender mailboxes besides the tenant's users (e.g. a shared "migration@…" mailbox). */
   mailboxes?: string[];
+  /**
+   * How long after a sign-in its entry appears in the sign-in log (Entra's is minutes, reference-reports-latencies);
+   * default 0. The log also keeps 30 days (7 without Entra ID P1) and allows 5 reads per 10 seconds (people.ts).
+   */
+  signInLogLatencyMs?: number;
   /** Users (addresses) whose user object exists but who have no Exchange Online mailbox. */
   withoutMailbox?: string[];
   /**
@@ -177,7 +182,10 @@ class GraphSimulatorServer {
       samlExemptionDelayMs: options.samlExemptionDelayMs ?? 0,
       cloud: options.cloud ?? "global",
     });
-    this.people = new PeopleSimulator(tenant, clock, baseUrl);
+    this.people = new PeopleSimulator(tenant, clock, baseUrl, () => this.access.premium, {
+      ...defaultSignInLog,
+      ...(options.signInLogLatencyMs !== undefined ? { latencyMs: options.signInLogLatencyMs } : {}),
+    });
     this.appRoleAssignments = new AppRoleAssignmentSimulator({
       clock,
       baseUrl,
