@@ -90,6 +90,12 @@ const settingsShape = z.object({
   ATTENTION_RETRY_DELAYS: isoDurations.default("PT15M,PT1H,PT3H,PT6H"),
   /** How long after a step first failed the migration keeps re-trying by itself; then only resume or cancel. */
   ATTENTION_RETRY_FOR: isoDuration.default("P3D"),
+  /**
+   * Operator mode: how late Entra's sign-in log entries may arrive (minutes, up to hours at times:
+   * https://learn.microsoft.com/en-us/entra/identity/monitoring-health/reference-reports-latencies). Phase 2 is planned
+   * only this long after the deadline, so nobody who signed in just before it is taken for not onboarded.
+   */
+  SIGN_IN_LOG_LATENCY: isoDuration.default("PT1H"),
   /** Require App Service Authentication's signed-in identity to match the assigned approver. */
   REQUIRE_SIGNED_IN_APPROVER: bool.default(false),
   /** Name of the temporary Entra enterprise app. */
