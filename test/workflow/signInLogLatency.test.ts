@@ -3,7 +3,7 @@
  * (docs/graph-facts.md#sign-in-logs-operator-mode). Nobody who signed in just before the deadline is taken for not
  * onboarded because the log had not shown it yet.
  */
-import { peigAdminFollows, startBody, startScenario, type Scenario } from "./harness";
+import { DAY, START, peigAdminFollows, startBody, startScenario, type Scenario } from "./harness";
 
 let s: Scenario;
 afterEach(() => s?.stop());
@@ -52,5 +52,29 @@ describe("sign-in logs 30 minutes late at the deadline", () => {
     // Planned once the log had caught up, with nobody asked to do anything meanwhile.
     expect(s.clock.now().getTime()).toBeGreaterThanOrEqual(deadline + 30 * MINUTE);
     expect((await s.status(id)).needsAttention).toBeNull();
+  });
+});
+
+describe("a migration longer than the sign-in log's 30 days", () => {
+  it("keeps everyone who signed in early onboarded after Entra has dropped their sign-ins", async () => {
+    s = await startScenario({ peigMode: "operator", tenant: { users: 20, missRate: 0.3, mismatchRate: 0 } });
+    const deadline = new Date(Date.parse(START) + 35 * DAY).toISOString();
+    const id = await s.start(startBody({ deadline, monitorEvery: "P1D" }));
+    await peigAdminFollows(s, s.taskLinks("it@contoso.com").at(-1)!);
+    await s.host.idle();
+    await s.runUntil(async () => (await s.stack.store.getUsers(id)).some((u) => u.phase2.planned), 40 * DAY);
+
+    const appId = ((await s.status(id)).app as { appId: string }).appId;
+    const log = s.stack.graph.state.signIns.filter((x) => x.appId === appId && x.status.errorCode === 0);
+    const dropped = log.filter((x) => Date.parse(x.createdDateTime) < s.clock.now().getTime() - 30 * DAY);
+    expect(dropped.length).toBeGreaterThan(0);
+    const users = new Map((await s.stack.store.getUsers(id)).map((u) => [u.userId, u]));
+    for (const signIn of dropped) {
+      expect(users.get(signIn.userId)?.state).toBe("onboarded");
+      expect(users.get(signIn.userId)?.phase2.planned).not.toBe(true);
+    }
+    expect(((await s.status(id)).counts as { onboarded: number }).onboarded).toBe(
+      new Set(log.map((x) => x.userId)).size,
+    );
   });
 });
