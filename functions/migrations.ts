@@ -452,6 +452,10 @@ async function migrationStatus(request: HttpRequest, client: df.DurableClient, s
     /** The people the workflow waits on (who and what; the links are only in their e-mails). */
     waitingOn: isFinalPhase(record.phase) ? [] : (progress?.waitingOn ?? []),
     counts: record.counts,
+    /** Operator mode: the counts hold the sign-ins Entra's log showed up to this time (the last read less SIGN_IN_LOG_LATENCY). */
+    signInsUpTo: runtime.signInsReadAt
+      ? new Date(Date.parse(runtime.signInsReadAt) - parseIsoDuration(s.settings.SIGN_IN_LOG_LATENCY)).toISOString()
+      : null,
     app: runtime.app
       ? {
           appId: runtime.app.appId,

@@ -47,6 +47,8 @@ export interface MigrationRuntime {
   deletionStartedAt?: string;
   /** operator mode: the newest sign-in to the migration app already recorded on the user rows (the next pass reads from about there). */
   signInCursor?: { newestSeen: string };
+  /** operator mode: when the last pass read the sign-in log (the figures hold sign-ins up to this less SIGN_IN_LOG_LATENCY). */
+  signInsReadAt?: string;
   /** Keys of one-time sends already done (invitation and reminder batches, task mails). */
   sent: string[];
   /** What each sender mailbox sent in the last 24 hours, the send still waiting for room, where bounces were read up to. */
@@ -102,6 +104,7 @@ const runtimeSchema = z.looseObject({
   checklist: z.array(record<ChecklistItem>()).optional(),
   deletionStartedAt: text.optional(),
   signInCursor: z.looseObject({ newestSeen: text }).optional(),
+  signInsReadAt: text.optional(),
   sent: texts,
   mail: record<MailRuntime>().optional(),
   lastDigest: record<NonNullable<MigrationRuntime["lastDigest"]>>().optional(),

@@ -52,6 +52,12 @@ describe("sign-in logs 30 minutes late at the deadline", () => {
     // Planned once the log had caught up, with nobody asked to do anything meanwhile.
     expect(s.clock.now().getTime()).toBeGreaterThanOrEqual(deadline + 30 * MINUTE);
     expect((await s.status(id)).needsAttention).toBeNull();
+    // The status says how fresh its figures are: the last read of the log, less the log's latency (an hour by default).
+    const status = await s.status(id);
+    const lastPass = s.stack.graph.requestLog.filter((r) => r.path.startsWith("/auditLogs/signIns")).at(-1)!.at;
+    expect(status.signInsUpTo).toBe(new Date(Date.parse(lastPass) - 60 * MINUTE).toISOString());
+    const page = await (await s.api(`migrations/${id}/page`)).text();
+    expect(page).toMatch(/Onboarding figures hold the sign-ins up to .*Entra's sign-in log shows sign-ins late/);
   });
 });
 
