@@ -127,7 +127,6 @@ const memberFilter = "accountEnabled eq true and userType eq 'Member'";
  * by its stored ids). A 404 after that fails the step, and the step's retry starts a new window.
  */
 const replicationWindowMs = 2 * 60_000;
-const replicationPollMs = 5_000;
 /**
  * The SAML mode that exempts the app from the identifier-URI policy reaches it with a delay ("synchronization
  * isn't immediate", https://learn.microsoft.com/en-us/graph/api/serviceprincipal-update?view=graph-rest-1.0;
@@ -383,7 +382,7 @@ export class GraphEntra implements EntraPort {
             `Delete the enterprise app PeigMigrationManager in the Entra admin center (Enterprise applications > Properties > Delete).`,
         );
       }
-      await this.graph.clock.sleep(replicationPollMs);
+      await this.graph.clock.sleep(notFoundPollMs);
     }
   }
 
@@ -556,7 +555,7 @@ export class GraphEntra implements EntraPort {
     for (;;) {
       const found = await this.locate(spec, { adoptUnclaimed: true, entityId: undefined });
       if (found || this.graph.clock.now().getTime() >= until) return found;
-      await this.graph.clock.sleep(replicationPollMs);
+      await this.graph.clock.sleep(notFoundPollMs);
     }
   }
 
