@@ -145,6 +145,8 @@ export interface Attention extends StepFailure {
   nextAttemptAt?: string;
   /** The quick re-tries are used up: shown and mailed as "needs attention". */
   needed: boolean;
+  /** Failures while the failure's patience lasted: the usual schedule counts from after them. */
+  patientFailures?: number;
 }
 
 /** The orchestration's input, carried across continueAsNew. */

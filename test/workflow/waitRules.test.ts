@@ -102,8 +102,10 @@ describe("a failing step", () => {
       seen.push([(Date.parse(attention.nextAttemptAt!) - now.getTime()) / MINUTE, attention.needed]);
       attention = afterFailure(attention, patient, new Date(attention.nextAttemptAt!), defaultTimings, 1);
     }
-    expect(seen.map(([at]) => at)).toEqual([1, 6, 11, 16, 21, 26, 31, 36, 41, 46, 51, 56, 60]);
-    expect(Date.parse(attention.lastAttemptAt) - now.getTime()).toBe(60 * MINUTE);
+    // Then the usual schedule: two quick re-tries, and only then needs attention, with the first longer delay.
+    expect(seen.map(([at]) => at)).toEqual([1, 6, 11, 16, 21, 26, 31, 36, 41, 46, 51, 56, 60, 61, 66]);
+    expect(Date.parse(attention.lastAttemptAt) - now.getTime()).toBe(66 * MINUTE);
+    expect(Date.parse(attention.nextAttemptAt!) - Date.parse(attention.lastAttemptAt)).toBe(15 * MINUTE);
   });
 
   it("keeps re-trying by itself for ATTENTION_RETRY_FOR (3 days by default), then only on resume", () => {
