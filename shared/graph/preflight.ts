@@ -8,7 +8,7 @@ import { graphClouds, type GraphCloud } from "./cloud";
 import { featurePermissions, rolesInclude, type Feature } from "./permissions";
 
 export interface PreflightFinding {
-  check: "permission" | "identifierUriPolicy" | "signInLogs" | "senderMailbox" | "signingCertificate";
+  check: "permission" | "identifierUriPolicy" | "signInLogs" | "senderMailbox" | "signingCertificate" | "workspace";
   severity: "blocking" | "warning";
   /** The setting or request field the fix is about. */
   field: string;
