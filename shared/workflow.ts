@@ -108,6 +108,11 @@ export interface StepFailure {
   message: string;
   /** The likely fix, for the status page and the admins' e-mail. */
   fix: string;
+  /**
+   * A failure known to clear up by itself within this long (e.g. a setting Entra is still propagating): retried on
+   * the quick schedule without needing attention until this long after the first failure.
+   */
+  patienceMs?: number;
 }
 
 /** A step that keeps failing: the migration waits and tries again; after the quick re-tries, it needs attention. */
@@ -121,6 +126,8 @@ export interface Attention extends StepFailure {
   nextAttemptAt?: string;
   /** The quick re-tries are used up: shown and mailed as "needs attention". */
   needed: boolean;
+  /** Failures while the failure's patience lasted: the usual schedule counts from after them. */
+  patientFailures?: number;
 }
 
 /** The orchestration's input, carried across continueAsNew. */
