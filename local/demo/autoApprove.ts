@@ -7,6 +7,9 @@
 import type { SentMail } from "../graph-simulator";
 import { describeOperatorStep } from "../../shared/peig/operatorSteps";
 import type { PeigPort } from "../../shared/peig/port";
+import { unescapeHtml } from "./peigConsoleClient";
+
+export { unescapeHtml };
 
 export interface TaskLink {
   to: string;
@@ -104,18 +107,6 @@ export function accountsOnPage(html: string): string[] {
   ].map((m) => unescapeHtml(m[1]));
 }
 
-const ENTITIES: Record<string, string> = {
-  "&amp;": "&",
-  "&lt;": "<",
-  "&gt;": ">",
-  "&quot;": '"',
-  "&#39;": "'",
-  "&#x27;": "'",
-};
-
-export function unescapeHtml(text: string): string {
-  return text.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (e) => ENTITIES[e]);
-}
 
 /**
  * The Peig admin's part of an operator task, done in the Peig workspace (the simulator, through its

@@ -336,6 +336,18 @@ export class PeigWorkspace {
       if (resolution === null) yield { id, email, displayName, submittedAt };
   }
 
+  /** Whether a typed e-mail is a Microsoft 365 account's address; a request whose e-mail is not is "mismatched". */
+  isMicrosoft365Address(email: string): boolean {
+    return this.microsoft365UsersByAddress.has(email.toLowerCase());
+  }
+
+  /** A Peig account by its id or (case-insensitively) its e-mail: how the console's Merge finds its target. */
+  findUser(idOrEmail: string): PeigUser | undefined {
+    const text = idOrEmail.trim();
+    const account = this.accounts.get(text) ?? this.accountsByEmail.get(text.toLowerCase());
+    return account && this.userOf(account);
+  }
+
   /** Approve: the request becomes an active account; linked when its e-mail is an unlinked Microsoft 365 account's address. */
   approve(requestId: string): { request: HandledRequestBody; user: PeigUser } {
     const request = this.pendingRequest(requestId);
