@@ -115,6 +115,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             retryPolicy: options.retryPolicy,
           })
         : undefined,
+    peigConsoleUrl: peigMode === "operator" ? peig.consoleUrl : undefined,
     counters,
   };
   useServices(services);

@@ -74,3 +74,43 @@ export function textOf(html: string): string {
     .replace(/\s+/g, " ")
     .trim();
 }
+
+/** The figures a Peig console screen shows at its top (absent ones are undefined). */
+export interface ConsoleFigures {
+  /** Users & Access: pending requests. */
+  pendingRequests?: number;
+  /** Users & Access: users with status Not Onboarded. */
+  notOnboarded?: number;
+  /** MS365 Identifiers → Microsoft 365 Accounts: accounts linked to a Peig account, and not. */
+  linked?: number;
+  unlinked?: number;
+}
+
+export function consoleFigures(html: string): ConsoleFigures {
+  const text = textOf(html);
+  const figure = (pattern: RegExp) => {
+    const match = pattern.exec(text);
+    return match ? Number(match[1]) : undefined;
+  };
+  return {
+    pendingRequests: figure(/(\d+) pending request\(s\) ·/),
+    notOnboarded: figure(/(\d+) user\(s\) with status Not Onboarded/),
+    linked: figure(/(\d+) linked to a Peig account/),
+    unlinked: figure(/· (\d+) unlinked/),
+  };
+}
+
+/** The body rows of every table on a console page: each cell as text and as its HTML. */
+export function tableRowsOn(html: string): { text: string; html: string }[][] {
+  return [...html.matchAll(/<tbody>(.*?)<\/tbody>/gs)].flatMap(([, body]) =>
+    [...body.matchAll(/<tr>(.*?)<\/tr>/gs)].map(([, row]) =>
+      [...row.matchAll(/<td>(.*?)<\/td>/gs)].map(([, cell]) => ({ text: textOf(cell), html: cell })),
+    ),
+  );
+}
+
+/** The value of the hidden field `name` in a piece of a console page. */
+export function hiddenField(html: string, name: string): string | undefined {
+  const value = new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1];
+  return value === undefined ? undefined : unescapeHtml(value);
+}

@@ -473,7 +473,7 @@ function createAccountAction(workspace: PeigWorkspace, form: Form): Outcome {
     return {
       status: 201,
       ok: true,
-      message: `Created Peig account ${account.email}, linked to the Microsoft 365 account; status Not Onboarded until the user completes onboarding in the Peig app.`,
+      message: `Created Peig account ${account.id} (${account.email}), linked to the Microsoft 365 account; status Not Onboarded until the user completes onboarding in the Peig app.`,
     };
   });
 }
