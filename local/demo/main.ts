@@ -117,6 +117,7 @@ async function serve(
       peigOrigin: stack.peig.origin,
       peigApiBaseUrl: stack.peig.baseUrl,
       peigApiKey: stack.peig.apiKey,
+      peigConsoleUrl: stack.peig.consoleUrl,
       domain: stack.tenant.domain,
       exampleDeadline: new Date(demo.clock.now().getTime() + options.deadlineDays * DAY).toISOString(),
       acceleration: options.acceleration,

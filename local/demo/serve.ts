@@ -10,6 +10,8 @@ export interface ServeInfo {
   peigOrigin: string;
   peigApiBaseUrl: string;
   peigApiKey: string;
+  /** The Peig simulator's admin console, where the Peig admin does the operator steps. */
+  peigConsoleUrl: string;
   domain: string;
   /** A deadline to put in the example start request. */
   exampleDeadline: string;
@@ -45,6 +47,8 @@ export function serveInstructions(info: ServeInfo): string {
   return `The local stack is running (Ctrl-C stops it; state is kept for the next start).
 ${clockNote}
 
+  Home page:        ${api}/home?code=${info.functionKey}
+  Peig console:     ${info.peigConsoleUrl}  (the local simulator of Peig: do the Peig admin's operator steps here)
   App (admin API):  ${api}
   Function key:     ${info.functionKey}
   Graph simulator:  ${graph}/v1.0

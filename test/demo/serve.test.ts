@@ -7,6 +7,7 @@ const info = {
   peigOrigin: "http://127.0.0.1:7200",
   peigApiBaseUrl: "http://127.0.0.1:7200/admin-api/v1",
   peigApiKey: "peig-key",
+  peigConsoleUrl: "http://127.0.0.1:7200/console/",
   domain: "contoso.com",
   exampleDeadline: "2026-12-15T09:00:00.000Z",
   acceleration: 10_080,
@@ -25,6 +26,11 @@ describe("--serve instructions", () => {
     for (const route of ["deadline", "cancel", "approval"])
       expect(text).toContain(`curl -i -X POST http://127.0.0.1:7071/api/migrations/ID/${route} ${key}`);
     expect(text).toContain("http://127.0.0.1:7071/api/tasks/TOKEN");
+  });
+
+  it("prints the home page link and the Peig console's address first", () => {
+    expect(text).toContain("Home page:        http://127.0.0.1:7071/api/home?code=KEY");
+    expect(text).toContain("Peig console:     http://127.0.0.1:7200/console/");
   });
 
   it("gives a start request the API accepts as it stands, with the deadline given", () => {
