@@ -432,7 +432,7 @@ function usersAndAccessHtml(workspace: PeigWorkspace, query: URLSearchParams, ou
           : `<span class="warn">Mismatched: no Microsoft 365 account has this address</span>`,
       ),
       html(`<form method="post"><input type="hidden" name="requestId" value="${escapeHtml(r.id)}">
-<p><label for="target-${escapeHtml(r.id)}">Merge into (e-mail of the existing Peig account)</label><br><input id="target-${escapeHtml(r.id)}" name="target" autocomplete="off" spellcheck="false" style="width:100%"></p>
+<p><label for="target-${escapeHtml(r.id)}">Merge into (the existing Peig account's e-mail or ID)</label><br><input id="target-${escapeHtml(r.id)}" name="target" autocomplete="off" spellcheck="false" style="width:100%"></p>
 <button type="submit" name="action" value="merge" class="primary" aria-label="Merge the request of ${escapeHtml(r.displayName)}">Merge</button><button type="submit" name="action" value="approve" aria-label="Approve the request of ${escapeHtml(r.displayName)}">Approve</button><button type="submit" name="action" value="deny" aria-label="Deny the request of ${escapeHtml(r.displayName)}">Deny</button></form>`),
     ];
   });
@@ -446,7 +446,7 @@ function usersAndAccessHtml(workspace: PeigWorkspace, query: URLSearchParams, ou
 <h2 id="requests">Pending requests (${summary.pendingRequests})</h2>
 <p>${link(path, {}, "All pending requests", !onlyMismatched)} · ${link(path, { requests: "mismatched" }, "Only mismatched e-mails", onlyMismatched)}</p>
 <p class="muted">A request whose e-mail is not the person's Microsoft 365 address: verify the person, then Merge it into their existing Peig account (Approve would make a second account).</p>
-${table(["Name", "Typed e-mail", "Submitted", "E-mail", "Actions"], requestRows, "No pending request.")}
+<div id="pending-requests">${table(["Name", "Typed e-mail", "Submitted", "E-mail", "Actions"], requestRows, "No pending request.")}</div>
 ${requests.next ? `<p>${link(path, { requests: onlyMismatched ? "mismatched" : undefined, requestsAfter: requests.next }, "Next pending requests")}</p>` : ""}
 <h2 id="users">Users</h2>
 <p>Status: ${statusFilter}</p>
