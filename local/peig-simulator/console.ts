@@ -203,11 +203,17 @@ function consolePage(
   );
   return page(
     `${title} · Peig console (local simulator)`,
-    `<header class="card" role="banner"><p><strong>Local Peig simulator</strong> · practice console of workspace ${escapeHtml(workspace)}. This is not Peig: it stands in for Peig's admin console so that every operator step can be practised.</p>
+    `<style>${CONSOLE_STYLE}</style><header class="card" role="banner"><p><strong>Local Peig simulator</strong> · practice console of workspace ${escapeHtml(workspace)}. This is not Peig: it stands in for Peig's admin console so that every operator step can be practised.</p>
 <nav aria-label="Peig console"><ul>${nav}<li><a href="${peigConsolePathPrefix}/">Console home</a></li></ul></nav></header>
 ${withToken}`,
   );
 }
+
+/** The console's own touches on the shared page style: wider tables, a one-line navigation, compact actions. */
+const CONSOLE_STYLE = `main{max-width:1240px}
+header nav ul{list-style:none;padding:0;margin:8px 0 0;display:flex;flex-wrap:wrap;gap:6px 18px}
+td form p{margin:0 0 6px} td form button{margin:0 6px 4px 0;padding:6px 12px}
+th,td{overflow-wrap:break-word}`;
 
 function homeHtml(): string {
   return `<h1>Peig console</h1><p>The screens of Peig's admin console that the Microsoft 365 user migration uses. Each task page of the migration names the screen to open.</p>
@@ -429,7 +435,7 @@ function usersAndAccessHtml(workspace: PeigWorkspace, query: URLSearchParams, ou
       html(
         matched
           ? `<span class="ok">Matches a Microsoft 365 account</span>`
-          : `<span class="warn">Mismatched: no Microsoft 365 account has this address</span>`,
+          : `<span class="warn">Mismatched: matches no Microsoft 365 account’s e-mail address</span>`,
       ),
       html(`<form method="post"><input type="hidden" name="requestId" value="${escapeHtml(r.id)}">
 <p><label for="target-${escapeHtml(r.id)}">Merge into (the existing Peig account's e-mail or ID)</label><br><input id="target-${escapeHtml(r.id)}" name="target" autocomplete="off" spellcheck="false" style="width:100%"></p>

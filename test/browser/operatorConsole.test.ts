@@ -75,6 +75,7 @@ const { samlIdpInfo, migration, usersAndAccess, microsoft365Accounts } = peigCon
   async function saveConfiguration(task: Page): Promise<void> {
     const value = (label: string) =>
       task.locator(`p:has(strong:text-is("${label}")) + pre`).textContent() as Promise<string>;
+    await screenshot(task, "task-peig-configuration.png");
     const applicationId = (await value("Application ID")).trim();
     const certificate = await value("IDP Certificate");
     // The IDP Entity ID a person notes first (Configuration → SAML IDP Info).

@@ -107,7 +107,7 @@ describe("the Peig simulator's console", () => {
       const pending = rig.simulator.state.pendingRequests();
       expect(pending.length).toBeGreaterThanOrEqual(3);
       const page = await browser.open(usersAndAccess, { requests: "mismatched" });
-      expect(page.html).toContain("Mismatched: no Microsoft 365 account has this address");
+      expect(page.html).toContain("Mismatched: matches no Microsoft 365 account’s e-mail address");
 
       // Users & Access: Approve one, Deny one, Merge one into an existing account (found by its e-mail).
       const target = rig.simulator.state.users()[0];
