@@ -58,6 +58,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       `the durable host at ×${options.acceleration} (14 simulated days ≈ ${formatDuration((14 * DAY) / options.acceleration)}).`,
   );
   const demo = await startDemoStack({ folder, setup, acceleration: options.acceleration, previous, log });
+  if (demo.mail.senders.length > 1)
+    display.message(
+      `Mail: ${demo.mail.senders.length} sender mailboxes (${demo.mail.senders[0]} … ${demo.mail.senders.at(-1)}): Exchange Online lets each send to 10,000 recipients a day, and the invitation and reminders go to ${demo.mail.recipients} users.`,
+    );
 
   const stop = new AbortController();
   const onSignal = () => {
