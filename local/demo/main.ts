@@ -11,7 +11,7 @@ import { startDemoStack, type DemoStack } from "./demoStack";
 import { runMigration } from "./migrationRun";
 import { DemoStateFolder } from "./persistence";
 import { formatDuration, ProgressDisplay } from "./progress";
-import { serveInstructions } from "./serve";
+import { serveInstructions, watchMigrations } from "./serve";
 import { DAY } from "../../shared/domain/duration";
 
 /** The conventional exit code of a program stopped by SIGINT. */
@@ -74,6 +74,18 @@ export async function main(argv: readonly string[]): Promise<number> {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  process.on("SIGHUP", onSignal); // the terminal closed
+  // `npm start | head -5`: the reader is gone (EPIPE on the next write). Stop as on Ctrl-C, once, so that no child
+  // process (Azurite) outlives the demo.
+  let outputClosed = false;
+  const onOutputError = (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE" && err.code !== "EIO") throw err;
+    if (outputClosed) return;
+    outputClosed = true;
+    if (!stop.signal.aborted) onSignal();
+  };
+  process.stdout.on("error", onOutputError);
+  process.stderr.on("error", onOutputError);
   // On Ctrl-C the terminal signals Azurite too, so writes still in flight may fail while stopping: expected.
   process.on("unhandledRejection", (err) => {
     if (!stop.signal.aborted)
@@ -130,7 +142,11 @@ async function serve(
   );
   if (demo.state.migrationId)
     display.message(`Migration ${demo.state.migrationId} from the earlier run goes on in the background.`);
+  const statusPage = (id: string) =>
+    `${demo.baseUrl}/api/migrations/${id}/page?code=${encodeURIComponent(demo.functionKey)}`;
+  const stopWatching = watchMigrations(demo.engine, statusPage, (line) => display.message(line));
   await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+  stopWatching();
 }
 
 function elapsed(since: number): string {

@@ -94,8 +94,9 @@ export function describeOperatorStep(step: OperatorStep): OperatorInstructions {
         instructions: [
           "Open MS365 Identifiers in Peig.",
           "Go to the Microsoft 365 Accounts tab.",
-          `For each of the ${step.accounts.length} Microsoft 365 user(s) listed below, find the user and click Create Peig Account. Skip anyone who already shows a linked Peig account.`,
-          ...step.accounts.map((a) => `Create Peig Account for ${person(a)}.`),
+          // The page lists the accounts in a table of their own; one line each here would make the task's stored row
+          // grow with the tenant (a Table Storage property holds 64 KiB), which at some thousands it cannot.
+          `For each of the ${step.accounts.length} Microsoft 365 user(s) listed under Accounts below, find the user and click Create Peig Account. Skip anyone who already shows a linked Peig account.`,
           "Confirm this task once every listed user has a linked Peig account. Each user then completes onboarding in the Peig app.",
         ],
       };
