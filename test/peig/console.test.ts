@@ -143,6 +143,16 @@ describe("the Peig simulator's console", () => {
       expect(closed.html).not.toContain('value="save"');
 
       expect(rig.simulator.state.snapshot()).toEqual(twin.simulator.state.snapshot());
+      // The figures the console shows (kept as they change) are what the lists hold, also after a restore.
+      const state = rig.simulator.state;
+      const counted = (status: string) => state.users().filter((u) => u.status === status).length;
+      expect(state.summary()).toMatchObject({
+        usersByStatus: { "Not Onboarded": counted("Not Onboarded"), Active: counted("Active"), Suspended: 0 },
+        pendingRequests: state.pendingRequests().length,
+        linkedMicrosoft365Accounts: state.microsoft365Accounts().filter((a) => a.linkStatus === "linked").length,
+      });
+      twin.simulator.state.restore(state.snapshot());
+      expect(twin.simulator.state.summary()).toEqual(state.summary());
     } finally {
       await twin.simulator.stop();
     }
