@@ -203,7 +203,7 @@ function consolePage(
   );
   return page(
     `${title} · Peig console (local simulator)`,
-    `<style>${CONSOLE_STYLE}</style><header class="card" role="banner"><p><strong>Local Peig simulator</strong> · practice console of workspace ${escapeHtml(workspace)}. This is not Peig: it stands in for Peig's admin console so that every operator step can be practised.</p>
+    `<style>${CONSOLE_STYLE}</style><header class="card"><p><strong>Local Peig simulator</strong> · practice console of workspace ${escapeHtml(workspace)}. This is not Peig: it stands in for Peig's admin console so that every operator step can be practised.</p>
 <nav aria-label="Peig console"><ul>${nav}<li><a href="${peigConsolePathPrefix}/">Console home</a></li></ul></nav></header>
 ${withToken}`,
   );
