@@ -30,6 +30,18 @@ export async function main(argv: readonly string[]): Promise<number> {
   const options = parsed.options;
   const began = Date.now();
   const display = new ProgressDisplay(process.stdout);
+  // `npm start | head -5`: the reader is gone (EPIPE on the next write, possibly before the stack is up). Stop as on
+  // Ctrl-C, once, so that no child process (Azurite) outlives the demo.
+  let outputClosed = false;
+  let onOutputClosed = () => {};
+  const onOutputError = (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE" && err.code !== "EIO") throw err;
+    if (outputClosed) return;
+    outputClosed = true;
+    onOutputClosed();
+  };
+  process.stdout.on("error", onOutputError);
+  process.stderr.on("error", onOutputError);
   // With no terminal attached nobody can click the approval links: approve through the pages, as
   // --auto-approve does, so the main job still runs to its end.
   const autoApprove = options.autoApprove || (!options.serve && !process.stdin.isTTY && !process.stdout.isTTY);
@@ -75,17 +87,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   process.on("SIGHUP", onSignal); // the terminal closed
-  // `npm start | head -5`: the reader is gone (EPIPE on the next write). Stop as on Ctrl-C, once, so that no child
-  // process (Azurite) outlives the demo.
-  let outputClosed = false;
-  const onOutputError = (err: NodeJS.ErrnoException) => {
-    if (err.code !== "EPIPE" && err.code !== "EIO") throw err;
-    if (outputClosed) return;
-    outputClosed = true;
+  onOutputClosed = () => {
     if (!stop.signal.aborted) onSignal();
   };
-  process.stdout.on("error", onOutputError);
-  process.stderr.on("error", onOutputError);
+  if (outputClosed) onOutputClosed(); // closed while the stack was starting
   // On Ctrl-C the terminal signals Azurite too, so writes still in flight may fail while stopping: expected.
   process.on("unhandledRejection", (err) => {
     if (!stop.signal.aborted)
