@@ -45,7 +45,8 @@ Runs a whole migration locally: Azurite, the Graph and Peig simulators with a se
 durable host on an accelerated clock. Ctrl-C stops; running it again resumes.
 
 Options:
-  --users N            users in the simulated tenant (default 300)
+  --users N            users in the simulated tenant, 1 to 100000 (default 300; large tenants get as many
+                       sender mailboxes as the mail plan needs)
   --deadline-days N    simulated days until the deadline (default 14)
   --acceleration F     simulated seconds per real second (default 10080: 14 days in 2 minutes)
   --fault-rate R       share of simulator requests answered 429/5xx, 0..0.5 (default 0)
@@ -56,7 +57,8 @@ Options:
                        the e-mailed pages (the default when no terminal is attached: nobody could click the
                        links); without it the demo's clock pauses while it waits on a person
   --reset              delete the saved state and start over
-  --serve              start the stack without a migration; print the URLs, the key and curl examples
+  --serve              start the stack without a migration; print the home page, the Peig console, the key
+                       and curl examples, then a line whenever a migration needs attention or waits on a person
   --state-dir DIR      where the state lives (default .demo)
   --verbose            print the host's activity log
   --help               this text`;
