@@ -7,7 +7,7 @@
 import { sendersNeeded } from "../../shared/domain/mailPlan";
 import { inScopeUsers, type Tenant } from "../fixtures/tenant";
 import { MAIL_SENDER } from "../stack";
-import { startRequestBody } from "./migrationRun";
+import { startRequestBody } from "./startRequest";
 
 export interface DemoMailSenders {
   senders: string[];

@@ -3,7 +3,6 @@
  * run started), watch its status until it ends, show the task links the e-mails carry (and answer them
  * with --auto-approve), and save the report.
  */
-import { DAY, parseIsoDuration } from "../../shared/domain/duration";
 import { reconcile } from "../../shared/domain/reconcile";
 import { inScopeUsers } from "../fixtures/tenant";
 import { PeigApiClient } from "../../shared/peig/apiClient";
@@ -22,10 +21,10 @@ import type { DemoStack } from "./demoStack";
 import { PeigConsoleClient } from "./peigConsoleClient";
 import { pauseClockForPeople } from "./peopleClock";
 import type { DemoStateFolder } from "./persistence";
+import { startRequestBody } from "./startRequest";
 import { renderWaitingOn, type MigrationStatusView, type ProgressDisplay } from "./progress";
 
 const POLL_MS = 300;
-const REMINDERS = ["P7D", "P3D", "P1D", "PT4H"];
 
 export interface MigrationRunOptions {
   deadlineDays: number;
@@ -36,27 +35,6 @@ export interface MigrationRunOptions {
 type MigrationStatus = MigrationStatusView & { peigMode?: string };
 
 export type RunOutcome = { kind: "finished"; phase: string; exitCode: number } | { kind: "interrupted" };
-
-/** The start request an admin would send: the deadline `deadlineDays` simulated days ahead. */
-export function startRequestBody(now: Date, deadlineDays: number, domain: string): Record<string, unknown> {
-  const windowMs = deadlineDays * DAY;
-  const deadline = new Date(now.getTime() + windowMs);
-  return {
-    workspace: "contoso",
-    domain,
-    idpEntityId: `https://pap01.${domain}/idp/shibboleth`,
-    deadline: deadline.toISOString(),
-    // A short window cannot hold the week-ahead reminder: keep the ones that fall inside it.
-    reminders: REMINDERS.filter((r) => parseIsoDuration(r) < windowMs),
-    monitorEvery: windowMs >= 2 * DAY ? "PT6H" : "PT1H",
-    approvers: [`cio@${domain}`, `ciso@${domain}`],
-    requiredApprovals: 1,
-    admins: [`it@${domain}`],
-    phase2: "auto",
-    endEarly: true,
-    dryRun: false,
-  };
-}
 
 export async function runMigration(
   demo: DemoStack,

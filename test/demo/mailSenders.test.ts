@@ -1,6 +1,6 @@
 /** The demo plans as many sender mailboxes as its own start request's mail plan needs, at every size it accepts. */
 import { demoMailSenders } from "../../local/demo/mailSenders";
-import { startRequestBody } from "../../local/demo/migrationRun";
+import { startRequestBody } from "../../local/demo/startRequest";
 import { generateTenant } from "../../local/fixtures/tenant";
 import { MAIL_SENDER } from "../../local/stack";
 import { planMail } from "../../shared/domain/mailPlan";
