@@ -83,6 +83,7 @@ export async function showTask(request: HttpRequest): Promise<HttpResponseInit> 
         csrf,
         accounts,
         now: s.clock.now(),
+        peigConsoleUrl: s.peigConsoleUrl,
       }),
     ),
     cookies: [

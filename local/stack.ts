@@ -131,6 +131,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             retryPolicy: options.retryPolicy,
           })
         : undefined,
+    peigConsoleUrl: peigMode === "operator" ? peig.consoleUrl : undefined,
     counters,
   };
   // The app is registered once per process, as the Functions host does it: on this stack's services, in place

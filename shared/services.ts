@@ -24,6 +24,8 @@ export interface Services {
   mail: MailPort;
   /** Only in api mode: operator mode has no Peig API to call. */
   peig?: PeigPort;
+  /** The local Peig simulator's console, which operator task pages link (the demo and tests; none in Azure). */
+  peigConsoleUrl?: string;
   counters: { graph: RequestCounter; peig: RequestCounter; store: RequestCounter };
 }
 

@@ -35,6 +35,8 @@ export interface TaskPayload {
   merges?: MergeList;
   /** Button wording where the default ("Approve", "I have done this") would mislead. */
   labels?: Partial<Record<TaskDecision, string>>;
+  /** Operator steps: the Peig console screens to open, by the names Peig's runbook gives them. */
+  consolePages?: { name: string; path: string }[];
 }
 
 const text = z.string();
@@ -57,6 +59,7 @@ const payloadSchema = z.looseObject({
   timeZone: text.optional(),
   merges: z.custom<MergeList>((value) => typeof value === "object" && value !== null).optional(),
   labels: z.record(z.string(), text).optional(),
+  consolePages: z.array(z.looseObject({ name: text, path: text })).optional(),
 }) satisfies z.ZodType<TaskPayload>;
 
 /** The payload of task `taskId`, checked where the store reads and writes it; throws naming the first field that does not fit. */
@@ -92,6 +95,7 @@ export function taskPayload(purpose: HumanTaskPurpose, facts: PayloadFacts): Tas
       irreversible,
       decisions: ["done"],
       instructions: described.instructions,
+      consolePages: described.consolePages,
     };
   };
   switch (purpose) {

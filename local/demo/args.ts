@@ -12,6 +12,7 @@ export interface DemoOptions {
   acceleration: number;
   /** Share of simulator requests answered 429 or 5xx (half each). */
   faultRate: number;
+  /** Peig operator mode (the default, as in a deployment: Peig has no public admin API); false with --api. */
   operator: boolean;
   autoApprove: boolean;
   reset: boolean;
@@ -30,7 +31,7 @@ export const DEFAULT_OPTIONS: Omit<DemoOptions, "given"> = {
   deadlineDays: 14,
   acceleration: 10_080,
   faultRate: 0,
-  operator: false,
+  operator: true,
   autoApprove: false,
   reset: false,
   serve: false,
@@ -44,15 +45,20 @@ Runs a whole migration locally: Azurite, the Graph and Peig simulators with a se
 durable host on an accelerated clock. Ctrl-C stops; running it again resumes.
 
 Options:
-  --users N            users in the simulated tenant (default 300)
+  --users N            users in the simulated tenant, 1 to 100000 (default 300; large tenants get as many
+                       sender mailboxes as the mail plan needs)
   --deadline-days N    simulated days until the deadline (default 14)
   --acceleration F     simulated seconds per real second (default 10080: 14 days in 2 minutes)
   --fault-rate R       share of simulator requests answered 429/5xx, 0..0.5 (default 0)
-  --operator           Peig without an admin API: its steps become tasks for the Peig admin
-  --auto-approve       approve (and in operator mode do the Peig admin's steps) through the e-mailed pages
-                       (the default when no terminal is attached: nobody could click the links)
+  --operator           Peig operator mode (the default, as in a deployment): Peig has no admin API, so its
+                       steps are tasks for the Peig admin, done in the Peig simulator's console
+  --api                Peig api mode: the app drives the Peig simulator's admin API (docs/peig-admin-api.md)
+  --auto-approve       play the people: approve, and do the Peig admin's steps in the Peig console, through
+                       the e-mailed pages (the default when no terminal is attached: nobody could click the
+                       links); without it the demo's clock pauses while it waits on a person
   --reset              delete the saved state and start over
-  --serve              start the stack without a migration; print the URLs, the key and curl examples
+  --serve              start the stack without a migration; print the home page, the Peig console, the key
+                       and curl examples, then a line whenever a migration needs attention or waits on a person
   --state-dir DIR      where the state lives (default .demo)
   --verbose            print the host's activity log
   --help               this text`;
@@ -78,8 +84,7 @@ const NUMBER_OPTIONS: Record<string, NumberOption> = {
   "--fault-rate": { key: "faultRate", check: (n) => n >= 0 && n <= 0.5, rule: "a number from 0 to 0.5" },
 };
 
-const FLAGS: Record<string, "operator" | "autoApprove" | "reset" | "serve" | "verbose"> = {
-  "--operator": "operator",
+const FLAGS: Record<string, "autoApprove" | "reset" | "serve" | "verbose"> = {
   "--auto-approve": "autoApprove",
   "--reset": "reset",
   "--serve": "serve",
@@ -94,6 +99,15 @@ export function parseDemoArgs(argv: readonly string[]): ParsedArgs {
         ? [argv[i].slice(0, argv[i].indexOf("=")), argv[i].slice(argv[i].indexOf("=") + 1)]
         : [argv[i], undefined];
     if (name === "--help" || name === "-h") return { kind: "help" };
+    if (name === "--operator" || name === "--api") {
+      if (inline !== undefined) return { kind: "error", message: `${name} takes no value` };
+      const operator = name === "--operator";
+      if (options.given.has("operator") && options.operator !== operator)
+        return { kind: "error", message: "--operator and --api pick opposite Peig modes: give one of them" };
+      options.operator = operator;
+      options.given.add("operator");
+      continue;
+    }
     const flag = FLAGS[name];
     if (flag) {
       if (inline !== undefined) return { kind: "error", message: `${name} takes no value` };
@@ -154,6 +168,6 @@ export function chooseSetup(
   const keys = Object.keys(SETUP_OPTIONS) as (keyof typeof SETUP_OPTIONS)[];
   const ignored = keys
     .filter((key) => options.given.has(key) && options[key] !== previous[key])
-    .map((key) => SETUP_OPTIONS[key]);
+    .map((key) => (key === "operator" && !options.operator ? "--api" : SETUP_OPTIONS[key]));
   return { setup: previous, ignored };
 }

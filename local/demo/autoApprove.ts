@@ -2,11 +2,14 @@
  * The people in the demo: task links are read from the Graph simulator's outbox (the e-mails the app
  * sent), and `--auto-approve` answers them exactly as a person would — open the page, press its button
  * (a POST with the page's CSRF token and cookie). In operator mode the Peig admin's steps are done first,
- * in the Peig simulator, with the values shown on the page.
+ * in the Peig simulator's console, with the values shown on the page.
  */
 import type { SentMail } from "../graph-simulator";
 import { describeOperatorStep } from "../../shared/peig/operatorSteps";
-import type { PeigPort } from "../../shared/peig/port";
+import { peigConsolePages } from "../../shared/peig/consolePages";
+import { consoleFigures, hiddenField, tableRowsOn, unescapeHtml, type PeigConsoleClient } from "./peigConsoleClient";
+
+export { unescapeHtml };
 
 export interface TaskLink {
   to: string;
@@ -104,56 +107,118 @@ export function accountsOnPage(html: string): string[] {
   ].map((m) => unescapeHtml(m[1]));
 }
 
-const ENTITIES: Record<string, string> = {
-  "&amp;": "&",
-  "&lt;": "<",
-  "&gt;": ">",
-  "&quot;": '"',
-  "&#39;": "'",
-  "&#x27;": "'",
-};
-
-export function unescapeHtml(text: string): string {
-  return text.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (e) => ENTITIES[e]);
-}
-
 /**
- * The Peig admin's part of an operator task, done in the Peig workspace (the simulator, through its
- * admin API standing in for the UI). Each step is safe to repeat: a resumed demo may see the task again.
+ * The Peig admin's part of an operator task, done as a person does it: in the Peig console's screens
+ * (the simulator's console, through its forms), with the values the task page shows. Each step is safe to
+ * repeat: a resumed demo may see the task again.
  */
-export async function performPeigStep(kind: TaskKind, html: string, peig: PeigPort): Promise<string | undefined> {
+export async function performPeigStep(
+  kind: TaskKind,
+  html: string,
+  peig: PeigConsoleClient,
+  report?: (text: string) => void,
+): Promise<string | undefined> {
   if (kind === "peigConfiguration") {
     const values = valuesOnPage(html);
-    const config = {
-      applicationId: values["Application ID"] ?? "",
-      idpCertificatePem: values["IDP Certificate"] ?? "",
-    };
-    const validation = await peig.validateMigrationConfiguration(config);
-    if (!validation.valid) throw new Error(`Peig rejected the values on the page: ${validation.problems.join("; ")}`);
-    return `Peig admin: migration configuration ${await peig.saveMigrationConfiguration(config)} (Application ID ${config.applicationId})`;
+    const typed = { applicationId: values["Application ID"] ?? "", idpCertificate: values["IDP Certificate"] ?? "" };
+    const validated = await peig.submit(peigConsolePages.migration, { ...typed, action: "validate" });
+    if (validated.status !== 200)
+      throw new Error(`Peig's Validate refused the values on the page: ${validated.message}`);
+    const saved = await peig.submit(peigConsolePages.migration, { ...typed, action: "save" });
+    if (saved.status >= 300) throw new Error(`Peig did not save the migration configuration: ${saved.message}`);
+    return `Peig admin, in ${peigConsolePages.migration.name}: Validate, Save (Application ID ${typed.applicationId}): ${saved.message}`;
   }
   if (kind === "peigAccounts") {
     const wanted = new Set(accountsOnPage(html).map((upn) => upn.toLowerCase()));
-    const accounts = (await peig.listMicrosoft365Accounts()).filter((a) =>
-      wanted.has(a.userPrincipalName.toLowerCase()),
-    );
-    let created = 0;
-    for (const account of accounts) if ((await peig.createPeigAccount(account.id)).created) created++;
-    return `Peig admin: created ${created} Peig account(s) for ${wanted.size} listed user(s)`;
+    const { created, alreadyLinked } = await createListedAccounts(peig, wanted);
+    return `Peig admin, in ${peigConsolePages.microsoft365Accounts.name}: Create Peig Account for ${created} of ${wanted.size} listed user(s)${alreadyLinked ? ` (${alreadyLinked} already linked)` : ""}`;
   }
-  if (kind === "peigDeletion")
-    return `Peig admin: migration configuration ${await peig.deleteMigrationConfiguration()}`;
+  if (kind === "peigDeletion") {
+    const deleted = await peig.submit(peigConsolePages.migration, { action: "delete", confirm: "yes" });
+    // 404: deleted already (a resumed demo answering the same task again).
+    if (deleted.status !== 200 && deleted.status !== 404)
+      throw new Error(`Peig did not delete the migration configuration: ${deleted.message}`);
+    return `Peig admin, in ${peigConsolePages.migration.name}: Delete: ${deleted.message}`;
+  }
   if (kind === "peigChecklist") {
-    const [pending, accounts] = await Promise.all([peig.listPendingRequests(), peig.listMicrosoft365Accounts()]);
-    const unlinked = accounts.filter((a) => a.linkStatus === "unlinked").length;
-    return `Peig admin: checked Users & Access (${pending.length} pending) and MS365 Identifiers (${unlinked} unlinked)`;
+    const merged = await mergeMismatchedInConsole(peig);
+    if (merged.length) report?.(`Peig admin, in ${peigConsolePages.usersAndAccess.name}: ${merged.join("; ")}`);
+    const figures = consoleFigures((await peig.open(peigConsolePages.usersAndAccess)).html);
+    const accounts = consoleFigures((await peig.open(peigConsolePages.microsoft365Accounts)).html);
+    return `Peig admin: checked ${peigConsolePages.usersAndAccess.name} (${figures.pendingRequests} pending request(s), ${figures.notOnboarded} Not Onboarded) and ${peigConsolePages.microsoft365Accounts.name} (${accounts.unlinked} unlinked)`;
   }
   return undefined;
 }
 
+/**
+ * Create Peig Account for each listed user still unlinked, going through the "Unlinked" view of the
+ * Microsoft 365 Accounts screen page by page (a person would filter it the same way).
+ */
+async function createListedAccounts(
+  peig: PeigConsoleClient,
+  wanted: Set<string>,
+): Promise<{ created: number; alreadyLinked: number }> {
+  let created = 0;
+  const seen = new Set<string>();
+  for (let after: string | undefined = ""; after !== undefined;) {
+    const query: Record<string, string> = { link: "unlinked", ...(after ? { after } : {}) };
+    const { html } = await peig.open(peigConsolePages.microsoft365Accounts, query);
+    for (const { microsoft365UserId, userPrincipalName } of createButtonsOn(html)) {
+      if (!wanted.has(userPrincipalName.toLowerCase())) continue;
+      seen.add(userPrincipalName.toLowerCase());
+      const answer = await peig.submit(peigConsolePages.microsoft365Accounts, { microsoft365UserId });
+      if (answer.status === 201) created++;
+      else if (answer.status !== 409)
+        throw new Error(`Create Peig Account for ${userPrincipalName}: ${answer.message}`);
+    }
+    after = /[?&;]after=([^"&]+)"/.exec(html)?.[1];
+    after = after && decodeURIComponent(after);
+  }
+  return { created, alreadyLinked: wanted.size - seen.size };
+}
+
+/**
+ * What the checklist asks before confirming: each pending request whose e-mail is no Microsoft 365 address
+ * (Users & Access, "Only mismatched e-mails") is merged into the Peig account of the one Microsoft 365 user
+ * with the requester's name (found in MS365 Identifiers; Create Peig Account first when unlinked). A request
+ * whose name matches no one, or several, is left for a person's judgement. Returns what was merged.
+ */
+export async function mergeMismatchedInConsole(peig: PeigConsoleClient): Promise<string[]> {
+  const done: string[] = [];
+  const { html } = await peig.open(peigConsolePages.usersAndAccess, { requests: "mismatched" });
+  for (const [name, typed, , , actions] of tableRowsOn(html)) {
+    const requestId = actions && hiddenField(actions.html, "requestId");
+    if (!requestId) continue;
+    const found = await peig.open(peigConsolePages.microsoft365Accounts, { q: name.text });
+    const matches = tableRowsOn(found.html).filter((row) => row[0]?.text === name.text);
+    if (matches.length !== 1) continue;
+    const [, upn, link, peigAccount, action] = matches[0];
+    let target = link.text === "Linked" ? peigAccount.text : undefined;
+    if (!target) {
+      const microsoft365UserId = hiddenField(action.html, "microsoft365UserId");
+      if (!microsoft365UserId) continue;
+      const created = await peig.submit(peigConsolePages.microsoft365Accounts, { microsoft365UserId });
+      target = /Created Peig account (\S+)/.exec(created.message)?.[1];
+      if (!target) continue;
+    }
+    const merged = await peig.submit(peigConsolePages.usersAndAccess, { requestId, action: "merge", target });
+    if (merged.status === 200) done.push(`merged the request typed as ${typed.text} into the account of ${upn.text}`);
+  }
+  return done;
+}
+
+/** The Create Peig Account buttons of a Microsoft 365 Accounts page: whose account each creates. */
+export function createButtonsOn(html: string): { microsoft365UserId: string; userPrincipalName: string }[] {
+  return [
+    ...html.matchAll(
+      /name="microsoft365UserId" value="([^"]+)"><button[^>]*aria-label="Create Peig Account for ([^"]+)"/g,
+    ),
+  ].map((m) => ({ microsoft365UserId: unescapeHtml(m[1]), userPrincipalName: unescapeHtml(m[2]) }));
+}
+
 export interface AutoApproverOptions {
-  /** Operator mode: where the Peig admin's steps are done. */
-  peig?: PeigPort;
+  /** Operator mode: the Peig console the Peig admin's steps are done in. */
+  peig?: PeigConsoleClient;
   report(text: string): void;
 }
 
@@ -170,44 +235,40 @@ export async function actOn(link: TaskLink, page: TaskPage, options: AutoApprove
     return;
   }
   if (!options.peig || kind === "other") return;
-  const done = await performPeigStep(kind, page.html, options.peig);
+  const done = await performPeigStep(kind, page.html, options.peig, options.report);
   if (done) options.report(done);
   if ((await submitDecision(link.url, page, "done")) === 200) options.report(`Confirmed as ${link.to}`);
 }
 
-/** A user the status JSON lists under `mismatched`: their typed e-mail left a pending request in Peig. */
+/** A user whose typed e-mail left a pending request in Peig, with where it belongs. */
 export interface MismatchedUser {
   userPrincipalName: string;
-  mergeSuggestion?: { requestId?: unknown; peigAccountId?: unknown };
+  mergeSuggestion: { requestId: string; peigAccountId?: string; microsoft365UserId?: string };
 }
 
 /**
- * What the Peig admin does with the status page's "mismatched" list (Users & Access > pending requests):
- * Merge each request into the user's Peig account, first creating that account (Create Peig Account)
- * when the user has none. Both steps are idempotent, so a list that is a little stale does no harm.
- * Returns the request ids merged and the problems met (those requests can be tried again).
+ * What the Peig admin does with mistyped requests (Users & Access > pending requests): Merge each into the
+ * user's Peig account, first making that account (MS365 Identifiers > Create Peig Account) when the user has
+ * none, all through the console's forms. Both steps are idempotent, so a list that is a little stale does no
+ * harm. Returns the request ids merged and the problems met (those requests can be tried again).
  */
 export async function mergeMismatchedRequests(
   users: MismatchedUser[],
-  peig: PeigPort,
+  peig: PeigConsoleClient,
 ): Promise<{ merged: string[]; problems: string[] }> {
-  const todo = users.filter(
-    (u): u is MismatchedUser & { mergeSuggestion: { requestId: string } } =>
-      typeof u.mergeSuggestion?.requestId === "string",
-  );
   const result = { merged: [] as string[], problems: [] as string[] };
-  if (todo.length === 0) return result;
-  const accounts = new Map((await peig.listMicrosoft365Accounts()).map((a) => [a.userPrincipalName.toLowerCase(), a]));
-  for (const user of todo) {
-    const { requestId, peigAccountId } = user.mergeSuggestion;
+  for (const user of users) {
+    const { requestId, peigAccountId, microsoft365UserId } = user.mergeSuggestion;
     try {
-      let target = typeof peigAccountId === "string" ? peigAccountId : undefined;
+      let target = peigAccountId;
       if (!target) {
-        const account = accounts.get(user.userPrincipalName.toLowerCase());
-        if (!account) throw new Error("not on the Microsoft 365 Accounts tab");
-        target = (await peig.createPeigAccount(account.id)).peigAccountId;
+        if (!microsoft365UserId) throw new Error("not on the Microsoft 365 Accounts tab");
+        const created = await peig.submit(peigConsolePages.microsoft365Accounts, { microsoft365UserId });
+        target = /Created Peig account (\S+)/.exec(created.message)?.[1];
+        if (!target) throw new Error(`Create Peig Account: ${created.message}`);
       }
-      await peig.mergeRequest(requestId, target);
+      const merged = await peig.submit(peigConsolePages.usersAndAccess, { requestId, action: "merge", target });
+      if (merged.status !== 200) throw new Error(`Merge: ${merged.message}`);
       result.merged.push(requestId);
     } catch (err) {
       result.problems.push(`${user.userPrincipalName}: ${err instanceof Error ? err.message : String(err)}`);

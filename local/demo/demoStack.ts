@@ -15,6 +15,8 @@ import { RealTimeScheduler } from "../host/timeDrivers";
 import { startLocalStack, type LocalStack } from "../stack";
 import type { DemoSetup, DemoState, DemoStateFolder } from "./persistence";
 import { DAY } from "../../shared/domain/duration";
+import { generateTenant } from "../fixtures/tenant";
+import { demoMailSenders, type DemoMailSenders } from "./mailSenders";
 
 /** How often the simulated time and the simulators' state are saved while running (a kill loses at most this). */
 const CHECKPOINT_EVERY_MS = 2_000;
@@ -34,6 +36,8 @@ export interface DemoStack {
   baseUrl: string;
   functionKey: string;
   state: DemoState;
+  /** The sender mailboxes the demo's mail plan needs, and for how many recipients. */
+  mail: DemoMailSenders;
   /** Calls one of the app's HTTP functions with the function key, like an admin. */
   api(path: string, init?: RequestInit): Promise<Response>;
   /** Saves the simulated time, the demo state and the simulators' snapshots now. */
@@ -63,6 +67,8 @@ async function startOnAzurite(options: DemoStackOptions, azurite: AzuriteHandle)
   });
   const functionKey = previous?.functionKey ?? randomBytes(24).toString("base64url");
   const server = await listen(engine, functionKey, previous?.hostPort, options.log);
+  // The same tenant the stack generates from the setup (same seed, same users), to plan its mail before starting.
+  const mail = demoMailSenders(generateTenant({ users: setup.users, seed: setup.seed }), setup.deadlineDays);
   const stack = await startLocalStack({
     clock,
     storageConnection: azurite.connectionString,
@@ -74,6 +80,7 @@ async function startOnAzurite(options: DemoStackOptions, azurite: AzuriteHandle)
         ? { throttleRate: setup.faultRate / 2, serverErrorRate: setup.faultRate / 2, seed: setup.seed }
         : undefined,
     publicBaseUrl: server.baseUrl,
+    mailSenders: mail.senders,
     // Users onboard over the same simulated span the admin gives them.
     onboardingWindowMs: setup.deadlineDays * DAY,
   });
@@ -109,6 +116,7 @@ async function startOnAzurite(options: DemoStackOptions, azurite: AzuriteHandle)
     stack,
     baseUrl: server.baseUrl,
     functionKey,
+    mail,
     get state() {
       return state;
     },

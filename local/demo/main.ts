@@ -11,7 +11,7 @@ import { startDemoStack, type DemoStack } from "./demoStack";
 import { runMigration } from "./migrationRun";
 import { DemoStateFolder } from "./persistence";
 import { formatDuration, ProgressDisplay } from "./progress";
-import { serveInstructions } from "./serve";
+import { serveInstructions, watchMigrations } from "./serve";
 import { DAY } from "../../shared/domain/duration";
 
 /** The conventional exit code of a program stopped by SIGINT. */
@@ -30,6 +30,18 @@ export async function main(argv: readonly string[]): Promise<number> {
   const options = parsed.options;
   const began = Date.now();
   const display = new ProgressDisplay(process.stdout);
+  // `npm start | head -5`: the reader is gone (EPIPE on the next write, possibly before the stack is up). Stop as on
+  // Ctrl-C, once, so that no child process (Azurite) outlives the demo.
+  let outputClosed = false;
+  let onOutputClosed = () => {};
+  const onOutputError = (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE" && err.code !== "EIO") throw err;
+    if (outputClosed) return;
+    outputClosed = true;
+    onOutputClosed();
+  };
+  process.stdout.on("error", onOutputError);
+  process.stderr.on("error", onOutputError);
   // With no terminal attached nobody can click the approval links: approve through the pages, as
   // --auto-approve does, so the main job still runs to its end.
   const autoApprove = options.autoApprove || (!options.serve && !process.stdin.isTTY && !process.stdout.isTTY);
@@ -57,6 +69,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       `the durable host at ×${options.acceleration} (14 simulated days ≈ ${formatDuration((14 * DAY) / options.acceleration)}).`,
   );
   const demo = await startDemoStack({ folder, setup, acceleration: options.acceleration, previous, log });
+  if (demo.mail.senders.length > 1)
+    display.message(
+      `Mail: ${demo.mail.senders.length} sender mailboxes (${demo.mail.senders[0]} … ${demo.mail.senders.at(-1)}): Exchange Online lets each send to 10,000 recipients a day, and the invitation and reminders go to ${demo.mail.recipients} users.`,
+    );
 
   const stop = new AbortController();
   const onSignal = () => {
@@ -69,6 +85,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  process.on("SIGHUP", onSignal); // the terminal closed
+  onOutputClosed = () => {
+    if (!stop.signal.aborted) onSignal();
+  };
+  if (outputClosed) onOutputClosed(); // closed while the stack was starting
   // On Ctrl-C the terminal signals Azurite too, so writes still in flight may fail while stopping: expected.
   process.on("unhandledRejection", (err) => {
     if (!stop.signal.aborted)
@@ -116,6 +137,7 @@ async function serve(
       peigOrigin: stack.peig.origin,
       peigApiBaseUrl: stack.peig.baseUrl,
       peigApiKey: stack.peig.apiKey,
+      peigConsoleUrl: stack.peig.consoleUrl,
       domain: stack.tenant.domain,
       exampleDeadline: new Date(demo.clock.now().getTime() + options.deadlineDays * DAY).toISOString(),
       acceleration: options.acceleration,
@@ -124,7 +146,11 @@ async function serve(
   );
   if (demo.state.migrationId)
     display.message(`Migration ${demo.state.migrationId} from the earlier run goes on in the background.`);
+  const statusPage = (id: string) =>
+    `${demo.baseUrl}/api/migrations/${id}/page?code=${encodeURIComponent(demo.functionKey)}`;
+  const stopWatching = watchMigrations(demo.engine, statusPage, (line) => display.message(line));
   await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+  stopWatching();
 }
 
 function elapsed(since: number): string {

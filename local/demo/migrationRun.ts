@@ -3,7 +3,6 @@
  * run started), watch its status until it ends, show the task links the e-mails carry (and answer them
  * with --auto-approve), and save the report.
  */
-import { DAY, parseIsoDuration } from "../../shared/domain/duration";
 import { reconcile } from "../../shared/domain/reconcile";
 import { inScopeUsers } from "../fixtures/tenant";
 import { PeigApiClient } from "../../shared/peig/apiClient";
@@ -17,12 +16,15 @@ import {
   type MismatchedUser,
   type TaskLink,
 } from "./autoApprove";
+import type { AcceleratedClock } from "../host/clocks";
 import type { DemoStack } from "./demoStack";
+import { PeigConsoleClient } from "./peigConsoleClient";
+import { pauseClockForPeople } from "./peopleClock";
 import type { DemoStateFolder } from "./persistence";
+import { startRequestBody } from "./startRequest";
 import { renderWaitingOn, type MigrationStatusView, type ProgressDisplay } from "./progress";
 
 const POLL_MS = 300;
-const REMINDERS = ["P7D", "P3D", "P1D", "PT4H"];
 
 export interface MigrationRunOptions {
   deadlineDays: number;
@@ -33,27 +35,6 @@ export interface MigrationRunOptions {
 type MigrationStatus = MigrationStatusView & { peigMode?: string };
 
 export type RunOutcome = { kind: "finished"; phase: string; exitCode: number } | { kind: "interrupted" };
-
-/** The start request an admin would send: the deadline `deadlineDays` simulated days ahead. */
-export function startRequestBody(now: Date, deadlineDays: number, domain: string): Record<string, unknown> {
-  const windowMs = deadlineDays * DAY;
-  const deadline = new Date(now.getTime() + windowMs);
-  return {
-    workspace: "contoso",
-    domain,
-    idpEntityId: `https://pap01.${domain}/idp/shibboleth`,
-    deadline: deadline.toISOString(),
-    // A short window cannot hold the week-ahead reminder: keep the ones that fall inside it.
-    reminders: REMINDERS.filter((r) => parseIsoDuration(r) < windowMs),
-    monitorEvery: windowMs >= 2 * DAY ? "PT6H" : "PT1H",
-    approvers: [`cio@${domain}`, `ciso@${domain}`],
-    requiredApprovals: 1,
-    admins: [`it@${domain}`],
-    phase2: "auto",
-    endEarly: true,
-    dryRun: false,
-  };
-}
 
 export async function runMigration(
   demo: DemoStack,
@@ -66,14 +47,39 @@ export async function runMigration(
   display.message(
     `Status page: ${demo.baseUrl}/api/migrations/${id}/page?code=${encodeURIComponent(demo.functionKey)}`,
   );
+  if (options.operator)
+    display.message(
+      `Peig console (the local simulator of Peig, where the Peig admin does each operator step): ${demo.stack.peig.consoleUrl}`,
+    );
   if (!options.autoApprove)
     display.message(
-      "Task links are printed as they are e-mailed: open one in a browser to decide; the demo waits for you.",
+      "Task links are printed as they are e-mailed: open one in a browser to decide; the demo waits for you, its clock paused.",
     );
+  // Nobody is waited on in an --auto-approve run: its people answer at once, as the clock runs.
+  const stopPausing = options.autoApprove
+    ? undefined
+    : pauseClockForPeople(demo.engine, demo.clock, id, (line) => display.message(line));
+  try {
+    return await followMigration(demo, folder, id, options, display, signal);
+  } finally {
+    stopPausing?.();
+  }
+}
 
+async function followMigration(
+  demo: DemoStack,
+  folder: DemoStateFolder,
+  id: string,
+  options: MigrationRunOptions,
+  display: ProgressDisplay,
+  signal: AbortSignal,
+): Promise<RunOutcome> {
   const feed = new TaskLinkFeed(demo.stack.graph.outbox);
-  // The Peig admin's hands in operator mode (the simulator's admin API stands in for Peig's UI).
-  const peig = options.autoApprove
+  // The Peig admin in operator mode: acts in the Peig console through its forms; reads the pending requests and the
+  // directory (to judge whom a mistyped request belongs to) through the simulator's API, as if from the screen.
+  const peigConsole =
+    options.autoApprove && options.operator ? new PeigConsoleClient(demo.stack.peig.consoleUrl) : undefined;
+  const peigReader = peigConsole
     ? new PeigApiClient({ baseUrl: demo.stack.peig.baseUrl, apiKey: demo.stack.peig.apiKey, clock: demo.clock })
     : undefined;
   const merged = new Set<string>();
@@ -85,23 +91,22 @@ export async function runMigration(
   let waiting = "";
   /** Acts on what the status shows: who the workflow waits on, task links (shown, and answered with --auto-approve), mistyped e-mails in operator mode. */
   const answerPeople = async (status: MigrationStatus) => {
-    const lines = renderWaitingOn(status).join("\n");
+    // Interactive: the clock's pause line already says whom it waits for.
+    const lines = options.autoApprove ? renderWaitingOn(status).join("\n") : "";
     if (lines && lines !== waiting) display.message(lines);
     waiting = lines;
     for (const link of feed.next()) {
-      await handleLink(link, options.autoApprove, peig, display).catch((err: unknown) =>
+      await handleLink(link, options.autoApprove, peigConsole, display, demo.clock).catch((err: unknown) =>
         display.message(`Could not answer ${link.url}: ${err instanceof Error ? err.message : String(err)}`),
       );
     }
     // Api mode: the app asks the Peig admin to confirm merges in a task of its own. Operator mode shows no Peig
     // state, so the Peig admin works from Peig's own pending requests and the directory.
     if (status.peigMode === "operator") {
-      const suggestions = peig ? await operatorMergeSuggestions(demo, peig) : [];
-      const mismatched = suggestions.filter(
-        (u) => typeof u.mergeSuggestion?.requestId === "string" && !merged.has(u.mergeSuggestion.requestId),
-      );
-      if (peig && mismatched.length > 0) {
-        const result = await mergeMismatchedRequests(mismatched, peig);
+      const suggestions = peigReader ? await operatorMergeSuggestions(demo, peigReader) : [];
+      const mismatched = suggestions.filter((u) => !merged.has(u.mergeSuggestion.requestId));
+      if (peigConsole && mismatched.length > 0) {
+        const result = await mergeMismatchedRequests(mismatched, peigConsole);
         result.merged.forEach((r) => merged.add(r));
         if (result.merged.length)
           display.message(
@@ -179,8 +184,9 @@ async function readStatus(demo: DemoStack, id: string): Promise<MigrationStatus>
 async function handleLink(
   link: TaskLink,
   autoApprove: boolean,
-  peig: PeigApiClient | undefined,
+  peig: PeigConsoleClient | undefined,
   display: ProgressDisplay,
+  clock: AcceleratedClock,
 ): Promise<void> {
   const page = await openTaskPage(link.url);
   if (page.status !== 200) return; // replaced by a newer e-mail, or already answered
@@ -188,7 +194,15 @@ async function handleLink(
   display.message(
     `${kind === "approval" ? "Approval" : "Task"} link for ${link.to} (${link.subject}), open it to decide:\n  ${link.url}`,
   );
-  if (autoApprove) await actOn(link, page, { peig, report: (text) => display.message(`  ${text}`) });
+  if (!autoApprove) return;
+  // The people --auto-approve plays answer at once: while they work (at 30,000 users the Peig admin creates some
+  // 8,000 accounts in the console, minutes of real time), simulated time waits for them, as it does for a person.
+  clock.pause();
+  try {
+    await actOn(link, page, { peig, report: (text) => display.message(`  ${text}`) });
+  } finally {
+    clock.resume();
+  }
 }
 
 async function finish(
@@ -241,10 +255,14 @@ async function operatorMergeSuggestions(demo: DemoStack, peig: PeigApiClient): P
     users: inScopeUsers(demo.stack.tenant),
     peig: { users, pendingRequests, microsoft365Accounts },
   });
-  return reconciliation.mismatchedRequests
-    .filter((m) => m.suggestedMergeTarget)
-    .map((m) => ({
-      userPrincipalName: m.suggestedMergeTarget!.userPrincipalName,
-      mergeSuggestion: { requestId: m.request.id, peigAccountId: m.suggestedMergeTarget!.peigAccountId },
-    }));
+  return reconciliation.mismatchedRequests.flatMap((m) => {
+    const target = m.suggestedMergeTarget;
+    if (!target) return [];
+    const mergeSuggestion = {
+      requestId: m.request.id,
+      microsoft365UserId: target.userId,
+      ...(target.peigAccountId ? { peigAccountId: target.peigAccountId } : {}),
+    };
+    return [{ userPrincipalName: target.userPrincipalName, mergeSuggestion }];
+  });
 }

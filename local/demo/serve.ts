@@ -2,6 +2,8 @@
  * `--serve`: the stack without a migration, and the text that tells a person how to drive it with curl —
  * every admin route of docs/design.md#http-surface and the simulators' control routes. Pure, so it is tested as text.
  */
+import { isTerminal, type LocalDurableEngine } from "../host/engine";
+import type { MigrationProgress } from "../../shared/workflow";
 
 export interface ServeInfo {
   baseUrl: string;
@@ -10,6 +12,8 @@ export interface ServeInfo {
   peigOrigin: string;
   peigApiBaseUrl: string;
   peigApiKey: string;
+  /** The Peig simulator's admin console, where the Peig admin does the operator steps. */
+  peigConsoleUrl: string;
   domain: string;
   /** A deadline to put in the example start request. */
   exampleDeadline: string;
@@ -45,6 +49,8 @@ export function serveInstructions(info: ServeInfo): string {
   return `The local stack is running (Ctrl-C stops it; state is kept for the next start).
 ${clockNote}
 
+  Home page:        ${api}/home?code=${info.functionKey}
+  Peig console:     ${info.peigConsoleUrl}  (the local simulator of Peig: do the Peig admin's operator steps here)
   App (admin API):  ${api}
   Function key:     ${info.functionKey}
   Graph simulator:  ${graph}/v1.0
@@ -77,4 +83,46 @@ Peig simulator control routes:
   # the Peig admin API itself (what the Peig admin does in the UI in operator mode)
   curl ${info.peigApiBaseUrl}/providers/microsoft365/migration-configuration -H "Authorization: Bearer ${info.peigApiKey}"
 `;
+}
+
+/** What `--serve` says about one migration: a line while it needs attention, one per person it waits on. */
+export function attentionLines(id: string, progress: Partial<MigrationProgress>, statusPage: string): string[] {
+  const lines: string[] = [];
+  const attention = progress.needsAttention;
+  if (attention)
+    lines.push(
+      `Migration ${id} needs attention (${attention.service}${attention.status ? ` answered ${attention.status}` : ""} at step ${attention.step}): ${attention.fix} Status page: ${statusPage}`,
+    );
+  for (const wait of progress.waitingOn ?? [])
+    lines.push(
+      `Migration ${id} waits for ${wait.what} (task e-mailed to ${wait.who.join(", ")}). Status page: ${statusPage}`,
+    );
+  return lines;
+}
+
+/**
+ * `--serve` watches every migration the host runs (started from the home page or with curl) and prints a line
+ * whenever one comes to need attention or to wait on a person. Checked each time the host settles; returns
+ * the function that stops watching.
+ */
+export function watchMigrations(
+  engine: LocalDurableEngine,
+  statusPage: (id: string) => string,
+  say: (line: string) => void,
+): () => void {
+  const shown = new Map<string, string>();
+  const check = () => {
+    for (const record of engine.listInstances()) {
+      const progress = record.customStatus as Partial<MigrationProgress> | null;
+      if (!progress?.phase) continue; // not a migration orchestration
+      const lines = isTerminal(record.status)
+        ? []
+        : attentionLines(record.instanceId, progress, statusPage(record.instanceId));
+      const text = lines.join("\n");
+      if (text && text !== shown.get(record.instanceId)) say(text);
+      shown.set(record.instanceId, text);
+    }
+  };
+  check();
+  return engine.onIdle(check);
 }

@@ -62,14 +62,15 @@ export class VirtualTimeDriver {
 /** The demo's scheduler: re-arms one Node timer for the earliest durable timer whenever work settles. */
 export class RealTimeScheduler {
   private handle?: NodeJS.Timeout;
-  private readonly unsubscribe: () => void;
+  private readonly unsubscribe: (() => void)[];
   private stopped = false;
 
   constructor(
     private readonly engine: LocalDurableEngine,
     private readonly clock: AcceleratedClock,
   ) {
-    this.unsubscribe = engine.onIdle(() => this.arm());
+    // A paused clock reaches no timer; its resume arms again.
+    this.unsubscribe = [engine.onIdle(() => this.arm()), clock.onResume(() => this.arm())];
     this.arm();
   }
 
@@ -79,7 +80,9 @@ export class RealTimeScheduler {
     const next = this.engine.nextTimer();
     if (!next) return;
     // Node caps setTimeout at ~24.8 days; re-arming after each wake keeps long waits correct.
-    const delay = Math.min(this.clock.realDelayUntil(next.fireAt), 2 ** 31 - 1);
+    const untilDue = this.clock.realDelayUntil(next.fireAt);
+    if (untilDue === Infinity) return;
+    const delay = Math.min(untilDue, 2 ** 31 - 1);
     this.handle = setTimeout(() => {
       void this.engine.fireDueTimers().then(() => this.arm());
     }, delay);
@@ -88,6 +91,6 @@ export class RealTimeScheduler {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.handle);
-    this.unsubscribe();
+    this.unsubscribe.forEach((unsubscribe) => unsubscribe());
   }
 }

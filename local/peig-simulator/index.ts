@@ -23,6 +23,7 @@ import type { Tenant, TenantUser } from "../fixtures/tenant";
 import { createSelfSignedCertificate } from "../selfSignedCertificate";
 import { PeigSimulatorError, PeigWorkspace, type OnboardOutcome, type PeigWorkspaceSnapshot } from "./workspace";
 import { RateLimiter, type PeigRateLimit } from "./rateLimit";
+import { createPeigConsole, peigConsolePathPrefix } from "./console";
 
 export { PeigSimulatorError, PeigWorkspace, type OnboardOutcome, type PeigWorkspaceSnapshot } from "./workspace";
 export { contractRateLimit, type PeigRateLimit } from "./rateLimit";
@@ -82,6 +83,8 @@ export interface PeigSimulatorHandle {
   baseUrl: string;
   /** `http://127.0.0.1:<port>`; control routes live under `/_sim/`. */
   origin: string;
+  /** The admin console's home page (`<origin>/console/`): the screens a Peig admin uses in operator mode. */
+  consoleUrl: string;
   apiKey: string;
   state: PeigWorkspace;
   requestLog: PeigRequestLogEntry[];
@@ -329,6 +332,7 @@ export async function startPeigSimulator(options: PeigSimulatorOptions): Promise
     idpCertificate: idpCertificateFor(server, clock.now()),
   };
   const handlers = handlersFor(workspace, samlIdpInfo);
+  const adminConsole = createPeigConsole({ workspace, samlIdpInfo, workspaceName: tenant.domain });
   const routes: CompiledRoute[] = peigSimulatorRoutes.map((route) => ({
     ...route,
     pattern: compile(peigApiPathPrefix, route.path),
@@ -462,6 +466,18 @@ export async function startPeigSimulator(options: PeigSimulatorOptions): Promise
 
   const httpServer = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    if (url.pathname === peigConsolePathPrefix || url.pathname.startsWith(`${peigConsolePathPrefix}/`)) {
+      // The console is Peig's UI, not its API: no API key, no faults, not in the API request log.
+      adminConsole(req, res, url).catch((error: unknown) => {
+        const known = error instanceof PeigSimulatorError ? error : undefined;
+        if (!known) console.error("peig simulator console:", error);
+        if (!res.headersSent)
+          res
+            .writeHead(known?.status ?? 500, { "Content-Type": "text/plain; charset=utf-8" })
+            .end(known?.message ?? "The simulator failed.");
+      });
+      return;
+    }
     const log: PeigRequestLogEntry = {
       at: logTime(),
       method: req.method ?? "",
@@ -492,6 +508,7 @@ export async function startPeigSimulator(options: PeigSimulatorOptions): Promise
   return {
     baseUrl: `${origin}${peigApiPathPrefix}`,
     origin,
+    consoleUrl: `${origin}${peigConsolePathPrefix}/`,
     apiKey,
     state: workspace,
     requestLog,

@@ -108,6 +108,9 @@ export class PeigWorkspace {
   private accountSequence = 0;
   private requestSequence = 0;
   private signIns = 0;
+  // Kept as they change, so that the console's figures cost nothing at 100,000 users.
+  private usersByStatus: Record<PeigUserStatus, number> = { "Not Onboarded": 0, Active: 0, Suspended: 0 };
+  private pendingCount = 0;
 
   constructor(private readonly options: PeigWorkspaceOptions) {
     const members = options.tenant.users.filter((u) => u.accountEnabled && u.userType === "Member");
@@ -314,7 +317,9 @@ export class PeigWorkspace {
   /** A registered device makes a Not Onboarded account Active; a Suspended user stays suspended. */
   private activate(account: AccountRecord, at: string): void {
     if (account.status !== "Not Onboarded") return;
+    this.usersByStatus[account.status]--;
     account.status = "Active";
+    this.usersByStatus.Active++;
     account.onboardedAt = at;
   }
 
@@ -338,6 +343,18 @@ export class PeigWorkspace {
   ): IterableIterator<{ id: string; email: string; displayName: string; submittedAt: string }> {
     for (const { id, email, displayName, submittedAt, resolution } of this.requests.after(after))
       if (resolution === null) yield { id, email, displayName, submittedAt };
+  }
+
+  /** Whether a typed e-mail is a Microsoft 365 account's address; a request whose e-mail is not is "mismatched". */
+  isMicrosoft365Address(email: string): boolean {
+    return this.microsoft365UsersByAddress.has(email.toLowerCase());
+  }
+
+  /** A Peig account by its id or (case-insensitively) its e-mail: how the console's Merge finds its target. */
+  findUser(idOrEmail: string): PeigUser | undefined {
+    const text = idOrEmail.trim();
+    const account = this.accounts.get(text) ?? this.accountsByEmail.get(text.toLowerCase());
+    return account && this.userOf(account);
   }
 
   /** Approve: the request becomes an active account; linked when its e-mail is an unlinked Microsoft 365 account's address. */
@@ -392,6 +409,7 @@ export class PeigWorkspace {
   }
 
   private handle(request: RequestRecord, resolution: RequestResolution): HandledRequestBody {
+    if (request.resolution === null) this.pendingCount--;
     request.resolution = resolution;
     request.handledAt = this.nowIso();
     const { id, email, displayName, submittedAt } = request;
@@ -519,6 +537,7 @@ export class PeigWorkspace {
 
   private addAccountRecord(account: AccountRecord): void {
     this.accounts.set(account.id, account);
+    this.usersByStatus[account.status]++;
     const email = account.email.toLowerCase();
     if (!this.accountsByEmail.has(email)) this.accountsByEmail.set(email, account);
   }
@@ -531,6 +550,7 @@ export class PeigWorkspace {
   private addRequest(email: string, displayName: string, at: string): void {
     const id = `req-${String(++this.requestSequence).padStart(6, "0")}`;
     this.requests.set(id, { id, email, displayName, submittedAt: at, resolution: null, handledAt: null });
+    this.pendingCount++;
   }
 
   private accountLinkedTo(microsoft365UserId: string): AccountRecord | undefined {
@@ -586,6 +606,7 @@ export class PeigWorkspace {
   restore(snapshot: PeigWorkspaceSnapshot): void {
     const copy = structuredClone(snapshot);
     this.accounts.clear();
+    this.usersByStatus = { "Not Onboarded": 0, Active: 0, Suspended: 0 };
     this.accountsByEmail.clear();
     this.accountsByMicrosoft365UserId.clear();
     for (const account of copy.accounts) {
@@ -594,6 +615,7 @@ export class PeigWorkspace {
     }
     this.requests.clear();
     for (const request of copy.requests) this.requests.set(request.id, request);
+    this.pendingCount = copy.requests.filter((r) => r.resolution === null).length;
     this.validatedFingerprints.clear();
     for (const fingerprint of copy.validatedFingerprints) this.validatedFingerprints.add(fingerprint);
     this.idempotentCreates.clear();
@@ -621,14 +643,12 @@ export class PeigWorkspace {
     microsoft365Accounts: number;
     migrationSignIns: number;
   } {
-    const usersByStatus: Record<PeigUserStatus, number> = { "Not Onboarded": 0, Active: 0, Suspended: 0 };
-    for (const a of this.accounts.values()) usersByStatus[a.status]++;
     return {
       configuration: this.configuration ? this.getConfiguration() : null,
       migrationClosedAt: this.migrationClosedAt,
-      usersByStatus,
-      pendingRequests: this.pendingRequests().length,
-      linkedMicrosoft365Accounts: this.microsoft365Accounts().filter((a) => a.linkStatus === "linked").length,
+      usersByStatus: { ...this.usersByStatus },
+      pendingRequests: this.pendingCount,
+      linkedMicrosoft365Accounts: this.accountsByMicrosoft365UserId.size,
       microsoft365Accounts: this.microsoft365Users.size,
       migrationSignIns: this.signIns,
     };

@@ -15,6 +15,8 @@ export interface TaskPageInput {
   accounts?: { displayName: string; userPrincipalName: string }[];
   /** The time the page is shown at (relative times count from it). */
   now: Date;
+  /** The local Peig simulator's console (the demo): each named console screen links there. */
+  peigConsoleUrl?: string;
 }
 
 const LABELS: Record<string, { text: string; style: string }> = {
@@ -38,6 +40,7 @@ export function renderTaskPage(input: TaskPageInput): string {
     <h2>What happens ${p.decisions.includes("done") ? "when you confirm" : "if approved"}</h2><ul>${p.whatHappens.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul>
     ${p.irreversible ? `<p class="bad"><strong>This cannot be undone.</strong></p>` : ""}
   </div>
+  ${p.consolePages?.length ? consolePagesHtml(p.consolePages, input.peigConsoleUrl) : ""}
   ${p.instructions?.length ? `<h2>Steps</h2><ol>${p.instructions.map((i) => `<li>${escapeHtml(i)}</li>`).join("")}</ol>` : ""}
   ${p.values?.length ? `<h2>Values to paste</h2>${p.values.map((v) => `<p><strong>${escapeHtml(v.label)}</strong></p><pre>${escapeHtml(v.value)}</pre>`).join("")}` : ""}
   ${
@@ -56,6 +59,17 @@ export function renderTaskPage(input: TaskPageInput): string {
     ${buttons}
   </form>`;
   return page(p.title, body);
+}
+
+/** "In Peig, open: Configuration → … → Migration", linked to the simulator's console page in the demo. */
+function consolePagesHtml(pages: { name: string; path: string }[], consoleUrl: string | undefined): string {
+  const named = pages.map((p) =>
+    consoleUrl
+      ? `<a href="${escapeHtml(new URL(`.${p.path}`, consoleUrl).toString())}"><strong>${escapeHtml(p.name)}</strong></a>`
+      : `<strong>${escapeHtml(p.name)}</strong>`,
+  );
+  const simulator = consoleUrl ? ` <span class="muted">(the local Peig simulator's console)</span>` : "";
+  return `<p class="console-pages">In Peig, open ${named.join(", then ")}${simulator}.</p>`;
 }
 
 /** Each request with what the app knows about it: the typed e-mail, the Microsoft 365 account, the Peig account, why. */

@@ -6,6 +6,7 @@
  * https://docs.peig.io/welcome-to-peig-documentation/deployment-guides/microsoft-365/managing-identifiers).
  * The task mechanism (mail, page, confirmation) is built elsewhere; values here are JSON-safe.
  */
+import { peigConsolePages, type PeigConsolePage } from "./consolePages";
 
 export interface AccountToCreate {
   microsoft365UserId: string;
@@ -49,6 +50,8 @@ export interface OperatorInstructions {
   title: string;
   /** In order; plain text, UI labels as Peig shows them. */
   instructions: string[];
+  /** The Peig console screens the step is done on, in the order the instructions visit them. */
+  consolePages: PeigConsolePage[];
 }
 
 const openMigrationSection = [
@@ -75,6 +78,7 @@ export function describeOperatorStep(step: OperatorStep): OperatorInstructions {
     case "saveMigrationConfiguration":
       return {
         title: "Set the migration configuration in Peig",
+        consolePages: [peigConsolePages.migration],
         instructions: [
           ...openMigrationSection,
           `Enter the Application ID: ${step.applicationId}`,
@@ -86,17 +90,20 @@ export function describeOperatorStep(step: OperatorStep): OperatorInstructions {
     case "createPeigAccounts":
       return {
         title: `Create ${step.accounts.length} Peig account(s) for users who did not onboard`,
+        consolePages: [peigConsolePages.microsoft365Accounts],
         instructions: [
           "Open MS365 Identifiers in Peig.",
           "Go to the Microsoft 365 Accounts tab.",
-          `For each of the ${step.accounts.length} Microsoft 365 user(s) listed below, find the user and click Create Peig Account. Skip anyone who already shows a linked Peig account.`,
-          ...step.accounts.map((a) => `Create Peig Account for ${person(a)}.`),
+          // The page lists the accounts in a table of their own; one line each here would make the task's stored row
+          // grow with the tenant (a Table Storage property holds 64 KiB), which at some thousands it cannot.
+          `For each of the ${step.accounts.length} Microsoft 365 user(s) listed under Accounts below, find the user and click Create Peig Account. Skip anyone who already shows a linked Peig account.`,
           "Confirm this task once every listed user has a linked Peig account. Each user then completes onboarding in the Peig app.",
         ],
       };
     case "resolvePendingRequests":
       return {
         title: `Resolve ${step.requests.length} pending onboarding request(s)`,
+        consolePages: [peigConsolePages.usersAndAccess],
         instructions: [
           "Open Users & Access in Peig. Pending requests are at the top of the dashboard.",
           "Always verify the person's identity before you approve or merge a request.",
@@ -108,6 +115,7 @@ export function describeOperatorStep(step: OperatorStep): OperatorInstructions {
     case "confirmOnboardingComplete":
       return {
         title: "Confirm that every user is onboarded and linked",
+        consolePages: [peigConsolePages.usersAndAccess, peigConsolePages.microsoft365Accounts],
         instructions: [
           "Open Users & Access in Peig and check that no request is pending and no user has the status Not Onboarded.",
           // Operator mode cannot read Peig, so the app cannot list the mistyped requests as it does in api mode: the Peig
@@ -127,6 +135,7 @@ export function describeOperatorStep(step: OperatorStep): OperatorInstructions {
     case "deleteMigrationConfiguration":
       return {
         title: "Delete the migration configuration in Peig",
+        consolePages: [peigConsolePages.migration],
         instructions: [
           ...openMigrationSection,
           "Delete the migration configuration. This cannot be undone: afterwards nobody can onboard with their Microsoft credentials.",

@@ -7,7 +7,7 @@ function run(argv: string[]): DemoOptions {
 }
 
 describe("parseDemoArgs", () => {
-  it("uses the defaults with no arguments: 300 users, 14 days, ×10,080, no faults, api mode, waits for people", () => {
+  it("uses the defaults with no arguments: 300 users, 14 days, ×10,080, no faults, operator mode, waits for people", () => {
     const { given, ...options } = run([]);
     expect(options).toEqual(DEFAULT_OPTIONS);
     expect(options).toMatchObject({
@@ -15,7 +15,7 @@ describe("parseDemoArgs", () => {
       deadlineDays: 14,
       acceleration: 10_080,
       faultRate: 0,
-      operator: false,
+      operator: true,
       autoApprove: false,
       stateDir: ".demo",
     });
@@ -62,6 +62,12 @@ describe("parseDemoArgs", () => {
     ]);
   });
 
+  it("runs operator mode unless --api is given; --operator is still accepted", () => {
+    expect(run([]).operator).toBe(true);
+    expect(run(["--operator"]).operator).toBe(true);
+    expect(run(["--api"])).toMatchObject({ operator: false, given: new Set(["operator"]) });
+  });
+
   it("asks for help with --help or -h", () => {
     expect(parseDemoArgs(["--help"])).toEqual({ kind: "help" });
     expect(parseDemoArgs(["--users", "5", "-h"])).toEqual({ kind: "help" });
@@ -77,6 +83,8 @@ describe("parseDemoArgs", () => {
     [["--acceleration", "0.5"], "--acceleration must be a number of at least 1"],
     [["--deadline-days", "0"], "--deadline-days must be a number of days above 0"],
     [["--reset=yes"], "--reset takes no value"],
+    [["--api=yes"], "--api takes no value"],
+    [["--api", "--operator"], "--operator and --api pick opposite Peig modes"],
     [["--serve", "--auto-approve"], "nothing to --auto-approve"],
   ])("rejects %j with a message that names the problem", (argv, message) => {
     const parsed = parseDemoArgs(argv);
@@ -101,5 +109,6 @@ describe("chooseSetup", () => {
       setup: previous,
       ignored: ["--users", "--operator"],
     });
+    expect(chooseSetup(run(["--api"]), { ...previous, operator: true }).ignored).toEqual(["--api"]);
   });
 });

@@ -1,25 +1,30 @@
 /**
- * `npm start` in a terminal, as a new user runs it: no --auto-approve, a tenant where some users type another
- * e-mail into Peig. The demo runs under `script` (util-linux), so its output is a pseudo-terminal and it waits
- * for people; the test is those people, answering only through the links the demo prints (GET the page, then
- * POST its form with the page's CSRF token and cookie). No simulator API is called.
+ * `npm start` in a terminal, as a new user runs it: no flags (operator mode), no --auto-approve, a tenant where
+ * some users type another e-mail into Peig. The demo runs under `script` (util-linux), so its output is a
+ * pseudo-terminal and it waits for people; the test is those people, answering only through what the demo
+ * prints: the task links (GET the page, then POST its form with the page's CSRF token and cookie) and the Peig
+ * console, whose forms the Peig admin fills in with the values the task page shows. No simulator API is called.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { openTaskPage, submitDecision } from "../../local/demo/autoApprove";
+import { openTaskPage, performPeigStep, submitDecision, taskKindOf } from "../../local/demo/autoApprove";
+import { PeigConsoleClient } from "../../local/demo/peigConsoleClient";
+import { peigConsolePages } from "../../shared/peig/consolePages";
 import { tempStateDir } from "./demoProcess";
 
 const root = path.resolve(__dirname, "../..");
 const LINK = /(https?:\/\/[^\s\x1b]+\/api\/tasks\/[A-Za-z0-9_-]+)/g;
+/** Real seconds the person takes before opening the first task: at ×20,000 that is over 2 simulated days. */
+const PERSON_WAITS_MS = 10_000;
 
-/** The button a person presses: Approve on an approval, the confirming button on the Peig admin's task. */
-const decisionOn = (html: string) => (/name="decision" value="approve"/.test(html) ? "approve" : "done");
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe("npm start in a terminal, answered only through the links it prints", () => {
-  it("waits for people, says who and what, and completes the migration once they answer", async () => {
+describe("npm start in a terminal, answered only through the links and the Peig console it prints", () => {
+  it("runs operator mode, pauses its clock while a person takes their time, and completes once they answer", async () => {
     const stateDir = tempStateDir();
-    // 2 simulated days at ×20,000: links live 7 simulated days (30 s) and are re-sent daily (4 s), time enough to click.
+    // A 2-day window at ×20,000 is 8.6 real seconds: a person who waits 10 s before opening a task would miss all
+    // of it if the clock ran on.
     const demo = [
       "node",
       "-r",
@@ -44,18 +49,44 @@ describe("npm start in a terminal, answered only through the links it prints", (
     let output = "";
     const answered = new Set<string>();
     const decisions: string[] = [];
+    const clockAroundTheWait: string[] = [];
+    let consoleUrl = "";
+    let statusUrl = "";
+    let functionKey = "";
+    const simulatedNow = async () => {
+      const res = await fetch(statusUrl, { headers: { "x-functions-key": functionKey } });
+      return ((await res.json()) as { generatedAt: string }).generatedAt;
+    };
     let answering = Promise.resolve();
     const answer = (url: string) =>
       (answering = answering.then(async () => {
-        const page = await openTaskPage(url);
+        let page = await openTaskPage(url);
         if (page.status !== 200) return; // replaced by a newer e-mail, or answered already
-        const decision = decisionOn(page.html);
+        const kind = taskKindOf(page.html);
+        if (kind === "peigConfiguration") {
+          // The person reads the e-mail, gets a coffee, and only then opens the task: the window must still be there.
+          clockAroundTheWait.push(await simulatedNow());
+          await sleep(PERSON_WAITS_MS);
+          clockAroundTheWait.push(await simulatedNow());
+          page = await openTaskPage(url);
+          // The task page names the console screen to open and links it.
+          expect(page.html).toContain(peigConsolePages.migration.name);
+          expect(page.html).toContain(`href="${consoleUrl}${peigConsolePages.migration.path.slice(1)}"`);
+        }
+        if (kind !== "approval" && kind !== "peigMerges" && kind !== "other") {
+          const done = await performPeigStep(kind, page.html, new PeigConsoleClient(consoleUrl));
+          decisions.push(`in the console: ${done ?? ""}`);
+        }
+        const decision = kind === "approval" ? "approve" : "done";
         decisions.push(
           `${decision}: ${/<h1>([^<]*)<\/h1>/.exec(page.html)?.[1] ?? ""} -> ${await submitDecision(url, page, decision)}`,
         );
       }));
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
+      consoleUrl ||= /Peig console \([^)]*\): (http\S+)/.exec(output)?.[1] ?? "";
+      const status = /Status page: (http\S+)\/page\?code=(\S+)/.exec(output);
+      if (status && !statusUrl) [statusUrl, functionKey] = [status[1], decodeURIComponent(status[2])];
       for (const [, url] of output.matchAll(LINK)) {
         if (answered.has(url)) continue;
         answered.add(url);
@@ -69,20 +100,25 @@ describe("npm start in a terminal, answered only through the links it prints", (
     child.stdin.end();
 
     expect({ code, tail: output.slice(-3000) }).toMatchObject({ code: 0 });
+    expect(output).toContain("Peig operator mode");
     expect(output).not.toContain("approving through the task pages automatically");
     expect(output).toContain("the demo waits for you");
-    // Whenever it waits on a person, it says who and what, and prints the link from their e-mail.
-    expect(output).toMatch(
-      /Waiting for the Peig admin to review the merge task: \d+ pending request\(s\) typed with another e-mail \(task e-mailed to it@contoso\.com\)/,
+    // While it waits on a person, the clock stands still, and the terminal says so, whom for, and where the link went.
+    expect(clockAroundTheWait).toHaveLength(2);
+    expect(clockAroundTheWait[1]).toBe(clockAroundTheWait[0]);
+    expect(output).toContain(
+      "The clock is paused until a person answers: waiting for the Peig admin to save the migration configuration in Peig (task e-mailed to it@contoso.com)",
     );
     expect(output).toMatch(
-      /Waiting for 1 of 2 approvers to approve deleting the migration configuration \(task e-mailed to cio@contoso\.com, ciso@contoso\.com\)/,
+      /The clock is paused until a person answers: waiting for 1 of 2 approvers to approve deleting the migration configuration \(task e-mailed to cio@contoso\.com, ciso@contoso\.com\)/,
     );
-    expect(output).toMatch(/Task link for it@contoso\.com \([^)]*Merge \d+ pending request/);
+    expect(output).toContain("The clock runs again.");
     expect(decisions).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^done: Merge \d+ pending request.* -> 200$/),
+        expect.stringMatching(/^in the console: .*Validate, Save/),
+        expect.stringMatching(/^done: Set the migration configuration in Peig -> 200$/),
         expect.stringMatching(/^approve: .* -> 200$/),
+        expect.stringMatching(/^in the console: .*Delete: The migration configuration was deleted\./),
       ]),
     );
     expect(output).toMatch(/Migration \S+ completed\./);

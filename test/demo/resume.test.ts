@@ -22,5 +22,6 @@ describe("stopping and resuming the demo", () => {
     expect(second.output()).toContain(`Migration ${id} completed.`);
     expect(fs.existsSync(path.join(stateDir, "report.json"))).toBe(true);
     fs.rmSync(stateDir, { recursive: true, force: true });
-  });
+    // Two demo starts, each with Azurite and a compile of the app: over a minute on a busy 2-core machine.
+  }, 180_000);
 });

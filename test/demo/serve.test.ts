@@ -1,4 +1,4 @@
-import { serveInstructions } from "../../local/demo/serve";
+import { attentionLines, serveInstructions } from "../../local/demo/serve";
 
 const info = {
   baseUrl: "http://127.0.0.1:7071",
@@ -7,6 +7,7 @@ const info = {
   peigOrigin: "http://127.0.0.1:7200",
   peigApiBaseUrl: "http://127.0.0.1:7200/admin-api/v1",
   peigApiKey: "peig-key",
+  peigConsoleUrl: "http://127.0.0.1:7200/console/",
   domain: "contoso.com",
   exampleDeadline: "2026-12-15T09:00:00.000Z",
   acceleration: 10_080,
@@ -25,6 +26,11 @@ describe("--serve instructions", () => {
     for (const route of ["deadline", "cancel", "approval"])
       expect(text).toContain(`curl -i -X POST http://127.0.0.1:7071/api/migrations/ID/${route} ${key}`);
     expect(text).toContain("http://127.0.0.1:7071/api/tasks/TOKEN");
+  });
+
+  it("prints the home page link and the Peig console's address first", () => {
+    expect(text).toContain("Home page:        http://127.0.0.1:7071/api/home?code=KEY");
+    expect(text).toContain("Peig console:     http://127.0.0.1:7200/console/");
   });
 
   it("gives a start request the API accepts as it stands, with the deadline given", () => {
@@ -52,5 +58,37 @@ describe("--serve instructions", () => {
       "http://127.0.0.1:7200/_sim/users/u-1/onboard",
     ])
       expect(text).toContain(route);
+  });
+});
+
+describe("--serve's lines about running migrations", () => {
+  it("says when a migration needs attention and whom it waits for, with its status page", () => {
+    expect(
+      attentionLines(
+        "m-1",
+        {
+          phase: "setup",
+          needsAttention: {
+            step: "createApp",
+            service: "graph",
+            status: 403,
+            fix: "Grant Application.ReadWrite.OwnedBy, then resume.",
+            since: "2026-12-01T09:00:00Z",
+          },
+          waitingOn: [
+            {
+              who: ["cio@contoso.com", "ciso@contoso.com"],
+              what: "1 of 2 approvers to approve deleting the migration configuration",
+              expiresAt: "2026-12-08T09:00:00Z",
+            },
+          ],
+        },
+        "http://host/page",
+      ),
+    ).toEqual([
+      "Migration m-1 needs attention (graph answered 403 at step createApp): Grant Application.ReadWrite.OwnedBy, then resume. Status page: http://host/page",
+      "Migration m-1 waits for 1 of 2 approvers to approve deleting the migration configuration (task e-mailed to cio@contoso.com, ciso@contoso.com). Status page: http://host/page",
+    ]);
+    expect(attentionLines("m-1", { phase: "onboarding" }, "http://host/page")).toEqual([]);
   });
 });

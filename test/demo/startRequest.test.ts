@@ -1,4 +1,4 @@
-import { startRequestBody } from "../../local/demo/migrationRun";
+import { startRequestBody } from "../../local/demo/startRequest";
 import { parseStartRequest } from "../../shared/validation/startRequest";
 
 const now = new Date("2026-12-01T09:00:00Z");

@@ -22,7 +22,7 @@ const accounts = [
   { microsoft365UserId: "u2", userPrincipalName: "zoe@contoso.com", displayName: "Zoë <Admin>" },
 ];
 
-function page(purpose: Parameters<typeof taskPayload>[0], withAccounts = false): string {
+function page(purpose: Parameters<typeof taskPayload>[0], withAccounts = false, peigConsoleUrl?: string): string {
   const payload = taskPayload(purpose, {
     request,
     appId: "3f2504e0-4f89-41d3-9a0c-0305e82c3301",
@@ -37,6 +37,7 @@ function page(purpose: Parameters<typeof taskPayload>[0], withAccounts = false):
     csrf: "token",
     accounts: withAccounts ? accounts : undefined,
     now: new Date("2026-12-15T09:00:00Z"),
+    peigConsoleUrl,
   });
 }
 
@@ -58,6 +59,26 @@ describe("reading task pages like a person", () => {
 
   it("reads the user principal names of the accounts to create", () => {
     expect(accountsOnPage(page("peigAccounts", true))).toEqual(["jane.o'neil@contoso.com", "zoe@contoso.com"]);
+  });
+
+  it("names on every Peig admin's step the Peig console screen to open, linked to the simulator's console when there is one", () => {
+    const screens: [Parameters<typeof taskPayload>[0], string[]][] = [
+      ["peigConfiguration", ["Configuration → Microsoft 365 Active Provider → Migration"]],
+      ["peigAccounts", ["MS365 Identifiers → Microsoft 365 Accounts"]],
+      ["peigChecklist", ["Users & Access", "MS365 Identifiers → Microsoft 365 Accounts"]],
+      ["peigDeletion", ["Configuration → Microsoft 365 Active Provider → Migration"]],
+    ];
+    for (const [purpose, names] of screens) {
+      const named = page(purpose);
+      expect(named).toContain(
+        `In Peig, open ${names.map((n) => `<strong>${n.replace("&", "&amp;")}</strong>`).join(", then ")}.`,
+      );
+      expect(named).not.toContain("console/");
+      const linked = page(purpose, false, "http://127.0.0.1:7200/console/");
+      expect(linked).toContain("(the local Peig simulator's console)");
+      expect(linked).toMatch(/<a href="http:\/\/127\.0\.0\.1:7200\/console\/[a-z0-9/-]+"><strong>/);
+    }
+    expect(page("deletionApproval")).not.toContain("In Peig, open");
   });
 
   it("undoes HTML escaping", () => {

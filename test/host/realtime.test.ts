@@ -37,6 +37,38 @@ describe("real, accelerated time", () => {
   });
 });
 
+describe("a paused accelerated clock (the demo waiting on a person)", () => {
+  it("stands still, fires no timer while paused, and runs on from where it stopped", async () => {
+    const clock = new AcceleratedClock(14 * 86_400 * 4, new Date("2026-12-01T09:00:00Z"));
+    const engine = new LocalDurableEngine({ clock });
+    const scheduler = new RealTimeScheduler(engine, clock);
+    try {
+      clock.pause();
+      const pausedAt = clock.now().getTime();
+      const id = await engine.startNew("approvalWindow");
+      await new Promise((resolve) => setTimeout(resolve, 400)); // longer than the whole window at this speed
+      expect(clock.now().getTime()).toBe(pausedAt);
+      expect(clock.realDelayUntil(new Date(pausedAt + 1))).toBe(Infinity);
+      expect(engine.getInstance(id)?.status).toBe("Running");
+
+      clock.resume();
+      expect(clock.now().getTime() - pausedAt).toBeLessThan(86_400_000); // on from the pause, not from the wall clock
+      await new Promise<void>((resolve) => {
+        const poll = setInterval(() => {
+          if (engine.getInstance(id)?.status === "Completed") {
+            clearInterval(poll);
+            resolve();
+          }
+        }, 10);
+      });
+      expect((engine.getInstance(id)?.output as { outcome: string }).outcome).toBe("expired");
+    } finally {
+      scheduler.stop();
+      await engine.stop();
+    }
+  });
+});
+
 describe("plain Node", () => {
   it("captures registrations through the core shim with no test-mode warning", () => {
     const root = path.resolve(__dirname, "../..");
