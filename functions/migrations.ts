@@ -199,6 +199,7 @@ function migrationSummary(request: HttpRequest, m: MigrationRecord): MigrationSu
     status: m.status,
     counts: m.counts,
     deadline: m.deadline,
+    timeZone: m.runtime.request.timeZone ?? DEFAULT_TIME_ZONE,
     needsAttention: needsAttention(m.runtime, m.phase),
     links: { page: `${statusUrl(request, m.id)}/page` },
   };
@@ -256,11 +257,15 @@ export async function postHomePlan(request: HttpRequest, client: df.DurableClien
   const posted = await postedForm(request);
   const form = startFormFrom(posted);
   if (posted.has("edit")) return homePage(request, form, []);
-  const body = startBodyFromForm(form);
+  const { body, errors: formErrors } = startBodyFromForm(form);
   const answer = await startWith({ ...body, dryRun: true }, request, client);
   const result = answer.jsonBody as { errors?: FieldError[]; plan?: PlanView; preflight?: PreflightFinding[] };
-  if (answer.status !== 200 || !result.plan)
-    return homePage(request, form, result.errors ?? [{ field: "body", message: "the dry run failed" }], 400);
+  if (formErrors.length > 0 || answer.status !== 200 || !result.plan) {
+    // The form's own errors first; the request's about the same fields would only repeat them.
+    const fields = new Set(formErrors.map((e) => e.field));
+    const errors = [...formErrors, ...(result.errors ?? []).filter((e) => !fields.has(e.field))];
+    return homePage(request, form, errors.length ? errors : [{ field: "body", message: "the dry run failed" }], 400);
+  }
   return html(
     200,
     renderPlanPage({
@@ -278,7 +283,7 @@ export async function postHomePlan(request: HttpRequest, client: df.DurableClien
 export async function postHomeStart(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
   const posted = await postedForm(request);
   const form = startFormFrom(posted);
-  const body = startBodyFromForm(form);
+  const { body } = startBodyFromForm(form);
   if (!isCsrfTokenFor(posted.get("csrf") ?? "", csrfKey(request, body))) {
     return homePage(
       request,

@@ -56,13 +56,79 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ["minute", 60_000],
 ];
 
-/** "in 3 days", "2 hours ago", "now": the largest whole unit, so the text stays short. */
+/**
+ * "in 3 days", "2 hours ago", "now": one unit, rounded as people say it (6 days 23 hours ahead is "in 7 days", 23
+ * hours 33 minutes "tomorrow"), so the text stays short.
+ */
 export function formatRelative(date: Date, now: Date): string {
   const diff = date.getTime() - now.getTime();
   for (const [unit, ms] of UNITS) {
-    if (Math.abs(diff) >= ms) return relative.format(Math.trunc(diff / ms), unit);
+    // A unit is used from just under one of it (23.5 hours is "in 1 day"), and its count rounded.
+    if (Math.abs(diff) >= ms - ms / 48) return relative.format(Math.round(diff / ms), unit);
   }
   return "now";
+}
+
+const dayFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** "Mon 8 Mar": a day in the zone, for lists of dates close together ("reminders on Mon 8 Mar, Fri 12 Mar"). */
+export function formatDay(date: Date, timeZone: string = DEFAULT_TIME_ZONE): string {
+  let formatter = dayFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat("en-GB", { timeZone, weekday: "short", day: "numeric", month: "short" });
+    dayFormatters.set(timeZone, formatter);
+  }
+  const parts = Object.fromEntries(formatter.formatToParts(date).map((p) => [p.type, p.value]));
+  return `${parts.weekday} ${parts.day} ${parts.month}`;
+}
+
+const wallFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The wall-clock date and time in the zone: { date: "2027-03-15", time: "17:00" } (what HTML date and time inputs hold). */
+export function wallClockIn(date: Date, timeZone: string = DEFAULT_TIME_ZONE): { date: string; time: string } {
+  let formatter = wallFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat("en-GB", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      hourCycle: "h23",
+    });
+    wallFormatters.set(timeZone, formatter);
+  }
+  const p = Object.fromEntries(formatter.formatToParts(date).map((part) => [part.type, part.value]));
+  return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}` };
+}
+
+/** How far the zone's wall clock is ahead of UTC at `instant`, in ms. */
+function zoneOffsetMs(instant: number, timeZone: string): number {
+  const { date, time } = wallClockIn(new Date(instant), timeZone);
+  const seconds = new Date(instant).getUTCSeconds() * 1000 + new Date(instant).getUTCMilliseconds();
+  return Date.parse(`${date}T${time}:00Z`) + seconds - instant;
+}
+
+/**
+ * The instant a wall-clock date ("2027-03-15") and time ("17:00") in the zone stand for, by Intl's tz data; undefined
+ * for text that is no such date or time. A time the clocks skip (spring forward) is read with the offset before the
+ * change, so it lands just after it; a time that happens twice (fall back) is the first.
+ */
+export function instantFromWallClock(date: string, time: string, timeZone: string): Date | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !/^\d{2}:\d{2}$/.test(time)) return undefined;
+  const asUtc = Date.parse(`${date}T${time}:00Z`);
+  if (Number.isNaN(asUtc) || new Date(asUtc).toISOString().slice(0, 10) !== date) return undefined;
+  const before = asUtc - zoneOffsetMs(asUtc - 86_400_000, timeZone);
+  const after = asUtc - zoneOffsetMs(asUtc + 86_400_000, timeZone);
+  // Either offset may be the one in force; the earlier instant that shows this wall clock wins.
+  const shows = (t: number) => {
+    const wall = wallClockIn(new Date(t), timeZone);
+    return wall.date === date && wall.time === time;
+  };
+  const candidates = [Math.min(before, after), Math.max(before, after)].filter(shows);
+  return new Date(candidates[0] ?? before);
 }
 
 /** "Tue 15 Dec 2026, 18:00 CET (in 3 days)": what pages show. */

@@ -3,7 +3,9 @@
  * reminder moments marked, the users still missing, mismatched requests with their Merge suggestion,
  * open human tasks and the audit trail. Server-rendered SVG, refreshed by the browser every 30 s.
  */
+import { describeIsoDuration } from "../domain/duration";
 import { formatHuman } from "../domain/humanTime";
+import { actorInWords, auditInWords, capitalised, gateInWords, phaseInWords } from "../domain/inWords";
 import { isFinalPhase, type WaitingOn } from "../workflow";
 import type { BouncedUserSummary } from "../domain/mailPlan";
 import { checklistHtml, escapeHtml, isolatedParts, page, table, timeHtml, type HtmlCell } from "./layout";
@@ -111,8 +113,8 @@ export function renderStatusPage(view: StatusView): string {
   <div class="card">${chart(view)}</div>
   ${view.checklist ? `<h2>Checklist</h2>${checklistHtml(view.checklist)}` : ""}
   <h2>Open tasks</h2>${table(
-    ["Kind", "Gate", "Assigned to", "Link expires"],
-    view.openTasks.map((t) => [t.kind, t.gate ?? "", t.assignee, when(t.expiresAt)]),
+    ["Task", "Assigned to", "Links work until"],
+    view.openTasks.map((t) => [capitalised(gateInWords(t.gate)), t.assignee, when(t.expiresAt)]),
     "No task is waiting for anyone.",
   )}
   <h2>Mismatched requests</h2>${table(
@@ -139,13 +141,13 @@ export function renderStatusPage(view: StatusView): string {
     "Everyone in scope is onboarded.",
   )}${moreLink(view.notOnboarded, counts.notOnboarded)}
   ${bouncedTable(view.bounced ?? [], view.bouncedTotal, when)}
-  ${view.app ? `<h2>Entra migration app</h2><div class="card">${table(["Application ID", "Entity ID", "Reply URL", "Signing certificate"], [[view.app.appId, view.app.entityId, view.app.replyUrl, `${view.app.thumbprint} (until ${view.app.certificateNotAfter})`]])}</div>` : ""}
+  ${view.app ? `<h2>Entra migration app</h2><div class="card">${table(["Application ID", "Entity ID", "Reply URL", "Signing certificate"], [[view.app.appId, view.app.entityId, view.app.replyUrl, { html: `${escapeHtml(view.app.thumbprint)} (until ${when(view.app.certificateNotAfter).html})` }]])}</div>` : ""}
   <h2>Audit trail</h2>${table(
-    ["When", "Who", "What", "Details"],
+    ["When", "Who", "What happened"],
     [...view.audit]
       .reverse()
       .slice(0, 200)
-      .map((a) => [when(a.at), a.actor, a.action, JSON.stringify(a.details)]),
+      .map((a) => [when(a.at), actorInWords(a.actor), auditInWords(a, view.timeZone)]),
   )}
   `;
   return page(`Peig migration ${view.workspace}`, body, { refreshSeconds: finished ? undefined : 30 });
@@ -179,14 +181,16 @@ function timeline(current: string): string {
   const index = PHASES.indexOf(current);
   const items = PHASES.map(
     (p, i) =>
-      `<li class="${p === current ? "now" : index > i || current === "completed" ? "done" : ""}">${escapeHtml(p)}</li>`,
+      `<li class="${p === current ? "now" : index > i || current === "completed" ? "done" : ""}"${p === current ? ' aria-current="step"' : ""}>${escapeHtml(phaseInWords(p))}</li>`,
   );
-  if (current === "cancelled" || current === "failed") items.push(`<li class="now">${escapeHtml(current)}</li>`);
+  if (current === "cancelled" || current === "failed")
+    items.push(`<li class="now" aria-current="step">${escapeHtml(phaseInWords(current))}</li>`);
   return `<ol class="timeline" aria-label="phases">${items.join("")}</ol>`;
 }
 
-/** A date-axis label: day and month in UTC, like the ISO times the page shows. */
-const axisDay = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
+/** A date-axis label: day and month in the migration's zone. */
+const axisDay = (t: number, timeZone = "UTC") =>
+  new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone }).format(t);
 const DAY_MS = 86_400_000;
 
 /**
@@ -202,7 +206,7 @@ function chart(view: StatusView): string {
     }));
   const reminders = view.audit
     .filter((a) => a.action === "mail.reminder.sent")
-    .map((a) => ({ t: Date.parse(a.at), label: String(a.details.reminder ?? "") }));
+    .map((a) => ({ t: Date.parse(a.at), label: `${describeIsoDuration(String(a.details.reminder ?? ""))} before` }));
   if (points.length === 0) return `<p class="muted">No monitor pass yet.</p>`;
   // The line ends at the count the page shows above it (a pass that changed nothing records no progress entry).
   const now = Date.parse(view.generatedAt);
@@ -231,7 +235,7 @@ function chart(view: StatusView): string {
   const axis = ticks
     .map(
       (t) =>
-        `<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${bottom}" y2="${bottom + 4}" stroke="#8a94a3"/><text class="axis-day" x="${x(t).toFixed(1)}" y="${bottom + 15}" font-size="10" text-anchor="middle" fill="#5b6470">${escapeHtml(axisDay.format(t))}</text>`,
+        `<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${bottom}" y2="${bottom + 4}" stroke="#8a94a3"/><text class="axis-day" x="${x(t).toFixed(1)}" y="${bottom + 15}" font-size="10" text-anchor="middle" fill="#5b6470">${escapeHtml(axisDay(t, view.timeZone))}</text>`,
     )
     .join("");
   const last = points[points.length - 1];
