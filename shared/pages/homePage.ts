@@ -124,12 +124,18 @@ export function startBodyFromForm(form: StartForm): { body: Record<string, unkno
   return { body, errors };
 }
 
+/** "approvers.1" as the form's reader counts: "item 2". */
+const itemOf = (path: string) => {
+  const index = Number(path.split(".")[1]);
+  return Number.isInteger(index) ? `item ${index + 1}` : path;
+};
+
 function errorsOf(errors: readonly FieldError[], field: string): string {
   const mine = errors.filter((e) => e.field === field || e.field.startsWith(`${field}.`));
   return mine
     .map(
       (e) =>
-        `<div class="bad" data-error-for="${escapeHtml(field)}">${escapeHtml(e.field === field ? e.message : `${e.field}: ${e.message}`)}</div>`,
+        `<div class="bad" data-error-for="${escapeHtml(field)}">${escapeHtml(e.field === field ? e.message : `${itemOf(e.field)}: ${e.message}`)}</div>`,
     )
     .join("");
 }
@@ -150,7 +156,7 @@ function timeZoneHtml(form: StartForm, errors: readonly FieldError[]): string {
     (zone) =>
       `<option value="${escapeHtml(zone)}"${zone === form.timeZone ? " selected" : ""}>${escapeHtml(zone.replace(/_/g, " "))}</option>`,
   ).join("");
-  return `<p><label for="f-timeZone"><strong>Time zone</strong></label><br><select id="f-timeZone" name="timeZone" aria-describedby="h-timeZone">${options}</select><br><span class="muted" id="h-timeZone">the deadline's, and the one pages and e-mails show times in</span>${errorsOf(errors, "timeZone")}${errorsOf(errors, "deadline")}</p>`;
+  return `<p><label for="f-timeZone"><strong>Time zone</strong></label><br><select id="f-timeZone" aria-describedby="h-timeZone" name="timeZone">${options}</select><br><span class="muted" id="h-timeZone">the deadline's, and the one pages and e-mails show times in</span>${errorsOf(errors, "timeZone")}${errorsOf(errors, "deadline")}</p>`;
 }
 
 function startFormHtml(form: StartForm, errors: readonly FieldError[], action: string): string {

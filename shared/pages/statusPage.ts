@@ -1,7 +1,8 @@
 /**
  * The admin's status page: phase timeline, progress, a chart of onboarded users over time with the
  * reminder moments marked, the users still missing, mismatched requests with their Merge suggestion,
- * open human tasks and the audit trail. Server-rendered SVG, refreshed by the browser every 30 s.
+ * open human tasks and the audit trail. Server-rendered SVG; a Reload link rather than a timed refresh, which would
+ * move the page under a person reading it (WCAG 2.2.1).
  */
 import { describeIsoDuration } from "../domain/duration";
 import { formatHuman } from "../domain/humanTime";
@@ -98,13 +99,13 @@ export function renderStatusPage(view: StatusView): string {
   const when = (iso: string) => ({ html: timeHtml(iso, now, view.timeZone) });
   const body = `
   <h1>Peig migration: ${escapeHtml(view.workspace)}</h1>
-  <p class="muted">${escapeHtml(view.domain)} · ${escapeHtml(view.peigMode)} mode · migration ${escapeHtml(view.id)} · updated ${escapeHtml(formatHuman(now, view.timeZone))}</p>
+  <p class="muted">${escapeHtml(view.domain)} · ${escapeHtml(view.peigMode)} mode · migration ${escapeHtml(view.id)} · updated ${escapeHtml(formatHuman(now, view.timeZone))}${finished ? "" : ` · <a href="">Reload</a>`}</p>
   ${timeline(view.phase)}
   ${view.needsAttention ? attentionBanner(view.needsAttention, when) : ""}
   ${(view.waitingOn ?? []).map((w) => waitingBanner(w, when)).join("")}
   <div class="card">
     <p><strong>${counts.onboarded}</strong> of <strong>${counts.inScope}</strong> users onboarded (${percent}%)</p>
-    <div class="bar" role="progressbar" aria-valuenow="${percent}" aria-valuemin="0" aria-valuemax="100"><span style="width:${percent}%"></span></div>
+    <div class="bar" role="progressbar" aria-label="Users onboarded" aria-valuenow="${percent}" aria-valuemin="0" aria-valuemax="100"><span style="width:${percent}%"></span></div>
     <p class="muted" id="counts">Pending requests ${counts.pending} · mismatched requests ${counts.mismatched} · not onboarded ${counts.notOnboarded} · with a Phase 2 account, awaiting their first sign-in ${counts.phase2Created} · Phase 2 accounts that failed ${counts.phase2Failed}</p>
     <p>Deadline <strong>${when(view.deadline).html}</strong>${view.nextReminder ? ` · next reminder ${when(view.nextReminder).html}` : ""}${view.waitingFor && !finished ? ` · waiting for ${escapeHtml(view.waitingFor)}` : ""}</p>
     ${view.phase === "completed" ? `<p><a href="${escapeHtml(view.links.report)}">Open the report</a></p>` : ""}
@@ -141,7 +142,22 @@ export function renderStatusPage(view: StatusView): string {
     "Everyone in scope is onboarded.",
   )}${moreLink(view.notOnboarded, counts.notOnboarded)}
   ${bouncedTable(view.bounced ?? [], view.bouncedTotal, when)}
-  ${view.app ? `<h2>Entra migration app</h2><div class="card">${table(["Application ID", "Entity ID", "Reply URL", "Signing certificate"], [[view.app.appId, view.app.entityId, view.app.replyUrl, { html: `${escapeHtml(view.app.thumbprint)} (until ${when(view.app.certificateNotAfter).html})` }]])}</div>` : ""}
+  ${
+    view.app
+      ? `<h2>Entra migration app</h2><div class="card">${table(
+          ["Setting", "Value"],
+          [
+            ["Application ID", view.app.appId],
+            ["Entity ID", view.app.entityId],
+            ["Reply URL", view.app.replyUrl],
+            [
+              "Signing certificate",
+              { html: `${escapeHtml(view.app.thumbprint)} (until ${when(view.app.certificateNotAfter).html})` },
+            ],
+          ],
+        )}</div>`
+      : ""
+  }
   <h2>Audit trail</h2>${table(
     ["When", "Who", "What happened"],
     [...view.audit]
@@ -150,7 +166,7 @@ export function renderStatusPage(view: StatusView): string {
       .map((a) => [when(a.at), actorInWords(a.actor), auditInWords(a, view.timeZone)]),
   )}
   `;
-  return page(`Peig migration ${view.workspace}`, body, { refreshSeconds: finished ? undefined : 30 });
+  return page(`Peig migration ${view.workspace}`, body);
 }
 
 /** "Waiting for: the Peig admin to confirm 9 merges — task sent to it@… on …": the link itself is only in their e-mail. */
