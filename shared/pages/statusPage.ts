@@ -255,6 +255,8 @@ function chart(view: StatusView): string {
     )
     .join("");
   const last = points[points.length - 1];
+  // Near the right edge the count goes left of its point, so it is not cut off.
+  const nearEnd = x(last.t) > W - P - 90;
   const deadlineX = x(Date.parse(view.deadline)).toFixed(1);
   const ly = H - 10;
   const legend = `<g class="legend" font-size="11"><path d="M${P},${ly - 4} h22" stroke="#2f6fde" stroke-width="2"/><text x="${P + 28}" y="${ly}">onboarded users at each check</text>
@@ -267,7 +269,7 @@ function chart(view: StatusView): string {
     <text x="${(Number(deadlineX) - 50).toFixed(1)}" y="${P - 6}" font-size="11" fill="#b42318">deadline</text>
     ${marks}<path class="onboarded" d="${line}" fill="none" stroke="#2f6fde" stroke-width="2"/>
     ${points.map((p) => `<circle cx="${x(p.t).toFixed(1)}" cy="${y(p.v).toFixed(1)}" r="2.5" fill="#2f6fde"/>`).join("")}
-    <text class="last-count" x="${(x(last.t) + 5).toFixed(1)}" y="${(y(last.v) - 5).toFixed(1)}" font-size="11" fill="#2f6fde">${last.v} onboarded</text>
+    <text class="last-count" x="${(x(last.t) + (nearEnd ? -5 : 5)).toFixed(1)}" y="${(y(last.v) - 5).toFixed(1)}"${nearEnd ? ' text-anchor="end"' : ""} font-size="11" fill="#2f6fde">${last.v} onboarded</text>
     ${legend}
   </svg>`;
 }
