@@ -19,32 +19,51 @@ export function isTimeZone(name: string): boolean {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
+/** The en-GB formatter of one shape ("human", "day", "wall") in one zone, made once (constructing one is costly). */
+function formatterFor(shape: keyof typeof SHAPES, timeZone: string): Intl.DateTimeFormat {
+  const key = `${shape} ${timeZone}`;
+  let formatter = formatters.get(key);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat("en-GB", {
-      timeZone,
-      weekday: "short",
-      day: "numeric",
-      month: "short",
-      year: "numeric",
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-      timeZoneName: "short",
-    });
-    formatters.set(timeZone, formatter);
+    formatter = new Intl.DateTimeFormat("en-GB", { timeZone, ...SHAPES[shape] });
+    formatters.set(key, formatter);
   }
   return formatter;
 }
 
-/** "Tue 15 Dec 2026, 18:00 CET" (en-GB's parts, joined in a fixed order so an ICU update cannot reshuffle them). */
-export function formatHuman(date: Date, timeZone: string = DEFAULT_TIME_ZONE): string {
-  const parts = Object.fromEntries(
-    formatterFor(timeZone)
+const SHAPES = {
+  human: {
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZoneName: "short",
+  },
+  day: { weekday: "short", day: "numeric", month: "short" },
+  wall: {
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+  },
+} satisfies Record<string, Intl.DateTimeFormatOptions>;
+
+/** The formatted parts by type ("weekday", "day", …). */
+const partsOf = (shape: keyof typeof SHAPES, date: Date, timeZone: string): Record<string, string> =>
+  Object.fromEntries(
+    formatterFor(shape, timeZone)
       .formatToParts(date)
       .map((p) => [p.type, p.value]),
   );
+
+/** "Tue 15 Dec 2026, 18:00 CET" (en-GB's parts, joined in a fixed order so an ICU update cannot reshuffle them). */
+export function formatHuman(date: Date, timeZone: string = DEFAULT_TIME_ZONE): string {
+  const parts = partsOf("human", date, timeZone);
   return `${parts.weekday} ${parts.day} ${parts.month} ${parts.year}, ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
 }
 
@@ -69,38 +88,15 @@ export function formatRelative(date: Date, now: Date): string {
   return "now";
 }
 
-const dayFormatters = new Map<string, Intl.DateTimeFormat>();
-
 /** "Mon 8 Mar": a day in the zone, for lists of dates close together ("reminders on Mon 8 Mar, Fri 12 Mar"). */
 export function formatDay(date: Date, timeZone: string = DEFAULT_TIME_ZONE): string {
-  let formatter = dayFormatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat("en-GB", { timeZone, weekday: "short", day: "numeric", month: "short" });
-    dayFormatters.set(timeZone, formatter);
-  }
-  const parts = Object.fromEntries(formatter.formatToParts(date).map((p) => [p.type, p.value]));
+  const parts = partsOf("day", date, timeZone);
   return `${parts.weekday} ${parts.day} ${parts.month}`;
 }
 
-const wallFormatters = new Map<string, Intl.DateTimeFormat>();
-
 /** The wall-clock date and time in the zone: { date: "2027-03-15", time: "17:00" } (what HTML date and time inputs hold). */
 export function wallClockIn(date: Date, timeZone: string = DEFAULT_TIME_ZONE): { date: string; time: string } {
-  let formatter = wallFormatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat("en-GB", {
-      timeZone,
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-      hourCycle: "h23",
-    });
-    wallFormatters.set(timeZone, formatter);
-  }
-  const p = Object.fromEntries(formatter.formatToParts(date).map((part) => [part.type, part.value]));
+  const p = partsOf("wall", date, timeZone);
   return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}` };
 }
 
