@@ -81,6 +81,9 @@ export function valueInWords(value: unknown, timeZone?: string): string {
   return gateInWords(text);
 }
 
+/** An activity's name as words: "createMigrationApp" → "create migration app". */
+export const stepInWords = (step: string): string => wordsOfKey(step);
+
 /** "withoutMailbox" → "without mailbox". */
 const wordsOfKey = (key: string): string => key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
 
@@ -125,8 +128,8 @@ export function auditInWords(entry: { action: string; details: Details }, timeZo
     "migration.cancelRequested": () => `Asked to cancel the migration${d.reason ? ` (reason: ${d.reason})` : ""}.`,
     "migration.resumeRequested": () => "Asked the migration to try again now.",
     "approval.requestedAgain": () => "Asked the approvers again.",
-    "attention.needed": () => `Step ${d.step} keeps failing: ${d.message}`,
-    "attention.cleared": () => `Step ${d.step} works again.`,
+    "attention.needed": () => `The step "${stepInWords(String(d.step))}" keeps failing: ${d.message}`,
+    "attention.cleared": () => `The step "${stepInWords(String(d.step))}" works again.`,
     "phase2.planned": () => `Planned Peig accounts for ${plural(d.users, "person", "people")} who missed the window.`,
     "peig.request.merged": () => `Merged ${d.typedEmail}'s request into ${d.userPrincipalName}'s Peig account.`,
     "peig.request.notMerged": () => `Did not merge ${d.typedEmail}'s request: ${d.why}.`,

@@ -9,7 +9,7 @@ import { DEFAULT_TIME_ZONE, formatDay, formatHuman, instantFromWallClock, isTime
 import type { PreflightFinding } from "../graph/preflight";
 import type { MigrationCounts } from "../store";
 import type { FieldError } from "../validation/startRequest";
-import { phaseInWords } from "../domain/inWords";
+import { capitalised, phaseInWords, stepInWords } from "../domain/inWords";
 import { escapeHtml, nameHtml, page } from "./layout";
 
 export interface MigrationSummary {
@@ -207,7 +207,7 @@ export function renderHomePage(input: {
       (m) =>
         `<tr><td><a href="${escapeHtml(m.links.page)}">${nameHtml(m.workspace)}</a></td><td>${escapeHtml(phaseInWords(m.phase))}</td><td>${escapeHtml(progressText(m.counts))}</td><td><time datetime="${escapeHtml(m.deadline)}">${escapeHtml(formatHuman(new Date(m.deadline), m.timeZone))}</time></td><td>${
           m.needsAttention
-            ? `<span class="bad">${escapeHtml(`${m.needsAttention.step}: ${m.needsAttention.message}`)}</span>`
+            ? `<span class="bad">${escapeHtml(`${capitalised(stepInWords(m.needsAttention.step))}: ${m.needsAttention.message}`)}</span>`
             : `<span class="muted">no</span>`
         }</td></tr>`,
     )
