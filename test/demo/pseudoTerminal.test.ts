@@ -48,7 +48,7 @@ describe("npm start in a terminal, answered only through the links it prints", (
     const answer = (url: string) =>
       (answering = answering.then(async () => {
         const page = await openTaskPage(url);
-        if (page.status !== 200) return; // replaced by a newer e-mail, or answered already
+        if (page.status !== 200) return; // answered already (through this or another of its links), or closed
         const decision = decisionOn(page.html);
         decisions.push(
           `${decision}: ${/<h1>([^<]*)<\/h1>/.exec(page.html)?.[1] ?? ""} -> ${await submitDecision(url, page, decision)}`,
