@@ -406,28 +406,32 @@ export class EntityMigrationStore implements MigrationStore {
   async closeOpenTasks(
     migrationId: string,
     status: "expired" | "cancelled",
-    filter: { gate?: string; assignee?: string; closedAs?: string } = {},
+    options: { gate?: string; closedAs?: string } = {},
   ): Promise<number> {
-    const open = (await this.listTasks(migrationId, { status: "open", gate: filter.gate })).filter(
-      (task) => !filter.assignee || task.assignee.toLowerCase() === filter.assignee.toLowerCase(),
-    );
+    const open = await this.listTasks(migrationId, { status: "open", gate: options.gate });
     const closed = await Promise.all(
-      open.map(async (task) => {
-        try {
-          await this.tasks.replace(
-            {
-              partitionKey: task.tokenHash,
-              rowKey: TASK_ROW,
-              properties: taskProperties({ ...withoutEtag(task), status, closedAs: filter.closedAs }),
-            },
-            task.etag,
-          );
-          return true;
-        } catch (error) {
-          // Decided (or closed) meanwhile: that outcome stands.
-          if (error instanceof PreconditionFailedError || error instanceof NotFoundError) return false;
-          throw error;
+      open.map(async (read) => {
+        // A new link stamped meanwhile changes the row but not its status: read it again and close it still.
+        let task: TaskRecord | undefined = read;
+        for (let attempt = 1; task?.status === "open"; attempt++) {
+          try {
+            await this.tasks.replace(
+              {
+                partitionKey: task.tokenHash,
+                rowKey: TASK_ROW,
+                properties: taskProperties({ ...withoutEtag(task), status, closedAs: options.closedAs }),
+              },
+              task.etag,
+            );
+            return true;
+          } catch (error) {
+            if (error instanceof NotFoundError) return false;
+            if (!(error instanceof PreconditionFailedError) || attempt >= MAX_WRITE_ATTEMPTS) throw error;
+            task = await this.getTaskByTokenHash(task.tokenHash);
+          }
         }
+        // Decided (or closed) meanwhile: that outcome stands.
+        return false;
       }),
     );
     return closed.filter(Boolean).length;

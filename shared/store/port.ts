@@ -293,13 +293,13 @@ export interface MigrationStore {
    */
   decideTask(tokenHash: string, decision: TaskDecision, options: DecideTaskOptions): Promise<DecideTaskResult>;
   /**
-   * Marks the migration's open tasks (optionally of one gate, or one assignee's) expired/cancelled, recording why
-   * (`closedAs`, for the page a dead link shows); returns how many it closed.
+   * Marks the migration's open tasks (optionally of one gate) expired/cancelled, recording why (`closedAs`, for the
+   * page a dead link shows); returns how many it closed.
    */
   closeOpenTasks(
     migrationId: string,
     status: "expired" | "cancelled",
-    filter?: { gate?: string; assignee?: string; closedAs?: string },
+    options?: { gate?: string; closedAs?: string },
   ): Promise<number>;
 
   /** Appends; never overwrites another entry, even under concurrent appends. */

@@ -202,4 +202,14 @@ describe.each(storeAdapters())("human tasks: $name", (adapter) => {
       closedAs: "approved",
     });
   });
+  it("closes a task even when a new link is stamped on it at the same time", async () => {
+    for (let i = 0; i < 5; i++) {
+      const { task } = await openTask({ id: `race-${i}`, gate: `race-${i}` });
+      await Promise.all([
+        store.addTaskLink(task.tokenHash, hashToken(newToken()), { at: clock.now().toISOString() }),
+        store.closeOpenTasks("m1", "cancelled", { gate: `race-${i}`, closedAs: "approved" }),
+      ]);
+      await expect(store.getTaskByTokenHash(task.tokenHash)).resolves.toMatchObject({ status: "cancelled" });
+    }
+  });
 });
