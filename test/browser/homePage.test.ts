@@ -6,6 +6,7 @@
  */
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { renderDeadLinkPage } from "../../shared/pages/taskPage";
 import { startBody, startScenario, type Scenario } from "../workflow/harness";
 import { seriousViolations } from "./axe";
 import { launchChromium, SCREENSHOTS, skipBrowserTests } from "./chromium";
@@ -145,6 +146,16 @@ const ISO_8601 = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|\bP(?:\d+[WD]|T\d+[HMS])/;
     await expectAccessible(page, "report");
     await screenshot(page, "report.png");
 
-    expect(requested.filter((url) => !url.startsWith(s.host.baseUrl))).toEqual([]);
+    // A dead link whose question is open again for the person offers a fresh link: that page is accessible too.
+    await page.setContent(
+      renderDeadLinkPage(
+        { title: "This link has expired", lines: ["It was open until Tue 15 Dec 2026, 17:00 CET."] },
+        { csrf: "token", action: "/api/tasks/x/link" },
+      ),
+    );
+    await expectAccessible(page, "dead link with a fresh-link button");
+    await screenshot(page, "task-dead-link-fresh.png");
+
+    expect(requested.filter((url) => !url.startsWith(s.host.baseUrl) && url !== "about:blank")).toEqual([]);
   });
 });
