@@ -5,7 +5,7 @@
  * opens. Only the tokens' hashes are stored; the token itself exists only in the e-mail.
  */
 import { approvalRequestEmail, operatorTaskEmail, type EmailContent } from "./mail/templates";
-import type { TaskPayload } from "./humanTasks";
+import type { TaskPayload } from "./taskPayloads";
 import type { Services } from "./services";
 import type { TaskRecord } from "./store";
 import { hashToken, newToken } from "./tokens";

@@ -19,7 +19,7 @@ export function isTimeZone(name: string): boolean {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** The en-GB formatter of one shape ("human", "day", "wall") in one zone, made once (constructing one is costly). */
+/** The en-GB formatter of one shape ("human", "day") in one zone, made once (constructing one is costly). */
 function formatterFor(shape: keyof typeof SHAPES, timeZone: string): Intl.DateTimeFormat {
   const key = `${shape} ${timeZone}`;
   let formatter = formatters.get(key);
@@ -42,15 +42,6 @@ const SHAPES = {
     timeZoneName: "short",
   },
   day: { weekday: "short", day: "numeric", month: "short" },
-  wall: {
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-    hourCycle: "h23",
-  },
 } satisfies Record<string, Intl.DateTimeFormatOptions>;
 
 /** The formatted parts by type ("weekday", "day", …). */
@@ -92,39 +83,6 @@ export function formatRelative(date: Date, now: Date): string {
 export function formatDay(date: Date, timeZone: string = DEFAULT_TIME_ZONE): string {
   const parts = partsOf("day", date, timeZone);
   return `${parts.weekday} ${parts.day} ${parts.month}`;
-}
-
-/** The wall-clock date and time in the zone: { date: "2027-03-15", time: "17:00" } (what HTML date and time inputs hold). */
-export function wallClockIn(date: Date, timeZone: string = DEFAULT_TIME_ZONE): { date: string; time: string } {
-  const p = partsOf("wall", date, timeZone);
-  return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}` };
-}
-
-/** How far the zone's wall clock is ahead of UTC at `instant`, in ms. */
-function zoneOffsetMs(instant: number, timeZone: string): number {
-  const { date, time } = wallClockIn(new Date(instant), timeZone);
-  const seconds = new Date(instant).getUTCSeconds() * 1000 + new Date(instant).getUTCMilliseconds();
-  return Date.parse(`${date}T${time}:00Z`) + seconds - instant;
-}
-
-/**
- * The instant a wall-clock date ("2027-03-15") and time ("17:00") in the zone stand for, by Intl's tz data; undefined
- * for text that is no such date or time. A time the clocks skip (spring forward) is read with the offset before the
- * change, so it lands just after it; a time that happens twice (fall back) is the first.
- */
-export function instantFromWallClock(date: string, time: string, timeZone: string): Date | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !/^\d{2}:\d{2}$/.test(time)) return undefined;
-  const asUtc = Date.parse(`${date}T${time}:00Z`);
-  if (Number.isNaN(asUtc) || new Date(asUtc).toISOString().slice(0, 10) !== date) return undefined;
-  const before = asUtc - zoneOffsetMs(asUtc - 86_400_000, timeZone);
-  const after = asUtc - zoneOffsetMs(asUtc + 86_400_000, timeZone);
-  // Either offset may be the one in force; the earlier instant that shows this wall clock wins.
-  const shows = (t: number) => {
-    const wall = wallClockIn(new Date(t), timeZone);
-    return wall.date === date && wall.time === time;
-  };
-  const candidates = [Math.min(before, after), Math.max(before, after)].filter(shows);
-  return new Date(candidates[0] ?? before);
 }
 
 /** "Tue 15 Dec 2026, 18:00 CET (in 3 days)": what pages show. */

@@ -5,9 +5,10 @@
  */
 import { describeIsoDuration } from "../domain/duration";
 import type { MailPlan } from "../domain/mailPlan";
-import { DEFAULT_TIME_ZONE, formatDay, formatHuman, instantFromWallClock, isTimeZone } from "../domain/humanTime";
+import { DEFAULT_TIME_ZONE, formatDay, formatHuman, isTimeZone } from "../domain/humanTime";
+import { instantOfWallClock } from "../domain/wallClock";
 import type { PreflightFinding } from "../graph/preflight";
-import type { MigrationCounts } from "../store";
+import type { MigrationCounts } from "../workflow";
 import type { FieldError } from "../validation/startRequest";
 import { capitalised, phaseInWords, stepInWords } from "../domain/inWords";
 import { escapeHtml, nameHtml, page } from "./layout";
@@ -112,9 +113,8 @@ export function startBodyFromForm(form: StartForm): { body: Record<string, unkno
   }
   const zone = form.timeZone.trim() || DEFAULT_TIME_ZONE;
   body.timeZone = zone;
-  const deadline = instantFromWallClock(
-    form.deadlineDate.trim(),
-    form.deadlineTime.trim(),
+  const deadline = instantOfWallClock(
+    `${form.deadlineDate.trim()}T${form.deadlineTime.trim()}`,
     isTimeZone(zone) ? zone : DEFAULT_TIME_ZONE,
   );
   if (deadline) body.deadline = deadline.toISOString();
@@ -277,7 +277,11 @@ export function renderPlanPage(input: {
 <p id="plan-times">Deadline <strong>${escapeHtml(when(plan.deadline))}</strong> (${escapeHtml(zone.replace(/_/g, " "))}); ${reminderDays.length ? `reminders on ${escapeHtml(reminderDays.join(", "))}` : "no reminders"}; progress checked every ${escapeHtml(describeIsoDuration(plan.monitor.every))} (${plan.monitor.checks} checks).</p>
 <h2>Mail plan</h2><p>Sent from ${escapeHtml(plan.senders.join(", ") || "no mailbox")}.</p><div class="scroll"><table><thead><tr><th scope="col">Mail</th><th scope="col">Starts</th><th scope="col">Recipients</th><th scope="col">Messages</th><th scope="col">Last recipient mailed</th></tr></thead><tbody>${sends}</tbody></table></div>
 <h2>Shortfalls</h2>${list(plan.shortfalls, "bad")}<h2>Warnings</h2>${list(plan.warnings, "warn")}<h2>Preflight</h2>${list(findings, blocking ? "bad" : "warn")}</div>
-<form method="post" action="${escapeHtml(input.startAction)}">${hiddenForm(input.form)}<input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}"><p><button class="primary" type="submit">Start the migration</button></p></form>
+${
+  blocking
+    ? `<p class="bad" id="refused">This migration cannot start until the blocking findings above are resolved.</p>`
+    : `<form method="post" action="${escapeHtml(input.startAction)}">${hiddenForm(input.form)}<input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}"><p><button class="primary" type="submit">Start the migration</button></p></form>`
+}
 <form method="post" action="${escapeHtml(input.editAction)}">${hiddenForm(input.form)}<input type="hidden" name="edit" value="1"><p><button type="submit">Change the request</button></p></form>`;
   return page("The plan", body);
 }

@@ -2,10 +2,10 @@
  * The page an e-mailed task link opens. Loading it changes nothing (mail scanners fetch links); the
  * decision is a POST from its buttons, carrying a CSRF token that must match the page's cookie.
  */
-import type { TaskPayload } from "../humanTasks";
 import type { MergeList } from "../domain/merges";
 import { formatHuman } from "../domain/humanTime";
-import type { TaskDecision, TaskRecord } from "../store";
+import type { TaskRecord } from "../store";
+import type { TaskDecision, TaskPayload } from "../taskPayloads";
 import { checklistHtml, escapeHtml, isolatedParts, nameHtml, page, table, timeHtml } from "./layout";
 
 export interface TaskPageInput {

@@ -3,9 +3,7 @@ import {
   formatHuman,
   formatHumanWithRelative,
   formatRelative,
-  instantFromWallClock,
   isTimeZone,
-  wallClockIn,
 } from "../../shared/domain/humanTime";
 
 describe("human time", () => {
@@ -41,41 +39,8 @@ describe("human time", () => {
   });
 });
 
-describe("wall-clock times in a zone", () => {
-  it("reads a date and a time as the instant they stand for in the zone, across summer time", () => {
-    expect(instantFromWallClock("2027-03-15", "17:00", "Europe/Prague")?.toISOString()).toBe(
-      "2027-03-15T16:00:00.000Z",
-    );
-    expect(instantFromWallClock("2027-07-15", "17:00", "Europe/Prague")?.toISOString()).toBe(
-      "2027-07-15T15:00:00.000Z",
-    );
-    expect(instantFromWallClock("2027-03-15", "17:00", "UTC")?.toISOString()).toBe("2027-03-15T17:00:00.000Z");
-    expect(instantFromWallClock("2027-03-15", "09:30", "America/New_York")?.toISOString()).toBe(
-      "2027-03-15T13:30:00.000Z",
-    );
-  });
-
-  it("takes the first of a time that happens twice, and a skipped time just after the change", () => {
-    // Europe/Prague: 31 Oct 2027 03:00 CEST goes back to 02:00 CET; 28 Mar 2027 02:00 CET jumps to 03:00 CEST.
-    expect(instantFromWallClock("2027-10-31", "02:30", "Europe/Prague")?.toISOString()).toBe(
-      "2027-10-31T00:30:00.000Z",
-    );
-    expect(instantFromWallClock("2027-03-28", "02:30", "Europe/Prague")?.toISOString()).toBe(
-      "2027-03-28T01:30:00.000Z",
-    );
-  });
-
-  it("refuses text that is no date or time", () => {
-    expect(instantFromWallClock("2027-02-30", "17:00", "UTC")).toBeUndefined();
-    expect(instantFromWallClock("15/03/2027", "17:00", "UTC")).toBeUndefined();
-    expect(instantFromWallClock("2027-03-15", "5pm", "UTC")).toBeUndefined();
-  });
-
-  it("gives the wall clock of an instant, and its day in short", () => {
-    expect(wallClockIn(new Date("2027-03-15T16:00:00Z"), "Europe/Prague")).toEqual({
-      date: "2027-03-15",
-      time: "17:00",
-    });
+describe("days and relative times", () => {
+  it("gives an instant's day in short", () => {
     expect(formatDay(new Date("2027-03-08T16:00:00Z"), "Europe/Prague")).toBe("Mon 8 Mar");
   });
 
