@@ -2,6 +2,7 @@
  * The orchestration's paperwork: read admin commands from the store, record phase changes (and free
  * the workspace when a migration ends), tell the admins about events, and write the final report.
  */
+import { auditInWords } from "../shared/domain/inWords";
 import { adminNoticeEmail, reportReadyEmail } from "../shared/mail/templates";
 import { loadMigration, once, updateRuntime } from "../shared/migrationRecord";
 import { sendKey } from "../shared/mail/sendKey";
@@ -60,6 +61,7 @@ export async function notifyAdmins(
     event: input.event,
     details: input.details,
     statusPageUrl: statusPageUrl(s, input.migrationId),
+    timeZone: runtime.request.timeZone,
   });
   await s.mail.sendBulk({
     subject: notice.subject,
@@ -132,6 +134,7 @@ export async function recordAttention(
     event: "needsAttention",
     details,
     statusPageUrl: statusPageUrl(s, migrationId),
+    timeZone: runtime.request.timeZone,
   });
   await once(s, migrationId, `attention:${attention.incident}:mail`, async () => {
     const sent = await s.mail.sendBulk({
@@ -201,7 +204,7 @@ export async function writeReport(
       .map((a) => ({
         what: a.action === "entraApp.deleted" ? "Entra app PeigMigrationManager" : "Peig migration configuration",
         at: a.at,
-        detail: JSON.stringify(a.details),
+        detail: auditInWords(a, runtime.request.timeZone),
       })),
     nextStep: federationNextStep(record.domain),
   };

@@ -1,16 +1,14 @@
 /**
  * Human tasks' side effects: open a gate (one task and one personal e-mail per assignee), tally the
- * decisions the task endpoints recorded, remind those who have not decided, close the gate. Tokens
- * exist only in the e-mails: the store keeps their SHA-256.
+ * decisions the task endpoints recorded, remind those who have not decided (a further link to the same task),
+ * close the gate. Tokens exist only in the e-mails: the store keeps their SHA-256.
  */
 import { randomUUID } from "node:crypto";
-import { approvalRequestEmail, operatorTaskEmail, type EmailContent } from "../shared/mail/templates";
 import { assigneesFor, taskKind } from "../shared/domain/assignees";
 import { taskPayload, type TaskPayload } from "../shared/taskPayloads";
 import { loadMigration, once, type MigrationRuntime } from "../shared/migrationRecord";
 import type { Services } from "../shared/services";
-import type { TaskRecord } from "../shared/store";
-import { hashToken, newToken } from "../shared/tokens";
+import { addLinkMessage, newTaskLink, sendTaskMessages, taskMessage, type TaskMessage } from "../shared/taskLinks";
 import { currentMergeList } from "./merges";
 import { gateId, type HumanTaskPurpose, type HumanTaskTally, type OpenHumanTasksInput } from "../shared/workflow";
 
@@ -23,11 +21,11 @@ export async function openHumanTasks(
   const assignees = assigneesFor(input.purpose, runtime.request);
   await once(s, input.migrationId, `tasks:${gate}`, async () => {
     // An earlier attempt may have stored tasks whose links never went out: retire them, issue new ones.
-    await s.store.closeOpenTasks(input.migrationId, "cancelled", { gate });
+    await s.store.closeOpenTasks(input.migrationId, "cancelled", { gate, closedAs: "reissued" });
     const payload = taskPayload(input.purpose, await payloadFacts(s, input.migrationId, input.purpose, runtime));
     const messages = [];
     for (const assignee of assignees) messages.push(await issueTask(s, input, gate, assignee, payload));
-    await sendAll(s, messages);
+    await sendTaskMessages(s, messages);
     await s.store.appendAudit({
       migrationId: input.migrationId,
       actor: "system",
@@ -59,29 +57,26 @@ export async function tallyHumanTasks(
   };
 }
 
-/** The original links cannot be re-sent (only their hashes exist): each undecided person gets a fresh link, the old one stops working. */
+/**
+ * The original links cannot be re-sent (only their hashes exist): each undecided person gets a further link to the
+ * same task. The earlier links keep working, and whichever one decides, the task is decided once.
+ */
 export async function remindHumanTasks(input: { migrationId: string; gate: string }, s: Services): Promise<number> {
   const open = await s.store.listTasks(input.migrationId, { gate: input.gate, status: "open" });
   const now = s.clock.now();
-  const messages = [];
+  const messages: TaskMessage[] = [];
   for (const task of open) {
     if (new Date(task.expiresAt) <= now) continue;
-    await s.store.closeOpenTasks(input.migrationId, "cancelled", { gate: input.gate, assignee: task.assignee });
-    const request = {
-      migrationId: input.migrationId,
-      purpose: task.payload.purpose,
-      round: 0,
-      expiresAt: task.expiresAt,
-    };
-    messages.push(await issueTask(s, request, input.gate, task.assignee, task.payload, true));
+    const message = await addLinkMessage(s, task, "reminder");
+    if (message) messages.push(message);
   }
-  await sendAll(s, messages);
+  await sendTaskMessages(s, messages);
   if (messages.length)
     await s.store.appendAudit({
       migrationId: input.migrationId,
       actor: "system",
       action: "tasks.reminded",
-      details: { gate: input.gate, assignees: open.map((t) => t.assignee) },
+      details: { gate: input.gate, assignees: messages.map((m) => m.to) },
     });
   return messages.length;
 }
@@ -93,7 +88,7 @@ export async function closeHumanTasks(
   const closed = await s.store.closeOpenTasks(
     input.migrationId,
     input.outcome === "expired" ? "expired" : "cancelled",
-    input.gate ? { gate: input.gate } : undefined,
+    { gate: input.gate, closedAs: input.outcome },
   );
   await s.store.appendAudit({
     migrationId: input.migrationId,
@@ -110,55 +105,19 @@ async function issueTask(
   gate: string,
   assignee: string,
   payload: TaskPayload,
-  reminder = false,
-) {
-  const token = newToken();
-  const task: Pick<TaskRecord, "expiresAt"> = await s.store.createTask({
+): Promise<TaskMessage> {
+  const { hash, link } = newTaskLink(s);
+  const task = await s.store.createTask({
     id: randomUUID(),
     migrationId: input.migrationId,
     kind: taskKind(payload.purpose),
     gate,
     assignee,
-    tokenHash: hashToken(token),
+    tokenHash: hash,
     expiresAt: input.expiresAt,
     payload,
   });
-  const link = `${s.settings.PUBLIC_BASE_URL.replace(/\/$/, "")}/api/tasks/${token}`;
-  const content = taskEmail(payload, link, new Date(task.expiresAt));
-  return { to: assignee, subject: reminder ? `Reminder: ${content.subject}` : content.subject, html: content.html };
-}
-
-function taskEmail(payload: TaskPayload, link: string, expiresAt: Date): EmailContent {
-  if (payload.purpose === "deletionApproval") {
-    return approvalRequestEmail({
-      workspace: payload.workspace,
-      requiredApprovals: payload.requiredApprovals ?? 1,
-      deletes: { applicationId: payload.deletesApplicationId ?? "unknown", appDisplayName: "PeigMigrationManager" },
-      checklist: payload.evidence ?? [],
-      link,
-      expiresAt,
-      timeZone: payload.timeZone,
-    });
-  }
-  return operatorTaskEmail({
-    workspace: payload.workspace,
-    title: payload.title,
-    steps: payload.instructions ?? payload.whatHappens,
-    values: payload.values ?? [],
-    link,
-    expiresAt,
-    timeZone: payload.timeZone,
-  });
-}
-
-async function sendAll(s: Services, messages: { to: string; subject: string; html: string }[]): Promise<void> {
-  if (messages.length === 0) return;
-  const result = await s.mail.sendPersonalised(messages);
-  const failed = result.recipients.filter((r) => r.status === "failed");
-  if (failed.length)
-    throw new Error(
-      `task e-mails failed for ${failed.map((f) => `${f.address} (${f.error ?? "unknown"})`).join(", ")}`,
-    );
+  return taskMessage(task, link, "first");
 }
 
 async function payloadFacts(s: Services, migrationId: string, purpose: HumanTaskPurpose, runtime: MigrationRuntime) {

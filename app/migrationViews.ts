@@ -69,6 +69,7 @@ function migrationSummary(m: MigrationRecord) {
     status: m.status,
     counts: m.counts,
     deadline: m.deadline,
+    timeZone: m.runtime.request.timeZone ?? DEFAULT_TIME_ZONE,
     needsAttention: needsAttention(m.runtime, m.phase),
   };
 }

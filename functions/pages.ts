@@ -83,7 +83,7 @@ async function postHomePlan(request: HttpRequest, client: df.DurableClient): Pro
   const posted = await postedForm(request);
   const form = startFormFrom(posted);
   if (posted.has("edit")) return homePage(request, form, []);
-  const body = startBodyFromForm(form);
+  const { body, errors: formErrors } = startBodyFromForm(form);
   const s = services();
   const result = await startMigration(
     s,
@@ -91,7 +91,12 @@ async function postHomePlan(request: HttpRequest, client: df.DurableClient): Pro
     { ...body, dryRun: true },
     adminName(request, s.settings),
   );
-  if (result.kind !== "planned") return homePage(request, form, result.kind === "invalid" ? result.errors : [], 400);
+  if (formErrors.length > 0 || result.kind !== "planned") {
+    // The form's own errors first; the request's about the same fields would only repeat them.
+    const fields = new Set(formErrors.map((e) => e.field));
+    const requestErrors = result.kind === "invalid" ? result.errors.filter((e) => !fields.has(e.field)) : [];
+    return homePage(request, form, [...formErrors, ...requestErrors], 400);
+  }
   return html(
     200,
     renderPlanPage({
@@ -109,7 +114,7 @@ async function postHomePlan(request: HttpRequest, client: df.DurableClient): Pro
 async function postHomeStart(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
   const posted = await postedForm(request);
   const form = startFormFrom(posted);
-  const body = startBodyFromForm(form);
+  const { body } = startBodyFromForm(form);
   if (!isCsrfTokenFor(posted.get("csrf") ?? "", startCsrfKey(request, body))) {
     const message = "this confirmation is not for this request (or the page is stale): show the plan again";
     return homePage(request, form, [{ field: "csrf", message }], 403);

@@ -2,13 +2,22 @@
  * The links in task e-mails (docs/design.md#human-tasks). GET shows a read-only page; only a POST from that page,
  * with its CSRF token, decides, and only once (the store's ETag-conditional write). The token in the
  * link is the credential: its hash finds the task, the token itself is never stored. With App Service
- * Authentication required, the signed-in person must be the one the task was sent to.
+ * Authentication required, the signed-in person must be the one the task was sent to. A task may have several
+ * links (one per e-mail); each works until the task is decided, closed or expires. A dead link says why, and offers
+ * a fresh link when the same question is still open for that person.
  */
 import * as df from "durable-functions";
 import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
-import { renderTaskMessage, renderTaskPage } from "../shared/pages/taskPage";
+import {
+  decisionInWords,
+  renderDeadLinkPage,
+  renderTaskMessage,
+  renderTaskPage,
+  whyLinkIsDead,
+} from "../shared/pages/taskPage";
 import { services, type Services } from "../shared/services";
 import { PreconditionFailedError, type TaskRecord } from "../shared/store";
+import { addLinkMessage, FRESH_LINK_INTERVAL_MS, sendTaskMessages } from "../shared/taskLinks";
 import type { TaskDecision } from "../shared/taskPayloads";
 import { hashToken, isCsrfTokenFor, newCsrfToken, tokensEqual } from "../shared/tokens";
 import { Events } from "../shared/workflow";
@@ -35,14 +44,10 @@ async function findOpenTask(request: HttpRequest, s: Services): Promise<Lookup> 
       ),
     };
   if (task.status !== "open" || new Date(task.expiresAt) <= s.clock.now()) {
-    const why =
-      task.status === "decided"
-        ? `It was already answered (${task.decision}) on ${task.decidedAt}.`
-        : "It has expired or was replaced by a newer e-mail.";
     // A decision posted to an answered task conflicts with the recorded one (409, as when two race);
     // otherwise the link is simply gone (410).
     const status = task.status === "decided" && request.method === "POST" ? 409 : 410;
-    return { ok: false, response: html(status, renderTaskMessage("This link no longer works", why)) };
+    return { ok: false, response: await deadLinkResponse(request, s, task, hash, token, status) };
   }
   const signedIn = callerName(request);
   // With App Service Authentication the platform sets this header (and strips any a client sends).
@@ -59,6 +64,49 @@ async function findOpenTask(request: HttpRequest, s: Services): Promise<Lookup> 
     };
   }
   return { ok: true, task, hash, token };
+}
+
+/** The person's open task of the same kind in the same migration (a newer round), if any. */
+async function openTaskFor(s: Services, task: TaskRecord): Promise<TaskRecord | undefined> {
+  const now = s.clock.now();
+  return (await s.store.listTasks(task.migrationId, { status: "open" })).find(
+    (t) =>
+      t.assignee.toLowerCase() === task.assignee.toLowerCase() &&
+      t.payload.purpose === task.payload.purpose &&
+      new Date(t.expiresAt) > now,
+  );
+}
+
+/** Why the link is dead, and (with a CSRF cookie for its button) the offer of a fresh link when one would help. */
+async function deadLinkResponse(
+  request: HttpRequest,
+  s: Services,
+  task: TaskRecord,
+  hash: string,
+  token: string,
+  status: number,
+): Promise<HttpResponseInit> {
+  const gate = task.gate ? await s.store.listTasks(task.migrationId, { gate: task.gate }) : [];
+  const dead = whyLinkIsDead(task, gate, s.clock.now());
+  if (task.status === "decided" || !(await openTaskFor(s, task))) return html(status, renderDeadLinkPage(dead));
+  const csrf = newCsrfToken(token);
+  const action = `${new URL(request.url).pathname.replace(/\/$/, "")}/link`;
+  return {
+    ...html(status, renderDeadLinkPage(dead, { csrf, action })),
+    cookies: [csrfCookie(request, hash, csrf)],
+  };
+}
+
+function csrfCookie(request: HttpRequest, hash: string, csrf: string) {
+  return {
+    name: csrfCookieName(hash),
+    value: csrf,
+    path: "/api/tasks",
+    httpOnly: true,
+    sameSite: "Strict" as const,
+    secure: new URL(request.url).protocol === "https:",
+    maxAge: 3600,
+  };
 }
 
 export async function showTask(request: HttpRequest): Promise<HttpResponseInit> {
@@ -86,17 +134,7 @@ export async function showTask(request: HttpRequest): Promise<HttpResponseInit> 
         peigConsoleUrl: s.peigConsoleUrl,
       }),
     ),
-    cookies: [
-      {
-        name: csrfCookieName(found.hash),
-        value: csrf,
-        path: "/api/tasks",
-        httpOnly: true,
-        sameSite: "Strict",
-        secure: new URL(request.url).protocol === "https:",
-        maxAge: 3600,
-      },
-    ],
+    cookies: [csrfCookie(request, found.hash, csrf)],
   };
 }
 
@@ -114,10 +152,7 @@ export async function decideTask(request: HttpRequest, client: df.DurableClient)
   if (!found.ok) return found.response;
   const { task, hash, token } = found;
   const form = new URLSearchParams(await request.text());
-  const cookie = cookieValue(request.headers.get("cookie"), csrfCookieName(hash));
-  const csrf = form.get("csrf");
-  // Double submit (cookie = form field), and the token must be this task's: another page's does not count.
-  if (!cookie || !csrf || !tokensEqual(cookie, csrf) || !isCsrfTokenFor(csrf, token)) {
+  if (!hasPageCsrf(request, form, hash, token)) {
     return html(
       403,
       renderTaskMessage("Please use the page", "Open the link from the e-mail again and use the buttons on that page."),
@@ -126,7 +161,13 @@ export async function decideTask(request: HttpRequest, client: df.DurableClient)
   const decision = form.get("decision") as TaskDecision | null;
   const { payload } = task;
   if (!decision || !payload.decisions.includes(decision))
-    return html(400, renderTaskMessage("Unknown decision", `Choose one of: ${payload.decisions.join(", ")}.`));
+    return html(
+      400,
+      renderTaskMessage(
+        "Unknown decision",
+        `Choose one of the buttons on the page: ${payload.decisions.map((d) => payload.labels?.[d] ?? d).join(", ")}.`,
+      ),
+    );
   const reason = form.get("reason")?.slice(0, 500) || undefined;
   const decidedBy = callerName(request) ?? task.assignee;
   let result;
@@ -164,8 +205,72 @@ export async function decideTask(request: HttpRequest, client: df.DurableClient)
   await client.raiseEvent(task.migrationId, Events.wake, {});
   return html(
     200,
-    renderTaskMessage("Thank you", `Recorded: ${decision}${reason ? ` (${reason})` : ""}. You can close this page.`),
+    renderTaskMessage(
+      "Thank you",
+      `Recorded: you ${decisionInWords(decision)}${reason ? ` (reason: ${reason})` : ""}. You can close this page.`,
+    ),
   );
+}
+
+/** Double submit (cookie = form field), and the token must be this link's: another page's does not count. */
+function hasPageCsrf(request: HttpRequest, form: URLSearchParams, hash: string, token: string): boolean {
+  const cookie = cookieValue(request.headers.get("cookie"), csrfCookieName(hash));
+  const csrf = form.get("csrf");
+  return !!cookie && !!csrf && tokensEqual(cookie, csrf) && isCsrfTokenFor(csrf, token);
+}
+
+/**
+ * POST /api/tasks/{token}/link, the dead link page's "Send me a fresh link": mails a new link to the open task of the
+ * same kind to the address the task was sent to, at most once per FRESH_LINK_INTERVAL_MS. The answer is the same
+ * whether a mail went or not, so it tells someone who is not the assignee nothing.
+ */
+export async function sendFreshLink(request: HttpRequest): Promise<HttpResponseInit> {
+  const s = services();
+  const sent = renderTaskMessage(
+    "Check your inbox",
+    "If this link was sent to you, a fresh one is on its way to the same address: it can take a few minutes, and may land in junk mail. One fresh link is sent every 15 minutes at most.",
+  );
+  if (isCrossSite(request, s.settings.PUBLIC_BASE_URL))
+    return html(
+      403,
+      renderTaskMessage("Please use the page", "Open the link from the e-mail again and use its button."),
+    );
+  const token = request.params.token ?? "";
+  const hash = hashToken(token);
+  const task = /^[A-Za-z0-9_-]{20,200}$/.test(token) ? await s.store.getTaskByTokenHash(hash) : undefined;
+  if (!task)
+    return html(
+      404,
+      renderTaskMessage("Link not valid", "This link does not belong to any task. Use the newest e-mail you received."),
+    );
+  if (!hasPageCsrf(request, new URLSearchParams(await request.text()), hash, token))
+    return html(
+      403,
+      renderTaskMessage("Please use the page", "Open the link from the e-mail again and use its button."),
+    );
+  const signedIn = callerName(request);
+  if ((s.settings.REQUIRE_SIGNED_IN_APPROVER || signedIn) && signedIn?.toLowerCase() !== task.assignee.toLowerCase())
+    return html(200, sent);
+  const open = await openTaskFor(s, task);
+  const last = open && Date.parse(open.lastLinkAt ?? open.createdAt);
+  if (!open || s.clock.now().getTime() - last! < FRESH_LINK_INTERVAL_MS) return html(200, sent);
+  let message;
+  try {
+    message = await addLinkMessage(s, open, "fresh", { etag: open.etag });
+  } catch (err) {
+    if (err instanceof PreconditionFailedError) return html(200, sent); // another press (or a reminder) just did it
+    throw err;
+  }
+  if (message) {
+    await sendTaskMessages(s, [message]);
+    await s.store.appendAudit({
+      migrationId: open.migrationId,
+      actor: `approver:${open.assignee}`,
+      action: "task.linkResent",
+      details: { gate: open.gate ?? null },
+    });
+  }
+  return html(200, sent);
 }
 
 function cookieValue(header: string | null, name: string): string | undefined {
@@ -189,6 +294,12 @@ export function registerTaskFunctions(): void {
     methods: ["GET"],
     authLevel: "anonymous",
     handler: (req) => showTask(req),
+  });
+  app.http("sendFreshTaskLink", {
+    route: "tasks/{token}/link",
+    methods: ["POST"],
+    authLevel: "anonymous",
+    handler: (req) => sendFreshLink(req),
   });
   df.app.client.http("decideTask", {
     route: "tasks/{token}",

@@ -100,7 +100,7 @@ export function valuesOnPage(html: string): Record<string, string> {
 
 /** The user principal names in the page's Accounts table (second column). */
 export function accountsOnPage(html: string): string[] {
-  const table = /<h2>Accounts \(\d+\)<\/h2><table>(.*?)<\/table>/s.exec(html)?.[1] ?? "";
+  const table = /<h2>Accounts \(\d+\)<\/h2>(?:<div class="scroll">)?<table>(.*?)<\/table>/s.exec(html)?.[1] ?? "";
   // Cells hold their text in <bdi> (bidi isolation of names).
   return [
     ...table.matchAll(/<tr><td>(?:<bdi>)?[^<]*(?:<\/bdi>)?<\/td><td>(?:<bdi>)?([^<]*)(?:<\/bdi>)?<\/td><\/tr>/g),

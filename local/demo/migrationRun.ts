@@ -189,7 +189,7 @@ async function handleLink(
   clock: AcceleratedClock,
 ): Promise<void> {
   const page = await openTaskPage(link.url);
-  if (page.status !== 200) return; // replaced by a newer e-mail, or already answered
+  if (page.status !== 200) return; // already answered, or closed with its gate
   const kind = taskKindOf(page.html);
   display.message(
     `${kind === "approval" ? "Approval" : "Task"} link for ${link.to} (${link.subject}), open it to decide:\n  ${link.url}`,

@@ -19,32 +19,42 @@ export function isTimeZone(name: string): boolean {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
+/** The en-GB formatter of one shape ("human", "day") in one zone, made once (constructing one is costly). */
+function formatterFor(shape: keyof typeof SHAPES, timeZone: string): Intl.DateTimeFormat {
+  const key = `${shape} ${timeZone}`;
+  let formatter = formatters.get(key);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat("en-GB", {
-      timeZone,
-      weekday: "short",
-      day: "numeric",
-      month: "short",
-      year: "numeric",
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-      timeZoneName: "short",
-    });
-    formatters.set(timeZone, formatter);
+    formatter = new Intl.DateTimeFormat("en-GB", { timeZone, ...SHAPES[shape] });
+    formatters.set(key, formatter);
   }
   return formatter;
 }
 
-/** "Tue 15 Dec 2026, 18:00 CET" (en-GB's parts, joined in a fixed order so an ICU update cannot reshuffle them). */
-export function formatHuman(date: Date, timeZone: string = DEFAULT_TIME_ZONE): string {
-  const parts = Object.fromEntries(
-    formatterFor(timeZone)
+const SHAPES = {
+  human: {
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZoneName: "short",
+  },
+  day: { weekday: "short", day: "numeric", month: "short" },
+} satisfies Record<string, Intl.DateTimeFormatOptions>;
+
+/** The formatted parts by type ("weekday", "day", …). */
+const partsOf = (shape: keyof typeof SHAPES, date: Date, timeZone: string): Record<string, string> =>
+  Object.fromEntries(
+    formatterFor(shape, timeZone)
       .formatToParts(date)
       .map((p) => [p.type, p.value]),
   );
+
+/** "Tue 15 Dec 2026, 18:00 CET" (en-GB's parts, joined in a fixed order so an ICU update cannot reshuffle them). */
+export function formatHuman(date: Date, timeZone: string = DEFAULT_TIME_ZONE): string {
+  const parts = partsOf("human", date, timeZone);
   return `${parts.weekday} ${parts.day} ${parts.month} ${parts.year}, ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
 }
 
@@ -56,13 +66,23 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ["minute", 60_000],
 ];
 
-/** "in 3 days", "2 hours ago", "now": the largest whole unit, so the text stays short. */
+/**
+ * "in 3 days", "2 hours ago", "now": one unit, rounded as people say it (6 days 23 hours ahead is "in 7 days", 23
+ * hours 33 minutes "tomorrow"), so the text stays short.
+ */
 export function formatRelative(date: Date, now: Date): string {
   const diff = date.getTime() - now.getTime();
   for (const [unit, ms] of UNITS) {
-    if (Math.abs(diff) >= ms) return relative.format(Math.trunc(diff / ms), unit);
+    // A unit is used from just under one of it (23.5 hours is "in 1 day"), and its count rounded.
+    if (Math.abs(diff) >= ms - ms / 48) return relative.format(Math.round(diff / ms), unit);
   }
   return "now";
+}
+
+/** "Mon 8 Mar": a day in the zone, for lists of dates close together ("reminders on Mon 8 Mar, Fri 12 Mar"). */
+export function formatDay(date: Date, timeZone: string = DEFAULT_TIME_ZONE): string {
+  const parts = partsOf("day", date, timeZone);
+  return `${parts.weekday} ${parts.day} ${parts.month}`;
 }
 
 /** "Tue 15 Dec 2026, 18:00 CET (in 3 days)": what pages show. */

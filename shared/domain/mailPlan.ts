@@ -8,7 +8,8 @@
  * message per recipient. Pure: the caller gives the time and the sender mailboxes; the activities follow the
  * same rule with the real ledger of what each mailbox sent.
  */
-import { describeDuration } from "./duration";
+import { describeDuration, describeIsoDuration } from "./duration";
+import { formatHuman } from "./humanTime";
 import { monitorTimes, reminderTimes } from "./schedule";
 import type { M365User } from "./types";
 
@@ -145,7 +146,9 @@ interface TimedSend extends SendPlan {
 }
 
 const describeSend = (send: { label: string }) =>
-  send.label === "invitation" ? "the invitation" : `the ${send.label} reminder`;
+  send.label === "invitation"
+    ? "the invitation"
+    : `the reminder ${describeIsoDuration(send.label)} before the deadline`;
 
 /**
  * Books `send` onto the mailboxes, earliest first: every mailbox's remaining 24-hour budget now, then (when
@@ -203,6 +206,8 @@ export interface MailPlanRequest {
   reminders: readonly string[];
   monitorEvery: string;
   personalisedReminders?: boolean;
+  /** IANA zone the plan's messages give times in (default UTC). */
+  timeZone?: string;
 }
 
 export interface MailPlan {
@@ -266,12 +271,12 @@ export function planMail(
     const send = booked[i];
     const before =
       i === 0 && booked[1]
-        ? `the first reminder (${booked[1].label}, ${booked[1].at.toISOString()})`
-        : `the deadline (${deadline.toISOString()})`;
+        ? `the first reminder (${describeIsoDuration(booked[1].label)} before the deadline, ${formatHuman(booked[1].at, request.timeZone)})`
+        : `the deadline (${formatHuman(deadline, request.timeZone)})`;
     const reach =
       send.finishesAt === null
         ? `does not reach everyone before ${before}`
-        : `reaches everyone only at ${new Date(send.finishesAt).toISOString()}, after ${before}`;
+        : `reaches everyone only on ${formatHuman(new Date(send.finishesAt), request.timeZone)}, after ${before}`;
     return `${describeSend(send)} to ${send.recipients} recipients from ${senders.length} sender mailbox${senders.length === 1 ? "" : "es"} ${reach}: ${fix}`;
   });
   const planned = booked.map(({ at, finishesAt, ...rest }) => ({

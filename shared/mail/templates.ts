@@ -7,7 +7,8 @@
  * SAML signing certificate are not secrets.
  */
 import type { ChecklistItem } from "../domain/checklist";
-import { describeDuration } from "../domain/duration";
+import { describeRoughly } from "../domain/duration";
+import { valueInWords } from "../domain/inWords";
 import { formatHuman } from "../domain/humanTime";
 import type { Reconciliation, UserState } from "../domain/reconcile";
 
@@ -194,7 +195,7 @@ export function invitationEmail(input: OnboardingMailInput): EmailContent {
 }
 
 export function reminderEmail(input: OnboardingMailInput & { now: Date }): EmailContent {
-  const left = describeDuration(input.deadline.getTime() - input.now.getTime());
+  const left = describeRoughly(input.deadline.getTime() - input.now.getTime());
   return render(`Reminder: ${left} left to set up Peig for workspace "${input.workspace}"`, [
     ...greeting(input.recipientName),
     {
@@ -261,7 +262,7 @@ export function adminDigestEmail({
   return render(`Peig migration "${workspace}": ${counts.onboarded} of ${counts.inScope} onboarded`, [
     {
       kind: "paragraph",
-      text: `Status on ${formatHuman(now, timeZone)}; the deadline is ${formatHuman(deadline, timeZone)} (${describeDuration(deadline.getTime() - now.getTime())} left).`,
+      text: `Status on ${formatHuman(now, timeZone)}; the deadline is ${formatHuman(deadline, timeZone)} (${describeRoughly(deadline.getTime() - now.getTime())} left).`,
     },
     {
       kind: "list",
@@ -419,14 +420,32 @@ export interface AdminNoticeInput {
   event: string;
   details: Record<string, unknown>;
   statusPageUrl: string;
+  /** IANA zone the times are shown in (default UTC). */
+  timeZone?: string;
 }
+
+/** The notices' detail names as the admins read them. */
+const DETAIL_LABELS: Record<string, string> = {
+  round: "Round",
+  reason: "Reason",
+  by: "By",
+  phase: "Phase",
+  missing: "Missing",
+  regressed: "What regressed",
+  step: "Step",
+  service: "Service",
+  status: "Answer (HTTP status)",
+  message: "Message",
+  fix: "Likely fix",
+  since: "Failing since",
+  nextAttemptAt: "Next try",
+};
 
 export function adminNoticeEmail(input: AdminNoticeInput): EmailContent {
   const known = ADMIN_NOTICES[input.event] ?? { subject: input.event, lead: `Event: ${input.event}.` };
-  // Values are what people typed (a reason, a name): each isolated from the label before it.
+  // In words (dates in the zone, rounds named); values are what people typed (a reason, a name): each isolated.
   const lines = Object.entries(input.details).map(
-    ([k, v]) =>
-      `${k}: ${isolate(Array.isArray(v) ? v.join("; ") : typeof v === "object" && v !== null ? JSON.stringify(v) : String(v))}`,
+    ([k, v]) => `${DETAIL_LABELS[k] ?? k}: ${isolate(valueInWords(v, input.timeZone))}`,
   );
   return render(`Peig migration "${input.workspace}": ${known.subject}`, [
     { kind: "paragraph", text: known.lead },

@@ -3,10 +3,14 @@
  * The form posts to our own origin (the pages' CSP allows `form-action 'self'` and no script): the server answers
  * with the dry-run plan and a confirm form, and only that confirm starts anything.
  */
+import { describeIsoDuration } from "../domain/duration";
 import type { MailPlan } from "../domain/mailPlan";
+import { DEFAULT_TIME_ZONE, formatDay, formatHuman, isTimeZone } from "../domain/humanTime";
+import { instantOfWallClock } from "../domain/wallClock";
 import type { PreflightFinding } from "../graph/preflight";
 import type { MigrationCounts } from "../workflow";
 import type { FieldError } from "../validation/startRequest";
+import { capitalised, phaseInWords, stepInWords } from "../domain/inWords";
 import { escapeHtml, nameHtml, page } from "./layout";
 
 export interface MigrationSummary {
@@ -16,13 +20,15 @@ export interface MigrationSummary {
   status: string;
   counts: MigrationCounts;
   deadline: string;
+  /** IANA zone the deadline is shown in on the page (absent: UTC). */
+  timeZone?: string;
   needsAttention: { step: string; message: string } | null;
   links: { page: string };
 }
 
 /** The start form's fields, as the admin typed them (text), so a refused form comes back as it was sent. */
 export type StartForm = Record<
-  (typeof TEXT_FIELDS)[number]["name"] | (typeof CHECKBOXES)[number]["name"] | "phase2",
+  (typeof TEXT_FIELDS)[number]["name"] | (typeof CHECKBOXES)[number]["name"] | "phase2" | "timeZone",
   string
 >;
 
@@ -34,13 +40,14 @@ const TEXT_FIELDS = [
     label: "Peig IDP Entity ID (operator mode)",
     hint: "https://[SERVER]/idp/shibboleth; empty in api mode",
   },
-  { name: "deadline", label: "Deadline", hint: "ISO 8601 with an offset, e.g. 2026-12-15T17:00:00Z" },
+  { name: "deadlineDate", label: "Deadline: day", hint: "the last day to onboard", type: "date" },
+  { name: "deadlineTime", label: "Deadline: time", hint: "in the time zone below", type: "time" },
   {
     name: "reminders",
     label: "Reminders before the deadline",
-    hint: "ISO 8601 durations, comma-separated, e.g. P7D, P1D, PT4H",
+    hint: "how long before the deadline, comma-separated, e.g. 7 days, 3 days, 1 day, 4 hours",
   },
-  { name: "monitorEvery", label: "Check progress every", hint: "PT15M to P1D, e.g. PT12H" },
+  { name: "monitorEvery", label: "Check progress every", hint: "15 minutes to 1 day, e.g. 12 hours" },
   {
     name: "scopeGroupId",
     label: "Entra group in scope (optional)",
@@ -57,15 +64,20 @@ const CHECKBOXES = [
   { name: "acceptPlanWarnings", label: "Start even if the mail plan cannot reach everyone in time" },
 ] as const;
 
-const LIST_FIELDS = new Set(["reminders", "approvers", "admins"]);
+/** Address lists split at commas and white space; reminders only at commas, since "1 day 12 hours" is one. */
+const LIST_SEPARATORS: Record<string, RegExp> = { reminders: /[,;]+/, approvers: /[\s,;]+/, admins: /[\s,;]+/ };
 const OPTIONAL_FIELDS = new Set(["idpEntityId", "scopeGroupId"]);
+/** The form's parts that make up the request's deadline (with the time zone). */
+const DEADLINE_PARTS = new Set(["deadlineDate", "deadlineTime"]);
 
 export const emptyStartForm = (): StartForm =>
   ({
     ...Object.fromEntries([...TEXT_FIELDS, ...CHECKBOXES].map((f) => [f.name, ""])),
     phase2: "auto",
-    reminders: "P7D, P3D, P1D, PT4H",
-    monitorEvery: "PT12H",
+    deadlineTime: "17:00",
+    timeZone: DEFAULT_TIME_ZONE,
+    reminders: "7 days, 3 days, 1 day, 4 hours",
+    monitorEvery: "12 hours",
     requiredApprovals: "1",
   }) as StartForm;
 
@@ -75,33 +87,55 @@ export function startFormFrom(posted: URLSearchParams): StartForm {
   for (const f of TEXT_FIELDS) form[f.name] = posted.get(f.name) ?? "";
   for (const f of CHECKBOXES) form[f.name] = posted.has(f.name) ? "on" : "";
   form.phase2 = posted.get("phase2") ?? "";
+  form.timeZone = posted.get("timeZone") ?? DEFAULT_TIME_ZONE;
   return form;
 }
 
 /**
- * The start request the form stands for: lists split at commas and white space, a whole number for
- * requiredApprovals (anything else is passed on as typed, so the validation names the field), checkboxes as booleans.
+ * The start request the form stands for, and what the form itself gets wrong (a deadline day or time that is no
+ * date): lists split, the deadline's day and time read in the chosen zone, a whole number for requiredApprovals
+ * (anything else is passed on as typed, so the validation names the field), checkboxes as booleans. Durations go as
+ * typed ("7 days"): the request takes them in words.
  */
-export function startBodyFromForm(form: StartForm): Record<string, unknown> {
+export function startBodyFromForm(form: StartForm): { body: Record<string, unknown>; errors: FieldError[] } {
   const body: Record<string, unknown> = {};
+  const errors: FieldError[] = [];
   for (const { name } of TEXT_FIELDS) {
     const text = form[name].trim();
-    if (OPTIONAL_FIELDS.has(name) && text === "") continue;
-    if (LIST_FIELDS.has(name)) body[name] = text.split(/[\s,]+/).filter(Boolean);
+    if ((OPTIONAL_FIELDS.has(name) && text === "") || DEADLINE_PARTS.has(name)) continue;
+    if (LIST_SEPARATORS[name])
+      body[name] = text
+        .split(LIST_SEPARATORS[name])
+        .map((item) => item.trim())
+        .filter(Boolean);
     else if (name === "requiredApprovals") body[name] = /^\d{1,6}$/.test(text) ? Number(text) : text;
     else body[name] = text;
   }
+  const zone = form.timeZone.trim() || DEFAULT_TIME_ZONE;
+  body.timeZone = zone;
+  const deadline = instantOfWallClock(
+    `${form.deadlineDate.trim()}T${form.deadlineTime.trim()}`,
+    isTimeZone(zone) ? zone : DEFAULT_TIME_ZONE,
+  );
+  if (deadline) body.deadline = deadline.toISOString();
+  else errors.push({ field: "deadline", message: "choose the day and the time of the deadline" });
   body.phase2 = form.phase2;
   for (const { name } of CHECKBOXES) body[name] = form[name] === "on";
-  return body;
+  return { body, errors };
 }
+
+/** "approvers.1" as the form's reader counts: "item 2". */
+const itemOf = (path: string) => {
+  const index = Number(path.split(".")[1]);
+  return Number.isInteger(index) ? `item ${index + 1}` : path;
+};
 
 function errorsOf(errors: readonly FieldError[], field: string): string {
   const mine = errors.filter((e) => e.field === field || e.field.startsWith(`${field}.`));
   return mine
     .map(
       (e) =>
-        `<div class="bad" data-error-for="${escapeHtml(field)}">${escapeHtml(e.field === field ? e.message : `${e.field}: ${e.message}`)}</div>`,
+        `<div class="bad" data-error-for="${escapeHtml(field)}">${escapeHtml(e.field === field ? e.message : `${itemOf(e.field)}: ${e.message}`)}</div>`,
     )
     .join("");
 }
@@ -110,13 +144,28 @@ const FORM_FIELD_NAMES = new Set<string>([
   ...TEXT_FIELDS.map((f) => f.name),
   ...CHECKBOXES.map((f) => f.name),
   "phase2",
+  "timeZone",
+  "deadline",
 ]);
 
-function startFormHtml(form: StartForm, errors: readonly FieldError[], action: string): string {
-  const text = TEXT_FIELDS.map(
-    (f) =>
-      `<p><label for="f-${f.name}"><strong>${escapeHtml(f.label)}</strong></label><br><input id="f-${f.name}" name="${f.name}" value="${escapeHtml(form[f.name])}" size="60"><br><span class="muted">${escapeHtml(f.hint)}</span>${errorsOf(errors, f.name)}</p>`,
+/** Every zone Intl knows, UTC first. */
+const TIME_ZONES = [DEFAULT_TIME_ZONE, ...Intl.supportedValuesOf("timeZone").filter((z) => z !== DEFAULT_TIME_ZONE)];
+
+function timeZoneHtml(form: StartForm, errors: readonly FieldError[]): string {
+  const options = TIME_ZONES.map(
+    (zone) =>
+      `<option value="${escapeHtml(zone)}"${zone === form.timeZone ? " selected" : ""}>${escapeHtml(zone.replace(/_/g, " "))}</option>`,
   ).join("");
+  return `<p><label for="f-timeZone"><strong>Time zone</strong></label><br><select id="f-timeZone" aria-describedby="h-timeZone" name="timeZone">${options}</select><br><span class="muted" id="h-timeZone">the deadline's, and the one pages and e-mails show times in</span>${errorsOf(errors, "timeZone")}${errorsOf(errors, "deadline")}</p>`;
+}
+
+function startFormHtml(form: StartForm, errors: readonly FieldError[], action: string): string {
+  const text = TEXT_FIELDS.map((f) => {
+    const type = "type" in f ? f.type : "text";
+    const input = `<input id="f-${f.name}" name="${f.name}" type="${type}" value="${escapeHtml(form[f.name])}"${type === "text" ? ' size="60"' : ""} aria-describedby="h-${f.name}">`;
+    const field = `<p><label for="f-${f.name}"><strong>${escapeHtml(f.label)}</strong></label><br>${input}<br><span class="muted" id="h-${f.name}">${escapeHtml(f.hint)}</span>${errorsOf(errors, f.name)}</p>`;
+    return f.name === "deadlineTime" ? `${field}${timeZoneHtml(form, errors)}` : field;
+  }).join("");
   const phase2 = `<p><label for="f-phase2"><strong>Phase 2 (Peig accounts for who did not onboard)</strong></label><br><select id="f-phase2" name="phase2">${(
     [
       ["auto", "create them automatically"],
@@ -156,15 +205,15 @@ export function renderHomePage(input: {
   const rows = input.migrations
     .map(
       (m) =>
-        `<tr><td><a href="${escapeHtml(m.links.page)}">${nameHtml(m.workspace)}</a></td><td>${escapeHtml(m.phase)}</td><td>${escapeHtml(progressText(m.counts))}</td><td>${escapeHtml(m.deadline)}</td><td>${
+        `<tr><td><a href="${escapeHtml(m.links.page)}">${nameHtml(m.workspace)}</a></td><td>${escapeHtml(phaseInWords(m.phase))}</td><td>${escapeHtml(progressText(m.counts))}</td><td><time datetime="${escapeHtml(m.deadline)}">${escapeHtml(formatHuman(new Date(m.deadline), m.timeZone))}</time></td><td>${
           m.needsAttention
-            ? `<span class="bad">${escapeHtml(`${m.needsAttention.step}: ${m.needsAttention.message}`)}</span>`
+            ? `<span class="bad">${escapeHtml(`${capitalised(stepInWords(m.needsAttention.step))}: ${m.needsAttention.message}`)}</span>`
             : `<span class="muted">no</span>`
         }</td></tr>`,
     )
     .join("");
   const list = input.migrations.length
-    ? `<table id="migrations"><thead><tr><th>Workspace</th><th>Phase</th><th>Progress</th><th>Deadline</th><th>Needs attention</th></tr></thead><tbody>${rows}</tbody></table>`
+    ? `<div class="scroll"><table id="migrations"><thead><tr><th scope="col">Workspace</th><th scope="col">Phase</th><th scope="col">Progress</th><th scope="col">Deadline</th><th scope="col">Needs attention</th></tr></thead><tbody>${rows}</tbody></table></div>`
     : `<p class="muted" id="migrations">No migrations yet.</p>`;
   const more = input.next ? `<p><a href="${escapeHtml(input.next)}">More migrations</a></p>` : "";
   const notice = input.notice ? `<div class="card attention">${escapeHtml(input.notice)}</div>` : "";
@@ -204,12 +253,17 @@ export function renderPlanPage(input: {
   editAction: string;
 }): string {
   const { plan } = input;
+  const zone = isTimeZone(input.form.timeZone) ? input.form.timeZone : DEFAULT_TIME_ZONE;
+  const when = (iso: string | null) => (iso ? formatHuman(new Date(iso), zone) : "not in time");
+  const sendLabel = (label: string) =>
+    label === "invitation" ? "Invitation" : `Reminder ${describeIsoDuration(label)} before the deadline`;
   const sends = [plan.invitation, ...plan.reminders]
     .map(
       (s) =>
-        `<tr><td>${escapeHtml(s.label)}</td><td>${escapeHtml(s.at)}</td><td>${s.recipients}</td><td>${s.messages}</td><td>${escapeHtml(s.finishesAt ?? "not in time")}</td></tr>`,
+        `<tr><td>${escapeHtml(sendLabel(s.label))}</td><td>${escapeHtml(when(s.at))}</td><td>${s.recipients}</td><td>${s.messages}</td><td>${escapeHtml(when(s.finishesAt))}</td></tr>`,
     )
     .join("");
+  const reminderDays = plan.reminders.map((r) => formatDay(new Date(r.at), zone));
   const list = (items: string[], cls: string) =>
     items.length
       ? `<ul class="${cls}">${items.map((i) => `<li>${escapeHtml(i)}</li>`).join("")}</ul>`
@@ -219,8 +273,9 @@ export function renderPlanPage(input: {
   );
   const blocking = input.preflight.some((f) => f.severity === "blocking");
   const body = `<h1>The plan</h1><p class="muted">Nothing has started yet.</p>
-<div class="card" id="plan"><p><strong id="users-in-scope">${plan.usersInScope}</strong> users in scope, <strong>${plan.recipients}</strong> of them with a mailbox (the only ones mail reaches). Deadline ${escapeHtml(plan.deadline)}; progress checked every ${escapeHtml(plan.monitor.every)} (${plan.monitor.checks} checks).</p>
-<h2>Mail plan</h2><p>Sent from ${escapeHtml(plan.senders.join(", ") || "no mailbox")}.</p><table><thead><tr><th>Mail</th><th>Starts</th><th>Recipients</th><th>Messages</th><th>Last recipient mailed</th></tr></thead><tbody>${sends}</tbody></table>
+<div class="card" id="plan"><p><strong id="users-in-scope">${plan.usersInScope}</strong> users in scope, <strong>${plan.recipients}</strong> of them with a mailbox (the only ones mail reaches).</p>
+<p id="plan-times">Deadline <strong>${escapeHtml(when(plan.deadline))}</strong> (${escapeHtml(zone.replace(/_/g, " "))}); ${reminderDays.length ? `reminders on ${escapeHtml(reminderDays.join(", "))}` : "no reminders"}; progress checked every ${escapeHtml(describeIsoDuration(plan.monitor.every))} (${plan.monitor.checks} checks).</p>
+<h2>Mail plan</h2><p>Sent from ${escapeHtml(plan.senders.join(", ") || "no mailbox")}.</p><div class="scroll"><table><thead><tr><th scope="col">Mail</th><th scope="col">Starts</th><th scope="col">Recipients</th><th scope="col">Messages</th><th scope="col">Last recipient mailed</th></tr></thead><tbody>${sends}</tbody></table></div>
 <h2>Shortfalls</h2>${list(plan.shortfalls, "bad")}<h2>Warnings</h2>${list(plan.warnings, "warn")}<h2>Preflight</h2>${list(findings, blocking ? "bad" : "warn")}</div>
 ${
   blocking

@@ -21,7 +21,7 @@ export const isolatedParts = (...parts: unknown[]): string => parts.map((p) => i
 export function timeHtml(iso: string, now: Date, timeZone?: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return escapeHtml(iso);
-  return `<time datetime="${escapeHtml(date.toISOString())}" title="${escapeHtml(date.toISOString())}">${escapeHtml(formatHuman(date, timeZone))}</time> <span class="muted">(${escapeHtml(formatRelative(date, now))})</span>`;
+  return `<time datetime="${escapeHtml(date.toISOString())}">${escapeHtml(formatHuman(date, timeZone))}</time> <span class="muted">(${escapeHtml(formatRelative(date, now))})</span>`;
 }
 
 /** A table cell that is already HTML (e.g. timeHtml's), not text to escape. */
@@ -39,8 +39,11 @@ h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px}
 .card{background:#fff;border:1px solid #dde1e6;border-radius:8px;padding:16px 20px;margin:12px 0}
 .card.attention{border-color:#b42318;background:#fff4f2} .card.done{border-color:#1a7f37;background:#f0faf3}
 .muted{color:#5b6470} .ok{color:#1a7f37} .bad{color:#b42318} .warn{color:#9a6700}
-table{border-collapse:collapse;width:100%;font-size:14px} th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #eceef1;vertical-align:top;overflow-wrap:anywhere}
-th{font-weight:600;color:#5b6470}
+table{border-collapse:collapse;width:100%;font-size:14px} th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #eceef1;vertical-align:top}
+th{font-weight:600;color:#4a525d;white-space:nowrap} td{overflow-wrap:break-word;hyphens:manual}
+.scroll{overflow-x:auto;max-width:100%}
+input,select{font:inherit;padding:4px 6px;border:1px solid #8a94a3;border-radius:4px;max-width:100%}
+:focus-visible{outline:3px solid #1b4fb8;outline-offset:2px}
 .bar{height:14px;background:#e6e9ee;border-radius:7px;overflow:hidden} .bar>span{display:block;height:100%;background:#2f6fde}
 .timeline{display:flex;gap:6px;flex-wrap:wrap;padding:0;margin:8px 0;list-style:none} .timeline li{padding:4px 10px;border-radius:12px;background:#e6e9ee;font-size:13px}
 .timeline li.done{background:#d5efdc} .timeline li.now{background:#2f6fde;color:#fff}
@@ -56,9 +59,9 @@ export function page(title: string, body: string): string {
 
 export function table(headers: string[], rows: unknown[][], empty = "None."): string {
   if (rows.length === 0) return `<p class="muted">${escapeHtml(empty)}</p>`;
-  return `<table><thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${rows
+  return `<div class="scroll"><table><thead><tr>${headers.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${isHtmlCell(c) ? c.html : nameHtml(c)}</td>`).join("")}</tr>`)
-    .join("")}</tbody></table>`;
+    .join("")}</tbody></table></div>`;
 }
 
 export function checklistHtml(items: { label: string; met: boolean; evidence: string[] }[]): string {

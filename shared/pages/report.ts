@@ -3,6 +3,9 @@
  * results, the approvals (who, when), what was deleted, and what step 5 (federation) needs next.
  */
 import { formatHuman } from "../domain/humanTime";
+import { capitalised, gateInWords } from "../domain/inWords";
+
+const DECISIONS: Record<string, string> = { approve: "approved", reject: "rejected" };
 import { checklistHtml, escapeHtml, page, table, timeHtml } from "./layout";
 import type { ChecklistItem } from "../workflow";
 import { bouncedTable, type BouncedUser } from "./statusPage";
@@ -94,7 +97,13 @@ export function renderReportHtml(report: MigrationReport): string {
   ${bouncedTable(report.bounced ?? [], undefined, when)}
   <h2>Approvals</h2>${table(
     ["Round", "Approver", "Decision", "When", "Reason"],
-    report.approvals.map((a) => [a.round, a.by, a.decision, when(a.at), a.reason ?? ""]),
+    report.approvals.map((a) => [
+      capitalised(gateInWords(a.round)),
+      a.by,
+      DECISIONS[a.decision] ?? a.decision,
+      when(a.at),
+      a.reason ?? "",
+    ]),
     "No approval decision recorded.",
   )}
   <h2>Deleted</h2>${table(

@@ -4,7 +4,9 @@
  * open human tasks, the audit trail, and a button for each command an admin may give now. Server-rendered, no
  * script; no automatic refresh either, which would wipe a half-typed cancel reason (a Reload link instead).
  */
+import { describeIsoDuration } from "../domain/duration";
 import { DEFAULT_TIME_ZONE, formatHuman } from "../domain/humanTime";
+import { actorInWords, auditInWords, capitalised, gateInWords, phaseInWords } from "../domain/inWords";
 import { wallClockOf } from "../domain/wallClock";
 import { isFinalPhase, type AdminAction, type WaitingOn } from "../workflow";
 import type { BouncedUserSummary } from "../domain/mailPlan";
@@ -117,7 +119,7 @@ export function renderStatusPage(view: StatusView): string {
   ${(view.waitingOn ?? []).map((w) => waitingBanner(w, when)).join("")}
   <div class="card">
     <p><strong>${counts.onboarded}</strong> of <strong>${counts.inScope}</strong> users onboarded (${percent}%)</p>
-    <div class="bar" role="progressbar" aria-valuenow="${percent}" aria-valuemin="0" aria-valuemax="100"><span style="width:${percent}%"></span></div>
+    <div class="bar" role="progressbar" aria-label="Users onboarded" aria-valuenow="${percent}" aria-valuemin="0" aria-valuemax="100"><span style="width:${percent}%"></span></div>
     ${view.signInsUpTo ? `<p class="muted" id="freshness">Onboarding figures hold the sign-ins up to ${when(view.signInsUpTo).html}: Entra's sign-in log shows sign-ins late.</p>` : ""}
     <p class="muted" id="counts">Pending requests ${counts.pending} · mismatched requests ${counts.mismatched} · not onboarded ${counts.notOnboarded} · with a Phase 2 account, awaiting their first sign-in ${counts.phase2Created} · Phase 2 accounts that failed ${counts.phase2Failed}</p>
     <p>Deadline <strong>${when(view.deadline).html}</strong>${view.nextReminder ? ` · next reminder ${when(view.nextReminder).html}` : ""}${view.waitingFor && !finished ? ` · waiting for ${escapeHtml(view.waitingFor)}` : ""}</p>
@@ -128,8 +130,8 @@ export function renderStatusPage(view: StatusView): string {
   <div class="card">${chart(view)}</div>
   ${view.checklist ? `<h2>Checklist</h2>${checklistHtml(view.checklist)}` : ""}
   <h2>Open tasks</h2>${table(
-    ["Kind", "Gate", "Assigned to", "Link expires"],
-    view.openTasks.map((t) => [t.kind, t.gate ?? "", t.assignee, when(t.expiresAt)]),
+    ["Task", "Assigned to", "Links work until"],
+    view.openTasks.map((t) => [capitalised(gateInWords(t.gate)), t.assignee, when(t.expiresAt)]),
     "No task is waiting for anyone.",
   )}
   <h2>Mismatched requests</h2>${table(
@@ -156,13 +158,28 @@ export function renderStatusPage(view: StatusView): string {
     "Everyone in scope is onboarded.",
   )}${moreLink(view.notOnboarded, counts.notOnboarded)}
   ${bouncedTable(view.bounced ?? [], view.bouncedTotal, when)}
-  ${view.app ? `<h2>Entra migration app</h2><div class="card">${table(["Application ID", "Entity ID", "Reply URL", "Signing certificate"], [[view.app.appId, view.app.entityId, view.app.replyUrl, `${view.app.thumbprint} (until ${view.app.certificateNotAfter})`]])}</div>` : ""}
+  ${
+    view.app
+      ? `<h2>Entra migration app</h2><div class="card">${table(
+          ["Setting", "Value"],
+          [
+            ["Application ID", view.app.appId],
+            ["Entity ID", view.app.entityId],
+            ["Reply URL", view.app.replyUrl],
+            [
+              "Signing certificate",
+              { html: `${escapeHtml(view.app.thumbprint)} (until ${when(view.app.certificateNotAfter).html})` },
+            ],
+          ],
+        )}</div>`
+      : ""
+  }
   <h2>Audit trail</h2>${table(
-    ["When", "Who", "What", "Details"],
+    ["When", "Who", "What happened"],
     [...view.audit]
       .reverse()
       .slice(0, 200)
-      .map((a) => [when(a.at), a.actor, a.action, JSON.stringify(a.details)]),
+      .map((a) => [when(a.at), actorInWords(a.actor), auditInWords(a, view.timeZone)]),
   )}
   `;
   return page(`Peig migration ${view.workspace}`, body);
@@ -261,14 +278,16 @@ function timeline(current: string): string {
   const index = PHASES.indexOf(current);
   const items = PHASES.map(
     (p, i) =>
-      `<li class="${p === current ? "now" : index > i || current === "completed" ? "done" : ""}">${escapeHtml(p)}</li>`,
+      `<li class="${p === current ? "now" : index > i || current === "completed" ? "done" : ""}"${p === current ? ' aria-current="step"' : ""}>${escapeHtml(phaseInWords(p))}</li>`,
   );
-  if (current === "cancelled" || current === "failed") items.push(`<li class="now">${escapeHtml(current)}</li>`);
+  if (current === "cancelled" || current === "failed")
+    items.push(`<li class="now" aria-current="step">${escapeHtml(phaseInWords(current))}</li>`);
   return `<ol class="timeline" aria-label="phases">${items.join("")}</ol>`;
 }
 
-/** A date-axis label: day and month in UTC, like the ISO times the page shows. */
-const axisDay = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
+/** A date-axis label: day and month in the migration's zone. */
+const axisDay = (t: number, timeZone = "UTC") =>
+  new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone }).format(t);
 const DAY_MS = 86_400_000;
 
 /**
@@ -284,7 +303,7 @@ function chart(view: StatusView): string {
     }));
   const reminders = view.audit
     .filter((a) => a.action === "mail.reminder.sent")
-    .map((a) => ({ t: Date.parse(a.at), label: String(a.details.reminder ?? "") }));
+    .map((a) => ({ t: Date.parse(a.at), label: `${describeIsoDuration(String(a.details.reminder ?? ""))} before` }));
   if (points.length === 0) return `<p class="muted">No monitor pass yet.</p>`;
   // The line ends at the count the page shows above it (a pass that changed nothing records no progress entry).
   const now = Date.parse(view.generatedAt);
@@ -313,10 +332,12 @@ function chart(view: StatusView): string {
   const axis = ticks
     .map(
       (t) =>
-        `<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${bottom}" y2="${bottom + 4}" stroke="#8a94a3"/><text class="axis-day" x="${x(t).toFixed(1)}" y="${bottom + 15}" font-size="10" text-anchor="middle" fill="#5b6470">${escapeHtml(axisDay.format(t))}</text>`,
+        `<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${bottom}" y2="${bottom + 4}" stroke="#8a94a3"/><text class="axis-day" x="${x(t).toFixed(1)}" y="${bottom + 15}" font-size="10" text-anchor="middle" fill="#5b6470">${escapeHtml(axisDay(t, view.timeZone))}</text>`,
     )
     .join("");
   const last = points[points.length - 1];
+  // Near the right edge the count goes left of its point, so it is not cut off.
+  const nearEnd = x(last.t) > W - P - 90;
   const deadlineX = x(Date.parse(view.deadline)).toFixed(1);
   const ly = H - 10;
   const legend = `<g class="legend" font-size="11"><path d="M${P},${ly - 4} h22" stroke="#2f6fde" stroke-width="2"/><text x="${P + 28}" y="${ly}">onboarded users at each check</text>
@@ -329,7 +350,7 @@ function chart(view: StatusView): string {
     <text x="${(Number(deadlineX) - 50).toFixed(1)}" y="${P - 6}" font-size="11" fill="#b42318">deadline</text>
     ${marks}<path class="onboarded" d="${line}" fill="none" stroke="#2f6fde" stroke-width="2"/>
     ${points.map((p) => `<circle cx="${x(p.t).toFixed(1)}" cy="${y(p.v).toFixed(1)}" r="2.5" fill="#2f6fde"/>`).join("")}
-    <text class="last-count" x="${(x(last.t) + 5).toFixed(1)}" y="${(y(last.v) - 5).toFixed(1)}" font-size="11" fill="#2f6fde">${last.v} onboarded</text>
+    <text class="last-count" x="${(x(last.t) + (nearEnd ? -5 : 5)).toFixed(1)}" y="${(y(last.v) - 5).toFixed(1)}"${nearEnd ? ' text-anchor="end"' : ""} font-size="11" fill="#2f6fde">${last.v} onboarded</text>
     ${legend}
   </svg>`;
 }

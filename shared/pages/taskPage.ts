@@ -2,8 +2,10 @@
  * The page an e-mailed task link opens. Loading it changes nothing (mail scanners fetch links); the
  * decision is a POST from its buttons, carrying a CSRF token that must match the page's cookie.
  */
-import type { TaskPayload } from "../taskPayloads";
 import type { MergeList } from "../domain/merges";
+import { formatHuman } from "../domain/humanTime";
+import type { TaskRecord } from "../store";
+import type { TaskDecision, TaskPayload } from "../taskPayloads";
 import { checklistHtml, escapeHtml, isolatedParts, nameHtml, page, table, timeHtml } from "./layout";
 
 export interface TaskPageInput {
@@ -98,4 +100,74 @@ function mergesHtml(list: MergeList): string {
 
 export function renderTaskMessage(title: string, message: string): string {
   return page(title, `<h1>${escapeHtml(title)}</h1><div class="card"><p>${escapeHtml(message)}</p></div>`);
+}
+
+/** A decision as a sentence's verb: "approved", "rejected", "confirmed it is done". */
+export function decisionInWords(decision: TaskDecision | string | undefined): string {
+  return { approve: "approved", reject: "rejected", done: "confirmed it is done" }[decision ?? ""] ?? "answered";
+}
+
+/** "cio@contoso.com approved on Sat 2 Jan 2027, 10:04 CET (reason: …)". */
+export function decidedInWords(
+  task: Pick<TaskRecord, "assignee" | "decidedBy" | "decision" | "decidedAt" | "reason">,
+  timeZone?: string,
+): string {
+  const when = task.decidedAt ? ` on ${formatHuman(new Date(task.decidedAt), timeZone)}` : "";
+  const reason = task.reason ? ` (reason: ${task.reason})` : "";
+  return `${task.decidedBy ?? task.assignee} ${decisionInWords(task.decision)}${when}${reason}`;
+}
+
+/** What a dead link's page says: why the link no longer works, and what the person can do now. */
+export interface DeadLink {
+  title: string;
+  lines: string[];
+}
+
+/**
+ * Why `task`'s link no longer works, in words a person can act on. `gate` holds the tasks of the same gate (whose
+ * decisions closed it), `now` tells an expired task from an open one.
+ */
+export function whyLinkIsDead(task: TaskRecord, gate: readonly TaskRecord[], now: Date): DeadLink {
+  const zone = task.payload.timeZone;
+  const what = task.payload.title;
+  if (task.status === "decided")
+    return {
+      title: "Already answered",
+      lines: [`“${what}”: ${decidedInWords(task, zone)}.`, "Nothing more is needed from you; you can close this page."],
+    };
+  const others = gate.filter((t) => t.status === "decided").map((t) => `${decidedInWords(t, zone)}.`);
+  const expired = task.status === "expired" || task.closedAs === "expired" || new Date(task.expiresAt) <= now;
+  if (task.status === "open" && !expired) return { title: "This link works", lines: [`“${what}” waits for you.`] };
+  if (expired)
+    return {
+      title: "This link has expired",
+      lines: [
+        `“${what}” was open until ${formatHuman(new Date(task.expiresAt), zone)} and was not decided in time, so nothing was done.`,
+        "If it is still needed, the migration's admins ask again and you get a new e-mail.",
+      ],
+    };
+  const because: Record<string, string[]> = {
+    cancelled: ["The migration was cancelled, so nothing waits for your answer any more."],
+    notNeeded: ["It is not needed any more: what it asked for was done in Peig meanwhile."],
+    reissued: ["It was replaced by a newer e-mail for the same task: use the link in that one."],
+  };
+  return {
+    title: "No longer needed",
+    lines: because[task.closedAs ?? ""] ?? [
+      `“${what}” was decided without your answer:`,
+      ...(others.length ? others : ["the others' answers decided it."]),
+      "Nothing more is needed from you; you can close this page.",
+    ],
+  };
+}
+
+/** A dead link's page, with a "send me a fresh link" button when the person still has an open task of this kind. */
+export function renderDeadLinkPage(dead: DeadLink, freshLink?: { csrf: string; action: string }): string {
+  const offer = freshLink
+    ? `<form method="post" action="${escapeHtml(freshLink.action)}" class="card"><p>The same question is open for you in a newer e-mail. Lost it? We can mail you a fresh link, to the address this one was sent to.</p><input type="hidden" name="csrf" value="${escapeHtml(freshLink.csrf)}"><button type="submit" class="primary">Send me a fresh link</button></form>`
+    : "";
+  return page(
+    dead.title,
+    `<h1>${escapeHtml(dead.title)}</h1><div class="card">${dead.lines.map((l) => `<p>${escapeHtml(l)}</p>`).join("")}</div>${offer}`,
+  );
 }

@@ -171,6 +171,8 @@ export function taskProperties(task: Omit<TaskRecord, "etag">): Properties {
     decidedBy: task.decidedBy,
     decidedAt: task.decidedAt,
     reason: task.reason,
+    closedAs: task.closedAs,
+    lastLinkAt: task.lastLinkAt,
     payload: toJson("payload", decodeTaskPayload(task.payload, task.id)),
   });
 }
@@ -191,6 +193,8 @@ export function taskRecord(properties: Properties, etag: string): TaskRecord {
     decidedBy: optionalText(properties, "decidedBy"),
     decidedAt: optionalText(properties, "decidedAt"),
     reason: optionalText(properties, "reason"),
+    closedAs: optionalText(properties, "closedAs"),
+    lastLinkAt: optionalText(properties, "lastLinkAt"),
     payload: decodeTaskPayload(parsed<unknown>(properties, "payload"), text(properties, "id")),
     etag,
   });

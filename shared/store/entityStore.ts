@@ -6,6 +6,7 @@
  *   Users           migrationId / userId               (one partition per run: 100-row transactions)
  *   Tasks           tokenHash   / "task"               (a token resolves with one point read; listing a
  *                                                       migration's tasks scans the table, which stays small)
+ *                   tokenHash   / "link"               (a later link to a task: names the task's first token hash)
  *   Audit           migrationId / ISO time_seq_random  (insert-only; sorted by time)
  *   Reports         migrationId / header | chunk_…     (see reportRows.ts)
  */
@@ -62,6 +63,7 @@ export interface EntityStoreOptions {
 const MIGRATION_PARTITION = "migration";
 const WORKSPACE_PARTITION = "workspace";
 const TASK_ROW = "task";
+const LINK_ROW = "link";
 /** Optimistic-concurrency retries for read-modify-write without a caller ETag. */
 const MAX_WRITE_ATTEMPTS = 10;
 /** Transactions in flight at once when upserting users: fast, without flooding one partition. */
@@ -321,7 +323,46 @@ export class EntityMigrationStore implements MigrationStore {
   async getTaskByTokenHash(tokenHash: string): Promise<TaskRecord | undefined> {
     if (!TOKEN_HASH.test(tokenHash)) return undefined;
     const entity = await this.tasks.get(tokenHash, TASK_ROW);
-    return entity && taskRecord(entity.properties, entity.etag);
+    if (entity) return taskRecord(entity.properties, entity.etag);
+    const link = await this.tasks.get(tokenHash, LINK_ROW);
+    const first = link?.properties.taskTokenHash;
+    if (typeof first !== "string" || !TOKEN_HASH.test(first)) return undefined;
+    const task = await this.tasks.get(first, TASK_ROW);
+    return task && taskRecord(task.properties, task.etag);
+  }
+
+  async addTaskLink(
+    taskTokenHash: string,
+    linkTokenHash: string,
+    options: { at: string; etag?: string },
+  ): Promise<TaskRecord | undefined> {
+    assertTokenHash(linkTokenHash);
+    let stamped: TaskRecord | undefined;
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.getTaskByTokenHash(taskTokenHash);
+      if (!current || current.status !== "open") return undefined;
+      if (options.etag !== undefined && current.etag !== options.etag)
+        throw new PreconditionFailedError(`task ${current.id} changed since it was read`);
+      const properties = taskProperties({ ...withoutEtag(current), lastLinkAt: options.at });
+      try {
+        const etag = await this.tasks.replace(
+          { partitionKey: current.tokenHash, rowKey: TASK_ROW, properties },
+          current.etag,
+        );
+        stamped = taskRecord(properties, etag);
+        break;
+      } catch (error) {
+        if (!(error instanceof PreconditionFailedError) || options.etag !== undefined || attempt >= MAX_WRITE_ATTEMPTS)
+          throw error;
+      }
+    }
+    // After the stamp: a link whose task could not be stamped is never stored, so it cannot outlive a closed task.
+    await this.tasks.insert({
+      partitionKey: linkTokenHash,
+      rowKey: LINK_ROW,
+      properties: { taskTokenHash: stamped.tokenHash, createdAt: options.at },
+    });
+    return stamped;
   }
 
   async listTasks(migrationId: string, filter: { status?: TaskStatus; gate?: string } = {}): Promise<TaskRecord[]> {
@@ -347,7 +388,10 @@ export class EntityMigrationStore implements MigrationStore {
     };
     const properties = taskProperties(decided);
     try {
-      const etag = await this.tasks.replace({ partitionKey: tokenHash, rowKey: TASK_ROW, properties }, current.etag);
+      const etag = await this.tasks.replace(
+        { partitionKey: current.tokenHash, rowKey: TASK_ROW, properties },
+        current.etag,
+      );
       return { outcome: "decided", task: taskRecord(properties, etag) };
     } catch (error) {
       if (!(error instanceof PreconditionFailedError)) throw error;
@@ -362,28 +406,32 @@ export class EntityMigrationStore implements MigrationStore {
   async closeOpenTasks(
     migrationId: string,
     status: "expired" | "cancelled",
-    filter: { gate?: string; assignee?: string } = {},
+    options: { gate?: string; closedAs?: string } = {},
   ): Promise<number> {
-    const open = (await this.listTasks(migrationId, { status: "open", gate: filter.gate })).filter(
-      (task) => !filter.assignee || task.assignee.toLowerCase() === filter.assignee.toLowerCase(),
-    );
+    const open = await this.listTasks(migrationId, { status: "open", gate: options.gate });
     const closed = await Promise.all(
-      open.map(async (task) => {
-        try {
-          await this.tasks.replace(
-            {
-              partitionKey: task.tokenHash,
-              rowKey: TASK_ROW,
-              properties: taskProperties({ ...withoutEtag(task), status }),
-            },
-            task.etag,
-          );
-          return true;
-        } catch (error) {
-          // Decided (or closed) meanwhile: that outcome stands.
-          if (error instanceof PreconditionFailedError || error instanceof NotFoundError) return false;
-          throw error;
+      open.map(async (read) => {
+        // A new link stamped meanwhile changes the row but not its status: read it again and close it still.
+        let task: TaskRecord | undefined = read;
+        for (let attempt = 1; task?.status === "open"; attempt++) {
+          try {
+            await this.tasks.replace(
+              {
+                partitionKey: task.tokenHash,
+                rowKey: TASK_ROW,
+                properties: taskProperties({ ...withoutEtag(task), status, closedAs: options.closedAs }),
+              },
+              task.etag,
+            );
+            return true;
+          } catch (error) {
+            if (error instanceof NotFoundError) return false;
+            if (!(error instanceof PreconditionFailedError) || attempt >= MAX_WRITE_ATTEMPTS) throw error;
+            task = await this.getTaskByTokenHash(task.tokenHash);
+          }
         }
+        // Decided (or closed) meanwhile: that outcome stands.
+        return false;
       }),
     );
     return closed.filter(Boolean).length;

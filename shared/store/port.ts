@@ -163,6 +163,10 @@ export interface TaskRecord {
   decidedAt?: string;
   /** The decider's comment (e.g. why they rejected). */
   reason?: string;
+  /** Why a task was closed without its assignee's decision: the gate's outcome ("approved", "expired", "cancelled", …). */
+  closedAs?: string;
+  /** When the newest link to this task was issued (a reminder or a fresh link asked for from a dead one). */
+  lastLinkAt?: string;
   /** What the task page shows. */
   payload: TaskPayload;
   etag: string;
@@ -258,8 +262,19 @@ export interface MigrationStore {
 
   /** Opens a task. Throws ConflictError if a task with that token hash exists. */
   createTask(task: NewTask): Promise<TaskRecord>;
-  /** A point read. */
+  /** The task a link's token hash opens: a point read for its first link, two for a later one. */
   getTaskByTokenHash(tokenHash: string): Promise<TaskRecord | undefined>;
+  /**
+   * Adds a link (its token hash) to an open task: every link of a task works until the task is decided or closed, and
+   * all of them decide the same task, so a person's decision counts once whichever e-mail they open. Stamps the
+   * task's `lastLinkAt`; with `etag`, only if the task is still that version (else PreconditionFailedError).
+   * Returns the task, or undefined when it is no longer open.
+   */
+  addTaskLink(
+    taskTokenHash: string,
+    linkTokenHash: string,
+    options: { at: string; etag?: string },
+  ): Promise<TaskRecord | undefined>;
   /** Ordered by creation time. */
   listTasks(migrationId: string, filter?: { status?: TaskStatus; gate?: string }): Promise<TaskRecord[]>;
   /**
@@ -267,11 +282,14 @@ export interface MigrationStore {
    * PreconditionFailedError if the task is still open but `etag` is not its current version.
    */
   decideTask(tokenHash: string, decision: TaskDecision, options: DecideTaskOptions): Promise<DecideTaskResult>;
-  /** Marks the migration's open tasks (optionally of one gate, or one assignee's) expired/cancelled; returns how many it closed. */
+  /**
+   * Marks the migration's open tasks (optionally of one gate) expired/cancelled, recording why (`closedAs`, for the
+   * page a dead link shows); returns how many it closed.
+   */
   closeOpenTasks(
     migrationId: string,
     status: "expired" | "cancelled",
-    filter?: { gate?: string; assignee?: string },
+    options?: { gate?: string; closedAs?: string },
   ): Promise<number>;
 
   /** Appends; never overwrites another entry, even under concurrent appends. */

@@ -4,8 +4,15 @@
  * nothing. Rules that depend on "now" take it as an argument: the result is deterministic.
  */
 import { z } from "zod";
-import { describeDuration, DurationError, parseIsoDuration } from "../domain/duration";
-import { DEFAULT_TIME_ZONE, isTimeZone } from "../domain/humanTime";
+import {
+  describeDuration,
+  describeIsoDuration,
+  DurationError,
+  parseHumanDuration,
+  parseIsoDuration,
+  toIsoDuration,
+} from "../domain/duration";
+import { DEFAULT_TIME_ZONE, formatHuman, isTimeZone } from "../domain/humanTime";
 import { operatorModeUnavailable, type GraphCloud } from "../graph/cloud";
 
 export { DurationError, parseIsoDuration };
@@ -86,7 +93,7 @@ function deadlineSchema(now: Date) {
       }),
     )
     .refine((text) => Date.parse(text) > now.getTime(), {
-      error: `must be in the future (now is ${now.toISOString()})`,
+      error: `must be in the future (it is now ${formatHuman(now)})`,
     })
     .refine((text) => Date.parse(text) <= latest, {
       error: `must be at most ${startRequestLimits.maxDeadlineDays} days from now`,
@@ -101,21 +108,29 @@ function durationMsOrNull(text: string): number | null {
   }
 }
 
-/** An ISO 8601 duration string, kept as text (upper-cased) because schedules are recomputed from it after a deadline change. */
+const DURATION_EXAMPLE = 'a duration such as "7 days", "4 hours" or "1 day 12 hours" (or ISO 8601: P7D, PT4H)';
+
+/**
+ * A duration as people write it ("7 days") or in ISO 8601 ("P7D"), kept as ISO 8601 text (upper-cased) because
+ * schedules are recomputed from it after a deadline change.
+ */
 const durationSchema = z
-  .string({ error: "must be an ISO 8601 duration string such as P7D or PT4H" })
+  .string({ error: `must be ${DURATION_EXAMPLE}` })
   .max(startRequestLimits.maxDurationChars, {
     error: `must be at most ${startRequestLimits.maxDurationChars} characters`,
     abort: true,
   })
   .superRefine((text, ctx) => {
     try {
-      if (parseIsoDuration(text) <= 0) ctx.addIssue({ code: "custom", message: "must be longer than zero" });
+      if (parseHumanDuration(text) <= 0) ctx.addIssue({ code: "custom", message: "must be longer than zero" });
     } catch (error) {
       ctx.addIssue({ code: "custom", message: error instanceof DurationError ? error.message : String(error) });
     }
   })
-  .transform((text) => text.trim().toUpperCase());
+  .transform((text) => {
+    const trimmed = text.trim().toUpperCase();
+    return trimmed.startsWith("P") ? trimmed : toIsoDuration(parseHumanDuration(text));
+  });
 
 /** E-mail addresses are compared case-insensitively everywhere (Exchange does), so they are stored lower-cased. */
 const emailSchema = z
@@ -173,7 +188,7 @@ function fieldSchemas(now: Date) {
     deadline: deadlineSchema(now),
     reminders: z
       .array(durationSchema, {
-        error: 'must be a list of ISO 8601 durations before the deadline, e.g. ["P7D", "PT4H"]',
+        error: 'must be a list of durations before the deadline, e.g. ["7 days", "4 hours"] or ["P7D", "PT4H"]',
       })
       .max(startRequestLimits.maxReminders, { error: `must hold at most ${startRequestLimits.maxReminders} reminders` })
       .superRefine((reminders, ctx) => {
@@ -187,7 +202,7 @@ function fieldSchemas(now: Date) {
             ctx.addIssue({
               code: "custom",
               path: [index],
-              message: `${text} is the same moment as reminders.${first}`,
+              message: `${describeIsoDuration(text)} before the deadline is the same moment as reminder ${first + 1}`,
             });
         });
       }),
@@ -196,7 +211,7 @@ function fieldSchemas(now: Date) {
         const ms = durationMsOrNull(text);
         return ms !== null && ms >= startRequestLimits.minMonitorEveryMs && ms <= startRequestLimits.maxMonitorEveryMs;
       },
-      { error: "must be between PT15M and P1D" },
+      { error: "must be between 15 minutes and 1 day" },
     ),
     scopeGroupId: z.guid({ error: "must be the object id (GUID) of an Entra group" }).optional(),
     approvers: uniqueEmails("approvers", startRequestLimits.maxApprovers),
@@ -250,7 +265,7 @@ function addCrossFieldIssues(
         ctx.addIssue({
           code: "custom",
           path: ["reminders", index],
-          message: `${text} before the deadline would be in the past: the deadline is only ${describeDuration(window)} away`,
+          message: `${describeIsoDuration(text)} before the deadline would be in the past: the deadline is only ${describeDuration(window)} away`,
         });
       }
     });
@@ -340,7 +355,7 @@ export function parseDeadlineExtension(
   const schema = z.strictObject(
     {
       deadline: deadlineSchema(now).refine((text) => Date.parse(text) > currentDeadline.getTime(), {
-        error: `must be later than the current deadline ${currentDeadline.toISOString()}`,
+        error: `must be later than the current deadline, ${formatHuman(currentDeadline)}`,
       }),
     },
     { error: "the request body must be a JSON object" },

@@ -73,6 +73,7 @@ describe("the app's entry point", () => {
         "POST migrations/{id}/resume function",
         "GET tasks/{token} anonymous",
         "POST tasks/{token} anonymous",
+        "POST tasks/{token}/link anonymous",
       ].sort(),
     );
   });

@@ -71,15 +71,15 @@ if (skip)
     const timeline = page.locator("ol.timeline[aria-label=phases] li");
     expect(await timeline.allTextContents()).toEqual([
       "setup",
-      "onboarding",
-      "phase2",
+      "onboarding window",
+      "Phase 2",
       "verification",
       "approval",
       "closing",
       "report",
       "completed",
     ]);
-    await expect(page.locator("ol.timeline li.now").textContent()).resolves.toBe("onboarding");
+    await expect(page.locator("ol.timeline li.now").textContent()).resolves.toBe("onboarding window");
     expect(await page.locator("ol.timeline li.done").allTextContents()).toEqual(["setup"]);
 
     const bar = page.locator("[role=progressbar]");
@@ -94,7 +94,7 @@ if (skip)
     expect(await chart.locator("path.onboarded").getAttribute("d")).toMatch(/^M[\d.]+,[\d.]+( L[\d.]+,[\d.]+)+$/);
     expect(await chart.locator("line[stroke-dasharray]").count()).toBe(3);
     expect(await chart.locator("text").allTextContents()).toEqual(
-      expect.arrayContaining(["P7D", "P3D", "P1D", "deadline"]),
+      expect.arrayContaining(["7 days before", "3 days before", "1 day before", "deadline"]),
     );
     // A date axis (a tick every other day over the two-week window: at most about ten labels), the latest count, and a legend for each kind of mark.
     expect(await chart.locator("text.axis-day").allTextContents()).toEqual([
@@ -113,14 +113,14 @@ if (skip)
       "deadline",
     ]);
 
-    const notOnboarded = page.locator("h2:has-text('Not onboarded') + table");
+    const notOnboarded = page.locator("h2:has-text('Not onboarded') + div.scroll table");
     expect(await notOnboarded.locator("thead th").allTextContents()).toEqual(["User", "UPN", "Reminders sent"]);
     const missing = (await s.stack.store.getUsers(migrationId)).filter((u) => u.state === "notOnboarded");
     expect(missing.length).toBeGreaterThan(0);
     expect(await notOnboarded.locator("tbody tr").count()).toBe(missing.length);
     await expect(notOnboarded.locator("tbody").textContent()).resolves.toContain(missing[0].userPrincipalName);
 
-    const mismatched = page.locator("h2:has-text('Mismatched requests') + table");
+    const mismatched = page.locator("h2:has-text('Mismatched requests') + div.scroll table");
     expect(await mismatched.locator("thead th").allTextContents()).toEqual([
       "Request typed as",
       "Belongs to",
@@ -163,7 +163,7 @@ if (skip)
         await expect(page.locator("h1").textContent()).resolves.toMatch(
           /^Merge \d+ pending request\(s\) typed with another e-mail$/,
         );
-        const table = page.locator("h2:has-text('To merge') + table");
+        const table = page.locator("h2:has-text('To merge') + div.scroll table");
         expect(await table.locator("thead th").allTextContents()).toEqual([
           "Typed e-mail",
           "Microsoft 365 account",
@@ -245,7 +245,7 @@ if (skip)
     ]);
     expect(posted.status()).toBe(200);
     await page.getByRole("heading", { name: "Thank you" }).waitFor();
-    await expect(page.locator(".card").textContent()).resolves.toContain("Recorded: approve");
+    await expect(page.locator(".card").textContent()).resolves.toContain("Recorded: you approved");
     await screenshot(page, "approval-confirmed.png");
     await page.close();
 

@@ -61,7 +61,7 @@ describe("npm start in a terminal, answered only through the links and the Peig 
     const answer = (url: string) =>
       (answering = answering.then(async () => {
         let page = await openTaskPage(url);
-        if (page.status !== 200) return; // replaced by a newer e-mail, or answered already
+        if (page.status !== 200) return; // answered already (through this or another of its links), or closed
         const kind = taskKindOf(page.html);
         if (kind === "peigConfiguration") {
           // The person reads the e-mail, gets a coffee, and only then opens the task: the window must still be there.

@@ -51,8 +51,8 @@ describe("e-mails", () => {
       details: { reason: evil, by: `${RLO}mallory` },
       statusPageUrl: "https://m.contoso.com/page",
     });
-    expect(mail.html).toContain(`<li>reason: <bdi>${evil}</bdi></li>`);
-    expect(mail.html).toContain(`<li>by: <bdi>${RLO}mallory</bdi></li>`);
+    expect(mail.html).toContain(`<li>Reason: <bdi>${evil}</bdi></li>`);
+    expect(mail.html).toContain(`<li>By: <bdi>${RLO}mallory</bdi></li>`);
   });
 
   it("isolate display names in the admin digest's list of users", () => {

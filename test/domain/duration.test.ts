@@ -1,4 +1,12 @@
-import { describeDuration, DurationError, parseIsoDuration } from "../../shared/domain/duration";
+import {
+  describeDuration,
+  describeIsoDuration,
+  describeRoughly,
+  DurationError,
+  parseHumanDuration,
+  parseIsoDuration,
+  toIsoDuration,
+} from "../../shared/domain/duration";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -49,5 +57,56 @@ describe("describeDuration", () => {
     [-5 * MINUTE, "less than a minute"],
   ])("describes %d ms as %s", (ms, words) => {
     expect(describeDuration(ms)).toBe(words);
+  });
+});
+
+describe("durations as people write and say them", () => {
+  it.each([
+    ["7 days", 7 * DAY],
+    ["1 day", DAY],
+    ["4 hours", 4 * HOUR],
+    ["1 day 12 hours", DAY + 12 * HOUR],
+    ["1 day and 12 hours", DAY + 12 * HOUR],
+    ["4h", 4 * HOUR],
+    ["30 min", 30 * MINUTE],
+    ["2 weeks", 14 * DAY],
+    [" 12 Hours ", 12 * HOUR],
+    ["P7D", 7 * DAY],
+    ["pt4h", 4 * HOUR],
+  ])("reads %s", (text, ms) => {
+    expect(parseHumanDuration(text)).toBe(ms);
+  });
+
+  it.each([["7 dais"], ["seven days"], ["7"], [""], ["1 month"], ["7 days!"]])(
+    "refuses %s, saying what it takes",
+    (text) => {
+      expect(() => parseHumanDuration(text)).toThrow(DurationError);
+      expect(() => parseHumanDuration(text)).toThrow(/days|hours|months/);
+    },
+  );
+
+  it("stores what it read as ISO 8601", () => {
+    expect([7 * DAY, 4 * HOUR, DAY + 12 * HOUR, 30 * MINUTE].map(toIsoDuration)).toEqual([
+      "P7D",
+      "PT4H",
+      "P1DT12H",
+      "PT30M",
+    ]);
+    expect(describeIsoDuration("P7D")).toBe("7 days");
+    expect(describeIsoDuration("PT12H")).toBe("12 hours");
+  });
+
+  it.each([
+    [6 * DAY + 23 * HOUR, "7 days"],
+    [23 * HOUR + 33 * MINUTE, "1 day"],
+    [3 * HOUR + 49 * MINUTE, "4 hours"],
+    [7 * DAY, "7 days"],
+    [DAY + 12 * HOUR, "1 day 12 hours"],
+    [2 * HOUR + 30 * MINUTE, "2 hours 30 minutes"],
+    [HOUR, "1 hour"],
+    [45 * MINUTE, "45 minutes"],
+    [10_000, "less than a minute"],
+  ])("says %d ms as %s", (ms, words) => {
+    expect(describeRoughly(ms)).toBe(words);
   });
 });

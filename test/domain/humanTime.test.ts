@@ -1,4 +1,10 @@
-import { formatHuman, formatHumanWithRelative, formatRelative, isTimeZone } from "../../shared/domain/humanTime";
+import {
+  formatDay,
+  formatHuman,
+  formatHumanWithRelative,
+  formatRelative,
+  isTimeZone,
+} from "../../shared/domain/humanTime";
 
 describe("human time", () => {
   it("shows an instant in the migration's zone, with weekday, short month, 24-hour clock and the zone's abbreviation", () => {
@@ -30,5 +36,17 @@ describe("human time", () => {
     expect(isTimeZone("UTC")).toBe(true);
     expect(isTimeZone("Europe/Atlantis")).toBe(false);
     expect(isTimeZone("")).toBe(false);
+  });
+});
+
+describe("days and relative times", () => {
+  it("gives an instant's day in short", () => {
+    expect(formatDay(new Date("2027-03-08T16:00:00Z"), "Europe/Prague")).toBe("Mon 8 Mar");
+  });
+
+  it("rounds how far away an instant is as people say it", () => {
+    const now = new Date("2027-03-01T00:00:00Z");
+    expect(formatRelative(new Date(now.getTime() + (6 * 24 + 23) * 3_600_000), now)).toBe("in 7 days");
+    expect(formatRelative(new Date(now.getTime() + (3 * 60 + 49) * 60_000), now)).toBe("in 4 hours");
   });
 });

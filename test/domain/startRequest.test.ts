@@ -185,13 +185,32 @@ describe("parseStartRequest", () => {
     expect(!missing.ok && missing.errors).toEqual([{ field: "workspace", message: "is required" }]);
     expect(!wrongType.ok && wrongType.errors).toEqual([
       { field: "workspace", message: "must be the Peig workspace name (text)" },
-      { field: "reminders.1", message: "must be an ISO 8601 duration string such as P7D or PT4H" },
+      {
+        field: "reminders.1",
+        message: `must be a duration such as "7 days", "4 hours" or "1 day 12 hours" (or ISO 8601: P7D, PT4H)`,
+      },
     ]);
   });
 
   it("reports repeated reminders even when the deadline is wrong", () => {
     const result = parseStartRequest({ ...validBody, deadline: "soon", reminders: ["P1D", "PT24H"] }, now);
     expect(!result.ok && result.errors.map((e) => e.field)).toEqual(["deadline", "reminders.1"]);
+  });
+
+  it("takes durations as people write them and stores them as ISO 8601", () => {
+    const result = parseStartRequest(
+      { ...validBody, reminders: ["7 days", "3 days", "1 day", "4 hours"], monitorEvery: "12 hours" },
+      now,
+    );
+    expect(result.ok && [result.value.reminders, result.value.monitorEvery]).toEqual([
+      ["P7D", "P3D", "P1D", "PT4H"],
+      "PT12H",
+    ]);
+    const wrong = parseStartRequest({ ...validBody, reminders: ["7 dais"], monitorEvery: "2 days" }, now);
+    expect(!wrong.ok && wrong.errors).toEqual([
+      { field: "reminders.0", message: '"7 dais": "dais" is not a unit; use weeks, days, hours or minutes' },
+      { field: "monitorEvery", message: "must be between 15 minutes and 1 day" },
+    ]);
   });
 
   it("explains why months are refused", () => {
@@ -202,7 +221,7 @@ describe("parseStartRequest", () => {
   it("says when a reminder would fall before the window opens", () => {
     const result = parseStartRequest({ ...validBody, reminders: ["P20D"] }, now);
     expect(!result.ok && result.errors[0].message).toBe(
-      "P20D before the deadline would be in the past: the deadline is only 14 days 17 hours away",
+      "20 days before the deadline would be in the past: the deadline is only 14 days 17 hours away",
     );
   });
 
@@ -255,6 +274,8 @@ describe("parseDeadlineExtension", () => {
 
   it("says the new deadline must be later than the current one", () => {
     const result = parseDeadlineExtension({ deadline: "2026-06-10T17:00:00Z" }, now, current);
-    expect(!result.ok && result.errors[0].message).toMatch(/later than the current deadline 2026-06-15T17:00:00.000Z/);
+    expect(!result.ok && result.errors[0].message).toMatch(
+      /later than the current deadline, Mon 15 Jun 2026, 17:00 UTC/,
+    );
   });
 });

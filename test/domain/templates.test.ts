@@ -116,6 +116,16 @@ describe("reminderEmail", () => {
     expect(email.text).toContain("the deadline is Tue 15 Dec 2026, 17:00 UTC");
   });
 
+  it.each([
+    [6 * 24 + 23, 0, "7 days"],
+    [23, 33, "1 day"],
+    [3, 49, "4 hours"],
+  ])("rounds %d hours %d minutes left as people say it: %s", (hours, minutes, words) => {
+    const at = new Date(deadline.getTime() - (hours * 60 + minutes) * 60_000);
+    const email = reminderEmail({ workspace: "contoso", domain: "contoso.com", deadline, now: at });
+    expect(email.subject).toBe(`Reminder: ${words} left to set up Peig for workspace "contoso"`);
+  });
+
   it("shows the deadline in the migration's time zone", () => {
     const email = reminderEmail({
       workspace: "contoso",

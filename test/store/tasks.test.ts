@@ -169,4 +169,47 @@ describe.each(storeAdapters())("human tasks: $name", (adapter) => {
     ]);
     await expect(store.listTasks("m1", { gate: "other" })).resolves.toEqual([]);
   });
+  it("adds links to an open task: each finds it, any of them decides it once, and none is listed as a task of its own", async () => {
+    const { task } = await openTask();
+    const later = hashToken(newToken());
+    clock.set(new Date("2026-12-16T09:01:00Z"));
+    const stamped = await store.addTaskLink(task.tokenHash, later, { at: clock.now().toISOString() });
+    expect(stamped).toMatchObject({ id: task.id, tokenHash: task.tokenHash, lastLinkAt: "2026-12-16T09:01:00.000Z" });
+    await expect(store.getTaskByTokenHash(later)).resolves.toEqual(stamped);
+    await expect(store.listTasks("m1")).resolves.toEqual([stamped]);
+
+    const decided = await store.decideTask(later, "approve", { ...decider, etag: stamped!.etag });
+    expect(decided).toMatchObject({ outcome: "decided", task: { id: task.id, status: "decided" } });
+    const first = await store.getTaskByTokenHash(task.tokenHash);
+    await expect(store.decideTask(task.tokenHash, "reject", { ...decider, etag: first!.etag })).resolves.toMatchObject({
+      outcome: "alreadyDecided",
+    });
+    // A decided task takes no further link.
+    await expect(
+      store.addTaskLink(task.tokenHash, hashToken(newToken()), { at: clock.now().toISOString() }),
+    ).resolves.toBeUndefined();
+  });
+
+  it("adds a link only to the version read when given its ETag, and records why a task was closed", async () => {
+    const { task } = await openTask();
+    await store.addTaskLink(task.tokenHash, hashToken(newToken()), { at: clock.now().toISOString() });
+    await expect(
+      store.addTaskLink(task.tokenHash, hashToken(newToken()), { at: clock.now().toISOString(), etag: task.etag }),
+    ).rejects.toBeInstanceOf(PreconditionFailedError);
+    await expect(store.closeOpenTasks("m1", "cancelled", { closedAs: "approved" })).resolves.toBe(1);
+    await expect(store.getTaskByTokenHash(task.tokenHash)).resolves.toMatchObject({
+      status: "cancelled",
+      closedAs: "approved",
+    });
+  });
+  it("closes a task even when a new link is stamped on it at the same time", async () => {
+    for (let i = 0; i < 5; i++) {
+      const { task } = await openTask({ id: `race-${i}`, gate: `race-${i}` });
+      await Promise.all([
+        store.addTaskLink(task.tokenHash, hashToken(newToken()), { at: clock.now().toISOString() }),
+        store.closeOpenTasks("m1", "cancelled", { gate: `race-${i}`, closedAs: "approved" }),
+      ]);
+      await expect(store.getTaskByTokenHash(task.tokenHash)).resolves.toMatchObject({ status: "cancelled" });
+    }
+  });
 });

@@ -387,7 +387,8 @@ function pastedValue(html: string, label: string): string {
 
 /** The Microsoft 365 accounts the page's "Accounts" table lists. */
 function listedAccounts(html: string): string[] {
-  const table = /<h2>Accounts \(\d+\)<\/h2>(<table>[\s\S]*?<\/table>|<p[^>]*>None\.<\/p>)/.exec(html);
+  const table =
+    /<h2>Accounts \(\d+\)<\/h2>(?:<div class="scroll">)?(<table>[\s\S]*?<\/table>|<p[^>]*>None\.<\/p>)/.exec(html);
   if (!table) throw new Error("the task page lists no accounts");
   return [
     ...table[1].matchAll(/<tr><td>(?:<bdi>)?[^<]*(?:<\/bdi>)?<\/td><td>(?:<bdi>)?([^<]*)(?:<\/bdi>)?<\/td><\/tr>/g),

@@ -51,7 +51,9 @@ const filled = {
   workspace: sample.workspace,
   domain: sample.domain,
   idpEntityId: sample.idpEntityId,
-  deadline: sample.deadline,
+  deadlineDate: sample.deadline.slice(0, 10),
+  deadlineTime: sample.deadline.slice(11, 16),
+  timeZone: "UTC",
   approvers: sample.approvers.join(", "),
   admins: sample.admins.join(", "),
 };
@@ -119,6 +121,13 @@ describe("the home page", () => {
     const planHtml = await planned.text();
     expect(/<strong id="users-in-scope">(\d+)<\/strong>/.exec(planHtml)?.[1]).toBe("12");
     expect(planHtml).toContain("Mail plan");
+    // The plan says back what it understood, in words: the deadline, the reminders' days, the monitor interval.
+    expect(planHtml).toMatch(
+      /reminders on \w{3} \d{1,2} \w{3}, \w{3} \d{1,2} \w{3}, \w{3} \d{1,2} \w{3}, \w{3} \d{1,2} \w{3};/,
+    );
+    expect(planHtml).toContain("progress checked every 12 hours");
+    expect(planHtml).toContain("Reminder 7 days before the deadline");
+    expect(planHtml.replace(/<input [^>]*>/g, "")).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d|\bP(?:\d+[WD]|T\d+[HMS])/);
     expect(await s.stack.store.listMigrations()).toEqual([]);
 
     const [confirm] = formsOf(planHtml);
@@ -147,14 +156,18 @@ describe("the home page", () => {
       ...filled,
       approvers: "cio@contoso.com, not-an-address",
       requiredApprovals: "two",
-      deadline: "tomorrow",
+      deadlineDate: "",
+      reminders: "7 days, 3 dais",
     });
     expect(refused.status).toBe(400);
     const html = await refused.text();
     const errorsFor = (field: string) =>
       [...html.matchAll(new RegExp(`<div class="bad" data-error-for="${field}">([^<]*)</div>`, "g"))].map((m) => m[1]);
-    expect(errorsFor("approvers")).toEqual([expect.stringContaining("approvers.1")]);
-    expect(errorsFor("deadline")).toEqual([expect.stringContaining("ISO 8601")]);
+    expect(errorsFor("approvers")).toEqual([expect.stringMatching(/^item 2: /)]);
+    expect(errorsFor("deadline")).toEqual(["choose the day and the time of the deadline"]);
+    expect(errorsFor("reminders")).toEqual([
+      expect.stringContaining("item 2: &quot;3 dais&quot;: &quot;dais&quot; is not a unit"),
+    ]);
     expect(errorsFor("requiredApprovals")).toEqual([expect.stringContaining("whole number")]);
     expect(errorsFor("workspace")).toEqual([]);
     expect(html).toContain('value="cio@contoso.com, not-an-address"');
