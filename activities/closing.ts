@@ -3,7 +3,11 @@
  * started" mark (a cancellation and a deletion cannot both win), and the two deletions, each
  * tolerant of "already gone" so a retry is harmless.
  */
-import { compareWithApproved, readyForDeletion } from "../shared/domain/checklist";
+import {
+  compareWithApproved,
+  readyForDeletion,
+  readyForPeigConfirmation,
+} from "../shared/domain/checklist";
 import { freshChecklist, phase2Outcome, type EarlierPhase2Input } from "../shared/migrationChecklist";
 import { loadMigration, updateRuntime } from "../shared/migrationRecord";
 import { services, type Services } from "../shared/services";
@@ -14,10 +18,13 @@ export async function verifyChecklist(
   s: Services = services(),
 ): Promise<ActivityResult<"verifyChecklist">> {
   const { runtime } = await loadMigration(s, input.migrationId);
-  const checklist = await freshChecklist(s, input.migrationId, runtime, phase2Outcome(runtime, input));
+  const { checklist } = await freshChecklist(s, input.migrationId, runtime, phase2Outcome(runtime, input));
+  // Operator mode: ready means ready for the Peig admin's confirmation, the workflow's next step; the approvers are
+  // asked only after it, with the checklist it completes.
+  const ready = runtime.peigMode === "operator" ? readyForPeigConfirmation(checklist) : readyForDeletion(checklist);
   const recheck = input.approved
     ? compareWithApproved(input.approved, checklist)
-    : { ready: readyForDeletion(checklist), reasons: [] as string[] };
+    : { ready, reasons: [] as string[] };
   await updateRuntime(s, input.migrationId, (rt) => void (rt.checklist = checklist));
   await s.store.appendAudit({
     migrationId: input.migrationId,

@@ -6,7 +6,8 @@
 import { randomUUID } from "node:crypto";
 import { approvalRequestEmail, operatorTaskEmail, type EmailContent } from "../shared/mail/templates";
 import { assigneesFor, taskKind, taskPayload, type TaskPayload } from "../shared/humanTasks";
-import { loadMigration, once, type MigrationRuntime } from "../shared/migrationRecord";
+import { freshChecklist, phase2Outcome } from "../shared/migrationChecklist";
+import { loadMigration, once, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
 import { services, type Services } from "../shared/services";
 import type { TaskRecord } from "../shared/store";
 import { hashToken, newToken } from "../shared/tokens";
@@ -187,9 +188,20 @@ async function payloadFacts(s: Services, migrationId: string, purpose: HumanTask
     request: runtime.request,
     appId: runtime.app?.appId,
     certificatePem: runtime.app?.certificatePem,
-    checklist: runtime.checklist,
+    checklist: purpose === "deletionApproval" ? await approvalEvidence(s, migrationId, runtime) : runtime.checklist,
     accountsToCreate,
     usersToCheck,
     merges,
   };
+}
+
+/**
+ * What the approvers see: the verified checklist; in operator mode verified again, since the Peig admin's
+ * confirmation of what Peig shows came after the verification and completes "correctly created and linked".
+ */
+async function approvalEvidence(s: Services, migrationId: string, runtime: MigrationRuntime) {
+  if (runtime.peigMode !== "operator") return runtime.checklist;
+  const { checklist } = await freshChecklist(s, migrationId, runtime, phase2Outcome(runtime, {}));
+  await updateRuntime(s, migrationId, (rt) => void (rt.checklist = checklist));
+  return checklist;
 }

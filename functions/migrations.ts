@@ -10,7 +10,7 @@ import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
 import { parseIsoDuration } from "../shared/domain/duration";
 import { nextReminder } from "../shared/domain/schedule";
 import { timingsFromSettings } from "../shared/domain/waits";
-import { loadMigration, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
+import { loadMigration, recordFigures, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
 import { DEFAULT_TIME_ZONE } from "../shared/domain/humanTime";
 import { renderStatusPage } from "../shared/pages/statusPage";
 import { services, type Services } from "../shared/services";
@@ -198,6 +198,7 @@ function migrationSummary(request: HttpRequest, m: MigrationRecord): MigrationSu
     phase: m.phase,
     status: m.status,
     counts: m.counts,
+    figures: recordFigures(m),
     deadline: m.deadline,
     needsAttention: needsAttention(m.runtime, m.phase),
     links: { page: `${statusUrl(request, m.id)}/page` },
@@ -452,6 +453,8 @@ async function migrationStatus(request: HttpRequest, client: df.DurableClient, s
     /** The people the workflow waits on (who and what; the links are only in their e-mails). */
     waitingOn: isFinalPhase(record.phase) ? [] : (progress?.waitingOn ?? []),
     counts: record.counts,
+    /** Every number about the migration, each with the sentence that says what it counts. */
+    figures: recordFigures(record),
     app: runtime.app
       ? {
           appId: runtime.app.appId,

@@ -6,7 +6,8 @@
  */
 import * as df from "durable-functions";
 import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
-import { renderTaskMessage, renderTaskPage } from "../shared/pages/taskPage";
+import { checkAndRecordConfirmation } from "../shared/operatorConfirmations";
+import { renderTaskMessage, renderTaskPage, type TaskPageInput } from "../shared/pages/taskPage";
 import { services, type Services } from "../shared/services";
 import { PreconditionFailedError, type TaskDecision, type TaskRecord } from "../shared/store";
 import { hashToken, isCsrfTokenFor, newCsrfToken, tokensEqual } from "../shared/tokens";
@@ -79,26 +80,9 @@ export async function showTask(request: HttpRequest): Promise<HttpResponseInit> 
   const s = services();
   const found = await findOpenTask(request, s);
   if (!found.ok) return found.response;
-  const { payload } = found.task;
-  const accounts =
-    payload.purpose === "peigAccounts" || payload.purpose === "phase2Approval"
-      ? (await s.store.getUsers(found.task.migrationId))
-          .filter((u) => u.phase2.planned)
-          .map((u) => ({ displayName: u.displayName, userPrincipalName: u.userPrincipalName }))
-      : undefined;
   const csrf = newCsrfToken(found.token);
   return {
-    ...html(
-      200,
-      renderTaskPage({
-        payload,
-        assignee: found.task.assignee,
-        expiresAt: found.task.expiresAt,
-        csrf,
-        accounts,
-        now: s.clock.now(),
-      }),
-    ),
+    ...(await taskPage(s, found.task, csrf, 200)),
     cookies: [
       {
         name: csrfCookieName(found.hash),
@@ -111,6 +95,35 @@ export async function showTask(request: HttpRequest): Promise<HttpResponseInit> 
       },
     ],
   };
+}
+
+/** The task's page; after a refused confirmation, with what differs and the figures as entered. */
+async function taskPage(
+  s: Services,
+  task: TaskRecord,
+  csrf: string,
+  status: number,
+  refused?: Pick<TaskPageInput, "refusal" | "entered">,
+): Promise<HttpResponseInit> {
+  const { payload } = task;
+  const accounts =
+    payload.purpose === "peigAccounts" || payload.purpose === "phase2Approval"
+      ? (await s.store.getUsers(task.migrationId))
+          .filter((u) => u.phase2.planned)
+          .map((u) => ({ displayName: u.displayName, userPrincipalName: u.userPrincipalName }))
+      : undefined;
+  return html(
+    status,
+    renderTaskPage({
+      payload,
+      assignee: task.assignee,
+      expiresAt: task.expiresAt,
+      csrf,
+      accounts,
+      now: s.clock.now(),
+      ...refused,
+    }),
+  );
 }
 
 export async function decideTask(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
@@ -142,6 +155,12 @@ export async function decideTask(request: HttpRequest, client: df.DurableClient)
     return html(400, renderTaskMessage("Unknown decision", `Choose one of: ${payload.decisions.join(", ")}.`));
   const reason = form.get("reason")?.slice(0, 500) || undefined;
   const decidedBy = callerName(request) ?? task.assignee;
+  if (decision === "done") {
+    // The figures the Peig admin read in Peig must agree with what the app knows; if not, nothing is consumed.
+    const checked = await checkAndRecordConfirmation(s, task, (name) => form.get(name), decidedBy);
+    if (!checked.ok)
+      return taskPage(s, task, csrf, 422, { refusal: checked.problems, entered: Object.fromEntries(form) });
+  }
   let result;
   try {
     result = await s.store.decideTask(hash, decision, {

@@ -61,6 +61,17 @@ const payloadSchema = z.looseObject({
 export const decodeTaskPayload = (value: unknown, taskId: string): TaskPayload =>
   decodeOrThrow(payloadSchema, value, `task ${taskId}: payload`);
 
+/** The Peig admin's step behind an operator task (none for approvals and the api-mode merge task). */
+export function operatorStepOf(purpose: HumanTaskPurpose): OperatorStep["kind"] | undefined {
+  const steps: Partial<Record<HumanTaskPurpose, OperatorStep["kind"]>> = {
+    peigConfiguration: "saveMigrationConfiguration",
+    peigAccounts: "createPeigAccounts",
+    peigChecklist: "confirmOnboardingComplete",
+    peigDeletion: "deleteMigrationConfiguration",
+  };
+  return steps[purpose];
+}
+
 export function taskKind(purpose: HumanTaskPurpose): TaskKind {
   return purpose === "deletionApproval" || purpose === "phase2Approval" ? "approval" : "operatorStep";
 }

@@ -52,9 +52,14 @@ export async function openTaskPage(url: string): Promise<TaskPage> {
   };
 }
 
-/** POST: the button on the page, with the page's CSRF field and cookie. */
-export async function submitDecision(url: string, page: TaskPage, decision: string): Promise<number> {
-  const form = new URLSearchParams({ csrf: page.csrf, decision });
+/** POST: the button on the page, with the page's CSRF field and cookie (and the figures typed into its form, if any). */
+export async function submitDecision(
+  url: string,
+  page: TaskPage,
+  decision: string,
+  figures: Record<string, string> = {},
+): Promise<number> {
+  const form = new URLSearchParams({ ...figures, csrf: page.csrf, decision });
   const response = await fetch(url, {
     method: "POST",
     body: form,
@@ -117,11 +122,18 @@ export function unescapeHtml(text: string): string {
   return text.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (e) => ENTITIES[e]);
 }
 
+/** What the Peig admin did, in words, and the figures Peig shows afterwards (what the task's form asks for). */
+export interface PeigStepDone {
+  said: string;
+  figures: Record<string, string>;
+}
+
 /**
  * The Peig admin's part of an operator task, done in the Peig workspace (the simulator, through its
- * admin API standing in for the UI). Each step is safe to repeat: a resumed demo may see the task again.
+ * admin API standing in for the UI), then read back as the console shows it. Each step is safe to repeat: a
+ * resumed demo may see the task again.
  */
-export async function performPeigStep(kind: TaskKind, html: string, peig: PeigPort): Promise<string | undefined> {
+export async function performPeigStep(kind: TaskKind, html: string, peig: PeigPort): Promise<PeigStepDone | undefined> {
   if (kind === "peigConfiguration") {
     const values = valuesOnPage(html);
     const config = {
@@ -130,7 +142,12 @@ export async function performPeigStep(kind: TaskKind, html: string, peig: PeigPo
     };
     const validation = await peig.validateMigrationConfiguration(config);
     if (!validation.valid) throw new Error(`Peig rejected the values on the page: ${validation.problems.join("; ")}`);
-    return `Peig admin: migration configuration ${await peig.saveMigrationConfiguration(config)} (Application ID ${config.applicationId})`;
+    const saved = await peig.saveMigrationConfiguration(config);
+    const shown = await peig.getMigrationConfiguration();
+    return {
+      said: `Peig admin: migration configuration ${saved} (Application ID ${config.applicationId})`,
+      figures: { applicationId: shown?.applicationId ?? "" },
+    };
   }
   if (kind === "peigAccounts") {
     const wanted = new Set(accountsOnPage(html).map((upn) => upn.toLowerCase()));
@@ -138,15 +155,36 @@ export async function performPeigStep(kind: TaskKind, html: string, peig: PeigPo
       wanted.has(a.userPrincipalName.toLowerCase()),
     );
     let created = 0;
+    let alreadyLinked = 0;
     for (const account of accounts) if ((await peig.createPeigAccount(account.id)).created) created++;
-    return `Peig admin: created ${created} Peig account(s) for ${wanted.size} listed user(s)`;
+    else alreadyLinked++;
+    const failed = wanted.size - accounts.length;
+    return {
+      said: `Peig admin: created ${created} Peig account(s), ${alreadyLinked} already linked, ${failed} failed, for ${wanted.size} listed user(s)`,
+      figures: { created: String(created), alreadyLinked: String(alreadyLinked), failed: String(failed) },
+    };
   }
-  if (kind === "peigDeletion")
-    return `Peig admin: migration configuration ${await peig.deleteMigrationConfiguration()}`;
+  if (kind === "peigDeletion") {
+    const deleted = await peig.deleteMigrationConfiguration();
+    const shown = (await peig.getMigrationConfiguration()) ? 1 : 0;
+    return { said: `Peig admin: migration configuration ${deleted}`, figures: { configurationsShown: String(shown) } };
+  }
   if (kind === "peigChecklist") {
-    const [pending, accounts] = await Promise.all([peig.listPendingRequests(), peig.listMicrosoft365Accounts()]);
-    const unlinked = accounts.filter((a) => a.linkStatus === "unlinked").length;
-    return `Peig admin: checked Users & Access (${pending.length} pending) and MS365 Identifiers (${unlinked} unlinked)`;
+    const [pending, accounts, users] = await Promise.all([
+      peig.listPendingRequests(),
+      peig.listMicrosoft365Accounts(),
+      peig.listUsers(),
+    ]);
+    const linked = accounts.filter((a) => a.linkStatus === "linked").length;
+    const notOnboarded = users.filter((u) => u.status === "Not Onboarded").length;
+    return {
+      said: `Peig admin: read Users & Access (${pending.length} pending, ${notOnboarded} Not Onboarded) and MS365 Identifiers (${linked} linked)`,
+      figures: {
+        pendingRequests: String(pending.length),
+        notOnboarded: String(notOnboarded),
+        linkedAccounts: String(linked),
+      },
+    };
   }
   return undefined;
 }
@@ -171,8 +209,10 @@ export async function actOn(link: TaskLink, page: TaskPage, options: AutoApprove
   }
   if (!options.peig || kind === "other") return;
   const done = await performPeigStep(kind, page.html, options.peig);
-  if (done) options.report(done);
-  if ((await submitDecision(link.url, page, "done")) === 200) options.report(`Confirmed as ${link.to}`);
+  if (done) options.report(done.said);
+  const status = await submitDecision(link.url, page, "done", done?.figures);
+  if (status === 200) options.report(`Confirmed as ${link.to}`);
+  else if (status === 422) options.report(`Peig's figures do not agree with the app yet: the task stays open (${link.to})`);
 }
 
 /** A user the status JSON lists under `mismatched`: their typed e-mail left a pending request in Peig. */

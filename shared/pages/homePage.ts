@@ -3,6 +3,7 @@
  * The form posts to our own origin (the pages' CSP allows `form-action 'self'` and no script): the server answers
  * with the dry-run plan and a confirm form, and only that confirm starts anything.
  */
+import type { MigrationFigures } from "../domain/figures";
 import type { MailPlan } from "../domain/mailPlan";
 import type { PreflightFinding } from "../graph/preflight";
 import type { MigrationCounts } from "../store";
@@ -15,6 +16,7 @@ export interface MigrationSummary {
   phase: string;
   status: string;
   counts: MigrationCounts;
+  figures: MigrationFigures;
   deadline: string;
   needsAttention: { step: string; message: string } | null;
   links: { page: string };
@@ -141,8 +143,8 @@ function startFormHtml(form: StartForm, errors: readonly FieldError[], action: s
   return `${generalHtml}<form method="post" action="${escapeHtml(action)}">${text}${phase2}${boxes}<p><button class="primary" type="submit">Show the plan</button> <span class="muted">Nothing starts until you confirm the plan.</span></p></form>`;
 }
 
-function progressText(c: MigrationCounts): string {
-  return `${c.onboarded} of ${c.inScope} onboarded; ${c.phase2Created} Phase 2 account(s) created`;
+function progressText(f: MigrationFigures): string {
+  return `${f.onboarded.text}, of ${f.inScope.text}; ${f.awaitingFirstSignIn.text}`;
 }
 
 export function renderHomePage(input: {
@@ -156,7 +158,7 @@ export function renderHomePage(input: {
   const rows = input.migrations
     .map(
       (m) =>
-        `<tr><td><a href="${escapeHtml(m.links.page)}">${nameHtml(m.workspace)}</a></td><td>${escapeHtml(m.phase)}</td><td>${escapeHtml(progressText(m.counts))}</td><td>${escapeHtml(m.deadline)}</td><td>${
+        `<tr><td><a href="${escapeHtml(m.links.page)}">${nameHtml(m.workspace)}</a></td><td>${escapeHtml(m.phase)}</td><td>${escapeHtml(progressText(m.figures))}</td><td>${escapeHtml(m.deadline)}</td><td>${
           m.needsAttention
             ? `<span class="bad">${escapeHtml(`${m.needsAttention.step}: ${m.needsAttention.message}`)}</span>`
             : `<span class="muted">no</span>`

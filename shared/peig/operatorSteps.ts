@@ -135,3 +135,138 @@ export function describeOperatorStep(step: OperatorStep): OperatorInstructions {
       };
   }
 }
+
+/**
+ * What the Peig admin reads in Peig and enters when confirming a step: the app checks each figure against what it
+ * knows before it accepts the confirmation (a figure that contradicts it is refused, with the difference named).
+ */
+export interface ConfirmationField {
+  name: string;
+  /** Where in Peig to read it, in Peig's own words. */
+  label: string;
+  kind: "count" | "text";
+}
+
+export const confirmationFields: Record<OperatorStep["kind"], readonly ConfirmationField[]> = {
+  saveMigrationConfiguration: [
+    {
+      name: "applicationId",
+      label: "The Application ID the Migration section shows after Save",
+      kind: "text",
+    },
+  ],
+  createPeigAccounts: [
+    { name: "created", label: "MS365 Identifiers: Peig accounts created", kind: "count" },
+    {
+      name: "alreadyLinked",
+      label: "MS365 Identifiers: already linked (Create Peig Account said the account is already linked)",
+      kind: "count",
+    },
+    { name: "failed", label: "MS365 Identifiers: Create Peig Account failed", kind: "count" },
+  ],
+  resolvePendingRequests: [],
+  confirmOnboardingComplete: [
+    { name: "pendingRequests", label: "Users & Access: pending requests", kind: "count" },
+    { name: "notOnboarded", label: "Users & Access: users with the status Not Onboarded", kind: "count" },
+    {
+      name: "linkedAccounts",
+      label: "MS365 Identifiers > Microsoft 365 Accounts: accounts linked to a Peig account",
+      kind: "count",
+    },
+  ],
+  deleteMigrationConfiguration: [
+    { name: "configurationsShown", label: "The Migration section: configurations shown after Delete", kind: "count" },
+  ],
+};
+
+/** What the app knows when a confirmation arrives (its own counts, from the store). */
+export interface KnownFacts {
+  /** The Application ID of PeigMigrationManager. */
+  applicationId?: string;
+  /** Users the Phase 2 task listed. */
+  listedForPhase2: number;
+  /** Users in scope. */
+  inScope: number;
+  /** Users with a Phase 2 account the app has not seen sign in yet (each is Not Onboarded in Peig until they do). */
+  awaitingFirstSignIn: number;
+}
+
+export type ConfirmationCheck =
+  | { ok: true; figures: Record<string, string | number> }
+  | { ok: false; problems: { field: string; message: string }[] };
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Parses the figures entered for `kind` and compares them with what the app knows. A refusal names each field and
+ * the difference; nothing is recorded by this function.
+ */
+export function checkConfirmation(
+  kind: OperatorStep["kind"],
+  entered: (name: string) => string | null,
+  known: KnownFacts,
+): ConfirmationCheck {
+  const problems: { field: string; message: string }[] = [];
+  const figures: Record<string, string | number> = {};
+  for (const field of confirmationFields[kind]) {
+    const text = (entered(field.name) ?? "").trim();
+    if (field.kind === "text") {
+      if (!text) problems.push({ field: field.name, message: `${field.label}: enter it as Peig shows it` });
+      figures[field.name] = text;
+    } else if (!/^\d{1,9}$/.test(text)) {
+      problems.push({ field: field.name, message: `${field.label}: enter the number Peig shows (a whole number)` });
+    } else figures[field.name] = Number(text);
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  const n = (name: string) => figures[name] as number;
+  const refuse = (field: string, message: string) => problems.push({ field, message });
+  switch (kind) {
+    case "saveMigrationConfiguration": {
+      const shown = String(figures.applicationId);
+      if (!GUID.test(shown)) refuse("applicationId", `"${shown}" is not an Application ID (a GUID)`);
+      else if (known.applicationId && shown.toLowerCase() !== known.applicationId.toLowerCase())
+        refuse(
+          "applicationId",
+          `Peig shows Application ID ${shown}, but this migration's app PeigMigrationManager is ${known.applicationId}: enter ${known.applicationId}, click Validate, then Save`,
+        );
+      break;
+    }
+    case "createPeigAccounts": {
+      const sum = n("created") + n("alreadyLinked") + n("failed");
+      if (sum !== known.listedForPhase2)
+        refuse(
+          "created",
+          `${n("created")} created + ${n("alreadyLinked")} already linked + ${n("failed")} failed = ${sum}, but the task listed ${known.listedForPhase2} users: each listed user is exactly one of the three`,
+        );
+      break;
+    }
+    case "confirmOnboardingComplete": {
+      if (n("pendingRequests") > 0)
+        refuse(
+          "pendingRequests",
+          `Users & Access shows ${n("pendingRequests")} pending requests, and the checklist needs none: merge or approve them first (Merge a request typed with another e-mail into the user's account)`,
+        );
+      if (n("notOnboarded") > known.awaitingFirstSignIn)
+        refuse(
+          "notOnboarded",
+          `Users & Access shows ${n("notOnboarded")} users Not Onboarded, but the app counts ${known.awaitingFirstSignIn} with a Phase 2 account awaiting their first sign-in: ${n("notOnboarded") - known.awaitingFirstSignIn} more are Not Onboarded; find out why before confirming`,
+        );
+      if (n("linkedAccounts") < known.inScope)
+        refuse(
+          "linkedAccounts",
+          `MS365 Identifiers shows ${n("linkedAccounts")} linked accounts, but ${known.inScope} users are in scope: at least ${known.inScope - n("linkedAccounts")} of them are not linked`,
+        );
+      break;
+    }
+    case "deleteMigrationConfiguration":
+      if (n("configurationsShown") > 0)
+        refuse(
+          "configurationsShown",
+          `the Migration section still shows ${n("configurationsShown")} configuration(s): delete it before confirming`,
+        );
+      break;
+    case "resolvePendingRequests":
+      break;
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, figures };
+}

@@ -18,8 +18,15 @@ export interface MigrationCounts {
   pending: number;
   mismatched: number;
   notOnboarded: number;
+  /** Users with a Phase 2 account who have not finished onboarding (api: placeholder linked; operator: no sign-in yet). */
   phase2Created: number;
   phase2Failed: number;
+  /** Users listed for Phase 2 (absent on rows written before it was counted, like the two below). */
+  phase2Planned?: number;
+  /** api: listed users whose Phase 2 account exists (made, or found made). */
+  phase2Made?: number;
+  /** Listed users onboarded since (operator: signed in to the migration app). */
+  phase2SignedInSince?: number;
 }
 
 export interface MigrationRecord {
