@@ -3,11 +3,7 @@
  * started" mark (a cancellation and a deletion cannot both win), and the two deletions, each
  * tolerant of "already gone" so a retry is harmless.
  */
-import {
-  compareWithApproved,
-  readyForDeletion,
-  readyForPeigConfirmation,
-} from "../shared/domain/checklist";
+import { compareWithApproved, readyForDeletion, readyForPeigConfirmation } from "../shared/domain/checklist";
 import { freshChecklist, phase2Outcome, type EarlierPhase2Input } from "../shared/migrationChecklist";
 import { loadMigration, updateRuntime } from "../shared/migrationRecord";
 import { services, type Services } from "../shared/services";
@@ -22,9 +18,7 @@ export async function verifyChecklist(
   // Operator mode: ready means ready for the Peig admin's confirmation, the workflow's next step; the approvers are
   // asked only after it, with the checklist it completes.
   const ready = runtime.peigMode === "operator" ? readyForPeigConfirmation(checklist) : readyForDeletion(checklist);
-  const recheck = input.approved
-    ? compareWithApproved(input.approved, checklist)
-    : { ready, reasons: [] as string[] };
+  const recheck = input.approved ? compareWithApproved(input.approved, checklist) : { ready, reasons: [] as string[] };
   await updateRuntime(s, input.migrationId, (rt) => void (rt.checklist = checklist));
   await s.store.appendAudit({
     migrationId: input.migrationId,

@@ -50,7 +50,9 @@ export async function freshChecklist(
     runtime.deletionStartedAt && audit.some(recordsPeigConfigurationDeletion)
       ? {
           migrationConfiguration: "deleted" as const,
-          migrationApp: audit.some((a) => a.action === "entraApp.deleted") ? ("deleted" as const) : ("present" as const),
+          migrationApp: audit.some((a) => a.action === "entraApp.deleted")
+            ? ("deleted" as const)
+            : ("present" as const),
         }
       : { migrationConfiguration: "present" as const, migrationApp: "present" as const };
   const checklist = buildChecklist({

@@ -19,8 +19,7 @@ async function knownFacts(s: Services, migrationId: string): Promise<KnownFacts>
   const figures = recordFigures(record);
   // Rows written before the migration row counted Phase 2's listed users: count them on the user rows.
   const listed =
-    record.counts.phase2Planned ??
-    (await s.store.getUsers(migrationId)).filter((u) => u.phase2.planned).length;
+    record.counts.phase2Planned ?? (await s.store.getUsers(migrationId)).filter((u) => u.phase2.planned).length;
   return {
     applicationId: runtime.app?.appId,
     listedForPhase2: listed,

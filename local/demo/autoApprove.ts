@@ -156,8 +156,9 @@ export async function performPeigStep(kind: TaskKind, html: string, peig: PeigPo
     );
     let created = 0;
     let alreadyLinked = 0;
-    for (const account of accounts) if ((await peig.createPeigAccount(account.id)).created) created++;
-    else alreadyLinked++;
+    for (const account of accounts)
+      if ((await peig.createPeigAccount(account.id)).created) created++;
+      else alreadyLinked++;
     const failed = wanted.size - accounts.length;
     return {
       said: `Peig admin: created ${created} Peig account(s), ${alreadyLinked} already linked, ${failed} failed, for ${wanted.size} listed user(s)`,
@@ -212,7 +213,8 @@ export async function actOn(link: TaskLink, page: TaskPage, options: AutoApprove
   if (done) options.report(done.said);
   const status = await submitDecision(link.url, page, "done", done?.figures);
   if (status === 200) options.report(`Confirmed as ${link.to}`);
-  else if (status === 422) options.report(`Peig's figures do not agree with the app yet: the task stays open (${link.to})`);
+  else if (status === 422)
+    options.report(`Peig's figures do not agree with the app yet: the task stays open (${link.to})`);
 }
 
 /** A user the status JSON lists under `mismatched`: their typed e-mail left a pending request in Peig. */

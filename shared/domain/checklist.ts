@@ -9,12 +9,7 @@
  * so the Peig admin's figures are the evidence: Phase 2 with no failure reported covers the listed users, and
  * "correctly created and linked" needs their checked confirmation of Users & Access and MS365 Identifiers.
  */
-import {
-  peigChecklistSentence,
-  phase2Sentence,
-  type MigrationFigures,
-  type PeigChecklistReport,
-} from "./figures";
+import { peigChecklistSentence, phase2Sentence, type MigrationFigures, type PeigChecklistReport } from "./figures";
 import type { Reconciliation, UserReconciliation } from "./reconcile";
 
 export type ChecklistItemId = "allOnboarded" | "accountsLinked" | "phase2Completed" | "configurationDeleted";

@@ -210,7 +210,8 @@ function chart(view: StatusView): string {
   if (points.length === 0) return `<p class="muted">No monitor pass yet.</p>`;
   // The line ends at the count the page shows above it (a pass that changed nothing records no progress entry).
   const now = Date.parse(view.generatedAt);
-  if (now > points[points.length - 1].t && !isFinalPhase(view.phase)) points.push({ t: now, v: view.figures.onboarded.value });
+  if (now > points[points.length - 1].t && !isFinalPhase(view.phase))
+    points.push({ t: now, v: view.figures.onboarded.value });
   const W = 900,
     H = 250,
     P = 40,

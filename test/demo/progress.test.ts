@@ -47,24 +47,27 @@ describe("renderProgress", () => {
 
   it("adds Phase 2 results and what the workflow waits for, and says when the deadline has passed", () => {
     const line = renderProgress(
-      status({
-        phase: "approval",
-        nextReminder: null,
-        deadline: new Date(NOW - HOUR).toISOString(),
-        waitingFor: "1 of 2 approvers",
-        counts: {
-          inScope: 200,
-          onboarded: 140,
-          pending: 0,
-          mismatched: 0,
-          notOnboarded: 0,
-          phase2Created: 60,
-          phase2Failed: 2,
-          phase2Planned: 62,
-          phase2Made: 60,
-          phase2SignedInSince: 0,
+      status(
+        {
+          phase: "approval",
+          nextReminder: null,
+          deadline: new Date(NOW - HOUR).toISOString(),
+          waitingFor: "1 of 2 approvers",
+          counts: {
+            inScope: 200,
+            onboarded: 140,
+            pending: 0,
+            mismatched: 0,
+            notOnboarded: 0,
+            phase2Created: 60,
+            phase2Failed: 2,
+            phase2Planned: 62,
+            phase2Made: 60,
+            phase2SignedInSince: 0,
+          },
         },
-      }, { created: 60, failed: 2, skipped: false }),
+        { created: 60, failed: 2, skipped: false },
+      ),
     );
     expect(line).toBe(
       "approval     [#################-------] 140 onboarded (linked to an Active Peig account), of 200 users in scope · Phase 2 (62 users without a Peig account listed for Phase 2): Phase 2 created 60 Peig accounts; 2 failed; 0 of the listed users onboarded since · deadline passed · waiting for 1 of 2 approvers",

@@ -53,7 +53,9 @@ describe("buildChecklist", () => {
       items.phase2Completed.met,
       items.configurationDeleted.met,
     ]).toEqual([true, true, true, false]);
-    expect(items.allOnboarded.evidence).toEqual(["3 onboarded (linked to an Active Peig account), of 3 users in scope"]);
+    expect(items.allOnboarded.evidence).toEqual([
+      "3 onboarded (linked to an Active Peig account), of 3 users in scope",
+    ]);
     expect(items.phase2Completed.evidence).toEqual(["nobody missed the onboarding window: Phase 2 not needed"]);
     expect(readyForDeletion(checklist)).toBe(true);
   });
@@ -139,9 +141,7 @@ describe("buildChecklist", () => {
       users: aliased,
       peig: peigState(aliased, { a: "Active", b: "Active" }, [request("r1", "bee@contoso.com")]),
     });
-    const linked = byId(
-      build({ reconciliation: withMismatch, phase2: null, deletion: present }),
-    ).accountsLinked;
+    const linked = byId(build({ reconciliation: withMismatch, phase2: null, deletion: present })).accountsLinked;
     expect(linked.met).toBe(false);
     expect(linked.evidence.some((e) => e.startsWith("request r1 (bee@contoso.com) is unresolved"))).toBe(true);
   });
@@ -217,7 +217,12 @@ describe("buildChecklist", () => {
         { ...confirmed, pendingRequests: 13 },
         { ...confirmed, linkedAccounts: 2 },
       ]) {
-        const checklist = build({ reconciliation, phase2: completed(["b", "c"]), deletion: present, peigChecklist: report });
+        const checklist = build({
+          reconciliation,
+          phase2: completed(["b", "c"]),
+          deletion: present,
+          peigChecklist: report,
+        });
         expect(byId(checklist).accountsLinked).toMatchObject({ met: false });
         expect(byId(checklist).accountsLinked.awaitsPeigConfirmation).toBeUndefined();
         expect(readyForDeletion(checklist)).toBe(false);

@@ -223,7 +223,9 @@ describe("approvalRequestEmail", () => {
       "the temporary Entra enterprise app PeigMigrationManager (Application ID 11111111-2222-3333-4444-555555555555)",
     );
     expect(email.text).toContain("This cannot be undone.");
-    expect(email.text).toContain("- [ ] All users have been onboarded to Peig: 1 onboarded (linked to an Active Peig account), of 2 users in scope");
+    expect(email.text).toContain(
+      "- [ ] All users have been onboarded to Peig: 1 onboarded (linked to an Active Peig account), of 2 users in scope",
+    );
   });
 
   it("links to the task page passed in and says opening it changes nothing", () => {

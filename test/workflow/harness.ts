@@ -454,10 +454,6 @@ export async function peigAdminFollows(s: Scenario, link: string): Promise<{ tit
   } else {
     throw new Error(`the Peig admin does not know the task "${title}"`);
   }
-  const confirmed = await s.postTask(
-    link,
-    { ...figures, csrf: page.csrf, decision: "done" },
-    { cookie: page.cookie },
-  );
+  const confirmed = await s.postTask(link, { ...figures, csrf: page.csrf, decision: "done" }, { cookie: page.cookie });
   return { title, confirmed };
 }
