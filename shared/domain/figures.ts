@@ -138,7 +138,7 @@ function phase2Figures(input: FiguresInput): Phase2Figures | null {
       created: figure(report.created, `the Peig admin created ${report.created} Peig accounts`),
       alreadyLinked: figure(
         report.alreadyLinked,
-        `${report.alreadyLinked} were already linked (Create Peig Account answered already linked)`,
+        `${report.alreadyLinked} ${plural(report.alreadyLinked, "was", "were")} already linked (Create Peig Account answered already linked)`,
       ),
       failed: figure(report.failed, `${report.failed} failed`),
       signedInSince,
