@@ -167,7 +167,7 @@ export function taskPayload(purpose: HumanTaskPurpose, facts: PayloadFacts): Tas
       ]);
     case "peigChecklist":
       return operator({ kind: "confirmOnboardingComplete", usersToCheck: facts.usersToCheck ?? [] }, [
-        "The approvers are asked to approve deleting the migration configuration. Peig itself cannot be observed in operator mode: your confirmation is the evidence that accounts are linked.",
+        "The app checks the figures you enter against what it knows (sign-ins, Phase 2's accounts, the users in scope): it cannot read Peig in operator mode, so they are the evidence that accounts are linked. Then the approvers are asked to approve deleting the migration configuration.",
       ]);
     case "peigDeletion":
       return operator(

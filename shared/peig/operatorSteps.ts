@@ -80,7 +80,7 @@ export function describeOperatorStep(step: OperatorStep): OperatorInstructions {
           `Enter the Application ID: ${step.applicationId}`,
           "Paste the IDP Certificate shown below, the full text from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.",
           "Click Validate, then Save.",
-          "Confirm this task once Peig has saved the configuration. Users can onboard from then on.",
+          "Confirm this task once Peig has saved the configuration, with the Application ID the Migration section then shows. Users can onboard from then on.",
         ],
       };
     case "createPeigAccounts":
@@ -91,7 +91,7 @@ export function describeOperatorStep(step: OperatorStep): OperatorInstructions {
           "Go to the Microsoft 365 Accounts tab.",
           `For each of the ${step.accounts.length} Microsoft 365 user(s) listed below, find the user and click Create Peig Account. Skip anyone who already shows a linked Peig account.`,
           ...step.accounts.map((a) => `Create Peig Account for ${person(a)}.`),
-          "Confirm this task once every listed user has a linked Peig account. Each user then completes onboarding in the Peig app.",
+          "Confirm this task once every listed user has a linked Peig account, with how many Create Peig Account created, how many were already linked, and how many failed. Each user then completes onboarding in the Peig app.",
         ],
       };
     case "resolvePendingRequests":
@@ -109,7 +109,7 @@ export function describeOperatorStep(step: OperatorStep): OperatorInstructions {
       return {
         title: "Confirm that every user is onboarded and linked",
         instructions: [
-          "Open Users & Access in Peig and check that no request is pending and no user has the status Not Onboarded.",
+          "Open Users & Access in Peig and check that no request is pending, and that the only users with the status Not Onboarded are those with a Phase 2 account who have not signed in yet.",
           // Operator mode cannot read Peig, so the app cannot list the mistyped requests as it does in api mode: the Peig
           // admin finds them on the dashboard and merges them here, before confirming.
           "A pending request whose e-mail address is not the person's Microsoft 365 account (they typed another address): verify the person, then click Merge and choose the existing account of the Microsoft 365 user it belongs to. Do not Approve it: that would make a second Peig account.",
@@ -121,7 +121,7 @@ export function describeOperatorStep(step: OperatorStep): OperatorInstructions {
                 ...step.usersToCheck.map((u) => `Check ${person(u)}.`),
               ]
             : []),
-          "Confirm this task only when all of the above is true: the migration configuration is deleted next, and that cannot be undone.",
+          "Confirm this task only when all of the above is true, with what Users & Access and MS365 Identifiers show: the app checks those figures against what it knows, and the migration configuration is deleted after the approval, which cannot be undone.",
         ],
       };
     case "deleteMigrationConfiguration":
