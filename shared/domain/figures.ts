@@ -145,7 +145,8 @@ function phase2Figures(input: FiguresInput): Phase2Figures | null {
       reportedBy: { by: report.by, at: report.at },
     };
   }
-  const created = mode === "operator" ? 0 : (counts.phase2Made ?? phase2?.created ?? 0);
+  // api: how Phase 2 ended once it has (the next pass's counts catch up later); the accounts made so far before.
+  const created = mode === "operator" ? 0 : phase2 && !phase2.skipped ? phase2.created : (counts.phase2Made ?? 0);
   return {
     status,
     listed: listedFigure,

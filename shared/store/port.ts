@@ -4,6 +4,7 @@
  * Adapters: `TableMigrationStore` (Azure Table Storage / Azurite) and `MemoryMigrationStore`; both run
  * the same contract tests. All values are JSON-safe and dates are ISO 8601 strings.
  */
+import type { StoredCounts } from "../domain/figures";
 import type { TaskPayload } from "../humanTasks";
 import type { MigrationRuntime } from "../migrationRuntime";
 
@@ -12,22 +13,8 @@ export type JsonObject = Record<string, unknown>;
 
 export type MigrationStatus = "running" | "completed" | "cancelled" | "failed";
 
-export interface MigrationCounts {
-  inScope: number;
-  onboarded: number;
-  pending: number;
-  mismatched: number;
-  notOnboarded: number;
-  /** Users with a Phase 2 account who have not finished onboarding (api: placeholder linked; operator: no sign-in yet). */
-  phase2Created: number;
-  phase2Failed: number;
-  /** Users listed for Phase 2 (absent on rows written before it was counted, like the two below). */
-  phase2Planned?: number;
-  /** api: listed users whose Phase 2 account exists (made, or found made). */
-  phase2Made?: number;
-  /** Listed users onboarded since (operator: signed in to the migration app). */
-  phase2SignedInSince?: number;
-}
+/** The migration row's counts (the last reconciliation pass's): shared/domain/figures.ts words them. */
+export type MigrationCounts = StoredCounts;
 
 export interface MigrationRecord {
   id: string;

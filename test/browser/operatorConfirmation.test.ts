@@ -5,7 +5,14 @@
  */
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { DAY, peigAdminFollows, peigChecklistFigures, startScenario, type Scenario } from "../workflow/harness";
+import {
+  DAY,
+  peigAdminFollows,
+  peigChecklistFigures,
+  startScenario,
+  type Scenario,
+  openGate as isOpen,
+} from "../workflow/harness";
 import { launchChromium, SCREENSHOTS, skipBrowserTests as skip } from "./chromium";
 
 (skip ? describe.skip : describe)("the Peig admin's checklist confirmation in a browser", () => {
@@ -22,8 +29,7 @@ import { launchChromium, SCREENSHOTS, skipBrowserTests as skip } from "./chromiu
 
   const screenshot = (page: Page, name: string) =>
     page.screenshot({ path: path.join(SCREENSHOTS, name), fullPage: true });
-  const openGate = async (id: string, purpose: string) =>
-    (await s.stack.store.listTasks(id, { status: "open" })).some((t) => t.gate?.startsWith(`${purpose}-`));
+  const openGate = (id: string, purpose: string) => isOpen(s, id, purpose);
 
   async function fillAndConfirm(page: Page, figures: Record<string, string>) {
     for (const [name, value] of Object.entries(figures)) await page.fill(`input[name=${name}]`, value);

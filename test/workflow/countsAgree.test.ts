@@ -6,7 +6,7 @@
  */
 import { figureLines, type MigrationFigures } from "../../shared/domain/figures";
 import { unescapeHtml } from "../../local/demo/autoApprove";
-import { DAY, peigAdminFollows, startScenario, type Scenario } from "./harness";
+import { DAY, peigAdminFollows, startScenario, type Scenario, openGate as isOpen } from "./harness";
 
 let s: Scenario;
 afterEach(() => s?.stop());
@@ -18,8 +18,7 @@ interface ReportJson {
   checklist: { id: string; met: boolean; evidence: string[] }[];
 }
 
-const openGate = async (id: string, purpose: string) =>
-  (await s.stack.store.listTasks(id, { status: "open" })).some((t) => t.gate?.startsWith(`${purpose}-`));
+const openGate = (id: string, purpose: string) => isOpen(s, id, purpose);
 
 /** Text as a person reads it on a page: tags and entities gone. */
 const textOf = (html: string) => unescapeHtml(html.replace(/<[^>]+>/g, " ").replace(/\s+/g, " "));

@@ -395,6 +395,11 @@ function listedAccounts(html: string): string[] {
   ].map((m) => unescapeHtml(m[1]));
 }
 
+/** Whether a task of this purpose (any round) is open. */
+export async function openGate(s: Scenario, id: string, purpose: string): Promise<boolean> {
+  return (await s.stack.store.listTasks(id, { status: "open" })).some((t) => t.gate?.startsWith(`${purpose}-`));
+}
+
 /** What Users & Access and MS365 Identifiers show now, as the checklist confirmation's form asks for it. */
 export function peigChecklistFigures(s: Scenario): Record<string, string> {
   const peig = s.stack.peig.state;
