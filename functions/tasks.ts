@@ -6,6 +6,8 @@
  */
 import * as df from "durable-functions";
 import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
+import { figureLines } from "../shared/domain/figures";
+import { recordFigures } from "../shared/migrationRecord";
 import { checkAndRecordConfirmation } from "../shared/operatorConfirmations";
 import { renderTaskMessage, renderTaskPage, type TaskPageInput } from "../shared/pages/taskPage";
 import { services, type Services } from "../shared/services";
@@ -112,6 +114,9 @@ async function taskPage(
           .filter((u) => u.phase2.planned)
           .map((u) => ({ displayName: u.displayName, userPrincipalName: u.userPrincipalName }))
       : undefined;
+  // Phase 2's and the checklist's figures are compared with the app's own counts: the page shows those next to the form.
+  const comparedWithCounts = payload.purpose === "peigAccounts" || payload.purpose === "peigChecklist";
+  const record = comparedWithCounts ? await s.store.getMigration(task.migrationId) : undefined;
   return html(
     status,
     renderTaskPage({
@@ -121,6 +126,7 @@ async function taskPage(
       csrf,
       accounts,
       now: s.clock.now(),
+      appCounts: record && figureLines(recordFigures(record)),
       ...refused,
     }),
   );

@@ -20,6 +20,8 @@ export interface TaskPageInput {
   refusal?: { field: string; message: string }[];
   /** The figures as the person entered them (shown again after a refusal). */
   entered?: Record<string, string>;
+  /** Operator steps: what the app counts now (figureLines), which the figures entered are compared with. */
+  appCounts?: string[];
 }
 
 const LABELS: Record<string, { text: string; style: string }> = {
@@ -41,8 +43,11 @@ export function renderTaskPage(input: TaskPageInput): string {
   const refusal = input.refusal?.length
     ? `<div class="card attention" role="alert" id="refusal"><h2>Not confirmed: the figures do not agree</h2><ul>${input.refusal.map((r) => `<li>${escapeHtml(r.message)}</li>`).join("")}</ul><p>Nothing was recorded. Check in Peig, then confirm again.</p></div>`
     : "";
+  const appCounts = input.appCounts?.length
+    ? `<p class="muted">What the app counts now, to compare with:</p><ul class="muted" id="app-counts">${input.appCounts.map((l) => `<li>${escapeHtml(l)}</li>`).join("")}</ul>`
+    : "";
   const figureInputs = fields.length
-    ? `<fieldset><legend>What Peig shows now</legend>${fields
+    ? `<fieldset><legend>What Peig shows now</legend>${appCounts}${fields
         .map(
           (f) =>
             `<p><label>${escapeHtml(f.label)}<br><input name="${escapeHtml(f.name)}" required ${f.kind === "count" ? 'inputmode="numeric" pattern="[0-9]+"' : 'size="40"'} value="${escapeHtml(input.entered?.[f.name] ?? "")}"${input.refusal?.some((r) => r.field === f.name) ? ' aria-invalid="true"' : ""}></label></p>`,
