@@ -142,7 +142,8 @@ export function buildChecklist({
         ]
       : []),
   ]);
-  if (appSideLinked && confirmation && !confirmation.holds && !peigChecklist) linked.awaitsPeigConfirmation = true;
+  // No confirmation yet, or one that no longer holds (more users in scope since): the Peig admin is asked (again).
+  if (appSideLinked && confirmation && !confirmation.holds) linked.awaitsPeigConfirmation = true;
 
   const missing = users.filter((u) => !u.linked && !hasPhase2Account(u));
   const failures = phase2?.status === "completed" ? phase2.failed : [];

@@ -212,7 +212,7 @@ describe("buildChecklist", () => {
       );
     });
 
-    it("stays red when the recorded figures show a request pending or too few linked accounts", () => {
+    it("stays red when the recorded figures show a request pending or too few linked accounts, and asks again", () => {
       for (const report of [
         { ...confirmed, pendingRequests: 13 },
         { ...confirmed, linkedAccounts: 2 },
@@ -224,8 +224,9 @@ describe("buildChecklist", () => {
           peigChecklist: report,
         });
         expect(byId(checklist).accountsLinked).toMatchObject({ met: false });
-        expect(byId(checklist).accountsLinked.awaitsPeigConfirmation).toBeUndefined();
         expect(readyForDeletion(checklist)).toBe(false);
+        // The workflow asks the Peig admin again rather than waiting for ever on figures that no longer hold.
+        expect(byId(checklist).accountsLinked.awaitsPeigConfirmation).toBe(true);
       }
     });
   });
