@@ -84,6 +84,8 @@ export async function reconcileAndRecord(
   const reconciliation = await currentReconciliation(runtime, s, early);
   const edit = options.rows?.(reconciliation);
   const covered = early && phase2CoversListedUsers(runtime);
+  // The migration row's counts, from the rows as the pass writes them.
+  const tally = new RowTally();
   // Every fresh row, until the stored row shows it changes nothing.
   const pending = new Map<string, UserUpsert>();
   for (const fresh of userRows(reconciliation)) {
@@ -91,22 +93,19 @@ export async function reconcileAndRecord(
     // Operator mode: a listed user with no sign-in has the Phase 2 account the Peig admin made, as in api mode.
     if (covered && row.state === "notOnboarded" && early?.get(row.userId)?.phase2.planned) row.state = "phase2Created";
     pending.set(row.userId, row);
+    tally.state(row);
   }
-  // Phase 2 results are not the reconciliation's: the rows keep them. Counted from the rows as written.
-  const tally = new RowTally();
-  const seen = new Set<string>();
+  // Phase 2 results are not the reconciliation's: the rows keep them (Phase 2 is planned on rows that exist).
   const compare = (stored: UserRecord) => {
     options.stored?.(stored);
     if (stored.phase2.result === "failed") tally.phase2Failed++;
     const row = pending.get(stored.userId);
     if (!row) return;
-    seen.add(stored.userId);
-    tally.add(row, row.phase2 ?? stored.phase2);
+    tally.phase2(row, row.phase2 ?? stored.phase2);
     if (!changes(row, stored)) pending.delete(stored.userId);
   };
   if (early) early.forEach(compare);
   else await s.store.forEachUserPage(migrationId, (page) => page.forEach(compare));
-  for (const row of pending.values()) if (!seen.has(row.userId)) tally.add(row, row.phase2);
   await s.store.upsertUsers(migrationId, [...pending.values()]);
   const counts = tally.counts(reconciliation);
   const newest =
@@ -197,9 +196,13 @@ class RowTally {
   private made = 0;
   private signedInSince = 0;
 
-  add(row: UserUpsert, phase2: UserRecord["phase2"] | undefined): void {
+  state(row: UserUpsert): void {
     this.states[row.state]++;
-    if (!phase2?.planned) return;
+  }
+
+  /** An in-scope user's Phase 2 result, as their stored row (or this pass's planning) has it. */
+  phase2(row: UserUpsert, phase2: UserRecord["phase2"]): void {
+    if (!phase2.planned) return;
     this.planned++;
     if (phase2.result === "created") this.made++;
     if (row.state === "onboarded") this.signedInSince++;
