@@ -27,7 +27,9 @@ describe("activities called with an earlier instance's input", () => {
 
     // An instance that finished Phase 2 before the outcome was recorded: the old input field counts.
     await updateRuntime(s.stack.services, id, (rt) => void delete rt.phase2);
-    expect(await phase2Evidence(id, ran)).toBe("Phase 2 created 0 Peig accounts; 0 failed");
+    expect(await phase2Evidence(id, ran)).toBe(
+      "Phase 2 (0 users without a Peig account listed for Phase 2): Phase 2 created 0 Peig accounts; 0 failed; 0 of the listed users onboarded since",
+    );
     expect(await phase2Evidence(id, {})).toBe("nobody missed the onboarding window: Phase 2 not needed");
   });
 
