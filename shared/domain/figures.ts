@@ -80,6 +80,7 @@ export interface Figure {
 }
 
 export interface Phase2Figures {
+  /** skipped: users were listed, then an approver declined Phase 2. */
   status: "running" | "skipped" | "completed";
   /** Users listed for Phase 2: in scope without a Peig account when it began. */
   listed: Figure;
@@ -105,7 +106,7 @@ export interface MigrationFigures {
   awaitingFirstSignIn: Figure;
   /** Users with no Peig account the app knows of. */
   notOnboarded: Figure;
-  phase2Failed: Figure;
+  /** Null while Phase 2 has not begun, or was not needed. */
   phase2: Phase2Figures | null;
   /** operator: what the Peig admin last read in Peig when confirming the checklist. */
   peigChecklist?: { pendingRequests: Figure; notOnboarded: Figure; linkedAccounts: Figure; by: string; at: string };
@@ -117,7 +118,7 @@ const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
 function phase2Figures(input: FiguresInput): Phase2Figures | null {
   const { mode, counts, phase2, reports } = input;
   const listed = counts.phase2Planned ?? 0;
-  if (!phase2 && listed === 0) return null;
+  if (listed === 0 && (!phase2 || phase2.skipped)) return null;
   const status = !phase2 ? "running" : phase2.skipped ? "skipped" : "completed";
   const signedIn = counts.phase2SignedInSince ?? 0;
   const signedInSince = figure(
@@ -194,7 +195,6 @@ export function migrationFigures(input: FiguresInput): MigrationFigures {
         ? `${counts.notOnboarded} not onboarded (no sign-in to the migration app, no Phase 2 account)`
         : `${counts.notOnboarded} not onboarded (no Peig account linked)`,
     ),
-    phase2Failed: figure(counts.phase2Failed, `${counts.phase2Failed} Phase 2 accounts failed`),
     phase2: phase2Figures(input),
     ...(checklist
       ? {
