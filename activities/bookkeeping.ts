@@ -185,7 +185,7 @@ export async function writeReport(
         .filter((u) => u.phase2.planned && u.phase2.result !== "failed")
         .map((u) => ({
           userPrincipalName: u.userPrincipalName,
-          account: operator ? "made or found linked by the Peig admin" : (u.phase2.peigAccountId ?? "not made"),
+          account: operator ? "as the Peig admin reported (figures above)" : (u.phase2.peigAccountId ?? "not made"),
           onboardedSince: u.state === "onboarded",
         })),
       failed: users
