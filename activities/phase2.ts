@@ -4,17 +4,16 @@
  * user (the Peig client looks up before re-posting); every user's result is recorded, none dropped.
  */
 import { loadMigration } from "../shared/migrationRecord";
-import { services, type Services } from "../shared/services";
+import type { ApiModeServices, Services } from "../shared/services";
 import { isPerUserFailure } from "../shared/stepFailure";
 import type { UserRecord } from "../shared/store";
 import { reconcileAndRecord } from "../shared/reconciliationPass";
+import type { Phase2Plan } from "../shared/workflow";
+import { apiModeOnly } from "./apiModeOnly";
 
 export const PHASE2_BATCH_SIZE = 50;
 
-export async function planPhase2(
-  input: { migrationId: string },
-  s: Services = services(),
-): Promise<{ users: number; batches: number }> {
+export async function planPhase2(input: { migrationId: string }, s: Services): Promise<Phase2Plan> {
   // Planned once: a re-run must not reshuffle batches after some accounts exist.
   const planned = (await s.store.getUsers(input.migrationId)).filter((u) => u.phase2.planned).length;
   if (planned > 0) return { users: planned, batches: Math.ceil(planned / PHASE2_BATCH_SIZE) };
@@ -53,10 +52,9 @@ export function batchOf(users: UserRecord[], batch: number): UserRecord[] {
 
 export async function createPeigAccounts(
   input: { migrationId: string; batch: number; pass: number },
-  s: Services = services(),
+  s: ApiModeServices,
 ): Promise<{ created: number; failed: number }> {
   const peig = s.peig;
-  if (!peig) throw new Error("createPeigAccounts runs in api mode only; operator mode uses a human task");
   // Reads the batch's own rows; a plan recorded before batches were stored on the rows reads them all.
   const own = (await s.store.getUsers(input.migrationId, { phase2Batch: input.batch })).filter((u) => u.phase2.planned);
   const users =
@@ -108,3 +106,6 @@ export async function createPeigAccounts(
   }
   return { created, failed };
 }
+
+/** This file's activities, under the names the orchestrations call them by (activities/index.ts). */
+export const phase2Activities = { planPhase2, createPeigAccounts: apiModeOnly(createPeigAccounts) };

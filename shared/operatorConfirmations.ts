@@ -5,7 +5,7 @@
  * (`operatorReports`), where the figures, the checklist and the report read it.
  */
 import type { OperatorReports } from "./domain/figures";
-import { operatorStepOf } from "./humanTasks";
+import { operatorStepOf } from "./taskPayloads";
 import { loadMigration, recordFigures, updateRuntime } from "./migrationRecord";
 import { checkConfirmation, type KnownFacts } from "./peig/operatorSteps";
 import type { Services } from "./services";

@@ -146,7 +146,7 @@ export async function performPeigStep(kind: TaskKind, html: string, peig: PeigPo
     const shown = await peig.getMigrationConfiguration();
     return {
       said: `Peig admin: migration configuration ${saved} (Application ID ${config.applicationId})`,
-      figures: { applicationId: shown?.applicationId ?? "" },
+      figures: { applicationId: shown.state === "saved" ? shown.configuration.applicationId : "" },
     };
   }
   if (kind === "peigAccounts") {
@@ -167,7 +167,7 @@ export async function performPeigStep(kind: TaskKind, html: string, peig: PeigPo
   }
   if (kind === "peigDeletion") {
     const deleted = await peig.deleteMigrationConfiguration();
-    const shown = (await peig.getMigrationConfiguration()) ? 1 : 0;
+    const shown = (await peig.getMigrationConfiguration()).state === "saved" ? 1 : 0;
     return { said: `Peig admin: migration configuration ${deleted}`, figures: { configurationsShown: String(shown) } };
   }
   if (kind === "peigChecklist") {

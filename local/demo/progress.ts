@@ -5,7 +5,7 @@
  */
 import { MINUTE, HOUR, DAY } from "../../shared/domain/duration";
 import { phase2Sentence, type MigrationFigures } from "../../shared/domain/figures";
-import type { MigrationCounts } from "../../shared/store";
+import type { MigrationCounts } from "../../shared/workflow";
 
 /** The part of the status JSON the progress line reads. */
 export interface MigrationStatusView {

@@ -8,7 +8,8 @@
  * accounts created or already linked, pending requests, linked accounts) is what the Peig admin reported on
  * confirming a task, shown as theirs, with when.
  */
-import type { PeigMode } from "../workflow";
+/** How the app reaches Peig (the workflow's PeigMode). */
+type PeigMode = "api" | "operator";
 
 /** How many users stand where, as the last reconciliation pass recorded them on the migration row. */
 export interface StoredCounts {

@@ -2,7 +2,7 @@
  * The page an e-mailed task link opens. Loading it changes nothing (mail scanners fetch links); the
  * decision is a POST from its buttons, carrying a CSRF token that must match the page's cookie.
  */
-import { operatorStepOf, type TaskPayload } from "../humanTasks";
+import { operatorStepOf, type TaskPayload } from "../taskPayloads";
 import { confirmationFields } from "../peig/operatorSteps";
 import type { MergeList } from "../domain/merges";
 import { checklistHtml, escapeHtml, isolatedParts, nameHtml, page, table, timeHtml } from "./layout";

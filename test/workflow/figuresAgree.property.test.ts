@@ -8,8 +8,8 @@
  */
 import fc from "fast-check";
 import { monitorOnboarding } from "../../activities/onboarding";
-import { openHumanTasks } from "../../activities/humanTasks";
-import { createPeigAccounts, planPhase2 } from "../../activities/phase2";
+import { openHumanTasks } from "../../activities/gateTasks";
+import { phase2Activities, planPhase2 } from "../../activities/phase2";
 import { recordPhase, writeReport } from "../../activities/bookkeeping";
 import { verifyChecklist } from "../../activities/closing";
 import { figureLines, type MigrationFigures } from "../../shared/domain/figures";
@@ -169,11 +169,20 @@ class Outbox implements MailPort {
   }
 }
 
-const settings = loadSettings({
+const baseSettings = {
   MIGRATION_STORAGE_CONNECTION: "memory",
   MAIL_SENDER: "migration@contoso.com",
   PUBLIC_BASE_URL: "https://migrate.contoso.com",
-});
+};
+const settingsFor = {
+  operator: loadSettings({ ...baseSettings, PEIG_MODE: "operator" }),
+  api: loadSettings({
+    ...baseSettings,
+    PEIG_MODE: "api",
+    PEIG_API_BASE_URL: "https://pap01.contoso.com/admin-api/v1",
+    PEIG_API_KEY: "k",
+  }),
+};
 
 /** Text as a person reads it: tags and entities gone. */
 const textOf = (html: string) => unescapeHtml(html.replace(/<[^>]+>/g, " ").replace(/\s+/g, " "));
@@ -183,7 +192,7 @@ async function runCase(c: Case): Promise<void> {
   const outbox = new Outbox();
   const store = new MemoryMigrationStore({ clock: { now: () => new Date(world.time), sleep: async () => {} } });
   const s: Services = {
-    settings: { ...settings, PEIG_MODE: c.mode },
+    settings: settingsFor[c.mode],
     clock: { now: () => new Date(world.time), sleep: async () => {} },
     store,
     entra: world.entra(),
@@ -255,7 +264,7 @@ async function runCase(c: Case): Promise<void> {
       if (c.people[i].phase2 === "signsInFirst") world.signIn(i);
     }
     if (c.mode === "api") {
-      const result = await createPeigAccounts({ migrationId, batch: 0, pass: 1 }, s);
+      const result = await phase2Activities.createPeigAccounts({ migrationId, batch: 0, pass: 1 }, s);
       phase2Ended = { ...result, skipped: false };
     } else {
       for (const i of listed) {
@@ -417,6 +426,7 @@ function statusViewOf(
     unmatchedRequests: [],
     audit: [],
     links: { report: "https://migrate.contoso.com/report" },
+    actions: { allowed: [], formAction: "https://migrate.contoso.com/page", csrf: "x" },
     generatedAt: new Date(START).toISOString(),
   };
 }

@@ -5,10 +5,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { approvalRequestEmail, operatorTaskEmail, type EmailContent } from "../shared/mail/templates";
-import { assigneesFor, taskKind, taskPayload, type TaskPayload } from "../shared/humanTasks";
+import { assigneesFor, taskKind } from "../shared/domain/assignees";
+import { taskPayload, type TaskPayload } from "../shared/taskPayloads";
 import { freshChecklist, phase2Outcome } from "../shared/migrationChecklist";
 import { loadMigration, once, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
-import { services, type Services } from "../shared/services";
+import type { Services } from "../shared/services";
 import type { TaskRecord } from "../shared/store";
 import { hashToken, newToken } from "../shared/tokens";
 import { currentMergeList } from "./merges";
@@ -16,7 +17,7 @@ import { gateId, type HumanTaskPurpose, type HumanTaskTally, type OpenHumanTasks
 
 export async function openHumanTasks(
   input: OpenHumanTasksInput,
-  s: Services = services(),
+  s: Services,
 ): Promise<{ gate: string; assignees: number }> {
   const gate = gateId(input.purpose, input.round);
   const { runtime } = await loadMigration(s, input.migrationId);
@@ -41,7 +42,7 @@ export async function openHumanTasks(
 /** Approvals count once per person, whatever they clicked twice; one rejection is enough to stop. */
 export async function tallyHumanTasks(
   input: { migrationId: string; gate: string },
-  s: Services = services(),
+  s: Services,
 ): Promise<HumanTaskTally> {
   const tasks = await s.store.listTasks(input.migrationId, { gate: input.gate });
   const decided = tasks.filter((t) => t.status === "decided");
@@ -60,10 +61,7 @@ export async function tallyHumanTasks(
 }
 
 /** The original links cannot be re-sent (only their hashes exist): each undecided person gets a fresh link, the old one stops working. */
-export async function remindHumanTasks(
-  input: { migrationId: string; gate: string },
-  s: Services = services(),
-): Promise<number> {
+export async function remindHumanTasks(input: { migrationId: string; gate: string }, s: Services): Promise<number> {
   const open = await s.store.listTasks(input.migrationId, { gate: input.gate, status: "open" });
   const now = s.clock.now();
   const messages = [];
@@ -91,7 +89,7 @@ export async function remindHumanTasks(
 
 export async function closeHumanTasks(
   input: { migrationId: string; gate?: string; outcome: string },
-  s: Services = services(),
+  s: Services,
 ): Promise<number> {
   const closed = await s.store.closeOpenTasks(
     input.migrationId,
@@ -205,3 +203,6 @@ async function approvalEvidence(s: Services, migrationId: string, runtime: Migra
   await updateRuntime(s, migrationId, (rt) => void (rt.checklist = checklist));
   return checklist;
 }
+
+/** This file's activities, under the names the orchestrations call them by (activities/index.ts). */
+export const gateTaskActivities = { openHumanTasks, tallyHumanTasks, remindHumanTasks, closeHumanTasks };
