@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { approvalRequestEmail, operatorTaskEmail, type EmailContent } from "../shared/mail/templates";
 import { assigneesFor, taskKind } from "../shared/domain/assignees";
 import { taskPayload, type TaskPayload } from "../shared/taskPayloads";
-import { freshChecklist, phase2Outcome } from "../shared/migrationChecklist";
+import { freshChecklist } from "../shared/migrationChecklist";
 import { loadMigration, once, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
 import type { Services } from "../shared/services";
 import type { TaskRecord } from "../shared/store";
@@ -199,7 +199,7 @@ async function payloadFacts(s: Services, migrationId: string, purpose: HumanTask
  */
 async function approvalEvidence(s: Services, migrationId: string, runtime: MigrationRuntime) {
   if (runtime.peigMode !== "operator") return runtime.checklist;
-  const { checklist } = await freshChecklist(s, migrationId, runtime, phase2Outcome(runtime, {}));
+  const { checklist } = await freshChecklist(s, migrationId, runtime, runtime.phase2 ?? null);
   await updateRuntime(s, migrationId, (rt) => void (rt.checklist = checklist));
   return checklist;
 }

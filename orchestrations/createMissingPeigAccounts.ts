@@ -5,7 +5,6 @@
  */
 import type { OrchestrationContext } from "durable-functions";
 import { stepFailureFrom } from "../shared/domain/stepFailure";
-import { atLeast } from "../shared/versions";
 import { Orchestrations, type BatchResult, type MigrationState, type Phase2Outcome } from "../shared/workflow";
 import { MINUTE } from "../shared/domain/duration";
 import {
@@ -22,14 +21,8 @@ import {
 } from "./common";
 import { humanGate, isSleep } from "./humanGate";
 
-/**
- * Batches in flight at once (Peig and Graph are rate-limited services, not a fan-out target).
- * Version 2.0 raised it from 4 to 8; instances started under 1.x keep 4, so a Phase 2 that was
- * running during the deploy replays exactly the waves it scheduled.
- */
-export function phase2Concurrency(version: string | undefined): number {
-  return atLeast(version, "2.0") ? 8 : 4;
-}
+/** Batches in flight at once (Peig and Graph are rate-limited services, not a fan-out target). */
+const phase2Concurrency = 8;
 
 export function* createMissingPeigAccounts(context: OrchestrationContext, state: MigrationState): PhaseResult {
   const { migrationId, request } = state;
@@ -68,7 +61,7 @@ export function* createMissingPeigAccounts(context: OrchestrationContext, state:
   if (progress.nextBatch! >= progress.batches!)
     return yield* finish(context, state, { created: progress.created, failed: progress.failed, skipped: false });
   const wave = Array.from(
-    { length: Math.min(phase2Concurrency(context.df.version), progress.batches! - progress.nextBatch!) },
+    { length: Math.min(phase2Concurrency, progress.batches! - progress.nextBatch!) },
     (_, i) => progress.nextBatch! + i,
   );
   publishProgress(context, state, {

@@ -38,6 +38,8 @@ export interface StatusView {
   } | null;
   counts: MigrationCounts;
   figures: MigrationFigures;
+  /** Operator mode: the counts hold sign-ins up to this time (Entra's sign-in log shows them late). */
+  signInsUpTo?: string | null;
   app: { appId: string; entityId: string; replyUrl: string; thumbprint: string; certificateNotAfter: string } | null;
   checklist: { label: string; met: boolean; evidence: string[] }[] | null;
   openTasks: { kind: string; gate?: string; assignee: string; expiresAt: string }[];
@@ -118,6 +120,7 @@ export function renderStatusPage(view: StatusView): string {
   <div class="card">
     <p><strong>${escapeHtml(figures.onboarded.text)}</strong>, of ${escapeHtml(figures.inScope.text)} (${percent}%)</p>
     <div class="bar" role="progressbar" aria-valuenow="${percent}" aria-valuemin="0" aria-valuemax="100"><span style="width:${percent}%"></span></div>
+    ${view.signInsUpTo ? `<p class="muted" id="freshness">Onboarding figures hold the sign-ins up to ${when(view.signInsUpTo).html}: Entra's sign-in log shows sign-ins late.</p>` : ""}
     <ul class="muted" id="counts">${figureLines(figures)
       .map((line) => `<li>${escapeHtml(line)}</li>`)
       .join("")}</ul>

@@ -14,6 +14,7 @@ import { recordPhase, writeReport } from "../../activities/bookkeeping";
 import { verifyChecklist } from "../../activities/closing";
 import { figureLines, type MigrationFigures } from "../../shared/domain/figures";
 import { loadSettings } from "../../shared/config";
+import { timingsFromSettings } from "../../shared/domain/waits";
 import type { DirectoryUser, EntraPort, MigrationSignIn } from "../../shared/entra/port";
 import type { MailPort, MailResult } from "../../shared/mail/port";
 import { recordFigures, updateRuntime } from "../../shared/migrationRecord";
@@ -217,6 +218,7 @@ async function runCase(c: Case): Promise<void> {
     },
     peigMode: c.mode,
     taskLinkTtlMs: 86_400_000,
+    timings: timingsFromSettings(settingsFor[c.mode]),
     commands: {},
     sent: [],
     server: "pap01.contoso.com",
@@ -292,7 +294,12 @@ async function runCase(c: Case): Promise<void> {
     }
   }
   await recordPhase(
-    { migrationId, phase: "verification", phase2: phase2Ended ?? { created: 0, failed: 0, skipped: true } },
+    {
+      migrationId,
+      phase: "verification",
+      instanceId: migrationId,
+      phase2: phase2Ended ?? { created: 0, failed: 0, skipped: true },
+    },
     s,
   );
 
