@@ -253,7 +253,8 @@ async function runCase(c: Case): Promise<void> {
   c.people.forEach((p, i) => p.signsInDuringWindow && world.signIn(i));
   await monitorOnboarding({ migrationId }, s);
 
-  // Phase 2.
+  // Phase 2, once the deadline has passed and Entra's sign-in log has caught up with it (SIGN_IN_LOG_LATENCY).
+  world.time = Date.parse(runtime.request.deadline) + 2 * 3_600_000;
   const plan = c.skipPhase2 ? { users: 0 } : await planPhase2({ migrationId }, s);
   const planned = new Set((await store.getUsers(migrationId)).filter((u) => u.phase2.planned).map((u) => u.userId));
   const listed = c.people.map((_, i) => i).filter((i) => planned.has(world.users[i].id));
