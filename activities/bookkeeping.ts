@@ -159,13 +159,15 @@ export async function writeReport(
 ): Promise<{ checklist: ChecklistItem[] }> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
   const phase2 = runtime.phase2 ?? null;
-  const checklist = await freshChecklist(s, input.migrationId, runtime, phase2);
-  const [users, tasks, audit] = await Promise.all([
+  const { checklist, figures } = await freshChecklist(s, input.migrationId, runtime, phase2);
+  const [users, tasks, audit, { record: counted }] = await Promise.all([
     s.store.getUsers(input.migrationId),
     s.store.listTasks(input.migrationId),
     s.store.listAudit(input.migrationId),
+    // The counts the checklist's pass just wrote: the figures above are theirs.
+    loadMigration(s, input.migrationId),
   ]);
-  const created = users.filter((u) => u.phase2.result === "created");
+  const operator = runtime.peigMode === "operator";
   const report: MigrationReport = {
     migrationId: input.migrationId,
     workspace: record.workspace,
@@ -174,17 +176,18 @@ export async function writeReport(
     outcome: checklist.every((i) => i.met) ? "completed: ready for federation" : "completed with open checklist items",
     deadline: record.deadline,
     timeZone: runtime.request.timeZone,
-    counts: { ...record.counts },
-    phase2Accounts: {
-      created: created.length,
-      awaitingFirstSignIn: created.filter((u) => u.state === "phase2Created").length,
-      onboardedSince: created.filter((u) => u.state === "onboarded").length,
-      failed: users.filter((u) => u.phase2.result === "failed").length,
-    },
+    counts: { ...counted.counts },
+    figures,
     checklist,
     phase2: {
       skipped: phase2?.skipped ?? true,
-      created: created.map((u) => ({ userPrincipalName: u.userPrincipalName, peigAccountId: u.phase2.peigAccountId })),
+      listed: users
+        .filter((u) => u.phase2.planned && u.phase2.result !== "failed")
+        .map((u) => ({
+          userPrincipalName: u.userPrincipalName,
+          account: operator ? "as the Peig admin reported (figures above)" : (u.phase2.peigAccountId ?? "not made"),
+          onboardedSince: u.state === "onboarded",
+        })),
       failed: users
         .filter((u) => u.phase2.result === "failed")
         .map((u) => ({ userPrincipalName: u.userPrincipalName, error: u.phase2.error ?? "unknown" })),
@@ -206,7 +209,7 @@ export async function writeReport(
         at: a.at,
         detail: auditInWords(a, runtime.request.timeZone),
       })),
-    nextStep: federationNextStep(record.domain),
+    nextStep: federationNextStep(record.domain, runtime.server),
   };
   await s.store.saveReport(input.migrationId, {
     json: JSON.stringify(report, null, 2),

@@ -3,7 +3,7 @@
  * started" mark (a cancellation and a deletion cannot both win), and the two deletions, each
  * tolerant of "already gone" so a retry is harmless.
  */
-import { compareWithApproved, readyForDeletion } from "../shared/domain/checklist";
+import { compareWithApproved, readyForDeletion, readyForPeigConfirmation } from "../shared/domain/checklist";
 import { freshChecklist } from "../shared/migrationChecklist";
 import { loadMigration, updateRuntime } from "../shared/migrationRecord";
 import type { ApiModeServices, Services } from "../shared/services";
@@ -15,10 +15,11 @@ export async function verifyChecklist(
   s: Services,
 ): Promise<Verification> {
   const { runtime } = await loadMigration(s, input.migrationId);
-  const checklist = await freshChecklist(s, input.migrationId, runtime, runtime.phase2 ?? null);
-  const recheck = input.approved
-    ? compareWithApproved(input.approved, checklist)
-    : { ready: readyForDeletion(checklist), reasons: [] as string[] };
+  const { checklist } = await freshChecklist(s, input.migrationId, runtime, runtime.phase2 ?? null);
+  // Operator mode: ready means ready for the Peig admin's confirmation, the workflow's next step; the approvers are
+  // asked only after it, with the checklist it completes.
+  const ready = runtime.peigMode === "operator" ? readyForPeigConfirmation(checklist) : readyForDeletion(checklist);
+  const recheck = input.approved ? compareWithApproved(input.approved, checklist) : { ready, reasons: [] as string[] };
   await updateRuntime(s, input.migrationId, (rt) => void (rt.checklist = checklist));
   await s.store.appendAudit({
     migrationId: input.migrationId,

@@ -6,7 +6,8 @@
 import { randomUUID } from "node:crypto";
 import { assigneesFor, taskKind } from "../shared/domain/assignees";
 import { taskPayload, type TaskPayload } from "../shared/taskPayloads";
-import { loadMigration, once, type MigrationRuntime } from "../shared/migrationRecord";
+import { freshChecklist } from "../shared/migrationChecklist";
+import { loadMigration, once, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
 import type { Services } from "../shared/services";
 import { addLinkMessage, newTaskLink, sendTaskMessages, taskMessage, type TaskMessage } from "../shared/taskLinks";
 import { currentMergeList } from "./merges";
@@ -144,11 +145,22 @@ async function payloadFacts(s: Services, migrationId: string, purpose: HumanTask
     request: runtime.request,
     appId: runtime.app?.appId,
     certificatePem: runtime.app?.certificatePem,
-    checklist: runtime.checklist,
+    checklist: purpose === "deletionApproval" ? await approvalEvidence(s, migrationId, runtime) : runtime.checklist,
     accountsToCreate,
     usersToCheck,
     merges,
   };
+}
+
+/**
+ * What the approvers see: the verified checklist; in operator mode verified again, since the Peig admin's
+ * confirmation of what Peig shows came after the verification and completes "correctly created and linked".
+ */
+async function approvalEvidence(s: Services, migrationId: string, runtime: MigrationRuntime) {
+  if (runtime.peigMode !== "operator") return runtime.checklist;
+  const { checklist } = await freshChecklist(s, migrationId, runtime, runtime.phase2 ?? null);
+  await updateRuntime(s, migrationId, (rt) => void (rt.checklist = checklist));
+  return checklist;
 }
 
 /** This file's activities, under the names the orchestrations call them by (activities/index.ts). */

@@ -10,7 +10,7 @@ import { parseIsoDuration } from "../shared/domain/duration";
 import { RECIPIENTS_PER_MESSAGE } from "../shared/mail/port";
 import { sendKey } from "../shared/mail/sendKey";
 import { adminDigestEmail, invitationEmail, reminderEmail, type EmailContent } from "../shared/mail/templates";
-import { loadMigration, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
+import { loadMigration, recordFigures, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
 import type { Services } from "../shared/services";
 import type { UserRecord } from "../shared/store";
 import { reminderKey } from "../shared/domain/schedule";
@@ -140,6 +140,7 @@ export async function monitorOnboarding(input: { migrationId: string }, s: Servi
       now,
       deadline: new Date(record.deadline),
       reconciliation,
+      figures: recordFigures({ counts, runtime }),
       statusPageUrl: `${s.settings.PUBLIC_BASE_URL.replace(/\/$/, "")}/api/migrations/${input.migrationId}/page`,
       timeZone: runtime.request.timeZone,
     });

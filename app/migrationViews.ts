@@ -7,6 +7,7 @@ import { parseIsoDuration } from "../shared/domain/duration";
 import { DEFAULT_TIME_ZONE } from "../shared/domain/humanTime";
 import { nextReminder } from "../shared/domain/schedule";
 import type { MigrationRuntime } from "../shared/migrationRuntime";
+import { recordFigures } from "../shared/migrationRecord";
 import {
   InvalidCursorError,
   MAX_MIGRATIONS_PAGE,
@@ -68,6 +69,7 @@ function migrationSummary(m: MigrationRecord) {
     phase: m.phase,
     status: m.status,
     counts: m.counts,
+    figures: recordFigures(m),
     deadline: m.deadline,
     timeZone: m.runtime.request.timeZone ?? DEFAULT_TIME_ZONE,
     needsAttention: needsAttention(m.runtime, m.phase),
@@ -107,6 +109,8 @@ export async function migrationStatus(deps: AppDeps, runner: MigrationRunner, id
     /** The people the workflow waits on (who and what; the links are only in their e-mails). */
     waitingOn: finished ? [] : (progress?.waitingOn ?? []),
     counts: record.counts,
+    /** Every number about the migration, each with the sentence that says what it counts. */
+    figures: recordFigures(record),
     /** Operator mode: the counts hold the sign-ins Entra's log showed up to this time (the last read less SIGN_IN_LOG_LATENCY). */
     signInsUpTo: runtime.signInsReadAt
       ? new Date(Date.parse(runtime.signInsReadAt) - parseIsoDuration(deps.settings.SIGN_IN_LOG_LATENCY)).toISOString()

@@ -14,7 +14,11 @@ import {
   renderTaskMessage,
   renderTaskPage,
   whyLinkIsDead,
+  type TaskPageInput,
 } from "../shared/pages/taskPage";
+import { figureLines } from "../shared/domain/figures";
+import { recordFigures } from "../shared/migrationRecord";
+import { checkAndRecordConfirmation } from "../shared/operatorConfirmations";
 import { services, type Services } from "../shared/services";
 import { PreconditionFailedError, type TaskRecord } from "../shared/store";
 import { addLinkMessage, FRESH_LINK_INTERVAL_MS, sendTaskMessages } from "../shared/taskLinks";
@@ -113,29 +117,45 @@ export async function showTask(request: HttpRequest): Promise<HttpResponseInit> 
   const s = services();
   const found = await findOpenTask(request, s);
   if (!found.ok) return found.response;
-  const { payload } = found.task;
+  const csrf = newCsrfToken(found.token);
+  return {
+    ...(await taskPage(s, found.task, csrf, 200)),
+    cookies: [csrfCookie(request, found.hash, csrf)],
+  };
+}
+
+/** The task's page; after a refused confirmation, with what differs and the figures as entered. */
+async function taskPage(
+  s: Services,
+  task: TaskRecord,
+  csrf: string,
+  status: number,
+  refused?: Pick<TaskPageInput, "refusal" | "entered">,
+): Promise<HttpResponseInit> {
+  const { payload } = task;
   const accounts =
     payload.purpose === "peigAccounts" || payload.purpose === "phase2Approval"
-      ? (await s.store.getUsers(found.task.migrationId))
+      ? (await s.store.getUsers(task.migrationId))
           .filter((u) => u.phase2.planned)
           .map((u) => ({ displayName: u.displayName, userPrincipalName: u.userPrincipalName }))
       : undefined;
-  const csrf = newCsrfToken(found.token);
-  return {
-    ...html(
-      200,
-      renderTaskPage({
-        payload,
-        assignee: found.task.assignee,
-        expiresAt: found.task.expiresAt,
-        csrf,
-        accounts,
-        now: s.clock.now(),
-        peigConsoleUrl: s.peigConsoleUrl,
-      }),
-    ),
-    cookies: [csrfCookie(request, found.hash, csrf)],
-  };
+  // Phase 2's and the checklist's figures are compared with the app's own counts: the page shows those next to the form.
+  const comparedWithCounts = payload.purpose === "peigAccounts" || payload.purpose === "peigChecklist";
+  const record = comparedWithCounts ? await s.store.getMigration(task.migrationId) : undefined;
+  return html(
+    status,
+    renderTaskPage({
+      payload,
+      assignee: task.assignee,
+      expiresAt: task.expiresAt,
+      csrf,
+      accounts,
+      now: s.clock.now(),
+      peigConsoleUrl: s.peigConsoleUrl,
+      appCounts: record && figureLines(recordFigures(record)),
+      ...refused,
+    }),
+  );
 }
 
 export async function decideTask(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
@@ -170,6 +190,15 @@ export async function decideTask(request: HttpRequest, client: df.DurableClient)
     );
   const reason = form.get("reason")?.slice(0, 500) || undefined;
   const decidedBy = callerName(request) ?? task.assignee;
+  if (decision === "done") {
+    // The figures the Peig admin read in Peig must agree with what the app knows; if not, nothing is consumed.
+    const checked = await checkAndRecordConfirmation(s, task, (name) => form.get(name), decidedBy);
+    if (!checked.ok)
+      return taskPage(s, task, form.get("csrf") ?? "", 422, {
+        refusal: checked.problems,
+        entered: Object.fromEntries(form),
+      });
+  }
   let result;
   try {
     result = await s.store.decideTask(hash, decision, {

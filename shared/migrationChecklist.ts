@@ -5,7 +5,8 @@
  */
 import { buildChecklist, type Phase2Result } from "./domain/checklist";
 import type { MigrationRuntime } from "./migrationRuntime";
-import { reconcileAndRecord } from "./reconciliationPass";
+import { migrationFigures, type MigrationFigures } from "./domain/figures";
+import { phase2CoversListedUsers, reconcileAndRecord } from "./reconciliationPass";
 import type { Services } from "./services";
 import type { AuditEntry } from "./store";
 import { gateId, type ChecklistItem, type Phase2Outcome } from "./workflow";
@@ -15,18 +16,16 @@ export async function freshChecklist(
   migrationId: string,
   runtime: MigrationRuntime,
   phase2: Phase2Outcome | null,
-): Promise<ChecklistItem[]> {
+): Promise<{ checklist: ChecklistItem[]; figures: MigrationFigures }> {
   const created: string[] = [];
   const failed: { userId: string; reason: string }[] = [];
+  const operator = runtime.peigMode === "operator";
+  const covered = operator && phase2CoversListedUsers({ ...runtime, phase2: phase2 ?? undefined });
   // The pass writes states only: the Phase 2 results it reads are current.
-  const { reconciliation } = await reconcileAndRecord(s, migrationId, runtime, {
+  const { reconciliation, counts } = await reconcileAndRecord(s, migrationId, runtime, {
     stored: (u) => {
       if (!phase2) return;
-      if (
-        u.phase2.result === "created" ||
-        (runtime.peigMode === "operator" && u.phase2.planned && !phase2.skipped && phase2.failed === 0)
-      )
-        created.push(u.userId);
+      if (u.phase2.result === "created" || (covered && u.phase2.planned)) created.push(u.userId);
       if (u.phase2.result === "failed") failed.push({ userId: u.userId, reason: u.phase2.error ?? "unknown" });
     },
   });
@@ -35,15 +34,35 @@ export async function freshChecklist(
     created,
     failed,
   };
-  const audit = runtime.deletionStartedAt ? await s.store.listAudit(migrationId) : [];
-  const deletion = audit.some(recordsPeigConfigurationDeletion)
-    ? {
-        migrationConfiguration: "deleted" as const,
-        migrationApp: audit.some((a) => a.action === "entraApp.deleted") ? ("deleted" as const) : ("present" as const),
-      }
-    : { migrationConfiguration: "present" as const, migrationApp: "present" as const };
-  return buildChecklist({ reconciliation, phase2: phase2Result, deletion });
+  const figures = migrationFigures({ mode: runtime.peigMode, counts, phase2, reports: runtime.operatorReports });
+  const needsAudit = runtime.deletionStartedAt || (operator && !runtime.operatorReports?.checklist);
+  const audit = needsAudit ? await s.store.listAudit(migrationId) : [];
+  const deletion =
+    runtime.deletionStartedAt && audit.some(recordsPeigConfigurationDeletion)
+      ? {
+          migrationConfiguration: "deleted" as const,
+          migrationApp: audit.some((a) => a.action === "entraApp.deleted")
+            ? ("deleted" as const)
+            : ("present" as const),
+        }
+      : { migrationConfiguration: "present" as const, migrationApp: "present" as const };
+  const checklist = buildChecklist({
+    reconciliation,
+    phase2: phase2Result,
+    deletion,
+    figures,
+    peigChecklist: operator ? runtime.operatorReports?.checklist : undefined,
+    peigConfirmedWithoutFigures: operator && audit.some(confirmsPeigChecklist),
+  });
+  return { checklist, figures };
 }
+
+/** The Peig admin's "done" on a checklist confirmation (in instances from before figures were asked, the only record). */
+const confirmsPeigChecklist = (entry: Pick<AuditEntry, "action" | "details">) =>
+  entry.action === "task.decided" &&
+  typeof entry.details?.gate === "string" &&
+  entry.details.gate.startsWith("peigChecklist-") &&
+  entry.details?.decision === "done";
 
 /**
  * The audit entry that shows the Peig migration configuration is gone: the api call's, or in operator

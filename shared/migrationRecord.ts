@@ -3,6 +3,7 @@
  * functions change it only through `updateRuntime`, an ETag-guarded read-modify-write, so concurrent
  * writers never lose each other's changes.
  */
+import { migrationFigures, type MigrationFigures } from "./domain/figures";
 import type { MigrationRuntime } from "./migrationRuntime";
 import type { Services } from "./services";
 import { NotFoundError, PreconditionFailedError, type MigrationPatch, type MigrationRecord } from "./store";
@@ -50,4 +51,14 @@ export async function once(s: Services, migrationId: string, key: string, send: 
   await send();
   await updateRuntime(s, migrationId, (rt) => (rt.sent.includes(key) ? false : void rt.sent.push(key)));
   return true;
+}
+
+/** The migration's figures from its row: the counts the last pass wrote, how Phase 2 ended, the Peig admin's reports. */
+export function recordFigures(record: Pick<MigrationRecord, "counts" | "runtime">): MigrationFigures {
+  return migrationFigures({
+    mode: record.runtime.peigMode,
+    counts: record.counts,
+    phase2: record.runtime.phase2 ?? null,
+    reports: record.runtime.operatorReports,
+  });
 }

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { decodeOrThrow } from "./decode";
+import type { OperatorReports } from "./domain/figures";
 import type { MailRuntime } from "./domain/mailPlan";
 import type { InstantiatedApp, MigrationApp } from "./entra/port";
 import type {
@@ -42,6 +43,8 @@ export interface MigrationRuntime {
   unmatchedRequests?: { email: string; displayName: string; submittedAt: string; reason: string }[];
   /** How Phase 2 ended (recorded with the move to verification; absent before it). */
   phase2?: Phase2Outcome;
+  /** Operator mode: what the Peig admin read in Peig when confirming each task (checked before it was accepted). */
+  operatorReports?: OperatorReports;
   /** The latest verified checklist (what approvers see as evidence). */
   checklist?: ChecklistItem[];
   deletionStartedAt?: string;
@@ -101,6 +104,7 @@ const runtimeSchema = z.looseObject({
   attention: record<Attention>().optional(),
   unmatchedRequests: z.array(record<NonNullable<MigrationRuntime["unmatchedRequests"]>[number]>()).optional(),
   phase2: record<Phase2Outcome>().optional(),
+  operatorReports: record<OperatorReports>().optional(),
   checklist: z.array(record<ChecklistItem>()).optional(),
   deletionStartedAt: text.optional(),
   signInCursor: z.looseObject({ newestSeen: text }).optional(),

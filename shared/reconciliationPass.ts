@@ -86,21 +86,31 @@ export async function reconcileAndRecord(
   const early = runtime.peigMode === "operator" ? await storedUsers(s, migrationId) : undefined;
   const reconciliation = await currentReconciliation(runtime, s, early);
   const edit = options.rows?.(reconciliation);
+  const covered = early && phase2CoversListedUsers(runtime);
+  // The migration row's counts, from the rows as the pass writes them.
+  const tally = new RowTally();
   // Every fresh row, until the stored row shows it changes nothing.
   const pending = new Map<string, UserUpsert>();
-  for (const row of userRows(reconciliation)) pending.set(row.userId, edit ? edit(row) : row);
-  // Phase 2 results are not the reconciliation's: the rows keep them.
-  let phase2Failed = 0;
+  for (const fresh of userRows(reconciliation)) {
+    const row = edit ? edit(fresh) : fresh;
+    // Operator mode: a listed user with no sign-in has the Phase 2 account the Peig admin made, as in api mode.
+    if (covered && row.state === "notOnboarded" && early?.get(row.userId)?.phase2.planned) row.state = "phase2Created";
+    pending.set(row.userId, row);
+    tally.state(row);
+  }
+  // Phase 2 results are not the reconciliation's: the rows keep them (Phase 2 is planned on rows that exist).
   const compare = (stored: UserRecord) => {
     options.stored?.(stored);
-    if (stored.phase2.result === "failed") phase2Failed++;
+    if (stored.phase2.result === "failed") tally.phase2Failed++;
     const row = pending.get(stored.userId);
-    if (row && !changes(row, stored)) pending.delete(stored.userId);
+    if (!row) return;
+    tally.phase2(row, row.phase2 ?? stored.phase2);
+    if (!changes(row, stored)) pending.delete(stored.userId);
   };
   if (early) early.forEach(compare);
   else await s.store.forEachUserPage(migrationId, (page) => page.forEach(compare));
   await s.store.upsertUsers(migrationId, [...pending.values()]);
-  const counts = countsOf(reconciliation, phase2Failed);
+  const counts = tally.counts(reconciliation);
   const readAt = s.clock.now().toISOString();
   const newest =
     runtime.peigMode === "operator"
@@ -178,17 +188,58 @@ function changes(row: UserUpsert, stored: UserRecord): boolean {
   );
 }
 
-function countsOf(reconciliation: Reconciliation, phase2Failed: number): MigrationCounts {
-  const c = reconciliation.counts;
-  return {
-    inScope: c.inScope,
-    onboarded: c.onboarded,
-    pending: c.pendingRequest,
-    mismatched: c.mismatchedRequests,
-    notOnboarded: c.notOnboarded,
-    phase2Created: c.awaitingOnboarding,
-    phase2Failed,
+/** The migration row's counts, from the user rows as the pass writes them. */
+class RowTally {
+  private readonly states: Record<StoredUserState, number> = {
+    notOnboarded: 0,
+    pendingRequest: 0,
+    mismatched: 0,
+    onboarded: 0,
+    phase2Created: 0,
+    phase2Failed: 0,
   };
+  phase2Failed = 0;
+  private planned = 0;
+  private made = 0;
+  private signedInSince = 0;
+
+  state(row: UserUpsert): void {
+    this.states[row.state]++;
+  }
+
+  /** An in-scope user's Phase 2 result, as their stored row (or this pass's planning) has it. */
+  phase2(row: UserUpsert, phase2: UserRecord["phase2"]): void {
+    if (!phase2.planned) return;
+    this.planned++;
+    if (phase2.result === "created") this.made++;
+    if (row.state === "onboarded") this.signedInSince++;
+  }
+
+  counts(reconciliation: Reconciliation): MigrationCounts {
+    return {
+      inScope: reconciliation.counts.inScope,
+      onboarded: this.states.onboarded,
+      pending: this.states.pendingRequest,
+      mismatched: reconciliation.counts.mismatchedRequests,
+      notOnboarded: this.states.notOnboarded,
+      phase2Created: this.states.phase2Created,
+      phase2Failed: this.phase2Failed,
+      phase2Planned: this.planned,
+      phase2Made: this.made,
+      phase2SignedInSince: this.signedInSince,
+    };
+  }
+}
+
+/**
+ * Operator mode: Phase 2 ended and the Peig admin reported no failure, so every listed user has a Peig account
+ * (created, or found already linked). With failures the app cannot tell whose failed: none counts as covered.
+ */
+export function phase2CoversListedUsers(runtime: MigrationRuntime): boolean {
+  const ended = runtime.phase2;
+  if (!ended || ended.skipped) return false;
+  const report = runtime.operatorReports?.phase2;
+  return report ? report.failed === 0 : ended.failed === 0;
 }
 
 /** Only users with a mailbox can be mailed (a UPN without a mailbox receives nothing). */

@@ -66,6 +66,17 @@ const payloadSchema = z.looseObject({
 export const decodeTaskPayload = (value: unknown, taskId: string): TaskPayload =>
   decodeOrThrow(payloadSchema, value, `task ${taskId}: payload`);
 
+/** The Peig admin's step behind an operator task (none for approvals and the api-mode merge task). */
+export function operatorStepOf(purpose: HumanTaskPurpose): OperatorStep["kind"] | undefined {
+  const steps: Partial<Record<HumanTaskPurpose, OperatorStep["kind"]>> = {
+    peigConfiguration: "saveMigrationConfiguration",
+    peigAccounts: "createPeigAccounts",
+    peigChecklist: "confirmOnboardingComplete",
+    peigDeletion: "deleteMigrationConfiguration",
+  };
+  return steps[purpose];
+}
+
 export interface PayloadFacts {
   request: MigrationRequest;
   appId?: string;
@@ -153,7 +164,7 @@ export function taskPayload(purpose: HumanTaskPurpose, facts: PayloadFacts): Tas
       ]);
     case "peigChecklist":
       return operator({ kind: "confirmOnboardingComplete", usersToCheck: facts.usersToCheck ?? [] }, [
-        "The approvers are asked to approve deleting the migration configuration. Peig itself cannot be observed in operator mode: your confirmation is the evidence that accounts are linked.",
+        "The app checks the figures you enter against what it knows (sign-ins, Phase 2's accounts, the users in scope): it cannot read Peig in operator mode, so they are the evidence that accounts are linked. Then the approvers are asked to approve deleting the migration configuration.",
       ]);
     case "peigDeletion":
       return operator(

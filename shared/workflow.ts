@@ -6,19 +6,12 @@
  */
 
 import type { ChecklistItem } from "./domain/checklist";
+import type { StoredCounts } from "./domain/figures";
 
 export type { ChecklistItem };
 
 /** Where the in-scope users stand (one reconciliation pass): carried by the orchestration, kept on the migration row. */
-export interface MigrationCounts {
-  inScope: number;
-  onboarded: number;
-  pending: number;
-  mismatched: number;
-  notOnboarded: number;
-  phase2Created: number;
-  phase2Failed: number;
-}
+export type MigrationCounts = StoredCounts;
 
 export const Orchestrations = {
   migration: "migration",

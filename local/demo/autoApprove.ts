@@ -55,9 +55,14 @@ export async function openTaskPage(url: string): Promise<TaskPage> {
   };
 }
 
-/** POST: the button on the page, with the page's CSRF field and cookie. */
-export async function submitDecision(url: string, page: TaskPage, decision: string): Promise<number> {
-  const form = new URLSearchParams({ csrf: page.csrf, decision });
+/** POST: the button on the page, with the page's CSRF field and cookie (and the figures typed into its form, if any). */
+export async function submitDecision(
+  url: string,
+  page: TaskPage,
+  decision: string,
+  figures: Record<string, string> = {},
+): Promise<number> {
+  const form = new URLSearchParams({ ...figures, csrf: page.csrf, decision });
   const response = await fetch(url, {
     method: "POST",
     body: form,
@@ -107,17 +112,23 @@ export function accountsOnPage(html: string): string[] {
   ].map((m) => unescapeHtml(m[1]));
 }
 
+/** What the Peig admin did, in words, and the figures Peig shows afterwards (what the task's form asks for). */
+export interface PeigStepDone {
+  said: string;
+  figures: Record<string, string>;
+}
+
 /**
  * The Peig admin's part of an operator task, done as a person does it: in the Peig console's screens
- * (the simulator's console, through its forms), with the values the task page shows. Each step is safe to
- * repeat: a resumed demo may see the task again.
+ * (the simulator's console, through its forms), with the values the task page shows, then read back as the
+ * console shows it. Each step is safe to repeat: a resumed demo may see the task again.
  */
 export async function performPeigStep(
   kind: TaskKind,
   html: string,
   peig: PeigConsoleClient,
   report?: (text: string) => void,
-): Promise<string | undefined> {
+): Promise<PeigStepDone | undefined> {
   if (kind === "peigConfiguration") {
     const values = valuesOnPage(html);
     const typed = { applicationId: values["Application ID"] ?? "", idpCertificate: values["IDP Certificate"] ?? "" };
@@ -126,26 +137,44 @@ export async function performPeigStep(
       throw new Error(`Peig's Validate refused the values on the page: ${validated.message}`);
     const saved = await peig.submit(peigConsolePages.migration, { ...typed, action: "save" });
     if (saved.status >= 300) throw new Error(`Peig did not save the migration configuration: ${saved.message}`);
-    return `Peig admin, in ${peigConsolePages.migration.name}: Validate, Save (Application ID ${typed.applicationId}): ${saved.message}`;
+    return {
+      said: `Peig admin, in ${peigConsolePages.migration.name}: Validate, Save (Application ID ${typed.applicationId}): ${saved.message}`,
+      figures: { applicationId: typed.applicationId },
+    };
   }
   if (kind === "peigAccounts") {
     const wanted = new Set(accountsOnPage(html).map((upn) => upn.toLowerCase()));
     const { created, alreadyLinked } = await createListedAccounts(peig, wanted);
-    return `Peig admin, in ${peigConsolePages.microsoft365Accounts.name}: Create Peig Account for ${created} of ${wanted.size} listed user(s)${alreadyLinked ? ` (${alreadyLinked} already linked)` : ""}`;
+    return {
+      said: `Peig admin, in ${peigConsolePages.microsoft365Accounts.name}: Create Peig Account for ${created} of ${wanted.size} listed user(s)${alreadyLinked ? ` (${alreadyLinked} already linked)` : ""}`,
+      figures: { created: String(created), alreadyLinked: String(alreadyLinked), failed: "0" },
+    };
   }
   if (kind === "peigDeletion") {
     const deleted = await peig.submit(peigConsolePages.migration, { action: "delete", confirm: "yes" });
     // 404: deleted already (a resumed demo answering the same task again).
     if (deleted.status !== 200 && deleted.status !== 404)
       throw new Error(`Peig did not delete the migration configuration: ${deleted.message}`);
-    return `Peig admin, in ${peigConsolePages.migration.name}: Delete: ${deleted.message}`;
+    return {
+      said: `Peig admin, in ${peigConsolePages.migration.name}: Delete: ${deleted.message}`,
+      figures: { configurationsShown: "0" },
+    };
   }
   if (kind === "peigChecklist") {
     const merged = await mergeMismatchedInConsole(peig);
     if (merged.length) report?.(`Peig admin, in ${peigConsolePages.usersAndAccess.name}: ${merged.join("; ")}`);
+    const resolved = await resolveRemainingRequests(peig);
+    if (resolved.length) report?.(`Peig admin, in ${peigConsolePages.usersAndAccess.name}: ${resolved.join("; ")}`);
     const figures = consoleFigures((await peig.open(peigConsolePages.usersAndAccess)).html);
     const accounts = consoleFigures((await peig.open(peigConsolePages.microsoft365Accounts)).html);
-    return `Peig admin: checked ${peigConsolePages.usersAndAccess.name} (${figures.pendingRequests} pending request(s), ${figures.notOnboarded} Not Onboarded) and ${peigConsolePages.microsoft365Accounts.name} (${accounts.unlinked} unlinked)`;
+    return {
+      said: `Peig admin: checked ${peigConsolePages.usersAndAccess.name} (${figures.pendingRequests} pending request(s), ${figures.notOnboarded} Not Onboarded) and ${peigConsolePages.microsoft365Accounts.name} (${accounts.linked} linked, ${accounts.unlinked} unlinked)`,
+      figures: {
+        pendingRequests: String(figures.pendingRequests ?? ""),
+        notOnboarded: String(figures.notOnboarded ?? ""),
+        linkedAccounts: String(accounts.linked ?? ""),
+      },
+    };
   }
   return undefined;
 }
@@ -207,6 +236,32 @@ export async function mergeMismatchedInConsole(peig: PeigConsoleClient): Promise
   return done;
 }
 
+/**
+ * What is still pending after the merges, as a Peig admin settles it before confirming the checklist (which
+ * the app refuses while any request is pending): Approve a request typed with a Microsoft 365 address, Deny one
+ * that no one could be found for (the person asks again with the right address). Returns what was done.
+ */
+async function resolveRemainingRequests(peig: PeigConsoleClient): Promise<string[]> {
+  const done: string[] = [];
+  for (;;) {
+    const { html } = await peig.open(peigConsolePages.usersAndAccess);
+    const rows = tableRowsOn(html).filter((row) => row[4] && hiddenField(row[4].html, "requestId"));
+    if (!rows.length) return done;
+    let progressed = false;
+    for (const [name, typed, , match, actions] of rows) {
+      const action = match.text.startsWith("Matches") ? "approve" : "deny";
+      const answer = await peig.submit(peigConsolePages.usersAndAccess, {
+        requestId: hiddenField(actions.html, "requestId") ?? "",
+        action,
+      });
+      if (answer.status !== 200) continue;
+      progressed = true;
+      done.push(`${action === "approve" ? "approved" : "denied"} the request of ${name.text} (${typed.text})`);
+    }
+    if (!progressed) return done;
+  }
+}
+
 /** The Create Peig Account buttons of a Microsoft 365 Accounts page: whose account each creates. */
 export function createButtonsOn(html: string): { microsoft365UserId: string; userPrincipalName: string }[] {
   return [
@@ -236,8 +291,11 @@ export async function actOn(link: TaskLink, page: TaskPage, options: AutoApprove
   }
   if (!options.peig || kind === "other") return;
   const done = await performPeigStep(kind, page.html, options.peig, options.report);
-  if (done) options.report(done);
-  if ((await submitDecision(link.url, page, "done")) === 200) options.report(`Confirmed as ${link.to}`);
+  if (done) options.report(done.said);
+  const status = await submitDecision(link.url, page, "done", done?.figures);
+  if (status === 200) options.report(`Confirmed as ${link.to}`);
+  else if (status === 422)
+    options.report(`Peig's figures do not agree with the app yet: the task stays open (${link.to})`);
 }
 
 /** A user whose typed e-mail left a pending request in Peig, with where it belongs. */

@@ -4,6 +4,7 @@
  * logs have no TTY, and a line per poll would flood them).
  */
 import { MINUTE, HOUR, DAY } from "../../shared/domain/duration";
+import { phase2Sentence, type MigrationFigures } from "../../shared/domain/figures";
 import type { MigrationCounts } from "../../shared/workflow";
 
 /** The part of the status JSON the progress line reads. */
@@ -14,6 +15,8 @@ export interface MigrationStatusView {
   nextReminder: string | null;
   waitingFor: string | null;
   counts: MigrationCounts;
+  /** Every number about the migration with its words (the status JSON's `figures`). */
+  figures: MigrationFigures;
   /** The people the workflow waits on (who and what; the link is in their e-mail). */
   waitingOn?: { who: string[]; what: string; since?: string; expiresAt: string }[];
   /** The simulated time the status was read at. */
@@ -45,10 +48,11 @@ export function progressBar(done: number, total: number, width = BAR_WIDTH): str
 
 export function renderProgress(status: MigrationStatusView): string {
   const now = Date.parse(status.generatedAt);
-  const { onboarded, inScope, phase2Created, phase2Failed } = status.counts;
-  const parts = [`${status.phase.padEnd(12)} ${progressBar(onboarded, inScope)} ${onboarded}/${inScope} onboarded`];
-  if (phase2Created > 0 || phase2Failed > 0)
-    parts.push(`Phase 2: ${phase2Created} created${phase2Failed ? `, ${phase2Failed} failed` : ""}`);
+  const { onboarded, inScope, phase2 } = status.figures;
+  const parts = [
+    `${status.phase.padEnd(12)} ${progressBar(onboarded.value, inScope.value)} ${onboarded.text}, of ${inScope.text}`,
+  ];
+  if (phase2) parts.push(phase2Sentence(phase2));
   if (status.nextReminder) parts.push(`next reminder in ${formatDuration(Date.parse(status.nextReminder) - now)}`);
   const left = Date.parse(status.deadline) - now;
   parts.push(left > 0 ? `deadline in ${formatDuration(left)}` : "deadline passed");
@@ -58,13 +62,12 @@ export function renderProgress(status: MigrationStatusView): string {
 
 /** What counts as a change for the line-per-change output: everything but the ticking time. */
 export function progressKey(status: MigrationStatusView): string {
-  const c = status.counts;
+  const f = status.figures;
   return [
     status.phase,
-    c.onboarded,
-    c.inScope,
-    c.phase2Created,
-    c.phase2Failed,
+    f.onboarded.value,
+    f.inScope.value,
+    f.phase2 ? phase2Sentence(f.phase2) : "",
     status.nextReminder ?? "",
     status.waitingFor ?? "",
   ].join("|");

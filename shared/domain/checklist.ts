@@ -6,8 +6,10 @@
  * Phase 2 accounts: a user who missed the window and got a Peig account from Phase 2 ("Create Peig Account") counts
  * as covered for "All users have been onboarded": Phase 2 is the runbook's way of onboarding those users, and they
  * finish at their first sign-in. In api mode the account must still be linked; in operator mode Peig cannot be read,
- * so the Peig admin's confirmation of Phase 2 is the evidence.
+ * so the Peig admin's figures are the evidence: Phase 2 with no failure reported covers the listed users, and
+ * "correctly created and linked" needs their checked confirmation of Users & Access and MS365 Identifiers.
  */
+import { peigChecklistSentence, phase2Sentence, type MigrationFigures, type PeigChecklistReport } from "./figures";
 import type { Reconciliation, UserReconciliation } from "./reconcile";
 
 export type ChecklistItemId = "allOnboarded" | "accountsLinked" | "phase2Completed" | "configurationDeleted";
@@ -18,6 +20,11 @@ export interface ChecklistItem {
   label: string;
   met: boolean;
   evidence: string[];
+  /**
+   * Operator mode: everything the app can check holds, and the item waits only for the Peig admin's confirmation
+   * of what Peig shows (the workflow asks for it next). Not met until then.
+   */
+  awaitsPeigConfirmation?: boolean;
 }
 
 export const checklistLabels: Record<ChecklistItemId, string> = {
@@ -36,7 +43,10 @@ export const EVIDENCE_LIST_LIMIT = 20;
 export interface Phase2Result {
   /** notRun: Phase 2 has not happened (yet); skipped: the migration chose phase2 = "skip" or an approver declined it. */
   status: "notRun" | "skipped" | "completed";
-  /** Microsoft 365 user ids that got a Peig account from Phase 2 (including ones found already created). */
+  /**
+   * Microsoft 365 user ids that have a Peig account from Phase 2 (api: created or found created; operator: listed,
+   * when the Peig admin reported no failure).
+   */
   created: readonly string[];
   failed: readonly { userId: string; reason: string }[];
 }
@@ -50,6 +60,12 @@ export interface ChecklistInput {
   reconciliation: Reconciliation;
   phase2: Phase2Result | null;
   deletion: DeletionStatus;
+  /** The migration's figures (migrationFigures over the counts this reconciliation recorded): the evidence's numbers. */
+  figures: MigrationFigures;
+  /** Operator mode: the Peig admin's checked confirmation of the checklist in Peig, if given. */
+  peigChecklist?: PeigChecklistReport;
+  /** Operator mode: the Peig admin confirmed the checklist before the app asked for figures (instances started earlier). */
+  peigConfirmedWithoutFigures?: boolean;
 }
 
 function listUsers(users: readonly UserReconciliation[], describe: (u: UserReconciliation) => string): string[] {
@@ -64,21 +80,35 @@ const item = (id: ChecklistItemId, met: boolean, evidence: string[]): ChecklistI
   evidence,
 });
 
-export function buildChecklist({ reconciliation, phase2, deletion }: ChecklistInput): ChecklistItem[] {
+/**
+ * What the Peig admin read in Peig supports "correctly created and linked": no request pending in Users & Access,
+ * and at least as many linked Microsoft 365 accounts as users in scope. (Checked against more when they confirmed.)
+ */
+export function peigChecklistHolds(report: PeigChecklistReport, inScope: number): boolean {
+  return report.pendingRequests === 0 && report.linkedAccounts >= inScope;
+}
+
+export function buildChecklist({
+  reconciliation,
+  phase2,
+  deletion,
+  figures,
+  peigChecklist,
+  peigConfirmedWithoutFigures,
+}: ChecklistInput): ChecklistItem[] {
   const { users, mode } = reconciliation;
   const phase2Accounts = new Set(phase2?.status === "completed" ? phase2.created : []);
   const hasPhase2Account = (u: UserReconciliation) =>
     phase2Accounts.has(u.userId) &&
     (mode === "operator" ? u.state === "notOnboarded" : u.linked && u.state === "awaitingOnboarding");
-  const byPhase2 = users.filter(hasPhase2Account);
   const notYetOnboarded = users.filter((u) => u.state !== "onboarded" && !hasPhase2Account(u));
   const emptyScope = users.length === 0 ? ["no users are in scope: check the domain and the scope group"] : [];
 
   const onboarded = item("allOnboarded", users.length > 0 && notYetOnboarded.length === 0, [
     ...emptyScope,
-    `${reconciliation.counts.onboarded} of ${users.length} in-scope users onboarded`,
-    ...(byPhase2.length > 0
-      ? [`${byPhase2.length} have a Phase 2 account and finish onboarding at their first sign-in`]
+    `${figures.onboarded.text}, of ${figures.inScope.text}`,
+    ...(figures.awaitingFirstSignIn.value > 0
+      ? [`${figures.awaitingFirstSignIn.text} (Phase 2 onboards them at that sign-in)`]
       : []),
     ...listUsers(notYetOnboarded, (u) => `${u.state} (${u.evidence[0] ?? "no evidence"})`),
   ]);
@@ -89,11 +119,19 @@ export function buildChecklist({ reconciliation, phase2, deletion }: ChecklistIn
       : u.linked && (u.state === "onboarded" || u.state === "awaitingOnboarding");
   const badlyLinked = users.filter((u) => !correctlyLinked(u));
   const openMismatches = reconciliation.mismatchedRequests;
-  const linked = item("accountsLinked", users.length > 0 && badlyLinked.length === 0 && openMismatches.length === 0, [
+  const appSideLinked = users.length > 0 && badlyLinked.length === 0 && openMismatches.length === 0;
+  const confirmation =
+    mode !== "operator"
+      ? undefined
+      : !peigChecklist && peigConfirmedWithoutFigures
+        ? { holds: true, evidence: "the Peig admin confirmed the checklist in Peig (before the app asked for figures)" }
+        : operatorConfirmation(figures, peigChecklist);
+  const linked = item("accountsLinked", appSideLinked && (confirmation?.holds ?? true), [
     ...emptyScope,
     mode === "operator"
-      ? "operator mode: links inferred from migration-app sign-ins and the Peig admin's Phase 2 confirmation"
+      ? "operator mode: the app sees sign-ins to the migration app and the Peig admin's Phase 2 figures; Peig itself only through the Peig admin"
       : `${users.length - badlyLinked.length} of ${users.length} Microsoft 365 accounts linked to a Peig account`,
+    ...(confirmation ? [confirmation.evidence] : []),
     ...listUsers(badlyLinked, (u) => u.evidence.join("; ")),
     ...openMismatches
       .slice(0, EVIDENCE_LIST_LIMIT)
@@ -104,19 +142,22 @@ export function buildChecklist({ reconciliation, phase2, deletion }: ChecklistIn
         ]
       : []),
   ]);
+  // No confirmation yet, or one that no longer holds (more users in scope since): the Peig admin is asked (again).
+  if (appSideLinked && confirmation && !confirmation.holds) linked.awaitsPeigConfirmation = true;
 
   const missing = users.filter((u) => !u.linked && !hasPhase2Account(u));
   const failures = phase2?.status === "completed" ? phase2.failed : [];
+  const failedCount = phase2?.status === "completed" ? Math.max(failures.length, figures.phase2?.failed.value ?? 0) : 0;
   const phase2Evidence =
-    phase2?.status === "completed"
+    phase2?.status === "completed" && figures.phase2
       ? [
-          `Phase 2 created ${phase2.created.length} Peig accounts; ${failures.length} failed`,
+          phase2Sentence(figures.phase2),
           ...failures.slice(0, EVIDENCE_LIST_LIMIT).map((f) => `${f.userId}: ${f.reason}`),
         ]
       : missing.length === 0
         ? ["nobody missed the onboarding window: Phase 2 not needed"]
         : [phase2?.status === "skipped" ? "Phase 2 was skipped" : "Phase 2 has not run"];
-  const phase2Item = item("phase2Completed", missing.length === 0 && failures.length === 0, [
+  const phase2Item = item("phase2Completed", missing.length === 0 && failedCount === 0, [
     ...phase2Evidence,
     ...(missing.length > 0
       ? [
@@ -134,9 +175,35 @@ export function buildChecklist({ reconciliation, phase2, deletion }: ChecklistIn
   return [onboarded, linked, phase2Item, deleted];
 }
 
+/** Operator mode: the Peig admin's figures from Peig, and whether they support the linking item. */
+function operatorConfirmation(
+  figures: MigrationFigures,
+  report: PeigChecklistReport | undefined,
+): { holds: boolean; evidence: string } {
+  if (!report || !figures.peigChecklist)
+    return {
+      holds: false,
+      evidence:
+        "waiting for the Peig admin to confirm in Peig: no pending request in Users & Access, every Microsoft 365 account linked in MS365 Identifiers",
+    };
+  const holds = peigChecklistHolds(report, figures.inScope.value);
+  return {
+    holds,
+    evidence: `${peigChecklistSentence(figures.peigChecklist)}${holds ? "" : ` (the checklist needs no pending request and at least ${figures.inScope.value} linked accounts)`}`,
+  };
+}
+
 /** True when every item that gates deletion (the first three) is met. */
 export function readyForDeletion(checklist: readonly ChecklistItem[]): boolean {
   return GATING_ITEMS.every((id) => checklist.find((i) => i.id === id)?.met === true);
+}
+
+/** Operator mode: every gating item holds but for the Peig admin's confirmation, which is what the workflow asks next. */
+export function readyForPeigConfirmation(checklist: readonly ChecklistItem[]): boolean {
+  return GATING_ITEMS.every((id) => {
+    const i = checklist.find((c) => c.id === id);
+    return i?.met === true || i?.awaitsPeigConfirmation === true;
+  });
 }
 
 export interface RecheckResult {

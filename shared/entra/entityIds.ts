@@ -25,6 +25,15 @@ export function serverFromIdpEntityId(idpEntityId: string): string {
   return url.host;
 }
 
+/** Peig's own SAML IdP endpoints on [SERVER], as Configuration > SAML IDP Info shows them (what step 5, federation, needs). */
+export function peigIdpEndpoints(server: string): { idpEntityId: string; signInUrl: string; signOutUrl: string } {
+  return {
+    idpEntityId: `https://${server}/idp/shibboleth`,
+    signInUrl: `https://${server}/idp/profile/SAML2/POST/SSO`,
+    signOutUrl: `https://${server}/idp/profile/Logout`,
+  };
+}
+
 export function migrationEntityId(server: string): string {
   return `https://${server}/aducid-onboard/m365/metadata`;
 }

@@ -8,6 +8,7 @@
  */
 import type { ChecklistItem } from "../domain/checklist";
 import { describeRoughly } from "../domain/duration";
+import { figureLines, type MigrationFigures } from "../domain/figures";
 import { valueInWords } from "../domain/inWords";
 import { formatHuman } from "../domain/humanTime";
 import type { Reconciliation, UserState } from "../domain/reconcile";
@@ -214,6 +215,8 @@ export interface AdminDigestInput {
   now: Date;
   deadline: Date;
   reconciliation: Reconciliation;
+  /** The migration's figures after this pass (migrationFigures): the digest's numbers and their words. */
+  figures: MigrationFigures;
   statusPageUrl: string;
   /** Users and requests listed per state before "…and N more". */
   listLimit?: number;
@@ -240,6 +243,7 @@ export function adminDigestEmail({
   now,
   deadline,
   reconciliation,
+  figures,
   statusPageUrl,
   listLimit = 50,
   timeZone,
@@ -259,7 +263,7 @@ export function adminDigestEmail({
       ? `${isolate(m.request.displayName)} typed ${isolate(m.request.email)}: merge into ${m.suggestedMergeTarget.userPrincipalName} (matched by ${m.suggestedMergeTarget.matchedBy}). ${m.reason}`
       : `${isolate(m.request.displayName)} typed ${isolate(m.request.email)}: no merge suggestion. ${m.reason}`,
   );
-  return render(`Peig migration "${workspace}": ${counts.onboarded} of ${counts.inScope} onboarded`, [
+  return render(`Peig migration "${workspace}": ${figures.onboarded.value} of ${figures.inScope.value} onboarded`, [
     {
       kind: "paragraph",
       text: `Status on ${formatHuman(now, timeZone)}; the deadline is ${formatHuman(deadline, timeZone)} (${describeRoughly(deadline.getTime() - now.getTime())} left).`,
@@ -267,13 +271,10 @@ export function adminDigestEmail({
     {
       kind: "list",
       items: [
-        `In scope: ${counts.inScope}`,
-        `Onboarded: ${counts.onboarded}`,
-        `Users whose request is waiting for approval: ${counts.pendingRequest}`,
-        `Requests that typed another e-mail address: ${counts.mismatchedRequests}`,
-        `Requests matching no user: ${counts.unmatchedRequests}`,
-        `Users with a Phase 2 account, not onboarded yet: ${counts.awaitingOnboarding}`,
-        `Users not onboarded yet: ${counts.notOnboarded}`,
+        ...figureLines(figures),
+        ...(counts.unmatchedRequests > 0
+          ? [`${counts.unmatchedRequests} pending requests match no user in scope`]
+          : []),
       ],
     },
     ...section(`Requests that typed another e-mail address (${mismatches.length})`, mismatches.length > 0, [

@@ -4,6 +4,7 @@
  * with the dry-run plan and a confirm form, and only that confirm starts anything.
  */
 import { describeIsoDuration } from "../domain/duration";
+import type { MigrationFigures } from "../domain/figures";
 import type { MailPlan } from "../domain/mailPlan";
 import { DEFAULT_TIME_ZONE, formatDay, formatHuman, isTimeZone } from "../domain/humanTime";
 import { instantOfWallClock } from "../domain/wallClock";
@@ -19,6 +20,7 @@ export interface MigrationSummary {
   phase: string;
   status: string;
   counts: MigrationCounts;
+  figures: MigrationFigures;
   deadline: string;
   /** IANA zone the deadline is shown in on the page (absent: UTC). */
   timeZone?: string;
@@ -190,8 +192,8 @@ function startFormHtml(form: StartForm, errors: readonly FieldError[], action: s
   return `${generalHtml}<form method="post" action="${escapeHtml(action)}">${text}${phase2}${boxes}<p><button class="primary" type="submit">Show the plan</button> <span class="muted">Nothing starts until you confirm the plan.</span></p></form>`;
 }
 
-function progressText(c: MigrationCounts): string {
-  return `${c.onboarded} of ${c.inScope} onboarded; ${c.phase2Created} Phase 2 account(s) created`;
+function progressText(f: MigrationFigures): string {
+  return `${f.onboarded.text}, of ${f.inScope.text}; ${f.awaitingFirstSignIn.text}`;
 }
 
 export function renderHomePage(input: {
@@ -205,7 +207,7 @@ export function renderHomePage(input: {
   const rows = input.migrations
     .map(
       (m) =>
-        `<tr><td><a href="${escapeHtml(m.links.page)}">${nameHtml(m.workspace)}</a></td><td>${escapeHtml(phaseInWords(m.phase))}</td><td>${escapeHtml(progressText(m.counts))}</td><td><time datetime="${escapeHtml(m.deadline)}">${escapeHtml(formatHuman(new Date(m.deadline), m.timeZone))}</time></td><td>${
+        `<tr><td><a href="${escapeHtml(m.links.page)}">${nameHtml(m.workspace)}</a></td><td>${escapeHtml(phaseInWords(m.phase))}</td><td>${escapeHtml(progressText(m.figures))}</td><td><time datetime="${escapeHtml(m.deadline)}">${escapeHtml(formatHuman(new Date(m.deadline), m.timeZone))}</time></td><td>${
           m.needsAttention
             ? `<span class="bad">${escapeHtml(`${capitalised(stepInWords(m.needsAttention.step))}: ${m.needsAttention.message}`)}</span>`
             : `<span class="muted">no</span>`

@@ -3,7 +3,9 @@
  * results, the approvals (who, when), what was deleted, and what step 5 (federation) needs next.
  */
 import { formatHuman } from "../domain/humanTime";
+import { figureLines, phase2Sentence, type MigrationFigures } from "../domain/figures";
 import { capitalised, gateInWords } from "../domain/inWords";
+import { peigIdpEndpoints } from "../entra/entityIds";
 
 const DECISIONS: Record<string, string> = { approve: "approved", reject: "rejected" };
 import { checklistHtml, escapeHtml, page, table, timeHtml } from "./layout";
@@ -20,14 +22,12 @@ export interface MigrationReport {
   /** IANA zone the dates are shown in (absent: UTC); the JSON keeps ISO 8601 UTC. */
   timeZone?: string;
   counts: Record<string, number>;
-  /**
-   * Every account Phase 2 created, and where each is counted now: a user who signed in after their account was
-   * created is among the onboarded, so `counts.phase2Created` (awaiting a first sign-in) can be smaller than `created`.
-   */
-  phase2Accounts?: { created: number; awaitingFirstSignIn: number; onboardedSince: number; failed: number };
+  /** Every number the report shows, each with what it counts (migrationFigures over the stored state). */
+  figures: MigrationFigures;
   checklist: ChecklistItem[];
   phase2: {
-    created: { userPrincipalName: string; peigAccountId?: string }[];
+    /** The users listed for Phase 2, and what became of each as far as the app can see. */
+    listed: { userPrincipalName: string; account: string; onboardedSince: boolean }[];
     failed: { userPrincipalName: string; error: string }[];
     skipped: boolean;
   };
@@ -38,12 +38,20 @@ export interface MigrationReport {
   nextStep: { title: string; needs: string[] };
 }
 
-export function federationNextStep(domain: string): MigrationReport["nextStep"] {
+/**
+ * Step 5's needs with the values the app knows: the domain, and Peig's IdP endpoints on the [SERVER] read at setup
+ * (from Peig's SAML IDP Info, or from the IDP Entity ID given at start). Peig's own IdP certificate is never read
+ * by the app: the admin copies it from SAML IDP Info.
+ */
+export function federationNextStep(domain: string, server: string | undefined): MigrationReport["nextStep"] {
+  const idp = server ? peigIdpEndpoints(server) : undefined;
   return {
     title: "Step 5: Federation setup",
     needs: [
       `The verified corporate domain ${domain}, the same one as the Microsoft 365 Active Provider's Domain.`,
-      "The Peig SAML IDP Info: IDP Entity ID https://[SERVER]/idp/shibboleth, sign-in URL https://[SERVER]/idp/profile/SAML2/POST/SSO, sign-out URL https://[SERVER]/idp/profile/Logout, and the IDP certificate without whitespace or BEGIN/END lines.",
+      idp
+        ? `The Peig SAML IDP Info: IDP Entity ID ${idp.idpEntityId}, sign-in URL ${idp.signInUrl}, sign-out URL ${idp.signOutUrl}, and the IDP certificate from Configuration > SAML IDP Info, without whitespace or BEGIN/END lines.`
+        : "The Peig SAML IDP Info from Configuration > SAML IDP Info: the IDP Entity ID, the sign-in and sign-out URLs, and the IDP certificate without whitespace or BEGIN/END lines.",
       "Windows PowerShell with the Microsoft.Graph module, and a Global Administrator of the tenant.",
       "A quiet time slot: federation can be enabled or disabled only once every 10 minutes, and users without a finished Peig onboarding lose access.",
       "Only after federation: assign the Microsoft 365 service to users in Peig (doing it earlier forces removing and re-adding the provider).",
@@ -51,23 +59,11 @@ export function federationNextStep(domain: string): MigrationReport["nextStep"] 
   };
 }
 
-/** Each count says what it counts (the status page's words), and Phase 2's accounts add up to what it created. */
+/** Each count says what it counts, in the words every other view uses. */
 function countsHtml(report: MigrationReport): string {
-  const c = report.counts;
-  const a = report.phase2Accounts;
-  const lines = [
-    `${c.inScope} users in scope`,
-    `${c.onboarded} onboarded (linked to a Peig account)`,
-    `${c.phase2Created} with a Phase 2 account, awaiting their first sign-in`,
-    `${c.notOnboarded} not onboarded`,
-    `${c.pending} with a pending request, ${c.mismatched} mismatched requests`,
-    ...(a
-      ? [
-          `Phase 2 created ${a.created} Peig accounts: ${a.awaitingFirstSignIn} still awaiting their first sign-in, ${a.onboardedSince} signed in since (counted as onboarded); ${a.failed} failed`,
-        ]
-      : []),
-  ];
-  return `<ul id="counts">${lines.map((l) => `<li>${escapeHtml(l)}</li>`).join("")}</ul>`;
+  return `<ul id="counts">${figureLines(report.figures)
+    .map((l) => `<li>${escapeHtml(l)}</li>`)
+    .join("")}</ul>`;
 }
 
 export function renderReportHtml(report: MigrationReport): string {
@@ -80,11 +76,11 @@ export function renderReportHtml(report: MigrationReport): string {
   <div class="card"><strong class="${allMet ? "ok" : "bad"}">${allMet ? "Every checklist item is confirmed: ready for step 5 (federation)." : "Not every checklist item is met: resolve them before step 5."}</strong>
   <p>Outcome: ${escapeHtml(report.outcome)} · deadline ${when(report.deadline).html}</p>${countsHtml(report)}</div>
   <h2>Confirm your setup</h2>${checklistHtml(report.checklist)}
-  <h2>Phase 2</h2>${report.phase2.skipped ? `<p class="muted">Not needed, or skipped.</p>` : ""}
+  <h2>Phase 2</h2>${report.figures.phase2 ? `<p id="phase2-figures">${escapeHtml(phase2Sentence(report.figures.phase2))}</p>` : `<p class="muted">Not needed: nobody was listed for Phase 2.</p>`}
   ${table(
-    ["Account created for", "Peig account"],
-    report.phase2.created.map((c) => [c.userPrincipalName, c.peigAccountId ?? ""]),
-    "No account was created in Phase 2.",
+    ["Listed user", "Peig account", "Signed in since"],
+    report.phase2.listed.map((c) => [c.userPrincipalName, c.account, c.onboardedSince ? "yes" : "not yet"]),
+    "Nobody was listed for Phase 2.",
   )}
   ${
     report.phase2.failed.length

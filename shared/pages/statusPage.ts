@@ -5,6 +5,7 @@
  * script; no automatic refresh either, which would wipe a half-typed cancel reason (a Reload link instead).
  */
 import { describeIsoDuration } from "../domain/duration";
+import { figureLines, type MigrationFigures } from "../domain/figures";
 import { DEFAULT_TIME_ZONE, formatHuman } from "../domain/humanTime";
 import { actorInWords, auditInWords, capitalised, gateInWords, phaseInWords } from "../domain/inWords";
 import { wallClockOf } from "../domain/wallClock";
@@ -38,6 +39,7 @@ export interface StatusView {
     nextAttemptAt: string | null;
   } | null;
   counts: MigrationCounts;
+  figures: MigrationFigures;
   /** Operator mode: the counts hold sign-ins up to this time (Entra's sign-in log shows them late). */
   signInsUpTo?: string | null;
   app: { appId: string; entityId: string; replyUrl: string; thumbprint: string; certificateNotAfter: string } | null;
@@ -105,8 +107,8 @@ export interface UserTable<T> {
 const PHASES = ["setup", "onboarding", "phase2", "verification", "approval", "closing", "report", "completed"];
 
 export function renderStatusPage(view: StatusView): string {
-  const { counts } = view;
-  const percent = counts.inScope ? Math.round((counts.onboarded / counts.inScope) * 100) : 0;
+  const { figures } = view;
+  const percent = figures.inScope.value ? Math.round((figures.onboarded.value / figures.inScope.value) * 100) : 0;
   const finished = isFinalPhase(view.phase);
   const now = new Date(view.generatedAt);
   const when = (iso: string) => ({ html: timeHtml(iso, now, view.timeZone) });
@@ -118,10 +120,12 @@ export function renderStatusPage(view: StatusView): string {
   ${view.needsAttention ? attentionBanner(view.needsAttention, when, view.actions) : ""}
   ${(view.waitingOn ?? []).map((w) => waitingBanner(w, when)).join("")}
   <div class="card">
-    <p><strong>${counts.onboarded}</strong> of <strong>${counts.inScope}</strong> users onboarded (${percent}%)</p>
+    <p><strong>${escapeHtml(figures.onboarded.text)}</strong>, of ${escapeHtml(figures.inScope.text)} (${percent}%)</p>
     <div class="bar" role="progressbar" aria-label="Users onboarded" aria-valuenow="${percent}" aria-valuemin="0" aria-valuemax="100"><span style="width:${percent}%"></span></div>
     ${view.signInsUpTo ? `<p class="muted" id="freshness">Onboarding figures hold the sign-ins up to ${when(view.signInsUpTo).html}: Entra's sign-in log shows sign-ins late.</p>` : ""}
-    <p class="muted" id="counts">Pending requests ${counts.pending} · mismatched requests ${counts.mismatched} · not onboarded ${counts.notOnboarded} · with a Phase 2 account, awaiting their first sign-in ${counts.phase2Created} · Phase 2 accounts that failed ${counts.phase2Failed}</p>
+    <ul class="muted" id="counts">${figureLines(figures)
+      .map((line) => `<li>${escapeHtml(line)}</li>`)
+      .join("")}</ul>
     <p>Deadline <strong>${when(view.deadline).html}</strong>${view.nextReminder ? ` · next reminder ${when(view.nextReminder).html}` : ""}${view.waitingFor && !finished ? ` · waiting for ${escapeHtml(view.waitingFor)}` : ""}</p>
     ${view.phase === "completed" ? `<p><a href="${escapeHtml(view.links.report)}">Open the report</a></p>` : ""}
   </div>
@@ -143,7 +147,7 @@ export function renderStatusPage(view: StatusView): string {
       String(m.mergeSuggestion?.reason ?? ""),
     ]),
     "No request with a mismatched e-mail address.",
-  )}${moreLink(view.mismatched, counts.mismatched)}
+  )}${moreLink(view.mismatched, figures.mismatchedRequests?.value ?? 0)}
   ${
     view.unmatchedRequests.length
       ? `<h2>Requests matching no user</h2>${table(
@@ -152,11 +156,11 @@ export function renderStatusPage(view: StatusView): string {
         )}`
       : ""
   }
-  <h2>Not onboarded (${counts.notOnboarded})</h2>${table(
+  <h2>Not onboarded (${figures.notOnboarded.value})</h2>${table(
     ["User", "UPN", "Reminders sent"],
     view.notOnboarded.rows.map((u) => [u.displayName, u.userPrincipalName, u.remindersSent]),
     "Everyone in scope is onboarded.",
-  )}${moreLink(view.notOnboarded, counts.notOnboarded)}
+  )}${moreLink(view.notOnboarded, figures.notOnboarded.value)}
   ${bouncedTable(view.bounced ?? [], view.bouncedTotal, when)}
   ${
     view.app
@@ -307,7 +311,8 @@ function chart(view: StatusView): string {
   if (points.length === 0) return `<p class="muted">No monitor pass yet.</p>`;
   // The line ends at the count the page shows above it (a pass that changed nothing records no progress entry).
   const now = Date.parse(view.generatedAt);
-  if (now > points[points.length - 1].t && !isFinalPhase(view.phase)) points.push({ t: now, v: view.counts.onboarded });
+  if (now > points[points.length - 1].t && !isFinalPhase(view.phase))
+    points.push({ t: now, v: view.figures.onboarded.value });
   const W = 900,
     H = 250,
     P = 40,
@@ -315,7 +320,7 @@ function chart(view: StatusView): string {
   const bottom = H - P - LEGEND;
   const t0 = Math.min(...points.map((p) => p.t), ...reminders.map((r) => r.t));
   const t1 = Math.max(Date.parse(view.deadline), ...points.map((p) => p.t));
-  const max = Math.max(1, view.counts.inScope, ...points.map((p) => p.v));
+  const max = Math.max(1, view.figures.inScope.value, ...points.map((p) => p.v));
   const x = (t: number) => P + ((t - t0) / Math.max(1, t1 - t0)) * (W - 2 * P);
   const y = (v: number) => bottom - (v / max) * (bottom - P);
   const line = points.map((p, i) => `${i ? "L" : "M"}${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join(" ");

@@ -2,10 +2,11 @@
  * The page an e-mailed task link opens. Loading it changes nothing (mail scanners fetch links); the
  * decision is a POST from its buttons, carrying a CSRF token that must match the page's cookie.
  */
+import { confirmationFields } from "../peig/operatorSteps";
 import type { MergeList } from "../domain/merges";
 import { formatHuman } from "../domain/humanTime";
 import type { TaskRecord } from "../store";
-import type { TaskDecision, TaskPayload } from "../taskPayloads";
+import { operatorStepOf, type TaskDecision, type TaskPayload } from "../taskPayloads";
 import { checklistHtml, escapeHtml, isolatedParts, nameHtml, page, table, timeHtml } from "./layout";
 
 export interface TaskPageInput {
@@ -19,6 +20,12 @@ export interface TaskPageInput {
   now: Date;
   /** The local Peig simulator's console (the demo): each named console screen links there. */
   peigConsoleUrl?: string;
+  /** A confirmation refused: each figure that contradicts what the app knows, and why. */
+  refusal?: { field: string; message: string }[];
+  /** The figures as the person entered them (shown again after a refusal). */
+  entered?: Record<string, string>;
+  /** Operator steps: what the app counts now (figureLines), which the figures entered are compared with. */
+  appCounts?: string[];
 }
 
 const LABELS: Record<string, { text: string; style: string }> = {
@@ -35,8 +42,24 @@ export function renderTaskPage(input: TaskPageInput): string {
         `<button type="submit" name="decision" value="${escapeHtml(d)}" class="${d === "approve" && p.irreversible ? "danger" : (LABELS[d]?.style ?? "")}">${escapeHtml(p.labels?.[d] ?? LABELS[d]?.text ?? d)}</button>`,
     )
     .join("");
+  const kind = p.decisions.includes("done") ? operatorStepOf(p.purpose) : undefined;
+  const fields = kind ? confirmationFields[kind] : [];
+  const refusal = input.refusal?.length
+    ? `<div class="card attention" role="alert" id="refusal"><h2>Not confirmed: the figures do not agree</h2><ul>${input.refusal.map((r) => `<li>${escapeHtml(r.message)}</li>`).join("")}</ul><p>Nothing was recorded. Check in Peig, then confirm again.</p></div>`
+    : "";
+  const appCounts = input.appCounts?.length
+    ? `<p class="muted">What the app counts now, to compare with:</p><ul class="muted" id="app-counts">${input.appCounts.map((l) => `<li>${escapeHtml(l)}</li>`).join("")}</ul>`
+    : "";
+  const figureInputs = fields.length
+    ? `<fieldset><legend>What Peig shows now</legend>${appCounts}${fields
+        .map(
+          (f) =>
+            `<p><label>${escapeHtml(f.label)}<br><input name="${escapeHtml(f.name)}" required ${f.kind === "count" ? 'inputmode="numeric" pattern="[0-9]+"' : 'size="40"'} value="${escapeHtml(input.entered?.[f.name] ?? "")}"${input.refusal?.some((r) => r.field === f.name) ? ' aria-invalid="true"' : ""}></label></p>`,
+        )
+        .join("")}</fieldset>`
+    : "";
   const body = `
-  <h1>${escapeHtml(p.title)}</h1>
+  <h1>${escapeHtml(p.title)}</h1>${refusal}
   <p class="muted">Peig workspace ${escapeHtml(p.workspace)} · for ${nameHtml(input.assignee)} · this link works until ${timeHtml(input.expiresAt, input.now, p.timeZone)}</p>
   <div class="card"><p>${escapeHtml(p.summary)}</p>
     <h2>What happens ${p.decisions.includes("done") ? "when you confirm" : "if approved"}</h2><ul>${p.whatHappens.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul>
@@ -57,6 +80,7 @@ export function renderTaskPage(input: TaskPageInput): string {
   ${p.evidence?.length ? `<h2>Evidence</h2>${checklistHtml(p.evidence)}` : ""}
   <form method="post" class="card">
     <input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}">
+    ${figureInputs}
     ${p.decisions.includes("reject") ? `<p><label>Reason (optional, sent to the admins)<br><input name="reason" maxlength="500" style="width:100%"></label></p>` : ""}
     ${buttons}
   </form>`;

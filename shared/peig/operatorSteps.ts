@@ -84,7 +84,7 @@ export function describeOperatorStep(step: OperatorStep): OperatorInstructions {
           `Enter the Application ID: ${step.applicationId}`,
           "Paste the IDP Certificate shown below, the full text from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.",
           "Click Validate, then Save.",
-          "Confirm this task once Peig has saved the configuration. Users can onboard from then on.",
+          "Confirm this task once Peig has saved the configuration, with the Application ID the Migration section then shows. Users can onboard from then on.",
         ],
       };
     case "createPeigAccounts":
@@ -97,7 +97,7 @@ export function describeOperatorStep(step: OperatorStep): OperatorInstructions {
           // The page lists the accounts in a table of their own; one line each here would make the task's stored row
           // grow with the tenant (a Table Storage property holds 64 KiB), which at some thousands it cannot.
           `For each of the ${step.accounts.length} Microsoft 365 user(s) listed under Accounts below, find the user and click Create Peig Account. Skip anyone who already shows a linked Peig account.`,
-          "Confirm this task once every listed user has a linked Peig account. Each user then completes onboarding in the Peig app.",
+          "Confirm this task once every listed user has a linked Peig account, with how many Create Peig Account created, how many were already linked, and how many failed. Each user then completes onboarding in the Peig app.",
         ],
       };
     case "resolvePendingRequests":
@@ -117,7 +117,7 @@ export function describeOperatorStep(step: OperatorStep): OperatorInstructions {
         title: "Confirm that every user is onboarded and linked",
         consolePages: [peigConsolePages.usersAndAccess, peigConsolePages.microsoft365Accounts],
         instructions: [
-          "Open Users & Access in Peig and check that no request is pending and no user has the status Not Onboarded.",
+          "Open Users & Access in Peig and check that no request is pending, and that the only users with the status Not Onboarded are those with a Phase 2 account who have not signed in yet.",
           // Operator mode cannot read Peig, so the app cannot list the mistyped requests as it does in api mode: the Peig
           // admin finds them on the dashboard and merges them here, before confirming.
           "A pending request whose e-mail address is not the person's Microsoft 365 account (they typed another address): verify the person, then click Merge and choose the existing account of the Microsoft 365 user it belongs to. Do not Approve it: that would make a second Peig account.",
@@ -129,7 +129,7 @@ export function describeOperatorStep(step: OperatorStep): OperatorInstructions {
                 ...step.usersToCheck.map((u) => `Check ${person(u)}.`),
               ]
             : []),
-          "Confirm this task only when all of the above is true: the migration configuration is deleted next, and that cannot be undone.",
+          "Confirm this task only when all of the above is true, with what Users & Access and MS365 Identifiers show: the app checks those figures against what it knows, and the migration configuration is deleted after the approval, which cannot be undone.",
         ],
       };
     case "deleteMigrationConfiguration":
@@ -143,4 +143,139 @@ export function describeOperatorStep(step: OperatorStep): OperatorInstructions {
         ],
       };
   }
+}
+
+/**
+ * What the Peig admin reads in Peig and enters when confirming a step: the app checks each figure against what it
+ * knows before it accepts the confirmation (a figure that contradicts it is refused, with the difference named).
+ */
+export interface ConfirmationField {
+  name: string;
+  /** Where in Peig to read it, in Peig's own words. */
+  label: string;
+  kind: "count" | "text";
+}
+
+export const confirmationFields: Record<OperatorStep["kind"], readonly ConfirmationField[]> = {
+  saveMigrationConfiguration: [
+    {
+      name: "applicationId",
+      label: "The Application ID the Migration section shows after Save",
+      kind: "text",
+    },
+  ],
+  createPeigAccounts: [
+    { name: "created", label: "MS365 Identifiers: Peig accounts created", kind: "count" },
+    {
+      name: "alreadyLinked",
+      label: "MS365 Identifiers: already linked (Create Peig Account said the account is already linked)",
+      kind: "count",
+    },
+    { name: "failed", label: "MS365 Identifiers: Create Peig Account failed", kind: "count" },
+  ],
+  resolvePendingRequests: [],
+  confirmOnboardingComplete: [
+    { name: "pendingRequests", label: "Users & Access: pending requests", kind: "count" },
+    { name: "notOnboarded", label: "Users & Access: users with the status Not Onboarded", kind: "count" },
+    {
+      name: "linkedAccounts",
+      label: "MS365 Identifiers > Microsoft 365 Accounts: accounts linked to a Peig account",
+      kind: "count",
+    },
+  ],
+  deleteMigrationConfiguration: [
+    { name: "configurationsShown", label: "The Migration section: configurations shown after Delete", kind: "count" },
+  ],
+};
+
+/** What the app knows when a confirmation arrives (its own counts, from the store). */
+export interface KnownFacts {
+  /** The Application ID of PeigMigrationManager. */
+  applicationId?: string;
+  /** Users the Phase 2 task listed. */
+  listedForPhase2: number;
+  /** Users in scope. */
+  inScope: number;
+  /** Users with a Phase 2 account the app has not seen sign in yet (each is Not Onboarded in Peig until they do). */
+  awaitingFirstSignIn: number;
+}
+
+export type ConfirmationCheck =
+  | { ok: true; figures: Record<string, string | number> }
+  | { ok: false; problems: { field: string; message: string }[] };
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Parses the figures entered for `kind` and compares them with what the app knows. A refusal names each field and
+ * the difference; nothing is recorded by this function.
+ */
+export function checkConfirmation(
+  kind: OperatorStep["kind"],
+  entered: (name: string) => string | null,
+  known: KnownFacts,
+): ConfirmationCheck {
+  const problems: { field: string; message: string }[] = [];
+  const figures: Record<string, string | number> = {};
+  for (const field of confirmationFields[kind]) {
+    const text = (entered(field.name) ?? "").trim();
+    if (field.kind === "text") {
+      if (!text) problems.push({ field: field.name, message: `${field.label}: enter it as Peig shows it` });
+      figures[field.name] = text;
+    } else if (!/^\d{1,9}$/.test(text)) {
+      problems.push({ field: field.name, message: `${field.label}: enter the number Peig shows (a whole number)` });
+    } else figures[field.name] = Number(text);
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  const n = (name: string) => figures[name] as number;
+  const refuse = (field: string, message: string) => problems.push({ field, message });
+  switch (kind) {
+    case "saveMigrationConfiguration": {
+      const shown = String(figures.applicationId);
+      if (!GUID.test(shown)) refuse("applicationId", `"${shown}" is not an Application ID (a GUID)`);
+      else if (known.applicationId && shown.toLowerCase() !== known.applicationId.toLowerCase())
+        refuse(
+          "applicationId",
+          `Peig shows Application ID ${shown}, but this migration's app PeigMigrationManager is ${known.applicationId}: enter ${known.applicationId}, click Validate, then Save`,
+        );
+      break;
+    }
+    case "createPeigAccounts": {
+      const sum = n("created") + n("alreadyLinked") + n("failed");
+      if (sum !== known.listedForPhase2)
+        refuse(
+          "created",
+          `${n("created")} created + ${n("alreadyLinked")} already linked + ${n("failed")} failed = ${sum}, but the task listed ${known.listedForPhase2} users: each listed user is exactly one of the three`,
+        );
+      break;
+    }
+    case "confirmOnboardingComplete": {
+      if (n("pendingRequests") > 0)
+        refuse(
+          "pendingRequests",
+          `Users & Access shows ${n("pendingRequests")} pending requests, and the checklist needs none: merge or approve them first (Merge a request typed with another e-mail into the user's account)`,
+        );
+      if (n("notOnboarded") > known.awaitingFirstSignIn)
+        refuse(
+          "notOnboarded",
+          `Users & Access shows ${n("notOnboarded")} users Not Onboarded, but the app counts ${known.awaitingFirstSignIn} with a Phase 2 account awaiting their first sign-in: ${n("notOnboarded") - known.awaitingFirstSignIn} more are Not Onboarded; find out why before confirming`,
+        );
+      if (n("linkedAccounts") < known.inScope)
+        refuse(
+          "linkedAccounts",
+          `MS365 Identifiers shows ${n("linkedAccounts")} linked accounts, but ${known.inScope} users are in scope: at least ${known.inScope - n("linkedAccounts")} of them are not linked`,
+        );
+      break;
+    }
+    case "deleteMigrationConfiguration":
+      if (n("configurationsShown") > 0)
+        refuse(
+          "configurationsShown",
+          `the Migration section still shows ${n("configurationsShown")} configuration(s): delete it before confirming`,
+        );
+      break;
+    case "resolvePendingRequests":
+      break;
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, figures };
 }

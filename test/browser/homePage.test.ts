@@ -102,8 +102,8 @@ const ISO_8601 = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|\bP(?:\d+[WD]|T\d+[HMS])/;
     );
     await page.reload();
     expect(await page.locator("svg#onboarding-chart path.onboarded").count()).toBe(1);
-    const onboarded = /(\d+) of \d+ users onboarded/.exec(
-      (await page.getByText(/\d+ of \d+ users onboarded/).textContent()) ?? "",
+    const onboarded = /(\d+) onboarded .*, of \d+ users in scope/.exec(
+      (await page.getByText(/\d+ onboarded .*, of \d+ users in scope \(/).textContent()) ?? "",
     )?.[1];
     expect(Number(onboarded)).toBeGreaterThan(0);
     // The chart's line ends at the count the page states above it.

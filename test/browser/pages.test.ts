@@ -87,7 +87,9 @@ if (skip)
     const percent = Number(await bar.getAttribute("aria-valuenow"));
     expect(percent).toBeGreaterThan(0);
     expect(percent).toBeLessThan(100);
-    expect(await page.getByText(/\d+ of \d+ users onboarded \(\d+%\)/).textContent()).toContain(`(${percent}%)`);
+    expect(await page.getByText(/\d+ onboarded .*, of \d+ users in scope \(\d+%\)/).textContent()).toContain(
+      `(${percent}%)`,
+    );
 
     const chart = page.locator("svg#onboarding-chart");
     expect(await chart.isVisible()).toBe(true);

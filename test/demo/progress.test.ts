@@ -8,11 +8,16 @@ import {
   type MigrationStatusView,
 } from "../../local/demo/progress";
 import { HOUR, DAY } from "../../shared/domain/duration";
+import { migrationFigures, type Phase2Ending } from "../../shared/domain/figures";
 
 const NOW = Date.parse("2026-12-01T09:00:00Z");
 
-function status(overrides: Partial<MigrationStatusView> = {}): MigrationStatusView {
-  return {
+/** A status JSON as the app serves it: the figures are migrationFigures over its counts (api mode, Phase 2 as given). */
+function status(
+  overrides: Partial<Omit<MigrationStatusView, "figures">> = {},
+  phase2: Phase2Ending | null = null,
+): MigrationStatusView {
+  const view = {
     id: "m1",
     phase: "onboarding",
     deadline: new Date(NOW + 6 * DAY + 12 * HOUR).toISOString(),
@@ -30,35 +35,42 @@ function status(overrides: Partial<MigrationStatusView> = {}): MigrationStatusVi
     generatedAt: new Date(NOW).toISOString(),
     ...overrides,
   };
+  return { ...view, figures: migrationFigures({ mode: "api", counts: view.counts, phase2 }) };
 }
 
 describe("renderProgress", () => {
   it("shows the phase, a bar, onboarded of total, the next reminder and the time left", () => {
     expect(renderProgress(status())).toBe(
-      "onboarding   [######------------------] 50/200 onboarded · next reminder in 2d 04h · deadline in 6d 12h",
+      "onboarding   [######------------------] 50 onboarded (linked to an Active Peig account), of 200 users in scope · next reminder in 2d 04h · deadline in 6d 12h",
     );
   });
 
   it("adds Phase 2 results and what the workflow waits for, and says when the deadline has passed", () => {
     const line = renderProgress(
-      status({
-        phase: "approval",
-        nextReminder: null,
-        deadline: new Date(NOW - HOUR).toISOString(),
-        waitingFor: "1 of 2 approvers",
-        counts: {
-          inScope: 200,
-          onboarded: 140,
-          pending: 0,
-          mismatched: 0,
-          notOnboarded: 0,
-          phase2Created: 60,
-          phase2Failed: 2,
+      status(
+        {
+          phase: "approval",
+          nextReminder: null,
+          deadline: new Date(NOW - HOUR).toISOString(),
+          waitingFor: "1 of 2 approvers",
+          counts: {
+            inScope: 200,
+            onboarded: 140,
+            pending: 0,
+            mismatched: 0,
+            notOnboarded: 0,
+            phase2Created: 60,
+            phase2Failed: 2,
+            phase2Planned: 62,
+            phase2Made: 60,
+            phase2SignedInSince: 0,
+          },
         },
-      }),
+        { created: 60, failed: 2, skipped: false },
+      ),
     );
     expect(line).toBe(
-      "approval     [#################-------] 140/200 onboarded · Phase 2: 60 created, 2 failed · deadline passed · waiting for 1 of 2 approvers",
+      "approval     [#################-------] 140 onboarded (linked to an Active Peig account), of 200 users in scope · Phase 2 (62 users without a Peig account listed for Phase 2): Phase 2 created 60 Peig accounts; 2 failed; 0 of the listed users onboarded since · deadline passed · waiting for 1 of 2 approvers",
     );
   });
 

@@ -73,13 +73,15 @@ describe("npm start in a terminal, answered only through the links and the Peig 
           expect(page.html).toContain(peigConsolePages.migration.name);
           expect(page.html).toContain(`href="${consoleUrl}${peigConsolePages.migration.path.slice(1)}"`);
         }
+        let figures: Record<string, string> = {};
         if (kind !== "approval" && kind !== "peigMerges" && kind !== "other") {
           const done = await performPeigStep(kind, page.html, new PeigConsoleClient(consoleUrl));
-          decisions.push(`in the console: ${done ?? ""}`);
+          decisions.push(`in the console: ${done?.said ?? ""}`);
+          figures = done?.figures ?? {};
         }
         const decision = kind === "approval" ? "approve" : "done";
         decisions.push(
-          `${decision}: ${/<h1>([^<]*)<\/h1>/.exec(page.html)?.[1] ?? ""} -> ${await submitDecision(url, page, decision)}`,
+          `${decision}: ${/<h1>([^<]*)<\/h1>/.exec(page.html)?.[1] ?? ""} -> ${await submitDecision(url, page, decision, figures)}`,
         );
       }));
     const onData = (chunk: Buffer) => {

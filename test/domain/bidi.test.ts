@@ -13,7 +13,7 @@ import {
 import { renderTaskPage } from "../../shared/pages/taskPage";
 import { table } from "../../shared/pages/layout";
 import type { TaskPayload } from "../../shared/taskPayloads";
-import { m365User, peigState, request } from "./builders";
+import { figuresOf, m365User, peigState, request } from "./builders";
 
 const RLO = "\u202E";
 const evil = `${RLO}gpj.exe`;
@@ -67,6 +67,7 @@ describe("e-mails", () => {
       now: new Date("2026-12-12T13:00:00Z"),
       deadline,
       reconciliation,
+      figures: figuresOf(reconciliation),
       statusPageUrl: "https://m.contoso.com/page",
     });
     expect(mail.html).toContain(`<bdi>${evil}</bdi>`);

@@ -1,5 +1,8 @@
 /** Small builders for hand-made domain cases and for Peig state derived from a generated tenant. */
 import type { TenantUser } from "../../local/fixtures/tenant";
+import type { Phase2Result } from "../../shared/domain/checklist";
+import { migrationFigures, type MigrationFigures, type OperatorReports } from "../../shared/domain/figures";
+import type { Reconciliation } from "../../shared/domain/reconcile";
 import type {
   M365User,
   Microsoft365Account,
@@ -71,4 +74,43 @@ export function addressesOf(user: M365User): string[] {
   return [user.mail, user.userPrincipalName, ...smtp, ...user.otherMails]
     .filter((a): a is string => !!a)
     .map((a) => a.toLowerCase());
+}
+
+/**
+ * The figures a reconciliation pass would record for `reconciliation` with this Phase 2 result: every listed user is
+ * in `created` or `failed`; in operator mode the created ones without a sign-in count as awaiting their first one.
+ */
+export function figuresOf(
+  reconciliation: Reconciliation,
+  phase2: Phase2Result | null = null,
+  reports?: OperatorReports,
+): MigrationFigures {
+  const c = reconciliation.counts;
+  const created = new Set(phase2?.status === "completed" ? phase2.created : []);
+  const covered =
+    reconciliation.mode === "operator"
+      ? reconciliation.users.filter((u) => u.state === "notOnboarded" && created.has(u.userId)).length
+      : 0;
+  const listed = new Set([...created, ...(phase2?.failed ?? []).map((f) => f.userId)]);
+  return migrationFigures({
+    mode: reconciliation.mode,
+    counts: {
+      inScope: c.inScope,
+      onboarded: c.onboarded,
+      pending: c.pendingRequest,
+      mismatched: c.mismatchedRequests,
+      notOnboarded: c.notOnboarded - covered,
+      phase2Created: c.awaitingOnboarding + covered,
+      phase2Failed: phase2?.failed.length ?? 0,
+      phase2Planned: listed.size,
+      phase2Made: created.size,
+      phase2SignedInSince: reconciliation.users.filter((u) => listed.has(u.userId) && u.state === "onboarded").length,
+    },
+    phase2: phase2 && {
+      created: phase2.created.length,
+      failed: phase2.failed.length,
+      skipped: phase2.status === "skipped",
+    },
+    reports,
+  });
 }

@@ -2,13 +2,15 @@ import {
   buildChecklist,
   compareWithApproved,
   readyForDeletion,
+  readyForPeigConfirmation,
+  type ChecklistInput,
   type ChecklistItem,
   type DeletionStatus,
   type Phase2Result,
 } from "../../shared/domain/checklist";
 import { reconcile } from "../../shared/domain/reconcile";
 import type { PeigUserStatus } from "../../shared/domain/types";
-import { m365User, peigState, request } from "./builders";
+import { figuresOf, m365User, peigState, request } from "./builders";
 
 const present: DeletionStatus = { migrationConfiguration: "present", migrationApp: "present" };
 const users = [m365User("a"), m365User("b"), m365User("c")];
@@ -19,11 +21,17 @@ const completed = (created: string[], failed: Phase2Result["failed"] = []): Phas
   created,
   failed,
 });
+/** The checklist with the figures a pass would have recorded for the same state. */
+const build = (input: Omit<ChecklistInput, "figures">) =>
+  buildChecklist({
+    ...input,
+    figures: figuresOf(input.reconciliation, input.phase2, input.peigChecklist && { checklist: input.peigChecklist }),
+  });
 const byId = (checklist: ChecklistItem[]) => Object.fromEntries(checklist.map((i) => [i.id, i]));
 
 describe("buildChecklist", () => {
   it("uses the runbook's four items and wording, in order", () => {
-    const checklist = buildChecklist({ reconciliation: apiReconciliation({}), phase2: null, deletion: present });
+    const checklist = build({ reconciliation: apiReconciliation({}), phase2: null, deletion: present });
     expect(checklist.map((i) => i.label)).toEqual([
       "All users have been onboarded to Peig",
       "All accounts are correctly created and linked",
@@ -33,7 +41,7 @@ describe("buildChecklist", () => {
   });
 
   it("is ready for deletion when everyone onboarded and Phase 2 was not needed", () => {
-    const checklist = buildChecklist({
+    const checklist = build({
       reconciliation: apiReconciliation({ a: "Active", b: "Active", c: "Active" }),
       phase2: null,
       deletion: present,
@@ -45,13 +53,15 @@ describe("buildChecklist", () => {
       items.phase2Completed.met,
       items.configurationDeleted.met,
     ]).toEqual([true, true, true, false]);
-    expect(items.allOnboarded.evidence).toEqual(["3 of 3 in-scope users onboarded"]);
+    expect(items.allOnboarded.evidence).toEqual([
+      "3 onboarded (linked to an Active Peig account), of 3 users in scope",
+    ]);
     expect(items.phase2Completed.evidence).toEqual(["nobody missed the onboarding window: Phase 2 not needed"]);
     expect(readyForDeletion(checklist)).toBe(true);
   });
 
   it("is not ready while users missed the window and Phase 2 has not run, naming them", () => {
-    const checklist = buildChecklist({
+    const checklist = build({
       reconciliation: apiReconciliation({ a: "Active" }),
       phase2: { status: "notRun", created: [], failed: [] },
       deletion: present,
@@ -71,20 +81,22 @@ describe("buildChecklist", () => {
 
   it("counts users with a Phase 2 account as covered once Phase 2 completed", () => {
     const reconciliation = apiReconciliation({ a: "Active", b: "Not Onboarded", c: "Not Onboarded" });
-    const checklist = buildChecklist({ reconciliation, phase2: completed(["b", "c"]), deletion: present });
+    const checklist = build({ reconciliation, phase2: completed(["b", "c"]), deletion: present });
     const items = byId(checklist);
     expect(items.allOnboarded.met).toBe(true);
     expect(items.allOnboarded.evidence).toContain(
-      "2 have a Phase 2 account and finish onboarding at their first sign-in",
+      "2 with a Phase 2 account, awaiting their first sign-in (Phase 2 onboards them at that sign-in)",
     );
     expect(items.accountsLinked.met).toBe(true);
     expect(items.phase2Completed.met).toBe(true);
-    expect(items.phase2Completed.evidence[0]).toBe("Phase 2 created 2 Peig accounts; 0 failed");
+    expect(items.phase2Completed.evidence[0]).toBe(
+      "Phase 2 (2 users without a Peig account listed for Phase 2): Phase 2 created 2 Peig accounts; 0 failed; 0 of the listed users onboarded since",
+    );
     expect(readyForDeletion(checklist)).toBe(true);
   });
 
   it("does not count a placeholder that Phase 2 did not create", () => {
-    const checklist = buildChecklist({
+    const checklist = build({
       reconciliation: apiReconciliation({ a: "Active", b: "Active", c: "Not Onboarded" }),
       phase2: null,
       deletion: present,
@@ -94,7 +106,7 @@ describe("buildChecklist", () => {
 
   it("fails Phase 2 when some account creations failed, with the reason", () => {
     const reconciliation = apiReconciliation({ a: "Active", b: "Not Onboarded" });
-    const checklist = buildChecklist({
+    const checklist = build({
       reconciliation,
       phase2: completed(["b"], [{ userId: "c", reason: "429 after 5 retries" }]),
       deletion: present,
@@ -106,7 +118,7 @@ describe("buildChecklist", () => {
   });
 
   it("fails Phase 2 when it was skipped although users missed the window", () => {
-    const checklist = buildChecklist({
+    const checklist = build({
       reconciliation: apiReconciliation({ a: "Active", b: "Active" }),
       phase2: { status: "skipped", created: [], failed: [] },
       deletion: present,
@@ -121,7 +133,7 @@ describe("buildChecklist", () => {
     const reconciliation = apiReconciliation({ a: "Active", b: "Active", c: "Active" }, [
       request("r9", "C@contoso.com.other"),
     ]);
-    expect(byId(buildChecklist({ reconciliation, phase2: null, deletion: present })).accountsLinked.met).toBe(true); // unmatched: not an in-scope account
+    expect(byId(build({ reconciliation, phase2: null, deletion: present })).accountsLinked.met).toBe(true); // unmatched: not an in-scope account
 
     const aliased = [m365User("a"), m365User("b", { proxyAddresses: ["SMTP:b@contoso.com", "smtp:bee@contoso.com"] })];
     const withMismatch = reconcile({
@@ -129,9 +141,7 @@ describe("buildChecklist", () => {
       users: aliased,
       peig: peigState(aliased, { a: "Active", b: "Active" }, [request("r1", "bee@contoso.com")]),
     });
-    const linked = byId(
-      buildChecklist({ reconciliation: withMismatch, phase2: null, deletion: present }),
-    ).accountsLinked;
+    const linked = byId(build({ reconciliation: withMismatch, phase2: null, deletion: present })).accountsLinked;
     expect(linked.met).toBe(false);
     expect(linked.evidence.some((e) => e.startsWith("request r1 (bee@contoso.com) is unresolved"))).toBe(true);
   });
@@ -142,13 +152,13 @@ describe("buildChecklist", () => {
       users: [],
       peig: { users: [], pendingRequests: [], microsoft365Accounts: [] },
     });
-    const checklist = buildChecklist({ reconciliation, phase2: null, deletion: present });
+    const checklist = build({ reconciliation, phase2: null, deletion: present });
     expect(byId(checklist).allOnboarded.evidence[0]).toMatch(/no users are in scope/);
     expect(readyForDeletion(checklist)).toBe(false);
   });
 
   it("meets the last item once the migration configuration is deleted", () => {
-    const checklist = buildChecklist({
+    const checklist = build({
       reconciliation: apiReconciliation({ a: "Active", b: "Active", c: "Active" }),
       phase2: null,
       deletion: { migrationConfiguration: "deleted", migrationApp: "deleted" },
@@ -162,28 +172,68 @@ describe("buildChecklist", () => {
   it("lists at most 20 offending users and counts the rest", () => {
     const many = Array.from({ length: 25 }, (_, i) => m365User(`u${i}`));
     const reconciliation = reconcile({ mode: "api", users: many, peig: peigState(many, {}) });
-    const evidence = byId(buildChecklist({ reconciliation, phase2: null, deletion: present })).allOnboarded.evidence;
+    const evidence = byId(build({ reconciliation, phase2: null, deletion: present })).allOnboarded.evidence;
     expect(evidence.filter((e) => e.includes("@contoso.com:"))).toHaveLength(20);
     expect(evidence[evidence.length - 1]).toBe("…and 5 more");
   });
 
-  it("accepts the Peig admin's Phase 2 confirmation as evidence in operator mode", () => {
+  describe("in operator mode", () => {
     const reconciliation = reconcile({
       mode: "operator",
       users,
       signIns: [{ userId: "a", userPrincipalName: "a@contoso.com", createdDateTime: "2026-06-03T10:00:00Z" }],
     });
-    const checklist = buildChecklist({ reconciliation, phase2: completed(["b", "c"]), deletion: present });
-    expect(readyForDeletion(checklist)).toBe(true);
-    expect(byId(checklist).accountsLinked.evidence[0]).toMatch(/operator mode/);
-    expect(readyForDeletion(buildChecklist({ reconciliation, phase2: completed(["b"]), deletion: present }))).toBe(
-      false,
-    );
+    const confirmed = { pendingRequests: 0, notOnboarded: 2, linkedAccounts: 3, by: "it@contoso.com", at: "x" };
+
+    it("counts the Phase 2 accounts and waits for the Peig admin's confirmation of Peig before it is ready", () => {
+      const checklist = build({ reconciliation, phase2: completed(["b", "c"]), deletion: present });
+      const linked = byId(checklist).accountsLinked;
+      expect(linked).toMatchObject({ met: false, awaitsPeigConfirmation: true });
+      expect(linked.evidence).toContain(
+        "waiting for the Peig admin to confirm in Peig: no pending request in Users & Access, every Microsoft 365 account linked in MS365 Identifiers",
+      );
+      expect(readyForDeletion(checklist)).toBe(false);
+      expect(readyForPeigConfirmation(checklist)).toBe(true);
+      expect(readyForPeigConfirmation(build({ reconciliation, phase2: completed(["b"]), deletion: present }))).toBe(
+        false,
+      );
+    });
+
+    it("is ready once the Peig admin's figures from Peig support the linking item", () => {
+      const checklist = build({
+        reconciliation,
+        phase2: completed(["b", "c"]),
+        deletion: present,
+        peigChecklist: confirmed,
+      });
+      expect(readyForDeletion(checklist)).toBe(true);
+      expect(byId(checklist).accountsLinked.evidence).toContain(
+        "The Peig admin it@contoso.com reported: Users & Access showed 0 pending requests, 2 users with the status Not Onboarded; MS365 Identifiers showed 3 Microsoft 365 accounts linked to a Peig account",
+      );
+    });
+
+    it("stays red when the recorded figures show a request pending or too few linked accounts, and asks again", () => {
+      for (const report of [
+        { ...confirmed, pendingRequests: 13 },
+        { ...confirmed, linkedAccounts: 2 },
+      ]) {
+        const checklist = build({
+          reconciliation,
+          phase2: completed(["b", "c"]),
+          deletion: present,
+          peigChecklist: report,
+        });
+        expect(byId(checklist).accountsLinked).toMatchObject({ met: false });
+        expect(readyForDeletion(checklist)).toBe(false);
+        // The workflow asks the Peig admin again rather than waiting for ever on figures that no longer hold.
+        expect(byId(checklist).accountsLinked.awaitsPeigConfirmation).toBe(true);
+      }
+    });
   });
 });
 
 describe("compareWithApproved", () => {
-  const approved = buildChecklist({
+  const approved = build({
     reconciliation: apiReconciliation({ a: "Active", b: "Active", c: "Active" }),
     phase2: null,
     deletion: present,
@@ -194,7 +244,7 @@ describe("compareWithApproved", () => {
   });
 
   it("stops the deletion when a user fell back to unlinked, saying who", () => {
-    const fresh = buildChecklist({
+    const fresh = build({
       reconciliation: apiReconciliation({ a: "Active", c: "Active" }),
       phase2: null,
       deletion: present,
@@ -208,7 +258,7 @@ describe("compareWithApproved", () => {
   });
 
   it("reports unmet items that were never met without calling them regressions", () => {
-    const notReady = buildChecklist({
+    const notReady = build({
       reconciliation: apiReconciliation({ a: "Active" }),
       phase2: null,
       deletion: present,

@@ -11,7 +11,7 @@ import {
   reportReadyEmail,
   type EmailContent,
 } from "../../shared/mail/templates";
-import { m365User, peigState, request } from "./builders";
+import { figuresOf, m365User, peigState, request } from "./builders";
 
 const attack = `<script>alert("x")</script>`;
 const deadline = new Date("2026-12-15T17:00:00Z");
@@ -29,6 +29,7 @@ const reconciliation = reconcile({
 });
 const checklist = buildChecklist({
   reconciliation,
+  figures: figuresOf(reconciliation),
   phase2: null,
   deletion: { migrationConfiguration: "present", migrationApp: "present" },
 });
@@ -46,6 +47,7 @@ const everyEmail: [string, EmailContent][] = [
       now,
       deadline,
       reconciliation,
+      figures: figuresOf(reconciliation),
       statusPageUrl: "https://migration.contoso.com/api/migrations/m1/page",
     }),
   ],
@@ -168,10 +170,11 @@ describe("adminDigestEmail", () => {
       now,
       deadline,
       reconciliation,
+      figures: figuresOf(reconciliation),
       statusPageUrl: "https://migration.contoso.com/page",
     });
     expect(email.subject).toBe('Peig migration "contoso": 1 of 2 onboarded');
-    expect(email.text).toContain("- Requests that typed another e-mail address: 1");
+    expect(email.text).toContain("- 1 pending requests typed with another e-mail address");
     // The typed address is isolated (U+2068 … U+2069) from the text around it.
     expect(email.text).toContain(
       "typed \u2068bee@contoso.com\u2069: merge into b@contoso.com (matched by proxyAddress)",
@@ -186,6 +189,7 @@ describe("adminDigestEmail", () => {
       now,
       deadline,
       reconciliation: big,
+      figures: figuresOf(big),
       statusPageUrl: "https://migration.contoso.com/page",
       listLimit: 50,
     });
@@ -201,6 +205,7 @@ describe("adminDigestEmail", () => {
       now,
       deadline,
       reconciliation: big,
+      figures: figuresOf(big),
       statusPageUrl: "https://migration.contoso.com/page",
       timeZone: "Europe/Prague",
     });
@@ -228,7 +233,9 @@ describe("approvalRequestEmail", () => {
       "the temporary Entra enterprise app PeigMigrationManager (Application ID 11111111-2222-3333-4444-555555555555)",
     );
     expect(email.text).toContain("This cannot be undone.");
-    expect(email.text).toContain("- [ ] All users have been onboarded to Peig: 1 of 2 in-scope users onboarded");
+    expect(email.text).toContain(
+      "- [ ] All users have been onboarded to Peig: 1 onboarded (linked to an Active Peig account), of 2 users in scope",
+    );
   });
 
   it("links to the task page passed in and says opening it changes nothing", () => {

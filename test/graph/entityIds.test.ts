@@ -1,4 +1,9 @@
-import { migrationEntityId, migrationReplyUrl, serverFromIdpEntityId } from "../../shared/entra/entityIds";
+import {
+  migrationEntityId,
+  migrationReplyUrl,
+  peigIdpEndpoints,
+  serverFromIdpEntityId,
+} from "../../shared/entra/entityIds";
 
 describe("serverFromIdpEntityId", () => {
   it.each([
@@ -26,5 +31,13 @@ describe("serverFromIdpEntityId", () => {
   it("derives the migration app's Entity ID and Reply URL from the server", () => {
     expect(migrationEntityId("pap01.contoso.com")).toBe("https://pap01.contoso.com/aducid-onboard/m365/metadata");
     expect(migrationReplyUrl("pap01.contoso.com")).toBe("https://pap01.contoso.com/aducid-onboard/m365/acs");
+  });
+
+  it("derives Peig's IdP endpoints for step 5 from the server", () => {
+    expect(peigIdpEndpoints("pap01.contoso.com:8443")).toEqual({
+      idpEntityId: "https://pap01.contoso.com:8443/idp/shibboleth",
+      signInUrl: "https://pap01.contoso.com:8443/idp/profile/SAML2/POST/SSO",
+      signOutUrl: "https://pap01.contoso.com:8443/idp/profile/Logout",
+    });
   });
 });

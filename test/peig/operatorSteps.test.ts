@@ -1,5 +1,5 @@
 /** Operator mode: each Peig write is worded as the runbook's UI steps, with the exact values to use. */
-import { describeOperatorStep, type OperatorStep } from "../../shared/peig/operatorSteps";
+import { checkConfirmation, describeOperatorStep, type OperatorStep } from "../../shared/peig/operatorSteps";
 
 const pem = "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----";
 
@@ -102,5 +102,93 @@ describe("operator steps", () => {
       "Open the Migration section.",
       "Delete the migration configuration. This cannot be undone: afterwards nobody can onboard with their Microsoft credentials.",
     ]);
+  });
+});
+
+describe("checkConfirmation", () => {
+  const known = {
+    applicationId: "3f2504e0-4f89-41d3-9a0c-0305e82c3301",
+    listedForPhase2: 112,
+    inScope: 120,
+    awaitingFirstSignIn: 79,
+  };
+  const entered = (figures: Record<string, string>) => (name: string) => figures[name] ?? null;
+
+  it("accepts Phase 2 figures that add up to the users listed, 409s counted as already linked", () => {
+    expect(
+      checkConfirmation("createPeigAccounts", entered({ created: "85", alreadyLinked: "27", failed: "0" }), known),
+    ).toEqual({ ok: true, figures: { created: 85, alreadyLinked: 27, failed: 0 } });
+  });
+
+  it("refuses Phase 2 figures that do not add up, naming the sum and the list", () => {
+    expect(
+      checkConfirmation("createPeigAccounts", entered({ created: "112", alreadyLinked: "27", failed: "0" }), known),
+    ).toEqual({
+      ok: false,
+      problems: [
+        {
+          field: "created",
+          message:
+            "112 created + 27 already linked + 0 failed = 139, but the task listed 112 users: each listed user is exactly one of the three",
+        },
+      ],
+    });
+  });
+
+  it("refuses a checklist confirmation with requests pending, too many Not Onboarded or too few linked, one line each", () => {
+    const result = checkConfirmation(
+      "confirmOnboardingComplete",
+      entered({ pendingRequests: "13", notOnboarded: "85", linkedAccounts: "110" }),
+      known,
+    );
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.problems.map((p) => p.field)).toEqual([
+      "pendingRequests",
+      "notOnboarded",
+      "linkedAccounts",
+    ]);
+    expect(!result.ok && result.problems[0].message).toMatch(
+      /^Users & Access shows 13 pending requests, and the checklist needs none/,
+    );
+    expect(!result.ok && result.problems[1].message).toMatch(
+      /the app counts 79 with a Phase 2 account awaiting their first sign-in: 6 more/,
+    );
+    expect(!result.ok && result.problems[2].message).toMatch(
+      /but 120 users are in scope: at least 10 of them are not linked/,
+    );
+    expect(
+      checkConfirmation(
+        "confirmOnboardingComplete",
+        entered({ pendingRequests: "0", notOnboarded: "70", linkedAccounts: "121" }),
+        known,
+      ).ok,
+    ).toBe(true);
+  });
+
+  it("asks for a whole number where a figure is missing or not one, and for this migration's Application ID", () => {
+    const missing = checkConfirmation("confirmOnboardingComplete", entered({ pendingRequests: "x" }), known);
+    expect(!missing.ok && missing.problems.map((p) => p.field)).toEqual([
+      "pendingRequests",
+      "notOnboarded",
+      "linkedAccounts",
+    ]);
+    const other = checkConfirmation(
+      "saveMigrationConfiguration",
+      entered({ applicationId: "00000000-0000-0000-0000-000000000000" }),
+      known,
+    );
+    expect(!other.ok && other.problems[0].message).toContain(
+      `this migration's app PeigMigrationManager is ${known.applicationId}`,
+    );
+    expect(
+      checkConfirmation(
+        "saveMigrationConfiguration",
+        entered({ applicationId: known.applicationId.toUpperCase() }),
+        known,
+      ).ok,
+    ).toBe(true);
+    expect(checkConfirmation("deleteMigrationConfiguration", entered({ configurationsShown: "1" }), known).ok).toBe(
+      false,
+    );
   });
 });

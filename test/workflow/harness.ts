@@ -395,6 +395,21 @@ function listedAccounts(html: string): string[] {
   ].map((m) => unescapeHtml(m[1]));
 }
 
+/** Whether a task of this purpose (any round) is open. */
+export async function openGate(s: Scenario, id: string, purpose: string): Promise<boolean> {
+  return (await s.stack.store.listTasks(id, { status: "open" })).some((t) => t.gate?.startsWith(`${purpose}-`));
+}
+
+/** What Users & Access and MS365 Identifiers show now, as the checklist confirmation's form asks for it. */
+export function peigChecklistFigures(s: Scenario): Record<string, string> {
+  const peig = s.stack.peig.state;
+  return {
+    pendingRequests: String(peig.pendingRequests().length),
+    notOnboarded: String(peig.users().filter((u) => u.status === "Not Onboarded").length),
+    linkedAccounts: String(peig.microsoft365Accounts().filter((a) => a.linkStatus === "linked").length),
+  };
+}
+
 /**
  * The Peig admin follows an operator task e-mail: opens the page, does in Peig (the simulator's
  * workspace, i.e. its admin UI) exactly what the page says with the values it shows, then confirms
@@ -405,19 +420,29 @@ export async function peigAdminFollows(s: Scenario, link: string): Promise<{ tit
   if (page.status !== 200) throw new Error(`the operator task page answered ${page.status}`);
   const title = unescapeHtml(/<h1>([^<]*)<\/h1>/.exec(page.html)?.[1] ?? "");
   const peig = s.stack.peig.state;
+  // What the Peig admin reads in Peig afterwards and types into the task's form (the app checks it).
+  let figures: Record<string, string> = {};
   if (title.startsWith("Set the migration configuration")) {
     const applicationId = pastedValue(page.html, "Application ID");
     const certificate = pastedValue(page.html, "IDP Certificate");
     const problems = peig.validate(applicationId, certificate);
     if (problems.length) throw new Error(`Peig's Validate refused the page's values: ${JSON.stringify(problems)}`);
     peig.save(applicationId, certificate);
+    figures = { applicationId: peig.getConfiguration().applicationId };
   } else if (/^Create \d+ Peig account/.test(title)) {
+    let created = 0;
+    let alreadyLinked = 0;
     for (const upn of listedAccounts(page.html)) {
       const user = s.stack.tenant.users.find((u) => u.userPrincipalName.toLowerCase() === upn.toLowerCase());
       if (!user) throw new Error(`the page lists ${upn}, who is not on the Microsoft 365 Accounts tab`);
       // "Skip anyone who already shows a linked Peig account."
-      if (peig.microsoft365Account(user.id).linkStatus !== "linked") peig.createPeigAccount(user.id);
+      if (peig.microsoft365Account(user.id).linkStatus === "linked") alreadyLinked++;
+      else {
+        peig.createPeigAccount(user.id);
+        created++;
+      }
     }
+    figures = { created: String(created), alreadyLinked: String(alreadyLinked), failed: "0" };
   } else if (title.startsWith("Confirm that every user is onboarded and linked")) {
     // The Peig admin checks Users & Access and MS365 Identifiers: nothing pending, nobody unlinked.
     const unlinked = peig.microsoft365Accounts().filter((a) => a.linkStatus === "unlinked");
@@ -425,13 +450,15 @@ export async function peigAdminFollows(s: Scenario, link: string): Promise<{ tit
       throw new Error(
         `Peig still shows ${peig.pendingRequests().length} pending request(s) and ${unlinked.length} unlinked account(s)`,
       );
+    figures = peigChecklistFigures(s);
   } else if (/^Merge \d+ pending request/.test(title)) {
     // api mode: confirming is the whole step, the app merges through the Peig API.
   } else if (title.startsWith("Delete the migration configuration")) {
     peig.delete();
+    figures = { configurationsShown: "0" };
   } else {
     throw new Error(`the Peig admin does not know the task "${title}"`);
   }
-  const confirmed = await s.postTask(link, { csrf: page.csrf, decision: "done" }, { cookie: page.cookie });
+  const confirmed = await s.postTask(link, { ...figures, csrf: page.csrf, decision: "done" }, { cookie: page.cookie });
   return { title, confirmed };
 }

@@ -144,7 +144,7 @@ describe("the home page", () => {
       await fetch(`${s.host.baseUrl}/api/home?code=${encodeURIComponent(s.host.functionKey)}`)
     ).text();
     expect(listed).toContain(`/api/migrations/${migration.id}/page?code=`);
-    expect(listed).toContain("of 12 onboarded");
+    expect(listed).toContain("of 12 users in scope");
   });
 
   it("shows each validation error next to its field and keeps what was typed", async () => {

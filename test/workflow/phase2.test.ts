@@ -58,10 +58,13 @@ describe("Phase 2 after the deadline", () => {
       ["configurationDeleted", true],
     ]);
     const report = (await (await s.api(`migrations/${id}/report?format=json`)).json()) as {
-      phase2: { skipped: boolean; created: unknown[]; failed: unknown[] };
+      phase2: { skipped: boolean; listed: unknown[]; failed: unknown[] };
+      figures: { phase2: { listed: { value: number }; created: { value: number }; failed: { value: number } } };
     };
     expect(report.phase2).toMatchObject({ skipped: false, failed: [] });
-    expect(report.phase2.created).toHaveLength(missed.size);
+    expect(report.phase2.listed).toHaveLength(missed.size);
+    expect(report.figures.phase2.created.value).toBe(missed.size);
+    expect(report.figures.phase2.listed.value).toBe(missed.size);
     expect(await auditOf(s, id, "peig.account.created")).toHaveLength(missed.size);
     expect(s.stack.peig.state.summary().configuration).toBeNull();
   });
