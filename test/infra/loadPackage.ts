@@ -12,7 +12,6 @@ import { installCoreShim } from "../../local/host/installCoreShim";
 const dir = resolve(process.argv[2] ?? "");
 const { registry } = installCoreShim();
 const main = (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { main: string }).main;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 require(join(dir, main));
 const functions = [...registry.values()].map(({ metadata }) => ({
   name: metadata.name,

@@ -12,7 +12,6 @@ import { registry } from "../../local/host/fakeCore";
 
 const root = resolve(__dirname, "../..");
 const read = (path: string) => readFileSync(join(root, path), "utf8");
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { stagePackage, PROJECT_FILES } = require("../../scripts/package.js") as {
   stagePackage(outDir: string): { bytes: number; files: number };
   PROJECT_FILES: string[];
