@@ -9,6 +9,7 @@ import { atLeast } from "../shared/versions";
 import {
   Activities,
   Orchestrations,
+  PHASE2_BATCHES_AT_ONCE,
   type BatchResult,
   type MigrationState,
   type Phase2Outcome,
@@ -29,10 +30,12 @@ import { humanGate, isSleep } from "./humanTasks";
 /**
  * Batches in flight at once (Peig and Graph are rate-limited services, not a fan-out target).
  * Version 2.0 raised it from 4 to 8; instances started under 1.x keep 4, so a Phase 2 that was
- * running during the deploy replays exactly the waves it scheduled.
+ * running during the deploy replays exactly the waves it scheduled. Each batch's activity keeps to
+ * 1/phase2Concurrency of the app's Peig budget, so a wave stays within Peig's limit on any number of
+ * instances (docs/architecture.md#limits-for-the-whole-app).
  */
 export function phase2Concurrency(version: string | undefined): number {
-  return atLeast(version, "2.0") ? 8 : 4;
+  return atLeast(version, "2.0") ? PHASE2_BATCHES_AT_ONCE : 4;
 }
 
 export function* createMissingPeigAccounts(context: OrchestrationContext, state: MigrationState): PhaseResult {
@@ -134,11 +137,14 @@ function* finish(
  */
 export function* createPeigAccountsBatch(context: OrchestrationContext): PhaseStep<BatchResult> {
   const input = context.df.getInput<{ migrationId: string; batch: number }>();
+  // The batches of a wave share the app's Peig budget: this one takes 1/peers of it. Derived from the
+  // version (the batch runs under its parent's), not the sub-orchestration input, which replay compares.
+  const peers = phase2Concurrency(context.df.version);
   try {
-    let result = yield* call(context, Activities.createPeigAccounts, { ...input, pass: 1 });
+    let result = yield* call(context, Activities.createPeigAccounts, { ...input, pass: 1, peers });
     if (result.failed > 0) {
       yield* waitOnce(context, at(context, 5 * MINUTE), { wake: false });
-      result = yield* call(context, Activities.createPeigAccounts, { ...input, pass: 2 });
+      result = yield* call(context, Activities.createPeigAccounts, { ...input, pass: 2, peers });
     }
     return result;
   } catch (error) {

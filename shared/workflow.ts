@@ -270,6 +270,12 @@ export interface Verification {
   reasons: string[];
 }
 
+/**
+ * Phase 2 batches in flight at once (orchestrations/createMissingPeigAccounts.ts, phase2Concurrency);
+ * also the share an activity scheduled without `peers` (before they were passed) keeps to.
+ */
+export const PHASE2_BATCHES_AT_ONCE = 8;
+
 export interface Phase2Plan {
   users: number;
   batches: number;
@@ -307,7 +313,8 @@ export interface ActivityContract {
   monitorOnboarding: { input: MigrationRef; result: OnboardingCounts };
   readAdminCommands: { input: MigrationRef; result: AdminCommands };
   planPhase2: { input: MigrationRef; result: Phase2Plan };
-  createPeigAccounts: { input: MigrationRef & { batch: number; pass: number }; result: BatchResult };
+  /** `peers`: how many batches run at once; this one keeps to that share of the app's Peig budget. */
+  createPeigAccounts: { input: MigrationRef & { batch: number; pass: number; peers?: number }; result: BatchResult };
   verifyChecklist: { input: MigrationRef & { approved?: ChecklistItem[] }; result: Verification };
   /** `phase2`: how Phase 2 ended, given when it does (the checklist and the report read it from the store). */
   recordPhase: {
