@@ -170,6 +170,20 @@ describe("azure.yaml and the Functions project", () => {
     },
   );
 
+  it("adds the sign-in callback to the app registration's redirect URIs instead of replacing them", () => {
+    const hooks = (parseYaml(read("azure.yaml")) as { hooks: { postprovision: Record<string, { run: string }> } }).hooks
+      .postprovision;
+    expect(Object.keys(hooks).sort()).toEqual(["posix", "windows"]);
+    for (const { run } of Object.values(hooks)) {
+      // The existing URIs are read first and passed back with the new ones (the option replaces the list).
+      expect(run.indexOf("az ad app show")).toBeGreaterThanOrEqual(0);
+      expect(run.indexOf("az ad app show")).toBeLessThan(run.indexOf("az ad app update"));
+      expect(run).toMatch(/--web-redirect-uris (\$existing |@\(\$uris)/);
+      expect(run).toContain("/.auth/login/aad/callback");
+      expect(run).toContain("PUBLIC_BASE_URL");
+    }
+  });
+
   it("deploys a folder with host.json (extension bundle 4.30 or later, hub from TASKHUB_NAME) and a built entry point", () => {
     const project = resolve(root, Object.values(azure.services)[0].project);
     const host = JSON.parse(readFileSync(join(project, "host.json"), "utf8")) as {
