@@ -89,9 +89,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         }
       }
       scaleAndConcurrency: {
-        // 40 is the lowest maximum Flex Consumption accepts
-        // (https://learn.microsoft.com/azure/azure-functions/flex-consumption-plan#instance-memory). The app
-        // keeps Peig's rate and its Graph bound however many instances run (docs/architecture.md#limits-for-the-whole-app).
+        // A ceiling on scale-out and cost, not a rate limit: the app keeps Peig's rate and its Graph bound
+        // however many instances run (docs/architecture.md#limits-for-the-whole-app).
         maximumInstanceCount: 40
         instanceMemoryMB: 2048
         // Durable Functions on Flex: one always-ready instance for the `durable` group, so a timer or an
