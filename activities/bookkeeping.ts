@@ -7,13 +7,14 @@ import { loadMigration, once, updateRuntime } from "../shared/migrationRecord";
 import { sendKey } from "../shared/mail/sendKey";
 import { federationNextStep, renderReportHtml, type MigrationReport } from "../shared/pages/report";
 import { bouncedUsers } from "../shared/pages/statusPage";
-import { services, type Services } from "../shared/services";
+import type { Services } from "../shared/services";
 import {
   isFinalPhase,
-  type ActivityInput,
-  type ActivityResult,
   type AdminCommands,
   type Attention,
+  type ChecklistItem,
+  type Phase,
+  type Phase2Outcome,
 } from "../shared/workflow";
 import {
   freshChecklist,
@@ -22,16 +23,17 @@ import {
   type EarlierPhase2Input,
 } from "../shared/migrationChecklist";
 
-export async function readAdminCommands(
-  input: { migrationId: string },
-  s: Services = services(),
-): Promise<AdminCommands> {
+export async function readAdminCommands(input: { migrationId: string }, s: Services): Promise<AdminCommands> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
   const { cancelRequested, approvalRequested, resumeRequested } = runtime.commands;
   return { deadline: record.deadline, cancelRequested, approvalRequested, resumeRequested };
 }
 
-export async function recordPhase(input: ActivityInput<"recordPhase">, s: Services = services()): Promise<void> {
+/** `phase2`: how Phase 2 ended, given when it does (the checklist and the report read it from the store). */
+export async function recordPhase(
+  input: { migrationId: string; phase: Phase; detail?: string; instanceId?: string; phase2?: Phase2Outcome },
+  s: Services,
+): Promise<void> {
   // A final phase is also the row's final status.
   const status = isFinalPhase(input.phase) ? input.phase : undefined;
   const { record } = await updateRuntime(s, input.migrationId, (rt, current) => {
@@ -55,7 +57,7 @@ export async function recordPhase(input: ActivityInput<"recordPhase">, s: Servic
 
 export async function notifyAdmins(
   input: { migrationId: string; event: string; details: Record<string, unknown> },
-  s: Services = services(),
+  s: Services,
 ): Promise<void> {
   const { runtime } = await loadMigration(s, input.migrationId);
   const notice = adminNoticeEmail({
@@ -85,7 +87,7 @@ export async function notifyAdmins(
  */
 export async function recordAttention(
   input: { migrationId: string; attention: Attention | null; instanceId: string },
-  s: Services = services(),
+  s: Services,
 ): Promise<void> {
   const { attention, migrationId } = input;
   const { runtime } = await loadMigration(s, migrationId);
@@ -154,9 +156,9 @@ export async function recordAttention(
 }
 
 export async function writeReport(
-  input: ActivityInput<"writeReport"> & EarlierPhase2Input,
-  s: Services = services(),
-): Promise<ActivityResult<"writeReport">> {
+  input: { migrationId: string } & EarlierPhase2Input,
+  s: Services,
+): Promise<{ checklist: ChecklistItem[] }> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
   const phase2 = phase2Outcome(runtime, input);
   const checklist = await freshChecklist(s, input.migrationId, runtime, phase2);
@@ -235,3 +237,6 @@ export async function writeReport(
 
 const statusPageUrl = (s: Services, migrationId: string) =>
   `${s.settings.PUBLIC_BASE_URL.replace(/\/$/, "")}/api/migrations/${migrationId}/page`;
+
+/** This file's activities, under the names the orchestrations call them by (activities/index.ts). */
+export const bookkeepingActivities = { readAdminCommands, recordPhase, notifyAdmins, recordAttention, writeReport };

@@ -6,13 +6,14 @@
 import { compareWithApproved, readyForDeletion } from "../shared/domain/checklist";
 import { freshChecklist, phase2Outcome, type EarlierPhase2Input } from "../shared/migrationChecklist";
 import { loadMigration, updateRuntime } from "../shared/migrationRecord";
-import { services, type Services } from "../shared/services";
-import type { ActivityInput, ActivityResult } from "../shared/workflow";
+import type { ApiModeServices, Services } from "../shared/services";
+import type { ChecklistItem, Verification } from "../shared/workflow";
+import { apiModeOnly } from "./apiModeOnly";
 
 export async function verifyChecklist(
-  input: ActivityInput<"verifyChecklist"> & EarlierPhase2Input,
-  s: Services = services(),
-): Promise<ActivityResult<"verifyChecklist">> {
+  input: { migrationId: string; approved?: ChecklistItem[] } & EarlierPhase2Input,
+  s: Services,
+): Promise<Verification> {
   const { runtime } = await loadMigration(s, input.migrationId);
   const checklist = await freshChecklist(s, input.migrationId, runtime, phase2Outcome(runtime, input));
   const recheck = input.approved
@@ -35,7 +36,7 @@ export async function verifyChecklist(
 /** Marks "deletion started" unless a cancellation got there first; from then on cancel is refused. */
 export async function beginDeletion(
   input: { migrationId: string; instanceId: string },
-  s: Services = services(),
+  s: Services,
 ): Promise<{ ok: boolean; reason?: string }> {
   let refused: string | undefined;
   await updateRuntime(s, input.migrationId, (rt) => {
@@ -59,11 +60,11 @@ export async function beginDeletion(
 
 export async function deletePeigMigrationConfiguration(
   input: { migrationId: string },
-  s: Services = services(),
+  s: ApiModeServices,
 ): Promise<"deleted" | "alreadyDeleted"> {
   const { runtime } = await loadMigration(s, input.migrationId);
   if (!runtime.deletionStartedAt) throw new Error("refusing to delete: deletion was not started through beginDeletion");
-  const result = await s.peig!.deleteMigrationConfiguration();
+  const result = await s.peig.deleteMigrationConfiguration();
   await s.store.appendAudit({
     migrationId: input.migrationId,
     actor: "system",
@@ -75,7 +76,7 @@ export async function deletePeigMigrationConfiguration(
 
 export async function deleteMigrationApp(
   input: { migrationId: string },
-  s: Services = services(),
+  s: Services,
 ): Promise<{ servicePrincipal: string; application: string }> {
   const { runtime } = await loadMigration(s, input.migrationId);
   if (!runtime.deletionStartedAt) throw new Error("refusing to delete: deletion was not started through beginDeletion");
@@ -89,3 +90,11 @@ export async function deleteMigrationApp(
   });
   return result;
 }
+
+/** This file's activities, under the names the orchestrations call them by (activities/index.ts). */
+export const closingActivities = {
+  verifyChecklist,
+  beginDeletion,
+  deletePeigMigrationConfiguration: apiModeOnly(deletePeigMigrationConfiguration),
+  deleteMigrationApp,
+};

@@ -1,56 +1,65 @@
-/** Every activity, registered under the name the orchestrations call it by, typed by the ActivityContract. */
+/**
+ * Every activity, once. Each file of activities/ exports its handlers as one object, `(input, services)` →
+ * result, keyed by the name Durable calls the activity by (running instances replay by name: never rename
+ * one). Everything else follows from this object: the orchestrations' contract is its type (`call` in
+ * orchestrations/common.ts, a type-only import), and registration iterates it. Adding an activity is a
+ * handler in one of these files, plus its call.
+ */
 import * as df from "durable-functions";
-import { describeFailure, StepFailedError } from "../shared/stepFailure";
-import type { ActivityInput, ActivityName, ActivityResult } from "../shared/workflow";
-import { notifyAdmins, readAdminCommands, recordAttention, recordPhase, writeReport } from "./bookkeeping";
-import { beginDeletion, deleteMigrationApp, deletePeigMigrationConfiguration, verifyChecklist } from "./closing";
-import { closeHumanTasks, openHumanTasks, remindHumanTasks, tallyHumanTasks } from "./humanTasks";
-import { performMerges, planMerges } from "./merges";
-import { monitorOnboarding, sendInvitations, sendReminders } from "./onboarding";
-import { createPeigAccounts, planPhase2 } from "./phase2";
-import { configurePeigMigration, createMigrationApp, resolvePeigServer } from "./setup";
+import type { Services } from "../shared/services";
+import { ActivityFailedError, describeFailure } from "../shared/stepFailure";
+import { bookkeepingActivities } from "./bookkeeping";
+import { closingActivities } from "./closing";
+import { gateTaskActivities } from "./gateTasks";
+import { mergeActivities } from "./merges";
+import { onboardingActivities } from "./onboarding";
+import { phase2Activities } from "./phase2";
+import { setupActivities } from "./setup";
 
-// Each handler takes the activity input only; the services come from the process (shared/services.ts).
-const handlers: { [K in ActivityName]: (input: ActivityInput<K>) => Promise<ActivityResult<K>> } = {
-  resolvePeigServer: (i) => resolvePeigServer(i),
-  createMigrationApp: (i) => createMigrationApp(i),
-  configurePeigMigration: (i) => configurePeigMigration(i),
-  openHumanTasks: (i) => openHumanTasks(i),
-  tallyHumanTasks: (i) => tallyHumanTasks(i),
-  remindHumanTasks: (i) => remindHumanTasks(i),
-  closeHumanTasks: (i) => closeHumanTasks(i),
-  sendInvitations: (i) => sendInvitations(i),
-  sendReminders: (i) => sendReminders(i),
-  monitorOnboarding: (i) => monitorOnboarding(i),
-  readAdminCommands: (i) => readAdminCommands(i),
-  planPhase2: (i) => planPhase2(i),
-  createPeigAccounts: (i) => createPeigAccounts(i),
-  verifyChecklist: (i) => verifyChecklist(i),
-  recordPhase: (i) => recordPhase(i),
-  beginDeletion: (i) => beginDeletion(i),
-  deletePeigMigrationConfiguration: (i) => deletePeigMigrationConfiguration(i),
-  deleteMigrationApp: (i) => deleteMigrationApp(i),
-  writeReport: (i) => writeReport(i),
-  notifyAdmins: (i) => notifyAdmins(i),
-  recordAttention: (i) => recordAttention(i),
-  planMerges: (i) => planMerges(i),
-  performMerges: (i) => performMerges(i),
+export const activityDefinitions = {
+  ...setupActivities,
+  ...gateTaskActivities,
+  ...onboardingActivities,
+  ...phase2Activities,
+  ...mergeActivities,
+  ...closingActivities,
+  ...bookkeepingActivities,
 };
 
-/** A failure leaves as a StepFailedError: its message carries service, status and fix to the orchestration. */
-function register<K extends ActivityName>(name: K): void {
-  const handler = handlers[name] as (input: ActivityInput<K>) => Promise<ActivityResult<K>>;
-  df.app.activity(name, {
-    handler: async (input: unknown) => {
-      try {
-        return await handler(input as ActivityInput<K>);
-      } catch (error) {
-        throw new StepFailedError(describeFailure(name, error));
-      }
-    },
-  });
+export type ActivityDefinitions = typeof activityDefinitions;
+
+/** Activities bound to their dependencies: input → result, as Durable invokes them. */
+export type BoundActivities<T> = {
+  [K in keyof T]: T[K] extends (input: infer I, deps: never) => infer R ? (input: I) => R : never;
+};
+
+/** Binds every handler to `deps`, built once at start-up (Temporal's `createActivities(deps)`). */
+export function bindActivities<D, T extends Record<string, (input: never, deps: D) => Promise<unknown>>>(
+  definitions: T,
+  deps: D,
+): BoundActivities<T> {
+  return Object.fromEntries(
+    Object.entries(definitions).map(([name, handler]) => [name, (input: never) => handler(input, deps)]),
+  ) as BoundActivities<T>;
 }
 
-export function registerActivities(): void {
-  for (const name of Object.keys(handlers) as ActivityName[]) register(name);
+/** The app's activities on `services`: production's (functions/index.ts) or a local stack's (local/stack.ts). */
+export const createActivities = (services: Services) => bindActivities(activityDefinitions, services);
+
+/**
+ * Registers each activity under its name. A failure leaves as an ActivityFailedError: its message carries
+ * the service, the status and the fix to the orchestration.
+ */
+export function registerActivities(activities: Record<string, (input: never) => Promise<unknown>>): void {
+  for (const [name, run] of Object.entries(activities)) {
+    df.app.activity(name, {
+      handler: async (input: unknown) => {
+        try {
+          return await run(input as never);
+        } catch (error) {
+          throw new ActivityFailedError(describeFailure(name, error));
+        }
+      },
+    });
+  }
 }

@@ -6,10 +6,11 @@
  */
 import { mergeAction, mergeList, newRequests, type MergeItem, type MergeList } from "../shared/domain/merges";
 import { loadMigration, type MigrationRuntime } from "../shared/migrationRecord";
-import { services, type Services } from "../shared/services";
+import type { ApiModeServices, Services } from "../shared/services";
 import { currentReconciliation } from "../shared/reconciliationPass";
 import { isPerUserFailure } from "../shared/stepFailure";
 import { gateId } from "../shared/workflow";
+import { apiModeOnly } from "./apiModeOnly";
 
 /** Merge rounds' gates are `peigMerges-<round>` (gateId). */
 const isMergeGate = (gate: string | undefined) => gate?.startsWith("peigMerges-") === true;
@@ -17,7 +18,7 @@ const isMergeGate = (gate: string | undefined) => gate?.startsWith("peigMerges-"
 /** Whether round `round` is due: some request holding up the checklist is in no earlier round's task. */
 export async function planMerges(
   input: { migrationId: string; round: number },
-  s: Services = services(),
+  s: Services,
 ): Promise<{ asks: number; requests: number }> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
   // The monitor pass or check just before counted them: nothing mismatched, nothing to read again.
@@ -46,10 +47,9 @@ async function coveredRequests(s: Services, migrationId: string): Promise<Set<st
 /** The confirmed round's merges, through the Peig API. A service failure throws (the step is tried again); one request refused is recorded and the rest go on. */
 export async function performMerges(
   input: { migrationId: string; round: number },
-  s: Services = services(),
+  s: ApiModeServices,
 ): Promise<{ merged: number; alreadyHandled: number; failed: number }> {
   const peig = s.peig;
-  if (!peig) throw new Error("performMerges runs in api mode only; operator mode merges by hand in Peig");
   const gate = gateId("peigMerges", input.round);
   const [task] = await s.store.listTasks(input.migrationId, { gate });
   const items = task?.payload.merges?.merges ?? [];
@@ -94,3 +94,6 @@ export async function performMerges(
   }
   return result;
 }
+
+/** This file's activities, under the names the orchestrations call them by (activities/index.ts). */
+export const mergeActivities = { planMerges, performMerges: apiModeOnly(performMerges) };

@@ -11,15 +11,15 @@ import { RECIPIENTS_PER_MESSAGE } from "../shared/mail/port";
 import { sendKey } from "../shared/mail/sendKey";
 import { adminDigestEmail, invitationEmail, reminderEmail, type EmailContent } from "../shared/mail/templates";
 import { loadMigration, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
-import { services, type Services } from "../shared/services";
+import type { Services } from "../shared/services";
 import type { UserRecord } from "../shared/store";
 import { reminderKey } from "../shared/domain/schedule";
-import type { ActivityInput, ActivityResult, OnboardingCounts } from "../shared/workflow";
+import type { MigrationCounts } from "../shared/workflow";
 import { hasMailbox, reconcileAndRecord, storedStateOf } from "../shared/reconciliationPass";
 
 export async function sendInvitations(
   input: { migrationId: string; deadline: string },
-  s: Services = services(),
+  s: Services,
 ): Promise<{ recipients: number; messages: number }> {
   const { runtime } = await loadMigration(s, input.migrationId);
   const { reconciliation } = await reconcileAndRecord(s, input.migrationId, runtime);
@@ -83,9 +83,9 @@ async function mailOnboarding(
 
 /** Instances started earlier also pass `key`: it is always reminderKey(label, deadline), so it is derived here. */
 export async function sendReminders(
-  input: ActivityInput<"sendReminders">,
-  s: Services = services(),
-): Promise<ActivityResult<"sendReminders">> {
+  input: { migrationId: string; label: string; deadline: string },
+  s: Services,
+): Promise<{ recipients: number; messages: number }> {
   const { runtime } = await loadMigration(s, input.migrationId);
   const { reconciliation } = await reconcileAndRecord(s, input.migrationId, runtime);
   const result = await mailOnboarding(s, input.migrationId, runtime, reconciliation, {
@@ -109,10 +109,7 @@ const mailContext = (runtime: MigrationRuntime) => ({
  * last digest's, at most once per ADMIN_DIGEST_INTERVAL (a 14-day window at hourly monitoring would otherwise
  * send hundreds). The last digest is recorded on the migration row, so the orchestration's actions never depend on it.
  */
-export async function monitorOnboarding(
-  input: { migrationId: string },
-  s: Services = services(),
-): Promise<OnboardingCounts> {
+export async function monitorOnboarding(input: { migrationId: string }, s: Services): Promise<MigrationCounts> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
   const { reconciliation, counts } = await reconcileAndRecord(s, input.migrationId, runtime, {
     // Pending requests whose typed e-mail matches nobody in scope, for the admins to Approve or Deny by hand.
@@ -161,7 +158,7 @@ export async function monitorOnboarding(
 /** A digest goes when the counts moved since the last one and the interval has passed (the first one goes at once). */
 export function digestDue(
   last: MigrationRuntime["lastDigest"],
-  counts: OnboardingCounts,
+  counts: MigrationCounts,
   now: Date,
   intervalMs: number,
 ): boolean {
@@ -358,3 +355,6 @@ function countBy(values: string[]): Record<string, number> {
 }
 
 const pick = (c: EmailContent) => ({ subject: c.subject, html: c.html });
+
+/** This file's activities, under the names the orchestrations call them by (activities/index.ts). */
+export const onboardingActivities = { sendInvitations, sendReminders, monitorOnboarding };

@@ -4,18 +4,16 @@
  * user (the Peig client looks up before re-posting); every user's result is recorded, none dropped.
  */
 import { loadMigration } from "../shared/migrationRecord";
-import { services, type Services } from "../shared/services";
+import type { ApiModeServices, Services } from "../shared/services";
 import { isPerUserFailure } from "../shared/stepFailure";
 import type { UserRecord } from "../shared/store";
-import { PHASE2_BATCHES_AT_ONCE } from "../shared/workflow";
 import { reconcileAndRecord } from "../shared/reconciliationPass";
+import { PHASE2_BATCHES_AT_ONCE, type Phase2Plan } from "../shared/workflow";
+import { apiModeOnly } from "./apiModeOnly";
 
 export const PHASE2_BATCH_SIZE = 50;
 
-export async function planPhase2(
-  input: { migrationId: string },
-  s: Services = services(),
-): Promise<{ users: number; batches: number }> {
+export async function planPhase2(input: { migrationId: string }, s: Services): Promise<Phase2Plan> {
   // Planned once: a re-run must not reshuffle batches after some accounts exist.
   const planned = (await s.store.getUsers(input.migrationId)).filter((u) => u.phase2.planned).length;
   if (planned > 0) return { users: planned, batches: Math.ceil(planned / PHASE2_BATCH_SIZE) };
@@ -54,9 +52,8 @@ export function batchOf(users: UserRecord[], batch: number): UserRecord[] {
 
 export async function createPeigAccounts(
   input: { migrationId: string; batch: number; pass: number; peers?: number },
-  s: Services = services(),
+  s: ApiModeServices,
 ): Promise<{ created: number; failed: number }> {
-  if (!s.peig) throw new Error("createPeigAccounts runs in api mode only; operator mode uses a human task");
   // This batch's share of the app's Peig budget: the wave's batches together keep to Peig's limit,
   // wherever they run (docs/architecture.md#limits-for-the-whole-app).
   const peig = s.peig.sharedBy(input.peers ?? PHASE2_BATCHES_AT_ONCE);
@@ -134,3 +131,6 @@ async function inLanes<T>(items: readonly T[], lanes: number, work: (item: T) =>
   await Promise.all(Array.from({ length: Math.min(lanes, items.length) }, lane));
   if (failure) throw failure.error;
 }
+
+/** This file's activities, under the names the orchestrations call them by (activities/index.ts). */
+export const phase2Activities = { planPhase2, createPeigAccounts: apiModeOnly(createPeigAccounts) };

@@ -5,16 +5,16 @@
 import { assertUsableForMigration, parseCertificate } from "../shared/certificates";
 import { serverFromIdpEntityId } from "../shared/entra/entityIds";
 import { loadMigration, updateRuntime } from "../shared/migrationRecord";
-import { services, type Services } from "../shared/services";
-import type { ActivityInput, ActivityResult } from "../shared/workflow";
+import type { ApiModeServices, Services } from "../shared/services";
 import { DAY } from "../shared/domain/duration";
+import { apiModeOnly } from "./apiModeOnly";
 
 /** Graph caps addTokenSigningCertificate's endDateTime at three years (docs/graph-facts.md#the-signing-certificate). */
 const MAX_CERTIFICATE_LIFETIME = 3 * 365 * DAY;
 const CLOCK_SKEW_MS = 5 * 60_000;
 
 /** [SERVER] from Peig's SAML IDP Info (api mode) or from the IDP Entity ID given at start. */
-export async function resolvePeigServer(input: { migrationId: string }, s: Services = services()): Promise<string> {
+export async function resolvePeigServer(input: { migrationId: string }, s: Services): Promise<string> {
   const { runtime } = await loadMigration(s, input.migrationId);
   if (runtime.server) return runtime.server;
   const idpEntityId = s.peig ? (await s.peig.getSamlIdpInfo()).idpEntityId : runtime.request.idpEntityId;
@@ -38,9 +38,9 @@ export async function resolvePeigServer(input: { migrationId: string }, s: Servi
  * [SERVER] resolvePeigServer stored (instances started earlier also pass it as `server`: the stored one counts).
  */
 export async function createMigrationApp(
-  input: ActivityInput<"createMigrationApp">,
-  s: Services = services(),
-): Promise<ActivityResult<"createMigrationApp">> {
+  input: { migrationId: string },
+  s: Services,
+): Promise<{ appId: string; thumbprint: string; certificateNotAfter: string }> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
   if (!runtime.server) throw new Error("the Peig server must be resolved before the migration app is created");
   const now = s.clock.now();
@@ -121,9 +121,8 @@ async function endedMigrationsWithApps(s: Services, migrationId: string): Promis
 /** Api mode: Configuration > Microsoft 365 Active Provider > Migration: Application ID + certificate, Validate, Save. */
 export async function configurePeigMigration(
   input: { migrationId: string },
-  s: Services = services(),
+  s: ApiModeServices,
 ): Promise<"saved" | "unchanged"> {
-  if (!s.peig) throw new Error("configurePeigMigration runs in api mode only; operator mode uses a human task");
   const { runtime } = await loadMigration(s, input.migrationId);
   if (!runtime.app) throw new Error("the Entra migration app must exist before Peig is configured");
   const config = { applicationId: runtime.app.appId, idpCertificatePem: runtime.app.certificatePem };
@@ -146,3 +145,10 @@ export async function configurePeigMigration(
   });
   return result;
 }
+
+/** This file's activities, under the names the orchestrations call them by (activities/index.ts). */
+export const setupActivities = {
+  resolvePeigServer,
+  createMigrationApp,
+  configurePeigMigration: apiModeOnly(configurePeigMigration),
+};

@@ -1,13 +1,10 @@
 /**
- * The app's entry point (package.json "main" → dist/functions/index.js): the only module with
- * registration side effects. The Functions host loads it; so does the local host.
+ * The app's entry point (package.json "main" → dist/functions/index.js), loaded by the Functions host: builds
+ * the production services once from the validated settings (a bad setting stops the app here, naming it) and
+ * registers the app on them.
  */
-import { registerActivities } from "../activities";
-import { registerOrchestrations } from "../orchestrations";
-import { registerMigrationFunctions } from "./migrations";
-import { registerTaskFunctions } from "./tasks";
+import { loadSettings } from "../shared/config";
+import { productionServices } from "../shared/services";
+import { registerApp } from "./registerApp";
 
-registerOrchestrations();
-registerActivities();
-registerMigrationFunctions();
-registerTaskFunctions();
+registerApp(productionServices(loadSettings()));

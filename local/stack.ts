@@ -1,7 +1,7 @@
 /**
  * The whole app against local stand-ins: the Graph and Peig simulators seeded with one tenant, the
- * app's real adapters pointed at them, a store (memory or Azurite), and the app's services installed
- * for this process. Scenario tests and the demo both start from here; only the durable host and the
+ * app's real adapters pointed at them, a store (memory or Azurite), and the app registered on these
+ * services for this process. Scenario tests and the demo both start from here; only the durable host and the
  * clock differ.
  */
 import type { Clock } from "../shared/clock";
@@ -12,10 +12,12 @@ import { GraphMail } from "../shared/mail/graphMail";
 import { PeigApiClient } from "../shared/peig/apiClient";
 import { RequestCounter } from "../shared/requestCounter";
 import type { RetryPolicy } from "../shared/retry";
+import { registerApp } from "../functions/registerApp";
 import { useServices, type Services } from "../shared/services";
 import { MemoryMigrationStore, TableMigrationStore, type MigrationStore } from "../shared/store";
 import { generateTenant, type Tenant, type TenantOptions, type TenantUser } from "./fixtures/tenant";
 import { startGraphSimulator, type GraphSimulator, type GraphSimulatorOptions } from "./graph-simulator";
+import { resetRegistry } from "./host/fakeCore";
 import { startPeigSimulator, type PeigSimulatorHandle } from "./peig-simulator";
 
 export const MAIL_SENDER = "peig-migration@contoso.com";
@@ -117,7 +119,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         : undefined,
     counters,
   };
-  useServices(services);
+  // The app is registered once per process, as the Functions host does it: on this stack's services, in place
+  // of the previous stack's (installCoreShim, or jest's moduleNameMapper, must be in place before).
+  resetRegistry();
+  registerApp(services);
   return {
     tenant,
     graph,

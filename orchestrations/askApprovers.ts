@@ -3,9 +3,9 @@
  * or the links expiring, stops here and tells the admins, who can ask again.
  */
 import type { OrchestrationContext } from "durable-functions";
-import { Activities, type AdminCommands, type MigrationState } from "../shared/workflow";
+import type { AdminCommands, MigrationState } from "../shared/workflow";
 import { call, enterPhase, publishProgress, type PhaseResult } from "./common";
-import { humanGate, isSleep } from "./humanTasks";
+import { humanGate, isSleep } from "./humanGate";
 
 export function* askApprovers(
   context: OrchestrationContext,
@@ -15,7 +15,7 @@ export function* askApprovers(
   const ended = state.approvalEnded;
   if (ended) {
     if (!ended.notified) {
-      yield* call(context, Activities.notifyAdmins, {
+      yield* call(context, "notifyAdmins", {
         migrationId: state.migrationId,
         event: `approval.${ended.outcome}`,
         details: { round: state.approvalRound },

@@ -5,23 +5,23 @@
  * concurrent cancellation cannot slip past. Once started, a re-try goes on with the deletions only.
  */
 import type { OrchestrationContext } from "durable-functions";
-import { Activities, type MigrationState } from "../shared/workflow";
+import type { MigrationState } from "../shared/workflow";
 import { call, enterPhase, publishProgress, type PhaseResult } from "./common";
-import { humanGate, isSleep } from "./humanTasks";
+import { humanGate, isSleep } from "./humanGate";
 
 export function* closeMigration(context: OrchestrationContext, state: MigrationState): PhaseResult {
   const { migrationId } = state;
   if (!state.closing) {
-    const recheck = yield* call(context, Activities.verifyChecklist, { migrationId, approved: state.checklist });
+    const recheck = yield* call(context, "verifyChecklist", { migrationId, approved: state.checklist });
     if (!recheck.readyForDeletion) {
       state.checklist = recheck.checklist;
       // The gating items that failed, each with its fresh evidence (who and why): not every unmet item,
       // since "configuration deleted" is never met before the deletion.
       const regressed = recheck.reasons;
-      yield* call(context, Activities.notifyAdmins, { migrationId, event: "regressed", details: { regressed } });
+      yield* call(context, "notifyAdmins", { migrationId, event: "regressed", details: { regressed } });
       return yield* enterPhase(context, state, "approval", `re-check failed after approval: ${regressed.join("; ")}`);
     }
-    const begun = yield* call(context, Activities.beginDeletion, { migrationId, instanceId: context.df.instanceId });
+    const begun = yield* call(context, "beginDeletion", { migrationId, instanceId: context.df.instanceId });
     if (!begun.ok) return; // cancelled first: the dispatcher stops on its next read
     state.closing = { configurationDeleted: false };
   }
@@ -29,7 +29,7 @@ export function* closeMigration(context: OrchestrationContext, state: MigrationS
   if (!state.closing.configurationDeleted) {
     publishProgress(context, state, { waitingFor: "deletion of the migration configuration" });
     if (state.peigMode === "api") {
-      yield* call(context, Activities.deletePeigMigrationConfiguration, { migrationId });
+      yield* call(context, "deletePeigMigrationConfiguration", { migrationId });
     } else {
       const outcome = yield* humanGate(context, state, "peigDeletion", 1, 1);
       if (isSleep(outcome)) return outcome;
@@ -40,6 +40,6 @@ export function* closeMigration(context: OrchestrationContext, state: MigrationS
     }
     state.closing.configurationDeleted = true;
   }
-  yield* call(context, Activities.deleteMigrationApp, { migrationId });
+  yield* call(context, "deleteMigrationApp", { migrationId });
   yield* enterPhase(context, state, "report");
 }

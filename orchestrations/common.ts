@@ -2,18 +2,15 @@
  * What every phase shares: the typed activity call, the one way to wait, and small helpers over
  * context.df. The rules they keep are in docs/architecture.md: an execution calls activities, waits at
  * most once (on fresh tasks, at its very end) and continues as new; a failed activity is not retried
- * here but reported as a StepFailed, which the dispatcher turns into a timed re-try of the whole step.
+ * here but reported as a StepFailedError, which the dispatcher turns into a timed re-try of the whole step.
  */
 import type { OrchestrationContext, Task } from "durable-functions";
 import { defaultTimings, sleepEnd } from "../shared/domain/waits";
-import { waitingOn } from "../shared/humanTasks";
-import { stepFailureFrom } from "../shared/stepFailure";
+import { waitingOn } from "../shared/domain/assignees";
+import { stepFailureFrom } from "../shared/domain/stepFailure";
+import type { ActivityDefinitions } from "../activities";
 import {
-  Activities,
   Events,
-  type ActivityInput,
-  type ActivityName,
-  type ActivityResult,
   type AdminCommands,
   type MigrationProgress,
   type MigrationState,
@@ -32,11 +29,14 @@ export interface Sleep {
 /** A phase's step: nothing (go on at once, in a new execution) or a sleep. */
 export type PhaseResult = PhaseStep<Sleep | void>;
 
-/** An activity failed (its adapters' own bounded retries included): the step is tried again later. */
-export class StepFailed extends Error {
+/**
+ * A step failed: its activity threw an ActivityFailedError (its adapters' own bounded retries included), read
+ * back here from Durable's failure text. The dispatcher tries the step again later.
+ */
+export class StepFailedError extends Error {
   constructor(readonly failure: StepFailure) {
     super(`${failure.step} failed: ${failure.message}`);
-    this.name = "StepFailed";
+    this.name = "StepFailedError";
   }
 }
 
@@ -49,7 +49,7 @@ const timerDue = new WeakMap<object, number>();
  * GetVisibilityDelay; seen on the real extension by conformance/), and currentUtcDateTime is when the episode
  * started. A timer that won the last wait means its time has come, so "now" is never earlier than it.
  */
-export function now(context: OrchestrationContext): Date {
+export function decisionTime(context: OrchestrationContext): Date {
   const due = timerDue.get(context.df);
   const current = context.df.currentUtcDateTime.getTime();
   return new Date(due !== undefined && due > current ? due : current);
@@ -62,25 +62,75 @@ export function beginExecution(context: OrchestrationContext, state: MigrationSt
 }
 
 export function at(context: OrchestrationContext, offsetMs: number): Date {
-  return new Date(now(context).getTime() + offsetMs);
+  return new Date(decisionTime(context).getTime() + offsetMs);
 }
 
 export const timingsOf = (state: MigrationState): WorkflowTimings => state.timings ?? defaultTimings;
 
+/** An activity's input and result, read off its handler `(input, services) => Promise<result>`. */
+type InputOf<F> = F extends (input: infer I, deps: never) => unknown ? I : never;
+type ResultOf<F> = F extends (input: never, deps: never) => Promise<infer R> ? R : never;
+
 /**
- * One activity, one attempt, typed by the ActivityContract. No orchestration-level retry budget: a
- * cancel must not wait behind one (the dispatcher re-reads admin commands before every new try).
+ * The activities as the orchestrations see them: each one's input and result, derived from the handlers
+ * themselves (activities/index.ts) by a type-only import, which is erased at run time: no activity code is
+ * loaded here, and no list is kept in step by hand.
  */
-export function* call<K extends ActivityName>(
+export type ActivityContract = {
+  [K in keyof ActivityDefinitions]: {
+    input: InputOf<ActivityDefinitions[K]>;
+    result: ResultOf<ActivityDefinitions[K]>;
+  };
+};
+export type ActivityName = keyof ActivityContract;
+export type ActivityInput<K extends ActivityName> = ActivityContract[K]["input"];
+export type ActivityResult<K extends ActivityName> = ActivityContract[K]["result"];
+
+/**
+ * `call` for a set of activity handlers `T`: by name, with the input and the result each handler declares.
+ * One activity, one attempt. No orchestration-level retry budget: a cancel must not wait behind one (the
+ * dispatcher re-reads admin commands before every new try).
+ */
+export function callerFor<T>() {
+  return function* <K extends keyof T & string>(
+    context: OrchestrationContext,
+    name: K,
+    input: InputOf<T[K]>,
+  ): PhaseStep<ResultOf<T[K]>> {
+    try {
+      return (yield context.df.callActivity(name, input)) as ResultOf<T[K]>;
+    } catch (error) {
+      throw new StepFailedError(stepFailureFrom(name, error));
+    }
+  };
+}
+
+/** Calls one of the app's activities: `yield* call(context, "planPhase2", { migrationId })`. */
+export const call = callerFor<ActivityDefinitions>();
+
+/** An orchestration that others start as a sub-orchestration: its registered name, and its body with its input typed. */
+export interface SubOrchestration<I, R> {
+  name: string;
+  run(context: OrchestrationContext, input: I): PhaseStep<R>;
+}
+
+/** The handler Durable registers for `sub`: its body, given the input its caller sent. */
+export const subOrchestrationHandler =
+  <I, R>(sub: SubOrchestration<I, R>) =>
+  (context: OrchestrationContext) =>
+    sub.run(context, context.df.getInput<I>());
+
+/**
+ * Starts `sub` once per call, all at once, and waits for every result (typed by `sub`'s body). Each runs under
+ * the parent's version, not whatever the host deploys meanwhile.
+ */
+export function* callSubOrchestrations<I, R>(
   context: OrchestrationContext,
-  name: K,
-  input: ActivityInput<K>,
-): PhaseStep<ActivityResult<K>> {
-  try {
-    return (yield context.df.callActivity(name, input)) as ActivityResult<K>;
-  } catch (error) {
-    throw new StepFailed(stepFailureFrom(name, error));
-  }
+  sub: SubOrchestration<I, R>,
+  calls: { input: I; instanceId: string }[],
+): PhaseStep<R[]> {
+  const tasks = calls.map((c) => context.df.callSubOrchestrator(sub.name, c.input, c.instanceId, context.df.version));
+  return (yield context.df.Task.all(tasks)) as R[];
 }
 
 /** Keyed by context.df, which durable-functions creates afresh for every episode (Orchestrator.js). */
@@ -100,7 +150,7 @@ export function* waitOnce(
   if (waited.has(context.df))
     throw new Error(`orchestration ${context.df.instanceId} tried to wait twice in one execution`);
   waited.add(context.df);
-  const end = sleepEnd(now(context), until);
+  const end = sleepEnd(decisionTime(context), until);
   if (!options.wake) {
     yield context.df.createTimer(end);
     return { woken: false, end };
@@ -114,7 +164,7 @@ export function* waitOnce(
 }
 
 export function* readAdminCommands(context: OrchestrationContext, state: MigrationState): PhaseStep<AdminCommands> {
-  const commands = yield* call(context, Activities.readAdminCommands, { migrationId: state.migrationId });
+  const commands = yield* call(context, "readAdminCommands", { migrationId: state.migrationId });
   state.deadline = commands.deadline;
   return commands;
 }
@@ -127,7 +177,7 @@ export function* enterPhase(
   detail?: string,
   outcome: Pick<ActivityInput<"recordPhase">, "phase2"> = {},
 ): PhaseStep {
-  yield* call(context, Activities.recordPhase, {
+  yield* call(context, "recordPhase", {
     migrationId: state.migrationId,
     phase,
     detail,
@@ -152,7 +202,7 @@ export function publishProgress(
     deadline: state.deadline,
     counts: state.window.counts,
     approvalRound: state.approvalRound,
-    updatedAt: now(context).toISOString(),
+    updatedAt: decisionTime(context).toISOString(),
     ...(attention
       ? {
           needsAttention: {

@@ -4,10 +4,9 @@
  * sub-orchestrations, a few at a time; one wave per execution keeps history bounded at any size.
  */
 import type { OrchestrationContext } from "durable-functions";
-import { stepFailureFrom } from "../shared/stepFailure";
+import { stepFailureFrom } from "../shared/domain/stepFailure";
 import { atLeast } from "../shared/versions";
 import {
-  Activities,
   Orchestrations,
   PHASE2_BATCHES_AT_ONCE,
   type BatchResult,
@@ -18,14 +17,16 @@ import { MINUTE } from "../shared/domain/duration";
 import {
   at,
   call,
+  callSubOrchestrations,
   enterPhase,
   publishProgress,
-  StepFailed,
+  StepFailedError,
   waitOnce,
   type PhaseResult,
   type PhaseStep,
+  type SubOrchestration,
 } from "./common";
-import { humanGate, isSleep } from "./humanTasks";
+import { humanGate, isSleep } from "./humanGate";
 
 /**
  * Batches in flight at once (Peig and Graph are rate-limited services, not a fan-out target).
@@ -42,7 +43,7 @@ export function* createMissingPeigAccounts(context: OrchestrationContext, state:
   const { migrationId, request } = state;
   if (!state.phase2) {
     if (request.phase2 === "skip") return yield* finish(context, state, { created: 0, failed: 0, skipped: true });
-    const plan = yield* call(context, Activities.planPhase2, { migrationId });
+    const plan = yield* call(context, "planPhase2", { migrationId });
     if (plan.users === 0) return yield* finish(context, state, { created: 0, failed: 0, skipped: true });
     if (request.phase2 === "approve" && !state.phase2Approved) {
       const outcome = yield* humanGate(context, state, "phase2Approval", 1, request.requiredApprovals);
@@ -85,26 +86,20 @@ export function* createMissingPeigAccounts(context: OrchestrationContext, state:
   const retry = progress.waveRetries ? `-r${progress.waveRetries}` : "";
   let results: BatchResult[];
   try {
-    results = (yield context.df.Task.all(
-      // Batches run under the parent's version, not whatever the host deploys meanwhile.
-      wave.map((batch) =>
-        context.df.callSubOrchestrator(
-          Orchestrations.phase2Batch,
-          { migrationId, batch },
-          `${migrationId}-phase2-${batch}${retry}`,
-          context.df.version,
-        ),
-      ),
-    )) as BatchResult[];
+    results = yield* callSubOrchestrations(
+      context,
+      createPeigAccountsBatch,
+      wave.map((batch) => ({ input: { migrationId, batch }, instanceId: `${migrationId}-phase2-${batch}${retry}` })),
+    );
   } catch (error) {
     progress.waveRetries = (progress.waveRetries ?? 0) + 1;
-    throw new StepFailed(stepFailureFrom(Activities.createPeigAccounts, error));
+    throw new StepFailedError(stepFailureFrom("createPeigAccounts", error));
   }
   // The whole wave again after a failure: its accounts already made are found, not made twice.
   const failure = results.find((r) => r.failure)?.failure;
   if (failure) {
     progress.waveRetries = (progress.waveRetries ?? 0) + 1;
-    throw new StepFailed(failure);
+    throw new StepFailedError(failure);
   }
   for (const r of results) {
     progress.created += r.created;
@@ -135,20 +130,27 @@ function* finish(
  * One batch: create its accounts, then give the failures one more chance after a pause. A service
  * failure ends the batch with a typed result (the parent pauses the migration); it never fails it.
  */
-export function* createPeigAccountsBatch(context: OrchestrationContext): PhaseStep<BatchResult> {
-  const input = context.df.getInput<{ migrationId: string; batch: number }>();
+export const createPeigAccountsBatch: SubOrchestration<{ migrationId: string; batch: number }, BatchResult> = {
+  name: Orchestrations.phase2Batch,
+  run: createPeigAccountsOfBatch,
+};
+
+function* createPeigAccountsOfBatch(
+  context: OrchestrationContext,
+  input: { migrationId: string; batch: number },
+): PhaseStep<BatchResult> {
   // The batches of a wave share the app's Peig budget: this one takes 1/peers of it. Derived from the
   // version (the batch runs under its parent's), not the sub-orchestration input, which replay compares.
   const peers = phase2Concurrency(context.df.version);
   try {
-    let result = yield* call(context, Activities.createPeigAccounts, { ...input, pass: 1, peers });
+    let result = yield* call(context, "createPeigAccounts", { ...input, pass: 1, peers });
     if (result.failed > 0) {
       yield* waitOnce(context, at(context, 5 * MINUTE), { wake: false });
-      result = yield* call(context, Activities.createPeigAccounts, { ...input, pass: 2, peers });
+      result = yield* call(context, "createPeigAccounts", { ...input, pass: 2, peers });
     }
     return result;
   } catch (error) {
-    if (error instanceof StepFailed) return { created: 0, failed: 0, failure: error.failure };
+    if (error instanceof StepFailedError) return { created: 0, failed: 0, failure: error.failure };
     throw error;
   }
 }

@@ -6,9 +6,9 @@
  */
 import type { OrchestrationContext } from "durable-functions";
 import { atLeast } from "../shared/versions";
-import { Activities, type MigrationState, type OpenGate } from "../shared/workflow";
+import type { MigrationState, OpenGate } from "../shared/workflow";
 import { call, type PhaseStep, type Sleep } from "./common";
-import { humanGate, isSleep, type GateSlot } from "./humanTasks";
+import { humanGate, isSleep, type GateSlot } from "./humanGate";
 
 /** The merge task runs alongside the phase's own gate, in a slot of its own. */
 const mergeGate: GateSlot = {
@@ -33,7 +33,7 @@ export function* mergeMistypedRequests(
   if (!state.merges?.gate && mismatched === 0) return undefined;
   const merges = (state.merges ??= { round: 0 });
   if (!merges.gate) {
-    const plan = yield* call(context, Activities.planMerges, { migrationId, round: merges.round + 1 });
+    const plan = yield* call(context, "planMerges", { migrationId, round: merges.round + 1 });
     if (plan.asks === 0) return undefined;
     merges.round++;
     merges.requests = plan.requests;
@@ -41,12 +41,12 @@ export function* mergeMistypedRequests(
   const outcome = yield* humanGate(context, state, "peigMerges", merges.round, 1, mergeGate);
   if (isSleep(outcome)) return outcome;
   if (outcome === "done") {
-    yield* call(context, Activities.performMerges, { migrationId, round: merges.round });
+    yield* call(context, "performMerges", { migrationId, round: merges.round });
     merges.requests = undefined;
     return "merged";
   }
   merges.requests = undefined;
-  yield* call(context, Activities.notifyAdmins, {
+  yield* call(context, "notifyAdmins", {
     migrationId,
     event: `merges.${outcome}`,
     details: { round: merges.round },
@@ -58,7 +58,7 @@ export function* mergeMistypedRequests(
 export function* closeMergeTask(context: OrchestrationContext, state: MigrationState): PhaseStep {
   const gate = state.merges?.gate;
   if (!gate) return;
-  yield* call(context, Activities.closeHumanTasks, {
+  yield* call(context, "closeHumanTasks", {
     migrationId: state.migrationId,
     gate: gate.id,
     outcome: "notNeeded",

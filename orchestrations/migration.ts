@@ -8,7 +8,6 @@
 import type { OrchestrationContext } from "durable-functions";
 import { afterFailure, retryDue } from "../shared/domain/waits";
 import {
-  Activities,
   isFinalPhase,
   type AdminCommands,
   type MigrationState,
@@ -22,10 +21,10 @@ import {
   beginExecution,
   call,
   enterPhase,
-  now,
+  decisionTime,
   publishProgress,
   readAdminCommands,
-  StepFailed,
+  StepFailedError,
   timingsOf,
   waitOnce,
   type PhaseResult,
@@ -73,13 +72,13 @@ function* step(context: OrchestrationContext, state: MigrationState): PhaseResul
     const resumeAt = commands.resumeRequested?.at;
     const newResume = resumeAt !== undefined && resumeAt !== state.resumeSeen;
     state.resumeSeen = resumeAt;
-    if (attention && !retryDue(attention, now(context), newResume)) {
+    if (attention && !retryDue(attention, decisionTime(context), newResume)) {
       publishProgress(context, state, { waitingFor: `a retry of ${attention.step}` });
       return { until: attention.nextAttemptAt ? new Date(attention.nextAttemptAt) : undefined };
     }
     const sleep = yield* runPhase(context, state, commands);
     if (attention) {
-      yield* call(context, Activities.recordAttention, {
+      yield* call(context, "recordAttention", {
         migrationId: state.migrationId,
         attention: null,
         instanceId: context.df.instanceId,
@@ -88,7 +87,7 @@ function* step(context: OrchestrationContext, state: MigrationState): PhaseResul
     }
     return sleep;
   } catch (error) {
-    if (!(error instanceof StepFailed)) throw error;
+    if (!(error instanceof StepFailedError)) throw error;
     return yield* stepFailed(context, state, error.failure);
   }
 }
@@ -119,25 +118,25 @@ function* runPhase(context: OrchestrationContext, state: MigrationState, command
 function* stepFailed(context: OrchestrationContext, state: MigrationState, failure: StepFailure): PhaseResult {
   const incident = state.attention?.incident ?? (state.incidents ?? 0) + 1;
   state.incidents = incident;
-  const attention = afterFailure(state.attention, failure, now(context), timingsOf(state), incident);
+  const attention = afterFailure(state.attention, failure, decisionTime(context), timingsOf(state), incident);
   state.attention = attention;
   publishProgress(context, state, { waitingFor: `a retry of ${attention.step}` });
   try {
-    yield* call(context, Activities.recordAttention, {
+    yield* call(context, "recordAttention", {
       migrationId: state.migrationId,
       attention,
       instanceId: context.df.instanceId,
     });
   } catch (error) {
-    if (!(error instanceof StepFailed)) throw error;
+    if (!(error instanceof StepFailedError)) throw error;
   }
   return { until: attention.nextAttemptAt ? new Date(attention.nextAttemptAt) : undefined };
 }
 
 /** Cancelled before deletion: close every open link, tell the admins what was left in place. */
 function* stopMigration(context: OrchestrationContext, state: MigrationState, reason: string, by: string): PhaseStep {
-  yield* call(context, Activities.closeHumanTasks, { migrationId: state.migrationId, outcome: "cancelled" });
-  yield* call(context, Activities.notifyAdmins, {
+  yield* call(context, "closeHumanTasks", { migrationId: state.migrationId, outcome: "cancelled" });
+  yield* call(context, "notifyAdmins", {
     migrationId: state.migrationId,
     event: "cancelled",
     details: { reason, by, phase: state.phase },

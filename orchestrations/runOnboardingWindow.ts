@@ -5,19 +5,19 @@
  */
 import type { OrchestrationContext } from "durable-functions";
 import { nextMonitorAt, reminderKey, reminderTimes } from "../shared/domain/schedule";
-import { Activities, type MigrationState } from "../shared/workflow";
-import { call, enterPhase, now as nowOf, publishProgress, type PhaseResult } from "./common";
+import type { MigrationState } from "../shared/workflow";
+import { call, enterPhase, decisionTime, publishProgress, type PhaseResult } from "./common";
 import { earlier, mergeMistypedRequests, mergesAsked } from "./mergeRequests";
 
 export function* runOnboardingWindow(context: OrchestrationContext, state: MigrationState): PhaseResult {
   const { migrationId, request } = state;
   const window = state.window;
   if (!window.invited) {
-    yield* call(context, Activities.sendInvitations, { migrationId, deadline: state.deadline });
+    yield* call(context, "sendInvitations", { migrationId, deadline: state.deadline });
     window.invited = true;
   }
 
-  const now = nowOf(context);
+  const now = decisionTime(context);
   const deadline = new Date(state.deadline);
   const schedule = reminderTimes(deadline, request.reminders, new Date(0));
   // Only the latest reminder that has come due is sent: after a long pause nobody gets three at once.
@@ -26,7 +26,7 @@ export function* runOnboardingWindow(context: OrchestrationContext, state: Migra
   );
   if (due.length > 0) {
     const latest = due[due.length - 1];
-    yield* call(context, Activities.sendReminders, { migrationId, label: latest.label, deadline: state.deadline });
+    yield* call(context, "sendReminders", { migrationId, label: latest.label, deadline: state.deadline });
     window.remindersSent.push(...due.map((r) => reminderKey(r.label, state.deadline)));
   }
 
@@ -35,7 +35,7 @@ export function* runOnboardingWindow(context: OrchestrationContext, state: Migra
   const monitorDueAt = window.lastMonitorAt ? monitorAfter(window.lastMonitorAt) : null;
   const monitorDue = !monitorDueAt || now >= monitorDueAt;
   if (monitorDue) {
-    window.counts = yield* call(context, Activities.monitorOnboarding, { migrationId });
+    window.counts = yield* call(context, "monitorOnboarding", { migrationId });
     window.lastMonitorAt = now.toISOString();
   }
   // 3.2: a monitor pass that finds new requests typed with another e-mail asks the Peig admin to merge them;

@@ -5,25 +5,25 @@
  * Each step is kept in the state once done, so a re-try after a failure goes on from the failed one.
  */
 import type { OrchestrationContext } from "durable-functions";
-import { Activities, type MigrationState } from "../shared/workflow";
+import type { MigrationState } from "../shared/workflow";
 import { call, enterPhase, publishProgress, type PhaseResult } from "./common";
-import { humanGate, isSleep } from "./humanTasks";
+import { humanGate, isSleep } from "./humanGate";
 
 export function* setUpMigration(context: OrchestrationContext, state: MigrationState): PhaseResult {
   const { migrationId } = state;
   publishProgress(context, state, { waitingFor: "Entra migration app" });
   const setup = setupDone(state);
   if (!setup.serverResolved) {
-    yield* call(context, Activities.resolvePeigServer, { migrationId });
+    yield* call(context, "resolvePeigServer", { migrationId });
     setup.serverResolved = true;
   }
   if (!setup.appCreated) {
-    yield* call(context, Activities.createMigrationApp, { migrationId });
+    yield* call(context, "createMigrationApp", { migrationId });
     setup.appCreated = true;
   }
 
   if (state.peigMode === "api") {
-    yield* call(context, Activities.configurePeigMigration, { migrationId });
+    yield* call(context, "configurePeigMigration", { migrationId });
   } else {
     const outcome = yield* humanGate(context, state, "peigConfiguration", 1, 1);
     if (isSleep(outcome)) {

@@ -5,22 +5,22 @@
  */
 import type { OrchestrationContext } from "durable-functions";
 import { parseIsoDuration } from "../shared/domain/duration";
-import { Activities, type MigrationState } from "../shared/workflow";
+import type { MigrationState } from "../shared/workflow";
 import { at, call, enterPhase, publishProgress, type PhaseResult } from "./common";
-import { humanGate, isSleep } from "./humanTasks";
+import { humanGate, isSleep } from "./humanGate";
 import { closeMergeTask, earlier, mergeMistypedRequests, mergesAsked } from "./mergeRequests";
 
 export function* verifyMigration(context: OrchestrationContext, state: MigrationState): PhaseResult {
   const confirming = state.gate?.purpose === "peigChecklist";
   if (!confirming) {
-    const result = yield* call(context, Activities.verifyChecklist, { migrationId: state.migrationId });
+    const result = yield* call(context, "verifyChecklist", { migrationId: state.migrationId });
     state.checklist = result.checklist;
     if (!result.readyForDeletion) {
       const missing = result.checklist.filter((i) => !i.met).map((i) => i.label);
       // Told once per distinct gap, not at every re-check.
       const gap = missing.join("; ");
       if (state.notReadyNotified !== gap) {
-        yield* call(context, Activities.notifyAdmins, {
+        yield* call(context, "notifyAdmins", {
           migrationId: state.migrationId,
           event: "notReady",
           details: { missing },
@@ -51,7 +51,7 @@ export function* verifyMigration(context: OrchestrationContext, state: Migration
   }
   if (outcome === "done")
     return yield* enterPhase(context, state, "approval", "the Peig admin confirmed the checklist in Peig");
-  yield* call(context, Activities.notifyAdmins, {
+  yield* call(context, "notifyAdmins", {
     migrationId: state.migrationId,
     event: "peigChecklist.expired",
     details: { round },

@@ -23,14 +23,29 @@ const checksFile = path.join(artifacts, "checks-failed");
 spawnSync(process.execPath, [path.join(root, "scripts", "ensureChromium.js")], { cwd: root, stdio: "inherit" });
 
 // Static checks first: a type error, a determinism lint error, a file Prettier would format differently
-// (`npx prettier --write .` fixes it), or a Bicep error or warning (the real compiler builds and lints
-// infra/, writing the ARM template the infra tests read) fails the run like a failing test.
+// (`npx prettier --write .` fixes it), an import cycle (dpdm, type-only imports included, over the app's
+// folders: a cycle means two modules that cannot be read or changed apart), or a Bicep error or warning (the
+// real compiler builds and lints infra/, writing the ARM template the infra tests read) fails the run like a
+// failing test.
+const cycleFolders = ["activities", "app", "conformance", "functions", "local", "orchestrations", "scripts", "shared"];
 const checks = [
   ["typecheck", [require.resolve("typescript/bin/tsc"), "--noEmit", "-p", "tsconfig.json"]],
   ["lint", [path.join(root, "node_modules", "eslint", "bin", "eslint.js"), "."]],
   [
     "format",
     [path.join(root, "node_modules", "prettier", "bin", "prettier.cjs"), "--check", "--log-level", "warn", "."],
+  ],
+  [
+    "cycles",
+    [
+      path.join(root, "node_modules", "dpdm", "lib", "bin", "dpdm.js"),
+      "--no-tree",
+      "--no-warning",
+      "--no-progress",
+      "--exit-code",
+      "circular:1",
+      ...cycleFolders.filter((folder) => fs.existsSync(path.join(root, folder))).map((folder) => `${folder}/**/*.ts`),
+    ],
   ],
   ["bicep", [path.join(root, "scripts", "bicep.js")]],
 ];

@@ -121,10 +121,22 @@ function crossSettingProblems(env: Record<string, string | undefined>): { settin
   return problems;
 }
 
-export type Settings = Omit<z.output<typeof settingsSchema>, "MAIL_SENDERS"> & {
-  PEIG_MODE: "api" | "operator";
-  MAIL_SENDERS: string[];
-};
+/** Api mode has the Peig admin API's address and key (loadSettings refuses it without them). */
+type PeigSettings =
+  | { PEIG_MODE: "api"; PEIG_API_BASE_URL: string; PEIG_API_KEY: string }
+  | { PEIG_MODE: "operator"; PEIG_API_BASE_URL?: string; PEIG_API_KEY?: string };
+
+/** Table Storage by connection string (local) or by endpoint with the managed identity (Azure): one is required. */
+type StorageSettings =
+  | { MIGRATION_STORAGE_CONNECTION: string; MIGRATION_STORAGE_TABLE_ENDPOINT?: string }
+  | { MIGRATION_STORAGE_CONNECTION?: undefined; MIGRATION_STORAGE_TABLE_ENDPOINT: string };
+
+/** The validated settings; what the rules across settings guarantee is in the type. */
+export type Settings = Omit<
+  z.output<typeof settingsSchema>,
+  keyof PeigSettings | keyof StorageSettings | "MAIL_SENDERS"
+> & { MAIL_SENDERS: string[] } & PeigSettings &
+  StorageSettings;
 
 export class ConfigError extends Error {
   constructor(readonly problems: { setting: string; message: string }[]) {
@@ -151,9 +163,10 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   // Operator mode is the default: Peig documents no admin API (docs/peig-ui.md).
   const senders = [...(parsed.data.MAIL_SENDERS ?? []), ...(parsed.data.MAIL_SENDER ? [parsed.data.MAIL_SENDER] : [])];
+  // The cross-setting rules above hold (crossSettingProblems): storage is set, and api mode has the API's URL and key.
   return {
     ...parsed.data,
     PEIG_MODE: parsed.data.PEIG_MODE ?? (parsed.data.PEIG_API_BASE_URL ? "api" : "operator"),
     MAIL_SENDERS: senders.filter((a, i) => senders.findIndex((b) => b.toLowerCase() === a.toLowerCase()) === i),
-  };
+  } as Settings;
 }

@@ -11,7 +11,7 @@ import type {
   Attention,
   ChecklistItem,
   MigrationRequest,
-  OnboardingCounts,
+  MigrationCounts,
   PeigMode,
   Phase2Outcome,
   WorkflowTimings,
@@ -50,7 +50,7 @@ export interface MigrationRuntime {
   /** What each sender mailbox sent in the last 24 hours, the send still waiting for room, where bounces were read up to. */
   mail?: MailRuntime;
   /** When the admins' last digest went and the counts it reported (the next one waits ADMIN_DIGEST_INTERVAL). */
-  lastDigest?: { at: string; counts: OnboardingCounts };
+  lastDigest?: { at: string; counts: MigrationCounts };
 }
 
 const text = z.string();

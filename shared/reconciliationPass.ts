@@ -9,7 +9,8 @@ import { reconcile, type Reconciliation, type UserReconciliation } from "./domai
 import type { MigrationSignIn } from "./entra/port";
 import { updateRuntime, type MigrationRuntime } from "./migrationRecord";
 import type { Services } from "./services";
-import type { MigrationCounts, UserRecord, UserState as StoredUserState, UserUpsert } from "./store";
+import type { UserRecord, UserState as StoredUserState, UserUpsert } from "./store";
+import type { MigrationCounts } from "./workflow";
 
 /**
  * Sign-in log entries can show up late (https://learn.microsoft.com/en-us/entra/identity/monitoring-health/reference-reports-latencies):
@@ -32,7 +33,9 @@ export async function currentReconciliation(
     groupId: runtime.request.scopeGroupId,
   });
   if (runtime.peigMode === "api") {
-    const peig = s.peig!;
+    const peig = s.peig;
+    if (!peig)
+      throw new Error("this migration runs in api mode, but the app runs with PEIG_MODE=operator: set it back to api");
     const [peigUsers, pendingRequests, microsoft365Accounts] = await Promise.all([
       peig.listUsers(),
       peig.listPendingRequests(),

@@ -1,11 +1,11 @@
 /**
- * The ports activities and HTTP functions use, built once per process. Production builds the real
- * adapters from validated settings (managed identity in Azure); the local host and tests install their
- * own with `useServices` (simulators, Azurite, a virtual clock).
+ * The ports activities and HTTP functions use, built once at start-up and passed to `registerApp`
+ * (functions/registerApp.ts): production builds the real adapters from validated settings (managed identity in
+ * Azure); the local host and tests build their own (local/stack.ts: simulators, Azurite, a virtual clock).
  */
 import { ManagedIdentityCredential, DefaultAzureCredential } from "@azure/identity";
 import { systemClock, type Clock } from "./clock";
-import { loadSettings, type Settings } from "./config";
+import type { Settings } from "./config";
 import type { EntraPort } from "./entra/port";
 import { GraphEntra } from "./entra/graphEntra";
 import { createGraphClientFromSettings } from "./graph/client";
@@ -27,14 +27,18 @@ export interface Services {
   counters: { graph: RequestCounter; peig: RequestCounter; store: RequestCounter };
 }
 
+/** The services in api mode: Peig's admin API is there to call. */
+export type ApiModeServices = Services & { peig: PeigPort };
+
 let current: Services | undefined;
 
+/** The services the HTTP functions run with: those the app was registered on. */
 export function services(): Services {
-  current ??= productionServices(loadSettings());
+  if (!current) throw new Error("the app is not registered: registerApp(services) gives the HTTP functions theirs");
   return current;
 }
 
-/** Installs the services for this process (local host, tests); `undefined` goes back to production. */
+/** Gives the HTTP functions their services (registerApp); `undefined` when a local stack stops. */
 export function useServices(next: Services | undefined): void {
   current = next;
 }
@@ -47,9 +51,9 @@ export function productionServices(settings: Settings, env: NodeJS.ProcessEnv = 
     ? new ManagedIdentityCredential({ clientId: settings.AZURE_CLIENT_ID })
     : new DefaultAzureCredential();
   const store = new TableMigrationStore(
-    settings.MIGRATION_STORAGE_CONNECTION
+    settings.MIGRATION_STORAGE_CONNECTION !== undefined
       ? { connectionString: settings.MIGRATION_STORAGE_CONNECTION }
-      : { endpoint: settings.MIGRATION_STORAGE_TABLE_ENDPOINT!, credential },
+      : { endpoint: settings.MIGRATION_STORAGE_TABLE_ENDPOINT, credential },
     { tablePrefix: settings.MIGRATION_TABLE_PREFIX, clock, requestCounter: counters.store },
   );
   return {
@@ -61,8 +65,8 @@ export function productionServices(settings: Settings, env: NodeJS.ProcessEnv = 
     peig:
       settings.PEIG_MODE === "api"
         ? new PeigApiClient({
-            baseUrl: settings.PEIG_API_BASE_URL!,
-            apiKey: settings.PEIG_API_KEY!,
+            baseUrl: settings.PEIG_API_BASE_URL,
+            apiKey: settings.PEIG_API_KEY,
             clock,
             counter: counters.peig,
           })

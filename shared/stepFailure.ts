@@ -1,15 +1,13 @@
 /**
- * What a failed activity tells the orchestration: which service, which HTTP status, and the likely fix.
- * Durable passes an activity's failure to the orchestrator only as text (the extension's TaskFailed
- * carries Reason and Details strings; durable-functions turns them into `new Error(Reason + Details)`),
- * so the facts travel as a small base64url JSON tag inside the message and are read back from it.
+ * What a failed activity tells the orchestration: which service, which HTTP status, and the likely fix. The
+ * facts travel inside the error's message (shared/domain/stepFailure.ts says how and why); this side works
+ * them out from what the adapters threw (Graph SDK errors, Peig client errors, Table Storage errors).
  */
 import { GraphError } from "@microsoft/microsoft-graph-client";
+import { appFailure, failureMessageOf, stepFailureMessage } from "./domain/stepFailure";
 import { PeigApiError, PeigTransportError } from "./peig/apiClient";
 import { RetriesExhaustedError } from "./retry";
-import type { FailedService, StepFailure } from "./workflow";
-
-const TAG = /\[step-failure:([A-Za-z0-9_-]+)\]/;
+import type { StepFailure } from "./workflow";
 
 /** The Graph request kind (GraphCaller's counter label) that failed, attached by GraphCaller. */
 export const graphRequestOf = (error: unknown): string | undefined =>
@@ -41,12 +39,10 @@ function unwrap(error: unknown): unknown {
   return error instanceof RetriesExhaustedError ? error.lastError : error;
 }
 
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 500);
-
 /** The facts of an activity's failure, with the fix an admin would apply. */
 export function describeFailure(step: string, thrown: unknown): StepFailure {
   const error = unwrap(thrown);
-  const message = messageOf(thrown);
+  const message = failureMessageOf(thrown);
   if (error instanceof GraphError) {
     const status = error.statusCode === -1 ? null : error.statusCode;
     const kind = graphRequestOf(error) ?? graphRequestOf(thrown);
@@ -81,13 +77,7 @@ export function describeFailure(step: string, thrown: unknown): StepFailure {
       fix: "Table Storage is unavailable or refuses the app: check the storage account and the MIGRATION_STORAGE_* settings (and the identity's Storage Table Data Contributor role).",
     };
   }
-  return {
-    step,
-    service: "app",
-    status: null,
-    message,
-    fix: "Read the message and the audit trail; fix the cause, then resume (POST /api/migrations/{id}/resume) or cancel.",
-  };
+  return appFailure(step, message);
 }
 
 function graphFix(status: number | null, kind: string | undefined): string {
@@ -108,31 +98,12 @@ function peigFix(status: number, operation: string): string {
   return `Peig answered ${status} to ${operation}. The migration tries again by itself; resume to try at once.`;
 }
 
-/** The error an activity throws: readable text, plus the tag the orchestration reads back. */
-export class StepFailedError extends Error {
+/** The error an activity fails with: readable text, plus the tag the orchestration reads back (as StepFailedError). */
+export class ActivityFailedError extends Error {
   constructor(readonly failure: StepFailure) {
-    super(
-      `${failure.step} failed (${failure.service}${failure.status !== null ? ` ${failure.status}` : ""}): ${failure.message} [step-failure:${Buffer.from(JSON.stringify(failure)).toString("base64url")}]`,
-    );
-    this.name = "StepFailedError";
+    super(stepFailureMessage(failure));
+    this.name = "ActivityFailedError";
   }
-}
-
-const SERVICES: FailedService[] = ["graph", "peig", "store", "app"];
-
-/** Reads the tag back from whatever Durable made of the failure; anything untagged is the app's own failure of `step`. */
-export function stepFailureFrom(step: string, error: unknown): StepFailure {
-  const text = error instanceof Error ? error.message : String(error);
-  const match = TAG.exec(text);
-  if (match) {
-    try {
-      const parsed = JSON.parse(Buffer.from(match[1], "base64url").toString("utf8")) as StepFailure;
-      if (SERVICES.includes(parsed.service) && typeof parsed.message === "string") return parsed;
-    } catch {
-      // An unreadable tag is reported as the app's failure below.
-    }
-  }
-  return describeFailure(step, new Error(text.split("\n")[0]));
 }
 
 /**

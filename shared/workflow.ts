@@ -1,48 +1,29 @@
 /**
- * Names and JSON shapes shared by the orchestrations, the activities and the HTTP functions. Function
- * and event names are constants used both where a function is registered and where it is called.
+ * Names and JSON shapes shared by the orchestrations, the activities and the HTTP functions. Orchestration
+ * and event names are constants used both where a function is registered and where it is called (activity
+ * names are the keys of activities/index.ts, and their inputs and results its handlers' types).
  * Nothing here may hold a secret: Durable persists orchestration inputs, outputs and custom status.
  */
 
 import type { ChecklistItem } from "./domain/checklist";
-import type { MigrationCounts as OnboardingCounts } from "./store/port";
 
 export type { ChecklistItem };
-/** The per-migration counts, as the store keeps them. */
-export type { OnboardingCounts };
+
+/** Where the in-scope users stand (one reconciliation pass): carried by the orchestration, kept on the migration row. */
+export interface MigrationCounts {
+  inScope: number;
+  onboarded: number;
+  pending: number;
+  mismatched: number;
+  notOnboarded: number;
+  phase2Created: number;
+  phase2Failed: number;
+}
 
 export const Orchestrations = {
   migration: "migration",
   phase2Batch: "createPeigAccountsBatch",
 } as const;
-
-export const Activities = {
-  resolvePeigServer: "resolvePeigServer",
-  createMigrationApp: "createMigrationApp",
-  configurePeigMigration: "configurePeigMigration",
-  openHumanTasks: "openHumanTasks",
-  tallyHumanTasks: "tallyHumanTasks",
-  remindHumanTasks: "remindHumanTasks",
-  closeHumanTasks: "closeHumanTasks",
-  sendInvitations: "sendInvitations",
-  sendReminders: "sendReminders",
-  monitorOnboarding: "monitorOnboarding",
-  readAdminCommands: "readAdminCommands",
-  planPhase2: "planPhase2",
-  createPeigAccounts: "createPeigAccounts",
-  verifyChecklist: "verifyChecklist",
-  recordPhase: "recordPhase",
-  beginDeletion: "beginDeletion",
-  deletePeigMigrationConfiguration: "deletePeigMigrationConfiguration",
-  deleteMigrationApp: "deleteMigrationApp",
-  writeReport: "writeReport",
-  notifyAdmins: "notifyAdmins",
-  recordAttention: "recordAttention",
-  planMerges: "planMerges",
-  performMerges: "performMerges",
-} as const;
-
-export type ActivityName = (typeof Activities)[keyof typeof Activities];
 
 /** The one external event: "something changed in the store, look again" (admin command or task decision). */
 export const Events = { wake: "wake" } as const;
@@ -164,7 +145,7 @@ export interface MigrationState {
     /** Keys `label@deadline` of reminders already sent: an extended deadline schedules them again. */
     remindersSent: string[];
     lastMonitorAt?: string;
-    counts?: OnboardingCounts;
+    counts?: MigrationCounts;
     cycles: number;
   };
   /** Phase 2 progress; `nextBatch`/`batches` while batches are still running. */
@@ -212,7 +193,7 @@ export interface MigrationProgress {
   phase: Phase;
   deadline: string;
   nextReminder?: string;
-  counts?: OnboardingCounts;
+  counts?: MigrationCounts;
   approvalRound: number;
   waitingFor?: string;
   needsAttention?: Pick<Attention, "step" | "service" | "status" | "fix" | "since" | "nextAttemptAt">;
@@ -288,56 +269,7 @@ export interface BatchResult {
   failure?: StepFailure;
 }
 
-type MigrationRef = { migrationId: string };
 /** How Phase 2 ended: accounts created and failed, or skipped (not needed, not approved, or `phase2: "skip"`). */
 export type Phase2Outcome = { created: number; failed: number; skipped: boolean };
-type Sent = { recipients: number; messages: number };
-
-/**
- * Every activity: name → input and result. Orchestrations call through `call` (orchestrations/common.ts)
- * and activities/index.ts registers against the same map, so a wrong input or result does not compile.
- */
-export interface ActivityContract {
-  resolvePeigServer: { input: MigrationRef; result: string };
-  createMigrationApp: {
-    input: MigrationRef;
-    result: { appId: string; thumbprint: string; certificateNotAfter: string };
-  };
-  configurePeigMigration: { input: MigrationRef; result: "saved" | "unchanged" };
-  openHumanTasks: { input: OpenHumanTasksInput; result: { gate: string; assignees: number } };
-  tallyHumanTasks: { input: MigrationRef & { gate: string }; result: HumanTaskTally };
-  remindHumanTasks: { input: MigrationRef & { gate: string }; result: number };
-  closeHumanTasks: { input: MigrationRef & { gate?: string; outcome: string }; result: number };
-  sendInvitations: { input: MigrationRef & { deadline: string }; result: Sent };
-  sendReminders: { input: MigrationRef & { label: string; deadline: string }; result: Sent };
-  monitorOnboarding: { input: MigrationRef; result: OnboardingCounts };
-  readAdminCommands: { input: MigrationRef; result: AdminCommands };
-  planPhase2: { input: MigrationRef; result: Phase2Plan };
-  /** `peers`: how many batches run at once; this one keeps to that share of the app's Peig budget. */
-  createPeigAccounts: { input: MigrationRef & { batch: number; pass: number; peers?: number }; result: BatchResult };
-  verifyChecklist: { input: MigrationRef & { approved?: ChecklistItem[] }; result: Verification };
-  /** `phase2`: how Phase 2 ended, given when it does (the checklist and the report read it from the store). */
-  recordPhase: {
-    input: MigrationRef & { phase: Phase; detail?: string; instanceId?: string; phase2?: Phase2Outcome };
-    result: void;
-  };
-  beginDeletion: { input: MigrationRef & { instanceId: string }; result: { ok: boolean; reason?: string } };
-  deletePeigMigrationConfiguration: { input: MigrationRef; result: "deleted" | "alreadyDeleted" };
-  deleteMigrationApp: { input: MigrationRef; result: { servicePrincipal: string; application: string } };
-  writeReport: { input: MigrationRef; result: { checklist: ChecklistItem[] } };
-  notifyAdmins: { input: MigrationRef & { event: string; details: Record<string, unknown> }; result: void };
-  /** Records (or, with null, clears) the migration's needs-attention flag; mails the admins once per incident. */
-  recordAttention: { input: MigrationRef & { attention: Attention | null; instanceId: string }; result: void };
-  /** Lists the mistyped requests for merge round `round` when some are not in an earlier round; `asks` = how many are new. */
-  planMerges: { input: MigrationRef & { round: number }; result: { asks: number; requests: number } };
-  /** Performs the merges of a confirmed round through the Peig API, each re-read first and audited. */
-  performMerges: {
-    input: MigrationRef & { round: number };
-    result: { merged: number; alreadyHandled: number; failed: number };
-  };
-}
-
-export type ActivityInput<K extends ActivityName> = ActivityContract[K]["input"];
-export type ActivityResult<K extends ActivityName> = ActivityContract[K]["result"];
 
 export const gateId = (purpose: HumanTaskPurpose, round: number) => `${purpose}-${round}`;

@@ -1,7 +1,7 @@
 /** The local host on the virtual clock: how long simulated weeks and wide fan-outs take in wall time. */
 import { performance } from "node:perf_hooks";
 import { createTestHost } from "../host/testHost";
-import type { BenchRow } from "./index";
+import type { BenchRow } from "./benchRow";
 import "../host/contractFixtures";
 
 async function timed(run: () => Promise<void>): Promise<number> {

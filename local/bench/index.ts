@@ -6,17 +6,9 @@
  */
 import { availableParallelism, cpus } from "node:os";
 import { installCoreShim } from "../host/installCoreShim";
+import type { BenchRow } from "./benchRow";
 
 installCoreShim();
-
-export interface BenchRow {
-  benchmark: string;
-  figure: string;
-  target?: string;
-  met?: boolean;
-  /** How the figure or its minimum is worked out; printed as a footnote. */
-  note?: string;
-}
 
 async function main(): Promise<void> {
   const { hostBenchmarks } = await import("./hostBench");

@@ -3,7 +3,7 @@
  * kind of remote request against the fewest the service limits allow, mail messages, and the largest
  * orchestration history (which must not grow with the tenant).
  */
-import type { BenchRow } from "./index";
+import type { BenchRow } from "./benchRow";
 import { runMigration, type MigrationRunResult } from "./migrationRun";
 
 const LARGE = 10_000;

@@ -4,7 +4,6 @@
  * the deletion through the e-mailed task page. The app's ports are wrapped to note what the minimum
  * request counts depend on (users listed per pass, items per Peig list, recipients per send).
  */
-import "../../functions";
 import { performance } from "node:perf_hooks";
 import { sendersNeeded } from "../../shared/domain/mailPlan";
 import { monitorTimes, reminderTimes } from "../../shared/domain/schedule";

@@ -5,7 +5,7 @@
  * limit allows is creations ÷ rate.
  */
 import { contractRateLimit } from "../peig-simulator";
-import type { BenchRow } from "./index";
+import type { BenchRow } from "./benchRow";
 import { runMigration, START, type MigrationRunResult } from "./migrationRun";
 import { OverlappingSleepClock } from "./overlappingClock";
 import { VirtualClock } from "../host/clocks";

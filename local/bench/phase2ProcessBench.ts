@@ -6,7 +6,7 @@
  */
 import { startAzurite } from "../azurite";
 import { contractRateLimit } from "../peig-simulator";
-import type { BenchRow } from "./index";
+import type { BenchRow } from "./benchRow";
 import { runPhase2InProcesses } from "./phase2Processes";
 
 const PROCESSES = 4;

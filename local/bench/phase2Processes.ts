@@ -13,7 +13,7 @@ import type { OrchestrationContext } from "durable-functions";
 import { createPeigAccountsBatch, phase2Concurrency } from "../../orchestrations/createMissingPeigAccounts";
 import { systemClock } from "../../shared/clock";
 import { TableMigrationStore } from "../../shared/store";
-import type { ActivityInput } from "../../shared/workflow";
+import type { ActivityInput } from "../../orchestrations/common";
 import { generateTenant, inScopeUsers } from "../fixtures/tenant";
 import { contractRateLimit, startPeigSimulator } from "../peig-simulator";
 import type { Phase2WorkerConfig } from "./phase2Worker";
@@ -51,11 +51,10 @@ export function batchActivityInput(
   const context = {
     df: {
       version,
-      getInput: () => ({ migrationId, batch }),
       callActivity: (name: string, input: unknown) => ({ name, input }),
     },
   };
-  const first = createPeigAccountsBatch(context as unknown as OrchestrationContext).next();
+  const first = createPeigAccountsBatch.run(context as unknown as OrchestrationContext, { migrationId, batch }).next();
   const action = first.value as unknown as { name: string; input: ActivityInput<"createPeigAccounts"> };
   if (action.name !== "createPeigAccounts") throw new Error(`the batch scheduled ${action.name} first`);
   return action.input;

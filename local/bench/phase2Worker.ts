@@ -9,9 +9,9 @@ import { createInterface } from "node:readline";
 import { createPeigAccounts } from "../../activities/phase2";
 import { systemClock } from "../../shared/clock";
 import { PeigApiClient } from "../../shared/peig/apiClient";
-import type { Services } from "../../shared/services";
+import type { ApiModeServices } from "../../shared/services";
 import { TableMigrationStore } from "../../shared/store";
-import type { ActivityInput } from "../../shared/workflow";
+import type { ActivityInput } from "../../orchestrations/common";
 
 export interface Phase2WorkerConfig {
   peigBaseUrl: string;
@@ -35,7 +35,7 @@ function unused(name: string): never {
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2]) as Phase2WorkerConfig;
-  const services: Services = {
+  const services: ApiModeServices = {
     settings: unused("settings"),
     clock: systemClock,
     store: new TableMigrationStore(

@@ -11,7 +11,7 @@ import { runInNewContext } from "node:vm";
 import { reconcile, type Reconciliation } from "../../shared/domain/reconcile";
 import type { M365User, Microsoft365Account, OnboardingRequest, PeigState, PeigUser } from "../../shared/domain/types";
 import { generateTenant, inScopeUsers, type Tenant } from "../fixtures/tenant";
-import type { BenchRow } from "./index";
+import type { BenchRow } from "./benchRow";
 
 const USERS = 100_000;
 const MB = 1024 * 1024;

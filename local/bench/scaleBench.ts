@@ -14,7 +14,7 @@ import { startAzurite } from "../azurite";
 import { VirtualClock } from "../host/clocks";
 import { createTestHost } from "../host/testHost";
 import { startLocalStack } from "../stack";
-import type { BenchRow } from "./index";
+import type { BenchRow } from "./benchRow";
 import type { ChildRun } from "./migrationChild";
 import { plannedSenders, runUntil, START, startRequest } from "./migrationRun";
 import { DAY } from "../../shared/domain/duration";

@@ -2,7 +2,7 @@
  * Everything the demo runs, started in the order that lets a restart resume: Azurite on the state
  * folder, the durable host (instances in Azurite) on an accelerated real clock, the Graph and Peig
  * simulators restored from their snapshots, and only then the engine, which picks up where it stopped.
- * The app must already be registered (installCoreShim, then functions/index.ts).
+ * The stand-in for the Functions host must be in place (installCoreShim): the local stack registers the app.
  */
 import { randomBytes } from "node:crypto";
 import { startAzurite, type AzuriteHandle } from "../azurite";

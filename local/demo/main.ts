@@ -46,9 +46,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       `Resuming the demo in ${folder.dir}: ignoring ${ignored.join(", ")} (use --reset to start over with them).`,
     );
 
-  // The app registers its functions on import: the stand-in for the Functions host must be in place first.
+  // The local stack registers the app on its services: the stand-in for the Functions host must be in place first.
   installCoreShim();
-  await import("../../functions");
 
   const log: LogSink | undefined = options.verbose
     ? (level, source, message) => display.message(`[${level}] ${source}: ${message}`)

@@ -4,7 +4,7 @@
  * logs have no TTY, and a line per poll would flood them).
  */
 import { MINUTE, HOUR, DAY } from "../../shared/domain/duration";
-import type { MigrationCounts } from "../../shared/store";
+import type { MigrationCounts } from "../../shared/workflow";
 
 /** The part of the status JSON the progress line reads. */
 export interface MigrationStatusView {

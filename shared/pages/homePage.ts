@@ -5,7 +5,7 @@
  */
 import type { MailPlan } from "../domain/mailPlan";
 import type { PreflightFinding } from "../graph/preflight";
-import type { MigrationCounts } from "../store";
+import type { MigrationCounts } from "../workflow";
 import type { FieldError } from "../validation/startRequest";
 import { escapeHtml, nameHtml, page } from "./layout";
 

@@ -7,7 +7,7 @@ import { formatHuman } from "../domain/humanTime";
 import { isFinalPhase, type WaitingOn } from "../workflow";
 import type { BouncedUserSummary } from "../domain/mailPlan";
 import { checklistHtml, escapeHtml, isolatedParts, page, table, timeHtml, type HtmlCell } from "./layout";
-import type { MigrationCounts } from "../store";
+import type { MigrationCounts } from "../workflow";
 
 export interface StatusView {
   id: string;

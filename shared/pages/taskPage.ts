@@ -2,7 +2,7 @@
  * The page an e-mailed task link opens. Loading it changes nothing (mail scanners fetch links); the
  * decision is a POST from its buttons, carrying a CSRF token that must match the page's cookie.
  */
-import type { TaskPayload } from "../humanTasks";
+import type { TaskPayload } from "../taskPayloads";
 import type { MergeList } from "../domain/merges";
 import { checklistHtml, escapeHtml, isolatedParts, nameHtml, page, table, timeHtml } from "./layout";
 

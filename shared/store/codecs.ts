@@ -7,7 +7,6 @@ import type { EntityValue } from "./entityTable";
 import type {
   AuditEntry,
   JsonObject,
-  MigrationCounts,
   MigrationRecord,
   MigrationStatus,
   Phase2Status,
@@ -16,8 +15,9 @@ import type {
   UserRecord,
   UserState,
 } from "./port";
-import { decodeTaskPayload } from "../humanTasks";
+import { decodeTaskPayload } from "../taskPayloads";
 import { decodeRuntime } from "../migrationRuntime";
+import type { MigrationCounts } from "../workflow";
 import { MAX_STRING_CHARS } from "./tableLimits";
 
 export type Properties = Record<string, EntityValue>;

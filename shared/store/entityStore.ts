@@ -38,7 +38,6 @@ import type {
   NewMigration,
   NewTask,
   Report,
-  TaskDecision,
   TaskRecord,
   TaskStatus,
   UserPage,
@@ -48,6 +47,7 @@ import type {
   UserUpsert,
   WorkspaceClaim,
 } from "./port";
+import type { TaskDecision } from "../taskPayloads";
 import { MAX_MIGRATIONS_PAGE, MAX_USERS_PAGE } from "./port";
 import { loadReportRows, saveReportRows } from "./reportRows";
 import { MAX_PAGE_SIZE, MAX_TRANSACTION_OPERATIONS } from "./tableLimits";

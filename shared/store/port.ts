@@ -4,23 +4,15 @@
  * Adapters: `TableMigrationStore` (Azure Table Storage / Azurite) and `MemoryMigrationStore`; both run
  * the same contract tests. All values are JSON-safe and dates are ISO 8601 strings.
  */
-import type { TaskPayload } from "../humanTasks";
+import type { TaskKind } from "../domain/assignees";
+import type { TaskDecision, TaskPayload } from "../taskPayloads";
 import type { MigrationRuntime } from "../migrationRuntime";
+import type { MigrationCounts } from "../workflow";
 
 /** A JSON object. Values must survive JSON.stringify/parse (no Dates, no undefined inside arrays). */
 export type JsonObject = Record<string, unknown>;
 
 export type MigrationStatus = "running" | "completed" | "cancelled" | "failed";
-
-export interface MigrationCounts {
-  inScope: number;
-  onboarded: number;
-  pending: number;
-  mismatched: number;
-  notOnboarded: number;
-  phase2Created: number;
-  phase2Failed: number;
-}
 
 export interface MigrationRecord {
   id: string;
@@ -150,9 +142,7 @@ export interface UserPage {
   cursor?: string;
 }
 
-export type TaskKind = "approval" | "operatorStep";
 export type TaskStatus = "open" | "decided" | "expired" | "cancelled";
-export type TaskDecision = "approve" | "reject" | "done";
 
 export interface TaskRecord {
   id: string;

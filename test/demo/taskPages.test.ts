@@ -1,6 +1,6 @@
 /** The auto-approver reads the same pages a person reads: it must find what the page shows, exactly. */
 import { accountsOnPage, taskKindOf, unescapeHtml, valuesOnPage } from "../../local/demo/autoApprove";
-import { taskPayload } from "../../shared/humanTasks";
+import { taskPayload } from "../../shared/taskPayloads";
 import { renderTaskPage } from "../../shared/pages/taskPage";
 import type { MigrationRequest } from "../../shared/workflow";
 

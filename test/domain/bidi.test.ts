@@ -12,7 +12,7 @@ import {
 } from "../../shared/mail/templates";
 import { renderTaskPage } from "../../shared/pages/taskPage";
 import { table } from "../../shared/pages/layout";
-import type { TaskPayload } from "../../shared/humanTasks";
+import type { TaskPayload } from "../../shared/taskPayloads";
 import { m365User, peigState, request } from "./builders";
 
 const RLO = "\u202E";

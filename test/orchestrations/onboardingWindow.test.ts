@@ -4,11 +4,11 @@
  * the monitor every 12 hours.
  */
 import { DAY, HOUR } from "../../shared/domain/duration";
-import type { MigrationRequest, OnboardingCounts } from "../../shared/workflow";
+import type { MigrationRequest, MigrationCounts } from "../../shared/workflow";
 import { afterStart, runWithFakes, type Fakes, type FakeRun } from "./fakeActivities";
 
 const DEADLINE = 14 * DAY;
-const counts = (onboarded: number): OnboardingCounts => ({
+const counts = (onboarded: number): MigrationCounts => ({
   inScope: 10,
   onboarded,
   pending: 0,

@@ -5,7 +5,6 @@
  * longer replay in Azure. Histories of older versions must still replay under their own version.
  */
 import path from "node:path";
-import "../../functions";
 import { hostJsonDefaultVersion } from "../../local/host/history";
 import {
   compareActions,
@@ -15,7 +14,10 @@ import {
   replayExecution,
   reyields,
 } from "../../local/host/replay";
+import { registerOrchestrations } from "../../orchestrations";
 import { compareVersions } from "../../shared/versions";
+
+registerOrchestrations();
 
 const ROOT = path.resolve(__dirname, "..", "fixtures", "histories");
 const fixtures = readFixtures(ROOT);

@@ -1,6 +1,6 @@
 import { sampleStartRequest } from "../../local/fixtures/startRequest";
 import { VirtualClock } from "../../local/host/clocks";
-import { taskPayload } from "../../shared/humanTasks";
+import { taskPayload } from "../../shared/taskPayloads";
 import { ConflictError, NotFoundError, PreconditionFailedError } from "../../shared/store/errors";
 import type { MigrationStore, NewTask, TaskRecord } from "../../shared/store/port";
 import { hashToken, newToken } from "../../shared/tokens";

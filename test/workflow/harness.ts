@@ -3,7 +3,6 @@
  * adapters against the Graph and Peig simulators, and helpers that act like the people involved
  * (an admin over the HTTP API, approvers and the Peig admin through the e-mailed links).
  */
-import "../../functions";
 import { sampleStartRequest, START } from "../../local/fixtures/startRequest";
 import { VirtualClock } from "../../local/host/clocks";
 import { TableInstanceStore } from "../../local/host/instanceStore";

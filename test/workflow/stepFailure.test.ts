@@ -2,7 +2,8 @@
 import { GraphError } from "@microsoft/microsoft-graph-client";
 import { PeigApiError, PeigTransportError } from "../../shared/peig/apiClient";
 import { RetriesExhaustedError } from "../../shared/retry";
-import { describeFailure, isPerUserFailure, StepFailedError, stepFailureFrom } from "../../shared/stepFailure";
+import { stepFailureFrom } from "../../shared/domain/stepFailure";
+import { ActivityFailedError, describeFailure, isPerUserFailure } from "../../shared/stepFailure";
 
 function graphError(status: number, code: string, request: string): GraphError {
   const error = new GraphError(status, "Insufficient privileges to complete the operation.");
@@ -17,7 +18,7 @@ describe("a step failure", () => {
       "monitorOnboarding",
       new RetriesExhaustedError(5, graphError(503, "serviceNotAvailable", "listUsers")),
     );
-    const thrown = new StepFailedError(failure);
+    const thrown = new ActivityFailedError(failure);
     const asDelivered = new Error(`Activity function 'monitorOnboarding' failed: ${thrown.message} \n ${thrown.stack}`);
     expect(stepFailureFrom("monitorOnboarding", asDelivered)).toEqual(failure);
     expect(failure).toMatchObject({ service: "graph", status: 503, code: "serviceNotAvailable" });

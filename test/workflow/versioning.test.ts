@@ -3,7 +3,6 @@
  * started with (version 1.0: Phase 2 in waves of 4 batches), while a migration started after the
  * deploy runs under version 3.0 (waves of 8, as since 2.0).
  */
-import "../../functions";
 import { VirtualClock } from "../../local/host/clocks";
 import { MemoryInstanceStore, type InstanceRecord } from "../../local/host/instanceStore";
 import { createTestHost, type TestHost } from "../../local/host/testHost";

@@ -7,8 +7,10 @@ import { z } from "zod";
 import { decodeOrThrow } from "./decode";
 import type { MergeList } from "./domain/merges";
 import { describeOperatorStep, type OperatorStep } from "./peig/operatorSteps";
-import type { TaskDecision, TaskKind } from "./store";
-import type { ChecklistItem, HumanTaskPurpose, MigrationRequest, OpenGate, WaitingOn } from "./workflow";
+import type { ChecklistItem, HumanTaskPurpose, MigrationRequest } from "./workflow";
+
+/** What a person can answer on a task page: approve or reject (approvals), done (operator steps). */
+export type TaskDecision = "approve" | "reject" | "done";
 
 export interface TaskPayload {
   purpose: HumanTaskPurpose;
@@ -60,15 +62,6 @@ const payloadSchema = z.looseObject({
 /** The payload of task `taskId`, checked where the store reads and writes it; throws naming the first field that does not fit. */
 export const decodeTaskPayload = (value: unknown, taskId: string): TaskPayload =>
   decodeOrThrow(payloadSchema, value, `task ${taskId}: payload`);
-
-export function taskKind(purpose: HumanTaskPurpose): TaskKind {
-  return purpose === "deletionApproval" || purpose === "phase2Approval" ? "approval" : "operatorStep";
-}
-
-/** Approvals go to the approvers; Peig steps to the admins, who do (or pass on) the Peig admin's part. */
-export function assigneesFor(purpose: HumanTaskPurpose, request: MigrationRequest): string[] {
-  return taskKind(purpose) === "approval" ? request.approvers : request.admins;
-}
 
 export interface PayloadFacts {
   request: MigrationRequest;
@@ -192,25 +185,5 @@ function mergePayload(
     decisions: ["done", "reject"],
     labels: { done: `Merge these ${n} request(s)`, reject: "Decline" },
     merges,
-  };
-}
-
-/** What the people of an open gate are asked, as the status page and the demo say it ("Waiting for: …"). */
-export function waitingOn(gate: OpenGate, request: MigrationRequest, merges?: number): WaitingOn {
-  const who = assigneesFor(gate.purpose, request);
-  const what: Record<HumanTaskPurpose, string> = {
-    deletionApproval: `${gate.required} of ${who.length} approvers to approve deleting the migration configuration`,
-    phase2Approval: `${gate.required} of ${who.length} approvers to approve creating Peig accounts for those who missed the window`,
-    peigConfiguration: "the Peig admin to save the migration configuration in Peig",
-    peigAccounts: "the Peig admin to create the missing Peig accounts",
-    peigChecklist: "the Peig admin to confirm every user is onboarded and linked in Peig",
-    peigDeletion: "the Peig admin to delete the migration configuration in Peig",
-    peigMerges: `the Peig admin to review the merge task: ${merges ?? "the"} pending request(s) typed with another e-mail`,
-  };
-  return {
-    who,
-    what: what[gate.purpose],
-    ...(gate.openedAt ? { since: gate.openedAt } : {}),
-    expiresAt: gate.expiresAt,
   };
 }

@@ -5,9 +5,10 @@
  */
 import { randomUUID } from "node:crypto";
 import { approvalRequestEmail, operatorTaskEmail, type EmailContent } from "../shared/mail/templates";
-import { assigneesFor, taskKind, taskPayload, type TaskPayload } from "../shared/humanTasks";
+import { assigneesFor, taskKind } from "../shared/domain/assignees";
+import { taskPayload, type TaskPayload } from "../shared/taskPayloads";
 import { loadMigration, once, type MigrationRuntime } from "../shared/migrationRecord";
-import { services, type Services } from "../shared/services";
+import type { Services } from "../shared/services";
 import type { TaskRecord } from "../shared/store";
 import { hashToken, newToken } from "../shared/tokens";
 import { currentMergeList } from "./merges";
@@ -15,7 +16,7 @@ import { gateId, type HumanTaskPurpose, type HumanTaskTally, type OpenHumanTasks
 
 export async function openHumanTasks(
   input: OpenHumanTasksInput,
-  s: Services = services(),
+  s: Services,
 ): Promise<{ gate: string; assignees: number }> {
   const gate = gateId(input.purpose, input.round);
   const { runtime } = await loadMigration(s, input.migrationId);
@@ -40,7 +41,7 @@ export async function openHumanTasks(
 /** Approvals count once per person, whatever they clicked twice; one rejection is enough to stop. */
 export async function tallyHumanTasks(
   input: { migrationId: string; gate: string },
-  s: Services = services(),
+  s: Services,
 ): Promise<HumanTaskTally> {
   const tasks = await s.store.listTasks(input.migrationId, { gate: input.gate });
   const decided = tasks.filter((t) => t.status === "decided");
@@ -59,10 +60,7 @@ export async function tallyHumanTasks(
 }
 
 /** The original links cannot be re-sent (only their hashes exist): each undecided person gets a fresh link, the old one stops working. */
-export async function remindHumanTasks(
-  input: { migrationId: string; gate: string },
-  s: Services = services(),
-): Promise<number> {
+export async function remindHumanTasks(input: { migrationId: string; gate: string }, s: Services): Promise<number> {
   const open = await s.store.listTasks(input.migrationId, { gate: input.gate, status: "open" });
   const now = s.clock.now();
   const messages = [];
@@ -90,7 +88,7 @@ export async function remindHumanTasks(
 
 export async function closeHumanTasks(
   input: { migrationId: string; gate?: string; outcome: string },
-  s: Services = services(),
+  s: Services,
 ): Promise<number> {
   const closed = await s.store.closeOpenTasks(
     input.migrationId,
@@ -193,3 +191,6 @@ async function payloadFacts(s: Services, migrationId: string, purpose: HumanTask
     merges,
   };
 }
+
+/** This file's activities, under the names the orchestrations call them by (activities/index.ts). */
+export const gateTaskActivities = { openHumanTasks, tallyHumanTasks, remindHumanTasks, closeHumanTasks };

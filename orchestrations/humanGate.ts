@@ -8,8 +8,8 @@
 import type { OrchestrationContext } from "durable-functions";
 import { atLeast } from "../shared/versions";
 import { gateDecision, gateWakeAt, reminderDue, type GateOutcome } from "../shared/domain/waits";
-import { Activities, gateId, type HumanTaskPurpose, type MigrationState, type OpenGate } from "../shared/workflow";
-import { at, call, now as nowOf, timingsOf, type PhaseStep, type Sleep } from "./common";
+import { gateId, type HumanTaskPurpose, type MigrationState, type OpenGate } from "../shared/workflow";
+import { at, call, decisionTime, timingsOf, type PhaseStep, type Sleep } from "./common";
 
 export type { GateOutcome };
 
@@ -35,11 +35,11 @@ export function* humanGate(
 ): PhaseStep<GateOutcome | Sleep> {
   const { migrationId } = state;
   const id = gateId(purpose, round);
-  const now = nowOf(context);
+  const now = decisionTime(context);
   const gate = slot.get(state);
   if (gate?.id !== id) {
     const expiresAt = at(context, state.taskLinkTtlMs).toISOString();
-    yield* call(context, Activities.openHumanTasks, { migrationId, purpose, round, expiresAt });
+    yield* call(context, "openHumanTasks", { migrationId, purpose, round, expiresAt });
     const opened: OpenGate = {
       purpose,
       round,
@@ -54,18 +54,18 @@ export function* humanGate(
     return { until: gateWakeAt(opened) };
   }
 
-  const tally = yield* call(context, Activities.tallyHumanTasks, { migrationId, gate: id });
+  const tally = yield* call(context, "tallyHumanTasks", { migrationId, gate: id });
   const decision = gateDecision(tally, gate.required);
   if (decision || now.getTime() >= Date.parse(gate.expiresAt)) {
     // Closed first, so no link can decide any more; the tally after closing is final and counts any
     // decision recorded while this one was being read.
-    yield* call(context, Activities.closeHumanTasks, { migrationId, gate: id, outcome: decision ?? "expired" });
-    const final = yield* call(context, Activities.tallyHumanTasks, { migrationId, gate: id });
+    yield* call(context, "closeHumanTasks", { migrationId, gate: id, outcome: decision ?? "expired" });
+    const final = yield* call(context, "tallyHumanTasks", { migrationId, gate: id });
     slot.set(state, undefined);
     return gateDecision(final, gate.required) ?? "expired";
   }
   if (reminderDue(gate, now)) {
-    yield* call(context, Activities.remindHumanTasks, { migrationId, gate: id });
+    yield* call(context, "remindHumanTasks", { migrationId, gate: id });
     gate.nextReminderAt = at(context, timingsOf(state).gateReminderMs).toISOString();
   }
   return { until: gateWakeAt(gate) };

@@ -1,0 +1,38 @@
+/**
+ * Who a human task goes to, and what the workflow waits on them for (the orchestration publishes it as
+ * custom status; the status page and the demo show it). Pure: the task payloads (shared/taskPayloads.ts)
+ * and the activities that open tasks use the same rules.
+ */
+import type { HumanTaskPurpose, MigrationRequest, OpenGate, WaitingOn } from "../workflow";
+
+/** An approval (k of n approvers decide) or an operator step (the Peig admin confirms it is done). */
+export type TaskKind = "approval" | "operatorStep";
+
+export function taskKind(purpose: HumanTaskPurpose): TaskKind {
+  return purpose === "deletionApproval" || purpose === "phase2Approval" ? "approval" : "operatorStep";
+}
+
+/** Approvals go to the approvers; Peig steps to the admins, who do (or pass on) the Peig admin's part. */
+export function assigneesFor(purpose: HumanTaskPurpose, request: MigrationRequest): string[] {
+  return taskKind(purpose) === "approval" ? request.approvers : request.admins;
+}
+
+/** What the people of an open gate are asked, as the status page and the demo say it ("Waiting for: …"). */
+export function waitingOn(gate: OpenGate, request: MigrationRequest, merges?: number): WaitingOn {
+  const who = assigneesFor(gate.purpose, request);
+  const what: Record<HumanTaskPurpose, string> = {
+    deletionApproval: `${gate.required} of ${who.length} approvers to approve deleting the migration configuration`,
+    phase2Approval: `${gate.required} of ${who.length} approvers to approve creating Peig accounts for those who missed the window`,
+    peigConfiguration: "the Peig admin to save the migration configuration in Peig",
+    peigAccounts: "the Peig admin to create the missing Peig accounts",
+    peigChecklist: "the Peig admin to confirm every user is onboarded and linked in Peig",
+    peigDeletion: "the Peig admin to delete the migration configuration in Peig",
+    peigMerges: `the Peig admin to review the merge task: ${merges ?? "the"} pending request(s) typed with another e-mail`,
+  };
+  return {
+    who,
+    what: what[gate.purpose],
+    ...(gate.openedAt ? { since: gate.openedAt } : {}),
+    expiresAt: gate.expiresAt,
+  };
+}
