@@ -7,8 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "fs";
 import { tmpdir } from "os";
 import { join, relative, resolve, sep } from "path";
 import { parse as parseYaml } from "yaml";
-import "../../functions";
-import { registry } from "../../local/host/fakeCore";
+import type { registry as Registry } from "../../local/host/fakeCore";
 
 const root = resolve(__dirname, "../..");
 const read = (path: string) => readFileSync(join(root, path), "utf8");
@@ -16,6 +15,33 @@ const { stagePackage, PROJECT_FILES } = require("../../scripts/package.js") as {
   stagePackage(outDir: string): { bytes: number; files: number };
   PROJECT_FILES: string[];
 };
+
+/** Settings as an operator-mode deployment in Azure has them: the entry point validates them at load. */
+const settings = {
+  MIGRATION_STORAGE_TABLE_ENDPOINT: "https://peigmigration.table.core.windows.net",
+  MAIL_SENDERS: "peig-migration@contoso.com",
+  PEIG_MODE: "operator",
+  PUBLIC_BASE_URL: "https://peig-migration.azurewebsites.net",
+};
+
+/** The functions the entry point registers when this process loads it from the sources (ts-jest). */
+function registeredFromSources(): { name: string; trigger: string | undefined }[] {
+  const saved = process.env;
+  process.env = { ...saved, ...settings };
+  try {
+    let registry = new Map() as typeof Registry;
+    jest.isolateModules(() => {
+      registry = (require("../../local/host/fakeCore") as { registry: typeof Registry }).registry;
+      require("../../functions");
+    });
+    return [...registry.values()].map(({ metadata }) => ({
+      name: metadata.name,
+      trigger: Object.values(metadata.bindings).find((b) => b.type.endsWith("Trigger"))?.type,
+    }));
+  } finally {
+    process.env = saved;
+  }
+}
 
 /** Flex Consumption's package is best kept small (cold starts, the startup time limit): the target. */
 const MAX_UNPACKED_BYTES = 80 * 1024 * 1024;
@@ -134,7 +160,7 @@ describe("the deployment package", () => {
       {
         cwd: dir,
         encoding: "utf8",
-        env: { ...process.env, NODE_PATH: "", TS_NODE_PROJECT: join(root, "tsconfig.json") },
+        env: { ...process.env, ...settings, NODE_PATH: "", TS_NODE_PROJECT: join(root, "tsconfig.json") },
         timeout: 120_000,
       },
     );
@@ -142,10 +168,7 @@ describe("the deployment package", () => {
     expect(child.status).toBe(0);
     const loaded = (JSON.parse(child.stdout.trim().split("\n").pop()!) as { functions: unknown[] }).functions;
     // The same app compiled by ts-jest in this process: every function, with the same trigger.
-    const expected = [...registry.values()].map(({ metadata }) => ({
-      name: metadata.name,
-      trigger: Object.values(metadata.bindings).find((b) => b.type.endsWith("Trigger"))?.type,
-    }));
+    const expected = registeredFromSources();
     const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
     expect(expected.length).toBeGreaterThan(10);
     expect([...(loaded as { name: string }[])].sort(byName)).toEqual(expected.sort(byName));
