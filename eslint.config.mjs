@@ -96,6 +96,22 @@ export default tseslint.config(
   { files: ["orchestrations/**/*.ts"], rules: determinismRules },
   { files: ["orchestrations/index.ts"], rules: { "no-restricted-imports": orchestrationImports({ registers: true }) } },
   {
+    // Use cases know neither HTTP nor the Durable client: the functions/ layer maps requests and results.
+    files: ["app/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: ["@azure/functions", "durable-functions"].map((name) => ({
+            name,
+            message: "app/ is plain use cases: take what you need as a parameter (app/ports.ts).",
+          })),
+          patterns: [{ group: ["**/functions/**"], message: "app/ must not depend on the HTTP layer." }],
+        },
+      ],
+    },
+  },
+  {
     files: ["**/*.js"],
     languageOptions: {
       sourceType: "commonjs",

@@ -128,9 +128,9 @@ export async function configurePeigMigration(
   const config = { applicationId: runtime.app.appId, idpCertificatePem: runtime.app.certificatePem };
   const existing = await s.peig.getMigrationConfiguration();
   if (
-    existing &&
-    existing.applicationId === config.applicationId &&
-    existing.certificateThumbprint === runtime.app.thumbprint
+    existing.state === "saved" &&
+    existing.configuration.applicationId === config.applicationId &&
+    existing.configuration.certificateThumbprint === runtime.app.thumbprint
   )
     return "unchanged";
   const validation = await s.peig.validateMigrationConfiguration(config);

@@ -2,10 +2,9 @@
 import type { HttpRequest, HttpResponseInit } from "@azure/functions";
 import type { Settings } from "../shared/config";
 
-export interface FieldError {
-  field: string;
-  message: string;
-}
+import * as df from "durable-functions";
+import type { FieldError, MigrationRunner } from "../app/ports";
+import { Events, Orchestrations, type MigrationProgress } from "../shared/workflow";
 
 /** Every JSON answer: never cached (they carry migration state), never sniffed as something else. */
 export const JSON_HEADERS = { "cache-control": "no-store", "x-content-type-options": "nosniff" } as const;
@@ -90,4 +89,44 @@ export function adminName(request: HttpRequest, settings: Pick<Settings, "WEBSIT
 
 export function baseUrlOf(request: HttpRequest, configured?: string): string {
   return (configured ?? new URL(request.url).origin).replace(/\/$/, "");
+}
+
+/**
+ * A form post must come from our own page. Browsers send Sec-Fetch-Site on the requests they make
+ * (https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Sec-Fetch-Site) and Origin on form POSTs; either
+ * naming another site is refused before anything is looked up. Origin "null" proves nothing either way: our
+ * pages' Referrer-Policy no-referrer makes browsers send exactly that from our own form
+ * (https://fetch.spec.whatwg.org/#origin-header), so there Sec-Fetch-Site decides.
+ */
+export function isCrossSite(request: HttpRequest, publicBaseUrl: string): boolean {
+  const site = request.headers.get("sec-fetch-site");
+  if (site && site !== "same-origin" && site !== "none") return true;
+  const origin = request.headers.get("origin");
+  if (origin === null || origin === "null") return false;
+  return origin !== new URL(request.url).origin && origin !== new URL(publicBaseUrl).origin;
+}
+
+/** The runner over a Durable client (what the HTTP functions get from their client binding). */
+export function durableRunner(client: df.DurableClient): MigrationRunner {
+  return {
+    start: async (id, input) => void (await client.startNew(Orchestrations.migration, { instanceId: id, input })),
+    // A finished instance answers 410, which the client treats as success: nothing is waiting to be woken.
+    wake: (id) => client.raiseEvent(id, Events.wake, {}),
+    status: async (id) => {
+      const durable = await client.getStatus(id).catch(() => undefined);
+      if (!durable) return undefined;
+      return {
+        runtimeStatus: String(durable.runtimeStatus),
+        progress: (durable.customStatus ?? undefined) as MigrationProgress | undefined,
+      };
+    },
+  };
+}
+
+/** Routes that start, signal or read an orchestration: behind the function key, with the durable client binding. */
+export function registerClientRoutes(
+  routes: [name: string, method: "GET" | "POST", route: string, handler: df.HttpDurableClientHandler][],
+): void {
+  for (const [name, method, route, handler] of routes)
+    df.app.client.http(name, { route, methods: [method], authLevel: "function", handler });
 }

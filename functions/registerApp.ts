@@ -8,6 +8,7 @@ import { createActivities, registerActivities } from "../activities";
 import { registerOrchestrations } from "../orchestrations";
 import { useServices, type Services } from "../shared/services";
 import { registerMigrationFunctions } from "./migrations";
+import { registerPageFunctions } from "./pages";
 import { registerTaskFunctions } from "./tasks";
 
 export function registerApp(services: Services): void {
@@ -15,5 +16,6 @@ export function registerApp(services: Services): void {
   registerOrchestrations();
   registerActivities(createActivities(services));
   registerMigrationFunctions();
+  registerPageFunctions();
   registerTaskFunctions();
 }

@@ -12,7 +12,7 @@ import { PreconditionFailedError, type TaskRecord } from "../shared/store";
 import type { TaskDecision } from "../shared/taskPayloads";
 import { hashToken, isCsrfTokenFor, newCsrfToken, tokensEqual } from "../shared/tokens";
 import { Events } from "../shared/workflow";
-import { callerName, html } from "./http";
+import { callerName, html, isCrossSite } from "./http";
 
 /** One cookie per task (named after a prefix of its hash), so task pages open side by side do not overwrite each other's. */
 const csrfCookieName = (hash: string) => `peig_task_csrf_${hash.slice(0, 16)}`;
@@ -61,21 +61,6 @@ async function findOpenTask(request: HttpRequest, s: Services): Promise<Lookup> 
   return { ok: true, task, hash, token };
 }
 
-/**
- * A decision must come from our own page. Browsers send Sec-Fetch-Site on the requests they make
- * (https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Sec-Fetch-Site) and Origin on form POSTs; either
- * naming another site is refused before anything is looked up. Origin "null" proves nothing either way: our
- * pages' Referrer-Policy no-referrer makes browsers send exactly that from our own form
- * (https://fetch.spec.whatwg.org/#origin-header), so there Sec-Fetch-Site decides.
- */
-function isCrossSite(request: HttpRequest, s: Services): boolean {
-  const site = request.headers.get("sec-fetch-site");
-  if (site && site !== "same-origin" && site !== "none") return true;
-  const origin = request.headers.get("origin");
-  if (origin === null || origin === "null") return false;
-  return origin !== new URL(request.url).origin && origin !== new URL(s.settings.PUBLIC_BASE_URL).origin;
-}
-
 export async function showTask(request: HttpRequest): Promise<HttpResponseInit> {
   const s = services();
   const found = await findOpenTask(request, s);
@@ -116,7 +101,7 @@ export async function showTask(request: HttpRequest): Promise<HttpResponseInit> 
 
 export async function decideTask(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
   const s = services();
-  if (isCrossSite(request, s))
+  if (isCrossSite(request, s.settings.PUBLIC_BASE_URL))
     return html(
       403,
       renderTaskMessage(

@@ -64,7 +64,7 @@ export function describeFailure(step: string, thrown: unknown): StepFailure {
       service: "peig",
       status: null,
       message,
-      fix: "Peig did not answer: check that PEIG_API_BASE_URL is reachable from the Function App. The migration tries again by itself.",
+      fix: "Peig did not answer: check that PEIG_API_BASE_URL is reachable from the Function App, then resume.",
     };
   }
   if ((error as { name?: string } | null)?.name === "RestError") {
@@ -88,14 +88,14 @@ function graphFix(status: number | null, kind: string | undefined): string {
   }
   if (status === 401)
     return "Microsoft Graph refused the app's token: check the managed identity (AZURE_CLIENT_ID) and GRAPH_CLOUD.";
-  return `Microsoft Graph is unavailable or throttling (${status ?? "no response"}). The migration tries again by itself; resume to try at once.`;
+  return `Microsoft Graph is unavailable or throttling (${status ?? "no response"}): wait until it recovers, or resume to try at once.`;
 }
 
 function peigFix(status: number, operation: string): string {
   if (status === 401) return "Peig refused PEIG_API_KEY: renew the key (a Key Vault reference in Azure), then resume.";
   if (status === 403)
     return `Peig refused ${operation}: the API key's admin needs the right to ${peigRight(operation)} in Peig; grant it, then resume.`;
-  return `Peig answered ${status} to ${operation}. The migration tries again by itself; resume to try at once.`;
+  return `Peig answered ${status} to ${operation}: wait until it recovers, or resume to try at once.`;
 }
 
 /** The error an activity fails with: readable text, plus the tag the orchestration reads back (as StepFailedError). */

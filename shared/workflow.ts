@@ -211,6 +211,10 @@ export interface WaitingOn {
   expiresAt: string;
 }
 
+/** The commands an admin may give a running migration (the JSON API's routes and the status page's buttons). */
+export const adminActions = ["extendDeadline", "cancel", "requestApprovalAgain", "resume"] as const;
+export type AdminAction = (typeof adminActions)[number];
+
 export interface AdminCommands {
   deadline: string;
   cancelRequested?: { reason: string; by: string; at: string };
@@ -273,3 +277,21 @@ export interface BatchResult {
 export type Phase2Outcome = { created: number; failed: number; skipped: boolean };
 
 export const gateId = (purpose: HumanTaskPurpose, round: number) => `${purpose}-${round}`;
+
+/** The orchestration's first input, from what the start stored in the migration row. */
+export function initialState(
+  migrationId: string,
+  start: { request: MigrationRequest; peigMode: PeigMode; taskLinkTtlMs: number; timings?: WorkflowTimings },
+): MigrationState {
+  return {
+    migrationId,
+    request: start.request,
+    peigMode: start.peigMode,
+    taskLinkTtlMs: start.taskLinkTtlMs,
+    timings: start.timings,
+    phase: "setup",
+    deadline: start.request.deadline,
+    window: { invited: false, remindersSent: [], cycles: 0 },
+    approvalRound: 0,
+  };
+}

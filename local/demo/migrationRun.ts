@@ -120,7 +120,7 @@ export async function runMigration(
     } else if (gateClosed && !options.autoApprove) {
       hintOnce(
         "approval",
-        `The approval links expired or were rejected. Ask again with:\n  curl -X POST ${demo.baseUrl}/api/migrations/${id}/approval -H "x-functions-key: ${demo.functionKey}"`,
+        `The approval links expired or were rejected. Ask the approvers again with the button on the status page:\n  ${demo.baseUrl}/api/migrations/${id}/page?code=${encodeURIComponent(demo.functionKey)}`,
       );
     }
   };

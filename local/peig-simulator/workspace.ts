@@ -133,15 +133,25 @@ export class PeigWorkspace {
   // --- Configuration > Microsoft 365 Active Provider > Migration -------------------------------------------
 
   getConfiguration(): SavedMigrationConfigurationBody {
-    if (!this.configuration) {
-      throw new PeigSimulatorError(
-        404,
-        "migrationConfigurationNotFound",
-        "The Microsoft 365 Active Provider has no migration configuration.",
-      );
-    }
+    if (!this.configuration) throw this.noConfiguration();
     const { fingerprint: _fingerprint, ...body } = this.configuration;
     return body;
+  }
+
+  /** 404 for a read or delete with no configuration; after a delete it says when (a new migration's preflight tells "over" from "never"). */
+  private noConfiguration(): PeigSimulatorError {
+    return this.migrationClosedAt
+      ? new PeigSimulatorError(
+          404,
+          "migrationConfigurationNotFound",
+          `The Microsoft 365 Active Provider has no migration configuration: it was deleted at ${this.migrationClosedAt}, and deleting cannot be undone.`,
+          { deletedAt: this.migrationClosedAt },
+        )
+      : new PeigSimulatorError(
+          404,
+          "migrationConfigurationNotFound",
+          "The Microsoft 365 Active Provider has no migration configuration.",
+        );
   }
 
   /** The Validate button: GUID format, a parseable certificate, valid now. Records a pass for Save. */
@@ -215,13 +225,7 @@ export class PeigWorkspace {
 
   /** Irreversible: afterwards nobody onboards through the migration app and the configuration cannot be saved again. */
   delete(): void {
-    if (!this.configuration) {
-      throw new PeigSimulatorError(
-        404,
-        "migrationConfigurationNotFound",
-        "The Microsoft 365 Active Provider has no migration configuration (never saved, or already deleted).",
-      );
-    }
+    if (!this.configuration) throw this.noConfiguration();
     this.configuration = null;
     this.migrationClosedAt = this.nowIso();
   }

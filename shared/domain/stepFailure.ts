@@ -22,7 +22,7 @@ export const appFailure = (step: string, message: string): StepFailure => ({
   service: "app",
   status: null,
   message,
-  fix: "Read the message and the audit trail; fix the cause, then resume (POST /api/migrations/{id}/resume) or cancel.",
+  fix: "Read the message and the audit trail; fix the cause, then resume or cancel from the status page.",
 });
 
 /** The text an activity fails with: readable, plus the tag the orchestration reads back. */

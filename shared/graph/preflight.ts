@@ -7,7 +7,7 @@ import type { IdentifierUriRestrictionRead, TenantReadiness } from "../entra/por
 import { featurePermissions, rolesInclude, type Feature } from "./permissions";
 
 export interface PreflightFinding {
-  check: "permission" | "identifierUriPolicy" | "signInLogs" | "senderMailbox";
+  check: "permission" | "identifierUriPolicy" | "signInLogs" | "senderMailbox" | "workspace";
   severity: "blocking" | "warning";
   /** The setting or request field the fix is about. */
   field: string;

@@ -386,11 +386,11 @@ const ADMIN_NOTICES: Record<string, { subject: string; lead: string }> = {
   },
   "approval.rejected": {
     subject: "deletion rejected",
-    lead: "An approver rejected deleting the migration configuration. Nothing was deleted. Request approval again when the concerns are resolved (POST /api/migrations/{id}/approval).",
+    lead: "An approver rejected deleting the migration configuration. Nothing was deleted. When the concerns are resolved, ask the approvers again with the button on the status page.",
   },
   "approval.expired": {
     subject: "approval expired",
-    lead: "The approval links expired without enough approvals. Nothing was deleted. Request approval again (POST /api/migrations/{id}/approval).",
+    lead: "The approval links expired without enough approvals. Nothing was deleted. To try again, ask the approvers again with the button on the status page.",
   },
   "peigChecklist.expired": {
     subject: "the Peig admin did not confirm the checklist",
@@ -398,7 +398,7 @@ const ADMIN_NOTICES: Record<string, { subject: string; lead: string }> = {
   },
   needsAttention: {
     subject: "needs attention",
-    lead: "A step of the migration keeps failing. The migration has not failed: it waits and tries the step again by itself, and carries on where it stopped once the cause is gone. Below: the step, the service, its answer and the likely fix. After fixing it, resume to try at once (POST /api/migrations/{id}/resume), or cancel.",
+    lead: "A step of the migration keeps failing. The migration has not failed: it waits and tries the step again by itself, and carries on where it stopped once the cause is gone. Below: the step, the service, its answer and the likely fix. After fixing it, press Resume on the status page to try at once, or cancel there.",
   },
   "merges.rejected": {
     subject: "the Peig admin declined the merges",

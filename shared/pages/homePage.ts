@@ -222,7 +222,11 @@ export function renderPlanPage(input: {
 <div class="card" id="plan"><p><strong id="users-in-scope">${plan.usersInScope}</strong> users in scope, <strong>${plan.recipients}</strong> of them with a mailbox (the only ones mail reaches). Deadline ${escapeHtml(plan.deadline)}; progress checked every ${escapeHtml(plan.monitor.every)} (${plan.monitor.checks} checks).</p>
 <h2>Mail plan</h2><p>Sent from ${escapeHtml(plan.senders.join(", ") || "no mailbox")}.</p><table><thead><tr><th>Mail</th><th>Starts</th><th>Recipients</th><th>Messages</th><th>Last recipient mailed</th></tr></thead><tbody>${sends}</tbody></table>
 <h2>Shortfalls</h2>${list(plan.shortfalls, "bad")}<h2>Warnings</h2>${list(plan.warnings, "warn")}<h2>Preflight</h2>${list(findings, blocking ? "bad" : "warn")}</div>
-<form method="post" action="${escapeHtml(input.startAction)}">${hiddenForm(input.form)}<input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}"><p><button class="primary" type="submit">Start the migration</button></p></form>
+${
+  blocking
+    ? `<p class="bad" id="refused">This migration cannot start until the blocking findings above are resolved.</p>`
+    : `<form method="post" action="${escapeHtml(input.startAction)}">${hiddenForm(input.form)}<input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}"><p><button class="primary" type="submit">Start the migration</button></p></form>`
+}
 <form method="post" action="${escapeHtml(input.editAction)}">${hiddenForm(input.form)}<input type="hidden" name="edit" value="1"><p><button type="submit">Change the request</button></p></form>`;
   return page("The plan", body);
 }

@@ -37,7 +37,7 @@ body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:
 main{max-width:980px;margin:0 auto;padding:24px}
 h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px}
 .card{background:#fff;border:1px solid #dde1e6;border-radius:8px;padding:16px 20px;margin:12px 0}
-.card.attention{border-color:#b42318;background:#fff4f2}
+.card.attention{border-color:#b42318;background:#fff4f2} .card.done{border-color:#1a7f37;background:#f0faf3}
 .muted{color:#5b6470} .ok{color:#1a7f37} .bad{color:#b42318} .warn{color:#9a6700}
 table{border-collapse:collapse;width:100%;font-size:14px} th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #eceef1;vertical-align:top;overflow-wrap:anywhere}
 th{font-weight:600;color:#5b6470}
@@ -46,12 +46,12 @@ th{font-weight:600;color:#5b6470}
 .timeline li.done{background:#d5efdc} .timeline li.now{background:#2f6fde;color:#fff}
 pre{white-space:pre-wrap;word-break:break-all;background:#f0f2f5;padding:10px;border-radius:6px;font-size:12px}
 button{font:inherit;padding:8px 18px;border-radius:6px;border:1px solid #8a94a3;background:#fff;cursor:pointer;margin-right:8px}
+#actions form+form{border-top:1px solid #eceef1;margin-top:12px} #actions input{font:inherit;padding:6px 8px;border:1px solid #8a94a3;border-radius:6px;width:min(100%,24em)}
 button.primary{background:#2f6fde;border-color:#2f6fde;color:#fff} button.danger{background:#b42318;border-color:#b42318;color:#fff}
 `;
 
-export function page(title: string, body: string, options: { refreshSeconds?: number } = {}): string {
-  const refresh = options.refreshSeconds ? `<meta http-equiv="refresh" content="${options.refreshSeconds}">` : "";
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">${refresh}<title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
+export function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
 }
 
 export function table(headers: string[], rows: unknown[][], empty = "None."): string {

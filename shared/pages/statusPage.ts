@@ -1,10 +1,12 @@
 /**
  * The admin's status page: phase timeline, progress, a chart of onboarded users over time with the
  * reminder moments marked, the users still missing, mismatched requests with their Merge suggestion,
- * open human tasks and the audit trail. Server-rendered SVG, refreshed by the browser every 30 s.
+ * open human tasks, the audit trail, and a button for each command an admin may give now. Server-rendered, no
+ * script; no automatic refresh either, which would wipe a half-typed cancel reason (a Reload link instead).
  */
-import { formatHuman } from "../domain/humanTime";
-import { isFinalPhase, type WaitingOn } from "../workflow";
+import { DEFAULT_TIME_ZONE, formatHuman } from "../domain/humanTime";
+import { wallClockOf } from "../domain/wallClock";
+import { isFinalPhase, type AdminAction, type WaitingOn } from "../workflow";
 import type { BouncedUserSummary } from "../domain/mailPlan";
 import { checklistHtml, escapeHtml, isolatedParts, page, table, timeHtml, type HtmlCell } from "./layout";
 import type { MigrationCounts } from "../workflow";
@@ -48,6 +50,16 @@ export interface StatusView {
   audit: { at: string; actor: string; action: string; details: Record<string, unknown> }[];
   links: { report: string };
   generatedAt: string;
+  /** The admin's buttons: the commands allowed now, where the forms post, and their CSRF token. */
+  actions: StatusActions;
+}
+
+export interface StatusActions {
+  allowed: readonly AdminAction[];
+  formAction: string;
+  csrf: string;
+  /** What the last button did, or why it was refused. */
+  notice?: { text: string; tone: "ok" | "bad" };
 }
 
 /** A user whose last mail bounced, as the page shows them. */
@@ -96,9 +108,10 @@ export function renderStatusPage(view: StatusView): string {
   const when = (iso: string) => ({ html: timeHtml(iso, now, view.timeZone) });
   const body = `
   <h1>Peig migration: ${escapeHtml(view.workspace)}</h1>
-  <p class="muted">${escapeHtml(view.domain)} · ${escapeHtml(view.peigMode)} mode · migration ${escapeHtml(view.id)} · updated ${escapeHtml(formatHuman(now, view.timeZone))}</p>
+  <p class="muted">${escapeHtml(view.domain)} · ${escapeHtml(view.peigMode)} mode · migration ${escapeHtml(view.id)} · updated ${escapeHtml(formatHuman(now, view.timeZone))}${finished ? "" : ` · <a href="${escapeHtml(view.actions.formAction)}">Reload</a>`}</p>
   ${timeline(view.phase)}
-  ${view.needsAttention ? attentionBanner(view.needsAttention, when) : ""}
+  ${view.actions.notice ? `<div class="card ${view.actions.notice.tone === "ok" ? "done" : "attention"}" role="status" id="notice"><p>${escapeHtml(view.actions.notice.text)}</p></div>` : ""}
+  ${view.needsAttention ? attentionBanner(view.needsAttention, when, view.actions) : ""}
   ${(view.waitingOn ?? []).map((w) => waitingBanner(w, when)).join("")}
   <div class="card">
     <p><strong>${counts.onboarded}</strong> of <strong>${counts.inScope}</strong> users onboarded (${percent}%)</p>
@@ -107,6 +120,7 @@ export function renderStatusPage(view: StatusView): string {
     <p>Deadline <strong>${when(view.deadline).html}</strong>${view.nextReminder ? ` · next reminder ${when(view.nextReminder).html}` : ""}${view.waitingFor && !finished ? ` · waiting for ${escapeHtml(view.waitingFor)}` : ""}</p>
     ${view.phase === "completed" ? `<p><a href="${escapeHtml(view.links.report)}">Open the report</a></p>` : ""}
   </div>
+  ${actionsCard(view, view.actions, !!view.needsAttention, when)}
   <h2>Onboarded over time</h2>
   <div class="card">${chart(view)}</div>
   ${view.checklist ? `<h2>Checklist</h2>${checklistHtml(view.checklist)}` : ""}
@@ -148,7 +162,7 @@ export function renderStatusPage(view: StatusView): string {
       .map((a) => [when(a.at), a.actor, a.action, JSON.stringify(a.details)]),
   )}
   `;
-  return page(`Peig migration ${view.workspace}`, body, { refreshSeconds: finished ? undefined : 30 });
+  return page(`Peig migration ${view.workspace}`, body);
 }
 
 /** "Waiting for: the Peig admin to confirm 9 merges — task sent to it@… on …": the link itself is only in their e-mail. */
@@ -163,16 +177,81 @@ function moreLink(table: UserTable<unknown>, total: number): string {
     : "";
 }
 
-function attentionBanner(a: NonNullable<StatusView["needsAttention"]>, when: (iso: string) => HtmlCell): string {
+/**
+ * One truth about retrying: either it still tries by itself (and when next), or it stopped and waits for a person.
+ * Resume sits here, where the failure is explained.
+ */
+function attentionBanner(
+  a: NonNullable<StatusView["needsAttention"]>,
+  when: (iso: string) => HtmlCell,
+  actions: StatusActions,
+): string {
   const service =
     { graph: "Microsoft Graph", peig: "Peig", store: "Table Storage", app: "the app" }[a.service] ?? a.service;
-  return `<div class="card attention" role="alert">
+  const retry = a.nextAttemptAt
+    ? `It still tries again by itself: next try ${when(a.nextAttemptAt).html}.`
+    : "It no longer tries by itself: fix the cause, then resume (or cancel below).";
+  const resume = actions.allowed.includes("resume")
+    ? actionForm(actions, "resume", "", `<button class="primary" type="submit">Resume now</button>`)
+    : "";
+  return `<div class="card attention" role="alert" id="needs-attention">
     <h2>Needs attention</h2>
     <p>Step <strong>${escapeHtml(a.step)}</strong> keeps failing since ${when(a.since).html}: ${escapeHtml(service)}${a.status !== null ? ` answered <strong>${a.status}</strong>` : " did not answer"}.</p>
     <p><strong>Likely fix:</strong> ${escapeHtml(a.fix)}</p>
     <p class="muted">${escapeHtml(a.message)}</p>
-    <p>${a.nextAttemptAt ? `Next try by itself: ${when(a.nextAttemptAt).html}. ` : "It no longer tries by itself. "}Resume with POST /api/migrations/{id}/resume once fixed, or cancel.</p>
+    <p id="retrying">${retry}</p>${resume}
   </div>`;
+}
+
+/** A form for one command: its hidden action and CSRF token, then `fields` and the button. */
+function actionForm(actions: StatusActions, action: AdminAction, fields: string, button: string): string {
+  return `<form method="post" action="${escapeHtml(actions.formAction)}" id="action-${action}"><input type="hidden" name="action" value="${action}"><input type="hidden" name="csrf" value="${escapeHtml(actions.csrf)}">${fields}<p>${button}</p></form>`;
+}
+
+/** The commands allowed now, each a form; none when nothing can be done (a finished migration). */
+function actionsCard(
+  view: StatusView,
+  actions: StatusActions,
+  resumeShown: boolean,
+  when: (iso: string) => HtmlCell,
+): string {
+  const allowed = (action: AdminAction) => actions.allowed.includes(action);
+  const zoneName = view.timeZone ?? DEFAULT_TIME_ZONE;
+  const forms = [
+    allowed("resume") && !resumeShown
+      ? actionForm(
+          actions,
+          "resume",
+          `<p>A step is being tried again after a failure.</p>`,
+          `<button type="submit">Try the failed step now</button>`,
+        )
+      : "",
+    allowed("requestApprovalAgain")
+      ? actionForm(
+          actions,
+          "requestApprovalAgain",
+          `<p>The last approval round was rejected or expired. Nothing was deleted.</p>`,
+          `<button class="primary" type="submit">Ask the approvers again</button>`,
+        )
+      : "",
+    allowed("extendDeadline")
+      ? actionForm(
+          actions,
+          "extendDeadline",
+          `<p><label for="new-deadline">New deadline, ${escapeHtml(zoneName)} time</label> <span class="muted">(now ${when(view.deadline).html})</span><br><input id="new-deadline" name="deadline" type="datetime-local" value="${escapeHtml(wallClockOf(new Date(view.deadline), zoneName))}" required></p>`,
+          `<button type="submit">Extend the deadline</button>`,
+        )
+      : "",
+    allowed("cancel")
+      ? actionForm(
+          actions,
+          "cancel",
+          `<p><label for="cancel-reason">Why cancel</label> <span class="muted">(kept in the audit trail; nothing is deleted)</span><br><input id="cancel-reason" name="reason" type="text" maxlength="500"></p>`,
+          `<button class="danger" type="submit">Cancel the migration</button>`,
+        )
+      : "",
+  ].filter(Boolean);
+  return forms.length ? `<h2>What you can do</h2><div class="card" id="actions">${forms.join("")}</div>` : "";
 }
 
 function timeline(current: string): string {

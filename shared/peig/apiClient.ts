@@ -30,6 +30,7 @@ import type {
   CreatePeigAccountResult,
   Microsoft365Account,
   MigrationConfiguration,
+  MigrationConfigurationState,
   MigrationConfigurationInput,
   OnboardingRequest,
   PeigAccount,
@@ -155,13 +156,14 @@ export class PeigApiClient implements PeigPort {
     };
   }
 
-  async getMigrationConfiguration(): Promise<MigrationConfiguration | null> {
+  async getMigrationConfiguration(): Promise<MigrationConfigurationState> {
     try {
       const body = await this.call<SavedMigrationConfigurationBody>("getMigrationConfiguration");
-      return toConfiguration(body);
+      return { state: "saved", configuration: toConfiguration(body) };
     } catch (error) {
-      if (isPeigError(error, "migrationConfigurationNotFound")) return null;
-      throw error;
+      if (!isPeigError(error, "migrationConfigurationNotFound")) throw error;
+      const deletedAt = error.detail?.deletedAt;
+      return deletedAt ? { state: "deleted", deletedAt } : { state: "none" };
     }
   }
 

@@ -122,6 +122,8 @@ export interface ErrorBody {
     resolution?: RequestResolution;
     /** invalidMigrationConfiguration: what is wrong. */
     problems?: ValidationProblem[];
+    /** migrationConfigurationNotFound after a delete: when it was deleted (absent when it was never saved). */
+    deletedAt?: string;
   };
 }
 

@@ -37,6 +37,12 @@ export interface MigrationConfiguration {
   savedAt: string;
 }
 
+/** What Configuration > Microsoft 365 Active Provider > Migration shows: nothing yet, a saved configuration, or that it was deleted (for good). */
+export type MigrationConfigurationState =
+  | { state: "none" }
+  | { state: "saved"; configuration: MigrationConfiguration }
+  | { state: "deleted"; /** ISO 8601. */ deletedAt: string };
+
 export interface ValidationResult {
   valid: boolean;
   /** Human-readable, one per problem, each naming the field ("applicationId: …", "idpCertificate: …"). */
@@ -110,8 +116,8 @@ export interface PeigPort {
    */
   sharedBy(peers: number): PeigPort;
   getSamlIdpInfo(): Promise<SamlIdpInfo>;
-  /** null when the provider has no migration configuration (never saved, or deleted). */
-  getMigrationConfiguration(): Promise<MigrationConfiguration | null>;
+  /** The saved configuration, or that there is none: never saved, or deleted (and when). */
+  getMigrationConfiguration(): Promise<MigrationConfigurationState>;
   validateMigrationConfiguration(config: MigrationConfigurationInput): Promise<ValidationResult>;
   /** Needs a passing validation of the same values first. Idempotent: the same values again = "unchanged". */
   saveMigrationConfiguration(config: MigrationConfigurationInput): Promise<"saved" | "unchanged">;

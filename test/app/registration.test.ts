@@ -64,6 +64,7 @@ describe("the app's entry point", () => {
         "POST home/start function",
         "GET migrations/{id} function",
         "GET migrations/{id}/page function",
+        "POST migrations/{id}/page function",
         "GET migrations/{id}/report function",
         "GET migrations/{id}/users function",
         "POST migrations/{id}/deadline function",

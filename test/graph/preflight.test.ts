@@ -3,7 +3,9 @@
  * reported with its fix by the dry run, and a blocking finding refuses the real start before anything is created.
  */
 import { defaultGrantedPermissions } from "../../local/graph-simulator/tenantAccess";
-import { startBody, startScenario, type Scenario } from "../workflow/harness";
+import { randomUUID } from "node:crypto";
+import { certificateValidFor } from "../peig/helpers";
+import { playEveryone, startBody, startScenario, type Scenario } from "../workflow/harness";
 import type { PreflightFinding } from "../../shared/graph/preflight";
 import type { LocalStackOptions } from "../../local/stack";
 
@@ -118,5 +120,110 @@ describe("preflight before anything is created", () => {
     expect(start.body.errors).toEqual([
       { field: "MAIL_SENDER", message: expect.stringContaining("nobody@contoso.com does not exist") },
     ]);
+  });
+});
+
+describe("preflight of the workspace (api mode, against the Peig simulator)", () => {
+  /** Writes to Entra and new migration rows since `mark`: a refused start makes none. */
+  const changesSince = async (mark: { graph: number; migrations: number }) => ({
+    graphWrites: s!.stack.graph.requestLog.slice(mark.graph).filter((r) => r.method !== "GET"),
+    newMigrations: (await s!.stack.store.listMigrations()).length - mark.migrations,
+  });
+  const mark = async () => ({
+    graph: s!.stack.graph.requestLog.length,
+    migrations: (await s!.stack.store.listMigrations()).length,
+  });
+  const workspaceFinding = (findings: PreflightFinding[]) => findings.filter((f) => f.check === "workspace");
+
+  it("a second migration on a finished workspace: the plan says it is over and federation is next; the start is refused (409) before Entra is touched", async () => {
+    s = await startScenario({ tenant: { users: 12, missRate: 0, mismatchRate: 0 } });
+    const first = await s.start();
+    expect(await playEveryone(s, first)).toBe("completed");
+    const before = await mark();
+
+    const dryRun = await post(startBody({ dryRun: true, deadline: "2027-01-15T09:00:00Z" }));
+    expect(dryRun.status).toBe(200);
+    expect(workspaceFinding(dryRun.body.preflight ?? [])).toEqual([
+      expect.objectContaining({
+        severity: "blocking",
+        field: "workspace",
+        problem: expect.stringMatching(
+          /migration configuration for this workspace was deleted on \w{3} \d+ \w{3} 2026/,
+        ),
+        fix: expect.stringMatching(/federation/),
+      }),
+    ]);
+    const start = await post(startBody({ deadline: "2027-01-15T09:00:00Z" }));
+    expect(start.status).toBe(409);
+    expect((start.body as { message?: string }).message).toMatch(/was deleted on .*federation/);
+    expect(await changesSince(before)).toEqual({ graphWrites: [], newMigrations: 0 });
+  });
+
+  it("a workspace whose migration configuration another migration saved: refused in the plan and at the start, nothing created", async () => {
+    s = await startScenario({ tenant: { users: 5 } });
+    const peig = s.stack.peig.state;
+    const applicationId = randomUUID();
+    const certificate = certificateValidFor(s.clock, -1, 365);
+    expect(peig.validate(applicationId, certificate)).toEqual([]);
+    peig.save(applicationId, certificate);
+    const before = await mark();
+
+    const dryRun = await post(startBody({ dryRun: true }));
+    expect(workspaceFinding(dryRun.body.preflight ?? [])).toEqual([
+      expect.objectContaining({
+        severity: "blocking",
+        problem: expect.stringContaining(`Another migration is using this Peig workspace`),
+      }),
+    ]);
+    expect(dryRun.body.preflight?.[0].problem).toContain(applicationId);
+    const start = await post(startBody());
+    expect(start.status).toBe(409);
+    expect(await changesSince(before)).toEqual({ graphWrites: [], newMigrations: 0 });
+    expect(peig.getConfiguration().applicationId).toBe(applicationId);
+  });
+
+  it("a workspace a running migration of this app holds: the plan names that migration", async () => {
+    s = await startScenario({ tenant: { users: 5 } });
+    const running = await s.start();
+    const dryRun = await post(startBody({ dryRun: true }));
+    expect(workspaceFinding(dryRun.body.preflight ?? [])).toEqual([
+      expect.objectContaining({ severity: "blocking", problem: expect.stringContaining(running) }),
+    ]);
+    const start = await post(startBody());
+    expect(start.status).toBe(409);
+    expect(start.body).toMatchObject({ id: running });
+  });
+
+  it("the home page's plan shows the refusal and offers no Start button", async () => {
+    s = await startScenario({ tenant: { users: 5 } });
+    await s.start();
+    const sample = startBody();
+    // The start form as the home page offers it (its defaults), filled in.
+    const home = await (
+      await fetch(`${s.host.baseUrl}/api/home?code=${encodeURIComponent(s.host.functionKey)}`)
+    ).text();
+    const defaults = Object.fromEntries(
+      [...home.matchAll(/<input [^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)].map(([, name, value]) => [name, value]),
+    );
+    const form = new URLSearchParams({
+      ...defaults,
+      phase2: "auto",
+      workspace: sample.workspace,
+      domain: sample.domain,
+      idpEntityId: sample.idpEntityId,
+      deadline: sample.deadline,
+      approvers: sample.approvers.join(", "),
+      admins: sample.admins.join(", "),
+    });
+    const res = await fetch(`${s.host.baseUrl}/api/home/plan?code=${encodeURIComponent(s.host.functionKey)}`, {
+      method: "POST",
+      body: form,
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    const html = await res.text();
+    expect(res.status).toBe(200);
+    expect(html).toContain("already has a migration running");
+    expect(html).toContain('id="refused"');
+    expect(html).not.toContain("Start the migration");
   });
 });

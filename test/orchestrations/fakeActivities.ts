@@ -3,7 +3,6 @@
  * with a virtual clock, every activity replaced by a scripted fake. No simulators, no store: a test says
  * what each activity answers and checks which activities the orchestration called, with what, and when.
  */
-import { initialState } from "../../functions/migrations";
 import { sampleStartRequest, START } from "../../local/fixtures/startRequest";
 import { VirtualClock } from "../../local/host/clocks";
 import type { ActivityHandler } from "../../local/host/engine";
@@ -12,7 +11,7 @@ import { registerOrchestrations } from "../../orchestrations";
 import type { ActivityInput, ActivityName, ActivityResult } from "../../orchestrations/common";
 import { defaultTimings } from "../../shared/domain/waits";
 import type { MigrationRuntime } from "../../shared/migrationRuntime";
-import { Events, gateId, type MigrationRequest, type MigrationState } from "../../shared/workflow";
+import { Events, gateId, initialState, type MigrationRequest, type MigrationState } from "../../shared/workflow";
 
 registerOrchestrations();
 

@@ -31,8 +31,8 @@ describe("Peig api adapter against the simulator", () => {
   });
 
   describe("migration configuration", () => {
-    it("reports no configuration as null", async () => {
-      await expect(rig.client.getMigrationConfiguration()).resolves.toBeNull();
+    it("reports a configuration never saved as none", async () => {
+      await expect(rig.client.getMigrationConfiguration()).resolves.toEqual({ state: "none" });
     });
 
     it("validates a GUID and a current certificate", async () => {
@@ -93,15 +93,19 @@ describe("Peig api adapter against the simulator", () => {
         rig.client.saveMigrationConfiguration({ applicationId, idpCertificatePem: certificate }),
       ).resolves.toBe("unchanged");
       const saved = await rig.client.getMigrationConfiguration();
-      expect(saved).toMatchObject({ applicationId, savedAt: rig.clock.now().toISOString() });
-      expect(saved?.certificateThumbprint).toMatch(/^[0-9A-F]{40}$/);
+      expect(saved).toMatchObject({
+        state: "saved",
+        configuration: { applicationId, savedAt: rig.clock.now().toISOString() },
+      });
+      expect(saved.state === "saved" && saved.configuration.certificateThumbprint).toMatch(/^[0-9A-F]{40}$/);
     });
 
-    it("deletes once, then reports alreadyDeleted, and never lets the configuration be saved again", async () => {
+    it("deletes once, then reports alreadyDeleted and when it was deleted, and never lets the configuration be saved again", async () => {
       await saveConfiguration();
+      const deletedAt = rig.clock.now().toISOString();
       await expect(rig.client.deleteMigrationConfiguration()).resolves.toBe("deleted");
       await expect(rig.client.deleteMigrationConfiguration()).resolves.toBe("alreadyDeleted");
-      await expect(rig.client.getMigrationConfiguration()).resolves.toBeNull();
+      await expect(rig.client.getMigrationConfiguration()).resolves.toEqual({ state: "deleted", deletedAt });
       await expect(
         rig.client.saveMigrationConfiguration({ applicationId, idpCertificatePem: certificate }),
       ).rejects.toMatchObject({ status: 409, code: "migrationClosed" });

@@ -154,7 +154,9 @@ describe("a dry run", () => {
 
 describe("one migration per workspace", () => {
   it("answers a second start for the same workspace with 409 and the existing id", async () => {
-    const sc = (s = await startScenario({ tenant: { users: 30 } }));
+    // Operator mode: another workspace is another Peig server (its IDP Entity ID in the request). In api mode the
+    // deployment's one Peig API is one workspace, which a running migration holds (test/graph/preflight.test.ts).
+    const sc = (s = await startScenario({ peigMode: "operator", tenant: { users: 30 } }));
     const id = await sc.start();
     const again = await post("migrations", startBody({ domain: "contoso.com", deadline: "2026-12-20T09:00:00Z" }));
     expect(again.status).toBe(409);
@@ -163,7 +165,8 @@ describe("one migration per workspace", () => {
     expect(body.statusUrl).toMatch(new RegExp(`/api/migrations/${id}$`));
     expect((await sc.stack.store.listMigrations()).map((m) => m.id)).toEqual([id]);
     // Another workspace is free.
-    expect((await post("migrations", startBody({ workspace: "fabrikam" }))).status).toBe(202);
+    const other = startBody({ workspace: "fabrikam", idpEntityId: "https://pap01.fabrikam.com/idp/shibboleth" });
+    expect((await post("migrations", other)).status).toBe(202);
   });
 });
 

@@ -7,11 +7,10 @@
  */
 import { randomUUID } from "node:crypto";
 import fc from "fast-check";
-import { initialState } from "../../functions/migrations";
 import { registry } from "../../local/host/fakeCore";
 import { defaultTimings } from "../../shared/domain/waits";
 import type { MigrationRuntime } from "../../shared/migrationRecord";
-import type { MigrationRequest, MigrationState } from "../../shared/workflow";
+import { initialState, type MigrationRequest, type MigrationState } from "../../shared/workflow";
 import { DAY, decideNow, HOUR, startBody, startScenario, type Scenario } from "./harness";
 
 type Action =

@@ -58,12 +58,11 @@ const filled = {
 
 describe("GET /api/migrations", () => {
   it("lists every migration once across pages of `top`, with its phase, progress, deadline and needs attention", async () => {
-    s = await startScenario({ tenant: { users: 10 } });
-    const ids = [
-      await s.start(),
-      await s.start(startBody({ workspace: "fabrikam" })),
-      await s.start(startBody({ workspace: "tailspin" })),
-    ];
+    // Operator mode: each workspace is its own Peig server (in api mode the deployment's one Peig API is one workspace).
+    s = await startScenario({ peigMode: "operator", tenant: { users: 10 } });
+    const other = (workspace: string) =>
+      startBody({ workspace, idpEntityId: `https://pap01.${workspace}.com/idp/shibboleth` });
+    const ids = [await s.start(), await s.start(other("fabrikam")), await s.start(other("tailspin"))];
     const first = (await (await s.api("migrations?top=2")).json()) as {
       migrations: { id: string }[];
       next: string | null;

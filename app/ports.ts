@@ -1,0 +1,21 @@
+/**
+ * What the use cases need, passed in by the caller (the HTTP functions, a test): the app's services and the
+ * orchestration engine behind a narrow port, so a use case runs, and is tested, without HTTP or a Durable client.
+ */
+import type { Services } from "../shared/services";
+import type { MigrationProgress, MigrationState } from "../shared/workflow";
+
+export type AppDeps = Services;
+
+/** The orchestration engine as the use cases see it. */
+export interface MigrationRunner {
+  /** Starts the migration orchestration under the migration's id. */
+  start(id: string, input: MigrationState): Promise<void>;
+  /** Wakes the orchestration: it re-reads the store (a finished instance is simply not woken). */
+  wake(id: string): Promise<void>;
+  /** The instance's runtime status and published progress; undefined when the engine cannot say. */
+  status(id: string): Promise<{ runtimeStatus: string; progress?: MigrationProgress } | undefined>;
+}
+
+/** A field and what is wrong with it (400 in the JSON API, next to the field on a page). */
+export type { FieldError } from "../shared/validation/startRequest";

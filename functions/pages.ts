@@ -1,0 +1,262 @@
+/**
+ * The admins' pages: the home page (the migrations and a start form that shows the plan before it starts) and a
+ * migration's status page, whose buttons give the admin commands. Plain HTML forms to the app's own origin, each
+ * with a CSRF token; they call the same use cases as the JSON API (app/).
+ */
+import * as df from "durable-functions";
+import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
+import {
+  cancelMigration,
+  CANCEL_ACCEPTED,
+  extendDeadline,
+  requestApprovalAgain,
+  resumeMigration,
+  type AdminAction,
+  type CommandResult,
+} from "../app/adminCommands";
+import { statusPageTables } from "../app/migrationViews";
+import type { FieldError } from "../app/ports";
+import { startMigration } from "../app/startMigration";
+import {
+  emptyStartForm,
+  renderHomePage,
+  renderPlanPage,
+  startBodyFromForm,
+  startFormFrom,
+  type StartForm,
+} from "../shared/pages/homePage";
+import { formatHuman } from "../shared/domain/humanTime";
+import { renderStatusPage, type StatusActions } from "../shared/pages/statusPage";
+import { renderTaskMessage } from "../shared/pages/taskPage";
+import { services } from "../shared/services";
+import { isCsrfTokenFor, newCsrfToken } from "../shared/tokens";
+import { adminName, baseUrlOf, durableRunner, html, isCrossSite, migrationIdOf, registerClientRoutes } from "./http";
+import { migrationsPage, statusUrl, statusWithLinks } from "./migrations";
+
+/** A link of the pages', carrying the function key it was opened with (a browser sends no key header). */
+function withCode(request: HttpRequest, url: string): string {
+  const code = request.query.get("code");
+  return code ? `${url}${url.includes("?") ? "&" : "?"}code=${encodeURIComponent(code)}` : url;
+}
+
+const homeUrl = (request: HttpRequest, path = "") => withCode(request, `${baseUrlOf(request)}/api/home${path}`);
+
+async function homePage(
+  request: HttpRequest,
+  form: StartForm,
+  errors: FieldError[],
+  status = 200,
+  notice?: string,
+): Promise<HttpResponseInit> {
+  const page = await migrationsPage(request);
+  const listed = page.kind === "ok" ? page : { migrations: [], next: null };
+  const migrations = listed.migrations.map((m) => ({ ...m, links: { page: withCode(request, m.links.page) } }));
+  return html(
+    status,
+    renderHomePage({
+      migrations,
+      next: listed.next && withCode(request, listed.next),
+      form,
+      errors: page.kind === "ok" ? errors : [...page.errors, ...errors],
+      planAction: homeUrl(request, "/plan"),
+      notice,
+    }),
+  );
+}
+
+/** GET /api/home: the admins' home page (the migrations and a start form). */
+async function getHomePage(request: HttpRequest): Promise<HttpResponseInit> {
+  return homePage(request, emptyStartForm(), []);
+}
+
+const postedForm = async (request: HttpRequest) => new URLSearchParams(await request.text());
+
+/**
+ * The confirm form's CSRF token: keyed by the function key the page was opened with and bound to the exact
+ * request planned, so a confirm starts only what its plan page showed.
+ */
+const startCsrfKey = (request: HttpRequest, body: Record<string, unknown>) =>
+  `${request.query.get("code") ?? ""}\n${JSON.stringify(body)}`;
+
+/** POST /api/home/plan: the dry run of the posted form, with a confirm form (or the form again, with its errors). */
+async function postHomePlan(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
+  const posted = await postedForm(request);
+  const form = startFormFrom(posted);
+  if (posted.has("edit")) return homePage(request, form, []);
+  const body = startBodyFromForm(form);
+  const s = services();
+  const result = await startMigration(
+    s,
+    durableRunner(client),
+    { ...body, dryRun: true },
+    adminName(request, s.settings),
+  );
+  if (result.kind !== "planned") return homePage(request, form, result.kind === "invalid" ? result.errors : [], 400);
+  return html(
+    200,
+    renderPlanPage({
+      plan: result.plan,
+      preflight: result.preflight,
+      form,
+      csrf: newCsrfToken(startCsrfKey(request, body)),
+      startAction: homeUrl(request, "/start"),
+      editAction: homeUrl(request, "/plan"),
+    }),
+  );
+}
+
+/** POST /api/home/start: the confirmed plan's start; then the status page. */
+async function postHomeStart(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
+  const posted = await postedForm(request);
+  const form = startFormFrom(posted);
+  const body = startBodyFromForm(form);
+  if (!isCsrfTokenFor(posted.get("csrf") ?? "", startCsrfKey(request, body))) {
+    const message = "this confirmation is not for this request (or the page is stale): show the plan again";
+    return homePage(request, form, [{ field: "csrf", message }], 403);
+  }
+  const s = services();
+  const result = await startMigration(
+    s,
+    durableRunner(client),
+    { ...body, dryRun: false },
+    adminName(request, s.settings),
+  );
+  switch (result.kind) {
+    case "accepted":
+      return redirect(withCode(request, `${statusUrl(request, result.id)}/page`));
+    case "conflict":
+      return homePage(request, form, [], 409, result.message);
+    case "invalid":
+      return homePage(request, form, result.errors, 400);
+    case "planned":
+      throw new Error("a start without dryRun answered with a plan");
+  }
+}
+
+/** The status page's forms: keyed by the function key the page was opened with and bound to this migration. */
+const pageCsrfKey = (request: HttpRequest, id: string) => `status-page\n${request.query.get("code") ?? ""}\n${id}`;
+
+/**
+ * What the page says after a command was accepted (`?done=…&at=…` of the redirect back to it), with when: a reload
+ * hours later still tells the truth.
+ */
+const DONE: Record<AdminAction, string> = {
+  resume: "Resume requested: the failed step is tried again now.",
+  cancel: CANCEL_ACCEPTED,
+  extendDeadline: "Deadline extended: reminders count down to the new deadline.",
+  requestApprovalAgain: "The approvers are asked again: a new round of approval links goes out now.",
+};
+const isAction = (value: string | null): value is AdminAction => value !== null && Object.hasOwn(DONE, value);
+
+function doneNotice(done: string | null, at: string | null, timeZone: string): StatusActions["notice"] {
+  if (!isAction(done)) return undefined;
+  const when = new Date(at ?? "");
+  return {
+    text: Number.isNaN(when.getTime()) ? DONE[done] : `${formatHuman(when, timeZone)} — ${DONE[done]}`,
+    tone: "ok",
+  };
+}
+
+async function statusPage(
+  request: HttpRequest,
+  client: df.DurableClient,
+  httpStatus = 200,
+  notice?: StatusActions["notice"],
+): Promise<HttpResponseInit> {
+  const s = services();
+  const status = await statusWithLinks(request, client);
+  if (!status) return html(404, renderTaskMessage("Not found", "There is no such migration."));
+  // The first page of each user table; the rest is a link to the users endpoint.
+  const tables = await statusPageTables(s, status.id, PAGE_TABLE_ROWS);
+  const more = (state: "notOnboarded" | "mismatched") => (tables[state].more ? status.links.users[state] : null);
+  // The page is opened with its function key in ?code= (a browser sends no x-functions-key header); its own links
+  // and forms carry that same key. Only here: the status JSON's links and every e-mail stay keyless, and the page is
+  // no-store, no-referrer and loads nothing from elsewhere.
+  const done = request.query.get("done");
+  return html(
+    httpStatus,
+    renderStatusPage({
+      ...status,
+      links: { ...status.links, report: withCode(request, status.links.report) },
+      notOnboarded: { rows: tables.notOnboarded.rows, more: more("notOnboarded") },
+      mismatched: { rows: tables.mismatched.rows, more: more("mismatched") },
+      actions: {
+        allowed: status.actions,
+        formAction: withCode(request, status.links.page),
+        csrf: newCsrfToken(pageCsrfKey(request, status.id)),
+        notice: notice ?? doneNotice(done, request.query.get("at"), status.timeZone),
+      },
+    }),
+  );
+}
+
+/** Rows of each user table on the status page. */
+const PAGE_TABLE_ROWS = 100;
+
+async function getMigrationPage(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
+  return statusPage(request, client);
+}
+
+/**
+ * POST /api/migrations/{id}/page: a button of the status page. Accepted: back to the page (303), which says so.
+ * Refused or invalid: the page, updated, saying why. Not from our page (no or a wrong CSRF token, or posted from
+ * another site): 403, and nothing is done.
+ */
+async function postMigrationPage(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
+  const id = migrationIdOf(request);
+  if (!id) return html(404, renderTaskMessage("Not found", "There is no such migration."));
+  const s = services();
+  const form = await postedForm(request);
+  if (
+    isCrossSite(request, s.settings.PUBLIC_BASE_URL) ||
+    !isCsrfTokenFor(form.get("csrf") ?? "", pageCsrfKey(request, id))
+  )
+    return statusPage(request, client, 403, {
+      text: "Nothing was done: that form was not sent from this page (or the page was stale). Use the buttons below.",
+      tone: "bad",
+    });
+  const action = form.get("action");
+  if (!isAction(action))
+    return statusPage(request, client, 400, { text: "Nothing was done: unknown button.", tone: "bad" });
+  const runner = durableRunner(client);
+  const actor = adminName(request, s.settings);
+  const results: Record<AdminAction, () => Promise<CommandResult>> = {
+    resume: () => resumeMigration(s, runner, id, actor),
+    cancel: () => cancelMigration(s, runner, id, form.get("reason")?.trim() || undefined, actor),
+    extendDeadline: () =>
+      extendDeadline(s, runner, id, { deadline: form.get("deadline")?.trim() ?? "" }, actor, { wallClock: true }),
+    requestApprovalAgain: () => requestApprovalAgain(s, runner, id, actor),
+  };
+  const result = await results[action]();
+  switch (result.kind) {
+    case "accepted":
+      return redirect(
+        withCode(request, `${statusUrl(request, id)}/page?done=${action}&at=${s.clock.now().toISOString()}`),
+      );
+    case "conflict":
+      return statusPage(request, client, 409, { text: `Nothing was done: ${result.reason}.`, tone: "bad" });
+    case "invalid":
+      return statusPage(request, client, 400, {
+        text: `Nothing was done: ${result.errors.map((e) => `${e.field} ${e.message}`).join("; ")}.`,
+        tone: "bad",
+      });
+    case "notFound":
+      return html(404, renderTaskMessage("Not found", "There is no such migration."));
+  }
+}
+
+const redirect = (location: string): HttpResponseInit => ({
+  status: 303,
+  headers: { location, "cache-control": "no-store" },
+});
+
+/** The pages, behind the function key (and App Service Authentication in Azure). */
+export function registerPageFunctions(): void {
+  app.http("getHomePage", { route: "home", methods: ["GET"], authLevel: "function", handler: getHomePage });
+  registerClientRoutes([
+    ["postHomePlan", "POST", "home/plan", postHomePlan],
+    ["postHomeStart", "POST", "home/start", postHomeStart],
+    ["getMigrationPage", "GET", "migrations/{id}/page", getMigrationPage],
+    ["postMigrationPage", "POST", "migrations/{id}/page", postMigrationPage],
+  ]);
+}
