@@ -16,12 +16,7 @@ import {
   type Phase,
   type Phase2Outcome,
 } from "../shared/workflow";
-import {
-  freshChecklist,
-  phase2Outcome,
-  recordsPeigConfigurationDeletion,
-  type EarlierPhase2Input,
-} from "../shared/migrationChecklist";
+import { freshChecklist, recordsPeigConfigurationDeletion } from "../shared/migrationChecklist";
 
 export async function readAdminCommands(input: { migrationId: string }, s: Services): Promise<AdminCommands> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
@@ -31,7 +26,7 @@ export async function readAdminCommands(input: { migrationId: string }, s: Servi
 
 /** `phase2`: how Phase 2 ended, given when it does (the checklist and the report read it from the store). */
 export async function recordPhase(
-  input: { migrationId: string; phase: Phase; detail?: string; instanceId?: string; phase2?: Phase2Outcome },
+  input: { migrationId: string; phase: Phase; detail?: string; instanceId: string; phase2?: Phase2Outcome },
   s: Services,
 ): Promise<void> {
   // A final phase is also the row's final status.
@@ -156,11 +151,11 @@ export async function recordAttention(
 }
 
 export async function writeReport(
-  input: { migrationId: string } & EarlierPhase2Input,
+  input: { migrationId: string },
   s: Services,
 ): Promise<{ checklist: ChecklistItem[] }> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
-  const phase2 = phase2Outcome(runtime, input);
+  const phase2 = runtime.phase2 ?? null;
   const checklist = await freshChecklist(s, input.migrationId, runtime, phase2);
   const [users, tasks, audit] = await Promise.all([
     s.store.getUsers(input.migrationId),

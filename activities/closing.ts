@@ -4,18 +4,18 @@
  * tolerant of "already gone" so a retry is harmless.
  */
 import { compareWithApproved, readyForDeletion } from "../shared/domain/checklist";
-import { freshChecklist, phase2Outcome, type EarlierPhase2Input } from "../shared/migrationChecklist";
+import { freshChecklist } from "../shared/migrationChecklist";
 import { loadMigration, updateRuntime } from "../shared/migrationRecord";
 import type { ApiModeServices, Services } from "../shared/services";
 import type { ChecklistItem, Verification } from "../shared/workflow";
 import { apiModeOnly } from "./apiModeOnly";
 
 export async function verifyChecklist(
-  input: { migrationId: string; approved?: ChecklistItem[] } & EarlierPhase2Input,
+  input: { migrationId: string; approved?: ChecklistItem[] },
   s: Services,
 ): Promise<Verification> {
   const { runtime } = await loadMigration(s, input.migrationId);
-  const checklist = await freshChecklist(s, input.migrationId, runtime, phase2Outcome(runtime, input));
+  const checklist = await freshChecklist(s, input.migrationId, runtime, runtime.phase2 ?? null);
   const recheck = input.approved
     ? compareWithApproved(input.approved, checklist)
     : { ready: readyForDeletion(checklist), reasons: [] as string[] };

@@ -81,7 +81,7 @@ async function mailOnboarding(
   return outcome;
 }
 
-/** Instances started earlier also pass `key`: it is always reminderKey(label, deadline), so it is derived here. */
+/** The reminder's key is reminderKey(label, deadline): a reminder is sent again for an extended deadline. */
 export async function sendReminders(
   input: { migrationId: string; label: string; deadline: string },
   s: Services,

@@ -5,7 +5,8 @@
  */
 import { loadMigration } from "../shared/migrationRecord";
 import type { ApiModeServices, Services } from "../shared/services";
-import { isPerUserFailure } from "../shared/stepFailure";
+import { parseIsoDuration } from "../shared/domain/duration";
+import { isPerUserFailure, type ExplainedFailure } from "../shared/stepFailure";
 import type { UserRecord } from "../shared/store";
 import { reconcileAndRecord } from "../shared/reconciliationPass";
 import { PHASE2_BATCHES_AT_ONCE, type Phase2Plan } from "../shared/workflow";
@@ -13,11 +14,38 @@ import { apiModeOnly } from "./apiModeOnly";
 
 export const PHASE2_BATCH_SIZE = 50;
 
+/**
+ * Operator mode learns who onboarded from the sign-in log, whose entries arrive late (SIGN_IN_LOG_LATENCY): planning
+ * at the deadline would take whoever signed in just before it for not onboarded. The step waits, as a failure with
+ * patience (retried quickly, never shown as needing attention), until the log has caught up.
+ */
+class SignInLogBehindError extends Error implements ExplainedFailure {
+  readonly explained: ExplainedFailure["explained"];
+  constructor(latencyMs: number) {
+    super(
+      `the sign-in log may still lack sign-ins from before the deadline (entries arrive up to ${Math.round(latencyMs / 60_000)} minutes late); ` +
+        "Phase 2 is planned once it has caught up",
+    );
+    this.explained = {
+      service: "graph",
+      status: null,
+      code: "SignInLogLatency",
+      fix: "Nothing to do: Entra's sign-in log shows sign-ins late, so Phase 2 is planned once it has caught up with the deadline.",
+      patienceMs: latencyMs + 15 * 60_000,
+    };
+  }
+}
+
 export async function planPhase2(input: { migrationId: string }, s: Services): Promise<Phase2Plan> {
   // Planned once: a re-run must not reshuffle batches after some accounts exist.
   const planned = (await s.store.getUsers(input.migrationId)).filter((u) => u.phase2.planned).length;
   if (planned > 0) return { users: planned, batches: Math.ceil(planned / PHASE2_BATCH_SIZE) };
-  const { runtime } = await loadMigration(s, input.migrationId);
+  const { record, runtime } = await loadMigration(s, input.migrationId);
+  if (runtime.peigMode === "operator") {
+    const latencyMs = parseIsoDuration(s.settings.SIGN_IN_LOG_LATENCY);
+    const caughtUpAt = Date.parse(record.deadline) + latencyMs;
+    if (s.clock.now().getTime() < caughtUpAt) throw new SignInLogBehindError(latencyMs);
+  }
   const { reconciliation } = await reconcileAndRecord(s, input.migrationId, runtime, {
     rows: ({ usersWithoutPeigAccount }) => {
       // Batch n is the n-th 50 of the planned users in user-id order, recorded on each row.

@@ -35,7 +35,7 @@ export async function resolvePeigServer(input: { migrationId: string }, s: Servi
 
 /**
  * Creates (or finds and completes) the Entra app with SAML SSO and an active signing certificate, for the
- * [SERVER] resolvePeigServer stored (instances started earlier also pass it as `server`: the stored one counts).
+ * [SERVER] resolvePeigServer stored.
  */
 export async function createMigrationApp(
   input: { migrationId: string },
@@ -60,6 +60,10 @@ export async function createMigrationApp(
     certificateEndDateTime: certificateEnd,
     migrationId: input.migrationId,
     adoptableMigrationIds: await endedMigrationsWithApps(s, input.migrationId),
+    instantiated: runtime.app ? undefined : runtime.instantiatedApp,
+    onInstantiated: async (made) => {
+      await updateRuntime(s, input.migrationId, (rt) => void (rt.instantiatedApp = made));
+    },
   });
   // Peig will trust this certificate for the whole window: refuse one that ends too early. Entra dates a
   // new certificate from its own clock, so allow a few minutes of skew for its start.
@@ -115,7 +119,9 @@ async function endedMigrationsWithApps(s: Services, migrationId: string): Promis
     ...(await s.store.listMigrations({ status: "cancelled" })),
     ...(await s.store.listMigrations({ status: "failed" })),
   ];
-  return ended.filter((m) => m.id !== migrationId && m.runtime.app?.appId).map((m) => m.id);
+  return ended
+    .filter((m) => m.id !== migrationId && (m.runtime.app ?? m.runtime.instantiatedApp)?.appId)
+    .map((m) => m.id);
 }
 
 /** Api mode: Configuration > Microsoft 365 Active Provider > Migration: Application ID + certificate, Validate, Save. */

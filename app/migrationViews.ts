@@ -3,6 +3,7 @@
  * projection), its users page by page, and its report. Reads only; links are added by the caller, which knows
  * the address the request came to.
  */
+import { parseIsoDuration } from "../shared/domain/duration";
 import { DEFAULT_TIME_ZONE } from "../shared/domain/humanTime";
 import { nextReminder } from "../shared/domain/schedule";
 import type { MigrationRuntime } from "../shared/migrationRuntime";
@@ -105,6 +106,10 @@ export async function migrationStatus(deps: AppDeps, runner: MigrationRunner, id
     /** The people the workflow waits on (who and what; the links are only in their e-mails). */
     waitingOn: finished ? [] : (progress?.waitingOn ?? []),
     counts: record.counts,
+    /** Operator mode: the counts hold the sign-ins Entra's log showed up to this time (the last read less SIGN_IN_LOG_LATENCY). */
+    signInsUpTo: runtime.signInsReadAt
+      ? new Date(Date.parse(runtime.signInsReadAt) - parseIsoDuration(deps.settings.SIGN_IN_LOG_LATENCY)).toISOString()
+      : null,
     app: runtime.app
       ? {
           appId: runtime.app.appId,

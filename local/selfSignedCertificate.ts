@@ -3,7 +3,7 @@
  * `displayName` ("CN=…"), issuer = subject, RSA 2048, valid from the creation time to `endDateTime`.
  * https://learn.microsoft.com/en-us/graph/api/serviceprincipal-addtokensigningcertificate?view=graph-rest-1.0
  */
-import { generateKeyPairSync, randomBytes } from "crypto";
+import { createSign, generateKeyPairSync, randomBytes } from "crypto";
 import forge from "node-forge";
 import { parseCertificate } from "../shared/certificates";
 
@@ -18,7 +18,8 @@ export interface GeneratedCertificate {
 
 interface KeyPair {
   publicKey: forge.pki.rsa.PublicKey;
-  privateKey: forge.pki.rsa.PrivateKey;
+  /** PKCS#1 PEM, for Node's native signer. */
+  privateKeyPem: string;
 }
 
 /**
@@ -37,7 +38,7 @@ function keyPair(bits: number): KeyPair {
       publicKeyEncoding: { type: "pkcs1", format: "pem" },
     });
     const forgeKey = forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey;
-    pair = { privateKey: forgeKey, publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e) };
+    pair = { privateKeyPem: privateKey, publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e) };
     keyPairs.set(bits, pair);
   }
   return pair;
@@ -63,7 +64,7 @@ export function createSelfSignedCertificate(options: {
   notAfter: Date;
   keyBits?: number;
 }): GeneratedCertificate {
-  const { publicKey, privateKey } = keyPair(options.keyBits ?? 2048);
+  const { publicKey, privateKeyPem } = keyPair(options.keyBits ?? 2048);
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
   // A positive serial (leading byte below 0x80) that differs for every certificate.
@@ -73,7 +74,7 @@ export function createSelfSignedCertificate(options: {
   const attributes = subjectAttributes(options.subject);
   cert.setSubject(attributes);
   cert.setIssuer(attributes);
-  cert.sign(privateKey, forge.md.sha256.create());
+  signNatively(cert, privateKeyPem);
 
   const info = parseCertificate(forge.pki.certificateToPem(cert));
   return {
@@ -84,4 +85,21 @@ export function createSelfSignedCertificate(options: {
     notAfter: info.notAfter,
     subject: info.subject,
   };
+}
+
+/** forge exports it (lib/x509.js) but its type declarations leave it out. */
+interface ForgeTbs {
+  getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1;
+}
+
+/**
+ * What forge's cert.sign(key, sha256) does, with Node's native RSA signer: forge's pure-JavaScript RSA takes
+ * seconds per signature inside jest's module sandbox, and every simulated setup signs one certificate.
+ */
+function signNatively(cert: forge.pki.Certificate, privateKeyPem: string): void {
+  cert.md = forge.md.sha256.create();
+  cert.signatureOid = cert.siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption;
+  cert.tbsCertificate = (forge.pki as typeof forge.pki & ForgeTbs).getTBSCertificate(cert);
+  const tbs = Buffer.from(forge.asn1.toDer(cert.tbsCertificate).getBytes(), "binary");
+  cert.signature = createSign("sha256").update(tbs).sign(privateKeyPem).toString("binary");
 }

@@ -8,6 +8,7 @@ import type { Clock } from "../shared/clock";
 import { loadSettings, type Settings } from "../shared/config";
 import { GraphEntra } from "../shared/entra/graphEntra";
 import { createSimulatorCredential, createSimulatorGraphClient } from "../shared/graph/client";
+import { parseGraphCloud } from "../shared/graph/cloud";
 import { GraphMail } from "../shared/mail/graphMail";
 import { PeigApiClient } from "../shared/peig/apiClient";
 import { RequestCounter } from "../shared/requestCounter";
@@ -41,6 +42,8 @@ export interface LocalStackOptions {
   graph?: Partial<Omit<GraphSimulatorOptions, "clock" | "tenant">>;
   /** Sender mailboxes (MAIL_SENDERS); default the one MAIL_SENDER. */
   mailSenders?: string[];
+  /** Peig's [SERVER] (host[:port]); default pap01.<tenant domain>, a verified domain of the tenant. */
+  peigServer?: string;
 }
 
 export interface LocalStack {
@@ -65,11 +68,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Peig lets users onboard lazily, when asked; in operator mode only Graph is asked (the sign-in
     // log), so each Graph request first lets Peig's users catch up with the clock.
     beforeRequest: () => lazy.peig?.state.advance(),
+    // The simulated Graph is the cloud the app is configured for (GRAPH_CLOUD).
+    cloud: parseGraphCloud(options.settings?.GRAPH_CLOUD),
     ...options.graph,
   });
   const peig = (lazy.peig = await startPeigSimulator({
     clock: options.clock,
     tenant,
+    server: options.peigServer,
     onboardingWindowMs: options.onboardingWindowMs,
     faults: options.faults,
     // A user onboarding through Peig signs in to the Entra migration app: that lands in Entra's sign-in log.
@@ -105,8 +111,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     settings,
     clock: options.clock,
     store,
-    entra: new GraphEntra({ ...deps, cloud: "global", credential: createSimulatorCredential(graph.baseUrl) }),
-    mail: new GraphMail({ ...deps, senders: settings.MAIL_SENDERS }),
+    entra: new GraphEntra({
+      ...deps,
+      cloud: settings.GRAPH_CLOUD,
+      credential: createSimulatorCredential(graph.baseUrl),
+    }),
+    mail: new GraphMail({
+      ...deps,
+      senders: settings.MAIL_SENDERS,
+      recipientsPerMessage: settings.MAIL_RECIPIENTS_PER_MESSAGE,
+    }),
     peig:
       peigMode === "api"
         ? new PeigApiClient({

@@ -5,7 +5,7 @@
  * here but reported as a StepFailedError, which the dispatcher turns into a timed re-try of the whole step.
  */
 import type { OrchestrationContext, Task } from "durable-functions";
-import { defaultTimings, sleepEnd } from "../shared/domain/waits";
+import { sleepEnd } from "../shared/domain/waits";
 import { waitingOn } from "../shared/domain/assignees";
 import { stepFailureFrom } from "../shared/domain/stepFailure";
 import type { ActivityDefinitions } from "../activities";
@@ -16,7 +16,6 @@ import {
   type MigrationState,
   type Phase,
   type StepFailure,
-  type WorkflowTimings,
 } from "../shared/workflow";
 
 /** A phase generator: yields durable tasks, returns when its part of the state is done. */
@@ -64,8 +63,6 @@ export function beginExecution(context: OrchestrationContext, state: MigrationSt
 export function at(context: OrchestrationContext, offsetMs: number): Date {
   return new Date(decisionTime(context).getTime() + offsetMs);
 }
-
-export const timingsOf = (state: MigrationState): WorkflowTimings => state.timings ?? defaultTimings;
 
 /** An activity's input and result, read off its handler `(input, services) => Promise<result>`. */
 type InputOf<F> = F extends (input: infer I, deps: never) => unknown ? I : never;

@@ -5,7 +5,6 @@
  */
 import type { OrchestrationContext } from "durable-functions";
 import { stepFailureFrom } from "../shared/domain/stepFailure";
-import { atLeast } from "../shared/versions";
 import {
   Orchestrations,
   PHASE2_BATCHES_AT_ONCE,
@@ -29,15 +28,11 @@ import {
 import { humanGate, isSleep } from "./humanGate";
 
 /**
- * Batches in flight at once (Peig and Graph are rate-limited services, not a fan-out target).
- * Version 2.0 raised it from 4 to 8; instances started under 1.x keep 4, so a Phase 2 that was
- * running during the deploy replays exactly the waves it scheduled. Each batch's activity keeps to
- * 1/phase2Concurrency of the app's Peig budget, so a wave stays within Peig's limit on any number of
- * instances (docs/architecture.md#limits-for-the-whole-app).
+ * Batches in flight at once (Peig and Graph are rate-limited services, not a fan-out target). Each
+ * batch's activity keeps to 1/phase2Concurrency of the app's Peig budget, so a wave stays within Peig's
+ * limit on any number of instances (docs/architecture.md#limits-for-the-whole-app).
  */
-export function phase2Concurrency(version: string | undefined): number {
-  return atLeast(version, "2.0") ? PHASE2_BATCHES_AT_ONCE : 4;
-}
+export const phase2Concurrency = PHASE2_BATCHES_AT_ONCE;
 
 export function* createMissingPeigAccounts(context: OrchestrationContext, state: MigrationState): PhaseResult {
   const { migrationId, request } = state;
@@ -76,7 +71,7 @@ export function* createMissingPeigAccounts(context: OrchestrationContext, state:
   if (progress.nextBatch! >= progress.batches!)
     return yield* finish(context, state, { created: progress.created, failed: progress.failed, skipped: false });
   const wave = Array.from(
-    { length: Math.min(phase2Concurrency(context.df.version), progress.batches! - progress.nextBatch!) },
+    { length: Math.min(phase2Concurrency, progress.batches! - progress.nextBatch!) },
     (_, i) => progress.nextBatch! + i,
   );
   publishProgress(context, state, {
@@ -139,9 +134,9 @@ function* createPeigAccountsOfBatch(
   context: OrchestrationContext,
   input: { migrationId: string; batch: number },
 ): PhaseStep<BatchResult> {
-  // The batches of a wave share the app's Peig budget: this one takes 1/peers of it. Derived from the
-  // version (the batch runs under its parent's), not the sub-orchestration input, which replay compares.
-  const peers = phase2Concurrency(context.df.version);
+  // The batches of a wave share the app's Peig budget: this one takes 1/peers of it (a constant, not
+  // the sub-orchestration input, which replay compares).
+  const peers = phase2Concurrency;
   try {
     let result = yield* call(context, "createPeigAccounts", { ...input, pass: 1, peers });
     if (result.failed > 0) {

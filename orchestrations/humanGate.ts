@@ -6,14 +6,13 @@
  * the expiry are only the next wake-up times; a stray or duplicate wake only means "look again".
  */
 import type { OrchestrationContext } from "durable-functions";
-import { atLeast } from "../shared/versions";
 import { gateDecision, gateWakeAt, reminderDue, type GateOutcome } from "../shared/domain/waits";
 import { gateId, type HumanTaskPurpose, type MigrationState, type OpenGate } from "../shared/workflow";
-import { at, call, decisionTime, timingsOf, type PhaseStep, type Sleep } from "./common";
+import { at, call, decisionTime, type PhaseStep, type Sleep } from "./common";
 
 export type { GateOutcome };
 
-/** Where a gate's state is kept: the phase's own gate, or (3.2) the merge task that runs alongside a phase. */
+/** Where a gate's state is kept: the phase's own gate, or the merge task that runs alongside a phase. */
 export interface GateSlot {
   get(state: MigrationState): OpenGate | undefined;
   set(state: MigrationState, gate: OpenGate | undefined): void;
@@ -46,10 +45,9 @@ export function* humanGate(
       id,
       required,
       expiresAt,
-      nextReminderAt: at(context, timingsOf(state).gateReminderMs).toISOString(),
+      nextReminderAt: at(context, state.timings.gateReminderMs).toISOString(),
+      openedAt: now.toISOString(),
     };
-    // 3.2: the status shows when the links went out (3.1 instances replay without it).
-    if (atLeast(context.df.version, "3.2")) opened.openedAt = now.toISOString();
     slot.set(state, opened);
     return { until: gateWakeAt(opened) };
   }
@@ -66,7 +64,7 @@ export function* humanGate(
   }
   if (reminderDue(gate, now)) {
     yield* call(context, "remindHumanTasks", { migrationId, gate: id });
-    gate.nextReminderAt = at(context, timingsOf(state).gateReminderMs).toISOString();
+    gate.nextReminderAt = at(context, state.timings.gateReminderMs).toISOString();
   }
   return { until: gateWakeAt(gate) };
 }

@@ -1,11 +1,10 @@
 /**
- * (3.2) Runbook "Users & Access": a pending request whose typed e-mail is not the Microsoft 365 account's is
+ * Runbook "Users & Access": a pending request whose typed e-mail is not the Microsoft 365 account's is
  * Merged into the right account. A monitor cycle or check that finds new ones asks the Peig admin in one task;
  * once confirmed, the app merges them (api mode) and the caller checks again at once. A declined or expired
  * round is told to the admins; a new round opens only when new requests appear.
  */
 import type { OrchestrationContext } from "durable-functions";
-import { atLeast } from "../shared/versions";
 import type { MigrationState, OpenGate } from "../shared/workflow";
 import { call, type PhaseStep, type Sleep } from "./common";
 import { humanGate, isSleep, type GateSlot } from "./humanGate";
@@ -16,9 +15,8 @@ const mergeGate: GateSlot = {
   set: (state, gate: OpenGate | undefined) => void ((state.merges ??= { round: 0 }).gate = gate),
 };
 
-/** Instances started before 3.2 replay without the merge task. */
-export const mergesAsked = (context: OrchestrationContext, state: MigrationState) =>
-  state.peigMode === "api" && atLeast(context.df.version, "3.2");
+/** Api mode only: in operator mode the app cannot merge, and the Peig admin sees the requests in Peig. */
+export const mergesAsked = (state: MigrationState) => state.peigMode === "api";
 
 /**
  * "merged": the round was confirmed and merged, check again now; a sleep: the task is open; nothing: no task (or it

@@ -16,7 +16,6 @@ import {
 } from "../shared/workflow";
 import { askApprovers } from "./askApprovers";
 import { closeMigration } from "./closeMigration";
-import { atLeast } from "../shared/versions";
 import {
   beginExecution,
   call,
@@ -25,7 +24,6 @@ import {
   publishProgress,
   readAdminCommands,
   StepFailedError,
-  timingsOf,
   waitOnce,
   type PhaseResult,
   type PhaseStep,
@@ -53,8 +51,8 @@ export function* migrationOrchestrator(context: OrchestrationContext): PhaseStep
   }
   if (sleep) {
     const { woken, end } = yield* waitOnce(context, sleep.until);
-    // 3.1: the next execution decides as if at least at the timer's time (3.0 instances replay without it).
-    if (!woken && atLeast(context.df.version, "3.1")) state.timerDueAt = end.toISOString();
+    // The next execution decides as if at least at the timer's time (Azure Storage may deliver it early).
+    if (!woken) state.timerDueAt = end.toISOString();
   }
   context.df.continueAsNew(state);
   return undefined;
@@ -118,7 +116,7 @@ function* runPhase(context: OrchestrationContext, state: MigrationState, command
 function* stepFailed(context: OrchestrationContext, state: MigrationState, failure: StepFailure): PhaseResult {
   const incident = state.attention?.incident ?? (state.incidents ?? 0) + 1;
   state.incidents = incident;
-  const attention = afterFailure(state.attention, failure, decisionTime(context), timingsOf(state), incident);
+  const attention = afterFailure(state.attention, failure, decisionTime(context), state.timings, incident);
   state.attention = attention;
   publishProgress(context, state, { waitingFor: `a retry of ${attention.step}` });
   try {

@@ -38,10 +38,10 @@ export function* runOnboardingWindow(context: OrchestrationContext, state: Migra
     window.counts = yield* call(context, "monitorOnboarding", { migrationId });
     window.lastMonitorAt = now.toISOString();
   }
-  // 3.2: a monitor pass that finds new requests typed with another e-mail asks the Peig admin to merge them;
+  // A monitor pass that finds new requests typed with another e-mail asks the Peig admin to merge them;
   // an open merge task is looked at on every wake-up (a decision wakes the orchestration).
   const merges =
-    mergesAsked(context, state) && (monitorDue || state.merges?.gate)
+    mergesAsked(state) && (monitorDue || state.merges?.gate)
       ? yield* mergeMistypedRequests(context, state, window.counts?.mismatched)
       : undefined;
   if (merges === "merged") {

@@ -12,7 +12,7 @@ import { humanGate, isSleep } from "./humanGate";
 export function* setUpMigration(context: OrchestrationContext, state: MigrationState): PhaseResult {
   const { migrationId } = state;
   publishProgress(context, state, { waitingFor: "Entra migration app" });
-  const setup = setupDone(state);
+  const setup = (state.setup ??= {});
   if (!setup.serverResolved) {
     yield* call(context, "resolvePeigServer", { migrationId });
     setup.serverResolved = true;
@@ -36,14 +36,4 @@ export function* setUpMigration(context: OrchestrationContext, state: MigrationS
     }
   }
   yield* enterPhase(context, state, "onboarding");
-}
-
-/** The setup steps done. An instance that began setup before kept their results as `server` and `app`: done all the same. */
-function setupDone(state: MigrationState & { server?: string; app?: object }): NonNullable<MigrationState["setup"]> {
-  if (state.server !== undefined || state.app !== undefined) {
-    state.setup = { serverResolved: state.server !== undefined, appCreated: state.app !== undefined };
-    delete state.server;
-    delete state.app;
-  }
-  return (state.setup ??= {});
 }

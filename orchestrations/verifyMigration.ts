@@ -28,13 +28,13 @@ export function* verifyMigration(context: OrchestrationContext, state: Migration
         state.notReadyNotified = gap;
       }
       const recheck = { until: at(context, parseIsoDuration(state.request.monitorEvery)) };
-      // 3.2: requests typed with another e-mail go to the Peig admin as one merge task; once merged, check again at once.
-      const merges = mergesAsked(context, state) ? yield* mergeMistypedRequests(context, state) : undefined;
+      // Requests typed with another e-mail go to the Peig admin as one merge task; once merged, check again at once.
+      const merges = mergesAsked(state) ? yield* mergeMistypedRequests(context, state) : undefined;
       if (merges === "merged") return;
       publishProgress(context, state, { waitingFor: `the checklist: ${missing.join("; ")}` });
       return earlier(merges, recheck);
     }
-    if (mergesAsked(context, state)) yield* closeMergeTask(context, state);
+    if (mergesAsked(state)) yield* closeMergeTask(context, state);
     if (state.peigMode === "api") return yield* enterPhase(context, state, "approval");
   }
 

@@ -3,7 +3,8 @@
  * Runs jest (forwarding any arguments), writes its JSON results to artifacts/jest-results.json and
  * ends with the plain summary line `N passed, N failed` so that a run that executed no test shows.
  * A full run (no arguments) then runs the conformance tier (conformance/README.md), which writes its own
- * counts to artifacts/conformance.json; they are added to the summary.
+ * counts to artifacts/conformance.json; they are added to the summary. The run ends with jest's wall time and
+ * its slowest test files, so a slowdown shows the day it lands (the suite's budget: 6 minutes on 2 cores).
  */
 const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
@@ -11,6 +12,7 @@ const path = require("node:path");
 
 // Which Node runs the tests (and, through process.execPath, every child below and jest's workers).
 console.log(`npm test: Node ${process.version}`);
+const started = Date.now();
 
 const root = path.resolve(__dirname, "..");
 const artifacts = path.join(root, "artifacts");
@@ -61,10 +63,12 @@ for (const [name, args] of checks) {
 fs.writeFileSync(checksFile, String(failedChecks));
 
 const jest = require.resolve("jest/bin/jest");
+const jestStarted = Date.now();
 const run = spawnSync(process.execPath, [jest, "--json", `--outputFile=${resultsFile}`, ...process.argv.slice(2)], {
   cwd: root,
   stdio: "inherit",
 });
+const jestSeconds = (Date.now() - jestStarted) / 1000;
 
 // The conformance tier: the same scenarios on the real Durable Task extension and on the local host. It
 // skips itself, saying so, where dotnet is missing.
@@ -82,12 +86,23 @@ if (process.argv.length > 2) {
   conformanceStatus = tier.status ?? 1;
 }
 
+/** The slowest test files of a jest JSON result (each file's own start-to-end time), slowest first. */
+function slowestFiles(results, count) {
+  return results.testResults
+    .map((file) => ({ file: path.relative(root, file.name), seconds: (file.endTime - file.startTime) / 1000 }))
+    .sort((a, b) => b.seconds - a.seconds)
+    .slice(0, count);
+}
+
 let passed = 0;
 let failed = failedChecks;
 if (fs.existsSync(resultsFile)) {
   const results = JSON.parse(fs.readFileSync(resultsFile, "utf8"));
   passed = results.numPassedTests;
   failed += results.numFailedTests + results.numRuntimeErrorTestSuites;
+  console.log(`jest: ${jestSeconds.toFixed(0)} s wall, ${results.testResults.length} files; the slowest:`);
+  for (const { file, seconds } of slowestFiles(results, 10))
+    console.log(`  ${seconds.toFixed(1).padStart(6)} s  ${file}`);
 } else {
   failed += 1;
 }
@@ -98,5 +113,6 @@ if (fs.existsSync(conformanceFile)) {
 } else if (conformanceStatus !== 0) {
   failed += 1;
 }
+console.log(`npm test: ${((Date.now() - started) / 1000).toFixed(0)} s wall in all`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(run.status === 0 && conformanceStatus === 0 && failed === 0 && passed > 0 ? 0 : 1);

@@ -51,6 +51,12 @@ const settingsShape = z.object({
     )
     .pipe(z.array(z.email({ error: "each sender must be an e-mail address" })))
     .optional(),
+  /**
+   * Recipients per message (To + Cc + Bcc) the tenant allows: Exchange Online's default is 500, and an admin may set
+   * it from 1 to 1,000 (Set-Mailbox -RecipientLimits; docs/graph-facts.md#mail-and-exchange-limits). Bulk mail goes out
+   * in messages of at most this many; a message still refused for too many recipients is split and sent again.
+   */
+  MAIL_RECIPIENTS_PER_MESSAGE: z.coerce.number().int().min(1).max(1000).default(500),
   /** "api" drives a Peig workspace admin API; "operator" turns Peig steps into tasks for the Peig admin. */
   PEIG_MODE: z.enum(["api", "operator"]).optional(),
   PEIG_API_BASE_URL: url.optional(),
@@ -84,6 +90,12 @@ const settingsShape = z.object({
   ATTENTION_RETRY_DELAYS: isoDurations.default("PT15M,PT1H,PT3H,PT6H"),
   /** How long after a step first failed the migration keeps re-trying by itself; then only resume or cancel. */
   ATTENTION_RETRY_FOR: isoDuration.default("P3D"),
+  /**
+   * Operator mode: how late Entra's sign-in log entries may arrive (minutes, up to hours at times:
+   * https://learn.microsoft.com/en-us/entra/identity/monitoring-health/reference-reports-latencies). Phase 2 is planned
+   * only this long after the deadline, so nobody who signed in just before it is taken for not onboarded.
+   */
+  SIGN_IN_LOG_LATENCY: isoDuration.default("PT1H"),
   /** Require App Service Authentication's signed-in identity to match the assigned approver. */
   REQUIRE_SIGNED_IN_APPROVER: bool.default(false),
   /** Name of the temporary Entra enterprise app. */

@@ -10,15 +10,6 @@ import type { Services } from "./services";
 import type { AuditEntry } from "./store";
 import { gateId, type ChecklistItem, type Phase2Outcome } from "./workflow";
 
-/** What instances that finished Phase 2 before it was recorded in the store pass instead. */
-export interface EarlierPhase2Input {
-  phase2?: Phase2Outcome | null;
-}
-
-/** How Phase 2 ended, as the store records it (or, for an instance that finished it earlier, as the orchestration passed it). */
-export const phase2Outcome = (runtime: MigrationRuntime, input: EarlierPhase2Input): Phase2Outcome | null =>
-  runtime.phase2 ?? input.phase2 ?? null;
-
 export async function freshChecklist(
   s: Services,
   migrationId: string,

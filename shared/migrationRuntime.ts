@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { decodeOrThrow } from "./decode";
 import type { MailRuntime } from "./domain/mailPlan";
-import type { MigrationApp } from "./entra/port";
+import type { InstantiatedApp, MigrationApp } from "./entra/port";
 import type {
   Attention,
   ChecklistItem,
@@ -21,11 +21,13 @@ export interface MigrationRuntime {
   request: MigrationRequest;
   peigMode: PeigMode;
   taskLinkTtlMs: number;
-  /** The workflow's timings from the settings at start (absent before version 3.0). */
-  timings?: WorkflowTimings;
+  /** The workflow's timings from the settings at start. */
+  timings: WorkflowTimings;
   server?: string;
   /** What setup made in Entra (the certificate is the public one Peig needs, not a secret). */
   app?: Omit<MigrationApp, "created">;
+  /** The ids instantiate answered with, stored before anything else is done with the new app (a rerun finds it by them). */
+  instantiatedApp?: InstantiatedApp;
 
   commands: {
     cancelRequested?: { reason: string; by: string; at: string };
@@ -38,13 +40,15 @@ export interface MigrationRuntime {
   attention?: Attention;
   /** Pending requests whose typed e-mail matches nobody in scope (the latest monitor's, at most 50): Approve or Deny by hand. */
   unmatchedRequests?: { email: string; displayName: string; submittedAt: string; reason: string }[];
-  /** How Phase 2 ended (recorded with the move to verification; absent before, and in instances that ended it earlier). */
+  /** How Phase 2 ended (recorded with the move to verification; absent before it). */
   phase2?: Phase2Outcome;
   /** The latest verified checklist (what approvers see as evidence). */
   checklist?: ChecklistItem[];
   deletionStartedAt?: string;
   /** operator mode: the newest sign-in to the migration app already recorded on the user rows (the next pass reads from about there). */
   signInCursor?: { newestSeen: string };
+  /** operator mode: when the last pass read the sign-in log (the figures hold sign-ins up to this less SIGN_IN_LOG_LATENCY). */
+  signInsReadAt?: string;
   /** Keys of one-time sends already done (invitation and reminder batches, task mails). */
   sent: string[];
   /** What each sender mailbox sent in the last 24 hours, the send still waiting for room, where bounces were read up to. */
@@ -85,9 +89,10 @@ const runtimeSchema = z.looseObject({
   request: requestSchema,
   peigMode: z.enum(["api", "operator"]) satisfies z.ZodType<PeigMode>,
   taskLinkTtlMs: z.number(),
-  timings: record<WorkflowTimings>().optional(),
+  timings: record<WorkflowTimings>(),
   server: text.optional(),
   app: record<Omit<MigrationApp, "created">>().optional(),
+  instantiatedApp: record<InstantiatedApp>().optional(),
   commands: z.looseObject({
     cancelRequested: who.extend({ reason: text }).optional(),
     approvalRequested: z.boolean().optional(),
@@ -99,6 +104,7 @@ const runtimeSchema = z.looseObject({
   checklist: z.array(record<ChecklistItem>()).optional(),
   deletionStartedAt: text.optional(),
   signInCursor: z.looseObject({ newestSeen: text }).optional(),
+  signInsReadAt: text.optional(),
   sent: texts,
   mail: record<MailRuntime>().optional(),
   lastDigest: record<NonNullable<MigrationRuntime["lastDigest"]>>().optional(),

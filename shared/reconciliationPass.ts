@@ -101,6 +101,7 @@ export async function reconcileAndRecord(
   else await s.store.forEachUserPage(migrationId, (page) => page.forEach(compare));
   await s.store.upsertUsers(migrationId, [...pending.values()]);
   const counts = countsOf(reconciliation, phase2Failed);
+  const readAt = s.clock.now().toISOString();
   const newest =
     runtime.peigMode === "operator"
       ? reconciliation.users.reduce<string | undefined>(
@@ -111,8 +112,11 @@ export async function reconcileAndRecord(
   await updateRuntime(s, migrationId, (rt, record) => {
     const cursorMoved = newest !== undefined && newest !== rt.signInCursor?.newestSeen;
     if (cursorMoved) rt.signInCursor = { newestSeen: newest };
+    // How fresh the figures are: the status page says up to when the sign-in log was complete.
+    if (runtime.peigMode === "operator") rt.signInsReadAt = readAt;
     options.runtime?.(rt, reconciliation);
-    if (!options.runtime && !cursorMoved && sameCounts(record.counts, counts)) return false;
+    if (!options.runtime && !cursorMoved && runtime.peigMode !== "operator" && sameCounts(record.counts, counts))
+      return false;
     return { counts };
   });
   return { reconciliation, counts };

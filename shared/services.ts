@@ -61,7 +61,13 @@ export function productionServices(settings: Settings, env: NodeJS.ProcessEnv = 
     clock,
     store,
     entra: new GraphEntra({ client, clock, counter: counters.graph, cloud, credential: graphCredential }),
-    mail: new GraphMail({ client, clock, counter: counters.graph, senders: settings.MAIL_SENDERS }),
+    mail: new GraphMail({
+      client,
+      clock,
+      counter: counters.graph,
+      senders: settings.MAIL_SENDERS,
+      recipientsPerMessage: settings.MAIL_RECIPIENTS_PER_MESSAGE,
+    }),
     peig:
       settings.PEIG_MODE === "api"
         ? new PeigApiClient({

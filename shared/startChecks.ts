@@ -40,6 +40,7 @@ export async function runPreflight(request: MigrationRequest, s: Services): Prom
     peigHost,
     domain: request.domain,
     now: s.clock.now(),
+    cloud: s.settings.GRAPH_CLOUD,
   });
 }
 

@@ -39,10 +39,20 @@ function unwrap(error: unknown): unknown {
   return error instanceof RetriesExhaustedError ? error.lastError : error;
 }
 
+/** An adapter's failure that knows its own service, status, fix and patience (e.g. an Entity ID Entra refuses). */
+export interface ExplainedFailure {
+  explained: Omit<StepFailure, "step" | "message">;
+}
+
+function isExplained(error: unknown): error is ExplainedFailure {
+  return typeof error === "object" && error !== null && "explained" in error;
+}
+
 /** The facts of an activity's failure, with the fix an admin would apply. */
 export function describeFailure(step: string, thrown: unknown): StepFailure {
   const error = unwrap(thrown);
   const message = failureMessageOf(thrown);
+  if (isExplained(error)) return { step, message, ...error.explained };
   if (error instanceof GraphError) {
     const status = error.statusCode === -1 ? null : error.statusCode;
     const kind = graphRequestOf(error) ?? graphRequestOf(thrown);
@@ -80,7 +90,20 @@ export function describeFailure(step: string, thrown: unknown): StepFailure {
   return appFailure(step, message);
 }
 
+/** The requests on the sender mailboxes, which Exchange RBAC for Applications scopes. */
+const mailboxRequests = ["createMessage", "sendMessage", "findSent", "listInbox", "sendMail", "batch"];
+
 function graphFix(status: number | null, kind: string | undefined): string {
+  if (status === 403 && kind !== undefined && mailboxRequests.includes(kind)) {
+    // "Changes to app permissions are subject to cache maintenance that varies between 30 minutes and 2 hours"
+    // (https://learn.microsoft.com/en-us/exchange/permissions-exo/application-rbac).
+    return (
+      `Exchange refused ${kind} on a sender mailbox: the Exchange RBAC grant for the app (the roles Application Mail.Send and ` +
+      `Application Mail.ReadWrite, scoped to the MAIL_SENDERS mailboxes, docs/permissions.md) is missing, or was made in the last ` +
+      `2 hours and has not reached Exchange yet. Check the grant (Get-ManagementRoleAssignment -RoleAssignee <the app's service principal>); ` +
+      `the migration tries again by itself, and nobody is mailed twice.`
+    );
+  }
   if (status === 403) {
     const needed = (kind && graphPermission[kind]) || applicationPermission;
     const note = "note" in needed && needed.note ? ` (${needed.note})` : "";

@@ -91,8 +91,8 @@ export interface OpenGate {
   required: number;
   expiresAt: string;
   nextReminderAt: string;
-  /** When the links went out (absent in gates opened before 3.2). */
-  openedAt?: string;
+  /** When the links went out. */
+  openedAt: string;
 }
 
 /** Which outside service a failed step was talking to. */
@@ -108,6 +108,11 @@ export interface StepFailure {
   message: string;
   /** The likely fix, for the status page and the admins' e-mail. */
   fix: string;
+  /**
+   * A failure known to clear up by itself within this long (e.g. a setting Entra is still propagating): retried on
+   * the quick schedule without needing attention until this long after the first failure.
+   */
+  patienceMs?: number;
 }
 
 /** A step that keeps failing: the migration waits and tries again; after the quick re-tries, it needs attention. */
@@ -121,6 +126,8 @@ export interface Attention extends StepFailure {
   nextAttemptAt?: string;
   /** The quick re-tries are used up: shown and mailed as "needs attention". */
   needed: boolean;
+  /** Failures while the failure's patience lasted: the usual schedule counts from after them. */
+  patientFailures?: number;
 }
 
 /** The orchestration's input, carried across continueAsNew. */
@@ -130,15 +137,11 @@ export interface MigrationState {
   peigMode: PeigMode;
   /** How long e-mailed task links stay valid (TASK_LINK_TTL, read once at start). */
   taskLinkTtlMs: number;
-  /** Absent in instances started before version 3.0: the defaults apply. */
-  timings?: WorkflowTimings;
+  timings: WorkflowTimings;
   phase: Phase;
   /** The current deadline (an admin may extend it). */
   deadline: string;
-  /**
-   * Setup steps done, so a re-try goes on from the failed one (what they made is in the store). Instances that
-   * began before carry `server` and `app` instead: setUpMigration reads those as done.
-   */
+  /** Setup steps done, so a re-try goes on from the failed one (what they made is in the store). */
   setup?: { serverResolved?: boolean; appCreated?: boolean };
   window: {
     invited: boolean;
@@ -178,13 +181,13 @@ export interface MigrationState {
   /** The admin's latest resume already acted on (AdminCommands.resumeRequested.at). */
   resumeSeen?: string;
   /**
-   * (3.1) The time the timer that ended the previous execution's wait was set for: the next execution decides as
+   * The time the timer that ended the previous execution's wait was set for: the next execution decides as
    * if at least that late, since Azure Storage may deliver a TimerFired slightly early (orchestrations/common.ts).
    */
   timerDueAt?: string;
   /** Incidents so far (numbers the next one). */
   incidents?: number;
-  /** (3.2) The Peig admin's merge task for mistyped requests: rounds so far, and the one open now. */
+  /** The Peig admin's merge task for mistyped requests: rounds so far, and the one open now. */
   merges?: { round: number; gate?: OpenGate; /** Requests the open round lists. */ requests?: number };
 }
 
@@ -281,7 +284,7 @@ export const gateId = (purpose: HumanTaskPurpose, round: number) => `${purpose}-
 /** The orchestration's first input, from what the start stored in the migration row. */
 export function initialState(
   migrationId: string,
-  start: { request: MigrationRequest; peigMode: PeigMode; taskLinkTtlMs: number; timings?: WorkflowTimings },
+  start: { request: MigrationRequest; peigMode: PeigMode; taskLinkTtlMs: number; timings: WorkflowTimings },
 ): MigrationState {
   return {
     migrationId,

@@ -52,7 +52,7 @@ const APP_TIMINGS = { gateReminderMs: 8000, taskLinkTtlMs: 120_000, stepRetryMs:
 /** Starts the app's migration at the deletion approval on a fresh stub store; returns how to wake it. */
 async function startAppMigration(side: Side, id: string): Promise<() => Promise<void>> {
   appStore.reset();
-  // The version host.json deploys, as a new instance in Azure gets it (the app's code branches on it).
+  // The version host.json deploys, as a new instance in Azure gets it.
   await side
     .client()
     .startNew("migration", { instanceId: id, input: migrationAtApproval(id, APP_TIMINGS), version: deployedVersion });

@@ -150,6 +150,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     REQUIRE_SIGNED_IN_APPROVER: 'true'
     MIGRATION_APP_NAME: migrationAppName
     CERTIFICATE_MARGIN_DAYS: string(certificateMarginDays)
+    MAIL_RECIPIENTS_PER_MESSAGE: '500'
+    SIGN_IN_LOG_LATENCY: 'PT1H'
   }
 }
 

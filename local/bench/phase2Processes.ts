@@ -81,7 +81,7 @@ export async function runPhase2InProcesses(options: Phase2ProcessesOptions): Pro
       extensions: { durableTask: { defaultVersion: string } };
     }
   ).extensions.durableTask.defaultVersion;
-  const batches = phase2Concurrency(version);
+  const batches = phase2Concurrency;
   const tenant = generateTenant({
     users: Math.ceil(batches * options.usersPerBatch * 1.3) + 20,
     seed: 11,

@@ -18,6 +18,7 @@ import type { BenchRow } from "./benchRow";
 import type { ChildRun } from "./migrationChild";
 import { plannedSenders, runUntil, START, startRequest } from "./migrationRun";
 import { DAY } from "../../shared/domain/duration";
+import { defaultTimings } from "../../shared/domain/waits";
 
 const n = (x: number) => x.toLocaleString("en");
 const GB = 1024 ** 3;
@@ -94,7 +95,14 @@ export async function statusLatencyRows(): Promise<BenchRow[]> {
         domain: "contoso.com",
         phase: "onboarding",
         deadline: startRequest.deadline,
-        runtime: { request: startRequest, peigMode: "api", taskLinkTtlMs: DAY, commands: {}, sent: [] },
+        runtime: {
+          request: startRequest,
+          peigMode: "api",
+          taskLinkTtlMs: DAY,
+          timings: defaultTimings,
+          commands: {},
+          sent: [],
+        },
         counts: {
           inScope: users,
           onboarded: 0,

@@ -88,7 +88,7 @@ async function startOnAzurite(options: DemoStackOptions, azurite: AzuriteHandle)
 
   let state: DemoState = {
     ...previous,
-    version: 1,
+    version: 2,
     setup,
     functionKey,
     hostPort: Number(new URL(server.baseUrl).port),

@@ -19,7 +19,11 @@ export interface DemoSetup {
 }
 
 export interface DemoState {
-  version: 1;
+  /**
+   * 2 since the orchestrations start at version 1.0: a state from before holds instances of version 3.x, which the
+   * host (like the Durable extension) would leave to a newer host, so the demo would wait forever.
+   */
+  version: 2;
   setup: DemoSetup;
   functionKey: string;
   hostPort?: number;
@@ -59,7 +63,7 @@ export class DemoStateFolder {
 
   readState(): DemoState | undefined {
     const state = this.read<DemoState>("state.json");
-    if (state && state.version !== 1)
+    if (state && state.version !== 2)
       throw new Error(
         `${path.join(this.dir, "state.json")} is from another version of the demo; start over with --reset`,
       );

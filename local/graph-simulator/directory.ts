@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "crypto";
 import type { Clock } from "../../shared/clock";
+import type { GraphCloud } from "../../shared/graph/cloud";
 import { createSelfSignedCertificate } from "../selfSignedCertificate";
 import {
   GraphHttpError,
@@ -56,10 +57,31 @@ export interface SimServicePrincipal extends Record<string, unknown> {
   passwordCredentials: Record<string, unknown>[];
 }
 
-/** An object and the time (ms on the simulator's clock) from which reads see it. */
+/**
+ * An object and the times (ms on the simulator's clock) from which each kind of request sees it. Directory
+ * replicas catch up independently: a list can trail a single read, and a write routed to another replica can
+ * answer 404 right after a successful GET ("provisioning is not instant", the SAML tutorial; terraform-provider-azuread#581: an application "returned by
+ * the API" a second before a follow-up call failed; #1802 and #1811: 404 Request_ResourceNotFound on a new service
+ * principal; the provider waits on replication since PR #86).
+ */
 export interface Replicated<T> {
   resource: T;
+  /** GET of the single object. */
   visibleFrom: number;
+  /** Collections (GET /applications?$filter=…); absent: as visibleFrom. */
+  listedFrom?: number;
+  /** PATCH, DELETE and actions (addTokenSigningCertificate); absent: as visibleFrom. */
+  writableFrom?: number;
+}
+
+/** What a request does with an object: each kind sees it after its own replication delay. */
+export type ReplicaUse = "read" | "list" | "write";
+
+/** How long after instantiate each kind of request still answers as if the new objects did not exist. */
+export interface ReplicationDelays {
+  readMs: number;
+  listMs: number;
+  writeMs: number;
 }
 
 export interface DirectorySnapshot {
@@ -72,7 +94,7 @@ export interface DirectoryOptions {
   baseUrl: () => string;
   /** Hosts (and their subdomains) allowed in https identifier URIs. */
   verifiedDomains: string[];
-  replicationDelayMs: number;
+  replication: ReplicationDelays;
   identifierUriPolicy: SimIdentifierUriPolicy;
   /**
    * How long after `preferredSingleSignOnMode` becomes saml the identifier-URI checks still see a non-SAML app:
@@ -80,6 +102,8 @@ export interface DirectoryOptions {
    * terraform-provider-azuread issues 797 and 1392 (a second apply succeeds).
    */
   samlExemptionDelayMs: number;
+  /** The national cloud this Graph is: some APIs exist in the global service only. */
+  cloud: GraphCloud;
 }
 
 /** Non-gallery template ids of the global, US Government and China clouds (instantiate page). */
@@ -110,30 +134,11 @@ const applicationRules: CollectionRules = {
     "passwordCredentials",
     "publisherDomain",
   ],
-  defaultProperties: [
-    "id",
-    "appId",
-    "displayName",
-    "applicationTemplateId",
-    "createdDateTime",
-    "deletedDateTime",
-    "description",
-    "identifierUris",
-    "tags",
-    "notes",
-    "signInAudience",
-    "web",
-    "defaultRedirectUri",
-    "keyCredentials",
-    "passwordCredentials",
-    "publisherDomain",
-  ],
   defaultTop: 100,
   maxTop: 999,
   advancedQueries: true,
 };
 
-// $select may name these, and a request without $select returns all of them.
 const servicePrincipalProperties = [
   "id",
   "appId",
@@ -160,7 +165,6 @@ const servicePrincipalRules: CollectionRules = {
   typeName: "microsoft.graph.servicePrincipal",
   filterable: ["displayName", "appId", "id", "servicePrincipalType"],
   properties: servicePrincipalProperties,
-  defaultProperties: servicePrincipalProperties,
   defaultTop: 100,
   maxTop: 999,
   advancedQueries: true,
@@ -208,7 +212,7 @@ export class DirectorySimulator {
     }
     const app = applicationPath.exec(path);
     if (app) {
-      const application = this.findApplication(app[1], app[2]);
+      const application = this.findApplication(app[1], app[2], method === "GET" ? "read" : "write");
       if (method === "GET") return ok(this.single(application, applicationRules, request, "applications"));
       if (method === "PATCH") return this.patchApplication(application, request.body);
       if (method === "DELETE") return this.deleteApplication(application);
@@ -216,7 +220,7 @@ export class DirectorySimulator {
     }
     const sp = servicePrincipalPath.exec(path);
     if (sp) {
-      const servicePrincipal = this.findServicePrincipal(sp[1], sp[2]);
+      const servicePrincipal = this.findServicePrincipal(sp[1], sp[2], method === "GET" ? "read" : "write");
       if (sp[3])
         return method === "POST"
           ? this.addTokenSigningCertificate(servicePrincipal, request.body)
@@ -283,8 +287,13 @@ export class DirectorySimulator {
       throw badRequest("Invalid value specified for property 'displayName' of resource 'ApplicationServicePrincipal'.");
     }
     const now = this.options.clock.now();
-    // Provisioning "is not instant": reads return 404 until replication (the SAML tutorial).
-    const visibleFrom = now.getTime() + this.options.replicationDelayMs;
+    // Provisioning "is not instant": requests answer 404 until replication (the SAML tutorial), each kind on its own.
+    const { readMs, listMs, writeMs } = this.options.replication;
+    const replicated = {
+      visibleFrom: now.getTime() + readMs,
+      listedFrom: now.getTime() + listMs,
+      writableFrom: now.getTime() + writeMs,
+    };
     const appId = randomUUID();
     const application: SimApplication = {
       id: randomUUID(),
@@ -325,8 +334,8 @@ export class DirectorySimulator {
       keyCredentials: [],
       passwordCredentials: [],
     };
-    this.applications.set(application.id, { resource: application, visibleFrom });
-    this.servicePrincipals.set(servicePrincipal.id, { resource: servicePrincipal, visibleFrom });
+    this.applications.set(application.id, { resource: application, ...replicated });
+    this.servicePrincipals.set(servicePrincipal.id, { resource: servicePrincipal, ...replicated });
     return ok(
       {
         "@odata.context": `${this.options.baseUrl()}v1.0/$metadata#microsoft.graph.applicationServicePrincipal`,
@@ -345,7 +354,7 @@ export class DirectorySimulator {
   ): SimResponse {
     const parsed = parseQuery(request, rules);
     // keyCredential.key is "returned only on $select for a single object"; in lists it is null (keyCredential page).
-    const items = this.visible(store).map((resource) => withoutKeys(resource));
+    const items = this.visible(store, "list").map((resource) => withoutKeys(resource));
     return ok(page(items, parsed, request, { baseUrl: this.options.baseUrl(), context }));
   }
 
@@ -363,21 +372,25 @@ export class DirectorySimulator {
     };
   }
 
-  private visible<T>(store: Map<string, Replicated<T>>): T[] {
+  private visible<T>(store: Map<string, Replicated<T>>, use: ReplicaUse = "read"): T[] {
     const now = this.now();
-    return [...store.values()].filter((entry) => now >= entry.visibleFrom).map((entry) => entry.resource);
+    return [...store.values()].filter((entry) => now >= seenFrom(entry, use)).map((entry) => entry.resource);
   }
 
-  private findApplication(id: string | undefined, appId: string | undefined): SimApplication {
-    const found = this.visible(this.applications).find((a) =>
+  private findApplication(id: string | undefined, appId: string | undefined, use: ReplicaUse): SimApplication {
+    const found = this.visible(this.applications, use).find((a) =>
       id !== undefined ? a.id === id.toLowerCase() : a.appId === appId?.toLowerCase(),
     );
     if (!found) throw notFound(id ?? appId ?? "");
     return found;
   }
 
-  private findServicePrincipal(id: string | undefined, appId: string | undefined): SimServicePrincipal {
-    const found = this.visible(this.servicePrincipals).find((s) =>
+  private findServicePrincipal(
+    id: string | undefined,
+    appId: string | undefined,
+    use: ReplicaUse,
+  ): SimServicePrincipal {
+    const found = this.visible(this.servicePrincipals, use).find((s) =>
       id !== undefined ? s.id === id.toLowerCase() : s.appId === appId?.toLowerCase(),
     );
     if (!found) throw notFound(id ?? appId ?? "");
@@ -529,6 +542,10 @@ export class DirectorySimulator {
    * (https://learn.microsoft.com/en-us/graph/api/serviceprincipal-addtokensigningcertificate?view=graph-rest-1.0).
    */
   private addTokenSigningCertificate(servicePrincipal: SimServicePrincipal, rawBody: unknown): SimResponse {
+    // The page's national cloud table ticks the global service only; elsewhere the action does not exist, and Graph
+    // answers an unknown segment with 400 BadRequest [D: the exact text in a national cloud is our conclusion].
+    if (this.options.cloud !== "global")
+      throw badRequest("Resource not found for the segment 'addTokenSigningCertificate'.", "BadRequest");
     const body = requireObject(rawBody);
     const displayName = body.displayName;
     if (typeof displayName !== "string" || !displayName.startsWith("CN=")) {
@@ -579,6 +596,12 @@ export class DirectorySimulator {
 /** Both examples of the addTokenSigningCertificate page have customKeyIdentifier = base64(SHA-1 thumbprint bytes). */
 function thumbprintOf(key: SimKeyCredential): string {
   return Buffer.from(key.customKeyIdentifier, "base64").toString("hex").toUpperCase();
+}
+
+function seenFrom(entry: Replicated<unknown>, use: ReplicaUse): number {
+  if (use === "list") return entry.listedFrom ?? entry.visibleFrom;
+  if (use === "write") return entry.writableFrom ?? entry.visibleFrom;
+  return entry.visibleFrom;
 }
 
 function withoutKeys<T extends Record<string, unknown>>(resource: T): T {

@@ -13,8 +13,11 @@ export interface ScriptedFault {
    * workloads (directory, Exchange) fail independently (https://learn.microsoft.com/en-us/graph/errors: 503 from one service).
    */
   exact?: boolean;
-  /** 403: the app lacks the permission the request needs (answered before processing). */
-  status: 403 | 429 | 503 | 504;
+  /**
+   * 403: the app lacks the permission the request needs; 404: a replica that has not seen a new object yet (both
+   * answered before processing).
+   */
+  status: FaultStatus;
   /** How many matching requests fail; default 1. */
   times?: number;
   /**
@@ -35,8 +38,10 @@ export interface GraphFaults {
   scripted?: ScriptedFault[];
 }
 
+export type FaultStatus = 403 | 404 | 429 | 503 | 504;
+
 export interface InjectedFault {
-  status: 403 | 429 | 503 | 504;
+  status: FaultStatus;
   afterProcessing: boolean;
   retryAfterSeconds?: number;
 }
@@ -83,8 +88,8 @@ export class FaultInjector {
     return undefined;
   }
 
-  private fault(status: 403 | 429 | 503 | 504): InjectedFault {
-    const retryAfterSeconds = status === 504 || status === 403 ? undefined : (this.faults.retryAfterSeconds ?? 2);
+  private fault(status: FaultStatus): InjectedFault {
+    const retryAfterSeconds = status === 429 || status === 503 ? (this.faults.retryAfterSeconds ?? 2) : undefined;
     return { status, afterProcessing: status === 504, retryAfterSeconds };
   }
 

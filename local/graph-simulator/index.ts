@@ -7,9 +7,10 @@ import { createHash, randomUUID } from "crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "http";
 import type { AddressInfo } from "net";
 import type { Clock } from "../../shared/clock";
+import type { GraphCloud } from "../../shared/graph/cloud";
 import type { Tenant } from "../fixtures/tenant";
 import { AppRoleAssignmentSimulator, type SimAppRoleAssignment, type SimManagedIdentity } from "./appRoleAssignments";
-import { DirectorySimulator, methodNotAllowed, type DirectorySnapshot } from "./directory";
+import { DirectorySimulator, methodNotAllowed, type DirectorySnapshot, type ReplicationDelays } from "./directory";
 import { FaultInjector, type GraphFaults, type InjectedFault } from "./faults";
 import {
   GraphHttpError,
@@ -28,7 +29,7 @@ import {
   type SentMail,
   type UndeliverableCause,
 } from "./mailbox";
-import { PeopleSimulator, type SimSignIn } from "./people";
+import { PeopleSimulator, defaultSignInLog, type SimSignIn } from "./people";
 import { defaultIdentifierUriPolicy, handlePolicies, type SimIdentifierUriPolicy } from "./policies";
 import { TenantAccess, type TenantAccessOptions } from "./tenantAccess";
 
@@ -51,18 +52,37 @@ export interface GraphSimulatorOptions {
   tenant: Tenant;
   /** Domains allowed as https identifier-URI hosts; default the tenant's domain and its initial .onmicrosoft.com domain. */
   verifiedDomains?: string[];
-  /** Time after instantiate during which the new objects answer 404; default 20 s. */
+  /** Time after instantiate during which single reads of the new objects answer 404; default 20 s. */
   replicationDelayMs?: number;
+  /** Time after instantiate before lists (`$filter=displayName eq …`) show the new objects; default replicationDelayMs. */
+  listReplicationDelayMs?: number;
+  /** Time after instantiate during which writes (PATCH, addTokenSigningCertificate) answer 404; default replicationDelayMs. */
+  writeReplicationDelayMs?: number;
   faults?: GraphFaults;
   mailLimits?: Partial<MailLimits>;
   /** Sender mailboxes besides the tenant's users (e.g. a shared "migration@…" mailbox). */
   mailboxes?: string[];
+  /**
+   * How long after a sign-in its entry appears in the sign-in log (Entra's is minutes, reference-reports-latencies);
+   * default 0. The log also keeps 30 days (7 without Entra ID P1) and allows 5 reads per 10 seconds (people.ts).
+   */
+  signInLogLatencyMs?: number;
+  /** Users (addresses) whose user object exists but who have no Exchange Online mailbox. */
+  withoutMailbox?: string[];
+  /**
+   * Until this time (ISO, on the clock) Exchange refuses the app on every mailbox with 403: its RBAC for Applications
+   * grant was just made, and "changes to app permissions are subject to cache maintenance that varies between 30 minutes
+   * and 2 hours" (https://learn.microsoft.com/en-us/exchange/permissions-exo/application-rbac).
+   */
+  exchangeGrantEffectiveAt?: string;
   /** Addresses Exchange bounces, and why (the tenant fixture does not say which mailboxes are full or gone). */
   undeliverable?: Record<string, UndeliverableCause>;
   /** Whether the identifier-URI policy exempts SAML apps (its `excludeSaml`); default true. */
   samlExemptFromIdentifierUriPolicy?: boolean;
   /** The tenant's identifier-URI policy; default Microsoft's, with `excludeSaml` from the option above. */
   identifierUriPolicy?: SimIdentifierUriPolicy;
+  /** Which national cloud's Graph this is (APIs missing there answer as Graph does there); default global. */
+  cloud?: GraphCloud;
   /** Time after the PATCH to SAML mode before the identifier-URI checks see a SAML app; default 0. */
   samlExemptionDelayMs?: number;
   /**
@@ -157,11 +177,15 @@ class GraphSimulatorServer {
       clock,
       baseUrl,
       verifiedDomains: options.verifiedDomains ?? [tenant.domain, tenant.initialDomain],
-      replicationDelayMs: options.replicationDelayMs ?? 20_000,
+      replication: replicationDelays(options),
       identifierUriPolicy: this.identifierUriPolicy,
       samlExemptionDelayMs: options.samlExemptionDelayMs ?? 0,
+      cloud: options.cloud ?? "global",
     });
-    this.people = new PeopleSimulator(tenant, clock, baseUrl);
+    this.people = new PeopleSimulator(tenant, clock, baseUrl, () => this.access.premium, {
+      ...defaultSignInLog,
+      ...(options.signInLogLatencyMs !== undefined ? { latencyMs: options.signInLogLatencyMs } : {}),
+    });
     this.appRoleAssignments = new AppRoleAssignmentSimulator({
       clock,
       baseUrl,
@@ -169,15 +193,18 @@ class GraphSimulatorServer {
       otherServicePrincipal: (id) => this.directory.servicePrincipals.get(id)?.resource.displayName,
     });
     const extraMailboxes = (this.extraMailboxes = (options.mailboxes ?? []).map((m) => m.toLowerCase()));
+    const withoutMailbox = new Set((options.withoutMailbox ?? []).map((m) => m.toLowerCase()));
     this.mailbox = new MailboxSimulator(
       clock,
       { ...exchangeOnlineLimits, ...options.mailLimits },
       (idOrUpn) => {
-        if (extraMailboxes.includes(idOrUpn.toLowerCase())) return idOrUpn.toLowerCase();
-        const user = this.people.findUser(idOrUpn);
-        return user?.mail?.toLowerCase() ?? undefined;
+        const address = extraMailboxes.includes(idOrUpn.toLowerCase())
+          ? idOrUpn.toLowerCase()
+          : this.people.findUser(idOrUpn)?.mail?.toLowerCase();
+        return address !== undefined && !withoutMailbox.has(address) ? address : undefined;
       },
       baseUrl,
+      (idOrUpn) => extraMailboxes.includes(idOrUpn.toLowerCase()) || this.people.findUser(idOrUpn) !== undefined,
     );
     for (const [address, cause] of Object.entries(options.undeliverable ?? {}))
       this.mailbox.setUndeliverable(address, cause);
@@ -299,9 +326,20 @@ class GraphSimulatorServer {
       this.appRoleAssignments.handle(request) ??
       this.directory.handle(request) ??
       this.people.handle(request) ??
-      this.mailbox.handle(request);
+      this.mailboxRequest(request);
     if (response) return response;
     throw badRequest(`Resource not found for the segment '${request.path.split("/")[1] ?? ""}'.`, "BadRequest");
+  }
+
+  private mailboxRequest(request: SimRequest): SimResponse | undefined {
+    const grantAt = this.options.exchangeGrantEffectiveAt;
+    if (
+      grantAt !== undefined &&
+      this.options.clock.now().getTime() < Date.parse(grantAt) &&
+      this.mailbox.mailboxOf(request.path) !== undefined
+    )
+      throw new GraphHttpError(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+    return this.mailbox.handle(request);
   }
 
   /**
@@ -420,11 +458,17 @@ class GraphSimulatorServer {
       // A missing application permission: 403 Authorization_RequestDenied (https://learn.microsoft.com/en-us/graph/errors).
       fault.status === 403
         ? ["Authorization_RequestDenied", "Insufficient privileges to complete the operation."]
-        : fault.status === 429
-          ? ["TooManyRequests", "Too many requests. Please retry after the time in the Retry-After header."]
-          : fault.status === 503
-            ? ["serviceNotAvailable", "The service is temporarily unavailable. Please retry later."]
-            : ["GatewayTimeout", "The gateway did not receive a response in time."];
+        : fault.status === 404
+          ? // A replica that has not caught up with a new object (terraform-provider-azuread#1802).
+            [
+              "Request_ResourceNotFound",
+              "Resource does not exist or one of its queried reference-property objects are not present.",
+            ]
+          : fault.status === 429
+            ? ["TooManyRequests", "Too many requests. Please retry after the time in the Retry-After header."]
+            : fault.status === 503
+              ? ["serviceNotAvailable", "The service is temporarily unavailable. Please retry later."]
+              : ["GatewayTimeout", "The gateway did not receive a response in time."];
     return this.toErrorResponse(new GraphHttpError(fault.status, code, message, headers));
   }
 
@@ -435,6 +479,15 @@ class GraphSimulatorServer {
         : new GraphHttpError(500, "generalException", error instanceof Error ? error.message : String(error));
     return errorResponse(graphError, this.options.clock.now());
   }
+}
+
+function replicationDelays(options: GraphSimulatorOptions): ReplicationDelays {
+  const readMs = options.replicationDelayMs ?? 20_000;
+  return {
+    readMs,
+    listMs: options.listReplicationDelayMs ?? readMs,
+    writeMs: options.writeReplicationDelayMs ?? readMs,
+  };
 }
 
 /** A stable object id for a mailbox given by address. */

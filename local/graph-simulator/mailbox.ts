@@ -13,7 +13,8 @@
  *   (https://learn.microsoft.com/en-us/graph/api/singlevaluelegacyextendedproperty-get?view=graph-rest-1.0,
  *   https://learn.microsoft.com/en-us/graph/api/mailfolder-list-messages?view=graph-rest-1.0).
  * - Limits (https://learn.microsoft.com/en-us/office365/servicedescriptions/exchange-online-service-description/exchange-online-limits#sending-limits-1):
- *   30 messages per minute (429), 500 recipients per message (400), 10,000 recipients per rolling 24 hours —
+ *   30 messages per minute (over it Exchange accepts and holds a message until the minute has room: delayed, not
+ *   refused — `deliveredAt`), 500 recipients per message (400), 10,000 recipients per rolling 24 hours —
  *   beyond it the request still gets 202 and the sender receives an NDR 550 5.1.90.
  * - Non-delivery reports land in the sender's Inbox as "Undeliverable: <subject>" from Microsoft Outlook, naming
  *   each failed recipient with the remote server's status: 550 5.1.10 (recipient not found), 554 5.2.2 (mailbox
@@ -65,8 +66,10 @@ export interface SentMail {
   bcc: string[];
   html: string;
   saveToSentItems: boolean;
-  /** ISO time on the simulator's clock. */
+  /** ISO time on the simulator's clock: when Graph accepted it (202). */
   sentAt: string;
+  /** When Exchange let it out: later than sentAt when the mailbox was over 30 messages a minute (rate limit delays). */
+  deliveredAt: string;
   /** Set when Exchange would bounce the message after accepting it: the NDR's status for the first failed recipient. */
   nonDelivery?: string;
   /** Recipients Exchange did not deliver to, with the NDR status of each. */
@@ -149,6 +152,8 @@ export class MailboxSimulator {
     /** Resolves {id | userPrincipalName} to the mailbox's primary address, or undefined. */
     private readonly resolveMailbox: (idOrUpn: string) => string | undefined,
     private readonly baseUrl: () => string = () => "http://127.0.0.1/",
+    /** Whether {id | userPrincipalName} is a user object (which may have no mailbox). */
+    private readonly isUser: (idOrUpn: string) => boolean = () => false,
   ) {}
 
   /** From now on Exchange bounces mail to `address` for `cause`; undefined delivers again. */
@@ -167,11 +172,19 @@ export class MailboxSimulator {
     const match = userMailPath.exec(request.path);
     if (!match) return undefined;
     const sender = this.resolveMailbox(match[1]);
+    if (!sender && this.isUser(match[1])) {
+      // A user without an Exchange Online mailbox (no licence, on-premises, a guest): microsoft-graph-docs-contrib#405.
+      throw new GraphHttpError(
+        404,
+        "MailboxNotEnabledForRESTAPI",
+        "The mailbox is either inactive, soft-deleted, or is hosted on-premise.",
+      );
+    }
     if (!sender) throw new GraphHttpError(404, "ErrorInvalidUser", `The requested user '${match[1]}' is invalid.`);
     const [, , route, draftId, folder] = match;
     if (route === "sendMail") return this.expect(request, "POST", () => this.sendMail(sender, request.body));
     if (route === "messages") return this.expect(request, "POST", () => this.createDraft(sender, request.body));
-    if (draftId !== undefined) return this.expect(request, "POST", () => this.sendDraft(sender, draftId));
+    if (draftId !== undefined) return this.expect(request, "POST", () => this.sendDraft(sender, draftId, request));
     return this.expect(request, "GET", () => this.list(sender, folder, request));
   }
 
@@ -225,7 +238,13 @@ export class MailboxSimulator {
     return ok(this.view(draft), 201);
   }
 
-  private sendDraft(sender: string, id: string): SimResponse {
+  /**
+   * "Don't supply a request body for this method", with the header "Content-Length: 0. Required."
+   * (https://learn.microsoft.com/en-us/graph/api/message-send?view=graph-rest-1.0): a body is refused [D: the code].
+   */
+  private sendDraft(sender: string, id: string, request: SimRequest): SimResponse {
+    if (request.body !== undefined)
+      throw badRequest("This method takes no request body: send it with Content-Length: 0.", "ErrorInvalidRequest");
     const drafts = this.mailbox(sender).drafts;
     const draft = drafts.get(id);
     if (!draft) throw new GraphHttpError(404, "ErrorItemNotFound", "The specified object was not found in the store.");
@@ -247,19 +266,7 @@ export class MailboxSimulator {
     }
     const now = this.clock.now().getTime();
     const mine = this.outbox.filter((mail) => mail.sender === sender);
-    const lastMinute = mine.filter((mail) => Date.parse(mail.sentAt) > now - minuteMs);
-    if (lastMinute.length >= this.limits.messagesPerMinute) {
-      const oldest = Math.min(...lastMinute.map((mail) => Date.parse(mail.sentAt)));
-      const retryAfter = Math.max(1, Math.ceil((oldest + minuteMs - now) / 1000));
-      throw new GraphHttpError(
-        429,
-        "ApplicationThrottled",
-        `Mailbox ${sender} is over its limit of ${this.limits.messagesPerMinute} messages per minute.`,
-        {
-          "Retry-After": String(retryAfter),
-        },
-      );
-    }
+    const deliveredAt = this.nextDeliverySlot(mine, now);
     const lastDay = mine
       .filter((mail) => Date.parse(mail.sentAt) > now - dayMs && mail.nonDelivery !== ndrStatus.recipientRateLimit)
       .reduce((sum, mail) => sum + mail.to.length + mail.cc.length + mail.bcc.length, 0);
@@ -281,6 +288,7 @@ export class MailboxSimulator {
       html: message.html,
       saveToSentItems,
       sentAt,
+      deliveredAt: new Date(deliveredAt).toISOString(),
       ...(undelivered.length > 0 ? { nonDelivery: undelivered[0].status, undelivered } : {}),
       ...(message.singleValueExtendedProperties.length > 0
         ? { singleValueExtendedProperties: message.singleValueExtendedProperties }
@@ -288,6 +296,19 @@ export class MailboxSimulator {
     });
     if (undelivered.length > 0)
       this.mailbox(sender).inbox.push(this.nonDeliveryReport(sender, message, undelivered, sentAt));
+  }
+
+  /**
+   * The earliest time from `now` at which the mailbox has delivered fewer than 30 messages in the minute before: over the
+   * message rate limit Exchange Online queues the message and sends it later instead of refusing it
+   * (https://learn.microsoft.com/en-us/office365/servicedescriptions/exchange-online-service-description/exchange-online-limits#sending-limits-1,
+   * "Message rate limit").
+   */
+  private nextDeliverySlot(mine: SentMail[], now: number): number {
+    // In order of delivery, any 30 consecutive messages span at least a minute.
+    const limit = this.limits.messagesPerMinute;
+    if (mine.length < limit) return now;
+    return Math.max(now, Date.parse(mine[mine.length - limit].deliveredAt) + minuteMs);
   }
 
   /** The NDR's text follows Exchange Online's ("Delivery has failed to these recipients or groups", "Remote Server returned '…'"). */

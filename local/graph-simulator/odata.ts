@@ -165,8 +165,8 @@ export interface CollectionRules {
   filterable: string[];
   /** Every property that may be $select-ed. */
   properties: string[];
-  /** What Graph returns without $select. */
-  defaultProperties: string[];
+  /** What Graph returns without $select, when not all of `properties` (omitted: all of them). */
+  defaultProperties?: string[];
   defaultTop: number;
   maxTop: number;
   /** Whether `ne`/`or`/$count on this collection need ConsistencyLevel: eventual (directory objects do). */
@@ -241,7 +241,9 @@ export function parseSelect(
       .get("$select")
       ?.split(",")
       .map((s) => s.trim())
-      .filter(Boolean) ?? rules.defaultProperties;
+      .filter(Boolean) ??
+    rules.defaultProperties ??
+    rules.properties;
   for (const property of select) {
     if (!rules.properties.includes(property))
       throw badRequest(`Could not find a property named '${property}' on type '${rules.typeName}'.`);

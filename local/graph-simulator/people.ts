@@ -6,7 +6,7 @@
 import { randomUUID } from "crypto";
 import type { Clock } from "../../shared/clock";
 import type { Tenant, TenantUser } from "../fixtures/tenant";
-import { notFound, ok, type SimRequest, type SimResponse } from "./http";
+import { GraphHttpError, notFound, ok, type SimRequest, type SimResponse } from "./http";
 import { methodNotAllowed } from "./directory";
 import { lowerDateBound, page, parseQuery, type CollectionRules, type Sequence } from "./odata";
 
@@ -84,16 +84,6 @@ const signInRules: CollectionRules = {
     "appDisplayName",
     "status",
   ],
-  defaultProperties: [
-    "id",
-    "createdDateTime",
-    "userId",
-    "userPrincipalName",
-    "userDisplayName",
-    "appId",
-    "appDisplayName",
-    "status",
-  ],
   defaultTop: 1000,
   maxTop: 1000,
   advancedQueries: false,
@@ -107,8 +97,50 @@ const betaSignInRules: CollectionRules = {
   ...signInRules,
   filterable: [...signInRules.filterable, "signInEventTypes", "isInteractive"],
   properties: [...signInRules.properties, "signInEventTypes", "isInteractive"],
-  defaultProperties: [...signInRules.defaultProperties, "signInEventTypes", "isInteractive"],
 };
+
+/**
+ * How Entra keeps its sign-in log. Entries arrive minutes late
+ * (https://learn.microsoft.com/en-us/entra/identity/monitoring-health/reference-reports-latencies), are kept 30 days
+ * with Entra ID P1 or P2 and 7 days without
+ * (https://learn.microsoft.com/en-us/entra/identity/monitoring-health/reference-reports-data-retention), and reads are
+ * limited to five requests per 10 seconds per app per tenant ("Identity and access reports service limits",
+ * https://learn.microsoft.com/en-us/graph/throttling-limits).
+ */
+export interface SignInLogOptions {
+  latencyMs: number;
+  retentionMs: (premium: boolean) => number;
+  requestsPer10s: number;
+}
+
+const dayMs = 24 * 60 * 60_000;
+export const defaultSignInLog: SignInLogOptions = {
+  latencyMs: 0,
+  retentionMs: (premium) => (premium ? 30 : 7) * dayMs,
+  requestsPer10s: 5,
+};
+
+/** Index of the first entry created at or after `iso` (the log is in clock order). */
+function firstAtOrAfter(log: readonly SimSignIn[], iso: string): number {
+  let low = 0;
+  for (let high = log.length; low < high;) {
+    const middle = (low + high) >>> 1;
+    if (log[middle].createdDateTime < iso) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** Index of the first entry created after `iso`. */
+function firstAfter(log: readonly SimSignIn[], iso: string): number {
+  let low = 0;
+  for (let high = log.length; low < high;) {
+    const middle = (low + high) >>> 1;
+    if (log[middle].createdDateTime <= iso) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
 
 const transitiveMembersPath = /^\/groups\/([^/]+)\/transitiveMembers(\/microsoft\.graph\.user)?$/;
 
@@ -152,10 +184,16 @@ export class PeopleSimulator {
   /** Each onboarding records a sign-in: a look-up by id, not a scan of the tenant per sign-in. */
   private readonly usersById: Map<string, TenantUser>;
 
+  /** When the recent sign-in log requests came (ms on the clock), for the per-app-per-tenant limit. */
+  private readonly logRequests: number[] = [];
+
   constructor(
     private readonly tenant: Tenant,
     private readonly clock: Clock,
     private readonly baseUrl: () => string,
+    /** Whether the tenant has Entra ID P1 or P2 (the log's retention). */
+    private readonly premium: () => boolean = () => true,
+    private readonly log: SignInLogOptions = defaultSignInLog,
   ) {
     this.usersById = new Map(tenant.users.map((u) => [u.id, u]));
   }
@@ -246,6 +284,19 @@ export class PeopleSimulator {
     );
   }
 
+  /** Five requests per 10 seconds per app per tenant, then 429 with the seconds until the oldest leaves the window. */
+  private throttleLogRequests(): void {
+    const now = this.clock.now().getTime();
+    while (this.logRequests.length > 0 && this.logRequests[0] <= now - 10_000) this.logRequests.shift();
+    if (this.logRequests.length >= this.log.requestsPer10s) {
+      const retryAfter = Math.max(1, Math.ceil((this.logRequests[0] + 10_000 - now) / 1000));
+      throw new GraphHttpError(429, "TooManyRequests", "Too many requests to the sign-in logs.", {
+        "Retry-After": String(retryAfter),
+      });
+    }
+    this.logRequests.push(now);
+  }
+
   /**
    * v1.0 lists interactive sign-ins only; so does beta unless the filter names signInEventTypes: single sign-on
    * without a new factor (an Entra-joined PC) is a non-interactive sign-in, read with
@@ -254,21 +305,22 @@ export class PeopleSimulator {
    * https://learn.microsoft.com/en-us/entra/identity/monitoring-health/howto-analyze-sign-in).
    */
   private listSignIns(request: SimRequest): SimResponse {
+    this.throttleLogRequests();
     const beta = request.version === "beta";
     const parsed = parseQuery(request, beta ? betaSignInRules : signInRules);
     const byType = beta && (request.query.get("$filter") ?? "").includes("signInEventTypes");
     // Recorded in clock order, so newest first is the log read backwards; a `createdDateTime ge …`
     // filter (an incremental reader) stops where older entries begin instead of reading the whole log.
-    const since = lowerDateBound(parsed.filter, "createdDateTime")?.toISOString();
+    // Entries older than the retention are gone; entries newer than the latency have not arrived yet.
+    const now = this.clock.now().getTime();
+    const kept = new Date(now - this.log.retentionMs(this.premium())).toISOString();
+    const requested = lowerDateBound(parsed.filter, "createdDateTime")?.toISOString();
+    const since = requested !== undefined && requested > kept ? requested : kept;
+    const arrived = new Date(now - this.log.latencyMs).toISOString();
     const log = byType ? this.signIns : this.interactiveSignIns;
-    let oldest = 0;
-    if (since !== undefined)
-      for (let high = log.length; oldest < high;) {
-        const middle = (oldest + high) >>> 1;
-        if (log[middle].createdDateTime < since) oldest = middle + 1;
-        else high = middle;
-      }
-    const newestFirst: Sequence<SimSignIn> = { length: log.length - oldest, at: (i) => log[log.length - 1 - i] };
+    const oldest = firstAtOrAfter(log, since);
+    const end = firstAfter(log, arrived);
+    const newestFirst: Sequence<SimSignIn> = { length: Math.max(0, end - oldest), at: (i) => log[end - 1 - i] };
     return ok(page(newestFirst, parsed, request, { baseUrl: this.baseUrl(), context: "auditLogs/signIns" }));
   }
 }

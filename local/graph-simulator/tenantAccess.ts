@@ -27,7 +27,7 @@ const required: { path: RegExp; permission: string }[] = [
 
 export class TenantAccess {
   readonly roles: string[];
-  private readonly premium: boolean;
+  readonly premium: boolean;
 
   constructor(options: TenantAccessOptions) {
     this.roles = options.grantedPermissions ?? defaultGrantedPermissions;

@@ -32,7 +32,7 @@ export function waitingOn(gate: OpenGate, request: MigrationRequest, merges?: nu
   return {
     who,
     what: what[gate.purpose],
-    ...(gate.openedAt ? { since: gate.openedAt } : {}),
+    since: gate.openedAt,
     expiresAt: gate.expiresAt,
   };
 }

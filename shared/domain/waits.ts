@@ -67,9 +67,19 @@ export function afterFailure(
   const failures = (previous?.failures ?? 0) + 1;
   const since = previous?.since ?? now.toISOString();
   const quick = timings.stepRetryMs;
-  const needed = failures > quick.length;
+  const patienceLeft = Date.parse(since) + (failure.patienceMs ?? 0) - now.getTime();
+  // A failure expected to clear up by itself is retried at the longest quick delay, not shown, until its patience
+  // ends; then the usual schedule starts, counting only the failures after it.
+  const patientFailures = patienceLeft > 0 ? failures : (previous?.patientFailures ?? 0);
+  const counted = failures - patientFailures;
+  const needed = patienceLeft <= 0 && counted > quick.length;
   const slow = timings.attentionRetryMs;
-  const delay = needed ? slow[Math.min(failures - quick.length - 1, slow.length - 1)] : quick[failures - 1];
+  const delay =
+    patienceLeft > 0
+      ? Math.min(quick[Math.min(failures, quick.length) - 1], patienceLeft)
+      : needed
+        ? slow[Math.min(counted - quick.length - 1, slow.length - 1)]
+        : quick[counted - 1];
   const givingUp = now.getTime() - Date.parse(since) >= timings.attentionRetryForMs;
   return {
     ...failure,
@@ -79,6 +89,7 @@ export function afterFailure(
     lastAttemptAt: now.toISOString(),
     nextAttemptAt: givingUp ? undefined : new Date(now.getTime() + delay).toISOString(),
     needed,
+    ...(patientFailures > 0 ? { patientFailures } : {}),
   };
 }
 

@@ -7,6 +7,7 @@
  */
 import { parseCertificate } from "../certificates";
 import { RetriesExhaustedError } from "../retry";
+import type { ExplainedFailure } from "../stepFailure";
 import type { TokenCredential } from "@azure/core-auth";
 import type { TenantAppManagementPolicy } from "@microsoft/microsoft-graph-types";
 import { graphScope } from "../graph/client";
@@ -14,6 +15,7 @@ import { graphClouds, type GraphCloud } from "../graph/cloud";
 import {
   GraphCaller,
   describeGraphError,
+  notFoundPollMs,
   graphErrorCode,
   graphStatus,
   isTransientGraphError,
@@ -41,6 +43,7 @@ import type {
   DirectoryUser,
   EntraPort,
   IdentifierUriRestrictionRead,
+  InstantiatedApp,
   MigrationApp,
   MigrationAppSpec,
   MigrationSignIn,
@@ -51,18 +54,28 @@ import type {
  * The identifier-URI policy still refused the Peig Entity ID after the SAML exemption had time to arrive: an
  * admin must act.
  */
-export class HostNameNotOnVerifiedDomainError extends Error {
+export class HostNameNotOnVerifiedDomainError extends Error implements ExplainedFailure {
   override readonly name = "HostNameNotOnVerifiedDomainError";
+  readonly explained: ExplainedFailure["explained"];
   constructor(
     readonly entityId: string,
     graphMessage: string,
   ) {
     super(
       `Entra refused the Entity ID ${entityId} (${graphMessage}). The tenant's identifier-URI policy blocks hosts that are not ` +
-        `verified domains even for SAML apps. Fix: verify the Peig server's domain in Entra, or set excludeSaml: true on the ` +
-        `identifierUris restrictions of the tenant's app management policy (PATCH /policies/defaultAppManagementPolicy, ` +
-        `https://learn.microsoft.com/en-us/entra/identity-platform/identifier-uri-restrictions), then run the setup again.`,
+        `verified domains, and the SAML exemption has not reached this app (or the policy does not exempt SAML apps).`,
     );
+    this.explained = {
+      service: "graph",
+      status: 400,
+      code: "HostNameNotOnVerifiedDomain",
+      fix:
+        `Entra refuses the Peig Entity ID ${entityId}. Verify the Peig server's domain in Entra (Settings > Domain names), or allow ` +
+        `the URI in the tenant's app-management policy: set excludeSaml: true on its identifierUris restrictions ` +
+        `(PATCH /policies/defaultAppManagementPolicy, https://learn.microsoft.com/en-us/entra/identity-platform/identifier-uri-restrictions). ` +
+        `Then resume: setup goes on with the same app.`,
+      patienceMs: identifierUriPatienceMs,
+    };
   }
 }
 
@@ -107,9 +120,13 @@ export function migrationTag(migrationId: string): string {
 
 const memberFilter = "accountEnabled eq true and userType eq 'Member'";
 
-/** "provisioning is not instant … poll every 5–10 seconds" (the SAML tutorial above); we give it 2 minutes. */
+/**
+ * "provisioning is not instant … poll every 5–10 seconds" (the SAML tutorial above). Every request on a new app
+ * (reads, each PATCH, addTokenSigningCertificate) may answer 404 meanwhile, each replica on its own time
+ * (terraform-provider-azuread#581, #1802); we give it 2 minutes from creation (or from a rerun that found the app
+ * by its stored ids). A 404 after that fails the step, and the step's retry starts a new window.
+ */
 const replicationWindowMs = 2 * 60_000;
-const replicationPollMs = 5_000;
 /**
  * The SAML mode that exempts the app from the identifier-URI policy reaches it with a delay ("synchronization
  * isn't immediate", https://learn.microsoft.com/en-us/graph/api/serviceprincipal-update?view=graph-rest-1.0;
@@ -117,6 +134,12 @@ const replicationPollMs = 5_000;
  */
 const samlExemptionWindowMs = 5 * 60_000;
 const samlExemptionPollMs = 15_000;
+/**
+ * How long the step keeps being retried (without needing attention) while the Entity ID is refused: no Microsoft page
+ * says how long the SAML mode takes to reach the policy, and the tools above report success minutes later, so we
+ * allow an hour before asking an admin (docs/graph-facts.md#identifier-uri-policy).
+ */
+export const identifierUriPatienceMs = 60 * 60_000;
 /** A kept certificate may end up to this much before the requested end (Graph stores whole seconds). */
 const certificateEndToleranceMs = 24 * 60 * 60_000;
 
@@ -156,14 +179,7 @@ export class GraphEntra implements EntraPort {
       this.tokenRoles(),
       this.readIdentifierUriPolicy(),
       query.signInLogs ? this.probeSignInLogs() : Promise.resolve("notChecked" as const),
-      Promise.all(
-        query.senders.map(async (address) => ({
-          address,
-          exists:
-            (await this.getOrNull("getUser", queryPath(`/users/${encodeURIComponent(address)}`, { $select: "id" }))) !==
-            null,
-        })),
-      ),
+      Promise.all(query.senders.map((address) => this.probeSender(address))),
     ]);
     return { ...token, identifierUriPolicy, signInLogs, senders };
   }
@@ -219,6 +235,31 @@ export class GraphEntra implements EntraPort {
     }
   }
 
+  /**
+   * The sender's user object, then its mailbox: one Inbox message read with the Mail.ReadWrite the app holds anyway.
+   * A user without an Exchange Online mailbox answers 404 MailboxNotEnabledForRESTAPI
+   * (mail APIs need a mailbox in Exchange Online, https://learn.microsoft.com/en-us/graph/api/resources/mail-api-overview?view=graph-rest-1.0;
+   * the code for a user without one: microsoft-graph-docs-contrib#405, msgraph-sdk-javascript#1756).
+   */
+  private async probeSender(address: string): Promise<TenantReadiness["senders"][number]> {
+    const user = encodeURIComponent(address);
+    const exists = (await this.getOrNull("getUser", queryPath(`/users/${user}`, { $select: "id" }))) !== null;
+    if (!exists) return { address, exists, mailbox: "none" };
+    try {
+      await this.graph.call("listInbox", () =>
+        this.graph.client
+          .api(queryPath(`/users/${user}/mailFolders/inbox/messages`, { $select: "id", $top: "1" }))
+          .get(),
+      );
+      return { address, exists, mailbox: "yes" };
+    } catch (error) {
+      const status = graphStatus(error);
+      if (status === 404) return { address, exists, mailbox: "none", mailboxError: describeGraphError(error) };
+      if (status === 403) return { address, exists, mailbox: "unknown", mailboxError: describeGraphError(error) };
+      throw error;
+    }
+  }
+
   /** One sign-in, to learn whether the logs can be read at all (403 without a licence or the permission). */
   private async probeSignInLogs(): Promise<TenantReadiness["signInLogs"]> {
     try {
@@ -243,11 +284,20 @@ export class GraphEntra implements EntraPort {
     const entityId = migrationEntityId(spec.server);
     const replyUrl = migrationReplyUrl(spec.server);
 
-    const existing = await this.locate(spec, { adoptUnclaimed: true, entityId });
-    const ref: AppRef = existing
-      ? { applicationObjectId: existing.id, appId: existing.appId }
-      : await this.instantiate(spec);
-    const created = existing === null;
+    // The app an earlier run made is looked up by its stored ids, never through a list that may not show it yet.
+    const made = spec.instantiated ? await this.awaitInstantiated(spec.instantiated) : null;
+    const existing = made ?? (await this.locate(spec, { adoptUnclaimed: true, entityId }));
+    let ref: AppRef;
+    if (existing) {
+      ref = { applicationObjectId: existing.id, appId: existing.appId };
+      if (made) ref.servicePrincipalId = spec.instantiated?.servicePrincipalId;
+    } else {
+      ref = await this.instantiate(spec);
+      // The first durable write after instantiate: a run that dies from here on finds this app again.
+      await spec.onInstantiated?.({ ...ref });
+    }
+    const created = made !== null || existing === null;
+    // Every request on a new app may answer 404 while replicas catch up, writes included (replicationWindowMs).
     const notFoundUntil = created ? new Date(this.graph.clock.now().getTime() + replicationWindowMs) : undefined;
     const application = await this.getApplication(ref.applicationObjectId, notFoundUntil);
     const servicePrincipal = await this.getServicePrincipal(ref, notFoundUntil);
@@ -259,7 +309,7 @@ export class GraphEntra implements EntraPort {
     if (!application.tags.includes(tag)) {
       // Taking over an ended migration's app: its tag goes, so the app is one migration's at a time.
       const kept = application.tags.filter((t) => adoptedFrom === undefined || t !== migrationTag(adoptedFrom));
-      await this.patchApplication(application.id, { tags: [...kept, tag] });
+      await this.patchApplication(application.id, { tags: [...kept, tag] }, notFoundUntil);
     }
     // SAML mode first: it exempts the app from the identifier-URI policy (identifier-uri-restrictions page). In the same
     // PATCH: every user in scope signs in to this app to onboard, and with assignment required (the
@@ -267,17 +317,20 @@ export class GraphEntra implements EntraPort {
     const spChanges: ServicePrincipal = {};
     if (servicePrincipal.preferredSingleSignOnMode !== "saml") spChanges.preferredSingleSignOnMode = "saml";
     if (servicePrincipal.appRoleAssignmentRequired !== false) spChanges.appRoleAssignmentRequired = false;
-    if (Object.keys(spChanges).length > 0) await this.patchServicePrincipal(servicePrincipal.id, spChanges);
+    if (Object.keys(spChanges).length > 0)
+      await this.patchServicePrincipal(servicePrincipal.id, spChanges, notFoundUntil);
     if (!application.identifierUris.includes(entityId) || !(application.web?.redirectUris ?? []).includes(replyUrl)) {
-      await this.setSamlUrls(application.id, entityId, replyUrl);
+      await this.setSamlUrls(application.id, entityId, replyUrl, notFoundUntil);
     }
     const signingKey =
       this.usableSigningKey(servicePrincipal, spec.displayName, certificateEnd) ??
-      (await this.addSigningCertificate(servicePrincipal, spec.displayName, certificateEnd));
+      (await this.addSigningCertificate(servicePrincipal, spec.displayName, certificateEnd, notFoundUntil));
     if (servicePrincipal.preferredTokenSigningKeyThumbprint?.toUpperCase() !== signingKey.thumbprint) {
-      await this.patchServicePrincipal(servicePrincipal.id, {
-        preferredTokenSigningKeyThumbprint: signingKey.thumbprint,
-      });
+      await this.patchServicePrincipal(
+        servicePrincipal.id,
+        { preferredTokenSigningKeyThumbprint: signingKey.thumbprint },
+        notFoundUntil,
+      );
     }
     return {
       ...this.describe({
@@ -329,7 +382,7 @@ export class GraphEntra implements EntraPort {
             `Delete the enterprise app PeigMigrationManager in the Entra admin center (Enterprise applications > Properties > Delete).`,
         );
       }
-      await this.graph.clock.sleep(replicationPollMs);
+      await this.graph.clock.sleep(notFoundPollMs);
     }
   }
 
@@ -487,12 +540,22 @@ export class GraphEntra implements EntraPort {
     }
   }
 
+  /**
+   * The app this migration instantiated before: read by its object id, a 404 waited out through the replication
+   * window. null when it is still missing after that (deleted since): the caller then looks for it as usual.
+   */
+  private async awaitInstantiated(made: InstantiatedApp): Promise<GraphApplication | null> {
+    const path = queryPath(`/applications/${made.applicationObjectId}`, { $select: applicationRead.$select });
+    const until = new Date(this.graph.clock.now().getTime() + replicationWindowMs);
+    return this.getOrNull<GraphApplication>("getApplication", path, until);
+  }
+
   private async awaitLostApp(spec: MigrationAppSpec): Promise<GraphApplication | null> {
     const until = this.graph.clock.now().getTime() + replicationWindowMs;
     for (;;) {
       const found = await this.locate(spec, { adoptUnclaimed: true, entityId: undefined });
       if (found || this.graph.clock.now().getTime() >= until) return found;
-      await this.graph.clock.sleep(replicationPollMs);
+      await this.graph.clock.sleep(notFoundPollMs);
     }
   }
 
@@ -528,9 +591,9 @@ export class GraphEntra implements EntraPort {
     return this.getOrNull<GraphServicePrincipal>("getServicePrincipal", path);
   }
 
-  private async getOrNull<T>(kind: string, path: string): Promise<T | null> {
+  private async getOrNull<T>(kind: string, path: string, notFoundUntil?: Date): Promise<T | null> {
     try {
-      return await this.graph.call<T>(kind, () => this.graph.client.api(path).get());
+      return await this.graph.call<T>(kind, () => this.graph.client.api(path).get(), { notFoundUntil });
     } catch (error) {
       if (graphStatus(error) === 404) return null;
       throw error;
@@ -547,22 +610,39 @@ export class GraphEntra implements EntraPort {
     }
   }
 
-  private async patchApplication(id: string, body: Application): Promise<void> {
-    await this.graph.call("patchApplication", () => this.graph.client.api(`/applications/${id}`).patch(body));
+  /** A PATCH is idempotent, so a 404 before `notFoundUntil` (replication of a new app) is simply sent again. */
+  private async patchApplication(id: string, body: Application, notFoundUntil: Date | undefined): Promise<void> {
+    await this.graph.call("patchApplication", () => this.graph.client.api(`/applications/${id}`).patch(body), {
+      notFoundUntil,
+    });
   }
 
-  private async patchServicePrincipal(id: string, body: ServicePrincipal): Promise<void> {
-    await this.graph.call("patchServicePrincipal", () => this.graph.client.api(`/servicePrincipals/${id}`).patch(body));
+  private async patchServicePrincipal(
+    id: string,
+    body: ServicePrincipal,
+    notFoundUntil: Date | undefined,
+  ): Promise<void> {
+    await this.graph.call(
+      "patchServicePrincipal",
+      () => this.graph.client.api(`/servicePrincipals/${id}`).patch(body),
+      { notFoundUntil },
+    );
   }
 
-  private async setSamlUrls(applicationObjectId: string, entityId: string, replyUrl: string): Promise<void> {
+  private async setSamlUrls(
+    applicationObjectId: string,
+    entityId: string,
+    replyUrl: string,
+    notFoundUntil: Date | undefined,
+  ): Promise<void> {
     const until = this.graph.clock.now().getTime() + samlExemptionWindowMs;
     for (;;) {
       try {
-        await this.patchApplication(applicationObjectId, {
-          identifierUris: [entityId],
-          web: { redirectUris: [replyUrl] },
-        });
+        await this.patchApplication(
+          applicationObjectId,
+          { identifierUris: [entityId], web: { redirectUris: [replyUrl] } },
+          notFoundUntil,
+        );
         return;
       } catch (error) {
         if (
@@ -587,6 +667,7 @@ export class GraphEntra implements EntraPort {
     servicePrincipal: GraphServicePrincipal,
     appDisplayName: string,
     end: Date,
+    notFoundUntil: Date | undefined,
   ): Promise<SigningKey> {
     const body: Pick<SelfSignedCertificate, "displayName" | "endDateTime"> = {
       displayName: `CN=${appDisplayName}`,
@@ -600,6 +681,12 @@ export class GraphEntra implements EntraPort {
         if (!cert.key) throw new Error("addTokenSigningCertificate answered without the certificate (key)");
         return signingKeyFromDer(cert.key);
       } catch (error) {
+        // 404 on a new service principal: this replica has not seen it yet, so nothing was added; send again.
+        if (graphStatus(error) === 404 && notFoundUntil && this.graph.clock.now() < notFoundUntil) {
+          attempt--;
+          await this.graph.clock.sleep(notFoundPollMs);
+          continue;
+        }
         if (!isTransientGraphError(error)) throw error;
         if (attempt >= this.graph.policy.maxAttempts) throw new RetriesExhaustedError(attempt, error);
         await this.graph.pauseAfter(error, attempt);

@@ -19,6 +19,20 @@ export interface MigrationAppSpec {
    * app for the same server could never get it.
    */
   adoptableMigrationIds?: string[];
+  /**
+   * The app an earlier run of this migration instantiated (its ids were stored first thing): it exists, so a 404
+   * on it is replication, waited out, and lists that do not show it yet are not asked.
+   */
+  instantiated?: InstantiatedApp;
+  /** Called right after instantiate answers, before any other request: the caller stores the ids durably. */
+  onInstantiated?: (app: InstantiatedApp) => Promise<void>;
+}
+
+/** The ids instantiate answered with: enough to find the app again while lists still lag. */
+export interface InstantiatedApp {
+  appId: string;
+  applicationObjectId: string;
+  servicePrincipalId?: string;
 }
 
 export interface MigrationApp {
@@ -80,7 +94,8 @@ export interface TenantReadiness {
     | { readable: false; error: string };
   /** Sign-in logs, when asked for (operator mode). */
   signInLogs: "readable" | "notLicensed" | "forbidden" | "notChecked" | { error: string };
-  senders: { address: string; exists: boolean }[];
+  /** Each sender: its user object, and whether Exchange has a mailbox for it (read with Mail.ReadWrite). */
+  senders: { address: string; exists: boolean; mailbox: "yes" | "none" | "unknown"; mailboxError?: string }[];
 }
 
 export interface EntraPort {

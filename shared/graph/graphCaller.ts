@@ -172,7 +172,8 @@ export class GraphCaller {
   }
 }
 
-const notFoundPollMs = 5_000;
+/** How often a 404 on a just-created object is asked again ("poll every 5–10 seconds", the SAML tutorial). */
+export const notFoundPollMs = 5_000;
 
 /** Names the request kind on a failure, so a 403 can be traced to the permission it needs (shared/stepFailure.ts). */
 function tagRequest(error: unknown, kind: string): unknown {

@@ -4,10 +4,11 @@
  * with 400; warnings are shown and the start goes on.
  */
 import type { IdentifierUriRestrictionRead, TenantReadiness } from "../entra/port";
+import { graphClouds, type GraphCloud } from "./cloud";
 import { featurePermissions, rolesInclude, type Feature } from "./permissions";
 
 export interface PreflightFinding {
-  check: "permission" | "identifierUriPolicy" | "signInLogs" | "senderMailbox" | "workspace";
+  check: "permission" | "identifierUriPolicy" | "signInLogs" | "senderMailbox" | "signingCertificate" | "workspace";
   severity: "blocking" | "warning";
   /** The setting or request field the fix is about. */
   field: string;
@@ -24,6 +25,8 @@ export interface PreflightInput {
   /** The migration's corporate domain, verified in Entra (start contract). */
   domain: string;
   now: Date;
+  /** GRAPH_CLOUD: the SAML signing certificate is made by an API of the global service only. */
+  cloud: GraphCloud;
 }
 
 const grantCommand = (feature: Feature) =>
@@ -159,16 +162,68 @@ function signInLogFindings(input: PreflightInput): PreflightFinding[] {
   return [];
 }
 
+/**
+ * A user object is not a mailbox: a user without an Exchange Online mailbox (no licence, or hosted on-premises)
+ * makes every send fail with 404 MailboxNotEnabledForRESTAPI. The mailbox is probed with the Mail.ReadWrite the
+ * app holds for its Sent Items look-ups; when that probe is refused, it is a warning only.
+ */
 function senderFindings(input: PreflightInput): PreflightFinding[] {
-  return input.readiness.senders
-    .filter((s) => !s.exists)
-    .map((s) => ({
-      check: "senderMailbox" as const,
-      severity: "blocking" as const,
-      field: "MAIL_SENDER",
-      problem: `The sender mailbox ${s.address} does not exist in the tenant (GET /users/${s.address} answered 404).`,
-      fix: "Create the mailbox (a shared mailbox will do) or set MAIL_SENDER to an existing one.",
-    }));
+  return input.readiness.senders.flatMap((s): PreflightFinding[] => {
+    if (!s.exists)
+      return [
+        {
+          check: "senderMailbox",
+          severity: "blocking",
+          field: "MAIL_SENDERS",
+          problem: `The sender mailbox ${s.address} does not exist in the tenant (GET /users/${s.address} answered 404).`,
+          fix: "Create the mailbox (a shared mailbox will do) or set MAIL_SENDERS to existing ones.",
+        },
+      ];
+    if (s.mailbox === "none")
+      return [
+        {
+          check: "senderMailbox",
+          severity: "blocking",
+          field: "MAIL_SENDERS",
+          problem: `${s.address} is a user in the tenant but has no Exchange Online mailbox (${s.mailboxError ?? "no mailbox"}), so nothing could be sent from it.`,
+          fix: "Give it a mailbox (an Exchange Online licence, or make it a shared mailbox) or set MAIL_SENDERS to mailboxes that exist.",
+        },
+      ];
+    if (s.mailbox === "unknown")
+      return [
+        {
+          check: "senderMailbox",
+          severity: "warning",
+          field: "MAIL_SENDERS",
+          problem: `Whether ${s.address} has a mailbox could not be checked (${s.mailboxError ?? "refused"}).`,
+          fix: "Check the Exchange RBAC grant for the app on that mailbox (docs/permissions.md), then start again.",
+        },
+      ];
+    return [];
+  });
+}
+
+/**
+ * addTokenSigningCertificate is offered in the global service only (the national cloud table of
+ * https://learn.microsoft.com/en-us/graph/api/serviceprincipal-addtokensigningcertificate?view=graph-rest-1.0), and
+ * the SAML tutorial documents no other way to give a template-made app its signing certificate, so a start in
+ * another cloud is refused here, before any app is created, instead of failing after it.
+ */
+function cloudFindings(input: PreflightInput): PreflightFinding[] {
+  if (input.cloud === "global") return [];
+  return [
+    {
+      check: "signingCertificate",
+      severity: "blocking",
+      field: "GRAPH_CLOUD",
+      problem:
+        `GRAPH_CLOUD is ${input.cloud} (${graphClouds[input.cloud].label}), where Microsoft Graph does not offer addTokenSigningCertificate, ` +
+        "the call that gives the migration app its SAML signing certificate; setup would create the app and then fail.",
+      fix:
+        "This app cannot set up the migration in a national cloud: follow Peig's runbook by hand for this tenant " +
+        "(Entra admin center > Enterprise applications > New application, SAML single sign-on, where the portal makes the certificate).",
+    },
+  ];
 }
 
 export function preflightFindings(input: PreflightInput): PreflightFinding[] {
@@ -177,5 +232,6 @@ export function preflightFindings(input: PreflightInput): PreflightFinding[] {
     ...identifierUriFindings(input),
     ...signInLogFindings(input),
     ...senderFindings(input),
+    ...cloudFindings(input),
   ];
 }

@@ -16,6 +16,7 @@ import { randomUUID } from "crypto";
 import {
   GraphCaller,
   describeGraphError,
+  graphErrorCode,
   graphStatus,
   isTransientGraphError,
   odataString,
@@ -33,8 +34,6 @@ import {
   type PersonalisedMessage,
 } from "./port";
 
-/** BCC only, no To: Exchange counts To + Cc + Bcc against the 500, so a BCC-only message carries the full 500. */
-const bccPerMessage = RECIPIENTS_PER_MESSAGE;
 /** Outlook's concurrent requests per mailbox. */
 const concurrentPerMailbox = 4;
 /**
@@ -48,6 +47,8 @@ export interface GraphMailDeps extends GraphAdapterDeps {
   senders: readonly string[];
   /** One per sender mailbox by default (the 30 messages per minute are per mailbox). */
   pacers?: Map<string, RatePacer>;
+  /** The tenant's recipients per message (MAIL_RECIPIENTS_PER_MESSAGE, 1–1,000); default Exchange Online's 500. */
+  recipientsPerMessage?: number;
 }
 
 type RecipientStatus = MailResult["recipients"][number];
@@ -63,6 +64,8 @@ export class GraphMail implements MailPort {
   readonly senders: readonly string[];
   private readonly graph: GraphCaller;
   private readonly pacers: Map<string, RatePacer>;
+  /** BCC only, no To: Exchange counts To + Cc + Bcc against the limit, so a BCC-only message carries all of it. */
+  private readonly bccPerMessage: number;
 
   constructor(deps: GraphMailDeps) {
     const senders = deps.senders.map((s) => s.trim()).filter(Boolean);
@@ -70,31 +73,52 @@ export class GraphMail implements MailPort {
     this.senders = senders;
     this.graph = new GraphCaller(deps);
     this.pacers = deps.pacers ?? new Map(senders.map((s) => [s, new RatePacer(deps.clock)]));
+    this.bccPerMessage = deps.recipientsPerMessage ?? RECIPIENTS_PER_MESSAGE;
   }
 
-  /** One message per ≤ 500 recipients, all in BCC so recipients never see each other. */
+  /** One message per ≤ MAIL_RECIPIENTS_PER_MESSAGE recipients, all in BCC so recipients never see each other. */
   async sendBulk(message: BulkMessage): Promise<MailResult> {
     const sender = this.sender(message.sender);
     const key = message.key ?? randomUUID();
     const result: MailResult = { messages: 0, recipients: [] };
     const recipients = uniqueAddresses(message.recipients);
-    for (let start = 0, i = 0; start < recipients.length; start += bccPerMessage, i++) {
-      const chunk = recipients.slice(start, start + bccPerMessage);
-      try {
-        // A redelivered activity may already have sent this batch: one look-up per ≤ 500 recipients.
-        const sendKey = `${key}#${i}`;
-        if (!(await this.alreadySent(sender, sendKey)))
-          await this.deliver(sender, { subject: message.subject, html: message.html, to: [], bcc: chunk }, sendKey);
-        result.messages++;
-        result.recipients.push(...chunk.map((address): RecipientStatus => ({ address, status: "sent" })));
-      } catch (error) {
-        const reason = describeGraphError(error);
-        result.recipients.push(
-          ...chunk.map((address): RecipientStatus => ({ address, status: "failed", error: reason })),
-        );
-      }
+    for (let start = 0, i = 0; start < recipients.length; start += this.bccPerMessage, i++) {
+      const chunk = recipients.slice(start, start + this.bccPerMessage);
+      await this.sendChunk(sender, message, chunk, `${key}#${i}`, result);
     }
     return result;
+  }
+
+  /**
+   * One BCC message. Refused for too many recipients (a tenant limit below the setting), it is split in two and each
+   * half sent under its own key, never dropped; a redelivered activity finds each part in Sent Items by its key.
+   */
+  private async sendChunk(
+    sender: string,
+    message: BulkMessage,
+    chunk: string[],
+    sendKey: string,
+    result: MailResult,
+  ): Promise<void> {
+    try {
+      // A redelivered activity may already have sent this batch: one look-up per message.
+      if (!(await this.alreadySent(sender, sendKey)))
+        await this.deliver(sender, { subject: message.subject, html: message.html, to: [], bcc: chunk }, sendKey);
+      result.messages++;
+      result.recipients.push(...chunk.map((address): RecipientStatus => ({ address, status: "sent" })));
+    } catch (error) {
+      if (isMailboxRefusal(error)) throw error;
+      if (isTooManyRecipients(error) && chunk.length > 1) {
+        const half = Math.ceil(chunk.length / 2);
+        await this.sendChunk(sender, message, chunk.slice(0, half), `${sendKey}.1`, result);
+        await this.sendChunk(sender, message, chunk.slice(half), `${sendKey}.2`, result);
+        return;
+      }
+      const reason = describeGraphError(error);
+      result.recipients.push(
+        ...chunk.map((address): RecipientStatus => ({ address, status: "failed", error: reason })),
+      );
+    }
   }
 
   /** One message each, at most 4 in flight for the mailbox (Outlook's limit). */
@@ -114,6 +138,7 @@ export class GraphMail implements MailPort {
               );
               return { address: m.to, status: "sent" };
             } catch (error) {
+              if (isMailboxRefusal(error)) throw error;
               return { address: m.to, status: "failed", error: describeGraphError(error) };
             }
           }),
@@ -166,8 +191,9 @@ export class GraphMail implements MailPort {
     for (let attempt = 1; ; attempt++) {
       await this.pacers.get(sender)!.take(1);
       try {
+        // No request body, Content-Length: 0 (message-send page); the SDK sends a string as it is.
         await this.graph.once("sendMessage", () =>
-          this.graph.client.api(`${this.userPath(sender)}/messages/${encodeURIComponent(draftId)}/send`).post({}),
+          this.graph.client.api(`${this.userPath(sender)}/messages/${encodeURIComponent(draftId)}/send`).post(""),
         );
         return;
       } catch (error) {
@@ -205,6 +231,26 @@ export class GraphMail implements MailPort {
       singleValueExtendedProperties: [{ id: SEND_KEY_PROPERTY, value: key }],
     };
   }
+}
+
+/**
+ * Exchange refusing the app on the sender mailbox (403: no Exchange RBAC grant yet, or one still propagating) fails
+ * every recipient alike: the step fails with it (and names the grant) instead of recording each person as failed.
+ */
+function isMailboxRefusal(error: unknown): boolean {
+  return graphStatus(error) === 403;
+}
+
+/**
+ * A message over the tenant's recipients-per-message limit (admins may set 1–1,000, Set-Mailbox -RecipientLimits;
+ * Exchange Online limits page). Graph's exact code for it is not documented: 400 naming recipients is taken as it.
+ */
+function isTooManyRecipients(error: unknown): boolean {
+  return (
+    graphStatus(error) === 400 &&
+    (graphErrorCode(error) === "ErrorTooManyRecipients" ||
+      /too many recipients|recipients per message/i.test(error instanceof Error ? error.message : ""))
+  );
 }
 
 /** Trimmed, non-empty, first spelling kept; addresses compare case-insensitively. */

@@ -36,6 +36,8 @@ export interface StatusView {
     nextAttemptAt: string | null;
   } | null;
   counts: MigrationCounts;
+  /** Operator mode: the counts hold sign-ins up to this time (Entra's sign-in log shows them late). */
+  signInsUpTo?: string | null;
   app: { appId: string; entityId: string; replyUrl: string; thumbprint: string; certificateNotAfter: string } | null;
   checklist: { label: string; met: boolean; evidence: string[] }[] | null;
   openTasks: { kind: string; gate?: string; assignee: string; expiresAt: string }[];
@@ -116,6 +118,7 @@ export function renderStatusPage(view: StatusView): string {
   <div class="card">
     <p><strong>${counts.onboarded}</strong> of <strong>${counts.inScope}</strong> users onboarded (${percent}%)</p>
     <div class="bar" role="progressbar" aria-valuenow="${percent}" aria-valuemin="0" aria-valuemax="100"><span style="width:${percent}%"></span></div>
+    ${view.signInsUpTo ? `<p class="muted" id="freshness">Onboarding figures hold the sign-ins up to ${when(view.signInsUpTo).html}: Entra's sign-in log shows sign-ins late.</p>` : ""}
     <p class="muted" id="counts">Pending requests ${counts.pending} · mismatched requests ${counts.mismatched} · not onboarded ${counts.notOnboarded} · with a Phase 2 account, awaiting their first sign-in ${counts.phase2Created} · Phase 2 accounts that failed ${counts.phase2Failed}</p>
     <p>Deadline <strong>${when(view.deadline).html}</strong>${view.nextReminder ? ` · next reminder ${when(view.nextReminder).html}` : ""}${view.waitingFor && !finished ? ` · waiting for ${escapeHtml(view.waitingFor)}` : ""}</p>
     ${view.phase === "completed" ? `<p><a href="${escapeHtml(view.links.report)}">Open the report</a></p>` : ""}

@@ -82,6 +82,44 @@ describe("users in scope and migration sign-ins through the Graph SDK", () => {
     expect(recent.every((s) => s.createdDateTime >= since)).toBe(true);
   });
 
+  it("keeps the sign-in log as Entra does: entries arrive late, are kept 30 days, five reads per 10 seconds", async () => {
+    world = await startWorld({ users: 10, signInLogLatencyMs: 30 * 60_000 });
+    const appId = "11111111-2222-4333-8444-555555555555";
+    const [old, recent, late] = world.tenant.users;
+    const list = async () =>
+      rawRequest(world.sim, "GET", `/v1.0/auditLogs/signIns?$filter=appId eq '${appId}'`).then((r) => ({
+        status: r.status,
+        retryAfter: r.headers.get("Retry-After"),
+        users: ((r.body as { value?: { userId: string }[] }).value ?? []).map((x) => x.userId),
+      }));
+    world.sim.recordSignIn(old.id, appId);
+    await world.clock.sleep(25 * 24 * 60 * 60_000);
+    world.sim.recordSignIn(recent.id, appId);
+    await world.clock.sleep(6 * 24 * 60 * 60_000);
+    world.sim.recordSignIn(late.id, appId);
+    await world.clock.sleep(10 * 60_000);
+
+    // 31 days after the first sign-in it is gone; the newest has not arrived 10 minutes after it happened.
+    expect((await list()).users).toEqual([recent.id]);
+    await world.clock.sleep(20 * 60_000);
+    expect((await list()).users).toEqual([late.id, recent.id]);
+    // Five reads in 10 seconds, then 429 with a Retry-After.
+    for (let i = 0; i < 4; i++) expect((await list()).status).toBe(200);
+    const throttled = await list();
+    expect(throttled.status).toBe(429);
+    expect(Number(throttled.retryAfter)).toBeGreaterThan(0);
+  });
+
+  it("waits out a 429 on the sign-in log (Retry-After) instead of failing the pass", async () => {
+    world = await startWorld({ users: 10 });
+    const appId = "11111111-2222-4333-8444-555555555555";
+    for (const user of world.tenant.users) world.sim.recordSignIn(user.id, appId);
+    for (let i = 0; i < 5; i++) await rawRequest(world.sim, "GET", `/v1.0/auditLogs/signIns?$top=1`);
+    const read = await world.entra.listMigrationSignIns({ appId });
+    expect(read).toHaveLength(10);
+    expect(world.sim.requestLog.filter((r) => r.status === 429).length).toBeGreaterThan(0);
+  });
+
   it("reads non-interactive sign-ins too, which v1.0 leaves out (beta signInEventTypes filter)", async () => {
     world = await startWorld({ users: 10 });
     const appId = "11111111-2222-4333-8444-555555555555";

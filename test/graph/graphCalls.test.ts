@@ -50,6 +50,34 @@ describe("docs/graph-calls.md", () => {
     expect(missing).toEqual([]);
   });
 
+  it("names, for every request kind sent, the test files that cover it, and those files exist", () => {
+    const covered = new Map<string, string[]>();
+    for (const line of callsDoc.slice(callsDoc.indexOf("## Tests per call")).split("\n")) {
+      const cells = line.split("|").map((c) => c.trim());
+      const kind = /^`(\w+)`$/.exec(cells[1] ?? "")?.[1];
+      if (kind)
+        covered.set(
+          kind,
+          [...(cells[2] ?? "").matchAll(/`(test\/[^`]+\.test\.ts)`/g)].map((m) => m[1]),
+        );
+    }
+    const sent = kindsInCode(
+      "shared/entra/graphEntra.ts",
+      "shared/mail/graphMail.ts",
+      "scripts/grantPermissions/grant.ts",
+    );
+    expect(sent.filter((kind) => (covered.get(kind) ?? []).length === 0)).toEqual([]);
+    const missingFiles = [...covered.values()].flat().filter((file) => {
+      try {
+        read(file);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    expect(missingFiles).toEqual([]);
+  });
+
   it("names exactly the permissions npm run grant-permissions grants, one list for both", () => {
     const named = new Set(appRows.flatMap((r) => r.permissions));
     expect([...named].sort()).toEqual([...new Set(featurePermissions.map((p) => p.permission))].sort());

@@ -1,6 +1,6 @@
 import { X509Certificate } from "crypto";
 import { EntityIdTakenError, HostNameNotOnVerifiedDomainError, migrationTag } from "../../shared/entra/graphEntra";
-import type { MigrationAppSpec } from "../../shared/entra/port";
+import type { InstantiatedApp, MigrationAppSpec } from "../../shared/entra/port";
 import { rawRequest, startWorld, type World } from "./world";
 
 const server = "pap01.contoso.com";
@@ -206,6 +206,69 @@ describe("Entra migration app through the Graph SDK against the simulator", () =
     expect(appsNamed(world, "PeigMigrationManager")).toHaveLength(1);
   });
 
+  it("retries a replication 404 on every write after instantiate (tags, SAML mode, URIs, certificate, thumbprint)", async () => {
+    const firstTryOfEachWrite = [
+      { method: "PATCH", pathIncludes: "/applications/", status: 404 as const },
+      { method: "PATCH", pathIncludes: "/servicePrincipals/", status: 404 as const },
+      { method: "POST", pathIncludes: "/addTokenSigningCertificate", status: 404 as const },
+    ];
+    // Re-armed after each successful write, so every write meets one replica that has not caught up.
+    const holder: { world?: World } = {};
+    world = await startWorld({
+      replicationDelayMs: 0,
+      beforeRequest: () => {
+        const last = holder.world?.sim.requestLog.at(-1);
+        if (last && last.method !== "GET" && last.status < 300)
+          holder.world?.sim.setFaults({ scripted: firstTryOfEachWrite });
+      },
+    });
+    holder.world = world;
+    world.sim.setFaults({ scripted: firstTryOfEachWrite });
+    const app = await world.entra.ensureMigrationApp(specFor(world));
+
+    const writes = world.sim.requestLog
+      .filter((r) => r.method !== "GET" && !r.path.includes("/instantiate"))
+      .map((r) => `${r.status} ${r.method} ${r.path.replace(/[0-9a-f-]{36}/g, "{id}")}`);
+    expect(writes).toEqual([
+      "404 PATCH /applications/{id}",
+      "204 PATCH /applications/{id}",
+      "404 PATCH /servicePrincipals/{id}",
+      "204 PATCH /servicePrincipals/{id}",
+      "404 PATCH /applications/{id}",
+      "204 PATCH /applications/{id}",
+      "404 POST /servicePrincipals/{id}/addTokenSigningCertificate",
+      "200 POST /servicePrincipals/{id}/addTokenSigningCertificate",
+      "404 PATCH /servicePrincipals/{id}",
+      "204 PATCH /servicePrincipals/{id}",
+    ]);
+    const sp = world.sim.state.directory.servicePrincipals.get(app.servicePrincipalId)?.resource;
+    expect(sp?.keyCredentials.filter((k) => k.usage === "Verify")).toHaveLength(1);
+    expect(sp?.preferredTokenSigningKeyThumbprint).toBe(app.thumbprint);
+  });
+
+  it("gives up on writes that keep answering 404 after the 2-minute replication window; the rerun finds its own app by the stored ids while lists still lag", async () => {
+    world = await startWorld({
+      replicationDelayMs: 10_000,
+      writeReplicationDelayMs: 6 * 60_000,
+      listReplicationDelayMs: 30 * 60_000,
+    });
+    const stored: { made?: InstantiatedApp } = {};
+    const spec = specFor(world, { onInstantiated: async (made) => void (stored.made = made) });
+    const started = world.clock.now().getTime();
+    await expect(world.entra.ensureMigrationApp(spec)).rejects.toMatchObject({ statusCode: 404 });
+    const waited = world.clock.now().getTime() - started;
+    expect(waited).toBeGreaterThanOrEqual(2 * 60_000);
+    expect(waited).toBeLessThan(3 * 60_000);
+    expect(stored.made?.appId).toBeDefined();
+
+    // The step's retry, minutes later: the list still shows nothing, the stored ids find the app.
+    await world.clock.sleep(5 * 60_000);
+    const app = await world.entra.ensureMigrationApp({ ...spec, instantiated: stored.made });
+    expect(app).toMatchObject({ appId: stored.made?.appId, created: true });
+    expect(appsNamed(world, "PeigMigrationManager")).toHaveLength(1);
+    expect(world.counter.get("instantiate")).toBe(1);
+  });
+
   it("does not add a second certificate when addTokenSigningCertificate's response was lost", async () => {
     world = await startWorld({
       faults: { scripted: [{ method: "POST", pathIncludes: "/addTokenSigningCertificate", status: 504 }] },
@@ -232,8 +295,14 @@ describe("Entra migration app through the Graph SDK against the simulator", () =
     const attempt = world.entra.ensureMigrationApp(specFor(world, { server: "peig.example.net" }));
     await expect(attempt).rejects.toBeInstanceOf(HostNameNotOnVerifiedDomainError);
     await expect(attempt).rejects.toThrow(
-      /https:\/\/peig\.example\.net\/aducid-onboard\/m365\/metadata.*All newly added URIs.*excludeSaml/,
+      /https:\/\/peig\.example\.net\/aducid-onboard\/m365\/metadata.*All newly added URIs/,
     );
+    await expect(attempt).rejects.toMatchObject({
+      explained: {
+        code: "HostNameNotOnVerifiedDomain",
+        fix: expect.stringMatching(/Verify the Peig server's domain.*excludeSaml/),
+      },
+    });
     const waited = world.clock.now().getTime() - started;
     expect(waited).toBeGreaterThanOrEqual(5 * 60_000);
     expect(waited).toBeLessThan(7 * 60_000);

@@ -118,9 +118,47 @@ describe("preflight before anything is created", () => {
     ]);
     expect(start.status).toBe(400);
     expect(start.body.errors).toEqual([
-      { field: "MAIL_SENDER", message: expect.stringContaining("nobody@contoso.com does not exist") },
+      { field: "MAIL_SENDERS", message: expect.stringContaining("nobody@contoso.com does not exist") },
     ]);
   });
+
+  it("a sender that is a user without an Exchange Online mailbox blocks, read with the mail permission the app holds", async () => {
+    const { findings, start, writes } = await dryRunThenStart({
+      peigMode: "api",
+      stack: { graph: { withoutMailbox: ["peig-migration@contoso.com"] } },
+    });
+    expect(blocking(findings)).toEqual([
+      expect.objectContaining({
+        check: "senderMailbox",
+        field: "MAIL_SENDERS",
+        problem: expect.stringMatching(
+          /peig-migration@contoso.com is a user.*no Exchange Online mailbox.*MailboxNotEnabledForRESTAPI/,
+        ),
+      }),
+    ]);
+    expect(start.status).toBe(400);
+    expect(writes).toEqual([]);
+  });
+
+  it.each(["usgov", "usgovdod", "china"])(
+    "api mode in %s is refused before any app is created: the signing certificate API exists in the global service only",
+    async (cloud) => {
+      const { findings, start, writes } = await dryRunThenStart({
+        peigMode: "api",
+        stack: { settings: { GRAPH_CLOUD: cloud } },
+      });
+      expect(blocking(findings)).toEqual([
+        expect.objectContaining({
+          check: "signingCertificate",
+          field: "GRAPH_CLOUD",
+          problem: expect.stringMatching(/does not offer addTokenSigningCertificate/),
+        }),
+      ]);
+      expect(start.status).toBe(400);
+      expect(writes).toEqual([]);
+      expect(s!.stack.graph.state.directory.applications.size).toBe(0);
+    },
+  );
 });
 
 describe("preflight of the workspace (api mode, against the Peig simulator)", () => {

@@ -15,7 +15,7 @@ const readiness = (overrides: Partial<TenantReadiness> = {}): TenantReadiness =>
   roles: defaultGrantedPermissions,
   identifierUriPolicy: { readable: true, isEnabled: true, restrictions: [] },
   signInLogs: "readable",
-  senders: [{ address: "migration@contoso.com", exists: true }],
+  senders: [{ address: "migration@contoso.com", exists: true, mailbox: "yes" }],
   ...overrides,
 });
 const input = (overrides: Partial<PreflightInput> = {}): PreflightInput => ({
@@ -25,6 +25,7 @@ const input = (overrides: Partial<PreflightInput> = {}): PreflightInput => ({
   peigHost: "peig.example.net",
   domain: "contoso.com",
   now,
+  cloud: "global",
   ...overrides,
 });
 const checks = (i: PreflightInput) => preflightFindings(i).map((f) => `${f.severity} ${f.check}`);

@@ -150,6 +150,55 @@ describe("Graph simulator: directory behaviours", () => {
     expect(counted.body).toMatchObject({ "@odata.count": world.tenant.users.length });
   });
 
+  it("lags lists, single reads and writes independently: a PATCH right after a successful GET can still answer 404", async () => {
+    world = await startWorld({
+      replicationDelayMs: 5_000,
+      listReplicationDelayMs: 60_000,
+      writeReplicationDelayMs: 15_000,
+    });
+    const { application, servicePrincipal } = await instantiate(world);
+    const listedCount = async () =>
+      (
+        (await rawRequest(world.sim, "GET", "/v1.0/applications?$filter=displayName eq 'PeigMigrationManager'"))
+          .body as { value: unknown[] }
+      ).value.length;
+    const patch = () => rawRequest(world.sim, "PATCH", `/v1.0/applications/${application.id}`, { tags: ["t"] });
+    const sign = () =>
+      rawRequest(world.sim, "POST", `/v1.0/servicePrincipals/${servicePrincipal.id}/addTokenSigningCertificate`, {
+        displayName: "CN=PeigMigrationManager",
+      });
+
+    await world.clock.sleep(5_000);
+    expect((await rawRequest(world.sim, "GET", `/v1.0/applications/${application.id}`)).status).toBe(200);
+    expect((await patch()).status).toBe(404);
+    expect((await sign()).status).toBe(404);
+    expect(await listedCount()).toBe(0);
+
+    await world.clock.sleep(10_000);
+    expect((await patch()).status).toBe(204);
+    expect((await sign()).status).toBe(200);
+    expect(await listedCount()).toBe(0);
+
+    await world.clock.sleep(45_000);
+    expect(await listedCount()).toBe(1);
+  });
+
+  it.each(["usgov", "usgovdod", "china"] as const)(
+    "has no addTokenSigningCertificate in %s (the API's national cloud table ticks the global service only)",
+    async (cloud) => {
+      world = await startWorld({ replicationDelayMs: 0, cloud });
+      const { servicePrincipal } = await instantiate(world);
+      const response = await rawRequest(
+        world.sim,
+        "POST",
+        `/v1.0/servicePrincipals/${servicePrincipal.id}/addTokenSigningCertificate`,
+        { displayName: "CN=PeigMigrationManager" },
+      );
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ error: { code: "BadRequest" } });
+    },
+  );
+
   it("accepts external as a single sign-on mode", async () => {
     world = await startWorld({ replicationDelayMs: 0 });
     const { servicePrincipal } = await instantiate(world);

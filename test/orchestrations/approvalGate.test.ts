@@ -97,6 +97,34 @@ describe("the approval gate (scripted activities)", () => {
     expect(run.phases()).toEqual([]);
   });
 
+  it("after a declined round, an admin's request to ask again verifies once more and opens round 2", async () => {
+    const decisions: Omit<HumanTaskTally, "gate" | "open"> = { approvals: [], rejections: [], done: [] };
+    const commands: { approvalRequested?: boolean } = {};
+    run = await runWithFakes({
+      request: { approvers, requiredApprovals: 1 },
+      state: { phase: "approval", checklist: [] },
+      fakes: {
+        tallyHumanTasks: (i) => ({ gate: i.gate, ...decisions, open: 3 - decisions.rejections.length }),
+        readAdminCommands: () => ({ deadline: "2026-12-15T09:00:00Z", ...commands }),
+      },
+    });
+    decisions.rejections.push({ by: "cfo@contoso.com", reason: "not yet" });
+    await run.wake();
+    // Waiting for an admin: no new round by itself.
+    await run.host.advanceBy(3 * DAY);
+    expect(run.callsOf("openHumanTasks").map((c) => c.input.round)).toEqual([1]);
+    decisions.rejections.length = 0;
+    commands.approvalRequested = true;
+    await run.wake();
+    expect(run.callsOf("recordPhase").map((c) => [c.input.phase, c.input.detail])).toEqual([
+      ["verification", "approval requested again after round 1"],
+      ["approval", undefined],
+    ]);
+    expect(run.callsOf("verifyChecklist")).toHaveLength(1);
+    expect(run.callsOf("openHumanTasks").map((c) => c.input.round)).toEqual([1, 2]);
+    expect(run.callsOf("notifyAdmins").map((c) => c.input.event)).toEqual(["approval.rejected"]);
+  });
+
   it("reminder due: the undecided get fresh links each day while the round is open, and none at the expiry", async () => {
     ({ run } = await atGate());
     await run.host.advanceTo(afterStart(DAY - 1));

@@ -1,6 +1,7 @@
 /** Setup's steps, fast: the orchestration with scripted activities (fakeActivities.ts). */
-import type { MigrationState } from "../../shared/workflow";
-import { runWithFakes, type FakeRun } from "./fakeActivities";
+import { DAY } from "../../shared/domain/duration";
+import { afterStart, runWithFakes, type FakeRun } from "./fakeActivities";
+import { tallyOnceAnswered } from "./scripted";
 
 describe("setting up the migration (scripted activities)", () => {
   let run: FakeRun;
@@ -33,17 +34,41 @@ describe("setting up the migration (scripted activities)", () => {
     expect(run.phases()[0]).toBe("onboarding");
   });
 
-  it("an instance that kept the server and app in its state (before the store held them) counts both steps as done", async () => {
-    const earlier = {
-      phase: "setup",
-      server: "pap01.contoso.com",
-      app: { appId: "app-1", thumbprint: "T", certificateNotAfter: "2029-12-01T00:00:00.000Z" },
-    };
-    run = await runWithFakes({ state: earlier as Partial<MigrationState> });
-    expect(run.callsOf("resolvePeigServer")).toEqual([]);
-    expect(run.callsOf("createMigrationApp")).toEqual([]);
-    expect(run.callsOf("configurePeigMigration")).toHaveLength(1);
-    const carried = run.host.instance(run.id).input as MigrationState & { server?: string };
-    expect([carried.server, carried.setup]).toEqual([undefined, { serverResolved: true, appCreated: true }]);
+  describe("in operator mode", () => {
+    it("asks the Peig admin to save the configuration in Peig, and opens the window once they confirm", async () => {
+      let done = false;
+      run = await runWithFakes({
+        state: { peigMode: "operator" },
+        fakes: { tallyHumanTasks: tallyOnceAnswered(() => done) },
+      });
+      expect(run.callsOf("openHumanTasks").map((c) => c.input)).toEqual([
+        { migrationId: run.id, purpose: "peigConfiguration", round: 1, expiresAt: afterStart(2 * DAY) },
+      ]);
+      expect(run.host.instance(run.id).customStatus).toMatchObject({
+        waitingFor: "the Peig admin to save the migration configuration",
+      });
+      done = true;
+      await run.wake();
+      expect(run.callsOf("configurePeigMigration")).toEqual([]);
+      expect(run.phases()[0]).toBe("onboarding");
+    });
+
+    it("stops as failed, deleting nothing, when the Peig admin never confirms the configuration", async () => {
+      run = await runWithFakes({ state: { peigMode: "operator" } });
+      await run.host.runToCompletion(run.id);
+      expect(run.callsOf("closeHumanTasks").map((c) => [c.at, c.input.outcome])).toEqual([
+        [afterStart(2 * DAY), "expired"],
+      ]);
+      expect(run.callsOf("recordPhase").map((c) => [c.input.phase, c.input.detail])).toEqual([
+        ["failed", "the Peig configuration task expired"],
+      ]);
+      expect(run.callsOf("sendInvitations")).toEqual([]);
+      expect(run.callsOf("beginDeletion")).toEqual([]);
+      expect(run.callsOf("deleteMigrationApp")).toEqual([]);
+      expect(run.host.instance(run.id).output).toMatchObject({
+        phase: "failed",
+        stoppedBecause: "the Peig configuration task expired",
+      });
+    });
   });
 });

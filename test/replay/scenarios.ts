@@ -82,7 +82,7 @@ export const SCENARIOS: RecordingScenario[] = [
     },
   },
   {
-    // api mode (3.2): users who typed another e-mail into Peig; the Peig admin confirms each merge task as it comes.
+    // api mode: users who typed another e-mail into Peig; the Peig admin confirms each merge task as it comes.
     name: "api-merge-task",
     options: { tenant: { users: 30, seed: 7, missRate: 0, mismatchRate: 0.1 } },
     run: async (s) => {

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { sampleStartRequest } from "../../local/fixtures/startRequest";
 import type { Clock } from "../../shared/clock";
 import type { MigrationRuntime } from "../../shared/migrationRuntime";
+import { defaultTimings } from "../../shared/domain/waits";
 import type { RequestCounter } from "../../shared/requestCounter";
 import { AzureEntityTables } from "../../shared/store/azureEntityTables";
 import type { EntityTables } from "../../shared/store/entityTable";
@@ -57,6 +58,7 @@ export function sampleRuntime(overrides: Partial<MigrationRuntime> = {}): Migrat
     request: sampleStartRequest(),
     peigMode: "api",
     taskLinkTtlMs: 86_400_000,
+    timings: defaultTimings,
     commands: {},
     sent: [],
     ...overrides,

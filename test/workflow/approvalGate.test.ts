@@ -297,6 +297,7 @@ describe("the e-mails", () => {
       bcc: [],
       saveToSentItems: false,
       sentAt: START,
+      deliveredAt: START,
     };
     expect(
       durableSecretsIn([

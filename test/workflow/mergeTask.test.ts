@@ -172,33 +172,6 @@ describe("the Peig admin's merge task", () => {
     expect(round2.merges.merges.length).toBeGreaterThan(1);
   });
 
-  it("closes an open merge task that became moot: the Peig admin merged in Peig by hand and verification finds everything linked", async () => {
-    const id = await atMergeTask();
-    // Everyone who mistypes has done so by the deadline; the admin merges every one of them in Peig's UI instead.
-    await s.runUntil(async () => (await s.phase(id)) === "verification", 20 * DAY);
-    for (const user of await s.stack.store.getUsers(id)) {
-      const suggestion = user.mergeSuggestion as { requestId: string; peigAccountId: string | null } | undefined;
-      const account = s.stack.peig.state.microsoft365Account(user.userId);
-      if (
-        suggestion &&
-        account.peigAccountId &&
-        s.stack.peig.state.pendingRequests().some((r) => r.id === suggestion.requestId)
-      )
-        s.stack.peig.state.merge(suggestion.requestId, account.peigAccountId);
-    }
-    await s.runUntil(async () => (await s.phase(id)) === "approval", 5 * DAY);
-    const merges = (await s.stack.store.listTasks(id)).filter((t) => t.gate?.startsWith("peigMerges-"));
-    expect(merges.length).toBeGreaterThan(0);
-    expect(merges.filter((t) => t.status === "open")).toEqual([]);
-    expect((await auditOf(s, id, "tasks.closed")).map((a) => a.details)).toContainEqual(
-      expect.objectContaining({ gate: expect.stringMatching(/^peigMerges-/), outcome: "notNeeded" }),
-    );
-    expect(await auditOf(s, id, "peig.request.merged")).toEqual([]);
-    expect((await s.status(id)).waitingOn).toEqual([
-      expect.objectContaining({ what: expect.stringContaining("approvers") }),
-    ]);
-  });
-
   it("shows the task e-mail and the task page in the migration's time zone", async () => {
     const id = await atMergeTask({ timeZone: "Europe/Prague" });
     const mail = mailsWithSubject(s.stack, /Merge \d+ pending request/)[0];

@@ -130,18 +130,4 @@ describe("a migration in operator mode", () => {
       expect(remindedAfter).toEqual([]);
     }
   });
-
-  it("stops without deleting anything when the Peig admin never confirms the configuration", async () => {
-    s = await startScenario({
-      peigMode: "operator",
-      tenant: { users: 30 },
-      stack: { settings: { TASK_LINK_TTL: "P2D" } },
-    });
-    const id = await s.start();
-    await s.runToEnd(id);
-    expect(await s.phase(id)).toBe("failed");
-    expect(s.stack.peig.state.summary().configuration).toBeNull();
-    expect(s.stack.graph.requestLog.filter((r) => r.method === "DELETE")).toEqual([]);
-    expect((await s.stack.store.listAudit(id)).map((a) => a.action)).not.toContain("deletion.started");
-  });
 });

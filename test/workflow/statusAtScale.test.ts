@@ -3,6 +3,7 @@
  * from the migration row, user lists are pages of at most 500 with an opaque cursor. Checked by counting
  * the rows each request reads from the memory store at 100,000 users, against the same at 100.
  */
+import { defaultTimings } from "../../shared/domain/waits";
 import { EntityMigrationStore } from "../../shared/store/entityStore";
 import { MemoryEntityTables } from "../../shared/store/memoryEntityTables";
 import type { UserState, UserUpsert } from "../../shared/store";
@@ -27,7 +28,7 @@ async function seedMigration(store: EntityMigrationStore, id: string, users: num
     domain: "contoso.com",
     phase: "onboarding",
     deadline: String(request.deadline),
-    runtime: { request, peigMode: "api", taskLinkTtlMs: 86_400_000, commands: {}, sent: [] },
+    runtime: { request, peigMode: "api", taskLinkTtlMs: 86_400_000, timings: defaultTimings, commands: {}, sent: [] },
     counts: {
       inScope: users,
       onboarded: 0,

@@ -63,6 +63,7 @@ describe("a human gate", () => {
       required: 2,
       expiresAt: plus(7 * DAY).toISOString(),
       nextReminderAt: plus(DAY).toISOString(),
+      openedAt: plus(0).toISOString(),
     };
     expect(gateWakeAt(gate)).toEqual(plus(DAY));
     expect(reminderDue(gate, plus(DAY))).toBe(true);
@@ -92,6 +93,20 @@ describe("a failing step", () => {
     // One incident however often it fails again.
     expect(attention.incident).toBe(1);
     expect(attention.since).toBe(now.toISOString());
+  });
+
+  it("with a patience (a failure known to clear up by itself), is re-tried quickly and not shown until the patience is used up", () => {
+    const patient = { ...failure, patienceMs: 60 * MINUTE };
+    let attention = afterFailure(undefined, patient, now, defaultTimings, 1);
+    const seen: [number, boolean][] = [];
+    while (!attention.needed) {
+      seen.push([(Date.parse(attention.nextAttemptAt!) - now.getTime()) / MINUTE, attention.needed]);
+      attention = afterFailure(attention, patient, new Date(attention.nextAttemptAt!), defaultTimings, 1);
+    }
+    // Then the usual schedule: two quick re-tries, and only then needs attention, with the first longer delay.
+    expect(seen.map(([at]) => at)).toEqual([1, 6, 11, 16, 21, 26, 31, 36, 41, 46, 51, 56, 60, 61, 66]);
+    expect(Date.parse(attention.lastAttemptAt) - now.getTime()).toBe(66 * MINUTE);
+    expect(Date.parse(attention.nextAttemptAt!) - Date.parse(attention.lastAttemptAt)).toBe(15 * MINUTE);
   });
 
   it("keeps re-trying by itself for ATTENTION_RETRY_FOR (3 days by default), then only on resume", () => {
