@@ -10,4 +10,6 @@ module.exports = {
   testTimeout: 60000,
   // 2-core CI machines: two workers keep Azurite and the simulators responsive.
   maxWorkers: 2,
+  // The deployment package azd stages (scripts/package.js) repeats package.json: not part of the suite.
+  modulePathIgnorePatterns: ["<rootDir>/.package/"],
 };

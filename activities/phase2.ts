@@ -9,7 +9,7 @@ import { parseIsoDuration } from "../shared/domain/duration";
 import { isPerUserFailure, type ExplainedFailure } from "../shared/stepFailure";
 import type { UserRecord } from "../shared/store";
 import { reconcileAndRecord } from "../shared/reconciliationPass";
-import type { Phase2Plan } from "../shared/workflow";
+import { PHASE2_BATCHES_AT_ONCE, type Phase2Plan } from "../shared/workflow";
 import { apiModeOnly } from "./apiModeOnly";
 
 export const PHASE2_BATCH_SIZE = 50;
@@ -79,60 +79,85 @@ export function batchOf(users: UserRecord[], batch: number): UserRecord[] {
 }
 
 export async function createPeigAccounts(
-  input: { migrationId: string; batch: number; pass: number },
+  input: { migrationId: string; batch: number; pass: number; peers?: number },
   s: ApiModeServices,
 ): Promise<{ created: number; failed: number }> {
-  const peig = s.peig;
+  // This batch's share of the app's Peig budget: the wave's batches together keep to Peig's limit,
+  // wherever they run (docs/architecture.md#limits-for-the-whole-app).
+  const peig = s.peig.sharedBy(input.peers ?? PHASE2_BATCHES_AT_ONCE);
   // Reads the batch's own rows; a plan recorded before batches were stored on the rows reads them all.
   const own = (await s.store.getUsers(input.migrationId, { phase2Batch: input.batch })).filter((u) => u.phase2.planned);
   const users =
     own.length > 0
       ? own.sort((a, b) => a.userId.localeCompare(b.userId))
       : batchOf(await s.store.getUsers(input.migrationId), input.batch);
-  let created = 0;
+  let created = users.filter((u) => u.phase2.result === "created").length;
   let failed = 0;
-  for (const user of users) {
-    if (user.phase2.result === "created") {
-      created++;
-      continue;
-    }
-    try {
-      const result = await peig.createPeigAccount(user.userId);
-      await s.store.updateUser(input.migrationId, user.userId, {
-        state: "phase2Created",
-        phase2: {
-          ...user.phase2,
-          attempts: user.phase2.attempts + 1,
-          result: "created",
-          peigAccountId: result.peigAccountId,
-          error: undefined,
-        },
-      });
-      await s.store.appendAudit({
-        migrationId: input.migrationId,
-        actor: "system",
-        action: "peig.account.created",
-        details: {
-          userId: user.userId,
-          userPrincipalName: user.userPrincipalName,
-          peigAccountId: result.peigAccountId,
-          new: result.created,
-        },
-      });
-      created++;
-    } catch (err) {
-      // Peig down or refusing the key fails every user alike: that pauses the migration instead.
-      if (!isPerUserFailure(err)) throw err;
-      // Recorded and reported, never silently dropped; the batch's second pass tries again.
-      const error = err instanceof Error ? err.message : String(err);
-      await s.store.updateUser(input.migrationId, user.userId, {
-        state: "phase2Failed",
-        phase2: { ...user.phase2, attempts: user.phase2.attempts + 1, result: "failed", error },
-      });
-      failed++;
-    }
-  }
+  // Two users in flight: one waits for its share of the budget while the other's result is stored, so
+  // the store's latency does not eat into the batch's rate.
+  await inLanes(
+    users.filter((u) => u.phase2.result !== "created"),
+    2,
+    async (user) => {
+      try {
+        const result = await peig.createPeigAccount(user.userId);
+        await s.store.updateUser(input.migrationId, user.userId, {
+          state: "phase2Created",
+          phase2: {
+            ...user.phase2,
+            attempts: user.phase2.attempts + 1,
+            result: "created",
+            peigAccountId: result.peigAccountId,
+            error: undefined,
+          },
+        });
+        await s.store.appendAudit({
+          migrationId: input.migrationId,
+          actor: "system",
+          action: "peig.account.created",
+          details: {
+            userId: user.userId,
+            userPrincipalName: user.userPrincipalName,
+            peigAccountId: result.peigAccountId,
+            new: result.created,
+          },
+        });
+        created++;
+      } catch (err) {
+        // Peig down or refusing the key fails every user alike: that pauses the migration instead.
+        if (!isPerUserFailure(err)) throw err;
+        // Recorded and reported, never silently dropped; the batch's second pass tries again.
+        const error = err instanceof Error ? err.message : String(err);
+        await s.store.updateUser(input.migrationId, user.userId, {
+          state: "phase2Failed",
+          phase2: { ...user.phase2, attempts: user.phase2.attempts + 1, result: "failed", error },
+        });
+        failed++;
+      }
+    },
+  );
   return { created, failed };
+}
+
+/**
+ * Runs `work` on the items in order, `lanes` at a time. The first failure stops the lanes from taking
+ * more items; it is thrown once the items already started have finished, so none runs on unseen.
+ */
+async function inLanes<T>(items: readonly T[], lanes: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const lane = async () => {
+    while (!failure && next < items.length) {
+      const item = items[next++];
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, items.length) }, lane));
+  if (failure) throw failure.error;
 }
 
 /** This file's activities, under the names the orchestrations call them by (activities/index.ts). */

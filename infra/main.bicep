@@ -9,22 +9,7 @@ targetScope = 'subscription'
 param environmentName string
 
 @minLength(1)
-@description('Region for all resources; must offer the Flex Consumption plan.')
-@allowed([
-  'australiaeast'
-  'centralus'
-  'eastasia'
-  'eastus'
-  'eastus2'
-  'northcentralus'
-  'northeurope'
-  'southeastasia'
-  'swedencentral'
-  'uksouth'
-  'westeurope'
-  'westus2'
-  'westus3'
-])
+@description('Region for all resources; must offer the Flex Consumption plan (`az functionapp list-flexconsumption-locations`, in whichever cloud you deploy to).')
 @metadata({ azd: { type: 'location' } })
 param location string
 
@@ -48,8 +33,9 @@ param peigApiBaseUrl string = ''
 @description('Peig admin API key (api mode only); stored in Key Vault, never in an app setting.')
 param peigApiKey string = ''
 
-@allowed([ 'global', 'usgov', 'china' ])
-param graphCloud string = 'global'
+@description('Microsoft Graph cloud (GRAPH_CLOUD); the same list as shared/graph/cloud.ts. Empty: the cloud this deployment runs in (usgovdod must be chosen).')
+@allowed([ '', 'global', 'usgov', 'usgovdod', 'china' ])
+param graphCloud string = ''
 
 @description('Overrides the cloud\'s Graph endpoint; leave empty.')
 param graphBaseUrl string = ''
@@ -72,12 +58,30 @@ param migrationTablePrefix string = 'Peig'
 @description('Durable Functions task hub (host.json reads %TASKHUB_NAME%).')
 param taskHubName string = 'PeigMigration'
 
+@minValue(0)
+@maxValue(10)
+@description('Always-ready instances for the `durable` group: 1 keeps timers and approvals off cold starts (billed while idle, docs/deploy.md); 0 scales to zero.')
+param durableAlwaysReady int = 1
+
+@description('Longest idle wait between task hub queue polls; Microsoft advises 10 s or less on Flex Consumption (each poll is a storage transaction, docs/deploy.md).')
+param queuePollingInterval string = '00:00:10'
+
+@description('VNet integration, and storage and Key Vault reachable only through private endpoints.')
+param privateNetworking bool = false
+
 var abbrs = loadJsonContent('./abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
 var functionAppName = '${abbrs.webSitesFunctions}peig-migration-${resourceToken}'
 var deploymentContainerName = 'app-package-${take(resourceToken, 7)}'
 var peigApiKeySecretName = 'peig-api-key'
+// The Graph cloud of the Azure cloud the deployment runs in, unless one is chosen.
+var graphCloudOfEnvironment = {
+  AzureCloud: 'global'
+  AzureUSGovernment: 'usgov'
+  AzureChinaCloud: 'china'
+}
+var effectiveGraphCloud = empty(graphCloud) ? graphCloudOfEnvironment[environment().name] : graphCloud
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -104,6 +108,19 @@ module storage './app/storage.bicep' = {
     location: location
     tags: tags
     deploymentContainerName: deploymentContainerName
+    privateNetworking: privateNetworking
+  }
+}
+
+module network './app/network.bicep' = if (privateNetworking) {
+  name: 'network'
+  scope: rg
+  params: {
+    name: '${abbrs.networkVirtualNetworks}${resourceToken}'
+    location: location
+    tags: tags
+    storageAccountId: storage.outputs.id
+    keyVaultId: keyVault.outputs.id
   }
 }
 
@@ -127,6 +144,7 @@ module keyVault './app/keyvault.bicep' = {
     tags: tags
     peigApiKeySecretName: peigApiKeySecretName
     peigApiKey: peigApiKey
+    privateNetworking: privateNetworking
   }
 }
 
@@ -163,7 +181,7 @@ module api './app/api.bicep' = {
     mailSenders: mailSenders
     peigMode: peigMode
     peigApiBaseUrl: peigApiBaseUrl
-    graphCloud: graphCloud
+    graphCloud: effectiveGraphCloud
     graphBaseUrl: graphBaseUrl
     publicBaseUrl: publicBaseUrl
     taskLinkTtl: taskLinkTtl
@@ -171,6 +189,9 @@ module api './app/api.bicep' = {
     certificateMarginDays: certificateMarginDays
     migrationTablePrefix: migrationTablePrefix
     taskHubName: taskHubName
+    durableAlwaysReady: durableAlwaysReady
+    queuePollingInterval: queuePollingInterval
+    virtualNetworkSubnetId: privateNetworking ? network!.outputs.appSubnetId : ''
   }
 }
 

@@ -5,7 +5,13 @@
  */
 import type { OrchestrationContext } from "durable-functions";
 import { stepFailureFrom } from "../shared/domain/stepFailure";
-import { Orchestrations, type BatchResult, type MigrationState, type Phase2Outcome } from "../shared/workflow";
+import {
+  Orchestrations,
+  PHASE2_BATCHES_AT_ONCE,
+  type BatchResult,
+  type MigrationState,
+  type Phase2Outcome,
+} from "../shared/workflow";
 import { MINUTE } from "../shared/domain/duration";
 import {
   at,
@@ -21,8 +27,12 @@ import {
 } from "./common";
 import { humanGate, isSleep } from "./humanGate";
 
-/** Batches in flight at once (Peig and Graph are rate-limited services, not a fan-out target). */
-const phase2Concurrency = 8;
+/**
+ * Batches in flight at once (Peig and Graph are rate-limited services, not a fan-out target). Each
+ * batch's activity keeps to 1/phase2Concurrency of the app's Peig budget, so a wave stays within Peig's
+ * limit on any number of instances (docs/architecture.md#limits-for-the-whole-app).
+ */
+export const phase2Concurrency = PHASE2_BATCHES_AT_ONCE;
 
 export function* createMissingPeigAccounts(context: OrchestrationContext, state: MigrationState): PhaseResult {
   const { migrationId, request } = state;
@@ -124,11 +134,14 @@ function* createPeigAccountsOfBatch(
   context: OrchestrationContext,
   input: { migrationId: string; batch: number },
 ): PhaseStep<BatchResult> {
+  // The batches of a wave share the app's Peig budget: this one takes 1/peers of it (a constant, not
+  // the sub-orchestration input, which replay compares).
+  const peers = phase2Concurrency;
   try {
-    let result = yield* call(context, "createPeigAccounts", { ...input, pass: 1 });
+    let result = yield* call(context, "createPeigAccounts", { ...input, pass: 1, peers });
     if (result.failed > 0) {
       yield* waitOnce(context, at(context, 5 * MINUTE), { wake: false });
-      result = yield* call(context, "createPeigAccounts", { ...input, pass: 2 });
+      result = yield* call(context, "createPeigAccounts", { ...input, pass: 2, peers });
     }
     return result;
   } catch (error) {

@@ -35,3 +35,40 @@ export class RatePacer {
     }
   }
 }
+
+/**
+ * Keeps a client within a token bucket of `perSecond` tokens a second holding at most `burst`: in any
+ * interval of t seconds it sends at most burst + perSecond·t requests. Unlike a rolling window, such limits
+ * add up: clients whose rates and bursts sum to a service's token bucket together never exceed it, which
+ * is how each activity keeps to its share of the app's Peig budget (docs/architecture.md#limits-for-the-whole-app).
+ * Starts full, on the Clock (virtual in tests, like the simulators' limits).
+ */
+export class TokenBucketPacer {
+  private tokens: number;
+  private at: number;
+
+  constructor(
+    private readonly clock: Clock,
+    readonly perSecond: number,
+    readonly burst: number,
+  ) {
+    if (!(perSecond > 0)) throw new Error(`perSecond must be > 0, got ${perSecond}`);
+    if (!(burst >= 1)) throw new Error(`burst must be ≥ 1 (one request must fit), got ${burst}`);
+    this.tokens = burst;
+    this.at = clock.now().getTime();
+  }
+
+  /** Waits until a token is there, then takes it. */
+  async take(): Promise<void> {
+    for (;;) {
+      const now = this.clock.now().getTime();
+      this.tokens = Math.min(this.burst, this.tokens + (Math.max(0, now - this.at) / 1000) * this.perSecond);
+      this.at = Math.max(this.at, now);
+      if (this.tokens >= 1) {
+        this.tokens -= 1;
+        return;
+      }
+      await this.clock.sleep(Math.ceil(((1 - this.tokens) / this.perSecond) * 1000));
+    }
+  }
+}

@@ -251,6 +251,12 @@ export interface Verification {
   reasons: string[];
 }
 
+/**
+ * Phase 2 batches in flight at once (orchestrations/createMissingPeigAccounts.ts, phase2Concurrency);
+ * also the share an activity scheduled without `peers` (before they were passed) keeps to.
+ */
+export const PHASE2_BATCHES_AT_ONCE = 8;
+
 export interface Phase2Plan {
   users: number;
   batches: number;

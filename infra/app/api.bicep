@@ -28,9 +28,20 @@ param migrationAppName string
 param certificateMarginDays int
 param migrationTablePrefix string
 param taskHubName string
+@description('Always-ready instances for the `durable` scale group (orchestrations, activities): 0 lets the app scale to zero.')
+param durableAlwaysReady int
+@description('Longest wait between polls of the task hub queues when idle (host.json durableTask.storageProvider.maxQueuePollingInterval).')
+param queuePollingInterval string
+@description('Subnet the app joins for VNet integration (delegated to Microsoft.App/environments); empty = no VNet.')
+param virtualNetworkSubnetId string = ''
 
-resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
-  name: storageAccountName
+// The storage services by URI, built from the cloud's own suffix: `AzureWebJobsStorage__accountName` only
+// resolves in public Azure (https://learn.microsoft.com/azure/azure-functions/functions-reference#connecting-to-host-storage-with-an-identity),
+// and the Durable Azure Storage provider needs blob, queue and table.
+var storageUri = {
+  blob: 'https://${storageAccountName}.blob.${environment().suffixes.storage}'
+  queue: 'https://${storageAccountName}.queue.${environment().suffixes.storage}'
+  table: 'https://${storageAccountName}.table.${environment().suffixes.storage}'
 }
 
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
@@ -64,11 +75,13 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
     }
+    // Outbound traffic through the VNet (and so to the private endpoints) when private networking is on.
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     functionAppConfig: {
       deployment: {
         storage: {
           type: 'blobContainer'
-          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          value: '${storageUri.blob}/${deploymentContainerName}'
           authentication: {
             type: 'UserAssignedIdentity'
             userAssignedIdentityResourceId: identityId
@@ -76,9 +89,14 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         }
       }
       scaleAndConcurrency: {
-        // Few instances on purpose: Graph and Peig throttle per app, and host.json caps activities per instance.
+        // A ceiling on scale-out and cost, not a rate limit: the app keeps Peig's rate and its Graph bound
+        // however many instances run (docs/architecture.md#limits-for-the-whole-app).
         maximumInstanceCount: 40
         instanceMemoryMB: 2048
+        // Durable Functions on Flex: one always-ready instance for the `durable` group, so a timer or an
+        // approval does not wait for a cold start
+        // (https://learn.microsoft.com/azure/azure-functions/durable/durable-functions-azure-storage-provider#flex-consumption-plan).
+        alwaysReady: durableAlwaysReady > 0 ? [ { name: 'durable', instanceCount: durableAlwaysReady } ] : []
       }
       // Flex Consumption takes the language here; it does not accept FUNCTIONS_WORKER_RUNTIME as an app setting.
       runtime: {
@@ -96,16 +114,23 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   properties: {
     // Functions host and Durable task hub storage, identity-based
     // (https://learn.microsoft.com/azure/azure-functions/durable/durable-functions-configure-managed-identity).
-    AzureWebJobsStorage__accountName: storage.name
+    AzureWebJobsStorage__blobServiceUri: storageUri.blob
+    AzureWebJobsStorage__queueServiceUri: storageUri.queue
+    AzureWebJobsStorage__tableServiceUri: storageUri.table
     AzureWebJobsStorage__credential: 'managedidentity'
     AzureWebJobsStorage__clientId: identityClientId
     TASKHUB_NAME: taskHubName
+    // host.json's value, overridable per deployment (an app setting AzureFunctionsJobHost__<path> overrides
+    // that host.json path: https://learn.microsoft.com/azure/azure-functions/functions-host-json#override-hostjson-values).
+    // Flex Consumption: 10 s or less, at the cost of more storage transactions
+    // (https://learn.microsoft.com/azure/azure-functions/durable/durable-functions-azure-storage-provider#flex-consumption-plan).
+    AzureFunctionsJobHost__extensions__durableTask__storageProvider__maxQueuePollingInterval: queuePollingInterval
     APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
 
     // The app's own settings (shared/config.ts).
     MIGRATION_STORAGE_CONNECTION: ''
-    MIGRATION_STORAGE_TABLE_ENDPOINT: storage.properties.primaryEndpoints.table
+    MIGRATION_STORAGE_TABLE_ENDPOINT: storageUri.table
     MIGRATION_TABLE_PREFIX: migrationTablePrefix
     AZURE_CLIENT_ID: identityClientId
     GRAPH_CLOUD: graphCloud
@@ -137,6 +162,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
 resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: functionApp
   name: 'authsettingsV2'
+  // One site config write at a time: written in parallel with the app settings, one of them can fail with
+  // 409 Conflict or be lost (azd's own Bicep orders them the same way).
+  dependsOn: [ appSettings ]
   properties: {
     platform: {
       enabled: true
@@ -178,6 +206,20 @@ resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = {
       forwardProxy: { convention: 'NoProxy' }
     }
   }
+}
+
+// No basic-auth (publishing profile) deployments: azd and the portal deploy with Entra ID
+// (https://learn.microsoft.com/azure/app-service/configure-basic-auth-disable).
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: functionApp
+  name: 'scm'
+  properties: { allow: false }
+}
+
+resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: functionApp
+  name: 'ftp'
+  properties: { allow: false }
 }
 
 output name string = functionApp.name

@@ -6,6 +6,8 @@ param tags object
 param peigApiKeySecretName string
 @secure()
 param peigApiKey string
+@description('Reachable only through a private endpoint (infra/app/network.bicep); ARM still writes the secret.')
+param privateNetworking bool
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: name
@@ -17,7 +19,8 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enableRbacAuthorization: true
     enableSoftDelete: true
     softDeleteRetentionInDays: 90
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'
+    networkAcls: privateNetworking ? { defaultAction: 'Deny', bypass: 'AzureServices' } : { defaultAction: 'Allow', bypass: 'AzureServices' }
   }
 }
 
@@ -32,3 +35,4 @@ resource peigApiKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!
 }
 
 output name string = vault.name
+output id string = vault.id

@@ -4,6 +4,8 @@ param name string
 param location string
 param tags object
 param deploymentContainerName string
+@description('Reachable only through private endpoints (infra/app/network.bicep), as in Azure-Samples/functions-quickstart-typescript-azd.')
+param privateNetworking bool
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
@@ -17,8 +19,10 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     allowBlobPublicAccess: false
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
-    networkAcls: { defaultAction: 'Allow', bypass: 'AzureServices' }
+    publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'
+    networkAcls: privateNetworking
+      ? { defaultAction: 'Deny', bypass: 'None' }
+      : { defaultAction: 'Allow', bypass: 'AzureServices' }
   }
 }
 
@@ -35,5 +39,4 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
 }
 
 output name string = storage.name
-output blobEndpoint string = storage.properties.primaryEndpoints.blob
-output tableEndpoint string = storage.properties.primaryEndpoints.table
+output id string = storage.id

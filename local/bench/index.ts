@@ -2,6 +2,7 @@
  * `npm run bench`: prints the figures that performance claims rest on. Tests assert behaviour;
  * this prints numbers, measured afresh on every run. Each section is a function returning table rows;
  * a row's note becomes a numbered footnote. A target that is not met is reported, never an exit code.
+ * `npm run bench -- <section> …` runs only the sections named (e.g. phase2ProcessBenchmarks).
  */
 import { availableParallelism, cpus } from "node:os";
 import { installCoreShim } from "../host/installCoreShim";
@@ -15,14 +16,21 @@ async function main(): Promise<void> {
   const { migrationBenchmarks } = await import("./migrationBench");
   const { phase2Benchmarks } = await import("./phase2Bench");
   const { scaleBenchmarks } = await import("./scaleBench");
+  const { phase2ProcessBenchmarks } = await import("./phase2ProcessBench");
   // Reconciliation first: its memory figure is cleanest in a process that has not run a migration yet.
-  const sections: (() => Promise<BenchRow[]>)[] = [
+  const all: (() => Promise<BenchRow[]>)[] = [
     reconcileBenchmarks,
     hostBenchmarks,
     migrationBenchmarks,
     phase2Benchmarks,
+    phase2ProcessBenchmarks,
     scaleBenchmarks,
   ];
+  const chosen = process.argv.slice(2);
+  const unknown = chosen.filter((name) => !all.some((section) => section.name === name));
+  if (unknown.length)
+    throw new Error(`no bench section ${unknown.join(", ")}; sections: ${all.map((s) => s.name).join(", ")}`);
+  const sections = chosen.length ? all.filter((section) => chosen.includes(section.name)) : all;
   const rows: BenchRow[] = [];
   for (const section of sections) {
     const started = Date.now();

@@ -56,12 +56,12 @@ export async function phase2Benchmarks(): Promise<BenchRow[]> {
     {
       benchmark: "Phase 2, same run on the host's stock VirtualClock",
       figure: `${serialisedSeconds.toFixed(0)} s (${(serialisedSeconds / minimum).toFixed(2)}×); ${n(serialised.rateLimited)} answers 429`,
-      note: "For comparison, not judged: VirtualClock.sleep adds every sleep to the time, so concurrent waits are summed instead of overlapping. With the Peig client pacing itself (one shared RatePacer), the activities' waits are already serial and the two clocks agree; without pacing, the 429 Retry-After waits of concurrent activities would be summed here.",
+      note: "For comparison, not judged: VirtualClock.sleep adds every sleep to the time, so concurrent waits are summed instead of overlapping. Each activity paces itself at its share of the app's Peig budget, so on this clock the shares' waits add up instead of overlapping; without pacing, the 429 Retry-After waits of concurrent activities would be summed here.",
     },
     {
       benchmark: "Phase 2 createPeigAccount requests under the rate limit",
       figure: `${n(attempts)} requests for ${n(creations)} accounts (${(attempts / creations).toFixed(2)}×); ${n(overlapping.rateLimited)} answered 429; ${n(overlapping.peigAccounts)} accounts exist afterwards`,
-      note: "For information: the Peig client keeps to the contract's documented rate itself (shared/pacer.ts, shared by the process's activities), so it is not throttled; 429s that still come are honoured with Retry-After (shared/retry.ts) and count as requests.",
+      note: "For information: each batch activity keeps to its share of the app's Peig budget (PeigApiClient.sharedBy, shared/pacer.ts), so together they are not throttled; 429s that still come are honoured with Retry-After (shared/retry.ts) and count as requests.",
     },
   ];
 }

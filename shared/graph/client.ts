@@ -13,6 +13,8 @@ import {
   RedirectHandlerOptions,
   TelemetryHandler,
   type AuthenticationProvider,
+  type Context,
+  type Middleware,
 } from "@microsoft/microsoft-graph-client";
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials";
 import type { Settings } from "../config";
@@ -28,6 +30,40 @@ const knownGraphHosts = new Set([
   "canary.graph.microsoft.com",
 ]);
 
+/**
+ * Graph requests of one client in flight at once. The process shares one client, and a migration runs one
+ * Graph-calling activity at a time (Phase 2's activities call only Peig), so a migration never has more than
+ * this many Graph requests in flight on any number of instances (docs/architecture.md#limits-for-the-whole-app).
+ * Four: Outlook's concurrent requests per mailbox (https://learn.microsoft.com/en-us/graph/throttling-limits#outlook-service-limits).
+ */
+export const GRAPH_MAX_CONCURRENT_REQUESTS = 4;
+
+/** A middleware that holds a request until fewer than `limit` are in flight through it. */
+export class ConcurrencyLimitHandler implements Middleware {
+  private next?: Middleware;
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(readonly limit: number) {}
+
+  async execute(context: Context): Promise<void> {
+    if (this.inFlight >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.inFlight++;
+    try {
+      await this.next!.execute(context);
+    } finally {
+      // The slot passes straight to the next waiter, or is freed.
+      const waiter = this.waiting.shift();
+      if (waiter) waiter();
+      else this.inFlight--;
+    }
+  }
+
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+}
+
 export function createGraphClient(options: { authProvider: AuthenticationProvider; baseUrl: string }): Client {
   const baseUrl = options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`;
   const url = new URL(baseUrl);
@@ -37,6 +73,7 @@ export function createGraphClient(options: { authProvider: AuthenticationProvide
     baseUrl,
     customHosts,
     middleware: [
+      new ConcurrencyLimitHandler(GRAPH_MAX_CONCURRENT_REQUESTS),
       new AuthenticationHandler(options.authProvider),
       new RedirectHandler(new RedirectHandlerOptions()),
       new TelemetryHandler(),

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock";
 import { RequestCounter } from "../requestCounter";
 import { isTransientStatus, parseRetryAfter, withRetry, type RetryDecision, type RetryPolicy } from "../retry";
-import { RatePacer } from "../pacer";
+import { TokenBucketPacer } from "../pacer";
 import {
   contractRateLimit,
   expandPath,
@@ -51,9 +51,20 @@ export interface PeigApiClientOptions {
   retryPolicy?: RetryPolicy;
   /** Per request; a request that takes longer counts as a lost response. Default 30 s. */
   requestTimeoutMs?: number;
-  /** Requests per second this client keeps to; default the contract's documented limit, 0 = unpaced. */
-  requestsPerSecond?: number;
+  /** The app's request budget this client keeps to (a token bucket); default appPeigBudget, null = unpaced. */
+  budget?: { requestsPerSecond: number; burst: number } | null;
 }
+
+/**
+ * The app's Peig budget: the contract's sustained rate (docs/peig-admin-api.md, Conventions > Rate limit:
+ * 10 requests/s, bursts of 20 per API key), with a burst of 15. Requests sent within this budget still fit
+ * Peig's bucket when the network delays some by up to half a second more than others, bunching them up on
+ * arrival (5 more tokens at 10/s).
+ */
+export const appPeigBudget = {
+  requestsPerSecond: contractRateLimit.requestsPerSecond,
+  burst: contractRateLimit.burst - contractRateLimit.requestsPerSecond / 2,
+} as const;
 
 /** Peig answered with an error status. */
 export class PeigApiError extends Error {
@@ -106,8 +117,8 @@ function outcomeUnknown(error: unknown): boolean {
 export class PeigApiClient implements PeigPort {
   private readonly baseUrl: string;
   readonly counter: RequestCounter;
-  /** One per client: the process's activities share it, so together they stay within the limit. */
-  private readonly pacer?: RatePacer;
+  /** This client's part of the app's budget (all of it unless made by sharedBy). */
+  private readonly pacer?: TokenBucketPacer;
 
   constructor(private readonly options: PeigApiClientOptions) {
     const url = new URL(options.baseUrl); // throws early on a malformed setting
@@ -115,8 +126,24 @@ export class PeigApiClient implements PeigPort {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     if (!options.apiKey) throw new Error("PEIG_API_KEY is empty");
     this.counter = options.counter ?? new RequestCounter();
-    const rate = options.requestsPerSecond ?? contractRateLimit.requestsPerSecond;
-    if (rate > 0) this.pacer = new RatePacer(options.clock, rate, 1_000);
+    const budget = options.budget === undefined ? appPeigBudget : options.budget;
+    if (budget) this.pacer = new TokenBucketPacer(options.clock, budget.requestsPerSecond, budget.burst);
+  }
+
+  /**
+   * A client with 1/peers of this one's budget: rate and burst both divided, since token buckets add up
+   * (shared/pacer.ts). Each burst keeps at least one token, so `peers` may not exceed the budget's burst.
+   */
+  sharedBy(peers: number): PeigApiClient {
+    const budget = this.options.budget === undefined ? appPeigBudget : this.options.budget;
+    if (!budget || peers === 1) return new PeigApiClient({ ...this.options, counter: this.counter });
+    if (!Number.isInteger(peers) || peers < 1 || peers > budget.burst)
+      throw new Error(`cannot share a Peig budget of burst ${budget.burst} between ${peers} activities`);
+    return new PeigApiClient({
+      ...this.options,
+      counter: this.counter,
+      budget: { requestsPerSecond: budget.requestsPerSecond / peers, burst: budget.burst / peers },
+    });
   }
 
   async getSamlIdpInfo(): Promise<SamlIdpInfo> {
@@ -277,7 +304,7 @@ export class PeigApiClient implements PeigPort {
     };
     if (spec.body !== undefined) headers["Content-Type"] = "application/json";
 
-    await this.pacer?.take(1);
+    await this.pacer?.take();
     this.counter.count(operation);
     let response: Response;
     let text: string;

@@ -109,6 +109,12 @@ export interface CreatePeigAccountResult {
 }
 
 export interface PeigPort {
+  /**
+   * The same workspace through a client that keeps to 1/`peers` of the app's Peig request budget: the
+   * `peers` activities the orchestration runs at once each take one, so together they stay within Peig's
+   * limit on however many instances they run (docs/architecture.md#limits-for-the-whole-app).
+   */
+  sharedBy(peers: number): PeigPort;
   getSamlIdpInfo(): Promise<SamlIdpInfo>;
   /** The saved configuration, or that there is none: never saved, or deleted (and when). */
   getMigrationConfiguration(): Promise<MigrationConfigurationState>;

@@ -132,3 +132,183 @@ export function moduleInput(template: ArmTemplate, module: string, parameter: st
   const output = /'Microsoft\.Resources\/deployments', '(\w+)'\), '[^']+'\)\.outputs\.(\w+)\.value\]$/.exec(value);
   return output ? `${output[1]}.outputs.${output[2]}` : value;
 }
+
+/** What `environment()` returns in a cloud (the fields the templates read). */
+export interface ArmEnvironment {
+  name: string;
+  suffixes: { storage: string; keyvaultDns: string };
+}
+
+export const armClouds: Record<string, ArmEnvironment> = {
+  AzureCloud: { name: "AzureCloud", suffixes: { storage: "core.windows.net", keyvaultDns: ".vault.azure.net" } },
+  AzureUSGovernment: {
+    name: "AzureUSGovernment",
+    suffixes: { storage: "core.usgovcloudapi.net", keyvaultDns: ".vault.usgovcloudapi.net" },
+  },
+  AzureChinaCloud: {
+    name: "AzureChinaCloud",
+    suffixes: { storage: "core.chinacloudapi.cn", keyvaultDns: ".vault.azure.cn" },
+  },
+};
+
+/** A value the evaluator leaves to Azure (reference(), resourceId(), …): the expression's text. */
+export class Unresolved {
+  constructor(readonly text: string) {}
+}
+
+export interface ArmScope {
+  parameters: Record<string, unknown>;
+  variables: Record<string, unknown>;
+  environment: ArmEnvironment;
+}
+
+/**
+ * Evaluates an ARM template language expression (`[if(parameters('x'), 'a', 'b')]`) the way Azure would
+ * at deployment, for the functions the checks need; anything else (reference, resourceId, …) stays
+ * Unresolved. https://learn.microsoft.com/azure/azure-resource-manager/templates/template-expressions
+ */
+export function evaluate(value: unknown, scope: ArmScope): unknown {
+  if (Array.isArray(value)) return value.map((v) => evaluate(v, scope));
+  if (value && typeof value === "object" && !(value instanceof Unresolved))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, evaluate(v, scope)]));
+  if (typeof value !== "string" || !value.startsWith("[") || value.startsWith("[[")) return value;
+  const text = value.slice(1, -1);
+  let at = 0;
+  const skip = () => {
+    while (text[at] === " ") at++;
+  };
+  const expect = (c: string) => {
+    skip();
+    if (text[at] !== c) throw new Error(`expected ${c} at ${at} in ${text}`);
+    at++;
+  };
+  const call = (name: string, args: unknown[], source: string): unknown => {
+    const [a, b, c] = args;
+    switch (name) {
+      case "parameters":
+        if (!(String(a) in scope.parameters)) throw new Error(`no parameter ${String(a)}`);
+        return scope.parameters[String(a)];
+      case "variables":
+        return evaluate(scope.variables[String(a)], scope);
+      case "environment":
+        return scope.environment;
+      case "if":
+        return a instanceof Unresolved ? new Unresolved(source) : a ? b : c;
+      case "not":
+        return !a;
+      case "empty":
+        return a === "" || a === null || (Array.isArray(a) && !a.length);
+      case "equals":
+        return a === b;
+      case "greater":
+        return Number(a) > Number(b);
+      case "null":
+        return null;
+      case "true":
+        return true;
+      case "false":
+        return false;
+      case "createArray":
+        return args;
+      case "createObject":
+        return Object.fromEntries(args.flatMap((x, i) => (i % 2 ? [] : [[String(x), args[i + 1]]])));
+      case "replace":
+        return String(a).split(String(b)).join(String(c));
+      case "format":
+        return String(a).replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i) + 1]));
+      default:
+        return new Unresolved(source);
+    }
+  };
+  const parse = (): unknown => {
+    skip();
+    const start = at;
+    let result: unknown;
+    if (text[at] === "'") {
+      let s = "";
+      at++;
+      for (;;) {
+        if (text[at] === "'" && text[at + 1] === "'") {
+          s += "'";
+          at += 2;
+        } else if (text[at] === "'") break;
+        else s += text[at++];
+      }
+      at++;
+      result = s;
+    } else if (/[-\d]/.test(text[at])) {
+      const number = /^-?\d+/.exec(text.slice(at))![0];
+      at += number.length;
+      result = Number(number);
+    } else {
+      const name = /^\w+/.exec(text.slice(at))?.[0];
+      if (!name) throw new Error(`cannot read ${text.slice(at)}`);
+      at += name.length;
+      skip();
+      const args: unknown[] = [];
+      if (text[at] === "(") {
+        at++;
+        skip();
+        while (text[at] !== ")") {
+          args.push(parse());
+          skip();
+          if (text[at] === ",") at++;
+        }
+        at++;
+      }
+      result = call(name, args, text.slice(start, at));
+    }
+    for (;;) {
+      skip();
+      if (text[at] === ".") {
+        at++;
+        const property = /^\w+/.exec(text.slice(at))![0];
+        at += property.length;
+        result =
+          result instanceof Unresolved
+            ? new Unresolved(`${result.text}.${property}`)
+            : (result as Record<string, unknown>)[property];
+      } else if (text[at] === "[") {
+        at++;
+        const index = parse();
+        expect("]");
+        result = result instanceof Unresolved ? result : (result as Record<string, unknown>)[String(index as string)];
+      } else return result;
+    }
+  };
+  return parse();
+}
+
+/** main.bicep's scope: its parameters' defaults, overridden by `given`. */
+export function mainScope(template: ArmTemplate, given: Record<string, unknown> = {}, cloud = "AzureCloud"): ArmScope {
+  const defaults = Object.fromEntries(
+    Object.entries(template.parameters ?? {}).map(([name, p]) => [name, p.defaultValue ?? ""]),
+  );
+  return {
+    parameters: { ...defaults, ...given },
+    variables: (template.variables ?? {}) as Record<string, unknown>,
+    environment: armClouds[cloud],
+  };
+}
+
+/** A module's scope: the parameters main.bicep passes it, evaluated in main's scope. */
+export function moduleScope(template: ArmTemplate, module: string, main: ArmScope): ArmScope {
+  const deployment = moduleDeployment(template, module);
+  const given = deployment.properties.parameters ?? {};
+  const parameters = Object.fromEntries(
+    Object.entries(given).map(([name, entry]) => {
+      const wrapped = evaluate(entry, main) as { value?: unknown } | Unresolved;
+      return [name, wrapped instanceof Unresolved ? wrapped : wrapped.value];
+    }),
+  );
+  const inner = deployment.properties.template;
+  for (const [name, p] of Object.entries(inner.parameters ?? {}))
+    if (!(name in parameters) && p.defaultValue !== undefined) parameters[name] = p.defaultValue;
+  return { parameters, variables: (inner.variables ?? {}) as Record<string, unknown>, environment: main.environment };
+}
+
+/** Whether a module is deployed under `scope` (its `condition`). */
+export function moduleDeployed(template: ArmTemplate, module: string, main: ArmScope): boolean {
+  const condition = (moduleDeployment(template, module) as ArmResource & { condition?: unknown }).condition;
+  return condition === undefined || evaluate(condition, main) === true;
+}

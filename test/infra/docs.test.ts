@@ -112,3 +112,30 @@ describe("docs/permissions.md matches grant-permissions", () => {
     }
   });
 });
+
+describe("docs/deploy.md agrees with azure.yaml, host.json and .funcignore", () => {
+  const deploy = read("docs/deploy.md");
+  const host = JSON.parse(read("host.json")) as {
+    extensionBundle: { version: string };
+    extensions: { durableTask: { storageProvider: { maxQueuePollingInterval: string } } };
+  };
+  const azure = read("azure.yaml");
+
+  it("gives the extension bundle range host.json asks for, and no other", () => {
+    expect(deploy).toContain(`\`${host.extensionBundle.version}\``);
+    expect([...deploy.matchAll(/`\[4\.[^`]*\)`/g)].map((m) => m[0])).toEqual([`\`${host.extensionBundle.version}\``]);
+  });
+
+  it("names the azd version azure.yaml requires and the queue polling interval host.json sets", () => {
+    const azd = /azd: ">= ?([\d.]+)"/.exec(azure)?.[1];
+    expect(azd).toBeDefined();
+    expect(deploy).toContain(`\`azd\`) ${azd} or later`);
+    expect(deploy).toContain(`[${host.extensions.durableTask.storageProvider.maxQueuePollingInterval}]`);
+  });
+
+  it("says that azd deploys the staged package and that .funcignore keeps node_modules", () => {
+    expect(azure).toMatch(/dist: \.package/);
+    expect(deploy).toContain("azd deploys `.package/`");
+    expect(read(".funcignore").split("\n")).not.toContain("node_modules");
+  });
+});

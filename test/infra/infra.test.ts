@@ -8,10 +8,16 @@ import { dirname, join, resolve } from "path";
 import { parse as parseYaml } from "yaml";
 import type { ArmTemplate } from "../../scripts/bicep";
 import { PLATFORM_SETTING_NAMES, SETTING_NAMES } from "../../shared/config";
+import { graphCloudNames } from "../../shared/graph/cloud";
 import {
   appSettings,
   compiledMain,
   compileMutated,
+  evaluate,
+  mainScope,
+  moduleDeployed,
+  moduleResources,
+  moduleScope,
   missingRoles,
   missingSettings,
   moduleInput,
@@ -19,6 +25,7 @@ import {
   roleAssignments,
   runtime,
   siteConfig,
+  Unresolved,
 } from "./arm";
 
 const root = resolve(__dirname, "../..");
@@ -31,7 +38,9 @@ const ownSettings = SETTING_NAMES.filter((name) => !PLATFORM_SETTING_NAMES.inclu
 
 /** Settings the Functions host and Durable read, besides the app's own (SETTING_NAMES). */
 const hostSettings = [
-  "AzureWebJobsStorage__accountName",
+  "AzureWebJobsStorage__blobServiceUri",
+  "AzureWebJobsStorage__queueServiceUri",
+  "AzureWebJobsStorage__tableServiceUri",
   "AzureWebJobsStorage__credential",
   "AzureWebJobsStorage__clientId",
   "TASKHUB_NAME",
@@ -161,6 +170,20 @@ describe("azure.yaml and the Functions project", () => {
     },
   );
 
+  it("adds the sign-in callback to the app registration's redirect URIs instead of replacing them", () => {
+    const hooks = (parseYaml(read("azure.yaml")) as { hooks: { postprovision: Record<string, { run: string }> } }).hooks
+      .postprovision;
+    expect(Object.keys(hooks).sort()).toEqual(["posix", "windows"]);
+    for (const { run } of Object.values(hooks)) {
+      // The existing URIs are read first and passed back with the new ones (the option replaces the list).
+      expect(run.indexOf("az ad app show")).toBeGreaterThanOrEqual(0);
+      expect(run.indexOf("az ad app show")).toBeLessThan(run.indexOf("az ad app update"));
+      expect(run).toMatch(/--web-redirect-uris (\$existing |@\(\$uris)/);
+      expect(run).toContain("/.auth/login/aad/callback");
+      expect(run).toContain("PUBLIC_BASE_URL");
+    }
+  });
+
   it("deploys a folder with host.json (extension bundle 4.30 or later, hub from TASKHUB_NAME) and a built entry point", () => {
     const project = resolve(root, Object.values(azure.services)[0].project);
     const host = JSON.parse(readFileSync(join(project, "host.json"), "utf8")) as {
@@ -206,5 +229,132 @@ describeCompiled("the checks fail on a compiled copy of infra/ with a setting an
 
   it("does not count a role assigned to another principal", () => {
     expect(missingRoles(template, requiredRoles, "identity.outputs.clientId")).toEqual(Object.keys(requiredRoles));
+  });
+});
+
+/** The compiled template as ARM would deploy it: main.bicep's parameters (defaults unless given), in a cloud. */
+function deployed(template: ArmTemplate, given: Record<string, unknown> = {}, cloud = "AzureCloud") {
+  const main = mainScope(template, given, cloud);
+  const scopeOf = (module: string) => moduleScope(template, module, main);
+  const resource = (module: string, type: string, name?: string) => {
+    const found = moduleResources(template, module, type).filter((r) => !name || r.name.includes(`'${name}'`));
+    if (found.length !== 1) throw new Error(`expected one ${type} ${name ?? ""} in ${module}, found ${found.length}`);
+    return evaluate(found[0].properties, scopeOf(module)) as Record<string, unknown>;
+  };
+  return { main, scopeOf, resource, settings: () => resource("api", "Microsoft.Web/sites/config", "appsettings") };
+}
+
+describeCompiled("infra/ deploys a Flex Consumption app set up for Durable Functions", () => {
+  it("writes the auth settings after the app settings, never both site configs at once", () => {
+    const auth = moduleResources(template, "api", "Microsoft.Web/sites/config").find((r) =>
+      r.name.includes("'authsettingsV2'"),
+    ) as { dependsOn?: string[] };
+    expect(auth.dependsOn).toContain("[resourceId('Microsoft.Web/sites/config', parameters('name'), 'appsettings')]");
+  });
+
+  it.each(["AzureCloud", "AzureUSGovernment", "AzureChinaCloud"])(
+    "reaches host storage by service URIs of the cloud it deploys to (%s), not by account name",
+    (cloud) => {
+      const { settings, scopeOf, main } = deployed(template, {}, cloud);
+      const values = settings();
+      const account = String(scopeOf("api").parameters.storageAccountName);
+      const suffix = main.environment.suffixes.storage;
+      expect(values).not.toHaveProperty("AzureWebJobsStorage__accountName");
+      for (const service of ["blob", "queue", "table"])
+        expect(values[`AzureWebJobsStorage__${service}ServiceUri`]).toBe(`https://${account}.${service}.${suffix}`);
+      expect(values.MIGRATION_STORAGE_TABLE_ENDPOINT).toBe(`https://${account}.table.${suffix}`);
+    },
+  );
+
+  it("offers the Graph clouds shared/graph/cloud.ts offers, defaulting to the cloud it deploys to, and no region list of one cloud", () => {
+    expect(template.parameters?.location).not.toHaveProperty("allowedValues");
+    const graphCloud = template.parameters?.graphCloud as { allowedValues?: string[] };
+    expect([...(graphCloud.allowedValues ?? [])].sort()).toEqual(["", ...graphCloudNames].sort());
+    expect(deployed(template, {}, "AzureUSGovernment").settings().GRAPH_CLOUD).toBe("usgov");
+    expect(deployed(template, {}, "AzureChinaCloud").settings().GRAPH_CLOUD).toBe("china");
+    expect(deployed(template).settings().GRAPH_CLOUD).toBe("global");
+    expect(deployed(template, { graphCloud: "usgovdod" }, "AzureUSGovernment").settings().GRAPH_CLOUD).toBe("usgovdod");
+  });
+
+  it("keeps one always-ready instance for the durable group by default, and none when set to 0", () => {
+    const alwaysReady = (given: Record<string, unknown>) =>
+      (
+        deployed(template, given).resource("api", "Microsoft.Web/sites").functionAppConfig as {
+          scaleAndConcurrency: { alwaysReady: unknown };
+        }
+      ).scaleAndConcurrency.alwaysReady;
+    expect(alwaysReady({})).toEqual([{ name: "durable", instanceCount: 1 }]);
+    expect(alwaysReady({ durableAlwaysReady: 0 })).toEqual([]);
+  });
+
+  it("polls the task hub queues at most every 10 s, the same value as host.json", () => {
+    const setting = "AzureFunctionsJobHost__extensions__durableTask__storageProvider__maxQueuePollingInterval";
+    const interval = String(deployed(template).settings()[setting]);
+    const [h, m, sec] = interval.split(":").map(Number);
+    expect(h * 3600 + m * 60 + sec).toBeLessThanOrEqual(10);
+    const host = JSON.parse(read("host.json")) as {
+      extensions: { durableTask: { storageProvider: { maxQueuePollingInterval: string } } };
+    };
+    expect(host.extensions.durableTask.storageProvider.maxQueuePollingInterval).toBe(interval);
+    expect(deployed(template, { queuePollingInterval: "00:00:05" }).settings()[setting]).toBe("00:00:05");
+  });
+
+  it("turns basic-auth publishing credentials off for SCM and FTP", () => {
+    const { resource } = deployed(template);
+    for (const name of ["scm", "ftp"])
+      expect(resource("api", "Microsoft.Web/sites/basicPublishingCredentialsPolicies", name)).toEqual({
+        allow: false,
+      });
+  });
+});
+
+describeCompiled("the private-networking switch, compiled both ways", () => {
+  let privateByDefault: ArmTemplate;
+  beforeAll(() => {
+    privateByDefault = compileMutated({
+      "main.bicep": (text) =>
+        text.replace("param privateNetworking bool = false", "param privateNetworking bool = true"),
+    });
+  }, 180_000);
+
+  it("off: no VNet, storage and Key Vault reachable publicly with Entra ID only", () => {
+    const { main, resource } = deployed(template);
+    expect(moduleDeployed(template, "network", main)).toBe(false);
+    expect(resource("api", "Microsoft.Web/sites").virtualNetworkSubnetId).toBeNull();
+    expect(resource("storage", "Microsoft.Storage/storageAccounts").publicNetworkAccess).toBe("Enabled");
+    expect(resource("keyvault", "Microsoft.KeyVault/vaults").publicNetworkAccess).toBe("Enabled");
+  });
+
+  it("on: the app joins the VNet, storage and Key Vault take private endpoints and refuse public traffic", () => {
+    const { main, resource, scopeOf } = deployed(privateByDefault);
+    expect(moduleDeployed(privateByDefault, "network", main)).toBe(true);
+    const subnet = resource("api", "Microsoft.Web/sites").virtualNetworkSubnetId;
+    expect(subnet).toBeInstanceOf(Unresolved);
+    expect((subnet as Unresolved).text).toMatch(
+      /'Microsoft\.Resources\/deployments', 'network'\).*\.outputs\.appSubnetId\.value$/,
+    );
+    expect(resource("storage", "Microsoft.Storage/storageAccounts")).toMatchObject({
+      publicNetworkAccess: "Disabled",
+      networkAcls: { defaultAction: "Deny" },
+    });
+    expect(resource("keyvault", "Microsoft.KeyVault/vaults")).toMatchObject({
+      publicNetworkAccess: "Disabled",
+      networkAcls: { defaultAction: "Deny" },
+    });
+    const network = scopeOf("network");
+    const endpoints = evaluate(network.variables.endpoints, network) as { group: string; zone: string }[];
+    expect(endpoints.map((e) => e.group)).toEqual(["blob", "queue", "table", "vault"]);
+    expect(endpoints.map((e) => e.zone)).toEqual([
+      "privatelink.blob.core.windows.net",
+      "privatelink.queue.core.windows.net",
+      "privatelink.table.core.windows.net",
+      "privatelink.vaultcore.azure.net",
+    ]);
+    const vnet = resource("network", "Microsoft.Network/virtualNetworks") as {
+      subnets: { name: string; properties: { delegations?: { properties: { serviceName: string } }[] } }[];
+    };
+    expect(vnet.subnets.find((s) => s.name === "app")?.properties.delegations?.[0].properties.serviceName).toBe(
+      "Microsoft.App/environments",
+    );
   });
 });
