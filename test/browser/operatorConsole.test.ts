@@ -9,6 +9,7 @@
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { taskKindOf } from "../../local/demo/autoApprove";
+import { consoleFigures } from "../../local/demo/peigConsoleClient";
 import { peigConsolePages, type PeigConsolePage } from "../../shared/peig/consolePages";
 import { isFinalPhase } from "../../shared/workflow";
 import { startScenario, type Scenario } from "../workflow/harness";
@@ -54,8 +55,9 @@ const { samlIdpInfo, migration, usersAndAccess, microsoft365Accounts } = peigCon
     return response.status();
   }
 
-  /** Confirms (or approves) the task on its page, then lets the host settle. */
-  async function decide(task: Page, decision: "done" | "approve"): Promise<void> {
+  /** Confirms (with the figures the console showed) or approves the task on its page, then lets the host settle. */
+  async function decide(task: Page, decision: "done" | "approve", figures: Record<string, number | string> = {}) {
+    for (const [name, value] of Object.entries(figures)) await task.fill(`input[name=${name}]`, String(value));
     const status = await press(task, task.locator(`button[value=${decision}]`).first());
     expect(status).toBe(200);
     await task.getByRole("heading", { name: "Thank you" }).waitFor();
@@ -107,7 +109,7 @@ const { samlIdpInfo, migration, usersAndAccess, microsoft365Accounts } = peigCon
     await expect(console.locator("table").first().textContent()).resolves.toContain(applicationId);
     await screenshot(console, "console-migration-saved.png");
     await console.close();
-    await decide(task, "done");
+    await decide(task, "done", { applicationId });
   }
 
   async function createAccounts(task: Page): Promise<void> {
@@ -117,16 +119,18 @@ const { samlIdpInfo, migration, usersAndAccess, microsoft365Accounts } = peigCon
     await console.getByRole("link", { name: "Unlinked" }).click();
     await console.waitForLoadState();
     await screenshot(console, "console-microsoft-365-accounts.png");
+    let created = 0;
     for (const upn of listed) {
       const button = console.getByRole("button", { name: `Create Peig Account for ${upn}` });
       // "Skip anyone who already shows a linked Peig account."
       if ((await button.count()) === 0) continue;
       expect(await press(console, button)).toBe(201);
       await expect(console.getByRole("status").textContent()).resolves.toContain("Created Peig account");
+      created++;
     }
     await screenshot(console, "console-microsoft-365-accounts-created.png");
     await console.close();
-    await decide(task, "done");
+    await decide(task, "done", { created, alreadyLinked: listed.length - created, failed: 0 });
   }
 
   /** Users & Access: each request typed with an address no Microsoft 365 account has goes to its person's account. */
@@ -163,11 +167,21 @@ const { samlIdpInfo, migration, usersAndAccess, microsoft365Accounts } = peigCon
 
   async function checkAndConfirm(task: Page): Promise<number> {
     const merged = await mergeMismatched(task);
+    // What the form asks for, as the console shows it.
+    const users = await context.newPage();
+    await users.goto(consoleUrl(usersAndAccess));
+    const shown = consoleFigures(await users.content());
+    await users.close();
     const accounts = await context.newPage();
     await accounts.goto(consoleUrl(microsoft365Accounts));
+    const linked = consoleFigures(await accounts.content()).linked;
     await screenshot(accounts, "console-microsoft-365-accounts-linked.png");
     await accounts.close();
-    await decide(task, "done");
+    await decide(task, "done", {
+      pendingRequests: shown.pendingRequests ?? "",
+      notOnboarded: shown.notOnboarded ?? "",
+      linkedAccounts: linked ?? "",
+    });
     return merged;
   }
 
@@ -179,7 +193,7 @@ const { samlIdpInfo, migration, usersAndAccess, microsoft365Accounts } = peigCon
     await expect(console.getByRole("status").textContent()).resolves.toContain("was deleted");
     await screenshot(console, "console-migration-deleted.png");
     await console.close();
-    await decide(task, "done");
+    await decide(task, "done", { configurationsShown: 0 });
   }
 
   it("completes a whole migration with every Peig step done in the console", async () => {

@@ -249,7 +249,9 @@ describe("preflight of the workspace (api mode, against the Peig simulator)", ()
       workspace: sample.workspace,
       domain: sample.domain,
       idpEntityId: sample.idpEntityId,
-      deadline: sample.deadline,
+      deadlineDate: sample.deadline.slice(0, 10),
+      deadlineTime: sample.deadline.slice(11, 16),
+      timeZone: "UTC",
       approvers: sample.approvers.join(", "),
       admins: sample.admins.join(", "),
     });

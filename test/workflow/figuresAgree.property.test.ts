@@ -121,7 +121,7 @@ class World {
   }
 
   peig(): PeigPort {
-    return {
+    const port = {
       listUsers: async (): Promise<PeigUser[]> =>
         [...this.peigAccounts].map(([id, status]) => ({
           id: `p-${id}`,
@@ -147,6 +147,9 @@ class World {
         return { peigAccountId: `p-${userId}`, created: true };
       },
     } as Partial<PeigPort> as PeigPort;
+    // One in-memory workspace: a batch's share of the rate limit is the same workspace.
+    port.sharedBy = () => port;
+    return port;
   }
 }
 

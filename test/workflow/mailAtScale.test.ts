@@ -44,7 +44,7 @@ describe(`mail to ${USERS.toLocaleString("en")} users`, () => {
     const { errors } = (await res.json()) as { errors: { field: string; message: string }[] };
     expect(errors.length).toBeGreaterThan(0);
     expect(errors[0].message).toMatch(
-      /^the (invitation|P\w+ reminder) to \d+ recipients from 1 sender mailbox (reaches everyone only at .*, after|does not reach everyone before) (the first reminder|the deadline)/,
+      /^the (invitation|reminder [\w ]+ before the deadline) to \d+ recipients from 1 sender mailbox (reaches everyone only on .*, after|does not reach everyone before) (the first reminder|the deadline)/,
     );
     expect(errors[0].message).toMatch(
       /list \d+ sender mailboxes in MAIL_SENDERS \(now 1\), or give the window more time/,

@@ -157,7 +157,7 @@ describe("mismatched e-mail requests", () => {
     }
     for (const { email } of typos)
       expect(digest.html).not.toContain(`typed <bdi>${escapeHtml(email)}</bdi>: merge into`);
-    expect(digest.html).toContain(`Requests matching no user: ${typos.length}`);
+    expect(digest.html).toContain(`${typos.length} pending requests match no user in scope`);
   });
 });
 
