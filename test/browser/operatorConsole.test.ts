@@ -8,7 +8,7 @@
  */
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { taskKindOf } from "../../local/demo/autoApprove";
+import { accountsOnPage, taskKindOf } from "../../local/demo/autoApprove";
 import { consoleFigures } from "../../local/demo/peigConsoleClient";
 import { peigConsolePages, type PeigConsolePage } from "../../shared/peig/consolePages";
 import { isFinalPhase } from "../../shared/workflow";
@@ -113,7 +113,7 @@ const { samlIdpInfo, migration, usersAndAccess, microsoft365Accounts } = peigCon
   }
 
   async function createAccounts(task: Page): Promise<void> {
-    const listed = await task.locator("h2:has-text('Accounts') + table tbody tr td:nth-child(2)").allTextContents();
+    const listed = accountsOnPage(await task.content());
     expect(listed.length).toBeGreaterThan(0);
     const console = await followConsoleLink(task, microsoft365Accounts);
     await console.getByRole("link", { name: "Unlinked" }).click();
