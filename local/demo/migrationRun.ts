@@ -3,6 +3,7 @@
  * run started), watch its status until it ends, show the task links the e-mails carry (and answer them
  * with --auto-approve), and save the report.
  */
+import { formatHuman } from "../../shared/domain/humanTime";
 import { reconcile } from "../../shared/domain/reconcile";
 import { inScopeUsers } from "../fixtures/tenant";
 import { PeigApiClient } from "../../shared/peig/apiClient";
@@ -169,7 +170,7 @@ async function resumeOrStart(demo: DemoStack, options: MigrationRunOptions, disp
     throw new Error(`POST /api/migrations answered ${res.status}: ${JSON.stringify(answer)}`);
   demo.checkpoint({ migrationId: answer.id });
   display.message(
-    `Migration ${answer.id} started: ${demo.stack.tenant.users.length} users, deadline ${String(body.deadline)} (simulated)`,
+    `Migration ${answer.id} started: ${demo.stack.tenant.users.length} users, deadline ${formatHuman(new Date(String(body.deadline)), typeof body.timeZone === "string" ? body.timeZone : undefined)} (simulated)`,
   );
   return answer.id;
 }
