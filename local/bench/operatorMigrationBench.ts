@@ -40,7 +40,8 @@ function rowsFor(api: ChildRun, operator: ChildRun): BenchRow[] {
       note:
         "Minimum = Σ over the monitor's reads ⌈sign-ins returned / 1,000⌉, at least 1 page per read ($top ≤ 1,000 on auditLogs/signIns, https://learn.microsoft.com/en-us/graph/api/signin-list?view=graph-rest-beta). " +
         "Requests are every attempt the app's Graph caller made, so a 429 from the simulator's five requests per 10 s per app per tenant (https://learn.microsoft.com/en-us/graph/throttling-limits, identity and access reports) and its retry count twice. " +
-        "Each pass reads only since its cursor (less an overlap), so a read returns the sign-ins new since the last pass.",
+        "Each pass reads only since its cursor (less an overlap), so a read returns the sign-ins new since the last pass (and those of the overlap again). " +
+        "Not in the minimum: the start's one-entry probe that the log can be read at all ($top=1, readTenantReadiness), one request per migration.",
     },
     {
       benchmark: `operator-mode migration, ${at}: peak RSS`,
