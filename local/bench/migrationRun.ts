@@ -80,7 +80,7 @@ export interface MigrationRunResult {
    * Operator mode: Entra's sign-in log read by the monitor (GET auditLogs/signIns, every attempt, 429s counted in),
    * and the fewest pages its reads needed: Σ over reads ⌈sign-ins returned / 1,000⌉, at least 1 ($top ≤ 1,000).
    */
-  signInLog: { requests: number; reads: number; minimumPages: number; entriesRead: number };
+  signInLog: { requests: number; reads: number; minimumPages: number; entriesRead: number; throttled: number };
 }
 
 const pages = (items: number, pageSize: number) => Math.max(1, Math.ceil(items / pageSize));
@@ -392,6 +392,8 @@ export async function runMigration(options: {
         reads: notes.signInsPerRead.length,
         minimumPages: sum(notes.signInsPerRead, 1000),
         entriesRead: notes.signInsPerRead.reduce((a, b) => a + b, 0),
+        throttled: stack.graph.requestLog.filter((e) => e.path.startsWith("/auditLogs/signIns") && e.status === 429)
+          .length,
       },
     };
   } finally {
