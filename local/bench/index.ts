@@ -17,6 +17,7 @@ async function main(): Promise<void> {
   const { phase2Benchmarks } = await import("./phase2Bench");
   const { scaleBenchmarks } = await import("./scaleBench");
   const { phase2ProcessBenchmarks } = await import("./phase2ProcessBench");
+  const { operatorMigrationBenchmarks } = await import("./operatorMigrationBench");
   // Reconciliation first: its memory figure is cleanest in a process that has not run a migration yet.
   const all: (() => Promise<BenchRow[]>)[] = [
     reconcileBenchmarks,
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
     phase2Benchmarks,
     phase2ProcessBenchmarks,
     scaleBenchmarks,
+    operatorMigrationBenchmarks,
   ];
   const chosen = process.argv.slice(2);
   const unknown = chosen.filter((name) => !all.some((section) => section.name === name));

@@ -16,6 +16,8 @@ import type { PeigRateLimit } from "../peig-simulator";
 import { startLocalStack, type LocalStack } from "../stack";
 import { sampleStartRequest, START } from "../fixtures/startRequest";
 import { DAY } from "../../shared/domain/duration";
+import { actOn, openTaskPage, TaskLinkFeed, taskKindOf, type TaskLink } from "../demo/autoApprove";
+import { PeigConsoleClient } from "../demo/peigConsoleClient";
 
 export { START };
 
@@ -74,6 +76,11 @@ export interface MigrationRunResult {
   rateLimited: number;
   /** Accounts on Peig's Peig Accounts tab at the end. */
   peigAccounts: number;
+  /**
+   * Operator mode: Entra's sign-in log read by the monitor (GET auditLogs/signIns, every attempt, 429s counted in),
+   * and the fewest pages its reads needed: Σ over reads ⌈sign-ins returned / 1,000⌉, at least 1 ($top ≤ 1,000).
+   */
+  signInLog: { requests: number; reads: number; minimumPages: number; entriesRead: number; throttled: number };
 }
 
 const pages = (items: number, pageSize: number) => Math.max(1, Math.ceil(items / pageSize));
@@ -98,6 +105,8 @@ interface Notes {
   personalisedCalls: number[];
   /** readBounces calls × sender mailboxes: one inbox listing each, at least. */
   bounceReads: number;
+  /** Sign-ins returned by each read of the sign-in log (operator mode). */
+  signInsPerRead: number[];
 }
 
 function instrument(services: Services, notes: Notes): void {
@@ -107,6 +116,11 @@ function instrument(services: Services, notes: Notes): void {
       const users = await entra.listUsersInScope(scope);
       notes.usersPerPass.push(users.length);
       return users;
+    },
+    listMigrationSignIns: async (query) => {
+      const signIns = await entra.listMigrationSignIns(query);
+      notes.signInsPerRead.push(signIns.length);
+      return signIns;
     },
   });
   if (peig) {
@@ -186,6 +200,49 @@ async function approveByMail(stack: LocalStack, host: TestHost, approver: string
   await host.idle();
 }
 
+/**
+ * Operator mode: every person plays their part as the demo's --auto-approve does (local/demo/autoApprove.ts): each
+ * task link e-mailed is opened; the Peig admin does the step in the Peig simulator's console through its forms and
+ * confirms with the figures the console shows; approvers approve. A task whose confirmation the app refused (Peig's
+ * figures did not agree yet) stays open and is answered again after the next timer. Time moves from timer to timer.
+ */
+async function playEveryone(
+  stack: LocalStack,
+  host: TestHost,
+  clock: VirtualClock,
+  done: () => Promise<boolean>,
+  limitMs: number,
+): Promise<void> {
+  const feed = new TaskLinkFeed(stack.graph.outbox);
+  const peig = new PeigConsoleClient(stack.peig.consoleUrl);
+  let open: TaskLink[] = [];
+  const limit = clock.now().getTime() + limitMs;
+  await host.idle();
+  while (!(await done())) {
+    open.push(...feed.next());
+    const stillOpen: TaskLink[] = [];
+    for (const link of open) {
+      const page = await openTaskPage(link.url);
+      if (page.status !== 200 || taskKindOf(page.html) === "other") continue;
+      let answered = false;
+      await actOn(link, page, {
+        peig,
+        report: (text) => {
+          if (/^(Approved|Confirmed)/.test(text)) answered = true;
+        },
+      });
+      if (!answered) stillOpen.push(link);
+      await host.idle();
+    }
+    open = stillOpen;
+    if (await done()) return;
+    const next = host.engine.nextTimer();
+    if (!next) throw new Error("the migration waits for nothing and is not done");
+    if (next.fireAt.getTime() > limit) throw new Error(`not done by ${new Date(limit).toISOString()}`);
+    await host.advanceTo(next.fireAt);
+  }
+}
+
 function scheduledPasses(onboardingStartedAt: number): number {
   const start = new Date(onboardingStartedAt);
   const deadline = new Date(startRequest.deadline);
@@ -229,12 +286,21 @@ export async function runMigration(options: {
   tenant: TenantOptions;
   peigRateLimit?: PeigRateLimit;
   clock?: VirtualClock;
+  /** Default api; operator: the Peig admin's steps are done in the Peig console, onboarding seen in the sign-in log. */
+  peigMode?: "api" | "operator";
 }): Promise<MigrationRunResult> {
+  const operator = options.peigMode === "operator";
   const clock = options.clock ?? new VirtualClock(START);
   const wallStart = performance.now();
   const host = await createTestHost({ clock });
   const mailSenders = plannedSenders(options.tenant.users ?? 60, clock.now());
-  const stack = await startLocalStack({ clock, publicBaseUrl: host.baseUrl, tenant: options.tenant, mailSenders });
+  const stack = await startLocalStack({
+    clock,
+    publicBaseUrl: host.baseUrl,
+    tenant: options.tenant,
+    mailSenders,
+    peigMode: options.peigMode,
+  });
   if (options.peigRateLimit) stack.peig.setRateLimit(options.peigRateLimit);
   const notes: Notes = {
     usersPerPass: [],
@@ -243,6 +309,7 @@ export async function runMigration(options: {
     lastBulkRecipients: new Set(),
     personalisedCalls: [],
     bounceReads: 0,
+    signInsPerRead: [],
   };
   instrument(stack.services, notes);
   try {
@@ -254,16 +321,18 @@ export async function runMigration(options: {
     if (res.status !== 202) throw new Error(`start answered ${res.status}: ${await res.text()}`);
     const { id } = (await res.json()) as { id: string };
     const phase = async () => (await stack.store.getMigration(id))!.phase as Phase;
-    await runUntil(
-      host,
-      clock,
-      async () => {
-        const now = await phase();
-        return now === "approval" || isFinalPhase(now);
-      },
-      60 * DAY,
-    );
-    if ((await phase()) === "approval") {
+    if (operator) await playEveryone(stack, host, clock, async () => isFinalPhase(await phase()), 70 * DAY);
+    else
+      await runUntil(
+        host,
+        clock,
+        async () => {
+          const now = await phase();
+          return now === "approval" || isFinalPhase(now);
+        },
+        60 * DAY,
+      );
+    if (!operator && (await phase()) === "approval") {
       await approveByMail(stack, host, startRequest.approvers[0]);
       await runUntil(host, clock, async () => isFinalPhase(await phase()), 10 * DAY);
     }
@@ -318,6 +387,14 @@ export async function runMigration(options: {
       phase2Batches: instances.filter((i) => i.name === "createPeigAccountsBatch").length,
       rateLimited: stack.peig.requestLog.filter((e) => e.fault === "rateLimited").length,
       peigAccounts: stack.peig.state.peigAccounts().length,
+      signInLog: {
+        requests: stack.services.counters.graph.snapshot().listSignIns ?? 0,
+        reads: notes.signInsPerRead.length,
+        minimumPages: sum(notes.signInsPerRead, 1000),
+        entriesRead: notes.signInsPerRead.reduce((a, b) => a + b, 0),
+        throttled: stack.graph.requestLog.filter((e) => e.path.startsWith("/auditLogs/signIns") && e.status === 429)
+          .length,
+      },
     };
   } finally {
     await host.stop();

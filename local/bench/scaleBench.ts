@@ -23,10 +23,10 @@ import { defaultTimings } from "../../shared/domain/waits";
 const n = (x: number) => x.toLocaleString("en");
 const GB = 1024 ** 3;
 
-async function migrationInChild(users: number): Promise<ChildRun> {
+export async function migrationInChild(users: number, peigMode: "api" | "operator" = "api"): Promise<ChildRun> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ["-r", "ts-node/register/transpile-only", path.join(__dirname, "migrationChild.ts"), String(users)],
+    ["-r", "ts-node/register/transpile-only", path.join(__dirname, "migrationChild.ts"), String(users), peigMode],
     {
       maxBuffer: 16 * 1024 * 1024,
       timeout: 60 * 60_000,
