@@ -18,6 +18,7 @@ public static class Functions
     [FunctionName("cfFanOut")] public static Task<string> CfFanOut([OrchestrationTrigger] string c) => Worker.Orchestrate("cfFanOut", c);
     [FunctionName("cfBatch")] public static Task<string> CfBatch([OrchestrationTrigger] string c) => Worker.Orchestrate("cfBatch", c);
     [FunctionName("cfWakeDuringActivity")] public static Task<string> CfWakeDuringActivity([OrchestrationTrigger] string c) => Worker.Orchestrate("cfWakeDuringActivity", c);
+    [FunctionName("cfFailing")] public static Task<string> CfFailing([OrchestrationTrigger] string c) => Worker.Orchestrate("cfFailing", c);
     [FunctionName("cfVersioned")] public static Task<string> CfVersioned([OrchestrationTrigger] string c) => Worker.Orchestrate("cfVersioned", c);
     [FunctionName("cfReyield")] public static Task<string> CfReyield([OrchestrationTrigger] string c) => Worker.Orchestrate("cfReyield", c);
 

@@ -29,6 +29,7 @@ installCoreShim();
 require("../fixtures/index"); // registers the fixtures: only after the shim, or @azure/functions drops them
 require("../fixtures/appMigration"); // the app's orchestrations, its activities stubbed
 require("../fixtures/versioned");
+require("../fixtures/failing");
 
 const root = path.resolve(__dirname, "..", "..");
 const artifacts = path.join(root, "artifacts");
