@@ -214,4 +214,40 @@ export const workflowScenarios: Scenario[] = [
       return waiting;
     },
   },
+  {
+    name: "version rollback: an older host leaves a newer instance alone",
+    checks:
+      "host.json's versionMatchStrategy CurrentOrOlder and versionFailureStrategy Reject: an instance started under a " +
+      "raised defaultVersion waits; the host goes back to host.json's version (a rolled-back deploy) and the instance's " +
+      "event does not run it there; once the raised version is back, it runs and finishes on its new path",
+    timeoutMs: 300_000,
+    async run({ side }) {
+      const id = "cf-version-rollback";
+      const raised = { ...hostJsonVersioning, defaultVersion: NEW_PATH_FROM };
+      const isWaiting = custom((c) => c.waiting === true);
+      try {
+        await side.restart(raised);
+        await side.client().startNew(Fixture.versioned, { instanceId: id, input: {} });
+        await side.until(id, isWaiting, "waiting under the raised version", 90_000);
+        await sleep(SETTLE_MS);
+        await side.restart();
+        await side.client().raiseEvent(id, "go", {});
+        const ranOnOlderHost = await side.until(id, finished, "not run by the older host", 8_000).then(
+          () => true,
+          () => false,
+        );
+        if (ranOnOlderHost)
+          throw new Error(
+            `a host of version ${hostJsonVersioning.defaultVersion} ran an instance of ${NEW_PATH_FROM} ` +
+              `(versionMatchStrategy ${hostJsonVersioning.versionMatchStrategy} not applied)`,
+          );
+        await side.restart(raised);
+        const status = await side.until(id, finished, "finished once the raised version is back", 150_000);
+        expectEqual(status.output, { version: NEW_PATH_FROM, path: "new" }, "the instance's version and path");
+      } finally {
+        await side.restart(); // host.json's versioning again, for the scenarios after this one
+      }
+      return id;
+    },
+  },
 ];
