@@ -62,6 +62,8 @@ export class HostServer {
   readonly masterKey: string;
   readonly systemKey: string;
   private readonly invocations = new Set<Promise<unknown>>();
+  /** HTTP function invocations served (each is a Functions execution; the bench prices them). */
+  httpInvocations = 0;
   readonly taskHub: string;
   private server?: http.Server;
   private rpcServer?: http.Server;
@@ -359,6 +361,7 @@ export class HostServer {
       });
 
     const { route, params } = match;
+    this.httpInvocations++;
     if (route.authLevel !== "anonymous") {
       const key = url.searchParams.get("code") ?? header(req, "x-functions-key");
       const accepted = route.authLevel === "admin" ? [this.masterKey] : [this.functionKey, this.masterKey];
