@@ -26,8 +26,11 @@ export interface TestHostOptions {
   defaultVersion?: string;
   /** Tests that demonstrate a re-yield only (see EngineOptions.lenientReyield): warn instead of failing. */
   lenientReyield?: boolean;
-  /** Deliver timers up to this much early, as Azure Storage may (EngineOptions.timerEarlyMs). */
-  timerEarlyMs?: number;
+  /**
+   * When timers fire (EngineOptions.timerEarlyMs): by default as on Azure Storage, up to a second early (the
+   * delay truncated to whole seconds); 0 for exactly on time, a number for that much early.
+   */
+  timerEarlyMs?: number | "wholeSeconds";
   onContinueAsNew?: (record: InstanceRecord) => void;
   /** Listen on this port (a "redeployed" host keeps the URL the e-mailed links point at). */
   port?: number;

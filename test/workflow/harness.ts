@@ -81,7 +81,7 @@ export interface ScenarioOptions {
   /** Sees each execution just before continueAsNew replaces it (history recording). */
   onContinueAsNew?: (record: InstanceRecord) => void;
   /** Timers delivered up to this much early, as Azure Storage may. */
-  timerEarlyMs?: number;
+  timerEarlyMs?: number | "wholeSeconds";
 }
 
 // HOST_LOG=1 prints activity failures and warnings from the local host.
