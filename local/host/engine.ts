@@ -105,12 +105,6 @@ export class InstanceNotRunningError extends Error {
   }
 }
 
-/** Completions delivered to one episode at most before the host replays a busy instance anyway. */
-const EPISODE_BATCH = 100;
-
-/** What an activity sends back; the host may hold these while the instance's other activities run. */
-const ACTIVITY_RESULTS = new Set<number>([EventType.TaskCompleted, EventType.TaskFailed]);
-
 const TERMINAL: RuntimeStatus[] = ["Completed", "Failed", "Terminated"];
 export const isTerminal = (s: RuntimeStatus) => TERMINAL.includes(s);
 
@@ -344,20 +338,13 @@ export class LocalDurableEngine {
     for (;;) {
       this.dirty = false;
       if (this.stopped && running.size === 0) return;
-      // Activity completions are batched: an instance is replayed once its running activities have settled
-      // (or a large batch has built up) rather than once per completion. Anything else (an event, a timer, a
-      // sub-orchestration's end) is delivered at once in its own episode, as the extension does: DTFx
-      // dispatches an instance's messages whenever it is not running an episode, activities in flight or not.
-      const busy = (r: InstanceRecord) => [...this.inFlight].some((k) => k.startsWith(`${r.instanceId}#`));
+      // As the extension does, an instance's messages (events, timers, activity and sub-orchestration results)
+      // are delivered whenever it is not running an episode, its activities in flight or not: DTFx dispatches
+      // what has arrived as one work item (TaskOrchestrationDispatcher.cs), so what arrives during an episode
+      // comes together in the next one, and an event raised while an activity runs has an episode of its own.
       const ready = this.stopped
         ? undefined
-        : [...this.instances.values()].find(
-            (r) =>
-              r.inbox.length > 0 &&
-              !isTerminal(r.status) &&
-              this.runsVersion(r) &&
-              (r.inbox.length >= EPISODE_BATCH || !busy(r) || r.inbox.some((e) => !ACTIVITY_RESULTS.has(e.EventType))),
-          );
+        : [...this.instances.values()].find((r) => r.inbox.length > 0 && !isTerminal(r.status) && this.runsVersion(r));
       if (ready) {
         await this.episode(ready);
         continue;
