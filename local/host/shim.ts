@@ -89,6 +89,12 @@ export function completedTaskId(event: HistoryEvent): number | undefined {
   return COMPLETES_TASK[event.EventType]?.(event);
 }
 
+function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 /** Each task id's completion in `history`: the index of the event that completed it. */
 function completions(history: HistoryEvent[]): Map<number, number> {
   const done = new Map<number, number>();
@@ -114,11 +120,11 @@ export function shimProgress(
   const paths = actionPaths(actions);
   const done = completions(history);
   const idsByPath = new Map<string, number[]>();
-  for (const [id, path] of Object.entries(taskPaths)) idsByPath.set(path, [...(idsByPath.get(path) ?? []), Number(id)]);
+  for (const [id, path] of Object.entries(taskPaths)) append(idsByPath, path, Number(id));
   const sdkOpen = new Set(Object.values(executor.openTasks).map(actionOf));
   const raised = new Map<string, number[]>();
   history.forEach((event, index) => {
-    if (event.EventType === EventType.EventRaised) raised.set(event.Name!, [...(raised.get(event.Name!) ?? []), index]);
+    if (event.EventType === EventType.EventRaised) append(raised, event.Name!, index);
   });
   // The n-th wait for a name (in the order the shim invokes them) takes the n-th event of that name: waiters
   // and buffered events are both queues in the extension (DurableOrchestrationContext.RaiseEvent).
