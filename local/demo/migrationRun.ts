@@ -90,7 +90,7 @@ async function followMigration(
       const retry = refused.get(link.url);
       const answer = await handleLink(link, options.autoApprove, peigAdmin, display, demo.clock, retry?.said).catch(
         (err: unknown) => {
-          display.message(`Could not answer ${link.url}: ${err instanceof Error ? err.message : String(err)}`);
+          display.message(`Could not answer ${link.url}: ${reasonOf(err)}`);
           return undefined;
         },
       );
@@ -108,7 +108,12 @@ async function followMigration(
     // Api mode: the app asks the Peig admin to confirm merges in a task of its own. Operator mode shows no Peig
     // state, so the Peig admin keeps an eye on Users & Access's pending requests, as the checklist task asks.
     if (status.peigMode === "operator" && peigAdmin) {
-      const settled = await settleMistypedRequests(peigAdmin);
+      const settled = await settleMistypedRequests(peigAdmin).catch((err: unknown) => {
+        // A page that did not load (a busy machine): the Peig admin looks again at the next round, as a person would.
+        const reason = reasonOf(err);
+        hintOnce(reason, `  Peig admin could not open Users & Access (${reason}); looking again shortly`);
+        return { done: [], problems: [] };
+      });
       const merged = settled.done.filter((d) => !d.judged).length;
       if (merged)
         display.message(
@@ -247,4 +252,10 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal.addEventListener("abort", done, { once: true });
   });
+}
+
+/** An error in words, with its cause (fetch says only "fetch failed"; the cause says why). */
+function reasonOf(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  return err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message;
 }
