@@ -6,7 +6,7 @@
  * says "verify the person": they ask whoever sent it which Microsoft 365 account is theirs, then Merge into it, or
  * Deny it when nobody in the directory sent it. All of it through the Peig console's forms.
  */
-import { mergeAction, mergeList, type ManualItem, type MergeItem } from "../../shared/domain/merges";
+import { mergeList, type ManualItem, type MergeItem } from "../../shared/domain/merges";
 import { reconcile } from "../../shared/domain/reconcile";
 import type { M365User, OnboardingRequest } from "../../shared/domain/types";
 import { peigConsolePages } from "../../shared/peig/consolePages";
@@ -53,21 +53,30 @@ export interface RequestsSettled {
 
 /**
  * Merges every pending request typed with another e-mail into the account of the user it belongs to (Create Peig
- * Account first when that user has none), and denies those nobody in the directory sent. Rounds of the api-mode
- * merge list, each from Users & Access read afresh, until nothing is left to do; safe to run again at any time.
+ * Account first when that user has none), and denies those nobody in the directory sent. One screen of Users &
+ * Access at a time, as a person works through them, each read afresh after its requests were handled; safe to run
+ * again at any time.
  */
 export async function settleMistypedRequests(desk: PeigAdminDesk): Promise<RequestsSettled> {
   const result: RequestsSettled = { done: [], problems: [] };
   const tried = new Set<string>();
-  for (;;) {
-    const pendingRequests = await mismatchedRequestsOnScreen(desk.console);
-    // Only the requests' matches are read from this reconciliation (the accounts are looked up one by one, as they
-    // are merged into, not read whole: at 30,000 users the tab is 600 screens).
+  // A screen whose requests were all tried (the console refused them just now) is left for the next look.
+  for (let after: string | undefined = ""; after !== undefined;) {
+    const screen = await mismatchedRequestsOnScreen(desk.console, after);
+    // Only the requests' matches are read from this reconciliation: the Peig side (users, accounts) is not needed
+    // for them, and Create Peig Account says whether the user has an account already.
     const list = mergeList(
-      reconcile({ mode: "api", users: desk.directory, peig: { pendingRequests, microsoft365Accounts: [], users: [] } }),
+      reconcile({
+        mode: "api",
+        users: desk.directory,
+        peig: { pendingRequests: screen.requests, microsoft365Accounts: [], users: [] },
+      }),
     );
     const items = [...list.merges, ...list.manual].filter((item) => !tried.has(item.requestId));
-    if (items.length === 0) return result;
+    if (items.length === 0) {
+      after = screen.next;
+      continue;
+    }
     for (const item of items) {
       tried.add(item.requestId);
       try {
@@ -79,35 +88,26 @@ export async function settleMistypedRequests(desk: PeigAdminDesk): Promise<Reque
       }
     }
   }
+  return result;
 }
 
 /**
- * Users & Access, "Only mismatched e-mails", screen by screen: the pending requests typed with an address that is
- * no Microsoft 365 account's. `submittedAt` is the time as the screen words it (nothing here reads it).
+ * One screen of Users & Access, "Only mismatched e-mails": the pending requests typed with an address that is no
+ * Microsoft 365 account's, and the cursor of the next screen. `submittedAt` is the time as the screen words it
+ * (nothing here reads it).
  */
-async function mismatchedRequestsOnScreen(peig: PeigConsoleClient): Promise<OnboardingRequest[]> {
+async function mismatchedRequestsOnScreen(
+  peig: PeigConsoleClient,
+  after: string,
+): Promise<{ requests: OnboardingRequest[]; next?: string }> {
+  const query: Record<string, string> = { requests: "mismatched", ...(after ? { requestsAfter: after } : {}) };
+  const { html } = await peig.open(peigConsolePages.usersAndAccess, query);
   const requests: OnboardingRequest[] = [];
-  for (let after: string | undefined = ""; after !== undefined;) {
-    const query: Record<string, string> = { requests: "mismatched", ...(after ? { requestsAfter: after } : {}) };
-    const { html } = await peig.open(peigConsolePages.usersAndAccess, query);
-    for (const [name, typed, submitted, , actions] of tableRowsOn(html)) {
-      const id = actions && hiddenField(actions.html, "requestId");
-      if (id) requests.push({ id, displayName: name.text, email: typed.text, submittedAt: submitted.text });
-    }
-    after = nextCursor(html, "requestsAfter");
+  for (const [name, typed, submitted, , actions] of tableRowsOn(html)) {
+    const id = actions && hiddenField(actions.html, "requestId");
+    if (id) requests.push({ id, displayName: name.text, email: typed.text, submittedAt: submitted.text });
   }
-  return requests;
-}
-
-/** MS365 Identifiers > Microsoft 365 Accounts, searched for one user principal name: their row, if listed. */
-async function accountOnScreen(peig: PeigConsoleClient, userPrincipalName: string) {
-  const { html } = await peig.open(peigConsolePages.microsoft365Accounts, { q: userPrincipalName });
-  const row = tableRowsOn(html).find((cells) => cells[1]?.text.toLowerCase() === userPrincipalName.toLowerCase());
-  if (!row) return null;
-  const [, , link, peigAccount] = row;
-  return link.text === "Linked"
-    ? { linkStatus: "linked", peigAccountId: peigAccount.text }
-    : { linkStatus: "unlinked", peigAccountId: null };
+  return { requests, next: nextCursor(html, "requestsAfter") };
 }
 
 /** The cursor a console screen's "Next" link carries, or undefined on the last screen. */
@@ -144,18 +144,18 @@ async function settle(desk: PeigAdminDesk, item: MergeItem | ManualItem): Promis
   };
 }
 
-/** Merge into the user's Peig account, made first when there is none. Returns whose account it went into. */
+/**
+ * Merge into the user's Peig account. As the task page says, Create Peig Account first when they have none: the
+ * console makes it, or answers that the user is already linked, and to which account; the Merge goes there.
+ * Returns whose account it went into.
+ */
 async function mergeInto(desk: PeigAdminDesk, item: MergeItem): Promise<string> {
-  // As the account stands now: an earlier request of the same person may have made it a moment ago.
-  const account = await accountOnScreen(desk.console, item.userPrincipalName);
-  const action = mergeAction(item, { pending: true, account });
-  if (action.kind === "skip") throw new Error(action.why);
-  let target = action.kind === "merge" ? action.targetUserId : undefined;
+  let target = item.peigAccountId ?? undefined;
   if (!target) {
     const created = await desk.console.submit(peigConsolePages.microsoft365Accounts, {
       microsoft365UserId: item.userId,
     });
-    target = /Created Peig account (\S+)/.exec(created.message)?.[1];
+    target = /(?:Created Peig account|already linked to Peig account) ([^\s(]+?)\.?(?:\s|$)/.exec(created.message)?.[1];
     if (!target) throw new Error(`Create Peig Account: ${created.message}`);
   }
   const merged = await desk.console.submit(peigConsolePages.usersAndAccess, {
