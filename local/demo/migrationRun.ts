@@ -108,20 +108,20 @@ async function followMigration(
     // Api mode: the app asks the Peig admin to confirm merges in a task of its own. Operator mode shows no Peig
     // state, so the Peig admin keeps an eye on Users & Access's pending requests, as the checklist task asks.
     if (status.peigMode === "operator" && peigAdmin) {
-      const settled = await settleMistypedRequests(peigAdmin).catch((err: unknown) => {
+      await settleMistypedRequests(peigAdmin, (screen) => {
+        const merged = screen.done.filter((d) => !d.judged).length;
+        if (merged)
+          display.message(
+            `  Peig admin: merged ${merged} pending request(s) typed with another of the user's addresses into their account`,
+          );
+        for (const { said } of screen.done.filter((d) => d.judged)) display.message(`  Peig admin: ${said}`);
+        for (const problem of screen.problems)
+          hintOnce(problem, `  Peig admin could not settle ${problem}; trying again later`);
+      }).catch((err: unknown) => {
         // A page that did not load (a busy machine): the Peig admin looks again at the next round, as a person would.
         const reason = reasonOf(err);
         hintOnce(reason, `  Peig admin could not open Users & Access (${reason}); looking again shortly`);
-        return { done: [], problems: [] };
       });
-      const merged = settled.done.filter((d) => !d.judged).length;
-      if (merged)
-        display.message(
-          `  Peig admin: merged ${merged} pending request(s) typed with another of the user's addresses into their account`,
-        );
-      for (const { said } of settled.done.filter((d) => d.judged)) display.message(`  Peig admin: ${said}`);
-      for (const problem of settled.problems)
-        hintOnce(problem, `  Peig admin could not settle ${problem}; trying again later`);
     }
     const gateClosed = status.waitingFor?.includes("request approval again") ? status.waitingFor : undefined;
     if (gateClosed && options.autoApprove && !hinted.has(gateClosed)) {

@@ -57,7 +57,11 @@ export interface RequestsSettled {
  * Access at a time, as a person works through them, each read afresh after its requests were handled; safe to run
  * again at any time.
  */
-export async function settleMistypedRequests(desk: PeigAdminDesk): Promise<RequestsSettled> {
+export async function settleMistypedRequests(
+  desk: PeigAdminDesk,
+  /** After each screen: what was done on it (hundreds of requests take a while; the terminal shows the progress). */
+  onScreen?: (screen: RequestsSettled) => void,
+): Promise<RequestsSettled> {
   const result: RequestsSettled = { done: [], problems: [] };
   const tried = new Set<string>();
   // A screen whose requests were all tried (the console refused them just now) is left for the next look.
@@ -77,16 +81,20 @@ export async function settleMistypedRequests(desk: PeigAdminDesk): Promise<Reque
       after = screen.next;
       continue;
     }
+    const onThisScreen: RequestsSettled = { done: [], problems: [] };
     for (const item of items) {
       tried.add(item.requestId);
       try {
-        result.done.push(await settle(desk, item));
+        onThisScreen.done.push(await settle(desk, item));
       } catch (err) {
-        result.problems.push(
+        onThisScreen.problems.push(
           `the request of ${item.requestName} typed as ${item.typedEmail}: ${err instanceof Error ? err.message : String(err)}`,
         );
       }
     }
+    result.done.push(...onThisScreen.done);
+    result.problems.push(...onThisScreen.problems);
+    onScreen?.(onThisScreen);
   }
   return result;
 }
