@@ -20,9 +20,9 @@ export interface PeigAdminDesk {
   directory: readonly M365User[];
   /**
    * "Verify the person" (the task page): asked about a request, whoever sent it says which Microsoft 365 user they
-   * are (the user's id); undefined when nobody in the directory sent it.
+   * are; undefined when nobody in the directory sent it.
    */
-  askWhoSent(request: { email: string; displayName: string }): string | undefined;
+  askWhoSent(request: { email: string; displayName: string }): M365User | undefined;
 }
 
 /**
@@ -39,7 +39,7 @@ export function peigAdminDesk(consoleUrl: string, tenant: Tenant): PeigAdminDesk
     directory,
     askWhoSent: (request) => {
       const sender = senders.get(request.email.toLowerCase());
-      return sender && sender.displayName === request.displayName ? sender.id : undefined;
+      return sender && sender.displayName === request.displayName ? sender : undefined;
     },
   };
 }
@@ -130,8 +130,7 @@ async function settle(desk: PeigAdminDesk, item: MergeItem | ManualItem): Promis
     const into = await mergeInto(desk, item);
     return { said: `merged ${request} into the account of ${into} (${item.reason})`, judged: false };
   }
-  const userId = desk.askWhoSent({ email: item.typedEmail, displayName: item.requestName });
-  const user = userId === undefined ? undefined : desk.directory.find((u) => u.id === userId);
+  const user = desk.askWhoSent({ email: item.typedEmail, displayName: item.requestName });
   if (!user) {
     const denied = await desk.console.submit(peigConsolePages.usersAndAccess, {
       requestId: item.requestId,
