@@ -67,6 +67,8 @@ export async function openTaskPage(url: string): Promise<TaskPage> {
 export interface DecisionAnswer {
   status: number;
   refusal: string[];
+  /** What the answering page says, as text: its heading and first paragraph ("This link no longer works …"). */
+  page: string;
 }
 
 /** POST: the button on the page, with the page's CSRF field and cookie (and the figures typed into its form, if any). */
@@ -84,7 +86,12 @@ export async function submitDecision(
   });
   const html = await response.text();
   const box = /<div[^>]*id="refusal">(.*?)<\/div>/s.exec(html)?.[1] ?? "";
-  return { status: response.status, refusal: [...box.matchAll(/<li>(.*?)<\/li>/gs)].map((m) => textOf(m[1])) };
+  const heading = /<h1>(.*?)<\/h1>(?:.*?<p>(.*?)<\/p>)?/s.exec(html);
+  return {
+    status: response.status,
+    refusal: [...box.matchAll(/<li>(.*?)<\/li>/gs)].map((m) => textOf(m[1])),
+    page: heading ? textOf(`${heading[1]}: ${heading[2] ?? ""}`) : "",
+  };
 }
 
 export type TaskKind =
@@ -261,24 +268,24 @@ export interface AutoApproverOptions {
 /** Answers an opened task page like its recipient: approve an approval; do the Peig step, then confirm it. */
 export async function actOn(link: TaskLink, page: TaskPage, options: AutoApproverOptions): Promise<DecisionAnswer> {
   const kind = taskKindOf(page.html);
-  if (kind === "approval") {
-    const answer = await submitDecision(link.url, page, "approve");
-    if (answer.status === 200) options.report(`Approved as ${link.to}`);
-    return answer;
-  }
-  if (kind === "peigMerges") {
-    const answer = await submitDecision(link.url, page, "done");
-    if (answer.status === 200) options.report(`Confirmed the merges as ${link.to}`);
-    return answer;
-  }
-  if (!options.peig || kind === "other") return { status: 0, refusal: [] };
+  if (kind === "approval")
+    return said(await submitDecision(link.url, page, "approve"), `Approved as ${link.to}`, link, options);
+  if (kind === "peigMerges")
+    return said(await submitDecision(link.url, page, "done"), `Confirmed the merges as ${link.to}`, link, options);
+  if (!options.peig || kind === "other") return { status: 0, refusal: [], page: "" };
   const done = await performPeigStep(kind, page.html, options.peig, options.report);
   if (done) options.report(done.said);
-  const answer = await submitDecision(link.url, page, "done", done?.figures);
-  if (answer.status === 200) options.report(`Confirmed as ${link.to}`);
+  return said(await submitDecision(link.url, page, "done", done?.figures), `Confirmed as ${link.to}`, link, options);
+}
+
+/** Reports what a button answered, whatever it was: a refusal or a closed task is said, never passed over. */
+function said(answer: DecisionAnswer, ok: string, link: TaskLink, options: AutoApproverOptions): DecisionAnswer {
+  if (answer.status === 200) options.report(ok);
   else if (answer.status === 422)
     options.report(
       `Not confirmed: Peig's figures do not agree with the app (${answer.refusal.join("; ")}). The task stays open for ${link.to}.`,
     );
+  // The task closed meanwhile (expired, or decided through another link).
+  else options.report(`Not answered: the task page said ${answer.status} (${answer.page}), for ${link.to}`);
   return answer;
 }
