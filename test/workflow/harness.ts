@@ -357,6 +357,7 @@ export function unlinkInPeig(peig: PeigSimulatorHandle, microsoft365UserId: stri
 
 export interface AuditEntry {
   at: string;
+  actor: string;
   action: string;
   details: Record<string, unknown>;
 }
@@ -372,7 +373,7 @@ export function mailsWithSubject(stack: LocalStack, subject: RegExp): SentMail[]
   return stack.graph.outbox.filter((m) => subject.test(m.subject));
 }
 
-const unescapeHtml = (text: string) =>
+export const unescapeHtml = (text: string) =>
   text.replace(
     /&(amp|lt|gt|quot|#39);/g,
     (_, e: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" })[e]!,
@@ -461,4 +462,26 @@ export async function peigAdminFollows(s: Scenario, link: string): Promise<{ tit
   }
   const confirmed = await s.postTask(link, { ...figures, csrf: page.csrf, decision: "done" }, { cookie: page.cookie });
   return { title, confirmed };
+}
+
+export interface PageForm {
+  action: string;
+  fields: Record<string, string>;
+}
+
+/** The page's forms: action, and the values a browser would post (text inputs, checked boxes, selected options). */
+export function formsOf(html: string): PageForm[] {
+  return [...html.matchAll(/<form method="post" action="([^"]*)">([\s\S]*?)<\/form>/g)].map(([, action, inner]) => {
+    const fields: Record<string, string> = {};
+    for (const [tag] of inner.matchAll(/<input [^>]*>/g)) {
+      const name = /name="([^"]*)"/.exec(tag)?.[1];
+      if (!name) continue;
+      if (tag.includes('type="checkbox"')) {
+        if (tag.includes(" checked")) fields[name] = "on";
+      } else fields[name] = unescapeHtml(/value="([^"]*)"/.exec(tag)?.[1] ?? "");
+    }
+    for (const [, name, options] of inner.matchAll(/<select [^>]*name="([^"]*)">([\s\S]*?)<\/select>/g))
+      fields[name] = /<option value="([^"]*)" selected>/.exec(options)?.[1] ?? "";
+    return { action: unescapeHtml(action), fields };
+  });
 }

@@ -3,40 +3,10 @@
  * plan first and starts only on the confirm. Driven like a browser: the key in ?code=, forms posted as
  * application/x-www-form-urlencoded, no header a page could not send.
  */
-import { startBody, startScenario, type Scenario } from "./harness";
+import { formsOf, startBody, startScenario, type PageForm as Form, type Scenario } from "./harness";
 
 let s: Scenario;
 afterEach(() => s?.stop());
-
-interface Form {
-  action: string;
-  fields: Record<string, string>;
-}
-
-const unescape = (text: string) =>
-  text
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&amp;/g, "&");
-
-/** The page's forms: action, and the values a browser would post (text inputs, checked boxes, selected options). */
-function formsOf(html: string): Form[] {
-  return [...html.matchAll(/<form method="post" action="([^"]*)">([\s\S]*?)<\/form>/g)].map(([, action, inner]) => {
-    const fields: Record<string, string> = {};
-    for (const [tag] of inner.matchAll(/<input [^>]*>/g)) {
-      const name = /name="([^"]*)"/.exec(tag)?.[1];
-      if (!name) continue;
-      if (tag.includes('type="checkbox"')) {
-        if (tag.includes(" checked")) fields[name] = "on";
-      } else fields[name] = unescape(/value="([^"]*)"/.exec(tag)?.[1] ?? "");
-    }
-    for (const [, name, options] of inner.matchAll(/<select [^>]*name="([^"]*)">([\s\S]*?)<\/select>/g))
-      fields[name] = /<option value="([^"]*)" selected>/.exec(options)?.[1] ?? "";
-    return { action: unescape(action), fields };
-  });
-}
 
 const submit = (form: Form, changes: Record<string, string> = {}) =>
   fetch(form.action, {
