@@ -237,9 +237,7 @@ describe("preflight of the workspace (api mode, against the Peig simulator)", ()
     await s.start();
     const sample = startBody();
     // The start form as the home page offers it (its defaults), filled in.
-    const home = await (
-      await fetch(`${s.host.baseUrl}/api/home?code=${encodeURIComponent(s.host.functionKey)}`)
-    ).text();
+    const home = await (await s.asAdmin("home")).text();
     const defaults = Object.fromEntries(
       [...home.matchAll(/<input [^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)].map(([, name, value]) => [name, value]),
     );
@@ -255,7 +253,7 @@ describe("preflight of the workspace (api mode, against the Peig simulator)", ()
       approvers: sample.approvers.join(", "),
       admins: sample.admins.join(", "),
     });
-    const res = await fetch(`${s.host.baseUrl}/api/home/plan?code=${encodeURIComponent(s.host.functionKey)}`, {
+    const res = await s.asAdmin("home/plan", {
       method: "POST",
       body: form,
       headers: { "content-type": "application/x-www-form-urlencoded" },

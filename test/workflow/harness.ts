@@ -6,7 +6,8 @@
 import { sampleStartRequest, START } from "../../local/fixtures/startRequest";
 import { VirtualClock } from "../../local/host/clocks";
 import { TableInstanceStore } from "../../local/host/instanceStore";
-import { createTestHost, type TestHost } from "../../local/host/testHost";
+import { createTestHost, signInAs, type SignedInFetch, type TestHost } from "../../local/host/testHost";
+import { LOCAL_ADMIN } from "../../local/fixtures/staff";
 import type { InstanceRecord } from "../../local/host/instanceStore";
 import { startLocalStack, type LocalStack, type LocalStackOptions } from "../../local/stack";
 import type { TenantOptions } from "../../local/fixtures/tenant";
@@ -28,6 +29,10 @@ export interface Scenario {
   clock: VirtualClock;
   start(body?: Record<string, unknown>): Promise<string>;
   api(path: string, init?: RequestInit): Promise<Response>;
+  /** The headers of someone's browser signed in through the local sign-in page (their session cookie). */
+  signedIn(userPrincipalName: string): Promise<{ cookie: string }>;
+  /** Like a signed-in admin's browser (the local Migration.Admin, cookies kept): a URL, or a path under /api/. */
+  asAdmin(path: string, init?: RequestInit): Promise<Response>;
   status(id: string): Promise<Record<string, unknown>>;
   /** Skips from durable timer to durable timer until `done` holds (or the time limit passes). */
   runUntil(done: () => boolean | Promise<boolean>, limitMs?: number): Promise<void>;
@@ -140,11 +145,18 @@ function scenarioOn(host: TestHost, stack: LocalStack, clock: VirtualClock): Sce
   const viaFrontDoor = (link: string) =>
     link.startsWith(publicBase) ? host.baseUrl.replace(/\/$/, "") + link.slice(publicBase.length) : link;
   const api = (path: string, init?: RequestInit) => host.fetchApi(path, init);
+  let admin: Promise<SignedInFetch> | undefined;
   const scenario: Scenario = {
     host,
     stack,
     clock,
     api,
+    signedIn: async (upn) => ({ cookie: await signInAs(host.baseUrl, host.server, upn) }),
+    asAdmin: async (path, init) =>
+      (await (admin ??= host.signIn(LOCAL_ADMIN)))(
+        /^https?:/.test(path) ? path : `${host.baseUrl}/api/${path.replace(/^\//, "")}`,
+        init,
+      ),
     start: async (body = startBody()) => {
       const res = await api("migrations", {
         method: "POST",
@@ -197,12 +209,19 @@ function scenarioOn(host: TestHost, stack: LocalStack, clock: VirtualClock): Sce
       return { status: page.status, html, ...formOf(html, page) };
     },
     postTask: async (link, fields, opts = {}) => {
+      // The page's CSRF cookie and any other (a session's) go together, as a browser sends them.
+      const cookies = [opts.cookie, opts.headers?.cookie].filter(Boolean).join("; ");
       const headers: Record<string, string> = {
         "content-type": "application/x-www-form-urlencoded",
-        ...(opts.cookie ? { cookie: opts.cookie } : {}),
         ...opts.headers,
+        ...(cookies ? { cookie: cookies } : {}),
       };
-      const res = await fetch(viaFrontDoor(link), { method: "POST", body: new URLSearchParams(fields), headers });
+      const res = await fetch(viaFrontDoor(link), {
+        method: "POST",
+        body: new URLSearchParams(fields),
+        headers,
+        redirect: "manual", // a sign-in redirect is an answer, not a page to follow
+      });
       await host.idle();
       return res;
     },

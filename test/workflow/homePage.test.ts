@@ -1,7 +1,7 @@
 /**
  * The admins' home: GET /api/migrations (JSON, paged) and the home page, whose start form shows the dry-run
- * plan first and starts only on the confirm. Driven like a browser: the key in ?code=, forms posted as
- * application/x-www-form-urlencoded, no header a page could not send.
+ * plan first and starts only on the confirm. Driven like a signed-in admin's browser: the session cookie, forms
+ * posted as application/x-www-form-urlencoded, no header a page could not send.
  */
 import { formsOf, startBody, startScenario, type PageForm as Form, type Scenario } from "./harness";
 
@@ -9,7 +9,7 @@ let s: Scenario;
 afterEach(() => s?.stop());
 
 const submit = (form: Form, changes: Record<string, string> = {}) =>
-  fetch(form.action, {
+  s.asAdmin(form.action, {
     method: "POST",
     body: new URLSearchParams({ ...form.fields, ...changes }),
     headers: { "content-type": "application/x-www-form-urlencoded" },
@@ -72,14 +72,14 @@ describe("GET /api/migrations", () => {
       }).toEqual({ query, status: 400, fields: [field] });
     }
     expect((await fetch(`${s.host.baseUrl}/api/migrations`)).status).toBe(401);
-    expect((await fetch(`${s.host.baseUrl}/api/home`)).status).toBe(401);
+    expect((await fetch(`${s.host.baseUrl}/api/home`, { redirect: "manual" })).status).toBe(302);
   });
 });
 
 describe("the home page", () => {
   it("shows the dry-run plan for the form, starts nothing until the admin confirms, then opens the status page", async () => {
     s = await startScenario({ tenant: { users: 12, seed: 3 } });
-    const home = await fetch(`${s.host.baseUrl}/api/home?code=${encodeURIComponent(s.host.functionKey)}`);
+    const home = await s.asAdmin("home");
     expect(home.status).toBe(200);
     expect(home.headers.get("content-security-policy")).toContain("form-action 'self'");
     const homeHtml = await home.text();
@@ -104,24 +104,20 @@ describe("the home page", () => {
     const started = await submit(confirm);
     expect(started.status).toBe(303);
     const location = started.headers.get("location")!;
-    expect(location).toMatch(/\/api\/migrations\/[0-9a-f-]{36}\/page\?code=/);
+    expect(location).toMatch(/\/api\/migrations\/[0-9a-f-]{36}\/page$/);
     await s.host.idle();
     const [migration] = await s.stack.store.listMigrations();
     expect(migration).toMatchObject({ workspace: "contoso", domain: "contoso.com" });
-    expect((await fetch(location)).status).toBe(200);
+    expect((await s.asAdmin(location)).status).toBe(200);
 
-    const listed = await (
-      await fetch(`${s.host.baseUrl}/api/home?code=${encodeURIComponent(s.host.functionKey)}`)
-    ).text();
-    expect(listed).toContain(`/api/migrations/${migration.id}/page?code=`);
+    const listed = await (await s.asAdmin("home")).text();
+    expect(listed).toContain(`/api/migrations/${migration.id}/page"`);
     expect(listed).toContain("of 12 users in scope");
   });
 
   it("shows each validation error next to its field and keeps what was typed", async () => {
     s = await startScenario({ tenant: { users: 5 } });
-    const [startForm] = formsOf(
-      await (await fetch(`${s.host.baseUrl}/api/home?code=${encodeURIComponent(s.host.functionKey)}`)).text(),
-    );
+    const [startForm] = formsOf(await (await s.asAdmin("home")).text());
     const refused = await submit(startForm, {
       ...filled,
       approvers: "cio@contoso.com, not-an-address",
@@ -146,9 +142,7 @@ describe("the home page", () => {
 
   it("refuses a confirm whose request differs from the plan shown (403, nothing started)", async () => {
     s = await startScenario({ tenant: { users: 5 } });
-    const [startForm] = formsOf(
-      await (await fetch(`${s.host.baseUrl}/api/home?code=${encodeURIComponent(s.host.functionKey)}`)).text(),
-    );
+    const [startForm] = formsOf(await (await s.asAdmin("home")).text());
     const [confirm] = formsOf(await (await submit(startForm, filled)).text());
     expect((await submit(confirm, { workspace: "fabrikam" })).status).toBe(403);
     expect((await submit(confirm, { csrf: "x.y" })).status).toBe(403);
