@@ -3,6 +3,7 @@
  * run started), watch its status until it ends, show the task links the e-mails carry (and answer them
  * with --auto-approve), and save the report.
  */
+import { LOCAL_ADMIN } from "../fixtures/staff";
 import { formatHuman } from "../../shared/domain/humanTime";
 import { reconcile } from "../../shared/domain/reconcile";
 import { inScopeUsers } from "../fixtures/tenant";
@@ -46,7 +47,7 @@ export async function runMigration(
 ): Promise<RunOutcome> {
   const id = await resumeOrStart(demo, options, display);
   display.message(
-    `Status page: ${demo.baseUrl}/api/migrations/${id}/page?code=${encodeURIComponent(demo.functionKey)}`,
+    `Status page: ${demo.baseUrl}/api/migrations/${id}/page  (signed in as ${LOCAL_ADMIN}, offered first on the local sign-in page)`,
   );
   if (options.operator)
     display.message(
@@ -126,7 +127,7 @@ async function followMigration(
     } else if (gateClosed && !options.autoApprove) {
       hintOnce(
         "approval",
-        `The approval links expired or were rejected. Ask the approvers again with the button on the status page:\n  ${demo.baseUrl}/api/migrations/${id}/page?code=${encodeURIComponent(demo.functionKey)}`,
+        `The approval links expired or were rejected. Ask the approvers again with the button on the status page:\n  ${demo.baseUrl}/api/migrations/${id}/page`,
       );
     }
   };
