@@ -161,5 +161,6 @@ const ISO_8601 = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|\bP(?:\d+[WD]|T\d+[HMS])/;
     await screenshot(page, "task-dead-link-fresh.png");
 
     expect(requested.filter((url) => !url.startsWith(s.host.baseUrl) && url !== "about:blank")).toEqual([]);
-  });
+    // The whole journey in one browser: a minute and more on a loaded 2-core machine.
+  }, 180_000);
 });

@@ -104,5 +104,6 @@ import { launchChromium, SCREENSHOTS, skipBrowserTests as skip } from "./chromiu
 
     expect(visited.filter((url) => /[?&]code=/.test(url))).toEqual([]);
     await context.close();
-  });
+    // The whole journey in one browser: a minute and more on a loaded 2-core machine.
+  }, 180_000);
 });
