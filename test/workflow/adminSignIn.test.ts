@@ -7,7 +7,7 @@
 import { principalHeaders } from "../../local/host/appServiceAuth";
 import { LOCAL_ADMIN, LOCAL_STAFF, LOCAL_VIEWER } from "../../local/fixtures/staff";
 import type { SignedInFetch } from "../../local/host/testHost";
-import { auditOf, formsOf, startBody, startScenario, unescapeHtml, type Scenario } from "./harness";
+import { auditOf, filledStartForm, formsOf, startBody, startScenario, unescapeHtml, type Scenario } from "./harness";
 
 let s: Scenario;
 afterEach(async () => {
@@ -162,20 +162,12 @@ describe("an Admin's commands", () => {
   it("start from the home form, extend and cancel from the status page, each audited with the signed-in person", async () => {
     s = await startScenario({ tenant: { users: 10 } });
     const admin = await s.host.signIn(LOCAL_ADMIN);
-    const sample = startBody();
     const [startForm] = formsOf(await (await admin(url("/api/home"))).text());
     const plan = await admin(
       startForm.action,
       formPost({
         ...startForm.fields,
-        workspace: sample.workspace,
-        domain: sample.domain,
-        idpEntityId: sample.idpEntityId,
-        deadlineDate: sample.deadline.slice(0, 10),
-        deadlineTime: sample.deadline.slice(11, 16),
-        timeZone: "UTC",
-        approvers: sample.approvers.join(", "),
-        admins: sample.admins.join(", "),
+        ...filledStartForm(),
       }),
     );
     expect(plan.status).toBe(200);

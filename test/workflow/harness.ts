@@ -23,6 +23,21 @@ export { DAY, HOUR, START };
 /** The sample start request (local/fixtures/startRequest.ts) with overrides. */
 export const startBody = sampleStartRequest;
 
+/** The home page's start form's fields as an admin types the sample start request into them. */
+export function filledStartForm(): Record<string, string> {
+  const sample = startBody();
+  return {
+    workspace: sample.workspace,
+    domain: sample.domain,
+    idpEntityId: sample.idpEntityId,
+    deadlineDate: sample.deadline.slice(0, 10),
+    deadlineTime: sample.deadline.slice(11, 16),
+    timeZone: "UTC",
+    approvers: sample.approvers.join(", "),
+    admins: sample.admins.join(", "),
+  };
+}
+
 export interface Scenario {
   host: TestHost;
   stack: LocalStack;

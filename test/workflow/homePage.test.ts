@@ -3,7 +3,7 @@
  * plan first and starts only on the confirm. Driven like a signed-in admin's browser: the session cookie, forms
  * posted as application/x-www-form-urlencoded, no header a page could not send.
  */
-import { formsOf, startBody, startScenario, type PageForm as Form, type Scenario } from "./harness";
+import { filledStartForm, formsOf, startBody, startScenario, type PageForm as Form, type Scenario } from "./harness";
 
 let s: Scenario;
 afterEach(() => s?.stop());
@@ -16,17 +16,7 @@ const submit = (form: Form, changes: Record<string, string> = {}) =>
     redirect: "manual",
   });
 
-const sample = startBody();
-const filled = {
-  workspace: sample.workspace,
-  domain: sample.domain,
-  idpEntityId: sample.idpEntityId,
-  deadlineDate: sample.deadline.slice(0, 10),
-  deadlineTime: sample.deadline.slice(11, 16),
-  timeZone: "UTC",
-  approvers: sample.approvers.join(", "),
-  admins: sample.admins.join(", "),
-};
+const filled = filledStartForm();
 
 describe("GET /api/migrations", () => {
   it("lists every migration once across pages of `top`, with its phase, progress, deadline and needs attention", async () => {
@@ -51,7 +41,7 @@ describe("GET /api/migrations", () => {
       phase: expect.any(String),
       status: "running",
       counts: { inScope: expect.any(Number), onboarded: expect.any(Number), phase2Created: expect.any(Number) },
-      deadline: sample.deadline,
+      deadline: startBody().deadline,
       needsAttention: null,
     });
   });
