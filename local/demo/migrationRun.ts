@@ -46,9 +46,9 @@ export async function runMigration(
   signal: AbortSignal,
 ): Promise<RunOutcome> {
   const id = await resumeOrStart(demo, options, display);
-  display.message(
-    `Status page: ${demo.baseUrl}/api/migrations/${id}/page  (signed in as ${LOCAL_ADMIN}, offered first on the local sign-in page)`,
-  );
+  // No key in any link: the local sign-in page offers the demo's admin first, the admin the demo acts as.
+  display.message(`Home page:   ${demo.baseUrl}/api/home  (sign in as ${LOCAL_ADMIN}, offered first)`);
+  display.message(`Status page: ${demo.baseUrl}/api/migrations/${id}/page`);
   if (options.operator)
     display.message(
       `Peig console (the local simulator of Peig, where the Peig admin does each operator step): ${demo.stack.peig.consoleUrl}`,

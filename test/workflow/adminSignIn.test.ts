@@ -150,8 +150,24 @@ describe("signing in to the admin pages", () => {
         `${LOCAL_VIEWER} needs the Migration.Admin app role for this`,
       );
     }
-    // No credential at all: 401, saying what to send; an unknown token: 401 from the platform, before the app.
-    expect((await fetch(url(`/api/migrations/${id}`))).status).toBe(401);
+    // No credential at all: 401 on every route of the JSON API, saying what to send; nothing done.
+    for (const [method, path] of [
+      ["GET", "/api/migrations"],
+      ["POST", "/api/migrations"],
+      ["GET", `/api/migrations/${id}`],
+      ["GET", `/api/migrations/${id}/users`],
+      ["GET", `/api/migrations/${id}/report?format=json`],
+      ["POST", `/api/migrations/${id}/deadline`],
+      ["POST", `/api/migrations/${id}/cancel`],
+      ["POST", `/api/migrations/${id}/approval`],
+      ["POST", `/api/migrations/${id}/resume`],
+    ]) {
+      const res = await fetch(url(path), { method, body: method === "POST" ? "{}" : undefined });
+      expect([method, path, res.status]).toEqual([method, path, 401]);
+      expect(((await res.json()) as { error: string }).error).toMatch(/^sign in: send an Entra access token/);
+    }
+    expect(await auditOf(s, id, "migration.cancelRequested")).toEqual([]);
+    // An unknown token: 401 from the platform, before the app.
     expect((await fetch(url(`/api/migrations/${id}`), { headers: { authorization: "Bearer forged" } })).status).toBe(
       401,
     );
