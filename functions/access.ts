@@ -181,6 +181,7 @@ async function isFunctionKey(request: HttpRequest, publicBaseUrl: string): Promi
   if (known !== undefined && known > now) return true;
   const answer = await fetch(`${publicBaseUrl.replace(/\/$/, "")}/api/${KEY_CHECK_ROUTE}`, {
     headers: { "x-functions-key": key },
+    signal: AbortSignal.timeout(KEY_CHECK_TIMEOUT_MS),
   });
   if (answer.status !== 204) return false;
   validKeys.set(hash, now + KEY_CHECK_CACHE_MS);
@@ -191,6 +192,7 @@ async function isFunctionKey(request: HttpRequest, publicBaseUrl: string): Promi
 const KEY_CHECK_CACHE_MS = 5 * 60_000;
 const validKeys = new Map<string, number>();
 const KEY_CHECK_ROUTE = "access/function-key";
+const KEY_CHECK_TIMEOUT_MS = 10_000;
 
 /** The keyed route isFunctionKey asks: the host has checked the key before this runs. */
 export function registerAccessFunctions(): void {
