@@ -144,7 +144,7 @@ export type ApiAccess = { ok: true; actor: string } | { ok: false; response: Htt
  */
 export async function apiAccess(
   request: HttpRequest,
-  settings: Pick<Settings, "WEBSITE_AUTH_ENABLED" | "PUBLIC_BASE_URL">,
+  settings: Pick<Settings, "WEBSITE_AUTH_ENABLED">,
   need: Need,
 ): Promise<ApiAccess> {
   const who = signedInCaller(request, settings);
@@ -153,7 +153,7 @@ export async function apiAccess(
     const role = need === "command" ? AppRoles.admin : `${AppRoles.viewer} or ${AppRoles.admin}`;
     return { ok: false, response: json(403, { error: `${who.name} needs the ${role} app role for this` }) };
   }
-  if (await isFunctionKey(request, settings.PUBLIC_BASE_URL)) return { ok: true, actor: "function key" };
+  if (await isFunctionKey(request)) return { ok: true, actor: "function key" };
   return {
     ok: false,
     response: json(
@@ -170,16 +170,17 @@ export async function apiAccess(
  * the auth-level claim comes from a key alone, never from App Service Authentication), and the JSON API must also
  * take access tokens without a key. So the API's routes are anonymous to the host and a key is checked by asking
  * the host: one keyed route (KEY_CHECK_ROUTE) answers 204 to a valid key, 401 otherwise. A valid key is remembered
- * (as its hash) for a few minutes, so a script's calls cost one check.
+ * (as its hash) for a few minutes, so a script's calls cost one check. The check goes to the origin the request
+ * came in on: the app's own host name (App Service routes a request to the app only by a host name bound to it).
  */
-async function isFunctionKey(request: HttpRequest, publicBaseUrl: string): Promise<boolean> {
+async function isFunctionKey(request: HttpRequest): Promise<boolean> {
   const key = request.headers.get("x-functions-key") ?? request.query.get("code");
   if (!key) return false;
   const hash = createHash("sha256").update(key, "utf8").digest("hex");
   const now = Date.now();
   const known = validKeys.get(hash);
   if (known !== undefined && known > now) return true;
-  const answer = await fetch(`${publicBaseUrl.replace(/\/$/, "")}/api/${KEY_CHECK_ROUTE}`, {
+  const answer = await fetch(`${new URL(request.url).origin}/api/${KEY_CHECK_ROUTE}`, {
     headers: { "x-functions-key": key },
     signal: AbortSignal.timeout(KEY_CHECK_TIMEOUT_MS),
   });
