@@ -10,6 +10,7 @@ import { useServices, type Services } from "../shared/services";
 import { registerAccessFunctions } from "./access";
 import { registerMigrationFunctions } from "./migrations";
 import { registerPageFunctions } from "./pages";
+import { registerRetentionFunctions } from "./retention";
 import { registerTaskFunctions } from "./tasks";
 
 export function registerApp(services: Services): void {
@@ -20,4 +21,5 @@ export function registerApp(services: Services): void {
   registerMigrationFunctions();
   registerPageFunctions();
   registerTaskFunctions();
+  registerRetentionFunctions();
 }

@@ -16,6 +16,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { InvocationContext } from "@azure/functions";
+import { performance } from "node:perf_hooks";
 import type { Clock } from "../../shared/clock";
 import { compareVersions } from "../../shared/versions";
 import { registry, type Registration } from "./fakeCore";
@@ -139,8 +140,35 @@ export interface SdkState {
   customStatus?: unknown;
 }
 
+/**
+ * What the host did, counted as it happens: the bench turns it into Functions executions and the task hub's storage
+ * transactions (local/bench/costModel.ts). A message is what the Azure Storage provider puts on a queue: an
+ * ExecutionStarted (start, continue-as-new, sub-orchestration), a work item per activity, a control message per
+ * activity result, timer, raised event and sub-orchestration result.
+ */
+export interface DurableWorkCounts {
+  orchestratorEpisodes: number;
+  orchestratorMs: number;
+  activityExecutions: number;
+  activityMs: number;
+  queueMessages: number;
+  /** History rows written by the episodes (each episode's new events). */
+  historyEventsWritten: number;
+  /** History rows the episodes replayed (what the provider reads back per work item without extended sessions). */
+  historyEventsRead: number;
+}
+
 export class LocalDurableEngine {
   readonly clock: Clock;
+  readonly counts: DurableWorkCounts = {
+    orchestratorEpisodes: 0,
+    orchestratorMs: 0,
+    activityExecutions: 0,
+    activityMs: 0,
+    queueMessages: 0,
+    historyEventsWritten: 0,
+    historyEventsRead: 0,
+  };
   private readonly store: InstanceStore;
   private readonly instances = new Map<string, InstanceRecord>();
   private readonly inFlight = new Set<string>();
@@ -185,6 +213,7 @@ export class LocalDurableEngine {
     }
     const record = this.newRecord(instanceId, name, options.input, options.version ?? this.options.defaultVersion);
     this.instances.set(instanceId, record);
+    this.counts.queueMessages++;
     await this.persist(record);
     this.kick();
     return instanceId;
@@ -196,6 +225,7 @@ export class LocalDurableEngine {
     record.inbox.push(
       historyEvent(EventType.EventRaised, this.clock.now(), { Name: eventName, Input: JSON.stringify(data ?? null) }),
     );
+    this.counts.queueMessages++;
     await this.persist(record);
     this.kick();
   }
@@ -381,10 +411,18 @@ export class LocalDurableEngine {
       return;
     }
     let completion: HistoryEvent;
+    let result: unknown;
     try {
       const handler = this.activity(work.name);
-      let result = await handler(clone(work.input), this.context(work.name));
-      if (this.options.runActivitiesTwice) result = await handler(clone(work.input), this.context(work.name));
+      const started = performance.now();
+      this.counts.activityExecutions++;
+      this.counts.queueMessages += 2; // the work item, then the result for the orchestration
+      try {
+        result = await handler(clone(work.input), this.context(work.name));
+        if (this.options.runActivitiesTwice) result = await handler(clone(work.input), this.context(work.name));
+      } finally {
+        this.counts.activityMs += performance.now() - started;
+      }
       completion = historyEvent(EventType.TaskCompleted, this.clock.now(), {
         TaskScheduledId: work.taskId,
         Result: JSON.stringify(result ?? null),
@@ -422,6 +460,7 @@ export class LocalDurableEngine {
     const child = this.newRecord(childId, work.name, work.input, work.version ?? this.options.defaultVersion);
     child.parent = { instanceId: parent.instanceId, taskId: work.taskId, executionId: parent.executionId };
     this.instances.set(childId, child);
+    this.counts.queueMessages += 2; // its ExecutionStarted, and later its result to the parent
     await this.persist(child);
     await this.persist(parent);
   }
@@ -437,6 +476,9 @@ export class LocalDurableEngine {
     const history = [...record.history, started, ...delivered];
 
     const context = this.context(record.name) as OrchestratorContext;
+    const episodeStarted = performance.now();
+    this.counts.orchestratorEpisodes++;
+    this.counts.historyEventsRead += playedCount;
     const run = await runOrchestrator(
       registration,
       {
@@ -470,6 +512,8 @@ export class LocalDurableEngine {
     }
     record.history.push(historyEvent(EventType.OrchestratorCompleted, this.clock.now()));
     record.maxHistoryLength = Math.max(record.maxHistoryLength, record.history.length);
+    this.counts.orchestratorMs += performance.now() - episodeStarted;
+    this.counts.historyEventsWritten += record.history.length - playedCount;
 
     const continueAsNew = actions.find((a) => a.actionType === ActionType.ContinueAsNew);
     if (failure) {
@@ -566,6 +610,7 @@ export class LocalDurableEngine {
         const fireAt = new Date(action.fireAt!);
         record.timers.push({ taskId: id, fireAt: fireAt.toISOString() });
         scheduled.push(historyEvent(EventType.TimerCreated, now, { EventId: id, FireAt: fireAt.toISOString() }));
+        this.counts.queueMessages++;
       } else if (!action && retry?.isWaitingOnTimer) {
         // The SDK waits on a timer between attempts and after the last one, like DTFx's RetryInterceptor
         // (DurableTask.Core RetryInterceptor.cs, Invoke). Since DTFx PR 661 the timer after the last
@@ -574,6 +619,7 @@ export class LocalDurableEngine {
         const fireAt = last ? now : new Date(now.getTime() + retryDelay(retry.retryOptions!, retry.attemptNumber! - 1));
         record.timers.push({ taskId: id, fireAt: fireAt.toISOString() });
         scheduled.push(historyEvent(EventType.TimerCreated, now, { EventId: id, FireAt: fireAt.toISOString() }));
+        this.counts.queueMessages++;
       } else {
         const source = action ?? (retry?.actionObj as SdkAction | undefined);
         if (!source) return { message: `The local host does not know how to schedule task ${id} of '${record.name}'.` };
@@ -642,6 +688,7 @@ export class LocalDurableEngine {
    */
   private continueAsNew(record: InstanceRecord, input: unknown, delivered: HistoryEvent[]): void {
     record.history.push(historyEvent(EventType.ContinueAsNew, this.clock.now()));
+    this.counts.queueMessages++;
     this.options.onContinueAsNew?.(record);
     record.executionId++;
     record.continuedAsNew++;

@@ -8,6 +8,7 @@ import { VirtualClock } from "../../local/host/clocks";
 import { TableInstanceStore } from "../../local/host/instanceStore";
 import { createTestHost, signInAs, type SignedInFetch, type TestHost } from "../../local/host/testHost";
 import { LOCAL_ADMIN } from "../../local/fixtures/staff";
+import type { LogSink } from "../../local/host/engine";
 import type { InstanceRecord } from "../../local/host/instanceStore";
 import { startLocalStack, type LocalStack, type LocalStackOptions } from "../../local/stack";
 import type { TenantOptions } from "../../local/fixtures/tenant";
@@ -102,6 +103,8 @@ export interface ScenarioOptions {
   onContinueAsNew?: (record: InstanceRecord) => void;
   /** Timers delivered up to this much early, as Azure Storage may. */
   timerEarlyMs?: number;
+  /** What the functions log through their invocation (the activities' lines); default: HOST_LOG=1 prints them. */
+  hostLog?: LogSink;
 }
 
 // HOST_LOG=1 prints activity failures and warnings from the local host.
@@ -119,7 +122,7 @@ function durableHost(clock: VirtualClock, options: ScenarioOptions): Promise<Tes
     runActivitiesTwice: options.runActivitiesTwice,
     onContinueAsNew: options.onContinueAsNew,
     timerEarlyMs: options.timerEarlyMs,
-    log: hostLog,
+    log: options.hostLog ?? hostLog,
   });
 }
 
