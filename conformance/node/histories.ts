@@ -8,7 +8,7 @@
 import { EventType, type HistoryEvent } from "../../local/host/history";
 import { signature } from "../../local/host/engine";
 import type { RecordedExecution } from "../../local/host/replay";
-import { endsWithContinueAsNew, episodeState, type Episode } from "./recorder";
+import { endsWithContinueAsNew, episodeState, sameExecution, type Episode } from "./recorder";
 
 type Ended = RecordedExecution["ended"];
 
@@ -26,7 +26,7 @@ export function recordedExecutions(
     if (id !== rootId && !id.startsWith(`${rootId}-`)) continue;
     const open = current.get(id);
     const entry =
-      open && !endsWithContinueAsNew(open.episode)
+      open && sameExecution(open.episode, episode)
         ? Object.assign(open, { episode })
         : { episode, execution: open ? open.execution + 1 : 0 };
     if (entry !== open) executions.push(entry);

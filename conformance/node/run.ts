@@ -3,7 +3,7 @@
  * and on the local host, compares them, prints one line per scenario and a closing line, and writes
  * artifacts/conformance.json (scripts/test.js and .ci/run add its counts to the test summary).
  *
- *   node -r ts-node/register/transpile-only conformance/node/run.ts [part of a scenario name ...]
+ *   node -r ts-node/register/transpile-only conformance/node/run.ts [part of a scenario name[|another part] ...]
  *
  * With names, only the scenarios whose name contains one of them run. Every run writes the extension's
  * histories to artifacts/conformance-histories/; with --record-fixtures, those of the scenarios in
@@ -28,6 +28,7 @@ import { startWorker } from "./worker";
 installCoreShim();
 require("../fixtures/index"); // registers the fixtures: only after the shim, or @azure/functions drops them
 require("../fixtures/appMigration"); // the app's orchestrations, its activities stubbed
+require("../fixtures/strictness"); // L1–L3 of issue 24
 require("../fixtures/versioned");
 require("../fixtures/failing");
 
@@ -164,7 +165,11 @@ async function main(): Promise<number> {
     write({ skipped: true, extension: version, passed: 0, failed: 0, scenarios: [] });
     return 0;
   }
-  const filters = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+  // Parts of names, as arguments or with "|" between them: "L1|L2|L3" runs those scenarios only.
+  const filters = process.argv
+    .slice(2)
+    .filter((a) => !a.startsWith("--"))
+    .flatMap((a) => a.split("|"));
   const recordFixtures = process.argv.includes("--record-fixtures");
   const selected = [...scenarios, ...workflowScenarios].filter(
     (s) => filters.length === 0 || filters.some((f) => s.name.includes(f)),

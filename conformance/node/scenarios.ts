@@ -11,6 +11,7 @@ import type { MigrationState } from "../../shared/workflow";
 import type { Recorder } from "./recorder";
 import { endsWithContinueAsNew } from "./recorder";
 import { TERMINAL, type Side, type Status } from "./sides";
+import { strictnessScenarios } from "./strictnessScenarios";
 
 export interface ScenarioContext {
   side: Side;
@@ -206,9 +207,6 @@ export const scenarios: Scenario[] = [
   {
     name: "wake raised while an activity runs",
     checks: "an event raised while the orchestration waits on an activity is kept and wins the next Task.any at once",
-    knownDivergence:
-      "episodes: the extension delivers the event in an episode of its own while the activity runs, the local host " +
-      "holds it until the activity's completion and delivers both in one (issue 24 L3, the local host's part)",
     async run({ side }) {
       const id = "cf-wake";
       const key = `wake-${side.name}`;
@@ -310,7 +308,7 @@ export const scenarios: Scenario[] = [
       await wake();
       await side.until(
         id,
-        custom((c) => !!c.needsAttention && c.waitingFor === "a retry of deletePeigMigrationConfiguration"),
+        custom((c) => !!c.needsAttention && c.waitingFor === "a retry of deleting the migration configuration in Peig"),
         "needs attention",
       );
       await sleep(SETTLE_MS);
@@ -344,4 +342,5 @@ export const scenarios: Scenario[] = [
       return id;
     },
   },
+  ...strictnessScenarios,
 ];
