@@ -5,6 +5,8 @@
  */
 import { beginDeletion, deleteMigrationApp, deletePeigMigrationConfiguration } from "../../activities/closing";
 import { cancelMigration } from "../../app/adminCommands";
+import type { EntraPort } from "../../shared/entra/port";
+import type { PeigPort } from "../../shared/peig/port";
 import type { ApiModeServices } from "../../shared/services";
 import type { MigrationStore } from "../../shared/store/port";
 import { activityWorld, MIGRATION, type ActivityWorld } from "./services";
@@ -79,5 +81,69 @@ describe("beginDeletion", () => {
     world.clock.set(new Date(world.clock.now().getTime() + 60_000));
     expect(await begin()).toEqual({ ok: true });
     expect((await runtime()).deletionStartedAt).toBe(started);
+  });
+});
+
+describe("the deletions after beginDeletion", () => {
+  it("delete the Peig migration configuration, then the Entra app, each recorded in the audit; a re-run is harmless", async () => {
+    await world.store.updateMigration(MIGRATION, {
+      runtime: {
+        ...(await runtime()),
+        app: {
+          appId: "app-1",
+          servicePrincipalId: "sp-1",
+          entityId: "https://pap01.contoso.com/aducid-onboard/m365/metadata",
+          replyUrl: "https://pap01.contoso.com/aducid-onboard/m365/acs",
+          thumbprint: "AB",
+          certificatePem: "pem",
+          certificateNotAfter: "2029-01-01T00:00:00Z",
+        },
+      },
+    });
+    const deleted: string[] = [];
+    const entra = {
+      deleteMigrationApp: async ({ appId }: { appId: string }) => {
+        deleted.push(`entra:${appId}`);
+        return deleted.length > 2
+          ? { servicePrincipal: "alreadyGone", application: "alreadyGone" }
+          : { servicePrincipal: "deleted", application: "deleted" };
+      },
+    } as unknown as EntraPort;
+    const peig = {
+      deleteMigrationConfiguration: async () => {
+        deleted.push("peig");
+        return deleted.length > 1 ? "alreadyDeleted" : "deleted";
+      },
+    } as unknown as PeigPort;
+    const s = { ...world.s, store: world.store, clock: world.clock, entra, peig } as ApiModeServices;
+
+    expect(await begin()).toEqual({ ok: true });
+    expect(await deletePeigMigrationConfiguration({ migrationId: MIGRATION }, s)).toBe("deleted");
+    expect(await deleteMigrationApp({ migrationId: MIGRATION }, s)).toEqual({
+      servicePrincipal: "deleted",
+      application: "deleted",
+    });
+    expect(await deleteMigrationApp({ migrationId: MIGRATION }, s)).toEqual({
+      servicePrincipal: "alreadyGone",
+      application: "alreadyGone",
+    });
+    expect(deleted).toEqual(["peig", "entra:app-1", "entra:app-1"]);
+    const audit = await world.store.listAudit(MIGRATION);
+    expect(audit.map((a) => [a.action, a.details])).toEqual([
+      ["deletion.started", {}],
+      ["peig.migrationConfig.deleted", { result: "deleted" }],
+      ["entraApp.deleted", { appId: "app-1", servicePrincipal: "deleted", application: "deleted" }],
+      ["entraApp.deleted", { appId: "app-1", servicePrincipal: "alreadyGone", application: "alreadyGone" }],
+    ]);
+    expect(audit.every((a) => a.actor === "system")).toBe(true);
+    expect(audit[0].instanceId).toBe(MIGRATION);
+  });
+
+  it("finds the Entra app already gone when setup never recorded one, without calling Entra", async () => {
+    expect(await begin()).toEqual({ ok: true });
+    expect(await deleteMigrationApp({ migrationId: MIGRATION }, world.s)).toEqual({
+      servicePrincipal: "alreadyGone",
+      application: "alreadyGone",
+    });
   });
 });
