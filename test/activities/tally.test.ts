@@ -3,7 +3,7 @@
  * by a reminder and the old link used at the same moment, or a task opened twice after a retry), and an address may
  * come back in another case. k approvals means k different people.
  */
-import { tallyHumanTasks } from "../../activities/gateTasks";
+import { closeHumanTasks, tallyHumanTasks } from "../../activities/gateTasks";
 import { taskPayload } from "../../shared/taskPayloads";
 import { hashToken, newToken } from "../../shared/tokens";
 import { activityWorld, MIGRATION, type ActivityWorld } from "./services";
@@ -79,5 +79,42 @@ describe("the approval tally", () => {
     await row("cfo@contoso.com", "reject", "phase2Approval-1");
     const result = await tally();
     expect(result).toEqual({ gate: GATE, approvals: [], rejections: [], done: [], open: 1 });
+  });
+});
+
+describe("closing a gate's links", () => {
+  const statuses = async () =>
+    (await world.store.listTasks(MIGRATION)).map((t) => [t.gate, t.assignee, t.status, t.closedAs ?? null]);
+
+  it("expires the gate's open links when it expired, and leaves decided rows and other gates alone", async () => {
+    await row("cio@contoso.com");
+    await row("ciso@contoso.com", "approve");
+    await row("cfo@contoso.com", undefined, "deletionApproval-2");
+    expect(await closeHumanTasks({ migrationId: MIGRATION, gate: GATE, outcome: "expired" }, world.s)).toBe(1);
+    expect(await statuses()).toEqual(
+      expect.arrayContaining([
+        [GATE, "cio@contoso.com", "expired", "expired"],
+        [GATE, "ciso@contoso.com", "decided", null],
+        ["deletionApproval-2", "cfo@contoso.com", "open", null],
+      ]),
+    );
+    const [entry] = await world.store.listAudit(MIGRATION);
+    expect(entry).toMatchObject({
+      actor: "system",
+      action: "tasks.closed",
+      details: { gate: GATE, outcome: "expired", closedLinks: 1 },
+    });
+  });
+
+  it("cancels the open links of every gate, saying why, when no gate is named", async () => {
+    await row("cio@contoso.com");
+    await row("cfo@contoso.com", undefined, "deletionApproval-2");
+    expect(await closeHumanTasks({ migrationId: MIGRATION, outcome: "approved" }, world.s)).toBe(2);
+    expect((await statuses()).map(([, , status, closedAs]) => [status, closedAs])).toEqual([
+      ["cancelled", "approved"],
+      ["cancelled", "approved"],
+    ]);
+    const [entry] = await world.store.listAudit(MIGRATION);
+    expect(entry.details).toEqual({ gate: "all", outcome: "approved", closedLinks: 2 });
   });
 });
