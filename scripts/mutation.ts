@@ -77,21 +77,22 @@ const MODULES: MutationModule[] = [
   },
   {
     name: "mailOnce",
-    guards: "mail de-duplication: a send key already in Sent Items is not sent again, a person mailed once per send",
-    mutate: ["shared/mail/graphMail.ts:96-108", "shared/mail/graphMail.ts:190-218", "activities/onboarding.ts:250-262"],
-    tests: ["test/graph/mail.test.ts", "test/workflow/mailFaults.test.ts"],
+    guards: "mail de-duplication: a send key already in Sent Items is not sent again",
+    mutate: ["shared/mail/graphMail.ts:96-108", "shared/mail/graphMail.ts:190-218"],
+    tests: ["test/graph/mail.test.ts"],
   },
   {
     name: "targeting",
     guards:
-      "reminder and Phase 2 targeting: only people not onboarded are reminded, only those without an account listed",
-    mutate: ["activities/onboarding.ts:47-51", "activities/phase2.ts:39-79", "activities/gateTasks.ts:65-83"],
-    tests: [
-      "test/workflow/onboardingWindow.test.ts",
-      "test/workflow/phase2.test.ts",
-      "test/workflow/gateCycles.test.ts",
-      "test/workflow/taskLinks.test.ts",
+      "reminder and Phase 2 targeting: who counts as not onboarded (reminded), who lacks a Peig account (Phase 2)",
+    mutate: [
+      "shared/domain/reconcile.ts:230-238",
+      "shared/domain/reconcile.ts:248-260",
+      "shared/domain/reconcile.ts:318-334",
+      "shared/domain/reconcile.ts:345-364",
+      "activities/phase2.ts:74-79",
     ],
+    tests: ["test/domain/reconcile.test.ts", "test/activities/phase2Batches.test.ts"],
   },
   {
     name: "waits",
@@ -167,7 +168,7 @@ function strykerConfig(m: MutationModule, typecheck: boolean): Record<string, un
     reporters: ["html", "json", "progress"],
     htmlReporter: { fileName: path.join("artifacts", "mutation", `${m.name}.html`) },
     jsonReporter: { fileName: path.join("artifacts", "mutation", `${m.name}.json`) },
-    tempDirName: path.join(".stryker-tmp", m.name),
+    tempDirName: ".stryker-tmp",
     cleanTempDir: "always",
     ignorePatterns: ["artifacts", ".azurite", ".demo", ".package", "dist", "conformance/**/bin", "conformance/**/obj"],
     incremental: false,
