@@ -375,3 +375,21 @@ describe("every page and e-mail", () => {
     );
   });
 });
+
+describe("links in e-mails", () => {
+  const withLink = (link: string) =>
+    operatorTaskEmail({ workspace: "contoso", title: "t", steps: [], values: [], link, expiresAt: new Date(DEADLINE) });
+
+  it("keeps an http(s) link, escaped in its attribute", () => {
+    expect(withLink("https://migration.contoso.com/api/tasks/a?b=1&c=2").html).toContain(
+      'href="https://migration.contoso.com/api/tasks/a?b=1&amp;c=2"',
+    );
+    expect(withLink("http://127.0.0.1:7071/api/tasks/a").html).toContain('href="http://127.0.0.1:7071/api/tasks/a"');
+  });
+
+  it("refuses a link that is not a URL, or not http(s), naming it", () => {
+    expect(() => withLink("/api/tasks/a")).toThrow('e-mail link "/api/tasks/a" is not a URL');
+    expect(() => withLink("data:text/html,<evil>")).toThrow('e-mail link "data:text/html,<evil>" must use https');
+    expect(() => withLink("javascript:alert(1)")).toThrow(/must use https/);
+  });
+});
