@@ -91,6 +91,7 @@ describe("the deletions after beginDeletion", () => {
         ...(await runtime()),
         app: {
           appId: "app-1",
+          applicationObjectId: "app-object-1",
           servicePrincipalId: "sp-1",
           entityId: "https://pap01.contoso.com/aducid-onboard/m365/metadata",
           replyUrl: "https://pap01.contoso.com/aducid-onboard/m365/acs",
