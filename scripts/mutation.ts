@@ -40,6 +40,7 @@ const MODULES: MutationModule[] = [
     ],
     tests: [
       "test/activities/tally.test.ts",
+      "test/workflow/waitRules.test.ts",
       "test/orchestrations/approvalGate.test.ts",
       "test/orchestrations/mergeTask.test.ts",
       "test/orchestrations/verification.test.ts",

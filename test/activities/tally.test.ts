@@ -16,7 +16,7 @@ beforeEach(async () => {
 });
 
 /** One task row for `assignee` on `gate`, decided as `decision` (open when no decision). */
-async function row(assignee: string, decision?: "approve" | "reject" | "done", gate = GATE) {
+async function row(assignee: string, decision?: "approve" | "reject" | "done", gate = GATE, decidedBy = assignee) {
   const token = newToken();
   const { runtime } = (await world.store.getMigration(MIGRATION))!;
   await world.store.createTask({
@@ -32,7 +32,7 @@ async function row(assignee: string, decision?: "approve" | "reject" | "done", g
   if (!decision) return;
   const task = (await world.store.getTaskByTokenHash(hashToken(token)))!;
   const result = await world.store.decideTask(hashToken(token), decision, {
-    decidedBy: assignee,
+    decidedBy,
     decidedAt: world.clock.now().toISOString(),
     reason: decision === "reject" ? "not now" : undefined,
     etag: task.etag,
@@ -62,11 +62,12 @@ describe("the approval tally", () => {
   it("counts one 'done' per person, and a rejection stops the gate whoever else approved", async () => {
     await row("it@contoso.com", "done");
     await row("IT@contoso.com", "done");
-    await row("cfo@contoso.com", "reject");
+    // The rejection names who decided as the sign-in gave it, not only the address the link went to.
+    await row("cfo@contoso.com", "reject", GATE, "Chief Financial Officer <cfo@contoso.com>");
     await row("cio@contoso.com", "approve");
     const result = await tally();
     expect(result.done).toEqual(["it@contoso.com"]);
-    expect(result.rejections).toEqual([{ by: "cfo@contoso.com", reason: "not now" }]);
+    expect(result.rejections).toEqual([{ by: "Chief Financial Officer <cfo@contoso.com>", reason: "not now" }]);
     expect(result.approvals).toEqual(["cio@contoso.com"]);
     expect(result.open).toBe(0);
   });

@@ -55,7 +55,15 @@ describe("the approval gate (scripted activities)", () => {
       "tallyHumanTasks",
       "recordPhase",
     ]);
-    expect(run.callsOf("closeHumanTasks")[0].input).toMatchObject({ gate: "deletionApproval-1", outcome: "approved" });
+    expect(run.callsOf("closeHumanTasks")[0].input).toEqual({
+      migrationId: run.id,
+      gate: "deletionApproval-1",
+      outcome: "approved",
+    });
+    expect(run.callsOf("tallyHumanTasks").map((c) => c.input)).toEqual([
+      { migrationId: run.id, gate: "deletionApproval-1" },
+      { migrationId: run.id, gate: "deletionApproval-1" },
+    ]);
     expect(run.phases()[0]).toBe("closing");
     await run.host.runToCompletion(run.id);
     expect(run.phases()).toEqual(["closing", "report", "completed"]);
