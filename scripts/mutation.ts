@@ -109,7 +109,12 @@ const MODULES: MutationModule[] = [
     name: "rendering",
     guards: "page and e-mail rendering: every supplied string escaped, names isolated, only http(s) links",
     mutate: ["shared/mail/templates.ts:31-71", "shared/pages/layout.ts:8-16"],
-    tests: ["test/domain/escaping.property.test.ts", "test/domain/templates.test.ts", "test/domain/bidi.test.ts"],
+    tests: [
+      "test/domain/escaping.property.test.ts",
+      "test/domain/layout.test.ts",
+      "test/domain/templates.test.ts",
+      "test/domain/bidi.test.ts",
+    ],
   },
 ];
 
@@ -188,6 +193,7 @@ function scoreOf(m: MutationModule, seconds: number): ModuleScore {
   const report = JSON.parse(fs.readFileSync(path.join(out, `${m.name}.json`), "utf8")) as {
     files: Record<string, { mutants: ReportMutant[] }>;
   };
+  // Anything else was left out: static mutants (ignoreStatic), and mutants that do not compile or fail to load.
   const count = { Killed: 0, Survived: 0, NoCoverage: 0, Timeout: 0, invalid: 0 };
   const survivors: string[] = [];
   for (const [file, { mutants }] of Object.entries(report.files))
@@ -299,7 +305,7 @@ async function main(): Promise<void> {
     console.log(
       `  ${s.name.padEnd(10)} ${s.score === null ? "  n/a" : `${s.score.toFixed(1).padStart(5)} %`}  ` +
         `${s.killed + s.timeout} killed, ${s.survived} survived, ${s.noCoverage} not covered, ` +
-        `${s.invalid} not compiling (left out); ${s.seconds} s; ${verdict}`,
+        `${s.invalid} left out (static, or not compiling or loading); ${s.seconds} s; ${verdict}`,
     );
     for (const survivor of s.survivors) console.log(`      survivor: ${survivor}`);
   }
