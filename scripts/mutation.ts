@@ -5,7 +5,7 @@
  * run's duration; writes each module's HTML report to artifacts/mutation/<module>.html and the scores to
  * artifacts/mutation/summary.json. Exits non-zero when a module scores under its target.
  *
- * `npm run mutation -- tally closing` runs only the modules named. `--typecheck` adds Stryker's TypeScript checker,
+ * `npm run mutation -- tally closing` runs only the modules named, in that order. `--typecheck` adds Stryker's TypeScript checker,
  * which leaves out the mutants that would not compile; it costs several seconds a mutant on a shared 2-core machine,
  * so by default those mutants run too (ts-jest only transpiles) and, when one survives, it is listed like any other.
  */
@@ -255,7 +255,7 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
-  const modules = chosen.length ? MODULES.filter((m) => chosen.includes(m.name)) : MODULES;
+  const modules = chosen.length ? chosen.map((name) => MODULES.find((m) => m.name === name)!) : MODULES;
   fs.mkdirSync(out, { recursive: true });
   const started = Date.now();
   // One Azurite for every module's test runs (the store tests run against it as in `npm test`).
