@@ -3,6 +3,7 @@
  * links expire after 2 days, reminders are due every day (the default GATE_REMINDER_INTERVAL).
  */
 import { DAY, HOUR } from "../../shared/domain/duration";
+import { defaultTimings } from "../../shared/domain/waits";
 import type { HumanTaskTally } from "../../shared/workflow";
 import { afterStart, runWithFakes, type FakeRun } from "./fakeActivities";
 
@@ -131,6 +132,16 @@ describe("the approval gate (scripted activities)", () => {
     expect(run.callsOf("verifyChecklist")).toHaveLength(1);
     expect(run.callsOf("openHumanTasks").map((c) => c.input.round)).toEqual([1, 2]);
     expect(run.callsOf("notifyAdmins").map((c) => c.input.event)).toEqual(["approval.rejected"]);
+  });
+
+  it("sleeps until the first reminder when reminders come more often than daily", async () => {
+    run = await runWithFakes({
+      request: { approvers, requiredApprovals: 2 },
+      state: { phase: "approval", checklist: [], timings: { ...defaultTimings, gateReminderMs: 2 * HOUR } },
+    });
+    expect(run.host.engine.nextTimer()?.fireAt.toISOString()).toBe(afterStart(2 * HOUR));
+    await run.host.advanceTo(afterStart(2 * HOUR));
+    expect(run.callsOf("remindHumanTasks").map((c) => c.at)).toEqual([afterStart(2 * HOUR)]);
   });
 
   it("reminder due: the undecided get fresh links each day while the round is open, and none at the expiry", async () => {
