@@ -58,7 +58,7 @@ describe("beginDeletion", () => {
     await expectNothingDeleted();
   });
 
-  it("refuses after a cancel recorded while it runs (between its read and its write), and nothing is deleted", async () => {
+  it("refuses after a cancel recorded while it runs, between its read and its write, and nothing is deleted", async () => {
     const racing = { ...world.s, store: storeWithRaceBeforeWrite(cancel) };
     expect(await begin(racing)).toEqual({ ok: false, reason: `cancelled by ${ADMIN}` });
     expect((await runtime()).commands.cancelRequested).toMatchObject({ by: ADMIN, reason: "postponed" });

@@ -91,7 +91,7 @@ describe.each(storeAdapters())("human tasks: $name", (adapter) => {
     await expect(store.getTaskByTokenHash(task.tokenHash)).resolves.toEqual(task);
   });
 
-  it("refuses a decision whose write lost to a change that left the task open (a new link), so the caller reads again", async () => {
+  it("refuses a decision whose write lost to a new link that left the task open, so the caller reads again", async () => {
     const { task } = await openTask();
     const read = store.getTaskByTokenHash.bind(store);
     let raced = false;
