@@ -78,7 +78,7 @@ const MODULES: MutationModule[] = [
     name: "mailOnce",
     guards: "mail de-duplication: a send key already in Sent Items is not sent again",
     mutate: ["shared/mail/graphMail.ts:96-108", "shared/mail/graphMail.ts:190-218"],
-    tests: ["test/graph/mail.test.ts"],
+    tests: ["test/graph/mail.test.ts", "test/graph/mailSend.test.ts"],
   },
   {
     name: "targeting",
