@@ -91,7 +91,7 @@ const MODULES: MutationModule[] = [
       "shared/domain/reconcile.ts:345-364",
       "activities/phase2.ts:74-79",
     ],
-    tests: ["test/domain/reconcile.test.ts", "test/activities/phase2Batches.test.ts"],
+    tests: ["test/domain/reconcile.test.ts", "test/domain/targeting.test.ts", "test/activities/phase2Batches.test.ts"],
   },
   {
     name: "waits",
