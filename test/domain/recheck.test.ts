@@ -91,6 +91,17 @@ describe("compareWithApproved (the re-check after approval)", () => {
     });
   });
 
+  it("gives every line of an item's fresh evidence, separated", () => {
+    const fresh = checklistWith("allOnboarded", "phase2Completed").map((i) =>
+      i.id === "accountsLinked"
+        ? { ...i, evidence: ["ada@contoso.com is unlinked", "bob@contoso.com is unlinked"] }
+        : i,
+    );
+    expect(compareWithApproved(approved, fresh).reasons).toEqual([
+      `"${checklistLabels.accountsLinked}" was met when approved but is not any more: ada@contoso.com is unlinked; bob@contoso.com is unlinked`,
+    ]);
+  });
+
   it("says 'is not met' for an item that was not met when approved either, and is not a regression", () => {
     const approvedWithout = checklistWith("allOnboarded", "phase2Completed");
     const fresh = checklistWith("allOnboarded", "phase2Completed");
