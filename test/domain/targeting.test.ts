@@ -38,3 +38,36 @@ describe("targeting", () => {
     expect(operator.usersWithoutPeigAccount).toEqual(["a", "c", "d"]);
   });
 });
+
+describe("targeting in operator mode (migration sign-ins)", () => {
+  const users = [m365User("a"), m365User("b"), m365User("c"), m365User("d")];
+  const signIn = (fields: { userId?: string; userPrincipalName?: string }, at: string) =>
+    ({ userId: "", userPrincipalName: "", createdDateTime: at, ...fields }) as never;
+  const result = reconcile({
+    mode: "operator",
+    users,
+    signIns: [
+      signIn({ userId: "a" }, "2026-12-03T09:00:00Z"),
+      signIn({ userPrincipalName: "B@Contoso.com" }, "2026-12-04T09:00:00Z"),
+      signIn({ userId: "c", userPrincipalName: "c@contoso.com" }, "2026-12-06T09:00:00Z"),
+      signIn({ userId: "c", userPrincipalName: "c@contoso.com" }, "2026-12-05T09:00:00Z"),
+      signIn({ userId: "c" }, "2026-12-07T09:00:00Z"),
+    ],
+  } as Parameters<typeof reconcile>[0]);
+  const user = (id: string) => result.users.find((u) => u.userId === id)!;
+
+  it("counts a sign-in matched by object id or by UPN in any case, and keeps each user's first", () => {
+    expect(["a", "b", "c", "d"].map((id) => user(id).state)).toEqual([
+      "onboarded",
+      "onboarded",
+      "onboarded",
+      "notOnboarded",
+    ]);
+    expect(user("c").evidence).toEqual(["signed in to the migration app at 2026-12-05T09:00:00Z (Entra sign-in logs)"]);
+    expect(user("d").evidence).toEqual(["no successful sign-in to the migration app (Entra sign-in logs)"]);
+    expect(user("d").linked).toBe(false);
+    expect(result.usersWithoutPeigAccount).toEqual(["d"]);
+    expect(result.mismatchedRequests).toEqual([]);
+    expect(result.unmatchedRequests).toEqual([]);
+  });
+});
