@@ -8,15 +8,13 @@ import { m365User, peigState } from "./builders";
 
 describe("targeting", () => {
   const users = [m365User("a"), m365User("b"), m365User("c"), m365User("d")];
-  const result = reconcile({
-    mode: "api",
-    users,
-    peig: peigState(users, { a: "Active", b: "Not Onboarded" }),
-  });
-  const stateOf = (id: string) => result.users.find((u) => u.userId === id)?.state;
+  // Reconciled inside each test, not when the file loads: the mutation run counts only code a test runs.
+  const reconciled = () =>
+    reconcile({ mode: "api", users, peig: peigState(users, { a: "Active", b: "Not Onboarded" }) });
 
   it("tells onboarded, awaiting onboarding and not onboarded apart", () => {
-    expect(["a", "b", "c", "d"].map(stateOf)).toEqual([
+    const result = reconciled();
+    expect(["a", "b", "c", "d"].map((id) => result.users.find((u) => u.userId === id)?.state)).toEqual([
       "onboarded",
       "awaitingOnboarding",
       "notOnboarded",
@@ -26,7 +24,7 @@ describe("targeting", () => {
   });
 
   it("lists for Phase 2 exactly the users without a linked Peig account, by id", () => {
-    expect(result.usersWithoutPeigAccount).toEqual(["c", "d"]);
+    expect(reconciled().usersWithoutPeigAccount).toEqual(["c", "d"]);
   });
 
   it("in operator mode lists every user without a migration sign-in, by id", () => {
@@ -43,20 +41,22 @@ describe("targeting in operator mode (migration sign-ins)", () => {
   const users = [m365User("a"), m365User("b"), m365User("c"), m365User("d")];
   const signIn = (fields: { userId?: string; userPrincipalName?: string }, at: string) =>
     ({ userId: "", userPrincipalName: "", createdDateTime: at, ...fields }) as never;
-  const result = reconcile({
-    mode: "operator",
-    users,
-    signIns: [
-      signIn({ userId: "a" }, "2026-12-03T09:00:00Z"),
-      signIn({ userPrincipalName: "B@Contoso.com" }, "2026-12-04T09:00:00Z"),
-      signIn({ userId: "c", userPrincipalName: "c@contoso.com" }, "2026-12-06T09:00:00Z"),
-      signIn({ userId: "c", userPrincipalName: "c@contoso.com" }, "2026-12-05T09:00:00Z"),
-      signIn({ userId: "c" }, "2026-12-07T09:00:00Z"),
-    ],
-  } as Parameters<typeof reconcile>[0]);
-  const user = (id: string) => result.users.find((u) => u.userId === id)!;
+  const reconciled = () =>
+    reconcile({
+      mode: "operator",
+      users,
+      signIns: [
+        signIn({ userId: "a" }, "2026-12-03T09:00:00Z"),
+        signIn({ userPrincipalName: "B@Contoso.com" }, "2026-12-04T09:00:00Z"),
+        signIn({ userId: "c", userPrincipalName: "c@contoso.com" }, "2026-12-06T09:00:00Z"),
+        signIn({ userId: "c", userPrincipalName: "c@contoso.com" }, "2026-12-05T09:00:00Z"),
+        signIn({ userId: "c" }, "2026-12-07T09:00:00Z"),
+      ],
+    } as Parameters<typeof reconcile>[0]);
 
   it("counts a sign-in matched by object id or by UPN in any case, and keeps each user's first", () => {
+    const result = reconciled();
+    const user = (id: string) => result.users.find((u) => u.userId === id)!;
     expect(["a", "b", "c", "d"].map((id) => user(id).state)).toEqual([
       "onboarded",
       "onboarded",
