@@ -10,6 +10,7 @@ import type { Recorder } from "./recorder";
 import { endsWithContinueAsNew } from "./recorder";
 import { deployedVersion } from "./realHost";
 import { TERMINAL, type Side, type Status } from "./sides";
+import { strictnessScenarios } from "./strictnessScenarios";
 
 export interface ScenarioContext {
   side: Side;
@@ -296,7 +297,7 @@ export const scenarios: Scenario[] = [
       await wake();
       await side.until(
         id,
-        custom((c) => !!c.needsAttention && c.waitingFor === "a retry of deletePeigMigrationConfiguration"),
+        custom((c) => !!c.needsAttention && c.waitingFor === "a retry of deleting the migration configuration in Peig"),
         "needs attention",
       );
       await sleep(SETTLE_MS);
@@ -330,4 +331,5 @@ export const scenarios: Scenario[] = [
       return id;
     },
   },
+  ...strictnessScenarios,
 ];

@@ -4,6 +4,7 @@
  */
 import { isTerminal, type LocalDurableEngine } from "../host/engine";
 import type { MigrationProgress } from "../../shared/workflow";
+import { serviceInWords, stepInWords } from "../../shared/domain/inWords";
 
 export interface ServeInfo {
   baseUrl: string;
@@ -91,7 +92,7 @@ export function attentionLines(id: string, progress: Partial<MigrationProgress>,
   const attention = progress.needsAttention;
   if (attention)
     lines.push(
-      `Migration ${id} needs attention (${attention.service}${attention.status ? ` answered ${attention.status}` : ""} at step ${attention.step}): ${attention.fix} Status page: ${statusPage}`,
+      `Migration ${id} needs attention (${serviceInWords(attention.service)}${attention.status ? ` answered ${attention.status}` : ""} while ${stepInWords(attention.step)}): ${attention.fix} Status page: ${statusPage}`,
     );
   for (const wait of progress.waitingOn ?? [])
     lines.push(

@@ -7,7 +7,15 @@
 import { describeIsoDuration } from "../domain/duration";
 import { figureLines, type MigrationFigures } from "../domain/figures";
 import { DEFAULT_TIME_ZONE, formatHuman } from "../domain/humanTime";
-import { actorInWords, auditInWords, capitalised, gateInWords, phaseInWords } from "../domain/inWords";
+import {
+  actorInWords,
+  auditInWords,
+  capitalised,
+  gateInWords,
+  phaseInWords,
+  serviceInWords,
+  stepInWords,
+} from "../domain/inWords";
 import { wallClockOf } from "../domain/wallClock";
 import { isFinalPhase, type AdminAction, type WaitingOn } from "../workflow";
 import type { BouncedUserSummary } from "../domain/mailPlan";
@@ -210,8 +218,7 @@ function attentionBanner(
   when: (iso: string) => HtmlCell,
   actions: StatusActions,
 ): string {
-  const service =
-    { graph: "Microsoft Graph", peig: "Peig", store: "Table Storage", app: "the app" }[a.service] ?? a.service;
+  const service = serviceInWords(a.service);
   const retry = a.nextAttemptAt
     ? `It still tries again by itself: next try ${when(a.nextAttemptAt).html}.`
     : "It no longer tries by itself: fix the cause, then resume (or cancel below).";
@@ -220,7 +227,7 @@ function attentionBanner(
     : "";
   return `<div class="card attention" role="alert" id="needs-attention">
     <h2>Needs attention</h2>
-    <p>Step <strong>${escapeHtml(a.step)}</strong> keeps failing since ${when(a.since).html}: ${escapeHtml(service)}${a.status !== null ? ` answered <strong>${a.status}</strong>` : " did not answer"}.</p>
+    <p><strong>${escapeHtml(capitalised(stepInWords(a.step)))}</strong> keeps failing since ${when(a.since).html}: ${escapeHtml(service)}${a.status !== null ? ` answered <strong>${a.status}</strong>` : " did not answer"}.</p>
     <p><strong>Likely fix:</strong> ${escapeHtml(a.fix)}</p>
     <p class="muted">${escapeHtml(a.message)}</p>
     <p id="retrying">${retry}</p>${resume}

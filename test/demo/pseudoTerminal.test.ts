@@ -9,7 +9,9 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { openTaskPage, performPeigStep, submitDecision, taskKindOf } from "../../local/demo/autoApprove";
-import { PeigConsoleClient } from "../../local/demo/peigConsoleClient";
+import { DEMO_SEED } from "../../local/demo/args";
+import { peigAdminDesk } from "../../local/demo/peigAdmin";
+import { generateTenant } from "../../local/fixtures/tenant";
 import { peigConsolePages } from "../../shared/peig/consolePages";
 import { tempStateDir } from "./demoProcess";
 
@@ -57,6 +59,8 @@ describe("npm start in a terminal, answered only through the links and the Peig 
       const res = await fetch(statusUrl, { headers: { "x-functions-key": functionKey } });
       return ((await res.json()) as { generatedAt: string }).generatedAt;
     };
+    // The Peig admin's directory and people: the demo's tenant (same size, same seed).
+    const tenant = generateTenant({ users: 40, seed: DEMO_SEED });
     let answering = Promise.resolve();
     const answer = (url: string) =>
       (answering = answering.then(async () => {
@@ -75,13 +79,13 @@ describe("npm start in a terminal, answered only through the links and the Peig 
         }
         let figures: Record<string, string> = {};
         if (kind !== "approval" && kind !== "peigMerges" && kind !== "other") {
-          const done = await performPeigStep(kind, page.html, new PeigConsoleClient(consoleUrl));
+          const done = await performPeigStep(kind, page.html, peigAdminDesk(consoleUrl, tenant));
           decisions.push(`in the console: ${done?.said ?? ""}`);
           figures = done?.figures ?? {};
         }
         const decision = kind === "approval" ? "approve" : "done";
         decisions.push(
-          `${decision}: ${/<h1>([^<]*)<\/h1>/.exec(page.html)?.[1] ?? ""} -> ${await submitDecision(url, page, decision, figures)}`,
+          `${decision}: ${/<h1>([^<]*)<\/h1>/.exec(page.html)?.[1] ?? ""} -> ${(await submitDecision(url, page, decision, figures)).status}`,
         );
       }));
     const onData = (chunk: Buffer) => {

@@ -69,7 +69,7 @@ describe("--serve's lines about running migrations", () => {
         {
           phase: "setup",
           needsAttention: {
-            step: "createApp",
+            step: "createMigrationApp",
             service: "graph",
             status: 403,
             fix: "Grant Application.ReadWrite.OwnedBy, then resume.",
@@ -86,7 +86,7 @@ describe("--serve's lines about running migrations", () => {
         "http://host/page",
       ),
     ).toEqual([
-      "Migration m-1 needs attention (graph answered 403 at step createApp): Grant Application.ReadWrite.OwnedBy, then resume. Status page: http://host/page",
+      "Migration m-1 needs attention (Microsoft Graph answered 403 while creating the Entra app PeigMigrationManager): Grant Application.ReadWrite.OwnedBy, then resume. Status page: http://host/page",
       "Migration m-1 waits for 1 of 2 approvers to approve deleting the migration configuration (task e-mailed to cio@contoso.com, ciso@contoso.com). Status page: http://host/page",
     ]);
     expect(attentionLines("m-1", { phase: "onboarding" }, "http://host/page")).toEqual([]);

@@ -4,6 +4,7 @@
  * with another migration's, or from another site is refused with 403 and changes nothing. Driven like a browser on
  * the local host: the function key in ?code=, forms posted as application/x-www-form-urlencoded.
  */
+import { activityDefinitions } from "../../activities";
 import { auditOf, DAY, startBody, startScenario, type Scenario } from "./harness";
 
 let s: Scenario;
@@ -162,6 +163,11 @@ describe("a migration that needs attention", () => {
 
     const { html, forms } = await openPage(id);
     const box = /<div class="card attention" role="alert" id="needs-attention">([\s\S]*?)<\/div>/.exec(html)![1];
+    // The step as the runbook names it, never an activity's name.
+    expect(box).toMatch(/<strong>Checking onboarding progress<\/strong> keeps failing since/);
+    // Nor anywhere else on the page (what it waits for, the audit trail).
+    for (const step of Object.keys(activityDefinitions)) expect(html).not.toContain(step);
+    expect(html).toContain("waiting for a retry of checking onboarding progress");
     expect(box).toMatch(/It still tries again by itself: next try <time[^>]*>[^<]+<\/time>/);
     expect(box).not.toMatch(/no longer tries/);
     expect(box).not.toMatch(/tries again by itself[\s\S]*tries again by itself/);
@@ -187,8 +193,10 @@ describe("a migration that needs attention", () => {
       return attention !== null && attention.nextAttemptAt === null;
     }, 5 * DAY);
     const { html, forms } = await openPage(id);
-    expect(html).toContain("It no longer tries by itself: fix the cause, then resume");
-    expect(html).not.toMatch(/still tries again by itself/);
+    const box = /<div class="card attention" role="alert" id="needs-attention">([\s\S]*?)<\/div>/.exec(html)![1];
+    expect(box).toContain("It no longer tries by itself: fix the cause, then resume");
+    expect(box).not.toMatch(/tries again by itself/);
+    for (const step of Object.keys(activityDefinitions)) expect(box).not.toContain(step);
     expect(forms.resume).toBeDefined();
   });
 });
