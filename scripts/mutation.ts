@@ -33,8 +33,8 @@ const MODULES: MutationModule[] = [
     name: "tally",
     guards: "the gate and its tally: k approvals from k people, one rejection stops, reminders, closing the links",
     mutate: [
-      "activities/gateTasks.ts:40-61",
-      "activities/gateTasks.ts:85-101",
+      "activities/gateTasks.ts:40-59",
+      "activities/gateTasks.ts:90-106",
       "orchestrations/humanGate.ts",
       "shared/domain/waits.ts:30-58",
     ],
@@ -71,7 +71,7 @@ const MODULES: MutationModule[] = [
   {
     name: "decision",
     guards: "the store's once-only decision: exactly one caller decides a task, the others learn why not",
-    mutate: ["shared/store/entityStore.ts:374-399"],
+    mutate: ["shared/store/entityStore.ts:379-404"],
     tests: ["test/store/tasks.test.ts"],
   },
   {
