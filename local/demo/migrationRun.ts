@@ -3,6 +3,7 @@
  * run started), watch its status until it ends, show the task links the e-mails carry (and answer them
  * with --auto-approve), and save the report.
  */
+import { LOCAL_ADMIN } from "../fixtures/staff";
 import { formatHuman } from "../../shared/domain/humanTime";
 import { isFinalPhase } from "../../shared/workflow";
 import { actOn, openTaskPage, TaskLinkFeed, taskKindOf, type DecisionAnswer, type TaskLink } from "./autoApprove";
@@ -36,9 +37,9 @@ export async function runMigration(
   signal: AbortSignal,
 ): Promise<RunOutcome> {
   const id = await resumeOrStart(demo, options, display);
-  display.message(
-    `Status page: ${demo.baseUrl}/api/migrations/${id}/page?code=${encodeURIComponent(demo.functionKey)}`,
-  );
+  // No key in any link: the local sign-in page offers the demo's admin first, the admin the demo acts as.
+  display.message(`Home page:   ${demo.baseUrl}/api/home  (sign in as ${LOCAL_ADMIN}, offered first)`);
+  display.message(`Status page: ${demo.baseUrl}/api/migrations/${id}/page`);
   if (options.operator)
     display.message(
       `Peig console (the local simulator of Peig, where the Peig admin does each operator step): ${demo.stack.peig.consoleUrl}`,
@@ -132,7 +133,7 @@ async function followMigration(
     } else if (gateClosed && !options.autoApprove) {
       hintOnce(
         "approval",
-        `The approval links expired or were rejected. Ask the approvers again with the button on the status page:\n  ${demo.baseUrl}/api/migrations/${id}/page?code=${encodeURIComponent(demo.functionKey)}`,
+        `The approval links expired or were rejected. Ask the approvers again with the button on the status page:\n  ${demo.baseUrl}/api/migrations/${id}/page`,
       );
     }
   };

@@ -19,7 +19,17 @@ import {
 import { wallClockOf } from "../domain/wallClock";
 import { isFinalPhase, type AdminAction, type WaitingOn } from "../workflow";
 import type { BouncedUserSummary } from "../domain/mailPlan";
-import { checklistHtml, escapeHtml, isolatedParts, page, table, timeHtml, type HtmlCell } from "./layout";
+import {
+  checklistHtml,
+  escapeHtml,
+  isolatedParts,
+  page,
+  signedInHtml,
+  table,
+  timeHtml,
+  type HtmlCell,
+  type SignedInView,
+} from "./layout";
 import type { MigrationCounts } from "../workflow";
 
 export interface StatusView {
@@ -66,6 +76,8 @@ export interface StatusView {
   generatedAt: string;
   /** The admin's buttons: the commands allowed now, where the forms post, and their CSRF token. */
   actions: StatusActions;
+  /** Who is reading (a page for a signed-in person); absent where no one is (a rendering of the view alone). */
+  signedIn?: SignedInView;
 }
 
 export interface StatusActions {
@@ -122,6 +134,7 @@ export function renderStatusPage(view: StatusView): string {
   const when = (iso: string) => ({ html: timeHtml(iso, now, view.timeZone) });
   const body = `
   <h1>Peig migration: ${escapeHtml(view.workspace)}</h1>
+  ${view.signedIn ? signedInHtml(view.signedIn) : ""}
   <p class="muted">${escapeHtml(view.domain)} · ${escapeHtml(view.peigMode)} mode · migration ${escapeHtml(view.id)} · updated ${escapeHtml(formatHuman(now, view.timeZone))}${finished ? "" : ` · <a href="${escapeHtml(view.actions.formAction)}">Reload</a>`}</p>
   ${timeline(view.phase)}
   ${view.actions.notice ? `<div class="card ${view.actions.notice.tone === "ok" ? "done" : "attention"}" role="status" id="notice"><p>${escapeHtml(view.actions.notice.text)}</p></div>` : ""}

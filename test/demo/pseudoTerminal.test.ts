@@ -5,6 +5,7 @@
  * prints: the task links (GET the page, then POST its form with the page's CSRF token and cookie) and the Peig
  * console, whose forms the Peig admin fills in with the values the task page shows. No simulator API is called.
  */
+import { LOCAL_ADMIN } from "../../local/fixtures/staff";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -54,9 +55,14 @@ describe("npm start in a terminal, answered only through the links and the Peig 
     const clockAroundTheWait: string[] = [];
     let consoleUrl = "";
     let statusUrl = "";
-    let functionKey = "";
+    // The admin reads the status as a signed-in person: an access token from the local stand-in for Entra.
     const simulatedNow = async () => {
-      const res = await fetch(statusUrl, { headers: { "x-functions-key": functionKey } });
+      const token = await fetch(`${new URL(statusUrl).origin}/.auth/local/token`, {
+        method: "POST",
+        body: JSON.stringify({ userPrincipalName: LOCAL_ADMIN }),
+      });
+      const { access_token } = (await token.json()) as { access_token: string };
+      const res = await fetch(statusUrl, { headers: { authorization: `Bearer ${access_token}` } });
       return ((await res.json()) as { generatedAt: string }).generatedAt;
     };
     // The Peig admin's directory and people: the demo's tenant (same size, same seed).
@@ -91,8 +97,8 @@ describe("npm start in a terminal, answered only through the links and the Peig 
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       consoleUrl ||= /Peig console \([^)]*\): (http\S+)/.exec(output)?.[1] ?? "";
-      const status = /Status page: (http\S+)\/page\?code=(\S+)/.exec(output);
-      if (status && !statusUrl) [statusUrl, functionKey] = [status[1], decodeURIComponent(status[2])];
+      const status = /Status page: (http\S+)\/page\s/.exec(output);
+      if (status && !statusUrl) statusUrl = status[1];
       for (const [, url] of output.matchAll(LINK)) {
         if (answered.has(url)) continue;
         answered.add(url);

@@ -3,6 +3,7 @@ import { attentionLines, serveInstructions } from "../../local/demo/serve";
 const info = {
   baseUrl: "http://127.0.0.1:7071",
   functionKey: "KEY",
+  admin: "it@contoso.com",
   graphBaseUrl: "http://127.0.0.1:7100/",
   peigOrigin: "http://127.0.0.1:7200",
   peigApiBaseUrl: "http://127.0.0.1:7200/admin-api/v1",
@@ -21,7 +22,8 @@ describe("--serve instructions", () => {
     const key = '-H "x-functions-key: KEY"';
     expect(text).toContain(`curl -i -X POST http://127.0.0.1:7071/api/migrations ${key}`);
     expect(text).toContain(`curl http://127.0.0.1:7071/api/migrations/ID ${key}`);
-    expect(text).toContain("http://127.0.0.1:7071/api/migrations/ID/page?code=KEY");
+    expect(text).toContain("in a browser, signed in: http://127.0.0.1:7071/api/migrations/ID/page");
+    expect(text).not.toContain("code=");
     expect(text).toContain(`curl "http://127.0.0.1:7071/api/migrations/ID/report?format=json" ${key}`);
     for (const route of ["deadline", "cancel", "approval"])
       expect(text).toContain(`curl -i -X POST http://127.0.0.1:7071/api/migrations/ID/${route} ${key}`);
@@ -29,7 +31,9 @@ describe("--serve instructions", () => {
   });
 
   it("prints the home page link and the Peig console's address first", () => {
-    expect(text).toContain("Home page:        http://127.0.0.1:7071/api/home?code=KEY");
+    expect(text).toContain(
+      "Home page:        http://127.0.0.1:7071/api/home  (sign in as it@contoso.com, offered first on the local sign-in page)",
+    );
     expect(text).toContain("Peig console:     http://127.0.0.1:7200/console/");
   });
 

@@ -74,7 +74,7 @@ describe("a 26-hour Graph outage in the middle of the onboarding window", () => 
       step: expect.stringMatching(/monitorOnboarding|sendReminders/),
     });
     expect(attention!.fix).toMatch(/resume to try at once/);
-    const page = await (await s.api(`migrations/${id}/page`)).text();
+    const page = await (await s.asAdmin(`migrations/${id}/page`)).text();
     expect(page).toContain("Needs attention");
     expect((await s.status(id)).runtimeStatus).not.toBe("Failed");
 

@@ -2,7 +2,7 @@
  * Every command an admin may give is a button on the status page: shown only when allowed, posted with the page's
  * CSRF token, answered with the updated page (a redirect to it that says what was done). A post without the token,
  * with another migration's, or from another site is refused with 403 and changes nothing. Driven like a browser on
- * the local host: the function key in ?code=, forms posted as application/x-www-form-urlencoded.
+ * the local host: a signed-in admin's session, forms posted as application/x-www-form-urlencoded.
  */
 import { activityDefinitions } from "../../activities";
 import { auditOf, DAY, startBody, startScenario, type Scenario } from "./harness";
@@ -26,12 +26,11 @@ interface PageForm {
   fields: Record<string, string>;
 }
 
-const pageUrl = (id: string) =>
-  `${s.host.baseUrl}/api/migrations/${id}/page?code=${encodeURIComponent(s.host.functionKey)}`;
+const pageUrl = (id: string) => `${s.host.baseUrl}/api/migrations/${id}/page`;
 
 /** The page, and its command forms by command (action URL and hidden fields, as a browser would post them). */
 async function openPage(id: string): Promise<{ status: number; html: string; forms: Record<string, PageForm> }> {
-  const res = await fetch(pageUrl(id));
+  const res = await s.asAdmin(pageUrl(id));
   const html = await res.text();
   const forms: Record<string, PageForm> = {};
   for (const [, action, command, inner] of html.matchAll(
@@ -46,7 +45,7 @@ async function openPage(id: string): Promise<{ status: number; html: string; for
 }
 
 const submit = (form: PageForm, extra: Record<string, string> = {}, headers: Record<string, string> = {}) =>
-  fetch(form.action, {
+  s.asAdmin(form.action, {
     method: "POST",
     body: new URLSearchParams({ ...form.fields, ...extra }),
     headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
@@ -58,9 +57,9 @@ async function pressed(res: Response): Promise<string> {
   expect(res.status).toBe(303);
   const location = res.headers.get("location")!;
   expect(new URL(location).pathname).toMatch(/\/page$/);
-  expect(new URL(location).searchParams.get("code")).toBe(s.host.functionKey);
+  expect(new URL(location).searchParams.get("code")).toBeNull();
   await s.host.idle();
-  const page = await fetch(location);
+  const page = await s.asAdmin(location);
   expect(page.status).toBe(200);
   return page.text();
 }

@@ -3,6 +3,7 @@
  * revoking the earlier one, any of a person's links decides their task once, and a link that no longer works
  * says why and, when the same question is open for that person in a newer round, offers a fresh link.
  */
+import { LOCAL_VIEWER } from "../../local/fixtures/staff";
 import { hashToken, newCsrfToken } from "../../shared/tokens";
 import { startScenario, startBody, type Scenario, DAY } from "./harness";
 
@@ -92,7 +93,7 @@ describe("a dead link", () => {
     const stranger = await s.postTask(
       `${ciso1}/link`,
       { csrf: dead.csrf },
-      { cookie: dead.cookie, headers: { "x-ms-client-principal-name": "mallory@contoso.com" } },
+      { cookie: dead.cookie, headers: await s.signedIn(LOCAL_VIEWER) },
     );
     expect(stranger.status).toBe(200);
     const neutral = text(await stranger.text());
