@@ -252,6 +252,7 @@ function everyRendering(t: Supplied): [string, string][] {
         errors: [{ field: "note", message: t.reason }],
         planAction: STATUS_PAGE,
         notice: t.reason,
+        signedIn: { name: t.displayName, canCommand: true, signOut: STATUS_PAGE },
       }),
     ],
     [
@@ -318,6 +319,7 @@ function everyRendering(t: Supplied): [string, string][] {
     links: { report: STATUS_PAGE },
     generatedAt: NOW.toISOString(),
     actions: { allowed: ["cancel"], formAction: STATUS_PAGE, csrf: "csrf", notice: { text: t.reason, tone: "bad" } },
+    signedIn: { name: t.upn, canCommand: false, signOut: STATUS_PAGE },
   };
   const report = renderReportHtml({
     migrationId: "m1",
