@@ -161,12 +161,6 @@ export const workflowScenarios: Scenario[] = [
     checks:
       "cfFailing calls an activity that throws and does not catch it: Failed on both hosts, with the same message " +
       "(the extension's prefix and stack aside)",
-    knownDivergence:
-      "the activity's failure text differs by a space: the extension takes the message after the Functions host's " +
-      "'\\nException:' label with its leading space (OutOfProcExceptionHelpers.cs MessageLabel; the host writes " +
-      "'Exception: <message>', azure-functions-host RpcException.cs), then prefixes \"Activity function '<name>' failed: \" (TaskActivityShim.cs), so " +
-      "the TaskFailed reason reads 'failed:  always fails'; local/host/engine.ts writes one space (issue 24, the " +
-      "local host's part)",
     async run({ side }) {
       const id = "cf-failing";
       await side.client().startNew(Fixture.failing, { instanceId: id, input: {} });

@@ -451,7 +451,10 @@ export class LocalDurableEngine {
       this.options.log?.("warning", work.name, `activity failed: ${error.stack ?? error.message}`);
       completion = historyEvent(EventType.TaskFailed, this.clock.now(), {
         TaskScheduledId: work.taskId,
-        Reason: `Activity function '${work.name}' failed: ${error.message}`,
+        // As the extension words it: the message after the Functions host's "Exception:" label keeps its
+        // leading space (OutOfProcExceptionHelpers.cs MessageLabel, azure-functions-host RpcException.cs), and
+        // TaskActivityShim.cs prefixes "Activity function '<name>' failed: ", hence two spaces.
+        Reason: `Activity function '${work.name}' failed:  ${error.message}`,
         Details: error.stack ?? error.message,
       });
     }
