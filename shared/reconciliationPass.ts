@@ -5,6 +5,7 @@
  * invitation, the reminders, the monitor, Phase 2 planning, the checklist) runs the same pass.
  */
 import { DAY } from "./domain/duration";
+import { migrationScope } from "./domain/scope";
 import { reconcile, type Reconciliation, type UserReconciliation } from "./domain/reconcile";
 import type { MigrationSignIn } from "./entra/port";
 import { updateRuntime, type MigrationRuntime } from "./migrationRecord";
@@ -28,10 +29,7 @@ export async function currentReconciliation(
   s: Services,
   stored: ReadonlyMap<string, UserRecord> | undefined,
 ): Promise<Reconciliation> {
-  const users = await s.entra.listUsersInScope({
-    domain: runtime.request.domain,
-    groupId: runtime.request.scopeGroupId,
-  });
+  const users = await s.entra.listUsersInScope(migrationScope(runtime.request));
   if (runtime.peigMode === "api") {
     const peig = s.peig;
     if (!peig)

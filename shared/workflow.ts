@@ -48,6 +48,13 @@ export interface MigrationRequest {
   deadline: string;
   reminders: string[];
   monitorEvery: string;
+  /** Who is in scope (`migrationScope` in shared/domain/scope.ts reads these; absent switches are on). */
+  includeGroups?: string[];
+  excludeGroups?: string[];
+  excludeGuests?: boolean;
+  excludeDisabledAccounts?: boolean;
+  excludeUnlicensed?: boolean;
+  /** Migrations started before include groups existed: their one scope group. */
   scopeGroupId?: string;
   approvers: string[];
   requiredApprovals: number;
