@@ -202,6 +202,17 @@ export async function writeReport(
         reason: t.reason,
       })),
     bounced: bouncedUsers(users),
+    people: {
+      exemptions: runtime.exemptions ?? [],
+      invitationsResent: audit
+        .filter((a) => a.action === "person.invitationResent")
+        .map((a) => ({
+          user: String(a.details.user),
+          to: String(a.details.to),
+          by: a.actor.replace(/^admin:/, ""),
+          at: a.at,
+        })),
+    },
     deleted: audit
       .filter((a) => recordsPeigConfigurationDeletion(a) || a.action === "entraApp.deleted")
       .map((a) => ({

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { decodeOrThrow } from "./decode";
+import type { Exemption } from "./domain/exemptions";
 import type { OperatorReports } from "./domain/figures";
 import type { MailRuntime } from "./domain/mailPlan";
 import type { InstantiatedApp, MigrationApp } from "./entra/port";
@@ -50,6 +51,8 @@ export interface MigrationRuntime {
   deletionStartedAt?: string;
   /** operator mode: the newest sign-in to the migration app already recorded on the user rows (the next pass reads from about there). */
   signInCursor?: { newestSeen: string };
+  /** People an admin exempted, each with the reason (shared/domain/exemptions.ts). */
+  exemptions?: Exemption[];
   /** operator mode: when the last pass read the sign-in log (the figures hold sign-ins up to this less SIGN_IN_LOG_LATENCY). */
   signInsReadAt?: string;
   /** Keys of one-time sends already done (invitation and reminder batches, task mails). */
@@ -114,6 +117,7 @@ const runtimeSchema = z.looseObject({
   deletionStartedAt: text.optional(),
   signInCursor: z.looseObject({ newestSeen: text }).optional(),
   signInsReadAt: text.optional(),
+  exemptions: z.array(record<Exemption>()).optional(),
   sent: texts,
   mail: record<MailRuntime>().optional(),
   lastDigest: record<NonNullable<MigrationRuntime["lastDigest"]>>().optional(),

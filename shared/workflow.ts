@@ -215,7 +215,14 @@ export interface WaitingOn {
 }
 
 /** The commands an admin may give a running migration (the JSON API's routes and the status page's buttons). */
-export const adminActions = ["extendDeadline", "cancel", "requestApprovalAgain", "resume"] as const;
+export const adminActions = [
+  "extendDeadline",
+  "cancel",
+  "requestApprovalAgain",
+  "resume",
+  "exemptPerson",
+  "resendInvitation",
+] as const;
 export type AdminAction = (typeof adminActions)[number];
 
 export interface AdminCommands {

@@ -128,6 +128,8 @@ export function auditInWords(entry: { action: string; details: Details }, timeZo
     "migration.cancelRequested": () => `Asked to cancel the migration${d.reason ? ` (reason: ${d.reason})` : ""}.`,
     "migration.resumeRequested": () => "Asked the migration to try again now.",
     "approval.requestedAgain": () => "Asked the approvers again.",
+    "person.exempted": () => `Exempted ${d.displayName} (${d.user}) from the migration (reason: ${d.reason}).`,
+    "person.invitationResent": () => `Sent the invitation again to ${d.user} (at ${d.to}).`,
     "attention.needed": () => `The step "${stepInWords(String(d.step))}" keeps failing: ${d.message}`,
     "attention.cleared": () => `The step "${stepInWords(String(d.step))}" works again.`,
     "phase2.planned": () => `Planned Peig accounts for ${plural(d.users, "person", "people")} who missed the window.`,

@@ -11,6 +11,7 @@ const DECISIONS: Record<string, string> = { approve: "approved", reject: "reject
 import { checklistHtml, escapeHtml, page, table, timeHtml } from "./layout";
 import type { ChecklistItem } from "../workflow";
 import { bouncedTable, type BouncedUser } from "./statusPage";
+import type { Exemption } from "../domain/exemptions";
 
 export interface MigrationReport {
   migrationId: string;
@@ -34,6 +35,11 @@ export interface MigrationReport {
   approvals: { round: string; by: string; decision: string; at: string; reason?: string }[];
   /** Users whose last mail bounced: they may never have read the invitation or a reminder. */
   bounced?: BouncedUser[];
+  /** What admins did about single people: exemptions (with why) and invitations sent again (absent on older reports). */
+  people?: {
+    exemptions: Exemption[];
+    invitationsResent: { user: string; to: string; by: string; at: string }[];
+  };
   deleted: { what: string; at: string; detail: string }[];
   nextStep: { title: string; needs: string[] };
 }
@@ -91,6 +97,19 @@ export function renderReportHtml(report: MigrationReport): string {
       : ""
   }
   ${bouncedTable(report.bounced ?? [], undefined, when)}
+  <h2>Exempted people</h2>${table(
+    ["User", "UPN", "Why", "Exempted by", "When"],
+    (report.people?.exemptions ?? []).map((e) => [e.displayName, e.userPrincipalName, e.reason, e.by, when(e.at)]),
+    "Nobody was exempted.",
+  )}
+  ${
+    report.people?.invitationsResent.length
+      ? `<h2>Invitations sent again</h2>${table(
+          ["User", "Sent to", "Asked by", "When"],
+          report.people.invitationsResent.map((r) => [r.user, r.to, r.by, when(r.at)]),
+        )}`
+      : ""
+  }
   <h2>Approvals</h2>${table(
     ["Round", "Approver", "Decision", "When", "Reason"],
     report.approvals.map((a) => [

@@ -196,6 +196,8 @@ export interface KnownFacts {
   listedForPhase2: number;
   /** Users in scope. */
   inScope: number;
+  /** Of them, exempted by an admin and not onboarded: no Peig account is expected for them. */
+  exempted?: number;
   /** Users with a Phase 2 account the app has not seen sign in yet (each is Not Onboarded in Peig until they do). */
   awaitingFirstSignIn: number;
 }
@@ -260,10 +262,11 @@ export function checkConfirmation(
           "notOnboarded",
           `Users & Access shows ${n("notOnboarded")} users Not Onboarded, but the app counts ${known.awaitingFirstSignIn} with a Phase 2 account awaiting their first sign-in: ${n("notOnboarded") - known.awaitingFirstSignIn} more are Not Onboarded; find out why before confirming`,
         );
-      if (n("linkedAccounts") < known.inScope)
+      const expected = known.inScope - (known.exempted ?? 0);
+      if (n("linkedAccounts") < expected)
         refuse(
           "linkedAccounts",
-          `MS365 Identifiers shows ${n("linkedAccounts")} linked accounts, but ${known.inScope} users are in scope: at least ${known.inScope - n("linkedAccounts")} of them are not linked`,
+          `MS365 Identifiers shows ${n("linkedAccounts")} linked accounts, but ${expected} users are in scope${known.exempted ? ` and not exempted` : ""}: at least ${expected - n("linkedAccounts")} of them are not linked`,
         );
       break;
     }
