@@ -133,10 +133,11 @@ async function payloadFacts(s: Services, migrationId: string, purpose: HumanTask
         }))
     : undefined;
   // The page lists at most 200 (the task row must stay small); the status page has them all.
+  // Exempted people are not checked: they are listed apart, with the reason, and need no Peig account.
   const usersToCheck =
     purpose === "peigChecklist"
       ? (await s.store.getUsers(migrationId))
-          .filter((u) => u.state !== "onboarded")
+          .filter((u) => u.state !== "onboarded" && u.state !== "exempted")
           .slice(0, 200)
           .map((u) => ({ userPrincipalName: u.userPrincipalName, displayName: u.displayName }))
       : undefined;
@@ -148,6 +149,14 @@ async function payloadFacts(s: Services, migrationId: string, purpose: HumanTask
     checklist: purpose === "deletionApproval" ? await approvalEvidence(s, migrationId, runtime) : runtime.checklist,
     accountsToCreate,
     usersToCheck,
+    exempted:
+      purpose === "peigChecklist"
+        ? (runtime.exemptions ?? []).slice(0, 200).map((e) => ({
+            userPrincipalName: e.userPrincipalName,
+            displayName: e.displayName,
+            reason: e.reason,
+          }))
+        : undefined,
     merges,
   };
 }

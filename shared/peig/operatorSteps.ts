@@ -43,6 +43,8 @@ export type OperatorStep =
       kind: "confirmOnboardingComplete";
       /** In-scope users the workflow could not see onboarded (no migration sign-in); empty when it saw everyone. */
       usersToCheck: UserToCheck[];
+      /** People an admin exempted: not linked, and not expected to be (absent when nobody was). */
+      exempted?: (UserToCheck & { reason: string })[];
     }
   | { kind: "deleteMigrationConfiguration" };
 
@@ -127,6 +129,12 @@ export function describeOperatorStep(step: OperatorStep): OperatorInstructions {
             ? [
                 `The workflow could not see these ${step.usersToCheck.length} user(s) onboard; check each of them:`,
                 ...step.usersToCheck.map((u) => `Check ${person(u)}.`),
+              ]
+            : []),
+          ...(step.exempted?.length
+            ? [
+                `These ${step.exempted.length} people were exempted by an admin: they need no Peig account and may show as not linked; count them out of the check above.`,
+                ...step.exempted.map((u) => `${person(u)}: exempted (${u.reason}).`),
               ]
             : []),
           "Confirm this task only when all of the above is true, with what Users & Access and MS365 Identifiers show: the app checks those figures against what it knows, and the migration configuration is deleted after the approval, which cannot be undone.",

@@ -219,5 +219,18 @@ describe("an admin steers single people", () => {
     // Too late now: Phase 2 has listed who gets an account.
     const late = await post(`migrations/${id}/people/exempt`, { user: away.mail, reason: REASON });
     expect(late.status).toBe(409);
+
+    // The Peig admin's checklist task names the exempted person apart (the harness's Peig admin refuses to confirm
+    // while anyone else is unlinked); they confirm without linking them, and the migration completes.
+    await peigAdminUntil(async () => (await s.phase(id)) === "approval");
+    expect(s.stack.peig.state.microsoft365Account(away.id).linkStatus).toBe("unlinked");
+    expect(await playEveryone(s, id)).toBe("completed");
+    const report = (await (await s.api(`migrations/${id}/report?format=json`)).json()) as {
+      checklist: { id: string; met: boolean; evidence: string[] }[];
+    };
+    expect(report.checklist.every((i) => i.met)).toBe(true);
+    expect(report.checklist[0].evidence.some((e) => e.includes(away.userPrincipalName) && e.includes(REASON))).toBe(
+      true,
+    );
   });
 });
