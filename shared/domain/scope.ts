@@ -82,7 +82,8 @@ export function ruleRemoving(
   if (excludedIds.has(user.id)) return "excludeGroups";
   if (scope.excludeGuests && user.userType !== "Member") return "guests";
   // Before disabled accounts: a shared mailbox's account is disabled too, and it is better told as what it is.
-  if (scope.excludeUnlicensed && user.licenceCount === 0) return "unlicensed";
+  // Members only: guests rarely hold a licence of this tenant, and keeping guests must not need this switched off too.
+  if (scope.excludeUnlicensed && user.userType === "Member" && user.licenceCount === 0) return "unlicensed";
   if (scope.excludeDisabledAccounts && !user.accountEnabled) return "disabledAccounts";
   if (!isInDomain(user, scope.domain)) return "outsideDomain";
   return null;

@@ -65,6 +65,12 @@ describe("who is in scope", () => {
     expect(decision.removed.filter((r) => r.count > 0).map((r) => r.rule)).toEqual(["outsideDomain"]);
   });
 
+  it("keeps an unlicensed guest when only the guest exclusion is switched off (the licence rule is for members)", () => {
+    const guest = person("gus", { userType: "Guest", licenceCount: 0 });
+    const scope = migrationScope({ domain: "contoso.com", excludeGuests: false });
+    expect(applyScope([guest], scope, new Set()).users.map((u) => u.id)).toEqual(["gus"]);
+  });
+
   it("decides each user once, however many include groups list them", () => {
     const decision = applyScope(
       [person("ann"), person("ann"), person("cat", { accountEnabled: false })],
