@@ -9,6 +9,7 @@ import { taskPayload, type TaskPayload } from "../shared/taskPayloads";
 import { freshChecklist } from "../shared/migrationChecklist";
 import { loadMigration, once, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
 import type { Services } from "../shared/services";
+import type { TaskRecord } from "../shared/store";
 import { addLinkMessage, newTaskLink, sendTaskMessages, taskMessage, type TaskMessage } from "../shared/taskLinks";
 import { currentMergeList } from "./merges";
 import { gateId, type HumanTaskPurpose, type HumanTaskTally, type OpenHumanTasksInput } from "../shared/workflow";
@@ -98,6 +99,25 @@ export async function closeHumanTasks(
     details: { gate: input.gate ?? "all", outcome: input.outcome, closedLinks: closed },
   });
   return closed;
+}
+
+/**
+ * The same task for a colleague the assignee handed it to: same gate, payload and expiry, a link of their own. Not
+ * an activity: the assignee's request does it, after their own task was closed as delegated.
+ */
+export async function delegatedTask(s: Services, task: TaskRecord, delegate: string): Promise<TaskMessage> {
+  const { hash, link } = newTaskLink(s);
+  const created = await s.store.createTask({
+    id: randomUUID(),
+    migrationId: task.migrationId,
+    kind: task.kind,
+    gate: task.gate,
+    assignee: delegate,
+    tokenHash: hash,
+    expiresAt: task.expiresAt,
+    payload: task.payload,
+  });
+  return taskMessage(created, link, "first");
 }
 
 async function issueTask(

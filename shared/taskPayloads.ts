@@ -10,7 +10,8 @@ import { describeOperatorStep, type OperatorStep } from "./peig/operatorSteps";
 import type { ChecklistItem, HumanTaskPurpose, MigrationRequest } from "./workflow";
 
 /** What a person can answer on a task page: approve or reject (approvals), done (operator steps). */
-export type TaskDecision = "approve" | "reject" | "done";
+/** "delegate": the assignee handed the task to a colleague (never a button of `decisions`: its own form). */
+export type TaskDecision = "approve" | "reject" | "done" | "delegate";
 
 export interface TaskPayload {
   purpose: HumanTaskPurpose;

@@ -7,7 +7,11 @@ import { figureLines, phase2Sentence, type MigrationFigures } from "../domain/fi
 import { capitalised, gateInWords } from "../domain/inWords";
 import { peigIdpEndpoints } from "../entra/entityIds";
 
-const DECISIONS: Record<string, string> = { approve: "approved", reject: "rejected" };
+const DECISIONS: Record<string, string> = {
+  approve: "approved",
+  reject: "rejected",
+  delegate: "handed it to a colleague",
+};
 import { checklistHtml, escapeHtml, page, table, timeHtml } from "./layout";
 import type { ChecklistItem } from "../workflow";
 import { bouncedTable, type BouncedUser } from "./statusPage";
