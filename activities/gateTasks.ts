@@ -12,14 +12,19 @@ import type { Services } from "../shared/services";
 import type { TaskRecord } from "../shared/store";
 import { addLinkMessage, newTaskLink, sendTaskMessages, taskMessage, type TaskMessage } from "../shared/taskLinks";
 import { currentMergeList } from "./merges";
+import { notifyAdmins } from "./bookkeeping";
+import { parseIsoDuration } from "../shared/domain/duration";
 import { gateId, type HumanTaskPurpose, type HumanTaskTally, type OpenHumanTasksInput } from "../shared/workflow";
 
 export async function openHumanTasks(
   input: OpenHumanTasksInput,
   s: Services,
-): Promise<{ gate: string; assignees: number }> {
+): Promise<{ gate: string; assignees: number; escalateAfterMs?: number }> {
   const gate = gateId(input.purpose, input.round);
   const { runtime } = await loadMigration(s, input.migrationId);
+  const { fallbackApprovers, escalateAfter } = runtime.request;
+  // Only the deletion approval escalates: it is the gate that must not stall (Phase 2's approval has the deadline).
+  const escalates = input.purpose === "deletionApproval" && !!fallbackApprovers?.length && !!escalateAfter;
   const assignees = assigneesFor(input.purpose, runtime.request);
   await once(s, input.migrationId, `tasks:${gate}`, async () => {
     // An earlier attempt may have stored tasks whose links never went out: retire them, issue new ones.
@@ -35,7 +40,11 @@ export async function openHumanTasks(
       details: { gate, purpose: input.purpose, assignees, expiresAt: input.expiresAt },
     });
   });
-  return { gate, assignees: assignees.length };
+  return {
+    gate,
+    assignees: assignees.length,
+    ...(escalates ? { escalateAfterMs: parseIsoDuration(escalateAfter) } : {}),
+  };
 }
 
 /** Approvals count once per person, whatever they clicked twice; one rejection is enough to stop. */
@@ -193,4 +202,42 @@ async function approvalEvidence(s: Services, migrationId: string, runtime: Migra
 }
 
 /** This file's activities, under the names the orchestrations call them by (activities/index.ts). */
-export const gateTaskActivities = { openHumanTasks, tallyHumanTasks, remindHumanTasks, closeHumanTasks };
+/**
+ * A round without its quorum in time: the same task for each fallback approver not asked yet (same gate, question
+ * and expiry, so their approvals count toward the same quorum), and a notice to the admins. Once per gate.
+ */
+export async function escalateHumanTasks(
+  input: { migrationId: string; gate: string; expiresAt: string },
+  s: Services,
+): Promise<number> {
+  const { runtime } = await loadMigration(s, input.migrationId);
+  const tasks = await s.store.listTasks(input.migrationId, { gate: input.gate });
+  const asked = new Set(tasks.map((t) => t.assignee.toLowerCase()));
+  const fallback = (runtime.request.fallbackApprovers ?? []).filter((a) => !asked.has(a.toLowerCase()));
+  const template = tasks[0];
+  if (!template || fallback.length === 0) return 0;
+  await once(s, input.migrationId, `escalate:${input.gate}`, async () => {
+    const messages = [];
+    for (const assignee of fallback) messages.push(await delegatedTask(s, template, assignee));
+    await sendTaskMessages(s, messages);
+    await s.store.appendAudit({
+      migrationId: input.migrationId,
+      actor: "system",
+      action: "tasks.escalated",
+      details: { gate: input.gate, to: fallback, after: runtime.request.escalateAfter ?? null },
+    });
+    await notifyAdmins(
+      { migrationId: input.migrationId, event: "escalated", details: { round: input.gate, to: fallback } },
+      s,
+    );
+  });
+  return fallback.length;
+}
+
+export const gateTaskActivities = {
+  openHumanTasks,
+  tallyHumanTasks,
+  remindHumanTasks,
+  closeHumanTasks,
+  escalateHumanTasks,
+};

@@ -87,6 +87,8 @@ const requestSchema = z.looseObject({
   scopeGroupId: text.optional(),
   approvers: texts,
   requiredApprovals: z.number(),
+  fallbackApprovers: texts.optional(),
+  escalateAfter: text.optional(),
   admins: texts,
   phase2: z.enum(["auto", "approve", "skip"]),
   endEarly: z.boolean(),

@@ -58,6 +58,9 @@ export interface MigrationRequest {
   scopeGroupId?: string;
   approvers: string[];
   requiredApprovals: number;
+  /** Asked too when an approval round has no quorum `escalateAfter` (ISO 8601 duration) after it opened. */
+  fallbackApprovers?: string[];
+  escalateAfter?: string;
   admins: string[];
   phase2: "auto" | "approve" | "skip";
   endEarly: boolean;
@@ -93,6 +96,10 @@ export interface OpenGate {
   nextReminderAt: string;
   /** When the links went out. */
   openedAt: string;
+  /** Approvals with fallback approvers: when the round goes to them too if it has no quorum yet. */
+  escalateAt?: string;
+  /** The fallback approvers were asked. */
+  escalated?: boolean;
 }
 
 /** Which outside service a failed step was talking to. */

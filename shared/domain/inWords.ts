@@ -117,6 +117,8 @@ export function auditInWords(entry: { action: string; details: Details }, timeZo
     "task.decided": () =>
       `${capitalised(DECISIONS[String(d.decision)] ?? String(d.decision))} ${gateInWords(String(d.gate))}${d.reason ? ` (reason: ${d.reason})` : ""}.`,
     "task.linkResent": () => `Asked for a fresh link to ${gateInWords(String(d.gate))}.`,
+    "tasks.escalated": () =>
+      `No quorum in time: asked the fallback approvers ${list(d.to)} in ${gateInWords(String(d.gate))}.`,
     "task.delegated": () =>
       `Handed ${gateInWords(String(d.gate))} to ${d.to}, who got a link of their own (reason: ${d.reason}).`,
     "checklist.verified": () =>

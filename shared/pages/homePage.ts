@@ -63,6 +63,16 @@ const TEXT_FIELDS = [
   },
   { name: "approvers", label: "Deletion approvers", hint: "e-mail addresses, comma-separated" },
   { name: "requiredApprovals", label: "Approvals required", hint: "a whole number, at most the number of approvers" },
+  {
+    name: "fallbackApprovers",
+    label: "Fallback approvers (optional)",
+    hint: "e-mail addresses, comma-separated; asked too when the approvers have not reached the quorum in time",
+  },
+  {
+    name: "escalateAfter",
+    label: "Ask the fallback approvers after (optional)",
+    hint: "how long the approvers have first, e.g. 2 days",
+  },
   { name: "admins", label: "Admins (digests)", hint: "e-mail addresses, comma-separated" },
 ] as const;
 
@@ -84,9 +94,16 @@ const LIST_SEPARATORS: Record<string, RegExp> = {
   approvers: /[\s,;]+/,
   admins: /[\s,;]+/,
   includeGroups: /[\s,;]+/,
+  fallbackApprovers: /[\s,;]+/,
   excludeGroups: /[\s,;]+/,
 };
-const OPTIONAL_FIELDS = new Set(["idpEntityId", "includeGroups", "excludeGroups"]);
+const OPTIONAL_FIELDS = new Set([
+  "idpEntityId",
+  "includeGroups",
+  "excludeGroups",
+  "fallbackApprovers",
+  "escalateAfter",
+]);
 /** The form's parts that make up the request's deadline (with the time zone). */
 const DEADLINE_PARTS = new Set(["deadlineDate", "deadlineTime"]);
 

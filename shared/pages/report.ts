@@ -36,7 +36,8 @@ export interface MigrationReport {
     failed: { userPrincipalName: string; error: string }[];
     skipped: boolean;
   };
-  approvals: { round: string; by: string; decision: string; at: string; reason?: string }[];
+  /** `level`: whether they were asked as an approver, a fallback approver, or a colleague an approver handed the task to. */
+  approvals: { round: string; by: string; decision: string; at: string; reason?: string; level?: string }[];
   /** Users whose last mail bounced: they may never have read the invitation or a reminder. */
   bounced?: BouncedUser[];
   /** What admins did about single people: exemptions (with why) and invitations sent again (absent on older reports). */
@@ -115,10 +116,11 @@ export function renderReportHtml(report: MigrationReport): string {
       : ""
   }
   <h2>Approvals</h2>${table(
-    ["Round", "Approver", "Decision", "When", "Reason"],
+    ["Round", "Approver", "Asked as", "Decision", "When", "Reason"],
     report.approvals.map((a) => [
       capitalised(gateInWords(a.round)),
       a.by,
+      a.level ?? "approver",
       DECISIONS[a.decision] ?? a.decision,
       when(a.at),
       a.reason ?? "",

@@ -244,6 +244,9 @@ function fieldSchemas(now: Date) {
     approvers: uniqueEmails("approvers", startRequestLimits.maxApprovers),
     requiredApprovals: z.int({ error: "must be a whole number of approvals" }).min(1, { error: "must be at least 1" }),
     admins: uniqueEmails("admins", startRequestLimits.maxAdmins),
+    fallbackApprovers: uniqueEmails("fallback approvers", startRequestLimits.maxApprovers).optional(),
+    /** How long a deletion approval round waits for its quorum before the fallback approvers are asked too. */
+    escalateAfter: durationSchema.optional(),
     phase2: z.enum(["auto", "approve", "skip"], { error: 'must be "auto", "approve" or "skip"' }),
     endEarly: z.boolean({ error: "must be true or false" }),
     dryRun: z.boolean({ error: "must be true or false" }),
@@ -319,6 +322,29 @@ function addCrossFieldIssues(
         });
     });
   }
+  const approversForFallback = fields.approvers.safeParse(raw.approvers);
+  const fallback = fields.fallbackApprovers.safeParse(raw.fallbackApprovers);
+  if (fallback.success && fallback.data && raw.escalateAfter === undefined)
+    ctx.addIssue({
+      code: "custom",
+      path: ["escalateAfter"],
+      message: 'is required with fallbackApprovers: how long a round waits before asking them, e.g. "2 days"',
+    });
+  if (raw.escalateAfter !== undefined && raw.fallbackApprovers === undefined)
+    ctx.addIssue({
+      code: "custom",
+      path: ["fallbackApprovers"],
+      message: "is required with escalateAfter: whom to ask",
+    });
+  if (fallback.success && fallback.data && approversForFallback.success)
+    fallback.data.forEach((address, index) => {
+      if (approversForFallback.data.includes(address))
+        ctx.addIssue({
+          code: "custom",
+          path: ["fallbackApprovers", index],
+          message: `${address} is already an approver`,
+        });
+    });
   const approvers = fields.approvers.safeParse(raw.approvers);
   const required = fields.requiredApprovals.safeParse(raw.requiredApprovals);
   if (approvers.success && required.success && required.data > approvers.data.length) {

@@ -71,8 +71,11 @@ describe("the app's entry point", () => {
         "POST migrations/{id}/cancel function",
         "POST migrations/{id}/approval function",
         "POST migrations/{id}/resume function",
+        "POST migrations/{id}/people/exempt function",
+        "POST migrations/{id}/people/resend function",
         "GET tasks/{token} anonymous",
         "POST tasks/{token} anonymous",
+        "POST tasks/{token}/delegate anonymous",
         "POST tasks/{token}/link anonymous",
       ].sort(),
     );

@@ -84,6 +84,22 @@ const invalidBodies: [string, unknown, string][] = [
   ["21 include groups", { ...validBody, scopeGroupId: undefined, includeGroups: manyGroups(21) }, "includeGroups"],
   ["scopeGroupId beside includeGroups", { ...validBody, includeGroups: [GROUP_A] }, "scopeGroupId"],
   ["excludeGuests not a boolean", { ...validBody, excludeGuests: "no" }, "excludeGuests"],
+  [
+    "fallback approvers without escalateAfter",
+    { ...validBody, fallbackApprovers: ["ceo@contoso.com"] },
+    "escalateAfter",
+  ],
+  ["escalateAfter without fallback approvers", { ...validBody, escalateAfter: "2 days" }, "fallbackApprovers"],
+  [
+    "a fallback approver who is an approver",
+    { ...validBody, fallbackApprovers: ["CIO@contoso.com"], escalateAfter: "2 days" },
+    "fallbackApprovers.0",
+  ],
+  [
+    "escalateAfter not a duration",
+    { ...validBody, fallbackApprovers: ["ceo@contoso.com"], escalateAfter: "soon" },
+    "escalateAfter",
+  ],
   ["no approvers", { ...validBody, approvers: [] }, "approvers"],
   ["approver not an e-mail address", { ...validBody, approvers: ["not-an-email"] }, "approvers.0"],
   [

@@ -4,7 +4,7 @@
  * report tell both. Handing it to someone already asked in the round, to oneself, to no address, or without the
  * page's token is refused and changes nothing.
  */
-import { auditOf, startBody, startScenario, type Scenario } from "./harness";
+import { auditOf, DAY, startBody, startScenario, type Scenario } from "./harness";
 
 let s: Scenario;
 afterEach(async () => {
@@ -83,5 +83,54 @@ describe("handing an approval to a colleague", () => {
     const html = await (await s.api(`migrations/${id}/report`)).text();
     expect(html).toContain("<td><bdi>handed it to a colleague</bdi></td>");
     expect(html).toContain("<bdi>deputy@contoso.com (away all week)</bdi>");
+  });
+
+  it("escalates a round without quorum to the fallback approvers on time; a delegate and a fallback approver complete it", async () => {
+    s = await startScenario({ tenant: { users: 20, missRate: 0, mismatchRate: 0 } });
+    const id = await s.start(
+      startBody({
+        requiredApprovals: 2,
+        fallbackApprovers: ["ceo@contoso.com", "coo@contoso.com"],
+        escalateAfter: "1 day",
+      }),
+    );
+    await s.runUntil(async () => (await s.phase(id)) === "approval");
+    const opened = (await auditOf(s, id, "tasks.opened")).find((a) => a.details.gate === "deletionApproval-1")!;
+    expect(
+      (await handOver(s.taskLinks("cio@contoso.com").at(-1)!, { delegate: "deputy@contoso.com", reason: "on leave" }))
+        .status,
+    ).toBe(200);
+    expect(s.taskLinks("ceo@contoso.com")).toEqual([]);
+
+    await s.runUntil(async () => (await auditOf(s, id, "tasks.escalated")).length > 0, 2 * DAY);
+    const [escalated] = await auditOf(s, id, "tasks.escalated");
+    expect(Date.parse(escalated.at) - Date.parse(opened.at)).toBe(DAY);
+    expect(escalated.details).toEqual({
+      gate: "deletionApproval-1",
+      to: ["ceo@contoso.com", "coo@contoso.com"],
+      after: "P1D",
+    });
+    expect(s.taskLinks("ceo@contoso.com")).toHaveLength(1);
+    expect(s.taskLinks("coo@contoso.com")).toHaveLength(1);
+    const notice = s.stack.graph.outbox.filter((m) => /approval escalated to the fallback approvers/.test(m.subject));
+    expect(notice).toHaveLength(1);
+    expect([...notice[0].to, ...notice[0].bcc]).toEqual(startBody().admins);
+
+    expect((await s.decide(s.taskLinks("deputy@contoso.com")[0], "approve")).status).toBe(200);
+    expect((await s.decide(s.taskLinks("ceo@contoso.com")[0], "approve")).status).toBe(200);
+    expect(await s.runToEnd(id)).toBe("completed");
+    const report = (await (await s.api(`migrations/${id}/report?format=json`)).json()) as {
+      approvals: { by: string; decision: string; level: string }[];
+    };
+    expect(report.approvals.map((a) => [a.by, a.decision, a.level]).sort()).toEqual([
+      ["ceo@contoso.com", "approve", "fallback approver (escalated)"],
+      ["cio@contoso.com", "delegate", "approver"],
+      ["deputy@contoso.com", "approve", "colleague an approver handed it to"],
+    ]);
+    // The audit tells the story in order: opened, handed over, escalated, decided.
+    const story = ((await s.status(id)).audit as { action: string }[])
+      .map((a) => a.action)
+      .filter((a) => ["tasks.opened", "task.delegated", "tasks.escalated", "task.decided"].includes(a));
+    expect(story).toEqual(["tasks.opened", "task.delegated", "tasks.escalated", "task.decided", "task.decided"]);
   });
 });
