@@ -3,14 +3,14 @@
  * `windowMs`), on the Clock, so the tests' virtual clock and the simulators' limits see the same time.
  * Used for Exchange Online's "30 messages per minute"
  * (https://learn.microsoft.com/en-us/office365/servicedescriptions/exchange-online-service-description/exchange-online-limits#sending-limits-1)
- * and the Peig admin API's documented request rate (docs/peig-admin-api.md, Conventions > Rate limit):
+ * and Graph's sign-in log reads, five per 10 seconds per app per tenant (shared/graph/serviceLimits.ts):
  * asking within the limit costs fewer requests than learning it from 429s.
  */
 import type { Clock } from "./clock";
 
 export class RatePacer {
-  /** Request times (ms) inside the current window, oldest first. */
-  private sent: number[] = [];
+  /** Requests inside the current window, each at the time it counts from, oldest first. */
+  private sent: { at: number }[] = [];
 
   constructor(
     private readonly clock: Clock,
@@ -20,18 +20,40 @@ export class RatePacer {
 
   /** Waits until `count` more requests fit in the rolling window, then books them at the current time. */
   async take(count: number): Promise<void> {
+    await this.book(count);
+  }
+
+  /**
+   * Sends one request inside the limit. Its booking counts from when the answer came back, not from when it was
+   * sent: the service may have counted it as late as that (the clock moves on while a request is in flight), and a
+   * window measured from the send would let the next request through before the service's window has freed it.
+   */
+  async paced<T>(send: () => Promise<T>): Promise<T> {
+    const [slot] = await this.book(1);
+    try {
+      return await send();
+    } finally {
+      slot.at = Math.max(slot.at, this.clock.now().getTime());
+      // A request in flight longer than the window was dropped from it meanwhile; it counts again from its answer.
+      if (!this.sent.includes(slot)) this.sent.push(slot);
+      this.sent.sort((a, b) => a.at - b.at);
+    }
+  }
+
+  private async book(count: number): Promise<{ at: number }[]> {
     if (count > this.perWindow)
       throw new Error(`cannot make ${count} requests at once: the limit is ${this.perWindow} per window`);
     for (;;) {
       const now = this.clock.now().getTime();
-      // A send at t no longer counts once now ≥ t + window (the simulator uses the same rule).
-      this.sent = this.sent.filter((t) => t > now - this.windowMs);
+      // A send at t no longer counts once now ≥ t + window (the simulators use the same rule).
+      this.sent = this.sent.filter((s) => s.at > now - this.windowMs);
       const excess = this.sent.length + count - this.perWindow;
       if (excess <= 0) {
-        for (let i = 0; i < count; i++) this.sent.push(now);
-        return;
+        const booked = Array.from({ length: count }, () => ({ at: now }));
+        this.sent.push(...booked);
+        return booked;
       }
-      await this.clock.sleep(this.sent[excess - 1] + this.windowMs - now);
+      await this.clock.sleep(this.sent[excess - 1].at + this.windowMs - now);
     }
   }
 }

@@ -39,7 +39,7 @@ function rowsFor(api: ChildRun, operator: ChildRun): BenchRow[] {
       met: logRatio <= 1.1,
       note:
         "Minimum = Σ over the monitor's reads ⌈sign-ins returned / 1,000⌉, at least 1 page per read ($top ≤ 1,000 on auditLogs/signIns, https://learn.microsoft.com/en-us/graph/api/signin-list?view=graph-rest-beta). " +
-        "Requests are every attempt the app's Graph caller made, so a 429 from the simulator's five requests per 10 s per app per tenant (https://learn.microsoft.com/en-us/graph/throttling-limits, identity and access reports) and its retry count twice. " +
+        "Requests are every attempt the app's Graph caller made: the adapter paces its reads under Graph's five requests per 10 s per app per tenant (https://learn.microsoft.com/en-us/graph/throttling-limits, identity and access reports), which the simulator enforces, and a 429 that still came would count twice with its retry. " +
         "Each pass reads only since its cursor (less an overlap), so a read returns the sign-ins new since the last pass (and those of the overlap again). " +
         "Not in the minimum: the start's one-entry probe that the log can be read at all ($top=1, readTenantReadiness), one request per migration.",
     },

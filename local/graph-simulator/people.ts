@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "crypto";
 import type { Clock } from "../../shared/clock";
+import { signInLogReadLimit, type RollingLimit } from "../../shared/graph/serviceLimits";
 import type { Tenant, TenantUser } from "../fixtures/tenant";
 import { GraphHttpError, notFound, ok, type SimRequest, type SimResponse } from "./http";
 import { methodNotAllowed } from "./directory";
@@ -105,20 +106,20 @@ const betaSignInRules: CollectionRules = {
  * (https://learn.microsoft.com/en-us/entra/identity/monitoring-health/reference-reports-latencies), are kept 30 days
  * with Entra ID P1 or P2 and 7 days without
  * (https://learn.microsoft.com/en-us/entra/identity/monitoring-health/reference-reports-data-retention), and reads are
- * limited to five requests per 10 seconds per app per tenant ("Identity and access reports service limits",
- * https://learn.microsoft.com/en-us/graph/throttling-limits).
+ * limited to five requests per 10 seconds per app per tenant (shared/graph/serviceLimits.ts, the figure the Graph
+ * adapter paces itself by).
  */
 export interface SignInLogOptions {
   latencyMs: number;
   retentionMs: (premium: boolean) => number;
-  requestsPer10s: number;
+  readLimit: RollingLimit;
 }
 
 const dayMs = 24 * 60 * 60_000;
 export const defaultSignInLog: SignInLogOptions = {
   latencyMs: 0,
   retentionMs: (premium) => (premium ? 30 : 7) * dayMs,
-  requestsPer10s: 5,
+  readLimit: signInLogReadLimit,
 };
 
 /** Index of the first entry created at or after `iso` (the log is in clock order). */
@@ -289,10 +290,11 @@ export class PeopleSimulator {
 
   /** Five requests per 10 seconds per app per tenant, then 429 with the seconds until the oldest leaves the window. */
   private throttleLogRequests(): void {
+    const { requests, windowMs } = this.log.readLimit;
     const now = this.clock.now().getTime();
-    while (this.logRequests.length > 0 && this.logRequests[0] <= now - 10_000) this.logRequests.shift();
-    if (this.logRequests.length >= this.log.requestsPer10s) {
-      const retryAfter = Math.max(1, Math.ceil((this.logRequests[0] + 10_000 - now) / 1000));
+    while (this.logRequests.length > 0 && this.logRequests[0] <= now - windowMs) this.logRequests.shift();
+    if (this.logRequests.length >= requests) {
+      const retryAfter = Math.max(1, Math.ceil((this.logRequests[0] + windowMs - now) / 1000));
       throw new GraphHttpError(429, "TooManyRequests", "Too many requests to the sign-in logs.", {
         "Retry-After": String(retryAfter),
       });

@@ -4,6 +4,7 @@
  */
 import { GraphError, type Client } from "@microsoft/microsoft-graph-client";
 import type { Clock } from "../clock";
+import type { RatePacer } from "../pacer";
 import type { RequestCounter } from "../requestCounter";
 import {
   defaultRetryPolicy,
@@ -75,6 +76,12 @@ export function normaliseNextLink(link: string): string {
 
 export type GraphVersion = "v1.0" | "beta";
 
+/** How a collection is read: its API version, and the limit each page read keeps under. */
+interface PageOptions {
+  version?: GraphVersion;
+  pacer?: RatePacer;
+}
+
 interface Page<T> {
   value: T[];
   "@odata.nextLink"?: string;
@@ -97,16 +104,20 @@ export class GraphCaller {
    * An idempotent request with bounded retries. With `notFoundUntil`, 404 is also retried every 5 s until
    * that time: objects just created by instantiate replicate with a delay
    * (https://learn.microsoft.com/en-us/graph/application-saml-sso-configure-api: poll every 5–10 s).
+   * With `pacer`, every attempt (retries too) waits for room under the service's limit before it is sent.
    */
-  call<T>(kind: string, send: () => Promise<T>, options: { notFoundUntil?: Date } = {}): Promise<T> {
+  call<T>(kind: string, send: () => Promise<T>, options: { notFoundUntil?: Date; pacer?: RatePacer } = {}): Promise<T> {
     const until = options.notFoundUntil;
     const extraPolls = until
       ? Math.ceil(Math.max(0, until.getTime() - this.clock.now().getTime()) / notFoundPollMs)
       : 0;
     return withRetry(
       () => {
-        this.counter.count(kind);
-        return send().catch((error: unknown) => Promise.reject(tagRequest(error, kind)));
+        const attempt = () => {
+          this.counter.count(kind);
+          return send().catch((error: unknown) => Promise.reject(tagRequest(error, kind)));
+        };
+        return options.pacer ? options.pacer.paced(attempt) : attempt();
       },
       {
         clock: this.clock,
@@ -130,7 +141,7 @@ export class GraphCaller {
     kind: string,
     path: string,
     headers: Record<string, string> = {},
-    options: { version?: GraphVersion } = {},
+    options: PageOptions = {},
   ): Promise<T[]> {
     const items: T[] = [];
     await this.forEachPage<T>(kind, path, (page) => void items.push(...page), headers, options);
@@ -143,14 +154,16 @@ export class GraphCaller {
     path: string,
     onPage: (items: T[]) => void,
     headers: Record<string, string> = {},
-    options: { version?: GraphVersion } = {},
+    options: PageOptions = {},
   ): Promise<void> {
     const version = options.version ?? "v1.0";
     let next: string | undefined = path;
     while (next !== undefined) {
       const pagePath: string = next;
-      const page: Page<T> = await this.call(kind, () =>
-        this.client.api(pagePath).version(version).headers(headers).get(),
+      const page: Page<T> = await this.call(
+        kind,
+        () => this.client.api(pagePath).version(version).headers(headers).get(),
+        { pacer: options.pacer },
       );
       onPage(page.value);
       const link = page["@odata.nextLink"];

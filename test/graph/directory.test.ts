@@ -125,6 +125,23 @@ describe("users in scope and migration sign-ins through the Graph SDK", () => {
     expect(world.sim.requestLog.filter((r) => r.status === 429).length).toBeGreaterThan(0);
   });
 
+  it("paces its sign-in log page reads under Graph's limit: a burst gets no 429, each read waits for its window", async () => {
+    world = await startWorld({ users: 50 });
+    const appId = "11111111-2222-4333-8444-555555555555";
+    // 2,600 sign-ins are 3 pages of 1,000; four monitors reading at once are 12 page reads in one burst.
+    for (let i = 0; i < 2_600; i++) world.sim.recordSignIn(world.tenant.users[i % 50].id, appId);
+    const started = world.clock.now().getTime();
+    const reads = await Promise.all([1, 2, 3, 4].map(() => world.entra.listMigrationSignIns({ appId })));
+
+    expect(reads.map((read) => read.length)).toEqual([2_600, 2_600, 2_600, 2_600]);
+    const logReads = world.sim.requestLog.filter((r) => r.path.startsWith("/auditLogs/signIns"));
+    expect(logReads.map((r) => r.status)).toEqual(Array<number>(12).fill(200));
+    // Each read is at least 10 seconds after the fifth before it (five per 10 s), so 12 reads span ≥ 20 s.
+    const at = logReads.map((r) => Date.parse(r.at) - started);
+    at.slice(5).forEach((t, i) => expect(t - at[i]).toBeGreaterThanOrEqual(10_000));
+    expect(at.at(-1)).toBeGreaterThanOrEqual(20_000);
+  });
+
   it("reads non-interactive sign-ins too, which v1.0 leaves out (beta signInEventTypes filter)", async () => {
     world = await startWorld({ users: 10 });
     const appId = "11111111-2222-4333-8444-555555555555";
