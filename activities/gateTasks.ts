@@ -87,7 +87,12 @@ export async function remindHumanTasks(input: { migrationId: string; gate: strin
       migrationId: input.migrationId,
       actor: "system",
       action: "tasks.reminded",
-      details: { gate: input.gate, assignees: messages.map((m) => m.to) },
+      // The expiry again, so that a log reader (the "task past its expiry" alert) needs no older line than this one.
+      details: {
+        gate: input.gate,
+        assignees: messages.map((m) => m.to),
+        expiresAt: open.map((t) => t.expiresAt).reduce((a, b) => (a > b ? a : b)),
+      },
     });
   return messages.length;
 }

@@ -5,7 +5,9 @@
  * orchestrations/common.ts, a type-only import), and registration iterates it. Adding an activity is a
  * handler in one of these files, plus its call.
  */
+import type { InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
+import { formatLogLine, withInvocationLogger, withoutAddresses } from "../shared/migrationLog";
 import type { Services } from "../shared/services";
 import { ActivityFailedError, describeFailure } from "../shared/stepFailure";
 import { bookkeepingActivities } from "./bookkeeping";
@@ -53,13 +55,32 @@ export const createActivities = (services: Services) => bindActivities(activityD
 export function registerActivities(activities: Record<string, (input: never) => Promise<unknown>>): void {
   for (const [name, run] of Object.entries(activities)) {
     df.app.activity(name, {
-      handler: async (input: unknown) => {
-        try {
-          return await run(input as never);
-        } catch (error) {
-          throw new ActivityFailedError(describeFailure(name, error));
-        }
-      },
+      // Inside the invocation's logger: the audit lines the activity writes, and its failure, reach the host's log.
+      handler: (input: unknown, context: InvocationContext) =>
+        withInvocationLogger(context, async () => {
+          try {
+            return await run(input as never);
+          } catch (error) {
+            const failure = new ActivityFailedError(describeFailure(name, error));
+            const migrationId = migrationIdOf(input);
+            if (migrationId)
+              context.error(
+                formatLogLine({
+                  migrationId,
+                  event: "activity.failed",
+                  level: "error",
+                  details: withoutAddresses({ activity: name, ...failure.failure }) as Record<string, unknown>,
+                }),
+              );
+            throw failure;
+          }
+        }),
     });
   }
 }
+
+/** Every activity of a migration takes its id as `migrationId` (the Phase 2 batch too). */
+const migrationIdOf = (input: unknown): string | undefined =>
+  input && typeof input === "object" && typeof (input as { migrationId?: unknown }).migrationId === "string"
+    ? (input as { migrationId: string }).migrationId
+    : undefined;

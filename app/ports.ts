@@ -17,5 +17,15 @@ export interface MigrationRunner {
   status(id: string): Promise<{ runtimeStatus: string; progress?: MigrationProgress } | undefined>;
 }
 
+/** The Durable task hub's instances, as the history purge sees them (functions/retention.ts builds it on the client). */
+export interface InstanceHistory {
+  /** The instance's runtime status ("Completed", "Running", …); undefined when the hub holds no such instance. */
+  runtimeStatus(instanceId: string): Promise<string | undefined>;
+  /** Ids and statuses of the instances created within [from, to]. */
+  createdBetween(from: Date, to: Date): Promise<{ instanceId: string; runtimeStatus: string }[]>;
+  /** Deletes a finished instance's history; how many instances it deleted (0: none was there). */
+  purge(instanceId: string): Promise<number>;
+}
+
 /** A field and what is wrong with it (400 in the JSON API, next to the field on a page). */
 export type { FieldError } from "../shared/validation/startRequest";

@@ -4,7 +4,9 @@
  * registers the app on them.
  */
 import { loadSettings } from "../shared/config";
+import { useInvocationLogging } from "../shared/migrationLog";
 import { productionServices } from "../shared/services";
 import { registerApp } from "./registerApp";
 
+useInvocationLogging();
 registerApp(productionServices(loadSettings()));

@@ -9,6 +9,7 @@ import { registerOrchestrations } from "../orchestrations";
 import { useServices, type Services } from "../shared/services";
 import { registerMigrationFunctions } from "./migrations";
 import { registerPageFunctions } from "./pages";
+import { registerRetentionFunctions } from "./retention";
 import { registerTaskFunctions } from "./tasks";
 
 export function registerApp(services: Services): void {
@@ -18,4 +19,5 @@ export function registerApp(services: Services): void {
   registerMigrationFunctions();
   registerPageFunctions();
   registerTaskFunctions();
+  registerRetentionFunctions();
 }

@@ -69,6 +69,10 @@ param queuePollingInterval string = '00:00:10'
 @description('VNet integration, and storage and Key Vault reachable only through private endpoints.')
 param privateNetworking bool = false
 
+@minLength(3)
+@description('Admin addresses, comma-separated, that the alerts mail (a migration needs attention, a task waits past its expiry, the app fails repeatedly).')
+param alertEmails string
+
 var abbrs = loadJsonContent('./abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
@@ -132,6 +136,18 @@ module monitoring './app/monitoring.bicep' = {
     applicationInsightsName: '${abbrs.insightsComponents}${resourceToken}'
     location: location
     tags: tags
+  }
+}
+
+// Alert rules, their action group and the workbook (infra/app/alerts.bicep).
+module alerts './app/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    location: location
+    tags: tags
+    alertEmails: map(split(alertEmails, ','), address => trim(address))
   }
 }
 

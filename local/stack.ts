@@ -14,6 +14,7 @@ import { PeigApiClient } from "../shared/peig/apiClient";
 import { RequestCounter } from "../shared/requestCounter";
 import type { RetryPolicy } from "../shared/retry";
 import { registerApp } from "../functions/registerApp";
+import { invocationLog, type MigrationLog } from "../shared/migrationLog";
 import { useServices, type Services } from "../shared/services";
 import { MemoryMigrationStore, TableMigrationStore, type MigrationStore } from "../shared/store";
 import { generateTenant, type Tenant, type TenantOptions, type TenantUser } from "./fixtures/tenant";
@@ -44,6 +45,11 @@ export interface LocalStackOptions {
   mailSenders?: string[];
   /** Peig's [SERVER] (host[:port]); default pap01.<tenant domain>, a verified domain of the tenant. */
   peigServer?: string;
+  /**
+   * The app's log lines written outside an activity (the HTTP functions': the local host runs no pre-invocation
+   * hook); an activity's go to its invocation's logger, the durable host's `log`. Default: dropped.
+   */
+  log?: MigrationLog;
 }
 
 export interface LocalStack {
@@ -95,15 +101,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...options.settings,
   });
   const counters = { graph: new RequestCounter(), peig: new RequestCounter(), store: new RequestCounter() };
+  const log = invocationLog(options.log ?? (() => {}));
   const store: MigrationStore = options.storageConnection
     ? new TableMigrationStore(
         { connectionString: options.storageConnection },
-        { tablePrefix: settings.MIGRATION_TABLE_PREFIX, clock: options.clock, requestCounter: counters.store },
+        { tablePrefix: settings.MIGRATION_TABLE_PREFIX, clock: options.clock, requestCounter: counters.store, log },
       )
     : new MemoryMigrationStore({
         tablePrefix: settings.MIGRATION_TABLE_PREFIX,
         clock: options.clock,
         requestCounter: counters.store,
+        log,
       });
   const client = createSimulatorGraphClient(graph.baseUrl);
   const deps = { client, clock: options.clock, counter: counters.graph, retryPolicy: options.retryPolicy };

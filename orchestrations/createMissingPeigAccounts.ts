@@ -8,6 +8,7 @@ import { stepFailureFrom } from "../shared/domain/stepFailure";
 import {
   Orchestrations,
   PHASE2_BATCHES_AT_ONCE,
+  phase2BatchInstanceId,
   type BatchResult,
   type MigrationState,
   type Phase2Outcome,
@@ -77,14 +78,15 @@ export function* createMissingPeigAccounts(context: OrchestrationContext, state:
   publishProgress(context, state, {
     waitingFor: `Phase 2: batches ${wave[0] + 1}-${wave[wave.length - 1] + 1} of ${progress.batches}`,
   });
-  // A wave tried again after a failure gets new instance ids: a finished sub-orchestration's id is taken.
-  const retry = progress.waveRetries ? `-r${progress.waveRetries}` : "";
   let results: BatchResult[];
   try {
     results = yield* callSubOrchestrations(
       context,
       createPeigAccountsBatch,
-      wave.map((batch) => ({ input: { migrationId, batch }, instanceId: `${migrationId}-phase2-${batch}${retry}` })),
+      wave.map((batch) => ({
+        input: { migrationId, batch },
+        instanceId: phase2BatchInstanceId(migrationId, batch, progress.waveRetries),
+      })),
     );
   } catch (error) {
     progress.waveRetries = (progress.waveRetries ?? 0) + 1;

@@ -91,6 +91,11 @@ const settingsShape = z.object({
   /** How long after a step first failed the migration keeps re-trying by itself; then only resume or cancel. */
   ATTENTION_RETRY_FOR: isoDuration.default("P3D"),
   /**
+   * How long a finished migration's Durable history (its orchestration and Phase 2 batches) is kept before the daily
+   * purge removes it (ISO 8601 duration); the app's own rows (audit, report, users) stay (app/purgeHistories.ts).
+   */
+  HISTORY_RETENTION: isoDuration.default("P30D"),
+  /**
    * Operator mode: how late Entra's sign-in log entries may arrive (minutes, up to hours at times:
    * https://learn.microsoft.com/en-us/entra/identity/monitoring-health/reference-reports-latencies). Phase 2 is planned
    * only this long after the deadline, so nobody who signed in just before it is taken for not onboarded.

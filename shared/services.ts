@@ -13,6 +13,7 @@ import type { MailPort } from "./mail/port";
 import { GraphMail } from "./mail/graphMail";
 import type { PeigPort } from "./peig/port";
 import { PeigApiClient } from "./peig/apiClient";
+import { invocationLog } from "./migrationLog";
 import { RequestCounter } from "./requestCounter";
 import { TableMigrationStore, type MigrationStore } from "./store";
 
@@ -56,7 +57,7 @@ export function productionServices(settings: Settings, env: NodeJS.ProcessEnv = 
     settings.MIGRATION_STORAGE_CONNECTION !== undefined
       ? { connectionString: settings.MIGRATION_STORAGE_CONNECTION }
       : { endpoint: settings.MIGRATION_STORAGE_TABLE_ENDPOINT, credential },
-    { tablePrefix: settings.MIGRATION_TABLE_PREFIX, clock, requestCounter: counters.store },
+    { tablePrefix: settings.MIGRATION_TABLE_PREFIX, clock, requestCounter: counters.store, log: invocationLog() },
   );
   return {
     settings,

@@ -278,6 +278,17 @@ export interface Verification {
  */
 export const PHASE2_BATCHES_AT_ONCE = 8;
 
+/**
+ * A Phase 2 batch's sub-orchestration id. A wave tried again after a failure gets new ids (`-r<n>`, n the waves
+ * retried so far): a finished sub-orchestration's id is taken.
+ */
+export const phase2BatchInstanceId = (migrationId: string, batch: number, waveRetries?: number) =>
+  `${migrationId}-phase2-${batch}${waveRetries ? `-r${waveRetries}` : ""}`;
+
+/** Whether `instanceId` is one of the migration's Phase 2 batches (the history purge finds them by it). */
+export const isPhase2InstanceOf = (migrationId: string, instanceId: string) =>
+  instanceId.startsWith(`${migrationId}-phase2-`);
+
 export interface Phase2Plan {
   users: number;
   batches: number;

@@ -24,6 +24,15 @@ public static class Functions
     [FunctionName("cfHold")] public static Task<JToken> CfHold([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("cfHold", c);
     [FunctionName("cfAlwaysFails")] public static Task<JToken> CfAlwaysFails([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("cfAlwaysFails", c);
 
+    // fixtures/strictness.ts (L1–L3 of issue 24)
+    [FunctionName("cfOpenTimerAtContinue")] public static Task<string> CfOpenTimerAtContinue([OrchestrationTrigger] string c) => Worker.Orchestrate("cfOpenTimerAtContinue", c);
+    [FunctionName("cfFailedFanOut")] public static Task<string> CfFailedFanOut([OrchestrationTrigger] string c) => Worker.Orchestrate("cfFailedFanOut", c);
+    [FunctionName("cfFailsAtOnce")] public static Task<string> CfFailsAtOnce([OrchestrationTrigger] string c) => Worker.Orchestrate("cfFailsAtOnce", c);
+    [FunctionName("cfSlowChild")] public static Task<string> CfSlowChild([OrchestrationTrigger] string c) => Worker.Orchestrate("cfSlowChild", c);
+    [FunctionName("cfWakeWhileRunning")] public static Task<string> CfWakeWhileRunning([OrchestrationTrigger] string c) => Worker.Orchestrate("cfWakeWhileRunning", c);
+    [FunctionName("cfWakeBeforeContinue")] public static Task<string> CfWakeBeforeContinue([OrchestrationTrigger] string c) => Worker.Orchestrate("cfWakeBeforeContinue", c);
+    [FunctionName("cfBigStatus")] public static Task<string> CfBigStatus([OrchestrationTrigger] string c) => Worker.Orchestrate("cfBigStatus", c);
+
     // The app's orchestrations and the activities appMigration.ts stubs.
     [FunctionName("migration")] public static Task<string> AppMigration([OrchestrationTrigger] string c) => Worker.Orchestrate("migration", c);
     [FunctionName("createPeigAccountsBatch")] public static Task<string> AppCreatePeigAccountsBatch([OrchestrationTrigger] string c) => Worker.Orchestrate("createPeigAccountsBatch", c);

@@ -6,7 +6,7 @@
  * execution ended, and the instance's final status and output.
  */
 import { EventTypeName } from "../../local/host/history";
-import { endsWithContinueAsNew, episodeState, type Episode } from "./recorder";
+import { endsWithContinueAsNew, episodeState, sameExecution, type Episode } from "./recorder";
 
 export interface Trace {
   /** instanceId → executions, each a list of normalised events ending with how the execution ended. */
@@ -62,7 +62,7 @@ export function executions(episodes: Episode[], rootId: string, unordered: boole
     if (e.instanceId !== rootId && !e.instanceId.startsWith(`${rootId}-`)) continue;
     const list = (last[e.instanceId] ??= []);
     const previous = list.at(-1);
-    if (!previous || endsWithContinueAsNew(previous)) list.push(e);
+    if (!previous || !sameExecution(previous, e)) list.push(e);
     else list[list.length - 1] = e;
   }
   const result: Record<string, string[][]> = {};

@@ -4,7 +4,7 @@
  * pause an episode before its result goes back to the host (to raise an event "between" two executions).
  */
 import { registry } from "../../local/host/fakeCore";
-import { ActionType } from "../../local/host/history";
+import { ActionType, EventType } from "../../local/host/history";
 
 export interface Episode {
   name: string;
@@ -83,3 +83,17 @@ export const endsWithContinueAsNew = (e: Episode) => {
   const state = episodeState(e);
   return !!state?.isDone && (state.actions?.[0] ?? []).some((a) => a.actionType === ActionType.ContinueAsNew);
 };
+
+/**
+ * Whether `next` is a later episode of the execution `previous` belongs to. An execution that continued as new
+ * with a task still open runs more episodes before it ends (local/host/shim.ts): its history only grows, from
+ * the same ExecutionStarted.
+ */
+export function sameExecution(previous: Episode, next: Episode): boolean {
+  if (!endsWithContinueAsNew(previous)) return true;
+  const started = (e: Episode) =>
+    JSON.stringify(
+      e.history.find((h) => h.EventType === EventType.ExecutionStarted || h.EventType === "ExecutionStarted"),
+    );
+  return next.history.length > previous.history.length && started(next) === started(previous);
+}

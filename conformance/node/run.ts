@@ -3,7 +3,7 @@
  * and on the local host, compares them, prints one line per scenario and a closing line, and writes
  * artifacts/conformance.json (scripts/test.js and .ci/run add its counts to the test summary).
  *
- *   node -r ts-node/register/transpile-only conformance/node/run.ts [scenario name filter]
+ *   node -r ts-node/register/transpile-only conformance/node/run.ts [part of a scenario name[|another part...]]
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -21,6 +21,7 @@ import { startWorker } from "./worker";
 installCoreShim();
 require("../fixtures/index"); // registers the fixtures: only after the shim, or @azure/functions drops them
 require("../fixtures/appMigration"); // the app's orchestrations, its activities stubbed
+require("../fixtures/strictness"); // L1–L3 of issue 24
 
 const root = path.resolve(__dirname, "..", "..");
 const artifacts = path.join(root, "artifacts");
@@ -128,7 +129,8 @@ async function main(): Promise<number> {
     return 0;
   }
   const filter = process.argv[2];
-  const selected = scenarios.filter((s) => !filter || s.name.includes(filter));
+  // Parts of names, "|" between alternatives: "L1|L2|L3" runs those scenarios only.
+  const selected = scenarios.filter((s) => !filter || filter.split("|").some((part) => s.name.includes(part)));
   checkFunctionList();
   const started = Date.now();
   buildHarness();

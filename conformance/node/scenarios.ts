@@ -10,6 +10,7 @@ import type { Recorder } from "./recorder";
 import { endsWithContinueAsNew } from "./recorder";
 import { deployedVersion } from "./realHost";
 import { TERMINAL, type Side, type Status } from "./sides";
+import { strictnessScenarios } from "./strictnessScenarios";
 
 export interface ScenarioContext {
   side: Side;
@@ -330,4 +331,5 @@ export const scenarios: Scenario[] = [
       return id;
     },
   },
+  ...strictnessScenarios,
 ];

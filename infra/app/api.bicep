@@ -147,6 +147,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     STEP_RETRY_DELAYS: 'PT1M,PT5M'
     ATTENTION_RETRY_DELAYS: 'PT15M,PT1H,PT3H,PT6H'
     ATTENTION_RETRY_FOR: 'P3D'
+    HISTORY_RETENTION: 'P30D'
     REQUIRE_SIGNED_IN_APPROVER: 'true'
     MIGRATION_APP_NAME: migrationAppName
     CERTIFICATE_MARGIN_DAYS: string(certificateMarginDays)

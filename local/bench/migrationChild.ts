@@ -17,6 +17,7 @@ export interface ChildRun {
   mail: { senders: number; undelivered: number; maxRecipientsPer24h: number; messagesSent: number };
   signInLog: MigrationRunResult["signInLog"];
   phaseDetail: MigrationRunResult["phaseDetail"];
+  measured: MigrationRunResult["measured"];
 }
 
 async function main(): Promise<void> {
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     },
     signInLog: run.signInLog,
     phaseDetail: run.phaseDetail,
+    measured: run.measured,
   };
   console.log(JSON.stringify(result));
 }

@@ -18,6 +18,8 @@ import { sampleStartRequest, START } from "../fixtures/startRequest";
 import { DAY } from "../../shared/domain/duration";
 import { actOn, openTaskPage, TaskLinkFeed, taskKindOf, type TaskLink } from "../demo/autoApprove";
 import { PeigConsoleClient } from "../demo/peigConsoleClient";
+import { LOG_PREFIX } from "../../shared/migrationLog";
+import type { MeasuredRun } from "./costModel";
 
 export { START };
 
@@ -81,6 +83,8 @@ export interface MigrationRunResult {
    * and the fewest pages its reads needed: Σ over reads ⌈sign-ins returned / 1,000⌉, at least 1 ($top ≤ 1,000).
    */
   signInLog: { requests: number; reads: number; minimumPages: number; entriesRead: number; throttled: number };
+  /** What the cost estimate is worked out from (local/bench/costModel.ts). */
+  measured: MeasuredRun;
 }
 
 const pages = (items: number, pageSize: number) => Math.max(1, Math.ceil(items / pageSize));
@@ -292,7 +296,14 @@ export async function runMigration(options: {
   const operator = options.peigMode === "operator";
   const clock = options.clock ?? new VirtualClock(START);
   const wallStart = performance.now();
-  const host = await createTestHost({ clock });
+  // The app's log lines, as Application Insights would ingest them: the activities' through the host, the rest direct.
+  const logLines = { count: 0, bytes: 0 };
+  const keepLine = (message: string) => {
+    if (!message.startsWith(LOG_PREFIX)) return;
+    logLines.count++;
+    logLines.bytes += Buffer.byteLength(message);
+  };
+  const host = await createTestHost({ clock, log: (_level, _source, message) => keepLine(message) });
   const mailSenders = plannedSenders(options.tenant.users ?? 60, clock.now());
   const stack = await startLocalStack({
     clock,
@@ -300,6 +311,7 @@ export async function runMigration(options: {
     tenant: options.tenant,
     mailSenders,
     peigMode: options.peigMode,
+    log: (line) => keepLine(LOG_PREFIX + JSON.stringify(line)),
   });
   if (options.peigRateLimit) stack.peig.setRateLimit(options.peigRateLimit);
   const notes: Notes = {
@@ -347,6 +359,20 @@ export async function runMigration(options: {
       if (typeof entry.details.detail === "string") phaseDetail[entered] ??= entry.details.detail;
     }
     const instances = host.engine.listInstances();
+    const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+    const ended = (await stack.store.getMigration(id))!;
+    const measured: MeasuredRun = {
+      users: options.tenant.users ?? 60,
+      days: (clock.now().getTime() - Date.parse(START)) / DAY,
+      durable: { ...host.engine.counts },
+      httpInvocations: host.server.httpInvocations,
+      storeTransactions: total(stack.services.counters.store.snapshot()),
+      remoteCalls: total(stack.services.counters.graph.snapshot()) + total(stack.services.counters.peig.snapshot()),
+      logLines,
+      mailMessages: stack.graph.outbox.length,
+      phase2Accounts: ended.counts.phase2Created,
+      mismatched: ended.counts.mismatched,
+    };
     const widest = instances.reduce((a, b) => (b.maxHistoryLength > a.maxHistoryLength ? b : a));
     const inScope = inScopeUsers(stack.tenant);
     const sum = (xs: number[], pageSize: number) => xs.reduce((n, items) => n + pages(items, pageSize), 0);
@@ -395,6 +421,7 @@ export async function runMigration(options: {
         throttled: stack.graph.requestLog.filter((e) => e.path.startsWith("/auditLogs/signIns") && e.status === 429)
           .length,
       },
+      measured,
     };
   } finally {
     await host.stop();

@@ -15,6 +15,7 @@ import { VirtualClock } from "../host/clocks";
 import { createTestHost } from "../host/testHost";
 import { startLocalStack } from "../stack";
 import type { BenchRow } from "./benchRow";
+import { costRows } from "./costBench";
 import type { ChildRun } from "./migrationChild";
 import { plannedSenders, runUntil, START, startRequest } from "./migrationRun";
 import { DAY } from "../../shared/domain/duration";
@@ -36,6 +37,7 @@ export async function migrationInChild(users: number, peigMode: "api" | "operato
 }
 
 export async function fullMigrationRows(): Promise<BenchRow[]> {
+  const small = await migrationInChild(1_000);
   const base = await migrationInChild(10_000);
   const large = await migrationInChild(100_000);
   const ratio = large.wallMs / base.wallMs;
@@ -61,6 +63,8 @@ export async function fullMigrationRows(): Promise<BenchRow[]> {
       met: large.mail.undelivered === 0 && large.mail.maxRecipientsPer24h <= 10_000,
       note: "Sender mailboxes: sendersNeeded (shared/domain/mailPlan.ts) for the tenant, as the start's refusal advises. Delivery from the Graph simulator's outbox, which bounces what exceeds a mailbox's 10,000 recipients per rolling 24 hours (Exchange Online limits).",
     },
+    // The same three runs priced: what each measured, at the list prices of docs/cost.md.
+    ...costRows([small, base, large]),
   ];
 }
 

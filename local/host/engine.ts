@@ -16,6 +16,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { InvocationContext } from "@azure/functions";
+import { performance } from "node:perf_hooks";
 import type { Clock } from "../../shared/clock";
 import { compareVersions } from "../../shared/versions";
 import { registry, type Registration } from "./fakeCore";
@@ -34,9 +35,20 @@ import {
   MemoryInstanceStore,
   type InstanceRecord,
   type InstanceStore,
+  type PendingTimer,
   type PendingWork,
   type RuntimeStatus,
 } from "./instanceStore";
+import {
+  actionOf,
+  actionPaths,
+  carriedEvents,
+  openDurableTasks,
+  openTaskPaths,
+  shimProgress,
+  type SdkExecutor,
+  type ShimProgress,
+} from "./shim";
 
 export type ActivityHandler = (input: unknown, context: InvocationContext) => unknown;
 export type LogSink = (level: string, source: string, message: string) => void;
@@ -64,11 +76,14 @@ export interface EngineOptions {
    */
   lenientReyield?: boolean;
   /**
-   * Deliver each TimerFired up to this much before its FireAt (never before now), as Azure Storage may: it sends
-   * the event as a queue message with a visibility delay (DurableTask.AzureStorage Messaging/TaskHubQueue.cs,
-   * GetVisibilityDelay) that can end before FireAt (seen by conformance/). The event still names its FireAt.
+   * When a TimerFired is delivered. Azure Storage sends it as a queue message whose visibility delay is
+   * `FireAt - now` when the timer is scheduled (DurableTask.AzureStorage Messaging/TaskHubQueue.cs,
+   * GetVisibilityDelay), and a queue's visibility timeout is a whole number of seconds (Queue service REST API,
+   * Put Message: `visibilitytimeout=<int-seconds>`): the fraction of a second is dropped and the timer fires up
+   * to a second early (0.45–0.94 s seen by conformance/). "wholeSeconds" (the default) does that; a number delivers
+   * every timer that much early (never before now); 0 delivers at FireAt. The event still names its FireAt.
    */
-  timerEarlyMs?: number;
+  timerEarlyMs?: number | "wholeSeconds";
   /** Called with an execution's final state just before continueAsNew replaces it (history recording). */
   onContinueAsNew?: (record: InstanceRecord) => void;
   log?: LogSink;
@@ -91,14 +106,11 @@ export class InstanceNotRunningError extends Error {
   }
 }
 
-/** Completions delivered to one episode at most before the host replays a busy instance anyway. */
-const EPISODE_BATCH = 100;
-
 const TERMINAL: RuntimeStatus[] = ["Completed", "Failed", "Terminated"];
 export const isTerminal = (s: RuntimeStatus) => TERMINAL.includes(s);
 
 /** The SDK's internal task objects, as far as the engine reads them (durable-functions/lib/src/task). */
-interface SdkTask {
+export interface SdkTask {
   id: number | string | false;
   actionObj: SdkAction | "noOp";
   parent?: SdkTask & {
@@ -139,8 +151,35 @@ export interface SdkState {
   customStatus?: unknown;
 }
 
+/**
+ * What the host did, counted as it happens: the bench turns it into Functions executions and the task hub's storage
+ * transactions (local/bench/costModel.ts). A message is what the Azure Storage provider puts on a queue: an
+ * ExecutionStarted (start, continue-as-new, sub-orchestration), a work item per activity, a control message per
+ * activity result, timer, raised event and sub-orchestration result.
+ */
+export interface DurableWorkCounts {
+  orchestratorEpisodes: number;
+  orchestratorMs: number;
+  activityExecutions: number;
+  activityMs: number;
+  queueMessages: number;
+  /** History rows written by the episodes (each episode's new events). */
+  historyEventsWritten: number;
+  /** History rows the episodes replayed (what the provider reads back per work item without extended sessions). */
+  historyEventsRead: number;
+}
+
 export class LocalDurableEngine {
   readonly clock: Clock;
+  readonly counts: DurableWorkCounts = {
+    orchestratorEpisodes: 0,
+    orchestratorMs: 0,
+    activityExecutions: 0,
+    activityMs: 0,
+    queueMessages: 0,
+    historyEventsWritten: 0,
+    historyEventsRead: 0,
+  };
   private readonly store: InstanceStore;
   private readonly instances = new Map<string, InstanceRecord>();
   private readonly inFlight = new Set<string>();
@@ -148,6 +187,8 @@ export class LocalDurableEngine {
   private pumping?: Promise<void>;
   /** Set by kick(); a pump that is finishing re-checks it so no event is left waiting. */
   private dirty = false;
+  /** Set while the pump waits on running activities: kick() wakes it to deliver what arrived. */
+  private nudge?: () => void;
   private readonly saving = new Map<string, Promise<void>>();
   private stopped = false;
   private dead = false;
@@ -185,6 +226,7 @@ export class LocalDurableEngine {
     }
     const record = this.newRecord(instanceId, name, options.input, options.version ?? this.options.defaultVersion);
     this.instances.set(instanceId, record);
+    this.counts.queueMessages++;
     await this.persist(record);
     this.kick();
     return instanceId;
@@ -196,6 +238,7 @@ export class LocalDurableEngine {
     record.inbox.push(
       historyEvent(EventType.EventRaised, this.clock.now(), { Name: eventName, Input: JSON.stringify(data ?? null) }),
     );
+    this.counts.queueMessages++;
     await this.persist(record);
     this.kick();
   }
@@ -242,22 +285,29 @@ export class LocalDurableEngine {
     return [...this.instances.values()];
   }
 
-  /** The earliest pending durable timer across all instances. */
   /** The earliest pending durable timer across all instances: `fireAt` is when it is delivered (see timerEarlyMs). */
   nextTimer(): { instanceId: string; taskId: number; fireAt: Date; scheduledFor: string } | undefined {
     let best: { instanceId: string; taskId: number; fireAt: Date; scheduledFor: string } | undefined;
-    const early = this.options.timerEarlyMs ?? 0;
-    const now = this.clock.now().getTime();
     for (const record of this.instances.values()) {
       if (isTerminal(record.status)) continue;
       for (const t of record.timers) {
-        const at = new Date(early > 0 ? Math.max(Date.parse(t.fireAt) - early, now) : Date.parse(t.fireAt));
+        const at = this.deliveryTime(t);
         if (!best || at < best.fireAt || (at.getTime() === best.fireAt.getTime() && t.taskId < best.taskId)) {
           best = { instanceId: record.instanceId, taskId: t.taskId, fireAt: at, scheduledFor: t.fireAt };
         }
       }
     }
     return best;
+  }
+
+  private deliveryTime(timer: PendingTimer): Date {
+    const early = this.options.timerEarlyMs ?? "wholeSeconds";
+    const fireAt = Date.parse(timer.fireAt);
+    if (early === "wholeSeconds") {
+      const created = timer.createdAt ? Date.parse(timer.createdAt) : fireAt;
+      return new Date(fireAt <= created ? fireAt : created + Math.floor((fireAt - created) / 1000) * 1000);
+    }
+    return new Date(early > 0 ? Math.max(fireAt - early, this.clock.now().getTime()) : fireAt);
   }
 
   /** Fires every timer due at or before the clock's now, in (fireAt, id) order. Returns how many fired. */
@@ -304,6 +354,7 @@ export class LocalDurableEngine {
 
   kick(): void {
     this.dirty = true;
+    this.nudge?.();
     if (this.stopped || this.pumping) return;
     this.pumping = this.pump().finally(() => {
       this.pumping = undefined;
@@ -317,18 +368,13 @@ export class LocalDurableEngine {
     for (;;) {
       this.dirty = false;
       if (this.stopped && running.size === 0) return;
-      // Like the extension, batch completions: replay an instance once its running work has settled
-      // (or a large batch has built up) rather than once per completion.
-      const busy = (r: InstanceRecord) => [...this.inFlight].some((k) => k.startsWith(`${r.instanceId}#`));
+      // As the extension does, an instance's messages (events, timers, activity and sub-orchestration results)
+      // are delivered whenever it is not running an episode, its activities in flight or not: DTFx dispatches
+      // what has arrived as one work item (TaskOrchestrationDispatcher.cs), so what arrives during an episode
+      // comes together in the next one, and an event raised while an activity runs has an episode of its own.
       const ready = this.stopped
         ? undefined
-        : [...this.instances.values()].find(
-            (r) =>
-              r.inbox.length > 0 &&
-              !isTerminal(r.status) &&
-              this.runsVersion(r) &&
-              (r.inbox.length >= EPISODE_BATCH || !busy(r)),
-          );
+        : [...this.instances.values()].find((r) => r.inbox.length > 0 && !isTerminal(r.status) && this.runsVersion(r));
       if (ready) {
         await this.episode(ready);
         continue;
@@ -347,7 +393,10 @@ export class LocalDurableEngine {
         }
       }
       if (running.size === 0) return;
-      await Promise.race(running.values());
+      // Wait for an activity to finish, or for a new event (kick), which is delivered while activities still run.
+      if (this.dirty) continue;
+      await Promise.race([...running.values(), new Promise<void>((resolve) => (this.nudge = resolve))]);
+      this.nudge = undefined;
     }
   }
 
@@ -381,10 +430,18 @@ export class LocalDurableEngine {
       return;
     }
     let completion: HistoryEvent;
+    let result: unknown;
     try {
       const handler = this.activity(work.name);
-      let result = await handler(clone(work.input), this.context(work.name));
-      if (this.options.runActivitiesTwice) result = await handler(clone(work.input), this.context(work.name));
+      const started = performance.now();
+      this.counts.activityExecutions++;
+      this.counts.queueMessages += 2; // the work item, then the result for the orchestration
+      try {
+        result = await handler(clone(work.input), this.context(work.name));
+        if (this.options.runActivitiesTwice) result = await handler(clone(work.input), this.context(work.name));
+      } finally {
+        this.counts.activityMs += performance.now() - started;
+      }
       completion = historyEvent(EventType.TaskCompleted, this.clock.now(), {
         TaskScheduledId: work.taskId,
         Result: JSON.stringify(result ?? null),
@@ -422,6 +479,7 @@ export class LocalDurableEngine {
     const child = this.newRecord(childId, work.name, work.input, work.version ?? this.options.defaultVersion);
     child.parent = { instanceId: parent.instanceId, taskId: work.taskId, executionId: parent.executionId };
     this.instances.set(childId, child);
+    this.counts.queueMessages += 2; // its ExecutionStarted, and later its result to the parent
     await this.persist(child);
     await this.persist(parent);
   }
@@ -437,6 +495,9 @@ export class LocalDurableEngine {
     const history = [...record.history, started, ...delivered];
 
     const context = this.context(record.name) as OrchestratorContext;
+    const episodeStarted = performance.now();
+    this.counts.orchestratorEpisodes++;
+    this.counts.historyEventsRead += playedCount;
     const run = await runOrchestrator(
       registration,
       {
@@ -449,30 +510,50 @@ export class LocalDurableEngine {
       context,
     );
     const state = run.state;
-    let failure = run.failure;
 
     record.history = history;
     record.lastUpdatedTime = this.clock.now().toISOString();
-    record.customStatus = state.customStatus ?? record.customStatus ?? null;
 
     const actions = state.actions?.[0] ?? [];
+    // What the extension fails at once, whatever is still open: a custom status over its limit, actions
+    // that differ from the history (NonDeterministicOrchestrationException), what this host does not support,
+    // task ids the shim would number differently.
+    let failure: { message: string; details?: string } | undefined = customStatusTooLarge(
+      record.name,
+      state.customStatus,
+    );
+    if (!failure) record.customStatus = state.customStatus ?? record.customStatus ?? null;
     failure ??= this.checkDeterminism(record, actions) ?? unsupported(actions);
-
+    let progress: ShimProgress | undefined;
+    let open = 0;
     if (!failure) {
       const executor = context.df?.taskOrchestratorExecutor;
       if (!executor)
         throw new Error(
           "durable-functions did not expose its executor: the pinned version changed; see local/host/engine.ts",
         );
-      failure =
-        this.checkShimAllocation(record, actions, executor.openTasks) ??
-        this.scheduleOpenTasks(record, executor.openTasks);
+      failure = this.checkShimAllocation(record, actions, executor.openTasks);
+      if (!failure) {
+        record.taskPaths = { ...record.taskPaths, ...openTaskPaths(executor, actionPaths(actions)) };
+        progress = shimProgress(actions, record.history, executor, record.taskPaths);
+        failure = this.scheduleOpenTasks(record, executor.openTasks, progress.invoked);
+        open = openDurableTasks(actions, record.history, record.scheduledIds, record.taskPaths).length;
+      }
     }
     record.history.push(historyEvent(EventType.OrchestratorCompleted, this.clock.now()));
     record.maxHistoryLength = Math.max(record.maxHistoryLength, record.history.length);
+    this.counts.orchestratorMs += performance.now() - episodeStarted;
+    this.counts.historyEventsWritten += record.history.length - playedCount;
 
+    // The function's own result (its output, its failure, continueAsNew) counts only once the shim has
+    // played every action and DTFx has no open task left (see shim.ts); until then the execution runs on.
     const continueAsNew = actions.find((a) => a.actionType === ActionType.ContinueAsNew);
-    if (failure) {
+    const returned = !!run.failure || state.isDone;
+    if (!failure && returned && progress && (!progress.done || open > 0)) {
+      this.noteHeld(record, progress, open);
+      record.status = "Running";
+    } else if (failure || run.failure) {
+      failure ??= run.failure!;
       record.history.push(
         historyEvent(EventType.ExecutionFailed, this.clock.now(), {
           Reason: failure.message,
@@ -481,16 +562,8 @@ export class LocalDurableEngine {
       );
       this.finish(record, "Failed", { failure });
     } else if (state.isDone && continueAsNew) {
-      this.continueAsNew(record, decodeInput(continueAsNew.input), delivered);
+      this.continueAsNew(record, decodeInput(continueAsNew.input), carriedEvents(record.history, progress!.doneAt));
     } else if (state.isDone) {
-      const uncancelled = record.timers.filter((t) => !t.cancelled).length;
-      if (uncancelled > 0) {
-        // Azure keeps such an instance Running until the timer fires (docs/durable-semantics.md#cancelled-timers-still-fire).
-        this.warn(
-          record,
-          `orchestration '${record.name}' completed with ${uncancelled} timer(s) neither fired nor cancelled: cancel losing timers`,
-        );
-      }
       record.history.push(
         historyEvent(EventType.ExecutionCompleted, this.clock.now(), { Result: JSON.stringify(state.output ?? null) }),
       );
@@ -499,6 +572,17 @@ export class LocalDurableEngine {
       record.status = "Running";
     }
     await this.persist(record);
+  }
+
+  /** Once per execution: the function returned but the extension keeps the execution open (shim.ts). */
+  private noteHeld(record: InstanceRecord, progress: ShimProgress, open: number): void {
+    const why = !progress.done
+      ? "the extension's shim is still awaiting an earlier action (a Task.all waits for every child, failed or not)"
+      : `${open} task(s) it scheduled are still open (a timer neither fired nor cancelled, an activity or sub-orchestration still running)`;
+    const message =
+      `orchestration '${record.name}' (instance ${record.instanceId}) returned, but ${why}: like the Durable extension ` +
+      "(DTFx completes an execution only when nothing is open), the execution stays Running until then. Cancel losing timers.";
+    if (!record.warnings.includes(message)) this.warn(record, message);
   }
 
   /** A replay must emit the same actions it emitted before; the JS SDK does not check this itself. */
@@ -543,16 +627,22 @@ export class LocalDurableEngine {
     return undefined;
   }
 
-  /** Turns the SDK's new open tasks into scheduled work, timers and sub-orchestrations. */
+  /**
+   * Turns the SDK's new open tasks into scheduled work, timers and sub-orchestrations: those of actions the
+   * extension's shim has invoked by now (`invoked`, shim.ts); the others wait until it gets to them.
+   */
   private scheduleOpenTasks(
     record: InstanceRecord,
     openTasks: Record<string, SdkTask>,
+    invoked: Set<SdkAction>,
   ): { message: string } | undefined {
     const now = this.clock.now();
     const known = new Set(record.scheduledIds);
     const scheduled: HistoryEvent[] = [];
     for (const task of Object.values(openTasks)) {
       if (typeof task.id !== "number" || known.has(task.id)) continue;
+      const invokedAs = actionOf(task);
+      if (invokedAs && !invoked.has(invokedAs)) continue;
       const id = task.id;
       const action = task.actionObj === "noOp" ? undefined : task.actionObj;
       const retry = task.parent?.retryOptions ? task.parent : undefined;
@@ -564,16 +654,18 @@ export class LocalDurableEngine {
       }
       if (action?.actionType === ActionType.CreateTimer) {
         const fireAt = new Date(action.fireAt!);
-        record.timers.push({ taskId: id, fireAt: fireAt.toISOString() });
+        record.timers.push({ taskId: id, fireAt: fireAt.toISOString(), createdAt: now.toISOString() });
         scheduled.push(historyEvent(EventType.TimerCreated, now, { EventId: id, FireAt: fireAt.toISOString() }));
+        this.counts.queueMessages++;
       } else if (!action && retry?.isWaitingOnTimer) {
         // The SDK waits on a timer between attempts and after the last one, like DTFx's RetryInterceptor
         // (DurableTask.Core RetryInterceptor.cs, Invoke). Since DTFx PR 661 the timer after the last
         // attempt fires at once ("Dummy timer for back-compat"): the failure surfaces without a wait.
         const last = retry.attemptNumber! > retry.retryOptions!.maxNumberOfAttempts;
         const fireAt = last ? now : new Date(now.getTime() + retryDelay(retry.retryOptions!, retry.attemptNumber! - 1));
-        record.timers.push({ taskId: id, fireAt: fireAt.toISOString() });
+        record.timers.push({ taskId: id, fireAt: fireAt.toISOString(), createdAt: now.toISOString() });
         scheduled.push(historyEvent(EventType.TimerCreated, now, { EventId: id, FireAt: fireAt.toISOString() }));
+        this.counts.queueMessages++;
       } else {
         const source = action ?? (retry?.actionObj as SdkAction | undefined);
         if (!source) return { message: `The local host does not know how to schedule task ${id} of '${record.name}'.` };
@@ -631,17 +723,18 @@ export class LocalDurableEngine {
   }
 
   /**
-   * DTFx carries every event raised in the episode that ends with continueAsNew into the next execution,
-   * even one the JS code consumed: the extension's shim (OutOfProcOrchestrationShim.cs) runs the JS
-   * orchestrator and calls ContinueAsNew before DTFx plays the episode's new events, and from then on
-   * TaskOrchestrationContext.HandleEventRaisedEvent adds each EventRaised to the next iteration
-   * (BehaviorOnContinueAsNew.Carryover, the default in TaskOrchestrationDispatcherSettings.cs).
-   * TaskOrchestrationDispatcher.cs then starts the new execution with OrchestratorStarted,
-   * ExecutionStarted and those events only, and runs it at once; events that arrived meanwhile wait for
-   * the next episode. Events of earlier episodes are not carried.
+   * DTFx ends the execution and starts the next one with `carried`, the EventRaised events it played after the
+   * shim invoked ContinueAsNew (shim.ts, carriedEvents), even ones the JS code consumed: the extension's shim
+   * (OutOfProcOrchestrationShim.cs) runs the JS orchestrator when DTFx replays ExecutionStarted, and a Task.any
+   * whose losing timer is cancelled completes at once, so ContinueAsNew is often invoked before DTFx plays the
+   * episode's new events; from then on TaskOrchestrationContext.HandleEventRaisedEvent adds each EventRaised to
+   * the next iteration (BehaviorOnContinueAsNew.Carryover, the default in TaskOrchestrationDispatcherSettings.cs).
+   * TaskOrchestrationDispatcher.cs then starts the new execution with OrchestratorStarted, ExecutionStarted and
+   * those events only, and runs it at once; events that arrived meanwhile wait for the next episode.
    */
-  private continueAsNew(record: InstanceRecord, input: unknown, delivered: HistoryEvent[]): void {
+  private continueAsNew(record: InstanceRecord, input: unknown, carried: HistoryEvent[]): void {
     record.history.push(historyEvent(EventType.ContinueAsNew, this.clock.now()));
+    this.counts.queueMessages++;
     this.options.onContinueAsNew?.(record);
     record.executionId++;
     record.continuedAsNew++;
@@ -650,9 +743,9 @@ export class LocalDurableEngine {
     record.timers = [];
     record.work = [];
     record.scheduledIds = [];
+    record.taskPaths = {};
     record.actionSignatures = [];
     record.status = "Running";
-    const carried = delivered.filter((e) => e.EventType === EventType.EventRaised);
     const started = historyEvent(EventType.ExecutionStarted, this.clock.now(), {
       Name: record.name,
       Input: JSON.stringify(input ?? null),
@@ -787,7 +880,7 @@ export class LocalDurableEngine {
 }
 
 export type OrchestratorContext = InvocationContext & {
-  df?: { taskOrchestratorExecutor?: { openTasks: Record<string, SdkTask> } };
+  df?: { taskOrchestratorExecutor?: SdkExecutor };
 };
 
 /**
@@ -827,6 +920,25 @@ export async function runOrchestrator(
     };
   }
 }
+
+/**
+ * The extension refuses a custom status whose JSON is over 16 KB in UTF-16 (azure-functions-durable-extension
+ * DurableOrchestrationContext.SetCustomStatus, MaxCustomStatusPayloadSizeInKB = 16, through
+ * MessagePayloadDataConverter.Serialize: `(int)(Encoding.Unicode.GetByteCount(json) / 1024.0) > maxSizeInKB`).
+ * The shim sets the status before it plays any action (OutOfProcOrchestrationShim.ScheduleDurableTaskEvents),
+ * so the orchestration fails in that episode, open tasks or not.
+ */
+export function customStatusTooLarge(name: string, customStatus: unknown): { message: string } | undefined {
+  if (customStatus === undefined || customStatus === null) return undefined;
+  const kb = Math.floor(Buffer.byteLength(JSON.stringify(customStatus), "utf16le") / 1024);
+  if (kb <= MAX_CUSTOM_STATUS_KB) return undefined;
+  return {
+    message:
+      `Orchestrator function '${name}' failed: The UTF-16 size of the JSON-serialized payload must not exceed ` +
+      `${MAX_CUSTOM_STATUS_KB} KB. The current payload size is ${kb} KB.`,
+  };
+}
+const MAX_CUSTOM_STATUS_KB = 16;
 
 function bindingType(reg: Registration): string | undefined {
   return Object.values(reg.metadata.bindings).find((b) => b.direction === "in" && b.type.endsWith("Trigger"))?.type;

@@ -10,6 +10,8 @@ export type RuntimeStatus = "Pending" | "Running" | "Completed" | "Failed" | "Te
 export interface PendingTimer {
   taskId: number;
   fireAt: string;
+  /** When it was scheduled: Azure Storage counts its visibility delay from then, in whole seconds (engine.ts nextTimer). */
+  createdAt?: string;
   /** The orchestrator cancelled it; it fires all the same, as in DTFx. */
   cancelled?: boolean;
 }
@@ -47,6 +49,8 @@ export interface InstanceRecord {
   work: PendingWork[];
   /** Task ids already turned into TaskScheduled / TimerCreated / SubOrchestrationInstanceCreated. */
   scheduledIds: number[];
+  /** This execution's task ids → the path of the action each stands for (local/host/shim.ts). */
+  taskPaths?: Record<number, string>;
   /** Signatures of the actions the last episode emitted (non-determinism guard). */
   actionSignatures: string[];
   parent?: { instanceId: string; taskId: number; executionId: number };

@@ -55,11 +55,15 @@ interface HttpRoute {
 
 const WEBHOOK_PREFIX = "/runtime/webhooks/durabletask/";
 const RPC_PREFIX = "/durabletask/";
+const ADMIN_FUNCTIONS_PREFIX = "/admin/functions/";
 
 export class HostServer {
   readonly functionKey: string;
   readonly masterKey: string;
   readonly systemKey: string;
+  private readonly invocations = new Set<Promise<unknown>>();
+  /** HTTP function invocations served (each is a Functions execution; the bench prices them). */
+  httpInvocations = 0;
   readonly taskHub: string;
   private server?: http.Server;
   private rpcServer?: http.Server;
@@ -168,7 +172,60 @@ export class HostServer {
       return this.management(req.method ?? "GET", url, url.pathname.slice(prefix.length), body, res);
     }
     if (url.pathname.startsWith("/api/")) return this.trigger(req, url, body, res);
+    if (url.pathname.startsWith(ADMIN_FUNCTIONS_PREFIX)) return this.runNonHttpFunction(req, url, res);
     send(res, 404, { error: `no route for ${url.pathname}` });
+  }
+
+  /**
+   * The Functions host's admin API for running a function that is not HTTP-triggered now, as its trigger would
+   * (https://learn.microsoft.com/azure/azure-functions/functions-manually-run-non-http): `POST
+   * /admin/functions/{name}` with the master key, answered 202 at once while the function runs. Tests run a timer
+   * function this way after moving the virtual clock; `invocationsSettled()` waits for it to finish.
+   */
+  private runNonHttpFunction(req: http.IncomingMessage, url: URL, res: http.ServerResponse): void {
+    if ((req.method ?? "GET").toUpperCase() !== "POST") return send(res, 405, { error: "POST to run a function" });
+    if (!keyMatches(url.searchParams.get("code") ?? header(req, "x-functions-key"), [this.masterKey]))
+      return send(res, 401, "");
+    const name = decodeURIComponent(url.pathname.slice(ADMIN_FUNCTIONS_PREFIX.length));
+    const registration = registry.get(name);
+    const bindings = registration ? Object.values(registration.metadata.bindings) : [];
+    const trigger = bindings.find((b) => b.direction === "in" && b.type.endsWith("Trigger"));
+    if (!registration || !trigger) return send(res, 404, { error: `no function named ${name}` });
+    if (trigger.type !== "timerTrigger")
+      return send(res, 400, { error: `the local host runs only timer functions this way, not a ${trigger.type}` });
+    const context = this.invocationContext(registration, trigger);
+    // What a timer trigger passes (@azure/functions Timer): not past due, as when the schedule fires on time.
+    const timer = { isPastDue: false, schedule: { adjustForDST: false } };
+    const run = Promise.resolve()
+      .then(() => registration.callback(timer, context))
+      .catch((error: unknown) => this.options.log?.("error", name, String(error)));
+    this.invocations.add(run);
+    void run.finally(() => this.invocations.delete(run));
+    send(res, 202, "");
+  }
+
+  /** Resolves once every function started through the admin API has finished. */
+  async invocationsSettled(): Promise<void> {
+    while (this.invocations.size) await Promise.all([...this.invocations]);
+  }
+
+  /** An invocation's context: its logger goes to the host's log, a durableClient input gets this host's binding. */
+  private invocationContext(registration: Registration, trigger: CoreBinding): InvocationContext {
+    const name = registration.metadata.name;
+    const extraInputs = Object.values(registration.metadata.bindings).filter(
+      (b) => b.direction === "in" && b !== trigger,
+    );
+    const context = new InvocationContext({
+      functionName: name,
+      invocationId: randomUUID(),
+      options: { trigger: trigger as never, extraInputs: extraInputs as never, extraOutputs: [] },
+      logHandler: (level, ...args) => this.options.log?.(level, name, args.map(String).join(" ")),
+    });
+    for (const input of extraInputs) {
+      if (input.type === "durableClient" || input.type === "orchestrationClient")
+        context.extraInputs.set(input.name as string, this.clientData());
+    }
+    return context;
   }
 
   // ---- Durable management API ----------------------------------------------------------------
@@ -193,8 +250,16 @@ export class HostServer {
         return send(res, 202, payload, { Location: payload.statusQueryGetUri });
       }
       if (parts[0] === "instances" && parts.length === 1 && method === "GET") {
+        // The extension's query conditions (HttpApiHandler.cs, OrchestrationStatusQueryCondition): runtime status,
+        // and creation time from/to, inclusive.
         const statuses = url.searchParams.get("runtimeStatus")?.split(",");
-        const list = engine.listInstances().filter((r) => !statuses || statuses.includes(r.status));
+        const from = url.searchParams.get("createdTimeFrom");
+        const to = url.searchParams.get("createdTimeTo");
+        const list = engine
+          .listInstances()
+          .filter((r) => !statuses || statuses.includes(r.status))
+          .filter((r) => !from || Date.parse(r.createdTime) >= Date.parse(from))
+          .filter((r) => !to || Date.parse(r.createdTime) <= Date.parse(to));
         return send(
           res,
           200,
@@ -296,25 +361,14 @@ export class HostServer {
       });
 
     const { route, params } = match;
+    this.httpInvocations++;
     if (route.authLevel !== "anonymous") {
       const key = url.searchParams.get("code") ?? header(req, "x-functions-key");
       const accepted = route.authLevel === "admin" ? [this.masterKey] : [this.functionKey, this.masterKey];
       if (!keyMatches(key, accepted)) return send(res, 401, "");
     }
 
-    const bindings = Object.values(route.registration.metadata.bindings);
-    const extraInputs = bindings.filter((b) => b.direction === "in" && b !== route.trigger);
-    const context = new InvocationContext({
-      functionName: route.registration.metadata.name,
-      invocationId: randomUUID(),
-      options: { trigger: route.trigger as never, extraInputs: extraInputs as never, extraOutputs: [] },
-      logHandler: (level, ...args) =>
-        this.options.log?.(level, route.registration.metadata.name, args.map(String).join(" ")),
-    });
-    for (const input of extraInputs) {
-      if (input.type === "durableClient" || input.type === "orchestrationClient")
-        context.extraInputs.set(input.name as string, this.clientData());
-    }
+    const context = this.invocationContext(route.registration, route.trigger);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
     const request = new HttpRequest({

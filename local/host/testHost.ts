@@ -26,8 +26,11 @@ export interface TestHostOptions {
   defaultVersion?: string;
   /** Tests that demonstrate a re-yield only (see EngineOptions.lenientReyield): warn instead of failing. */
   lenientReyield?: boolean;
-  /** Deliver timers up to this much early, as Azure Storage may (EngineOptions.timerEarlyMs). */
-  timerEarlyMs?: number;
+  /**
+   * When timers fire (EngineOptions.timerEarlyMs): by default as on Azure Storage, up to a second early (the
+   * delay truncated to whole seconds); 0 for exactly on time, a number for that much early.
+   */
+  timerEarlyMs?: number | "wholeSeconds";
   onContinueAsNew?: (record: InstanceRecord) => void;
   /** Listen on this port (a "redeployed" host keeps the URL the e-mailed links point at). */
   port?: number;
@@ -51,6 +54,8 @@ export interface TestHost {
   customStatus<T = unknown>(instanceId: string): T;
   /** Calls one of the app's HTTP triggers with the function key. */
   fetchApi(path: string, init?: RequestInit): Promise<Response>;
+  /** Runs a timer function now, through the host's admin API as in Azure, and waits until it and its work finish. */
+  runFunction(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -95,6 +100,16 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
       const headers = new Headers(init.headers);
       headers.set("x-functions-key", server.functionKey);
       return fetch(`${baseUrl}/api/${path.replace(/^\//, "")}`, { ...init, headers });
+    },
+    runFunction: async (name) => {
+      const res = await fetch(`${baseUrl}/admin/functions/${encodeURIComponent(name)}`, {
+        method: "POST",
+        headers: { "x-functions-key": server.masterKey, "content-type": "application/json" },
+        body: JSON.stringify({ input: "" }),
+      });
+      if (res.status !== 202) throw new Error(`running ${name} answered ${res.status}: ${await res.text()}`);
+      await server.invocationsSettled();
+      await engine.idle();
     },
     stop: async () => {
       await engine.stop();

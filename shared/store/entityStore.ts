@@ -12,6 +12,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { systemClock, type Clock } from "../clock";
+import { auditLogLine, type MigrationLog } from "../migrationLog";
 import {
   auditEntry,
   auditProperties,
@@ -58,6 +59,8 @@ export interface EntityStoreOptions {
   tablePrefix?: string;
   /** Stamps createdAt/updatedAt and default audit times. Default: the system clock. */
   clock?: Clock;
+  /** Each audit entry, once stored, is also logged here (shared/migrationLog.ts); none: not logged. */
+  log?: MigrationLog;
 }
 
 const MIGRATION_PARTITION = "migration";
@@ -75,6 +78,7 @@ let auditSequence = 0;
 
 export class EntityMigrationStore implements MigrationStore {
   private readonly clock: Clock;
+  private readonly log?: MigrationLog;
   private readonly migrations: EntityTable;
   private readonly locks: EntityTable;
   private readonly users: EntityTable;
@@ -87,6 +91,7 @@ export class EntityMigrationStore implements MigrationStore {
     if (!/^[A-Za-z][A-Za-z0-9]{0,40}$/.test(prefix))
       throw new Error(`table prefix must be 1-41 letters or digits, starting with a letter: "${prefix}"`);
     this.clock = options.clock ?? systemClock;
+    this.log = options.log;
     this.migrations = tables.table(`${prefix}Migrations`);
     this.locks = tables.table(`${prefix}WorkspaceLocks`);
     this.users = tables.table(`${prefix}Users`);
@@ -467,6 +472,7 @@ export class EntityMigrationStore implements MigrationStore {
           rowKey: id,
           properties: auditProperties(entry),
         });
+        this.log?.(auditLogLine(entry));
         return auditEntry(id, auditProperties(entry));
       } catch (error) {
         if (!(error instanceof ConflictError) || attempt >= 2) throw error;

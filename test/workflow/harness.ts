@@ -7,6 +7,7 @@ import { sampleStartRequest, START } from "../../local/fixtures/startRequest";
 import { VirtualClock } from "../../local/host/clocks";
 import { TableInstanceStore } from "../../local/host/instanceStore";
 import { createTestHost, type TestHost } from "../../local/host/testHost";
+import type { LogSink } from "../../local/host/engine";
 import type { InstanceRecord } from "../../local/host/instanceStore";
 import { startLocalStack, type LocalStack, type LocalStackOptions } from "../../local/stack";
 import type { TenantOptions } from "../../local/fixtures/tenant";
@@ -81,7 +82,9 @@ export interface ScenarioOptions {
   /** Sees each execution just before continueAsNew replaces it (history recording). */
   onContinueAsNew?: (record: InstanceRecord) => void;
   /** Timers delivered up to this much early, as Azure Storage may. */
-  timerEarlyMs?: number;
+  timerEarlyMs?: number | "wholeSeconds";
+  /** What the functions log through their invocation (the activities' lines); default: HOST_LOG=1 prints them. */
+  hostLog?: LogSink;
 }
 
 // HOST_LOG=1 prints activity failures and warnings from the local host.
@@ -99,7 +102,7 @@ function durableHost(clock: VirtualClock, options: ScenarioOptions): Promise<Tes
     runActivitiesTwice: options.runActivitiesTwice,
     onContinueAsNew: options.onContinueAsNew,
     timerEarlyMs: options.timerEarlyMs,
-    log: hostLog,
+    log: options.hostLog ?? hostLog,
   });
 }
 
