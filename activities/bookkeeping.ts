@@ -2,7 +2,7 @@
  * The orchestration's paperwork: read admin commands from the store, record phase changes (and free
  * the workspace when a migration ends), tell the admins about events, and write the final report.
  */
-import { auditInWords } from "../shared/domain/inWords";
+import { auditInWords, capitalised, serviceInWords, stepInWords } from "../shared/domain/inWords";
 import { adminNoticeEmail, reportReadyEmail } from "../shared/mail/templates";
 import { loadMigration, once, updateRuntime } from "../shared/migrationRecord";
 import { sendKey } from "../shared/mail/sendKey";
@@ -132,7 +132,12 @@ export async function recordAttention(
   const notice = adminNoticeEmail({
     workspace: runtime.request.workspace,
     event: "needsAttention",
-    details,
+    // The audit keeps the activity's name; people read the runbook step it belongs to.
+    details: {
+      ...details,
+      step: capitalised(stepInWords(attention.step)),
+      service: serviceInWords(attention.service),
+    },
     statusPageUrl: statusPageUrl(s, migrationId),
     timeZone: runtime.request.timeZone,
   });

@@ -1,6 +1,5 @@
 /** Small helpers the HTTP functions share: JSON and HTML responses, body parsing, the caller's identity. */
 import type { HttpRequest, HttpResponseInit } from "@azure/functions";
-import type { Settings } from "../shared/config";
 
 import * as df from "durable-functions";
 import type { FieldError, MigrationRunner } from "../app/ports";
@@ -71,22 +70,6 @@ export async function readJson(
   }
 }
 
-/**
- * Who is calling. With App Service Authentication in front, it sets x-ms-client-principal-name (and
- * strips any such header a client sends).
- */
-export function callerName(request: HttpRequest): string | undefined {
-  return request.headers.get("x-ms-client-principal-name")?.trim().slice(0, 256) || undefined;
-}
-
-/**
- * The admin behind an admin command, for the audit: the signed-in name only when the platform vouches for it
- * (App Service Authentication on), otherwise just "function key" — the key is all that was checked.
- */
-export function adminName(request: HttpRequest, settings: Pick<Settings, "WEBSITE_AUTH_ENABLED">): string {
-  return (settings.WEBSITE_AUTH_ENABLED && callerName(request)) || "function key";
-}
-
 export function baseUrlOf(request: HttpRequest, configured?: string): string {
   return (configured ?? new URL(request.url).origin).replace(/\/$/, "");
 }
@@ -123,10 +106,13 @@ export function durableRunner(client: df.DurableClient): MigrationRunner {
   };
 }
 
-/** Routes that start, signal or read an orchestration: behind the function key, with the durable client binding. */
+/**
+ * Routes that start, signal or read an orchestration, with the durable client binding. Anonymous to the Functions
+ * host: each handler asks functions/access.ts who is calling (a signed-in person, or a function key on the API).
+ */
 export function registerClientRoutes(
   routes: [name: string, method: "GET" | "POST", route: string, handler: df.HttpDurableClientHandler][],
 ): void {
   for (const [name, method, route, handler] of routes)
-    df.app.client.http(name, { route, methods: [method], authLevel: "function", handler });
+    df.app.client.http(name, { route, methods: [method], authLevel: "anonymous", handler });
 }

@@ -1,8 +1,8 @@
 /**
  * The admin API (docs/design.md#http-surface), JSON: start a migration, list them, read one's status, users and
- * report, and the admin commands (extend the deadline, cancel, ask the approvers again, resume). Function keys
- * guard it; App Service Authentication adds the admin's identity in Azure. Each handler parses the request, calls
- * the use case (app/) and maps its result to a response.
+ * report, and the admin commands (extend the deadline, cancel, ask the approvers again, resume). Callers bring an
+ * Entra access token (its app roles decide; the audit names them) or a function key (functions/access.ts). Each
+ * handler checks access, parses the request, calls the use case (app/) and maps its result to a response.
  */
 import * as df from "durable-functions";
 import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
@@ -19,8 +19,8 @@ import { exemptPerson, resendPersonInvitation } from "../app/people";
 import { startMigration, type StartResult } from "../app/startMigration";
 import { services } from "../shared/services";
 import { userStates, type UserState } from "../shared/store";
+import { apiAccess, signInRedirect } from "./access";
 import {
-  adminName,
   badRequest,
   baseUrlOf,
   durableRunner,
@@ -40,13 +40,12 @@ const queryOf = <K extends string>(request: HttpRequest, ...names: K[]): Partial
 
 /** POST /api/migrations: the start, or its dry run (`dryRun: true`). */
 async function postMigration(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
+  const s = services();
+  const access = await apiAccess(request, s.settings, "command");
+  if (!access.ok) return access.response;
   const body = await readJson(request);
   if (!body.ok) return body.response;
-  const s = services();
-  return startResponse(
-    request,
-    await startMigration(s, durableRunner(client), body.value, adminName(request, s.settings)),
-  );
+  return startResponse(request, await startMigration(s, durableRunner(client), body.value, access.actor));
 }
 
 function startResponse(request: HttpRequest, result: StartResult): HttpResponseInit {
@@ -120,6 +119,8 @@ export async function statusWithLinks(request: HttpRequest, client: df.DurableCl
 }
 
 async function getMigrationStatus(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
+  const access = await apiAccess(request, services().settings, "read");
+  if (!access.ok) return access.response;
   const status = await statusWithLinks(request, client);
   return status ? json(200, status) : noSuchMigration();
 }
@@ -143,6 +144,12 @@ function usersUrl(request: HttpRequest, id: string, query: Record<string, string
 }
 
 async function getReport(request: HttpRequest): Promise<HttpResponseInit> {
+  const access = await apiAccess(request, services().settings, "read");
+  // The HTML report is a page (the status page links to it): a browser without a session goes to sign in.
+  if (!access.ok)
+    return access.response.status === 401 && request.query.get("format") !== "json"
+      ? signInRedirect(request)
+      : access.response;
   const id = migrationIdOf(request);
   const found = id ? await migrationReport(services(), id) : ({ kind: "notFound" } as const);
   if (found.kind === "notFound")
@@ -173,11 +180,13 @@ const command =
     emptyAs?: unknown,
   ): df.HttpDurableClientHandler =>
   async (request, client) => {
+    const access = await apiAccess(request, services().settings, "command");
+    if (!access.ok) return access.response;
     const id = migrationIdOf(request);
     if (!id) return noSuchMigration();
     const body = await readJson(request, emptyAs);
     if (!body.ok) return body.response;
-    return run(id, body.value, adminName(request, services().settings), client);
+    return run(id, body.value, access.actor, client);
   };
 
 const postDeadline = command(async (id, body, actor, client) =>
@@ -226,15 +235,23 @@ const postResend = command(async (id, body, actor) =>
 
 const noSuchMigration = (): HttpResponseInit => json(404, { error: "no such migration" });
 
-/** The JSON admin API, every route behind the function key (and App Service Authentication in Azure). */
+/** A read of the JSON API, for a Viewer, an Admin or a function key. */
+const reading =
+  (handler: (request: HttpRequest) => Promise<HttpResponseInit>) =>
+  async (request: HttpRequest): Promise<HttpResponseInit> => {
+    const access = await apiAccess(request, services().settings, "read");
+    return access.ok ? handler(request) : access.response;
+  };
+
+/** The JSON admin API: anonymous to the Functions host, each handler checks its caller (functions/access.ts). */
 export function registerMigrationFunctions(): void {
   const reads: [name: string, route: string, handler: (request: HttpRequest) => Promise<HttpResponseInit>][] = [
-    ["listMigrations", "migrations", getMigrations],
-    ["listMigrationUsers", "migrations/{id}/users", getMigrationUsers],
+    ["listMigrations", "migrations", reading(getMigrations)],
+    ["listMigrationUsers", "migrations/{id}/users", reading(getMigrationUsers)],
     ["getMigrationReport", "migrations/{id}/report", getReport],
   ];
   for (const [name, route, handler] of reads)
-    app.http(name, { route, methods: ["GET"], authLevel: "function", handler });
+    app.http(name, { route, methods: ["GET"], authLevel: "anonymous", handler });
   registerClientRoutes([
     ["startMigration", "POST", "migrations", postMigration],
     ["getMigrationStatus", "GET", "migrations/{id}", getMigrationStatus],

@@ -1,7 +1,8 @@
 /**
  * The admins' pages: the home page (the migrations and a start form that shows the plan before it starts) and a
  * migration's status page, whose buttons give the admin commands. Plain HTML forms to the app's own origin, each
- * with a CSRF token; they call the same use cases as the JSON API (app/).
+ * with a CSRF token; they call the same use cases as the JSON API (app/). Only for signed-in people: Viewers read,
+ * Admins also start and command (functions/access.ts).
  */
 import * as df from "durable-functions";
 import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
@@ -30,20 +31,15 @@ import { formatHuman } from "../shared/domain/humanTime";
 import { renderStatusPage, type StatusActions } from "../shared/pages/statusPage";
 import { renderTaskMessage } from "../shared/pages/taskPage";
 import { services } from "../shared/services";
-import { isCsrfTokenFor, newCsrfToken } from "../shared/tokens";
-import { adminName, baseUrlOf, durableRunner, html, isCrossSite, migrationIdOf, registerClientRoutes } from "./http";
+import { isPageCsrf, pageAccess, pageCsrf, SIGN_OUT_PATH, type PageAccess } from "./access";
+import { baseUrlOf, durableRunner, html, isCrossSite, migrationIdOf, registerClientRoutes } from "./http";
 import { migrationsPage, statusUrl, statusWithLinks } from "./migrations";
 
-/** A link of the pages', carrying the function key it was opened with (a browser sends no key header). */
-function withCode(request: HttpRequest, url: string): string {
-  const code = request.query.get("code");
-  return code ? `${url}${url.includes("?") ? "&" : "?"}code=${encodeURIComponent(code)}` : url;
-}
-
-const homeUrl = (request: HttpRequest, path = "") => withCode(request, `${baseUrlOf(request)}/api/home${path}`);
+const homeUrl = (request: HttpRequest, path = "") => `${baseUrlOf(request)}/api/home${path}`;
 
 async function homePage(
   request: HttpRequest,
+  access: PageAllowed,
   form: StartForm,
   errors: FieldError[],
   status = 200,
@@ -51,96 +47,103 @@ async function homePage(
 ): Promise<HttpResponseInit> {
   const page = await migrationsPage(request);
   const listed = page.kind === "ok" ? page : { migrations: [], next: null };
-  const migrations = listed.migrations.map((m) => ({ ...m, links: { page: withCode(request, m.links.page) } }));
   return html(
     status,
     renderHomePage({
-      migrations,
-      next: listed.next && withCode(request, listed.next),
+      migrations: listed.migrations,
+      next: listed.next,
       form,
       errors: page.kind === "ok" ? errors : [...page.errors, ...errors],
-      planAction: homeUrl(request, "/plan"),
+      planAction: access.canCommand ? homeUrl(request, "/plan") : undefined,
+      signedIn: signedInView(access),
       notice,
     }),
   );
 }
 
-/** GET /api/home: the admins' home page (the migrations and a start form). */
+type PageAllowed = Extract<PageAccess, { ok: true }>;
+
+const signedInView = (access: PageAllowed) => ({
+  name: access.who.name,
+  canCommand: access.canCommand,
+  signOut: SIGN_OUT_PATH,
+});
+
+/** GET /api/home: the admins' home page (the migrations, and a start form for admins). */
 async function getHomePage(request: HttpRequest): Promise<HttpResponseInit> {
-  return homePage(request, emptyStartForm(), []);
+  const access = pageAccess(request, services().settings, "read");
+  if (!access.ok) return access.response;
+  return homePage(request, access, emptyStartForm(), []);
 }
 
 const postedForm = async (request: HttpRequest) => new URLSearchParams(await request.text());
 
-/**
- * The confirm form's CSRF token: keyed by the function key the page was opened with and bound to the exact
- * request planned, so a confirm starts only what its plan page showed.
- */
-const startCsrfKey = (request: HttpRequest, body: Record<string, unknown>) =>
-  `${request.query.get("code") ?? ""}\n${JSON.stringify(body)}`;
+/** The confirm form's CSRF purpose: bound to the exact request planned, so a confirm starts only what its plan page showed. */
+const startCsrfPurpose = (body: Record<string, unknown>) => `start\n${JSON.stringify(body)}`;
 
 /** POST /api/home/plan: the dry run of the posted form, with a confirm form (or the form again, with its errors). */
 async function postHomePlan(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
+  const s = services();
+  const access = pageAccess(request, s.settings, "command");
+  if (!access.ok) return access.response;
   const posted = await postedForm(request);
   const form = startFormFrom(posted);
-  if (posted.has("edit")) return homePage(request, form, []);
+  if (posted.has("edit")) return homePage(request, access, form, []);
   const { body, errors: formErrors } = startBodyFromForm(form);
-  const s = services();
-  const result = await startMigration(
-    s,
-    durableRunner(client),
-    { ...body, dryRun: true },
-    adminName(request, s.settings),
-  );
+  const result = await startMigration(s, durableRunner(client), { ...body, dryRun: true }, access.who.name);
   if (formErrors.length > 0 || result.kind !== "planned") {
     // The form's own errors first; the request's about the same fields would only repeat them.
     const fields = new Set(formErrors.map((e) => e.field));
     const requestErrors = result.kind === "invalid" ? result.errors.filter((e) => !fields.has(e.field)) : [];
-    return homePage(request, form, [...formErrors, ...requestErrors], 400);
+    return homePage(request, access, form, [...formErrors, ...requestErrors], 400);
   }
-  return html(
-    200,
-    renderPlanPage({
-      plan: result.plan,
-      preflight: result.preflight,
-      form,
-      csrf: newCsrfToken(startCsrfKey(request, body)),
-      startAction: homeUrl(request, "/start"),
-      editAction: homeUrl(request, "/plan"),
-    }),
-  );
+  const csrf = pageCsrf(request, access.who, startCsrfPurpose(body));
+  return {
+    ...html(
+      200,
+      renderPlanPage({
+        plan: result.plan,
+        preflight: result.preflight,
+        form,
+        csrf: csrf.token,
+        startAction: homeUrl(request, "/start"),
+        editAction: homeUrl(request, "/plan"),
+      }),
+    ),
+    cookies: csrf.cookies,
+  };
 }
 
 /** POST /api/home/start: the confirmed plan's start; then the status page. */
 async function postHomeStart(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
+  const s = services();
+  const access = pageAccess(request, s.settings, "command");
+  if (!access.ok) return access.response;
   const posted = await postedForm(request);
   const form = startFormFrom(posted);
   const { body } = startBodyFromForm(form);
-  if (!isCsrfTokenFor(posted.get("csrf") ?? "", startCsrfKey(request, body))) {
+  if (
+    isCrossSite(request, s.settings.PUBLIC_BASE_URL) ||
+    !isPageCsrf(request, access.who, startCsrfPurpose(body), posted.get("csrf") ?? "")
+  ) {
     const message = "this confirmation is not for this request (or the page is stale): show the plan again";
-    return homePage(request, form, [{ field: "csrf", message }], 403);
+    return homePage(request, access, form, [{ field: "csrf", message }], 403);
   }
-  const s = services();
-  const result = await startMigration(
-    s,
-    durableRunner(client),
-    { ...body, dryRun: false },
-    adminName(request, s.settings),
-  );
+  const result = await startMigration(s, durableRunner(client), { ...body, dryRun: false }, access.who.name);
   switch (result.kind) {
     case "accepted":
-      return redirect(withCode(request, `${statusUrl(request, result.id)}/page`));
+      return redirect(`${statusUrl(request, result.id)}/page`);
     case "conflict":
-      return homePage(request, form, [], 409, result.message);
+      return homePage(request, access, form, [], 409, result.message);
     case "invalid":
-      return homePage(request, form, result.errors, 400);
+      return homePage(request, access, form, result.errors, 400);
     case "planned":
       throw new Error("a start without dryRun answered with a plan");
   }
 }
 
-/** The status page's forms: keyed by the function key the page was opened with and bound to this migration. */
-const pageCsrfKey = (request: HttpRequest, id: string) => `status-page\n${request.query.get("code") ?? ""}\n${id}`;
+/** The status page's forms' CSRF purpose: bound to this migration. */
+const statusCsrfPurpose = (id: string) => `status-page\n${id}`;
 
 /**
  * What the page says after a command was accepted (`?done=…&at=…` of the redirect back to it), with when: a reload
@@ -168,6 +171,7 @@ function doneNotice(done: string | null, at: string | null, timeZone: string): S
 async function statusPage(
   request: HttpRequest,
   client: df.DurableClient,
+  access: PageAllowed,
   httpStatus = 200,
   notice?: StatusActions["notice"],
 ): Promise<HttpResponseInit> {
@@ -177,32 +181,36 @@ async function statusPage(
   // The first page of each user table; the rest is a link to the users endpoint.
   const tables = await statusPageTables(s, status.id, PAGE_TABLE_ROWS);
   const more = (state: "notOnboarded" | "mismatched") => (tables[state].more ? status.links.users[state] : null);
-  // The page is opened with its function key in ?code= (a browser sends no x-functions-key header); its own links
-  // and forms carry that same key. Only here: the status JSON's links and every e-mail stay keyless, and the page is
-  // no-store, no-referrer and loads nothing from elsewhere.
+  // A Viewer sees no buttons: the commands need Migration.Admin (and postMigrationPage refuses them too).
   const done = request.query.get("done");
-  return html(
-    httpStatus,
-    renderStatusPage({
-      ...status,
-      links: { ...status.links, report: withCode(request, status.links.report) },
-      notOnboarded: { rows: tables.notOnboarded.rows, more: more("notOnboarded") },
-      mismatched: { rows: tables.mismatched.rows, more: more("mismatched") },
-      actions: {
-        allowed: status.actions,
-        formAction: withCode(request, status.links.page),
-        csrf: newCsrfToken(pageCsrfKey(request, status.id)),
-        notice: notice ?? doneNotice(done, request.query.get("at"), status.timeZone),
-      },
-    }),
-  );
+  const csrf = pageCsrf(request, access.who, statusCsrfPurpose(status.id));
+  return {
+    ...html(
+      httpStatus,
+      renderStatusPage({
+        ...status,
+        notOnboarded: { rows: tables.notOnboarded.rows, more: more("notOnboarded") },
+        mismatched: { rows: tables.mismatched.rows, more: more("mismatched") },
+        actions: {
+          allowed: access.canCommand ? status.actions : [],
+          formAction: status.links.page,
+          csrf: csrf.token,
+          notice: notice ?? doneNotice(done, request.query.get("at"), status.timeZone),
+        },
+        signedIn: signedInView(access),
+      }),
+    ),
+    cookies: csrf.cookies,
+  };
 }
 
 /** Rows of each user table on the status page. */
 const PAGE_TABLE_ROWS = 100;
 
 async function getMigrationPage(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
-  return statusPage(request, client);
+  const access = pageAccess(request, services().settings, "read");
+  if (!access.ok) return access.response;
+  return statusPage(request, client, access);
 }
 
 /**
@@ -211,23 +219,25 @@ async function getMigrationPage(request: HttpRequest, client: df.DurableClient):
  * another site): 403, and nothing is done.
  */
 async function postMigrationPage(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
+  const s = services();
+  const access = pageAccess(request, s.settings, "command");
+  if (!access.ok) return access.response;
   const id = migrationIdOf(request);
   if (!id) return html(404, renderTaskMessage("Not found", "There is no such migration."));
-  const s = services();
   const form = await postedForm(request);
   if (
     isCrossSite(request, s.settings.PUBLIC_BASE_URL) ||
-    !isCsrfTokenFor(form.get("csrf") ?? "", pageCsrfKey(request, id))
+    !isPageCsrf(request, access.who, statusCsrfPurpose(id), form.get("csrf") ?? "")
   )
-    return statusPage(request, client, 403, {
+    return statusPage(request, client, access, 403, {
       text: "Nothing was done: that form was not sent from this page (or the page was stale). Use the buttons below.",
       tone: "bad",
     });
   const action = form.get("action");
   if (!isAction(action))
-    return statusPage(request, client, 400, { text: "Nothing was done: unknown button.", tone: "bad" });
+    return statusPage(request, client, access, 400, { text: "Nothing was done: unknown button.", tone: "bad" });
   const runner = durableRunner(client);
-  const actor = adminName(request, s.settings);
+  const actor = access.who.name;
   const results: Record<AdminAction, () => Promise<CommandResult>> = {
     resume: () => resumeMigration(s, runner, id, actor),
     cancel: () => cancelMigration(s, runner, id, form.get("reason")?.trim() || undefined, actor),
@@ -241,13 +251,11 @@ async function postMigrationPage(request: HttpRequest, client: df.DurableClient)
   const result = await results[action]();
   switch (result.kind) {
     case "accepted":
-      return redirect(
-        withCode(request, `${statusUrl(request, id)}/page?done=${action}&at=${s.clock.now().toISOString()}`),
-      );
+      return redirect(`${statusUrl(request, id)}/page?done=${action}&at=${s.clock.now().toISOString()}`);
     case "conflict":
-      return statusPage(request, client, 409, { text: `Nothing was done: ${result.reason}.`, tone: "bad" });
+      return statusPage(request, client, access, 409, { text: `Nothing was done: ${result.reason}.`, tone: "bad" });
     case "invalid":
-      return statusPage(request, client, 400, {
+      return statusPage(request, client, access, 400, {
         text: `Nothing was done: ${result.errors.map((e) => `${e.field} ${e.message}`).join("; ")}.`,
         tone: "bad",
       });
@@ -261,9 +269,9 @@ const redirect = (location: string): HttpResponseInit => ({
   headers: { location, "cache-control": "no-store" },
 });
 
-/** The pages, behind the function key (and App Service Authentication in Azure). */
+/** The pages, for signed-in people (functions/access.ts decides; no key in any URL). */
 export function registerPageFunctions(): void {
-  app.http("getHomePage", { route: "home", methods: ["GET"], authLevel: "function", handler: getHomePage });
+  app.http("getHomePage", { route: "home", methods: ["GET"], authLevel: "anonymous", handler: getHomePage });
   registerClientRoutes([
     ["postHomePlan", "POST", "home/plan", postHomePlan],
     ["postHomeStart", "POST", "home/start", postHomeStart],

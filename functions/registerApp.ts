@@ -7,6 +7,7 @@
 import { createActivities, registerActivities } from "../activities";
 import { registerOrchestrations } from "../orchestrations";
 import { useServices, type Services } from "../shared/services";
+import { registerAccessFunctions } from "./access";
 import { registerMigrationFunctions } from "./migrations";
 import { registerPageFunctions } from "./pages";
 import { registerRetentionFunctions } from "./retention";
@@ -16,6 +17,7 @@ export function registerApp(services: Services): void {
   useServices(services);
   registerOrchestrations();
   registerActivities(createActivities(services));
+  registerAccessFunctions();
   registerMigrationFunctions();
   registerPageFunctions();
   registerTaskFunctions();

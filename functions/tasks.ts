@@ -27,7 +27,8 @@ import { hashToken, isCsrfTokenFor, newCsrfToken, tokensEqual } from "../shared/
 import { Events } from "../shared/workflow";
 import { z } from "zod";
 import { delegatedTask } from "../activities/gateTasks";
-import { callerName, html, isCrossSite } from "./http";
+import { callerName, cookieValue, signInRedirect } from "./access";
+import { html, isCrossSite } from "./http";
 
 /** One cookie per task (named after a prefix of its hash), so task pages open side by side do not overwrite each other's. */
 const csrfCookieName = (hash: string) => `peig_task_csrf_${hash.slice(0, 16)}`;
@@ -56,8 +57,10 @@ async function findOpenTask(request: HttpRequest, s: Services): Promise<Lookup> 
     return { ok: false, response: await deadLinkResponse(request, s, task, hash, token, status) };
   }
   const signedIn = callerName(request);
-  // With App Service Authentication the platform sets this header (and strips any a client sends).
-  if ((s.settings.REQUIRE_SIGNED_IN_APPROVER || signedIn) && signedIn?.toLowerCase() !== task.assignee.toLowerCase()) {
+  // With App Service Authentication the platform sets this header (and strips any a client sends). It lets
+  // anonymous requests through (functions/access.ts decides), so an approver who has not signed in is sent to sign in first.
+  if (s.settings.REQUIRE_SIGNED_IN_APPROVER && !signedIn) return { ok: false, response: signInRedirect(request) };
+  if (signedIn && signedIn.toLowerCase() !== task.assignee.toLowerCase()) {
     return {
       ok: false,
       response: html(
@@ -391,19 +394,6 @@ export async function sendFreshLink(request: HttpRequest): Promise<HttpResponseI
     });
   }
   return html(200, sent);
-}
-
-function cookieValue(header: string | null, name: string): string | undefined {
-  for (const part of (header ?? "").split(";")) {
-    const [k, ...v] = part.trim().split("=");
-    if (k !== name) continue;
-    try {
-      return decodeURIComponent(v.join("="));
-    } catch {
-      return undefined; // a malformed escape is no token: 403, not 500
-    }
-  }
-  return undefined;
 }
 
 export function registerTaskFunctions(): void {

@@ -19,7 +19,7 @@ param mailSender string
 @description('More sender mailboxes, comma-separated (MAIL_SENDERS), for tenants whose mail does not fit one mailbox\'s 10,000 recipients per rolling 24 hours.')
 param mailSenders string = ''
 
-@description('Client id of the Entra app registration App Service Authentication signs approvers in with (docs/deploy.md, step 2).')
+@description('Client id of the Entra app registration App Service Authentication signs admins and approvers in with; its app roles authorise the admins (docs/deploy.md, step 2).')
 param authClientId string
 
 @description('"operator" (default: Peig steps become tasks for the Peig admin) or "api" (a Peig admin API is configured).')
@@ -94,6 +94,37 @@ resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
 }
 
 // The one identity the app uses for Storage, Key Vault, Application Insights and Microsoft Graph.
+// The app roles of the sign-in app registration (authClientId): App Service Authentication passes a signed-in
+// person's roles to the app in the "roles" claims of x-ms-client-principal, and functions/access.ts decides with
+// them (its AppRoles holds the same values; test/infra/infra.test.ts compares them). azure.yaml's postprovision hook
+// writes these roles onto the registration (az ad app update --app-roles); docs/deploy.md says how to assign them.
+// The ids are fixed: a role's id must not change once people hold it.
+@description('App roles of the sign-in app registration, in the application manifest format.')
+var authAppRoles = [
+  {
+    id: '3b0c6f0e-6a3e-4f7c-9d4e-5a1f2c7b8e01'
+    value: 'Migration.Admin'
+    displayName: 'Migration admin'
+    description: 'Starts, extends, cancels and resumes migrations and asks the approvers again; reads everything.'
+    allowedMemberTypes: [
+      'User'
+      'Application'
+    ]
+    isEnabled: true
+  }
+  {
+    id: '3b0c6f0e-6a3e-4f7c-9d4e-5a1f2c7b8e02'
+    value: 'Migration.Viewer'
+    displayName: 'Migration viewer'
+    description: 'Reads the migrations: the pages, the status and the reports.'
+    allowedMemberTypes: [
+      'User'
+      'Application'
+    ]
+    isEnabled: true
+  }
+]
+
 module identity './app/identity.bicep' = {
   name: 'identity'
   scope: rg
@@ -222,3 +253,5 @@ output AZURE_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
 output AZURE_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+// The sign-in app registration's app roles, as JSON: azure.yaml's postprovision hook writes them onto it.
+output AUTH_APP_ROLES string = string(authAppRoles)

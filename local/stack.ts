@@ -98,6 +98,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     PEIG_API_KEY: peigMode === "api" ? peig.apiKey : undefined,
     PUBLIC_BASE_URL: options.publicBaseUrl,
     GRAPH_BASE_URL: graph.baseUrl,
+    // The local host stands in for App Service Authentication (local/host/appServiceAuth.ts), as Azure sets this.
+    WEBSITE_AUTH_ENABLED: "true",
     ...options.settings,
   });
   const counters = { graph: new RequestCounter(), peig: new RequestCounter(), store: new RequestCounter() };

@@ -6,6 +6,7 @@
  * ("needs attention" once the quick ones are used up) instead of a failed orchestration.
  */
 import type { OrchestrationContext } from "durable-functions";
+import { stepInWords } from "../shared/domain/inWords";
 import { afterFailure, retryDue } from "../shared/domain/waits";
 import {
   isFinalPhase,
@@ -71,7 +72,7 @@ function* step(context: OrchestrationContext, state: MigrationState): PhaseResul
     const newResume = resumeAt !== undefined && resumeAt !== state.resumeSeen;
     state.resumeSeen = resumeAt;
     if (attention && !retryDue(attention, decisionTime(context), newResume)) {
-      publishProgress(context, state, { waitingFor: `a retry of ${attention.step}` });
+      publishProgress(context, state, { waitingFor: `a retry of ${stepInWords(attention.step)}` });
       return { until: attention.nextAttemptAt ? new Date(attention.nextAttemptAt) : undefined };
     }
     const sleep = yield* runPhase(context, state, commands);
@@ -118,7 +119,7 @@ function* stepFailed(context: OrchestrationContext, state: MigrationState, failu
   state.incidents = incident;
   const attention = afterFailure(state.attention, failure, decisionTime(context), state.timings, incident);
   state.attention = attention;
-  publishProgress(context, state, { waitingFor: `a retry of ${attention.step}` });
+  publishProgress(context, state, { waitingFor: `a retry of ${stepInWords(attention.step)}` });
   try {
     yield* call(context, "recordAttention", {
       migrationId: state.migrationId,

@@ -72,8 +72,9 @@ const settingsShape = z.object({
   /**
    * Set by the platform, not by us: App Service sets WEBSITE_AUTH_ENABLED=True when App Service Authentication is
    * on (Microsoft.Identity.Web reads it the same way: AppServicesAuthenticationInformation.cs in
-   * https://github.com/AzureAD/microsoft-identity-web). Only then is x-ms-client-principal-name the platform's word
-   * (it strips any such header a client sends); without it, anyone could write any name into the audit.
+   * https://github.com/AzureAD/microsoft-identity-web). Only then is x-ms-client-principal the platform's word
+   * (it strips any such header a client sends): functions/access.ts trusts it only then; without it, anyone could
+   * write any name and role into a request.
    */
   WEBSITE_AUTH_ENABLED: z
     .string()

@@ -101,7 +101,7 @@ function graphFix(status: number | null, kind: string | undefined): string {
       `Exchange refused ${kind} on a sender mailbox: the Exchange RBAC grant for the app (the roles Application Mail.Send and ` +
       `Application Mail.ReadWrite, scoped to the MAIL_SENDERS mailboxes, docs/permissions.md) is missing, or was made in the last ` +
       `2 hours and has not reached Exchange yet. Check the grant (Get-ManagementRoleAssignment -RoleAssignee <the app's service principal>); ` +
-      `the migration tries again by itself, and nobody is mailed twice.`
+      `nobody is mailed twice when the step runs again.`
     );
   }
   if (status === 403) {

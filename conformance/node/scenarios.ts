@@ -297,7 +297,7 @@ export const scenarios: Scenario[] = [
       await wake();
       await side.until(
         id,
-        custom((c) => !!c.needsAttention && c.waitingFor === "a retry of deletePeigMigrationConfiguration"),
+        custom((c) => !!c.needsAttention && c.waitingFor === "a retry of deleting the migration configuration in Peig"),
         "needs attention",
       );
       await sleep(SETTLE_MS);

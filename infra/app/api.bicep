@@ -156,10 +156,13 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   }
 }
 
-// App Service Authentication (Easy Auth) with Entra ID: people opening /api/tasks/* must sign in, and the
-// platform passes who they are in x-ms-client-principal-name (and strips that header from clients).
-// The admin API keeps function keys: /api/migrations* is excluded from the sign-in redirect, and so is
-// Durable's management API (guarded by its system key), so scripts and purges work without a browser.
+// App Service Authentication (Easy Auth) with Entra ID signs people in (/.auth/login/aad), validates the access
+// tokens sent to the JSON API, strips any x-ms-client-principal* header a client sends and passes the caller's
+// principal, app roles included. It lets anonymous requests through ("Allow unauthenticated requests": the app
+// decides, https://learn.microsoft.com/azure/app-service/overview-authentication-authorization#authorization-behavior):
+// functions/access.ts sends an anonymous page request to sign in and answers the JSON API 401 unless it brings a
+// function key; an approver's task page sends them to sign in (REQUIRE_SIGNED_IN_APPROVER). Durable's management
+// API keeps its system key.
 resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: functionApp
   name: 'authsettingsV2'
@@ -172,14 +175,8 @@ resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = {
       runtimeVersion: '~1'
     }
     globalValidation: {
-      requireAuthentication: true
-      unauthenticatedClientAction: 'RedirectToLoginPage'
-      redirectToProvider: 'azureactivedirectory'
-      excludedPaths: [
-        '/api/migrations'
-        '/api/migrations/*'
-        '/runtime/webhooks/durabletask/*'
-      ]
+      requireAuthentication: false
+      unauthenticatedClientAction: 'AllowAnonymous'
     }
     identityProviders: {
       azureActiveDirectory: {

@@ -17,7 +17,7 @@ import { startLocalStack, type LocalStack } from "../stack";
 import { sampleStartRequest, START } from "../fixtures/startRequest";
 import { DAY } from "../../shared/domain/duration";
 import { actOn, openTaskPage, TaskLinkFeed, taskKindOf, type TaskLink } from "../demo/autoApprove";
-import { PeigConsoleClient } from "../demo/peigConsoleClient";
+import { peigAdminDesk } from "../demo/peigAdmin";
 import { LOG_PREFIX } from "../../shared/migrationLog";
 import type { MeasuredRun } from "./costModel";
 
@@ -218,7 +218,7 @@ async function playEveryone(
   limitMs: number,
 ): Promise<void> {
   const feed = new TaskLinkFeed(stack.graph.outbox);
-  const peig = new PeigConsoleClient(stack.peig.consoleUrl);
+  const peig = peigAdminDesk(stack.peig.consoleUrl, stack.tenant);
   let open: TaskLink[] = [];
   const limit = clock.now().getTime() + limitMs;
   await host.idle();

@@ -7,7 +7,15 @@
 import type { SentMail } from "../graph-simulator";
 import { describeOperatorStep } from "../../shared/peig/operatorSteps";
 import { peigConsolePages } from "../../shared/peig/consolePages";
-import { consoleFigures, hiddenField, tableRowsOn, unescapeHtml, type PeigConsoleClient } from "./peigConsoleClient";
+import {
+  consoleFigures,
+  hiddenField,
+  tableRowsOn,
+  textOf,
+  unescapeHtml,
+  type PeigConsoleClient,
+} from "./peigConsoleClient";
+import { nextCursor, settleMistypedRequests, type PeigAdminDesk } from "./peigAdmin";
 
 export { unescapeHtml };
 
@@ -55,21 +63,35 @@ export async function openTaskPage(url: string): Promise<TaskPage> {
   };
 }
 
+/** What pressing a task page's button answered: its status and, for a refused confirmation, each reason given. */
+export interface DecisionAnswer {
+  status: number;
+  refusal: string[];
+  /** What the answering page says, as text: its heading and first paragraph ("This link no longer works …"). */
+  page: string;
+}
+
 /** POST: the button on the page, with the page's CSRF field and cookie (and the figures typed into its form, if any). */
 export async function submitDecision(
   url: string,
   page: TaskPage,
   decision: string,
   figures: Record<string, string> = {},
-): Promise<number> {
+): Promise<DecisionAnswer> {
   const form = new URLSearchParams({ ...figures, csrf: page.csrf, decision });
   const response = await fetch(url, {
     method: "POST",
     body: form,
     headers: { "content-type": "application/x-www-form-urlencoded", cookie: page.cookie },
   });
-  await response.text();
-  return response.status;
+  const html = await response.text();
+  const box = /<div[^>]*id="refusal">(.*?)<\/div>/s.exec(html)?.[1] ?? "";
+  const heading = /<h1>(.*?)<\/h1>(?:.*?<p>(.*?)<\/p>)?/s.exec(html);
+  return {
+    status: response.status,
+    refusal: [...box.matchAll(/<li>(.*?)<\/li>/gs)].map((m) => textOf(m[1])),
+    page: heading ? textOf(`${heading[1]}: ${heading[2] ?? ""}`) : "",
+  };
 }
 
 export type TaskKind =
@@ -126,16 +148,16 @@ export interface PeigStepDone {
 export async function performPeigStep(
   kind: TaskKind,
   html: string,
-  peig: PeigConsoleClient,
+  peig: PeigAdminDesk,
   report?: (text: string) => void,
 ): Promise<PeigStepDone | undefined> {
   if (kind === "peigConfiguration") {
     const values = valuesOnPage(html);
     const typed = { applicationId: values["Application ID"] ?? "", idpCertificate: values["IDP Certificate"] ?? "" };
-    const validated = await peig.submit(peigConsolePages.migration, { ...typed, action: "validate" });
+    const validated = await peig.console.submit(peigConsolePages.migration, { ...typed, action: "validate" });
     if (validated.status !== 200)
       throw new Error(`Peig's Validate refused the values on the page: ${validated.message}`);
-    const saved = await peig.submit(peigConsolePages.migration, { ...typed, action: "save" });
+    const saved = await peig.console.submit(peigConsolePages.migration, { ...typed, action: "save" });
     if (saved.status >= 300) throw new Error(`Peig did not save the migration configuration: ${saved.message}`);
     return {
       said: `Peig admin, in ${peigConsolePages.migration.name}: Validate, Save (Application ID ${typed.applicationId}): ${saved.message}`,
@@ -144,14 +166,14 @@ export async function performPeigStep(
   }
   if (kind === "peigAccounts") {
     const wanted = new Set(accountsOnPage(html).map((upn) => upn.toLowerCase()));
-    const { created, alreadyLinked } = await createListedAccounts(peig, wanted);
+    const { created, alreadyLinked } = await createListedAccounts(peig.console, wanted);
     return {
       said: `Peig admin, in ${peigConsolePages.microsoft365Accounts.name}: Create Peig Account for ${created} of ${wanted.size} listed user(s)${alreadyLinked ? ` (${alreadyLinked} already linked)` : ""}`,
       figures: { created: String(created), alreadyLinked: String(alreadyLinked), failed: "0" },
     };
   }
   if (kind === "peigDeletion") {
-    const deleted = await peig.submit(peigConsolePages.migration, { action: "delete", confirm: "yes" });
+    const deleted = await peig.console.submit(peigConsolePages.migration, { action: "delete", confirm: "yes" });
     // 404: deleted already (a resumed demo answering the same task again).
     if (deleted.status !== 200 && deleted.status !== 404)
       throw new Error(`Peig did not delete the migration configuration: ${deleted.message}`);
@@ -161,12 +183,13 @@ export async function performPeigStep(
     };
   }
   if (kind === "peigChecklist") {
-    const merged = await mergeMismatchedInConsole(peig);
-    if (merged.length) report?.(`Peig admin, in ${peigConsolePages.usersAndAccess.name}: ${merged.join("; ")}`);
-    const resolved = await resolveRemainingRequests(peig);
-    if (resolved.length) report?.(`Peig admin, in ${peigConsolePages.usersAndAccess.name}: ${resolved.join("; ")}`);
-    const figures = consoleFigures((await peig.open(peigConsolePages.usersAndAccess)).html);
-    const accounts = consoleFigures((await peig.open(peigConsolePages.microsoft365Accounts)).html);
+    const settled = await settleMistypedRequests(peig);
+    const approved = await approveMatchingRequests(peig.console);
+    const inConsole = `Peig admin, in ${peigConsolePages.usersAndAccess.name}:`;
+    for (const line of [...settled.done.map((d) => d.said), ...approved]) report?.(`${inConsole} ${line}`);
+    for (const problem of settled.problems) report?.(`${inConsole} could not settle ${problem}`);
+    const figures = consoleFigures((await peig.console.open(peigConsolePages.usersAndAccess)).html);
+    const accounts = consoleFigures((await peig.console.open(peigConsolePages.microsoft365Accounts)).html);
     return {
       said: `Peig admin: checked ${peigConsolePages.usersAndAccess.name} (${figures.pendingRequests} pending request(s), ${figures.notOnboarded} Not Onboarded) and ${peigConsolePages.microsoft365Accounts.name} (${accounts.linked} linked, ${accounts.unlinked} unlinked)`,
       figures: {
@@ -200,66 +223,31 @@ async function createListedAccounts(
       else if (answer.status !== 409)
         throw new Error(`Create Peig Account for ${userPrincipalName}: ${answer.message}`);
     }
-    after = /[?&;]after=([^"&]+)"/.exec(html)?.[1];
-    after = after && decodeURIComponent(after);
+    after = nextCursor(html, "after");
   }
   return { created, alreadyLinked: wanted.size - seen.size };
 }
 
 /**
- * What the checklist asks before confirming: each pending request whose e-mail is no Microsoft 365 address
- * (Users & Access, "Only mismatched e-mails") is merged into the Peig account of the one Microsoft 365 user
- * with the requester's name (found in MS365 Identifiers; Create Peig Account first when unlinked). A request
- * whose name matches no one, or several, is left for a person's judgement. Returns what was merged.
+ * What is still pending after the merges, as a Peig admin settles it before confirming the checklist (which the
+ * app refuses while any request is pending): Approve each request typed with the person's own Microsoft 365 address
+ * (Peig links it). A request typed otherwise is never approved (that would make a second account): if one is
+ * still pending, its merge was refused just now, and it stays for the next look. Returns what was done.
  */
-export async function mergeMismatchedInConsole(peig: PeigConsoleClient): Promise<string[]> {
+async function approveMatchingRequests(peig: PeigConsoleClient): Promise<string[]> {
   const done: string[] = [];
-  const { html } = await peig.open(peigConsolePages.usersAndAccess, { requests: "mismatched" });
-  for (const [name, typed, , , actions] of tableRowsOn(html)) {
-    const requestId = actions && hiddenField(actions.html, "requestId");
-    if (!requestId) continue;
-    const found = await peig.open(peigConsolePages.microsoft365Accounts, { q: name.text });
-    const matches = tableRowsOn(found.html).filter((row) => row[0]?.text === name.text);
-    if (matches.length !== 1) continue;
-    const [, upn, link, peigAccount, action] = matches[0];
-    let target = link.text === "Linked" ? peigAccount.text : undefined;
-    if (!target) {
-      const microsoft365UserId = hiddenField(action.html, "microsoft365UserId");
-      if (!microsoft365UserId) continue;
-      const created = await peig.submit(peigConsolePages.microsoft365Accounts, { microsoft365UserId });
-      target = /Created Peig account (\S+)/.exec(created.message)?.[1];
-      if (!target) continue;
+  // Page by page through the list (each "Next" continues after the last request shown, so approving moves nothing).
+  for (let after: string | undefined = ""; after !== undefined;) {
+    const { html } = await peig.open(peigConsolePages.usersAndAccess, after ? { requestsAfter: after } : {});
+    for (const [name, typed, , match, actions] of tableRowsOn(html)) {
+      const requestId = actions && hiddenField(actions.html, "requestId");
+      if (!requestId || !match.text.startsWith("Matches")) continue;
+      const answer = await peig.submit(peigConsolePages.usersAndAccess, { requestId, action: "approve" });
+      if (answer.status === 200) done.push(`approved the request of ${name.text} (${typed.text})`);
     }
-    const merged = await peig.submit(peigConsolePages.usersAndAccess, { requestId, action: "merge", target });
-    if (merged.status === 200) done.push(`merged the request typed as ${typed.text} into the account of ${upn.text}`);
+    after = nextCursor(html, "requestsAfter");
   }
   return done;
-}
-
-/**
- * What is still pending after the merges, as a Peig admin settles it before confirming the checklist (which
- * the app refuses while any request is pending): Approve a request typed with a Microsoft 365 address, Deny one
- * that no one could be found for (the person asks again with the right address). Returns what was done.
- */
-async function resolveRemainingRequests(peig: PeigConsoleClient): Promise<string[]> {
-  const done: string[] = [];
-  for (;;) {
-    const { html } = await peig.open(peigConsolePages.usersAndAccess);
-    const rows = tableRowsOn(html).filter((row) => row[4] && hiddenField(row[4].html, "requestId"));
-    if (!rows.length) return done;
-    let progressed = false;
-    for (const [name, typed, , match, actions] of rows) {
-      const action = match.text.startsWith("Matches") ? "approve" : "deny";
-      const answer = await peig.submit(peigConsolePages.usersAndAccess, {
-        requestId: hiddenField(actions.html, "requestId") ?? "",
-        action,
-      });
-      if (answer.status !== 200) continue;
-      progressed = true;
-      done.push(`${action === "approve" ? "approved" : "denied"} the request of ${name.text} (${typed.text})`);
-    }
-    if (!progressed) return done;
-  }
 }
 
 /** The Create Peig Account buttons of a Microsoft 365 Accounts page: whose account each creates. */
@@ -272,65 +260,32 @@ export function createButtonsOn(html: string): { microsoft365UserId: string; use
 }
 
 export interface AutoApproverOptions {
-  /** Operator mode: the Peig console the Peig admin's steps are done in. */
-  peig?: PeigConsoleClient;
+  /** Operator mode: the Peig admin's desk (the Peig console their steps are done in, the directory, the people). */
+  peig?: PeigAdminDesk;
   report(text: string): void;
 }
 
 /** Answers an opened task page like its recipient: approve an approval; do the Peig step, then confirm it. */
-export async function actOn(link: TaskLink, page: TaskPage, options: AutoApproverOptions): Promise<void> {
+export async function actOn(link: TaskLink, page: TaskPage, options: AutoApproverOptions): Promise<DecisionAnswer> {
   const kind = taskKindOf(page.html);
-  if (kind === "approval") {
-    const status = await submitDecision(link.url, page, "approve");
-    if (status === 200) options.report(`Approved as ${link.to}`);
-    return;
-  }
-  if (kind === "peigMerges") {
-    if ((await submitDecision(link.url, page, "done")) === 200) options.report(`Confirmed the merges as ${link.to}`);
-    return;
-  }
-  if (!options.peig || kind === "other") return;
+  if (kind === "approval")
+    return said(await submitDecision(link.url, page, "approve"), `Approved as ${link.to}`, link, options);
+  if (kind === "peigMerges")
+    return said(await submitDecision(link.url, page, "done"), `Confirmed the merges as ${link.to}`, link, options);
+  if (!options.peig || kind === "other") return { status: 0, refusal: [], page: "" };
   const done = await performPeigStep(kind, page.html, options.peig, options.report);
   if (done) options.report(done.said);
-  const status = await submitDecision(link.url, page, "done", done?.figures);
-  if (status === 200) options.report(`Confirmed as ${link.to}`);
-  else if (status === 422)
-    options.report(`Peig's figures do not agree with the app yet: the task stays open (${link.to})`);
+  return said(await submitDecision(link.url, page, "done", done?.figures), `Confirmed as ${link.to}`, link, options);
 }
 
-/** A user whose typed e-mail left a pending request in Peig, with where it belongs. */
-export interface MismatchedUser {
-  userPrincipalName: string;
-  mergeSuggestion: { requestId: string; peigAccountId?: string; microsoft365UserId?: string };
-}
-
-/**
- * What the Peig admin does with mistyped requests (Users & Access > pending requests): Merge each into the
- * user's Peig account, first making that account (MS365 Identifiers > Create Peig Account) when the user has
- * none, all through the console's forms. Both steps are idempotent, so a list that is a little stale does no
- * harm. Returns the request ids merged and the problems met (those requests can be tried again).
- */
-export async function mergeMismatchedRequests(
-  users: MismatchedUser[],
-  peig: PeigConsoleClient,
-): Promise<{ merged: string[]; problems: string[] }> {
-  const result = { merged: [] as string[], problems: [] as string[] };
-  for (const user of users) {
-    const { requestId, peigAccountId, microsoft365UserId } = user.mergeSuggestion;
-    try {
-      let target = peigAccountId;
-      if (!target) {
-        if (!microsoft365UserId) throw new Error("not on the Microsoft 365 Accounts tab");
-        const created = await peig.submit(peigConsolePages.microsoft365Accounts, { microsoft365UserId });
-        target = /Created Peig account (\S+)/.exec(created.message)?.[1];
-        if (!target) throw new Error(`Create Peig Account: ${created.message}`);
-      }
-      const merged = await peig.submit(peigConsolePages.usersAndAccess, { requestId, action: "merge", target });
-      if (merged.status !== 200) throw new Error(`Merge: ${merged.message}`);
-      result.merged.push(requestId);
-    } catch (err) {
-      result.problems.push(`${user.userPrincipalName}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-  return result;
+/** Reports what a button answered, whatever it was: a refusal or a closed task is said, never passed over. */
+function said(answer: DecisionAnswer, ok: string, link: TaskLink, options: AutoApproverOptions): DecisionAnswer {
+  if (answer.status === 200) options.report(ok);
+  else if (answer.status === 422)
+    options.report(
+      `Not confirmed: Peig's figures do not agree with the app (${answer.refusal.join("; ")}). The task stays open for ${link.to}.`,
+    );
+  // The task closed meanwhile (expired, or decided through another link).
+  else options.report(`Not answered: the task page said ${answer.status} (${answer.page}), for ${link.to}`);
+  return answer;
 }

@@ -4,6 +4,7 @@
  * simulators restored from their snapshots, and only then the engine, which picks up where it stopped.
  * The stand-in for the Functions host must be in place (installCoreShim): the local stack registers the app.
  */
+import { LOCAL_ADMIN, LOCAL_STAFF } from "../fixtures/staff";
 import { randomBytes } from "node:crypto";
 import { startAzurite, type AzuriteHandle } from "../azurite";
 import { AcceleratedClock } from "../host/clocks";
@@ -38,7 +39,7 @@ export interface DemoStack {
   state: DemoState;
   /** The sender mailboxes the demo's mail plan needs, and for how many recipients. */
   mail: DemoMailSenders;
-  /** Calls one of the app's HTTP functions with the function key, like an admin. */
+  /** Calls one of the app's HTTP functions as the demo's admin, signed in (an access token): the audit names them. */
   api(path: string, init?: RequestInit): Promise<Response>;
   /** Saves the simulated time, the demo state and the simulators' snapshots now. */
   checkpoint(patch?: Partial<DemoState>): void;
@@ -109,6 +110,15 @@ async function startOnAzurite(options: DemoStackOptions, azurite: AzuriteHandle)
   checkpoint();
   const timers = [setInterval(() => checkpoint(), CHECKPOINT_EVERY_MS)];
 
+  // The demo signs its admin in: an access token from the local stand-in for Entra, renewed well before it expires.
+  const admin = server.appServiceAuth.byUpn(LOCAL_ADMIN)!;
+  let token = { value: server.appServiceAuth.tokenFor(admin), at: Date.now() };
+  const adminToken = () => {
+    if (Date.now() - token.at > TOKEN_RENEWAL_MS)
+      token = { value: server.appServiceAuth.tokenFor(admin), at: Date.now() };
+    return token.value;
+  };
+
   let stopping: Promise<void> | undefined;
   return {
     clock,
@@ -122,7 +132,7 @@ async function startOnAzurite(options: DemoStackOptions, azurite: AzuriteHandle)
     },
     api: (path, init = {}) => {
       const headers = new Headers(init.headers);
-      headers.set("x-functions-key", functionKey);
+      headers.set("authorization", `Bearer ${adminToken()}`);
       return fetch(`${server.baseUrl}/api/${path.replace(/^\//, "")}`, { ...init, headers });
     },
     checkpoint,
@@ -152,7 +162,7 @@ async function listen(
 ): Promise<HostServer> {
   // The same port as last time keeps links printed before a restart working; any port will do otherwise.
   if (port) {
-    const server = new HostServer({ engine, functionKey, port, log });
+    const server = new HostServer({ engine, functionKey, port, log, signIn });
     try {
       await server.listen();
       return server;
@@ -160,10 +170,15 @@ async function listen(
       // taken by something else meanwhile
     }
   }
-  const server = new HostServer({ engine, functionKey, log });
+  const server = new HostServer({ engine, functionKey, log, signIn });
   await server.listen();
   return server;
 }
+
+/** The simulated tenant's staff sign in; the demo's admin is offered first. */
+const signIn = { people: LOCAL_STAFF, preselect: LOCAL_ADMIN };
+/** Renew the demo admin's access token after half of its hour. */
+const TOKEN_RENEWAL_MS = 30 * 60_000;
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -4,6 +4,7 @@
  * just serves), and stops everything cleanly on Ctrl-C with the state saved, so the next start resumes.
  * docs/demo.md describes what you see.
  */
+import { LOCAL_ADMIN } from "../fixtures/staff";
 import { installCoreShim } from "../host/installCoreShim";
 import type { LogSink } from "../host/engine";
 import { chooseSetup, parseDemoArgs, USAGE, type DemoOptions } from "./args";
@@ -133,6 +134,7 @@ async function serve(
     serveInstructions({
       baseUrl: demo.baseUrl,
       functionKey: demo.functionKey,
+      admin: LOCAL_ADMIN,
       graphBaseUrl: stack.graph.baseUrl,
       peigOrigin: stack.peig.origin,
       peigApiBaseUrl: stack.peig.baseUrl,
@@ -146,8 +148,7 @@ async function serve(
   );
   if (demo.state.migrationId)
     display.message(`Migration ${demo.state.migrationId} from the earlier run goes on in the background.`);
-  const statusPage = (id: string) =>
-    `${demo.baseUrl}/api/migrations/${id}/page?code=${encodeURIComponent(demo.functionKey)}`;
+  const statusPage = (id: string) => `${demo.baseUrl}/api/migrations/${id}/page`;
   const stopWatching = watchMigrations(demo.engine, statusPage, (line) => display.message(line));
   await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
   stopWatching();

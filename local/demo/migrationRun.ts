@@ -3,29 +3,21 @@
  * run started), watch its status until it ends, show the task links the e-mails carry (and answer them
  * with --auto-approve), and save the report.
  */
+import { LOCAL_ADMIN } from "../fixtures/staff";
 import { formatHuman } from "../../shared/domain/humanTime";
-import { reconcile } from "../../shared/domain/reconcile";
-import { inScopeUsers } from "../fixtures/tenant";
-import { PeigApiClient } from "../../shared/peig/apiClient";
 import { isFinalPhase } from "../../shared/workflow";
-import {
-  actOn,
-  mergeMismatchedRequests,
-  openTaskPage,
-  TaskLinkFeed,
-  taskKindOf,
-  type MismatchedUser,
-  type TaskLink,
-} from "./autoApprove";
+import { actOn, openTaskPage, TaskLinkFeed, taskKindOf, type DecisionAnswer, type TaskLink } from "./autoApprove";
 import type { AcceleratedClock } from "../host/clocks";
 import type { DemoStack } from "./demoStack";
-import { PeigConsoleClient } from "./peigConsoleClient";
+import { peigAdminDesk, settleMistypedRequests, type PeigAdminDesk } from "./peigAdmin";
 import { pauseClockForPeople } from "./peopleClock";
 import type { DemoStateFolder } from "./persistence";
 import { startRequestBody } from "./startRequest";
 import { renderWaitingOn, type MigrationStatusView, type ProgressDisplay } from "./progress";
 
 const POLL_MS = 300;
+/** How long (simulated) the auto-approver waits before trying a refused confirmation again. */
+const RETRY_REFUSED_MS = 24 * 60 * 60_000;
 
 export interface MigrationRunOptions {
   deadlineDays: number;
@@ -45,9 +37,9 @@ export async function runMigration(
   signal: AbortSignal,
 ): Promise<RunOutcome> {
   const id = await resumeOrStart(demo, options, display);
-  display.message(
-    `Status page: ${demo.baseUrl}/api/migrations/${id}/page?code=${encodeURIComponent(demo.functionKey)}`,
-  );
+  // No key in any link: the local sign-in page offers the demo's admin first, the admin the demo acts as.
+  display.message(`Home page:   ${demo.baseUrl}/api/home  (sign in as ${LOCAL_ADMIN}, offered first)`);
+  display.message(`Status page: ${demo.baseUrl}/api/migrations/${id}/page`);
   if (options.operator)
     display.message(
       `Peig console (the local simulator of Peig, where the Peig admin does each operator step): ${demo.stack.peig.consoleUrl}`,
@@ -76,14 +68,12 @@ async function followMigration(
   signal: AbortSignal,
 ): Promise<RunOutcome> {
   const feed = new TaskLinkFeed(demo.stack.graph.outbox);
-  // The Peig admin in operator mode: acts in the Peig console through its forms; reads the pending requests and the
-  // directory (to judge whom a mistyped request belongs to) through the simulator's API, as if from the screen.
-  const peigConsole =
-    options.autoApprove && options.operator ? new PeigConsoleClient(demo.stack.peig.consoleUrl) : undefined;
-  const peigReader = peigConsole
-    ? new PeigApiClient({ baseUrl: demo.stack.peig.baseUrl, apiKey: demo.stack.peig.apiKey, clock: demo.clock })
-    : undefined;
-  const merged = new Set<string>();
+  // The Peig admin in operator mode: acts in the Peig console through its forms, looks people up in the directory,
+  // and asks whoever sent a request they cannot place.
+  const peigAdmin =
+    options.autoApprove && options.operator ? peigAdminDesk(demo.stack.peig.consoleUrl, demo.stack.tenant) : undefined;
+  /** Task confirmations the app refused (Peig's figures did not agree), by link: tried again later. */
+  const refused = new Map<string, { link: TaskLink; at: number; said: string }>();
   const hinted = new Set<string>();
   const hintOnce = (key: string, text: string) => {
     if (!hinted.has(key)) display.message(text);
@@ -96,26 +86,43 @@ async function followMigration(
     const lines = options.autoApprove ? renderWaitingOn(status).join("\n") : "";
     if (lines && lines !== waiting) display.message(lines);
     waiting = lines;
-    for (const link of feed.next()) {
-      await handleLink(link, options.autoApprove, peigConsole, display, demo.clock).catch((err: unknown) =>
-        display.message(`Could not answer ${link.url}: ${err instanceof Error ? err.message : String(err)}`),
+    const retries = [...refused.values()].filter((r) => demo.clock.now().getTime() - r.at >= RETRY_REFUSED_MS);
+    for (const link of [...feed.next(), ...retries.map((r) => r.link)]) {
+      const retry = refused.get(link.url);
+      const answer = await handleLink(link, options.autoApprove, peigAdmin, display, demo.clock, retry?.said).catch(
+        (err: unknown) => {
+          display.message(`Could not answer ${link.url}: ${reasonOf(err)}`);
+          return undefined;
+        },
       );
+      if (answer?.status === 422) {
+        // The auto-approver cannot go on by itself: the terminal says what waits and why (once per reason), and
+        // the Peig admin looks again a simulated day later, when Peig may have moved on.
+        const said = answer.refusal.join("; ");
+        if (said !== retry?.said)
+          display.message(
+            `  The auto-approver cannot confirm this task yet; the migration waits for it. Open the task to see why, or the status page: ${link.url}`,
+          );
+        refused.set(link.url, { link, at: demo.clock.now().getTime(), said });
+      } else refused.delete(link.url);
     }
     // Api mode: the app asks the Peig admin to confirm merges in a task of its own. Operator mode shows no Peig
-    // state, so the Peig admin works from Peig's own pending requests and the directory.
-    if (status.peigMode === "operator") {
-      const suggestions = peigReader ? await operatorMergeSuggestions(demo, peigReader) : [];
-      const mismatched = suggestions.filter((u) => !merged.has(u.mergeSuggestion.requestId));
-      if (peigConsole && mismatched.length > 0) {
-        const result = await mergeMismatchedRequests(mismatched, peigConsole);
-        result.merged.forEach((r) => merged.add(r));
-        if (result.merged.length)
+    // state, so the Peig admin keeps an eye on Users & Access's pending requests, as the checklist task asks.
+    if (status.peigMode === "operator" && peigAdmin) {
+      await settleMistypedRequests(peigAdmin, (screen) => {
+        const merged = screen.done.filter((d) => !d.judged).length;
+        if (merged)
           display.message(
-            `  Peig admin: merged ${result.merged.length} pending request(s) whose typed e-mail differs from the Microsoft 365 account`,
+            `  Peig admin: merged ${merged} pending request(s) typed with another of the user's addresses into their account`,
           );
-        for (const problem of result.problems)
-          display.message(`  Peig admin could not merge a pending request (${problem}); trying again later`);
-      }
+        for (const { said } of screen.done.filter((d) => d.judged)) display.message(`  Peig admin: ${said}`);
+        for (const problem of screen.problems)
+          hintOnce(problem, `  Peig admin could not settle ${problem}; trying again later`);
+      }).catch((err: unknown) => {
+        // A page that did not load (a busy machine): the Peig admin looks again at the next round, as a person would.
+        const reason = reasonOf(err);
+        hintOnce(reason, `  Peig admin could not open Users & Access (${reason}); looking again shortly`);
+      });
     }
     const gateClosed = status.waitingFor?.includes("request approval again") ? status.waitingFor : undefined;
     if (gateClosed && options.autoApprove && !hinted.has(gateClosed)) {
@@ -126,7 +133,7 @@ async function followMigration(
     } else if (gateClosed && !options.autoApprove) {
       hintOnce(
         "approval",
-        `The approval links expired or were rejected. Ask the approvers again with the button on the status page:\n  ${demo.baseUrl}/api/migrations/${id}/page?code=${encodeURIComponent(demo.functionKey)}`,
+        `The approval links expired or were rejected. Ask the approvers again with the button on the status page:\n  ${demo.baseUrl}/api/migrations/${id}/page`,
       );
     }
   };
@@ -181,26 +188,34 @@ async function readStatus(demo: DemoStack, id: string): Promise<MigrationStatus>
   return (await res.json()) as MigrationStatus;
 }
 
-/** Shows a link that still works (opening the page changes nothing) and, with --auto-approve, answers it. */
+/**
+ * Shows a link that still works (opening the page changes nothing) and, with --auto-approve, answers it. `refusedFor`:
+ * a retry of a confirmation refused for these reasons, which are not printed again if they are the same.
+ */
 async function handleLink(
   link: TaskLink,
   autoApprove: boolean,
-  peig: PeigConsoleClient | undefined,
+  peig: PeigAdminDesk | undefined,
   display: ProgressDisplay,
   clock: AcceleratedClock,
-): Promise<void> {
+  refusedFor?: string,
+): Promise<DecisionAnswer | undefined> {
   const page = await openTaskPage(link.url);
-  if (page.status !== 200) return; // already answered, or closed with its gate
+  if (page.status !== 200) return undefined; // already answered, or closed with its gate
   const kind = taskKindOf(page.html);
-  display.message(
-    `${kind === "approval" ? "Approval" : "Task"} link for ${link.to} (${link.subject}), open it to decide:\n  ${link.url}`,
-  );
-  if (!autoApprove) return;
+  if (refusedFor === undefined)
+    display.message(
+      `${kind === "approval" ? "Approval" : "Task"} link for ${link.to} (${link.subject}), open it to decide:\n  ${link.url}`,
+    );
+  if (!autoApprove) return undefined;
   // The people --auto-approve plays answer at once: while they work (at 30,000 users the Peig admin creates some
   // 8,000 accounts in the console, minutes of real time), simulated time waits for them, as it does for a person.
   clock.pause();
   try {
-    await actOn(link, page, { peig, report: (text) => display.message(`  ${text}`) });
+    const lines: string[] = [];
+    const answer = await actOn(link, page, { peig, report: (text) => lines.push(`  ${text}`) });
+    if (answer.status !== 422 || answer.refusal.join("; ") !== refusedFor) lines.forEach((l) => display.message(l));
+    return answer;
   } finally {
     clock.resume();
   }
@@ -240,30 +255,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/**
- * What a Peig admin does in operator mode before confirming the checklist: look at Users & Access's
- * pending requests, find whose address each typed e-mail is in the directory, and merge it there.
- */
-async function operatorMergeSuggestions(demo: DemoStack, peig: PeigApiClient): Promise<MismatchedUser[]> {
-  const [users, pendingRequests, microsoft365Accounts] = await Promise.all([
-    peig.listUsers(),
-    peig.listPendingRequests(),
-    peig.listMicrosoft365Accounts(),
-  ]);
-  if (pendingRequests.length === 0) return [];
-  const reconciliation = reconcile({
-    mode: "api",
-    users: inScopeUsers(demo.stack.tenant),
-    peig: { users, pendingRequests, microsoft365Accounts },
-  });
-  return reconciliation.mismatchedRequests.flatMap((m) => {
-    const target = m.suggestedMergeTarget;
-    if (!target) return [];
-    const mergeSuggestion = {
-      requestId: m.request.id,
-      microsoft365UserId: target.userId,
-      ...(target.peigAccountId ? { peigAccountId: target.peigAccountId } : {}),
-    };
-    return [{ userPrincipalName: target.userPrincipalName, mergeSuggestion }];
-  });
+/** An error in words, with its cause (fetch says only "fetch failed"; the cause says why). */
+function reasonOf(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  return err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message;
 }

@@ -4,10 +4,13 @@
  */
 import { isTerminal, type LocalDurableEngine } from "../host/engine";
 import type { MigrationProgress } from "../../shared/workflow";
+import { serviceInWords, stepInWords } from "../../shared/domain/inWords";
 
 export interface ServeInfo {
   baseUrl: string;
   functionKey: string;
+  /** Who the local sign-in page offers first: the demo's admin (Migration.Admin). */
+  admin: string;
   graphBaseUrl: string;
   peigOrigin: string;
   peigApiBaseUrl: string;
@@ -49,19 +52,22 @@ export function serveInstructions(info: ServeInfo): string {
   return `The local stack is running (Ctrl-C stops it; state is kept for the next start).
 ${clockNote}
 
-  Home page:        ${api}/home?code=${info.functionKey}
+  Home page:        ${api}/home  (sign in as ${info.admin}, offered first on the local sign-in page)
   Peig console:     ${info.peigConsoleUrl}  (the local simulator of Peig: do the Peig admin's operator steps here)
   App (admin API):  ${api}
-  Function key:     ${info.functionKey}
+  Function key:     ${info.functionKey}  (for scripts on the admin API; pages never take it)
   Graph simulator:  ${graph}/v1.0
   Peig simulator:   ${info.peigApiBaseUrl}  (Authorization: Bearer ${info.peigApiKey})
 
-Admin API (docs/design.md#http-surface); ID is the "id" the start request returns:
+Admin API (docs/design.md#http-surface); ID is the "id" the start request returns. A script uses the function key
+(audited as "function key"), or a person's access token (audited with their name) instead of ${key}:
+  curl -X POST ${info.baseUrl}/.auth/local/token ${json} -d '{"userPrincipalName":"${info.admin}"}'
+  then -H "Authorization: Bearer <access_token>"
   # start a migration (dryRun: true only plans it)
   curl -i -X POST ${api}/migrations ${key} ${json} -d '${start}'
   # status (JSON), the status page, the report (HTML, or ?format=json once completed)
   curl ${api}/migrations/ID ${key}
-  # in a browser: ${api}/migrations/ID/page?code=${info.functionKey}
+  # in a browser, signed in: ${api}/migrations/ID/page
   curl "${api}/migrations/ID/report?format=json" ${key}
   # extend the deadline (while onboarding), cancel (before deletion), ask the approvers again
   curl -i -X POST ${api}/migrations/ID/deadline ${key} ${json} -d '{"deadline":"<later ISO 8601 time>"}'
@@ -91,7 +97,7 @@ export function attentionLines(id: string, progress: Partial<MigrationProgress>,
   const attention = progress.needsAttention;
   if (attention)
     lines.push(
-      `Migration ${id} needs attention (${attention.service}${attention.status ? ` answered ${attention.status}` : ""} at step ${attention.step}): ${attention.fix} Status page: ${statusPage}`,
+      `Migration ${id} needs attention (${serviceInWords(attention.service)}${attention.status ? ` answered ${attention.status}` : ""} while ${stepInWords(attention.step)}): ${attention.fix} Status page: ${statusPage}`,
     );
   for (const wait of progress.waitingOn ?? [])
     lines.push(

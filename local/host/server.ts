@@ -22,6 +22,7 @@ import {
 } from "./engine";
 import { EventTypeName } from "./history";
 import type { InstanceRecord } from "./instanceStore";
+import { LocalAppServiceAuth, type LocalPerson } from "./appServiceAuth";
 
 export interface HostServerOptions {
   engine: LocalDurableEngine;
@@ -33,6 +34,11 @@ export interface HostServerOptions {
   masterKey?: string;
   /** Key the Durable webhook URLs carry (the extension's system key). */
   systemKey?: string;
+  /**
+   * Who can sign in through the stand-in for App Service Authentication (appServiceAuth.ts), which is always in
+   * front of the app's triggers as in Azure; `preselect` is offered first on the sign-in page.
+   */
+  signIn?: { people: readonly LocalPerson[]; preselect?: string };
   log?: (level: string, source: string, message: string) => void;
 }
 
@@ -65,6 +71,7 @@ export class HostServer {
   /** HTTP function invocations served (each is a Functions execution; the bench prices them). */
   httpInvocations = 0;
   readonly taskHub: string;
+  readonly appServiceAuth: LocalAppServiceAuth;
   private server?: http.Server;
   private rpcServer?: http.Server;
   private origin = "";
@@ -75,6 +82,7 @@ export class HostServer {
     this.masterKey = options.masterKey ?? randomBytes(24).toString("base64url");
     this.systemKey = options.systemKey ?? randomBytes(24).toString("base64url");
     this.taskHub = options.taskHub ?? "LocalHub";
+    this.appServiceAuth = new LocalAppServiceAuth(options.signIn ?? { people: [] });
   }
 
   get baseUrl(): string {
@@ -171,6 +179,7 @@ export class HostServer {
       }
       return this.management(req.method ?? "GET", url, url.pathname.slice(prefix.length), body, res);
     }
+    if (this.appServiceAuth.handle(req.method ?? "GET", url, body, res)) return;
     if (url.pathname.startsWith("/api/")) return this.trigger(req, url, body, res);
     if (url.pathname.startsWith(ADMIN_FUNCTIONS_PREFIX)) return this.runNonHttpFunction(req, url, res);
     send(res, 404, { error: `no route for ${url.pathname}` });
@@ -361,6 +370,10 @@ export class HostServer {
       });
 
     const { route, params } = match;
+    // App Service Authentication runs before the Functions host: it answers a bad token itself.
+    const forApp = this.appServiceAuth.headersForApp(req);
+    if ("invalid" in forApp)
+      return send(res, 401, { error: forApp.invalid }, { "www-authenticate": 'Bearer error="invalid_token"' });
     this.httpInvocations++;
     if (route.authLevel !== "anonymous") {
       const key = url.searchParams.get("code") ?? header(req, "x-functions-key");
@@ -369,12 +382,10 @@ export class HostServer {
     }
 
     const context = this.invocationContext(route.registration, route.trigger);
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
     const request = new HttpRequest({
       method,
       url: url.href,
-      headers,
+      headers: forApp.headers,
       query: Object.fromEntries(url.searchParams.entries()),
       params,
       body: body ? { string: body } : undefined,

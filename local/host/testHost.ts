@@ -15,6 +15,7 @@ import { LocalDurableEngine, type ActivityHandler, type LogSink } from "./engine
 import { EventTypeName, hostJsonDefaultVersion, type HistoryEvent } from "./history";
 import type { InstanceRecord, InstanceStore } from "./instanceStore";
 import { HostServer } from "./server";
+import { LOCAL_STAFF } from "../fixtures/staff";
 import { VirtualTimeDriver } from "./timeDrivers";
 
 export interface TestHostOptions {
@@ -54,6 +55,11 @@ export interface TestHost {
   customStatus<T = unknown>(instanceId: string): T;
   /** Calls one of the app's HTTP triggers with the function key. */
   fetchApi(path: string, init?: RequestInit): Promise<Response>;
+  /**
+   * Signs someone in through the local sign-in page, as a browser does, and returns their browser: `fetch` that
+   * keeps the cookies the host sets (the session, the pages' CSRF cookie) and sends them back.
+   */
+  signIn(userPrincipalName: string): Promise<SignedInFetch>;
   /** Runs a timer function now, through the host's admin API as in Azure, and waits until it and its work finish. */
   runFunction(name: string): Promise<void>;
   stop(): Promise<void>;
@@ -74,7 +80,7 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
     log: options.log,
   });
   await engine.resume();
-  const server = new HostServer({ engine, log: options.log, port: options.port });
+  const server = new HostServer({ engine, log: options.log, port: options.port, signIn: { people: LOCAL_STAFF } });
   const baseUrl = await server.listen();
   const driver = new VirtualTimeDriver(engine, clock);
   const instance = (id: string) => {
@@ -101,6 +107,7 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
       headers.set("x-functions-key", server.functionKey);
       return fetch(`${baseUrl}/api/${path.replace(/^\//, "")}`, { ...init, headers });
     },
+    signIn: async (upn) => cookieJarFetch(await signInAs(baseUrl, server, upn)),
     runFunction: async (name) => {
       const res = await fetch(`${baseUrl}/admin/functions/${encodeURIComponent(name)}`, {
         method: "POST",
@@ -127,4 +134,39 @@ export function durableClientFor(server: HostServer): df.DurableClient {
   });
   context.extraInputs.set(input, server.clientData());
   return df.getClient(context);
+}
+
+/** Posts the local sign-in form for this person; the session cookie ("name=value") it sets. */
+export async function signInAs(baseUrl: string, server: HostServer, userPrincipalName: string): Promise<string> {
+  const person = server.appServiceAuth.byUpn(userPrincipalName);
+  if (!person) throw new Error(`${userPrincipalName} cannot sign in locally (not among the host's people)`);
+  const res = await fetch(`${baseUrl}/.auth/login/aad`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ person: person.id, post_login_redirect_uri: "/api/home" }).toString(),
+    redirect: "manual",
+  });
+  const cookie = /^[^;]+/.exec(res.headers.get("set-cookie") ?? "")?.[0];
+  if (res.status !== 302 || !cookie) throw new Error(`signing in ${userPrincipalName} answered ${res.status}`);
+  return cookie;
+}
+
+/** A browser's fetch for one signed-in person: their cookies kept and sent on every request. */
+export type SignedInFetch = (url: string, init?: RequestInit) => Promise<Response>;
+
+function cookieJarFetch(sessionCookie: string): SignedInFetch {
+  const jar = new Map<string, string>();
+  const keep = (cookie: string) => {
+    const [pair] = cookie.split(";");
+    const at = pair.indexOf("=");
+    jar.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim());
+  };
+  keep(sessionCookie);
+  return async (url, init = {}) => {
+    const headers = new Headers(init.headers);
+    headers.set("cookie", [...jar].map(([k, v]) => `${k}=${v}`).join("; "));
+    const res = await fetch(url, { ...init, headers });
+    res.headers.getSetCookie().forEach(keep);
+    return res;
+  };
 }

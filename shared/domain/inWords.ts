@@ -5,7 +5,8 @@
  */
 import { describeIsoDuration } from "./duration";
 import { formatHuman } from "./humanTime";
-import type { HumanTaskPurpose } from "../workflow";
+import type { FailedService, HumanTaskPurpose } from "../workflow";
+import type { ActivityDefinitions } from "../../activities";
 
 const PURPOSES: Record<HumanTaskPurpose, string> = {
   deletionApproval: "the deletion approval",
@@ -81,8 +82,52 @@ export function valueInWords(value: unknown, timeZone?: string): string {
   return gateInWords(text);
 }
 
-/** An activity's name as words: "createMigrationApp" → "create migration app". */
-export const stepInWords = (step: string): string => wordsOfKey(step);
+/**
+ * Each activity as the runbook step it does, for a person reading which step fails ("creating the Entra app
+ * PeigMigrationManager"). Keyed by the activities themselves (a type-only import, erased at run time), so a new
+ * activity without words here does not compile.
+ */
+const STEPS: Record<keyof ActivityDefinitions, string> = {
+  resolvePeigServer: "finding the Peig server",
+  createMigrationApp: "creating the Entra app PeigMigrationManager",
+  configurePeigMigration: "saving the migration configuration in Peig",
+  openHumanTasks: "opening a task and mailing its links",
+  tallyHumanTasks: "reading the decisions on a task",
+  remindHumanTasks: "mailing a task's reminders",
+  closeHumanTasks: "closing a task",
+  escalateHumanTasks: "asking the fallback approvers",
+  sendInvitations: "sending the invitations",
+  sendReminders: "sending the reminders",
+  monitorOnboarding: "checking onboarding progress",
+  planPhase2: "planning Phase 2 (Peig accounts for those who missed the window)",
+  createPeigAccounts: "creating Peig accounts (Phase 2)",
+  planMerges: "looking for pending requests to merge",
+  performMerges: "merging pending requests in Peig",
+  verifyChecklist: "checking the checklist",
+  beginDeletion: "starting the deletion",
+  deletePeigMigrationConfiguration: "deleting the migration configuration in Peig",
+  deleteMigrationApp: "deleting the Entra app PeigMigrationManager",
+  readAdminCommands: "reading the admins' commands",
+  recordPhase: "recording the move to the next phase",
+  notifyAdmins: "mailing the admins",
+  recordAttention: "recording the failure",
+  writeReport: "writing the report",
+};
+
+/** The runbook step a failing activity belongs to, in words ("createMigrationApp" → "creating the Entra app …"). */
+export const stepInWords = (step: string): string =>
+  Object.hasOwn(STEPS, step) ? STEPS[step as keyof ActivityDefinitions] : wordsOfKey(step);
+
+const SERVICES: Record<FailedService, string> = {
+  graph: "Microsoft Graph",
+  peig: "Peig",
+  store: "Table Storage",
+  app: "the app",
+};
+
+/** The service a failing step talks to, as people name it ("graph" → "Microsoft Graph"). */
+export const serviceInWords = (service: string): string =>
+  Object.hasOwn(SERVICES, service) ? SERVICES[service as FailedService] : service;
 
 /** "withoutMailbox" → "without mailbox". */
 const wordsOfKey = (key: string): string => key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
@@ -134,8 +179,8 @@ export function auditInWords(entry: { action: string; details: Details }, timeZo
     "approval.requestedAgain": () => "Asked the approvers again.",
     "person.exempted": () => `Exempted ${d.displayName} (${d.user}) from the migration (reason: ${d.reason}).`,
     "person.invitationResent": () => `Sent the invitation again to ${d.user} (at ${d.to}).`,
-    "attention.needed": () => `The step "${stepInWords(String(d.step))}" keeps failing: ${d.message}`,
-    "attention.cleared": () => `The step "${stepInWords(String(d.step))}" works again.`,
+    "attention.needed": () => `${capitalised(stepInWords(String(d.step)))} keeps failing: ${d.message}`,
+    "attention.cleared": () => `${capitalised(stepInWords(String(d.step)))} works again.`,
     "phase2.planned": () => `Planned Peig accounts for ${plural(d.users, "person", "people")} who missed the window.`,
     "peig.request.merged": () => `Merged ${d.typedEmail}'s request into ${d.userPrincipalName}'s Peig account.`,
     "peig.request.notMerged": () => `Did not merge ${d.typedEmail}'s request: ${d.why}.`,

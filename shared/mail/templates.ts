@@ -404,7 +404,7 @@ const ADMIN_NOTICES: Record<string, { subject: string; lead: string }> = {
   },
   needsAttention: {
     subject: "needs attention",
-    lead: "A step of the migration keeps failing. The migration has not failed: it waits and tries the step again by itself, and carries on where it stopped once the cause is gone. Below: the step, the service, its answer and the likely fix. After fixing it, press Resume on the status page to try at once, or cancel there.",
+    lead: "A step of the migration keeps failing. The migration has not failed: it carries on where it stopped once the cause is gone. Below: the step, the service, its answer, the likely fix and when it tries the step again by itself. After fixing it, press Resume on the status page to try at once, or cancel there.",
   },
   "merges.rejected": {
     subject: "the Peig admin declined the merges",

@@ -13,7 +13,7 @@ import type { PreflightFinding } from "../graph/preflight";
 import type { MigrationCounts } from "../workflow";
 import type { FieldError } from "../validation/startRequest";
 import { capitalised, phaseInWords, stepInWords } from "../domain/inWords";
-import { escapeHtml, nameHtml, page } from "./layout";
+import { escapeHtml, nameHtml, page, signedInHtml, type SignedInView } from "./layout";
 
 export interface MigrationSummary {
   id: string;
@@ -240,7 +240,9 @@ export function renderHomePage(input: {
   next: string | null;
   form: StartForm;
   errors: FieldError[];
-  planAction: string;
+  /** Where the start form posts; absent for a Viewer, who sees no form. */
+  planAction?: string;
+  signedIn: SignedInView;
   notice?: string;
 }): string {
   const rows = input.migrations
@@ -260,7 +262,11 @@ export function renderHomePage(input: {
   const notice = input.notice ? `<div class="card attention">${escapeHtml(input.notice)}</div>` : "";
   return page(
     "Peig migrations",
-    `<h1>Peig migrations</h1>${notice}<div class="card"><h2>Migrations</h2>${list}${more}</div><div class="card"><h2>Start a migration</h2>${startFormHtml(input.form, input.errors, input.planAction)}</div>`,
+    `<h1>Peig migrations</h1>${signedInHtml(input.signedIn)}${notice}<div class="card"><h2>Migrations</h2>${list}${more}</div>${
+      input.planAction
+        ? `<div class="card"><h2>Start a migration</h2>${startFormHtml(input.form, input.errors, input.planAction)}</div>`
+        : ""
+    }`,
   );
 }
 

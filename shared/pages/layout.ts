@@ -53,6 +53,20 @@ button{font:inherit;padding:8px 18px;border-radius:6px;border:1px solid #8a94a3;
 button.primary{background:#2f6fde;border-color:#2f6fde;color:#fff} button.danger{background:#b42318;border-color:#b42318;color:#fff}
 `;
 
+/** Who is signed in to an admin page, what their role lets them do, and the way out. */
+export interface SignedInView {
+  name: string;
+  canCommand: boolean;
+  signOut: string;
+}
+
+export function signedInHtml(who: SignedInView): string {
+  const can = who.canCommand
+    ? "you can start and change migrations"
+    : "you can read; starting or changing a migration needs the Migration.Admin role";
+  return `<p class="muted" id="signed-in">Signed in as ${nameHtml(who.name)}: ${escapeHtml(can)}. <a href="${escapeHtml(who.signOut)}">Sign out</a></p>`;
+}
+
 export function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
 }

@@ -7,12 +7,30 @@
 import { describeIsoDuration } from "../domain/duration";
 import { figureLines, type MigrationFigures } from "../domain/figures";
 import { DEFAULT_TIME_ZONE, formatHuman } from "../domain/humanTime";
-import { actorInWords, auditInWords, capitalised, gateInWords, phaseInWords } from "../domain/inWords";
+import {
+  actorInWords,
+  auditInWords,
+  capitalised,
+  gateInWords,
+  phaseInWords,
+  serviceInWords,
+  stepInWords,
+} from "../domain/inWords";
 import { wallClockOf } from "../domain/wallClock";
 import { isFinalPhase, type AdminAction, type WaitingOn } from "../workflow";
 import type { Exemption } from "../domain/exemptions";
 import type { BouncedUserSummary } from "../domain/mailPlan";
-import { checklistHtml, escapeHtml, isolatedParts, page, table, timeHtml, type HtmlCell } from "./layout";
+import {
+  checklistHtml,
+  escapeHtml,
+  isolatedParts,
+  page,
+  signedInHtml,
+  table,
+  timeHtml,
+  type HtmlCell,
+  type SignedInView,
+} from "./layout";
 import type { MigrationCounts } from "../workflow";
 
 export interface StatusView {
@@ -61,6 +79,8 @@ export interface StatusView {
   generatedAt: string;
   /** The admin's buttons: the commands allowed now, where the forms post, and their CSRF token. */
   actions: StatusActions;
+  /** Who is reading (a page for a signed-in person); absent where no one is (a rendering of the view alone). */
+  signedIn?: SignedInView;
 }
 
 export interface StatusActions {
@@ -117,6 +137,7 @@ export function renderStatusPage(view: StatusView): string {
   const when = (iso: string) => ({ html: timeHtml(iso, now, view.timeZone) });
   const body = `
   <h1>Peig migration: ${escapeHtml(view.workspace)}</h1>
+  ${view.signedIn ? signedInHtml(view.signedIn) : ""}
   <p class="muted">${escapeHtml(view.domain)} · ${escapeHtml(view.peigMode)} mode · migration ${escapeHtml(view.id)} · updated ${escapeHtml(formatHuman(now, view.timeZone))}${finished ? "" : ` · <a href="${escapeHtml(view.actions.formAction)}">Reload</a>`}</p>
   ${timeline(view.phase)}
   ${view.actions.notice ? `<div class="card ${view.actions.notice.tone === "ok" ? "done" : "attention"}" role="status" id="notice"><p>${escapeHtml(view.actions.notice.text)}</p></div>` : ""}
@@ -221,8 +242,7 @@ function attentionBanner(
   when: (iso: string) => HtmlCell,
   actions: StatusActions,
 ): string {
-  const service =
-    { graph: "Microsoft Graph", peig: "Peig", store: "Table Storage", app: "the app" }[a.service] ?? a.service;
+  const service = serviceInWords(a.service);
   const retry = a.nextAttemptAt
     ? `It still tries again by itself: next try ${when(a.nextAttemptAt).html}.`
     : "It no longer tries by itself: fix the cause, then resume (or cancel below).";
@@ -231,7 +251,7 @@ function attentionBanner(
     : "";
   return `<div class="card attention" role="alert" id="needs-attention">
     <h2>Needs attention</h2>
-    <p>Step <strong>${escapeHtml(a.step)}</strong> keeps failing since ${when(a.since).html}: ${escapeHtml(service)}${a.status !== null ? ` answered <strong>${a.status}</strong>` : " did not answer"}.</p>
+    <p><strong>${escapeHtml(capitalised(stepInWords(a.step)))}</strong> keeps failing since ${when(a.since).html}: ${escapeHtml(service)}${a.status !== null ? ` answered <strong>${a.status}</strong>` : " did not answer"}.</p>
     <p><strong>Likely fix:</strong> ${escapeHtml(a.fix)}</p>
     <p class="muted">${escapeHtml(a.message)}</p>
     <p id="retrying">${retry}</p>${resume}

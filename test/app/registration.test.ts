@@ -48,7 +48,7 @@ describe("the app's entry point", () => {
     expect(activities.sort()).toEqual(Object.keys(activityDefinitions).sort());
   });
 
-  it("serves the admin API with function keys and the task links without them", () => {
+  it("leaves every admin route to functions/access.ts (anonymous to the host), and keys only the key check", () => {
     const { registry } = loadEntryPoint(settings);
     const routes = [...registry.values()]
       .map((r) => Object.values(r.metadata.bindings).find((b) => b.type === "httpTrigger"))
@@ -57,22 +57,23 @@ describe("the app's entry point", () => {
       .sort();
     expect(routes).toEqual(
       [
-        "POST migrations function",
-        "GET migrations function",
-        "GET home function",
-        "POST home/plan function",
-        "POST home/start function",
-        "GET migrations/{id} function",
-        "GET migrations/{id}/page function",
-        "POST migrations/{id}/page function",
-        "GET migrations/{id}/report function",
-        "GET migrations/{id}/users function",
-        "POST migrations/{id}/deadline function",
-        "POST migrations/{id}/cancel function",
-        "POST migrations/{id}/approval function",
-        "POST migrations/{id}/resume function",
-        "POST migrations/{id}/people/exempt function",
-        "POST migrations/{id}/people/resend function",
+        "POST migrations anonymous",
+        "GET migrations anonymous",
+        "GET home anonymous",
+        "POST home/plan anonymous",
+        "POST home/start anonymous",
+        "GET migrations/{id} anonymous",
+        "GET migrations/{id}/page anonymous",
+        "POST migrations/{id}/page anonymous",
+        "GET migrations/{id}/report anonymous",
+        "GET migrations/{id}/users anonymous",
+        "POST migrations/{id}/deadline anonymous",
+        "POST migrations/{id}/cancel anonymous",
+        "POST migrations/{id}/approval anonymous",
+        "POST migrations/{id}/resume anonymous",
+        "GET access/function-key function",
+        "POST migrations/{id}/people/exempt anonymous",
+        "POST migrations/{id}/people/resend anonymous",
         "GET tasks/{token} anonymous",
         "POST tasks/{token} anonymous",
         "POST tasks/{token}/delegate anonymous",

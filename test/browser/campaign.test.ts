@@ -6,10 +6,11 @@
  */
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { LOCAL_ADMIN } from "../../local/fixtures/staff";
 import { inScopeUsers } from "../../local/fixtures/tenant";
 import { startBody, startScenario, type Scenario } from "../workflow/harness";
 import { seriousViolations } from "./axe";
-import { launchChromium, SCREENSHOTS, skipBrowserTests } from "./chromium";
+import { launchChromium, SCREENSHOTS, signInContext, skipBrowserTests } from "./chromium";
 
 (skipBrowserTests ? describe.skip : describe)("scope and single people in a browser", () => {
   let s: Scenario;
@@ -34,6 +35,7 @@ import { launchChromium, SCREENSHOTS, skipBrowserTests } from "./chromium";
       },
     });
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+    await signInContext(context, s, LOCAL_ADMIN);
   });
 
   afterAll(async () => {
@@ -43,7 +45,7 @@ import { launchChromium, SCREENSHOTS, skipBrowserTests } from "./chromium";
 
   it("plans with an exclude group and guests kept, then exempts one person and resends another's invitation", async () => {
     const page = await context.newPage();
-    await page.goto(`${s.host.baseUrl}/api/home?code=${encodeURIComponent(s.host.functionKey)}`);
+    await page.goto(`${s.host.baseUrl}/api/home`);
     const sales = s.stack.tenant.groups.find((g) => g.displayName === "Sales")!;
     const sample = startBody();
     await page.fill("#f-workspace", sample.workspace);
@@ -69,7 +71,7 @@ import { launchChromium, SCREENSHOTS, skipBrowserTests } from "./chromium";
     await screenshot(page, "campaign-plan-left-out.png");
 
     await page.click("text=Start the migration");
-    await page.waitForURL(/\/api\/migrations\/[0-9a-f-]{36}\/page\?code=/);
+    await page.waitForURL(/\/api\/migrations\/[0-9a-f-]{36}\/page/);
     await s.host.idle();
     const salesIds = new Set(sales.memberIds);
     const [away, forgetful] = inScopeUsers(s.stack.tenant).filter(

@@ -8,7 +8,8 @@ import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { hashToken } from "../../shared/tokens";
 import { startScenario, type Scenario, DAY } from "../workflow/harness";
-import { launchChromium, SCREENSHOTS, skipBrowserTests as skip } from "./chromium";
+import { LOCAL_ADMIN } from "../../local/fixtures/staff";
+import { launchChromium, SCREENSHOTS, signInContext, skipBrowserTests as skip } from "./chromium";
 
 if (skip)
   console.warn("\n*** SKIP_BROWSER_TESTS=1: the browser tests of the status and approval pages are SKIPPED ***\n");
@@ -17,15 +18,21 @@ if (skip)
   let s: Scenario;
   let browser: Browser;
   let context: BrowserContext;
+  let adminContext: BrowserContext;
   let migrationId: string;
   let statusPageUrl: string;
   let approvalLink: string;
   /** Every URL any page asked for, in any context. */
   const requested: string[] = [];
 
-  async function newContext(options: { javaScriptEnabled?: boolean } = {}): Promise<BrowserContext> {
+  /** A browser; `signedInAs` someone (the admin for the status page), or not signed in (an approver's e-mail link). */
+  async function newContext(
+    options: { javaScriptEnabled?: boolean } = {},
+    signedInAs?: string,
+  ): Promise<BrowserContext> {
     const created = await browser.newContext({ viewport: { width: 1100, height: 900 }, ...options });
     created.on("request", (request) => requested.push(request.url()));
+    if (signedInAs) await signInContext(created, s, signedInAs);
     return created;
   }
 
@@ -47,11 +54,11 @@ if (skip)
 
   beforeAll(async () => {
     browser = await launchChromium();
-    context = await newContext();
-
     s = await startScenario({ tenant: { users: 30, missRate: 0.2, mismatchRate: 0.15 } });
+    context = await newContext();
+    adminContext = await newContext({}, LOCAL_ADMIN);
     migrationId = await s.start();
-    statusPageUrl = `${s.host.baseUrl}/api/migrations/${migrationId}/page?code=${encodeURIComponent(s.host.functionKey)}`;
+    statusPageUrl = `${s.host.baseUrl}/api/migrations/${migrationId}/page`;
     // Into the last day of the window: three reminders sent, some users missing, some requests mismatched.
     await s.runUntil(
       async () =>
@@ -66,7 +73,7 @@ if (skip)
 
   it("renders the phase timeline, the progress bar, the onboarding chart with reminder markers, and the not-onboarded and mismatched tables", async () => {
     expect(await s.phase(migrationId)).toBe("onboarding");
-    const page = await open(statusPageUrl);
+    const page = await open(statusPageUrl, adminContext);
 
     const timeline = page.locator("ol.timeline[aria-label=phases] li");
     expect(await timeline.allTextContents()).toEqual([
@@ -229,13 +236,15 @@ if (skip)
 
   it("shows both pages without JavaScript", async () => {
     const noScript = await newContext({ javaScriptEnabled: false });
-    const status = await open(statusPageUrl, noScript);
+    const adminNoScript = await newContext({ javaScriptEnabled: false }, LOCAL_ADMIN);
+    const status = await open(statusPageUrl, adminNoScript);
     expect(await status.locator("svg#onboarding-chart path.onboarded").count()).toBe(1);
     await expect(status.locator("ol.timeline li.now").textContent()).resolves.toBe("approval");
     const approval = await open(approvalLink, noScript);
     expect(await approval.locator("form[method=post] button[value=approve]").isVisible()).toBe(true);
     expect(await approval.locator("h2:has-text('Evidence') + ul > li").count()).toBe(3);
     await noScript.close();
+    await adminNoScript.close();
     expect(await approvalTask()).toMatchObject({ status: "open" });
   });
 

@@ -7,7 +7,8 @@
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { startScenario, type Scenario, DAY } from "../workflow/harness";
-import { launchChromium, SCREENSHOTS, skipBrowserTests as skip } from "./chromium";
+import { LOCAL_ADMIN } from "../../local/fixtures/staff";
+import { launchChromium, SCREENSHOTS, signInContext, skipBrowserTests as skip } from "./chromium";
 
 const MANY = 1_000_000_000;
 
@@ -30,8 +31,9 @@ const MANY = 1_000_000_000;
     s = await startScenario({ tenant: { users: 12, missRate: 0.5, mismatchRate: 0 } });
     const id = await s.start();
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    await signInContext(context, s, LOCAL_ADMIN);
     const page = await context.newPage();
-    await page.goto(`${s.host.baseUrl}/api/migrations/${id}/page?code=${encodeURIComponent(s.host.functionKey)}`);
+    await page.goto(`${s.host.baseUrl}/api/migrations/${id}/page`);
 
     await page.fill("#new-deadline", "2026-12-18T17:00");
     await page.click("text=Extend the deadline");

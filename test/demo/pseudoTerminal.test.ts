@@ -5,11 +5,14 @@
  * prints: the task links (GET the page, then POST its form with the page's CSRF token and cookie) and the Peig
  * console, whose forms the Peig admin fills in with the values the task page shows. No simulator API is called.
  */
+import { LOCAL_ADMIN } from "../../local/fixtures/staff";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { openTaskPage, performPeigStep, submitDecision, taskKindOf } from "../../local/demo/autoApprove";
-import { PeigConsoleClient } from "../../local/demo/peigConsoleClient";
+import { DEMO_SEED } from "../../local/demo/args";
+import { peigAdminDesk } from "../../local/demo/peigAdmin";
+import { generateTenant } from "../../local/fixtures/tenant";
 import { peigConsolePages } from "../../shared/peig/consolePages";
 import { tempStateDir } from "./demoProcess";
 
@@ -52,11 +55,18 @@ describe("npm start in a terminal, answered only through the links and the Peig 
     const clockAroundTheWait: string[] = [];
     let consoleUrl = "";
     let statusUrl = "";
-    let functionKey = "";
+    // The admin reads the status as a signed-in person: an access token from the local stand-in for Entra.
     const simulatedNow = async () => {
-      const res = await fetch(statusUrl, { headers: { "x-functions-key": functionKey } });
+      const token = await fetch(`${new URL(statusUrl).origin}/.auth/local/token`, {
+        method: "POST",
+        body: JSON.stringify({ userPrincipalName: LOCAL_ADMIN }),
+      });
+      const { access_token } = (await token.json()) as { access_token: string };
+      const res = await fetch(statusUrl, { headers: { authorization: `Bearer ${access_token}` } });
       return ((await res.json()) as { generatedAt: string }).generatedAt;
     };
+    // The Peig admin's directory and people: the demo's tenant (same size, same seed).
+    const tenant = generateTenant({ users: 40, seed: DEMO_SEED });
     let answering = Promise.resolve();
     const answer = (url: string) =>
       (answering = answering.then(async () => {
@@ -75,20 +85,20 @@ describe("npm start in a terminal, answered only through the links and the Peig 
         }
         let figures: Record<string, string> = {};
         if (kind !== "approval" && kind !== "peigMerges" && kind !== "other") {
-          const done = await performPeigStep(kind, page.html, new PeigConsoleClient(consoleUrl));
+          const done = await performPeigStep(kind, page.html, peigAdminDesk(consoleUrl, tenant));
           decisions.push(`in the console: ${done?.said ?? ""}`);
           figures = done?.figures ?? {};
         }
         const decision = kind === "approval" ? "approve" : "done";
         decisions.push(
-          `${decision}: ${/<h1>([^<]*)<\/h1>/.exec(page.html)?.[1] ?? ""} -> ${await submitDecision(url, page, decision, figures)}`,
+          `${decision}: ${/<h1>([^<]*)<\/h1>/.exec(page.html)?.[1] ?? ""} -> ${(await submitDecision(url, page, decision, figures)).status}`,
         );
       }));
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       consoleUrl ||= /Peig console \([^)]*\): (http\S+)/.exec(output)?.[1] ?? "";
-      const status = /Status page: (http\S+)\/page\?code=(\S+)/.exec(output);
-      if (status && !statusUrl) [statusUrl, functionKey] = [status[1], decodeURIComponent(status[2])];
+      const status = /Status page: (http\S+)\/page\s/.exec(output);
+      if (status && !statusUrl) statusUrl = status[1];
       for (const [, url] of output.matchAll(LINK)) {
         if (answered.has(url)) continue;
         answered.add(url);

@@ -3,6 +3,7 @@ import { attentionLines, serveInstructions } from "../../local/demo/serve";
 const info = {
   baseUrl: "http://127.0.0.1:7071",
   functionKey: "KEY",
+  admin: "it@contoso.com",
   graphBaseUrl: "http://127.0.0.1:7100/",
   peigOrigin: "http://127.0.0.1:7200",
   peigApiBaseUrl: "http://127.0.0.1:7200/admin-api/v1",
@@ -21,7 +22,8 @@ describe("--serve instructions", () => {
     const key = '-H "x-functions-key: KEY"';
     expect(text).toContain(`curl -i -X POST http://127.0.0.1:7071/api/migrations ${key}`);
     expect(text).toContain(`curl http://127.0.0.1:7071/api/migrations/ID ${key}`);
-    expect(text).toContain("http://127.0.0.1:7071/api/migrations/ID/page?code=KEY");
+    expect(text).toContain("in a browser, signed in: http://127.0.0.1:7071/api/migrations/ID/page");
+    expect(text).not.toContain("code=");
     expect(text).toContain(`curl "http://127.0.0.1:7071/api/migrations/ID/report?format=json" ${key}`);
     for (const route of ["deadline", "cancel", "approval"])
       expect(text).toContain(`curl -i -X POST http://127.0.0.1:7071/api/migrations/ID/${route} ${key}`);
@@ -29,7 +31,9 @@ describe("--serve instructions", () => {
   });
 
   it("prints the home page link and the Peig console's address first", () => {
-    expect(text).toContain("Home page:        http://127.0.0.1:7071/api/home?code=KEY");
+    expect(text).toContain(
+      "Home page:        http://127.0.0.1:7071/api/home  (sign in as it@contoso.com, offered first on the local sign-in page)",
+    );
     expect(text).toContain("Peig console:     http://127.0.0.1:7200/console/");
   });
 
@@ -69,7 +73,7 @@ describe("--serve's lines about running migrations", () => {
         {
           phase: "setup",
           needsAttention: {
-            step: "createApp",
+            step: "createMigrationApp",
             service: "graph",
             status: 403,
             fix: "Grant Application.ReadWrite.OwnedBy, then resume.",
@@ -86,7 +90,7 @@ describe("--serve's lines about running migrations", () => {
         "http://host/page",
       ),
     ).toEqual([
-      "Migration m-1 needs attention (graph answered 403 at step createApp): Grant Application.ReadWrite.OwnedBy, then resume. Status page: http://host/page",
+      "Migration m-1 needs attention (Microsoft Graph answered 403 while creating the Entra app PeigMigrationManager): Grant Application.ReadWrite.OwnedBy, then resume. Status page: http://host/page",
       "Migration m-1 waits for 1 of 2 approvers to approve deleting the migration configuration (task e-mailed to cio@contoso.com, ciso@contoso.com). Status page: http://host/page",
     ]);
     expect(attentionLines("m-1", { phase: "onboarding" }, "http://host/page")).toEqual([]);

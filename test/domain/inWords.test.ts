@@ -42,6 +42,7 @@ describe("the workflow's records in words", () => {
 
   it("spells values and steps out", () => {
     expect(valueInWords(["P1D", true, null])).toBe("1 day, yes, none");
-    expect(stepInWords("createMigrationApp")).toBe("create migration app");
+    expect(stepInWords("createMigrationApp")).toBe("creating the Entra app PeigMigrationManager");
+    expect(stepInWords("monitorOnboarding")).toBe("checking onboarding progress");
   });
 });

@@ -5,7 +5,7 @@
 import { defaultGrantedPermissions } from "../../local/graph-simulator/tenantAccess";
 import { randomUUID } from "node:crypto";
 import { certificateValidFor } from "../peig/helpers";
-import { playEveryone, startBody, startScenario, type Scenario } from "../workflow/harness";
+import { filledStartForm, playEveryone, startBody, startScenario, type Scenario } from "../workflow/harness";
 import type { PreflightFinding } from "../../shared/graph/preflight";
 import type { LocalStackOptions } from "../../local/stack";
 
@@ -235,27 +235,17 @@ describe("preflight of the workspace (api mode, against the Peig simulator)", ()
   it("the home page's plan shows the refusal and offers no Start button", async () => {
     s = await startScenario({ tenant: { users: 5 } });
     await s.start();
-    const sample = startBody();
     // The start form as the home page offers it (its defaults), filled in.
-    const home = await (
-      await fetch(`${s.host.baseUrl}/api/home?code=${encodeURIComponent(s.host.functionKey)}`)
-    ).text();
+    const home = await (await s.asAdmin("home")).text();
     const defaults = Object.fromEntries(
       [...home.matchAll(/<input [^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)].map(([, name, value]) => [name, value]),
     );
     const form = new URLSearchParams({
       ...defaults,
       phase2: "auto",
-      workspace: sample.workspace,
-      domain: sample.domain,
-      idpEntityId: sample.idpEntityId,
-      deadlineDate: sample.deadline.slice(0, 10),
-      deadlineTime: sample.deadline.slice(11, 16),
-      timeZone: "UTC",
-      approvers: sample.approvers.join(", "),
-      admins: sample.admins.join(", "),
+      ...filledStartForm(),
     });
-    const res = await fetch(`${s.host.baseUrl}/api/home/plan?code=${encodeURIComponent(s.host.functionKey)}`, {
+    const res = await s.asAdmin("home/plan", {
       method: "POST",
       body: form,
       headers: { "content-type": "application/x-www-form-urlencoded" },

@@ -9,6 +9,7 @@ import { parse as parseYaml } from "yaml";
 import type { ArmTemplate } from "../../scripts/bicep";
 import { PLATFORM_SETTING_NAMES, SETTING_NAMES } from "../../shared/config";
 import { graphCloudNames } from "../../shared/graph/cloud";
+import { AppRoles } from "../../functions/access";
 import {
   appSettings,
   compiledMain,
@@ -99,16 +100,33 @@ describeCompiled("infra/ sets every app setting the code reads", () => {
     expect(appSettings(template)).toHaveProperty("APPLICATIONINSIGHTS_AUTHENTICATION_STRING");
   });
 
-  it("requires Entra sign-in for /api/tasks/* and leaves the admin API to function keys", () => {
-    const validation = siteConfig(template, "authsettingsV2")?.globalValidation as {
-      requireAuthentication: boolean;
-      unauthenticatedClientAction: string;
-      excludedPaths: string[];
+  it("puts App Service Authentication in front of every path and lets the app decide (no path excluded, anonymous allowed)", () => {
+    const auth = siteConfig(template, "authsettingsV2") as {
+      platform: { enabled: boolean };
+      globalValidation: {
+        requireAuthentication: boolean;
+        unauthenticatedClientAction: string;
+        excludedPaths?: string[];
+      };
     };
-    expect(validation.requireAuthentication).toBe(true);
-    expect(validation.unauthenticatedClientAction).toBe("RedirectToLoginPage");
-    expect(validation.excludedPaths).toContain("/api/migrations/*");
-    expect(validation.excludedPaths.filter((path) => /^\/api\/(tasks|\*)/.test(path))).toEqual([]);
+    expect(auth.platform.enabled).toBe(true);
+    expect(auth.globalValidation).toEqual({
+      requireAuthentication: false,
+      unauthenticatedClientAction: "AllowAnonymous",
+    });
+  });
+
+  it("defines the app roles functions/access.ts checks, with fixed ids, and outputs them for the postprovision hook", () => {
+    const roles = template.variables?.authAppRoles as { id: string; value: string; allowedMemberTypes: string[] }[];
+    expect(roles.map((r) => r.value).sort()).toEqual(Object.values(AppRoles).sort());
+    for (const role of roles) {
+      expect(role.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      expect(role.allowedMemberTypes).toEqual(["User", "Application"]);
+    }
+    expect(template.outputs?.AUTH_APP_ROLES).toEqual({ type: "string", value: "[string(variables('authAppRoles'))]" });
+    const hook = (parseYaml(read("azure.yaml")) as { hooks: { postprovision: Record<string, { run: string }> } }).hooks
+      .postprovision;
+    for (const shell of ["posix", "windows"]) expect(hook[shell].run).toMatch(/--app-roles/);
   });
 });
 

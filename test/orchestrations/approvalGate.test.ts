@@ -3,6 +3,7 @@
  * links expire after 2 days, reminders are due every day (the default GATE_REMINDER_INTERVAL).
  */
 import { DAY, HOUR } from "../../shared/domain/duration";
+import { defaultTimings } from "../../shared/domain/waits";
 import type { HumanTaskTally } from "../../shared/workflow";
 import { afterStart, runWithFakes, type FakeRun } from "./fakeActivities";
 
@@ -55,7 +56,15 @@ describe("the approval gate (scripted activities)", () => {
       "tallyHumanTasks",
       "recordPhase",
     ]);
-    expect(run.callsOf("closeHumanTasks")[0].input).toMatchObject({ gate: "deletionApproval-1", outcome: "approved" });
+    expect(run.callsOf("closeHumanTasks")[0].input).toEqual({
+      migrationId: run.id,
+      gate: "deletionApproval-1",
+      outcome: "approved",
+    });
+    expect(run.callsOf("tallyHumanTasks").map((c) => c.input)).toEqual([
+      { migrationId: run.id, gate: "deletionApproval-1" },
+      { migrationId: run.id, gate: "deletionApproval-1" },
+    ]);
     expect(run.phases()[0]).toBe("closing");
     await run.host.runToCompletion(run.id);
     expect(run.phases()).toEqual(["closing", "report", "completed"]);
@@ -123,6 +132,16 @@ describe("the approval gate (scripted activities)", () => {
     expect(run.callsOf("verifyChecklist")).toHaveLength(1);
     expect(run.callsOf("openHumanTasks").map((c) => c.input.round)).toEqual([1, 2]);
     expect(run.callsOf("notifyAdmins").map((c) => c.input.event)).toEqual(["approval.rejected"]);
+  });
+
+  it("sleeps until the first reminder when reminders come more often than daily", async () => {
+    run = await runWithFakes({
+      request: { approvers, requiredApprovals: 2 },
+      state: { phase: "approval", checklist: [], timings: { ...defaultTimings, gateReminderMs: 2 * HOUR } },
+    });
+    expect(run.host.engine.nextTimer()?.fireAt.toISOString()).toBe(afterStart(2 * HOUR));
+    await run.host.advanceTo(afterStart(2 * HOUR));
+    expect(run.callsOf("remindHumanTasks").map((c) => c.at)).toEqual([afterStart(2 * HOUR)]);
   });
 
   it("reminder due: the undecided get fresh links each day while the round is open, and none at the expiry", async () => {

@@ -41,12 +41,17 @@ describe("closing the migration (scripted activities)", () => {
     ]);
     expect(run.callsOf("verifyChecklist")[0].input).toEqual({ migrationId: run.id, approved });
     expect(run.callsOf("beginDeletion")[0].input).toEqual({ migrationId: run.id, instanceId: run.id });
+    expect(run.callsOf("deletePeigMigrationConfiguration")[0].input).toEqual({ migrationId: run.id });
+    expect(run.callsOf("deleteMigrationApp")[0].input).toEqual({ migrationId: run.id });
     expect(run.phases()).toEqual(["report", "completed"]);
     expect(run.host.instance(run.id).output).toMatchObject({ phase: "completed" });
   });
 
   it("a user fell back since the approval: nothing is deleted, the admins hear the failed items, and a new approval round opens", async () => {
-    const regressed = ["All users onboarded: ada@contoso.com is unlinked again"];
+    const regressed = [
+      "All users onboarded: ada@contoso.com is unlinked again",
+      "Phase 2 was completed: 1 account failed",
+    ];
     const now: ChecklistItem[] = [{ ...approved[0], met: false, evidence: ["9 of 10"] }];
     run = await closing({
       verifyChecklist: () => ({ checklist: now, readyForDeletion: false, reasons: regressed }),
@@ -55,7 +60,7 @@ describe("closing the migration (scripted activities)", () => {
       { migrationId: run.id, event: "regressed", details: { regressed } },
     ]);
     expect(run.callsOf("recordPhase").map((c) => [c.input.phase, c.input.detail])).toEqual([
-      ["approval", `re-check failed after approval: ${regressed[0]}`],
+      ["approval", `re-check failed after approval: ${regressed[0]}; ${regressed[1]}`],
     ]);
     expect(run.callsOf("openHumanTasks").map((c) => [c.input.purpose, c.input.round])).toEqual([
       ["deletionApproval", 2],
@@ -117,6 +122,9 @@ describe("closing the migration (scripted activities)", () => {
       ]);
       expect(run.callsOf("deletePeigMigrationConfiguration")).toEqual([]);
       expect(run.callsOf("deleteMigrationApp")).toEqual([]);
+      expect(run.host.instance(run.id).customStatus).toMatchObject({
+        waitingFor: "deletion of the migration configuration",
+      });
       done = true;
       await run.wake();
       await run.host.runToCompletion(run.id);

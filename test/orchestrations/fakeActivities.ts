@@ -6,6 +6,7 @@
 import { sampleStartRequest, START } from "../../local/fixtures/startRequest";
 import { VirtualClock } from "../../local/host/clocks";
 import type { ActivityHandler } from "../../local/host/engine";
+import type { InstanceRecord } from "../../local/host/instanceStore";
 import { createTestHost, type TestHost } from "../../local/host/testHost";
 import { registerOrchestrations } from "../../orchestrations";
 import type { ActivityInput, ActivityName, ActivityResult } from "../../orchestrations/common";
@@ -83,6 +84,8 @@ export async function runWithFakes(options: {
   request?: Partial<MigrationRequest>;
   state?: Partial<MigrationState>;
   fakes?: Fakes;
+  /** Sees each execution's last state as it continues as new (the timers it still holds, say). */
+  onContinueAsNew?: (record: InstanceRecord) => void;
 }): Promise<FakeRun> {
   const request = { ...sampleStartRequest(), ...options.request } as MigrationRequest;
   const runtime: MigrationRuntime = {
@@ -105,7 +108,7 @@ export async function runWithFakes(options: {
       return (table[name] as (input: unknown) => unknown)(input);
     };
   }
-  const host = await createTestHost({ clock, activities: handlers });
+  const host = await createTestHost({ clock, activities: handlers, onContinueAsNew: options.onContinueAsNew });
   await host.client.startNew("migration", { instanceId: id, input: state });
   await host.idle();
   return {

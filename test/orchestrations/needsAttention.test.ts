@@ -61,7 +61,9 @@ describe("a failing step (scripted activities)", () => {
   it("shows on the status only once it needs attention, with the step, the service, the status and the fix", async () => {
     ({ run } = await failingSetup());
     expect(run.host.instance(run.id).customStatus).not.toHaveProperty("needsAttention");
-    expect(run.host.instance(run.id).customStatus).toMatchObject({ waitingFor: "a retry of createMigrationApp" });
+    expect(run.host.instance(run.id).customStatus).toMatchObject({
+      waitingFor: "a retry of creating the Entra app PeigMigrationManager",
+    });
     await run.host.advanceTo(afterStart(6 * MINUTE));
     expect(run.host.instance(run.id).customStatus).toMatchObject({
       needsAttention: {

@@ -85,7 +85,29 @@ describe.each(storeAdapters())("human tasks: $name", (adapter) => {
     await expect(store.decideTask(task.tokenHash, "approve", { ...decider, etag: stale })).rejects.toBeInstanceOf(
       PreconditionFailedError,
     );
+    await expect(store.decideTask(task.tokenHash, "approve", { ...decider, etag: stale })).rejects.toThrow(
+      `task ${task.id} changed since it was read`,
+    );
     await expect(store.getTaskByTokenHash(task.tokenHash)).resolves.toEqual(task);
+  });
+
+  it("refuses a decision whose write lost to a new link that left the task open, so the caller reads again", async () => {
+    const { task } = await openTask();
+    const read = store.getTaskByTokenHash.bind(store);
+    let raced = false;
+    // Between the decision's read and its write, a reminder adds a link: the row changes, the task stays open.
+    store.getTaskByTokenHash = async (hash) => {
+      const found = await read(hash);
+      if (!raced) {
+        raced = true;
+        await store.addTaskLink(task.tokenHash, hashToken(newToken()), { at: clock.now().toISOString() });
+      }
+      return found;
+    };
+    await expect(store.decideTask(task.tokenHash, "approve", { ...decider, etag: task.etag })).rejects.toBeInstanceOf(
+      PreconditionFailedError,
+    );
+    expect((await read(task.tokenHash))?.status).toBe("open");
   });
 
   it("reports a decision after the expiry as expired and leaves the task open", async () => {
@@ -101,6 +123,9 @@ describe.each(storeAdapters())("human tasks: $name", (adapter) => {
   it("throws NotFoundError when deciding an unknown token", async () => {
     await expect(store.decideTask(hashToken(newToken()), "approve", { ...decider, etag: "*" })).rejects.toBeInstanceOf(
       NotFoundError,
+    );
+    await expect(store.decideTask(hashToken(newToken()), "approve", { ...decider, etag: "*" })).rejects.toThrow(
+      "no task for this token",
     );
   });
 

@@ -1,3 +1,6 @@
+import { createHmac } from "node:crypto";
+import type { Services } from "../../shared/services";
+import { newTaskLink } from "../../shared/taskLinks";
 import { hashToken, isCsrfTokenFor, newCsrfToken, newToken, tokensEqual } from "../../shared/tokens";
 
 describe("tokens", () => {
@@ -20,6 +23,24 @@ describe("tokens", () => {
     expect(isCsrfTokenFor(`${a.split(".")[0]}.${newCsrfToken(task).split(".")[1]}`, task)).toBe(false);
     for (const bad of ["", ".", a.split(".")[0], `${a}.x`, `.${a.split(".")[1]}`])
       expect(isCsrfTokenFor(bad, task)).toBe(false);
+  });
+
+  it("refuses a CSRF token with an empty nonce, even one whose MAC is right for it", () => {
+    const task = newToken();
+    const emptyNonceMac = createHmac("sha256", task).update("csrf:", "utf8").digest("base64url");
+    expect(isCsrfTokenFor(`.${emptyNonceMac}`, task)).toBe(false);
+    // The same MAC over a real nonce checks out: only the empty nonce is refused.
+    const nonceMac = createHmac("sha256", task).update("csrf:n", "utf8").digest("base64url");
+    expect(isCsrfTokenFor(`n.${nonceMac}`, task)).toBe(true);
+  });
+
+  it("gives a new task link its token, the token's hash for the store, and the page URL under the public base URL", () => {
+    for (const base of ["https://migrate.contoso.com", "https://migrate.contoso.com/"]) {
+      const { token, hash, link } = newTaskLink({ settings: { PUBLIC_BASE_URL: base } } as Services);
+      expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(hash).toBe(hashToken(token));
+      expect(link).toBe(`https://migrate.contoso.com/api/tasks/${token}`);
+    }
   });
 
   it("hashes with SHA-256 as lowercase hex", () => {

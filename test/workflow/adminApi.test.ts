@@ -175,7 +175,7 @@ describe("an unknown migration id", () => {
     const sc = (s = await startScenario({ tenant: { users: 30 } }));
     const unknown = "00000000-0000-4000-8000-000000000000";
     expect((await sc.api(`migrations/${unknown}`)).status).toBe(404);
-    expect((await sc.api(`migrations/${unknown}/page`)).status).toBe(404);
+    expect((await sc.asAdmin(`migrations/${unknown}/page`)).status).toBe(404);
     expect((await post(`migrations/${unknown}/deadline`, { deadline: "2026-12-20T09:00:00Z" })).status).toBe(404);
     expect((await post(`migrations/${unknown}/cancel`, { reason: "test" })).status).toBe(404);
     expect((await post(`migrations/${unknown}/approval`, {})).status).toBe(404);

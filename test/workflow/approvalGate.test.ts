@@ -2,6 +2,7 @@
  * The approval gate before the irreversible deletion (docs/design.md#human-tasks): rejection and a new round, k of n
  * approvals, and every way a link can be abused — none of which decides anything.
  */
+import { LOCAL_VIEWER } from "../../local/fixtures/staff";
 import { randomBytes } from "node:crypto";
 import { startScenario, startBody, durableSecretsIn, type Scenario, type ScenarioOptions, DAY, START } from "./harness";
 
@@ -185,7 +186,7 @@ describe("abused task links change nothing", () => {
   it("refuses someone signed in as another person with 403, on the page and on the decision", async () => {
     const id = await atApprovalGate();
     const [cio] = s.taskLinks(CIO);
-    const someoneElse = { "x-ms-client-principal-name": "mallory@contoso.com" };
+    const someoneElse = await s.signedIn(LOCAL_VIEWER);
     expect((await s.openTask(cio, someoneElse)).status).toBe(403);
     const page = await s.openTask(cio);
     expect(
@@ -198,7 +199,7 @@ describe("abused task links change nothing", () => {
         await s.postTask(
           cio,
           { csrf: page.csrf, decision: "approve" },
-          { cookie: page.cookie, headers: { "x-ms-client-principal-name": CISO } },
+          { cookie: page.cookie, headers: await s.signedIn(CISO) },
         )
       ).status,
     ).toBe(403);
@@ -206,20 +207,24 @@ describe("abused task links change nothing", () => {
     expect(await actions(id)).not.toContain("task.decided");
   });
 
-  it("requires the signed-in approver when REQUIRE_SIGNED_IN_APPROVER is true: no identity → 403, the right one → 200", async () => {
+  it("requires the signed-in approver when REQUIRE_SIGNED_IN_APPROVER is true: no identity → sign in, the right one → 200", async () => {
     const id = await atApprovalGate({}, { stack: { settings: { REQUIRE_SIGNED_IN_APPROVER: "true" } } });
     const [cio] = s.taskLinks(CIO);
-    expect((await s.openTask(cio)).status).toBe(403);
-    const signedIn = { "x-ms-client-principal-name": "CIO@contoso.com" };
+    const anonymous = await fetch(s.taskUrl(cio), { redirect: "manual" });
+    expect(anonymous.status).toBe(302);
+    expect(anonymous.headers.get("location")).toMatch(
+      /^\/\.auth\/login\/aad\?post_login_redirect_uri=%2Fapi%2Ftasks%2F/,
+    );
+    const signedIn = await s.signedIn("CIO@contoso.com");
     const page = await s.openTask(cio, signedIn);
     expect(page.status).toBe(200);
-    expect((await s.postTask(cio, { csrf: page.csrf, decision: "approve" }, { cookie: page.cookie })).status).toBe(403);
+    expect((await s.postTask(cio, { csrf: page.csrf, decision: "approve" }, { cookie: page.cookie })).status).toBe(302);
     expect((await gateTasks(id, 1)).filter((t) => t.status === "decided")).toEqual([]);
     expect(
       (await s.postTask(cio, { csrf: page.csrf, decision: "approve" }, { cookie: page.cookie, headers: signedIn }))
         .status,
     ).toBe(200);
-    expect((await gateTasks(id, 1)).find((t) => t.status === "decided")?.decidedBy).toBe("CIO@contoso.com");
+    expect((await gateTasks(id, 1)).find((t) => t.status === "decided")?.decidedBy).toBe("cio@contoso.com");
   });
 
   it("refuses a decision without the CSRF cookie, without the form field, or with a mismatched pair (403)", async () => {

@@ -1,4 +1,13 @@
-import { beforeActivity, DAY, mailsWithSubject, START, startBody, startScenario, type Scenario } from "./harness";
+import {
+  afterActivity,
+  beforeActivity,
+  DAY,
+  mailsWithSubject,
+  START,
+  startBody,
+  startScenario,
+  type Scenario,
+} from "./harness";
 
 let s: Scenario;
 let undo: (() => void) | undefined;
@@ -83,6 +92,39 @@ describe("cancelling a migration", () => {
     expect(await s.phase(id)).toBe("completed");
     expect(s.stack.peig.state.summary().configuration).toBeNull();
     expect(mailsWithSubject(s.stack, /cancelled/)).toHaveLength(0);
+  });
+});
+
+describe("a cancel recorded around the closing re-check", () => {
+  // The approval is in; the orchestration is about to re-check the checklist and then start deleting. An admin's
+  // cancel that lands before the re-check or while it runs must win: beginDeletion refuses, nothing is deleted.
+  it.each([
+    ["before the re-check starts", beforeActivity],
+    ["while the re-check runs", afterActivity],
+  ])("%s: the migration ends cancelled and nothing is deleted", async (_when, around) => {
+    s = await startScenario({ tenant: { users: 30, seed: 5, missRate: 0, mismatchRate: 0 } });
+    const id = await s.start();
+    await s.runUntil(async () => (await s.phase(id)) === "approval");
+    const appId = ((await s.status(id)).app as { appId: string }).appId;
+    const cancels: number[] = [];
+    undo = around("verifyChecklist", async (input: unknown) => {
+      if (!(input as { approved?: unknown }).approved || cancels.length > 0) return;
+      cancels.push((await cancel(id, { reason: "postponed to January" })).status);
+    });
+    const [link] = s.taskLinks("cio@contoso.com");
+    expect((await s.decide(link, "approve")).status).toBe(200);
+    await s.runToEnd(id, 2 * DAY);
+
+    expect(cancels).toEqual([202]);
+    expect(await s.phase(id)).toBe("cancelled");
+    expect((await s.status(id)).deletionStartedAt).toBeNull();
+    const actions = ((await s.status(id)).audit as { action: string }[]).map((a) => a.action);
+    expect(actions).toContain("checklist.rechecked");
+    expect(actions).not.toContain("deletion.started");
+    expect(s.stack.peig.state.summary().configuration?.applicationId).toBe(appId);
+    expect(s.stack.peig.requestLog.filter((r) => r.operationId === "deleteMigrationConfiguration")).toHaveLength(0);
+    expect(entraAppIds()).toContain(appId);
+    expect(s.stack.graph.requestLog.filter((r) => r.method === "DELETE")).toHaveLength(0);
   });
 });
 

@@ -28,11 +28,7 @@ async function everyViewAgrees(id: string): Promise<ReportJson> {
   const status = (await s.status(id)) as { counts: Record<string, number>; figures: MigrationFigures };
   expect(report.figures).toEqual(status.figures);
   expect(report.counts).toEqual(status.counts);
-  const page = textOf(
-    await (
-      await fetch(`${s.host.baseUrl}/api/migrations/${id}/page?code=${encodeURIComponent(s.host.functionKey)}`)
-    ).text(),
-  );
+  const page = textOf(await (await s.asAdmin(`migrations/${id}/page`)).text());
   const reportHtml = textOf(await (await s.api(`migrations/${id}/report`)).text());
   for (const line of figureLines(status.figures)) {
     expect(page).toContain(line);

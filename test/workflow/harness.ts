@@ -6,7 +6,8 @@
 import { sampleStartRequest, START } from "../../local/fixtures/startRequest";
 import { VirtualClock } from "../../local/host/clocks";
 import { TableInstanceStore } from "../../local/host/instanceStore";
-import { createTestHost, type TestHost } from "../../local/host/testHost";
+import { createTestHost, signInAs, type SignedInFetch, type TestHost } from "../../local/host/testHost";
+import { LOCAL_ADMIN } from "../../local/fixtures/staff";
 import type { LogSink } from "../../local/host/engine";
 import type { InstanceRecord } from "../../local/host/instanceStore";
 import { startLocalStack, type LocalStack, type LocalStackOptions } from "../../local/stack";
@@ -23,12 +24,31 @@ export { DAY, HOUR, START };
 /** The sample start request (local/fixtures/startRequest.ts) with overrides. */
 export const startBody = sampleStartRequest;
 
+/** The home page's start form's fields as an admin types the sample start request into them. */
+export function filledStartForm(): Record<string, string> {
+  const sample = startBody();
+  return {
+    workspace: sample.workspace,
+    domain: sample.domain,
+    idpEntityId: sample.idpEntityId,
+    deadlineDate: sample.deadline.slice(0, 10),
+    deadlineTime: sample.deadline.slice(11, 16),
+    timeZone: "UTC",
+    approvers: sample.approvers.join(", "),
+    admins: sample.admins.join(", "),
+  };
+}
+
 export interface Scenario {
   host: TestHost;
   stack: LocalStack;
   clock: VirtualClock;
   start(body?: Record<string, unknown>): Promise<string>;
   api(path: string, init?: RequestInit): Promise<Response>;
+  /** The headers of someone's browser signed in through the local sign-in page (their session cookie). */
+  signedIn(userPrincipalName: string): Promise<{ cookie: string }>;
+  /** Like a signed-in admin's browser (the local Migration.Admin, cookies kept): a URL, or a path under /api/. */
+  asAdmin(path: string, init?: RequestInit): Promise<Response>;
   status(id: string): Promise<Record<string, unknown>>;
   /** Skips from durable timer to durable timer until `done` holds (or the time limit passes). */
   runUntil(done: () => boolean | Promise<boolean>, limitMs?: number): Promise<void>;
@@ -143,11 +163,18 @@ function scenarioOn(host: TestHost, stack: LocalStack, clock: VirtualClock): Sce
   const viaFrontDoor = (link: string) =>
     link.startsWith(publicBase) ? host.baseUrl.replace(/\/$/, "") + link.slice(publicBase.length) : link;
   const api = (path: string, init?: RequestInit) => host.fetchApi(path, init);
+  let admin: Promise<SignedInFetch> | undefined;
   const scenario: Scenario = {
     host,
     stack,
     clock,
     api,
+    signedIn: async (upn) => ({ cookie: await signInAs(host.baseUrl, host.server, upn) }),
+    asAdmin: async (path, init) =>
+      (await (admin ??= host.signIn(LOCAL_ADMIN)))(
+        /^https?:/.test(path) ? path : `${host.baseUrl}/api/${path.replace(/^\//, "")}`,
+        init,
+      ),
     start: async (body = startBody()) => {
       const res = await api("migrations", {
         method: "POST",
@@ -200,12 +227,19 @@ function scenarioOn(host: TestHost, stack: LocalStack, clock: VirtualClock): Sce
       return { status: page.status, html, ...formOf(html, page) };
     },
     postTask: async (link, fields, opts = {}) => {
+      // The page's CSRF cookie and any other (a session's) go together, as a browser sends them.
+      const cookies = [opts.cookie, opts.headers?.cookie].filter(Boolean).join("; ");
       const headers: Record<string, string> = {
         "content-type": "application/x-www-form-urlencoded",
-        ...(opts.cookie ? { cookie: opts.cookie } : {}),
         ...opts.headers,
+        ...(cookies ? { cookie: cookies } : {}),
       };
-      const res = await fetch(viaFrontDoor(link), { method: "POST", body: new URLSearchParams(fields), headers });
+      const res = await fetch(viaFrontDoor(link), {
+        method: "POST",
+        body: new URLSearchParams(fields),
+        headers,
+        redirect: "manual", // a sign-in redirect is an answer, not a page to follow
+      });
       await host.idle();
       return res;
     },
@@ -360,6 +394,7 @@ export function unlinkInPeig(peig: PeigSimulatorHandle, microsoft365UserId: stri
 
 export interface AuditEntry {
   at: string;
+  actor: string;
   action: string;
   details: Record<string, unknown>;
 }
@@ -375,7 +410,7 @@ export function mailsWithSubject(stack: LocalStack, subject: RegExp): SentMail[]
   return stack.graph.outbox.filter((m) => subject.test(m.subject));
 }
 
-const unescapeHtml = (text: string) =>
+export const unescapeHtml = (text: string) =>
   text.replace(
     /&(amp|lt|gt|quot|#39);/g,
     (_, e: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" })[e]!,
@@ -470,4 +505,26 @@ export async function peigAdminFollows(s: Scenario, link: string): Promise<{ tit
   }
   const confirmed = await s.postTask(link, { ...figures, csrf: page.csrf, decision: "done" }, { cookie: page.cookie });
   return { title, confirmed };
+}
+
+export interface PageForm {
+  action: string;
+  fields: Record<string, string>;
+}
+
+/** The page's forms: action, and the values a browser would post (text inputs, checked boxes, selected options). */
+export function formsOf(html: string): PageForm[] {
+  return [...html.matchAll(/<form method="post" action="([^"]*)">([\s\S]*?)<\/form>/g)].map(([, action, inner]) => {
+    const fields: Record<string, string> = {};
+    for (const [tag] of inner.matchAll(/<input [^>]*>/g)) {
+      const name = /name="([^"]*)"/.exec(tag)?.[1];
+      if (!name) continue;
+      if (tag.includes('type="checkbox"')) {
+        if (tag.includes(" checked")) fields[name] = "on";
+      } else fields[name] = unescapeHtml(/value="([^"]*)"/.exec(tag)?.[1] ?? "");
+    }
+    for (const [, name, options] of inner.matchAll(/<select [^>]*name="([^"]*)">([\s\S]*?)<\/select>/g))
+      fields[name] = /<option value="([^"]*)" selected>/.exec(options)?.[1] ?? "";
+    return { action: unescapeHtml(action), fields };
+  });
 }

@@ -1,62 +1,22 @@
 /**
  * The admins' home: GET /api/migrations (JSON, paged) and the home page, whose start form shows the dry-run
- * plan first and starts only on the confirm. Driven like a browser: the key in ?code=, forms posted as
- * application/x-www-form-urlencoded, no header a page could not send.
+ * plan first and starts only on the confirm. Driven like a signed-in admin's browser: the session cookie, forms
+ * posted as application/x-www-form-urlencoded, no header a page could not send.
  */
-import { startBody, startScenario, type Scenario } from "./harness";
+import { filledStartForm, formsOf, startBody, startScenario, type PageForm as Form, type Scenario } from "./harness";
 
 let s: Scenario;
 afterEach(() => s?.stop());
 
-interface Form {
-  action: string;
-  fields: Record<string, string>;
-}
-
-const unescape = (text: string) =>
-  text
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&amp;/g, "&");
-
-/** The page's forms: action, and the values a browser would post (text inputs, checked boxes, selected options). */
-function formsOf(html: string): Form[] {
-  return [...html.matchAll(/<form method="post" action="([^"]*)">([\s\S]*?)<\/form>/g)].map(([, action, inner]) => {
-    const fields: Record<string, string> = {};
-    for (const [tag] of inner.matchAll(/<input [^>]*>/g)) {
-      const name = /name="([^"]*)"/.exec(tag)?.[1];
-      if (!name) continue;
-      if (tag.includes('type="checkbox"')) {
-        if (tag.includes(" checked")) fields[name] = "on";
-      } else fields[name] = unescape(/value="([^"]*)"/.exec(tag)?.[1] ?? "");
-    }
-    for (const [, name, options] of inner.matchAll(/<select [^>]*name="([^"]*)">([\s\S]*?)<\/select>/g))
-      fields[name] = /<option value="([^"]*)" selected>/.exec(options)?.[1] ?? "";
-    return { action: unescape(action), fields };
-  });
-}
-
 const submit = (form: Form, changes: Record<string, string> = {}) =>
-  fetch(form.action, {
+  s.asAdmin(form.action, {
     method: "POST",
     body: new URLSearchParams({ ...form.fields, ...changes }),
     headers: { "content-type": "application/x-www-form-urlencoded" },
     redirect: "manual",
   });
 
-const sample = startBody();
-const filled = {
-  workspace: sample.workspace,
-  domain: sample.domain,
-  idpEntityId: sample.idpEntityId,
-  deadlineDate: sample.deadline.slice(0, 10),
-  deadlineTime: sample.deadline.slice(11, 16),
-  timeZone: "UTC",
-  approvers: sample.approvers.join(", "),
-  admins: sample.admins.join(", "),
-};
+const filled = filledStartForm();
 
 describe("GET /api/migrations", () => {
   it("lists every migration once across pages of `top`, with its phase, progress, deadline and needs attention", async () => {
@@ -81,7 +41,7 @@ describe("GET /api/migrations", () => {
       phase: expect.any(String),
       status: "running",
       counts: { inScope: expect.any(Number), onboarded: expect.any(Number), phase2Created: expect.any(Number) },
-      deadline: sample.deadline,
+      deadline: startBody().deadline,
       needsAttention: null,
     });
   });
@@ -102,14 +62,14 @@ describe("GET /api/migrations", () => {
       }).toEqual({ query, status: 400, fields: [field] });
     }
     expect((await fetch(`${s.host.baseUrl}/api/migrations`)).status).toBe(401);
-    expect((await fetch(`${s.host.baseUrl}/api/home`)).status).toBe(401);
+    expect((await fetch(`${s.host.baseUrl}/api/home`, { redirect: "manual" })).status).toBe(302);
   });
 });
 
 describe("the home page", () => {
   it("shows the dry-run plan for the form, starts nothing until the admin confirms, then opens the status page", async () => {
     s = await startScenario({ tenant: { users: 12, seed: 3 } });
-    const home = await fetch(`${s.host.baseUrl}/api/home?code=${encodeURIComponent(s.host.functionKey)}`);
+    const home = await s.asAdmin("home");
     expect(home.status).toBe(200);
     expect(home.headers.get("content-security-policy")).toContain("form-action 'self'");
     const homeHtml = await home.text();
@@ -134,24 +94,20 @@ describe("the home page", () => {
     const started = await submit(confirm);
     expect(started.status).toBe(303);
     const location = started.headers.get("location")!;
-    expect(location).toMatch(/\/api\/migrations\/[0-9a-f-]{36}\/page\?code=/);
+    expect(location).toMatch(/\/api\/migrations\/[0-9a-f-]{36}\/page$/);
     await s.host.idle();
     const [migration] = await s.stack.store.listMigrations();
     expect(migration).toMatchObject({ workspace: "contoso", domain: "contoso.com" });
-    expect((await fetch(location)).status).toBe(200);
+    expect((await s.asAdmin(location)).status).toBe(200);
 
-    const listed = await (
-      await fetch(`${s.host.baseUrl}/api/home?code=${encodeURIComponent(s.host.functionKey)}`)
-    ).text();
-    expect(listed).toContain(`/api/migrations/${migration.id}/page?code=`);
+    const listed = await (await s.asAdmin("home")).text();
+    expect(listed).toContain(`/api/migrations/${migration.id}/page"`);
     expect(listed).toContain("of 12 users in scope");
   });
 
   it("shows each validation error next to its field and keeps what was typed", async () => {
     s = await startScenario({ tenant: { users: 5 } });
-    const [startForm] = formsOf(
-      await (await fetch(`${s.host.baseUrl}/api/home?code=${encodeURIComponent(s.host.functionKey)}`)).text(),
-    );
+    const [startForm] = formsOf(await (await s.asAdmin("home")).text());
     const refused = await submit(startForm, {
       ...filled,
       approvers: "cio@contoso.com, not-an-address",
@@ -176,9 +132,7 @@ describe("the home page", () => {
 
   it("refuses a confirm whose request differs from the plan shown (403, nothing started)", async () => {
     s = await startScenario({ tenant: { users: 5 } });
-    const [startForm] = formsOf(
-      await (await fetch(`${s.host.baseUrl}/api/home?code=${encodeURIComponent(s.host.functionKey)}`)).text(),
-    );
+    const [startForm] = formsOf(await (await s.asAdmin("home")).text());
     const [confirm] = formsOf(await (await submit(startForm, filled)).text());
     expect((await submit(confirm, { workspace: "fabrikam" })).status).toBe(403);
     expect((await submit(confirm, { csrf: "x.y" })).status).toBe(403);

@@ -31,7 +31,7 @@ describe("mail Exchange bounces", () => {
       ].sort(),
     );
     expect(bounced.find((b) => b.address === gone)?.reason).toMatch(/^550 5\.1\.10 /);
-    const page = await (await s.api(`migrations/${id}/page`)).text();
+    const page = await (await s.asAdmin(`migrations/${id}/page`)).text();
     expect(page).toContain("Mail bounced (2)");
     expect(page).toContain(gone);
 

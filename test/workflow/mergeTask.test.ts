@@ -83,7 +83,7 @@ describe("the Peig admin's merge task", () => {
         ),
       }),
     ]);
-    const statusPage = await (await s.api(`migrations/${id}/page`)).text();
+    const statusPage = await (await s.asAdmin(`migrations/${id}/page`)).text();
     expect(statusPage).toMatch(
       /<strong>Waiting for:<\/strong> the Peig admin to review the merge task: \d+ pending request\(s\)/,
     );

@@ -74,7 +74,7 @@ describe("a 26-hour Graph outage in the middle of the onboarding window", () => 
       step: expect.stringMatching(/monitorOnboarding|sendReminders/),
     });
     expect(attention!.fix).toMatch(/resume to try at once/);
-    const page = await (await s.api(`migrations/${id}/page`)).text();
+    const page = await (await s.asAdmin(`migrations/${id}/page`)).text();
     expect(page).toContain("Needs attention");
     expect((await s.status(id)).runtimeStatus).not.toBe("Failed");
 
@@ -201,7 +201,12 @@ describe("a failing setup", () => {
     expect(status.needsAttention).toMatchObject({ step: "createMigrationApp", service: "graph", status: 403 });
     expect((status.needsAttention as AttentionJson).fix).toMatch(/Application\.ReadWrite\.All/);
     expect(await auditOf(s, id, "attention.needed")).toHaveLength(1);
-    expect(mailsWithSubject(s.stack, NOTICE)).toHaveLength(1);
+    const notices = mailsWithSubject(s.stack, NOTICE);
+    expect(notices).toHaveLength(1);
+    // People read the runbook step, not the activity's name.
+    expect(notices[0].html).toContain("Step: <bdi>Creating the Entra app PeigMigrationManager</bdi>");
+    expect(notices[0].html).toContain("Service: <bdi>Microsoft Graph</bdi>");
+    expect(notices[0].html).not.toContain("createMigrationApp");
     expect(s.host.customStatus<{ needsAttention?: AttentionJson }>(id).needsAttention).toMatchObject({
       step: "createMigrationApp",
       status: 403,

@@ -25,9 +25,7 @@ const unescape = (text: string) =>
 
 /** The status page's form for `command`: where it posts and its hidden fields (the CSRF token among them). */
 async function pageForm(id: string, command: string): Promise<{ action: string; fields: Record<string, string> }> {
-  const html = await (
-    await fetch(`${s.host.baseUrl}/api/migrations/${id}/page?code=${encodeURIComponent(s.host.functionKey)}`)
-  ).text();
+  const html = await (await s.asAdmin(`migrations/${id}/page`)).text();
   const match = new RegExp(`<form method="post" action="([^"]*)" id="action-${command}">([\\s\\S]*?)</form>`).exec(
     html,
   );
@@ -108,7 +106,7 @@ describe("an admin steers single people", () => {
     // The status page's button sends the invitation again, now, to that one person.
     const sentBefore = mailsTo(forgetful).length;
     const form = await pageForm(id, "resendInvitation");
-    const pressed = await fetch(form.action, {
+    const pressed = await s.asAdmin(form.action, {
       method: "POST",
       body: new URLSearchParams({ ...form.fields, user: forgetful.mail ?? "" }),
       headers: { "content-type": "application/x-www-form-urlencoded" },
@@ -120,7 +118,7 @@ describe("an admin steers single people", () => {
     expect(resent[0].to).toEqual([forgetful.mail]);
     expect(resent[0].subject).toMatch(/sign-in|Peig/i);
     // Without the page's token nothing is sent.
-    const forged = await fetch(form.action, {
+    const forged = await s.asAdmin(form.action, {
       method: "POST",
       body: new URLSearchParams({ ...form.fields, csrf: "forged", user: forgetful.mail ?? "" }),
       headers: { "content-type": "application/x-www-form-urlencoded" },
@@ -198,14 +196,14 @@ describe("an admin steers single people", () => {
     await peigAdminUntil(async () => (await auditOf(s, id, "mail.invitation.sent")).length > 0);
     const [away] = twoWhoNeverOnboard();
     const form = await pageForm(id, "exemptPerson");
-    const pressed = await fetch(form.action, {
+    const pressed = await s.asAdmin(form.action, {
       method: "POST",
       body: new URLSearchParams({ ...form.fields, user: away.userPrincipalName, reason: REASON }),
       headers: { "content-type": "application/x-www-form-urlencoded" },
       redirect: "manual",
     });
     expect(pressed.status).toBe(303);
-    const page = await (await fetch(pressed.headers.get("location") ?? "")).text();
+    const page = await (await s.asAdmin(pressed.headers.get("location") ?? "")).text();
     expect(page).toMatch(/Exempted: they get no more mail/);
     expect(page).toContain(REASON);
     const mailed = mailsTo(away).length;

@@ -1,6 +1,6 @@
 /**
  * Small promises of the HTTP surface: JSON is never sniffed or cached, and the status page's report
- * link opens the report with the page's own authorisation (its ?code=), which the status JSON never carries.
+ * link opens the report for the signed-in admin, with no key in it or in the status JSON.
  */
 import { approveDeletion, DAY, startScenario, type Scenario } from "./harness";
 
@@ -51,13 +51,13 @@ describe("the report", () => {
     expect(json.headers.get("cache-control")).toBe("no-store");
     expect(json.headers.get("x-content-type-options")).toBe("nosniff");
 
-    // A browser opens the page with the key in the URL and follows the link without any header.
-    const pageUrl = `${s.host.baseUrl}/api/migrations/${id}/page?code=${encodeURIComponent(s.host.functionKey)}`;
-    const page = await fetch(pageUrl);
+    // A signed-in admin's browser opens the page and follows the link with its session alone.
+    const pageUrl = `${s.host.baseUrl}/api/migrations/${id}/page`;
+    const page = await s.asAdmin(`migrations/${id}/page`);
     expect(page.status).toBe(200);
     const href = /<a href="([^"]+)">Open the report<\/a>/.exec(await page.text())?.[1]?.replace(/&amp;/g, "&");
     expect(href).toBeDefined();
-    const report = await fetch(new URL(href!, pageUrl));
+    const report = await s.asAdmin(new URL(href!, pageUrl).pathname.replace(/^\/api\//, ""));
     expect(report.status).toBe(200);
     expect(await report.text()).toContain("<!doctype html>");
     // The key is not in the status JSON's links.

@@ -56,7 +56,7 @@ describe("sign-in logs 30 minutes late at the deadline", () => {
     const status = await s.status(id);
     const lastPass = s.stack.graph.requestLog.filter((r) => r.path.startsWith("/auditLogs/signIns")).at(-1)!.at;
     expect(status.signInsUpTo).toBe(new Date(Date.parse(lastPass) - 60 * MINUTE).toISOString());
-    const page = await (await s.api(`migrations/${id}/page`)).text();
+    const page = await (await s.asAdmin(`migrations/${id}/page`)).text();
     expect(page).toMatch(/Onboarding figures hold the sign-ins up to .*Entra's sign-in log shows sign-ins late/);
   });
 });

@@ -2,8 +2,9 @@
  * Every command an admin may give is a button on the status page: shown only when allowed, posted with the page's
  * CSRF token, answered with the updated page (a redirect to it that says what was done). A post without the token,
  * with another migration's, or from another site is refused with 403 and changes nothing. Driven like a browser on
- * the local host: the function key in ?code=, forms posted as application/x-www-form-urlencoded.
+ * the local host: a signed-in admin's session, forms posted as application/x-www-form-urlencoded.
  */
+import { activityDefinitions } from "../../activities";
 import { auditOf, DAY, startBody, startScenario, type Scenario } from "./harness";
 
 let s: Scenario;
@@ -25,12 +26,11 @@ interface PageForm {
   fields: Record<string, string>;
 }
 
-const pageUrl = (id: string) =>
-  `${s.host.baseUrl}/api/migrations/${id}/page?code=${encodeURIComponent(s.host.functionKey)}`;
+const pageUrl = (id: string) => `${s.host.baseUrl}/api/migrations/${id}/page`;
 
 /** The page, and its command forms by command (action URL and hidden fields, as a browser would post them). */
 async function openPage(id: string): Promise<{ status: number; html: string; forms: Record<string, PageForm> }> {
-  const res = await fetch(pageUrl(id));
+  const res = await s.asAdmin(pageUrl(id));
   const html = await res.text();
   const forms: Record<string, PageForm> = {};
   for (const [, action, command, inner] of html.matchAll(
@@ -45,7 +45,7 @@ async function openPage(id: string): Promise<{ status: number; html: string; for
 }
 
 const submit = (form: PageForm, extra: Record<string, string> = {}, headers: Record<string, string> = {}) =>
-  fetch(form.action, {
+  s.asAdmin(form.action, {
     method: "POST",
     body: new URLSearchParams({ ...form.fields, ...extra }),
     headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
@@ -57,9 +57,9 @@ async function pressed(res: Response): Promise<string> {
   expect(res.status).toBe(303);
   const location = res.headers.get("location")!;
   expect(new URL(location).pathname).toMatch(/\/page$/);
-  expect(new URL(location).searchParams.get("code")).toBe(s.host.functionKey);
+  expect(new URL(location).searchParams.get("code")).toBeNull();
   await s.host.idle();
-  const page = await fetch(location);
+  const page = await s.asAdmin(location);
   expect(page.status).toBe(200);
   return page.text();
 }
@@ -162,6 +162,11 @@ describe("a migration that needs attention", () => {
 
     const { html, forms } = await openPage(id);
     const box = /<div class="card attention" role="alert" id="needs-attention">([\s\S]*?)<\/div>/.exec(html)![1];
+    // The step as the runbook names it, never an activity's name.
+    expect(box).toMatch(/<strong>Checking onboarding progress<\/strong> keeps failing since/);
+    // Nor anywhere else on the page (what it waits for, the audit trail).
+    for (const step of Object.keys(activityDefinitions)) expect(html).not.toContain(step);
+    expect(html).toContain("waiting for a retry of checking onboarding progress");
     expect(box).toMatch(/It still tries again by itself: next try <time[^>]*>[^<]+<\/time>/);
     expect(box).not.toMatch(/no longer tries/);
     expect(box).not.toMatch(/tries again by itself[\s\S]*tries again by itself/);
@@ -198,8 +203,10 @@ describe("a migration that needs attention", () => {
       return attention !== null && attention.nextAttemptAt === null;
     }, 5 * DAY);
     const { html, forms } = await openPage(id);
-    expect(html).toContain("It no longer tries by itself: fix the cause, then resume");
-    expect(html).not.toMatch(/still tries again by itself/);
+    const box = /<div class="card attention" role="alert" id="needs-attention">([\s\S]*?)<\/div>/.exec(html)![1];
+    expect(box).toContain("It no longer tries by itself: fix the cause, then resume");
+    expect(box).not.toMatch(/tries again by itself/);
+    for (const step of Object.keys(activityDefinitions)) expect(box).not.toContain(step);
     expect(forms.resume).toBeDefined();
   });
 });

@@ -34,6 +34,23 @@ describe("a step failure", () => {
     ).toMatch(/Application\.ReadWrite\.All/);
   });
 
+  it("leaves whether it still retries to the page's one line about it: no likely fix promises a retry", () => {
+    // The needs-attention box says once whether it tries again by itself; a fix saying so too contradicted it
+    // once the retries were over ("tries again by itself" above "It no longer tries by itself").
+    const fixes = [
+      describeFailure("sendReminders", graphError(403, "ErrorAccessDenied", "sendMail")).fix,
+      describeFailure("sendReminders", graphError(403, "ErrorAccessDenied", "createMessage")).fix,
+      describeFailure("monitorOnboarding", graphError(503, "serviceNotAvailable", "listUsers")).fix,
+      describeFailure("createMigrationApp", graphError(401, "InvalidAuthenticationToken", "instantiate")).fix,
+      describeFailure(
+        "planMerges",
+        new PeigApiError("listOnboardingRequests", 503, "unavailable", undefined, undefined),
+      ).fix,
+    ];
+    expect(fixes[0]).toMatch(/Exchange RBAC/);
+    for (const fix of fixes) expect(fix).not.toMatch(/by itself/);
+  });
+
   it("names the Peig right of a 403 and the key of a 401", () => {
     const refused = describeFailure(
       "configurePeigMigration",

@@ -3,6 +3,8 @@
  * revoking the earlier one, any of a person's links decides their task once, and a link that no longer works
  * says why and, when the same question is open for that person in a newer round, offers a fresh link.
  */
+import { LOCAL_VIEWER } from "../../local/fixtures/staff";
+import { hashToken, newCsrfToken } from "../../shared/tokens";
 import { startScenario, startBody, type Scenario, DAY } from "./harness";
 
 let s: Scenario;
@@ -91,7 +93,7 @@ describe("a dead link", () => {
     const stranger = await s.postTask(
       `${ciso1}/link`,
       { csrf: dead.csrf },
-      { cookie: dead.cookie, headers: { "x-ms-client-principal-name": "mallory@contoso.com" } },
+      { cookie: dead.cookie, headers: await s.signedIn(LOCAL_VIEWER) },
     );
     expect(stranger.status).toBe(200);
     const neutral = text(await stranger.text());
@@ -140,5 +142,38 @@ describe("a dead link", () => {
     expect(page.status).toBe(410);
     expect(text(page.html)).toMatch(/This link has expired .* was open until \w{3} \d{1,2} \w{3} \d{4}/);
     expect(page.html).not.toMatch(/\d{4}-\d\d-\d\dT/);
+  });
+});
+
+describe("a stored token hash", () => {
+  // Whoever reads the tasks table sees only SHA-256 hashes of the links' tokens. A hash put where a token goes must
+  // not open the task, decide it, or ask for a fresh link, although it has a token's characters, and it must not
+  // make the CSRF token derivable (the CSRF MAC is keyed by the link's token).
+  it("never works as a link: 404 for the page, a decision with a CSRF token made from it, and a fresh-link request", async () => {
+    const id = await atApprovalGate({ requiredApprovals: 2 });
+    await s.host.advanceBy(DAY + 1); // a reminder: the task now has two links, both stored as hashes
+    const links = s.taskLinks(CIO);
+    expect(links).toHaveLength(2);
+    const [task] = (await gateTasks(id, 1)).filter((t) => t.assignee === CIO);
+    const tokenOf = (link: string) => new URL(link).pathname.split("/").pop()!;
+    const storedHashes = [task.tokenHash, hashToken(tokenOf(links[1]))];
+    expect(storedHashes[0]).toBe(hashToken(tokenOf(links[0])));
+
+    for (const hash of storedHashes) {
+      const forged = links[0].replace(tokenOf(links[0]), hash);
+      const page = await s.openTask(forged);
+      expect(page.status).toBe(404);
+      expect(text(page.html)).toContain("This link does not belong to any task");
+      const csrf = newCsrfToken(hash);
+      const cookie = `peig_task_csrf_${hash.slice(0, 16)}=${csrf}`;
+      const decided = await s.postTask(forged, { csrf, decision: "approve" }, { cookie });
+      expect(decided.status).toBe(404);
+      const fresh = await s.postTask(`${forged}/link`, { csrf }, { cookie });
+      expect(fresh.status).toBe(404);
+    }
+    expect((await gateTasks(id, 1)).filter((t) => t.status === "decided")).toEqual([]);
+    expect(s.taskLinks(CIO)).toHaveLength(2);
+    // The real links still open the task.
+    for (const link of links) expect((await s.openTask(link)).status).toBe(200);
   });
 });

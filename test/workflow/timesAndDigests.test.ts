@@ -29,7 +29,7 @@ describe("a migration started in Europe/Prague", () => {
       expect(mail.html).toContain(prague);
       expect(mail.html).toContain(`A note from your IT team: <bdi>${NOTE}</bdi>`);
     }
-    const page = await (await s.api(`migrations/${id}/page`)).text();
+    const page = await (await s.asAdmin(`migrations/${id}/page`)).text();
     expect(page).toContain(`<time datetime="${deadline.toISOString()}">${prague}</time> <span class="muted">(in `);
     expect(status.deadline).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
     expect(status.timeZone).toBe("Europe/Prague");

@@ -71,6 +71,8 @@ describe("a human gate", () => {
     const late = { ...gate, nextReminderAt: plus(8 * DAY).toISOString() };
     expect(gateWakeAt(late)).toEqual(plus(7 * DAY));
     expect(reminderDue(late, plus(8 * DAY))).toBe(false);
+    const atExpiry = { ...gate, nextReminderAt: gate.expiresAt };
+    expect(reminderDue(atExpiry, plus(7 * DAY))).toBe(false);
   });
 });
 
