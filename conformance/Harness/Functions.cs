@@ -18,6 +18,8 @@ public static class Functions
     [FunctionName("cfFanOut")] public static Task<string> CfFanOut([OrchestrationTrigger] string c) => Worker.Orchestrate("cfFanOut", c);
     [FunctionName("cfBatch")] public static Task<string> CfBatch([OrchestrationTrigger] string c) => Worker.Orchestrate("cfBatch", c);
     [FunctionName("cfWakeDuringActivity")] public static Task<string> CfWakeDuringActivity([OrchestrationTrigger] string c) => Worker.Orchestrate("cfWakeDuringActivity", c);
+    [FunctionName("cfFailing")] public static Task<string> CfFailing([OrchestrationTrigger] string c) => Worker.Orchestrate("cfFailing", c);
+    [FunctionName("cfVersioned")] public static Task<string> CfVersioned([OrchestrationTrigger] string c) => Worker.Orchestrate("cfVersioned", c);
     [FunctionName("cfReyield")] public static Task<string> CfReyield([OrchestrationTrigger] string c) => Worker.Orchestrate("cfReyield", c);
 
     [FunctionName("cfRecord")] public static Task<JToken> CfRecord([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("cfRecord", c);
@@ -48,5 +50,12 @@ public static class Functions
     [FunctionName("beginDeletion")] public static Task<JToken> AppBeginDeletion([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("beginDeletion", c);
     [FunctionName("deletePeigMigrationConfiguration")] public static Task<JToken> AppDeletePeigMigrationConfiguration([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("deletePeigMigrationConfiguration", c);
     [FunctionName("deleteMigrationApp")] public static Task<JToken> AppDeleteMigrationApp([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("deleteMigrationApp", c);
+    [FunctionName("sendInvitations")] public static Task<JToken> AppSendInvitations([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("sendInvitations", c);
+    [FunctionName("sendReminders")] public static Task<JToken> AppSendReminders([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("sendReminders", c);
+    [FunctionName("monitorOnboarding")] public static Task<JToken> AppMonitorOnboarding([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("monitorOnboarding", c);
+    [FunctionName("planMerges")] public static Task<JToken> AppPlanMerges([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("planMerges", c);
+    [FunctionName("performMerges")] public static Task<JToken> AppPerformMerges([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("performMerges", c);
+    [FunctionName("planPhase2")] public static Task<JToken> AppPlanPhase2([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("planPhase2", c);
+    [FunctionName("createPeigAccounts")] public static Task<JToken> AppCreatePeigAccounts([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("createPeigAccounts", c);
     [FunctionName("writeReport")] public static Task<JToken> AppWriteReport([ActivityTrigger] IDurableActivityContext c) => Worker.Activity("writeReport", c);
 }

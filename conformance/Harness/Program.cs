@@ -3,6 +3,7 @@
 // Azure Storage provider on the Azurite the driver started. FUNCTIONS_WORKER_RUNTIME=node makes the extension
 // speak the out-of-proc JSON protocol of the JS SDK and open its local RPC endpoint, which the driver's real
 // DurableClient uses. Every orchestrator and activity invocation is forwarded to the Node worker (Worker.cs).
+using DurableTask.Core.Settings;
 using Microsoft.Azure.WebJobs;
 using Microsoft.Azure.WebJobs.Extensions.DurableTask;
 using Microsoft.Azure.WebJobs.Host.Config;
@@ -23,8 +24,11 @@ public static class Program
         Worker.BaseUrl = Require("CONFORMANCE_WORKER_URL").TrimEnd('/');
         string hub = Require("CONFORMANCE_TASK_HUB");
         string logFile = Require("CONFORMANCE_LOG");
-        // host.json's extensions.durableTask.defaultVersion, as the Functions host would pass it to the extension.
+        // host.json's extensions.durableTask versioning settings, as the Functions host would pass them to the
+        // extension (it binds host.json to DurableTaskOptions; enum names case-insensitive).
         string defaultVersion = Require("CONFORMANCE_DEFAULT_VERSION");
+        var matchStrategy = Enum.Parse<VersioningSettings.VersionMatchStrategy>(Require("CONFORMANCE_VERSION_MATCH_STRATEGY"), ignoreCase: true);
+        var failureStrategy = Enum.Parse<VersioningSettings.VersionFailureStrategy>(Require("CONFORMANCE_VERSION_FAILURE_STRATEGY"), ignoreCase: true);
         Environment.SetEnvironmentVariable("FUNCTIONS_WORKER_RUNTIME", "node");
 
         IHost host = new HostBuilder()
@@ -41,6 +45,8 @@ public static class Program
                 {
                     o.HubName = hub;
                     o.DefaultVersion = defaultVersion;
+                    o.VersionMatchStrategy = matchStrategy;
+                    o.VersionFailureStrategy = failureStrategy;
                     o.LocalRpcEndpointEnabled = true;
                     o.StorageProvider["ConnectionName"] = "AzureWebJobsStorage";
                     // As in the extension's tests: one worker, so skip the lease balancing that slows start-up.

@@ -1,9 +1,14 @@
 /**
  * What is compared between the two hosts: per instance and execution, the history the host handed the SDK
  * in that execution's last episode (event types with their task ids and names; no timestamps, no instance or
- * execution ids, no OrchestratorStarted/Completed markers, whose batching is the host's business; a timer due
- * when it is created is marked as such), how the
- * execution ended, and the instance's final status and output.
+ * execution ids; a timer due when it is created is marked as such), grouped into episodes, how the execution
+ * ended, and the instance's final status and output (a failure's message too).
+ *
+ * Episodes: every OrchestratorStarted opens one ("— episode —"), so which events a host delivered together is
+ * compared. OrchestratorCompleted is dropped: DTFx writes an extra one, with no OrchestratorStarted after it,
+ * between the first episode of an execution that continued as new and what that episode scheduled (the new
+ * execution runs in the work item that ended the old one, TaskOrchestrationDispatcher.cs), so the closing
+ * markers differ where the grouping does not.
  */
 import { EventTypeName } from "../../local/host/history";
 import { endsWithContinueAsNew, episodeState, sameExecution, type Episode } from "./recorder";
@@ -15,7 +20,7 @@ export interface Trace {
   output: unknown;
 }
 
-const MARKERS = new Set(["OrchestratorStarted", "OrchestratorCompleted"]);
+export const EPISODE = "— episode —";
 const SCHEDULING = new Set(["TaskScheduled", "TimerCreated", "SubOrchestrationInstanceCreated"]);
 const NAMED = new Set(["ExecutionStarted", "TaskScheduled", "SubOrchestrationInstanceCreated", "EventRaised"]);
 
@@ -30,7 +35,8 @@ const typeOf = (event: Record<string, unknown>) => {
 /** `episodeStart` is the time of the OrchestratorStarted before the event: a timer due by then fires at once. */
 function normalise(event: Record<string, unknown>, episodeStart: number): string | undefined {
   const type = typeOf(event);
-  if (MARKERS.has(type)) return undefined;
+  if (type === "OrchestratorStarted") return EPISODE;
+  if (type === "OrchestratorCompleted") return undefined;
   const id = SCHEDULING.has(type) ? event.EventId : type === "TimerFired" ? event.TimerId : event.TaskScheduledId;
   const name = NAMED.has(type) ? event.Name : undefined;
   const atOnce = type === "TimerCreated" && time(event.FireAt) <= episodeStart ? " (due at once)" : "";
@@ -55,6 +61,13 @@ function ending(e: Episode): string {
   return state?.isDone ? "→ completed" : "→ waiting";
 }
 
+/**
+ * Racing completions (a fan-out): compared as a multiset. How they are grouped into episodes depends on when
+ * each message was dequeued on the extension (a batch of up to 32, DurableTask.AzureStorage ControlQueue), so
+ * the boundaries are left out there.
+ */
+const asMultiset = (events: string[]) => events.filter((e) => e !== EPISODE).sort();
+
 /** Groups a side's episodes by instance and execution, keeping the last episode of each execution. */
 export function executions(episodes: Episode[], rootId: string, unordered: boolean): Record<string, string[][]> {
   const last: Record<string, Episode[]> = {};
@@ -69,18 +82,29 @@ export function executions(episodes: Episode[], rootId: string, unordered: boole
   for (const id of Object.keys(last).sort()) {
     result[id] = last[id]!.map((e) => {
       const events = normaliseAll(e.history);
-      return [...(unordered ? events.sort() : events), ending(e)];
+      return [...(unordered ? asMultiset(events) : events), ending(e)];
     });
   }
   return result;
+}
+
+/**
+ * What a trace ended with: the output, or for a failed instance the orchestrator's error message. The extension
+ * reports a failure as "Orchestrator function '<name>' failed: <message>" followed by the stack
+ * (OutOfProcExceptionHelpers.cs, DurableOrchestrationContext); the local host keeps the message itself.
+ */
+export function outcome(trace: Pick<Trace, "status" | "output">): unknown {
+  if (trace.status !== "Failed" || typeof trace.output !== "string") return trace.output;
+  const message = trace.output.replace(/^Orchestrator function '[^']*' failed: /, "");
+  return message.split("\n")[0]!.trim();
 }
 
 /** The differences between the two traces, as lines a person can read; empty when they agree. */
 export function differences(extension: Trace, local: Trace): string[] {
   const out: string[] = [];
   if (extension.status !== local.status) out.push(`status: extension ${extension.status}, local host ${local.status}`);
-  else if (extension.status !== "Failed" && JSON.stringify(extension.output) !== JSON.stringify(local.output)) {
-    out.push(`output: extension ${JSON.stringify(extension.output)}, local host ${JSON.stringify(local.output)}`);
+  else if (JSON.stringify(outcome(extension)) !== JSON.stringify(outcome(local))) {
+    out.push(`output: extension ${JSON.stringify(outcome(extension))}, local host ${JSON.stringify(outcome(local))}`);
   }
   const ids = [...new Set([...Object.keys(extension.instances), ...Object.keys(local.instances)])].sort();
   for (const id of ids) {

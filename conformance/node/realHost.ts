@@ -121,19 +121,42 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-/** host.json's defaultVersion: the harness runs the extension with it, as the Functions host would. */
-export const deployedVersion = (
-  JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../host.json"), "utf8")) as {
-    extensions: { durableTask: { defaultVersion: string } };
-  }
-).extensions.durableTask.defaultVersion;
+/**
+ * What host.json configures about orchestration versions (extensions.durableTask): the harness passes the same
+ * settings to the extension, as the Functions host does when it reads host.json.
+ */
+export interface Versioning {
+  defaultVersion: string;
+  versionMatchStrategy: string;
+  versionFailureStrategy: string;
+}
+
+export const hostJsonVersioning: Versioning = (() => {
+  const durableTask = (
+    JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../host.json"), "utf8")) as {
+      extensions: { durableTask: Partial<Versioning> };
+    }
+  ).extensions.durableTask;
+  const { defaultVersion, versionMatchStrategy, versionFailureStrategy } = durableTask;
+  if (!defaultVersion || !versionMatchStrategy || !versionFailureStrategy)
+    throw new Error(
+      "host.json extensions.durableTask must set defaultVersion, versionMatchStrategy and versionFailureStrategy",
+    );
+  return { defaultVersion, versionMatchStrategy, versionFailureStrategy };
+})();
+
+/** host.json's defaultVersion: the version new instances get while this code is deployed. */
+export const deployedVersion = hostJsonVersioning.defaultVersion;
 
 export async function startHarness(options: {
   connectionString: string;
   workerUrl: string;
   taskHub: string;
   logFile: string;
+  /** host.json's unless a scenario deploys another (a raised defaultVersion, say). */
+  versioning?: Versioning;
 }): Promise<Harness> {
+  const versioning = options.versioning ?? hostJsonVersioning;
   const child = spawn("dotnet", [HARNESS_DLL], {
     stdio: ["pipe", "pipe", "pipe"],
     env: {
@@ -143,7 +166,9 @@ export async function startHarness(options: {
       CONFORMANCE_WORKER_URL: options.workerUrl,
       CONFORMANCE_TASK_HUB: options.taskHub,
       CONFORMANCE_LOG: options.logFile,
-      CONFORMANCE_DEFAULT_VERSION: deployedVersion,
+      CONFORMANCE_DEFAULT_VERSION: versioning.defaultVersion,
+      CONFORMANCE_VERSION_MATCH_STRATEGY: versioning.versionMatchStrategy,
+      CONFORMANCE_VERSION_FAILURE_STRATEGY: versioning.versionFailureStrategy,
     },
   });
   const output = await waitForOutput(child, [/^RPC \S+/m, /^READY$/m], "the .NET harness", 90_000);

@@ -3,7 +3,11 @@
  * and on the local host, compares them, prints one line per scenario and a closing line, and writes
  * artifacts/conformance.json (scripts/test.js and .ci/run add its counts to the test summary).
  *
- *   node -r ts-node/register/transpile-only conformance/node/run.ts [part of a scenario name[|another part...]]
+ *   node -r ts-node/register/transpile-only conformance/node/run.ts [part of a scenario name[|another part] ...]
+ *
+ * With names, only the scenarios whose name contains one of them run. Every run writes the extension's
+ * histories to artifacts/conformance-histories/; with --record-fixtures, those of the scenarios in
+ * REPLAY_FIXTURES also replace test/fixtures/extension-histories/, which the replay tests read.
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -11,10 +15,13 @@ import path from "node:path";
 import { registry } from "../../local/host/fakeCore";
 import { installCoreShim } from "../../local/host/installCoreShim";
 import { holds } from "../fixtures/holds";
+import { writeFixtures, type RecordedExecution } from "../../local/host/replay";
 import { differences, executions, type Trace } from "./compare";
+import { recordedExecutions } from "./histories";
 import { Recorder } from "./recorder";
 import { buildHarness, extensionVersion, startStorage } from "./realHost";
 import { scenarios, type Scenario } from "./scenarios";
+import { workflowScenarios } from "./workflowScenarios";
 import { ExtensionSide, LocalSide, type Side } from "./sides";
 import { startWorker } from "./worker";
 
@@ -22,10 +29,28 @@ installCoreShim();
 require("../fixtures/index"); // registers the fixtures: only after the shim, or @azure/functions drops them
 require("../fixtures/appMigration"); // the app's orchestrations, its activities stubbed
 require("../fixtures/strictness"); // L1–L3 of issue 24
+require("../fixtures/versioned");
+require("../fixtures/failing");
 
 const root = path.resolve(__dirname, "..", "..");
 const artifacts = path.join(root, "artifacts");
 const resultsFile = path.join(artifacts, "conformance.json");
+const historiesDir = path.join(artifacts, "conformance-histories");
+const fixturesDir = path.join(root, "test", "fixtures", "extension-histories");
+
+/**
+ * The scenarios whose histories on the extension are kept as replay fixtures: the app's own orchestrators
+ * (the replay tests register only those), each a different part of the runbook.
+ */
+const REPLAY_FIXTURES = [
+  "app: deletion approval gate",
+  "app: needs attention, then resume",
+  "app: onboarding window, two reminders, the deadline",
+  "app: Phase 2, one batch fails while another is held",
+  "app: cancel command",
+  "app: merge task",
+];
+const slug = (name: string) => name.replace(/\W+/g, "-").replace(/^-|-$/g, "").toLowerCase();
 
 interface Result {
   name: string;
@@ -36,6 +61,8 @@ interface Result {
   notes: string[];
   extension?: Trace;
   local?: Trace;
+  /** The extension's histories of the scenario, as replay fixtures. */
+  histories?: RecordedExecution[];
 }
 
 function write(summary: object): void {
@@ -59,7 +86,11 @@ function checkFunctionList(): void {
   }
 }
 
-async function runOn(side: Side, scenario: Scenario, recorder: Recorder): Promise<Trace> {
+async function runOn(
+  side: Side,
+  scenario: Scenario,
+  recorder: Recorder,
+): Promise<Trace & { histories: RecordedExecution[] }> {
   recorder.take();
   holds.reset();
   let id: string | undefined;
@@ -77,10 +108,16 @@ async function runOn(side: Side, scenario: Scenario, recorder: Recorder): Promis
     recorder.restore(episodes);
   }
   const status = await side.client().getStatus(id);
+  const episodes = recorder.take();
+  const instances = executions(episodes, id, !!scenario.unordered);
+  const finalStatus: Record<string, string> = {};
+  for (const instanceId of Object.keys(instances))
+    finalStatus[instanceId] = (await side.client().getStatus(instanceId)).runtimeStatus;
   return {
-    instances: executions(recorder.take(), id, !!scenario.unordered),
+    instances,
     status: status.runtimeStatus,
     output: status.output ?? null,
+    histories: recordedExecutions(slug(scenario.name), episodes, id, finalStatus),
   };
 }
 
@@ -128,9 +165,15 @@ async function main(): Promise<number> {
     write({ skipped: true, extension: version, passed: 0, failed: 0, scenarios: [] });
     return 0;
   }
-  const filter = process.argv[2];
-  // Parts of names, "|" between alternatives: "L1|L2|L3" runs those scenarios only.
-  const selected = scenarios.filter((s) => !filter || filter.split("|").some((part) => s.name.includes(part)));
+  // Parts of names, as arguments or with "|" between them: "L1|L2|L3" runs those scenarios only.
+  const filters = process.argv
+    .slice(2)
+    .filter((a) => !a.startsWith("--"))
+    .flatMap((a) => a.split("|"));
+  const recordFixtures = process.argv.includes("--record-fixtures");
+  const selected = [...scenarios, ...workflowScenarios].filter(
+    (s) => filters.length === 0 || filters.some((f) => s.name.includes(f)),
+  );
   checkFunctionList();
   const started = Date.now();
   buildHarness();
@@ -159,13 +202,21 @@ async function main(): Promise<number> {
       const result: Result = { name: scenario.name, passed: false, seconds: 0, notes: [] };
       let local: LocalSide | undefined;
       try {
-        result.extension = await withTimeout(
+        const { histories, ...onExtension } = await withTimeout(
           runOn(extension, scenario, recorder),
           scenario.timeoutMs ?? 90_000,
           "extension",
         );
+        result.extension = onExtension;
+        result.histories = histories;
+        writeFixtures(historiesDir, slug(scenario.name), histories);
         local = await LocalSide.create();
-        result.local = await withTimeout(runOn(local, scenario, recorder), scenario.timeoutMs ?? 90_000, "local host");
+        const { histories: _, ...onLocalHost } = await withTimeout(
+          runOn(local, scenario, recorder),
+          scenario.timeoutMs ?? 90_000,
+          "local host",
+        );
+        result.local = onLocalHost;
         Object.assign(result, judge(scenario, result.extension, result.local));
       } catch (err) {
         result.notes.push(err instanceof Error ? err.message : String(err));
@@ -183,6 +234,7 @@ async function main(): Promise<number> {
     await storage.stop();
     workerLog.end();
   }
+  if (recordFixtures) recordReplayFixtures(results);
   const passed = results.filter((r) => r.passed).length;
   const skipped = results.filter((r) => r.skipped).length;
   const failed = results.length - passed - skipped;
@@ -193,13 +245,26 @@ async function main(): Promise<number> {
     failed,
     knownDivergences: skipped,
     seconds: Math.round((Date.now() - started) / 1000),
-    scenarios: results,
+    scenarios: results.map(({ histories: _, ...r }) => r),
   });
   const known = skipped ? `, ${skipped} skipped (known divergence)` : "";
   console.log(
     `conformance: ${results.length} scenarios on Microsoft.Azure.WebJobs.Extensions.DurableTask ${version}: ${passed} passed, ${failed} failed${known}`,
   );
   return failed === 0 && results.length > 0 ? 0 : 1;
+}
+
+/** Replaces the committed replay fixtures of each REPLAY_FIXTURES scenario that passed in this run. */
+function recordReplayFixtures(results: Result[]): void {
+  for (const name of REPLAY_FIXTURES) {
+    const result = results.find((r) => r.name === name);
+    if (!result?.passed || !result.histories) {
+      console.log(`  replay fixtures: '${name}' did not run and pass here: its committed histories are kept`);
+      continue;
+    }
+    const files = writeFixtures(fixturesDir, slug(name), result.histories);
+    console.log(`  replay fixtures: ${files.length} file(s) for '${name}'`);
+  }
 }
 
 function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {

@@ -6,9 +6,10 @@
 import { Fixture } from "../fixtures/names";
 import { holds } from "../fixtures/holds";
 import { appStore, migrationAtApproval } from "../fixtures/appStore";
+import { durableRunner } from "../../functions/http";
+import type { MigrationState } from "../../shared/workflow";
 import type { Recorder } from "./recorder";
 import { endsWithContinueAsNew } from "./recorder";
-import { deployedVersion } from "./realHost";
 import { TERMINAL, type Side, type Status } from "./sides";
 import { strictnessScenarios } from "./strictnessScenarios";
 
@@ -38,10 +39,10 @@ export interface Scenario {
   timeoutMs?: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const finished = (s: Status) => TERMINAL.includes(s.runtimeStatus);
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const finished = (s: Status) => TERMINAL.includes(s.runtimeStatus);
 /** The app's migration orchestrator waits with this progress (publishProgress, orchestrations/). */
-const waitingFor = (text: string, round?: number) =>
+export const waitingFor = (text: string, round?: number) =>
   custom(
     (c) =>
       typeof c.waitingFor === "string" &&
@@ -49,19 +50,29 @@ const waitingFor = (text: string, round?: number) =>
       (round === undefined || c.approvalRound === round),
   );
 /** App timings, shortened only through the start input (the settings GATE_REMINDER_INTERVAL, TASK_LINK_TTL, STEP_RETRY_DELAYS, ATTENTION_RETRY_DELAYS). */
-const APP_TIMINGS = { gateReminderMs: 8000, taskLinkTtlMs: 120_000, stepRetryMs: [300], attentionRetryMs: [60_000] };
+export const APP_TIMINGS = {
+  gateReminderMs: 8000,
+  taskLinkTtlMs: 120_000,
+  stepRetryMs: [300],
+  attentionRetryMs: [60_000],
+};
+/**
+ * Starts the app's migration from `state` exactly as production does (functions/http.ts `durableRunner`, which
+ * names no version: the host gives a new instance host.json's defaultVersion); returns how to wake it, as the
+ * admin commands and task links do.
+ */
+export async function startApp(side: Side, state: MigrationState): Promise<() => Promise<void>> {
+  await durableRunner(side.client()).start(state.migrationId, state);
+  return () => durableRunner(side.client()).wake(state.migrationId);
+}
 /** Starts the app's migration at the deletion approval on a fresh stub store; returns how to wake it. */
 async function startAppMigration(side: Side, id: string): Promise<() => Promise<void>> {
   appStore.reset();
-  // The version host.json deploys, as a new instance in Azure gets it.
-  await side
-    .client()
-    .startNew("migration", { instanceId: id, input: migrationAtApproval(id, APP_TIMINGS), version: deployedVersion });
-  return () => side.client().raiseEvent(id, "wake", {});
+  return startApp(side, migrationAtApproval(id, APP_TIMINGS));
 }
 /** Lets the extension commit the episode that reached a wait before the next person acts. */
-const SETTLE_MS = 800;
-const custom = (pred: (c: Record<string, unknown>) => boolean) => (s: Status) =>
+export const SETTLE_MS = 800;
+export const custom = (pred: (c: Record<string, unknown>) => boolean) => (s: Status) =>
   !!s.customStatus && typeof s.customStatus === "object" && pred(s.customStatus as Record<string, unknown>);
 
 export const scenarios: Scenario[] = [
