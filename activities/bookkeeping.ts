@@ -205,8 +205,20 @@ export async function writeReport(
         decision: t.decision ?? "",
         at: t.decidedAt ?? "",
         reason: t.reason,
+        level: approverLevel(runtime.request, t.assignee),
       })),
     bounced: bouncedUsers(users),
+    people: {
+      exemptions: runtime.exemptions ?? [],
+      invitationsResent: audit
+        .filter((a) => a.action === "person.invitationResent")
+        .map((a) => ({
+          user: String(a.details.user),
+          to: String(a.details.to),
+          by: a.actor.replace(/^admin:/, ""),
+          at: a.at,
+        })),
+    },
     deleted: audit
       .filter((a) => recordsPeigConfigurationDeletion(a) || a.action === "entraApp.deleted")
       .map((a) => ({
@@ -246,3 +258,11 @@ const statusPageUrl = (s: Services, migrationId: string) =>
 
 /** This file's activities, under the names the orchestrations call them by (activities/index.ts). */
 export const bookkeepingActivities = { readAdminCommands, recordPhase, notifyAdmins, recordAttention, writeReport };
+
+/** Who was asked at which level: the approvers, the fallback approvers (escalation), or a colleague handed the task. */
+function approverLevel(request: { approvers: string[]; fallbackApprovers?: string[] }, assignee: string): string {
+  const is = (list: readonly string[] | undefined) => !!list?.some((a) => a.toLowerCase() === assignee.toLowerCase());
+  if (is(request.approvers)) return "approver";
+  if (is(request.fallbackApprovers)) return "fallback approver (escalated)";
+  return "colleague an approver handed it to";
+}

@@ -9,16 +9,22 @@ import { taskPayload, type TaskPayload } from "../shared/taskPayloads";
 import { freshChecklist } from "../shared/migrationChecklist";
 import { loadMigration, once, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
 import type { Services } from "../shared/services";
+import type { TaskRecord } from "../shared/store";
 import { addLinkMessage, newTaskLink, sendTaskMessages, taskMessage, type TaskMessage } from "../shared/taskLinks";
 import { currentMergeList } from "./merges";
+import { notifyAdmins } from "./bookkeeping";
+import { parseIsoDuration } from "../shared/domain/duration";
 import { gateId, type HumanTaskPurpose, type HumanTaskTally, type OpenHumanTasksInput } from "../shared/workflow";
 
 export async function openHumanTasks(
   input: OpenHumanTasksInput,
   s: Services,
-): Promise<{ gate: string; assignees: number }> {
+): Promise<{ gate: string; assignees: number; escalateAfterMs?: number }> {
   const gate = gateId(input.purpose, input.round);
   const { runtime } = await loadMigration(s, input.migrationId);
+  const { fallbackApprovers, escalateAfter } = runtime.request;
+  // Only the deletion approval escalates: it is the gate that must not stall (Phase 2's approval has the deadline).
+  const escalates = input.purpose === "deletionApproval" && !!fallbackApprovers?.length && !!escalateAfter;
   const assignees = assigneesFor(input.purpose, runtime.request);
   await once(s, input.migrationId, `tasks:${gate}`, async () => {
     // An earlier attempt may have stored tasks whose links never went out: retire them, issue new ones.
@@ -34,7 +40,11 @@ export async function openHumanTasks(
       details: { gate, purpose: input.purpose, assignees, expiresAt: input.expiresAt },
     });
   });
-  return { gate, assignees: assignees.length };
+  return {
+    gate,
+    assignees: assignees.length,
+    ...(escalates ? { escalateAfterMs: parseIsoDuration(escalateAfter) } : {}),
+  };
 }
 
 /** Approvals count once per person, whatever they clicked twice; one rejection is enough to stop. */
@@ -105,6 +115,25 @@ export async function closeHumanTasks(
   return closed;
 }
 
+/**
+ * The same task for a colleague the assignee handed it to: same gate, payload and expiry, a link of their own. Not
+ * an activity: the assignee's request does it, after their own task was closed as delegated.
+ */
+export async function delegatedTask(s: Services, task: TaskRecord, delegate: string): Promise<TaskMessage> {
+  const { hash, link } = newTaskLink(s);
+  const created = await s.store.createTask({
+    id: randomUUID(),
+    migrationId: task.migrationId,
+    kind: task.kind,
+    gate: task.gate,
+    assignee: delegate,
+    tokenHash: hash,
+    expiresAt: task.expiresAt,
+    payload: task.payload,
+  });
+  return taskMessage(created, link, "first");
+}
+
 async function issueTask(
   s: Services,
   input: OpenHumanTasksInput,
@@ -138,10 +167,11 @@ async function payloadFacts(s: Services, migrationId: string, purpose: HumanTask
         }))
     : undefined;
   // The page lists at most 200 (the task row must stay small); the status page has them all.
+  // Exempted people are not checked: they are listed apart, with the reason, and need no Peig account.
   const usersToCheck =
     purpose === "peigChecklist"
       ? (await s.store.getUsers(migrationId))
-          .filter((u) => u.state !== "onboarded")
+          .filter((u) => u.state !== "onboarded" && u.state !== "exempted")
           .slice(0, 200)
           .map((u) => ({ userPrincipalName: u.userPrincipalName, displayName: u.displayName }))
       : undefined;
@@ -153,6 +183,14 @@ async function payloadFacts(s: Services, migrationId: string, purpose: HumanTask
     checklist: purpose === "deletionApproval" ? await approvalEvidence(s, migrationId, runtime) : runtime.checklist,
     accountsToCreate,
     usersToCheck,
+    exempted:
+      purpose === "peigChecklist"
+        ? (runtime.exemptions ?? []).slice(0, 200).map((e) => ({
+            userPrincipalName: e.userPrincipalName,
+            displayName: e.displayName,
+            reason: e.reason,
+          }))
+        : undefined,
     merges,
   };
 }
@@ -169,4 +207,42 @@ async function approvalEvidence(s: Services, migrationId: string, runtime: Migra
 }
 
 /** This file's activities, under the names the orchestrations call them by (activities/index.ts). */
-export const gateTaskActivities = { openHumanTasks, tallyHumanTasks, remindHumanTasks, closeHumanTasks };
+/**
+ * A round without its quorum in time: the same task for each fallback approver not asked yet (same gate, question
+ * and expiry, so their approvals count toward the same quorum), and a notice to the admins. Once per gate.
+ */
+export async function escalateHumanTasks(
+  input: { migrationId: string; gate: string; expiresAt: string },
+  s: Services,
+): Promise<number> {
+  const { runtime } = await loadMigration(s, input.migrationId);
+  const tasks = await s.store.listTasks(input.migrationId, { gate: input.gate });
+  const asked = new Set(tasks.map((t) => t.assignee.toLowerCase()));
+  const fallback = (runtime.request.fallbackApprovers ?? []).filter((a) => !asked.has(a.toLowerCase()));
+  const template = tasks[0];
+  if (!template || fallback.length === 0) return 0;
+  await once(s, input.migrationId, `escalate:${input.gate}`, async () => {
+    const messages = [];
+    for (const assignee of fallback) messages.push(await delegatedTask(s, template, assignee));
+    await sendTaskMessages(s, messages);
+    await s.store.appendAudit({
+      migrationId: input.migrationId,
+      actor: "system",
+      action: "tasks.escalated",
+      details: { gate: input.gate, to: fallback, after: runtime.request.escalateAfter ?? null },
+    });
+    await notifyAdmins(
+      { migrationId: input.migrationId, event: "escalated", details: { round: input.gate, to: fallback } },
+      s,
+    );
+  });
+  return fallback.length;
+}
+
+export const gateTaskActivities = {
+  openHumanTasks,
+  tallyHumanTasks,
+  remindHumanTasks,
+  closeHumanTasks,
+  escalateHumanTasks,
+};

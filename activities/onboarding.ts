@@ -7,6 +7,7 @@
 import { bouncedSummary, liveLedger, senderWithRoom, type MailRuntime } from "../shared/domain/mailPlan";
 import type { Reconciliation, UserReconciliation } from "../shared/domain/reconcile";
 import { parseIsoDuration } from "../shared/domain/duration";
+import { exemptIds } from "../shared/domain/exemptions";
 import { RECIPIENTS_PER_MESSAGE } from "../shared/mail/port";
 import { sendKey } from "../shared/mail/sendKey";
 import { adminDigestEmail, invitationEmail, reminderEmail, type EmailContent } from "../shared/mail/templates";
@@ -45,8 +46,10 @@ async function mailOnboarding(
   send: PendingSend,
 ): Promise<SendOutcome> {
   const invitation = send.kind === "invitation";
-  const people = reconciliation.users.filter((u) =>
-    invitation ? u.state !== "onboarded" : u.state === "notOnboarded",
+  // Exempted people get no more mail (they stay in scope, counted apart).
+  const exempt = exemptIds(runtime.exemptions);
+  const people = reconciliation.users.filter(
+    (u) => !exempt.has(u.userId) && (invitation ? u.state !== "onboarded" : u.state === "notOnboarded"),
   );
   const mailed = people.filter(hasMailbox);
   const now = s.clock.now();
@@ -342,6 +345,45 @@ async function sendToPeople(
   // A whole batch refused: the activity's retry picks up exactly the users not marked yet.
   if (failedBatch !== undefined) throw new Error(`${send.purpose}: no message of a batch was accepted: ${failedBatch}`);
   return { recipients: people.length, messages, deferred, stillBouncing: stillBouncing.length };
+}
+
+/**
+ * The invitation once more, to one person, now (an admin's "resend invitation"): one personal message from the
+ * first sender mailbox with room, counted in its 24-hour ledger. Not an activity: the admin's request sends it, and
+ * the key names the request's time, so a retried request finds the message in Sent Items instead of sending twice.
+ * Returns the sender, or why it cannot go now.
+ */
+export async function resendInvitation(
+  s: Services,
+  migrationId: string,
+  person: { userId: string; displayName: string; mail: string },
+  requestedAt: string,
+): Promise<{ sent: true; sender: string } | { sent: false; reason: string }> {
+  const { record, runtime } = await loadMigration(s, migrationId);
+  const sender = senderWithRoom(mailRuntime(runtime).ledger, s.mail.senders, 1, s.clock.now());
+  if (!sender)
+    return {
+      sent: false,
+      reason:
+        "every sender mailbox has used its 24-hour sending limit: try again later (the status page says when the mail plan has room)",
+    };
+  const content = invitationEmail({
+    workspace: runtime.request.workspace,
+    domain: runtime.request.domain,
+    deadline: new Date(record.deadline),
+    recipientName: person.displayName,
+    ...mailContext(runtime),
+  });
+  const key = sendKey(migrationId, "invitation-resent", person.userId, requestedAt);
+  const result = await s.mail.sendPersonalised([{ to: person.mail, ...pick(content), key }], { sender });
+  const failed = result.recipients.find((r) => r.status !== "sent");
+  if (failed) return { sent: false, reason: `the mail was not accepted: ${failed.error ?? "unknown error"}` };
+  const at = s.clock.now().toISOString();
+  await updateRuntime(s, migrationId, (rt) => {
+    const mail = mailRuntime(rt);
+    rt.mail = { ...mail, ledger: [...liveLedger(mail.ledger, s.clock.now()), { sender, at, recipients: 1 }] };
+  });
+  return { sent: true, sender };
 }
 
 /** Personalised messages per batch (each batch one send key and one ledger entry). */

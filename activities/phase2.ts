@@ -6,6 +6,7 @@
 import { loadMigration } from "../shared/migrationRecord";
 import type { ApiModeServices, Services } from "../shared/services";
 import { parseIsoDuration } from "../shared/domain/duration";
+import { exemptIds } from "../shared/domain/exemptions";
 import { isPerUserFailure, type ExplainedFailure } from "../shared/stepFailure";
 import type { UserRecord } from "../shared/store";
 import { reconcileAndRecord } from "../shared/reconciliationPass";
@@ -46,11 +47,13 @@ export async function planPhase2(input: { migrationId: string }, s: Services): P
     const caughtUpAt = Date.parse(record.deadline) + latencyMs;
     if (s.clock.now().getTime() < caughtUpAt) throw new SignInLogBehindError(latencyMs);
   }
+  const exempt = exemptIds(runtime.exemptions);
+  const withoutExempted = (ids: readonly string[]) => ids.filter((id) => !exempt.has(id));
   const { reconciliation } = await reconcileAndRecord(s, input.migrationId, runtime, {
     rows: ({ usersWithoutPeigAccount }) => {
       // Batch n is the n-th 50 of the planned users in user-id order, recorded on each row.
       const batchOfUser = new Map(
-        [...usersWithoutPeigAccount]
+        withoutExempted(usersWithoutPeigAccount)
           .sort((a, b) => a.localeCompare(b))
           .map((userId, i) => [userId, Math.floor(i / PHASE2_BATCH_SIZE)]),
       );
@@ -60,7 +63,8 @@ export async function planPhase2(input: { migrationId: string }, s: Services): P
           : row;
     },
   });
-  const missing = reconciliation.usersWithoutPeigAccount;
+  // Exempted people get no Phase 2 account: an admin decided they are not part of this migration.
+  const missing = withoutExempted(reconciliation.usersWithoutPeigAccount);
   await s.store.appendAudit({
     migrationId: input.migrationId,
     actor: "system",

@@ -11,6 +11,7 @@ import type { MigrationRuntime } from "../shared/migrationRuntime";
 import { NotFoundError, PreconditionFailedError, type MigrationRecord, type TaskRecord } from "../shared/store";
 import { parseDeadlineExtension, startRequestLimits } from "../shared/validation/startRequest";
 import { adminActions, isFinalPhase, type AdminAction } from "../shared/workflow";
+import { exemptionRefusal, resendRefusal } from "./people";
 import type { AppDeps, FieldError, MigrationRunner } from "./ports";
 
 export type { AdminAction };
@@ -55,6 +56,10 @@ function refusal(
     case "resume":
       if (isFinalPhase(record.phase)) return stopped(record.phase);
       return rt.attention ? undefined : "nothing to resume: no step is failing";
+    case "exemptPerson":
+    case "resendInvitation":
+      if (rt.commands.cancelRequested) return "the migration is being cancelled";
+      return action === "exemptPerson" ? exemptionRefusal(record) : resendRefusal(record);
   }
 }
 

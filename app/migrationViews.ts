@@ -138,6 +138,8 @@ export async function migrationStatus(deps: AppDeps, runner: MigrationRunner, id
       expiresAt: t.expiresAt,
     })),
     unmatchedRequests: runtime.unmatchedRequests ?? [],
+    /** People an admin exempted, with why, by whom and when (no more mail, counted apart, no Phase 2 account). */
+    exemptions: runtime.exemptions ?? [],
     // From the migration row (the first of them and how many), like the counts: no user row is read.
     bounced: runtime.mail?.bounced?.first ?? [],
     bouncedTotal: runtime.mail?.bounced?.total ?? 0,

@@ -4,16 +4,15 @@
  */
 import { randomUUID } from "node:crypto";
 import { parseIsoDuration } from "../shared/domain/duration";
-import type { DryRunPlan } from "../shared/domain/mailPlan";
 import { timingsFromSettings } from "../shared/domain/waits";
 import type { PreflightFinding } from "../shared/graph/preflight";
 import type { MigrationRuntime } from "../shared/migrationRuntime";
-import { planDryRun, runPreflight, workspaceFindings } from "../shared/startChecks";
+import { planDryRun, runPreflight, workspaceFindings, type StartPlan } from "../shared/startChecks";
 import { parseStartRequest, planShortfallErrors, startSettingsErrors } from "../shared/validation/startRequest";
 import { initialState, type MigrationRequest } from "../shared/workflow";
 import type { AppDeps, FieldError, MigrationRunner } from "./ports";
 
-export type StartPlan = DryRunPlan & { peigMode: string };
+export type { StartPlan };
 
 export type StartResult =
   /** The request (or the deployment's settings) cannot start: each error names its field. */

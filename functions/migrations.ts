@@ -15,6 +15,7 @@ import {
   type CommandResult,
 } from "../app/adminCommands";
 import { listMigrations, listMigrationUsers, migrationReport, migrationStatus } from "../app/migrationViews";
+import { exemptPerson, resendPersonInvitation } from "../app/people";
 import { startMigration, type StartResult } from "../app/startMigration";
 import { services } from "../shared/services";
 import { userStates, type UserState } from "../shared/store";
@@ -217,6 +218,21 @@ const postResume = command(
   {},
 );
 
+/** POST /api/migrations/{id}/people/exempt {"user", "reason"}: one person gets no more mail, counted apart. */
+const postExemption = command(async (id, body, actor, client) =>
+  commandResponse(id, await exemptPerson(services(), durableRunner(client), id, body, actor), (r) => ({
+    exemption: r.exemption,
+  })),
+);
+
+/** POST /api/migrations/{id}/people/resend {"user"}: the invitation to one person again, now. */
+const postResend = command(async (id, body, actor) =>
+  commandResponse(id, await resendPersonInvitation(services(), id, body, actor), (r) => ({
+    to: r.to,
+    sender: r.sender,
+  })),
+);
+
 const noSuchMigration = (): HttpResponseInit => json(404, { error: "no such migration" });
 
 /** A read of the JSON API, for a Viewer, an Admin or a function key. */
@@ -243,5 +259,7 @@ export function registerMigrationFunctions(): void {
     ["cancelMigration", "POST", "migrations/{id}/cancel", postCancel],
     ["resumeMigration", "POST", "migrations/{id}/resume", postResume],
     ["requestApprovalAgain", "POST", "migrations/{id}/approval", postApproval],
+    ["exemptPerson", "POST", "migrations/{id}/people/exempt", postExemption],
+    ["resendInvitation", "POST", "migrations/{id}/people/resend", postResend],
   ]);
 }

@@ -16,6 +16,7 @@ import {
   type CommandResult,
 } from "../app/adminCommands";
 import { statusPageTables } from "../app/migrationViews";
+import { exemptPerson, resendPersonInvitation } from "../app/people";
 import type { FieldError } from "../app/ports";
 import { startMigration } from "../app/startMigration";
 import {
@@ -153,6 +154,8 @@ const DONE: Record<AdminAction, string> = {
   cancel: CANCEL_ACCEPTED,
   extendDeadline: "Deadline extended: reminders count down to the new deadline.",
   requestApprovalAgain: "The approvers are asked again: a new round of approval links goes out now.",
+  exemptPerson: "Exempted: they get no more mail and no Phase 2 account; the checklist and the approvers name them.",
+  resendInvitation: "The invitation went out again to that person.",
 };
 const isAction = (value: string | null): value is AdminAction => value !== null && Object.hasOwn(DONE, value);
 
@@ -241,6 +244,9 @@ async function postMigrationPage(request: HttpRequest, client: df.DurableClient)
     extendDeadline: () =>
       extendDeadline(s, runner, id, { deadline: form.get("deadline")?.trim() ?? "" }, actor, { wallClock: true }),
     requestApprovalAgain: () => requestApprovalAgain(s, runner, id, actor),
+    exemptPerson: () =>
+      exemptPerson(s, runner, id, { user: form.get("user") ?? "", reason: form.get("reason") ?? "" }, actor),
+    resendInvitation: () => resendPersonInvitation(s, id, { user: form.get("user") ?? "" }, actor),
   };
   const result = await results[action]();
   switch (result.kind) {

@@ -25,6 +25,8 @@ import { addLinkMessage, FRESH_LINK_INTERVAL_MS, sendTaskMessages } from "../sha
 import type { TaskDecision } from "../shared/taskPayloads";
 import { hashToken, isCsrfTokenFor, newCsrfToken, tokensEqual } from "../shared/tokens";
 import { Events } from "../shared/workflow";
+import { z } from "zod";
+import { delegatedTask } from "../activities/gateTasks";
 import { callerName, cookieValue, signInRedirect } from "./access";
 import { html, isCrossSite } from "./http";
 
@@ -116,13 +118,16 @@ function csrfCookie(request: HttpRequest, hash: string, csrf: string) {
   };
 }
 
+/** Where an approval page's "hand it to a colleague" form posts: the link's own path plus /delegate. */
+const delegateActionOf = (request: HttpRequest) => `${new URL(request.url).pathname.replace(/\/$/, "")}/delegate`;
+
 export async function showTask(request: HttpRequest): Promise<HttpResponseInit> {
   const s = services();
   const found = await findOpenTask(request, s);
   if (!found.ok) return found.response;
   const csrf = newCsrfToken(found.token);
   return {
-    ...(await taskPage(s, found.task, csrf, 200)),
+    ...(await taskPage(s, found.task, csrf, 200, undefined, delegateActionOf(request))),
     cookies: [csrfCookie(request, found.hash, csrf)],
   };
 }
@@ -134,6 +139,7 @@ async function taskPage(
   csrf: string,
   status: number,
   refused?: Pick<TaskPageInput, "refusal" | "entered">,
+  delegateAction?: string,
 ): Promise<HttpResponseInit> {
   const { payload } = task;
   const accounts =
@@ -156,6 +162,7 @@ async function taskPage(
       now: s.clock.now(),
       peigConsoleUrl: s.peigConsoleUrl,
       appCounts: record && figureLines(recordFigures(record)),
+      delegateAction: task.kind === "approval" ? delegateAction : undefined,
       ...refused,
     }),
   );
@@ -244,6 +251,90 @@ export async function decideTask(request: HttpRequest, client: df.DurableClient)
   );
 }
 
+const delegationSchema = z.strictObject({
+  csrf: z.string(),
+  delegate: z
+    .string()
+    .trim()
+    .max(254, { error: "must be an e-mail address of at most 254 characters" })
+    .pipe(z.email({ error: "must be an e-mail address such as colleague@contoso.com" }))
+    .transform((text) => text.toLowerCase()),
+  reason: z
+    .string()
+    .trim()
+    .min(1, { error: "must say why (the admins read it)" })
+    .max(500, { error: "must be at most 500 characters" }),
+});
+
+/**
+ * POST /api/tasks/{token}/delegate, an approval page's "Hand it over": the assignee's task is closed as delegated (so
+ * every link to it stops), the same task opens for the colleague with a link of their own, mailed to them, and the
+ * audit records both. The colleague must not hold a task of this round already: each person counts once.
+ */
+export async function delegateTask(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
+  const s = services();
+  if (isCrossSite(request, s.settings.PUBLIC_BASE_URL))
+    return html(403, renderTaskMessage("Please use the page", "Open the link from the e-mail and use its form."));
+  const found = await findOpenTask(request, s);
+  if (!found.ok) return found.response;
+  const { task, hash, token } = found;
+  const form = new URLSearchParams(await request.text());
+  if (!hasPageCsrf(request, form, hash, token))
+    return html(403, renderTaskMessage("Please use the page", "Open the link from the e-mail again and use its form."));
+  if (task.kind !== "approval")
+    return html(400, renderTaskMessage("Not possible here", "Only an approval can be handed to a colleague."));
+  const parsed = delegationSchema.safeParse(Object.fromEntries(form));
+  const refuse = (message: string) =>
+    html(400, renderTaskMessage("Not handed over", `${message} Go back and correct it.`));
+  if (!parsed.success)
+    return refuse(
+      parsed.error.issues
+        .map((i) => `${i.path.join(".") === "delegate" ? "The colleague's address" : "The reason"} ${i.message}.`)
+        .join(" "),
+    );
+  const { delegate, reason } = parsed.data;
+  const round = task.gate ? await s.store.listTasks(task.migrationId, { gate: task.gate }) : [task];
+  if (round.some((t) => t.assignee.toLowerCase() === delegate))
+    return refuse(
+      delegate === task.assignee.toLowerCase()
+        ? "That is your own address."
+        : `${delegate} already has this task in this round: each person counts once.`,
+    );
+  const from = callerName(request) ?? task.assignee;
+  let result;
+  try {
+    result = await s.store.decideTask(hash, "delegate", {
+      decidedBy: from,
+      decidedAt: s.clock.now().toISOString(),
+      reason: `${delegate} (${reason})`,
+      etag: task.etag,
+    });
+  } catch (err) {
+    if (err instanceof PreconditionFailedError)
+      return html(409, renderTaskMessage("Changed meanwhile", "This task changed meanwhile. Open the link again."));
+    throw err;
+  }
+  if (result.outcome !== "decided")
+    return html(409, renderTaskMessage("Not handed over", "This task is already answered or closed."));
+  await sendTaskMessages(s, [await delegatedTask(s, task, delegate)]);
+  await s.store.appendAudit({
+    migrationId: task.migrationId,
+    actor: `approver:${from}`,
+    action: "task.delegated",
+    details: { gate: task.gate ?? null, from, to: delegate, reason },
+    instanceId: task.migrationId,
+  });
+  // The workflow's "waiting on" list names the colleague from its next look.
+  await client.raiseEvent(task.migrationId, Events.wake, {});
+  return html(
+    200,
+    renderTaskMessage(
+      "Handed over",
+      `${delegate} got a link of their own to this task; yours no longer works. The admins see why: ${reason}.`,
+    ),
+  );
+}
+
 /** Double submit (cookie = form field), and the token must be this link's: another page's does not count. */
 function hasPageCsrf(request: HttpRequest, form: URLSearchParams, hash: string, token: string): boolean {
   const cookie = cookieValue(request.headers.get("cookie"), csrfCookieName(hash));
@@ -319,6 +410,12 @@ export function registerTaskFunctions(): void {
     methods: ["POST"],
     authLevel: "anonymous",
     handler: (req) => sendFreshLink(req),
+  });
+  df.app.client.http("delegateTask", {
+    route: "tasks/{token}/delegate",
+    methods: ["POST"],
+    authLevel: "anonymous",
+    handler: delegateTask,
   });
   df.app.client.http("decideTask", {
     route: "tasks/{token}",

@@ -38,7 +38,7 @@ export function* humanGate(
   const gate = slot.get(state);
   if (gate?.id !== id) {
     const expiresAt = at(context, state.taskLinkTtlMs).toISOString();
-    yield* call(context, "openHumanTasks", { migrationId, purpose, round, expiresAt });
+    const issued = yield* call(context, "openHumanTasks", { migrationId, purpose, round, expiresAt });
     const opened: OpenGate = {
       purpose,
       round,
@@ -47,6 +47,9 @@ export function* humanGate(
       expiresAt,
       nextReminderAt: at(context, state.timings.gateReminderMs).toISOString(),
       openedAt: now.toISOString(),
+      ...(issued.escalateAfterMs !== undefined
+        ? { escalateAt: at(context, issued.escalateAfterMs).toISOString() }
+        : {}),
     };
     slot.set(state, opened);
     return { until: gateWakeAt(opened) };
@@ -65,6 +68,12 @@ export function* humanGate(
   if (reminderDue(gate, now)) {
     yield* call(context, "remindHumanTasks", { migrationId, gate: id });
     gate.nextReminderAt = at(context, state.timings.gateReminderMs).toISOString();
+  }
+  if (gate.escalateAt && !gate.escalated && now.getTime() >= Date.parse(gate.escalateAt)) {
+    // No quorum in time: the fallback approvers get tasks in the same round, and the admins are told. After the
+    // reminder, so their first e-mail is not followed by a second at the same moment.
+    yield* call(context, "escalateHumanTasks", { migrationId, gate: id, expiresAt: gate.expiresAt });
+    gate.escalated = true;
   }
   return { until: gateWakeAt(gate) };
 }

@@ -4,6 +4,7 @@
  * re-check before deletion and the report all build it here.
  */
 import { buildChecklist, type Phase2Result } from "./domain/checklist";
+import { formatHuman } from "./domain/humanTime";
 import type { MigrationRuntime } from "./migrationRuntime";
 import { migrationFigures, type MigrationFigures } from "./domain/figures";
 import { phase2CoversListedUsers, reconcileAndRecord } from "./reconciliationPass";
@@ -53,6 +54,8 @@ export async function freshChecklist(
     figures,
     peigChecklist: operator ? runtime.operatorReports?.checklist : undefined,
     peigConfirmedWithoutFigures: operator && audit.some(confirmsPeigChecklist),
+    exemptions: runtime.exemptions,
+    when: (iso) => formatHuman(new Date(iso), runtime.request.timeZone),
   });
   return { checklist, figures };
 }

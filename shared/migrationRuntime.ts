@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { decodeOrThrow } from "./decode";
+import type { Exemption } from "./domain/exemptions";
 import type { OperatorReports } from "./domain/figures";
 import type { MailRuntime } from "./domain/mailPlan";
 import type { InstantiatedApp, MigrationApp } from "./entra/port";
@@ -50,6 +51,8 @@ export interface MigrationRuntime {
   deletionStartedAt?: string;
   /** operator mode: the newest sign-in to the migration app already recorded on the user rows (the next pass reads from about there). */
   signInCursor?: { newestSeen: string };
+  /** People an admin exempted, each with the reason (shared/domain/exemptions.ts). */
+  exemptions?: Exemption[];
   /** operator mode: when the last pass read the sign-in log (the figures hold sign-ins up to this less SIGN_IN_LOG_LATENCY). */
   signInsReadAt?: string;
   /** Keys of one-time sends already done (invitation and reminder batches, task mails). */
@@ -76,9 +79,16 @@ const requestSchema = z.looseObject({
   deadline: text,
   reminders: texts,
   monitorEvery: text,
+  includeGroups: texts.optional(),
+  excludeGroups: texts.optional(),
+  excludeGuests: z.boolean().optional(),
+  excludeDisabledAccounts: z.boolean().optional(),
+  excludeUnlicensed: z.boolean().optional(),
   scopeGroupId: text.optional(),
   approvers: texts,
   requiredApprovals: z.number(),
+  fallbackApprovers: texts.optional(),
+  escalateAfter: text.optional(),
   admins: texts,
   phase2: z.enum(["auto", "approve", "skip"]),
   endEarly: z.boolean(),
@@ -109,6 +119,7 @@ const runtimeSchema = z.looseObject({
   deletionStartedAt: text.optional(),
   signInCursor: z.looseObject({ newestSeen: text }).optional(),
   signInsReadAt: text.optional(),
+  exemptions: z.array(record<Exemption>()).optional(),
   sent: texts,
   mail: record<MailRuntime>().optional(),
   lastDigest: record<NonNullable<MigrationRuntime["lastDigest"]>>().optional(),

@@ -24,6 +24,7 @@ async function knownFacts(s: Services, migrationId: string): Promise<KnownFacts>
     applicationId: runtime.app?.appId,
     listedForPhase2: listed,
     inScope: figures.inScope.value,
+    exempted: figures.exempted.value,
     awaitingFirstSignIn: figures.awaitingFirstSignIn.value,
   };
 }

@@ -5,6 +5,8 @@
  * invitation, the reminders, the monitor, Phase 2 planning, the checklist) runs the same pass.
  */
 import { DAY } from "./domain/duration";
+import { exemptIds } from "./domain/exemptions";
+import { migrationScope } from "./domain/scope";
 import { reconcile, type Reconciliation, type UserReconciliation } from "./domain/reconcile";
 import type { MigrationSignIn } from "./entra/port";
 import { updateRuntime, type MigrationRuntime } from "./migrationRecord";
@@ -28,10 +30,7 @@ export async function currentReconciliation(
   s: Services,
   stored: ReadonlyMap<string, UserRecord> | undefined,
 ): Promise<Reconciliation> {
-  const users = await s.entra.listUsersInScope({
-    domain: runtime.request.domain,
-    groupId: runtime.request.scopeGroupId,
-  });
+  const users = await s.entra.listUsersInScope(migrationScope(runtime.request));
   if (runtime.peigMode === "api") {
     const peig = s.peig;
     if (!peig)
@@ -87,6 +86,7 @@ export async function reconcileAndRecord(
   const reconciliation = await currentReconciliation(runtime, s, early);
   const edit = options.rows?.(reconciliation);
   const covered = early && phase2CoversListedUsers(runtime);
+  const exempt = exemptIds(runtime.exemptions);
   // The migration row's counts, from the rows as the pass writes them.
   const tally = new RowTally();
   // Every fresh row, until the stored row shows it changes nothing.
@@ -95,6 +95,8 @@ export async function reconcileAndRecord(
     const row = edit ? edit(fresh) : fresh;
     // Operator mode: a listed user with no sign-in has the Phase 2 account the Peig admin made, as in api mode.
     if (covered && row.state === "notOnboarded" && early?.get(row.userId)?.phase2.planned) row.state = "phase2Created";
+    // Counted apart: an exempted user who has not onboarded is neither mailed nor given a Phase 2 account.
+    if (row.state === "notOnboarded" && exempt.has(row.userId)) row.state = "exempted";
     pending.set(row.userId, row);
     tally.state(row);
   }
@@ -197,6 +199,7 @@ class RowTally {
     onboarded: 0,
     phase2Created: 0,
     phase2Failed: 0,
+    exempted: 0,
   };
   phase2Failed = 0;
   private planned = 0;
@@ -222,6 +225,7 @@ class RowTally {
       pending: this.states.pendingRequest,
       mismatched: reconciliation.counts.mismatchedRequests,
       notOnboarded: this.states.notOnboarded,
+      exempted: this.states.exempted,
       phase2Created: this.states.phase2Created,
       phase2Failed: this.phase2Failed,
       phase2Planned: this.planned,

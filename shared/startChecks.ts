@@ -5,14 +5,24 @@
 import { formatHuman } from "./domain/humanTime";
 import { serverFromIdpEntityId } from "./entra/entityIds";
 import { dryRunPlan, type DryRunPlan } from "./domain/mailPlan";
+import { migrationScope, type MigrationScope, type ScopeRemoval } from "./domain/scope";
 import { preflightFindings, type PreflightFinding } from "./graph/preflight";
 import type { Services } from "./services";
 import { isFinalPhase, type MigrationRequest } from "./workflow";
 
-export async function planDryRun(request: MigrationRequest, s: Services): Promise<DryRunPlan & { peigMode: string }> {
-  const users = await s.entra.listUsersInScope({ domain: request.domain, groupId: request.scopeGroupId });
-  return { ...dryRunPlan(request, users, s.clock.now(), s.mail.senders), peigMode: s.settings.PEIG_MODE };
+/** The plan, with who each scope rule left out. */
+export type StartPlan = DryRunPlan & { leftOut: ScopeRemoval[]; peigMode: string };
+
+export async function planDryRun(request: MigrationRequest, s: Services): Promise<StartPlan> {
+  const scope = await s.entra.readScope(migrationScope(request));
+  return {
+    ...dryRunPlan(request, scope.users, s.clock.now(), s.mail.senders),
+    leftOut: scope.removed,
+    peigMode: s.settings.PEIG_MODE,
+  };
 }
+
+const usesGroups = (scope: MigrationScope) => scope.includeGroups.length + scope.excludeGroups.length > 0;
 
 /** What the tenant would refuse, each with its fix (reads only). */
 export async function runPreflight(request: MigrationRequest, s: Services): Promise<PreflightFinding[]> {
@@ -36,7 +46,7 @@ export async function runPreflight(request: MigrationRequest, s: Services): Prom
   return preflightFindings({
     readiness,
     peigMode: s.settings.PEIG_MODE,
-    scopeGroup: request.scopeGroupId !== undefined,
+    scopeGroup: usesGroups(migrationScope(request)),
     peigHost,
     domain: request.domain,
     now: s.clock.now(),

@@ -10,7 +10,8 @@ import { describeOperatorStep, type OperatorStep } from "./peig/operatorSteps";
 import type { ChecklistItem, HumanTaskPurpose, MigrationRequest } from "./workflow";
 
 /** What a person can answer on a task page: approve or reject (approvals), done (operator steps). */
-export type TaskDecision = "approve" | "reject" | "done";
+/** "delegate": the assignee handed the task to a colleague (never a button of `decisions`: its own form). */
+export type TaskDecision = "approve" | "reject" | "done" | "delegate";
 
 export interface TaskPayload {
   purpose: HumanTaskPurpose;
@@ -85,6 +86,8 @@ export interface PayloadFacts {
   accountsToCreate?: { microsoft365UserId: string; userPrincipalName: string; displayName: string }[];
   /** Operator mode: users the workflow could not see onboard (no migration sign-in). */
   usersToCheck?: { userPrincipalName: string; displayName: string }[];
+  /** Operator mode: people an admin exempted (no Peig account expected), with why. */
+  exempted?: { userPrincipalName: string; displayName: string; reason: string }[];
   /** Merge task: the fresh list. */
   merges?: MergeList;
 }
@@ -163,9 +166,16 @@ export function taskPayload(purpose: HumanTaskPurpose, facts: PayloadFacts): Tas
         "The listed users get placeholder Peig accounts, pre-linked; the migration moves on to verification.",
       ]);
     case "peigChecklist":
-      return operator({ kind: "confirmOnboardingComplete", usersToCheck: facts.usersToCheck ?? [] }, [
-        "The app checks the figures you enter against what it knows (sign-ins, Phase 2's accounts, the users in scope): it cannot read Peig in operator mode, so they are the evidence that accounts are linked. Then the approvers are asked to approve deleting the migration configuration.",
-      ]);
+      return operator(
+        {
+          kind: "confirmOnboardingComplete",
+          usersToCheck: facts.usersToCheck ?? [],
+          ...(facts.exempted?.length ? { exempted: facts.exempted } : {}),
+        },
+        [
+          "The app checks the figures you enter against what it knows (sign-ins, Phase 2's accounts, the users in scope): it cannot read Peig in operator mode, so they are the evidence that accounts are linked. Then the approvers are asked to approve deleting the migration configuration.",
+        ],
+      );
     case "peigDeletion":
       return operator(
         { kind: "deleteMigrationConfiguration" },

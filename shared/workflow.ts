@@ -48,9 +48,19 @@ export interface MigrationRequest {
   deadline: string;
   reminders: string[];
   monitorEvery: string;
+  /** Who is in scope (`migrationScope` in shared/domain/scope.ts reads these; absent switches are on). */
+  includeGroups?: string[];
+  excludeGroups?: string[];
+  excludeGuests?: boolean;
+  excludeDisabledAccounts?: boolean;
+  excludeUnlicensed?: boolean;
+  /** Migrations started before include groups existed: their one scope group. */
   scopeGroupId?: string;
   approvers: string[];
   requiredApprovals: number;
+  /** Asked too when an approval round has no quorum `escalateAfter` (ISO 8601 duration) after it opened. */
+  fallbackApprovers?: string[];
+  escalateAfter?: string;
   admins: string[];
   phase2: "auto" | "approve" | "skip";
   endEarly: boolean;
@@ -86,6 +96,10 @@ export interface OpenGate {
   nextReminderAt: string;
   /** When the links went out. */
   openedAt: string;
+  /** Approvals with fallback approvers: when the round goes to them too if it has no quorum yet. */
+  escalateAt?: string;
+  /** The fallback approvers were asked. */
+  escalated?: boolean;
 }
 
 /** Which outside service a failed step was talking to. */
@@ -208,7 +222,14 @@ export interface WaitingOn {
 }
 
 /** The commands an admin may give a running migration (the JSON API's routes and the status page's buttons). */
-export const adminActions = ["extendDeadline", "cancel", "requestApprovalAgain", "resume"] as const;
+export const adminActions = [
+  "extendDeadline",
+  "cancel",
+  "requestApprovalAgain",
+  "resume",
+  "exemptPerson",
+  "resendInvitation",
+] as const;
 export type AdminAction = (typeof adminActions)[number];
 
 export interface AdminCommands {

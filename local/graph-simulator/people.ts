@@ -43,6 +43,7 @@ const userProperties = [
   "mobilePhone",
   "officeLocation",
   "preferredLanguage",
+  "assignedLicenses",
 ];
 
 /** Default user properties without $select (user-list page). */
@@ -163,6 +164,8 @@ function asGraphUser(user: TenantUser): Record<string, unknown> {
     mobilePhone: null,
     officeLocation: null,
     preferredLanguage: null,
+    // Returned only on $select (user resource, "Returned only on $select"); a list of { skuId, disabledPlans }.
+    assignedLicenses: user.assignedLicenses,
   };
 }
 

@@ -18,7 +18,7 @@ Assigns the app's managed identity the Microsoft Graph application permissions i
 (docs/permissions.md). Run it signed in (az login) as a Privileged Role Administrator or Global Administrator.
   --principal-id    the managed identity's principal (object) id: azd env get-value AZURE_IDENTITY_PRINCIPAL_ID
   --dry-run         print what would be assigned; change nothing
-  --features        only these features (default: all). Leave out groupScope if no migration uses scopeGroupId,
+  --features        only these features (default: all). Leave out groupScope if no migration names include or exclude groups,
                     signIns if Peig runs in api mode
   --cloud           national cloud (default global)
   --graph-base-url  Graph endpoint override, e.g. the local Graph simulator`;

@@ -10,6 +10,7 @@
  * "correctly created and linked" needs their checked confirmation of Users & Access and MS365 Identifiers.
  */
 import { peigChecklistSentence, phase2Sentence, type MigrationFigures, type PeigChecklistReport } from "./figures";
+import { exemptIds, exemptionSentence, type Exemption } from "./exemptions";
 import type { Reconciliation, UserReconciliation } from "./reconcile";
 
 export type ChecklistItemId = "allOnboarded" | "accountsLinked" | "phase2Completed" | "configurationDeleted";
@@ -66,6 +67,10 @@ export interface ChecklistInput {
   peigChecklist?: PeigChecklistReport;
   /** Operator mode: the Peig admin confirmed the checklist before the app asked for figures (instances started earlier). */
   peigConfirmedWithoutFigures?: boolean;
+  /** People an admin exempted: they hold up no item, and the first item names every one (the approvers read it). */
+  exemptions?: readonly Exemption[];
+  /** How a time is shown (the migration's zone, in words). */
+  when?: (iso: string) => string;
 }
 
 function listUsers(users: readonly UserReconciliation[], describe: (u: UserReconciliation) => string): string[] {
@@ -95,8 +100,17 @@ export function buildChecklist({
   figures,
   peigChecklist,
   peigConfirmedWithoutFigures,
+  exemptions = [],
+  when = (iso) => iso,
 }: ChecklistInput): ChecklistItem[] {
-  const { users, mode } = reconciliation;
+  const { mode } = reconciliation;
+  const exempt = exemptIds(exemptions);
+  // Exempted people who have not onboarded are named, not counted against any item.
+  const exemptedOut = reconciliation.users.filter((u) => exempt.has(u.userId) && u.state !== "onboarded");
+  const users = reconciliation.users.filter((u) => !exemptedOut.includes(u));
+  const exemptionEvidence = exemptions
+    .filter((e) => exemptedOut.some((u) => u.userId === e.userId))
+    .map((e) => `exempted, not counted: ${exemptionSentence(e, when)}`);
   const phase2Accounts = new Set(phase2?.status === "completed" ? phase2.created : []);
   const hasPhase2Account = (u: UserReconciliation) =>
     phase2Accounts.has(u.userId) &&
@@ -111,6 +125,7 @@ export function buildChecklist({
       ? [`${figures.awaitingFirstSignIn.text} (Phase 2 onboards them at that sign-in)`]
       : []),
     ...listUsers(notYetOnboarded, (u) => `${u.state} (${u.evidence[0] ?? "no evidence"})`),
+    ...exemptionEvidence,
   ]);
 
   const correctlyLinked = (u: UserReconciliation) =>
@@ -125,7 +140,7 @@ export function buildChecklist({
       ? undefined
       : !peigChecklist && peigConfirmedWithoutFigures
         ? { holds: true, evidence: "the Peig admin confirmed the checklist in Peig (before the app asked for figures)" }
-        : operatorConfirmation(figures, peigChecklist);
+        : operatorConfirmation(figures, peigChecklist, exemptedOut.length);
   const linked = item("accountsLinked", appSideLinked && (confirmation?.holds ?? true), [
     ...emptyScope,
     mode === "operator"
@@ -179,6 +194,7 @@ export function buildChecklist({
 function operatorConfirmation(
   figures: MigrationFigures,
   report: PeigChecklistReport | undefined,
+  exempted: number,
 ): { holds: boolean; evidence: string } {
   if (!report || !figures.peigChecklist)
     return {
@@ -186,10 +202,11 @@ function operatorConfirmation(
       evidence:
         "waiting for the Peig admin to confirm in Peig: no pending request in Users & Access, every Microsoft 365 account linked in MS365 Identifiers",
     };
-  const holds = peigChecklistHolds(report, figures.inScope.value);
+  const needed = figures.inScope.value - exempted;
+  const holds = peigChecklistHolds(report, needed);
   return {
     holds,
-    evidence: `${peigChecklistSentence(figures.peigChecklist)}${holds ? "" : ` (the checklist needs no pending request and at least ${figures.inScope.value} linked accounts)`}`,
+    evidence: `${peigChecklistSentence(figures.peigChecklist)}${holds ? "" : ` (the checklist needs no pending request and at least ${needed} linked accounts)`}`,
   };
 }
 

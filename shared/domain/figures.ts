@@ -20,6 +20,8 @@ export interface StoredCounts {
   /** api: pending requests typed with another e-mail address (requests, not users). */
   mismatched: number;
   notOnboarded: number;
+  /** Users an admin exempted who have not onboarded (not counted in notOnboarded; absent on older rows). */
+  exempted?: number;
   /** Users with a Phase 2 account who have not finished onboarding (api: placeholder linked; operator: no sign-in yet). */
   phase2Created: number;
   phase2Failed: number;
@@ -105,8 +107,10 @@ export interface MigrationFigures {
   mismatchedRequests?: Figure;
   /** Users with a Phase 2 account who have not finished onboarding yet. */
   awaitingFirstSignIn: Figure;
-  /** Users with no Peig account the app knows of. */
+  /** Users with no Peig account the app knows of, less the exempted. */
   notOnboarded: Figure;
+  /** Users an admin exempted (with a reason) who have not onboarded: no mail, no Phase 2 account. */
+  exempted: Figure;
   /** Null while Phase 2 has not begun, or was not needed. */
   phase2: Phase2Figures | null;
   /** operator: what the Peig admin last read in Peig when confirming the checklist. */
@@ -196,6 +200,10 @@ export function migrationFigures(input: FiguresInput): MigrationFigures {
         ? `${counts.notOnboarded} not onboarded (no sign-in to the migration app, no Phase 2 account)`
         : `${counts.notOnboarded} not onboarded (no Peig account linked)`,
     ),
+    exempted: figure(
+      counts.exempted ?? 0,
+      `${counts.exempted ?? 0} exempted by an admin (no more mail, no Phase 2 account)`,
+    ),
     phase2: phase2Figures(input),
     ...(checklist
       ? {
@@ -239,6 +247,7 @@ export function figureLines(f: MigrationFigures): string[] {
     f.onboarded.text,
     f.awaitingFirstSignIn.text,
     f.notOnboarded.text,
+    ...(f.exempted.value > 0 ? [f.exempted.text] : []),
     ...(f.pendingRequests ? [f.pendingRequests.text] : []),
     ...(f.mismatchedRequests ? [f.mismatchedRequests.text] : []),
     ...(f.mode === "operator" && !f.peigChecklist

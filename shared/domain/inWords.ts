@@ -95,6 +95,7 @@ const STEPS: Record<keyof ActivityDefinitions, string> = {
   tallyHumanTasks: "reading the decisions on a task",
   remindHumanTasks: "mailing a task's reminders",
   closeHumanTasks: "closing a task",
+  escalateHumanTasks: "asking the fallback approvers",
   sendInvitations: "sending the invitations",
   sendReminders: "sending the reminders",
   monitorOnboarding: "checking onboarding progress",
@@ -161,6 +162,10 @@ export function auditInWords(entry: { action: string; details: Details }, timeZo
     "task.decided": () =>
       `${capitalised(DECISIONS[String(d.decision)] ?? String(d.decision))} ${gateInWords(String(d.gate))}${d.reason ? ` (reason: ${d.reason})` : ""}.`,
     "task.linkResent": () => `Asked for a fresh link to ${gateInWords(String(d.gate))}.`,
+    "tasks.escalated": () =>
+      `No quorum in time: asked the fallback approvers ${list(d.to)} in ${gateInWords(String(d.gate))}.`,
+    "task.delegated": () =>
+      `Handed ${gateInWords(String(d.gate))} to ${d.to}, who got a link of their own (reason: ${d.reason}).`,
     "checklist.verified": () =>
       d.ready ? "Checked the checklist: every item is met." : "Checked the checklist: not every item is met yet.",
     "checklist.rechecked": () =>
@@ -172,6 +177,8 @@ export function auditInWords(entry: { action: string; details: Details }, timeZo
     "migration.cancelRequested": () => `Asked to cancel the migration${d.reason ? ` (reason: ${d.reason})` : ""}.`,
     "migration.resumeRequested": () => "Asked the migration to try again now.",
     "approval.requestedAgain": () => "Asked the approvers again.",
+    "person.exempted": () => `Exempted ${d.displayName} (${d.user}) from the migration (reason: ${d.reason}).`,
+    "person.invitationResent": () => `Sent the invitation again to ${d.user} (at ${d.to}).`,
     "attention.needed": () => `${capitalised(stepInWords(String(d.step)))} keeps failing: ${d.message}`,
     "attention.cleared": () => `${capitalised(stepInWords(String(d.step)))} works again.`,
     "phase2.planned": () => `Planned Peig accounts for ${plural(d.users, "person", "people")} who missed the window.`,

@@ -42,7 +42,8 @@ export function gateDecision(tally: HumanTaskTally, required: number): GateDecis
 export function gateWakeAt(gate: OpenGate): Date {
   const reminder = Date.parse(gate.nextReminderAt);
   const expiry = Date.parse(gate.expiresAt);
-  return new Date(Math.min(reminder, expiry));
+  const escalation = gate.escalateAt && !gate.escalated ? Date.parse(gate.escalateAt) : Infinity;
+  return new Date(Math.min(reminder, expiry, escalation));
 }
 
 /** Whether the undecided are due a fresh link: a reminder at or after the expiry would expire at once. */

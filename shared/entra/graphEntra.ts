@@ -25,6 +25,7 @@ import {
   queryPath,
   type GraphAdapterDeps,
 } from "../graph/graphCaller";
+import { ScopeSorter, type MigrationScope, type ScopeDecision } from "../domain/scope";
 import { migrationEntityId, migrationReplyUrl } from "./entityIds";
 import {
   applicationRead,
@@ -119,8 +120,6 @@ const migrationTagPrefix = "peig-migration:";
 export function migrationTag(migrationId: string): string {
   return `${migrationTagPrefix}${migrationId}`;
 }
-
-const memberFilter = "accountEnabled eq true and userType eq 'Member'";
 
 /**
  * "provisioning is not instant … poll every 5–10 seconds" (the SAML tutorial above). Every request on a new app
@@ -398,42 +397,71 @@ export class GraphEntra implements EntraPort {
     }
   }
 
+  /** The users in scope (`readScope` without the tally). */
+  async listUsersInScope(scope: MigrationScope): Promise<DirectoryUser[]> {
+    return (await this.readScope(scope)).users;
+  }
+
   /**
-   * Enabled members whose UPN, mail or an SMTP proxy address is in `domain`. The group form needs an
-   * advanced query (filter on an OData cast): ConsistencyLevel: eventual and $count=true
+   * The transitive members of the include groups (or every user), less the exclude groups' transitive members,
+   * less the built-in exclusions and anyone outside the domain (`shared/domain/scope.ts` decides). Nothing is
+   * filtered on the server, so each rule's count can be told; `assignedLicenses` needs $select. Group member lists
+   * filter on an OData cast, an advanced query: ConsistencyLevel: eventual and $count=true
    * (https://learn.microsoft.com/en-us/graph/aad-advanced-queries).
    */
-  async listUsersInScope(scope: { domain: string; groupId?: string }): Promise<DirectoryUser[]> {
-    const query = { $select: userRead.$select, $filter: memberFilter, $top: "999" };
-    const domain = scope.domain.trim().toLowerCase();
+  async readScope(scope: MigrationScope): Promise<ScopeDecision<DirectoryUser>> {
+    const excluded = new Set<string>();
+    for (const groupId of scope.excludeGroups)
+      await this.forEachGroupUser(groupId, "id", (page) => page.forEach((user) => excluded.add(user.id)));
+    const sorter = new ScopeSorter(scope, excluded);
     // Keyed by id: a page boundary that moves while paging may repeat a user. Mapped page by page, so a pass at
     // 100,000 users holds the users in scope only, not also every page Graph returned.
-    const inScope = new Map<string, DirectoryUser>();
+    const inScope: DirectoryUser[] = [];
     const keep = (page: GraphUser[]) => {
       for (const user of page) {
-        if (user.accountEnabled === true && user.userType === "Member" && isInDomain(user, domain))
-          inScope.set(user.id, {
-            id: user.id,
-            displayName: user.displayName ?? "",
-            userPrincipalName: user.userPrincipalName ?? "",
-            mail: user.mail,
-            proxyAddresses: user.proxyAddresses ?? [],
+        const candidate = {
+          id: user.id,
+          displayName: user.displayName ?? "",
+          userPrincipalName: user.userPrincipalName ?? "",
+          mail: user.mail ?? null,
+          proxyAddresses: user.proxyAddresses ?? [],
+          accountEnabled: user.accountEnabled === true,
+          userType: user.userType ?? "Member",
+          licenceCount: user.assignedLicenses?.length ?? 0,
+        };
+        if (sorter.admits(candidate))
+          inScope.push({
+            id: candidate.id,
+            displayName: candidate.displayName,
+            userPrincipalName: candidate.userPrincipalName,
+            mail: candidate.mail,
+            proxyAddresses: candidate.proxyAddresses,
             otherMails: user.otherMails ?? [],
           });
       }
     };
-    if (scope.groupId)
+    if (scope.includeGroups.length === 0)
       await this.graph.forEachPage<GraphUser>(
-        "listGroupMembers",
-        queryPath(`/groups/${encodeURIComponent(scope.groupId)}/transitiveMembers/microsoft.graph.user`, {
-          ...query,
-          $count: "true",
-        }),
+        "listUsers",
+        queryPath("/users", { $select: userRead.$select, $top: "999" }),
         keep,
-        { ConsistencyLevel: "eventual" },
       );
-    else await this.graph.forEachPage<GraphUser>("listUsers", queryPath("/users", query), keep);
-    return [...inScope.values()];
+    for (const groupId of scope.includeGroups) await this.forEachGroupUser(groupId, userRead.$select, keep);
+    return { users: inScope, removed: sorter.removed() };
+  }
+
+  /** The users among a group's transitive members (nested groups followed), page by page. */
+  private async forEachGroupUser(groupId: string, select: string, onPage: (page: GraphUser[]) => void): Promise<void> {
+    await this.graph.forEachPage<GraphUser>(
+      "listGroupMembers",
+      queryPath(`/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user`, {
+        $select: select,
+        $top: "999",
+        $count: "true",
+      }),
+      onPage,
+      { ConsistencyLevel: "eventual" },
+    );
   }
 
   /**
@@ -787,14 +815,4 @@ function oldestFirst(apps: GraphApplication[]): GraphApplication[] {
   return [...apps].sort(
     (a, b) => (a.createdDateTime ?? "").localeCompare(b.createdDateTime ?? "") || a.id.localeCompare(b.id),
   );
-}
-
-/** "SMTP:a@b" / "smtp:a@b" → "a@b"; other address types (x500:, sip:) are not mail addresses. */
-function smtpAddresses(proxyAddresses: string[] | null): string[] {
-  return (proxyAddresses ?? []).filter((p) => /^smtp:/i.test(p)).map((p) => p.slice(5));
-}
-
-function isInDomain(user: GraphUser, domain: string): boolean {
-  const addresses = [user.userPrincipalName ?? "", user.mail ?? "", ...smtpAddresses(user.proxyAddresses)];
-  return addresses.some((address) => address.toLowerCase().split("@")[1] === domain);
 }

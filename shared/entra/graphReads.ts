@@ -47,6 +47,8 @@ export const userRead = selectList<User>()(
   "otherMails",
   "accountEnabled",
   "userType",
+  // Returned only when selected (https://learn.microsoft.com/en-us/graph/api/resources/user?view=graph-rest-1.0).
+  "assignedLicenses",
 );
 export type GraphUser = Selected<User, (typeof userRead.keys)[number]> & Always<User, "id">;
 

@@ -3,6 +3,8 @@
  * scope, and the sign-ins that prove a user onboarded. Values are JSON-safe because Durable persists
  * activity results.
  */
+import type { MigrationScope, ScopeDecision } from "../domain/scope";
+
 export interface MigrationAppSpec {
   /** "PeigMigrationManager" in the runbook. */
   displayName: string;
@@ -105,7 +107,10 @@ export interface EntraPort {
     spec: Pick<MigrationAppSpec, "displayName" | "knownAppId" | "migrationId">,
   ): Promise<MigrationApp | null>;
   deleteMigrationApp(ref: { appId: string }): Promise<DeleteMigrationAppResult>;
-  listUsersInScope(scope: { domain: string; groupId?: string }): Promise<DirectoryUser[]>;
+  /** The users a migration covers (`shared/domain/scope.ts`). */
+  listUsersInScope(scope: MigrationScope): Promise<DirectoryUser[]>;
+  /** The same, with how many users each scope rule left out and a few of their names (the dry-run plan). */
+  readScope(scope: MigrationScope): Promise<ScopeDecision<DirectoryUser>>;
   listMigrationSignIns(query: { appId: string; since?: string }): Promise<MigrationSignIn[]>;
   /** Reads only: the token's roles, the identifier-URI policy, whether sign-in logs can be read, the sender mailboxes. */
   readTenantReadiness(query: { senders: string[]; signInLogs: boolean }): Promise<TenantReadiness>;

@@ -33,7 +33,7 @@ export const featurePermissions: readonly FeaturePermission[] = [
   {
     feature: "groupScope",
     permission: "GroupMember.Read.All",
-    why: "read the scope group's transitive members when a migration sets scopeGroupId",
+    why: "read the include and exclude groups' transitive members when a migration names groups",
     includedIn: ["Group.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"],
   },
   {

@@ -378,6 +378,10 @@ export function reportReadyEmail(input: ReportReadyInput): EmailContent {
 
 /** What the admins are told when something needs them (activity notifyAdmins). */
 const ADMIN_NOTICES: Record<string, { subject: string; lead: string }> = {
+  escalated: {
+    subject: "approval escalated to the fallback approvers",
+    lead: "The deletion approval had no quorum in time, so the fallback approvers were asked too. Their approvals count toward the same quorum; the first approvers' links keep working until the round ends.",
+  },
   cancelled: {
     subject: "cancelled",
     lead: "The migration was cancelled before anything was deleted. The Peig migration configuration and the Entra app PeigMigrationManager are left in place: remove them yourself when you no longer need them.",
@@ -428,6 +432,7 @@ export interface AdminNoticeInput {
 /** The notices' detail names as the admins read them. */
 const DETAIL_LABELS: Record<string, string> = {
   round: "Round",
+  to: "Asked now",
   reason: "Reason",
   by: "By",
   phase: "Phase",

@@ -8,6 +8,7 @@ import type { MigrationFigures } from "../domain/figures";
 import type { MailPlan } from "../domain/mailPlan";
 import { DEFAULT_TIME_ZONE, formatDay, formatHuman, isTimeZone } from "../domain/humanTime";
 import { instantOfWallClock } from "../domain/wallClock";
+import type { ScopeRemoval } from "../domain/scope";
 import type { PreflightFinding } from "../graph/preflight";
 import type { MigrationCounts } from "../workflow";
 import type { FieldError } from "../validation/startRequest";
@@ -51,24 +52,58 @@ const TEXT_FIELDS = [
   },
   { name: "monitorEvery", label: "Check progress every", hint: "15 minutes to 1 day, e.g. 12 hours" },
   {
-    name: "scopeGroupId",
-    label: "Entra group in scope (optional)",
-    hint: "object id; empty for all users of the domain",
+    name: "includeGroups",
+    label: "Entra groups in scope (optional)",
+    hint: "object ids, comma-separated; members of nested groups count too; empty for all users of the domain",
+  },
+  {
+    name: "excludeGroups",
+    label: "Entra groups left out (optional)",
+    hint: "object ids, comma-separated; their members are left out even when a group above holds them",
   },
   { name: "approvers", label: "Deletion approvers", hint: "e-mail addresses, comma-separated" },
   { name: "requiredApprovals", label: "Approvals required", hint: "a whole number, at most the number of approvers" },
+  {
+    name: "fallbackApprovers",
+    label: "Fallback approvers (optional)",
+    hint: "e-mail addresses, comma-separated; asked too when the approvers have not reached the quorum in time",
+  },
+  {
+    name: "escalateAfter",
+    label: "Ask the fallback approvers after (optional)",
+    hint: "how long the approvers have first, e.g. 2 days",
+  },
   { name: "admins", label: "Admins (digests)", hint: "e-mail addresses, comma-separated" },
 ] as const;
 
 const CHECKBOXES = [
+  { name: "excludeGuests", label: "Leave out guests (accounts of other organisations)" },
+  { name: "excludeDisabledAccounts", label: "Leave out disabled accounts" },
+  {
+    name: "excludeUnlicensed",
+    label: "Leave out accounts without a licence (shared and room mailboxes, service accounts)",
+  },
   { name: "endEarly", label: "End the window early once everyone has onboarded" },
   { name: "personalisedReminders", label: "One reminder message per person (slower, personal)" },
   { name: "acceptPlanWarnings", label: "Start even if the mail plan cannot reach everyone in time" },
 ] as const;
 
 /** Address lists split at commas and white space; reminders only at commas, since "1 day 12 hours" is one. */
-const LIST_SEPARATORS: Record<string, RegExp> = { reminders: /[,;]+/, approvers: /[\s,;]+/, admins: /[\s,;]+/ };
-const OPTIONAL_FIELDS = new Set(["idpEntityId", "scopeGroupId"]);
+const LIST_SEPARATORS: Record<string, RegExp> = {
+  reminders: /[,;]+/,
+  approvers: /[\s,;]+/,
+  admins: /[\s,;]+/,
+  includeGroups: /[\s,;]+/,
+  fallbackApprovers: /[\s,;]+/,
+  excludeGroups: /[\s,;]+/,
+};
+const OPTIONAL_FIELDS = new Set([
+  "idpEntityId",
+  "includeGroups",
+  "excludeGroups",
+  "fallbackApprovers",
+  "escalateAfter",
+]);
 /** The form's parts that make up the request's deadline (with the time zone). */
 const DEADLINE_PARTS = new Set(["deadlineDate", "deadlineTime"]);
 
@@ -81,6 +116,10 @@ export const emptyStartForm = (): StartForm =>
     reminders: "7 days, 3 days, 1 day, 4 hours",
     monitorEvery: "12 hours",
     requiredApprovals: "1",
+    // The built-in exclusions are on unless the admin switches them off.
+    excludeGuests: "on",
+    excludeDisabledAccounts: "on",
+    excludeUnlicensed: "on",
   }) as StartForm;
 
 /** The posted form (application/x-www-form-urlencoded) as the admin typed it. */
@@ -233,6 +272,8 @@ export function renderHomePage(input: {
 
 export interface PlanView {
   usersInScope: number;
+  /** Who each scope rule left out, with a few names. */
+  leftOut: ScopeRemoval[];
   recipients: number;
   deadline: string;
   monitor: { every: string; checks: number };
@@ -241,6 +282,17 @@ export interface PlanView {
   senders: string[];
   shortfalls: string[];
   warnings: string[];
+}
+
+/** Each scope rule with how many it left out and who, for example; rules that left nobody out say so. */
+function leftOutHtml(leftOut: readonly ScopeRemoval[]): string {
+  const rows = leftOut
+    .map(
+      (r) =>
+        `<tr data-rule="${r.rule}"><td>${escapeHtml(capitalised(r.description))}</td><td>${r.count}</td><td>${r.sample.length ? escapeHtml(r.sample.join(", ")) + (r.count > r.sample.length ? ", …" : "") : "nobody"}</td></tr>`,
+    )
+    .join("");
+  return `<div class="scroll"><table id="left-out"><thead><tr><th scope="col">Rule</th><th scope="col">Left out</th><th scope="col">For example</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 /** The form's fields as hidden inputs: the confirm carries exactly the request the plan was made for. */
@@ -283,6 +335,7 @@ export function renderPlanPage(input: {
   const body = `<h1>The plan</h1><p class="muted">Nothing has started yet.</p>
 <div class="card" id="plan"><p><strong id="users-in-scope">${plan.usersInScope}</strong> users in scope, <strong>${plan.recipients}</strong> of them with a mailbox (the only ones mail reaches).</p>
 <p id="plan-times">Deadline <strong>${escapeHtml(when(plan.deadline))}</strong> (${escapeHtml(zone.replace(/_/g, " "))}); ${reminderDays.length ? `reminders on ${escapeHtml(reminderDays.join(", "))}` : "no reminders"}; progress checked every ${escapeHtml(describeIsoDuration(plan.monitor.every))} (${plan.monitor.checks} checks).</p>
+<h2>Left out</h2>${leftOutHtml(plan.leftOut)}
 <h2>Mail plan</h2><p>Sent from ${escapeHtml(plan.senders.join(", ") || "no mailbox")}.</p><div class="scroll"><table><thead><tr><th scope="col">Mail</th><th scope="col">Starts</th><th scope="col">Recipients</th><th scope="col">Messages</th><th scope="col">Last recipient mailed</th></tr></thead><tbody>${sends}</tbody></table></div>
 <h2>Shortfalls</h2>${list(plan.shortfalls, "bad")}<h2>Warnings</h2>${list(plan.warnings, "warn")}<h2>Preflight</h2>${list(findings, blocking ? "bad" : "warn")}</div>
 ${

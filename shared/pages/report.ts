@@ -7,10 +7,15 @@ import { figureLines, phase2Sentence, type MigrationFigures } from "../domain/fi
 import { capitalised, gateInWords } from "../domain/inWords";
 import { peigIdpEndpoints } from "../entra/entityIds";
 
-const DECISIONS: Record<string, string> = { approve: "approved", reject: "rejected" };
+const DECISIONS: Record<string, string> = {
+  approve: "approved",
+  reject: "rejected",
+  delegate: "handed it to a colleague",
+};
 import { checklistHtml, escapeHtml, page, table, timeHtml } from "./layout";
 import type { ChecklistItem } from "../workflow";
 import { bouncedTable, type BouncedUser } from "./statusPage";
+import type { Exemption } from "../domain/exemptions";
 
 export interface MigrationReport {
   migrationId: string;
@@ -31,9 +36,15 @@ export interface MigrationReport {
     failed: { userPrincipalName: string; error: string }[];
     skipped: boolean;
   };
-  approvals: { round: string; by: string; decision: string; at: string; reason?: string }[];
+  /** `level`: whether they were asked as an approver, a fallback approver, or a colleague an approver handed the task to. */
+  approvals: { round: string; by: string; decision: string; at: string; reason?: string; level?: string }[];
   /** Users whose last mail bounced: they may never have read the invitation or a reminder. */
   bounced?: BouncedUser[];
+  /** What admins did about single people: exemptions (with why) and invitations sent again (absent on older reports). */
+  people?: {
+    exemptions: Exemption[];
+    invitationsResent: { user: string; to: string; by: string; at: string }[];
+  };
   deleted: { what: string; at: string; detail: string }[];
   nextStep: { title: string; needs: string[] };
 }
@@ -91,11 +102,25 @@ export function renderReportHtml(report: MigrationReport): string {
       : ""
   }
   ${bouncedTable(report.bounced ?? [], undefined, when)}
+  <h2>Exempted people</h2>${table(
+    ["User", "UPN", "Why", "Exempted by", "When"],
+    (report.people?.exemptions ?? []).map((e) => [e.displayName, e.userPrincipalName, e.reason, e.by, when(e.at)]),
+    "Nobody was exempted.",
+  )}
+  ${
+    report.people?.invitationsResent.length
+      ? `<h2>Invitations sent again</h2>${table(
+          ["User", "Sent to", "Asked by", "When"],
+          report.people.invitationsResent.map((r) => [r.user, r.to, r.by, when(r.at)]),
+        )}`
+      : ""
+  }
   <h2>Approvals</h2>${table(
-    ["Round", "Approver", "Decision", "When", "Reason"],
+    ["Round", "Approver", "Asked as", "Decision", "When", "Reason"],
     report.approvals.map((a) => [
       capitalised(gateInWords(a.round)),
       a.by,
+      a.level ?? "approver",
       DECISIONS[a.decision] ?? a.decision,
       when(a.at),
       a.reason ?? "",

@@ -18,6 +18,7 @@ import {
 } from "../domain/inWords";
 import { wallClockOf } from "../domain/wallClock";
 import { isFinalPhase, type AdminAction, type WaitingOn } from "../workflow";
+import type { Exemption } from "../domain/exemptions";
 import type { BouncedUserSummary } from "../domain/mailPlan";
 import {
   checklistHtml,
@@ -67,6 +68,8 @@ export interface StatusView {
   notOnboarded: UserTable<{ userPrincipalName: string; displayName: string; remindersSent: number }>;
   mismatched: UserTable<{ userPrincipalName: string; displayName: string; mergeSuggestion?: Record<string, unknown> }>;
   unmatchedRequests: { email: string; displayName: string; submittedAt: string; reason: string }[];
+  /** People an admin exempted (no more mail, counted apart). */
+  exemptions: readonly Exemption[];
   /** Users whose last mail Exchange bounced (non-delivery report), with the reason. */
   bounced?: BouncedUser[];
   /** How many bounced users there are in all (`bounced` lists the first of them). */
@@ -182,6 +185,14 @@ export function renderStatusPage(view: StatusView): string {
     view.notOnboarded.rows.map((u) => [u.displayName, u.userPrincipalName, u.remindersSent]),
     "Everyone in scope is onboarded.",
   )}${moreLink(view.notOnboarded, figures.notOnboarded.value)}
+  ${
+    view.exemptions.length
+      ? `<h2>Exempted (${view.exemptions.length})</h2><div id="exemptions">${table(
+          ["User", "UPN", "Why", "Exempted by", "When"],
+          view.exemptions.map((e) => [e.displayName, e.userPrincipalName, e.reason, e.by, when(e.at)]),
+        )}</div>`
+      : ""
+  }
   ${bouncedTable(view.bounced ?? [], view.bouncedTotal, when)}
   ${
     view.app
@@ -284,6 +295,22 @@ function actionsCard(
           "extendDeadline",
           `<p><label for="new-deadline">New deadline, ${escapeHtml(zoneName)} time</label> <span class="muted">(now ${when(view.deadline).html})</span><br><input id="new-deadline" name="deadline" type="datetime-local" value="${escapeHtml(wallClockOf(new Date(view.deadline), zoneName))}" required></p>`,
           `<button type="submit">Extend the deadline</button>`,
+        )
+      : "",
+    allowed("resendInvitation")
+      ? actionForm(
+          actions,
+          "resendInvitation",
+          `<p><label for="resend-user">Send the invitation again to</label> <span class="muted">(their e-mail address; it goes now, from a sender mailbox with room)</span><br><input id="resend-user" name="user" type="text" maxlength="254" required></p>`,
+          `<button type="submit">Resend the invitation</button>`,
+        )
+      : "",
+    allowed("exemptPerson")
+      ? actionForm(
+          actions,
+          "exemptPerson",
+          `<p><label for="exempt-user">Exempt a person</label> <span class="muted">(their e-mail address; they get no more mail and no Phase 2 account, and the approvers see why)</span><br><input id="exempt-user" name="user" type="text" maxlength="254" required></p><p><label for="exempt-reason">Why</label><br><input id="exempt-reason" name="reason" type="text" maxlength="500" required></p>`,
+          `<button type="submit">Exempt this person</button>`,
         )
       : "",
     allowed("cancel")

@@ -26,6 +26,8 @@ export interface TaskPageInput {
   entered?: Record<string, string>;
   /** Operator steps: what the app counts now (figureLines), which the figures entered are compared with. */
   appCounts?: string[];
+  /** Approvals: where the "hand it to a colleague" form posts (absent: no such form). */
+  delegateAction?: string;
 }
 
 const LABELS: Record<string, { text: string; style: string }> = {
@@ -83,7 +85,12 @@ export function renderTaskPage(input: TaskPageInput): string {
     ${figureInputs}
     ${p.decisions.includes("reject") ? `<p><label>Reason (optional, sent to the admins)<br><input name="reason" maxlength="500" style="width:100%"></label></p>` : ""}
     ${buttons}
-  </form>`;
+  </form>
+  ${
+    input.delegateAction && p.decisions.includes("approve")
+      ? `<form method="post" action="${escapeHtml(input.delegateAction)}" class="card" id="delegate"><h2>Away, or not the right person?</h2><p>Hand this task to a colleague: they get their own link, and this one stops working.</p><input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}"><p><label for="delegate-to">Colleague's e-mail address</label><br><input id="delegate-to" name="delegate" type="email" maxlength="254" required></p><p><label for="delegate-reason">Why (sent to the admins)</label><br><input id="delegate-reason" name="reason" maxlength="500" required style="width:100%"></p><button type="submit">Hand it over</button></form>`
+      : ""
+  }`;
   return page(p.title, body);
 }
 
@@ -128,7 +135,11 @@ export function renderTaskMessage(title: string, message: string): string {
 
 /** A decision as a sentence's verb: "approved", "rejected", "confirmed it is done". */
 export function decisionInWords(decision: TaskDecision | string | undefined): string {
-  return { approve: "approved", reject: "rejected", done: "confirmed it is done" }[decision ?? ""] ?? "answered";
+  return (
+    { approve: "approved", reject: "rejected", done: "confirmed it is done", delegate: "handed it to a colleague" }[
+      decision ?? ""
+    ] ?? "answered"
+  );
 }
 
 /** "cio@contoso.com approved on Sat 2 Jan 2027, 10:04 CET (reason: …)". */
@@ -137,6 +148,9 @@ export function decidedInWords(
   timeZone?: string,
 ): string {
   const when = task.decidedAt ? ` on ${formatHuman(new Date(task.decidedAt), timeZone)}` : "";
+  // A delegation's reason reads "bob@contoso.com (away all week)": whom it went to, and why.
+  if (task.decision === "delegate")
+    return `${task.decidedBy ?? task.assignee} handed it to ${task.reason ?? "a colleague"}${when}`;
   const reason = task.reason ? ` (reason: ${task.reason})` : "";
   return `${task.decidedBy ?? task.assignee} ${decisionInWords(task.decision)}${when}${reason}`;
 }

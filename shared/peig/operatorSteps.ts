@@ -43,6 +43,8 @@ export type OperatorStep =
       kind: "confirmOnboardingComplete";
       /** In-scope users the workflow could not see onboarded (no migration sign-in); empty when it saw everyone. */
       usersToCheck: UserToCheck[];
+      /** People an admin exempted: not linked, and not expected to be (absent when nobody was). */
+      exempted?: (UserToCheck & { reason: string })[];
     }
   | { kind: "deleteMigrationConfiguration" };
 
@@ -129,6 +131,12 @@ export function describeOperatorStep(step: OperatorStep): OperatorInstructions {
                 ...step.usersToCheck.map((u) => `Check ${person(u)}.`),
               ]
             : []),
+          ...(step.exempted?.length
+            ? [
+                `These ${step.exempted.length} people were exempted by an admin: they need no Peig account and may show as not linked; count them out of the check above.`,
+                ...step.exempted.map((u) => `${person(u)}: exempted (${u.reason}).`),
+              ]
+            : []),
           "Confirm this task only when all of the above is true, with what Users & Access and MS365 Identifiers show: the app checks those figures against what it knows, and the migration configuration is deleted after the approval, which cannot be undone.",
         ],
       };
@@ -196,6 +204,8 @@ export interface KnownFacts {
   listedForPhase2: number;
   /** Users in scope. */
   inScope: number;
+  /** Of them, exempted by an admin and not onboarded: no Peig account is expected for them. */
+  exempted?: number;
   /** Users with a Phase 2 account the app has not seen sign in yet (each is Not Onboarded in Peig until they do). */
   awaitingFirstSignIn: number;
 }
@@ -260,10 +270,11 @@ export function checkConfirmation(
           "notOnboarded",
           `Users & Access shows ${n("notOnboarded")} users Not Onboarded, but the app counts ${known.awaitingFirstSignIn} with a Phase 2 account awaiting their first sign-in: ${n("notOnboarded") - known.awaitingFirstSignIn} more are Not Onboarded; find out why before confirming`,
         );
-      if (n("linkedAccounts") < known.inScope)
+      const expected = known.inScope - (known.exempted ?? 0);
+      if (n("linkedAccounts") < expected)
         refuse(
           "linkedAccounts",
-          `MS365 Identifiers shows ${n("linkedAccounts")} linked accounts, but ${known.inScope} users are in scope: at least ${known.inScope - n("linkedAccounts")} of them are not linked`,
+          `MS365 Identifiers shows ${n("linkedAccounts")} linked accounts, but ${expected} users are in scope${known.exempted ? ` and not exempted` : ""}: at least ${expected - n("linkedAccounts")} of them are not linked`,
         );
       break;
     }

@@ -52,7 +52,14 @@ export type MigrationPatch = Partial<
 export type WorkspaceClaim = { claimed: true } | { claimed: false; activeMigrationId: string };
 
 export type UserState =
-  "notOnboarded" | "pendingRequest" | "mismatched" | "onboarded" | "phase2Created" | "phase2Failed";
+  | "notOnboarded"
+  | "pendingRequest"
+  | "mismatched"
+  | "onboarded"
+  | "phase2Created"
+  | "phase2Failed"
+  /** Not onboarded, and exempted by an admin (no mail, no Phase 2 account). */
+  | "exempted";
 
 export interface Phase2Status {
   attempts: number;
@@ -122,6 +129,7 @@ export const userStates: readonly UserState[] = [
   "onboarded",
   "phase2Created",
   "phase2Failed",
+  "exempted",
 ];
 
 /** The most users one `listUsers` page holds. */

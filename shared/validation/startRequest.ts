@@ -27,6 +27,8 @@ export const startRequestLimits = {
   maxMonitorEveryMs: DAY_MS,
   maxApprovers: 10,
   maxAdmins: 10,
+  /** Include and exclude groups, each: every group is one more transitive-members listing per reconciliation pass. */
+  maxScopeGroups: 20,
   /** RFC 5321 §4.5.3.1.3: a path is at most 256 octets including the angle brackets, so an address is at most 254. */
   maxEmailChars: 254,
   /** RFC 1035 §2.3.4: a domain name is at most 255 octets on the wire, 253 characters as text. */
@@ -158,6 +160,25 @@ function uniqueEmails(what: string, max: number) {
     });
 }
 
+/** Entra group object ids, each once (compared case-insensitively, stored lower-cased as Graph returns them). */
+function groupIds(kind: "include" | "exclude") {
+  return z
+    .array(
+      z.guid({ error: "must be the object id (GUID) of an Entra group" }).transform((id) => id.toLowerCase()),
+      { error: `must be a list of Entra group object ids (GUIDs) to ${kind}` },
+    )
+    .max(startRequestLimits.maxScopeGroups, {
+      error: `must name at most ${startRequestLimits.maxScopeGroups} groups`,
+    })
+    .superRefine((ids, ctx) => {
+      ids.forEach((id, index) => {
+        const first = ids.indexOf(id);
+        if (first !== index)
+          ctx.addIssue({ code: "custom", path: [index], message: `repeats ${id} (already at position ${first})` });
+      });
+    });
+}
+
 function fieldSchemas(now: Date) {
   return {
     workspace: z.string({ error: "must be the Peig workspace name (text)" }).regex(WORKSPACE, {
@@ -213,10 +234,19 @@ function fieldSchemas(now: Date) {
       },
       { error: "must be between 15 minutes and 1 day" },
     ),
+    includeGroups: groupIds("include").optional(),
+    excludeGroups: groupIds("exclude").optional(),
+    /** The older name of a single include group, still accepted. */
     scopeGroupId: z.guid({ error: "must be the object id (GUID) of an Entra group" }).optional(),
+    excludeGuests: z.boolean({ error: "must be true or false" }).default(true),
+    excludeDisabledAccounts: z.boolean({ error: "must be true or false" }).default(true),
+    excludeUnlicensed: z.boolean({ error: "must be true or false" }).default(true),
     approvers: uniqueEmails("approvers", startRequestLimits.maxApprovers),
     requiredApprovals: z.int({ error: "must be a whole number of approvals" }).min(1, { error: "must be at least 1" }),
     admins: uniqueEmails("admins", startRequestLimits.maxAdmins),
+    fallbackApprovers: uniqueEmails("fallback approvers", startRequestLimits.maxApprovers).optional(),
+    /** How long a deletion approval round waits for its quorum before the fallback approvers are asked too. */
+    escalateAfter: durationSchema.optional(),
     phase2: z.enum(["auto", "approve", "skip"], { error: 'must be "auto", "approve" or "skip"' }),
     endEarly: z.boolean({ error: "must be true or false" }),
     dryRun: z.boolean({ error: "must be true or false" }),
@@ -270,6 +300,51 @@ function addCrossFieldIssues(
       }
     });
   }
+  const include = fields.includeGroups.safeParse(raw.includeGroups);
+  const exclude = fields.excludeGroups.safeParse(raw.excludeGroups);
+  if (include.success && include.data && raw.scopeGroupId !== undefined)
+    ctx.addIssue({
+      code: "custom",
+      path: ["scopeGroupId"],
+      message: "is the older name of includeGroups: give the group in includeGroups instead",
+    });
+  if (exclude.success && exclude.data) {
+    const included = new Set([
+      ...(include.success ? (include.data ?? []) : []),
+      ...(typeof raw.scopeGroupId === "string" ? [raw.scopeGroupId.toLowerCase()] : []),
+    ]);
+    exclude.data.forEach((id, index) => {
+      if (included.has(id))
+        ctx.addIssue({
+          code: "custom",
+          path: ["excludeGroups", index],
+          message: `${id} is also an include group: a group cannot be both`,
+        });
+    });
+  }
+  const approversForFallback = fields.approvers.safeParse(raw.approvers);
+  const fallback = fields.fallbackApprovers.safeParse(raw.fallbackApprovers);
+  if (fallback.success && fallback.data && raw.escalateAfter === undefined)
+    ctx.addIssue({
+      code: "custom",
+      path: ["escalateAfter"],
+      message: 'is required with fallbackApprovers: how long a round waits before asking them, e.g. "2 days"',
+    });
+  if (raw.escalateAfter !== undefined && raw.fallbackApprovers === undefined)
+    ctx.addIssue({
+      code: "custom",
+      path: ["fallbackApprovers"],
+      message: "is required with escalateAfter: whom to ask",
+    });
+  if (fallback.success && fallback.data && approversForFallback.success)
+    fallback.data.forEach((address, index) => {
+      if (approversForFallback.data.includes(address))
+        ctx.addIssue({
+          code: "custom",
+          path: ["fallbackApprovers", index],
+          message: `${address} is already an approver`,
+        });
+    });
   const approvers = fields.approvers.safeParse(raw.approvers);
   const required = fields.requiredApprovals.safeParse(raw.requiredApprovals);
   if (approvers.success && required.success && required.data > approvers.data.length) {

@@ -72,8 +72,11 @@ describe("the app's entry point", () => {
         "POST migrations/{id}/approval anonymous",
         "POST migrations/{id}/resume anonymous",
         "GET access/function-key function",
+        "POST migrations/{id}/people/exempt anonymous",
+        "POST migrations/{id}/people/resend anonymous",
         "GET tasks/{token} anonymous",
         "POST tasks/{token} anonymous",
+        "POST tasks/{token}/delegate anonymous",
         "POST tasks/{token}/link anonymous",
       ].sort(),
     );

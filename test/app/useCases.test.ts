@@ -118,9 +118,14 @@ const actionsOf = async (r: Rig, id: string, tasks: Partial<TaskRecord>[] = []) 
 const auditActions = async (r: Rig, id: string) => (await r.deps.store.listAudit(id)).map((a) => a.action);
 
 describe("which commands the status page offers", () => {
-  it("offers the deadline and cancel while the window is open, never on a finished migration", async () => {
+  it("offers the deadline, cancel and the per-person commands while the window is open, never on a finished migration", async () => {
     const r = rig();
-    expect(await actionsOf(r, await migrationIn(r, "onboarding"))).toEqual(["extendDeadline", "cancel"]);
+    expect(await actionsOf(r, await migrationIn(r, "onboarding"))).toEqual([
+      "extendDeadline",
+      "cancel",
+      "exemptPerson",
+      "resendInvitation",
+    ]);
     expect(await actionsOf(r, await migrationIn(r, "verification", {}, "fabrikam"))).toEqual(["cancel"]);
     expect(await actionsOf(r, await migrationIn(r, "completed", {}, "tailspin"))).toEqual([]);
   });
@@ -128,7 +133,13 @@ describe("which commands the status page offers", () => {
   it("offers resume only while a step is failing, and cancel not again once requested or after deletion began", async () => {
     const r = rig();
     const failing = await migrationIn(r, "onboarding", { attention: attention() });
-    expect(await actionsOf(r, failing)).toEqual(["extendDeadline", "cancel", "resume"]);
+    expect(await actionsOf(r, failing)).toEqual([
+      "extendDeadline",
+      "cancel",
+      "resume",
+      "exemptPerson",
+      "resendInvitation",
+    ]);
     const cancelling = await migrationIn(
       r,
       "onboarding",
@@ -273,7 +284,7 @@ describe("reading", () => {
       id,
       phase: "onboarding",
       runtimeStatus: "Running",
-      actions: ["extendDeadline", "cancel", "resume"],
+      actions: ["extendDeadline", "cancel", "resume", "exemptPerson", "resendInvitation"],
       needsAttention: { step: "monitorOnboarding", nextAttemptAt: "2026-12-01T10:00:00.000Z" },
     });
     expect(await migrationStatus(r.deps, r.runner, randomUUID())).toBeUndefined();

@@ -260,6 +260,7 @@ function everyRendering(t: Supplied): [string, string][] {
       renderPlanPage({
         plan: {
           usersInScope: 2,
+          leftOut: [{ rule: "guests", description: t.reason, count: 1, sample: [t.displayName] }],
           recipients: 2,
           deadline: DEADLINE,
           monitor: { every: "PT12H", checks: 6 },
@@ -286,6 +287,16 @@ function everyRendering(t: Supplied): [string, string][] {
     ],
   ];
   const status: StatusView = {
+    exemptions: [
+      {
+        userId: "u1",
+        userPrincipalName: t.upn,
+        displayName: t.displayName,
+        reason: t.reason,
+        by: t.displayName,
+        at: "2026-12-01T09:00:00Z",
+      },
+    ],
     id: "m1",
     workspace: t.workspace,
     domain: "contoso.com",

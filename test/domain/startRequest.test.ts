@@ -2,6 +2,9 @@ import { parseDeadlineExtension, parseStartRequest } from "../../shared/validati
 
 const now = new Date("2026-06-01T00:00:00Z");
 
+const GROUP_A = "8f3a2c1e-0b4d-4e5f-9a6b-7c8d9e0f1a2b";
+const manyGroups = (n: number) =>
+  Array.from({ length: n }, (_, i) => `8f3a2c1e-0b4d-4e5f-9a6b-${String(i).padStart(12, "0")}`);
 const validBody = {
   workspace: "contoso",
   domain: "contoso.com",
@@ -72,6 +75,31 @@ const invalidBodies: [string, unknown, string][] = [
   ["monitorEvery above P1D", { ...validBody, monitorEvery: "P2D" }, "monitorEvery"],
   ["monitorEvery missing", without("monitorEvery"), "monitorEvery"],
   ["scopeGroupId not a GUID", { ...validBody, scopeGroupId: "sales" }, "scopeGroupId"],
+  [
+    "an include group not a GUID",
+    { ...validBody, scopeGroupId: undefined, includeGroups: ["sales"] },
+    "includeGroups.0",
+  ],
+  ["an exclude group twice", { ...validBody, excludeGroups: [GROUP_A, GROUP_A.toUpperCase()] }, "excludeGroups.1"],
+  ["21 include groups", { ...validBody, scopeGroupId: undefined, includeGroups: manyGroups(21) }, "includeGroups"],
+  ["scopeGroupId beside includeGroups", { ...validBody, includeGroups: [GROUP_A] }, "scopeGroupId"],
+  ["excludeGuests not a boolean", { ...validBody, excludeGuests: "no" }, "excludeGuests"],
+  [
+    "fallback approvers without escalateAfter",
+    { ...validBody, fallbackApprovers: ["ceo@contoso.com"] },
+    "escalateAfter",
+  ],
+  ["escalateAfter without fallback approvers", { ...validBody, escalateAfter: "2 days" }, "fallbackApprovers"],
+  [
+    "a fallback approver who is an approver",
+    { ...validBody, fallbackApprovers: ["CIO@contoso.com"], escalateAfter: "2 days" },
+    "fallbackApprovers.0",
+  ],
+  [
+    "escalateAfter not a duration",
+    { ...validBody, fallbackApprovers: ["ceo@contoso.com"], escalateAfter: "soon" },
+    "escalateAfter",
+  ],
   ["no approvers", { ...validBody, approvers: [] }, "approvers"],
   ["approver not an e-mail address", { ...validBody, approvers: ["not-an-email"] }, "approvers.0"],
   [
@@ -119,7 +147,16 @@ describe("parseStartRequest", () => {
     const result = parseStartRequest(validBody, now);
     expect(result).toEqual({
       ok: true,
-      value: { ...validBody, personalisedReminders: false, acceptPlanWarnings: false, timeZone: "UTC" },
+      value: {
+        ...validBody,
+        personalisedReminders: false,
+        acceptPlanWarnings: false,
+        timeZone: "UTC",
+        // The built-in scope exclusions are on unless switched off.
+        excludeGuests: true,
+        excludeDisabledAccounts: true,
+        excludeUnlicensed: true,
+      },
     });
   });
 

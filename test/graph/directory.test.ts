@@ -1,3 +1,4 @@
+import { migrationScope } from "../../shared/domain/scope";
 import { inScopeUsers } from "../../local/fixtures/tenant";
 import { rawRequest, startWorld, type World } from "./world";
 
@@ -7,7 +8,7 @@ describe("users in scope and migration sign-ins through the Graph SDK", () => {
 
   it("pages 2,500 users at 999 per page and returns exactly the in-scope set", async () => {
     world = await startWorld({ users: 2_500, seed: 11 });
-    const users = await world.entra.listUsersInScope({ domain: "contoso.com" });
+    const users = await world.entra.listUsersInScope(migrationScope({ domain: "contoso.com" }));
 
     const expected = inScopeUsers(world.tenant)
       .map((u) => u.id)
@@ -29,7 +30,9 @@ describe("users in scope and migration sign-ins through the Graph SDK", () => {
     const allStaff = world.tenant.groups.find((g) => g.displayName === "All staff");
     if (!wave || !allStaff) throw new Error("fixture groups missing");
 
-    const waveUsers = await world.entra.listUsersInScope({ domain: "contoso.com", groupId: wave.id });
+    const waveUsers = await world.entra.listUsersInScope(
+      migrationScope({ domain: "contoso.com", includeGroups: [wave.id] }),
+    );
     expect(waveUsers.map((u) => u.id).sort()).toEqual(
       inScopeUsers(world.tenant, wave.id)
         .map((u) => u.id)
@@ -39,7 +42,9 @@ describe("users in scope and migration sign-ins through the Graph SDK", () => {
     expect(waveUsers.some((u) => !direct.has(u.id))).toBe(true); // members of the nested "Sales" group
 
     // The simulator refuses an advanced query page without the header, so 3 good pages prove it was resent.
-    const everyone = await world.entra.listUsersInScope({ domain: "contoso.com", groupId: allStaff.id });
+    const everyone = await world.entra.listUsersInScope(
+      migrationScope({ domain: "contoso.com", includeGroups: [allStaff.id] }),
+    );
     expect(everyone).toHaveLength(inScopeUsers(world.tenant).length);
     const pages = world.sim.requestLog.filter((r) => r.path.includes(allStaff.id));
     expect(pages.map((r) => r.status)).toEqual([200, 200, 200]);

@@ -168,3 +168,55 @@ describe("the approval gate (scripted activities)", () => {
     expect(run.callsOf("remindHumanTasks").map((c) => c.at)).toEqual([afterStart(DAY)]);
   });
 });
+
+describe("escalation to the fallback approvers (scripted activities)", () => {
+  let run: FakeRun;
+  afterEach(() => run.stop());
+
+  /** A round that escalates 12 hours after it opens, when it has no quorum by then. */
+  async function escalatingGate(decisions: Omit<HumanTaskTally, "gate" | "open">): Promise<FakeRun> {
+    return runWithFakes({
+      request: { approvers, requiredApprovals: 2 },
+      state: { phase: "approval", checklist: [] },
+      fakes: {
+        openHumanTasks: (i) => ({ gate: `${i.purpose}-${i.round}`, assignees: 3, escalateAfterMs: 12 * HOUR }),
+        tallyHumanTasks: (i) => ({ gate: i.gate, ...decisions, open: 3 }),
+      },
+    });
+  }
+
+  it("asks the fallback approvers once, on time, and their approvals complete the same round", async () => {
+    const decisions: Omit<HumanTaskTally, "gate" | "open"> = { approvals: [], rejections: [], done: [] };
+    run = await escalatingGate(decisions);
+    await run.host.advanceTo(afterStart(12 * HOUR - 1));
+    expect(run.callsOf("escalateHumanTasks")).toEqual([]);
+    await run.host.advanceTo(afterStart(12 * HOUR));
+    expect(run.callsOf("escalateHumanTasks").map((c) => c.input)).toEqual([
+      { migrationId: run.id, gate: "deletionApproval-1", expiresAt: afterStart(2 * DAY) },
+    ]);
+    // The next wake-ups (a reminder, a decision) do not ask them again.
+    await run.host.advanceTo(afterStart(DAY));
+    expect(run.callsOf("escalateHumanTasks")).toHaveLength(1);
+    decisions.approvals.push("ceo@contoso.com", "coo@contoso.com");
+    await run.wake();
+    expect(run.callsOf("closeHumanTasks").map((c) => c.input.outcome)).toEqual(["approved"]);
+    expect(run.phases()[0]).toBe("closing");
+  });
+
+  it("does not escalate a round that reached its quorum in time", async () => {
+    const decisions = { approvals: ["cio@contoso.com", "ciso@contoso.com"], rejections: [], done: [] };
+    run = await escalatingGate(decisions);
+    await run.wake();
+    await run.host.advanceTo(afterStart(DAY));
+    expect(run.callsOf("escalateHumanTasks")).toEqual([]);
+    expect(run.callsOf("closeHumanTasks").map((c) => c.input.outcome)).toEqual(["approved"]);
+  });
+
+  it("without a quorum from either level the round still expires as not approved", async () => {
+    run = await escalatingGate({ approvals: ["ceo@contoso.com"], rejections: [], done: [] });
+    await run.host.advanceTo(afterStart(2 * DAY));
+    expect(run.callsOf("escalateHumanTasks")).toHaveLength(1);
+    expect(run.callsOf("closeHumanTasks").map((c) => c.input.outcome)).toEqual(["expired"]);
+    expect(run.phases()).not.toContain("closing");
+  });
+});

@@ -48,6 +48,7 @@ function defaults(deadline: () => string): Required<Fakes> {
     tallyHumanTasks: (i) => tally(i.gate),
     remindHumanTasks: () => 3,
     closeHumanTasks: () => 3,
+    escalateHumanTasks: () => 2,
     sendInvitations: () => ({ recipients: 10, messages: 1 }),
     sendReminders: () => ({ recipients: 10, messages: 1 }),
     monitorOnboarding: () => ({

@@ -435,6 +435,7 @@ function statusViewOf(
     notOnboarded: { rows: [], more: null },
     mismatched: { rows: [], more: null },
     unmatchedRequests: [],
+    exemptions: [],
     audit: [],
     links: { report: "https://migrate.contoso.com/report" },
     actions: { allowed: [], formAction: "https://migrate.contoso.com/page", csrf: "x" },

@@ -482,8 +482,14 @@ export async function peigAdminFollows(s: Scenario, link: string): Promise<{ tit
     }
     figures = { created: String(created), alreadyLinked: String(alreadyLinked), failed: "0" };
   } else if (title.startsWith("Confirm that every user is onboarded and linked")) {
-    // The Peig admin checks Users & Access and MS365 Identifiers: nothing pending, nobody unlinked.
-    const unlinked = peig.microsoft365Accounts().filter((a) => a.linkStatus === "unlinked");
+    // The Peig admin checks Users & Access and MS365 Identifiers: nothing pending, nobody unlinked but the people the
+    // page names as exempted.
+    const exempted = new Set(
+      [...page.html.matchAll(/&lt;([^&]+)&gt;: exempted \(/g)].map((m) => unescapeHtml(m[1]).toLowerCase()),
+    );
+    const unlinked = peig
+      .microsoft365Accounts()
+      .filter((a) => a.linkStatus === "unlinked" && !exempted.has(a.userPrincipalName.toLowerCase()));
     if (peig.pendingRequests().length > 0 || unlinked.length > 0)
       throw new Error(
         `Peig still shows ${peig.pendingRequests().length} pending request(s) and ${unlinked.length} unlinked account(s)`,

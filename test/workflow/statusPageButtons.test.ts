@@ -67,14 +67,14 @@ async function pressed(res: Response): Promise<string> {
 const noticeOf = (html: string) => /<div class="card [a-z]+" role="status" id="notice"><p>([^<]*)<\/p>/.exec(html)?.[1];
 
 describe("the status page in the onboarding window", () => {
-  it("offers extending the deadline and cancelling, not resume or asking again, and tells nobody to POST", async () => {
+  it("offers extending the deadline, cancelling and the per-person commands, not resume or asking again, and tells nobody to POST", async () => {
     s = await startScenario({ tenant: { users: 10 } });
     const id = await s.start();
     const page = await openPage(id);
     expect(page.status).toBe(200);
-    expect(Object.keys(page.forms).sort()).toEqual(["cancel", "extendDeadline"]);
+    expect(Object.keys(page.forms).sort()).toEqual(["cancel", "exemptPerson", "extendDeadline", "resendInvitation"]);
     expect(page.html).not.toMatch(/POST \/api/);
-    expect((await s.status(id)).actions).toEqual(["extendDeadline", "cancel"]);
+    expect((await s.status(id)).actions).toEqual(["extendDeadline", "cancel", "exemptPerson", "resendInvitation"]);
   });
 
   it("extends the deadline from the page with its token and answers with the page showing the new deadline", async () => {
@@ -171,14 +171,25 @@ describe("a migration that needs attention", () => {
     expect(box).not.toMatch(/no longer tries/);
     expect(box).not.toMatch(/tries again by itself[\s\S]*tries again by itself/);
     expect(box).toContain('id="action-resume"');
-    expect(Object.keys(forms).sort()).toEqual(["cancel", "extendDeadline", "resume"]);
+    expect(Object.keys(forms).sort()).toEqual([
+      "cancel",
+      "exemptPerson",
+      "extendDeadline",
+      "resendInvitation",
+      "resume",
+    ]);
 
     s.stack.graph.setFaults({ scripted: [] });
     const after = await pressed(await submit(forms.resume));
     expect(noticeOf(after)).toMatch(/Resume requested/);
     expect(await auditOf(s, id, "migration.resumeRequested")).toHaveLength(1);
     expect((await s.status(id)).needsAttention).toBeNull();
-    expect(Object.keys((await openPage(id)).forms).sort()).toEqual(["cancel", "extendDeadline"]);
+    expect(Object.keys((await openPage(id)).forms).sort()).toEqual([
+      "cancel",
+      "exemptPerson",
+      "extendDeadline",
+      "resendInvitation",
+    ]);
   });
 
   it("says it no longer tries by itself once the retries are over", async () => {
