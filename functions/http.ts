@@ -116,3 +116,5 @@ export function registerClientRoutes(
   for (const [name, method, route, handler] of routes)
     df.app.client.http(name, { route, methods: [method], authLevel: "anonymous", handler });
 }
+
+export const noSuchMigration = (): HttpResponseInit => json(404, { error: "no such migration" });

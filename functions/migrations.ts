@@ -1,25 +1,17 @@
 /**
  * The admin API (docs/design.md#http-surface), JSON: start a migration, list them, read one's status, users and
- * report, and the admin commands (extend the deadline, cancel, ask the approvers again, resume). Callers bring an
+ * report; the admin commands are in functions/migrationCommands.ts. Callers bring an
  * Entra access token (its app roles decide; the audit names them) or a function key (functions/access.ts). Each
  * handler checks access, parses the request, calls the use case (app/) and maps its result to a response.
  */
 import * as df from "durable-functions";
 import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
-import {
-  cancelMigration,
-  CANCEL_ACCEPTED,
-  extendDeadline,
-  requestApprovalAgain,
-  resumeMigration,
-  type CommandResult,
-} from "../app/adminCommands";
 import { listMigrations, listMigrationUsers, migrationReport, migrationStatus } from "../app/migrationViews";
-import { exemptPerson, resendPersonInvitation } from "../app/people";
 import { startMigration, type StartResult } from "../app/startMigration";
 import { services } from "../shared/services";
 import { userStates, type UserState } from "../shared/store";
 import { apiAccess, signInRedirect } from "./access";
+import { commandRoutes } from "./migrationCommands";
 import {
   badRequest,
   baseUrlOf,
@@ -28,6 +20,7 @@ import {
   json,
   JSON_HEADERS,
   migrationIdOf,
+  noSuchMigration,
   readJson,
   registerClientRoutes,
 } from "./http";
@@ -159,82 +152,6 @@ async function getReport(request: HttpRequest): Promise<HttpResponseInit> {
     : html(200, found.report.html);
 }
 
-/** An admin command's answer: 202 with what was accepted, or why not. */
-function commandResponse<T extends object>(id: string, result: CommandResult<T>, accepted: (r: T) => object) {
-  switch (result.kind) {
-    case "accepted":
-      return json(202, { id, ...accepted(result) });
-    case "conflict":
-      return json(409, { error: result.reason });
-    case "invalid":
-      return badRequest(result.errors);
-    case "notFound":
-      return noSuchMigration();
-  }
-}
-
-/** The route's migration, the command's body (JSON; `emptyAs` when an empty body is fine) and who asks. */
-const command =
-  (
-    run: (id: string, body: unknown, actor: string, client: df.DurableClient) => Promise<HttpResponseInit>,
-    emptyAs?: unknown,
-  ): df.HttpDurableClientHandler =>
-  async (request, client) => {
-    const access = await apiAccess(request, services().settings, "command");
-    if (!access.ok) return access.response;
-    const id = migrationIdOf(request);
-    if (!id) return noSuchMigration();
-    const body = await readJson(request, emptyAs);
-    if (!body.ok) return body.response;
-    return run(id, body.value, access.actor, client);
-  };
-
-const postDeadline = command(async (id, body, actor, client) =>
-  commandResponse(id, await extendDeadline(services(), durableRunner(client), id, body, actor), (r) => ({
-    deadline: r.deadline,
-  })),
-);
-
-const postCancel = command(async (id, body, actor, client) => {
-  if (typeof body !== "object" || body === null || Array.isArray(body))
-    return badRequest([{ field: "body", message: 'must be a JSON object such as {"reason": "…"}' }]);
-  const reason = (body as { reason?: unknown }).reason;
-  return commandResponse(id, await cancelMigration(services(), durableRunner(client), id, reason, actor), (r) =>
-    r.already ? { status: "already requested" } : { message: CANCEL_ACCEPTED },
-  );
-}, {});
-
-const postApproval = command(
-  async (id, _body, actor, client) =>
-    commandResponse(id, await requestApprovalAgain(services(), durableRunner(client), id, actor), () => ({})),
-  {},
-);
-
-const postResume = command(
-  async (id, _body, actor, client) =>
-    commandResponse(id, await resumeMigration(services(), durableRunner(client), id, actor), () => ({
-      message: "The failed step is tried again now.",
-    })),
-  {},
-);
-
-/** POST /api/migrations/{id}/people/exempt {"user", "reason"}: one person gets no more mail, counted apart. */
-const postExemption = command(async (id, body, actor, client) =>
-  commandResponse(id, await exemptPerson(services(), durableRunner(client), id, body, actor), (r) => ({
-    exemption: r.exemption,
-  })),
-);
-
-/** POST /api/migrations/{id}/people/resend {"user"}: the invitation to one person again, now. */
-const postResend = command(async (id, body, actor) =>
-  commandResponse(id, await resendPersonInvitation(services(), id, body, actor), (r) => ({
-    to: r.to,
-    sender: r.sender,
-  })),
-);
-
-const noSuchMigration = (): HttpResponseInit => json(404, { error: "no such migration" });
-
 /** A read of the JSON API, for a Viewer, an Admin or a function key. */
 const reading =
   (handler: (request: HttpRequest) => Promise<HttpResponseInit>) =>
@@ -255,11 +172,6 @@ export function registerMigrationFunctions(): void {
   registerClientRoutes([
     ["startMigration", "POST", "migrations", postMigration],
     ["getMigrationStatus", "GET", "migrations/{id}", getMigrationStatus],
-    ["extendDeadline", "POST", "migrations/{id}/deadline", postDeadline],
-    ["cancelMigration", "POST", "migrations/{id}/cancel", postCancel],
-    ["resumeMigration", "POST", "migrations/{id}/resume", postResume],
-    ["requestApprovalAgain", "POST", "migrations/{id}/approval", postApproval],
-    ["exemptPerson", "POST", "migrations/{id}/people/exempt", postExemption],
-    ["resendInvitation", "POST", "migrations/{id}/people/resend", postResend],
+    ...commandRoutes,
   ]);
 }

@@ -374,9 +374,13 @@ export type StartRequest = z.output<ReturnType<typeof startRequestSchema>>;
 function toFieldErrors(issues: readonly z.core.$ZodIssue[], allowedFields: readonly string[]): FieldError[] {
   return issues.flatMap((issue) => {
     if (issue.code === "unrecognized_keys") {
-      return issue.keys.map((key) => ({
+      // The allowed fields once, on the first unknown one: a body with thousands of unknown keys stays a short answer.
+      return issue.keys.map((key, i) => ({
         field: unknownFieldName(key),
-        message: `is not a field of this request (allowed: ${allowedFields.join(", ")})`,
+        message:
+          i === 0
+            ? `is not a field of this request (allowed: ${allowedFields.join(", ")})`
+            : "is not a field of this request",
       }));
     }
     const field = issue.path.map(String).join(".") || "body";

@@ -112,7 +112,7 @@ describe("signing in to the admin pages", () => {
     // Each command posted anyway (with an admin's form fields) is refused before anything happens.
     const admin = await s.host.signIn(LOCAL_ADMIN);
     const forms = commandForms(await (await admin(url(`/api/migrations/${id}/page`))).text());
-    expect(Object.keys(forms).sort()).toEqual(["cancel", "extendDeadline"]);
+    expect(Object.keys(forms).sort()).toEqual(["cancel", "exemptPerson", "extendDeadline", "resendInvitation"]);
     for (const [action, extra] of [
       ["cancel", { reason: "viewer" }],
       ["extendDeadline", { deadline: "2026-12-20T09:00" }],

@@ -4,6 +4,7 @@
  * property test posts generated bodies (valid, near-valid and hostile) to the real HTTP surface.
  */
 import fc from "fast-check";
+import { LOCAL_ADMIN } from "../../local/fixtures/staff";
 import { startBody, startScenario, type Scenario } from "./harness";
 
 let s: Scenario;
@@ -107,13 +108,17 @@ describe("route ids", () => {
   it.each(["x".repeat(1_200), "not-a-uuid", "00000000-0000-4000-8000-00000000000", "%2e%2e", "' or 1=1"])(
     "answer 404 to the id %s on every route",
     async (id) => {
+      // The status page is for signed-in people; anonymous, it would be the sign-in redirect.
+      const admin = await s.host.signIn(LOCAL_ADMIN);
       for (const [method, suffix, body] of routes) {
-        const res = await s.api(
-          `migrations/${encodeURIComponent(id)}${suffix}`,
+        const path = `migrations/${encodeURIComponent(id)}${suffix}`;
+        const init =
           method === "GET"
             ? undefined
-            : { method, body: JSON.stringify(body), headers: { "content-type": "application/json" } },
-        );
+            : { method, body: JSON.stringify(body), headers: { "content-type": "application/json" } };
+        const res = await (suffix === "/page"
+          ? admin(`${s.host.baseUrl}/api/${path}`, { redirect: "manual" })
+          : s.api(path, init));
         expect({ route: `${method} ${suffix}`, status: res.status }).toEqual({
           route: `${method} ${suffix}`,
           status: 404,
