@@ -12,15 +12,9 @@ import { NotFoundError, PreconditionFailedError, type MigrationRecord, type Task
 import { parseDeadlineExtension, startRequestLimits } from "../shared/validation/startRequest";
 import { adminActions, isFinalPhase, type AdminAction } from "../shared/workflow";
 import { exemptionRefusal, resendRefusal } from "./people";
-import type { AppDeps, FieldError, MigrationRunner } from "./ports";
+import type { AppDeps, CommandResult, MigrationRunner } from "./ports";
 
 export type { AdminAction };
-
-export type CommandResult<Accepted extends object = object> =
-  | ({ kind: "accepted" } & Accepted)
-  | { kind: "conflict"; reason: string }
-  | { kind: "invalid"; errors: FieldError[] }
-  | { kind: "notFound" };
 
 /** Phases in which the onboarding window is still open and a new deadline can take effect. */
 const DEADLINE_EXTENDABLE = new Set(["setup", "onboarding"]);

@@ -9,8 +9,7 @@ import { MAX_EXEMPTION_REASON_CHARS, MAX_EXEMPTIONS, type Exemption } from "../s
 import { formatHuman } from "../shared/domain/humanTime";
 import { updateRuntime } from "../shared/migrationRecord";
 import { PreconditionFailedError, type MigrationRecord, type UserRecord } from "../shared/store";
-import type { CommandResult } from "./adminCommands";
-import type { AppDeps, FieldError, MigrationRunner } from "./ports";
+import type { AppDeps, CommandResult, FieldError, MigrationRunner } from "./ports";
 
 /** Phases in which an exemption still changes something: before Phase 2 lists who gets an account. */
 const EXEMPTABLE = new Set(["setup", "onboarding"]);

@@ -28,4 +28,13 @@ export interface InstanceHistory {
 }
 
 /** A field and what is wrong with it (400 in the JSON API, next to the field on a page). */
-export type { FieldError } from "../shared/validation/startRequest";
+import type { FieldError } from "../shared/validation/startRequest";
+
+export type { FieldError };
+
+/** What an admin command did: accepted (with what), refused (why), invalid (which fields) or no such migration. */
+export type CommandResult<Accepted extends object = object> =
+  | ({ kind: "accepted" } & Accepted)
+  | { kind: "conflict"; reason: string }
+  | { kind: "invalid"; errors: FieldError[] }
+  | { kind: "notFound" };

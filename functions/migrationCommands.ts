@@ -11,8 +11,8 @@ import {
   extendDeadline,
   requestApprovalAgain,
   resumeMigration,
-  type CommandResult,
 } from "../app/adminCommands";
+import type { CommandResult } from "../app/ports";
 import { exemptPerson, resendPersonInvitation } from "../app/people";
 import { services } from "../shared/services";
 import { apiAccess } from "./access";

@@ -13,11 +13,10 @@ import {
   requestApprovalAgain,
   resumeMigration,
   type AdminAction,
-  type CommandResult,
 } from "../app/adminCommands";
 import { statusPageTables } from "../app/migrationViews";
 import { exemptPerson, resendPersonInvitation } from "../app/people";
-import type { FieldError } from "../app/ports";
+import type { CommandResult, FieldError } from "../app/ports";
 import { startMigration } from "../app/startMigration";
 import {
   emptyStartForm,

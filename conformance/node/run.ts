@@ -21,6 +21,7 @@ import { recordedExecutions } from "./histories";
 import { Recorder } from "./recorder";
 import { buildHarness, extensionVersion, startStorage } from "./realHost";
 import { scenarios, type Scenario } from "./scenarios";
+import { strictnessScenarios } from "./strictnessScenarios";
 import { workflowScenarios } from "./workflowScenarios";
 import { ExtensionSide, LocalSide, type Side } from "./sides";
 import { startWorker } from "./worker";
@@ -171,7 +172,7 @@ async function main(): Promise<number> {
     .filter((a) => !a.startsWith("--"))
     .flatMap((a) => a.split("|"));
   const recordFixtures = process.argv.includes("--record-fixtures");
-  const selected = [...scenarios, ...workflowScenarios].filter(
+  const selected = [...scenarios, ...strictnessScenarios, ...workflowScenarios].filter(
     (s) => filters.length === 0 || filters.some((f) => s.name.includes(f)),
   );
   checkFunctionList();

@@ -11,7 +11,6 @@ import type { MigrationState } from "../../shared/workflow";
 import type { Recorder } from "./recorder";
 import { endsWithContinueAsNew } from "./recorder";
 import { TERMINAL, type Side, type Status } from "./sides";
-import { strictnessScenarios } from "./strictnessScenarios";
 
 export interface ScenarioContext {
   side: Side;
@@ -342,5 +341,4 @@ export const scenarios: Scenario[] = [
       return id;
     },
   },
-  ...strictnessScenarios,
 ];

@@ -49,6 +49,9 @@ import {
   type SdkExecutor,
   type ShimProgress,
 } from "./shim";
+import type { SdkAction, SdkRetryOptions, SdkTask } from "./sdkTasks";
+
+export type { SdkAction, SdkTask };
 
 export type ActivityHandler = (input: unknown, context: InvocationContext) => unknown;
 export type LogSink = (level: string, source: string, message: string) => void;
@@ -109,40 +112,6 @@ export class InstanceNotRunningError extends Error {
 const TERMINAL: RuntimeStatus[] = ["Completed", "Failed", "Terminated"];
 export const isTerminal = (s: RuntimeStatus) => TERMINAL.includes(s);
 
-/** The SDK's internal task objects, as far as the engine reads them (durable-functions/lib/src/task). */
-export interface SdkTask {
-  id: number | string | false;
-  actionObj: SdkAction | "noOp";
-  parent?: SdkTask & {
-    isWaitingOnTimer?: boolean;
-    attemptNumber?: number;
-    retryOptions?: SdkRetryOptions;
-    isCanceled?: boolean;
-    children?: SdkTask[];
-    /** Only LongTimerTask has it (durable-functions/lib/src/task/LongTimerTask.js). */
-    longRunningTimerIntervalDuration?: unknown;
-  };
-  isCanceled?: boolean;
-}
-export interface SdkAction {
-  actionType: number;
-  functionName?: string;
-  input?: unknown;
-  fireAt?: Date;
-  isCanceled?: boolean;
-  instanceId?: string;
-  version?: string;
-  externalEventName?: string;
-  compoundActions?: SdkAction[];
-  retryOptions?: SdkRetryOptions;
-}
-interface SdkRetryOptions {
-  firstRetryIntervalInMilliseconds: number;
-  maxNumberOfAttempts: number;
-  backoffCoefficient?: number;
-  maxRetryIntervalInMilliseconds?: number;
-  retryTimeoutInMilliseconds?: number;
-}
 export interface SdkState {
   isDone: boolean;
   actions: SdkAction[][];

@@ -24,7 +24,7 @@
  * went to this execution, consumed or not.
  */
 import { ActionType, EventType, type HistoryEvent } from "./history";
-import type { SdkAction, SdkTask } from "./engine";
+import type { SdkAction, SdkTask } from "./sdkTasks";
 
 /** The SDK's executor as far as the shim's view needs it (durable-functions TaskOrchestrationExecutor.js). */
 export interface SdkExecutor {

@@ -1,3 +1,4 @@
+import { activityDefinitions } from "../../activities";
 import { actorInWords, auditInWords, gateInWords, stepInWords, valueInWords } from "../../shared/domain/inWords";
 
 describe("the workflow's records in words", () => {
@@ -44,5 +45,11 @@ describe("the workflow's records in words", () => {
     expect(valueInWords(["P1D", true, null])).toBe("1 day, yes, none");
     expect(stepInWords("createMigrationApp")).toBe("creating the Entra app PeigMigrationManager");
     expect(stepInWords("monitorOnboarding")).toBe("checking onboarding progress");
+  });
+
+  it("has the runbook step in words for every activity, not its name split at capitals", () => {
+    const splitName = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
+    const withoutWords = Object.keys(activityDefinitions).filter((name) => stepInWords(name) === splitName(name));
+    expect(withoutWords).toEqual([]);
   });
 });
