@@ -28,12 +28,12 @@ export function isCsrfTokenFor(csrf: string, taskToken: string): boolean {
 }
 
 function csrfMac(taskToken: string, nonce: string): string {
-  return createHmac("sha256", taskToken).update(`csrf:${nonce}`, "utf8").digest("base64url");
+  return createHmac("sha256", taskToken).update(`csrf:${nonce}`).digest("base64url");
 }
 
 /** SHA-256, lowercase hex (64 characters): what the store keys human tasks by. */
 export function hashToken(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
+  return createHash("sha256").update(token).digest("hex");
 }
 
 /**
@@ -41,7 +41,7 @@ export function hashToken(token: string): string {
  * compared in constant time too (timingSafeEqual needs equal lengths).
  */
 export function tokensEqual(a: string, b: string): boolean {
-  const left = createHash("sha256").update(a, "utf8").digest();
-  const right = createHash("sha256").update(b, "utf8").digest();
+  const left = createHash("sha256").update(a).digest();
+  const right = createHash("sha256").update(b).digest();
   return timingSafeEqual(left, right);
 }
