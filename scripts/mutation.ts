@@ -13,110 +13,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { startAzurite } from "../local/azurite";
-
-/** The share of mutants (among those that compile and are covered or not) the tests must kill, per module. */
-const TARGET = 90;
-
-interface MutationModule {
-  /** Short name: the report's file name and what `npm run mutation -- <name>` selects. */
-  name: string;
-  /** What the code guards, for the summary. */
-  guards: string;
-  /** Stryker `mutate` entries: files, or `file:from-to` line ranges for the guard inside a larger file. */
-  mutate: string[];
-  /** The jest test files that exercise it (paths from the repository root). */
-  tests: string[];
-}
-
-const MODULES: MutationModule[] = [
-  {
-    name: "tally",
-    guards: "the gate and its tally: k approvals from k people, one rejection stops, reminders, closing the links",
-    mutate: [
-      "activities/gateTasks.ts:40-59",
-      "activities/gateTasks.ts:90-106",
-      "orchestrations/humanGate.ts",
-      "shared/domain/waits.ts:30-58",
-    ],
-    tests: [
-      "test/activities/tally.test.ts",
-      "test/workflow/waitRules.test.ts",
-      "test/orchestrations/approvalGate.test.ts",
-      "test/orchestrations/mergeTask.test.ts",
-      "test/orchestrations/verification.test.ts",
-      "test/orchestrations/closing.test.ts",
-    ],
-  },
-  {
-    name: "closing",
-    guards: "closing and the re-check: nothing is deleted unless the checklist holds again and no cancel came first",
-    // verifyChecklist (lines 1-36) only wires the re-check to Graph and Peig; the scenarios test it (a mutant there
-    // would cost minutes of scenarios each). The re-check's rule is compareWithApproved, mutated here.
-    mutate: ["activities/closing.ts:37-95", "orchestrations/closeMigration.ts", "shared/domain/checklist.ts:197-235"],
-    tests: [
-      "test/activities/beginDeletion.test.ts",
-      "test/orchestrations/closing.test.ts",
-      "test/orchestrations/cancel.test.ts",
-      "test/domain/checklist.test.ts",
-      "test/domain/recheck.test.ts",
-      "test/app/apiModeOnly.test.ts",
-    ],
-  },
-  {
-    name: "taskLinks",
-    guards: "task links and CSRF: only a link's own token opens its task, a page's CSRF token decides only that task",
-    mutate: ["shared/tokens.ts", "shared/taskLinks.ts:25-29"],
-    tests: ["test/store/tokens.test.ts", "test/store/tasks.test.ts"],
-  },
-  {
-    name: "decision",
-    guards: "the store's once-only decision: exactly one caller decides a task, the others learn why not",
-    mutate: ["shared/store/entityStore.ts:379-404"],
-    tests: ["test/store/tasks.test.ts"],
-  },
-  {
-    name: "mailOnce",
-    guards: "mail de-duplication: a send key already in Sent Items is not sent again",
-    mutate: ["shared/mail/graphMail.ts:96-108", "shared/mail/graphMail.ts:190-218"],
-    tests: ["test/graph/mail.test.ts", "test/graph/mailSend.test.ts"],
-  },
-  {
-    name: "targeting",
-    guards:
-      "reminder and Phase 2 targeting: who counts as not onboarded (reminded), who lacks a Peig account (Phase 2)",
-    mutate: [
-      "shared/domain/reconcile.ts:230-238",
-      "shared/domain/reconcile.ts:248-260",
-      "shared/domain/reconcile.ts:318-334",
-      "shared/domain/reconcile.ts:345-364",
-      "activities/phase2.ts:74-79",
-    ],
-    tests: ["test/domain/reconcile.test.ts", "test/domain/targeting.test.ts", "test/activities/phase2Batches.test.ts"],
-  },
-  {
-    name: "waits",
-    guards: "the orchestration waits: once per execution, a capped timer, the losing timer cancelled",
-    mutate: ["orchestrations/common.ts:134-161", "shared/domain/waits.ts:13-28"],
-    tests: [
-      "test/orchestrations/waitOnce.test.ts",
-      "test/orchestrations/approvalGate.test.ts",
-      "test/orchestrations/onboardingWindow.test.ts",
-      "test/orchestrations/needsAttention.test.ts",
-      "test/workflow/waitRules.test.ts",
-    ],
-  },
-  {
-    name: "rendering",
-    guards: "page and e-mail rendering: every supplied string escaped, names isolated, only http(s) links",
-    mutate: ["shared/mail/templates.ts:31-71", "shared/pages/layout.ts:8-16"],
-    tests: [
-      "test/domain/escaping.property.test.ts",
-      "test/domain/layout.test.ts",
-      "test/domain/templates.test.ts",
-      "test/domain/bidi.test.ts",
-    ],
-  },
-];
+import { MODULES, TARGET, resolveModules, type MutationModule } from "./mutationModules";
 
 const root = path.resolve(__dirname, "..");
 const out = path.join(root, "artifacts", "mutation");
@@ -136,7 +33,7 @@ interface ModuleScore {
 }
 
 /** The Stryker options for one module: the jest config without Azurite's global setup (this script starts one). */
-function strykerConfig(m: MutationModule, typecheck: boolean): Record<string, unknown> {
+function strykerConfig(m: MutationModule, mutate: string[], typecheck: boolean): Record<string, unknown> {
   return {
     packageManager: "npm",
     testRunner: "jest",
@@ -163,7 +60,7 @@ function strykerConfig(m: MutationModule, typecheck: boolean): Record<string, un
         globalTeardown: null,
       },
     },
-    mutate: m.mutate,
+    mutate,
     // A mutant of a module-level constant would need every test again: not worth it for these modules.
     ignoreStatic: true,
     concurrency: 1,
@@ -256,6 +153,14 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const modules = chosen.length ? chosen.map((name) => MODULES.find((m) => m.name === name)!) : MODULES;
+  // Before anything starts: a guard renamed or removed since its entry was written stops the run here.
+  let ranges: Map<string, string[]>;
+  try {
+    ranges = resolveModules(modules, root);
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(2);
+  }
   fs.mkdirSync(out, { recursive: true });
   const started = Date.now();
   // One Azurite for every module's test runs (the store tests run against it as in `npm test`).
@@ -264,8 +169,8 @@ async function main(): Promise<void> {
   try {
     for (const m of modules) {
       const configFile = path.join(out, `${m.name}.stryker.json`);
-      fs.writeFileSync(configFile, JSON.stringify(strykerConfig(m, typecheck), null, 2));
-      console.log(`\nmutation: ${m.name} (${m.guards})`);
+      fs.writeFileSync(configFile, JSON.stringify(strykerConfig(m, ranges.get(m.name)!, typecheck), null, 2));
+      console.log(`\nmutation: ${m.name} (${m.guards}): ${ranges.get(m.name)!.join(", ")}`);
       const moduleStarted = Date.now();
       const status = await runStryker(configFile, {
         TEST_STORAGE_CONNECTION: azurite.connectionString,
