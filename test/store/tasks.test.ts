@@ -4,6 +4,9 @@ import { taskPayload } from "../../shared/taskPayloads";
 import { ConflictError, NotFoundError, PreconditionFailedError } from "../../shared/store/errors";
 import type { MigrationStore, NewTask, TaskRecord } from "../../shared/store/port";
 import { hashToken, newToken } from "../../shared/tokens";
+import type { Entity, EntityTable, EntityTables } from "../../shared/store/entityTable";
+import { EntityMigrationStore } from "../../shared/store/entityStore";
+import { MemoryEntityTables } from "../../shared/store/memoryStore";
 import { storeAdapters, uniquePrefix } from "./adapters";
 
 const decider = { decidedBy: "cio@contoso.com", decidedAt: "2026-12-16T10:00:00.000Z" };
@@ -236,5 +239,37 @@ describe.each(storeAdapters())("human tasks: $name", (adapter) => {
       ]);
       await expect(store.getTaskByTokenHash(task.tokenHash)).resolves.toMatchObject({ status: "cancelled" });
     }
+  });
+});
+
+describe("a decision whose write fails for another reason than a lost race", () => {
+  it("passes the failure on even when the task reads as decided afterwards: a write that landed is not someone else's decision", async () => {
+    const account = new MemoryEntityTables();
+    let answerLost = false;
+    // The write lands, then the answer is lost (a connection reset after the service committed it).
+    const tables: EntityTables = {
+      table(name) {
+        const table = account.table(name);
+        if (!name.endsWith("Tasks")) return table;
+        return Object.assign(Object.create(table) as EntityTable, {
+          async replace(entity: Entity, etag: string) {
+            const written = await table.replace(entity, etag);
+            if (!answerLost) return written;
+            throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+          },
+        });
+      },
+    };
+    const store = new EntityMigrationStore(tables, { tablePrefix: uniquePrefix() });
+    const token = newToken();
+    const task = await store.createTask(newTask(token));
+    answerLost = true;
+    await expect(store.decideTask(task.tokenHash, "approve", { ...decider, etag: task.etag })).rejects.toThrow(
+      "socket hang up",
+    );
+    await expect(store.getTaskByTokenHash(task.tokenHash)).resolves.toMatchObject({
+      status: "decided",
+      decidedBy: decider.decidedBy,
+    });
   });
 });
