@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { assigneesFor, taskKind } from "../shared/domain/assignees";
-import { taskPayload, type TaskPayload } from "../shared/taskPayloads";
+import { taskPayload, type TaskDecision, type TaskPayload } from "../shared/taskPayloads";
 import { freshChecklist } from "../shared/migrationChecklist";
 import { loadMigration, once, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
 import type { Services } from "../shared/services";
@@ -53,16 +53,13 @@ export async function tallyHumanTasks(
   s: Services,
 ): Promise<HumanTaskTally> {
   const tasks = await s.store.listTasks(input.migrationId, { gate: input.gate });
-  const decided = tasks.filter((t) => t.status === "decided");
-  const people = (decision: string) => [
-    ...new Set(decided.filter((t) => t.decision === decision).map((t) => t.assignee.toLowerCase())),
-  ];
+  // The store records a decision only as it decides the task (decideTask): a row with one is a decided task.
+  const decided = (decision: TaskDecision) => tasks.filter((t) => t.decision === decision);
+  const people = (decision: TaskDecision) => [...new Set(decided(decision).map((t) => t.assignee.toLowerCase()))];
   return {
     gate: input.gate,
     approvals: people("approve"),
-    rejections: decided
-      .filter((t) => t.decision === "reject")
-      .map((t) => ({ by: t.decidedBy ?? t.assignee, reason: t.reason })),
+    rejections: decided("reject").map((t) => ({ by: t.decidedBy ?? t.assignee, reason: t.reason })),
     done: people("done"),
     open: tasks.filter((t) => t.status === "open").length,
   };

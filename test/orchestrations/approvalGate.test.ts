@@ -203,6 +203,18 @@ describe("escalation to the fallback approvers (scripted activities)", () => {
     expect(run.phases()[0]).toBe("closing");
   });
 
+  it("does not escalate at a wake-up before its time: an approval short of the quorum waits for the others", async () => {
+    const decisions: Omit<HumanTaskTally, "gate" | "open"> = { approvals: [], rejections: [], done: [] };
+    run = await escalatingGate(decisions);
+    await run.host.advanceTo(afterStart(6 * HOUR));
+    decisions.approvals.push("cio@contoso.com");
+    await run.wake();
+    expect(run.callsOf("tallyHumanTasks").length).toBeGreaterThan(0);
+    expect(run.callsOf("escalateHumanTasks")).toEqual([]);
+    await run.host.advanceTo(afterStart(12 * HOUR));
+    expect(run.callsOf("escalateHumanTasks").map((c) => c.at)).toEqual([afterStart(12 * HOUR)]);
+  });
+
   it("does not escalate a round that reached its quorum in time", async () => {
     const decisions = { approvals: ["cio@contoso.com", "ciso@contoso.com"], rejections: [], done: [] };
     run = await escalatingGate(decisions);
