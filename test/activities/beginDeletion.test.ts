@@ -21,6 +21,7 @@ beforeEach(async () => {
 const begin = (s = world.s) => beginDeletion({ migrationId: MIGRATION, instanceId: MIGRATION }, s);
 const cancel = () => cancelMigration(world.s, world.runner, MIGRATION, "postponed", ADMIN);
 const runtime = async () => (await world.store.getMigration(MIGRATION))!.runtime;
+const etag = async () => (await world.store.getMigration(MIGRATION))!.etag;
 const actions = async () => (await world.store.listAudit(MIGRATION)).map((a) => a.action);
 
 /** Neither deletion runs: each refuses before it touches Peig or Entra (the world's services throw when touched). */
@@ -54,7 +55,10 @@ function storeWithRaceBeforeWrite(meanwhile: () => Promise<unknown>): MigrationS
 describe("beginDeletion", () => {
   it("refuses after a cancel recorded before the closing re-check, and nothing is deleted", async () => {
     expect(await cancel()).toMatchObject({ kind: "accepted", already: false });
+    const before = await etag();
     expect(await begin()).toEqual({ ok: false, reason: `cancelled by ${ADMIN}` });
+    // A refusal writes nothing: the row is as the cancel left it.
+    expect(await etag()).toBe(before);
     await expectNothingDeleted();
   });
 
@@ -78,9 +82,11 @@ describe("beginDeletion", () => {
   it("marks deletion started once however often it runs", async () => {
     expect(await begin()).toEqual({ ok: true });
     const started = (await runtime()).deletionStartedAt;
+    const before = await etag();
     world.clock.set(new Date(world.clock.now().getTime() + 60_000));
     expect(await begin()).toEqual({ ok: true });
     expect((await runtime()).deletionStartedAt).toBe(started);
+    expect(await etag()).toBe(before);
   });
 });
 
