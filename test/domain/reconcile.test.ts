@@ -211,6 +211,10 @@ describe("reconcile, operator mode", () => {
     expect(result.usersWithoutPeigAccount).toEqual(["c"]);
     expect(result.counts).toMatchObject({ inScope: 3, onboarded: 2, notOnboarded: 1, mismatchedRequests: 0 });
   });
+
+  it("says it was made from the sign-in logs (operator mode), with no Peig requests to match", () => {
+    expect(result).toMatchObject({ mode: "operator", mismatchedRequests: [], unmatchedRequests: [] });
+  });
 });
 
 describe("reconcile a generated tenant", () => {

@@ -25,6 +25,11 @@ describe("sending a draft when Graph fails", () => {
     expect(sends().map((r) => r.status)).toEqual([504]);
     // One look-up before the first send, one after the lost answer.
     expect(lookUps()).toHaveLength(2);
+    // Each asks for one id: a de-duplication check downloads no message (Graph returns whole ones without $select).
+    for (const lookUp of lookUps()) {
+      const query = new URLSearchParams(lookUp.path.split("?")[1]);
+      expect([query.get("$select"), query.get("$top")]).toEqual(["id", "1"]);
+    }
   });
 
   it("a send refused with 503 before processing is looked up, not found, and sent again once", async () => {
