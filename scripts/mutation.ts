@@ -215,7 +215,7 @@ async function main(): Promise<void> {
     for (const survivor of s.survivors) console.log(`      survivor: ${survivor}`);
   }
   console.log(
-    `mutation: ${Math.round(seconds / 60)} min ${seconds % 60} s in all; HTML reports in artifacts/mutation/`,
+    `mutation: ${Math.floor(seconds / 60)} min ${seconds % 60} s in all; HTML reports in artifacts/mutation/`,
   );
   process.exit(scores.every((s) => s.score !== null && s.score >= TARGET) ? 0 : 1);
 }
