@@ -1,13 +1,15 @@
 /**
  * `npm run mutation`: StrykerJS on the code that guards people and the irreversible step (docs/testing.md#mutation).
- * Each module below is mutated on its own, against the jest tests that exercise it (jest alone: no conformance tier,
- * no dotnet), one test process at a time so the run fits a shared 2-core machine. Prints the score per module and the
- * run's duration; writes each module's HTML report to artifacts/mutation/<module>.html and the scores to
- * artifacts/mutation/summary.json. Exits non-zero when a module scores under its target.
+ * Each module of scripts/mutationModules.ts is mutated on its own, against the jest tests that exercise it (jest
+ * alone: no conformance tier, no dotnet), one test process at a time so the run fits a shared 2-core machine. Prints
+ * the score per module and the run's duration; writes each module's HTML report to artifacts/mutation/<module>.html
+ * and the scores to artifacts/mutation/summary.json. Exits non-zero when a module scores under its target, and with 2
+ * before anything runs when a module names a guard that no longer exists.
  *
- * `npm run mutation -- tally closing` runs only the modules named, in that order. `--typecheck` adds Stryker's TypeScript checker,
- * which leaves out the mutants that would not compile; it costs several seconds a mutant on a shared 2-core machine,
- * so by default those mutants run too (ts-jest only transpiles) and, when one survives, it is listed like any other.
+ * `npm run mutation -- tally closing` runs only the modules named, in that order. `--typecheck` adds Stryker's
+ * TypeScript checker, which leaves out the mutants that would not compile; it costs several seconds a mutant on a
+ * shared 2-core machine, so by default those mutants run too (ts-jest only transpiles) and, when one survives, it is
+ * listed like any other.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
