@@ -107,10 +107,11 @@ export async function recordAttention(
     return;
   }
   if (!attention.needed) return;
+  // Waiting on people: no service answered anything; the message says what went unanswered.
+  const people = attention.service === "people";
   const details = {
     step: attention.step,
-    service: attention.service,
-    status: attention.status,
+    ...(people ? {} : { service: attention.service, status: attention.status }),
     message: attention.message,
     fix: attention.fix,
     since: attention.since,
@@ -131,12 +132,12 @@ export async function recordAttention(
   );
   const notice = adminNoticeEmail({
     workspace: runtime.request.workspace,
-    event: "needsAttention",
+    event: people ? "waitsForPeople" : "needsAttention",
     // The audit keeps the activity's name; people read the runbook step it belongs to.
     details: {
       ...details,
       step: capitalised(stepInWords(attention.step)),
-      service: serviceInWords(attention.service),
+      ...(people ? {} : { service: serviceInWords(attention.service) }),
     },
     statusPageUrl: statusPageUrl(s, migrationId),
     timeZone: runtime.request.timeZone,

@@ -14,7 +14,8 @@ import { addLinkMessage, newTaskLink, sendTaskMessages, taskMessage, type TaskMe
 import { currentMergeList } from "./merges";
 import { notifyAdmins } from "./bookkeeping";
 import { parseIsoDuration } from "../shared/domain/duration";
-import { gateId, type HumanTaskPurpose, type HumanTaskTally, type OpenHumanTasksInput } from "../shared/workflow";
+import type { PeigAccountsAgain } from "../shared/peig/operatorSteps";
+import { gateId, type HumanTaskTally, type OpenHumanTasksInput } from "../shared/workflow";
 
 export async function openHumanTasks(
   input: OpenHumanTasksInput,
@@ -29,7 +30,7 @@ export async function openHumanTasks(
   await once(s, input.migrationId, `tasks:${gate}`, async () => {
     // An earlier attempt may have stored tasks whose links never went out: retire them, issue new ones.
     await s.store.closeOpenTasks(input.migrationId, "cancelled", { gate, closedAs: "reissued" });
-    const payload = taskPayload(input.purpose, await payloadFacts(s, input.migrationId, input.purpose, runtime));
+    const payload = taskPayload(input.purpose, await payloadFacts(s, input, runtime));
     const messages = [];
     for (const assignee of assignees) messages.push(await issueTask(s, input, gate, assignee, payload));
     await sendTaskMessages(s, messages);
@@ -155,7 +156,8 @@ async function issueTask(
   return taskMessage(task, link, "first");
 }
 
-async function payloadFacts(s: Services, migrationId: string, purpose: HumanTaskPurpose, runtime: MigrationRuntime) {
+async function payloadFacts(s: Services, input: OpenHumanTasksInput, runtime: MigrationRuntime) {
+  const { migrationId, purpose } = input;
   const needsAccounts = purpose === "peigAccounts" || purpose === "phase2Approval";
   const accountsToCreate = needsAccounts
     ? (await s.store.getUsers(migrationId))
@@ -192,7 +194,22 @@ async function payloadFacts(s: Services, migrationId: string, purpose: HumanTask
           }))
         : undefined,
     merges,
+    peigAccountsAgain:
+      purpose === "peigAccounts" && input.round > 1 ? await peigAccountsAgain(s, input, runtime) : undefined,
   };
+}
+
+/** Phase 2's task asked again: how the round before ended (confirmed, with the failures reported, or expired). */
+async function peigAccountsAgain(
+  s: Services,
+  input: OpenHumanTasksInput,
+  runtime: MigrationRuntime,
+): Promise<PeigAccountsAgain> {
+  const before = await s.store.listTasks(input.migrationId, { gate: gateId("peigAccounts", input.round - 1) });
+  const confirmed = before.some((t) => t.status === "decided" && t.decision === "done");
+  return confirmed
+    ? { round: input.round, earlier: "incomplete", failed: runtime.operatorReports?.phase2?.failed }
+    : { round: input.round, earlier: "expired" };
 }
 
 /**

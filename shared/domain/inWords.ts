@@ -111,6 +111,8 @@ const STEPS: Record<string, string> = {
   notifyAdmins: "mailing the admins",
   recordAttention: "recording the failure",
   writeReport: "writing the report",
+  // Not an activity: the Peig admin's Phase 2 task, when its rounds ended without the accounts (it needs attention).
+  peigAccounts: "the Peig admin's task to create the missing Peig accounts (Phase 2)",
 };
 
 /** The runbook step a failing activity belongs to, in words ("createMigrationApp" → "creating the Entra app …"). */
@@ -121,6 +123,7 @@ const SERVICES: Record<FailedService, string> = {
   peig: "Peig",
   store: "Table Storage",
   app: "the app",
+  people: "the people a task asked",
 };
 
 /** The service a failing step talks to, as people name it ("graph" → "Microsoft Graph"). */
