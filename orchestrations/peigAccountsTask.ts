@@ -74,6 +74,6 @@ function peigAdminDidNotCreate(round: number, why: "expired" | "incomplete"): St
     service: "people",
     status: null,
     message: `The Peig admin's task to create the missing Peig accounts ended without them ${PEIG_ACCOUNTS_ROUNDS} rounds in a row: ${last}. It is not asked again by itself.`,
-    fix: "Make sure a Peig admin does it: the task e-mails go to this migration's admins. The status page lists the users who still have no Peig account; they get one in Peig under MS365 Identifiers, Microsoft 365 Accounts, Create Peig Account. Then press Resume: a new task with a new link goes out. Nothing has been deleted.",
+    fix: 'Make sure a Peig admin does it: the task e-mails go to this migration\'s admins. The users it lists are under "Not onboarded" on the status page; each gets a Peig account in Peig under MS365 Identifiers, Microsoft 365 Accounts, Create Peig Account. Then press Resume: a new task with a new link goes out. Nothing has been deleted.',
   };
 }

@@ -74,14 +74,7 @@ export function renderTaskPage(input: TaskPageInput): string {
   ${p.consolePages?.length ? consolePagesHtml(p.consolePages, input.peigConsoleUrl) : ""}
   ${p.instructions?.length ? `<h2>Steps</h2><ol>${p.instructions.map((i) => `<li>${escapeHtml(i)}</li>`).join("")}</ol>` : ""}
   ${p.values?.length ? `<h2>Values to paste</h2>${p.values.map((v) => `<p><strong>${escapeHtml(v.label)}</strong></p><pre>${escapeHtml(v.value)}</pre>`).join("")}` : ""}
-  ${
-    input.stillMissing
-      ? `<h2 id="still-missing">Still without a Peig account (${input.stillMissing.length})</h2><p class="muted">Listed users the app has not seen sign in yet: the accounts still missing are among them. Those who already show a linked Peig account count as already linked.</p>${table(
-          ["Name", "Microsoft 365 account"],
-          input.stillMissing.map((a) => [a.displayName, a.userPrincipalName]),
-        )}`
-      : ""
-  }
+  ${input.stillMissing ? stillMissingHtml(input.stillMissing, input.accounts?.length ?? 0) : ""}
   ${
     input.accounts
       ? `<h2>Accounts (${input.accounts.length})</h2>${table(
@@ -104,6 +97,18 @@ export function renderTaskPage(input: TaskPageInput): string {
       : ""
   }`;
   return page(p.title, body);
+}
+
+/** Phase 2's task asked again: the listed users not seen signing in (all of them in one sentence, not a second table). */
+function stillMissingHtml(users: { displayName: string; userPrincipalName: string }[], listed: number): string {
+  const heading = `<h2>Still without a Peig account (${users.length})</h2>`;
+  const linked = "Those who already show a linked Peig account count as already linked.";
+  if (users.length === listed)
+    return `<section id="still-missing">${heading}<p>None of the ${listed} listed users has signed in yet, so the accounts still missing may be any of them (under Accounts below). ${linked}</p></section>`;
+  return `<section id="still-missing">${heading}<p class="muted">Listed users the app has not seen sign in yet: the accounts still missing are among them. ${linked}</p>${table(
+    ["Name", "Microsoft 365 account"],
+    users.map((a) => [a.displayName, a.userPrincipalName]),
+  )}</section>`;
 }
 
 /** "In Peig, open: Configuration → … → Migration", linked to the simulator's console page in the demo. */
