@@ -5,6 +5,7 @@
  * migration needs attention, saying what to do, until an admin resumes it. Task links live 7 days (TASK_LINK_TTL).
  */
 import { unescapeHtml } from "../../local/demo/autoApprove";
+import type { MigrationFigures } from "../../shared/domain/figures";
 import { DAY, mailsWithSubject, openGate as isOpen, peigAdminFollows, startScenario, type Scenario } from "./harness";
 
 let s: Scenario;
@@ -134,6 +135,9 @@ describe("the Peig admin's Phase 2 task in operator mode", () => {
     expect(text).toContain("round 1 was confirmed with 2 Create Peig Account failure(s)");
     const section = again.html.slice(again.html.indexOf('id="still-missing"'), again.html.indexOf("<h2>Accounts ("));
     expect(section).toContain(`Still without a Peig account (${listed.length - 1})`);
+    // The same number as the figures: the listed users less those who signed in since.
+    const { phase2: figures } = (await s.status(id)).figures as MigrationFigures;
+    expect(figures!.listed.value - figures!.signedInSince.value).toBe(listed.length - 1);
     expect(section).toContain(left1.userPrincipalName);
     expect(section).toContain(left2.userPrincipalName);
     expect(section).not.toContain(users[0].userPrincipalName);
