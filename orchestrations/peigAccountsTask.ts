@@ -68,7 +68,7 @@ function peigAdminDidNotCreate(round: number, why: "expired" | "incomplete"): St
   const last =
     why === "expired"
       ? `round ${round} expired unanswered`
-      : `round ${round} was confirmed, but users it listed still have no Peig account as far as the app can tell (no sign-in, and the Peig admin reported accounts that Create Peig Account did not make)`;
+      : `round ${round} was confirmed, but the checklist still finds users without a Peig account (see "Phase 2 was completed" on the status page)`;
   return {
     step: "peigAccounts",
     service: "people",

@@ -408,7 +408,7 @@ const ADMIN_NOTICES: Record<string, { subject: string; lead: string }> = {
   },
   "peigAccounts.incomplete": {
     subject: "Phase 2 accounts still missing: the Peig admin is asked again",
-    lead: "The Peig admin confirmed the Phase 2 task, but the checklist still finds users it listed without a Peig account (the Peig admin reported some Create Peig Account failures). A new task with a new link has gone out; its page names the users the app has not seen sign in yet. Nothing was deleted.",
+    lead: 'The Peig admin confirmed the Phase 2 task, but the checklist still finds users without a Peig account (its item "Phase 2 was completed" names them). A new task with a new link has gone out; its page lists the users it asks for that the app has not seen sign in yet. Nothing was deleted.',
   },
   waitsForPeople: {
     subject: "needs attention: a task was not done",

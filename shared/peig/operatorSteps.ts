@@ -93,7 +93,9 @@ function askedAgainLines(again: PeigAccountsAgain): string[] {
   return [
     again.earlier === "expired"
       ? `This task is asked again: ${before} expired before anyone confirmed it, so the accounts may not exist yet.`
-      : `This task is asked again: ${before} was confirmed with ${again.failed ?? "some"} Create Peig Account failure(s), so some listed users still have no Peig account.`,
+      : again.failed
+        ? `This task is asked again: ${before} was confirmed with ${again.failed} Create Peig Account failure(s), so some listed users still have no Peig account.`
+        : `This task is asked again: ${before} was confirmed, but the checklist still finds users without a Peig account.`,
     'The app cannot read Peig: the users still missing are among those listed under "Still without a Peig account" below (the listed users it has not seen sign in yet). Start with them.',
   ];
 }

@@ -241,7 +241,9 @@ describe("verification (scripted activities)", () => {
             step: "peigAccounts",
             service: "people",
             needed: true,
-            message: expect.stringContaining("round 3 was confirmed, but users it listed still have no Peig account"),
+            message: expect.stringContaining(
+              "round 3 was confirmed, but the checklist still finds users without a Peig account",
+            ),
           }),
         ]);
         await run.host.advanceBy(3 * DAY);

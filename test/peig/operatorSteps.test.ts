@@ -59,6 +59,14 @@ describe("operator steps", () => {
       "This task is asked again: round 2 was confirmed with 4 Create Peig Account failure(s), so some listed users still have no Peig account.",
     );
     expect(incomplete.instructions[1]).toContain('listed under "Still without a Peig account" below');
+    const noneReported = describeOperatorStep({
+      kind: "createPeigAccounts",
+      accounts,
+      again: { round: 2, earlier: "incomplete", failed: 0 },
+    });
+    expect(noneReported.instructions[0]).toBe(
+      "This task is asked again: round 1 was confirmed, but the checklist still finds users without a Peig account.",
+    );
     // Then the usual steps.
     expect(incomplete.instructions[2]).toBe("Open MS365 Identifiers in Peig.");
   });
