@@ -110,14 +110,7 @@ export const SCENARIOS: RecordingScenario[] = [
       await peigAdminFollows(s, latest());
       await s.runUntil(openGate(s, id, "peigAccounts"), 30 * DAY);
       await peigAdminFollows(s, latest());
-      await s.runUntil(openGate(s, id, "peigChecklist"), 5 * DAY);
-      await peigAdminFollows(s, latest());
-      await s.runUntil(async () => (await s.phase(id)) === "approval", 5 * DAY);
-      await expectStatus(s.decide(s.taskLinks(CIO).at(-1)!, "approve"), 200);
-      await s.runUntil(openGate(s, id, "peigDeletion"), 5 * DAY);
-      await peigAdminFollows(s, latest());
-      await s.runToEnd(id);
-      await expectPhase(s, id, "completed");
+      await operatorMigrationEnds(s, id);
     },
   },
   {
@@ -143,14 +136,7 @@ export const SCENARIOS: RecordingScenario[] = [
       const third = async () => (await s.stack.store.listTasks(id, { gate: "peigAccounts-3" })).length > 0;
       await s.runUntil(third, DAY);
       await peigAdminFollows(s, latest());
-      await s.runUntil(openGate(s, id, "peigChecklist"), 5 * DAY);
-      await peigAdminFollows(s, latest());
-      await s.runUntil(async () => (await s.phase(id)) === "approval", 5 * DAY);
-      await expectStatus(s.decide(s.taskLinks(CIO).at(-1)!, "approve"), 200);
-      await s.runUntil(openGate(s, id, "peigDeletion"), 5 * DAY);
-      await peigAdminFollows(s, latest());
-      await s.runToEnd(id);
-      await expectPhase(s, id, "completed");
+      await operatorMigrationEnds(s, id);
     },
   },
 ];
@@ -186,6 +172,19 @@ export async function recordAll(root: string, log: (line: string) => void = () =
     written.push(...files);
   }
   return written;
+}
+
+/** Operator mode from Phase 2's end: the Peig admin confirms the checklist, the CIO approves, the Peig admin deletes. */
+async function operatorMigrationEnds(s: Scenario, id: string): Promise<void> {
+  const latest = () => s.taskLinks(ADMIN).at(-1)!;
+  await s.runUntil(openGate(s, id, "peigChecklist"), 5 * DAY);
+  await peigAdminFollows(s, latest());
+  await s.runUntil(async () => (await s.phase(id)) === "approval", 5 * DAY);
+  await expectStatus(s.decide(s.taskLinks(CIO).at(-1)!, "approve"), 200);
+  await s.runUntil(openGate(s, id, "peigDeletion"), 5 * DAY);
+  await peigAdminFollows(s, latest());
+  await s.runToEnd(id);
+  await expectPhase(s, id, "completed");
 }
 
 async function expectPhase(s: Scenario, id: string, phase: string): Promise<void> {
