@@ -111,10 +111,11 @@ export async function recordAttention(
   const people = attention.service === "people";
   const details = {
     step: attention.step,
-    ...(people ? {} : { service: attention.service, status: attention.status }),
+    service: attention.service,
+    ...(people ? {} : { status: attention.status }),
     message: attention.message,
     fix: attention.fix,
-    since: attention.since,
+    ...(people ? { waitingSince: attention.since } : { since: attention.since }),
     nextAttemptAt: attention.nextAttemptAt ?? "only when resumed",
   };
   await once(
@@ -130,14 +131,15 @@ export async function recordAttention(
         instanceId: input.instanceId,
       })),
   );
+  const { step, service, ...rest } = details;
   const notice = adminNoticeEmail({
     workspace: runtime.request.workspace,
     event: people ? "waitsForPeople" : "needsAttention",
-    // The audit keeps the activity's name; people read the runbook step it belongs to.
+    // The audit keeps the activity's name; people read the runbook step it belongs to (and no service when it waits on people).
     details: {
-      ...details,
-      step: capitalised(stepInWords(attention.step)),
-      ...(people ? {} : { service: serviceInWords(attention.service) }),
+      step: capitalised(stepInWords(step)),
+      ...(people ? {} : { service: serviceInWords(service) }),
+      ...rest,
     },
     statusPageUrl: statusPageUrl(s, migrationId),
     timeZone: runtime.request.timeZone,

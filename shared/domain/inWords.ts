@@ -180,7 +180,12 @@ export function auditInWords(entry: { action: string; details: Details }, timeZo
     "approval.requestedAgain": () => "Asked the approvers again.",
     "person.exempted": () => `Exempted ${d.displayName} (${d.user}) from the migration (reason: ${d.reason}).`,
     "person.invitationResent": () => `Sent the invitation again to ${d.user} (at ${d.to}).`,
-    "attention.needed": () => `${capitalised(stepInWords(String(d.step)))} keeps failing: ${d.message}`,
+    "attention.needed": () =>
+      `${capitalised(stepInWords(String(d.step)))} ${d.service === "people" ? "waits for a person" : "keeps failing"}: ${d.message}`,
+    "admins.notified.peigAccounts.expired": () =>
+      `Told the admins that ${gateInWords(`peigAccounts-${d.round}`)} expired unanswered, and asked the Peig admin again.`,
+    "admins.notified.peigAccounts.incomplete": () =>
+      `Told the admins that users were still without a Peig account after ${gateInWords(`peigAccounts-${d.round}`)}, and asked the Peig admin again.`,
     "attention.cleared": () => `${capitalised(stepInWords(String(d.step)))} works again.`,
     "phase2.planned": () => `Planned Peig accounts for ${plural(d.users, "person", "people")} who missed the window.`,
     "peig.request.merged": () => `Merged ${d.typedEmail}'s request into ${d.userPrincipalName}'s Peig account.`,

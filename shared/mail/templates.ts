@@ -456,6 +456,7 @@ const DETAIL_LABELS: Record<string, string> = {
   message: "Message",
   fix: "Likely fix",
   since: "Failing since",
+  waitingSince: "Waiting since",
   nextAttemptAt: "Next try",
 };
 

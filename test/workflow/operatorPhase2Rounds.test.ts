@@ -83,10 +83,16 @@ describe("the Peig admin's Phase 2 task in operator mode", () => {
     expect(page).toContain("ended without them 3 rounds in a row: round 3 expired unanswered");
     expect(page).toContain("Then press Resume: a new task with a new link goes out");
     expect(page).toContain("It no longer tries by itself");
+    // The audit trail in words.
+    expect(page).toContain(
+      "Told the admins that round 1 of the Peig admin's task to create the missing accounts expired unanswered, and asked the Peig admin again.",
+    );
+    expect(page).toContain("The Peig admin's task to create the missing Peig accounts (Phase 2) waits for a person: ");
     const mails = mailsWithSubject(s.stack, /needs attention: a task was not done/);
     expect(mails).toHaveLength(1);
     expect(textOf(mails[0].html)).toContain("Likely fix: Make sure a Peig admin does it");
     expect(textOf(mails[0].html)).not.toContain("HTTP status");
+    expect(textOf(mails[0].html)).toContain("Waiting since: ");
 
     // A week on, nobody was asked again.
     const links = s.taskLinks(ADMIN).length;
