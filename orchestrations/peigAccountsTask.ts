@@ -19,8 +19,10 @@ export function* askPeigAdminForAccounts(
   state: MigrationState,
 ): PhaseStep<"done" | Sleep | undefined> {
   const asks = (state.peigAccounts ??= { round: 1, lastRound: PEIG_ACCOUNTS_ROUNDS });
-  if (asks.stalled) resumed(asks);
+  if (asks.next === "resume") resumed(asks);
   const outcome = yield* humanGate(context, state, "peigAccounts", asks.round, 1);
+  // Opened (or open already): a round that ends from now on is one that was asked.
+  delete asks.next;
   if (isSleep(outcome)) {
     publishProgress(context, state, {
       waitingFor: `the Peig admin to create the missing accounts${asks.round > 1 ? ` (asked again: round ${asks.round})` : ""}`,
@@ -33,8 +35,9 @@ export function* askPeigAdminForAccounts(
 }
 
 /**
- * The last round ended without the accounts: the admins are told, and the next round is asked (by the caller); or,
- * after PEIG_ACCOUNTS_ROUNDS in a row, the step needs attention (thrown), and the admin's resume asks again.
+ * The last round asked ended without the accounts: the admins are told, and the next round is to be asked (by the
+ * caller, `next: "ask"`); or, after PEIG_ACCOUNTS_ROUNDS in a row, the step needs attention (thrown) until an admin's
+ * resume, which is the ask for the next round. Safe to repeat before that round opens: nothing more has ended.
  */
 export function* askPeigAdminAgain(
   context: OrchestrationContext,
@@ -42,10 +45,11 @@ export function* askPeigAdminAgain(
   why: "expired" | "incomplete",
 ): PhaseStep {
   const asks = (state.peigAccounts ??= { round: 1, lastRound: PEIG_ACCOUNTS_ROUNDS });
-  // Back from needing attention: an admin resumed, which is the ask for a new round (the attention said why).
-  if (asks.stalled) return resumed(asks);
+  if (asks.next === "ask") return;
+  // Back from needing attention: the admin resumed (the attention said why; no notice).
+  if (asks.next === "resume") return resumed(asks);
   if (asks.round >= asks.lastRound) {
-    asks.stalled = true;
+    asks.next = "resume";
     throw new StepFailedError(peigAdminDidNotCreate(asks.round, why));
   }
   yield* call(context, "notifyAdmins", {
@@ -54,13 +58,14 @@ export function* askPeigAdminAgain(
     details: { round: asks.round },
   });
   asks.round++;
+  asks.next = "ask";
 }
 
-/** After an admin's resume: a new round, and PEIG_ACCOUNTS_ROUNDS more before it needs attention again. */
+/** After an admin's resume: the next round is asked, and PEIG_ACCOUNTS_ROUNDS more before it needs attention again. */
 function resumed(asks: NonNullable<MigrationState["peigAccounts"]>): void {
   asks.round++;
   asks.lastRound = asks.round + PEIG_ACCOUNTS_ROUNDS - 1;
-  delete asks.stalled;
+  asks.next = "ask";
 }
 
 /** Needs attention: rounds in a row ended without the accounts; what happened and what to do, in words. */

@@ -20,7 +20,8 @@ const phase2AccountsMissing = (state: MigrationState, checklist: readonly Checkl
 
 export function* verifyMigration(context: OrchestrationContext, state: MigrationState): PhaseResult {
   // Operator mode: the Peig admin is asked again for the Phase 2 accounts still missing; once they confirm, check again.
-  if (state.gate?.purpose === "peigAccounts") return yield* askForAccounts(context, state);
+  if (state.gate?.purpose === "peigAccounts" || state.peigAccounts?.next === "ask")
+    return yield* askForAccounts(context, state);
   const confirming = state.gate?.purpose === "peigChecklist";
   if (!confirming) {
     const result = yield* call(context, "verifyChecklist", { migrationId: state.migrationId });

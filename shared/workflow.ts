@@ -176,10 +176,10 @@ export interface MigrationState {
   peigChecklistRound?: number;
   /**
    * Operator mode: the Peig admin's Phase 2 task, asked in rounds (orchestrations/peigAccountsTask.ts): the round
-   * asked last or next, the last one asked before the migration needs attention, and whether it does (`stalled`: the
-   * next round waits for an admin's resume).
+   * asked last or next, the last one asked before the migration needs attention, and what comes next when `round`
+   * is not open: "ask" it (decided, not opened yet), or "resume" (it needs attention; an admin's resume asks again).
    */
-  peigAccounts?: { round: number; lastRound: number; stalled?: boolean };
+  peigAccounts?: { round: number; lastRound: number; next?: "ask" | "resume" };
   /** The checklist gap the admins were last told about (verification re-checks without repeating it). */
   notReadyNotified?: string;
   /** Why the migration stopped, when it did not complete. */

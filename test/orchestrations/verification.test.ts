@@ -3,11 +3,11 @@
  * (fakeActivities.ts), from the end of Phase 2. The sample request re-checks every 12 hours (monitorEvery);
  * task links expire after 2 days and are reminded daily.
  */
-import { DAY, HOUR } from "../../shared/domain/duration";
+import { DAY, HOUR, MINUTE } from "../../shared/domain/duration";
 import type { ActivityResult } from "../../orchestrations/common";
 import type { AdminCommands, Attention, ChecklistItem, MigrationState } from "../../shared/workflow";
 import { afterStart, runWithFakes, type Fakes, type FakeRun } from "./fakeActivities";
-import { tallyOnceAnswered } from "./scripted";
+import { failing, serviceDown, tallyOnceAnswered } from "./scripted";
 
 const item = (id: ChecklistItem["id"], label: string, met: boolean): ChecklistItem => ({
   id,
@@ -221,6 +221,33 @@ describe("verification (scripted activities)", () => {
         await run.wake();
         expect(run.callsOf("verifyChecklist").map((c) => c.at)).toEqual([afterStart(0), afterStart(13 * HOUR)]);
         expect(opened(run)).toEqual(["peigAccounts-2", "peigChecklist-1"]);
+      });
+
+      it("a new round that could not be opened is opened on the re-try: no round skipped, no second notice", async () => {
+        const phase2 = confirmedWithFailures();
+        run = await verifying(
+          {
+            ...phase2.fakes,
+            openHumanTasks: failing(
+              1,
+              () => serviceDown("openHumanTasks"),
+              (i) => ({
+                gate: `${i.purpose}-${i.round}`,
+                assignees: 1,
+              }),
+            ),
+          },
+          phase2.state,
+        );
+        await run.host.advanceBy(2 * MINUTE);
+        expect(run.callsOf("openHumanTasks").map((c) => `${c.input.purpose}-${c.input.round}`)).toEqual([
+          "peigAccounts-2",
+          "peigAccounts-2",
+        ]);
+        expect(run.callsOf("notifyAdmins").map((c) => c.input.event)).toEqual(["notReady", "peigAccounts.incomplete"]);
+        expect(run.host.instance(run.id).customStatus).toMatchObject({
+          waitingFor: "the Peig admin to create the missing accounts (asked again: round 2)",
+        });
       });
 
       it("needs attention once the rounds are used up, then a resume asks again", async () => {
