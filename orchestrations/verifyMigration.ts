@@ -20,8 +20,7 @@ const phase2AccountsMissing = (state: MigrationState, checklist: readonly Checkl
 
 export function* verifyMigration(context: OrchestrationContext, state: MigrationState): PhaseResult {
   // Operator mode: the Peig admin is asked again for the Phase 2 accounts still missing; once they confirm, check again.
-  if (state.gate?.purpose === "peigAccounts" || state.peigAccounts?.next === "ask")
-    return yield* askForAccounts(context, state);
+  if (state.gate?.purpose === "peigAccounts") return yield* askForAccounts(context, state);
   const confirming = state.gate?.purpose === "peigChecklist";
   if (!confirming) {
     const result = yield* call(context, "verifyChecklist", { migrationId: state.migrationId });
@@ -38,8 +37,9 @@ export function* verifyMigration(context: OrchestrationContext, state: Migration
         });
         state.notReadyNotified = gap;
       }
-      // The Peig admin confirmed Phase 2's task, yet listed users still have no Peig account: not re-checked silently,
-      // the Peig admin is asked again (the task page names who has no sign-in yet).
+      // Phase 2's task was confirmed (or its last round here expired), yet listed users still have no Peig account: not
+      // re-checked silently, the Peig admin is asked again (the task page names who has no sign-in yet). Checked
+      // first, so a round is asked only while accounts are missing.
       if (atLeast(context.df.version, since.peigAccountsRounds) && phase2AccountsMissing(state, result.checklist)) {
         yield* askPeigAdminAgain(context, state, "incomplete");
         return yield* askForAccounts(context, state);

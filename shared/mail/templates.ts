@@ -403,8 +403,8 @@ const ADMIN_NOTICES: Record<string, { subject: string; lead: string }> = {
     lead: "The link asking the Peig admin to confirm, in Peig, that every user is onboarded and linked expired. Nothing was deleted. A new link goes out with the next check.",
   },
   "peigAccounts.expired": {
-    subject: "the Peig admin did not create the missing accounts: asked again",
-    lead: "The link asking the Peig admin to create the Peig accounts of the users who missed the onboarding window (Phase 2) expired unanswered. A new task with a new link has gone out to the same people; the old link no longer works. Nothing was deleted.",
+    subject: "the Peig admin's task to create the missing accounts expired",
+    lead: "The link asking the Peig admin to create the Peig accounts of the users who missed the onboarding window (Phase 2) expired unanswered; it no longer works. While accounts are still missing, a new task with a new link goes out to the same people at once. Nothing was deleted.",
   },
   "peigAccounts.incomplete": {
     subject: "Phase 2 accounts still missing: the Peig admin is asked again",

@@ -223,6 +223,21 @@ describe("verification (scripted activities)", () => {
         expect(opened(run)).toEqual(["peigAccounts-2", "peigChecklist-1"]);
       });
 
+      it("a round that expires is followed by a check first: once nobody is missing, no new round but the checklist confirmation", async () => {
+        const phase2 = confirmedWithFailures();
+        run = await verifying(phase2.fakes, phase2.state);
+        expect(opened(run)).toEqual(["peigAccounts-2"]);
+        // The users sign in with accounts made meanwhile; round 2 expires unanswered.
+        phase2.created();
+        await run.host.advanceTo(afterStart(2 * DAY));
+        expect(run.callsOf("notifyAdmins").map((c) => [c.input.event, c.input.details])).toEqual([
+          ["notReady", { missing: ["Phase 2 was completed"] }],
+          ["peigAccounts.incomplete", { round: 1 }],
+          ["peigAccounts.expired", { round: 2 }],
+        ]);
+        expect(opened(run)).toEqual(["peigAccounts-2", "peigChecklist-1"]);
+      });
+
       it("a new round that could not be opened is opened on the re-try: no round skipped, no second notice", async () => {
         const phase2 = confirmedWithFailures();
         run = await verifying(

@@ -43,13 +43,14 @@ describe("the Peig admin's Phase 2 task in operator mode", () => {
 
     expect(await s.phase(id)).toBe("phase2");
     expect(await openGates(id)).toEqual(["peigAccounts-2"]);
-    const notices = mailsWithSubject(s.stack, /the Peig admin did not create the missing accounts: asked again/);
+    const notices = mailsWithSubject(s.stack, /the Peig admin's task to create the missing accounts expired/);
     expect(notices).toHaveLength(1);
     expect(textOf(notices[0].html)).toContain("Round: 1");
     // The first link is dead and says why; the new one is another link.
     const dead = await s.openTask(first);
     expect(dead.status).toBe(410);
     expect(textOf(dead.html)).toContain("This link has expired");
+    expect(textOf(dead.html)).toContain("Send me a fresh link");
     const second = latestAdminLink();
     expect(second).not.toBe(first);
     const page = await s.openTask(second);
