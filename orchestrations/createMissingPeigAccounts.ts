@@ -61,7 +61,8 @@ export function* createMissingPeigAccounts(context: OrchestrationContext, state:
       const asked = yield* askPeigAdminForAccounts(context, state);
       if (asked !== "done") return asked;
       // Whether the accounts are really there is the verification's to check (it asks again if not).
-      return yield* finish(context, state, { created: plan.users, failed: 0, skipped: false });
+      const confirmed = `Phase 2: the Peig admin confirmed the task for ${plan.users} users (round ${state.peigAccounts!.round})`;
+      return yield* finish(context, state, { created: plan.users, failed: 0, skipped: false }, confirmed);
     }
     state.phase2 = { created: 0, failed: 0, skipped: false, nextBatch: 0, batches: plan.batches };
   }

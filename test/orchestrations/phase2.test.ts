@@ -153,7 +153,13 @@ describe("Phase 2 (scripted activities)", () => {
       done = true;
       await run.wake();
       expect(run.callsOf("createPeigAccounts")).toEqual([]);
-      expect(verification(run)[0][2]).toEqual({ created: 70, failed: 0, skipped: false });
+      expect(verification(run)).toEqual([
+        [
+          "verification",
+          "Phase 2: the Peig admin confirmed the task for 70 users (round 1)",
+          { created: 70, failed: 0, skipped: false },
+        ],
+      ]);
     });
 
     it("asks again when the task expires unconfirmed: the admins are told, and a new round opens with a new task", async () => {
