@@ -176,6 +176,8 @@ export function auditInWords(entry: { action: string; details: Details }, timeZo
     "migration.resumeRequested": () => "Asked the migration to try again now.",
     "approval.requestedAgain": () => "Asked the approvers again.",
     "person.exempted": () => `Exempted ${d.displayName} (${d.user}) from the migration (reason: ${d.reason}).`,
+    "person.deadlineExtended": () =>
+      `Gave ${d.displayName} (${d.user}) a later deadline of their own, ${when(d.to)} (it was ${when(d.from)})${d.reason ? ` (reason: ${d.reason})` : ""}.`,
     "person.invitationResent": () => `Sent the invitation again to ${d.user} (at ${d.to}).`,
     "attention.needed": () => `${capitalised(stepInWords(String(d.step)))} keeps failing: ${d.message}`,
     "attention.cleared": () => `${capitalised(stepInWords(String(d.step)))} works again.`,

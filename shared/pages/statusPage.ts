@@ -19,6 +19,7 @@ import {
 import { wallClockOf } from "../domain/wallClock";
 import { isFinalPhase, type AdminAction, type WaitingOn } from "../workflow";
 import type { Exemption } from "../domain/exemptions";
+import type { PersonalDeadline } from "../domain/personalDeadlines";
 import type { BouncedUserSummary } from "../domain/mailPlan";
 import {
   checklistHtml,
@@ -70,6 +71,10 @@ export interface StatusView {
   unmatchedRequests: { email: string; displayName: string; submittedAt: string; reason: string }[];
   /** People an admin exempted (no more mail, counted apart). */
   exemptions: readonly Exemption[];
+  /** People an admin gave a later deadline of their own (absent: none). */
+  personalDeadlines?: readonly PersonalDeadline[];
+  /** When the onboarding window closes: the latest deadline anyone has (absent: the deadline). */
+  windowClosesAt?: string;
   /** Users whose last mail Exchange bounced (non-delivery report), with the reason. */
   bounced?: BouncedUser[];
   /** How many bounced users there are in all (`bounced` lists the first of them). */
@@ -122,6 +127,23 @@ export function bouncedTable(
   )}`;
 }
 
+/** The people given a later deadline of their own, with theirs, the one before, why, who and when (status page and report). */
+export function personalDeadlinesTable(personal: readonly PersonalDeadline[], when: (iso: string) => HtmlCell): string {
+  if (personal.length === 0) return "";
+  return `<h2>Later deadlines of their own (${personal.length})</h2><div id="personal-deadlines">${table(
+    ["User", "UPN", "Their deadline", "Was", "Why", "Extended by", "When"],
+    personal.map((p) => [
+      p.displayName,
+      p.userPrincipalName,
+      when(p.deadline),
+      when(p.from),
+      p.reason ?? "",
+      p.by,
+      when(p.at),
+    ]),
+  )}</div>`;
+}
+
 export interface UserTable<T> {
   rows: T[];
   more: string | null;
@@ -150,7 +172,7 @@ export function renderStatusPage(view: StatusView): string {
     <ul class="muted" id="counts">${figureLines(figures)
       .map((line) => `<li>${escapeHtml(line)}</li>`)
       .join("")}</ul>
-    <p>Deadline <strong>${when(view.deadline).html}</strong>${view.nextReminder ? ` · next reminder ${when(view.nextReminder).html}` : ""}${view.waitingFor && !finished ? ` · waiting for ${escapeHtml(view.waitingFor)}` : ""}</p>
+    <p>Deadline <strong>${when(view.deadline).html}</strong>${view.windowClosesAt && view.windowClosesAt !== view.deadline ? ` · the window stays open until ${when(view.windowClosesAt).html} for the people given a later deadline of their own` : ""}${view.nextReminder ? ` · next reminder ${when(view.nextReminder).html}` : ""}${view.waitingFor && !finished ? ` · waiting for ${escapeHtml(view.waitingFor)}` : ""}</p>
     ${view.phase === "completed" ? `<p><a href="${escapeHtml(view.links.report)}">Open the report</a></p>` : ""}
   </div>
   ${actionsCard(view, view.actions, !!view.needsAttention, when)}
@@ -193,6 +215,7 @@ export function renderStatusPage(view: StatusView): string {
         )}</div>`
       : ""
   }
+  ${personalDeadlinesTable(view.personalDeadlines ?? [], when)}
   ${bouncedTable(view.bounced ?? [], view.bouncedTotal, when)}
   ${
     view.app
@@ -303,6 +326,14 @@ function actionsCard(
           "resendInvitation",
           `<p><label for="resend-user">Send the invitation again to</label> <span class="muted">(their e-mail address; it goes now, from a sender mailbox with room)</span><br><input id="resend-user" name="user" type="text" maxlength="254" required></p>`,
           `<button type="submit">Resend the invitation</button>`,
+        )
+      : "",
+    allowed("extendPersonDeadline")
+      ? actionForm(
+          actions,
+          "extendPersonDeadline",
+          `<p><label for="person-deadline-user">Give one person a later deadline</label> <span class="muted">(their e-mail address; their reminders count down to it, and the window stays open until then)</span><br><input id="person-deadline-user" name="user" type="text" maxlength="254" required></p><p><label for="person-deadline">Their deadline, ${escapeHtml(zoneName)} time</label><br><input id="person-deadline" name="deadline" type="datetime-local" value="${escapeHtml(wallClockOf(new Date(view.deadline), zoneName))}" required></p><p><label for="person-deadline-reason">Why</label> <span class="muted">(optional; kept in the audit trail and the report)</span><br><input id="person-deadline-reason" name="reason" type="text" maxlength="500"></p>`,
+          `<button type="submit">Extend this person's deadline</button>`,
         )
       : "",
     allowed("exemptPerson")
