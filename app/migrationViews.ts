@@ -154,6 +154,8 @@ export async function migrationStatus(deps: AppDeps, runner: MigrationRunner, id
     exemptions: runtime.exemptions ?? [],
     /** People given a later deadline of their own (their reminders count down to it). */
     personalDeadlines: runtime.personalDeadlines ?? [],
+    /** The latest approval round's out-of-office check: approvers away and not asked, replies that could not be read. */
+    outOfOffice: runtime.outOfOffice ?? null,
     /** When the onboarding window closes: the latest deadline anyone has. */
     windowClosesAt: windowClosesAt(record.deadline, runtime.personalDeadlines),
     // From the migration row (the first of them and how many), like the counts: no user row is read.

@@ -20,6 +20,7 @@ import { wallClockOf } from "../domain/wallClock";
 import { isFinalPhase, type AdminAction, type WaitingOn } from "../workflow";
 import type { Exemption } from "../domain/exemptions";
 import type { PersonalDeadline } from "../domain/personalDeadlines";
+import { permissionMissing, type OutOfOfficeCheck } from "../domain/outOfOffice";
 import type { BouncedUserSummary } from "../domain/mailPlan";
 import {
   checklistHtml,
@@ -73,6 +74,8 @@ export interface StatusView {
   exemptions: readonly Exemption[];
   /** People an admin gave a later deadline of their own (absent: none). */
   personalDeadlines?: readonly PersonalDeadline[];
+  /** The latest approval round's out-of-office check (absent or null: none made). */
+  outOfOffice?: OutOfOfficeCheck | null;
   /** When the onboarding window closes: the latest deadline anyone has (absent: the deadline). */
   windowClosesAt?: string;
   /** Users whose last mail Exchange bounced (non-delivery report), with the reason. */
@@ -165,6 +168,7 @@ export function renderStatusPage(view: StatusView): string {
   ${view.actions.notice ? `<div class="card ${view.actions.notice.tone === "ok" ? "done" : "attention"}" role="status" id="notice"><p>${escapeHtml(view.actions.notice.text)}</p></div>` : ""}
   ${view.needsAttention ? attentionBanner(view.needsAttention, when, view.actions) : ""}
   ${(view.waitingOn ?? []).map((w) => waitingBanner(w, when)).join("")}
+  ${view.outOfOffice ? outOfOfficeCard(view.outOfOffice, when) : ""}
   <div class="card">
     <p><strong>${escapeHtml(figures.onboarded.text)}</strong>, of ${escapeHtml(figures.inScope.text)} (${percent}%)</p>
     <div class="bar" role="progressbar" aria-label="Users onboarded" aria-valuenow="${percent}" aria-valuemin="0" aria-valuemax="100"><span style="width:${percent}%"></span></div>
@@ -248,6 +252,29 @@ export function renderStatusPage(view: StatusView): string {
 function waitingBanner(w: WaitingOn, when: (iso: string) => HtmlCell): string {
   const sent = w.since ? ` on ${when(w.since).html}` : "";
   return `<div class="card waiting" id="waiting-on"><p><strong>Waiting for:</strong> ${escapeHtml(w.what)} — task sent to ${escapeHtml(w.who.join(", "))}${sent}; the link in that e-mail works until ${when(w.expiresAt).html}.</p></div>`;
+}
+
+const UNREAD: Record<OutOfOfficeCheck["unread"][number]["why"], string> = {
+  notPermitted: "the app may not read that mailbox's settings",
+  noMailbox: "no mailbox",
+  unknownTimeZone: "a time zone the app cannot read",
+};
+
+/** Who was out of office for the approval round and not asked, or a note that nobody's replies could be read. */
+function outOfOfficeCard(check: OutOfOfficeCheck, when: (iso: string) => HtmlCell): string {
+  const round = escapeHtml(gateInWords(check.gate));
+  if (permissionMissing(check))
+    return `<div class="card" id="out-of-office"><p><strong>Out of office not checked</strong> for ${round}: the app may not read the approvers' automatic replies (the Graph permission MailboxSettings.Read is not granted), so every approver was asked as usual. Grant it (<code>npm run grant-permissions -- --features outOfOffice</code>) to have approvers who are away skipped and the fallback approvers asked at once.</p></div>`;
+  if (check.away.length === 0 && check.unread.length === 0) return "";
+  const away = check.away.map(
+    (a) =>
+      `<li>${escapeHtml(a.approver)} is out of office for the whole round (automatic replies on ${a.until ? `until ${when(a.until).html}` : "until turned off"}): not asked; the fallback approvers were asked at once.</li>`,
+  );
+  const unread = check.unread.map(
+    (u) =>
+      `<li>${escapeHtml(u.approver)}: automatic replies not read (${escapeHtml(UNREAD[u.why])}); asked as usual.</li>`,
+  );
+  return `<div class="card" id="out-of-office"><p><strong>Out of office</strong>, checked for ${round} on ${when(check.at).html}:</p><ul>${[...away, ...unread].join("")}</ul></div>`;
 }
 
 function moreLink(table: UserTable<unknown>, total: number): string {
