@@ -16,6 +16,7 @@ import { notifyAdmins } from "./bookkeeping";
 import { checkOutOfOffice } from "./outOfOffice";
 import { parseIsoDuration } from "../shared/domain/duration";
 import type { PeigAccountsAgain } from "../shared/peig/operatorSteps";
+import { reconcileAndRecord } from "../shared/reconciliationPass";
 import { gateId, type HumanTaskTally, type OpenHumanTasksInput } from "../shared/workflow";
 
 export async function openHumanTasks(
@@ -212,12 +213,17 @@ async function payloadFacts(s: Services, input: OpenHumanTasksInput, runtime: Mi
   };
 }
 
-/** Phase 2's task asked again: how the round before ended (confirmed, with the failures reported, or expired). */
+/**
+ * Phase 2's task asked again: how the round before ended (confirmed, with the failures reported, or expired). The
+ * users' states are read fresh first (nothing else reads the sign-ins during Phase 2), so the page's "still without a
+ * Peig account" is as of this round.
+ */
 async function peigAccountsAgain(
   s: Services,
   input: OpenHumanTasksInput,
   runtime: MigrationRuntime,
 ): Promise<PeigAccountsAgain> {
+  await reconcileAndRecord(s, input.migrationId, runtime);
   const before = await s.store.listTasks(input.migrationId, { gate: gateId("peigAccounts", input.round - 1) });
   const confirmed = before.some((t) => t.status === "decided" && t.decision === "done");
   return confirmed

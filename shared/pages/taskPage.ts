@@ -104,8 +104,8 @@ function stillMissingHtml(users: { displayName: string; userPrincipalName: strin
   const heading = `<h2>Still without a Peig account (${users.length})</h2>`;
   const linked = "Those who already show a linked Peig account count as already linked.";
   if (users.length === listed)
-    return `<section id="still-missing">${heading}<p>None of the ${listed} listed users has signed in yet, so the accounts still missing may be any of them (under Accounts below). ${linked}</p></section>`;
-  return `<section id="still-missing">${heading}<p class="muted">Listed users the app has not seen sign in yet: the accounts still missing are among them. ${linked}</p>${table(
+    return `<section id="still-missing">${heading}<p>None of the ${listed} listed users had signed in when this round opened, so the accounts still missing may be any of them (under Accounts below). ${linked}</p></section>`;
+  return `<section id="still-missing">${heading}<p class="muted">Listed users the app had not seen sign in when this round opened: the accounts still missing are among them. ${linked}</p>${table(
     ["Name", "Microsoft 365 account"],
     users.map((a) => [a.displayName, a.userPrincipalName]),
   )}</section>`;

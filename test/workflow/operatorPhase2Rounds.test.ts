@@ -37,8 +37,12 @@ async function atPhase2Task(): Promise<{ id: string; listed: string[] }> {
 
 describe("the Peig admin's Phase 2 task in operator mode", () => {
   it("expired: the admins are told, a new task with a new link goes out, and its page says it is asked again", async () => {
-    const { id } = await atPhase2Task();
+    const { id, listed } = await atPhase2Task();
     const first = latestAdminLink();
+    // One listed user makes their own Peig account and signs in during round 1.
+    const appId = ((await s.status(id)).app as { appId: string }).appId;
+    const early = s.stack.tenant.users.find((u) => u.userPrincipalName === listed[0])!;
+    s.stack.graph.recordSignIn(early.id, appId);
     await s.runUntil(async () => (await openGates(id)).includes("peigAccounts-2"), 8 * DAY);
 
     expect(await s.phase(id)).toBe("phase2");
@@ -59,6 +63,11 @@ describe("the Peig admin's Phase 2 task in operator mode", () => {
     expect(text).toMatch(/^.*Create \d+ Peig account\(s\) for users who did not onboard, asked again \(round 2\)/);
     expect(text).toContain("round 2: asked again");
     expect(text).toContain("This task is asked again: round 1 expired before anyone confirmed it");
+    // Read fresh when the round opened: the one who signed in is not among those still without an account.
+    const section = page.html.slice(page.html.indexOf('id="still-missing"'), page.html.indexOf("<h2>Accounts ("));
+    expect(section).toContain(`Still without a Peig account (${listed.length - 1})`);
+    expect(section).toContain(listed[1]);
+    expect(section).not.toContain(listed[0]);
     // The status page says whom it waits on, with the round.
     const statusPage = textOf(await (await s.asAdmin(`migrations/${id}/page`)).text());
     expect(statusPage).toContain("the Peig admin to create the missing Peig accounts, asked again (round 2)");
