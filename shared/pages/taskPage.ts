@@ -66,7 +66,7 @@ export function renderTaskPage(input: TaskPageInput): string {
     : "";
   const body = `
   <h1>${escapeHtml(p.title)}</h1>${refusal}
-  <p class="muted">Peig workspace ${escapeHtml(p.workspace)} · for ${nameHtml(input.assignee)}${(input.round ?? 1) > 1 ? ` · <span id="round">round ${input.round}: asked again</span>` : ""} · this link works until ${timeHtml(input.expiresAt, input.now, p.timeZone)}</p>
+  <p class="muted">Peig workspace ${escapeHtml(p.workspace)} · for ${nameHtml(input.assignee)}${(input.round ?? 1) > 1 ? ` · <span id="round">${roundInWords(p.purpose, input.round!)}</span>` : ""} · this link works until ${timeHtml(input.expiresAt, input.now, p.timeZone)}</p>
   <div class="card"><p>${escapeHtml(p.summary)}</p>
     <h2>What happens ${p.decisions.includes("done") ? "when you confirm" : "if approved"}</h2><ul>${p.whatHappens.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul>
     ${p.irreversible ? `<p class="bad"><strong>This cannot be undone.</strong></p>` : ""}
@@ -110,6 +110,10 @@ function stillMissingHtml(users: { displayName: string; userPrincipalName: strin
     users.map((a) => [a.displayName, a.userPrincipalName]),
   )}</section>`;
 }
+
+/** A later round in words: the same question asked again (a merge task's rounds each list other requests). */
+const roundInWords = (purpose: TaskPayload["purpose"], round: number) =>
+  purpose === "peigMerges" ? `round ${round}` : `round ${round}: asked again`;
 
 /** "In Peig, open: Configuration → … → Migration", linked to the simulator's console page in the demo. */
 function consolePagesHtml(pages: { name: string; path: string }[], consoleUrl: string | undefined): string {
