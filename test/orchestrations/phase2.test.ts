@@ -188,6 +188,20 @@ describe("Phase 2 (scripted activities)", () => {
       });
     });
 
+    it("keeps version 1.0's path for instances started under it: an expired task counts every listed user failed", async () => {
+      run = await runWithFakes({
+        state: { phase: "phase2", peigMode: "operator" },
+        fakes: batches(70, 2),
+        version: "1.0",
+      });
+      await run.host.advanceBy(2 * DAY);
+      expect(run.host.instance(run.id).version).toBe("1.0");
+      expect(run.callsOf("openHumanTasks").filter((c) => c.input.purpose === "peigAccounts")).toHaveLength(1);
+      expect(verification(run)).toEqual([
+        ["verification", "Phase 2: 0 created, 70 failed", { created: 0, failed: 70, skipped: false }],
+      ]);
+    });
+
     it("needs attention after three rounds expired, asks nothing more by itself, and an admin's resume opens round 4", async () => {
       const commands: Partial<AdminCommands> = {};
       run = await inPhase2(
