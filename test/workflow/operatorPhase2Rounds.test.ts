@@ -57,6 +57,10 @@ describe("the Peig admin's Phase 2 task in operator mode", () => {
     expect(textOf(dead.html)).toContain("Send me a fresh link");
     const second = latestAdminLink();
     expect(second).not.toBe(first);
+    // The new task's e-mail says it is asked again, and why.
+    const taskMails = mailsWithSubject(s.stack, /asked again \(round 2\)$/);
+    expect(taskMails).toHaveLength(1);
+    expect(textOf(taskMails[0].html)).toContain("round 1 expired before anyone confirmed it");
     const page = await s.openTask(second);
     expect(page.status).toBe(200);
     const text = textOf(page.html);
