@@ -16,7 +16,7 @@ import { notifyAdmins } from "./bookkeeping";
 import { checkOutOfOffice } from "./outOfOffice";
 import { parseIsoDuration } from "../shared/domain/duration";
 import type { PeigAccountsAgain } from "../shared/peig/operatorSteps";
-import { reconcileAndRecord } from "../shared/reconciliationPass";
+import { extendPhase2Plan } from "./phase2";
 import { gateId, type HumanTaskTally, type OpenHumanTasksInput } from "../shared/workflow";
 
 export async function openHumanTasks(
@@ -172,6 +172,8 @@ async function issueTask(
 
 async function payloadFacts(s: Services, input: OpenHumanTasksInput, runtime: MigrationRuntime) {
   const { migrationId, purpose } = input;
+  // Phase 2's task asked again lists whoever needs an account now (read fresh), before the list is taken below.
+  if (purpose === "peigAccounts" && input.round > 1) await extendPhase2Plan(s, migrationId, runtime);
   const needsAccounts = purpose === "peigAccounts" || purpose === "phase2Approval";
   const accountsToCreate = needsAccounts
     ? (await s.store.getUsers(migrationId))
@@ -213,17 +215,12 @@ async function payloadFacts(s: Services, input: OpenHumanTasksInput, runtime: Mi
   };
 }
 
-/**
- * Phase 2's task asked again: how the round before ended (confirmed, with the failures reported, or expired). The
- * users' states are read fresh first (nothing else reads the sign-ins during Phase 2), so the page's "still without a
- * Peig account" is as of this round.
- */
+/** Phase 2's task asked again: how the round before ended (confirmed, with the failures reported, or expired). */
 async function peigAccountsAgain(
   s: Services,
   input: OpenHumanTasksInput,
   runtime: MigrationRuntime,
 ): Promise<PeigAccountsAgain> {
-  await reconcileAndRecord(s, input.migrationId, runtime);
   const before = await s.store.listTasks(input.migrationId, { gate: gateId("peigAccounts", input.round - 1) });
   const confirmed = before.some((t) => t.status === "decided" && t.decision === "done");
   return confirmed

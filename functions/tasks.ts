@@ -118,8 +118,11 @@ function csrfCookie(request: HttpRequest, hash: string, csrf: string) {
   };
 }
 
-/** Neither seen signing in to the migration app nor exempted: as far as the app can tell, no Peig account yet. */
-const lacksSignIn = (u: UserRecord) => u.state !== "onboarded" && u.state !== "exempted";
+/**
+ * As far as the app can tell, no Peig account yet: not seen signing in to the migration app, not exempted, and not
+ * covered by a Phase 2 round the Peig admin confirmed without failures.
+ */
+const lacksSignIn = (u: UserRecord) => u.state !== "onboarded" && u.state !== "exempted" && u.state !== "phase2Created";
 
 /** Where an approval page's "hand it to a colleague" form posts: the link's own path plus /delegate. */
 const delegateActionOf = (request: HttpRequest) => `${new URL(request.url).pathname.replace(/\/$/, "")}/delegate`;

@@ -105,7 +105,7 @@ function stillMissingHtml(users: { displayName: string; userPrincipalName: strin
   const linked = "Those who already show a linked Peig account count as already linked.";
   if (users.length === listed)
     return `<section id="still-missing">${heading}<p>None of the ${listed} listed users had signed in when this round opened, so the accounts still missing may be any of them (under Accounts below). ${linked}</p></section>`;
-  return `<section id="still-missing">${heading}<p class="muted">Listed users the app had not seen sign in when this round opened: the accounts still missing are among them. ${linked}</p>${table(
+  return `<section id="still-missing">${heading}<p class="muted">As far as the app could tell when this round opened (no sign-in to the migration app, no round confirmed for them without failures): the accounts still missing are among these. ${linked}</p>${table(
     ["Name", "Microsoft 365 account"],
     users.map((a) => [a.displayName, a.userPrincipalName]),
   )}</section>`;

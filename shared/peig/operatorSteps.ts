@@ -96,7 +96,7 @@ function askedAgainLines(again: PeigAccountsAgain): string[] {
       : again.failed
         ? `This task is asked again: ${before} was confirmed with ${again.failed} Create Peig Account failure(s), so some listed users still have no Peig account.`
         : `This task is asked again: ${before} was confirmed, but the checklist still finds users without a Peig account.`,
-    'The app cannot read Peig: the users still missing are among those listed under "Still without a Peig account" below (the listed users it has not seen sign in yet). Start with them.',
+    'The app cannot read Peig: the users still missing are among those listed under "Still without a Peig account" below (the listed users it cannot tell have one). Start with them.',
   ];
 }
 
