@@ -2,6 +2,7 @@
  * The orchestration's paperwork: read admin commands from the store, record phase changes (and free
  * the workspace when a migration ends), tell the admins about events, and write the final report.
  */
+import { windowDeadlines } from "../shared/domain/personalDeadlines";
 import { auditInWords, capitalised, serviceInWords, stepInWords } from "../shared/domain/inWords";
 import { adminNoticeEmail, reportReadyEmail } from "../shared/mail/templates";
 import { loadMigration, once, updateRuntime } from "../shared/migrationRecord";
@@ -22,7 +23,18 @@ import { freshChecklist, recordsPeigConfigurationDeletion } from "../shared/migr
 export async function readAdminCommands(input: { migrationId: string }, s: Services): Promise<AdminCommands> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
   const { cancelRequested, approvalRequested, resumeRequested } = runtime.commands;
-  return { deadline: record.deadline, cancelRequested, approvalRequested, resumeRequested };
+  // Only the instants the window counts down to: who has which is the reminder activity's to read.
+  const personal = windowDeadlines(
+    record.deadline,
+    runtime.personalDeadlines?.map((p) => p.deadline),
+  ).slice(1);
+  return {
+    deadline: record.deadline,
+    ...(personal.length > 0 ? { personalDeadlines: personal } : {}),
+    cancelRequested,
+    approvalRequested,
+    resumeRequested,
+  };
 }
 
 /** `phase2`: how Phase 2 ended, given when it does (the checklist and the report read it from the store). */
@@ -107,13 +119,15 @@ export async function recordAttention(
     return;
   }
   if (!attention.needed) return;
+  // Waiting on people: no service answered anything; the message says what went unanswered.
+  const people = attention.service === "people";
   const details = {
     step: attention.step,
     service: attention.service,
-    status: attention.status,
+    ...(people ? {} : { status: attention.status }),
     message: attention.message,
     fix: attention.fix,
-    since: attention.since,
+    ...(people ? { waitingSince: attention.since } : { since: attention.since }),
     nextAttemptAt: attention.nextAttemptAt ?? "only when resumed",
   };
   await once(
@@ -129,14 +143,15 @@ export async function recordAttention(
         instanceId: input.instanceId,
       })),
   );
+  const { step, service, ...rest } = details;
   const notice = adminNoticeEmail({
     workspace: runtime.request.workspace,
-    event: "needsAttention",
-    // The audit keeps the activity's name; people read the runbook step it belongs to.
+    event: people ? "waitsForPeople" : "needsAttention",
+    // The audit keeps the activity's name; people read the runbook step it belongs to (and no service when it waits on people).
     details: {
-      ...details,
-      step: capitalised(stepInWords(attention.step)),
-      service: serviceInWords(attention.service),
+      step: capitalised(stepInWords(step)),
+      ...(people ? {} : { service: serviceInWords(service) }),
+      ...rest,
     },
     statusPageUrl: statusPageUrl(s, migrationId),
     timeZone: runtime.request.timeZone,
@@ -210,6 +225,7 @@ export async function writeReport(
     bounced: bouncedUsers(users),
     people: {
       exemptions: runtime.exemptions ?? [],
+      personalDeadlines: runtime.personalDeadlines ?? [],
       invitationsResent: audit
         .filter((a) => a.action === "person.invitationResent")
         .map((a) => ({

@@ -6,7 +6,8 @@
 import { buildChecklist, type Phase2Result } from "./domain/checklist";
 import { formatHuman } from "./domain/humanTime";
 import type { MigrationRuntime } from "./migrationRuntime";
-import { migrationFigures, type MigrationFigures } from "./domain/figures";
+import type { MigrationFigures } from "./domain/figures";
+import { recordFigures } from "./migrationRecord";
 import { phase2CoversListedUsers, reconcileAndRecord } from "./reconciliationPass";
 import type { Services } from "./services";
 import type { AuditEntry } from "./store";
@@ -21,21 +22,26 @@ export async function freshChecklist(
   const created: string[] = [];
   const failed: { userId: string; reason: string }[] = [];
   const operator = runtime.peigMode === "operator";
-  const covered = operator && phase2CoversListedUsers({ ...runtime, phase2: phase2 ?? undefined });
+  // Operator mode: the listed users have a Phase 2 account when the Peig admin's report covers them all.
+  const listed: string[] = [];
   // The pass writes states only: the Phase 2 results it reads are current.
   const { reconciliation, counts } = await reconcileAndRecord(s, migrationId, runtime, {
     stored: (u) => {
       if (!phase2) return;
-      if (u.phase2.result === "created" || (covered && u.phase2.planned)) created.push(u.userId);
+      if (u.phase2.result === "created") created.push(u.userId);
+      else if (operator && u.phase2.planned) listed.push(u.userId);
       if (u.phase2.result === "failed") failed.push({ userId: u.userId, reason: u.phase2.error ?? "unknown" });
     },
   });
+  if (operator && phase2CoversListedUsers({ ...runtime, phase2: phase2 ?? undefined }, listed.length))
+    created.push(...listed);
   const phase2Result: Phase2Result | null = phase2 && {
     status: phase2.skipped ? "skipped" : "completed",
     created,
     failed,
   };
-  const figures = migrationFigures({ mode: runtime.peigMode, counts, phase2, reports: runtime.operatorReports });
+  // The row's figures (recordFigures), with the counts this pass just wrote and Phase 2 as the caller knows it ended.
+  const figures = recordFigures({ counts, runtime: { ...runtime, phase2: phase2 ?? undefined } });
   const needsAudit = runtime.deletionStartedAt || (operator && !runtime.operatorReports?.checklist);
   const audit = needsAudit ? await s.store.listAudit(migrationId) : [];
   const deletion =
