@@ -101,8 +101,19 @@ export const MODULES: MutationModule[] = [
       "shared/domain/reconcile.ts#reconcileApi@const results = users.map",
       "shared/domain/reconcile.ts#reconcileOperator",
       "activities/phase2.ts#batchOf",
+      // One person's later deadline: whose reminders count down to it, and how long the window stays open for them.
+      "shared/domain/personalDeadlines.ts#laterThanMigration",
+      "shared/domain/personalDeadlines.ts#deadlineOf",
+      "shared/domain/personalDeadlines.ts#remindedFor",
+      "shared/domain/personalDeadlines.ts#windowDeadlines",
+      "shared/domain/personalDeadlines.ts#windowClosesAt",
     ],
-    tests: ["test/domain/reconcile.test.ts", "test/domain/targeting.test.ts", "test/activities/phase2Batches.test.ts"],
+    tests: [
+      "test/domain/reconcile.test.ts",
+      "test/domain/targeting.test.ts",
+      "test/activities/phase2Batches.test.ts",
+      "test/domain/personalDeadlines.test.ts",
+    ],
   },
   {
     name: "waits",

@@ -51,6 +51,16 @@ describe("one person's own deadline", () => {
     expect(windowDeadlines(MIGRATION, undefined)).toEqual([MIGRATION]);
     expect(windowClosesAt(MIGRATION, personal)).toBe(LATEST);
     expect(windowClosesAt(MIGRATION, [])).toBe(MIGRATION);
+    expect(windowClosesAt(MIGRATION, undefined)).toBe(MIGRATION);
+  });
+
+  it("orders the window's deadlines by time whatever order they were set in, and counts the migration's instant once", () => {
+    expect(windowDeadlines(MIGRATION, [LATEST, LATER])).toEqual([MIGRATION, LATER, LATEST]);
+    expect(windowDeadlines(MIGRATION, [LATEST, MIGRATION, LATER])).toEqual([MIGRATION, LATER, LATEST]);
+  });
+
+  it("is no later deadline when it is the migration's own instant", () => {
+    expect(laterThanMigration(MIGRATION, [extension("ann", MIGRATION)])).toEqual([]);
   });
 });
 
