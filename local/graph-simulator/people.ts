@@ -63,7 +63,19 @@ const defaultUserProperties = [
 
 const userRules: CollectionRules = {
   typeName: "microsoft.graph.user",
-  filterable: ["id", "accountEnabled", "userType", "mail", "userPrincipalName", "displayName", "givenName", "surname"],
+  // The properties the adapter filters on, as the user filter table allows (aad-advanced-queries; the licence count
+  // as an empty-collection test, an advanced query).
+  filterable: [
+    "id",
+    "accountEnabled",
+    "userType",
+    "mail",
+    "userPrincipalName",
+    "displayName",
+    "givenName",
+    "surname",
+    "assignedLicenses/$count",
+  ],
   properties: userProperties,
   defaultProperties: defaultUserProperties,
   // $top 1–999 for users, default page 100 (user-list page).
