@@ -176,6 +176,8 @@ export interface CollectionRules {
   advancedQueries: boolean;
   /** The filter itself is an advanced query (e.g. on an OData cast segment). */
   filterNeedsAdvanced?: boolean;
+  /** Collection properties Graph refuses in a filter that also uses `or` ("Complex query on property … is not supported"). */
+  notBesideOr?: string[];
 }
 
 export interface ParsedQuery {
@@ -214,7 +216,13 @@ export function parseQuery(request: SimRequest, rules: CollectionRules): ParsedQ
       // only with advanced query parameters"; "The not and ne negation operators are supported only with …").
       if (clause.op === "ne" || clause.path.at(-1) === "$count") needsAdvanced = true;
     }
-    if (usesOr(filter)) needsAdvanced = true;
+    if (usesOr(filter)) {
+      needsAdvanced = true;
+      // `assignedLicenses/any(…) or userType eq 'Guest'` answers 400 "Complex query on property assignedLicenses is
+      // not supported." (https://github.com/microsoftgraph/microsoft-graph-docs-contrib/issues/3289).
+      const refused = filteredPaths(filter).find((clause) => rules.notBesideOr?.includes(clause.path[0]));
+      if (refused) throw unsupported(`Complex query on property ${refused.path[0]} is not supported.`);
+    }
     if (rules.filterNeedsAdvanced) needsAdvanced = true;
   }
   const eventual = request.headers["consistencylevel"]?.toLowerCase() === "eventual";

@@ -82,6 +82,7 @@ const userRules: CollectionRules = {
   defaultTop: 100,
   maxTop: 999,
   advancedQueries: true,
+  notBesideOr: ["assignedLicenses"],
 };
 
 /** Signins: "The maximum and default page size is 1,000 objects", most recent first (https://learn.microsoft.com/en-us/graph/api/signin-list?view=graph-rest-1.0). */

@@ -408,10 +408,10 @@ export class GraphEntra implements EntraPort {
   }
 
   /**
-   * The users in scope with how many each rule left out and a few of their names (the dry-run plan): the same read
-   * as a pass, then one more of the users the built-in exclusions removed (its complement filter), each decided by
-   * `shared/domain/scope.ts` like every other user, so a user is counted once, under the first rule that removes
-   * them, exclude groups first. The extra read costs ⌈removed / 999⌉ pages, once per plan.
+   * The users in scope with how many each rule left out and a few of their names (the dry-run plan): the same reads
+   * as a pass, then one read per switched-on built-in exclusion of the users it removes, each user decided by
+   * `shared/domain/scope.ts` like every other (once, by id, under the first rule that removes them, exclude groups
+   * first), so the counts and samples are exact. The extra reads cost ⌈removed / 999⌉ pages each, once per plan.
    */
   async readScope(scope: MigrationScope): Promise<ScopeDecision<DirectoryUser>> {
     return this.sortScope(scope, { tallyBuiltIns: true });
@@ -447,7 +447,7 @@ export class GraphEntra implements EntraPort {
       }
     };
     const filters = exclusionFilters(scope);
-    const reads = !filters ? [undefined] : options.tallyBuiltIns ? [filters.kept, filters.removed] : [filters.kept];
+    const reads = !filters ? [undefined] : options.tallyBuiltIns ? [...filters.kept, ...filters.removed] : filters.kept;
     for (const filter of reads) await this.forEachCandidate(scope, filter, keep);
     return { users: inScope, removed: sorter.removed() };
   }

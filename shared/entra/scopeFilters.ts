@@ -12,42 +12,46 @@ import type { MigrationScope, ScopeCandidate } from "../domain/scope";
 import type { GraphUser } from "./graphReads";
 
 export interface ExclusionFilters {
-  /** The users no built-in exclusion that is switched on removes. */
-  kept: string;
-  /** Its exact complement: the users some switched-on built-in exclusion removes. */
-  removed: string;
+  /** Reads whose users no switched-on built-in exclusion removes: disjoint, and together exactly those users. */
+  kept: string[];
+  /** One read per switched-on exclusion, of the users it removes (they may overlap: a disabled guest is in two). */
+  removed: string[];
 }
 
 /** The query options and header every filtered user read sends (the filters below are advanced queries). */
 export const advancedQuery = { params: { $count: "true" }, headers: { ConsistencyLevel: "eventual" } } as const;
 
+const member = "userType eq 'Member'";
+const notMember = "userType ne 'Member'";
+const licensed = "assignedLicenses/$count ne 0";
+const enabled = "accountEnabled eq true";
+
 /**
- * `kept` and `removed` for the switched-on exclusions, or null when all three are off (nothing to filter). Each
- * exclusion is a pair of clauses, one the negation of the other; `kept` joins the keep clauses with `and`, `removed`
- * joins the remove clauses with `or` (De Morgan), so every user is in exactly one of the two reads. `ne` rather than
- * a second `eq`, so a user whose property is null falls on one side only.
+ * The filters for the switched-on exclusions, or null when all three are off (nothing to filter). Each filter joins
+ * its clauses with `and` only: Graph refuses `or` beside a clause on `assignedLicenses` ("Complex query on property
+ * assignedLicenses is not supported", https://github.com/microsoftgraph/microsoft-graph-docs-contrib/issues/3289),
+ * so a set that needs `or` is read as two disjoint filters. `ne` rather than a second `eq`, so a user whose property
+ * is null falls on one side only.
  */
 export function exclusionFilters(
   scope: Pick<MigrationScope, "excludeGuests" | "excludeUnlicensed" | "excludeDisabledAccounts">,
 ): ExclusionFilters | null {
-  const clauses: { keep: string; remove: string }[] = [];
-  if (scope.excludeGuests) clauses.push({ keep: "userType eq 'Member'", remove: "userType ne 'Member'" });
-  if (scope.excludeUnlicensed)
-    // Members only (guests rarely hold a licence of this tenant); with guests excluded, every kept user is a member.
-    clauses.push(
-      scope.excludeGuests
-        ? { keep: "assignedLicenses/$count ne 0", remove: "assignedLicenses/$count eq 0" }
-        : {
-            keep: "(userType ne 'Member' or assignedLicenses/$count ne 0)",
-            remove: "(userType eq 'Member' and assignedLicenses/$count eq 0)",
-          },
-    );
-  if (scope.excludeDisabledAccounts) clauses.push({ keep: "accountEnabled eq true", remove: "accountEnabled ne true" });
-  if (clauses.length === 0) return null;
-  return {
-    kept: clauses.map((c) => c.keep).join(" and "),
-    removed: clauses.map((c) => c.remove).join(" or "),
-  };
+  const { excludeGuests, excludeUnlicensed, excludeDisabledAccounts } = scope;
+  if (!excludeGuests && !excludeUnlicensed && !excludeDisabledAccounts) return null;
+  // The unlicensed rule removes members only (guests rarely hold a licence of this tenant): with guests kept, the
+  // kept users are the guests and the licensed members, two reads.
+  const byType: string[][] = excludeGuests
+    ? [[member, ...(excludeUnlicensed ? [licensed] : [])]]
+    : excludeUnlicensed
+      ? [[notMember], [member, licensed]]
+      : [[]];
+  const kept = byType.map((clauses) => [...clauses, ...(excludeDisabledAccounts ? [enabled] : [])].join(" and "));
+  const removed = [
+    ...(excludeGuests ? [notMember] : []),
+    ...(excludeUnlicensed ? [`${member} and assignedLicenses/$count eq 0`] : []),
+    ...(excludeDisabledAccounts ? ["accountEnabled ne true"] : []),
+  ];
+  return { kept, removed };
 }
 
 /**
