@@ -4,7 +4,8 @@
  * as new between cycles so its history stays small however long the window runs.
  */
 import type { OrchestrationContext } from "durable-functions";
-import { nextMonitorAt, reminderKey, reminderTimes } from "../shared/domain/schedule";
+import { windowDeadlines } from "../shared/domain/personalDeadlines";
+import { dueReminders, nextMonitorAt, nextReminderOf } from "../shared/domain/schedule";
 import type { MigrationState } from "../shared/workflow";
 import { call, enterPhase, decisionTime, publishProgress, type PhaseResult } from "./common";
 import { earlier, mergeMistypedRequests, mergesAsked } from "./mergeRequests";
@@ -18,20 +19,17 @@ export function* runOnboardingWindow(context: OrchestrationContext, state: Migra
   }
 
   const now = decisionTime(context);
-  const deadline = new Date(state.deadline);
-  const schedule = reminderTimes(deadline, request.reminders, new Date(0));
-  // Only the latest reminder that has come due is sent: after a long pause nobody gets three at once.
-  const due = schedule.filter(
-    (r) => r.at <= now && now < deadline && !window.remindersSent.includes(reminderKey(r.label, state.deadline)),
-  );
-  if (due.length > 0) {
-    const latest = due[due.length - 1];
-    yield* call(context, "sendReminders", { migrationId, label: latest.label, deadline: state.deadline });
-    window.remindersSent.push(...due.map((r) => reminderKey(r.label, state.deadline)));
+  // The migration's deadline and each later one an admin gave a single person: each has its own reminders, and
+  // the window stays open until the latest.
+  const deadlines = windowDeadlines(state.deadline, state.personalDeadlines);
+  const closesAt = new Date(deadlines[deadlines.length - 1]);
+  for (const due of dueReminders(deadlines, request.reminders, now, window.remindersSent)) {
+    yield* call(context, "sendReminders", { migrationId, label: due.label, deadline: due.deadline });
+    window.remindersSent.push(...due.keys);
   }
 
-  // The monitor's times are the schedule's: every `monitorEvery`, and once more at the deadline.
-  const monitorAfter = (last: string) => nextMonitorAt(new Date(last), request.monitorEvery, deadline);
+  // The monitor's times are the schedule's: every `monitorEvery`, and once more when the window closes.
+  const monitorAfter = (last: string) => nextMonitorAt(new Date(last), request.monitorEvery, closesAt);
   const monitorDueAt = window.lastMonitorAt ? monitorAfter(window.lastMonitorAt) : null;
   const monitorDue = !monitorDueAt || now >= monitorDueAt;
   if (monitorDue) {
@@ -50,19 +48,21 @@ export function* runOnboardingWindow(context: OrchestrationContext, state: Migra
   }
 
   const everyoneIn = !!window.counts && window.counts.inScope > 0 && window.counts.onboarded === window.counts.inScope;
-  if (now >= deadline || (request.endEarly && everyoneIn)) {
+  if (now >= closesAt || (request.endEarly && everyoneIn)) {
     return yield* enterPhase(
       context,
       state,
       "phase2",
-      now >= deadline ? "deadline reached" : "everyone onboarded before the deadline",
+      now < closesAt
+        ? "everyone onboarded before the deadline"
+        : deadlines.length > 1
+          ? "the last personal deadline reached"
+          : "deadline reached",
     );
   }
 
-  const nextReminder = schedule.find(
-    (r) => r.at > now && !window.remindersSent.includes(reminderKey(r.label, state.deadline)),
-  );
-  // The monitor ran before the deadline (else the window ended above), so its next time is never past the deadline.
+  const nextReminder = nextReminderOf(deadlines, request.reminders, now, window.remindersSent);
+  // The monitor ran before the window closes (else it ended above), so its next time is never past the closing.
   const nextMonitor = monitorAfter(window.lastMonitorAt!)!;
   const wakeAt = new Date(Math.min(nextReminder?.at.getTime() ?? Infinity, nextMonitor.getTime()));
   publishProgress(context, state, { nextReminder: nextReminder?.at.toISOString(), waitingFor: "users to onboard" });

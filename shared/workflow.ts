@@ -148,6 +148,11 @@ export interface MigrationState {
   phase: Phase;
   /** The current deadline (an admin may extend it). */
   deadline: string;
+  /**
+   * Later deadlines an admin gave single people (distinct instants, ISO 8601; absent when none): their reminders
+   * count down to them, and the window closes at the latest. Who has which stays on the migration row.
+   */
+  personalDeadlines?: string[];
   /** Setup steps done, so a re-try goes on from the failed one (what they made is in the store). */
   setup?: { serverResolved?: boolean; appCreated?: boolean };
   window: {
@@ -229,11 +234,14 @@ export const adminActions = [
   "resume",
   "exemptPerson",
   "resendInvitation",
+  "extendPersonDeadline",
 ] as const;
 export type AdminAction = (typeof adminActions)[number];
 
 export interface AdminCommands {
   deadline: string;
+  /** The distinct personal deadlines later than `deadline` (absent when none). */
+  personalDeadlines?: string[];
   cancelRequested?: { reason: string; by: string; at: string };
   approvalRequested?: boolean;
   /** The latest "try again now" while the migration needs attention. */
