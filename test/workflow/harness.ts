@@ -416,6 +416,23 @@ export const unescapeHtml = (text: string) =>
     (_, e: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" })[e]!,
   );
 
+/** The status page's form for `command`, as the admin sees it: where it posts and its hidden fields (the CSRF token). */
+export async function statusPageForm(
+  scenario: Scenario,
+  id: string,
+  command: string,
+): Promise<{ action: string; fields: Record<string, string> }> {
+  const html = await (await scenario.asAdmin(`migrations/${id}/page`)).text();
+  const match = new RegExp(`<form method="post" action="([^"]*)" id="action-${command}">([\\s\\S]*?)</form>`).exec(
+    html,
+  );
+  if (!match) throw new Error(`the status page shows no ${command} button`);
+  const fields: Record<string, string> = {};
+  for (const [, name, value] of match[2].matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g))
+    fields[name] = unescapeHtml(value);
+  return { action: unescapeHtml(match[1]), fields };
+}
+
 /** A value the task page shows under "Values to paste". */
 function pastedValue(html: string, label: string): string {
   const match = new RegExp(`<strong>${label}</strong></p><pre>([\\s\\S]*?)</pre>`).exec(html);
