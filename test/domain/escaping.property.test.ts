@@ -286,7 +286,21 @@ function everyRendering(t: Supplied): [string, string][] {
       }),
     ],
   ];
+  const personalDeadlines = [
+    {
+      userId: "u2",
+      userPrincipalName: t.upn,
+      displayName: t.displayName,
+      deadline: DEADLINE,
+      from: DEADLINE,
+      reason: t.reason,
+      by: t.displayName,
+      at: "2026-12-01T09:00:00Z",
+    },
+  ];
   const status: StatusView = {
+    personalDeadlines,
+    outOfOffice: { gate: "deletionApproval-1", at: DEADLINE, away: [{ approver: t.upn, until: DEADLINE }], unread: [] },
     exemptions: [
       {
         userId: "u1",
@@ -349,6 +363,7 @@ function everyRendering(t: Supplied): [string, string][] {
     },
     approvals: [{ round: "1", by: t.upn, decision: "reject", at: DEADLINE, reason: t.reason }],
     bounced: [{ ...f.person, address: t.upn, cause: t.reason, reason: t.note, at: DEADLINE }],
+    people: { exemptions: [], personalDeadlines, invitationsResent: [] },
     deleted: [],
     nextStep: { title: "Step 5", needs: [t.note] },
   });
