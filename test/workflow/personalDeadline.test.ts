@@ -7,7 +7,15 @@
  */
 import { inScopeUsers, type TenantUser } from "../../local/fixtures/tenant";
 import { DAY } from "../../shared/domain/duration";
-import { auditOf, playEveryone, startBody, startScenario, statusPageForm, type Scenario } from "./harness";
+import {
+  auditOf,
+  peigAdminFollows,
+  playEveryone,
+  startBody,
+  startScenario,
+  statusPageForm,
+  type Scenario,
+} from "./harness";
 
 let s: Scenario;
 afterEach(async () => {
@@ -147,5 +155,37 @@ describe("one person's later deadline", () => {
     // Too late now: the window is over.
     const late409 = await post(url, { user: other.mail, deadline: "2027-01-20T09:00:00Z" });
     expect(late409.status).toBe(409);
+  });
+
+  it("in operator mode, does not take them for Phase 2 before their deadline: a sign-in just before it counts", async () => {
+    // Entra's sign-in log shows sign-ins 30 minutes late: Phase 2 waits for it past their deadline, not the migration's.
+    s = await startScenario({
+      peigMode: "operator",
+      tenant: { users: 20, missRate: 0.5, mismatchRate: 0 },
+      stack: { graph: { signInLogLatencyMs: 30 * 60_000 } },
+    });
+    const id = await s.start();
+    await peigAdminFollows(s, s.taskLinks("it@contoso.com").at(-1)!);
+    await s.host.idle();
+    const [late] = inScopeUsers(s.stack.tenant).filter((u) => u.behaviour.onboardsAt === null && u.mail);
+    expect((await post(`migrations/${id}/people/deadline`, { user: late.mail, deadline: THEIRS })).status).toBe(202);
+
+    // Every timer up to ten minutes before their deadline: the migration's deadline passed a week ago.
+    const beforeTheirs = Date.parse(THEIRS) - 10 * 60_000;
+    for (let next = s.host.engine.nextTimer(); next && next.fireAt.getTime() <= beforeTheirs;) {
+      await s.host.advanceTo(next.fireAt);
+      await s.host.idle();
+      next = s.host.engine.nextTimer();
+    }
+    await s.host.advanceTo(new Date(beforeTheirs));
+    expect(await s.phase(id)).toBe("onboarding");
+    s.stack.graph.recordSignIn(late.id, ((await s.status(id)).app as { appId: string }).appId);
+
+    await s.runUntil(async () => (await auditOf(s, id, "phase2.planned")).length > 0, 2 * DAY);
+    const [planned] = await auditOf(s, id, "phase2.planned");
+    expect(Date.parse(planned.at)).toBeGreaterThanOrEqual(Date.parse(THEIRS));
+    const row = (await s.stack.store.getUsers(id)).find((u) => u.userId === late.id);
+    expect(row).toMatchObject({ state: "onboarded" });
+    expect(row?.phase2.planned).not.toBe(true);
   });
 });
