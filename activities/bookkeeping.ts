@@ -219,6 +219,14 @@ export async function writeReport(
         reason: t.reason,
         level: approverLevel(runtime.request, t.assignee),
       })),
+    // Approvers out of office for a whole round: not asked (the fallback approvers were, at once).
+    outOfOffice: audit
+      .filter((a) => a.action === "approver.outOfOffice")
+      .map((a) => ({
+        round: String(a.details.gate),
+        approver: String(a.details.approver),
+        until: typeof a.details.until === "string" ? a.details.until : null,
+      })),
     bounced: bouncedUsers(users),
     people: {
       exemptions: runtime.exemptions ?? [],

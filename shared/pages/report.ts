@@ -39,6 +39,8 @@ export interface MigrationReport {
   };
   /** `level`: whether they were asked as an approver, a fallback approver, or a colleague an approver handed the task to. */
   approvals: { round: string; by: string; decision: string; at: string; reason?: string; level?: string }[];
+  /** Approvers out of office for a whole round, so not asked (absent on older reports). */
+  outOfOffice?: { round: string; approver: string; until: string | null }[];
   /** Users whose last mail bounced: they may never have read the invitation or a reminder. */
   bounced?: BouncedUser[];
   /** What admins did about single people: exemptions (with why) and invitations sent again (absent on older reports). */
@@ -131,6 +133,19 @@ export function renderReportHtml(report: MigrationReport): string {
     ]),
     "No approval decision recorded.",
   )}
+  ${
+    report.outOfOffice?.length
+      ? `<h2>Approvers out of office</h2>${table(
+          ["Round", "Approver", "Automatic replies on until", "What happened"],
+          report.outOfOffice.map((o) => [
+            capitalised(gateInWords(o.round)),
+            o.approver,
+            o.until ? when(o.until) : "turned off",
+            "not asked; the fallback approvers were asked at once",
+          ]),
+        )}`
+      : ""
+  }
   <h2>Deleted</h2>${table(
     ["What", "When", "Detail"],
     report.deleted.map((d) => [d.what, when(d.at), d.detail]),

@@ -364,6 +364,7 @@ function everyRendering(t: Supplied): [string, string][] {
     approvals: [{ round: "1", by: t.upn, decision: "reject", at: DEADLINE, reason: t.reason }],
     bounced: [{ ...f.person, address: t.upn, cause: t.reason, reason: t.note, at: DEADLINE }],
     people: { exemptions: [], personalDeadlines, invitationsResent: [] },
+    outOfOffice: [{ round: "deletionApproval-1", approver: t.upn, until: DEADLINE }],
     deleted: [],
     nextStep: { title: "Step 5", needs: [t.note] },
   });

@@ -101,7 +101,13 @@ describe("approvals that do not stall", () => {
 
     const report = (await (await s.api(`migrations/${id}/report?format=json`)).json()) as {
       approvals: { round: string; by: string; decision: string; level: string }[];
+      outOfOffice: { round: string; approver: string; until: string | null }[];
     };
+    expect(report.outOfOffice).toEqual([
+      { round: "deletionApproval-2", approver: "cfo@contoso.com", until: new Date(now + 30 * DAY).toISOString() },
+    ]);
+    const reportHtml = await (await s.api(`migrations/${id}/report`)).text();
+    expect(reportHtml).toContain("<h2>Approvers out of office</h2>");
     expect(
       report.approvals.filter((a) => a.round === "deletionApproval-2").map((a) => [a.by, a.decision, a.level]),
     ).toEqual(
