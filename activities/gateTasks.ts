@@ -20,7 +20,7 @@ import { gateId, type HumanTaskPurpose, type HumanTaskTally, type OpenHumanTasks
 export async function openHumanTasks(
   input: OpenHumanTasksInput,
   s: Services,
-): Promise<{ gate: string; assignees: number; escalateAfterMs?: number; escalated?: boolean }> {
+): Promise<{ gate: string; assignees: number; escalateAfterMs?: number; escalated?: boolean; away?: string[] }> {
   const gate = gateId(input.purpose, input.round);
   const { runtime } = await loadMigration(s, input.migrationId);
   const { fallbackApprovers, escalateAfter } = runtime.request;
@@ -52,11 +52,15 @@ export async function openHumanTasks(
     });
     if (instead.length > 0) await recordEscalation(s, input.migrationId, gate, instead, "outOfOffice", escalateAfter);
   });
-  const escalated = away().size > 0;
+  const skipped = (check?.away ?? []).map((a) => a.approver);
   return {
     gate,
-    assignees: assignees.length - away().size,
-    ...(escalated ? { escalated } : escalates ? { escalateAfterMs: parseIsoDuration(escalateAfter!) } : {}),
+    assignees: assignees.length - skipped.length,
+    ...(skipped.length > 0
+      ? { escalated: true, away: skipped }
+      : escalates
+        ? { escalateAfterMs: parseIsoDuration(escalateAfter!) }
+        : {}),
   };
 }
 

@@ -118,7 +118,7 @@ export async function handTaskOver(
     by,
     `${delegate} (${reason})`,
     { action: "task.delegated", details: { from: by, to: delegate, reason } },
-    // The colleague's link goes out before the audit says it did; the workflow's "waiting on" names them next.
+    // The colleague's link goes out before the audit says it did.
     async () => sendTaskMessages(deps, [await delegatedTask(deps, task, delegate)]),
   );
   return closed.kind === "closed" ? { kind: "handedOver" } : closed;

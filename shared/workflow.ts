@@ -100,6 +100,8 @@ export interface OpenGate {
   escalateAt?: string;
   /** The fallback approvers were asked. */
   escalated?: boolean;
+  /** Approvers out of office for the whole round: not asked (the fallback approvers were, at once). */
+  away?: string[];
 }
 
 /** Which outside service a failed step was talking to. */

@@ -19,7 +19,12 @@ export function assigneesFor(purpose: HumanTaskPurpose, request: MigrationReques
 
 /** What the people of an open gate are asked, as the status page and the demo say it ("Waiting for: …"). */
 export function waitingOn(gate: OpenGate, request: MigrationRequest, merges?: number): WaitingOn {
-  const who = assigneesFor(gate.purpose, request);
+  // Those asked: the approvers less any out of office, and the fallback approvers once the round went to them.
+  const away = new Set((gate.away ?? []).map((a) => a.toLowerCase()));
+  const who = [
+    ...assigneesFor(gate.purpose, request).filter((a) => !away.has(a.toLowerCase())),
+    ...(gate.escalated ? (request.fallbackApprovers ?? []) : []),
+  ];
   const what: Record<HumanTaskPurpose, string> = {
     deletionApproval: `${gate.required} of ${who.length} approvers to approve deleting the migration configuration`,
     phase2Approval: `${gate.required} of ${who.length} approvers to approve creating Peig accounts for those who missed the window`,
