@@ -42,5 +42,7 @@ import { launchChromium, SCREENSHOTS, signInContext, skipBrowserTests } from "./
     );
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(SCREENSHOTS, "status-out-of-office.png"), fullPage: true });
+    await page.locator("#out-of-office").screenshot({ path: path.join(SCREENSHOTS, "status-out-of-office-card.png") });
+    await page.locator("#waiting-on").screenshot({ path: path.join(SCREENSHOTS, "status-out-of-office-waiting.png") });
   });
 });
