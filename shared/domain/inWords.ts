@@ -148,7 +148,7 @@ export function auditInWords(entry: { action: string; details: Details }, timeZo
     "peig.migrationConfig.deleted": () => "Deleted the migration configuration in Peig.",
     "mail.invitation.sent": () => `Sent the invitation to ${plural(d.recipients, "person", "people")}.`,
     "mail.reminder.sent": () =>
-      `Sent the reminder ${describeIsoDuration(String(d.reminder ?? ""))} before the deadline to ${plural(d.recipients, "person", "people")}.`,
+      `Sent the reminder ${describeIsoDuration(String(d.reminder ?? ""))} before the deadline${d.deadline ? ` of ${when(d.deadline)}` : ""} to ${plural(d.recipients, "person", "people")}.`,
     "mail.bounced": () => `Mail to ${plural(d.users, "person", "people")} bounced.`,
     "monitor.progress": () => {
       const c = (d.counts ?? {}) as Details;

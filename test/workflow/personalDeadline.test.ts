@@ -137,6 +137,10 @@ describe("one person's later deadline", () => {
       [expect.stringMatching(/^admin:/), LATER],
     ]);
     const finalPage = await (await s.asAdmin(`migrations/${id}/page`)).text();
+    // Their reminders went to them alone, and the audit says towards which deadline.
+    expect(finalPage).toContain(
+      "Sent the reminder 7 days before the deadline of Thu 24 Dec 2026, 16:30 CET to 1 person.",
+    );
     expect(finalPage).toContain(
       `Gave ${late.displayName} (${late.userPrincipalName}) a later deadline of their own, Thu 24 Dec 2026, 16:30 CET (it was Tue 22 Dec 2026, 10:00 CET) (reason: still away).`,
     );
