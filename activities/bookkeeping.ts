@@ -2,7 +2,7 @@
  * The orchestration's paperwork: read admin commands from the store, record phase changes (and free
  * the workspace when a migration ends), tell the admins about events, and write the final report.
  */
-import { windowDeadlines } from "../shared/domain/personalDeadlines";
+import { openDeadlines, windowDeadlines } from "../shared/domain/personalDeadlines";
 import { auditInWords, capitalised, serviceInWords, stepInWords } from "../shared/domain/inWords";
 import { adminNoticeEmail, reportReadyEmail } from "../shared/mail/templates";
 import { loadMigration, once, updateRuntime } from "../shared/migrationRecord";
@@ -24,10 +24,7 @@ export async function readAdminCommands(input: { migrationId: string }, s: Servi
   const { record, runtime } = await loadMigration(s, input.migrationId);
   const { cancelRequested, approvalRequested, resumeRequested } = runtime.commands;
   // Only the instants the window counts down to: who has which is the reminder activity's to read.
-  const personal = windowDeadlines(
-    record.deadline,
-    runtime.personalDeadlines?.map((p) => p.deadline),
-  ).slice(1);
+  const personal = windowDeadlines(record.deadline, openDeadlines(runtime.personalDeadlines)).slice(1);
   return {
     deadline: record.deadline,
     ...(personal.length > 0 ? { personalDeadlines: personal } : {}),

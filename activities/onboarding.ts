@@ -8,7 +8,7 @@ import { bouncedSummary, liveLedger, senderWithRoom, type MailRuntime } from "..
 import type { Reconciliation, UserReconciliation } from "../shared/domain/reconcile";
 import { parseIsoDuration } from "../shared/domain/duration";
 import { exemptIds } from "../shared/domain/exemptions";
-import { deadlineOf, remindedFor } from "../shared/domain/personalDeadlines";
+import { deadlineOf, markOnboarded, remindedFor } from "../shared/domain/personalDeadlines";
 import { RECIPIENTS_PER_MESSAGE } from "../shared/mail/port";
 import { sendKey } from "../shared/mail/sendKey";
 import { adminDigestEmail, invitationEmail, reminderEmail, type EmailContent } from "../shared/mail/templates";
@@ -121,13 +121,18 @@ export async function monitorOnboarding(input: { migrationId: string }, s: Servi
   const { record, runtime } = await loadMigration(s, input.migrationId);
   const { reconciliation, counts } = await reconcileAndRecord(s, input.migrationId, runtime, {
     // Pending requests whose typed e-mail matches nobody in scope, for the admins to Approve or Deny by hand.
-    runtime: (rt, { unmatchedRequests }) =>
-      void (rt.unmatchedRequests = unmatchedRequests.slice(0, 50).map((u) => ({
+    runtime: (rt, { unmatchedRequests, users }) => {
+      rt.unmatchedRequests = unmatchedRequests.slice(0, 50).map((u) => ({
         email: u.request.email,
         displayName: u.request.displayName,
         submittedAt: u.request.submittedAt,
         reason: u.reason,
-      }))),
+      }));
+      // Someone given a later deadline who has onboarded no longer keeps the window open for everyone else.
+      const onboarded = new Set(users.filter((u) => u.state === "onboarded").map((u) => u.userId));
+      const marked = markOnboarded(rt.personalDeadlines, (id) => onboarded.has(id), s.clock.now().toISOString());
+      if (marked) rt.personalDeadlines = marked;
+    },
   });
   await recordBounces(s, input.migrationId, reconciliation);
   const pending = runtime.mail?.pending;

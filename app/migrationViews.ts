@@ -5,7 +5,7 @@
  */
 import { parseIsoDuration } from "../shared/domain/duration";
 import { DEFAULT_TIME_ZONE } from "../shared/domain/humanTime";
-import { windowClosesAt, windowDeadlines } from "../shared/domain/personalDeadlines";
+import { openDeadlines, windowClosesAt, windowDeadlines } from "../shared/domain/personalDeadlines";
 import { nextReminderOf } from "../shared/domain/schedule";
 import type { MigrationRuntime } from "../shared/migrationRuntime";
 import { recordFigures } from "../shared/migrationRecord";
@@ -97,10 +97,7 @@ export async function migrationStatus(deps: AppDeps, runner: MigrationRunner, id
   const next = finished
     ? null
     : nextReminderOf(
-        windowDeadlines(
-          record.deadline,
-          runtime.personalDeadlines?.map((p) => p.deadline),
-        ),
+        windowDeadlines(record.deadline, openDeadlines(runtime.personalDeadlines)),
         runtime.request.reminders,
         now,
         [],

@@ -192,4 +192,26 @@ describe("one person's later deadline", () => {
     expect(row).toMatchObject({ state: "onboarded" });
     expect(row?.phase2.planned).not.toBe(true);
   });
+
+  it("stops holding the window open once the person onboards: Phase 2 starts at the migration's deadline", async () => {
+    s = await startScenario({ tenant: { users: 20, missRate: 0.3, mismatchRate: 0 } });
+    const id = await s.start();
+    await s.runUntil(async () => (await auditOf(s, id, "mail.invitation.sent")).length > 0);
+    // Someone who will onboard during the window (the tenant's behaviour), given three weeks more before they do.
+    const onboarding = inScopeUsers(s.stack.tenant).filter((u) => u.behaviour.onboardsAt !== null && u.mail);
+    const rows = new Map((await s.stack.store.getUsers(id)).map((u) => [u.userId, u]));
+    const soon = onboarding.find((u) => rows.get(u.id)?.state === "notOnboarded")!;
+    expect((await post(`migrations/${id}/people/deadline`, { user: soon.mail, deadline: THEIRS })).status).toBe(202);
+    expect((await s.status(id)).windowClosesAt).toBe(THEIRS);
+
+    await s.runUntil(async () => (await auditOf(s, id, "phase.phase2")).length > 0, 20 * DAY);
+    const [phase2] = await auditOf(s, id, "phase.phase2");
+    expect(Date.parse(phase2.at)).toBe(Date.parse(DEADLINE));
+    expect(phase2.details.detail).toBe("deadline reached");
+    const status = await s.status(id);
+    expect(status.personalDeadlines).toEqual([
+      expect.objectContaining({ userId: soon.id, onboardedAt: expect.any(String) }),
+    ]);
+    expect(Date.parse(String(status.windowClosesAt))).toBe(Date.parse(DEADLINE));
+  });
 });
