@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { decodeOrThrow } from "./decode";
 import type { MergeList } from "./domain/merges";
-import { describeOperatorStep, type OperatorStep } from "./peig/operatorSteps";
+import { describeOperatorStep, type OperatorStep, type PeigAccountsAgain } from "./peig/operatorSteps";
 import type { ChecklistItem, HumanTaskPurpose, MigrationRequest } from "./workflow";
 
 /** What a person can answer on a task page: approve or reject (approvals), done (operator steps). */
@@ -90,6 +90,8 @@ export interface PayloadFacts {
   exempted?: { userPrincipalName: string; displayName: string; reason: string }[];
   /** Merge task: the fresh list. */
   merges?: MergeList;
+  /** Phase 2's task asked again: the round, and how the one before ended. */
+  peigAccountsAgain?: PeigAccountsAgain;
 }
 
 export function taskPayload(purpose: HumanTaskPurpose, facts: PayloadFacts): TaskPayload {
@@ -162,9 +164,16 @@ export function taskPayload(purpose: HumanTaskPurpose, facts: PayloadFacts): Tas
         ],
       };
     case "peigAccounts":
-      return operator({ kind: "createPeigAccounts", accounts: facts.accountsToCreate ?? [] }, [
-        "The listed users get placeholder Peig accounts, pre-linked; the migration moves on to verification.",
-      ]);
+      return operator(
+        {
+          kind: "createPeigAccounts",
+          accounts: facts.accountsToCreate ?? [],
+          ...(facts.peigAccountsAgain ? { again: facts.peigAccountsAgain } : {}),
+        },
+        [
+          "The listed users get placeholder Peig accounts, pre-linked. The app then checks the checklist: if your figures report failures, you are asked again for the accounts still missing.",
+        ],
+      );
     case "peigChecklist":
       return operator(
         {
