@@ -14,6 +14,7 @@ import {
   type AdminCommands,
   type Attention,
   type ChecklistItem,
+  type MigrationCounts,
   type Phase,
   type Phase2Outcome,
 } from "../shared/workflow";
@@ -21,8 +22,14 @@ import { freshChecklist, recordsPeigConfigurationDeletion } from "../shared/migr
 
 export async function readAdminCommands(input: { migrationId: string }, s: Services): Promise<AdminCommands> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
-  const { cancelRequested, approvalRequested, resumeRequested } = runtime.commands;
-  return { deadline: record.deadline, cancelRequested, approvalRequested, resumeRequested };
+  const { cancelRequested, approvalRequested, resumeRequested, pilotReviewRequested } = runtime.commands;
+  return {
+    deadline: record.deadline,
+    cancelRequested,
+    approvalRequested,
+    resumeRequested,
+    ...(pilotReviewRequested ? { pilotReviewRequested } : {}),
+  };
 }
 
 /** `phase2`: how Phase 2 ended, given when it does (the checklist and the report read it from the store). */
@@ -158,6 +165,11 @@ export async function recordAttention(
   }).catch(() => false);
 }
 
+/** The counts as the report's JSON lists them: numbers only (each wave's are in `figures.waves`). */
+function flatCounts(counts: MigrationCounts): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).filter((entry): entry is [string, number] => typeof entry[1] === "number"));
+}
+
 export async function writeReport(
   input: { migrationId: string },
   s: Services,
@@ -181,7 +193,7 @@ export async function writeReport(
     outcome: checklist.every((i) => i.met) ? "completed: ready for federation" : "completed with open checklist items",
     deadline: record.deadline,
     timeZone: runtime.request.timeZone,
-    counts: { ...counted.counts },
+    counts: flatCounts(counted.counts),
     figures,
     checklist,
     phase2: {

@@ -16,19 +16,21 @@ import type { Services } from "../shared/services";
 import type { UserRecord } from "../shared/store";
 import { reminderKey } from "../shared/domain/schedule";
 import type { MigrationCounts } from "../shared/workflow";
-import { hasMailbox, reconcileAndRecord, storedStateOf } from "../shared/reconciliationPass";
+import { hasMailbox, reconcileAndRecord, storedStateOf, type WaveOf } from "../shared/reconciliationPass";
 
+/** `wave`: a migration with waves invites one wave at a time, each to its own deadline. */
 export async function sendInvitations(
-  input: { migrationId: string; deadline: string },
+  input: { migrationId: string; deadline: string; wave?: number },
   s: Services,
 ): Promise<{ recipients: number; messages: number }> {
   const { runtime } = await loadMigration(s, input.migrationId);
-  const { reconciliation } = await reconcileAndRecord(s, input.migrationId, runtime);
-  const result = await mailOnboarding(s, input.migrationId, runtime, reconciliation, {
-    purpose: "invitation",
+  const { reconciliation, waveOf } = await reconcileAndRecord(s, input.migrationId, runtime);
+  const result = await mailOnboarding(s, input.migrationId, runtime, inWave(reconciliation, waveOf, input.wave), {
+    purpose: input.wave === undefined ? "invitation" : `invitation:wave${input.wave}`,
     kind: "invitation",
     label: "invitation",
     deadline: input.deadline,
+    ...(input.wave === undefined ? {} : { wave: input.wave }),
   });
   return { recipients: result.recipients, messages: result.messages };
 }
@@ -75,6 +77,7 @@ async function mailOnboarding(
     actor: "system",
     action: `mail.${send.kind}.sent`,
     details: {
+      ...(send.wave === undefined ? {} : { wave: runtime.request.waves?.[send.wave]?.name }),
       ...(invitation ? {} : { reminder: send.label, deadline: send.deadline }),
       recipients: mailed.length,
       withoutMailbox: people.length - mailed.length,
@@ -86,18 +89,25 @@ async function mailOnboarding(
 
 /** The reminder's key is reminderKey(label, deadline): a reminder is sent again for an extended deadline. */
 export async function sendReminders(
-  input: { migrationId: string; label: string; deadline: string },
+  input: { migrationId: string; label: string; deadline: string; wave?: number },
   s: Services,
 ): Promise<{ recipients: number; messages: number }> {
   const { runtime } = await loadMigration(s, input.migrationId);
-  const { reconciliation } = await reconcileAndRecord(s, input.migrationId, runtime);
-  const result = await mailOnboarding(s, input.migrationId, runtime, reconciliation, {
+  const { reconciliation, waveOf } = await reconcileAndRecord(s, input.migrationId, runtime);
+  const result = await mailOnboarding(s, input.migrationId, runtime, inWave(reconciliation, waveOf, input.wave), {
     purpose: `reminder:${reminderKey(input.label, input.deadline)}`,
     kind: "reminder",
     label: input.label,
     deadline: input.deadline,
+    ...(input.wave === undefined ? {} : { wave: input.wave }),
   });
   return { recipients: result.recipients, messages: result.messages };
+}
+
+/** The people of one wave (shared/domain/waves.ts), or everyone when the send names no wave. */
+function inWave(reconciliation: Reconciliation, waveOf: WaveOf | undefined, wave: number | undefined): Reconciliation {
+  if (wave === undefined || !waveOf) return reconciliation;
+  return { ...reconciliation, users: reconciliation.users.filter((u) => waveOf(u.userId) === wave) };
 }
 
 /** What every onboarding mail takes from the start request: who to ask, the zone for dates, the admins' note. */
@@ -114,7 +124,7 @@ const mailContext = (runtime: MigrationRuntime) => ({
  */
 export async function monitorOnboarding(input: { migrationId: string }, s: Services): Promise<MigrationCounts> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
-  const { reconciliation, counts } = await reconcileAndRecord(s, input.migrationId, runtime, {
+  const { reconciliation, counts, waveOf } = await reconcileAndRecord(s, input.migrationId, runtime, {
     // Pending requests whose typed e-mail matches nobody in scope, for the admins to Approve or Deny by hand.
     runtime: (rt, { unmatchedRequests }) =>
       void (rt.unmatchedRequests = unmatchedRequests.slice(0, 50).map((u) => ({
@@ -127,7 +137,7 @@ export async function monitorOnboarding(input: { migrationId: string }, s: Servi
   await recordBounces(s, input.migrationId, reconciliation);
   const pending = runtime.mail?.pending;
   // The rest of an invitation or reminder the mailboxes had no room for when it started.
-  if (pending) await mailOnboarding(s, input.migrationId, runtime, reconciliation, pending);
+  if (pending) await mailOnboarding(s, input.migrationId, runtime, inWave(reconciliation, waveOf, pending.wave), pending);
   // The status page's chart is drawn from these.
   await s.store.appendAudit({
     migrationId: input.migrationId,
@@ -227,6 +237,8 @@ interface PendingSend {
   kind: "invitation" | "reminder";
   label: string;
   deadline: string;
+  /** A migration with waves: the wave it goes to. */
+  wave?: number;
 }
 
 interface SendOutcome {

@@ -50,11 +50,26 @@ function refusal(
     case "resume":
       if (isFinalPhase(record.phase)) return stopped(record.phase);
       return rt.attention ? undefined : "nothing to resume: no step is failing";
+    case "requestPilotReview":
+      return pilotReviewRefusal(record, rt);
     case "exemptPerson":
     case "resendInvitation":
       if (rt.commands.cancelRequested) return "the migration is being cancelled";
       return action === "exemptPerson" ? exemptionRefusal(record) : resendRefusal(record);
   }
+}
+
+/** The pilot review can be asked again only while a wave is on hold after one, and once per hold. */
+function pilotReviewRefusal(record: MigrationRecord, rt: MigrationRuntime): string | undefined {
+  if (record.phase !== "onboarding") return `no wave waits for a pilot review (the migration is in ${record.phase})`;
+  const held = (rt.waves ?? []).find(
+    (w) => !w.startedAt && (w.review?.outcome === "held" || w.review?.outcome === "expired"),
+  );
+  if (!held?.review) return "no wave is on hold after a pilot review";
+  const asked = rt.commands.pilotReviewRequested;
+  return asked && asked.at > held.review.at
+    ? `already asked at ${when(asked.at, record)}: the new review goes out with the next step`
+    : undefined;
 }
 
 /** The commands an admin may give now (a repeated cancel changes nothing, so it is not offered again). */
@@ -188,6 +203,30 @@ export async function requestApprovalAgain(
   if (refused) return { kind: "conflict", reason: refused };
   await updateRuntime(deps, id, (rt) => void (rt.commands.approvalRequested = true));
   await audit(deps, id, actor, "approval.requestedAgain", {});
+  await runner.wake(id);
+  return { kind: "accepted" };
+}
+
+/** A new pilot review round for the wave on hold: the admins get new links, with the results as they are now. */
+export async function requestPilotReview(
+  deps: AppDeps,
+  runner: MigrationRunner,
+  id: string,
+  actor: string,
+): Promise<CommandResult> {
+  let refused: string | undefined;
+  try {
+    await updateRuntime(deps, id, (rt, current) => {
+      refused = refusal("requestPilotReview", current, rt, []);
+      if (refused) return false;
+      rt.commands.pilotReviewRequested = { by: actor, at: deps.clock.now().toISOString() };
+    });
+  } catch (err) {
+    if (err instanceof NotFoundError) return { kind: "notFound" };
+    throw err;
+  }
+  if (refused) return { kind: "conflict", reason: refused };
+  await audit(deps, id, actor, "pilotReview.requestedAgain", {});
   await runner.wake(id);
   return { kind: "accepted" };
 }

@@ -11,6 +11,7 @@ import {
   CANCEL_ACCEPTED,
   extendDeadline,
   requestApprovalAgain,
+  requestPilotReview,
   resumeMigration,
   type AdminAction,
 } from "../app/adminCommands";
@@ -155,6 +156,7 @@ const DONE: Record<AdminAction, string> = {
   requestApprovalAgain: "The approvers are asked again: a new round of approval links goes out now.",
   exemptPerson: "Exempted: they get no more mail and no Phase 2 account; the checklist and the approvers name them.",
   resendInvitation: "The invitation went out again to that person.",
+  requestPilotReview: "The admins are asked again: a new pilot review goes out now.",
 };
 const isAction = (value: string | null): value is AdminAction => value !== null && Object.hasOwn(DONE, value);
 
@@ -246,6 +248,7 @@ async function postMigrationPage(request: HttpRequest, client: df.DurableClient)
     exemptPerson: () =>
       exemptPerson(s, runner, id, { user: form.get("user") ?? "", reason: form.get("reason") ?? "" }, actor),
     resendInvitation: () => resendPersonInvitation(s, id, { user: form.get("user") ?? "" }, actor),
+    requestPilotReview: () => requestPilotReview(s, runner, id, actor),
   };
   const result = await results[action]();
   switch (result.kind) {

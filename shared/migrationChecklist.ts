@@ -35,7 +35,13 @@ export async function freshChecklist(
     created,
     failed,
   };
-  const figures = migrationFigures({ mode: runtime.peigMode, counts, phase2, reports: runtime.operatorReports });
+  const figures = migrationFigures({
+    mode: runtime.peigMode,
+    counts,
+    phase2,
+    reports: runtime.operatorReports,
+    waves: runtime.request.waves,
+  });
   const needsAudit = runtime.deletionStartedAt || (operator && !runtime.operatorReports?.checklist);
   const audit = needsAudit ? await s.store.listAudit(migrationId) : [];
   const deletion =

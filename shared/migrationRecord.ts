@@ -60,5 +60,6 @@ export function recordFigures(record: Pick<MigrationRecord, "counts" | "runtime"
     counts: record.counts,
     phase2: record.runtime.phase2 ?? null,
     reports: record.runtime.operatorReports,
+    waves: record.runtime.request.waves,
   });
 }

@@ -70,7 +70,7 @@ export function liveLedger(ledger: readonly LedgerEntry[], now: Date): LedgerEnt
 export interface MailRuntime {
   ledger: LedgerEntry[];
   /** The invitation or reminder whose recipients did not all fit in the mailboxes' budgets yet: the monitor sends the rest. */
-  pending?: { purpose: string; kind: "invitation" | "reminder"; label: string; deadline: string };
+  pending?: { purpose: string; kind: "invitation" | "reminder"; label: string; deadline: string; wave?: number };
   /** ISO 8601: non-delivery reports up to here are recorded. */
   bouncesReadUntil?: string;
   /**
