@@ -19,6 +19,7 @@ import {
   type Phase2Outcome,
 } from "../shared/workflow";
 import { freshChecklist, recordsPeigConfigurationDeletion } from "../shared/migrationChecklist";
+import { hasWaves, waveViews } from "../shared/domain/waves";
 
 export async function readAdminCommands(input: { migrationId: string }, s: Services): Promise<AdminCommands> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
@@ -167,7 +168,9 @@ export async function recordAttention(
 
 /** The counts as the report's JSON lists them: numbers only (each wave's are in `figures.waves`). */
 function flatCounts(counts: MigrationCounts): Record<string, number> {
-  return Object.fromEntries(Object.entries(counts).filter((entry): entry is [string, number] => typeof entry[1] === "number"));
+  return Object.fromEntries(
+    Object.entries(counts).filter((entry): entry is [string, number] => typeof entry[1] === "number"),
+  );
 }
 
 export async function writeReport(
@@ -217,9 +220,12 @@ export async function writeReport(
         decision: t.decision ?? "",
         at: t.decidedAt ?? "",
         reason: t.reason,
-        level: approverLevel(runtime.request, t.assignee),
+        level: t.gate?.startsWith("pilotReview-") ? "admin" : approverLevel(runtime.request, t.assignee),
       })),
     bounced: bouncedUsers(users),
+    ...(hasWaves(runtime.request)
+      ? { waves: waveViews(runtime.request, record.deadline, runtime.waves, s.clock.now(), runtime.request.timeZone) }
+      : {}),
     people: {
       exemptions: runtime.exemptions ?? [],
       invitationsResent: audit

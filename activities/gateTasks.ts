@@ -9,6 +9,7 @@ import { taskPayload, type PayloadFacts, type TaskPayload } from "../shared/task
 import { freshChecklist } from "../shared/migrationChecklist";
 import { loadMigration, once, recordFigures, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
 import { waveStartsAt, wavesOf } from "../shared/domain/waves";
+import { reconcileAndRecord } from "../shared/reconciliationPass";
 import type { Services } from "../shared/services";
 import type { TaskRecord } from "../shared/store";
 import { addLinkMessage, newTaskLink, sendTaskMessages, taskMessage, type TaskMessage } from "../shared/taskLinks";
@@ -203,6 +204,8 @@ async function payloadFacts(s: Services, migrationId: string, purpose: HumanTask
  * takes, and every earlier wave's figures as the last reconciliation pass counted them (migrationFigures).
  */
 async function pilotReviewFacts(s: Services, migrationId: string): Promise<PayloadFacts["waveReview"]> {
+  // A fresh pass first: the admins decide on the figures as they are now, not as at the last monitor pass.
+  await reconcileAndRecord(s, migrationId, (await loadMigration(s, migrationId)).runtime);
   const { record, runtime } = await loadMigration(s, migrationId);
   const waves = wavesOf(runtime.request, record.deadline);
   const index = waves.findIndex((_, i) => !runtime.waves?.[i]?.startedAt);

@@ -137,7 +137,8 @@ export async function monitorOnboarding(input: { migrationId: string }, s: Servi
   await recordBounces(s, input.migrationId, reconciliation);
   const pending = runtime.mail?.pending;
   // The rest of an invitation or reminder the mailboxes had no room for when it started.
-  if (pending) await mailOnboarding(s, input.migrationId, runtime, inWave(reconciliation, waveOf, pending.wave), pending);
+  if (pending)
+    await mailOnboarding(s, input.migrationId, runtime, inWave(reconciliation, waveOf, pending.wave), pending);
   // The status page's chart is drawn from these.
   await s.store.appendAudit({
     migrationId: input.migrationId,

@@ -3,6 +3,7 @@
  * projection), its users page by page, and its report. Reads only; links are added by the caller, which knows
  * the address the request came to.
  */
+import { hasWaves, nextWaveReminderAt, waveViews, wavesOf } from "../shared/domain/waves";
 import { parseIsoDuration } from "../shared/domain/duration";
 import { DEFAULT_TIME_ZONE } from "../shared/domain/humanTime";
 import { nextReminder } from "../shared/domain/schedule";
@@ -92,7 +93,11 @@ export async function migrationStatus(deps: AppDeps, runner: MigrationRunner, id
   const progress = durable?.progress;
   const now = deps.clock.now();
   const finished = isFinalPhase(record.phase);
-  const next = finished ? null : nextReminder(new Date(record.deadline), runtime.request.reminders, now);
+  const next = finished
+    ? null
+    : hasWaves(runtime.request)
+      ? { at: nextWaveReminderAt(wavesOf(runtime.request, record.deadline), now) }
+      : nextReminder(new Date(record.deadline), runtime.request.reminders, now);
   return {
     id,
     workspace: record.workspace,
@@ -104,7 +109,9 @@ export async function migrationStatus(deps: AppDeps, runner: MigrationRunner, id
     /** The zone pages and e-mails show dates in; the JSON's dates stay ISO 8601 UTC. */
     timeZone: runtime.request.timeZone ?? DEFAULT_TIME_ZONE,
     deadline: record.deadline,
-    nextReminder: next?.at.toISOString() ?? null,
+    nextReminder: next?.at?.toISOString() ?? null,
+    /** A migration with waves: each wave, who it takes, when, and where it stands (empty without waves). */
+    waves: waveViews(runtime.request, record.deadline, runtime.waves, now, runtime.request.timeZone),
     waitingFor: progress?.waitingFor ?? null,
     /** The people the workflow waits on (who and what; the links are only in their e-mails). */
     waitingOn: finished ? [] : (progress?.waitingOn ?? []),

@@ -71,7 +71,8 @@ function* pilotReview(
   const outcome = yield* humanGate(context, state, "pilotReview", round, 1);
   cursor.reviewRounds = round;
   if (isSleep(outcome)) {
-    if (!open) yield* call(context, "recordWave", { migrationId, wave: cursor.index, review: { round, outcome: "open" } });
+    if (!open)
+      yield* call(context, "recordWave", { migrationId, wave: cursor.index, review: { round, outcome: "open" } });
     return { sleep: outcome, waitingFor: `the admins' pilot review before wave "${wave.name}"` };
   }
   const recorded = outcome === "approved" ? "approved" : outcome === "rejected" ? "held" : "expired";

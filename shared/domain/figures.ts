@@ -254,7 +254,15 @@ export function migrationFigures(input: FiguresInput): MigrationFigures {
 
 function waveFigures(mode: PeigMode, waves: readonly { name: string }[], counts: readonly WaveCounts[]): WaveFigures[] {
   return waves.map((wave, i) => {
-    const c = counts[i] ?? { inScope: 0, onboarded: 0, pending: 0, mismatched: 0, notOnboarded: 0, exempted: 0, phase2Created: 0 };
+    const c = counts[i] ?? {
+      inScope: 0,
+      onboarded: 0,
+      pending: 0,
+      mismatched: 0,
+      notOnboarded: 0,
+      exempted: 0,
+      phase2Created: 0,
+    };
     const waiting = c.pending + c.mismatched;
     return {
       name: wave.name,
@@ -271,7 +279,10 @@ function waveFigures(mode: PeigMode, waves: readonly { name: string }[], counts:
             mismatched: figure(c.mismatched, `${c.mismatched} of them typed another e-mail address`),
           }),
       exempted: figure(c.exempted, `${c.exempted} exempted by an admin`),
-      awaitingFirstSignIn: figure(c.phase2Created, `${c.phase2Created} with a Phase 2 account, awaiting their first sign-in`),
+      awaitingFirstSignIn: figure(
+        c.phase2Created,
+        `${c.phase2Created} with a Phase 2 account, awaiting their first sign-in`,
+      ),
     };
   });
 }

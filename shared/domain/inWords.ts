@@ -180,7 +180,8 @@ export function auditInWords(entry: { action: string; details: Details }, timeZo
     "pilotReview.requestedAgain": () => "Asked the admins for the pilot review again.",
     "wave.started": () => `Started the wave "${d.wave}".`,
     "wave.review.open": () => `Asked the admins to review the earlier waves before the wave "${d.wave}".`,
-    "wave.review.approved": () => `${d.by ?? "An admin"} answered "Go on" to the pilot review: the wave "${d.wave}" starts.`,
+    "wave.review.approved": () =>
+      `${d.by ?? "An admin"} answered "Go on" to the pilot review: the wave "${d.wave}" starts.`,
     "wave.review.held": () => `${d.by ?? "An admin"} answered "Hold" to the pilot review: the wave "${d.wave}" waits.`,
     "wave.review.expired": () => `Nobody answered the pilot review: the wave "${d.wave}" waits.`,
     "person.exempted": () => `Exempted ${d.displayName} (${d.user}) from the migration (reason: ${d.reason}).`,

@@ -7,6 +7,7 @@
  * and the deletion gate come after the last wave, whose deadline is the migration's (an extension moves it).
  * A migration without waves is one implicit wave: everything here then answers as before waves existed. Pure.
  */
+import { parseIsoDuration } from "./duration";
 import { formatHuman } from "./humanTime";
 
 /** One wave as the start request stores it (validated: deadlines increasing, the last one the migration's). */
@@ -34,7 +35,8 @@ export interface WaveFields {
 /** The waves of a request, each with the deadline in force (the last one's is `currentDeadline`, which an admin may extend). */
 export function wavesOf(request: WaveFields, currentDeadline: string = request.deadline): Wave[] {
   const waves = request.waves;
-  if (!waves || waves.length === 0) return [{ name: "everyone", deadline: currentDeadline, reminders: request.reminders }];
+  if (!waves || waves.length === 0)
+    return [{ name: "everyone", deadline: currentDeadline, reminders: request.reminders }];
   return waves.map((wave, i) => (i === waves.length - 1 ? { ...wave, deadline: currentDeadline } : wave));
 }
 
@@ -134,3 +136,57 @@ export function waveStateInWords(
 /** "Pilot" (group) / "Everyone else" (everyone else in scope): who a wave takes, in words. */
 export const waveMembersInWords = (wave: Wave, groupName?: string): string =>
   wave.group ? `members of the Entra group ${groupName ?? wave.group}` : "everyone else in scope";
+
+/** One wave as the status JSON, the status page and the report show it (dates ISO in JSON, in words on pages). */
+export interface WaveView {
+  name: string;
+  /** Who it takes, in words. */
+  members: string;
+  /** Where it stands, in words (dates in the migration's zone). */
+  state: string;
+  /** ISO 8601: when it may start (null: at once). */
+  startsAt: string | null;
+  /** ISO 8601: when its invitation went out. */
+  startedAt: string | null;
+  deadline: string;
+  reminders: string[];
+  /** It waits for the admins' pilot review of the earlier waves. */
+  reviewFirst: boolean;
+  review: WaveProgress["review"] | null;
+}
+
+/** Every wave of a migration as the views show it; empty without waves. */
+export function waveViews(
+  request: WaveFields,
+  currentDeadline: string,
+  progress: readonly WaveProgress[] | undefined,
+  now: Date,
+  timeZone?: string,
+): WaveView[] {
+  if (!hasWaves(request)) return [];
+  const waves = wavesOf(request, currentDeadline);
+  return waves.map((wave, i) => ({
+    name: wave.name,
+    members: waveMembersInWords(wave),
+    state: waveStateInWords(waves, i, progress?.[i], now, timeZone),
+    startsAt: waveStartsAt(waves, i)?.toISOString() ?? null,
+    startedAt: progress?.[i]?.startedAt ?? null,
+    deadline: wave.deadline,
+    reminders: wave.reminders,
+    reviewFirst: !!wave.review,
+    review: progress?.[i]?.review ?? null,
+  }));
+}
+
+/** The next reminder of any wave after `now` (a wave not started yet counts from its start). */
+export function nextWaveReminderAt(waves: readonly Wave[], now: Date): Date | null {
+  let next: number | null = null;
+  waves.forEach((wave, i) => {
+    const from = Math.max(now.getTime(), waveStartsAt(waves, i)?.getTime() ?? 0);
+    for (const label of wave.reminders) {
+      const at = Date.parse(wave.deadline) - parseIsoDuration(label);
+      if (at > from && (next === null || at < next)) next = at;
+    }
+  });
+  return next === null ? null : new Date(next);
+}

@@ -8,7 +8,7 @@
  */
 import type { ChecklistItem } from "../domain/checklist";
 import { describeRoughly } from "../domain/duration";
-import { figureLines, type MigrationFigures } from "../domain/figures";
+import { figureLines, waveLine, type MigrationFigures } from "../domain/figures";
 import { valueInWords } from "../domain/inWords";
 import { formatHuman } from "../domain/humanTime";
 import type { Reconciliation, UserState } from "../domain/reconcile";
@@ -277,6 +277,9 @@ export function adminDigestEmail({
           : []),
       ],
     },
+    ...section(`Waves (${figures.waves?.length ?? 0})`, !!figures.waves?.length, [
+      { kind: "list", items: (figures.waves ?? []).map(waveLine) },
+    ]),
     ...section(`Requests that typed another e-mail address (${mismatches.length})`, mismatches.length > 0, [
       { kind: "list", items: truncated(mismatches, listLimit, onStatusPage) },
     ]),

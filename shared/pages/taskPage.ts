@@ -98,7 +98,10 @@ export function renderTaskPage(input: TaskPageInput): string {
 /** The pilot review's evidence: each earlier wave's figures, in the sentences every view uses. */
 function waveResultsHtml(results: { wave: string; lines: string[] }[]): string {
   return `<h2>How the earlier waves went</h2>${results
-    .map((r) => `<div class="card wave-results"><h3>${escapeHtml(r.wave)}</h3><ul>${r.lines.map((l) => `<li>${escapeHtml(l)}</li>`).join("")}</ul></div>`)
+    .map(
+      (r) =>
+        `<div class="card wave-results"><h3>${escapeHtml(r.wave)}</h3><ul>${r.lines.map((l) => `<li>${escapeHtml(l)}</li>`).join("")}</ul></div>`,
+    )
     .join("")}`;
 }
 

@@ -426,16 +426,28 @@ function addWaveIssues(
     if (seenNames.has(name)) issue(i, "name", `repeats the name of wave ${seenNames.get(name)! + 1}`);
     else seenNames.set(name, i);
     if (!wave.group && i < last)
-      issue(i, "group", "is required: every wave but the last names the Entra group it takes (the last may take everyone else in scope)");
+      issue(
+        i,
+        "group",
+        "is required: every wave but the last names the Entra group it takes (the last may take everyone else in scope)",
+      );
     if (wave.group) {
-      if (seenGroups.has(wave.group)) issue(i, "group", `is already the group of wave ${seenGroups.get(wave.group)! + 1}`);
+      if (seenGroups.has(wave.group))
+        issue(i, "group", `is already the group of wave ${seenGroups.get(wave.group)! + 1}`);
       else seenGroups.set(wave.group, i);
-      if (excluded.has(wave.group)) issue(i, "group", `${wave.group} is an exclude group: its members are not in scope`);
+      if (excluded.has(wave.group))
+        issue(i, "group", `${wave.group} is an exclude group: its members are not in scope`);
     }
     if (i === 0 && wave.review)
       issue(i, "review", "cannot be set on the first wave: a pilot review looks at the waves before the one it starts");
     const ownDeadline =
-      i === last ? (deadline.success ? Date.parse(deadline.data) : undefined) : wave.deadline ? Date.parse(wave.deadline) : undefined;
+      i === last
+        ? deadline.success
+          ? Date.parse(deadline.data)
+          : undefined
+        : wave.deadline
+          ? Date.parse(wave.deadline)
+          : undefined;
     if (i === last && wave.deadline && ownDeadline !== undefined && Date.parse(wave.deadline) !== ownDeadline)
       issue(i, "deadline", "is the migration's deadline for the last wave: leave it out, or give the same as deadline");
     if (i < last && !wave.deadline)
