@@ -111,6 +111,7 @@ const STEPS: Record<string, string> = {
   recordPhase: "recording the move to the next phase",
   notifyAdmins: "mailing the admins",
   recordAttention: "recording the failure",
+  recordWave: "recording the wave's progress",
   writeReport: "writing the report",
 };
 
