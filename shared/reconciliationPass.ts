@@ -85,7 +85,7 @@ export async function reconcileAndRecord(
 ): Promise<{ reconciliation: Reconciliation; counts: MigrationCounts; waveOf?: WaveOf }> {
   const early = runtime.peigMode === "operator" ? await storedUsers(s, migrationId) : undefined;
   const reconciliation = await currentReconciliation(runtime, s, early);
-  const waveOf = await waveAssignment(s, runtime);
+  const waveOf = await waveAssignment(s, runtime.request);
   const edit = options.rows?.(reconciliation);
   const covered = early && phase2CoversListedUsers(runtime);
   const exempt = exemptIds(runtime.exemptions);
@@ -139,10 +139,16 @@ export async function reconcileAndRecord(
 /** Which wave a person is in (undefined: in none); only for a migration with waves. */
 export type WaveOf = (userId: string) => number | undefined;
 
-/** Reads each wave's group afresh (membership may change during the window), so each pass places people anew. */
-async function waveAssignment(s: Services, runtime: MigrationRuntime): Promise<WaveOf | undefined> {
-  if (!hasWaves(runtime.request)) return undefined;
-  const waves = wavesOf(runtime.request);
+/**
+ * Which wave each person is in, from each wave's group read afresh (membership may change during the window, so
+ * each pass places people anew; the dry run reads it the same way). Undefined without waves.
+ */
+export async function waveAssignment(
+  s: Pick<Services, "entra">,
+  request: MigrationRuntime["request"],
+): Promise<WaveOf | undefined> {
+  if (!hasWaves(request)) return undefined;
+  const waves = wavesOf(request);
   const members: Set<string>[] = [];
   for (const wave of waves) members.push(new Set(wave.group ? await s.entra.listGroupUserIds(wave.group) : []));
   return (userId) => waveOfPerson(waves, members, userId);
