@@ -16,7 +16,14 @@ import type { Services } from "../shared/services";
 import type { UserRecord } from "../shared/store";
 import { reminderKey } from "../shared/domain/schedule";
 import type { MigrationCounts } from "../shared/workflow";
-import { hasMailbox, reconcileAndRecord, storedStateOf, type WaveOf } from "../shared/reconciliationPass";
+import {
+  hasMailbox,
+  reconcileAndRecord,
+  storedStateOf,
+  waveAssignment,
+  type WaveOf,
+} from "../shared/reconciliationPass";
+import { wavesOf } from "../shared/domain/waves";
 
 /** `wave`: a migration with waves invites one wave at a time, each to its own deadline. */
 export async function sendInvitations(
@@ -380,10 +387,13 @@ export async function resendInvitation(
       reason:
         "every sender mailbox has used its 24-hour sending limit: try again later (the status page says when the mail plan has room)",
     };
+  // With waves, the person's own wave's deadline.
+  const wave = (await waveAssignment(s, runtime.request))?.(person.userId);
+  const deadline = wave === undefined ? record.deadline : wavesOf(runtime.request, record.deadline)[wave].deadline;
   const content = invitationEmail({
     workspace: runtime.request.workspace,
     domain: runtime.request.domain,
-    deadline: new Date(record.deadline),
+    deadline: new Date(deadline),
     recipientName: person.displayName,
     ...mailContext(runtime),
   });

@@ -67,7 +67,7 @@ function pilotReviewRefusal(record: MigrationRecord, rt: MigrationRuntime): stri
   );
   if (!held?.review) return "no wave is on hold after a pilot review";
   const asked = rt.commands.pilotReviewRequested;
-  return asked && asked.at > held.review.at
+  return asked && asked.at >= held.review.at
     ? `already asked at ${when(asked.at, record)}: the new review goes out with the next step`
     : undefined;
 }

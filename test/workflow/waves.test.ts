@@ -146,7 +146,8 @@ describe("waves", () => {
     const mailable = rest.filter((u) => u.mail && u !== away);
     expect(secondInvitation.details).toMatchObject({ wave: "Everyone else", recipients: mailable.length });
     expect(mailsTo(away)).toHaveLength(0);
-    expect(pilot.every((u) => mailsTo(u).length === 2)).toBe(false); // only the 5 late ones got the reminder
+    // The pilot got its invitation, and only its five late ones the pilot's reminder.
+    expect(pilot.map((u) => mailsTo(u).length)).toEqual([...Array(45).fill(1), ...Array(5).fill(2)]);
     expect((await auditOf(s, id, "wave.review.approved"))[0].details).toMatchObject({
       wave: "Everyone else",
       by: "it@contoso.com",
@@ -251,6 +252,39 @@ describe("waves", () => {
       ...(await auditOf(s, id, "wave.review.approved")),
     ].map((a) => a.action);
     expect(story).toEqual(["wave.review.held", "pilotReview.requestedAgain", "wave.review.approved"]);
+  });
+
+  it("leaves the next wave on hold when nobody answers the review, and starts a dated wave no earlier than its date", async () => {
+    const { rest } = await pilotTenant();
+    const id = await s.start(
+      startBody({
+        deadline: "2026-12-22T09:00:00Z",
+        reminders: ["P1D"],
+        waves: [
+          { name: "Pilot", group: PILOT_GROUP, deadline: "2026-12-08T09:00:00Z", reminders: [] },
+          { name: "Everyone else", review: true, invitationDate: "2026-12-18T09:00:00Z" },
+        ],
+      }),
+    );
+    // The review's links expire unanswered (TASK_LINK_TTL): on hold, the admins told; the migration waits.
+    await s.runUntil(async () => (await auditOf(s, id, "wave.review.expired")).length > 0);
+    expect(await s.phase(id)).toBe("onboarding");
+    expect(s.stack.graph.outbox.filter((m) => /the pilot review was not answered/.test(m.subject))).toHaveLength(1);
+    expect((await s.status(id)).waves).toEqual([
+      expect.objectContaining({ name: "Pilot" }),
+      expect.objectContaining({ name: "Everyone else", state: "on hold: nobody answered the pilot review" }),
+    ]);
+    // Asked again and approved before the wave's date: it starts at its date, not before.
+    const asked = await s.api(`migrations/${id}/pilot-review`, { method: "POST" });
+    expect(asked.status).toBe(202);
+    expect((await s.api(`migrations/${id}/pilot-review`, { method: "POST" })).status).toBe(409);
+    await s.runUntil(async () => (await auditOf(s, id, "wave.review.open")).length > 1, HOUR);
+    expect((await s.decide(s.taskLinks("it@contoso.com").at(-1)!, "approve")).status).toBe(200);
+    await s.runUntil(async () => (await auditOf(s, id, "mail.invitation.sent")).length > 1);
+    const invited = (await auditOf(s, id, "mail.invitation.sent"))[1];
+    expect(invited.at >= "2026-12-18T09:00:00.000Z").toBe(true);
+    expect(new Date(invited.at).getTime() - Date.parse("2026-12-18T09:00:00Z")).toBeLessThan(HOUR);
+    expect(rest.filter((u) => u.mail).every((u) => mailsTo(u).length === 1)).toBe(true);
   });
 
   it("refuses waves that cannot run, naming the field (400), and starts nothing", async () => {
