@@ -208,49 +208,51 @@ export async function requestApprovalAgain(
 }
 
 /** A new pilot review round for the wave on hold: the admins get new links, with the results as they are now. */
-export async function requestPilotReview(
-  deps: AppDeps,
-  runner: MigrationRunner,
-  id: string,
-  actor: string,
-): Promise<CommandResult> {
-  let refused: string | undefined;
-  try {
-    await updateRuntime(deps, id, (rt, current) => {
-      refused = refusal("requestPilotReview", current, rt, []);
-      if (refused) return false;
-      rt.commands.pilotReviewRequested = { by: actor, at: deps.clock.now().toISOString() };
-    });
-  } catch (err) {
-    if (err instanceof NotFoundError) return { kind: "notFound" };
-    throw err;
-  }
-  if (refused) return { kind: "conflict", reason: refused };
-  await audit(deps, id, actor, "pilotReview.requestedAgain", {});
-  await runner.wake(id);
-  return { kind: "accepted" };
-}
+export const requestPilotReview = (deps: AppDeps, runner: MigrationRunner, id: string, actor: string) =>
+  stampedCommand(deps, runner, id, actor, {
+    action: "requestPilotReview",
+    command: "pilotReviewRequested",
+    audited: "pilotReview.requestedAgain",
+  });
 
 /** "Try again now" while a step keeps failing (after fixing the cause): the next execution runs it at once. */
-export async function resumeMigration(
+export const resumeMigration = (deps: AppDeps, runner: MigrationRunner, id: string, actor: string) =>
+  stampedCommand(deps, runner, id, actor, {
+    action: "resume",
+    command: "resumeRequested",
+    audited: "migration.resumeRequested",
+    refusedAs: (reason) => `resume refused: ${reason}`,
+  });
+
+/**
+ * A command the orchestration acts on once per request: who and when, written only while `action` is allowed (in the
+ * same ETag-guarded write, so a concurrent change cannot slip between the check and the write), audited, then a wake.
+ */
+async function stampedCommand(
   deps: AppDeps,
   runner: MigrationRunner,
   id: string,
   actor: string,
+  how: {
+    action: AdminAction;
+    command: "resumeRequested" | "pilotReviewRequested";
+    audited: string;
+    refusedAs?: (reason: string) => string;
+  },
 ): Promise<CommandResult> {
   let refused: string | undefined;
   try {
     await updateRuntime(deps, id, (rt, current) => {
-      refused = refusal("resume", current, rt, []);
+      refused = refusal(how.action, current, rt, []);
       if (refused) return false;
-      rt.commands.resumeRequested = { by: actor, at: deps.clock.now().toISOString() };
+      rt.commands[how.command] = { by: actor, at: deps.clock.now().toISOString() };
     });
   } catch (err) {
     if (err instanceof NotFoundError) return { kind: "notFound" };
     throw err;
   }
-  if (refused) return { kind: "conflict", reason: `resume refused: ${refused}` };
-  await audit(deps, id, actor, "migration.resumeRequested", {});
+  if (refused) return { kind: "conflict", reason: how.refusedAs?.(refused) ?? refused };
+  await audit(deps, id, actor, how.audited, {});
   await runner.wake(id);
   return { kind: "accepted" };
 }

@@ -8,7 +8,7 @@
  * accounts created or already linked, pending requests, linked accounts) is what the Peig admin reported on
  * confirming a task, shown as theirs, with when.
  */
-import type { WaveCounts } from "./waves";
+import { emptyWaveCounts, type WaveCounts } from "./waves";
 
 /** How the app reaches Peig (the workflow's PeigMode). */
 type PeigMode = "api" | "operator";
@@ -254,15 +254,7 @@ export function migrationFigures(input: FiguresInput): MigrationFigures {
 
 function waveFigures(mode: PeigMode, waves: readonly { name: string }[], counts: readonly WaveCounts[]): WaveFigures[] {
   return waves.map((wave, i) => {
-    const c = counts[i] ?? {
-      inScope: 0,
-      onboarded: 0,
-      pending: 0,
-      mismatched: 0,
-      notOnboarded: 0,
-      exempted: 0,
-      phase2Created: 0,
-    };
+    const c = counts[i] ?? emptyWaveCounts();
     const waiting = c.pending + c.mismatched;
     return {
       name: wave.name,

@@ -528,3 +528,20 @@ export function formsOf(html: string): PageForm[] {
     return { action: unescapeHtml(action), fields };
   });
 }
+
+/** The status page's form for `command` (as the signed-in admin sees it): where it posts and its hidden fields (CSRF among them). */
+export async function statusPageForm(
+  s: Scenario,
+  id: string,
+  command: string,
+): Promise<{ action: string; fields: Record<string, string> }> {
+  const html = await (await s.asAdmin(`migrations/${id}/page`)).text();
+  const match = new RegExp(`<form method="post" action="([^"]*)" id="action-${command}">([\\s\\S]*?)</form>`).exec(
+    html,
+  );
+  if (!match) throw new Error(`the status page shows no ${command} button`);
+  const fields: Record<string, string> = {};
+  for (const [, name, value] of match[2].matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g))
+    fields[name] = unescapeHtml(value);
+  return { action: unescapeHtml(match[1]), fields };
+}

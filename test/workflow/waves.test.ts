@@ -7,7 +7,7 @@
  */
 import { inScopeUsers, type TenantUser } from "../../local/fixtures/tenant";
 import { DAY, HOUR } from "../../shared/domain/duration";
-import { auditOf, playEveryone, startBody, startScenario, type Scenario } from "./harness";
+import { auditOf, playEveryone, startBody, startScenario, type Scenario, statusPageForm } from "./harness";
 
 let s: Scenario;
 afterEach(async () => {
@@ -48,24 +48,7 @@ const twoWaves = () =>
 const mailsTo = (user: TenantUser) =>
   s.stack.graph.outbox.filter((m) => [...m.to, ...m.bcc].some((a) => a.toLowerCase() === user.mail?.toLowerCase()));
 
-const unescape = (text: string) =>
-  text
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, "&");
-
-/** The status page's form for `command`: where it posts and its hidden fields (the CSRF token among them). */
-async function pageForm(id: string, command: string): Promise<{ action: string; fields: Record<string, string> }> {
-  const html = await (await s.asAdmin(`migrations/${id}/page`)).text();
-  const match = new RegExp(`<form method="post" action="([^"]*)" id="action-${command}">([\\s\\S]*?)</form>`).exec(
-    html,
-  );
-  if (!match) throw new Error(`the status page shows no ${command} button`);
-  const fields: Record<string, string> = {};
-  for (const [, name, value] of match[2].matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g))
-    fields[name] = unescape(value);
-  return { action: unescape(match[1]), fields };
-}
+const pageForm = (id: string, command: string) => statusPageForm(s, id, command);
 
 const onboard = (users: readonly TenantUser[]) => users.forEach((u) => s.stack.peig.state.onboardNow(u.id));
 
