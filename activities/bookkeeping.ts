@@ -2,6 +2,7 @@
  * The orchestration's paperwork: read admin commands from the store, record phase changes (and free
  * the workspace when a migration ends), tell the admins about events, and write the final report.
  */
+import { windowDeadlines } from "../shared/domain/personalDeadlines";
 import { auditInWords, capitalised, serviceInWords, stepInWords } from "../shared/domain/inWords";
 import { adminNoticeEmail, reportReadyEmail } from "../shared/mail/templates";
 import { loadMigration, once, updateRuntime } from "../shared/migrationRecord";
@@ -24,8 +25,14 @@ import { hasWaves, waveViews } from "../shared/domain/waves";
 export async function readAdminCommands(input: { migrationId: string }, s: Services): Promise<AdminCommands> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
   const { cancelRequested, approvalRequested, resumeRequested, pilotReviewRequested } = runtime.commands;
+  // Only the instants the window counts down to: who has which is the reminder activity's to read.
+  const personal = windowDeadlines(
+    record.deadline,
+    runtime.personalDeadlines?.map((p) => p.deadline),
+  ).slice(1);
   return {
     deadline: record.deadline,
+    ...(personal.length > 0 ? { personalDeadlines: personal } : {}),
     cancelRequested,
     approvalRequested,
     resumeRequested,
@@ -228,6 +235,7 @@ export async function writeReport(
       : {}),
     people: {
       exemptions: runtime.exemptions ?? [],
+      personalDeadlines: runtime.personalDeadlines ?? [],
       invitationsResent: audit
         .filter((a) => a.action === "person.invitationResent")
         .map((a) => ({

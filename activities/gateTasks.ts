@@ -15,37 +15,50 @@ import type { TaskRecord } from "../shared/store";
 import { addLinkMessage, newTaskLink, sendTaskMessages, taskMessage, type TaskMessage } from "../shared/taskLinks";
 import { currentMergeList } from "./merges";
 import { notifyAdmins } from "./bookkeeping";
+import { checkOutOfOffice } from "./outOfOffice";
 import { parseIsoDuration } from "../shared/domain/duration";
 import { gateId, type HumanTaskPurpose, type HumanTaskTally, type OpenHumanTasksInput } from "../shared/workflow";
 
 export async function openHumanTasks(
   input: OpenHumanTasksInput,
   s: Services,
-): Promise<{ gate: string; assignees: number; escalateAfterMs?: number }> {
+): Promise<{ gate: string; assignees: number; escalateAfterMs?: number; escalated?: boolean }> {
   const gate = gateId(input.purpose, input.round);
   const { runtime } = await loadMigration(s, input.migrationId);
   const { fallbackApprovers, escalateAfter } = runtime.request;
   // Only the deletion approval escalates: it is the gate that must not stall (Phase 2's approval has the deadline).
-  const escalates = input.purpose === "deletionApproval" && !!fallbackApprovers?.length && !!escalateAfter;
+  const fallback = input.purpose === "deletionApproval" ? (fallbackApprovers ?? []) : [];
+  const escalates = fallback.length > 0 && !!escalateAfter;
   const assignees = assigneesFor(input.purpose, runtime.request);
+  // Approvers away for the whole round are not asked when there is someone to ask instead (a re-run finds the check).
+  let check = runtime.outOfOffice?.gate === gate ? runtime.outOfOffice : undefined;
+  const away = () => new Set((check?.away ?? []).map((a) => a.approver.toLowerCase()));
   await once(s, input.migrationId, `tasks:${gate}`, async () => {
     // An earlier attempt may have stored tasks whose links never went out: retire them, issue new ones.
     await s.store.closeOpenTasks(input.migrationId, "cancelled", { gate, closedAs: "reissued" });
+    if (fallback.length > 0) check = await checkOutOfOffice(s, input.migrationId, gate, assignees, input.expiresAt);
+    const skipped = away();
+    const asked = assignees.filter((a) => !skipped.has(a.toLowerCase()));
+    // Asked at once in their place: the fallback approvers not already among the approvers.
+    const instead =
+      skipped.size > 0 ? fallback.filter((f) => !assignees.some((a) => a.toLowerCase() === f.toLowerCase())) : [];
     const payload = taskPayload(input.purpose, await payloadFacts(s, input.migrationId, input.purpose, runtime));
     const messages = [];
-    for (const assignee of assignees) messages.push(await issueTask(s, input, gate, assignee, payload));
+    for (const assignee of [...asked, ...instead]) messages.push(await issueTask(s, input, gate, assignee, payload));
     await sendTaskMessages(s, messages);
     await s.store.appendAudit({
       migrationId: input.migrationId,
       actor: "system",
       action: "tasks.opened",
-      details: { gate, purpose: input.purpose, assignees, expiresAt: input.expiresAt },
+      details: { gate, purpose: input.purpose, assignees: asked, expiresAt: input.expiresAt },
     });
+    if (instead.length > 0) await recordEscalation(s, input.migrationId, gate, instead, "outOfOffice", escalateAfter);
   });
+  const escalated = away().size > 0;
   return {
     gate,
-    assignees: assignees.length,
-    ...(escalates ? { escalateAfterMs: parseIsoDuration(escalateAfter) } : {}),
+    assignees: assignees.length - away().size,
+    ...(escalated ? { escalated } : escalates ? { escalateAfterMs: parseIsoDuration(escalateAfter!) } : {}),
   };
 }
 
@@ -250,18 +263,37 @@ export async function escalateHumanTasks(
     const messages = [];
     for (const assignee of fallback) messages.push(await delegatedTask(s, template, assignee));
     await sendTaskMessages(s, messages);
-    await s.store.appendAudit({
-      migrationId: input.migrationId,
-      actor: "system",
-      action: "tasks.escalated",
-      details: { gate: input.gate, to: fallback, after: runtime.request.escalateAfter ?? null },
-    });
-    await notifyAdmins(
-      { migrationId: input.migrationId, event: "escalated", details: { round: input.gate, to: fallback } },
-      s,
-    );
+    await recordEscalation(s, input.migrationId, input.gate, fallback, "noQuorum", runtime.request.escalateAfter);
   });
   return fallback.length;
+}
+
+/**
+ * The fallback approvers were asked: audited with why (no quorum in time, or an approver out of office for the whole
+ * round), and the admins are told.
+ */
+async function recordEscalation(
+  s: Services,
+  migrationId: string,
+  gate: string,
+  to: string[],
+  because: "noQuorum" | "outOfOffice",
+  after: string | undefined,
+): Promise<void> {
+  await s.store.appendAudit({
+    migrationId,
+    actor: "system",
+    action: "tasks.escalated",
+    details: { gate, to, because, after: because === "noQuorum" ? (after ?? null) : null },
+  });
+  await notifyAdmins(
+    {
+      migrationId,
+      event: because === "outOfOffice" ? "escalated.outOfOffice" : "escalated",
+      details: { round: gate, to },
+    },
+    s,
+  );
 }
 
 export const gateTaskActivities = {

@@ -8,12 +8,13 @@ import { bouncedSummary, liveLedger, senderWithRoom, type MailRuntime } from "..
 import type { Reconciliation, UserReconciliation } from "../shared/domain/reconcile";
 import { parseIsoDuration } from "../shared/domain/duration";
 import { exemptIds } from "../shared/domain/exemptions";
+import { deadlineOf, remindedFor } from "../shared/domain/personalDeadlines";
 import { RECIPIENTS_PER_MESSAGE } from "../shared/mail/port";
 import { sendKey } from "../shared/mail/sendKey";
 import { adminDigestEmail, invitationEmail, reminderEmail, type EmailContent } from "../shared/mail/templates";
 import { loadMigration, recordFigures, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
 import type { Services } from "../shared/services";
-import type { UserRecord } from "../shared/store";
+import type { MigrationRecord, UserRecord } from "../shared/store";
 import { reminderKey } from "../shared/domain/schedule";
 import type { MigrationCounts } from "../shared/workflow";
 import {
@@ -30,9 +31,9 @@ export async function sendInvitations(
   input: { migrationId: string; deadline: string; wave?: number },
   s: Services,
 ): Promise<{ recipients: number; messages: number }> {
-  const { runtime } = await loadMigration(s, input.migrationId);
+  const { record, runtime } = await loadMigration(s, input.migrationId);
   const { reconciliation, waveOf } = await reconcileAndRecord(s, input.migrationId, runtime);
-  const result = await mailOnboarding(s, input.migrationId, runtime, inWave(reconciliation, waveOf, input.wave), {
+  const result = await mailOnboarding(s, record, runtime, inWave(reconciliation, waveOf, input.wave), {
     purpose: input.wave === undefined ? "invitation" : `invitation:wave${input.wave}`,
     kind: "invitation",
     label: "invitation",
@@ -43,22 +44,26 @@ export async function sendInvitations(
 }
 
 /**
- * The invitation (everyone not yet onboarded) or a reminder (everyone not onboarded at all), to those not mailed it
- * yet, or as much of it as the mailboxes have room for. Only users with a mailbox can be mailed; the others are
- * counted apart, not as recipients.
+ * The invitation (everyone not yet onboarded) or a reminder (everyone not onboarded at all whose deadline it counts
+ * down to), to those not mailed it yet, or as much of it as the mailboxes have room for. Only users with a mailbox
+ * can be mailed; the others are counted apart, not as recipients.
  */
 async function mailOnboarding(
   s: Services,
-  migrationId: string,
+  record: Pick<MigrationRecord, "id" | "deadline">,
   runtime: MigrationRuntime,
   reconciliation: Reconciliation,
   send: PendingSend,
 ): Promise<SendOutcome> {
+  const migrationId = record.id;
   const invitation = send.kind === "invitation";
-  // Exempted people get no more mail (they stay in scope, counted apart).
+  // Exempted people get no more mail (they stay in scope, counted apart); a reminder goes to those whose own
+  // deadline it counts down to (the migration's, or a later one an admin gave them).
   const exempt = exemptIds(runtime.exemptions);
+  const theirs = remindedFor(send.deadline, waveDeadline(record, runtime, send.wave), runtime.personalDeadlines);
   const people = reconciliation.users.filter(
-    (u) => !exempt.has(u.userId) && (invitation ? u.state !== "onboarded" : u.state === "notOnboarded"),
+    (u) =>
+      !exempt.has(u.userId) && (invitation ? u.state !== "onboarded" : u.state === "notOnboarded" && theirs(u.userId)),
   );
   const mailed = people.filter(hasMailbox);
   const now = s.clock.now();
@@ -99,16 +104,25 @@ export async function sendReminders(
   input: { migrationId: string; label: string; deadline: string; wave?: number },
   s: Services,
 ): Promise<{ recipients: number; messages: number }> {
-  const { runtime } = await loadMigration(s, input.migrationId);
+  const { record, runtime } = await loadMigration(s, input.migrationId);
   const { reconciliation, waveOf } = await reconcileAndRecord(s, input.migrationId, runtime);
-  const result = await mailOnboarding(s, input.migrationId, runtime, inWave(reconciliation, waveOf, input.wave), {
+  // A wave's reminder goes to that wave's people; a later deadline of one person's own, to whoever has it.
+  const wave = input.deadline === waveDeadline(record, runtime, input.wave) ? input.wave : undefined;
+  const result = await mailOnboarding(s, record, runtime, inWave(reconciliation, waveOf, wave), {
     purpose: `reminder:${reminderKey(input.label, input.deadline)}`,
     kind: "reminder",
     label: input.label,
     deadline: input.deadline,
-    ...(input.wave === undefined ? {} : { wave: input.wave }),
+    ...(wave === undefined ? {} : { wave }),
   });
   return { recipients: result.recipients, messages: result.messages };
+}
+
+/** The deadline of wave `wave` (the migration's without one). */
+function waveDeadline(record: Pick<MigrationRecord, "deadline">, runtime: MigrationRuntime, wave: number | undefined) {
+  return wave === undefined
+    ? record.deadline
+    : (wavesOf(runtime.request, record.deadline)[wave]?.deadline ?? record.deadline);
 }
 
 /** The people of one wave (shared/domain/waves.ts), or everyone when the send names no wave. */
@@ -144,8 +158,7 @@ export async function monitorOnboarding(input: { migrationId: string }, s: Servi
   await recordBounces(s, input.migrationId, reconciliation);
   const pending = runtime.mail?.pending;
   // The rest of an invitation or reminder the mailboxes had no room for when it started.
-  if (pending)
-    await mailOnboarding(s, input.migrationId, runtime, inWave(reconciliation, waveOf, pending.wave), pending);
+  if (pending) await mailOnboarding(s, record, runtime, inWave(reconciliation, waveOf, pending.wave), pending);
   // The status page's chart is drawn from these.
   await s.store.appendAudit({
     migrationId: input.migrationId,
@@ -389,11 +402,11 @@ export async function resendInvitation(
     };
   // With waves, the person's own wave's deadline.
   const wave = (await waveAssignment(s, runtime.request))?.(person.userId);
-  const deadline = wave === undefined ? record.deadline : wavesOf(runtime.request, record.deadline)[wave].deadline;
+  const deadline = waveDeadline(record, runtime, wave);
   const content = invitationEmail({
     workspace: runtime.request.workspace,
     domain: runtime.request.domain,
-    deadline: new Date(deadline),
+    deadline: new Date(deadlineOf(person.userId, deadline, runtime.personalDeadlines)),
     recipientName: person.displayName,
     ...mailContext(runtime),
   });

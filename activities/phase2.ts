@@ -7,6 +7,7 @@ import { loadMigration } from "../shared/migrationRecord";
 import type { ApiModeServices, Services } from "../shared/services";
 import { parseIsoDuration } from "../shared/domain/duration";
 import { exemptIds } from "../shared/domain/exemptions";
+import { windowClosesAt } from "../shared/domain/personalDeadlines";
 import { isPerUserFailure, type ExplainedFailure } from "../shared/stepFailure";
 import type { UserRecord } from "../shared/store";
 import { reconcileAndRecord } from "../shared/reconciliationPass";
@@ -44,7 +45,8 @@ export async function planPhase2(input: { migrationId: string }, s: Services): P
   const { record, runtime } = await loadMigration(s, input.migrationId);
   if (runtime.peigMode === "operator") {
     const latencyMs = parseIsoDuration(s.settings.SIGN_IN_LOG_LATENCY);
-    const caughtUpAt = Date.parse(record.deadline) + latencyMs;
+    // After the latest deadline anyone has: the window closed then.
+    const caughtUpAt = Date.parse(windowClosesAt(record.deadline, runtime.personalDeadlines)) + latencyMs;
     if (s.clock.now().getTime() < caughtUpAt) throw new SignInLogBehindError(latencyMs);
   }
   const exempt = exemptIds(runtime.exemptions);

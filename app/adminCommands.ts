@@ -4,20 +4,16 @@
  * commands at its next execution. Nothing here creates or deletes anything outside this app. When a command is
  * allowed is decided once, here, for the command itself and for the status page's buttons.
  */
-import { DEFAULT_TIME_ZONE, formatHuman } from "../shared/domain/humanTime";
-import { instantOfWallClock } from "../shared/domain/wallClock";
+import { formatHuman } from "../shared/domain/humanTime";
 import { updateRuntime } from "../shared/migrationRecord";
 import type { MigrationRuntime } from "../shared/migrationRuntime";
 import { NotFoundError, PreconditionFailedError, type MigrationRecord, type TaskRecord } from "../shared/store";
 import { parseDeadlineExtension, startRequestLimits } from "../shared/validation/startRequest";
 import { adminActions, isFinalPhase, type AdminAction } from "../shared/workflow";
-import { exemptionRefusal, resendRefusal } from "./people";
+import { deadlineBody, deadlineRefusal, exemptionRefusal, resendRefusal } from "./people";
 import type { AppDeps, CommandResult, MigrationRunner } from "./ports";
 
 export type { AdminAction };
-
-/** Phases in which the onboarding window is still open and a new deadline can take effect. */
-const DEADLINE_EXTENDABLE = new Set(["setup", "onboarding"]);
 
 const stopped = (phase: string) => `the migration has already ${phase === "completed" ? "completed" : "stopped"}`;
 const when = (iso: string, record: MigrationRecord) => formatHuman(new Date(iso), record.runtime.request.timeZone);
@@ -31,9 +27,7 @@ function refusal(
 ): string | undefined {
   switch (action) {
     case "extendDeadline":
-      return DEADLINE_EXTENDABLE.has(record.phase)
-        ? undefined
-        : `too late: the onboarding window is over (the migration is in ${record.phase})`;
+      return deadlineRefusal(record);
     case "cancel":
       // The same ETag guard as beginDeletion: one of the two wins, never both.
       if (rt.deletionStartedAt)
@@ -54,8 +48,13 @@ function refusal(
       return pilotReviewRefusal(record, rt);
     case "exemptPerson":
     case "resendInvitation":
+    case "extendPersonDeadline":
       if (rt.commands.cancelRequested) return "the migration is being cancelled";
-      return action === "exemptPerson" ? exemptionRefusal(record) : resendRefusal(record);
+      return action === "exemptPerson"
+        ? exemptionRefusal(record)
+        : action === "resendInvitation"
+          ? resendRefusal(record)
+          : deadlineRefusal(record);
   }
 }
 
@@ -99,12 +98,8 @@ export async function extendDeadline(
   const early = refusal("extendDeadline", record, record.runtime, []);
   if (early) return { kind: "conflict", reason: early };
   const typed = (body as { deadline?: unknown } | null)?.deadline;
-  const instant =
-    options.wallClock && typeof typed === "string"
-      ? instantOfWallClock(typed, record.runtime.request.timeZone ?? DEFAULT_TIME_ZONE)
-      : undefined;
   const parsed = parseDeadlineExtension(
-    instant ? { deadline: instant.toISOString() } : body,
+    options.wallClock ? deadlineBody(typed, record, true) : body,
     deps.clock.now(),
     new Date(record.deadline),
   );

@@ -6,7 +6,8 @@
 import { hasWaves, nextWaveReminderAt, waveViews, wavesOf } from "../shared/domain/waves";
 import { parseIsoDuration } from "../shared/domain/duration";
 import { DEFAULT_TIME_ZONE } from "../shared/domain/humanTime";
-import { nextReminder } from "../shared/domain/schedule";
+import { windowClosesAt, windowDeadlines } from "../shared/domain/personalDeadlines";
+import { nextReminderOf } from "../shared/domain/schedule";
 import type { MigrationRuntime } from "../shared/migrationRuntime";
 import { recordFigures } from "../shared/migrationRecord";
 import {
@@ -93,11 +94,20 @@ export async function migrationStatus(deps: AppDeps, runner: MigrationRunner, id
   const progress = durable?.progress;
   const now = deps.clock.now();
   const finished = isFinalPhase(record.phase);
+  // The next reminder to anyone: to those on the migration's deadline or to someone with a later one of their own.
   const next = finished
     ? null
     : hasWaves(runtime.request)
       ? { at: nextWaveReminderAt(wavesOf(runtime.request, record.deadline), now) }
-      : nextReminder(new Date(record.deadline), runtime.request.reminders, now);
+      : nextReminderOf(
+          windowDeadlines(
+            record.deadline,
+            runtime.personalDeadlines?.map((p) => p.deadline),
+          ),
+          runtime.request.reminders,
+          now,
+          [],
+        );
   return {
     id,
     workspace: record.workspace,
@@ -147,6 +157,12 @@ export async function migrationStatus(deps: AppDeps, runner: MigrationRunner, id
     unmatchedRequests: runtime.unmatchedRequests ?? [],
     /** People an admin exempted, with why, by whom and when (no more mail, counted apart, no Phase 2 account). */
     exemptions: runtime.exemptions ?? [],
+    /** People given a later deadline of their own (their reminders count down to it). */
+    personalDeadlines: runtime.personalDeadlines ?? [],
+    /** The latest approval round's out-of-office check: approvers away and not asked, replies that could not be read. */
+    outOfOffice: runtime.outOfOffice ?? null,
+    /** When the onboarding window closes: the latest deadline anyone has. */
+    windowClosesAt: windowClosesAt(record.deadline, runtime.personalDeadlines),
     // From the migration row (the first of them and how many), like the counts: no user row is read.
     bounced: runtime.mail?.bounced?.first ?? [],
     bouncedTotal: runtime.mail?.bounced?.total ?? 0,

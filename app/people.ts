@@ -1,12 +1,21 @@
 /**
- * An admin's commands about one person: exempt them (with a reason) or send them the invitation again. Each names
+ * An admin's commands about one person: exempt them (with a reason), give them a later deadline of their own, or
+ * send them the invitation again. Each names
  * the person by their address (UPN or mail) or their Entra object id, is allowed only while it can take effect,
  * is audited, and answers with what was done or why not. The JSON API and the status page's buttons both come here.
  */
 import { z } from "zod";
 import { resendInvitation as sendInvitationAgain } from "../activities/onboarding";
 import { MAX_EXEMPTION_REASON_CHARS, MAX_EXEMPTIONS, type Exemption } from "../shared/domain/exemptions";
-import { formatHuman } from "../shared/domain/humanTime";
+import { DEFAULT_TIME_ZONE, formatHuman } from "../shared/domain/humanTime";
+import {
+  deadlineOf,
+  MAX_EXTENSION_REASON_CHARS,
+  MAX_PERSONAL_DEADLINES,
+  type PersonalDeadline,
+} from "../shared/domain/personalDeadlines";
+import { instantOfWallClock } from "../shared/domain/wallClock";
+import { parseDeadlineExtension } from "../shared/validation/startRequest";
 import { updateRuntime } from "../shared/migrationRecord";
 import { PreconditionFailedError, type MigrationRecord, type UserRecord } from "../shared/store";
 import type { AppDeps, CommandResult, FieldError, MigrationRunner } from "./ports";
@@ -19,6 +28,32 @@ export function exemptionRefusal(record: Pick<MigrationRecord, "phase">): string
   return EXEMPTABLE.has(record.phase)
     ? undefined
     : `too late: Phase 2 has listed who gets an account (the migration is in ${record.phase})`;
+}
+
+/** Phases in which the onboarding window is still open, so a later deadline can take effect. */
+const WINDOW_OPEN = new Set(["setup", "onboarding"]);
+
+/** Why a deadline (the migration's or one person's) cannot be moved on the migration as it is, or undefined. */
+export function deadlineRefusal(record: Pick<MigrationRecord, "phase">): string | undefined {
+  return WINDOW_OPEN.has(record.phase)
+    ? undefined
+    : `too late: the onboarding window is over (the migration is in ${record.phase})`;
+}
+
+/**
+ * A deadline command's body as parseDeadlineExtension reads it: the JSON API sends `deadline` in ISO 8601 with an
+ * offset; the status page's date-and-time input sends the migration's wall clock, read in its time zone.
+ */
+export function deadlineBody(
+  deadline: unknown,
+  record: Pick<MigrationRecord, "runtime">,
+  wallClock: boolean | undefined,
+): { deadline: unknown } {
+  const instant =
+    wallClock && typeof deadline === "string"
+      ? instantOfWallClock(deadline, record.runtime.request.timeZone ?? DEFAULT_TIME_ZONE)
+      : undefined;
+  return { deadline: instant ? instant.toISOString() : deadline };
 }
 
 /** Why the invitation cannot be sent again now, or undefined when it can. */
@@ -48,6 +83,17 @@ const personField = plainText("the person's e-mail address (UPN or mail) or Entr
 const exemptSchema = z.strictObject(
   { user: personField, reason: plainText("the reason", MAX_EXEMPTION_REASON_CHARS) },
   { error: 'the request body must be a JSON object such as {"user": "jane@contoso.com", "reason": "…"}' },
+);
+const extendSchema = z.strictObject(
+  {
+    user: personField,
+    deadline: z.unknown(), // read by parseDeadlineExtension, against the person's own deadline
+    reason: plainText("the reason", MAX_EXTENSION_REASON_CHARS).optional(),
+  },
+  {
+    error:
+      'the request body must be a JSON object such as {"user": "jane@contoso.com", "deadline": "2027-01-15T17:00:00Z", "reason": "…"}',
+  },
 );
 const resendSchema = z.strictObject(
   { user: personField },
@@ -118,6 +164,9 @@ export async function exemptPerson(
             : undefined);
       if (refused) return false;
       rt.exemptions = [...exemptions, exemption];
+      // An exempted person has no deadline left to keep the window open for.
+      if (rt.personalDeadlines?.some((p) => p.userId === person.userId))
+        rt.personalDeadlines = rt.personalDeadlines.filter((p) => p.userId !== person.userId);
       // The figures follow at once, as the next pass would count them: not onboarded, now counted apart.
       if (person.state !== "notOnboarded") return undefined;
       const counts = current.counts;
@@ -151,6 +200,95 @@ export async function exemptPerson(
   await runner.wake(id);
   return { kind: "accepted", exemption };
 }
+
+/**
+ * Gives one person a later deadline of their own: their reminders count down to it, the window stays open until
+ * the latest one, and Phase 2 does not take them before it. Later than the deadline they have now, within the
+ * start's limits; a second extension of the same person replaces the first.
+ */
+export async function extendPersonDeadline(
+  deps: AppDeps,
+  runner: MigrationRunner,
+  id: string,
+  body: unknown,
+  actor: string,
+  options: { wallClock?: boolean } = {},
+): Promise<CommandResult<{ extension: PersonalDeadline }>> {
+  const record = await deps.store.getMigration(id);
+  if (!record) return { kind: "notFound" };
+  const parsed = extendSchema.safeParse(body, { reportInput: true });
+  if (!parsed.success) return { kind: "invalid", errors: fieldErrors(parsed.error) };
+  if (parsed.data.deadline === undefined)
+    return { kind: "invalid", errors: [{ field: "deadline", message: "is required" }] };
+  const early = deadlineRefusal(record);
+  if (early) return { kind: "conflict", reason: early };
+  const person = await findPerson(deps, id, parsed.data.user);
+  if (!person) return { kind: "invalid", errors: [notInScope(parsed.data.user)] };
+  const name = person.userPrincipalName;
+  if (person.state === "onboarded") return { kind: "conflict", reason: `${name} has already onboarded` };
+  if (record.runtime.exemptions?.some((e) => e.userId === person.userId))
+    return { kind: "conflict", reason: `${name} is exempted: there is no deadline to extend` };
+  const current = deadlineOf(person.userId, record.deadline, record.runtime.personalDeadlines);
+  const deadline = parseDeadlineExtension(
+    deadlineBody(parsed.data.deadline, record, options.wallClock),
+    deps.clock.now(),
+    new Date(current),
+  );
+  if (!deadline.ok) return { kind: "invalid", errors: deadline.errors };
+  const to = new Date(deadline.value.deadline).toISOString();
+  let extension: PersonalDeadline | undefined;
+  let refused: string | undefined;
+  try {
+    // Decided against the version being written: parallel requests cannot move anyone's deadline earlier.
+    await updateRuntime(deps, id, (rt, latest) => {
+      const others = (rt.personalDeadlines ?? []).filter((p) => p.userId !== person.userId);
+      const from = deadlineOf(person.userId, latest.deadline, rt.personalDeadlines);
+      refused =
+        deadlineRefusal(latest) ??
+        (Date.parse(from) >= Date.parse(to)
+          ? `${name}'s deadline is already ${when(from, latest)}, not earlier than ${when(to, latest)}`
+          : others.length >= MAX_PERSONAL_DEADLINES
+            ? `at most ${MAX_PERSONAL_DEADLINES} people can have a deadline of their own: extend the migration's deadline instead`
+            : undefined);
+      if (refused) return false;
+      extension = {
+        userId: person.userId,
+        userPrincipalName: name,
+        displayName: person.displayName,
+        deadline: to,
+        from,
+        ...(parsed.data.reason ? { reason: parsed.data.reason } : {}),
+        by: actor,
+        at: deps.clock.now().toISOString(),
+      };
+      rt.personalDeadlines = [...others, extension];
+    });
+  } catch (err) {
+    if (err instanceof PreconditionFailedError)
+      return { kind: "conflict", reason: "the migration changed while the request was being handled: send it again" };
+    throw err;
+  }
+  if (refused || !extension) return { kind: "conflict", reason: refused ?? "not recorded" };
+  await deps.store.appendAudit({
+    migrationId: id,
+    actor: `admin:${actor}`,
+    action: "person.deadlineExtended",
+    details: {
+      user: name,
+      displayName: person.displayName,
+      from: extension.from,
+      to: extension.deadline,
+      ...(extension.reason ? { reason: extension.reason } : {}),
+    },
+    instanceId: id,
+  });
+  // Woken so the window schedules the person's reminders and its new closing time at once.
+  await runner.wake(id);
+  return { kind: "accepted", extension };
+}
+
+const when = (iso: string, record: Pick<MigrationRecord, "runtime">) =>
+  formatHuman(new Date(iso), record.runtime.request.timeZone);
 
 /** Sends one person the invitation again, now, from a sender mailbox with room. */
 export async function resendPersonInvitation(

@@ -1,6 +1,6 @@
 /**
  * The admin API's commands (docs/design.md#http-surface), JSON: extend the deadline, cancel, ask the approvers
- * again, resume, and the per-person ones (exempt, resend the invitation). Each needs the Admin role or a function key
+ * again, resume, and the per-person ones (exempt, resend the invitation, extend one person's deadline). Each needs the Admin role or a function key
  * (functions/access.ts), parses its body, calls the use case (app/) and answers 202 with what was accepted, or why not.
  */
 import type * as df from "durable-functions";
@@ -14,7 +14,7 @@ import {
   resumeMigration,
 } from "../app/adminCommands";
 import type { CommandResult } from "../app/ports";
-import { exemptPerson, resendPersonInvitation } from "../app/people";
+import { exemptPerson, extendPersonDeadline, resendPersonInvitation } from "../app/people";
 import { services } from "../shared/services";
 import { apiAccess } from "./access";
 import { badRequest, durableRunner, json, migrationIdOf, noSuchMigration, readJson } from "./http";
@@ -94,6 +94,13 @@ const postExemption = command(async (id, body, actor, client) =>
   })),
 );
 
+/** POST /api/migrations/{id}/people/deadline {"user", "deadline", "reason"?}: one person's own, later deadline. */
+const postPersonDeadline = command(async (id, body, actor, client) =>
+  commandResponse(id, await extendPersonDeadline(services(), durableRunner(client), id, body, actor), (r) => ({
+    extension: r.extension,
+  })),
+);
+
 /** POST /api/migrations/{id}/people/resend {"user"}: the invitation to one person again, now. */
 const postResend = command(async (id, body, actor) =>
   commandResponse(id, await resendPersonInvitation(services(), id, body, actor), (r) => ({
@@ -110,5 +117,6 @@ export const commandRoutes: [name: string, method: "POST", route: string, handle
   ["requestApprovalAgain", "POST", "migrations/{id}/approval", postApproval],
   ["exemptPerson", "POST", "migrations/{id}/people/exempt", postExemption],
   ["resendInvitation", "POST", "migrations/{id}/people/resend", postResend],
+  ["extendPersonDeadline", "POST", "migrations/{id}/people/deadline", postPersonDeadline],
   ["requestPilotReview", "POST", "migrations/{id}/pilot-review", postPilotReview],
 ];

@@ -16,7 +16,7 @@ import {
   type AdminAction,
 } from "../app/adminCommands";
 import { statusPageTables } from "../app/migrationViews";
-import { exemptPerson, resendPersonInvitation } from "../app/people";
+import { exemptPerson, extendPersonDeadline, resendPersonInvitation } from "../app/people";
 import type { CommandResult, FieldError } from "../app/ports";
 import { startMigration } from "../app/startMigration";
 import {
@@ -156,6 +156,8 @@ const DONE: Record<AdminAction, string> = {
   requestApprovalAgain: "The approvers are asked again: a new round of approval links goes out now.",
   exemptPerson: "Exempted: they get no more mail and no Phase 2 account; the checklist and the approvers name them.",
   resendInvitation: "The invitation went out again to that person.",
+  extendPersonDeadline:
+    "Deadline extended for that person: their reminders count down to it, and the window stays open until then.",
   requestPilotReview: "The admins are asked again: a new pilot review goes out now.",
 };
 const isAction = (value: string | null): value is AdminAction => value !== null && Object.hasOwn(DONE, value);
@@ -248,6 +250,19 @@ async function postMigrationPage(request: HttpRequest, client: df.DurableClient)
     exemptPerson: () =>
       exemptPerson(s, runner, id, { user: form.get("user") ?? "", reason: form.get("reason") ?? "" }, actor),
     resendInvitation: () => resendPersonInvitation(s, id, { user: form.get("user") ?? "" }, actor),
+    extendPersonDeadline: () =>
+      extendPersonDeadline(
+        s,
+        runner,
+        id,
+        {
+          user: form.get("user") ?? "",
+          deadline: form.get("deadline")?.trim() ?? "",
+          ...(form.get("reason")?.trim() ? { reason: form.get("reason") } : {}),
+        },
+        actor,
+        { wallClock: true },
+      ),
     requestPilotReview: () => requestPilotReview(s, runner, id, actor),
   };
   const result = await results[action]();

@@ -17,6 +17,7 @@ import { registerApp } from "../functions/registerApp";
 import { invocationLog, type MigrationLog } from "../shared/migrationLog";
 import { useServices, type Services } from "../shared/services";
 import { MemoryMigrationStore, TableMigrationStore, type MigrationStore } from "../shared/store";
+import { LOCAL_STAFF } from "./fixtures/staff";
 import { generateTenant, type Tenant, type TenantOptions, type TenantUser } from "./fixtures/tenant";
 import { startGraphSimulator, type GraphSimulator, type GraphSimulatorOptions } from "./graph-simulator";
 import { resetRegistry } from "./host/fakeCore";
@@ -69,7 +70,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const graph = await startGraphSimulator({
     clock: options.clock,
     tenant,
-    mailboxes: senders,
+    // The staff (admins, approvers) have mailboxes too: the app reads approvers' automatic replies.
+    mailboxes: [...senders, ...LOCAL_STAFF.map((p) => p.userPrincipalName)],
     faults: options.faults,
     // Peig lets users onboard lazily, when asked; in operator mode only Graph is asked (the sign-in
     // log), so each Graph request first lets Peig's users catch up with the clock.

@@ -163,6 +163,8 @@ export function* waitOnce(
 export function* readAdminCommands(context: OrchestrationContext, state: MigrationState): PhaseStep<AdminCommands> {
   const commands = yield* call(context, "readAdminCommands", { migrationId: state.migrationId });
   state.deadline = commands.deadline;
+  if (commands.personalDeadlines) state.personalDeadlines = commands.personalDeadlines;
+  else delete state.personalDeadlines;
   return commands;
 }
 

@@ -50,6 +50,8 @@ export function* humanGate(
       ...(issued.escalateAfterMs !== undefined
         ? { escalateAt: at(context, issued.escalateAfterMs).toISOString() }
         : {}),
+      // An approver out of office for the whole round: the fallback approvers were asked at once, with the others.
+      ...(issued.escalated ? { escalated: true } : {}),
     };
     slot.set(state, opened);
     return { until: gateWakeAt(opened) };

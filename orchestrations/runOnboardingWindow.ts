@@ -5,11 +5,13 @@
  *
  * With waves (shared/domain/waves.ts) the window runs them one after another: each wave is invited and reminded
  * on its own schedule, the monitor watches everyone throughout, and a wave that asks for a pilot review starts only
- * after the admins said "Go on" (orchestrations/waveStart.ts). Phase 2 comes after the last wave. Without waves the
- * window is one implicit wave and takes exactly the actions it always took.
+ * after the admins said "Go on" (orchestrations/waveStart.ts). Phase 2 comes after the last wave, whose deadline is
+ * the migration's: the later deadlines admins gave single people count there. Without waves the window is one
+ * implicit wave and takes exactly the actions it always took.
  */
 import type { OrchestrationContext } from "durable-functions";
-import { nextMonitorAt, reminderKey, reminderTimes } from "../shared/domain/schedule";
+import { windowDeadlines } from "../shared/domain/personalDeadlines";
+import { dueReminders, nextMonitorAt, nextReminderOf } from "../shared/domain/schedule";
 import { hasWaves, wavesOf } from "../shared/domain/waves";
 import type { AdminCommands, MigrationState } from "../shared/workflow";
 import { call, enterPhase, decisionTime, publishProgress, type PhaseResult } from "./common";
@@ -27,10 +29,9 @@ export function* runOnboardingWindow(
   const cursor = hasWaves(request) ? (window.wave ??= { index: 0, started: false }) : undefined;
   const index = cursor?.index ?? 0;
   const wave = waves[index];
-  // Waves: the wave's inputs name it; the reminder keys carry its number (two waves may share a deadline label).
+  const last = index === waves.length - 1;
+  // Waves: the wave's inputs name it (its people are mailed, to its deadline).
   const ofWave = cursor ? { wave: index } : {};
-  const keyOf = (label: string) =>
-    cursor ? `wave${index}:${reminderKey(label, wave.deadline)}` : reminderKey(label, state.deadline);
   // A wave not started yet waits for its date or its pilot review; the monitor keeps watching meanwhile.
   const notYet = cursor && !cursor.started ? yield* startWave(context, state, cursor, waves, commands) : undefined;
   const running = !notYet;
@@ -40,18 +41,17 @@ export function* runOnboardingWindow(
   }
 
   const now = decisionTime(context);
-  const deadline = new Date(wave.deadline);
-  const schedule = running ? reminderTimes(deadline, wave.reminders, new Date(0)) : [];
-  // Only the latest reminder that has come due is sent: after a long pause nobody gets three at once.
-  const due = schedule.filter((r) => r.at <= now && now < deadline && !window.remindersSent.includes(keyOf(r.label)));
-  if (due.length > 0) {
-    const latest = due[due.length - 1];
-    yield* call(context, "sendReminders", { migrationId, label: latest.label, deadline: wave.deadline, ...ofWave });
-    window.remindersSent.push(...due.map((r) => keyOf(r.label)));
+  // The wave's deadline and, in the last wave, each later one an admin gave a single person: each has its own
+  // reminders, and the window stays open until the latest.
+  const deadlines = !running ? [] : last ? windowDeadlines(wave.deadline, state.personalDeadlines) : [wave.deadline];
+  const closesAt = new Date(deadlines.length > 0 ? deadlines[deadlines.length - 1] : wave.deadline);
+  for (const due of dueReminders(deadlines, wave.reminders, now, window.remindersSent)) {
+    yield* call(context, "sendReminders", { migrationId, label: due.label, deadline: due.deadline, ...ofWave });
+    window.remindersSent.push(...due.keys);
   }
 
-  // The monitor's times are the schedule's: every `monitorEvery`, and once more at the deadline.
-  const monitorAfter = (last: string) => nextMonitorAt(new Date(last), request.monitorEvery, deadline);
+  // The monitor's times are the schedule's: every `monitorEvery`, and once more when the window (or wave) closes.
+  const monitorAfter = (last: string) => nextMonitorAt(new Date(last), request.monitorEvery, closesAt);
   const monitorDueAt = window.lastMonitorAt ? monitorAfter(window.lastMonitorAt) : null;
   const monitorDue = !monitorDueAt || now >= monitorDueAt;
   if (monitorDue) {
@@ -70,8 +70,8 @@ export function* runOnboardingWindow(
   }
 
   const everyoneIn = !!window.counts && window.counts.inScope > 0 && window.counts.onboarded === window.counts.inScope;
-  if (running && (now >= deadline || (request.endEarly && everyoneIn))) {
-    if (cursor && index < waves.length - 1 && !everyoneIn) {
+  if (running && (now >= closesAt || (request.endEarly && everyoneIn))) {
+    if (cursor && !last && !everyoneIn) {
       // The next wave: invited and reminded on its own schedule, once it starts.
       window.wave = { index: index + 1, started: false, reviewRounds: cursor.reviewRounds };
       window.invited = false;
@@ -81,12 +81,16 @@ export function* runOnboardingWindow(
       context,
       state,
       "phase2",
-      now >= deadline ? "deadline reached" : "everyone onboarded before the deadline",
+      now < closesAt
+        ? "everyone onboarded before the deadline"
+        : deadlines.length > 1
+          ? "the last personal deadline reached"
+          : "deadline reached",
     );
   }
 
-  const nextReminder = schedule.find((r) => r.at > now && !window.remindersSent.includes(keyOf(r.label)));
-  // The monitor ran before the deadline (else the window ended above), so its next time is never past the deadline;
+  const nextReminder = nextReminderOf(deadlines, wave.reminders, now, window.remindersSent);
+  // The monitor ran before the window closes (else it ended above), so its next time is never past the closing;
   // only a wave still waiting to start may see its deadline pass (a review held that long).
   const nextMonitor = monitorAfter(window.lastMonitorAt!);
   const times = [nextReminder?.at, nextMonitor ?? undefined, notYet?.sleep.until].filter((t) => t !== undefined);

@@ -6,7 +6,8 @@
 import { buildChecklist, type Phase2Result } from "./domain/checklist";
 import { formatHuman } from "./domain/humanTime";
 import type { MigrationRuntime } from "./migrationRuntime";
-import { migrationFigures, type MigrationFigures } from "./domain/figures";
+import type { MigrationFigures } from "./domain/figures";
+import { recordFigures } from "./migrationRecord";
 import { phase2CoversListedUsers, reconcileAndRecord } from "./reconciliationPass";
 import type { Services } from "./services";
 import type { AuditEntry } from "./store";
@@ -35,13 +36,8 @@ export async function freshChecklist(
     created,
     failed,
   };
-  const figures = migrationFigures({
-    mode: runtime.peigMode,
-    counts,
-    phase2,
-    reports: runtime.operatorReports,
-    waves: runtime.request.waves,
-  });
+  // The row's figures (recordFigures), with the counts this pass just wrote and Phase 2 as the caller knows it ended.
+  const figures = recordFigures({ counts, runtime: { ...runtime, phase2: phase2 ?? undefined } });
   const needsAudit = runtime.deletionStartedAt || (operator && !runtime.operatorReports?.checklist);
   const audit = needsAudit ? await s.store.listAudit(migrationId) : [];
   const deletion =

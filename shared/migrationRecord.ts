@@ -60,6 +60,7 @@ export function recordFigures(record: Pick<MigrationRecord, "counts" | "runtime"
     counts: record.counts,
     phase2: record.runtime.phase2 ?? null,
     reports: record.runtime.operatorReports,
+    personalDeadlines: record.runtime.personalDeadlines?.length,
     waves: record.runtime.request.waves,
   });
 }

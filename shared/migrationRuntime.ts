@@ -7,6 +7,8 @@ import { z } from "zod";
 import { decodeOrThrow } from "./decode";
 import type { Exemption } from "./domain/exemptions";
 import type { OperatorReports } from "./domain/figures";
+import type { PersonalDeadline } from "./domain/personalDeadlines";
+import type { OutOfOfficeCheck } from "./domain/outOfOffice";
 import type { MailRuntime } from "./domain/mailPlan";
 import type { Wave, WaveProgress } from "./domain/waves";
 import type { InstantiatedApp, MigrationApp } from "./entra/port";
@@ -56,6 +58,10 @@ export interface MigrationRuntime {
   signInCursor?: { newestSeen: string };
   /** People an admin exempted, each with the reason (shared/domain/exemptions.ts). */
   exemptions?: Exemption[];
+  /** People an admin gave a later deadline of their own, one at a time (shared/domain/personalDeadlines.ts). */
+  personalDeadlines?: PersonalDeadline[];
+  /** The latest approval round's out-of-office check: who was away and not asked, whose replies could not be read. */
+  outOfOffice?: OutOfOfficeCheck;
   /** operator mode: when the last pass read the sign-in log (the figures hold sign-ins up to this less SIGN_IN_LOG_LATENCY). */
   signInsReadAt?: string;
   /** Keys of one-time sends already done (invitation and reminder batches, task mails). */
@@ -127,6 +133,8 @@ const runtimeSchema = z.looseObject({
   signInCursor: z.looseObject({ newestSeen: text }).optional(),
   signInsReadAt: text.optional(),
   exemptions: z.array(record<Exemption>()).optional(),
+  personalDeadlines: z.array(record<PersonalDeadline>()).optional(),
+  outOfOffice: record<OutOfOfficeCheck>().optional(),
   sent: texts,
   mail: record<MailRuntime>().optional(),
   lastDigest: record<NonNullable<MigrationRuntime["lastDigest"]>>().optional(),

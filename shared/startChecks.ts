@@ -61,6 +61,7 @@ export async function runPreflight(request: MigrationRequest, s: Services): Prom
     readiness,
     peigMode: s.settings.PEIG_MODE,
     scopeGroup: usesGroups(migrationScope(request)),
+    fallbackApprovers: (request.fallbackApprovers?.length ?? 0) > 0,
     peigHost,
     domain: request.domain,
     now: s.clock.now(),

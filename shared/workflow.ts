@@ -151,6 +151,11 @@ export interface MigrationState {
   phase: Phase;
   /** The current deadline (an admin may extend it). */
   deadline: string;
+  /**
+   * Later deadlines an admin gave single people (distinct instants, ISO 8601; absent when none): their reminders
+   * count down to them, and the window closes at the latest. Who has which stays on the migration row.
+   */
+  personalDeadlines?: string[];
   /** Setup steps done, so a re-try goes on from the failed one (what they made is in the store). */
   setup?: { serverResolved?: boolean; appCreated?: boolean };
   window: {
@@ -250,12 +255,15 @@ export const adminActions = [
   "resume",
   "exemptPerson",
   "resendInvitation",
+  "extendPersonDeadline",
   "requestPilotReview",
 ] as const;
 export type AdminAction = (typeof adminActions)[number];
 
 export interface AdminCommands {
   deadline: string;
+  /** The distinct personal deadlines later than `deadline` (absent when none). */
+  personalDeadlines?: string[];
   cancelRequested?: { reason: string; by: string; at: string };
   approvalRequested?: boolean;
   /** The latest "try again now" while the migration needs attention. */

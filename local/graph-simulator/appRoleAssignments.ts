@@ -31,6 +31,9 @@ export const microsoftGraphAppRoles: Record<string, string> = {
   "Mail.ReadBasic.All": "693c5e45-0940-467d-9b8a-1022fb9d42ef",
   "Mail.ReadWrite": "e2a3a72e-5f79-4c64-b1b1-878b674786c9",
   "Mail.Send": "b633e1c5-b582-4048-a93e-9f11b44c7e96",
+  // https://graphpermissions.merill.net/permission/MailboxSettings.Read.html (and ….ReadWrite.html)
+  "MailboxSettings.Read": "40f97065-369a-49f4-947c-6a255697ae91",
+  "MailboxSettings.ReadWrite": "6931bccd-447a-43d1-b442-00a195474933",
   "Policy.Read.All": "246dd0d5-5bd0-4def-940b-0421030a5b68",
   "User.Read.All": "df021288-bdef-4463-88db-98f22de89214",
   "User.ReadBasic.All": "97235f07-e226-4f63-ace3-39588e11d3a1",

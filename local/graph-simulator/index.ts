@@ -27,6 +27,7 @@ import {
   exchangeOnlineLimits,
   type MailLimits,
   type SentMail,
+  type SimAutomaticReplies,
   type UndeliverableCause,
 } from "./mailbox";
 import { PeopleSimulator, defaultSignInLog, type SimSignIn } from "./people";
@@ -34,7 +35,7 @@ import { defaultIdentifierUriPolicy, handlePolicies, type SimIdentifierUriPolicy
 import { TenantAccess, type TenantAccessOptions } from "./tenantAccess";
 
 export type { GraphFaults, ScriptedFault } from "./faults";
-export type { MailLimits, SentMail, UndeliverableCause } from "./mailbox";
+export type { MailLimits, SentMail, SimAutomaticReplies, UndeliverableCause } from "./mailbox";
 export type { SimSignIn } from "./people";
 export type { TenantAccessOptions } from "./tenantAccess";
 export type { SimIdentifierUriPolicy, SimIdentifierUriRestriction } from "./policies";
@@ -137,6 +138,8 @@ export interface GraphSimulator {
   setFaults(faults: GraphFaults): void;
   /** From now on mail to `address` bounces for `cause` (undefined: delivered again). */
   setUndeliverable(address: string, cause: UndeliverableCause | undefined): void;
+  /** From now on `address`'s automatic replies ("out of office") are `setting`; undefined turns them off. */
+  setAutomaticReplies(address: string, setting: SimAutomaticReplies | undefined): void;
   /** A deep copy of the simulator's state. */
   snapshot(): GraphSimulatorSnapshot;
   /** Replaces the simulator's state with a snapshot's (faults and the tenant stay as started). */
@@ -596,6 +599,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
       simulator.recordSignIn(userId, appId, errorCode, signInOptions),
     setFaults: (faults) => simulator.faults.set(faults),
     setUndeliverable: (address, cause) => simulator.mailbox.setUndeliverable(address, cause),
+    setAutomaticReplies: (address, setting) => simulator.mailbox.setAutomaticReplies(address, setting),
     snapshot: () => simulator.snapshot(),
     restore: (snapshot) => simulator.restore(snapshot),
     stop: () =>

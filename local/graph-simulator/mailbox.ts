@@ -25,6 +25,7 @@ import { randomUUID } from "crypto";
 import type { Clock } from "../../shared/clock";
 import { GraphHttpError, badRequest, empty, ok, requireObject, type SimRequest, type SimResponse } from "./http";
 import { methodNotAllowed } from "./directory";
+import { wallClockOf } from "../../shared/domain/wallClock";
 
 export interface MailLimits {
   /** "Message rate limit: 30 messages per minute". */
@@ -43,6 +44,15 @@ export const exchangeOnlineLimits: MailLimits = {
 
 /** Why Exchange would not deliver to an address (the tenant fixture cannot tell, so tests say). */
 export type UndeliverableCause = "recipientNotFound" | "mailboxFull";
+
+/**
+ * A mailbox owner's automatic replies (Outlook's "out of office"), as they set them: off, on until turned off, or on
+ * between two instants, which Graph shows as wall-clock times in `timeZone` (an IANA name or "UTC"; default UTC).
+ */
+export type SimAutomaticReplies =
+  | { status: "disabled" }
+  | { status: "alwaysEnabled" }
+  | { status: "scheduled"; start: string; end: string; timeZone?: string };
 
 const ndrStatus: Record<UndeliverableCause | "recipientRateLimit", string> = {
   recipientNotFound: "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup",
@@ -99,6 +109,8 @@ interface Folders {
 }
 
 const userMailPath = /^\/users\/([^/]+)\/(sendMail|messages|messages\/([^/]+)\/send|mailFolders\/([^/]+)\/messages)$/;
+/** GET /users/{id | userPrincipalName}/mailboxSettings/automaticRepliesSetting (user-get-mailboxsettings). */
+const automaticRepliesPath = /^\/users\/([^/]+)\/mailboxSettings\/automaticRepliesSetting$/i;
 const minuteMs = 60_000;
 const dayMs = 24 * 60 * minuteMs;
 /** Graph's default page for messages is 10 (https://learn.microsoft.com/en-us/graph/api/user-list-messages?view=graph-rest-1.0). */
@@ -140,6 +152,7 @@ export class MailboxSimulator {
   readonly outbox: SentMail[] = [];
   private readonly folders = new Map<string, Folders>();
   private readonly undeliverable = new Map<string, UndeliverableCause>();
+  private readonly automaticReplies = new Map<string, SimAutomaticReplies>();
   /**
    * One copy of each recipient address and body, however many messages carry it: a 100,000-user run sends
    * five bulk mails to everyone, and each parsed request would otherwise keep its own copy of every address.
@@ -162,6 +175,12 @@ export class MailboxSimulator {
     else this.undeliverable.delete(address.toLowerCase());
   }
 
+  /** From now on `address`'s automatic replies are `setting` (undefined: off, as a new mailbox has them). */
+  setAutomaticReplies(address: string, setting: SimAutomaticReplies | undefined): void {
+    if (setting) this.automaticReplies.set(address.toLowerCase(), setting);
+    else this.automaticReplies.delete(address.toLowerCase());
+  }
+
   /** The mailbox a sendMail/messages path targets (for the $batch concurrency rule), or undefined. */
   mailboxOf(path: string): string | undefined {
     const match = userMailPath.exec(path);
@@ -169,10 +188,22 @@ export class MailboxSimulator {
   }
 
   handle(request: SimRequest): SimResponse | undefined {
+    const replies = automaticRepliesPath.exec(request.path);
+    if (replies) return this.expect(request, "GET", () => this.readAutomaticReplies(this.mailboxFor(replies[1])));
     const match = userMailPath.exec(request.path);
     if (!match) return undefined;
-    const sender = this.resolveMailbox(match[1]);
-    if (!sender && this.isUser(match[1])) {
+    const sender = this.mailboxFor(match[1]);
+    const [, , route, draftId, folder] = match;
+    if (route === "sendMail") return this.expect(request, "POST", () => this.sendMail(sender, request.body));
+    if (route === "messages") return this.expect(request, "POST", () => this.createDraft(sender, request.body));
+    if (draftId !== undefined) return this.expect(request, "POST", () => this.sendDraft(sender, draftId, request));
+    return this.expect(request, "GET", () => this.list(sender, folder, request));
+  }
+
+  /** The mailbox of {id | userPrincipalName}, or Exchange's 404 for a user without one or nobody at all. */
+  private mailboxFor(idOrUpn: string): string {
+    const sender = this.resolveMailbox(idOrUpn);
+    if (!sender && this.isUser(idOrUpn)) {
       // A user without an Exchange Online mailbox (no licence, on-premises, a guest): microsoft-graph-docs-contrib#405.
       throw new GraphHttpError(
         404,
@@ -180,12 +211,36 @@ export class MailboxSimulator {
         "The mailbox is either inactive, soft-deleted, or is hosted on-premise.",
       );
     }
-    if (!sender) throw new GraphHttpError(404, "ErrorInvalidUser", `The requested user '${match[1]}' is invalid.`);
-    const [, , route, draftId, folder] = match;
-    if (route === "sendMail") return this.expect(request, "POST", () => this.sendMail(sender, request.body));
-    if (route === "messages") return this.expect(request, "POST", () => this.createDraft(sender, request.body));
-    if (draftId !== undefined) return this.expect(request, "POST", () => this.sendDraft(sender, draftId, request));
-    return this.expect(request, "GET", () => this.list(sender, folder, request));
+    if (!sender) throw new GraphHttpError(404, "ErrorInvalidUser", `The requested user '${idOrUpn}' is invalid.`);
+    return sender;
+  }
+
+  /**
+   * The automaticRepliesSetting object (https://learn.microsoft.com/en-us/graph/api/user-get-mailboxsettings, example
+   * 2; resource automaticrepliessetting): `status` disabled, alwaysEnabled or scheduled, and the scheduled start and
+   * end as dateTimeTimeZone (a wall-clock time with seven decimals, and its zone), present whatever the status.
+   * Off, a mailbox shows the next day from now as its schedule [D].
+   */
+  private readAutomaticReplies(address: string): SimResponse {
+    const setting = this.automaticReplies.get(address) ?? { status: "disabled" as const };
+    const now = this.clock.now();
+    const scheduled =
+      setting.status === "scheduled"
+        ? { start: setting.start, end: setting.end, timeZone: setting.timeZone ?? "UTC" }
+        : { start: now.toISOString(), end: new Date(now.getTime() + dayMs).toISOString(), timeZone: "UTC" };
+    const dateTimeTimeZone = (iso: string) => ({
+      dateTime: `${wallClockOf(new Date(iso), scheduled.timeZone)}:00.0000000`,
+      timeZone: scheduled.timeZone,
+    });
+    return ok({
+      "@odata.context": `${this.baseUrl()}v1.0/$metadata#users('${address}')/mailboxSettings/automaticRepliesSetting`,
+      status: setting.status,
+      externalAudience: "all",
+      scheduledStartDateTime: dateTimeTimeZone(scheduled.start),
+      scheduledEndDateTime: dateTimeTimeZone(scheduled.end),
+      internalReplyMessage: setting.status === "disabled" ? "" : "<html><body><p>I am away.</p></body></html>",
+      externalReplyMessage: "",
+    });
   }
 
   private expect(request: SimRequest, method: string, run: () => SimResponse): SimResponse {

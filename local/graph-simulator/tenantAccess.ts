@@ -17,12 +17,28 @@ export interface TenantAccessOptions {
 /** Everything the app's features need (the one list `npm run grant-permissions` grants). */
 export const defaultGrantedPermissions = [...new Set(featurePermissions.map((p) => p.permission))];
 
-/** Route → the permission Graph requires for it (each API page's permissions table). */
-const required: { path: RegExp; permission: string }[] = [
+/** Directory APIs refuse a missing permission so (https://learn.microsoft.com/en-us/graph/errors). */
+const directoryRefusal = {
+  code: "Authorization_RequestDenied",
+  message: "Insufficient privileges to complete the operation.",
+};
+
+/**
+ * Route → the permission Graph requires for it (each API page's permissions table), any broader one that includes
+ * it, and the refusal without them.
+ */
+const required: { path: RegExp; permissions: string[]; refusal: { code: string; message: string } }[] = [
   // https://learn.microsoft.com/en-us/graph/api/signin-list?view=graph-rest-1.0
-  { path: /^\/auditLogs\/signIns$/, permission: "AuditLog.Read.All" },
+  { path: /^\/auditLogs\/signIns$/, permissions: ["AuditLog.Read.All"], refusal: directoryRefusal },
   // https://learn.microsoft.com/en-us/graph/api/tenantappmanagementpolicy-get?view=graph-rest-1.0
-  { path: /^\/policies\/defaultAppManagementPolicy$/, permission: "Policy.Read.All" },
+  { path: /^\/policies\/defaultAppManagementPolicy$/, permissions: ["Policy.Read.All"], refusal: directoryRefusal },
+  // https://learn.microsoft.com/en-us/graph/api/user-get-mailboxsettings (application: MailboxSettings.Read, then
+  // MailboxSettings.ReadWrite). Exchange refuses with its own code: microsoft-graph-docs issue 3289.
+  {
+    path: /^\/users\/[^/]+\/mailboxSettings(\/automaticRepliesSetting)?$/i,
+    permissions: ["MailboxSettings.Read", "MailboxSettings.ReadWrite"],
+    refusal: { code: "ErrorAccessDenied", message: "Access is denied. Check credentials and try again." },
+  },
 ];
 
 export class TenantAccess {
@@ -37,13 +53,8 @@ export class TenantAccess {
   /** Throws Graph's refusal for a request the identity or the tenant cannot make. */
   check(request: SimRequest): void {
     const rule = required.find((r) => r.path.test(request.path));
-    if (rule && !this.roles.includes(rule.permission)) {
-      throw new GraphHttpError(
-        403,
-        "Authorization_RequestDenied",
-        "Insufficient privileges to complete the operation.",
-      );
-    }
+    if (rule && !rule.permissions.some((p) => this.roles.includes(p)))
+      throw new GraphHttpError(403, rule.refusal.code, rule.refusal.message);
     if (request.path === "/auditLogs/signIns" && !this.premium) {
       // Without Entra ID P1/P2 (microsoft-graph-docs issues 10987 and 11936; signIn resource: "You must have a
       // Microsoft Entra ID P1 or P2 license to download sign-in logs").

@@ -78,6 +78,8 @@ export interface FiguresInput {
   counts: StoredCounts;
   phase2: Phase2Ending | null;
   reports?: OperatorReports;
+  /** People an admin gave a later deadline of their own (absent: none). */
+  personalDeadlines?: number;
   /** The migration's waves, by name (absent: no waves). */
   waves?: readonly { name: string }[];
 }
@@ -117,6 +119,8 @@ export interface MigrationFigures {
   notOnboarded: Figure;
   /** Users an admin exempted (with a reason) who have not onboarded: no mail, no Phase 2 account. */
   exempted: Figure;
+  /** People an admin gave a later deadline of their own: reminded towards it; the window stays open for them. */
+  extended: Figure;
   /** Null while Phase 2 has not begun, or was not needed. */
   phase2: Phase2Figures | null;
   /** operator: what the Peig admin last read in Peig when confirming the checklist. */
@@ -227,6 +231,10 @@ export function migrationFigures(input: FiguresInput): MigrationFigures {
       counts.exempted ?? 0,
       `${counts.exempted ?? 0} exempted by an admin (no more mail, no Phase 2 account)`,
     ),
+    extended: figure(
+      input.personalDeadlines ?? 0,
+      `${input.personalDeadlines ?? 0} given a later deadline of their own by an admin`,
+    ),
     phase2: phase2Figures(input),
     ...(input.waves && counts.waves ? { waves: waveFigures(mode, input.waves, counts.waves) } : {}),
     ...(checklist
@@ -319,6 +327,7 @@ export function figureLines(f: MigrationFigures): string[] {
     f.awaitingFirstSignIn.text,
     f.notOnboarded.text,
     ...(f.exempted.value > 0 ? [f.exempted.text] : []),
+    ...(f.extended.value > 0 ? [f.extended.text] : []),
     ...(f.pendingRequests ? [f.pendingRequests.text] : []),
     ...(f.mismatchedRequests ? [f.mismatchedRequests.text] : []),
     ...(f.mode === "operator" && !f.peigChecklist

@@ -164,7 +164,13 @@ export function auditInWords(entry: { action: string; details: Details }, timeZo
       `${capitalised(DECISIONS[String(d.decision)] ?? String(d.decision))} ${gateInWords(String(d.gate))}${d.reason ? ` (reason: ${d.reason})` : ""}.`,
     "task.linkResent": () => `Asked for a fresh link to ${gateInWords(String(d.gate))}.`,
     "tasks.escalated": () =>
-      `No quorum in time: asked the fallback approvers ${list(d.to)} in ${gateInWords(String(d.gate))}.`,
+      d.because === "outOfOffice"
+        ? `An approver is out of office for the whole round: asked the fallback approvers ${list(d.to)} in ${gateInWords(String(d.gate))} at once.`
+        : `No quorum in time: asked the fallback approvers ${list(d.to)} in ${gateInWords(String(d.gate))}.`,
+    "approver.outOfOffice": () =>
+      `${d.approver} is out of office for the whole of ${gateInWords(String(d.gate))} (automatic replies on ${d.until ? `until ${when(d.until)}` : "until turned off"}): not asked.`,
+    "outOfOffice.notChecked": () =>
+      `Did not check the approvers' automatic replies for ${gateInWords(String(d.gate))}: the app may not read mailbox settings (the Graph permission MailboxSettings.Read is not granted), so everyone was asked.`,
     "task.delegated": () =>
       `Handed ${gateInWords(String(d.gate))} to ${d.to}, who got a link of their own (reason: ${d.reason}).`,
     "checklist.verified": () =>
@@ -186,6 +192,8 @@ export function auditInWords(entry: { action: string; details: Details }, timeZo
     "wave.review.held": () => `${d.by ?? "An admin"} answered "Hold" to the pilot review: the wave "${d.wave}" waits.`,
     "wave.review.expired": () => `Nobody answered the pilot review: the wave "${d.wave}" waits.`,
     "person.exempted": () => `Exempted ${d.displayName} (${d.user}) from the migration (reason: ${d.reason}).`,
+    "person.deadlineExtended": () =>
+      `Gave ${d.displayName} (${d.user}) a later deadline of their own, ${when(d.to)} (it was ${when(d.from)})${d.reason ? ` (reason: ${d.reason})` : ""}.`,
     "person.invitationResent": () => `Sent the invitation again to ${d.user} (at ${d.to}).`,
     "attention.needed": () => `${capitalised(stepInWords(String(d.step)))} keeps failing: ${d.message}`,
     "attention.cleared": () => `${capitalised(stepInWords(String(d.step)))} works again.`,

@@ -50,3 +50,50 @@ export function monitorTimes(from: Date, every: string, deadline: Date): Date[] 
     times.push(at);
   return times;
 }
+
+/** A reminder that has come due: the one to send (the latest due), and the keys of every due one it stands for. */
+export interface DueReminder {
+  label: string;
+  /** The deadline it counts down to (one of the window's deadlines). */
+  deadline: string;
+  keys: string[];
+}
+
+/**
+ * For each deadline the window counts down to (the migration's and each later personal one), the latest reminder
+ * that has come due and was not sent yet: after a long pause nobody gets three at once. A deadline that has passed
+ * is reminded of no more.
+ */
+export function dueReminders(
+  deadlines: readonly string[],
+  reminders: readonly string[],
+  now: Date,
+  sent: readonly string[],
+): DueReminder[] {
+  return deadlines.flatMap((deadline) => {
+    const end = new Date(deadline);
+    if (now >= end) return [];
+    const due = reminderTimes(end, reminders, new Date(0)).filter(
+      (r) => r.at <= now && !sent.includes(reminderKey(r.label, deadline)),
+    );
+    return due.length === 0
+      ? []
+      : [{ label: due[due.length - 1].label, deadline, keys: due.map((r) => reminderKey(r.label, deadline)) }];
+  });
+}
+
+/** The next reminder still to send after `now`, counting down to any of the window's deadlines, or null. */
+export function nextReminderOf(
+  deadlines: readonly string[],
+  reminders: readonly string[],
+  now: Date,
+  sent: readonly string[],
+): ScheduledReminder | null {
+  const next = deadlines
+    .map((deadline) =>
+      reminderTimes(new Date(deadline), reminders, now).find((r) => !sent.includes(reminderKey(r.label, deadline))),
+    )
+    .filter((r) => r !== undefined)
+    .sort((a, b) => a.at.getTime() - b.at.getTime());
+  return next[0] ?? null;
+}

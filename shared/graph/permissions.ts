@@ -4,7 +4,7 @@
  * roles, and docs/permissions.md and docs/graph-calls.md explain (a test keeps them in step).
  */
 
-export const features = ["setup", "users", "groupScope", "signIns", "mail", "preflight"] as const;
+export const features = ["setup", "users", "groupScope", "signIns", "mail", "preflight", "outOfOffice"] as const;
 export type Feature = (typeof features)[number];
 
 export interface FeaturePermission {
@@ -57,6 +57,14 @@ export const featurePermissions: readonly FeaturePermission[] = [
     feature: "preflight",
     permission: "Policy.Read.All",
     why: "read the tenant's app management policy (GET /policies/defaultAppManagementPolicy) to tell before setup whether it will refuse the Peig Entity ID",
+  },
+  {
+    feature: "outOfOffice",
+    permission: "MailboxSettings.Read",
+    why:
+      "read each approver's automatic replies (GET /users/{id}/mailboxSettings/automaticRepliesSetting) before mailing them, " +
+      "so that one away for the whole round is skipped and the fallback approvers are asked at once; without it the check is skipped",
+    includedIn: ["MailboxSettings.ReadWrite"],
   },
 ];
 

@@ -20,6 +20,8 @@ export interface PreflightInput {
   readiness: TenantReadiness;
   peigMode: "api" | "operator";
   scopeGroup: boolean;
+  /** Fallback approvers are set: approvers' automatic replies are read before each deletion approval round. */
+  fallbackApprovers?: boolean;
   /** Host of the Peig server, when known before setup. */
   peigHost?: string;
   /** The migration's corporate domain, verified in Entra (start contract). */
@@ -42,6 +44,8 @@ function featuresInUse(input: PreflightInput): { feature: Feature; blocking: boo
     // Mail.Send may be granted by Exchange RBAC for Applications instead, which the token does not show.
     { feature: "mail", blocking: false },
     { feature: "preflight", blocking: false },
+    // Without it the out-of-office check is skipped (and the status page says so): a warning, never blocking.
+    ...(input.fallbackApprovers ? [{ feature: "outOfOffice" as const, blocking: false }] : []),
   ];
 }
 

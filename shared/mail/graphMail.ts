@@ -23,10 +23,12 @@ import {
   queryPath,
   type GraphAdapterDeps,
 } from "../graph/graphCaller";
+import { instantOfWallClock } from "../domain/wallClock";
 import { RatePacer } from "../pacer";
 import { parseNonDeliveryReport } from "./nonDelivery";
 import {
   RECIPIENTS_PER_MESSAGE,
+  type AutomaticReplies,
   type Bounce,
   type BulkMessage,
   type MailPort,
@@ -58,6 +60,19 @@ interface Content {
   html: string;
   to: string[];
   bcc: string[];
+}
+
+/** A dateTimeTimeZone's instant, when its zone is UTC or an IANA name; undefined otherwise. */
+function instantOf(value: { dateTime?: string; timeZone?: string } | undefined): Date | undefined {
+  const wallClock = value?.dateTime?.slice(0, 16);
+  const zone = value?.timeZone ?? "";
+  if (!wallClock) return undefined;
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+  } catch {
+    return undefined;
+  }
+  return instantOfWallClock(wallClock, zone);
 }
 
 export class GraphMail implements MailPort {
@@ -169,6 +184,47 @@ export class GraphMail implements MailPort {
       }
     }
     return bounces;
+  }
+
+  /**
+   * One GET (https://learn.microsoft.com/en-us/graph/api/user-get-mailboxsettings; application permission
+   * MailboxSettings.Read). Its scheduled times are dateTimeTimeZone: a wall-clock time and the zone it is in, "UTC"
+   * or an IANA name here (a Windows zone name the app cannot convert says so rather than guess). A 403 (no permission,
+   * or Exchange keeps the app from that mailbox, microsoft-graph-docs issue 3289) and a 404 (no mailbox) are answers,
+   * not failures.
+   */
+  async readAutomaticReplies(address: string): Promise<AutomaticReplies> {
+    interface DateTimeTimeZone {
+      dateTime?: string;
+      timeZone?: string;
+    }
+    let setting: {
+      status?: string;
+      scheduledStartDateTime?: DateTimeTimeZone;
+      scheduledEndDateTime?: DateTimeTimeZone;
+    };
+    try {
+      setting = await this.graph.call("readAutomaticReplies", () =>
+        this.graph.client.api(`${this.userPath(address)}/mailboxSettings/automaticRepliesSetting`).get(),
+      );
+    } catch (error) {
+      const status = graphStatus(error);
+      if (status === 403) return { status: "unreadable", why: "notPermitted", detail: describeGraphError(error) };
+      if (status === 404) return { status: "unreadable", why: "noMailbox", detail: describeGraphError(error) };
+      throw error;
+    }
+    const status = setting.status?.toLowerCase();
+    if (status === "alwaysenabled") return { status: "alwaysEnabled" };
+    if (status !== "scheduled") return { status: "disabled" };
+    const start = instantOf(setting.scheduledStartDateTime);
+    const end = instantOf(setting.scheduledEndDateTime);
+    if (!start || !end)
+      return {
+        status: "unreadable",
+        why: "unknownTimeZone",
+        detail: `scheduled in the time zone ${setting.scheduledStartDateTime?.timeZone ?? "(none)"}, which the app cannot convert`,
+      };
+    return { status: "scheduled", start: start.toISOString(), end: end.toISOString() };
   }
 
   private sender(requested: string | undefined): string {

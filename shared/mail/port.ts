@@ -42,6 +42,10 @@ export interface Bounce {
 /** Exchange Online's recipients per message (To + Cc + Bcc), docs/graph-facts.md#mail-and-exchange-limits. */
 export const RECIPIENTS_PER_MESSAGE = 500;
 
+import type { AutomaticReplies } from "../domain/outOfOffice";
+
+export type { AutomaticReplies };
+
 export interface MailPort {
   /** The sender mailboxes, in the order the mail plan uses them. */
   readonly senders: readonly string[];
@@ -51,4 +55,6 @@ export interface MailPort {
   sendPersonalised(messages: PersonalisedMessage[], options?: { sender?: string }): Promise<MailResult>;
   /** Recipients named by the non-delivery reports that reached the sender mailboxes since `since` (ISO 8601). */
   readBounces(since: string): Promise<Bounce[]>;
+  /** The automatic replies of `address`'s mailbox (GET /users/{address}/mailboxSettings/automaticRepliesSetting). */
+  readAutomaticReplies(address: string): Promise<AutomaticReplies>;
 }

@@ -385,6 +385,10 @@ const ADMIN_NOTICES: Record<string, { subject: string; lead: string }> = {
     subject: "approval escalated to the fallback approvers",
     lead: "The deletion approval had no quorum in time, so the fallback approvers were asked too. Their approvals count toward the same quorum; the first approvers' links keep working until the round ends.",
   },
+  "escalated.outOfOffice": {
+    subject: "approval sent to the fallback approvers: an approver is out of office",
+    lead: "An approver's automatic replies say they are away for the whole deletion approval round, so they were not asked and the fallback approvers were asked at once. Their approvals count toward the same quorum. The status page names who was away and until when.",
+  },
   cancelled: {
     subject: "cancelled",
     lead: "The migration was cancelled before anything was deleted. The Peig migration configuration and the Entra app PeigMigrationManager are left in place: remove them yourself when you no longer need them.",

@@ -15,8 +15,9 @@ const DECISIONS: Record<string, string> = {
 };
 import { checklistHtml, escapeHtml, page, table, timeHtml } from "./layout";
 import type { ChecklistItem } from "../workflow";
-import { bouncedTable, wavesHtml, type BouncedUser } from "./statusPage";
+import { bouncedTable, personalDeadlinesTable, wavesHtml, type BouncedUser } from "./statusPage";
 import type { Exemption } from "../domain/exemptions";
+import type { PersonalDeadline } from "../domain/personalDeadlines";
 
 export interface MigrationReport {
   migrationId: string;
@@ -46,6 +47,8 @@ export interface MigrationReport {
   /** What admins did about single people: exemptions (with why) and invitations sent again (absent on older reports). */
   people?: {
     exemptions: Exemption[];
+    /** People given a later deadline of their own (absent on older reports). */
+    personalDeadlines?: PersonalDeadline[];
     invitationsResent: { user: string; to: string; by: string; at: string }[];
   };
   deleted: { what: string; at: string; detail: string }[];
@@ -111,6 +114,7 @@ export function renderReportHtml(report: MigrationReport): string {
     (report.people?.exemptions ?? []).map((e) => [e.displayName, e.userPrincipalName, e.reason, e.by, when(e.at)]),
     "Nobody was exempted.",
   )}
+  ${personalDeadlinesTable(report.people?.personalDeadlines ?? [], when)}
   ${
     report.people?.invitationsResent.length
       ? `<h2>Invitations sent again</h2>${table(

@@ -19,6 +19,8 @@ import {
 import { wallClockOf } from "../domain/wallClock";
 import { isFinalPhase, type AdminAction, type WaitingOn } from "../workflow";
 import type { Exemption } from "../domain/exemptions";
+import type { PersonalDeadline } from "../domain/personalDeadlines";
+import { permissionMissing, type OutOfOfficeCheck } from "../domain/outOfOffice";
 import type { BouncedUserSummary } from "../domain/mailPlan";
 import {
   checklistHtml,
@@ -73,6 +75,12 @@ export interface StatusView {
   unmatchedRequests: { email: string; displayName: string; submittedAt: string; reason: string }[];
   /** People an admin exempted (no more mail, counted apart). */
   exemptions: readonly Exemption[];
+  /** People an admin gave a later deadline of their own (absent: none). */
+  personalDeadlines?: readonly PersonalDeadline[];
+  /** The latest approval round's out-of-office check (absent or null: none made). */
+  outOfOffice?: OutOfOfficeCheck | null;
+  /** When the onboarding window closes: the latest deadline anyone has (absent: the deadline). */
+  windowClosesAt?: string;
   /** Users whose last mail Exchange bounced (non-delivery report), with the reason. */
   bounced?: BouncedUser[];
   /** How many bounced users there are in all (`bounced` lists the first of them). */
@@ -125,6 +133,23 @@ export function bouncedTable(
   )}`;
 }
 
+/** The people given a later deadline of their own, with theirs, the one before, why, who and when (status page and report). */
+export function personalDeadlinesTable(personal: readonly PersonalDeadline[], when: (iso: string) => HtmlCell): string {
+  if (personal.length === 0) return "";
+  return `<h2>Later deadlines of their own (${personal.length})</h2><div id="personal-deadlines">${table(
+    ["User", "UPN", "Their deadline", "Was", "Why", "Extended by", "When"],
+    personal.map((p) => [
+      p.displayName,
+      p.userPrincipalName,
+      when(p.deadline),
+      when(p.from),
+      p.reason ?? "",
+      p.by,
+      when(p.at),
+    ]),
+  )}</div>`;
+}
+
 export interface UserTable<T> {
   rows: T[];
   more: string | null;
@@ -146,6 +171,7 @@ export function renderStatusPage(view: StatusView): string {
   ${view.actions.notice ? `<div class="card ${view.actions.notice.tone === "ok" ? "done" : "attention"}" role="status" id="notice"><p>${escapeHtml(view.actions.notice.text)}</p></div>` : ""}
   ${view.needsAttention ? attentionBanner(view.needsAttention, when, view.actions) : ""}
   ${(view.waitingOn ?? []).map((w) => waitingBanner(w, when)).join("")}
+  ${view.outOfOffice ? outOfOfficeCard(view.outOfOffice, when) : ""}
   <div class="card">
     <p><strong>${escapeHtml(figures.onboarded.text)}</strong>, of ${escapeHtml(figures.inScope.text)} (${percent}%)</p>
     <div class="bar" role="progressbar" aria-label="Users onboarded" aria-valuenow="${percent}" aria-valuemin="0" aria-valuemax="100"><span style="width:${percent}%"></span></div>
@@ -153,7 +179,7 @@ export function renderStatusPage(view: StatusView): string {
     <ul class="muted" id="counts">${figureLines(figures)
       .map((line) => `<li>${escapeHtml(line)}</li>`)
       .join("")}</ul>
-    <p>Deadline <strong>${when(view.deadline).html}</strong>${view.nextReminder ? ` · next reminder ${when(view.nextReminder).html}` : ""}${view.waitingFor && !finished ? ` · waiting for ${escapeHtml(view.waitingFor)}` : ""}</p>
+    <p>Deadline <strong>${when(view.deadline).html}</strong>${view.windowClosesAt && view.windowClosesAt !== view.deadline ? ` · the window stays open until ${when(view.windowClosesAt).html} for the people given a later deadline of their own` : ""}${view.nextReminder ? ` · next reminder ${when(view.nextReminder).html}` : ""}${view.waitingFor && !finished ? ` · waiting for ${escapeHtml(view.waitingFor)}` : ""}</p>
     ${view.phase === "completed" ? `<p><a href="${escapeHtml(view.links.report)}">Open the report</a></p>` : ""}
   </div>
   ${view.waves?.length ? wavesHtml(view.waves, figures, when) : ""}
@@ -197,6 +223,7 @@ export function renderStatusPage(view: StatusView): string {
         )}</div>`
       : ""
   }
+  ${personalDeadlinesTable(view.personalDeadlines ?? [], when)}
   ${bouncedTable(view.bounced ?? [], view.bouncedTotal, when)}
   ${
     view.app
@@ -229,6 +256,29 @@ export function renderStatusPage(view: StatusView): string {
 function waitingBanner(w: WaitingOn, when: (iso: string) => HtmlCell): string {
   const sent = w.since ? ` on ${when(w.since).html}` : "";
   return `<div class="card waiting" id="waiting-on"><p><strong>Waiting for:</strong> ${escapeHtml(w.what)} — task sent to ${escapeHtml(w.who.join(", "))}${sent}; the link in that e-mail works until ${when(w.expiresAt).html}.</p></div>`;
+}
+
+const UNREAD: Record<OutOfOfficeCheck["unread"][number]["why"], string> = {
+  notPermitted: "the app may not read that mailbox's settings",
+  noMailbox: "no mailbox",
+  unknownTimeZone: "a time zone the app cannot read",
+};
+
+/** Who was out of office for the approval round and not asked, or a note that nobody's replies could be read. */
+function outOfOfficeCard(check: OutOfOfficeCheck, when: (iso: string) => HtmlCell): string {
+  const round = escapeHtml(gateInWords(check.gate));
+  if (permissionMissing(check))
+    return `<div class="card" id="out-of-office"><p><strong>Out of office not checked</strong> for ${round}: the app may not read the approvers' automatic replies (the Graph permission MailboxSettings.Read is not granted), so every approver was asked as usual. Grant it (<code>npm run grant-permissions -- --features outOfOffice</code>) to have approvers who are away skipped and the fallback approvers asked at once.</p></div>`;
+  if (check.away.length === 0 && check.unread.length === 0) return "";
+  const away = check.away.map(
+    (a) =>
+      `<li>${escapeHtml(a.approver)} is out of office for the whole round (automatic replies on ${a.until ? `until ${when(a.until).html}` : "until turned off"}): not asked; the fallback approvers were asked at once.</li>`,
+  );
+  const unread = check.unread.map(
+    (u) =>
+      `<li>${escapeHtml(u.approver)}: automatic replies not read (${escapeHtml(UNREAD[u.why])}); asked as usual.</li>`,
+  );
+  return `<div class="card" id="out-of-office"><p><strong>Out of office</strong>, checked for ${round} on ${when(check.at).html}:</p><ul>${[...away, ...unread].join("")}</ul></div>`;
 }
 
 function moreLink(table: UserTable<unknown>, total: number): string {
@@ -337,6 +387,14 @@ function actionsCard(
           "resendInvitation",
           `<p><label for="resend-user">Send the invitation again to</label> <span class="muted">(their e-mail address; it goes now, from a sender mailbox with room)</span><br><input id="resend-user" name="user" type="text" maxlength="254" required></p>`,
           `<button type="submit">Resend the invitation</button>`,
+        )
+      : "",
+    allowed("extendPersonDeadline")
+      ? actionForm(
+          actions,
+          "extendPersonDeadline",
+          `<p><label for="person-deadline-user">Give one person a later deadline</label> <span class="muted">(their e-mail address; their reminders count down to it, and the window stays open until then)</span><br><input id="person-deadline-user" name="user" type="text" maxlength="254" required></p><p><label for="person-deadline">Their deadline, ${escapeHtml(zoneName)} time</label><br><input id="person-deadline" name="deadline" type="datetime-local" value="${escapeHtml(wallClockOf(new Date(view.deadline), zoneName))}" required></p><p><label for="person-deadline-reason">Why</label> <span class="muted">(optional; kept in the audit trail and the report)</span><br><input id="person-deadline-reason" name="reason" type="text" maxlength="500"></p>`,
+          `<button type="submit">Extend this person's deadline</button>`,
         )
       : "",
     allowed("exemptPerson")

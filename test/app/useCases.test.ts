@@ -125,6 +125,7 @@ describe("which commands the status page offers", () => {
       "cancel",
       "exemptPerson",
       "resendInvitation",
+      "extendPersonDeadline",
     ]);
     expect(await actionsOf(r, await migrationIn(r, "verification", {}, "fabrikam"))).toEqual(["cancel"]);
     expect(await actionsOf(r, await migrationIn(r, "completed", {}, "tailspin"))).toEqual([]);
@@ -139,6 +140,7 @@ describe("which commands the status page offers", () => {
       "resume",
       "exemptPerson",
       "resendInvitation",
+      "extendPersonDeadline",
     ]);
     const cancelling = await migrationIn(
       r,
@@ -284,7 +286,7 @@ describe("reading", () => {
       id,
       phase: "onboarding",
       runtimeStatus: "Running",
-      actions: ["extendDeadline", "cancel", "resume", "exemptPerson", "resendInvitation"],
+      actions: ["extendDeadline", "cancel", "resume", "exemptPerson", "resendInvitation", "extendPersonDeadline"],
       needsAttention: { step: "monitorOnboarding", nextAttemptAt: "2026-12-01T10:00:00.000Z" },
     });
     expect(await migrationStatus(r.deps, r.runner, randomUUID())).toBeUndefined();

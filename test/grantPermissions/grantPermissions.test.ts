@@ -29,6 +29,7 @@ const everyPermission = [
   "Mail.Send",
   "Mail.ReadWrite",
   "Policy.Read.All",
+  "MailboxSettings.Read",
 ];
 
 describe("grant-permissions against the Graph simulator", () => {

@@ -103,4 +103,41 @@ describe("the onboarding window (scripted activities)", () => {
       [afterStart(DEADLINE + 7 * DAY - 4 * HOUR), "PT4H", extended],
     ]);
   });
+
+  it("with one person's later deadline, reminds them towards it, keeps monitoring and closes the window only then", async () => {
+    const theirs = afterStart(DEADLINE + 7 * DAY);
+    const personal: string[] = [];
+    run = await inWindow({
+      request: { monitorEvery: "P1D" },
+      fakes: {
+        readAdminCommands: () => ({
+          deadline: "2026-12-15T09:00:00Z",
+          ...(personal.length > 0 ? { personalDeadlines: [...personal] } : {}),
+        }),
+      },
+    });
+    await run.host.advanceTo(afterStart(8 * DAY));
+    personal.push(theirs); // an admin gives one person a week more
+    await run.host.advanceTo(theirs);
+    const migration = "2026-12-15T09:00:00Z";
+    expect(run.callsOf("sendReminders").map((c) => [c.at, c.input.label, c.input.deadline])).toEqual([
+      [afterStart(7 * DAY), "P7D", migration],
+      [afterStart(11 * DAY), "P3D", migration],
+      [afterStart(13 * DAY), "P1D", migration],
+      [afterStart(DEADLINE - 4 * HOUR), "PT4H", migration],
+      [afterStart(14 * DAY), "P7D", theirs],
+      [afterStart(18 * DAY), "P3D", theirs],
+      [afterStart(20 * DAY), "P1D", theirs],
+      [afterStart(DEADLINE + 7 * DAY - 4 * HOUR), "PT4H", theirs],
+    ]);
+    // The monitor goes on daily past the migration's deadline, with a last pass at theirs.
+    const passes = run.callsOf("monitorOnboarding").map((c) => c.at);
+    expect(passes.slice(-2)).toEqual([afterStart(20 * DAY), theirs]);
+    const phase2 = run.callsOf("recordPhase")[0];
+    expect([phase2.at, phase2.input.phase, phase2.input.detail]).toEqual([
+      theirs,
+      "phase2",
+      "the last personal deadline reached",
+    ]);
+  });
 });

@@ -112,10 +112,17 @@ describe("signing in to the admin pages", () => {
     // Each command posted anyway (with an admin's form fields) is refused before anything happens.
     const admin = await s.host.signIn(LOCAL_ADMIN);
     const forms = commandForms(await (await admin(url(`/api/migrations/${id}/page`))).text());
-    expect(Object.keys(forms).sort()).toEqual(["cancel", "exemptPerson", "extendDeadline", "resendInvitation"]);
+    expect(Object.keys(forms).sort()).toEqual([
+      "cancel",
+      "exemptPerson",
+      "extendDeadline",
+      "extendPersonDeadline",
+      "resendInvitation",
+    ]);
     for (const [action, extra] of [
       ["cancel", { reason: "viewer" }],
       ["extendDeadline", { deadline: "2026-12-20T09:00" }],
+      ["extendPersonDeadline", { user: "john.smith@contoso.com", deadline: "2026-12-20T09:00" }],
       ["resume", {}],
     ] as const) {
       const refused = await viewer(url(`/api/migrations/${id}/page`), formPost({ ...forms.cancel, action, ...extra }));
@@ -129,6 +136,7 @@ describe("signing in to the admin pages", () => {
     expect(await s.phase(id)).not.toBe("cancelled");
     expect(await auditOf(s, id, "migration.cancelRequested")).toEqual([]);
     expect(await auditOf(s, id, "deadline.extended")).toEqual([]);
+    expect(await auditOf(s, id, "person.deadlineExtended")).toEqual([]);
   });
 
   it("refuses a Viewer's access token every command on the JSON API, and lets it read", async () => {
@@ -141,6 +149,7 @@ describe("signing in to the admin pages", () => {
       ["/api/migrations", startBody({ dryRun: true })],
       [`/api/migrations/${id}/cancel`, { reason: "viewer" }],
       [`/api/migrations/${id}/deadline`, { deadline: "2026-12-20T09:00:00Z" }],
+      [`/api/migrations/${id}/people/deadline`, { user: "john.smith@contoso.com", deadline: "2026-12-20T09:00:00Z" }],
       [`/api/migrations/${id}/resume`, {}],
       [`/api/migrations/${id}/approval`, {}],
     ] as const) {

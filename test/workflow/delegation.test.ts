@@ -108,6 +108,7 @@ describe("handing an approval to a colleague", () => {
     expect(escalated.details).toEqual({
       gate: "deletionApproval-1",
       to: ["ceo@contoso.com", "coo@contoso.com"],
+      because: "noQuorum",
       after: "P1D",
     });
     expect(s.taskLinks("ceo@contoso.com")).toHaveLength(1);

@@ -171,6 +171,9 @@ class Outbox implements MailPort {
   async readBounces() {
     return [];
   }
+  async readAutomaticReplies() {
+    return { status: "disabled" as const };
+  }
 }
 
 const baseSettings = {

@@ -72,9 +72,21 @@ describe("the status page in the onboarding window", () => {
     const id = await s.start();
     const page = await openPage(id);
     expect(page.status).toBe(200);
-    expect(Object.keys(page.forms).sort()).toEqual(["cancel", "exemptPerson", "extendDeadline", "resendInvitation"]);
+    expect(Object.keys(page.forms).sort()).toEqual([
+      "cancel",
+      "exemptPerson",
+      "extendDeadline",
+      "extendPersonDeadline",
+      "resendInvitation",
+    ]);
     expect(page.html).not.toMatch(/POST \/api/);
-    expect((await s.status(id)).actions).toEqual(["extendDeadline", "cancel", "exemptPerson", "resendInvitation"]);
+    expect((await s.status(id)).actions).toEqual([
+      "extendDeadline",
+      "cancel",
+      "exemptPerson",
+      "resendInvitation",
+      "extendPersonDeadline",
+    ]);
   });
 
   it("extends the deadline from the page with its token and answers with the page showing the new deadline", async () => {
@@ -175,6 +187,7 @@ describe("a migration that needs attention", () => {
       "cancel",
       "exemptPerson",
       "extendDeadline",
+      "extendPersonDeadline",
       "resendInvitation",
       "resume",
     ]);
@@ -188,6 +201,7 @@ describe("a migration that needs attention", () => {
       "cancel",
       "exemptPerson",
       "extendDeadline",
+      "extendPersonDeadline",
       "resendInvitation",
     ]);
   });

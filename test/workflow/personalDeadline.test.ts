@@ -1,0 +1,161 @@
+/**
+ * One person's own, later deadline: an admin extends it from the status page (its button, with the page's CSRF
+ * token, the date and time in the migration's zone) and again through the JSON API. Bad input is a 400 naming the
+ * field; their reminders count down to their deadline and nobody else's do; the onboarding window stays open until
+ * then, so Phase 2 does not take them earlier; the extensions are audited in words, counted by the one figure and
+ * listed on the status page and in the report.
+ */
+import { inScopeUsers, type TenantUser } from "../../local/fixtures/tenant";
+import { DAY } from "../../shared/domain/duration";
+import { auditOf, playEveryone, startBody, startScenario, unescapeHtml, type Scenario } from "./harness";
+
+let s: Scenario;
+afterEach(async () => {
+  const finished = s;
+  s = undefined as unknown as Scenario;
+  await finished?.stop();
+});
+
+const post = (path: string, body: unknown) =>
+  s.api(path, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+
+async function pageForm(id: string, command: string): Promise<{ action: string; fields: Record<string, string> }> {
+  const html = await (await s.asAdmin(`migrations/${id}/page`)).text();
+  const match = new RegExp(`<form method="post" action="([^"]*)" id="action-${command}">([\\s\\S]*?)</form>`).exec(
+    html,
+  );
+  if (!match) throw new Error(`the status page shows no ${command} button`);
+  const fields: Record<string, string> = {};
+  for (const [, name, value] of match[2].matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g))
+    fields[name] = unescapeHtml(value);
+  return { action: unescapeHtml(match[1]), fields };
+}
+
+const mailsTo = (user: TenantUser) =>
+  s.stack.graph.outbox.filter((m) => [...m.to, ...m.bcc].some((a) => a.toLowerCase() === user.mail?.toLowerCase()));
+
+const DEADLINE = "2026-12-15T09:00:00.000Z";
+const THEIRS = "2026-12-22T09:00:00.000Z";
+const LATER = "2026-12-24T15:30:00.000Z";
+
+describe("one person's later deadline", () => {
+  it("is set from the status page and the API, reminds only them towards it, and holds the window open", async () => {
+    s = await startScenario({ tenant: { users: 30, missRate: 0.3, mismatchRate: 0 } });
+    const id = await s.start(startBody({ timeZone: "Europe/Amsterdam" }));
+    await s.runUntil(async () => (await auditOf(s, id, "mail.invitation.sent")).length > 0);
+    const never = inScopeUsers(s.stack.tenant).filter((u) => u.behaviour.onboardsAt === null && u.mail);
+    const [late, other] = never;
+    expect(other).toBeDefined();
+
+    // Bad input names the field; a date that is not later than theirs is refused on `deadline`.
+    const fieldsOf = async (r: Response) =>
+      ((await r.json()) as { errors: { field: string; message: string }[] }).errors;
+    const url = `migrations/${id}/people/deadline`;
+    const noDate = await post(url, { user: late.mail });
+    expect([noDate.status, (await fieldsOf(noDate)).map((e) => e.field)]).toEqual([400, ["deadline"]]);
+    const earlier = await post(url, { user: late.mail, deadline: "2026-12-14T09:00:00Z" });
+    expect(earlier.status).toBe(400);
+    expect(await fieldsOf(earlier)).toEqual([
+      { field: "deadline", message: expect.stringMatching(/^must be later than the current deadline/) },
+    ]);
+    const tooFar = await post(url, { user: late.mail, deadline: "2028-01-01T09:00:00Z" });
+    expect((await fieldsOf(tooFar)).map((e) => [e.field, e.message])).toEqual([
+      ["deadline", expect.stringMatching(/^must be at most \d+ days from now/)],
+    ]);
+    const nobody = await post(url, { user: "nobody@contoso.com", deadline: THEIRS });
+    expect((await fieldsOf(nobody)).map((e) => e.field)).toEqual(["user"]);
+    const extra = await post(url, { user: late.mail, deadline: THEIRS, until: "never" });
+    expect(extra.status).toBe(400);
+
+    // The status page's button: the date and time as the admin reads them, in the migration's zone (UTC+1).
+    const form = await pageForm(id, "extendPersonDeadline");
+    const pressed = await s.asAdmin(form.action, {
+      method: "POST",
+      body: new URLSearchParams({
+        ...form.fields,
+        user: late.userPrincipalName,
+        deadline: "2026-12-22T10:00",
+        reason: "back from leave on 14 December",
+      }),
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      redirect: "manual",
+    });
+    expect(pressed.status).toBe(303);
+    const page = await (await s.asAdmin(pressed.headers.get("location") ?? "")).text();
+    expect(page).toMatch(/Deadline extended for that person/);
+    expect(page).toContain("Later deadlines of their own (1)");
+    expect(page).toContain("back from leave on 14 December");
+    expect(page).toMatch(/the window stays open until <time[^>]*>Tue 22 Dec 2026, 10:00 CET/);
+    // Without the page's token nothing changes.
+    const forged = await s.asAdmin(form.action, {
+      method: "POST",
+      body: new URLSearchParams({
+        ...form.fields,
+        csrf: "forged",
+        user: other.userPrincipalName,
+        deadline: "2026-12-30T10:00",
+      }),
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      redirect: "manual",
+    });
+    expect(forged.status).toBe(403);
+
+    // The API moves it further; the extension says what it was before.
+    const further = await post(url, { user: late.mail, deadline: LATER, reason: "still away" });
+    expect(further.status).toBe(202);
+    expect(((await further.json()) as { extension: unknown }).extension).toMatchObject({
+      userPrincipalName: late.userPrincipalName,
+      deadline: LATER,
+      from: THEIRS,
+      reason: "still away",
+    });
+    const status = await s.status(id);
+    expect(status.windowClosesAt).toBe(LATER);
+    expect(status.personalDeadlines).toEqual([expect.objectContaining({ userId: late.id, deadline: LATER })]);
+    expect((status.figures as { extended: { value: number; text: string } }).extended).toEqual({
+      value: 1,
+      text: "1 given a later deadline of their own by an admin",
+    });
+
+    // To the end: only they are reminded after the migration's deadline, and Phase 2 starts at theirs.
+    const mailedOther = () => mailsTo(other).filter((m) => m.sentAt > DEADLINE).length;
+    expect(await playEveryone(s, id)).toBe("completed");
+    expect(mailedOther()).toBe(0);
+    const theirReminders = mailsTo(late).filter((m) => m.sentAt > DEADLINE);
+    expect(theirReminders.length).toBeGreaterThanOrEqual(3);
+    expect(theirReminders.every((m) => m.sentAt < LATER)).toBe(true);
+    expect(theirReminders[0].html).toMatch(/24 Dec(ember)? 2026/);
+    const [phase2] = await auditOf(s, id, "phase.phase2");
+    expect(Date.parse(phase2.at)).toBeGreaterThanOrEqual(Date.parse(LATER));
+    expect(Date.parse(phase2.at)).toBeLessThan(Date.parse(LATER) + DAY);
+    expect(phase2.details.detail).toBe("the last personal deadline reached");
+    const row = (await s.stack.store.getUsers(id)).find((u) => u.userId === late.id);
+    expect(row?.phase2.planned).toBe(true);
+
+    // Audited in words; the report lists the extension and counts it with the same figure.
+    const audited = await auditOf(s, id, "person.deadlineExtended");
+    expect(audited.map((a) => [a.actor, a.details.to])).toEqual([
+      [expect.stringMatching(/^admin:/), THEIRS],
+      [expect.stringMatching(/^admin:/), LATER],
+    ]);
+    const finalPage = await (await s.asAdmin(`migrations/${id}/page`)).text();
+    expect(finalPage).toContain(
+      `Gave ${late.displayName} (${late.userPrincipalName}) a later deadline of their own, Thu 24 Dec 2026, 16:30 CET (it was Tue 22 Dec 2026, 10:00 CET) (reason: still away).`,
+    );
+    const report = (await (await s.api(`migrations/${id}/report?format=json`)).json()) as {
+      figures: { extended: { value: number } };
+      people: { personalDeadlines: { userPrincipalName: string; deadline: string }[] };
+    };
+    expect(report.people.personalDeadlines).toEqual([
+      expect.objectContaining({ userPrincipalName: late.userPrincipalName, deadline: LATER }),
+    ]);
+    expect(report.figures.extended.value).toBe(1);
+    const reportHtml = await (await s.api(`migrations/${id}/report`)).text();
+    expect(reportHtml).toContain("Later deadlines of their own (1)");
+    expect(reportHtml).toContain("1 given a later deadline of their own by an admin");
+
+    // Too late now: the window is over.
+    const late409 = await post(url, { user: other.mail, deadline: "2027-01-20T09:00:00Z" });
+    expect(late409.status).toBe(409);
+  });
+});
