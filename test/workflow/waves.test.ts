@@ -1,7 +1,7 @@
 /**
  * Waves (shared/domain/waves.ts): a pilot wave of 50 people, then everyone else after the admins' pilot review,
- * each wave invited and reminded on its own schedule; one person exempted; Phase 2 only for those of the second
- * wave who did not onboard; the status page, the review page, the digest and the report show each wave, and every
+ * each wave invited and reminded on its own schedule; one person exempted and one given a later deadline of their
+ * own; Phase 2 only for those of the second wave who did not onboard; the status page, the review page, the digest and the report show each wave, and every
  * count agrees. Then "Hold": the migration waits (never ends), the admins are told what to do, and asking for the
  * review again from the status page opens a new round.
  */
@@ -136,10 +136,23 @@ describe("waves", () => {
       by: "it@contoso.com",
     });
 
-    // Most of the rest onboard; 10 never do. The second wave's reminders go on its own schedule.
-    const never = rest.filter((u) => u !== away).slice(0, 10);
+    // Most of the rest onboard; 10 never do, one of them back from leave with a week more of their own.
+    const never = rest.filter((u) => u !== away && u.mail).slice(0, 10);
+    const late = never[0];
+    const extended = await s.api(`migrations/${id}/people/deadline`, {
+      method: "POST",
+      body: JSON.stringify({
+        user: late.userPrincipalName,
+        deadline: "2026-12-29T09:00:00Z",
+        reason: "back from leave",
+      }),
+      headers: { "content-type": "application/json" },
+    });
+    expect(extended.status).toBe(202);
     onboard(rest.filter((u) => u !== away && !never.includes(u)));
     await s.runUntil(async () => (await auditOf(s, id, "phase2.planned")).length > 0);
+    // Phase 2 waited for the later deadline.
+    expect((await auditOf(s, id, "phase2.planned"))[0].at >= "2026-12-29T09:00:00.000Z").toBe(true);
     const reminders = (await auditOf(s, id, "mail.reminder.sent")).map((a) => [
       a.details.wave,
       a.details.reminder,
@@ -148,9 +161,13 @@ describe("waves", () => {
     ]);
     expect(reminders).toEqual([
       ["Pilot", "P2D", 5, "2026-12-06T09:00:00.000Z"],
-      ["Everyone else", "P7D", 10, "2026-12-15T09:00:00.000Z"],
-      ["Everyone else", "P1D", 10, "2026-12-21T09:00:00.000Z"],
+      ["Everyone else", "P7D", 9, "2026-12-15T09:00:00.000Z"],
+      ["Everyone else", "P1D", 9, "2026-12-21T09:00:00.000Z"],
+      // The one with a later deadline of their own is reminded towards it, and only they are.
+      [undefined, "P7D", 1, "2026-12-22T09:00:00.000Z"],
+      [undefined, "P1D", 1, "2026-12-28T09:00:00.000Z"],
     ]);
+    expect(mailsTo(late)).toHaveLength(3);
     expect(mailsTo(away)).toHaveLength(0);
 
     expect(await playEveryone(s, id)).toBe("completed");
@@ -162,8 +179,11 @@ describe("waves", () => {
     // The report shows both waves and the exemption; its figures are the status page's.
     const report = (await (await s.api(`migrations/${id}/report?format=json`)).json()) as {
       waves: { name: string; startedAt: string; deadline: string; review?: { outcome: string; by?: string } }[];
-      figures: { waves: WaveFigure[]; exempted: { value: number } };
-      people: { exemptions: { userPrincipalName: string; reason: string }[] };
+      figures: { waves: WaveFigure[]; exempted: { value: number }; extended: { value: number } };
+      people: {
+        exemptions: { userPrincipalName: string; reason: string }[];
+        personalDeadlines: { userPrincipalName: string; deadline: string; reason?: string }[];
+      };
     };
     expect(
       report.waves.map((w) => [w.name, w.startedAt.slice(0, 10), w.deadline.slice(0, 10), w.review?.outcome]),
@@ -174,9 +194,14 @@ describe("waves", () => {
     expect(report.people.exemptions.map((e) => [e.userPrincipalName, e.reason])).toEqual([
       [away.userPrincipalName, REASON],
     ]);
+    expect(report.people.personalDeadlines.map((p) => [p.userPrincipalName, p.deadline, p.reason])).toEqual([
+      [late.userPrincipalName, "2026-12-29T09:00:00.000Z", "back from leave"],
+    ]);
     const end = await s.status(id);
     const endFigures = end.figures as { waves: WaveFigure[] };
     expect(report.figures.waves).toEqual(endFigures.waves);
+    expect([report.figures.exempted.value, report.figures.extended.value]).toEqual([1, 1]);
+    expect(end.figures).toMatchObject({ exempted: { value: 1 }, extended: { value: 1 } });
     expect(endFigures.waves.map((w) => [w.name, w.inScope.value, w.exempted.value])).toEqual([
       ["Pilot", 50, 0],
       ["Everyone else", rest.length, 1],
@@ -184,6 +209,7 @@ describe("waves", () => {
     expect(endFigures.waves.reduce((n, w) => n + w.inScope.value, 0)).toBe((end.counts as { inScope: number }).inScope);
     const html = await (await s.api(`migrations/${id}/report`)).text();
     expect(html).toContain("<h2>Waves</h2>");
+    expect(html).toContain("back from leave");
     expect(html).toContain("Everyone else");
     const page = await (await s.asAdmin(`migrations/${id}/page`)).text();
     for (const w of endFigures.waves) expect(page).toContain(w.inScope.text);
