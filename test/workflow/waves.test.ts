@@ -7,7 +7,15 @@
  */
 import { inScopeUsers, type TenantUser } from "../../local/fixtures/tenant";
 import { DAY, HOUR } from "../../shared/domain/duration";
-import { auditOf, playEveryone, startBody, startScenario, type Scenario, statusPageForm } from "./harness";
+import {
+  auditOf,
+  playEveryone,
+  startBody,
+  startScenario,
+  type Scenario,
+  statusPageForm,
+  peigAdminFollowsUntil,
+} from "./harness";
 
 let s: Scenario;
 afterEach(async () => {
@@ -294,6 +302,40 @@ describe("waves", () => {
     expect(invited.at >= "2026-12-18T09:00:00.000Z").toBe(true);
     expect(new Date(invited.at).getTime() - Date.parse("2026-12-18T09:00:00Z")).toBeLessThan(HOUR);
     expect(rest.filter((u) => u.mail).every((u) => mailsTo(u).length === 1)).toBe(true);
+  });
+
+  it("runs in operator mode too: the pilot review among the Peig admin's tasks, Phase 2 only for the rest", async () => {
+    const { pilot, rest } = await pilotTenant("operator");
+    const id = await s.start(twoWaves());
+    await peigAdminFollowsUntil(s, async () => (await auditOf(s, id, "mail.invitation.sent")).length > 0);
+    // Members outside the scope whom Peig lists too onboard by themselves (the Peig admin's check wants them linked).
+    const inScope = new Set(inScopeUsers(s.stack.tenant));
+    const outside = s.stack.tenant.users.filter((u) => !inScope.has(u) && u.userType === "Member" && u.accountEnabled);
+    for (const u of outside)
+      if (s.stack.peig.state.microsoft365Accounts().some((a) => a.userPrincipalName === u.userPrincipalName))
+        s.stack.peig.state.onboardNow(u.id);
+    onboard(pilot);
+    const never = rest.filter((u) => u.mail).slice(0, 5);
+    await s.runUntil(async () => (await auditOf(s, id, "wave.review.open")).length > 0);
+    const link = s.taskLinks("it@contoso.com").at(-1)!;
+    expect((await s.openTask(link)).html).toContain("50 onboarded");
+    expect((await s.decide(link, "approve")).status).toBe(200);
+    await s.runUntil(async () => (await auditOf(s, id, "wave.started")).length > 1);
+    onboard(rest.filter((u) => !never.includes(u)));
+    expect(await playEveryone(s, id)).toBe("completed");
+    const invited = (await auditOf(s, id, "mail.invitation.sent")).map((a) => [a.details.wave, a.details.recipients]);
+    expect(invited).toEqual([
+      ["Pilot", 50],
+      ["Everyone else", rest.filter((u) => u.mail).length],
+    ]);
+    expect((await auditOf(s, id, "wave.review.approved"))[0].details).toMatchObject({ by: "it@contoso.com" });
+    const listed = (await s.stack.store.getUsers(id)).filter((u) => u.phase2.planned).map((u) => u.userId);
+    expect(listed.sort()).toEqual(never.map((u) => u.id).sort());
+    const figures = (await s.status(id)).figures as { waves: WaveFigure[] };
+    expect(figures.waves.map((w) => [w.name, w.inScope.value])).toEqual([
+      ["Pilot", 50],
+      ["Everyone else", rest.length],
+    ]);
   });
 
   it("refuses waves that cannot run, naming the field (400), and starts nothing", async () => {
