@@ -433,7 +433,7 @@ function addWaveIssues(
       );
     if (wave.group) {
       if (seenGroups.has(wave.group))
-        issue(i, "group", `is already the group of wave ${seenGroups.get(wave.group)! + 1}`);
+        issue(i, "group", `is already the group of the wave "${waves[seenGroups.get(wave.group)!].name}"`);
       else seenGroups.set(wave.group, i);
       if (excluded.has(wave.group))
         issue(i, "group", `${wave.group} is an exclude group: its members are not in scope`);
@@ -453,13 +453,17 @@ function addWaveIssues(
     if (i < last && !wave.deadline)
       issue(i, "deadline", "is required (only the last wave takes the migration's deadline)");
     if (ownDeadline !== undefined && previousDeadline !== undefined && ownDeadline <= previousDeadline)
-      issue(i, "deadline", `must be later than the deadline of wave ${i} (${formatHuman(new Date(previousDeadline))})`);
+      issue(
+        i,
+        "deadline",
+        `must be later than the deadline of the wave "${waves[i - 1].name}" (${formatHuman(new Date(previousDeadline))})`,
+      );
     const invitation = wave.invitationDate ? Date.parse(wave.invitationDate) : undefined;
     if (invitation !== undefined && previousDeadline !== undefined && invitation < previousDeadline)
       issue(
         i,
         "invitationDate",
-        `must be on or after the deadline of wave ${i} (${formatHuman(new Date(previousDeadline))}): waves run one after another`,
+        `must be on or after the deadline of the wave "${waves[i - 1].name}" (${formatHuman(new Date(previousDeadline))}): waves run one after another`,
       );
     if (invitation !== undefined && ownDeadline !== undefined && invitation >= ownDeadline)
       issue(i, "invitationDate", "must be before the wave's deadline");
@@ -471,7 +475,7 @@ function addWaveIssues(
           ctx.addIssue({
             code: "custom",
             path: wave.reminders ? ["waves", i, "reminders", r] : ["reminders", r],
-            message: `${describeIsoDuration(text)} before the deadline of wave ${i + 1} would be before the wave starts`,
+            message: `${describeIsoDuration(text)} before the deadline of the wave "${wave.name}" would be before that wave starts`,
           });
       });
     previousDeadline = ownDeadline ?? previousDeadline;
