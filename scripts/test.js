@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 /**
- * Runs jest (forwarding any arguments), writes its JSON results to artifacts/jest-results.json and
- * ends with the plain summary line `N passed, N failed` so that a run that executed no test shows.
- * A full run (no arguments) then runs the conformance tier (conformance/README.md), which writes its own
- * counts to artifacts/conformance.json; they are added to the summary. The run ends with jest's wall time and
- * its slowest test files, so a slowdown shows the day it lands (the suite's budget: 6 minutes on 2 cores).
+ * Runs the static checks, then jest (forwarding any arguments), writes jest's JSON results to
+ * artifacts/jest-results.json and ends with the plain summary line `N passed, N failed` so that a run that
+ * executed no test shows. A full run (no arguments) also runs the conformance tier (conformance/README.md),
+ * which writes its own counts to artifacts/conformance.json; they are added to the summary. The tier starts
+ * first and runs beside the checks and jest (it is mostly one process waiting on the real extension, and the
+ * checks run one at a time); its output goes to artifacts/conformance.log and is printed once jest is done.
+ * The run ends with each stage's wall time and jest's slowest test files, so a slowdown shows the day it
+ * lands (the suite's budget: 6 minutes on 2 cores).
  */
-const { spawnSync } = require("node:child_process");
+const { spawn, spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const path = require("node:path");
 
@@ -20,11 +23,12 @@ fs.mkdirSync(artifacts, { recursive: true });
 const resultsFile = path.join(artifacts, "jest-results.json");
 fs.rmSync(resultsFile, { force: true });
 const checksFile = path.join(artifacts, "checks-failed");
+const conformanceFile = path.join(artifacts, "conformance.json");
+const conformanceLog = path.join(artifacts, "conformance.log");
+fs.rmSync(conformanceFile, { force: true });
+const jestArguments = process.argv.slice(2);
 
-// The browser tests drive Debian's Chromium: install it when missing (as root, from Debian's packages).
-spawnSync(process.execPath, [path.join(root, "scripts", "ensureChromium.js")], { cwd: root, stdio: "inherit" });
-
-// Static checks first: a type error, a determinism lint error, a file Prettier would format differently
+// Static checks: a type error, a determinism lint error, a file Prettier would format differently
 // (`npx prettier --write .` fixes it), an import cycle (dpdm, type-only imports included, over the app's
 // folders: a cycle means two modules that cannot be read or changed apart), or a Bicep error or warning (the
 // real compiler builds and lints infra/, writing the ARM template the infra tests read) fails the run like a
@@ -51,39 +55,31 @@ const checks = [
   ],
   ["bicep", [path.join(root, "scripts", "bicep.js")]],
 ];
-let failedChecks = 0;
-for (const [name, args] of checks) {
-  const check = spawnSync(process.execPath, args, { cwd: root, stdio: "inherit" });
-  if (check.status !== 0) {
-    console.error(`${name} failed`);
-    failedChecks++;
-  }
+
+/** Runs `node args` from the project's root; resolves with its exit status and wall seconds. */
+function node(args, stdio = "inherit") {
+  const stageStarted = Date.now();
+  const child = spawn(process.execPath, args, { cwd: root, stdio });
+  return new Promise((resolve) => {
+    child.on("error", (error) => {
+      console.error(`could not start ${args[0]}: ${error.message}`);
+      resolve({ status: 1, seconds: 0 });
+    });
+    child.on("close", (code) => resolve({ status: code ?? 1, seconds: (Date.now() - stageStarted) / 1000 }));
+  });
 }
 
-fs.writeFileSync(checksFile, String(failedChecks));
-
-const jest = require.resolve("jest/bin/jest");
-const jestStarted = Date.now();
-const run = spawnSync(process.execPath, [jest, "--json", `--outputFile=${resultsFile}`, ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: "inherit",
-});
-const jestSeconds = (Date.now() - jestStarted) / 1000;
-
-// The conformance tier: the same scenarios on the real Durable Task extension and on the local host. It
-// skips itself, saying so, where dotnet is missing.
-const conformanceFile = path.join(artifacts, "conformance.json");
-fs.rmSync(conformanceFile, { force: true });
-let conformanceStatus = 0;
-if (process.argv.length > 2) {
-  console.log("conformance: not run (jest was given arguments; `npm test` alone runs it)");
-} else {
-  const tier = spawnSync(
-    process.execPath,
-    ["-r", "ts-node/register/transpile-only", path.join(root, "conformance", "node", "run.ts")],
-    { cwd: root, stdio: "inherit" },
-  );
-  conformanceStatus = tier.status ?? 1;
+/** The conformance tier, its output in a file (it runs beside the rest): skips itself where dotnet is missing. */
+async function conformanceTier() {
+  const log = fs.openSync(conformanceLog, "w");
+  try {
+    return await node(
+      ["-r", "ts-node/register/transpile-only", path.join(root, "conformance", "node", "run.ts")],
+      ["ignore", log, log],
+    );
+  } finally {
+    fs.closeSync(log);
+  }
 }
 
 /** The slowest test files of a jest JSON result (each file's own start-to-end time), slowest first. */
@@ -94,25 +90,69 @@ function slowestFiles(results, count) {
     .slice(0, count);
 }
 
-let passed = 0;
-let failed = failedChecks;
-if (fs.existsSync(resultsFile)) {
-  const results = JSON.parse(fs.readFileSync(resultsFile, "utf8"));
-  passed = results.numPassedTests;
-  failed += results.numFailedTests + results.numRuntimeErrorTestSuites;
-  console.log(`jest: ${jestSeconds.toFixed(0)} s wall, ${results.testResults.length} files; the slowest:`);
-  for (const { file, seconds } of slowestFiles(results, 10))
-    console.log(`  ${seconds.toFixed(1).padStart(6)} s  ${file}`);
-} else {
-  failed += 1;
+async function main() {
+  const conformance = jestArguments.length === 0 ? conformanceTier() : undefined;
+
+  // The browser tests drive Debian's Chromium: install it when missing (as root, from Debian's packages).
+  spawnSync(process.execPath, [path.join(root, "scripts", "ensureChromium.js")], { cwd: root, stdio: "inherit" });
+
+  const checksStarted = Date.now();
+  let failedChecks = 0;
+  for (const [name, args] of checks) {
+    if ((await node(args)).status !== 0) {
+      console.error(`${name} failed`);
+      failedChecks++;
+    }
+  }
+  fs.writeFileSync(checksFile, String(failedChecks));
+  const checksSeconds = (Date.now() - checksStarted) / 1000;
+
+  const jest = await node([
+    require.resolve("jest/bin/jest"),
+    "--json",
+    `--outputFile=${resultsFile}`,
+    ...jestArguments,
+  ]);
+
+  let tier = { status: 0, seconds: 0 };
+  if (conformance) {
+    tier = await conformance;
+    process.stdout.write(fs.readFileSync(conformanceLog, "utf8"));
+  } else {
+    console.log("conformance: not run (jest was given arguments; `npm test` alone runs it)");
+  }
+
+  let passed = 0;
+  let failed = failedChecks;
+  if (fs.existsSync(resultsFile)) {
+    const results = JSON.parse(fs.readFileSync(resultsFile, "utf8"));
+    passed = results.numPassedTests;
+    failed += results.numFailedTests + results.numRuntimeErrorTestSuites;
+    console.log(`jest: ${jest.seconds.toFixed(0)} s wall, ${results.testResults.length} files; the slowest:`);
+    for (const { file, seconds } of slowestFiles(results, 10))
+      console.log(`  ${seconds.toFixed(1).padStart(6)} s  ${file}`);
+  } else {
+    failed += 1;
+  }
+  if (fs.existsSync(conformanceFile)) {
+    const counts = JSON.parse(fs.readFileSync(conformanceFile, "utf8"));
+    passed += counts.passed;
+    failed += counts.failed;
+  } else if (tier.status !== 0) {
+    failed += 1;
+  }
+  const beside = conformance ? `; the conformance tier ${tier.seconds.toFixed(0)} s beside them` : "";
+  console.log(
+    `npm test: ${((Date.now() - started) / 1000).toFixed(0)} s wall in all (checks ${checksSeconds.toFixed(0)} s, then jest ${jest.seconds.toFixed(0)} s${beside})`,
+  );
+  console.log(`${passed} passed, ${failed} failed`);
+  return jest.status === 0 && tier.status === 0 && failed === 0 && passed > 0 ? 0 : 1;
 }
-if (fs.existsSync(conformanceFile)) {
-  const tier = JSON.parse(fs.readFileSync(conformanceFile, "utf8"));
-  passed += tier.passed;
-  failed += tier.failed;
-} else if (conformanceStatus !== 0) {
-  failed += 1;
-}
-console.log(`npm test: ${((Date.now() - started) / 1000).toFixed(0)} s wall in all`);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(run.status === 0 && conformanceStatus === 0 && failed === 0 && passed > 0 ? 0 : 1);
+
+main().then(
+  (status) => process.exit(status),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

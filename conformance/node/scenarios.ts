@@ -52,7 +52,8 @@ export const waitingFor = (text: string, round?: number) =>
 export const APP_TIMINGS = {
   gateReminderMs: 8000,
   taskLinkTtlMs: 120_000,
-  stepRetryMs: [300],
+  // Long enough that a loaded machine (the tier runs beside jest) does not make the re-try due before its timer is created.
+  stepRetryMs: [2000],
   attentionRetryMs: [60_000],
 };
 /**

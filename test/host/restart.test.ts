@@ -47,8 +47,10 @@ describe("host restart against Azurite", () => {
       const blocked = new Promise<void>((r) => (release = r));
       const first = await createTestHost({ clock, store, activities: { echo: async () => blocked } });
       const id = await first.client.startNew("waitsForGo");
-      await new Promise((r) => setTimeout(r, 50));
-      const snapshot = await store.load(id);
+      // Wait until the scheduled activity is in the store (a fixed pause flaked on a loaded machine).
+      let snapshot = await store.load(id);
+      for (const deadline = Date.now() + 20_000; !snapshot?.work.length && Date.now() < deadline;)
+        snapshot = await new Promise((r) => setTimeout(r, 20)).then(() => store.load(id));
       first.engine.crash();
       await first.server.close();
       release();
