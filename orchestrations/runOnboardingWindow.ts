@@ -72,8 +72,10 @@ export function* runOnboardingWindow(
   const everyoneIn = !!window.counts && window.counts.inScope > 0 && window.counts.onboarded === window.counts.inScope;
   if (running && (now >= closesAt || (request.endEarly && everyoneIn))) {
     if (cursor && !last && !everyoneIn) {
-      // The next wave: invited and reminded on its own schedule, once it starts.
-      window.wave = { index: index + 1, started: false, reviewRounds: cursor.reviewRounds };
+      // The next wave: invited and reminded on its own schedule, once it starts. The review rounds go on counting,
+      // and an admin's request for a review already acted on stays acted on (it must not reopen a later hold).
+      const { reviewRounds, reviewAskedSeen } = cursor;
+      window.wave = { index: index + 1, started: false, reviewRounds, reviewAskedSeen };
       window.invited = false;
       return;
     }
