@@ -15,7 +15,7 @@ describe("waves in the onboarding window (scripted activities)", () => {
   afterEach(() => run.stop());
 
   it("holds each reviewed wave until its own review goes on; an old request for a review never reopens a later hold", async () => {
-    let askedAt: string | undefined;
+    let askedAt: string | undefined = undefined;
     const decided: Record<string, Partial<HumanTaskTally>> = {
       "pilotReview-1": { rejections: [{ by: "it@contoso.com" }], open: 0 },
       "pilotReview-2": { approvals: ["it@contoso.com"], open: 0 },
