@@ -122,13 +122,15 @@ export async function recordAttention(
     return;
   }
   if (!attention.needed) return;
+  // Waiting on people: no service answered anything; the message says what went unanswered.
+  const people = attention.service === "people";
   const details = {
     step: attention.step,
     service: attention.service,
-    status: attention.status,
+    ...(people ? {} : { status: attention.status }),
     message: attention.message,
     fix: attention.fix,
-    since: attention.since,
+    ...(people ? { waitingSince: attention.since } : { since: attention.since }),
     nextAttemptAt: attention.nextAttemptAt ?? "only when resumed",
   };
   await once(
@@ -144,14 +146,15 @@ export async function recordAttention(
         instanceId: input.instanceId,
       })),
   );
+  const { step, service, ...rest } = details;
   const notice = adminNoticeEmail({
     workspace: runtime.request.workspace,
-    event: "needsAttention",
-    // The audit keeps the activity's name; people read the runbook step it belongs to.
+    event: people ? "waitsForPeople" : "needsAttention",
+    // The audit keeps the activity's name; people read the runbook step it belongs to (and no service when it waits on people).
     details: {
-      ...details,
-      step: capitalised(stepInWords(attention.step)),
-      service: serviceInWords(attention.service),
+      step: capitalised(stepInWords(step)),
+      ...(people ? {} : { service: serviceInWords(service) }),
+      ...rest,
     },
     statusPageUrl: statusPageUrl(s, migrationId),
     timeZone: runtime.request.timeZone,

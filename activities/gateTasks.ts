@@ -17,7 +17,9 @@ import { currentMergeList } from "./merges";
 import { notifyAdmins } from "./bookkeeping";
 import { checkOutOfOffice } from "./outOfOffice";
 import { parseIsoDuration } from "../shared/domain/duration";
-import { gateId, type HumanTaskPurpose, type HumanTaskTally, type OpenHumanTasksInput } from "../shared/workflow";
+import type { PeigAccountsAgain } from "../shared/peig/operatorSteps";
+import { extendPhase2Plan } from "./phase2";
+import { gateId, type HumanTaskTally, type OpenHumanTasksInput } from "../shared/workflow";
 
 export async function openHumanTasks(
   input: OpenHumanTasksInput,
@@ -42,7 +44,7 @@ export async function openHumanTasks(
     // Asked at once in their place: the fallback approvers not already among the approvers.
     const instead =
       skipped.size > 0 ? fallback.filter((f) => !assignees.some((a) => a.toLowerCase() === f.toLowerCase())) : [];
-    const payload = taskPayload(input.purpose, await payloadFacts(s, input.migrationId, input.purpose, runtime));
+    const payload = taskPayload(input.purpose, await payloadFacts(s, input, runtime));
     const messages = [];
     for (const assignee of [...asked, ...instead]) messages.push(await issueTask(s, input, gate, assignee, payload));
     await sendTaskMessages(s, messages);
@@ -170,7 +172,10 @@ async function issueTask(
   return taskMessage(task, link, "first");
 }
 
-async function payloadFacts(s: Services, migrationId: string, purpose: HumanTaskPurpose, runtime: MigrationRuntime) {
+async function payloadFacts(s: Services, input: OpenHumanTasksInput, runtime: MigrationRuntime) {
+  const { migrationId, purpose } = input;
+  // Phase 2's task asked again lists whoever needs an account now (read fresh), before the list is taken below.
+  if (purpose === "peigAccounts" && input.round > 1) await extendPhase2Plan(s, migrationId, runtime);
   const needsAccounts = purpose === "peigAccounts" || purpose === "phase2Approval";
   const accountsToCreate = needsAccounts
     ? (await s.store.getUsers(migrationId))
@@ -208,6 +213,8 @@ async function payloadFacts(s: Services, migrationId: string, purpose: HumanTask
           }))
         : undefined,
     merges,
+    peigAccountsAgain:
+      purpose === "peigAccounts" && input.round > 1 ? await peigAccountsAgain(s, input, runtime) : undefined,
     waveReview,
   };
 }
@@ -231,6 +238,19 @@ async function pilotReviewFacts(s: Services, migrationId: string): Promise<Paylo
     startsAt: startsAt && startsAt > s.clock.now() ? startsAt : null,
     earlier: figures.slice(0, index),
   };
+}
+
+/** Phase 2's task asked again: how the round before ended (confirmed, with the failures reported, or expired). */
+async function peigAccountsAgain(
+  s: Services,
+  input: OpenHumanTasksInput,
+  runtime: MigrationRuntime,
+): Promise<PeigAccountsAgain> {
+  const before = await s.store.listTasks(input.migrationId, { gate: gateId("peigAccounts", input.round - 1) });
+  const confirmed = before.some((t) => t.status === "decided" && t.decision === "done");
+  return confirmed
+    ? { round: input.round, earlier: "incomplete", failed: runtime.operatorReports?.phase2?.failed }
+    : { round: input.round, earlier: "expired" };
 }
 
 /**

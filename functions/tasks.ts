@@ -20,11 +20,11 @@ import { figureLines } from "../shared/domain/figures";
 import { recordFigures } from "../shared/migrationRecord";
 import { checkAndRecordConfirmation } from "../shared/operatorConfirmations";
 import { services, type Services } from "../shared/services";
-import { PreconditionFailedError, type TaskRecord } from "../shared/store";
+import { PreconditionFailedError, type TaskRecord, type UserRecord } from "../shared/store";
 import { addLinkMessage, FRESH_LINK_INTERVAL_MS, sendTaskMessages } from "../shared/taskLinks";
 import type { TaskDecision } from "../shared/taskPayloads";
 import { hashToken, isCsrfTokenFor, newCsrfToken, tokensEqual } from "../shared/tokens";
-import { Events } from "../shared/workflow";
+import { Events, gateRound } from "../shared/workflow";
 import { z } from "zod";
 import { delegatedTask } from "../activities/gateTasks";
 import { callerName, cookieValue, signInRedirect } from "./access";
@@ -118,6 +118,12 @@ function csrfCookie(request: HttpRequest, hash: string, csrf: string) {
   };
 }
 
+/**
+ * As far as the app can tell, no Peig account yet: not seen signing in to the migration app, not exempted, and not
+ * covered by a Phase 2 round the Peig admin confirmed without failures.
+ */
+const lacksSignIn = (u: UserRecord) => u.state !== "onboarded" && u.state !== "exempted" && u.state !== "phase2Created";
+
 /** Where an approval page's "hand it to a colleague" form posts: the link's own path plus /delegate. */
 const delegateActionOf = (request: HttpRequest) => `${new URL(request.url).pathname.replace(/\/$/, "")}/delegate`;
 
@@ -142,12 +148,13 @@ async function taskPage(
   delegateAction?: string,
 ): Promise<HttpResponseInit> {
   const { payload } = task;
-  const accounts =
+  const listed =
     payload.purpose === "peigAccounts" || payload.purpose === "phase2Approval"
-      ? (await s.store.getUsers(task.migrationId))
-          .filter((u) => u.phase2.planned)
-          .map((u) => ({ displayName: u.displayName, userPrincipalName: u.userPrincipalName }))
+      ? (await s.store.getUsers(task.migrationId)).filter((u) => u.phase2.planned)
       : undefined;
+  const person = (u: UserRecord) => ({ displayName: u.displayName, userPrincipalName: u.userPrincipalName });
+  // Asked again: the listed users the app has not seen sign in (the accounts still missing are among them).
+  const stillMissing = listed && gateRound(task.gate) > 1 ? listed.filter(lacksSignIn).map(person) : undefined;
   // Phase 2's and the checklist's figures are compared with the app's own counts: the page shows those next to the form.
   const comparedWithCounts = payload.purpose === "peigAccounts" || payload.purpose === "peigChecklist";
   const record = comparedWithCounts ? await s.store.getMigration(task.migrationId) : undefined;
@@ -158,7 +165,9 @@ async function taskPage(
       assignee: task.assignee,
       expiresAt: task.expiresAt,
       csrf,
-      accounts,
+      accounts: listed?.map(person),
+      stillMissing,
+      round: gateRound(task.gate),
       now: s.clock.now(),
       peigConsoleUrl: s.peigConsoleUrl,
       appCounts: record && figureLines(recordFigures(record)),

@@ -87,7 +87,7 @@ export async function reconcileAndRecord(
   const reconciliation = await currentReconciliation(runtime, s, early);
   const waveOf = await waveAssignment(s, runtime.request);
   const edit = options.rows?.(reconciliation);
-  const covered = early && phase2CoversListedUsers(runtime);
+  const covered = early && phase2CoversListedUsers(runtime, [...early.values()].filter((u) => u.phase2.planned).length);
   const exempt = exemptIds(runtime.exemptions);
   // The migration row's counts, from the rows as the pass writes them.
   const tally = new RowTally(waveOf && wavesOf(runtime.request).length);
@@ -281,13 +281,16 @@ const waveCountOf: Record<StoredUserState, Exclude<keyof WaveCounts, "inScope">>
 
 /**
  * Operator mode: Phase 2 ended and the Peig admin reported no failure, so every listed user has a Peig account
- * (created, or found already linked). With failures the app cannot tell whose failed: none counts as covered.
+ * (created, or found already linked). With failures the app cannot tell whose failed: none counts as covered. A report
+ * accounts for the `listed` users of its task (created + already linked + failed, as the confirmation checked): once
+ * more are listed (a later round added users who came into scope), it covers none until the next one.
  */
-export function phase2CoversListedUsers(runtime: MigrationRuntime): boolean {
+export function phase2CoversListedUsers(runtime: MigrationRuntime, listed: number): boolean {
   const ended = runtime.phase2;
   if (!ended || ended.skipped) return false;
   const report = runtime.operatorReports?.phase2;
-  return report ? report.failed === 0 : ended.failed === 0;
+  if (!report) return ended.failed === 0;
+  return report.failed === 0 && report.created + report.alreadyLinked >= listed;
 }
 
 /** Only users with a mailbox can be mailed (a UPN without a mailbox receives nothing). */

@@ -9,7 +9,7 @@ import { waveFigureLines, type WaveFigures } from "./domain/figures";
 import { formatHuman } from "./domain/humanTime";
 import type { MergeList } from "./domain/merges";
 import type { Wave } from "./domain/waves";
-import { describeOperatorStep, type OperatorStep } from "./peig/operatorSteps";
+import { describeOperatorStep, type OperatorStep, type PeigAccountsAgain } from "./peig/operatorSteps";
 import type { ChecklistItem, HumanTaskPurpose, MigrationRequest } from "./workflow";
 
 /** What a person can answer on a task page: approve or reject (approvals), done (operator steps). */
@@ -98,6 +98,8 @@ export interface PayloadFacts {
   merges?: MergeList;
   /** Pilot review: the wave it starts, and the earlier waves' figures. */
   waveReview?: { wave: Wave; people: number; startsAt: Date | null; earlier: WaveFigures[] };
+  /** Phase 2's task asked again: the round, and how the one before ended. */
+  peigAccountsAgain?: PeigAccountsAgain;
 }
 
 export function taskPayload(purpose: HumanTaskPurpose, facts: PayloadFacts): TaskPayload {
@@ -170,9 +172,16 @@ export function taskPayload(purpose: HumanTaskPurpose, facts: PayloadFacts): Tas
         ],
       };
     case "peigAccounts":
-      return operator({ kind: "createPeigAccounts", accounts: facts.accountsToCreate ?? [] }, [
-        "The listed users get placeholder Peig accounts, pre-linked; the migration moves on to verification.",
-      ]);
+      return operator(
+        {
+          kind: "createPeigAccounts",
+          accounts: facts.accountsToCreate ?? [],
+          ...(facts.peigAccountsAgain ? { again: facts.peigAccountsAgain } : {}),
+        },
+        [
+          "The listed users get placeholder Peig accounts, pre-linked. The app then checks the checklist: if your figures report failures, you are asked again for the accounts still missing.",
+        ],
+      );
     case "peigChecklist":
       return operator(
         {

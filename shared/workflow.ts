@@ -105,8 +105,11 @@ export interface OpenGate {
   escalated?: boolean;
 }
 
-/** Which outside service a failed step was talking to. */
-export type FailedService = "graph" | "peig" | "store" | "app";
+/**
+ * Which outside service a failed step was talking to; "people" when it waits on a person who did not do what a task
+ * asked (no try of the app's own can help: it needs attention at once, and goes on when an admin resumes it).
+ */
+export type FailedService = "graph" | "peig" | "store" | "app" | "people";
 
 /** Why a step (one activity) failed, in a form that survives Durable's string-only failure details. */
 export interface StepFailure {
@@ -181,6 +184,12 @@ export interface MigrationState {
   approvalRound: number;
   /** Operator mode: rounds of the Peig admin's confirmation of the checklist in Peig itself. */
   peigChecklistRound?: number;
+  /**
+   * Operator mode: the Peig admin's Phase 2 task, asked in rounds (orchestrations/peigAccountsTask.ts): the round
+   * asked last or next, the last one asked before the migration needs attention, and what comes next when `round`
+   * is not open: "ask" it (decided, not opened yet), or "resume" (it needs attention; an admin's resume asks again).
+   */
+  peigAccounts?: { round: number; lastRound: number; next?: "ask" | "resume" };
   /** The checklist gap the admins were last told about (verification re-checks without repeating it). */
   notReadyNotified?: string;
   /** Why the migration stopped, when it did not complete. */
@@ -322,6 +331,12 @@ export const phase2BatchInstanceId = (migrationId: string, batch: number, waveRe
 export const isPhase2InstanceOf = (migrationId: string, instanceId: string) =>
   instanceId.startsWith(`${migrationId}-phase2-`);
 
+/**
+ * Operator mode: rounds of the Peig admin's Phase 2 task in a row (each expired unanswered, or confirmed while
+ * accounts are still missing) before the migration needs attention instead of asking again.
+ */
+export const PEIG_ACCOUNTS_ROUNDS = 3;
+
 export interface Phase2Plan {
   users: number;
   batches: number;
@@ -338,6 +353,8 @@ export interface BatchResult {
 export type Phase2Outcome = { created: number; failed: number; skipped: boolean };
 
 export const gateId = (purpose: HumanTaskPurpose, round: number) => `${purpose}-${round}`;
+/** The round a gate id names (1 for a task of no round). */
+export const gateRound = (gate: string | undefined) => Number(/-(\d+)$/.exec(gate ?? "")?.[1] ?? 1);
 
 /** The orchestration's first input, from what the start stored in the migration row. */
 export function initialState(

@@ -29,7 +29,7 @@ export function waitingOn(gate: OpenGate, request: MigrationRequest, merges?: nu
     deletionApproval: `${gate.required} of ${who.length} approvers to approve deleting the migration configuration`,
     phase2Approval: `${gate.required} of ${who.length} approvers to approve creating Peig accounts for those who missed the window`,
     peigConfiguration: "the Peig admin to save the migration configuration in Peig",
-    peigAccounts: "the Peig admin to create the missing Peig accounts",
+    peigAccounts: `the Peig admin to create the missing Peig accounts${gate.round > 1 ? `, asked again (round ${gate.round})` : ""}`,
     peigChecklist: "the Peig admin to confirm every user is onboarded and linked in Peig",
     peigDeletion: "the Peig admin to delete the migration configuration in Peig",
     peigMerges: `the Peig admin to review the merge task: ${merges ?? "the"} pending request(s) typed with another e-mail`,

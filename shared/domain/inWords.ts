@@ -113,6 +113,8 @@ const STEPS: Record<string, string> = {
   recordAttention: "recording the failure",
   recordWave: "recording the wave's progress",
   writeReport: "writing the report",
+  // Not an activity: the Peig admin's Phase 2 task, when its rounds ended without the accounts (it needs attention).
+  peigAccounts: "the Peig admin's task to create the missing Peig accounts (Phase 2)",
 };
 
 /** The runbook step a failing activity belongs to, in words ("createMigrationApp" → "creating the Entra app …"). */
@@ -123,6 +125,7 @@ const SERVICES: Record<FailedService, string> = {
   peig: "Peig",
   store: "Table Storage",
   app: "the app",
+  people: "the people a task asked",
 };
 
 /** The service a failing step talks to, as people name it ("graph" → "Microsoft Graph"). */
@@ -195,7 +198,12 @@ export function auditInWords(entry: { action: string; details: Details }, timeZo
     "person.deadlineExtended": () =>
       `Gave ${d.displayName} (${d.user}) a later deadline of their own, ${when(d.to)} (it was ${when(d.from)})${d.reason ? ` (reason: ${d.reason})` : ""}.`,
     "person.invitationResent": () => `Sent the invitation again to ${d.user} (at ${d.to}).`,
-    "attention.needed": () => `${capitalised(stepInWords(String(d.step)))} keeps failing: ${d.message}`,
+    "attention.needed": () =>
+      `${capitalised(stepInWords(String(d.step)))} ${d.service === "people" ? "waits for a person" : "keeps failing"}: ${d.message}`,
+    "admins.notified.peigAccounts.expired": () =>
+      `Told the admins that ${gateInWords(`peigAccounts-${d.round}`)} expired unanswered, and asked the Peig admin again.`,
+    "admins.notified.peigAccounts.incomplete": () =>
+      `Told the admins that users were still without a Peig account after ${gateInWords(`peigAccounts-${d.round}`)}, and asked the Peig admin again.`,
     "attention.cleared": () => `${capitalised(stepInWords(String(d.step)))} works again.`,
     "phase2.planned": () => `Planned Peig accounts for ${plural(d.users, "person", "people")} who missed the window.`,
     "peig.request.merged": () => `Merged ${d.typedEmail}'s request into ${d.userPrincipalName}'s Peig account.`,

@@ -409,6 +409,18 @@ const ADMIN_NOTICES: Record<string, { subject: string; lead: string }> = {
     subject: "the Peig admin did not confirm the checklist",
     lead: "The link asking the Peig admin to confirm, in Peig, that every user is onboarded and linked expired. Nothing was deleted. A new link goes out with the next check.",
   },
+  "peigAccounts.expired": {
+    subject: "the Peig admin's task to create the missing accounts expired",
+    lead: "The link asking the Peig admin to create the Peig accounts of the users who missed the onboarding window (Phase 2) expired unanswered; it no longer works. While accounts are still missing, a new task with a new link goes out to the same people at once. Nothing was deleted.",
+  },
+  "peigAccounts.incomplete": {
+    subject: "Phase 2 accounts still missing: the Peig admin is asked again",
+    lead: 'The Peig admin confirmed the Phase 2 task, but the checklist still finds users without a Peig account (its item "Phase 2 was completed" names them). A new task with a new link has gone out; its page lists the users it asks for that the app has not seen sign in yet. Nothing was deleted.',
+  },
+  waitsForPeople: {
+    subject: "needs attention: a task was not done",
+    lead: "The migration waits for a person: a task ended without what it asked for several rounds in a row, and it is not asked again by itself. The migration has not failed. Below: what happened and what to do; once it is done, press Resume on the status page (a new task goes out), or cancel there.",
+  },
   needsAttention: {
     subject: "needs attention",
     lead: "A step of the migration keeps failing. The migration has not failed: it carries on where it stopped once the cause is gone. Below: the step, the service, its answer, the likely fix and when it tries the step again by itself. After fixing it, press Resume on the status page to try at once, or cancel there.",
@@ -460,6 +472,7 @@ const DETAIL_LABELS: Record<string, string> = {
   message: "Message",
   fix: "Likely fix",
   since: "Failing since",
+  waitingSince: "Waiting since",
   nextAttemptAt: "Next try",
 };
 

@@ -305,7 +305,11 @@ function attentionBanner(
     : "";
   return `<div class="card attention" role="alert" id="needs-attention">
     <h2>Needs attention</h2>
-    <p><strong>${escapeHtml(capitalised(stepInWords(a.step)))}</strong> keeps failing since ${when(a.since).html}: ${escapeHtml(service)}${a.status !== null ? ` answered <strong>${a.status}</strong>` : " did not answer"}.</p>
+    ${
+      a.service === "people"
+        ? `<p><strong>${escapeHtml(capitalised(stepInWords(a.step)))}</strong> waits for a person since ${when(a.since).html}.</p>`
+        : `<p><strong>${escapeHtml(capitalised(stepInWords(a.step)))}</strong> keeps failing since ${when(a.since).html}: ${escapeHtml(service)}${a.status !== null ? ` answered <strong>${a.status}</strong>` : " did not answer"}.</p>`
+    }
     <p><strong>Likely fix:</strong> ${escapeHtml(a.fix)}</p>
     <p class="muted">${escapeHtml(a.message)}</p>
     <p id="retrying">${retry}</p>${resume}
