@@ -7,7 +7,7 @@
  */
 import { inScopeUsers, type TenantUser } from "../../local/fixtures/tenant";
 import { DAY } from "../../shared/domain/duration";
-import { auditOf, playEveryone, startBody, startScenario, unescapeHtml, type Scenario } from "./harness";
+import { auditOf, playEveryone, startBody, startScenario, type Scenario, statusPageForm } from "./harness";
 
 let s: Scenario;
 afterEach(async () => {
@@ -19,17 +19,7 @@ afterEach(async () => {
 const post = (path: string, body: unknown) =>
   s.api(path, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
 
-async function pageForm(id: string, command: string): Promise<{ action: string; fields: Record<string, string> }> {
-  const html = await (await s.asAdmin(`migrations/${id}/page`)).text();
-  const match = new RegExp(`<form method="post" action="([^"]*)" id="action-${command}">([\\s\\S]*?)</form>`).exec(
-    html,
-  );
-  if (!match) throw new Error(`the status page shows no ${command} button`);
-  const fields: Record<string, string> = {};
-  for (const [, name, value] of match[2].matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g))
-    fields[name] = unescapeHtml(value);
-  return { action: unescapeHtml(match[1]), fields };
-}
+const pageForm = (id: string, command: string) => statusPageForm(s, id, command);
 
 const mailsTo = (user: TenantUser) =>
   s.stack.graph.outbox.filter((m) => [...m.to, ...m.bcc].some((a) => a.toLowerCase() === user.mail?.toLowerCase()));
