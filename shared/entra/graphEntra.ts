@@ -450,6 +450,12 @@ export class GraphEntra implements EntraPort {
     return { users: inScope, removed: sorter.removed() };
   }
 
+  async listGroupUserIds(groupId: string): Promise<string[]> {
+    const ids = new Set<string>();
+    await this.forEachGroupUser(groupId, "id", (page) => page.forEach((user) => ids.add(user.id)));
+    return [...ids];
+  }
+
   /** The users among a group's transitive members (nested groups followed), page by page. */
   private async forEachGroupUser(groupId: string, select: string, onPage: (page: GraphUser[]) => void): Promise<void> {
     await this.graph.forEachPage<GraphUser>(

@@ -5,7 +5,7 @@
  * the report. Bad input is a 400 naming the field; a command that cannot take effect is a 409 saying why.
  */
 import { inScopeUsers, type TenantUser } from "../../local/fixtures/tenant";
-import { auditOf, peigAdminFollows, playEveryone, startScenario, statusPageForm, type Scenario } from "./harness";
+import { auditOf, playEveryone, startScenario, type Scenario, statusPageForm, peigAdminFollowsUntil } from "./harness";
 
 let s: Scenario;
 afterEach(async () => {
@@ -31,22 +31,7 @@ function twoWhoNeverOnboard(): [TenantUser, TenantUser] {
 
 const REASON = "on parental leave until March";
 
-/** Operator mode: the Peig admin follows every task mailed to them, timer after timer, until `done` holds. */
-async function peigAdminUntil(done: () => Promise<boolean>): Promise<void> {
-  const followed = new Set<string>();
-  while (!(await done())) {
-    for (const link of s.taskLinks("it@contoso.com"))
-      if (!followed.has(link)) {
-        followed.add(link);
-        if ((await s.openTask(link)).status === 200) await peigAdminFollows(s, link);
-      }
-    await s.host.idle();
-    if (await done()) return;
-    const next = s.host.engine.nextTimer();
-    if (!next) throw new Error("nothing left to wait for");
-    await s.host.advanceTo(next.fireAt);
-  }
-}
+const peigAdminUntil = (done: () => Promise<boolean>) => peigAdminFollowsUntil(s, done);
 
 describe("an admin steers single people", () => {
   it("exempts one person and resends another's invitation; every view agrees (api mode, to the end)", async () => {
