@@ -3,7 +3,7 @@
  * batch (MS365 Identifiers > Microsoft 365 Accounts > Create Peig Account). Creation is idempotent per
  * user (the Peig client looks up before re-posting); every user's result is recorded, none dropped.
  */
-import { loadMigration } from "../shared/migrationRecord";
+import { loadMigration, type MigrationRuntime } from "../shared/migrationRecord";
 import type { ApiModeServices, Services } from "../shared/services";
 import { parseIsoDuration } from "../shared/domain/duration";
 import { exemptIds } from "../shared/domain/exemptions";
@@ -74,6 +74,26 @@ export async function planPhase2(input: { migrationId: string }, s: Services): P
     details: { users: missing.length },
   });
   return { users: missing.length, batches: Math.ceil(missing.length / PHASE2_BATCH_SIZE) };
+}
+
+/**
+ * Operator mode, Phase 2's task asked again: where everyone stands now (nothing else reads the sign-ins during Phase 2),
+ * and whoever in scope has no sign-in and was not listed (they came into scope after the plan) is listed now, so the
+ * new round asks for every account the checklist misses. Those listed before stay listed.
+ */
+export async function extendPhase2Plan(s: Services, migrationId: string, runtime: MigrationRuntime): Promise<void> {
+  const listed = new Set((await s.store.getUsers(migrationId)).filter((u) => u.phase2.planned).map((u) => u.userId));
+  const exempt = exemptIds(runtime.exemptions);
+  let added = 0;
+  await reconcileAndRecord(s, migrationId, runtime, {
+    rows: ({ usersWithoutPeigAccount }) => {
+      const more = new Set(usersWithoutPeigAccount.filter((id) => !listed.has(id) && !exempt.has(id)));
+      added = more.size;
+      return (row) => (more.has(row.userId) ? { ...row, phase2: { attempts: 0, planned: true } } : row);
+    },
+  });
+  if (added > 0)
+    await s.store.appendAudit({ migrationId, actor: "system", action: "phase2.planned", details: { users: added } });
 }
 
 /** The planned users of one batch, in a stable order (user id), whatever has happened to them since. */

@@ -5,6 +5,7 @@
  */
 import type { OrchestrationContext } from "durable-functions";
 import { stepFailureFrom } from "../shared/domain/stepFailure";
+import { atLeast, since } from "../shared/versions";
 import {
   Orchestrations,
   PHASE2_BATCHES_AT_ONCE,
@@ -12,6 +13,7 @@ import {
   type BatchResult,
   type MigrationState,
   type Phase2Outcome,
+  type Phase2Plan,
 } from "../shared/workflow";
 import { MINUTE } from "../shared/domain/duration";
 import {
@@ -27,6 +29,7 @@ import {
   type SubOrchestration,
 } from "./common";
 import { humanGate, isSleep } from "./humanGate";
+import { askPeigAdminForAccounts } from "./peigAccountsTask";
 
 /**
  * Batches in flight at once (Peig and Graph are rate-limited services, not a fan-out target). Each
@@ -54,16 +57,12 @@ export function* createMissingPeigAccounts(context: OrchestrationContext, state:
       state.phase2Approved = true;
     }
     if (state.peigMode === "operator") {
-      const outcome = yield* humanGate(context, state, "peigAccounts", 1, 1);
-      if (isSleep(outcome)) {
-        publishProgress(context, state, { waitingFor: "the Peig admin to create the missing accounts" });
-        return outcome;
-      }
-      return yield* finish(context, state, {
-        created: outcome === "done" ? plan.users : 0,
-        failed: outcome === "done" ? 0 : plan.users,
-        skipped: false,
-      });
+      if (!atLeast(context.df.version, since.peigAccountsRounds)) return yield* askPeigAdminOnce(context, state, plan);
+      const asked = yield* askPeigAdminForAccounts(context, state);
+      if (asked !== "done") return asked;
+      // Whether the accounts are really there is the verification's to check (it asks again if not).
+      const confirmed = `Phase 2: the Peig admin confirmed the task for ${plan.users} users (round ${state.peigAccounts!.round})`;
+      return yield* finish(context, state, { created: plan.users, failed: 0, skipped: false }, confirmed);
     }
     state.phase2 = { created: 0, failed: 0, skipped: false, nextBatch: 0, batches: plan.batches };
   }
@@ -105,6 +104,20 @@ export function* createMissingPeigAccounts(context: OrchestrationContext, state:
   progress.nextBatch! += wave.length;
   if (progress.nextBatch! >= progress.batches!)
     yield* finish(context, state, { created: progress.created, failed: progress.failed, skipped: false });
+}
+
+/** Version 1.0: one round; an expired task counts every listed user failed, and the verification re-checks. */
+function* askPeigAdminOnce(context: OrchestrationContext, state: MigrationState, plan: Phase2Plan): PhaseResult {
+  const outcome = yield* humanGate(context, state, "peigAccounts", 1, 1);
+  if (isSleep(outcome)) {
+    publishProgress(context, state, { waitingFor: "the Peig admin to create the missing accounts" });
+    return outcome;
+  }
+  return yield* finish(context, state, {
+    created: outcome === "done" ? plan.users : 0,
+    failed: outcome === "done" ? 0 : plan.users,
+    skipped: false,
+  });
 }
 
 function* finish(

@@ -11,6 +11,7 @@ import { afterFailure, retryDue } from "../shared/domain/waits";
 import {
   isFinalPhase,
   type AdminCommands,
+  type Attention,
   type MigrationState,
   type Phase,
   type StepFailure,
@@ -72,7 +73,7 @@ function* step(context: OrchestrationContext, state: MigrationState): PhaseResul
     const newResume = resumeAt !== undefined && resumeAt !== state.resumeSeen;
     state.resumeSeen = resumeAt;
     if (attention && !retryDue(attention, decisionTime(context), newResume)) {
-      publishProgress(context, state, { waitingFor: `a retry of ${stepInWords(attention.step)}` });
+      publishProgress(context, state, { waitingFor: retryInWords(attention) });
       return { until: attention.nextAttemptAt ? new Date(attention.nextAttemptAt) : undefined };
     }
     const sleep = yield* runPhase(context, state, commands);
@@ -96,7 +97,7 @@ function* runPhase(context: OrchestrationContext, state: MigrationState, command
     case "setup":
       return yield* setUpMigration(context, state);
     case "onboarding":
-      return yield* runOnboardingWindow(context, state);
+      return yield* runOnboardingWindow(context, state, commands);
     case "phase2":
       return yield* createMissingPeigAccounts(context, state);
     case "verification":
@@ -110,6 +111,12 @@ function* runPhase(context: OrchestrationContext, state: MigrationState, command
   }
 }
 
+/** What the migration waits for while a step is to be tried again: the try, or an admin's resume when people did not act. */
+const retryInWords = (attention: Attention) =>
+  attention.service === "people"
+    ? `an admin to press Resume (${stepInWords(attention.step)} was not done)`
+    : `a retry of ${stepInWords(attention.step)}`;
+
 /**
  * The step is tried again later, from where it stopped (activities are idempotent). Recording it may
  * fail too (the store or the mail may be what is down): the re-try is scheduled all the same.
@@ -119,7 +126,7 @@ function* stepFailed(context: OrchestrationContext, state: MigrationState, failu
   state.incidents = incident;
   const attention = afterFailure(state.attention, failure, decisionTime(context), state.timings, incident);
   state.attention = attention;
-  publishProgress(context, state, { waitingFor: `a retry of ${stepInWords(attention.step)}` });
+  publishProgress(context, state, { waitingFor: retryInWords(attention) });
   try {
     yield* call(context, "recordAttention", {
       migrationId: state.migrationId,

@@ -5,12 +5,22 @@
  */
 import type { OrchestrationContext } from "durable-functions";
 import { parseIsoDuration } from "../shared/domain/duration";
-import type { MigrationState } from "../shared/workflow";
+import { atLeast, since } from "../shared/versions";
+import type { ChecklistItem, MigrationState } from "../shared/workflow";
 import { at, call, enterPhase, publishProgress, type PhaseResult } from "./common";
 import { humanGate, isSleep } from "./humanGate";
 import { closeMergeTask, earlier, mergeMistypedRequests, mergesAsked } from "./mergeRequests";
+import { askPeigAdminAgain, askPeigAdminForAccounts } from "./peigAccountsTask";
+
+/** Operator mode: Phase 2 ran with the Peig admin, and the checklist still finds users it should have covered. */
+const phase2AccountsMissing = (state: MigrationState, checklist: readonly ChecklistItem[]) =>
+  state.peigMode === "operator" &&
+  state.phase2?.skipped === false &&
+  checklist.some((i) => i.id === "phase2Completed" && !i.met);
 
 export function* verifyMigration(context: OrchestrationContext, state: MigrationState): PhaseResult {
+  // Operator mode: the Peig admin is asked again for the Phase 2 accounts still missing; once they confirm, check again.
+  if (state.gate?.purpose === "peigAccounts") return yield* askForAccounts(context, state);
   const confirming = state.gate?.purpose === "peigChecklist";
   if (!confirming) {
     const result = yield* call(context, "verifyChecklist", { migrationId: state.migrationId });
@@ -26,6 +36,13 @@ export function* verifyMigration(context: OrchestrationContext, state: Migration
           details: { missing },
         });
         state.notReadyNotified = gap;
+      }
+      // Phase 2's task was confirmed (or its last round here expired), yet listed users still have no Peig account: not
+      // re-checked silently, the Peig admin is asked again (the task page names who has no sign-in yet). Checked
+      // first, so a round is asked only while accounts are missing.
+      if (atLeast(context.df.version, since.peigAccountsRounds) && phase2AccountsMissing(state, result.checklist)) {
+        yield* askPeigAdminAgain(context, state, "incomplete");
+        return yield* askForAccounts(context, state);
       }
       const recheck = { until: at(context, parseIsoDuration(state.request.monitorEvery)) };
       // Requests typed with another e-mail go to the Peig admin as one merge task; once merged, check again at once.
@@ -57,4 +74,10 @@ export function* verifyMigration(context: OrchestrationContext, state: Migration
     details: { round },
   });
   // Verified again on the next execution, with a new confirmation round.
+}
+
+/** The Peig admin's Phase 2 task from the verification: once they confirm, the checklist is checked again at once. */
+function* askForAccounts(context: OrchestrationContext, state: MigrationState): PhaseResult {
+  const asked = yield* askPeigAdminForAccounts(context, state);
+  return asked === "done" ? undefined : asked;
 }

@@ -22,15 +22,19 @@ export async function freshChecklist(
   const created: string[] = [];
   const failed: { userId: string; reason: string }[] = [];
   const operator = runtime.peigMode === "operator";
-  const covered = operator && phase2CoversListedUsers({ ...runtime, phase2: phase2 ?? undefined });
+  // Operator mode: the listed users have a Phase 2 account when the Peig admin's report covers them all.
+  const listed: string[] = [];
   // The pass writes states only: the Phase 2 results it reads are current.
   const { reconciliation, counts } = await reconcileAndRecord(s, migrationId, runtime, {
     stored: (u) => {
       if (!phase2) return;
-      if (u.phase2.result === "created" || (covered && u.phase2.planned)) created.push(u.userId);
+      if (u.phase2.result === "created") created.push(u.userId);
+      else if (operator && u.phase2.planned) listed.push(u.userId);
       if (u.phase2.result === "failed") failed.push({ userId: u.userId, reason: u.phase2.error ?? "unknown" });
     },
   });
+  if (operator && phase2CoversListedUsers({ ...runtime, phase2: phase2 ?? undefined }, listed.length))
+    created.push(...listed);
   const phase2Result: Phase2Result | null = phase2 && {
     status: phase2.skipped ? "skipped" : "completed",
     created,

@@ -42,3 +42,12 @@ function parseSystemVersion(text: string): number[] | undefined {
 export function atLeast(version: string | undefined, minimum: string): boolean {
   return compareVersions(version ?? "1.0", minimum) >= 0;
 }
+
+/**
+ * The version each behaviour kept apart by version started with: orchestrations branch on
+ * `atLeast(context.df.version, since.…)`, and instances of an older version keep the path they were recorded on.
+ */
+export const since = {
+  /** Operator mode: the Peig admin's Phase 2 task asked again in rounds (expired, or accounts still missing). */
+  peigAccountsRounds: "1.1",
+} as const;

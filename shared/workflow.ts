@@ -7,6 +7,7 @@
 
 import type { ChecklistItem } from "./domain/checklist";
 import type { StoredCounts } from "./domain/figures";
+import type { Wave } from "./domain/waves";
 
 export type { ChecklistItem };
 
@@ -69,6 +70,8 @@ export interface MigrationRequest {
   timeZone?: string;
   /** The admins' own line in the invitation and reminders (plain text). */
   note?: string;
+  /** Ordered waves (shared/domain/waves.ts); absent: one wave, everyone in scope. */
+  waves?: Wave[];
 }
 
 /**
@@ -100,10 +103,15 @@ export interface OpenGate {
   escalateAt?: string;
   /** The fallback approvers were asked. */
   escalated?: boolean;
+  /** Approvers out of office for the whole round: not asked (the fallback approvers were, at once). */
+  away?: string[];
 }
 
-/** Which outside service a failed step was talking to. */
-export type FailedService = "graph" | "peig" | "store" | "app";
+/**
+ * Which outside service a failed step was talking to; "people" when it waits on a person who did not do what a task
+ * asked (no try of the app's own can help: it needs attention at once, and goes on when an admin resumes it).
+ */
+export type FailedService = "graph" | "peig" | "store" | "app" | "people";
 
 /** Why a step (one activity) failed, in a form that survives Durable's string-only failure details. */
 export interface StepFailure {
@@ -162,6 +170,8 @@ export interface MigrationState {
     lastMonitorAt?: string;
     counts?: MigrationCounts;
     cycles: number;
+    /** A migration with waves: the wave now running or next to start (absent: no waves, or not begun). */
+    wave?: WaveCursor;
   };
   /** Phase 2 progress; `nextBatch`/`batches` while batches are still running. */
   phase2?: {
@@ -176,6 +186,12 @@ export interface MigrationState {
   approvalRound: number;
   /** Operator mode: rounds of the Peig admin's confirmation of the checklist in Peig itself. */
   peigChecklistRound?: number;
+  /**
+   * Operator mode: the Peig admin's Phase 2 task, asked in rounds (orchestrations/peigAccountsTask.ts): the round
+   * asked last or next, the last one asked before the migration needs attention, and what comes next when `round`
+   * is not open: "ask" it (decided, not opened yet), or "resume" (it needs attention; an admin's resume asks again).
+   */
+  peigAccounts?: { round: number; lastRound: number; next?: "ask" | "resume" };
   /** The checklist gap the admins were last told about (verification re-checks without repeating it). */
   notReadyNotified?: string;
   /** Why the migration stopped, when it did not complete. */
@@ -201,6 +217,22 @@ export interface MigrationState {
   incidents?: number;
   /** The Peig admin's merge task for mistyped requests: rounds so far, and the one open now. */
   merges?: { round: number; gate?: OpenGate; /** Requests the open round lists. */ requests?: number };
+}
+
+/** Where the onboarding window is among the waves (orchestrations/runOnboardingWindow.ts). */
+export interface WaveCursor {
+  /** The wave now running, or the next to start. */
+  index: number;
+  /** Its invitation went out; `invited`, `remindersSent` of the window are then this wave's. */
+  started: boolean;
+  /** Its pilot review was approved ("Go on"). */
+  reviewed?: boolean;
+  /** Its pilot review ended without "Go on": the wave waits for an admin to ask for the review again. */
+  held?: { outcome: "rejected" | "expired"; notified: boolean };
+  /** The admin's latest request for the review again already acted on (AdminCommands.pilotReviewRequested.at). */
+  reviewAskedSeen?: string;
+  /** Pilot review rounds so far in this migration (numbers the next one). */
+  reviewRounds?: number;
 }
 
 /** Published as custom status: what the admin sees while the orchestration runs. */
@@ -235,6 +267,7 @@ export const adminActions = [
   "exemptPerson",
   "resendInvitation",
   "extendPersonDeadline",
+  "requestPilotReview",
 ] as const;
 export type AdminAction = (typeof adminActions)[number];
 
@@ -246,6 +279,8 @@ export interface AdminCommands {
   approvalRequested?: boolean;
   /** The latest "try again now" while the migration needs attention. */
   resumeRequested?: { by: string; at: string };
+  /** The latest "ask for the pilot review again" while the next wave is on hold. */
+  pilotReviewRequested?: { by: string; at: string };
 }
 
 export type HumanTaskPurpose =
@@ -255,7 +290,8 @@ export type HumanTaskPurpose =
   | "peigAccounts"
   | "peigChecklist"
   | "peigDeletion"
-  | "peigMerges";
+  | "peigMerges"
+  | "pilotReview";
 
 export interface OpenHumanTasksInput {
   migrationId: string;
@@ -297,6 +333,12 @@ export const phase2BatchInstanceId = (migrationId: string, batch: number, waveRe
 export const isPhase2InstanceOf = (migrationId: string, instanceId: string) =>
   instanceId.startsWith(`${migrationId}-phase2-`);
 
+/**
+ * Operator mode: rounds of the Peig admin's Phase 2 task in a row (each expired unanswered, or confirmed while
+ * accounts are still missing) before the migration needs attention instead of asking again.
+ */
+export const PEIG_ACCOUNTS_ROUNDS = 3;
+
 export interface Phase2Plan {
   users: number;
   batches: number;
@@ -313,6 +355,8 @@ export interface BatchResult {
 export type Phase2Outcome = { created: number; failed: number; skipped: boolean };
 
 export const gateId = (purpose: HumanTaskPurpose, round: number) => `${purpose}-${round}`;
+/** The round a gate id names (1 for a task of no round). */
+export const gateRound = (gate: string | undefined) => Number(/-(\d+)$/.exec(gate ?? "")?.[1] ?? 1);
 
 /** The orchestration's first input, from what the start stored in the migration row. */
 export function initialState(

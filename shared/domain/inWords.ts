@@ -15,6 +15,7 @@ const PURPOSES: Record<HumanTaskPurpose, string> = {
   peigChecklist: "the Peig admin's confirmation that everyone is onboarded",
   peigDeletion: "the Peig admin's task to delete the migration configuration",
   peigMerges: "the Peig admin's merge task",
+  pilotReview: "the pilot review",
 };
 
 const PHASES: Record<string, string> = {
@@ -110,7 +111,10 @@ const STEPS: Record<string, string> = {
   recordPhase: "recording the move to the next phase",
   notifyAdmins: "mailing the admins",
   recordAttention: "recording the failure",
+  recordWave: "recording the wave's progress",
   writeReport: "writing the report",
+  // Not an activity: the Peig admin's Phase 2 task, when its rounds ended without the accounts (it needs attention).
+  peigAccounts: "the Peig admin's task to create the missing Peig accounts (Phase 2)",
 };
 
 /** The runbook step a failing activity belongs to, in words ("createMigrationApp" → "creating the Entra app …"). */
@@ -121,6 +125,7 @@ const SERVICES: Record<FailedService, string> = {
   peig: "Peig",
   store: "Table Storage",
   app: "the app",
+  people: "the people a task asked",
 };
 
 /** The service a failing step talks to, as people name it ("graph" → "Microsoft Graph"). */
@@ -146,9 +151,10 @@ export function auditInWords(entry: { action: string; details: Details }, timeZo
     "peig.migrationConfig.saved": () =>
       `Saved the migration configuration in Peig (Application ID ${d.applicationId}).`,
     "peig.migrationConfig.deleted": () => "Deleted the migration configuration in Peig.",
-    "mail.invitation.sent": () => `Sent the invitation to ${plural(d.recipients, "person", "people")}.`,
+    "mail.invitation.sent": () =>
+      `Sent the invitation${d.wave ? ` of the wave "${d.wave}"` : ""} to ${plural(d.recipients, "person", "people")}.`,
     "mail.reminder.sent": () =>
-      `Sent the reminder ${describeIsoDuration(String(d.reminder ?? ""))} before the deadline to ${plural(d.recipients, "person", "people")}.`,
+      `Sent the reminder ${describeIsoDuration(String(d.reminder ?? ""))} before the deadline${d.wave ? ` of the wave "${d.wave}"` : d.deadline ? ` of ${when(d.deadline)}` : ""} to ${plural(d.recipients, "person", "people")}.`,
     "mail.bounced": () => `Mail to ${plural(d.users, "person", "people")} bounced.`,
     "monitor.progress": () => {
       const c = (d.counts ?? {}) as Details;
@@ -181,11 +187,23 @@ export function auditInWords(entry: { action: string; details: Details }, timeZo
     "migration.cancelRequested": () => `Asked to cancel the migration${d.reason ? ` (reason: ${d.reason})` : ""}.`,
     "migration.resumeRequested": () => "Asked the migration to try again now.",
     "approval.requestedAgain": () => "Asked the approvers again.",
+    "pilotReview.requestedAgain": () => "Asked the admins for the pilot review again.",
+    "wave.started": () => `Started the wave "${d.wave}".`,
+    "wave.review.open": () => `Asked the admins to review the earlier waves before the wave "${d.wave}".`,
+    "wave.review.approved": () =>
+      `${d.by ?? "An admin"} answered "Go on" to the pilot review: the wave "${d.wave}" starts.`,
+    "wave.review.held": () => `${d.by ?? "An admin"} answered "Hold" to the pilot review: the wave "${d.wave}" waits.`,
+    "wave.review.expired": () => `Nobody answered the pilot review: the wave "${d.wave}" waits.`,
     "person.exempted": () => `Exempted ${d.displayName} (${d.user}) from the migration (reason: ${d.reason}).`,
     "person.deadlineExtended": () =>
       `Gave ${d.displayName} (${d.user}) a later deadline of their own, ${when(d.to)} (it was ${when(d.from)})${d.reason ? ` (reason: ${d.reason})` : ""}.`,
     "person.invitationResent": () => `Sent the invitation again to ${d.user} (at ${d.to}).`,
-    "attention.needed": () => `${capitalised(stepInWords(String(d.step)))} keeps failing: ${d.message}`,
+    "attention.needed": () =>
+      `${capitalised(stepInWords(String(d.step)))} ${d.service === "people" ? "waits for a person" : "keeps failing"}: ${d.message}`,
+    "admins.notified.peigAccounts.expired": () =>
+      `Told the admins that ${gateInWords(`peigAccounts-${d.round}`)} expired unanswered, and asked the Peig admin again.`,
+    "admins.notified.peigAccounts.incomplete": () =>
+      `Told the admins that users were still without a Peig account after ${gateInWords(`peigAccounts-${d.round}`)}, and asked the Peig admin again.`,
     "attention.cleared": () => `${capitalised(stepInWords(String(d.step)))} works again.`,
     "phase2.planned": () => `Planned Peig accounts for ${plural(d.users, "person", "people")} who missed the window.`,
     "peig.request.merged": () => `Merged ${d.typedEmail}'s request into ${d.userPrincipalName}'s Peig account.`,

@@ -10,6 +10,7 @@
 import type { FailedService, StepFailure } from "../workflow";
 
 const TAG = /\[step-failure:([A-Za-z0-9_-]+)\]/;
+/** The services an activity's failure can name ("people" is the orchestration's own: a task that was not done). */
 const SERVICES: FailedService[] = ["graph", "peig", "store", "app"];
 
 /** An error's message as a failure carries it: at most 500 characters. */

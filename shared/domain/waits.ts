@@ -56,7 +56,8 @@ export function reminderDue(gate: OpenGate, now: Date): boolean {
 /**
  * The state after a step failed again: the quick re-tries first, then "needs attention" with a longer
  * schedule (its last delay repeating), and after `attentionRetryForMs` since the first failure no more
- * tries of its own: only an admin's resume or cancel go on.
+ * tries of its own: only an admin's resume or cancel go on. A step that waits on people ("people") needs attention
+ * at once and makes no try of its own.
  */
 export function afterFailure(
   previous: Attention | undefined,
@@ -73,7 +74,7 @@ export function afterFailure(
   // ends; then the usual schedule starts, counting only the failures after it.
   const patientFailures = patienceLeft > 0 ? failures : (previous?.patientFailures ?? 0);
   const counted = failures - patientFailures;
-  const needed = patienceLeft <= 0 && counted > quick.length;
+  const needed = failure.service === "people" || (patienceLeft <= 0 && counted > quick.length);
   const slow = timings.attentionRetryMs;
   const delay =
     patienceLeft > 0
@@ -81,7 +82,8 @@ export function afterFailure(
       : needed
         ? slow[Math.min(counted - quick.length - 1, slow.length - 1)]
         : quick[counted - 1];
-  const givingUp = now.getTime() - Date.parse(since) >= timings.attentionRetryForMs;
+  // Waiting on a person: trying again by itself would only ask again what went unanswered; an admin resumes it.
+  const givingUp = failure.service === "people" || now.getTime() - Date.parse(since) >= timings.attentionRetryForMs;
   return {
     ...failure,
     incident: previous?.incident ?? incident,

@@ -452,6 +452,12 @@ export class GraphEntra implements EntraPort {
     return { users: inScope, removed: sorter.removed() };
   }
 
+  async listGroupUserIds(groupId: string): Promise<string[]> {
+    const ids = new Set<string>();
+    await this.forEachGroupUser(groupId, { $select: "id" }, (page) => page.forEach((user) => ids.add(user.id)));
+    return [...ids];
+  }
+
   /** The include groups' users (or every user) matching `filter`, page by page; a filter makes it an advanced query. */
   private async forEachCandidate(
     scope: MigrationScope,

@@ -8,7 +8,7 @@
  */
 import type { ChecklistItem } from "../domain/checklist";
 import { describeRoughly } from "../domain/duration";
-import { figureLines, type MigrationFigures } from "../domain/figures";
+import { figureLines, waveLine, type MigrationFigures } from "../domain/figures";
 import { valueInWords } from "../domain/inWords";
 import { formatHuman } from "../domain/humanTime";
 import type { Reconciliation, UserState } from "../domain/reconcile";
@@ -277,6 +277,9 @@ export function adminDigestEmail({
           : []),
       ],
     },
+    ...section(`Waves (${figures.waves?.length ?? 0})`, !!figures.waves?.length, [
+      { kind: "list", items: (figures.waves ?? []).map(waveLine) },
+    ]),
     ...section(`Requests that typed another e-mail address (${mismatches.length})`, mismatches.length > 0, [
       { kind: "list", items: truncated(mismatches, listLimit, onStatusPage) },
     ]),
@@ -406,6 +409,18 @@ const ADMIN_NOTICES: Record<string, { subject: string; lead: string }> = {
     subject: "the Peig admin did not confirm the checklist",
     lead: "The link asking the Peig admin to confirm, in Peig, that every user is onboarded and linked expired. Nothing was deleted. A new link goes out with the next check.",
   },
+  "peigAccounts.expired": {
+    subject: "the Peig admin's task to create the missing accounts expired",
+    lead: "The link asking the Peig admin to create the Peig accounts of the users who missed the onboarding window (Phase 2) expired unanswered; it no longer works. While accounts are still missing, a new task with a new link goes out to the same people at once. Nothing was deleted.",
+  },
+  "peigAccounts.incomplete": {
+    subject: "Phase 2 accounts still missing: the Peig admin is asked again",
+    lead: 'The Peig admin confirmed the Phase 2 task, but the checklist still finds users without a Peig account (its item "Phase 2 was completed" names them). A new task with a new link has gone out; its page lists the users it asks for that the app has not seen sign in yet. Nothing was deleted.',
+  },
+  waitsForPeople: {
+    subject: "needs attention: a task was not done",
+    lead: "The migration waits for a person: a task ended without what it asked for several rounds in a row, and it is not asked again by itself. The migration has not failed. Below: what happened and what to do; once it is done, press Resume on the status page (a new task goes out), or cancel there.",
+  },
   needsAttention: {
     subject: "needs attention",
     lead: "A step of the migration keeps failing. The migration has not failed: it carries on where it stopped once the cause is gone. Below: the step, the service, its answer, the likely fix and when it tries the step again by itself. After fixing it, press Resume on the status page to try at once, or cancel there.",
@@ -417,6 +432,14 @@ const ADMIN_NOTICES: Record<string, { subject: string; lead: string }> = {
   "merges.expired": {
     subject: "the merge task expired",
     lead: "The link asking the Peig admin to merge the pending requests typed with another e-mail expired unanswered. Nothing was merged. A new merge task goes out when new such requests appear; meanwhile they can be merged in Peig (Users & Access).",
+  },
+  "pilotReview.held": {
+    subject: "the next wave is on hold",
+    lead: 'An admin answered "Hold" to the pilot review, so the next wave was not invited. The migration has not ended: the earlier waves go on being watched. When you are ready, press "Ask for the pilot review again" on the status page; or extend the deadline, or cancel there.',
+  },
+  "pilotReview.expired": {
+    subject: "the pilot review was not answered",
+    lead: 'Nobody answered the pilot review before its links expired, so the next wave was not invited. The migration has not ended. When you are ready, press "Ask for the pilot review again" on the status page.',
   },
   regressed: {
     subject: "deletion stopped: the re-check failed",
@@ -435,6 +458,7 @@ export interface AdminNoticeInput {
 
 /** The notices' detail names as the admins read them. */
 const DETAIL_LABELS: Record<string, string> = {
+  wave: "Wave",
   round: "Round",
   to: "Asked now",
   reason: "Reason",
@@ -448,6 +472,7 @@ const DETAIL_LABELS: Record<string, string> = {
   message: "Message",
   fix: "Likely fix",
   since: "Failing since",
+  waitingSince: "Waiting since",
   nextAttemptAt: "Next try",
 };
 

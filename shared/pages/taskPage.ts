@@ -16,6 +16,10 @@ export interface TaskPageInput {
   csrf: string;
   /** Full list for account-creation tasks (the payload keeps only a sample). */
   accounts?: { displayName: string; userPrincipalName: string }[];
+  /** Phase 2's task asked again: the listed users the app has not seen sign in yet (those still missing are among them). */
+  stillMissing?: { displayName: string; userPrincipalName: string }[];
+  /** The task's round: a later one says it is asked again. */
+  round?: number;
   /** The time the page is shown at (relative times count from it). */
   now: Date;
   /** The local Peig simulator's console (the demo): each named console screen links there. */
@@ -62,14 +66,15 @@ export function renderTaskPage(input: TaskPageInput): string {
     : "";
   const body = `
   <h1>${escapeHtml(p.title)}</h1>${refusal}
-  <p class="muted">Peig workspace ${escapeHtml(p.workspace)} · for ${nameHtml(input.assignee)} · this link works until ${timeHtml(input.expiresAt, input.now, p.timeZone)}</p>
+  <p class="muted">Peig workspace ${escapeHtml(p.workspace)} · for ${nameHtml(input.assignee)}${(input.round ?? 1) > 1 ? ` · <span id="round">${roundInWords(p.purpose, input.round!)}</span>` : ""} · this link works until ${timeHtml(input.expiresAt, input.now, p.timeZone)}</p>
   <div class="card"><p>${escapeHtml(p.summary)}</p>
-    <h2>What happens ${p.decisions.includes("done") ? "when you confirm" : "if approved"}</h2><ul>${p.whatHappens.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul>
+    <h2>What happens ${p.decisions.includes("done") ? "when you confirm" : p.labels?.approve ? `if you answer “${escapeHtml(p.labels.approve)}”` : "if approved"}</h2><ul>${p.whatHappens.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul>
     ${p.irreversible ? `<p class="bad"><strong>This cannot be undone.</strong></p>` : ""}
   </div>
   ${p.consolePages?.length ? consolePagesHtml(p.consolePages, input.peigConsoleUrl) : ""}
   ${p.instructions?.length ? `<h2>Steps</h2><ol>${p.instructions.map((i) => `<li>${escapeHtml(i)}</li>`).join("")}</ol>` : ""}
   ${p.values?.length ? `<h2>Values to paste</h2>${p.values.map((v) => `<p><strong>${escapeHtml(v.label)}</strong></p><pre>${escapeHtml(v.value)}</pre>`).join("")}` : ""}
+  ${input.stillMissing ? stillMissingHtml(input.stillMissing, input.accounts?.length ?? 0) : ""}
   ${
     input.accounts
       ? `<h2>Accounts (${input.accounts.length})</h2>${table(
@@ -79,6 +84,7 @@ export function renderTaskPage(input: TaskPageInput): string {
       : ""
   }
   ${p.merges ? mergesHtml(p.merges) : ""}
+  ${p.waveResults?.length ? waveResultsHtml(p.waveResults) : ""}
   ${p.evidence?.length ? `<h2>Evidence</h2>${checklistHtml(p.evidence)}` : ""}
   <form method="post" class="card">
     <input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}">
@@ -93,6 +99,32 @@ export function renderTaskPage(input: TaskPageInput): string {
   }`;
   return page(p.title, body);
 }
+
+/** The pilot review's evidence: each earlier wave's figures, in the sentences every view uses. */
+function waveResultsHtml(results: { wave: string; lines: string[] }[]): string {
+  return `<h2>How the earlier waves went</h2>${results
+    .map(
+      (r) =>
+        `<div class="card wave-results"><h3>${escapeHtml(r.wave)}</h3><ul>${r.lines.map((l) => `<li>${escapeHtml(l)}</li>`).join("")}</ul></div>`,
+    )
+    .join("")}`;
+}
+
+/** Phase 2's task asked again: the listed users not seen signing in (all of them in one sentence, not a second table). */
+function stillMissingHtml(users: { displayName: string; userPrincipalName: string }[], listed: number): string {
+  const heading = `<h2>Still without a Peig account (${users.length})</h2>`;
+  const linked = "Those who already show a linked Peig account count as already linked.";
+  if (users.length === listed)
+    return `<section id="still-missing">${heading}<p>None of the ${listed} listed users had signed in when this round opened, so the accounts still missing may be any of them (under Accounts below). ${linked}</p></section>`;
+  return `<section id="still-missing">${heading}<p class="muted">As far as the app could tell when this round opened (no sign-in to the migration app, no round confirmed for them without failures): the accounts still missing are among these. ${linked}</p>${table(
+    ["Name", "Microsoft 365 account"],
+    users.map((a) => [a.displayName, a.userPrincipalName]),
+  )}</section>`;
+}
+
+/** A later round in words: the same question asked again (a merge task's rounds each list other requests). */
+const roundInWords = (purpose: TaskPayload["purpose"], round: number) =>
+  purpose === "peigMerges" ? `round ${round}` : `round ${round}: asked again`;
 
 /** "In Peig, open: Configuration → … → Migration", linked to the simulator's console page in the demo. */
 function consolePagesHtml(pages: { name: string; path: string }[], consoleUrl: string | undefined): string {

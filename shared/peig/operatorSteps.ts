@@ -24,6 +24,14 @@ export interface PendingRequestToResolve {
   suggestedMergeTarget?: { userPrincipalName: string; displayName: string };
 }
 
+/** A later round of the Phase 2 task: why it is asked again. */
+export interface PeigAccountsAgain {
+  round: number;
+  /** How the round before ended: "expired" unanswered, or "incomplete" (confirmed, with `failed` Create Peig Account failures). */
+  earlier: "expired" | "incomplete";
+  failed?: number;
+}
+
 export interface UserToCheck {
   userPrincipalName: string;
   displayName: string;
@@ -37,7 +45,12 @@ export type OperatorStep =
       /** Its SAML signing certificate, "Certificate (Base64)". */
       idpCertificatePem: string;
     }
-  | { kind: "createPeigAccounts"; accounts: AccountToCreate[] }
+  | {
+      kind: "createPeigAccounts";
+      accounts: AccountToCreate[];
+      /** Asked again: this round, and how the one before ended (confirmed with failures, or expired unanswered). */
+      again?: PeigAccountsAgain;
+    }
   | { kind: "resolvePendingRequests"; requests: PendingRequestToResolve[] }
   | {
       kind: "confirmOnboardingComplete";
@@ -74,6 +87,19 @@ function requestLine(request: PendingRequestToResolve): string {
     : `${what}: verify the person, then click Approve, or Deny if you cannot confirm who they are.`;
 }
 
+/** Why a later round of the Phase 2 task is asked, and where the accounts still missing are. */
+function askedAgainLines(again: PeigAccountsAgain): string[] {
+  const before = `round ${again.round - 1}`;
+  return [
+    again.earlier === "expired"
+      ? `This task is asked again: ${before} expired before anyone confirmed it, so the accounts may not exist yet.`
+      : again.failed
+        ? `This task is asked again: ${before} was confirmed with ${again.failed} Create Peig Account failure(s), so some listed users still have no Peig account.`
+        : `This task is asked again: ${before} was confirmed, but the checklist still finds users without a Peig account.`,
+    'The app cannot read Peig: the users still missing are among those listed under "Still without a Peig account" below (the listed users it cannot tell have one). Start with them.',
+  ];
+}
+
 /** The runbook-worded instructions for one operator step. Pure: the same step always gives the same text. */
 export function describeOperatorStep(step: OperatorStep): OperatorInstructions {
   switch (step.kind) {
@@ -91,9 +117,10 @@ export function describeOperatorStep(step: OperatorStep): OperatorInstructions {
       };
     case "createPeigAccounts":
       return {
-        title: `Create ${step.accounts.length} Peig account(s) for users who did not onboard`,
+        title: `Create ${step.accounts.length} Peig account(s) for users who did not onboard${step.again ? `, asked again (round ${step.again.round})` : ""}`,
         consolePages: [peigConsolePages.microsoft365Accounts],
         instructions: [
+          ...(step.again ? askedAgainLines(step.again) : []),
           "Open MS365 Identifiers in Peig.",
           "Go to the Microsoft 365 Accounts tab.",
           // The page lists the accounts in a table of their own; one line each here would make the task's stored row

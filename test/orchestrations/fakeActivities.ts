@@ -73,6 +73,7 @@ function defaults(deadline: () => string): Required<Fakes> {
     planMerges: () => ({ asks: 0, requests: 0 }),
     performMerges: () => ({ merged: 0, alreadyHandled: 0, failed: 0 }),
     recordAttention: () => undefined,
+    recordWave: () => undefined,
   };
 }
 
@@ -86,6 +87,8 @@ export async function runWithFakes(options: {
   fakes?: Fakes;
   /** Sees each execution's last state as it continues as new (the timers it still holds, say). */
   onContinueAsNew?: (record: InstanceRecord) => void;
+  /** The orchestration version the host gives the instance (default: host.json's). */
+  version?: string;
 }): Promise<FakeRun> {
   const request = { ...sampleStartRequest(), ...options.request } as MigrationRequest;
   const runtime: MigrationRuntime = {
@@ -108,7 +111,12 @@ export async function runWithFakes(options: {
       return (table[name] as (input: unknown) => unknown)(input);
     };
   }
-  const host = await createTestHost({ clock, activities: handlers, onContinueAsNew: options.onContinueAsNew });
+  const host = await createTestHost({
+    clock,
+    activities: handlers,
+    onContinueAsNew: options.onContinueAsNew,
+    ...(options.version ? { defaultVersion: options.version } : {}),
+  });
   await host.client.startNew("migration", { instanceId: id, input: state });
   await host.idle();
   return {

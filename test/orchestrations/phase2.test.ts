@@ -2,8 +2,8 @@
  * Phase 2, fast: the orchestration and its batch sub-orchestrations with scripted activities
  * (fakeActivities.ts), from the end of the onboarding window. A batch holds 50 users.
  */
-import { MINUTE } from "../../shared/domain/duration";
-import type { MigrationRequest, MigrationState } from "../../shared/workflow";
+import { DAY, MINUTE } from "../../shared/domain/duration";
+import type { AdminCommands, Attention, MigrationRequest, MigrationState } from "../../shared/workflow";
 import { afterStart, runWithFakes, type Fakes, type FakeRun } from "./fakeActivities";
 import { serviceDown, tallyOnceAnswered } from "./scripted";
 
@@ -153,13 +153,98 @@ describe("Phase 2 (scripted activities)", () => {
       done = true;
       await run.wake();
       expect(run.callsOf("createPeigAccounts")).toEqual([]);
-      expect(verification(run)[0][2]).toEqual({ created: 70, failed: 0, skipped: false });
+      expect(verification(run)).toEqual([
+        [
+          "verification",
+          "Phase 2: the Peig admin confirmed the task for 70 users (round 1)",
+          { created: 70, failed: 0, skipped: false },
+        ],
+      ]);
     });
 
-    it("counts them failed when the task expires unconfirmed", async () => {
+    it("asks again when the task expires unconfirmed: the admins are told, and a new round opens with a new task", async () => {
       run = await inPhase2({ ...batches(70, 2) }, {}, { peigMode: "operator" });
-      await run.host.advanceBy(2 * 86_400_000);
-      expect(verification(run)[0][2]).toEqual({ created: 0, failed: 70, skipped: false });
+      await run.host.advanceBy(2 * DAY);
+      expect(run.callsOf("openHumanTasks").map((c) => [c.at, c.input.purpose, c.input.round])).toEqual([
+        [afterStart(0), "peigAccounts", 1],
+        [afterStart(2 * DAY), "peigAccounts", 2],
+      ]);
+      expect(run.callsOf("closeHumanTasks").map((c) => c.input)).toEqual([
+        { migrationId: run.id, gate: "peigAccounts-1", outcome: "expired" },
+      ]);
+      expect(run.callsOf("notifyAdmins").map((c) => [c.input.event, c.input.details])).toEqual([
+        ["peigAccounts.expired", { round: 1 }],
+      ]);
+      // Still Phase 2: nothing is counted failed, and the migration waits on the new round.
+      expect(verification(run)).toEqual([]);
+      expect(run.host.instance(run.id).customStatus).toMatchObject({
+        phase: "phase2",
+        waitingFor: "the Peig admin to create the missing accounts (asked again: round 2)",
+        waitingOn: [
+          expect.objectContaining({
+            what: "the Peig admin to create the missing Peig accounts, asked again (round 2)",
+          }),
+        ],
+      });
+    });
+
+    it("keeps version 1.0's path for instances started under it: an expired task counts every listed user failed", async () => {
+      run = await runWithFakes({
+        state: { phase: "phase2", peigMode: "operator" },
+        fakes: batches(70, 2),
+        version: "1.0",
+      });
+      await run.host.advanceBy(2 * DAY);
+      expect(run.host.instance(run.id).version).toBe("1.0");
+      expect(run.callsOf("openHumanTasks").filter((c) => c.input.purpose === "peigAccounts")).toHaveLength(1);
+      expect(verification(run)).toEqual([
+        ["verification", "Phase 2: 0 created, 70 failed", { created: 0, failed: 70, skipped: false }],
+      ]);
+    });
+
+    it("needs attention after three rounds expired, asks nothing more by itself, and an admin's resume opens round 4", async () => {
+      const commands: Partial<AdminCommands> = {};
+      run = await inPhase2(
+        { ...batches(70, 2), readAdminCommands: () => ({ deadline: "2026-12-15T09:00:00Z", ...commands }) },
+        {},
+        { peigMode: "operator" },
+      );
+      await run.host.advanceBy(6 * DAY);
+      const rounds = () => run.callsOf("openHumanTasks").map((c) => c.input.round);
+      expect(rounds()).toEqual([1, 2, 3]);
+      expect(run.callsOf("notifyAdmins").map((c) => c.input.event)).toEqual([
+        "peigAccounts.expired",
+        "peigAccounts.expired",
+      ]);
+      const attention = run.callsOf("recordAttention").map((c) => c.input.attention as Attention);
+      expect(attention).toEqual([
+        expect.objectContaining({
+          step: "peigAccounts",
+          service: "people",
+          needed: true,
+          message: expect.stringContaining("3 rounds in a row: round 3 expired unanswered"),
+          fix: expect.stringContaining("Then press Resume: a new task with a new link goes out"),
+        }),
+      ]);
+      expect(attention[0]).not.toHaveProperty("nextAttemptAt");
+      expect(run.host.instance(run.id).customStatus).toMatchObject({
+        needsAttention: expect.objectContaining({ step: "peigAccounts", service: "people" }),
+        waitingFor:
+          "an admin to press Resume (the Peig admin's task to create the missing Peig accounts (Phase 2) was not done)",
+      });
+
+      // A week later nothing more was asked.
+      await run.host.advanceBy(7 * DAY);
+      expect(rounds()).toEqual([1, 2, 3]);
+      expect(verification(run)).toEqual([]);
+
+      commands.resumeRequested = { by: "it@contoso.com", at: run.host.clock.now().toISOString() };
+      await run.wake();
+      expect(rounds()).toEqual([1, 2, 3, 4]);
+      expect(run.callsOf("recordAttention").at(-1)!.input.attention).toBeNull();
+      // Round 4 is the first of three more before it needs attention again.
+      await run.host.advanceBy(2 * DAY);
+      expect(rounds()).toEqual([1, 2, 3, 4, 5]);
     });
   });
 });

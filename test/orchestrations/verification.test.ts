@@ -3,11 +3,11 @@
  * (fakeActivities.ts), from the end of Phase 2. The sample request re-checks every 12 hours (monitorEvery);
  * task links expire after 2 days and are reminded daily.
  */
-import { DAY, HOUR } from "../../shared/domain/duration";
+import { DAY, HOUR, MINUTE } from "../../shared/domain/duration";
 import type { ActivityResult } from "../../orchestrations/common";
-import type { ChecklistItem, MigrationState } from "../../shared/workflow";
+import type { AdminCommands, Attention, ChecklistItem, MigrationState } from "../../shared/workflow";
 import { afterStart, runWithFakes, type Fakes, type FakeRun } from "./fakeActivities";
-import { tallyOnceAnswered } from "./scripted";
+import { failing, serviceDown, tallyOnceAnswered } from "./scripted";
 
 const item = (id: ChecklistItem["id"], label: string, met: boolean): ChecklistItem => ({
   id,
@@ -172,6 +172,135 @@ describe("verification (scripted activities)", () => {
       ]);
       expect(run.callsOf("verifyChecklist")).toHaveLength(2);
       expect(opened(run)).toEqual(["peigChecklist-1", "peigChecklist-2"]);
+    });
+
+    describe("after the Peig admin confirmed Phase 2 while accounts are still missing", () => {
+      const accountsMissing: ActivityResult<"verifyChecklist"> = {
+        checklist: [item("phase2Completed", "Phase 2 was completed", false)],
+        readyForDeletion: false,
+        reasons: [],
+      };
+      /** Phase 2 confirmed in its round 1; the checklist finds accounts missing until `created()` is called. */
+      function confirmedWithFailures() {
+        let answered = false;
+        let createdAll = false;
+        const fakes: Fakes = {
+          verifyChecklist: () => (createdAll ? READY : accountsMissing),
+          tallyHumanTasks: tallyOnceAnswered(() => answered),
+        };
+        const state: Partial<MigrationState> = {
+          peigMode: "operator",
+          phase2: { created: 70, failed: 0, skipped: false },
+          peigAccounts: { round: 1, lastRound: 3 },
+        };
+        return {
+          fakes,
+          state,
+          answer: (yes = true) => void (answered = yes),
+          created: () => void (createdAll = true),
+        };
+      }
+
+      it("asks the Peig admin again with a new round at once, and checks again as soon as they confirm", async () => {
+        const phase2 = confirmedWithFailures();
+        run = await verifying(phase2.fakes, phase2.state);
+        expect(opened(run)).toEqual(["peigAccounts-2"]);
+        expect(run.callsOf("notifyAdmins").map((c) => [c.input.event, c.input.details])).toEqual([
+          ["notReady", { missing: ["Phase 2 was completed"] }],
+          ["peigAccounts.incomplete", { round: 1 }],
+        ]);
+        expect(run.host.instance(run.id).customStatus).toMatchObject({
+          phase: "verification",
+          waitingFor: "the Peig admin to create the missing accounts (asked again: round 2)",
+        });
+        // Open, it is not checked again at every monitorEvery: the Peig admin's answer is what is awaited.
+        await run.host.advanceBy(13 * HOUR);
+        expect(run.callsOf("verifyChecklist")).toHaveLength(1);
+        phase2.created();
+        phase2.answer();
+        await run.wake();
+        expect(run.callsOf("verifyChecklist").map((c) => c.at)).toEqual([afterStart(0), afterStart(13 * HOUR)]);
+        expect(opened(run)).toEqual(["peigAccounts-2", "peigChecklist-1"]);
+      });
+
+      it("a round that expires is followed by a check first: once nobody is missing, no new round but the checklist confirmation", async () => {
+        const phase2 = confirmedWithFailures();
+        run = await verifying(phase2.fakes, phase2.state);
+        expect(opened(run)).toEqual(["peigAccounts-2"]);
+        // The users sign in with accounts made meanwhile; round 2 expires unanswered.
+        phase2.created();
+        await run.host.advanceTo(afterStart(2 * DAY));
+        expect(run.callsOf("notifyAdmins").map((c) => [c.input.event, c.input.details])).toEqual([
+          ["notReady", { missing: ["Phase 2 was completed"] }],
+          ["peigAccounts.incomplete", { round: 1 }],
+          ["peigAccounts.expired", { round: 2 }],
+        ]);
+        expect(opened(run)).toEqual(["peigAccounts-2", "peigChecklist-1"]);
+      });
+
+      it("a new round that could not be opened is opened on the re-try: no round skipped, no second notice", async () => {
+        const phase2 = confirmedWithFailures();
+        run = await verifying(
+          {
+            ...phase2.fakes,
+            openHumanTasks: failing(
+              1,
+              () => serviceDown("openHumanTasks"),
+              (i) => ({
+                gate: `${i.purpose}-${i.round}`,
+                assignees: 1,
+              }),
+            ),
+          },
+          phase2.state,
+        );
+        await run.host.advanceBy(2 * MINUTE);
+        expect(run.callsOf("openHumanTasks").map((c) => `${c.input.purpose}-${c.input.round}`)).toEqual([
+          "peigAccounts-2",
+          "peigAccounts-2",
+        ]);
+        expect(run.callsOf("notifyAdmins").map((c) => c.input.event)).toEqual(["notReady", "peigAccounts.incomplete"]);
+        expect(run.host.instance(run.id).customStatus).toMatchObject({
+          waitingFor: "the Peig admin to create the missing accounts (asked again: round 2)",
+        });
+      });
+
+      it("needs attention once the rounds are used up, then a resume asks again", async () => {
+        const phase2 = confirmedWithFailures();
+        const commands: Partial<AdminCommands> = {};
+        run = await verifying(
+          { ...phase2.fakes, readAdminCommands: () => ({ deadline: "2026-12-15T09:00:00Z", ...commands }) },
+          phase2.state,
+        );
+        // Round 2 confirmed: still missing, so round 3; round 3 confirmed: still missing, the last round in a row.
+        phase2.answer();
+        await run.wake();
+        await run.wake();
+        expect(opened(run)).toEqual(["peigAccounts-2", "peigAccounts-3"]);
+        const attention = run.callsOf("recordAttention").map((c) => c.input.attention as Attention);
+        expect(attention).toEqual([
+          expect.objectContaining({
+            step: "peigAccounts",
+            service: "people",
+            needed: true,
+            message: expect.stringContaining(
+              "round 3 was confirmed, but the checklist still finds users without a Peig account",
+            ),
+          }),
+        ]);
+        await run.host.advanceBy(3 * DAY);
+        expect(opened(run)).toEqual(["peigAccounts-2", "peigAccounts-3"]);
+        phase2.answer(false);
+        commands.resumeRequested = { by: "it@contoso.com", at: run.host.clock.now().toISOString() };
+        await run.wake();
+        expect(opened(run)).toEqual(["peigAccounts-2", "peigAccounts-3", "peigAccounts-4"]);
+        // The resume is the ask: no notice that a round ended, and round 4 is the one the task page names.
+        expect(run.callsOf("notifyAdmins").map((c) => c.input.event)).toEqual([
+          "notReady",
+          "peigAccounts.incomplete",
+          "peigAccounts.incomplete",
+        ]);
+      });
     });
   });
 });

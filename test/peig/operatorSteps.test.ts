@@ -39,6 +39,38 @@ describe("operator steps", () => {
     );
   });
 
+  it("says why the accounts step is asked again, for an expired round and for one confirmed with failures", () => {
+    const accounts = [{ microsoft365UserId: "u1", userPrincipalName: "jane.smith@contoso.com", displayName: "Jane" }];
+    const expired = describeOperatorStep({
+      kind: "createPeigAccounts",
+      accounts,
+      again: { round: 2, earlier: "expired" },
+    });
+    expect(expired.title).toBe("Create 1 Peig account(s) for users who did not onboard, asked again (round 2)");
+    expect(expired.instructions[0]).toBe(
+      "This task is asked again: round 1 expired before anyone confirmed it, so the accounts may not exist yet.",
+    );
+    const incomplete = describeOperatorStep({
+      kind: "createPeigAccounts",
+      accounts,
+      again: { round: 3, earlier: "incomplete", failed: 4 },
+    });
+    expect(incomplete.instructions[0]).toBe(
+      "This task is asked again: round 2 was confirmed with 4 Create Peig Account failure(s), so some listed users still have no Peig account.",
+    );
+    expect(incomplete.instructions[1]).toContain('listed under "Still without a Peig account" below');
+    const noneReported = describeOperatorStep({
+      kind: "createPeigAccounts",
+      accounts,
+      again: { round: 2, earlier: "incomplete", failed: 0 },
+    });
+    expect(noneReported.instructions[0]).toBe(
+      "This task is asked again: round 1 was confirmed, but the checklist still finds users without a Peig account.",
+    );
+    // Then the usual steps.
+    expect(incomplete.instructions[2]).toBe("Open MS365 Identifiers in Peig.");
+  });
+
   it("words the accounts step in a size that does not grow with the tenant (the task row has a size limit)", () => {
     const accounts = (n: number) =>
       Array.from({ length: n }, (_, i) => ({

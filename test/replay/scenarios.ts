@@ -110,14 +110,33 @@ export const SCENARIOS: RecordingScenario[] = [
       await peigAdminFollows(s, latest());
       await s.runUntil(openGate(s, id, "peigAccounts"), 30 * DAY);
       await peigAdminFollows(s, latest());
-      await s.runUntil(openGate(s, id, "peigChecklist"), 5 * DAY);
+      await operatorMigrationEnds(s, id);
+    },
+  },
+  {
+    // operator mode, Phase 2 not done: its task expires (round 2 goes out), then is confirmed with two accounts not
+    // made, so the verification asks again (round 3), which makes them; then on to the end.
+    name: "operator-phase2-rounds",
+    options: { peigMode: "operator", tenant: { users: 30, seed: 7, missRate: 0.2, mismatchRate: 0 } },
+    run: async (s) => {
+      const id = await s.start();
+      const latest = () => s.taskLinks(ADMIN).at(-1)!;
       await peigAdminFollows(s, latest());
-      await s.runUntil(async () => (await s.phase(id)) === "approval", 5 * DAY);
-      await expectStatus(s.decide(s.taskLinks(CIO).at(-1)!, "approve"), 200);
-      await s.runUntil(openGate(s, id, "peigDeletion"), 5 * DAY);
+      await s.runUntil(openGate(s, id, "peigAccounts"), 30 * DAY);
+      const second = async () => (await s.stack.store.listTasks(id, { gate: "peigAccounts-2" })).length > 0;
+      await s.runUntil(second, 8 * DAY);
+      const listed = (await s.stack.store.getUsers(id)).filter((u) => u.phase2.planned);
+      for (const user of listed.slice(2)) s.stack.peig.state.createPeigAccount(user.userId);
+      const page = await s.openTask(latest());
+      const failed = { created: String(listed.length - 2), alreadyLinked: "0", failed: "2" };
+      await expectStatus(
+        s.postTask(latest(), { ...failed, csrf: page.csrf, decision: "done" }, { cookie: page.cookie }),
+        200,
+      );
+      const third = async () => (await s.stack.store.listTasks(id, { gate: "peigAccounts-3" })).length > 0;
+      await s.runUntil(third, DAY);
       await peigAdminFollows(s, latest());
-      await s.runToEnd(id);
-      await expectPhase(s, id, "completed");
+      await operatorMigrationEnds(s, id);
     },
   },
 ];
@@ -153,6 +172,19 @@ export async function recordAll(root: string, log: (line: string) => void = () =
     written.push(...files);
   }
   return written;
+}
+
+/** Operator mode from Phase 2's end: the Peig admin confirms the checklist, the CIO approves, the Peig admin deletes. */
+async function operatorMigrationEnds(s: Scenario, id: string): Promise<void> {
+  const latest = () => s.taskLinks(ADMIN).at(-1)!;
+  await s.runUntil(openGate(s, id, "peigChecklist"), 5 * DAY);
+  await peigAdminFollows(s, latest());
+  await s.runUntil(async () => (await s.phase(id)) === "approval", 5 * DAY);
+  await expectStatus(s.decide(s.taskLinks(CIO).at(-1)!, "approve"), 200);
+  await s.runUntil(openGate(s, id, "peigDeletion"), 5 * DAY);
+  await peigAdminFollows(s, latest());
+  await s.runToEnd(id);
+  await expectPhase(s, id, "completed");
 }
 
 async function expectPhase(s: Scenario, id: string, phase: string): Promise<void> {

@@ -111,6 +111,19 @@ describe("a failing step", () => {
     expect(Date.parse(attention.nextAttemptAt!) - Date.parse(attention.lastAttemptAt)).toBe(15 * MINUTE);
   });
 
+  it("waiting on people, needs attention at once and makes no try of its own (only a resume goes on)", () => {
+    const people: StepFailure = {
+      step: "peigAccounts",
+      service: "people",
+      status: null,
+      message: "unanswered",
+      fix: "ask",
+    };
+    const attention = afterFailure(undefined, people, now, defaultTimings, 4);
+    expect(attention).toMatchObject({ needed: true, failures: 1, incident: 4, since: now.toISOString() });
+    expect(attention.nextAttemptAt).toBeUndefined();
+  });
+
   it("keeps re-trying by itself for ATTENTION_RETRY_FOR (3 days by default), then only on resume", () => {
     let attention = afterFailure(undefined, failure, now, defaultTimings, 1);
     while (attention.nextAttemptAt)
