@@ -2,7 +2,7 @@
  * The orchestration's paperwork: read admin commands from the store, record phase changes (and free
  * the workspace when a migration ends), tell the admins about events, and write the final report.
  */
-import { windowDeadlines } from "../shared/domain/personalDeadlines";
+import { openDeadlines, windowDeadlines } from "../shared/domain/personalDeadlines";
 import { auditInWords, capitalised, serviceInWords, stepInWords } from "../shared/domain/inWords";
 import { adminNoticeEmail, reportReadyEmail } from "../shared/mail/templates";
 import { loadMigration, once, updateRuntime } from "../shared/migrationRecord";
@@ -15,25 +15,25 @@ import {
   type AdminCommands,
   type Attention,
   type ChecklistItem,
+  type MigrationCounts,
   type Phase,
   type Phase2Outcome,
 } from "../shared/workflow";
 import { freshChecklist, recordsPeigConfigurationDeletion } from "../shared/migrationChecklist";
+import { hasWaves, waveViews } from "../shared/domain/waves";
 
 export async function readAdminCommands(input: { migrationId: string }, s: Services): Promise<AdminCommands> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
-  const { cancelRequested, approvalRequested, resumeRequested } = runtime.commands;
+  const { cancelRequested, approvalRequested, resumeRequested, pilotReviewRequested } = runtime.commands;
   // Only the instants the window counts down to: who has which is the reminder activity's to read.
-  const personal = windowDeadlines(
-    record.deadline,
-    runtime.personalDeadlines?.map((p) => p.deadline),
-  ).slice(1);
+  const personal = windowDeadlines(record.deadline, openDeadlines(runtime.personalDeadlines)).slice(1);
   return {
     deadline: record.deadline,
     ...(personal.length > 0 ? { personalDeadlines: personal } : {}),
     cancelRequested,
     approvalRequested,
     resumeRequested,
+    ...(pilotReviewRequested ? { pilotReviewRequested } : {}),
   };
 }
 
@@ -173,6 +173,13 @@ export async function recordAttention(
   }).catch(() => false);
 }
 
+/** The counts as the report's JSON lists them: numbers only (each wave's are in `figures.waves`). */
+function flatCounts(counts: MigrationCounts): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(counts).filter((entry): entry is [string, number] => typeof entry[1] === "number"),
+  );
+}
+
 export async function writeReport(
   input: { migrationId: string },
   s: Services,
@@ -196,7 +203,7 @@ export async function writeReport(
     outcome: checklist.every((i) => i.met) ? "completed: ready for federation" : "completed with open checklist items",
     deadline: record.deadline,
     timeZone: runtime.request.timeZone,
-    counts: { ...counted.counts },
+    counts: flatCounts(counted.counts),
     figures,
     checklist,
     phase2: {
@@ -220,9 +227,20 @@ export async function writeReport(
         decision: t.decision ?? "",
         at: t.decidedAt ?? "",
         reason: t.reason,
-        level: approverLevel(runtime.request, t.assignee),
+        level: t.gate?.startsWith("pilotReview-") ? "admin" : approverLevel(runtime.request, t.assignee),
+      })),
+    // Approvers out of office for a whole round: not asked (the fallback approvers were, at once).
+    outOfOffice: audit
+      .filter((a) => a.action === "approver.outOfOffice")
+      .map((a) => ({
+        round: String(a.details.gate),
+        approver: String(a.details.approver),
+        until: typeof a.details.until === "string" ? a.details.until : null,
       })),
     bounced: bouncedUsers(users),
+    ...(hasWaves(runtime.request)
+      ? { waves: waveViews(runtime.request, record.deadline, runtime.waves, s.clock.now(), runtime.request.timeZone) }
+      : {}),
     people: {
       exemptions: runtime.exemptions ?? [],
       personalDeadlines: runtime.personalDeadlines ?? [],

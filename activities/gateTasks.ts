@@ -5,9 +5,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { assigneesFor, taskKind } from "../shared/domain/assignees";
-import { taskPayload, type TaskDecision, type TaskPayload } from "../shared/taskPayloads";
+import { taskPayload, type PayloadFacts, type TaskDecision, type TaskPayload } from "../shared/taskPayloads";
 import { freshChecklist } from "../shared/migrationChecklist";
-import { loadMigration, once, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
+import { loadMigration, once, recordFigures, updateRuntime, type MigrationRuntime } from "../shared/migrationRecord";
+import { waveStartsAt, wavesOf } from "../shared/domain/waves";
+import { reconcileAndRecord } from "../shared/reconciliationPass";
 import type { Services } from "../shared/services";
 import type { TaskRecord } from "../shared/store";
 import { addLinkMessage, newTaskLink, sendTaskMessages, taskMessage, type TaskMessage } from "../shared/taskLinks";
@@ -22,7 +24,7 @@ import { gateId, type HumanTaskTally, type OpenHumanTasksInput } from "../shared
 export async function openHumanTasks(
   input: OpenHumanTasksInput,
   s: Services,
-): Promise<{ gate: string; assignees: number; escalateAfterMs?: number; escalated?: boolean }> {
+): Promise<{ gate: string; assignees: number; escalateAfterMs?: number; escalated?: boolean; away?: string[] }> {
   const gate = gateId(input.purpose, input.round);
   const { runtime } = await loadMigration(s, input.migrationId);
   const { fallbackApprovers, escalateAfter } = runtime.request;
@@ -54,11 +56,15 @@ export async function openHumanTasks(
     });
     if (instead.length > 0) await recordEscalation(s, input.migrationId, gate, instead, "outOfOffice", escalateAfter);
   });
-  const escalated = away().size > 0;
+  const skipped = (check?.away ?? []).map((a) => a.approver);
   return {
     gate,
-    assignees: assignees.length - away().size,
-    ...(escalated ? { escalated } : escalates ? { escalateAfterMs: parseIsoDuration(escalateAfter!) } : {}),
+    assignees: assignees.length - skipped.length,
+    ...(skipped.length > 0
+      ? { escalated: true, away: skipped }
+      : escalates
+        ? { escalateAfterMs: parseIsoDuration(escalateAfter!) }
+        : {}),
   };
 }
 
@@ -191,6 +197,7 @@ async function payloadFacts(s: Services, input: OpenHumanTasksInput, runtime: Mi
           .map((u) => ({ userPrincipalName: u.userPrincipalName, displayName: u.displayName }))
       : undefined;
   const merges = purpose === "peigMerges" ? await currentMergeList(s, runtime) : undefined;
+  const waveReview = purpose === "pilotReview" ? await pilotReviewFacts(s, migrationId) : undefined;
   return {
     request: runtime.request,
     appId: runtime.app?.appId,
@@ -209,6 +216,28 @@ async function payloadFacts(s: Services, input: OpenHumanTasksInput, runtime: Mi
     merges,
     peigAccountsAgain:
       purpose === "peigAccounts" && input.round > 1 ? await peigAccountsAgain(s, input, runtime) : undefined,
+    waveReview,
+  };
+}
+
+/**
+ * The pilot review's facts: the wave it starts (the first not started yet: waves start in order), how many people it
+ * takes, and every earlier wave's figures as the last reconciliation pass counted them (migrationFigures).
+ */
+async function pilotReviewFacts(s: Services, migrationId: string): Promise<PayloadFacts["waveReview"]> {
+  // A fresh pass first: the admins decide on the figures as they are now, not as at the last monitor pass.
+  await reconcileAndRecord(s, migrationId, (await loadMigration(s, migrationId)).runtime);
+  const { record, runtime } = await loadMigration(s, migrationId);
+  const waves = wavesOf(runtime.request, record.deadline);
+  const index = waves.findIndex((_, i) => !runtime.waves?.[i]?.startedAt);
+  if (index <= 0) throw new Error("a pilot review opens only before a wave after the first, not started yet");
+  const figures = recordFigures(record).waves ?? [];
+  const startsAt = waveStartsAt(waves, index);
+  return {
+    wave: waves[index],
+    people: figures[index]?.inScope.value ?? 0,
+    startsAt: startsAt && startsAt > s.clock.now() ? startsAt : null,
+    earlier: figures.slice(0, index),
   };
 }
 

@@ -17,6 +17,7 @@ import { mergeActivities } from "./merges";
 import { onboardingActivities } from "./onboarding";
 import { phase2Activities } from "./phase2";
 import { setupActivities } from "./setup";
+import { waveActivities } from "./waves";
 
 export const activityDefinitions = {
   ...setupActivities,
@@ -26,6 +27,7 @@ export const activityDefinitions = {
   ...mergeActivities,
   ...closingActivities,
   ...bookkeepingActivities,
+  ...waveActivities,
 };
 
 export type ActivityDefinitions = typeof activityDefinitions;

@@ -8,7 +8,7 @@ import { bouncedSummary, liveLedger, senderWithRoom, type MailRuntime } from "..
 import type { Reconciliation, UserReconciliation } from "../shared/domain/reconcile";
 import { parseIsoDuration } from "../shared/domain/duration";
 import { exemptIds } from "../shared/domain/exemptions";
-import { deadlineOf, remindedFor } from "../shared/domain/personalDeadlines";
+import { deadlineOf, markOnboarded, remindedFor } from "../shared/domain/personalDeadlines";
 import { RECIPIENTS_PER_MESSAGE } from "../shared/mail/port";
 import { sendKey } from "../shared/mail/sendKey";
 import { adminDigestEmail, invitationEmail, reminderEmail, type EmailContent } from "../shared/mail/templates";
@@ -17,19 +17,28 @@ import type { Services } from "../shared/services";
 import type { MigrationRecord, UserRecord } from "../shared/store";
 import { reminderKey } from "../shared/domain/schedule";
 import type { MigrationCounts } from "../shared/workflow";
-import { hasMailbox, reconcileAndRecord, storedStateOf } from "../shared/reconciliationPass";
+import {
+  hasMailbox,
+  reconcileAndRecord,
+  storedStateOf,
+  waveAssignment,
+  type WaveOf,
+} from "../shared/reconciliationPass";
+import { wavesOf } from "../shared/domain/waves";
 
+/** `wave`: a migration with waves invites one wave at a time, each to its own deadline. */
 export async function sendInvitations(
-  input: { migrationId: string; deadline: string },
+  input: { migrationId: string; deadline: string; wave?: number },
   s: Services,
 ): Promise<{ recipients: number; messages: number }> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
-  const { reconciliation } = await reconcileAndRecord(s, input.migrationId, runtime);
-  const result = await mailOnboarding(s, record, runtime, reconciliation, {
-    purpose: "invitation",
+  const { reconciliation, waveOf } = await reconcileAndRecord(s, input.migrationId, runtime);
+  const result = await mailOnboarding(s, record, runtime, inWave(reconciliation, waveOf, input.wave), {
+    purpose: input.wave === undefined ? "invitation" : `invitation:wave${input.wave}`,
     kind: "invitation",
     label: "invitation",
     deadline: input.deadline,
+    ...(input.wave === undefined ? {} : { wave: input.wave }),
   });
   return { recipients: result.recipients, messages: result.messages };
 }
@@ -51,7 +60,7 @@ async function mailOnboarding(
   // Exempted people get no more mail (they stay in scope, counted apart); a reminder goes to those whose own
   // deadline it counts down to (the migration's, or a later one an admin gave them).
   const exempt = exemptIds(runtime.exemptions);
-  const theirs = remindedFor(send.deadline, record.deadline, runtime.personalDeadlines);
+  const theirs = remindedFor(send.deadline, waveDeadline(record, runtime, send.wave), runtime.personalDeadlines);
   const people = reconciliation.users.filter(
     (u) =>
       !exempt.has(u.userId) && (invitation ? u.state !== "onboarded" : u.state === "notOnboarded" && theirs(u.userId)),
@@ -80,6 +89,7 @@ async function mailOnboarding(
     actor: "system",
     action: `mail.${send.kind}.sent`,
     details: {
+      ...(send.wave === undefined ? {} : { wave: runtime.request.waves?.[send.wave]?.name }),
       ...(invitation ? {} : { reminder: send.label, deadline: send.deadline }),
       recipients: mailed.length,
       withoutMailbox: people.length - mailed.length,
@@ -91,18 +101,34 @@ async function mailOnboarding(
 
 /** The reminder's key is reminderKey(label, deadline): a reminder is sent again for an extended deadline. */
 export async function sendReminders(
-  input: { migrationId: string; label: string; deadline: string },
+  input: { migrationId: string; label: string; deadline: string; wave?: number },
   s: Services,
 ): Promise<{ recipients: number; messages: number }> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
-  const { reconciliation } = await reconcileAndRecord(s, input.migrationId, runtime);
-  const result = await mailOnboarding(s, record, runtime, reconciliation, {
+  const { reconciliation, waveOf } = await reconcileAndRecord(s, input.migrationId, runtime);
+  // A wave's reminder goes to that wave's people; a later deadline of one person's own, to whoever has it.
+  const wave = input.deadline === waveDeadline(record, runtime, input.wave) ? input.wave : undefined;
+  const result = await mailOnboarding(s, record, runtime, inWave(reconciliation, waveOf, wave), {
     purpose: `reminder:${reminderKey(input.label, input.deadline)}`,
     kind: "reminder",
     label: input.label,
     deadline: input.deadline,
+    ...(wave === undefined ? {} : { wave }),
   });
   return { recipients: result.recipients, messages: result.messages };
+}
+
+/** The deadline of wave `wave` (the migration's without one). */
+function waveDeadline(record: Pick<MigrationRecord, "deadline">, runtime: MigrationRuntime, wave: number | undefined) {
+  return wave === undefined
+    ? record.deadline
+    : (wavesOf(runtime.request, record.deadline)[wave]?.deadline ?? record.deadline);
+}
+
+/** The people of one wave (shared/domain/waves.ts), or everyone when the send names no wave. */
+function inWave(reconciliation: Reconciliation, waveOf: WaveOf | undefined, wave: number | undefined): Reconciliation {
+  if (wave === undefined || !waveOf) return reconciliation;
+  return { ...reconciliation, users: reconciliation.users.filter((u) => waveOf(u.userId) === wave) };
 }
 
 /** What every onboarding mail takes from the start request: who to ask, the zone for dates, the admins' note. */
@@ -119,20 +145,25 @@ const mailContext = (runtime: MigrationRuntime) => ({
  */
 export async function monitorOnboarding(input: { migrationId: string }, s: Services): Promise<MigrationCounts> {
   const { record, runtime } = await loadMigration(s, input.migrationId);
-  const { reconciliation, counts } = await reconcileAndRecord(s, input.migrationId, runtime, {
+  const { reconciliation, counts, waveOf } = await reconcileAndRecord(s, input.migrationId, runtime, {
     // Pending requests whose typed e-mail matches nobody in scope, for the admins to Approve or Deny by hand.
-    runtime: (rt, { unmatchedRequests }) =>
-      void (rt.unmatchedRequests = unmatchedRequests.slice(0, 50).map((u) => ({
+    runtime: (rt, { unmatchedRequests, users }) => {
+      rt.unmatchedRequests = unmatchedRequests.slice(0, 50).map((u) => ({
         email: u.request.email,
         displayName: u.request.displayName,
         submittedAt: u.request.submittedAt,
         reason: u.reason,
-      }))),
+      }));
+      // Someone given a later deadline who has onboarded no longer keeps the window open for everyone else.
+      const onboarded = new Set(users.filter((u) => u.state === "onboarded").map((u) => u.userId));
+      const marked = markOnboarded(rt.personalDeadlines, (id) => onboarded.has(id), s.clock.now().toISOString());
+      if (marked) rt.personalDeadlines = marked;
+    },
   });
   await recordBounces(s, input.migrationId, reconciliation);
   const pending = runtime.mail?.pending;
   // The rest of an invitation or reminder the mailboxes had no room for when it started.
-  if (pending) await mailOnboarding(s, record, runtime, reconciliation, pending);
+  if (pending) await mailOnboarding(s, record, runtime, inWave(reconciliation, waveOf, pending.wave), pending);
   // The status page's chart is drawn from these.
   await s.store.appendAudit({
     migrationId: input.migrationId,
@@ -232,6 +263,8 @@ interface PendingSend {
   kind: "invitation" | "reminder";
   label: string;
   deadline: string;
+  /** A migration with waves: the wave it goes to. */
+  wave?: number;
 }
 
 interface SendOutcome {
@@ -372,10 +405,13 @@ export async function resendInvitation(
       reason:
         "every sender mailbox has used its 24-hour sending limit: try again later (the status page says when the mail plan has room)",
     };
+  // With waves, the person's own wave's deadline.
+  const wave = (await waveAssignment(s, runtime.request))?.(person.userId);
+  const deadline = waveDeadline(record, runtime, wave);
   const content = invitationEmail({
     workspace: runtime.request.workspace,
     domain: runtime.request.domain,
-    deadline: new Date(deadlineOf(person.userId, record.deadline, runtime.personalDeadlines)),
+    deadline: new Date(deadlineOf(person.userId, deadline, runtime.personalDeadlines)),
     recipientName: person.displayName,
     ...mailContext(runtime),
   });

@@ -44,6 +44,8 @@ function refusal(
     case "resume":
       if (isFinalPhase(record.phase)) return stopped(record.phase);
       return rt.attention ? undefined : "nothing to resume: no step is failing";
+    case "requestPilotReview":
+      return pilotReviewRefusal(record, rt);
     case "exemptPerson":
     case "resendInvitation":
     case "extendPersonDeadline":
@@ -54,6 +56,19 @@ function refusal(
           ? resendRefusal(record)
           : deadlineRefusal(record);
   }
+}
+
+/** The pilot review can be asked again only while a wave is on hold after one, and once per hold. */
+function pilotReviewRefusal(record: MigrationRecord, rt: MigrationRuntime): string | undefined {
+  if (record.phase !== "onboarding") return `no wave waits for a pilot review (the migration is in ${record.phase})`;
+  const held = (rt.waves ?? []).find(
+    (w) => !w.startedAt && (w.review?.outcome === "held" || w.review?.outcome === "expired"),
+  );
+  if (!held?.review) return "no wave is on hold after a pilot review";
+  const asked = rt.commands.pilotReviewRequested;
+  return asked && asked.at >= held.review.at
+    ? `already asked at ${when(asked.at, record)}: the new review goes out with the next step`
+    : undefined;
 }
 
 /** The commands an admin may give now (a repeated cancel changes nothing, so it is not offered again). */
@@ -187,26 +202,52 @@ export async function requestApprovalAgain(
   return { kind: "accepted" };
 }
 
+/** A new pilot review round for the wave on hold: the admins get new links, with the results as they are now. */
+export const requestPilotReview = (deps: AppDeps, runner: MigrationRunner, id: string, actor: string) =>
+  stampedCommand(deps, runner, id, actor, {
+    action: "requestPilotReview",
+    command: "pilotReviewRequested",
+    audited: "pilotReview.requestedAgain",
+  });
+
 /** "Try again now" while a step keeps failing (after fixing the cause): the next execution runs it at once. */
-export async function resumeMigration(
+export const resumeMigration = (deps: AppDeps, runner: MigrationRunner, id: string, actor: string) =>
+  stampedCommand(deps, runner, id, actor, {
+    action: "resume",
+    command: "resumeRequested",
+    audited: "migration.resumeRequested",
+    refusedAs: (reason) => `resume refused: ${reason}`,
+  });
+
+/**
+ * A command the orchestration acts on once per request: who and when, written only while `action` is allowed (in the
+ * same ETag-guarded write, so a concurrent change cannot slip between the check and the write), audited, then a wake.
+ */
+async function stampedCommand(
   deps: AppDeps,
   runner: MigrationRunner,
   id: string,
   actor: string,
+  how: {
+    action: AdminAction;
+    command: "resumeRequested" | "pilotReviewRequested";
+    audited: string;
+    refusedAs?: (reason: string) => string;
+  },
 ): Promise<CommandResult> {
   let refused: string | undefined;
   try {
     await updateRuntime(deps, id, (rt, current) => {
-      refused = refusal("resume", current, rt, []);
+      refused = refusal(how.action, current, rt, []);
       if (refused) return false;
-      rt.commands.resumeRequested = { by: actor, at: deps.clock.now().toISOString() };
+      rt.commands[how.command] = { by: actor, at: deps.clock.now().toISOString() };
     });
   } catch (err) {
     if (err instanceof NotFoundError) return { kind: "notFound" };
     throw err;
   }
-  if (refused) return { kind: "conflict", reason: `resume refused: ${refused}` };
-  await audit(deps, id, actor, "migration.resumeRequested", {});
+  if (refused) return { kind: "conflict", reason: how.refusedAs?.(refused) ?? refused };
+  await audit(deps, id, actor, how.audited, {});
   await runner.wake(id);
   return { kind: "accepted" };
 }

@@ -3,9 +3,10 @@
  * projection), its users page by page, and its report. Reads only; links are added by the caller, which knows
  * the address the request came to.
  */
+import { hasWaves, nextWaveReminderAt, waveViews, wavesOf } from "../shared/domain/waves";
 import { parseIsoDuration } from "../shared/domain/duration";
 import { DEFAULT_TIME_ZONE } from "../shared/domain/humanTime";
-import { windowClosesAt, windowDeadlines } from "../shared/domain/personalDeadlines";
+import { openDeadlines, windowClosesAt, windowDeadlines } from "../shared/domain/personalDeadlines";
 import { nextReminderOf } from "../shared/domain/schedule";
 import type { MigrationRuntime } from "../shared/migrationRuntime";
 import { recordFigures } from "../shared/migrationRecord";
@@ -96,15 +97,14 @@ export async function migrationStatus(deps: AppDeps, runner: MigrationRunner, id
   // The next reminder to anyone: to those on the migration's deadline or to someone with a later one of their own.
   const next = finished
     ? null
-    : nextReminderOf(
-        windowDeadlines(
-          record.deadline,
-          runtime.personalDeadlines?.map((p) => p.deadline),
-        ),
-        runtime.request.reminders,
-        now,
-        [],
-      );
+    : hasWaves(runtime.request)
+      ? { at: nextWaveReminderAt(wavesOf(runtime.request, record.deadline), now) }
+      : nextReminderOf(
+          windowDeadlines(record.deadline, openDeadlines(runtime.personalDeadlines)),
+          runtime.request.reminders,
+          now,
+          [],
+        );
   return {
     id,
     workspace: record.workspace,
@@ -116,7 +116,9 @@ export async function migrationStatus(deps: AppDeps, runner: MigrationRunner, id
     /** The zone pages and e-mails show dates in; the JSON's dates stay ISO 8601 UTC. */
     timeZone: runtime.request.timeZone ?? DEFAULT_TIME_ZONE,
     deadline: record.deadline,
-    nextReminder: next?.at.toISOString() ?? null,
+    nextReminder: next?.at?.toISOString() ?? null,
+    /** A migration with waves: each wave, who it takes, when, and where it stands (empty without waves). */
+    waves: waveViews(runtime.request, record.deadline, runtime.waves, now, runtime.request.timeZone),
     waitingFor: progress?.waitingFor ?? null,
     /** The people the workflow waits on (who and what; the links are only in their e-mails). */
     waitingOn: finished ? [] : (progress?.waitingOn ?? []),

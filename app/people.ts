@@ -125,6 +125,28 @@ const notInScope = (who: string): FieldError => ({
   message: `${who} is nobody in this migration's scope (the status page lists who is)`,
 });
 
+/**
+ * The person a command names, when it can still be about them: in scope (else a 400 on `user`), not onboarded and
+ * not exempted (else a 409 saying so; `exemptedMeans` says why an exemption stops this command).
+ */
+async function stillToOnboard(
+  deps: AppDeps,
+  record: MigrationRecord,
+  user: string,
+  exemptedMeans: string,
+): Promise<
+  { ok: true; person: UserRecord } | { ok: false; result: Extract<CommandResult, { kind: "invalid" | "conflict" }> }
+> {
+  const person = await findPerson(deps, record.id, user);
+  if (!person) return { ok: false, result: { kind: "invalid", errors: [notInScope(user)] } };
+  const name = person.userPrincipalName;
+  if (person.state === "onboarded")
+    return { ok: false, result: { kind: "conflict", reason: `${name} has already onboarded` } };
+  if (record.runtime.exemptions?.some((e) => e.userId === person.userId))
+    return { ok: false, result: { kind: "conflict", reason: `${name} is exempted: ${exemptedMeans}` } };
+  return { ok: true, person };
+}
+
 /** Exempts one person: no more mail, counted apart, no Phase 2 account; the checklist names them. */
 export async function exemptPerson(
   deps: AppDeps,
@@ -222,12 +244,10 @@ export async function extendPersonDeadline(
     return { kind: "invalid", errors: [{ field: "deadline", message: "is required" }] };
   const early = deadlineRefusal(record);
   if (early) return { kind: "conflict", reason: early };
-  const person = await findPerson(deps, id, parsed.data.user);
-  if (!person) return { kind: "invalid", errors: [notInScope(parsed.data.user)] };
+  const found = await stillToOnboard(deps, record, parsed.data.user, "there is no deadline to extend");
+  if (!found.ok) return found.result;
+  const { person } = found;
   const name = person.userPrincipalName;
-  if (person.state === "onboarded") return { kind: "conflict", reason: `${name} has already onboarded` };
-  if (record.runtime.exemptions?.some((e) => e.userId === person.userId))
-    return { kind: "conflict", reason: `${name} is exempted: there is no deadline to extend` };
   const current = deadlineOf(person.userId, record.deadline, record.runtime.personalDeadlines);
   const deadline = parseDeadlineExtension(
     deadlineBody(parsed.data.deadline, record, options.wallClock),
@@ -303,12 +323,10 @@ export async function resendPersonInvitation(
   if (!parsed.success) return { kind: "invalid", errors: fieldErrors(parsed.error) };
   const refused = resendRefusal(record);
   if (refused) return { kind: "conflict", reason: refused };
-  const person = await findPerson(deps, id, parsed.data.user);
-  if (!person) return { kind: "invalid", errors: [notInScope(parsed.data.user)] };
+  const found = await stillToOnboard(deps, record, parsed.data.user, "exempted people get no more mail");
+  if (!found.ok) return found.result;
+  const { person } = found;
   const name = person.userPrincipalName;
-  if (person.state === "onboarded") return { kind: "conflict", reason: `${name} has already onboarded` };
-  if (record.runtime.exemptions?.some((e) => e.userId === person.userId))
-    return { kind: "conflict", reason: `${name} is exempted: exempted people get no more mail` };
   if (!person.mail) return { kind: "conflict", reason: `${name} has no mailbox: mail cannot reach them` };
   if (person.bounce?.cause === "recipientNotFound" && person.bounce.address.toLowerCase() === person.mail.toLowerCase())
     return {

@@ -10,6 +10,7 @@ import {
   CANCEL_ACCEPTED,
   extendDeadline,
   requestApprovalAgain,
+  requestPilotReview,
   resumeMigration,
 } from "../app/adminCommands";
 import type { CommandResult } from "../app/ports";
@@ -69,6 +70,15 @@ const postApproval = command(
   {},
 );
 
+/** POST /api/migrations/{id}/pilot-review: the admins are asked again whether the wave on hold goes on. */
+const postPilotReview = command(
+  async (id, _body, actor, client) =>
+    commandResponse(id, await requestPilotReview(services(), durableRunner(client), id, actor), () => ({
+      message: "The admins get a new pilot review now.",
+    })),
+  {},
+);
+
 const postResume = command(
   async (id, _body, actor, client) =>
     commandResponse(id, await resumeMigration(services(), durableRunner(client), id, actor), () => ({
@@ -108,4 +118,5 @@ export const commandRoutes: [name: string, method: "POST", route: string, handle
   ["exemptPerson", "POST", "migrations/{id}/people/exempt", postExemption],
   ["resendInvitation", "POST", "migrations/{id}/people/resend", postResend],
   ["extendPersonDeadline", "POST", "migrations/{id}/people/deadline", postPersonDeadline],
+  ["requestPilotReview", "POST", "migrations/{id}/pilot-review", postPilotReview],
 ];

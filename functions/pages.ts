@@ -11,6 +11,7 @@ import {
   CANCEL_ACCEPTED,
   extendDeadline,
   requestApprovalAgain,
+  requestPilotReview,
   resumeMigration,
   type AdminAction,
 } from "../app/adminCommands";
@@ -157,6 +158,7 @@ const DONE: Record<AdminAction, string> = {
   resendInvitation: "The invitation went out again to that person.",
   extendPersonDeadline:
     "Deadline extended for that person: their reminders count down to it, and the window stays open until then.",
+  requestPilotReview: "The admins are asked again: a new pilot review goes out now.",
 };
 const isAction = (value: string | null): value is AdminAction => value !== null && Object.hasOwn(DONE, value);
 
@@ -261,6 +263,7 @@ async function postMigrationPage(request: HttpRequest, client: df.DurableClient)
         actor,
         { wallClock: true },
       ),
+    requestPilotReview: () => requestPilotReview(s, runner, id, actor),
   };
   const result = await results[action]();
   switch (result.kind) {

@@ -18,17 +18,16 @@ import {
 } from "../shared/pages/taskPage";
 import { figureLines } from "../shared/domain/figures";
 import { recordFigures } from "../shared/migrationRecord";
-import { checkAndRecordConfirmation } from "../shared/operatorConfirmations";
 import { services, type Services } from "../shared/services";
 import { PreconditionFailedError, type TaskRecord, type UserRecord } from "../shared/store";
+import { decideTask as decideTaskOnce, handTaskOver } from "../app/taskDecisions";
 import { addLinkMessage, FRESH_LINK_INTERVAL_MS, sendTaskMessages } from "../shared/taskLinks";
 import type { TaskDecision } from "../shared/taskPayloads";
 import { hashToken, isCsrfTokenFor, newCsrfToken, tokensEqual } from "../shared/tokens";
-import { Events, gateRound } from "../shared/workflow";
+import { gateRound } from "../shared/workflow";
 import { z } from "zod";
-import { delegatedTask } from "../activities/gateTasks";
 import { callerName, cookieValue, signInRedirect } from "./access";
-import { html, isCrossSite } from "./http";
+import { durableRunner, html, isCrossSite } from "./http";
 
 /** One cookie per task (named after a prefix of its hash), so task pages open side by side do not overwrite each other's. */
 const csrfCookieName = (hash: string) => `peig_task_csrf_${hash.slice(0, 16)}`;
@@ -208,56 +207,41 @@ export async function decideTask(request: HttpRequest, client: df.DurableClient)
       ),
     );
   const reason = form.get("reason")?.slice(0, 500) || undefined;
-  const decidedBy = callerName(request) ?? task.assignee;
-  if (decision === "done") {
-    // The figures the Peig admin read in Peig must agree with what the app knows; if not, nothing is consumed.
-    const checked = await checkAndRecordConfirmation(s, task, (name) => form.get(name), decidedBy);
-    if (!checked.ok)
+  const by = callerName(request) ?? task.assignee;
+  const result = await decideTaskOnce(s, durableRunner(client), found, {
+    decision,
+    reason,
+    by,
+    entered: (name) => form.get(name),
+  });
+  switch (result.kind) {
+    case "recorded":
+      return html(
+        200,
+        renderTaskMessage(
+          "Thank you",
+          `Recorded: you ${decisionInWords(decision)}${reason ? ` (reason: ${reason})` : ""}. You can close this page.`,
+        ),
+      );
+    case "confirmationRefused":
       return taskPage(s, task, form.get("csrf") ?? "", 422, {
-        refusal: checked.problems,
+        refusal: result.problems,
         entered: Object.fromEntries(form),
       });
-  }
-  let result;
-  try {
-    result = await s.store.decideTask(hash, decision, {
-      decidedBy,
-      decidedAt: s.clock.now().toISOString(),
-      reason,
-      etag: task.etag,
-    });
-  } catch (err) {
-    if (err instanceof PreconditionFailedError)
+    case "changed":
       return html(
         409,
         renderTaskMessage("Changed meanwhile", "This task changed while you were deciding. Open the link again."),
       );
-    throw err;
+    case "notRecorded":
+      return html(
+        result.why === "alreadyDecided" ? 409 : 410,
+        renderTaskMessage(
+          "Not recorded",
+          `This task is ${result.why === "alreadyDecided" ? "already answered" : "closed"}; your answer was not recorded.`,
+        ),
+      );
   }
-  if (result.outcome !== "decided") {
-    return html(
-      result.outcome === "alreadyDecided" ? 409 : 410,
-      renderTaskMessage(
-        "Not recorded",
-        `This task is ${result.outcome === "alreadyDecided" ? "already answered" : "closed"}; your answer was not recorded.`,
-      ),
-    );
-  }
-  await s.store.appendAudit({
-    migrationId: task.migrationId,
-    actor: `approver:${decidedBy}`,
-    action: "task.decided",
-    details: { gate: task.gate ?? null, decision, reason: reason ?? null },
-    instanceId: task.migrationId,
-  });
-  await client.raiseEvent(task.migrationId, Events.wake, {});
-  return html(
-    200,
-    renderTaskMessage(
-      "Thank you",
-      `Recorded: you ${decisionInWords(decision)}${reason ? ` (reason: ${reason})` : ""}. You can close this page.`,
-    ),
-  );
 }
 
 const delegationSchema = z.strictObject({
@@ -275,11 +259,7 @@ const delegationSchema = z.strictObject({
     .max(500, { error: "must be at most 500 characters" }),
 });
 
-/**
- * POST /api/tasks/{token}/delegate, an approval page's "Hand it over": the assignee's task is closed as delegated (so
- * every link to it stops), the same task opens for the colleague with a link of their own, mailed to them, and the
- * audit records both. The colleague must not hold a task of this round already: each person counts once.
- */
+/** POST /api/tasks/{token}/delegate, an approval page's "Hand it over" (app/taskDecisions.ts handTaskOver). */
 export async function delegateTask(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
   const s = services();
   if (isCrossSite(request, s.settings.PUBLIC_BASE_URL))
@@ -290,8 +270,6 @@ export async function delegateTask(request: HttpRequest, client: df.DurableClien
   const form = new URLSearchParams(await request.text());
   if (!hasPageCsrf(request, form, hash, token))
     return html(403, renderTaskMessage("Please use the page", "Open the link from the e-mail again and use its form."));
-  if (task.kind !== "approval")
-    return html(400, renderTaskMessage("Not possible here", "Only an approval can be handed to a colleague."));
   const parsed = delegationSchema.safeParse(Object.fromEntries(form));
   const refuse = (message: string) =>
     html(400, renderTaskMessage("Not handed over", `${message} Go back and correct it.`));
@@ -302,46 +280,27 @@ export async function delegateTask(request: HttpRequest, client: df.DurableClien
         .join(" "),
     );
   const { delegate, reason } = parsed.data;
-  const round = task.gate ? await s.store.listTasks(task.migrationId, { gate: task.gate }) : [task];
-  if (round.some((t) => t.assignee.toLowerCase() === delegate))
-    return refuse(
-      delegate === task.assignee.toLowerCase()
-        ? "That is your own address."
-        : `${delegate} already has this task in this round: each person counts once.`,
-    );
-  const from = callerName(request) ?? task.assignee;
-  let result;
-  try {
-    result = await s.store.decideTask(hash, "delegate", {
-      decidedBy: from,
-      decidedAt: s.clock.now().toISOString(),
-      reason: `${delegate} (${reason})`,
-      etag: task.etag,
-    });
-  } catch (err) {
-    if (err instanceof PreconditionFailedError)
-      return html(409, renderTaskMessage("Changed meanwhile", "This task changed meanwhile. Open the link again."));
-    throw err;
-  }
-  if (result.outcome !== "decided")
-    return html(409, renderTaskMessage("Not handed over", "This task is already answered or closed."));
-  await sendTaskMessages(s, [await delegatedTask(s, task, delegate)]);
-  await s.store.appendAudit({
-    migrationId: task.migrationId,
-    actor: `approver:${from}`,
-    action: "task.delegated",
-    details: { gate: task.gate ?? null, from, to: delegate, reason },
-    instanceId: task.migrationId,
+  const result = await handTaskOver(s, durableRunner(client), found, {
+    delegate,
+    reason,
+    by: callerName(request) ?? task.assignee,
   });
-  // The workflow's "waiting on" list names the colleague from its next look.
-  await client.raiseEvent(task.migrationId, Events.wake, {});
-  return html(
-    200,
-    renderTaskMessage(
-      "Handed over",
-      `${delegate} got a link of their own to this task; yours no longer works. The admins see why: ${reason}.`,
-    ),
-  );
+  switch (result.kind) {
+    case "handedOver":
+      return html(
+        200,
+        renderTaskMessage(
+          "Handed over",
+          `${delegate} got a link of their own to this task; yours no longer works. The admins see why: ${reason}.`,
+        ),
+      );
+    case "refused":
+      return refuse(result.message);
+    case "changed":
+      return html(409, renderTaskMessage("Changed meanwhile", "This task changed meanwhile. Open the link again."));
+    case "notRecorded":
+      return html(409, renderTaskMessage("Not handed over", "This task is already answered or closed."));
+  }
 }
 
 /** Double submit (cookie = form field), and the token must be this link's: another page's does not count. */

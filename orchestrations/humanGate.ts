@@ -51,7 +51,7 @@ export function* humanGate(
         ? { escalateAt: at(context, issued.escalateAfterMs).toISOString() }
         : {}),
       // An approver out of office for the whole round: the fallback approvers were asked at once, with the others.
-      ...(issued.escalated ? { escalated: true } : {}),
+      ...(issued.escalated ? { escalated: true, away: issued.away } : {}),
     };
     slot.set(state, opened);
     return { until: gateWakeAt(opened) };

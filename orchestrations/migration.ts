@@ -97,7 +97,7 @@ function* runPhase(context: OrchestrationContext, state: MigrationState, command
     case "setup":
       return yield* setUpMigration(context, state);
     case "onboarding":
-      return yield* runOnboardingWindow(context, state);
+      return yield* runOnboardingWindow(context, state, commands);
     case "phase2":
       return yield* createMissingPeigAccounts(context, state);
     case "verification":

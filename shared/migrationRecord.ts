@@ -61,5 +61,6 @@ export function recordFigures(record: Pick<MigrationRecord, "counts" | "runtime"
     phase2: record.runtime.phase2 ?? null,
     reports: record.runtime.operatorReports,
     personalDeadlines: record.runtime.personalDeadlines?.length,
+    waves: record.runtime.request.waves,
   });
 }

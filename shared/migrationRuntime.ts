@@ -10,6 +10,7 @@ import type { OperatorReports } from "./domain/figures";
 import type { PersonalDeadline } from "./domain/personalDeadlines";
 import type { OutOfOfficeCheck } from "./domain/outOfOffice";
 import type { MailRuntime } from "./domain/mailPlan";
+import type { Wave, WaveProgress } from "./domain/waves";
 import type { InstantiatedApp, MigrationApp } from "./entra/port";
 import type {
   Attention,
@@ -39,6 +40,8 @@ export interface MigrationRuntime {
     approvalRequested?: boolean;
     /** "Try again now" while the migration needs attention (the latest one counts). */
     resumeRequested?: { by: string; at: string };
+    /** "Ask for the pilot review again" while the next wave is on hold (the latest one counts). */
+    pilotReviewRequested?: { by: string; at: string };
   };
   /** A step that keeps failing, as the orchestration last recorded it; absent when all is well. */
   attention?: Attention;
@@ -67,6 +70,8 @@ export interface MigrationRuntime {
   mail?: MailRuntime;
   /** When the admins' last digest went and the counts it reported (the next one waits ADMIN_DIGEST_INTERVAL). */
   lastDigest?: { at: string; counts: MigrationCounts };
+  /** A migration with waves: where each wave is (started, its pilot review), as the orchestration recorded it. */
+  waves?: WaveProgress[];
 }
 
 const text = z.string();
@@ -101,6 +106,7 @@ const requestSchema = z.looseObject({
   personalisedReminders: z.boolean().optional(),
   timeZone: text.optional(),
   note: text.optional(),
+  waves: z.array(record<Wave>()).optional(),
 }) satisfies z.ZodType<MigrationRequest>;
 
 // Unknown fields are kept (loose): a row written by a newer version loses nothing when an older one updates it.
@@ -116,6 +122,7 @@ const runtimeSchema = z.looseObject({
     cancelRequested: who.extend({ reason: text }).optional(),
     approvalRequested: z.boolean().optional(),
     resumeRequested: who.optional(),
+    pilotReviewRequested: who.optional(),
   }),
   attention: record<Attention>().optional(),
   unmatchedRequests: z.array(record<NonNullable<MigrationRuntime["unmatchedRequests"]>[number]>()).optional(),
@@ -131,6 +138,7 @@ const runtimeSchema = z.looseObject({
   sent: texts,
   mail: record<MailRuntime>().optional(),
   lastDigest: record<NonNullable<MigrationRuntime["lastDigest"]>>().optional(),
+  waves: z.array(record<WaveProgress>()).optional(),
 }) satisfies z.ZodType<MigrationRuntime>;
 
 /** The runtime of `migrationId`, checked (on every read and write of its row); throws naming the first field that does not fit. */

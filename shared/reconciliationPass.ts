@@ -7,6 +7,7 @@
 import { DAY } from "./domain/duration";
 import { exemptIds } from "./domain/exemptions";
 import { migrationScope } from "./domain/scope";
+import { emptyWaveCounts, hasWaves, waveOfPerson, wavesOf, type WaveCounts } from "./domain/waves";
 import { reconcile, type Reconciliation, type UserReconciliation } from "./domain/reconcile";
 import type { MigrationSignIn } from "./entra/port";
 import { updateRuntime, type MigrationRuntime } from "./migrationRecord";
@@ -81,14 +82,15 @@ export async function reconcileAndRecord(
   migrationId: string,
   runtime: MigrationRuntime,
   options: PassOptions = {},
-): Promise<{ reconciliation: Reconciliation; counts: MigrationCounts }> {
+): Promise<{ reconciliation: Reconciliation; counts: MigrationCounts; waveOf?: WaveOf }> {
   const early = runtime.peigMode === "operator" ? await storedUsers(s, migrationId) : undefined;
   const reconciliation = await currentReconciliation(runtime, s, early);
+  const waveOf = await waveAssignment(s, runtime.request);
   const edit = options.rows?.(reconciliation);
   const covered = early && phase2CoversListedUsers(runtime, [...early.values()].filter((u) => u.phase2.planned).length);
   const exempt = exemptIds(runtime.exemptions);
   // The migration row's counts, from the rows as the pass writes them.
-  const tally = new RowTally();
+  const tally = new RowTally(waveOf && wavesOf(runtime.request).length);
   // Every fresh row, until the stored row shows it changes nothing.
   const pending = new Map<string, UserUpsert>();
   for (const fresh of userRows(reconciliation)) {
@@ -98,7 +100,7 @@ export async function reconcileAndRecord(
     // Counted apart: an exempted user who has not onboarded is neither mailed nor given a Phase 2 account.
     if (row.state === "notOnboarded" && exempt.has(row.userId)) row.state = "exempted";
     pending.set(row.userId, row);
-    tally.state(row);
+    tally.state(row, waveOf?.(row.userId));
   }
   // Phase 2 results are not the reconciliation's: the rows keep them (Phase 2 is planned on rows that exist).
   const compare = (stored: UserRecord) => {
@@ -131,11 +133,31 @@ export async function reconcileAndRecord(
       return false;
     return { counts };
   });
-  return { reconciliation, counts };
+  return { reconciliation, counts, ...(waveOf ? { waveOf } : {}) };
+}
+
+/** Which wave a person is in (undefined: in none); only for a migration with waves. */
+export type WaveOf = (userId: string) => number | undefined;
+
+/**
+ * Which wave each person is in, from each wave's group read afresh (membership may change during the window, so
+ * each pass places people anew; the dry run reads it the same way). Undefined without waves.
+ */
+export async function waveAssignment(
+  s: Pick<Services, "entra">,
+  request: MigrationRuntime["request"],
+): Promise<WaveOf | undefined> {
+  if (!hasWaves(request)) return undefined;
+  const waves = wavesOf(request);
+  const members: Set<string>[] = [];
+  for (const wave of waves) members.push(new Set(wave.group ? await s.entra.listGroupUserIds(wave.group) : []));
+  return (userId) => waveOfPerson(waves, members, userId);
 }
 
 const sameCounts = (a: MigrationCounts, b: MigrationCounts) =>
-  (Object.keys(b) as (keyof MigrationCounts)[]).every((k) => a[k] === b[k]);
+  (Object.keys(b) as (keyof MigrationCounts)[]).every((k) =>
+    typeof b[k] === "object" ? JSON.stringify(a[k]) === JSON.stringify(b[k]) : a[k] === b[k],
+  );
 
 async function storedUsers(s: Services, migrationId: string): Promise<Map<string, UserRecord>> {
   return new Map((await s.store.getUsers(migrationId)).map((u) => [u.userId, u]));
@@ -205,9 +227,19 @@ class RowTally {
   private planned = 0;
   private made = 0;
   private signedInSince = 0;
+  private readonly waves?: WaveCounts[];
 
-  state(row: UserUpsert): void {
+  /** `waves`: how many waves the migration has (each is tallied apart); absent without waves. */
+  constructor(waves?: number) {
+    if (waves) this.waves = Array.from({ length: waves }, emptyWaveCounts);
+  }
+
+  state(row: UserUpsert, wave?: number): void {
     this.states[row.state]++;
+    const counts = wave === undefined ? undefined : this.waves?.[wave];
+    if (!counts) return;
+    counts.inScope++;
+    counts[waveCountOf[row.state]]++;
   }
 
   /** An in-scope user's Phase 2 result, as their stored row (or this pass's planning) has it. */
@@ -231,9 +263,21 @@ class RowTally {
       phase2Planned: this.planned,
       phase2Made: this.made,
       phase2SignedInSince: this.signedInSince,
+      ...(this.waves ? { waves: this.waves } : {}),
     };
   }
 }
+
+/** A user row's state as a wave counts it (a failed Phase 2 account leaves the person not onboarded). */
+const waveCountOf: Record<StoredUserState, Exclude<keyof WaveCounts, "inScope">> = {
+  notOnboarded: "notOnboarded",
+  pendingRequest: "pending",
+  mismatched: "mismatched",
+  onboarded: "onboarded",
+  phase2Created: "phase2Created",
+  phase2Failed: "notOnboarded",
+  exempted: "exempted",
+};
 
 /**
  * Operator mode: Phase 2 ended and the Peig admin reported no failure, so every listed user has a Peig account

@@ -2,6 +2,8 @@
  * `dryRun: true`: the plan a start would follow, computed from the real directory, with no side effects; and the
  * preflight, which the real start runs too before anything is created.
  */
+import { wavesOf } from "./domain/waves";
+import { waveAssignment } from "./reconciliationPass";
 import { formatHuman } from "./domain/humanTime";
 import { serverFromIdpEntityId } from "./entra/entityIds";
 import { dryRunPlan, type DryRunPlan } from "./domain/mailPlan";
@@ -16,10 +18,22 @@ export type StartPlan = DryRunPlan & { leftOut: ScopeRemoval[]; peigMode: string
 export async function planDryRun(request: MigrationRequest, s: Services): Promise<StartPlan> {
   const scope = await s.entra.readScope(migrationScope(request));
   return {
-    ...dryRunPlan(request, scope.users, s.clock.now(), s.mail.senders),
+    ...dryRunPlan(request, scope.users, s.clock.now(), s.mail.senders, await peopleOfWaves(request, scope.users, s)),
     leftOut: scope.removed,
     peigMode: s.settings.PEIG_MODE,
   };
+}
+
+/** Each wave's people among `users` (shared/domain/waves.ts); undefined without waves. */
+async function peopleOfWaves<U extends { id: string }>(request: MigrationRequest, users: readonly U[], s: Services) {
+  const waveOf = await waveAssignment(s, request);
+  if (!waveOf) return undefined;
+  const people: U[][] = wavesOf(request).map(() => []);
+  for (const user of users) {
+    const wave = waveOf(user.id);
+    if (wave !== undefined) people[wave].push(user);
+  }
+  return people;
 }
 
 const usesGroups = (scope: MigrationScope) => scope.includeGroups.length + scope.excludeGroups.length > 0;

@@ -5,7 +5,10 @@
  */
 import { z } from "zod";
 import { decodeOrThrow } from "./decode";
+import { waveFigureLines, type WaveFigures } from "./domain/figures";
+import { formatHuman } from "./domain/humanTime";
 import type { MergeList } from "./domain/merges";
+import type { Wave } from "./domain/waves";
 import { describeOperatorStep, type OperatorStep, type PeigAccountsAgain } from "./peig/operatorSteps";
 import type { ChecklistItem, HumanTaskPurpose, MigrationRequest } from "./workflow";
 
@@ -38,6 +41,8 @@ export interface TaskPayload {
   labels?: Partial<Record<TaskDecision, string>>;
   /** Operator steps: the Peig console screens to open, by the names Peig's runbook gives them. */
   consolePages?: { name: string; path: string }[];
+  /** Pilot review: each earlier wave's results (migrationFigures' sentences) when the review opened. */
+  waveResults?: { wave: string; lines: string[] }[];
 }
 
 const text = z.string();
@@ -61,6 +66,7 @@ const payloadSchema = z.looseObject({
   merges: z.custom<MergeList>((value) => typeof value === "object" && value !== null).optional(),
   labels: z.record(z.string(), text).optional(),
   consolePages: z.array(z.looseObject({ name: text, path: text })).optional(),
+  waveResults: z.array(z.looseObject({ wave: text, lines: z.array(text) })).optional(),
 }) satisfies z.ZodType<TaskPayload>;
 
 /** The payload of task `taskId`, checked where the store reads and writes it; throws naming the first field that does not fit. */
@@ -90,6 +96,8 @@ export interface PayloadFacts {
   exempted?: { userPrincipalName: string; displayName: string; reason: string }[];
   /** Merge task: the fresh list. */
   merges?: MergeList;
+  /** Pilot review: the wave it starts, and the earlier waves' figures. */
+  waveReview?: { wave: Wave; people: number; startsAt: Date | null; earlier: WaveFigures[] };
   /** Phase 2's task asked again: the round, and how the one before ended. */
   peigAccountsAgain?: PeigAccountsAgain;
 }
@@ -193,7 +201,32 @@ export function taskPayload(purpose: HumanTaskPurpose, facts: PayloadFacts): Tas
       );
     case "peigMerges":
       return mergePayload(base, facts);
+    case "pilotReview":
+      return pilotReviewPayload(base, facts);
   }
+}
+
+/** The admins' go-ahead for the next wave: the earlier waves' results, "Go on" or "Hold". */
+function pilotReviewPayload(base: Pick<TaskPayload, "workspace" | "deadline" | "timeZone">, facts: PayloadFacts) {
+  const review = facts.waveReview;
+  if (!review) throw new Error("a pilot review needs the wave it starts and the earlier waves' figures");
+  const zone = base.timeZone;
+  const name = review.wave.name;
+  const when = review.startsAt ? `on ${formatHuman(review.startsAt, zone)}` : "at once";
+  return {
+    ...base,
+    purpose: "pilotReview",
+    title: `Pilot review: start the wave "${name}"?`,
+    summary: `Before the wave "${name}" is invited, the admins look at how the earlier waves went (as the last check counted them). Answer "Go on" to start it, or "Hold" to keep it waiting.`,
+    whatHappens: [
+      `The invitation goes to the ${review.people} people of the wave "${name}" ${when}; their reminders follow before its deadline, ${formatHuman(new Date(review.wave.deadline), zone)}.`,
+      `"Hold" keeps the wave waiting: nothing is sent to it and the migration does not end. When you are ready, press "Ask for the pilot review again" on the status page.`,
+    ],
+    irreversible: false,
+    decisions: ["approve", "reject"],
+    labels: { approve: "Go on", reject: "Hold" },
+    waveResults: review.earlier.map((w) => ({ wave: w.name, lines: waveFigureLines(w) })),
+  } satisfies TaskPayload;
 }
 
 /**

@@ -7,6 +7,7 @@
 
 import type { ChecklistItem } from "./domain/checklist";
 import type { StoredCounts } from "./domain/figures";
+import type { Wave } from "./domain/waves";
 
 export type { ChecklistItem };
 
@@ -69,6 +70,8 @@ export interface MigrationRequest {
   timeZone?: string;
   /** The admins' own line in the invitation and reminders (plain text). */
   note?: string;
+  /** Ordered waves (shared/domain/waves.ts); absent: one wave, everyone in scope. */
+  waves?: Wave[];
 }
 
 /**
@@ -100,6 +103,8 @@ export interface OpenGate {
   escalateAt?: string;
   /** The fallback approvers were asked. */
   escalated?: boolean;
+  /** Approvers out of office for the whole round: not asked (the fallback approvers were, at once). */
+  away?: string[];
 }
 
 /**
@@ -165,6 +170,8 @@ export interface MigrationState {
     lastMonitorAt?: string;
     counts?: MigrationCounts;
     cycles: number;
+    /** A migration with waves: the wave now running or next to start (absent: no waves, or not begun). */
+    wave?: WaveCursor;
   };
   /** Phase 2 progress; `nextBatch`/`batches` while batches are still running. */
   phase2?: {
@@ -212,6 +219,22 @@ export interface MigrationState {
   merges?: { round: number; gate?: OpenGate; /** Requests the open round lists. */ requests?: number };
 }
 
+/** Where the onboarding window is among the waves (orchestrations/runOnboardingWindow.ts). */
+export interface WaveCursor {
+  /** The wave now running, or the next to start. */
+  index: number;
+  /** Its invitation went out; `invited`, `remindersSent` of the window are then this wave's. */
+  started: boolean;
+  /** Its pilot review was approved ("Go on"). */
+  reviewed?: boolean;
+  /** Its pilot review ended without "Go on": the wave waits for an admin to ask for the review again. */
+  held?: { outcome: "rejected" | "expired"; notified: boolean };
+  /** The admin's latest request for the review again already acted on (AdminCommands.pilotReviewRequested.at). */
+  reviewAskedSeen?: string;
+  /** Pilot review rounds so far in this migration (numbers the next one). */
+  reviewRounds?: number;
+}
+
 /** Published as custom status: what the admin sees while the orchestration runs. */
 export interface MigrationProgress {
   phase: Phase;
@@ -244,6 +267,7 @@ export const adminActions = [
   "exemptPerson",
   "resendInvitation",
   "extendPersonDeadline",
+  "requestPilotReview",
 ] as const;
 export type AdminAction = (typeof adminActions)[number];
 
@@ -255,6 +279,8 @@ export interface AdminCommands {
   approvalRequested?: boolean;
   /** The latest "try again now" while the migration needs attention. */
   resumeRequested?: { by: string; at: string };
+  /** The latest "ask for the pilot review again" while the next wave is on hold. */
+  pilotReviewRequested?: { by: string; at: string };
 }
 
 export type HumanTaskPurpose =
@@ -264,7 +290,8 @@ export type HumanTaskPurpose =
   | "peigAccounts"
   | "peigChecklist"
   | "peigDeletion"
-  | "peigMerges";
+  | "peigMerges"
+  | "pilotReview";
 
 export interface OpenHumanTasksInput {
   migrationId: string;

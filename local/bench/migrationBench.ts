@@ -87,8 +87,10 @@ export async function migrationBenchmarks(): Promise<BenchRow[]> {
       `Graph users list (GET /users) ${at}`,
       g.listUsers ?? 0,
       large.minimumPages.graphListUsers,
-      `Minimum = Σ over passes ⌈in-scope users / 999⌉ ($top max 999, https://learn.microsoft.com/en-us/graph/paging) = ${passes.made} × ⌈${n(large.inScope)} / 999⌉. ` +
-        `The adapter filters accountEnabled and userType on the server but the domain on the client, so it pages through ${n(large.enabledMembers)} enabled members of every domain (⌈${n(large.enabledMembers)} / 999⌉ = ${Math.ceil(large.enabledMembers / 999)} pages per pass).`,
+      `Minimum = Σ over passes ⌈in-scope users / 999⌉ ($top max 999, https://learn.microsoft.com/en-us/graph/paging) = ${passes.made} × ⌈${n(large.inScope)} / 999⌉, ` +
+        `plus for each dry-run plan read (${large.planReads}: the start's) ⌈in-scope users / 999⌉ and one request to learn what the scope rules removed. ` +
+        `Each pass filters the built-in exclusions on the server (userType, accountEnabled, assignedLicenses/$count: an advanced query) and the domain on the client, so it pages through ${n(large.keptByFilter)} enabled licensed members of every domain (⌈${n(large.keptByFilter)} / 999⌉ = ${Math.ceil(large.keptByFilter / 999)} pages per pass); ` +
+        `the plan then reads, once, the users each built-in rule removes (one filter per rule: Graph refuses or beside assignedLicenses), so each rule's count and sample come from the users it removed.`,
     ),
     requestRow(
       `Peig Users & Access list ${at}`,

@@ -40,8 +40,10 @@ export interface MigrationRunResult {
   wallMs: number;
   finalPhase: Phase;
   inScope: number;
-  /** What Graph's server-side filter returns (enabled members of every domain); the domain is filtered after. */
-  enabledMembers: number;
+  /** What a pass's server-side filter returns (enabled, licensed members of every domain); the domain is filtered after. */
+  keptByFilter: number;
+  /** Dry-run plans read (the start reads one): each reads the users in scope and, once more, who the rules removed. */
+  planReads: number;
   /** In-scope users who never onboard by themselves (the tenant's behaviour): Phase 2's work. */
   missedUsers: number;
   requests: { graph: Record<string, number>; peig: Record<string, number>; store: Record<string, number> };
@@ -102,6 +104,8 @@ function withOverrides<T extends object>(target: T, overrides: Partial<T>): T {
 
 interface Notes {
   usersPerPass: number[];
+  /** Users in scope of each dry-run plan read (readScope: the start's plan). */
+  usersPerPlan: number[];
   peigItems: { listUsers: number[]; listPendingRequests: number[]; listMicrosoft365Accounts: number[] };
   bulkSends: BulkSend[];
   /** The newest bulk send's recipients (lower-cased). */
@@ -120,6 +124,11 @@ function instrument(services: Services, notes: Notes): void {
       const users = await entra.listUsersInScope(scope);
       notes.usersPerPass.push(users.length);
       return users;
+    },
+    readScope: async (scope) => {
+      const decision = await entra.readScope(scope);
+      notes.usersPerPlan.push(decision.users.length);
+      return decision;
     },
     listMigrationSignIns: async (query) => {
       const signIns = await entra.listMigrationSignIns(query);
@@ -316,6 +325,7 @@ export async function runMigration(options: {
   if (options.peigRateLimit) stack.peig.setRateLimit(options.peigRateLimit);
   const notes: Notes = {
     usersPerPass: [],
+    usersPerPlan: [],
     peigItems: { listUsers: [], listPendingRequests: [], listMicrosoft365Accounts: [] },
     bulkSends: [],
     lastBulkRecipients: new Set(),
@@ -380,7 +390,10 @@ export async function runMigration(options: {
       wallMs,
       finalPhase: await phase(),
       inScope: inScope.length,
-      enabledMembers: stack.tenant.users.filter((u) => u.accountEnabled && u.userType === "Member").length,
+      keptByFilter: stack.tenant.users.filter(
+        (u) => u.accountEnabled && u.userType === "Member" && u.assignedLicenses.length > 0,
+      ).length,
+      planReads: notes.usersPerPlan.length,
       missedUsers: inScope.filter((u) => u.behaviour.onboardsAt === null).length,
       requests: {
         graph: stack.services.counters.graph.snapshot(),
@@ -392,7 +405,8 @@ export async function runMigration(options: {
         scheduled: scheduledPasses(phaseEnteredAt.onboarding ?? Date.parse(START)),
       },
       minimumPages: {
-        graphListUsers: sum(notes.usersPerPass, 999),
+        // A plan needs its users in scope and at least one request to learn what the rules removed.
+        graphListUsers: sum(notes.usersPerPass, 999) + sum(notes.usersPerPlan, 999) + notes.usersPerPlan.length,
         peigListUsers: sum(notes.peigItems.listUsers, 500),
         peigListOnboardingRequests: sum(notes.peigItems.listPendingRequests, 500),
         peigListMicrosoft365Accounts: sum(notes.peigItems.listMicrosoft365Accounts, 500),

@@ -25,7 +25,7 @@ import { randomUUID } from "crypto";
 import type { Clock } from "../../shared/clock";
 import { GraphHttpError, badRequest, empty, ok, requireObject, type SimRequest, type SimResponse } from "./http";
 import { methodNotAllowed } from "./directory";
-import { wallClockOf } from "../../shared/domain/wallClock";
+import { ianaZoneOf, wallClockOf } from "../../shared/domain/wallClock";
 
 export interface MailLimits {
   /** "Message rate limit: 30 messages per minute". */
@@ -47,7 +47,8 @@ export type UndeliverableCause = "recipientNotFound" | "mailboxFull";
 
 /**
  * A mailbox owner's automatic replies (Outlook's "out of office"), as they set them: off, on until turned off, or on
- * between two instants, which Graph shows as wall-clock times in `timeZone` (an IANA name or "UTC"; default UTC).
+ * between two instants, which Graph shows as wall-clock times in `timeZone` (an IANA or a Windows name, as the
+ * mailbox's administrator set zones up; default UTC).
  */
 export type SimAutomaticReplies =
   | { status: "disabled" }
@@ -229,7 +230,7 @@ export class MailboxSimulator {
         ? { start: setting.start, end: setting.end, timeZone: setting.timeZone ?? "UTC" }
         : { start: now.toISOString(), end: new Date(now.getTime() + dayMs).toISOString(), timeZone: "UTC" };
     const dateTimeTimeZone = (iso: string) => ({
-      dateTime: `${wallClockOf(new Date(iso), scheduled.timeZone)}:00.0000000`,
+      dateTime: `${wallClockOf(new Date(iso), ianaZoneOf(scheduled.timeZone) ?? "UTC")}:00.0000000`,
       timeZone: scheduled.timeZone,
     });
     return ok({

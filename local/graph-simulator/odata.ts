@@ -19,7 +19,7 @@ function unsupported(message: string): GraphHttpError {
 }
 
 const tokenPattern =
-  /\s*('(?:[^']|'')*'|\(|\)|:|[A-Za-z_][\w]*(?:\/[A-Za-z_][\w]*)*|\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:\d{2})|-?\d+(?:\.\d+)?)/y;
+  /\s*('(?:[^']|'')*'|\(|\)|:|[A-Za-z_][\w]*(?:\/(?:[A-Za-z_][\w]*|\$count))*|\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:\d{2})|-?\d+(?:\.\d+)?)/y;
 
 function tokenize(text: string): string[] {
   const tokens: string[] = [];
@@ -110,10 +110,13 @@ function usesOr(node: FilterNode): boolean {
   return node.kind === "logical" && (node.op === "or" || usesOr(node.left) || usesOr(node.right));
 }
 
+/** The value at `path`; a `$count` segment is the size of the collection before it (`assignedLicenses/$count`). */
 function valueAt(item: Record<string, unknown>, path: string[]): unknown {
   let value: unknown = item;
-  for (const segment of path)
-    value = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[segment] : undefined;
+  for (const segment of path) {
+    if (segment === "$count") value = Array.isArray(value) ? value.length : undefined;
+    else value = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[segment] : undefined;
+  }
   return value;
 }
 
@@ -173,6 +176,8 @@ export interface CollectionRules {
   advancedQueries: boolean;
   /** The filter itself is an advanced query (e.g. on an OData cast segment). */
   filterNeedsAdvanced?: boolean;
+  /** Collection properties Graph refuses in a filter that also uses `or` ("Complex query on property … is not supported"). */
+  notBesideOr?: string[];
 }
 
 export interface ParsedQuery {
@@ -206,14 +211,28 @@ export function parseQuery(request: SimRequest, rules: CollectionRules): ParsedQ
           `Unsupported or invalid query filter clause specified for property '${property}' of resource '${rules.typeName}'.`,
         );
       }
-      if (clause.op === "ne") needsAdvanced = true;
+      // ne, and a collection's size (`assignedLicenses/$count eq 0`), are advanced queries only (aad-advanced-queries,
+      // "Support for filter by properties": "Getting empty collections (/$count eq 0, /$count ne 0) … is supported
+      // only with advanced query parameters"; "The not and ne negation operators are supported only with …").
+      if (clause.op === "ne" || clause.path.at(-1) === "$count") needsAdvanced = true;
     }
-    if (usesOr(filter)) needsAdvanced = true;
+    if (usesOr(filter)) {
+      needsAdvanced = true;
+      // `assignedLicenses/any(…) or userType eq 'Guest'` answers 400 "Complex query on property assignedLicenses is
+      // not supported." (https://github.com/microsoftgraph/microsoft-graph-docs-contrib/issues/3289).
+      const refused = filteredPaths(filter).find((clause) => rules.notBesideOr?.includes(clause.path[0]));
+      if (refused) throw unsupported(`Complex query on property ${refused.path[0]} is not supported.`);
+    }
     if (rules.filterNeedsAdvanced) needsAdvanced = true;
   }
   const eventual = request.headers["consistencylevel"]?.toLowerCase() === "eventual";
-  if (rules.advancedQueries && needsAdvanced && !eventual) {
-    throw unsupported("Request with ne, or, or a filter on a cast requires the 'ConsistencyLevel: eventual' header.");
+  // "If a property or query parameter in the URL is supported only in advanced queries but either the
+  // ConsistencyLevel header or the $count=true query string is missing, the request returns an error"
+  // (https://learn.microsoft.com/en-us/graph/aad-advanced-queries, "Error handling for advanced queries").
+  if (rules.advancedQueries && needsAdvanced && (!eventual || q.get("$count") !== "true")) {
+    throw unsupported(
+      "Request with ne, or, a collection's $count or a filter on a cast requires the 'ConsistencyLevel: eventual' header and $count=true.",
+    );
   }
   // $count=true as a query parameter without the header is not refused on directory objects: Graph answers
   // without @odata.count (https://learn.microsoft.com/en-us/graph/aad-advanced-queries, "$count … without

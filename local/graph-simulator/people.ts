@@ -63,13 +63,26 @@ const defaultUserProperties = [
 
 const userRules: CollectionRules = {
   typeName: "microsoft.graph.user",
-  filterable: ["id", "accountEnabled", "userType", "mail", "userPrincipalName", "displayName", "givenName", "surname"],
+  // The properties the adapter filters on, as the user filter table allows (aad-advanced-queries; the licence count
+  // as an empty-collection test, an advanced query).
+  filterable: [
+    "id",
+    "accountEnabled",
+    "userType",
+    "mail",
+    "userPrincipalName",
+    "displayName",
+    "givenName",
+    "surname",
+    "assignedLicenses/$count",
+  ],
   properties: userProperties,
   defaultProperties: defaultUserProperties,
   // $top 1–999 for users, default page 100 (user-list page).
   defaultTop: 100,
   maxTop: 999,
   advancedQueries: true,
+  notBesideOr: ["assignedLicenses"],
 };
 
 /** Signins: "The maximum and default page size is 1,000 objects", most recent first (https://learn.microsoft.com/en-us/graph/api/signin-list?view=graph-rest-1.0). */

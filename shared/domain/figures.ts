@@ -8,6 +8,8 @@
  * accounts created or already linked, pending requests, linked accounts) is what the Peig admin reported on
  * confirming a task, shown as theirs, with when.
  */
+import { emptyWaveCounts, type WaveCounts } from "./waves";
+
 /** How the app reaches Peig (the workflow's PeigMode). */
 type PeigMode = "api" | "operator";
 
@@ -31,6 +33,8 @@ export interface StoredCounts {
   phase2Made?: number;
   /** Of the listed, the ones onboarded since (api: Peig shows them Active; operator: signed in to the migration app). */
   phase2SignedInSince?: number;
+  /** A migration with waves: the same per wave, in wave order (shared/domain/waves.ts). */
+  waves?: WaveCounts[];
 }
 
 /** Operator mode: what the Peig admin read in MS365 Identifiers after Create Peig Account for every listed user. */
@@ -76,6 +80,8 @@ export interface FiguresInput {
   reports?: OperatorReports;
   /** People an admin gave a later deadline of their own (absent: none). */
   personalDeadlines?: number;
+  /** The migration's waves, by name (absent: no waves). */
+  waves?: readonly { name: string }[];
 }
 
 /** One number and the sentence that says what it counts. */
@@ -119,6 +125,23 @@ export interface MigrationFigures {
   phase2: Phase2Figures | null;
   /** operator: what the Peig admin last read in Peig when confirming the checklist. */
   peigChecklist?: { pendingRequests: Figure; notOnboarded: Figure; linkedAccounts: Figure; by: string; at: string };
+  /** A migration with waves: each wave's people, in wave order. */
+  waves?: WaveFigures[];
+}
+
+/** One wave's people: the pilot review shows the earlier waves' figures, the status page and report every wave's. */
+export interface WaveFigures {
+  name: string;
+  inScope: Figure;
+  onboarded: Figure;
+  /** Not onboarded, not exempted, no Phase 2 account: who Phase 2 would list if the window ended now. */
+  phase2Candidates: Figure;
+  /** api: people whose request waits in Users & Access (own address, or typed with another e-mail): asking for help. */
+  helpRequests?: Figure;
+  /** api: of those, the requests typed with another e-mail address. */
+  mismatched?: Figure;
+  exempted: Figure;
+  awaitingFirstSignIn: Figure;
 }
 
 const figure = (value: number, text: string): Figure => ({ value, text });
@@ -213,6 +236,7 @@ export function migrationFigures(input: FiguresInput): MigrationFigures {
       `${input.personalDeadlines ?? 0} given a later deadline of their own by an admin`,
     ),
     phase2: phase2Figures(input),
+    ...(input.waves && counts.waves ? { waves: waveFigures(mode, input.waves, counts.waves) } : {}),
     ...(checklist
       ? {
           peigChecklist: {
@@ -234,6 +258,53 @@ export function migrationFigures(input: FiguresInput): MigrationFigures {
         }
       : {}),
   };
+}
+
+function waveFigures(mode: PeigMode, waves: readonly { name: string }[], counts: readonly WaveCounts[]): WaveFigures[] {
+  return waves.map((wave, i) => {
+    const c = counts[i] ?? emptyWaveCounts();
+    const waiting = c.pending + c.mismatched;
+    return {
+      name: wave.name,
+      inScope: figure(c.inScope, `${c.inScope} ${plural(c.inScope, "person", "people")} in this wave`),
+      onboarded: figure(c.onboarded, `${c.onboarded} onboarded`),
+      phase2Candidates: figure(
+        c.notOnboarded,
+        `${c.notOnboarded} not onboarded yet (Phase 2 gives them an account after the last wave)`,
+      ),
+      ...(mode === "operator"
+        ? {}
+        : {
+            helpRequests: figure(waiting, `${waiting} with a request waiting for an admin in Peig (asking for help)`),
+            mismatched: figure(c.mismatched, `${c.mismatched} of them typed another e-mail address`),
+          }),
+      exempted: figure(c.exempted, `${c.exempted} exempted by an admin`),
+      awaitingFirstSignIn: figure(
+        c.phase2Created,
+        `${c.phase2Created} with a Phase 2 account, awaiting their first sign-in`,
+      ),
+    };
+  });
+}
+
+/** A wave's figures as sentences, in the order every view lists them. */
+export function waveFigureLines(w: WaveFigures): string[] {
+  return [w.inScope.text, ...waveFigureParts(w)];
+}
+
+/** A wave's figures in one line, as the digest and the report say it. */
+export function waveLine(w: WaveFigures): string {
+  return `${w.name}: ${w.inScope.text}; ${waveFigureParts(w).join("; ")}`;
+}
+
+function waveFigureParts(w: WaveFigures): string[] {
+  return [
+    w.onboarded.text,
+    w.phase2Candidates.text,
+    ...(w.helpRequests ? [w.helpRequests.text, w.mismatched!.text] : []),
+    ...(w.awaitingFirstSignIn.value > 0 ? [w.awaitingFirstSignIn.text] : []),
+    ...(w.exempted.value > 0 ? [w.exempted.text] : []),
+  ];
 }
 
 /** Phase 2 in one sentence: "Phase 2 listed 112 users: the Peig admin created 85 …; 27 were already linked …; 0 failed; 30 … since". */

@@ -15,6 +15,7 @@ const PURPOSES: Record<HumanTaskPurpose, string> = {
   peigChecklist: "the Peig admin's confirmation that everyone is onboarded",
   peigDeletion: "the Peig admin's task to delete the migration configuration",
   peigMerges: "the Peig admin's merge task",
+  pilotReview: "the pilot review",
 };
 
 const PHASES: Record<string, string> = {
@@ -110,6 +111,7 @@ const STEPS: Record<string, string> = {
   recordPhase: "recording the move to the next phase",
   notifyAdmins: "mailing the admins",
   recordAttention: "recording the failure",
+  recordWave: "recording the wave's progress",
   writeReport: "writing the report",
   // Not an activity: the Peig admin's Phase 2 task, when its rounds ended without the accounts (it needs attention).
   peigAccounts: "the Peig admin's task to create the missing Peig accounts (Phase 2)",
@@ -149,9 +151,10 @@ export function auditInWords(entry: { action: string; details: Details }, timeZo
     "peig.migrationConfig.saved": () =>
       `Saved the migration configuration in Peig (Application ID ${d.applicationId}).`,
     "peig.migrationConfig.deleted": () => "Deleted the migration configuration in Peig.",
-    "mail.invitation.sent": () => `Sent the invitation to ${plural(d.recipients, "person", "people")}.`,
+    "mail.invitation.sent": () =>
+      `Sent the invitation${d.wave ? ` of the wave "${d.wave}"` : ""} to ${plural(d.recipients, "person", "people")}.`,
     "mail.reminder.sent": () =>
-      `Sent the reminder ${describeIsoDuration(String(d.reminder ?? ""))} before the deadline to ${plural(d.recipients, "person", "people")}.`,
+      `Sent the reminder ${describeIsoDuration(String(d.reminder ?? ""))} before the deadline${d.wave ? ` of the wave "${d.wave}"` : d.deadline ? ` of ${when(d.deadline)}` : ""} to ${plural(d.recipients, "person", "people")}.`,
     "mail.bounced": () => `Mail to ${plural(d.users, "person", "people")} bounced.`,
     "monitor.progress": () => {
       const c = (d.counts ?? {}) as Details;
@@ -184,6 +187,13 @@ export function auditInWords(entry: { action: string; details: Details }, timeZo
     "migration.cancelRequested": () => `Asked to cancel the migration${d.reason ? ` (reason: ${d.reason})` : ""}.`,
     "migration.resumeRequested": () => "Asked the migration to try again now.",
     "approval.requestedAgain": () => "Asked the approvers again.",
+    "pilotReview.requestedAgain": () => "Asked the admins for the pilot review again.",
+    "wave.started": () => `Started the wave "${d.wave}".`,
+    "wave.review.open": () => `Asked the admins to review the earlier waves before the wave "${d.wave}".`,
+    "wave.review.approved": () =>
+      `${d.by ?? "An admin"} answered "Go on" to the pilot review: the wave "${d.wave}" starts.`,
+    "wave.review.held": () => `${d.by ?? "An admin"} answered "Hold" to the pilot review: the wave "${d.wave}" waits.`,
+    "wave.review.expired": () => `Nobody answered the pilot review: the wave "${d.wave}" waits.`,
     "person.exempted": () => `Exempted ${d.displayName} (${d.user}) from the migration (reason: ${d.reason}).`,
     "person.deadlineExtended": () =>
       `Gave ${d.displayName} (${d.user}) a later deadline of their own, ${when(d.to)} (it was ${when(d.from)})${d.reason ? ` (reason: ${d.reason})` : ""}.`,

@@ -12,6 +12,7 @@ import { describeDuration, describeIsoDuration } from "./duration";
 import { formatHuman } from "./humanTime";
 import { monitorTimes, reminderTimes } from "./schedule";
 import type { M365User } from "./types";
+import { waveStartsAt, type Wave } from "./waves";
 
 export const exchangeLimits = {
   messagesPerMinute: 30,
@@ -70,7 +71,7 @@ export function liveLedger(ledger: readonly LedgerEntry[], now: Date): LedgerEnt
 export interface MailRuntime {
   ledger: LedgerEntry[];
   /** The invitation or reminder whose recipients did not all fit in the mailboxes' budgets yet: the monitor sends the rest. */
-  pending?: { purpose: string; kind: "invitation" | "reminder"; label: string; deadline: string };
+  pending?: { purpose: string; kind: "invitation" | "reminder"; label: string; deadline: string; wave?: number };
   /** ISO 8601: non-delivery reports up to here are recorded. */
   bouncesReadUntil?: string;
   /**
@@ -231,7 +232,13 @@ interface Schedule {
   late: number[];
 }
 
-function schedule(request: MailPlanRequest, recipients: number, senders: readonly string[], now: Date): Schedule {
+function schedule(
+  request: MailPlanRequest,
+  recipients: number,
+  senders: readonly string[],
+  now: Date,
+  ledger: LedgerEntry[] = [],
+): Schedule {
   const deadline = new Date(request.deadline);
   const personalised = request.personalisedReminders === true;
   const passTimes = monitorTimes(now, request.monitorEvery, deadline).map((d) => d.getTime());
@@ -243,7 +250,6 @@ function schedule(request: MailPlanRequest, recipients: number, senders: readonl
       ...planSend(recipients, personalised),
     })),
   ];
-  const ledger: LedgerEntry[] = [];
   const booked = timed.map((send) => ({
     ...send,
     ...book(send, senders, ledger, passTimes, personalised, deadline.getTime()),
@@ -256,16 +262,20 @@ function schedule(request: MailPlanRequest, recipients: number, senders: readonl
   return { booked, late };
 }
 
-/** The whole window's mail from `senders`, starting with the invitation at `now`. */
+/**
+ * The whole window's mail from `senders`, starting with the invitation at `now`. `ledger`: what the mailboxes are
+ * booked with already (an earlier wave's sends); the plan adds its own bookings to it.
+ */
 export function planMail(
   request: MailPlanRequest,
   recipients: number,
   senders: readonly string[],
   now: Date,
+  ledger: LedgerEntry[] = [],
 ): MailPlan {
   if (senders.length === 0) throw new RangeError("at least one sender mailbox is needed");
   const deadline = new Date(request.deadline);
-  const { booked, late } = schedule(request, recipients, senders, now);
+  const { booked, late } = schedule(request, recipients, senders, now, ledger);
   const fix = late.length > 0 ? fixFor(request, recipients, senders.length, now) : "";
   const shortfalls = late.map((i) => {
     const send = booked[i];
@@ -318,9 +328,57 @@ function fixFor(request: MailPlanRequest, recipients: number, senders: number, n
     : `${limits}; ${moreTime}, or list more sender mailboxes in MAIL_SENDERS`;
 }
 
-export type DryRunRequest = MailPlanRequest;
+export type DryRunRequest = MailPlanRequest & { waves?: Wave[] };
+
+/** One wave's part of the dry-run plan: how many it takes, when it runs, and its own mail on the shared mailboxes. */
+export interface WavePlan {
+  name: string;
+  usersInScope: number;
+  recipients: number;
+  /** ISO 8601: when its invitation would go at the earliest (a pilot review may make it later). */
+  startsAt: string;
+  deadline: string;
+  reviewFirst: boolean;
+  mail: MailPlan;
+}
+
+/**
+ * Each wave's mail, one after another on the same sender mailboxes (one ledger, so a wave that starts while an
+ * earlier one's sends still count in a mailbox's 24 hours gets only the room left). `people[i]`: wave i's users.
+ */
+export function planWaves(
+  request: DryRunRequest & { waves: Wave[] },
+  people: readonly (readonly M365User[])[],
+  now: Date,
+  senders: readonly string[],
+): WavePlan[] {
+  const ledger: LedgerEntry[] = [];
+  return request.waves.map((wave, i) => {
+    const startsAt = new Date(Math.max(now.getTime(), waveStartsAt(request.waves, i)?.getTime() ?? 0));
+    const recipients = (people[i] ?? []).filter((u) => u.mail !== null && u.mail !== "").length;
+    const mail = planMail(
+      { ...request, deadline: wave.deadline, reminders: wave.reminders },
+      recipients,
+      senders,
+      startsAt,
+      ledger,
+    );
+    const named = (text: string) => `Wave "${wave.name}": ${text}`;
+    return {
+      name: wave.name,
+      usersInScope: people[i]?.length ?? 0,
+      recipients,
+      startsAt: startsAt.toISOString(),
+      deadline: wave.deadline,
+      reviewFirst: !!wave.review,
+      mail: { ...mail, shortfalls: mail.shortfalls.map(named), warnings: mail.warnings.map(named) },
+    };
+  });
+}
 
 export interface DryRunPlan extends MailPlan {
+  /** A migration with waves: each wave's part (the plan's own sends are then the first wave's). */
+  waves?: WavePlan[];
   usersInScope: number;
   /** In-scope users with a mailbox (mail set): the only ones mail can reach. */
   recipients: number;
@@ -334,10 +392,21 @@ export function dryRunPlan(
   users: readonly M365User[],
   now: Date,
   senders: readonly string[],
+  /** With waves: each wave's users, in wave order. */
+  wavePeople?: readonly (readonly M365User[])[],
 ): DryRunPlan {
   const deadline = new Date(request.deadline);
   const recipients = users.filter((u) => u.mail !== null && u.mail !== "").length;
-  const mail = planMail(request, recipients, senders, now);
+  const waves = request.waves?.length
+    ? planWaves({ ...request, waves: request.waves }, wavePeople ?? [], now, senders)
+    : undefined;
+  const mail = waves
+    ? {
+        ...waves[0].mail,
+        shortfalls: waves.flatMap((w) => w.mail.shortfalls),
+        warnings: waves.flatMap((w) => w.mail.warnings),
+      }
+    : planMail(request, recipients, senders, now);
   const monitorChecks = monitorTimes(now, request.monitorEvery, deadline);
   const withoutMailbox = users.length - recipients;
   const warnings = [
@@ -352,6 +421,7 @@ export function dryRunPlan(
   ];
   return {
     ...mail,
+    ...(waves ? { waves } : {}),
     usersInScope: users.length,
     recipients,
     deadline: deadline.toISOString(),

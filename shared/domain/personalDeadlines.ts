@@ -18,6 +18,8 @@ export interface PersonalDeadline {
   /** The admin who extended it, and when (ISO 8601). */
   by: string;
   at: string;
+  /** When a monitor pass found them onboarded: their deadline no longer keeps the window open. */
+  onboardedAt?: string;
 }
 
 /** More than this is not "one at a time": extend the migration's deadline instead. */
@@ -56,13 +58,27 @@ export function windowDeadlines(migrationDeadline: string, personalLater: readon
   return [migrationDeadline, ...later];
 }
 
-/** When the onboarding window closes: at the latest deadline anyone has. */
+/** The personal deadlines that keep the window open: of people not onboarded yet (a monitor pass marks the others). */
+export const openDeadlines = (personal: readonly PersonalDeadline[] | undefined): string[] =>
+  (personal ?? []).filter((p) => !p.onboardedAt).map((p) => p.deadline);
+
+/** When the onboarding window closes: at the latest deadline of anyone who has not onboarded yet. */
 export function windowClosesAt(migrationDeadline: string, personal: readonly PersonalDeadline[] | undefined): string {
-  const all = windowDeadlines(
-    migrationDeadline,
-    (personal ?? []).map((p) => p.deadline),
-  );
+  const all = windowDeadlines(migrationDeadline, openDeadlines(personal));
   return all[all.length - 1];
+}
+
+/**
+ * The personal deadlines with those of people now onboarded marked (at `now`), or undefined when nothing changes.
+ */
+export function markOnboarded(
+  personal: readonly PersonalDeadline[] | undefined,
+  onboarded: (userId: string) => boolean,
+  now: string,
+): PersonalDeadline[] | undefined {
+  const newly = (personal ?? []).filter((p) => !p.onboardedAt && onboarded(p.userId));
+  if (newly.length === 0) return undefined;
+  return (personal ?? []).map((p) => (newly.includes(p) ? { ...p, onboardedAt: now } : p));
 }
 
 /**

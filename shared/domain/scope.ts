@@ -4,6 +4,7 @@
  * less anyone outside the corporate domain. Pure: the Graph adapter reads the directory, this decides, and the
  * dry-run plan shows how many each rule removed, with a few names.
  */
+import { scopeGroupsOfWaves, type Wave } from "./waves";
 
 /** A directory user as the scope rules need it (Graph's user resource, the properties read with $select). */
 export interface ScopeCandidate {
@@ -143,11 +144,14 @@ export interface ScopeFields {
   excludeGuests?: boolean;
   excludeDisabledAccounts?: boolean;
   excludeUnlicensed?: boolean;
+  /** Waves that all name a group: their groups are the include groups (shared/domain/waves.ts). */
+  waves?: Wave[];
 }
 
 /** The scope a stored request stands for: absent switches are on (the built-in exclusions are the default). */
 export function migrationScope(request: ScopeFields): MigrationScope {
-  const includeGroups = request.includeGroups ?? (request.scopeGroupId ? [request.scopeGroupId] : []);
+  const includeGroups =
+    scopeGroupsOfWaves(request) ?? request.includeGroups ?? (request.scopeGroupId ? [request.scopeGroupId] : []);
   return {
     domain: request.domain,
     includeGroups,

@@ -2,6 +2,7 @@
  * Wall-clock times in a zone, as an HTML `datetime-local` input gives and shows them ("2026-12-18T17:00"), to and from
  * instants. The zone's offset comes from Intl (ICU's tz database), so daylight saving is the zone's own.
  */
+import { findIana } from "windows-iana";
 
 const WALL_CLOCK = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/;
 
@@ -45,4 +46,22 @@ export function instantOfWallClock(text: string, timeZone: string): Date | undef
 /** The `datetime-local` value showing `date` in `timeZone` ("2026-12-18T17:00"). */
 export function wallClockOf(date: Date, timeZone: string): string {
   return new Date(wallClockAsUtc(date.getTime(), timeZone)).toISOString().slice(0, 16);
+}
+
+const knownToIntl = (zone: string): boolean => {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The IANA zone a time zone name means: an IANA name as it is, a Windows one ("Pacific Standard Time", as Exchange
+ * mailboxes often name theirs) as CLDR's windowsZones maps it for the world (windows-iana); undefined otherwise.
+ */
+export function ianaZoneOf(name: string): string | undefined {
+  if (name && knownToIntl(name)) return name;
+  return findIana(name).find(knownToIntl);
 }

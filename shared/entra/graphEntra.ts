@@ -27,6 +27,7 @@ import {
 } from "../graph/graphCaller";
 import { ScopeSorter, type MigrationScope, type ScopeDecision } from "../domain/scope";
 import { migrationEntityId, migrationReplyUrl } from "./entityIds";
+import { advancedQuery, exclusionFilters, scopeCandidate } from "./scopeFilters";
 import {
   applicationRead,
   servicePrincipalRead,
@@ -397,38 +398,43 @@ export class GraphEntra implements EntraPort {
     }
   }
 
-  /** The users in scope (`readScope` without the tally). */
+  /**
+   * The users in scope, for a reconciliation pass: only the users no built-in exclusion removes are read
+   * (`exclusionFilters`, filtered on the server), so a pass pages through the people a migration may cover, not
+   * every guest and disabled account; the exclude groups and the domain are applied here.
+   */
   async listUsersInScope(scope: MigrationScope): Promise<DirectoryUser[]> {
-    return (await this.readScope(scope)).users;
+    return (await this.sortScope(scope, { tallyBuiltIns: false })).users;
+  }
+
+  /**
+   * The users in scope with how many each rule left out and a few of their names (the dry-run plan): the same reads
+   * as a pass, then one read per switched-on built-in exclusion of the users it removes, each user decided by
+   * `shared/domain/scope.ts` like every other (once, by id, under the first rule that removes them, exclude groups
+   * first), so the counts and samples are exact. The extra reads cost ⌈removed / 999⌉ pages each, once per plan.
+   */
+  async readScope(scope: MigrationScope): Promise<ScopeDecision<DirectoryUser>> {
+    return this.sortScope(scope, { tallyBuiltIns: true });
   }
 
   /**
    * The transitive members of the include groups (or every user), less the exclude groups' transitive members,
-   * less the built-in exclusions and anyone outside the domain (`shared/domain/scope.ts` decides). Nothing is
-   * filtered on the server, so each rule's count can be told; `assignedLicenses` needs $select. Group member lists
-   * filter on an OData cast, an advanced query: ConsistencyLevel: eventual and $count=true
-   * (https://learn.microsoft.com/en-us/graph/aad-advanced-queries).
+   * less the built-in exclusions and anyone outside the domain. `assignedLicenses` needs $select. Keyed by id (the
+   * sorter admits each id once): a page boundary that moves while paging may repeat a user, and include groups
+   * overlap. Mapped page by page, so a pass at 100,000 users holds the users in scope only.
    */
-  async readScope(scope: MigrationScope): Promise<ScopeDecision<DirectoryUser>> {
+  private async sortScope(
+    scope: MigrationScope,
+    options: { tallyBuiltIns: boolean },
+  ): Promise<ScopeDecision<DirectoryUser>> {
     const excluded = new Set<string>();
     for (const groupId of scope.excludeGroups)
-      await this.forEachGroupUser(groupId, "id", (page) => page.forEach((user) => excluded.add(user.id)));
+      await this.forEachGroupUser(groupId, { $select: "id" }, (page) => page.forEach((user) => excluded.add(user.id)));
     const sorter = new ScopeSorter(scope, excluded);
-    // Keyed by id: a page boundary that moves while paging may repeat a user. Mapped page by page, so a pass at
-    // 100,000 users holds the users in scope only, not also every page Graph returned.
     const inScope: DirectoryUser[] = [];
     const keep = (page: GraphUser[]) => {
       for (const user of page) {
-        const candidate = {
-          id: user.id,
-          displayName: user.displayName ?? "",
-          userPrincipalName: user.userPrincipalName ?? "",
-          mail: user.mail ?? null,
-          proxyAddresses: user.proxyAddresses ?? [],
-          accountEnabled: user.accountEnabled === true,
-          userType: user.userType ?? "Member",
-          licenceCount: user.assignedLicenses?.length ?? 0,
-        };
+        const candidate = scopeCandidate(user);
         if (sorter.admits(candidate))
           inScope.push({
             id: candidate.id,
@@ -440,27 +446,53 @@ export class GraphEntra implements EntraPort {
           });
       }
     };
-    if (scope.includeGroups.length === 0)
-      await this.graph.forEachPage<GraphUser>(
-        "listUsers",
-        queryPath("/users", { $select: userRead.$select, $top: "999" }),
-        keep,
-      );
-    for (const groupId of scope.includeGroups) await this.forEachGroupUser(groupId, userRead.$select, keep);
+    const filters = exclusionFilters(scope);
+    const reads = !filters ? [undefined] : options.tallyBuiltIns ? [...filters.kept, ...filters.removed] : filters.kept;
+    for (const filter of reads) await this.forEachCandidate(scope, filter, keep);
     return { users: inScope, removed: sorter.removed() };
   }
 
-  /** The users among a group's transitive members (nested groups followed), page by page. */
-  private async forEachGroupUser(groupId: string, select: string, onPage: (page: GraphUser[]) => void): Promise<void> {
+  async listGroupUserIds(groupId: string): Promise<string[]> {
+    const ids = new Set<string>();
+    await this.forEachGroupUser(groupId, { $select: "id" }, (page) => page.forEach((user) => ids.add(user.id)));
+    return [...ids];
+  }
+
+  /** The include groups' users (or every user) matching `filter`, page by page; a filter makes it an advanced query. */
+  private async forEachCandidate(
+    scope: MigrationScope,
+    filter: string | undefined,
+    onPage: (page: GraphUser[]) => void,
+  ): Promise<void> {
+    const query = { $select: userRead.$select, ...(filter ? { $filter: filter } : {}) };
+    if (scope.includeGroups.length === 0)
+      await this.graph.forEachPage<GraphUser>(
+        "listUsers",
+        queryPath("/users", { ...query, $top: "999", ...(filter ? advancedQuery.params : {}) }),
+        onPage,
+        filter ? advancedQuery.headers : {},
+      );
+    for (const groupId of scope.includeGroups) await this.forEachGroupUser(groupId, query, onPage);
+  }
+
+  /**
+   * The users among a group's transitive members (nested groups followed), page by page. A list on an OData cast is
+   * an advanced query (https://learn.microsoft.com/en-us/graph/aad-advanced-queries).
+   */
+  private async forEachGroupUser(
+    groupId: string,
+    query: { $select: string; $filter?: string },
+    onPage: (page: GraphUser[]) => void,
+  ): Promise<void> {
     await this.graph.forEachPage<GraphUser>(
       "listGroupMembers",
       queryPath(`/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user`, {
-        $select: select,
+        ...query,
         $top: "999",
-        $count: "true",
+        ...advancedQuery.params,
       }),
       onPage,
-      { ConsistencyLevel: "eventual" },
+      advancedQuery.headers,
     );
   }
 

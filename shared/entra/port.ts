@@ -111,6 +111,8 @@ export interface EntraPort {
   listUsersInScope(scope: MigrationScope): Promise<DirectoryUser[]>;
   /** The same, with how many users each scope rule left out and a few of their names (the dry-run plan). */
   readScope(scope: MigrationScope): Promise<ScopeDecision<DirectoryUser>>;
+  /** The ids of a group's users, nested groups followed (which wave a person is in: shared/domain/waves.ts). */
+  listGroupUserIds(groupId: string): Promise<string[]>;
   listMigrationSignIns(query: { appId: string; since?: string }): Promise<MigrationSignIn[]>;
   /** Reads only: the token's roles, the identifier-URI policy, whether sign-in logs can be read, the sender mailboxes. */
   readTenantReadiness(query: { senders: string[]; signInLogs: boolean }): Promise<TenantReadiness>;

@@ -23,7 +23,7 @@ import {
   queryPath,
   type GraphAdapterDeps,
 } from "../graph/graphCaller";
-import { instantOfWallClock } from "../domain/wallClock";
+import { ianaZoneOf, instantOfWallClock } from "../domain/wallClock";
 import { RatePacer } from "../pacer";
 import { parseNonDeliveryReport } from "./nonDelivery";
 import {
@@ -62,17 +62,15 @@ interface Content {
   bcc: string[];
 }
 
-/** A dateTimeTimeZone's instant, when its zone is UTC or an IANA name; undefined otherwise. */
+/**
+ * A dateTimeTimeZone's instant. Its zone is an IANA name or a Windows one ("Pacific Standard Time"), whichever the
+ * mailbox's administrator set up (user-get-mailboxsettings); a Windows name is read as CLDR's windowsZones maps it
+ * (windows-iana). Undefined for a zone neither knows.
+ */
 function instantOf(value: { dateTime?: string; timeZone?: string } | undefined): Date | undefined {
   const wallClock = value?.dateTime?.slice(0, 16);
-  const zone = value?.timeZone ?? "";
-  if (!wallClock) return undefined;
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: zone });
-  } catch {
-    return undefined;
-  }
-  return instantOfWallClock(wallClock, zone);
+  const zone = ianaZoneOf(value?.timeZone ?? "");
+  return wallClock && zone ? instantOfWallClock(wallClock, zone) : undefined;
 }
 
 export class GraphMail implements MailPort {
@@ -188,8 +186,8 @@ export class GraphMail implements MailPort {
 
   /**
    * One GET (https://learn.microsoft.com/en-us/graph/api/user-get-mailboxsettings; application permission
-   * MailboxSettings.Read). Its scheduled times are dateTimeTimeZone: a wall-clock time and the zone it is in, "UTC"
-   * or an IANA name here (a Windows zone name the app cannot convert says so rather than guess). A 403 (no permission,
+   * MailboxSettings.Read). Its scheduled times are dateTimeTimeZone: a wall-clock time and the zone it is in, an IANA
+   * or a Windows name (a zone the app does not know says so rather than guess). A 403 (no permission,
    * or Exchange keeps the app from that mailbox, microsoft-graph-docs issue 3289) and a 404 (no mailbox) are answers,
    * not failures.
    */

@@ -8,7 +8,7 @@
  */
 import type { ChecklistItem } from "../domain/checklist";
 import { describeRoughly } from "../domain/duration";
-import { figureLines, type MigrationFigures } from "../domain/figures";
+import { figureLines, waveLine, type MigrationFigures } from "../domain/figures";
 import { valueInWords } from "../domain/inWords";
 import { formatHuman } from "../domain/humanTime";
 import type { Reconciliation, UserState } from "../domain/reconcile";
@@ -277,6 +277,9 @@ export function adminDigestEmail({
           : []),
       ],
     },
+    ...section(`Waves (${figures.waves?.length ?? 0})`, !!figures.waves?.length, [
+      { kind: "list", items: (figures.waves ?? []).map(waveLine) },
+    ]),
     ...section(`Requests that typed another e-mail address (${mismatches.length})`, mismatches.length > 0, [
       { kind: "list", items: truncated(mismatches, listLimit, onStatusPage) },
     ]),
@@ -430,6 +433,14 @@ const ADMIN_NOTICES: Record<string, { subject: string; lead: string }> = {
     subject: "the merge task expired",
     lead: "The link asking the Peig admin to merge the pending requests typed with another e-mail expired unanswered. Nothing was merged. A new merge task goes out when new such requests appear; meanwhile they can be merged in Peig (Users & Access).",
   },
+  "pilotReview.held": {
+    subject: "the next wave is on hold",
+    lead: 'An admin answered "Hold" to the pilot review, so the next wave was not invited. The migration has not ended: the earlier waves go on being watched. When you are ready, press "Ask for the pilot review again" on the status page; or extend the deadline, or cancel there.',
+  },
+  "pilotReview.expired": {
+    subject: "the pilot review was not answered",
+    lead: 'Nobody answered the pilot review before its links expired, so the next wave was not invited. The migration has not ended. When you are ready, press "Ask for the pilot review again" on the status page.',
+  },
   regressed: {
     subject: "deletion stopped: the re-check failed",
     lead: "After approval, the final re-check found something had regressed, so nothing was deleted. The migration is back at the approval gate.",
@@ -447,6 +458,7 @@ export interface AdminNoticeInput {
 
 /** The notices' detail names as the admins read them. */
 const DETAIL_LABELS: Record<string, string> = {
+  wave: "Wave",
   round: "Round",
   to: "Asked now",
   reason: "Reason",

@@ -5,7 +5,7 @@
  */
 import { describeIsoDuration } from "../domain/duration";
 import type { MigrationFigures } from "../domain/figures";
-import type { MailPlan } from "../domain/mailPlan";
+import type { MailPlan, WavePlan } from "../domain/mailPlan";
 import { DEFAULT_TIME_ZONE, formatDay, formatHuman, isTimeZone } from "../domain/humanTime";
 import { instantOfWallClock } from "../domain/wallClock";
 import type { ScopeRemoval } from "../domain/scope";
@@ -31,9 +31,42 @@ export interface MigrationSummary {
 
 /** The start form's fields, as the admin typed them (text), so a refused form comes back as it was sent. */
 export type StartForm = Record<
-  (typeof TEXT_FIELDS)[number]["name"] | (typeof CHECKBOXES)[number]["name"] | "phase2" | "timeZone",
+  | (typeof TEXT_FIELDS)[number]["name"]
+  | (typeof CHECKBOXES)[number]["name"]
+  | (typeof PILOT_FIELDS)[number]["name"]
+  | "pilotReview"
+  | "phase2"
+  | "timeZone",
   string
 >;
+
+/**
+ * An optional pilot wave before everyone else (shared/domain/waves.ts): with a pilot group, the request gets two
+ * waves, the pilot to its own deadline and reminders, then everyone else to the deadline above.
+ */
+const PILOT_FIELDS = [
+  {
+    name: "pilotGroup",
+    label: "Pilot wave: Entra group (optional)",
+    hint: "object id of the pilot group; empty for one wave of everyone",
+  },
+  { name: "pilotName", label: "Pilot wave: name", hint: "what pages and e-mails call it, e.g. Pilot" },
+  {
+    name: "pilotDeadlineDate",
+    label: "Pilot wave: deadline day",
+    hint: "the pilot's last day to onboard",
+    type: "date",
+  },
+  { name: "pilotDeadlineTime", label: "Pilot wave: deadline time", hint: "in the time zone above", type: "time" },
+  {
+    name: "pilotReminders",
+    label: "Pilot wave: reminders before its deadline",
+    hint: "comma-separated, e.g. 2 days, 4 hours",
+  },
+] as const;
+const PILOT_REVIEW_LABEL = "Ask the admins to review the pilot's results before everyone else is invited";
+/** The wave everyone else is in (the form's pilot is wave 1). */
+const EVERYONE_ELSE = "Everyone else";
 
 const TEXT_FIELDS = [
   { name: "workspace", label: "Peig workspace", hint: "e.g. contoso" },
@@ -120,6 +153,11 @@ export const emptyStartForm = (): StartForm =>
     excludeGuests: "on",
     excludeDisabledAccounts: "on",
     excludeUnlicensed: "on",
+    ...Object.fromEntries(PILOT_FIELDS.map((f) => [f.name, ""])),
+    pilotName: "Pilot",
+    pilotDeadlineTime: "17:00",
+    pilotReminders: "2 days",
+    pilotReview: "on",
   }) as StartForm;
 
 /** The posted form (application/x-www-form-urlencoded) as the admin typed it. */
@@ -127,6 +165,8 @@ export function startFormFrom(posted: URLSearchParams): StartForm {
   const form = emptyStartForm();
   for (const f of TEXT_FIELDS) form[f.name] = posted.get(f.name) ?? "";
   for (const f of CHECKBOXES) form[f.name] = posted.has(f.name) ? "on" : "";
+  for (const f of PILOT_FIELDS) form[f.name] = posted.get(f.name) ?? "";
+  form.pilotReview = posted.has("pilotReview") ? "on" : "";
   form.phase2 = posted.get("phase2") ?? "";
   form.timeZone = posted.get("timeZone") ?? DEFAULT_TIME_ZONE;
   return form;
@@ -162,8 +202,43 @@ export function startBodyFromForm(form: StartForm): { body: Record<string, unkno
   else errors.push({ field: "deadline", message: "choose the day and the time of the deadline" });
   body.phase2 = form.phase2;
   for (const { name } of CHECKBOXES) body[name] = form[name] === "on";
+  if (form.pilotGroup.trim()) {
+    const pilotDeadline = instantOfWallClock(
+      `${form.pilotDeadlineDate.trim()}T${form.pilotDeadlineTime.trim()}`,
+      isTimeZone(zone) ? zone : DEFAULT_TIME_ZONE,
+    );
+    if (!pilotDeadline)
+      errors.push({ field: "waves.0.deadline", message: "choose the day and the time of the pilot's deadline" });
+    body.waves = [
+      {
+        name: form.pilotName.trim(),
+        group: form.pilotGroup.trim(),
+        ...(pilotDeadline ? { deadline: pilotDeadline.toISOString() } : {}),
+        reminders: form.pilotReminders
+          .split(LIST_SEPARATORS.reminders)
+          .map((item) => item.trim())
+          .filter(Boolean),
+      },
+      { name: EVERYONE_ELSE, ...(form.pilotReview === "on" ? { review: true } : {}) },
+    ];
+  }
   return { body, errors };
 }
+
+/** "waves.0.group" as the form's reader knows it: the pilot wave's group. */
+const waveFieldInWords = (field: string) => {
+  const [, index, name] = field.split(".");
+  const wave = index === "0" ? "pilot wave" : "everyone else";
+  const words: Record<string, string> = {
+    name: "name",
+    group: "Entra group",
+    deadline: "deadline",
+    reminders: "reminders",
+    invitationDate: "start",
+    review: "review",
+  };
+  return name ? `${capitalised(wave)}, ${words[name] ?? name}` : capitalised(wave);
+};
 
 /** "approvers.1" as the form's reader counts: "item 2". */
 const itemOf = (path: string) => {
@@ -187,6 +262,7 @@ const FORM_FIELD_NAMES = new Set<string>([
   "phase2",
   "timeZone",
   "deadline",
+  "waves",
 ]);
 
 /** Every zone Intl knows, UTC first. */
@@ -219,6 +295,19 @@ function startFormHtml(form: StartForm, errors: readonly FieldError[], action: s
         `<option value="${value}"${form.phase2 === value ? " selected" : ""}>${escapeHtml(label)}</option>`,
     )
     .join("")}</select>${errorsOf(errors, "phase2")}</p>`;
+  const pilot = PILOT_FIELDS.map((f) => {
+    const type = "type" in f ? f.type : "text";
+    const input = `<input id="f-${f.name}" name="${f.name}" type="${type}" value="${escapeHtml(form[f.name])}"${type === "text" ? ' size="60"' : ""} aria-describedby="h-${f.name}">`;
+    return `<p><label for="f-${f.name}"><strong>${escapeHtml(f.label)}</strong></label><br>${input}<br><span class="muted" id="h-${f.name}">${escapeHtml(f.hint)}</span></p>`;
+  }).join("");
+  const waveErrors = errors
+    .filter((e) => e.field === "waves" || e.field.startsWith("waves."))
+    .map(
+      (e) =>
+        `<div class="bad" data-error-for="waves">${escapeHtml(`${waveFieldInWords(e.field)}: ${e.message}`)}</div>`,
+    )
+    .join("");
+  const waves = `<fieldset id="pilot-wave"><legend>A pilot wave first (optional)</legend><p class="muted">With a pilot group, its members are invited first, to their own deadline; everyone else is invited when the pilot's deadline comes, to the deadline above.</p>${pilot}<p><label><input type="checkbox" name="pilotReview"${form.pilotReview === "on" ? " checked" : ""}> ${escapeHtml(PILOT_REVIEW_LABEL)}</label></p>${waveErrors}</fieldset>`;
   const boxes = CHECKBOXES.map(
     (f) =>
       `<p><label><input type="checkbox" name="${f.name}"${form[f.name] === "on" ? " checked" : ""}> ${escapeHtml(f.label)}</label>${errorsOf(errors, f.name)}</p>`,
@@ -228,7 +317,7 @@ function startFormHtml(form: StartForm, errors: readonly FieldError[], action: s
   const generalHtml = general.length
     ? `<div class="card attention" id="form-errors"><ul>${general.map((e) => `<li><strong>${escapeHtml(e.field)}</strong>: ${escapeHtml(e.message)}</li>`).join("")}</ul></div>`
     : "";
-  return `${generalHtml}<form method="post" action="${escapeHtml(action)}">${text}${phase2}${boxes}<p><button class="primary" type="submit">Show the plan</button> <span class="muted">Nothing starts until you confirm the plan.</span></p></form>`;
+  return `${generalHtml}<form method="post" action="${escapeHtml(action)}">${text}${waves}${phase2}${boxes}<p><button class="primary" type="submit">Show the plan</button> <span class="muted">Nothing starts until you confirm the plan.</span></p></form>`;
 }
 
 function progressText(f: MigrationFigures): string {
@@ -282,6 +371,8 @@ export interface PlanView {
   senders: string[];
   shortfalls: string[];
   warnings: string[];
+  /** A migration with waves: each wave's people and mail (the sends above are then the first wave's). */
+  waves?: WavePlan[];
 }
 
 /** Each scope rule with how many it left out and who, for example; rules that left nobody out say so. */
@@ -298,7 +389,7 @@ function leftOutHtml(leftOut: readonly ScopeRemoval[]): string {
 /** The form's fields as hidden inputs: the confirm carries exactly the request the plan was made for. */
 function hiddenForm(form: StartForm): string {
   return Object.entries(form)
-    .filter(([name, value]) => value !== "" || !CHECKBOXES.some((f) => f.name === name))
+    .filter(([name, value]) => value !== "" || !(name === "pilotReview" || CHECKBOXES.some((f) => f.name === name)))
     .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
     .join("");
 }
@@ -317,12 +408,23 @@ export function renderPlanPage(input: {
   const when = (iso: string | null) => (iso ? formatHuman(new Date(iso), zone) : "not in time");
   const sendLabel = (label: string) =>
     label === "invitation" ? "Invitation" : `Reminder ${describeIsoDuration(label)} before the deadline`;
-  const sends = [plan.invitation, ...plan.reminders]
-    .map(
-      (s) =>
-        `<tr><td>${escapeHtml(sendLabel(s.label))}</td><td>${escapeHtml(when(s.at))}</td><td>${s.recipients}</td><td>${s.messages}</td><td>${escapeHtml(when(s.finishesAt))}</td></tr>`,
-    )
-    .join("");
+  const sendsOf = (mail: Pick<MailPlan, "invitation" | "reminders">) =>
+    [mail.invitation, ...mail.reminders]
+      .map(
+        (s) =>
+          `<tr><td>${escapeHtml(sendLabel(s.label))}</td><td>${escapeHtml(when(s.at))}</td><td>${s.recipients}</td><td>${s.messages}</td><td>${escapeHtml(when(s.finishesAt))}</td></tr>`,
+      )
+      .join("");
+  const sendsTable = (mail: Pick<MailPlan, "invitation" | "reminders">) =>
+    `<div class="scroll"><table><thead><tr><th scope="col">Mail</th><th scope="col">Starts</th><th scope="col">Recipients</th><th scope="col">Messages</th><th scope="col">Last recipient mailed</th></tr></thead><tbody>${sendsOf(mail)}</tbody></table></div>`;
+  const mailPlan = plan.waves?.length
+    ? plan.waves
+        .map(
+          (w, i) =>
+            `<h3>Wave ${i + 1}: ${escapeHtml(w.name)}</h3><p class="wave-plan">${w.usersInScope} users (${w.recipients} with a mailbox); invited ${escapeHtml(w.reviewFirst ? `after the admins' pilot review, at the earliest ${when(w.startsAt)}` : when(w.startsAt))}; deadline ${escapeHtml(when(w.deadline))}.</p>${sendsTable(w.mail)}`,
+        )
+        .join("")
+    : sendsTable(plan);
   const reminderDays = plan.reminders.map((r) => formatDay(new Date(r.at), zone));
   const list = (items: string[], cls: string) =>
     items.length
@@ -334,9 +436,9 @@ export function renderPlanPage(input: {
   const blocking = input.preflight.some((f) => f.severity === "blocking");
   const body = `<h1>The plan</h1><p class="muted">Nothing has started yet.</p>
 <div class="card" id="plan"><p><strong id="users-in-scope">${plan.usersInScope}</strong> users in scope, <strong>${plan.recipients}</strong> of them with a mailbox (the only ones mail reaches).</p>
-<p id="plan-times">Deadline <strong>${escapeHtml(when(plan.deadline))}</strong> (${escapeHtml(zone.replace(/_/g, " "))}); ${reminderDays.length ? `reminders on ${escapeHtml(reminderDays.join(", "))}` : "no reminders"}; progress checked every ${escapeHtml(describeIsoDuration(plan.monitor.every))} (${plan.monitor.checks} checks).</p>
+<p id="plan-times">Deadline <strong>${escapeHtml(when(plan.deadline))}</strong> (${escapeHtml(zone.replace(/_/g, " "))}); ${plan.waves?.length ? "each wave's reminders below" : reminderDays.length ? `reminders on ${escapeHtml(reminderDays.join(", "))}` : "no reminders"}; progress checked every ${escapeHtml(describeIsoDuration(plan.monitor.every))} (${plan.monitor.checks} checks).</p>
 <h2>Left out</h2>${leftOutHtml(plan.leftOut)}
-<h2>Mail plan</h2><p>Sent from ${escapeHtml(plan.senders.join(", ") || "no mailbox")}.</p><div class="scroll"><table><thead><tr><th scope="col">Mail</th><th scope="col">Starts</th><th scope="col">Recipients</th><th scope="col">Messages</th><th scope="col">Last recipient mailed</th></tr></thead><tbody>${sends}</tbody></table></div>
+<h2>Mail plan</h2><p>Sent from ${escapeHtml(plan.senders.join(", ") || "no mailbox")}.</p>${mailPlan}
 <h2>Shortfalls</h2>${list(plan.shortfalls, "bad")}<h2>Warnings</h2>${list(plan.warnings, "warn")}<h2>Preflight</h2>${list(findings, blocking ? "bad" : "warn")}</div>
 ${
   blocking

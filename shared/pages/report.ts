@@ -2,6 +2,7 @@
  * The migration report: the runbook's "Confirm your setup" checklist with its evidence, Phase 2
  * results, the approvals (who, when), what was deleted, and what step 5 (federation) needs next.
  */
+import type { WaveView } from "../domain/waves";
 import { formatHuman } from "../domain/humanTime";
 import { figureLines, phase2Sentence, type MigrationFigures } from "../domain/figures";
 import { capitalised, gateInWords } from "../domain/inWords";
@@ -14,7 +15,7 @@ const DECISIONS: Record<string, string> = {
 };
 import { checklistHtml, escapeHtml, page, table, timeHtml } from "./layout";
 import type { ChecklistItem } from "../workflow";
-import { bouncedTable, personalDeadlinesTable, type BouncedUser } from "./statusPage";
+import { bouncedTable, personalDeadlinesTable, wavesHtml, type BouncedUser } from "./statusPage";
 import type { Exemption } from "../domain/exemptions";
 import type { PersonalDeadline } from "../domain/personalDeadlines";
 
@@ -39,8 +40,12 @@ export interface MigrationReport {
   };
   /** `level`: whether they were asked as an approver, a fallback approver, or a colleague an approver handed the task to. */
   approvals: { round: string; by: string; decision: string; at: string; reason?: string; level?: string }[];
+  /** Approvers out of office for a whole round, so not asked (absent on older reports). */
+  outOfOffice?: { round: string; approver: string; until: string | null }[];
   /** Users whose last mail bounced: they may never have read the invitation or a reminder. */
   bounced?: BouncedUser[];
+  /** A migration with waves: each wave, when it ran, its pilot review (its figures are `figures.waves`). */
+  waves?: WaveView[];
   /** What admins did about single people: exemptions (with why) and invitations sent again (absent on older reports). */
   people?: {
     exemptions: Exemption[];
@@ -89,6 +94,7 @@ export function renderReportHtml(report: MigrationReport): string {
   <p class="muted">${escapeHtml(report.domain)} · migration ${escapeHtml(report.migrationId)} · ${escapeHtml(formatHuman(now, report.timeZone))}</p>
   <div class="card"><strong class="${allMet ? "ok" : "bad"}">${allMet ? "Every checklist item is confirmed: ready for step 5 (federation)." : "Not every checklist item is met: resolve them before step 5."}</strong>
   <p>Outcome: ${escapeHtml(report.outcome)} · deadline ${when(report.deadline).html}</p>${countsHtml(report)}</div>
+  ${report.waves?.length ? wavesHtml(report.waves, report.figures, when) : ""}
   <h2>Confirm your setup</h2>${checklistHtml(report.checklist)}
   <h2>Phase 2</h2>${report.figures.phase2 ? `<p id="phase2-figures">${escapeHtml(phase2Sentence(report.figures.phase2))}</p>` : `<p class="muted">Not needed: nobody was listed for Phase 2.</p>`}
   ${table(
@@ -131,6 +137,19 @@ export function renderReportHtml(report: MigrationReport): string {
     ]),
     "No approval decision recorded.",
   )}
+  ${
+    report.outOfOffice?.length
+      ? `<h2>Approvers out of office</h2>${table(
+          ["Round", "Approver", "Automatic replies on until", "What happened"],
+          report.outOfOffice.map((o) => [
+            capitalised(gateInWords(o.round)),
+            o.approver,
+            o.until ? when(o.until) : "turned off",
+            "not asked; the fallback approvers were asked at once",
+          ]),
+        )}`
+      : ""
+  }
   <h2>Deleted</h2>${table(
     ["What", "When", "Detail"],
     report.deleted.map((d) => [d.what, when(d.at), d.detail]),

@@ -5,7 +5,7 @@
  * script; no automatic refresh either, which would wipe a half-typed cancel reason (a Reload link instead).
  */
 import { describeIsoDuration } from "../domain/duration";
-import { figureLines, type MigrationFigures } from "../domain/figures";
+import { figureLines, waveFigureLines, type MigrationFigures } from "../domain/figures";
 import { DEFAULT_TIME_ZONE, formatHuman } from "../domain/humanTime";
 import {
   actorInWords,
@@ -34,6 +34,7 @@ import {
   type SignedInView,
 } from "./layout";
 import type { MigrationCounts } from "../workflow";
+import type { WaveView } from "../domain/waves";
 
 export interface StatusView {
   id: string;
@@ -61,6 +62,8 @@ export interface StatusView {
   } | null;
   counts: MigrationCounts;
   figures: MigrationFigures;
+  /** A migration with waves: each wave (its figures are `figures.waves`); absent or empty without waves. */
+  waves?: readonly WaveView[];
   /** Operator mode: the counts hold sign-ins up to this time (Entra's sign-in log shows them late). */
   signInsUpTo?: string | null;
   app: { appId: string; entityId: string; replyUrl: string; thumbprint: string; certificateNotAfter: string } | null;
@@ -179,6 +182,7 @@ export function renderStatusPage(view: StatusView): string {
     <p>Deadline <strong>${when(view.deadline).html}</strong>${view.windowClosesAt && view.windowClosesAt !== view.deadline ? ` · the window stays open until ${when(view.windowClosesAt).html} for the people given a later deadline of their own` : ""}${view.nextReminder ? ` · next reminder ${when(view.nextReminder).html}` : ""}${view.waitingFor && !finished ? ` · waiting for ${escapeHtml(view.waitingFor)}` : ""}</p>
     ${view.phase === "completed" ? `<p><a href="${escapeHtml(view.links.report)}">Open the report</a></p>` : ""}
   </div>
+  ${view.waves?.length ? wavesHtml(view.waves, figures, when) : ""}
   ${actionsCard(view, view.actions, !!view.needsAttention, when)}
   <h2>Onboarded over time</h2>
   <div class="card">${chart(view)}</div>
@@ -313,6 +317,28 @@ function attentionBanner(
 }
 
 /** A form for one command: its hidden action and CSRF token, then `fields` and the button. */
+/** Each wave: who it takes, when it runs, where it stands, and its figures (the same sentences as everywhere). */
+export function wavesHtml(
+  waves: readonly WaveView[],
+  figures: MigrationFigures,
+  when: (iso: string) => HtmlCell,
+): string {
+  return `<h2>Waves</h2><div id="waves">${table(
+    ["Wave", "Who", "Invitation", "Deadline", "Where it stands", "People"],
+    waves.map((w, i) => {
+      const f = figures.waves?.[i];
+      return [
+        w.name,
+        w.members,
+        w.startedAt ? when(w.startedAt) : w.startsAt ? when(w.startsAt) : "at once",
+        when(w.deadline),
+        w.state,
+        f ? waveFigureLines(f).join("; ") : "",
+      ];
+    }),
+  )}</div>`;
+}
+
 function actionForm(actions: StatusActions, action: AdminAction, fields: string, button: string): string {
   return `<form method="post" action="${escapeHtml(actions.formAction)}" id="action-${action}"><input type="hidden" name="action" value="${action}"><input type="hidden" name="csrf" value="${escapeHtml(actions.csrf)}">${fields}<p>${button}</p></form>`;
 }
@@ -341,6 +367,14 @@ function actionsCard(
           "requestApprovalAgain",
           `<p>The last approval round was rejected or expired. Nothing was deleted.</p>`,
           `<button class="primary" type="submit">Ask the approvers again</button>`,
+        )
+      : "",
+    allowed("requestPilotReview")
+      ? actionForm(
+          actions,
+          "requestPilotReview",
+          `<p>The next wave is on hold after the pilot review. When you are ready for it, the admins get a new review with the figures as they are then.</p>`,
+          `<button class="primary" type="submit">Ask for the pilot review again</button>`,
         )
       : "",
     allowed("extendDeadline")
@@ -417,6 +451,9 @@ function chart(view: StatusView): string {
   const reminders = view.audit
     .filter((a) => a.action === "mail.reminder.sent")
     .map((a) => ({ t: Date.parse(a.at), label: `${describeIsoDuration(String(a.details.reminder ?? ""))} before` }));
+  const waveStarts = view.audit
+    .filter((a) => a.action === "wave.started")
+    .map((a) => ({ t: Date.parse(a.at), label: `${String(a.details.wave ?? "wave")} invited` }));
   if (points.length === 0) return `<p class="muted">No monitor pass yet.</p>`;
   // The line ends at the count the page shows above it (a pass that changed nothing records no progress entry).
   const now = Date.parse(view.generatedAt);
@@ -427,7 +464,7 @@ function chart(view: StatusView): string {
     P = 40,
     LEGEND = 24;
   const bottom = H - P - LEGEND;
-  const t0 = Math.min(...points.map((p) => p.t), ...reminders.map((r) => r.t));
+  const t0 = Math.min(...points.map((p) => p.t), ...reminders.map((r) => r.t), ...waveStarts.map((w) => w.t));
   const t1 = Math.max(Date.parse(view.deadline), ...points.map((p) => p.t));
   const max = Math.max(1, view.figures.inScope.value, ...points.map((p) => p.v));
   const x = (t: number) => P + ((t - t0) / Math.max(1, t1 - t0)) * (W - 2 * P);
@@ -437,6 +474,12 @@ function chart(view: StatusView): string {
     .map(
       (r) =>
         `<line x1="${x(r.t).toFixed(1)}" x2="${x(r.t).toFixed(1)}" y1="${P}" y2="${bottom}" stroke="#9a6700" stroke-dasharray="4 3"/><text x="${(x(r.t) + 3).toFixed(1)}" y="${P + 10}" font-size="11" fill="#9a6700">${escapeHtml(r.label)}</text>`,
+    )
+    .join("");
+  const waveMarks = waveStarts
+    .map(
+      (w) =>
+        `<line class="wave-start" x1="${x(w.t).toFixed(1)}" x2="${x(w.t).toFixed(1)}" y1="${P}" y2="${bottom}" stroke="#1a7f37" stroke-dasharray="1 3"/><text x="${(x(w.t) + 3).toFixed(1)}" y="${P + 24}" font-size="11" fill="#1a7f37">${escapeHtml(w.label)}</text>`,
     )
     .join("");
   // Midnight UTC ticks, every `step` days so that at most about ten labels fit.
@@ -456,13 +499,17 @@ function chart(view: StatusView): string {
   const ly = H - 10;
   const legend = `<g class="legend" font-size="11"><path d="M${P},${ly - 4} h22" stroke="#2f6fde" stroke-width="2"/><text x="${P + 28}" y="${ly}">onboarded users at each check</text>
     <path d="M${P + 230},${ly - 4} h22" stroke="#9a6700" stroke-dasharray="4 3"/><text x="${P + 258}" y="${ly}" fill="#9a6700">reminder sent (its time before the deadline)</text>
-    <path d="M${P + 520},${ly - 4} h22" stroke="#b42318"/><text x="${P + 548}" y="${ly}" fill="#b42318">deadline</text></g>`;
+    <path d="M${P + 520},${ly - 4} h22" stroke="#b42318"/><text x="${P + 548}" y="${ly}" fill="#b42318">deadline</text>${
+      waveStarts.length
+        ? `<path d="M${P + 620},${ly - 4} h22" stroke="#1a7f37" stroke-dasharray="1 3"/><text x="${P + 648}" y="${ly}" fill="#1a7f37">a wave invited</text>`
+        : ""
+    }</g>`;
   return `<svg id="onboarding-chart" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="Onboarded users over time">
     <line x1="${P}" y1="${bottom}" x2="${W - P}" y2="${bottom}" stroke="#8a94a3"/><line x1="${P}" y1="${P}" x2="${P}" y2="${bottom}" stroke="#8a94a3"/>
     <text x="4" y="${y(max) + 4}" font-size="11">${max}</text><text x="4" y="${bottom + 4}" font-size="11">0</text>${axis}
     <line x1="${deadlineX}" x2="${deadlineX}" y1="${P}" y2="${bottom}" stroke="#b42318"/>
     <text x="${(Number(deadlineX) - 50).toFixed(1)}" y="${P - 6}" font-size="11" fill="#b42318">deadline</text>
-    ${marks}<path class="onboarded" d="${line}" fill="none" stroke="#2f6fde" stroke-width="2"/>
+    ${marks}${waveMarks}<path class="onboarded" d="${line}" fill="none" stroke="#2f6fde" stroke-width="2"/>
     ${points.map((p) => `<circle cx="${x(p.t).toFixed(1)}" cy="${y(p.v).toFixed(1)}" r="2.5" fill="#2f6fde"/>`).join("")}
     <text class="last-count" x="${(x(last.t) + (nearEnd ? -5 : 5)).toFixed(1)}" y="${(y(last.v) - 5).toFixed(1)}"${nearEnd ? ' text-anchor="end"' : ""} font-size="11" fill="#2f6fde">${last.v} onboarded</text>
     ${legend}

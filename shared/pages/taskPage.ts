@@ -68,7 +68,7 @@ export function renderTaskPage(input: TaskPageInput): string {
   <h1>${escapeHtml(p.title)}</h1>${refusal}
   <p class="muted">Peig workspace ${escapeHtml(p.workspace)} · for ${nameHtml(input.assignee)}${(input.round ?? 1) > 1 ? ` · <span id="round">${roundInWords(p.purpose, input.round!)}</span>` : ""} · this link works until ${timeHtml(input.expiresAt, input.now, p.timeZone)}</p>
   <div class="card"><p>${escapeHtml(p.summary)}</p>
-    <h2>What happens ${p.decisions.includes("done") ? "when you confirm" : "if approved"}</h2><ul>${p.whatHappens.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul>
+    <h2>What happens ${p.decisions.includes("done") ? "when you confirm" : p.labels?.approve ? `if you answer “${escapeHtml(p.labels.approve)}”` : "if approved"}</h2><ul>${p.whatHappens.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul>
     ${p.irreversible ? `<p class="bad"><strong>This cannot be undone.</strong></p>` : ""}
   </div>
   ${p.consolePages?.length ? consolePagesHtml(p.consolePages, input.peigConsoleUrl) : ""}
@@ -84,6 +84,7 @@ export function renderTaskPage(input: TaskPageInput): string {
       : ""
   }
   ${p.merges ? mergesHtml(p.merges) : ""}
+  ${p.waveResults?.length ? waveResultsHtml(p.waveResults) : ""}
   ${p.evidence?.length ? `<h2>Evidence</h2>${checklistHtml(p.evidence)}` : ""}
   <form method="post" class="card">
     <input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}">
@@ -97,6 +98,16 @@ export function renderTaskPage(input: TaskPageInput): string {
       : ""
   }`;
   return page(p.title, body);
+}
+
+/** The pilot review's evidence: each earlier wave's figures, in the sentences every view uses. */
+function waveResultsHtml(results: { wave: string; lines: string[] }[]): string {
+  return `<h2>How the earlier waves went</h2>${results
+    .map(
+      (r) =>
+        `<div class="card wave-results"><h3>${escapeHtml(r.wave)}</h3><ul>${r.lines.map((l) => `<li>${escapeHtml(l)}</li>`).join("")}</ul></div>`,
+    )
+    .join("")}`;
 }
 
 /** Phase 2's task asked again: the listed users not seen signing in (all of them in one sentence, not a second table). */

@@ -13,6 +13,7 @@ import {
   toIsoDuration,
 } from "../domain/duration";
 import { DEFAULT_TIME_ZONE, formatHuman, isTimeZone } from "../domain/humanTime";
+import type { Wave } from "../domain/waves";
 import { operatorModeUnavailable, type GraphCloud } from "../graph/cloud";
 
 export { DurationError, parseIsoDuration };
@@ -45,6 +46,9 @@ export const startRequestLimits = {
   maxNoteChars: 500,
   /** The longest IANA zone name is 30 characters ("America/Argentina/ComodRivadavia"); room to spare. */
   maxTimeZoneChars: 64,
+  /** Waves in one migration: a pilot or two, then everyone else. */
+  maxWaves: 10,
+  maxWaveNameChars: 60,
 } as const;
 
 export interface FieldError {
@@ -179,6 +183,61 @@ function groupIds(kind: "include" | "exclude") {
     });
 }
 
+const remindersSchema = z
+  .array(durationSchema, {
+    error: 'must be a list of durations before the deadline, e.g. ["7 days", "4 hours"] or ["P7D", "PT4H"]',
+  })
+  .max(startRequestLimits.maxReminders, { error: `must hold at most ${startRequestLimits.maxReminders} reminders` })
+  .superRefine((reminders, ctx) => {
+    const seen = new Map<number, number>();
+    reminders.forEach((text, index) => {
+      const ms = durationMsOrNull(text); // array checks run even when an element failed
+      if (ms === null) return;
+      const first = seen.get(ms);
+      if (first === undefined) seen.set(ms, index);
+      else
+        ctx.addIssue({
+          code: "custom",
+          path: [index],
+          message: `${describeIsoDuration(text)} before the deadline is the same moment as reminder ${first + 1}`,
+        });
+    });
+  });
+
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+/**
+ * One wave as the request gives it: the last wave's deadline is the migration's (given or not), every wave's
+ * reminders default to the migration's. Dates and order are checked across the waves (`addWaveIssues`).
+ */
+function waveSchema(now: Date, reminders: z.ZodType<string[]>) {
+  return z.strictObject(
+    {
+      name: z
+        .string({ error: 'must be the wave\'s name in words, e.g. "pilot" or "everyone else"' })
+        .transform((text) => text.trim())
+        .pipe(
+          z
+            .string()
+            .min(1, { error: "must not be empty" })
+            .max(startRequestLimits.maxWaveNameChars, {
+              error: `must be at most ${startRequestLimits.maxWaveNameChars} characters`,
+            })
+            .refine((text) => !CONTROL_CHARACTERS.test(text), { error: "must be plain text on one line" }),
+        ),
+      group: z
+        .guid({ error: "must be the object id (GUID) of an Entra group" })
+        .transform((id) => id.toLowerCase())
+        .optional(),
+      invitationDate: deadlineSchema(now).optional(),
+      deadline: deadlineSchema(now).optional(),
+      reminders: reminders.optional(),
+      review: z.boolean({ error: "must be true or false" }).optional(),
+    },
+    { error: "must be a wave: {name, group, invitationDate, deadline, reminders, review}" },
+  );
+}
+
 function fieldSchemas(now: Date) {
   return {
     workspace: z.string({ error: "must be the Peig workspace name (text)" }).regex(WORKSPACE, {
@@ -207,26 +266,7 @@ function fieldSchemas(now: Date) {
       })
       .optional(),
     deadline: deadlineSchema(now),
-    reminders: z
-      .array(durationSchema, {
-        error: 'must be a list of durations before the deadline, e.g. ["7 days", "4 hours"] or ["P7D", "PT4H"]',
-      })
-      .max(startRequestLimits.maxReminders, { error: `must hold at most ${startRequestLimits.maxReminders} reminders` })
-      .superRefine((reminders, ctx) => {
-        const seen = new Map<number, number>();
-        reminders.forEach((text, index) => {
-          const ms = durationMsOrNull(text); // array checks run even when an element failed
-          if (ms === null) return;
-          const first = seen.get(ms);
-          if (first === undefined) seen.set(ms, index);
-          else
-            ctx.addIssue({
-              code: "custom",
-              path: [index],
-              message: `${describeIsoDuration(text)} before the deadline is the same moment as reminder ${first + 1}`,
-            });
-        });
-      }),
+    reminders: remindersSchema,
     monitorEvery: durationSchema.refine(
       (text) => {
         const ms = durationMsOrNull(text);
@@ -274,6 +314,11 @@ function fieldSchemas(now: Date) {
       )
       .optional(),
     personalisedReminders: z.boolean({ error: "must be true or false" }).default(false),
+    waves: z
+      .array(waveSchema(now, remindersSchema), { error: "must be a list of waves, in the order they start" })
+      .min(2, { error: "must hold at least two waves (leave it out for one wave of everyone in scope)" })
+      .max(startRequestLimits.maxWaves, { error: `must hold at most ${startRequestLimits.maxWaves} waves` })
+      .optional(),
     /** Start even when the mail plan cannot reach everyone in time (its shortfalls become warnings). */
     acceptPlanWarnings: z.boolean({ error: "must be true or false" }).default(false),
   };
@@ -345,6 +390,7 @@ function addCrossFieldIssues(
           message: `${address} is already an approver`,
         });
     });
+  addWaveIssues(fields, raw, now, ctx);
   const approvers = fields.approvers.safeParse(raw.approvers);
   const required = fields.requiredApprovals.safeParse(raw.requiredApprovals);
   if (approvers.success && required.success && required.data > approvers.data.length) {
@@ -354,6 +400,93 @@ function addCrossFieldIssues(
       message: `must be at most the number of approvers (${approvers.data.length})`,
     });
   }
+}
+
+/** The waves among themselves and against the migration's deadline, scope and exclude groups. */
+function addWaveIssues(
+  fields: ReturnType<typeof fieldSchemas>,
+  raw: Record<string, unknown>,
+  now: Date,
+  ctx: z.RefinementCtx,
+): void {
+  const parsed = fields.waves.safeParse(raw.waves);
+  if (!parsed.success || !parsed.data) return;
+  const waves = parsed.data;
+  const issue = (index: number, field: string, message: string) =>
+    ctx.addIssue({ code: "custom", path: ["waves", index, field], message });
+  const last = waves.length - 1;
+  const deadline = fields.deadline.safeParse(raw.deadline);
+  const reminders = fields.reminders.safeParse(raw.reminders);
+  const excluded = new Set(fields.excludeGroups.safeParse(raw.excludeGroups).data ?? []);
+  const seenNames = new Map<string, number>();
+  const seenGroups = new Map<string, number>();
+  let previousDeadline: number | undefined;
+  waves.forEach((wave, i) => {
+    const name = wave.name.toLowerCase();
+    if (seenNames.has(name)) issue(i, "name", `repeats the name of wave ${seenNames.get(name)! + 1}`);
+    else seenNames.set(name, i);
+    if (!wave.group && i < last)
+      issue(
+        i,
+        "group",
+        "is required: every wave but the last names the Entra group it takes (the last may take everyone else in scope)",
+      );
+    if (wave.group) {
+      if (seenGroups.has(wave.group))
+        issue(i, "group", `is already the group of the wave "${waves[seenGroups.get(wave.group)!].name}"`);
+      else seenGroups.set(wave.group, i);
+      if (excluded.has(wave.group))
+        issue(i, "group", `${wave.group} is an exclude group: its members are not in scope`);
+    }
+    if (i === 0 && wave.review)
+      issue(i, "review", "cannot be set on the first wave: a pilot review looks at the waves before the one it starts");
+    const ownDeadline =
+      i === last
+        ? deadline.success
+          ? Date.parse(deadline.data)
+          : undefined
+        : wave.deadline
+          ? Date.parse(wave.deadline)
+          : undefined;
+    if (i === last && wave.deadline && ownDeadline !== undefined && Date.parse(wave.deadline) !== ownDeadline)
+      issue(i, "deadline", "is the migration's deadline for the last wave: leave it out, or give the same as deadline");
+    if (i < last && !wave.deadline)
+      issue(i, "deadline", "is required (only the last wave takes the migration's deadline)");
+    if (ownDeadline !== undefined && previousDeadline !== undefined && ownDeadline <= previousDeadline)
+      issue(
+        i,
+        "deadline",
+        `must be later than the deadline of the wave "${waves[i - 1].name}" (${formatHuman(new Date(previousDeadline))})`,
+      );
+    const invitation = wave.invitationDate ? Date.parse(wave.invitationDate) : undefined;
+    if (invitation !== undefined && previousDeadline !== undefined && invitation < previousDeadline)
+      issue(
+        i,
+        "invitationDate",
+        `must be on or after the deadline of the wave "${waves[i - 1].name}" (${formatHuman(new Date(previousDeadline))}): waves run one after another`,
+      );
+    if (invitation !== undefined && ownDeadline !== undefined && invitation >= ownDeadline)
+      issue(i, "invitationDate", "must be before the wave's deadline");
+    const start = invitation ?? previousDeadline ?? now.getTime();
+    const ownReminders = wave.reminders ?? (reminders.success ? reminders.data : []);
+    if (ownDeadline !== undefined)
+      ownReminders.forEach((text, r) => {
+        if (ownDeadline - parseIsoDuration(text) <= start)
+          ctx.addIssue({
+            code: "custom",
+            path: wave.reminders ? ["waves", i, "reminders", r] : ["reminders", r],
+            message: `${describeIsoDuration(text)} before the deadline of the wave "${wave.name}" would be before that wave starts`,
+          });
+      });
+    previousDeadline = ownDeadline ?? previousDeadline;
+  });
+  if (waves.every((w) => w.group) && (raw.includeGroups !== undefined || raw.scopeGroupId !== undefined))
+    ctx.addIssue({
+      code: "custom",
+      path: [raw.includeGroups !== undefined ? "includeGroups" : "scopeGroupId"],
+      message:
+        "cannot be given when every wave names a group: the waves' groups are then the scope (or leave the last wave's group out for everyone else in these groups)",
+    });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -404,8 +537,22 @@ function parseWith<T>(schema: z.ZodObject & z.ZodType<T>, body: unknown): ParseR
     : { ok: false, errors: toFieldErrors(result.error.issues, Object.keys(schema.shape)) };
 }
 
-export function parseStartRequest(body: unknown, now: Date): ParseResult<StartRequest> {
-  return parseWith(startRequestSchema(now), body);
+/** The start request as stored: each wave with its deadline and reminders filled in (shared/domain/waves.ts). */
+export type ParsedStartRequest = Omit<StartRequest, "waves"> & { waves?: Wave[] };
+
+export function parseStartRequest(body: unknown, now: Date): ParseResult<ParsedStartRequest> {
+  const parsed = parseWith(startRequestSchema(now), body);
+  if (!parsed.ok || !parsed.value.waves) return parsed as ParseResult<ParsedStartRequest>;
+  const { deadline, reminders } = parsed.value;
+  const waves = parsed.value.waves.map((wave, i, all) => ({
+    name: wave.name,
+    ...(wave.group ? { group: wave.group } : {}),
+    ...(wave.invitationDate ? { invitationDate: wave.invitationDate } : {}),
+    deadline: i === all.length - 1 ? deadline : wave.deadline!,
+    reminders: wave.reminders ?? reminders,
+    ...(wave.review ? { review: true } : {}),
+  }));
+  return { ok: true, value: { ...parsed.value, waves } };
 }
 
 /**

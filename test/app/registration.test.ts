@@ -75,6 +75,7 @@ describe("the app's entry point", () => {
         "POST migrations/{id}/people/exempt anonymous",
         "POST migrations/{id}/people/resend anonymous",
         "POST migrations/{id}/people/deadline anonymous",
+        "POST migrations/{id}/pilot-review anonymous",
         "GET tasks/{token} anonymous",
         "POST tasks/{token} anonymous",
         "POST tasks/{token}/delegate anonymous",

@@ -12,6 +12,7 @@ import {
   resumeMigration,
 } from "../../app/adminCommands";
 import { listMigrations, migrationStatus } from "../../app/migrationViews";
+import { exemptPerson, extendPersonDeadline } from "../../app/people";
 import type { AppDeps, MigrationRunner } from "../../app/ports";
 import { startMigration } from "../../app/startMigration";
 import { sampleStartRequest, START } from "../../local/fixtures/startRequest";
@@ -206,6 +207,91 @@ describe("extending the deadline", () => {
       kind: "notFound",
     });
     expect(r.runner.woken).toEqual([]);
+  });
+});
+
+describe("one person's later deadline", () => {
+  const DEADLINE = sampleRuntime().request.deadline;
+  async function withPeople(r: Rig, phase = "onboarding") {
+    const id = await migrationIn(r, phase);
+    await r.deps.store.upsertUsers(id, [
+      { userId: "u-ann", userPrincipalName: "ann@contoso.com", displayName: "Ann", state: "notOnboarded" },
+      { userId: "u-bob", userPrincipalName: "bob@contoso.com", displayName: "Bob", state: "onboarded" },
+    ]);
+    return id;
+  }
+  const later = (days: number) => new Date(Date.parse(DEADLINE) + days * 86_400_000).toISOString();
+
+  it("records theirs with the one it replaces, audits it and wakes the workflow; a second one moves it on", async () => {
+    const r = rig();
+    const id = await withPeople(r);
+    const first = await extendPersonDeadline(
+      r.deps,
+      r.runner,
+      id,
+      { user: "ANN@contoso.com", deadline: later(7) },
+      "it",
+    );
+    expect(first).toMatchObject({
+      kind: "accepted",
+      extension: { userId: "u-ann", deadline: later(7), from: DEADLINE },
+    });
+    const second = await extendPersonDeadline(
+      r.deps,
+      r.runner,
+      id,
+      { user: "u-ann", deadline: later(10), reason: " still away " },
+      "it",
+    );
+    expect(second).toMatchObject({ kind: "accepted", extension: { from: later(7), reason: "still away" } });
+    const runtime = (await r.deps.store.getMigration(id))!.runtime;
+    expect(runtime.personalDeadlines?.map((p) => [p.userId, p.deadline])).toEqual([["u-ann", later(10)]]);
+    expect(await auditActions(r, id)).toEqual(["person.deadlineExtended", "person.deadlineExtended"]);
+    expect(r.runner.woken).toEqual([id, id]);
+  });
+
+  it("names the field for a date not later than theirs or too far, and refuses who cannot have one", async () => {
+    const r = rig();
+    const id = await withPeople(r);
+    const field = async (body: unknown) => {
+      const result = await extendPersonDeadline(r.deps, r.runner, id, body, "it");
+      return result.kind === "invalid" ? result.errors.map((e) => e.field) : result.kind;
+    };
+    expect(await field({ user: "ann@contoso.com", deadline: DEADLINE })).toEqual(["deadline"]);
+    expect(await field({ user: "ann@contoso.com", deadline: later(400) })).toEqual(["deadline"]);
+    expect(await field({ user: "ann@contoso.com" })).toEqual(["deadline"]);
+    expect(await field({ user: "zed@contoso.com", deadline: later(7) })).toEqual(["user"]);
+    expect(await field({ user: "ann@contoso.com", deadline: later(7), until: "x" })).toEqual(["body"]);
+    expect(
+      await extendPersonDeadline(r.deps, r.runner, id, { user: "bob@contoso.com", deadline: later(7) }, "it"),
+    ).toEqual({
+      kind: "conflict",
+      reason: "bob@contoso.com has already onboarded",
+    });
+    const over = await withPeople(r, "phase2");
+    expect(
+      await extendPersonDeadline(r.deps, r.runner, over, { user: "ann@contoso.com", deadline: later(7) }, "it"),
+    ).toEqual({
+      kind: "conflict",
+      reason: "too late: the onboarding window is over (the migration is in phase2)",
+    });
+    expect(await auditActions(r, id)).toEqual([]);
+  });
+
+  it("is dropped when the person is exempted, who then can have none", async () => {
+    const r = rig();
+    const id = await withPeople(r);
+    await extendPersonDeadline(r.deps, r.runner, id, { user: "ann@contoso.com", deadline: later(7) }, "it");
+    expect(await exemptPerson(r.deps, r.runner, id, { user: "ann@contoso.com", reason: "left" }, "it")).toMatchObject({
+      kind: "accepted",
+    });
+    expect((await r.deps.store.getMigration(id))!.runtime.personalDeadlines).toEqual([]);
+    expect(
+      await extendPersonDeadline(r.deps, r.runner, id, { user: "ann@contoso.com", deadline: later(8) }, "it"),
+    ).toEqual({
+      kind: "conflict",
+      reason: "ann@contoso.com is exempted: there is no deadline to extend",
+    });
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * Who is in scope and single people, in a real browser: the home form with an exclude group and a built-in
- * exclusion switched off, the plan's "Left out" table, then on the status page an exemption with its reason and an
- * invitation sent again, each from its button. axe-core finds nothing serious; screenshots go to
+ * exclusion switched off, the plan's "Left out" table, then on the status page an exemption with its reason, an
+ * invitation sent again and one person's later deadline, each from its button. axe-core finds nothing serious; screenshots go to
  * artifacts/screenshots.
  */
 import path from "node:path";
@@ -43,7 +43,7 @@ import { launchChromium, SCREENSHOTS, signInContext, skipBrowserTests } from "./
     await s?.stop();
   });
 
-  it("plans with an exclude group and guests kept, then exempts one person and resends another's invitation", async () => {
+  it("plans with an exclude group and guests kept, then exempts one person, resends another's invitation and extends their deadline", async () => {
     const page = await context.newPage();
     await page.goto(`${s.host.baseUrl}/api/home`);
     const sales = s.stack.tenant.groups.find((g) => g.displayName === "Sales")!;
@@ -91,5 +91,18 @@ import { launchChromium, SCREENSHOTS, signInContext, skipBrowserTests } from "./
     await expect(page.locator("#notice").textContent()).resolves.toMatch(/invitation went out again/);
     await expectAccessible(page, "status with an exemption");
     await screenshot(page, "campaign-status-exempted.png");
+
+    // The forgetful one gets a week more: their own deadline, typed in the migration's zone; the table says whose.
+    await page.fill("#person-deadline-user", forgetful.userPrincipalName);
+    await page.fill("#person-deadline", new Date(s.clock.now().getTime() + 21 * 86_400_000).toISOString().slice(0, 16));
+    await page.fill("#person-deadline-reason", "back from leave in three weeks");
+    await page.click("text=Extend this person's deadline");
+    await expect(page.locator("#notice").textContent()).resolves.toMatch(/Deadline extended for that person/);
+    await expect(page.locator("#personal-deadlines").innerText()).resolves.toContain("back from leave in three weeks");
+    await expect(page.locator("#counts").innerText()).resolves.toContain(
+      "1 given a later deadline of their own by an admin",
+    );
+    await expectAccessible(page, "status with a personal deadline");
+    await screenshot(page, "campaign-status-person-deadline.png");
   });
 });

@@ -20,6 +20,8 @@ import {
 import { emptyStartForm, renderHomePage, renderPlanPage } from "../../shared/pages/homePage";
 import { renderReportHtml } from "../../shared/pages/report";
 import { renderStatusPage, type StatusView } from "../../shared/pages/statusPage";
+import type { WaveView } from "../../shared/domain/waves";
+import type { WaveFigures } from "../../shared/domain/figures";
 import { renderDeadLinkPage, renderTaskMessage, renderTaskPage, whyLinkIsDead } from "../../shared/pages/taskPage";
 import type { TaskRecord } from "../../shared/store/port";
 import { taskPayload } from "../../shared/taskPayloads";
@@ -100,7 +102,31 @@ function facts(t: Supplied) {
     more: 0,
   };
   const person = { displayName: t.displayName, userPrincipalName: t.upn };
-  return { reconciliation, figures, checklist, merges, person };
+  // A wave named by the admin (waves.ts): its name reaches the status page, the report and the pilot review.
+  const waveFigures: WaveFigures[] = [
+    {
+      name: t.displayName,
+      inScope: figures.inScope,
+      onboarded: figures.onboarded,
+      phase2Candidates: figures.notOnboarded,
+      exempted: figures.exempted,
+      awaitingFirstSignIn: figures.awaitingFirstSignIn,
+    },
+  ];
+  const waves: WaveView[] = [
+    {
+      name: t.displayName,
+      members: t.reason,
+      state: t.note,
+      startsAt: null,
+      startedAt: null,
+      deadline: DEADLINE,
+      reminders: [],
+      reviewFirst: true,
+      review: null,
+    },
+  ];
+  return { reconciliation, figures, checklist, merges, person, waveFigures, waves };
 }
 
 const PURPOSES: HumanTaskPurpose[] = [
@@ -111,6 +137,7 @@ const PURPOSES: HumanTaskPurpose[] = [
   "peigChecklist",
   "peigDeletion",
   "peigMerges",
+  "pilotReview",
 ];
 
 function taskRecord(t: Supplied, purpose: HumanTaskPurpose, fields: Partial<TaskRecord>): TaskRecord {
@@ -140,6 +167,12 @@ function payloadFor(t: Supplied, purpose: HumanTaskPurpose) {
     accountsToCreate: [{ microsoft365UserId: "b", ...f.person }],
     usersToCheck: [f.person],
     merges: f.merges,
+    waveReview: {
+      wave: { name: t.displayName, deadline: DEADLINE, reminders: [] },
+      people: 2,
+      startsAt: null,
+      earlier: f.waveFigures,
+    },
   });
 }
 
@@ -286,7 +319,21 @@ function everyRendering(t: Supplied): [string, string][] {
       }),
     ],
   ];
+  const personalDeadlines = [
+    {
+      userId: "u2",
+      userPrincipalName: t.upn,
+      displayName: t.displayName,
+      deadline: DEADLINE,
+      from: DEADLINE,
+      reason: t.reason,
+      by: t.displayName,
+      at: "2026-12-01T09:00:00Z",
+    },
+  ];
   const status: StatusView = {
+    personalDeadlines,
+    outOfOffice: { gate: "deletionApproval-1", at: DEADLINE, away: [{ approver: t.upn, until: DEADLINE }], unread: [] },
     exemptions: [
       {
         userId: "u1",
@@ -317,7 +364,8 @@ function everyRendering(t: Supplied): [string, string][] {
       nextAttemptAt: null,
     },
     counts: f.reconciliation.counts as unknown as StatusView["counts"],
-    figures: f.figures,
+    figures: { ...f.figures, waves: f.waveFigures },
+    waves: f.waves,
     app: null,
     checklist: f.checklist,
     openTasks: [{ kind: "approval", gate: "deletionApproval-1", assignee: t.upn, expiresAt: DEADLINE }],
@@ -340,7 +388,8 @@ function everyRendering(t: Supplied): [string, string][] {
     outcome: "completed",
     deadline: DEADLINE,
     counts: {},
-    figures: f.figures,
+    figures: { ...f.figures, waves: f.waveFigures },
+    waves: f.waves,
     checklist: f.checklist,
     phase2: {
       listed: [{ userPrincipalName: t.upn, account: t.displayName, onboardedSince: false }],
@@ -349,6 +398,8 @@ function everyRendering(t: Supplied): [string, string][] {
     },
     approvals: [{ round: "1", by: t.upn, decision: "reject", at: DEADLINE, reason: t.reason }],
     bounced: [{ ...f.person, address: t.upn, cause: t.reason, reason: t.note, at: DEADLINE }],
+    people: { exemptions: [], personalDeadlines, invitationsResent: [] },
+    outOfOffice: [{ round: "deletionApproval-1", approver: t.upn, until: DEADLINE }],
     deleted: [],
     nextStep: { title: "Step 5", needs: [t.note] },
   });

@@ -1,6 +1,8 @@
 import {
   deadlineOf,
   laterThanMigration,
+  markOnboarded,
+  openDeadlines,
   remindedFor,
   windowClosesAt,
   windowDeadlines,
@@ -123,5 +125,22 @@ describe("the reminders of several deadlines", () => {
     });
     expect(nextReminderOf(deadlines, reminders, at(MIGRATION, -5 * HOUR), [`PT4H@${MIGRATION}`])?.label).toBe("P7D");
     expect(nextReminderOf(deadlines, reminders, at(LATER, 0), [])).toBeNull();
+  });
+});
+
+describe("a person who onboarded before their own deadline", () => {
+  it("no longer keeps the window open: it closes at the latest deadline of those still to onboard", () => {
+    const now = "2026-12-09T10:00:00.000Z";
+    const marked = markOnboarded(personal, (id) => id === "bob", now)!;
+    expect(marked.map((p) => [p.userId, p.onboardedAt])).toEqual([
+      ["ann", undefined],
+      ["bob", now],
+      ["cy", undefined],
+    ]);
+    expect(windowClosesAt(MIGRATION, marked)).toBe(LATER);
+    expect(openDeadlines(marked)).toEqual([LATER, LATER]);
+    // Marked once: a later pass changes nothing.
+    expect(markOnboarded(marked, (id) => id === "bob", "2026-12-10T10:00:00.000Z")).toBeUndefined();
+    expect(markOnboarded(undefined, () => true, now)).toBeUndefined();
   });
 });

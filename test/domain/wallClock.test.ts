@@ -1,4 +1,4 @@
-import { instantOfWallClock, wallClockOf } from "../../shared/domain/wallClock";
+import { ianaZoneOf, instantOfWallClock, wallClockOf } from "../../shared/domain/wallClock";
 
 describe("wall-clock times of a date-and-time input, in the migration's zone", () => {
   it("reads the wall clock in the zone, daylight saving included", () => {
@@ -22,5 +22,16 @@ describe("wall-clock times of a date-and-time input, in the migration's zone", (
     const deadline = new Date("2026-12-15T09:00:00Z");
     expect(wallClockOf(deadline, "Europe/Prague")).toBe("2026-12-15T10:00");
     expect(instantOfWallClock(wallClockOf(deadline, "Asia/Kolkata"), "Asia/Kolkata")).toEqual(deadline);
+  });
+});
+
+describe("the IANA zone a mailbox's time zone name means", () => {
+  it("keeps an IANA name, maps a Windows one as CLDR does, and knows nothing of an unknown one", () => {
+    expect(ianaZoneOf("Europe/Amsterdam")).toBe("Europe/Amsterdam");
+    expect(ianaZoneOf("UTC")).toBe("UTC");
+    expect(ianaZoneOf("Pacific Standard Time")).toBe("America/Los_Angeles");
+    expect(ianaZoneOf("W. Europe Standard Time")).toBe("Europe/Berlin");
+    expect(ianaZoneOf("Mars Standard Time")).toBeUndefined();
+    expect(ianaZoneOf("")).toBeUndefined();
   });
 });

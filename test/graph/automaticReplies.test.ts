@@ -36,6 +36,23 @@ describe("reading an approver's automatic replies", () => {
     expect(world.counter.get("readAutomaticReplies")).toBe(3);
   });
 
+  it("reads a schedule written in a Windows zone name as CLDR maps it, and says so for a zone nobody knows", async () => {
+    world = await startWorld();
+    const schedule = { start: "2026-12-14T13:00:00.000Z", end: "2027-01-04T14:30:00.000Z" };
+    world.sim.setAutomaticReplies(sender, { status: "scheduled", ...schedule, timeZone: "Pacific Standard Time" });
+    const raw = await rawRequest(world.sim, "GET", `v1.0/users/${sender}/mailboxSettings/automaticRepliesSetting`);
+    expect(raw.body).toMatchObject({
+      scheduledStartDateTime: { dateTime: "2026-12-14T05:00:00.0000000", timeZone: "Pacific Standard Time" },
+    });
+    expect(await world.mail.readAutomaticReplies(sender)).toEqual({ status: "scheduled", ...schedule });
+    world.sim.setAutomaticReplies(sender, { status: "scheduled", ...schedule, timeZone: "Mars Standard Time" });
+    expect(await world.mail.readAutomaticReplies(sender)).toEqual({
+      status: "unreadable",
+      why: "unknownTimeZone",
+      detail: "scheduled in the time zone Mars Standard Time, which the app cannot convert",
+    });
+  });
+
   it("answers 403 ErrorAccessDenied without MailboxSettings.Read, which the adapter reports as not permitted", async () => {
     world = await startWorld({
       access: { grantedPermissions: defaultGrantedPermissions.filter((p) => p !== "MailboxSettings.Read") },

@@ -1,4 +1,5 @@
-import { migrationScope } from "../../shared/domain/scope";
+import { applyScope, migrationScope } from "../../shared/domain/scope";
+import { scopeCandidate } from "../../shared/entra/scopeFilters";
 import { inScopeUsers } from "../../local/fixtures/tenant";
 import { rawRequest, startWorld, type World } from "./world";
 
@@ -22,6 +23,48 @@ describe("users in scope and migration sign-ins through the Graph SDK", () => {
     expect(sample).toEqual(
       expect.objectContaining({ proxyAddresses: expect.arrayContaining([expect.stringMatching(/^SMTP:/)]) }),
     );
+  });
+
+  it("filters the built-in exclusions on the server: a pass pages through the kept users only, the plan reads each rule's removed users once more", async () => {
+    // A tenant where a fifth are guests, a tenth of the members are disabled, plus unlicensed shared mailboxes and
+    // service accounts: unfiltered, a pass would read 3 pages of 999.
+    const tenantShape = { guestRate: 0.2, disabledRate: 0.1, sharedMailboxes: 30, serviceAccounts: 10 };
+    world = await startWorld({ users: 2_400, seed: 11, tenantShape });
+    const all = world.tenant.users;
+    const kept = all.filter((u) => u.userType === "Member" && u.accountEnabled && u.assignedLicenses.length > 0);
+    expect(Math.ceil(all.length / 999)).toBe(3);
+    expect(Math.ceil(kept.length / 999)).toBe(2);
+    const scope = migrationScope({ domain: "contoso.com" });
+
+    const users = await world.entra.listUsersInScope(scope);
+    expect(users.map((u) => u.id).sort()).toEqual(
+      inScopeUsers(world.tenant)
+        .map((u) => u.id)
+        .sort(),
+    );
+    const passPages = world.sim.requestLog.filter((r) => r.path.startsWith("/users"));
+    // 200s: the simulator refuses the advanced query without ConsistencyLevel: eventual and $count=true.
+    expect(passPages.map((r) => r.status)).toEqual([200, 200]);
+    const filter = new URL(passPages[0].path, "http://x").searchParams.get("$filter");
+    expect(filter).toBe("userType eq 'Member' and assignedLicenses/$count ne 0 and accountEnabled eq true");
+
+    world.sim.requestLog.length = 0;
+    const plan = await world.entra.readScope(scope);
+    // What the rules decide over every user of the tenant, read unfiltered.
+    const everyone = applyScope(all.map(scopeCandidate), scope, new Set());
+    const counted = everyone.removed.filter((r) => r.count > 0).map((r) => r.rule);
+    expect(counted).toEqual(expect.arrayContaining(["guests", "unlicensed", "disabledAccounts"]));
+    expect(plan.removed).toEqual(everyone.removed);
+    expect(plan.users.map((u) => u.id)).toEqual(everyone.users.map((u) => u.id));
+    const planReads = world.sim.requestLog.filter((r) => r.path.startsWith("/users"));
+    expect(planReads.map((r) => new URL(r.path, "http://x").searchParams.get("$filter"))).toEqual([
+      filter,
+      filter,
+      "userType ne 'Member'",
+      "userType eq 'Member' and assignedLicenses/$count eq 0",
+      "accountEnabled ne true",
+    ]);
+    expect(planReads.every((r) => r.status === 200)).toBe(true);
   });
 
   it("returns a group's transitive members, resending ConsistencyLevel on every page", async () => {

@@ -150,6 +150,38 @@ describe("Graph simulator: directory behaviours", () => {
     expect(counted.body).toMatchObject({ "@odata.count": world.tenant.users.length });
   });
 
+  it("answers a filter on the licence count only as an advanced query (ConsistencyLevel: eventual and $count=true), and never beside or", async () => {
+    world = await startWorld({ users: 40, tenantShape: { sharedMailboxes: 3, serviceAccounts: 2 } });
+    const unlicensed = "/v1.0/users?$filter=assignedLicenses/$count eq 0&$select=id";
+    const eventual = { ConsistencyLevel: "eventual" };
+    for (const refused of [
+      await rawRequest(world.sim, "GET", `${unlicensed}&$count=true`),
+      await rawRequest(world.sim, "GET", unlicensed, undefined, eventual),
+    ]) {
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ error: { code: "Request_UnsupportedQuery" } });
+    }
+    const answered = await rawRequest(world.sim, "GET", `${unlicensed}&$count=true`, undefined, eventual);
+    expect(answered.status).toBe(200);
+    const expected = world.tenant.users.filter((u) => u.assignedLicenses.length === 0).map((u) => ({ id: u.id }));
+    expect(expected).toHaveLength(5);
+    expect(answered.body).toMatchObject({ "@odata.count": 5, value: expected });
+    const withOr = await rawRequest(
+      world.sim,
+      "GET",
+      "/v1.0/users?$filter=assignedLicenses/$count eq 0 or userType eq 'Guest'&$count=true",
+      undefined,
+      eventual,
+    );
+    expect(withOr.status).toBe(400);
+    expect(withOr.body).toMatchObject({
+      error: {
+        code: "Request_UnsupportedQuery",
+        message: "Complex query on property assignedLicenses is not supported.",
+      },
+    });
+  });
+
   it("lags lists, single reads and writes independently: a PATCH right after a successful GET can still answer 404", async () => {
     world = await startWorld({
       replicationDelayMs: 5_000,

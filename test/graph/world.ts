@@ -1,6 +1,6 @@
 /** A simulated tenant, the Graph simulator on a virtual clock, and the real SDK pointed at it. */
 import { VirtualClock } from "../../local/host/clocks";
-import { generateTenant, type Tenant } from "../../local/fixtures/tenant";
+import { generateTenant, type Tenant, type TenantOptions } from "../../local/fixtures/tenant";
 import { startGraphSimulator, type GraphSimulator, type GraphSimulatorOptions } from "../../local/graph-simulator";
 import { createSimulatorGraphClient } from "../../shared/graph/client";
 import { GraphEntra } from "../../shared/entra/graphEntra";
@@ -21,11 +21,16 @@ export interface World {
 }
 
 export async function startWorld(
-  options: { users?: number; seed?: number } & Partial<Omit<GraphSimulatorOptions, "clock" | "tenant">> = {},
+  options: {
+    users?: number;
+    seed?: number;
+    /** The tenant's other shape (guests, disabled accounts, shared mailboxes, …). */
+    tenantShape?: Omit<TenantOptions, "users" | "seed" | "domain">;
+  } & Partial<Omit<GraphSimulatorOptions, "clock" | "tenant">> = {},
 ): Promise<World> {
-  const { users = 50, seed = 7, ...simOptions } = options;
+  const { users = 50, seed = 7, tenantShape = {}, ...simOptions } = options;
   const clock = new VirtualClock("2026-12-01T09:00:00Z");
-  const tenant = generateTenant({ users, seed, domain: "contoso.com" });
+  const tenant = generateTenant({ ...tenantShape, users, seed, domain: "contoso.com" });
   const sim = await startGraphSimulator({ clock, tenant, mailboxes: [sender], ...simOptions });
   const client = createSimulatorGraphClient(sim.baseUrl);
   const counter = new RequestCounter();

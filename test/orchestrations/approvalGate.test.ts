@@ -4,7 +4,7 @@
  */
 import { DAY, HOUR } from "../../shared/domain/duration";
 import { defaultTimings } from "../../shared/domain/waits";
-import type { HumanTaskTally } from "../../shared/workflow";
+import type { HumanTaskTally, MigrationProgress } from "../../shared/workflow";
 import { afterStart, runWithFakes, type FakeRun } from "./fakeActivities";
 
 const approvers = ["cio@contoso.com", "ciso@contoso.com", "cfo@contoso.com"];
@@ -222,6 +222,28 @@ describe("escalation to the fallback approvers (scripted activities)", () => {
     await run.host.advanceTo(afterStart(DAY));
     expect(run.callsOf("escalateHumanTasks")).toEqual([]);
     expect(run.callsOf("closeHumanTasks").map((c) => c.input.outcome)).toEqual(["approved"]);
+  });
+
+  it("opens already escalated when an approver is out of office: no timed escalation follows, and the wait names who was asked", async () => {
+    run = await runWithFakes({
+      request: { approvers, requiredApprovals: 2, fallbackApprovers: ["ceo@contoso.com"], escalateAfter: "PT12H" },
+      state: { phase: "approval", checklist: [] },
+      fakes: {
+        openHumanTasks: (i) => ({
+          gate: `${i.purpose}-${i.round}`,
+          assignees: 2,
+          escalated: true,
+          away: ["ciso@contoso.com"],
+        }),
+        tallyHumanTasks: (i) => ({ gate: i.gate, approvals: [], rejections: [], done: [], open: 3 }),
+      },
+    });
+    await run.host.advanceTo(afterStart(DAY));
+    expect(run.callsOf("escalateHumanTasks")).toEqual([]);
+    expect((run.host.instance(run.id).customStatus as MigrationProgress).waitingOn?.[0].who).toEqual([
+      ...approvers.filter((a) => a !== "ciso@contoso.com"),
+      "ceo@contoso.com",
+    ]);
   });
 
   it("without a quorum from either level the round still expires as not approved", async () => {

@@ -73,6 +73,7 @@ function defaults(deadline: () => string): Required<Fakes> {
     planMerges: () => ({ asks: 0, requests: 0 }),
     performMerges: () => ({ merged: 0, alreadyHandled: 0, failed: 0 }),
     recordAttention: () => undefined,
+    recordWave: () => undefined,
   };
 }
 

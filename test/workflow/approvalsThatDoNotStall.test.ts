@@ -52,6 +52,9 @@ describe("approvals that do not stall", () => {
     expect(Date.parse(onTime.at) - Date.parse(opened1.at)).toBe(DAY);
     expect(onTime.details).toMatchObject({ to: ["ceo@contoso.com", "coo@contoso.com"], because: "noQuorum" });
     expect(noticesWithSubject(/approval escalated to the fallback approvers/)).toHaveLength(1);
+    // The status says whom the round now waits on: the approvers and the fallback approvers.
+    const waiting = async () => ((await s.status(id)).waitingOn as { who: string[] }[])[0]?.who;
+    expect(await waiting()).toEqual([...APPROVAL.approvers, "ceo@contoso.com", "coo@contoso.com"]);
 
     // Nobody answers them either: the round expires, nothing is deleted, and the admins are told what to do next.
     await s.runUntil(async () => (await auditOf(s, id, "admins.notified.approval.expired")).length > 0, 8 * DAY);
@@ -88,6 +91,7 @@ describe("approvals that do not stall", () => {
       until: new Date(now + 30 * DAY).toISOString(),
     });
     expect(noticesWithSubject(/an approver is out of office/)).toHaveLength(1);
+    expect(await waiting()).toEqual(["cio@contoso.com", "ciso@contoso.com", "ceo@contoso.com", "coo@contoso.com"]);
     const page = await (await s.asAdmin(`migrations/${id}/page`)).text();
     expect(page).toMatch(/cfo@contoso\.com is out of office for the whole round \(automatic replies on until <time/);
 
@@ -101,7 +105,13 @@ describe("approvals that do not stall", () => {
 
     const report = (await (await s.api(`migrations/${id}/report?format=json`)).json()) as {
       approvals: { round: string; by: string; decision: string; level: string }[];
+      outOfOffice: { round: string; approver: string; until: string | null }[];
     };
+    expect(report.outOfOffice).toEqual([
+      { round: "deletionApproval-2", approver: "cfo@contoso.com", until: new Date(now + 30 * DAY).toISOString() },
+    ]);
+    const reportHtml = await (await s.api(`migrations/${id}/report`)).text();
+    expect(reportHtml).toContain("<h2>Approvers out of office</h2>");
     expect(
       report.approvals.filter((a) => a.round === "deletionApproval-2").map((a) => [a.by, a.decision, a.level]),
     ).toEqual(

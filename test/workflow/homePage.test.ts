@@ -130,6 +130,44 @@ describe("the home page", () => {
     expect(await s.stack.store.listMigrations()).toEqual([]);
   });
 
+  it("takes a pilot wave in plain words, and names what is wrong with it under the pilot's fields", async () => {
+    s = await startScenario({ tenant: { users: 5 } });
+    const [startForm] = formsOf(await (await s.asAdmin("home")).text());
+    const refused = await submit(startForm, {
+      ...filled,
+      pilotGroup: s.stack.tenant.groups[0].id,
+      pilotName: "",
+      pilotDeadlineDate: "",
+    });
+    expect(refused.status).toBe(400);
+    const html = await refused.text();
+    const waveErrors = [...html.matchAll(/<div class="bad" data-error-for="waves">([^<]*)<\/div>/g)].map((m) => m[1]);
+    expect(waveErrors).toEqual([
+      "Pilot wave, deadline: choose the day and the time of the pilot&#39;s deadline",
+      "Pilot wave, name: must not be empty",
+    ]);
+    expect(await s.stack.store.listMigrations()).toEqual([]);
+    // Filled in, the plan shows both waves; the confirm carries them (the review box as ticked).
+    const planned = await submit(startForm, {
+      ...filled,
+      pilotGroup: s.stack.tenant.groups[0].id,
+      pilotDeadlineDate: filled.deadlineDate.replace(/\d\d$/, (d) => String(Number(d) - 7).padStart(2, "0")),
+      // Everyone else's reminders must come after their wave starts (at the pilot's deadline).
+      reminders: "3 days, 1 day",
+    });
+    expect(planned.status).toBe(200);
+    const plan = await planned.text();
+    expect([...plan.matchAll(/<h3>Wave \d: ([^<]*)<\/h3>/g)].map((m) => m[1])).toEqual(["Pilot", "Everyone else"]);
+    const [confirm] = formsOf(plan);
+    expect(confirm.fields).toMatchObject({ pilotGroup: s.stack.tenant.groups[0].id, pilotReview: "on" });
+    expect((await submit(confirm)).status).toBe(303);
+    const [started] = await s.stack.store.listMigrations();
+    expect(started.runtime.request.waves?.map((w) => [w.name, !!w.review])).toEqual([
+      ["Pilot", false],
+      ["Everyone else", true],
+    ]);
+  });
+
   it("refuses a confirm whose request differs from the plan shown (403, nothing started)", async () => {
     s = await startScenario({ tenant: { users: 5 } });
     const [startForm] = formsOf(await (await s.asAdmin("home")).text());

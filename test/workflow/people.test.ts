@@ -5,7 +5,7 @@
  * the report. Bad input is a 400 naming the field; a command that cannot take effect is a 409 saying why.
  */
 import { inScopeUsers, type TenantUser } from "../../local/fixtures/tenant";
-import { auditOf, peigAdminFollows, playEveryone, startScenario, type Scenario } from "./harness";
+import { auditOf, playEveryone, startScenario, type Scenario, statusPageForm, peigAdminFollowsUntil } from "./harness";
 
 let s: Scenario;
 afterEach(async () => {
@@ -17,24 +17,7 @@ afterEach(async () => {
 const post = (path: string, body: unknown) =>
   s.api(path, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
 
-const unescape = (text: string) =>
-  text
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, "&");
-
-/** The status page's form for `command`: where it posts and its hidden fields (the CSRF token among them). */
-async function pageForm(id: string, command: string): Promise<{ action: string; fields: Record<string, string> }> {
-  const html = await (await s.asAdmin(`migrations/${id}/page`)).text();
-  const match = new RegExp(`<form method="post" action="([^"]*)" id="action-${command}">([\\s\\S]*?)</form>`).exec(
-    html,
-  );
-  if (!match) throw new Error(`the status page shows no ${command} button`);
-  const fields: Record<string, string> = {};
-  for (const [, name, value] of match[2].matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g))
-    fields[name] = unescape(value);
-  return { action: unescape(match[1]), fields };
-}
+const pageForm = (id: string, command: string) => statusPageForm(s, id, command);
 
 const mailsTo = (user: TenantUser) =>
   s.stack.graph.outbox.filter((m) => [...m.to, ...m.bcc].some((a) => a.toLowerCase() === user.mail?.toLowerCase()));
@@ -48,22 +31,7 @@ function twoWhoNeverOnboard(): [TenantUser, TenantUser] {
 
 const REASON = "on parental leave until March";
 
-/** Operator mode: the Peig admin follows every task mailed to them, timer after timer, until `done` holds. */
-async function peigAdminUntil(done: () => Promise<boolean>): Promise<void> {
-  const followed = new Set<string>();
-  while (!(await done())) {
-    for (const link of s.taskLinks("it@contoso.com"))
-      if (!followed.has(link)) {
-        followed.add(link);
-        if ((await s.openTask(link)).status === 200) await peigAdminFollows(s, link);
-      }
-    await s.host.idle();
-    if (await done()) return;
-    const next = s.host.engine.nextTimer();
-    if (!next) throw new Error("nothing left to wait for");
-    await s.host.advanceTo(next.fireAt);
-  }
-}
+const peigAdminUntil = (done: () => Promise<boolean>) => peigAdminFollowsUntil(s, done);
 
 describe("an admin steers single people", () => {
   it("exempts one person and resends another's invitation; every view agrees (api mode, to the end)", async () => {

@@ -7,7 +7,15 @@
  */
 import { inScopeUsers, type TenantUser } from "../../local/fixtures/tenant";
 import { DAY } from "../../shared/domain/duration";
-import { auditOf, playEveryone, startBody, startScenario, unescapeHtml, type Scenario } from "./harness";
+import {
+  auditOf,
+  peigAdminFollows,
+  playEveryone,
+  startBody,
+  startScenario,
+  statusPageForm,
+  type Scenario,
+} from "./harness";
 
 let s: Scenario;
 afterEach(async () => {
@@ -19,17 +27,7 @@ afterEach(async () => {
 const post = (path: string, body: unknown) =>
   s.api(path, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
 
-async function pageForm(id: string, command: string): Promise<{ action: string; fields: Record<string, string> }> {
-  const html = await (await s.asAdmin(`migrations/${id}/page`)).text();
-  const match = new RegExp(`<form method="post" action="([^"]*)" id="action-${command}">([\\s\\S]*?)</form>`).exec(
-    html,
-  );
-  if (!match) throw new Error(`the status page shows no ${command} button`);
-  const fields: Record<string, string> = {};
-  for (const [, name, value] of match[2].matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g))
-    fields[name] = unescapeHtml(value);
-  return { action: unescapeHtml(match[1]), fields };
-}
+const pageForm = (id: string, command: string) => statusPageForm(s, id, command);
 
 const mailsTo = (user: TenantUser) =>
   s.stack.graph.outbox.filter((m) => [...m.to, ...m.bcc].some((a) => a.toLowerCase() === user.mail?.toLowerCase()));
@@ -139,6 +137,10 @@ describe("one person's later deadline", () => {
       [expect.stringMatching(/^admin:/), LATER],
     ]);
     const finalPage = await (await s.asAdmin(`migrations/${id}/page`)).text();
+    // Their reminders went to them alone, and the audit says towards which deadline.
+    expect(finalPage).toContain(
+      "Sent the reminder 7 days before the deadline of Thu 24 Dec 2026, 16:30 CET to 1 person.",
+    );
     expect(finalPage).toContain(
       `Gave ${late.displayName} (${late.userPrincipalName}) a later deadline of their own, Thu 24 Dec 2026, 16:30 CET (it was Tue 22 Dec 2026, 10:00 CET) (reason: still away).`,
     );
@@ -157,5 +159,59 @@ describe("one person's later deadline", () => {
     // Too late now: the window is over.
     const late409 = await post(url, { user: other.mail, deadline: "2027-01-20T09:00:00Z" });
     expect(late409.status).toBe(409);
+  });
+
+  it("in operator mode, does not take them for Phase 2 before their deadline: a sign-in just before it counts", async () => {
+    // Entra's sign-in log shows sign-ins 30 minutes late: Phase 2 waits for it past their deadline, not the migration's.
+    s = await startScenario({
+      peigMode: "operator",
+      tenant: { users: 20, missRate: 0.5, mismatchRate: 0 },
+      stack: { graph: { signInLogLatencyMs: 30 * 60_000 } },
+    });
+    const id = await s.start();
+    await peigAdminFollows(s, s.taskLinks("it@contoso.com").at(-1)!);
+    await s.host.idle();
+    const [late] = inScopeUsers(s.stack.tenant).filter((u) => u.behaviour.onboardsAt === null && u.mail);
+    expect((await post(`migrations/${id}/people/deadline`, { user: late.mail, deadline: THEIRS })).status).toBe(202);
+
+    // Every timer up to ten minutes before their deadline: the migration's deadline passed a week ago.
+    const beforeTheirs = Date.parse(THEIRS) - 10 * 60_000;
+    for (let next = s.host.engine.nextTimer(); next && next.fireAt.getTime() <= beforeTheirs;) {
+      await s.host.advanceTo(next.fireAt);
+      await s.host.idle();
+      next = s.host.engine.nextTimer();
+    }
+    await s.host.advanceTo(new Date(beforeTheirs));
+    expect(await s.phase(id)).toBe("onboarding");
+    s.stack.graph.recordSignIn(late.id, ((await s.status(id)).app as { appId: string }).appId);
+
+    await s.runUntil(async () => (await auditOf(s, id, "phase2.planned")).length > 0, 2 * DAY);
+    const [planned] = await auditOf(s, id, "phase2.planned");
+    expect(Date.parse(planned.at)).toBeGreaterThanOrEqual(Date.parse(THEIRS));
+    const row = (await s.stack.store.getUsers(id)).find((u) => u.userId === late.id);
+    expect(row).toMatchObject({ state: "onboarded" });
+    expect(row?.phase2.planned).not.toBe(true);
+  });
+
+  it("stops holding the window open once the person onboards: Phase 2 starts at the migration's deadline", async () => {
+    s = await startScenario({ tenant: { users: 20, missRate: 0.3, mismatchRate: 0 } });
+    const id = await s.start();
+    await s.runUntil(async () => (await auditOf(s, id, "mail.invitation.sent")).length > 0);
+    // Someone who will onboard during the window (the tenant's behaviour), given three weeks more before they do.
+    const onboarding = inScopeUsers(s.stack.tenant).filter((u) => u.behaviour.onboardsAt !== null && u.mail);
+    const rows = new Map((await s.stack.store.getUsers(id)).map((u) => [u.userId, u]));
+    const soon = onboarding.find((u) => rows.get(u.id)?.state === "notOnboarded")!;
+    expect((await post(`migrations/${id}/people/deadline`, { user: soon.mail, deadline: THEIRS })).status).toBe(202);
+    expect((await s.status(id)).windowClosesAt).toBe(THEIRS);
+
+    await s.runUntil(async () => (await auditOf(s, id, "phase.phase2")).length > 0, 20 * DAY);
+    const [phase2] = await auditOf(s, id, "phase.phase2");
+    expect(Date.parse(phase2.at)).toBe(Date.parse(DEADLINE));
+    expect(phase2.details.detail).toBe("deadline reached");
+    const status = await s.status(id);
+    expect(status.personalDeadlines).toEqual([
+      expect.objectContaining({ userId: soon.id, onboardedAt: expect.any(String) }),
+    ]);
+    expect(Date.parse(String(status.windowClosesAt))).toBe(Date.parse(DEADLINE));
   });
 });

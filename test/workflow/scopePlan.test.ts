@@ -77,6 +77,25 @@ describe("the dry-run plan lists who each scope rule left out", () => {
     expect(everyone.usersInScope).toBe(users.filter(inDomain).length);
     expect(everyone.leftOut.filter((r) => r.count > 0).map((r) => r.rule)).toEqual(["outsideDomain"]);
 
+    // Guests kept, the other exclusions on: Graph refuses `or` beside assignedLicenses, so the kept users are read as
+    // guests and as licensed members; the counts stay exact and the guests meet the domain rule instead.
+    const unlicensedMember = (u: TenantUser) => u.userType === "Member" && u.assignedLicenses.length === 0;
+    const enabledRest = rest.filter((u) => !unlicensedMember(u) && u.accountEnabled);
+    const withGuests = await dryRun(sc, {
+      includeGroups: [allStaff.id],
+      excludeGroups: [sales.id],
+      excludeGuests: false,
+    });
+    expect(Object.fromEntries(withGuests.leftOut.map((r) => [r.rule, r.count]))).toEqual({
+      excludeGroups: salesIds.size,
+      guests: 0,
+      unlicensed: unlicensed.length,
+      disabledAccounts: rest.filter((u) => !unlicensedMember(u) && !u.accountEnabled).length,
+      outsideDomain: enabledRest.filter((u) => !inDomain(u)).length,
+    });
+    expect(withGuests.usersInScope).toBe(enabledRest.filter(inDomain).length);
+    expect(enabledRest.filter((u) => u.userType === "Guest" && !inDomain(u)).length).toBeGreaterThan(0);
+
     // The start works with the plan's scope.
     const id = await sc.start(startBody({ includeGroups: [allStaff.id], excludeGroups: [sales.id] }));
     await sc.runUntil(async () => ((await sc.status(id)).counts as { inScope: number }).inScope > 0);
