@@ -23,6 +23,31 @@ export type StartResult =
   | { kind: "conflict"; message: string; activeMigrationId?: string; preflight: PreflightFinding[] }
   | { kind: "accepted"; id: string; warnings: PreflightFinding[] };
 
+/**
+ * Every group the request names must exist: a 400 naming the field of each one that does not. The waves keep their
+ * groups' display names, so that pages say which group in words.
+ */
+async function nameGroups(request: MigrationRequest, deps: AppDeps): Promise<FieldError[]> {
+  const named: { field: string; id: string }[] = [
+    ...(request.scopeGroupId ? [{ field: "scopeGroupId", id: request.scopeGroupId }] : []),
+    ...(request.includeGroups ?? []).map((id, i) => ({ field: `includeGroups.${i}`, id })),
+    ...(request.excludeGroups ?? []).map((id, i) => ({ field: `excludeGroups.${i}`, id })),
+    ...(request.waves ?? []).flatMap((wave, i) => (wave.group ? [{ field: `waves.${i}.group`, id: wave.group }] : [])),
+  ];
+  if (named.length === 0) return [];
+  const names = await deps.entra.readGroupNames(named.map((g) => g.id));
+  for (const wave of request.waves ?? []) {
+    const name = wave.group ? names.get(wave.group) : undefined;
+    if (name) wave.groupName = name;
+  }
+  return named
+    .filter((g) => names.get(g.id) === null)
+    .map((g) => ({
+      field: g.field,
+      message: `no Entra group has the object id ${g.id}: copy the group's Object ID from the Microsoft Entra admin center (Groups > the group > Overview)`,
+    }));
+}
+
 /** Starts a migration from a request body (already JSON), or only plans it when the body says `dryRun`. */
 export async function startMigration(
   deps: AppDeps,
@@ -41,6 +66,8 @@ export async function startMigration(
     return { kind: "invalid", errors: [{ field: "idpEntityId", message }] };
   }
   // Everything is read before anything is created: what the workspace or the tenant would refuse is reported now.
+  const groupErrors = await nameGroups(request, deps);
+  if (groupErrors.length > 0) return { kind: "invalid", errors: groupErrors };
   const workspace = await workspaceFindings(request, deps);
   if (!dryRun && workspace.findings.length > 0)
     return {

@@ -17,6 +17,7 @@ export const graphRequestOf = (error: unknown): string | undefined =>
 const graphPermission: Record<string, { permission: string; feature: string; note?: string }> = {
   listUsers: { permission: "User.Read.All", feature: "users" },
   listGroupMembers: { permission: "GroupMember.Read.All", feature: "groupScope" },
+  getGroup: { permission: "GroupMember.Read.All", feature: "groupScope" },
   listSignIns: {
     permission: "AuditLog.Read.All",
     feature: "signIns",

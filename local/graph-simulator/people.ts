@@ -158,6 +158,7 @@ function firstAfter(log: readonly SimSignIn[], iso: string): number {
 }
 
 const transitiveMembersPath = /^\/groups\/([^/]+)\/transitiveMembers(\/microsoft\.graph\.user)?$/;
+const groupPath = /^\/groups\/([^/]+)$/;
 
 function asGraphUser(user: TenantUser): Record<string, unknown> {
   return {
@@ -220,6 +221,8 @@ export class PeopleSimulator {
     const members = transitiveMembersPath.exec(request.path);
     if (members)
       return this.onlyGet(request, () => this.listTransitiveMembers(request, members[1], members[2] !== undefined));
+    const group = groupPath.exec(request.path);
+    if (group) return this.onlyGet(request, () => this.getGroup(group[1]));
     if (request.path === "/auditLogs/signIns") return this.onlyGet(request, () => this.listSignIns(request));
     return undefined;
   }
@@ -276,6 +279,20 @@ export class PeopleSimulator {
    * Users of nested groups included, each once. A $filter on the microsoft.graph.user cast is an advanced
    * query (https://learn.microsoft.com/en-us/graph/aad-advanced-queries).
    */
+  /**
+   * GET /groups/{id}: the group, or 404 Request_ResourceNotFound when no group has that id
+   * (https://learn.microsoft.com/en-us/graph/api/group-get). Answers id and displayName, what `$select` asks for here.
+   */
+  private getGroup(groupId: string): SimResponse {
+    const group = this.tenant.groups.find((g) => g.id === groupId.toLowerCase());
+    if (!group) throw notFound(groupId);
+    return ok({
+      "@odata.context": `${this.baseUrl()}/$metadata#groups/$entity`,
+      id: group.id,
+      displayName: group.displayName,
+    });
+  }
+
   private listTransitiveMembers(request: SimRequest, groupId: string, usersOnly: boolean): SimResponse {
     const groups = new Map(this.tenant.groups.map((g) => [g.id, g]));
     if (!groups.has(groupId.toLowerCase())) throw notFound(groupId);

@@ -15,6 +15,8 @@ export interface Wave {
   name: string;
   /** The Entra group whose members are in this wave; absent (the last wave only): everyone else in scope. */
   group?: string;
+  /** The group's display name, as Entra gave it at the start (set by the app, not the request). */
+  groupName?: string;
   /** ISO 8601: when its invitation goes; absent: at once (the first wave) or at the earlier wave's deadline. */
   invitationDate?: string;
   /** ISO 8601: the wave's deadline; the last wave's is the migration's deadline (an extension moves that one). */
@@ -134,8 +136,8 @@ export function waveStateInWords(
 }
 
 /** "Pilot" (group) / "Everyone else" (everyone else in scope): who a wave takes, in words. */
-export const waveMembersInWords = (wave: Wave, groupName?: string): string =>
-  wave.group ? `members of the Entra group ${groupName ?? wave.group}` : "everyone else in scope";
+export const waveMembersInWords = (wave: Wave): string =>
+  wave.group ? `members of the Entra group ${wave.groupName ?? wave.group}` : "everyone else in scope";
 
 /** One wave as the status JSON, the status page and the report show it (dates ISO in JSON, in words on pages). */
 export interface WaveView {

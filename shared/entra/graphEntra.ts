@@ -458,6 +458,23 @@ export class GraphEntra implements EntraPort {
     return [...ids];
   }
 
+  async readGroupNames(groupIds: readonly string[]): Promise<Map<string, string | null>> {
+    const names = new Map<string, string | null>();
+    for (const id of new Set(groupIds)) {
+      try {
+        const group = await this.graph.call<{ displayName?: string | null }>("getGroup", () =>
+          this.graph.client.api(queryPath(`/groups/${encodeURIComponent(id)}`, { $select: "id,displayName" })).get(),
+        );
+        if (group.displayName) names.set(id, group.displayName);
+      } catch (error) {
+        const status = graphStatus(error);
+        if (status === 404) names.set(id, null);
+        else if (status !== 403) throw error;
+      }
+    }
+    return names;
+  }
+
   /** The include groups' users (or every user) matching `filter`, page by page; a filter makes it an advanced query. */
   private async forEachCandidate(
     scope: MigrationScope,

@@ -113,6 +113,11 @@ export interface EntraPort {
   readScope(scope: MigrationScope): Promise<ScopeDecision<DirectoryUser>>;
   /** The ids of a group's users, nested groups followed (which wave a person is in: shared/domain/waves.ts). */
   listGroupUserIds(groupId: string): Promise<string[]>;
+  /**
+   * Each group's display name (a start names groups by their object ids): null when no group has that id, absent
+   * when the app may not read groups (the preflight names that permission).
+   */
+  readGroupNames(groupIds: readonly string[]): Promise<Map<string, string | null>>;
   listMigrationSignIns(query: { appId: string; since?: string }): Promise<MigrationSignIn[]>;
   /** Reads only: the token's roles, the identifier-URI policy, whether sign-in logs can be read, the sender mailboxes. */
   readTenantReadiness(query: { senders: string[]; signInLogs: boolean }): Promise<TenantReadiness>;

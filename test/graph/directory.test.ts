@@ -93,6 +93,19 @@ describe("users in scope and migration sign-ins through the Graph SDK", () => {
     expect(pages.map((r) => r.status)).toEqual([200, 200, 200]);
   });
 
+  it("reads groups' display names by object id: null for an id no group has (404), one request per group", async () => {
+    world = await startWorld({ users: 20 });
+    const wave = world.tenant.groups.find((g) => g.displayName === "Migration wave 1")!;
+    const unknown = "00000000-0000-4000-8000-00000000dead";
+    const names = await world.entra.readGroupNames([wave.id, unknown, wave.id]);
+    expect([...names]).toEqual([
+      [wave.id, "Migration wave 1"],
+      [unknown, null],
+    ]);
+    const reads = world.sim.requestLog.filter((r) => r.path.startsWith("/groups/"));
+    expect(reads.map((r) => r.status)).toEqual([200, 404]);
+  });
+
   it("refuses an advanced query without ConsistencyLevel and a page size above 999", async () => {
     world = await startWorld();
     const group = world.tenant.groups[0];

@@ -288,7 +288,7 @@ describe("waves", () => {
     expect(await s.phase(id)).toBe("onboarding");
     expect(s.stack.graph.outbox.filter((m) => /the pilot review was not answered/.test(m.subject))).toHaveLength(1);
     expect((await s.status(id)).waves).toEqual([
-      expect.objectContaining({ name: "Pilot" }),
+      expect.objectContaining({ name: "Pilot", members: "members of the Entra group Pilot" }),
       expect.objectContaining({ name: "Everyone else", state: "on hold: nobody answered the pilot review" }),
     ]);
     // Asked again and approved before the wave's date: it starts at its date, not before.
@@ -359,6 +359,17 @@ describe("waves", () => {
       ])
     ).map((e) => e.field);
     expect(fields).toEqual(["waves.0.group", "waves.0.review", "waves.1.name", "waves.1.deadline"]);
+    // A well-formed object id that no Entra group has (Graph answers 404) is refused too, before anything is made.
+    const unknownGroup = "7d1f7a3e-5a8b-4d2c-9a61-0c0ffee0dead";
+    expect(
+      await refused([
+        { name: "Pilot", group: unknownGroup, deadline: "2026-12-08T09:00:00Z", reminders: ["1 day"] },
+        { name: "Rest" },
+      ]),
+    ).toEqual([
+      { field: "waves.0.group", message: expect.stringMatching(/^no Entra group has the object id 7d1f7a3e-/) },
+    ]);
     expect(await s.stack.store.listMigrations()).toHaveLength(0);
+    expect(s.stack.graph.state.directory.applications.size).toBe(0);
   });
 });
