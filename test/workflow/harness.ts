@@ -564,3 +564,7 @@ export async function peigAdminFollowsUntil(s: Scenario, done: () => Promise<boo
     await s.host.advanceTo(next.fireAt);
   }
 }
+
+/** The messages the simulator's outbox holds for `user` (to or bcc, any case of the address). */
+export const mailsTo = (s: Scenario, user: { mail?: string | null }) =>
+  s.stack.graph.outbox.filter((m) => [...m.to, ...m.bcc].some((a) => a.toLowerCase() === user.mail?.toLowerCase()));

@@ -5,7 +5,15 @@
  * the report. Bad input is a 400 naming the field; a command that cannot take effect is a 409 saying why.
  */
 import { inScopeUsers, type TenantUser } from "../../local/fixtures/tenant";
-import { auditOf, playEveryone, startScenario, type Scenario, statusPageForm, peigAdminFollowsUntil } from "./harness";
+import {
+  auditOf,
+  playEveryone,
+  startScenario,
+  type Scenario,
+  statusPageForm,
+  peigAdminFollowsUntil,
+  mailsTo as mailsToOf,
+} from "./harness";
 
 let s: Scenario;
 afterEach(async () => {
@@ -19,8 +27,7 @@ const post = (path: string, body: unknown) =>
 
 const pageForm = (id: string, command: string) => statusPageForm(s, id, command);
 
-const mailsTo = (user: TenantUser) =>
-  s.stack.graph.outbox.filter((m) => [...m.to, ...m.bcc].some((a) => a.toLowerCase() === user.mail?.toLowerCase()));
+const mailsTo = (user: TenantUser) => mailsToOf(s, user);
 
 /** Two people in scope with a mailbox who never onboard by themselves. */
 function twoWhoNeverOnboard(): [TenantUser, TenantUser] {

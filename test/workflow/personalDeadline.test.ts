@@ -15,6 +15,7 @@ import {
   startScenario,
   statusPageForm,
   type Scenario,
+  mailsTo as mailsToOf,
 } from "./harness";
 
 let s: Scenario;
@@ -29,8 +30,7 @@ const post = (path: string, body: unknown) =>
 
 const pageForm = (id: string, command: string) => statusPageForm(s, id, command);
 
-const mailsTo = (user: TenantUser) =>
-  s.stack.graph.outbox.filter((m) => [...m.to, ...m.bcc].some((a) => a.toLowerCase() === user.mail?.toLowerCase()));
+const mailsTo = (user: TenantUser) => mailsToOf(s, user);
 
 const DEADLINE = "2026-12-15T09:00:00.000Z";
 const THEIRS = "2026-12-22T09:00:00.000Z";

@@ -15,6 +15,7 @@ import {
   type Scenario,
   statusPageForm,
   peigAdminFollowsUntil,
+  mailsTo as mailsToOf,
 } from "./harness";
 
 let s: Scenario;
@@ -53,8 +54,7 @@ const twoWaves = () =>
     ],
   });
 
-const mailsTo = (user: TenantUser) =>
-  s.stack.graph.outbox.filter((m) => [...m.to, ...m.bcc].some((a) => a.toLowerCase() === user.mail?.toLowerCase()));
+const mailsTo = (user: TenantUser) => mailsToOf(s, user);
 
 const pageForm = (id: string, command: string) => statusPageForm(s, id, command);
 
