@@ -127,7 +127,9 @@ function compare(actual: unknown, op: Operator, expected: Literal): boolean {
     a = typeof actual === "string" ? Date.parse(actual) : NaN;
     b = expected.getTime();
   } else if (typeof actual === "string" && typeof expected === "string") {
-    // Directory string comparisons are case-insensitive.
+    // Directory string comparisons are case-insensitive. Equal as typed is equal either way, without lower-casing
+    // both sides for every user of a page (`userType eq 'Member'`).
+    if (actual === expected && (op === "eq" || op === "ne")) return op === "eq";
     a = actual.toLowerCase();
     b = expected.toLowerCase();
   }

@@ -291,7 +291,10 @@ function send(res: ServerResponse, status: number, body?: unknown, headers: Reco
     res.writeHead(status, headers).end();
     return;
   }
-  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", ...headers }).end(JSON.stringify(body));
+  // Encoded once, as bytes: Node measures a string for Content-Length and then encodes it again on the socket.
+  res
+    .writeHead(status, { "Content-Type": "application/json; charset=utf-8", ...headers })
+    .end(Buffer.from(JSON.stringify(body)));
 }
 
 function sendError(res: ServerResponse, error: PeigSimulatorError, headers: Record<string, string> = {}): void {
