@@ -202,14 +202,20 @@ function* userRows(reconciliation: Reconciliation): Generator<UserUpsert> {
   }
 }
 
-/** Whether the upsert would change its stored row: a field it gives differs. */
+/**
+ * Whether the upsert would change its stored row: a field it gives differs. A loop over the fields, not
+ * `Object.entries`: every pass asks this of every user row (30,000 a pass at scale), and the pairs were its cost.
+ */
 function changes(row: UserUpsert, stored: UserRecord): boolean {
+  const fresh = row as unknown as Record<string, unknown>;
   const current = stored as unknown as Record<string, unknown>;
-  return Object.entries(row).some(
-    ([field, value]) =>
-      value !== undefined &&
-      (typeof value === "object" ? JSON.stringify(value) !== JSON.stringify(current[field]) : value !== current[field]),
-  );
+  for (const field of Object.keys(fresh)) {
+    const value = fresh[field];
+    if (value === undefined) continue;
+    if (typeof value === "object" ? JSON.stringify(value) !== JSON.stringify(current[field]) : value !== current[field])
+      return true;
+  }
+  return false;
 }
 
 /** The migration row's counts, from the user rows as the pass writes them. */
