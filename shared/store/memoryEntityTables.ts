@@ -158,10 +158,12 @@ class MemoryEntityTable implements EntityTable {
     if (continuation && compare(continuation.nextPartitionKey, start.partitionKey) >= 0) {
       start = { partitionKey: continuation.nextPartitionKey, rowKey: continuation.nextRowKey ?? "", inclusive: true };
     }
+    // The equality filters once per query, not an Object.entries array per row read (30,000 rows a pass at scale).
+    const equals = Object.entries(query.equals ?? {});
     for (let i = firstAtOrAfter(rows, start); i < rows.length; i++) {
       const row = rows[i];
       if (query.partitionKey !== undefined && row.partitionKey !== query.partitionKey) return;
-      if (matchesQuery(row, query)) yield row;
+      if (matchesQuery(row, query, equals)) yield row;
     }
   }
 
@@ -296,11 +298,11 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function matchesQuery(row: Entity, query: EntityQuery): boolean {
+function matchesQuery(row: Entity, query: EntityQuery, equals: readonly [string, EntityValue][]): boolean {
   if (query.partitionKey !== undefined && row.partitionKey !== query.partitionKey) return false;
   if (query.rowKeyAfter !== undefined && !(row.rowKey > query.rowKeyAfter)) return false;
   if (query.rowKeyBefore !== undefined && !(row.rowKey < query.rowKeyBefore)) return false;
-  return Object.entries(query.equals ?? {}).every(([name, value]) => row.properties[name] === value);
+  return equals.every(([name, value]) => row.properties[name] === value);
 }
 
 function validateEntity(entity: Entity): void {
