@@ -74,7 +74,7 @@ async function conformanceTier() {
   const log = fs.openSync(conformanceLog, "w");
   try {
     return await node(
-      ["-r", "ts-node/register/transpile-only", path.join(root, "conformance", "node", "run.ts")],
+      ["-r", "sucrase/register/ts", path.join(root, "conformance", "node", "run.ts")],
       ["ignore", log, log],
     );
   } finally {
