@@ -61,17 +61,25 @@ export interface ScopeDecision<U> {
 
 export const SAMPLE_SIZE = 5;
 
-const smtpAddresses = (proxyAddresses: readonly string[]) =>
-  proxyAddresses.filter((p) => p.toLowerCase().startsWith("smtp:")).map((p) => p.slice(5));
+/** Whether the part of `address` after its first "@" (up to any second one) is `domain`, case-insensitively. */
+function hasDomain(address: string, domain: string): boolean {
+  const at = address.indexOf("@");
+  if (at < 0) return false;
+  const end = address.indexOf("@", at + 1);
+  return address.slice(at + 1, end < 0 ? undefined : end).toLowerCase() === domain;
+}
 
-/** Whether the user's UPN, mail or an SMTP proxy address is in `domain` (compared case-insensitively). */
+/**
+ * Whether the user's UPN, mail or an SMTP proxy address is in `domain` (compared case-insensitively). Each address
+ * in turn, stopping at the first in the domain (usually the UPN): every pass asks this of every user in the directory.
+ */
 export function isInDomain(
   user: Pick<ScopeCandidate, "userPrincipalName" | "mail" | "proxyAddresses">,
   domain: string,
 ) {
   const wanted = domain.trim().toLowerCase();
-  const addresses = [user.userPrincipalName, user.mail ?? "", ...smtpAddresses(user.proxyAddresses)];
-  return addresses.some((address) => address.toLowerCase().split("@")[1] === wanted);
+  if (hasDomain(user.userPrincipalName, wanted) || hasDomain(user.mail ?? "", wanted)) return true;
+  return user.proxyAddresses.some((p) => p.slice(0, 5).toLowerCase() === "smtp:" && hasDomain(p.slice(5), wanted));
 }
 
 /** The first rule that removes `user`, or null when the user is in scope. */
