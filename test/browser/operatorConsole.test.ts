@@ -13,7 +13,7 @@ import { consoleFigures } from "../../local/demo/peigConsoleClient";
 import { peigConsolePages, type PeigConsolePage } from "../../shared/peig/consolePages";
 import { isFinalPhase } from "../../shared/workflow";
 import { startScenario, type Scenario } from "../workflow/harness";
-import { launchChromium, SCREENSHOTS, skipBrowserTests as skip } from "./chromium";
+import { connectChromium, SCREENSHOTS, skipBrowserTests as skip } from "./chromium";
 
 const { samlIdpInfo, migration, usersAndAccess, microsoft365Accounts } = peigConsolePages;
 
@@ -28,7 +28,7 @@ const { samlIdpInfo, migration, usersAndAccess, microsoft365Accounts } = peigCon
   };
 
   beforeAll(async () => {
-    browser = await launchChromium();
+    browser = await connectChromium();
     // A laptop screen: the console's tables must fit it.
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     s = await startScenario({

@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { hashToken } from "../../shared/tokens";
 import { startScenario, type Scenario, DAY } from "../workflow/harness";
 import { LOCAL_ADMIN } from "../../local/fixtures/staff";
-import { launchChromium, SCREENSHOTS, signInContext, skipBrowserTests as skip } from "./chromium";
+import { connectChromium, SCREENSHOTS, signInContext, skipBrowserTests as skip } from "./chromium";
 
 if (skip)
   console.warn("\n*** SKIP_BROWSER_TESTS=1: the browser tests of the status and approval pages are SKIPPED ***\n");
@@ -53,7 +53,7 @@ if (skip)
     );
 
   beforeAll(async () => {
-    browser = await launchChromium();
+    browser = await connectChromium();
     s = await startScenario({ tenant: { users: 30, missRate: 0.2, mismatchRate: 0.15 } });
     context = await newContext();
     adminContext = await newContext({}, LOCAL_ADMIN);

@@ -9,14 +9,14 @@ import type { Browser, Page } from "playwright-core";
 import { LOCAL_ADMIN } from "../../local/fixtures/staff";
 import { DAY, peigAdminFollows, startScenario, type Scenario, openGate as isOpen } from "../workflow/harness";
 import { seriousViolations } from "./axe";
-import { launchChromium, SCREENSHOTS, signInContext, skipBrowserTests as skip } from "./chromium";
+import { connectChromium, SCREENSHOTS, signInContext, skipBrowserTests as skip } from "./chromium";
 
 (skip ? describe.skip : describe)("the Peig admin's Phase 2 task asked again, in a browser", () => {
   let s: Scenario;
   let browser: Browser;
 
   beforeAll(async () => {
-    browser = await launchChromium();
+    browser = await connectChromium();
   });
   afterAll(async () => {
     await browser?.close();

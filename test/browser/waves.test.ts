@@ -10,7 +10,7 @@ import { LOCAL_ADMIN } from "../../local/fixtures/staff";
 import { inScopeUsers } from "../../local/fixtures/tenant";
 import { auditOf, startBody, startScenario, type Scenario } from "../workflow/harness";
 import { seriousViolations } from "./axe";
-import { launchChromium, SCREENSHOTS, signInContext, skipBrowserTests } from "./chromium";
+import { connectChromium, SCREENSHOTS, signInContext, skipBrowserTests } from "./chromium";
 
 const PILOT_GROUP = "7d1f7a3e-5a8b-4d2c-9a61-0c0ffee00002";
 const DAY_MS = 86_400_000;
@@ -25,7 +25,7 @@ const DAY_MS = 86_400_000;
     expect({ page: name, violations: await seriousViolations(page) }).toEqual({ page: name, violations: [] });
 
   beforeAll(async () => {
-    browser = await launchChromium();
+    browser = await connectChromium();
     s = await startScenario({ tenant: { users: 60, seed: 8, missRate: 0, mismatchRate: 0 } });
     const people = inScopeUsers(s.stack.tenant).filter((u) => u.mail);
     for (const u of s.stack.tenant.users) u.behaviour = { onboardsAt: null };
