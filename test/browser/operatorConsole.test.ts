@@ -214,15 +214,14 @@ const { samlIdpInfo, migration, usersAndAccess, microsoft365Accounts } = peigCon
           await taskTab.bringToFront();
           // Not 200: replaced by a newer e-mail, or decided already.
           if ((await taskTab.goto(s.taskUrl(link)))?.status() !== 200) continue;
-          const task = taskTab;
-          const kind = taskKindOf(await task.content());
+          const kind = taskKindOf(await taskTab.content());
           did.push(kind);
-          if (kind === "peigConfiguration") await saveConfiguration(task);
-          else if (kind === "peigAccounts") await createAccounts(task);
-          else if (kind === "peigChecklist") merged += await checkAndConfirm(task);
-          else if (kind === "peigDeletion") await deleteConfiguration(task);
-          else if (kind === "approval") await decide(task, "approve");
-          else throw new Error(`a task the Peig admin does not know: ${await task.locator("h1").textContent()}`);
+          if (kind === "peigConfiguration") await saveConfiguration(taskTab);
+          else if (kind === "peigAccounts") await createAccounts(taskTab);
+          else if (kind === "peigChecklist") merged += await checkAndConfirm(taskTab);
+          else if (kind === "peigDeletion") await deleteConfiguration(taskTab);
+          else if (kind === "approval") await decide(taskTab, "approve");
+          else throw new Error(`a task the Peig admin does not know: ${await taskTab.locator("h1").textContent()}`);
         }
       }
       await s.host.idle();
