@@ -3,7 +3,7 @@
  * and on the local host, compares them, prints one line per scenario and a closing line, and writes
  * artifacts/conformance.json (scripts/test.js and .ci/run add its counts to the test summary).
  *
- *   node -r ts-node/register/transpile-only conformance/node/run.ts [part of a scenario name[|another part] ...]
+ *   node -r sucrase/register/ts conformance/node/run.ts [part of a scenario name[|another part] ...]
  *
  * With names, only the scenarios whose name contains one of them run. Every run writes the extension's
  * histories to artifacts/conformance-histories/; with --record-fixtures, those of the scenarios in

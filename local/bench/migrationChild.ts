@@ -1,5 +1,5 @@
 /**
- * One full migration in a process of its own (`node -r ts-node/register/transpile-only
+ * One full migration in a process of its own (`node -r sucrase/register/ts
  * local/bench/migrationChild.ts <users> [api|operator]`), so that its peak RSS is its own: prints one JSON line.
  */
 import { installCoreShim } from "../host/installCoreShim";

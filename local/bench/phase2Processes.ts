@@ -63,7 +63,7 @@ export function batchActivityInput(
 function startWorker(config: Phase2WorkerConfig): { child: ChildProcess; lines: AsyncIterableIterator<string> } {
   const child = spawn(
     process.execPath,
-    ["-r", "ts-node/register/transpile-only", join(root, "local", "bench", "phase2Worker.ts"), JSON.stringify(config)],
+    ["-r", "sucrase/register/ts", join(root, "local", "bench", "phase2Worker.ts"), JSON.stringify(config)],
     { cwd: root, stdio: ["pipe", "pipe", "inherit"] },
   );
   return { child, lines: createInterface({ input: child.stdout! })[Symbol.asyncIterator]() };

@@ -1,6 +1,6 @@
 /**
  * One Functions instance of a Phase 2 wave, in a process of its own (local/bench/phase2Processes.ts starts
- * several): `node -r ts-node/register/transpile-only local/bench/phase2Worker.ts <config JSON>`. It builds
+ * several): `node -r sucrase/register/ts local/bench/phase2Worker.ts <config JSON>`. It builds
  * the ports an activity uses (the app's store on Azurite, the Peig API client), prints `ready`, waits for
  * `go` on stdin, then runs its createPeigAccounts activities at once, as an instance running several
  * activities does, and prints their results as one JSON line.

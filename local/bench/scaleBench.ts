@@ -27,7 +27,7 @@ const GB = 1024 ** 3;
 export async function migrationInChild(users: number, peigMode: "api" | "operator" = "api"): Promise<ChildRun> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ["-r", "ts-node/register/transpile-only", path.join(__dirname, "migrationChild.ts"), String(users), peigMode],
+    ["-r", "sucrase/register/ts", path.join(__dirname, "migrationChild.ts"), String(users), peigMode],
     {
       maxBuffer: 16 * 1024 * 1024,
       timeout: 60 * 60_000,

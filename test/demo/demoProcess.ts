@@ -15,7 +15,7 @@ export interface DemoProcess {
 }
 
 export function startDemo(args: string[]): DemoProcess {
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "local/demo/main.ts", ...args], {
+  const child = spawn(process.execPath, ["-r", "sucrase/register/ts", "local/demo/main.ts", ...args], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
   });

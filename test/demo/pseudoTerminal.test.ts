@@ -31,7 +31,7 @@ describe("npm start in a terminal, answered only through the links and the Peig 
     const demo = [
       "node",
       "-r",
-      "ts-node/register/transpile-only",
+      "sucrase/register/ts",
       "local/demo/main.ts",
       "--users",
       "40",

@@ -174,7 +174,7 @@ describe("grant-permissions against the Graph simulator", () => {
       process.execPath,
       [
         "-r",
-        "ts-node/register/transpile-only",
+        "sucrase/register/ts",
         "scripts/grantPermissions.ts",
         "--principal-id",
         identity.id,

@@ -76,7 +76,7 @@ describe("plain Node", () => {
       require("./local/host/installCoreShim").installCoreShim();
       require("./local/host/contractFixtures");
       console.log("registered", require("./local/host/fakeCore").registry.size);`;
-    const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
+    const run = spawnSync(process.execPath, ["-r", "sucrase/register/ts", "-e", script], {
       cwd: root,
       encoding: "utf8",
     });

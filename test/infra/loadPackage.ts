@@ -1,6 +1,6 @@
 /**
  * Loads a staged deployment package's entry point the way the Functions worker does, in a process
- * of its own: `node -r ts-node/register/transpile-only test/infra/loadPackage.ts <package dir>`.
+ * of its own: `node -r sucrase/register/ts test/infra/loadPackage.ts <package dir>`.
  * Only `@azure/functions-core` comes from outside the package (the worker provides it; here the
  * local host's stand-in does); every other module resolves from the package's own node_modules.
  * Prints one JSON line: each registered function's name and trigger type.

@@ -156,7 +156,7 @@ describe("the deployment package", () => {
   it("loads its entry point with only its own node_modules and registers every function the app defines", () => {
     const child = spawnSync(
       process.execPath,
-      ["-r", require.resolve("ts-node/register/transpile-only"), join(root, "test", "infra", "loadPackage.ts"), dir],
+      ["-r", require.resolve("sucrase/register/ts"), join(root, "test", "infra", "loadPackage.ts"), dir],
       {
         cwd: dir,
         encoding: "utf8",
