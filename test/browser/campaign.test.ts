@@ -10,7 +10,7 @@ import { LOCAL_ADMIN } from "../../local/fixtures/staff";
 import { inScopeUsers } from "../../local/fixtures/tenant";
 import { startBody, startScenario, type Scenario } from "../workflow/harness";
 import { seriousViolations } from "./axe";
-import { launchChromium, SCREENSHOTS, signInContext, skipBrowserTests } from "./chromium";
+import { connectChromium, SCREENSHOTS, signInContext, skipBrowserTests } from "./chromium";
 
 (skipBrowserTests ? describe.skip : describe)("scope and single people in a browser", () => {
   let s: Scenario;
@@ -22,7 +22,7 @@ import { launchChromium, SCREENSHOTS, signInContext, skipBrowserTests } from "./
     expect({ page: name, violations: await seriousViolations(page) }).toEqual({ page: name, violations: [] });
 
   beforeAll(async () => {
-    browser = await launchChromium();
+    browser = await connectChromium();
     s = await startScenario({
       tenant: {
         users: 60,

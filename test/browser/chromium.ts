@@ -1,7 +1,7 @@
 /** Debian's Chromium for the browser tests: where it is, how it is launched offline, where screenshots go. */
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type BrowserServer } from "playwright-core";
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const SCREENSHOTS = path.resolve(__dirname, "../../artifacts/screenshots");
@@ -16,18 +16,38 @@ const CHROMIUM_ARGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
+/** Where test/globalSetup's Chromium listens, for the test files (jest's workers inherit the env). */
+const SHARED_ENDPOINT = "TEST_CHROMIUM_ENDPOINT";
 
 export const skipBrowserTests = process.env.SKIP_BROWSER_TESTS === "1";
 
-/** A fresh browser (launch() gives every run a temporary profile; executablePath keeps Playwright from fetching one). */
-export async function launchChromium(): Promise<Browser> {
+/**
+ * One Chromium for the whole jest run, started by test/globalSetup when the run includes a browser test file:
+ * launching and closing one costs a file more CPU than a page with its screenshot (the browser, GPU, network and
+ * storage processes), so the files share one and each opens its own contexts (cookies and storage stay apart).
+ * Undefined when Chromium is missing or the browser tests are skipped (connectChromium then says how to install it).
+ */
+export async function startSharedChromium(): Promise<BrowserServer | undefined> {
+  if (skipBrowserTests || !existsSync(CHROMIUM)) return undefined;
+  const server = await chromium.launchServer({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  process.env[SHARED_ENDPOINT] = server.wsEndpoint();
+  return server;
+}
+
+/**
+ * A browser for one test file: a connection to the run's Chromium (closing it closes this file's contexts only), or
+ * a fresh one (launch() gives it a temporary profile; executablePath keeps Playwright from fetching one) when the
+ * run started none.
+ */
+export async function connectChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `Chromium is not installed at ${CHROMIUM}. Install it as root with \`node scripts/ensureChromium.js\` (or \`apt-get update && apt-get install -y chromium\`), or set SKIP_BROWSER_TESTS=1 to skip these tests.`,
     );
   }
   mkdirSync(SCREENSHOTS, { recursive: true });
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const endpoint = process.env[SHARED_ENDPOINT];
+  return endpoint ? chromium.connect(endpoint) : chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
 /**

@@ -10,7 +10,7 @@ import { renderDeadLinkPage } from "../../shared/pages/taskPage";
 import { startBody, startScenario, type Scenario } from "../workflow/harness";
 import { seriousViolations } from "./axe";
 import { LOCAL_ADMIN } from "../../local/fixtures/staff";
-import { launchChromium, SCREENSHOTS, signInContext, skipBrowserTests } from "./chromium";
+import { connectChromium, SCREENSHOTS, signInContext, skipBrowserTests } from "./chromium";
 
 const ISO_8601 = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|\bP(?:\d+[WD]|T\d+[HMS])/;
 
@@ -34,7 +34,7 @@ const ISO_8601 = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|\bP(?:\d+[WD]|T\d+[HMS])/;
   }
 
   beforeAll(async () => {
-    browser = await launchChromium();
+    browser = await connectChromium();
     s = await startScenario({ tenant: { users: 25, seed: 8, missRate: 0.2, mismatchRate: 0 } });
     // A laptop's screen; bypassCSP lets the test inject axe-core into pages that allow no script.
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });

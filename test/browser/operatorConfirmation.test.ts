@@ -13,14 +13,14 @@ import {
   type Scenario,
   openGate as isOpen,
 } from "../workflow/harness";
-import { launchChromium, SCREENSHOTS, skipBrowserTests as skip } from "./chromium";
+import { connectChromium, SCREENSHOTS, skipBrowserTests as skip } from "./chromium";
 
 (skip ? describe.skip : describe)("the Peig admin's checklist confirmation in a browser", () => {
   let s: Scenario;
   let browser: Browser;
 
   beforeAll(async () => {
-    browser = await launchChromium();
+    browser = await connectChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -13,7 +13,7 @@ import { consoleFigures } from "../../local/demo/peigConsoleClient";
 import { peigConsolePages, type PeigConsolePage } from "../../shared/peig/consolePages";
 import { isFinalPhase } from "../../shared/workflow";
 import { startScenario, type Scenario } from "../workflow/harness";
-import { launchChromium, SCREENSHOTS, skipBrowserTests as skip } from "./chromium";
+import { connectChromium, SCREENSHOTS, skipBrowserTests as skip } from "./chromium";
 
 const { samlIdpInfo, migration, usersAndAccess, microsoft365Accounts } = peigConsolePages;
 
@@ -21,6 +21,14 @@ const { samlIdpInfo, migration, usersAndAccess, microsoft365Accounts } = peigCon
   let s: Scenario;
   let browser: Browser;
   let context: BrowserContext;
+  /**
+   * The Peig admin's tabs: the task page, the Peig console, and a second console tab to look a person up. Each is
+   * brought to the front before it is used, as a person clicks a tab: Chromium paints only the front tab, and a
+   * click waits for the button to be painted steadily (two seconds of nothing in a background tab).
+   */
+  let taskTab: Page;
+  let consoleTab: Page;
+  let lookupTab: Page;
   const shots = new Set<string>();
   const screenshot = async (page: Page, name: string) => {
     shots.add(name);
@@ -28,12 +36,14 @@ const { samlIdpInfo, migration, usersAndAccess, microsoft365Accounts } = peigCon
   };
 
   beforeAll(async () => {
-    browser = await launchChromium();
+    browser = await connectChromium();
     // A laptop screen: the console's tables must fit it.
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    [taskTab, consoleTab, lookupTab] = [await context.newPage(), await context.newPage(), await context.newPage()];
+    // Twelve people are enough for every console step: two never onboard (Create Peig Account), two type another e-mail (merged).
     s = await startScenario({
       peigMode: "operator",
-      tenant: { users: 30, seed: 21, missRate: 0.2, mismatchRate: 0.15 },
+      tenant: { users: 12, seed: 21, missRate: 0.2, mismatchRate: 0.15 },
     });
   });
 
@@ -57,6 +67,7 @@ const { samlIdpInfo, migration, usersAndAccess, microsoft365Accounts } = peigCon
 
   /** Confirms (with the figures the console showed) or approves the task on its page, then lets the host settle. */
   async function decide(task: Page, decision: "done" | "approve", figures: Record<string, number | string> = {}) {
+    await task.bringToFront();
     for (const [name, value] of Object.entries(figures)) await task.fill(`input[name=${name}]`, String(value));
     const status = await press(task, task.locator(`button[value=${decision}]`).first());
     expect(status).toBe(200);
@@ -68,10 +79,10 @@ const { samlIdpInfo, migration, usersAndAccess, microsoft365Accounts } = peigCon
   async function followConsoleLink(task: Page, screen: PeigConsolePage): Promise<Page> {
     const link = task.getByRole("link", { name: screen.name });
     expect(await link.getAttribute("href")).toBe(consoleUrl(screen));
-    const console = await context.newPage();
-    expect((await console.goto(consoleUrl(screen)))?.status()).toBe(200);
-    await expect(console.locator("header").textContent()).resolves.toContain("Local Peig simulator");
-    return console;
+    await consoleTab.bringToFront();
+    expect((await consoleTab.goto(consoleUrl(screen)))?.status()).toBe(200);
+    await expect(consoleTab.locator("header").textContent()).resolves.toContain("Local Peig simulator");
+    return consoleTab;
   }
 
   async function saveConfiguration(task: Page): Promise<void> {
@@ -81,13 +92,12 @@ const { samlIdpInfo, migration, usersAndAccess, microsoft365Accounts } = peigCon
     const applicationId = (await value("Application ID")).trim();
     const certificate = await value("IDP Certificate");
     // The IDP Entity ID a person notes first (Configuration → SAML IDP Info).
-    const idp = await context.newPage();
-    await idp.goto(consoleUrl(samlIdpInfo));
-    await expect(idp.locator("table").textContent()).resolves.toContain(
+    await consoleTab.bringToFront();
+    await consoleTab.goto(consoleUrl(samlIdpInfo));
+    await expect(consoleTab.locator("table").textContent()).resolves.toContain(
       `https://pap01.${s.stack.tenant.domain}/idp/shibboleth`,
     );
-    await screenshot(idp, "console-saml-idp-info.png");
-    await idp.close();
+    await screenshot(consoleTab, "console-saml-idp-info.png");
 
     const console = await followConsoleLink(task, migration);
     // A slip first: the app's display name instead of its Application ID, half the certificate. Validate says so.
@@ -108,7 +118,6 @@ const { samlIdpInfo, migration, usersAndAccess, microsoft365Accounts } = peigCon
     await expect(console.getByRole("status").textContent()).resolves.toContain("Saved.");
     await expect(console.locator("table").first().textContent()).resolves.toContain(applicationId);
     await screenshot(console, "console-migration-saved.png");
-    await console.close();
     await decide(task, "done", { applicationId });
   }
 
@@ -129,7 +138,6 @@ const { samlIdpInfo, migration, usersAndAccess, microsoft365Accounts } = peigCon
       created++;
     }
     await screenshot(console, "console-microsoft-365-accounts-created.png");
-    await console.close();
     await decide(task, "done", { created, alreadyLinked: listed.length - created, failed: 0 });
   }
 
@@ -145,15 +153,15 @@ const { samlIdpInfo, migration, usersAndAccess, microsoft365Accounts } = peigCon
       if ((await row.count()) === 0) break;
       const name = ((await row.locator("td").first().textContent()) ?? "").trim();
       // Whose is it? MS365 Identifiers, by name; Create Peig Account first if they have none.
-      const lookup = await context.newPage();
-      await lookup.goto(consoleUrl(microsoft365Accounts, `?q=${encodeURIComponent(name)}`));
-      const account = lookup.locator("tbody tr").filter({ has: lookup.getByRole("cell", { name, exact: true }) });
+      await lookupTab.bringToFront();
+      await lookupTab.goto(consoleUrl(microsoft365Accounts, `?q=${encodeURIComponent(name)}`));
+      const account = lookupTab.locator("tbody tr").filter({ has: lookupTab.getByRole("cell", { name, exact: true }) });
       expect(await account.count()).toBe(1);
       const create = account.getByRole("button", { name: /^Create Peig Account for / });
-      if ((await create.count()) > 0) expect(await press(lookup, create)).toBe(201);
+      if ((await create.count()) > 0) expect(await press(lookupTab, create)).toBe(201);
       const target = ((await account.locator("td").nth(3).textContent()) ?? "").trim();
       expect(target).toMatch(/^peig-\d+$/);
-      await lookup.close();
+      await console.bringToFront();
       if (merged === 0) await screenshot(console, "console-users-and-access-mismatched.png");
       await row.getByLabel("Merge into").fill(target);
       expect(await press(console, row.getByRole("button", { name: /^Merge the request of / }))).toBe(200);
@@ -161,22 +169,18 @@ const { samlIdpInfo, migration, usersAndAccess, microsoft365Accounts } = peigCon
       merged++;
     }
     await screenshot(console, "console-users-and-access-merged.png");
-    await console.close();
     return merged;
   }
 
   async function checkAndConfirm(task: Page): Promise<number> {
     const merged = await mergeMismatched(task);
     // What the form asks for, as the console shows it.
-    const users = await context.newPage();
-    await users.goto(consoleUrl(usersAndAccess));
-    const shown = consoleFigures(await users.content());
-    await users.close();
-    const accounts = await context.newPage();
-    await accounts.goto(consoleUrl(microsoft365Accounts));
-    const linked = consoleFigures(await accounts.content()).linked;
-    await screenshot(accounts, "console-microsoft-365-accounts-linked.png");
-    await accounts.close();
+    await consoleTab.bringToFront();
+    await consoleTab.goto(consoleUrl(usersAndAccess));
+    const shown = consoleFigures(await consoleTab.content());
+    await consoleTab.goto(consoleUrl(microsoft365Accounts));
+    const linked = consoleFigures(await consoleTab.content()).linked;
+    await screenshot(consoleTab, "console-microsoft-365-accounts-linked.png");
     await decide(task, "done", {
       pendingRequests: shown.pendingRequests ?? "",
       notOnboarded: shown.notOnboarded ?? "",
@@ -192,7 +196,6 @@ const { samlIdpInfo, migration, usersAndAccess, microsoft365Accounts } = peigCon
     expect(await press(console, console.getByRole("button", { name: "Delete" }))).toBe(200);
     await expect(console.getByRole("status").textContent()).resolves.toContain("was deleted");
     await screenshot(console, "console-migration-deleted.png");
-    await console.close();
     await decide(task, "done", { configurationsShown: 0 });
   }
 
@@ -208,20 +211,17 @@ const { samlIdpInfo, migration, usersAndAccess, microsoft365Accounts } = peigCon
           const link = raw.replace(/&amp;/g, "&");
           if (opened.has(link)) continue;
           opened.add(link);
-          const task = await context.newPage();
-          if ((await task.goto(s.taskUrl(link)))?.status() !== 200) {
-            await task.close(); // replaced by a newer e-mail, or decided already
-            continue;
-          }
-          const kind = taskKindOf(await task.content());
+          await taskTab.bringToFront();
+          // Not 200: replaced by a newer e-mail, or decided already.
+          if ((await taskTab.goto(s.taskUrl(link)))?.status() !== 200) continue;
+          const kind = taskKindOf(await taskTab.content());
           did.push(kind);
-          if (kind === "peigConfiguration") await saveConfiguration(task);
-          else if (kind === "peigAccounts") await createAccounts(task);
-          else if (kind === "peigChecklist") merged += await checkAndConfirm(task);
-          else if (kind === "peigDeletion") await deleteConfiguration(task);
-          else if (kind === "approval") await decide(task, "approve");
-          else throw new Error(`a task the Peig admin does not know: ${await task.locator("h1").textContent()}`);
-          await task.close();
+          if (kind === "peigConfiguration") await saveConfiguration(taskTab);
+          else if (kind === "peigAccounts") await createAccounts(taskTab);
+          else if (kind === "peigChecklist") merged += await checkAndConfirm(taskTab);
+          else if (kind === "peigDeletion") await deleteConfiguration(taskTab);
+          else if (kind === "approval") await decide(taskTab, "approve");
+          else throw new Error(`a task the Peig admin does not know: ${await taskTab.locator("h1").textContent()}`);
         }
       }
       await s.host.idle();

@@ -8,13 +8,13 @@ import type { Browser } from "playwright-core";
 import { LOCAL_ADMIN } from "../../local/fixtures/staff";
 import { DAY, startBody, startScenario, type Scenario } from "../workflow/harness";
 import { seriousViolations } from "./axe";
-import { launchChromium, SCREENSHOTS, signInContext, skipBrowserTests } from "./chromium";
+import { connectChromium, SCREENSHOTS, signInContext, skipBrowserTests } from "./chromium";
 
 (skipBrowserTests ? describe.skip : describe)("an approver out of office, on the status page", () => {
   let s: Scenario;
   let browser: Browser;
   beforeAll(async () => {
-    browser = await launchChromium();
+    browser = await connectChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { hashToken } from "../../shared/tokens";
 import { startScenario, type Scenario, DAY } from "../workflow/harness";
 import { LOCAL_ADMIN } from "../../local/fixtures/staff";
-import { launchChromium, SCREENSHOTS, signInContext, skipBrowserTests as skip } from "./chromium";
+import { connectChromium, SCREENSHOTS, signInContext, skipBrowserTests as skip } from "./chromium";
 
 if (skip)
   console.warn("\n*** SKIP_BROWSER_TESTS=1: the browser tests of the status and approval pages are SKIPPED ***\n");
@@ -36,8 +36,14 @@ if (skip)
     return created;
   }
 
+  /**
+   * The browser's one tab, opened on first use: each link is opened in it, as a person follows links in one window
+   * (a new tab costs Chromium a new renderer process: several times a navigation's CPU).
+   */
+  const tabOf = async (inContext: BrowserContext): Promise<Page> => inContext.pages()[0] ?? inContext.newPage();
+
   async function open(url: string, inContext = context): Promise<Page> {
-    const page = await inContext.newPage();
+    const page = await tabOf(inContext);
     const response = await page.goto(url);
     expect(response?.status()).toBe(200);
     return page;
@@ -53,7 +59,7 @@ if (skip)
     );
 
   beforeAll(async () => {
-    browser = await launchChromium();
+    browser = await connectChromium();
     s = await startScenario({ tenant: { users: 30, missRate: 0.2, mismatchRate: 0.15 } });
     context = await newContext();
     adminContext = await newContext({}, LOCAL_ADMIN);
@@ -149,7 +155,6 @@ if (skip)
       expect(await row.locator("td").nth(3).textContent()).toBe(String(user.mergeSuggestion!.reason));
     }
     await screenshot(page, "status-page.png");
-    await page.close();
   });
 
   it("opens the Peig admin's merge task from its e-mailed link, shows each request, and confirming it merges them", async () => {
@@ -164,11 +169,8 @@ if (skip)
         );
       for (const link of links.filter((l) => !confirmed.has(l))) {
         confirmed.add(link);
-        const page = await context.newPage();
-        if ((await page.goto(link))?.status() !== 200) {
-          await page.close();
-          continue;
-        }
+        const page = await tabOf(context);
+        if ((await page.goto(link))?.status() !== 200) continue;
         await expect(page.locator("h1").textContent()).resolves.toMatch(
           /^Merge \d+ pending request\(s\) typed with another e-mail$/,
         );
@@ -188,7 +190,6 @@ if (skip)
         ]);
         expect(posted.status()).toBe(200);
         await page.getByRole("heading", { name: "Thank you" }).waitFor();
-        await page.close();
         await s.host.idle(); // the decision woke the orchestration: let it merge before time moves on
       }
       return (await s.phase(migrationId)) === "approval";
@@ -221,13 +222,11 @@ if (skip)
     expect(await page.getByText("This cannot be undone.", { exact: true }).isVisible()).toBe(true);
     expect(await page.locator("button[name=decision]").allTextContents()).toEqual(["Approve", "Reject"]);
     await screenshot(page, "approval-page.png");
-    await page.close();
   });
 
   it("records nothing when the approval link is only opened and reloaded", async () => {
     const page = await open(approvalLink);
     expect((await page.reload())?.status()).toBe(200);
-    await page.close();
     await s.host.idle();
     expect(await approvalTask()).toMatchObject({ status: "open" });
     expect(await decisionsAudited()).toEqual([]);
@@ -258,7 +257,6 @@ if (skip)
     await page.getByRole("heading", { name: "Thank you" }).waitFor();
     await expect(page.locator(".card").textContent()).resolves.toContain("Recorded: you approved");
     await screenshot(page, "approval-confirmed.png");
-    await page.close();
 
     await s.host.idle();
     expect(await approvalTask()).toMatchObject({

@@ -9,14 +9,18 @@ import type { Browser, Page } from "playwright-core";
 import { LOCAL_ADMIN } from "../../local/fixtures/staff";
 import { DAY, peigAdminFollows, startScenario, type Scenario, openGate as isOpen } from "../workflow/harness";
 import { seriousViolations } from "./axe";
-import { launchChromium, SCREENSHOTS, signInContext, skipBrowserTests as skip } from "./chromium";
+import { connectChromium, SCREENSHOTS, signInContext, skipBrowserTests as skip } from "./chromium";
 
 (skip ? describe.skip : describe)("the Peig admin's Phase 2 task asked again, in a browser", () => {
   let s: Scenario;
   let browser: Browser;
+  /** One browser window for both tests (each new context or tab costs Chromium a renderer process). */
+  let page: Page;
 
   beforeAll(async () => {
-    browser = await launchChromium();
+    browser = await connectChromium();
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, bypassCSP: true });
+    page = await context.newPage();
   });
   afterAll(async () => {
     await browser?.close();
@@ -48,8 +52,6 @@ import { launchChromium, SCREENSHOTS, signInContext, skipBrowserTests as skip } 
     const appId = ((await s.status(id)).app as { appId: string }).appId;
     s.stack.graph.recordSignIn(listed[2].userId, appId);
 
-    const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, bypassCSP: true });
-    const page = await context.newPage();
     await page.goto(s.taskUrl(latestLink()));
     await page.fill("input[name=created]", String(listed.length - 2));
     await page.fill("input[name=alreadyLinked]", "0");
@@ -70,16 +72,13 @@ import { launchChromium, SCREENSHOTS, signInContext, skipBrowserTests as skip } 
     expect(names).not.toContain(listed[2].userPrincipalName);
     await screenshot(page, "operator-phase2-asked-again.png");
     expect(await seriousViolations(page)).toEqual([]);
-    await context.close();
   });
 
   it("after three rounds expired, the status page waits for a person, says what to do, and Resume sends round 4", async () => {
     const id = await atPhase2Task();
     await s.runUntil(async () => (await s.status(id)).needsAttention !== null, 30 * DAY);
 
-    const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, bypassCSP: true });
-    await signInContext(context, s, LOCAL_ADMIN);
-    const page = await context.newPage();
+    await signInContext(page.context(), s, LOCAL_ADMIN);
     await page.goto(`${s.host.baseUrl}/api/migrations/${id}/page`);
     const banner = page.locator("#needs-attention");
     await expect(banner.textContent()).resolves.toContain(
@@ -96,6 +95,5 @@ import { launchChromium, SCREENSHOTS, signInContext, skipBrowserTests as skip } 
     await expect(page.locator("#notice").textContent()).resolves.toMatch(/Resume requested/);
     expect(await isOpen(s, id, "peigAccounts")).toBe(true);
     expect((await s.stack.store.listTasks(id, { status: "open" })).map((t) => t.gate)).toEqual(["peigAccounts-4"]);
-    await context.close();
   });
 });

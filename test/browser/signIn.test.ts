@@ -10,7 +10,7 @@ import type { Browser, Page } from "playwright-core";
 import { LOCAL_ADMIN, LOCAL_VIEWER } from "../../local/fixtures/staff";
 import { startBody, startScenario, type Scenario } from "../workflow/harness";
 import { seriousViolations } from "./axe";
-import { launchChromium, SCREENSHOTS, skipBrowserTests as skip } from "./chromium";
+import { connectChromium, SCREENSHOTS, skipBrowserTests as skip } from "./chromium";
 
 (skip ? describe.skip : describe)("signing in to the admin pages in a browser", () => {
   let s: Scenario;
@@ -18,7 +18,7 @@ import { launchChromium, SCREENSHOTS, skipBrowserTests as skip } from "./chromiu
   const visited: string[] = [];
 
   beforeAll(async () => {
-    browser = await launchChromium();
+    browser = await connectChromium();
     s = await startScenario({ tenant: { users: 12, seed: 5, missRate: 0.2, mismatchRate: 0 } });
   });
   afterAll(async () => {

@@ -8,7 +8,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { startScenario, type Scenario, DAY } from "../workflow/harness";
 import { LOCAL_ADMIN } from "../../local/fixtures/staff";
-import { launchChromium, SCREENSHOTS, signInContext, skipBrowserTests as skip } from "./chromium";
+import { connectChromium, SCREENSHOTS, signInContext, skipBrowserTests as skip } from "./chromium";
 
 const MANY = 1_000_000_000;
 
@@ -17,7 +17,7 @@ const MANY = 1_000_000_000;
   let browser: Browser;
 
   beforeAll(async () => {
-    browser = await launchChromium();
+    browser = await connectChromium();
   });
   afterAll(async () => {
     await browser?.close();
