@@ -145,17 +145,33 @@ export class TableInstanceStore implements InstanceStore {
     }
   }
 
+  /**
+   * The record as last saved, from one query of its partition: a save is one transaction, so the query sees the
+   * header with its generation's rows, never a header whose rows the next save has just deleted (reading the header,
+   * then each row, could). Only an instance too large for one transaction is saved in steps; a read that finds its
+   * rows incomplete reads again.
+   */
   async load(instanceId: string): Promise<InstanceRecord | undefined> {
     await this.ensureTable();
     const pk = encodeKey(instanceId);
-    const header = await this.header(pk);
-    if (!header) return undefined;
-    let json = "";
-    for (let r = 0; r < header.rows; r++) {
-      const entity = await this.table.getEntity<Record<string, string>>(pk, `g${pad(header.generation)}-${pad(r)}`);
-      for (let c = 0; c < CHUNKS_PER_ENTITY && entity[`c${c}`] !== undefined; c++) json += entity[`c${c}`];
+    for (let attempt = 1; ; attempt++) {
+      const rows = new Map<string, Record<string, unknown>>();
+      for await (const entity of this.table.listEntities<Record<string, unknown>>({
+        queryOptions: { filter: `PartitionKey eq '${pk}'` },
+      }))
+        rows.set(entity.rowKey as string, entity);
+      const header = rows.get("header") as { generation: number; rows: number } | undefined;
+      if (!header) return undefined;
+      let json = "";
+      let whole = true;
+      for (let r = 0; r < header.rows && whole; r++) {
+        const entity = rows.get(`g${pad(header.generation)}-${pad(r)}`);
+        if (!entity) whole = false;
+        else for (let c = 0; c < CHUNKS_PER_ENTITY && entity[`c${c}`] !== undefined; c++) json += entity[`c${c}`];
+      }
+      if (whole) return JSON.parse(json) as InstanceRecord;
+      if (attempt === 10) throw new Error(`instance ${instanceId}: its header names rows the table does not hold`);
     }
-    return JSON.parse(json) as InstanceRecord;
   }
 
   async loadAll(): Promise<InstanceRecord[]> {

@@ -69,3 +69,24 @@ describe("host restart against Azurite", () => {
     }
   });
 });
+
+describe("the instance store on Azurite", () => {
+  it("reads one whole saved generation while another save replaces it (never the rows a save just deleted)", async () => {
+    const store = TableInstanceStore.fromConnectionString(connection(), `reads${Date.now()}`);
+    const record = (n: number) =>
+      ({ instanceId: "racing", status: "Running", history: [], work: [], input: "x".repeat(n) }) as never;
+    await store.save(record(1));
+    let saving = true;
+    const saves = (async () => {
+      for (let n = 2; n <= 40; n++) await store.save(record(n));
+      saving = false;
+    })();
+    const seen = new Set<number>();
+    while (saving) {
+      const loaded = (await store.load("racing")) as unknown as { input: string };
+      seen.add(loaded.input.length);
+    }
+    await saves;
+    expect(seen.size).toBeGreaterThan(1);
+  });
+});
