@@ -14,7 +14,7 @@ import { PeigApiClient } from "../shared/peig/apiClient";
 import { RequestCounter } from "../shared/requestCounter";
 import type { RetryPolicy } from "../shared/retry";
 import { registerApp } from "../functions/registerApp";
-import { invocationLog, type MigrationLog } from "../shared/migrationLog";
+import { invocationLog, stopInvocationLogging, type MigrationLog } from "../shared/migrationLog";
 import { useServices, type Services } from "../shared/services";
 import { MemoryMigrationStore, TableMigrationStore, type MigrationStore } from "../shared/store";
 import { LOCAL_STAFF } from "./fixtures/staff";
@@ -159,6 +159,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     settings,
     stop: async () => {
       useServices(undefined);
+      stopInvocationLogging();
       await Promise.all([graph.stop(), peig.stop()]);
     },
   };
