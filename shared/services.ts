@@ -3,12 +3,11 @@
  * (functions/registerApp.ts): production builds the real adapters from validated settings (managed identity in
  * Azure); the local host and tests build their own (local/stack.ts: simulators, Azurite, a virtual clock).
  */
-import { ManagedIdentityCredential, DefaultAzureCredential } from "@azure/identity";
 import { systemClock, type Clock } from "./clock";
 import type { Settings } from "./config";
 import type { EntraPort } from "./entra/port";
 import { GraphEntra } from "./entra/graphEntra";
-import { createGraphClientFromSettings } from "./graph/client";
+import { azureIdentity, createGraphClientFromSettings } from "./graph/client";
 import type { MailPort } from "./mail/port";
 import { GraphMail } from "./mail/graphMail";
 import type { PeigPort } from "./peig/port";
@@ -50,6 +49,7 @@ export function productionServices(settings: Settings, env: NodeJS.ProcessEnv = 
   const clock = systemClock;
   const counters = { graph: new RequestCounter(), peig: new RequestCounter(), store: new RequestCounter() };
   const { client, cloud, credential: graphCredential } = createGraphClientFromSettings(settings, env);
+  const { DefaultAzureCredential, ManagedIdentityCredential } = azureIdentity();
   const credential = settings.AZURE_CLIENT_ID
     ? new ManagedIdentityCredential({ clientId: settings.AZURE_CLIENT_ID })
     : new DefaultAzureCredential();

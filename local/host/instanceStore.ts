@@ -2,7 +2,8 @@
  * Where the local host keeps orchestration instances: in memory for tests, or in Azure Table Storage
  * (Azurite locally) so that a restarted host resumes running instances where they were.
  */
-import { TableClient, TableTransaction, type TableEntity } from "@azure/data-tables";
+import type { TableClient, TableEntity } from "@azure/data-tables";
+import { tablesSdk } from "../../shared/store/azureEntityTables";
 import type { HistoryEvent } from "./history";
 
 export type RuntimeStatus = "Pending" | "Running" | "Completed" | "Failed" | "Terminated";
@@ -100,7 +101,7 @@ export class TableInstanceStore implements InstanceStore {
 
   static fromConnectionString(connectionString: string, tableName = "LocalDurableInstances"): TableInstanceStore {
     return new TableInstanceStore(
-      TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: true }),
+      tablesSdk().TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: true }),
     );
   }
 
@@ -123,7 +124,7 @@ export class TableInstanceStore implements InstanceStore {
       }
       rows.push(entity);
     }
-    const tx = new TableTransaction();
+    const tx = new (tablesSdk().TableTransaction)();
     for (const row of rows) tx.upsertEntity(row, "Replace");
     tx.upsertEntity(
       { partitionKey: pk, rowKey: "header", generation, rows: rows.length, status: record.status },

@@ -4,13 +4,8 @@
  * idempotent and safe across processes. Transient failures are retried by the SDK's own pipeline.
  */
 import type { TokenCredential } from "@azure/core-auth";
-import {
-  odata,
-  TableClient,
-  type TableEntity,
-  type TableEntityResult,
-  type TransactionAction,
-} from "@azure/data-tables";
+import type * as TablesSdk from "@azure/data-tables";
+import type { TableClient, TableEntity, TableEntityResult, TransactionAction } from "@azure/data-tables";
 import type { RequestCounter } from "../requestCounter";
 import type {
   Continuation,
@@ -25,6 +20,15 @@ import type {
 } from "./entityTable";
 import { ConflictError, NotFoundError, PreconditionFailedError } from "./errors";
 import { MAX_PAGE_SIZE } from "./tableLimits";
+
+let sdk: typeof TablesSdk | undefined;
+/**
+ * The SDK, loaded when the first table is opened: a process (or test file) on the in-memory store never uses it,
+ * and loading it costs about a tenth of a second of CPU.
+ */
+export function tablesSdk(): typeof TablesSdk {
+  return (sdk ??= require("@azure/data-tables") as typeof TablesSdk);
+}
 
 /** A connection string (Azurite / local) or a table endpoint with a credential (managed identity in Azure). */
 export type TableStoreConnection = { connectionString: string } | { endpoint: string; credential: TokenCredential };
@@ -53,8 +57,11 @@ export class AzureEntityTables implements EntityTables {
         /TableEndpoint=http:|DefaultEndpointsProtocol=http;|UseDevelopmentStorage=true/i.test(
           this.connection.connectionString,
         );
-      return TableClient.fromConnectionString(this.connection.connectionString, tableName, { allowInsecureConnection });
+      return tablesSdk().TableClient.fromConnectionString(this.connection.connectionString, tableName, {
+        allowInsecureConnection,
+      });
     }
+    const { TableClient } = tablesSdk();
     return new TableClient(this.connection.endpoint, tableName, this.connection.credential);
   }
 }
@@ -179,6 +186,7 @@ function toStored(result: TableEntityResult<Record<string, unknown>>): StoredEnt
 }
 
 function toFilter(query: EntityQuery): string | undefined {
+  const { odata } = tablesSdk();
   const conditions: string[] = [];
   if (query.partitionKey !== undefined) conditions.push(odata`PartitionKey eq ${query.partitionKey}`);
   if (query.rowKeyAfter !== undefined) conditions.push(odata`RowKey gt ${query.rowKeyAfter}`);
