@@ -1,11 +1,13 @@
 /**
- * Starts one in-memory Azurite for the whole jest run (tests read its connection string from the env) and, when the
+ * Starts one in-memory Azurite for the whole jest run (tests read its connection string from the env), makes the
+ * simulators' one signing key (local/selfSignedCertificate.ts) and, when the
  * run includes a browser test file, one Chromium the browser tests connect to (test/browser/chromium.ts).
  */
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import type { BrowserServer } from "playwright-core";
 import { startAzurite, type AzuriteHandle } from "../local/azurite";
+import { generatePrivateKeyPem, SIMULATOR_KEY_ENV } from "../local/selfSignedCertificate";
 
 declare global {
   var __AZURITE__: AzuriteHandle | undefined;
@@ -27,6 +29,8 @@ export default async function globalSetup(globalConfig: { testPathPattern: strin
   globalThis.__AZURITE__ = azurite;
   process.env.TEST_STORAGE_CONNECTION = azurite.connectionString;
   process.env.TEST_AZURITE_TABLE_ENDPOINT = azurite.tableEndpoint;
+  // One signing key for the simulated certificates of every test file (and the processes they start).
+  process.env[SIMULATOR_KEY_ENV] = generatePrivateKeyPem();
   // Loaded only when needed: playwright-core takes half a second to load, a run of the fast tests does not need it.
   if (runsBrowserTests(globalConfig.testPathPattern)) {
     const { startSharedChromium } = await import("./browser/chromium");
