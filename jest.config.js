@@ -10,6 +10,8 @@ module.exports = {
   testTimeout: 60000,
   // 2-core CI machines: two workers keep Azurite and the simulators responsive.
   maxWorkers: 2,
+  // Slowest files first, on a clean clone too (test/durations.json).
+  testSequencer: "<rootDir>/test/sequencer.js",
   // The deployment package azd stages (scripts/package.js) repeats package.json: not part of the suite.
   modulePathIgnorePatterns: ["<rootDir>/.package/"],
 };

@@ -31,6 +31,7 @@ const checksFile = path.join(artifacts, "checks-failed");
 const conformanceFile = path.join(artifacts, "conformance.json");
 const conformanceLog = path.join(artifacts, "conformance.log");
 const checksLog = path.join(artifacts, "checks.log");
+const durationsFile = path.join(artifacts, "durations.json");
 fs.rmSync(conformanceFile, { force: true });
 const jestArguments = process.argv.slice(2);
 
@@ -108,12 +109,14 @@ async function runChecks(list, options) {
   return failed;
 }
 
-/** The slowest test files of a jest JSON result (each file's own start-to-end time), slowest first. */
-function slowestFiles(results, count) {
+/** The test files of a jest JSON result with their own start-to-end times, slowest first. */
+function fileTimes(results) {
   return results.testResults
-    .map((file) => ({ file: path.relative(root, file.name), seconds: (file.endTime - file.startTime) / 1000 }))
-    .sort((a, b) => b.seconds - a.seconds)
-    .slice(0, count);
+    .map((file) => ({
+      file: path.relative(root, file.name).split(path.sep).join("/"),
+      seconds: (file.endTime - file.startTime) / 1000,
+    }))
+    .sort((a, b) => b.seconds - a.seconds || a.file.localeCompare(b.file));
 }
 
 async function main() {
@@ -159,9 +162,19 @@ async function main() {
     const results = JSON.parse(fs.readFileSync(resultsFile, "utf8"));
     passed = results.numPassedTests;
     failed += results.numFailedTests + results.numRuntimeErrorTestSuites;
+    const times = fileTimes(results);
     console.log(`jest: ${jest.seconds.toFixed(0)} s wall, ${results.testResults.length} files; the slowest:`);
-    for (const { file, seconds } of slowestFiles(results, 10))
-      console.log(`  ${seconds.toFixed(1).padStart(6)} s  ${file}`);
+    for (const { file, seconds } of times.slice(0, 10)) console.log(`  ${seconds.toFixed(1).padStart(6)} s  ${file}`);
+    // A full run's times, in the form test/sequencer.js reads from test/durations.json (the order a clean clone runs).
+    if (jestArguments.length === 0)
+      fs.writeFileSync(
+        durationsFile,
+        JSON.stringify(
+          Object.fromEntries(times.map(({ file, seconds }) => [file, Math.round(seconds * 10) / 10])),
+          null,
+          2,
+        ) + "\n",
+      );
   } else {
     failed += 1;
   }
