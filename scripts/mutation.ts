@@ -17,6 +17,9 @@ import path from "node:path";
 import { startAzurite } from "../local/azurite";
 import { MODULES, TARGET, resolveModules, type MutationModule } from "./mutationModules";
 
+/** jest.config.js: the mutants load the code through the same transform as `npm test`. */
+const jestConfig = require("../jest.config.js") as { transform: Record<string, unknown> };
+
 const root = path.resolve(__dirname, "..");
 const out = path.join(root, "artifacts", "mutation");
 const stryker = path.join(root, "node_modules", "@stryker-mutator", "core", "bin", "stryker.js");
@@ -53,7 +56,7 @@ function strykerConfig(m: MutationModule, mutate: string[], typecheck: boolean):
       enableFindRelatedTests: true,
       config: {
         testEnvironment: "node",
-        transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
+        transform: jestConfig.transform,
         testMatch: m.tests.map((t) => `<rootDir>/${t}`),
         moduleNameMapper: { "^@azure/functions-core$": "<rootDir>/local/host/fakeCore.ts" },
         testTimeout: 60000,
