@@ -8,7 +8,7 @@
  *
  * `npm run mutation -- tally closing` runs only the modules named, in that order. `--typecheck` adds Stryker's
  * TypeScript checker, which leaves out the mutants that would not compile; it costs several seconds a mutant on a
- * shared 2-core machine, so by default those mutants run too (ts-jest only transpiles) and, when one survives, it is
+ * shared 2-core machine, so by default those mutants run too (jest's transform only strips the types) and, when one survives, it is
  * listed like any other.
  */
 import { spawn } from "node:child_process";
