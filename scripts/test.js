@@ -7,13 +7,13 @@
  *
  * The run is CPU-bound on a 2-core machine, so what can run beside jest does: the conformance tier starts
  * first (mostly one process waiting on the real extension), then the Bicep check (the infra tests read the
- * template it writes, and its compiler is restored once), then jest with the other checks beside it at a
+ * template it writes, and its compiler is restored once) with Chromium's install where it is missing, then jest with the other checks beside it at a
  * lower CPU priority, so that they take the time jest's workers leave idle (waits on Azurite, on real-time
  * limits, on Chromium). Their output goes to artifacts/checks.log and artifacts/conformance.log and is
  * printed once jest is done. The run ends with each stage's wall time and jest's slowest test files, so a
  * slowdown shows the day it lands (the suite's budget: 6 minutes on 2 cores).
  */
-const { spawn, spawnSync } = require("node:child_process");
+const { spawn } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
@@ -122,12 +122,14 @@ function fileTimes(results) {
 async function main() {
   const conformance = jestArguments.length === 0 ? conformanceTier() : undefined;
 
-  // The browser tests drive Debian's Chromium: install it when missing (as root, from Debian's packages).
-  spawnSync(process.execPath, [path.join(root, "scripts", "ensureChromium.js")], { cwd: root, stdio: "inherit" });
+  // The browser tests drive Debian's Chromium: install it when missing (as root, from Debian's packages), beside the
+  // Bicep check (a clean CI machine has neither; apt-get mostly waits on the network).
+  const chromium = node([path.join(root, "scripts", "ensureChromium.js")]);
 
   const bicepStarted = Date.now();
   const failedChecks = await runChecks([bicepCheck]);
   const bicepSeconds = (Date.now() - bicepStarted) / 1000;
+  await chromium;
   fs.writeFileSync(checksLog, "");
   const checksStarted = Date.now();
   let checksSeconds = 0;
