@@ -16,7 +16,7 @@ import type {
   UserState,
 } from "./port";
 import { decodeTaskPayload } from "../taskPayloads";
-import { decodeRuntime } from "../migrationRuntime";
+import { decodeRuntime, type MigrationRuntime } from "../migrationRuntime";
 import type { MigrationCounts } from "../workflow";
 import { MAX_STRING_CHARS } from "./tableLimits";
 
@@ -91,10 +91,7 @@ export function migrationRecord(properties: Properties, etag: string): Migration
     status: text(properties, "status") as MigrationStatus,
     phase: text(properties, "phase"),
     // Rows written before the column was named for what it holds keep it as "settings" until their next write.
-    runtime: decodeRuntime(
-      parsed<unknown>(properties, "runtime" in properties ? "runtime" : "settings"),
-      text(properties, "id"),
-    ),
+    runtime: storedRuntime(text(properties, "runtime" in properties ? "runtime" : "settings"), text(properties, "id")),
     counts: parsed<MigrationCounts>(properties, "counts"),
     deadline: text(properties, "deadline"),
     createdAt: text(properties, "createdAt"),
@@ -102,6 +99,28 @@ export function migrationRecord(properties: Properties, etag: string): Migration
     appId: optionalText(properties, "appId"),
     etag,
   });
+}
+
+/**
+ * Runtime JSON read lately that decoded to exactly itself. A migration's row is read far more often than written
+ * (every activity and page reads it), and checking its runtime with zod costs more than parsing it: the same text,
+ * checked once, gives the same runtime, so it is only parsed. Only text that round-trips unchanged is kept, so a
+ * parse returns what the check would (the same fields, in the same order). The newest READ_CHECKED are kept.
+ */
+const checkedRuntimes = new Set<string>();
+const READ_CHECKED = 64;
+
+function storedRuntime(json: string, migrationId: string): MigrationRuntime {
+  if (checkedRuntimes.has(json)) return JSON.parse(json) as MigrationRuntime;
+  const runtime = decodeRuntime(JSON.parse(json), migrationId);
+  if (JSON.stringify(runtime) === json) {
+    checkedRuntimes.add(json);
+    for (const oldest of checkedRuntimes) {
+      if (checkedRuntimes.size <= READ_CHECKED) break;
+      checkedRuntimes.delete(oldest);
+    }
+  }
+  return runtime;
 }
 
 /** Properties of a user row; fields left undefined are absent (so an upsert-merge keeps them). */
