@@ -74,7 +74,7 @@ export function migrationProperties(record: Omit<MigrationRecord, "etag">): Prop
     domain: record.domain,
     status: record.status,
     phase: record.phase,
-    runtime: toJson("runtime", decodeRuntime(record.runtime, record.id)),
+    runtime: checked(toJson("runtime", decodeRuntime(record.runtime, record.id))),
     counts: toJson("counts", record.counts),
     deadline: record.deadline,
     createdAt: record.createdAt,
@@ -102,24 +102,29 @@ export function migrationRecord(properties: Properties, etag: string): Migration
 }
 
 /**
- * Runtime JSON read lately that decoded to exactly itself. A migration's row is read far more often than written
- * (every activity and page reads it), and checking its runtime with zod costs more than parsing it: the same text,
- * checked once, gives the same runtime, so it is only parsed. Only text that round-trips unchanged is kept, so a
- * parse returns what the check would (the same fields, in the same order). The newest READ_CHECKED are kept.
+ * Runtime JSON that is what zod made of it: written from a checked runtime, or read and found to decode to exactly
+ * itself. A migration's row is read far more often than written (every activity and page reads it), and checking
+ * its runtime with zod costs more than parsing it: the same text, checked once, gives the same runtime, so it is
+ * only parsed (zod's output is the same fields in the same order as its input, so a parse returns what the check
+ * would). The newest KEPT_CHECKED are kept.
  */
 const checkedRuntimes = new Set<string>();
-const READ_CHECKED = 64;
+const KEPT_CHECKED = 64;
+
+function checked(json: string): string {
+  checkedRuntimes.delete(json);
+  checkedRuntimes.add(json);
+  for (const oldest of checkedRuntimes) {
+    if (checkedRuntimes.size <= KEPT_CHECKED) break;
+    checkedRuntimes.delete(oldest);
+  }
+  return json;
+}
 
 function storedRuntime(json: string, migrationId: string): MigrationRuntime {
   if (checkedRuntimes.has(json)) return JSON.parse(json) as MigrationRuntime;
   const runtime = decodeRuntime(JSON.parse(json), migrationId);
-  if (JSON.stringify(runtime) === json) {
-    checkedRuntimes.add(json);
-    for (const oldest of checkedRuntimes) {
-      if (checkedRuntimes.size <= READ_CHECKED) break;
-      checkedRuntimes.delete(oldest);
-    }
-  }
+  if (JSON.stringify(runtime) === json) checked(json);
   return runtime;
 }
 
