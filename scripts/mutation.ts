@@ -8,7 +8,7 @@
  *
  * `npm run mutation -- tally closing` runs only the modules named, in that order. `--typecheck` adds Stryker's
  * TypeScript checker, which leaves out the mutants that would not compile; it costs several seconds a mutant on a
- * shared 2-core machine, so by default those mutants run too (ts-jest only transpiles) and, when one survives, it is
+ * shared 2-core machine, so by default those mutants run too (jest's transform only strips the types) and, when one survives, it is
  * listed like any other.
  */
 import { spawn } from "node:child_process";
@@ -16,6 +16,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { startAzurite } from "../local/azurite";
 import { MODULES, TARGET, resolveModules, type MutationModule } from "./mutationModules";
+
+/** jest.config.js: the mutants load the code through the same transform as `npm test`. */
+const jestConfig = require("../jest.config.js") as { transform: Record<string, unknown> };
 
 const root = path.resolve(__dirname, "..");
 const out = path.join(root, "artifacts", "mutation");
@@ -53,7 +56,7 @@ function strykerConfig(m: MutationModule, mutate: string[], typecheck: boolean):
       enableFindRelatedTests: true,
       config: {
         testEnvironment: "node",
-        transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
+        transform: jestConfig.transform,
         testMatch: m.tests.map((t) => `<rootDir>/${t}`),
         moduleNameMapper: { "^@azure/functions-core$": "<rootDir>/local/host/fakeCore.ts" },
         testTimeout: 60000,

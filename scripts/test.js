@@ -7,13 +7,13 @@
  *
  * The run is CPU-bound on a 2-core machine, so what can run beside jest does: the conformance tier starts
  * first (mostly one process waiting on the real extension), then the Bicep check (the infra tests read the
- * template it writes, and its compiler is restored once), then jest with the other checks beside it at a
+ * template it writes, and its compiler is restored once) with Chromium's install where it is missing, then jest with the other checks beside it at a
  * lower CPU priority, so that they take the time jest's workers leave idle (waits on Azurite, on real-time
  * limits, on Chromium). Their output goes to artifacts/checks.log and artifacts/conformance.log and is
  * printed once jest is done. The run ends with each stage's wall time and jest's slowest test files, so a
  * slowdown shows the day it lands (the suite's budget: 6 minutes on 2 cores).
  */
-const { spawn, spawnSync } = require("node:child_process");
+const { spawn } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
@@ -31,6 +31,7 @@ const checksFile = path.join(artifacts, "checks-failed");
 const conformanceFile = path.join(artifacts, "conformance.json");
 const conformanceLog = path.join(artifacts, "conformance.log");
 const checksLog = path.join(artifacts, "checks.log");
+const durationsFile = path.join(artifacts, "durations.json");
 fs.rmSync(conformanceFile, { force: true });
 const jestArguments = process.argv.slice(2);
 
@@ -108,23 +109,27 @@ async function runChecks(list, options) {
   return failed;
 }
 
-/** The slowest test files of a jest JSON result (each file's own start-to-end time), slowest first. */
-function slowestFiles(results, count) {
+/** The test files of a jest JSON result with their own start-to-end times, slowest first. */
+function fileTimes(results) {
   return results.testResults
-    .map((file) => ({ file: path.relative(root, file.name), seconds: (file.endTime - file.startTime) / 1000 }))
-    .sort((a, b) => b.seconds - a.seconds)
-    .slice(0, count);
+    .map((file) => ({
+      file: path.relative(root, file.name).split(path.sep).join("/"),
+      seconds: (file.endTime - file.startTime) / 1000,
+    }))
+    .sort((a, b) => b.seconds - a.seconds || a.file.localeCompare(b.file));
 }
 
 async function main() {
   const conformance = jestArguments.length === 0 ? conformanceTier() : undefined;
 
-  // The browser tests drive Debian's Chromium: install it when missing (as root, from Debian's packages).
-  spawnSync(process.execPath, [path.join(root, "scripts", "ensureChromium.js")], { cwd: root, stdio: "inherit" });
+  // The browser tests drive Debian's Chromium: install it when missing (as root, from Debian's packages), beside the
+  // Bicep check (a clean CI machine has neither; apt-get mostly waits on the network).
+  const chromium = node([path.join(root, "scripts", "ensureChromium.js")]);
 
   const bicepStarted = Date.now();
   const failedChecks = await runChecks([bicepCheck]);
   const bicepSeconds = (Date.now() - bicepStarted) / 1000;
+  await chromium;
   fs.writeFileSync(checksLog, "");
   const checksStarted = Date.now();
   let checksSeconds = 0;
@@ -159,9 +164,19 @@ async function main() {
     const results = JSON.parse(fs.readFileSync(resultsFile, "utf8"));
     passed = results.numPassedTests;
     failed += results.numFailedTests + results.numRuntimeErrorTestSuites;
+    const times = fileTimes(results);
     console.log(`jest: ${jest.seconds.toFixed(0)} s wall, ${results.testResults.length} files; the slowest:`);
-    for (const { file, seconds } of slowestFiles(results, 10))
-      console.log(`  ${seconds.toFixed(1).padStart(6)} s  ${file}`);
+    for (const { file, seconds } of times.slice(0, 10)) console.log(`  ${seconds.toFixed(1).padStart(6)} s  ${file}`);
+    // A full run's times, in the form test/sequencer.js reads from test/durations.json (the order a clean clone runs).
+    if (jestArguments.length === 0)
+      fs.writeFileSync(
+        durationsFile,
+        JSON.stringify(
+          Object.fromEntries(times.map(({ file, seconds }) => [file, Math.round(seconds * 10) / 10])),
+          null,
+          2,
+        ) + "\n",
+      );
   } else {
     failed += 1;
   }

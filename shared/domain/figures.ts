@@ -156,8 +156,8 @@ function phase2Figures(input: FiguresInput): Phase2Figures | null {
   const signedInSince = figure(
     signedIn,
     mode === "operator"
-      ? `${signedIn} of the listed users signed in to the migration app since`
-      : `${signedIn} of the listed users onboarded since`,
+      ? `${signedIn} of the listed users signed in to the migration app since the list was made`
+      : `${signedIn} of the listed users onboarded since the list was made`,
   );
   const listedFigure = figure(
     listed,

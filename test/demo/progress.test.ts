@@ -70,7 +70,7 @@ describe("renderProgress", () => {
       ),
     );
     expect(line).toBe(
-      "approval     [#################-------] 140 onboarded (linked to an Active Peig account), of 200 users in scope · Phase 2 (62 users without a Peig account listed for Phase 2): Phase 2 created 60 Peig accounts; 2 failed; 0 of the listed users onboarded since · deadline passed · waiting for 1 of 2 approvers",
+      "approval     [#################-------] 140 onboarded (linked to an Active Peig account), of 200 users in scope · Phase 2 (62 users without a Peig account listed for Phase 2): Phase 2 created 60 Peig accounts; 2 failed; 0 of the listed users onboarded since the list was made · deadline passed · waiting for 1 of 2 approvers",
     );
   });
 

@@ -90,7 +90,7 @@ describe("buildChecklist", () => {
     expect(items.accountsLinked.met).toBe(true);
     expect(items.phase2Completed.met).toBe(true);
     expect(items.phase2Completed.evidence[0]).toBe(
-      "Phase 2 (2 users without a Peig account listed for Phase 2): Phase 2 created 2 Peig accounts; 0 failed; 0 of the listed users onboarded since",
+      "Phase 2 (2 users without a Peig account listed for Phase 2): Phase 2 created 2 Peig accounts; 0 failed; 0 of the listed users onboarded since the list was made",
     );
     expect(readyForDeletion(checklist)).toBe(true);
   });

@@ -2,7 +2,7 @@
  * The orchestrations' contract is the activity handlers' own types. An activity added in one file (here, a
  * greeting, exported as a file of activities/ exports its handlers) is callable from an orchestration with its
  * input and result typed, with no name map or contract to update: the typechecker compiles this file (npm test's
- * typecheck, and ts-jest), so the `@ts-expect-error` lines below fail the run the day a wrong call compiles.
+ * typecheck), so the `@ts-expect-error` lines below fail the run the day a wrong call compiles.
  * Then it runs, registered by the same code that registers the app's activities.
  */
 import * as df from "durable-functions";

@@ -103,7 +103,7 @@ describe("counts after a migration with Phase 2", () => {
     expect(report.checklist.every((i) => i.met)).toBe(true);
     const reportHtml = textOf(await (await s.api(`migrations/${id}/report`)).text());
     expect(reportHtml).toContain(
-      `the Peig admin created ${listed.length - 1} Peig accounts; 1 was already linked (Create Peig Account answered already linked); 0 failed; 2 of the listed users signed in to the migration app since`,
+      `the Peig admin created ${listed.length - 1} Peig accounts; 1 was already linked (Create Peig Account answered already linked); 0 failed; 2 of the listed users signed in to the migration app since the list was made`,
     );
     expect(reportHtml).not.toContain("[SERVER]");
     expect(reportHtml).toContain("IDP Entity ID https://");
