@@ -141,6 +141,9 @@ const runtimeSchema = z.looseObject({
   waves: z.array(record<WaveProgress>()).optional(),
 }) satisfies z.ZodType<MigrationRuntime>;
 
-/** The runtime of `migrationId`, checked (on every read and write of its row); throws naming the first field that does not fit. */
+/**
+ * The runtime of `migrationId`, checked (on every write of its row, and on reading a text not checked lately:
+ * shared/store/codecs.ts); throws naming the first field that does not fit.
+ */
 export const decodeRuntime = (value: unknown, migrationId: string): MigrationRuntime =>
   decodeOrThrow(runtimeSchema, value, `migration ${migrationId}: runtime`);

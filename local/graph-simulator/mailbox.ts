@@ -321,11 +321,7 @@ export class MailboxSimulator {
       );
     }
     const now = this.clock.now().getTime();
-    const mine = this.outbox.filter((mail) => mail.sender === sender);
-    const deliveredAt = this.nextDeliverySlot(mine, now);
-    const lastDay = mine
-      .filter((mail) => Date.parse(mail.sentAt) > now - dayMs && mail.nonDelivery !== ndrStatus.recipientRateLimit)
-      .reduce((sum, mail) => sum + mail.to.length + mail.cc.length + mail.bcc.length, 0);
+    const { deliveredAt, lastDay } = this.sendingHistory(sender, now);
     const overLimit = lastDay + recipients.length > this.limits.recipientsPerDay;
     const undelivered = recipients.flatMap((address) => {
       const cause = overLimit ? "recipientRateLimit" : this.undeliverable.get(address.toLowerCase());
@@ -355,16 +351,31 @@ export class MailboxSimulator {
   }
 
   /**
-   * The earliest time from `now` at which the mailbox has delivered fewer than 30 messages in the minute before: over the
-   * message rate limit Exchange Online queues the message and sends it later instead of refusing it
-   * (https://learn.microsoft.com/en-us/office365/servicedescriptions/exchange-online-service-description/exchange-online-limits#sending-limits-1,
-   * "Message rate limit").
+   * What the sender's earlier messages mean for the next one, read in one pass over the outbox (it grows by every
+   * message a test file sends):
+   * - `deliveredAt`: the earliest time from `now` at which the mailbox has delivered fewer than 30 messages in the
+   *   minute before: over the message rate limit Exchange Online queues the message and sends it later instead of
+   *   refusing it (https://learn.microsoft.com/en-us/office365/servicedescriptions/exchange-online-service-description/exchange-online-limits#sending-limits-1,
+   *   "Message rate limit");
+   * - `lastDay`: the recipients of the messages it sent in the 24 hours before `now` (those refused for the
+   *   recipient rate limit do not count).
    */
-  private nextDeliverySlot(mine: SentMail[], now: number): number {
-    // In order of delivery, any 30 consecutive messages span at least a minute.
+  private sendingHistory(sender: string, now: number): { deliveredAt: number; lastDay: number } {
     const limit = this.limits.messagesPerMinute;
-    if (mine.length < limit) return now;
-    return Math.max(now, Date.parse(mine[mine.length - limit].deliveredAt) + minuteMs);
+    // toISOString's fixed-width form sorts as the time does: no Date.parse per message.
+    const dayAgo = new Date(now - dayMs).toISOString();
+    let deliveredAt = now;
+    let lastDay = 0;
+    let seen = 0;
+    for (let i = this.outbox.length - 1; i >= 0; i--) {
+      const mail = this.outbox[i];
+      if (mail.sender !== sender) continue;
+      // In order of delivery, any 30 consecutive messages span at least a minute.
+      if (++seen === limit) deliveredAt = Math.max(now, Date.parse(mail.deliveredAt) + minuteMs);
+      if (mail.sentAt > dayAgo && mail.nonDelivery !== ndrStatus.recipientRateLimit)
+        lastDay += mail.to.length + mail.cc.length + mail.bcc.length;
+    }
+    return { deliveredAt, lastDay };
   }
 
   /** The NDR's text follows Exchange Online's ("Delivery has failed to these recipients or groups", "Remote Server returned '…'"). */

@@ -50,7 +50,7 @@ export class LocalAppServiceAuth {
   }
 
   /** Serves `/.auth/…`; false for any other path. */
-  handle(method: string, url: URL, body: string, res: http.ServerResponse): boolean {
+  handle(method: string, url: URL, body: Buffer, res: http.ServerResponse): boolean {
     const path = url.pathname.replace(/\/$/, "");
     if (path === "/.auth/login/aad" && method === "GET") {
       reply(
@@ -61,7 +61,7 @@ export class LocalAppServiceAuth {
       return true;
     }
     if (path === "/.auth/login/aad" && method === "POST") {
-      const form = new URLSearchParams(body);
+      const form = new URLSearchParams(body.toString("utf8"));
       const person = this.people.find((p) => p.id === form.get("person"));
       const back = localRedirect(form.get("post_login_redirect_uri"));
       if (!person) {
@@ -90,7 +90,7 @@ export class LocalAppServiceAuth {
       return true;
     }
     if (path === "/.auth/local/token" && method === "POST") {
-      const upn = (JSON.parse(body || "{}") as { userPrincipalName?: string }).userPrincipalName ?? "";
+      const upn = (JSON.parse(body.toString("utf8") || "{}") as { userPrincipalName?: string }).userPrincipalName ?? "";
       const person = this.byUpn(upn);
       if (!person) {
         send(res, 400, { error: `no local person ${upn}` });

@@ -121,7 +121,13 @@ export class HostServer {
       const url = new URL(req.url ?? "/", this.rpcOrigin || "http://127.0.0.1");
       const handled = url.pathname.startsWith(RPC_PREFIX)
         ? readBody(req).then((body) =>
-            this.management(req.method ?? "GET", url, url.pathname.slice(RPC_PREFIX.length), body, res),
+            this.management(
+              req.method ?? "GET",
+              url,
+              url.pathname.slice(RPC_PREFIX.length),
+              body.toString("utf8"),
+              res,
+            ),
           )
         : Promise.resolve(send(res, 404, { error: `no route for ${url.pathname}` }));
       handled.catch((err: unknown) => {
@@ -177,7 +183,7 @@ export class HostServer {
       ) {
         return send(res, 401, { error: "the Durable management API needs the system key (code=...)" });
       }
-      return this.management(req.method ?? "GET", url, url.pathname.slice(prefix.length), body, res);
+      return this.management(req.method ?? "GET", url, url.pathname.slice(prefix.length), body.toString("utf8"), res);
     }
     if (this.appServiceAuth.handle(req.method ?? "GET", url, body, res)) return;
     if (url.pathname.startsWith("/api/")) return this.trigger(req, url, body, res);
@@ -357,7 +363,7 @@ export class HostServer {
     return routes.sort((a, b) => literalCount(b.segments) - literalCount(a.segments));
   }
 
-  private async trigger(req: http.IncomingMessage, url: URL, body: string, res: http.ServerResponse): Promise<void> {
+  private async trigger(req: http.IncomingMessage, url: URL, body: Buffer, res: http.ServerResponse): Promise<void> {
     const method = (req.method ?? "GET").toUpperCase();
     const path = url.pathname.slice("/api/".length).split("/").filter(Boolean).map(decodeURIComponent);
     const matches = this.routes()
@@ -388,7 +394,10 @@ export class HostServer {
       headers: forApp.headers,
       query: Object.fromEntries(url.searchParams.entries()),
       params,
-      body: body ? { string: body } : undefined,
+      // The bytes as they came: the Node worker declares the RawHttpBodyBytes capability (azure-functions-nodejs-worker,
+      // src/eventHandlers/WorkerInitHandler.ts), so the host sends it the raw body (azure-functions-host,
+      // RpcMessageConversionExtensions.cs); the function decodes them once, when it reads the body.
+      body: body.length > 0 ? { bytes: body } : undefined,
     });
     const result = (await route.registration.callback(request, context)) as HttpResponse | HttpResponseInit | undefined;
     const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? { status: 204 });
@@ -475,11 +484,11 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
 }

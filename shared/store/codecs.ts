@@ -16,7 +16,7 @@ import type {
   UserState,
 } from "./port";
 import { decodeTaskPayload } from "../taskPayloads";
-import { decodeRuntime } from "../migrationRuntime";
+import { decodeRuntime, type MigrationRuntime } from "../migrationRuntime";
 import type { MigrationCounts } from "../workflow";
 import { MAX_STRING_CHARS } from "./tableLimits";
 
@@ -74,7 +74,7 @@ export function migrationProperties(record: Omit<MigrationRecord, "etag">): Prop
     domain: record.domain,
     status: record.status,
     phase: record.phase,
-    runtime: toJson("runtime", decodeRuntime(record.runtime, record.id)),
+    runtime: checked(toJson("runtime", decodeRuntime(record.runtime, record.id))),
     counts: toJson("counts", record.counts),
     deadline: record.deadline,
     createdAt: record.createdAt,
@@ -91,10 +91,7 @@ export function migrationRecord(properties: Properties, etag: string): Migration
     status: text(properties, "status") as MigrationStatus,
     phase: text(properties, "phase"),
     // Rows written before the column was named for what it holds keep it as "settings" until their next write.
-    runtime: decodeRuntime(
-      parsed<unknown>(properties, "runtime" in properties ? "runtime" : "settings"),
-      text(properties, "id"),
-    ),
+    runtime: storedRuntime(text(properties, "runtime" in properties ? "runtime" : "settings"), text(properties, "id")),
     counts: parsed<MigrationCounts>(properties, "counts"),
     deadline: text(properties, "deadline"),
     createdAt: text(properties, "createdAt"),
@@ -102,6 +99,33 @@ export function migrationRecord(properties: Properties, etag: string): Migration
     appId: optionalText(properties, "appId"),
     etag,
   });
+}
+
+/**
+ * Runtime JSON that is what zod made of it: written from a checked runtime, or read and found to decode to exactly
+ * itself. A migration's row is read far more often than written (every activity and page reads it), and checking
+ * its runtime with zod costs more than parsing it: the same text, checked once, gives the same runtime, so it is
+ * only parsed (zod's output is the same fields in the same order as its input, so a parse returns what the check
+ * would). The newest KEPT_CHECKED are kept.
+ */
+const checkedRuntimes = new Set<string>();
+const KEPT_CHECKED = 64;
+
+function checked(json: string): string {
+  checkedRuntimes.delete(json);
+  checkedRuntimes.add(json);
+  for (const oldest of checkedRuntimes) {
+    if (checkedRuntimes.size <= KEPT_CHECKED) break;
+    checkedRuntimes.delete(oldest);
+  }
+  return json;
+}
+
+function storedRuntime(json: string, migrationId: string): MigrationRuntime {
+  if (checkedRuntimes.has(json)) return JSON.parse(json) as MigrationRuntime;
+  const runtime = decodeRuntime(JSON.parse(json), migrationId);
+  if (JSON.stringify(runtime) === json) checked(json);
+  return runtime;
 }
 
 /** Properties of a user row; fields left undefined are absent (so an upsert-merge keeps them). */

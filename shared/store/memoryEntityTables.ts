@@ -64,7 +64,13 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 type KeyedRow = Row & { partitionKey: string; rowKey: string };
 
-/** The rows of one partition with one value of a property; in row-key order when read. */
+/**
+ * The index's scope for queries that name no partition (listing a migration's tasks across the Tasks table):
+ * "#" is not allowed in a key (tableLimits.ts), so no partition has this key.
+ */
+const ACROSS_PARTITIONS = "#";
+
+/** The rows of one partition (or of every partition) with one value of a property; in key order when read. */
 interface Bucket {
   rows: Set<KeyedRow>;
   sorted?: KeyedRow[];
@@ -79,8 +85,14 @@ class MemoryEntityTable implements EntityTable {
    */
   private sorted: KeyedRow[] | undefined;
   /**
-   * Property → partition key → value → bucket, for each property an equality filter has named, kept up
-   * to date by every write: a filtered query in a partition reads its matches, not the whole partition
+   * Each partition's rows in row-key order, for queries that name a partition: adding a row re-sorts its
+   * partition only, not the whole table (a store that takes an audit row between two reads of one migration
+   * would otherwise sort every migration's rows for each read).
+   */
+  private readonly sortedPartitions = new Map<string, KeyedRow[]>();
+  /**
+   * Property → partition key (or ACROSS_PARTITIONS) → value → bucket, for each property an equality filter has
+   * named, kept up to date by every write: a filtered query reads its matches, not the whole partition or table
    * (Phase 2 reads each batch's 50 rows of 100,000 by phase2Batch; a scan per batch would be quadratic).
    */
   private readonly indexes = new Map<string, Map<string, Map<EntityValue, Bucket>>>();
@@ -118,7 +130,7 @@ class MemoryEntityTable implements EntityTable {
     for (const [property, index] of this.indexes) this.unindex(index, row, row.properties[property]);
     partition.delete(rowKey);
     if (partition.size === 0) this.partitions.delete(partitionKey);
-    this.sorted = undefined;
+    this.keysChanged(partitionKey);
   }
 
   async *query(query: EntityQuery): AsyncIterable<StoredEntity> {
@@ -147,11 +159,7 @@ class MemoryEntityTable implements EntityTable {
 
   /** Matching rows in key order, from the first key the query (and continuation) allows; stops at the end of a queried partition. */
   private *matching(query: EntityQuery, continuation?: Continuation): Generator<KeyedRow> {
-    const rows =
-      this.bucketOf(query) ??
-      (this.sorted ??= [...this.partitions.values()]
-        .flatMap((partition) => [...partition.values()])
-        .sort((a, b) => compare(a.partitionKey, b.partitionKey) || compare(a.rowKey, b.rowKey)));
+    const rows = this.bucketOf(query) ?? this.rowsInKeyOrder(query.partitionKey);
     let start = { partitionKey: query.partitionKey ?? "", rowKey: "", inclusive: true };
     if (query.rowKeyAfter !== undefined && query.partitionKey !== undefined)
       start = { partitionKey: query.partitionKey, rowKey: query.rowKeyAfter, inclusive: false };
@@ -199,10 +207,10 @@ class MemoryEntityTable implements EntityTable {
     await yieldToEventLoop();
   }
 
-  /** The rows of the queried partition with the first filtered property's value, in key order; undefined when the query names no partition or no filter. */
+  /** The rows of the queried partition (or of every partition) with the first filtered property's value, in key order; undefined when the query has no filter. */
   private bucketOf(query: EntityQuery): KeyedRow[] | undefined {
     const [filter] = Object.entries(query.equals ?? {});
-    if (query.partitionKey === undefined || !filter) return undefined;
+    if (!filter) return undefined;
     const [property, value] = filter;
     let index = this.indexes.get(property);
     if (!index) {
@@ -210,9 +218,11 @@ class MemoryEntityTable implements EntityTable {
       for (const partition of this.partitions.values())
         for (const row of partition.values()) this.reindex(index, row, undefined, row.properties[property]);
     }
-    const bucket = index.get(query.partitionKey)?.get(value);
+    const bucket = index.get(query.partitionKey ?? ACROSS_PARTITIONS)?.get(value);
     if (!bucket) return [];
-    return (bucket.sorted ??= [...bucket.rows].sort((a, b) => compare(a.rowKey, b.rowKey)));
+    return (bucket.sorted ??= [...bucket.rows].sort(
+      (a, b) => compare(a.partitionKey, b.partitionKey) || compare(a.rowKey, b.rowKey),
+    ));
   }
 
   private reindex(
@@ -224,18 +234,22 @@ class MemoryEntityTable implements EntityTable {
     if (from === to) return;
     this.unindex(index, row, from);
     if (to === undefined) return;
-    let values = index.get(row.partitionKey);
-    if (!values) index.set(row.partitionKey, (values = new Map()));
-    let bucket = values.get(to);
-    if (!bucket) values.set(to, (bucket = { rows: new Set() }));
-    bucket.rows.add(row);
-    bucket.sorted = undefined;
+    for (const scope of [row.partitionKey, ACROSS_PARTITIONS]) {
+      let values = index.get(scope);
+      if (!values) index.set(scope, (values = new Map()));
+      let bucket = values.get(to);
+      if (!bucket) values.set(to, (bucket = { rows: new Set() }));
+      bucket.rows.add(row);
+      bucket.sorted = undefined;
+    }
   }
 
   private unindex(index: Map<string, Map<EntityValue, Bucket>>, row: KeyedRow, value: EntityValue | undefined): void {
     if (value === undefined) return;
-    const bucket = index.get(row.partitionKey)?.get(value);
-    if (bucket?.rows.delete(row)) bucket.sorted = undefined;
+    for (const scope of [row.partitionKey, ACROSS_PARTITIONS]) {
+      const bucket = index.get(scope)?.get(value);
+      if (bucket?.rows.delete(row)) bucket.sorted = undefined;
+    }
   }
 
   private row(partitionKey: string, rowKey: string): KeyedRow | undefined {
@@ -269,8 +283,28 @@ class MemoryEntityTable implements EntityTable {
     if (!partition) this.partitions.set(entity.partitionKey, (partition = new Map()));
     partition.set(entity.rowKey, row);
     for (const [property, index] of this.indexes) this.reindex(index, row, undefined, row.properties[property]);
-    this.sorted = undefined;
+    this.keysChanged(entity.partitionKey);
     return etagOf(row);
+  }
+
+  /** The rows of one partition, or (undefined) of the whole table, in key order. */
+  private rowsInKeyOrder(partitionKey: string | undefined): readonly KeyedRow[] {
+    if (partitionKey === undefined)
+      return (this.sorted ??= [...this.partitions.values()]
+        .flatMap((partition) => [...partition.values()])
+        .sort((a, b) => compare(a.partitionKey, b.partitionKey) || compare(a.rowKey, b.rowKey)));
+    let rows = this.sortedPartitions.get(partitionKey);
+    if (!rows) {
+      rows = [...(this.partitions.get(partitionKey)?.values() ?? [])].sort((a, b) => compare(a.rowKey, b.rowKey));
+      this.sortedPartitions.set(partitionKey, rows);
+    }
+    return rows;
+  }
+
+  /** A key was added to or removed from the partition: its key order, and the table's, are read anew. */
+  private keysChanged(partitionKey: string): void {
+    this.sorted = undefined;
+    this.sortedPartitions.delete(partitionKey);
   }
 }
 

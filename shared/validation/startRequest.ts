@@ -504,6 +504,19 @@ export function startRequestSchema(now: Date) {
 
 export type StartRequest = z.output<ReturnType<typeof startRequestSchema>>;
 
+/**
+ * The schema for the last `now` asked for: building it takes longer than most parses (zod compiles each object
+ * schema), and requests on a clock that has not moved (a virtual one, or a burst within a millisecond) share it.
+ * Zod schemas are immutable, so sharing one changes nothing but the time.
+ */
+let lastSchema: { at: number; schema: ReturnType<typeof startRequestSchema> } | undefined;
+function startRequestSchemaAt(now: Date): ReturnType<typeof startRequestSchema> {
+  const at = now.getTime();
+  // Its own Date: the schema keeps the one it is built with, and a caller may change theirs.
+  if (lastSchema?.at !== at) lastSchema = { at, schema: startRequestSchema(new Date(at)) };
+  return lastSchema.schema;
+}
+
 function toFieldErrors(issues: readonly z.core.$ZodIssue[], allowedFields: readonly string[]): FieldError[] {
   return issues.flatMap((issue) => {
     if (issue.code === "unrecognized_keys") {
@@ -541,7 +554,7 @@ function parseWith<T>(schema: z.ZodObject & z.ZodType<T>, body: unknown): ParseR
 export type ParsedStartRequest = Omit<StartRequest, "waves"> & { waves?: Wave[] };
 
 export function parseStartRequest(body: unknown, now: Date): ParseResult<ParsedStartRequest> {
-  const parsed = parseWith(startRequestSchema(now), body);
+  const parsed = parseWith(startRequestSchemaAt(now), body);
   if (!parsed.ok || !parsed.value.waves) return parsed as ParseResult<ParsedStartRequest>;
   const { deadline, reminders } = parsed.value;
   const waves = parsed.value.waves.map((wave, i, all) => ({

@@ -196,6 +196,9 @@ describe("the approval gate, under any interleaving", () => {
           }
           await s.host.client.terminate(id, "run over").catch(() => undefined);
           await s.host.idle();
+          // One host for the file, reset between runs: an ended instance left behind would be scanned by every
+          // later run's host loop and timer search (the runs share nothing: each has its own id and approvers).
+          await s.host.engine.purge(id);
         },
       ),
       { numRuns: 200, seed: 20261201 },
