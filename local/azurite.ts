@@ -60,6 +60,8 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
 
 function startOnPort(port: number, options: AzuriteOptions): Promise<AzuriteHandle> {
   const args = [
+    "--require",
+    path.join(__dirname, "azuriteDeferTelemetry.js"),
     azuriteTableMain(),
     "--tableHost",
     "127.0.0.1",
@@ -68,6 +70,8 @@ function startOnPort(port: number, options: AzuriteOptions): Promise<AzuriteHand
     "--disableTelemetry",
     "--skipApiVersionCheck",
     "--loose",
+    // No access log: a line per request, formatted and piped to a reader that stopped listening once Azurite started.
+    "--silent",
   ];
   if (options.location) {
     fs.mkdirSync(options.location, { recursive: true });

@@ -13,9 +13,9 @@ import { peigAdminDesk, settleMistypedRequests, type PeigAdminDesk } from "./pei
 import { pauseClockForPeople } from "./peopleClock";
 import type { DemoStateFolder } from "./persistence";
 import { startRequestBody } from "./startRequest";
+import { POLL_MS, StatusPace } from "./statusPace";
 import { renderWaitingOn, type MigrationStatusView, type ProgressDisplay } from "./progress";
 
-const POLL_MS = 300;
 /** How long (simulated) the auto-approver waits before trying a refused confirmation again. */
 const RETRY_REFUSED_MS = 24 * 60 * 60_000;
 
@@ -138,19 +138,28 @@ async function followMigration(
     }
   };
 
-  while (!signal.aborted) {
-    try {
-      const status = await readStatus(demo, id);
-      display.update(status);
-      if (isFinalPhase(status.phase)) return await finish(demo, folder, id, status.phase, display);
-      await answerPeople(status);
-    } catch (err) {
-      if (signal.aborted) break; // stopping: the servers go away under the requests in flight
-      throw err;
+  const pace = new StatusPace(demo.engine);
+  // On a terminal the line's countdowns follow the clock between reads of the status.
+  const ticking = setInterval(() => display.tick(demo.clock.now()), POLL_MS);
+  try {
+    while (!signal.aborted) {
+      pace.reading();
+      try {
+        const status = await readStatus(demo, id);
+        display.update(status);
+        if (isFinalPhase(status.phase)) return await finish(demo, folder, id, status.phase, display);
+        await answerPeople(status);
+      } catch (err) {
+        if (signal.aborted) break; // stopping: the servers go away under the requests in flight
+        throw err;
+      }
+      await pace.nextRead(signal);
     }
-    await sleep(POLL_MS, signal);
+    return { kind: "interrupted" };
+  } finally {
+    clearInterval(ticking);
+    pace.stop();
   }
-  return { kind: "interrupted" };
 }
 
 async function resumeOrStart(demo: DemoStack, options: MigrationRunOptions, display: ProgressDisplay): Promise<string> {
@@ -241,18 +250,6 @@ async function finish(
   }
   display.message(`Migration ${id} ${phase}.`);
   return { kind: "finished", phase, exitCode: phase === "completed" ? 0 : 1 };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 /** An error in words, with its cause (fetch says only "fetch failed"; the cause says why). */

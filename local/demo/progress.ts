@@ -85,15 +85,16 @@ export class ProgressDisplay {
   private phase = "";
   /** Lines already printed in this phase: a phase that re-checks on a schedule alternates between a few. */
   private printed = new Set<string>();
+  /** The status the line on a terminal shows. */
+  private last?: MigrationStatusView;
 
   constructor(private readonly out: ProgressOutput) {}
 
   update(status: MigrationStatusView): void {
     const line = renderProgress(status);
     if (this.out.isTTY) {
-      const width = (this.out.columns ?? 120) - 1;
-      this.shown = line.length > width ? `${line.slice(0, width - 1)}…` : line;
-      this.out.write(`\r\x1b[2K${this.shown}`);
+      this.last = status;
+      this.redraw(line);
       return;
     }
     if (status.phase !== this.phase) {
@@ -106,6 +107,23 @@ export class ProgressDisplay {
     this.out.write(`${line}\n`);
   }
 
+  /**
+   * On a terminal, the last status's line as of `now` (simulated): the countdowns run on between reads of the status,
+   * which the demo reads again only when the host has worked. Without a terminal only changes are printed: nothing.
+   */
+  tick(now: Date): void {
+    if (this.out.isTTY && this.last && this.shown)
+      this.redraw(renderProgress({ ...this.last, generatedAt: now.toISOString() }));
+  }
+
+  private redraw(line: string): void {
+    const width = (this.out.columns ?? 120) - 1;
+    const shown = line.length > width ? `${line.slice(0, width - 1)}…` : line;
+    if (shown === this.shown) return;
+    this.shown = shown;
+    this.out.write(`\r\x1b[2K${this.shown}`);
+  }
+
   /** A line of its own above the progress line. */
   message(text: string): void {
     if (this.out.isTTY && this.shown) this.out.write(`\r\x1b[2K${text}\n${this.shown}`);
@@ -116,5 +134,6 @@ export class ProgressDisplay {
   end(): void {
     if (this.out.isTTY && this.shown) this.out.write("\n");
     this.shown = "";
+    this.last = undefined;
   }
 }

@@ -126,6 +126,27 @@ describe("ProgressDisplay", () => {
   });
 });
 
+describe("ProgressDisplay between reads of the status", () => {
+  it("on a terminal moves the countdowns on with the clock, rewriting the line only when it changes", () => {
+    const writes: string[] = [];
+    const display = new ProgressDisplay({ isTTY: true, columns: 200, write: (text: string) => writes.push(text) });
+    display.tick(new Date(NOW + HOUR)); // nothing read yet: nothing to draw
+    display.update(status());
+    display.tick(new Date(NOW + 30_000)); // the same minute: the same line
+    display.tick(new Date(NOW + HOUR));
+    expect(writes).toHaveLength(2);
+    expect(writes[1]).toMatch(/^\r\x1b\[2Konboarding .* next reminder in 2d 03h · deadline in 6d 11h$/);
+  });
+
+  it("without a terminal prints nothing: only changes are printed", () => {
+    const writes: string[] = [];
+    const display = new ProgressDisplay({ isTTY: false, write: (text: string) => writes.push(text) });
+    display.update(status());
+    display.tick(new Date(NOW + HOUR));
+    expect(writes).toHaveLength(1);
+  });
+});
+
 describe("who the workflow waits on", () => {
   it("says who and what for each wait on people, and nothing when it waits on none", () => {
     const waitingOn = [

@@ -6,8 +6,19 @@ import { startDemo, tempStateDir } from "./demoProcess";
 describe("stopping and resuming the demo", () => {
   it("resumes the unfinished migration after SIGINT instead of starting over", async () => {
     const stateDir = tempStateDir();
-    // Slow enough that the window is still open when the signal arrives.
-    const first = startDemo(["--users", "40", "--acceleration", "20000", "--reset", "--state-dir", stateDir]);
+    // Slow enough that the window (7 days: 30 real seconds) is still open when the signal arrives; no longer than that,
+    // since the second run goes through all of it (end to end covers the default 14 days).
+    const first = startDemo([
+      "--users",
+      "40",
+      "--deadline-days",
+      "7",
+      "--acceleration",
+      "20000",
+      "--reset",
+      "--state-dir",
+      stateDir,
+    ]);
     const [, id] = await first.waitFor(/Migration (\S+) started/);
     await first.waitFor(/onboarding +\[/);
     first.child.kill("SIGINT");
