@@ -2,7 +2,7 @@
 module.exports = {
   testEnvironment: "node",
   // TypeScript as sucrase reads it (types stripped, imports to require, line numbers kept), as the child processes
-  // load it: tsconfig's isolatedModules keeps every file compilable on its own, and \`npm test\`'s typecheck checks them.
+  // load it: tsconfig's isolatedModules keeps every file compilable on its own, and `npm test`'s typecheck checks them.
   transform: { "^.+\\.ts$": "@sucrase/jest-plugin" },
   testMatch: ["<rootDir>/test/**/*.test.ts"],
   // The local durable host stands in for the module only the Functions worker provides.

@@ -7,9 +7,9 @@
  *
  * The run is CPU-bound on a 2-core machine, so what can run beside jest does: the conformance tier starts
  * first (mostly one process waiting on the real extension), then the Bicep check (the infra tests read the
- * template it writes, and its compiler is restored once) with Chromium's install where it is missing, then jest with the other checks beside it at a
- * lower CPU priority, so that they take the time jest's workers leave idle (waits on Azurite, on real-time
- * limits, on Chromium). Their output goes to artifacts/checks.log and artifacts/conformance.log and is
+ * template it writes, and its compiler is restored once) with Chromium's install where it is missing, then jest
+ * with the other checks beside it at a lower CPU priority, so that they take the time jest's workers leave idle
+ * (waits on Azurite, on real-time limits, on Chromium). Their output goes to artifacts/checks.log and artifacts/conformance.log and is
  * printed once jest is done. The run ends with each stage's wall time and jest's slowest test files, so a
  * slowdown shows the day it lands (the suite's budget: 6 minutes on 2 cores).
  */
