@@ -220,9 +220,7 @@ class MemoryEntityTable implements EntityTable {
     }
     const bucket = index.get(query.partitionKey ?? ACROSS_PARTITIONS)?.get(value);
     if (!bucket) return [];
-    return (bucket.sorted ??= [...bucket.rows].sort(
-      (a, b) => compare(a.partitionKey, b.partitionKey) || compare(a.rowKey, b.rowKey),
-    ));
+    return (bucket.sorted ??= [...bucket.rows].sort(byKey));
   }
 
   private reindex(
@@ -292,7 +290,7 @@ class MemoryEntityTable implements EntityTable {
     if (partitionKey === undefined)
       return (this.sorted ??= [...this.partitions.values()]
         .flatMap((partition) => [...partition.values()])
-        .sort((a, b) => compare(a.partitionKey, b.partitionKey) || compare(a.rowKey, b.rowKey)));
+        .sort(byKey));
     let rows = this.sortedPartitions.get(partitionKey);
     if (!rows) {
       rows = [...(this.partitions.get(partitionKey)?.values() ?? [])].sort((a, b) => compare(a.rowKey, b.rowKey));
@@ -326,6 +324,11 @@ function firstAtOrAfter(
     else high = middle;
   }
   return low;
+}
+
+/** Table order: by partition key, then row key. */
+function byKey(a: KeyedRow, b: KeyedRow): number {
+  return compare(a.partitionKey, b.partitionKey) || compare(a.rowKey, b.rowKey);
 }
 
 function compare(a: string, b: string): number {
