@@ -1,7 +1,8 @@
 /**
  * Starts Azurite's Table service (the npm package, 3.37.x, which needs Node 22) on a free loopback
  * port, for tests, the demo and CI. Always with --disableTelemetry: otherwise Azurite tries to send
- * telemetry off the machine.
+ * telemetry off the machine. Its telemetry SDK is not even installed (package.json's `overrides`,
+ * local/azuriteTelemetryOff/index.js).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
@@ -60,8 +61,6 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
 
 function startOnPort(port: number, options: AzuriteOptions): Promise<AzuriteHandle> {
   const args = [
-    "--require",
-    path.join(__dirname, "azuriteDeferTelemetry.js"),
     azuriteTableMain(),
     "--tableHost",
     "127.0.0.1",
