@@ -5,6 +5,7 @@
  * allowed is decided once, here, for the command itself and for the status page's buttons.
  */
 import { formatHuman } from "../shared/domain/humanTime";
+import { plural } from "../shared/domain/plural";
 import { updateRuntime } from "../shared/migrationRecord";
 import type { MigrationRuntime } from "../shared/migrationRuntime";
 import { NotFoundError, PreconditionFailedError, type MigrationRecord, type TaskRecord } from "../shared/store";
@@ -38,7 +39,7 @@ function refusal(
         return `approval can be asked again only while the migration waits at the approval gate (it is in ${record.phase})`;
       const open = openTasks.filter((t) => t.gate?.startsWith("deletionApproval-")).length;
       return open > 0
-        ? `an approval round is still open (${open} link(s) waiting for a decision): it can be asked again after a rejection or expiry`
+        ? `an approval round is still open (${plural(open, "link")} waiting for a decision): it can be asked again after a rejection or expiry`
         : undefined;
     }
     case "resume":

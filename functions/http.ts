@@ -3,6 +3,7 @@ import type { HttpRequest, HttpResponseInit } from "@azure/functions";
 
 import * as df from "durable-functions";
 import type { FieldError, MigrationRunner } from "../app/ports";
+import { plural } from "../shared/domain/plural";
 import { Events, Orchestrations, type MigrationProgress } from "../shared/workflow";
 
 /** Every JSON answer: never cached (they carry migration state), never sniffed as something else. */
@@ -22,7 +23,7 @@ export const badRequest = (errors: FieldError[]): HttpResponseInit => {
   return json(
     400,
     omitted > 0
-      ? { errors: errors.slice(0, MAX_LISTED_ERRORS), omitted, message: `${omitted} more error(s) not listed` }
+      ? { errors: errors.slice(0, MAX_LISTED_ERRORS), omitted, message: `${plural(omitted, "more error")} not listed` }
       : { errors },
   );
 };

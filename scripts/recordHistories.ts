@@ -5,6 +5,7 @@
  */
 import path from "node:path";
 import { installCoreShim } from "../local/host/installCoreShim";
+import { plural } from "../shared/domain/plural";
 
 installCoreShim();
 
@@ -13,7 +14,7 @@ async function main(): Promise<void> {
   const { recordAll } = require("../test/replay/scenarios") as typeof import("../test/replay/scenarios");
   const root = path.resolve(__dirname, "..", "test", "fixtures", "histories");
   const files = await recordAll(root, (line) => console.log(line));
-  console.log(`${files.length} file(s) under ${path.relative(process.cwd(), root)}`);
+  console.log(`${plural(files.length, "file")} under ${path.relative(process.cwd(), root)}`);
 }
 
 main().then(

@@ -8,6 +8,7 @@ import { decodeOrThrow } from "./decode";
 import { waveFigureLines, type WaveFigures } from "./domain/figures";
 import { formatHuman } from "./domain/humanTime";
 import type { MergeList } from "./domain/merges";
+import { plural } from "./domain/plural";
 import type { Wave } from "./domain/waves";
 import { describeOperatorStep, type OperatorStep, type PeigAccountsAgain } from "./peig/operatorSteps";
 import type { ChecklistItem, HumanTaskPurpose, MigrationRequest } from "./workflow";
@@ -242,15 +243,15 @@ function mergePayload(
   return {
     ...base,
     purpose: "peigMerges",
-    title: `Merge ${n} pending request(s) typed with another e-mail`,
+    title: `Merge ${plural(n, "pending request")} typed with another e-mail`,
     summary: `Peig workspace ${base.workspace}: these people typed an e-mail into Peig that is not their Microsoft 365 account's, so their onboarding request waits in Users & Access and their account stays unlinked.`,
     whatHappens: [
-      `The app merges each of the ${n} request(s) listed under "To merge" into the Peig account of the Microsoft 365 user shown, creating that Peig account first (Create Peig Account) where there is none. Each merge is recorded in the audit trail.`,
+      `The app merges ${n === 1 ? "the request" : `each of the ${n} requests`} listed under "To merge" into the Peig account of the Microsoft 365 user shown, creating that Peig account first (Create Peig Account) where there is none. Each merge is recorded in the audit trail.`,
       'The checklist is checked again at once. Requests under "For you to resolve in Peig" are not touched: resolve them in Peig yourself.',
     ],
     irreversible: false,
     decisions: ["done", "reject"],
-    labels: { done: `Merge these ${n} request(s)`, reject: "Decline" },
+    labels: { done: n === 1 ? "Merge this request" : `Merge these ${n} requests`, reject: "Decline" },
     merges,
   };
 }

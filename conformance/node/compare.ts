@@ -11,6 +11,7 @@
  * markers differ where the grouping does not.
  */
 import { EventTypeName } from "../../local/host/history";
+import { plural } from "../../shared/domain/plural";
 import { endsWithContinueAsNew, episodeState, sameExecution, type Episode } from "./recorder";
 
 export interface Trace {
@@ -111,7 +112,7 @@ export function differences(extension: Trace, local: Trace): string[] {
     const a = extension.instances[id] ?? [];
     const b = local.instances[id] ?? [];
     if (a.length !== b.length)
-      out.push(`${id}: ${a.length} execution(s) on the extension, ${b.length} on the local host`);
+      out.push(`${id}: ${plural(a.length, "execution")} on the extension, ${b.length} on the local host`);
     for (let x = 0; x < Math.min(a.length, b.length); x++) {
       const ea = a[x]!;
       const eb = b[x]!;

@@ -14,6 +14,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { registry } from "../../local/host/fakeCore";
 import { installCoreShim } from "../../local/host/installCoreShim";
+import { plural } from "../../shared/domain/plural";
 import { holds } from "../fixtures/holds";
 import { writeFixtures, type RecordedExecution } from "../../local/host/replay";
 import { differences, executions, type Trace } from "./compare";
@@ -264,7 +265,7 @@ function recordReplayFixtures(results: Result[]): void {
       continue;
     }
     const files = writeFixtures(fixturesDir, slug(name), result.histories);
-    console.log(`  replay fixtures: ${files.length} file(s) for '${name}'`);
+    console.log(`  replay fixtures: ${plural(files.length, "file")} for '${name}'`);
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import type { SentMail } from "../graph-simulator";
 import { describeOperatorStep } from "../../shared/peig/operatorSteps";
+import { plural } from "../../shared/domain/plural";
 import { peigConsolePages } from "../../shared/peig/consolePages";
 import {
   consoleFigures,
@@ -168,7 +169,7 @@ export async function performPeigStep(
     const wanted = new Set(accountsOnPage(html).map((upn) => upn.toLowerCase()));
     const { created, alreadyLinked } = await createListedAccounts(peig.console, wanted);
     return {
-      said: `Peig admin, in ${peigConsolePages.microsoft365Accounts.name}: Create Peig Account for ${created} of ${wanted.size} listed user(s)${alreadyLinked ? ` (${alreadyLinked} already linked)` : ""}`,
+      said: `Peig admin, in ${peigConsolePages.microsoft365Accounts.name}: Create Peig Account for ${created} of ${plural(wanted.size, "listed user")}${alreadyLinked ? ` (${alreadyLinked} already linked)` : ""}`,
       figures: { created: String(created), alreadyLinked: String(alreadyLinked), failed: "0" },
     };
   }
@@ -191,7 +192,7 @@ export async function performPeigStep(
     const figures = consoleFigures((await peig.console.open(peigConsolePages.usersAndAccess)).html);
     const accounts = consoleFigures((await peig.console.open(peigConsolePages.microsoft365Accounts)).html);
     return {
-      said: `Peig admin: checked ${peigConsolePages.usersAndAccess.name} (${figures.pendingRequests} pending request(s), ${figures.notOnboarded} Not Onboarded) and ${peigConsolePages.microsoft365Accounts.name} (${accounts.linked} linked, ${accounts.unlinked} unlinked)`,
+      said: `Peig admin: checked ${peigConsolePages.usersAndAccess.name} (${plural(figures.pendingRequests ?? 0, "pending request")}, ${figures.notOnboarded} Not Onboarded) and ${peigConsolePages.microsoft365Accounts.name} (${accounts.linked} linked, ${accounts.unlinked} unlinked)`,
       figures: {
         pendingRequests: String(figures.pendingRequests ?? ""),
         notOnboarded: String(figures.notOnboarded ?? ""),

@@ -5,6 +5,7 @@
  * plans its own start request on the same tenant and gives the stack as many mailboxes as that plan needs.
  */
 import { sendersNeeded } from "../../shared/domain/mailPlan";
+import { plural } from "../../shared/domain/plural";
 import { inScopeUsers, type Tenant } from "../fixtures/tenant";
 import { MAIL_SENDER } from "../stack";
 import { startRequestBody } from "./startRequest";
@@ -26,7 +27,7 @@ export function demoMailSenders(tenant: Tenant, deadlineDays: number): DemoMailS
   const needed = sendersNeeded(request, recipients, start);
   if (needed === undefined)
     throw new Error(
-      `${recipients} recipients cannot be invited and reminded within ${deadlineDays} day(s) from 100 sender mailboxes: give the demo more --deadline-days`,
+      `${recipients} recipients cannot be invited and reminded within ${plural(deadlineDays, "day")} from 100 sender mailboxes: give the demo more --deadline-days`,
     );
   const [local, domain] = MAIL_SENDER.split("@");
   return {

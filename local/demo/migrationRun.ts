@@ -12,6 +12,7 @@ import type { DemoStack } from "./demoStack";
 import { peigAdminDesk, settleMistypedRequests, type PeigAdminDesk } from "./peigAdmin";
 import { pauseClockForPeople } from "./peopleClock";
 import type { DemoStateFolder } from "./persistence";
+import { plural } from "../../shared/domain/plural";
 import { startRequestBody } from "./startRequest";
 import { POLL_MS, StatusPace } from "./statusPace";
 import { renderWaitingOn, type MigrationStatusView, type ProgressDisplay } from "./progress";
@@ -113,7 +114,7 @@ async function followMigration(
         const merged = screen.done.filter((d) => !d.judged).length;
         if (merged)
           display.message(
-            `  Peig admin: merged ${merged} pending request(s) typed with another of the user's addresses into their account`,
+            `  Peig admin: merged ${plural(merged, "pending request")} typed with another of the user's addresses into their account`,
           );
         for (const { said } of screen.done.filter((d) => d.judged)) display.message(`  Peig admin: ${said}`);
         for (const problem of screen.problems)

@@ -93,8 +93,8 @@ export function consoleFigures(html: string): ConsoleFigures {
     return match ? Number(match[1]) : undefined;
   };
   return {
-    pendingRequests: figure(/(\d+) pending request\(s\) ·/),
-    notOnboarded: figure(/(\d+) user\(s\) with status Not Onboarded/),
+    pendingRequests: figure(/(\d+) pending requests? ·/),
+    notOnboarded: figure(/(\d+) users? with status Not Onboarded/),
     linked: figure(/(\d+) linked to a Peig account/),
     unlinked: figure(/· (\d+) unlinked/),
   };

@@ -23,7 +23,7 @@ export interface MigrationStatusView {
   generatedAt: string;
 }
 
-/** "Waiting for the Peig admin to review the merge task: 2 pending request(s) … (task e-mailed to it@contoso.com)": one line per person-wait. */
+/** "Waiting for the Peig admin to review the merge task: 2 pending requests … (task e-mailed to it@contoso.com)": one line per person-wait. */
 export function renderWaitingOn(status: Pick<MigrationStatusView, "waitingOn">): string[] {
   return (status.waitingOn ?? []).map((w) => `Waiting for ${w.what} (task e-mailed to ${w.who.join(", ")}).`);
 }

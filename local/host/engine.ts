@@ -550,7 +550,7 @@ export class LocalDurableEngine {
   private noteHeld(record: InstanceRecord, progress: ShimProgress, open: number): void {
     const why = !progress.done
       ? "the extension's shim is still awaiting an earlier action (a Task.all waits for every child, failed or not)"
-      : `${open} task(s) it scheduled are still open (a timer neither fired nor cancelled, an activity or sub-orchestration still running)`;
+      : `${open === 1 ? "1 task it scheduled is" : `${open} tasks it scheduled are`} still open (a timer neither fired nor cancelled, an activity or sub-orchestration still running)`;
     const message =
       `orchestration '${record.name}' (instance ${record.instanceId}) returned, but ${why}: like the Durable extension ` +
       "(DTFx completes an execution only when nothing is open), the execution stays Running until then. Cancel losing timers.";

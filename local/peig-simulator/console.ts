@@ -12,6 +12,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { formatHuman } from "../../shared/domain/humanTime";
 import { peigConsolePages, type PeigConsolePage } from "../../shared/peig/consolePages";
 import type { SamlIdpInfoBody, ValidationProblem } from "../../shared/peig/contract";
+import { plural } from "../../shared/domain/plural";
 import { peigUserStatuses } from "../../shared/peig/port";
 import { escapeHtml, page, table, type HtmlCell } from "../../shared/pages/layout";
 import { PeigSimulatorError, type PeigWorkspace } from "./workspace";
@@ -448,7 +449,7 @@ function usersAndAccessHtml(workspace: PeigWorkspace, query: URLSearchParams, ou
     .map((s) => link(path, { status: s }, s ?? "All", s === status))
     .join(" · ");
   return `${heading(peigConsolePages.usersAndAccess)}${outcomeHtml(outcome)}
-<p>${summary.pendingRequests} pending request(s) · ${summary.usersByStatus["Not Onboarded"]} user(s) with status Not Onboarded · ${summary.usersByStatus.Active} Active · ${summary.usersByStatus.Suspended} Suspended</p>
+<p>${plural(summary.pendingRequests, "pending request")} · ${plural(summary.usersByStatus["Not Onboarded"], "user")} with status Not Onboarded · ${summary.usersByStatus.Active} Active · ${summary.usersByStatus.Suspended} Suspended</p>
 <h2 id="requests">Pending requests (${summary.pendingRequests})</h2>
 <p>${link(path, {}, "All pending requests", !onlyMismatched)} · ${link(path, { requests: "mismatched" }, "Only mismatched e-mails", onlyMismatched)}</p>
 <p class="muted">A request whose e-mail is not the person's Microsoft 365 address: verify the person, then Merge it into their existing Peig account (Approve would make a second account).</p>
@@ -512,7 +513,7 @@ function microsoft365AccountsHtml(workspace: PeigWorkspace, query: URLSearchPara
     )
     .join(" · ");
   return `${heading(peigConsolePages.microsoft365Accounts)}${outcomeHtml(outcome)}
-<p>${summary.microsoft365Accounts} Microsoft 365 account(s) · ${summary.linkedMicrosoft365Accounts} linked to a Peig account · ${summary.microsoft365Accounts - summary.linkedMicrosoft365Accounts} unlinked</p>
+<p>${plural(summary.microsoft365Accounts, "Microsoft 365 account")} · ${summary.linkedMicrosoft365Accounts} linked to a Peig account · ${summary.microsoft365Accounts - summary.linkedMicrosoft365Accounts} unlinked</p>
 <form method="get" role="search"><p><label for="q">Find a Microsoft 365 account (name or address)</label><br><input id="q" name="q" value="${escapeHtml(search)}" style="width:100%;max-width:28em">${linkFilter ? `<input type="hidden" name="link" value="${linkFilter}">` : ""} <button type="submit">Find</button></p></form>
 <p>Show: ${filters}</p>
 ${table(["Name", "User principal name", "Link status", "Peig account", "Action"], rows, "No Microsoft 365 account matches.")}

@@ -7,6 +7,7 @@
  */
 import type { AppRole, AppRoleAssignment, ServicePrincipal } from "@microsoft/microsoft-graph-types";
 import type { Always, Selected } from "../../shared/graph/selected";
+import { plural } from "../../shared/domain/plural";
 import { GraphCaller, describeGraphError, graphStatus, odataString, queryPath } from "../../shared/graph/graphCaller";
 import { RetriesExhaustedError } from "../../shared/retry";
 import { permissionsFor, type Feature } from "../../shared/graph/permissions";
@@ -118,7 +119,7 @@ function summary(items: GrantItem[], dryRun: boolean): string {
   const present = items.length - missing;
   if (missing === 0) return `Nothing new to assign: all ${items.length} permissions are already assigned.`;
   if (dryRun) return `Dry run: would assign ${missing}, ${present} already assigned. Nothing was changed.`;
-  return `Assigned ${missing} new permission(s); ${present} were already assigned. Admin consent is implied by the assignment.`;
+  return `Assigned ${plural(missing, "new permission")}; ${present} ${present === 1 ? "was" : "were"} already assigned. Admin consent is implied by the assignment.`;
 }
 
 async function findPrincipal(graph: GraphCaller, principalId: string): Promise<PrincipalRead> {

@@ -4,6 +4,7 @@
  * and the activities that open tasks use the same rules.
  */
 import type { HumanTaskPurpose, MigrationRequest, OpenGate, WaitingOn } from "../workflow";
+import { plural } from "./plural";
 
 /** An approval (k of n approvers decide) or an operator step (the Peig admin confirms it is done). */
 export type TaskKind = "approval" | "operatorStep";
@@ -37,7 +38,7 @@ export function waitingOn(gate: OpenGate, request: MigrationRequest, merges?: nu
     peigAccounts: `the Peig admin to create the missing Peig accounts${gate.round > 1 ? `, asked again (round ${gate.round})` : ""}`,
     peigChecklist: "the Peig admin to confirm every user is onboarded and linked in Peig",
     peigDeletion: "the Peig admin to delete the migration configuration in Peig",
-    peigMerges: `the Peig admin to review the merge task: ${merges ?? "the"} pending request(s) typed with another e-mail`,
+    peigMerges: `the Peig admin to review the merge task: ${merges === undefined ? "the pending requests" : plural(merges, "pending request")} typed with another e-mail`,
     pilotReview: "an admin to review the earlier waves' results and say whether the next wave goes on",
   };
   return {

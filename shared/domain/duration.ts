@@ -5,6 +5,7 @@
  * days), so "1 month before the deadline" would not be one well-defined instant. The time units (in milliseconds)
  * are defined here, once.
  */
+import { plural } from "./plural";
 
 export class DurationError extends Error {
   override readonly name = "DurationError";
@@ -118,8 +119,6 @@ export function describeIsoDuration(text: string): string {
     throw error;
   }
 }
-
-const plural = (count: number, unit: string) => `${count} ${unit}${count === 1 ? "" : "s"}`;
 
 /**
  * A duration as people say it: rounded to the largest unit when that is close ("6 days 23 hours": "7 days",

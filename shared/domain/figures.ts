@@ -8,6 +8,7 @@
  * accounts created or already linked, pending requests, linked accounts) is what the Peig admin reported on
  * confirming a task, shown as theirs, with when.
  */
+import { plural } from "./plural";
 import { emptyWaveCounts, type WaveCounts } from "./waves";
 
 /** How the app reaches Peig (the workflow's PeigMode). */
@@ -145,7 +146,6 @@ export interface WaveFigures {
 }
 
 const figure = (value: number, text: string): Figure => ({ value, text });
-const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
 
 function phase2Figures(input: FiguresInput): Phase2Figures | null {
   const { mode, counts, phase2, reports } = input;
@@ -159,19 +159,16 @@ function phase2Figures(input: FiguresInput): Phase2Figures | null {
       ? `${signedIn} of the listed users signed in to the migration app since the list was made`
       : `${signedIn} of the listed users onboarded since the list was made`,
   );
-  const listedFigure = figure(
-    listed,
-    `${listed} ${plural(listed, "user", "users")} without a Peig account listed for Phase 2`,
-  );
+  const listedFigure = figure(listed, `${plural(listed, "user")} without a Peig account listed for Phase 2`);
   const report = mode === "operator" ? reports?.phase2 : undefined;
   if (report) {
     return {
       status,
       listed: listedFigure,
-      created: figure(report.created, `the Peig admin created ${report.created} Peig accounts`),
+      created: figure(report.created, `the Peig admin created ${plural(report.created, "Peig account")}`),
       alreadyLinked: figure(
         report.alreadyLinked,
-        `${report.alreadyLinked} ${plural(report.alreadyLinked, "was", "were")} already linked (Create Peig Account answered already linked)`,
+        `${report.alreadyLinked} ${report.alreadyLinked === 1 ? "was" : "were"} already linked (Create Peig Account answered already linked)`,
       ),
       failed: figure(report.failed, `${report.failed} failed`),
       signedInSince,
@@ -266,7 +263,7 @@ function waveFigures(mode: PeigMode, waves: readonly { name: string }[], counts:
     const waiting = c.pending + c.mismatched;
     return {
       name: wave.name,
-      inScope: figure(c.inScope, `${c.inScope} ${plural(c.inScope, "person", "people")} in this wave`),
+      inScope: figure(c.inScope, `${plural(c.inScope, "person", "people")} in this wave`),
       onboarded: figure(c.onboarded, `${c.onboarded} onboarded`),
       phase2Candidates: figure(
         c.notOnboarded,

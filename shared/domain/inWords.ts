@@ -5,6 +5,7 @@
  */
 import { describeIsoDuration } from "./duration";
 import { formatHuman } from "./humanTime";
+import { plural } from "./plural";
 import type { FailedService, HumanTaskPurpose } from "../workflow";
 
 const PURPOSES: Record<HumanTaskPurpose, string> = {
@@ -64,8 +65,6 @@ const OUTCOMES: Record<string, string> = {
 type Details = Record<string, unknown>;
 
 const list = (value: unknown): string => (Array.isArray(value) ? value.map(String).join(", ") : String(value ?? ""));
-const plural = (count: unknown, one: string, many = `${one}s`) =>
-  `${String(count)} ${Number(count) === 1 ? one : many}`;
 
 /** Any stored value in words: dates in the zone, ISO durations spelled out, lists joined, objects as "key value". */
 export function valueInWords(value: unknown, timeZone?: string): string {
@@ -152,10 +151,10 @@ export function auditInWords(entry: { action: string; details: Details }, timeZo
       `Saved the migration configuration in Peig (Application ID ${d.applicationId}).`,
     "peig.migrationConfig.deleted": () => "Deleted the migration configuration in Peig.",
     "mail.invitation.sent": () =>
-      `Sent the invitation${d.wave ? ` of the wave "${d.wave}"` : ""} to ${plural(d.recipients, "person", "people")}.`,
+      `Sent the invitation${d.wave ? ` of the wave "${d.wave}"` : ""} to ${plural(Number(d.recipients), "person", "people")}.`,
     "mail.reminder.sent": () =>
-      `Sent the reminder ${describeIsoDuration(String(d.reminder ?? ""))} before the deadline${d.wave ? ` of the wave "${d.wave}"` : d.deadline ? ` of ${when(d.deadline)}` : ""} to ${plural(d.recipients, "person", "people")}.`,
-    "mail.bounced": () => `Mail to ${plural(d.users, "person", "people")} bounced.`,
+      `Sent the reminder ${describeIsoDuration(String(d.reminder ?? ""))} before the deadline${d.wave ? ` of the wave "${d.wave}"` : d.deadline ? ` of ${when(d.deadline)}` : ""} to ${plural(Number(d.recipients), "person", "people")}.`,
+    "mail.bounced": () => `Mail to ${plural(Number(d.users), "person", "people")} bounced.`,
     "monitor.progress": () => {
       const c = (d.counts ?? {}) as Details;
       return `Checked progress: ${c.onboarded ?? 0} of ${c.inScope ?? 0} onboarded.`;
@@ -205,7 +204,8 @@ export function auditInWords(entry: { action: string; details: Details }, timeZo
     "admins.notified.peigAccounts.incomplete": () =>
       `Told the admins that users were still without a Peig account after ${gateInWords(`peigAccounts-${d.round}`)}, and asked the Peig admin again.`,
     "attention.cleared": () => `${capitalised(stepInWords(String(d.step)))} works again.`,
-    "phase2.planned": () => `Planned Peig accounts for ${plural(d.users, "person", "people")} who missed the window.`,
+    "phase2.planned": () =>
+      `Planned Peig accounts for ${plural(Number(d.users), "person", "people")} who missed the window.`,
     "peig.request.merged": () => `Merged ${d.typedEmail}'s request into ${d.userPrincipalName}'s Peig account.`,
     "peig.request.notMerged": () => `Did not merge ${d.typedEmail}'s request: ${d.why}.`,
     "peig.request.mergeFailed": () => `Could not merge ${d.typedEmail}'s request: ${d.error}`,

@@ -306,7 +306,7 @@ export function approvalRequestEmail(input: ApprovalRequestInput): EmailContent 
     ...greeting(input.approverName),
     {
       kind: "paragraph",
-      text: `The onboarding window of workspace "${input.workspace}" is over and the checks below passed. ${input.requiredApprovals} approval(s) are needed before these are deleted:`,
+      text: `The onboarding window of workspace "${input.workspace}" is over and the checks below passed. ${input.requiredApprovals === 1 ? "1 approval is" : `${input.requiredApprovals} approvals are`} needed before these are deleted:`,
     },
     {
       kind: "list",

@@ -156,7 +156,7 @@ function mergesHtml(list: MergeList): string {
     : "";
   const more =
     list.more > 0
-      ? `<p class="muted">${list.more} more request(s) follow in the next task, once these are done.</p>`
+      ? `<p class="muted">${list.more === 1 ? "1 more request follows" : `${list.more} more requests follow`} in the next task, once these are done.</p>`
       : "";
   return `<h2>To merge (${list.merges.length})</h2>${merges}${manual}${more}`;
 }

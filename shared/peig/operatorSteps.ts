@@ -6,6 +6,7 @@
  * https://docs.peig.io/welcome-to-peig-documentation/deployment-guides/microsoft-365/managing-identifiers).
  * The task mechanism (mail, page, confirmation) is built elsewhere; values here are JSON-safe.
  */
+import { plural } from "../domain/plural";
 import { peigConsolePages, type PeigConsolePage } from "./consolePages";
 
 export interface AccountToCreate {
@@ -94,7 +95,7 @@ function askedAgainLines(again: PeigAccountsAgain): string[] {
     again.earlier === "expired"
       ? `This task is asked again: ${before} expired before anyone confirmed it, so the accounts may not exist yet.`
       : again.failed
-        ? `This task is asked again: ${before} was confirmed with ${again.failed} Create Peig Account failure(s), so some listed users still have no Peig account.`
+        ? `This task is asked again: ${before} was confirmed with ${plural(again.failed, "Create Peig Account failure")}, so some listed users still have no Peig account.`
         : `This task is asked again: ${before} was confirmed, but the checklist still finds users without a Peig account.`,
     'The app cannot read Peig: the users still missing are among those listed under "Still without a Peig account" below (the listed users it cannot tell have one). Start with them.',
   ];
@@ -117,7 +118,7 @@ export function describeOperatorStep(step: OperatorStep): OperatorInstructions {
       };
     case "createPeigAccounts":
       return {
-        title: `Create ${step.accounts.length} Peig account(s) for users who did not onboard${step.again ? `, asked again (round ${step.again.round})` : ""}`,
+        title: `Create ${plural(step.accounts.length, "Peig account")} for users who did not onboard${step.again ? `, asked again (round ${step.again.round})` : ""}`,
         consolePages: [peigConsolePages.microsoft365Accounts],
         instructions: [
           ...(step.again ? askedAgainLines(step.again) : []),
@@ -125,13 +126,13 @@ export function describeOperatorStep(step: OperatorStep): OperatorInstructions {
           "Go to the Microsoft 365 Accounts tab.",
           // The page lists the accounts in a table of their own; one line each here would make the task's stored row
           // grow with the tenant (a Table Storage property holds 64 KiB), which at some thousands it cannot.
-          `For each of the ${step.accounts.length} Microsoft 365 user(s) listed under Accounts below, find the user and click Create Peig Account. Skip anyone who already shows a linked Peig account.`,
+          `For each of the ${plural(step.accounts.length, "Microsoft 365 user")} listed under Accounts below, find the user and click Create Peig Account. Skip anyone who already shows a linked Peig account.`,
           "Confirm this task once every listed user has a linked Peig account, with how many Create Peig Account created, how many were already linked, and how many failed. Each user then completes onboarding in the Peig app.",
         ],
       };
     case "resolvePendingRequests":
       return {
-        title: `Resolve ${step.requests.length} pending onboarding request(s)`,
+        title: `Resolve ${plural(step.requests.length, "pending onboarding request")}`,
         consolePages: [peigConsolePages.usersAndAccess],
         instructions: [
           "Open Users & Access in Peig. Pending requests are at the top of the dashboard.",
@@ -154,7 +155,7 @@ export function describeOperatorStep(step: OperatorStep): OperatorInstructions {
           "Open MS365 Identifiers, go to the Microsoft 365 Accounts tab and check that every Microsoft 365 user in the migration is linked to a Peig account.",
           ...(step.usersToCheck.length > 0
             ? [
-                `The workflow could not see these ${step.usersToCheck.length} user(s) onboard; check each of them:`,
+                `The workflow could not see ${step.usersToCheck.length === 1 ? "this user" : `these ${step.usersToCheck.length} users`} onboard; check ${step.usersToCheck.length === 1 ? "them" : "each of them"}:`,
                 ...step.usersToCheck.map((u) => `Check ${person(u)}.`),
               ]
             : []),
@@ -309,7 +310,7 @@ export function checkConfirmation(
       if (n("configurationsShown") > 0)
         refuse(
           "configurationsShown",
-          `the Migration section still shows ${n("configurationsShown")} configuration(s): delete it before confirming`,
+          `the Migration section still shows ${plural(n("configurationsShown"), "configuration")}: delete it before confirming`,
         );
       break;
     case "resolvePendingRequests":

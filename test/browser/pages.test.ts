@@ -172,7 +172,7 @@ if (skip)
         const page = await tabOf(context);
         if ((await page.goto(link))?.status() !== 200) continue;
         await expect(page.locator("h1").textContent()).resolves.toMatch(
-          /^Merge \d+ pending request\(s\) typed with another e-mail$/,
+          /^Merge \d+ pending requests? typed with another e-mail$/,
         );
         const table = page.locator("h2:has-text('To merge') + div.scroll table");
         expect(await table.locator("thead th").allTextContents()).toEqual([

@@ -64,7 +64,7 @@ import { connectChromium, SCREENSHOTS, signInContext, skipBrowserTests as skip }
     await expect(page.locator("h1").textContent()).resolves.toMatch(/asked again \(round 2\)$/);
     await expect(page.locator("#round").textContent()).resolves.toBe("round 2: asked again");
     await expect(page.locator("ol").textContent()).resolves.toContain(
-      "round 1 was confirmed with 2 Create Peig Account failure(s)",
+      "round 1 was confirmed with 2 Create Peig Account failures",
     );
     const names = await page.locator("#still-missing td:nth-child(2)").allTextContents();
     expect(names).toHaveLength(listed.length - 1);

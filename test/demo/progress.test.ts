@@ -152,7 +152,7 @@ describe("who the workflow waits on", () => {
     const waitingOn = [
       {
         who: ["it@contoso.com"],
-        what: "the Peig admin to review the merge task: 9 pending request(s) typed with another e-mail",
+        what: "the Peig admin to review the merge task: 9 pending requests typed with another e-mail",
         since: "2026-12-01T09:00:00Z",
         expiresAt: "2026-12-08T09:00:00Z",
       },
@@ -163,7 +163,7 @@ describe("who the workflow waits on", () => {
       },
     ];
     expect(renderWaitingOn(status({ waitingOn }))).toEqual([
-      "Waiting for the Peig admin to review the merge task: 9 pending request(s) typed with another e-mail (task e-mailed to it@contoso.com).",
+      "Waiting for the Peig admin to review the merge task: 9 pending requests typed with another e-mail (task e-mailed to it@contoso.com).",
       "Waiting for 1 of 2 approvers to approve deleting the migration configuration (task e-mailed to cio@contoso.com, ciso@contoso.com).",
     ]);
     expect(renderWaitingOn(status())).toEqual([]);

@@ -83,7 +83,7 @@ describe("grant-permissions against the Graph simulator", () => {
     expect(result.assigned).toBe(everyPermission.length);
     expect(granted()).toEqual(everyPermission.map((p) => microsoftGraphAppRoles[p]).sort());
     expect(posts().map((p) => p.status)).toEqual(everyPermission.map(() => 201));
-    expect(output).toContain(`Assigned ${everyPermission.length} new permission(s)`);
+    expect(output).toContain(`Assigned ${everyPermission.length} new permissions`);
   });
 
   it("assigns nothing new on a second run and says so", async () => {

@@ -49,7 +49,7 @@ describe("an execution ends only when nothing is open (DTFx HasOpenTasks)", () =
     await host.idle();
     expect(host.instance(id).executionId).toBe(0);
     expect(host.instance(id).status).toBe("Running");
-    expect(host.instance(id).warnings.join("\n")).toMatch(/returned, but 1 task\(s\) it scheduled are still open/);
+    expect(host.instance(id).warnings.join("\n")).toMatch(/returned, but 1 task it scheduled is still open/);
     await host.advanceBy(4000);
     const done = await host.runToCompletion(id);
     expect(done.output).toEqual({ generation: 1 });

@@ -88,7 +88,7 @@ describe("verification (scripted activities)", () => {
       expect(run.callsOf("planMerges").map((c) => c.input)).toEqual([{ migrationId: run.id, round: 1 }]);
       expect(opened(run)).toEqual(["peigMerges-1"]);
       expect(run.host.instance(run.id).customStatus).toMatchObject({
-        waitingOn: [expect.objectContaining({ what: expect.stringContaining("2 pending request(s)") })],
+        waitingOn: [expect.objectContaining({ what: expect.stringContaining("2 pending requests") })],
       });
       await run.host.advanceBy(3 * HOUR);
       decide();

@@ -29,13 +29,13 @@ describe("operator steps", () => {
       ],
     };
     const { title, instructions } = describeOperatorStep(step);
-    expect(title).toBe("Create 2 Peig account(s) for users who did not onboard");
+    expect(title).toBe("Create 2 Peig accounts for users who did not onboard");
     expect(instructions.slice(0, 2)).toEqual([
       "Open MS365 Identifiers in Peig.",
       "Go to the Microsoft 365 Accounts tab.",
     ]);
     expect(instructions).toContain(
-      "For each of the 2 Microsoft 365 user(s) listed under Accounts below, find the user and click Create Peig Account. Skip anyone who already shows a linked Peig account.",
+      "For each of the 2 Microsoft 365 users listed under Accounts below, find the user and click Create Peig Account. Skip anyone who already shows a linked Peig account.",
     );
   });
 
@@ -46,7 +46,7 @@ describe("operator steps", () => {
       accounts,
       again: { round: 2, earlier: "expired" },
     });
-    expect(expired.title).toBe("Create 1 Peig account(s) for users who did not onboard, asked again (round 2)");
+    expect(expired.title).toBe("Create 1 Peig account for users who did not onboard, asked again (round 2)");
     expect(expired.instructions[0]).toBe(
       "This task is asked again: round 1 expired before anyone confirmed it, so the accounts may not exist yet.",
     );
@@ -56,7 +56,7 @@ describe("operator steps", () => {
       again: { round: 3, earlier: "incomplete", failed: 4 },
     });
     expect(incomplete.instructions[0]).toBe(
-      "This task is asked again: round 2 was confirmed with 4 Create Peig Account failure(s), so some listed users still have no Peig account.",
+      "This task is asked again: round 2 was confirmed with 4 Create Peig Account failures, so some listed users still have no Peig account.",
     );
     expect(incomplete.instructions[1]).toContain('listed under "Still without a Peig account" below');
     const noneReported = describeOperatorStep({

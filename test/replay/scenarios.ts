@@ -4,6 +4,7 @@
  * recording differs from the last only where the code does (and in the random ids the app draws).
  */
 import type { InstanceRecord } from "../../local/host/instanceStore";
+import { plural } from "../../shared/domain/plural";
 import { recordExecution, writeFixtures, type RecordedExecution } from "../../local/host/replay";
 import {
   DAY,
@@ -167,7 +168,7 @@ export async function recordAll(root: string, log: (line: string) => void = () =
     const executions = await recordScenario(scenario);
     const files = writeFixtures(root, scenario.name, executions);
     log(
-      `${scenario.name}: ${executions.length} execution(s) of ${new Set(executions.map((e) => e.instanceId)).size} instance(s)`,
+      `${scenario.name}: ${plural(executions.length, "execution")} of ${plural(new Set(executions.map((e) => e.instanceId)).size, "instance")}`,
     );
     written.push(...files);
   }

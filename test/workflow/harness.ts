@@ -494,7 +494,7 @@ export async function peigAdminFollows(s: Scenario, link: string): Promise<{ tit
       .filter((a) => a.linkStatus === "unlinked" && !exempted.has(a.userPrincipalName.toLowerCase()));
     if (peig.pendingRequests().length > 0 || unlinked.length > 0)
       throw new Error(
-        `Peig still shows ${peig.pendingRequests().length} pending request(s) and ${unlinked.length} unlinked account(s)`,
+        `Peig still shows pending requests (${peig.pendingRequests().length}) or unlinked accounts (${unlinked.length})`,
       );
     figures = peigChecklistFigures(s);
   } else if (/^Merge \d+ pending request/.test(title)) {

@@ -68,7 +68,7 @@ describe("the Peig admin's Phase 2 task in operator mode", () => {
     const page = await s.openTask(second);
     expect(page.status).toBe(200);
     const text = textOf(page.html);
-    expect(text).toMatch(/^.*Create \d+ Peig account\(s\) for users who did not onboard, asked again \(round 2\)/);
+    expect(text).toMatch(/^.*Create \d+ Peig accounts? for users who did not onboard, asked again \(round 2\)/);
     expect(text).toContain("round 2: asked again");
     expect(text).toContain("This task is asked again: round 1 expired before anyone confirmed it");
     // Read fresh when the round opened: the one who signed in is not among those still without an account.
@@ -156,7 +156,7 @@ describe("the Peig admin's Phase 2 task in operator mode", () => {
     expect(told).toHaveLength(1);
     const again = await s.openTask(latestAdminLink());
     const text = textOf(again.html);
-    expect(text).toContain("round 1 was confirmed with 2 Create Peig Account failure(s)");
+    expect(text).toContain("round 1 was confirmed with 2 Create Peig Account failures");
     const section = again.html.slice(again.html.indexOf('id="still-missing"'), again.html.indexOf("<h2>Accounts ("));
     expect(section).toContain(`Still without a Peig account (${listed.length - 1})`);
     // The same number as the figures' "not onboarded (no sign-in to the migration app, no Phase 2 account)".
@@ -200,7 +200,7 @@ describe("the Peig admin's Phase 2 task in operator mode", () => {
     const page = await s.openTask(latestAdminLink());
     const text = textOf(page.html);
     expect(text).toContain(
-      `Create ${listed.length + 1} Peig account(s) for users who did not onboard, asked again (round 2)`,
+      `Create ${listed.length + 1} Peig accounts for users who did not onboard, asked again (round 2)`,
     );
     expect(text).toContain("round 1 was confirmed, but the checklist still finds users without a Peig account");
     // Only the newcomer is still without one: the others are covered by round 1's confirmation.
