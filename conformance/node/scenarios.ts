@@ -3,6 +3,7 @@
  * and returns the instance it started; run.ts runs it on both sides and compares outcome and history.
  * Timings are real milliseconds on the extension (virtual ones on the local host): short, from the inputs.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { Fixture } from "../fixtures/names";
 import { holds } from "../fixtures/holds";
 import { appStore, migrationAtApproval } from "../fixtures/appStore";
@@ -38,7 +39,6 @@ export interface Scenario {
   timeoutMs?: number;
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const finished = (s: Status) => TERMINAL.includes(s.runtimeStatus);
 /** The app's migration orchestrator waits with this progress (publishProgress, orchestrations/). */
 export const waitingFor = (text: string, round?: number) =>

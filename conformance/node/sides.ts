@@ -3,6 +3,7 @@
  * polls) and the local host (virtual time; the driver fires the next timer whenever the host is idle and the
  * awaited state has not come, which is what real time would do, only faster).
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type * as df from "durable-functions";
 import { VirtualClock } from "../../local/host/clocks";
 import { MemoryInstanceStore } from "../../local/host/instanceStore";
@@ -27,7 +28,6 @@ export interface Side {
   stop(): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const TERMINAL = ["Completed", "Failed", "Terminated"];
 
 /** The instance's status, or none while it does not exist (a sub-orchestration before its parent's start message is processed: 404). */

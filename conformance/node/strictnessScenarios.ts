@@ -3,12 +3,12 @@
  * in fixtures/strictness.ts, the local host's side in local/host/shim.ts and engine.ts). Each failed on the local
  * host as it was before; conformance/README.md (divergences 6–9) says which change each one pins.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { holds } from "../fixtures/holds";
 import { Strictness } from "../fixtures/names";
 import type { Scenario } from "./scenarios";
 import { TERMINAL, type Side, type Status } from "./sides";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const finished = (s: Status) => TERMINAL.includes(s.runtimeStatus);
 
 /**

@@ -4,12 +4,13 @@
  * Each starts the migration as production does (`startApp`: no version named) and ends in a terminal state, so
  * nothing of it runs on into the next scenario. Timings are seconds of real time on the extension.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { appStore, countsOf, migrationAtPhase2, migrationInWindow } from "../fixtures/appStore";
 import { holds } from "../fixtures/holds";
 import { Fixture, NEW_PATH_FROM } from "../fixtures/names";
 import { compareVersions } from "../../shared/versions";
 import { hostJsonVersioning } from "./realHost";
-import { APP_TIMINGS, finished, SETTLE_MS, sleep, startApp, waitingFor, custom, type Scenario } from "./scenarios";
+import { APP_TIMINGS, finished, SETTLE_MS, startApp, waitingFor, custom, type Scenario } from "./scenarios";
 import type { Side } from "./sides";
 
 const SECOND = 1000;
