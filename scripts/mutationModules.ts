@@ -106,6 +106,7 @@ export const MODULES: MutationModule[] = [
       "shared/domain/personalDeadlines.ts#deadlineOf",
       "shared/domain/personalDeadlines.ts#remindedFor",
       "shared/domain/personalDeadlines.ts#windowDeadlines",
+      "shared/domain/personalDeadlines.ts#openDeadlines",
       "shared/domain/personalDeadlines.ts#windowClosesAt",
     ],
     tests: [
