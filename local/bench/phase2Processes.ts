@@ -152,7 +152,21 @@ export async function runPhase2InProcesses(options: Phase2ProcessesOptions): Pro
       minimumSeconds: Math.max(0, log.length - contractRateLimit.burst) / contractRateLimit.requestsPerSecond,
     };
   } finally {
-    for (const worker of workers) worker.child.kill();
+    await stopWorkers(workers);
     await simulator.stop();
   }
+}
+
+/** Stops the worker processes and waits until each has exited, so that none outlives the run (a test file's, say). */
+async function stopWorkers(workers: readonly { child: ChildProcess }[]): Promise<void> {
+  await Promise.all(
+    workers.map(({ child }) =>
+      child.exitCode !== null || child.signalCode !== null
+        ? undefined
+        : new Promise<void>((resolve) => {
+            child.once("close", () => resolve());
+            child.kill();
+          }),
+    ),
+  );
 }
