@@ -103,6 +103,7 @@ function mainTemplate() {
   return result.template;
 }
 
+// shared/domain/plural.ts's rule; this script runs on plain Node, without the TypeScript loader.
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 function main() {
