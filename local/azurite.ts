@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
 import fs from "node:fs";
+import { stopChild } from "./stopChild";
 
 /** Azurite's well-known development account (public, documented by Microsoft; not a secret). */
 export const DEV_ACCOUNT = "devstoreaccount1";
@@ -91,7 +92,8 @@ function startOnPort(port: number, options: AzuriteOptions): Promise<AzuriteHand
         resolve({
           tableEndpoint,
           connectionString: connectionStringFor(tableEndpoint),
-          stop: () => stopChild(child),
+          // SIGINT, not SIGTERM: Azurite writes its tables to disk on SIGINT (otherwise only every 5 s).
+          stop: () => stopChild(child, "SIGINT"),
         });
       }
     };
@@ -103,16 +105,5 @@ function startOnPort(port: number, options: AzuriteOptions): Promise<AzuriteHand
     child.stdout?.on("data", onData);
     child.stderr?.on("data", (c: Buffer) => (output += c.toString()));
     child.once("exit", (code) => fail(new Error(`Azurite exited with code ${code}: ${output}`)));
-  });
-}
-
-/** SIGINT, not SIGTERM: Azurite writes its tables to disk on SIGINT (otherwise only every 5 s). */
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.removeAllListeners("exit");
-    child.once("exit", () => resolve());
-    child.kill("SIGINT");
-    setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
   });
 }

@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { DEV_ACCOUNT, DEV_KEY, freePort } from "../../local/azurite";
+import { stopChild } from "../../local/stopChild";
 
 const HARNESS_DIR = path.resolve(__dirname, "..", "Harness");
 export const HARNESS_DLL = path.join(HARNESS_DIR, "bin", "Release", "net10.0", "Harness.dll");
@@ -16,15 +17,8 @@ export interface Storage {
   stop(): Promise<void>;
 }
 
-function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.removeAllListeners("exit");
-    child.once("exit", () => resolve());
-    child.kill(signal);
-    setTimeout(() => child.kill("SIGKILL"), 15_000).unref();
-  });
-}
+/** How long the .NET host gets to stop before SIGKILL. */
+const HOST_STOP_GRACE_MS = 15_000;
 
 /** Waits until `child` has printed every pattern, or fails with what it printed. */
 function waitForOutput(child: ChildProcess, patterns: RegExp[], what: string, timeoutMs: number): Promise<string> {
@@ -92,7 +86,7 @@ export async function startStorage(): Promise<Storage> {
     connectionString:
       `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};` +
       `BlobEndpoint=${endpoint(blob)};QueueEndpoint=${endpoint(queue)};TableEndpoint=${endpoint(table)};`,
-    stop: () => stopChild(child, "SIGINT"),
+    stop: () => stopChild(child, "SIGINT", HOST_STOP_GRACE_MS),
   };
 }
 
@@ -176,10 +170,10 @@ export async function startHarness(options: {
   const rpcBaseUrl = /^RPC (\S+)/m.exec(output)![1]!.replace(/\.$/, "");
   return {
     rpcBaseUrl: rpcBaseUrl.endsWith("/") ? rpcBaseUrl : `${rpcBaseUrl}/`,
-    kill: () => stopChild(child, "SIGKILL"),
+    kill: () => stopChild(child, "SIGKILL", HOST_STOP_GRACE_MS),
     stop: async () => {
       child.stdin?.end();
-      await stopChild(child, "SIGTERM");
+      await stopChild(child, "SIGTERM", HOST_STOP_GRACE_MS);
     },
   };
 }

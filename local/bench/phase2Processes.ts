@@ -16,6 +16,7 @@ import { TableMigrationStore } from "../../shared/store";
 import type { ActivityInput } from "../../orchestrations/common";
 import { generateTenant, inScopeUsers } from "../fixtures/tenant";
 import { contractRateLimit, startPeigSimulator } from "../peig-simulator";
+import { stopChild } from "../stopChild";
 import type { Phase2WorkerConfig } from "./phase2Worker";
 
 const root = resolve(__dirname, "../..");
@@ -152,21 +153,7 @@ export async function runPhase2InProcesses(options: Phase2ProcessesOptions): Pro
       minimumSeconds: Math.max(0, log.length - contractRateLimit.burst) / contractRateLimit.requestsPerSecond,
     };
   } finally {
-    await stopWorkers(workers);
+    await Promise.all(workers.map(({ child }) => stopChild(child)));
     await simulator.stop();
   }
-}
-
-/** Stops the worker processes and waits until each has exited, so that none outlives the run (a test file's, say). */
-async function stopWorkers(workers: readonly { child: ChildProcess }[]): Promise<void> {
-  await Promise.all(
-    workers.map(({ child }) =>
-      child.exitCode !== null || child.signalCode !== null
-        ? undefined
-        : new Promise<void>((resolve) => {
-            child.once("close", () => resolve());
-            child.kill();
-          }),
-    ),
-  );
 }
